@@ -1,0 +1,99 @@
+/**
+ * Builds the Prospector CDK app: the stateful and stateless stacks, with cdk-nag's AWS Solutions
+ * checks as a validation plugin. `cdk/app.ts` synthesizes it; tests build it in memory.
+ *
+ * Settings come from CDK context (`-c key=value` or cdk.json): deletionProtection (true),
+ * llmRetentionDays (90), schedule ("rate(1 day)"), workspace, leadConcurrency (4),
+ * researchReservedConcurrency (4), runTokenBudget, runCostBudgetUsd, leadCostBudgetUsd (unset:
+ * no cap), leadSearchUrl, alarmEmail. Nothing is looked up in an AWS
+ * account: the app synthesizes offline.
+ */
+import { App, Validations, type Environment } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { StatefulStack } from './stateful-stack.ts';
+import { StatelessStack } from './stateless-stack.ts';
+
+export interface ProspectorAppOptions {
+  /** Where the cloud assembly goes; default the CLI's (CDK_OUTDIR) or a temporary folder. */
+  outdir?: string;
+  context?: Record<string, unknown>;
+}
+
+function contextString(app: App, key: string): string | undefined {
+  const v = app.node.tryGetContext(key) as unknown;
+  return v === undefined || v === null || v === '' ? undefined : String(v);
+}
+
+function contextNumber(app: App, key: string): number | undefined {
+  const v = contextString(app, key);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new Error(`context ${key} must be a number, got "${v}"`);
+  return n;
+}
+
+function contextBoolean(app: App, key: string): boolean | undefined {
+  const v = contextString(app, key);
+  if (v === undefined) return undefined;
+  if (v !== 'true' && v !== 'false') throw new Error(`context ${key} must be true or false, got "${v}"`);
+  return v === 'true';
+}
+
+/** The deployment target: the CLI's account if it found one, else env-agnostic on the account. */
+export function deploymentEnv(): Environment {
+  return {
+    account: process.env.CDK_DEFAULT_ACCOUNT,
+    region: process.env.CDK_DEFAULT_REGION ?? process.env.AWS_REGION ?? 'us-east-1',
+  };
+}
+
+/**
+ * Feature flags this app depends on, set here so the CLI, tests and any cdk.json agree:
+ * - server access logs are delivered through a bucket policy, not the legacy ACL (which cannot
+ *   coexist with BucketOwnerEnforced object ownership);
+ * - cross-stack references stay strong (CloudFormation exports): the stateful stack cannot drop
+ *   a value the stateless stack still imports.
+ */
+const FEATURE_FLAGS = {
+  '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
+  '@aws-cdk/core:defaultCrossStackReferences': 'strong',
+};
+
+/** Creates the app and both stacks. */
+export function createApp(options: ProspectorAppOptions = {}): { app: App; stateful: StatefulStack; stateless: StatelessStack } {
+  const app = new App({ ...(options.outdir ? { outdir: options.outdir } : {}), context: { ...FEATURE_FLAGS, ...options.context } });
+  const env = deploymentEnv();
+  const leadSearchUrl = contextString(app, 'leadSearchUrl');
+
+  const stateful = new StatefulStack(app, 'ProspectorStateful', {
+    env,
+    description: 'Prospector: Aurora PostgreSQL (Data API), the S3 data lake, secrets',
+    deletionProtection: contextBoolean(app, 'deletionProtection') ?? true,
+    llmRetentionDays: contextNumber(app, 'llmRetentionDays') ?? 90,
+    leadSearchSecret: leadSearchUrl !== undefined,
+  });
+
+  const stateless = new StatelessStack(app, 'ProspectorStateless', {
+    env,
+    description: 'Prospector: step functions, state machine, schedule, schema migration, Athena, alarms',
+    cluster: stateful.database.cluster,
+    databaseName: stateful.database.databaseName,
+    lakeExports: stateful.lakeExports,
+    groqSecret: stateful.groqSecret,
+    ...(leadSearchUrl && stateful.leadSearchSecret ? { leadSearch: { url: leadSearchUrl, secret: stateful.leadSearchSecret } } : {}),
+    schedule: contextString(app, 'schedule') ?? 'rate(1 day)',
+    workspace: contextString(app, 'workspace'),
+    leadConcurrency: contextNumber(app, 'leadConcurrency') ?? 4,
+    researchReservedConcurrency: contextNumber(app, 'researchReservedConcurrency') ?? 4,
+    budgets: {
+      runTokens: contextNumber(app, 'runTokenBudget'),
+      runCostUsd: contextNumber(app, 'runCostBudgetUsd'),
+      leadCostUsd: contextNumber(app, 'leadCostBudgetUsd'),
+    },
+    alarmEmail: contextString(app, 'alarmEmail'),
+  });
+  stateless.addStackDependency(stateful);
+
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, stateful, stateless };
+}

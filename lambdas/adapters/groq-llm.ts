@@ -1,0 +1,278 @@
+/**
+ * The `Llm` port on Groq's chat completions API (through `groq-sdk`). Maps provider failures to
+ * the errors the state machine acts on: 429 -> `RateLimited` (with how long to wait), 5xx,
+ * timeouts and connection failures -> `LlmUnavailable`, refused requests -> `LlmRequestRejected`.
+ * SDK retries default to 0: the state machine owns retries, and two retry layers multiply.
+ * The API key is passed in (never read from the environment here) and is scrubbed from every
+ * message this adapter produces.
+ */
+import Groq, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'groq-sdk';
+import type { Llm, LlmRequest, LlmResponse } from '#core/ports.ts';
+import { LlmRequestRejected, LlmUnavailableError, RateLimitedError } from '#core/errors.ts';
+import { isReasoningModel, supportsStrictJsonSchema } from '#core/research/models.ts';
+import { estimateTokens } from '#core/research/text.ts';
+
+/** The slice of the Groq client this adapter uses (a test can pass its own). */
+export type GroqClient = Pick<Groq, 'chat'>;
+
+export interface GroqLlmOptions {
+  apiKey: string;
+  /** default https://api.groq.com (the SDK appends /openai/v1/...) */
+  baseURL?: string;
+  /** per-request timeout, default 30000 */
+  timeoutMs?: number;
+  /** SDK-level retries, default 0; keep at 0 or 1 */
+  maxRetries?: number;
+  /** a preconfigured client; `apiKey` is then only used for scrubbing messages */
+  client?: GroqClient;
+}
+
+/** Rate-limit state from the last response (or 429) Groq sent, for metrics. */
+export interface GroqRateLimitSnapshot {
+  observedAt: string;
+  status: number;
+  requestId: string | null;
+  /** x-ratelimit-limit-requests (requests per day on Groq) */
+  limitRequests: number | null;
+  remainingRequests: number | null;
+  /** x-ratelimit-reset-requests, in seconds */
+  resetRequestsSeconds: number | null;
+  /** x-ratelimit-limit-tokens (tokens per minute) */
+  limitTokens: number | null;
+  remainingTokens: number | null;
+  /** x-ratelimit-reset-tokens, in seconds */
+  resetTokensSeconds: number | null;
+  /** retry-after, in seconds (429 only) */
+  retryAfterSeconds: number | null;
+}
+
+const DEFAULT_BASE_URL = 'https://api.groq.com';
+// When the provider gives no hint at all, wait this long before asking again.
+const FALLBACK_RETRY_AFTER_SECONDS = 30;
+
+/**
+ * Seconds in a Groq duration: `2s`, `1m30s`, `850ms`, `2m59.56s`, `1h2m`, or a bare number of
+ * seconds. Undefined when the value is not a duration.
+ */
+export function parseGroqDuration(value: string | null | undefined): number | undefined {
+  if (value === null || value === undefined) return undefined;
+  const v = value.trim().toLowerCase();
+  if (!v) return undefined;
+  if (/^\d+(\.\d+)?$/.test(v)) return Number(v);
+  const re = /(\d+(?:\.\d+)?)(ms|h|m|s)/g;
+  let total = 0;
+  let consumed = 0;
+  for (const m of v.matchAll(re)) {
+    if (m.index !== consumed) return undefined;
+    const n = Number(m[1]);
+    total += m[2] === 'ms' ? n / 1000 : m[2] === 'h' ? n * 3600 : m[2] === 'm' ? n * 60 : n;
+    consumed += m[0].length;
+  }
+  return consumed === v.length && consumed > 0 ? total : undefined;
+}
+
+/** `retry-after` as seconds: a number, a Groq duration or an HTTP date. */
+export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
+  const asDuration = parseGroqDuration(value);
+  if (asDuration !== undefined) return asDuration;
+  if (!value) return undefined;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, (at - now) / 1000);
+}
+
+/**
+ * How long to wait after a 429, in whole seconds (at least 1): `retry-after`, else the reset of
+ * whichever limit is exhausted (`x-ratelimit-reset-tokens`/`-requests`), else "try again in
+ * ..." in the message, else a fixed fallback.
+ */
+export function retryAfterSecondsFrom(headers: Headers | undefined, message = ''): number {
+  const get = (name: string) => headers?.get(name) ?? null;
+  let seconds = parseRetryAfter(get('retry-after'));
+  if (seconds === undefined) {
+    const tokens = parseGroqDuration(get('x-ratelimit-reset-tokens'));
+    const requests = parseGroqDuration(get('x-ratelimit-reset-requests'));
+    const tokensOut = get('x-ratelimit-remaining-tokens') === '0';
+    const requestsOut = get('x-ratelimit-remaining-requests') === '0';
+    if (tokensOut && tokens !== undefined) seconds = tokens;
+    else if (requestsOut && requests !== undefined) seconds = requests;
+    else if (tokens !== undefined || requests !== undefined) seconds = Math.max(tokens ?? 0, requests ?? 0);
+  }
+  if (seconds === undefined) {
+    const m = /try again in ((?:\d+(?:\.\d+)?(?:ms|h|m|s))+)/i.exec(message);
+    seconds = parseGroqDuration(m?.[1]);
+  }
+  return Math.max(1, Math.ceil(seconds ?? FALLBACK_RETRY_AFTER_SECONDS));
+}
+
+function numberHeader(headers: Headers, name: string): number | null {
+  const v = headers.get(name);
+  if (v === null || v.trim() === '') return null;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** The rate-limit headers of a response as numbers. */
+export function rateLimitSnapshot(headers: Headers, status: number, observedAt: Date): GroqRateLimitSnapshot {
+  return {
+    observedAt: observedAt.toISOString(),
+    status,
+    requestId: headers.get('x-request-id'),
+    limitRequests: numberHeader(headers, 'x-ratelimit-limit-requests'),
+    remainingRequests: numberHeader(headers, 'x-ratelimit-remaining-requests'),
+    resetRequestsSeconds: parseGroqDuration(headers.get('x-ratelimit-reset-requests')) ?? null,
+    limitTokens: numberHeader(headers, 'x-ratelimit-limit-tokens'),
+    remainingTokens: numberHeader(headers, 'x-ratelimit-remaining-tokens'),
+    resetTokensSeconds: parseGroqDuration(headers.get('x-ratelimit-reset-tokens')) ?? null,
+    retryAfterSeconds: parseRetryAfter(headers.get('retry-after')) ?? null,
+  };
+}
+
+interface GroqErrorBody {
+  message?: string;
+  type?: string;
+  code?: string;
+  failed_generation?: string;
+}
+
+function errorBody(err: APIError): GroqErrorBody {
+  const body = err.error as { error?: GroqErrorBody } | GroqErrorBody | undefined;
+  if (body && typeof body === 'object' && 'error' in body && body.error && typeof body.error === 'object') return body.error;
+  return (body as GroqErrorBody | undefined) ?? {};
+}
+
+/** Groq chat completions as the research engine's `Llm` port. */
+export class GroqLlm implements Llm {
+  readonly provider = 'groq';
+  private readonly client: GroqClient;
+  private readonly apiKey: string;
+  private readonly timeoutMs: number;
+  private lastSeen: GroqRateLimitSnapshot | null = null;
+
+  constructor(options: GroqLlmOptions) {
+    this.apiKey = options.apiKey;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.client =
+      options.client ??
+      new Groq({
+        apiKey: options.apiKey,
+        // passed explicitly so the SDK never falls back to GROQ_BASE_URL from the environment
+        baseURL: options.baseURL ?? DEFAULT_BASE_URL,
+        timeout: this.timeoutMs,
+        maxRetries: options.maxRetries ?? 0,
+      });
+  }
+
+  /** Rate-limit headers of the last response or 429 seen, or null before the first call. */
+  get lastRateLimit(): GroqRateLimitSnapshot | null {
+    return this.lastSeen;
+  }
+
+  /** One chat completion: JSON out, usage, latency and request id back; failures mapped. */
+  async complete(request: LlmRequest): Promise<LlmResponse> {
+    const strict = request.schema.strict && supportsStrictJsonSchema(request.model);
+    const started = performance.now();
+    // a hard deadline as well: the SDK's timeout stops waiting for headers, not for a stalled body
+    const deadline = AbortSignal.timeout(this.timeoutMs + 5_000);
+    try {
+      const { data, response } = await this.client.chat.completions
+        .create(
+          {
+            model: request.model,
+            messages: [
+              { role: 'system', content: request.system },
+              { role: 'user', content: request.user },
+            ],
+            max_completion_tokens: request.maxTokens,
+            temperature: request.temperature ?? 0,
+            response_format: strict
+              ? { type: 'json_schema', json_schema: { name: request.schema.name, schema: request.schema.schema, strict: true } }
+              : { type: 'json_object' },
+            // reasoning tokens are billed as output: research needs little deliberation
+            ...(isReasoningModel(request.model) ? { reasoning_effort: 'low' as const, include_reasoning: false } : {}),
+            stream: false,
+          },
+          { signal: deadline },
+        )
+        .withResponse();
+      const latencyMs = Math.round(performance.now() - started);
+      this.lastSeen = rateLimitSnapshot(response.headers, response.status, new Date());
+      const content = data.choices[0]?.message?.content ?? '';
+      return {
+        content,
+        model: data.model || request.model,
+        promptTokens: data.usage?.prompt_tokens ?? estimateTokens(request.system) + estimateTokens(request.user),
+        completionTokens: data.usage?.completion_tokens ?? estimateTokens(content),
+        latencyMs,
+        requestId: response.headers.get('x-request-id') ?? data.x_groq?.id ?? undefined,
+      };
+    } catch (error) {
+      const latencyMs = Math.round(performance.now() - started);
+      const recovered = this.recoverFailedGeneration(error, request, latencyMs);
+      if (recovered) return recovered;
+      throw this.mapError(error, request);
+    }
+  }
+
+  /**
+   * Groq answers JSON mode output that fails its own JSON check with 400 `json_validate_failed`
+   * and the text in `failed_generation`. That is a bad answer, not a bad request: hand the text
+   * back so the engine's one repair attempt can fix it.
+   */
+  private recoverFailedGeneration(error: unknown, request: LlmRequest, latencyMs: number): LlmResponse | undefined {
+    if (!(error instanceof APIError) || error.status !== 400) return undefined;
+    const body = errorBody(error);
+    if (body.code !== 'json_validate_failed' || typeof body.failed_generation !== 'string') return undefined;
+    if (error.headers) this.lastSeen = rateLimitSnapshot(error.headers, 400, new Date());
+    return {
+      content: body.failed_generation,
+      model: request.model,
+      // Groq reports no usage on this error; estimate so the budget still counts the call
+      promptTokens: estimateTokens(request.system) + estimateTokens(request.user),
+      completionTokens: estimateTokens(body.failed_generation),
+      latencyMs,
+      requestId: error.headers?.get('x-request-id') ?? undefined,
+    };
+  }
+
+  private mapError(error: unknown, request: LlmRequest): Error {
+    const where = `Groq ${request.model} (${request.pass})`;
+    if (error instanceof APIConnectionTimeoutError || error instanceof APIUserAbortError) {
+      return new LlmUnavailableError(`${where}: no answer within ${this.timeoutMs} ms`, { cause: { kind: 'timeout' } });
+    }
+    if (error instanceof APIConnectionError) {
+      const cause = error.cause instanceof Error ? `: ${this.scrub(error.cause.message)}` : '';
+      return new LlmUnavailableError(`${where}: connection failed${cause}`, { cause: { kind: 'connection' } });
+    }
+    if (error instanceof APIError) {
+      const status = error.status ?? 0;
+      const headers = error.headers;
+      if (headers) this.lastSeen = rateLimitSnapshot(headers, status, new Date());
+      const body = errorBody(error);
+      const requestId = headers?.get('x-request-id') ?? null;
+      const detail = this.scrub(`${body.message ?? error.message}`).slice(0, 400);
+      const cause = { status, code: body.code ?? null, type: body.type ?? null, requestId };
+      if (status === 429) {
+        return new RateLimitedError(retryAfterSecondsFrom(headers, body.message ?? ''), `${where}: ${detail}`, { cause });
+      }
+      // 408/409 are Groq-side timeouts and conflicts, 498 is flex-tier capacity: all transient
+      if (status >= 500 || status === 408 || status === 409 || status === 498) {
+        return new LlmUnavailableError(`${where}: HTTP ${status}: ${detail}`, { cause });
+      }
+      return new LlmRequestRejected(status, `${where}: HTTP ${status}: ${detail}`, { cause });
+    }
+    if (error instanceof Error) {
+      // not from the SDK (a bug or a custom client): keep the type, drop anything secret
+      error.message = this.scrub(error.message);
+      if (error.stack) error.stack = this.scrub(error.stack);
+      return error;
+    }
+    return new LlmUnavailableError(`${where}: ${this.scrub(String(error))}`);
+  }
+
+  /** Removes the API key (and anything shaped like a Groq key) from text. */
+  private scrub(text: string): string {
+    let out = text;
+    if (this.apiKey) out = out.split(this.apiKey).join('[redacted]');
+    return out.replace(/gsk_[A-Za-z0-9]{8,}/g, 'gsk_[redacted]').replace(/Bearer\s+\S+/gi, 'Bearer [redacted]');
+  }
+}

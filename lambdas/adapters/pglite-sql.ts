@@ -1,0 +1,337 @@
+/**
+ * The `Sql` port on PGlite (PostgreSQL in WASM): the local runtime and the tests.
+ *
+ * Parameters. SQL names parameters `:name`; they are rewritten to `$1..$n` here (the RDS Data
+ * API takes `:name` natively, so the same text runs on both). Casts (`::uuid`), `:=`, string
+ * literals, quoted identifiers, dollar-quoted bodies and comments are left alone. A name used
+ * twice binds the same `$n`. A name the SQL references but `params` lacks (or holds
+ * `undefined`) is an error naming it; `null` binds SQL NULL; unreferenced params are ignored.
+ *
+ * Values are sent as the Data API sends them, so SQL that works here works there:
+ * - string/number/boolean as themselves, `Date` as an ISO-8601 string;
+ * - arrays and objects as a JSON string: the SQL casts `:doc::jsonb`.
+ *
+ * text[] convention. A JSON array string does not cast to `text[]` (and on the Data API an
+ * array arrives typed `json`), so SQL never writes `:tags::text[]`. It unpacks the JSON instead,
+ * which `textArray('tags')` spells out:
+ *
+ *     INSERT INTO icp (search_keywords) VALUES (ARRAY(SELECT e FROM jsonb_array_elements_text(:tags::jsonb) WITH ORDINALITY AS t(e, n) ORDER BY n))
+ *
+ * That yields `{}` for `[]` and also for NULL, so nullable text[] columns need a CASE.
+ *
+ * Rows come back JSON-shaped (see `SqlRow`): timestamptz/timestamp as ISO-8601 UTC strings
+ * (`timestamp` without zone is read as UTC), date as `YYYY-MM-DD`, int8 and numeric as JS
+ * numbers (beyond 2^53 precision is lost), json/jsonb parsed, uuid and text[] as PGlite gives
+ * them (strings, string arrays); arrays of those types are converted element-wise.
+ *
+ * One PGlite instance serialises all work: inside `transaction(fn)` use only the `tx` passed to
+ * `fn`; querying the outer `PgliteSql` there waits for the transaction and so deadlocks.
+ */
+import path from 'node:path';
+import { messages, PGlite, types, type Transaction } from '@electric-sql/pglite';
+import type { Sql, SqlParams, SqlResult, SqlRow, SqlValue } from '#core/ports.ts';
+
+/** SQL that turns the JSON-array parameter `:name` into a `text[]`, order kept (see header). */
+export function textArray(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`textArray: bad parameter name "${name}"`);
+  return `ARRAY(SELECT e FROM jsonb_array_elements_text(:${name}::jsonb) WITH ORDINALITY AS t(e, n) ORDER BY n)`;
+}
+
+/** A Postgres error with its SQLSTATE and constraint kept, message prefixed with the statement. */
+export class SqlError extends Error {
+  /** SQLSTATE, e.g. `23505` unique violation, `23514` check violation. */
+  readonly code: string | undefined;
+  readonly constraint: string | undefined;
+  readonly detail: string | undefined;
+  readonly table: string | undefined;
+  readonly column: string | undefined;
+  constructor(statement: string, error: PgErrorLike) {
+    const head = statement.replace(/\s+/g, ' ').trim().slice(0, 80);
+    // `detail` stays a property: it quotes row values (emails), and messages end up in logs.
+    super(`${head}: ${error.message}`, { cause: error });
+    this.name = 'SqlError';
+    this.code = error.code;
+    this.constraint = error.constraint;
+    this.detail = error.detail;
+    this.table = error.table;
+    this.column = error.column;
+  }
+}
+
+interface PgErrorLike {
+  message: string;
+  code?: string;
+  constraint?: string;
+  detail?: string;
+  table?: string;
+  column?: string;
+}
+
+/** Either the database or an open transaction on it: both run extended-protocol queries. */
+type Runner = Pick<Transaction, 'query'>;
+
+/** Rewrites `:name` parameters to `$n`; exported for tests and tools. */
+export function toPositional(text: string): { text: string; names: string[] } {
+  const names: string[] = [];
+  const index = new Map<string, number>();
+  let out = '';
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const c = text[i];
+    const next = text[i + 1];
+    // Skipped regions are copied verbatim: their colons are not parameters.
+    const end = skipNonCode(text, i);
+    if (end > i) {
+      out += text.slice(i, end);
+      i = end;
+      continue;
+    }
+    if (c === ':') {
+      if (next === ':' || next === '=') {
+        // `::type` cast or `:=` assignment: copy both characters so the second colon is not
+        // taken for the start of a parameter.
+        out += c + next;
+        i += 2;
+        continue;
+      }
+      const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i + 1, i + 65));
+      const prev = i > 0 ? text[i - 1] : '';
+      // In an `arr[lo:hi]` slice the colon follows an identifier or digit; a parameter never
+      // does. (`arr[:hi]` with an identifier bound is read as a parameter: write `arr[1:hi]`.)
+      if (m && !/[A-Za-z0-9_$]/.test(prev)) {
+        const name = m[0];
+        let k = index.get(name);
+        if (k === undefined) {
+          names.push(name);
+          k = names.length;
+          index.set(name, k);
+        }
+        out += `$${k}`;
+        i += 1 + name.length;
+        continue;
+      }
+    }
+    out += c;
+    i += 1;
+  }
+  return { text: out, names };
+}
+
+/**
+ * If a string literal, quoted identifier, comment or dollar-quoted body starts at `i`, the index
+ * just past it; otherwise `i`.
+ */
+function skipNonCode(text: string, i: number): number {
+  const c = text[i];
+  const next = text[i + 1];
+  if (c === '-' && next === '-') {
+    const nl = text.indexOf('\n', i + 2);
+    return nl < 0 ? text.length : nl + 1;
+  }
+  if (c === '/' && next === '*') {
+    // Block comments nest in PostgreSQL.
+    let depth = 1;
+    let j = i + 2;
+    while (j < text.length && depth > 0) {
+      if (text[j] === '/' && text[j + 1] === '*') {
+        depth++;
+        j += 2;
+      } else if (text[j] === '*' && text[j + 1] === '/') {
+        depth--;
+        j += 2;
+      } else j++;
+    }
+    return j;
+  }
+  if (c === "'") {
+    const prev = i > 0 ? text[i - 1] : '';
+    const prev2 = i > 1 ? text[i - 2] : '';
+    // E'...' strings take backslash escapes; `e` must not end a longer identifier.
+    const escapes = (prev === 'E' || prev === 'e') && !/[A-Za-z0-9_$]/.test(prev2);
+    let j = i + 1;
+    while (j < text.length) {
+      if (escapes && text[j] === '\\') j += 2;
+      else if (text[j] === "'") {
+        if (text[j + 1] === "'") j += 2;
+        else return j + 1;
+      } else j++;
+    }
+    return text.length;
+  }
+  if (c === '"') {
+    let j = i + 1;
+    while (j < text.length) {
+      if (text[j] === '"') {
+        if (text[j + 1] === '"') j += 2;
+        else return j + 1;
+      } else j++;
+    }
+    return text.length;
+  }
+  if (c === '$') {
+    const prev = i > 0 ? text[i - 1] : '';
+    if (/[A-Za-z0-9_$]/.test(prev)) return i;
+    const m = /^\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/.exec(text.slice(i, i + 66));
+    if (!m) return i;
+    const close = text.indexOf(m[0], i + m[0].length);
+    return close < 0 ? text.length : close + m[0].length;
+  }
+  return i;
+}
+
+/** Converts one bound value the way the Data API adapter does. */
+function bindValue(value: SqlValue): string | number | boolean | null {
+  if (value === null) return null;
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'object') return JSON.stringify(value);
+  return value;
+}
+
+function timestamptzToIso(x: string): string {
+  if (x === 'infinity' || x === '-infinity') return x;
+  // Postgres prints `2024-01-02 03:04:05.123456+00` (or `+05:30`); Date wants `T` and `+00:00`.
+  const iso = x.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00');
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? x : d.toISOString();
+}
+
+function timestampToIso(x: string): string {
+  if (x === 'infinity' || x === '-infinity') return x;
+  const d = new Date(`${x.replace(' ', 'T')}Z`);
+  return Number.isNaN(d.getTime()) ? x : d.toISOString();
+}
+
+const toNumber = (x: string): number => Number(x);
+const identity = (x: string): string => x;
+
+const OID = {
+  int8: 20,
+  numeric: 1700,
+  date: 1082,
+  timestamp: 1114,
+  timestamptz: 1184,
+  int8Array: 1016,
+  numericArray: 1231,
+  dateArray: 1182,
+  timestampArray: 1115,
+  timestamptzArray: 1185,
+} as const;
+
+/**
+ * Per-query parsers, so they also apply to a PGlite instance created elsewhere. PGlite's own
+ * array parsers look element parsers up on the instance, so the array types are listed too.
+ */
+const PARSERS: Record<number, (x: string) => unknown> = {
+  [OID.int8]: toNumber,
+  [OID.numeric]: toNumber,
+  [OID.date]: identity,
+  [OID.timestamp]: timestampToIso,
+  [OID.timestamptz]: timestamptzToIso,
+  [OID.int8Array]: (x) => types.arrayParser(x, toNumber, OID.int8Array),
+  [OID.numericArray]: (x) => types.arrayParser(x, toNumber, OID.numericArray),
+  [OID.dateArray]: (x) => types.arrayParser(x, identity, OID.dateArray),
+  [OID.timestampArray]: (x) => types.arrayParser(x, timestampToIso, OID.timestampArray),
+  [OID.timestamptzArray]: (x) => types.arrayParser(x, timestamptzToIso, OID.timestamptzArray),
+};
+
+const WRITE_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE', 'COPY']);
+
+async function run<R extends object>(runner: Runner, text: string, params: SqlParams | undefined): Promise<SqlResult<R>> {
+  const { text: positional, names } = toPositional(text);
+  const missing = names.filter((name) => params?.[name] === undefined);
+  if (missing.length > 0) {
+    throw new Error(`${text.replace(/\s+/g, ' ').trim().slice(0, 80)}: missing SQL parameter${missing.length > 1 ? 's' : ''} ${missing.map((m) => `:${m}`).join(', ')}`);
+  }
+  const values = names.map((name) => bindValue(params![name] as SqlValue));
+  try {
+    const result = await runner.query<R>(positional, values, { parsers: PARSERS });
+    const rowCount = result.command && WRITE_COMMANDS.has(result.command) ? (result.affectedRows ?? result.rows.length) : result.rows.length;
+    return { rows: result.rows as R[], rowCount };
+  } catch (error) {
+    throw error instanceof messages.DatabaseError ? new SqlError(text, error) : error;
+  }
+}
+
+/** The `Sql` port bound to one open PGlite transaction. */
+class PgliteTx implements Sql {
+  constructor(private readonly tx: Transaction) {}
+
+  async query<R extends object = SqlRow>(text: string, params?: SqlParams): Promise<SqlResult<R>> {
+    return run<R>(this.tx, text, params);
+  }
+
+  /** Already in a transaction: `fn` simply joins it. */
+  async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    return fn(this);
+  }
+
+  /** The connection belongs to the outer `PgliteSql`. */
+  async close(): Promise<void> {}
+}
+
+/** The `Sql` port on a PGlite database. */
+export class PgliteSql implements Sql {
+  /** Data directories open in this process: PGlite supports one connection per directory. */
+  static readonly #openDirs = new Set<string>();
+  readonly db: PGlite;
+  #closed = false;
+  #dataDir: string | undefined;
+
+  /** Wraps an existing PGlite instance; `close()` closes it. */
+  constructor(db: PGlite) {
+    this.db = db;
+  }
+
+  /** Opens a database: in memory when `dataDir` is undefined, or seeded from a `dumpDataDir()` tarball. */
+  static async open(options: { dataDir?: string; loadDataDir?: Blob | File } = {}): Promise<PgliteSql> {
+    const dir = options.dataDir === undefined ? undefined : path.resolve(options.dataDir);
+    if (dir !== undefined) {
+      if (PgliteSql.#openDirs.has(dir)) throw new Error(`PGlite data directory ${dir} is already open in this process`);
+      PgliteSql.#openDirs.add(dir);
+    }
+    try {
+      const db = await PGlite.create({
+        ...(dir !== undefined ? { dataDir: dir } : {}),
+        ...(options.loadDataDir !== undefined ? { loadDataDir: options.loadDataDir } : {}),
+      });
+      const sql = new PgliteSql(db);
+      sql.#dataDir = dir;
+      return sql;
+    } catch (error) {
+      if (dir !== undefined) PgliteSql.#openDirs.delete(dir);
+      throw error;
+    }
+  }
+
+  /** Runs one statement with named `:params`. */
+  async query<R extends object = SqlRow>(text: string, params?: SqlParams): Promise<SqlResult<R>> {
+    return run<R>(this.db, text, params);
+  }
+
+  /** Runs `fn` in one transaction: commit if it resolves, roll back if it throws. */
+  async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.transaction((tx) => fn(new PgliteTx(tx)));
+    } catch (error) {
+      // Statement errors arrive already wrapped; what is left is BEGIN/COMMIT itself failing.
+      throw error instanceof messages.DatabaseError ? new SqlError('COMMIT', error) : error;
+    }
+  }
+
+  /** A tarball of the data directory (uncompressed: it loads faster), for `open({ loadDataDir })`. */
+  async dump(): Promise<Blob | File> {
+    return this.db.dumpDataDir('none');
+  }
+
+  /** Closes the database. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      if (!this.db.closed) await this.db.close();
+    } finally {
+      if (this.#dataDir !== undefined) PgliteSql.#openDirs.delete(this.#dataDir);
+    }
+  }
+}

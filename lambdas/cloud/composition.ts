@@ -1,0 +1,288 @@
+/**
+ * The cloud composition root: what every Lambda handler gets as `Deps`, built once per
+ * container at cold start (`runtime.ts` imports this module lazily and awaits `cloudDeps()`).
+ *
+ * - Config: one zod schema over `process.env`, parsed once, naming every missing or bad
+ *   variable; nothing the cloud must set has a silent default.
+ * - Secrets: the Groq API key (and the lead provider's key) come from Secrets Manager at cold
+ *   start, never from a plain environment variable. A Groq secret still holding the deploy-time
+ *   placeholder means the offline heuristic researcher is used, and the logs say so loudly.
+ * - Adapters: Data API (Aurora), S3 lake, SSRF-guarded web (no allow-list: nothing private is
+ *   reachable), lead search over the provider's HTTP API when `LEAD_SEARCH_URL` is set, else the
+ *   bundled demo directory; Powertools Logger behind `Log` (emails redacted).
+ * - Metrics (Powertools, namespace `Prospector`): tokens per LLM call, and per finished run the
+ *   leads processed/researched/skipped/failed, read from the run summary as FinishRun writes it
+ *   (the one place the pipeline states a run's outcome), so no step needs a metrics port.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { RDSDataClient } from '@aws-sdk/client-rds-data';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { z } from 'zod';
+import { DataApiSql } from '#adapters/data-api-sql.ts';
+import { DirectoryLeadSearch } from '#adapters/directory-lead-search.ts';
+import { GroqLlm } from '#adapters/groq-llm.ts';
+import { GuardedWeb } from '#adapters/guarded-web.ts';
+import { HeuristicLlm } from '#adapters/heuristic-llm.ts';
+import { HttpLeadSearch } from '#adapters/http-lead-search.ts';
+import { PowertoolsLog } from '#adapters/powertools-log.ts';
+import { S3Lake } from '#adapters/s3-lake.ts';
+import { ValidationError } from '#core/errors.ts';
+import { defaultPipelineConfig, type Deps } from '#core/pipeline/deps.ts';
+import type { Lake, LeadSearch, Llm, LlmRequest, LlmResponse, Log } from '#core/ports.ts';
+
+/** Metric namespace and service dimension; the CloudWatch alarms in the stateless stack use the same. */
+export const METRICS_NAMESPACE = 'Prospector';
+export const SERVICE_NAME = 'prospector';
+
+/** Secret values starting with this are the deploy-time placeholder, not a key. */
+export const PLACEHOLDER_PREFIX = 'REPLACE_ME';
+
+const ARN = /^arn:aws[a-z-]*:/;
+const isBlank = (v: unknown) => v === undefined || (typeof v === 'string' && v.trim() === '');
+const blankToUndefined = (v: unknown) => (isBlank(v) ? undefined : v);
+const arn = (service: string) =>
+  z.string().regex(ARN, 'must be an ARN').refine((v) => v.split(':')[2] === service, `must be a ${service} ARN`);
+const positiveInt = (max: number) => z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(max, `must be at most ${max}`);
+const positiveAmount = z.coerce.number({ error: 'must be a number' }).positive('must be more than 0');
+
+/** The Lambda environment every handler needs; CDK sets exactly these (plus Powertools' own). */
+export const CloudEnv = z.object({
+  DB_CLUSTER_ARN: arn('rds'),
+  DB_SECRET_ARN: arn('secretsmanager'),
+  DB_NAME: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a PostgreSQL database name'),
+  LAKE_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
+  GROQ_SECRET_ARN: arn('secretsmanager'),
+  PROSPECTOR_WORKSPACE: z.preprocess(blankToUndefined, z.string().optional()),
+  LEAD_CONCURRENCY: positiveInt(1000),
+  FACTS_MODEL: z.string().min(1),
+  SYNTHESIS_MODEL: z.string().min(1),
+  PROMPT_TOKEN_BUDGET: positiveInt(1_000_000),
+  RUN_TOKEN_BUDGET: z.preprocess(blankToUndefined, positiveInt(1_000_000_000).optional()),
+  RUN_COST_BUDGET_USD: z.preprocess(blankToUndefined, positiveAmount.optional()),
+  LEAD_COST_BUDGET_USD: z.preprocess(blankToUndefined, positiveAmount.optional()),
+  LEAD_SEARCH_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
+  LEAD_SEARCH_SECRET_ARN: z.preprocess(blankToUndefined, arn('secretsmanager').optional()),
+});
+export type CloudEnv = z.infer<typeof CloudEnv>;
+
+const OPTIONAL = new Set(['PROSPECTOR_WORKSPACE', 'RUN_TOKEN_BUDGET', 'RUN_COST_BUDGET_USD', 'LEAD_COST_BUDGET_USD', 'LEAD_SEARCH_URL', 'LEAD_SEARCH_SECRET_ARN']);
+
+/** Parses the Lambda environment, throwing one ValidationError that names every bad variable. */
+export function loadCloudEnv(env: Record<string, string | undefined> = process.env): CloudEnv {
+  const issues: { path: string; message: string }[] = [];
+  const missing = new Set(Object.keys(CloudEnv.shape).filter((k) => !OPTIONAL.has(k) && isBlank(env[k])));
+  for (const k of missing) issues.push({ path: k, message: 'is not set' });
+  // Checked on the raw values so the pair is reported even when other variables are bad.
+  if (!isBlank(env.LEAD_SEARCH_URL) && isBlank(env.LEAD_SEARCH_SECRET_ARN)) {
+    issues.push({ path: 'LEAD_SEARCH_SECRET_ARN', message: 'is required when LEAD_SEARCH_URL is set (the provider API key)' });
+  }
+  if (!isBlank(env.LEAD_SEARCH_SECRET_ARN) && isBlank(env.LEAD_SEARCH_URL)) {
+    issues.push({ path: 'LEAD_SEARCH_URL', message: 'is required when LEAD_SEARCH_SECRET_ARN is set' });
+  }
+  const parsed = CloudEnv.safeParse(env);
+  if (!parsed.success) {
+    for (const i of parsed.error.issues) {
+      const path = i.path.join('.');
+      if (!missing.has(path)) issues.push({ path, message: i.message });
+    }
+  }
+  if (issues.length > 0 || !parsed.success) throw new ValidationError('Lambda environment', issues);
+  return parsed.data;
+}
+
+/** Whether a secret value is still the placeholder the stack created it with (or empty). */
+export function isPlaceholderSecret(value: string | undefined): boolean {
+  return value === undefined || value.trim() === '' || value.trim().startsWith(PLACEHOLDER_PREFIX);
+}
+
+/**
+ * Reads an API key from a secret: either the plain string, or JSON with `apiKey` (also
+ * `api_key`/`key`); `header` in the JSON names the HTTP header the key goes in.
+ */
+export async function readApiKeySecret(client: SecretsManagerClient, secretId: string): Promise<{ apiKey: string | undefined; header?: string }> {
+  const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+  const text = out.SecretString?.trim();
+  if (!text) return { apiKey: undefined };
+  if (text.startsWith('{')) {
+    try {
+      const json = JSON.parse(text) as Record<string, unknown>;
+      const key = [json.apiKey, json.api_key, json.key].find((v): v is string => typeof v === 'string');
+      return { apiKey: key?.trim(), ...(typeof json.header === 'string' ? { header: json.header } : {}) };
+    } catch {
+      // Not JSON after all: a key that happens to start with "{" is used as is.
+    }
+  }
+  return { apiKey: text };
+}
+
+/** Counts tokens per LLM call. */
+class MeteredLlm implements Llm {
+  readonly provider: string;
+  constructor(
+    private readonly inner: Llm,
+    private readonly metrics: Metrics,
+  ) {
+    this.provider = inner.provider;
+  }
+
+  async complete(request: LlmRequest): Promise<LlmResponse> {
+    try {
+      const response = await this.inner.complete(request);
+      this.metrics.addMetric('LlmCalls', MetricUnit.Count, 1);
+      this.metrics.addMetric('PromptTokens', MetricUnit.Count, response.promptTokens);
+      this.metrics.addMetric('CompletionTokens', MetricUnit.Count, response.completionTokens);
+      this.metrics.publishStoredMetrics();
+      return response;
+    } catch (error) {
+      if ((error as Error)?.name === 'RateLimited') {
+        this.metrics.addMetric('LlmRateLimited', MetricUnit.Count, 1);
+        this.metrics.publishStoredMetrics();
+      }
+      throw error;
+    }
+  }
+}
+
+const RUN_SUMMARY_KEY = /^runs\/[^/]+\/summary\.json$/;
+
+/** Emits the lead counts of a run when FinishRun writes its summary to the lake. */
+class MeteredLake implements Lake {
+  readonly location: string;
+  constructor(
+    private readonly inner: Lake,
+    private readonly metrics: Metrics,
+    private readonly log: Log,
+  ) {
+    this.location = inner.location;
+  }
+
+  async put(key: string, body: Uint8Array | string, options?: { contentType?: string }): Promise<void> {
+    await this.inner.put(key, body, options);
+    if (RUN_SUMMARY_KEY.test(key)) this.#meterRun(key, body);
+  }
+
+  get(key: string) {
+    return this.inner.get(key);
+  }
+
+  exists(key: string) {
+    return this.inner.exists(key);
+  }
+
+  list(prefix: string) {
+    return this.inner.list(prefix);
+  }
+
+  #meterRun(key: string, body: Uint8Array | string): void {
+    try {
+      const s = JSON.parse(typeof body === 'string' ? body : Buffer.from(body).toString('utf8')) as Record<string, unknown>;
+      const n = (k: string) => (typeof s[k] === 'number' ? (s[k] as number) : 0);
+      const researched = n('leadsResearched');
+      const skipped = n('leadsSkipped');
+      const failed = n('leadsFailed');
+      this.metrics.addMetric('LeadsProcessed', MetricUnit.Count, researched + skipped + failed);
+      this.metrics.addMetric('LeadsResearched', MetricUnit.Count, researched);
+      this.metrics.addMetric('LeadsSkipped', MetricUnit.Count, skipped);
+      this.metrics.addMetric('LeadsFailed', MetricUnit.Count, failed);
+      this.metrics.addMetric('RunCostUsd', MetricUnit.NoUnit, n('costUsd'));
+      this.metrics.publishStoredMetrics();
+    } catch (error) {
+      // Metrics must never fail the run: the summary is already stored.
+      this.log.warn('could not emit run metrics', { key, error });
+    }
+  }
+}
+
+/** Collaborators `buildCloudDeps` creates unless given (tests pass fakes and loopback clients). */
+export interface CloudDepsOptions {
+  env: Record<string, string | undefined>;
+  secrets: SecretsManagerClient;
+  rdsData?: RDSDataClient;
+  s3?: S3Client;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+/** A file copied beside the bundled handler (see cdk/stateless-stack.ts), if there is one. */
+function besideBundle(name: string): string | undefined {
+  const file = join(import.meta.dirname, name);
+  return existsSync(file) ? file : undefined;
+}
+
+/** Builds the cloud `Deps` from the environment and Secrets Manager. */
+export async function buildCloudDeps(options: Partial<CloudDepsOptions> = {}): Promise<Deps> {
+  const { env: rawEnv, secrets, rdsData, s3, logger, metrics } = {
+    env: process.env,
+    secrets: new SecretsManagerClient({}),
+    logger: new Logger({ serviceName: SERVICE_NAME }),
+    metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }),
+    ...options,
+  };
+  const env = loadCloudEnv(rawEnv);
+  const log = new PowertoolsLog({ logger });
+
+  const groq = await readApiKeySecret(secrets, env.GROQ_SECRET_ARN);
+  let llm: Llm;
+  if (isPlaceholderSecret(groq.apiKey)) {
+    log.error(
+      `GROQ API KEY NOT SET: research runs on the OFFLINE HEURISTIC, not an LLM, and every record says so. ` +
+        `Put the key into ${env.GROQ_SECRET_ARN} with "aws secretsmanager put-secret-value --secret-id <that ARN> --secret-string <key>"; new Lambda containers pick it up.`,
+      { llmProvider: 'offline-heuristic' },
+    );
+    llm = new HeuristicLlm();
+  } else {
+    llm = new GroqLlm({ apiKey: groq.apiKey! });
+  }
+
+  let leadSearch: LeadSearch;
+  if (env.LEAD_SEARCH_URL && env.LEAD_SEARCH_SECRET_ARN) {
+    const provider = await readApiKeySecret(secrets, env.LEAD_SEARCH_SECRET_ARN);
+    if (isPlaceholderSecret(provider.apiKey)) {
+      throw new ValidationError('lead search secret', [{ path: 'LEAD_SEARCH_SECRET_ARN', message: `${env.LEAD_SEARCH_SECRET_ARN} holds no API key yet` }]);
+    }
+    leadSearch = new HttpLeadSearch({ url: env.LEAD_SEARCH_URL, apiKey: provider.apiKey!, ...(provider.header ? { apiKeyHeader: provider.header } : {}) });
+  } else {
+    leadSearch = new DirectoryLeadSearch({ file: besideBundle('lead-directory.json') });
+    log.info('LEAD_SEARCH_URL is not set: leads come from the bundled demo directory, not a lead provider');
+  }
+
+  const clock = { now: () => new Date() };
+  return {
+    sql: new DataApiSql({ resourceArn: env.DB_CLUSTER_ARN, secretArn: env.DB_SECRET_ARN, database: env.DB_NAME, ...(rdsData ? { client: rdsData } : {}) }),
+    lake: new MeteredLake(new S3Lake({ bucket: env.LAKE_BUCKET, ...(s3 ? { client: s3 } : {}) }), metrics, log),
+    llm: new MeteredLlm(llm, metrics),
+    leadSearch,
+    // No allow-list in the cloud: every private, loopback and metadata address stays refused.
+    web: new GuardedWeb({ logger: log, clock }),
+    log,
+    clock,
+    newId: randomUUID,
+    config: {
+      ...defaultPipelineConfig,
+      ...(env.PROSPECTOR_WORKSPACE ? { workspace: env.PROSPECTOR_WORKSPACE } : {}),
+      leadConcurrency: env.LEAD_CONCURRENCY,
+      factsModel: env.FACTS_MODEL,
+      synthesisModel: env.SYNTHESIS_MODEL,
+      promptTokenBudget: env.PROMPT_TOKEN_BUDGET,
+      ...(env.RUN_TOKEN_BUDGET !== undefined ? { runTokenBudget: env.RUN_TOKEN_BUDGET } : {}),
+      ...(env.RUN_COST_BUDGET_USD !== undefined ? { runCostBudgetUsd: env.RUN_COST_BUDGET_USD } : {}),
+      ...(env.LEAD_COST_BUDGET_USD !== undefined ? { leadCostBudgetUsd: env.LEAD_COST_BUDGET_USD } : {}),
+    },
+  };
+}
+
+let built: Promise<Deps> | undefined;
+
+/** The cloud `Deps`, built once per container; a failed build is retried on the next call. */
+export function cloudDeps(): Promise<Deps> {
+  built ??= buildCloudDeps();
+  built.catch(() => {
+    built = undefined;
+  });
+  return built;
+}

@@ -1,0 +1,169 @@
+/**
+ * Errors are API: Step Functions `Retry`/`Catch` match on `name`, and a lead failure records
+ * `name` and `message`. Every subclass sets `name` and passes `cause`.
+ */
+export class ProspectorError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ProspectorError';
+  }
+}
+
+/** Input that fails validation; `issues` lists each field path and what is wrong. */
+export class ValidationError extends ProspectorError {
+  readonly issues: { path: string; message: string }[];
+  constructor(what: string, issues: { path: string; message: string }[]) {
+    super(`${what} is invalid:\n${issues.map((i) => `  - ${i.path || '(root)'}: ${i.message}`).join('\n')}`);
+    this.name = 'ValidationError';
+    this.issues = issues;
+  }
+}
+
+export class NotFoundError extends ProspectorError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotFound';
+  }
+}
+
+/** A lead that cannot be researched as given (bad email, bad website, unsupported scheme). */
+export class InvalidLeadError extends ProspectorError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'InvalidLead';
+  }
+}
+
+/** Base of everything the web fetcher refuses or fails at. */
+export class WebError extends ProspectorError {
+  readonly url: string;
+  constructor(url: string, message: string, options?: { cause?: unknown }) {
+    super(`${url}: ${message}`, options);
+    this.name = 'WebError';
+    this.url = url;
+  }
+}
+
+/** The URL's scheme, host or resolved address is not allowed (SSRF guard). */
+export class BlockedUrlError extends WebError {
+  constructor(url: string, message: string) {
+    super(url, message);
+    this.name = 'BlockedUrl';
+  }
+}
+
+export class FetchTimeoutError extends WebError {
+  constructor(url: string, message: string) {
+    super(url, message);
+    this.name = 'FetchTimeout';
+  }
+}
+
+export class TooLargeError extends WebError {
+  constructor(url: string, message: string) {
+    super(url, message);
+    this.name = 'TooLarge';
+  }
+}
+
+export class TooManyRedirectsError extends WebError {
+  constructor(url: string, message: string) {
+    super(url, message);
+    this.name = 'TooManyRedirects';
+  }
+}
+
+/** DNS failure, refused connection, reset: the site could not be reached. */
+export class UnreachableError extends WebError {
+  constructor(url: string, message: string, options?: { cause?: unknown }) {
+    super(url, message, options);
+    this.name = 'Unreachable';
+  }
+}
+
+/** The server answered, but not with something we can use (HTTP error status, not HTML). */
+export class BadResponseError extends WebError {
+  readonly status: number;
+  constructor(url: string, status: number, message: string) {
+    super(url, message);
+    this.name = 'BadResponse';
+    this.status = status;
+  }
+}
+
+/** The lead's site yielded no usable page at all. */
+export class NoContentError extends ProspectorError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NoContent';
+  }
+}
+
+/**
+ * The LLM provider throttled us. `message` is JSON `{"retryAfterSeconds":n,...}` so the state
+ * machine can read the wait with `States.StringToJson($.error.Cause)`.
+ */
+export class RateLimitedError extends ProspectorError {
+  readonly retryAfterSeconds: number;
+  constructor(retryAfterSeconds: number, detail: string, options?: { cause?: unknown }) {
+    // Whole seconds, at least 1: a Wait state's SecondsPath takes a positive integer.
+    const seconds = Math.max(1, Math.ceil(Number.isFinite(retryAfterSeconds) ? retryAfterSeconds : 1));
+    super(JSON.stringify({ retryAfterSeconds: seconds, detail }), options);
+    this.name = 'RateLimited';
+    this.retryAfterSeconds = seconds;
+  }
+}
+
+/** 5xx, timeout or connection failure talking to the LLM: retried by the state machine. */
+export class LlmUnavailableError extends ProspectorError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LlmUnavailable';
+  }
+}
+
+/** The LLM answered, but not with valid output even after one repair attempt. */
+export class LlmOutputError extends ProspectorError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LlmOutputInvalid';
+  }
+}
+
+/** A token or dollar budget is spent: remaining leads are skipped, not researched. */
+export class BudgetExceededError extends ProspectorError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BudgetExceeded';
+  }
+}
+
+/** A short, log-safe description of any thrown value. */
+export function describeError(error: unknown): { name: string; message: string } {
+  if (error instanceof Error) return { name: error.name || 'Error', message: error.message };
+  return { name: 'Error', message: String(error) };
+}
+
+/** The server answered with something other than the accepted content types, or binary labelled as HTML. */
+export class NotHtmlError extends BadResponseError {
+  readonly contentType: string;
+  constructor(url: string, status: number, contentType: string, message: string) {
+    super(url, status, message);
+    this.name = 'NotHtml';
+    this.contentType = contentType;
+  }
+}
+
+/**
+ * The LLM provider refused the request itself (HTTP 400/401/403 and other 4xx that are not
+ * throttling): a bad key, a bad model name or a malformed request. Retrying the same request
+ * cannot help, so the state machine should not. The message never carries the API key.
+ */
+export class LlmRequestRejected extends ProspectorError {
+  readonly status: number;
+  constructor(status: number, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LlmRequestRejected';
+    this.status = status;
+  }
+}

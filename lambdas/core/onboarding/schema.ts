@@ -1,0 +1,449 @@
+/**
+ * The onboarding file: everything a seller tells us once (workspace, reps, company, products,
+ * ICPs with personas, tone of voice, suppressions). YAML or JSON, camelCase keys.
+ *
+ * Validation reports every problem at once, each with a dotted path (`icps[1].employees.max`)
+ * and a plain-English message, because the file is edited by hand and a fix-one-rerun loop is
+ * slow. Objects are strict so a misspelt key is an error rather than silently ignored.
+ * Optional scalar fields accept `null` as "not given" since YAML writes an empty value as null.
+ * Emails and domains are normalised to lowercase; the time zone to its canonical IANA name.
+ *
+ * Suppressions are one list of `{ kind: email | domain, value, reason }`, the same shape as the
+ * `suppression` table, so every entry carries its own reason.
+ */
+import { z } from 'zod';
+import { ValidationError } from '../errors.ts';
+
+const WORKSPACE_SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
+const ICP_SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$/;
+// Deliberately simple: the mail provider is the real judge; this catches typos and pasted names.
+const EMAIL = /^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$/;
+const LANGUAGE = /^[a-z]{2}(-[A-Z]{2})?$/;
+
+/** Whether `value` is a bare lowercase domain such as `example.com`. */
+export function isDomain(value: string): boolean {
+  return DOMAIN.test(value);
+}
+
+/** Whether `value` is a plausible lowercase email address. */
+export function isEmail(value: string): boolean {
+  return EMAIL.test(value);
+}
+
+function isUrl(value: string, protocols: string[]): boolean {
+  try {
+    const url = new URL(value);
+    return protocols.includes(url.protocol) && url.hostname.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** The canonical IANA name of a time zone, or undefined if Intl does not know it. */
+export function canonicalTimeZone(value: string): string | undefined {
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why an EventBridge Scheduler `rate(...)`/`cron(...)` expression is wrong, or undefined if fine. */
+export function scheduleProblem(value: string): string | undefined {
+  const rate = /^rate\((\d+) ([a-z]+)\)$/.exec(value);
+  if (rate) {
+    const n = Number(rate[1]);
+    const unit = rate[2];
+    if (n < 1) return 'rate value must be a positive whole number';
+    if (!/^(minute|hour|day)s?$/.test(unit)) return 'rate unit must be minute(s), hour(s) or day(s)';
+    // EventBridge insists on "1 day" but "2 days".
+    if (n === 1 && unit.endsWith('s')) return `use the singular unit with 1, e.g. rate(1 ${unit.slice(0, -1)})`;
+    if (n !== 1 && !unit.endsWith('s')) return `use the plural unit with ${n}, e.g. rate(${n} ${unit}s)`;
+    return undefined;
+  }
+  const cron = /^cron\((.*)\)$/.exec(value);
+  if (cron) {
+    const fields = cron[1].trim().split(/\s+/);
+    if (fields.length !== 6) return 'cron needs 6 fields: minutes hours day-of-month month day-of-week year';
+    if (fields.some((f) => !/^[0-9A-Za-z*?,/#-]+$/.test(f))) return 'cron fields may only use digits, names and * ? , / - # L W';
+    if ((fields[2] === '?') === (fields[4] === '?')) return 'cron needs "?" in exactly one of day-of-month and day-of-week';
+    return undefined;
+  }
+  return 'must be rate(...) or cron(...), e.g. rate(1 day) or cron(0 13 ? * MON-FRI *)';
+}
+
+const text = () => z.string().trim().min(1, 'must not be empty');
+const optionalText = () => text().nullish();
+const textList = () => z.array(text()).default([]);
+const lowercase = () => z.string().trim().toLowerCase();
+const domain = () =>
+  lowercase().refine(isDomain, 'must be a bare domain such as example.com (no https://, path or spaces)');
+const httpUrl = () => text().refine((v) => isUrl(v, ['http:', 'https:']), 'must be a full http:// or https:// URL');
+const nonNegativeInt = () => z.number().int('must be a whole number').min(0, 'must not be negative');
+
+const range = () =>
+  z.strictObject({
+    min: nonNegativeInt().max(Number.MAX_SAFE_INTEGER).nullish(),
+    max: nonNegativeInt().max(Number.MAX_SAFE_INTEGER).nullish(),
+  });
+
+const userSchema = z.strictObject({
+  name: text(),
+  email: lowercase().refine(isEmail, 'must be an email address such as jane@example.com'),
+  title: optionalText(),
+  timezone: text()
+    .refine((v) => canonicalTimeZone(v) !== undefined, 'must be an IANA time zone such as America/New_York or Europe/Berlin')
+    .transform((v) => canonicalTimeZone(v) ?? v),
+  signature: optionalText(),
+  calendarLink: text().refine((v) => isUrl(v, ['https:']), 'must be an https:// URL').nullish(),
+  role: z.enum(['admin', 'rep']),
+});
+
+const companySchema = z.strictObject({
+  name: text().max(200, 'must be at most 200 characters'),
+  website: httpUrl(),
+  description: text(),
+  valuePropositions: z.array(text()).min(1, 'needs at least one value proposition'),
+  differentiators: textList(),
+  proofPoints: z
+    .array(
+      z.strictObject({
+        title: text(),
+        customer: optionalText(),
+        summary: text(),
+        metric: optionalText(),
+        url: httpUrl().nullish(),
+      }),
+    )
+    .default([]),
+  competitors: z.array(z.strictObject({ name: text(), domain: domain(), notes: optionalText() })).default([]),
+  customerDomains: z.array(domain()).default([]),
+});
+
+const productSchema = z.strictObject({
+  name: text(),
+  description: text(),
+  pricingModel: z.enum(['per_seat', 'usage', 'flat', 'tiered', 'custom', 'freemium']),
+  priceNotes: optionalText(),
+  features: textList(),
+  painsSolved: textList(),
+  useCases: textList(),
+});
+
+const personaSchema = z.strictObject({
+  name: text(),
+  titles: z.array(text()).min(1, 'needs at least one job title'),
+  seniority: z.enum(['ic', 'manager', 'director', 'vp', 'c_level', 'owner']),
+  departments: textList(),
+  responsibilities: textList(),
+  pains: textList(),
+  goals: textList(),
+  objections: textList(),
+});
+
+const icpSchema = z.strictObject({
+  slug: z.string().trim().regex(ICP_SLUG, 'must be lowercase letters, digits and dashes (max 63), e.g. midmarket-logistics'),
+  name: text(),
+  description: optionalText(),
+  industries: textList(),
+  employees: range().nullish(),
+  revenueUsd: range().nullish(),
+  geographies: textList(),
+  technologies: textList(),
+  fundingStages: textList(),
+  buyingTriggers: textList(),
+  negativeIcp: textList(),
+  searchKeywords: z.array(text()).min(1, 'needs at least one search keyword'),
+  schedule: z
+    .string()
+    .trim()
+    .default('rate(1 day)')
+    .superRefine((v, ctx) => {
+      const problem = scheduleProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  dailyLeadQuota: z.number().int('must be a whole number').min(1, 'must be at least 1').max(10000, 'must be at most 10000').default(50),
+  active: z.boolean().default(true),
+  products: textList(),
+  personas: z.array(personaSchema).default([]),
+});
+
+const unit = () => z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
+
+const toneSchema = z.strictObject({
+  formality: unit(),
+  warmth: unit(),
+  directness: unit(),
+  language: z.string().trim().regex(LANGUAGE, 'must be a language code such as en or en-US').default('en'),
+  maxWords: z.number().int('must be a whole number').min(30, 'must be at least 30').max(400, 'must be at most 400').default(120),
+  callToAction: text(),
+  sampleEmail: optionalText(),
+  bannedPhrases: textList(),
+});
+
+const suppressionSchema = z.strictObject({
+  kind: z.enum(['email', 'domain']),
+  // Checked against `kind` in crossChecks, which also sees entries with other problems.
+  value: lowercase().min(1, 'must not be empty'),
+  reason: text(),
+});
+
+/** The zod schema of an onboarding file. */
+export const onboardingSchema = z.strictObject({
+  workspace: z.strictObject({
+    slug: z.string().trim().regex(WORKSPACE_SLUG, 'must be 2-63 lowercase letters, digits and dashes, e.g. tallyhand'),
+    name: text().max(200, 'must be at most 200 characters'),
+  }),
+  users: z.array(userSchema).min(1, 'needs at least one user'),
+  company: companySchema,
+  products: z.array(productSchema).min(1, 'needs at least one product'),
+  icps: z.array(icpSchema).min(1, 'needs at least one ICP'),
+  tone: toneSchema,
+  suppressions: z.array(suppressionSchema).default([]),
+});
+
+/** A validated, normalised onboarding file. */
+export type Onboarding = z.output<typeof onboardingSchema>;
+/** An onboarding file as written (defaults not yet applied). */
+export type OnboardingInput = z.input<typeof onboardingSchema>;
+export type OnboardingIcp = Onboarding['icps'][number];
+
+/** One problem: `path` is dotted (`icps[1].employees.max`); `segments` is the same as keys. */
+export interface OnboardingIssue {
+  path: string;
+  segments: (string | number)[];
+  message: string;
+}
+
+/** Formats `['icps', 1, 'employees', 'max']` as `icps[1].employees.max`. */
+export function formatPath(segments: readonly PropertyKey[]): string {
+  let out = '';
+  for (const s of segments) {
+    if (typeof s === 'number') out += `[${s}]`;
+    else out += out ? `.${String(s)}` : String(s);
+  }
+  return out;
+}
+
+/** Validates without throwing: the normalised file, or every issue found. */
+export function checkOnboarding(input: unknown): { success: true; data: Onboarding } | { success: false; issues: OnboardingIssue[] } {
+  const issues: OnboardingIssue[] = [];
+  const result = onboardingSchema.safeParse(input, { error: describeIssue });
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const segments = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
+      if (issue.code === 'unrecognized_keys') {
+        const known = knownKeys(segments);
+        for (const key of issue.keys) {
+          const hint = known ? suggest(key, known) : undefined;
+          issues.push(at([...segments, key], `unknown field${hint ? `; did you mean "${hint}"?` : ` (allowed: ${known?.join(', ') ?? '?'})`}`));
+        }
+      } else {
+        issues.push(at(segments, issue.message));
+      }
+    }
+  }
+  issues.push(...crossChecks(input));
+  if (issues.length > 0 || !result.success) return { success: false, issues: dedupe(issues) };
+  return { success: true, data: result.data };
+}
+
+/** Validates and normalises an onboarding file; throws `ValidationError` listing every problem. */
+export function parseOnboarding(input: unknown): Onboarding {
+  const result = checkOnboarding(input);
+  if (!result.success) {
+    throw new ValidationError('onboarding file', result.issues.map(({ path, message }) => ({ path, message })));
+  }
+  return result.data;
+}
+
+function at(segments: (string | number)[], message: string): OnboardingIssue {
+  return { path: formatPath(segments), segments, message };
+}
+
+function dedupe(issues: OnboardingIssue[]): OnboardingIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const key = `${i.path}\u0000${i.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Plain-English wording for zod's built-in issues (schema-level messages win over this). */
+function describeIssue(issue: z.core.$ZodRawIssue): string | undefined {
+  switch (issue.code) {
+    case 'invalid_type': {
+      if (issue.input === undefined) return 'is required';
+      return `must be ${article(String(issue.expected))}, not ${describeValue(issue.input)}`;
+    }
+    case 'invalid_value': {
+      const options = issue.values.map((v) => JSON.stringify(v)).join(', ');
+      return `must be one of ${options}, not ${describeValue(issue.input)}`;
+    }
+    case 'too_small': {
+      const min = Number(issue.minimum);
+      if (issue.origin === 'array') return `needs at least ${min} item${min === 1 ? '' : 's'}`;
+      if (issue.origin === 'string') return min <= 1 ? 'must not be empty' : `must be at least ${min} characters`;
+      return `must be ${issue.inclusive === false ? 'greater than' : 'at least'} ${min}`;
+    }
+    case 'too_big': {
+      const max = Number(issue.maximum);
+      if (issue.origin === 'array') return `must have at most ${max} items`;
+      if (issue.origin === 'string') return `must be at most ${max} characters`;
+      return `must be ${issue.inclusive === false ? 'less than' : 'at most'} ${max}`;
+    }
+    case 'invalid_format':
+      return `is not a valid ${issue.format}`;
+    default:
+      return undefined;
+  }
+}
+
+function article(expected: string): string {
+  const word = expected === 'int' ? 'whole number' : expected === 'array' ? 'list' : expected;
+  return /^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null (empty)';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'string') return `the text ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
+  if (typeof value === 'object') return 'an object';
+  return typeof value;
+}
+
+/** The keys an object at `segments` may have, found by walking the schema. */
+function knownKeys(segments: (string | number)[]): string[] | undefined {
+  let schema: z.core.$ZodType | undefined = onboardingSchema;
+  const unwrap = (s: z.core.$ZodType): z.core.$ZodType => {
+    let cur = s;
+    for (let guard = 0; guard < 10; guard++) {
+      const def = cur._zod.def as { type: string; innerType?: z.core.$ZodType; in?: z.core.$ZodType };
+      if ((def.type === 'optional' || def.type === 'nullable' || def.type === 'default') && def.innerType) cur = def.innerType;
+      else if (def.type === 'pipe' && def.in) cur = def.in;
+      else break;
+    }
+    return cur;
+  };
+  for (const seg of segments) {
+    if (!schema) return undefined;
+    const def = unwrap(schema)._zod.def as { type: string; shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType };
+    if (typeof seg === 'number') schema = def.type === 'array' ? def.element : undefined;
+    else schema = def.type === 'object' && def.shape ? def.shape[seg] : undefined;
+  }
+  if (!schema) return undefined;
+  const def = unwrap(schema)._zod.def as { type: string; shape?: Record<string, unknown> };
+  return def.type === 'object' && def.shape ? Object.keys(def.shape) : undefined;
+}
+
+/** The known key closest to a misspelt one, if it is plausibly a typo. */
+function suggest(key: string, known: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const k of known) {
+    const d = editDistance(key.toLowerCase(), k.toLowerCase());
+    if (d < bestDistance) {
+      best = k;
+      bestDistance = d;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+type Loose = Record<string, unknown>;
+const isObject = (v: unknown): v is Loose => typeof v === 'object' && v !== null && !Array.isArray(v);
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v.trim() : undefined);
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+/**
+ * Checks across fields (uniqueness, references, min <= max, suppression values by kind). Runs on
+ * the raw input, tolerating any shape, so these problems are reported together with type errors.
+ */
+function crossChecks(input: unknown): OnboardingIssue[] {
+  const issues: OnboardingIssue[] = [];
+  if (!isObject(input)) return issues;
+
+  const firstSeen = (name: string, items: unknown[], key: (item: unknown) => string | undefined, segment: string) => {
+    const seen = new Map<string, number>();
+    items.forEach((item, i) => {
+      const k = key(item);
+      if (k === undefined || k === '') return;
+      const prior = seen.get(k);
+      if (prior !== undefined) issues.push(at([name, i, segment], `duplicates ${name}[${prior}].${segment} ("${k}")`));
+      else seen.set(k, i);
+    });
+  };
+
+  const users = list(input.users);
+  firstSeen('users', users, (u) => (isObject(u) ? str(u.email)?.toLowerCase() : undefined), 'email');
+
+  const products = list(input.products);
+  firstSeen('products', products, (p) => (isObject(p) ? str(p.name) : undefined), 'name');
+  const productNames = products.map((p) => (isObject(p) ? str(p.name) : undefined)).filter((n): n is string => !!n);
+
+  const icps = list(input.icps);
+  firstSeen('icps', icps, (icp) => (isObject(icp) ? str(icp.slug) : undefined), 'slug');
+  icps.forEach((icp, i) => {
+    if (!isObject(icp)) return;
+    for (const field of ['employees', 'revenueUsd'] as const) {
+      const r = icp[field];
+      if (!isObject(r)) continue;
+      const min = num(r.min);
+      const max = num(r.max);
+      if (min !== undefined && max !== undefined && max < min) {
+        issues.push(at(['icps', i, field, 'max'], `must be at least ${field}.min (${min})`));
+      }
+    }
+    list(icp.products).forEach((name, j) => {
+      const n = str(name);
+      if (n !== undefined && n !== '' && !productNames.includes(n)) {
+        issues.push(
+          at(['icps', i, 'products', j], `"${n}" is not a product in this file (products: ${productNames.map((p) => `"${p}"`).join(', ') || 'none'})`),
+        );
+      }
+    });
+    const personas = list(icp.personas);
+    const seen = new Map<string, number>();
+    personas.forEach((p, j) => {
+      const n = isObject(p) ? str(p.name) : undefined;
+      if (!n) return;
+      const prior = seen.get(n);
+      if (prior !== undefined) issues.push(at(['icps', i, 'personas', j, 'name'], `duplicates icps[${i}].personas[${prior}].name ("${n}")`));
+      else seen.set(n, j);
+    });
+  });
+
+  const suppressions = list(input.suppressions);
+  const seenSuppression = new Map<string, number>();
+  suppressions.forEach((s, i) => {
+    if (!isObject(s)) return;
+    const kind = s.kind;
+    const value = str(s.value)?.toLowerCase();
+    if (value === undefined || value === '' || (kind !== 'email' && kind !== 'domain')) return;
+    if (kind === 'email' && !isEmail(value)) issues.push(at(['suppressions', i, 'value'], 'must be an email address, since kind is email'));
+    if (kind === 'domain' && !isDomain(value)) issues.push(at(['suppressions', i, 'value'], 'must be a bare domain such as example.com, since kind is domain'));
+    const key = `${kind}:${value}`;
+    const prior = seenSuppression.get(key);
+    if (prior !== undefined) issues.push(at(['suppressions', i, 'value'], `duplicates suppressions[${prior}] ("${value}")`));
+    else seenSuppression.set(key, i);
+  });
+
+  return issues;
+}

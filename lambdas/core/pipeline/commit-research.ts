@@ -1,0 +1,115 @@
+/**
+ * CommitResearch: one transaction per lead — research row, facts, LLM calls, the lead's status —
+ * keyed by the idempotency key so a repeated step writes nothing twice; then the lead's record
+ * in the lake's research table (JSONL, one part per lead).
+ */
+import { z } from 'zod';
+import { NotFoundError } from '../errors.ts';
+import { lakeKeys } from '../lake-keys.ts';
+import type { Json, Sql } from '../ports.ts';
+import type { Deps } from './deps.ts';
+import { loadRunLead, setRunLeadStatus, type LeadRow } from './lead-context.ts';
+import { writeLakeRecord } from './lake-record.ts';
+import type { StoredResearch } from './research-lead.ts';
+
+export const CommitResearchInput = z.object({ runId: z.uuid(), leadId: z.uuid(), resultKey: z.string().min(1) });
+export type CommitResearchInput = z.input<typeof CommitResearchInput>;
+
+export interface CommitResearchOutput {
+  researchId: string;
+  inserted: boolean;
+  status: 'researched' | 'skipped';
+  facts: number;
+}
+
+async function insertResearch(tx: Sql, deps: Deps, stored: StoredResearch, lead: LeadRow): Promise<{ id: string; inserted: boolean }> {
+  const r = stored.result;
+  const inserted = await tx.query<{ id: string }>(
+    `INSERT INTO research (id, lead_id, run_id, idempotency_key, status, llm_provider, model, prompt_version, fit_score,
+                           summary, findings, prompt_tokens, completion_tokens, cost_usd, lake_key)
+     VALUES (:id::uuid, :leadId::uuid, :runId::uuid, :key, :status, :provider, :model, :promptVersion, :fitScore,
+             :summary, :findings::jsonb, :promptTokens, :completionTokens, :cost, :lakeKey)
+     ON CONFLICT (idempotency_key) DO NOTHING
+     RETURNING id`,
+    {
+      id: deps.newId(), leadId: lead.leadId, runId: stored.runId, key: stored.idempotencyKey, status: r.status,
+      provider: r.provider, model: r.model, promptVersion: r.promptVersion,
+      fitScore: r.fitScore === null ? null : Math.round(r.fitScore), summary: r.summary,
+      findings: r.findings as { [k: string]: Json }, promptTokens: r.promptTokens, completionTokens: r.completionTokens,
+      cost: r.costUsd, lakeKey: lakeKeys.researchResult(stored.runId, stored.leadId),
+    },
+  );
+  if (inserted.rows.length === 0) {
+    const existing = await tx.query<{ id: string }>(`SELECT id FROM research WHERE idempotency_key = :key`, { key: stored.idempotencyKey });
+    return { id: existing.rows[0].id, inserted: false };
+  }
+  const researchId = inserted.rows[0].id;
+  for (const f of r.facts) {
+    await tx.query(
+      `INSERT INTO fact (id, research_id, local_id, category, claim, quote, snapshot_id, source_url, verified)
+       VALUES (:id::uuid, :researchId::uuid, :localId, :category, :claim, :quote, :snapshotId::uuid, :sourceUrl, :verified)`,
+      { id: deps.newId(), researchId, localId: f.id, category: f.category, claim: f.claim, quote: f.quote, snapshotId: f.snapshotId, sourceUrl: f.sourceUrl, verified: f.verified },
+    );
+  }
+  for (const c of r.llmCalls) {
+    await tx.query(
+      `INSERT INTO llm_call (id, run_id, lead_id, research_id, pass, provider, model, prompt_version, prompt_tokens,
+                             completion_tokens, latency_ms, cost_usd, request_id, outcome, lake_key)
+       VALUES (:id::uuid, :runId::uuid, :leadId::uuid, :researchId::uuid, :pass, :provider, :model, :promptVersion,
+               :promptTokens, :completionTokens, :latencyMs, :cost, :requestId, :outcome, :lakeKey)
+       ON CONFLICT (id) DO NOTHING`,
+      {
+        id: c.id, runId: stored.runId, leadId: lead.leadId, researchId, pass: c.pass, provider: c.provider, model: c.model,
+        promptVersion: c.promptVersion, promptTokens: c.promptTokens, completionTokens: c.completionTokens,
+        latencyMs: Math.round(c.latencyMs), cost: c.costUsd, requestId: c.requestId, outcome: c.outcome, lakeKey: c.lakeKey,
+      },
+    );
+  }
+  return { id: researchId, inserted: true };
+}
+
+/** Commits the stored research of one lead. */
+export async function commitResearch(deps: Deps, rawInput: CommitResearchInput): Promise<CommitResearchOutput> {
+  const { runId, leadId, resultKey } = CommitResearchInput.parse(rawInput);
+  const body = await deps.lake.get(resultKey);
+  if (!body) throw new NotFoundError(`research result ${resultKey} is not in the lake`);
+  const stored = JSON.parse(body.toString('utf8')) as StoredResearch;
+  if (stored.runId !== runId || stored.leadId !== leadId) {
+    throw new NotFoundError(`research result ${resultKey} belongs to another lead or run`);
+  }
+  const lead = await loadRunLead(deps.sql, runId, leadId);
+  const r = stored.result;
+  const verifiedFacts = r.facts.filter((f) => f.verified).length;
+  // "Not enough evidence" is a valid answer: it is stored, and the lead is skipped with that reason.
+  const insufficient = r.status === 'insufficient_evidence' || verifiedFacts === 0;
+  const reason = insufficient
+    ? `not enough evidence: ${verifiedFacts} verified fact(s) from ${stored.pages.length} page(s)${typeof r.findings.missing === 'string' ? ` (${r.findings.missing})` : ''}`
+    : null;
+
+  const { id, inserted } = await deps.sql.transaction(async (tx) => {
+    const res = await insertResearch(tx, deps, stored, lead);
+    await setRunLeadStatus(tx, runId, leadId, insufficient ? 'skipped' : 'researched', { reason, researchId: res.id });
+    await tx.query(
+      `UPDATE lead_failure SET resolved_at = now() WHERE run_id = :runId::uuid AND lead_id = :leadId::uuid AND resolved_at IS NULL`,
+      { runId, leadId },
+    );
+    return res;
+  });
+
+  await writeLakeRecord(deps, runId, leadId, {
+    research_id: id,
+    status: insufficient ? (r.status === 'insufficient_evidence' ? 'insufficient_evidence' : 'skipped') : 'researched',
+    fit_score: r.fitScore,
+    summary: r.summary,
+    llm_provider: r.provider,
+    model: r.model,
+    prompt_version: r.promptVersion,
+    prompt_tokens: r.promptTokens,
+    completion_tokens: r.completionTokens,
+    cost_usd: r.costUsd,
+    facts: r.facts.map((f) => ({ id: f.id, category: f.category, claim: f.claim, quote: f.quote, source_url: f.sourceUrl, verified: f.verified })),
+    findings: r.findings as Json,
+    failure_reason: reason,
+  });
+  return { researchId: id, inserted, status: insufficient ? 'skipped' : 'researched', facts: r.facts.length };
+}

@@ -1,0 +1,56 @@
+/** What every pipeline step needs. Each runtime builds this once (its composition root). */
+import type { Clock, Lake, LeadSearch, Llm, Log, Sql, Web } from '../ports.ts';
+
+export interface PipelineConfig {
+  /** Workspace slug; omitted means the only workspace. */
+  workspace?: string;
+  /** Leads processed at once by the lead Map. */
+  leadConcurrency: number;
+  /** Pages fetched per lead's site, homepage included. */
+  maxPagesPerSite: number;
+  /** Body bytes fetched per lead's site. */
+  maxBytesPerSite: number;
+  factsModel: string;
+  synthesisModel: string;
+  /** Prompt tokens one lead's research may spend across all passes. */
+  promptTokenBudget: number;
+  /**
+   * Tokens (prompt + completion) the whole run may spend, counting every LLM call recorded for
+   * the run plus a reservation for each lead still being researched; once spent, the remaining
+   * leads are skipped with that reason. Unset: unlimited.
+   */
+  runTokenBudget?: number;
+  /** US dollars the whole run may spend on LLM calls, enforced like `runTokenBudget`. Unset: unlimited. */
+  runCostBudgetUsd?: number;
+  /**
+   * Prompt tokens one lead's research may plan across all passes; the engine stops early (and
+   * may answer "not enough evidence") rather than exceed it. Unset: `promptTokenBudget`.
+   */
+  leadTokenBudget?: number;
+  /**
+   * US dollars one lead's research may spend, turned into a prompt-token plan at the dearest
+   * configured model's price (see `leadBudgetPlan`). Unset: unlimited.
+   */
+  leadCostBudgetUsd?: number;
+}
+
+export const defaultPipelineConfig: PipelineConfig = {
+  leadConcurrency: 4,
+  maxPagesPerSite: 6,
+  maxBytesPerSite: 3_000_000,
+  factsModel: 'llama-3.1-8b-instant',
+  synthesisModel: 'llama-3.3-70b-versatile',
+  promptTokenBudget: 4000,
+};
+
+export interface Deps {
+  sql: Sql;
+  lake: Lake;
+  llm: Llm;
+  leadSearch: LeadSearch;
+  web: Web;
+  log: Log;
+  clock: Clock;
+  newId: () => string;
+  config: PipelineConfig;
+}

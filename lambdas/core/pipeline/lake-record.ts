@@ -1,0 +1,90 @@
+/**
+ * The lake's research table (Athena, and DuckDB locally): one JSON line per lead per run,
+ * whatever the outcome, so "failed leads by reason" can be asked of the lake too. The part key
+ * uses the run's start date, so a later redrive of the same lead overwrites its line instead of
+ * adding a second one under another date.
+ */
+import { lakeKeys } from '../lake-keys.ts';
+import type { Json } from '../ports.ts';
+import type { Deps } from './deps.ts';
+
+export type LakeStatus = 'researched' | 'insufficient_evidence' | 'skipped' | 'failed';
+
+/** The columns every line has (the Glue table's schema). */
+export interface LakeRecord {
+  research_id: string | null;
+  run_id: string;
+  lead_id: string;
+  lead_email: string;
+  lead_name: string;
+  company_name: string;
+  domain: string;
+  icp: string | null;
+  status: LakeStatus;
+  fit_score: number | null;
+  summary: string | null;
+  llm_provider: string | null;
+  model: string | null;
+  prompt_version: string | null;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cost_usd: number;
+  facts: { id: string; category: string; claim: string; quote: string; source_url: string; verified: boolean }[];
+  findings: Json;
+  failure_stage: string | null;
+  failure_reason: string | null;
+  researched_at: string;
+}
+
+/** The columns in the order every line (and the Glue table) has them. */
+export const LAKE_RECORD_COLUMNS = [
+  'research_id', 'run_id', 'lead_id', 'lead_email', 'lead_name', 'company_name', 'domain', 'icp', 'status',
+  'fit_score', 'summary', 'llm_provider', 'model', 'prompt_version', 'prompt_tokens', 'completion_tokens',
+  'cost_usd', 'facts', 'findings', 'failure_stage', 'failure_reason', 'researched_at',
+] as const satisfies readonly (keyof LakeRecord)[];
+
+/** Writes the lead's line for the run; fields not given are empty. */
+export async function writeLakeRecord(
+  deps: Deps,
+  runId: string,
+  leadId: string,
+  fields: Partial<LakeRecord> & { status: LakeStatus },
+): Promise<string> {
+  const res = await deps.sql.query<{ email: string; name: string; company: string; domain: string; icp: string | null; started_at: string }>(
+    `SELECT l.email, l.name, c.name AS company, c.domain, i.slug AS icp, r.started_at
+     FROM run_lead rl JOIN run r ON r.id = rl.run_id JOIN lead l ON l.id = rl.lead_id
+     JOIN lead_company c ON c.id = l.company_id LEFT JOIN icp i ON i.id = COALESCE(l.icp_id, rl.icp_id)
+     WHERE rl.run_id = :runId::uuid AND rl.lead_id = :leadId::uuid`,
+    { runId, leadId },
+  );
+  const row = res.rows[0];
+  if (!row) return '';
+  const record: LakeRecord = {
+    research_id: null,
+    run_id: runId,
+    lead_id: leadId,
+    lead_email: row.email,
+    lead_name: row.name,
+    company_name: row.company,
+    domain: row.domain,
+    icp: row.icp,
+    fit_score: null,
+    summary: null,
+    llm_provider: null,
+    model: null,
+    prompt_version: null,
+    prompt_tokens: 0,
+    completion_tokens: 0,
+    cost_usd: 0,
+    facts: [],
+    findings: {},
+    failure_stage: null,
+    failure_reason: null,
+    researched_at: deps.clock.now().toISOString(),
+    ...fields,
+  };
+  const ordered = Object.fromEntries(LAKE_RECORD_COLUMNS.map((c) => [c, record[c]]));
+  const key = lakeKeys.researchPart(new Date(row.started_at), runId, leadId);
+  await deps.lake.put(key, `${JSON.stringify(ordered)}\n`, { contentType: 'application/x-ndjson' });
+  return key;
+}

@@ -1,0 +1,79 @@
+/** RecordFailure: a lead (or an ICP's search) failed; keep the stage, error name and reason. */
+import { z } from 'zod';
+import type { Deps } from './deps.ts';
+import { writeLakeRecord } from './lake-record.ts';
+import { clip } from './util.ts';
+
+export const RecordFailureInput = z.object({
+  runId: z.uuid(),
+  leadId: z.uuid().optional(),
+  icpId: z.uuid().nullable().optional(),
+  stage: z.enum(['search', 'fetch', 'clean', 'research', 'commit']),
+  error: z.object({ Error: z.string().default('Error'), Cause: z.unknown().optional() }),
+});
+export type RecordFailureInput = z.input<typeof RecordFailureInput>;
+
+/**
+ * The error name and message out of a Step Functions error object. From a Lambda, `Cause` is a
+ * JSON string `{errorType, errorMessage, trace}`; locally it is the message itself.
+ */
+export function parseStatesError(error: { Error: string; Cause?: unknown }): { name: string; message: string } {
+  let name = error.Error || 'Error';
+  let message = typeof error.Cause === 'string' ? error.Cause : error.Cause === undefined ? '' : JSON.stringify(error.Cause);
+  try {
+    const parsed = JSON.parse(message) as { errorType?: string; errorMessage?: string };
+    if (parsed && typeof parsed === 'object' && typeof parsed.errorMessage === 'string') {
+      message = parsed.errorMessage;
+      if (parsed.errorType && (name === 'Error' || name === 'States.TaskFailed')) name = parsed.errorType;
+    }
+  } catch {
+    // not JSON: the message is the cause itself
+  }
+  if (name === 'RateLimited') message = `gave up after repeated rate limiting: ${message}`;
+  if (name === 'States.Timeout') message = message || 'the step timed out';
+  return { name, message: clip(message || name, 1000) };
+}
+
+export interface RecordFailureOutput {
+  recorded: boolean;
+  reason: string;
+}
+
+/** Upserts the failure (attempts count up on a redrive) and marks the lead failed in the run. */
+export async function recordFailure(deps: Deps, rawInput: RecordFailureInput): Promise<RecordFailureOutput> {
+  const input = RecordFailureInput.parse(rawInput);
+  const { name, message } = parseStatesError(input.error);
+  const reason = clip(`${name}: ${message}`, 1000);
+  const { sql } = deps;
+
+  if (!input.leadId) {
+    // A failed search: nothing to attach it to but the run's search record.
+    await sql.query(
+      `INSERT INTO search_query (id, run_id, icp_id, provider, keywords, results, accepted, rejected)
+       VALUES (:id::uuid, :runId::uuid, :icpId::uuid, 'failed', '{}', 0, 0, :rejected::jsonb)
+       ON CONFLICT (run_id, icp_id) DO NOTHING`,
+      { id: deps.newId(), runId: input.runId, icpId: input.icpId ?? null, rejected: [{ lead: '(search)', kind: 'error', error: name, reason: message }] },
+    );
+    deps.log.warn('search failed', { runId: input.runId, icpId: input.icpId, error: name });
+    return { recorded: true, reason };
+  }
+
+  await sql.transaction(async (tx) => {
+    await tx.query(
+      `INSERT INTO lead_failure (id, run_id, lead_id, stage, error_name, message)
+       VALUES (:id::uuid, :runId::uuid, :leadId::uuid, :stage, :name, :message)
+       ON CONFLICT (run_id, lead_id) DO UPDATE
+         SET stage = EXCLUDED.stage, error_name = EXCLUDED.error_name, message = EXCLUDED.message,
+             attempts = lead_failure.attempts + 1, failed_at = now(), resolved_at = NULL`,
+      { id: deps.newId(), runId: input.runId, leadId: input.leadId!, stage: input.stage, name, message },
+    );
+    await tx.query(
+      `UPDATE run_lead SET status = 'failed', reason = :reason, updated_at = now()
+       WHERE run_id = :runId::uuid AND lead_id = :leadId::uuid`,
+      { runId: input.runId, leadId: input.leadId!, reason },
+    );
+  });
+  await writeLakeRecord(deps, input.runId, input.leadId, { status: 'failed', failure_stage: input.stage, failure_reason: reason });
+  deps.log.warn('lead failed', { runId: input.runId, leadId: input.leadId, stage: input.stage, error: name });
+  return { recorded: true, reason };
+}

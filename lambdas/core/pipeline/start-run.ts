@@ -1,0 +1,90 @@
+/** StartRun: opens a run (or reopens one for a redrive) and lists the ICPs to search. */
+import { z } from 'zod';
+import { NotFoundError } from '../errors.ts';
+import { findWorkspace } from '../onboarding/import.ts';
+import type { Deps } from './deps.ts';
+
+export const StartRunInput = z.object({
+  workspace: z.string().min(1).optional(),
+  trigger: z.enum(['schedule', 'manual']).default('manual'),
+  /** Lake key of a JSON array of leads (`prospector run --leads FILE`) used instead of the search. */
+  leadsKey: z.string().min(1).optional(),
+  redrive: z.object({ runId: z.uuid() }).optional(),
+});
+export type StartRunInput = z.input<typeof StartRunInput>;
+
+export interface IcpItem {
+  icpId: string | null;
+  slug: string;
+  keywords: string[];
+  quota: number;
+  leadsKey?: string;
+}
+
+export interface StartRunOutput {
+  runId: string;
+  workspaceId: string;
+  redrive: boolean;
+  leadConcurrency: number;
+  icps: IcpItem[];
+}
+
+/** Creates the run row and returns what the ICP Map iterates over. */
+export async function startRun(deps: Deps, rawInput: StartRunInput): Promise<StartRunOutput> {
+  const input = StartRunInput.parse(rawInput);
+  const { sql, config, log } = deps;
+
+  if (input.redrive) {
+    const found = await sql.query<{ id: string; workspace_id: string }>(
+      `UPDATE run SET status = 'running', finished_at = NULL, redrives = redrives + 1
+       WHERE id = :runId::uuid RETURNING id, workspace_id`,
+      { runId: input.redrive.runId },
+    );
+    if (found.rows.length === 0) throw new NotFoundError(`run ${input.redrive.runId} does not exist: nothing to redrive`);
+    log.info('redrive started', { runId: input.redrive.runId });
+    return {
+      runId: input.redrive.runId,
+      workspaceId: found.rows[0].workspace_id,
+      redrive: true,
+      leadConcurrency: config.leadConcurrency,
+      icps: [],
+    };
+  }
+
+  const workspace = await findWorkspace(sql, input.workspace ?? config.workspace);
+  if (!workspace) {
+    throw new NotFoundError(
+      input.workspace ?? config.workspace
+        ? `workspace "${input.workspace ?? config.workspace}" is not onboarded: run \`prospector onboard FILE\` first`
+        : 'no workspace is onboarded: run `prospector onboard FILE` (or `prospector onboard --sample`) first',
+    );
+  }
+
+  const runId = deps.newId();
+  await sql.query(
+    `INSERT INTO run (id, workspace_id, trigger, llm_provider, lead_source, started_at)
+     VALUES (:id::uuid, :workspaceId::uuid, :trigger, :provider, :source, :startedAt::timestamptz)`,
+    {
+      id: runId,
+      workspaceId: workspace.id,
+      trigger: input.trigger,
+      provider: deps.llm.provider,
+      source: input.leadsKey ? `file:${input.leadsKey}` : deps.leadSearch.name,
+      startedAt: deps.clock.now(),
+    },
+  );
+
+  let icps: IcpItem[];
+  if (input.leadsKey) {
+    icps = [{ icpId: null, slug: 'leads-file', keywords: [], quota: 10_000, leadsKey: input.leadsKey }];
+  } else {
+    const rows = await sql.query<{ id: string; slug: string; search_keywords: string[]; daily_lead_quota: number }>(
+      `SELECT id, slug, search_keywords, daily_lead_quota FROM icp
+       WHERE workspace_id = :workspaceId::uuid AND active ORDER BY slug`,
+      { workspaceId: workspace.id },
+    );
+    icps = rows.rows.map((r) => ({ icpId: r.id, slug: r.slug, keywords: r.search_keywords, quota: r.daily_lead_quota }));
+  }
+  log.info('run started', { runId, workspace: workspace.slug, icps: icps.length });
+  return { runId, workspaceId: workspace.id, redrive: false, leadConcurrency: config.leadConcurrency, icps };
+}

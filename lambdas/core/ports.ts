@@ -1,0 +1,141 @@
+/**
+ * Ports: the interfaces the core depends on. Each runtime (Lambda, local CLI) has one
+ * composition root that picks an adapter for each port.
+ */
+
+/** A JSON value as it crosses a port boundary. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/**
+ * A named SQL parameter. Plain values map to text/number/boolean/null; objects and arrays are
+ * sent as JSON (type hint JSON on the Data API); Date as a timestamp. SQL text names parameters
+ * `:name` and casts where the type matters (`:id::uuid`, `:doc::jsonb`), so the same SQL runs on
+ * PGlite and through the RDS Data API.
+ */
+export type SqlValue = string | number | boolean | null | Date | Json[] | { [key: string]: Json };
+export type SqlParams = Record<string, SqlValue | undefined>;
+
+/**
+ * Rows come back JSON-shaped whatever the adapter: json/jsonb columns parsed, timestamps as
+ * ISO-8601 strings, int8/numeric as numbers, uuid as strings.
+ */
+export type SqlRow = Record<string, Json>;
+
+export interface SqlResult<R extends object = SqlRow> {
+  rows: R[];
+  /** Rows affected (INSERT/UPDATE/DELETE) or returned. */
+  rowCount: number;
+}
+
+/** The database port: PGlite locally, the RDS Data API in the cloud. */
+export interface Sql {
+  /** Run one statement with named `:params`. */
+  query<R extends object = SqlRow>(text: string, params?: SqlParams): Promise<SqlResult<R>>;
+  /** Run `fn` in one transaction: commit if it resolves, roll back if it throws. */
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  /** Release connections. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** The data lake port: a folder locally, an S3 bucket in the cloud. Keys as in DESIGN.md. */
+export interface Lake {
+  put(key: string, body: Uint8Array | string, options?: { contentType?: string }): Promise<void>;
+  /** The object's bytes, or undefined when the key does not exist. */
+  get(key: string): Promise<Buffer | undefined>;
+  exists(key: string): Promise<boolean>;
+  /** Keys under a prefix, sorted. */
+  list(prefix: string): Promise<string[]>;
+  /** Where the lake lives, for messages: a folder path or s3://bucket. */
+  readonly location: string;
+}
+
+/** One lead as a search provider returns it (untrusted). */
+export interface LeadCandidate {
+  company_name: string;
+  company_website: string;
+  lead_email: string;
+  lead_name: string;
+}
+
+/** `search_leads(keywords)`: the lead provider port. */
+export interface LeadSearch {
+  readonly name: string;
+  searchLeads(keywords: string[]): Promise<LeadCandidate[]>;
+}
+
+/** A chat-completion request as the research passes make it. */
+export interface LlmRequest {
+  /** Which research pass is asking (recorded with the call). */
+  pass: string;
+  model: string;
+  promptVersion: string;
+  system: string;
+  user: string;
+  /** JSON schema the answer must follow; `strict` where the model supports it. */
+  schema: { name: string; schema: Record<string, unknown>; strict: boolean };
+  maxTokens: number;
+  temperature?: number;
+}
+
+export interface LlmResponse {
+  content: string;
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+  latencyMs: number;
+  /** Provider request id (Groq's `x-request-id`), when there is one. */
+  requestId?: string;
+}
+
+/** The LLM port: Groq, or the offline heuristic researcher (clearly labeled). */
+export interface Llm {
+  /** `groq` or `offline-heuristic`; stored with every call and every research record. */
+  readonly provider: string;
+  complete(request: LlmRequest): Promise<LlmResponse>;
+}
+
+/** A fetched HTTP response, bounded by the fetcher's caps. */
+export interface WebResponse {
+  /** The URL asked for. */
+  requestedUrl: string;
+  /** The URL after redirects. */
+  url: string;
+  status: number;
+  headers: Record<string, string>;
+  contentType: string;
+  /** Body bytes after content-encoding is removed (capped). */
+  body: Buffer;
+  /** Charset used to decode `text` (from headers or meta). */
+  charset: string;
+  /** Body decoded to a string. */
+  text: string;
+  redirects: string[];
+  fetchedAt: string;
+  elapsedMs: number;
+}
+
+export interface WebFetchOptions {
+  /** Accept only these content types (prefix match), default text/html. */
+  accept?: string[];
+  maxBytes?: number;
+  timeoutMs?: number;
+}
+
+/** The web port: an SSRF-guarded fetcher. Throws a `WebError` subclass on failure. */
+export interface Web {
+  fetch(url: string, options?: WebFetchOptions): Promise<WebResponse>;
+  /** Whether robots.txt of the URL's site allows our user agent to fetch it (cached per site). */
+  allowedByRobots(url: string): Promise<boolean>;
+}
+
+/** A structured logger (Powertools Logger in Lambda, the same JSON shape locally). */
+export interface Log {
+  debug(message: string, extra?: Record<string, unknown>): void;
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+export interface Clock {
+  now(): Date;
+}

@@ -1,0 +1,43 @@
+/**
+ * The shape every handler shares: parse the event (zod errors become a ValidationError naming
+ * each field), call the core with the runtime's dependencies, return small JSON.
+ * `makeHandler(deps)` is what the local runner binds; `handler` is what Lambda invokes, with
+ * the cloud composition root built once per container at cold start.
+ */
+import { ZodError } from 'zod';
+import { ValidationError } from '#core/errors.ts';
+import type { Deps } from '#core/pipeline/deps.ts';
+
+export type StepHandler = (event: unknown) => Promise<unknown>;
+
+/** Wraps a core step so bad events fail with the field paths, under a stable error name. */
+export function step<I>(name: string, run: (deps: Deps, input: I) => Promise<unknown>): (deps: Deps) => StepHandler {
+  return (deps) => async (event) => {
+    try {
+      return await run(deps, event as I);
+    } catch (error) {
+      if (error instanceof ZodError) {
+        throw new ValidationError(
+          `${name} event`,
+          error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+        );
+      }
+      throw error;
+    }
+  };
+}
+
+/** Lambda entry point: builds the cloud dependencies at cold start, then delegates. */
+export function lambdaHandler(make: (deps: Deps) => StepHandler): StepHandler {
+  let ready: Promise<StepHandler> | undefined;
+  return async (event) => {
+    ready ??= import('../cloud/composition.ts').then(async (m) => make(await m.cloudDeps()));
+    try {
+      return await (await ready)(event);
+    } catch (error) {
+      if (!(error instanceof Error)) throw error;
+      // Lambda reports errorType from the name; Step Functions' Retry/Catch match on it.
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,34 @@
+/** `prospector eval`: research quality on the sample web against the labelled gold set. */
+import type { Command } from 'commander';
+import type { CliContext } from '../cli-context.ts';
+import { runEval } from '../eval.ts';
+
+/** Registers `prospector eval`. */
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('eval')
+    .description('research the sample web (one lead per gold-set company) in a temporary home and score it against the gold set')
+    .option('--json', 'print the figures as JSON')
+    .option('--details', 'list the gold facts the LLM never saw and any noise that reached it')
+    .addHelpText('after', '\nExamples:\n  $ prospector eval --json\n  $ GROQ_API_KEY=gsk_... prospector eval --details')
+    .action(async (opts: { json?: boolean; details?: boolean }) => {
+      const result = await runEval();
+      const { missed, leaks, ...figures } = result;
+      if (opts.json) {
+        ctx.print(JSON.stringify(opts.details ? result : figures));
+        return;
+      }
+      ctx.print(
+        [
+          `researcher: ${result.provider}${result.provider === 'offline-heuristic' ? ' (offline heuristic, not an LLM)' : ''}`,
+          `companies ${result.companies} · researched ${result.leadsResearched}`,
+          `evidence recall ${result.evidenceRecall} · median prompt tokens per lead ${result.medianPromptTokensPerLead}`,
+          `verified fact rate ${result.verifiedFactRate} · hooks with evidence ${result.hooksWithEvidenceRate} · noise leaked ${result.noiseLeaked}`,
+        ].join('\n'),
+      );
+      if (opts.details) {
+        for (const m of missed) ctx.print(`missed  ${m.domain}  ${m.label}: ${m.evidence}`);
+        for (const l of leaks) ctx.print(`leaked  ${l.domain}  ${l.snippet}`);
+      }
+    });
+}

@@ -1,0 +1,15 @@
+/**
+ * Commands that live in their own modules register here; `local/cli.ts` adds them to the
+ * program after the core commands. Each module exports `register(program, ctx)`.
+ */
+import type { Command } from 'commander';
+import type { CliContext } from '../cli-context.ts';
+import { register as registerEval } from './eval.ts';
+import { register as registerLake } from './lake.ts';
+import { register as registerReplay } from './replay.ts';
+import { register as registerReport } from './report.ts';
+import { register as registerShow } from './show.ts';
+
+export type RegisterCommand = (program: Command, ctx: CliContext) => void;
+
+export const extraCommands: RegisterCommand[] = [registerEval, registerLake, registerShow, registerReplay, registerReport];

@@ -1,0 +1,45 @@
+/** `prospector lake`: the local twin of Athena over the lake folder (DuckDB). */
+import { join } from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import { loadLocalConfig } from '../config.ts';
+import type { CliContext } from '../cli-context.ts';
+import { table } from '../format.ts';
+import { namedQueries, queryLake } from '../lake-query.ts';
+
+/** Registers `prospector lake query` and `prospector lake named`. */
+export function register(program: Command, ctx: CliContext): void {
+  const lake = program
+    .command('lake')
+    .description('query the lake with DuckDB: the same research table and named queries as Athena in the cloud');
+  const lakeDir = () => join(loadLocalConfig().home, 'lake');
+
+  lake
+    .command('query')
+    .description('run SQL over the lake; the table `research` has one line per lead per run (partitions dt and run)')
+    .argument('<sql>', 'SQL (DuckDB dialect)')
+    .option('--json', 'print rows as JSON')
+    .addHelpText('after', `\nExamples:\n  $ prospector lake query "SELECT domain, fit_score FROM research WHERE status = 'researched' ORDER BY fit_score DESC LIMIT 10"\n  $ prospector lake query "SELECT status, count(*) FROM research GROUP BY 1" --json`)
+    .action(async (sql: string, opts: { json?: boolean }) => {
+      const res = await queryLake(lakeDir(), sql);
+      ctx.print(opts.json ? JSON.stringify(res.rows) : table(res.rows));
+    });
+
+  lake
+    .command('named')
+    .description('run one of the Athena named queries locally (no name: list them)')
+    .argument('[name]', 'query name, e.g. best-fit-leads-this-week')
+    .argument('[params...]', 'execution parameters, in order (e.g. the domain for facts-for-company)')
+    .option('--json', 'print rows as JSON')
+    .addHelpText('after', '\nExamples:\n  $ prospector lake named\n  $ prospector lake named best-fit-leads-this-week\n  $ prospector lake named facts-for-company brightpallet.example --json')
+    .action(async (name: string | undefined, params: string[], opts: { json?: boolean }) => {
+      const queries = await namedQueries();
+      if (!name) {
+        ctx.print(Object.keys(queries).join('\n'));
+        return;
+      }
+      const sql = queries[name];
+      if (!sql) throw new InvalidArgumentError(`no named query "${name}": run \`prospector lake named\` to list them`);
+      const res = await queryLake(lakeDir(), sql, params);
+      ctx.print(opts.json ? JSON.stringify(res.rows) : table(res.rows));
+    });
+}

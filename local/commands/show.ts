@@ -1,0 +1,244 @@
+/**
+ * `prospector show RUN_ID | LEAD_EMAIL`: what a run did (counts, tokens, cost, failures and
+ * skips grouped by reason), or what is known about a lead (its latest research with every fact's
+ * quote, source page and stored text, and the runs it was part of).
+ */
+import type { Command } from 'commander';
+import { ProspectorError } from '#core/errors.ts';
+import { summarizeRun, type RunSummary } from '#core/pipeline/finish-run.ts';
+import type { Sql } from '#core/ports.ts';
+import type { CliContext } from '../cli-context.ts';
+import { table } from '../format.ts';
+import { loadResearch, type ResearchView } from '../report.ts';
+import { looksLikeRunId, resolveRunId } from './resolve.ts';
+
+export interface ReasonGroup<L> {
+  reason: string;
+  count: number;
+  leads: L[];
+}
+
+export interface RunShow {
+  kind: 'run';
+  run: Omit<RunSummary, 'skipped' | 'failures'>;
+  durationSeconds: number | null;
+  llmByPass: { pass: string; model: string; calls: number; promptTokens: number; completionTokens: number; costUsd: number; meanLatencyMs: number }[];
+  failuresByReason: (ReasonGroup<{ lead: string; message: string }> & { stage: string; error: string })[];
+  skippedByReason: ReasonGroup<{ lead: string; reason: string }>[];
+}
+
+export interface LeadShow {
+  kind: 'lead';
+  lead: { email: string; name: string; company: string; domain: string; website: string; workspace: string; firstSeenAt: string };
+  latest: ResearchView | null;
+  runs: { runId: string; startedAt: string; runStatus: string; status: string; reason: string | null; researchId: string | null; researchRunId: string | null; fitScore: number | null }[];
+}
+
+const UUIDS = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+/** The group a skip reason belongs to: the reason without what varies from lead to lead. */
+export function skipGroup(reason: string): string {
+  if (/^unchanged\b/i.test(reason)) return 'unchanged: same pages, prompts and models as earlier research (no tokens spent)';
+  if (/^not enough evidence\b/i.test(reason)) return 'not enough evidence';
+  if (/^robots\.txt\b/i.test(reason)) return 'robots.txt disallows the site';
+  if (/^competitor\b/i.test(reason)) return 'competitor';
+  return reason.replace(UUIDS, '…').replace(/\(\d{4}-\d{2}-\d{2}\)/g, '').trim();
+}
+
+function groupBy<T, L>(items: T[], key: (t: T) => string, lead: (t: T) => L): ReasonGroup<L>[] {
+  const groups = new Map<string, L[]>();
+  for (const it of items) groups.set(key(it), [...(groups.get(key(it)) ?? []), lead(it)]);
+  return [...groups.entries()].map(([reason, leads]) => ({ reason, count: leads.length, leads })).sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
+}
+
+/** Everything `show RUN_ID` prints. */
+export async function showRun(sql: Sql, runId: string): Promise<RunShow> {
+  const { skipped, failures, ...run } = await summarizeRun(sql, runId);
+  const passes = await sql.query<{ pass: string; model: string; calls: number; prompt: number; completion: number; cost: number; latency: number }>(
+    `SELECT pass, model, count(*)::int AS calls, sum(prompt_tokens)::int AS prompt, sum(completion_tokens)::int AS completion,
+            sum(cost_usd)::float8 AS cost, avg(latency_ms)::float8 AS latency
+     FROM llm_call WHERE run_id = :runId::uuid GROUP BY pass, model ORDER BY pass, model`,
+    { runId },
+  );
+  const failureGroups = new Map<string, { stage: string; error: string; leads: { lead: string; message: string }[] }>();
+  for (const f of failures) {
+    const key = `${f.stage} · ${f.error}`;
+    const g = failureGroups.get(key) ?? { stage: f.stage, error: f.error, leads: [] };
+    g.leads.push({ lead: f.lead, message: f.message });
+    failureGroups.set(key, g);
+  }
+  return {
+    kind: 'run',
+    run,
+    durationSeconds: run.finishedAt ? (Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000 : null,
+    llmByPass: passes.rows.map((p) => ({
+      pass: p.pass, model: p.model, calls: p.calls, promptTokens: p.prompt, completionTokens: p.completion,
+      costUsd: Number(p.cost.toFixed(6)), meanLatencyMs: Math.round(p.latency),
+    })),
+    failuresByReason: [...failureGroups.entries()]
+      .map(([reason, g]) => ({ reason, stage: g.stage, error: g.error, count: g.leads.length, leads: g.leads }))
+      .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason)),
+    skippedByReason: groupBy(skipped, (s) => skipGroup(s.reason), (s) => ({ lead: s.lead, reason: s.reason })),
+  };
+}
+
+/** Everything `show LEAD_EMAIL` prints; throws with a hint when no lead has that email. */
+export async function showLead(sql: Sql, email: string): Promise<LeadShow> {
+  const found = await sql.query<{ id: string; email: string; name: string; company: string; domain: string; website: string; workspace: string; first_seen_at: string }>(
+    `SELECT l.id, l.email, l.name, c.name AS company, c.domain, c.website, w.slug AS workspace, l.first_seen_at
+     FROM lead l JOIN lead_company c ON c.id = l.company_id JOIN workspace w ON w.id = l.workspace_id
+     WHERE l.email = :email ORDER BY l.first_seen_at DESC LIMIT 1`,
+    { email: email.trim().toLowerCase() },
+  );
+  const l = found.rows[0];
+  if (!l) {
+    throw new ProspectorError(
+      `no lead has the email ${email.trim()}: leads are added by \`prospector run\`; list them with \`prospector export\` or \`prospector query "SELECT email FROM lead"\``,
+    );
+  }
+  const latest = await sql.query<{ id: string }>(`SELECT id FROM research WHERE lead_id = :id::uuid ORDER BY created_at DESC LIMIT 1`, { id: l.id });
+  const runs = await sql.query<{ run_id: string; started_at: string; run_status: string; status: string; reason: string | null; research_id: string | null; research_run: string | null; fit_score: number | null }>(
+    `SELECT rl.run_id, r.started_at, r.status AS run_status, rl.status, rl.reason, rl.research_id, res.run_id AS research_run, res.fit_score
+     FROM run_lead rl JOIN run r ON r.id = rl.run_id LEFT JOIN research res ON res.id = rl.research_id
+     WHERE rl.lead_id = :id::uuid ORDER BY r.started_at DESC`,
+    { id: l.id },
+  );
+  return {
+    kind: 'lead',
+    lead: { email: l.email, name: l.name, company: l.company, domain: l.domain, website: l.website, workspace: l.workspace, firstSeenAt: l.first_seen_at },
+    latest: latest.rows[0] ? await loadResearch(sql, latest.rows[0].id) : null,
+    runs: runs.rows.map((r) => ({
+      runId: r.run_id, startedAt: r.started_at, runStatus: r.run_status, status: r.status, reason: r.reason,
+      researchId: r.research_id, researchRunId: r.research_run, fitScore: r.fit_score,
+    })),
+  };
+}
+
+const n = (x: number) => x.toLocaleString('en-US');
+const when = (iso: string) => iso.slice(0, 16).replace('T', ' ');
+const researcher = (provider: string) =>
+  provider === 'offline-heuristic' ? 'offline heuristic researcher (no LLM; set GROQ_API_KEY to research with Groq)' : provider;
+const cites = (ids: string[]) => (ids.length ? ` [${ids.join(', ')}]` : '');
+const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
+
+/** `show RUN_ID` as text. */
+export function formatRunShow(s: RunShow): string {
+  const r = s.run;
+  const out = [
+    `Run ${r.runId} ${r.status} · started ${when(r.startedAt)} UTC${s.durationSeconds !== null ? ` · ${s.durationSeconds.toFixed(1)} s` : ' · still running'} · leads from ${r.leadSource}`,
+    `  researcher: ${researcher(r.llmProvider)}`,
+    `  leads: found ${n(r.leadsFound)} · new ${n(r.leadsNew)} · researched ${n(r.leadsResearched)} · skipped ${n(r.leadsSkipped)} · failed ${n(r.leadsFailed)} · duplicates ${n(r.duplicates)}`,
+    `  LLM: ${n(r.llmCalls)} calls · ${n(r.promptTokens)} prompt + ${n(r.completionTokens)} completion tokens · $${r.costUsd.toFixed(4)}`,
+  ];
+  for (const p of s.llmByPass) {
+    out.push(`    ${p.pass.padEnd(18)} ${p.model.padEnd(26)} ${String(p.calls).padStart(5)} calls  ${n(p.promptTokens).padStart(10)} prompt  ${n(p.completionTokens).padStart(9)} completion  $${p.costUsd.toFixed(4)}  ~${p.meanLatencyMs} ms`);
+  }
+  if (r.error) out.push(`  error: ${r.error}`);
+  if (s.failuresByReason.length) {
+    out.push(`Failed (${n(r.leadsFailed)}) by reason:`);
+    for (const g of s.failuresByReason) {
+      out.push(`  ${g.reason} (${g.count})`);
+      for (const l of g.leads.slice(0, 10)) out.push(`    - ${l.lead}: ${oneLine(l.message).slice(0, 180)}`);
+      if (g.leads.length > 10) out.push(`    … and ${g.leads.length - 10} more (--json lists all)`);
+    }
+    out.push('  (re-process them with `prospector redrive RUN_ID`)');
+  }
+  if (s.skippedByReason.length) {
+    out.push(`Skipped (${n(r.leadsSkipped)}) by reason:`);
+    for (const g of s.skippedByReason) {
+      const leads = g.leads.map((l) => l.lead);
+      out.push(`  ${g.reason} (${g.count}): ${leads.length > 5 ? `${leads.slice(0, 5).join(', ')} and ${leads.length - 5} more` : leads.join(', ')}`);
+    }
+  }
+  if (!s.failuresByReason.length && !s.skippedByReason.length) out.push('No lead failed or was skipped.');
+  return out.join('\n');
+}
+
+/** `show LEAD_EMAIL` as text. */
+export function formatLeadShow(s: LeadShow): string {
+  const l = s.lead;
+  const out = [`${l.name} <${l.email}> · ${l.company} (${l.domain}, ${l.website}) · workspace ${l.workspace}`];
+  const r = s.latest;
+  if (!r) out.push('No research yet (see the runs below for why).');
+  else {
+    out.push(
+      `Latest research: run ${r.runId} on ${when(r.createdAt)} UTC · ${r.status === 'researched' ? 'researched' : 'not enough evidence'} · fit ${r.fitScore === null ? '–' : `${r.fitScore}/100`}${r.icp ? ` · ICP ${r.icp}` : ''}`,
+      `  researcher: ${researcher(r.provider)} · model ${r.model} · prompts ${r.promptVersion} · ${n(r.promptTokens)} prompt + ${n(r.completionTokens)} completion tokens · $${r.costUsd.toFixed(4)}`,
+      '',
+      'Summary:',
+      `  ${oneLine(r.summary) || '(none)'}`,
+    );
+    if (r.missing.length) out.push(`  missing: ${r.missing.join('; ')}`);
+    const criteria = r.criteria.filter((c) => c.assessment !== 'not_applicable');
+    if (criteria.length) {
+      out.push('', 'Fit by criterion:');
+      for (const c of criteria) out.push(`  ${c.criterion.replace('_', ' ').padEnd(14)} ${c.assessment.replace(/_/g, ' ').padEnd(13)} (weight ${String(c.weight).padStart(2)})  ${oneLine(c.reason)}${cites(c.factIds)}`);
+    }
+    if (r.hooks.length) {
+      out.push('', 'Hooks:');
+      for (const h of r.hooks) out.push(`  - ${oneLine(h.hook)}${cites(h.factIds)}`);
+    }
+    out.push('', 'Email angle:', `  ${r.emailAngle ? `${oneLine(r.emailAngle.angle)}${cites(r.emailAngle.factIds)}` : '(none)'}`);
+    out.push('', `Facts (${r.facts.length}):`);
+    for (const f of r.facts) {
+      out.push(`  ${f.id} [${f.category}]${f.verified ? '' : ' (unverified)'} ${oneLine(f.claim)}`);
+      out.push(`     "${oneLine(f.quote)}"`);
+      out.push(`     source: ${f.sourceUrl}`);
+      out.push(`     stored text: ${f.cleanKey ?? '(not in the lake)'}`);
+    }
+  }
+  out.push('', `Runs (${s.runs.length}):`);
+  out.push(
+    table(
+      s.runs.map((x) => ({
+        run: x.runId,
+        started: when(x.startedAt),
+        status: x.status,
+        fit: x.fitScore ?? '',
+        note: x.researchRunId && x.researchRunId !== x.runId ? `research from run ${x.researchRunId.slice(0, 8)}` : (x.reason ?? ''),
+      })),
+      70,
+    )
+      .split('\n')
+      .map((line) => `  ${line}`)
+      .join('\n'),
+  );
+  return out.join('\n');
+}
+
+/** Registers `prospector show`. */
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('show')
+    .description('what a run did (counts, tokens, cost, failures and skips by reason), or a lead\'s latest research with its evidence')
+    .argument('<target>', 'a run id (or its first 8+ characters) or a lead email')
+    .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      `
+A run shows its counts, tokens and cost per pass, failures grouped by stage and error, and
+skipped leads grouped by reason. A lead shows its latest research: fit score with the reason per
+criterion, summary, hooks, email angle, and each fact with its exact quote, the page it came from
+and the lake key of the stored clean text; then every run the lead was part of.
+
+Examples:
+  $ prospector runs                      # find a run id
+  $ prospector show 3f2c9a1e             # a run, by the first characters of its id
+  $ prospector show 3f2c9a1e-8d7b-4c1e-9f00-5b2d7e6a1c44 --json
+  $ prospector show dana.ruiz@keelhaul-freight.example`,
+    )
+    .action(async (target: string, opts: { json?: boolean }) => {
+      await ctx.withRuntime(async (rt) => {
+        if (target.includes('@')) {
+          const shown = await showLead(rt.deps.sql, target);
+          ctx.print(opts.json ? JSON.stringify(shown) : formatLeadShow(shown));
+          return;
+        }
+        if (!looksLikeRunId(target)) {
+          throw new ProspectorError(`"${target}" is neither a run id nor a lead email: list runs with \`prospector runs\`, or give a lead's email`);
+        }
+        const shown = await showRun(rt.deps.sql, await resolveRunId(rt.deps.sql, target));
+        ctx.print(opts.json ? JSON.stringify(shown) : formatRunShow(shown));
+      }, { sampleWeb: false });
+    });
+}

@@ -1,0 +1,90 @@
+/**
+ * Local configuration: one zod schema over the environment, parsed once at start-up, naming
+ * every bad variable. Everything has an embedded default, so a laptop needs nothing set.
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { ValidationError } from '#core/errors.ts';
+import { defaultPipelineConfig, type PipelineConfig } from '#core/pipeline/deps.ts';
+
+const positiveInt = z.coerce.number().int().positive();
+// Dollars: a positive decimal such as 0.50; no currency sign.
+const positiveUsd = z.coerce.number().positive().max(1_000_000);
+
+const LocalEnv = z.object({
+  PROSPECTOR_HOME: z.string().min(1).default('./.prospector'),
+  GROQ_API_KEY: z.string().min(1).optional(),
+  /** Where groq-sdk sends requests; tests point it at a loopback fake. */
+  GROQ_BASE_URL: z.url().optional(),
+  PROSPECTOR_WORKSPACE: z.string().min(1).optional(),
+  /** Extra host:port pairs the fetcher may reach despite the SSRF guard (comma-separated). */
+  PROSPECTOR_FETCH_ALLOW: z.string().optional(),
+  /** `1` lets the fetcher resolve real hostnames (off by default: the sample web needs none). */
+  PROSPECTOR_ONLINE: z.enum(['0', '1', 'true', 'false']).optional(),
+  PROSPECTOR_LEAD_CONCURRENCY: positiveInt.max(64).default(defaultPipelineConfig.leadConcurrency),
+  PROSPECTOR_MAX_PAGES: positiveInt.max(50).default(defaultPipelineConfig.maxPagesPerSite),
+  PROSPECTOR_FACTS_MODEL: z.string().min(1).default(defaultPipelineConfig.factsModel),
+  PROSPECTOR_SYNTHESIS_MODEL: z.string().min(1).default(defaultPipelineConfig.synthesisModel),
+  PROSPECTOR_PROMPT_TOKEN_BUDGET: positiveInt.default(defaultPipelineConfig.promptTokenBudget),
+  /** Tokens (prompt + completion) one run may spend; unset: unlimited. */
+  PROSPECTOR_RUN_TOKEN_BUDGET: positiveInt.optional(),
+  /** US dollars one run may spend on LLM calls; unset: unlimited. */
+  PROSPECTOR_RUN_COST_BUDGET_USD: positiveUsd.optional(),
+  /** Prompt tokens one lead's research may plan; unset: PROSPECTOR_PROMPT_TOKEN_BUDGET. */
+  PROSPECTOR_LEAD_TOKEN_BUDGET: positiveInt.optional(),
+  /** US dollars one lead's research may spend; unset: unlimited. */
+  PROSPECTOR_LEAD_COST_BUDGET_USD: positiveUsd.optional(),
+  PROSPECTOR_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('error'),
+  /** Per-host spacing of requests in ms (politeness); the sample web is local, so it can be small. */
+  PROSPECTOR_HOST_DELAY_MS: z.coerce.number().int().min(0).default(50),
+  PROSPECTOR_FETCH_TIMEOUT_MS: positiveInt.default(8000),
+});
+
+export interface LocalConfig {
+  home: string;
+  groqApiKey?: string;
+  groqBaseUrl?: string;
+  fetchAllow: string;
+  online: boolean;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  hostDelayMs: number;
+  fetchTimeoutMs: number;
+  pipeline: PipelineConfig;
+}
+
+/** Parses the environment once; throws a ValidationError naming each bad variable. */
+export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConfig {
+  // An exported-but-empty variable (`export GROQ_API_KEY=`) means unset, as in most tools.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = LocalEnv.safeParse(present);
+  if (!parsed.success) {
+    throw new ValidationError(
+      'environment',
+      parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    );
+  }
+  const e = parsed.data;
+  return {
+    home: resolve(e.PROSPECTOR_HOME),
+    groqApiKey: e.GROQ_API_KEY,
+    groqBaseUrl: e.GROQ_BASE_URL,
+    fetchAllow: e.PROSPECTOR_FETCH_ALLOW ?? '',
+    online: e.PROSPECTOR_ONLINE === '1' || e.PROSPECTOR_ONLINE === 'true',
+    logLevel: e.PROSPECTOR_LOG_LEVEL,
+    hostDelayMs: e.PROSPECTOR_HOST_DELAY_MS,
+    fetchTimeoutMs: e.PROSPECTOR_FETCH_TIMEOUT_MS,
+    pipeline: {
+      ...defaultPipelineConfig,
+      workspace: e.PROSPECTOR_WORKSPACE,
+      leadConcurrency: e.PROSPECTOR_LEAD_CONCURRENCY,
+      maxPagesPerSite: e.PROSPECTOR_MAX_PAGES,
+      factsModel: e.PROSPECTOR_FACTS_MODEL,
+      synthesisModel: e.PROSPECTOR_SYNTHESIS_MODEL,
+      promptTokenBudget: e.PROSPECTOR_PROMPT_TOKEN_BUDGET,
+      runTokenBudget: e.PROSPECTOR_RUN_TOKEN_BUDGET,
+      runCostBudgetUsd: e.PROSPECTOR_RUN_COST_BUDGET_USD,
+      leadTokenBudget: e.PROSPECTOR_LEAD_TOKEN_BUDGET ?? e.PROSPECTOR_PROMPT_TOKEN_BUDGET,
+      leadCostBudgetUsd: e.PROSPECTOR_LEAD_COST_BUDGET_USD,
+    },
+  };
+}

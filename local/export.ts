@@ -1,0 +1,71 @@
+/** `prospector export`: one research record per lead of a run, as JSONL or CSV. */
+import type { Sql } from '#core/ports.ts';
+
+export interface ExportRecord {
+  lead: string;
+  name: string;
+  company: string;
+  domain: string;
+  status: 'researched' | 'failed' | 'skipped';
+  failureReason: string | null;
+  fitScore: number | null;
+  summary: string | null;
+  researchRunId: string | null;
+  facts: { claim: string; quote: string; sourceUrl: string; verified: boolean; category: string }[];
+}
+
+/** The latest run's id, or null when nothing has run yet. */
+export async function latestRunId(sql: Sql): Promise<string | null> {
+  const r = await sql.query<{ id: string }>(`SELECT id FROM run ORDER BY started_at DESC LIMIT 1`);
+  return r.rows[0]?.id ?? null;
+}
+
+/** Every lead of the run with its outcome; skipped leads that reuse earlier research carry it. */
+export async function exportRun(sql: Sql, runId: string): Promise<ExportRecord[]> {
+  const leads = await sql.query<{
+    email: string; name: string; company: string; domain: string; status: string; reason: string | null;
+    research_id: string | null; fit_score: number | null; summary: string | null; research_run: string | null;
+  }>(
+    `SELECT l.email, l.name, c.name AS company, c.domain, rl.status, rl.reason, r.id AS research_id,
+            r.fit_score, r.summary, r.run_id AS research_run
+     FROM run_lead rl JOIN lead l ON l.id = rl.lead_id JOIN lead_company c ON c.id = l.company_id
+     LEFT JOIN research r ON r.id = rl.research_id
+     WHERE rl.run_id = :runId::uuid ORDER BY r.fit_score DESC NULLS LAST, l.email`,
+    { runId },
+  );
+  const facts = await sql.query<{ research_id: string; claim: string; quote: string; source_url: string; verified: boolean; category: string }>(
+    `SELECT f.research_id, f.claim, f.quote, f.source_url, f.verified, f.category FROM fact f
+     WHERE f.research_id IN (SELECT research_id FROM run_lead WHERE run_id = :runId::uuid AND research_id IS NOT NULL)
+     ORDER BY f.research_id, f.local_id`,
+    { runId },
+  );
+  const byResearch = new Map<string, ExportRecord['facts']>();
+  for (const f of facts.rows) {
+    byResearch.set(f.research_id, [...(byResearch.get(f.research_id) ?? []), { claim: f.claim, quote: f.quote, sourceUrl: f.source_url, verified: f.verified, category: f.category }]);
+  }
+  const status = (s: string): ExportRecord['status'] => (s === 'researched' ? 'researched' : s === 'skipped' ? 'skipped' : 'failed');
+  return leads.rows.map((l) => ({
+    lead: l.email,
+    name: l.name,
+    company: l.company,
+    domain: l.domain,
+    status: status(l.status),
+    failureReason: l.status === 'researched' ? null : l.reason ?? `not finished (${l.status})`,
+    fitScore: l.fit_score,
+    summary: l.summary,
+    researchRunId: l.research_run,
+    facts: l.research_id ? byResearch.get(l.research_id) ?? [] : [],
+  }));
+}
+
+const csvCell = (v: unknown): string => {
+  const s = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+/** Renders records as JSONL or CSV (facts as a JSON column in CSV). */
+export function renderExport(records: ExportRecord[], format: 'jsonl' | 'csv'): string {
+  if (format === 'jsonl') return records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : '');
+  const cols: (keyof ExportRecord)[] = ['lead', 'name', 'company', 'domain', 'status', 'failureReason', 'fitScore', 'summary', 'researchRunId', 'facts'];
+  return [cols.join(','), ...records.map((r) => cols.map((c) => csvCell(r[c])).join(','))].join('\n') + '\n';
+}

@@ -1,0 +1,83 @@
+/**
+ * The local twin of Athena: DuckDB over the lake folder. The `research` view has the same columns
+ * as the Glue table (plus the `dt` and `run` partitions from the key layout), so the named
+ * queries in `cdk/queries/` run here unchanged, or through a local override where DuckDB's SQL
+ * differs from Athena's (`cdk/queries/local/`).
+ */
+import { existsSync } from 'node:fs';
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+
+export const QUERIES_DIR = join(import.meta.dirname, '..', 'cdk', 'queries');
+const LOCAL_OVERRIDES = join(QUERIES_DIR, 'local');
+
+// The Glue table's schema, in DuckDB types.
+const COLUMNS: Record<string, string> = {
+  research_id: 'VARCHAR',
+  run_id: 'VARCHAR',
+  lead_id: 'VARCHAR',
+  lead_email: 'VARCHAR',
+  lead_name: 'VARCHAR',
+  company_name: 'VARCHAR',
+  domain: 'VARCHAR',
+  icp: 'VARCHAR',
+  status: 'VARCHAR',
+  fit_score: 'INTEGER',
+  summary: 'VARCHAR',
+  llm_provider: 'VARCHAR',
+  model: 'VARCHAR',
+  prompt_version: 'VARCHAR',
+  prompt_tokens: 'INTEGER',
+  completion_tokens: 'INTEGER',
+  cost_usd: 'DOUBLE',
+  facts: 'STRUCT(id VARCHAR, category VARCHAR, claim VARCHAR, quote VARCHAR, source_url VARCHAR, verified BOOLEAN)[]',
+  findings: 'JSON',
+  failure_stage: 'VARCHAR',
+  failure_reason: 'VARCHAR',
+  researched_at: 'VARCHAR',
+};
+
+const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+export interface LakeQueryResult {
+  columns: string[];
+  rows: Record<string, unknown>[];
+}
+
+/** Runs SQL over the lake folder; `research` is the research table. */
+export async function queryLake(lakeDir: string, sql: string, params: string[] = []): Promise<LakeQueryResult> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await instance.connect();
+  try {
+    const columns = `{${Object.entries(COLUMNS).map(([k, v]) => `${sqlString(k)}: ${sqlString(v)}`).join(', ')}}`;
+    const hasParts = existsSync(join(lakeDir, 'research'));
+    const source = hasParts
+      ? `read_json(${sqlString(join(lakeDir, 'research', '*', '*', '*.jsonl'))}, format = 'newline_delimited', columns = ${columns}, hive_partitioning = true, union_by_name = true)`
+      : `(SELECT ${Object.entries(COLUMNS).map(([k, v]) => `CAST(NULL AS ${v}) AS ${k}`).join(', ')}, CAST(NULL AS VARCHAR) AS dt, CAST(NULL AS VARCHAR) AS run WHERE false)`;
+    // Athena reads the partition as text: so does the twin (hive partitioning would infer a date).
+    await conn.run(`CREATE VIEW research AS SELECT * REPLACE (CAST(dt AS VARCHAR) AS dt) FROM ${source}`);
+    const reader = params.length
+      ? await (async () => {
+          const prepared = await conn.prepare(sql);
+          params.forEach((p, i) => prepared.bindVarchar(i + 1, p));
+          return prepared.runAndReadAll();
+        })()
+      : await conn.runAndReadAll(sql);
+    return { columns: reader.columnNames(), rows: reader.getRowObjectsJson() as Record<string, unknown>[] };
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
+/** The named queries (file stem → SQL), local overrides first. */
+export async function namedQueries(): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const file of (await readdir(QUERIES_DIR)).filter((f) => f.endsWith('.sql')).sort()) {
+    const name = file.replace(/\.sql$/, '');
+    const override = join(LOCAL_OVERRIDES, file);
+    out[name] = await readFile(existsSync(override) ? override : join(QUERIES_DIR, file), 'utf8');
+  }
+  return out;
+}

@@ -1,0 +1,448 @@
+/**
+ * `prospector report`: one self-contained HTML page per run that a rep can open from disk —
+ * leads ranked by fit with the reasons, hooks, email angle and every fact with its quote, a link
+ * to the stored page text in the lake and the source URL; failures and skipped leads with their
+ * reasons; the researcher used; totals. Inline CSS only, no script, no external asset.
+ *
+ * Everything a page or a model wrote is untrusted: every string goes through `escapeHtml`, and
+ * only http(s) URLs ever become links.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { summarizeRun, type RunSummary } from '#core/pipeline/finish-run.ts';
+import type { Json, Sql } from '#core/ports.ts';
+import type { LocalRuntime } from './runner.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Research as a rep reads it (shared with `prospector show`)
+
+export interface FactView {
+  id: string;
+  category: string;
+  claim: string;
+  quote: string;
+  sourceUrl: string;
+  verified: boolean;
+  /** lake key of the clean text the quote was verified against */
+  cleanKey: string | null;
+}
+
+export interface CriterionView {
+  criterion: string;
+  assessment: string;
+  weight: number;
+  reason: string;
+  factIds: string[];
+}
+
+export interface ResearchView {
+  researchId: string;
+  runId: string;
+  createdAt: string;
+  /** `researched` or `insufficient_evidence` */
+  status: string;
+  provider: string;
+  model: string;
+  promptVersion: string;
+  fitScore: number | null;
+  summary: string;
+  icp: string | null;
+  criteria: CriterionView[];
+  hooks: { hook: string; factIds: string[] }[];
+  emailAngle: { angle: string; factIds: string[] } | null;
+  intentSignals: { signal: string; factIds: string[] }[];
+  pains: { pain: string; valueProposition: string; factIds: string[] }[];
+  missing: string[];
+  /** how the offline heuristic worked, when it was the researcher */
+  method: string | null;
+  facts: FactView[];
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+}
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v));
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const ids = (v: unknown): string[] => arr(v).map(str).filter(Boolean);
+/** `f2` before `f10`. */
+const byFactId = (a: { id: string }, b: { id: string }) => Number(a.id.replace(/\D/g, '')) - Number(b.id.replace(/\D/g, '')) || a.id.localeCompare(b.id);
+
+interface ResearchRow {
+  id: string;
+  run_id: string;
+  created_at: string;
+  status: string;
+  llm_provider: string;
+  model: string;
+  prompt_version: string;
+  fit_score: number | null;
+  summary: string;
+  findings: Record<string, Json>;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cost_usd: number;
+}
+
+interface FactRow {
+  research_id: string;
+  local_id: string;
+  category: string;
+  claim: string;
+  quote: string;
+  source_url: string;
+  verified: boolean;
+  clean_key: string | null;
+}
+
+/** Builds the view of one research row from its findings (stored JSON, read defensively). */
+function researchView(r: ResearchRow, facts: FactRow[]): ResearchView {
+  const f = obj(r.findings);
+  const fit = obj(f.fit);
+  const angle = obj(f.emailAngle);
+  return {
+    researchId: r.id,
+    runId: r.run_id,
+    createdAt: r.created_at,
+    status: r.status,
+    provider: r.llm_provider,
+    model: r.model,
+    promptVersion: r.prompt_version,
+    fitScore: r.fit_score,
+    summary: r.summary,
+    icp: str(obj(f.icp).name) || str(obj(f.icp).slug) || null,
+    criteria: arr(fit.criteria).map((c) => {
+      const o = obj(c);
+      return { criterion: str(o.criterion), assessment: str(o.assessment), weight: Number(o.weight) || 0, reason: str(o.reason), factIds: ids(o.factIds) };
+    }),
+    hooks: arr(f.hooks).map((h) => ({ hook: str(obj(h).hook), factIds: ids(obj(h).factIds) })).filter((h) => h.hook),
+    emailAngle: str(angle.angle) ? { angle: str(angle.angle), factIds: ids(angle.factIds) } : null,
+    intentSignals: arr(f.intentSignals).map((s) => ({ signal: str(obj(s).signal), factIds: ids(obj(s).factIds) })).filter((s) => s.signal),
+    pains: arr(f.pains)
+      .map((p) => ({ pain: str(obj(p).pain), valueProposition: str(obj(p).valueProposition), factIds: ids(obj(p).factIds) }))
+      .filter((p) => p.pain),
+    missing: arr(f.missing).map(str).filter(Boolean),
+    method: str(f.method) || null,
+    facts: facts
+      .map((x) => ({ id: x.local_id, category: x.category, claim: x.claim, quote: x.quote, sourceUrl: x.source_url, verified: x.verified, cleanKey: x.clean_key }))
+      .sort(byFactId),
+    promptTokens: r.prompt_tokens,
+    completionTokens: r.completion_tokens,
+    costUsd: Number(r.cost_usd),
+  };
+}
+
+const RESEARCH_COLUMNS = `r.id, r.run_id, r.created_at, r.status, r.llm_provider, r.model, r.prompt_version, r.fit_score, r.summary,
+  r.findings, r.prompt_tokens, r.completion_tokens, r.cost_usd::float8 AS cost_usd`;
+const FACT_COLUMNS = `f.research_id, f.local_id, f.category, f.claim, f.quote, f.source_url, f.verified, p.clean_key`;
+
+/** One research row with its facts, or null when there is no such row. */
+export async function loadResearch(sql: Sql, researchId: string): Promise<ResearchView | null> {
+  const rows = await sql.query<ResearchRow>(`SELECT ${RESEARCH_COLUMNS} FROM research r WHERE r.id = :id::uuid`, { id: researchId });
+  if (!rows.rows[0]) return null;
+  const facts = await sql.query<FactRow>(
+    `SELECT ${FACT_COLUMNS} FROM fact f LEFT JOIN page_snapshot p ON p.id = f.snapshot_id WHERE f.research_id = :id::uuid`,
+    { id: researchId },
+  );
+  return researchView(rows.rows[0], facts.rows);
+}
+
+/** The research every lead of a run points at (its own, or an earlier run's it reused), by id. */
+async function loadRunResearch(sql: Sql, runId: string): Promise<Map<string, ResearchView>> {
+  const scope = `(SELECT research_id FROM run_lead WHERE run_id = :runId::uuid AND research_id IS NOT NULL)`;
+  const rows = await sql.query<ResearchRow>(`SELECT ${RESEARCH_COLUMNS} FROM research r WHERE r.id IN ${scope}`, { runId });
+  const facts = await sql.query<FactRow>(
+    `SELECT ${FACT_COLUMNS} FROM fact f LEFT JOIN page_snapshot p ON p.id = f.snapshot_id WHERE f.research_id IN ${scope}`,
+    { runId },
+  );
+  const byResearch = new Map<string, FactRow[]>();
+  for (const f of facts.rows) byResearch.set(f.research_id, [...(byResearch.get(f.research_id) ?? []), f]);
+  return new Map(rows.rows.map((r) => [r.id, researchView(r, byResearch.get(r.id) ?? [])]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run report
+
+export interface ReportLead {
+  email: string;
+  name: string;
+  company: string;
+  domain: string;
+  website: string;
+  /** the lead's status in this run: researched, skipped, failed (or a stage it never left) */
+  status: string;
+  reason: string | null;
+  research: ResearchView | null;
+}
+
+export interface RunReport {
+  summary: RunSummary;
+  /** leads with research, best fit first (no score last) */
+  ranked: ReportLead[];
+  /** the lake's folder, for links to stored page text */
+  lakeRoot: string;
+  generatedAt: string;
+}
+
+/** Loads everything the report shows; throws NotFound (from summarizeRun) for an unknown run. */
+export async function loadRunReport(sql: Sql, runId: string, lakeRoot: string, now = new Date()): Promise<RunReport> {
+  const summary = await summarizeRun(sql, runId);
+  const research = await loadRunResearch(sql, runId);
+  const leads = await sql.query<{ email: string; name: string; company: string; domain: string; website: string; status: string; reason: string | null; research_id: string | null }>(
+    `SELECT l.email, l.name, c.name AS company, c.domain, c.website, rl.status, rl.reason, rl.research_id
+     FROM run_lead rl JOIN lead l ON l.id = rl.lead_id JOIN lead_company c ON c.id = l.company_id
+     WHERE rl.run_id = :runId::uuid AND rl.research_id IS NOT NULL`,
+    { runId },
+  );
+  const ranked = leads.rows
+    .map((l) => ({ email: l.email, name: l.name, company: l.company, domain: l.domain, website: l.website, status: l.status, reason: l.reason, research: research.get(l.research_id!) ?? null }))
+    .sort((a, b) => (b.research?.fitScore ?? -1) - (a.research?.fitScore ?? -1) || a.company.localeCompare(b.company) || a.email.localeCompare(b.email));
+  return { summary, ranked, lakeRoot, generatedAt: now.toISOString() };
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTML
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Escapes text for HTML element content and quoted attribute values. */
+export function escapeHtml(value: unknown): string {
+  return str(value).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
+}
+
+/** The URL if it is http(s) and parses, else null: nothing else may become a link. */
+export function safeHttpUrl(value: string): string | null {
+  try {
+    const u = new URL(value);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A relative link from the report's folder to a lake object (percent-encoded per segment), so
+ * the report still opens its stored texts when the home folder is moved or zipped together.
+ */
+export function lakeLink(reportDir: string, lakeRoot: string, key: string): string | null {
+  if (!key || key.split('/').some((p) => p === '..' || p === '')) return null;
+  const target = join(resolve(lakeRoot), ...key.split('/'));
+  // '=' is legal in a path segment and keeps the lake's `domain=` folders readable in the link
+  return relative(resolve(reportDir), target).split(sep).map((p) => encodeURIComponent(p).replace(/%3D/g, '=')).join('/');
+}
+
+const isHeuristic = (provider: string) => provider === 'offline-heuristic';
+
+/** The label of the researcher used, plain enough to print anywhere. */
+export function researcherLabel(provider: string): string {
+  return isHeuristic(provider)
+    ? 'Offline heuristic researcher — no language model was used: facts are page lines matched by keywords and fit is keyword matching. Set GROQ_API_KEY to research with Groq.'
+    : provider === 'groq'
+      ? 'Groq (language model research, every quote checked against the stored page text)'
+      : provider;
+}
+
+const n = (x: number) => x.toLocaleString('en-US');
+const human = (s: string) => s.replace(/_/g, ' ');
+
+const CSS = `
+*{box-sizing:border-box}
+body{margin:0;font:15px/1.5 -apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:#1f2328;background:#f4f5f7}
+main{max-width:1100px;margin:0 auto;padding:24px 20px 60px}
+h1{font-size:24px;margin:0 0 4px}
+h2{font-size:19px;margin:32px 0 12px;padding-bottom:4px;border-bottom:2px solid #d0d7de}
+h3{font-size:17px;margin:0}
+h4{font-size:13px;text-transform:uppercase;letter-spacing:.04em;color:#57606a;margin:16px 0 6px}
+a{color:#0969da}
+.muted{color:#57606a}
+.small{font-size:13px}
+.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px;word-break:break-all}
+.banner{padding:12px 16px;border-radius:8px;margin:16px 0;border:1px solid}
+.banner.heuristic{background:#fff8c5;border-color:#d4a72c}
+.banner.llm{background:#ddf4ff;border-color:#54aeff}
+.totals{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:10px;margin:16px 0}
+.totals div{background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:10px 12px}
+.totals b{display:block;font-size:22px}
+.lead{background:#fff;border:1px solid #d0d7de;border-radius:10px;padding:16px 20px;margin:0 0 16px}
+.head{display:flex;gap:16px;align-items:flex-start;justify-content:space-between}
+.score{min-width:120px;text-align:right}
+.score b{font-size:28px}
+.bar{height:8px;background:#eaeef2;border-radius:4px;overflow:hidden;margin-top:4px}
+.bar span{display:block;height:100%;background:#2da44e}
+.badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;background:#eaeef2;margin-left:6px;vertical-align:middle}
+.badge.fits{background:#dafbe1}.badge.partial{background:#fff8c5}.badge.does_not_fit{background:#ffebe9}.badge.unknown,.badge.not_applicable{background:#eaeef2}
+table{border-collapse:collapse;width:100%;font-size:14px}
+th,td{text-align:left;vertical-align:top;padding:6px 8px;border-bottom:1px solid #eaeef2}
+th{font-size:12px;color:#57606a;text-transform:uppercase;letter-spacing:.03em}
+ul{margin:4px 0;padding-left:20px}
+.angle{background:#f6f8fa;border-left:4px solid #0969da;padding:8px 12px;border-radius:4px}
+.fact{border-top:1px solid #eaeef2;padding:8px 0}
+.fact blockquote{margin:4px 0;padding:4px 12px;border-left:3px solid #8c959f;background:#f6f8fa;white-space:pre-wrap}
+.cite{font-size:12px;color:#57606a}
+.cite a{color:#57606a}
+details summary{cursor:pointer;list-style-position:outside}
+details summary h4{display:inline-block}
+.glance td:nth-child(4){text-align:right}
+`;
+
+function citeLinks(leadIndex: number, factIds: string[]): string {
+  if (!factIds.length) return '';
+  return ` <span class="cite">[${factIds.map((id) => `<a href="#${factAnchor(leadIndex, id)}">${escapeHtml(id)}</a>`).join(', ')}]</span>`;
+}
+
+function factAnchor(leadIndex: number, factId: string): string {
+  return `l${leadIndex}-${factId.replace(/[^A-Za-z0-9]/g, '')}`;
+}
+
+function renderLead(lead: ReportLead, index: number, reportDir: string, lakeRoot: string, runId: string): string {
+  const r = lead.research!;
+  const score = r.fitScore;
+  const website = safeHttpUrl(lead.website);
+  const reused = r.runId !== runId;
+  const parts: string[] = [];
+  parts.push(`<section class="lead" id="lead-${index}">`);
+  parts.push(
+    `<div class="head"><div><h3>${index + 1}. ${escapeHtml(lead.company)}${website ? ` <a class="small" href="${escapeHtml(website)}">${escapeHtml(lead.domain)}</a>` : ` <span class="small muted">${escapeHtml(lead.domain)}</span>`}</h3>` +
+      `<div class="muted small">${escapeHtml(lead.name)} &lt;${escapeHtml(lead.email)}&gt;` +
+      `<span class="badge">${escapeHtml(human(lead.status))}</span>${r.status === 'insufficient_evidence' ? '<span class="badge unknown">not enough evidence</span>' : ''}` +
+      `${r.icp ? ` · ICP ${escapeHtml(r.icp)}` : ''}</div>` +
+      (reused ? `<div class="muted small">Unchanged since the research of run <span class="mono">${escapeHtml(r.runId)}</span> (${escapeHtml(r.createdAt.slice(0, 10))}); shown as stored then.</div>` : '') +
+      `</div><div class="score">${score === null ? '<b>–</b><div class="small muted">no fit score</div>' : `<b>${escapeHtml(score)}</b><span class="muted">/100</span><div class="bar"><span style="width:${Math.max(0, Math.min(100, Number(score)))}%"></span></div>`}</div></div>`,
+  );
+  if (r.summary) parts.push(`<p>${escapeHtml(r.summary)}</p>`);
+  if (r.missing.length) parts.push(`<p class="small muted">Missing evidence: ${r.missing.map(escapeHtml).join('; ')}</p>`);
+
+  const criteria = r.criteria.filter((c) => c.assessment !== 'not_applicable');
+  if (criteria.length) {
+    parts.push('<h4>Fit by criterion</h4><table><tr><th>criterion</th><th>assessment</th><th>weight</th><th>reason</th></tr>');
+    for (const c of criteria) {
+      parts.push(
+        `<tr><td>${escapeHtml(human(c.criterion))}</td><td><span class="badge ${escapeHtml(c.assessment.replace(/[^a-z_]/g, ''))}">${escapeHtml(human(c.assessment))}</span></td>` +
+          `<td>${escapeHtml(c.weight)}</td><td>${escapeHtml(c.reason)}${citeLinks(index, c.factIds)}</td></tr>`,
+      );
+    }
+    parts.push('</table>');
+  }
+  if (r.hooks.length) {
+    parts.push('<h4>Personalization hooks</h4><ul>');
+    for (const h of r.hooks) parts.push(`<li>${escapeHtml(h.hook)}${citeLinks(index, h.factIds)}</li>`);
+    parts.push('</ul>');
+  }
+  if (r.emailAngle) parts.push(`<h4>Email angle</h4><div class="angle">${escapeHtml(r.emailAngle.angle)}${citeLinks(index, r.emailAngle.factIds)}</div>`);
+  if (r.intentSignals.length) {
+    parts.push('<h4>Intent signals</h4><ul>');
+    for (const s of r.intentSignals) parts.push(`<li>${escapeHtml(s.signal)}${citeLinks(index, s.factIds)}</li>`);
+    parts.push('</ul>');
+  }
+  if (r.pains.length) {
+    parts.push('<h4>Likely pains</h4><ul>');
+    for (const p of r.pains) parts.push(`<li>${escapeHtml(p.pain)}${p.valueProposition ? ` <span class="muted">→ ${escapeHtml(p.valueProposition)}</span>` : ''}${citeLinks(index, p.factIds)}</li>`);
+    parts.push('</ul>');
+  }
+  // the first leads show their evidence open; the rest fold it away (no script needed)
+  parts.push(`<details${index < 3 ? ' open' : ''}><summary><h4>Facts (${r.facts.length}) — exact quotes, source pages, stored text</h4></summary>`);
+  if (!r.facts.length) parts.push('<p class="muted small">No verified fact.</p>');
+  for (const f of r.facts) {
+    const source = safeHttpUrl(f.sourceUrl);
+    const stored = f.cleanKey ? lakeLink(reportDir, lakeRoot, f.cleanKey) : null;
+    parts.push(
+      `<div class="fact" id="${factAnchor(index, f.id)}"><b>${escapeHtml(f.id)}</b> <span class="badge">${escapeHtml(f.category)}</span>${f.verified ? '' : ' <span class="badge does_not_fit">unverified</span>'} ${escapeHtml(f.claim)}` +
+        `<blockquote>${escapeHtml(f.quote)}</blockquote>` +
+        `<div class="small">${source ? `source: <a href="${escapeHtml(source)}">${escapeHtml(f.sourceUrl)}</a>` : `source: ${escapeHtml(f.sourceUrl)}`}` +
+        `${stored ? ` · <a href="${escapeHtml(stored)}" title="lake key ${escapeHtml(f.cleanKey)}">stored page text</a>` : ''}</div></div>`,
+    );
+  }
+  parts.push('</details>');
+  parts.push(
+    `<p class="small muted">Researched ${escapeHtml(r.createdAt.slice(0, 19).replace('T', ' '))} by ${escapeHtml(r.provider)} (${escapeHtml(r.model)}, prompts ${escapeHtml(r.promptVersion)}) · ${n(r.promptTokens)} prompt + ${n(r.completionTokens)} completion tokens · $${r.costUsd.toFixed(4)}</p>`,
+  );
+  parts.push('</section>');
+  return parts.join('\n');
+}
+
+/** The report as one HTML document; `reportDir` is where it will be written (for relative links). */
+export function renderReport(report: RunReport, reportDir: string): string {
+  const s = report.summary;
+  const heuristic = isHeuristic(s.llmProvider);
+  const seconds = s.finishedAt ? (Date.parse(s.finishedAt) - Date.parse(s.startedAt)) / 1000 : null;
+  const totals: [string, string][] = [
+    ['leads found', n(s.leadsFound)],
+    ['new leads', n(s.leadsNew)],
+    ['researched', n(s.leadsResearched)],
+    ['skipped', n(s.leadsSkipped)],
+    ['failed', n(s.leadsFailed)],
+    ['duplicates', n(s.duplicates)],
+    ['LLM calls', n(s.llmCalls)],
+    ['prompt tokens', n(s.promptTokens)],
+    ['completion tokens', n(s.completionTokens)],
+    ['cost', `$${s.costUsd.toFixed(4)}`],
+  ];
+  const out: string[] = [];
+  out.push(
+    '<!doctype html>',
+    '<html lang="en"><head><meta charset="utf-8">',
+    // no script may run and nothing may load from elsewhere, whatever a page or model wrote
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>Prospector run ${escapeHtml(s.runId.slice(0, 8))} — ${n(report.ranked.length)} leads</title>`,
+    `<style>${CSS}</style></head><body><main>`,
+    `<h1>Prospector run report</h1>`,
+    `<div class="muted">Run <span class="mono">${escapeHtml(s.runId)}</span> · ${escapeHtml(s.status)} · started ${escapeHtml(s.startedAt.slice(0, 19).replace('T', ' '))} UTC` +
+      `${seconds !== null ? ` · ${seconds.toFixed(0)} s` : ''} · leads from ${escapeHtml(s.leadSource)}</div>`,
+    `<div class="banner ${heuristic ? 'heuristic' : 'llm'}"><b>Researcher:</b> ${escapeHtml(researcherLabel(s.llmProvider))}</div>`,
+  );
+  if (s.error) out.push(`<div class="banner heuristic"><b>Run error:</b> ${escapeHtml(s.error)}</div>`);
+  out.push(`<div class="totals">${totals.map(([k, v]) => `<div><b>${escapeHtml(v)}</b><span class="muted small">${escapeHtml(k)}</span></div>`).join('')}</div>`);
+
+  out.push(`<h2>Leads ranked by fit (${report.ranked.length})</h2>`);
+  if (!report.ranked.length) out.push('<p class="muted">No lead of this run has research.</p>');
+  else {
+    out.push('<table class="glance"><tr><th>#</th><th>company</th><th>lead</th><th>fit</th><th>facts</th><th>status</th></tr>');
+    report.ranked.forEach((lead, i) => {
+      const r = lead.research;
+      out.push(
+        `<tr><td>${i + 1}</td><td><a href="#lead-${i}">${escapeHtml(lead.company)}</a></td><td>${escapeHtml(lead.name)}</td>` +
+          `<td>${r?.fitScore ?? '–'}</td><td>${r?.facts.length ?? 0}</td><td>${escapeHtml(r?.status === 'insufficient_evidence' ? 'not enough evidence' : human(lead.status))}</td></tr>`,
+      );
+    });
+    out.push('</table><p></p>');
+  }
+  report.ranked.forEach((lead, i) => {
+    if (lead.research) out.push(renderLead(lead, i, reportDir, report.lakeRoot, s.runId));
+  });
+
+  out.push(`<h2>Failed (${s.failures.length})</h2>`);
+  if (!s.failures.length) out.push('<p class="muted">No lead failed.</p>');
+  else {
+    out.push('<table><tr><th>lead</th><th>stage</th><th>error</th><th>reason</th></tr>');
+    for (const f of s.failures) out.push(`<tr><td>${escapeHtml(f.lead)}</td><td>${escapeHtml(f.stage)}</td><td>${escapeHtml(f.error)}</td><td>${escapeHtml(f.message)}</td></tr>`);
+    out.push('</table>');
+  }
+  out.push(`<h2>Skipped (${s.skipped.length})</h2>`);
+  if (!s.skipped.length) out.push('<p class="muted">No lead was skipped.</p>');
+  else {
+    out.push('<table><tr><th>lead</th><th>reason</th></tr>');
+    for (const k of s.skipped) out.push(`<tr><td>${escapeHtml(k.lead)}</td><td>${escapeHtml(k.reason)}</td></tr>`);
+    out.push('</table>');
+  }
+  out.push(
+    `<p class="small muted">Generated ${escapeHtml(report.generatedAt.slice(0, 19).replace('T', ' '))} UTC by <span class="mono">prospector report</span>. Quotes are exact text of the stored page; "stored page text" opens the cleaned text in the lake (${escapeHtml(report.lakeRoot)}).</p>`,
+    '</main></body></html>',
+    '',
+  );
+  return out.join('\n');
+}
+
+/** Default place for a run's report: `<PROSPECTOR_HOME>/reports/run-<id>.html`. */
+export function defaultReportFile(home: string, runId: string): string {
+  return join(home, 'reports', `run-${runId}.html`);
+}
+
+/** Loads, renders and writes the report of a run; returns the file and what it holds. */
+export async function writeRunReport(rt: LocalRuntime, runId: string, outFile?: string): Promise<{ file: string; leads: number; summary: RunSummary }> {
+  const file = resolve(outFile ?? defaultReportFile(rt.config.home, runId));
+  const report = await loadRunReport(rt.deps.sql, runId, rt.deps.lake.location);
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, renderReport(report, dirname(file)));
+  return { file, leads: report.ranked.length, summary: report.summary };
+}

@@ -1,0 +1,227 @@
+/**
+ * The cloud composition root: environment validation, secrets, the heuristic fallback, metrics
+ * and redacted logs. Secrets Manager is mocked (aws-sdk-client-mock: it cannot run here); the
+ * lake is the real S3Lake on a loopback S3.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { HttpLeadSearch } from '#adapters/http-lead-search.ts';
+import { PowertoolsLog } from '#adapters/powertools-log.ts';
+import { DirectoryLeadSearch } from '#adapters/directory-lead-search.ts';
+import {
+  PLACEHOLDER_PREFIX,
+  buildCloudDeps,
+  cloudDeps,
+  isPlaceholderSecret,
+  loadCloudEnv,
+  readApiKeySecret,
+} from '../../lambdas/cloud/composition.ts';
+import { FakeS3 } from '#test/fakes/fake-s3.ts';
+
+const GROQ_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prospector-groq-AbCdEf';
+const SEARCH_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prospector-search-AbCdEf';
+
+const ENV = {
+  DB_CLUSTER_ARN: 'arn:aws:rds:us-east-1:123456789012:cluster:prospector-db',
+  DB_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prospector-db-AbCdEf',
+  DB_NAME: 'prospector',
+  LAKE_BUCKET: 'prospector-lake-123',
+  GROQ_SECRET_ARN: GROQ_SECRET,
+  LEAD_CONCURRENCY: '4',
+  FACTS_MODEL: 'llama-3.1-8b-instant',
+  SYNTHESIS_MODEL: 'llama-3.3-70b-versatile',
+  PROMPT_TOKEN_BUDGET: '4000',
+};
+
+/** Captures what Powertools writes (logs, EMF metrics; errors go to stderr), one parsed JSON per line. */
+function captureStdout(): { lines: () => Record<string, unknown>[]; restore: () => void } {
+  const written: string[] = [];
+  const capture = (chunk: string | Uint8Array) => {
+    written.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    return true;
+  };
+  const spies = [vi.spyOn(process.stdout, 'write').mockImplementation(capture), vi.spyOn(process.stderr, 'write').mockImplementation(capture)];
+  return {
+    lines: () =>
+      written
+        .join('')
+        .split('\n')
+        .filter((l) => l.trim().startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+    restore: () => spies.forEach((s) => s.mockRestore()),
+  };
+}
+
+describe('loadCloudEnv', () => {
+  it('names every missing variable at once', () => {
+    expect(() => loadCloudEnv({})).toThrow(/Lambda environment is invalid/);
+    try {
+      loadCloudEnv({});
+    } catch (error) {
+      const paths = (error as { issues: { path: string }[] }).issues.map((i) => i.path);
+      expect(paths).toEqual(
+        expect.arrayContaining(['DB_CLUSTER_ARN', 'DB_SECRET_ARN', 'DB_NAME', 'LAKE_BUCKET', 'GROQ_SECRET_ARN', 'LEAD_CONCURRENCY', 'FACTS_MODEL', 'SYNTHESIS_MODEL', 'PROMPT_TOKEN_BUDGET']),
+      );
+      expect(paths).not.toContain('PROSPECTOR_WORKSPACE');
+    }
+  });
+
+  it('names bad values', () => {
+    const bad = { ...ENV, LEAD_CONCURRENCY: 'many', LAKE_BUCKET: 'Not_A_Bucket', DB_SECRET_ARN: GROQ_SECRET.replace('secretsmanager', 'ssm'), LEAD_SEARCH_URL: 'https://leads.example/v1' };
+
+    expect(() => loadCloudEnv(bad)).toThrow(/LEAD_CONCURRENCY[\s\S]*LAKE_BUCKET|LAKE_BUCKET[\s\S]*LEAD_CONCURRENCY/);
+    expect(() => loadCloudEnv(bad)).toThrow(/DB_SECRET_ARN: must be a secretsmanager ARN/);
+    expect(() => loadCloudEnv(bad)).toThrow(/LEAD_SEARCH_SECRET_ARN: is required when LEAD_SEARCH_URL is set/);
+  });
+
+  it('parses numbers and treats blank optionals as unset', () => {
+    const env = loadCloudEnv({ ...ENV, PROSPECTOR_WORKSPACE: ' ', LEAD_SEARCH_URL: '' });
+
+    expect(env.LEAD_CONCURRENCY).toBe(4);
+    expect(env.PROMPT_TOKEN_BUDGET).toBe(4000);
+    expect(env.PROSPECTOR_WORKSPACE).toBeUndefined();
+    expect(env.LEAD_SEARCH_URL).toBeUndefined();
+  });
+});
+
+// One stub for the file: aws-sdk-client-mock patches the client class itself.
+const sm = mockClient(SecretsManagerClient);
+
+describe('secrets', () => {
+  afterEach(() => sm.reset());
+
+  it('reads a plain key or a JSON key with its header', async () => {
+    sm.on(GetSecretValueCommand, { SecretId: 'a' }).resolves({ SecretString: ' gsk_abc123 \n' });
+    sm.on(GetSecretValueCommand, { SecretId: 'b' }).resolves({ SecretString: '{"apiKey":"k-1","header":"authorization"}' });
+
+    expect(await readApiKeySecret(new SecretsManagerClient({}), 'a')).toEqual({ apiKey: 'gsk_abc123' });
+    expect(await readApiKeySecret(new SecretsManagerClient({}), 'b')).toEqual({ apiKey: 'k-1', header: 'authorization' });
+  });
+
+  it('knows the placeholder', () => {
+    expect(isPlaceholderSecret(`${PLACEHOLDER_PREFIX}: put the Groq API key here`)).toBe(true);
+    expect(isPlaceholderSecret('')).toBe(true);
+    expect(isPlaceholderSecret(undefined)).toBe(true);
+    expect(isPlaceholderSecret('gsk_live')).toBe(false);
+  });
+});
+
+describe('buildCloudDeps', () => {
+  let s3: FakeS3;
+  let out: ReturnType<typeof captureStdout>;
+
+  beforeAll(async () => {
+    s3 = await FakeS3.start();
+  });
+  afterAll(async () => {
+    await s3.close();
+  });
+  beforeEach(() => {
+    out = captureStdout();
+  });
+  afterEach(() => {
+    out.restore();
+    sm.reset();
+  });
+
+  const build = (env: Record<string, string>) =>
+    buildCloudDeps({
+      env,
+      secrets: new SecretsManagerClient({ region: 'us-east-1' }),
+      s3: s3.client(),
+      logger: new Logger({ serviceName: 'prospector', logLevel: 'DEBUG' }),
+      metrics: new Metrics({ namespace: 'Prospector', serviceName: 'prospector' }),
+    });
+
+  it('falls back to the offline heuristic, loudly, while the Groq secret holds its placeholder', async () => {
+    sm.on(GetSecretValueCommand, { SecretId: GROQ_SECRET }).resolves({ SecretString: `${PLACEHOLDER_PREFIX}: aws secretsmanager put-secret-value` });
+
+    const deps = await build(ENV);
+
+    expect(deps.llm.provider).toBe('offline-heuristic');
+    const loud = out.lines().find((l) => String(l.message).includes('OFFLINE HEURISTIC'));
+    expect(loud).toMatchObject({ level: 'ERROR', service: 'prospector' });
+    expect(String(loud?.message)).toContain(GROQ_SECRET);
+  });
+
+  it('uses Groq with the key from Secrets Manager, and maps the config', async () => {
+    sm.on(GetSecretValueCommand, { SecretId: GROQ_SECRET }).resolves({ SecretString: 'gsk_live_key_1234567890' });
+
+    const deps = await build({ ...ENV, PROSPECTOR_WORKSPACE: 'tallyhand', LEAD_CONCURRENCY: '8', RUN_COST_BUDGET_USD: '2.5' });
+
+    expect(deps.llm.provider).toBe('groq');
+    expect(deps.config).toMatchObject({ workspace: 'tallyhand', leadConcurrency: 8, factsModel: 'llama-3.1-8b-instant', synthesisModel: 'llama-3.3-70b-versatile', promptTokenBudget: 4000, runCostBudgetUsd: 2.5 });
+    expect(deps.config.runTokenBudget).toBeUndefined();
+    expect(deps.lake.location).toBe('s3://prospector-lake-123/');
+    expect(deps.leadSearch).toBeInstanceOf(DirectoryLeadSearch);
+    expect(JSON.stringify(out.lines())).not.toContain('gsk_live_key_1234567890');
+  });
+
+  it('searches the lead provider when LEAD_SEARCH_URL is set, with its key from Secrets Manager', async () => {
+    sm.on(GetSecretValueCommand, { SecretId: GROQ_SECRET }).resolves({ SecretString: 'gsk_live' });
+    sm.on(GetSecretValueCommand, { SecretId: SEARCH_SECRET }).resolves({ SecretString: 'provider-key' });
+
+    const deps = await build({ ...ENV, LEAD_SEARCH_URL: 'https://leads.example/v1/search_leads', LEAD_SEARCH_SECRET_ARN: SEARCH_SECRET });
+
+    expect(deps.leadSearch).toBeInstanceOf(HttpLeadSearch);
+    expect(deps.leadSearch.name).toBe('http:leads.example');
+  });
+
+  it('refuses a lead provider whose secret holds no key', async () => {
+    sm.on(GetSecretValueCommand, { SecretId: GROQ_SECRET }).resolves({ SecretString: 'gsk_live' });
+    sm.on(GetSecretValueCommand, { SecretId: SEARCH_SECRET }).resolves({ SecretString: `${PLACEHOLDER_PREFIX}` });
+
+    await expect(build({ ...ENV, LEAD_SEARCH_URL: 'https://leads.example/v1', LEAD_SEARCH_SECRET_ARN: SEARCH_SECRET })).rejects.toThrow(/holds no API key/);
+  });
+
+  it('emits lead metrics when a run summary is written, and token metrics per LLM call', async () => {
+    sm.on(GetSecretValueCommand, { SecretId: GROQ_SECRET }).resolves({ SecretString: `${PLACEHOLDER_PREFIX}` });
+    const deps = await build(ENV);
+
+    await deps.lake.put('runs/r-1/summary.json', JSON.stringify({ leadsResearched: 6, leadsSkipped: 1, leadsFailed: 3, costUsd: 0.02 }));
+    await deps.lake.put('runs/r-1/research/l.json', '{}');
+    await deps.llm.complete({ pass: 'facts', model: 'm', promptVersion: 'v1', system: 's', user: 'Northwind ships freight.', schema: { name: 'x', schema: {}, strict: false }, maxTokens: 100 });
+
+    const emf = out.lines().filter((l) => '_aws' in l);
+    const run = emf.find((l) => 'LeadsFailed' in l)!;
+    expect(run).toMatchObject({ LeadsProcessed: 10, LeadsResearched: 6, LeadsSkipped: 1, LeadsFailed: 3, service: 'prospector' });
+    expect((run._aws as { CloudWatchMetrics: { Namespace: string }[] }).CloudWatchMetrics[0].Namespace).toBe('Prospector');
+    expect(emf.filter((l) => 'LeadsFailed' in l)).toHaveLength(1);
+    expect(emf.find((l) => 'PromptTokens' in l)).toMatchObject({ LlmCalls: 1, PromptTokens: expect.any(Number), CompletionTokens: expect.any(Number) });
+    expect(s3.objects.has('prospector-lake-123/runs/r-1/summary.json')).toBe(true);
+  });
+});
+
+describe('cloudDeps', () => {
+  it('does not keep a failed cold start: the next invocation tries again', async () => {
+    const saved = { ...process.env };
+    for (const k of Object.keys(ENV)) delete process.env[k];
+    try {
+      await expect(cloudDeps()).rejects.toThrow(/DB_CLUSTER_ARN/);
+      await expect(cloudDeps()).rejects.toThrow(/DB_CLUSTER_ARN/);
+    } finally {
+      process.env = saved;
+    }
+  });
+});
+
+describe('PowertoolsLog', () => {
+  it('redacts emails and secret-looking keys before Powertools writes the line', () => {
+    const out = captureStdout();
+    try {
+      const log = new PowertoolsLog({ logger: new Logger({ serviceName: 'prospector' }) });
+      log.info('researching dana@northwind.example', { lead: 'dana@northwind.example', apiKey: 'gsk_abcdefgh12345', nested: { to: ['sam@acme.example'] } });
+      log.debug('not at INFO level');
+
+      const [line, ...rest] = out.lines();
+      expect(rest).toHaveLength(0);
+      expect(line).toMatchObject({ level: 'INFO', message: 'researching d***@northwind.example', lead: 'd***@northwind.example', apiKey: '***', nested: { to: ['s***@acme.example'] } });
+      expect(JSON.stringify(line)).not.toContain('gsk_abcdefgh12345');
+    } finally {
+      out.restore();
+    }
+  });
+});

@@ -1,0 +1,401 @@
+/**
+ * The synthesized stacks, with real local bundling (esbuild) and cdk-nag: specific resources and
+ * properties, the bundles' contents, and the bundled migration handler run against the loopback
+ * Data API. One synthesis (~20 s) serves every assertion.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { CfnElement } from 'aws-cdk-lib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../cdk/prospector-app.ts';
+import { ASL_FILE, METRICS, type StatelessStack } from '../../cdk/stateless-stack.ts';
+import { SECRET_PLACEHOLDER, type StatefulStack } from '../../cdk/stateful-stack.ts';
+import { NAMED_QUERIES, QUERIES_DIR } from '../../cdk/constructs/lake-analytics.ts';
+import { REPO_ROOT } from '../../cdk/constructs/prospector-function.ts';
+import { METRICS_NAMESPACE, SERVICE_NAME, isPlaceholderSecret } from '../../lambdas/cloud/composition.ts';
+import { loadMigrations } from '#core/db/migrate.ts';
+import { schemaChecksum, schemaVersion } from '#handlers/migrate.ts';
+import { FakeDataApi } from '#test/fakes/fake-data-api.ts';
+
+const run = promisify(execFile);
+type Resources = Record<string, { Type: string; Properties: Record<string, any> }>;
+
+let outdir: string;
+let stateful: StatefulStack;
+let stateless: StatelessStack;
+let statefulTemplate: Template;
+let statelessTemplate: Template;
+
+/** The asset folder holding a function's bundle (named by the hash in its S3 key). */
+function bundleDir(logicalId: string): string {
+  const fn = (statelessTemplate.toJSON().Resources as Resources)[logicalId];
+  const key = fn.Properties.Code.S3Key as string;
+  return path.join(outdir, `asset.${key.replace(/\.zip$/, '')}`);
+}
+
+const logicalId = (stack: StatelessStack | StatefulStack, construct: { node: { defaultChild?: unknown } }) =>
+  stack.getLogicalId(construct.node.defaultChild as CfnElement);
+
+beforeAll(() => {
+  outdir = mkdtempSync(path.join(tmpdir(), 'prospector-cdk-'));
+  // Bundles leave @aws-sdk/* to the Lambda runtime; here the repository's copy stands in for it.
+  symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(outdir, 'node_modules'));
+  const built = createApp({ outdir });
+  stateful = built.stateful;
+  stateless = built.stateless;
+  // Throws if cdk-nag reports anything not acknowledged.
+  built.app.synth();
+  statefulTemplate = Template.fromStack(stateful);
+  statelessTemplate = Template.fromStack(stateless);
+}, 240_000);
+
+afterAll(() => {
+  if (outdir) rmSync(outdir, { recursive: true, force: true });
+});
+
+describe('stateful stack', () => {
+  it('runs Aurora PostgreSQL 16 Serverless v2 with the Data API, encrypted, protected, backed up', () => {
+    statefulTemplate.hasResourceProperties('AWS::RDS::DBCluster', {
+      Engine: 'aurora-postgresql',
+      EngineVersion: Match.stringLikeRegexp('^16\\.'),
+      EnableHttpEndpoint: true,
+      ServerlessV2ScalingConfiguration: { MinCapacity: 0, MaxCapacity: 4, SecondsUntilAutoPause: 600 },
+      StorageEncrypted: true,
+      DeletionProtection: true,
+      BackupRetentionPeriod: 7,
+      DatabaseName: 'prospector',
+    });
+    statefulTemplate.hasResourceProperties('AWS::RDS::DBInstance', { DBInstanceClass: 'db.serverless' });
+  });
+
+  it('keeps the database in isolated subnets of a VPC with no way in or out', () => {
+    statefulTemplate.resourceCountIs('AWS::EC2::Subnet', 2);
+    statefulTemplate.resourceCountIs('AWS::EC2::NatGateway', 0);
+    statefulTemplate.resourceCountIs('AWS::EC2::InternetGateway', 0);
+    statefulTemplate.hasResourceProperties('AWS::EC2::FlowLog', { LogDestinationType: 's3', TrafficType: 'ALL' });
+    const groups = statefulTemplate.findResources('AWS::EC2::SecurityGroup');
+    for (const g of Object.values(groups)) expect(g.Properties.SecurityGroupIngress).toBeUndefined();
+  });
+
+  it('makes the lake bucket private, encrypted, versioned, SSL-only, logged, with lifecycle rules', () => {
+    statefulTemplate.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      VersioningConfiguration: { Status: 'Enabled' },
+      LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: 'lake/' },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({
+            Prefix: 'raw/',
+            Status: 'Enabled',
+            Transitions: [
+              { StorageClass: 'STANDARD_IA', TransitionInDays: 30 },
+              { StorageClass: 'GLACIER_IR', TransitionInDays: 90 },
+            ],
+          }),
+          Match.objectLike({ Prefix: 'llm/', ExpirationInDays: 90 }),
+          Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 30 } }),
+        ]),
+      },
+    });
+    const lakeId = logicalId(stateful, stateful.lake.bucket);
+    statefulTemplate.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: lakeId },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Principal: { AWS: '*' } }),
+        ]),
+      },
+    });
+  });
+
+  it('makes the access-log bucket private, encrypted and SSL-only too', () => {
+    const logsId = logicalId(stateful, stateful.lake.accessLogs);
+    const bucket = statefulTemplate.toJSON().Resources[logsId];
+    expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
+    statefulTemplate.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: logsId },
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  it('creates the Groq secret holding a placeholder the Lambdas recognise', () => {
+    statefulTemplate.hasResourceProperties('AWS::SecretsManager::Secret', { SecretString: SECRET_PLACEHOLDER });
+    expect(isPlaceholderSecret(SECRET_PLACEHOLDER)).toBe(true);
+  });
+});
+
+describe('stateless stack: functions', () => {
+  it('runs every function on ARM with the newest Node.js runtime and its own log group with a retention', () => {
+    const functions = statelessTemplate.findResources('AWS::Lambda::Function') as Resources;
+    expect(Object.keys(functions).length).toBe(11);
+    for (const [id, fn] of Object.entries(functions)) {
+      expect(fn.Properties.Architectures, id).toEqual(['arm64']);
+      expect(fn.Properties.Runtime, id).toBe('nodejs24.x');
+      const group = fn.Properties.LoggingConfig?.LogGroup?.Ref as string;
+      expect(group, id).toBeDefined();
+      expect(statelessTemplate.toJSON().Resources[group].Properties.RetentionInDays, id).toBe(30);
+    }
+  });
+
+  it('bundles ESM with source maps on, and no secret in any environment', () => {
+    for (const fn of Object.values(stateless.functions)) {
+      const id = logicalId(stateless, fn);
+      const props = (statelessTemplate.toJSON().Resources as Resources)[id].Properties;
+      expect(props.Handler).toBe('index.handler');
+      expect(props.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+      expect(Object.keys(props.Environment.Variables)).toEqual(
+        expect.arrayContaining(['DB_CLUSTER_ARN', 'DB_SECRET_ARN', 'DB_NAME', 'LAKE_BUCKET', 'GROQ_SECRET_ARN', 'LEAD_CONCURRENCY', 'FACTS_MODEL', 'SYNTHESIS_MODEL', 'PROMPT_TOKEN_BUDGET']),
+      );
+      expect(Object.keys(props.Environment.Variables).some((k) => /API_KEY|PASSWORD/.test(k))).toBe(false);
+      const dir = bundleDir(id);
+      expect(existsSync(path.join(dir, 'index.mjs'))).toBe(true);
+      expect(existsSync(path.join(dir, 'index.mjs.map'))).toBe(true);
+    }
+  });
+
+  it('reserves concurrency for ResearchLead only, to protect the Groq rate limit', () => {
+    statelessTemplate.hasResourceProperties('AWS::Lambda::Function', { Description: 'Prospector: ResearchLead step', ReservedConcurrentExecutions: 4 });
+    const reserved = Object.values(statelessTemplate.findResources('AWS::Lambda::Function') as Resources).filter((f) => f.Properties.ReservedConcurrentExecutions !== undefined);
+    expect(reserved).toHaveLength(1);
+  });
+
+  it('gives roles no AWS managed policy', () => {
+    for (const role of Object.values(statelessTemplate.findResources('AWS::IAM::Role') as Resources)) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  it('ships the prompts and the demo directory beside every pipeline bundle, and sql/ beside the migration', async () => {
+    const prompts = readdirSync(path.join(REPO_ROOT, 'lambdas/core/research/prompts')).sort();
+    for (const fn of Object.values(stateless.functions)) {
+      const dir = bundleDir(logicalId(stateless, fn));
+      expect(readdirSync(path.join(dir, 'prompts')).sort()).toEqual(prompts);
+      expect(existsSync(path.join(dir, 'lead-directory.json'))).toBe(true);
+    }
+    const sqlDir = path.join(bundleDir(logicalId(stateless, stateless.migration.function)), 'sql');
+    const bundled = await loadMigrations(sqlDir);
+    expect(schemaChecksum(bundled)).toBe(schemaChecksum(await loadMigrations()));
+  });
+});
+
+describe('stateless stack: state machine', () => {
+  const asl = readFileSync(ASL_FILE, 'utf8');
+  const placeholders = [...new Set([...asl.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]))];
+
+  const stateNames = (states: Record<string, any>): string[] =>
+    Object.entries(states).flatMap(([name, s]) => [name, ...(s.ItemProcessor ? stateNames(s.ItemProcessor.States) : [])]);
+
+  /** The definition as Step Functions will see it: substitutions applied (ARNs stubbed). */
+  function deployedDefinition(): { text: string; substitutions: Record<string, unknown> } {
+    const sm = Object.values(statelessTemplate.findResources('AWS::StepFunctions::StateMachine') as Resources)[0];
+    const substitutions = sm.Properties.DefinitionSubstitutions as Record<string, unknown>;
+    const text = (sm.Properties.DefinitionString as string).replace(/\$\{(\w+)\}/g, (whole, name: string) => {
+      const v = substitutions[name];
+      if (v === undefined) return whole;
+      return typeof v === 'string' ? v : `arn:aws:lambda:us-east-1:123456789012:function:${name}`;
+    });
+    return { text, substitutions };
+  }
+
+  it('is the ASL file, with a substitution for every placeholder and no unused one', () => {
+    const { substitutions } = deployedDefinition();
+    expect(Object.keys(substitutions).sort()).toEqual([...placeholders].sort());
+    for (const [name, value] of Object.entries(substitutions)) {
+      if (name === 'LeadMapMode') expect(value).toBe('DISTRIBUTED');
+      else expect(value, name).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Arn'] });
+    }
+  });
+
+  it('names every state of the file, leaves no ${...} behind, and runs the lead Map distributed', () => {
+    const { text } = deployedDefinition();
+    expect(text).not.toMatch(/\$\{/);
+    const definition = JSON.parse(text);
+    const expected = stateNames(JSON.parse(asl).States);
+    expect(stateNames(definition.States).sort()).toEqual(expected.sort());
+    expect(expected).toEqual(expect.arrayContaining(['StartRun', 'SearchEachIcp', 'ProcessLeads', 'FetchSite', 'CleanPages', 'ResearchLead', 'CommitResearch', 'RecordFailure', 'FinishRun']));
+    expect(definition.States.ProcessLeads.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
+    expect(text).toContain('"Mode": "DISTRIBUTED"');
+  });
+
+  it('logs every event without execution data, and traces with X-Ray', () => {
+    statelessTemplate.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: false, Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: Match.anyValue() } }] },
+      TracingConfiguration: { Enabled: true },
+    });
+  });
+
+  it('may start, describe, stop and redrive its own child executions (Distributed Map), and invoke each step', () => {
+    const name = `${stateless.stackName}-prospecting`;
+    statelessTemplate.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 'states:StartExecution', Resource: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(`:stateMachine:${name}$`)])] } }),
+          Match.objectLike({
+            Action: ['states:DescribeExecution', 'states:StopExecution', 'states:RedriveExecution'],
+            Resource: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(`:execution:${name}/\\*$`)])] },
+          }),
+        ]),
+      },
+    });
+    for (const fn of Object.values(stateless.functions)) {
+      statelessTemplate.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({ Action: 'lambda:InvokeFunction', Resource: Match.arrayWith([{ 'Fn::GetAtt': [logicalId(stateless, fn), 'Arn'] }]) })]),
+        },
+      });
+    }
+  });
+
+  it('is started by EventBridge Scheduler every day with {"trigger":"schedule"}', () => {
+    statelessTemplate.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(1 day)',
+      State: 'ENABLED',
+      Target: { Arn: { Ref: logicalId(stateless, stateless.stateMachine) }, Input: '{"trigger":"schedule"}', RoleArn: Match.anyValue() },
+    });
+  });
+});
+
+describe('stateless stack: schema, analytics, alarms', () => {
+  it('migrates through a custom resource keyed on the latest version and the files\' checksum', async () => {
+    const migrations = await loadMigrations();
+    statelessTemplate.hasResource('Custom::ProspectorSchema', {
+      Properties: { Version: schemaVersion(migrations), Checksum: schemaChecksum(migrations), ServiceToken: Match.anyValue() },
+    });
+  });
+
+  it('declares the research table over research/ JSONL with dt partition projection', () => {
+    statelessTemplate.hasResourceProperties('AWS::Glue::Table', {
+      TableInput: {
+        Name: 'research',
+        TableType: 'EXTERNAL_TABLE',
+        PartitionKeys: [{ Name: 'dt', Type: 'string' }],
+        Parameters: Match.objectLike({
+          'projection.enabled': 'true',
+          'projection.dt.type': 'date',
+          'projection.dt.format': 'yyyy-MM-dd',
+          'projection.dt.range': 'NOW-3YEARS,NOW',
+          'storage.location.template': { 'Fn::Join': ['', ['s3://', Match.anyValue(), '/research/dt=${dt}/']] },
+        }),
+        StorageDescriptor: Match.objectLike({
+          SerdeInfo: { SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe' },
+          Columns: Match.arrayWith([
+            { Name: 'fit_score', Type: 'int' },
+            { Name: 'cost_usd', Type: 'double' },
+            { Name: 'facts', Type: 'array<struct<id:string,category:string,claim:string,quote:string,source_url:string,verified:boolean>>' },
+            { Name: 'researched_at', Type: 'string' },
+          ]),
+        }),
+      },
+    });
+  });
+
+  it('matches the research table to the records CommitResearch writes', async () => {
+    const { LAKE_RECORD_COLUMNS } = await import('#core/pipeline/lake-record.ts');
+    const table = Object.values(statelessTemplate.findResources('AWS::Glue::Table') as Resources)[0];
+    const columns = (table.Properties.TableInput.StorageDescriptor.Columns as { Name: string }[]).map((c) => c.Name);
+    expect(columns).toEqual([...LAKE_RECORD_COLUMNS]);
+  });
+
+  it('enforces the Athena workgroup\'s encrypted result location under athena-results/', () => {
+    statelessTemplate.hasResourceProperties('AWS::Athena::WorkGroup', {
+      WorkGroupConfiguration: {
+        EnforceWorkGroupConfiguration: true,
+        ResultConfiguration: {
+          OutputLocation: { 'Fn::Join': ['', ['s3://', Match.anyValue(), '/athena-results/']] },
+          EncryptionConfiguration: { EncryptionOption: 'SSE_S3' },
+        },
+      },
+    });
+  });
+
+  it('saves the four named queries from cdk/queries/', () => {
+    statelessTemplate.resourceCountIs('AWS::Athena::NamedQuery', 4);
+    expect(NAMED_QUERIES.map((q) => q.name).sort()).toEqual(['best-fit-leads-this-week', 'facts-for-company', 'failed-leads-by-reason', 'leads-by-icp']);
+    for (const { name } of NAMED_QUERIES) {
+      statelessTemplate.hasResourceProperties('AWS::Athena::NamedQuery', {
+        Name: name,
+        Database: 'prospector',
+        QueryString: readFileSync(path.join(QUERIES_DIR, `${name}.sql`), 'utf8').trim(),
+      });
+    }
+    const facts = readFileSync(path.join(QUERIES_DIR, 'facts-for-company.sql'), 'utf8');
+    expect(facts).toMatch(/domain = \?/);
+  });
+
+  it('alarms on failed executions and on more than 20% failed leads, to one SNS topic', () => {
+    // The alarm reads the metrics the Lambda composition root emits: same namespace and service.
+    expect(METRICS).toEqual({ namespace: METRICS_NAMESPACE, service: SERVICE_NAME });
+    const topic = { Ref: logicalId(stateless, stateless.alarms.topic) };
+    statelessTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/States',
+      MetricName: 'ExecutionsFailed',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [topic],
+    });
+    statelessTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: 0.2,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [topic],
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'IF(processed > 0, failed / processed, 0)' }),
+        Match.objectLike({ Id: 'failed', MetricStat: Match.objectLike({ Metric: { Namespace: 'Prospector', MetricName: 'LeadsFailed', Dimensions: [{ Name: 'service', Value: 'prospector' }] } }) }),
+        Match.objectLike({ Id: 'processed', MetricStat: Match.objectLike({ Metric: { Namespace: 'Prospector', MetricName: 'LeadsProcessed', Dimensions: [{ Name: 'service', Value: 'prospector' }] } }) }),
+      ]),
+    });
+  });
+});
+
+describe('cdk-nag', () => {
+  it('leaves no unacknowledged finding in the validation report', () => {
+    const report = JSON.parse(readFileSync(path.join(outdir, 'validation-report.json'), 'utf8')) as { pluginReports: { violations?: unknown[] }[] };
+    const violations = report.pluginReports.flatMap((r) => r.violations ?? []);
+    expect(violations).toEqual([]);
+  });
+});
+
+describe('the bundled migration handler', () => {
+  let fake: FakeDataApi;
+  beforeAll(async () => {
+    fake = await FakeDataApi.start();
+  });
+  afterAll(async () => {
+    await fake.close();
+  });
+
+  it('migrates a database through the Data API exactly as deployed (bundle, copied sql/, checksum)', async () => {
+    const dir = bundleDir(logicalId(stateless, stateless.migration.function));
+    const resource = Object.values(statelessTemplate.findResources('Custom::ProspectorSchema') as Resources)[0];
+    const event = { RequestType: 'Create', ResourceProperties: { ...resource.Properties, ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:x' } };
+    const script = `import(${JSON.stringify(pathToFileURL(path.join(dir, 'index.mjs')).href)}).then((m) => m.handler(${JSON.stringify(event)})).then((r) => process.stdout.write(JSON.stringify(r)))`;
+
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH,
+        // The SDK's service-specific endpoint variable points the bundle's RDSDataClient at the fake.
+        AWS_ENDPOINT_URL_RDS_DATA: fake.endpoint,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        DB_CLUSTER_ARN: 'arn:aws:rds:us-east-1:123456789012:cluster:prospector',
+        DB_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf',
+        DB_NAME: 'prospector',
+      },
+    });
+
+    const result = JSON.parse(stdout) as { PhysicalResourceId: string; Data: { Applied: string } };
+    expect(result.PhysicalResourceId).toBe(resource.Properties.Version);
+    expect(result.Data.Applied.split(',')).toEqual((await loadMigrations()).map((m) => m.file));
+    const tables = await fake.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name IN ('workspace', 'research')`);
+    expect(tables.rows[0].n).toBe(2);
+  }, 60_000);
+});

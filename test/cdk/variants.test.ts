@@ -1,0 +1,110 @@
+/**
+ * Synthesis variants without bundling (fast): settings from CDK context, cdk-nag catching what
+ * is not acknowledged, and the deployed definition through asl-validator.
+ */
+import { createRequire } from 'node:module';
+import { Stack, App, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { describe, expect, it, vi } from 'vitest';
+import { createApp } from '../../cdk/prospector-app.ts';
+
+const require = createRequire(import.meta.url);
+const aslValidator = require('asl-validator') as (definition: unknown) => Promise<{ isValid: boolean; errors: unknown[] }>;
+
+/** An app whose NodejsFunctions are not bundled (CDK's own switch), so synthesis takes a second or two. */
+function unbundled(context: Record<string, unknown> = {}) {
+  return createApp({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+}
+
+describe('context settings', () => {
+  it('wires a lead provider, its secret, a schedule, a workspace and an alarm email; nag still passes without deletion protection', () => {
+    const { app, stateful, stateless } = unbundled({
+      leadSearchUrl: 'https://leads.example/v1/search_leads',
+      schedule: 'cron(0 6 ? * MON-FRI *)',
+      workspace: 'tallyhand',
+      deletionProtection: 'false',
+      researchReservedConcurrency: '0',
+      alarmEmail: 'ops@seller.example',
+      runCostBudgetUsd: '1.5',
+    });
+
+    app.synth();
+
+    const statefulTemplate = Template.fromStack(stateful);
+    const statelessTemplate = Template.fromStack(stateless);
+    statefulTemplate.hasResourceProperties('AWS::RDS::DBCluster', { DeletionProtection: false });
+    statefulTemplate.resourceCountIs('AWS::SecretsManager::Secret', 3);
+    statelessTemplate.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Prospector: SearchLeads step',
+      Environment: { Variables: Match.objectLike({ LEAD_SEARCH_URL: 'https://leads.example/v1/search_leads', LEAD_SEARCH_SECRET_ARN: Match.anyValue(), PROSPECTOR_WORKSPACE: 'tallyhand', RUN_COST_BUDGET_USD: '1.5' }) },
+    });
+    statelessTemplate.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(0 6 ? * MON-FRI *)' });
+    statelessTemplate.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@seller.example' });
+    for (const fn of Object.values(statelessTemplate.findResources('AWS::Lambda::Function'))) {
+      expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    }
+  }, 60_000);
+
+  it('refuses a setting that is not a number', () => {
+    expect(() => unbundled({ leadConcurrency: 'lots' })).toThrow(/leadConcurrency must be a number/);
+  });
+});
+
+describe('cdk-nag', () => {
+  it('fails synthesis on a finding nobody acknowledged', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Careless');
+    new s3.Bucket(stack, 'Open', { enforceSSL: false });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+
+    expect(() => app.synth()).toThrow(/AwsSolutions-S(1|10)/);
+  });
+});
+
+describe('cdk-nag acknowledgements', () => {
+  it('each answers a finding that really occurs (none is stale)', () => {
+    // Record the acknowledgements instead of applying them, so every finding surfaces.
+    const acknowledged: string[] = [];
+    const spy = vi.spyOn(Validations.prototype, 'acknowledge').mockImplementation((...rules) => {
+      acknowledged.push(...rules.map((r) => r.id));
+    });
+    let report = '';
+    try {
+      // Every optional part on, so every conditional acknowledgement is made.
+      const { app } = unbundled({ deletionProtection: 'false', leadSearchUrl: 'https://leads.example/v1' });
+      app.synth();
+    } catch (error) {
+      report = (error as Error).message;
+    } finally {
+      spy.mockRestore();
+    }
+
+    const findings = new Set([...report.matchAll(/Acknowledge with 'AwsSolutions::([^']+)'/g)].map((m) => m[1]));
+    const ours = new Set(acknowledged.filter((id) => id.startsWith('AwsSolutions-')));
+    expect(findings.size).toBeGreaterThan(0);
+    expect([...ours].filter((id) => !findings.has(id))).toEqual([]);
+    expect([...findings].filter((id) => !ours.has(id))).toEqual([]);
+  }, 60_000);
+});
+
+describe('the deployed state machine definition', () => {
+  it('passes asl-validator with the stack\'s substitutions', async () => {
+    const { app, stateless } = unbundled();
+    app.synth();
+    const sm = Object.values(Template.fromStack(stateless).findResources('AWS::StepFunctions::StateMachine'))[0];
+    const substitutions = sm.Properties.DefinitionSubstitutions as Record<string, unknown>;
+    const text = (sm.Properties.DefinitionString as string).replace(/\$\{(\w+)\}/g, (_m, name: string) => {
+      const value = substitutions[name];
+      expect(value, name).toBeDefined();
+      return typeof value === 'string' ? value : `arn:aws:lambda:us-east-1:123456789012:function:prospector-${name}`;
+    });
+
+    // asl-validator mutates its input: it gets its own parse.
+    const result = await aslValidator(JSON.parse(text));
+
+    expect(result.errors).toEqual([]);
+    expect(result.isValid).toBe(true);
+  }, 60_000);
+});

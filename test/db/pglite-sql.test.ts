@@ -1,0 +1,188 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PgliteSql, SqlError, textArray, toPositional } from '#adapters/pglite-sql.ts';
+import { freshDb } from '#test/helpers/db.ts';
+
+describe('toPositional', () => {
+  it('numbers names in order of first use and reuses the number for a repeated name', () => {
+    expect(toPositional('SELECT :a, :b, :a')).toEqual({ text: 'SELECT $1, $2, $1', names: ['a', 'b'] });
+  });
+
+  it('leaves casts, :=, strings, identifiers, comments and dollar quotes alone', () => {
+    const sql = `SELECT :id::uuid, x := 1, ':no', E'\\':no', "col:no", $$ :no $$, $t$ :no $t$ -- :no
+      /* :no /* :no */ */ , arr[1:2], :yes_2`;
+    const { text, names } = toPositional(sql);
+    expect(names).toEqual(['id', 'yes_2']);
+    expect(text).toBe(sql.replace(':id::uuid', '$1::uuid').replace(':yes_2', '$2'));
+  });
+});
+
+describe('PgliteSql', () => {
+  let sql: PgliteSql;
+  beforeAll(async () => {
+    sql = await freshDb();
+    await sql.query(
+      `CREATE TABLE sample (
+         id uuid PRIMARY KEY, at timestamptz, local_at timestamp, day date, big int8, amount numeric(12, 6),
+         doc jsonb, tags text[], n int, ok boolean, note text
+       )`,
+    );
+  });
+  afterAll(async () => {
+    await sql.close();
+  });
+
+  it('binds a repeated name once and returns JSON-shaped rows', async () => {
+    const r = await sql.query('SELECT :n::int + :n::int AS twice, :s AS s, :b::boolean AS b, :nothing::text AS nothing', {
+      n: 21,
+      s: 'x',
+      b: true,
+      nothing: null,
+    });
+    expect(r.rows).toEqual([{ twice: 42, s: 'x', b: true, nothing: null }]);
+    expect(r.rowCount).toBe(1);
+  });
+
+  it('names every missing parameter; undefined counts as missing', async () => {
+    await expect(sql.query('SELECT :a, :b, :c', { a: 1, b: undefined })).rejects.toThrow(/missing SQL parameters :b, :c/);
+    await expect(sql.query('SELECT :only')).rejects.toThrow(/missing SQL parameter :only/);
+  });
+
+  it('converts timestamptz, timestamp, date, int8, numeric, jsonb, text[] and uuid', async () => {
+    const id = '6f1c2b1e-8a43-4c1e-9a57-2d3f4e5a6b7c';
+    const at = new Date('2025-03-04T05:06:07.891Z');
+    const insert = await sql.query(
+      `INSERT INTO sample (id, at, local_at, day, big, amount, doc, tags, n, ok, note)
+       VALUES (:id::uuid, :at, '2025-01-02 03:04:05', '2025-01-02', 9007199254740991, 12.345678, :doc::jsonb, ${textArray('tags')},
+               7, false, :note)`,
+      { id, at, doc: { a: [1, 'two', null], nested: { ok: true } }, tags: ['x', 'y, z', 'quote"d', 'back\\slash'], note: "it's" },
+    );
+    expect(insert.rowCount).toBe(1);
+    expect(insert.rows).toEqual([]);
+    const r = await sql.query('SELECT * FROM sample WHERE id = :id::uuid', { id });
+    expect(r.rows).toEqual([
+      {
+        id,
+        at: '2025-03-04T05:06:07.891Z',
+        local_at: '2025-01-02T03:04:05.000Z',
+        day: '2025-01-02',
+        big: 9007199254740991,
+        amount: 12.345678,
+        doc: { a: [1, 'two', null], nested: { ok: true } },
+        tags: ['x', 'y, z', 'quote"d', 'back\\slash'],
+        n: 7,
+        ok: false,
+        note: "it's",
+      },
+    ]);
+    const agg = await sql.query(
+      "SELECT count(*) AS c, sum(amount) AS s, ARRAY[now(), now()] AS times, ARRAY[1::int8, 2::int8] AS bigs, '[]'::jsonb AS empty FROM sample",
+    );
+    expect(agg.rows[0].c).toBe(1);
+    expect(agg.rows[0].s).toBe(12.345678);
+    expect(agg.rows[0].times).toEqual([expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/), expect.any(String)]);
+    expect(agg.rows[0].bigs).toEqual([1, 2]);
+    expect(agg.rows[0].empty).toEqual([]);
+  });
+
+  it('binds an empty array as an empty text[] and a JSON array as jsonb', async () => {
+    const r = await sql.query(`SELECT ${textArray('tags')} AS tags, :doc::jsonb AS doc`, { tags: [], doc: [] });
+    expect(r.rows[0]).toEqual({ tags: [], doc: [] });
+  });
+
+  it('reports affected rows for writes and returned rows for reads', async () => {
+    await sql.query("INSERT INTO sample (id, note) VALUES (gen_random_uuid(), 'a'), (gen_random_uuid(), 'b')");
+    const update = await sql.query("UPDATE sample SET n = 1 WHERE note IN ('a', 'b')");
+    expect(update).toEqual({ rows: [], rowCount: 2 });
+    const returning = await sql.query("DELETE FROM sample WHERE note IN ('a', 'b') RETURNING note");
+    expect(returning.rowCount).toBe(2);
+    expect(returning.rows.map((r) => r.note).sort()).toEqual(['a', 'b']);
+    const none = await sql.query('SELECT 1 AS x WHERE false');
+    expect(none.rowCount).toBe(0);
+  });
+
+  it('keeps SQLSTATE and constraint on errors and prefixes the statement', async () => {
+    const id = '00000000-0000-4000-8000-000000000001';
+    await sql.query("INSERT INTO sample (id, note) VALUES (:id::uuid, 'first')", { id });
+    const err = await sql.query("INSERT INTO sample (id, note) VALUES (:id::uuid, 'second')", { id }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SqlError);
+    expect(err).toMatchObject({ code: '23505', constraint: 'sample_pkey' });
+    expect((err as Error).message).toMatch(/^INSERT INTO sample \(id, note\) VALUES \(:id::uuid, 'second'\): duplicate key value/);
+    const syntax = await sql.query('SELEKT 1').catch((e: unknown) => e);
+    expect(syntax).toMatchObject({ code: '42601' });
+  });
+
+  it('commits a transaction that resolves', async () => {
+    const result = await sql.transaction(async (tx) => {
+      await tx.query("INSERT INTO sample (id, note) VALUES (gen_random_uuid(), 'committed')");
+      // A nested transaction joins the outer one.
+      return tx.transaction(async (inner) => (await inner.query("SELECT count(*) AS c FROM sample WHERE note = 'committed'")).rows[0].c);
+    });
+    expect(result).toBe(1);
+    const r = await sql.query("SELECT count(*) AS c FROM sample WHERE note = 'committed'");
+    expect(r.rows[0].c).toBe(1);
+  });
+
+  it('rolls back a transaction that throws, including after a failed statement', async () => {
+    await expect(
+      sql.transaction(async (tx) => {
+        await tx.query("INSERT INTO sample (id, note) VALUES (gen_random_uuid(), 'rolled back')");
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    await expect(
+      sql.transaction(async (tx) => {
+        await tx.query("INSERT INTO sample (id, note) VALUES (gen_random_uuid(), 'rolled back')");
+        await tx.query('SELECT 1/0');
+      }),
+    ).rejects.toMatchObject({ code: '22012' });
+    const r = await sql.query("SELECT count(*) AS c FROM sample WHERE note = 'rolled back'");
+    expect(r.rows[0].c).toBe(0);
+    // The connection is usable afterwards.
+    expect((await sql.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+  });
+
+  it('refuses to commit a transaction whose statement failed even if fn swallowed the error', async () => {
+    const err = await sql
+      .transaction(async (tx) => {
+        await tx.query("INSERT INTO sample (id, note) VALUES (gen_random_uuid(), 'swallowed')");
+        await tx.query('SELECT 1/0').catch(() => undefined);
+        return 'done';
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SqlError);
+    expect(err).toMatchObject({ code: '25P02' });
+    expect((await sql.query("SELECT count(*) AS c FROM sample WHERE note = 'swallowed'")).rows[0].c).toBe(0);
+  });
+
+  it('persists to a data directory and refuses to open it twice at once', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'prospector-pglite-'));
+    try {
+      const first = await PgliteSql.open({ dataDir: dir });
+      try {
+        await first.query('CREATE TABLE kept (v text)');
+        await first.query("INSERT INTO kept VALUES ('still here')");
+        await expect(PgliteSql.open({ dataDir: path.join(dir, '.') })).rejects.toThrow(/already open in this process/);
+      } finally {
+        await first.close();
+      }
+      const reopened = await PgliteSql.open({ dataDir: dir });
+      try {
+        expect((await reopened.query('SELECT v FROM kept')).rows).toEqual([{ v: 'still here' }]);
+      } finally {
+        await reopened.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('closes idempotently', async () => {
+    const other = await freshDb();
+    await other.close();
+    await other.close();
+    expect(other.db.closed).toBe(true);
+  });
+});

@@ -1,0 +1,122 @@
+/**
+ * One whole local execution through the state machine on the embedded defaults: PGlite, the
+ * folder lake, the bundled directory, the sample web on loopback, the offline researcher.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
+import type { RunSummary } from '#core/pipeline/finish-run.ts';
+import { SAMPLE_ONBOARDING } from '#local/cli.ts';
+import { exportRun } from '#local/export.ts';
+import { namedQueries, queryLake } from '#local/lake-query.ts';
+import { openLocal, runOnce, type LocalRuntime } from '#local/runner.ts';
+
+const normalise = (s: string) => s.replace(/\s+/g, ' ').trim().toLowerCase();
+
+describe('a local run on the embedded defaults', () => {
+  let home: string;
+  let rt: LocalRuntime;
+  let first: RunSummary;
+  let second: RunSummary;
+  const counts = async () => {
+    const q = async (table: string) => (await rt.deps.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n;
+    return { leads: await q('lead'), research: await q('research'), llmCalls: await q('llm_call'), facts: await q('fact') };
+  };
+  let afterFirst: Awaited<ReturnType<typeof counts>>;
+
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'prospector-e2e-'));
+    rt = await openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent', PROSPECTOR_FETCH_TIMEOUT_MS: '3000' }, sampleWebSlowMs: 10_000 });
+    await importOnboarding(rt.deps.sql, await loadOnboardingFile(SAMPLE_ONBOARDING));
+    first = await runOnce(rt);
+    afterFirst = await counts();
+    second = await runOnce(rt);
+  }, 240_000);
+
+  afterAll(async () => {
+    await rt?.close();
+    await rm(home, { recursive: true, force: true });
+  });
+
+  test('researches at least 20 leads and the run completes despite failing leads', () => {
+    expect(first.status).toBe('succeeded');
+    expect(first.llmProvider).toBe('offline-heuristic');
+    expect(first.leadsResearched).toBeGreaterThanOrEqual(20);
+    expect(first.leadsFailed).toBeGreaterThan(0);
+    for (const f of first.failures) {
+      expect(f.stage).toMatch(/^(search|fetch|clean|research|commit)$/);
+      expect(f.error.length).toBeGreaterThan(0);
+      expect(f.message.length).toBeGreaterThan(0);
+    }
+  });
+
+  test('every researched lead has a verified fact whose quote is in the stored clean text of its page', async () => {
+    const records = await exportRun(rt.deps.sql, first.runId);
+    const researched = records.filter((r) => r.status === 'researched');
+    expect(researched.length).toBe(first.leadsResearched);
+    for (const record of researched) {
+      const verified = record.facts.filter((f) => f.verified);
+      expect(verified.length, record.lead).toBeGreaterThan(0);
+      const fact = verified[0];
+      const page = await rt.deps.sql.query<{ clean_key: string }>(
+        `SELECT p.clean_key FROM fact f JOIN page_snapshot p ON p.id = f.snapshot_id
+         JOIN research r ON r.id = f.research_id JOIN lead l ON l.id = r.lead_id
+         WHERE l.email = :email AND f.quote = :quote LIMIT 1`,
+        { email: record.lead, quote: fact.quote },
+      );
+      const text = (await rt.deps.lake.get(page.rows[0].clean_key))!.toString('utf8');
+      expect(normalise(text)).toContain(normalise(fact.quote));
+    }
+    for (const record of records.filter((r) => r.status !== 'researched')) {
+      expect(record.failureReason, record.lead).toBeTruthy();
+    }
+  });
+
+  test('the lake holds raw HTML, clean text and research JSONL under the DESIGN.md keys', async () => {
+    const lake = rt.deps.lake;
+    expect((await lake.list('raw/html/domain=')).some((k) => /^raw\/html\/domain=[a-z0-9.-]+\/[0-9a-f]{64}\.html\.gz$/.test(k))).toBe(true);
+    expect((await lake.list('raw/meta/domain=')).some((k) => /^raw\/meta\/domain=[a-z0-9.-]+\/[0-9a-f]{64}\.json$/.test(k))).toBe(true);
+    expect((await lake.list('clean/text/domain=')).some((k) => /^clean\/text\/domain=[a-z0-9.-]+\/[0-9a-f]{64}\.md$/.test(k))).toBe(true);
+    const parts = await lake.list('research/dt=');
+    const mine = parts.filter((k) => k.includes(`/run=${first.runId}/`));
+    expect(mine.length).toBeGreaterThanOrEqual(first.leadsResearched);
+    const line = JSON.parse((await lake.get(mine[0]))!.toString('utf8').trim());
+    expect(line).toMatchObject({ run_id: first.runId, domain: expect.any(String), facts: expect.any(Array) });
+    expect(await lake.exists(`runs/${first.runId}/summary.json`)).toBe(true);
+  });
+
+  test('a second run adds no leads, no research rows and no LLM calls, and says why it skipped', async () => {
+    expect(second.status).toBe('succeeded');
+    expect(await counts()).toEqual(afterFirst);
+    expect(second.leadsNew).toBe(0);
+    expect(second.llmCalls).toBe(0);
+    expect(second.leadsResearched).toBe(0);
+    const unchanged = second.skipped.filter((s) => s.reason.startsWith('unchanged'));
+    expect(unchanged.length).toBe(first.leadsResearched + first.skipped.filter((s) => s.reason.startsWith('not enough evidence')).length);
+  });
+
+  test('the local twins of the Athena named queries answer over the lake of this run', async () => {
+    const queries = await namedQueries();
+    expect(Object.keys(queries).sort()).toEqual(['best-fit-leads-this-week', 'facts-for-company', 'failed-leads-by-reason', 'leads-by-icp']);
+    const lake = rt.deps.lake.location;
+
+    const best = await queryLake(lake, queries['best-fit-leads-this-week']);
+    expect(best.rows.length).toBe(first.leadsResearched);
+    const scores = best.rows.map((r) => Number(r.fit_score));
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+
+    const byIcp = await queryLake(lake, queries['leads-by-icp']);
+    expect(byIcp.rows.map((r) => r.icp)).toEqual(expect.arrayContaining(['midmarket-logistics', 'b2b-saas-scaleups']));
+
+    const domain = String(best.rows[0].domain);
+    const facts = await queryLake(lake, queries['facts-for-company'], [domain]);
+    expect(facts.rows.length).toBeGreaterThan(0);
+    expect(facts.rows.every((r) => r.domain === domain && r.verified === true && String(r.quote).length > 0)).toBe(true);
+
+    const failed = await queryLake(lake, queries['failed-leads-by-reason']);
+    const reasons = failed.rows.map((r) => String(r.reason));
+    expect(reasons).toEqual(expect.arrayContaining(['FetchTimeout', 'TooManyRedirects']));
+  });
+});
