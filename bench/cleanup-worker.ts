@@ -18,6 +18,8 @@ export interface WorkerResult {
   pages: { name: string; ms: number[]; text: string }[];
   /** wall time of each pass over all pages, yields and GC included, file reads excluded */
   passMs: number[];
+  /** CPU time (user + system, all threads) of each pass, file reads excluded */
+  passCpuMs: number[];
   peakRssMb: number;
 }
 
@@ -60,13 +62,19 @@ export async function runSide(side: Side, corpusDir: string, limit: number, pass
       .slice(0, limit > 0 ? limit : undefined);
     const pages = names.map((name) => ({ name, ms: [] as number[], text: '' }));
     const passMs: number[] = [];
+    const passCpuMs: number[] = [];
     for (let pass = 0; pass < passes; pass++) {
       let readMs = 0;
+      let readCpuMs = 0;
       const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
       for (let i = 0; i < names.length; i++) {
         // one page in memory at a time, as in the pipeline; disk time is kept out of the figures
         const r0 = performance.now();
+        const rc0 = process.cpuUsage();
         const html = readFileSync(join(corpusDir, names[i], 'source.html'), 'utf8');
+        const rc = process.cpuUsage(rc0);
+        readCpuMs += (rc.user + rc.system) / 1000;
         const start = performance.now();
         readMs += start - r0;
         const text = await clean(html);
@@ -77,10 +85,12 @@ export async function runSide(side: Side, corpusDir: string, limit: number, pass
         await yieldToLoop();
       }
       passMs.push(performance.now() - t0 - readMs);
+      const cpu = process.cpuUsage(cpu0);
+      passCpuMs.push((cpu.user + cpu.system) / 1000 - readCpuMs);
     }
     // maxRSS is in kilobytes on Linux and macOS
     const maxRss = process.resourceUsage().maxRSS * 1024;
-    return { side, pages, passMs, peakRssMb: Math.max(peak, maxRss) / (1024 * 1024) };
+    return { side, pages, passMs, passCpuMs, peakRssMb: Math.max(peak, maxRss) / (1024 * 1024) };
   } finally {
     clearInterval(timer);
   }

@@ -136,6 +136,12 @@ describe('cleanPage on a card-style homepage', () => {
     expect(other.text).toContain('Logos: Globex, Initech, Umbrella Corp, Hooli');
   });
 
+  it('reads a logo strip set in type as a list of names', async () => {
+    const typeset = '<html><body><main><h1>Acme</h1><section class="customers"><p>Trusted by</p><div class="logos"><span>Globex</span><span>Initech</span><span>Hooli Inc</span></div></section></main></body></html>';
+    const cleaned = await cleanPage(typeset, 'https://www.acme.test/', { kind: 'home' });
+    expect(lines(cleaned.text)).toContain('Logos: Globex, Initech, Hooli Inc');
+  });
+
   it('respects maxChars on a block boundary', async () => {
     const short = await cleanPage(html, 'https://www.acme.test/', { kind: 'home', maxChars: 400 });
     expect(short.text.length).toBeLessThanOrEqual(400);
@@ -199,6 +205,20 @@ describe('cleanPage on article-like pages', () => {
     expect(page.text).not.toContain('Like this post?');
     expect(page.text).not.toMatch(URL_TEXT);
     expect(page.links.map((l) => l.href)).toContain('https://www.acme.test/playbook');
+  });
+});
+
+describe('cleanPage on degenerate input', () => {
+  it('survives empty input, bare text, broken JSON-LD and pathological nesting', async () => {
+    expect((await cleanPage('', 'https://a.test/')).text).toBe('');
+    expect((await cleanPage('just some text', 'https://a.test/x', { kind: 'other' })).text).toBe('just some text');
+    const broken = '<html><body><script type="application/ld+json">{bad json</script><script type="application/ld+json">{"@type":"Organization","name":"X",}</script><p>Hello there</p><a href="http://[bad">x</a></body></html>';
+    const page = await cleanPage(broken, 'not a url', { kind: 'home' });
+    expect(page.jsonLd).toEqual([{ '@type': 'Organization', name: 'X' }]);
+    expect(page.links).toEqual([]);
+    expect(page.text).toBe('Organization: X\n\nHello there\n\nx');
+    const deep = `<html><body><p>start</p>${'<div>'.repeat(5000)}deep${'</div>'.repeat(5000)}</body></html>`;
+    expect((await cleanPage(deep, 'https://a.test/', { kind: 'home' })).text).toBe('start\n\ndeep');
   });
 });
 

@@ -143,6 +143,7 @@ interface PageScan {
 
 const SCAN_SKIP = new Set(['style', 'noscript', 'template', 'iframe', 'object', 'canvas']);
 const SCAN_CHROME = new Set(['nav', 'footer', 'form', 'aside']);
+const ROLE_CARRIERS = new Set(['div', 'ul', 'ol', 'section', 'header']);
 const CARD_CLASS = /card|tile|feature|pricing|plan|tier|stat|testimonial|logo|grid-item|column|benefit|usp/i;
 
 function scanPage(doc: DomDocument): PageScan {
@@ -229,7 +230,12 @@ function scanPage(doc: DomDocument): PageScan {
       const cls = el.getAttribute('class');
       if (cls && CARD_CLASS.test(cls)) scan.cards++;
     }
-    const chrome = SCAN_CHROME.has(tag) || el.getAttribute('role') === 'navigation' || el.getAttribute('role') === 'contentinfo';
+    // landmark roles sit on generic containers; reading attributes of every span would cost time
+    let chrome = SCAN_CHROME.has(tag);
+    if (!chrome && ROLE_CARRIERS.has(tag)) {
+      const role = el.getAttribute('role');
+      chrome = role === 'navigation' || role === 'contentinfo';
+    }
     if (chrome) chromeDepth++;
     if (tag === 'a') linkDepth++;
     for (let c = el.firstChild; c; c = c.nextSibling) {
@@ -271,13 +277,14 @@ function collapsedLength(s: string): number {
 }
 
 /** Text of a small subtree with a space at every block boundary ("Engineer" "Berlin", not "EngineerBerlin"). */
-function spacedText(el: DomElement): string {
+function spacedText(el: DomElement, depth = 0): string {
+  if (depth > 100) return el.textContent ?? '';
   let out = '';
   for (let c = el.firstChild; c; c = c.nextSibling) {
     if (isElement(c)) {
       if (NEVER_RENDER.has(c.localName)) continue;
       const block = BLOCK_TAGS.has(c.localName) || c.localName === 'br';
-      out += block ? ` ${spacedText(c)} ` : spacedText(c);
+      out += block ? ` ${spacedText(c, depth + 1)} ` : spacedText(c, depth + 1);
     } else if (c.nodeType === TEXT_NODE || c.nodeType === CDATA_NODE) {
       out += (c as DomText).data;
     }
@@ -527,8 +534,12 @@ const LOGO_CONTEXT = /logo|client|customer|partner|brand|trusted|marquee|press|f
 const EMPTY_CTA =
   /^(learn more|read more|see more|view more|find out more|more|explore|discover|view all|see all|show more|click here|get started|log ?in|sign ?in|sign ?up|menu|close|open menu|toggle navigation|back to top|skip to (main )?content|→|›|»|next|previous|prev)\W*$/i;
 
+/** Nesting beyond this is flattened to plain text: deeper recursion would exhaust the stack. */
+const MAX_RENDER_DEPTH = 600;
+
 interface Shared {
   mode: Mode;
+  depth: number;
   /** judge containers by their class and id too (off for the fallback pass) */
   classRules: boolean;
   groups: number;
@@ -629,11 +640,17 @@ class Renderer {
       // a site header with only a logo, menu links and sign-in buttons; a hero header has headings
       if (tag === 'header' && !hasTextBlocks(el)) return false;
     }
+    if (this.shared.depth >= MAX_RENDER_DEPTH) {
+      this.buf += ` ${el.textContent ?? ''} `;
+      return false;
+    }
     const logoCtx = this.homepage && LOGO_CONTEXT.test(`${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''}`);
     if (logoCtx) this.shared.logoDepth++;
+    this.shared.depth++;
     try {
       return this.dispatch(el, tag);
     } finally {
+      this.shared.depth--;
       if (logoCtx) this.shared.logoDepth--;
     }
   }
@@ -683,6 +700,15 @@ class Renderer {
         return this.quote(el);
       default:
         if (BLOCK_TAGS.has(tag)) {
+          if (this.homepage && this.shared.logoDepth > 0) {
+            // a logo strip set in type: <span>Globex</span><span>Initech</span>…
+            const names = nameList(el);
+            if (names) {
+              this.flush();
+              this.blocks.push({ type: 'logos', text: `Logos: ${names.join(', ')}`, group: 0 });
+              return false;
+            }
+          }
           if (this.homepage) {
             const stat = statLine(el);
             if (stat) {
@@ -869,12 +895,12 @@ function stripMarker(text: string): string {
   return text.replace(/^(#{1,6} |- |> )/, '');
 }
 
-function hasTextBlocks(el: DomElement): boolean {
+function hasTextBlocks(el: DomElement, depth = 0): boolean {
   for (let c = el.firstChild; c; c = c.nextSibling) {
     if (!isElement(c)) continue;
     const t = c.localName;
     if (t === 'h1' || t === 'h2' || t === 'h3' || t === 'p' || t === 'blockquote') return true;
-    if (t !== 'nav' && hasTextBlocks(c)) return true;
+    if (t !== 'nav' && depth < 50 && hasTextBlocks(c, depth + 1)) return true;
   }
   return false;
 }
@@ -922,6 +948,24 @@ function statLine(el: DomElement): string | null {
   if (!parts.some((p) => NUMBERISH.test(p))) return null;
   const line = parts.join(' ');
   return line.length <= 120 ? line : null;
+}
+
+const NAME_TAGS = new Set(['span', 'a', 'div', 'li', 'strong', 'b', 'em', 'small']);
+
+/** Three or more short names as the only children of a container, or null. */
+function nameList(el: DomElement): string[] | null {
+  const names: string[] = [];
+  for (let c = el.firstChild; c; c = c.nextSibling) {
+    if (isElement(c)) {
+      const text = collapse(c.textContent ?? '');
+      if (!text) continue;
+      if (text.length > 40 || text.split(' ').length > 4 || !NAME_TAGS.has(c.localName)) return null;
+      if (!names.includes(text)) names.push(text);
+    } else if ((c.nodeType === TEXT_NODE || c.nodeType === CDATA_NODE) && (c as DomText).data.trim()) {
+      return null;
+    }
+  }
+  return names.length >= 3 ? names : null;
 }
 
 /** Assemble blocks: merge logo runs, dedupe (homepage), drop boilerplate, join with blank lines. */
@@ -978,7 +1022,7 @@ function assemble(blocks: Block[], mode: Mode): string {
 
 /** Render a DOM subtree to markdown-ish text. */
 function renderText(root: DomElement, mode: Mode, classRules = true): string {
-  const r = new Renderer({ mode, classRules, groups: 1, logoDepth: 0 });
+  const r = new Renderer({ mode, classRules, depth: 0, groups: 1, logoDepth: 0 });
   r.element(root);
   r.flush();
   return assemble(r.blocks, mode);
@@ -1092,6 +1136,10 @@ export async function cleanPage(html: string, url: string, options: CleanOptions
   let title = scan.title || ogTitle || '';
 
   if (!HOMEPAGE_KINDS.has(kind)) {
+    // linkedom documents have no URL; without one Readability throws (and catches) on every
+    // relative link it tries to resolve, which costs more than resolving them
+    Object.defineProperty(doc, 'baseURI', { value: base, configurable: true });
+    Object.defineProperty(doc, 'documentURI', { value: url, configurable: true });
     // classes survive so the renderer can still spot newsletter boxes inside the article
     let article: ReturnType<Readability<unknown>['parse']> = null;
     try {
@@ -1130,7 +1178,8 @@ export async function cleanPage(html: string, url: string, options: CleanOptions
     .join('\n');
   const room = Math.max(0, maxChars - header.length - 2);
   body = truncateBlocks(body, room);
-  const text = header && body ? `${header}\n\n${body}` : header || body;
+  const joined = header && body ? `${header}\n\n${body}` : header || body;
+  const text = joined.length > maxChars ? joined.slice(0, maxChars).trimEnd() : joined;
 
   return { title, description, text, metadata, jsonLd, links, method, chars: text.length };
 }

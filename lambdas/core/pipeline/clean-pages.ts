@@ -53,7 +53,7 @@ export async function cleanPages(deps: Deps, rawInput: CleanPagesInput): Promise
     const html = await loadHtml(deps, snap.raw_key, snap.meta_key);
     const url = snap.final_url ?? snap.url;
     const cleaned = await cleanPage(html, url, { kind: snap.kind as never });
-    const signals = extractSignals(html, url, cleaned);
+    const signals = extractSignals(html, url, cleaned, { kind: snap.kind as never });
     const hash = sha256(cleaned.text);
     const cleanKey = lakeKeys.cleanText(lead.domain, hash);
     if (!(await lake.exists(cleanKey))) await lake.put(cleanKey, cleaned.text, { contentType: 'text/markdown; charset=utf-8' });
