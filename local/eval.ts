@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseHTML } from 'linkedom';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
+import { summarizeRun, type RunSummary } from '#core/pipeline/finish-run.ts';
 import type { LeadCandidate, Llm } from '#core/ports.ts';
-import { openLocal, runOnce, stageLeads } from './runner.ts';
+import { openLocal, stageLeads } from './runner.ts';
 
 export const GOLD_FILE = join(import.meta.dirname, 'data', 'gold-facts.json');
 export const SAMPLE_SITES = join(import.meta.dirname, 'sample-web', 'sites');
@@ -152,7 +153,8 @@ export async function runEval(options: { env?: NodeJS.ProcessEnv; llm?: Llm; kee
   }
 }
 
-async function runOnceWithKey(rt: Awaited<ReturnType<typeof openLocal>>, leadsKey: string) {
+async function runOnceWithKey(rt: Awaited<ReturnType<typeof openLocal>>, leadsKey: string): Promise<RunSummary> {
   const { executeLocally } = await import('./state-machine.ts');
-  return (await executeLocally(rt.deps, { trigger: 'manual', leadsKey })) as Awaited<ReturnType<typeof runOnce>>;
+  const { runId } = (await executeLocally(rt.deps, { trigger: 'manual', leadsKey })) as { runId: string };
+  return summarizeRun(rt.deps.sql, runId);
 }

@@ -43,7 +43,7 @@ import {
 const API_KEY = 'gsk_hostileSuiteFakeKey0123456789';
 const RATE_LIMIT_WAIT_S = 2;
 const FETCH_TIMEOUT_MS = 3000;
-const LLM_TIMEOUT_MS = 1500;
+const LLM_TIMEOUT_MS = 3000;
 const GiB = 1024 ** 3;
 const HALLUCINATED = 'Trusted by 500 of the Fortune 500 since 1899';
 const CHILD = join(import.meta.dirname, 'run-in-child.ts');
@@ -204,7 +204,7 @@ describe('a whole local run against a hostile web and a faulty LLM', () => {
       expect(isLoopbackLiteral(d.host), `${d.host}:${d.port}`).toBe(true);
       expect([web.port, groqPort], `${d.host}:${d.port}`).toContain(d.port);
     }
-    expect(child.dials.some((d) => d.host === '169.254.169.254' || d.port === forbidden.port)).toBe(false);
+    expect(child.dials.some((d) => d.host === '169.254.169.254' || d.host === '0.0.0.0' || d.port === forbidden.port || d.port === 80)).toBe(false);
     // Names were resolved only through the fake resolver, and only the two the redirects name.
     expect(new Set(child.resolverAsked)).toEqual(new Set(['localhost', 'rebind.attacker.test']));
   });
@@ -219,6 +219,8 @@ describe('a whole local run against a hostile web and a faulty LLM', () => {
       ['redirect-hex', () => `http://127.0.0.1:${port()}/: refused: port ${port()}`],
       ['redirect-decimal', () => `http://127.0.0.1:${port()}/: refused: port ${port()}`],
       ['redirect-metadata', () => 'http://169.254.169.254/latest/meta-data/: refused: address 169.254.169.254 (linkLocal)'],
+      ['redirect-zero', () => 'http://0.0.0.0/: refused: address 0.0.0.0 (unspecified)'],
+      ['redirect-mapped', () => 'http://[::ffff:7f00:1]/: refused: address ::ffff:7f00:1 (ipv4Mapped:loopback)'],
       ['redirect-localhost-name', () => 'http://localhost/admin: refused: resolves to 127.0.0.1 (loopback'],
       ['redirect-rebind', () => 'http://rebind.attacker.test/: refused: resolves to 127.0.0.1 (loopback'],
     ] as [HostileCase, () => string][])('%s ends failed at fetch with BlockedUrl naming the refused target', (c, text) => {
@@ -254,6 +256,8 @@ describe('a whole local run against a hostile web and a faulty LLM', () => {
       ['huge-body', 'TooLarge', /body is over the 3000000-byte cap/],
       ['huge-declared', 'TooLarge', /declares 104857600 bytes, over the 3000000-byte cap/],
       ['gzip-bomb', 'TooLarge', /body decodes to more than 5000000 bytes/],
+      ['nested-gzip-bomb', 'TooLarge', /body decodes to more than 5000000 bytes/],
+      ['brotli-bomb', 'TooLarge', /body decodes to more than 5000000 bytes/],
       ['trickle', 'FetchTimeout', new RegExp(`timed out after ${FETCH_TIMEOUT_MS}ms`)],
       ['binary-html', 'NotHtml', /binary content labelled "text\/html"/],
       ['not-found', 'BadResponse', /HTTP 404/],
@@ -293,11 +297,10 @@ describe('a whole local run against a hostile web and a faulty LLM', () => {
       expect(text).not.toMatch(/Caf�|CafÃ©/);
     });
 
-    // Known bug outside this suite: Node 20 decodes windows-1252 bytes 0x80-0x9F as C1 controls
-    // (nodejs/node#56542). GuardedWeb now corrects it, but CleanPages decodes the stored bytes
-    // again with a bare TextDecoder (clean-pages.ts, loadHtml), so the curly quotes, the euro
-    // sign and the dash are lost from the clean text the LLM reads and quotes are checked against.
-    it.fails('keeps the windows-1252-only characters (curly quotes, euro sign, dash) in the clean text', async () => {
+    // Node 20 decodes windows-1252 bytes 0x80-0x9F as C1 controls (nodejs/node#56542); the
+    // fetcher and CleanPages share a corrected decoder (core/net/charset.ts), so the curly
+    // quotes, the euro sign and the dash reach the clean text the LLM reads.
+    it('keeps the windows-1252-only characters (curly quotes, euro sign, dash) in the clean text', async () => {
       const o = outcome('windows-1252');
       const snap = await rt.deps.sql.query<{ clean_key: string }>(
         `SELECT clean_key FROM page_snapshot p JOIN lead_company c ON c.id = p.company_id
@@ -456,7 +459,7 @@ describe('a whole local run against a hostile web and a faulty LLM', () => {
     console.log(
       `hostile run: ${child.elapsedMs} ms, peak RSS ${Math.round(child.memory.peakRss / 2 ** 20)} MiB ` +
         `(kernel high-water ${Math.round(child.memory.maxRssKiB / 1024)} MiB; ${Math.round(child.memory.rssAfterOpen / 2 ** 20)} MiB after opening PGlite); ` +
-        `gzip bomb 1 GiB -> ${web.bomb.compressed} bytes`,
+        `1 GiB of zeros as gzip ${web.bomb.compressed} bytes, gzip-of-gzip ${web.bomb.nested} bytes, brotli ${web.bomb.brotli} bytes`,
     );
   });
 });

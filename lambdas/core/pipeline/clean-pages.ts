@@ -5,6 +5,7 @@ import { cleanPage } from '../clean/clean.ts';
 import { extractSignals } from '../clean/signals.ts';
 import { NoContentError } from '../errors.ts';
 import { lakeKeys } from '../lake-keys.ts';
+import { pickDecoder } from '../net/charset.ts';
 import type { Deps } from './deps.ts';
 import { loadRunLead, setRunLeadStatus } from './lead-context.ts';
 import { sha256, yieldToLoop } from './util.ts';
@@ -22,16 +23,16 @@ async function loadHtml(deps: Deps, rawKey: string, metaKey: string | null): Pro
   const raw = await deps.lake.get(rawKey);
   if (!raw) throw new NoContentError(`lake object ${rawKey} is missing`);
   const body = gunzipSync(raw);
-  let charset = 'utf-8';
+  let contentType = '';
   if (metaKey) {
     const meta = await deps.lake.get(metaKey);
-    if (meta) charset = (JSON.parse(meta.toString('utf8')) as { charset?: string }).charset || 'utf-8';
+    if (meta) {
+      const m = JSON.parse(meta.toString('utf8')) as { charset?: string; contentType?: string };
+      // The charset the fetcher settled on wins; the header is the fallback for older records.
+      contentType = m.charset ? `text/html; charset=${m.charset}` : (m.contentType ?? '');
+    }
   }
-  try {
-    return new TextDecoder(charset).decode(body);
-  } catch {
-    return new TextDecoder('utf-8').decode(body);
-  }
+  return pickDecoder(contentType, body).decoder.decode(body);
 }
 
 /** Cleans every fetched page not yet cleaned; content-addressed, so repeats write nothing new. */

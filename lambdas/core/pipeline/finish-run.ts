@@ -106,8 +106,14 @@ export async function summarizeRun(sql: Sql, runId: string): Promise<RunSummary>
   };
 }
 
-/** Closes the run (succeeded, or failed with the reason) and writes runs/<id>/summary.json. */
-export async function finishRun(deps: Deps, rawInput: FinishRunInput): Promise<RunSummary> {
+/** The execution's output: counts only, since Step Functions keeps outputs in its history. */
+export type RunCounts = Omit<RunSummary, 'skipped' | 'failures'>;
+
+/**
+ * Closes the run (succeeded, or failed with the reason), writes runs/<id>/summary.json with
+ * every lead's outcome, and returns the counts (no lead is named in the execution's history).
+ */
+export async function finishRun(deps: Deps, rawInput: FinishRunInput): Promise<RunCounts> {
   const { runId, error } = FinishRunInput.parse(rawInput);
   const failed = error ? parseStatesError(error) : null;
   // Leads the run never reached (the run itself failed) must not stay pending for ever.
@@ -130,5 +136,5 @@ export async function finishRun(deps: Deps, rawInput: FinishRunInput): Promise<R
   });
   await deps.lake.put(lakeKeys.runSummary(runId), JSON.stringify(summary, null, 2), { contentType: 'application/json' });
   deps.log.info('run finished', { runId, status: summary.status, researched: summary.leadsResearched, failed: summary.leadsFailed });
-  return summary;
+  return counts;
 }

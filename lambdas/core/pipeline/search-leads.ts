@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { InvalidLeadError, ValidationError, describeError } from '../errors.ts';
-import { normalizeLead } from '../leads/normalize.ts';
+import { normalizeDomain, normalizeLead } from '../leads/normalize.ts';
 import type { LeadCandidate, Sql } from '../ports.ts';
 import type { Deps } from './deps.ts';
 import { clip, textArray } from './util.ts';
@@ -74,15 +74,27 @@ export async function loadExclusions(sql: Sql, workspaceId: string): Promise<Exc
     `SELECT kind, value, reason FROM suppression WHERE workspace_id = :ws::uuid`,
     { ws: workspaceId },
   );
-  for (const row of sup.rows) (row.kind === 'email' ? emails : domains).set(row.value, `suppressed: ${row.reason}`);
+  // Exclusions are normalised as lead domains are (no www., IDN as ASCII), or `www.x.example`
+  // in the onboarding would exclude nothing.
+  const domainKey = (d: string): string => {
+    try {
+      return normalizeDomain(d);
+    } catch {
+      return d.toLowerCase();
+    }
+  };
+  for (const row of sup.rows) {
+    if (row.kind === 'email') emails.set(row.value, `suppressed: ${row.reason}`);
+    else domains.set(domainKey(row.value), `suppressed: ${row.reason}`);
+  }
   const seller = await sql.query<{ domain: string; customer_domains: string[]; competitors: { domain?: string; name?: string }[] }>(
     `SELECT domain, customer_domains, competitors FROM seller_company WHERE workspace_id = :ws::uuid`,
     { ws: workspaceId },
   );
   for (const row of seller.rows) {
-    domains.set(row.domain, "the seller's own domain");
-    for (const d of row.customer_domains ?? []) domains.set(d.toLowerCase(), 'existing customer');
-    for (const c of row.competitors ?? []) if (c.domain) domains.set(c.domain.toLowerCase(), `competitor (${c.name ?? c.domain})`);
+    domains.set(domainKey(row.domain), "the seller's own domain");
+    for (const d of row.customer_domains ?? []) domains.set(domainKey(d), 'existing customer');
+    for (const c of row.competitors ?? []) if (c.domain) domains.set(domainKey(c.domain), `competitor (${c.name ?? c.domain})`);
   }
   return { emails, domains };
 }

@@ -1,0 +1,64 @@
+/**
+ * A smoke run of the benchmark harness at tiny sizes: the one JSON object `npm run bench -- --json`
+ * prints has every figure the benchmarks promise, each in its range. No timing is asserted: the
+ * figures of a tiny run on a shared machine mean nothing; the harness working end to end does.
+ */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, test } from 'vitest';
+import { parseArgs } from '../bench/run.ts';
+
+const exec = promisify(execFile);
+const ROOT = join(import.meta.dirname, '..');
+
+describe('npm run bench', () => {
+  test('--json at tiny sizes prints one JSON object with every figure in range', async () => {
+    const { stdout } = await exec(
+      process.execPath,
+      [join(ROOT, 'local', 'bin', 'run-ts.mjs'), 'bench/run.ts', '--json', '--leads', '6', '--pages', '2', '--passes', '1'],
+      { cwd: ROOT, timeout: 280_000, maxBuffer: 16 * 1024 * 1024 },
+    );
+    const lines = stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const r = JSON.parse(lines[0]);
+
+    expect(r.machine).toMatchObject({ cpuModel: expect.any(String), cores: expect.any(Number), memoryGiB: expect.any(Number), node: process.version });
+    expect(r.machine.cores).toBeGreaterThan(0);
+
+    expect(r.cleanup.pages).toBe(2);
+    expect(r.cleanup.speedupVsJsdom).toBeGreaterThan(0);
+    expect(r.cleanup.memoryRatioVsJsdom).toBeGreaterThan(0);
+    expect(r.cleanup.f1).toBeGreaterThanOrEqual(0);
+    expect(r.cleanup.f1).toBeLessThanOrEqual(1);
+
+    expect(r.tokens.leads).toBeGreaterThan(0);
+    expect(r.tokens.rawToPromptRatio).toBeGreaterThan(1);
+    expect(r.tokens.totals.promptTokens).toBeGreaterThan(0);
+    expect(r.tokens.medianPerLead.rawHtmlTokens).toBeGreaterThan(r.tokens.medianPerLead.cleanTextTokens);
+
+    const p = r.pipeline;
+    expect(p).toMatchObject({ leads: 6, leadsResearched: 6, leadsFailed: 0, leadsLostTo429: 0, steady: false });
+    expect(p.tokensPerLead).toBeGreaterThan(0);
+    expect(p.boundLeadsPerMinute).toBeGreaterThan(0);
+    expect(p.boundUtilization).toBeGreaterThan(0);
+    expect(p.boundUtilization).toBeLessThanOrEqual(1);
+    expect(p.tokenUtilization).toBeGreaterThan(0);
+    expect(p.tokenUtilization).toBeLessThanOrEqual(1);
+    expect(p.responses429).toBeGreaterThanOrEqual(0);
+    expect(p.orchestrationOverheadMsPerLead.median).toBeGreaterThanOrEqual(0);
+    expect(Object.keys(p.handlerMsPerLead)).toEqual(expect.arrayContaining(['FetchSite', 'CleanPages', 'ResearchLead', 'CommitResearch']));
+    expect(p.peakRssMb).toBeGreaterThan(0);
+
+    expect(r.checks.pipelineLeadsLostTo429IsZero).toBe(true);
+  }, 300_000);
+
+  test('flags: --only narrows the set, unknown names and flags are refused', () => {
+    expect(parseArgs(['--only', 'tokens,pipeline', '--leads', '50']).only).toEqual(['tokens', 'pipeline']);
+    expect(parseArgs(['--json']).only).toEqual(['cleanup', 'tokens', 'pipeline']);
+    expect(parseArgs(['--leads', '50']).pipelineArgs).toEqual(['--leads', '50']);
+    expect(() => parseArgs(['--only', 'gpu'])).toThrow(/--only takes cleanup\|tokens\|pipeline/);
+    expect(() => parseArgs(['--leads', 'many'])).toThrow(/positive number/);
+    expect(() => parseArgs(['--fast'])).toThrow(/unknown flag --fast/);
+  });
+});

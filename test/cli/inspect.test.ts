@@ -1,0 +1,173 @@
+/**
+ * `prospector show`, `replay` and `report` as a user runs them, over one real local execution
+ * (sample web, offline heuristic) in a temporary PROSPECTOR_HOME. Commands run in-process through
+ * the same program the binary builds; `--help` runs the binary itself.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
+import type { RunSummary } from '#core/pipeline/finish-run.ts';
+import { buildProgram, SAMPLE_ONBOARDING } from '#local/cli.ts';
+import { openLocal, runOnce } from '#local/runner.ts';
+
+const exec = promisify(execFile);
+const BIN = join(import.meta.dirname, '..', '..', 'local', 'bin', 'prospector.mjs');
+
+const LEADS = [
+  { company_name: 'Pipewright', company_website: 'https://pipewright.example', lead_email: 'florian.maier@pipewright.example', lead_name: 'Florian Maier' },
+  { company_name: 'Ferrule', company_website: 'https://ferrule.example', lead_email: 'dana.whitfield@ferrule.example', lead_name: 'Dana Whitfield' },
+  { company_name: 'Down Forever', company_website: 'https://down-forever.example', lead_email: 'gary.lund@down-forever.example', lead_name: 'Gary Lund' },
+  { company_name: 'Hartwell Advisory', company_website: 'https://hartwell-advisory.example', lead_email: 'paul.hartwell@hartwell-advisory.example', lead_name: 'Paul Hartwell' },
+  { company_name: 'Broken', company_website: 'https://broken.example', lead_email: 'not-an-email', lead_name: 'Nobody' },
+];
+
+/** Runs one command in-process and returns what it printed on stdout. */
+async function cli(args: string[]): Promise<string> {
+  let out = '';
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    return true;
+  });
+  try {
+    const program = buildProgram();
+    program.exitOverride();
+    for (const c of program.commands) c.exitOverride();
+    await program.parseAsync(['node', 'prospector', ...args]);
+  } finally {
+    spy.mockRestore();
+  }
+  return out;
+}
+
+describe('prospector show, replay and report', () => {
+  let home: string;
+  let first: RunSummary;
+  let second: RunSummary;
+  const saved = { home: process.env.PROSPECTOR_HOME, level: process.env.PROSPECTOR_LOG_LEVEL, groq: process.env.GROQ_API_KEY };
+
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'prospector-inspect-'));
+    process.env.PROSPECTOR_HOME = home;
+    process.env.PROSPECTOR_LOG_LEVEL = 'silent';
+    delete process.env.GROQ_API_KEY;
+    const leadsFile = join(home, 'leads.json');
+    await writeFile(leadsFile, JSON.stringify(LEADS));
+    const rt = await openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent' } });
+    try {
+      await importOnboarding(rt.deps.sql, await loadOnboardingFile(SAMPLE_ONBOARDING));
+      first = await runOnce(rt, { leadsFile });
+      second = await runOnce(rt, { leadsFile });
+    } finally {
+      await rt.close();
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const [key, value] of [['PROSPECTOR_HOME', saved.home], ['PROSPECTOR_LOG_LEVEL', saved.level], ['GROQ_API_KEY', saved.groq]] as const) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+    await rm(home, { recursive: true, force: true });
+  });
+
+  test('show RUN_ID --json: counts, tokens, cost, failures and skips grouped by reason', async () => {
+    expect(first.leadsResearched).toBe(2);
+    const shown = JSON.parse(await cli(['show', first.runId, '--json']));
+    expect(shown.kind).toBe('run');
+    expect(shown.run).toMatchObject({ runId: first.runId, leadsResearched: 2, llmProvider: 'offline-heuristic', costUsd: 0 });
+    expect(shown.run.promptTokens).toBeGreaterThan(0);
+    expect(shown.llmByPass.map((p: { pass: string }) => p.pass).sort()).toEqual(['facts', 'synthesis']);
+    const failures = Object.fromEntries(shown.failuresByReason.map((g: { reason: string; count: number }) => [g.reason, g.count]));
+    expect(failures).toMatchObject({ 'search · InvalidLead': 1, 'fetch · BadResponse': 1 });
+    expect(shown.skippedByReason).toEqual([
+      { reason: 'robots.txt disallows the site', count: 1, leads: [{ lead: 'paul.hartwell@hartwell-advisory.example', reason: expect.stringMatching(/^robots\.txt of hartwell-advisory\.example/) }] },
+    ]);
+  });
+
+  test('show RUN_ID in text, by a prefix of the id, groups reasons and says how to redrive', async () => {
+    const text = await cli(['show', second.runId.slice(0, 8)]);
+    expect(text).toContain(`Run ${second.runId} succeeded`);
+    expect(text).toMatch(/Skipped \(3\) by reason:/);
+    expect(text).toMatch(/unchanged: same pages, prompts and models as earlier research \(no tokens spent\) \(2\)/);
+    expect(text).toContain('fetch · BadResponse (1)');
+    expect(text).toContain('prospector redrive');
+  });
+
+  test('show LEAD_EMAIL: latest research with per-criterion reasons, hooks, angle, and each fact with quote, source and lake key', async () => {
+    const shown = JSON.parse(await cli(['show', 'Florian.Maier@pipewright.example', '--json']));
+    expect(shown.kind).toBe('lead');
+    expect(shown.lead).toMatchObject({ email: 'florian.maier@pipewright.example', company: 'Pipewright', domain: 'pipewright.example' });
+    const r = shown.latest;
+    expect(r.runId).toBe(first.runId);
+    expect(r.fitScore).toBeGreaterThan(0);
+    expect(r.criteria.length).toBeGreaterThan(0);
+    expect(r.criteria[0]).toMatchObject({ criterion: expect.any(String), assessment: expect.any(String), reason: expect.any(String) });
+    expect(r.hooks.length).toBeGreaterThan(0);
+    expect(r.emailAngle.angle).toBeTruthy();
+    expect(r.facts.length).toBeGreaterThan(0);
+    for (const f of r.facts) {
+      expect(f.sourceUrl).toMatch(/^https:\/\/pipewright\.example\//);
+      expect(f.cleanKey).toMatch(/^clean\/text\/domain=pipewright\.example\/[0-9a-f]{64}\.md$/);
+      const stored = await readFile(join(home, 'lake', ...f.cleanKey.split('/')), 'utf8');
+      expect(stored.replace(/\s+/g, ' ')).toContain(f.quote.replace(/\s+/g, ' '));
+    }
+    // both runs are listed; the second reused the first one's research
+    expect(shown.runs.map((x: { runId: string }) => x.runId)).toEqual([second.runId, first.runId]);
+    expect(shown.runs[0]).toMatchObject({ status: 'skipped', researchRunId: first.runId });
+
+    const text = await cli(['show', 'florian.maier@pipewright.example']);
+    expect(text).toContain('Fit by criterion:');
+    expect(text).toContain('Email angle:');
+    expect(text).toContain(`"${r.facts[0].quote.replace(/\s+/g, ' ').trim()}"`);
+    expect(text).toContain(`stored text: ${r.facts[0].cleanKey}`);
+    expect(text).toContain('Runs (2):');
+  });
+
+  test('unknown run ids and leads get errors that say what to do next', async () => {
+    await expect(cli(['show', '00000000-0000-4000-8000-000000000000'])).rejects.toThrow(/does not exist: list recent runs with `prospector runs`/);
+    await expect(cli(['show', 'abcdef12'])).rejects.toThrow(/no run id starts with abcdef12: list recent runs with `prospector runs`/);
+    await expect(cli(['show', 'nobody@nowhere.example'])).rejects.toThrow(/no lead has the email nobody@nowhere\.example: .*prospector export/);
+    await expect(cli(['show', 'whatever'])).rejects.toThrow(/neither a run id nor a lead email: list runs with `prospector runs`/);
+    await expect(cli(['replay', '--run', '00000000-0000-4000-8000-000000000000'])).rejects.toThrow(/prospector runs/);
+    await expect(cli(['report', 'ffffffff'])).rejects.toThrow(/prospector runs/);
+  });
+
+  test('replay --json of an untouched run reports no differences; text says so', async () => {
+    const report = JSON.parse(await cli(['replay', '--run', first.runId, '--json']));
+    expect(report.totals).toMatchObject({ leads: 4, replayed: 2, changed: 0, factsAdded: 0, factsDropped: 0, fitScoreMoved: 0, statusChanged: 0 });
+    expect(report.provider).toBe('offline-heuristic');
+    const text = await cli(['replay', '--run', first.runId.slice(0, 8)]);
+    expect(text).toMatch(/No differences: .* all 2 replayed leads/);
+    expect(text).toContain('nothing was fetched and nothing was written');
+  });
+
+  test('report writes one HTML file with the ranked leads, and --out puts it where asked', async () => {
+    const written = JSON.parse(await cli(['report', first.runId, '--json']));
+    expect(written.file).toBe(join(home, 'reports', `run-${first.runId}.html`));
+    expect(written.leads).toBe(2);
+    const html = await readFile(written.file, 'utf8');
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain('Pipewright');
+    expect(html).not.toMatch(/<script|<link|src="http/i);
+
+    const out = join(home, 'elsewhere', 'latest.html');
+    const text = await cli(['report', '--out', out]);
+    expect(text).toContain(out);
+    expect(await readFile(out, 'utf8')).toContain(second.runId);
+  });
+
+  test('--help of each command shows examples, and replay says Groq is called when GROQ_API_KEY is set', async () => {
+    for (const command of ['show', 'replay', 'report']) {
+      const { stdout } = await exec(process.execPath, [BIN, command, '--help'], { env: { ...process.env, PROSPECTOR_HOME: home } });
+      expect(stdout, command).toContain('Examples:');
+      expect(stdout, command).toContain(`$ prospector ${command}`);
+    }
+    const { stdout } = await exec(process.execPath, [BIN, 'replay', '--help'], { env: { ...process.env, PROSPECTOR_HOME: home } });
+    expect(stdout).toMatch(/GROQ_API_KEY set, replay\s+calls Groq/);
+    expect(stdout).toContain('--run <id>');
+  }, 60_000);
+});

@@ -1,0 +1,11 @@
+/**
+ * Preloaded into CLI children (`NODE_OPTIONS=--import tsx --import <this file>`): every socket
+ * the child opens must go to a loopback address; anything else throws before a packet leaves
+ * and is reported on stderr with the marker `LOOPBACK-TRIPWIRE`, which the tests look for.
+ */
+import { installTripwire } from '#test/hostile/support.ts';
+
+const tripwire = installTripwire();
+process.on('exit', () => {
+  for (const d of tripwire.refused) process.stderr.write(`LOOPBACK-TRIPWIRE refused ${d.host}:${d.port}\n`);
+});

@@ -1,0 +1,184 @@
+/**
+ * The HTML run report: built from a real local execution, every untrusted string escaped (a
+ * `<script>` in a quote is shown as text, never run), links only to http(s) sources and to the
+ * lake's stored text, and, rendered in headless Chromium, a page that shows the top lead and its
+ * quotes. The screenshot is kept under a temporary folder (its path is logged) for a human look.
+ */
+import { execFile } from 'node:child_process';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
+import type { RunSummary } from '#core/pipeline/finish-run.ts';
+import { SAMPLE_ONBOARDING } from '#local/cli.ts';
+import { escapeHtml, lakeLink, loadRunReport, renderReport, safeHttpUrl, type RunReport } from '#local/report.ts';
+import { openLocal, runOnce } from '#local/runner.ts';
+
+const exec = promisify(execFile);
+
+const LEADS = [
+  { company_name: 'Pipewright', company_website: 'https://pipewright.example', lead_email: 'florian.maier@pipewright.example', lead_name: 'Florian Maier' },
+  { company_name: 'Kiln Analytics', company_website: 'https://kiln-analytics.example', lead_email: 'olivia.hart@kiln-analytics.example', lead_name: 'Olivia Hart' },
+  { company_name: 'CoinVault', company_website: 'https://coinvault-exchange.example', lead_email: 'vikram.shah@coinvault-exchange.example', lead_name: 'Vikram Shah' },
+  { company_name: 'Down Forever', company_website: 'https://down-forever.example', lead_email: 'gary.lund@down-forever.example', lead_name: 'Gary Lund' },
+  { company_name: 'Hartwell Advisory', company_website: 'https://hartwell-advisory.example', lead_email: 'paul.hartwell@hartwell-advisory.example', lead_name: 'Paul Hartwell' },
+];
+
+const EVIL_QUOTE = `Trusted by teams <script>document.title='pwned';document.body.innerHTML='owned'</script> & "partners"`;
+const EVIL_CLAIM = `<img src=x onerror="document.title='pwned'">claim`;
+
+/** The Chromium binary, or null when it is not installed. */
+function findChromium(): string | null {
+  const candidates = ['/usr/bin/chromium', ...(process.env.PATH ?? '').split(delimiter).flatMap((d) => [join(d, 'chromium'), join(d, 'chromium-browser')])];
+  for (const c of candidates) {
+    try {
+      accessSync(c, constants.X_OK);
+      return c;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
+const CHROMIUM = findChromium();
+// Skipped only on a developer machine without Chromium; in CI its absence is a failure (.ci/run installs it).
+const chromiumTest = CHROMIUM || process.env.CI ? test : test.skip;
+if (!CHROMIUM && !process.env.CI) {
+  console.warn('report.test.ts: Chromium not found (apt-get install chromium): skipping the rendering test; it runs in CI');
+}
+
+/** Headless Chromium with nothing reaching out to the network. */
+function chromiumArgs(profile: string): string[] {
+  return [
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`,
+  ];
+}
+
+describe('prospector report', () => {
+  let home: string;
+  let run: RunSummary;
+  let report: RunReport;
+  let lakeRoot: string;
+
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'prospector-report-'));
+    const leadsFile = join(home, 'leads.json');
+    await writeFile(leadsFile, JSON.stringify(LEADS));
+    const rt = await openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent' } });
+    try {
+      await importOnboarding(rt.deps.sql, await loadOnboardingFile(SAMPLE_ONBOARDING));
+      run = await runOnce(rt, { leadsFile });
+      lakeRoot = rt.deps.lake.location;
+      report = await loadRunReport(rt.deps.sql, run.runId, lakeRoot);
+    } finally {
+      await rt.close();
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await rm(home, { recursive: true, force: true });
+  });
+
+  /** The real report with hostile text planted where pages and models put theirs. */
+  function hostile(): RunReport {
+    const copy = structuredClone(report);
+    const lead = copy.ranked[0];
+    lead.research!.facts[0] = { ...lead.research!.facts[0], quote: EVIL_QUOTE, claim: EVIL_CLAIM, sourceUrl: 'javascript:alert(1)' };
+    lead.research!.hooks.push({ hook: '</li></ul><script>alert(2)</script>', factIds: ['f1" onmouseover="x'] });
+    lead.research!.summary = `${lead.research!.summary} <iframe src="https://evil.example"></iframe>`;
+    copy.summary.failures.push({ lead: 'x@y.example', stage: 'fetch', error: 'BadResponse', message: '<b onclick="steal()">bold</b>' });
+    return copy;
+  }
+
+  test('leads are ranked by fit, and failures, skips, researcher and totals are all on the page', () => {
+    expect(run.leadsResearched).toBe(3);
+    const scores = report.ranked.map((l) => l.research?.fitScore ?? -1);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    const html = renderReport(report, join(home, 'reports'));
+    expect(html).toContain('Offline heuristic researcher');
+    expect(html).toContain('no language model was used');
+    expect(html).toContain('gary.lund@down-forever.example');
+    expect(html).toContain('BadResponse');
+    expect(html).toContain('paul.hartwell@hartwell-advisory.example');
+    expect(html).toContain('robots.txt');
+    expect(html).toContain(`${run.promptTokens.toLocaleString('en-US')}</b>`);
+    const top = report.ranked[0].research!;
+    expect(html).toContain(escapeHtml(top.emailAngle!.angle));
+    expect(html).toContain(escapeHtml(top.hooks[0].hook));
+    expect(html).toContain(escapeHtml(top.criteria[0].reason));
+    // self-contained: inline CSS, no script, nothing fetched from elsewhere
+    expect(html).not.toMatch(/<script|<link |<img |@import|url\(/i);
+  });
+
+  test('every fact links to its source and, relatively, to the stored clean text in the lake', async () => {
+    const reportDir = join(home, 'reports');
+    const html = renderReport(report, reportDir);
+    for (const f of report.ranked[0].research!.facts) {
+      const link = lakeLink(reportDir, lakeRoot, f.cleanKey!)!;
+      expect(link.startsWith('../lake/clean/text/domain=')).toBe(true);
+      expect(html).toContain(`href="${link}"`);
+      expect(html).toContain(`href="${f.sourceUrl}"`);
+      // the relative link resolves, from the report's file: URL, to the stored file
+      const target = new URL(link, pathToFileURL(join(reportDir, 'r.html')));
+      expect(target.protocol).toBe('file:');
+      expect((await stat(target)).isFile()).toBe(true);
+    }
+    expect(safeHttpUrl('javascript:alert(1)')).toBeNull();
+    expect(lakeLink(reportDir, lakeRoot, '../../etc/passwd')).toBeNull();
+  });
+
+  test('text from pages and models is escaped: a <script> in a quote is text, not markup', () => {
+    const html = renderReport(hostile(), join(home, 'reports'));
+    expect(html).not.toContain('<script');
+    expect(html).not.toContain('<iframe');
+    expect(html).not.toContain('<img');
+    expect(html).not.toContain('<b onclick');
+    expect(html).not.toContain('href="javascript:');
+    expect(html).not.toContain('onmouseover="x');
+    expect(html).toContain(escapeHtml(EVIL_QUOTE));
+    expect(html).toContain('&lt;script&gt;document.title=&#39;pwned&#39;');
+    expect(html).toContain('source: javascript:alert(1)');
+  });
+
+  chromiumTest(
+    'rendered in headless Chromium it shows the top lead and its quotes, runs no planted script, and screenshots cleanly',
+    async () => {
+      expect(CHROMIUM, 'chromium must be installed in CI (.ci/run installs it)').toBeTruthy();
+      const out = await mkdtemp(join(tmpdir(), 'prospector-report-shot-'));
+      // the report sits where `prospector report` puts it, so its lake links resolve
+      const file = join(home, 'reports', `run-${run.runId}.html`);
+      await mkdir(dirname(file), { recursive: true });
+      const evil = hostile();
+      await writeFile(file, renderReport(evil, dirname(file)));
+      const url = pathToFileURL(file).href;
+
+      const dom = await exec(CHROMIUM!, [...chromiumArgs(join(out, 'profile-dom')), '--dump-dom', url], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 });
+      const page = dom.stdout;
+      const top = evil.ranked[0];
+      expect(page).toContain(escapeHtml(top.company));
+      expect(page).toContain(escapeHtml(top.research!.facts[1].quote));
+      // the planted script is text in the page, and it did not run
+      expect(page).toContain('&lt;script&gt;document.title=');
+      expect(page).not.toContain('owned</body>');
+      expect(page).toMatch(/<title>Prospector run [0-9a-f]{8} — \d+ leads<\/title>/);
+      expect(page).not.toContain('pwned</title>');
+
+      const png = join(out, 'report.png');
+      await exec(CHROMIUM!, [...chromiumArgs(join(out, 'profile-shot')), `--screenshot=${png}`, '--window-size=1280,2000', url], { timeout: 60_000 });
+      const image = await readFile(png);
+      expect(image.subarray(1, 4).toString('ascii')).toBe('PNG');
+      expect(image.length).toBeGreaterThan(20_000);
+      // the browser profiles go, the screenshot stays for a human look
+      for (const profile of ['profile-dom', 'profile-shot']) await rm(join(out, profile), { recursive: true, force: true });
+      expect(existsSync(png)).toBe(true);
+      console.log(`report screenshot: ${resolve(png)}`);
+    },
+    120_000,
+  );
+});
