@@ -39,6 +39,7 @@ import {
   type SqlParameter,
 } from '@aws-sdk/client-rds-data';
 import { ProspectorError } from '#core/errors.ts';
+import { skipNonCode } from '#core/db/sql-text.ts';
 import type { Json, Sql, SqlParams, SqlResult, SqlRow, SqlValue } from '#core/ports.ts';
 
 /** Base of the Data API adapter's errors; `statement` is the head of the SQL text. */
@@ -319,49 +320,6 @@ export function parameterNames(text: string): string[] {
     i++;
   }
   return names;
-}
-
-/** If a comment, string, quoted identifier or dollar-quoted body starts at `i`, the index past it. */
-function skipNonCode(text: string, i: number): number {
-  const c = text[i];
-  const next = text[i + 1];
-  if (c === '-' && next === '-') {
-    const nl = text.indexOf('\n', i + 2);
-    return nl < 0 ? text.length : nl + 1;
-  }
-  if (c === '/' && next === '*') {
-    let depth = 1;
-    let j = i + 2;
-    while (j < text.length && depth > 0) {
-      if (text[j] === '/' && text[j + 1] === '*') {
-        depth++;
-        j += 2;
-      } else if (text[j] === '*' && text[j + 1] === '/') {
-        depth--;
-        j += 2;
-      } else j++;
-    }
-    return j;
-  }
-  if (c === "'" || c === '"') {
-    const escapes = c === "'" && /[Ee]/.test(text[i - 1] ?? '') && !/[A-Za-z0-9_$]/.test(text[i - 2] ?? '');
-    let j = i + 1;
-    while (j < text.length) {
-      if (escapes && text[j] === '\\') j += 2;
-      else if (text[j] === c) {
-        if (text[j + 1] === c) j += 2;
-        else return j + 1;
-      } else j++;
-    }
-    return text.length;
-  }
-  if (c === '$' && !/[A-Za-z0-9_$]/.test(text[i - 1] ?? '')) {
-    const m = /^\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/.exec(text.slice(i, i + 66));
-    if (!m) return i;
-    const close = text.indexOf(m[0], i + m[0].length);
-    return close < 0 ? text.length : close + m[0].length;
-  }
-  return i;
 }
 
 type Kind = 'json' | 'timestamptz' | 'timestamp' | 'number' | 'plain';

@@ -29,13 +29,10 @@
  */
 import path from 'node:path';
 import { messages, PGlite, types, type Transaction } from '@electric-sql/pglite';
+import { skipNonCode } from '#core/db/sql-text.ts';
 import type { Sql, SqlParams, SqlResult, SqlRow, SqlValue } from '#core/ports.ts';
 
-/** SQL that turns the JSON-array parameter `:name` into a `text[]`, order kept (see header). */
-export function textArray(name: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`textArray: bad parameter name "${name}"`);
-  return `ARRAY(SELECT e FROM jsonb_array_elements_text(:${name}::jsonb) WITH ORDINALITY AS t(e, n) ORDER BY n)`;
-}
+export { textArray } from '#core/db/sql-text.ts';
 
 /** A Postgres error with its SQLSTATE and constraint kept, message prefixed with the statement. */
 export class SqlError extends Error {
@@ -116,68 +113,6 @@ export function toPositional(text: string): { text: string; names: string[] } {
     i += 1;
   }
   return { text: out, names };
-}
-
-/**
- * If a string literal, quoted identifier, comment or dollar-quoted body starts at `i`, the index
- * just past it; otherwise `i`.
- */
-function skipNonCode(text: string, i: number): number {
-  const c = text[i];
-  const next = text[i + 1];
-  if (c === '-' && next === '-') {
-    const nl = text.indexOf('\n', i + 2);
-    return nl < 0 ? text.length : nl + 1;
-  }
-  if (c === '/' && next === '*') {
-    // Block comments nest in PostgreSQL.
-    let depth = 1;
-    let j = i + 2;
-    while (j < text.length && depth > 0) {
-      if (text[j] === '/' && text[j + 1] === '*') {
-        depth++;
-        j += 2;
-      } else if (text[j] === '*' && text[j + 1] === '/') {
-        depth--;
-        j += 2;
-      } else j++;
-    }
-    return j;
-  }
-  if (c === "'") {
-    const prev = i > 0 ? text[i - 1] : '';
-    const prev2 = i > 1 ? text[i - 2] : '';
-    // E'...' strings take backslash escapes; `e` must not end a longer identifier.
-    const escapes = (prev === 'E' || prev === 'e') && !/[A-Za-z0-9_$]/.test(prev2);
-    let j = i + 1;
-    while (j < text.length) {
-      if (escapes && text[j] === '\\') j += 2;
-      else if (text[j] === "'") {
-        if (text[j + 1] === "'") j += 2;
-        else return j + 1;
-      } else j++;
-    }
-    return text.length;
-  }
-  if (c === '"') {
-    let j = i + 1;
-    while (j < text.length) {
-      if (text[j] === '"') {
-        if (text[j + 1] === '"') j += 2;
-        else return j + 1;
-      } else j++;
-    }
-    return text.length;
-  }
-  if (c === '$') {
-    const prev = i > 0 ? text[i - 1] : '';
-    if (/[A-Za-z0-9_$]/.test(prev)) return i;
-    const m = /^\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/.exec(text.slice(i, i + 66));
-    if (!m) return i;
-    const close = text.indexOf(m[0], i + m[0].length);
-    return close < 0 ? text.length : close + m[0].length;
-  }
-  return i;
 }
 
 /** Converts one bound value the way the Data API adapter does. */

@@ -18,6 +18,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { Sql } from '../ports.ts';
+import { skipNonCode } from './sql-text.ts';
 import { ProspectorError } from '../errors.ts';
 
 /** One migration file. */
@@ -150,76 +151,24 @@ export function splitStatements(text: string): string[] {
   let start = 0;
   let hasCode = false;
   let i = 0;
-  const n = text.length;
-  const flush = (end: number) => {
-    if (hasCode) statements.push(text.slice(start, end).trim());
-    hasCode = false;
-  };
-  while (i < n) {
+  while (i < text.length) {
     const c = text[i];
-    const next = text[i + 1];
-    if (c === '-' && next === '-') {
-      const nl = text.indexOf('\n', i + 2);
-      i = nl < 0 ? n : nl + 1;
-      continue;
-    }
-    if (c === '/' && next === '*') {
-      let depth = 1;
-      i += 2;
-      while (i < n && depth > 0) {
-        if (text[i] === '/' && text[i + 1] === '*') {
-          depth++;
-          i += 2;
-        } else if (text[i] === '*' && text[i + 1] === '/') {
-          depth--;
-          i += 2;
-        } else i++;
-      }
-      continue;
-    }
     if (c === ';') {
-      flush(i);
-      i++;
-      start = i;
+      if (hasCode) statements.push(text.slice(start, i).trim());
+      hasCode = false;
+      start = ++i;
+      continue;
+    }
+    const past = skipNonCode(text, i);
+    if (past !== i) {
+      // a comment is not code; a string, identifier or $$ body is
+      if (!(c === '-' || c === '/')) hasCode = true;
+      i = past;
       continue;
     }
     if (!/\s/.test(c)) hasCode = true;
-    if (c === "'") {
-      const prev = text[i - 1] ?? '';
-      const prev2 = text[i - 2] ?? '';
-      const escapes = (prev === 'E' || prev === 'e') && !/[A-Za-z0-9_$]/.test(prev2);
-      i++;
-      while (i < n) {
-        if (escapes && text[i] === '\\') i += 2;
-        else if (text[i] === "'") {
-          if (text[i + 1] === "'") i += 2;
-          else break;
-        } else i++;
-      }
-      i++;
-      continue;
-    }
-    if (c === '"') {
-      i++;
-      while (i < n) {
-        if (text[i] === '"') {
-          if (text[i + 1] === '"') i += 2;
-          else break;
-        } else i++;
-      }
-      i++;
-      continue;
-    }
-    if (c === '$' && !/[A-Za-z0-9_$]/.test(text[i - 1] ?? '')) {
-      const m = /^\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$/.exec(text.slice(i, i + 66));
-      if (m) {
-        const close = text.indexOf(m[0], i + m[0].length);
-        i = close < 0 ? n : close + m[0].length;
-        continue;
-      }
-    }
     i++;
   }
-  flush(n);
+  if (hasCode) statements.push(text.slice(start).trim());
   return statements;
 }

@@ -17,12 +17,8 @@ import { LineCounter, parseDocument, isNode } from 'yaml';
 import type { Json, Sql } from '../ports.ts';
 import { ProspectorError, ValidationError } from '../errors.ts';
 import type { SellerContext } from '../research/contract.ts';
+import { textArray } from '../db/sql-text.ts';
 import { checkOnboarding, type Onboarding, type OnboardingIssue } from './schema.ts';
-
-/** `text[]` from the JSON-array parameter `:name`, in order. */
-function textArray(name: string): string {
-  return `ARRAY(SELECT e FROM jsonb_array_elements_text(:${name}::jsonb) WITH ORDINALITY AS t(e, n) ORDER BY n)`;
-}
 
 /** What `importOnboarding` did. Counts are of the entries in the file. */
 export interface ImportSummary {

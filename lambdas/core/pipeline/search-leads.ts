@@ -8,7 +8,8 @@ import { InvalidLeadError, ValidationError, describeError } from '../errors.ts';
 import { normalizeDomain, normalizeLead } from '../leads/normalize.ts';
 import type { LeadCandidate, Sql } from '../ports.ts';
 import type { Deps } from './deps.ts';
-import { clip, textArray } from './util.ts';
+import { textArray } from '../db/sql-text.ts';
+import { clip } from './util.ts';
 
 export const SearchLeadsInput = z.object({
   runId: z.uuid(),

@@ -23,10 +23,6 @@ export function clip(text: string, max = 1000): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-/** SQL fragment turning a JSON-array parameter into text[], valid on PGlite and the Data API. */
-export const textArray = (param: string): string =>
-  `ARRAY(SELECT e FROM jsonb_array_elements_text(:${param}::jsonb) WITH ORDINALITY AS t(e, n) ORDER BY n)`;
-
 export const asString = (v: Json | undefined): string => (v === null || v === undefined ? '' : String(v));
 export const asNumber = (v: Json | undefined): number => (v === null || v === undefined ? 0 : Number(v));
 
