@@ -45,7 +45,7 @@ describe('statemachine/prospecting.asl.json', () => {
     expect(aslText).not.toMatch(/\{%/);
     const research = def.States.ProcessLeads.ItemProcessor.States.ResearchLead;
     expect(research.Catch[0].ErrorEquals).toEqual(['RateLimited']);
-    expect(def.States.ProcessLeads.ItemProcessor.States.WaitForRateLimit.SecondsPath).toBe('$.wait.retryAfterSeconds');
+    expect(def.States.ProcessLeads.ItemProcessor.States.WaitForRateLimit.SecondsPath).toBe('$.waitSeconds');
     expect(placeholders(aslText)).toContain('LeadMapMode');
   });
 });

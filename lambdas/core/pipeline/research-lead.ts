@@ -10,6 +10,7 @@ import { lakeKeys } from '../lake-keys.ts';
 import { loadSellerContext } from '../onboarding/import.ts';
 import type { Sql } from '../ports.ts';
 import type { ResearchPage, ResearchResult } from '../research/contract.ts';
+import { AttemptCacheLlm } from '../research/attempt-cache.ts';
 import { researchLead as runResearch } from '../research/engine.ts';
 import { MODELS } from '../research/models.ts';
 import { PROMPT_VERSION } from '../research/prompts.ts';
@@ -228,6 +229,17 @@ export async function researchLead(deps: Deps, rawInput: ResearchLeadInput): Pro
     pages.push({ snapshotId: s.id, url: s.final_url ?? s.url, kind: s.kind, title: side.title ?? '', text: text.toString('utf8'), signals: side.signals });
   }
 
+  // Reuse answers bought by an earlier attempt of this lead in this run (a rate-limit wait
+  // restarts the step); the offline researcher costs nothing, so it is not cached.
+  const failures = await sql.query<{ attempts: number }>(
+    `SELECT attempts FROM lead_failure WHERE run_id = :runId::uuid AND lead_id = :leadId::uuid`,
+    { runId, leadId },
+  );
+  const researchLlm =
+    llm.provider === 'offline-heuristic'
+      ? llm
+      : new AttemptCacheLlm(llm, lake, `runs/${runId}/llm-cache/${leadId}/${failures.rows[0]?.attempts ?? 0}/`);
+
   const spentCalls: SpentCall[] = [];
   let result: ResearchResult;
   try {
@@ -239,7 +251,7 @@ export async function researchLead(deps: Deps, rawInput: ResearchLeadInput): Pro
         pages,
       },
       {
-        llm,
+        llm: researchLlm,
         archive: async (record, callId, at) => {
           const key = lakeKeys.llmCall(at, callId);
           await lake.put(key, JSON.stringify({ ...record, runId, leadId }), { contentType: 'application/json' });

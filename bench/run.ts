@@ -1,0 +1,171 @@
+/**
+ * `npm run bench`: every benchmark in one run, each reporting ratios measured in that same run.
+ *
+ *   npm run bench                          # all three, as text
+ *   npm run bench -- --json                # one JSON object on stdout (progress on stderr)
+ *   npm run bench -- --only pipeline --leads 200
+ *   npm run bench -- --only cleanup,tokens --pages 10 --passes 1
+ *
+ * Flags: --only cleanup|tokens|pipeline (comma-separated or repeated), --leads N (pipeline),
+ * --concurrency N, --latency MS, --tpm N, --target LEADS_PER_MIN (pipeline), --pages N and
+ * --passes N (cleanup corpus size and passes per side).
+ *
+ * The tokens and pipeline benchmarks each run in a child process of their own, so one's peak
+ * memory is not the other's leftovers; the cleanup benchmark starts a process per pass itself.
+ */
+import { spawn } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { benchCleanup, type CleanupBench } from './cleanup.ts';
+import { formatPipeline, type PipelineBench } from './pipeline.ts';
+import { formatTokens, type TokensBench } from './tokens.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const BENCHMARKS = ['cleanup', 'tokens', 'pipeline'] as const;
+export type BenchName = (typeof BENCHMARKS)[number];
+
+export interface Machine {
+  cpuModel: string;
+  cores: number;
+  memoryGiB: number;
+  node: string;
+  platform: string;
+  arch: string;
+}
+
+export interface BenchReport {
+  machine: Machine;
+  startedAt: string;
+  seconds: number;
+  cleanup?: CleanupBench;
+  tokens?: TokensBench;
+  pipeline?: PipelineBench;
+  /** the targets each benchmark is held to, where one ran */
+  checks: Record<string, boolean>;
+}
+
+/** What this machine is, for reading the figures. */
+export function machine(): Machine {
+  const cpu = cpus();
+  return {
+    cpuModel: cpu[0]?.model.trim() ?? 'unknown',
+    cores: cpu.length,
+    memoryGiB: Number((totalmem() / 1024 ** 3).toFixed(1)),
+    node: process.version,
+    platform: process.platform,
+    arch: process.arch,
+  };
+}
+
+interface Args {
+  json: boolean;
+  only: BenchName[];
+  pages?: number;
+  passes?: number;
+  pipelineArgs: string[];
+}
+
+/** Parses the command line; unknown flags and bad values are errors, not silently ignored. */
+export function parseArgs(argv: string[]): Args {
+  const args: Args = { json: false, only: [], pipelineArgs: [] };
+  const number = (flag: string, value: string | undefined): number => {
+    const n = Number(value);
+    if (value === undefined || !Number.isFinite(n) || n <= 0) throw new Error(`${flag} takes a positive number`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--json') args.json = true;
+    else if (a === '--only') {
+      for (const name of (argv[++i] ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+        if (!(BENCHMARKS as readonly string[]).includes(name)) throw new Error(`--only takes ${BENCHMARKS.join('|')}, not "${name}"`);
+        args.only.push(name as BenchName);
+      }
+    } else if (a === '--pages') args.pages = number(a, argv[++i]);
+    else if (a === '--passes') args.passes = number(a, argv[++i]);
+    else if (['--leads', '--concurrency', '--latency', '--tpm', '--target'].includes(a)) args.pipelineArgs.push(a, String(number(a, argv[++i])));
+    else throw new Error(`unknown flag ${a}: use --json, --only cleanup|tokens|pipeline, --leads, --concurrency, --latency, --tpm, --target, --pages, --passes`);
+  }
+  if (!args.only.length) args.only = [...BENCHMARKS];
+  return args;
+}
+
+/** Runs `bench/<name>.ts --json` in its own process and parses the one JSON object it prints. */
+function runIsolated<T>(name: string, extra: string[]): Promise<T> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', `${name}.ts`), '--json', ...extra], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`${name} benchmark exited with code ${code}`));
+      try {
+        resolvePromise(JSON.parse(out) as T);
+      } catch (error) {
+        reject(new Error(`${name} benchmark printed no JSON: ${(error as Error).message}`));
+      }
+    });
+  });
+}
+
+/** Runs the selected benchmarks in order (cleanup, tokens, pipeline) and collects their figures. */
+export async function runBenchmarks(args: Args, log: (line: string) => void): Promise<BenchReport> {
+  const started = Date.now();
+  const report: BenchReport = { machine: machine(), startedAt: new Date(started).toISOString(), seconds: 0, checks: {} };
+  if (args.only.includes('cleanup')) {
+    log('cleanup: the project cleaner vs jsdom + Readability on the shared corpus…');
+    report.cleanup = await benchCleanup({ limit: args.pages, passes: args.passes });
+    report.checks.cleanupSpeedupAtLeast6x = report.cleanup.speedupVsJsdom >= 6;
+    report.checks.cleanupMemoryAtMostAThird = report.cleanup.memoryRatioVsJsdom <= 1 / 3;
+    report.checks.cleanupF1AtLeast099 = report.cleanup.f1 >= 0.99;
+  }
+  if (args.only.includes('tokens')) {
+    report.tokens = await runIsolated<TokensBench>('tokens', []);
+  }
+  if (args.only.includes('pipeline')) {
+    report.pipeline = await runIsolated<PipelineBench>('pipeline', args.pipelineArgs);
+    report.checks.pipelineLeadsLostTo429IsZero = report.pipeline.leadsLostTo429 === 0;
+    // only a run with a steady-state window says anything about the bound
+    if (report.pipeline.steady) report.checks.pipelineBoundUtilizationAtLeast85 = report.pipeline.boundUtilization >= 0.85;
+  }
+  report.seconds = Number(((Date.now() - started) / 1000).toFixed(1));
+  return report;
+}
+
+/** The report as text. */
+export function formatReport(r: BenchReport): string {
+  const m = r.machine;
+  const out = [`Machine: ${m.cpuModel} · ${m.cores} cores · ${m.memoryGiB} GiB · Node ${m.node} · ${m.platform}/${m.arch}`, ''];
+  if (r.cleanup) {
+    const c = r.cleanup;
+    out.push(
+      `Cleanup: ${c.pages} pages, ${c.passes} pass(es) per side`,
+      `  project ${c.project.pagesPerSec.toFixed(1)} pages/s (p95 ${c.project.p95Ms.toFixed(0)} ms, peak ${c.project.peakRssMb.toFixed(0)} MB) · jsdom ${c.jsdom.pagesPerSec.toFixed(1)} pages/s (p95 ${c.jsdom.p95Ms.toFixed(0)} ms, peak ${c.jsdom.peakRssMb.toFixed(0)} MB)`,
+      `  speed ${c.speedupVsJsdom.toFixed(2)}x jsdom · memory ${c.memoryRatioVsJsdom.toFixed(2)} of jsdom's · word F1 ${c.f1.toFixed(4)} (jsdom ${c.jsdomF1.toFixed(4)})`,
+      '',
+    );
+  }
+  if (r.tokens) out.push(formatTokens(r.tokens), '');
+  if (r.pipeline) out.push(formatPipeline(r.pipeline), '');
+  const checks = Object.entries(r.checks);
+  if (checks.length) out.push(`Checks: ${checks.map(([k, ok]) => `${k} ${ok ? 'ok' : 'MISSED'}`).join(' · ')}`);
+  out.push(`Total ${r.seconds} s`);
+  return out.join('\n');
+}
+
+const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+if (isMain) {
+  let args: Args;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`bench: ${(error as Error).message}\n`);
+    process.exit(2);
+  }
+  const report = await runBenchmarks(args, (line) => process.stderr.write(`${line}\n`));
+  process.stdout.write(`${args.json ? JSON.stringify(report) : formatReport(report)}\n`);
+}

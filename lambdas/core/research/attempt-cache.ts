@@ -1,0 +1,38 @@
+/**
+ * Answers already paid for in an earlier attempt of the same lead's research are reused, not
+ * bought again. When Groq throttles the synthesis call, the state machine waits and runs
+ * ResearchLead again from the start; without this, every facts prompt of that lead would be
+ * sent (and billed) a second time. A reused answer reports zero tokens: it cost nothing now.
+ * The cache is scoped to one lead, one run and one failure count, so a redrive after a
+ * recorded failure asks the model afresh instead of replaying the answer that failed.
+ */
+import { createHash } from 'node:crypto';
+import type { Lake, Llm, LlmRequest, LlmResponse } from '../ports.ts';
+
+export class AttemptCacheLlm implements Llm {
+  constructor(
+    private readonly inner: Llm,
+    private readonly lake: Lake,
+    /** Lake prefix of this lead's attempt, e.g. `runs/<run>/llm-cache/<lead>/<failures>/`. */
+    private readonly prefix: string,
+  ) {}
+
+  get provider(): string {
+    return this.inner.provider;
+  }
+
+  async complete(request: LlmRequest): Promise<LlmResponse> {
+    const hash = createHash('sha256')
+      .update(JSON.stringify([request.model, request.system, request.user, request.schema, request.maxTokens, request.temperature ?? null]))
+      .digest('hex');
+    const key = `${this.prefix}${hash}.json`;
+    const hit = await this.lake.get(key);
+    if (hit) {
+      const earlier = JSON.parse(hit.toString('utf8')) as LlmResponse;
+      return { ...earlier, promptTokens: 0, completionTokens: 0, latencyMs: 0, requestId: earlier.requestId ? `reused:${earlier.requestId}` : undefined };
+    }
+    const response = await this.inner.complete(request);
+    await this.lake.put(key, JSON.stringify(response), { contentType: 'application/json' });
+    return response;
+  }
+}
