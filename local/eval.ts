@@ -10,6 +10,7 @@ import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts
 import { summarizeRun, type RunSummary } from '#core/pipeline/finish-run.ts';
 import type { LeadCandidate, Llm } from '#core/ports.ts';
 import { openLocal, stageLeads } from './runner.ts';
+import { executeLocally } from './state-machine.ts';
 
 export const GOLD_FILE = join(import.meta.dirname, 'data', 'gold-facts.json');
 export const SAMPLE_SITES = join(import.meta.dirname, 'sample-web', 'sites');
@@ -154,7 +155,6 @@ export async function runEval(options: { env?: NodeJS.ProcessEnv; llm?: Llm; kee
 }
 
 async function runOnceWithKey(rt: Awaited<ReturnType<typeof openLocal>>, leadsKey: string): Promise<RunSummary> {
-  const { executeLocally } = await import('./state-machine.ts');
   const { runId } = (await executeLocally(rt.deps, { trigger: 'manual', leadsKey })) as { runId: string };
   return summarizeRun(rt.deps.sql, runId);
 }

@@ -31,13 +31,9 @@ export function step<I>(name: string, run: (deps: Deps, input: I) => Promise<unk
 export function lambdaHandler(make: (deps: Deps) => StepHandler): StepHandler {
   let ready: Promise<StepHandler> | undefined;
   return async (event) => {
+    // Built once per container; Lambda reports a thrown error's `name` as its errorType, which
+    // is what the state machine's Retry/Catch match on.
     ready ??= import('../cloud/composition.ts').then(async (m) => make(await m.cloudDeps()));
-    try {
-      return await (await ready)(event);
-    } catch (error) {
-      if (!(error instanceof Error)) throw error;
-      // Lambda reports errorType from the name; Step Functions' Retry/Catch match on it.
-      throw error;
-    }
+    return (await ready)(event);
   };
 }
