@@ -7,10 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseHTML } from 'linkedom';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
-import { summarizeRun, type RunSummary } from '#core/pipeline/finish-run.ts';
 import type { LeadCandidate, Llm } from '#core/ports.ts';
-import { openLocal, stageLeads } from './runner.ts';
-import { executeLocally } from './state-machine.ts';
+import { openLocal, runOnce } from './runner.ts';
 
 export const GOLD_FILE = join(import.meta.dirname, 'data', 'gold-facts.json');
 export const SAMPLE_SITES = join(import.meta.dirname, 'sample-web', 'sites');
@@ -90,8 +88,7 @@ export async function runEval(options: { env?: NodeJS.ProcessEnv; llm?: Llm; kee
       lead_email: `eval@${g.domain}`,
       lead_name: 'Eval Lead',
     }));
-    const leadsKey = await stageLeads(rt.deps.lake, leads);
-    const summary = await runOnceWithKey(rt, leadsKey);
+    const summary = await runOnce(rt, { leads });
 
     // What the LLM was given: the user prompts archived in the lake for this run, per domain.
     const given = new Map<string, string>();
@@ -152,9 +149,4 @@ export async function runEval(options: { env?: NodeJS.ProcessEnv; llm?: Llm; kee
     await rt.close();
     if (!options.keepHome) await rm(home, { recursive: true, force: true });
   }
-}
-
-async function runOnceWithKey(rt: Awaited<ReturnType<typeof openLocal>>, leadsKey: string): Promise<RunSummary> {
-  const { runId } = (await executeLocally(rt.deps, { trigger: 'manual', leadsKey })) as { runId: string };
-  return summarizeRun(rt.deps.sql, runId);
 }

@@ -20,7 +20,7 @@ import { lakeKeys } from '#core/lake-keys.ts';
 import { jsonLog } from '#core/log.ts';
 import { parseAllowList } from '#core/net/allow-list.ts';
 import type { Deps } from '#core/pipeline/deps.ts';
-import { summarizeRun, type RunSummary } from '#core/pipeline/finish-run.ts';
+import { finishRun, summarizeRun, type RunSummary } from '#core/pipeline/finish-run.ts';
 import { sha256 } from '#core/pipeline/util.ts';
 import type { Lake, LeadCandidate, LeadSearch, Llm, Log, Web } from '#core/ports.ts';
 import { loadLocalConfig, type LocalConfig } from './config.ts';
@@ -167,44 +167,23 @@ export async function stageLeads(lake: Lake, leads: LeadCandidate[]): Promise<st
   return key;
 }
 
-const INTERRUPTED = 'Interrupted: the process ended before the run finished';
-
 /**
- * Marks runs left `running` by a process that died as failed, so history stays truthful: the
- * leads they never finished are failed with that reason (and a lead_failure row at the stage
- * they had reached), so the summary accounts for every lead and `redrive` can pick them up.
+ * Closes runs left `running` by a process that died, exactly as the state machine's RunFailed
+ * path closes a failed run: the run fails with the reason and its unfinished leads fail with a
+ * lead_failure row, so history stays truthful and `redrive` can pick them up.
  */
 export async function closeInterruptedRuns(deps: Deps): Promise<number> {
-  return deps.sql.transaction(async (tx) => {
-    const runs = await tx.query<{ id: string }>(`SELECT id FROM run WHERE status = 'running'`);
-    for (const { id } of runs.rows) {
-      await tx.query(
-        `INSERT INTO lead_failure (id, run_id, lead_id, stage, error_name, message)
-         SELECT gen_random_uuid(), rl.run_id, rl.lead_id,
-                CASE rl.status WHEN 'pending' THEN 'fetch' WHEN 'fetched' THEN 'clean' ELSE 'research' END,
-                'Interrupted', :message
-         FROM run_lead rl WHERE rl.run_id = :runId::uuid AND rl.status IN ('pending', 'fetched', 'cleaned')
-         ON CONFLICT (run_id, lead_id) DO UPDATE SET error_name = 'Interrupted', message = EXCLUDED.message,
-           stage = EXCLUDED.stage, attempts = lead_failure.attempts + 1, failed_at = now(), resolved_at = NULL`,
-        { runId: id, message: INTERRUPTED },
-      );
-      await tx.query(
-        `UPDATE run_lead SET status = 'failed', reason = :reason, updated_at = now()
-         WHERE run_id = :runId::uuid AND status IN ('pending', 'fetched', 'cleaned')`,
-        { runId: id, reason: INTERRUPTED },
-      );
-      await tx.query(
-        `UPDATE run SET status = 'failed', finished_at = now(), summary = jsonb_build_object('error', :reason::text)
-         WHERE id = :runId::uuid`,
-        { runId: id, reason: INTERRUPTED },
-      );
-    }
-    return runs.rows.length;
-  });
+  const runs = await deps.sql.query<{ id: string }>(`SELECT id FROM run WHERE status = 'running'`);
+  for (const { id } of runs.rows) {
+    await finishRun(deps, { runId: id, error: { Error: 'Interrupted', Cause: 'the process ended before the run finished' } });
+  }
+  return runs.rows.length;
 }
 
 export interface RunOptions extends ExecuteOptions {
   leadsFile?: string;
+  /** Leads given directly instead of a file (staged in the lake the same way). */
+  leads?: LeadCandidate[];
   workspace?: string;
   redriveRunId?: string;
 }
@@ -215,7 +194,8 @@ export async function runOnce(rt: LocalRuntime, options: RunOptions = {}): Promi
   await closeInterruptedRuns(rt.deps);
   const input: Record<string, unknown> = { trigger: 'manual' };
   if (options.workspace) input.workspace = options.workspace;
-  if (options.leadsFile) input.leadsKey = await stageLeads(rt.deps.lake, await readLeadsFile(options.leadsFile));
+  const leads = options.leads ?? (options.leadsFile ? await readLeadsFile(options.leadsFile) : undefined);
+  if (leads) input.leadsKey = await stageLeads(rt.deps.lake, leads);
   if (options.redriveRunId) input.redrive = { runId: options.redriveRunId };
   const output = (await executeLocally(rt.deps, input, options)) as { runId: string };
   // The execution returns counts only; the full summary (which names leads) comes from the database.

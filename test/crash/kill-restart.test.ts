@@ -219,10 +219,8 @@ describe('SIGKILL in the middle of `prospector run`, then run again', () => {
     expect(summaryFile.leadsResearched).toBe(summary.leadsResearched);
   });
 
-  // Known gap outside this suite: closeInterruptedRuns (local/runner.ts) marks the run failed
-  // but leaves its unfinished leads pending/fetched/cleaned, with no reason and no lead_failure
-  // row, so the interrupted run's summary does not show them and `prospector redrive` of that
-  // run cannot pick them up.
+  // closeInterruptedRuns fails the leads a killed run never finished (with lead_failure rows),
+  // so the run's summary shows them and `prospector redrive` of that run can pick them up.
   it('leaves no lead of the interrupted run without an outcome', async () => {
     const open = await rt.deps.sql.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM run_lead WHERE run_id = :id::uuid AND status NOT IN ('researched', 'skipped', 'failed')`,

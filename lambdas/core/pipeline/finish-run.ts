@@ -5,6 +5,7 @@ import { lakeKeys } from '../lake-keys.ts';
 import type { Sql } from '../ports.ts';
 import type { Deps } from './deps.ts';
 import { parseStatesError } from './record-failure.ts';
+import { clip } from './util.ts';
 import type { RejectedLead } from './search-leads.ts';
 
 export const FinishRunInput = z.object({
@@ -116,13 +117,28 @@ export type RunCounts = Omit<RunSummary, 'skipped' | 'failures'>;
 export async function finishRun(deps: Deps, rawInput: FinishRunInput): Promise<RunCounts> {
   const { runId, error } = FinishRunInput.parse(rawInput);
   const failed = error ? parseStatesError(error) : null;
-  // Leads the run never reached (the run itself failed) must not stay pending for ever.
+  // Leads the run never finished (the run itself failed, or its process died) must not stay
+  // pending for ever: they fail with a lead_failure row at the stage they had reached, so the
+  // summary accounts for every lead and a redrive picks them up.
   if (failed) {
-    await deps.sql.query(
-      `UPDATE run_lead SET status = 'failed', reason = :reason, updated_at = now()
-       WHERE run_id = :runId::uuid AND status NOT IN ('researched', 'skipped', 'failed')`,
-      { runId, reason: `run failed before this lead finished: ${failed.name}` },
-    );
+    const reason = clip(`run failed before this lead finished: ${failed.name}: ${failed.message}`, 1000);
+    await deps.sql.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO lead_failure (id, run_id, lead_id, stage, error_name, message)
+         SELECT gen_random_uuid(), rl.run_id, rl.lead_id,
+                CASE rl.status WHEN 'pending' THEN 'fetch' WHEN 'fetched' THEN 'clean' ELSE 'research' END,
+                :name, :reason
+         FROM run_lead rl WHERE rl.run_id = :runId::uuid AND rl.status IN ('pending', 'fetched', 'cleaned')
+         ON CONFLICT (run_id, lead_id) DO UPDATE SET error_name = EXCLUDED.error_name, message = EXCLUDED.message,
+           stage = EXCLUDED.stage, attempts = lead_failure.attempts + 1, failed_at = now(), resolved_at = NULL`,
+        { runId, name: failed.name, reason },
+      );
+      await tx.query(
+        `UPDATE run_lead SET status = 'failed', reason = :reason, updated_at = now()
+         WHERE run_id = :runId::uuid AND status IN ('pending', 'fetched', 'cleaned')`,
+        { runId, reason },
+      );
+    });
   }
   await deps.sql.query(
     `UPDATE run SET status = :status, finished_at = :at::timestamptz, summary = :summary::jsonb WHERE id = :runId::uuid`,
