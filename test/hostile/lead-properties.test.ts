@@ -15,15 +15,7 @@ import { normalizeDomain, normalizeEmail, normalizeWebsite } from '#core/leads/n
 import { parseHostLiteral } from '#core/net/address.ts';
 import { loadOnboardingFile } from '#core/onboarding/import.ts';
 import { isDomain, isEmail } from '#core/onboarding/schema.ts';
-
-function attempt<T>(fn: () => T): T | undefined {
-  try {
-    return fn();
-  } catch (error) {
-    if (!(error instanceof InvalidLeadError)) throw error;
-    return undefined;
-  }
-}
+import { attempt } from '#test/helpers/leads.ts';
 
 // Every spelling the WHATWG URL parser reads as an IPv4 address: dotted, short (127.1), one
 // decimal number, hex and octal parts, and the IPv6 forms that embed or are loopback.

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidLeadError } from '#core/errors.ts';
 import { normalizeDomain, normalizeEmail, normalizeLead, normalizeWebsite } from '#core/leads/normalize.ts';
+import { attempt } from '#test/helpers/leads.ts';
 
 function refusal(fn: () => unknown): InvalidLeadError {
   try {
@@ -11,15 +12,6 @@ function refusal(fn: () => unknown): InvalidLeadError {
     return error as InvalidLeadError;
   }
   throw new Error('expected InvalidLeadError');
-}
-
-function attempt<T>(fn: () => T): T | undefined {
-  try {
-    return fn();
-  } catch (error) {
-    if (!(error instanceof InvalidLeadError)) throw error;
-    return undefined;
-  }
 }
 
 // Strings that look like the messy input a provider sends: padding, case, unicode, junk.
