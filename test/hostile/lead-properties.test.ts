@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidLeadError, ValidationError } from '#core/errors.ts';
+import { ValidationError } from '#core/errors.ts';
 import { normalizeDomain, normalizeEmail, normalizeWebsite } from '#core/leads/normalize.ts';
 import { parseHostLiteral } from '#core/net/address.ts';
 import { loadOnboardingFile } from '#core/onboarding/import.ts';
