@@ -39,7 +39,7 @@ import {
   type SqlParameter,
 } from '@aws-sdk/client-rds-data';
 import { ProspectorError } from '#core/errors.ts';
-import { skipNonCode } from '#core/db/sql-text.ts';
+import { rewriteParameters } from '#core/db/sql-text.ts';
 import type { Json, Sql, SqlParams, SqlResult, SqlRow, SqlValue } from '#core/ports.ts';
 
 /** Base of the Data API adapter's errors; `statement` is the head of the SQL text. */
@@ -288,38 +288,9 @@ export function translateError(error: unknown, statement: string): DatabaseError
   return new DataApiSqlError(statement, message.replace(/;\s*SQLState:\s*[0-9A-Z]{5}\s*$/i, ''), sqlState, { cause: error });
 }
 
-/**
- * The `:name` parameters a statement references, in first-use order. Casts (`::uuid`), `:=`,
- * string literals, quoted identifiers, dollar-quoted bodies, comments and `arr[lo:hi]` slices
- * are not parameters.
- */
+/** The `:name` parameters a statement references, in first-use order (the Data API takes them as named). */
 export function parameterNames(text: string): string[] {
-  const names: string[] = [];
-  const n = text.length;
-  let i = 0;
-  while (i < n) {
-    const c = text[i];
-    const next = text[i + 1];
-    const end = skipNonCode(text, i);
-    if (end > i) {
-      i = end;
-      continue;
-    }
-    if (c === ':') {
-      if (next === ':' || next === '=') {
-        i += 2;
-        continue;
-      }
-      const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i + 1, i + 65));
-      if (m && !/[A-Za-z0-9_$\]]/.test(text[i - 1] ?? '')) {
-        if (!names.includes(m[0])) names.push(m[0]);
-        i += 1 + m[0].length;
-        continue;
-      }
-    }
-    i++;
-  }
-  return names;
+  return rewriteParameters(text, (name) => `:${name}`).names;
 }
 
 type Kind = 'json' | 'timestamptz' | 'timestamp' | 'number' | 'plain';

@@ -29,7 +29,7 @@
  */
 import path from 'node:path';
 import { messages, PGlite, types, type Transaction } from '@electric-sql/pglite';
-import { skipNonCode } from '#core/db/sql-text.ts';
+import { rewriteParameters } from '#core/db/sql-text.ts';
 import type { Sql, SqlParams, SqlResult, SqlRow, SqlValue } from '#core/ports.ts';
 
 export { textArray } from '#core/db/sql-text.ts';
@@ -69,50 +69,7 @@ type Runner = Pick<Transaction, 'query'>;
 
 /** Rewrites `:name` parameters to `$n`; exported for tests and tools. */
 export function toPositional(text: string): { text: string; names: string[] } {
-  const names: string[] = [];
-  const index = new Map<string, number>();
-  let out = '';
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    const c = text[i];
-    const next = text[i + 1];
-    // Skipped regions are copied verbatim: their colons are not parameters.
-    const end = skipNonCode(text, i);
-    if (end > i) {
-      out += text.slice(i, end);
-      i = end;
-      continue;
-    }
-    if (c === ':') {
-      if (next === ':' || next === '=') {
-        // `::type` cast or `:=` assignment: copy both characters so the second colon is not
-        // taken for the start of a parameter.
-        out += c + next;
-        i += 2;
-        continue;
-      }
-      const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i + 1, i + 65));
-      const prev = i > 0 ? text[i - 1] : '';
-      // In an `arr[lo:hi]` slice the colon follows an identifier or digit; a parameter never
-      // does. (`arr[:hi]` with an identifier bound is read as a parameter: write `arr[1:hi]`.)
-      if (m && !/[A-Za-z0-9_$]/.test(prev)) {
-        const name = m[0];
-        let k = index.get(name);
-        if (k === undefined) {
-          names.push(name);
-          k = names.length;
-          index.set(name, k);
-        }
-        out += `$${k}`;
-        i += 1 + name.length;
-        continue;
-      }
-    }
-    out += c;
-    i += 1;
-  }
-  return { text: out, names };
+  return rewriteParameters(text, (_name, position) => `$${position}`);
 }
 
 /** Converts one bound value the way the Data API adapter does. */

@@ -75,3 +75,52 @@ export function textArray(name: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`textArray: bad parameter name "${name}"`);
   return `ARRAY(SELECT e FROM jsonb_array_elements_text(:${name}::jsonb) WITH ORDINALITY AS t(e, n) ORDER BY n)`;
 }
+
+/**
+ * Rewrites each `:name` parameter with `replace(name, position)`, where position counts distinct
+ * names from 1 in first-use order, and returns the names in that order. Casts (`::uuid`), `:=`,
+ * strings, quoted identifiers, dollar-quoted bodies, comments and `arr[lo:hi]` slices are copied
+ * as they are: their colons are not parameters.
+ */
+export function rewriteParameters(text: string, replace: (name: string, position: number) => string): { text: string; names: string[] } {
+  const names: string[] = [];
+  const position = new Map<string, number>();
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    const next = text[i + 1];
+    const end = skipNonCode(text, i);
+    if (end > i) {
+      out += text.slice(i, end);
+      i = end;
+      continue;
+    }
+    if (c === ':') {
+      if (next === ':' || next === '=') {
+        // copy both characters, so the second colon is not taken for a parameter's start
+        out += c + next;
+        i += 2;
+        continue;
+      }
+      const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(i + 1, i + 65));
+      // In an `arr[lo:hi]` slice the colon follows an identifier, a digit or `]`; a parameter
+      // never does. (`arr[:hi]` with an identifier bound is read as a parameter: write `arr[1:hi]`.)
+      if (m && !/[A-Za-z0-9_$\]]/.test(text[i - 1] ?? '')) {
+        const name = m[0];
+        let k = position.get(name);
+        if (k === undefined) {
+          names.push(name);
+          k = names.length;
+          position.set(name, k);
+        }
+        out += replace(name, k);
+        i += 1 + name.length;
+        continue;
+      }
+    }
+    out += c;
+    i += 1;
+  }
+  return { text: out, names };
+}
