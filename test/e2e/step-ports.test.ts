@@ -8,7 +8,8 @@
  * The runs cover every Task state and the branches that use the most ports: an ICP search
  * through the bundled directory and one that fails (SearchFailed), leads that are researched,
  * skipped as unchanged on a second run, and failed (RecordFailure), a redrive, and a run that
- * fails (RunFailed).
+ * fails (RunFailed). StartRun sees the LLM as the cloud's StartRun does, by its configured name
+ * only, so the run's researcher is corrected by ResearchLead when it runs offline.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,11 +22,12 @@ import type { Deps } from '#core/pipeline/deps.ts';
 import { summarizeRun, type RunSummary } from '#core/pipeline/finish-run.ts';
 import { researchLead } from '#core/pipeline/research-lead.ts';
 import { STEP_IDS, restrictDeps, stepOfHandler } from '#core/pipeline/step-ports.ts';
-import type { LeadSearch } from '#core/ports.ts';
+import type { LeadSearch, Llm } from '#core/ports.ts';
 import type { StepHandler } from '#handlers/runtime.ts';
 import { SAMPLE_ONBOARDING } from '#local/cli.ts';
 import { openLocal, runOnce, type LocalRuntime } from '#local/runner.ts';
 import { taskBindings } from '#local/state-machine.ts';
+import { CONFIGURED_LLM_PROVIDER } from '../../lambdas/cloud/composition.ts';
 
 /** The directory, except that the first search fails as a provider refusing a request would. */
 class FirstSearchFails implements LeadSearch {
@@ -50,7 +52,9 @@ describe('each step touches only the ports it declares', () => {
   /** Binds each state to its own handler over Deps restricted to the state's step; records what ran and every undeclared use. */
   const strict = (options: { failState?: string } = {}) => ({
     wrap: (state: string): StepHandler => {
-      const handler = modules.get(state)!.makeHandler(restrictDeps(stepOfState.get(state)!, rt.deps));
+      // As in the cloud, StartRun knows the LLM only as configured (Groq), never its key.
+      const deps = state === 'StartRun' ? { ...rt.deps, llm: { provider: CONFIGURED_LLM_PROVIDER } as Llm } : rt.deps;
+      const handler = modules.get(state)!.makeHandler(restrictDeps(stepOfState.get(state)!, deps));
       return async (event) => {
         ran.add(state);
         if (state === options.failState) throw Object.assign(new Error(`${state} failed on purpose`), { name: 'DatabaseError' });
@@ -108,8 +112,10 @@ describe('each step touches only the ports it declares', () => {
     for (const run of runs) expect(run.failures.map((f) => f.error)).not.toContain('UndeclaredPort');
   });
 
-  test('the run names the researcher and the lead source that StartRun only knows by name', () => {
+  test('a run records the configured researcher, and says offline-heuristic once a lead is researched offline', () => {
     expect(runs[0]).toMatchObject({ llmProvider: 'offline-heuristic', leadSource: 'bundled-directory' });
+    // The failed run researched nothing: it keeps what StartRun recorded.
+    expect(runs[3].llmProvider).toBe(CONFIGURED_LLM_PROVIDER);
   });
 
   test('a step run with another step\'s ports fails with UndeclaredPort, naming the port', async () => {
