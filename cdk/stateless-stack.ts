@@ -16,6 +16,9 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { CloudEnv } from '../lambdas/cloud/composition.ts';
+import { stepEnvKeys } from '../lambdas/cloud/step-env.ts';
+import { lakeAreas } from '../lambdas/core/lake-keys.ts';
+import { STEPS as STEP_PORTS, STEP_IDS, type StepId, type StepPorts } from '../lambdas/core/pipeline/step-ports.ts';
 import { ProspectorAlarms } from './constructs/alarms.ts';
 import { LakeAnalytics } from './constructs/lake-analytics.ts';
 import { ProspectorFunction, REPO_ROOT, invokeVersionsFinding, type BundledFile } from './constructs/prospector-function.ts';
@@ -57,7 +60,10 @@ export interface StatelessStackProps extends StackProps {
   analyticsName?: string;
 }
 
-/** Steps of the state machine: placeholder, handler file, memory, timeout (inside the ASL's TimeoutSeconds). */
+/**
+ * Steps of the state machine: placeholder, handler file, memory, timeout (inside the ASL's
+ * TimeoutSeconds). What each may touch (and so its environment and grants) is STEP_PORTS.
+ */
 const STEPS = [
   { placeholder: 'StartRunFunctionArn', id: 'StartRun', entry: 'start-run.ts', memorySize: 512, timeout: 45 },
   { placeholder: 'SearchLeadsFunctionArn', id: 'SearchLeads', entry: 'search-leads.ts', memorySize: 512, timeout: 100 },
@@ -68,7 +74,14 @@ const STEPS = [
   { placeholder: 'CommitResearchFunctionArn', id: 'CommitResearch', entry: 'commit-research.ts', memorySize: 512, timeout: 100 },
   { placeholder: 'RecordFailureFunctionArn', id: 'RecordFailure', entry: 'record-failure.ts', memorySize: 256, timeout: 25 },
   { placeholder: 'FinishRunFunctionArn', id: 'FinishRun', entry: 'finish-run.ts', memorySize: 512, timeout: 50 },
-] as const;
+] as const satisfies readonly { placeholder: `${StepId}FunctionArn`; id: StepId; entry: string; memorySize: number; timeout: number }[];
+
+// The two lists name the same steps and handlers, or a function would get another step's grants.
+for (const id of STEP_IDS) {
+  const step = STEPS.find((s) => s.id === id);
+  if (!step) throw new Error(`step ${id} of STEP_PORTS has no function in the stateless stack`);
+  if (step.entry !== `${STEP_PORTS[id].handler}.ts`) throw new Error(`step ${id}: handler ${step.entry} is not ${STEP_PORTS[id].handler}.ts of STEP_PORTS`);
+}
 
 /**
  * Files the core reads relative to its own modules at run time, copied beside every bundle:
@@ -99,8 +112,8 @@ export class StatelessStack extends Stack {
 
     this.migration = new SchemaMigration(this, 'SchemaMigration', { cluster: props.cluster, databaseName: props.databaseName, logRetention });
 
-    // Every pipeline function builds the same Deps (lambdas/cloud/composition.ts), so each gets
-    // the whole environment; no value here is a secret (keys are read from Secrets Manager).
+    // Each function gets only the variables of its step's ports (lambdas/cloud/step-env.ts);
+    // no value here is a secret (keys are read from Secrets Manager).
     const env: Record<keyof CloudEnv, string | undefined> = {
       DB_CLUSTER_ARN: props.cluster.clusterArn,
       DB_SECRET_ARN: props.cluster.secret!.secretArn,
@@ -118,12 +131,15 @@ export class StatelessStack extends Stack {
       LEAD_SEARCH_URL: props.leadSearch?.url,
       LEAD_SEARCH_SECRET_ARN: props.leadSearch?.secret.secretArn,
     };
-    const environment: Record<string, string> = {
-      POWERTOOLS_SERVICE_NAME: METRICS.service,
-      POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
-      POWERTOOLS_LOG_LEVEL: 'INFO',
+    const environmentOf = (id: StepId): Record<string, string> => {
+      const environment: Record<string, string> = {
+        POWERTOOLS_SERVICE_NAME: METRICS.service,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      };
+      for (const k of stepEnvKeys(id)) if (env[k] !== undefined) environment[k] = env[k];
+      return environment;
     };
-    for (const [k, v] of Object.entries(env)) if (v !== undefined) environment[k] = v;
 
     const reserved = props.researchReservedConcurrency ?? 4;
     const functions = {} as Record<(typeof STEPS)[number]['id'], ProspectorFunction>;
@@ -133,18 +149,12 @@ export class StatelessStack extends Stack {
         description: `Prospector: ${step.id} step`,
         memorySize: step.memorySize,
         timeout: Duration.seconds(step.timeout),
-        environment,
+        environment: environmentOf(step.id),
         logRetention,
         files: RUNTIME_FILES,
         ...(step.id === 'ResearchLead' && reserved > 0 ? { reservedConcurrentExecutions: reserved } : {}),
       });
-      props.cluster.grantDataApiAccess(fn);
-      lakeBucket.grantRead(fn);
-      // The lake is append-only from the pipeline's side: read and put, never delete.
-      lakeBucket.grantPut(fn);
-      props.groqSecret.grantRead(fn);
-      props.leadSearch?.secret.grantRead(fn);
-      acknowledgeLakeGrants(fn, props.lakeExports.arn);
+      grantPorts(fn, STEP_PORTS[step.id].ports, { ...props, lakeBucket });
       functions[step.id] = fn;
     }
     this.functions = functions;
@@ -237,16 +247,48 @@ export class StatelessStack extends Stack {
   }
 }
 
-/** Acknowledges the wildcards of `grantRead` + `grantPut` on the lake bucket, with reasons. */
-function acknowledgeLakeGrants(fn: ProspectorFunction, lakeArnExport: string): void {
+/**
+ * Grants a function what its step's ports need and nothing else: the Data API (and the
+ * database secret) for `sql`, the lake areas it reads and writes, the Groq secret for `llm`
+ * and the provider's secret for `leadSearch` when used (a port's name needs no grant). A new
+ * port (mail) is granted here from its declaration, so it reaches only the steps declaring it.
+ */
+function grantPorts(
+  fn: ProspectorFunction,
+  ports: StepPorts,
+  props: Pick<StatelessStackProps, 'cluster' | 'groqSecret' | 'leadSearch' | 'lakeExports'> & { lakeBucket: s3.IBucket },
+): void {
+  if (ports.sql) props.cluster.grantDataApiAccess(fn);
+  if (ports.lake) grantLake(fn, props.lakeBucket, ports.lake, props.lakeExports.arn);
+  if (ports.llm === 'use') props.groqSecret.grantRead(fn);
+  if (ports.leadSearch === 'use') props.leadSearch?.secret.grantRead(fn);
+}
+
+/**
+ * The lake is append-only from the pipeline's side: GetObject on the areas a step reads,
+ * PutObject on those it writes, never delete. A reader also gets ListBucket on the bucket: S3
+ * answers a missing key with 404 only to a caller that may list the bucket, 403 otherwise
+ * (docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html, "Permissions"), and
+ * `Lake.exists`/`get` must tell "not there yet" from "refused". Whether a ListBucket narrowed
+ * by an `s3:prefix` condition also earns the 404 is not documented, so it is not narrowed;
+ * listing shows key names (domains, hashes, run ids), never contents.
+ */
+function grantLake(fn: ProspectorFunction, bucket: s3.IBucket, lake: NonNullable<StepPorts['lake']>, lakeArnExport: string): void {
+  const read = lake.read ?? [];
+  const write = lake.write ?? [];
+  if (read.length > 0) {
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: read.map((a) => bucket.arnForObjects(lakeAreas[a])) }));
+  }
+  if (write.length > 0) {
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: write.map((a) => bucket.arnForObjects(lakeAreas[a])) }));
+  }
   const policy = fn.role?.node.tryFindChild('DefaultPolicy');
   if (!policy) return;
-  const reasons: Record<string, string> = {
-    'Action::s3:GetObject*': 'grantRead on the lake: GetObject and its variants (attributes, version) for the keys the pipeline reads back.',
-    'Action::s3:GetBucket*': 'grantRead on the lake: bucket-level reads (location, versioning) the SDK may need; the lake bucket only.',
-    'Action::s3:List*': 'grantRead on the lake: listing keys under a prefix (Lake.list) on the lake bucket only.',
-    'Action::s3:Abort*': 'grantPut on the lake: aborting its own multipart uploads; no delete is granted.',
-    [`Resource::${lakeArnExport}/*`]: 'Objects of the lake bucket: the pipeline reads and writes keys it derives at run time (domains, hashes, run and lead ids), so only the whole bucket\'s objects can be named.',
-  };
-  for (const [finding, reason] of Object.entries(reasons)) Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+  for (const area of new Set([...read, ...write])) {
+    Validations.of(policy).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${lakeArnExport}/${lakeAreas[area]}]`,
+      reason: `The lake's ${area} area (${lakeAreas[area]}): keys are derived at run time (domains, hashes, run and lead ids), so only their area's pattern can name them.`,
+    });
+  }
 }

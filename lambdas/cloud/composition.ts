@@ -1,9 +1,13 @@
 /**
- * The cloud composition root: what every Lambda handler gets as `Deps`, built once per
- * container at cold start (`runtime.ts` imports this module lazily and awaits `cloudDeps()`).
+ * The cloud composition root: what a Lambda handler gets as `Deps`, built once per container at
+ * cold start (`runtime.ts` imports this module lazily and awaits `cloudDeps(step)`).
  *
+ * - Least privilege: a function builds only the adapters its step declares (STEPS in
+ *   lambdas/core/pipeline/step-ports.ts); any other port throws `UndeclaredPort` when touched,
+ *   and the lake refuses keys outside the step's areas. The stack grants the same ports only.
  * - Config: one zod schema over `process.env`, parsed once, naming every missing or bad
- *   variable; nothing the cloud must set has a silent default.
+ *   variable; a step requires only its own variables (step-env.ts), and nothing the cloud must
+ *   set has a silent default.
  * - Secrets: the Groq API key (and the lead provider's key) come from Secrets Manager at cold
  *   start, never from a plain environment variable. A Groq secret still holding the deploy-time
  *   placeholder means the offline heuristic researcher is used, and the logs say so loudly.
@@ -33,7 +37,9 @@ import { PowertoolsLog } from '#adapters/powertools-log.ts';
 import { S3Lake } from '#adapters/s3-lake.ts';
 import { ValidationError } from '#core/errors.ts';
 import { defaultPipelineConfig, type Deps } from '#core/pipeline/deps.ts';
+import { restrictDeps, stepPorts, type StepId } from '#core/pipeline/step-ports.ts';
 import type { Lake, LeadSearch, Llm, LlmRequest, LlmResponse, Log } from '#core/ports.ts';
+import { stepEnvKeys, type CloudEnvKey } from './step-env.ts';
 
 /** Metric namespace and service dimension; the CloudWatch alarms in the stateless stack use the same. */
 export const METRICS_NAMESPACE = 'Prospector';
@@ -50,7 +56,7 @@ const arn = (service: string) =>
 const positiveInt = (max: number) => z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').max(max, `must be at most ${max}`);
 const positiveAmount = z.coerce.number({ error: 'must be a number' }).positive('must be more than 0');
 
-/** The Lambda environment every handler needs; CDK sets exactly these (plus Powertools' own). */
+/** Every variable of the Lambda environment; each function gets only its step's (step-env.ts), plus Powertools' own. */
 export const CloudEnv = z.object({
   DB_CLUSTER_ARN: arn('rds'),
   DB_SECRET_ARN: arn('secretsmanager'),
@@ -72,27 +78,35 @@ export type CloudEnv = z.infer<typeof CloudEnv>;
 
 const OPTIONAL = new Set(['PROSPECTOR_WORKSPACE', 'RUN_TOKEN_BUDGET', 'RUN_COST_BUDGET_USD', 'LEAD_COST_BUDGET_USD', 'LEAD_SEARCH_URL', 'LEAD_SEARCH_SECRET_ARN']);
 
-/** Parses the Lambda environment, throwing one ValidationError that names every bad variable. */
-export function loadCloudEnv(env: Record<string, string | undefined> = process.env): CloudEnv {
+/**
+ * Parses the variables `step` needs (every variable without a step), throwing one
+ * ValidationError that names every missing or bad one; variables of other steps are ignored.
+ */
+export function loadCloudEnv(env: Record<string, string | undefined> = process.env, step?: StepId): Partial<CloudEnv> {
+  const keys = step ? stepEnvKeys(step) : (Object.keys(CloudEnv.shape) as CloudEnvKey[]);
+  const schema = CloudEnv.pick(Object.fromEntries(keys.map((k) => [k, true])) as Partial<Record<CloudEnvKey, true>>);
   const issues: { path: string; message: string }[] = [];
-  const missing = new Set(Object.keys(CloudEnv.shape).filter((k) => !OPTIONAL.has(k) && isBlank(env[k])));
+  const missing = new Set<string>(keys.filter((k) => !OPTIONAL.has(k) && isBlank(env[k])));
   for (const k of missing) issues.push({ path: k, message: 'is not set' });
-  // Checked on the raw values so the pair is reported even when other variables are bad.
-  if (!isBlank(env.LEAD_SEARCH_URL) && isBlank(env.LEAD_SEARCH_SECRET_ARN)) {
-    issues.push({ path: 'LEAD_SEARCH_SECRET_ARN', message: 'is required when LEAD_SEARCH_URL is set (the provider API key)' });
+  // Checked on the raw values so the pair is reported even when other variables are bad; only
+  // where the step uses the provider (StartRun reads the URL alone, for the provider's name).
+  if (keys.includes('LEAD_SEARCH_SECRET_ARN')) {
+    if (!isBlank(env.LEAD_SEARCH_URL) && isBlank(env.LEAD_SEARCH_SECRET_ARN)) {
+      issues.push({ path: 'LEAD_SEARCH_SECRET_ARN', message: 'is required when LEAD_SEARCH_URL is set (the provider API key)' });
+    }
+    if (!isBlank(env.LEAD_SEARCH_SECRET_ARN) && isBlank(env.LEAD_SEARCH_URL)) {
+      issues.push({ path: 'LEAD_SEARCH_URL', message: 'is required when LEAD_SEARCH_SECRET_ARN is set' });
+    }
   }
-  if (!isBlank(env.LEAD_SEARCH_SECRET_ARN) && isBlank(env.LEAD_SEARCH_URL)) {
-    issues.push({ path: 'LEAD_SEARCH_URL', message: 'is required when LEAD_SEARCH_SECRET_ARN is set' });
-  }
-  const parsed = CloudEnv.safeParse(env);
+  const parsed = schema.safeParse(env);
   if (!parsed.success) {
     for (const i of parsed.error.issues) {
       const path = i.path.join('.');
       if (!missing.has(path)) issues.push({ path, message: i.message });
     }
   }
-  if (issues.length > 0 || !parsed.success) throw new ValidationError('Lambda environment', issues);
-  return parsed.data;
+  if (issues.length > 0 || !parsed.success) throw new ValidationError(step ? `Lambda environment of ${step}` : 'Lambda environment', issues);
+  return parsed.data as Partial<CloudEnv>;
 }
 
 /** Whether a secret value is still the placeholder the stack created it with (or empty). */
@@ -214,8 +228,14 @@ function besideBundle(name: string): string | undefined {
   return existsSync(file) ? file : undefined;
 }
 
-/** Builds the cloud `Deps` from the environment and Secrets Manager. */
-export async function buildCloudDeps(options: Partial<CloudDepsOptions> = {}): Promise<Deps> {
+/** What StartRun records as the run's LLM when it knows only the configuration (no key). */
+export const CONFIGURED_LLM_PROVIDER = 'groq';
+
+/**
+ * Builds the cloud `Deps` of one step from the environment and Secrets Manager: only the
+ * adapters (and secrets) its ports need; the others throw `UndeclaredPort` when touched.
+ */
+export async function buildCloudDeps(step: StepId, options: Partial<CloudDepsOptions> = {}): Promise<Deps> {
   const { env: rawEnv, secrets, rdsData, s3, logger, metrics } = {
     env: process.env,
     secrets: new SecretsManagerClient({}),
@@ -223,66 +243,93 @@ export async function buildCloudDeps(options: Partial<CloudDepsOptions> = {}): P
     metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }),
     ...options,
   };
-  const env = loadCloudEnv(rawEnv);
+  const ports = stepPorts(step);
+  const env = loadCloudEnv(rawEnv, step);
+  // loadCloudEnv required every variable of the step's ports; this names one a port lacks.
+  const need = <K extends keyof CloudEnv>(key: K): NonNullable<CloudEnv[K]> => {
+    const value = env[key];
+    if (value === undefined) throw new ValidationError(`Lambda environment of ${step}`, [{ path: key, message: 'is not set' }]);
+    return value as NonNullable<CloudEnv[K]>;
+  };
   const log = new PowertoolsLog({ logger });
+  // Undeclared ports stay unbuilt: restrictDeps puts a throwing stand-in in their place.
+  const unbuilt = undefined as never;
 
-  const groq = await readApiKeySecret(secrets, env.GROQ_SECRET_ARN);
-  let llm: Llm;
-  if (isPlaceholderSecret(groq.apiKey)) {
-    log.error(
-      `GROQ API KEY NOT SET: research runs on the OFFLINE HEURISTIC, not an LLM, and every record says so. ` +
-        `Put the key into ${env.GROQ_SECRET_ARN} with "aws secretsmanager put-secret-value --secret-id <that ARN> --secret-string <key>"; new Lambda containers pick it up.`,
-      { llmProvider: 'offline-heuristic' },
-    );
-    llm = new HeuristicLlm();
-  } else {
-    llm = new GroqLlm({ apiKey: groq.apiKey! });
+  let llm: Llm = unbuilt;
+  if (ports.llm === 'use') {
+    const secretArn = need('GROQ_SECRET_ARN');
+    const groq = await readApiKeySecret(secrets, secretArn);
+    let inner: Llm;
+    if (isPlaceholderSecret(groq.apiKey)) {
+      log.error(
+        `GROQ API KEY NOT SET: research runs on the OFFLINE HEURISTIC, not an LLM, and every record says so. ` +
+          `Put the key into ${secretArn} with "aws secretsmanager put-secret-value --secret-id <that ARN> --secret-string <key>"; new Lambda containers pick it up.`,
+        { llmProvider: 'offline-heuristic' },
+      );
+      inner = new HeuristicLlm();
+    } else {
+      inner = new GroqLlm({ apiKey: groq.apiKey! });
+    }
+    llm = new MeteredLlm(inner, metrics);
+  } else if (ports.llm === 'name') {
+    // No key is read: the run records the configured LLM, and ResearchLead corrects it when
+    // the key is still the placeholder and research runs on the offline heuristic.
+    llm = { provider: CONFIGURED_LLM_PROVIDER } as Llm;
   }
 
-  let leadSearch: LeadSearch;
-  if (env.LEAD_SEARCH_URL && env.LEAD_SEARCH_SECRET_ARN) {
+  let leadSearch: LeadSearch = unbuilt;
+  if (ports.leadSearch === 'use' && env.LEAD_SEARCH_URL && env.LEAD_SEARCH_SECRET_ARN) {
     const provider = await readApiKeySecret(secrets, env.LEAD_SEARCH_SECRET_ARN);
     if (isPlaceholderSecret(provider.apiKey)) {
       throw new ValidationError('lead search secret', [{ path: 'LEAD_SEARCH_SECRET_ARN', message: `${env.LEAD_SEARCH_SECRET_ARN} holds no API key yet` }]);
     }
     leadSearch = new HttpLeadSearch({ url: env.LEAD_SEARCH_URL, apiKey: provider.apiKey!, ...(provider.header ? { apiKeyHeader: provider.header } : {}) });
-  } else {
+  } else if (ports.leadSearch === 'name' && env.LEAD_SEARCH_URL) {
+    // The adapter without its key, for its name only (never searched: restrictDeps hides the rest).
+    leadSearch = new HttpLeadSearch({ url: env.LEAD_SEARCH_URL, apiKey: '' });
+  } else if (ports.leadSearch) {
     leadSearch = new DirectoryLeadSearch({ file: besideBundle('lead-directory.json') });
-    log.info('LEAD_SEARCH_URL is not set: leads come from the bundled demo directory, not a lead provider');
+    if (ports.leadSearch === 'use') log.info('LEAD_SEARCH_URL is not set: leads come from the bundled demo directory, not a lead provider');
   }
 
   const clock = { now: () => new Date() };
-  return {
-    sql: new DataApiSql({ resourceArn: env.DB_CLUSTER_ARN, secretArn: env.DB_SECRET_ARN, database: env.DB_NAME, ...(rdsData ? { client: rdsData } : {}) }),
-    lake: new MeteredLake(new S3Lake({ bucket: env.LAKE_BUCKET, ...(s3 ? { client: s3 } : {}) }), metrics, log),
-    llm: new MeteredLlm(llm, metrics),
+  return restrictDeps(step, {
+    sql: ports.sql ? new DataApiSql({ resourceArn: need('DB_CLUSTER_ARN'), secretArn: need('DB_SECRET_ARN'), database: need('DB_NAME'), ...(rdsData ? { client: rdsData } : {}) }) : unbuilt,
+    lake: ports.lake ? new MeteredLake(new S3Lake({ bucket: need('LAKE_BUCKET'), ...(s3 ? { client: s3 } : {}) }), metrics, log) : unbuilt,
+    llm,
     leadSearch,
     // No allow-list in the cloud: every private, loopback and metadata address stays refused.
-    web: new GuardedWeb({ logger: log, clock }),
+    web: ports.web ? new GuardedWeb({ logger: log, clock }) : unbuilt,
     log,
     clock,
     newId: randomUUID,
+    // Settings of groups the step did not declare keep the pipeline's defaults here, and
+    // restrictDeps makes reading them throw.
     config: {
       ...defaultPipelineConfig,
       ...(env.PROSPECTOR_WORKSPACE ? { workspace: env.PROSPECTOR_WORKSPACE } : {}),
-      leadConcurrency: env.LEAD_CONCURRENCY,
-      factsModel: env.FACTS_MODEL,
-      synthesisModel: env.SYNTHESIS_MODEL,
-      promptTokenBudget: env.PROMPT_TOKEN_BUDGET,
+      ...(env.LEAD_CONCURRENCY !== undefined ? { leadConcurrency: env.LEAD_CONCURRENCY } : {}),
+      ...(env.FACTS_MODEL !== undefined ? { factsModel: env.FACTS_MODEL } : {}),
+      ...(env.SYNTHESIS_MODEL !== undefined ? { synthesisModel: env.SYNTHESIS_MODEL } : {}),
+      ...(env.PROMPT_TOKEN_BUDGET !== undefined ? { promptTokenBudget: env.PROMPT_TOKEN_BUDGET } : {}),
       ...(env.RUN_TOKEN_BUDGET !== undefined ? { runTokenBudget: env.RUN_TOKEN_BUDGET } : {}),
       ...(env.RUN_COST_BUDGET_USD !== undefined ? { runCostBudgetUsd: env.RUN_COST_BUDGET_USD } : {}),
       ...(env.LEAD_COST_BUDGET_USD !== undefined ? { leadCostBudgetUsd: env.LEAD_COST_BUDGET_USD } : {}),
     },
-  };
+  });
 }
 
-let built: Promise<Deps> | undefined;
+const built = new Map<StepId, Promise<Deps>>();
 
-/** The cloud `Deps`, built once per container; a failed build is retried on the next call. */
-export function cloudDeps(): Promise<Deps> {
-  built ??= buildCloudDeps();
-  built.catch(() => {
-    built = undefined;
-  });
-  return built;
+/** The cloud `Deps` of a step, built once per container; a failed build is retried on the next call. */
+export function cloudDeps(step: StepId): Promise<Deps> {
+  let deps = built.get(step);
+  if (!deps) {
+    deps = buildCloudDeps(step);
+    built.set(step, deps);
+    deps.catch(() => {
+      if (built.get(step) === deps) built.delete(step);
+    });
+  }
+  return deps;
 }

@@ -11,6 +11,34 @@ export const lakeKeys = {
   researchPart: (at: Date, runId: string, leadId: string) =>
     `research/dt=${day(at)}/run=${runId}/part-${leadId}.jsonl`,
   researchResult: (runId: string, leadId: string) => `runs/${runId}/research/${leadId}.json`,
+  /** Prefix of the answers one research attempt of a lead bought (research/attempt-cache.ts). */
+  llmCache: (runId: string, leadId: string, attempt: number) => `runs/${runId}/llm-cache/${leadId}/${attempt}/`,
   runSummary: (runId: string) => `runs/${runId}/summary.json`,
   leadsInput: (sha256: string) => `inputs/leads/${sha256}.json`,
 };
+
+/**
+ * The lake's areas as key patterns (`*` is any run of characters, as in an S3 resource ARN):
+ * what a step may read or write is named by area (pipeline/step-ports.ts), and the cloud
+ * stack grants S3 access on exactly these patterns. Every key above falls in one area.
+ */
+export const lakeAreas = {
+  rawHtml: 'raw/html/*',
+  rawMeta: 'raw/meta/*',
+  cleanText: 'clean/text/*',
+  signals: 'clean/signals/*',
+  llmCalls: 'llm/*',
+  researchTable: 'research/*',
+  researchResults: 'runs/*/research/*',
+  llmCache: 'runs/*/llm-cache/*',
+  runSummaries: 'runs/*/summary.json',
+  leadsInputs: 'inputs/leads/*',
+} as const;
+export type LakeArea = keyof typeof lakeAreas;
+
+/** Whether `key` falls in the area's pattern. */
+export function inLakeArea(key: string, area: LakeArea): boolean {
+  const pattern = lakeAreas[area];
+  const re = new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return re.test(key);
+}

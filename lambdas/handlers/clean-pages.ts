@@ -3,4 +3,4 @@ import { cleanPages, type CleanPagesInput } from '#core/pipeline/clean-pages.ts'
 import { lambdaHandler, step } from './runtime.ts';
 
 export const makeHandler = step<CleanPagesInput>('cleanPages', cleanPages);
-export const handler = lambdaHandler(makeHandler);
+export const handler = lambdaHandler(makeHandler, 'CleanPages');

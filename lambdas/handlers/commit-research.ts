@@ -3,4 +3,4 @@ import { commitResearch, type CommitResearchInput } from '#core/pipeline/commit-
 import { lambdaHandler, step } from './runtime.ts';
 
 export const makeHandler = step<CommitResearchInput>('commitResearch', commitResearch);
-export const handler = lambdaHandler(makeHandler);
+export const handler = lambdaHandler(makeHandler, 'CommitResearch');

@@ -3,4 +3,4 @@ import { fetchSite, type FetchSiteInput } from '#core/pipeline/fetch-site.ts';
 import { lambdaHandler, step } from './runtime.ts';
 
 export const makeHandler = step<FetchSiteInput>('fetchSite', fetchSite);
-export const handler = lambdaHandler(makeHandler);
+export const handler = lambdaHandler(makeHandler, 'FetchSite');

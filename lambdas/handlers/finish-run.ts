@@ -3,4 +3,4 @@ import { finishRun, type FinishRunInput } from '#core/pipeline/finish-run.ts';
 import { lambdaHandler, step } from './runtime.ts';
 
 export const makeHandler = step<FinishRunInput>('finishRun', finishRun);
-export const handler = lambdaHandler(makeHandler);
+export const handler = lambdaHandler(makeHandler, 'FinishRun');

@@ -3,4 +3,4 @@ import { listRunLeads, type ListRunLeadsInput } from '#core/pipeline/list-run-le
 import { lambdaHandler, step } from './runtime.ts';
 
 export const makeHandler = step<ListRunLeadsInput>('listRunLeads', listRunLeads);
-export const handler = lambdaHandler(makeHandler);
+export const handler = lambdaHandler(makeHandler, 'ListRunLeads');

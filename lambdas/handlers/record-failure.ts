@@ -3,4 +3,4 @@ import { recordFailure, type RecordFailureInput } from '#core/pipeline/record-fa
 import { lambdaHandler, step } from './runtime.ts';
 
 export const makeHandler = step<RecordFailureInput>('recordFailure', recordFailure);
-export const handler = lambdaHandler(makeHandler);
+export const handler = lambdaHandler(makeHandler, 'RecordFailure');

@@ -3,4 +3,4 @@ import { researchLead, type ResearchLeadInput } from '#core/pipeline/research-le
 import { lambdaHandler, step } from './runtime.ts';
 
 export const makeHandler = step<ResearchLeadInput>('researchLead', researchLead);
-export const handler = lambdaHandler(makeHandler);
+export const handler = lambdaHandler(makeHandler, 'ResearchLead');

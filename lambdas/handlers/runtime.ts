@@ -7,6 +7,7 @@
 import { ZodError } from 'zod';
 import { ValidationError } from '#core/errors.ts';
 import type { Deps } from '#core/pipeline/deps.ts';
+import type { StepId } from '#core/pipeline/step-ports.ts';
 
 export type StepHandler = (event: unknown) => Promise<unknown>;
 
@@ -27,13 +28,13 @@ export function step<I>(name: string, run: (deps: Deps, input: I) => Promise<unk
   };
 }
 
-/** Lambda entry point: builds the cloud dependencies at cold start, then delegates. */
-export function lambdaHandler(make: (deps: Deps) => StepHandler): StepHandler {
+/** Lambda entry point: builds the cloud dependencies of `stepId`'s ports at cold start, then delegates. */
+export function lambdaHandler(make: (deps: Deps) => StepHandler, stepId: StepId): StepHandler {
   let ready: Promise<StepHandler> | undefined;
   return async (event) => {
     // Built once per container; Lambda reports a thrown error's `name` as its errorType, which
     // is what the state machine's Retry/Catch match on.
-    ready ??= import('../cloud/composition.ts').then(async (m) => make(await m.cloudDeps()));
+    ready ??= import('../cloud/composition.ts').then(async (m) => make(await m.cloudDeps(stepId)));
     return (await ready)(event);
   };
 }

@@ -3,4 +3,4 @@ import { searchLeads, type SearchLeadsInput } from '#core/pipeline/search-leads.
 import { lambdaHandler, step } from './runtime.ts';
 
 export const makeHandler = step<SearchLeadsInput>('searchLeads', searchLeads);
-export const handler = lambdaHandler(makeHandler);
+export const handler = lambdaHandler(makeHandler, 'SearchLeads');

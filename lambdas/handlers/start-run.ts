@@ -4,4 +4,4 @@ import { lambdaHandler, step } from './runtime.ts';
 
 // The state machine passes the execution input as `{ input }`.
 export const makeHandler = step<{ input?: StartRunInput }>('startRun', (deps, event) => startRun(deps, event?.input ?? {}));
-export const handler = lambdaHandler(makeHandler);
+export const handler = lambdaHandler(makeHandler, 'StartRun');

@@ -1,6 +1,6 @@
 /**
- * The cloud composition root: environment validation, secrets, the heuristic fallback, metrics
- * and redacted logs. Secrets Manager is mocked (aws-sdk-client-mock: it cannot run here); the
+ * The cloud composition root: environment validation per step, only the step's adapters built,
+ * secrets, the heuristic fallback, metrics and redacted logs. Secrets Manager is mocked (aws-sdk-client-mock: it cannot run here); the
  * lake is the real S3Lake on a loopback S3.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -11,7 +11,9 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { HttpLeadSearch } from '#adapters/http-lead-search.ts';
 import { PowertoolsLog } from '#adapters/powertools-log.ts';
 import { DirectoryLeadSearch } from '#adapters/directory-lead-search.ts';
+import { STEP_IDS, UndeclaredPortError } from '#core/pipeline/step-ports.ts';
 import {
+  CONFIGURED_LLM_PROVIDER,
   PLACEHOLDER_PREFIX,
   buildCloudDeps,
   cloudDeps,
@@ -19,6 +21,7 @@ import {
   loadCloudEnv,
   readApiKeySecret,
 } from '../../lambdas/cloud/composition.ts';
+import { stepEnvKeys } from '../../lambdas/cloud/step-env.ts';
 import { FakeS3 } from '#test/fakes/fake-s3.ts';
 
 const GROQ_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prospector-groq-AbCdEf';
@@ -87,6 +90,46 @@ describe('loadCloudEnv', () => {
   });
 });
 
+describe('loadCloudEnv for one step', () => {
+  const missingOf = (step: Parameters<typeof stepEnvKeys>[0]): string[] => {
+    try {
+      loadCloudEnv({}, step);
+    } catch (error) {
+      return (error as { issues: { path: string }[] }).issues.map((i) => i.path).sort();
+    }
+    return [];
+  };
+
+  it('requires of FetchSite and CleanPages only the database and the lake: no Groq or lead-search secret, no models', () => {
+    for (const step of ['FetchSite', 'CleanPages'] as const) {
+      expect(missingOf(step), step).toEqual(['DB_CLUSTER_ARN', 'DB_NAME', 'DB_SECRET_ARN', 'LAKE_BUCKET']);
+    }
+  });
+
+  it('requires the Groq secret and the research settings of ResearchLead only', () => {
+    expect(missingOf('ResearchLead')).toEqual(['DB_CLUSTER_ARN', 'DB_NAME', 'DB_SECRET_ARN', 'FACTS_MODEL', 'GROQ_SECRET_ARN', 'LAKE_BUCKET', 'PROMPT_TOKEN_BUDGET', 'SYNTHESIS_MODEL']);
+    for (const step of STEP_IDS.filter((s) => s !== 'ResearchLead')) {
+      expect(stepEnvKeys(step), step).not.toContain('GROQ_SECRET_ARN');
+      expect(stepEnvKeys(step), step).not.toContain('FACTS_MODEL');
+    }
+  });
+
+  it('requires of StartRun the database and LEAD_CONCURRENCY, and lets it name the lead provider without its secret', () => {
+    expect(missingOf('StartRun')).toEqual(['DB_CLUSTER_ARN', 'DB_NAME', 'DB_SECRET_ARN', 'LEAD_CONCURRENCY']);
+    const { DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME, LEAD_CONCURRENCY } = ENV;
+    const env = loadCloudEnv({ DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME, LEAD_CONCURRENCY, LEAD_SEARCH_URL: 'https://leads.example/v1' }, 'StartRun');
+    expect(env).toEqual({ DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME, LEAD_CONCURRENCY: 4, LEAD_SEARCH_URL: 'https://leads.example/v1' });
+  });
+
+  it('holds SearchLeads to the provider pair, and ignores bad variables of other steps', () => {
+    const { DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME, LAKE_BUCKET } = ENV;
+    const own = { DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME, LAKE_BUCKET };
+
+    expect(() => loadCloudEnv({ ...own, LEAD_SEARCH_URL: 'https://leads.example/v1' }, 'SearchLeads')).toThrow(/Lambda environment of SearchLeads is invalid[\s\S]*LEAD_SEARCH_SECRET_ARN: is required/);
+    expect(loadCloudEnv({ ...own, LEAD_CONCURRENCY: 'many', GROQ_SECRET_ARN: 'not-an-arn' }, 'FetchSite')).toEqual(own);
+  });
+});
+
 // One stub for the file: aws-sdk-client-mock patches the client class itself.
 const sm = mockClient(SecretsManagerClient);
 
@@ -127,8 +170,8 @@ describe('buildCloudDeps', () => {
     sm.reset();
   });
 
-  const build = (env: Record<string, string>) =>
-    buildCloudDeps({
+  const build = (step: (typeof STEP_IDS)[number], env: Record<string, string>) =>
+    buildCloudDeps(step, {
       env,
       secrets: new SecretsManagerClient({ region: 'us-east-1' }),
       s3: s3.client(),
@@ -139,7 +182,7 @@ describe('buildCloudDeps', () => {
   it('falls back to the offline heuristic, loudly, while the Groq secret holds its placeholder', async () => {
     sm.on(GetSecretValueCommand, { SecretId: GROQ_SECRET }).resolves({ SecretString: `${PLACEHOLDER_PREFIX}: aws secretsmanager put-secret-value` });
 
-    const deps = await build(ENV);
+    const deps = await build('ResearchLead', ENV);
 
     expect(deps.llm.provider).toBe('offline-heuristic');
     const loud = out.lines().find((l) => String(l.message).includes('OFFLINE HEURISTIC'));
@@ -147,43 +190,91 @@ describe('buildCloudDeps', () => {
     expect(String(loud?.message)).toContain(GROQ_SECRET);
   });
 
-  it('uses Groq with the key from Secrets Manager, and maps the config', async () => {
+  it('gives ResearchLead Groq with the key from Secrets Manager, and its research settings', async () => {
     sm.on(GetSecretValueCommand, { SecretId: GROQ_SECRET }).resolves({ SecretString: 'gsk_live_key_1234567890' });
 
-    const deps = await build({ ...ENV, PROSPECTOR_WORKSPACE: 'tallyhand', LEAD_CONCURRENCY: '8', RUN_COST_BUDGET_USD: '2.5' });
+    const deps = await build('ResearchLead', { ...ENV, RUN_COST_BUDGET_USD: '2.5' });
 
     expect(deps.llm.provider).toBe('groq');
-    expect(deps.config).toMatchObject({ workspace: 'tallyhand', leadConcurrency: 8, factsModel: 'llama-3.1-8b-instant', synthesisModel: 'llama-3.3-70b-versatile', promptTokenBudget: 4000, runCostBudgetUsd: 2.5 });
+    expect(deps.config).toMatchObject({ factsModel: 'llama-3.1-8b-instant', synthesisModel: 'llama-3.3-70b-versatile', promptTokenBudget: 4000, runCostBudgetUsd: 2.5 });
     expect(deps.config.runTokenBudget).toBeUndefined();
     expect(deps.lake.location).toBe('s3://prospector-lake-123/');
-    expect(deps.leadSearch).toBeInstanceOf(DirectoryLeadSearch);
     expect(JSON.stringify(out.lines())).not.toContain('gsk_live_key_1234567890');
   });
 
+  it('builds FetchSite without reading any secret: the LLM, the lead search and the research settings throw when touched', async () => {
+    const { DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME, LAKE_BUCKET } = ENV;
+
+    const deps = await build('FetchSite', { DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME, LAKE_BUCKET });
+
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+    expect(() => deps.llm.complete).toThrow(UndeclaredPortError);
+    expect(() => deps.llm.provider).toThrow(/FetchSite did not declare the llm port/);
+    expect(() => deps.leadSearch.searchLeads).toThrow(/FetchSite did not declare the leadSearch port/);
+    expect(() => deps.config.factsModel).toThrow(/FetchSite did not declare the "research" settings/);
+    expect(deps.config.maxPagesPerSite).toBeGreaterThan(0);
+  });
+
+  it('scopes FetchSite\'s lake to the areas it writes: other keys are refused before any request', async () => {
+    const { DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME, LAKE_BUCKET } = ENV;
+    const deps = await build('FetchSite', { DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME, LAKE_BUCKET });
+    const before = s3.requests.length;
+
+    await expect(deps.lake.put('runs/r-1/summary.json', '{}')).rejects.toThrow(/FetchSite may not write lake key runs\/r-1\/summary.json/);
+    await expect(deps.lake.get('clean/text/domain=acme.example/abc.md')).rejects.toThrow(UndeclaredPortError);
+    expect(s3.requests.length).toBe(before);
+    await deps.lake.put('raw/meta/domain=acme.example/abc.json', '{}');
+    expect(s3.objects.has('prospector-lake-123/raw/meta/domain=acme.example/abc.json')).toBe(true);
+  });
+
+  it('builds no lake for ListRunLeads (it needs no bucket) and lets StartRun name the providers without their keys', async () => {
+    const { DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME } = ENV;
+
+    const list = await build('ListRunLeads', { DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME });
+    const start = await build('StartRun', { DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME, LEAD_CONCURRENCY: '8', PROSPECTOR_WORKSPACE: 'tallyhand', LEAD_SEARCH_URL: 'https://leads.example/v1/search_leads' });
+
+    expect(() => list.lake.location).toThrow(/ListRunLeads did not declare the lake port/);
+    expect(start.config).toMatchObject({ workspace: 'tallyhand', leadConcurrency: 8 });
+    expect(start.llm.provider).toBe(CONFIGURED_LLM_PROVIDER);
+    expect(start.leadSearch.name).toBe('http:leads.example');
+    expect(() => start.leadSearch.searchLeads).toThrow(/StartRun did not declare the leadSearch port \(only its name\)/);
+    expect(() => start.llm.complete).toThrow(UndeclaredPortError);
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+  });
+
+  it('searches the bundled directory from SearchLeads when no provider is configured', async () => {
+    const { DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME, LAKE_BUCKET } = ENV;
+
+    const deps = await build('SearchLeads', { DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME, LAKE_BUCKET, GROQ_SECRET_ARN: GROQ_SECRET });
+
+    expect(deps.leadSearch).toBeInstanceOf(DirectoryLeadSearch);
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+  });
+
   it('searches the lead provider when LEAD_SEARCH_URL is set, with its key from Secrets Manager', async () => {
-    sm.on(GetSecretValueCommand, { SecretId: GROQ_SECRET }).resolves({ SecretString: 'gsk_live' });
     sm.on(GetSecretValueCommand, { SecretId: SEARCH_SECRET }).resolves({ SecretString: 'provider-key' });
 
-    const deps = await build({ ...ENV, LEAD_SEARCH_URL: 'https://leads.example/v1/search_leads', LEAD_SEARCH_SECRET_ARN: SEARCH_SECRET });
+    const deps = await build('SearchLeads', { ...ENV, LEAD_SEARCH_URL: 'https://leads.example/v1/search_leads', LEAD_SEARCH_SECRET_ARN: SEARCH_SECRET });
 
     expect(deps.leadSearch).toBeInstanceOf(HttpLeadSearch);
     expect(deps.leadSearch.name).toBe('http:leads.example');
+    expect(sm.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input.SecretId)).toEqual([SEARCH_SECRET]);
   });
 
   it('refuses a lead provider whose secret holds no key', async () => {
-    sm.on(GetSecretValueCommand, { SecretId: GROQ_SECRET }).resolves({ SecretString: 'gsk_live' });
     sm.on(GetSecretValueCommand, { SecretId: SEARCH_SECRET }).resolves({ SecretString: `${PLACEHOLDER_PREFIX}` });
 
-    await expect(build({ ...ENV, LEAD_SEARCH_URL: 'https://leads.example/v1', LEAD_SEARCH_SECRET_ARN: SEARCH_SECRET })).rejects.toThrow(/holds no API key/);
+    await expect(build('SearchLeads', { ...ENV, LEAD_SEARCH_URL: 'https://leads.example/v1', LEAD_SEARCH_SECRET_ARN: SEARCH_SECRET })).rejects.toThrow(/holds no API key/);
   });
 
-  it('emits lead metrics when a run summary is written, and token metrics per LLM call', async () => {
+  it('emits lead metrics when FinishRun writes a run summary, and token metrics per LLM call', async () => {
     sm.on(GetSecretValueCommand, { SecretId: GROQ_SECRET }).resolves({ SecretString: `${PLACEHOLDER_PREFIX}` });
-    const deps = await build(ENV);
+    const finish = await build('FinishRun', ENV);
+    const research = await build('ResearchLead', ENV);
 
-    await deps.lake.put('runs/r-1/summary.json', JSON.stringify({ leadsResearched: 6, leadsSkipped: 1, leadsFailed: 3, costUsd: 0.02 }));
-    await deps.lake.put('runs/r-1/research/l.json', '{}');
-    await deps.llm.complete({ pass: 'facts', model: 'm', promptVersion: 'v1', system: 's', user: 'Northwind ships freight.', schema: { name: 'x', schema: {}, strict: false }, maxTokens: 100 });
+    await finish.lake.put('runs/r-1/summary.json', JSON.stringify({ leadsResearched: 6, leadsSkipped: 1, leadsFailed: 3, costUsd: 0.02 }));
+    await research.lake.put('runs/r-1/research/l.json', '{}');
+    await research.llm.complete({ pass: 'facts', model: 'm', promptVersion: 'v1', system: 's', user: 'Northwind ships freight.', schema: { name: 'x', schema: {}, strict: false }, maxTokens: 100 });
 
     const emf = out.lines().filter((l) => '_aws' in l);
     const run = emf.find((l) => 'LeadsFailed' in l)!;
@@ -200,8 +291,8 @@ describe('cloudDeps', () => {
     const saved = { ...process.env };
     for (const k of Object.keys(ENV)) delete process.env[k];
     try {
-      await expect(cloudDeps()).rejects.toThrow(/DB_CLUSTER_ARN/);
-      await expect(cloudDeps()).rejects.toThrow(/DB_CLUSTER_ARN/);
+      await expect(cloudDeps('FetchSite')).rejects.toThrow(/DB_CLUSTER_ARN/);
+      await expect(cloudDeps('FetchSite')).rejects.toThrow(/DB_CLUSTER_ARN/);
     } finally {
       process.env = saved;
     }

@@ -38,7 +38,15 @@ describe('context settings', () => {
     statefulTemplate.resourceCountIs('AWS::SecretsManager::Secret', 3);
     statelessTemplate.hasResourceProperties('AWS::Lambda::Function', {
       Description: 'Prospector: SearchLeads step',
-      Environment: { Variables: Match.objectLike({ LEAD_SEARCH_URL: 'https://leads.example/v1/search_leads', LEAD_SEARCH_SECRET_ARN: Match.anyValue(), PROSPECTOR_WORKSPACE: 'tallyhand', RUN_COST_BUDGET_USD: '1.5' }) },
+      Environment: { Variables: Match.objectLike({ LEAD_SEARCH_URL: 'https://leads.example/v1/search_leads', LEAD_SEARCH_SECRET_ARN: Match.anyValue() }) },
+    });
+    statelessTemplate.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Prospector: StartRun step',
+      Environment: { Variables: Match.objectLike({ PROSPECTOR_WORKSPACE: 'tallyhand' }) },
+    });
+    statelessTemplate.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Prospector: ResearchLead step',
+      Environment: { Variables: Match.objectLike({ RUN_COST_BUDGET_USD: '1.5' }) },
     });
     statelessTemplate.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(0 6 ? * MON-FRI *)' });
     statelessTemplate.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@seller.example' });

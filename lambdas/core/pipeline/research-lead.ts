@@ -168,6 +168,12 @@ export async function researchLead(deps: Deps, rawInput: ResearchLeadInput): Pro
   );
   if (snaps.rows.length === 0) throw new NoContentError(`no page of ${lead.domain} could be fetched and cleaned`);
 
+  // A run records the LLM configured when it started (in the cloud StartRun holds no key, so
+  // it cannot know the key is still the placeholder); research on the offline heuristic makes
+  // the run say so too.
+  if (llm.provider === 'offline-heuristic') {
+    await sql.query(`UPDATE run SET llm_provider = :provider WHERE id = :runId::uuid AND llm_provider <> :provider`, { runId, provider: llm.provider });
+  }
   const seller = await loadSellerContext(sql, lead.workspaceId);
   const models = llm.provider === 'groq' ? { facts: config.factsModel, synthesis: config.synthesisModel } : { facts: 'heuristic-v1', synthesis: 'heuristic-v1' };
   const plan = leadBudgetPlan(config, llm.provider, [models.facts, models.synthesis]);
@@ -238,7 +244,7 @@ export async function researchLead(deps: Deps, rawInput: ResearchLeadInput): Pro
   const researchLlm =
     llm.provider === 'offline-heuristic'
       ? llm
-      : new AttemptCacheLlm(llm, lake, `runs/${runId}/llm-cache/${leadId}/${failures.rows[0]?.attempts ?? 0}/`);
+      : new AttemptCacheLlm(llm, lake, lakeKeys.llmCache(runId, leadId, failures.rows[0]?.attempts ?? 0));
 
   const spentCalls: SpentCall[] = [];
   let result: ResearchResult;

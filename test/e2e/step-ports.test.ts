@@ -1,0 +1,154 @@
+/**
+ * The step table (lambdas/core/pipeline/step-ports.ts) is honest: the local state machine runs
+ * with each Task state's handler bound to Deps where every port its step did not declare
+ * throws, the lake refuses keys outside the step's areas and undeclared settings throw. The
+ * cloud grants exactly the declared ports (test/cdk/grants.test.ts), so a step that touched
+ * anything else here would fail on AWS with AccessDenied.
+ *
+ * The runs cover every Task state and the branches that use the most ports: an ICP search
+ * through the bundled directory and one that fails (SearchFailed), leads that are researched,
+ * skipped as unchanged on a second run, and failed (RecordFailure), a redrive, and a run that
+ * fails (RunFailed). StartRun sees the LLM as the cloud's StartRun does, by its configured name
+ * only, so the run's researcher is corrected by ResearchLead when it runs offline.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { DirectoryLeadSearch } from '#adapters/directory-lead-search.ts';
+import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
+import { inLakeArea, lakeAreas, lakeKeys, type LakeArea } from '#core/lake-keys.ts';
+import type { Deps } from '#core/pipeline/deps.ts';
+import { summarizeRun, type RunSummary } from '#core/pipeline/finish-run.ts';
+import { researchLead } from '#core/pipeline/research-lead.ts';
+import { STEP_IDS, restrictDeps, stepOfHandler } from '#core/pipeline/step-ports.ts';
+import type { LeadSearch, Llm } from '#core/ports.ts';
+import type { StepHandler } from '#handlers/runtime.ts';
+import { SAMPLE_ONBOARDING } from '#local/cli.ts';
+import { openLocal, runOnce, type LocalRuntime } from '#local/runner.ts';
+import { taskBindings } from '#local/state-machine.ts';
+import { CONFIGURED_LLM_PROVIDER } from '../../lambdas/cloud/composition.ts';
+
+/** The directory, except that the first search fails as a provider refusing a request would. */
+class FirstSearchFails implements LeadSearch {
+  readonly name = 'bundled-directory';
+  #calls = 0;
+  readonly #inner = new DirectoryLeadSearch();
+  async searchLeads(keywords: string[]) {
+    if (this.#calls++ === 0) throw new Error('the provider refused the first search');
+    return this.#inner.searchLeads(keywords);
+  }
+}
+
+describe('each step touches only the ports it declares', () => {
+  let home: string;
+  let rt: LocalRuntime;
+  const stepOfState = new Map(taskBindings().map((b) => [b.state, stepOfHandler(b.file)]));
+  const modules = new Map<string, { makeHandler: (deps: Deps) => StepHandler }>();
+  const ran = new Set<string>();
+  const undeclared: string[] = [];
+  const runs: RunSummary[] = [];
+
+  /** Binds each state to its own handler over Deps restricted to the state's step; records what ran and every undeclared use. */
+  const strict = (options: { failState?: string } = {}) => ({
+    wrap: (state: string): StepHandler => {
+      // As in the cloud, StartRun knows the LLM only as configured (Groq), never its key.
+      const deps = state === 'StartRun' ? { ...rt.deps, llm: { provider: CONFIGURED_LLM_PROVIDER } as Llm } : rt.deps;
+      const handler = modules.get(state)!.makeHandler(restrictDeps(stepOfState.get(state)!, deps));
+      return async (event) => {
+        ran.add(state);
+        if (state === options.failState) throw Object.assign(new Error(`${state} failed on purpose`), { name: 'DatabaseError' });
+        try {
+          return await handler(event);
+        } catch (error) {
+          // The state machine catches everything into RecordFailure: note it here or it would pass unseen.
+          if ((error as Error).name === 'UndeclaredPort') undeclared.push(`${state}: ${(error as Error).message}`);
+          throw error;
+        }
+      };
+    },
+  });
+
+  beforeAll(async () => {
+    for (const { state, file } of taskBindings()) modules.set(state, await import(`../../lambdas/handlers/${file}.ts`));
+    home = await mkdtemp(join(tmpdir(), 'prospector-ports-'));
+    rt = await openLocal({
+      env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent', PROSPECTOR_FETCH_TIMEOUT_MS: '3000' },
+      leadSearch: new FirstSearchFails(),
+      sampleWebSlowMs: 10_000,
+    });
+    await importOnboarding(rt.deps.sql, await loadOnboardingFile(SAMPLE_ONBOARDING));
+    // A run that fails because of an undeclared port is reported by the tests below, by name.
+    const attempt = async (run: Promise<RunSummary>) => runs.push(await run.catch((error: Error) => ({ status: `threw ${error.message}` }) as unknown as RunSummary));
+    await attempt(runOnce(rt, strict()));
+    await attempt(runOnce(rt, strict()));
+    await attempt(runOnce(rt, { ...strict(), redriveRunId: runs[0].runId }));
+    // A failed run ends the execution in its Fail state after RunFailed has closed the run.
+    const failing = runOnce(rt, { ...strict({ failState: 'ListRunLeads' }), leads: [{ company_name: 'Northwind', company_website: 'https://northwind.example', lead_email: 'dana@northwind.example', lead_name: 'Dana' }] });
+    await expect(failing).rejects.toThrow(/The run could not complete/);
+    const latest = await rt.deps.sql.query<{ id: string }>(`SELECT id FROM run ORDER BY started_at DESC LIMIT 1`);
+    runs.push(await summarizeRun(rt.deps.sql, latest.rows[0].id));
+  }, 300_000);
+
+  afterAll(async () => {
+    await rt?.close();
+    await rm(home, { recursive: true, force: true });
+  });
+
+  test('every Task state ran, under its own step\'s ports, and none touched an undeclared port', () => {
+    expect(undeclared).toEqual([]);
+    expect([...ran].sort()).toEqual([...stepOfState.keys()].sort());
+    expect(new Set(stepOfState.values())).toEqual(new Set(STEP_IDS));
+  });
+
+  test('the runs took the branches that use the most ports', () => {
+    const [first, second, redrive, failed] = runs;
+    expect(first.status).toBe('succeeded');
+    expect(first.leadsResearched).toBeGreaterThan(0);
+    expect(first.leadsFailed).toBeGreaterThan(0);
+    expect(second.leadsSkipped).toBeGreaterThan(0);
+    expect(redrive.runId).toBe(first.runId);
+    expect(failed.status).toBe('failed');
+    for (const run of runs) expect(run.failures.map((f) => f.error)).not.toContain('UndeclaredPort');
+  });
+
+  test('a run records the configured researcher, and says offline-heuristic once a lead is researched offline', () => {
+    expect(runs[0]).toMatchObject({ llmProvider: 'offline-heuristic', leadSource: 'bundled-directory' });
+    // The failed run researched nothing: it keeps what StartRun recorded.
+    expect(runs[3].llmProvider).toBe(CONFIGURED_LLM_PROVIDER);
+  });
+
+  test('a step run with another step\'s ports fails with UndeclaredPort, naming the port', async () => {
+    const lead = await rt.deps.sql.query<{ lead_id: string }>(
+      `SELECT lead_id FROM run_lead WHERE run_id = :runId::uuid AND status = 'researched' LIMIT 1`,
+      { runId: runs[1].runId },
+    );
+
+    await expect(researchLead(restrictDeps('CleanPages', rt.deps), { runId: runs[1].runId, leadId: lead.rows[0].lead_id })).rejects.toMatchObject({
+      name: 'UndeclaredPort',
+      message: expect.stringMatching(/CleanPages (did not declare the llm port|may not read lake key)/),
+    });
+  });
+});
+
+describe('lake areas', () => {
+  test('every key of the layout falls in exactly its own area', () => {
+    const at = new Date('2026-12-02T00:00:00Z');
+    const keys: [string, LakeArea][] = [
+      [lakeKeys.rawHtml('acme.example', 'a'.repeat(64)), 'rawHtml'],
+      [lakeKeys.rawMeta('acme.example', 'a'.repeat(64)), 'rawMeta'],
+      [lakeKeys.cleanText('acme.example', 'a'.repeat(64)), 'cleanText'],
+      [lakeKeys.signals('acme.example', 'a'.repeat(64)), 'signals'],
+      [lakeKeys.llmCall(at, 'call-1'), 'llmCalls'],
+      [lakeKeys.researchPart(at, 'run-1', 'lead-1'), 'researchTable'],
+      [lakeKeys.researchResult('run-1', 'lead-1'), 'researchResults'],
+      [`${lakeKeys.llmCache('run-1', 'lead-1', 0)}abc.json`, 'llmCache'],
+      [lakeKeys.runSummary('run-1'), 'runSummaries'],
+      [lakeKeys.leadsInput('b'.repeat(64)), 'leadsInputs'],
+    ];
+    for (const [key, area] of keys) {
+      expect((Object.keys(lakeAreas) as LakeArea[]).filter((a) => inLakeArea(key, a)), key).toEqual([area]);
+    }
+  });
+});
+
