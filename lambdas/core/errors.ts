@@ -138,6 +138,35 @@ export class BudgetExceededError extends ProspectorError {
   }
 }
 
+/**
+ * Base of the database adapters' errors (the Data API adapter's live in its module); `statement`
+ * is the head of the SQL text. Lives here because the state machine routes one of them by name.
+ */
+export class DatabaseError extends ProspectorError {
+  readonly statement: string;
+  constructor(statement: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DatabaseError';
+    this.statement = statement;
+  }
+}
+
+/** The cluster is paused, resuming or otherwise unreachable: retry later (the state machine does). */
+export class DatabaseUnavailableError extends DatabaseError {
+  constructor(statement: string, message: string, options?: { cause?: unknown }) {
+    super(statement, `${statement}: the database is unavailable (${message})`, options);
+    this.name = 'DatabaseUnavailable';
+  }
+}
+
+/** The lead-search provider is down, slow or throttling: worth retrying (the state machine does). */
+export class SearchUnavailableError extends ProspectorError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SearchUnavailable';
+  }
+}
+
 /** A short, log-safe description of any thrown value. */
 export function describeError(error: unknown): { name: string; message: string } {
   if (error instanceof Error) return { name: error.name || 'Error', message: error.message };
