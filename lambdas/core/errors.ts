@@ -101,7 +101,8 @@ export class NoContentError extends ProspectorError {
 
 /**
  * The LLM provider throttled us. `message` is JSON `{"retryAfterSeconds":n,...}` so the state
- * machine can read the wait with `States.StringToJson($.error.Cause)`.
+ * machine can read the wait: after a Lambda failure `Cause` is the envelope `{errorType, errorMessage,
+ * trace}` as JSON, so the state machine parses `Cause`, then its `errorMessage`.
  */
 export class RateLimitedError extends ProspectorError {
   readonly retryAfterSeconds: number;
