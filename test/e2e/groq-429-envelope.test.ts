@@ -8,7 +8,6 @@
  * which stays `cleaned` (on AWS, where the lead Map tolerates every child failure, silently).
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GroqLlm } from '#adapters/groq-llm.ts';
 import type { PgliteSql } from '#adapters/pglite-sql.ts';
@@ -17,24 +16,13 @@ import { defaultPipelineConfig, type Deps } from '#core/pipeline/deps.ts';
 import { stageLeads } from '#local/runner.ts';
 import { ASL_PATH, ExecutionFailedError, executeLocally } from '#local/state-machine.ts';
 import { startFakeGroq, type FakeGroq } from '#test/fakes/fake-groq.ts';
+import { definitionBeforeEnvelope } from '#test/helpers/asl.ts';
 import { onboardedDb } from '#test/helpers/db.ts';
 import { forDomain, memoryLake, stubWeb } from '#test/hostile/support.ts';
 
 const KEY = 'gsk_envelopeSuiteKey0123456789';
 const THROTTLED = 'throttled-once.example';
 const STEADY = 'steady-freight.example';
-const OLD_STATES = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'asl', 'rate-limit-backoff-before-envelope.json'), 'utf8')) as Record<string, unknown>;
-
-/** Today's definition with the rate-limit states put back as they were before the envelope fix. */
-function previousDefinition(): string {
-  const def = JSON.parse(readFileSync(ASL_PATH, 'utf8'));
-  const states = def.States.ProcessLeads.ItemProcessor.States as Record<string, unknown>;
-  delete states.ReadRetryAfter;
-  states.RateLimitBackoff = OLD_STATES.RateLimitBackoff;
-  states.AddJitter = OLD_STATES.AddJitter;
-  return JSON.stringify(def, null, 2);
-}
-
 interface Observed {
   caught: { Error: string; Cause: string }[];
   waitSeconds: number[];
@@ -107,7 +95,7 @@ describe('a Groq 429 reported as Step Functions reports a Lambda failure', () =>
   }, 60_000);
 
   it('with the previous RateLimitBackoff the same run loses the throttled lead: it never waits and stays cleaned', async () => {
-    const seen = await runThrough429(previousDefinition());
+    const seen = await runThrough429(definitionBeforeEnvelope(readFileSync(ASL_PATH, 'utf8')));
     expect(seen.caught).toHaveLength(1);
     expect(seen.waitSeconds).toEqual([]);
     // AddJitter cannot find $.wait.retryAfterSeconds: a States.Runtime error, which no Catch sees

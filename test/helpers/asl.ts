@@ -1,4 +1,6 @@
 /** Walking an ASL definition in tests: every state at any depth, Tasks, and retry arithmetic. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export type AslState = Record<string, any>;
 export interface AslMachine {
@@ -62,3 +64,18 @@ export function terminalStates(processor: AslMachine): [string, AslState][] {
  * well over that, here two minutes, beyond the adapter's own waits inside each call.
  */
 export const RESUME_WINDOW_SECONDS = 120;
+
+/**
+ * Today's definition with RateLimitBackoff and AddJitter put back as they were before the local
+ * runner reported Lambda's error envelope (test/fixtures/asl/rate-limit-backoff-before-envelope.json):
+ * a definition known to lose a throttled lead on AWS, for showing that a test catches it.
+ */
+export function definitionBeforeEnvelope(aslText: string): string {
+  const old = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'asl', 'rate-limit-backoff-before-envelope.json'), 'utf8')) as Record<string, AslState>;
+  const def = JSON.parse(aslText) as AslMachine;
+  const states = def.States.ProcessLeads.ItemProcessor.States as Record<string, AslState>;
+  delete states.ReadRetryAfter;
+  states.RateLimitBackoff = old.RateLimitBackoff;
+  states.AddJitter = old.AddJitter;
+  return JSON.stringify(def, null, 2);
+}
