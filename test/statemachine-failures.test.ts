@@ -7,12 +7,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { HeuristicLlm } from '#adapters/heuristic-llm.ts';
 import type { PgliteSql } from '#adapters/pglite-sql.ts';
-import { DatabaseError, DatabaseUnavailableError } from '#core/errors.ts';
+import { DatabaseError, DatabaseUnavailableError, InvalidLeadError, RateLimitedError } from '#core/errors.ts';
 import { jsonLog } from '#core/log.ts';
 import { defaultPipelineConfig, type Deps } from '#core/pipeline/deps.ts';
+import { parseStatesError } from '#core/pipeline/record-failure.ts';
 import type { StepHandler } from '#handlers/runtime.ts';
 import { stageLeads } from '#local/runner.ts';
-import { ExecutionFailedError, executeLocally, type ExecuteOptions } from '#local/state-machine.ts';
+import { ExecutionFailedError, executeLocally, lambdaErrorEnvelope, type ExecuteOptions } from '#local/state-machine.ts';
 import { freshDb, onboardedDb } from '#test/helpers/db.ts';
 import { memoryLake, stubWeb } from '#test/hostile/support.ts';
 
@@ -103,4 +104,27 @@ describe('failures outside any one lead', () => {
     expect((outcome as Error).message).not.toMatch(/errorType|trace/);
     expect(await runs(db)).toEqual([]);
   }, 60_000);
+});
+
+describe('a recorded failure reads as words, whatever shape Step Functions gave it', () => {
+  const fromLambda = (error: Error) => ({ Error: error.name, Cause: JSON.stringify(lambdaErrorEnvelope(error)) });
+
+  it('takes the message out of Lambda\'s envelope and keeps the error name', () => {
+    expect(parseStatesError(fromLambda(new InvalidLeadError('lead_email "x" is not an email address')))).toEqual({
+      name: 'InvalidLead',
+      message: 'lead_email "x" is not an email address',
+    });
+  });
+
+  it('says how long Groq last asked to wait, not RateLimitedError\'s JSON', () => {
+    const { name, message } = parseStatesError(fromLambda(new RateLimitedError(30, 'Groq openai/gpt-oss-20b (facts): Rate limit reached')));
+    expect(name).toBe('RateLimited');
+    expect(message).toBe('gave up after repeated rate limiting (last asked to wait 30 s): Groq openai/gpt-oss-20b (facts): Rate limit reached');
+  });
+
+  it('keeps a plain cause as it is, and names a timeout that has none', () => {
+    expect(parseStatesError({ Error: 'Interrupted', Cause: 'the process ended before the run finished' })).toEqual({ name: 'Interrupted', message: 'the process ended before the run finished' });
+    expect(parseStatesError({ Error: 'States.Timeout', Cause: 'States.Timeout' })).toEqual({ name: 'States.Timeout', message: 'the step timed out' });
+    expect(parseStatesError({ Error: 'States.Timeout' })).toEqual({ name: 'States.Timeout', message: 'the step timed out' });
+  });
 });

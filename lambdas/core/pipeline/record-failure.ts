@@ -31,6 +31,8 @@ export function parseStatesError(error: { Error: string; Cause?: unknown }): { n
   } catch {
     // not JSON: the message is the cause itself
   }
+  // the local interpreter gives a timeout the name as its cause; it says nothing more
+  if (message === name) message = '';
   if (name === 'RateLimited') message = `gave up after repeated rate limiting${describeRateLimit(message)}`;
   if (name === 'States.Timeout') message = message || 'the step timed out';
   return { name, message: clip(message || name, 1000) };
