@@ -25,9 +25,19 @@ export function handlerFileFor(placeholder: string): string {
   return base.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 }
 
+/**
+ * `States.MathRandom(start, end)` on AWS returns an integer from start inclusive to end
+ * exclusive (docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html); the
+ * interpreter's includes the end. With literal bounds the local definition asks for one less,
+ * so local runs draw what AWS draws.
+ */
+function awsMathRandom(text: string): string {
+  return text.replace(/States\.MathRandom\((\s*-?\d+\s*),\s*(-?\d+)\s*([,)])/g, (_m, start: string, end: string, rest: string) => `States.MathRandom(${start.trim()}, ${Number(end) - 1}${rest}`);
+}
+
 /** The definition with placeholders filled as the local runner needs them. */
 export function localDefinition(aslText = readFileSync(ASL_PATH, 'utf8')): StateMachineDefinition {
-  const filled = aslText.replace(/\$\{([A-Za-z0-9]+)\}/g, (_m, name: string) =>
+  const filled = awsMathRandom(aslText).replace(/\$\{([A-Za-z0-9]+)\}/g, (_m, name: string) =>
     name.endsWith('FunctionArn')
       ? `arn:aws:lambda:us-east-1:000000000000:function:prospector-${handlerFileFor(name)}`
       : name === 'LeadMapMode'

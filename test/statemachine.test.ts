@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, test } from 'vitest';
 import { ASL_PATH, handlerFileFor, localDefinition, placeholders, taskBindings } from '#local/state-machine.ts';
 import { RESUME_WINDOW_SECONDS, guaranteedRetryWaitSeconds, retrierFor, taskStates, terminalStates, type AslMachine } from '#test/helpers/asl.ts';
@@ -79,6 +80,17 @@ describe('statemachine/prospecting.asl.json', () => {
     const ends = terminalStates(map.ItemProcessor);
     expect(ends.map(([name]) => name)).toEqual(['LeadDone']);
     for (const [name, state] of ends) expect(state, name).toHaveProperty('OutputPath', null);
+  });
+
+  test('draws States.MathRandom as AWS does, end exclusive: (0, 1) is always 0, (0, 3) gives 0 to 2', async () => {
+    const draws = async (call: string) => {
+      const machine = new StateMachine(localDefinition(JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', Parameters: { 'r.$': call }, End: true } } })));
+      const out = new Set<number>();
+      for (let i = 0; i < 60; i++) out.add(((await machine.run({}).result) as { r: number }).r);
+      return [...out].sort();
+    };
+    expect(await draws('States.MathRandom(0, 1)')).toEqual([0]);
+    expect((await draws('States.MathRandom(0, 3)')).every((n) => n >= 0 && n <= 2)).toBe(true);
   });
 });
 
