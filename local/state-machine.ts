@@ -7,7 +7,9 @@ import '#core/polyfills.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { ProspectorError } from '#core/errors.ts';
 import type { Deps } from '#core/pipeline/deps.ts';
+import { parseStatesError } from '#core/pipeline/record-failure.ts';
 import type { StepHandler } from '#handlers/runtime.ts';
 
 export const ASL_PATH = join(import.meta.dirname, '..', 'statemachine', 'prospecting.asl.json');
@@ -23,9 +25,19 @@ export function handlerFileFor(placeholder: string): string {
   return base.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 }
 
+/**
+ * `States.MathRandom(start, end)` on AWS returns an integer from start inclusive to end
+ * exclusive (docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html); the
+ * interpreter's includes the end. With literal bounds the local definition asks for one less,
+ * so local runs draw what AWS draws.
+ */
+function awsMathRandom(text: string): string {
+  return text.replace(/States\.MathRandom\((\s*-?\d+\s*),\s*(-?\d+)\s*([,)])/g, (_m, start: string, end: string, rest: string) => `States.MathRandom(${start.trim()}, ${Number(end) - 1}${rest}`);
+}
+
 /** The definition with placeholders filled as the local runner needs them. */
 export function localDefinition(aslText = readFileSync(ASL_PATH, 'utf8')): StateMachineDefinition {
-  const filled = aslText.replace(/\$\{([A-Za-z0-9]+)\}/g, (_m, name: string) =>
+  const filled = awsMathRandom(aslText).replace(/\$\{([A-Za-z0-9]+)\}/g, (_m, name: string) =>
     name.endsWith('FunctionArn')
       ? `arn:aws:lambda:us-east-1:000000000000:function:prospector-${handlerFileFor(name)}`
       : name === 'LeadMapMode'
@@ -60,29 +72,101 @@ export function taskBindings(aslText = readFileSync(ASL_PATH, 'utf8')): TaskBind
   return out;
 }
 
-/** Imports each bound handler module and builds its handler over `deps`. */
-export async function localHandlers(deps: Deps, wrap?: (state: string, fn: StepHandler) => StepHandler): Promise<Record<string, StepHandler>> {
+/**
+ * The error document Lambda's Node.js runtime makes of a thrown value
+ * (docs.aws.amazon.com/lambda/latest/dg/nodejs-exceptions.html shows
+ * `{"errorType","errorMessage","trace"}`; the runtime's own `toRapidResponse` in
+ * aws-lambda-nodejs-runtime-interface-client src/Errors.js builds it: an Error gives its `name`,
+ * `message` and `stack` split into lines; any other value gives `typeof` and `toString()`).
+ */
+export interface LambdaErrorEnvelope {
+  errorType: string;
+  errorMessage: string;
+  trace: string[];
+}
+
+/** Lambda's error envelope for `error`, as the Node.js runtime builds it. */
+export function lambdaErrorEnvelope(error: unknown): LambdaErrorEnvelope {
+  if (error instanceof Error) {
+    return { errorType: error.name, errorMessage: error.message, trace: (error.stack ?? `${error.name}: ${error.message}`).split('\n') };
+  }
+  return { errorType: typeof error, errorMessage: String(error), trace: [] };
+}
+
+/**
+ * A Lambda task's failure as Step Functions reports it to Retry/Catch: `Error` is Lambda's
+ * `errorType` and `Cause` is the whole envelope as a JSON string, not the message
+ * (docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html; a Catch with
+ * `ResultPath: "$.error"` receives `{"Error":"RateLimited","Cause":"{\"errorType\":...}"}`).
+ * aws-local-stepfunctions takes `Error` from a thrown error's `name` and `Cause` from its
+ * `message`, so the message here is the envelope.
+ */
+export class LambdaTaskFailure extends Error {
+  readonly envelope: LambdaErrorEnvelope;
+  constructor(envelope: LambdaErrorEnvelope) {
+    super(JSON.stringify(envelope));
+    this.name = envelope.errorType;
+    this.envelope = envelope;
+  }
+}
+
+/**
+ * Runs a handler the way Lambda does for Step Functions: the event and the result cross as
+ * JSON (undefined becomes null, non-JSON values do not survive), and a thrown error reaches the
+ * interpreter as `LambdaTaskFailure`.
+ */
+export function asLambda(fn: StepHandler): StepHandler {
+  return async (event) => {
+    let result: unknown;
+    try {
+      result = await fn(JSON.parse(JSON.stringify(event ?? null)) as unknown);
+    } catch (error) {
+      throw new LambdaTaskFailure(lambdaErrorEnvelope(error));
+    }
+    return result === undefined ? null : (JSON.parse(JSON.stringify(result)) as unknown);
+  };
+}
+
+/**
+ * Imports each bound handler module and builds its handler over `deps`. Every handler runs as
+ * Lambda would (`asLambda`); `wrap` sees the handler's own errors, before they are enveloped.
+ */
+export async function localHandlers(deps: Deps, wrap?: (state: string, fn: StepHandler) => StepHandler, aslText?: string): Promise<Record<string, StepHandler>> {
   const handlers: Record<string, StepHandler> = {};
-  for (const { state, file } of taskBindings()) {
+  for (const { state, file } of taskBindings(aslText)) {
     const mod = (await import(`../lambdas/handlers/${file}.ts`)) as { makeHandler: (d: Deps) => StepHandler };
     const fn = mod.makeHandler(deps);
-    handlers[state] = wrap ? wrap(state, fn) : fn;
+    handlers[state] = asLambda(wrap ? wrap(state, fn) : fn);
   }
   return handlers;
 }
 
+/** The execution failed (a Fail state, or an error no Catch took); names the error and its reason. */
+export class ExecutionFailedError extends ProspectorError {
+  readonly error: string;
+  readonly reason: string;
+  constructor(error: string, reason: string, options?: { cause?: unknown }) {
+    super(`the execution failed: ${error}: ${reason}`, options);
+    this.name = 'ExecutionFailed';
+    this.error = error;
+    this.reason = reason;
+  }
+}
+
 export interface ExecuteOptions {
   /** Called for each interpreter event (progress reporting). */
-  onEvent?: (event: { type: string; state?: { name: string }; Error?: string; [k: string]: unknown }) => void;
+  onEvent?: (event: { type: string; state?: { name: string; input?: unknown; output?: unknown }; Error?: string; [k: string]: unknown }) => void;
   retryIntervalOverrides?: Record<string, number | number[]>;
   waitTimeOverrides?: Record<string, number>;
   wrap?: (state: string, fn: StepHandler) => StepHandler;
+  /** Another definition text instead of statemachine/prospecting.asl.json (tests of past definitions). */
+  aslText?: string;
 }
 
 /** Runs one execution of the state machine to completion and returns its output. */
 export async function executeLocally(deps: Deps, input: Record<string, unknown>, options: ExecuteOptions = {}): Promise<unknown> {
-  const machine = new StateMachine(localDefinition(), { validationOptions: { checkArn: true, checkPaths: true } });
-  const handlers = await localHandlers(deps, options.wrap);
+  const machine = new StateMachine(localDefinition(options.aslText), { validationOptions: { checkArn: true, checkPaths: true } });
+  const handlers = await localHandlers(deps, options.wrap, options.aslText);
   const execution = machine.run(input as never, {
     overrides: {
       taskResourceLocalHandlers: handlers as never,
@@ -96,6 +180,12 @@ export async function executeLocally(deps: Deps, input: Record<string, unknown>,
   })();
   try {
     return await execution.result;
+  } catch (error) {
+    // aws-local-stepfunctions wraps the failing error as `cause`; show the reason, not an envelope.
+    const failed = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
+    if (!failed) throw error;
+    const { name, message } = parseStatesError({ Error: failed.name, Cause: failed.message });
+    throw new ExecutionFailedError(name, message, { cause: error });
   } finally {
     await consume.catch(() => undefined);
   }

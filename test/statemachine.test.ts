@@ -1,8 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, test } from 'vitest';
 import { ASL_PATH, handlerFileFor, localDefinition, placeholders, taskBindings } from '#local/state-machine.ts';
+import { RESUME_WINDOW_SECONDS, guaranteedRetryWaitSeconds, retrierFor, taskStates, terminalStates, type AslMachine } from '#test/helpers/asl.ts';
 
 const require = createRequire(import.meta.url);
 const aslValidator = require('asl-validator') as (def: unknown) => Promise<{ isValid: boolean; errors: unknown[] }>;
@@ -48,4 +50,47 @@ describe('statemachine/prospecting.asl.json', () => {
     expect(def.States.ProcessLeads.ItemProcessor.States.WaitForRateLimit.SecondsPath).toBe('$.waitSeconds');
     expect(placeholders(aslText)).toContain('LeadMapMode');
   });
+
+  test('every Task retries DatabaseUnavailable without jitter for longer than an Aurora resume', () => {
+    const def = JSON.parse(aslText) as AslMachine;
+    const tasks = taskStates(def);
+    expect(tasks.length).toBeGreaterThanOrEqual(11);
+    for (const { name, state } of tasks) {
+      const retrier = retrierFor(state, 'DatabaseUnavailable');
+      // a States.ALL retrier would also match, but with a budget meant for other errors
+      expect(retrier?.ErrorEquals, name).toEqual(['DatabaseUnavailable']);
+      expect(guaranteedRetryWaitSeconds(retrier!), name).toBeGreaterThanOrEqual(RESUME_WINDOW_SECONDS);
+    }
+  });
+
+  test('StartRun, ListRunLeads and FinishRun catch every error: the run is closed, or was never opened', () => {
+    const def = JSON.parse(aslText) as AslMachine;
+    const catchAll = (state: string) => def.States[state].Catch?.find((c: { ErrorEquals: string[] }) => c.ErrorEquals.includes('States.ALL'));
+    expect(catchAll('ListRunLeads')).toMatchObject({ ResultPath: '$.error', Next: 'RunFailed' });
+    expect(catchAll('FinishRun')).toMatchObject({ ResultPath: '$.error', Next: 'RunFailed' });
+    // StartRun writes the run last: when it fails there is no run, so the execution just fails with its error
+    expect(catchAll('StartRun')).toMatchObject({ ResultPath: '$.error', Next: 'StartFailed' });
+    expect(def.States.StartFailed).toMatchObject({ Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' });
+    expect(def.States.RunFailed).toMatchObject({ Type: 'Task', Resource: '${FinishRunFunctionArn}', Next: 'Failed' });
+  });
+
+  test('the lead Map\'s children return nothing, so the Map\'s gathered result stays small', () => {
+    const map = (JSON.parse(aslText) as AslMachine).States.ProcessLeads;
+    expect(map.ResultWriter).toBeUndefined();
+    const ends = terminalStates(map.ItemProcessor);
+    expect(ends.map(([name]) => name)).toEqual(['LeadDone']);
+    for (const [name, state] of ends) expect(state, name).toHaveProperty('OutputPath', null);
+  });
+
+  test('draws States.MathRandom as AWS does, end exclusive: (0, 1) is always 0, (0, 3) gives 0 to 2', async () => {
+    const draws = async (call: string) => {
+      const machine = new StateMachine(localDefinition(JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', Parameters: { 'r.$': call }, End: true } } })));
+      const out = new Set<number>();
+      for (let i = 0; i < 60; i++) out.add(((await machine.run({}).result) as { r: number }).r);
+      return [...out].sort();
+    };
+    expect(await draws('States.MathRandom(0, 1)')).toEqual([0]);
+    expect((await draws('States.MathRandom(0, 3)')).every((n) => n >= 0 && n <= 2)).toBe(true);
+  });
 });
+

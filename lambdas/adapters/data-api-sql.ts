@@ -38,19 +38,12 @@ import {
   type Field,
   type SqlParameter,
 } from '@aws-sdk/client-rds-data';
-import { ProspectorError } from '#core/errors.ts';
+import { DatabaseError, DatabaseUnavailableError } from '#core/errors.ts';
 import { rewriteParameters } from '#core/db/sql-text.ts';
 import type { Json, Sql, SqlParams, SqlResult, SqlRow, SqlValue } from '#core/ports.ts';
 
-/** Base of the Data API adapter's errors; `statement` is the head of the SQL text. */
-export class DatabaseError extends ProspectorError {
-  readonly statement: string;
-  constructor(statement: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'DatabaseError';
-    this.statement = statement;
-  }
-}
+// The base and the error the state machine routes live in core/errors.ts with the other routed names.
+export { DatabaseError, DatabaseUnavailableError };
 
 /** A SQL error reported by PostgreSQL; `code` is the SQLSTATE (`23505` unique violation...). */
 export class DataApiSqlError extends DatabaseError {
@@ -76,14 +69,6 @@ export class DatabaseResponseTooLargeError extends DatabaseError {
   constructor(statement: string, message: string, options?: { cause?: unknown }) {
     super(statement, `${statement}: the result is over the Data API's 1 MiB response limit (${message}); select fewer columns, add LIMIT, or page with a keyset (WHERE id > :after ORDER BY id LIMIT n)`, options);
     this.name = 'DatabaseResponseTooLarge';
-  }
-}
-
-/** The cluster is paused, resuming or otherwise unreachable: retry later (the state machine does). */
-export class DatabaseUnavailableError extends DatabaseError {
-  constructor(statement: string, message: string, options?: { cause?: unknown }) {
-    super(statement, `${statement}: the database is unavailable (${message})`, options);
-    this.name = 'DatabaseUnavailable';
   }
 }
 

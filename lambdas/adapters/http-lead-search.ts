@@ -11,16 +11,11 @@
  * Messages never carry the API key, and carry at most a short excerpt of a provider's body.
  */
 import { z } from 'zod';
-import { ProspectorError } from '#core/errors.ts';
+import { ProspectorError, SearchUnavailableError } from '#core/errors.ts';
 import type { LeadCandidate, LeadSearch } from '#core/ports.ts';
 
-/** The provider is down, slow or throttling: worth retrying. */
-export class SearchUnavailableError extends ProspectorError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'SearchUnavailable';
-  }
-}
+// Routed by name in the state machine, so it lives in core/errors.ts with the other routed names.
+export { SearchUnavailableError };
 
 /** The provider refused the request or answered something unusable: retrying will not help. */
 export class SearchRejectedError extends ProspectorError {

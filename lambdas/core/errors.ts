@@ -101,7 +101,8 @@ export class NoContentError extends ProspectorError {
 
 /**
  * The LLM provider throttled us. `message` is JSON `{"retryAfterSeconds":n,...}` so the state
- * machine can read the wait with `States.StringToJson($.error.Cause)`.
+ * machine can read the wait: after a Lambda failure `Cause` is the envelope `{errorType, errorMessage,
+ * trace}` as JSON, so the state machine parses `Cause`, then its `errorMessage`.
  */
 export class RateLimitedError extends ProspectorError {
   readonly retryAfterSeconds: number;
@@ -135,6 +136,35 @@ export class BudgetExceededError extends ProspectorError {
   constructor(message: string) {
     super(message);
     this.name = 'BudgetExceeded';
+  }
+}
+
+/**
+ * Base of the database adapters' errors (the Data API adapter's live in its module); `statement`
+ * is the head of the SQL text. Lives here because the state machine routes one of them by name.
+ */
+export class DatabaseError extends ProspectorError {
+  readonly statement: string;
+  constructor(statement: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DatabaseError';
+    this.statement = statement;
+  }
+}
+
+/** The cluster is paused, resuming or otherwise unreachable: retry later (the state machine does). */
+export class DatabaseUnavailableError extends DatabaseError {
+  constructor(statement: string, message: string, options?: { cause?: unknown }) {
+    super(statement, `${statement}: the database is unavailable (${message})`, options);
+    this.name = 'DatabaseUnavailable';
+  }
+}
+
+/** The lead-search provider is down, slow or throttling: worth retrying (the state machine does). */
+export class SearchUnavailableError extends ProspectorError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SearchUnavailable';
   }
 }
 

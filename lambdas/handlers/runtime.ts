@@ -28,13 +28,26 @@ export function step<I>(name: string, run: (deps: Deps, input: I) => Promise<unk
   };
 }
 
-/** Lambda entry point: builds the cloud dependencies of `stepId`'s ports at cold start, then delegates. */
-export function lambdaHandler(make: (deps: Deps) => StepHandler, stepId: StepId): StepHandler {
+/** Builds the cloud dependencies of one step's ports; a seam so tests can stand in for the composition root. */
+export type DepsLoader = (stepId: StepId) => Promise<Deps>;
+
+const cloudDeps: DepsLoader = (stepId) => import('../cloud/composition.ts').then((m) => m.cloudDeps(stepId));
+
+/**
+ * Lambda entry point: builds the dependencies of `stepId`'s ports at cold start, then delegates.
+ * A build that fails (a transient Secrets Manager or network error) is not kept: the next
+ * invocation on the same container builds again, instead of failing with the same cached
+ * rejection until it is recycled.
+ */
+export function lambdaHandler(make: (deps: Deps) => StepHandler, stepId: StepId, load: DepsLoader = cloudDeps): StepHandler {
   let ready: Promise<StepHandler> | undefined;
   return async (event) => {
     // Built once per container; Lambda reports a thrown error's `name` as its errorType, which
     // is what the state machine's Retry/Catch match on.
-    ready ??= import('../cloud/composition.ts').then(async (m) => make(await m.cloudDeps(stepId)));
-    return (await ready)(event);
+    const building = (ready ??= load(stepId).then(make));
+    building.catch(() => {
+      if (ready === building) ready = undefined;
+    });
+    return (await building)(event);
   };
 }

@@ -22,6 +22,7 @@ import type { StepId } from '#core/pipeline/step-ports.ts';
 import { loadMigrations } from '#core/db/migrate.ts';
 import { schemaChecksum, schemaVersion } from '#handlers/migrate.ts';
 import { FakeDataApi } from '#test/fakes/fake-data-api.ts';
+import { RESUME_WINDOW_SECONDS, guaranteedRetryWaitSeconds, retrierFor, taskStates, terminalStates } from '#test/helpers/asl.ts';
 
 const run = promisify(execFile);
 type Resources = Record<string, { Type: string; Properties: Record<string, any> }>;
@@ -272,6 +273,32 @@ describe('stateless stack: state machine', () => {
       State: 'ENABLED',
       Target: { Arn: { Ref: logicalId(stateless, stateless.stateMachine) }, Input: '{"trigger":"schedule"}', RoleArn: Match.anyValue() },
     });
+  });
+
+  it('deploys a lead Map whose children return no output, or that writes its results elsewhere', () => {
+    const map = JSON.parse(deployedDefinition().text).States.ProcessLeads;
+    // Without a ResultWriter a Distributed Map gathers every child's output into its result
+    // (ResultPath: null does not prevent it); past 256 KiB the execution fails, uncatchably.
+    if (map.ResultWriter) return;
+    for (const [name, state] of terminalStates(map.ItemProcessor)) expect(state, name).toHaveProperty('OutputPath', null);
+  });
+
+  it('retries DatabaseUnavailable on every Task for longer than an Aurora resume, each within its Lambda\'s limits', () => {
+    const { text, substitutions } = deployedDefinition();
+    const resources = statelessTemplate.toJSON().Resources as Resources;
+    const tasks = taskStates(JSON.parse(text));
+    expect(tasks.length).toBeGreaterThanOrEqual(11);
+    for (const { name, state } of tasks) {
+      const retrier = retrierFor(state, 'DatabaseUnavailable');
+      expect(retrier?.ErrorEquals, name).toEqual(['DatabaseUnavailable']);
+      expect(guaranteedRetryWaitSeconds(retrier!), name).toBeGreaterThanOrEqual(RESUME_WINDOW_SECONDS);
+      const placeholder = /function:(\w+)$/.exec(state.Resource)![1];
+      const fn = resources[(substitutions[placeholder] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]];
+      // the function stops before the state gives up on it, so a timeout is the function's own error
+      expect(fn.Properties.Timeout, name).toBeLessThan(state.TimeoutSeconds);
+      // and has room for the Data API adapter's own waits for a resuming cluster (2 + 4 + 8 + 16 s)
+      expect(fn.Properties.Timeout, name).toBeGreaterThan(30);
+    }
   });
 });
 

@@ -64,7 +64,9 @@ describe('a lead Groq throttles every time', () => {
     expect(fake.calls.filter((c) => domainOfCall(c) === THROTTLED)).toHaveLength(9);
     expect(summary.failures).toHaveLength(1);
     expect(summary.failures[0]).toMatchObject({ lead: `ops@${THROTTLED}`, stage: 'research', error: 'RateLimited' });
-    expect(summary.failures[0].message).toMatch(/^gave up after repeated rate limiting: \{"retryAfterSeconds":30,/);
+    // readable words, not the envelope or RateLimitedError's JSON
+    expect(summary.failures[0].message).toMatch(/^gave up after repeated rate limiting \(last asked to wait 30 s\): Groq .*\(facts\): /);
+    expect(summary.failures[0].message).not.toMatch(/errorType|trace|\{/);
     expect(summary.leadsResearched).toBe(2);
     expect(tripwire.refused).toEqual([]);
   });

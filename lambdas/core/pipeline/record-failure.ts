@@ -14,8 +14,10 @@ export const RecordFailureInput = z.object({
 export type RecordFailureInput = z.input<typeof RecordFailureInput>;
 
 /**
- * The error name and message out of a Step Functions error object. From a Lambda, `Cause` is a
- * JSON string `{errorType, errorMessage, trace}`; locally it is the message itself.
+ * The error name and message out of a Step Functions error object. After a Lambda failure
+ * `Cause` is Lambda's error envelope as a JSON string `{errorType, errorMessage, trace}` (the
+ * local runner reports it the same way); from other sources (a timeout, `closeInterruptedRuns`)
+ * it is the reason itself. The name is `Error`; the message is `errorMessage`, never the trace.
  */
 export function parseStatesError(error: { Error: string; Cause?: unknown }): { name: string; message: string } {
   let name = error.Error || 'Error';
@@ -29,9 +31,25 @@ export function parseStatesError(error: { Error: string; Cause?: unknown }): { n
   } catch {
     // not JSON: the message is the cause itself
   }
-  if (name === 'RateLimited') message = `gave up after repeated rate limiting: ${message}`;
+  // the local interpreter gives a timeout the name as its cause; it says nothing more
+  if (message === name) message = '';
+  if (name === 'RateLimited') message = `gave up after repeated rate limiting${describeRateLimit(message)}`;
   if (name === 'States.Timeout') message = message || 'the step timed out';
   return { name, message: clip(message || name, 1000) };
+}
+
+/** `RateLimitedError`'s JSON message `{retryAfterSeconds, detail}` as words (as is, if it is not that). */
+function describeRateLimit(message: string): string {
+  try {
+    const parsed = JSON.parse(message) as { retryAfterSeconds?: unknown; detail?: unknown };
+    if (parsed && typeof parsed === 'object' && typeof parsed.retryAfterSeconds === 'number') {
+      const detail = typeof parsed.detail === 'string' && parsed.detail ? `: ${parsed.detail}` : '';
+      return ` (last asked to wait ${parsed.retryAfterSeconds} s)${detail}`;
+    }
+  } catch {
+    // not RateLimitedError's JSON: keep it as it came
+  }
+  return message ? `: ${message}` : '';
 }
 
 export interface RecordFailureOutput {

@@ -60,6 +60,20 @@ export async function startRun(deps: Deps, rawInput: StartRunInput): Promise<Sta
     );
   }
 
+  let icps: IcpItem[];
+  if (input.leadsKey) {
+    icps = [{ icpId: null, slug: 'leads-file', keywords: [], quota: 10_000, leadsKey: input.leadsKey }];
+  } else {
+    const rows = await sql.query<{ id: string; slug: string; search_keywords: string[]; daily_lead_quota: number }>(
+      `SELECT id, slug, search_keywords, daily_lead_quota FROM icp
+       WHERE workspace_id = :workspaceId::uuid AND active ORDER BY slug`,
+      { workspaceId: workspace.id },
+    );
+    icps = rows.rows.map((r) => ({ icpId: r.id, slug: r.slug, keywords: r.search_keywords, quota: r.daily_lead_quota }));
+  }
+
+  // The run row is written last, in one statement: if anything before it fails (the database
+  // still resuming after its retries), there is no half-opened run left `running`.
   const runId = deps.newId();
   await sql.query(
     `INSERT INTO run (id, workspace_id, trigger, llm_provider, lead_source, started_at)
@@ -73,18 +87,6 @@ export async function startRun(deps: Deps, rawInput: StartRunInput): Promise<Sta
       startedAt: deps.clock.now(),
     },
   );
-
-  let icps: IcpItem[];
-  if (input.leadsKey) {
-    icps = [{ icpId: null, slug: 'leads-file', keywords: [], quota: 10_000, leadsKey: input.leadsKey }];
-  } else {
-    const rows = await sql.query<{ id: string; slug: string; search_keywords: string[]; daily_lead_quota: number }>(
-      `SELECT id, slug, search_keywords, daily_lead_quota FROM icp
-       WHERE workspace_id = :workspaceId::uuid AND active ORDER BY slug`,
-      { workspaceId: workspace.id },
-    );
-    icps = rows.rows.map((r) => ({ icpId: r.id, slug: r.slug, keywords: r.search_keywords, quota: r.daily_lead_quota }));
-  }
   log.info('run started', { runId, workspace: workspace.slug, icps: icps.length });
   return { runId, workspaceId: workspace.id, redrive: false, leadConcurrency: config.leadConcurrency, icps };
 }
