@@ -20,6 +20,7 @@ import {
   readApiKeySecret,
 } from '../../lambdas/cloud/composition.ts';
 import { FakeS3 } from '#test/fakes/fake-s3.ts';
+import { ValidationError } from '#core/errors.ts';
 
 const GROQ_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prospector-groq-AbCdEf';
 const SEARCH_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prospector-search-AbCdEf';
@@ -31,8 +32,8 @@ const ENV = {
   LAKE_BUCKET: 'prospector-lake-123',
   GROQ_SECRET_ARN: GROQ_SECRET,
   LEAD_CONCURRENCY: '4',
-  FACTS_MODEL: 'llama-3.1-8b-instant',
-  SYNTHESIS_MODEL: 'llama-3.3-70b-versatile',
+  FACTS_MODEL: 'openai/gpt-oss-20b',
+  SYNTHESIS_MODEL: 'openai/gpt-oss-120b',
   PROMPT_TOKEN_BUDGET: '4000',
 };
 
@@ -84,6 +85,31 @@ describe('loadCloudEnv', () => {
     expect(env.PROMPT_TOKEN_BUDGET).toBe(4000);
     expect(env.PROSPECTOR_WORKSPACE).toBeUndefined();
     expect(env.LEAD_SEARCH_URL).toBeUndefined();
+    expect(env.ON_DAILY_LIMIT).toBe('skip');
+    expect(env.MODEL_PRICES).toBeUndefined();
+  });
+
+  it('refuses a model Groq has shut down at cold start, naming the variable, the date and the replacement', () => {
+    let error: unknown;
+    try {
+      loadCloudEnv({ ...ENV, SYNTHESIS_MODEL: 'llama-3.3-70b-versatile' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues).toEqual([
+      { path: 'SYNTHESIS_MODEL', message: expect.stringMatching(/llama-3\.3-70b-versatile was shut down by Groq on 2026-08-16 .*use openai\/gpt-oss-120b/) },
+    ]);
+  });
+
+  it('refuses a dollar budget over an unpriced model unless MODEL_PRICES prices it', () => {
+    const unpriced = { ...ENV, FACTS_MODEL: 'qwen/qwen3-32b', RUN_COST_BUDGET_USD: '1' };
+    expect(() => loadCloudEnv(unpriced)).toThrow(/FACTS_MODEL: qwen\/qwen3-32b has no price .*RUN_COST_BUDGET_USD could not be enforced.*MODEL_PRICES/s);
+    // without a dollar budget an unpriced model is fine: nothing depends on its price
+    expect(loadCloudEnv({ ...unpriced, RUN_COST_BUDGET_USD: '' }).FACTS_MODEL).toBe('qwen/qwen3-32b');
+    const priced = loadCloudEnv({ ...unpriced, MODEL_PRICES: 'qwen/qwen3-32b=0.29/0.59' });
+    expect(priced.MODEL_PRICES).toEqual({ 'qwen/qwen3-32b': { inputPerMillion: 0.29, outputPerMillion: 0.59 } });
+    expect(() => loadCloudEnv({ ...unpriced, MODEL_PRICES: 'qwen/qwen3-32b=cheap' })).toThrow(/MODEL_PRICES: "qwen\/qwen3-32b=cheap" is not model=input\/output/);
   });
 });
 
@@ -153,7 +179,7 @@ describe('buildCloudDeps', () => {
     const deps = await build({ ...ENV, PROSPECTOR_WORKSPACE: 'tallyhand', LEAD_CONCURRENCY: '8', RUN_COST_BUDGET_USD: '2.5' });
 
     expect(deps.llm.provider).toBe('groq');
-    expect(deps.config).toMatchObject({ workspace: 'tallyhand', leadConcurrency: 8, factsModel: 'llama-3.1-8b-instant', synthesisModel: 'llama-3.3-70b-versatile', promptTokenBudget: 4000, runCostBudgetUsd: 2.5 });
+    expect(deps.config).toMatchObject({ workspace: 'tallyhand', leadConcurrency: 8, factsModel: 'openai/gpt-oss-20b', synthesisModel: 'openai/gpt-oss-120b', promptTokenBudget: 4000, runCostBudgetUsd: 2.5 });
     expect(deps.config.runTokenBudget).toBeUndefined();
     expect(deps.lake.location).toBe('s3://prospector-lake-123/');
     expect(deps.leadSearch).toBeInstanceOf(DirectoryLeadSearch);
