@@ -19,6 +19,7 @@ import type { CloudEnv } from '../lambdas/cloud/composition.ts';
 import { stepEnvKeys } from '../lambdas/cloud/step-env.ts';
 import { lakeAreas } from '../lambdas/core/lake-keys.ts';
 import { STEPS as STEP_PORTS, STEP_IDS, type StepId, type StepPorts } from '../lambdas/core/pipeline/step-ports.ts';
+import { DEFAULT_MODELS } from '../lambdas/core/research/models.ts';
 import { ProspectorAlarms } from './constructs/alarms.ts';
 import { LakeAnalytics } from './constructs/lake-analytics.ts';
 import { ProspectorFunction, REPO_ROOT, invokeVersionsFinding, type BundledFile } from './constructs/prospector-function.ts';
@@ -45,6 +46,10 @@ export interface StatelessStackProps extends StackProps {
   leadConcurrency?: number;
   factsModel?: string;
   synthesisModel?: string;
+  /** Explicit model prices, `model=in/out` USD per 1M tokens (MODEL_PRICES); needed for unpriced models under a dollar budget. */
+  modelPrices?: string;
+  /** What a Groq per-day limit does to the rest of a run: `skip` (default) or `wait` (ON_DAILY_LIMIT). */
+  onDailyLimit?: 'skip' | 'wait';
   promptTokenBudget?: number;
   /** Spending caps per run and per lead (tokens, US dollars); unset means none. */
   budgets?: { runTokens?: number; runCostUsd?: number; leadCostUsd?: number };
@@ -122,14 +127,16 @@ export class StatelessStack extends Stack {
       GROQ_SECRET_ARN: props.groqSecret.secretArn,
       PROSPECTOR_WORKSPACE: props.workspace,
       LEAD_CONCURRENCY: String(props.leadConcurrency ?? 4),
-      FACTS_MODEL: props.factsModel ?? 'llama-3.1-8b-instant',
-      SYNTHESIS_MODEL: props.synthesisModel ?? 'llama-3.3-70b-versatile',
+      FACTS_MODEL: props.factsModel ?? DEFAULT_MODELS.facts,
+      SYNTHESIS_MODEL: props.synthesisModel ?? DEFAULT_MODELS.synthesis,
       PROMPT_TOKEN_BUDGET: String(props.promptTokenBudget ?? 4000),
       RUN_TOKEN_BUDGET: props.budgets?.runTokens?.toString(),
       RUN_COST_BUDGET_USD: props.budgets?.runCostUsd?.toString(),
       LEAD_COST_BUDGET_USD: props.budgets?.leadCostUsd?.toString(),
       LEAD_SEARCH_URL: props.leadSearch?.url,
       LEAD_SEARCH_SECRET_ARN: props.leadSearch?.secret.secretArn,
+      MODEL_PRICES: props.modelPrices,
+      ON_DAILY_LIMIT: props.onDailyLimit,
     };
     const environmentOf = (id: StepId): Record<string, string> => {
       const environment: Record<string, string> = {

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ValidationError } from '#core/errors.ts';
 import { defaultPipelineConfig, type PipelineConfig } from '#core/pipeline/deps.ts';
+import { modelConfigIssues, parseModelPrices } from '#core/research/models.ts';
 
 const positiveInt = z.coerce.number().int().positive();
 // Dollars: a positive decimal such as 0.50; no currency sign.
@@ -34,6 +35,24 @@ const LocalEnv = z.object({
   PROSPECTOR_LEAD_TOKEN_BUDGET: positiveInt.optional(),
   /** US dollars one lead's research may spend; unset: unlimited. */
   PROSPECTOR_LEAD_COST_BUDGET_USD: positiveUsd.optional(),
+  /** Explicit model prices, `model=in/out` (USD per 1M tokens), comma-separated. */
+  PROSPECTOR_MODEL_PRICES: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      try {
+        return parseModelPrices(v);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  /**
+   * What a Groq per-day limit (RPD/TPD) does to the rest of the run: `skip` sets the remaining
+   * leads aside as failed with that reason (redrive them once it resets), `wait` waits it out.
+   */
+  PROSPECTOR_ON_DAILY_LIMIT: z.enum(['skip', 'wait']).default('skip'),
   PROSPECTOR_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('error'),
   /** Per-host spacing of requests in ms (politeness); the sample web is local, so it can be small. */
   PROSPECTOR_HOST_DELAY_MS: z.coerce.number().int().min(0).default(50),
@@ -49,11 +68,22 @@ export interface LocalConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   hostDelayMs: number;
   fetchTimeoutMs: number;
+  /** What a Groq per-day limit does: set the remaining leads aside (`skip`) or wait it out. */
+  onDailyLimit: 'skip' | 'wait';
   pipeline: PipelineConfig;
 }
 
+/** Options of `loadLocalConfig`. */
+export interface LoadLocalConfigOptions {
+  /**
+   * Refuse models Groq has shut down and unpriced models under a dollar budget (default true);
+   * `prospector doctor` turns it off so it can report them instead of stopping at the first.
+   */
+  checkModels?: boolean;
+}
+
 /** Parses the environment once; throws a ValidationError naming each bad variable. */
-export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConfig {
+export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env, options: LoadLocalConfigOptions = {}): LocalConfig {
   // An exported-but-empty variable (`export GROQ_API_KEY=`) means unset, as in most tools.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = LocalEnv.safeParse(present);
@@ -64,6 +94,29 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConf
     );
   }
   const e = parsed.data;
+  if (options.checkModels !== false) {
+    // Refused here, before anything opens: with a model Groq no longer serves every lead would
+    // fail one by one; with an unpriced one a dollar budget would silently never trigger.
+    const issues = modelConfigIssues(
+      [
+        { variable: 'PROSPECTOR_FACTS_MODEL', model: e.PROSPECTOR_FACTS_MODEL },
+        { variable: 'PROSPECTOR_SYNTHESIS_MODEL', model: e.PROSPECTOR_SYNTHESIS_MODEL },
+      ],
+      {
+        // the offline heuristic spends nothing: models only matter with a key
+        dollarBudgetVariable: !e.GROQ_API_KEY
+          ? undefined
+          : e.PROSPECTOR_RUN_COST_BUDGET_USD !== undefined
+            ? 'PROSPECTOR_RUN_COST_BUDGET_USD'
+            : e.PROSPECTOR_LEAD_COST_BUDGET_USD !== undefined
+              ? 'PROSPECTOR_LEAD_COST_BUDGET_USD'
+              : undefined,
+        pricesVariable: 'PROSPECTOR_MODEL_PRICES',
+        prices: e.PROSPECTOR_MODEL_PRICES,
+      },
+    );
+    if (issues.length > 0) throw new ValidationError('environment', issues);
+  }
   return {
     home: resolve(e.PROSPECTOR_HOME),
     groqApiKey: e.GROQ_API_KEY,
@@ -73,6 +126,7 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConf
     logLevel: e.PROSPECTOR_LOG_LEVEL,
     hostDelayMs: e.PROSPECTOR_HOST_DELAY_MS,
     fetchTimeoutMs: e.PROSPECTOR_FETCH_TIMEOUT_MS,
+    onDailyLimit: e.PROSPECTOR_ON_DAILY_LIMIT,
     pipeline: {
       ...defaultPipelineConfig,
       workspace: e.PROSPECTOR_WORKSPACE,
@@ -85,6 +139,7 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env): LocalConf
       runCostBudgetUsd: e.PROSPECTOR_RUN_COST_BUDGET_USD,
       leadTokenBudget: e.PROSPECTOR_LEAD_TOKEN_BUDGET ?? e.PROSPECTOR_PROMPT_TOKEN_BUDGET,
       leadCostBudgetUsd: e.PROSPECTOR_LEAD_COST_BUDGET_USD,
+      ...(e.PROSPECTOR_MODEL_PRICES ? { modelPrices: e.PROSPECTOR_MODEL_PRICES } : {}),
     },
   };
 }

@@ -89,7 +89,7 @@ export async function openLocal(options: OpenLocalOptions = {}): Promise<LocalRu
     const llm =
       options.llm ??
       (config.groqApiKey
-        ? new GroqLlm({ apiKey: config.groqApiKey, baseURL: config.groqBaseUrl })
+        ? new GroqLlm({ apiKey: config.groqApiKey, baseURL: config.groqBaseUrl, onDailyLimit: config.onDailyLimit })
         : new HeuristicLlm());
 
     const deps: Deps = {

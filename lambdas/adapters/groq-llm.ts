@@ -1,14 +1,16 @@
 /**
  * The `Llm` port on Groq's chat completions API (through `groq-sdk`). Maps provider failures to
- * the errors the state machine acts on: 429 -> `RateLimited` (with how long to wait), 5xx,
- * timeouts and connection failures -> `LlmUnavailable`, refused requests -> `LlmRequestRejected`.
+ * the errors the state machine acts on: a per-minute 429 -> `RateLimited` (with how long to
+ * wait), a per-day 429 -> `DailyLimitReached` (or `RateLimited` with the long wait, as configured),
+ * 413 -> `LlmRequestTooLarge`, 5xx, timeouts, stalled bodies and connection failures ->
+ * `LlmUnavailable`, other refused requests -> `LlmRequestRejected`.
  * SDK retries default to 0: the state machine owns retries, and two retry layers multiply.
  * The API key is passed in (never read from the environment here) and is scrubbed from every
  * message this adapter produces.
  */
 import Groq, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'groq-sdk';
 import type { Llm, LlmRequest, LlmResponse } from '#core/ports.ts';
-import { LlmRequestRejected, LlmUnavailableError, RateLimitedError } from '#core/errors.ts';
+import { DailyLimitReached, LlmRequestRejected, LlmRequestTooLarge, LlmUnavailableError, RateLimitedError } from '#core/errors.ts';
 import { isReasoningModel, supportsStrictJsonSchema } from '#core/research/models.ts';
 import { estimateTokens } from '#core/research/text.ts';
 
@@ -25,6 +27,14 @@ export interface GroqLlmOptions {
   maxRetries?: number;
   /** a preconfigured client; `apiKey` is then only used for scrubbing messages */
   client?: GroqClient;
+  /**
+   * What a per-day limit (RPD/TPD) does: `skip` (default) throws `DailyLimitReached`, and later
+   * calls for that model fail the same way without a request until the limit resets; `wait`
+   * throws `RateLimited` with the reset as the wait.
+   */
+  onDailyLimit?: 'skip' | 'wait';
+  /** how long after `timeoutMs` a response whose body stalls is abandoned, default 5000 */
+  bodyGraceMs?: number;
 }
 
 /** Rate-limit state from the last response (or 429) Groq sent, for metrics. */
@@ -104,6 +114,19 @@ export function retryAfterSecondsFrom(headers: Headers | undefined, message = ''
   return Math.max(1, Math.ceil(seconds ?? FALLBACK_RETRY_AFTER_SECONDS));
 }
 
+/**
+ * Which per-day limit a 429 reports, if any. Groq's message names it ("... on tokens per day
+ * (TPD): Limit 100000, Used 97050, Requested 3619. Please try again in 9m38.016s."; "requests
+ * per day (RPD)"), and `x-ratelimit-remaining-requests` always counts requests per day
+ * (console.groq.com/docs/rate-limits, "Rate Limit Headers"), so 0 there is the daily limit too.
+ */
+export function dailyLimitOf(headers: Headers | undefined, message: string): 'requests' | 'tokens' | undefined {
+  if (/tokens per day|\(TPD\)/i.test(message)) return 'tokens';
+  if (/requests per day|\(RPD\)/i.test(message)) return 'requests';
+  if (headers?.get('x-ratelimit-remaining-requests') === '0') return 'requests';
+  return undefined;
+}
+
 function numberHeader(headers: Headers, name: string): number | null {
   const v = headers.get(name);
   if (v === null || v.trim() === '') return null;
@@ -146,11 +169,17 @@ export class GroqLlm implements Llm {
   private readonly client: GroqClient;
   private readonly apiKey: string;
   private readonly timeoutMs: number;
+  private readonly bodyGraceMs: number;
+  private readonly onDailyLimit: 'skip' | 'wait';
   private lastSeen: GroqRateLimitSnapshot | null = null;
+  /** models whose per-day limit is spent, until when (epoch ms) */
+  private readonly dailySpent = new Map<string, { until: number; limit: 'requests' | 'tokens'; detail: string }>();
 
   constructor(options: GroqLlmOptions) {
     this.apiKey = options.apiKey;
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.bodyGraceMs = options.bodyGraceMs ?? 5_000;
+    this.onDailyLimit = options.onDailyLimit ?? 'skip';
     this.client =
       options.client ??
       new Groq({
@@ -169,10 +198,15 @@ export class GroqLlm implements Llm {
 
   /** One chat completion: JSON out, usage, latency and request id back; failures mapped. */
   async complete(request: LlmRequest): Promise<LlmResponse> {
+    const spent = this.dailySpent.get(request.model);
+    if (spent && Date.now() < spent.until) {
+      // the day's allowance is gone: asking again would only collect another 429
+      throw new DailyLimitReached(request.model, spent.limit, (spent.until - Date.now()) / 1000, spent.detail);
+    }
     const strict = request.schema.strict && supportsStrictJsonSchema(request.model);
     const started = performance.now();
     // a hard deadline as well: the SDK's timeout stops waiting for headers, not for a stalled body
-    const deadline = AbortSignal.timeout(this.timeoutMs + 5_000);
+    const deadline = AbortSignal.timeout(this.timeoutMs + this.bodyGraceMs);
     try {
       const { data, response } = await this.client.chat.completions
         .create(
@@ -187,8 +221,10 @@ export class GroqLlm implements Llm {
             response_format: strict
               ? { type: 'json_schema', json_schema: { name: request.schema.name, schema: request.schema.schema, strict: true } }
               : { type: 'json_object' },
-            // reasoning tokens are billed as output: research needs little deliberation
-            ...(isReasoningModel(request.model) ? { reasoning_effort: 'low' as const, include_reasoning: false } : {}),
+            // Reasoning counts as completion tokens and comes out of max_completion_tokens
+            // (console.groq.com/docs/reasoning); the engine picks the effort and sizes the limit.
+            // The reasoning text itself is not wanted: only the JSON answer is.
+            ...(isReasoningModel(request.model) ? { reasoning_effort: request.reasoningEffort ?? 'low', include_reasoning: false } : {}),
             stream: false,
           },
           { signal: deadline },
@@ -197,6 +233,7 @@ export class GroqLlm implements Llm {
       const latencyMs = Math.round(performance.now() - started);
       this.lastSeen = rateLimitSnapshot(response.headers, response.status, new Date());
       const content = data.choices[0]?.message?.content ?? '';
+      const reasoningTokens = data.usage?.completion_tokens_details?.reasoning_tokens;
       return {
         content,
         model: data.model || request.model,
@@ -204,6 +241,8 @@ export class GroqLlm implements Llm {
         completionTokens: data.usage?.completion_tokens ?? estimateTokens(content),
         latencyMs,
         requestId: response.headers.get('x-request-id') ?? data.x_groq?.id ?? undefined,
+        finishReason: data.choices[0]?.finish_reason ?? undefined,
+        ...(typeof reasoningTokens === 'number' ? { reasoningTokens } : {}),
       };
     } catch (error) {
       const latencyMs = Math.round(performance.now() - started);
@@ -252,7 +291,21 @@ export class GroqLlm implements Llm {
       const detail = this.scrub(`${body.message ?? error.message}`).slice(0, 400);
       const cause = { status, code: body.code ?? null, type: body.type ?? null, requestId };
       if (status === 429) {
-        return new RateLimitedError(retryAfterSecondsFrom(headers, body.message ?? ''), `${where}: ${detail}`, { cause });
+        const seconds = retryAfterSecondsFrom(headers, body.message ?? '');
+        const daily = dailyLimitOf(headers, body.message ?? '');
+        if (daily && this.onDailyLimit === 'skip') {
+          this.dailySpent.set(request.model, { until: Date.now() + seconds * 1000, limit: daily, detail: `(${detail})` });
+          return new DailyLimitReached(request.model, daily, seconds, `(${detail})`, { cause });
+        }
+        return new RateLimitedError(seconds, `${where}: ${detail}`, { cause });
+      }
+      if (status === 413) {
+        // Groq counts prompt + max_completion_tokens against the tokens-per-minute limit before
+        // running; one request over it alone is refused with 413 (console.groq.com/docs/errors)
+        return new LlmRequestTooLarge(
+          `${where}: HTTP 413: one request (prompt + max_completion_tokens ${request.maxTokens}) exceeds the model's tokens-per-minute limit: ${detail}`,
+          { cause },
+        );
       }
       // 408/409 are Groq-side timeouts and conflicts, 498 is flex-tier capacity: all transient
       if (status >= 500 || status === 408 || status === 409 || status === 498) {
@@ -260,11 +313,20 @@ export class GroqLlm implements Llm {
       }
       return new LlmRequestRejected(status, `${where}: HTTP ${status}: ${detail}`, { cause });
     }
+    if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')) {
+      // the deadline fired while the body was still arriving (the SDK's own timeout only covers
+      // the headers): a stalled answer, worth another attempt
+      return new LlmUnavailableError(`${where}: the response stalled and was abandoned after ${this.timeoutMs + this.bodyGraceMs} ms`, {
+        cause: { kind: 'stalled' },
+      });
+    }
     if (error instanceof Error) {
-      // not from the SDK (a bug or a custom client): keep the type, drop anything secret
-      error.message = this.scrub(error.message);
-      if (error.stack) error.stack = this.scrub(error.stack);
-      return error;
+      // Not from the SDK (a bug or a custom client). Wrapped, never mutated: a foreign error's
+      // `message` may be read-only (DOMException), and assigning to it would throw a TypeError
+      // in place of the real failure. Keeps the name, drops anything secret.
+      const wrapped = new Error(`${where}: ${this.scrub(error.message)}`);
+      wrapped.name = error.name || 'Error';
+      return wrapped;
     }
     return new LlmUnavailableError(`${where}: ${this.scrub(String(error))}`);
   }

@@ -40,6 +40,7 @@ import { defaultPipelineConfig, type Deps } from '#core/pipeline/deps.ts';
 import { restrictDeps, stepPorts, type StepId } from '#core/pipeline/step-ports.ts';
 import type { Lake, LeadSearch, Llm, LlmRequest, LlmResponse, Log } from '#core/ports.ts';
 import { stepEnvKeys, type CloudEnvKey } from './step-env.ts';
+import { modelConfigIssues, parseModelPrices } from '#core/research/models.ts';
 
 /** Metric namespace and service dimension; the CloudWatch alarms in the stateless stack use the same. */
 export const METRICS_NAMESPACE = 'Prospector';
@@ -73,10 +74,28 @@ export const CloudEnv = z.object({
   LEAD_COST_BUDGET_USD: z.preprocess(blankToUndefined, positiveAmount.optional()),
   LEAD_SEARCH_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
   LEAD_SEARCH_SECRET_ARN: z.preprocess(blankToUndefined, arn('secretsmanager').optional()),
+  /** Explicit model prices, `model=in/out` (USD per 1M tokens), comma-separated. */
+  MODEL_PRICES: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .optional()
+      .transform((v, ctx) => {
+        if (v === undefined) return undefined;
+        try {
+          return parseModelPrices(v);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+          return z.NEVER;
+        }
+      }),
+  ),
+  /** What a Groq per-day limit does to the rest of the run: `skip` (default) or `wait`. */
+  ON_DAILY_LIMIT: z.preprocess(blankToUndefined, z.enum(['skip', 'wait']).default('skip')),
 });
 export type CloudEnv = z.infer<typeof CloudEnv>;
 
-const OPTIONAL = new Set(['PROSPECTOR_WORKSPACE', 'RUN_TOKEN_BUDGET', 'RUN_COST_BUDGET_USD', 'LEAD_COST_BUDGET_USD', 'LEAD_SEARCH_URL', 'LEAD_SEARCH_SECRET_ARN']);
+const OPTIONAL = new Set(['PROSPECTOR_WORKSPACE', 'RUN_TOKEN_BUDGET', 'RUN_COST_BUDGET_USD', 'LEAD_COST_BUDGET_USD', 'LEAD_SEARCH_URL', 'LEAD_SEARCH_SECRET_ARN', 'MODEL_PRICES', 'ON_DAILY_LIMIT']);
 
 /**
  * Parses the variables `step` needs (every variable without a step), throwing one
@@ -104,6 +123,25 @@ export function loadCloudEnv(env: Record<string, string | undefined> = process.e
       const path = i.path.join('.');
       if (!missing.has(path)) issues.push({ path, message: i.message });
     }
+  }
+  if (parsed.success && keys.includes('FACTS_MODEL')) {
+    // Every function that reads the models parses this at cold start (StartRun too), so a
+    // shut-down model or a dollar budget over an unpriced model fails the first step of a run
+    // instead of every lead, one by one.
+    const e = parsed.data;
+    issues.push(
+      ...modelConfigIssues(
+        [
+          { variable: 'FACTS_MODEL', model: e.FACTS_MODEL! },
+          { variable: 'SYNTHESIS_MODEL', model: e.SYNTHESIS_MODEL! },
+        ],
+        {
+          dollarBudgetVariable: e.RUN_COST_BUDGET_USD !== undefined ? 'RUN_COST_BUDGET_USD' : e.LEAD_COST_BUDGET_USD !== undefined ? 'LEAD_COST_BUDGET_USD' : undefined,
+          pricesVariable: 'MODEL_PRICES',
+          prices: e.MODEL_PRICES,
+        },
+      ),
+    );
   }
   if (issues.length > 0 || !parsed.success) throw new ValidationError(step ? `Lambda environment of ${step}` : 'Lambda environment', issues);
   return parsed.data as Partial<CloudEnv>;
@@ -268,7 +306,7 @@ export async function buildCloudDeps(step: StepId, options: Partial<CloudDepsOpt
       );
       inner = new HeuristicLlm();
     } else {
-      inner = new GroqLlm({ apiKey: groq.apiKey! });
+      inner = new GroqLlm({ apiKey: groq.apiKey!, onDailyLimit: env.ON_DAILY_LIMIT });
     }
     llm = new MeteredLlm(inner, metrics);
   } else if (ports.llm === 'name') {
@@ -315,6 +353,7 @@ export async function buildCloudDeps(step: StepId, options: Partial<CloudDepsOpt
       ...(env.RUN_TOKEN_BUDGET !== undefined ? { runTokenBudget: env.RUN_TOKEN_BUDGET } : {}),
       ...(env.RUN_COST_BUDGET_USD !== undefined ? { runCostBudgetUsd: env.RUN_COST_BUDGET_USD } : {}),
       ...(env.LEAD_COST_BUDGET_USD !== undefined ? { leadCostBudgetUsd: env.LEAD_COST_BUDGET_USD } : {}),
+      ...(env.MODEL_PRICES ? { modelPrices: env.MODEL_PRICES } : {}),
     },
   });
 }

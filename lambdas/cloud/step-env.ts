@@ -13,13 +13,14 @@ export type CloudEnvKey = keyof CloudEnv;
 const SQL: CloudEnvKey[] = ['DB_CLUSTER_ARN', 'DB_SECRET_ARN', 'DB_NAME'];
 const LAKE: CloudEnvKey[] = ['LAKE_BUCKET'];
 // A port's identity needs no secret: the LLM is Groq whatever its key, the provider is named by its URL.
-const LLM: Record<PortAccess, CloudEnvKey[]> = { use: ['GROQ_SECRET_ARN'], name: [] };
+const LLM: Record<PortAccess, CloudEnvKey[]> = { use: ['GROQ_SECRET_ARN', 'ON_DAILY_LIMIT'], name: [] };
 const LEAD_SEARCH: Record<PortAccess, CloudEnvKey[]> = { use: ['LEAD_SEARCH_URL', 'LEAD_SEARCH_SECRET_ARN'], name: ['LEAD_SEARCH_URL'] };
 const CONFIG: Record<ConfigGroup, CloudEnvKey[]> = {
   run: ['PROSPECTOR_WORKSPACE', 'LEAD_CONCURRENCY'],
   // Fetch limits are the pipeline's defaults in the cloud.
   fetch: [],
-  research: ['FACTS_MODEL', 'SYNTHESIS_MODEL', 'PROMPT_TOKEN_BUDGET', 'RUN_TOKEN_BUDGET', 'RUN_COST_BUDGET_USD', 'LEAD_COST_BUDGET_USD'],
+  models: ['FACTS_MODEL', 'SYNTHESIS_MODEL', 'MODEL_PRICES', 'RUN_COST_BUDGET_USD', 'LEAD_COST_BUDGET_USD'],
+  research: ['PROMPT_TOKEN_BUDGET', 'RUN_TOKEN_BUDGET'],
 };
 
 /** The variables of a set of ports, in a stable order. */

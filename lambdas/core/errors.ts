@@ -197,3 +197,61 @@ export class LlmRequestRejected extends ProspectorError {
     this.status = status;
   }
 }
+
+/**
+ * The model's answer was cut off at `max_completion_tokens` (`finish_reason: "length"`, still
+ * HTTP 200). On reasoning models hidden reasoning counts in that limit too. A repair call would
+ * be cut the same way, so none is made; the state machine does not retry it either.
+ */
+export class LlmTruncated extends ProspectorError {
+  readonly maxTokens: number;
+  readonly reasoningTokens: number | null;
+  constructor(message: string, details: { maxTokens: number; reasoningTokens: number | null }) {
+    super(message);
+    this.name = 'LlmTruncated';
+    this.maxTokens = details.maxTokens;
+    this.reasoningTokens = details.reasoningTokens;
+  }
+}
+
+/**
+ * One request alone asks for more tokens (prompt + `max_completion_tokens`) than the model's
+ * tokens-per-minute limit: Groq answers 413 and waiting cannot help. The engine sizes requests
+ * so this does not happen with the model table's limits; not retried.
+ */
+export class LlmRequestTooLarge extends ProspectorError {
+  readonly status = 413;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LlmRequestTooLarge';
+  }
+}
+
+/**
+ * A per-day limit (requests or tokens per day) of the provider is spent. Waiting would take
+ * hours, so the lead is set aside as failed with this reason (a redrive picks it up once the
+ * limit resets) instead of being retried; `PROSPECTOR_ON_DAILY_LIMIT=wait` waits instead.
+ */
+export class DailyLimitReached extends ProspectorError {
+  readonly model: string;
+  readonly limit: 'requests' | 'tokens';
+  readonly resetSeconds: number;
+  constructor(model: string, limit: 'requests' | 'tokens', resetSeconds: number, detail: string, options?: { cause?: unknown }) {
+    super(
+      `Groq's ${limit}-per-day limit for ${model} is spent; it resets in about ${formatWait(resetSeconds)}. ` +
+        `The lead was not researched: redrive the run after the reset. ${detail}`,
+      options,
+    );
+    this.name = 'DailyLimitReached';
+    this.model = model;
+    this.limit = limit;
+    this.resetSeconds = resetSeconds;
+  }
+}
+
+function formatWait(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 90) return `${s} s`;
+  if (s < 5400) return `${Math.round(s / 60)} min`;
+  return `${(s / 3600).toFixed(1)} h`;
+}

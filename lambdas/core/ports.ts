@@ -75,6 +75,11 @@ export interface LlmRequest {
   schema: { name: string; schema: Record<string, unknown>; strict: boolean };
   maxTokens: number;
   temperature?: number;
+  /**
+   * How hard a reasoning model thinks before answering (Groq's `reasoning_effort`; sent only to
+   * reasoning models). Its reasoning tokens come out of `maxTokens`.
+   */
+  reasoningEffort?: 'low' | 'medium' | 'high';
 }
 
 export interface LlmResponse {
@@ -85,6 +90,10 @@ export interface LlmResponse {
   latencyMs: number;
   /** Provider request id (Groq's `x-request-id`), when there is one. */
   requestId?: string;
+  /** `stop`, or `length` when the answer was cut off at `maxTokens`; undefined when not reported. */
+  finishReason?: string;
+  /** Hidden reasoning tokens (included in `completionTokens`), when the provider reports them. */
+  reasoningTokens?: number;
 }
 
 /** The LLM port: Groq, or the offline heuristic researcher (clearly labeled). */

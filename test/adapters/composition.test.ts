@@ -23,6 +23,7 @@ import {
 } from '../../lambdas/cloud/composition.ts';
 import { stepEnvKeys } from '../../lambdas/cloud/step-env.ts';
 import { FakeS3 } from '#test/fakes/fake-s3.ts';
+import { ValidationError } from '#core/errors.ts';
 
 const GROQ_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prospector-groq-AbCdEf';
 const SEARCH_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prospector-search-AbCdEf';
@@ -34,8 +35,8 @@ const ENV = {
   LAKE_BUCKET: 'prospector-lake-123',
   GROQ_SECRET_ARN: GROQ_SECRET,
   LEAD_CONCURRENCY: '4',
-  FACTS_MODEL: 'llama-3.1-8b-instant',
-  SYNTHESIS_MODEL: 'llama-3.3-70b-versatile',
+  FACTS_MODEL: 'openai/gpt-oss-20b',
+  SYNTHESIS_MODEL: 'openai/gpt-oss-120b',
   PROMPT_TOKEN_BUDGET: '4000',
 };
 
@@ -87,6 +88,31 @@ describe('loadCloudEnv', () => {
     expect(env.PROMPT_TOKEN_BUDGET).toBe(4000);
     expect(env.PROSPECTOR_WORKSPACE).toBeUndefined();
     expect(env.LEAD_SEARCH_URL).toBeUndefined();
+    expect(env.ON_DAILY_LIMIT).toBe('skip');
+    expect(env.MODEL_PRICES).toBeUndefined();
+  });
+
+  it('refuses a model Groq has shut down at cold start, naming the variable, the date and the replacement', () => {
+    let error: unknown;
+    try {
+      loadCloudEnv({ ...ENV, SYNTHESIS_MODEL: 'llama-3.3-70b-versatile' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues).toEqual([
+      { path: 'SYNTHESIS_MODEL', message: expect.stringMatching(/llama-3\.3-70b-versatile was shut down by Groq on 2026-08-16 .*use openai\/gpt-oss-120b/) },
+    ]);
+  });
+
+  it('refuses a dollar budget over an unpriced model unless MODEL_PRICES prices it', () => {
+    const unpriced = { ...ENV, FACTS_MODEL: 'qwen/qwen3-32b', RUN_COST_BUDGET_USD: '1' };
+    expect(() => loadCloudEnv(unpriced)).toThrow(/FACTS_MODEL: qwen\/qwen3-32b has no price .*RUN_COST_BUDGET_USD could not be enforced.*MODEL_PRICES/s);
+    // without a dollar budget an unpriced model is fine: nothing depends on its price
+    expect(loadCloudEnv({ ...unpriced, RUN_COST_BUDGET_USD: '' }).FACTS_MODEL).toBe('qwen/qwen3-32b');
+    const priced = loadCloudEnv({ ...unpriced, MODEL_PRICES: 'qwen/qwen3-32b=0.29/0.59' });
+    expect(priced.MODEL_PRICES).toEqual({ 'qwen/qwen3-32b': { inputPerMillion: 0.29, outputPerMillion: 0.59 } });
+    expect(() => loadCloudEnv({ ...unpriced, MODEL_PRICES: 'qwen/qwen3-32b=cheap' })).toThrow(/MODEL_PRICES: "qwen\/qwen3-32b=cheap" is not model=input\/output/);
   });
 });
 
@@ -110,15 +136,18 @@ describe('loadCloudEnv for one step', () => {
     expect(missingOf('ResearchLead')).toEqual(['DB_CLUSTER_ARN', 'DB_NAME', 'DB_SECRET_ARN', 'FACTS_MODEL', 'GROQ_SECRET_ARN', 'LAKE_BUCKET', 'PROMPT_TOKEN_BUDGET', 'SYNTHESIS_MODEL']);
     for (const step of STEP_IDS.filter((s) => s !== 'ResearchLead')) {
       expect(stepEnvKeys(step), step).not.toContain('GROQ_SECRET_ARN');
-      expect(stepEnvKeys(step), step).not.toContain('FACTS_MODEL');
+      expect(stepEnvKeys(step), step).not.toContain('PROMPT_TOKEN_BUDGET');
     }
   });
 
-  it('requires of StartRun the database and LEAD_CONCURRENCY, and lets it name the lead provider without its secret', () => {
-    expect(missingOf('StartRun')).toEqual(['DB_CLUSTER_ARN', 'DB_NAME', 'DB_SECRET_ARN', 'LEAD_CONCURRENCY']);
-    const { DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME, LEAD_CONCURRENCY } = ENV;
-    const env = loadCloudEnv({ DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME, LEAD_CONCURRENCY, LEAD_SEARCH_URL: 'https://leads.example/v1' }, 'StartRun');
-    expect(env).toEqual({ DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME, LEAD_CONCURRENCY: 4, LEAD_SEARCH_URL: 'https://leads.example/v1' });
+  it('requires of StartRun the database, LEAD_CONCURRENCY and the models, and lets it name the lead provider without its secret', () => {
+    expect(missingOf('StartRun')).toEqual(['DB_CLUSTER_ARN', 'DB_NAME', 'DB_SECRET_ARN', 'FACTS_MODEL', 'LEAD_CONCURRENCY', 'SYNTHESIS_MODEL']);
+    const { DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME, LEAD_CONCURRENCY, FACTS_MODEL, SYNTHESIS_MODEL } = ENV;
+    const own = { DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME, LEAD_CONCURRENCY, FACTS_MODEL, SYNTHESIS_MODEL };
+    const env = loadCloudEnv({ ...own, LEAD_SEARCH_URL: 'https://leads.example/v1' }, 'StartRun');
+    expect(env).toEqual({ ...own, LEAD_CONCURRENCY: 4, LEAD_SEARCH_URL: 'https://leads.example/v1' });
+    // a shut-down model stops the run at its first step, before any lead
+    expect(() => loadCloudEnv({ ...own, FACTS_MODEL: 'llama-3.1-8b-instant' }, 'StartRun')).toThrow(/FACTS_MODEL: .*shut down by Groq/);
   });
 
   it('holds SearchLeads to the provider pair, and ignores bad variables of other steps', () => {
@@ -196,7 +225,7 @@ describe('buildCloudDeps', () => {
     const deps = await build('ResearchLead', { ...ENV, RUN_COST_BUDGET_USD: '2.5' });
 
     expect(deps.llm.provider).toBe('groq');
-    expect(deps.config).toMatchObject({ factsModel: 'llama-3.1-8b-instant', synthesisModel: 'llama-3.3-70b-versatile', promptTokenBudget: 4000, runCostBudgetUsd: 2.5 });
+    expect(deps.config).toMatchObject({ factsModel: 'openai/gpt-oss-20b', synthesisModel: 'openai/gpt-oss-120b', promptTokenBudget: 4000, runCostBudgetUsd: 2.5 });
     expect(deps.config.runTokenBudget).toBeUndefined();
     expect(deps.lake.location).toBe('s3://prospector-lake-123/');
     expect(JSON.stringify(out.lines())).not.toContain('gsk_live_key_1234567890');
@@ -211,7 +240,8 @@ describe('buildCloudDeps', () => {
     expect(() => deps.llm.complete).toThrow(UndeclaredPortError);
     expect(() => deps.llm.provider).toThrow(/FetchSite did not declare the llm port/);
     expect(() => deps.leadSearch.searchLeads).toThrow(/FetchSite did not declare the leadSearch port/);
-    expect(() => deps.config.factsModel).toThrow(/FetchSite did not declare the "research" settings/);
+    expect(() => deps.config.factsModel).toThrow(/FetchSite did not declare the "models" settings/);
+    expect(() => deps.config.promptTokenBudget).toThrow(/FetchSite did not declare the "research" settings/);
     expect(deps.config.maxPagesPerSite).toBeGreaterThan(0);
   });
 
@@ -228,10 +258,10 @@ describe('buildCloudDeps', () => {
   });
 
   it('builds no lake for ListRunLeads (it needs no bucket) and lets StartRun name the providers without their keys', async () => {
-    const { DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME } = ENV;
+    const { DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME, FACTS_MODEL, SYNTHESIS_MODEL } = ENV;
 
     const list = await build('ListRunLeads', { DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME });
-    const start = await build('StartRun', { DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME, LEAD_CONCURRENCY: '8', PROSPECTOR_WORKSPACE: 'tallyhand', LEAD_SEARCH_URL: 'https://leads.example/v1/search_leads' });
+    const start = await build('StartRun', { DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME, FACTS_MODEL, SYNTHESIS_MODEL, LEAD_CONCURRENCY: '8', PROSPECTOR_WORKSPACE: 'tallyhand', LEAD_SEARCH_URL: 'https://leads.example/v1/search_leads' });
 
     expect(() => list.lake.location).toThrow(/ListRunLeads did not declare the lake port/);
     expect(start.config).toMatchObject({ workspace: 'tallyhand', leadConcurrency: 8 });

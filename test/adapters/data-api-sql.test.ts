@@ -83,7 +83,7 @@ async function writeResearchedLead(sql: Sql): Promise<void> {
        ON CONFLICT (idempotency_key) DO NOTHING
        RETURNING id`,
       {
-        id: ID.research, leadId: ID.lead, runId: ID.run, key: 'k1', status: 'researched', provider: 'groq', model: 'llama-3.3-70b-versatile',
+        id: ID.research, leadId: ID.lead, runId: ID.run, key: 'k1', status: 'researched', provider: 'groq', model: 'openai/gpt-oss-120b',
         promptVersion: 'v1', fitScore: 82, summary: 'Ships pallets; hiring ops.',
         findings: { fit: { score: 82, reasons: ['uses spreadsheets'] }, hooks: [{ text: 'New DC in Ohio', facts: ['f1'] }], missing: null },
         promptTokens: 1234, completionTokens: 321, cost: 0.0012, lakeKey: 'runs/r/research/l.json', at: AT,

@@ -101,8 +101,8 @@ describe('budget configuration', () => {
   });
 
   it('plans a lead within the smallest of its budgets, a dollar budget priced at the dearest model', () => {
-    const models = ['llama-3.1-8b-instant', 'llama-3.3-70b-versatile'];
-    const pair = (MODELS['llama-3.3-70b-versatile'].inputPerMillion + MODELS['llama-3.3-70b-versatile'].outputPerMillion) / 1e6;
+    const models = ['openai/gpt-oss-20b', 'openai/gpt-oss-120b'];
+    const pair = (MODELS['openai/gpt-oss-120b'].inputPerMillion + MODELS['openai/gpt-oss-120b'].outputPerMillion) / 1e6;
     expect(pairPriceUsd('groq', models)).toBeCloseTo(pair, 12);
     expect(pairPriceUsd('offline-heuristic', models)).toBe(0);
     expect(leadBudgetPlan(defaultPipelineConfig, 'groq', models)).toEqual({ promptTokens: 4000, reserveTokens: 8000, reserveUsd: Math.round(4000 * pair * 1e6) / 1e6 });
@@ -182,13 +182,14 @@ describe('budgets in a run', () => {
     const groq = () => new GroqLlm({ apiKey: key, baseURL: fake.baseURL, timeoutMs: 5000 });
 
     it('a run cost budget skips the leads it cannot cover, with the reason, and is never exceeded', async () => {
-      const budget = 0.012;
+      // gpt-oss-120b's pair price ($0.75 per 1M) makes a 4,000-token plan reserve $0.003
+      const budget = 0.0065;
       const before = fake.calls.length;
       const { summary, leads, llm } = await run(db, groq(), { runCostBudgetUsd: budget, leadConcurrency: 2 });
       expect(summary.status).toBe('succeeded');
       const skipped = leads.filter((l) => l.status === 'skipped');
       expect(skipped.length).toBeGreaterThan(0);
-      for (const s of skipped) expect(s.reason).toMatch(/^budget: run cost budget of \$0\.012 spent \(\$[\d.]+ used, \$[\d.]+ reserved by \d leads? in flight, a lead reserves \$0\.00552\)$/);
+      for (const s of skipped) expect(s.reason).toMatch(/^budget: run cost budget of \$0\.0065 spent \(\$[\d.]+ used, \$[\d.]+ reserved by \d leads? in flight, a lead reserves \$0\.003\)$/);
       expect(leads.filter((l) => l.status === 'researched').length).toBeGreaterThan(0);
       expect(summary.costUsd).toBeGreaterThan(0);
       expect(summary.costUsd).toBeLessThanOrEqual(budget);

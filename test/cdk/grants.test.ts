@@ -90,8 +90,9 @@ describe('secrets', () => {
     expect(STEP_IDS.filter((step) => 'LEAD_SEARCH_URL' in envOf(step))).toEqual(['StartRun', 'SearchLeads']);
   });
 
-  it('gives the research settings to ResearchLead and the run settings to StartRun only', () => {
-    expect(STEP_IDS.filter((step) => 'FACTS_MODEL' in envOf(step))).toEqual(['ResearchLead']);
+  it('gives the research settings to ResearchLead, the models also to StartRun (to refuse a shut-down one), and the run settings to StartRun only', () => {
+    expect(STEP_IDS.filter((step) => 'FACTS_MODEL' in envOf(step))).toEqual(['StartRun', 'ResearchLead']);
+    expect(STEP_IDS.filter((step) => 'PROMPT_TOKEN_BUDGET' in envOf(step))).toEqual(['ResearchLead']);
     expect(STEP_IDS.filter((step) => 'LEAD_CONCURRENCY' in envOf(step))).toEqual(['StartRun']);
   });
 });

@@ -408,15 +408,14 @@ describe('a whole local run against a hostile web and a faulty LLM', () => {
       expect(fake.calls.filter((c) => c.fault === 'schema-break').map((c) => c.pass)).toEqual(['facts', 'repair']);
     });
 
-    it('truncated output is repaired once and the lead is researched', async () => {
+    it('an answer cut off at the token limit fails the lead as LlmTruncated, without a repair call', () => {
       const o = outcome('llm-truncated');
-      expect(o.status).toBe('researched');
-      const calls = await rt.deps.sql.query<{ pass: string; outcome: string }>(
-        `SELECT pass, outcome FROM llm_call WHERE research_id = :id::uuid ORDER BY created_at`,
-        { id: o.research_id },
-      );
-      expect(calls.rows.map((c) => c.outcome)).toContain('invalid');
-      expect(calls.rows.map((c) => c.outcome)).toContain('repaired');
+      expect(o.status).toBe('failed');
+      expect(o.stage).toBe('research');
+      expect(o.error_name).toBe('LlmTruncated');
+      expect(o.reason).toMatch(/^LlmTruncated: facts pass: the answer of openai\/gpt-oss-20b was cut off at max_completion_tokens=\d+ .*no repair was attempted$/);
+      // a repair would be cut off the same way: the only call for that lead is the cut one
+      expect(fake.calls.filter((c) => c.fault === 'truncated').map((c) => c.pass)).toEqual(['facts']);
     });
 
     it('a hallucinated quote is dropped by verification and never stored as a fact', async () => {

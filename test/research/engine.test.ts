@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GroqLlm } from '#adapters/groq-llm.ts';
 import { HeuristicLlm } from '#adapters/heuristic-llm.ts';
-import { LlmOutputError, LlmRequestRejected, LlmUnavailableError, RateLimitedError } from '#core/errors.ts';
-import { DEFAULT_RESEARCH_OPTIONS, PROMPT_VERSION, researchLead } from '#core/research/engine.ts';
+import { LlmOutputError, LlmRequestRejected, LlmRequestTooLarge, LlmTruncated, LlmUnavailableError, RateLimitedError } from '#core/errors.ts';
+import { completionLimit, DEFAULT_RESEARCH_OPTIONS, PROMPT_VERSION, researchLead } from '#core/research/engine.ts';
 import type { ResearchInput, ResearchResult } from '#core/research/contract.ts';
 import { locateQuote, normaliseForMatch } from '#core/research/text.ts';
 import { startFakeGroq, type FakeGroq } from '#test/fakes/fake-groq.ts';
@@ -66,10 +66,12 @@ describe('researchLead over groq-sdk and the fake Groq server', () => {
 
     // one batched facts call for four small pages, then one synthesis call
     expect(fake.calls.map((c) => c.pass)).toEqual(['facts', 'synthesis']);
-    expect(fake.calls[0].model).toBe('llama-3.1-8b-instant');
-    expect(fake.calls[0].responseFormat).toEqual({ type: 'json_object' });
-    expect(fake.calls[0].maxTokens).toBe(DEFAULT_RESEARCH_OPTIONS.maxCompletionTokens);
-    expect(fake.calls[1].model).toBe('llama-3.3-70b-versatile');
+    expect(fake.calls[0].model).toBe('openai/gpt-oss-20b');
+    expect(fake.calls[0].responseFormat).toMatchObject({ type: 'json_schema', json_schema: { strict: true } });
+    // a reasoning model gets room to think on top of the answer's tokens
+    expect(fake.calls[0].maxTokens).toBe(DEFAULT_RESEARCH_OPTIONS.maxCompletionTokens + DEFAULT_RESEARCH_OPTIONS.reasoningTokens);
+    expect(fake.calls[0].body).toMatchObject({ reasoning_effort: 'low' });
+    expect(fake.calls[1].model).toBe('openai/gpt-oss-120b');
 
     expect(result.llmCalls.map((c) => [c.pass, c.outcome, c.provider])).toEqual([
       ['facts', 'ok', 'groq'],
@@ -83,18 +85,25 @@ describe('researchLead over groq-sdk and the fake Groq server', () => {
       expect(call.lakeKey).toBe(deps.archived[i].key);
       expect(call.promptVersion).toBe(PROMPT_VERSION);
     }
-    // price table: 8b at 0.05/0.08, 70b at 0.59/0.79 per 1M tokens
+    // price table: gpt-oss-20b at 0.075/0.30, gpt-oss-120b at 0.15/0.60 per 1M tokens; the
+    // completion tokens include the reasoning tokens, which are billed as output
     const [facts, synthesis] = result.llmCalls;
-    expect(facts.costUsd).toBeCloseTo((facts.promptTokens * 0.05 + facts.completionTokens * 0.08) / 1e6, 6);
-    expect(synthesis.costUsd).toBeCloseTo((synthesis.promptTokens * 0.59 + synthesis.completionTokens * 0.79) / 1e6, 6);
+    expect(fake.calls[0].reasoningTokens).toBeGreaterThan(0);
+    expect(facts.costUsd).toBeCloseTo((facts.promptTokens * 0.075 + facts.completionTokens * 0.3) / 1e6, 6);
+    expect(synthesis.costUsd).toBeCloseTo((synthesis.promptTokens * 0.15 + synthesis.completionTokens * 0.6) / 1e6, 6);
     expect(result.promptTokens).toBe(facts.promptTokens + synthesis.promptTokens);
 
     const archived = deps.archived[0].record;
-    expect(archived).toMatchObject({ kind: 'llm-exchange', pass: 'facts', provider: 'groq', model: 'llama-3.1-8b-instant', promptVersion: PROMPT_VERSION, outcome: 'ok' });
+    expect(archived).toMatchObject({ kind: 'llm-exchange', pass: 'facts', provider: 'groq', model: 'openai/gpt-oss-20b', promptVersion: PROMPT_VERSION, outcome: 'ok' });
+    // the archive keeps what the reasoning cost and how the answer ended
+    expect(archived.response).toMatchObject({ finishReason: 'stop', reasoningTokens: fake.calls[0].reasoningTokens });
     expect((archived.request as { user: string }).user).toBe(fake.calls[0].user);
     expect((archived.response as { content: string }).content).toBe(fake.calls[0].content);
 
-    expect(llm.lastRateLimit).toMatchObject({ status: 200, limitTokens: 6000, resetTokensSeconds: 90, resetRequestsSeconds: 6 });
+    // Groq's headers: requests per day (1,000 on gpt-oss's free tier), tokens per minute (8,000)
+    expect(llm.lastRateLimit).toMatchObject({ status: 200, limitRequests: 1000, remainingRequests: 999, limitTokens: 8000 });
+    expect(llm.lastRateLimit!.remainingTokens).toBe(8000 - fake.calls[1].promptTokens! - fake.calls[1].completionTokens!);
+    expect(llm.lastRateLimit!.requestId).toBe('req_fake_0002');
     expect(result.findings.tokenBudget).toMatchObject({ limit: 4000, used: result.promptTokens });
   });
 
@@ -136,7 +145,7 @@ describe('researchLead over groq-sdk and the fake Groq server', () => {
     for (const h of hooks(result)) for (const id of h.factIds) expect(known.has(id)).toBe(true);
   });
 
-  it.each(['invalid-json', 'truncated', 'schema-break'] as const)('repairs one %s answer with a single repair call', async (kind) => {
+  it.each(['invalid-json', 'schema-break'] as const)('repairs one %s answer with a single repair call', async (kind) => {
     fake.setScript([{ at: 0, fault: { kind } }]);
     const input = leadInput();
     const result = await researchLead(input, depsFor(groq()));
@@ -151,6 +160,51 @@ describe('researchLead over groq-sdk and the fake Groq server', () => {
     expect(fake.calls[1].user).toMatch(kind === 'schema-break' ? /does not match the required shape/ : /not valid JSON/);
     expectQuotesOnPages(result, input);
     expect(result.findings.tokenBudget).toMatchObject({ used: result.promptTokens });
+  });
+
+  it('fails an answer cut off at max_completion_tokens as LlmTruncated, without a repair call', async () => {
+    fake.setScript([{ at: 0, fault: { kind: 'truncated' } }]);
+    const deps = depsFor(groq());
+    const error = await researchLead(leadInput(), deps).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LlmTruncated);
+    expect((error as Error).name).toBe('LlmTruncated');
+    expect((error as Error).message).toMatch(/^facts pass: the answer of openai\/gpt-oss-20b was cut off at max_completion_tokens=3000 \(120 of \d+ completion tokens were reasoning\); no repair was attempted$/);
+    expect(fake.calls).toHaveLength(1);
+    // the cut answer's tokens were spent: it is archived with its outcome
+    expect(deps.archived.map((a) => a.record.outcome)).toEqual(['invalid']);
+    expect(deps.archived[0].record.response).toMatchObject({ finishReason: 'length' });
+  });
+
+  it('cuts the answer when hidden reasoning uses up max_completion_tokens, as gpt-oss does', async () => {
+    fake.setScript([{ at: 0, fault: { kind: 'reasoning', tokens: 2990 } }]);
+    const error = await researchLead(leadInput(), depsFor(groq())).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LlmTruncated);
+    expect((error as LlmTruncated).reasoningTokens).toBe(2990);
+    expect(fake.calls[0].finishReason).toBe('length');
+    expect(fake.calls).toHaveLength(1);
+  });
+
+  it('sizes every request so prompt + max_completion_tokens fits the model’s tokens per minute (no 413)', async () => {
+    const input = leadInput({ pages: ['home', 'about', 'pricing', 'customers', 'careers', 'news'].map((kind, i) => longPage(i, kind, ['We sell to mid-market distributors.'])) });
+    const result = await researchLead(input, depsFor(groq()), { promptTokenBudget: 20_000 });
+    expect(result.llmCalls.length).toBeGreaterThan(0);
+    expect(fake.calls.every((c) => c.status === 200)).toBe(true);
+    for (const c of fake.calls) expect(c.promptTokens! + c.maxTokens!).toBeLessThanOrEqual(8000);
+  });
+
+  it('maps Groq’s 413 to LlmRequestTooLarge and refuses up front a prompt that leaves no room for an answer', async () => {
+    const small = await startFakeGroq({ apiKey: API_KEY, tokensPerMinute: 2000 });
+    try {
+      const error = await researchLead(leadInput(), depsFor(new GroqLlm({ apiKey: API_KEY, baseURL: small.baseURL }))).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(LlmRequestTooLarge);
+      expect((error as Error).message).toMatch(/HTTP 413: one request \(prompt \+ max_completion_tokens 3000\) exceeds the model's tokens-per-minute limit: Request too large for model `openai\/gpt-oss-20b`/);
+      expect(small.calls.map((c) => c.status)).toEqual([413]);
+    } finally {
+      await small.close();
+    }
+    expect(() => completionLimit('openai/gpt-oss-20b', 7900, 3000, 'facts')).toThrow(LlmRequestTooLarge);
+    expect(completionLimit('openai/gpt-oss-20b', 5000, 3000)).toBe(8000 - 5000 - 64);
+    expect(completionLimit('openai/gpt-oss-20b', 1000, 3000)).toBe(3000);
   });
 
   it('throws LlmOutputError naming the pass when the repair is invalid too', async () => {

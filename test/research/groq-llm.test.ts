@@ -1,8 +1,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GroqLlm, parseGroqDuration, parseRetryAfter, retryAfterSecondsFrom } from '#adapters/groq-llm.ts';
-import { LlmRequestRejected, LlmUnavailableError, RateLimitedError } from '#core/errors.ts';
+import { dailyLimitOf, GroqLlm, parseGroqDuration, parseRetryAfter, retryAfterSecondsFrom } from '#adapters/groq-llm.ts';
+import { DailyLimitReached, LlmRequestRejected, LlmUnavailableError, RateLimitedError } from '#core/errors.ts';
+import type { LlmRequest } from '#core/ports.ts';
+import { servedModels } from '#core/research/models.ts';
 import { researchLead } from '#core/research/engine.ts';
 import { JSON_SCHEMAS } from '#core/research/schemas.ts';
 import { startFakeGroq, type FakeGroq } from '#test/fakes/fake-groq.ts';
@@ -72,19 +74,24 @@ describe('GroqLlm against the fake server', () => {
     await fake.close();
   });
 
-  it('sends strict json_schema (and low reasoning effort) only to gpt-oss models', async () => {
+  it('sends strict json_schema (and low reasoning effort) only to models that support them', async () => {
+    // a served model the table does not know: no strict mode, no reasoning assumed
+    const plain = await startFakeGroq({ apiKey: API_KEY, models: [...servedModels(), 'example/json-object-model'] });
+    await fake.close();
+    fake = plain;
     const result = await researchLead(leadInput(), depsFor(new GroqLlm({ apiKey: API_KEY, baseURL: fake.baseURL })), {
       factsModel: 'openai/gpt-oss-20b',
-      synthesisModel: 'llama-3.3-70b-versatile',
+      synthesisModel: 'example/json-object-model',
     });
     expect(result.status).toBe('researched');
     const [facts, synthesis] = fake.calls;
     expect(facts.responseFormat).toEqual({ type: 'json_schema', json_schema: { name: 'research_facts', schema: JSON_SCHEMAS.facts.schema, strict: true } });
-    expect(facts.body).toMatchObject({ reasoning_effort: 'low', temperature: 0, max_completion_tokens: 1500 });
+    expect(facts.body).toMatchObject({ reasoning_effort: 'low', include_reasoning: false, temperature: 0, max_completion_tokens: 3000 });
     // strict mode carries the schema: no format description in the prompt
     expect(facts.user).not.toContain('Answer format');
     expect(synthesis.responseFormat).toEqual({ type: 'json_object' });
     expect(synthesis.body).not.toHaveProperty('reasoning_effort');
+    expect(synthesis.body).toMatchObject({ max_completion_tokens: 1500 });
     expect(synthesis.user).toContain('Answer format');
     // gpt-oss-20b at 0.075/0.30 per 1M tokens
     const call = result.llmCalls[0];
@@ -146,19 +153,27 @@ describe('GroqLlm against the fake server', () => {
 
 describe('fake Groq limits', () => {
   it('answers after latencyMs and throttles past its tokens-per-minute limit with retry-after', async () => {
-    const fake = await startFakeGroq({ latencyMs: 50, tokensPerMinute: 1800 });
+    // Limits are per model: both passes on one model here. Learn each call's size, then allow
+    // the larger alone: prompt + max_completion_tokens (Groq reserves the whole allowance before
+    // running), so each call fits a fresh minute but the second cannot follow the first.
+    const oneModel = { factsModel: 'openai/gpt-oss-20b', synthesisModel: 'openai/gpt-oss-20b' };
+    const probe = await startFakeGroq();
+    await researchLead(leadInput(), depsFor(new GroqLlm({ apiKey: API_KEY, baseURL: probe.baseURL })), oneModel);
+    const tokensPerMinute = Math.max(...probe.calls.map((c) => c.promptTokens! + c.maxTokens!));
+    await probe.close();
+    const fake = await startFakeGroq({ latencyMs: 50, tokensPerMinute });
     try {
       const llm = new GroqLlm({ apiKey: API_KEY, baseURL: fake.baseURL });
       const deps = depsFor(llm);
-      const error = await researchLead(leadInput(), deps).catch((e: unknown) => e);
+      const error = await researchLead(leadInput(), deps, oneModel).catch((e: unknown) => e);
       expect((deps.archived[0].record.response as { latencyMs: number }).latencyMs).toBeGreaterThanOrEqual(45);
       // the facts call fits the minute; the synthesis call does not
       expect(fake.calls.map((c) => c.status)).toEqual([200, 429]);
       expect(error).toBeInstanceOf(RateLimitedError);
       expect((error as RateLimitedError).retryAfterSeconds).toBeGreaterThanOrEqual(59);
       expect((error as RateLimitedError).retryAfterSeconds).toBeLessThanOrEqual(60);
-      expect(llm.lastRateLimit).toMatchObject({ status: 429, limitTokens: null });
-      expect(JSON.parse((error as Error).message).detail).toMatch(/tokens per minute/);
+      expect(llm.lastRateLimit).toMatchObject({ status: 429, limitTokens: tokensPerMinute, limitRequests: 1000 });
+      expect(JSON.parse((error as Error).message).detail).toMatch(/on tokens per minute \(TPM\): Limit \d+, Used \d+, Requested \d+\. Please try again in \d+s/);
     } finally {
       await fake.close();
     }
@@ -176,5 +191,97 @@ describe('GroqLlm connection failures', () => {
     expect(error).toBeInstanceOf(LlmUnavailableError);
     expect((error as Error).message).toMatch(/connection failed/);
     expect((error as Error).message).not.toContain(API_KEY);
+  });
+});
+
+/** A facts request as the engine sends it, for calling the adapter directly. */
+function request(model = 'openai/gpt-oss-20b'): LlmRequest {
+  return {
+    pass: 'facts',
+    model,
+    promptVersion: 'test',
+    system: 'Answer in JSON.',
+    user: '<<<PAGE id="p1" url="https://x.example/" kind="home">>>\nX sells things.\n<<<END PAGE>>>',
+    schema: { ...JSON_SCHEMAS.facts, strict: true },
+    maxTokens: 1000,
+    reasoningEffort: 'low',
+  };
+}
+
+describe('Groq as it is today, through the fake', () => {
+  let fake: FakeGroq;
+  afterEach(async () => {
+    await fake?.close();
+  });
+
+  it('refuses a shut-down model with model_decommissioned and an unknown one with model_not_found', async () => {
+    fake = await startFakeGroq({ apiKey: API_KEY });
+    const llm = new GroqLlm({ apiKey: API_KEY, baseURL: fake.baseURL });
+    const gone = await llm.complete({ ...request('llama-3.1-8b-instant'), schema: { ...JSON_SCHEMAS.facts, strict: false } }).catch((e: unknown) => e);
+    expect(gone).toBeInstanceOf(LlmRequestRejected);
+    expect((gone as LlmRequestRejected).status).toBe(400);
+    expect((gone as Error).message).toMatch(/HTTP 400: The model `llama-3\.1-8b-instant` has been decommissioned and is no longer supported/);
+    expect((gone as Error).cause).toMatchObject({ code: 'model_decommissioned', type: 'invalid_request_error' });
+    const unknown = await llm.complete(request('openai/gpt-oss-9000')).catch((e: unknown) => e);
+    expect((unknown as LlmRequestRejected).status).toBe(404);
+    expect((unknown as Error).cause).toMatchObject({ code: 'model_not_found' });
+  });
+
+  it('reports reasoning tokens and the finish reason, and sends every rate-limit header Groq sends', async () => {
+    fake = await startFakeGroq({ apiKey: API_KEY, reasoningTokens: 200 });
+    const llm = new GroqLlm({ apiKey: API_KEY, baseURL: fake.baseURL });
+    const response = await llm.complete(request());
+    expect(response).toMatchObject({ finishReason: 'stop', reasoningTokens: 200 });
+    expect(response.completionTokens).toBeGreaterThan(200);
+    const raw = await fetch(`${fake.baseURL}/openai/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'openai/gpt-oss-20b', messages: [{ role: 'user', content: 'hi' }], max_completion_tokens: 100 }),
+    });
+    for (const h of ['x-request-id', 'x-ratelimit-limit-requests', 'x-ratelimit-limit-tokens', 'x-ratelimit-remaining-requests', 'x-ratelimit-remaining-tokens', 'x-ratelimit-reset-requests', 'x-ratelimit-reset-tokens']) {
+      expect(raw.headers.get(h), h).not.toBeNull();
+    }
+    expect(raw.headers.get('x-ratelimit-remaining-requests')).toBe('998');
+    expect(parseGroqDuration(raw.headers.get('x-ratelimit-reset-requests'))).toBeCloseTo(2 * 86.4, 1);
+  });
+
+  it('maps a body that stalls mid-way to LlmUnavailable, never a TypeError', async () => {
+    fake = await startFakeGroq({ apiKey: API_KEY, script: [{ at: 0, fault: { kind: 'stall-body' } }] });
+    const llm = new GroqLlm({ apiKey: API_KEY, baseURL: fake.baseURL, timeoutMs: 200, bodyGraceMs: 200 });
+    const error = await llm.complete(request()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LlmUnavailableError);
+    expect((error as Error).message).toMatch(/^Groq openai\/gpt-oss-20b \(facts\): the response stalled and was abandoned after 400 ms$/);
+    expect(fake.calls[0].status).toBe(200);
+  });
+
+  it('tells a per-day 429 from a per-minute one, and stops asking for that model until it resets', async () => {
+    fake = await startFakeGroq({ apiKey: API_KEY, requestsPerDay: 1 });
+    const llm = new GroqLlm({ apiKey: API_KEY, baseURL: fake.baseURL });
+    await llm.complete(request());
+    const daily = await llm.complete(request()).catch((e: unknown) => e);
+    expect(daily).toBeInstanceOf(DailyLimitReached);
+    expect(daily).toMatchObject({ name: 'DailyLimitReached', limit: 'requests', model: 'openai/gpt-oss-20b', resetSeconds: 86_400 });
+    expect((daily as Error).message).toMatch(/^Groq's requests-per-day limit for openai\/gpt-oss-20b is spent; it resets in about 24\.0 h\. .*redrive.*on requests per day \(RPD\): Limit 1, Used 1, Requested 1/);
+    // no more requests for that model: each would only collect another 429
+    const again = await llm.complete(request()).catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(DailyLimitReached);
+    expect(fake.calls.map((c) => c.status)).toEqual([200, 429]);
+    // the other model has its own daily allowance
+    await expect(llm.complete(request('openai/gpt-oss-120b'))).resolves.toMatchObject({ finishReason: 'stop' });
+
+    // configured to wait: the long wait goes to the state machine as RateLimited
+    const waiting = new GroqLlm({ apiKey: API_KEY, baseURL: fake.baseURL, onDailyLimit: 'wait' });
+    const waited = await waiting.complete(request()).catch((e: unknown) => e);
+    expect(waited).toBeInstanceOf(RateLimitedError);
+    expect((waited as RateLimitedError).retryAfterSeconds).toBe(86_400);
+  });
+
+  it('reads which limit a 429 is about from its message or headers', () => {
+    const tpd = 'Rate limit reached for model `m` in organization `o` service tier `on_demand` on tokens per day (TPD): Limit 100000, Used 97050, Requested 3619. Please try again in 9m38.016s.';
+    expect(dailyLimitOf(new Headers(), tpd)).toBe('tokens');
+    expect(dailyLimitOf(new Headers(), 'on requests per day (RPD): Limit 1000')).toBe('requests');
+    expect(dailyLimitOf(new Headers({ 'x-ratelimit-remaining-requests': '0' }), '')).toBe('requests');
+    expect(dailyLimitOf(new Headers({ 'x-ratelimit-remaining-requests': '12' }), 'on tokens per minute (TPM): Limit 8000')).toBeUndefined();
+    expect(retryAfterSecondsFrom(new Headers(), tpd)).toBe(579);
   });
 });

@@ -19,7 +19,7 @@ function factsRequest(pages: { id: string; kind: string; text: string }[], focus
   });
   return {
     pass: 'facts',
-    model: 'llama-3.1-8b-instant',
+    model: 'openai/gpt-oss-20b',
     promptVersion: PROMPT_VERSION,
     system: renderTemplate(PROMPTS.facts.system, { maxFactsPerPage: 6, maxFacts: 20 }),
     user,

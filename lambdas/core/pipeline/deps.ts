@@ -1,5 +1,6 @@
 /** What every pipeline step needs. Each runtime builds this once (its composition root). */
 import type { Clock, Lake, LeadSearch, Llm, Log, Sql, Web } from '../ports.ts';
+import { DEFAULT_MODELS, type ModelPrices } from '../research/models.ts';
 
 export interface PipelineConfig {
   /** Workspace slug; omitted means the only workspace. */
@@ -32,14 +33,16 @@ export interface PipelineConfig {
    * configured model's price (see `leadBudgetPlan`). Unset: unlimited.
    */
   leadCostBudgetUsd?: number;
+  /** Explicit prices (USD per 1M tokens) for models the table does not price, or prices otherwise. */
+  modelPrices?: ModelPrices;
 }
 
 export const defaultPipelineConfig: PipelineConfig = {
   leadConcurrency: 4,
   maxPagesPerSite: 6,
   maxBytesPerSite: 3_000_000,
-  factsModel: 'llama-3.1-8b-instant',
-  synthesisModel: 'llama-3.3-70b-versatile',
+  factsModel: DEFAULT_MODELS.facts,
+  synthesisModel: DEFAULT_MODELS.synthesis,
   promptTokenBudget: 4000,
 };
 

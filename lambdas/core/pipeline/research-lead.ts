@@ -12,7 +12,7 @@ import type { Sql } from '../ports.ts';
 import type { ResearchPage, ResearchResult } from '../research/contract.ts';
 import { AttemptCacheLlm } from '../research/attempt-cache.ts';
 import { researchLead as runResearch } from '../research/engine.ts';
-import { MODELS } from '../research/models.ts';
+import { modelPrice, type ModelPrices } from '../research/models.ts';
 import { PROMPT_VERSION } from '../research/prompts.ts';
 import type { Deps, PipelineConfig } from './deps.ts';
 import { writeLakeRecord } from './lake-record.ts';
@@ -70,15 +70,24 @@ export interface LeadBudgetPlan {
   reserveUsd: number;
 }
 
-/** USD for one prompt token plus one completion token on the dearest of `models` (0 offline or unpriced). */
-export function pairPriceUsd(provider: string, models: string[]): number {
+/**
+ * USD for one prompt token plus one completion token on the dearest of `models` (0 offline or
+ * unpriced; configuration refuses a dollar budget over an unpriced model).
+ */
+export function pairPriceUsd(provider: string, models: string[], prices?: ModelPrices): number {
   if (provider === 'offline-heuristic') return 0;
-  return Math.max(0, ...models.map((m) => (MODELS[m] ? (MODELS[m].inputPerMillion + MODELS[m].outputPerMillion) / 1_000_000 : 0)));
+  return Math.max(
+    0,
+    ...models.map((m) => {
+      const p = modelPrice(m, prices);
+      return p ? (p.inputPerMillion + p.outputPerMillion) / 1_000_000 : 0;
+    }),
+  );
 }
 
 /** The lead's prompt-token plan and reservations under the configured budgets. */
 export function leadBudgetPlan(config: PipelineConfig, provider: string, models: string[]): LeadBudgetPlan {
-  const pair = pairPriceUsd(provider, models);
+  const pair = pairPriceUsd(provider, models, config.modelPrices);
   let prompt = Math.min(config.promptTokenBudget, config.leadTokenBudget ?? config.promptTokenBudget);
   if (config.leadCostBudgetUsd !== undefined && pair > 0) prompt = Math.min(prompt, Math.floor(config.leadCostBudgetUsd / pair));
   prompt = Math.max(1, Math.floor(prompt));
@@ -267,7 +276,7 @@ export async function researchLead(deps: Deps, rawInput: ResearchLeadInput): Pro
         now: () => deps.clock.now(),
         newId: deps.newId,
       },
-      { factsModel: models.facts, synthesisModel: models.synthesis, promptTokenBudget: plan.promptTokens },
+      { factsModel: models.facts, synthesisModel: models.synthesis, promptTokenBudget: plan.promptTokens, modelPrices: config.modelPrices },
     );
   } catch (error) {
     // The error (throttling, outage, invalid output) goes on to the state machine unchanged.

@@ -28,8 +28,13 @@ export const CONFIG_GROUPS = {
   run: ['workspace', 'leadConcurrency'],
   /** FetchSite: how much of a site is fetched. */
   fetch: ['maxPagesPerSite', 'maxBytesPerSite'],
-  /** ResearchLead: models and budgets. */
-  research: ['factsModel', 'synthesisModel', 'promptTokenBudget', 'runTokenBudget', 'runCostBudgetUsd', 'leadTokenBudget', 'leadCostBudgetUsd'],
+  /**
+   * ResearchLead and StartRun: the models, their prices and the dollar budgets. StartRun reads
+   * them only so a shut-down or unpriced model is refused before a run begins.
+   */
+  models: ['factsModel', 'synthesisModel', 'modelPrices', 'runCostBudgetUsd', 'leadCostBudgetUsd'],
+  /** ResearchLead: token budgets. */
+  research: ['promptTokenBudget', 'runTokenBudget', 'leadTokenBudget'],
 } as const satisfies Record<string, readonly (keyof PipelineConfig)[]>;
 export type ConfigGroup = keyof typeof CONFIG_GROUPS;
 
@@ -57,7 +62,9 @@ export interface StepSpec {
 
 /** Every Lambda step of the state machine and what it may touch. */
 export const STEPS = {
-  StartRun: { handler: 'start-run', ports: { sql: true, llm: 'name', leadSearch: 'name', config: ['run'] } },
+  // Reads the models only so a shut-down or unpriced model is refused at cold start, before a
+  // run begins, instead of failing every lead.
+  StartRun: { handler: 'start-run', ports: { sql: true, llm: 'name', leadSearch: 'name', config: ['run', 'models'] } },
   SearchLeads: { handler: 'search-leads', ports: { sql: true, leadSearch: 'use', lake: { read: ['leadsInputs'] } } },
   ListRunLeads: { handler: 'list-run-leads', ports: { sql: true } },
   // Handles hostile content: the web, and the lake only where fetched pages go.
@@ -72,7 +79,7 @@ export const STEPS = {
       sql: true,
       llm: 'use',
       lake: { read: ['cleanText', 'signals', 'researchResults', 'llmCache'], write: ['llmCalls', 'llmCache', 'researchResults', 'researchTable'] },
-      config: ['research'],
+      config: ['research', 'models'],
     },
   },
   CommitResearch: { handler: 'commit-research', ports: { sql: true, lake: { read: ['researchResults'], write: ['researchTable'] } } },

@@ -23,13 +23,20 @@ export class AttemptCacheLlm implements Llm {
 
   async complete(request: LlmRequest): Promise<LlmResponse> {
     const hash = createHash('sha256')
-      .update(JSON.stringify([request.model, request.system, request.user, request.schema, request.maxTokens, request.temperature ?? null]))
+      .update(JSON.stringify([request.model, request.system, request.user, request.schema, request.maxTokens, request.temperature ?? null, request.reasoningEffort ?? null]))
       .digest('hex');
     const key = `${this.prefix}${hash}.json`;
     const hit = await this.lake.get(key);
     if (hit) {
       const earlier = JSON.parse(hit.toString('utf8')) as LlmResponse;
-      return { ...earlier, promptTokens: 0, completionTokens: 0, latencyMs: 0, requestId: earlier.requestId ? `reused:${earlier.requestId}` : undefined };
+      return {
+        ...earlier,
+        promptTokens: 0,
+        completionTokens: 0,
+        ...(earlier.reasoningTokens !== undefined ? { reasoningTokens: 0 } : {}),
+        latencyMs: 0,
+        requestId: earlier.requestId ? `reused:${earlier.requestId}` : undefined,
+      };
     }
     const response = await this.inner.complete(request);
     await this.lake.put(key, JSON.stringify(response), { contentType: 'application/json' });

@@ -15,10 +15,10 @@
  * engine never sleeps.
  */
 import { randomUUID } from 'node:crypto';
-import { describeError, LlmOutputError } from '../errors.ts';
+import { describeError, LlmOutputError, LlmRequestTooLarge, LlmTruncated } from '../errors.ts';
 import type { LlmRequest, LlmResponse } from '../ports.ts';
 import type { IcpContext, LlmCallRecord, ResearchDeps, ResearchFact, ResearchInput, ResearchPage, ResearchResult, SellerContext } from './contract.ts';
-import { callCostUsd, HEURISTIC_MODEL, supportsStrictJsonSchema } from './models.ts';
+import { callCostUsd, DEFAULT_MODELS, HEURISTIC_MODEL, MODELS, supportsStrictJsonSchema, type ModelPrices } from './models.ts';
 import { blockJson, GAP_LINE, pageBlock, PROMPT_VERSION, PROMPTS, renderTemplate, type PageBlockInfo, type PromptTemplate } from './prompts.ts';
 import { applicableCriteria, clampScore, computeFitScore, CRITERION_WEIGHTS, SCORE_RULES } from './rubric.ts';
 import { CRITERIA, JSON_SCHEMAS, parseAnswer, type AnswerPass, type Assessment, type Criterion, type FactsAnswer, type SynthesisAnswer } from './schemas.ts';
@@ -47,17 +47,32 @@ export interface ResearchOptions {
   promptTokenBudget: number;
   /** most facts kept per page */
   maxFactsPerPage: number;
-  /** `max_completion_tokens` of each call */
+  /** answer tokens of each call: its `max_completion_tokens` on a model that does not reason */
   maxCompletionTokens: number;
+  /**
+   * Room for hidden reasoning on a reasoning model, added to the answer's tokens: on gpt-oss the
+   * reasoning counts as completion tokens and comes out of `max_completion_tokens`, so without
+   * it the answer is cut off (console.groq.com/docs/reasoning).
+   */
+  reasoningTokens: number;
+  /** `reasoning_effort` on reasoning models */
+  reasoningEffort: 'low' | 'medium' | 'high';
+  /** explicit prices for models the table does not price */
+  modelPrices?: ModelPrices;
 }
 
 /** Defaults sized for Groq's free tier. */
 export const DEFAULT_RESEARCH_OPTIONS: Readonly<ResearchOptions> = {
-  factsModel: 'llama-3.1-8b-instant',
-  synthesisModel: 'llama-3.3-70b-versatile',
+  factsModel: DEFAULT_MODELS.facts,
+  synthesisModel: DEFAULT_MODELS.synthesis,
   promptTokenBudget: 4000,
   maxFactsPerPage: 6,
   maxCompletionTokens: 1500,
+  // Extracting quoted facts and filling a fixed rubric needs little deliberation: low effort
+  // keeps reasoning to a few hundred tokens, and 1,500 leaves room for more without letting a
+  // call's prompt + max_completion_tokens outgrow the free tier's 8K tokens a minute.
+  reasoningTokens: 1500,
+  reasoningEffort: 'low',
 };
 
 export { PROMPT_VERSION } from './prompts.ts';
@@ -112,7 +127,7 @@ export async function researchLead(input: ResearchInput, deps: ResearchDeps, opt
   const opts = resolveOptions(options);
   const icp = input.seller.icps.find((i) => i.id === input.icpId) ?? likeliestIcp(input) ?? null;
   const keywords = buildKeywordSet(input.seller, icp);
-  const ledger = new LeadCalls(input, deps, opts.promptTokenBudget);
+  const ledger = new LeadCalls(input, deps, opts);
 
   const prepared: PreparedPage[] = input.pages
     .filter((p) => p.text.trim().length > 0)
@@ -307,6 +322,7 @@ function resolveOptions(options: Partial<ResearchOptions> | undefined): Research
   merged.promptTokenBudget = positive(merged.promptTokenBudget, 1);
   merged.maxFactsPerPage = positive(merged.maxFactsPerPage, 1);
   merged.maxCompletionTokens = positive(merged.maxCompletionTokens, 64);
+  merged.reasoningTokens = Number.isFinite(merged.reasoningTokens) ? Math.max(0, Math.floor(merged.reasoningTokens)) : DEFAULT_RESEARCH_OPTIONS.reasoningTokens;
   return merged;
 }
 
@@ -632,11 +648,14 @@ class LeadCalls {
   private readonly now: () => Date;
   private readonly newId: () => string;
 
+  private readonly limit: number;
+
   constructor(
     private readonly input: ResearchInput,
     private readonly deps: ResearchDeps,
-    private readonly limit: number,
+    private readonly opts: ResearchOptions,
   ) {
+    this.limit = opts.promptTokenBudget;
     this.now = deps.now ?? (() => new Date());
     this.newId = deps.newId ?? randomUUID;
   }
@@ -661,6 +680,7 @@ class LeadCalls {
     const strict = supportsStrictJsonSchema(model);
     if (!this.fits(prompt, strict, pass)) return { kind: 'skipped' };
     const first = await this.call(pass, pass, model, template, prompt, strict, maxTokens, context);
+    await this.refuseTruncated(first);
     const parsed = parseAnswer(pass, first.response.content);
     if (parsed.ok) {
       await this.record(first, 'ok', null);
@@ -674,6 +694,7 @@ class LeadCalls {
       throw new LlmOutputError(`${pass} pass: invalid answer (${parsed.error}) and no token budget left for a repair`);
     }
     const second = await this.call(pass, `${pass}.repair`, model, PROMPTS.repair, repairPrompt, strict, maxTokens, context);
+    await this.refuseTruncated(second);
     const repaired = parseAnswer(pass, second.response.content);
     if (repaired.ok) {
       await this.record(second, 'repaired', null);
@@ -681,6 +702,23 @@ class LeadCalls {
     }
     await this.record(second, 'invalid', repaired.error);
     throw new LlmOutputError(`${pass} pass: answer still invalid after one repair attempt: ${repaired.error}`);
+  }
+
+  /**
+   * An answer cut off at `max_completion_tokens` arrives as HTTP 200 with `finish_reason:
+   * "length"`: it is recorded (its tokens are spent) and fails the lead by name. A repair call
+   * would hit the same limit, so none is made.
+   */
+  private async refuseTruncated(x: Exchange): Promise<void> {
+    if (x.response.finishReason !== 'length') return;
+    const reasoning = x.response.reasoningTokens ?? null;
+    await this.record(x, 'invalid', 'cut off at max_completion_tokens (finish_reason "length")');
+    throw new LlmTruncated(
+      `${x.request.pass} pass: the answer of ${x.request.model} was cut off at max_completion_tokens=${x.request.maxTokens}` +
+        `${reasoning !== null ? ` (${reasoning} of ${x.response.completionTokens} completion tokens were reasoning)` : ''}; ` +
+        `no repair was attempted`,
+      { maxTokens: x.request.maxTokens, reasoningTokens: reasoning },
+    );
   }
 
   private fits(prompt: RenderedPrompt, strict: boolean, pass: AnswerPass): boolean {
@@ -697,6 +735,7 @@ class LeadCalls {
     maxTokens: number,
     context: Record<string, unknown>,
   ): Promise<Exchange> {
+    const reasoning = MODELS[model]?.reasoning ?? false;
     const request: LlmRequest = {
       pass,
       model,
@@ -704,8 +743,9 @@ class LeadCalls {
       system: prompt.system,
       user: prompt.user,
       schema: { ...JSON_SCHEMAS[answerPass], strict },
-      maxTokens,
+      maxTokens: completionLimit(model, promptOverhead(prompt, strict, answerPass), maxTokens + (reasoning ? this.opts.reasoningTokens : 0), pass),
       temperature: 0,
+      ...(reasoning ? { reasoningEffort: this.opts.reasoningEffort } : {}),
     };
     const id = this.newId();
     const at = this.now();
@@ -725,7 +765,7 @@ class LeadCalls {
 
   private async record(x: Exchange & { response: LlmResponse }, outcome: LlmCallRecord['outcome'], validationError: string | null): Promise<void> {
     const provider = this.deps.llm.provider;
-    const costUsd = callCostUsd(provider, x.response.model || x.request.model, x.response.promptTokens, x.response.completionTokens);
+    const costUsd = callCostUsd(provider, x.response.model || x.request.model, x.response.promptTokens, x.response.completionTokens, this.opts.modelPrices);
     const lakeKey = await this.deps.archive(this.archiveRecord(x, x.response, outcome, validationError, null, costUsd), x.id, x.at);
     this.records.push({
       id: x.id,
@@ -769,6 +809,7 @@ class LeadCalls {
         schema: { name: x.request.schema.name, strict: x.request.schema.strict },
         maxTokens: x.request.maxTokens,
         temperature: x.request.temperature ?? null,
+        reasoningEffort: x.request.reasoningEffort ?? null,
       },
       response: response
         ? {
@@ -777,6 +818,8 @@ class LeadCalls {
             completionTokens: response.completionTokens,
             latencyMs: response.latencyMs,
             requestId: response.requestId ?? null,
+            finishReason: response.finishReason ?? null,
+            reasoningTokens: response.reasoningTokens ?? null,
           }
         : null,
       outcome,
@@ -786,6 +829,33 @@ class LeadCalls {
       tokenBudget: { limit: this.limit, usedAfter: this.used },
     };
   }
+}
+
+// Groq wraps each message in a few formatting tokens of its own; planTokens cannot see them.
+const CHAT_FORMAT_TOKENS = 64;
+// Fewer completion tokens than this cannot hold a useful answer.
+const MIN_COMPLETION_TOKENS = 256;
+
+/**
+ * `max_completion_tokens` for one call: `wanted` (the answer, plus room for reasoning on a
+ * reasoning model), within the model's own maximum and within what its tokens-per-minute limit
+ * leaves after the prompt. Groq counts prompt + max_completion_tokens against TPM before running
+ * a request and refuses one that exceeds it alone with 413 (console.groq.com/docs/rate-limits),
+ * so a request sized here cannot be refused that way on the table's (free-tier) limits. When not
+ * even a minimal answer fits, `LlmRequestTooLarge` is thrown before anything is sent.
+ */
+export function completionLimit(model: string, promptTokens: number, wanted: number, pass = 'call'): number {
+  const info = MODELS[model];
+  let limit = wanted;
+  if (info?.maxCompletionTokens) limit = Math.min(limit, info.maxCompletionTokens);
+  if (info?.tpm) limit = Math.min(limit, info.tpm - promptTokens - CHAT_FORMAT_TOKENS);
+  if (limit < Math.min(MIN_COMPLETION_TOKENS, wanted)) {
+    throw new LlmRequestTooLarge(
+      `${pass}: a ${promptTokens}-token prompt leaves no room for an answer within ${model}'s ${info?.tpm ?? '?'} tokens per minute ` +
+        `(Groq counts prompt + max_completion_tokens against it); lower PROSPECTOR_PROMPT_TOKEN_BUDGET`,
+    );
+  }
+  return limit;
 }
 
 interface Exchange {

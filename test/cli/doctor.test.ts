@@ -1,0 +1,79 @@
+/**
+ * `prospector doctor` as a user runs it (a child process) against the loopback fake Groq: it
+ * says plainly whether Groq serves each configured model, names shut-down models with their
+ * date and replacement, labels the offline heuristic, and never prints the key.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { servedModels } from '#core/research/models.ts';
+import { cliEnv, prospector } from '#test/crash/cli.ts';
+import { startFakeGroq, type FakeGroq } from '#test/fakes/fake-groq.ts';
+
+const KEY = 'gsk_doctorTestKey0123456789abcdef';
+
+describe('prospector doctor', () => {
+  let home: string;
+  let groq: FakeGroq;
+  let onlyTwentyB: FakeGroq;
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'prospector-doctor-'));
+    groq = await startFakeGroq({ apiKey: KEY });
+    onlyTwentyB = await startFakeGroq({ apiKey: KEY, models: servedModels().filter((m) => m !== 'openai/gpt-oss-120b') });
+  });
+  afterAll(async () => {
+    await groq?.close();
+    await onlyTwentyB?.close();
+    await rm(home, { recursive: true, force: true });
+  });
+  const withGroq = (fake: FakeGroq, extra: Record<string, string> = {}) => cliEnv(home, { GROQ_API_KEY: KEY, GROQ_BASE_URL: fake.baseURL, ...extra });
+
+  it('with a key, lists what Groq serves and confirms both default models', async () => {
+    const r = await prospector(['doctor'], withGroq(groq));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`researcher      Groq at ${groq.baseURL} (GROQ_API_KEY is set)`);
+    expect(r.stdout).toMatch(/facts\s+openai\/gpt-oss-20b \(PROSPECTOR_FACTS_MODEL\)\n\s+\$0\.075\/\$0\.3 per 1M tokens in\/out; free tier 30 RPM, 1,000 RPD, 8,000 TPM, 200,000 TPD; strict JSON yes; reasoning yes; Groq serves it/);
+    expect(r.stdout).toMatch(/synthesis\s+openai\/gpt-oss-120b .*\n.*Groq serves it/);
+    expect(r.stdout).toContain('ok: a run can start as configured');
+    expect(r.stdout + r.stderr).not.toContain(KEY);
+    expect(groq.modelListRequests).toBe(1);
+    expect(groq.calls).toHaveLength(0);
+  });
+
+  it('says so, and exits non-zero, when Groq does not serve a configured model', async () => {
+    const r = await prospector(['doctor', '--json'], withGroq(onlyTwentyB));
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { models: { model: string; served: boolean }[]; problems: string[] };
+    expect(report.models.map((m) => [m.model, m.served])).toEqual([
+      ['openai/gpt-oss-20b', true],
+      ['openai/gpt-oss-120b', false],
+    ]);
+    expect(report.problems).toEqual(['PROSPECTOR_SYNTHESIS_MODEL: Groq does not serve openai/gpt-oss-120b (it is not in GET /openai/v1/models)']);
+  });
+
+  it('names a shut-down model with its date and replacement', async () => {
+    const r = await prospector(['doctor'], withGroq(groq, { PROSPECTOR_FACTS_MODEL: 'llama-3.1-8b-instant' }));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/facts\s+llama-3\.1-8b-instant .*\n.*NOT SERVED by Groq/);
+    expect(r.stdout).toContain('1 problem: a run would fail');
+    expect(r.stdout).toContain('PROSPECTOR_FACTS_MODEL: llama-3.1-8b-instant was shut down by Groq on 2026-08-16 (console.groq.com/docs/deprecations); use openai/gpt-oss-20b instead');
+  });
+
+  it('reports a key Groq refuses', async () => {
+    const r = await prospector(['doctor'], cliEnv(home, { GROQ_API_KEY: 'gsk_wrongKey0000000000000000', GROQ_BASE_URL: groq.baseURL }));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/could not list Groq's models: HTTP 401: Groq refused the API key/);
+    expect(r.stdout).not.toContain('gsk_wrongKey0000000000000000');
+  });
+
+  it('without a key, says the offline heuristic is in use and asks Groq nothing', async () => {
+    const before = groq.modelListRequests;
+    const r = await prospector(['doctor'], cliEnv(home));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('researcher      OFFLINE HEURISTIC: GROQ_API_KEY is not set, so no language model is used');
+    expect(r.stdout).toContain('models (used only with GROQ_API_KEY)');
+    expect(r.stdout).not.toMatch(/Groq serves/);
+    expect(groq.modelListRequests).toBe(before);
+  });
+});
