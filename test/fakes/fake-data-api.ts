@@ -16,7 +16,7 @@
  * - the 1 MiB response limit and the 45 s statement limit with the real error shapes (PGlite
  *   cannot be interrupted, so a statement over the limit has run: the caller is only told it
  *   timed out), SQL errors as BadRequestException `...; SQLState: NNNNN`;
- * - the 64 KB limit on one row of a result set;
+ * - the 64 KB limit on one row of a result set, and the 65,536-character limit on the SQL text;
  * - a transaction runs one call at a time: a call naming a transaction that is still running an
  *   earlier one is refused at once with DatabaseErrorException "Transaction is still running a
  *   query" (the Data API does not queue it);
@@ -451,6 +451,9 @@ export class FakeDataApi {
 
   async #execute(body: Record<string, unknown>): Promise<unknown> {
     if (typeof body.sql !== 'string' || body.sql.trim() === '') throw new ServiceError('BadRequestException', 'sql is required');
+    // API_ExecuteStatement: "sql ... Length Constraints: Maximum length of 65536" (the response
+    // to a longer one is not documented; the SDK does not check it client-side).
+    if (body.sql.length > 65_536) throw new ServiceError('BadRequestException', `sql is longer than 65536 characters (${body.sql.length})`);
     const sql = body.sql;
     const { text, names } = toPositional(sql);
     const given = new Map<string, WireParameter>();
