@@ -342,9 +342,11 @@ describe('DataApiSql through a loopback Data API', () => {
     const attempt = sql.transaction(async (tx) => {
       const first = tx.query('INSERT INTO workspace (id, slug, name) VALUES (:id::uuid, :slug, :name)', { id: ID.workspace, slug: 'acme', name: 'Acme' });
       await hold.arrived;
-      const second = tx.query('SELECT count(*) AS n FROM workspace');
-      await second.finally(() => hold.release());
-      return first;
+      const refused: unknown = await tx.query('SELECT count(*) AS n FROM workspace').catch((error: unknown) => error);
+      // Let the first call finish before the rollback, which would otherwise be refused too.
+      hold.release();
+      await first;
+      throw refused;
     });
 
     await expect(attempt).rejects.toThrow(/Transaction is still running a query/);
