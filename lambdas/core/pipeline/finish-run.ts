@@ -37,9 +37,9 @@ export interface RunSummary {
 
 /** Entries listed in a summary's `skipped` and in its `failures` (the counts are always exact). */
 export const SUMMARY_LIST_LIMIT = 500;
-// Rows read per call while listing: with every text clipped, a page stays far below the Data
-// API's 1 MiB response limit even in multi-byte scripts.
-const LIST_PAGE = 100;
+// Rows read per call while listing: with texts clipped to 1,000 characters (as RecordFailure
+// stores them), a page stays below the Data API's 1 MiB response limit even in 4-byte UTF-8.
+const LIST_PAGE = 50;
 
 /**
  * Computes the summary of a run from the database (also used by `prospector runs`/`show`).
@@ -98,7 +98,7 @@ export async function summarizeRun(sql: Sql, runId: string): Promise<RunSummary>
       if (failures.length < SUMMARY_LIST_LIMIT) failures.push({ lead: rej.lead, stage: 'search', error: rej.error ?? 'Error', message: rej.reason });
     } else if (skipped.length < SUMMARY_LIST_LIMIT) skipped.push({ lead: rej.lead, reason: rej.reason });
   }
-  const leadRows = `SELECT l.email, left(rl.reason, 300) AS reason, f.stage, left(f.error_name, 100) AS error_name, left(f.message, 300) AS message
+  const leadRows = `SELECT l.email, left(rl.reason, 1000) AS reason, f.stage, left(f.error_name, 200) AS error_name, left(f.message, 1000) AS message
      FROM run_lead rl JOIN lead l ON l.id = rl.lead_id
      LEFT JOIN lead_failure f ON f.run_id = rl.run_id AND f.lead_id = rl.lead_id
      WHERE rl.run_id = :runId::uuid AND rl.status = :status ORDER BY l.email`;
