@@ -69,7 +69,7 @@ export interface StatelessStackProps extends StackProps {
  * Steps of the state machine: placeholder, handler file, memory, timeout (inside the ASL's
  * TimeoutSeconds). What each may touch (and so its environment and grants) is STEP_PORTS.
  */
-const STEPS = [
+export const STEPS = [
   { placeholder: 'StartRunFunctionArn', id: 'StartRun', entry: 'start-run.ts', memorySize: 512, timeout: 45 },
   { placeholder: 'SearchLeadsFunctionArn', id: 'SearchLeads', entry: 'search-leads.ts', memorySize: 512, timeout: 100 },
   { placeholder: 'ListRunLeadsFunctionArn', id: 'ListRunLeads', entry: 'list-run-leads.ts', memorySize: 512, timeout: 45 },

@@ -31,7 +31,7 @@ export function formatSummary(s: RunSummary, extra: { seconds?: number; lake?: s
   ];
   if (s.error) out.push(`  error: ${s.error}`);
   if (s.skipped.length) {
-    out.push(`Skipped (${s.skipped.length}):`);
+    out.push(`Skipped (${s.leadsSkipped}${s.leadsSkipped > s.skipped.length ? `, first ${s.skipped.length} listed` : ''}):`);
     const groups = new Map<string, string[]>();
     for (const k of s.skipped) {
       const key = k.reason.replace(/run [0-9a-f-]{36}/, 'an earlier run').replace(/\(\d{4}-\d{2}-\d{2}\)/, '').trim();
@@ -42,7 +42,7 @@ export function formatSummary(s: RunSummary, extra: { seconds?: number; lake?: s
     }
   }
   if (s.failures.length) {
-    out.push(`Failed (${s.failures.length}):`);
+    out.push(`Failed (${s.leadsFailed}${s.leadsFailed > s.failures.length ? `, first ${s.failures.length} listed` : ''}):`);
     for (const f of s.failures) out.push(`  - ${f.lead} [${f.stage}] ${f.error}: ${f.message.replace(/\s+/g, ' ').slice(0, 160)}`);
   }
   if (extra.lake) out.push(`Lake: ${extra.lake}`);

@@ -411,14 +411,14 @@ export function renderReport(report: RunReport, reportDir: string): string {
     if (lead.research) out.push(renderLead(lead, i, reportDir, report.lakeRoot, s.runId));
   });
 
-  out.push(`<h2>Failed (${s.failures.length})</h2>`);
+  out.push(`<h2>Failed (${s.leadsFailed})</h2>`);
   if (!s.failures.length) out.push('<p class="muted">No lead failed.</p>');
   else {
     out.push('<table><tr><th>lead</th><th>stage</th><th>error</th><th>reason</th></tr>');
     for (const f of s.failures) out.push(`<tr><td>${escapeHtml(f.lead)}</td><td>${escapeHtml(f.stage)}</td><td>${escapeHtml(f.error)}</td><td>${escapeHtml(f.message)}</td></tr>`);
     out.push('</table>');
   }
-  out.push(`<h2>Skipped (${s.skipped.length})</h2>`);
+  out.push(`<h2>Skipped (${s.leadsSkipped})</h2>`);
   if (!s.skipped.length) out.push('<p class="muted">No lead was skipped.</p>');
   else {
     out.push('<table><tr><th>lead</th><th>reason</th></tr>');

@@ -21,6 +21,7 @@
  *
  * Limits turned into named errors (names are API: the state machine retries on them):
  * - a response over 1 MiB → `DatabaseResponseTooLarge` (add LIMIT or page with keyset queries);
+ * - a result row over 64 KB → `DatabaseRowTooLarge` (select less, or clip in SQL);
  * - a call cancelled after 45 s → `DatabaseTimeout`;
  * - a paused (auto-pause, min capacity 0) or unavailable cluster → `DatabaseUnavailable`, which
  *   the state machine retries; a cluster that says it is resuming is first waited for here,
@@ -69,6 +70,14 @@ export class DatabaseResponseTooLargeError extends DatabaseError {
   constructor(statement: string, message: string, options?: { cause?: unknown }) {
     super(statement, `${statement}: the result is over the Data API's 1 MiB response limit (${message}); select fewer columns, add LIMIT, or page with a keyset (WHERE id > :after ORDER BY id LIMIT n)`, options);
     this.name = 'DatabaseResponseTooLarge';
+  }
+}
+
+/** One row of the result was over the Data API's 64 KB row limit. */
+export class DatabaseRowTooLargeError extends DatabaseError {
+  constructor(statement: string, message: string, options?: { cause?: unknown }) {
+    super(statement, `${statement}: a result row is over the Data API's 64 KB row limit (${message}); select fewer or shorter columns (left(text, n)) or keep large values in the lake`, options);
+    this.name = 'DatabaseRowTooLarge';
   }
 }
 
@@ -262,7 +271,9 @@ const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT
 export function translateError(error: unknown, statement: string): DatabaseError {
   if (error instanceof DatabaseError) return error;
   const { name, message, code } = errorParts(error);
-  if (/more than the allowed response size limit/i.test(message)) return new DatabaseResponseTooLargeError(statement, message, { cause: error });
+  // Texts from the troubleshooting page's titles (data-api.troubleshooting.html) and the service.
+  if (/more than the allowed response size limit|response exceeded (the )?size limit/i.test(message)) return new DatabaseResponseTooLargeError(statement, message, { cause: error });
+  if (/packet for query is too large/i.test(message)) return new DatabaseRowTooLargeError(statement, message, { cause: error });
   if (name === 'StatementTimeoutException' || /statement timeout|query timed? ?out|request timed out/i.test(message)) {
     return new DatabaseTimeoutError(statement, message, { cause: error });
   }

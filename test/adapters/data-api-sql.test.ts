@@ -304,7 +304,8 @@ describe('DataApiSql through a loopback Data API', () => {
   });
 
   it('turns a response over 1 MiB into DatabaseResponseTooLarge', async () => {
-    const big = sql.query(`SELECT repeat('x', 1100000) AS big`);
+    // Rows under the 64 KB row limit, together over 1 MiB.
+    const big = sql.query(`SELECT repeat('x', 60000) AS part FROM generate_series(1, 20)`);
 
     await expect(big).rejects.toMatchObject({ name: 'DatabaseResponseTooLarge' });
     await expect(big).rejects.toThrow(/LIMIT/);
@@ -321,18 +322,96 @@ describe('DataApiSql through a loopback Data API', () => {
     }
   });
 
-  it('waits for a resuming cluster, then runs the statement', async () => {
+  it('turns a result row over 64 KB into DatabaseRowTooLarge, naming the limit', async () => {
+    // Many small rows are fine as long as the response stays under 1 MiB.
+    const many = await sql.query<{ n: number }>(`SELECT n, repeat('x', 500) AS pad FROM generate_series(1, 1000) AS n`);
+    expect(many.rows).toHaveLength(1000);
+    expect(fake.stats.largestRowBytes).toBeGreaterThan(500);
+    expect(fake.stats.largestRowBytes).toBeLessThan(1000);
+
+    const wide = sql.query(`SELECT repeat('x', 70000) AS wide`);
+
+    await expect(wide).rejects.toMatchObject({ name: 'DatabaseRowTooLarge' });
+    await expect(wide).rejects.toThrow(/64 KB row limit/);
+  });
+
+  it('refuses a second call in a transaction while the first still runs, as the Data API does', async () => {
+    await migrate(sql);
+    const hold = fake.holdNextExecute();
+
+    const attempt = sql.transaction(async (tx) => {
+      const first = tx.query('INSERT INTO workspace (id, slug, name) VALUES (:id::uuid, :slug, :name)', { id: ID.workspace, slug: 'acme', name: 'Acme' });
+      await hold.arrived;
+      const refused: unknown = await tx.query('SELECT count(*) AS n FROM workspace').catch((error: unknown) => error);
+      // Let the first call finish before the rollback, which would otherwise be refused too.
+      hold.release();
+      await first;
+      throw refused;
+    });
+
+    await expect(attempt).rejects.toThrow(/Transaction is still running a query/);
+    expect(fake.openTransactions).toBe(0);
+    expect((await sql.query('SELECT count(*) AS n FROM workspace')).rows[0].n).toBe(0);
+  });
+
+  it('rolls back a transaction left idle for 3 minutes; its id is then not found', async () => {
+    let now = Date.parse('2026-11-20T08:00:00Z');
+    const timed = await FakeDataApi.start({ now: () => now });
+    const timedSql = new DataApiSql({ ...TARGET, client: timed.client() });
+    try {
+      await timedSql.query('CREATE TABLE t (n int)');
+      const attempt = timedSql.transaction(async (tx) => {
+        await tx.query('INSERT INTO t VALUES (1)');
+        now += 179_000; // under 3 minutes since the last call: still open
+        await tx.query('INSERT INTO t VALUES (2)');
+        now += 181_000; // over 3 minutes idle
+        await tx.query('INSERT INTO t VALUES (3)');
+      });
+
+      await expect(attempt).rejects.toThrow(/Transaction \w+ is not found/);
+      expect(timed.openTransactions).toBe(0);
+      expect((await timedSql.query('SELECT count(*)::int AS n FROM t')).rows[0].n).toBe(0);
+    } finally {
+      await timedSql.close();
+      await timed.close();
+    }
+  });
+
+  it('waits for a paused cluster to resume, then runs the statement', async () => {
     const waits: number[] = [];
     const patient = new DataApiSql({ ...TARGET, client: fake.client(), sleep: async (ms) => void waits.push(ms), resumeDelaysMs: [10, 20, 40] });
-    fake.failNext({ operation: 'Execute', type: 'DatabaseResumingException', message: 'The database is resuming after being auto-paused.', times: 2 });
+    fake.pause({ refusals: 2 });
 
     const result = await patient.query('SELECT 1 AS one');
 
     expect(result.rows).toEqual([{ one: 1 }]);
     expect(waits).toEqual([10, 20]);
+    const refused = fake.requests.filter((r) => r.operation === 'Execute');
+    expect(refused).toHaveLength(3);
+  });
+
+  it('waits for a paused cluster before beginning a transaction', async () => {
+    await migrate(sql);
+    fake.pause({ refusals: 1 });
+
+    await sql.transaction((tx) => tx.query('INSERT INTO workspace (id, slug, name) VALUES (:id::uuid, :slug, :name)', { id: ID.workspace, slug: 'acme', name: 'Acme' }));
+
+    expect((await sql.query('SELECT count(*) AS n FROM workspace')).rows[0].n).toBe(1);
   });
 
   it('reports a cluster that stays paused as DatabaseUnavailable, the name the state machine retries', async () => {
+    const impatient = new DataApiSql({ ...TARGET, client: fake.client(), sleep: async () => {}, resumeDelaysMs: [1, 1] });
+    fake.pause();
+
+    const attempt = impatient.query('SELECT 1');
+
+    await expect(attempt).rejects.toMatchObject({ name: 'DatabaseUnavailable' });
+    await expect(attempt).rejects.toThrow(/DatabaseResumingException/);
+    fake.resume();
+    expect((await impatient.query('SELECT 2 AS two')).rows).toEqual([{ two: 2 }]);
+  });
+
+  it('reports a connection lost while resuming as DatabaseUnavailable', async () => {
     const impatient = new DataApiSql({ ...TARGET, client: fake.client(), sleep: async () => {}, resumeDelaysMs: [1] });
     fake.failNext({ operation: 'Execute', type: 'BadRequestException', message: 'Communications link failure: the database is resuming', times: 5 });
 

@@ -16,7 +16,31 @@
  * - the 1 MiB response limit and the 45 s statement limit with the real error shapes (PGlite
  *   cannot be interrupted, so a statement over the limit has run: the caller is only told it
  *   timed out), SQL errors as BadRequestException `...; SQLState: NNNNN`;
- * - injected failures (`failNext`) for paused clusters and other service errors.
+ * - the 64 KB limit on one row of a result set, and the 65,536-character limit on the SQL text;
+ * - a transaction runs one call at a time: a call naming a transaction that is still running an
+ *   earlier one is refused at once with DatabaseErrorException "Transaction is still running a
+ *   query" (the Data API does not queue it);
+ * - a transaction no call has used for 3 minutes is rolled back, and its id is then not found;
+ * - a paused cluster (`pause()`): every call answers DatabaseResumingException until the cluster
+ *   has resumed;
+ * - injected failures (`failNext`) for other service errors.
+ *
+ * Sources: the API reference (docs.aws.amazon.com/rdsdataservice/latest/APIReference/, Welcome,
+ * API_ExecuteStatement, API_BeginTransaction "A transaction times out if no calls use its
+ * transaction ID in three minutes", and each operation's Errors list with its HTTP status), the
+ * Aurora user guide's limits page (docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/data-api.limitations.html:
+ * "The response size limit is 1 MiB", "64 KB per row in the result set returned by the
+ * database") and its troubleshooting page (.../data-api.troubleshooting.html: "Packet for query
+ * is too large", "Database response exceeded size limit", "Transaction <id> isn't found",
+ * "DatabaseErrorException: Transaction is still running a query").
+ * Not documented, so chosen here and marked where used: the exact message texts and error types
+ * of the row and response limits, whether "KB" means 1,000 or 1,024 bytes, and how the service
+ * measures a row or a response (the fake measures the JSON it sends).
+ *
+ * Cost model. Tests that must show a step fits its Lambda timeout cannot time real calls here;
+ * with `latency` the fake adds a fixed cost per call and per row touched to `simulatedMs`, a
+ * deterministic figure a test compares with the timeout. The real latency of a Data API call is
+ * not documented; the caller chooses pessimistic figures and says why.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,8 +52,29 @@ import { toPositional } from '#adapters/pglite-sql.ts';
 export interface FakeDataApiOptions {
   /** Response bytes over which Execute fails as the Data API does; default 1 MiB. */
   maxResponseBytes?: number;
+  /** Bytes one result row may have; default 64 KiB. */
+  maxRowBytes?: number;
   /** Statement duration over which Execute fails with StatementTimeoutException; default 45 s. */
   statementTimeoutMs?: number;
+  /** Idle time after which an open transaction is rolled back; default 3 minutes. */
+  transactionIdleMs?: number;
+  /** The fake's clock (ms), for transaction expiry; default `Date.now`. */
+  now?: () => number;
+  /** Simulated cost of each call, accumulated in `simulatedMs` (nothing waits for it). */
+  latency?: { perCallMs: number; perRowMs: number };
+}
+
+/** What the fake has answered so far, for assertions and reports. */
+export interface FakeDataApiStats {
+  calls: number;
+  /** Execute calls. */
+  statements: number;
+  /** The largest Execute response body, in bytes. */
+  largestResponseBytes: number;
+  /** The largest row of any result set, in bytes (as the fake measures it). */
+  largestRowBytes: number;
+  /** Sum of the `latency` model over every call. */
+  simulatedMs: number;
 }
 
 export interface InjectedFailure {
@@ -93,6 +138,9 @@ class ServiceError extends Error {
 }
 
 const MiB = 1024 * 1024;
+// The guide says "64 KB"; whether it means 1,000 or 1,024 bytes is not documented: the larger.
+const ROW_LIMIT_BYTES = 64 * 1024;
+const TRANSACTION_IDLE_MS = 3 * 60_000;
 
 const OID = {
   bool: 16,
@@ -156,12 +204,20 @@ export class FakeDataApi {
   readonly requests: RecordedRequest[] = [];
   readonly #server: http.Server;
   readonly #maxResponseBytes: number;
+  readonly #maxRowBytes: number;
   readonly #statementTimeoutMs: number;
+  readonly #transactionIdleMs: number;
+  readonly #now: () => number;
+  readonly #latency: { perCallMs: number; perRowMs: number } | undefined;
   readonly #typeNames: Map<number, string>;
   readonly #rawParsers: Record<number, (x: string) => string>;
-  readonly #transactions = new Map<string, { release: () => void; chain: Promise<unknown> }>();
+  readonly #transactions = new Map<string, Transaction>();
   readonly #failures: (InjectedFailure & { left: number })[] = [];
   #tail: Promise<void> = Promise.resolve();
+  #paused: { refusalsLeft: number } | undefined;
+  #hold: { arrived: () => void; released: Promise<void> } | undefined;
+  /** Counters since the start (or the last `reset()`). */
+  readonly stats: FakeDataApiStats = emptyStats();
 
   private constructor(db: PGlite, server: http.Server, typeNames: Map<number, string>, options: FakeDataApiOptions) {
     this.db = db;
@@ -170,7 +226,11 @@ export class FakeDataApi {
     // Raw text for every type: the fake formats values as the Data API does, not as PGlite would.
     this.#rawParsers = Object.fromEntries([...typeNames.keys()].map((oid) => [oid, (x: string) => x]));
     this.#maxResponseBytes = options.maxResponseBytes ?? MiB;
+    this.#maxRowBytes = options.maxRowBytes ?? ROW_LIMIT_BYTES;
     this.#statementTimeoutMs = options.statementTimeoutMs ?? 45_000;
+    this.#transactionIdleMs = options.transactionIdleMs ?? TRANSACTION_IDLE_MS;
+    this.#now = options.now ?? Date.now;
+    this.#latency = options.latency;
     const { port } = server.address() as AddressInfo;
     this.endpoint = `http://127.0.0.1:${port}`;
   }
@@ -206,6 +266,36 @@ export class FakeDataApi {
     this.#failures.push({ ...failure, left: failure.times ?? 1 });
   }
 
+  /**
+   * Pauses the cluster, as Aurora Serverless v2 auto-pause does: every call is refused with
+   * DatabaseResumingException (the refused call itself starts the resume) until `resume()`, or
+   * after `refusals` refused calls when given. Aurora pauses only a cluster with no connections,
+   * so pausing with a transaction open is a mistake in the test.
+   */
+  pause(options: { refusals?: number } = {}): void {
+    if (this.#transactions.size > 0) throw new Error(`pause() with ${this.#transactions.size} open transaction(s): Aurora pauses only an idle cluster`);
+    this.#paused = { refusalsLeft: options.refusals ?? Number.POSITIVE_INFINITY };
+  }
+
+  /**
+   * Holds the next Execute inside the fake (counted as running) until `release()`: a test can
+   * then send a second call while the first is certainly still running, as it would be on the
+   * real service, where every call takes network and database time.
+   */
+  holdNextExecute(): { arrived: Promise<void>; release: () => void } {
+    let arrived!: () => void;
+    let release!: () => void;
+    const arrival = new Promise<void>((resolve) => (arrived = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.#hold = { arrived, released };
+    return { arrived: arrival, release };
+  }
+
+  /** The cluster has resumed: calls run again. */
+  resume(): void {
+    this.#paused = undefined;
+  }
+
   /** Empties the database (a new `public` schema) and forgets requests and injected failures. */
   async reset(): Promise<void> {
     if (this.#transactions.size > 0) throw new Error(`reset() with ${this.#transactions.size} open transaction(s)`);
@@ -217,6 +307,8 @@ export class FakeDataApi {
     }
     this.requests.length = 0;
     this.#failures.length = 0;
+    this.#paused = undefined;
+    Object.assign(this.stats, emptyStats());
   }
 
   /** Transactions begun and not yet committed or rolled back. */
@@ -247,7 +339,11 @@ export class FakeDataApi {
       for await (const chunk of req) chunks.push(chunk as Buffer);
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
       this.requests.push({ operation, body });
+      this.stats.calls++;
+      if (this.#latency) this.stats.simulatedMs += this.#latency.perCallMs;
       if (req.method !== 'POST') throw new ServiceError('BadRequestException', `${req.method} is not supported`);
+      await this.#expireIdleTransactions();
+      this.#refuseWhilePaused();
       this.#injected(operation);
       if (typeof body.resourceArn !== 'string' || typeof body.secretArn !== 'string') {
         throw new ServiceError('BadRequestException', 'resourceArn and secretArn are required');
@@ -270,8 +366,11 @@ export class FakeDataApi {
           throw new ServiceError('BadRequestException', `operation /${operation} is not implemented by the fake`, 404);
       }
       const text = JSON.stringify(result);
-      if (operation === 'Execute' && Buffer.byteLength(text) > this.#maxResponseBytes) {
-        throw new ServiceError('BadRequestException', 'Database returned more than the allowed response size limit');
+      if (operation === 'Execute') {
+        const bytes = Buffer.byteLength(text);
+        this.stats.largestResponseBytes = Math.max(this.stats.largestResponseBytes, bytes);
+        // Message and type not documented; the adapter matches this text and the guide's title.
+        if (bytes > this.#maxResponseBytes) throw new ServiceError('BadRequestException', 'Database returned more than the allowed response size limit');
       }
       res.writeHead(200, { 'content-type': 'application/json', 'x-amzn-requestid': randomUUID() });
       res.end(text);
@@ -299,15 +398,14 @@ export class FakeDataApi {
       throw error;
     }
     const transactionId = randomUUID().replace(/-/g, '');
-    this.#transactions.set(transactionId, { release, chain: Promise.resolve() });
+    this.#transactions.set(transactionId, { release, running: false, lastUsed: this.#now() });
     return { transactionId };
   }
 
   async #end(body: Record<string, unknown>, sql: 'COMMIT' | 'ROLLBACK', status: string): Promise<{ transactionStatus: string }> {
-    const tx = this.#transaction(body.transactionId);
+    const tx = this.#claim(body.transactionId);
     this.#transactions.delete(body.transactionId as string);
     try {
-      await tx.chain.catch(() => undefined);
       await this.db.exec(sql);
     } finally {
       tx.release();
@@ -315,14 +413,47 @@ export class FakeDataApi {
     return { transactionStatus: status };
   }
 
-  #transaction(id: unknown): { release: () => void; chain: Promise<unknown> } {
+  /** The transaction a call names, marked busy; refused when unknown, expired or busy. */
+  #claim(id: unknown): Transaction {
     const tx = typeof id === 'string' ? this.#transactions.get(id) : undefined;
+    // TransactionNotFoundException is HTTP 404 (API reference); the guide gives the text
+    // "Transaction <id> isn't found" followed by a cause, whose exact wording is not documented.
     if (!tx) throw new ServiceError('TransactionNotFoundException', `Transaction ${String(id)} is not found`, 404);
+    // DatabaseErrorException is HTTP 400 (API reference); the text is the troubleshooting page's.
+    if (tx.running) throw new ServiceError('DatabaseErrorException', 'Transaction is still running a query');
+    tx.running = true;
+    tx.lastUsed = this.#now();
     return tx;
+  }
+
+  /** Rolls back transactions no call has used within the idle limit (the Data API's 3 minutes). */
+  async #expireIdleTransactions(): Promise<void> {
+    for (const [id, tx] of this.#transactions) {
+      if (tx.running || this.#now() - tx.lastUsed <= this.#transactionIdleMs) continue;
+      this.#transactions.delete(id);
+      try {
+        await this.db.exec('ROLLBACK');
+      } finally {
+        tx.release();
+      }
+    }
+  }
+
+  #refuseWhilePaused(): void {
+    if (!this.#paused) return;
+    if (this.#paused.refusalsLeft-- <= 0) {
+      this.#paused = undefined;
+      return;
+    }
+    // HTTP 400 (API reference, DatabaseResumingException); the message text is not documented.
+    throw new ServiceError('DatabaseResumingException', 'The Aurora DB instance is resuming after being auto-paused. Please wait a few seconds and try again.');
   }
 
   async #execute(body: Record<string, unknown>): Promise<unknown> {
     if (typeof body.sql !== 'string' || body.sql.trim() === '') throw new ServiceError('BadRequestException', 'sql is required');
+    // API_ExecuteStatement: "sql ... Length Constraints: Maximum length of 65536" (the response
+    // to a longer one is not documented; the SDK does not check it client-side).
+    if (body.sql.length > 65_536) throw new ServiceError('BadRequestException', `sql is longer than 65536 characters (${body.sql.length})`);
     const sql = body.sql;
     const { text, names } = toPositional(sql);
     const given = new Map<string, WireParameter>();
@@ -343,6 +474,12 @@ export class FakeDataApi {
     }
 
     const run = async () => {
+      const hold = this.#hold;
+      if (hold) {
+        this.#hold = undefined;
+        hold.arrived();
+        await hold.released;
+      }
       const started = performance.now();
       const result = await this.db.query<unknown[]>(text, values, {
         rowMode: 'array',
@@ -360,10 +497,13 @@ export class FakeDataApi {
     let result: Awaited<ReturnType<typeof run>>;
     try {
       if (body.transactionId !== undefined) {
-        const tx = this.#transaction(body.transactionId);
-        const next = tx.chain.catch(() => undefined).then(run);
-        tx.chain = next;
-        result = await next;
+        const tx = this.#claim(body.transactionId);
+        try {
+          result = await run();
+        } finally {
+          tx.running = false;
+          tx.lastUsed = this.#now();
+        }
       } else {
         const release = await this.#acquire();
         try {
@@ -380,6 +520,15 @@ export class FakeDataApi {
     const fields = result.fields.map((f) => ({ name: f.name, typeName: this.#typeNames.get(f.dataTypeID) ?? 'unknown' }));
     const numberOfRecordsUpdated = result.affectedRows ?? 0;
     const rows = result.rows as (string | null)[][];
+    if (this.#latency) this.stats.simulatedMs += this.#latency.perRowMs * (rows.length + numberOfRecordsUpdated);
+    this.stats.statements++;
+    for (const row of rows) {
+      // A row measured as the text of its values (the database's row, before the wire format).
+      const bytes = row.reduce((n, v) => n + (v === null ? 0 : Buffer.byteLength(v)), 0);
+      this.stats.largestRowBytes = Math.max(this.stats.largestRowBytes, bytes);
+      // Type and text not documented beyond the guide's title "Packet for query is too large".
+      if (bytes > this.#maxRowBytes) throw new ServiceError('BadRequestException', `Packet for query is too large (${bytes} > ${this.#maxRowBytes}).`);
+    }
     if (body.formatRecordsAs === 'JSON') {
       const objects = rows.map((row) => Object.fromEntries(row.map((v, i) => [fields[i].name, jsonValue(v, fields[i].typeName)])));
       // JSON mode carries no column metadata, whatever includeResultMetadata says.
@@ -392,6 +541,18 @@ export class FakeDataApi {
     }
     return response;
   }
+}
+
+interface Transaction {
+  release: () => void;
+  /** A call naming this transaction is being answered. */
+  running: boolean;
+  /** The fake's clock when a call last used the transaction. */
+  lastUsed: number;
+}
+
+function emptyStats(): FakeDataApiStats {
+  return { calls: 0, statements: 0, largestResponseBytes: 0, largestRowBytes: 0, simulatedMs: 0 };
 }
 
 /** A wire parameter as bound text plus the type oid the Data API would declare for it. */

@@ -6,7 +6,6 @@ import type { Sql } from '../ports.ts';
 import type { Deps } from './deps.ts';
 import { parseStatesError } from './record-failure.ts';
 import { clip } from './util.ts';
-import type { RejectedLead } from './search-leads.ts';
 
 export const FinishRunInput = z.object({
   runId: z.uuid(),
@@ -36,24 +35,43 @@ export interface RunSummary {
   error?: string;
 }
 
-/** Computes the summary of a run from the database (also used by `prospector runs`/`show`). */
+/** Entries listed in a summary's `skipped` and in its `failures` (the counts are always exact). */
+export const SUMMARY_LIST_LIMIT = 500;
+// Rows read per call while listing: with texts clipped to 1,000 characters (as RecordFailure
+// stores them), a page stays below the Data API's 1 MiB response limit even in 4-byte UTF-8.
+const LIST_PAGE = 50;
+
+/**
+ * Computes the summary of a run from the database (also used by `prospector runs`/`show`).
+ * Counts are aggregated in SQL and the lists are read in pages and capped at
+ * `SUMMARY_LIST_LIMIT` entries each, so neither the Data API responses nor the summary grow with
+ * the number of leads.
+ */
 export async function summarizeRun(sql: Sql, runId: string): Promise<RunSummary> {
-  const run = await sql.query<{ status: RunSummary['status']; llm_provider: string; lead_source: string; started_at: string; finished_at: string | null; summary: { error?: string } | null }>(
-    `SELECT status, llm_provider, lead_source, started_at, finished_at, summary FROM run WHERE id = :runId::uuid`,
+  const run = await sql.query<{ status: RunSummary['status']; llm_provider: string; lead_source: string; started_at: string; finished_at: string | null; error: string | null }>(
+    `SELECT status, llm_provider, lead_source, started_at, finished_at, summary->>'error' AS error FROM run WHERE id = :runId::uuid`,
     { runId },
   );
   if (run.rows.length === 0) throw new NotFoundError(`run ${runId} does not exist`);
   const r = run.rows[0];
 
-  const searches = await sql.query<{ results: number; rejected: RejectedLead[] }>(
-    `SELECT results, rejected FROM search_query WHERE run_id = :runId::uuid`,
+  const searches = await sql.query<{ found: number; duplicates: number; skipped: number; failed: number }>(
+    `SELECT COALESCE(sum(s.results), 0)::int AS found,
+            COALESCE(sum(k.duplicates), 0)::int AS duplicates, COALESCE(sum(k.skipped), 0)::int AS skipped, COALESCE(sum(k.failed), 0)::int AS failed
+     FROM search_query s
+     CROSS JOIN LATERAL (
+       SELECT sum(n) FILTER (WHERE kind = 'duplicate') AS duplicates,
+              sum(n) FILTER (WHERE kind IN ('invalid', 'error')) AS failed,
+              sum(n) FILTER (WHERE kind NOT IN ('duplicate', 'invalid', 'error')) AS skipped
+       FROM (SELECT e->>'kind' AS kind, COALESCE((e->>'count')::int, 1) AS n FROM jsonb_array_elements(s.rejected) AS e) AS x
+     ) AS k
+     WHERE s.run_id = :runId::uuid`,
     { runId },
   );
-  const leads = await sql.query<{ email: string; status: string; reason: string | null; is_new: boolean; stage: string | null; error_name: string | null; message: string | null }>(
-    `SELECT l.email, rl.status, rl.reason, rl.is_new, f.stage, f.error_name, f.message
-     FROM run_lead rl JOIN lead l ON l.id = rl.lead_id
-     LEFT JOIN lead_failure f ON f.run_id = rl.run_id AND f.lead_id = rl.lead_id
-     WHERE rl.run_id = :runId::uuid ORDER BY l.email`,
+  const leads = await sql.query<{ researched: number; skipped: number; failed: number; is_new: number }>(
+    `SELECT count(*) FILTER (WHERE status = 'researched')::int AS researched, count(*) FILTER (WHERE status = 'skipped')::int AS skipped,
+            count(*) FILTER (WHERE status = 'failed')::int AS failed, count(*) FILTER (WHERE is_new)::int AS is_new
+     FROM run_lead WHERE run_id = :runId::uuid`,
     { runId },
   );
   const calls = await sql.query<{ n: number; prompt: number; completion: number; cost: number }>(
@@ -63,26 +81,37 @@ export async function summarizeRun(sql: Sql, runId: string): Promise<RunSummary>
     { runId },
   );
 
+  // Search rejections first, then the run's leads by email, as far as the cap allows.
+  const rejections = await firstRows<{ lead: string; kind: string; error: string | null; reason: string }>(
+    sql,
+    `SELECT left(e->>'lead', 200) AS lead, e->>'kind' AS kind, left(e->>'error', 100) AS error, left(e->>'reason', 300) AS reason
+     FROM search_query s CROSS JOIN LATERAL jsonb_array_elements(s.rejected) WITH ORDINALITY AS r(e, n)
+     WHERE s.run_id = :runId::uuid AND e->>'kind' <> 'duplicate'
+     ORDER BY s.executed_at, s.id, r.n`,
+    { runId },
+    2 * SUMMARY_LIST_LIMIT,
+  );
   const skipped: RunSummary['skipped'] = [];
   const failures: RunSummary['failures'] = [];
-  let duplicates = 0;
-  let found = 0;
-  for (const s of searches.rows) {
-    found += s.results;
-    for (const rej of s.rejected ?? []) {
-      if (rej.kind === 'duplicate') duplicates++;
-      else if (rej.kind === 'invalid' || rej.kind === 'error') failures.push({ lead: rej.lead, stage: 'search', error: rej.error ?? 'Error', message: rej.reason });
-      else skipped.push({ lead: rej.lead, reason: rej.reason });
-    }
+  for (const rej of rejections) {
+    if (rej.kind === 'invalid' || rej.kind === 'error') {
+      if (failures.length < SUMMARY_LIST_LIMIT) failures.push({ lead: rej.lead, stage: 'search', error: rej.error ?? 'Error', message: rej.reason });
+    } else if (skipped.length < SUMMARY_LIST_LIMIT) skipped.push({ lead: rej.lead, reason: rej.reason });
   }
-  let researched = 0;
-  let isNew = 0;
-  for (const l of leads.rows) {
-    if (l.is_new) isNew++;
-    if (l.status === 'researched') researched++;
-    else if (l.status === 'skipped') skipped.push({ lead: l.email, reason: l.reason ?? 'skipped' });
-    else if (l.status === 'failed') failures.push({ lead: l.email, stage: l.stage ?? 'unknown', error: l.error_name ?? 'Error', message: l.message ?? l.reason ?? '' });
+  const leadRows = `SELECT l.email, left(rl.reason, 1000) AS reason, f.stage, left(f.error_name, 200) AS error_name, left(f.message, 1000) AS message
+     FROM run_lead rl JOIN lead l ON l.id = rl.lead_id
+     LEFT JOIN lead_failure f ON f.run_id = rl.run_id AND f.lead_id = rl.lead_id
+     WHERE rl.run_id = :runId::uuid AND rl.status = :status ORDER BY l.email`;
+  type LeadRow = { email: string; reason: string | null; stage: string | null; error_name: string | null; message: string | null };
+  for (const l of await firstRows<LeadRow>(sql, leadRows, { runId, status: 'skipped' }, SUMMARY_LIST_LIMIT - skipped.length)) {
+    skipped.push({ lead: l.email, reason: l.reason ?? 'skipped' });
   }
+  for (const l of await firstRows<LeadRow>(sql, leadRows, { runId, status: 'failed' }, SUMMARY_LIST_LIMIT - failures.length)) {
+    failures.push({ lead: l.email, stage: l.stage ?? 'unknown', error: l.error_name ?? 'Error', message: l.message ?? l.reason ?? '' });
+  }
+
+  const s = searches.rows[0];
+  const ls = leads.rows[0];
   const c = calls.rows[0];
   return {
     runId,
@@ -91,20 +120,32 @@ export async function summarizeRun(sql: Sql, runId: string): Promise<RunSummary>
     leadSource: r.lead_source,
     startedAt: r.started_at,
     finishedAt: r.finished_at,
-    leadsFound: found,
-    leadsNew: isNew,
-    leadsResearched: researched,
-    leadsSkipped: skipped.length,
-    leadsFailed: failures.length,
-    duplicates,
+    leadsFound: s.found,
+    leadsNew: ls.is_new,
+    leadsResearched: ls.researched,
+    leadsSkipped: s.skipped + ls.skipped,
+    leadsFailed: s.failed + ls.failed,
+    duplicates: s.duplicates,
     llmCalls: c.n,
     promptTokens: c.prompt,
     completionTokens: c.completion,
     costUsd: Number(c.cost.toFixed(6)),
     skipped,
     failures,
-    ...(r.summary?.error ? { error: r.summary.error } : {}),
+    ...(r.error ? { error: r.error } : {}),
   };
+}
+
+/** Up to `max` rows of an ordered query, read `LIST_PAGE` at a time. */
+async function firstRows<R extends object>(sql: Sql, text: string, params: Record<string, string>, max: number): Promise<R[]> {
+  const rows: R[] = [];
+  while (rows.length < max) {
+    const limit = Math.min(LIST_PAGE, max - rows.length);
+    const page = await sql.query<R>(`${text} LIMIT :limit OFFSET :offset`, { ...params, limit, offset: rows.length });
+    rows.push(...page.rows);
+    if (page.rows.length < limit) break;
+  }
+  return rows;
 }
 
 /** The execution's output: counts only, since Step Functions keeps outputs in its history. */

@@ -2,10 +2,16 @@
  * SearchLeads: calls search_leads(keywords) for one ICP (or reads a leads file), validates and
  * normalises every result, drops excluded ones before any request or token is spent, and
  * upserts the rest as leads of the run.
+ *
+ * Work per invocation is bounded for the RDS Data API, where each statement is an HTTPS call:
+ * accepted leads are written set-based, `SEARCH_BATCH` at a time (4 statements a batch, whatever
+ * the batch size), at most `MAX_SEARCH_RESULTS` results are considered, and the stored list of
+ * rejections is a bounded sample plus a count per kind, so its row stays far below the Data API's
+ * 64 KB row limit however many results a provider returns.
  */
 import { z } from 'zod';
 import { InvalidLeadError, ValidationError, describeError } from '../errors.ts';
-import { normalizeDomain, normalizeLead } from '../leads/normalize.ts';
+import { normalizeDomain, normalizeLead, type NormalizedLead } from '../leads/normalize.ts';
 import type { LeadCandidate, Sql } from '../ports.ts';
 import type { Deps } from './deps.ts';
 import { textArray } from '../db/sql-text.ts';
@@ -29,6 +35,41 @@ export interface RejectedLead {
   kind: 'invalid' | 'excluded' | 'duplicate' | 'quota' | 'error';
   error?: string;
   reason: string;
+  /** How many results this entry stands for (default 1): those past the stored sample are folded into one entry per kind. */
+  count?: number;
+}
+
+/** Accepted leads written per set-based statement (~250 bytes of JSON parameter each). */
+export const SEARCH_BATCH = 500;
+/** Results one invocation considers; the rest are rejected with that reason. */
+export const MAX_SEARCH_RESULTS = 10_000;
+/** JSON bytes of rejections kept one by one in `search_query.rejected`; the rest are counted. */
+export const REJECTED_SAMPLE_BYTES = 16 * 1024;
+
+/**
+ * Rejections as stored: in order while they fit `REJECTED_SAMPLE_BYTES` (each field clipped),
+ * then one entry per kind counting the rest, so the row is bounded and the counts stay exact.
+ */
+export function boundRejected(rejected: RejectedLead[], budgetBytes = REJECTED_SAMPLE_BYTES): RejectedLead[] {
+  const kept: RejectedLead[] = [];
+  const folded = new Map<RejectedLead['kind'], { count: number; reason: string }>();
+  let bytes = 2;
+  for (const r of rejected) {
+    const entry: RejectedLead = { lead: clip(r.lead, 200), kind: r.kind, ...(r.error ? { error: clip(r.error, 100) } : {}), reason: clip(r.reason, 300), ...(r.count ? { count: r.count } : {}) };
+    const size = Buffer.byteLength(JSON.stringify(entry)) + 1;
+    if (folded.size === 0 && bytes + size <= budgetBytes) {
+      kept.push(entry);
+      bytes += size;
+      continue;
+    }
+    const f = folded.get(r.kind) ?? { count: 0, reason: entry.reason };
+    f.count += r.count ?? 1;
+    folded.set(r.kind, f);
+  }
+  for (const [kind, f] of folded) {
+    kept.push({ lead: `(${f.count} more)`, kind, reason: `not listed one by one; the first says: ${clip(f.reason, 200)}`, count: f.count });
+  }
+  return kept;
 }
 
 export interface SearchLeadsOutput {
@@ -125,87 +166,82 @@ export async function searchLeads(deps: Deps, rawInput: SearchLeadsInput): Promi
   const workspaceId = run.rows[0].workspace_id;
 
   // A repeated step (retry after a timeout) finds its earlier result and does nothing twice.
-  const done = await sql.query<{ results: number; accepted: number; rejected: RejectedLead[] }>(
-    `SELECT results, accepted, rejected FROM search_query
+  // Counted in SQL: the stored list is not read back (rows written before it was bounded may be large).
+  const done = await sql.query<{ results: number; accepted: number; rejected: number }>(
+    `SELECT results, accepted,
+            (SELECT COALESCE(sum(COALESCE((e->>'count')::int, 1)), 0) FROM jsonb_array_elements(rejected) AS e)::int AS rejected
+     FROM search_query
      WHERE run_id = :runId::uuid AND icp_id IS NOT DISTINCT FROM :icpId::uuid`,
     { runId, icpId: icp.icpId },
   );
   if (done.rows.length > 0) {
     const row = done.rows[0];
-    return { icp: icp.slug, results: row.results, accepted: row.accepted, newLeads: 0, rejected: row.rejected.length };
+    return { icp: icp.slug, results: row.results, accepted: row.accepted, newLeads: 0, rejected: row.rejected };
   }
 
   const provider = icp.leadsKey ? `file:${icp.leadsKey}` : deps.leadSearch.name;
   const candidates = icp.leadsKey ? await readLeadsFile(deps, icp.leadsKey) : await deps.leadSearch.searchLeads(icp.keywords);
   const exclusions = await loadExclusions(sql, workspaceId);
 
+  const rejected: RejectedLead[] = [];
+  const eligible: NormalizedLead[] = [];
+  const seen = new Set<string>();
+  for (const [i, candidate] of candidates.entries()) {
+    if (i >= MAX_SEARCH_RESULTS) {
+      rejected.push({ lead: '(results past the limit)', kind: 'quota', reason: `one search considers at most ${MAX_SEARCH_RESULTS} results`, count: candidates.length - i });
+      break;
+    }
+    const label = clip(String(candidate?.lead_email ?? '').trim() || '(no email)', 200);
+    let lead: NormalizedLead;
+    try {
+      lead = normalizeLead(candidate);
+    } catch (error) {
+      const { name, message } = describeError(error);
+      if (!(error instanceof InvalidLeadError)) log.warn('unexpected error normalising a lead', { error: name });
+      rejected.push({ lead: label, kind: 'invalid', error: name, reason: clip(message, 500) });
+      continue;
+    }
+    if (seen.has(lead.email)) {
+      rejected.push({ lead: lead.email, kind: 'duplicate', reason: 'duplicate email in the search results' });
+      continue;
+    }
+    seen.add(lead.email);
+    const excluded = exclusionReason(exclusions, lead.email, lead.domain);
+    if (excluded) {
+      rejected.push({ lead: lead.email, kind: 'excluded', reason: excluded });
+      continue;
+    }
+    eligible.push(lead);
+  }
+
   return sql.transaction(async (tx) => {
-    const rejected: RejectedLead[] = [];
-    const seen = new Set<string>();
     let accepted = 0;
     let newLeads = 0;
-    for (const candidate of candidates) {
-      const label = clip(String(candidate?.lead_email ?? '').trim() || '(no email)', 200);
-      let lead;
-      try {
-        lead = normalizeLead(candidate);
-      } catch (error) {
-        const { name, message } = describeError(error);
-        if (!(error instanceof InvalidLeadError)) log.warn('unexpected error normalising a lead', { error: name });
-        rejected.push({ lead: label, kind: 'invalid', error: name, reason: clip(message, 500) });
-        continue;
-      }
-      if (seen.has(lead.email)) {
-        rejected.push({ lead: lead.email, kind: 'duplicate', reason: 'duplicate email in the search results' });
-        continue;
-      }
-      seen.add(lead.email);
-      const excluded = exclusionReason(exclusions, lead.email, lead.domain);
-      if (excluded) {
-        rejected.push({ lead: lead.email, kind: 'excluded', reason: excluded });
-        continue;
-      }
-      if (accepted >= icp.quota) {
-        rejected.push({ lead: lead.email, kind: 'quota', reason: `daily lead quota of ${icp.quota} reached` });
-        continue;
-      }
-
-      const company = await tx.query<{ id: string }>(
-        `INSERT INTO lead_company (id, workspace_id, domain, name, website)
-         VALUES (:id::uuid, :ws::uuid, :domain, :name, :website)
-         ON CONFLICT (workspace_id, domain) DO UPDATE SET domain = EXCLUDED.domain
-         RETURNING id`,
-        { id: deps.newId(), ws: workspaceId, domain: lead.domain, name: lead.companyName, website: lead.website },
+    let next = 0;
+    while (next < eligible.length && accepted < icp.quota) {
+      const window = eligible.slice(next, next + SEARCH_BATCH);
+      // A lead another ICP already added to this run is neither accepted nor rejected here, and
+      // does not use up this ICP's quota.
+      const inRun = await tx.query<{ email: string }>(
+        `SELECT l.email FROM lead l JOIN run_lead rl ON rl.lead_id = l.id AND rl.run_id = :runId::uuid
+         WHERE l.workspace_id = :ws::uuid AND l.email IN (SELECT jsonb_array_elements_text(:emails::jsonb))`,
+        { runId, ws: workspaceId, emails: window.map((l) => l.email) },
       );
-      const companyId = company.rows[0].id;
-      const inserted = await tx.query<{ id: string }>(
-        `INSERT INTO lead (id, workspace_id, company_id, email, name, icp_id, first_run_id)
-         VALUES (:id::uuid, :ws::uuid, :companyId::uuid, :email, :name, :icpId::uuid, :runId::uuid)
-         ON CONFLICT (workspace_id, email) DO NOTHING
-         RETURNING id`,
-        { id: deps.newId(), ws: workspaceId, companyId, email: lead.email, name: lead.name, icpId: icp.icpId, runId },
-      );
-      let leadId: string;
-      const isNew = inserted.rows.length > 0;
-      if (isNew) {
-        leadId = inserted.rows[0].id;
-        newLeads++;
-      } else {
-        const existing = await tx.query<{ id: string }>(
-          `SELECT id FROM lead WHERE workspace_id = :ws::uuid AND email = :email`,
-          { ws: workspaceId, email: lead.email },
-        );
-        leadId = existing.rows[0].id;
-      }
-      // A lead found by two ICPs is processed once per run.
-      const added = await tx.query(
-        `INSERT INTO run_lead (run_id, lead_id, icp_id, is_new) VALUES (:runId::uuid, :leadId::uuid, :icpId::uuid, :isNew)
-         ON CONFLICT (run_id, lead_id) DO NOTHING`,
-        { runId, leadId, icpId: icp.icpId, isNew },
-      );
-      if (added.rowCount > 0) accepted++;
+      const already = new Set(inRun.rows.map((r) => r.email));
+      const take = window.filter((l) => !already.has(l.email)).slice(0, icp.quota - accepted);
+      // The window is used up to its last taken lead; if a concurrent ICP took some of them (so
+      // the quota is not met), the next round starts right after it.
+      next += take.length > 0 ? window.indexOf(take[take.length - 1]) + 1 : window.length;
+      if (take.length === 0) continue;
+      const added = await addLeads(tx, deps, { runId, ws: workspaceId, icpId: icp.icpId }, take);
+      accepted += added.accepted;
+      newLeads += added.newLeads;
+    }
+    for (const lead of eligible.slice(next)) {
+      rejected.push({ lead: lead.email, kind: 'quota', reason: `daily lead quota of ${icp.quota} reached` });
     }
 
+    const stored = boundRejected(rejected);
     await tx.query(
       `INSERT INTO search_query (id, run_id, icp_id, provider, keywords, results, accepted, rejected)
        VALUES (:id::uuid, :runId::uuid, :icpId::uuid, :provider, ${textArray('keywords')}, :results, :accepted, :rejected::jsonb)`,
@@ -217,10 +253,61 @@ export async function searchLeads(deps: Deps, rawInput: SearchLeadsInput): Promi
         keywords: icp.keywords,
         results: candidates.length,
         accepted,
-        rejected: rejected as unknown as { [k: string]: string }[],
+        rejected: stored as unknown as { [k: string]: string }[],
       },
     );
-    log.info('search done', { runId, icp: icp.slug, results: candidates.length, accepted, rejected: rejected.length });
-    return { icp: icp.slug, results: candidates.length, accepted, newLeads, rejected: rejected.length };
+    const rejectedCount = rejected.reduce((n, r) => n + (r.count ?? 1), 0);
+    log.info('search done', { runId, icp: icp.slug, results: candidates.length, accepted, rejected: rejectedCount });
+    return { icp: icp.slug, results: candidates.length, accepted, newLeads, rejected: rejectedCount };
   });
+}
+
+/**
+ * Adds leads to the run in three set-based statements (companies, leads, run leads), whatever
+ * their number: one Data API call each instead of three or four per lead.
+ */
+async function addLeads(
+  tx: Sql,
+  deps: Deps,
+  target: { runId: string; ws: string; icpId: string | null },
+  leads: NormalizedLead[],
+): Promise<{ accepted: number; newLeads: number }> {
+  const rows = leads.map((l, ord) => ({
+    ord,
+    company_id: deps.newId(),
+    lead_id: deps.newId(),
+    domain: l.domain,
+    company: l.companyName,
+    website: l.website,
+    email: l.email,
+    name: l.name,
+  }));
+  await tx.query(
+    `INSERT INTO lead_company (id, workspace_id, domain, name, website)
+     SELECT DISTINCT ON (x.domain) x.company_id, :ws::uuid, x.domain, x.company, x.website
+     FROM jsonb_to_recordset(:rows::jsonb) AS x(ord int, company_id uuid, domain text, company text, website text)
+     ORDER BY x.domain, x.ord
+     ON CONFLICT (workspace_id, domain) DO NOTHING`,
+    { ws: target.ws, rows },
+  );
+  const inserted = await tx.query(
+    `INSERT INTO lead (id, workspace_id, company_id, email, name, icp_id, first_run_id)
+     SELECT x.lead_id, :ws::uuid, c.id, x.email, x.name, :icpId::uuid, :runId::uuid
+     FROM jsonb_to_recordset(:rows::jsonb) AS x(ord int, lead_id uuid, email text, name text, domain text)
+     JOIN lead_company c ON c.workspace_id = :ws::uuid AND c.domain = x.domain
+     ORDER BY x.ord
+     ON CONFLICT (workspace_id, email) DO NOTHING`,
+    { ...target, rows },
+  );
+  // A lead is new to this run when this run created it (here, or a moment ago by another ICP).
+  const added = await tx.query(
+    `INSERT INTO run_lead (run_id, lead_id, icp_id, is_new)
+     SELECT :runId::uuid, l.id, :icpId::uuid, COALESCE(l.first_run_id = :runId::uuid, false)
+     FROM jsonb_to_recordset(:rows::jsonb) AS x(ord int, email text)
+     JOIN lead l ON l.workspace_id = :ws::uuid AND l.email = x.email
+     ORDER BY x.ord
+     ON CONFLICT (run_id, lead_id) DO NOTHING`,
+    { ...target, rows },
+  );
+  return { accepted: added.rowCount, newLeads: inserted.rowCount };
 }

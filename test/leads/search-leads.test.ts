@@ -1,0 +1,166 @@
+/**
+ * SearchLeads on the embedded database: how it writes leads (set-based, a bounded number of
+ * statements whatever the number of results) and how it records what it rejected (a bounded
+ * sample with exact counts), which is what keeps it inside the RDS Data API's limits in the cloud
+ * (test/e2e/data-api-large-leads-file.test.ts runs the same code on the loopback Data API).
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { PgliteSql } from '#adapters/pglite-sql.ts';
+import { jsonLog } from '#core/log.ts';
+import { defaultPipelineConfig, type Deps } from '#core/pipeline/deps.ts';
+import { SUMMARY_LIST_LIMIT, summarizeRun } from '#core/pipeline/finish-run.ts';
+import { REJECTED_SAMPLE_BYTES, SEARCH_BATCH, boundRejected, searchLeads, type RejectedLead } from '#core/pipeline/search-leads.ts';
+import type { LeadCandidate, Sql } from '#core/ports.ts';
+import { onboardedDb } from '#test/helpers/db.ts';
+import { memoryLake, stubWeb } from '#test/hostile/support.ts';
+import { HeuristicLlm } from '#adapters/heuristic-llm.ts';
+
+const candidate = (i: number, email = `buyer.${i}@company-${i}.example`): LeadCandidate => ({
+  company_name: `Company ${i}`,
+  company_website: `https://company-${i}.example/`,
+  lead_email: email,
+  lead_name: `Buyer ${i}`,
+});
+
+/** Counts the statements sent, as the Data API would count calls. */
+function counting(sql: Sql): Sql & { statements: number } {
+  const counter = {
+    statements: 0,
+    query: (text: string, params?: Record<string, never>) => (counter.statements++, sql.query(text, params)),
+    transaction: <T>(fn: (tx: Sql) => Promise<T>) => sql.transaction((tx) => fn({ ...tx, query: (text, params) => (counter.statements++, tx.query(text, params)), transaction: tx.transaction.bind(tx), close: tx.close.bind(tx) })),
+    close: () => sql.close(),
+  };
+  return counter as unknown as Sql & { statements: number };
+}
+
+describe('SearchLeads', () => {
+  let db: PgliteSql;
+  let workspaceId: string;
+  let sql: Sql & { statements: number };
+  let results: LeadCandidate[];
+  let deps: Deps;
+
+  beforeEach(async () => {
+    ({ db, workspaceId } = await onboardedDb());
+    sql = counting(db);
+    results = [];
+    deps = {
+      sql,
+      lake: memoryLake(),
+      llm: new HeuristicLlm(),
+      web: stubWeb(),
+      leadSearch: { name: 'provider', searchLeads: async () => results },
+      log: jsonLog({ level: 'silent' }),
+      clock: { now: () => new Date() },
+      newId: () => crypto.randomUUID(),
+      config: defaultPipelineConfig,
+    };
+  });
+  afterEach(async () => {
+    await db.close();
+  });
+
+  async function newRun(): Promise<string> {
+    const id = crypto.randomUUID();
+    await db.query(`INSERT INTO run (id, workspace_id, trigger, llm_provider, lead_source) VALUES (:id::uuid, :ws::uuid, 'manual', 'test', 'provider')`, { id, ws: workspaceId });
+    return id;
+  }
+  const icps = async () => (await db.query<{ id: string; slug: string }>(`SELECT id, slug FROM icp ORDER BY slug`)).rows;
+  const runEmails = async (runId: string) =>
+    (await db.query<{ email: string; is_new: boolean }>(`SELECT l.email, rl.is_new FROM run_lead rl JOIN lead l ON l.id = rl.lead_id WHERE rl.run_id = :runId::uuid ORDER BY l.email`, { runId })).rows;
+
+  it('writes a thousand leads in a handful of statements, in the order found, up to the quota', async () => {
+    const runId = await newRun();
+    const [icp] = await icps();
+    results = Array.from({ length: 1200 }, (_, i) => candidate(i));
+    sql.statements = 0;
+
+    const out = await searchLeads(deps, { runId, icp: { icpId: icp.id, slug: icp.slug, keywords: ['x'], quota: 1000 } });
+
+    expect(out).toEqual({ icp: icp.slug, results: 1200, accepted: 1000, newLeads: 1000, rejected: 200 });
+    // 5 reads and writes around the search, then 4 statements per batch of SEARCH_BATCH leads.
+    expect(sql.statements).toBe(5 + 4 * Math.ceil(1000 / SEARCH_BATCH));
+    const added = await runEmails(runId);
+    expect(added).toHaveLength(1000);
+    expect(new Set(added.map((l) => l.email))).toEqual(new Set(results.slice(0, 1000).map((c) => c.lead_email)));
+    expect(added.every((l) => l.is_new)).toBe(true);
+  });
+
+  it('leaves leads another ICP added to the run to that ICP, without spending its own quota on them', async () => {
+    const runId = await newRun();
+    const [a, b] = await icps();
+    results = [candidate(1), candidate(2)];
+    await searchLeads(deps, { runId, icp: { icpId: a.id, slug: a.slug, keywords: ['x'], quota: 10 } });
+
+    results = [candidate(1), candidate(3), candidate(2), candidate(4), candidate(5)];
+    const out = await searchLeads(deps, { runId, icp: { icpId: b.id, slug: b.slug, keywords: ['x'], quota: 2 } });
+
+    expect(out).toMatchObject({ accepted: 2, newLeads: 2, rejected: 1 });
+    const byIcp = await db.query<{ email: string; slug: string }>(
+      `SELECT l.email, i.slug FROM run_lead rl JOIN lead l ON l.id = rl.lead_id JOIN icp i ON i.id = rl.icp_id WHERE rl.run_id = :runId::uuid ORDER BY l.email`,
+      { runId },
+    );
+    expect(byIcp.rows.map((r) => [r.email.split('@')[0], r.slug])).toEqual([
+      ['buyer.1', a.slug],
+      ['buyer.2', a.slug],
+      ['buyer.3', b.slug],
+      ['buyer.4', b.slug],
+    ]);
+  });
+
+  it('marks a lead known from an earlier run as not new', async () => {
+    const [icp] = await icps();
+    results = [candidate(1)];
+    await searchLeads(deps, { runId: await newRun(), icp: { icpId: icp.id, slug: icp.slug, keywords: ['x'], quota: 10 } });
+    const second = await newRun();
+    results = [candidate(1), candidate(2)];
+
+    const out = await searchLeads(deps, { runId: second, icp: { icpId: icp.id, slug: icp.slug, keywords: ['x'], quota: 10 } });
+
+    expect(out).toMatchObject({ accepted: 2, newLeads: 1 });
+    expect((await runEmails(second)).map((l) => l.is_new)).toEqual([false, true]);
+  });
+
+  it('records megabytes of rejected results as a bounded sample with exact counts', async () => {
+    const runId = await newRun();
+    const [icp] = await icps();
+    const longJunk = (i: number) => `${'x'.repeat(400)}-${i}-not-an-email`;
+    results = [
+      ...Array.from({ length: 3 }, (_, i) => candidate(i)),
+      ...Array.from({ length: 3000 }, (_, i) => candidate(100 + i, longJunk(i))),
+      ...Array.from({ length: 2000 }, () => candidate(0)),
+    ];
+    expect(Buffer.byteLength(JSON.stringify(results))).toBeGreaterThan(1024 * 1024);
+
+    const out = await searchLeads(deps, { runId, icp: { icpId: icp.id, slug: icp.slug, keywords: ['x'], quota: 2 } });
+
+    expect(out).toMatchObject({ results: 5003, accepted: 2, rejected: 3000 + 2000 + 1 });
+    const stored = await db.query<{ bytes: number; rejected: RejectedLead[] }>(`SELECT octet_length(rejected::text) AS bytes, rejected FROM search_query WHERE run_id = :runId::uuid`, { runId });
+    expect(stored.rows[0].bytes).toBeLessThan(REJECTED_SAMPLE_BYTES + 2048);
+    const folded = stored.rows[0].rejected.filter((r) => r.count);
+    expect(folded.map((r) => r.kind).sort()).toEqual(['duplicate', 'invalid', 'quota']);
+
+    // A repeated invocation (a retry after a timeout) answers from the record, counting the same.
+    await expect(searchLeads(deps, { runId, icp: { icpId: icp.id, slug: icp.slug, keywords: ['x'], quota: 2 } })).resolves.toMatchObject({ accepted: 2, rejected: 5001, newLeads: 0 });
+
+    const summary = await summarizeRun(db, runId);
+    expect(summary).toMatchObject({ leadsFound: 5003, leadsFailed: 3000, duplicates: 2000, leadsSkipped: 1 });
+    expect(summary.failures.length).toBeLessThanOrEqual(SUMMARY_LIST_LIMIT);
+    expect(summary.failures.at(-1)).toMatchObject({ stage: 'search', lead: expect.stringMatching(/^\(\d+ more\)$/) });
+    expect(summary.skipped).toEqual([{ lead: '(1 more)', reason: expect.stringContaining('daily lead quota of 2 reached') }]);
+  });
+});
+
+describe('boundRejected', () => {
+  it('keeps everything that fits and folds the rest per kind', () => {
+    const few: RejectedLead[] = [{ lead: 'a@x.example', kind: 'excluded', reason: 'existing customer' }];
+    expect(boundRejected(few)).toEqual(few);
+
+    const many: RejectedLead[] = Array.from({ length: 100 }, (_, i) => ({ lead: `l${i}@x.example`, kind: i % 2 ? 'quota' : 'duplicate', reason: 'r'.repeat(1000) }));
+    const bounded = boundRejected(many, 4096);
+
+    expect(Buffer.byteLength(JSON.stringify(bounded))).toBeLessThan(4096 + 1024);
+    expect(bounded.reduce((n, r) => n + (r.count ?? 1), 0)).toBe(100);
+    expect(bounded.every((r) => r.reason.length <= 300)).toBe(true);
+  });
+});
