@@ -375,7 +375,8 @@ const COMMON = new Set(
   isn't aren't won't can't couldn't wouldn't shouldn't no-one either neither both unsubscribe reply replying opt out stop
   remove removed not interested right person wrong sorry apologies mind pointing point connect connecting connection
   linkedin call calls calling chat talk talking meeting meetings minutes minute walk show showing share sharing send sending
-  sent free urgent important offer deal save limited alert reminder action required attention`.split(/\s+/).filter(Boolean),
+  sent free urgent important offer deal save limited alert reminder action required attention kind truly
+  respectfully soon speak talk cordially`.split(/\s+/).filter(Boolean),
 );
 
 /** Words that are capitalised mid-sentence without being names. */
