@@ -88,6 +88,20 @@ describe('a template sequence', () => {
     expect(s.steps[0].messages[0].draft).not.toContain('made up by a model');
   });
 
+  it('ends a quote like a sentence, so the citation and the next sentence stay apart', () => {
+    const research = {
+      ...RESEARCH,
+      facts: [
+        { id: 'f1', category: 'funding', claim: 'x', quote: 'Northwind raises £55M Series C to expand in North America', verified: true },
+        { id: 'f2', category: 'news', claim: 'x', quote: 'Northwind Logistics opened a new depot in Leeds', verified: true },
+      ],
+    };
+    const s = drafted(input({ research }));
+    for (const m of messages(s)) expect(m.check.verdict, JSON.stringify(m.check.findings)).toBe('grounded');
+    const follow = s.steps[2].messages[0].check.sentences;
+    expect(follow.find((x) => x.validFactIds.length > 0)?.text).toMatch(/"Northwind (raises £55M Series C to expand in North America|Logistics opened a new depot in Leeds)\."$/);
+  });
+
   it('is deterministic', () => {
     expect(drafted(input())).toEqual(drafted(input()));
   });

@@ -210,8 +210,9 @@ export function quotable(quote: string, maxWords = 28): string | undefined {
   if (text.length < 12 || /@|https?:|www\./i.test(text)) return undefined;
   const words = text.split(' ');
   if (words.length < 4) return undefined;
-  if (words.length <= maxWords) return text.replace(/[\s,;:]+$/, '');
-  return `${words.slice(0, maxWords).join(' ').replace(/[\s,;:.]+$/, '')}…`;
+  // Ends like a sentence, so the citation after it stays with it and the next sentence starts anew.
+  if (words.length <= maxWords) return sentence(text.replace(/[\s,;:]+$/, ''));
+  return `${words.slice(0, maxWords).join(' ').replace(/[\s,;:.]+$/, '')}...`;
 }
 
 function factIdsOf(value: unknown): string[] {
@@ -279,7 +280,7 @@ function inline(phrase: string): string {
 
 function sentence(phrase: string): string {
   const t = phrase.trim().replace(/[;,:]+$/, '');
-  return /[.!?…]$/.test(t) ? t : `${t}.`;
+  return /[.!?]$/.test(t) ? t : `${t}.`;
 }
 
 function proofFor(onboarding: Onboarding, icp: OnboardingIcp): Onboarding['company']['proofPoints'][number] | undefined {
