@@ -117,6 +117,9 @@ describe('invented specifics', () => {
       ['Hi Dana, your team at Acme Freight is growing.', '"Acme Freight"'],
       ['Congrats on the Series B!', '"Series B"'],
       ['Hi Dana, you now run NetSuite across the network.', '"NetSuite"'],
+      ['Hi Dana, your 3rd site is in Columbus [f1].', '"3rd"'],
+      ['Hi Dana, Northwind grew 3x since the sites opened [f1].', '"3x"'],
+      ['Hi Dana, your site says "we are drowning in carrier invoices" [f2].', '"we are drowning in carrier invoices"'],
     ];
     for (const [sentence, what] of cases) {
       const report = check(`${sentence} ${OPT_OUT}`);
@@ -134,6 +137,7 @@ describe('invented specifics', () => {
     expect(check(`Hi Dana, you move 1,200,000 pallets a year [f2]. ${OPT_OUT}`).verdict).toBe('grounded');
     expect(check(`Hi Dana, you run fourteen warehouses [f1]. ${OPT_OUT}`).verdict).toBe('grounded');
     expect(check(`Hi Dana, you opened sites in Mar 2026 [f1]. ${OPT_OUT}`).verdict).toBe('grounded');
+    expect(check(`Hi Dana, your site says "Northwind moves 1.2 million pallets a year" [f2]. ${OPT_OUT}`).verdict).toBe('grounded');
   });
 
   it('never lets a percentage stand for a plain number', () => {

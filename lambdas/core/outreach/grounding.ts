@@ -8,7 +8,8 @@
  * - resolves each citation: the fact must exist, belong to this lead's research and be verified
  *   (otherwise `unknown_fact`, `foreign_fact`, `unverified_fact`: blocked);
  * - finds every specific in the subject and body (numbers in digits or words, amounts,
- *   percentages, months, past-time phrases such as "last week", and capitalised names) and
+ *   percentages, ordinals and multiples such as "3rd" and "2x", months, past-time phrases such
+ *   as "last week", words in quotation marks, and capitalised names) and
  *   requires each one in an evidence text: the quote of a fact cited in the message, the lead's
  *   own name, company and title, or the seller's onboarding data. A specific found nowhere is
  *   `invented_specific` (blocked). A specific in a sentence about the prospect that is backed
@@ -33,8 +34,10 @@
  *   branches" cannot become "72%". "one" is not a specific (too common in plain English).
  * - Month names are dates whichever spelling the evidence uses; "May" starting a sentence is
  *   the verb.
- * The rules are written for English; other languages capitalise differently (German nouns) and
- * will see more names flagged.
+ * Known limits: the rules are written for English (other languages capitalise differently, so
+ * German nouns are taken for names); a name written in lower case ("acme") or a sentence-initial
+ * name that is also an ordinary word ("Ramp") is not seen as a name; ordinal words ("third")
+ * and vague quantities ("hundreds of") are not specifics.
  */
 
 /** The checker's rules; `risk_flag.rule` in sql/0003_outreach.sql lists the same. */
@@ -116,7 +119,7 @@ export interface GroundingFinding {
 
 /** A specific thing the draft says, and where it was found (`null`: nowhere). */
 export interface Specific {
-  kind: 'number' | 'percent' | 'money' | 'month' | 'relative_date' | 'name';
+  kind: 'number' | 'percent' | 'money' | 'month' | 'relative_date' | 'name' | 'quote';
   text: string;
   source: 'cited_fact' | 'lead' | 'seller' | null;
 }
@@ -275,7 +278,7 @@ interface NumberMention {
 
 const WORD_NUMBER = `(?:(?:${Object.keys(TENS).join('|')})(?:[- ](?:${Object.keys(UNITS).filter((u) => UNITS[u] < 10).join('|')}|one))?|${Object.keys(UNITS).join('|')})`;
 const NUMBER = new RegExp(
-  String.raw`(?<![\p{L}\p{N}.,])([$€£¥])?\s?(?:(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?|(${WORD_NUMBER}|a|one)(?=\s+(?:hundred|thousand|million|billion|dozen)\b)|(${WORD_NUMBER}))` +
+  String.raw`(?<![\p{L}\p{N}.,])([$€£¥])?\s?(?:(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?:st|nd|rd|th|x|s)?|(${WORD_NUMBER}|a|one)(?=\s+(?:hundred|thousand|million|billion|dozen)\b)|(${WORD_NUMBER}))` +
     String.raw`(?:\s?(hundred|thousand|million|billion|dozen|k|mm|mn|m|bn|b)\b)?(?:\s?(%|percent\b|per cent\b|pct\b))?(?:\s?(dollars|usd|eur|euros|gbp|pounds)\b)?(?![\p{L}\p{N}])`,
   'giu',
 );
@@ -611,6 +614,12 @@ export function checkGrounding(input: GroundingInput): GroundingReport {
     for (const m of plain(text).matchAll(RELATIVE_PAST)) {
       const phrase = m[0].toLowerCase();
       judge('relative_date', m[0], (e) => e.text.includes(phrase), false);
+    }
+    // Words in quotation marks are someone's words: they must be found as they are.
+    for (const m of plain(text).matchAll(/"([^"]{3,})"/g)) {
+      const quoted = wordForm(m[1]);
+      if (quoted.trim().split(' ').length < 3) continue;
+      judge('quote', m[1], (e) => e.words.split('\n').some((w) => w.includes(quoted)), false);
     }
     for (const run of nameRuns(text, isSubject, ordinary)) {
       // A signature line names the rep, whose name is the seller's own.
