@@ -155,6 +155,10 @@ describe('invented specifics', () => {
     // The same customer said to be the prospect's: invented.
     const report = check(`Hi Dana, like your partner Corvid Components, you could stop duplicates. ${OPT_OUT}`);
     expect(report.findings.find((f) => f.rule === 'invented_specific')?.detail).toMatch(/"Corvid Components" \(name\) is said about the prospect, but only the seller's data has it/);
+    // A customer's number is not the prospect's.
+    expect(check(`Hi Dana, Northwind pays 2,300 vendors. ${OPT_OUT}`).findings.map((f) => f.detail)).toEqual([
+      expect.stringMatching(/"2,300" \(number\) is said about the prospect, but only the seller's data has it/),
+    ]);
     // The seller's own names and its call to action's numbers are fine in any sentence.
     expect(check(`Would you be open to a 15-minute look at Tallyhand AP Automation? ${OPT_OUT}`).verdict).toBe('grounded');
   });

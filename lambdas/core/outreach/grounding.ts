@@ -86,7 +86,7 @@ export interface EvidenceFact {
 
 /** What the seller told us at onboarding, as text: the third source of evidence. */
 export interface SellerEvidence {
-  /** the seller's company, product and rep names: welcome in any sentence */
+  /** the seller's company, product and rep names and its call to action: welcome in any sentence */
   ownNames: string[];
   /** every other onboarding text that may back a specific (not the sample email, not banned phrases) */
   texts: string[];
@@ -585,9 +585,9 @@ export function checkGrounding(input: GroundingInput): GroundingReport {
     // Said to the prospect, a specific must come from a cited fact, their own identity or the
     // seller's own names; a number may also come from the seller's data in the same phrase
     // ("a 15-minute call"). Elsewhere any of the three sources will do.
-    const judge = (kind: Specific['kind'], shown: string, backed: (e: EvidenceSet) => boolean, sellerInPhrase: boolean) => {
+    const judge = (kind: Specific['kind'], shown: string, backed: (e: EvidenceSet) => boolean, ownOk: boolean) => {
       let source: Specific['source'] = backed(sources.cited_fact) ? 'cited_fact' : backed(sources.lead) ? 'lead' : null;
-      if (!source && (backed(sources.own) || sellerInPhrase || (!aboutProspect && backed(sources.seller)))) source = 'seller';
+      if (!source && (ownOk || (!aboutProspect && backed(sources.seller)))) source = 'seller';
       specifics.push({ kind, text: shown, source });
       if (source !== null) return;
       const onlySeller = aboutProspect && backed(sources.seller);
@@ -603,7 +603,9 @@ export function checkGrounding(input: GroundingInput): GroundingReport {
     for (const n of numberMentions(text)) {
       // "one" and "a" alone are ordinary English, not specifics.
       if (n.kind === 'number' && n.value === 1 && /^(?:a|one)$/i.test(n.text)) continue;
-      judge(n.kind, n.text, (e) => numberBacked(n, e.numbers), sources.seller.numbersInContext.has(`${numberKey(n.kind, n.value)}:${n.next}`));
+      // The seller's own words (names, call to action) back a number only in the same phrase: the
+      // "15" of "a 15-minute look" is not "15 new sites".
+      judge(n.kind, n.text, (e) => numberBacked(n, e.numbers), sources.own.numbersInContext.has(`${numberKey(n.kind, n.value)}:${n.next}`));
     }
     for (const m of plain(text).matchAll(/\b(\p{L}+)\b/gu)) {
       const month = MONTHS[m[1].toLowerCase()];
@@ -624,7 +626,7 @@ export function checkGrounding(input: GroundingInput): GroundingReport {
     for (const run of nameRuns(text, isSubject, ordinary)) {
       // A signature line names the rep, whose name is the seller's own.
       const inSignature = signature !== '' && signature.includes(wordForm(run.text));
-      judge('name', run.text, (e) => nameBacked(run, e), inSignature);
+      judge('name', run.text, (e) => nameBacked(run, e), inSignature || nameBacked(run, sources.own));
     }
     if (target) {
       target.specifics = specifics;
@@ -729,7 +731,13 @@ export function sellerEvidence(onboarding: {
       return '';
     }
   })();
-  const ownNames = [c.name, host, ...onboarding.products.map((p) => p.name), ...onboarding.users.flatMap((u) => [u.name, u.signature ?? ''])].filter(Boolean);
+  const ownNames = [
+    c.name,
+    host,
+    ...onboarding.products.map((p) => p.name),
+    ...onboarding.users.flatMap((u) => [u.name, u.signature ?? '']),
+    onboarding.tone.callToAction,
+  ].filter(Boolean);
   const texts = [
     c.description,
     ...c.valuePropositions,
@@ -742,7 +750,6 @@ export function sellerEvidence(onboarding: {
     // and goals are the seller's own framing.
     ...onboarding.icps.flatMap((i) => i.personas.flatMap((p) => [...p.responsibilities, ...p.pains, ...p.goals])),
     ...onboarding.users.flatMap((u) => [u.title ?? '', u.email, u.calendarLink ?? '']),
-    onboarding.tone.callToAction,
   ].filter((t) => t.trim().length > 0);
   return { ownNames, texts };
 }
