@@ -134,11 +134,11 @@ export async function importOnboarding(
       const row = await tx.query<{ id: string }>(
         `INSERT INTO icp (id, workspace_id, slug, name, description, industries, employees_min, employees_max,
            revenue_min_usd, revenue_max_usd, geographies, technologies, funding_stages, buying_triggers,
-           negative_icp, search_keywords, schedule, daily_lead_quota, active, products)
+           negative_icp, search_keywords, schedule, daily_lead_quota, active, products, fit_threshold, autopilot)
          VALUES (:id::uuid, :ws::uuid, :slug, :name, :description, ${textArray('industries')}, :employeesMin, :employeesMax,
            :revenueMin, :revenueMax, ${textArray('geographies')}, ${textArray('technologies')}, ${textArray('fundingStages')},
            ${textArray('buyingTriggers')}, ${textArray('negativeIcp')}, ${textArray('searchKeywords')}, :schedule,
-           :dailyLeadQuota, :active, ${textArray('products')})
+           :dailyLeadQuota, :active, ${textArray('products')}, :fitThreshold, :autopilot)
          ON CONFLICT (workspace_id, slug) DO UPDATE SET
            name = EXCLUDED.name, description = EXCLUDED.description, industries = EXCLUDED.industries,
            employees_min = EXCLUDED.employees_min, employees_max = EXCLUDED.employees_max,
@@ -147,7 +147,8 @@ export async function importOnboarding(
            funding_stages = EXCLUDED.funding_stages, buying_triggers = EXCLUDED.buying_triggers,
            negative_icp = EXCLUDED.negative_icp, search_keywords = EXCLUDED.search_keywords,
            schedule = EXCLUDED.schedule, daily_lead_quota = EXCLUDED.daily_lead_quota,
-           active = EXCLUDED.active, products = EXCLUDED.products
+           active = EXCLUDED.active, products = EXCLUDED.products,
+           fit_threshold = EXCLUDED.fit_threshold, autopilot = EXCLUDED.autopilot
          RETURNING id`,
         {
           ...w,
@@ -170,6 +171,8 @@ export async function importOnboarding(
           dailyLeadQuota: icp.dailyLeadQuota,
           active: icp.active,
           products: icp.products,
+          fitThreshold: icp.fitThreshold,
+          autopilot: icp.autopilot,
         },
       );
       const icpId = row.rows[0].id;

@@ -167,6 +167,10 @@ const icpSchema = z.strictObject({
   active: z.boolean().default(true),
   products: textList(),
   personas: z.array(personaSchema).default([]),
+  // Outreach: a lead is drafted for only when its fit score reaches this; autopilot approves
+  // drafts that carry no risk flag without waiting for a rep.
+  fitThreshold: z.number().int('must be a whole number').min(0, 'must be between 0 and 100').max(100, 'must be between 0 and 100').default(60),
+  autopilot: z.boolean().default(false),
 });
 
 const unit = () => z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
