@@ -7,16 +7,25 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ProspectorError, ValidationError } from '#core/errors.ts';
-import { findWorkspace, importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
+import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
 import { summarizeRun } from '#core/pipeline/finish-run.ts';
-import { exportRun, latestRunId, renderExport } from './export.ts';
+import { exportRun, renderExport } from './export.ts';
 import { formatSummary, table } from './format.ts';
 import { progress } from './progress.ts';
-import { cliContext } from './cli-context.ts';
+import { cliContext, setWorkspaceFlag } from './cli-context.ts';
 import { extraCommands } from './commands/index.ts';
+import { chosenWorkspace, latestRunOrFail, resolveRunId, resolveWorkspace } from './commands/resolve.ts';
 import { runOnce, type LocalRuntime } from './runner.ts';
 
 export const SAMPLE_ONBOARDING = join(import.meta.dirname, 'data', 'sample-onboarding.yaml');
+
+/** Parses `--limit`: a whole number from 1 to 10000. */
+export function parseLimit(text: string): number {
+  if (!/^\d+$/.test(text.trim()) || Number(text) < 1 || Number(text) > 10_000) {
+    throw new InvalidArgumentError(`"${text}" is not a number of runs: give a whole number from 1 to 10000, e.g. --limit 5`);
+  }
+  return Number(text);
+}
 
 /** Parses `15m`, `2h`, `30s`, `1d` into milliseconds. */
 export function parseInterval(text: string): number {
@@ -28,6 +37,7 @@ export function parseInterval(text: string): number {
 }
 
 const { withRuntime, print } = cliContext;
+const chosen = () => cliContext.workspace();
 
 async function onboard(rt: LocalRuntime, file: string, json: boolean): Promise<void> {
   const onboarding = await loadOnboardingFile(file);
@@ -41,14 +51,78 @@ async function onboard(rt: LocalRuntime, file: string, json: boolean): Promise<v
   }
 }
 
-async function runAndReport(rt: LocalRuntime, opts: { leads?: string; json?: boolean; workspace?: string; redrive?: string }): Promise<number> {
+/**
+ * Ctrl-C (SIGINT) or SIGTERM during a run: the first asks the run to stop at a safe point; a
+ * second quits at once (the next command closes the run as interrupted).
+ */
+function stopOnSignals(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSignal = (name: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      process.stderr.write('\nquitting now; the next command closes the run as interrupted\n');
+      process.exit(name === 'SIGTERM' ? 143 : 130);
+    }
+    controller.abort(name);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+/** The exit code for a stop by `reason` (128 + the signal number, as shells report it). */
+const stopExitCode = (reason: unknown) => (reason === 'SIGTERM' ? 143 : 130);
+
+async function runAndReport(
+  rt: LocalRuntime,
+  opts: { leads?: string; json?: boolean; workspace?: string; redrive?: string },
+  stop: AbortSignal,
+): Promise<number> {
   const started = Date.now();
   const bar = progress(process.stderr);
-  const summary = await runOnce(rt, { leadsFile: opts.leads, workspace: opts.workspace, redriveRunId: opts.redrive, onEvent: (e) => bar.onEvent(e) });
+  const summary = await runOnce(rt, {
+    leadsFile: opts.leads,
+    workspace: opts.workspace,
+    redriveRunId: opts.redrive,
+    onEvent: (e) => bar.onEvent(e),
+    stop,
+    onStopping: (n) => process.stderr.write(`\nstopping: no new lead starts; ${n} step(s) in flight get up to 5 s to finish (Ctrl-C again quits at once)\n`),
+  });
   bar.done();
   if (opts.json) print(JSON.stringify(summary));
   else print(formatSummary(summary, { seconds: (Date.now() - started) / 1000, lake: rt.deps.lake.location }));
+  if (summary.status === 'interrupted') {
+    process.stderr.write(`Run ${summary.runId.slice(0, 8)} interrupted: ${summary.leadsFailed} lead(s) not finished. Resume them with \`prospector redrive ${summary.runId.slice(0, 8)}\`\n`);
+    return stopExitCode(stop.reason);
+  }
   return summary.status === 'succeeded' ? 0 : 1;
+}
+
+/**
+ * The workspace `start` runs: the chosen one; else the only one; else (none yet) the sample
+ * seller, onboarded now; with several and none chosen, the sample seller if it is one of them
+ * (said on stderr), since `start` is the quick start over the sample directory.
+ */
+async function startWorkspace(rt: LocalRuntime): Promise<string> {
+  const choice = chosen();
+  if (choice) return (await resolveWorkspace(rt.deps.sql, choice)).slug;
+  const all = await rt.deps.sql.query<{ slug: string }>(`SELECT slug FROM workspace ORDER BY slug`);
+  if (all.rows.length === 0) {
+    await onboard(rt, SAMPLE_ONBOARDING, false);
+    return (await resolveWorkspace(rt.deps.sql, undefined)).slug;
+  }
+  if (all.rows.length === 1) return all.rows[0].slug;
+  const sample = (await loadOnboardingFile(SAMPLE_ONBOARDING)).workspace.slug;
+  if (all.rows.some((w) => w.slug === sample)) {
+    process.stderr.write(`several workspaces are onboarded (${all.rows.map((w) => w.slug).join(', ')}): start runs the sample seller "${sample}"; choose another with --workspace SLUG\n`);
+    return sample;
+  }
+  return (await resolveWorkspace(rt.deps.sql, undefined)).slug;
 }
 
 /** Builds the command tree (exported for tests). */
@@ -56,12 +130,16 @@ export function buildProgram(): Command {
   const program = new Command('prospector')
     .description('Lead research with evidence: find leads, fetch their sites into a lake, research them, commit grounded facts.')
     .showHelpAfterError('(run with --help for usage)')
+    .option('--workspace <slug>', 'the workspace (seller) to act on; needed once several are onboarded (default: $PROSPECTOR_WORKSPACE, or the only one)')
+    .configureHelp({ showGlobalOptions: true })
+    .hook('preAction', (_program, action) => setWorkspaceFlag(action.optsWithGlobals<{ workspace?: string }>().workspace))
     .addHelpText(
       'after',
       `
 Environment:
-  PROSPECTOR_HOME   where the embedded database and the lake live (default ./.prospector)
-  GROQ_API_KEY      research with Groq; without it the offline heuristic researcher is used
+  PROSPECTOR_HOME       where the embedded database and the lake live (default ./.prospector)
+  PROSPECTOR_WORKSPACE  the workspace to act on when --workspace is not given
+  GROQ_API_KEY          research with Groq; without it the offline heuristic researcher is used
 
 Examples:
   $ prospector onboard --sample
@@ -101,7 +179,7 @@ Examples:
         }
         return;
       }
-      await withRuntime((rt) => onboard(rt, path, Boolean(opts.json)), { sampleWeb: false });
+      await withRuntime((rt) => onboard(rt, path, Boolean(opts.json)), { sampleWeb: false, write: true });
     });
 
   program
@@ -109,34 +187,30 @@ Examples:
     .description('run the state machine once (or on an interval): search, fetch, clean, research, commit')
     .option('--leads <file>', 'take leads from a CSV (company_name,company_website,lead_email,lead_name) or JSON array instead of the search')
     .option('--every <interval>', 'keep running on this interval until stopped (e.g. 15m)', parseInterval)
-    .option('--workspace <slug>', 'workspace to run for (default: the only one)')
     .option('--json', 'print the run summary as JSON (last line of stdout)')
     .addHelpText('after', '\nExamples:\n  $ prospector run\n  $ prospector run --leads leads.csv --json\n  $ prospector run --every 15m')
     .action(async (opts: { leads?: string; every?: number; workspace?: string; json?: boolean }) => {
       let code = 0;
-      await withRuntime(async (rt) => {
-        if (!opts.every) {
-          code = await runAndReport(rt, opts);
-          return;
-        }
-        let stop = false;
-        let wake: (() => void) | undefined;
-        const onSignal = () => {
-          stop = true;
-          wake?.();
-        };
-        process.once('SIGINT', onSignal);
-        process.once('SIGTERM', onSignal);
-        while (!stop) {
-          code = await runAndReport(rt, opts);
-          if (stop) break;
-          process.stderr.write(`next run in ${opts.every! / 1000} s (Ctrl-C to stop)\n`);
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-            setTimeout(resolve, opts.every).unref();
-          });
-        }
-      });
+      const stop = stopOnSignals();
+      try {
+        await withRuntime(async (rt) => {
+          let wake: (() => void) | undefined;
+          stop.signal.addEventListener('abort', () => wake?.(), { once: true });
+          for (;;) {
+            code = await runAndReport(rt, { ...opts, workspace: (await resolveWorkspace(rt.deps.sql, chosen())).slug }, stop.signal);
+            if (!opts.every || stop.signal.aborted) break;
+            process.stderr.write(`next run in ${opts.every / 1000} s (Ctrl-C to stop)\n`);
+            await new Promise<void>((resolve) => {
+              wake = resolve;
+              setTimeout(resolve, opts.every).unref();
+            });
+            // Stopped while waiting between runs: nothing was interrupted.
+            if (stop.signal.aborted) break;
+          }
+        }, { write: true });
+      } finally {
+        stop.dispose();
+      }
       process.exitCode = code;
     });
 
@@ -147,9 +221,14 @@ Examples:
     .option('--json', 'print the run summary as JSON')
     .action(async (runId: string, opts: { json?: boolean }) => {
       let code = 0;
-      await withRuntime(async (rt) => {
-        code = await runAndReport(rt, { redrive: runId, json: opts.json });
-      });
+      const stop = stopOnSignals();
+      try {
+        await withRuntime(async (rt) => {
+          code = await runAndReport(rt, { redrive: await resolveRunId(rt.deps.sql, runId, chosen()), json: opts.json }, stop.signal);
+        }, { write: true });
+      } finally {
+        stop.dispose();
+      }
       process.exitCode = code;
     });
 
@@ -159,36 +238,45 @@ Examples:
     .option('--json', 'print the run summary as JSON')
     .action(async (opts: { json?: boolean }) => {
       let code = 0;
-      await withRuntime(async (rt) => {
-        if (!(await findWorkspace(rt.deps.sql))) {
-          await onboard(rt, SAMPLE_ONBOARDING, false);
-        }
-        code = await runAndReport(rt, { json: opts.json });
-      });
+      const stop = stopOnSignals();
+      try {
+        await withRuntime(async (rt) => {
+          code = await runAndReport(rt, { json: opts.json, workspace: await startWorkspace(rt) }, stop.signal);
+        }, { write: true });
+      } finally {
+        stop.dispose();
+      }
       process.exitCode = code;
     });
 
   program
     .command('runs')
-    .description('recent runs with their counts')
-    .option('--limit <n>', 'how many runs', (v) => Number.parseInt(v, 10), 20)
+    .description('recent runs with their workspace and counts (every workspace unless --workspace is given)')
+    .option('--limit <n>', 'how many runs', parseLimit, 20)
     .option('--json', 'print JSON')
+    .addHelpText('after', '\nExamples:\n  $ prospector runs\n  $ prospector runs --limit 5 --workspace tallyhand\n  $ prospector runs --json | jq \'.[0].runId\'')
     .action(async (opts: { limit: number; json?: boolean }) => {
       await withRuntime(async (rt) => {
-        const runs = await rt.deps.sql.query<{ id: string }>(`SELECT id FROM run ORDER BY started_at DESC LIMIT :limit`, { limit: opts.limit });
+        const workspace = await chosenWorkspace(rt.deps.sql, chosen());
+        const runs = await rt.deps.sql.query<{ id: string; workspace: string }>(
+          `SELECT r.id, w.slug AS workspace FROM run r JOIN workspace w ON w.id = r.workspace_id
+           WHERE :workspace::uuid IS NULL OR r.workspace_id = :workspace::uuid
+           ORDER BY r.started_at DESC LIMIT :limit`,
+          { limit: opts.limit, workspace: workspace?.id ?? null },
+        );
         const summaries = [];
         for (const r of runs.rows) {
           const { skipped: _s, failures: _f, ...counts } = await summarizeRun(rt.deps.sql, r.id);
-          summaries.push(counts);
+          summaries.push({ workspace: r.workspace, ...counts });
         }
         if (opts.json) print(JSON.stringify(summaries));
         else
           print(
             table(
               summaries.map((s) => ({
-                run: s.runId, status: s.status, started: s.startedAt.slice(0, 19).replace('T', ' '), researcher: s.llmProvider,
-                found: s.leadsFound, new: s.leadsNew, researched: s.leadsResearched, skipped: s.leadsSkipped, failed: s.leadsFailed,
-                tokens: s.promptTokens + s.completionTokens,
+                run: s.runId, workspace: s.workspace, status: s.status, started: s.startedAt.slice(0, 19).replace('T', ' '), researcher: s.llmProvider,
+                found: s.leadsFound, researched: s.leadsResearched, skipped: s.leadsSkipped, failed: s.leadsFailed, duplicates: s.duplicates,
+                new: s.leadsNew, tokens: s.promptTokens + s.completionTokens,
               })),
               40,
             ),
@@ -198,15 +286,14 @@ Examples:
 
   program
     .command('export')
-    .description('one research record per lead of a run (default: the latest run)')
-    .option('--run <id>', 'run id')
+    .description('one research record per lead of a run (default: the latest run of the workspace)')
+    .option('--run <id>', 'the run (its id or first 8+ characters)')
     .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'csv']).default('jsonl'))
     .option('--out <file>', 'write to a file instead of stdout')
-    .addHelpText('after', '\nExamples:\n  $ prospector export > research.jsonl\n  $ prospector export --run 7c9e… --format csv --out research.csv')
+    .addHelpText('after', '\nExamples:\n  $ prospector export > research.jsonl\n  $ prospector export --run 7c9e6f1a --format csv --out research.csv\n  $ prospector export --workspace tallyhand | head -1')
     .action(async (opts: { run?: string; format: 'jsonl' | 'csv'; out?: string }) => {
       await withRuntime(async (rt) => {
-        const runId = opts.run ?? (await latestRunId(rt.deps.sql));
-        if (!runId) throw new ProspectorError('nothing to export yet: run `prospector run` first');
+        const runId = opts.run ? await resolveRunId(rt.deps.sql, opts.run, chosen()) : await latestRunOrFail(rt.deps.sql, chosen());
         const text = renderExport(await exportRun(rt.deps.sql, runId), opts.format);
         if (opts.out) await writeFile(opts.out, text);
         else process.stdout.write(text);
@@ -223,7 +310,7 @@ Examples:
       await withRuntime(async (rt) => {
         const res = await rt.deps.sql.query(text);
         print(opts.json ? JSON.stringify(res.rows) : table(res.rows));
-      }, { sampleWeb: false });
+      }, { sampleWeb: false, write: true });
     });
 
   for (const register of extraCommands) register(program, cliContext);

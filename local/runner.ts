@@ -15,7 +15,7 @@ import { GuardedWeb } from '#adapters/guarded-web.ts';
 import { HeuristicLlm } from '#adapters/heuristic-llm.ts';
 import { PgliteSql } from '#adapters/pglite-sql.ts';
 import { migrate } from '#core/db/migrate.ts';
-import { ValidationError } from '#core/errors.ts';
+import { ProspectorError, ValidationError } from '#core/errors.ts';
 import { lakeKeys } from '#core/lake-keys.ts';
 import { jsonLog } from '#core/log.ts';
 import { parseAllowList } from '#core/net/allow-list.ts';
@@ -26,6 +26,7 @@ import type { Lake, LeadCandidate, LeadSearch, Llm, Log, Web } from '#core/ports
 import { loadLocalConfig, type LocalConfig } from './config.ts';
 import { startSampleWeb } from './sample-web/server.ts';
 import { executeLocally, type ExecuteOptions } from './state-machine.ts';
+import type { StepHandler } from '#handlers/runtime.ts';
 
 export interface OpenLocalOptions {
   env?: NodeJS.ProcessEnv;
@@ -169,15 +170,31 @@ export async function stageLeads(lake: Lake, leads: LeadCandidate[]): Promise<st
 
 /**
  * Closes runs left `running` by a process that died, exactly as the state machine's RunFailed
- * path closes a failed run: the run fails with the reason and its unfinished leads fail with a
- * lead_failure row, so history stays truthful and `redrive` can pick them up.
+ * path closes a failed run: the run is `interrupted` and its unfinished leads fail with a
+ * lead_failure row, so history stays truthful and `redrive` can pick them up. The run ends at
+ * its last recorded activity (not now), so its duration is the time it really ran.
  */
 export async function closeInterruptedRuns(deps: Deps): Promise<number> {
-  const runs = await deps.sql.query<{ id: string }>(`SELECT id FROM run WHERE status = 'running'`);
-  for (const { id } of runs.rows) {
-    await finishRun(deps, { runId: id, error: { Error: 'Interrupted', Cause: 'the process ended before the run finished' } });
+  const runs = await deps.sql.query<{ id: string; last: string }>(
+    `SELECT r.id, greatest(r.started_at,
+              (SELECT max(updated_at) FROM run_lead WHERE run_id = r.id),
+              (SELECT max(created_at) FROM llm_call WHERE run_id = r.id),
+              (SELECT max(executed_at) FROM search_query WHERE run_id = r.id)) AS last
+     FROM run r WHERE r.status = 'running'`,
+  );
+  for (const { id, last } of runs.rows) {
+    const at = new Date(last);
+    await finishRun({ ...deps, clock: { now: () => at } }, { runId: id, error: { Error: 'Interrupted', Cause: 'the process ended before the run finished' } });
   }
   return runs.rows.length;
+}
+
+/** A run stopped before StartRun recorded it: there is nothing to close or redrive. */
+export class InterruptedBeforeStartError extends ProspectorError {
+  constructor() {
+    super('interrupted before the run started: nothing was recorded');
+    this.name = 'InterruptedBeforeStartError';
+  }
 }
 
 export interface RunOptions extends ExecuteOptions {
@@ -186,18 +203,74 @@ export interface RunOptions extends ExecuteOptions {
   leads?: LeadCandidate[];
   workspace?: string;
   redriveRunId?: string;
+  /**
+   * Stops the run at a safe point when aborted: no step starts after it, the steps in flight
+   * get `graceMs` to finish (each commits on its own), then the execution is abandoned and the
+   * run closed as `interrupted`, its unfinished leads failed so that `redrive` re-processes them.
+   */
+  stop?: AbortSignal;
+  /** How long steps in flight may take to finish after `stop` (default 5 s). */
+  graceMs?: number;
+  /** Called once `stop` is seen, with how many steps are in flight. */
+  onStopping?: (inFlight: number) => void;
 }
 
 /** One execution of the state machine on the local runtime; returns the run summary. */
 export async function runOnce(rt: LocalRuntime, options: RunOptions = {}): Promise<RunSummary> {
-  // One process owns the embedded database, so any run still marked running was interrupted.
+  // The home's lock (local/lock.ts) admits one process, so any run still marked running was
+  // interrupted: its process died.
   await closeInterruptedRuns(rt.deps);
   const input: Record<string, unknown> = { trigger: 'manual' };
   if (options.workspace) input.workspace = options.workspace;
   const leads = options.leads ?? (options.leadsFile ? await readLeadsFile(options.leadsFile) : undefined);
   if (leads) input.leadsKey = await stageLeads(rt.deps.lake, leads);
   if (options.redriveRunId) input.redrive = { runId: options.redriveRunId };
-  const output = (await executeLocally(rt.deps, input, options)) as { runId: string };
-  // The execution returns counts only; the full summary (which names leads) comes from the database.
-  return summarizeRun(rt.deps.sql, output.runId);
+
+  const stop = options.stop;
+  let runId: string | undefined = options.redriveRunId;
+  const inFlight = new Set<Promise<unknown>>();
+  const abandon = new AbortController();
+  let interrupted = false;
+  const wrap = (state: string, fn: StepHandler): StepHandler => {
+    const inner = options.wrap ? options.wrap(state, fn) : fn;
+    return async (event) => {
+      // After a stop no step starts: it waits until the execution is abandoned.
+      if (stop?.aborted) return new Promise<never>(() => undefined);
+      const call = inner(event);
+      inFlight.add(call);
+      try {
+        const out = await call;
+        if (state === 'StartRun') runId = (out as { runId?: string }).runId ?? runId;
+        return out;
+      } finally {
+        inFlight.delete(call);
+      }
+    };
+  };
+  const onStop = () => {
+    options.onStopping?.(inFlight.size);
+    void (async () => {
+      const deadline = Date.now() + (options.graceMs ?? 5000);
+      while (inFlight.size > 0 && Date.now() < deadline) await Promise.race([...inFlight, sleep(100)]).catch(() => undefined);
+      interrupted = true;
+      abandon.abort();
+    })();
+  };
+  if (stop?.aborted) onStop();
+  else stop?.addEventListener('abort', onStop, { once: true });
+  try {
+    const output = (await executeLocally(rt.deps, input, { ...options, wrap, signal: abandon.signal })) as { runId: string };
+    // The execution returns counts only; the full summary (which names leads) comes from the database.
+    return await summarizeRun(rt.deps.sql, output.runId);
+  } catch (error) {
+    if (!interrupted) throw error;
+    if (!runId) throw new InterruptedBeforeStartError();
+    const by = stop?.reason instanceof Error ? stop.reason.message : typeof stop?.reason === 'string' ? stop.reason : 'a stop request';
+    await finishRun(rt.deps, { runId, error: { Error: 'Interrupted', Cause: `stopped by ${by}` } });
+    return summarizeRun(rt.deps.sql, runId);
+  } finally {
+    stop?.removeEventListener('abort', onStop);
+  }
 }
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

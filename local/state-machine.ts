@@ -77,6 +77,8 @@ export interface ExecuteOptions {
   retryIntervalOverrides?: Record<string, number | number[]>;
   waitTimeOverrides?: Record<string, number>;
   wrap?: (state: string, fn: StepHandler) => StepHandler;
+  /** Aborts the execution (its result then rejects with ExecutionAbortedError). */
+  signal?: AbortSignal;
 }
 
 /** Runs one execution of the state machine to completion and returns its output. */
@@ -91,6 +93,8 @@ export async function executeLocally(deps: Deps, input: Record<string, unknown>,
     },
     context: { Execution: { Id: `local:${deps.newId()}`, Input: input as never, StartTime: new Date().toISOString() } },
   });
+  if (options.signal?.aborted) execution.abort();
+  else options.signal?.addEventListener('abort', () => execution.abort(), { once: true });
   const consume = (async () => {
     for await (const event of execution.eventLogs) options.onEvent?.(event as never);
   })();

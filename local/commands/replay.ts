@@ -37,7 +37,7 @@ Examples:
     .action(async (opts: { run?: string; lead?: string[]; json?: boolean; verbose?: boolean; exitCode?: boolean }) => {
       let changed = false;
       await ctx.withRuntime(async (rt) => {
-        const runId = opts.run ? await resolveRunId(rt.deps.sql, opts.run) : await latestRunOrFail(rt.deps.sql);
+        const runId = opts.run ? await resolveRunId(rt.deps.sql, opts.run, ctx.workspace()) : await latestRunOrFail(rt.deps.sql, ctx.workspace());
         const tty = Boolean(process.stderr.isTTY) && !opts.json;
         const report = await replayRun(rt, runId, {
           leads: opts.lead,

@@ -27,7 +27,7 @@ Examples:
     )
     .action(async (runId: string | undefined, opts: { out?: string; json?: boolean }) => {
       await ctx.withRuntime(async (rt) => {
-        const id = runId ? await resolveRunId(rt.deps.sql, runId) : await latestRunOrFail(rt.deps.sql);
+        const id = runId ? await resolveRunId(rt.deps.sql, runId, ctx.workspace()) : await latestRunOrFail(rt.deps.sql, ctx.workspace());
         const written = await writeRunReport(rt, id, opts.out);
         if (opts.json) ctx.print(JSON.stringify({ file: written.file, runId: id, leads: written.leads }));
         else ctx.print(`Report of run ${id} (${written.leads} leads with research, ${written.summary.leadsFailed} failed, ${written.summary.leadsSkipped} skipped): ${written.file}`);

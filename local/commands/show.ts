@@ -10,7 +10,7 @@ import type { Sql } from '#core/ports.ts';
 import type { CliContext } from '../cli-context.ts';
 import { table } from '../format.ts';
 import { loadResearch, type ResearchView } from '../report.ts';
-import { looksLikeRunId, resolveRunId } from './resolve.ts';
+import { chosenWorkspace, looksLikeRunId, resolveRunId, type WorkspaceChoice } from './resolve.ts';
 
 export interface ReasonGroup<L> {
   reason: string;
@@ -83,13 +83,19 @@ export async function showRun(sql: Sql, runId: string): Promise<RunShow> {
 }
 
 /** Everything `show LEAD_EMAIL` prints; throws with a hint when no lead has that email. */
-export async function showLead(sql: Sql, email: string): Promise<LeadShow> {
+export async function showLead(sql: Sql, email: string, choice?: WorkspaceChoice): Promise<LeadShow> {
+  const workspace = await chosenWorkspace(sql, choice);
   const found = await sql.query<{ id: string; email: string; name: string; company: string; domain: string; website: string; workspace: string; first_seen_at: string }>(
     `SELECT l.id, l.email, l.name, c.name AS company, c.domain, c.website, w.slug AS workspace, l.first_seen_at
      FROM lead l JOIN lead_company c ON c.id = l.company_id JOIN workspace w ON w.id = l.workspace_id
-     WHERE l.email = :email ORDER BY l.first_seen_at DESC LIMIT 1`,
-    { email: email.trim().toLowerCase() },
+     WHERE l.email = :email AND (:workspace::uuid IS NULL OR l.workspace_id = :workspace::uuid) ORDER BY w.slug`,
+    { email: email.trim().toLowerCase(), workspace: workspace?.id ?? null },
   );
+  if (found.rows.length > 1) {
+    throw new ProspectorError(
+      `${email.trim()} is a lead in several workspaces (${found.rows.map((r) => r.workspace).join(', ')}): choose one with --workspace SLUG (or PROSPECTOR_WORKSPACE=SLUG)`,
+    );
+  }
   const l = found.rows[0];
   if (!l) {
     throw new ProspectorError(
@@ -230,14 +236,14 @@ Examples:
     .action(async (target: string, opts: { json?: boolean }) => {
       await ctx.withRuntime(async (rt) => {
         if (target.includes('@')) {
-          const shown = await showLead(rt.deps.sql, target);
+          const shown = await showLead(rt.deps.sql, target, ctx.workspace());
           ctx.print(opts.json ? JSON.stringify(shown) : formatLeadShow(shown));
           return;
         }
         if (!looksLikeRunId(target)) {
           throw new ProspectorError(`"${target}" is neither a run id nor a lead email: list runs with \`prospector runs\`, or give a lead's email`);
         }
-        const shown = await showRun(rt.deps.sql, await resolveRunId(rt.deps.sql, target));
+        const shown = await showRun(rt.deps.sql, await resolveRunId(rt.deps.sql, target, ctx.workspace()));
         ctx.print(opts.json ? JSON.stringify(shown) : formatRunShow(shown));
       }, { sampleWeb: false });
     });
