@@ -204,6 +204,8 @@ export async function searchLeads(deps: Deps, rawInput: SearchLeadsInput): Promi
         { runId, leadId, icpId: icp.icpId, isNew },
       );
       if (added.rowCount > 0) accepted++;
+      // Counted as a duplicate so that the run's found = researched + skipped + failed + duplicates.
+      else rejected.push({ lead: lead.email, kind: 'duplicate', reason: 'also found by another ICP search in this run' });
     }
 
     await tx.query(
