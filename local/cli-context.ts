@@ -53,7 +53,8 @@ export const cliContext: CliContext = {
     }
   },
   print: (text) => {
-    process.stdout.write(`${text}\n`);
+    // After EPIPE (`prospector runs --json | head -c 300`) nothing more is written.
+    if (!process.stdout.destroyed) process.stdout.write(`${text}\n`);
   },
   workspace: () => {
     if (workspaceFlag) return { slug: workspaceFlag, from: '--workspace' };

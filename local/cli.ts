@@ -3,10 +3,12 @@
  * PROSPECTOR_HOME, does one thing, and closes it (PGlite must be closed or Node never exits).
  */
 import '#core/polyfills.ts';
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { ProspectorError, ValidationError } from '#core/errors.ts';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ProspectorError } from '#core/errors.ts';
+import { HomeLockedError } from './lock.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
 import { summarizeRun } from '#core/pipeline/finish-run.ts';
 import { exportRun, renderExport } from './export.ts';
@@ -36,7 +38,13 @@ export function parseInterval(text: string): number {
   return ms;
 }
 
-const { withRuntime, print } = cliContext;
+const { withRuntime } = cliContext;
+let stdoutClosed = false;
+/** Writes to stdout unless the reader has gone (EPIPE): then the command ends quietly. */
+const write = (text: string) => {
+  if (!stdoutClosed && !process.stdout.destroyed) process.stdout.write(text);
+};
+const print = (text: string) => write(`${text}\n`);
 const chosen = () => cliContext.workspace();
 
 async function onboard(rt: LocalRuntime, file: string, json: boolean): Promise<void> {
@@ -90,6 +98,7 @@ async function runAndReport(
     workspace: opts.workspace,
     redriveRunId: opts.redrive,
     onEvent: (e) => bar.onEvent(e),
+    onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
     stop,
     onStopping: (n) => process.stderr.write(`\nstopping: no new lead starts; ${n} step(s) in flight get up to 5 s to finish (Ctrl-C again quits at once)\n`),
   });
@@ -129,7 +138,10 @@ async function startWorkspace(rt: LocalRuntime): Promise<string> {
 export function buildProgram(): Command {
   const program = new Command('prospector')
     .description('Lead research with evidence: find leads, fetch their sites into a lake, research them, commit grounded facts.')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
+    .option('--debug', 'print the details of an error (as PROSPECTOR_LOG_LEVEL=debug does)')
     .option('--workspace <slug>', 'the workspace (seller) to act on; needed once several are onboarded (default: $PROSPECTOR_WORKSPACE, or the only one)')
     .configureHelp({ showGlobalOptions: true })
     .hook('preAction', (_program, action) => setWorkspaceFlag(action.optsWithGlobals<{ workspace?: string }>().workspace))
@@ -217,8 +229,9 @@ Examples:
   program
     .command('redrive')
     .description("re-process only the failed leads of a run (the same input works in the cloud: {\"redrive\":{\"runId\":…}})")
-    .argument('<runId>', 'the run whose failed leads to re-process')
+    .argument('<runId>', 'the run whose failed leads to re-process (its id or first 8+ characters)')
     .option('--json', 'print the run summary as JSON')
+    .addHelpText('after', '\nAn interrupted run (Ctrl-C) is finished the same way: its unfinished leads are failed ones.\n\nExamples:\n  $ prospector runs                 # find the run\n  $ prospector redrive 3f2c9a1e\n  $ prospector redrive 3f2c9a1e --json')
     .action(async (runId: string, opts: { json?: boolean }) => {
       let code = 0;
       const stop = stopOnSignals();
@@ -236,6 +249,9 @@ Examples:
     .command('start')
     .description('quick start: onboard the sample seller if needed, run once over the bundled directory and sample web, print a summary')
     .option('--json', 'print the run summary as JSON')
+    .addHelpText(
+      'after',
+      '\nWith several sellers onboarded, start runs the sample seller (tallyhand) and says so; choose\nanother with --workspace.\n\nExamples:\n  $ npm start\n  $ prospector start --json\n  $ prospector start --workspace my-company')
     .action(async (opts: { json?: boolean }) => {
       let code = 0;
       const stop = stopOnSignals();
@@ -296,7 +312,7 @@ Examples:
         const runId = opts.run ? await resolveRunId(rt.deps.sql, opts.run, chosen()) : await latestRunOrFail(rt.deps.sql, chosen());
         const text = renderExport(await exportRun(rt.deps.sql, runId), opts.format);
         if (opts.out) await writeFile(opts.out, text);
-        else process.stdout.write(text);
+        else write(text);
       }, { sampleWeb: false });
     });
 
@@ -317,19 +333,57 @@ Examples:
   return program;
 }
 
-/** Runs the CLI; errors print one clear message (and the field paths for bad input). */
-export async function main(argv = process.argv): Promise<void> {
+/** The package version (`prospector --version`). */
+function packageVersion(): string {
   try {
-    await buildProgram().parseAsync(argv);
-  } catch (error) {
-    if (error instanceof ValidationError) {
-      process.stderr.write(`error: ${error.message}\n`);
-    } else if (error instanceof ProspectorError || error instanceof InvalidArgumentError) {
-      process.stderr.write(`error: ${error.message}\n`);
-    } else {
-      process.stderr.write(`error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);
-    }
-    process.exitCode = 2;
+    return (JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
   }
 }
 
+/** The error the user should see: an execution's failure carries the step's own error. */
+function rootCause(error: unknown): unknown {
+  let e = error;
+  for (let i = 0; i < 5 && e instanceof Error && !(e instanceof ProspectorError) && e.cause !== undefined; i++) e = e.cause;
+  return e instanceof ProspectorError ? e : error;
+}
+
+/** The message for an error no command expected (a bug, or the environment): no internals. */
+function unexpected(error: unknown, debug: boolean): string {
+  const e = error as NodeJS.ErrnoException;
+  const home = process.env.PROSPECTOR_HOME ?? './.prospector';
+  if (e?.code === 'EROFS' || e?.code === 'EACCES' || e?.code === 'EPERM') {
+    return `PROSPECTOR_HOME ${home} cannot be written (${e.code}${e.path ? ` at ${e.path}` : ''}): point PROSPECTOR_HOME at a folder you can write`;
+  }
+  if (e?.code === 'ENOSPC') return `the disk under PROSPECTOR_HOME ${home} is full (ENOSPC): free some space and try again`;
+  return `something unexpected went wrong (${e?.name ?? 'Error'})${debug ? '' : ': run again with --debug (or PROSPECTOR_LOG_LEVEL=debug) for the details'}`;
+}
+
+/** Runs the CLI; errors print one clear message (and the field paths for bad input). */
+export async function main(argv = process.argv): Promise<void> {
+  const debug = argv.includes('--debug') || process.env.PROSPECTOR_LOG_LEVEL === 'debug';
+  // `prospector export | head -1`: the reader went away; stop writing and end quietly.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    stdoutClosed = true;
+  });
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv.filter((a) => a !== '--debug'));
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has printed the usage error (or the help, or the version) already.
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    const cause = rootCause(error);
+    if (cause instanceof ProspectorError || cause instanceof InvalidArgumentError) {
+      process.stderr.write(`error: ${cause.message}\n`);
+    } else {
+      process.stderr.write(`error: ${unexpected(cause, debug)}\n`);
+    }
+    if (debug) process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = error instanceof HomeLockedError ? 75 : 2;
+  }
+}

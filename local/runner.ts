@@ -124,31 +124,92 @@ const LeadRow = z.object({
   lead_email: z.string().max(500),
   lead_name: z.string().max(500),
 });
+const LEAD_COLUMNS = ['company_name', 'company_website', 'lead_email', 'lead_name'];
 
-/** Reads a CSV (header company_name,company_website,lead_email,lead_name) or JSON array of leads. */
-export async function readLeadsFile(path: string): Promise<LeadCandidate[]> {
-  let text: string;
+/** The expected column closest to a misspelt one (`lead_emial` → `lead_email`), if plausibly a typo. */
+export function closestColumn(found: string, expected = LEAD_COLUMNS): string | undefined {
+  const distance = (a: string, b: string) => {
+    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const cur = [i];
+      for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+    return prev[b.length];
+  };
+  const scored = expected.map((e) => ({ e, d: distance(found.toLowerCase(), e) })).sort((a, b) => a.d - b.d);
+  return scored[0] && scored[0].d <= Math.max(2, Math.floor(found.length / 4)) ? scored[0].e : undefined;
+}
+
+const DELIMITERS: Record<string, string> = { ',': 'comma', ';': 'semicolon', '\t': 'tab', '|': 'pipe' };
+
+/** The delimiter of a CSV header line: the candidate that splits it into the most fields. */
+export function detectDelimiter(header: string): string {
+  let best = ',';
+  for (const d of Object.keys(DELIMITERS)) if (header.split(d).length > header.split(best).length) best = d;
+  return best;
+}
+
+export interface ReadLeadsOptions {
+  /** Told about a file that is valid but holds no leads. */
+  onWarning?: (message: string) => void;
+}
+
+/**
+ * Reads a CSV (header company_name,company_website,lead_email,lead_name; comma, semicolon, tab or
+ * pipe delimited) or a JSON array of leads. Errors name the file and say what was found and
+ * what was expected.
+ */
+export async function readLeadsFile(path: string, options: ReadLeadsOptions = {}): Promise<LeadCandidate[]> {
+  const fail = (where: string, message: string): never => {
+    throw new ValidationError('leads file', [{ path: where, message }]);
+  };
+  let text = '';
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new ValidationError('leads file', [{ path, message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})` }]);
+    const code = (error as NodeJS.ErrnoException).code;
+    fail(path, code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code ?? 'error'})`);
   }
+  text = text.replace(/^\uFEFF/, '');
   let rows: unknown;
-  if (extname(path).toLowerCase() === '.json' || /^\s*\[/.test(text)) {
+  if (extname(path).toLowerCase() === '.json' || /^\s*[[{]/.test(text)) {
     try {
       rows = JSON.parse(text);
     } catch (error) {
-      throw new ValidationError('leads file', [{ path, message: `is not valid JSON: ${(error as Error).message}` }]);
+      fail(path, `is not valid JSON: ${(error as Error).message}`);
+    }
+    if (!Array.isArray(rows)) {
+      const arrays = rows && typeof rows === 'object' ? Object.entries(rows).filter(([, v]) => Array.isArray(v)).map(([k]) => k) : [];
+      fail(
+        path,
+        `holds a JSON ${rows === null ? 'null' : typeof rows === 'object' ? 'object' : typeof rows} where a list of leads was expected: ` +
+          `write a JSON array, [{"company_name": …, "company_website": …, "lead_email": …, "lead_name": …}, …]` +
+          (arrays.length ? ` (the list under "${arrays[0]}" may be what you meant)` : ''),
+      );
     }
   } else {
-    try {
-      rows = parseCsv(text, { columns: true, skip_empty_lines: true, trim: true, bom: true });
-    } catch (error) {
-      throw new ValidationError('leads file', [{ path, message: `is not valid CSV: ${(error as Error).message}` }]);
+    const header = text.split(/\r?\n/, 1)[0];
+    const delimiter = detectDelimiter(header);
+    const columns = header.split(delimiter).map((h) => h.trim().replace(/^"(.*)"$/, '$1'));
+    const missing = LEAD_COLUMNS.filter((h) => !columns.includes(h));
+    if (missing.length) {
+      const hints = columns
+        .filter((c) => !LEAD_COLUMNS.includes(c))
+        .map((c) => [c, closestColumn(c)] as const)
+        .filter(([, e]) => e && missing.includes(e))
+        .map(([c, e]) => `found \`${c}\`; did you mean \`${e}\`?`);
+      fail(
+        `${path}: header`,
+        `missing column(s) ${missing.join(', ')}; found ${columns.map((c) => `\`${c}\``).join(', ')} (${DELIMITERS[delimiter]}-delimited)` +
+          (hints.length ? `; ${hints.join('; ')}` : `; expected ${LEAD_COLUMNS.join(', ')}`),
+      );
     }
-    const header = text.split(/\r?\n/, 1)[0].replace(/^\uFEFF/, '').split(',').map((h) => h.trim());
-    const missing = ['company_name', 'company_website', 'lead_email', 'lead_name'].filter((h) => !header.includes(h));
-    if (missing.length) throw new ValidationError('leads file', [{ path: `${path}: header`, message: `missing column(s) ${missing.join(', ')}` }]);
+    try {
+      rows = parseCsv(text, { columns: true, skip_empty_lines: true, trim: true, bom: true, delimiter });
+    } catch (error) {
+      fail(path, `is not valid CSV (${DELIMITERS[delimiter]}-delimited): ${(error as Error).message}`);
+    }
   }
   const parsed = z.array(LeadRow).safeParse(rows);
   if (!parsed.success) {
@@ -157,6 +218,7 @@ export async function readLeadsFile(path: string): Promise<LeadCandidate[]> {
       parsed.error.issues.map((i) => ({ path: i.path.length ? `row ${Number(i.path[0]) + 1}${i.path.length > 1 ? `.${i.path.slice(1).join('.')}` : ''}` : path, message: i.message })),
     );
   }
+  if (parsed.data.length === 0) options.onWarning?.(`leads file ${path} has no rows: the run has no leads to research`);
   return parsed.data;
 }
 
@@ -211,6 +273,8 @@ export interface RunOptions extends ExecuteOptions {
   stop?: AbortSignal;
   /** How long steps in flight may take to finish after `stop` (default 5 s). */
   graceMs?: number;
+  /** Told about something the user should know that does not stop the run (an empty leads file). */
+  onWarning?: (message: string) => void;
   /** Called once `stop` is seen, with how many steps are in flight. */
   onStopping?: (inFlight: number) => void;
 }
@@ -222,7 +286,7 @@ export async function runOnce(rt: LocalRuntime, options: RunOptions = {}): Promi
   await closeInterruptedRuns(rt.deps);
   const input: Record<string, unknown> = { trigger: 'manual' };
   if (options.workspace) input.workspace = options.workspace;
-  const leads = options.leads ?? (options.leadsFile ? await readLeadsFile(options.leadsFile) : undefined);
+  const leads = options.leads ?? (options.leadsFile ? await readLeadsFile(options.leadsFile, { onWarning: options.onWarning }) : undefined);
   if (leads) input.leadsKey = await stageLeads(rt.deps.lake, leads);
   if (options.redriveRunId) input.redrive = { runId: options.redriveRunId };
 
@@ -263,7 +327,13 @@ export async function runOnce(rt: LocalRuntime, options: RunOptions = {}): Promi
     // The execution returns counts only; the full summary (which names leads) comes from the database.
     return await summarizeRun(rt.deps.sql, output.runId);
   } catch (error) {
-    if (!interrupted) throw error;
+    if (!interrupted) {
+      // The state machine's RunFailed path closed the run with its reason: report it as a
+      // failed run (its summary says why), not as the interpreter's ExecutionError.
+      const closed = runId ? await rt.deps.sql.query<{ status: string }>(`SELECT status FROM run WHERE id = :runId::uuid`, { runId }) : undefined;
+      if (closed?.rows[0]?.status === 'failed') return summarizeRun(rt.deps.sql, runId!);
+      throw error;
+    }
     if (!runId) throw new InterruptedBeforeStartError();
     const by = stop?.reason instanceof Error ? stop.reason.message : typeof stop?.reason === 'string' ? stop.reason : 'a stop request';
     await finishRun(rt.deps, { runId, error: { Error: 'Interrupted', Cause: `stopped by ${by}` } });

@@ -6,11 +6,18 @@ import type { CliContext } from '../cli-context.ts';
 import { table } from '../format.ts';
 import { namedQueries, queryLake } from '../lake-query.ts';
 
+/** What each `?` of a named query stands for (the column it is compared with), in order. */
+export function queryParameters(sql: string): string[] {
+  const code = sql.replace(/--[^\n]*/g, '');
+  return [...code.matchAll(/(?:([A-Za-z_][A-Za-z0-9_]*)\s*(?:=|<=|>=|<|>|LIKE)\s*)?\?/gi)].map((m) => m[1] ?? 'value');
+}
+
 /** Registers `prospector lake query` and `prospector lake named`. */
 export function register(program: Command, ctx: CliContext): void {
   const lake = program
     .command('lake')
-    .description('query the lake with DuckDB: the same research table and named queries as Athena in the cloud');
+    .description('query the lake with DuckDB: the same research table and named queries as Athena in the cloud (works while a run holds the home)')
+    .addHelpText('after', `\nExamples:\n  $ prospector lake named\n  $ prospector lake named failed-leads-by-reason\n  $ prospector lake query "SELECT status, count(*) AS leads FROM research GROUP BY 1"`);
   const lakeDir = () => join(loadLocalConfig().home, 'lake');
 
   lake
@@ -39,6 +46,12 @@ export function register(program: Command, ctx: CliContext): void {
       }
       const sql = queries[name];
       if (!sql) throw new InvalidArgumentError(`no named query "${name}": run \`prospector lake named\` to list them`);
+      const wanted = queryParameters(sql);
+      if (params.length < wanted.length) {
+        throw new InvalidArgumentError(
+          `${name} needs ${wanted.length} parameter(s): ${wanted.map((w) => `the ${w}`).join(', ')}, e.g. \`prospector lake named ${name} ${wanted.map((w) => (w === 'domain' ? 'brightpallet.example' : w.toUpperCase())).join(' ')}\``,
+        );
+      }
       const res = await queryLake(lakeDir(), sql, params);
       ctx.print(opts.json ? JSON.stringify(res.rows) : table(res.rows));
     });

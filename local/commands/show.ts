@@ -34,6 +34,13 @@ export interface LeadShow {
   runs: { runId: string; startedAt: string; runStatus: string; status: string; reason: string | null; researchId: string | null; researchRunId: string | null; fitScore: number | null }[];
 }
 
+/** A lead the search turned away before storing it (suppressed, a competitor, invalid…). */
+export interface RejectedShow {
+  kind: 'rejected';
+  lead: string;
+  runs: { runId: string; startedAt: string; workspace: string; outcome: 'skipped' | 'failed' | 'duplicate'; reason: string }[];
+}
+
 const UUIDS = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
 /** The group a skip reason belongs to: the reason without what varies from lead to lead. */
@@ -83,7 +90,7 @@ export async function showRun(sql: Sql, runId: string): Promise<RunShow> {
 }
 
 /** Everything `show LEAD_EMAIL` prints; throws with a hint when no lead has that email. */
-export async function showLead(sql: Sql, email: string, choice?: WorkspaceChoice): Promise<LeadShow> {
+export async function showLead(sql: Sql, email: string, choice?: WorkspaceChoice): Promise<LeadShow | RejectedShow> {
   const workspace = await chosenWorkspace(sql, choice);
   const found = await sql.query<{ id: string; email: string; name: string; company: string; domain: string; website: string; workspace: string; first_seen_at: string }>(
     `SELECT l.id, l.email, l.name, c.name AS company, c.domain, c.website, w.slug AS workspace, l.first_seen_at
@@ -98,6 +105,8 @@ export async function showLead(sql: Sql, email: string, choice?: WorkspaceChoice
   }
   const l = found.rows[0];
   if (!l) {
+    const rejected = await rejectedLead(sql, email, workspace?.id ?? null);
+    if (rejected) return rejected;
     throw new ProspectorError(
       `no lead has the email ${email.trim()}: leads are added by \`prospector run\`; list them with \`prospector export\` or \`prospector query "SELECT email FROM lead"\``,
     );
@@ -118,6 +127,37 @@ export async function showLead(sql: Sql, email: string, choice?: WorkspaceChoice
       researchId: r.research_id, researchRunId: r.research_run, fitScore: r.fit_score,
     })),
   };
+}
+
+/** The runs whose search turned `email` away, newest first; null when none did. */
+async function rejectedLead(sql: Sql, email: string, workspaceId: string | null): Promise<RejectedShow | null> {
+  const wanted = email.trim().toLowerCase();
+  const hits = await sql.query<{ run_id: string; started_at: string; workspace: string; kind: string; reason: string }>(
+    `SELECT r.id AS run_id, r.started_at, w.slug AS workspace, rej->>'kind' AS kind, rej->>'reason' AS reason
+     FROM search_query sq JOIN run r ON r.id = sq.run_id JOIN workspace w ON w.id = r.workspace_id,
+          jsonb_array_elements(sq.rejected) AS rej
+     WHERE lower(rej->>'lead') = :email AND (:workspace::uuid IS NULL OR r.workspace_id = :workspace::uuid)
+     ORDER BY r.started_at DESC LIMIT 20`,
+    { email: wanted, workspace: workspaceId },
+  );
+  if (hits.rows.length === 0) return null;
+  const outcome = (kind: string): RejectedShow['runs'][number]['outcome'] =>
+    kind === 'invalid' || kind === 'error' ? 'failed' : kind === 'duplicate' ? 'duplicate' : 'skipped';
+  return {
+    kind: 'rejected',
+    lead: wanted,
+    runs: hits.rows.map((h) => ({ runId: h.run_id, startedAt: h.started_at, workspace: h.workspace, outcome: outcome(h.kind), reason: h.reason })),
+  };
+}
+
+/** `show LEAD_EMAIL` for a lead the search turned away, as text. */
+export function formatRejectedShow(s: RejectedShow): string {
+  const latest = s.runs[0];
+  return [
+    `${s.lead} was ${latest.outcome} when searched, before it was stored as a lead, so it has no research: ${latest.reason}`,
+    `Runs (${s.runs.length}):`,
+    ...s.runs.map((r) => `  ${r.runId.slice(0, 8)}  ${when(r.startedAt)}  ${r.workspace}  ${r.outcome}: ${r.reason}`),
+  ].join('\n');
 }
 
 const n = (x: number) => x.toLocaleString('en-US');
@@ -237,7 +277,7 @@ Examples:
       await ctx.withRuntime(async (rt) => {
         if (target.includes('@')) {
           const shown = await showLead(rt.deps.sql, target, ctx.workspace());
-          ctx.print(opts.json ? JSON.stringify(shown) : formatLeadShow(shown));
+          ctx.print(opts.json ? JSON.stringify(shown) : shown.kind === 'rejected' ? formatRejectedShow(shown) : formatLeadShow(shown));
           return;
         }
         if (!looksLikeRunId(target)) {
