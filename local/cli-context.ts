@@ -1,6 +1,5 @@
 /** What command modules share: opening the runtime (under the home's lock) and printing. */
 import { mkdir } from 'node:fs/promises';
-import { loadLocalConfig } from './config.ts';
 import { acquireHomeLock } from './lock.ts';
 import type { LocalRuntime, OpenLocalOptions } from './runner.ts';
 import type { WorkspaceChoice } from './commands/resolve.ts';
@@ -36,11 +35,12 @@ export function commandLine(argv = process.argv): string {
 
 export const cliContext: CliContext = {
   async withRuntime(fn, options = {}) {
+    // Imported here so that commands which never open the runtime (--help) do not load zod & co.
+    const { loadLocalConfig } = await import('./config.ts');
     const config = loadLocalConfig();
     await mkdir(config.home, { recursive: true });
     const lock = await acquireHomeLock(config.home, { command: commandLine(), readOnly: !options.write });
     try {
-      // Imported here so that commands which never open the runtime (--help) do not load it.
       const { openLocal } = await import('./runner.ts');
       const rt = await openLocal({ sampleWeb: options.sampleWeb });
       try {

@@ -9,15 +9,12 @@ import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ProspectorError } from '#core/errors.ts';
 import { HomeLockedError } from './lock.ts';
-import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
-import { summarizeRun } from '#core/pipeline/finish-run.ts';
-import { exportRun, renderExport } from './export.ts';
 import { formatSummary, table } from './format.ts';
 import { progress } from './progress.ts';
 import { cliContext, setWorkspaceFlag } from './cli-context.ts';
 import { extraCommands } from './commands/index.ts';
 import { chosenWorkspace, latestRunOrFail, resolveRunId, resolveWorkspace } from './commands/resolve.ts';
-import { runOnce, type LocalRuntime } from './runner.ts';
+import type { LocalRuntime } from './runner.ts';
 
 export const SAMPLE_ONBOARDING = join(import.meta.dirname, 'data', 'sample-onboarding.yaml');
 
@@ -48,6 +45,7 @@ const print = (text: string) => write(`${text}\n`);
 const chosen = () => cliContext.workspace();
 
 async function onboard(rt: LocalRuntime, file: string, json: boolean): Promise<void> {
+  const { importOnboarding, loadOnboardingFile } = await import('#core/onboarding/import.ts');
   const onboarding = await loadOnboardingFile(file);
   const result = await importOnboarding(rt.deps.sql, onboarding);
   if (json) print(JSON.stringify(result));
@@ -93,6 +91,7 @@ async function runAndReport(
 ): Promise<number> {
   const started = Date.now();
   const bar = progress(process.stderr);
+  const { runOnce } = await import('./runner.ts');
   const summary = await runOnce(rt, {
     leadsFile: opts.leads,
     workspace: opts.workspace,
@@ -126,6 +125,7 @@ async function startWorkspace(rt: LocalRuntime): Promise<string> {
     return (await resolveWorkspace(rt.deps.sql, undefined)).slug;
   }
   if (all.rows.length === 1) return all.rows[0].slug;
+  const { loadOnboardingFile } = await import('#core/onboarding/import.ts');
   const sample = (await loadOnboardingFile(SAMPLE_ONBOARDING)).workspace.slug;
   if (all.rows.some((w) => w.slug === sample)) {
     process.stderr.write(`several workspaces are onboarded (${all.rows.map((w) => w.slug).join(', ')}): start runs the sample seller "${sample}"; choose another with --workspace SLUG\n`);
@@ -175,12 +175,13 @@ Examples:
       '\nExamples:\n  $ prospector onboard seller.yaml\n  $ prospector onboard --sample\n  $ prospector onboard seller.yaml --data-api --cluster-arn arn:aws:rds:… --secret-arn arn:aws:secretsmanager:…',
     )
     .action(async (file: string | undefined, opts: { sample?: boolean; json?: boolean; dataApi?: boolean; clusterArn?: string; secretArn?: string; database: string }) => {
-      if (!file && !opts.sample) throw new InvalidArgumentError('give an onboarding FILE or --sample');
+      if (!file && !opts.sample) throw new ProspectorError('give an onboarding FILE or --sample');
       const path = file ?? SAMPLE_ONBOARDING;
       // Validate before opening the database: a bad file must not touch anything.
+      const { importOnboarding, loadOnboardingFile } = await import('#core/onboarding/import.ts');
       const onboarding = await loadOnboardingFile(path);
       if (opts.dataApi) {
-        if (!opts.clusterArn || !opts.secretArn) throw new InvalidArgumentError('--data-api needs --cluster-arn and --secret-arn (or DB_CLUSTER_ARN and DB_SECRET_ARN)');
+        if (!opts.clusterArn || !opts.secretArn) throw new ProspectorError('--data-api needs --cluster-arn and --secret-arn (or DB_CLUSTER_ARN and DB_SECRET_ARN)');
         const { DataApiSql } = await import('#adapters/data-api-sql.ts');
         const sql = new DataApiSql({ resourceArn: opts.clusterArn, secretArn: opts.secretArn, database: opts.database });
         try {
@@ -280,6 +281,7 @@ Examples:
            ORDER BY r.started_at DESC LIMIT :limit`,
           { limit: opts.limit, workspace: workspace?.id ?? null },
         );
+        const { summarizeRun } = await import('#core/pipeline/finish-run.ts');
         const summaries = [];
         for (const r of runs.rows) {
           const { skipped: _s, failures: _f, ...counts } = await summarizeRun(rt.deps.sql, r.id);
@@ -310,6 +312,7 @@ Examples:
     .action(async (opts: { run?: string; format: 'jsonl' | 'csv'; out?: string }) => {
       await withRuntime(async (rt) => {
         const runId = opts.run ? await resolveRunId(rt.deps.sql, opts.run, chosen()) : await latestRunOrFail(rt.deps.sql, chosen());
+        const { exportRun, renderExport } = await import('./export.ts');
         const text = renderExport(await exportRun(rt.deps.sql, runId), opts.format);
         if (opts.out) await writeFile(opts.out, text);
         else write(text);

@@ -5,11 +5,11 @@
  */
 import type { Command } from 'commander';
 import { ProspectorError } from '#core/errors.ts';
-import { summarizeRun, type RunSummary } from '#core/pipeline/finish-run.ts';
+import type { RunSummary } from '#core/pipeline/finish-run.ts';
 import type { Sql } from '#core/ports.ts';
 import type { CliContext } from '../cli-context.ts';
 import { table } from '../format.ts';
-import { loadResearch, type ResearchView } from '../report.ts';
+import type { ResearchView } from '../report.ts';
 import { chosenWorkspace, looksLikeRunId, resolveRunId, type WorkspaceChoice } from './resolve.ts';
 
 export interface ReasonGroup<L> {
@@ -60,6 +60,8 @@ function groupBy<T, L>(items: T[], key: (t: T) => string, lead: (t: T) => L): Re
 
 /** Everything `show RUN_ID` prints. */
 export async function showRun(sql: Sql, runId: string): Promise<RunShow> {
+  // Loaded here, not at start-up: `prospector --help` should not pay for zod and the pipeline.
+  const { summarizeRun } = await import('#core/pipeline/finish-run.ts');
   const { skipped, failures, ...run } = await summarizeRun(sql, runId);
   const passes = await sql.query<{ pass: string; model: string; calls: number; prompt: number; completion: number; cost: number; latency: number }>(
     `SELECT pass, model, count(*)::int AS calls, sum(prompt_tokens)::int AS prompt, sum(completion_tokens)::int AS completion,
@@ -111,6 +113,7 @@ export async function showLead(sql: Sql, email: string, choice?: WorkspaceChoice
       `no lead has the email ${email.trim()}: leads are added by \`prospector run\`; list them with \`prospector export\` or \`prospector query "SELECT email FROM lead"\``,
     );
   }
+  const { loadResearch } = await import('../report.ts');
   const latest = await sql.query<{ id: string }>(`SELECT id FROM research WHERE lead_id = :id::uuid ORDER BY created_at DESC LIMIT 1`, { id: l.id });
   const runs = await sql.query<{ run_id: string; started_at: string; run_status: string; status: string; reason: string | null; research_id: string | null; research_run: string | null; fit_score: number | null }>(
     `SELECT rl.run_id, r.started_at, r.status AS run_status, rl.status, rl.reason, rl.research_id, res.run_id AS research_run, res.fit_score
