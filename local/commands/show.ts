@@ -157,7 +157,7 @@ async function rejectedLead(sql: Sql, email: string, workspaceId: string | null)
 export function formatRejectedShow(s: RejectedShow): string {
   const latest = s.runs[0];
   return [
-    `${s.lead} was ${latest.outcome} when searched, before it was stored as a lead, so it has no research: ${latest.reason}`,
+    `${s.lead} was ${latest.outcome === 'failed' ? 'refused' : latest.outcome === 'duplicate' ? 'a duplicate' : 'skipped'} by the search before it was stored as a lead, so it has no research: ${latest.reason}`,
     `Runs (${s.runs.length}):`,
     ...s.runs.map((r) => `  ${r.runId.slice(0, 8)}  ${when(r.startedAt)}  ${r.workspace}  ${r.outcome}: ${r.reason}`),
   ].join('\n');
