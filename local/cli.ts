@@ -327,7 +327,14 @@ Examples:
     .addHelpText('after', `\nExamples:\n  $ prospector query "SELECT domain, count(*) FROM lead_company GROUP BY 1"\n  $ prospector query "SELECT * FROM fact LIMIT 5" --json`)
     .action(async (text: string, opts: { json?: boolean }) => {
       await withRuntime(async (rt) => {
-        const res = await rt.deps.sql.query(text);
+        const res = await rt.deps.sql.query(text).catch((error: unknown) => {
+          // The statement is the user's own: the database's words are what they need (the
+          // statement echo and SQLSTATE stay for --debug).
+          if (error instanceof Error && error.name === 'SqlError') {
+            throw new ProspectorError(`the database refused the statement: ${error.cause instanceof Error ? error.cause.message : error.message}`, { cause: error });
+          }
+          throw error;
+        });
         print(opts.json ? JSON.stringify(res.rows) : table(res.rows));
       }, { sampleWeb: false, write: true });
     });
@@ -386,7 +393,11 @@ export async function main(argv = process.argv): Promise<void> {
     } else {
       process.stderr.write(`error: ${unexpected(cause, debug)}\n`);
     }
-    if (debug) process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    if (debug) {
+      for (let e: unknown = error, depth = 0; e !== undefined && depth < 6; e = e instanceof Error ? e.cause : undefined, depth++) {
+        process.stderr.write(`${depth ? 'caused by: ' : ''}${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      }
+    }
     process.exitCode = error instanceof HomeLockedError ? 75 : 2;
   }
 }

@@ -1,5 +1,5 @@
 /** The `prospector` command as a user runs it: a child process over a temporary PROSPECTOR_HOME. */
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +23,7 @@ async function prospector(home: string, args: string[]): Promise<{ code: number;
   }
 }
 
-describe('prospector CLI', () => {
+describe('prospector CLI', { timeout: 120_000 }, () => {
   let home: string;
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'prospector-cli-'));
@@ -85,11 +85,54 @@ describe('prospector CLI', () => {
     }
   });
 
+  test('export --run takes a run id prefix as show does; an unknown id and a bad --limit are usage errors', async () => {
+    const runs = JSON.parse((await prospector(home, ['runs', '--json'])).stdout) as { runId: string; workspace: string }[];
+    expect(runs[0].workspace).toBe('tallyhand');
+    const prefix = runs[0].runId.slice(0, 8);
+    const exported = await prospector(home, ['export', '--run', prefix]);
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(JSON.parse(exported.stdout.trim())).toMatchObject({ lead: 'eve@evil.example', status: 'failed' });
+    const unknown = await prospector(home, ['export', '--run', '00000000']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/no run id starts with 00000000: list recent runs with `prospector runs`/);
+    expect(unknown.stdout).toBe('');
+    const limit = await prospector(home, ['runs', '--limit', 'abc']);
+    expect(limit.code).toBe(2);
+    expect(limit.stderr).toMatch(/"abc" is not a number of runs/);
+  });
+
+  test('a lead the search refused is explained by show, with the reason, not "no such lead"', async () => {
+    const shown = await prospector(home, ['show', 'eve@evil.example']);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(/eve@evil\.example was refused by the search before it was stored as a lead, so it has no research: .*javascript/);
+  });
+
+  test('piped into head, output ends quietly with exit 0 (no EPIPE)', () => {
+    // Far more than a pipe buffer, so the writer really meets a closed pipe.
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" query "SELECT generate_series(1, 200000) AS n" --json | head -c 300 >/dev/null; exit \${PIPESTATUS[0]}`], {
+      env: { ...process.env, PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent' },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(r.stderr).not.toMatch(/EPIPE|Error/);
+    expect(r.status).toBe(0);
+  });
+
+  test('--version prints the version; a database error is said plainly, --debug adds the detail', async () => {
+    const version = await prospector(home, ['--version']);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    const bad = await prospector(home, ['query', 'SELECT nope FROM nowhere']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe('error: the database refused the statement: relation "nowhere" does not exist');
+    const debug = await prospector(home, ['query', 'SELECT nope FROM nowhere', '--debug']);
+    expect(debug.stderr).toMatch(/SqlError: SELECT nope FROM nowhere/);
+  });
+
   test('a leads file with a wrong header is refused with the missing columns named', async () => {
     const csv = join(home, 'bad-leads.csv');
     await writeFile(csv, 'company,website,email\nA,https://a.example,a@a.example\n');
     const { code, stderr } = await prospector(home, ['run', '--leads', csv]);
     expect(code).not.toBe(0);
-    expect(stderr).toMatch(/missing column\(s\) company_name, company_website, lead_email, lead_name/);
+    expect(stderr).toMatch(/missing column\(s\) company_name, company_website, lead_email, lead_name; found `company`, `website`, `email` \(comma-delimited\)/);
   });
 });
