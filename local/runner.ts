@@ -38,6 +38,8 @@ export interface OpenLocalOptions {
   /** Serve the bundled sample web on loopback (default true). */
   sampleWeb?: boolean;
   sampleWebSlowMs?: number;
+  /** Open this database folder instead of PROSPECTOR_HOME/db (a copy of a read-only home's). */
+  dbDir?: string;
 }
 
 export interface LocalRuntime {
@@ -52,7 +54,7 @@ export async function openLocal(options: OpenLocalOptions = {}): Promise<LocalRu
   const config = loadLocalConfig(options.env ?? process.env);
   await mkdir(config.home, { recursive: true });
   const log = options.log ?? jsonLog({ level: config.logLevel });
-  const sql = await PgliteSql.open({ dataDir: join(config.home, 'db') });
+  const sql = await PgliteSql.open({ dataDir: options.dbDir ?? join(config.home, 'db') });
   const closers: (() => Promise<void>)[] = [() => sql.close()];
   try {
     await migrate(sql);

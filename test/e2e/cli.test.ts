@@ -1,6 +1,7 @@
 /** The `prospector` command as a user runs it: a child process over a temporary PROSPECTOR_HOME. */
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, cp, mkdtemp, readdir, rm, writeFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -91,7 +92,9 @@ describe('prospector CLI', { timeout: 120_000 }, () => {
     const prefix = runs[0].runId.slice(0, 8);
     const exported = await prospector(home, ['export', '--run', prefix]);
     expect(exported.code, exported.stderr).toBe(0);
-    expect(JSON.parse(exported.stdout.trim())).toMatchObject({ lead: 'eve@evil.example', status: 'failed' });
+    expect(exported.stderr).toBe('');
+    // The prefix names the same run as the full id (this run's one lead was refused at search time).
+    expect((await prospector(home, ['export', '--run', runs[0].runId])).stdout).toBe(exported.stdout);
     const unknown = await prospector(home, ['export', '--run', '00000000']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/no run id starts with 00000000: list recent runs with `prospector runs`/);
@@ -126,6 +129,41 @@ describe('prospector CLI', { timeout: 120_000 }, () => {
     expect(bad.stderr.trim()).toBe('error: the database refused the statement: relation "nowhere" does not exist');
     const debug = await prospector(home, ['query', 'SELECT nope FROM nowhere', '--debug']);
     expect(debug.stderr).toMatch(/SqlError: SELECT nope FROM nowhere/);
+  });
+
+  // Only root can drop to another user to make a home truly read-only (root ignores modes).
+  const canDropPrivileges = process.getuid?.() === 0 && existsSync('/usr/bin/setpriv');
+  test.runIf(canDropPrivileges)('a read-only PROSPECTOR_HOME: read-only commands read a copy and say so; writers name the variable', async () => {
+    const ro = await mkdtemp(join(tmpdir(), 'prospector-ro-'));
+    try {
+      await cp(home, ro, { recursive: true });
+      await rm(join(ro, 'prospector.lock'), { force: true });
+      const freeze = async (dir: string): Promise<void> => {
+        for (const e of await readdir(dir, { withFileTypes: true })) {
+          if (e.isDirectory()) await freeze(join(dir, e.name));
+          else await chmod(join(dir, e.name), 0o444);
+        }
+        await chmod(dir, 0o555);
+      };
+      await freeze(ro);
+      const asNobody = (args: string[]) =>
+        spawnSync('/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...args], {
+          env: { ...process.env, HOME: tmpdir(), PROSPECTOR_HOME: ro, PROSPECTOR_LOG_LEVEL: 'silent' },
+          encoding: 'utf8',
+          timeout: 120_000,
+        });
+      const runs = asNobody(['runs', '--json']);
+      expect(runs.status, runs.stderr).toBe(0);
+      expect(JSON.parse(runs.stdout).length).toBeGreaterThan(0);
+      expect(runs.stderr).toMatch(new RegExp(`PROSPECTOR_HOME ${ro} is read-only \\(EACCES\\): reading a copy of its database`));
+      const onboard = asNobody(['onboard', '--sample']);
+      expect(onboard.status).toBe(2);
+      expect(onboard.stderr).toMatch(/PROSPECTOR_HOME .* is read-only \(EACCES\): this command writes; point PROSPECTOR_HOME at a folder you can write/);
+    } finally {
+      await chmod(ro, 0o755);
+      spawnSync('chmod', ['-R', 'u+w', ro]);
+      await rm(ro, { recursive: true, force: true });
+    }
   });
 
   test('a leads file with a wrong header is refused with the missing columns named', async () => {
