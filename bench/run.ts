@@ -5,10 +5,11 @@
  *   npm run bench -- --json                # one JSON object on stdout (progress on stderr)
  *   npm run bench -- --only pipeline --leads 200
  *   npm run bench -- --only cleanup,tokens --pages 10 --passes 1
+ *   npm run bench -- --only startup --starts 10
  *
  * Flags: --only cleanup|tokens|pipeline (comma-separated or repeated), --leads N (pipeline),
  * --concurrency N, --latency MS, --tpm N, --target LEADS_PER_MIN (pipeline), --pages N and
- * --passes N (cleanup corpus size and passes per side).
+ * --passes N (cleanup corpus size and passes per side), --starts N (startup: starts per variant).
  *
  * The tokens and pipeline benchmarks each run in a child process of their own, so one's peak
  * memory is not the other's leftovers; the cleanup benchmark starts a process per pass itself.
@@ -20,9 +21,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { benchCleanup, type CleanupBench } from './cleanup.ts';
 import { formatPipeline, type PipelineBench } from './pipeline.ts';
 import { formatTokens, type TokensBench } from './tokens.ts';
+import { benchStartup, formatStartup, type StartupBench } from './startup.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const BENCHMARKS = ['cleanup', 'tokens', 'pipeline'] as const;
+export const BENCHMARKS = ['cleanup', 'tokens', 'pipeline', 'startup'] as const;
 export type BenchName = (typeof BENCHMARKS)[number];
 
 export interface Machine {
@@ -41,6 +43,7 @@ export interface BenchReport {
   cleanup?: CleanupBench;
   tokens?: TokensBench;
   pipeline?: PipelineBench;
+  startup?: StartupBench;
   /** the targets each benchmark is held to, where one ran */
   checks: Record<string, boolean>;
 }
@@ -63,6 +66,7 @@ interface Args {
   only: BenchName[];
   pages?: number;
   passes?: number;
+  starts?: number;
   pipelineArgs: string[];
 }
 
@@ -84,8 +88,9 @@ export function parseArgs(argv: string[]): Args {
       }
     } else if (a === '--pages') args.pages = number(a, argv[++i]);
     else if (a === '--passes') args.passes = number(a, argv[++i]);
+    else if (a === '--starts') args.starts = number(a, argv[++i]);
     else if (['--leads', '--concurrency', '--latency', '--tpm', '--target'].includes(a)) args.pipelineArgs.push(a, String(number(a, argv[++i])));
-    else throw new Error(`unknown flag ${a}: use --json, --only cleanup|tokens|pipeline, --leads, --concurrency, --latency, --tpm, --target, --pages, --passes`);
+    else throw new Error(`unknown flag ${a}: use --json, --only cleanup|tokens|pipeline|startup, --leads, --concurrency, --latency, --tpm, --target, --pages, --passes, --starts`);
   }
   if (!args.only.length) args.only = [...BENCHMARKS];
   return args;
@@ -132,6 +137,11 @@ export async function runBenchmarks(args: Args, log: (line: string) => void): Pr
     // only a run with a steady-state window says anything about the bound
     if (report.pipeline.steady) report.checks.pipelineBoundUtilizationAtLeast85 = report.pipeline.boundUtilization >= 0.85;
   }
+  if (args.only.includes('startup')) {
+    log('startup: prospector --help from a cold process…');
+    report.startup = await benchStartup({ starts: args.starts });
+    report.checks.startupHelpUnder1s = report.startup.npx.medianMs < 1000;
+  }
   report.seconds = Number(((Date.now() - started) / 1000).toFixed(1));
   return report;
 }
@@ -151,6 +161,7 @@ export function formatReport(r: BenchReport): string {
   }
   if (r.tokens) out.push(formatTokens(r.tokens), '');
   if (r.pipeline) out.push(formatPipeline(r.pipeline), '');
+  if (r.startup) out.push(formatStartup(r.startup), '');
   const checks = Object.entries(r.checks);
   if (checks.length) out.push(`Checks: ${checks.map(([k, ok]) => `${k} ${ok ? 'ok' : 'MISSED'}`).join(' · ')}`);
   out.push(`Total ${r.seconds} s`);

@@ -1,23 +1,104 @@
-/** What command modules share: opening the runtime and printing. */
-import { openLocal, type LocalRuntime, type OpenLocalOptions } from './runner.ts';
+/** What command modules share: opening the runtime (under the home's lock) and printing. */
+import { chmod, cp, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ProspectorError } from '#core/errors.ts';
+import { acquireHomeLock, type HomeLock } from './lock.ts';
+import type { LocalRuntime, OpenLocalOptions } from './runner.ts';
+import type { WorkspaceChoice } from './commands/resolve.ts';
+
+export interface RuntimeOptions extends Pick<OpenLocalOptions, 'sampleWeb'> {
+  /** The command writes the home (run, onboard…): it never waits for another holder. */
+  write?: boolean;
+}
 
 export interface CliContext {
-  /** Opens the local runtime, runs `fn`, and always closes it (PGlite must be closed). */
-  withRuntime<T>(fn: (rt: LocalRuntime) => Promise<T>, options?: Pick<OpenLocalOptions, 'sampleWeb'>): Promise<T>;
+  /**
+   * Takes the home's lock, opens the local runtime, runs `fn`, and always closes it (PGlite must
+   * be closed) and lets the lock go. A home held by another process is refused with its holder.
+   */
+  withRuntime<T>(fn: (rt: LocalRuntime) => Promise<T>, options?: RuntimeOptions): Promise<T>;
   /** Writes a line to stdout. */
   print(text: string): void;
+  /** The workspace named with --workspace (or else PROSPECTOR_WORKSPACE), if any. */
+  workspace(): WorkspaceChoice | undefined;
+}
+
+let workspaceFlag: string | undefined;
+
+/** Records the global --workspace flag (set by the program before each command runs). */
+export function setWorkspaceFlag(slug: string | undefined): void {
+  workspaceFlag = slug;
+}
+
+/** A temporary copy of a read-only home's database, said on stderr. */
+async function readOnlyCopy(home: string, code: string): Promise<string> {
+  const db = join(home, 'db');
+  if (!(await stat(db).then((s) => s.isDirectory()).catch(() => false))) {
+    throw new ProspectorError(`PROSPECTOR_HOME ${home} is read-only (${code}) and holds no database yet: point PROSPECTOR_HOME at a folder you can write, or at a populated home`);
+  }
+  const copy = await mkdtemp(join(tmpdir(), 'prospector-readonly-'));
+  await cp(db, copy, { recursive: true });
+  await makeWritable(copy);
+  process.stderr.write(`note: PROSPECTOR_HOME ${home} is read-only (${code}): reading a copy of its database\n`);
+  return copy;
+}
+
+/** The copy keeps the read-only modes of the original; PGlite needs to write its own files. */
+async function makeWritable(dir: string): Promise<void> {
+  await chmod(dir, 0o700);
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) await makeWritable(path);
+    else await chmod(path, 0o600);
+  }
+}
+
+/** The command line after `prospector`, as the lock file names its holder. */
+export function commandLine(argv = process.argv): string {
+  return argv.slice(2).join(' ').slice(0, 200) || '(no command)';
 }
 
 export const cliContext: CliContext = {
   async withRuntime(fn, options = {}) {
-    const rt = await openLocal({ sampleWeb: options.sampleWeb });
+    // Imported here so that commands which never open the runtime (--help) do not load zod & co.
+    const { loadLocalConfig } = await import('./config.ts');
+    const config = loadLocalConfig();
+    let lock: HomeLock | undefined;
+    let dbCopy: string | undefined;
     try {
-      return await fn(rt);
+      await mkdir(config.home, { recursive: true });
+      lock = await acquireHomeLock(config.home, { command: commandLine(), readOnly: !options.write });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EROFS' && code !== 'EACCES' && code !== 'EPERM') throw error;
+      if (options.write) {
+        throw new ProspectorError(`PROSPECTOR_HOME ${config.home} is read-only (${code}): this command writes; point PROSPECTOR_HOME at a folder you can write`, { cause: error });
+      }
+      // Nobody can write a read-only home, so a copy of its database is a consistent snapshot;
+      // PGlite cannot open a database without writing to its folder.
+      dbCopy = await readOnlyCopy(config.home, code);
+    }
+    try {
+      const { openLocal } = await import('./runner.ts');
+      const rt = await openLocal({ sampleWeb: options.sampleWeb, dbDir: dbCopy });
+      try {
+        return await fn(rt);
+      } finally {
+        await rt.close();
+      }
     } finally {
-      await rt.close();
+      await lock?.release();
+      if (dbCopy) await rm(dbCopy, { recursive: true, force: true });
     }
   },
   print: (text) => {
-    process.stdout.write(`${text}\n`);
+    // After EPIPE (`prospector runs --json | head -c 300`) nothing more is written.
+    if (!process.stdout.destroyed) process.stdout.write(`${text}\n`);
+  },
+  workspace: () => {
+    if (workspaceFlag) return { slug: workspaceFlag, from: '--workspace' };
+    const env = process.env.PROSPECTOR_WORKSPACE;
+    return env ? { slug: env, from: 'PROSPECTOR_WORKSPACE' } : undefined;
   },
 };

@@ -3,20 +3,28 @@
  * PROSPECTOR_HOME, does one thing, and closes it (PGlite must be closed or Node never exits).
  */
 import '#core/polyfills.ts';
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { ProspectorError, ValidationError } from '#core/errors.ts';
-import { findWorkspace, importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
-import { summarizeRun } from '#core/pipeline/finish-run.ts';
-import { exportRun, latestRunId, renderExport } from './export.ts';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ProspectorError } from '#core/errors.ts';
+import { HomeLockedError } from './lock.ts';
 import { formatSummary, table } from './format.ts';
 import { progress } from './progress.ts';
-import { cliContext } from './cli-context.ts';
+import { cliContext, setWorkspaceFlag } from './cli-context.ts';
 import { extraCommands } from './commands/index.ts';
-import { runOnce, type LocalRuntime } from './runner.ts';
+import { chosenWorkspace, latestRunOrFail, resolveRunId, resolveWorkspace } from './commands/resolve.ts';
+import type { LocalRuntime } from './runner.ts';
 
 export const SAMPLE_ONBOARDING = join(import.meta.dirname, 'data', 'sample-onboarding.yaml');
+
+/** Parses `--limit`: a whole number from 1 to 10000. */
+export function parseLimit(text: string): number {
+  if (!/^\d+$/.test(text.trim()) || Number(text) < 1 || Number(text) > 10_000) {
+    throw new InvalidArgumentError(`"${text}" is not a number of runs: give a whole number from 1 to 10000, e.g. --limit 5`);
+  }
+  return Number(text);
+}
 
 /** Parses `15m`, `2h`, `30s`, `1d` into milliseconds. */
 export function parseInterval(text: string): number {
@@ -27,9 +35,17 @@ export function parseInterval(text: string): number {
   return ms;
 }
 
-const { withRuntime, print } = cliContext;
+const { withRuntime } = cliContext;
+let stdoutClosed = false;
+/** Writes to stdout unless the reader has gone (EPIPE): then the command ends quietly. */
+const write = (text: string) => {
+  if (!stdoutClosed && !process.stdout.destroyed) process.stdout.write(text);
+};
+const print = (text: string) => write(`${text}\n`);
+const chosen = () => cliContext.workspace();
 
 async function onboard(rt: LocalRuntime, file: string, json: boolean): Promise<void> {
+  const { importOnboarding, loadOnboardingFile } = await import('#core/onboarding/import.ts');
   const onboarding = await loadOnboardingFile(file);
   const result = await importOnboarding(rt.deps.sql, onboarding);
   if (json) print(JSON.stringify(result));
@@ -41,27 +57,101 @@ async function onboard(rt: LocalRuntime, file: string, json: boolean): Promise<v
   }
 }
 
-async function runAndReport(rt: LocalRuntime, opts: { leads?: string; json?: boolean; workspace?: string; redrive?: string }): Promise<number> {
+/**
+ * Ctrl-C (SIGINT) or SIGTERM during a run: the first asks the run to stop at a safe point; a
+ * second quits at once (the next command closes the run as interrupted).
+ */
+function stopOnSignals(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSignal = (name: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      process.stderr.write('\nquitting now; the next command closes the run as interrupted\n');
+      process.exit(name === 'SIGTERM' ? 143 : 130);
+    }
+    controller.abort(name);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+/** The exit code for a stop by `reason` (128 + the signal number, as shells report it). */
+const stopExitCode = (reason: unknown) => (reason === 'SIGTERM' ? 143 : 130);
+
+async function runAndReport(
+  rt: LocalRuntime,
+  opts: { leads?: string; json?: boolean; workspace?: string; redrive?: string },
+  stop: AbortSignal,
+): Promise<number> {
   const started = Date.now();
   const bar = progress(process.stderr);
-  const summary = await runOnce(rt, { leadsFile: opts.leads, workspace: opts.workspace, redriveRunId: opts.redrive, onEvent: (e) => bar.onEvent(e) });
+  const { runOnce } = await import('./runner.ts');
+  const summary = await runOnce(rt, {
+    leadsFile: opts.leads,
+    workspace: opts.workspace,
+    redriveRunId: opts.redrive,
+    onEvent: (e) => bar.onEvent(e),
+    onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
+    stop,
+    onStopping: (n) => process.stderr.write(`\nstopping: no new lead starts; ${n} step(s) in flight get up to 5 s to finish (Ctrl-C again quits at once)\n`),
+  });
   bar.done();
   if (opts.json) print(JSON.stringify(summary));
   else print(formatSummary(summary, { seconds: (Date.now() - started) / 1000, lake: rt.deps.lake.location }));
+  if (summary.status === 'interrupted') {
+    process.stderr.write(`Run ${summary.runId.slice(0, 8)} interrupted: ${summary.leadsFailed} lead(s) not finished. Resume them with \`prospector redrive ${summary.runId.slice(0, 8)}\`\n`);
+    return stopExitCode(stop.reason);
+  }
   return summary.status === 'succeeded' ? 0 : 1;
+}
+
+/**
+ * The workspace `start` runs: the chosen one; else the only one; else (none yet) the sample
+ * seller, onboarded now; with several and none chosen, the sample seller if it is one of them
+ * (said on stderr), since `start` is the quick start over the sample directory.
+ */
+async function startWorkspace(rt: LocalRuntime): Promise<string> {
+  const choice = chosen();
+  if (choice) return (await resolveWorkspace(rt.deps.sql, choice)).slug;
+  const all = await rt.deps.sql.query<{ slug: string }>(`SELECT slug FROM workspace ORDER BY slug`);
+  if (all.rows.length === 0) {
+    await onboard(rt, SAMPLE_ONBOARDING, false);
+    return (await resolveWorkspace(rt.deps.sql, undefined)).slug;
+  }
+  if (all.rows.length === 1) return all.rows[0].slug;
+  const { loadOnboardingFile } = await import('#core/onboarding/import.ts');
+  const sample = (await loadOnboardingFile(SAMPLE_ONBOARDING)).workspace.slug;
+  if (all.rows.some((w) => w.slug === sample)) {
+    process.stderr.write(`several workspaces are onboarded (${all.rows.map((w) => w.slug).join(', ')}): start runs the sample seller "${sample}"; choose another with --workspace SLUG\n`);
+    return sample;
+  }
+  return (await resolveWorkspace(rt.deps.sql, undefined)).slug;
 }
 
 /** Builds the command tree (exported for tests). */
 export function buildProgram(): Command {
   const program = new Command('prospector')
     .description('Lead research with evidence: find leads, fetch their sites into a lake, research them, commit grounded facts.')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
+    .option('--debug', 'print the details of an error (as PROSPECTOR_LOG_LEVEL=debug does)')
+    .option('--workspace <slug>', 'the workspace (seller) to act on; needed once several are onboarded (default: $PROSPECTOR_WORKSPACE, or the only one)')
+    .configureHelp({ showGlobalOptions: true })
+    .hook('preAction', (_program, action) => setWorkspaceFlag(action.optsWithGlobals<{ workspace?: string }>().workspace))
     .addHelpText(
       'after',
       `
 Environment:
-  PROSPECTOR_HOME   where the embedded database and the lake live (default ./.prospector)
-  GROQ_API_KEY      research with Groq; without it the offline heuristic researcher is used
+  PROSPECTOR_HOME       where the embedded database and the lake live (default ./.prospector)
+  PROSPECTOR_WORKSPACE  the workspace to act on when --workspace is not given
+  GROQ_API_KEY          research with Groq; without it the offline heuristic researcher is used
 
 Examples:
   $ prospector onboard --sample
@@ -85,12 +175,13 @@ Examples:
       '\nExamples:\n  $ prospector onboard seller.yaml\n  $ prospector onboard --sample\n  $ prospector onboard seller.yaml --data-api --cluster-arn arn:aws:rds:… --secret-arn arn:aws:secretsmanager:…',
     )
     .action(async (file: string | undefined, opts: { sample?: boolean; json?: boolean; dataApi?: boolean; clusterArn?: string; secretArn?: string; database: string }) => {
-      if (!file && !opts.sample) throw new InvalidArgumentError('give an onboarding FILE or --sample');
+      if (!file && !opts.sample) throw new ProspectorError('give an onboarding FILE or --sample');
       const path = file ?? SAMPLE_ONBOARDING;
       // Validate before opening the database: a bad file must not touch anything.
+      const { importOnboarding, loadOnboardingFile } = await import('#core/onboarding/import.ts');
       const onboarding = await loadOnboardingFile(path);
       if (opts.dataApi) {
-        if (!opts.clusterArn || !opts.secretArn) throw new InvalidArgumentError('--data-api needs --cluster-arn and --secret-arn (or DB_CLUSTER_ARN and DB_SECRET_ARN)');
+        if (!opts.clusterArn || !opts.secretArn) throw new ProspectorError('--data-api needs --cluster-arn and --secret-arn (or DB_CLUSTER_ARN and DB_SECRET_ARN)');
         const { DataApiSql } = await import('#adapters/data-api-sql.ts');
         const sql = new DataApiSql({ resourceArn: opts.clusterArn, secretArn: opts.secretArn, database: opts.database });
         try {
@@ -101,7 +192,7 @@ Examples:
         }
         return;
       }
-      await withRuntime((rt) => onboard(rt, path, Boolean(opts.json)), { sampleWeb: false });
+      await withRuntime((rt) => onboard(rt, path, Boolean(opts.json)), { sampleWeb: false, write: true });
     });
 
   program
@@ -109,47 +200,49 @@ Examples:
     .description('run the state machine once (or on an interval): search, fetch, clean, research, commit')
     .option('--leads <file>', 'take leads from a CSV (company_name,company_website,lead_email,lead_name) or JSON array instead of the search')
     .option('--every <interval>', 'keep running on this interval until stopped (e.g. 15m)', parseInterval)
-    .option('--workspace <slug>', 'workspace to run for (default: the only one)')
     .option('--json', 'print the run summary as JSON (last line of stdout)')
     .addHelpText('after', '\nExamples:\n  $ prospector run\n  $ prospector run --leads leads.csv --json\n  $ prospector run --every 15m')
     .action(async (opts: { leads?: string; every?: number; workspace?: string; json?: boolean }) => {
       let code = 0;
-      await withRuntime(async (rt) => {
-        if (!opts.every) {
-          code = await runAndReport(rt, opts);
-          return;
-        }
-        let stop = false;
-        let wake: (() => void) | undefined;
-        const onSignal = () => {
-          stop = true;
-          wake?.();
-        };
-        process.once('SIGINT', onSignal);
-        process.once('SIGTERM', onSignal);
-        while (!stop) {
-          code = await runAndReport(rt, opts);
-          if (stop) break;
-          process.stderr.write(`next run in ${opts.every! / 1000} s (Ctrl-C to stop)\n`);
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-            setTimeout(resolve, opts.every).unref();
-          });
-        }
-      });
+      const stop = stopOnSignals();
+      try {
+        await withRuntime(async (rt) => {
+          let wake: (() => void) | undefined;
+          stop.signal.addEventListener('abort', () => wake?.(), { once: true });
+          for (;;) {
+            code = await runAndReport(rt, { ...opts, workspace: (await resolveWorkspace(rt.deps.sql, chosen())).slug }, stop.signal);
+            if (!opts.every || stop.signal.aborted) break;
+            process.stderr.write(`next run in ${opts.every / 1000} s (Ctrl-C to stop)\n`);
+            await new Promise<void>((resolve) => {
+              wake = resolve;
+              setTimeout(resolve, opts.every).unref();
+            });
+            // Stopped while waiting between runs: nothing was interrupted.
+            if (stop.signal.aborted) break;
+          }
+        }, { write: true });
+      } finally {
+        stop.dispose();
+      }
       process.exitCode = code;
     });
 
   program
     .command('redrive')
     .description("re-process only the failed leads of a run (the same input works in the cloud: {\"redrive\":{\"runId\":…}})")
-    .argument('<runId>', 'the run whose failed leads to re-process')
+    .argument('<runId>', 'the run whose failed leads to re-process (its id or first 8+ characters)')
     .option('--json', 'print the run summary as JSON')
+    .addHelpText('after', '\nAn interrupted run (Ctrl-C) is finished the same way: its unfinished leads are failed ones.\n\nExamples:\n  $ prospector runs                 # find the run\n  $ prospector redrive 3f2c9a1e\n  $ prospector redrive 3f2c9a1e --json')
     .action(async (runId: string, opts: { json?: boolean }) => {
       let code = 0;
-      await withRuntime(async (rt) => {
-        code = await runAndReport(rt, { redrive: runId, json: opts.json });
-      });
+      const stop = stopOnSignals();
+      try {
+        await withRuntime(async (rt) => {
+          code = await runAndReport(rt, { redrive: await resolveRunId(rt.deps.sql, runId, chosen()), json: opts.json }, stop.signal);
+        }, { write: true });
+      } finally {
+        stop.dispose();
+      }
       process.exitCode = code;
     });
 
@@ -157,38 +250,51 @@ Examples:
     .command('start')
     .description('quick start: onboard the sample seller if needed, run once over the bundled directory and sample web, print a summary')
     .option('--json', 'print the run summary as JSON')
+    .addHelpText(
+      'after',
+      '\nWith several sellers onboarded, start runs the sample seller (tallyhand) and says so; choose\nanother with --workspace.\n\nExamples:\n  $ npm start\n  $ prospector start --json\n  $ prospector start --workspace my-company')
     .action(async (opts: { json?: boolean }) => {
       let code = 0;
-      await withRuntime(async (rt) => {
-        if (!(await findWorkspace(rt.deps.sql))) {
-          await onboard(rt, SAMPLE_ONBOARDING, false);
-        }
-        code = await runAndReport(rt, { json: opts.json });
-      });
+      const stop = stopOnSignals();
+      try {
+        await withRuntime(async (rt) => {
+          code = await runAndReport(rt, { json: opts.json, workspace: await startWorkspace(rt) }, stop.signal);
+        }, { write: true });
+      } finally {
+        stop.dispose();
+      }
       process.exitCode = code;
     });
 
   program
     .command('runs')
-    .description('recent runs with their counts')
-    .option('--limit <n>', 'how many runs', (v) => Number.parseInt(v, 10), 20)
+    .description('recent runs with their workspace and counts (every workspace unless --workspace is given)')
+    .option('--limit <n>', 'how many runs', parseLimit, 20)
     .option('--json', 'print JSON')
+    .addHelpText('after', '\nExamples:\n  $ prospector runs\n  $ prospector runs --limit 5 --workspace tallyhand\n  $ prospector runs --json | jq \'.[0].runId\'')
     .action(async (opts: { limit: number; json?: boolean }) => {
       await withRuntime(async (rt) => {
-        const runs = await rt.deps.sql.query<{ id: string }>(`SELECT id FROM run ORDER BY started_at DESC LIMIT :limit`, { limit: opts.limit });
+        const workspace = await chosenWorkspace(rt.deps.sql, chosen());
+        const runs = await rt.deps.sql.query<{ id: string; workspace: string }>(
+          `SELECT r.id, w.slug AS workspace FROM run r JOIN workspace w ON w.id = r.workspace_id
+           WHERE :workspace::uuid IS NULL OR r.workspace_id = :workspace::uuid
+           ORDER BY r.started_at DESC LIMIT :limit`,
+          { limit: opts.limit, workspace: workspace?.id ?? null },
+        );
+        const { summarizeRun } = await import('#core/pipeline/finish-run.ts');
         const summaries = [];
         for (const r of runs.rows) {
           const { skipped: _s, failures: _f, ...counts } = await summarizeRun(rt.deps.sql, r.id);
-          summaries.push(counts);
+          summaries.push({ workspace: r.workspace, ...counts });
         }
         if (opts.json) print(JSON.stringify(summaries));
         else
           print(
             table(
               summaries.map((s) => ({
-                run: s.runId, status: s.status, started: s.startedAt.slice(0, 19).replace('T', ' '), researcher: s.llmProvider,
-                found: s.leadsFound, new: s.leadsNew, researched: s.leadsResearched, skipped: s.leadsSkipped, failed: s.leadsFailed,
-                tokens: s.promptTokens + s.completionTokens,
+                run: s.runId, workspace: s.workspace, status: s.status, started: s.startedAt.slice(0, 19).replace('T', ' '), researcher: s.llmProvider,
+                found: s.leadsFound, researched: s.leadsResearched, skipped: s.leadsSkipped, failed: s.leadsFailed, duplicates: s.duplicates,
+                new: s.leadsNew, tokens: s.promptTokens + s.completionTokens,
               })),
               40,
             ),
@@ -198,18 +304,18 @@ Examples:
 
   program
     .command('export')
-    .description('one research record per lead of a run (default: the latest run)')
-    .option('--run <id>', 'run id')
+    .description('one research record per lead of a run (default: the latest run of the workspace)')
+    .option('--run <id>', 'the run (its id or first 8+ characters)')
     .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'csv']).default('jsonl'))
     .option('--out <file>', 'write to a file instead of stdout')
-    .addHelpText('after', '\nExamples:\n  $ prospector export > research.jsonl\n  $ prospector export --run 7c9e… --format csv --out research.csv')
+    .addHelpText('after', '\nExamples:\n  $ prospector export > research.jsonl\n  $ prospector export --run 7c9e6f1a --format csv --out research.csv\n  $ prospector export --workspace tallyhand | head -1')
     .action(async (opts: { run?: string; format: 'jsonl' | 'csv'; out?: string }) => {
       await withRuntime(async (rt) => {
-        const runId = opts.run ?? (await latestRunId(rt.deps.sql));
-        if (!runId) throw new ProspectorError('nothing to export yet: run `prospector run` first');
+        const runId = opts.run ? await resolveRunId(rt.deps.sql, opts.run, chosen()) : await latestRunOrFail(rt.deps.sql, chosen());
+        const { exportRun, renderExport } = await import('./export.ts');
         const text = renderExport(await exportRun(rt.deps.sql, runId), opts.format);
         if (opts.out) await writeFile(opts.out, text);
-        else process.stdout.write(text);
+        else write(text);
       }, { sampleWeb: false });
     });
 
@@ -221,28 +327,77 @@ Examples:
     .addHelpText('after', `\nExamples:\n  $ prospector query "SELECT domain, count(*) FROM lead_company GROUP BY 1"\n  $ prospector query "SELECT * FROM fact LIMIT 5" --json`)
     .action(async (text: string, opts: { json?: boolean }) => {
       await withRuntime(async (rt) => {
-        const res = await rt.deps.sql.query(text);
+        const res = await rt.deps.sql.query(text).catch((error: unknown) => {
+          // The statement is the user's own: the database's words are what they need (the
+          // statement echo and SQLSTATE stay for --debug).
+          if (error instanceof Error && error.name === 'SqlError') {
+            throw new ProspectorError(`the database refused the statement: ${error.cause instanceof Error ? error.cause.message : error.message}`, { cause: error });
+          }
+          throw error;
+        });
         print(opts.json ? JSON.stringify(res.rows) : table(res.rows));
-      }, { sampleWeb: false });
+      }, { sampleWeb: false, write: true });
     });
 
   for (const register of extraCommands) register(program, cliContext);
   return program;
 }
 
-/** Runs the CLI; errors print one clear message (and the field paths for bad input). */
-export async function main(argv = process.argv): Promise<void> {
+/** The package version (`prospector --version`). */
+function packageVersion(): string {
   try {
-    await buildProgram().parseAsync(argv);
-  } catch (error) {
-    if (error instanceof ValidationError) {
-      process.stderr.write(`error: ${error.message}\n`);
-    } else if (error instanceof ProspectorError || error instanceof InvalidArgumentError) {
-      process.stderr.write(`error: ${error.message}\n`);
-    } else {
-      process.stderr.write(`error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);
-    }
-    process.exitCode = 2;
+    return (JSON.parse(readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
   }
 }
 
+/** The error the user should see: an execution's failure carries the step's own error. */
+function rootCause(error: unknown): unknown {
+  let e = error;
+  for (let i = 0; i < 5 && e instanceof Error && !(e instanceof ProspectorError) && e.cause !== undefined; i++) e = e.cause;
+  return e instanceof ProspectorError ? e : error;
+}
+
+/** The message for an error no command expected (a bug, or the environment): no internals. */
+function unexpected(error: unknown, debug: boolean): string {
+  const e = error as NodeJS.ErrnoException;
+  const home = process.env.PROSPECTOR_HOME ?? './.prospector';
+  if (e?.code === 'EROFS' || e?.code === 'EACCES' || e?.code === 'EPERM') {
+    return `PROSPECTOR_HOME ${home} cannot be written (${e.code}${e.path ? ` at ${e.path}` : ''}): point PROSPECTOR_HOME at a folder you can write`;
+  }
+  if (e?.code === 'ENOSPC') return `the disk under PROSPECTOR_HOME ${home} is full (ENOSPC): free some space and try again`;
+  return `something unexpected went wrong (${e?.name ?? 'Error'})${debug ? '' : ': run again with --debug (or PROSPECTOR_LOG_LEVEL=debug) for the details'}`;
+}
+
+/** Runs the CLI; errors print one clear message (and the field paths for bad input). */
+export async function main(argv = process.argv): Promise<void> {
+  const debug = argv.includes('--debug') || process.env.PROSPECTOR_LOG_LEVEL === 'debug';
+  // `prospector export | head -1`: the reader went away; stop writing and end quietly.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    stdoutClosed = true;
+  });
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv.filter((a) => a !== '--debug'));
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has printed the usage error (or the help, or the version) already.
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    const cause = rootCause(error);
+    if (cause instanceof ProspectorError || cause instanceof InvalidArgumentError) {
+      process.stderr.write(`error: ${cause.message}\n`);
+    } else {
+      process.stderr.write(`error: ${unexpected(cause, debug)}\n`);
+    }
+    if (debug) {
+      for (let e: unknown = error, depth = 0; e !== undefined && depth < 6; e = e instanceof Error ? e.cause : undefined, depth++) {
+        process.stderr.write(`${depth ? 'caused by: ' : ''}${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      }
+    }
+    process.exitCode = error instanceof HomeLockedError ? 75 : 2;
+  }
+}

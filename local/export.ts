@@ -20,14 +20,18 @@ export async function latestRunId(sql: Sql): Promise<string | null> {
   return r.rows[0]?.id ?? null;
 }
 
-/** Every lead of the run with its outcome; skipped leads that reuse earlier research carry it. */
+/**
+ * Every lead of the run with its outcome. A lead skipped because its sites, prompts and models
+ * are unchanged since earlier research is shown with that research as current (`researched`,
+ * `researchRunId` naming the run that did it), not as a skip beside a fit score.
+ */
 export async function exportRun(sql: Sql, runId: string): Promise<ExportRecord[]> {
   const leads = await sql.query<{
     email: string; name: string; company: string; domain: string; status: string; reason: string | null;
-    research_id: string | null; fit_score: number | null; summary: string | null; research_run: string | null;
+    research_id: string | null; fit_score: number | null; summary: string | null; research_run: string | null; research_status: string | null;
   }>(
     `SELECT l.email, l.name, c.name AS company, c.domain, rl.status, rl.reason, r.id AS research_id,
-            r.fit_score, r.summary, r.run_id AS research_run
+            r.fit_score, r.summary, r.run_id AS research_run, r.status AS research_status
      FROM run_lead rl JOIN lead l ON l.id = rl.lead_id JOIN lead_company c ON c.id = l.company_id
      LEFT JOIN research r ON r.id = rl.research_id
      WHERE rl.run_id = :runId::uuid ORDER BY r.fit_score DESC NULLS LAST, l.email`,
@@ -44,18 +48,21 @@ export async function exportRun(sql: Sql, runId: string): Promise<ExportRecord[]
     byResearch.set(f.research_id, [...(byResearch.get(f.research_id) ?? []), { claim: f.claim, quote: f.quote, sourceUrl: f.source_url, verified: f.verified, category: f.category }]);
   }
   const status = (s: string): ExportRecord['status'] => (s === 'researched' ? 'researched' : s === 'skipped' ? 'skipped' : 'failed');
-  return leads.rows.map((l) => ({
-    lead: l.email,
-    name: l.name,
-    company: l.company,
-    domain: l.domain,
-    status: status(l.status),
-    failureReason: l.status === 'researched' ? null : l.reason ?? `not finished (${l.status})`,
-    fitScore: l.fit_score,
-    summary: l.summary,
-    researchRunId: l.research_run,
-    facts: l.research_id ? byResearch.get(l.research_id) ?? [] : [],
-  }));
+  return leads.rows.map((l) => {
+    const current = l.status === 'researched' || (l.status === 'skipped' && l.research_status === 'researched' && /^unchanged\b/.test(l.reason ?? ''));
+    return {
+      lead: l.email,
+      name: l.name,
+      company: l.company,
+      domain: l.domain,
+      status: current ? 'researched' : status(l.status),
+      failureReason: current ? null : l.reason ?? `not finished (${l.status})`,
+      fitScore: l.fit_score,
+      summary: l.summary,
+      researchRunId: l.research_run,
+      facts: l.research_id ? byResearch.get(l.research_id) ?? [] : [],
+    };
+  });
 }
 
 const csvCell = (v: unknown): string => {

@@ -1,17 +1,32 @@
 /**
- * Progress of a run by stage, fed from the interpreter's event log. On a terminal it redraws one
- * line; otherwise it prints a plain line when something changed, at most every few seconds.
- * Once ListRunLeads has run the line shows how many of the run's leads are done, and it always
- * shows the elapsed time, so a long run on a rate-limited key does not look stuck.
+ * Progress of a run, fed from the interpreter's event log. On a terminal it redraws one line;
+ * otherwise it prints a plain line when something changed, at most every few seconds. The line
+ * counts what this run did with each lead (researched, skipped, failed), the way the run's
+ * summary does: a lead whose research was reused unchanged is skipped here too, not researched.
+ * Once ListRunLeads has run it shows how many of the run's leads are done, and it always shows
+ * the elapsed time, so a long run on a rate-limited key does not look stuck.
  */
-const STAGES: Record<string, string> = {
-  SearchLeads: 'searched',
-  FetchSite: 'fetched',
-  CleanPages: 'cleaned',
-  ResearchLead: 'researched',
-  CommitResearch: 'committed',
-  RecordFailure: 'failed',
-};
+type Outcome = 'searched' | 'researched' | 'skipped' | 'failed';
+
+/** The outcome a state's exit records, from the state's output (its ResultPath field). */
+function outcomeOf(name: string, output: unknown): Outcome | undefined {
+  const o = (output ?? {}) as { fetch?: { skipped?: boolean }; research?: { skipped?: boolean }; commit?: { status?: string } };
+  switch (name) {
+    case 'SearchLeads':
+      return 'searched';
+    case 'FetchSite':
+      return o.fetch?.skipped === true ? 'skipped' : undefined;
+    case 'ResearchLead':
+      return o.research?.skipped === true ? 'skipped' : undefined;
+    case 'CommitResearch':
+      // Committed with too little evidence is a skip ("not enough evidence"), as in the summary.
+      return o.commit?.status === 'skipped' ? 'skipped' : 'researched';
+    case 'RecordFailure':
+      return 'failed';
+    default:
+      return undefined;
+  }
+}
 
 export interface ProgressEvent {
   type: string;
@@ -49,7 +64,7 @@ function leadCountOf(output: unknown): number | undefined {
 
 /** A progress reporter writing to `stream` (stderr by default, so stdout stays parseable). */
 export function progress(stream: NodeJS.WriteStream = process.stderr, options: ProgressOptions = {}): Progress {
-  const counts: Record<string, number> = Object.fromEntries(Object.values(STAGES).map((s) => [s, 0]));
+  const counts: Record<Outcome, number> = { searched: 0, researched: 0, skipped: 0, failed: 0 };
   const tty = Boolean(stream.isTTY);
   const intervalMs = options.intervalMs ?? (tty ? 100 : 5000);
   const now = options.now ?? Date.now;
@@ -64,7 +79,9 @@ export function progress(stream: NodeJS.WriteStream = process.stderr, options: P
     const total = options.total?.() ?? listed;
     const parts: string[] = [];
     if (total !== undefined) parts.push(`leads ${leadsDone}/${total}`);
-    parts.push(...Object.entries(counts).map(([k, v]) => `${k} ${v}`));
+    // Searches matter until the leads are listed; then what happened to them does.
+    if (total === undefined) parts.push(`searched ${counts.searched}`);
+    parts.push(...(['researched', 'skipped', 'failed'] as const).map((k) => `${k} ${counts[k]}`));
     if (rateLimitWaits > 0) parts.push(`rate-limit waits ${rateLimitWaits}`);
     parts.push(formatElapsed(now() - started));
     return parts.join(' · ');
@@ -92,9 +109,9 @@ export function progress(stream: NodeJS.WriteStream = process.stderr, options: P
           leadsDone++;
           dirty = true;
         }
-        const stage = STAGES[name];
-        if (stage) {
-          counts[stage]++;
+        const outcome = outcomeOf(name, event.state.output);
+        if (outcome) {
+          counts[outcome]++;
           dirty = true;
         }
       }

@@ -15,7 +15,7 @@ import { GuardedWeb } from '#adapters/guarded-web.ts';
 import { HeuristicLlm } from '#adapters/heuristic-llm.ts';
 import { PgliteSql } from '#adapters/pglite-sql.ts';
 import { migrate } from '#core/db/migrate.ts';
-import { ValidationError } from '#core/errors.ts';
+import { ProspectorError, ValidationError } from '#core/errors.ts';
 import { lakeKeys } from '#core/lake-keys.ts';
 import { jsonLog } from '#core/log.ts';
 import { parseAllowList } from '#core/net/allow-list.ts';
@@ -26,6 +26,7 @@ import type { Lake, LeadCandidate, LeadSearch, Llm, Log, Web } from '#core/ports
 import { loadLocalConfig, type LocalConfig } from './config.ts';
 import { startSampleWeb } from './sample-web/server.ts';
 import { executeLocally, type ExecuteOptions } from './state-machine.ts';
+import type { StepHandler } from '#handlers/runtime.ts';
 
 export interface OpenLocalOptions {
   env?: NodeJS.ProcessEnv;
@@ -37,6 +38,8 @@ export interface OpenLocalOptions {
   /** Serve the bundled sample web on loopback (default true). */
   sampleWeb?: boolean;
   sampleWebSlowMs?: number;
+  /** Open this database folder instead of PROSPECTOR_HOME/db (a copy of a read-only home's). */
+  dbDir?: string;
 }
 
 export interface LocalRuntime {
@@ -51,7 +54,7 @@ export async function openLocal(options: OpenLocalOptions = {}): Promise<LocalRu
   const config = loadLocalConfig(options.env ?? process.env);
   await mkdir(config.home, { recursive: true });
   const log = options.log ?? jsonLog({ level: config.logLevel });
-  const sql = await PgliteSql.open({ dataDir: join(config.home, 'db') });
+  const sql = await PgliteSql.open({ dataDir: options.dbDir ?? join(config.home, 'db') });
   const closers: (() => Promise<void>)[] = [() => sql.close()];
   try {
     await migrate(sql);
@@ -123,31 +126,92 @@ const LeadRow = z.object({
   lead_email: z.string().max(500),
   lead_name: z.string().max(500),
 });
+const LEAD_COLUMNS = ['company_name', 'company_website', 'lead_email', 'lead_name'];
 
-/** Reads a CSV (header company_name,company_website,lead_email,lead_name) or JSON array of leads. */
-export async function readLeadsFile(path: string): Promise<LeadCandidate[]> {
-  let text: string;
+/** The expected column closest to a misspelt one (`lead_emial` → `lead_email`), if plausibly a typo. */
+export function closestColumn(found: string, expected = LEAD_COLUMNS): string | undefined {
+  const distance = (a: string, b: string) => {
+    let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const cur = [i];
+      for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+    return prev[b.length];
+  };
+  const scored = expected.map((e) => ({ e, d: distance(found.toLowerCase(), e) })).sort((a, b) => a.d - b.d);
+  return scored[0] && scored[0].d <= Math.max(2, Math.floor(found.length / 4)) ? scored[0].e : undefined;
+}
+
+const DELIMITERS: Record<string, string> = { ',': 'comma', ';': 'semicolon', '\t': 'tab', '|': 'pipe' };
+
+/** The delimiter of a CSV header line: the candidate that splits it into the most fields. */
+export function detectDelimiter(header: string): string {
+  let best = ',';
+  for (const d of Object.keys(DELIMITERS)) if (header.split(d).length > header.split(best).length) best = d;
+  return best;
+}
+
+export interface ReadLeadsOptions {
+  /** Told about a file that is valid but holds no leads. */
+  onWarning?: (message: string) => void;
+}
+
+/**
+ * Reads a CSV (header company_name,company_website,lead_email,lead_name; comma, semicolon, tab or
+ * pipe delimited) or a JSON array of leads. Errors name the file and say what was found and
+ * what was expected.
+ */
+export async function readLeadsFile(path: string, options: ReadLeadsOptions = {}): Promise<LeadCandidate[]> {
+  const fail = (where: string, message: string): never => {
+    throw new ValidationError('leads file', [{ path: where, message }]);
+  };
+  let text = '';
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new ValidationError('leads file', [{ path, message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})` }]);
+    const code = (error as NodeJS.ErrnoException).code;
+    fail(path, code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code ?? 'error'})`);
   }
+  text = text.replace(/^\uFEFF/, '');
   let rows: unknown;
-  if (extname(path).toLowerCase() === '.json' || /^\s*\[/.test(text)) {
+  if (extname(path).toLowerCase() === '.json' || /^\s*[[{]/.test(text)) {
     try {
       rows = JSON.parse(text);
     } catch (error) {
-      throw new ValidationError('leads file', [{ path, message: `is not valid JSON: ${(error as Error).message}` }]);
+      fail(path, `is not valid JSON: ${(error as Error).message}`);
+    }
+    if (!Array.isArray(rows)) {
+      const arrays = rows && typeof rows === 'object' ? Object.entries(rows).filter(([, v]) => Array.isArray(v)).map(([k]) => k) : [];
+      fail(
+        path,
+        `holds a JSON ${rows === null ? 'null' : typeof rows === 'object' ? 'object' : typeof rows} where a list of leads was expected: ` +
+          `write a JSON array, [{"company_name": …, "company_website": …, "lead_email": …, "lead_name": …}, …]` +
+          (arrays.length ? ` (the list under "${arrays[0]}" may be what you meant)` : ''),
+      );
     }
   } else {
-    try {
-      rows = parseCsv(text, { columns: true, skip_empty_lines: true, trim: true, bom: true });
-    } catch (error) {
-      throw new ValidationError('leads file', [{ path, message: `is not valid CSV: ${(error as Error).message}` }]);
+    const header = text.split(/\r?\n/, 1)[0];
+    const delimiter = detectDelimiter(header);
+    const columns = header.split(delimiter).map((h) => h.trim().replace(/^"(.*)"$/, '$1'));
+    const missing = LEAD_COLUMNS.filter((h) => !columns.includes(h));
+    if (missing.length) {
+      const hints = columns
+        .filter((c) => !LEAD_COLUMNS.includes(c))
+        .map((c) => [c, closestColumn(c)] as const)
+        .filter(([, e]) => e && missing.includes(e))
+        .map(([c, e]) => `found \`${c}\`; did you mean \`${e}\`?`);
+      fail(
+        `${path}: header`,
+        `missing column(s) ${missing.join(', ')}; found ${columns.map((c) => `\`${c}\``).join(', ')} (${DELIMITERS[delimiter]}-delimited)` +
+          (hints.length ? `; ${hints.join('; ')}` : `; expected ${LEAD_COLUMNS.join(', ')}`),
+      );
     }
-    const header = text.split(/\r?\n/, 1)[0].replace(/^\uFEFF/, '').split(',').map((h) => h.trim());
-    const missing = ['company_name', 'company_website', 'lead_email', 'lead_name'].filter((h) => !header.includes(h));
-    if (missing.length) throw new ValidationError('leads file', [{ path: `${path}: header`, message: `missing column(s) ${missing.join(', ')}` }]);
+    try {
+      rows = parseCsv(text, { columns: true, skip_empty_lines: true, trim: true, bom: true, delimiter });
+    } catch (error) {
+      fail(path, `is not valid CSV (${DELIMITERS[delimiter]}-delimited): ${(error as Error).message}`);
+    }
   }
   const parsed = z.array(LeadRow).safeParse(rows);
   if (!parsed.success) {
@@ -156,6 +220,7 @@ export async function readLeadsFile(path: string): Promise<LeadCandidate[]> {
       parsed.error.issues.map((i) => ({ path: i.path.length ? `row ${Number(i.path[0]) + 1}${i.path.length > 1 ? `.${i.path.slice(1).join('.')}` : ''}` : path, message: i.message })),
     );
   }
+  if (parsed.data.length === 0) options.onWarning?.(`leads file ${path} has no rows: the run has no leads to research`);
   return parsed.data;
 }
 
@@ -169,15 +234,31 @@ export async function stageLeads(lake: Lake, leads: LeadCandidate[]): Promise<st
 
 /**
  * Closes runs left `running` by a process that died, exactly as the state machine's RunFailed
- * path closes a failed run: the run fails with the reason and its unfinished leads fail with a
- * lead_failure row, so history stays truthful and `redrive` can pick them up.
+ * path closes a failed run: the run is `interrupted` and its unfinished leads fail with a
+ * lead_failure row, so history stays truthful and `redrive` can pick them up. The run ends at
+ * its last recorded activity (not now), so its duration is the time it really ran.
  */
 export async function closeInterruptedRuns(deps: Deps): Promise<number> {
-  const runs = await deps.sql.query<{ id: string }>(`SELECT id FROM run WHERE status = 'running'`);
-  for (const { id } of runs.rows) {
-    await finishRun(deps, { runId: id, error: { Error: 'Interrupted', Cause: 'the process ended before the run finished' } });
+  const runs = await deps.sql.query<{ id: string; last: string }>(
+    `SELECT r.id, greatest(r.started_at,
+              (SELECT max(updated_at) FROM run_lead WHERE run_id = r.id),
+              (SELECT max(created_at) FROM llm_call WHERE run_id = r.id),
+              (SELECT max(executed_at) FROM search_query WHERE run_id = r.id)) AS last
+     FROM run r WHERE r.status = 'running'`,
+  );
+  for (const { id, last } of runs.rows) {
+    const at = new Date(last);
+    await finishRun({ ...deps, clock: { now: () => at } }, { runId: id, error: { Error: 'Interrupted', Cause: 'the process ended before the run finished' } });
   }
   return runs.rows.length;
+}
+
+/** A run stopped before StartRun recorded it: there is nothing to close or redrive. */
+export class InterruptedBeforeStartError extends ProspectorError {
+  constructor() {
+    super('interrupted before the run started: nothing was recorded');
+    this.name = 'InterruptedBeforeStartError';
+  }
 }
 
 export interface RunOptions extends ExecuteOptions {
@@ -186,18 +267,82 @@ export interface RunOptions extends ExecuteOptions {
   leads?: LeadCandidate[];
   workspace?: string;
   redriveRunId?: string;
+  /**
+   * Stops the run at a safe point when aborted: no step starts after it, the steps in flight
+   * get `graceMs` to finish (each commits on its own), then the execution is abandoned and the
+   * run closed as `interrupted`, its unfinished leads failed so that `redrive` re-processes them.
+   */
+  stop?: AbortSignal;
+  /** How long steps in flight may take to finish after `stop` (default 5 s). */
+  graceMs?: number;
+  /** Told about something the user should know that does not stop the run (an empty leads file). */
+  onWarning?: (message: string) => void;
+  /** Called once `stop` is seen, with how many steps are in flight. */
+  onStopping?: (inFlight: number) => void;
 }
 
 /** One execution of the state machine on the local runtime; returns the run summary. */
 export async function runOnce(rt: LocalRuntime, options: RunOptions = {}): Promise<RunSummary> {
-  // One process owns the embedded database, so any run still marked running was interrupted.
+  // The home's lock (local/lock.ts) admits one process, so any run still marked running was
+  // interrupted: its process died.
   await closeInterruptedRuns(rt.deps);
   const input: Record<string, unknown> = { trigger: 'manual' };
   if (options.workspace) input.workspace = options.workspace;
-  const leads = options.leads ?? (options.leadsFile ? await readLeadsFile(options.leadsFile) : undefined);
+  const leads = options.leads ?? (options.leadsFile ? await readLeadsFile(options.leadsFile, { onWarning: options.onWarning }) : undefined);
   if (leads) input.leadsKey = await stageLeads(rt.deps.lake, leads);
   if (options.redriveRunId) input.redrive = { runId: options.redriveRunId };
-  const output = (await executeLocally(rt.deps, input, options)) as { runId: string };
-  // The execution returns counts only; the full summary (which names leads) comes from the database.
-  return summarizeRun(rt.deps.sql, output.runId);
+
+  const stop = options.stop;
+  let runId: string | undefined = options.redriveRunId;
+  const inFlight = new Set<Promise<unknown>>();
+  const abandon = new AbortController();
+  let interrupted = false;
+  const wrap = (state: string, fn: StepHandler): StepHandler => {
+    const inner = options.wrap ? options.wrap(state, fn) : fn;
+    return async (event) => {
+      // After a stop no step starts: it waits until the execution is abandoned.
+      if (stop?.aborted) return new Promise<never>(() => undefined);
+      const call = inner(event);
+      inFlight.add(call);
+      try {
+        const out = await call;
+        if (state === 'StartRun') runId = (out as { runId?: string }).runId ?? runId;
+        return out;
+      } finally {
+        inFlight.delete(call);
+      }
+    };
+  };
+  const onStop = () => {
+    options.onStopping?.(inFlight.size);
+    void (async () => {
+      const deadline = Date.now() + (options.graceMs ?? 5000);
+      while (inFlight.size > 0 && Date.now() < deadline) await Promise.race([...inFlight, sleep(100)]).catch(() => undefined);
+      interrupted = true;
+      abandon.abort();
+    })();
+  };
+  if (stop?.aborted) onStop();
+  else stop?.addEventListener('abort', onStop, { once: true });
+  try {
+    const output = (await executeLocally(rt.deps, input, { ...options, wrap, signal: abandon.signal })) as { runId: string };
+    // The execution returns counts only; the full summary (which names leads) comes from the database.
+    return await summarizeRun(rt.deps.sql, output.runId);
+  } catch (error) {
+    if (!interrupted) {
+      // The state machine's RunFailed path closed the run with its reason: report it as a
+      // failed run (its summary says why), not as the interpreter's ExecutionError.
+      const closed = runId ? await rt.deps.sql.query<{ status: string }>(`SELECT status FROM run WHERE id = :runId::uuid`, { runId }) : undefined;
+      if (closed?.rows[0]?.status === 'failed') return summarizeRun(rt.deps.sql, runId!);
+      throw error;
+    }
+    if (!runId) throw new InterruptedBeforeStartError();
+    const by = stop?.reason instanceof Error ? stop.reason.message : typeof stop?.reason === 'string' ? stop.reason : 'a stop request';
+    await finishRun(rt.deps, { runId, error: { Error: 'Interrupted', Cause: `stopped by ${by}` } });
+    return summarizeRun(rt.deps.sql, runId);
+  } finally {
+    stop?.removeEventListener('abort', onStop);
+  }
 }
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -161,6 +161,8 @@ export interface ExecuteOptions {
   wrap?: (state: string, fn: StepHandler) => StepHandler;
   /** Another definition text instead of statemachine/prospecting.asl.json (tests of past definitions). */
   aslText?: string;
+  /** Aborts the execution (its result then rejects with ExecutionAbortedError). */
+  signal?: AbortSignal;
 }
 
 /** Runs one execution of the state machine to completion and returns its output. */
@@ -175,6 +177,8 @@ export async function executeLocally(deps: Deps, input: Record<string, unknown>,
     },
     context: { Execution: { Id: `local:${deps.newId()}`, Input: input as never, StartTime: new Date().toISOString() } },
   });
+  if (options.signal?.aborted) execution.abort();
+  else options.signal?.addEventListener('abort', () => execution.abort(), { once: true });
   const consume = (async () => {
     for await (const event of execution.eventLogs) options.onEvent?.(event as never);
   })();

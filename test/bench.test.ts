@@ -16,7 +16,7 @@ describe('npm run bench', () => {
   test('--json at tiny sizes prints one JSON object with every figure in range', async () => {
     const { stdout } = await exec(
       process.execPath,
-      [join(ROOT, 'local', 'bin', 'run-ts.mjs'), 'bench/run.ts', '--json', '--leads', '6', '--pages', '2', '--passes', '1'],
+      [join(ROOT, 'local', 'bin', 'run-ts.mjs'), 'bench/run.ts', '--json', '--leads', '6', '--pages', '2', '--passes', '1', '--starts', '1'],
       { cwd: ROOT, timeout: 280_000, maxBuffer: 16 * 1024 * 1024 },
     );
     const lines = stdout.trim().split('\n');
@@ -51,13 +51,16 @@ describe('npm run bench', () => {
     expect(p.peakRssMb).toBeGreaterThan(0);
 
     expect(r.checks.pipelineLeadsLostTo429IsZero).toBe(true);
+
+    expect(r.startup.npx).toMatchObject({ command: 'npx prospector --help', starts: 1 });
+    expect(r.startup.bin.medianMs).toBeGreaterThan(0);
   }, 300_000);
 
   test('flags: --only narrows the set, unknown names and flags are refused', () => {
     expect(parseArgs(['--only', 'tokens,pipeline', '--leads', '50']).only).toEqual(['tokens', 'pipeline']);
-    expect(parseArgs(['--json']).only).toEqual(['cleanup', 'tokens', 'pipeline']);
+    expect(parseArgs(['--json']).only).toEqual(['cleanup', 'tokens', 'pipeline', 'startup']);
     expect(parseArgs(['--leads', '50']).pipelineArgs).toEqual(['--leads', '50']);
-    expect(() => parseArgs(['--only', 'gpu'])).toThrow(/--only takes cleanup\|tokens\|pipeline/);
+    expect(() => parseArgs(['--only', 'gpu'])).toThrow(/--only takes cleanup\|tokens\|pipeline\|startup/);
     expect(() => parseArgs(['--leads', 'many'])).toThrow(/positive number/);
     expect(() => parseArgs(['--fast'])).toThrow(/unknown flag --fast/);
   });

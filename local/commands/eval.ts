@@ -1,7 +1,6 @@
 /** `prospector eval`: research quality on the sample web against the labelled gold set. */
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.ts';
-import { runEval } from '../eval.ts';
 
 /** Registers `prospector eval`. */
 export function register(program: Command, ctx: CliContext): void {
@@ -12,6 +11,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--details', 'list the gold facts the LLM never saw and any noise that reached it')
     .addHelpText('after', '\nExamples:\n  $ prospector eval --json\n  $ GROQ_API_KEY=gsk_... prospector eval --details')
     .action(async (opts: { json?: boolean; details?: boolean }) => {
+      const { runEval } = await import('../eval.ts');
       const result = await runEval();
       const { missed, leaks, ...figures } = result;
       if (opts.json) {

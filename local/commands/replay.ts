@@ -1,7 +1,6 @@
 /** `prospector replay --run RUN_ID`: re-research a run from the lake and show what changed. */
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.ts';
-import { formatReplay, replayRun } from '../replay.ts';
 import { latestRunOrFail, resolveRunId } from './resolve.ts';
 
 /** Registers `prospector replay`. */
@@ -37,7 +36,8 @@ Examples:
     .action(async (opts: { run?: string; lead?: string[]; json?: boolean; verbose?: boolean; exitCode?: boolean }) => {
       let changed = false;
       await ctx.withRuntime(async (rt) => {
-        const runId = opts.run ? await resolveRunId(rt.deps.sql, opts.run) : await latestRunOrFail(rt.deps.sql);
+        const runId = opts.run ? await resolveRunId(rt.deps.sql, opts.run, ctx.workspace()) : await latestRunOrFail(rt.deps.sql, ctx.workspace());
+        const { formatReplay, replayRun } = await import('../replay.ts');
         const tty = Boolean(process.stderr.isTTY) && !opts.json;
         const report = await replayRun(rt, runId, {
           leads: opts.lead,

@@ -1,7 +1,6 @@
 /** `prospector report RUN_ID [--out FILE]`: a self-contained HTML report of a run for reps. */
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.ts';
-import { writeRunReport } from '../report.ts';
 import { latestRunOrFail, resolveRunId } from './resolve.ts';
 
 /** Registers `prospector report`. */
@@ -27,7 +26,8 @@ Examples:
     )
     .action(async (runId: string | undefined, opts: { out?: string; json?: boolean }) => {
       await ctx.withRuntime(async (rt) => {
-        const id = runId ? await resolveRunId(rt.deps.sql, runId) : await latestRunOrFail(rt.deps.sql);
+        const id = runId ? await resolveRunId(rt.deps.sql, runId, ctx.workspace()) : await latestRunOrFail(rt.deps.sql, ctx.workspace());
+        const { writeRunReport } = await import('../report.ts');
         const written = await writeRunReport(rt, id, opts.out);
         if (opts.json) ctx.print(JSON.stringify({ file: written.file, runId: id, leads: written.leads }));
         else ctx.print(`Report of run ${id} (${written.leads} leads with research, ${written.summary.leadsFailed} failed, ${written.summary.leadsSkipped} skipped): ${written.file}`);

@@ -1,6 +1,46 @@
-/** Turning what a user typed (a run id, a prefix of one, a lead email) into rows, with errors that say what to do next. */
+/** Turning what a user typed (a workspace, a run id, a prefix of one, a lead email) into rows, with errors that say what to do next. */
 import { ProspectorError } from '#core/errors.ts';
 import type { Sql } from '#core/ports.ts';
+
+/** A workspace the user named, and where (the flag or the variable), for the errors. */
+export interface WorkspaceChoice {
+  slug: string;
+  from: '--workspace' | 'PROSPECTOR_WORKSPACE';
+}
+
+export interface Workspace {
+  id: string;
+  slug: string;
+}
+
+async function allWorkspaces(sql: Sql): Promise<Workspace[]> {
+  return (await sql.query<Workspace>(`SELECT id, slug FROM workspace ORDER BY slug`)).rows;
+}
+
+/** The chosen workspace, or null when none was chosen (listings then show every workspace). */
+export async function chosenWorkspace(sql: Sql, choice: WorkspaceChoice | undefined): Promise<Workspace | null> {
+  if (!choice) return null;
+  const all = await allWorkspaces(sql);
+  const hit = all.find((w) => w.slug === choice.slug);
+  if (hit) return hit;
+  throw new ProspectorError(
+    `${choice.from} ${choice.slug}: no such workspace; ` +
+      (all.length ? `onboarded: ${all.map((w) => w.slug).join(', ')}` : 'none is onboarded yet: run `prospector onboard FILE` (or `prospector onboard --sample`)'),
+  );
+}
+
+/**
+ * The workspace a command acts on: the chosen one, or the only one. With several onboarded and
+ * none chosen this is an error naming the flag: nothing picks a seller silently.
+ */
+export async function resolveWorkspace(sql: Sql, choice: WorkspaceChoice | undefined): Promise<Workspace> {
+  const chosen = await chosenWorkspace(sql, choice);
+  if (chosen) return chosen;
+  const all = await allWorkspaces(sql);
+  if (all.length === 1) return all[0];
+  if (all.length === 0) throw new ProspectorError('no workspace is onboarded: run `prospector onboard FILE` (or `prospector onboard --sample`) first');
+  throw new ProspectorError(`several workspaces are onboarded (${all.map((w) => w.slug).join(', ')}): choose one with --workspace SLUG (or PROSPECTOR_WORKSPACE=SLUG)`);
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PREFIX = /^[0-9a-f][0-9a-f-]{5,35}$/i;
@@ -15,11 +55,21 @@ export function looksLikeRunId(text: string): boolean {
  * the first 8 characters are usually enough). Unknown or ambiguous ids get an error naming the
  * command that lists runs.
  */
-export async function resolveRunId(sql: Sql, text: string): Promise<string> {
+export async function resolveRunId(sql: Sql, text: string, choice?: WorkspaceChoice): Promise<string> {
   const wanted = text.trim().toLowerCase();
   if (!looksLikeRunId(wanted)) {
     throw new ProspectorError(`"${text}" is not a run id: list recent runs with \`prospector runs\``);
   }
+  const id = await resolveAnyRunId(sql, wanted);
+  const workspace = await chosenWorkspace(sql, choice);
+  if (workspace) {
+    const r = await sql.query<{ slug: string }>(`SELECT w.slug FROM run r JOIN workspace w ON w.id = r.workspace_id WHERE r.id = :id::uuid`, { id });
+    if (r.rows[0]?.slug !== workspace.slug) throw new ProspectorError(`run ${id} belongs to workspace ${r.rows[0]?.slug}, not ${workspace.slug} (${choice!.from})`);
+  }
+  return id;
+}
+
+async function resolveAnyRunId(sql: Sql, wanted: string): Promise<string> {
   if (UUID.test(wanted)) {
     const hit = await sql.query<{ id: string }>(`SELECT id FROM run WHERE id = :id::uuid`, { id: wanted });
     if (hit.rows[0]) return hit.rows[0].id;
@@ -31,9 +81,20 @@ export async function resolveRunId(sql: Sql, text: string): Promise<string> {
   throw new ProspectorError(`${wanted} matches several runs (${hits.rows.map((r) => r.id).join(', ')}): give more of the id`);
 }
 
-/** The id of the most recent run, with an error that says how to make one when there is none. */
-export async function latestRunOrFail(sql: Sql): Promise<string> {
-  const r = await sql.query<{ id: string }>(`SELECT id FROM run ORDER BY started_at DESC LIMIT 1`);
-  if (!r.rows[0]) throw new ProspectorError('no run yet: run `prospector run` (or `prospector start`) first');
+/**
+ * The id of the most recent run of the workspace (the chosen one, or the only one), with an
+ * error that says how to make one when there is none.
+ */
+export async function latestRunOrFail(sql: Sql, choice?: WorkspaceChoice): Promise<string> {
+  const workspace = await resolveWorkspace(sql, choice).catch(async (error: unknown) => {
+    // No workspace at all: the error about runs says what to do first.
+    if ((await allWorkspaces(sql)).length === 0) return null;
+    throw error;
+  });
+  const r = await sql.query<{ id: string }>(
+    `SELECT id FROM run WHERE :workspace::uuid IS NULL OR workspace_id = :workspace::uuid ORDER BY started_at DESC LIMIT 1`,
+    { workspace: workspace?.id ?? null },
+  );
+  if (!r.rows[0]) throw new ProspectorError(`no run yet${workspace && choice ? ` in workspace ${workspace.slug}` : ''}: run \`prospector run\` (or \`prospector start\`) first`);
   return r.rows[0].id;
 }

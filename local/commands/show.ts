@@ -5,12 +5,12 @@
  */
 import type { Command } from 'commander';
 import { ProspectorError } from '#core/errors.ts';
-import { summarizeRun, type RunSummary } from '#core/pipeline/finish-run.ts';
+import type { RunSummary } from '#core/pipeline/finish-run.ts';
 import type { Sql } from '#core/ports.ts';
 import type { CliContext } from '../cli-context.ts';
 import { table } from '../format.ts';
-import { loadResearch, type ResearchView } from '../report.ts';
-import { looksLikeRunId, resolveRunId } from './resolve.ts';
+import type { ResearchView } from '../report.ts';
+import { chosenWorkspace, looksLikeRunId, resolveRunId, type WorkspaceChoice } from './resolve.ts';
 
 export interface ReasonGroup<L> {
   reason: string;
@@ -34,6 +34,13 @@ export interface LeadShow {
   runs: { runId: string; startedAt: string; runStatus: string; status: string; reason: string | null; researchId: string | null; researchRunId: string | null; fitScore: number | null }[];
 }
 
+/** A lead the search turned away before storing it (suppressed, a competitor, invalid…). */
+export interface RejectedShow {
+  kind: 'rejected';
+  lead: string;
+  runs: { runId: string; startedAt: string; workspace: string; outcome: 'skipped' | 'failed' | 'duplicate'; reason: string }[];
+}
+
 const UUIDS = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
 /** The group a skip reason belongs to: the reason without what varies from lead to lead. */
@@ -53,6 +60,8 @@ function groupBy<T, L>(items: T[], key: (t: T) => string, lead: (t: T) => L): Re
 
 /** Everything `show RUN_ID` prints. */
 export async function showRun(sql: Sql, runId: string): Promise<RunShow> {
+  // Loaded here, not at start-up: `prospector --help` should not pay for zod and the pipeline.
+  const { summarizeRun } = await import('#core/pipeline/finish-run.ts');
   const { skipped, failures, ...run } = await summarizeRun(sql, runId);
   const passes = await sql.query<{ pass: string; model: string; calls: number; prompt: number; completion: number; cost: number; latency: number }>(
     `SELECT pass, model, count(*)::int AS calls, sum(prompt_tokens)::int AS prompt, sum(completion_tokens)::int AS completion,
@@ -83,19 +92,28 @@ export async function showRun(sql: Sql, runId: string): Promise<RunShow> {
 }
 
 /** Everything `show LEAD_EMAIL` prints; throws with a hint when no lead has that email. */
-export async function showLead(sql: Sql, email: string): Promise<LeadShow> {
+export async function showLead(sql: Sql, email: string, choice?: WorkspaceChoice): Promise<LeadShow | RejectedShow> {
+  const workspace = await chosenWorkspace(sql, choice);
   const found = await sql.query<{ id: string; email: string; name: string; company: string; domain: string; website: string; workspace: string; first_seen_at: string }>(
     `SELECT l.id, l.email, l.name, c.name AS company, c.domain, c.website, w.slug AS workspace, l.first_seen_at
      FROM lead l JOIN lead_company c ON c.id = l.company_id JOIN workspace w ON w.id = l.workspace_id
-     WHERE l.email = :email ORDER BY l.first_seen_at DESC LIMIT 1`,
-    { email: email.trim().toLowerCase() },
+     WHERE l.email = :email AND (:workspace::uuid IS NULL OR l.workspace_id = :workspace::uuid) ORDER BY w.slug`,
+    { email: email.trim().toLowerCase(), workspace: workspace?.id ?? null },
   );
+  if (found.rows.length > 1) {
+    throw new ProspectorError(
+      `${email.trim()} is a lead in several workspaces (${found.rows.map((r) => r.workspace).join(', ')}): choose one with --workspace SLUG (or PROSPECTOR_WORKSPACE=SLUG)`,
+    );
+  }
   const l = found.rows[0];
   if (!l) {
+    const rejected = await rejectedLead(sql, email, workspace?.id ?? null);
+    if (rejected) return rejected;
     throw new ProspectorError(
       `no lead has the email ${email.trim()}: leads are added by \`prospector run\`; list them with \`prospector export\` or \`prospector query "SELECT email FROM lead"\``,
     );
   }
+  const { loadResearch } = await import('../report.ts');
   const latest = await sql.query<{ id: string }>(`SELECT id FROM research WHERE lead_id = :id::uuid ORDER BY created_at DESC LIMIT 1`, { id: l.id });
   const runs = await sql.query<{ run_id: string; started_at: string; run_status: string; status: string; reason: string | null; research_id: string | null; research_run: string | null; fit_score: number | null }>(
     `SELECT rl.run_id, r.started_at, r.status AS run_status, rl.status, rl.reason, rl.research_id, res.run_id AS research_run, res.fit_score
@@ -112,6 +130,37 @@ export async function showLead(sql: Sql, email: string): Promise<LeadShow> {
       researchId: r.research_id, researchRunId: r.research_run, fitScore: r.fit_score,
     })),
   };
+}
+
+/** The runs whose search turned `email` away, newest first; null when none did. */
+async function rejectedLead(sql: Sql, email: string, workspaceId: string | null): Promise<RejectedShow | null> {
+  const wanted = email.trim().toLowerCase();
+  const hits = await sql.query<{ run_id: string; started_at: string; workspace: string; kind: string; reason: string }>(
+    `SELECT r.id AS run_id, r.started_at, w.slug AS workspace, rej->>'kind' AS kind, rej->>'reason' AS reason
+     FROM search_query sq JOIN run r ON r.id = sq.run_id JOIN workspace w ON w.id = r.workspace_id,
+          jsonb_array_elements(sq.rejected) AS rej
+     WHERE lower(rej->>'lead') = :email AND (:workspace::uuid IS NULL OR r.workspace_id = :workspace::uuid)
+     ORDER BY r.started_at DESC LIMIT 20`,
+    { email: wanted, workspace: workspaceId },
+  );
+  if (hits.rows.length === 0) return null;
+  const outcome = (kind: string): RejectedShow['runs'][number]['outcome'] =>
+    kind === 'invalid' || kind === 'error' ? 'failed' : kind === 'duplicate' ? 'duplicate' : 'skipped';
+  return {
+    kind: 'rejected',
+    lead: wanted,
+    runs: hits.rows.map((h) => ({ runId: h.run_id, startedAt: h.started_at, workspace: h.workspace, outcome: outcome(h.kind), reason: h.reason })),
+  };
+}
+
+/** `show LEAD_EMAIL` for a lead the search turned away, as text. */
+export function formatRejectedShow(s: RejectedShow): string {
+  const latest = s.runs[0];
+  return [
+    `${s.lead} was ${latest.outcome === 'failed' ? 'refused' : latest.outcome === 'duplicate' ? 'a duplicate' : 'skipped'} by the search before it was stored as a lead, so it has no research: ${latest.reason}`,
+    `Runs (${s.runs.length}):`,
+    ...s.runs.map((r) => `  ${r.runId.slice(0, 8)}  ${when(r.startedAt)}  ${r.workspace}  ${r.outcome}: ${r.reason}`),
+  ].join('\n');
 }
 
 const n = (x: number) => x.toLocaleString('en-US');
@@ -230,14 +279,14 @@ Examples:
     .action(async (target: string, opts: { json?: boolean }) => {
       await ctx.withRuntime(async (rt) => {
         if (target.includes('@')) {
-          const shown = await showLead(rt.deps.sql, target);
-          ctx.print(opts.json ? JSON.stringify(shown) : formatLeadShow(shown));
+          const shown = await showLead(rt.deps.sql, target, ctx.workspace());
+          ctx.print(opts.json ? JSON.stringify(shown) : shown.kind === 'rejected' ? formatRejectedShow(shown) : formatLeadShow(shown));
           return;
         }
         if (!looksLikeRunId(target)) {
           throw new ProspectorError(`"${target}" is neither a run id nor a lead email: list runs with \`prospector runs\`, or give a lead's email`);
         }
-        const shown = await showRun(rt.deps.sql, await resolveRunId(rt.deps.sql, target));
+        const shown = await showRun(rt.deps.sql, await resolveRunId(rt.deps.sql, target, ctx.workspace()));
         ctx.print(opts.json ? JSON.stringify(shown) : formatRunShow(shown));
       }, { sampleWeb: false });
     });

@@ -2,7 +2,7 @@
  * Crash safety: `prospector run` is SIGKILLed mid-run (PGlite's data directory open, leads in
  * flight), then run again to the end. Nothing committed before the kill may be lost or
  * duplicated, no token may be spent again on a lead committed before the kill, and the
- * interrupted run must be marked failed. LLM calls are counted where they land: at the fake
+ * interrupted run must be marked interrupted, ending when its last work was recorded. LLM calls are counted where they land: at the fake
  * Groq server on loopback, by the lead domain each prompt is about.
  */
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
@@ -43,6 +43,7 @@ describe('SIGKILL in the middle of `prospector run`, then run again', () => {
   let summary: RunSummary;
   let rt: LocalRuntime;
   let killAfterMs = 0;
+  let killedAt: Date;
 
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'prospector-crash-'));
@@ -70,6 +71,7 @@ describe('SIGKILL in the middle of `prospector run`, then run again', () => {
     }
     killAfterMs = Date.now() - started;
     first.child.kill('SIGKILL');
+    killedAt = new Date();
     killed = await first.done;
     callsAtKill = [...fake.calls];
 
@@ -123,15 +125,17 @@ describe('SIGKILL in the middle of `prospector run`, then run again', () => {
     expect(interruptedRunId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('finishes the restarted run and marks the interrupted one failed ("Interrupted")', async () => {
+  it('finishes the restarted run and marks the interrupted one interrupted, ending before the kill', async () => {
     expect(second.code, second.stderr).toBe(0);
     expect(summary.status).toBe('succeeded');
     const run = await rt.deps.sql.query<{ status: string; summary: { error?: string }; finished_at: string | null }>(
       `SELECT status, summary, finished_at FROM run WHERE id = :id::uuid`,
       { id: interruptedRunId },
     );
-    expect(run.rows[0].status).toBe('failed');
+    expect(run.rows[0].status).toBe('interrupted');
     expect(run.rows[0].finished_at).not.toBeNull();
+    // Its duration is the time it really ran (to its last recorded work), not until the next run.
+    expect(new Date(run.rows[0].finished_at!).getTime()).toBeLessThanOrEqual(killedAt.getTime());
     expect(run.rows[0].summary.error).toMatch(/^Interrupted/);
   });
 

@@ -1,6 +1,7 @@
 /** The `prospector` command as a user runs it: a child process over a temporary PROSPECTOR_HOME. */
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, cp, mkdtemp, readdir, rm, writeFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -23,7 +24,7 @@ async function prospector(home: string, args: string[]): Promise<{ code: number;
   }
 }
 
-describe('prospector CLI', () => {
+describe('prospector CLI', { timeout: 120_000 }, () => {
   let home: string;
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'prospector-cli-'));
@@ -85,11 +86,91 @@ describe('prospector CLI', () => {
     }
   });
 
+  test('export --run takes a run id prefix as show does; an unknown id and a bad --limit are usage errors', async () => {
+    const runs = JSON.parse((await prospector(home, ['runs', '--json'])).stdout) as { runId: string; workspace: string }[];
+    expect(runs[0].workspace).toBe('tallyhand');
+    const prefix = runs[0].runId.slice(0, 8);
+    const exported = await prospector(home, ['export', '--run', prefix]);
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(exported.stderr).toBe('');
+    // The prefix names the same run as the full id (this run's one lead was refused at search time).
+    expect((await prospector(home, ['export', '--run', runs[0].runId])).stdout).toBe(exported.stdout);
+    const unknown = await prospector(home, ['export', '--run', '00000000']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/no run id starts with 00000000: list recent runs with `prospector runs`/);
+    expect(unknown.stdout).toBe('');
+    const limit = await prospector(home, ['runs', '--limit', 'abc']);
+    expect(limit.code).toBe(2);
+    expect(limit.stderr).toMatch(/"abc" is not a number of runs/);
+  });
+
+  test('a lead the search refused is explained by show, with the reason, not "no such lead"', async () => {
+    const shown = await prospector(home, ['show', 'eve@evil.example']);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(/eve@evil\.example was refused by the search before it was stored as a lead, so it has no research: .*javascript/);
+  });
+
+  test('piped into head, output ends quietly with exit 0 (no EPIPE)', () => {
+    // Far more than a pipe buffer, so the writer really meets a closed pipe.
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" query "SELECT generate_series(1, 200000) AS n" --json | head -c 300 >/dev/null; exit \${PIPESTATUS[0]}`], {
+      env: { ...process.env, PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent' },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(r.stderr).not.toMatch(/EPIPE|Error/);
+    expect(r.status).toBe(0);
+  });
+
+  test('--version prints the version; a database error is said plainly, --debug adds the detail', async () => {
+    const version = await prospector(home, ['--version']);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    const bad = await prospector(home, ['query', 'SELECT nope FROM nowhere']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe('error: the database refused the statement: relation "nowhere" does not exist');
+    const debug = await prospector(home, ['query', 'SELECT nope FROM nowhere', '--debug']);
+    expect(debug.stderr).toMatch(/SqlError: SELECT nope FROM nowhere/);
+  });
+
+  // Only root can drop to another user to make a home truly read-only (root ignores modes).
+  const canDropPrivileges = process.getuid?.() === 0 && existsSync('/usr/bin/setpriv');
+  test.runIf(canDropPrivileges)('a read-only PROSPECTOR_HOME: read-only commands read a copy and say so; writers name the variable', async () => {
+    const ro = await mkdtemp(join(tmpdir(), 'prospector-ro-'));
+    try {
+      await cp(home, ro, { recursive: true });
+      await rm(join(ro, 'prospector.lock'), { force: true });
+      const freeze = async (dir: string): Promise<void> => {
+        for (const e of await readdir(dir, { withFileTypes: true })) {
+          if (e.isDirectory()) await freeze(join(dir, e.name));
+          else await chmod(join(dir, e.name), 0o444);
+        }
+        await chmod(dir, 0o555);
+      };
+      await freeze(ro);
+      const asNobody = (args: string[]) =>
+        spawnSync('/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, ...args], {
+          env: { ...process.env, HOME: tmpdir(), PROSPECTOR_HOME: ro, PROSPECTOR_LOG_LEVEL: 'silent' },
+          encoding: 'utf8',
+          timeout: 120_000,
+        });
+      const runs = asNobody(['runs', '--json']);
+      expect(runs.status, runs.stderr).toBe(0);
+      expect(JSON.parse(runs.stdout).length).toBeGreaterThan(0);
+      expect(runs.stderr).toMatch(new RegExp(`PROSPECTOR_HOME ${ro} is read-only \\(EACCES\\): reading a copy of its database`));
+      const onboard = asNobody(['onboard', '--sample']);
+      expect(onboard.status).toBe(2);
+      expect(onboard.stderr).toMatch(/PROSPECTOR_HOME .* is read-only \(EACCES\): this command writes; point PROSPECTOR_HOME at a folder you can write/);
+    } finally {
+      await chmod(ro, 0o755);
+      spawnSync('chmod', ['-R', 'u+w', ro]);
+      await rm(ro, { recursive: true, force: true });
+    }
+  });
+
   test('a leads file with a wrong header is refused with the missing columns named', async () => {
     const csv = join(home, 'bad-leads.csv');
     await writeFile(csv, 'company,website,email\nA,https://a.example,a@a.example\n');
     const { code, stderr } = await prospector(home, ['run', '--leads', csv]);
     expect(code).not.toBe(0);
-    expect(stderr).toMatch(/missing column\(s\) company_name, company_website, lead_email, lead_name/);
+    expect(stderr).toMatch(/missing column\(s\) company_name, company_website, lead_email, lead_name; found `company`, `website`, `email` \(comma-delimited\)/);
   });
 });

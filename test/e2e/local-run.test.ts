@@ -33,7 +33,7 @@ describe('a local run on the embedded defaults', () => {
     first = await runOnce(rt);
     afterFirst = await counts();
     second = await runOnce(rt);
-  }, 240_000);
+  }, 480_000);
 
   afterAll(async () => {
     await rt?.close();
@@ -95,6 +95,26 @@ describe('a local run on the embedded defaults', () => {
     expect(second.leadsResearched).toBe(0);
     const unchanged = second.skipped.filter((s) => s.reason.startsWith('unchanged'));
     expect(unchanged.length).toBe(first.leadsResearched + first.skipped.filter((s) => s.reason.startsWith('not enough evidence')).length);
+  });
+
+  test('each run adds up: found = researched + skipped + failed + duplicates, on the first and the second run', () => {
+    for (const run of [first, second]) {
+      expect(run.leadsFound, run.runId).toBe(run.leadsResearched + run.leadsSkipped + run.leadsFailed + run.duplicates);
+    }
+    // The directory lists some leads under several ICPs' keywords: each is counted once, as a duplicate after the first.
+    expect(first.duplicates).toBeGreaterThan(0);
+  });
+
+  test('after a re-run over unchanged sites the export presents the earlier research as current', async () => {
+    const again = await exportRun(rt.deps.sql, second.runId);
+    const researched = again.filter((r) => r.status === 'researched');
+    expect(researched.length).toBe(first.leadsResearched);
+    for (const r of researched) {
+      expect(r.researchRunId, r.lead).toBe(first.runId);
+      expect(r.failureReason, r.lead).toBeNull();
+      expect(r.fitScore, r.lead).not.toBeNull();
+    }
+    expect(again.filter((r) => r.status === 'skipped' && r.fitScore !== null)).toEqual([]);
   });
 
   test('the local twins of the Athena named queries answer over the lake of this run', async () => {

@@ -15,7 +15,7 @@ export type FinishRunInput = z.input<typeof FinishRunInput>;
 
 export interface RunSummary {
   runId: string;
-  status: 'running' | 'succeeded' | 'failed';
+  status: 'running' | 'succeeded' | 'failed' | 'interrupted';
   llmProvider: string;
   leadSource: string;
   startedAt: string;
@@ -161,8 +161,10 @@ export async function finishRun(deps: Deps, rawInput: FinishRunInput): Promise<R
   // Leads the run never finished (the run itself failed, or its process died) must not stay
   // pending for ever: they fail with a lead_failure row at the stage they had reached, so the
   // summary accounts for every lead and a redrive picks them up.
+  // `Interrupted` (the process was stopped or died) closes the run as interrupted, not failed.
+  const interrupted = failed?.name === 'Interrupted';
   if (failed) {
-    const reason = clip(`run failed before this lead finished: ${failed.name}: ${failed.message}`, 1000);
+    const reason = clip(`run ${interrupted ? 'stopped' : 'failed'} before this lead finished: ${failed.name}: ${failed.message}`, 1000);
     await deps.sql.transaction(async (tx) => {
       await tx.query(
         `INSERT INTO lead_failure (id, run_id, lead_id, stage, error_name, message)
@@ -183,7 +185,7 @@ export async function finishRun(deps: Deps, rawInput: FinishRunInput): Promise<R
   }
   await deps.sql.query(
     `UPDATE run SET status = :status, finished_at = :at::timestamptz, summary = :summary::jsonb WHERE id = :runId::uuid`,
-    { runId, status: failed ? 'failed' : 'succeeded', at: deps.clock.now(), summary: failed ? { error: `${failed.name}: ${failed.message}` } : {} },
+    { runId, status: interrupted ? 'interrupted' : failed ? 'failed' : 'succeeded', at: deps.clock.now(), summary: failed ? { error: `${failed.name}: ${failed.message}` } : {} },
   );
   const summary = await summarizeRun(deps.sql, runId);
   const { skipped, failures, ...counts } = summary;

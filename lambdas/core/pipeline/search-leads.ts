@@ -231,7 +231,12 @@ export async function searchLeads(deps: Deps, rawInput: SearchLeadsInput): Promi
       const take = window.filter((l) => !already.has(l.email)).slice(0, icp.quota - accepted);
       // The window is used up to its last taken lead; if a concurrent ICP took some of them (so
       // the quota is not met), the next round starts right after it.
-      next += take.length > 0 ? window.indexOf(take[take.length - 1]) + 1 : window.length;
+      const used = take.length > 0 ? window.indexOf(take[take.length - 1]) + 1 : window.length;
+      // Counted as duplicates so that the run's found = researched + skipped + failed + duplicates.
+      for (const l of window.slice(0, used)) {
+        if (already.has(l.email)) rejected.push({ lead: l.email, kind: 'duplicate', reason: 'also found by another ICP search in this run' });
+      }
+      next += used;
       if (take.length === 0) continue;
       const added = await addLeads(tx, deps, { runId, ws: workspaceId, icpId: icp.icpId }, take);
       accepted += added.accepted;

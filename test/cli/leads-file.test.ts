@@ -1,0 +1,55 @@
+/** Leads files (`prospector run --leads FILE`): what is read, and errors that say what was found and what was expected. */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { closestColumn, detectDelimiter, readLeadsFile } from '#local/runner.ts';
+
+const LEAD = { company_name: 'Quillstack', company_website: 'https://quillstack.example', lead_email: 'rachel.stein@quillstack.example', lead_name: 'Rachel Stein' };
+
+describe('readLeadsFile', () => {
+  let dir: string;
+  const file = async (name: string, text: string) => {
+    const path = join(dir, name);
+    await writeFile(path, text);
+    return path;
+  };
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'prospector-leads-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('a missing file is "file not found", naming it', async () => {
+    await expect(readLeadsFile(join(dir, 'nope.csv'))).rejects.toThrow(/nope\.csv: file not found/);
+  });
+
+  test('a misspelt column is named with the one meant, and the delimiter detected', async () => {
+    const path = await file('typo.csv', 'company_name;company_website;lead_emial;lead_name\nA;https://a.example;a@a.example;A\n');
+    await expect(readLeadsFile(path)).rejects.toThrow(
+      /missing column\(s\) lead_email; found `company_name`, `company_website`, `lead_emial`, `lead_name` \(semicolon-delimited\); found `lead_emial`; did you mean `lead_email`\?/,
+    );
+  });
+
+  test('semicolon, tab and pipe files are read like comma files', async () => {
+    for (const [name, d] of [['semi.csv', ';'], ['tab.tsv', '\t'], ['pipe.csv', '|']] as const) {
+      const path = await file(name, `${Object.keys(LEAD).join(d)}\n${Object.values(LEAD).join(d)}\n`);
+      expect(await readLeadsFile(path), name).toEqual([LEAD]);
+    }
+    expect(detectDelimiter('a,b;c')).toBe(',');
+    expect(closestColumn('company')).toBeUndefined();
+  });
+
+  test('a JSON object where a list is expected is said in plain words, pointing at the list inside', async () => {
+    const path = await file('wrapped.json', JSON.stringify({ leads: [LEAD] }));
+    await expect(readLeadsFile(path)).rejects.toThrow(/holds a JSON object where a list of leads was expected: write a JSON array.*the list under "leads"/);
+  });
+
+  test('a file with a header and no rows gives a warning, not an error', async () => {
+    const warnings: string[] = [];
+    const path = await file('empty.csv', `${Object.keys(LEAD).join(',')}\n`);
+    expect(await readLeadsFile(path, { onWarning: (w) => warnings.push(w) })).toEqual([]);
+    expect(warnings).toEqual([`leads file ${path} has no rows: the run has no leads to research`]);
+  });
+});
