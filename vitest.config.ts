@@ -7,5 +7,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     setupFiles: ['test/setup.ts'],
     pool: 'forks',
+    // vitest's default is one worker per core less one: a single worker on 2 cores. Most suites
+    // wait on child processes, loopback servers and PGlite I/O, so two workers share the cores well.
+    maxWorkers: 2,
   },
 });
