@@ -83,10 +83,12 @@ describe('each step touches only the ports it declares', () => {
     await attempt(runOnce(rt, strict()));
     await attempt(runOnce(rt, strict()));
     await attempt(runOnce(rt, { ...strict(), redriveRunId: runs[0].runId }));
-    // A failed run ends the execution in its Fail state after RunFailed has closed the run.
-    const failing = runOnce(rt, { ...strict({ failState: 'ListRunLeads' }), leads: [{ company_name: 'Northwind', company_website: 'https://northwind.example', lead_email: 'dana@northwind.example', lead_name: 'Dana' }] });
-    await expect(failing).rejects.toThrow(/The run could not complete/);
+    // A failed run ends the execution in its Fail state after RunFailed has closed the run;
+    // runOnce reports it as the failed run's summary, with the reason.
+    const failed = await runOnce(rt, { ...strict({ failState: 'ListRunLeads' }), leads: [{ company_name: 'Northwind', company_website: 'https://northwind.example', lead_email: 'dana@northwind.example', lead_name: 'Dana' }] });
+    expect(failed).toMatchObject({ status: 'failed', error: expect.stringContaining('ListRunLeads failed on purpose') });
     const latest = await rt.deps.sql.query<{ id: string }>(`SELECT id FROM run ORDER BY started_at DESC LIMIT 1`);
+    expect(latest.rows[0].id).toBe(failed.runId);
     runs.push(await summarizeRun(rt.deps.sql, latest.rows[0].id));
   }, 300_000);
 
