@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ValidationError } from '#core/errors.ts';
 import { defaultPipelineConfig, type PipelineConfig } from '#core/pipeline/deps.ts';
-import { modelConfigIssues, parseModelPrices } from '#core/research/models.ts';
+import { modelConfigIssues, modelPricesField } from '#core/research/models.ts';
 
 const positiveInt = z.coerce.number().int().positive();
 // Dollars: a positive decimal such as 0.50; no currency sign.
@@ -36,18 +36,7 @@ const LocalEnv = z.object({
   /** US dollars one lead's research may spend; unset: unlimited. */
   PROSPECTOR_LEAD_COST_BUDGET_USD: positiveUsd.optional(),
   /** Explicit model prices, `model=in/out` (USD per 1M tokens), comma-separated. */
-  PROSPECTOR_MODEL_PRICES: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined) return undefined;
-      try {
-        return parseModelPrices(v);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message });
-        return z.NEVER;
-      }
-    }),
+  PROSPECTOR_MODEL_PRICES: modelPricesField,
   /**
    * What a Groq per-day limit (RPD/TPD) does to the rest of the run: `skip` sets the remaining
    * leads aside as failed with that reason (redrive them once it resets), `wait` waits it out.

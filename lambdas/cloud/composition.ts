@@ -40,7 +40,7 @@ import { defaultPipelineConfig, type Deps } from '#core/pipeline/deps.ts';
 import { restrictDeps, stepPorts, type StepId } from '#core/pipeline/step-ports.ts';
 import type { Lake, LeadSearch, Llm, LlmRequest, LlmResponse, Log } from '#core/ports.ts';
 import { stepEnvKeys, type CloudEnvKey } from './step-env.ts';
-import { modelConfigIssues, parseModelPrices } from '#core/research/models.ts';
+import { modelConfigIssues, modelPricesField } from '#core/research/models.ts';
 
 /** Metric namespace and service dimension; the CloudWatch alarms in the stateless stack use the same. */
 export const METRICS_NAMESPACE = 'Prospector';
@@ -75,21 +75,7 @@ export const CloudEnv = z.object({
   LEAD_SEARCH_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
   LEAD_SEARCH_SECRET_ARN: z.preprocess(blankToUndefined, arn('secretsmanager').optional()),
   /** Explicit model prices, `model=in/out` (USD per 1M tokens), comma-separated. */
-  MODEL_PRICES: z.preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .optional()
-      .transform((v, ctx) => {
-        if (v === undefined) return undefined;
-        try {
-          return parseModelPrices(v);
-        } catch (error) {
-          ctx.addIssue({ code: 'custom', message: (error as Error).message });
-          return z.NEVER;
-        }
-      }),
-  ),
+  MODEL_PRICES: z.preprocess(blankToUndefined, modelPricesField),
   /** What a Groq per-day limit does to the rest of the run: `skip` (default) or `wait`. */
   ON_DAILY_LIMIT: z.preprocess(blankToUndefined, z.enum(['skip', 'wait']).default('skip')),
 });

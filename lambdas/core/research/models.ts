@@ -8,6 +8,7 @@
  * console.groq.com/docs/rate-limits; strict `json_schema` support from
  * console.groq.com/docs/structured-outputs; shut-down dates from console.groq.com/docs/deprecations.
  */
+import { z } from 'zod';
 
 export interface ModelInfo {
   /** USD per 1M prompt tokens */
@@ -151,3 +152,17 @@ export function modelConfigIssues(
   }
   return issues;
 }
+
+/** An optional `model=in/out,...` variable as a zod field: parsed prices, or an issue naming what is wrong. */
+export const modelPricesField = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined) return undefined;
+    try {
+      return parseModelPrices(v);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
