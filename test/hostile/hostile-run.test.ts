@@ -42,7 +42,9 @@ import {
 
 const API_KEY = 'gsk_hostileSuiteFakeKey0123456789';
 const RATE_LIMIT_WAIT_S = 2;
-const FETCH_TIMEOUT_MS = 3000;
+// The embedded default (PROSPECTOR_FETCH_TIMEOUT_MS): a 3 s limit let a bomb on a loaded machine end as
+// FetchTimeout before its decoded size reached the cap.
+const FETCH_TIMEOUT_MS = 8000;
 const LLM_TIMEOUT_MS = 3000;
 const GiB = 1024 ** 3;
 const HALLUCINATED = 'Trusted by 500 of the Fortune 500 since 1899';
