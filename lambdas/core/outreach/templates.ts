@@ -103,9 +103,15 @@ export interface ToneSnapshot {
 }
 
 export interface DraftSequence {
-  source: 'template';
+  /** who wrote the words: a language model, or the templates (no model) */
+  source: 'llm' | 'template';
   label: string;
+  /** the template or prompt version that wrote the drafts (`message.prompt_version`); same as `promptVersion` */
   templateVersion: string;
+  /** the model that wrote the drafts; null for templates */
+  model: string | null;
+  /** `template-v1`, or the drafting prompt's version (`draft.v1`) */
+  promptVersion: string;
   personalised: boolean;
   personaName: string;
   repEmail: string;
@@ -168,6 +174,11 @@ export function toneInstructions(tone: Onboarding['tone']): string[] {
   return out;
 }
 
+/** The line before the signature, in the tone's register (templates and model drafts alike). */
+export function signOffFor(tone: Onboarding['tone']): string {
+  return tone.formality >= 0.7 ? 'Kind regards,' : tone.warmth >= 0.6 ? 'Warmly,' : 'Best,';
+}
+
 interface Wording {
   greeting: (first: string) => string;
   read: (company: string) => string;
@@ -185,7 +196,7 @@ function wording(tone: Onboarding['tone']): Wording {
     read: (company) => (formal ? `I read this on the ${company} website:` : casual ? `Saw this on the ${company} site:` : `Reading the ${company} site, this stood out:`),
     thanks: tone.warmth >= 0.6 ? (formal ? 'Thank you for reading.' : 'Thanks for reading.') : undefined,
     softener: tone.directness < 0.4 ? 'No pressure either way.' : undefined,
-    signOff: formal ? 'Kind regards,' : tone.warmth >= 0.6 ? 'Warmly,' : 'Best,',
+    signOff: signOffFor(tone),
     optOut: formal
       ? 'If this is not relevant, or you are not the right person, reply and I will not follow up.'
       : "Not the right person, or not a priority? Reply and I won't follow up.",
@@ -457,11 +468,12 @@ function genericEmail(ctx: Context, variant: Variant): DraftMessage {
   return { variant, angle: variant === 'a' ? 'generic_problem' : 'generic_proof', subject, draft, check };
 }
 
-/**
- * Drafts a sequence for one lead from templates. Without a verified fact that can be quoted,
- * the lead gets no personalised sequence: a generic one if `allowGeneric`, otherwise a reason.
- */
-export function draftFromTemplates(input: TemplateInput): DraftOutcome {
+/** The owning rep, the persona the lead's title matches and the tone snapshot: the same for every drafter. */
+export function sequenceBasics(input: TemplateInput): {
+  rep: Onboarding['users'][number];
+  persona: OnboardingIcp['personas'][number] | undefined;
+  tone: ToneSnapshot;
+} {
   const { onboarding, icp } = input;
   const rep = onboarding.users.find((u) => u.email === input.repEmail) ?? onboarding.users[0];
   const persona = matchPersona(input.lead.title, icp.personas);
@@ -476,6 +488,16 @@ export function draftFromTemplates(input: TemplateInput): DraftOutcome {
     signature: (rep.signature ?? rep.name).trim(),
     instructions: toneInstructions(onboarding.tone),
   };
+  return { rep, persona, tone };
+}
+
+/**
+ * Drafts a sequence for one lead from templates. Without a verified fact that can be quoted,
+ * the lead gets no personalised sequence: a generic one if `allowGeneric`, otherwise a reason.
+ */
+export function draftFromTemplates(input: TemplateInput): DraftOutcome {
+  const { onboarding, icp } = input;
+  const { rep, persona, tone } = sequenceBasics(input);
   const first = /^\p{L}[\p{L}'-]*$/u.test(input.lead.name.trim().split(/\s+/)[0] ?? '') ? input.lead.name.trim().split(/\s+/)[0] : '';
   const ctx: Context = {
     input,
@@ -488,7 +510,7 @@ export function draftFromTemplates(input: TemplateInput): DraftOutcome {
     sellerName: onboarding.company.name,
     quoteWords: QUOTE_WORDS[0],
   };
-  const base = { source: 'template' as const, label: TEMPLATE_LABEL, templateVersion: TEMPLATE_VERSION, personaName: persona?.name ?? 'any', repEmail: rep.email, tone };
+  const base = { source: 'template' as const, label: TEMPLATE_LABEL, templateVersion: TEMPLATE_VERSION, model: null, promptVersion: TEMPLATE_VERSION, personaName: persona?.name ?? 'any', repEmail: rep.email, tone };
 
   // The first fact whose quote makes both first emails pass the checker opens the sequence.
   const ranked = rankFacts(input.research);

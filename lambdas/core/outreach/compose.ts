@@ -1,0 +1,306 @@
+/**
+ * Drafting with a language model, the pure half: the prompt a lead's sequence is asked for, the
+ * answer's schema, and the turn of an answer into a `DraftSequence` that the grounding checker
+ * has judged. No I/O here: `draft.ts` makes the call.
+ *
+ * The prompt carries what research verified and what the seller told us, never a raw page:
+ * verified facts (with their local ids, for `[f1]` citations), the synthesis' hooks, pains and
+ * email angle, the persona the lead's title matches, the tone as plain instructions, the
+ * language, length limit, call to action, banned phrases, the rep, the seller's product and
+ * proof, and optionally a few recent rep edits (before/after) to learn from. It is held under
+ * `DRAFT_PROMPT_TOKEN_LIMIT` with the research engine's estimator (`planTokens`, counting the
+ * strict JSON schema as the engine does): examples go first, then the lowest-ranked facts.
+ *
+ * One call drafts the whole sequence: two first emails with different angles (problem, proof),
+ * two follow-ups, a LinkedIn connection note. Whatever the model says about its own grounding
+ * counts for nothing: every message goes through `checkGrounding`, which blocks an invented
+ * specific and flags everything else it finds.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { blockJson, parsePromptFile, renderTemplate } from '../research/prompts.ts';
+import { toStrictJsonSchema } from '../research/schemas.ts';
+import { planTokens } from '../research/text.ts';
+import { checkGrounding, sellerEvidence, type Channel, type EvidenceFact } from './grounding.ts';
+import {
+  rankFacts,
+  sequenceBasics,
+  signOffFor,
+  toneInstructions,
+  type DraftFact,
+  type DraftMessage,
+  type DraftSequence,
+  type StepKind,
+  type TemplateInput,
+  type Variant,
+} from './templates.ts';
+
+/** Prompt tokens one lead's drafting prompt may use (system, user and the strict schema). */
+export const DRAFT_PROMPT_TOKEN_LIMIT = 1500;
+
+/** The drafting prompt (`prompts/draft.v<N>.md`); its id is stored as `message.prompt_version`. */
+export const DRAFT_PROMPT = parsePromptFile('draft.v1', readFileSync(new URL('./prompts/draft.v1.md', import.meta.url), 'utf8'));
+export const DRAFT_PROMPT_VERSION = DRAFT_PROMPT.id;
+
+/** Shown wherever a model draft is listed, as templates show theirs. */
+export function llmLabel(model: string): string {
+  return `llm: written by ${model} from verified facts and the seller's onboarding data; every specific checked by the grounding checker`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The answer
+
+// No descriptions in the schema: the prompt says what each part is, and the strict schema is
+// sent (and counted) with every call.
+const subject = z.string().trim().min(1).max(100);
+const body = z.string().trim().min(1).max(4000);
+
+/** What the model answers: the whole sequence in one object (parts as the prompt describes them). */
+export const DraftAnswer = z.object({
+  variantA: z.object({ subject, body }),
+  variantB: z.object({ subject, body }),
+  followUp1: z.object({ body }),
+  followUp2: z.object({ body }),
+  connectionNote: z.object({ body }),
+});
+export type DraftAnswer = z.infer<typeof DraftAnswer>;
+
+/** `response_format.json_schema` for the drafting call (strict where the model allows). */
+export const DRAFT_JSON_SCHEMA = { name: 'outreach_sequence', schema: toStrictJsonSchema(DraftAnswer) };
+
+/**
+ * Parses a model's answer: tolerates a JSON code fence; anything else wrong is an error whose
+ * text is fit to send back in the one repair attempt.
+ */
+export function parseDraftAnswer(content: string): { ok: true; value: DraftAnswer } | { ok: false; error: string } {
+  const text = content
+    .trim()
+    .replace(/^```(?:json)?\s*\n?/i, '')
+    .replace(/\n?```\s*$/, '')
+    .trim();
+  if (!text) return { ok: false, error: 'the answer was empty' };
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, error: `the answer is not valid JSON (${(error as Error).message}); answer with one complete JSON object` };
+  }
+  const parsed = DraftAnswer.safeParse(json);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const issues = parsed.error.issues.slice(0, 6).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+  return { ok: false, error: `the JSON does not match the required shape: ${issues.join('; ')}` };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The prompt
+
+/** A draft a rep edited and then approved: shown to the model as an example of what reps want. */
+export interface EditExample {
+  before: string;
+  after: string;
+}
+
+/** What drafting reads: the template input plus recent approved rep edits. */
+export interface ComposeInput extends TemplateInput {
+  examples?: EditExample[];
+}
+
+export interface DraftPrompt {
+  system: string;
+  user: string;
+  /** the prompt's tokens by the research engine's estimator, the strict schema included when sent */
+  tokens: number;
+  /** local ids of the facts shown, best first */
+  factIds: string[];
+  examplesShown: number;
+  /** what had to go to fit the limit */
+  dropped: { examples: number; facts: number };
+}
+
+// Sizes of what the prompt carries; chosen so a typical lead fits with room for examples.
+const MAX_FACTS = 8;
+const QUOTE_CHARS = 220;
+const TEXT_CHARS = 160;
+const EXAMPLE_CHARS = 240;
+const MAX_EXAMPLES = 3;
+
+function cut(text: string, max: number): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  return t.length <= max ? t : `${t.slice(0, max - 3).trimEnd()}...`;
+}
+
+interface Citing {
+  text: string;
+  factIds: string[];
+}
+
+/** Synthesis items as the engine writes them (`findings` is untyped JSON): text plus fact ids, or dropped. */
+function citing(value: unknown, key: string): Citing | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const v = value as Record<string, unknown>;
+  const text = typeof v[key] === 'string' ? (v[key] as string).trim() : '';
+  const ids = Array.isArray(v.factIds) ? v.factIds.filter((x): x is string => typeof x === 'string') : [];
+  return text ? { text, factIds: ids } : undefined;
+}
+
+function synthesisOf(findings: Record<string, unknown>, shown: ReadonlySet<string>): Record<string, unknown> {
+  const keep = (c: Citing | undefined) => (c ? { text: cut(c.text, TEXT_CHARS), factIds: c.factIds.filter((id) => shown.has(id)) } : undefined);
+  const list = (value: unknown, key: string, n: number) =>
+    (Array.isArray(value) ? value : [])
+      .map((x) => keep(citing(x, key)))
+      .filter((x): x is Citing => !!x && x.factIds.length > 0)
+      .slice(0, n);
+  return {
+    emailAngle: keep(citing(findings.emailAngle, 'angle')) ?? null,
+    hooks: list(findings.hooks, 'hook', 3),
+    pains: list(findings.pains, 'pain', 2),
+  };
+}
+
+/** The seller's proof point closest to the ICP: what the proof angle opens with. */
+function proofPoints(input: TemplateInput): { customer: string | null; title: string; metric: string | null }[] {
+  const terms = [...input.icp.industries, ...input.icp.searchKeywords, input.icp.name]
+    .join(' ')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w.length > 3);
+  return input.onboarding.company.proofPoints
+    .map((p, i) => ({ p, i, score: terms.filter((t) => `${p.title} ${p.summary} ${p.customer ?? ''}`.toLowerCase().includes(t)).length }))
+    .sort((a, b) => b.score - a.score || a.i - b.i)
+    .slice(0, 1)
+    .map(({ p }) => ({ customer: p.customer ?? null, title: cut(p.title, TEXT_CHARS), metric: p.metric ? cut(p.metric, TEXT_CHARS) : null }));
+}
+
+function dataBlock(input: TemplateInput, facts: DraftFact[]): string {
+  const { onboarding, icp, lead } = input;
+  const { rep, persona, tone } = sequenceBasics(input);
+  const product = onboarding.products.find((p) => icp.products.includes(p.name)) ?? onboarding.products[0];
+  const shown = new Set(facts.map((f) => f.id));
+  return blockJson({
+    lead: { name: lead.name, company: lead.companyName.trim() || lead.domain, title: lead.title ?? null },
+    persona: persona ? { name: persona.name, pains: persona.pains.slice(0, 2).map((p) => cut(p, TEXT_CHARS)) } : null,
+    seller: {
+      name: onboarding.company.name,
+      product: product?.name ?? null,
+      valuePropositions: onboarding.company.valuePropositions.slice(0, 2).map((v) => cut(v, TEXT_CHARS)),
+      differentiator: onboarding.company.differentiators[0] ? cut(onboarding.company.differentiators[0], TEXT_CHARS) : null,
+      proof: proofPoints(input),
+    },
+    rep: { name: rep.name, signature: tone.signature },
+    // formality, warmth and directness as words; language, length, call to action and banned
+    // phrases as values (the instructions' last lines say the same, so they are not repeated)
+    tone: { instructions: toneInstructions(input.onboarding.tone).slice(0, 3), language: tone.language, maxWords: tone.maxWords, callToAction: tone.callToAction, bannedPhrases: tone.bannedPhrases },
+    synthesis: synthesisOf(input.research.findings ?? {}, shown),
+    facts: facts.map((f) => ({ id: f.id, category: f.category, quote: cut(f.quote, QUOTE_CHARS) })),
+  });
+}
+
+function examplesBlock(examples: EditExample[]): string {
+  if (examples.length === 0) return '';
+  const lines = examples.map((e) => blockJson({ before: cut(e.before, EXAMPLE_CHARS), after: cut(e.after, EXAMPLE_CHARS) }));
+  return `Drafts reps approved after editing them, for their preferences only (they are about other prospects: never reuse their facts):\n<<<REP EDITS>>>\n${lines.join('\n')}\n<<<END REP EDITS>>>\n`;
+}
+
+/**
+ * The drafting prompt for one lead, within `limit` tokens: examples are dropped first (newest
+ * kept), then the lowest-ranked facts; at least one fact always stays. Throws when even the
+ * smallest prompt does not fit (the limit is then wrong, not the lead).
+ */
+export function buildDraftPrompt(input: ComposeInput, options: { strict?: boolean; limit?: number } = {}): DraftPrompt {
+  const strict = options.strict ?? true;
+  const limit = options.limit ?? DRAFT_PROMPT_TOKEN_LIMIT;
+  const ranked = rankFacts(input.research);
+  if (ranked.length === 0) throw new Error('buildDraftPrompt: the research has no verified fact to draft from');
+  const allExamples = (input.examples ?? []).filter((e) => e.before.trim() && e.after.trim()).slice(0, MAX_EXAMPLES);
+  const schemaTokens = strict ? planTokens(JSON.stringify(DRAFT_JSON_SCHEMA.schema)) : 0;
+  const render = (facts: DraftFact[], examples: EditExample[]) => {
+    const user = renderTemplate(DRAFT_PROMPT.user, {
+      data: dataBlock(input, facts),
+      examples: examplesBlock(examples),
+      answerFormat: strict ? '' : DRAFT_PROMPT.format,
+    });
+    return { system: DRAFT_PROMPT.system, user, tokens: planTokens(DRAFT_PROMPT.system) + planTokens(user) + schemaTokens };
+  };
+  let facts = ranked.slice(0, MAX_FACTS);
+  let examples = allExamples;
+  let prompt = render(facts, examples);
+  while (prompt.tokens > limit && (examples.length > 0 || facts.length > 1)) {
+    if (examples.length > 0) examples = examples.slice(0, -1);
+    else facts = facts.slice(0, -1);
+    prompt = render(facts, examples);
+  }
+  if (prompt.tokens > limit) {
+    throw new Error(`buildDraftPrompt: the smallest drafting prompt takes ${prompt.tokens} tokens, over the ${limit}-token limit`);
+  }
+  return {
+    ...prompt,
+    factIds: facts.map((f) => f.id),
+    examplesShown: examples.length,
+    dropped: { examples: allExamples.length - examples.length, facts: Math.min(ranked.length, MAX_FACTS) - facts.length },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// From answer to sequence
+
+/** Where each part of the answer goes: the same layout as the template sequence. */
+const LAYOUT: { part: keyof DraftAnswer; position: number; kind: StepKind; dayOffset: number; variant: Variant | null; angle: string }[] = [
+  { part: 'variantA', position: 1, kind: 'email', dayOffset: 0, variant: 'a', angle: 'problem' },
+  { part: 'variantB', position: 1, kind: 'email', dayOffset: 0, variant: 'b', angle: 'proof' },
+  { part: 'connectionNote', position: 2, kind: 'linkedin_connection_note', dayOffset: 1, variant: null, angle: 'connection' },
+  { part: 'followUp1', position: 3, kind: 'follow_up_email', dayOffset: 3, variant: null, angle: 'follow_up' },
+  { part: 'followUp2', position: 4, kind: 'follow_up_email', dayOffset: 8, variant: null, angle: 'last_note' },
+];
+
+/**
+ * Turns a validated answer into a sequence and runs the grounding checker on every message
+ * (against all of the lead's facts, so a citation of an unverified one is caught). Emails get
+ * the tone's sign-off and the rep's signature here, not from the model.
+ */
+export function sequenceFromAnswer(input: TemplateInput, answer: DraftAnswer, meta: { model: string; promptVersion?: string }): DraftSequence {
+  const { rep, persona, tone } = sequenceBasics(input);
+  const seller = sellerEvidence(input.onboarding);
+  const facts: EvidenceFact[] = input.research.facts.map((f) => ({ id: f.id, localId: f.id, researchId: input.research.researchId, quote: f.quote, verified: f.verified }));
+  const signOff = signOffFor(input.onboarding.tone);
+  const message = (slot: (typeof LAYOUT)[number]): DraftMessage => {
+    const part = answer[slot.part];
+    const channel: Channel = slot.kind === 'linkedin_connection_note' ? 'linkedin_connection_note' : 'email';
+    const subjectLine = slot.kind === 'email' && 'subject' in part ? part.subject : null;
+    const draft = channel === 'email' ? `${part.body.trim()}\n\n${signOff}\n${tone.signature}` : part.body.trim();
+    const check = checkGrounding({
+      channel,
+      firstTouch: slot.position <= 2,
+      subject: subjectLine,
+      body: draft,
+      lead: { name: input.lead.name, companyName: input.lead.companyName.trim() || input.lead.domain, title: input.lead.title, domain: input.lead.domain, email: input.lead.email },
+      researchId: input.research.researchId,
+      facts,
+      seller,
+      tone: { maxWords: tone.maxWords, bannedPhrases: tone.bannedPhrases, signature: tone.signature },
+    });
+    return { variant: slot.variant, angle: slot.angle, subject: subjectLine, draft, check };
+  };
+  const steps: DraftSequence['steps'] = [];
+  for (const slot of LAYOUT) {
+    let step = steps.find((s) => s.position === slot.position);
+    if (!step) {
+      step = { position: slot.position, kind: slot.kind, dayOffset: slot.dayOffset, messages: [] };
+      steps.push(step);
+    }
+    step.messages.push(message(slot));
+  }
+  const promptVersion = meta.promptVersion ?? DRAFT_PROMPT_VERSION;
+  const personalised = steps.some((s) => s.messages.some((m) => m.check.sentences.some((x) => x.validFactIds.length > 0)));
+  return {
+    source: 'llm',
+    label: llmLabel(meta.model),
+    templateVersion: promptVersion,
+    model: meta.model,
+    promptVersion,
+    personalised,
+    personaName: persona?.name ?? 'any',
+    repEmail: rep.email,
+    tone,
+    steps,
+  };
+}
