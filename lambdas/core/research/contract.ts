@@ -2,6 +2,7 @@
  * The research engine's contract with the pipeline. The pipeline loads the seller context and
  * the cleaned pages; the engine returns grounded research; the pipeline commits it.
  */
+import type { LlmCallRecord } from '../llm/calls.ts';
 import type { Llm } from '../ports.ts';
 
 /** What the seller told us at onboarding, trimmed to what research needs. */
@@ -64,21 +65,8 @@ export interface ResearchFact {
   verified: boolean;
 }
 
-export interface LlmCallRecord {
-  id: string;
-  pass: string;
-  provider: string;
-  model: string;
-  promptVersion: string;
-  promptTokens: number;
-  completionTokens: number;
-  latencyMs: number;
-  costUsd: number;
-  requestId: string | null;
-  outcome: 'ok' | 'invalid' | 'repaired';
-  /** lake key of the archived exchange: llm/dt=<yyyy-mm-dd>/<call-id>.json */
-  lakeKey: string;
-}
+/** One answered LLM call, as stored in `llm_call` (defined with the call module). */
+export type { LlmCallRecord } from '../llm/calls.ts';
 
 export interface ResearchResult {
   status: 'researched' | 'insufficient_evidence';

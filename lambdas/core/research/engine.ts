@@ -10,25 +10,23 @@
  *    unknown or dropped facts are removed, hooks citing them are dropped, and the fit score is
  *    recomputed from the assessments by fixed rules (`rubric.ts`).
  *
- * Every answer is validated with zod; an invalid one gets exactly one repair call. Throttling and
+ * Every call goes through `LlmCalls` (`../llm/calls.ts`): budgeted, validated with zod, repaired
+ * once when invalid, recorded and archived. Throttling and
  * outages from the `Llm` port propagate unchanged: the state machine waits and retries, the
  * engine never sleeps.
  */
-import { randomUUID } from 'node:crypto';
-import { describeError, LlmOutputError, LlmRequestTooLarge, LlmTruncated } from '../errors.ts';
-import type { LlmRequest, LlmResponse } from '../ports.ts';
-import type { IcpContext, LlmCallRecord, ResearchDeps, ResearchFact, ResearchInput, ResearchPage, ResearchResult, SellerContext } from './contract.ts';
-import { callCostUsd, DEFAULT_MODELS, HEURISTIC_MODEL, MODELS, supportsStrictJsonSchema, type ModelPrices } from './models.ts';
-import { blockJson, GAP_LINE, pageBlock, PROMPT_VERSION, PROMPTS, renderTemplate, type PageBlockInfo, type PromptTemplate } from './prompts.ts';
+import { LlmCalls, promptTokens, type RenderedPrompt } from '../llm/calls.ts';
+import type { IcpContext, ResearchDeps, ResearchFact, ResearchInput, ResearchPage, ResearchResult, SellerContext } from './contract.ts';
+import { DEFAULT_MODELS, HEURISTIC_MODEL, supportsStrictJsonSchema, type ModelPrices } from './models.ts';
+import { blockJson, GAP_LINE, pageBlock, PROMPT_VERSION, PROMPTS, renderTemplate, type PageBlockInfo } from './prompts.ts';
 import { applicableCriteria, clampScore, computeFitScore, CRITERION_WEIGHTS, SCORE_RULES } from './rubric.ts';
-import { CRITERIA, JSON_SCHEMAS, parseAnswer, type AnswerPass, type Assessment, type Criterion, type FactsAnswer, type SynthesisAnswer } from './schemas.ts';
+import { ANSWERS, CRITERIA, type AnswerPass, type Assessment, type Criterion, type FactsAnswer, type SynthesisAnswer } from './schemas.ts';
 import {
   buildKeywordSet,
   keywordHits,
   keywordSetFrom,
   isHeaderLine,
   locateQuote,
-  neutraliseDelimiters,
   normaliseForMatch,
   normaliseWithMap,
   planTokens,
@@ -76,6 +74,7 @@ export const DEFAULT_RESEARCH_OPTIONS: Readonly<ResearchOptions> = {
 };
 
 export { PROMPT_VERSION } from './prompts.ts';
+export { completionLimit } from '../llm/calls.ts';
 
 // Planning constants (tokens). A fact line in the synthesis prompt and a fact in a facts answer
 // are both ~70 tokens; one facts call stays under ~3000 prompt tokens so that prompt plus
@@ -127,7 +126,17 @@ export async function researchLead(input: ResearchInput, deps: ResearchDeps, opt
   const opts = resolveOptions(options);
   const icp = input.seller.icps.find((i) => i.id === input.icpId) ?? likeliestIcp(input) ?? null;
   const keywords = buildKeywordSet(input.seller, icp);
-  const ledger = new LeadCalls(input, deps, opts);
+  const ledger = new LlmCalls({
+    llm: deps.llm,
+    archive: deps.archive,
+    promptTokenBudget: opts.promptTokenBudget,
+    subject: { domain: input.lead.domain, companyName: input.lead.companyName },
+    reasoningTokens: opts.reasoningTokens,
+    reasoningEffort: opts.reasoningEffort,
+    ...(opts.modelPrices ? { modelPrices: opts.modelPrices } : {}),
+    ...(deps.now ? { now: deps.now } : {}),
+    ...(deps.newId ? { newId: deps.newId } : {}),
+  });
 
   const prepared: PreparedPage[] = input.pages
     .filter((p) => p.text.trim().length > 0)
@@ -163,14 +172,24 @@ export async function researchLead(input: ResearchInput, deps: ResearchDeps, opt
       maxFacts,
       factsStrict,
     );
-    const answer = await ledger.ask('facts', opts.factsModel, PROMPTS.facts, prompt, opts.maxCompletionTokens, { batch: batchIndex, pages: batch.map((b) => b.prepared.promptId) });
+    const answer = await ledger.ask({
+      answer: ANSWERS.facts,
+      model: opts.factsModel,
+      template: PROMPTS.facts,
+      prompt,
+      promptVersion: PROMPT_VERSION,
+      maxTokens: opts.maxCompletionTokens,
+      context: { batch: batchIndex, pages: batch.map((b) => b.prepared.promptId) },
+      // a facts batch left without a repair is left out, like one the budget cannot cover
+      whenNoRepairBudget: 'skip',
+    });
     if (answer.kind === 'skipped') {
       stoppedEarly = true;
       for (const b of batch) skippedPages.add(b.prepared.page.url);
       continue;
     }
     const batchPageIds = batch.map((b) => b.prepared.promptId);
-    for (const f of (answer.value as FactsAnswer).facts) {
+    for (const f of answer.value.facts) {
       factCounter++;
       proposed.push({ id: `f${factCounter}`, category: f.category, claim: f.claim, quote: f.quote, pageId: f.pageId.trim(), batchPageIds });
     }
@@ -235,13 +254,19 @@ export async function researchLead(input: ResearchInput, deps: ResearchDeps, opt
     } else {
       shownIds = new Set(shown.map((f) => f.id));
       const lines = shown.map((f) => blockJson({ id: f.id, category: f.category, claim: f.claim, quote: truncate(f.quote, SYNTHESIS_QUOTE_CHARS), page: f.pageKind })).join('\n');
-      const answer = await ledger.ask('synthesis', opts.synthesisModel, PROMPTS.synthesis, renderSynthesis(synthesisContext, lines, synthesisStrict), opts.maxCompletionTokens, {
-        facts: shown.map((f) => f.id),
+      const answer = await ledger.ask({
+        answer: ANSWERS.synthesis,
+        model: opts.synthesisModel,
+        template: PROMPTS.synthesis,
+        prompt: renderSynthesis(synthesisContext, lines, synthesisStrict),
+        promptVersion: PROMPT_VERSION,
+        maxTokens: opts.maxCompletionTokens,
+        context: { facts: shown.map((f) => f.id) },
       });
       if (answer.kind === 'skipped') {
         synthesisNote = 'token budget spent before synthesis';
         stoppedEarly = true;
-      } else synthesis = answer.value as SynthesisAnswer;
+      } else synthesis = answer.value;
     }
   }
 
@@ -394,11 +419,6 @@ function synthesisContextJson(input: ResearchInput, icp: IcpContext | null): str
   });
 }
 
-interface RenderedPrompt {
-  system: string;
-  user: string;
-}
-
 function renderFacts(context: Record<string, unknown>, pages: string, maxFactsPerPage: number, maxFacts: number, strict: boolean): RenderedPrompt {
   const t = PROMPTS.facts;
   return {
@@ -412,22 +432,8 @@ function renderSynthesis(context: string, facts: string, strict: boolean): Rende
   return { system: t.system, user: renderTemplate(t.user, { context, facts, answerFormat: strict ? '' : t.format }) };
 }
 
-function renderRepair(pass: AnswerPass, error: string, previous: string, strict: boolean): RenderedPrompt {
-  const t = PROMPTS.repair;
-  return {
-    system: t.system,
-    user: renderTemplate(t.user, {
-      pass,
-      error,
-      // the previous answer is model output built from page text: keep it from forming delimiters
-      previous: neutraliseDelimiters(truncate(previous, 12_000)),
-      answerFormat: strict ? '' : PROMPTS[pass].format,
-    }),
-  };
-}
-
 function promptOverhead(prompt: RenderedPrompt, strict: boolean, pass: AnswerPass): number {
-  return planTokens(prompt.system) + planTokens(prompt.user) + (strict ? planTokens(JSON.stringify(JSON_SCHEMAS[pass].schema)) : 0);
+  return promptTokens(prompt, strict, ANSWERS[pass]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -634,237 +640,6 @@ function checkSynthesis(answer: SynthesisAnswer, known: Set<string>, applicable:
 
   const score = computeFitScore(Object.fromEntries(criteria.map((c) => [c.criterion, c.assessment])));
   return { score, modelScore: clampScore(answer.fit.score), criteria, intentSignals, pains, hooks, emailAngle, droppedHooks, citationsRemoved: removed };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Calls
-
-type AskResult = { kind: 'ok'; value: FactsAnswer | SynthesisAnswer } | { kind: 'skipped' };
-
-/** One lead's LLM calls: budget accounting, validation with one repair, records and archive. */
-class LeadCalls {
-  used = 0;
-  readonly records: LlmCallRecord[] = [];
-  private readonly now: () => Date;
-  private readonly newId: () => string;
-
-  private readonly limit: number;
-
-  constructor(
-    private readonly input: ResearchInput,
-    private readonly deps: ResearchDeps,
-    private readonly opts: ResearchOptions,
-  ) {
-    this.limit = opts.promptTokenBudget;
-    this.now = deps.now ?? (() => new Date());
-    this.newId = deps.newId ?? randomUUID;
-  }
-
-  remaining(): number {
-    return this.limit - this.used;
-  }
-
-  /**
-   * Asks `pass` and validates the answer; one repair call on an invalid answer, then
-   * `LlmOutputError`. Returns `skipped` instead of calling when the budget cannot cover the
-   * prompt (a facts batch is then left out; a synthesis falls back to insufficient evidence).
-   */
-  async ask(
-    pass: AnswerPass,
-    model: string,
-    template: PromptTemplate,
-    prompt: RenderedPrompt,
-    maxTokens: number,
-    context: Record<string, unknown>,
-  ): Promise<AskResult> {
-    const strict = supportsStrictJsonSchema(model);
-    if (!this.fits(prompt, strict, pass)) return { kind: 'skipped' };
-    const first = await this.call(pass, pass, model, template, prompt, strict, maxTokens, context);
-    await this.refuseTruncated(first);
-    const parsed = parseAnswer(pass, first.response.content);
-    if (parsed.ok) {
-      await this.record(first, 'ok', null);
-      return { kind: 'ok', value: parsed.value };
-    }
-    await this.record(first, 'invalid', parsed.error);
-
-    const repairPrompt = renderRepair(pass, parsed.error, first.response.content, strict);
-    if (!this.fits(repairPrompt, strict, pass)) {
-      if (pass === 'facts') return { kind: 'skipped' };
-      throw new LlmOutputError(`${pass} pass: invalid answer (${parsed.error}) and no token budget left for a repair`);
-    }
-    const second = await this.call(pass, `${pass}.repair`, model, PROMPTS.repair, repairPrompt, strict, maxTokens, context);
-    await this.refuseTruncated(second);
-    const repaired = parseAnswer(pass, second.response.content);
-    if (repaired.ok) {
-      await this.record(second, 'repaired', null);
-      return { kind: 'ok', value: repaired.value };
-    }
-    await this.record(second, 'invalid', repaired.error);
-    throw new LlmOutputError(`${pass} pass: answer still invalid after one repair attempt: ${repaired.error}`);
-  }
-
-  /**
-   * An answer cut off at `max_completion_tokens` arrives as HTTP 200 with `finish_reason:
-   * "length"`: it is recorded (its tokens are spent) and fails the lead by name. A repair call
-   * would hit the same limit, so none is made.
-   */
-  private async refuseTruncated(x: Exchange): Promise<void> {
-    if (x.response.finishReason !== 'length') return;
-    const reasoning = x.response.reasoningTokens ?? null;
-    await this.record(x, 'invalid', 'cut off at max_completion_tokens (finish_reason "length")');
-    throw new LlmTruncated(
-      `${x.request.pass} pass: the answer of ${x.request.model} was cut off at max_completion_tokens=${x.request.maxTokens}` +
-        `${reasoning !== null ? ` (${reasoning} of ${x.response.completionTokens} completion tokens were reasoning)` : ''}; ` +
-        `no repair was attempted`,
-      { maxTokens: x.request.maxTokens, reasoningTokens: reasoning },
-    );
-  }
-
-  private fits(prompt: RenderedPrompt, strict: boolean, pass: AnswerPass): boolean {
-    return this.used + promptOverhead(prompt, strict, pass) <= this.limit;
-  }
-
-  private async call(
-    answerPass: AnswerPass,
-    pass: string,
-    model: string,
-    template: PromptTemplate,
-    prompt: RenderedPrompt,
-    strict: boolean,
-    maxTokens: number,
-    context: Record<string, unknown>,
-  ): Promise<Exchange> {
-    const reasoning = MODELS[model]?.reasoning ?? false;
-    const request: LlmRequest = {
-      pass,
-      model,
-      promptVersion: PROMPT_VERSION,
-      system: prompt.system,
-      user: prompt.user,
-      schema: { ...JSON_SCHEMAS[answerPass], strict },
-      maxTokens: completionLimit(model, promptOverhead(prompt, strict, answerPass), maxTokens + (reasoning ? this.opts.reasoningTokens : 0), pass),
-      temperature: 0,
-      ...(reasoning ? { reasoningEffort: this.opts.reasoningEffort } : {}),
-    };
-    const id = this.newId();
-    const at = this.now();
-    let response: LlmResponse;
-    try {
-      response = await this.deps.llm.complete(request);
-    } catch (error) {
-      // keep the failed exchange for the audit trail, then let the error reach the state machine
-      await this.deps
-        .archive(this.archiveRecord({ id, at, request, template, context }, null, 'error', null, describeError(error)), id, at)
-        .catch(() => undefined);
-      throw error;
-    }
-    this.used += response.promptTokens;
-    return { id, at, request, template, context, response };
-  }
-
-  private async record(x: Exchange & { response: LlmResponse }, outcome: LlmCallRecord['outcome'], validationError: string | null): Promise<void> {
-    const provider = this.deps.llm.provider;
-    const costUsd = callCostUsd(provider, x.response.model || x.request.model, x.response.promptTokens, x.response.completionTokens, this.opts.modelPrices);
-    const lakeKey = await this.deps.archive(this.archiveRecord(x, x.response, outcome, validationError, null, costUsd), x.id, x.at);
-    this.records.push({
-      id: x.id,
-      pass: x.request.pass,
-      provider,
-      model: x.response.model || x.request.model,
-      promptVersion: PROMPT_VERSION,
-      promptTokens: x.response.promptTokens,
-      completionTokens: x.response.completionTokens,
-      latencyMs: Math.max(0, Math.round(x.response.latencyMs)),
-      costUsd,
-      requestId: x.response.requestId ?? null,
-      outcome,
-      lakeKey,
-    });
-  }
-
-  private archiveRecord(
-    x: Omit<Exchange, 'response'>,
-    response: LlmResponse | null,
-    outcome: LlmCallRecord['outcome'] | 'error',
-    validationError: string | null,
-    error: { name: string; message: string } | null,
-    costUsd = 0,
-  ): Record<string, unknown> {
-    return {
-      kind: 'llm-exchange',
-      callId: x.id,
-      at: x.at.toISOString(),
-      lead: { domain: this.input.lead.domain, companyName: this.input.lead.companyName },
-      pass: x.request.pass,
-      provider: this.deps.llm.provider,
-      model: x.request.model,
-      responseModel: response?.model ?? null,
-      promptVersion: PROMPT_VERSION,
-      template: x.template.id,
-      context: x.context,
-      request: {
-        system: x.request.system,
-        user: x.request.user,
-        schema: { name: x.request.schema.name, strict: x.request.schema.strict },
-        maxTokens: x.request.maxTokens,
-        temperature: x.request.temperature ?? null,
-        reasoningEffort: x.request.reasoningEffort ?? null,
-      },
-      response: response
-        ? {
-            content: response.content,
-            promptTokens: response.promptTokens,
-            completionTokens: response.completionTokens,
-            latencyMs: response.latencyMs,
-            requestId: response.requestId ?? null,
-            finishReason: response.finishReason ?? null,
-            reasoningTokens: response.reasoningTokens ?? null,
-          }
-        : null,
-      outcome,
-      validationError,
-      error,
-      costUsd,
-      tokenBudget: { limit: this.limit, usedAfter: this.used },
-    };
-  }
-}
-
-// Groq wraps each message in a few formatting tokens of its own; planTokens cannot see them.
-const CHAT_FORMAT_TOKENS = 64;
-// Fewer completion tokens than this cannot hold a useful answer.
-const MIN_COMPLETION_TOKENS = 256;
-
-/**
- * `max_completion_tokens` for one call: `wanted` (the answer, plus room for reasoning on a
- * reasoning model), within the model's own maximum and within what its tokens-per-minute limit
- * leaves after the prompt. Groq counts prompt + max_completion_tokens against TPM before running
- * a request and refuses one that exceeds it alone with 413 (console.groq.com/docs/rate-limits),
- * so a request sized here cannot be refused that way on the table's (free-tier) limits. When not
- * even a minimal answer fits, `LlmRequestTooLarge` is thrown before anything is sent.
- */
-export function completionLimit(model: string, promptTokens: number, wanted: number, pass = 'call'): number {
-  const info = MODELS[model];
-  let limit = wanted;
-  if (info?.maxCompletionTokens) limit = Math.min(limit, info.maxCompletionTokens);
-  if (info?.tpm) limit = Math.min(limit, info.tpm - promptTokens - CHAT_FORMAT_TOKENS);
-  if (limit < Math.min(MIN_COMPLETION_TOKENS, wanted)) {
-    throw new LlmRequestTooLarge(
-      `${pass}: a ${promptTokens}-token prompt leaves no room for an answer within ${model}'s ${info?.tpm ?? '?'} tokens per minute ` +
-        `(Groq counts prompt + max_completion_tokens against it); lower PROSPECTOR_PROMPT_TOKEN_BUDGET`,
-    );
-  }
-  return limit;
-}
-
-interface Exchange {
-  id: string;
-  at: Date;
-  request: LlmRequest;
-  template: PromptTemplate;
-  context: Record<string, unknown>;
-  response: LlmResponse;
 }
 
 /**

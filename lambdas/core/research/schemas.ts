@@ -4,6 +4,8 @@
  * required, `additionalProperties: false`, no keywords strict mode may refuse).
  */
 import { z } from 'zod';
+import { defineAnswer, parseJsonAnswer, toStrictJsonSchema, type AnswerSpec, type ParseResult } from '../llm/calls.ts';
+import { PROMPTS } from './prompts.ts';
 
 /** Fact categories (the `fact.category` CHECK constraint lists the same). */
 export const FACT_CATEGORIES = ['firmographic', 'product', 'customer', 'hiring', 'funding', 'news', 'technology', 'pain', 'other'] as const;
@@ -63,31 +65,8 @@ export type AnswerPass = 'facts' | 'synthesis';
 /** The zod schema of a pass. */
 export const ANSWER_SCHEMAS = { facts: FactsAnswer, synthesis: SynthesisAnswer } as const;
 
-// Keywords Groq's strict mode is not documented to support: validation of them stays in zod.
-const UNSUPPORTED_KEYWORDS = new Set(['$schema', 'minLength', 'maxLength', 'minimum', 'maximum', 'minItems', 'maxItems', 'pattern', 'format']);
-
-/**
- * A strict-mode JSON Schema from a zod schema: unsupported keywords removed, every property
- * required and `additionalProperties: false` on every object.
- */
-export function toStrictJsonSchema(schema: z.ZodType): Record<string, unknown> {
-  return strictify(z.toJSONSchema(schema)) as Record<string, unknown>;
-}
-
-function strictify(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(strictify);
-  if (!node || typeof node !== 'object') return node;
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(node)) {
-    if (UNSUPPORTED_KEYWORDS.has(key)) continue;
-    out[key] = key === 'properties' ? Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, strictify(v)])) : strictify(value);
-  }
-  if (out.type === 'object' && out.properties) {
-    out.required = Object.keys(out.properties as object);
-    out.additionalProperties = false;
-  }
-  return out;
-}
+/** A strict-mode JSON Schema from a zod schema (see `llm/calls.ts`). */
+export { toStrictJsonSchema, type ParseResult } from '../llm/calls.ts';
 
 /** JSON Schemas sent as `response_format.json_schema.schema` (strict where the model allows). */
 export const JSON_SCHEMAS: Record<AnswerPass, { name: string; schema: Record<string, unknown> }> = {
@@ -95,7 +74,18 @@ export const JSON_SCHEMAS: Record<AnswerPass, { name: string; schema: Record<str
   synthesis: { name: 'research_synthesis', schema: toStrictJsonSchema(SynthesisAnswer) },
 };
 
-export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
+/** The research passes as `LlmCalls` answers: schema, JSON Schema, format in words, spelling variants. */
+export const ANSWERS: { facts: AnswerSpec<FactsAnswer>; synthesis: AnswerSpec<SynthesisAnswer> } = {
+  facts: defineAnswer({ pass: 'facts', schema: FactsAnswer, jsonSchemaName: JSON_SCHEMAS.facts.name, jsonSchema: JSON_SCHEMAS.facts.schema, format: PROMPTS.facts.format, normalise: normaliseFacts }),
+  synthesis: defineAnswer({
+    pass: 'synthesis',
+    schema: SynthesisAnswer,
+    jsonSchemaName: JSON_SCHEMAS.synthesis.name,
+    jsonSchema: JSON_SCHEMAS.synthesis.schema,
+    format: PROMPTS.synthesis.format,
+    normalise: normaliseSynthesis,
+  }),
+};
 
 /**
  * Parses and validates a pass's answer. Tolerates what costs nothing to tolerate (a JSON code
@@ -103,26 +93,7 @@ export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string
  * whose text is sent back in the one repair attempt.
  */
 export function parseAnswer<P extends AnswerPass>(pass: P, content: string): ParseResult<z.infer<(typeof ANSWER_SCHEMAS)[P]>> {
-  const text = stripFence(content.trim());
-  if (!text) return { ok: false, error: 'the answer was empty' };
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
-    return { ok: false, error: `the answer is not valid JSON (${why}); it may have been cut off: answer with one complete JSON object, shorter if needed` };
-  }
-  const schema = ANSWER_SCHEMAS[pass] as z.ZodType;
-  const parsed = schema.safeParse(pass === 'facts' ? normaliseFacts(json) : normaliseSynthesis(json));
-  if (parsed.success) return { ok: true, value: parsed.data as z.infer<(typeof ANSWER_SCHEMAS)[P]> };
-  const issues = parsed.error.issues.slice(0, 6).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-  const more = parsed.error.issues.length > 6 ? ` (+${parsed.error.issues.length - 6} more)` : '';
-  return { ok: false, error: `the JSON does not match the required shape: ${issues.join('; ')}${more}` };
-}
-
-function stripFence(text: string): string {
-  const m = /^```(?:json)?\s*\n?([\s\S]*?)\n?```$/i.exec(text);
-  return m ? m[1].trim() : text;
+  return parseJsonAnswer(ANSWERS[pass] as AnswerSpec<z.infer<(typeof ANSWER_SCHEMAS)[P]>>, content);
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
