@@ -26,6 +26,8 @@ const LocalEnv = z.object({
   PROSPECTOR_MAX_PAGES: positiveInt.max(50).default(defaultPipelineConfig.maxPagesPerSite),
   PROSPECTOR_FACTS_MODEL: z.string().min(1).default(defaultPipelineConfig.factsModel),
   PROSPECTOR_SYNTHESIS_MODEL: z.string().min(1).default(defaultPipelineConfig.synthesisModel),
+  /** The model outreach drafting asks; unset: the synthesis model. */
+  PROSPECTOR_DRAFT_MODEL: z.string().min(1).optional(),
   PROSPECTOR_PROMPT_TOKEN_BUDGET: positiveInt.default(defaultPipelineConfig.promptTokenBudget),
   /** Tokens (prompt + completion) one run may spend; unset: unlimited. */
   PROSPECTOR_RUN_TOKEN_BUDGET: positiveInt.optional(),
@@ -90,6 +92,7 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env, options: L
       [
         { variable: 'PROSPECTOR_FACTS_MODEL', model: e.PROSPECTOR_FACTS_MODEL },
         { variable: 'PROSPECTOR_SYNTHESIS_MODEL', model: e.PROSPECTOR_SYNTHESIS_MODEL },
+        ...(e.PROSPECTOR_DRAFT_MODEL ? [{ variable: 'PROSPECTOR_DRAFT_MODEL', model: e.PROSPECTOR_DRAFT_MODEL }] : []),
       ],
       {
         // the offline heuristic spends nothing: models only matter with a key
@@ -123,6 +126,7 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env, options: L
       maxPagesPerSite: e.PROSPECTOR_MAX_PAGES,
       factsModel: e.PROSPECTOR_FACTS_MODEL,
       synthesisModel: e.PROSPECTOR_SYNTHESIS_MODEL,
+      draftModel: e.PROSPECTOR_DRAFT_MODEL ?? e.PROSPECTOR_SYNTHESIS_MODEL,
       promptTokenBudget: e.PROSPECTOR_PROMPT_TOKEN_BUDGET,
       runTokenBudget: e.PROSPECTOR_RUN_TOKEN_BUDGET,
       runCostBudgetUsd: e.PROSPECTOR_RUN_COST_BUDGET_USD,

@@ -18,8 +18,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { blockJson, parsePromptFile, renderTemplate } from '../research/prompts.ts';
-import { toStrictJsonSchema } from '../research/schemas.ts';
+import { BudgetExceededError } from '../errors.ts';
+import { defineAnswer, parseJsonAnswer, toStrictJsonSchema } from '../llm/calls.ts';
+import { blockJson, parsePromptFile, PROMPTS, renderTemplate } from '../research/prompts.ts';
 import { planTokens } from '../research/text.ts';
 import { checkGrounding, sellerEvidence, type Channel, type EvidenceFact } from './grounding.ts';
 import {
@@ -38,9 +39,10 @@ import {
 /** Prompt tokens one lead's drafting prompt may use (system, user and the strict schema). */
 export const DRAFT_PROMPT_TOKEN_LIMIT = 1500;
 
-/** The drafting prompt (`prompts/draft.v<N>.md`); its id is stored as `message.prompt_version`. */
+/** The drafting prompt (`prompts/draft.v<N>.md`). Bundlers must ship `prompts/` next to this module. */
 export const DRAFT_PROMPT = parsePromptFile('draft.v1', readFileSync(new URL('./prompts/draft.v1.md', import.meta.url), 'utf8'));
-export const DRAFT_PROMPT_VERSION = DRAFT_PROMPT.id;
+/** The prompts a model draft may come from (the drafting prompt and the shared repair prompt), as `message.prompt_version`. */
+export const DRAFT_PROMPT_VERSION = `${DRAFT_PROMPT.id}+${PROMPTS.repair.id}`;
 
 /** Shown wherever a model draft is listed, as templates show theirs. */
 export function llmLabel(model: string): string {
@@ -68,27 +70,21 @@ export type DraftAnswer = z.infer<typeof DraftAnswer>;
 /** `response_format.json_schema` for the drafting call (strict where the model allows). */
 export const DRAFT_JSON_SCHEMA = { name: 'outreach_sequence', schema: toStrictJsonSchema(DraftAnswer) };
 
+/** The drafting answer for the shared LLM call module: pass `draft`, zod schema, strict JSON Schema, format in words. */
+export const DRAFT_ANSWER = defineAnswer({
+  pass: 'draft',
+  schema: DraftAnswer,
+  jsonSchemaName: DRAFT_JSON_SCHEMA.name,
+  jsonSchema: DRAFT_JSON_SCHEMA.schema,
+  format: DRAFT_PROMPT.format,
+});
+
 /**
- * Parses a model's answer: tolerates a JSON code fence; anything else wrong is an error whose
- * text is fit to send back in the one repair attempt.
+ * Parses a model's answer as the call module does: a JSON code fence is tolerated; anything else
+ * wrong is an error whose text is fit to send back in the one repair attempt.
  */
 export function parseDraftAnswer(content: string): { ok: true; value: DraftAnswer } | { ok: false; error: string } {
-  const text = content
-    .trim()
-    .replace(/^```(?:json)?\s*\n?/i, '')
-    .replace(/\n?```\s*$/, '')
-    .trim();
-  if (!text) return { ok: false, error: 'the answer was empty' };
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    return { ok: false, error: `the answer is not valid JSON (${(error as Error).message}); answer with one complete JSON object` };
-  }
-  const parsed = DraftAnswer.safeParse(json);
-  if (parsed.success) return { ok: true, value: parsed.data };
-  const issues = parsed.error.issues.slice(0, 6).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-  return { ok: false, error: `the JSON does not match the required shape: ${issues.join('; ')}` };
+  return parseJsonAnswer(DRAFT_ANSWER, content);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -230,7 +226,7 @@ export function buildDraftPrompt(input: ComposeInput, options: { strict?: boolea
     prompt = render(facts, examples);
   }
   if (prompt.tokens > limit) {
-    throw new Error(`buildDraftPrompt: the smallest drafting prompt takes ${prompt.tokens} tokens, over the ${limit}-token limit`);
+    throw new BudgetExceededError(`draft: the smallest drafting prompt takes ${prompt.tokens} tokens, over the ${limit}-token limit`);
   }
   return {
     ...prompt,

@@ -13,6 +13,8 @@ export interface PipelineConfig {
   maxBytesPerSite: number;
   factsModel: string;
   synthesisModel: string;
+  /** The model outreach drafting asks (one call per lead's sequence). Unset: `synthesisModel`. */
+  draftModel?: string;
   /** Prompt tokens one lead's research may spend across all passes. */
   promptTokenBudget: number;
   /**

@@ -32,7 +32,7 @@ export const CONFIG_GROUPS = {
    * ResearchLead and StartRun: the models, their prices and the dollar budgets. StartRun reads
    * them only so a shut-down or unpriced model is refused before a run begins.
    */
-  models: ['factsModel', 'synthesisModel', 'modelPrices', 'runCostBudgetUsd', 'leadCostBudgetUsd'],
+  models: ['factsModel', 'synthesisModel', 'draftModel', 'modelPrices', 'runCostBudgetUsd', 'leadCostBudgetUsd'],
   /** ResearchLead: token budgets. */
   research: ['promptTokenBudget', 'runTokenBudget', 'leadTokenBudget'],
 } as const satisfies Record<string, readonly (keyof PipelineConfig)[]>;
