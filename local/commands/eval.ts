@@ -1,16 +1,25 @@
-/** `prospector eval`: research quality on the sample web against the labelled gold set. */
-import type { Command } from 'commander';
+/**
+ * `prospector eval`: research quality on the sample web against the labelled gold set
+ * (`--suite research`, the default), or drafting's grounding against scripted misbehaviour
+ * (`--suite drafts`).
+ */
+import { Option, type Command } from 'commander';
 import type { CliContext } from '../cli-context.ts';
 
 /** Registers `prospector eval`. */
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('eval')
-    .description('research the sample web (one lead per gold-set company) in a temporary home and score it against the gold set')
+    .description('research the sample web (one lead per gold-set company) in a temporary home and score it against the gold set; --suite drafts scores drafting')
+    .addOption(new Option('--suite <suite>', 'what to evaluate: research quality, or drafting against a scripted misbehaving model').choices(['research', 'drafts']).default('research'))
     .option('--json', 'print the figures as JSON')
-    .option('--details', 'list the gold facts the LLM never saw and any noise that reached it')
-    .addHelpText('after', '\nExamples:\n  $ prospector eval --json\n  $ GROQ_API_KEY=gsk_... prospector eval --details')
-    .action(async (opts: { json?: boolean; details?: boolean }) => {
+    .option('--details', 'list the gold facts the LLM never saw and any noise that reached it (drafts: every provider figure and what was missed)')
+    .addHelpText('after', '\nExamples:\n  $ prospector eval --json\n  $ GROQ_API_KEY=gsk_... prospector eval --details\n  $ prospector eval --suite drafts --json')
+    .action(async (opts: { suite: 'research' | 'drafts'; json?: boolean; details?: boolean }) => {
+      if (opts.suite === 'drafts') {
+        await printDraftsEval(ctx, opts);
+        return;
+      }
       const { runEval } = await import('../eval.ts');
       const result = await runEval();
       const { missed, leaks, ...figures } = result;
@@ -31,4 +40,35 @@ export function register(program: Command, ctx: CliContext): void {
         for (const l of leaks) ctx.print(`leaked  ${l.domain}  ${l.snippet}`);
       }
     });
+}
+
+/** `prospector eval --suite drafts`: runs the drafting evaluation and prints its figures. */
+async function printDraftsEval(ctx: CliContext, opts: { json?: boolean; details?: boolean }): Promise<void> {
+  const { runDraftsEval } = await import('../eval-drafts.ts');
+  const result = await runDraftsEval({ onProgress: opts.json ? undefined : (line) => process.stderr.write(`${line}\n`) });
+  if (opts.json) {
+    ctx.print(JSON.stringify(opts.details ? result : { ...result, providers: result.providers.map(({ notDrafted: _n, cases: _c, ...p }) => p) }));
+    return;
+  }
+  const share = (x: number | null) => (x === null ? 'n/a' : String(x));
+  ctx.print(
+    [
+      `leads researched ${result.leadsResearched} · at or above their ICP's threshold ${result.leadsEligible}`,
+      `invented specifics caught ${share(result.inventedSpecificsCaught)} (goal 1) · sendable with an invented specific ${result.sendableWithInventedSpecific} (goal 0)`,
+      ...result.providers.map(
+        (p) =>
+          `${p.provider === 'template' ? 'templates (no language model)' : `llm ${p.model} (loopback fake Groq, scripted)`}: drafted ${p.leadsDrafted} · ` +
+          `cited sentence rate ${p.citedSentenceRate} · tone compliance ${p.toneCompliance} · median words ${p.medianWords}` +
+          (p.inventedSpecificsInjected ? ` · invented specifics caught ${share(p.inventedSpecificsCaught)} of ${p.inventedSpecificsInjected}` : '') +
+          (p.maxPromptTokens !== null ? ` · largest prompt ${p.maxPromptTokens} tokens` : ''),
+      ),
+    ].join('\n'),
+  );
+  if (opts.details) {
+    for (const p of result.providers) {
+      for (const [kind, c] of Object.entries(p.cases)) ctx.print(`${p.provider}  ${kind}: caught ${c.caught} of ${c.injected} (${c.rule})`);
+      for (const n of p.notDrafted) ctx.print(`${p.provider}  not drafted  ${n.email}: ${n.reason}`);
+    }
+    for (const x of result.problems) ctx.print(`problem  ${x.provider}  ${x.email}  ${x.case}: ${x.detail}`);
+  }
 }

@@ -1,0 +1,91 @@
+/**
+ * `prospector eval --suite drafts --json` as a user runs it (a child process): the sample web
+ * researched offline in a temporary home, drafted by the templates and by the LLM drafter
+ * against the loopback fake Groq scripted to misbehave; the checker must catch every invented
+ * specific and let none be sendable.
+ */
+import { execFile } from 'node:child_process';
+import { readdir, readFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { DRAFT_PROMPT_TOKEN_LIMIT } from '#core/outreach/compose.ts';
+import type { DraftsEvalResult } from '#local/eval-drafts.ts';
+
+const exec = promisify(execFile);
+const ROOT = join(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'local', 'bin', 'prospector.mjs');
+
+describe('prospector eval --suite drafts', () => {
+  let home: string;
+  let result: DraftsEvalResult;
+  let stderr: string;
+
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'prospector-eval-drafts-home-'));
+    // GROQ_BASE_URL pointing nowhere proves the suite never leaves its own loopback fake.
+    const out = await exec(process.execPath, [BIN, 'eval', '--suite', 'drafts', '--json'], {
+      env: { ...process.env, PROSPECTOR_HOME: home, GROQ_API_KEY: '', GROQ_BASE_URL: 'http://127.0.0.1:9' },
+      timeout: 280_000,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    result = JSON.parse(out.stdout) as DraftsEvalResult;
+    stderr = out.stderr;
+  }, 300_000);
+
+  afterAll(async () => {
+    await rm(home, { recursive: true, force: true });
+  });
+
+  test('catches every invented specific and leaves none sendable', () => {
+    expect(result.suite).toBe('drafts');
+    expect(result.leadsEligible).toBeGreaterThanOrEqual(5);
+    expect(result.inventedSpecificsCaught).toBe(1);
+    expect(result.sendableWithInventedSpecific).toBe(0);
+    expect(result.problems).toEqual([]);
+    const llm = result.providers.find((p) => p.provider === 'llm')!;
+    expect(llm.inventedSpecificsInjected).toBe(result.leadsEligible * 4);
+    expect(llm.inventedSpecificsCaught).toBe(1);
+    expect(llm.sendableWithInventedSpecific).toBe(0);
+  });
+
+  test('prints the quality figures per provider: clean drafts cite, keep the tone and the length', () => {
+    expect(result.providers.map((p) => p.provider)).toEqual(['template', 'llm']);
+    for (const p of result.providers) {
+      expect(p.leadsDrafted, p.provider).toBe(result.leadsEligible);
+      expect(p.citedSentenceRate, p.provider).toBe(1);
+      expect(p.toneCompliance, p.provider).toBe(1);
+      expect(p.medianWords, p.provider).toBeGreaterThan(20);
+      expect(p.medianWords, p.provider).toBeLessThanOrEqual(110);
+      expect(p.cleanBlocked, p.provider).toBe(0);
+    }
+    expect(result.providers[0]).toMatchObject({ model: null, inventedSpecificsInjected: 0, inventedSpecificsCaught: null });
+  });
+
+  test(`keeps the drafting prompt of every sample lead, the largest included, under ${DRAFT_PROMPT_TOKEN_LIMIT} tokens`, () => {
+    const llm = result.providers.find((p) => p.provider === 'llm')!;
+    expect(llm.maxPromptTokens).toBeGreaterThan(0);
+    expect(llm.maxPromptTokens).toBeLessThanOrEqual(DRAFT_PROMPT_TOKEN_LIMIT);
+  });
+
+  test("works in its own temporary home: the user's home is untouched and --json prints nothing else", async () => {
+    expect(await readdir(home)).toEqual([]);
+    expect(stderr).toBe('');
+  });
+
+  test('the command line loads no test code (a fresh clone need not keep test/ to run it)', async () => {
+    const files: string[] = [];
+    const walk = async (dir: string) => {
+      for (const e of await readdir(dir, { withFileTypes: true })) {
+        if (e.isDirectory()) await walk(join(dir, e.name));
+        else if (/\.(ts|mjs|js)$/.test(e.name)) files.push(join(dir, e.name));
+      }
+    };
+    await walk(join(ROOT, 'local'));
+    await walk(join(ROOT, 'lambdas'));
+    const offenders: string[] = [];
+    for (const f of files) if (/from ['"](?:#test\/|(?:\.\.\/)+test\/)/.test(await readFile(f, 'utf8'))) offenders.push(f);
+    expect(offenders).toEqual([]);
+  });
+});
