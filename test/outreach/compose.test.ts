@@ -166,6 +166,18 @@ describe('a model answer', () => {
     expect(s.steps[1].messages[0].check.body).not.toMatch(/Maya/);
   });
 
+  it('keeps a signature the model wrote anyway instead of signing twice, and strips citations from subjects', () => {
+    const answer = {
+      ...GOOD,
+      variantA: { subject: 'Columbus sites [f2]', body: `${GOOD.variantA.body}\n\nBest,\nMaya Okafor` },
+    };
+    const a = first(sequenceFromAnswer(input(), answer, { model: 'm' }), 'a');
+    expect(a.check.body.match(/Maya Okafor/g)).toHaveLength(1);
+    expect(a.check.body).toMatch(/Best,\nMaya Okafor$/);
+    expect(a.subject).toBe('Columbus sites');
+    expect(a.check.verdict, JSON.stringify(a.check.findings)).toBe('grounded');
+  });
+
   it('inventing funding is blocked, even with a citation', () => {
     const s = sequenceFromAnswer(input(), withA((b) => b.replace('Hi Dana,\n\n', 'Hi Dana,\n\nCongrats on your $40M Series B [f2]. ')), { model: 'm' });
     expect(first(s, 'a').check.verdict).toBe('blocked');

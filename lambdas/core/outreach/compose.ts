@@ -98,6 +98,7 @@ export interface EditExample {
 
 /** What drafting reads: the template input plus recent approved rep edits. */
 export interface ComposeInput extends TemplateInput {
+  /** newest first: when the token limit bites, the oldest go first */
   examples?: EditExample[];
 }
 
@@ -262,7 +263,11 @@ export function sequenceFromAnswer(input: TemplateInput, answer: DraftAnswer, me
     const part = answer[slot.part];
     const channel: Channel = slot.kind === 'linkedin_connection_note' ? 'linkedin_connection_note' : 'email';
     const subjectLine = slot.kind === 'email' && 'subject' in part ? part.subject : null;
-    const draft = channel === 'email' ? `${part.body.trim()}\n\n${signOff}\n${tone.signature}` : part.body.trim();
+    // A model told not to sign may sign anyway: its own closing line with the rep's name stays,
+    // and no second signature is added.
+    const lastLines = part.body.trim().split('\n').slice(-4).map((l) => l.trim().replace(/[,.]$/, '').toLowerCase());
+    const signed = lastLines.includes(rep.name.trim().toLowerCase());
+    const draft = channel === 'email' && !signed ? `${part.body.trim()}\n\n${signOff}\n${tone.signature}` : part.body.trim();
     const check = checkGrounding({
       channel,
       firstTouch: slot.position <= 2,
@@ -274,7 +279,8 @@ export function sequenceFromAnswer(input: TemplateInput, answer: DraftAnswer, me
       seller,
       tone: { maxWords: tone.maxWords, bannedPhrases: tone.bannedPhrases, signature: tone.signature },
     });
-    return { variant: slot.variant, angle: slot.angle, subject: subjectLine, draft, check };
+    // The subject as sent: a citation marker in it is the model's habit, not text for the prospect.
+    return { variant: slot.variant, angle: slot.angle, subject: check.subject, draft, check };
   };
   const steps: DraftSequence['steps'] = [];
   for (const slot of LAYOUT) {
