@@ -10,7 +10,7 @@ import { HeuristicLlm } from '#adapters/heuristic-llm.ts';
 import { loadOnboardingFile } from '#core/onboarding/import.ts';
 import type { Onboarding } from '#core/onboarding/schema.ts';
 import { DRAFT_PROMPT_TOKEN_LIMIT, DRAFT_PROMPT_VERSION, type ComposeInput } from '#core/outreach/compose.ts';
-import { DEFAULT_DRAFT_MODEL, draftLead, type DraftDeps, type DraftLeadResult } from '#core/outreach/draft.ts';
+import { DEFAULT_DRAFT_MODEL, draftLead, draftOptionsFrom, type DraftDeps, type DraftLeadResult } from '#core/outreach/draft.ts';
 import type { DraftResearch, DraftSequence } from '#core/outreach/templates.ts';
 import { DEFAULT_MODELS } from '#core/research/models.ts';
 import { loadLocalConfig } from '#local/config.ts';
@@ -171,6 +171,9 @@ describe('the drafting model setting', () => {
     expect(config({})).toBe(DEFAULT_MODELS.synthesis);
     expect(config({ PROSPECTOR_SYNTHESIS_MODEL: DEFAULT_MODELS.facts })).toBe(DEFAULT_MODELS.facts);
     expect(config({ PROSPECTOR_DRAFT_MODEL: DEFAULT_MODELS.facts })).toBe(DEFAULT_MODELS.facts);
+    // the pipeline's settings as draftLead takes them; a config without the setting (the cloud today) drafts with the synthesis model
+    expect(draftOptionsFrom(loadLocalConfig({ PROSPECTOR_HOME: '/tmp/x', PROSPECTOR_DRAFT_MODEL: DEFAULT_MODELS.facts }).pipeline)).toEqual({ model: DEFAULT_MODELS.facts });
+    expect(draftOptionsFrom({ synthesisModel: 'x/y', modelPrices: { 'x/y': { inputPerMillion: 1, outputPerMillion: 2 } } })).toEqual({ model: 'x/y', modelPrices: { 'x/y': { inputPerMillion: 1, outputPerMillion: 2 } } });
   });
 
   it('refuses a model Groq has shut down, naming PROSPECTOR_DRAFT_MODEL', () => {

@@ -14,6 +14,7 @@
  */
 import { BudgetExceededError } from '../errors.ts';
 import { LlmCalls, type LlmCallRecord } from '../llm/calls.ts';
+import type { PipelineConfig } from '../pipeline/deps.ts';
 import type { Llm } from '../ports.ts';
 import { DEFAULT_MODELS, supportsStrictJsonSchema, type ModelPrices } from '../research/models.ts';
 import { buildDraftPrompt, DRAFT_ANSWER, DRAFT_PROMPT, DRAFT_PROMPT_TOKEN_LIMIT, DRAFT_PROMPT_VERSION, sequenceFromAnswer, type ComposeInput } from './compose.ts';
@@ -57,6 +58,11 @@ export const DEFAULT_DRAFT_OPTIONS: Readonly<DraftOptions> = {
   reasoningTokens: 1500,
   reasoningEffort: 'low',
 };
+
+/** Drafting options from the pipeline's settings: the drafting model (else the synthesis model) and model prices. */
+export function draftOptionsFrom(config: Pick<PipelineConfig, 'draftModel' | 'synthesisModel' | 'modelPrices'>): Partial<DraftOptions> {
+  return { model: config.draftModel ?? config.synthesisModel, ...(config.modelPrices ? { modelPrices: config.modelPrices } : {}) };
+}
 
 /** The drafting prompt as it was sent: its size and what it had to leave out. */
 export interface DraftPromptInfo {
