@@ -24,6 +24,7 @@ import { blockJson, parsePromptFile, PROMPTS, renderTemplate } from '../research
 import { planTokens } from '../research/text.ts';
 import { checkGrounding, sellerEvidence, type Channel, type EvidenceFact } from './grounding.ts';
 import {
+  proofFor,
   rankFacts,
   sequenceBasics,
   signOffFor,
@@ -154,20 +155,6 @@ function synthesisOf(findings: Record<string, unknown>, shown: ReadonlySet<strin
   };
 }
 
-/** The seller's proof point closest to the ICP: what the proof angle opens with. */
-function proofPoints(input: TemplateInput): { customer: string | null; title: string; metric: string | null }[] {
-  const terms = [...input.icp.industries, ...input.icp.searchKeywords, input.icp.name]
-    .join(' ')
-    .toLowerCase()
-    .split(/[^a-z0-9]+/)
-    .filter((w) => w.length > 3);
-  return input.onboarding.company.proofPoints
-    .map((p, i) => ({ p, i, score: terms.filter((t) => `${p.title} ${p.summary} ${p.customer ?? ''}`.toLowerCase().includes(t)).length }))
-    .sort((a, b) => b.score - a.score || a.i - b.i)
-    .slice(0, 1)
-    .map(({ p }) => ({ customer: p.customer ?? null, title: cut(p.title, TEXT_CHARS), metric: p.metric ? cut(p.metric, TEXT_CHARS) : null }));
-}
-
 function dataBlock(input: TemplateInput, facts: DraftFact[]): string {
   const { onboarding, icp, lead } = input;
   const { rep, persona, tone } = sequenceBasics(input);
@@ -181,7 +168,7 @@ function dataBlock(input: TemplateInput, facts: DraftFact[]): string {
       product: product?.name ?? null,
       valuePropositions: onboarding.company.valuePropositions.slice(0, 2).map((v) => cut(v, TEXT_CHARS)),
       differentiator: onboarding.company.differentiators[0] ? cut(onboarding.company.differentiators[0], TEXT_CHARS) : null,
-      proof: proofPoints(input),
+      proof: [proofFor(onboarding, icp)].filter((p) => p !== undefined).map((p) => ({ customer: p.customer ?? null, title: cut(p.title, TEXT_CHARS), metric: p.metric ? cut(p.metric, TEXT_CHARS) : null })),
     },
     rep: { name: rep.name, signature: tone.signature },
     // formality, warmth and directness as words; language, length, call to action and banned

@@ -294,7 +294,8 @@ function sentence(phrase: string): string {
   return /[.!?]$/.test(t) ? t : `${t}.`;
 }
 
-function proofFor(onboarding: Onboarding, icp: OnboardingIcp): Onboarding['company']['proofPoints'][number] | undefined {
+/** The seller's proof point closest to the ICP (by its industries, keywords and description): what the proof angle opens with. */
+export function proofFor(onboarding: Onboarding, icp: OnboardingIcp): Onboarding['company']['proofPoints'][number] | undefined {
   const terms = [...icp.industries, ...icp.searchKeywords, icp.name, icp.description ?? ''].join(' ').toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length > 3);
   let best: Onboarding['company']['proofPoints'][number] | undefined;
   let bestScore = -1;
