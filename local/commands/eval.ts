@@ -59,7 +59,7 @@ async function printDraftsEval(ctx: CliContext, opts: { json?: boolean; details?
         (p) =>
           `${p.provider === 'template' ? 'templates (no language model)' : `llm ${p.model} (loopback fake Groq, scripted)`}: drafted ${p.leadsDrafted} · ` +
           `cited sentence rate ${p.citedSentenceRate} · tone compliance ${p.toneCompliance} · median words ${p.medianWords}` +
-          (p.inventedSpecificsInjected ? ` · invented specifics caught ${share(p.inventedSpecificsCaught)} of ${p.inventedSpecificsInjected}` : '') +
+          (p.inventedSpecificsInjected ? ` · invented specifics caught ${share(p.inventedSpecificsCaught)} (${p.inventedSpecificsInjected} injected)` : '') +
           (p.maxPromptTokens !== null ? ` · largest prompt ${p.maxPromptTokens} tokens` : ''),
       ),
     ].join('\n'),
