@@ -110,7 +110,7 @@ export interface DraftSequence {
   templateVersion: string;
   /** the model that wrote the drafts; null for templates */
   model: string | null;
-  /** `template-v1`, or the drafting prompt's version (`draft.v1`) */
+  /** `template-v1`, or the prompts a model draft came from (`draft.v1+repair.v1`) */
   promptVersion: string;
   personalised: boolean;
   personaName: string;
