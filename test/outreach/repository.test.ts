@@ -5,7 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DataApiSql } from '#adapters/data-api-sql.ts';
 import type { PgliteSql } from '#adapters/pglite-sql.ts';
+import { migrate } from '#core/db/migrate.ts';
+import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
+import { editStats } from '#core/outreach/edit-stats.ts';
 import {
   advanceSequence,
   approveAllUnflagged,
@@ -21,7 +25,8 @@ import {
   SEQUENCE_TRANSITIONS,
   withCitationMarkers,
 } from '#core/outreach/repository.ts';
-import { onboardedDb } from '#test/helpers/db.ts';
+import { FakeDataApi } from '#test/fakes/fake-data-api.ts';
+import { onboardedDb, SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
 import { draftSequence, failure, seedResearchedLead, type SeededLead } from '#test/helpers/outreach.ts';
 
 const OPT_OUT = 'Not the right person? Reply and I will not follow up.';
@@ -238,5 +243,50 @@ describe('the queue', () => {
     } finally {
       await own.close();
     }
+  });
+});
+
+describe('through the RDS Data API (the cloud adapter, against the loopback Data API)', () => {
+  let fake: FakeDataApi;
+  let sql: DataApiSql;
+  let ws: string;
+  beforeAll(async () => {
+    fake = await FakeDataApi.start();
+    sql = new DataApiSql({
+      resourceArn: 'arn:aws:rds:us-east-1:123456789012:cluster:prospector',
+      secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf',
+      database: 'prospector',
+      client: fake.client(),
+    });
+    await migrate(sql);
+    ({ workspaceId: ws } = await importOnboarding(sql, await loadOnboardingFile(SAMPLE_ONBOARDING)));
+  }, 180_000);
+  afterAll(async () => {
+    await sql?.close();
+    await fake?.close();
+  });
+
+  it('lists, edits, approves, rejects and counts edits with the same SQL', async () => {
+    const lead = await seedResearchedLead(sql, ws, fresh('dataapi'));
+    const seq = await draftSequence(sql, ws, lead);
+    const blocked = await editMessage(sql, seq.messages.a, { body: `Congrats on the Series B [f1]. ${OPT_OUT}` });
+    expect(blocked.grounding).toBe('blocked');
+    expect(await listSequenceIds(sql, { workspaceId: ws, flag: 'invented_specific' })).toEqual([seq.sequenceId]);
+    expect((await failure(approveSequence(sql, seq.sequenceId, { reason: 'sure' }))).message).toContain('a blocked message is never approved as it is');
+    for (const [id, body] of [[seq.messages.a, GROUNDED_A], [seq.messages.b, `Worth a 15-minute look next week? ${OPT_OUT}`], [seq.messages.followUp, `One more thought. ${OPT_OUT}`]] as const) {
+      await editMessage(sql, id, { body });
+    }
+    const view = await getSequence(sql, seq.sequenceId);
+    expect(view.grounding).toBe('grounded');
+    expect(view.steps[0].messages[0].citations[0].facts[0].id).toBe(lead.verifiedFactId);
+    const bulk = await approveAllUnflagged(sql, { workspaceId: ws });
+    expect(bulk.approved.map((a) => a.sequenceId)).toEqual([seq.sequenceId]);
+
+    const other = await draftSequence(sql, ws, await seedResearchedLead(sql, ws, fresh('dataapi-reject')));
+    await rejectSequence(sql, other.sequenceId, { reason: 'not now' });
+    expect(await listSequenceIds(sql, { workspaceId: ws, status: 'rejected' })).toEqual([other.sequenceId]);
+    const stats = await editStats(sql, { id: ws, slug: 'tallyhand' });
+    expect(stats.overall).toMatchObject({ edited: 3 });
+    expect(stats.byVariant.map((v) => v.variant)).toEqual(['a', 'b', 'none']);
   });
 });
