@@ -66,7 +66,7 @@ beforeAll(async () => {
   } finally {
     await rt.close();
   }
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await rm(home, { recursive: true, force: true });

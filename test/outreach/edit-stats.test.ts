@@ -61,7 +61,7 @@ describe('editStats on a workspace', () => {
   const OPT_OUT = 'Not the right person? Reply and I will not follow up.';
   beforeAll(async () => {
     ({ db, workspaceId } = await onboardedDb());
-  }, 60_000);
+  }, 240_000);
   afterAll(async () => {
     await db?.close();
   });

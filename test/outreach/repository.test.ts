@@ -38,7 +38,7 @@ const fresh = (name: string) => `${name}-${randomUUID().slice(0, 8)}.example`;
 
 beforeAll(async () => {
   ({ db, workspaceId } = await onboardedDb());
-}, 60_000);
+}, 240_000);
 afterAll(async () => {
   await db?.close();
 });
@@ -188,7 +188,7 @@ describe('editing a message', () => {
   });
 });
 
-describe('the queue', () => {
+describe('the queue', { timeout: 120_000 }, () => {
   it('filters by run, ICP, status and flag, and resolves ids by prefix', async () => {
     const one = await reviewable();
     const two = await reviewable();
@@ -246,7 +246,7 @@ describe('the queue', () => {
   });
 });
 
-describe('through the RDS Data API (the cloud adapter, against the loopback Data API)', () => {
+describe('through the RDS Data API (the cloud adapter, against the loopback Data API)', { timeout: 120_000 }, () => {
   let fake: FakeDataApi;
   let sql: DataApiSql;
   let ws: string;
