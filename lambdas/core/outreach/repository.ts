@@ -526,7 +526,9 @@ export async function approveSequence(sql: Sql, sequenceId: string, options: { b
     if ((flags.length || flaggedMessages.length) && !reason) {
       throw new ApprovalRefusedError(
         sequenceId,
-        `sequence ${sequenceId} carries ${flags.length} risk flag(s):\n  ${flags.map((x) => `${describeMessage(x.step, x.m)} ${describeFlag(x.f)}`).join('\n  ')}\n` +
+        (flags.length
+          ? `sequence ${sequenceId} carries ${flags.length} risk flag(s):\n  ${flags.map((x) => `${describeMessage(x.step, x.m)} ${describeFlag(x.f)}`).join('\n  ')}\n`
+          : `sequence ${sequenceId} has flagged message(s): ${flaggedMessages.map((x) => describeMessage(x.step, x.m)).join(', ')}\n`) +
           `Approve it over them with a reason (\`prospector drafts approve ${short(sequenceId)} --reason "why they are acceptable"\`), or edit the message first.`,
       );
     }
