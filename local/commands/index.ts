@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.ts';
 import { register as registerDoctor } from './doctor.ts';
+import { register as registerDrafts } from './drafts.ts';
 import { register as registerEval } from './eval.ts';
 import { register as registerLake } from './lake.ts';
 import { register as registerReplay } from './replay.ts';
@@ -13,4 +14,4 @@ import { register as registerShow } from './show.ts';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
-export const extraCommands: RegisterCommand[] = [registerEval, registerLake, registerShow, registerReplay, registerReport, registerDoctor];
+export const extraCommands: RegisterCommand[] = [registerEval, registerLake, registerShow, registerReplay, registerReport, registerDoctor, registerDrafts];
