@@ -10,7 +10,7 @@ import type { Json, Sql } from '../ports.ts';
 import type { Deps } from './deps.ts';
 import { loadRunLead, setRunLeadStatus, type LeadRow } from './lead-context.ts';
 import { writeLakeRecord } from './lake-record.ts';
-import type { StoredResearch } from './research-lead.ts';
+import { parseStoredResearch, type StoredResearch } from '../research/records.ts';
 
 export const CommitResearchInput = z.object({ runId: z.uuid(), leadId: z.uuid(), resultKey: z.string().min(1) });
 export type CommitResearchInput = z.input<typeof CommitResearchInput>;
@@ -35,7 +35,7 @@ async function insertResearch(tx: Sql, deps: Deps, stored: StoredResearch, lead:
       id: deps.newId(), leadId: lead.leadId, runId: stored.runId, key: stored.idempotencyKey, status: r.status,
       provider: r.provider, model: r.model, promptVersion: r.promptVersion,
       fitScore: r.fitScore === null ? null : Math.round(r.fitScore), summary: r.summary,
-      findings: r.findings as { [k: string]: Json }, promptTokens: r.promptTokens, completionTokens: r.completionTokens,
+      findings: r.findings as unknown as { [k: string]: Json }, promptTokens: r.promptTokens, completionTokens: r.completionTokens,
       cost: r.costUsd, lakeKey: lakeKeys.researchResult(stored.runId, stored.leadId),
     },
   );
@@ -73,7 +73,7 @@ export async function commitResearch(deps: Deps, rawInput: CommitResearchInput):
   const { runId, leadId, resultKey } = CommitResearchInput.parse(rawInput);
   const body = await deps.lake.get(resultKey);
   if (!body) throw new NotFoundError(`research result ${resultKey} is not in the lake`);
-  const stored = JSON.parse(body.toString('utf8')) as StoredResearch;
+  const stored = parseStoredResearch(body.toString('utf8'), resultKey);
   if (stored.runId !== runId || stored.leadId !== leadId) {
     throw new NotFoundError(`research result ${resultKey} belongs to another lead or run`);
   }
@@ -82,8 +82,9 @@ export async function commitResearch(deps: Deps, rawInput: CommitResearchInput):
   const verifiedFacts = r.facts.filter((f) => f.verified).length;
   // "Not enough evidence" is a valid answer: it is stored, and the lead is skipped with that reason.
   const insufficient = r.status === 'insufficient_evidence' || verifiedFacts === 0;
+  const missing = r.findings.missing.map((m) => m.trim()).filter(Boolean);
   const reason = insufficient
-    ? `not enough evidence: ${verifiedFacts} verified fact(s) from ${stored.pages.length} page(s)${typeof r.findings.missing === 'string' ? ` (${r.findings.missing})` : ''}`
+    ? `not enough evidence: ${verifiedFacts} verified fact(s) from ${stored.pages.length} page(s)${missing.length ? ` (missing: ${missing.join('; ')})` : ''}`
     : null;
 
   const { id, inserted } = await deps.sql.transaction(async (tx) => {
@@ -108,7 +109,7 @@ export async function commitResearch(deps: Deps, rawInput: CommitResearchInput):
     completion_tokens: r.completionTokens,
     cost_usd: r.costUsd,
     facts: r.facts.map((f) => ({ id: f.id, category: f.category, claim: f.claim, quote: f.quote, source_url: f.sourceUrl, verified: f.verified })),
-    findings: r.findings as Json,
+    findings: r.findings as unknown as Json,
     failure_reason: reason,
   });
   return { researchId: id, inserted, status: insufficient ? 'skipped' : 'researched', facts: r.facts.length };

@@ -9,11 +9,13 @@ import { describeError, NoContentError } from '../errors.ts';
 import { lakeKeys } from '../lake-keys.ts';
 import { loadSellerContext } from '../onboarding/import.ts';
 import type { Sql } from '../ports.ts';
-import type { ResearchPage, ResearchResult } from '../research/contract.ts';
+import type { LlmExchangeRecord } from '../llm/records.ts';
+import type { ResearchPage } from '../research/contract.ts';
 import { AttemptCacheLlm } from '../research/attempt-cache.ts';
 import { researchLead as runResearch } from '../research/engine.ts';
 import { modelPrice, type ModelPrices } from '../research/models.ts';
 import { PROMPT_VERSION } from '../research/prompts.ts';
+import { StoredResearch, type ResearchResult } from '../research/records.ts';
 import type { Deps, PipelineConfig } from './deps.ts';
 import { writeLakeRecord } from './lake-record.ts';
 import { loadRunLead, setRunLeadStatus } from './lead-context.ts';
@@ -30,16 +32,8 @@ export interface ResearchLeadOutput {
   fitScore?: number | null;
 }
 
-/** What CommitResearch reads back from the lake. */
-export interface StoredResearch {
-  idempotencyKey: string;
-  /** What the key hashes, so an operator can see why a lead was researched again. */
-  keyInputs?: Record<string, unknown>;
-  runId: string;
-  leadId: string;
-  pages: { snapshotId: string; url: string; cleanKey: string; cleanSha256: string }[];
-  result: ResearchResult;
-}
+/** What CommitResearch reads back from the lake (schema in research/records.ts). */
+export { StoredResearch } from '../research/records.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Budgets
@@ -133,7 +127,7 @@ export async function runBudgetShortfall(sql: Sql, config: PipelineConfig, runId
 interface SpentCall {
   callId: string;
   lakeKey: string;
-  record: Record<string, unknown>;
+  record: LlmExchangeRecord & { response: NonNullable<LlmExchangeRecord['response']> };
 }
 
 /**
@@ -220,9 +214,10 @@ export async function researchLead(deps: Deps, rawInput: ResearchLeadInput): Pro
   const resultKey = lakeKeys.researchResult(runId, leadId);
   const stored = await lake.get(resultKey);
   if (stored) {
-    const prev = JSON.parse(stored.toString('utf8')) as StoredResearch;
-    if (prev.idempotencyKey === idempotencyKey) {
-      return { skipped: false, resultKey, facts: prev.result.facts.length, fitScore: prev.result.fitScore };
+    // one that no longer parses (written by another version) is researched again
+    const prev = StoredResearch.safeParse(JSON.parse(stored.toString('utf8')));
+    if (prev.success && prev.data.idempotencyKey === idempotencyKey) {
+      return { skipped: false, resultKey, facts: prev.data.result.facts.length, fitScore: prev.data.result.fitScore };
     }
   }
 
@@ -270,7 +265,7 @@ export async function researchLead(deps: Deps, rawInput: ResearchLeadInput): Pro
         archive: async (record, callId, at) => {
           const key = lakeKeys.llmCall(at, callId);
           await lake.put(key, JSON.stringify({ ...record, runId, leadId }), { contentType: 'application/json' });
-          if (record.response) spentCalls.push({ callId, lakeKey: key, record });
+          if (record.response) spentCalls.push({ callId, lakeKey: key, record: { ...record, response: record.response } });
           return key;
         },
         now: () => deps.clock.now(),
