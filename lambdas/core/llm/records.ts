@@ -75,3 +75,26 @@ export const LlmExchangeRecord = z.object({
   leadId: z.string().optional(),
 });
 export type LlmExchangeRecord = z.infer<typeof LlmExchangeRecord>;
+
+/**
+ * The call record of an archived exchange that got an answer (null for one that failed before
+ * any answer came back): what `LlmCalls` records, rebuilt from the archive, for the calls of an
+ * attempt that failed before its records could be returned.
+ */
+export function callRecordOf(x: LlmExchangeRecord, lakeKey: string): LlmCallRecord | null {
+  if (!x.response || x.outcome === 'error') return null;
+  return {
+    id: x.callId,
+    pass: x.pass,
+    provider: x.provider,
+    model: x.responseModel || x.model,
+    promptVersion: x.promptVersion,
+    promptTokens: x.response.promptTokens,
+    completionTokens: x.response.completionTokens,
+    latencyMs: Math.max(0, Math.round(x.response.latencyMs)),
+    costUsd: x.costUsd,
+    requestId: x.response.requestId,
+    outcome: x.outcome,
+    lakeKey,
+  };
+}

@@ -8,7 +8,9 @@ import { NotFoundError } from '../errors.ts';
 import { lakeKeys } from '../lake-keys.ts';
 import type { Json, Sql } from '../ports.ts';
 import type { Deps } from './deps.ts';
-import { loadRunLead, setRunLeadStatus, type LeadRow } from './lead-context.ts';
+import { loadRunLead, type LeadRow } from './lead-context.ts';
+import { insertLlmCalls } from './llm-call-repo.ts';
+import { moveRunLead, resolveLeadFailure } from './run-lead-repo.ts';
 import { writeLakeRecord } from './lake-record.ts';
 import { parseStoredResearch, type StoredResearch } from '../research/records.ts';
 
@@ -51,20 +53,7 @@ async function insertResearch(tx: Sql, deps: Deps, stored: StoredResearch, lead:
       { id: deps.newId(), researchId, localId: f.id, category: f.category, claim: f.claim, quote: f.quote, snapshotId: f.snapshotId, sourceUrl: f.sourceUrl, verified: f.verified },
     );
   }
-  for (const c of r.llmCalls) {
-    await tx.query(
-      `INSERT INTO llm_call (id, run_id, lead_id, research_id, pass, provider, model, prompt_version, prompt_tokens,
-                             completion_tokens, latency_ms, cost_usd, request_id, outcome, lake_key)
-       VALUES (:id::uuid, :runId::uuid, :leadId::uuid, :researchId::uuid, :pass, :provider, :model, :promptVersion,
-               :promptTokens, :completionTokens, :latencyMs, :cost, :requestId, :outcome, :lakeKey)
-       ON CONFLICT (id) DO NOTHING`,
-      {
-        id: c.id, runId: stored.runId, leadId: lead.leadId, researchId, pass: c.pass, provider: c.provider, model: c.model,
-        promptVersion: c.promptVersion, promptTokens: c.promptTokens, completionTokens: c.completionTokens,
-        latencyMs: Math.round(c.latencyMs), cost: c.costUsd, requestId: c.requestId, outcome: c.outcome, lakeKey: c.lakeKey,
-      },
-    );
-  }
+  await insertLlmCalls(tx, { runId: stored.runId, leadId: lead.leadId, researchId }, r.llmCalls);
   return { id: researchId, inserted: true };
 }
 
@@ -89,11 +78,8 @@ export async function commitResearch(deps: Deps, rawInput: CommitResearchInput):
 
   const { id, inserted } = await deps.sql.transaction(async (tx) => {
     const res = await insertResearch(tx, deps, stored, lead);
-    await setRunLeadStatus(tx, runId, leadId, insufficient ? 'skipped' : 'researched', { reason, researchId: res.id });
-    await tx.query(
-      `UPDATE lead_failure SET resolved_at = now() WHERE run_id = :runId::uuid AND lead_id = :leadId::uuid AND resolved_at IS NULL`,
-      { runId, leadId },
-    );
+    await moveRunLead(tx, runId, leadId, insufficient ? 'skipped' : 'researched', { reason, researchId: res.id });
+    await resolveLeadFailure(tx, runId, leadId);
     return res;
   });
 
