@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseHTML } from 'linkedom';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
+import { LlmExchangeRecord } from '#core/llm/records.ts';
 import type { LeadCandidate, Llm } from '#core/ports.ts';
+import { parseFindings } from '#core/research/records.ts';
 import { openLocal, runOnce } from './runner.ts';
 
 export const GOLD_FILE = join(import.meta.dirname, 'data', 'gold-facts.json');
@@ -93,9 +95,9 @@ export async function runEval(options: { env?: NodeJS.ProcessEnv; llm?: Llm; kee
     // What the LLM was given: the user prompts archived in the lake for this run, per domain.
     const given = new Map<string, string>();
     for (const key of await rt.deps.lake.list('llm/')) {
-      const rec = JSON.parse((await rt.deps.lake.get(key))!.toString('utf8')) as { runId?: string; lead?: { domain?: string }; request?: { user?: string } };
-      if (rec.runId !== summary.runId || !rec.lead?.domain) continue;
-      given.set(rec.lead.domain, `${given.get(rec.lead.domain) ?? ''}\n${norm(rec.request?.user ?? '')}`);
+      const rec = LlmExchangeRecord.parse(JSON.parse((await rt.deps.lake.get(key))!.toString('utf8')));
+      if (rec.runId !== summary.runId || !rec.lead.domain) continue;
+      given.set(rec.lead.domain, `${given.get(rec.lead.domain) ?? ''}\n${norm(rec.request.user)}`);
     }
 
     const missed: EvalResult['missed'] = [];
@@ -114,7 +116,7 @@ export async function runEval(options: { env?: NodeJS.ProcessEnv; llm?: Llm; kee
     }
 
     const sql = rt.deps.sql;
-    const research = await sql.query<{ id: string; prompt_tokens: number; findings: { hooks?: { factIds?: string[] }[] } }>(
+    const research = await sql.query<{ id: string; prompt_tokens: number; findings: unknown }>(
       `SELECT id, prompt_tokens, findings FROM research WHERE run_id = :runId::uuid`,
       { runId: summary.runId },
     );
@@ -126,10 +128,9 @@ export async function runEval(options: { env?: NodeJS.ProcessEnv; llm?: Llm; kee
     let hooks = 0;
     let hooksBacked = 0;
     for (const r of research.rows) {
-      for (const h of r.findings.hooks ?? []) {
+      for (const h of parseFindings(r.findings, r.id).hooks) {
         hooks++;
-        const ids = h.factIds ?? [];
-        if (ids.length > 0 && ids.every((id) => verifiedIds.has(`${r.id}/${id}`))) hooksBacked++;
+        if (h.factIds.length > 0 && h.factIds.every((id) => verifiedIds.has(`${r.id}/${id}`))) hooksBacked++;
       }
     }
     const round = (x: number) => Math.round(x * 1000) / 1000;

@@ -10,7 +10,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { summarizeRun, type RunSummary } from '#core/pipeline/finish-run.ts';
-import type { Json, Sql } from '#core/ports.ts';
+import type { Sql } from '#core/ports.ts';
+import { parseFindings } from '#core/research/records.ts';
 import type { LocalRuntime } from './runner.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -62,9 +63,6 @@ export interface ResearchView {
 }
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v));
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
-const ids = (v: unknown): string[] => arr(v).map(str).filter(Boolean);
 /** `f2` before `f10`. */
 const byFactId = (a: { id: string }, b: { id: string }) => Number(a.id.replace(/\D/g, '')) - Number(b.id.replace(/\D/g, '')) || a.id.localeCompare(b.id);
 
@@ -78,7 +76,8 @@ interface ResearchRow {
   prompt_version: string;
   fit_score: number | null;
   summary: string;
-  findings: Record<string, Json>;
+  /** the `research.findings` column: parsed with the findings schema */
+  findings: unknown;
   prompt_tokens: number;
   completion_tokens: number;
   cost_usd: number;
@@ -95,11 +94,9 @@ interface FactRow {
   clean_key: string | null;
 }
 
-/** Builds the view of one research row from its findings (stored JSON, read defensively). */
+/** Builds the view of one research row from its findings (parsed with the findings schema). */
 function researchView(r: ResearchRow, facts: FactRow[]): ResearchView {
-  const f = obj(r.findings);
-  const fit = obj(f.fit);
-  const angle = obj(f.emailAngle);
+  const f = parseFindings(r.findings, r.id);
   return {
     researchId: r.id,
     runId: r.run_id,
@@ -110,19 +107,14 @@ function researchView(r: ResearchRow, facts: FactRow[]): ResearchView {
     promptVersion: r.prompt_version,
     fitScore: r.fit_score,
     summary: r.summary,
-    icp: str(obj(f.icp).name) || str(obj(f.icp).slug) || null,
-    criteria: arr(fit.criteria).map((c) => {
-      const o = obj(c);
-      return { criterion: str(o.criterion), assessment: str(o.assessment), weight: Number(o.weight) || 0, reason: str(o.reason), factIds: ids(o.factIds) };
-    }),
-    hooks: arr(f.hooks).map((h) => ({ hook: str(obj(h).hook), factIds: ids(obj(h).factIds) })).filter((h) => h.hook),
-    emailAngle: str(angle.angle) ? { angle: str(angle.angle), factIds: ids(angle.factIds) } : null,
-    intentSignals: arr(f.intentSignals).map((s) => ({ signal: str(obj(s).signal), factIds: ids(obj(s).factIds) })).filter((s) => s.signal),
-    pains: arr(f.pains)
-      .map((p) => ({ pain: str(obj(p).pain), valueProposition: str(obj(p).valueProposition), factIds: ids(obj(p).factIds) }))
-      .filter((p) => p.pain),
-    missing: arr(f.missing).map(str).filter(Boolean),
-    method: str(f.method) || null,
+    icp: f.icp ? f.icp.name || f.icp.slug || null : null,
+    criteria: f.fit.criteria.map((c) => ({ criterion: c.criterion, assessment: c.assessment, weight: c.weight, reason: c.reason, factIds: c.factIds })),
+    hooks: f.hooks.filter((h) => h.hook),
+    emailAngle: f.emailAngle?.angle ? { angle: f.emailAngle.angle, factIds: f.emailAngle.factIds } : null,
+    intentSignals: f.intentSignals.filter((x) => x.signal),
+    pains: f.pains.filter((p) => p.pain),
+    missing: f.missing.filter(Boolean),
+    method: f.method || null,
     facts: facts
       .map((x) => ({ id: x.local_id, category: x.category, claim: x.claim, quote: x.quote, sourceUrl: x.source_url, verified: x.verified, cleanKey: x.clean_key }))
       .sort(byFactId),

@@ -255,3 +255,18 @@ function formatWait(seconds: number): string {
   if (s < 5400) return `${Math.round(s / 60)} min`;
   return `${(s / 3600).toFixed(1)} h`;
 }
+
+/**
+ * A status change its aggregate does not allow (e.g. a run lead from `failed` to `cleaned`):
+ * a bug in a step, which fails the lead like any other error; names what moved, from and to.
+ */
+export class IllegalTransitionError extends ProspectorError {
+  readonly from: string;
+  readonly to: string;
+  constructor(what: string, from: string, to: string) {
+    super(`${what} cannot move from ${from} to ${to}`);
+    this.name = 'IllegalTransition';
+    this.from = from;
+    this.to = to;
+  }
+}

@@ -23,23 +23,9 @@ import type { Llm, LlmRequest, LlmResponse } from '../ports.ts';
 import { callCostUsd, MODELS, supportsStrictJsonSchema, type ModelPrices } from '../research/models.ts';
 import { PROMPTS, renderTemplate, type PromptTemplate } from '../research/prompts.ts';
 import { neutraliseDelimiters, planTokens } from '../research/text.ts';
+import type { LlmCallRecord, LlmExchangeRecord } from './records.ts';
 
-/** One answered call, as stored in `llm_call`. */
-export interface LlmCallRecord {
-  id: string;
-  pass: string;
-  provider: string;
-  model: string;
-  promptVersion: string;
-  promptTokens: number;
-  completionTokens: number;
-  latencyMs: number;
-  costUsd: number;
-  requestId: string | null;
-  outcome: 'ok' | 'invalid' | 'repaired';
-  /** lake key of the archived exchange: llm/dt=<yyyy-mm-dd>/<call-id>.json */
-  lakeKey: string;
-}
+export { LlmCallRecord, LlmExchangeRecord } from './records.ts';
 
 /** A system + user prompt, rendered. */
 export interface RenderedPrompt {
@@ -117,7 +103,7 @@ export type AskResult<T> = { kind: 'ok'; value: T } | { kind: 'skipped' };
 export interface LlmCallsOptions {
   llm: Llm;
   /** archives each exchange under llm/dt=.../<call-id>.json and returns the key */
-  archive: (record: Record<string, unknown>, callId: string, at: Date) => Promise<string>;
+  archive: (record: LlmExchangeRecord, callId: string, at: Date) => Promise<string>;
   /** prompt tokens all calls of this ledger may use, repairs included */
   promptTokenBudget: number;
   /** who the calls are about: archived with every exchange */
@@ -282,7 +268,7 @@ export class LlmCalls {
     validationError: string | null,
     error: { name: string; message: string } | null,
     costUsd = 0,
-  ): Record<string, unknown> {
+  ): LlmExchangeRecord {
     return {
       kind: 'llm-exchange',
       callId: x.id,

@@ -7,7 +7,8 @@ import { NoContentError } from '../errors.ts';
 import { lakeKeys } from '../lake-keys.ts';
 import { pickDecoder } from '../net/charset.ts';
 import type { Deps } from './deps.ts';
-import { loadRunLead, setRunLeadStatus } from './lead-context.ts';
+import { loadRunLead } from './lead-context.ts';
+import { moveRunLead } from './run-lead-repo.ts';
 import { sha256, yieldToLoop } from './util.ts';
 
 export const CleanPagesInput = z.object({ runId: z.uuid(), leadId: z.uuid() });
@@ -71,6 +72,6 @@ export async function cleanPages(deps: Deps, rawInput: CleanPagesInput): Promise
     // DOM documents are freed only when the event loop turns.
     await yieldToLoop();
   }
-  await setRunLeadStatus(sql, runId, leadId, 'cleaned');
+  await moveRunLead(sql, runId, leadId, 'cleaned');
   return { pages: snaps.rows.length, chars };
 }

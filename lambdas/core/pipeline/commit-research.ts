@@ -8,9 +8,11 @@ import { NotFoundError } from '../errors.ts';
 import { lakeKeys } from '../lake-keys.ts';
 import type { Json, Sql } from '../ports.ts';
 import type { Deps } from './deps.ts';
-import { loadRunLead, setRunLeadStatus, type LeadRow } from './lead-context.ts';
+import { loadRunLead, type LeadRow } from './lead-context.ts';
+import { insertLlmCalls } from './llm-call-repo.ts';
+import { moveRunLead, resolveLeadFailure } from './run-lead-repo.ts';
 import { writeLakeRecord } from './lake-record.ts';
-import type { StoredResearch } from './research-lead.ts';
+import { parseStoredResearch, type StoredResearch } from '../research/records.ts';
 
 export const CommitResearchInput = z.object({ runId: z.uuid(), leadId: z.uuid(), resultKey: z.string().min(1) });
 export type CommitResearchInput = z.input<typeof CommitResearchInput>;
@@ -35,7 +37,7 @@ async function insertResearch(tx: Sql, deps: Deps, stored: StoredResearch, lead:
       id: deps.newId(), leadId: lead.leadId, runId: stored.runId, key: stored.idempotencyKey, status: r.status,
       provider: r.provider, model: r.model, promptVersion: r.promptVersion,
       fitScore: r.fitScore === null ? null : Math.round(r.fitScore), summary: r.summary,
-      findings: r.findings as { [k: string]: Json }, promptTokens: r.promptTokens, completionTokens: r.completionTokens,
+      findings: r.findings as unknown as { [k: string]: Json }, promptTokens: r.promptTokens, completionTokens: r.completionTokens,
       cost: r.costUsd, lakeKey: lakeKeys.researchResult(stored.runId, stored.leadId),
     },
   );
@@ -51,20 +53,7 @@ async function insertResearch(tx: Sql, deps: Deps, stored: StoredResearch, lead:
       { id: deps.newId(), researchId, localId: f.id, category: f.category, claim: f.claim, quote: f.quote, snapshotId: f.snapshotId, sourceUrl: f.sourceUrl, verified: f.verified },
     );
   }
-  for (const c of r.llmCalls) {
-    await tx.query(
-      `INSERT INTO llm_call (id, run_id, lead_id, research_id, pass, provider, model, prompt_version, prompt_tokens,
-                             completion_tokens, latency_ms, cost_usd, request_id, outcome, lake_key)
-       VALUES (:id::uuid, :runId::uuid, :leadId::uuid, :researchId::uuid, :pass, :provider, :model, :promptVersion,
-               :promptTokens, :completionTokens, :latencyMs, :cost, :requestId, :outcome, :lakeKey)
-       ON CONFLICT (id) DO NOTHING`,
-      {
-        id: c.id, runId: stored.runId, leadId: lead.leadId, researchId, pass: c.pass, provider: c.provider, model: c.model,
-        promptVersion: c.promptVersion, promptTokens: c.promptTokens, completionTokens: c.completionTokens,
-        latencyMs: Math.round(c.latencyMs), cost: c.costUsd, requestId: c.requestId, outcome: c.outcome, lakeKey: c.lakeKey,
-      },
-    );
-  }
+  await insertLlmCalls(tx, { runId: stored.runId, leadId: lead.leadId, researchId }, r.llmCalls);
   return { id: researchId, inserted: true };
 }
 
@@ -73,7 +62,7 @@ export async function commitResearch(deps: Deps, rawInput: CommitResearchInput):
   const { runId, leadId, resultKey } = CommitResearchInput.parse(rawInput);
   const body = await deps.lake.get(resultKey);
   if (!body) throw new NotFoundError(`research result ${resultKey} is not in the lake`);
-  const stored = JSON.parse(body.toString('utf8')) as StoredResearch;
+  const stored = parseStoredResearch(body.toString('utf8'), resultKey);
   if (stored.runId !== runId || stored.leadId !== leadId) {
     throw new NotFoundError(`research result ${resultKey} belongs to another lead or run`);
   }
@@ -82,17 +71,15 @@ export async function commitResearch(deps: Deps, rawInput: CommitResearchInput):
   const verifiedFacts = r.facts.filter((f) => f.verified).length;
   // "Not enough evidence" is a valid answer: it is stored, and the lead is skipped with that reason.
   const insufficient = r.status === 'insufficient_evidence' || verifiedFacts === 0;
+  const missing = r.findings.missing.map((m) => m.trim()).filter(Boolean);
   const reason = insufficient
-    ? `not enough evidence: ${verifiedFacts} verified fact(s) from ${stored.pages.length} page(s)${typeof r.findings.missing === 'string' ? ` (${r.findings.missing})` : ''}`
+    ? `not enough evidence: ${verifiedFacts} verified fact(s) from ${stored.pages.length} page(s)${missing.length ? ` (missing: ${missing.join('; ')})` : ''}`
     : null;
 
   const { id, inserted } = await deps.sql.transaction(async (tx) => {
     const res = await insertResearch(tx, deps, stored, lead);
-    await setRunLeadStatus(tx, runId, leadId, insufficient ? 'skipped' : 'researched', { reason, researchId: res.id });
-    await tx.query(
-      `UPDATE lead_failure SET resolved_at = now() WHERE run_id = :runId::uuid AND lead_id = :leadId::uuid AND resolved_at IS NULL`,
-      { runId, leadId },
-    );
+    await moveRunLead(tx, runId, leadId, insufficient ? 'skipped' : 'researched', { reason, researchId: res.id });
+    await resolveLeadFailure(tx, runId, leadId);
     return res;
   });
 
@@ -108,7 +95,7 @@ export async function commitResearch(deps: Deps, rawInput: CommitResearchInput):
     completion_tokens: r.completionTokens,
     cost_usd: r.costUsd,
     facts: r.facts.map((f) => ({ id: f.id, category: f.category, claim: f.claim, quote: f.quote, source_url: f.sourceUrl, verified: f.verified })),
-    findings: r.findings as Json,
+    findings: r.findings as unknown as Json,
     failure_reason: reason,
   });
   return { researchId: id, inserted, status: insufficient ? 'skipped' : 'researched', facts: r.facts.length };

@@ -11,7 +11,8 @@ import { lakeKeys } from '../lake-keys.ts';
 import type { WebResponse } from '../ports.ts';
 import type { Deps } from './deps.ts';
 import { writeLakeRecord } from './lake-record.ts';
-import { loadRunLead, setRunLeadStatus, type LeadRow } from './lead-context.ts';
+import { loadRunLead, type LeadRow } from './lead-context.ts';
+import { moveRunLead } from './run-lead-repo.ts';
 import { clip, sha256 } from './util.ts';
 
 export const FetchSiteInput = z.object({ runId: z.uuid(), leadId: z.uuid() });
@@ -100,7 +101,7 @@ export async function fetchSite(deps: Deps, rawInput: FetchSiteInput): Promise<F
   );
   if (existing.rows.length > 0) {
     const done = existing.rows[0];
-    await setRunLeadStatus(sql, runId, leadId, 'fetched');
+    await moveRunLead(sql, runId, leadId, 'fetched');
     return { skipped: false, pages: done.pages, tried: done.tried, bytes: done.bytes, reused: true };
   }
 
@@ -108,7 +109,7 @@ export async function fetchSite(deps: Deps, rawInput: FetchSiteInput): Promise<F
   if (!(await web.allowedByRobots(home))) {
     await recordSkip(deps, runId, lead, home, 'home', 'robots', 'robots.txt disallows this URL for our user agent');
     const reason = `robots.txt of ${lead.domain} disallows fetching its homepage`;
-    await setRunLeadStatus(sql, runId, leadId, 'skipped', { reason });
+    await moveRunLead(sql, runId, leadId, 'skipped', { reason });
     await writeLakeRecord(deps, runId, leadId, { status: 'skipped', failure_stage: 'fetch', failure_reason: reason });
     return { skipped: true, reason, pages: 0, tried: 1, bytes: 0, reused: false };
   }
@@ -156,7 +157,7 @@ export async function fetchSite(deps: Deps, rawInput: FetchSiteInput): Promise<F
      ON CONFLICT (run_id, company_id) DO NOTHING`,
     { runId, companyId: lead.companyId, pages: fetched, tried, bytes },
   );
-  await setRunLeadStatus(sql, runId, leadId, 'fetched');
+  await moveRunLead(sql, runId, leadId, 'fetched');
   log.info('site fetched', { runId, leadId, domain: lead.domain, pages: fetched, tried, bytes });
   return { skipped: false, pages: fetched, tried, bytes, reused: false };
 }

@@ -5,6 +5,7 @@ import { lakeKeys } from '../lake-keys.ts';
 import type { Sql } from '../ports.ts';
 import type { Deps } from './deps.ts';
 import { parseStatesError } from './record-failure.ts';
+import { failUnfinishedRunLeads } from './run-lead-repo.ts';
 import { clip } from './util.ts';
 
 export const FinishRunInput = z.object({
@@ -165,23 +166,7 @@ export async function finishRun(deps: Deps, rawInput: FinishRunInput): Promise<R
   const interrupted = failed?.name === 'Interrupted';
   if (failed) {
     const reason = clip(`run ${interrupted ? 'stopped' : 'failed'} before this lead finished: ${failed.name}: ${failed.message}`, 1000);
-    await deps.sql.transaction(async (tx) => {
-      await tx.query(
-        `INSERT INTO lead_failure (id, run_id, lead_id, stage, error_name, message)
-         SELECT gen_random_uuid(), rl.run_id, rl.lead_id,
-                CASE rl.status WHEN 'pending' THEN 'fetch' WHEN 'fetched' THEN 'clean' ELSE 'research' END,
-                :name, :reason
-         FROM run_lead rl WHERE rl.run_id = :runId::uuid AND rl.status IN ('pending', 'fetched', 'cleaned')
-         ON CONFLICT (run_id, lead_id) DO UPDATE SET error_name = EXCLUDED.error_name, message = EXCLUDED.message,
-           stage = EXCLUDED.stage, attempts = lead_failure.attempts + 1, failed_at = now(), resolved_at = NULL`,
-        { runId, name: failed.name, reason },
-      );
-      await tx.query(
-        `UPDATE run_lead SET status = 'failed', reason = :reason, updated_at = now()
-         WHERE run_id = :runId::uuid AND status IN ('pending', 'fetched', 'cleaned')`,
-        { runId, reason },
-      );
-    });
+    await deps.sql.transaction((tx) => failUnfinishedRunLeads(tx, runId, { name: failed.name, message: reason, reason }, deps.newId));
   }
   await deps.sql.query(
     `UPDATE run SET status = :status, finished_at = :at::timestamptz, summary = :summary::jsonb WHERE id = :runId::uuid`,

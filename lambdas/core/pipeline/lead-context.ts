@@ -1,6 +1,7 @@
 /** Loads one lead of a run with its company, for the per-lead steps. */
 import { NotFoundError } from '../errors.ts';
 import type { Sql } from '../ports.ts';
+import { moveRunLead, type RunLeadStatus } from './run-lead-repo.ts';
 
 export interface LeadRow {
   leadId: string;
@@ -12,7 +13,7 @@ export interface LeadRow {
   domain: string;
   website: string;
   icpId: string | null;
-  status: string;
+  status: RunLeadStatus;
 }
 
 /** The lead as the run sees it; throws NotFound when the lead is not part of the run. */
@@ -21,7 +22,7 @@ export interface LeadRow {
 export async function loadRunLead(sql: Sql, runId: string, leadId: string): Promise<LeadRow> {
   const res = await sql.query<{
     lead_id: string; email: string; name: string; workspace_id: string; company_id: string;
-    company_name: string; domain: string; website: string; icp_id: string | null; status: string;
+    company_name: string; domain: string; website: string; icp_id: string | null; status: RunLeadStatus;
   }>(
     `SELECT l.id AS lead_id, l.email, l.name, l.workspace_id, c.id AS company_id, c.name AS company_name,
             c.domain, c.website, COALESCE(l.icp_id, rl.icp_id) AS icp_id, rl.status
@@ -37,18 +38,8 @@ export async function loadRunLead(sql: Sql, runId: string, leadId: string): Prom
   };
 }
 
-/** Moves the lead forward in the run (never backwards from a final state). */
-export async function setRunLeadStatus(
-  sql: Sql,
-  runId: string,
-  leadId: string,
-  status: 'fetched' | 'cleaned' | 'researched' | 'skipped' | 'failed',
-  extra: { reason?: string | null; researchId?: string | null } = {},
-): Promise<void> {
-  await sql.query(
-    `UPDATE run_lead SET status = :status, reason = :reason, research_id = COALESCE(:researchId::uuid, research_id),
-            updated_at = now()
-     WHERE run_id = :runId::uuid AND lead_id = :leadId::uuid`,
-    { runId, leadId, status, reason: extra.reason ?? null, researchId: extra.researchId ?? null },
-  );
-}
+/**
+ * Moves the lead in the run: `moveRunLead` of the run lead repository (checked transitions),
+ * under the name the steps used before it existed.
+ */
+export const setRunLeadStatus = moveRunLead;

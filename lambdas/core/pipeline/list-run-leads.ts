@@ -1,6 +1,7 @@
 /** ListRunLeads: the leads the lead Map processes, as small items (ids only). */
 import { z } from 'zod';
 import type { Deps } from './deps.ts';
+import { resetFailedRunLeads } from './run-lead-repo.ts';
 
 export const ListRunLeadsInput = z.object({ runId: z.uuid(), redrive: z.boolean().default(false) });
 export type ListRunLeadsInput = z.input<typeof ListRunLeadsInput>;
@@ -16,17 +17,15 @@ export interface ListRunLeadsOutput {
 /** Pending leads of the run, or (redrive) its failed leads, which are reset to pending. */
 export async function listRunLeads(deps: Deps, rawInput: ListRunLeadsInput): Promise<ListRunLeadsOutput> {
   const { runId, redrive } = ListRunLeadsInput.parse(rawInput);
-  const rows = redrive
-    ? await deps.sql.query<{ lead_id: string }>(
-        `UPDATE run_lead SET status = 'pending', reason = NULL, updated_at = now()
-         WHERE run_id = :runId::uuid AND status = 'failed' RETURNING lead_id`,
-        { runId },
-      )
-    : await deps.sql.query<{ lead_id: string }>(
-        `SELECT lead_id FROM run_lead WHERE run_id = :runId::uuid AND status = 'pending' ORDER BY lead_id`,
-        { runId },
-      );
-  const items = rows.rows.slice(0, MAX_LEADS_PER_RUN).map((r) => ({ leadId: r.lead_id }));
+  const ids = redrive
+    ? await resetFailedRunLeads(deps.sql, runId)
+    : (
+        await deps.sql.query<{ lead_id: string }>(
+          `SELECT lead_id FROM run_lead WHERE run_id = :runId::uuid AND status = 'pending' ORDER BY lead_id`,
+          { runId },
+        )
+      ).rows.map((r) => r.lead_id);
+  const items = ids.slice(0, MAX_LEADS_PER_RUN).map((leadId) => ({ leadId }));
   deps.log.info('leads listed', { runId, redrive, count: items.length });
   return { items, count: items.length };
 }

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { Deps } from './deps.ts';
 import { writeLakeRecord } from './lake-record.ts';
+import { failRunLead } from './run-lead-repo.ts';
 import { clip } from './util.ts';
 
 export const RecordFailureInput = z.object({
@@ -76,21 +77,8 @@ export async function recordFailure(deps: Deps, rawInput: RecordFailureInput): P
     return { recorded: true, reason };
   }
 
-  await sql.transaction(async (tx) => {
-    await tx.query(
-      `INSERT INTO lead_failure (id, run_id, lead_id, stage, error_name, message)
-       VALUES (:id::uuid, :runId::uuid, :leadId::uuid, :stage, :name, :message)
-       ON CONFLICT (run_id, lead_id) DO UPDATE
-         SET stage = EXCLUDED.stage, error_name = EXCLUDED.error_name, message = EXCLUDED.message,
-             attempts = lead_failure.attempts + 1, failed_at = now(), resolved_at = NULL`,
-      { id: deps.newId(), runId: input.runId, leadId: input.leadId!, stage: input.stage, name, message },
-    );
-    await tx.query(
-      `UPDATE run_lead SET status = 'failed', reason = :reason, updated_at = now()
-       WHERE run_id = :runId::uuid AND lead_id = :leadId::uuid`,
-      { runId: input.runId, leadId: input.leadId!, reason },
-    );
-  });
+  const leadId = input.leadId;
+  await sql.transaction((tx) => failRunLead(tx, input.runId, leadId, { stage: input.stage, name, message, reason }, deps.newId));
   await writeLakeRecord(deps, input.runId, input.leadId, { status: 'failed', failure_stage: input.stage, failure_reason: reason });
   deps.log.warn('lead failed', { runId: input.runId, leadId: input.leadId, stage: input.stage, error: name });
   return { recorded: true, reason };

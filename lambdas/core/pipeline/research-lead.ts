@@ -9,14 +9,18 @@ import { describeError, NoContentError } from '../errors.ts';
 import { lakeKeys } from '../lake-keys.ts';
 import { loadSellerContext } from '../onboarding/import.ts';
 import type { Sql } from '../ports.ts';
-import type { ResearchPage, ResearchResult } from '../research/contract.ts';
+import { callRecordOf, type LlmCallRecord } from '../llm/records.ts';
+import type { ResearchPage } from '../research/contract.ts';
 import { AttemptCacheLlm } from '../research/attempt-cache.ts';
 import { researchLead as runResearch } from '../research/engine.ts';
 import { modelPrice, type ModelPrices } from '../research/models.ts';
 import { PROMPT_VERSION } from '../research/prompts.ts';
+import { StoredResearch, type ResearchResult } from '../research/records.ts';
 import type { Deps, PipelineConfig } from './deps.ts';
 import { writeLakeRecord } from './lake-record.ts';
-import { loadRunLead, setRunLeadStatus } from './lead-context.ts';
+import { loadRunLead } from './lead-context.ts';
+import { insertLlmCalls } from './llm-call-repo.ts';
+import { failureAttempts, moveRunLead } from './run-lead-repo.ts';
 import { sha256, stableJson } from './util.ts';
 
 export const ResearchLeadInput = z.object({ runId: z.uuid(), leadId: z.uuid() });
@@ -30,16 +34,8 @@ export interface ResearchLeadOutput {
   fitScore?: number | null;
 }
 
-/** What CommitResearch reads back from the lake. */
-export interface StoredResearch {
-  idempotencyKey: string;
-  /** What the key hashes, so an operator can see why a lead was researched again. */
-  keyInputs?: Record<string, unknown>;
-  runId: string;
-  leadId: string;
-  pages: { snapshotId: string; url: string; cleanKey: string; cleanSha256: string }[];
-  result: ResearchResult;
-}
+/** What CommitResearch reads back from the lake (schema in research/records.ts). */
+export { StoredResearch } from '../research/records.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Budgets
@@ -130,37 +126,13 @@ export async function runBudgetShortfall(sql: Sql, config: PipelineConfig, runId
   return null;
 }
 
-interface SpentCall {
-  callId: string;
-  lakeKey: string;
-  record: Record<string, unknown>;
-}
-
 /**
  * Records the calls a failed attempt already paid for (research_id NULL), so the run's summary
  * and budgets count them; a successful attempt's calls are recorded by CommitResearch instead.
  */
-async function recordSpentCalls(deps: Deps, runId: string, leadId: string, calls: SpentCall[]): Promise<void> {
+async function recordSpentCalls(deps: Deps, runId: string, leadId: string, calls: LlmCallRecord[]): Promise<void> {
   if (calls.length === 0) return;
-  await deps.sql.transaction(async (tx) => {
-    for (const { callId, lakeKey, record } of calls) {
-      const response = record.response as { promptTokens: number; completionTokens: number; latencyMs: number; requestId: string | null };
-      await tx.query(
-        `INSERT INTO llm_call (id, run_id, lead_id, research_id, pass, provider, model, prompt_version, prompt_tokens,
-                               completion_tokens, latency_ms, cost_usd, request_id, outcome, lake_key)
-         VALUES (:id::uuid, :runId::uuid, :leadId::uuid, NULL, :pass, :provider, :model, :promptVersion, :promptTokens,
-                 :completionTokens, :latencyMs, :cost, :requestId, :outcome, :lakeKey)
-         ON CONFLICT (id) DO NOTHING`,
-        {
-          id: callId, runId, leadId, pass: String(record.pass), provider: String(record.provider),
-          model: String(record.responseModel || record.model), promptVersion: String(record.promptVersion),
-          promptTokens: response.promptTokens, completionTokens: response.completionTokens,
-          latencyMs: Math.max(0, Math.round(response.latencyMs)), cost: Number(record.costUsd ?? 0),
-          requestId: response.requestId ?? null, outcome: String(record.outcome), lakeKey,
-        },
-      );
-    }
-  });
+  await deps.sql.transaction((tx) => insertLlmCalls(tx, { runId, leadId, researchId: null }, calls));
 }
 
 /** Researches the lead, or skips it when nothing it depends on changed. */
@@ -207,11 +179,11 @@ export async function researchLead(deps: Deps, rawInput: ResearchLeadInput): Pro
     const p = prior.rows[0];
     if (p.run_id === runId) {
       // The commit already happened in this run (a repeated step): nothing left to do.
-      await setRunLeadStatus(sql, runId, leadId, 'researched', { researchId: p.id });
+      await moveRunLead(sql, runId, leadId, 'researched', { researchId: p.id });
       return { skipped: true, reason: 'already committed in this run' };
     }
     const reason = `unchanged: same pages, prompts and models as the research of run ${p.run_id} (${p.created_at.slice(0, 10)})`;
-    await setRunLeadStatus(sql, runId, leadId, 'skipped', { reason, researchId: p.id });
+    await moveRunLead(sql, runId, leadId, 'skipped', { reason, researchId: p.id });
     await writeLakeRecord(deps, runId, leadId, { research_id: p.id, status: 'skipped', failure_reason: reason });
     return { skipped: true, reason };
   }
@@ -220,16 +192,17 @@ export async function researchLead(deps: Deps, rawInput: ResearchLeadInput): Pro
   const resultKey = lakeKeys.researchResult(runId, leadId);
   const stored = await lake.get(resultKey);
   if (stored) {
-    const prev = JSON.parse(stored.toString('utf8')) as StoredResearch;
-    if (prev.idempotencyKey === idempotencyKey) {
-      return { skipped: false, resultKey, facts: prev.result.facts.length, fitScore: prev.result.fitScore };
+    // one that no longer parses (written by another version) is researched again
+    const prev = StoredResearch.safeParse(JSON.parse(stored.toString('utf8')));
+    if (prev.success && prev.data.idempotencyKey === idempotencyKey) {
+      return { skipped: false, resultKey, facts: prev.data.result.facts.length, fitScore: prev.data.result.fitScore };
     }
   }
 
   // Only now is money about to be spent: everything above costs nothing.
   const shortfall = await runBudgetShortfall(sql, config, runId, leadId, plan);
   if (shortfall) {
-    await setRunLeadStatus(sql, runId, leadId, 'skipped', { reason: shortfall });
+    await moveRunLead(sql, runId, leadId, 'skipped', { reason: shortfall });
     await writeLakeRecord(deps, runId, leadId, { status: 'skipped', failure_stage: 'research', failure_reason: shortfall });
     deps.log.info('lead skipped: budget', { runId, leadId, reason: shortfall });
     return { skipped: true, reason: shortfall };
@@ -246,16 +219,10 @@ export async function researchLead(deps: Deps, rawInput: ResearchLeadInput): Pro
 
   // Reuse answers bought by an earlier attempt of this lead in this run (a rate-limit wait
   // restarts the step); the offline researcher costs nothing, so it is not cached.
-  const failures = await sql.query<{ attempts: number }>(
-    `SELECT attempts FROM lead_failure WHERE run_id = :runId::uuid AND lead_id = :leadId::uuid`,
-    { runId, leadId },
-  );
   const researchLlm =
-    llm.provider === 'offline-heuristic'
-      ? llm
-      : new AttemptCacheLlm(llm, lake, lakeKeys.llmCache(runId, leadId, failures.rows[0]?.attempts ?? 0));
+    llm.provider === 'offline-heuristic' ? llm : new AttemptCacheLlm(llm, lake, lakeKeys.llmCache(runId, leadId, await failureAttempts(sql, runId, leadId)));
 
-  const spentCalls: SpentCall[] = [];
+  const spentCalls: LlmCallRecord[] = [];
   let result: ResearchResult;
   try {
     result = await runResearch(
@@ -270,7 +237,8 @@ export async function researchLead(deps: Deps, rawInput: ResearchLeadInput): Pro
         archive: async (record, callId, at) => {
           const key = lakeKeys.llmCall(at, callId);
           await lake.put(key, JSON.stringify({ ...record, runId, leadId }), { contentType: 'application/json' });
-          if (record.response) spentCalls.push({ callId, lakeKey: key, record });
+          const spent = callRecordOf(record, key);
+          if (spent) spentCalls.push(spent);
           return key;
         },
         now: () => deps.clock.now(),

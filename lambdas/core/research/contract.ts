@@ -2,7 +2,7 @@
  * The research engine's contract with the pipeline. The pipeline loads the seller context and
  * the cleaned pages; the engine returns grounded research; the pipeline commits it.
  */
-import type { LlmCallRecord } from '../llm/calls.ts';
+import type { LlmExchangeRecord } from '../llm/records.ts';
 import type { Llm } from '../ports.ts';
 
 /** What the seller told us at onboarding, trimmed to what research needs. */
@@ -54,43 +54,17 @@ export interface ResearchInput {
   pages: ResearchPage[];
 }
 
-export interface ResearchFact {
-  /** f1, f2, ... unique within one research */
-  id: string;
-  category: 'firmographic' | 'product' | 'customer' | 'hiring' | 'funding' | 'news' | 'technology' | 'pain' | 'other';
-  claim: string;
-  quote: string;
-  snapshotId: string;
-  sourceUrl: string;
-  verified: boolean;
-}
-
 /** One answered LLM call, as stored in `llm_call` (defined with the call module). */
-export type { LlmCallRecord } from '../llm/calls.ts';
+export type { LlmCallRecord } from '../llm/records.ts';
 
-export interface ResearchResult {
-  status: 'researched' | 'insufficient_evidence';
-  provider: string;
-  /** the synthesis model (or the only model) */
-  model: string;
-  promptVersion: string;
-  fitScore: number | null;
-  summary: string;
-  /** fit reasons per ICP criterion, intent signals, pains, hooks, email angle, verification counts */
-  findings: Record<string, unknown>;
-  /** only verified facts are kept as usable evidence; dropped ones are counted in findings.verification */
-  facts: ResearchFact[];
-  llmCalls: LlmCallRecord[];
-  promptTokens: number;
-  completionTokens: number;
-  costUsd: number;
-}
+/** The engine's result, its facts and findings: zod schemas in `records.ts` are their single source. */
+export type { Findings, ResearchFact, ResearchResult } from './records.ts';
 
 /** Dependencies of the engine. */
 export interface ResearchDeps {
   llm: Llm;
   /** archives each exchange under llm/dt=.../<call-id>.json and returns the key */
-  archive: (record: Record<string, unknown>, callId: string, at: Date) => Promise<string>;
+  archive: (record: LlmExchangeRecord, callId: string, at: Date) => Promise<string>;
   now?: () => Date;
   newId?: () => string;
 }

@@ -16,7 +16,8 @@
  * engine never sleeps.
  */
 import { LlmCalls, promptTokens, type RenderedPrompt } from '../llm/calls.ts';
-import type { IcpContext, ResearchDeps, ResearchFact, ResearchInput, ResearchPage, ResearchResult, SellerContext } from './contract.ts';
+import type { IcpContext, ResearchDeps, ResearchInput, ResearchPage, SellerContext } from './contract.ts';
+import type { Findings, ResearchFact, ResearchResult } from './records.ts';
 import { DEFAULT_MODELS, HEURISTIC_MODEL, supportsStrictJsonSchema, type ModelPrices } from './models.ts';
 import { blockJson, GAP_LINE, pageBlock, PROMPT_VERSION, PROMPTS, renderTemplate, type PageBlockInfo } from './prompts.ts';
 import { applicableCriteria, clampScore, computeFitScore, CRITERION_WEIGHTS, SCORE_RULES } from './rubric.ts';
@@ -285,7 +286,7 @@ export async function researchLead(input: ResearchInput, deps: ResearchDeps, opt
     ...(insufficient && checked ? checked.criteria.filter((c) => c.assessment === 'unknown').map((c) => `evidence on ${c.criterion.replace('_', ' ')}`) : []),
   ];
   const provider = deps.llm.provider;
-  const findings: Record<string, unknown> = {
+  const findings: Findings = {
     ...(provider === 'offline-heuristic'
       ? { method: 'offline-heuristic: facts are page lines matching category cues and ICP terms; fit is keyword matching; no language model was used' }
       : {}),

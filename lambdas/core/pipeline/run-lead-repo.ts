@@ -1,0 +1,154 @@
+/**
+ * The run lead aggregate: one lead's way through one run (`run_lead`) and why it failed
+ * (`lead_failure`). Every step moves a lead through this module, never with its own `UPDATE`,
+ * so the statuses and the moves between them are written down once:
+ *
+ *   pending ─► fetched ─► cleaned ─► researched
+ *      │          │          │
+ *      └──────────┴──────────┴─► skipped          (robots, unchanged research, budget, no evidence)
+ *   any ─► failed ─► pending                      (a step failed; a redrive picks it up again)
+ *
+ * A step repeated (a retry, a redrive of a committed lead) may set the status the lead already
+ * has. Any other move is a bug and throws `IllegalTransitionError` naming the lead, from and to.
+ * The tables below are keyed by the status union, so a new status (e.g. `drafted`) does not
+ * compile until every one of them says what it means for it.
+ */
+import { IllegalTransitionError, NotFoundError } from '../errors.ts';
+import type { Sql } from '../ports.ts';
+
+/** Every status a lead can have in a run (the `run_lead.status` CHECK constraint lists the same). */
+export const RUN_LEAD_STATUSES = ['pending', 'fetched', 'cleaned', 'researched', 'skipped', 'failed'] as const;
+export type RunLeadStatus = (typeof RUN_LEAD_STATUSES)[number];
+
+/** Where a lead may go from each status (besides staying where it is). */
+export const RUN_LEAD_TRANSITIONS: { readonly [S in RunLeadStatus]: readonly RunLeadStatus[] } = {
+  pending: ['fetched', 'skipped', 'failed'],
+  fetched: ['cleaned', 'skipped', 'failed'],
+  cleaned: ['researched', 'skipped', 'failed'],
+  // the research is committed, but the step can still fail after it (its lake record)
+  researched: ['failed'],
+  skipped: ['failed'],
+  // a redrive resets failed leads to pending
+  failed: ['pending'],
+};
+
+/**
+ * The stage a lead in each status is at, where a failure of the whole run leaves it; null for
+ * a lead that finished (researched, skipped) or already failed.
+ */
+export const UNFINISHED_STAGE: { readonly [S in RunLeadStatus]: FailureStage | null } = {
+  pending: 'fetch',
+  fetched: 'clean',
+  cleaned: 'research',
+  researched: null,
+  skipped: null,
+  failed: null,
+};
+
+/** Where a lead failed (the `lead_failure.stage` CHECK constraint lists the same). */
+export type FailureStage = 'search' | 'fetch' | 'clean' | 'research' | 'commit';
+
+/** Whether a lead may go from `from` to `to`. */
+export function canMove(from: RunLeadStatus, to: RunLeadStatus): boolean {
+  return from === to || RUN_LEAD_TRANSITIONS[from].includes(to);
+}
+
+/** The statuses a lead may reach `to` from, as a SQL list of literals (from the constant union only). */
+function sqlFrom(to: RunLeadStatus): string {
+  return RUN_LEAD_STATUSES.filter((s) => canMove(s, to))
+    .map((s) => `'${s}'`)
+    .join(', ');
+}
+
+function isStatus(value: string): value is RunLeadStatus {
+  return (RUN_LEAD_STATUSES as readonly string[]).includes(value);
+}
+
+/**
+ * Moves one lead of a run to `to`, with the reason (required by the schema for skipped and
+ * failed, cleared otherwise) and the research it points at (kept when not given). Checked and
+ * written in one statement, so two steps racing cannot slip an illegal move between a read and
+ * a write. Throws `NotFoundError` for a lead not in the run, `IllegalTransitionError` for a move
+ * the table does not allow.
+ */
+export async function moveRunLead(
+  sql: Sql,
+  runId: string,
+  leadId: string,
+  to: RunLeadStatus,
+  extra: { reason?: string | null; researchId?: string | null } = {},
+): Promise<void> {
+  const moved = await sql.query(
+    `UPDATE run_lead SET status = :to, reason = :reason, research_id = COALESCE(:researchId::uuid, research_id), updated_at = now()
+     WHERE run_id = :runId::uuid AND lead_id = :leadId::uuid AND status IN (${sqlFrom(to)})`,
+    { runId, leadId, to, reason: extra.reason ?? null, researchId: extra.researchId ?? null },
+  );
+  if (moved.rowCount > 0) return;
+  const now = await sql.query<{ status: string }>(`SELECT status FROM run_lead WHERE run_id = :runId::uuid AND lead_id = :leadId::uuid`, { runId, leadId });
+  const from = now.rows[0]?.status;
+  if (from === undefined) throw new NotFoundError(`lead ${leadId} is not part of run ${runId}`);
+  throw new IllegalTransitionError(`lead ${leadId} of run ${runId}`, isStatus(from) ? from : `unknown status ${from}`, to);
+}
+
+/** A failure: its stage, the error's name and message, and the reason the run lead shows. */
+export interface LeadFailure {
+  stage: FailureStage;
+  name: string;
+  message: string;
+  /** shown as `run_lead.reason` */
+  reason: string;
+}
+
+/**
+ * Records that a lead failed: the failure row is upserted (attempts count up on a redrive; a
+ * resolved failure is open again) and the lead moves to `failed`. Use inside a transaction.
+ */
+export async function failRunLead(tx: Sql, runId: string, leadId: string, failure: LeadFailure, newId: () => string): Promise<void> {
+  await tx.query(
+    `INSERT INTO lead_failure (id, run_id, lead_id, stage, error_name, message)
+     VALUES (:id::uuid, :runId::uuid, :leadId::uuid, :stage, :name, :message)
+     ON CONFLICT (run_id, lead_id) DO UPDATE
+       SET stage = EXCLUDED.stage, error_name = EXCLUDED.error_name, message = EXCLUDED.message,
+           attempts = lead_failure.attempts + 1, failed_at = now(), resolved_at = NULL`,
+    { id: newId(), runId, leadId, stage: failure.stage, name: failure.name, message: failure.message },
+  );
+  await moveRunLead(tx, runId, leadId, 'failed', { reason: failure.reason });
+}
+
+/** Marks the lead's open failure in this run resolved (a redrive researched or skipped it); the row stays as history. */
+export async function resolveLeadFailure(tx: Sql, runId: string, leadId: string): Promise<void> {
+  await tx.query(`UPDATE lead_failure SET resolved_at = now() WHERE run_id = :runId::uuid AND lead_id = :leadId::uuid AND resolved_at IS NULL`, { runId, leadId });
+}
+
+/** How many failures this lead has had in this run (0 when none). */
+export async function failureAttempts(sql: Sql, runId: string, leadId: string): Promise<number> {
+  const res = await sql.query<{ attempts: number }>(`SELECT attempts FROM lead_failure WHERE run_id = :runId::uuid AND lead_id = :leadId::uuid`, { runId, leadId });
+  return res.rows[0]?.attempts ?? 0;
+}
+
+/**
+ * Fails every lead the run never finished, each at the stage it had reached (see
+ * `UNFINISHED_STAGE`), with the same failure. Use inside a transaction.
+ */
+export async function failUnfinishedRunLeads(tx: Sql, runId: string, failure: Omit<LeadFailure, 'stage'>, newId: () => string): Promise<number> {
+  const unfinished = RUN_LEAD_STATUSES.filter((s) => UNFINISHED_STAGE[s] !== null);
+  const leads = await tx.query<{ lead_id: string; status: string }>(
+    `SELECT lead_id, status FROM run_lead WHERE run_id = :runId::uuid AND status IN (${unfinished.map((s) => `'${s}'`).join(', ')}) ORDER BY lead_id`,
+    { runId },
+  );
+  for (const l of leads.rows) {
+    const stage = isStatus(l.status) ? UNFINISHED_STAGE[l.status] : null;
+    await failRunLead(tx, runId, l.lead_id, { ...failure, stage: stage ?? 'research' }, newId);
+  }
+  return leads.rows.length;
+}
+
+/** A redrive: the run's failed leads go back to pending (reason cleared); returns their ids. */
+export async function resetFailedRunLeads(sql: Sql, runId: string): Promise<string[]> {
+  const rows = await sql.query<{ lead_id: string }>(
+    `UPDATE run_lead SET status = 'pending', reason = NULL, updated_at = now()
+     WHERE run_id = :runId::uuid AND status = 'failed' RETURNING lead_id`,
+    { runId },
+  );
+  return rows.rows.map((r) => r.lead_id);
+}
