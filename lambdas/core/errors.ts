@@ -263,8 +263,8 @@ function formatWait(seconds: number): string {
 export class IllegalTransitionError extends ProspectorError {
   readonly from: string;
   readonly to: string;
-  constructor(what: string, from: string, to: string) {
-    super(`${what} cannot move from ${from} to ${to}`);
+  constructor(what: string, from: string, to: string, hint = '') {
+    super(`${what} cannot move from ${from} to ${to}${hint ? `: ${hint}` : ''}`);
     this.name = 'IllegalTransition';
     this.from = from;
     this.to = to;

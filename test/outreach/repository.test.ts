@@ -58,8 +58,8 @@ const status = async (id: string) => (await db.query<{ status: string }>(`SELECT
 describe('sequence lifecycle', () => {
   it('allows exactly the transitions the database allows, and names sequence, from and to otherwise', async () => {
     expect(SEQUENCE_TRANSITIONS.draft).toEqual(['approved', 'rejected']);
-    for (const s of SEQUENCE_STATUSES) expect(() => assertTransition('s1', s, s)).toThrow(/cannot go from/);
-    expect(() => assertTransition('seq-x', 'draft', 'active')).toThrow('sequence seq-x cannot go from draft to active: a draft sequence can only become approved or rejected');
+    for (const s of SEQUENCE_STATUSES) expect(() => assertTransition('s1', s, s)).toThrow(/cannot move from/);
+    expect(() => assertTransition('seq-x', 'draft', 'active')).toThrow('sequence seq-x cannot move from draft to active: a draft sequence can only become approved or rejected');
     expect(() => assertTransition('seq-x', 'completed', 'active')).toThrow('completed is final');
 
     const lead = await seedResearchedLead(db, workspaceId, fresh('lifecycle'));
@@ -68,7 +68,7 @@ describe('sequence lifecycle', () => {
     expect(error).toMatchObject({ name: 'IllegalTransition', from: 'draft', to: 'active', sequenceId: seq.sequenceId });
     // A stale `from` (the row moved on) is refused with the status it really has.
     const stale = await failure(advanceSequence(db, seq.sequenceId, 'approved', 'active'));
-    expect(stale.message).toContain(`sequence ${seq.sequenceId} cannot go from draft to active`);
+    expect(stale.message).toContain(`sequence ${seq.sequenceId} cannot move from draft to active`);
     expect(await status(seq.sequenceId)).toBe('draft');
   });
 });
@@ -82,8 +82,8 @@ describe('approve and reject', () => {
     expect(view.status).toBe('approved');
     expect(view.approvedAt).not.toBeNull();
     expect(view.decisions).toEqual([expect.objectContaining({ decision: 'approved', by: 'maya.okafor@tallyhand.com', autopilot: false })]);
-    expect((await failure(approveSequence(db, seq.sequenceId))).message).toContain('cannot go from approved to approved: it is already approved');
-    expect((await failure(rejectSequence(db, seq.sequenceId, { reason: 'late' }))).message).toContain('cannot go from approved to rejected');
+    expect((await failure(approveSequence(db, seq.sequenceId))).message).toContain('cannot move from approved to approved: it is already approved');
+    expect((await failure(rejectSequence(db, seq.sequenceId, { reason: 'late' }))).message).toContain('cannot move from approved to rejected');
     // Frozen: its words can no longer be edited.
     expect((await failure(editMessage(db, seq.messages.a, { body: 'New words.' }))).message).toMatch(/which is approved: its words are frozen/);
   });

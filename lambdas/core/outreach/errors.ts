@@ -2,19 +2,14 @@
  * Errors of the outreach aggregates. Names are API (a step's `Catch`, the CLI's exit code and
  * the web app match on them); every message names the sequence or message and says what to do.
  */
-import { ProspectorError } from '../errors.ts';
+import { IllegalTransitionError as StatusTransitionError, ProspectorError } from '../errors.ts';
 
-/** A sequence asked to move between two statuses its lifecycle does not connect. */
-export class IllegalTransitionError extends ProspectorError {
+/** A sequence asked to move between two statuses its lifecycle does not connect (the core's error, naming the sequence). */
+export class IllegalTransitionError extends StatusTransitionError {
   readonly sequenceId: string;
-  readonly from: string;
-  readonly to: string;
   constructor(sequenceId: string, from: string, to: string, hint = '') {
-    super(`sequence ${sequenceId} cannot go from ${from} to ${to}${hint ? `: ${hint}` : ''}`);
-    this.name = 'IllegalTransition';
+    super(`sequence ${sequenceId}`, from, to, hint);
     this.sequenceId = sequenceId;
-    this.from = from;
-    this.to = to;
   }
 }
 
