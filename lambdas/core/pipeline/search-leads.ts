@@ -103,7 +103,7 @@ async function readLeadsFile(deps: Deps, key: string): Promise<LeadCandidate[]> 
   return parsed.data;
 }
 
-interface Exclusions {
+export interface Exclusions {
   emails: Map<string, string>;
   domains: Map<string, string>;
 }
@@ -142,7 +142,7 @@ export async function loadExclusions(sql: Sql, workspaceId: string): Promise<Exc
 }
 
 /** The excluding reason for a lead, checking parent domains too (mail.x.example matches x.example). */
-function exclusionReason(ex: Exclusions, email: string, domain: string): string | undefined {
+export function exclusionReason(ex: Exclusions, email: string, domain: string): string | undefined {
   const direct = ex.emails.get(email);
   if (direct) return direct;
   const emailDomain = email.slice(email.indexOf('@') + 1);
