@@ -26,6 +26,7 @@ import { draftFromTemplates, TEMPLATE_LABEL } from '#core/outreach/templates.ts'
 import { draftOutreach } from '#core/pipeline/draft-outreach.ts';
 import type { RunSummary } from '#core/pipeline/finish-run.ts';
 import type { Llm, LlmRequest, Sql } from '#core/ports.ts';
+import type { LlmCallRecord } from '#core/research/contract.ts';
 import type { StepHandler } from '#handlers/runtime.ts';
 import { SAMPLE_ONBOARDING } from '#local/cli.ts';
 import { openLocal, runOnce, type LocalRuntime } from '#local/runner.ts';
@@ -201,8 +202,12 @@ describe('drafting paths through the state machine', () => {
   const drafter: LlmDrafter = {
     version: 'test-drafter-v1',
     async draft(input, deps) {
-      await deps.llm.complete({ pass: 'draft', model: 'm', promptVersion: 'p', system: '', user: input.lead.email, schema: { name: 'x', schema: {}, strict: true }, maxTokens: 10 });
-      const out = draftFromTemplates(input);
+      const answer = await deps.llm.complete({ pass: 'draft', model: 'm', promptVersion: 'p', system: '', user: input.lead.email, schema: { name: 'x', schema: {}, strict: true }, maxTokens: 10 });
+      const llmCalls: LlmCallRecord[] = [{
+        id: deps.newId(), pass: 'draft', provider: 'groq', model: answer.model, promptVersion: 'p', promptTokens: 120, completionTokens: 80,
+        latencyMs: answer.latencyMs, costUsd: 0, requestId: null, outcome: 'ok', lakeKey: `llm/dt=2026-12-02/${input.lead.email}.json`,
+      }];
+      const out = { ...draftFromTemplates(input), llmCalls };
       if (!out.drafted || roles.get(input.lead.email) !== 'flagged') return out;
       const step = out.sequence.steps[3];
       const m = step.messages[0];
@@ -323,6 +328,15 @@ describe('drafting paths through the state machine', () => {
     const others = rows.filter((r) => r.email !== flagged);
     expect(others.length).toBeGreaterThanOrEqual(3);
     for (const r of others) expect(r, r.email).toMatchObject({ status: 'approved', flagged: 0, autopilot: true, decided_by_email: null });
+  });
+
+  test('the drafting calls are recorded on the run, so its summary and budgets count them', async () => {
+    const calls = await rt.deps.sql.query<{ n: number; tokens: number }>(
+      `SELECT count(*)::int AS n, sum(prompt_tokens + completion_tokens)::int AS tokens FROM llm_call WHERE run_id = :run::uuid AND pass = 'draft'`,
+      { run: run.runId },
+    );
+    // every lead the LLM drafted (all drafted leads but the one drafted from templates after the outage)
+    expect(calls.rows[0]).toEqual({ n: run.leadsDrafted - 1, tokens: 200 * (run.leadsDrafted - 1) });
   });
 
   test('every researched lead is counted once: drafted or not drafted with a reason', () => {

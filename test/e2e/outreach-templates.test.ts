@@ -55,7 +55,6 @@ describe('template drafts for the sample web', () => {
   let rt: LocalRuntime;
   let run: RunSummary;
   let onboarding: Onboarding;
-
   let leads: Researched[];
   const titles = new Map<string, string>();
 

@@ -14,10 +14,14 @@
  * own claim counts for nothing.
  */
 import type { Llm } from '../ports.ts';
+import type { LlmCallRecord } from '../research/contract.ts';
 import type { EditExample } from './drafting-context.ts';
 import { draftFromTemplates, TEMPLATE_VERSION, type DraftOutcome, type TemplateInput } from './templates.ts';
 
 export type DraftMode = 'llm' | 'template';
+
+/** A drafter's answer, with the LLM calls it paid for (recorded on the run: its budgets count them). */
+export type DraftResult = DraftOutcome & { llmCalls?: LlmCallRecord[] };
 
 /** What a drafter reads: the template input plus recent approved rep edits as examples. */
 export interface DraftInput extends TemplateInput {
@@ -37,7 +41,7 @@ export interface DrafterDeps {
 export interface LlmDrafter {
   /** Identifies the prompt and model: part of a sequence's idempotency key. */
   readonly version: string;
-  draft(input: DraftInput, deps: DrafterDeps): Promise<DraftOutcome>;
+  draft(input: DraftInput, deps: DrafterDeps): Promise<DraftResult>;
 }
 
 /**
@@ -64,7 +68,7 @@ export function draftingMethod(mode: DraftMode, llm: Pick<Llm, 'provider'>, draf
 }
 
 /** Drafts a sequence for one lead by `mode` (see the module comment). */
-export async function draft(input: DraftInput, mode: DraftMode, deps: DrafterDeps, drafter: LlmDrafter | undefined = LLM_DRAFTER): Promise<DraftOutcome> {
+export async function draft(input: DraftInput, mode: DraftMode, deps: DrafterDeps, drafter: LlmDrafter | undefined = LLM_DRAFTER): Promise<DraftResult> {
   const method = draftingMethod(mode, deps.llm, drafter);
   if (method.source === 'llm' && drafter) return drafter.draft(input, deps);
   return draftFromTemplates(input);

@@ -12,6 +12,7 @@
  * Reading, approving and editing drafts is lambdas/core/outreach/repository.ts.
  */
 import type { Sql } from '../ports.ts';
+import type { LlmCallRecord } from '../research/contract.ts';
 import { clip } from '../pipeline/util.ts';
 import type { DraftSequence, Variant } from './templates.ts';
 
@@ -44,6 +45,8 @@ export interface SequenceToWrite {
   autopilot: boolean;
   /** said beside the outcome in the run summary (e.g. why templates wrote it) */
   note?: string;
+  /** the LLM calls that drafted it, recorded on the run in the same transaction */
+  llmCalls?: LlmCallRecord[];
 }
 
 export interface WrittenSequence {
@@ -61,6 +64,7 @@ export interface WrittenSequence {
 /** Writes a drafted sequence, or finds the one already written under its key. */
 export async function writeSequence(sql: Sql, newId: () => string, w: SequenceToWrite): Promise<WrittenSequence> {
   return sql.transaction(async (tx) => {
+    await recordLlmCalls(tx, w.runId, w.leadId, w.llmCalls ?? []);
     const experiment = await tx.query<{ id: string }>(
       `INSERT INTO experiment (id, workspace_id, icp_id, name) VALUES (:id::uuid, :ws::uuid, :icp::uuid, :name)
        ON CONFLICT (workspace_id, name) DO UPDATE SET name = EXCLUDED.name RETURNING id`,
@@ -174,6 +178,27 @@ export async function writeSequence(sql: Sql, newId: () => string, w: SequenceTo
     await recordDraftOutcome(tx, { runId: w.runId, leadId: w.leadId, outcome: 'drafted', sequenceId, source: w.source, reason: w.note ?? null });
     return { sequenceId, inserted: true, status, variant, messages, citations, flags };
   });
+}
+
+/**
+ * Records drafting's LLM calls on the run (no research: `pass` says drafting), so the run's
+ * summary and token/dollar budgets count them. Keyed by call id: a repeated step adds nothing.
+ */
+export async function recordLlmCalls(sql: Sql, runId: string, leadId: string, calls: readonly LlmCallRecord[]): Promise<void> {
+  for (const c of calls) {
+    await sql.query(
+      `INSERT INTO llm_call (id, run_id, lead_id, research_id, pass, provider, model, prompt_version, prompt_tokens,
+                             completion_tokens, latency_ms, cost_usd, request_id, outcome, lake_key)
+       VALUES (:id::uuid, :runId::uuid, :leadId::uuid, NULL, :pass, :provider, :model, :promptVersion,
+               :promptTokens, :completionTokens, :latencyMs, :cost, :requestId, :outcome, :lakeKey)
+       ON CONFLICT (id) DO NOTHING`,
+      {
+        id: c.id, runId, leadId, pass: c.pass, provider: c.provider, model: c.model, promptVersion: c.promptVersion,
+        promptTokens: c.promptTokens, completionTokens: c.completionTokens, latencyMs: Math.max(0, Math.round(c.latencyMs)),
+        cost: c.costUsd, requestId: c.requestId, outcome: c.outcome, lakeKey: c.lakeKey,
+      },
+    );
+  }
 }
 
 const isUuid = (v: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);

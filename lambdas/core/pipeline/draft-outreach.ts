@@ -25,7 +25,7 @@ import { lakeKeys } from '../lake-keys.ts';
 import { CHECKER_VERSION } from '../outreach/grounding.ts';
 import { draft, draftingMethod, LLM_DRAFTER, type DraftInput, type DraftMode, type LlmDrafter } from '../outreach/drafter.ts';
 import { loadDraftingLead, loadDraftingResearch, loadEditExamples, loadOnboarding } from '../outreach/drafting-context.ts';
-import { experimentName, recordDraftOutcome, writeSequence } from '../outreach/sequence-writer.ts';
+import { experimentName, recordDraftOutcome, recordLlmCalls, writeSequence } from '../outreach/sequence-writer.ts';
 import { assignVariants } from '../outreach/templates.ts';
 import type { Deps } from './deps.ts';
 import { parseStatesError } from './record-failure.ts';
@@ -159,6 +159,7 @@ export async function draftOutreach(deps: Deps, rawInput: DraftOutreachInput, op
     newId: deps.newId,
   }, drafter);
   if (!outcome.drafted) {
+    await recordLlmCalls(sql, runId, leadId, outcome.llmCalls ?? []);
     return notDrafted(icp.genericDrafts ? outcome.reason : `${outcome.reason} (generic drafts are off for ICP ${icp.icp.slug}: genericDrafts)`);
   }
 
@@ -188,6 +189,7 @@ export async function draftOutreach(deps: Deps, rawInput: DraftOutreachInput, op
     variant,
     autopilot: icp.icp.autopilot,
     note,
+    llmCalls: outcome.llmCalls,
   });
   deps.log.info('lead drafted', { runId, leadId, sequenceId: written.sequenceId, source: sequence.source, status: written.status, flags: written.flags });
   return {
