@@ -5,6 +5,10 @@
 -- false). Off by default: a generic email is what Prospector exists to avoid.
 ALTER TABLE icp ADD COLUMN generic_drafts boolean NOT NULL DEFAULT false;
 
+-- A persona's place in its ICP as the onboarding file lists it: a lead whose title matches no
+-- persona better gets the first one, so drafting must see them in the seller's order.
+ALTER TABLE persona ADD COLUMN position integer CHECK (position >= 0);
+
 -- The drafting outcome of one researched lead in one run: drafted (the sequence it has, new or
 -- already there), not drafted (why: suppressed, already in an open sequence, nothing to quote),
 -- or failed (the error; the lead's research stands). The run summary reads it; a lead the state

@@ -22,7 +22,7 @@ import { LlmUnavailableError } from '#core/errors.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
 import { checkGrounding, sellerEvidence } from '#core/outreach/grounding.ts';
 import type { LlmDrafter } from '#core/outreach/drafter.ts';
-import { draftFromTemplates, TEMPLATE_LABEL } from '#core/outreach/templates.ts';
+import { draftFromTemplates, matchPersona, TEMPLATE_LABEL } from '#core/outreach/templates.ts';
 import { draftOutreach } from '#core/pipeline/draft-outreach.ts';
 import type { RunSummary } from '#core/pipeline/finish-run.ts';
 import type { Llm, LlmRequest, Sql } from '#core/ports.ts';
@@ -68,6 +68,7 @@ describe('acceptance: from a fresh home, `prospector start` drafts for every res
   let verdicts: { grounding: string; block: number; warn: number; n: number }[];
   let statuses: { status: string; n: number }[];
   let variants: { variant: string; n: number }[];
+  let personas: { title: string | null; persona: string; icp: string }[];
 
   /** Reads the home's database in this process between two runs of the command. */
   async function withDb<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
@@ -109,6 +110,7 @@ describe('acceptance: from a fresh home, `prospector start` drafts for every res
       );
       statuses = await rows(sql, `SELECT status, count(*)::int AS n FROM sequence GROUP BY status`);
       variants = await rows(sql, `SELECT variant, count(*)::int AS n FROM variant_assignment GROUP BY variant ORDER BY variant`);
+      personas = await rows(sql, `SELECT l.title, s.persona_name AS persona, i.slug AS icp FROM sequence s JOIN lead l ON l.id = s.lead_id JOIN icp i ON i.id = s.icp_id`);
     });
     second = jsonOf(await prospector(home, ['start', '--json']));
     await withDb(async (sql) => {
@@ -155,6 +157,17 @@ describe('acceptance: from a fresh home, `prospector start` drafts for every res
     // The first-touch experiment records which variant each drafted lead gets.
     expect(variants.map((v) => v.variant)).toEqual(['a', 'b']);
     expect(variants.reduce((a, v) => a + v.n, 0)).toBe(sequencesAfterFirst);
+  });
+
+  test('each sequence is written for the persona its lead\'s title matches, the title as the search gave it', async () => {
+    const onboarding = await loadOnboardingFile(SAMPLE_ONBOARDING);
+    expect(personas).toHaveLength(sequencesAfterFirst);
+    expect(personas.filter((p) => p.title !== null).length).toBe(sequencesAfterFirst);
+    for (const p of personas) {
+      const icp = onboarding.icps.find((i) => i.slug === p.icp)!;
+      expect(p.persona, `${p.title} (${p.icp})`).toBe(matchPersona(p.title, icp.personas)?.name ?? 'any');
+    }
+    expect(new Set(personas.map((p) => p.persona)).size).toBeGreaterThan(1);
   });
 
   test('the run summary counts drafted and not drafted researched leads, with reasons, and the lead counts still add up', () => {

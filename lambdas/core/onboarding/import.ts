@@ -178,17 +178,18 @@ export async function importOnboarding(
         },
       );
       const icpId = row.rows[0].id;
-      for (const p of icp.personas) {
+      for (const [position, p] of icp.personas.entries()) {
         await tx.query(
-          `INSERT INTO persona (id, icp_id, name, titles, seniority, departments, responsibilities, pains, goals, objections)
+          `INSERT INTO persona (id, icp_id, name, titles, seniority, departments, responsibilities, pains, goals, objections, position)
            VALUES (:id::uuid, :icp::uuid, :name, ${textArray('titles')}, :seniority, ${textArray('departments')},
-             ${textArray('responsibilities')}, ${textArray('pains')}, ${textArray('goals')}, ${textArray('objections')})
+             ${textArray('responsibilities')}, ${textArray('pains')}, ${textArray('goals')}, ${textArray('objections')}, :position)
            ON CONFLICT (icp_id, name) DO UPDATE SET
              titles = EXCLUDED.titles, seniority = EXCLUDED.seniority, departments = EXCLUDED.departments,
              responsibilities = EXCLUDED.responsibilities, pains = EXCLUDED.pains, goals = EXCLUDED.goals,
-             objections = EXCLUDED.objections`,
+             objections = EXCLUDED.objections, position = EXCLUDED.position`,
           {
             id: newId(),
+            position,
             icp: icpId,
             name: p.name,
             titles: p.titles,

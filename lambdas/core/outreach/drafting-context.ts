@@ -132,7 +132,7 @@ export async function loadOnboarding(sql: Sql, workspaceId: string, icpId: strin
   const icp = icps.rows[0];
   if (!icp) throw new ProspectorError(`ICP ${icpId} is not an ICP of workspace ${workspaceId}`);
   const personas = await sql.query<{ name: string; titles: string[]; seniority: string; departments: string[]; responsibilities: string[]; pains: string[]; goals: string[]; objections: string[] }>(
-    `SELECT name, titles, seniority, departments, responsibilities, pains, goals, objections FROM persona WHERE icp_id = :icp::uuid ORDER BY name`,
+    `SELECT name, titles, seniority, departments, responsibilities, pains, goals, objections FROM persona WHERE icp_id = :icp::uuid ORDER BY position NULLS LAST, name`,
     { icp: icpId },
   );
   const tone = await sql.query<{ formality: number; warmth: number; directness: number; language: string; max_words: number; call_to_action: string; sample_email: string | null; banned_phrases: string[] }>(
