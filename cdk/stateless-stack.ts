@@ -77,6 +77,7 @@ export const STEPS = [
   { placeholder: 'CleanPagesFunctionArn', id: 'CleanPages', entry: 'clean-pages.ts', memorySize: 2048, timeout: 280 },
   { placeholder: 'ResearchLeadFunctionArn', id: 'ResearchLead', entry: 'research-lead.ts', memorySize: 1024, timeout: 570 },
   { placeholder: 'CommitResearchFunctionArn', id: 'CommitResearch', entry: 'commit-research.ts', memorySize: 512, timeout: 100 },
+  { placeholder: 'DraftOutreachFunctionArn', id: 'DraftOutreach', entry: 'draft-outreach.ts', memorySize: 512, timeout: 170 },
   { placeholder: 'RecordFailureFunctionArn', id: 'RecordFailure', entry: 'record-failure.ts', memorySize: 256, timeout: 50 },
   { placeholder: 'FinishRunFunctionArn', id: 'FinishRun', entry: 'finish-run.ts', memorySize: 512, timeout: 50 },
 ] as const satisfies readonly { placeholder: `${StepId}FunctionArn`; id: StepId; entry: string; memorySize: number; timeout: number }[];

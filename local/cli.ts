@@ -284,7 +284,7 @@ Examples:
         const { summarizeRun } = await import('#core/pipeline/finish-run.ts');
         const summaries = [];
         for (const r of runs.rows) {
-          const { skipped: _s, failures: _f, ...counts } = await summarizeRun(rt.deps.sql, r.id);
+          const { skipped: _s, failures: _f, notDrafted: _n, ...counts } = await summarizeRun(rt.deps.sql, r.id);
           summaries.push({ workspace: r.workspace, ...counts });
         }
         if (opts.json) print(JSON.stringify(summaries));

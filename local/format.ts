@@ -27,6 +27,7 @@ export function formatSummary(s: RunSummary, extra: { seconds?: number; lake?: s
     `Run ${s.runId} ${s.status}${extra.seconds !== undefined ? ` in ${extra.seconds.toFixed(1)} s` : ''}`,
     `  researcher: ${provider}`,
     `  leads: found ${n(s.leadsFound)} · new ${n(s.leadsNew)} · researched ${n(s.leadsResearched)} · skipped ${n(s.leadsSkipped)} · failed ${n(s.leadsFailed)} · duplicates ${n(s.duplicates)}`,
+    `  drafts: drafted ${n(s.leadsDrafted)} · not drafted ${n(s.leadsNotDrafted)} (of the researched leads)`,
     `  LLM: ${n(s.llmCalls)} calls · ${n(s.promptTokens)} prompt tokens · ${n(s.completionTokens)} completion tokens · $${s.costUsd.toFixed(4)}`,
   ];
   if (s.error) out.push(`  error: ${s.error}`);
@@ -44,6 +45,17 @@ export function formatSummary(s: RunSummary, extra: { seconds?: number; lake?: s
   if (s.failures.length) {
     out.push(`Failed (${s.leadsFailed}${s.leadsFailed > s.failures.length ? `, first ${s.failures.length} listed` : ''}):`);
     for (const f of s.failures) out.push(`  - ${f.lead} [${f.stage}] ${f.error}: ${f.message.replace(/\s+/g, ' ').slice(0, 160)}`);
+  }
+  if (s.notDrafted.length) {
+    out.push(`Not drafted (${s.leadsNotDrafted}${s.leadsNotDrafted > s.notDrafted.length ? `, first ${s.notDrafted.length} listed` : ''}):`);
+    const groups = new Map<string, string[]>();
+    for (const k of s.notDrafted) {
+      const key = k.reason.replace(/^fit \d+ is below/, 'fit is below').replace(/\([0-9a-f]{8}, \w+\)/, '').trim();
+      groups.set(key, [...(groups.get(key) ?? []), k.lead]);
+    }
+    for (const [reason, leads] of groups) {
+      out.push(`  - ${reason}: ${leads.length > 3 ? `${leads.slice(0, 3).join(', ')} and ${leads.length - 3} more` : leads.join(', ')}`);
+    }
   }
   if (extra.lake) out.push(`Lake: ${extra.lake}`);
   return out.join('\n');

@@ -202,7 +202,7 @@ describe('lead directory', () => {
 });
 
 describe('DirectoryLeadSearch', () => {
-  it('returns matching leads from the bundled file, in file order, candidate fields only', async () => {
+  it('returns matching leads from the bundled file, in file order, candidate fields (with the title) only', async () => {
     const search = new DirectoryLeadSearch();
     expect(search.name).toBe('bundled-directory');
     const leads = await search.searchLeads(['freight']);
@@ -212,8 +212,10 @@ describe('DirectoryLeadSearch', () => {
       company_website: 'https://keelhaul-freight.example',
       lead_email: 'dana.ruiz@keelhaul-freight.example',
       lead_name: 'Dana Ruiz',
+      title: 'Finance Director',
     });
-    for (const lead of leads) expect(Object.keys(lead).sort()).toEqual(['company_name', 'company_website', 'lead_email', 'lead_name']);
+    for (const lead of leads) expect(Object.keys(lead).sort()).toEqual(expect.arrayContaining(['company_name', 'company_website', 'lead_email', 'lead_name']));
+    for (const lead of leads) expect(Object.keys(lead).filter((k) => !['company_name', 'company_website', 'lead_email', 'lead_name', 'title'].includes(k))).toEqual([]);
     const emails = leads.map((l) => l.lead_email);
     expect(emails).toContain(' Dana.Ruiz@Keelhaul-Freight.example');
     expect(emails.filter((e) => e === 'marcus.oyelaran@cascade-freightworks.example')).toHaveLength(2);

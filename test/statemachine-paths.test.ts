@@ -17,11 +17,12 @@ import { readFileSync } from 'node:fs';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
 import {
-  DatabaseError, DatabaseUnavailableError, LlmOutputError, LlmUnavailableError, NoContentError, NotFoundError,
+  BudgetExceededError, DatabaseError, DatabaseUnavailableError, LlmOutputError, LlmUnavailableError, NoContentError, NotFoundError,
   RateLimitedError, SearchUnavailableError, UnreachableError,
 } from '#core/errors.ts';
 import type { CleanPagesOutput } from '#core/pipeline/clean-pages.ts';
 import type { CommitResearchOutput } from '#core/pipeline/commit-research.ts';
+import type { DraftOutreachOutput } from '#core/pipeline/draft-outreach.ts';
 import type { FetchSiteOutput } from '#core/pipeline/fetch-site.ts';
 import type { RunCounts } from '#core/pipeline/finish-run.ts';
 import type { ListRunLeadsOutput } from '#core/pipeline/list-run-leads.ts';
@@ -38,7 +39,7 @@ const ICP = '33333333-3333-4333-8333-333333333333';
 
 const COUNTS: RunCounts = {
   runId: RUN, status: 'succeeded', llmProvider: 'groq', leadSource: 'none', startedAt: '2026-01-01T00:00:00.000Z', finishedAt: null,
-  leadsFound: 0, leadsNew: 0, leadsResearched: 0, leadsSkipped: 0, leadsFailed: 0, duplicates: 0, llmCalls: 0, promptTokens: 0, completionTokens: 0, costUsd: 0,
+  leadsFound: 0, leadsNew: 0, leadsResearched: 0, leadsSkipped: 0, leadsFailed: 0, duplicates: 0, leadsDrafted: 0, leadsNotDrafted: 0, llmCalls: 0, promptTokens: 0, completionTokens: 0, costUsd: 0,
 };
 const RECORDED: RecordFailureOutput = { recorded: true, reason: 'Error: x' };
 
@@ -78,7 +79,30 @@ const DOCUMENTED: Record<string, { outputs: unknown[]; failures: (() => Error)[]
     failures: [() => new LlmOutputError('invalid JSON twice'), () => new LlmUnavailableError('HTTP 503'), () => new RateLimitedError(3, 'Groq: TPM')],
   },
   CommitResearch: {
-    outputs: [{ researchId: LEAD, inserted: true, status: 'researched', facts: 1 } satisfies CommitResearchOutput],
+    outputs: [
+      { researchId: LEAD, inserted: true, status: 'researched', facts: 1, fitScore: 80, fitThreshold: 60 } satisfies CommitResearchOutput,
+      { researchId: LEAD, inserted: true, status: 'researched', facts: 1, fitScore: 40, fitThreshold: 60 } satisfies CommitResearchOutput,
+      { researchId: LEAD, inserted: true, status: 'skipped', facts: 0, fitScore: null, fitThreshold: 60 } satisfies CommitResearchOutput,
+      { researchId: LEAD, inserted: true, status: 'researched', facts: 1, fitScore: 80, fitThreshold: null } satisfies CommitResearchOutput,
+    ],
+    failures: [() => new DatabaseError('INSERT', 'x')],
+  },
+  DraftOutreach: {
+    outputs: [
+      { drafted: true, sequenceId: LEAD, inserted: true, source: 'template', status: 'draft', variant: 'a' } satisfies DraftOutreachOutput,
+      { drafted: false, reason: 'already in an open sequence' } satisfies DraftOutreachOutput,
+    ],
+    failures: [
+      () => new LlmUnavailableError('HTTP 500'), () => new LlmOutputError('invalid JSON twice'), () => new BudgetExceededError('budget: run token budget spent'),
+      () => new RateLimitedError(3, 'Groq: TPM'), () => new DatabaseError('INSERT', 'x'),
+    ],
+  },
+  DraftFromTemplates: {
+    outputs: [{ drafted: true, sequenceId: LEAD, inserted: true, source: 'template', status: 'draft', variant: 'b' } satisfies DraftOutreachOutput],
+    failures: [() => new DatabaseError('INSERT', 'x')],
+  },
+  RecordDraftFailure: {
+    outputs: [{ drafted: false, reason: 'drafting failed: DatabaseError: x' } satisfies DraftOutreachOutput],
     failures: [() => new DatabaseError('INSERT', 'x')],
   },
   RecordFailure: { outputs: [RECORDED], failures: [() => new DatabaseError('INSERT', 'x')] },
@@ -132,7 +156,7 @@ async function drive(aslText: string, scenario: Scenario): Promise<Outcome> {
   const zero = Object.fromEntries(Object.keys(handlers).map((s) => [s, 0]));
   const machine = new StateMachine(localDefinition(aslText), { validationOptions: { checkArn: true, checkPaths: true } });
   const execution = machine.run({ trigger: 'manual' } as never, {
-    overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: zero, waitTimeOverrides: { WaitForRateLimit: 0 } },
+    overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: zero, waitTimeOverrides: { WaitForRateLimit: 0, DraftWaitForRateLimit: 0 } },
   });
   const outcome: Outcome = { entered: new Set() };
   const consume = (async () => {

@@ -55,6 +55,7 @@ export class DirectoryLeadSearch implements LeadSearch {
         company_website: entry.company_website,
         lead_email: entry.lead_email,
         lead_name: entry.lead_name,
+        ...(entry.title ? { title: entry.title } : {}),
       });
       if (out.length >= this.limit) break;
     }

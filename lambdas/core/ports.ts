@@ -55,6 +55,8 @@ export interface LeadCandidate {
   company_website: string;
   lead_email: string;
   lead_name: string;
+  /** The lead's job title, when the provider has it: it picks the persona a sequence is written for. */
+  title?: string | null;
 }
 
 /** `search_leads(keywords)`: the lead provider port. */

@@ -132,9 +132,11 @@ describe('loadCloudEnv for one step', () => {
     }
   });
 
-  it('requires the Groq secret and the research settings of ResearchLead only', () => {
+  it('requires the Groq secret and the research settings of ResearchLead and DraftOutreach only', () => {
     expect(missingOf('ResearchLead')).toEqual(['DB_CLUSTER_ARN', 'DB_NAME', 'DB_SECRET_ARN', 'FACTS_MODEL', 'GROQ_SECRET_ARN', 'LAKE_BUCKET', 'PROMPT_TOKEN_BUDGET', 'SYNTHESIS_MODEL']);
-    for (const step of STEP_IDS.filter((s) => s !== 'ResearchLead')) {
+    // Drafting uses the LLM under the run's budgets and archives its exchange in the lake.
+    expect(missingOf('DraftOutreach')).toEqual(['DB_CLUSTER_ARN', 'DB_NAME', 'DB_SECRET_ARN', 'FACTS_MODEL', 'GROQ_SECRET_ARN', 'LAKE_BUCKET', 'PROMPT_TOKEN_BUDGET', 'SYNTHESIS_MODEL']);
+    for (const step of STEP_IDS.filter((s) => s !== 'ResearchLead' && s !== 'DraftOutreach')) {
       expect(stepEnvKeys(step), step).not.toContain('GROQ_SECRET_ARN');
       expect(stepEnvKeys(step), step).not.toContain('PROMPT_TOKEN_BUDGET');
     }

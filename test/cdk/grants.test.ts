@@ -76,23 +76,23 @@ describe('secrets', () => {
     }
   });
 
-  it('only ResearchLead reads the Groq secret, and only SearchLeads the lead provider\'s', () => {
+  it('only ResearchLead and DraftOutreach read the Groq secret, and only SearchLeads the lead provider\'s', () => {
     const groq = envOf('ResearchLead').GROQ_SECRET_ARN;
     const provider = envOf('SearchLeads').LEAD_SEARCH_SECRET_ARN;
     const readers = (secret: unknown) =>
       STEP_IDS.filter((step) => mentions(statementsOf(step), secret).some((s) => actions(s).includes('secretsmanager:GetSecretValue')));
 
-    expect(readers(groq)).toEqual(['ResearchLead']);
+    expect(readers(groq)).toEqual(['ResearchLead', 'DraftOutreach']);
     expect(readers(provider)).toEqual(['SearchLeads']);
-    expect(STEP_IDS.filter((step) => 'GROQ_SECRET_ARN' in envOf(step))).toEqual(['ResearchLead']);
+    expect(STEP_IDS.filter((step) => 'GROQ_SECRET_ARN' in envOf(step))).toEqual(['ResearchLead', 'DraftOutreach']);
     expect(STEP_IDS.filter((step) => 'LEAD_SEARCH_SECRET_ARN' in envOf(step))).toEqual(['SearchLeads']);
     // StartRun records the provider's name (its URL's host) on the run, never its key.
     expect(STEP_IDS.filter((step) => 'LEAD_SEARCH_URL' in envOf(step))).toEqual(['StartRun', 'SearchLeads']);
   });
 
-  it('gives the research settings to ResearchLead, the models also to StartRun (to refuse a shut-down one), and the run settings to StartRun only', () => {
-    expect(STEP_IDS.filter((step) => 'FACTS_MODEL' in envOf(step))).toEqual(['StartRun', 'ResearchLead']);
-    expect(STEP_IDS.filter((step) => 'PROMPT_TOKEN_BUDGET' in envOf(step))).toEqual(['ResearchLead']);
+  it('gives the research settings to ResearchLead and DraftOutreach (run budgets), the models also to StartRun (to refuse a shut-down one), and the run settings to StartRun only', () => {
+    expect(STEP_IDS.filter((step) => 'FACTS_MODEL' in envOf(step))).toEqual(['StartRun', 'ResearchLead', 'DraftOutreach']);
+    expect(STEP_IDS.filter((step) => 'PROMPT_TOKEN_BUDGET' in envOf(step))).toEqual(['ResearchLead', 'DraftOutreach']);
     expect(STEP_IDS.filter((step) => 'LEAD_CONCURRENCY' in envOf(step))).toEqual(['StartRun']);
   });
 });
@@ -111,6 +111,7 @@ describe('the lake', () => {
         put: ['llm/*', 'research/*', 'runs/*/llm-cache/*', 'runs/*/research/*'],
       },
       CommitResearch: { list: true, get: ['runs/*/research/*'], put: ['research/*'] },
+      DraftOutreach: { list: false, get: [], put: ['llm/*'] },
       RecordFailure: { list: false, get: [], put: ['research/*'] },
       FinishRun: { list: false, get: [], put: ['runs/*/summary.json'] },
     };

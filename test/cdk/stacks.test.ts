@@ -148,7 +148,7 @@ describe('stateful stack', () => {
 describe('stateless stack: functions', () => {
   it('runs every function on ARM with the newest Node.js runtime and its own log group with a retention', () => {
     const functions = statelessTemplate.findResources('AWS::Lambda::Function') as Resources;
-    expect(Object.keys(functions).length).toBe(11);
+    expect(Object.keys(functions).length).toBe(12);
     for (const [id, fn] of Object.entries(functions)) {
       expect(fn.Properties.Architectures, id).toEqual(['arm64']);
       expect(fn.Properties.Runtime, id).toBe('nodejs24.x');

@@ -1,10 +1,9 @@
 /**
  * Template drafting over the sample web's real research: one local execution (offline
  * researcher), then a template sequence for every researched lead at or above its ICP's fit
- * threshold. Every message must pass the grounding checker, and the drafts must fit the
- * outreach schema (citations to the very facts of the lead's research).
+ * threshold. Every message must pass the grounding checker, and the run's drafting step must
+ * have stored a sequence for each of them (citations to the very facts of the lead's research).
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
 import type { Onboarding } from '#core/onboarding/schema.ts';
 import type { Sql } from '#core/ports.ts';
-import { assignVariants, draftFromTemplates, quotable, type DraftSequence } from '#core/outreach/templates.ts';
+import { assignVariants, draftFromTemplates, quotable } from '#core/outreach/templates.ts';
 import type { RunSummary } from '#core/pipeline/finish-run.ts';
 import { SAMPLE_ONBOARDING } from '#local/cli.ts';
 import { openLocal, runOnce, type LocalRuntime } from '#local/runner.ts';
@@ -41,40 +40,14 @@ async function researchedLeads(sql: Sql, runId: string): Promise<Researched[]> {
   return r.rows;
 }
 
-/** Writes a drafted sequence the way drafting will: steps, messages with their verdict, citations. */
-async function store(sql: Sql, workspaceId: string, runId: string, lead: Researched, s: DraftSequence): Promise<string> {
-  return sql.transaction(async (tx) => {
-    const sequenceId = randomUUID();
-    await tx.query(
-      `INSERT INTO sequence (id, workspace_id, lead_id, research_id, run_id, persona_name, rep_email, tone, source, personalised, idempotency_key)
-       VALUES (:id::uuid, :ws::uuid, :lead::uuid, :research::uuid, :run::uuid, :persona, :rep, :tone::jsonb, 'template', :personalised, :key)`,
-      { id: sequenceId, ws: workspaceId, lead: lead.leadId, research: lead.researchId, run: runId, persona: s.personaName, rep: s.repEmail, tone: { ...s.tone }, personalised: s.personalised, key: `${lead.researchId}:${s.templateVersion}` },
-    );
-    for (const step of s.steps) {
-      const stepId = randomUUID();
-      await tx.query(`INSERT INTO sequence_step (id, sequence_id, position, kind, day_offset) VALUES (:id::uuid, :seq::uuid, :position, :kind, :day)`, {
-        id: stepId, seq: sequenceId, position: step.position, kind: step.kind, day: step.dayOffset,
-      });
-      for (const m of step.messages) {
-        const messageId = randomUUID();
-        await tx.query(
-          `INSERT INTO message (id, sequence_id, step_id, research_id, variant, angle, subject, body, source, prompt_version, grounding, checker_version, checked_at)
-           VALUES (:id::uuid, :seq::uuid, :step::uuid, :research::uuid, :variant, :angle, :subject, :body, 'template', :version, :grounding, :checker, now())`,
-          { id: messageId, seq: sequenceId, step: stepId, research: lead.researchId, variant: m.variant, angle: m.angle, subject: m.subject, body: m.check.body, version: s.templateVersion, grounding: m.check.verdict, checker: m.check.checkerVersion },
-        );
-        for (const sentence of m.check.sentences) {
-          for (const localId of sentence.validFactIds) {
-            await tx.query(
-              `INSERT INTO citation (message_id, research_id, sentence_index, sentence, fact_id)
-               SELECT :message::uuid, :research::uuid, :index, :sentence, f.id FROM fact f WHERE f.research_id = :research::uuid AND f.local_id = :localId`,
-              { message: messageId, research: lead.researchId, index: sentence.index, sentence: sentence.text, localId },
-            );
-          }
-        }
-      }
-    }
-    return sequenceId;
-  });
+/** The sequence the run's drafting step wrote for the lead, with how many citations its messages carry. */
+async function drafted(sql: Sql, runId: string, lead: Researched): Promise<{ sequenceId: string; citations: number } | undefined> {
+  const r = await sql.query<{ sequenceId: string; citations: number }>(
+    `SELECT s.id AS "sequenceId", (SELECT count(*) FROM citation c JOIN message m ON m.id = c.message_id WHERE m.sequence_id = s.id)::int AS citations
+       FROM sequence s WHERE s.lead_id = :lead::uuid AND s.research_id = :research::uuid AND s.run_id = :run::uuid`,
+    { lead: lead.leadId, research: lead.researchId, run: runId },
+  );
+  return r.rows[0];
 }
 
 describe('template drafts for the sample web', () => {
@@ -82,7 +55,6 @@ describe('template drafts for the sample web', () => {
   let rt: LocalRuntime;
   let run: RunSummary;
   let onboarding: Onboarding;
-  let workspaceId: string;
   let leads: Researched[];
   const titles = new Map<string, string>();
 
@@ -90,7 +62,7 @@ describe('template drafts for the sample web', () => {
     home = await mkdtemp(join(tmpdir(), 'prospector-outreach-'));
     rt = await openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent', PROSPECTOR_FETCH_TIMEOUT_MS: '3000' }, sampleWebSlowMs: 10_000 });
     onboarding = await loadOnboardingFile(SAMPLE_ONBOARDING);
-    ({ workspaceId } = await importOnboarding(rt.deps.sql, onboarding));
+    await importOnboarding(rt.deps.sql, onboarding);
     run = await runOnce(rt);
     leads = await researchedLeads(rt.deps.sql, run.runId);
     // The directory has each lead's title; the lead table gets it from the search step later.
@@ -144,12 +116,10 @@ describe('template drafts for the sample web', () => {
         const quoted = /"([^"]+)"/.exec(m.check.body)![1];
         expect(quotable(quote.quote, 1000), `${lead.email} ${m.angle}`).toContain(quoted.replace(/\.{1,3}$/, ''));
       }
-      const sequenceId = await store(rt.deps.sql, workspaceId, run.runId, lead, out.sequence);
-      const stored = await rt.deps.sql.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM citation c JOIN message m ON m.id = c.message_id WHERE m.sequence_id = :id::uuid`,
-        { id: sequenceId },
-      );
-      expect(stored.rows[0].n).toBeGreaterThanOrEqual(2);
+      // The run's drafting step stored the lead's sequence, its citations resolved to the facts.
+      const stored = await drafted(rt.deps.sql, run.runId, lead);
+      expect(stored, lead.email).toBeDefined();
+      expect(stored!.citations).toBeGreaterThanOrEqual(2);
     }
     expect(problems, problems.join('\n')).toEqual([]);
     expect(messages).toBe(eligible.length * 5);

@@ -7,8 +7,9 @@
  *
  * The runs cover every Task state and the branches that use the most ports: an ICP search
  * through the bundled directory and one that fails (SearchFailed), leads that are researched,
- * skipped as unchanged on a second run, and failed (RecordFailure), a redrive, and a run that
- * fails (RunFailed). StartRun sees the LLM as the cloud's StartRun does, by its configured name
+ * drafted, drafted from templates after the LLM failed (DraftFromTemplates), whose drafting
+ * failed (RecordDraftFailure), skipped as unchanged on a second run, and failed
+ * (RecordFailure), a redrive, and a run that fails (RunFailed). StartRun sees the LLM as the cloud's StartRun does, by its configured name
  * only, so the run's researcher is corrected by ResearchLead when it runs offline.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -22,6 +23,7 @@ import type { Deps } from '#core/pipeline/deps.ts';
 import { summarizeRun, type RunSummary } from '#core/pipeline/finish-run.ts';
 import { researchLead } from '#core/pipeline/research-lead.ts';
 import { STEP_IDS, restrictDeps, stepOfHandler } from '#core/pipeline/step-ports.ts';
+import { LlmUnavailableError } from '#core/errors.ts';
 import type { LeadSearch, Llm } from '#core/ports.ts';
 import type { StepHandler } from '#handlers/runtime.ts';
 import { SAMPLE_ONBOARDING } from '#local/cli.ts';
@@ -49,8 +51,19 @@ describe('each step touches only the ports it declares', () => {
   const undeclared: string[] = [];
   const runs: RunSummary[] = [];
 
+  // The first lead sent to drafting finds the LLM down (templates draft it); the second meets a
+  // fault drafting does not expect (the failure is recorded). Both before the handler runs.
+  const draftFaults = new Map<string, () => Error>();
+  const draftFault = (leadId: string): (() => Error) | undefined => {
+    if (!draftFaults.has(leadId) && draftFaults.size < 2) {
+      draftFaults.set(leadId, draftFaults.size === 0 ? () => new LlmUnavailableError('HTTP 500 from the LLM') : () => Object.assign(new Error('drafting broke'), { name: 'DatabaseError' }));
+    }
+    return draftFaults.get(leadId);
+  };
+
   /** Binds each state to its own handler over Deps restricted to the state's step; records what ran and every undeclared use. */
   const strict = (options: { failState?: string } = {}) => ({
+    retryIntervalOverrides: { DraftOutreach: 0 },
     wrap: (state: string): StepHandler => {
       // As in the cloud, StartRun knows the LLM only as configured (Groq), never its key.
       const deps = state === 'StartRun' ? { ...rt.deps, llm: { provider: CONFIGURED_LLM_PROVIDER } as Llm } : rt.deps;
@@ -58,6 +71,8 @@ describe('each step touches only the ports it declares', () => {
       return async (event) => {
         ran.add(state);
         if (state === options.failState) throw Object.assign(new Error(`${state} failed on purpose`), { name: 'DatabaseError' });
+        const fault = state === 'DraftOutreach' ? draftFault((event as { leadId: string }).leadId) : undefined;
+        if (fault) throw fault();
         try {
           return await handler(event);
         } catch (error) {

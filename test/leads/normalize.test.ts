@@ -187,6 +187,7 @@ describe('normalizeLead', () => {
       companyName: 'Acme Corp',
       domain: 'acme.example',
       website: 'https://www.acme.example/',
+      title: null,
     });
   });
 

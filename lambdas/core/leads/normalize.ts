@@ -16,6 +16,8 @@ export interface NormalizedLead {
   domain: string;
   /** The homepage: origin + `/`. */
   website: string;
+  /** The job title, when the provider gave one (cleaned; null otherwise). */
+  title: string | null;
 }
 
 const SHOWN_VALUE_MAX = 100;
@@ -141,5 +143,5 @@ export function normalizeLead(candidate: LeadCandidate): NormalizedLead {
   const { url, domain } = normalizeWebsite(candidate.company_website, 'company_website');
   const name = cleanText(candidate.lead_name) || email.slice(0, email.indexOf('@'));
   const companyName = cleanText(candidate.company_name) || domain;
-  return { email, name, companyName, domain, website: url };
+  return { email, name, companyName, domain, website: url, title: cleanText(candidate.title) || null };
 }

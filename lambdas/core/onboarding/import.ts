@@ -134,11 +134,11 @@ export async function importOnboarding(
       const row = await tx.query<{ id: string }>(
         `INSERT INTO icp (id, workspace_id, slug, name, description, industries, employees_min, employees_max,
            revenue_min_usd, revenue_max_usd, geographies, technologies, funding_stages, buying_triggers,
-           negative_icp, search_keywords, schedule, daily_lead_quota, active, products, fit_threshold, autopilot)
+           negative_icp, search_keywords, schedule, daily_lead_quota, active, products, fit_threshold, autopilot, generic_drafts)
          VALUES (:id::uuid, :ws::uuid, :slug, :name, :description, ${textArray('industries')}, :employeesMin, :employeesMax,
            :revenueMin, :revenueMax, ${textArray('geographies')}, ${textArray('technologies')}, ${textArray('fundingStages')},
            ${textArray('buyingTriggers')}, ${textArray('negativeIcp')}, ${textArray('searchKeywords')}, :schedule,
-           :dailyLeadQuota, :active, ${textArray('products')}, :fitThreshold, :autopilot)
+           :dailyLeadQuota, :active, ${textArray('products')}, :fitThreshold, :autopilot, :genericDrafts)
          ON CONFLICT (workspace_id, slug) DO UPDATE SET
            name = EXCLUDED.name, description = EXCLUDED.description, industries = EXCLUDED.industries,
            employees_min = EXCLUDED.employees_min, employees_max = EXCLUDED.employees_max,
@@ -148,7 +148,8 @@ export async function importOnboarding(
            negative_icp = EXCLUDED.negative_icp, search_keywords = EXCLUDED.search_keywords,
            schedule = EXCLUDED.schedule, daily_lead_quota = EXCLUDED.daily_lead_quota,
            active = EXCLUDED.active, products = EXCLUDED.products,
-           fit_threshold = EXCLUDED.fit_threshold, autopilot = EXCLUDED.autopilot
+           fit_threshold = EXCLUDED.fit_threshold, autopilot = EXCLUDED.autopilot,
+           generic_drafts = EXCLUDED.generic_drafts
          RETURNING id`,
         {
           ...w,
@@ -173,20 +174,22 @@ export async function importOnboarding(
           products: icp.products,
           fitThreshold: icp.fitThreshold,
           autopilot: icp.autopilot,
+          genericDrafts: icp.genericDrafts,
         },
       );
       const icpId = row.rows[0].id;
-      for (const p of icp.personas) {
+      for (const [position, p] of icp.personas.entries()) {
         await tx.query(
-          `INSERT INTO persona (id, icp_id, name, titles, seniority, departments, responsibilities, pains, goals, objections)
+          `INSERT INTO persona (id, icp_id, name, titles, seniority, departments, responsibilities, pains, goals, objections, position)
            VALUES (:id::uuid, :icp::uuid, :name, ${textArray('titles')}, :seniority, ${textArray('departments')},
-             ${textArray('responsibilities')}, ${textArray('pains')}, ${textArray('goals')}, ${textArray('objections')})
+             ${textArray('responsibilities')}, ${textArray('pains')}, ${textArray('goals')}, ${textArray('objections')}, :position)
            ON CONFLICT (icp_id, name) DO UPDATE SET
              titles = EXCLUDED.titles, seniority = EXCLUDED.seniority, departments = EXCLUDED.departments,
              responsibilities = EXCLUDED.responsibilities, pains = EXCLUDED.pains, goals = EXCLUDED.goals,
-             objections = EXCLUDED.objections`,
+             objections = EXCLUDED.objections, position = EXCLUDED.position`,
           {
             id: newId(),
+            position,
             icp: icpId,
             name: p.name,
             titles: p.titles,

@@ -171,6 +171,9 @@ const icpSchema = z.strictObject({
   // drafts that carry no risk flag without waiting for a rep.
   fitThreshold: z.number().int('must be a whole number').min(0, 'must be between 0 and 100').max(100, 'must be between 0 and 100').default(60),
   autopilot: z.boolean().default(false),
+  // A researched lead whose verified facts cannot be quoted gets a generic, labelled sequence
+  // only when this is set; otherwise no draft.
+  genericDrafts: z.boolean().default(false),
 });
 
 const unit = () => z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');

@@ -22,6 +22,9 @@ export interface CommitResearchOutput {
   inserted: boolean;
   status: 'researched' | 'skipped';
   facts: number;
+  /** the research's fit score and the lead's ICP threshold: the state machine drafts when fit ≥ threshold */
+  fitScore: number | null;
+  fitThreshold: number | null;
 }
 
 async function insertResearch(tx: Sql, deps: Deps, stored: StoredResearch, lead: LeadRow): Promise<{ id: string; inserted: boolean }> {
@@ -98,5 +101,13 @@ export async function commitResearch(deps: Deps, rawInput: CommitResearchInput):
     findings: r.findings as unknown as Json,
     failure_reason: reason,
   });
-  return { researchId: id, inserted, status: insufficient ? 'skipped' : 'researched', facts: r.facts.length };
+  const icp = await deps.sql.query<{ fit_threshold: number }>(`SELECT fit_threshold FROM icp WHERE id = :icpId::uuid`, { icpId: lead.icpId });
+  return {
+    researchId: id,
+    inserted,
+    status: insufficient ? 'skipped' : 'researched',
+    facts: r.facts.length,
+    fitScore: r.fitScore === null ? null : Math.round(r.fitScore),
+    fitThreshold: icp.rows[0]?.fit_threshold ?? null,
+  };
 }

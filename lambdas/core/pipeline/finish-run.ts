@@ -27,12 +27,18 @@ export interface RunSummary {
   leadsSkipped: number;
   leadsFailed: number;
   duplicates: number;
+  /** researched leads with a sequence (new or already there): a subset of leadsResearched */
+  leadsDrafted: number;
+  /** researched leads without one: leadsResearched = leadsDrafted + leadsNotDrafted */
+  leadsNotDrafted: number;
   llmCalls: number;
   promptTokens: number;
   completionTokens: number;
   costUsd: number;
   skipped: { lead: string; reason: string }[];
   failures: { lead: string; stage: string; error: string; message: string }[];
+  /** why each researched lead got no sequence (below threshold, suppressed, drafting failed, ...) */
+  notDrafted: { lead: string; reason: string }[];
   error?: string;
 }
 
@@ -111,6 +117,8 @@ export async function summarizeRun(sql: Sql, runId: string): Promise<RunSummary>
     failures.push({ lead: l.email, stage: l.stage ?? 'unknown', error: l.error_name ?? 'Error', message: l.message ?? l.reason ?? '' });
   }
 
+  const drafts = await summarizeDrafts(sql, runId);
+
   const s = searches.rows[0];
   const ls = leads.rows[0];
   const c = calls.rows[0];
@@ -127,14 +135,43 @@ export async function summarizeRun(sql: Sql, runId: string): Promise<RunSummary>
     leadsSkipped: s.skipped + ls.skipped,
     leadsFailed: s.failed + ls.failed,
     duplicates: s.duplicates,
+    leadsDrafted: drafts.drafted,
+    leadsNotDrafted: ls.researched - drafts.drafted,
     llmCalls: c.n,
     promptTokens: c.prompt,
     completionTokens: c.completion,
     costUsd: Number(c.cost.toFixed(6)),
     skipped,
     failures,
+    notDrafted: drafts.notDrafted,
     ...(r.error ? { error: r.error } : {}),
   };
+}
+
+/**
+ * Drafting's outcome for the run's researched leads: drafted ones have a `lead_draft` row saying
+ * so; for the others the row's reason, or (when the state machine never sent the lead to
+ * drafting) the reason read from the research and the ICP's threshold.
+ */
+async function summarizeDrafts(sql: Sql, runId: string): Promise<{ drafted: number; notDrafted: RunSummary['notDrafted'] }> {
+  const from = `FROM run_lead rl JOIN lead l ON l.id = rl.lead_id
+     LEFT JOIN lead_draft d ON d.run_id = rl.run_id AND d.lead_id = rl.lead_id
+     LEFT JOIN research r ON r.id = rl.research_id
+     LEFT JOIN icp i ON i.id = COALESCE(l.icp_id, rl.icp_id)
+     WHERE rl.run_id = :runId::uuid AND rl.status = 'researched'`;
+  const count = await sql.query<{ drafted: number }>(`SELECT count(*) FILTER (WHERE d.outcome = 'drafted')::int AS drafted ${from}`, { runId });
+  const notDrafted = await firstRows<{ lead: string; reason: string }>(
+    sql,
+    `SELECT l.email AS lead, left(COALESCE(d.reason,
+              CASE WHEN r.fit_score IS NULL THEN 'no fit score'
+                   WHEN i.fit_threshold IS NULL THEN 'the lead has no ICP'
+                   WHEN r.fit_score < i.fit_threshold THEN 'fit ' || r.fit_score || ' is below the ICP''s threshold of ' || i.fit_threshold
+                   ELSE 'not drafted (the run ended before drafting)' END), 1000) AS reason
+     ${from} AND d.outcome IS DISTINCT FROM 'drafted' ORDER BY l.email`,
+    { runId },
+    SUMMARY_LIST_LIMIT,
+  );
+  return { drafted: count.rows[0].drafted, notDrafted };
 }
 
 /** Up to `max` rows of an ordered query, read `LIST_PAGE` at a time. */
@@ -150,7 +187,7 @@ async function firstRows<R extends object>(sql: Sql, text: string, params: Recor
 }
 
 /** The execution's output: counts only, since Step Functions keeps outputs in its history. */
-export type RunCounts = Omit<RunSummary, 'skipped' | 'failures'>;
+export type RunCounts = Omit<RunSummary, 'skipped' | 'failures' | 'notDrafted'>;
 
 /**
  * Closes the run (succeeded, or failed with the reason), writes runs/<id>/summary.json with
@@ -173,7 +210,7 @@ export async function finishRun(deps: Deps, rawInput: FinishRunInput): Promise<R
     { runId, status: interrupted ? 'interrupted' : failed ? 'failed' : 'succeeded', at: deps.clock.now(), summary: failed ? { error: `${failed.name}: ${failed.message}` } : {} },
   );
   const summary = await summarizeRun(deps.sql, runId);
-  const { skipped, failures, ...counts } = summary;
+  const { skipped, failures, notDrafted, ...counts } = summary;
   await deps.sql.query(`UPDATE run SET summary = :summary::jsonb WHERE id = :runId::uuid`, {
     runId,
     summary: counts as unknown as { [k: string]: string },

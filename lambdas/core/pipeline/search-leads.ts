@@ -103,7 +103,7 @@ async function readLeadsFile(deps: Deps, key: string): Promise<LeadCandidate[]> 
   return parsed.data;
 }
 
-interface Exclusions {
+export interface Exclusions {
   emails: Map<string, string>;
   domains: Map<string, string>;
 }
@@ -142,7 +142,7 @@ export async function loadExclusions(sql: Sql, workspaceId: string): Promise<Exc
 }
 
 /** The excluding reason for a lead, checking parent domains too (mail.x.example matches x.example). */
-function exclusionReason(ex: Exclusions, email: string, domain: string): string | undefined {
+export function exclusionReason(ex: Exclusions, email: string, domain: string): string | undefined {
   const direct = ex.emails.get(email);
   if (direct) return direct;
   const emailDomain = email.slice(email.indexOf('@') + 1);
@@ -286,6 +286,7 @@ async function addLeads(
     website: l.website,
     email: l.email,
     name: l.name,
+    title: l.title,
   }));
   await tx.query(
     `INSERT INTO lead_company (id, workspace_id, domain, name, website)
@@ -296,9 +297,9 @@ async function addLeads(
     { ws: target.ws, rows },
   );
   const inserted = await tx.query(
-    `INSERT INTO lead (id, workspace_id, company_id, email, name, icp_id, first_run_id)
-     SELECT x.lead_id, :ws::uuid, c.id, x.email, x.name, :icpId::uuid, :runId::uuid
-     FROM jsonb_to_recordset(:rows::jsonb) AS x(ord int, lead_id uuid, email text, name text, domain text)
+    `INSERT INTO lead (id, workspace_id, company_id, email, name, title, icp_id, first_run_id)
+     SELECT x.lead_id, :ws::uuid, c.id, x.email, x.name, x.title, :icpId::uuid, :runId::uuid
+     FROM jsonb_to_recordset(:rows::jsonb) AS x(ord int, lead_id uuid, email text, name text, title text, domain text)
      JOIN lead_company c ON c.workspace_id = :ws::uuid AND c.domain = x.domain
      ORDER BY x.ord
      ON CONFLICT (workspace_id, email) DO NOTHING`,

@@ -83,6 +83,12 @@ export const STEPS = {
     },
   },
   CommitResearch: { handler: 'commit-research', ports: { sql: true, lake: { read: ['researchResults'], write: ['researchTable'] } } },
+  // Reads research, onboarding and suppressions from the database, never a page. The LLM
+  // drafter archives its exchange (llm/) and is held to the run's token and dollar budgets.
+  DraftOutreach: {
+    handler: 'draft-outreach',
+    ports: { sql: true, llm: 'use', lake: { write: ['llmCalls'] }, config: ['research', 'models'] },
+  },
   RecordFailure: { handler: 'record-failure', ports: { sql: true, lake: { write: ['researchTable'] } } },
   FinishRun: { handler: 'finish-run', ports: { sql: true, lake: { write: ['runSummaries'] } } },
 } as const satisfies Record<string, StepSpec>;

@@ -1,0 +1,228 @@
+/**
+ * The write side of drafting: a drafted sequence goes to the database in one transaction —
+ * sequence (tone snapshotted), steps, the messages of both first-touch variants with the
+ * checker's verdict, citations (sentence → fact id of this research), risk flags, the
+ * experiment and the lead's variant — keyed by an idempotency key, so a repeated step or an
+ * unchanged re-run writes nothing new. The database's own triggers and keys hold the rest (a
+ * citation can only name a verified fact of the same research; one open sequence per lead).
+ *
+ * Autopilot: when the ICP has it on and no message carries any finding, the same transaction
+ * records an autopilot approval and approves the sequence; anything flagged waits for a rep.
+ *
+ * Reading, approving and editing drafts is lambdas/core/outreach/repository.ts.
+ */
+import type { Sql } from '../ports.ts';
+import type { LlmCallRecord } from '../research/contract.ts';
+import { clip } from '../pipeline/util.ts';
+import type { DraftSequence, Variant } from './templates.ts';
+
+/** The experiment every sequence of an ICP belongs to: which first-touch angle gets replies. */
+export const FIRST_TOUCH_ANGLES: Record<Variant, string> = { a: 'problem', b: 'proof' };
+
+/** The experiment's name for an ICP (`experiment.name` allows 63 characters). */
+export function experimentName(icpSlug: string): string {
+  return `${icpSlug.slice(0, 50).replace(/-+$/, '')}-first-touch`;
+}
+
+export interface SequenceToWrite {
+  runId: string;
+  workspaceId: string;
+  leadId: string;
+  researchId: string;
+  icpId: string;
+  icpSlug: string;
+  idempotencyKey: string;
+  sequence: DraftSequence;
+  /** who wrote the words; `model` for an LLM draft */
+  source: 'llm' | 'template';
+  model?: string | null;
+  promptVersion: string;
+  /** local fact id (`f1`) → fact uuid, for the research's facts */
+  factIds: ReadonlyMap<string, string>;
+  /** the lead's first-touch variant, if it has none yet in the experiment */
+  variant: Variant;
+  /** the ICP's autopilot: approve when no message carries a finding */
+  autopilot: boolean;
+  /** said beside the outcome in the run summary (e.g. why templates wrote it) */
+  note?: string;
+  /** the LLM calls that drafted it, recorded on the run in the same transaction */
+  llmCalls?: LlmCallRecord[];
+}
+
+export interface WrittenSequence {
+  sequenceId: string;
+  /** false: the key was already drafted (nothing was written) */
+  inserted: boolean;
+  status: 'draft' | 'approved';
+  /** the variant the lead is assigned (an earlier assignment stands) */
+  variant: Variant;
+  messages: number;
+  citations: number;
+  flags: number;
+}
+
+/** Writes a drafted sequence, or finds the one already written under its key. */
+export async function writeSequence(sql: Sql, newId: () => string, w: SequenceToWrite): Promise<WrittenSequence> {
+  return sql.transaction(async (tx) => {
+    await recordLlmCalls(tx, w.runId, w.leadId, w.llmCalls ?? []);
+    const experiment = await tx.query<{ id: string }>(
+      `INSERT INTO experiment (id, workspace_id, icp_id, name) VALUES (:id::uuid, :ws::uuid, :icp::uuid, :name)
+       ON CONFLICT (workspace_id, name) DO UPDATE SET name = EXCLUDED.name RETURNING id`,
+      { id: newId(), ws: w.workspaceId, icp: w.icpId, name: experimentName(w.icpSlug) },
+    );
+    const experimentId = experiment.rows[0].id;
+    await tx.query(
+      `INSERT INTO experiment_variant (experiment_id, variant, angle) VALUES (:e::uuid, 'a', :a), (:e::uuid, 'b', :b) ON CONFLICT DO NOTHING`,
+      { e: experimentId, a: FIRST_TOUCH_ANGLES.a, b: FIRST_TOUCH_ANGLES.b },
+    );
+    // Decided once per lead and experiment: an earlier assignment stands.
+    await tx.query(
+      `INSERT INTO variant_assignment (experiment_id, lead_id, variant, run_id) VALUES (:e::uuid, :lead::uuid, :variant, :run::uuid)
+       ON CONFLICT (experiment_id, lead_id) DO NOTHING`,
+      { e: experimentId, lead: w.leadId, variant: w.variant, run: w.runId },
+    );
+    const assigned = await tx.query<{ variant: Variant }>(
+      `SELECT variant FROM variant_assignment WHERE experiment_id = :e::uuid AND lead_id = :lead::uuid`,
+      { e: experimentId, lead: w.leadId },
+    );
+    const variant = assigned.rows[0].variant;
+
+    const s = w.sequence;
+    const sequenceId = newId();
+    const inserted = await tx.query<{ id: string }>(
+      `INSERT INTO sequence (id, workspace_id, lead_id, research_id, run_id, icp_id, persona_id, persona_name, rep_id, rep_email,
+                             tone, source, personalised, experiment_id, status, idempotency_key)
+       VALUES (:id::uuid, :ws::uuid, :lead::uuid, :research::uuid, :run::uuid, :icp::uuid,
+               (SELECT id FROM persona WHERE icp_id = :icp::uuid AND name = :persona), :persona,
+               (SELECT id FROM app_user WHERE workspace_id = :ws::uuid AND email = :rep), :rep,
+               :tone::jsonb, :source, :personalised, :experiment::uuid, 'draft', :key)
+       ON CONFLICT (idempotency_key) DO NOTHING
+       RETURNING id`,
+      {
+        id: sequenceId, ws: w.workspaceId, lead: w.leadId, research: w.researchId, run: w.runId, icp: w.icpId,
+        persona: s.personaName, rep: s.repEmail.toLowerCase(), tone: { ...s.tone }, source: w.source, personalised: s.personalised,
+        experiment: experimentId, key: w.idempotencyKey,
+      },
+    );
+    if (inserted.rows.length === 0) {
+      const existing = await tx.query<{ id: string; status: string; messages: number; citations: number; flags: number }>(
+        `SELECT s.id, s.status,
+                (SELECT count(*) FROM message m WHERE m.sequence_id = s.id)::int AS messages,
+                (SELECT count(*) FROM citation c JOIN message m ON m.id = c.message_id WHERE m.sequence_id = s.id)::int AS citations,
+                (SELECT count(*) FROM risk_flag f JOIN message m ON m.id = f.message_id WHERE m.sequence_id = s.id)::int AS flags
+           FROM sequence s WHERE s.idempotency_key = :key`,
+        { key: w.idempotencyKey },
+      );
+      const e = existing.rows[0];
+      await recordDraftOutcome(tx, { runId: w.runId, leadId: w.leadId, outcome: 'drafted', sequenceId: e.id, source: w.source, reason: 'already drafted: the same research, onboarding and drafting method' });
+      return { sequenceId: e.id, inserted: false, status: e.status === 'draft' ? 'draft' : 'approved', variant, messages: e.messages, citations: e.citations, flags: e.flags };
+    }
+
+    let messages = 0;
+    let citations = 0;
+    let flags = 0;
+    let clean = true;
+    for (const step of s.steps) {
+      const stepId = newId();
+      await tx.query(
+        `INSERT INTO sequence_step (id, sequence_id, position, kind, day_offset) VALUES (:id::uuid, :seq::uuid, :position, :kind, :day)`,
+        { id: stepId, seq: sequenceId, position: step.position, kind: step.kind, day: step.dayOffset },
+      );
+      for (const m of step.messages) {
+        const messageId = newId();
+        messages++;
+        await tx.query(
+          `INSERT INTO message (id, sequence_id, step_id, research_id, variant, angle, subject, body, source, model, prompt_version,
+                                grounding, checker_version, checked_at)
+           VALUES (:id::uuid, :seq::uuid, :step::uuid, :research::uuid, :variant, :angle, :subject, :body, :source, :model, :version,
+                   :grounding, :checker, now())`,
+          {
+            id: messageId, seq: sequenceId, step: stepId, research: w.researchId, variant: m.variant, angle: m.angle,
+            subject: m.check.subject, body: m.check.body, source: w.source, model: w.model ?? null, version: w.promptVersion,
+            grounding: m.check.verdict, checker: m.check.checkerVersion,
+          },
+        );
+        for (const sentence of m.check.sentences) {
+          for (const localId of new Set(sentence.validFactIds)) {
+            const factId = w.factIds.get(localId) ?? (isUuid(localId) ? localId : undefined);
+            if (!factId) continue;
+            await tx.query(
+              `INSERT INTO citation (message_id, research_id, sentence_index, sentence, fact_id)
+               VALUES (:message::uuid, :research::uuid, :index, :sentence, :fact::uuid) ON CONFLICT DO NOTHING`,
+              { message: messageId, research: w.researchId, index: sentence.index, sentence: sentence.text, fact: factId },
+            );
+            citations++;
+          }
+        }
+        for (const f of m.check.findings) {
+          await tx.query(
+            `INSERT INTO risk_flag (id, message_id, rule, severity, detail, excerpt, sentence_index)
+             VALUES (:id::uuid, :message::uuid, :rule, :severity, :detail, :excerpt, :index)`,
+            { id: newId(), message: messageId, rule: f.rule, severity: f.severity, detail: f.detail, excerpt: f.excerpt || null, index: f.sentenceIndex },
+          );
+          flags++;
+        }
+        if (m.check.verdict !== 'grounded' || m.check.findings.length > 0) clean = false;
+      }
+    }
+
+    let status: WrittenSequence['status'] = 'draft';
+    if (w.autopilot && clean) {
+      await tx.query(
+        `INSERT INTO approval (id, sequence_id, decision, autopilot, reason) VALUES (:id::uuid, :seq::uuid, 'approved', true, :reason)`,
+        { id: newId(), seq: sequenceId, reason: 'autopilot: no message carries a flag' },
+      );
+      await tx.query(`UPDATE sequence SET status = 'approved' WHERE id = :seq::uuid`, { seq: sequenceId });
+      status = 'approved';
+    }
+    await recordDraftOutcome(tx, { runId: w.runId, leadId: w.leadId, outcome: 'drafted', sequenceId, source: w.source, reason: w.note ?? null });
+    return { sequenceId, inserted: true, status, variant, messages, citations, flags };
+  });
+}
+
+/**
+ * Records drafting's LLM calls on the run (no research: `pass` says drafting), so the run's
+ * summary and token/dollar budgets count them. Keyed by call id: a repeated step adds nothing.
+ */
+export async function recordLlmCalls(sql: Sql, runId: string, leadId: string, calls: readonly LlmCallRecord[]): Promise<void> {
+  for (const c of calls) {
+    await sql.query(
+      `INSERT INTO llm_call (id, run_id, lead_id, research_id, pass, provider, model, prompt_version, prompt_tokens,
+                             completion_tokens, latency_ms, cost_usd, request_id, outcome, lake_key)
+       VALUES (:id::uuid, :runId::uuid, :leadId::uuid, NULL, :pass, :provider, :model, :promptVersion,
+               :promptTokens, :completionTokens, :latencyMs, :cost, :requestId, :outcome, :lakeKey)
+       ON CONFLICT (id) DO NOTHING`,
+      {
+        id: c.id, runId, leadId, pass: c.pass, provider: c.provider, model: c.model, promptVersion: c.promptVersion,
+        promptTokens: c.promptTokens, completionTokens: c.completionTokens, latencyMs: Math.max(0, Math.round(c.latencyMs)),
+        cost: c.costUsd, requestId: c.requestId, outcome: c.outcome, lakeKey: c.lakeKey,
+      },
+    );
+  }
+}
+
+const isUuid = (v: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
+
+export type DraftOutcomeRow =
+  | { runId: string; leadId: string; outcome: 'drafted'; sequenceId: string; source: 'llm' | 'template'; reason?: string | null }
+  | { runId: string; leadId: string; outcome: 'not_drafted'; reason: string }
+  | { runId: string; leadId: string; outcome: 'failed'; errorName: string; reason: string };
+
+/** Records what drafting did for a lead of a run (the last attempt's outcome stands). */
+export async function recordDraftOutcome(sql: Sql, o: DraftOutcomeRow): Promise<void> {
+  await sql.query(
+    `INSERT INTO lead_draft (run_id, lead_id, outcome, reason, sequence_id, source, error_name)
+     VALUES (:run::uuid, :lead::uuid, :outcome, :reason, :seq::uuid, :source, :error)
+     ON CONFLICT (run_id, lead_id) DO UPDATE SET outcome = EXCLUDED.outcome, reason = EXCLUDED.reason, sequence_id = EXCLUDED.sequence_id,
+       source = EXCLUDED.source, error_name = EXCLUDED.error_name, updated_at = now()`,
+    {
+      run: o.runId,
+      lead: o.leadId,
+      outcome: o.outcome,
+      reason: o.reason ? clip(o.reason, 1000) : null,
+      seq: o.outcome === 'drafted' ? o.sequenceId : null,
+      source: o.outcome === 'drafted' ? o.source : null,
+      error: o.outcome === 'failed' ? clip(o.errorName, 200) : null,
+    },
+  );
+}
