@@ -38,6 +38,13 @@ describe('Groq as it is today, through the CLI', () => {
     expect(new Set(groq.calls.map((c) => c.model))).toEqual(new Set([DEFAULT_MODELS.facts, DEFAULT_MODELS.synthesis]));
     expect(groq.calls.filter((c) => c.status !== 200)).toEqual([]);
     expect(groq.calls.every((c) => c.finishReason === 'stop')).toBe(true);
+    // the leads that fit were drafted by the model, one drafting call each, every draft checked
+    expect(summary.leadsDrafted).toBeGreaterThan(0);
+    expect(groq.calls.filter((c) => c.pass === 'draft')).toHaveLength(summary.leadsDrafted);
+    const drafted = await prospector(['query', '--json', "SELECT s.source, m.model, m.grounding, count(*)::int AS n FROM sequence s JOIN message m ON m.sequence_id = s.id GROUP BY 1, 2, 3"], cliEnv(home));
+    const rows = JSON.parse(drafted.stdout.trim()) as { source: string; model: string | null; grounding: string; n: number }[];
+    expect(rows.map((r) => [r.source, r.model])).toEqual(rows.map(() => ['llm', DEFAULT_MODELS.synthesis]));
+    expect(rows.every((r) => r.grounding !== 'unchecked')).toBe(true);
   }, 320_000);
 
   it('a run with a shut-down model fails at once with that reason, and Groq is never asked', async () => {

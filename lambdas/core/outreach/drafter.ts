@@ -15,6 +15,8 @@
  */
 import type { Llm } from '../ports.ts';
 import type { LlmCallRecord } from '../research/contract.ts';
+import { DRAFT_PROMPT_VERSION } from './compose.ts';
+import { DEFAULT_DRAFT_OPTIONS, draftLead, type DraftOptions } from './draft.ts';
 import type { EditExample } from './drafting-context.ts';
 import { draftFromTemplates, TEMPLATE_VERSION, type DraftOutcome, type TemplateInput } from './templates.ts';
 
@@ -32,7 +34,7 @@ export interface DraftInput extends TemplateInput {
 export interface DrafterDeps {
   llm: Llm;
   /** Archives one LLM exchange (prompt, answer, tokens) and returns its lake key. */
-  archive?: (record: Record<string, unknown>, callId: string, at: Date) => Promise<string>;
+  archive: (record: Record<string, unknown>, callId: string, at: Date) => Promise<string>;
   now: () => Date;
   newId: () => string;
 }
@@ -45,10 +47,25 @@ export interface LlmDrafter {
 }
 
 /**
- * The LLM drafter of this build: none yet, so mode `llm` drafts from templates. The LLM drafter
- * (lambdas/core/outreach/draft.ts) is plugged in here and nowhere else.
+ * The LLM drafter (lambdas/core/outreach/draft.ts) with the pipeline's drafting settings: one
+ * budgeted, validated, repair-once, archived call per lead. Its version names the prompt and
+ * the model, so changing either drafts again instead of reusing a sequence.
  */
-export const LLM_DRAFTER: LlmDrafter | undefined = undefined;
+export function llmDrafter(options: Partial<DraftOptions> = {}): LlmDrafter {
+  const model = options.model ?? DEFAULT_DRAFT_OPTIONS.model;
+  return {
+    version: `${DRAFT_PROMPT_VERSION}:${model}`,
+    async draft(input, deps) {
+      const asText = (m: EditExample['before']) => (m.subject ? `Subject: ${m.subject}\n\n${m.body}` : m.body);
+      const examples = input.examples.map((e) => ({ before: asText(e.before), after: asText(e.after) }));
+      const { calls, ...result } = await draftLead({ ...input, examples }, deps, 'llm', options);
+      return { ...result, llmCalls: calls };
+    },
+  };
+}
+
+/** The LLM drafter with the default settings; the drafting step builds one from its config. */
+export const LLM_DRAFTER: LlmDrafter | undefined = llmDrafter();
 
 /** How a sequence will be written, known before any token is spent. */
 export interface DraftingMethod {

@@ -11,6 +11,7 @@
  *
  * Reading, approving and editing drafts is lambdas/core/outreach/repository.ts.
  */
+import { insertLlmCalls } from '../pipeline/llm-call-repo.ts';
 import type { Sql } from '../ports.ts';
 import type { LlmCallRecord } from '../research/contract.ts';
 import { clip } from '../pipeline/util.ts';
@@ -185,20 +186,7 @@ export async function writeSequence(sql: Sql, newId: () => string, w: SequenceTo
  * summary and token/dollar budgets count them. Keyed by call id: a repeated step adds nothing.
  */
 export async function recordLlmCalls(sql: Sql, runId: string, leadId: string, calls: readonly LlmCallRecord[]): Promise<void> {
-  for (const c of calls) {
-    await sql.query(
-      `INSERT INTO llm_call (id, run_id, lead_id, research_id, pass, provider, model, prompt_version, prompt_tokens,
-                             completion_tokens, latency_ms, cost_usd, request_id, outcome, lake_key)
-       VALUES (:id::uuid, :runId::uuid, :leadId::uuid, NULL, :pass, :provider, :model, :promptVersion,
-               :promptTokens, :completionTokens, :latencyMs, :cost, :requestId, :outcome, :lakeKey)
-       ON CONFLICT (id) DO NOTHING`,
-      {
-        id: c.id, runId, leadId, pass: c.pass, provider: c.provider, model: c.model, promptVersion: c.promptVersion,
-        promptTokens: c.promptTokens, completionTokens: c.completionTokens, latencyMs: Math.max(0, Math.round(c.latencyMs)),
-        cost: c.costUsd, requestId: c.requestId, outcome: c.outcome, lakeKey: c.lakeKey,
-      },
-    );
-  }
+  await insertLlmCalls(sql, { runId, leadId, researchId: null }, calls);
 }
 
 const isUuid = (v: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);

@@ -23,10 +23,11 @@ import { z } from 'zod';
 import { BudgetExceededError, NotFoundError } from '../errors.ts';
 import { lakeKeys } from '../lake-keys.ts';
 import { CHECKER_VERSION } from '../outreach/grounding.ts';
-import { draft, draftingMethod, LLM_DRAFTER, type DraftInput, type DraftMode, type LlmDrafter } from '../outreach/drafter.ts';
+import { draft, draftingMethod, llmDrafter, type DraftInput, type DraftMode, type LlmDrafter } from '../outreach/drafter.ts';
 import { loadDraftingLead, loadDraftingResearch, loadEditExamples, loadOnboarding } from '../outreach/drafting-context.ts';
 import { experimentName, recordDraftOutcome, recordLlmCalls, writeSequence } from '../outreach/sequence-writer.ts';
 import { assignVariants } from '../outreach/templates.ts';
+import { draftOptionsFrom } from '../outreach/draft.ts';
 import type { Deps } from './deps.ts';
 import { parseStatesError } from './record-failure.ts';
 import { pairPriceUsd, runBudgetShortfall } from './research-lead.ts';
@@ -63,7 +64,7 @@ export interface DraftOutreachOutput {
 export const DRAFT_PROMPT_TOKENS = 1500;
 
 export interface DraftOutreachOptions {
-  /** The LLM drafter (default: the build's, `LLM_DRAFTER`). */
+  /** The LLM drafter (default: `llmDrafter` with the step's drafting settings). */
   drafter?: LlmDrafter;
 }
 
@@ -100,7 +101,7 @@ export async function draftOutreach(deps: Deps, rawInput: DraftOutreachInput, op
   const excluded = exclusionReason(await loadExclusions(sql, lead.workspaceId), lead.email, lead.domain);
   if (excluded) return notDrafted(excluded);
 
-  const drafter = options.drafter ?? LLM_DRAFTER;
+  const drafter = options.drafter ?? llmDrafter(draftOptionsFrom(deps.config));
   const method = draftingMethod(mode, deps.llm, drafter);
   const idempotencyKey = sha256(
     stableJson({
@@ -138,7 +139,7 @@ export async function draftOutreach(deps: Deps, rawInput: DraftOutreachInput, op
 
   // Only now may money be spent: the run's budgets must cover one more drafting call.
   if (method.source === 'llm') {
-    const models = [deps.config.synthesisModel];
+    const models = [draftOptionsFrom(deps.config).model ?? deps.config.synthesisModel];
     const pair = pairPriceUsd(deps.llm.provider, models, deps.config.modelPrices);
     const shortfall = await runBudgetShortfall(sql, deps.config, runId, leadId, {
       promptTokens: DRAFT_PROMPT_TOKENS,
@@ -184,7 +185,8 @@ export async function draftOutreach(deps: Deps, rawInput: DraftOutreachInput, op
     idempotencyKey,
     sequence,
     source: sequence.source,
-    promptVersion: sequence.templateVersion,
+    model: sequence.model,
+    promptVersion: sequence.promptVersion,
     factIds: new Map(research.facts.map((f) => [f.id, f.factId])),
     variant,
     autopilot: icp.icp.autopilot,
