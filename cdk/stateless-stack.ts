@@ -46,6 +46,8 @@ export interface StatelessStackProps extends StackProps {
   leadConcurrency?: number;
   factsModel?: string;
   synthesisModel?: string;
+  /** The model that drafts outreach (DRAFT_MODEL); default the synthesis model. */
+  draftModel?: string;
   /** Explicit model prices, `model=in/out` USD per 1M tokens (MODEL_PRICES); needed for unpriced models under a dollar budget. */
   modelPrices?: string;
   /** What a Groq per-day limit does to the rest of a run: `skip` (default) or `wait` (ON_DAILY_LIMIT). */
@@ -91,10 +93,14 @@ for (const id of STEP_IDS) {
 
 /**
  * Files the core reads relative to its own modules at run time, copied beside every bundle:
- * the prompt templates (lambdas/core/research/prompts.ts) and the demo lead directory.
+ * the prompt templates (research, lambdas/core/research/prompts.ts; drafting,
+ * lambdas/core/outreach/compose.ts) and the demo lead directory. In a bundle every module's
+ * `import.meta.url` is the bundle's, so each `./prompts/<file>` lands in one `prompts/` folder;
+ * a test checks that every prompt file under lambdas/core is listed here.
  */
-const RUNTIME_FILES: BundledFile[] = [
+export const RUNTIME_FILES: BundledFile[] = [
   { from: 'lambdas/core/research/prompts', to: 'prompts' },
+  { from: 'lambdas/core/outreach/prompts/draft.v1.md', to: 'prompts/draft.v1.md' },
   { from: 'local/data/lead-directory.json', to: 'lead-directory.json' },
 ];
 
@@ -130,6 +136,7 @@ export class StatelessStack extends Stack {
       LEAD_CONCURRENCY: String(props.leadConcurrency ?? 4),
       FACTS_MODEL: props.factsModel ?? DEFAULT_MODELS.facts,
       SYNTHESIS_MODEL: props.synthesisModel ?? DEFAULT_MODELS.synthesis,
+      DRAFT_MODEL: props.draftModel ?? props.synthesisModel ?? DEFAULT_MODELS.synthesis,
       PROMPT_TOKEN_BUDGET: String(props.promptTokenBudget ?? 4000),
       RUN_TOKEN_BUDGET: props.budgets?.runTokens?.toString(),
       RUN_COST_BUDGET_USD: props.budgets?.runCostUsd?.toString(),

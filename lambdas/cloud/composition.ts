@@ -68,6 +68,8 @@ export const CloudEnv = z.object({
   LEAD_CONCURRENCY: positiveInt(1000),
   FACTS_MODEL: z.string().min(1),
   SYNTHESIS_MODEL: z.string().min(1),
+  /** the model that drafts outreach (default: the synthesis model) */
+  DRAFT_MODEL: z.preprocess(blankToUndefined, z.string().min(1).optional()),
   PROMPT_TOKEN_BUDGET: positiveInt(1_000_000),
   RUN_TOKEN_BUDGET: z.preprocess(blankToUndefined, positiveInt(1_000_000_000).optional()),
   RUN_COST_BUDGET_USD: z.preprocess(blankToUndefined, positiveAmount.optional()),
@@ -81,7 +83,7 @@ export const CloudEnv = z.object({
 });
 export type CloudEnv = z.infer<typeof CloudEnv>;
 
-const OPTIONAL = new Set(['PROSPECTOR_WORKSPACE', 'RUN_TOKEN_BUDGET', 'RUN_COST_BUDGET_USD', 'LEAD_COST_BUDGET_USD', 'LEAD_SEARCH_URL', 'LEAD_SEARCH_SECRET_ARN', 'MODEL_PRICES', 'ON_DAILY_LIMIT']);
+const OPTIONAL = new Set(['PROSPECTOR_WORKSPACE', 'RUN_TOKEN_BUDGET', 'RUN_COST_BUDGET_USD', 'LEAD_COST_BUDGET_USD', 'LEAD_SEARCH_URL', 'LEAD_SEARCH_SECRET_ARN', 'MODEL_PRICES', 'ON_DAILY_LIMIT', 'DRAFT_MODEL']);
 
 /**
  * Parses the variables `step` needs (every variable without a step), throwing one
@@ -120,6 +122,7 @@ export function loadCloudEnv(env: Record<string, string | undefined> = process.e
         [
           { variable: 'FACTS_MODEL', model: e.FACTS_MODEL! },
           { variable: 'SYNTHESIS_MODEL', model: e.SYNTHESIS_MODEL! },
+          ...(e.DRAFT_MODEL ? [{ variable: 'DRAFT_MODEL', model: e.DRAFT_MODEL }] : []),
         ],
         {
           dollarBudgetVariable: e.RUN_COST_BUDGET_USD !== undefined ? 'RUN_COST_BUDGET_USD' : e.LEAD_COST_BUDGET_USD !== undefined ? 'LEAD_COST_BUDGET_USD' : undefined,
@@ -334,7 +337,7 @@ export async function buildCloudDeps(step: StepId, options: Partial<CloudDepsOpt
       ...(env.PROSPECTOR_WORKSPACE ? { workspace: env.PROSPECTOR_WORKSPACE } : {}),
       ...(env.LEAD_CONCURRENCY !== undefined ? { leadConcurrency: env.LEAD_CONCURRENCY } : {}),
       ...(env.FACTS_MODEL !== undefined ? { factsModel: env.FACTS_MODEL } : {}),
-      ...(env.SYNTHESIS_MODEL !== undefined ? { synthesisModel: env.SYNTHESIS_MODEL } : {}),
+      ...(env.SYNTHESIS_MODEL !== undefined ? { synthesisModel: env.SYNTHESIS_MODEL, draftModel: env.DRAFT_MODEL ?? env.SYNTHESIS_MODEL } : {}),
       ...(env.PROMPT_TOKEN_BUDGET !== undefined ? { promptTokenBudget: env.PROMPT_TOKEN_BUDGET } : {}),
       ...(env.RUN_TOKEN_BUDGET !== undefined ? { runTokenBudget: env.RUN_TOKEN_BUDGET } : {}),
       ...(env.RUN_COST_BUDGET_USD !== undefined ? { runCostBudgetUsd: env.RUN_COST_BUDGET_USD } : {}),

@@ -19,7 +19,7 @@ const CONFIG: Record<ConfigGroup, CloudEnvKey[]> = {
   run: ['PROSPECTOR_WORKSPACE', 'LEAD_CONCURRENCY'],
   // Fetch limits are the pipeline's defaults in the cloud.
   fetch: [],
-  models: ['FACTS_MODEL', 'SYNTHESIS_MODEL', 'MODEL_PRICES', 'RUN_COST_BUDGET_USD', 'LEAD_COST_BUDGET_USD'],
+  models: ['FACTS_MODEL', 'SYNTHESIS_MODEL', 'DRAFT_MODEL', 'MODEL_PRICES', 'RUN_COST_BUDGET_USD', 'LEAD_COST_BUDGET_USD'],
   research: ['PROMPT_TOKEN_BUDGET', 'RUN_TOKEN_BUDGET'],
 };
 

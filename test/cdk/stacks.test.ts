@@ -186,7 +186,13 @@ describe('stateless stack: functions', () => {
   });
 
   it('ships the prompts and the demo directory beside every pipeline bundle, and sql/ beside the migration', async () => {
-    const prompts = readdirSync(path.join(REPO_ROOT, 'lambdas/core/research/prompts')).sort();
+    // every prompt file of the core (research, drafting, ...), whichever module reads it
+    const core = path.join(REPO_ROOT, 'lambdas/core');
+    const prompts = readdirSync(core)
+      .filter((d) => existsSync(path.join(core, d, 'prompts')))
+      .flatMap((d) => readdirSync(path.join(core, d, 'prompts')))
+      .sort();
+    expect(prompts).toContain('draft.v1.md');
     for (const fn of Object.values(stateless.functions)) {
       const dir = bundleDir(logicalId(stateless, fn));
       expect(readdirSync(path.join(dir, 'prompts')).sort()).toEqual(prompts);
