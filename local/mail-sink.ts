@@ -4,8 +4,8 @@
  * any mailbox, so local runs and tests send real SMTP and no mail ever leaves the machine.
  *
  * Faults can be injected for tests (and for trying the sender's handling by hand): a 4xx or 5xx
- * reply at MAIL FROM, RCPT TO or after DATA, the connection dropped at RCPT TO (nothing sent
- * yet), or dropped after the whole message was received and before the reply (optionally keeping the message, which is what makes such
+ * reply at MAIL FROM, RCPT TO or after DATA, the connection dropped or left unanswered at
+ * RCPT TO (nothing sent yet), or dropped after the whole message was received and before the reply (optionally keeping the message, which is what makes such
  * a send `uncertain`: the server may well have it).
  *
  * A second message with a Message-ID already in the outbox is kept beside the first
@@ -21,6 +21,8 @@ import type { Clock, Lake, Log } from '#core/ports.ts';
 export type SinkFault =
   | { kind: 'reply'; stage: 'mail' | 'rcpt' | 'data'; code: number; message: string }
   | { kind: 'drop-before-data' }
+  /** Never answer RCPT TO: the client's own timeout ends the session. */
+  | { kind: 'stall-before-data' }
   | { kind: 'drop-after-data'; keep?: boolean };
 
 /** One message the sink accepted (or kept before dropping the connection). */
@@ -86,6 +88,7 @@ export class MailSink {
       onMailFrom: (_address, _session, callback) => callback(this.replyFault('mail')),
       onRcptTo: (_address, session, callback) => {
         if (this.takeFault((f) => f.kind === 'drop-before-data')) return this.dropConnection(session.id);
+        if (this.takeFault((f) => f.kind === 'stall-before-data')) return;
         callback(this.replyFault('rcpt'));
       },
       onData: (stream, session, callback) => void this.receive(stream, session, callback),

@@ -150,6 +150,18 @@ describe('SMTP mailer into the loopback sink', () => {
     await refused.close();
   });
 
+  it('a server that stops answering before DATA times out as temporary: nothing was handed over', async () => {
+    sink.injectFault({ kind: 'stall-before-data' });
+    // Whichever stage the timeout hits on a loaded machine, the message has not left yet.
+    const impatient = new SmtpMailer({ url: sink.url, socketTimeoutMs: 2_000 });
+
+    const error = await impatient.send(composeMail(input())).catch((e: unknown) => e as { name: string; code: string });
+    await impatient.close();
+
+    expect(error).toMatchObject({ name: 'MailTemporary', code: 'ETIMEDOUT' });
+    expect(await lake.list('outbox/')).toEqual([]);
+  });
+
   it('a second message with the same Message-ID is kept beside the first, so a double send shows', async () => {
     const mail = composeMail(input());
     await mailer.send(mail);
