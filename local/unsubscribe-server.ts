@@ -93,7 +93,12 @@ export async function startUnsubscribeServer(options: { sql: Sql; secret: Buffer
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const m = /^\/unsubscribe\/([^/]+)$/.exec(url.pathname);
     if (!m) return page(res, 404, 'Not found', '<p>There is nothing here.</p>');
-    const token = decodeURIComponent(m[1]);
+    let token: string;
+    try {
+      token = decodeURIComponent(m[1]);
+    } catch {
+      return page(res, 400, 'This link is not valid', '<p>Open it again from the email.</p>');
+    }
     if (req.method === 'GET' || req.method === 'HEAD') {
       try {
         verifyUnsubscribeToken(options.secret, token);

@@ -96,7 +96,9 @@ export class SmtpMailer implements Mailer {
           if (error) reject(error);
           else resolve(result ?? {});
         };
-        connection.once('error', (error: Error) => finish(error));
+        // `on`, not `once`: a late error (a QUIT to a server that already hung up) must find a
+        // listener, or the EventEmitter would throw it at the process.
+        connection.on('error', (error: Error) => finish(error));
         connection.connect((error?: Error | null) => {
           if (error) return finish(error);
           const go = () =>

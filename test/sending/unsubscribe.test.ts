@@ -169,8 +169,9 @@ describe('one-click unsubscribe route', () => {
     const a = await oneClick(forged);
     const b = await oneClick(link, 'unsubscribe=yes');
     const c = await fetch(forged);
+    const d = await oneClick(`${server.baseUrl}/%E0%A4%A`);
 
-    expect([a.status, b.status, c.status]).toEqual([400, 400, 400]);
+    expect([a.status, b.status, c.status, d.status]).toEqual([400, 400, 400, 400]);
     expect(await a.text()).not.toContain(dana.email);
     expect(await optOuts(dana.email)).toEqual([]);
     expect((await status(dana.sequenceId)).status).toBe('approved');
