@@ -35,6 +35,13 @@ export interface SesMailerOptions {
   configurationSetName: string;
   /** Defaults to a client that never retries by itself. */
   client?: SESv2Client;
+  /**
+   * The domain of the Message-ID SES writes into the delivered message: SES replaces any
+   * Message-ID it is given (https://docs.aws.amazon.com/ses/latest/dg/header-fields.html) with
+   * `<MessageId@...amazonses.com>`; `email.amazonses.com` in us-east-1, the region's own
+   * subdomain elsewhere: check the header of one delivered message and set it.
+   */
+  messageIdDomain?: string;
 }
 
 const TEMPORARY = new Set(['TooManyRequestsException', 'LimitExceededException', 'ThrottlingException', 'Throttling']);
@@ -73,8 +80,10 @@ export class SesMailer implements Mailer {
   private readonly client: SESv2Client;
   private readonly configurationSetName: string;
   private readonly ownsClient: boolean;
+  private readonly messageIdDomain: string;
 
   constructor(options: SesMailerOptions) {
+    this.messageIdDomain = options.messageIdDomain ?? 'email.amazonses.com';
     this.configurationSetName = options.configurationSetName;
     this.ownsClient = !options.client;
     this.client = options.client ?? new SESv2Client({ maxAttempts: 1 });
@@ -92,7 +101,13 @@ export class SesMailer implements Mailer {
           EmailTags: Object.entries(mail.tags ?? {}).map(([name, value]) => ({ Name: tagText(name), Value: tagText(value) })),
         }),
       );
-      return { provider: this.provider, providerMessageId: out.MessageId ?? null, accepted: [mail.to.address], response: `SES MessageId ${out.MessageId ?? '(none)'}` };
+      return {
+        provider: this.provider,
+        providerMessageId: out.MessageId ?? null,
+        accepted: [mail.to.address],
+        response: `SES MessageId ${out.MessageId ?? '(none)'}`,
+        deliveredMessageId: out.MessageId ? `<${out.MessageId}@${this.messageIdDomain}>` : mail.messageId,
+      };
     } catch (error) {
       throw this.classify(error as SdkFailure);
     }

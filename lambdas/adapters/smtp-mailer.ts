@@ -116,6 +116,7 @@ export class SmtpMailer implements Mailer {
         providerMessageId: queueId(response),
         accepted: (info.accepted ?? []).map((a) => (typeof a === 'string' ? a : String((a as { address?: string }).address ?? a))),
         response,
+        deliveredMessageId: mail.messageId,
       };
     } catch (error) {
       throw this.classify(error as SmtpFailure, handedOver);

@@ -190,6 +190,11 @@ export interface MailReceipt {
   accepted: string[];
   /** The server's final reply, e.g. `250 2.0.0 Ok: queued as ABC`. */
   response: string;
+  /**
+   * The Message-ID the recipient sees. Usually the caller's; SES replaces it with its own
+   * (`<MessageId@email.amazonses.com>`), and follow-ups must thread on the one that arrived.
+   */
+  deliveredMessageId: string;
 }
 
 /**

@@ -36,11 +36,12 @@ describe('sending SQL over the Data API', () => {
     const seq = await draftSequence(sql, workspaceId, lead);
     await decide(sql, seq.sequenceId, 'approved');
     await sql.query(`INSERT INTO variant_assignment (experiment_id, lead_id, variant) VALUES (:e::uuid, :l::uuid, 'b')`, { e: seq.experimentId, l: lead.leadId });
-    const firstId = newMessageId('tallyhand.com');
+    // Sent through SES, which replaced our Message-ID with its own: the thread uses SES's.
+    const firstId = '<0100018f-abc-000000@email.amazonses.com>';
     await sql.query(
-      `INSERT INTO send_attempt (id, message_id, idempotency_key, status, from_email, to_email, rfc_message_id, provider, finished_at)
-       VALUES (:id::uuid, :m::uuid, :key, 'uncertain', 'maya.okafor@tallyhand.com', :to, :rfc, 'smtp', now())`,
-      { id: randomUUID(), m: seq.messages.b, key: randomUUID(), to: lead.email, rfc: firstId },
+      `INSERT INTO send_attempt (id, message_id, idempotency_key, status, from_email, to_email, rfc_message_id, delivered_message_id, provider, finished_at)
+       VALUES (:id::uuid, :m::uuid, :key, 'uncertain', 'maya.okafor@tallyhand.com', :to, :rfc, :delivered, 'ses', now())`,
+      { id: randomUUID(), m: seq.messages.b, key: randomUUID(), to: lead.email, rfc: newMessageId('tallyhand.com'), delivered: firstId },
     );
 
     const loaded = await loadMessageToCompose(sql, seq.messages.followUp);

@@ -39,6 +39,8 @@ describe('SES v2 mailer', () => {
     const receipt = await mailer.send(mail);
 
     expect(receipt).toMatchObject({ provider: 'ses', providerMessageId: '0100018f-fake-1-000000', accepted: ['dana@keelhaul.example'] });
+    // SES replaces the Message-ID it is given: follow-ups must thread on the one delivered.
+    expect(receipt.deliveredMessageId).toBe('<0100018f-fake-1-000000@email.amazonses.com>');
     expect(ses.requests).toHaveLength(1);
     const request = ses.requests[0];
     expect(request.configurationSetName).toBe('prospector-sending');

@@ -73,6 +73,7 @@ describe('SMTP mailer into the loopback sink', () => {
 
     expect(receipt.accepted).toEqual(['dana@keelhaul.example']);
     expect(receipt.response).toMatch(/^250 /);
+    expect(receipt.deliveredMessageId).toBe(mail.messageId);
     expect(sink.deliveries).toHaveLength(1);
     expect(sink.deliveries[0]).toMatchObject({ from: 'maya.okafor@tallyhand.com', to: ['dana@keelhaul.example'] });
     const parsed = await stored(mail);

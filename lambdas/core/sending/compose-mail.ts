@@ -149,7 +149,8 @@ export async function loadSender(sql: Sql, workspaceId: string): Promise<{ compa
 /**
  * Everything `composeMail` needs from the database for one approved message, except what the
  * sender fixes at send time (Message-ID, unsubscribe link, date). The thread is the sequence's
- * earlier sends that may have reached the recipient (`sent` or `uncertain`), oldest first.
+ * earlier sends that may have reached the recipient (`sent` or `uncertain`), oldest first, by
+ * the Message-ID the recipient got (`delivered_message_id` when the provider replaced ours).
  */
 export async function loadMessageToCompose(
   sql: Sql,
@@ -178,7 +179,7 @@ export async function loadMessageToCompose(
   const row = found.rows[0];
   if (!row) throw new ValidationError('the message to send', [{ path: 'messageId', message: `no message ${messageRowId}` }]);
   const earlier = await sql.query<{ rfc_message_id: string; subject: string | null }>(
-    `SELECT a.rfc_message_id, m.subject
+    `SELECT coalesce(a.delivered_message_id, a.rfc_message_id) AS rfc_message_id, m.subject
        FROM send_attempt a
        JOIN message m ON m.id = a.message_id
        JOIN sequence_step st ON st.id = m.step_id
