@@ -270,3 +270,85 @@ export class IllegalTransitionError extends ProspectorError {
     this.to = to;
   }
 }
+
+/**
+ * Base of what a `Mailer` throws. `provider` says which adapter; `code` is the SMTP reply code
+ * or the provider's error name; `response` is the server's own words, kept as the reason a
+ * message failed (never credentials: adapters build it from the reply, not from their config).
+ */
+export class MailError extends ProspectorError {
+  readonly provider: string;
+  readonly code: string | number | undefined;
+  readonly response: string | undefined;
+  constructor(provider: string, message: string, details: { code?: string | number; response?: string; cause?: unknown } = {}) {
+    super(message, { cause: details.cause });
+    this.name = 'MailError';
+    this.provider = provider;
+    this.code = details.code;
+    this.response = details.response;
+  }
+}
+
+/**
+ * The provider did not take the message, and trying again later may work: SMTP 4xx, SES
+ * throttling or a daily quota, a refused or dropped connection or a timeout before the message
+ * was handed over. Nothing was delivered, so a retry with backoff cannot send it twice.
+ */
+export class MailTemporaryError extends MailError {
+  constructor(provider: string, message: string, details: { code?: string | number; response?: string; cause?: unknown } = {}) {
+    super(provider, message, details);
+    this.name = 'MailTemporary';
+  }
+}
+
+/**
+ * The provider refused this message for good (SMTP 5xx, SES `MessageRejected`): retrying the
+ * same message cannot help; `response` is the server's reply, to record as the reason.
+ */
+export class MailPermanentError extends MailError {
+  constructor(provider: string, message: string, details: { code?: string | number; response?: string; cause?: unknown } = {}) {
+    super(provider, message, details);
+    this.name = 'MailRejected';
+  }
+}
+
+/**
+ * The whole message was handed over, then the connection dropped or timed out before the
+ * provider answered: it may or may not have been accepted. The sender records `uncertain` and
+ * never resends it automatically; a person decides.
+ */
+export class MailUncertainError extends MailError {
+  constructor(provider: string, message: string, details: { code?: string | number; response?: string; cause?: unknown } = {}) {
+    super(provider, message, details);
+    this.name = 'MailUncertain';
+  }
+}
+
+/**
+ * The mailbox or account cannot send at all (bad SMTP credentials, SES sending paused or the
+ * account suspended, an unverified sending domain, a missing configuration set): not the
+ * message's fault, so no message should be failed for it; the batch stops and a person fixes
+ * the set-up. Nothing was delivered.
+ */
+export class MailerBlockedError extends MailError {
+  constructor(provider: string, message: string, details: { code?: string | number; response?: string; cause?: unknown } = {}) {
+    super(provider, message, details);
+    this.name = 'MailerBlocked';
+  }
+}
+
+/** Something sending needs is not set up (the seller's postal address, the unsubscribe secret or URL). */
+export class SendingNotConfiguredError extends ProspectorError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SendingNotConfigured';
+  }
+}
+
+/** An unsubscribe token that is malformed or whose signature does not match: nothing is recorded. */
+export class InvalidUnsubscribeTokenError extends ProspectorError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidUnsubscribeToken';
+  }
+}

@@ -15,7 +15,19 @@ export const lakeKeys = {
   llmCache: (runId: string, leadId: string, attempt: number) => `runs/${runId}/llm-cache/${leadId}/${attempt}/`,
   runSummary: (runId: string) => `runs/${runId}/summary.json`,
   leadsInput: (sha256: string) => `inputs/leads/${sha256}.json`,
+  /** A sent message as it left (or, locally, as the mail sink received it), named by its Message-ID. */
+  outbox: (at: Date, rfcMessageId: string) => `outbox/dt=${day(at)}/${messageIdFileName(rfcMessageId)}.eml`,
 };
+
+/**
+ * A Message-ID as a file name: without its angle brackets, and every character outside a
+ * conservative set replaced, so a hostile or odd id can never name a path outside the area.
+ */
+export function messageIdFileName(rfcMessageId: string): string {
+  const bare = rfcMessageId.trim().replace(/^<|>$/g, '');
+  const safe = bare.replace(/[^A-Za-z0-9._@+=-]/g, '_').replace(/^\.+/, '_').slice(0, 200);
+  return safe || 'no-message-id';
+}
 
 /**
  * The lake's areas as key patterns (`*` is any run of characters, as in an S3 resource ARN):
@@ -33,6 +45,7 @@ export const lakeAreas = {
   llmCache: 'runs/*/llm-cache/*',
   runSummaries: 'runs/*/summary.json',
   leadsInputs: 'inputs/leads/*',
+  outbox: 'outbox/*',
 } as const;
 export type LakeArea = keyof typeof lakeAreas;
 

@@ -150,3 +150,64 @@ export interface Log {
 export interface Clock {
   now(): Date;
 }
+
+/** A mailbox address with an optional display name. */
+export interface MailAddress {
+  name?: string;
+  address: string;
+}
+
+/**
+ * One fully composed outgoing email (sending/compose-mail.ts builds it). The caller fixes the
+ * Message-ID before sending, so the database holds it before the provider is called.
+ */
+export interface OutgoingMail {
+  from: MailAddress;
+  to: MailAddress;
+  replyTo?: MailAddress;
+  subject: string;
+  /** The plain-text part (always present). */
+  text: string;
+  /** An optional HTML alternative. */
+  html?: string;
+  /** `<local@domain>`, as it goes in the header. */
+  messageId: string;
+  /** Threading: the Message-ID this answers, and the thread's Message-IDs oldest first. */
+  inReplyTo?: string;
+  references?: string[];
+  /** Further headers (List-Unsubscribe, List-Unsubscribe-Post, ...), already valid header values. */
+  headers: Record<string, string>;
+  /** The Date header; the sender's clock, so tests and replays are stable. */
+  date: Date;
+  /** Name/value tags a provider can attach for its event stream (SES message tags). */
+  tags?: Record<string, string>;
+}
+
+/** What the provider said when it took a message. */
+export interface MailReceipt {
+  provider: string;
+  /** The provider's id for the message (SES MessageId, the SMTP server's queue id), when given. */
+  providerMessageId: string | null;
+  /** Recipients the provider accepted. */
+  accepted: string[];
+  /** The server's final reply, e.g. `250 2.0.0 Ok: queued as ABC`. */
+  response: string;
+  /**
+   * The Message-ID the recipient sees. Usually the caller's; SES replaces it with its own
+   * (`<MessageId@email.amazonses.com>`), and follow-ups must thread on the one that arrived.
+   */
+  deliveredMessageId: string;
+}
+
+/**
+ * The mail port: SMTP (any server: a company mailbox, SES SMTP, the local sink) or SES v2.
+ * Throws `MailTemporaryError`, `MailPermanentError`, `MailUncertainError` or `MailerBlockedError`
+ * (core/errors.ts) and never retries by itself: a retry decision needs the database's record.
+ */
+export interface Mailer {
+  /** `smtp` or `ses`; stored with every send attempt. */
+  readonly provider: string;
+  send(mail: OutgoingMail): Promise<MailReceipt>;
+  /** Release connections. Idempotent. */
+  close(): Promise<void>;
+}

@@ -80,14 +80,15 @@ export async function importOnboarding(
     const c = onboarding.company;
     await tx.query(
       `INSERT INTO seller_company (workspace_id, name, website, domain, description, value_propositions,
-         differentiators, proof_points, competitors, customer_domains)
+         differentiators, proof_points, competitors, customer_domains, postal_address)
        VALUES (:ws::uuid, :name, :website, :domain, :description, ${textArray('valuePropositions')},
-         ${textArray('differentiators')}, :proofPoints::jsonb, :competitors::jsonb, ${textArray('customerDomains')})
+         ${textArray('differentiators')}, :proofPoints::jsonb, :competitors::jsonb, ${textArray('customerDomains')}, :postalAddress)
        ON CONFLICT (workspace_id) DO UPDATE SET
          name = EXCLUDED.name, website = EXCLUDED.website, domain = EXCLUDED.domain,
          description = EXCLUDED.description, value_propositions = EXCLUDED.value_propositions,
          differentiators = EXCLUDED.differentiators, proof_points = EXCLUDED.proof_points,
-         competitors = EXCLUDED.competitors, customer_domains = EXCLUDED.customer_domains`,
+         competitors = EXCLUDED.competitors, customer_domains = EXCLUDED.customer_domains,
+         postal_address = EXCLUDED.postal_address`,
       {
         ...w,
         name: c.name,
@@ -99,6 +100,7 @@ export async function importOnboarding(
         proofPoints: c.proofPoints.map((p) => withoutEmpty(p)),
         competitors: c.competitors.map((p) => withoutEmpty(p)),
         customerDomains: c.customerDomains,
+        postalAddress: c.postalAddress ?? null,
       },
     );
 

@@ -119,6 +119,12 @@ const companySchema = z.strictObject({
     .default([]),
   competitors: z.array(z.strictObject({ name: text(), domain: domain(), notes: optionalText() })).default([]),
   customerDomains: z.array(domain()).default([]),
+  // The street or PO box address that goes in the footer of every email sent (CAN-SPAM).
+  // Optional for research and drafting; sending refuses to compose without it.
+  postalAddress: text()
+    .min(5, 'must be a full postal address, e.g. "Tallyhand Inc., 548 Market St, San Francisco, CA 94104, USA"')
+    .max(500, 'must be at most 500 characters')
+    .nullish(),
 });
 
 const productSchema = z.strictObject({

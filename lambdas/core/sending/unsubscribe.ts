@@ -1,0 +1,127 @@
+/**
+ * One-click unsubscribe (RFC 8058): signed tokens and the handler core that records the opt-out.
+ *
+ * A token names the workspace, the sequence and the recipient's address, and carries an
+ * HMAC-SHA256 over all three with a secret only the sender holds. Verification recomputes it and
+ * compares in constant time; the address to suppress is the one inside the verified token, never
+ * one the request supplies, so nobody can unsubscribe someone else or forge a link for an
+ * address they did not receive mail at.
+ *
+ * Recording is one transaction: a `suppression` row (source `opt_out`) and every open sequence
+ * of that address in the workspace stopped, so no later claim can pick up a follow-up.
+ */
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { InvalidUnsubscribeTokenError, SendingNotConfiguredError } from '../errors.ts';
+import type { Sql } from '../ports.ts';
+
+/** What a token vouches for. */
+export interface UnsubscribeClaim {
+  workspaceId: string;
+  sequenceId: string;
+  /** The recipient's address, lowercase. */
+  address: string;
+}
+
+const VERSION = 'v1';
+/** Domain separation: this key signs nothing else with the same bytes. */
+const CONTEXT = 'prospector-unsubscribe-v1';
+const MIN_SECRET_BYTES = 32;
+
+const claimSchema = z.tuple([z.uuid(), z.uuid(), z.string().min(3).max(320).regex(/^[^\s@]+@[^\s@]+$/)]);
+
+/** The secret as bytes; refuses one too short to resist guessing. */
+export function unsubscribeSecret(value: string | Buffer | undefined, where = 'PROSPECTOR_UNSUBSCRIBE_SECRET'): Buffer {
+  const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+  if (!bytes || bytes.length < MIN_SECRET_BYTES) {
+    throw new SendingNotConfiguredError(`${where} must hold at least ${MIN_SECRET_BYTES} bytes of secret (e.g. openssl rand -base64 48)`);
+  }
+  return bytes;
+}
+
+function mac(secret: Buffer, payload: string): Buffer {
+  return createHmac('sha256', secret).update(`${CONTEXT}\n${payload}`).digest();
+}
+
+/** A token for the claim (URL-safe, no padding). */
+export function signUnsubscribeToken(secret: Buffer, claim: UnsubscribeClaim): string {
+  const payload = Buffer.from(JSON.stringify([claim.workspaceId, claim.sequenceId, claim.address.trim().toLowerCase()])).toString('base64url');
+  return `${VERSION}.${payload}.${mac(secret, payload).toString('base64url')}`;
+}
+
+/** The claim a token vouches for; throws `InvalidUnsubscribeTokenError` for anything else. */
+export function verifyUnsubscribeToken(secret: Buffer, token: string): UnsubscribeClaim {
+  const parts = token.split('.');
+  if (parts.length !== 3 || parts[0] !== VERSION || !/^[A-Za-z0-9_-]+$/.test(parts[1]) || !/^[A-Za-z0-9_-]+$/.test(parts[2])) {
+    throw new InvalidUnsubscribeTokenError('the unsubscribe token is malformed');
+  }
+  const given = Buffer.from(parts[2], 'base64url');
+  const expected = mac(secret, parts[1]);
+  // Equal lengths first: timingSafeEqual throws otherwise, and the length is no secret.
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw new InvalidUnsubscribeTokenError('the unsubscribe token is not signed by this sender');
+  }
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidUnsubscribeTokenError('the unsubscribe token is malformed');
+  }
+  const parsed = claimSchema.safeParse(decoded);
+  if (!parsed.success) throw new InvalidUnsubscribeTokenError('the unsubscribe token is malformed');
+  const [workspaceId, sequenceId, address] = parsed.data;
+  return { workspaceId, sequenceId, address: address.toLowerCase() };
+}
+
+/** The one-click URL for a token under the route's base (`https://example.com/unsubscribe`). */
+export function unsubscribeUrl(baseUrl: string, token: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}/${token}`;
+}
+
+export interface OptOutResult {
+  address: string;
+  workspaceId: string;
+  /** False when the address was already suppressed (a second click, or suppressed before). */
+  newlySuppressed: boolean;
+  /** Sequences this opt-out stopped. */
+  stoppedSequenceIds: string[];
+}
+
+/** Records an opt-out for a verified claim: suppression and stopped sequences, in one transaction. */
+export async function recordOptOut(sql: Sql, claim: UnsubscribeClaim): Promise<OptOutResult> {
+  return sql.transaction(async (tx) => {
+    const workspace = await tx.query('SELECT 1 FROM workspace WHERE id = :ws::uuid', { ws: claim.workspaceId });
+    if (workspace.rowCount === 0) throw new InvalidUnsubscribeTokenError('the unsubscribe token names a workspace that no longer exists');
+    const inserted = await tx.query<{ id: string }>(
+      `INSERT INTO suppression (id, workspace_id, kind, value, reason, source)
+       VALUES (:id::uuid, :ws::uuid, 'email', :address, :reason, 'opt_out')
+       ON CONFLICT (workspace_id, kind, value) DO NOTHING
+       RETURNING id`,
+      {
+        id: randomUUID(),
+        ws: claim.workspaceId,
+        address: claim.address,
+        reason: `Unsubscribed with the one-click link (sequence ${claim.sequenceId})`,
+      },
+    );
+    const stopped = await tx.query<{ id: string }>(
+      `UPDATE sequence s SET status = 'stopped', status_reason = 'opted_out'
+         FROM lead l
+        WHERE l.id = s.lead_id AND l.workspace_id = :ws::uuid AND l.email = :address
+          AND s.workspace_id = :ws::uuid AND s.status IN ('approved', 'active', 'paused')
+       RETURNING s.id`,
+      { ws: claim.workspaceId, address: claim.address },
+    );
+    return {
+      address: claim.address,
+      workspaceId: claim.workspaceId,
+      newlySuppressed: inserted.rowCount > 0,
+      stoppedSequenceIds: stopped.rows.map((r) => r.id).sort(),
+    };
+  });
+}
+
+/** The one-click handler's core: verify the token, then record the opt-out at once. */
+export async function unsubscribeOneClick(sql: Sql, secret: Buffer, token: string): Promise<OptOutResult> {
+  return recordOptOut(sql, verifyUnsubscribeToken(secret, token));
+}
