@@ -84,10 +84,10 @@ export async function activeMailboxes(sql: Sql, workspaceId: string): Promise<Ma
 }
 
 /**
- * The conditions a queue row must meet to go now, shared by the claim and the outbox. Aliases:
+ * The joins the claim reads a queue row through. Aliases:
  * sm scheduled_message, s sequence, msg message, st sequence_step, l lead, mb mailbox.
  */
-export const DUE_JOINS = `
+const DUE_JOINS = `
   JOIN sequence s ON s.id = sm.sequence_id
   JOIN message msg ON msg.id = sm.message_id
   JOIN sequence_step st ON st.id = msg.step_id
@@ -98,7 +98,7 @@ export const DUE_JOINS = `
 const liveAttempt = (ref: string) => `EXISTS (SELECT 1 FROM send_attempt sa WHERE sa.message_id = ${ref} AND sa.status <> 'failed')`;
 
 /** SQL: the address in `email` is suppressed in workspace `ws` (address, or domain and subdomains). */
-export const suppressed = (ws: string, email: string) => `EXISTS (
+const suppressed = (ws: string, email: string) => `EXISTS (
     SELECT 1 FROM suppression sp WHERE sp.workspace_id = ${ws}
        AND ((sp.kind = 'email' AND sp.value = ${email})
          OR (sp.kind = 'domain' AND (split_part(${email}, '@', 2) = sp.value OR split_part(${email}, '@', 2) LIKE '%.' || sp.value))))`;
