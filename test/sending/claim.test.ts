@@ -10,7 +10,7 @@ import type { PgliteSql } from '#adapters/pglite-sql.ts';
 import { migrate } from '#core/db/migrate.ts';
 import type { Sql } from '#core/ports.ts';
 import { claimDue, type ClaimedMessage } from '#core/sending/claim.ts';
-import { scheduleFirstTouch, scheduleFollowUp } from '#core/sending/schedule.ts';
+import { rescheduleMissed, scheduleFirstTouch, scheduleFollowUp } from '#core/sending/schedule.ts';
 import { FakeDataApi } from '#test/fakes/fake-data-api.ts';
 import { DATA_API_TARGET } from '#test/helpers/data-api-runtime.ts';
 import { freshDb } from '#test/helpers/db.ts';
@@ -211,6 +211,29 @@ describe.each(backends)('claiming on $name', (backend) => {
       { id: randomUUID(), m: id, key: `k-${id}`, from: mb.address, to: lead.email, rfc: `<${randomUUID()}@tallyhand.com>` },
     );
     expect(await claimDue(sql, { workspaceId: ws, now: later(2000), claimer: 'after-attempt' })).toEqual([]);
+  });
+
+  it('moves a message whose window passed to the next window, with the reason, and claims it there', async () => {
+    const sql = await backend.open();
+    const ws = await seedWorkspace(sql);
+    const mb = await seedMailbox(sql, ws);
+    const id = await enqueue(sql, ws, await seedApprovedLead(sql, ws, fresh('missed')), mb.id, WINDOW);
+    const thursdayEvening = new Date('2026-12-10T23:00:00Z');
+    expect(await rescheduleMissed(sql, ws, thursdayEvening)).toBe(1);
+    const row = await sql.query<{ scheduled_at: string; window_ends_at: string; deferred_reason: string }>(
+      `SELECT scheduled_at, window_ends_at, deferred_reason FROM scheduled_message WHERE message_id = :id::uuid`,
+      { id },
+    );
+    expect(row.rows[0]).toEqual({
+      scheduled_at: '2026-12-15T13:00:00.000Z',
+      window_ends_at: '2026-12-15T16:00:00.000Z',
+      deferred_reason: 'missed its window (closed 2026-12-08 11:00 America/New_York); next 2026-12-15 08:00 America/New_York',
+    });
+    expect(await rescheduleMissed(sql, ws, thursdayEvening)).toBe(0);
+    expect(await claimDue(sql, { workspaceId: ws, now: new Date('2026-12-14T14:00:00Z'), claimer: 'monday' })).toEqual([]);
+    expect(ids(await claimDue(sql, { workspaceId: ws, now: new Date('2026-12-15T13:00:00Z'), claimer: 'tuesday' }))).toEqual([id]);
+    const claimed = await sql.query<{ deferred_reason: string | null }>(`SELECT deferred_reason FROM scheduled_message WHERE message_id = :id::uuid`, { id });
+    expect(claimed.rows[0].deferred_reason).toBeNull();
   });
 
   it('schedules the first touch in the lead zone from research and a follow-up three business days after it was sent', async () => {

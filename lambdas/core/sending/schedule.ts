@@ -13,7 +13,6 @@ import { NotFoundError, ProspectorError } from '../errors.ts';
 import type { Sql } from '../ports.ts';
 import {
   DEFAULT_WINDOW,
-  describeWindow,
   followUpSlot,
   localTime,
   locationTexts,
@@ -224,7 +223,9 @@ export async function rescheduleMissed(sql: Sql, workspaceId: string, now: Date)
     if (!windows.has(key)) windows.set(key, await loadWindow(sql, workspaceId, row.icp_id));
     const window = windows.get(key)!;
     const slot = nextSlot(now, window, row.time_zone);
-    const reason = `missed its window (closed ${localTime(new Date(row.window_ends_at), row.time_zone)}); outside ${describeWindow(window, row.time_zone)} now; next ${localTime(slot.start, row.time_zone)}`;
+    const when = (at: Date) => `${localTime(at, row.time_zone)} ${row.time_zone}`;
+    // the same words as the outbox, where a rep reads them
+    const reason = `missed its window (closed ${when(new Date(row.window_ends_at))}); next ${when(slot.start)}`;
     await sql.query(
       `UPDATE scheduled_message SET scheduled_at = :start::timestamptz, window_ends_at = :end::timestamptz, deferred_reason = :reason,
               updated_at = :now::timestamptz
