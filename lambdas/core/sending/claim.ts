@@ -8,8 +8,16 @@
  * re-checked on its new version (PostgreSQL re-evaluates the locking query's conditions), where
  * it is no longer `scheduled`, so it drops out. Each claim takes at most one message per mailbox
  * and moves the mailbox's `next_send_at` on by a randomised spacing in the same statement, so
- * the locked mailbox row also serialises the mailbox's daily cap. On PGlite, whose one session
- * runs statements one at a time, and through the Data API the same text runs unchanged.
+ * the locked mailbox row also serialises the mailbox's daily cap. The statement locks every due
+ * row it weighs, not only those it takes, for its own few milliseconds: a claim running at the
+ * same moment skips them and comes back with less rather than waiting. (Checked on PostgreSQL 15
+ * with six sessions claiming in parallel: every message claimed once, one per mailbox per round,
+ * and a claim made while another transaction held its locks returned at once with nothing.)
+ * PGlite, whose one session runs statements one at a time, and the Data API run the same text.
+ *
+ * The cap per recipient domain is counted over the workspace. Two executions claiming from
+ * different mailboxes at the same instant both count the domain before either commits, so that
+ * cap can be passed by one message per concurrent execution; the mailbox cap cannot.
  *
  * Due means: the sequence is approved or active (no reply, bounce or opt-out has stopped it), no
  * reply from the lead is recorded, the message passed the grounding checker and is an email,
