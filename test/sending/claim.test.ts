@@ -238,6 +238,27 @@ describe.each(backends)('claiming on $name', (backend) => {
     expect(claimed.rows[0].deferred_reason).toBeNull();
   });
 
+  it('uses the workspace window over the default, and an ICP window over the workspace one', async () => {
+    const sql = await backend.open();
+    const ws = await seedWorkspace(sql, 'America/New_York');
+    await seedMailbox(sql, ws, { address: 'maya.okafor@tallyhand.com' });
+    const icp = randomUUID();
+    await sql.query(`INSERT INTO icp (id, workspace_id, slug, name, search_keywords) VALUES (:id::uuid, :ws::uuid, 'freight', 'Freight', ARRAY['freight'])`, { id: icp, ws });
+    await sql.query(
+      `INSERT INTO send_window (id, workspace_id, icp_id, days, start_local, end_local) VALUES
+         (:a::uuid, :ws::uuid, NULL, '15', '07:30', '09:00'), (:b::uuid, :ws::uuid, :icp::uuid, '6', '10:00', '12:00')`,
+      { a: randomUUID(), b: randomUUID(), ws, icp },
+    );
+    const friday = new Date('2026-12-04T12:00:00Z'); // 07:00 in New York
+    const plain = await seedApprovedLead(sql, ws, fresh('plain'));
+    // Mondays and Fridays 07:30–09:00: this very Friday, half an hour later
+    expect(await scheduleFirstTouch(sql, plain.seq.sequenceId, friday)).toMatchObject({ scheduledAt: '2026-12-04T12:30:00.000Z', windowEndsAt: '2026-12-04T14:00:00.000Z' });
+    const icpLead = await seedApprovedLead(sql, ws, fresh('icp'));
+    await sql.query(`UPDATE sequence SET icp_id = :icp::uuid WHERE id = :id::uuid`, { icp, id: icpLead.seq.sequenceId });
+    // the ICP's Saturdays 10:00–12:00
+    expect(await scheduleFirstTouch(sql, icpLead.seq.sequenceId, friday)).toMatchObject({ scheduledAt: '2026-12-05T15:00:00.000Z', windowEndsAt: '2026-12-05T17:00:00.000Z' });
+  });
+
   it('schedules the first touch in the lead zone from research and a follow-up three business days after it was sent', async () => {
     const sql = await backend.open();
     const ws = await seedWorkspace(sql, 'America/Chicago');
