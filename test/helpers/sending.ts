@@ -1,0 +1,131 @@
+/**
+ * Rows for sending tests: mailboxes and approved sequences whose first email waits in the queue,
+ * written through the `Sql` port so the same helpers run on PGlite and through the Data API.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Json, Sql } from '#core/ports.ts';
+import { decide, draftSequence, type DraftedSequence } from './outreach.ts';
+
+/** A workspace of its own, so a test's queue and caps are not shared with another test's. */
+export async function seedWorkspace(sql: Sql, repTimezone = 'America/Chicago'): Promise<string> {
+  const id = randomUUID();
+  await sql.query(`INSERT INTO workspace (id, slug, name) VALUES (:id::uuid, :slug, 'Sending test')`, { id, slug: `ws-${id.slice(0, 8)}` });
+  await sql.query(
+    `INSERT INTO app_user (id, workspace_id, name, email, timezone) VALUES (:id::uuid, :ws::uuid, 'Maya Okafor', 'maya.okafor@tallyhand.com', :tz)`,
+    { id: randomUUID(), ws: id, tz: repTimezone },
+  );
+  return id;
+}
+
+/** A mailbox not tied to a rep (tests choose its limits). */
+export async function seedMailbox(
+  sql: Sql,
+  workspaceId: string,
+  options: { address?: string; dailyCap?: number; domainCap?: number; spacing?: number; warmupStartedAt?: Date | null } = {},
+): Promise<{ id: string; address: string }> {
+  const id = randomUUID();
+  const address = options.address ?? `sender-${id.slice(0, 8)}@tallyhand.com`;
+  await sql.query(
+    `INSERT INTO mailbox (id, workspace_id, address, provider, daily_cap, per_domain_daily_cap, min_spacing_seconds, warmup_started_at)
+     VALUES (:id::uuid, :ws::uuid, :address, 'smtp', :cap, :domainCap, :spacing, :warmup::timestamptz)`,
+    {
+      id,
+      ws: workspaceId,
+      address,
+      cap: options.dailyCap ?? 40,
+      domainCap: options.domainCap ?? 3,
+      spacing: options.spacing ?? 60,
+      warmup: options.warmupStartedAt ?? null,
+    },
+  );
+  return { id, address };
+}
+
+export interface ApprovedLead {
+  leadId: string;
+  email: string;
+  researchId: string;
+  seq: DraftedSequence;
+}
+
+/**
+ * A researched lead at `domain` (the company is shared when it exists), with `findings` and
+ * firmographic `facts` as research wrote them, and an approved sequence whose lead is assigned
+ * variant `a`.
+ */
+export async function seedApprovedLead(
+  sql: Sql,
+  workspaceId: string,
+  domain: string,
+  options: { name?: string; fit?: number; findings?: { [key: string]: Json }; firmographic?: string[] } = {},
+): Promise<ApprovedLead> {
+  const name = options.name ?? 'Dana Ruiz';
+  const runId = randomUUID();
+  const leadId = randomUUID();
+  const snapshotId = randomUUID();
+  const researchId = randomUUID();
+  const email = `${name.split(' ')[0].toLowerCase()}@${domain}`;
+  await sql.query(
+    `INSERT INTO run (id, workspace_id, trigger, llm_provider, lead_source) VALUES (:runId::uuid, :ws::uuid, 'manual', 'offline-heuristic', 'fixture')`,
+    { runId, ws: workspaceId },
+  );
+  const company = await sql.query<{ id: string }>(
+    `INSERT INTO lead_company (id, workspace_id, domain, name, website) VALUES (:id::uuid, :ws::uuid, :domain, :name, :website)
+     ON CONFLICT (workspace_id, domain) DO UPDATE SET name = lead_company.name RETURNING id`,
+    { id: randomUUID(), ws: workspaceId, domain, name: domain.split('.')[0], website: `https://${domain}` },
+  );
+  const companyId = company.rows[0].id;
+  await sql.query(
+    `INSERT INTO lead (id, workspace_id, company_id, email, name, title) VALUES (:leadId::uuid, :ws::uuid, :companyId::uuid, :email, :name, 'VP Finance')`,
+    { leadId, ws: workspaceId, companyId, email, name },
+  );
+  await sql.query(
+    `INSERT INTO page_snapshot (id, company_id, run_id, url, outcome, content_sha256, raw_key)
+     VALUES (:snapshotId::uuid, :companyId::uuid, :runId::uuid, :url, 'fetched', :hash, 'raw/x.html.gz')`,
+    { snapshotId, companyId, runId, url: `https://${domain}/`, hash: 'a'.repeat(64) },
+  );
+  await sql.query(
+    `INSERT INTO research (id, lead_id, run_id, idempotency_key, status, llm_provider, model, prompt_version, fit_score, summary, findings)
+     VALUES (:researchId::uuid, :leadId::uuid, :runId::uuid, :key, 'researched', 'offline-heuristic', 'none', 'v1', :fit, 'summary', :findings::jsonb)`,
+    { researchId, leadId, runId, key: `research-${researchId}`, fit: options.fit ?? 80, findings: options.findings ?? {} },
+  );
+  const facts = ['We opened two cross-dock sites', ...(options.firmographic ?? [])];
+  for (const [i, quote] of facts.entries()) {
+    await sql.query(
+      `INSERT INTO fact (id, research_id, local_id, category, claim, quote, snapshot_id, source_url, verified)
+       VALUES (:id::uuid, :researchId::uuid, :localId, :category, :quote, :quote, :snapshotId::uuid, :url, true)`,
+      { id: randomUUID(), researchId, localId: `f${i + 1}`, category: i === 0 ? 'news' : 'firmographic', quote, snapshotId, url: `https://${domain}/` },
+    );
+  }
+  const lead = { runId, leadId, email, researchId, verifiedFactId: '', unverifiedFactId: '' };
+  const seq = await draftSequence(sql, workspaceId, lead);
+  await decide(sql, seq.sequenceId, 'approved');
+  await sql.query(`INSERT INTO variant_assignment (experiment_id, lead_id, variant) VALUES (:e::uuid, :l::uuid, 'a')`, { e: seq.experimentId, l: leadId });
+  return { leadId, email, researchId, seq };
+}
+
+/** Puts a message of `lead` in the queue directly, with the window occurrence given. */
+export async function enqueue(
+  sql: Sql,
+  workspaceId: string,
+  lead: ApprovedLead,
+  mailboxId: string,
+  options: { start: Date; end: Date; priority?: number; message?: 'a' | 'b'; zone?: string },
+): Promise<string> {
+  const messageId = lead.seq.messages[options.message ?? 'a'];
+  await sql.query(
+    `INSERT INTO scheduled_message (message_id, sequence_id, workspace_id, mailbox_id, scheduled_at, window_ends_at, time_zone, zone_source, priority)
+     VALUES (:m::uuid, :s::uuid, :ws::uuid, :mb::uuid, :start::timestamptz, :end::timestamptz, :zone, 'workspace', :priority)`,
+    {
+      m: messageId,
+      s: lead.seq.sequenceId,
+      ws: workspaceId,
+      mb: mailboxId,
+      start: options.start,
+      end: options.end,
+      zone: options.zone ?? 'America/New_York',
+      priority: options.priority ?? 50,
+    },
+  );
+  return messageId;
+}
