@@ -6,8 +6,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PgliteSql } from '#adapters/pglite-sql.ts';
-import { onboardedDb } from '#test/helpers/db.ts';
+import { PgliteSql } from '#adapters/pglite-sql.ts';
+import { loadMigrations, migrate } from '#core/db/migrate.ts';
+import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
+import { onboardedDb, SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
 import { decide, draftSequence, failure, seedResearchedLead, type SeededLead } from '#test/helpers/outreach.ts';
 
 let db: PgliteSql;
@@ -105,4 +107,45 @@ describe('reply labels (migration 0010)', () => {
     expect(await statusOf(sequenceId)).toBe('stopped');
     expect(await suppressionsOf(lead.email)).toEqual([]);
   });
+});
+
+describe('migration 0010 over replies stored with the early labels', () => {
+  it('renames question and opt_out, clears other, makes an old bounce hard, and keeps the one suppression', async () => {
+    const old = await PgliteSql.open();
+    try {
+      const all = await loadMigrations();
+      const files = (until: string) => all.filter((m) => m.version < until).map((m) => ({ name: m.file, text: m.text }));
+      await migrate(old, { files: files('0010') });
+      const { workspaceId: ws } = await importOnboarding(old, await loadOnboardingFile(SAMPLE_ONBOARDING));
+      const ids: Record<string, string> = {};
+      for (const label of ['question', 'opt_out', 'other', 'bounce', 'interested']) {
+        ids[label] = randomUUID();
+        await old.query(
+          `INSERT INTO reply (id, workspace_id, rfc_message_id, from_email, received_at, raw_key, classification, classified_by, confidence)
+           VALUES (:id::uuid, :ws::uuid, :rfc, :from, now(), 'inbound/x.eml', :label, 'rules', 0.9)`,
+          { id: ids[label], ws, rfc: `<${label}@old.example>`, from: `${label}@old.example`, label },
+        );
+      }
+      expect((await old.query(`SELECT value FROM suppression WHERE source IN ('opt_out', 'bounce') ORDER BY value`)).rows).toEqual([
+        { value: 'bounce@old.example' },
+        { value: 'opt_out@old.example' },
+      ]);
+
+      expect((await migrate(old, { files: files('9999') })).applied).toContain('0010_reply_labels.sql');
+
+      const rows = await old.query<{ rfc_message_id: string; classification: string | null; classified_by: string | null; bounce_kind: string | null }>(
+        `SELECT rfc_message_id, classification, classified_by, bounce_kind FROM reply ORDER BY rfc_message_id`,
+      );
+      expect(rows.rows).toEqual([
+        { rfc_message_id: '<bounce@old.example>', classification: 'bounce', classified_by: 'rules', bounce_kind: 'hard' },
+        { rfc_message_id: '<interested@old.example>', classification: 'interested', classified_by: 'rules', bounce_kind: null },
+        { rfc_message_id: '<opt_out@old.example>', classification: 'unsubscribe', classified_by: 'rules', bounce_kind: null },
+        { rfc_message_id: '<other@old.example>', classification: null, classified_by: null, bounce_kind: null },
+        { rfc_message_id: '<question@old.example>', classification: 'needs_info', classified_by: 'rules', bounce_kind: null },
+      ]);
+      expect((await old.query(`SELECT count(*)::int AS n FROM suppression WHERE source IN ('opt_out', 'bounce')`)).rows).toEqual([{ n: 2 }]);
+    } finally {
+      await old.close();
+    }
+  }, 120_000);
 });

@@ -76,6 +76,13 @@ describe('applyRules: automatic mail', () => {
     expect(verdict?.evidence).toContain(signal);
   });
 
+  it.each([
+    ['Regresaré el 7 de enero de 2027.', '2027-01-07'],
+    ["Je suis en congé jusqu'au 5 janvier 2027.", '2027-01-06'],
+  ])('reads words that end in an accented letter: "%s"', (text, date) => {
+    expect(applyRules(plain({ headers: { 'auto-submitted': 'auto-replied' }, subject: 'Re: close', text }))).toMatchObject({ label: 'out_of_office', returnDate: date });
+  });
+
   it('automatic mail without out-of-office words is auto_reply, and not final', async () => {
     expect(applyRules(await mailOf('auto-reply-ticket.eml'))).toMatchObject({ label: 'auto_reply', final: false });
   });

@@ -21,7 +21,7 @@ const REFERRAL_CUE =
 const WRONG_PERSON =
   /\b(?:not the right person|wrong person|not my (?:area|department|role)|no longer (?:work|with)|(?:I )?left the company|don't handle|do not handle|not responsible for)\b|\bnicht (?:die richtige|der richtige|zuständig)\b|\bnicht mehr bei\b|\bpas la bonne personne\b|\bne (?:suis|travaille) plus\b|\bno soy la persona\b|\bya no trabajo\b/i;
 const NOT_INTERESTED =
-  /\b(?:not interested|no interest|no thanks|no thank you|not for us|we(?:'re| are) not looking|we will pass|we'll pass|not a fit|please don't follow up)\b|\bkein(?:e|en)? Interesse\b|\bnein,? danke\b|\bpas intéressée?s?\b|\bnon merci\b|\bno (?:me|nos) interesa\b|\bno estamos interesados\b|\bno,? gracias\b/i;
+  /\b(?:not interested|no interest|no thanks|no thank you|not for us|we(?:'re| are) not looking|we will pass|we'll pass|not a fit|please don't follow up)\b|\bkein(?:e|en)? Interesse\b|\bnein,? danke\b|\bpas intéressée?s?(?![\p{L}\p{N}])|\bnon merci\b|\bno (?:me|nos) interesa\b|\bno estamos interesados\b|\bno,? gracias\b/iu;
 const OBJECTIONS: [ObjectionKind, RegExp][] = [
   ['budget', /\b(?:budget|too expensive|can't afford|cannot afford|no money|costs? too much|pricey)\b|\bkein Budget\b|\bzu teuer\b|\bpas de budget\b|\btrop cher\b|\bsin presupuesto\b|\bdemasiado caro\b|\bno hay presupuesto\b/i],
   ['competitor', /\b(?:already (?:use|using|have|work with)|we use|we're using|under contract|existing (?:vendor|provider|solution)|happy with (?:our|the) current)\b|\bnutzen bereits\b|\bbereits (?:im Einsatz|einen Anbieter)\b|\butilisons déjà\b|\bdéjà un (?:prestataire|fournisseur|outil)\b|\bya (?:usamos|utilizamos|tenemos)\b/i],
@@ -29,11 +29,12 @@ const OBJECTIONS: [ObjectionKind, RegExp][] = [
   ['no_need', /\b(?:don't need|do not need|no need|we (?:do|handle) (?:it|this) in-house|not needed|no use for)\b|\bbrauchen (?:wir )?(?:das )?nicht\b|\bkein Bedarf\b|\bpas besoin\b|\bno (?:lo )?necesitamos\b/i],
 ];
 const INTERESTED =
-  /\b(?:interested|sounds (?:good|great|interesting)|let'?s (?:talk|chat|connect|meet|set up|book|schedule)|happy to (?:talk|chat|meet)|book a (?:call|meeting|demo)|set up a (?:call|meeting)|send (?:me )?(?:the|a) (?:deck|demo|info)|(?:a )?demo\b|keen|yes,? please|count me in|call me)\b|\b(?:interessiert|klingt gut|gerne|gern|lassen Sie uns)\b|\b(?:intéressée?s?|ça m'intéresse|volontiers|avec plaisir)\b|\b(?:me interesa|interesad[oa]s?|suena bien|con gusto|hablemos)\b/i;
+  /\b(?:interested|sounds (?:good|great|interesting)|let'?s (?:talk|chat|connect|meet|set up|book|schedule)|happy to (?:talk|chat|meet)|book a (?:call|meeting|demo)|set up a (?:call|meeting)|send (?:me )?(?:the|a) (?:deck|demo|info)|(?:a )?demo\b|keen|yes,? please|count me in|call me)\b|\b(?:interessiert|klingt gut|gerne|gern|lassen Sie uns)\b|\b(?:intéress(?:ée?s?|e)|ça m'intéresse|volontiers|avec plaisir)(?![\p{L}\p{N}])|\b(?:me interesa|interesad[oa]s?|suena bien|con gusto|hablemos)\b/iu;
 
 /** The offline heuristic's answer for a reply's new text (see the module comment). */
 export function classifyText(text: string, subject: string, mailDate: string | null): HeuristicAnswer {
-  const t = text.trim();
+  // typographic apostrophes (Apple Mail, Outlook) read as plain ones
+  const t = text.replace(/[\u2018\u2019]/g, "'").trim();
   const none = { questions: [], referral: null, objection: null, returnDate: null };
   if (!t) return { label: 'needs_info', confidence: 0.2, ...none, questions: [], cue: 'no new text' };
 
@@ -74,6 +75,6 @@ export function questionsIn(text: string): string[] {
 /** The capitalised words right before an address ("Jane Doe (jane@...)"), when there are any. */
 function nameNear(text: string, email: string): string | null {
   const before = text.slice(0, text.indexOf(email)).replace(/[(<\[:,\s]+$/, '');
-  const m = /((?:[A-ZÀ-Ý][\p{L}'-]+\s+){0,2}[A-ZÀ-Ý][\p{L}'-]+)$/u.exec(before);
+  const m = /((?:[A-ZÀ-Ý][\p{L}'-]+\s+)?[A-ZÀ-Ý][\p{L}'-]+)$/u.exec(before);
   return m ? m[1] : null;
 }

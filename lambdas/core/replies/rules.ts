@@ -156,11 +156,11 @@ export const OOO_WORDING: RegExp[] = [
   /\b(?:im|in) Urlaub\b|\baußer Haus\b/i,
   /\bwieder (?:erreichbar|im Büro|da)\b/i,
   /\babsente?s? (?:du|au) bureau\b|\bhors du bureau\b/i,
-  /\ben (?:congés?|vacances|déplacement)\b|\bje suis absente?\b/i,
+  /\ben (?:congés?|vacances|déplacement)(?![\p{L}\p{N}])|\bje suis absente?\b/iu,
   /\bde retour (?:le|au|à partir)\b/i,
   /\bfuera de (?:la )?oficina\b/i,
   /\bde (?:vacaciones|viaje|permiso)\b|\bestoy ausente\b/i,
-  /\b(?:a mi regreso|estaré de vuelta|regresaré|volveré)\b/i,
+  /\b(?:a mi regreso|estaré de vuelta|regresaré|volveré)(?![\p{L}\p{N}])/iu,
 ];
 
 function firstMatch(patterns: RegExp[], text: string): string | null {
@@ -172,7 +172,7 @@ function firstMatch(patterns: RegExp[], text: string): string | null {
 }
 
 // Words near a date that make it the day the person is back, and words that make it the last day away.
-const BACK_CUE = /\b(?:back|return(?:ing|s)?|wieder|zurück|ab dem|ab|retour|rentre|reviens|de vuelta|regres(?:o|aré|ar)|volveré|vuelvo|a partir del?)\b/i;
+const BACK_CUE = /\b(?:back|return(?:ing|s)?|wieder|zurück|ab dem|ab|retour|rentre|reviens|de vuelta|regres(?:o|aré|ar)|volveré|vuelvo|a partir del?)(?![\p{L}\p{N}])/iu;
 const UNTIL_CUE = /\b(?:until|till|through|thru|bis|jusqu'(?:au|à)|jusqu’(?:au|à)|hasta)\b/i;
 const LOCALES = [chrono.en, chrono.de, chrono.fr, chrono.es];
 
@@ -255,7 +255,7 @@ export const OPT_OUT_WORDING: RegExp[] = [
 ];
 
 function optOutWording(text: string): string | null {
-  return firstMatch(OPT_OUT_WORDING, text);
+  return firstMatch(OPT_OUT_WORDING, text.replace(/[\u2018\u2019]/g, "'"));
 }
 
 /** A subject without its reply and forward prefixes: a bare "Unsubscribe" subject is an opt-out. */
