@@ -82,6 +82,10 @@ describe('stripReply', () => {
     expect(stripReply('Yes please.')).toEqual({ text: 'Yes please.', quoted: false, signature: false });
   });
 
+  it('keeps answers written between quoted lines', () => {
+    expect(stripReply('> Would a faster close help?\nYes, very much.\n\n> Can we talk Thursday?\nSure.\n').text).toBe('Yes, very much.\nSure.');
+  });
+
   it('keeps a one-word answer and returns empty text for a mail that is only history', () => {
     expect(stripReply('Yes\n\nOn Mon, Nov 30, 2026 at 10:00 AM Anna <a@seller.example> wrote:\n> hi').text).toBe('Yes');
     expect(stripReply('> Reply "unsubscribe" and I will stop.\n> Anna').text).toBe('');

@@ -14,6 +14,9 @@ export interface HeuristicAnswer extends ClassifyAnswer {
   cue: string;
 }
 
+/** Characters of new text the heuristic reads. */
+export const MAX_HEURISTIC_CHARS = 6000;
+
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
 
 const REFERRAL_CUE =
@@ -33,8 +36,9 @@ const INTERESTED =
 
 /** The offline heuristic's answer for a reply's new text (see the module comment). */
 export function classifyText(text: string, subject: string, mailDate: string | null): HeuristicAnswer {
-  // typographic apostrophes (Apple Mail, Outlook) read as plain ones
-  const t = text.replace(/[\u2018\u2019]/g, "'").trim();
+  // typographic apostrophes (Apple Mail, Outlook) read as plain ones; a reply's decisive words
+  // come first, and a cap keeps every pattern's work small on a huge mail
+  const t = text.slice(0, MAX_HEURISTIC_CHARS).replace(/[\u2018\u2019]/g, "'").trim();
   const none = { questions: [], referral: null, objection: null, returnDate: null };
   if (!t) return { label: 'needs_info', confidence: 0.2, ...none, questions: [], cue: 'no new text' };
 
@@ -65,10 +69,12 @@ export function classifyText(text: string, subject: string, mailDate: string | n
 
 /** Sentences that end in a question mark (the Spanish opening mark kept). */
 export function questionsIn(text: string): string[] {
-  const sentences = text.replace(/\s+/g, ' ').match(/[^.!?¿]*¿?[^.!?]*\?/g) ?? [];
-  return sentences
+  // split after each sentence end (linear: no regex that can backtrack over a long text)
+  return text
+    .replace(/\s+/g, ' ')
+    .split(/(?<=[.!?])\s+/)
     .map((s) => s.trim())
-    .filter((s) => s.length > 3)
+    .filter((s) => s.endsWith('?') && s.length > 3)
     .slice(0, 10);
 }
 

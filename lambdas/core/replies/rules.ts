@@ -187,8 +187,10 @@ export function returnDateFrom(text: string, mailDate: string | null): string | 
   const refDay = dayOf(reference.getUTCFullYear(), reference.getUTCMonth() + 1, reference.getUTCDate());
   const limit = addDays(refDay, 366);
   const found = new Map<number, { day: string; index: number; length: number }>();
+  // an absence notice names its dates early; four parsers over a huge text would be slow for nothing
+  const head = text.slice(0, 5000);
   for (const locale of LOCALES) {
-    for (const r of locale.parse(text, reference, { forwardDate: true })) {
+    for (const r of locale.parse(head, reference, { forwardDate: true })) {
       if (!r.start.isCertain('day') || !r.start.isCertain('month')) continue;
       const date = r.end && r.end.isCertain('day') ? r.end : r.start;
       const day = dayOf(date.get('year') ?? reference.getUTCFullYear(), date.get('month') ?? 1, date.get('day') ?? 1);
@@ -198,7 +200,7 @@ export function returnDateFrom(text: string, mailDate: string | null): string | 
   }
   if (found.size === 0) return null;
   const dates = [...found.values()].sort((a, b) => a.index - b.index);
-  const back = dates.filter((d) => BACK_CUE.test(sentenceAround(text, d.index, d.length)) && !UNTIL_CUE.test(textBefore(text, d.index)));
+  const back = dates.filter((d) => BACK_CUE.test(sentenceAround(head, d.index, d.length)) && !UNTIL_CUE.test(textBefore(head, d.index)));
   if (back.length > 0) return back.map((d) => d.day).sort().at(-1) as string;
   const latest = dates.map((d) => d.day).sort().at(-1) as string;
   return addDays(latest, 1);

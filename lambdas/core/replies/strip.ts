@@ -69,13 +69,22 @@ export function stripReply(text: string): StrippedReply {
 
 /** Index of the first line of the quoted history, or -1. */
 function historyStart(lines: string[]): number {
+  // the last line that is neither empty nor quoted: a quote block after it runs to the end
+  let lastUnquoted = -1;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const l = lines[i].trim();
+    if (l && !l.startsWith('>')) {
+      lastUnquoted = i;
+      break;
+    }
+  }
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].trim();
     if (!line) continue;
     if (line.startsWith('>')) {
-      // a quote block that runs to the end (or to a signature) is history; a quote in the middle
-      // of new text is left to the library
-      if (lines.slice(i).every((l) => !l.trim() || l.trim().startsWith('>'))) return i;
+      // a quote block that runs to the end is history; a quote in the middle of new text (an
+      // inline answer) is left to the library
+      if (i > lastUnquoted) return i;
       continue;
     }
     if (SEPARATORS.some((re) => re.test(line))) return i;
