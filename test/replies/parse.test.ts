@@ -94,6 +94,14 @@ describe('parseMail', () => {
     await expect(parseMail(raw, { source: 'big.eml', maxBytes: 100 })).rejects.toThrow(`big.eml: the mail is ${raw.length} bytes, over the 100-byte limit`);
   });
 
+  it('reads CRLF mail without a Message-ID or a Date (the content hash identifies it)', async () => {
+    const raw = 'From: Ana <ana@prospect.example>\r\nTo: anna.rep@seller.example\r\nSubject: =?utf-8?b?wr9QcmVjaW8/?=\r\n\r\n\xbfCu\xe1nto cuesta?\r\n';
+    const mail = await parseMail(Buffer.from(raw.replace('\xbfCu\xe1nto', '¿Cuánto'), 'utf8'));
+    expect(mail).toMatchObject({ messageId: null, inReplyTo: null, references: [], date: null, subject: '¿Precio?' });
+    expect(mail.text).toBe('¿Cuánto cuesta?');
+    expect(mail.contentSha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
   it('refuses bytes that are not a mail', async () => {
     await expect(parseMail('just some words\nand more', { source: 'notes.txt' })).rejects.toThrow(MailUnreadableError);
   });
