@@ -94,13 +94,15 @@ for (const id of STEP_IDS) {
 /**
  * Files the core reads relative to its own modules at run time, copied beside every bundle:
  * the prompt templates (research, lambdas/core/research/prompts.ts; drafting,
- * lambdas/core/outreach/compose.ts) and the demo lead directory. In a bundle every module's
+ * lambdas/core/outreach/compose.ts; reply classification, lambdas/core/replies/classify.ts) and the
+ * demo lead directory. In a bundle every module's
  * `import.meta.url` is the bundle's, so each `./prompts/<file>` lands in one `prompts/` folder;
  * a test checks that every prompt file under lambdas/core is listed here.
  */
 export const RUNTIME_FILES: BundledFile[] = [
   { from: 'lambdas/core/research/prompts', to: 'prompts' },
   { from: 'lambdas/core/outreach/prompts/draft.v1.md', to: 'prompts/draft.v1.md' },
+  { from: 'lambdas/core/replies/prompts/classify.v1.md', to: 'prompts/classify.v1.md' },
   { from: 'local/data/lead-directory.json', to: 'lead-directory.json' },
 ];
 

@@ -31,6 +31,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { LlmRequest } from '#core/ports.ts';
 import { answerPrompt, inferPass, parsePageBlocks } from '#core/research/heuristic-answer.ts';
 import { answerDraft, answerDraftRepair, isDraftPrompt } from './draft-answer.ts';
+import { answerClassify, answerClassifyRepair, isClassifyPrompt } from './reply-answer.ts';
 import { MODELS, servedModels } from '#core/research/models.ts';
 import { estimateTokens } from '#core/research/text.ts';
 
@@ -76,7 +77,7 @@ export type FaultScript = FaultRule[];
 export interface RecordedCall {
   index: number;
   receivedAt: number;
-  /** pass inferred from the prompt's data blocks: facts, synthesis, repair, draft or unknown */
+  /** pass inferred from the prompt's data blocks: facts, synthesis, repair, draft, classify or unknown */
   pass: string;
   model: string;
   system: string;
@@ -214,7 +215,7 @@ export async function startFakeGroq(options: FakeGroqOptions = {}): Promise<Fake
     const call: RecordedCall = {
       index: calls.length,
       receivedAt: Date.now(),
-      pass: isDraftPrompt(user) ? 'draft' : inferPass(user),
+      pass: isDraftPrompt(user) ? 'draft' : isClassifyPrompt(user) ? 'classify' : inferPass(user),
       model: body.model,
       system,
       user,
@@ -375,8 +376,9 @@ export async function startFakeGroq(options: FakeGroqOptions = {}): Promise<Fake
     };
     // Drafting prompts get a careful model's sequence (local/fakes/draft-answer.ts); their
     // repairs the previous answer salvaged; everything else the offline researcher's answer.
-    const draftRepair = call.pass === 'repair' ? answerDraftRepair(user) : undefined;
-    let content = call.pass === 'draft' ? JSON.stringify(answerDraft(user)) : draftRepair ? JSON.stringify(draftRepair) : answerPrompt(request);
+    const draftRepair = call.pass === 'repair' ? (answerDraftRepair(user) ?? answerClassifyRepair(user)) : undefined;
+    let content =
+      call.pass === 'draft' ? JSON.stringify(answerDraft(user)) : call.pass === 'classify' ? JSON.stringify(answerClassify(user)) : draftRepair ? JSON.stringify(draftRepair) : answerPrompt(request);
     let finishReason = 'stop';
     switch (fault?.kind) {
       case 'invalid-json':

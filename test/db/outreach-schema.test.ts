@@ -115,7 +115,7 @@ describe.each([pgliteBackend, dataApiBackend])('outreach schema on $name', (back
 
     await sql.query(
       `INSERT INTO reply (id, workspace_id, rfc_message_id, sequence_id, lead_id, from_email, received_at, raw_key, classification, classified_by)
-       VALUES (:id::uuid, :ws::uuid, '<r1@reply.example>', :seq::uuid, :lead::uuid, :from, now(), 'inbound/x.eml', 'opt_out', 'rules')`,
+       VALUES (:id::uuid, :ws::uuid, '<r1@reply.example>', :seq::uuid, :lead::uuid, :from, now(), 'inbound/x.eml', 'unsubscribe', 'rules')`,
       { id: randomUUID(), ws: workspaceId, seq: seq.sequenceId, lead: lead.leadId, from: lead.email },
     );
     const after = await sql.query<{ status: string; status_reason: string }>(`SELECT status, status_reason FROM sequence WHERE id = :id::uuid`, {
