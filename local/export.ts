@@ -1,5 +1,6 @@
 /** `prospector export`: one research record per lead of a run, as JSONL or CSV. */
 import type { Sql } from '#core/ports.ts';
+import { reusedAsCurrent } from './research-status.ts';
 
 export interface ExportRecord {
   lead: string;
@@ -49,7 +50,7 @@ export async function exportRun(sql: Sql, runId: string): Promise<ExportRecord[]
   }
   const status = (s: string): ExportRecord['status'] => (s === 'researched' ? 'researched' : s === 'skipped' ? 'skipped' : 'failed');
   return leads.rows.map((l) => {
-    const current = l.status === 'researched' || (l.status === 'skipped' && l.research_status === 'researched' && /^unchanged\b/.test(l.reason ?? ''));
+    const current = l.status === 'researched' || reusedAsCurrent({ status: l.status, reason: l.reason, researchStatus: l.research_status });
     return {
       lead: l.email,
       name: l.name,
