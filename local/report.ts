@@ -26,6 +26,8 @@ export interface FactView {
   verified: boolean;
   /** lake key of the clean text the quote was verified against */
   cleanKey: string | null;
+  /** further pages with the same quote (one fact, several sources), each with its stored text */
+  alsoFoundOn: { sourceUrl: string; cleanKey: string | null }[];
 }
 
 export interface CriterionView {
@@ -94,6 +96,7 @@ interface FactRow {
   source_url: string;
   verified: boolean;
   clean_key: string | null;
+  also_found_on: { url: string; clean_key: string | null }[] | null;
 }
 
 /** Builds the view of one research row from its findings (stored JSON, read defensively). */
@@ -125,7 +128,10 @@ function researchView(r: ResearchRow, facts: FactRow[]): ResearchView {
     missing: arr(f.missing).map(str).filter(Boolean),
     method: str(f.method) || null,
     facts: facts
-      .map((x) => ({ id: x.local_id, category: x.category, claim: x.claim, quote: x.quote, sourceUrl: x.source_url, verified: x.verified, cleanKey: x.clean_key }))
+      .map((x) => ({
+        id: x.local_id, category: x.category, claim: x.claim, quote: x.quote, sourceUrl: x.source_url, verified: x.verified, cleanKey: x.clean_key,
+        alsoFoundOn: (x.also_found_on ?? []).map((s) => ({ sourceUrl: s.url, cleanKey: s.clean_key })),
+      }))
       .sort(byFactId),
     promptTokens: r.prompt_tokens,
     completionTokens: r.completion_tokens,
@@ -135,7 +141,9 @@ function researchView(r: ResearchRow, facts: FactRow[]): ResearchView {
 
 const RESEARCH_COLUMNS = `r.id, r.run_id, r.created_at, r.status, r.llm_provider, r.model, r.prompt_version, r.fit_score, r.summary,
   r.findings, r.prompt_tokens, r.completion_tokens, r.cost_usd::float8 AS cost_usd`;
-const FACT_COLUMNS = `f.research_id, f.local_id, f.category, f.claim, f.quote, f.source_url, f.verified, p.clean_key`;
+const FACT_COLUMNS = `f.research_id, f.local_id, f.category, f.claim, f.quote, f.source_url, f.verified, p.clean_key,
+  (SELECT jsonb_agg(jsonb_build_object('url', s.source_url, 'clean_key', sp.clean_key) ORDER BY s.ord)
+   FROM fact_source s LEFT JOIN page_snapshot sp ON sp.id = s.snapshot_id WHERE s.fact_id = f.id) AS also_found_on`;
 
 /** One research row with its facts, or null when there is no such row. */
 export async function loadResearch(sql: Sql, researchId: string): Promise<ResearchView | null> {
@@ -363,7 +371,15 @@ function renderLead(lead: ReportLead, index: number, reportDir: string, lakeRoot
       `<div class="fact" id="${factAnchor(index, f.id)}"><b>${escapeHtml(f.id)}</b> <span class="badge">${escapeHtml(f.category)}</span>${f.verified ? '' : ' <span class="badge does_not_fit">unverified</span>'} ${escapeHtml(f.claim)}` +
         `<blockquote>${escapeHtml(f.quote)}</blockquote>` +
         `<div class="small">${source ? `source: <a href="${escapeHtml(source)}">${escapeHtml(f.sourceUrl)}</a>` : `source: ${escapeHtml(f.sourceUrl)}`}` +
-        `${stored ? ` · <a href="${escapeHtml(stored)}" title="lake key ${escapeHtml(f.cleanKey)}">stored page text</a>` : ''}</div></div>`,
+        `${stored ? ` · <a href="${escapeHtml(stored)}" title="lake key ${escapeHtml(f.cleanKey)}">stored page text</a>` : ''}</div>` +
+        f.alsoFoundOn
+          .map((a) => {
+            const url = safeHttpUrl(a.sourceUrl);
+            const text = a.cleanKey ? lakeLink(reportDir, lakeRoot, a.cleanKey) : null;
+            return `<div class="small">also on: ${url ? `<a href="${escapeHtml(url)}">${escapeHtml(a.sourceUrl)}</a>` : escapeHtml(a.sourceUrl)}${text ? ` · <a href="${escapeHtml(text)}" title="lake key ${escapeHtml(a.cleanKey)}">stored page text</a>` : ''}</div>`;
+          })
+          .join('') +
+        '</div>',
     );
   }
   parts.push('</details>');

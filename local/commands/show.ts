@@ -254,6 +254,7 @@ export function formatLeadShow(s: LeadShow): string {
       out.push(`     "${oneLine(f.quote)}"`);
       out.push(`     source: ${f.sourceUrl}`);
       out.push(`     stored text: ${f.cleanKey ?? '(not in the lake)'}`);
+      for (const a of f.alsoFoundOn) out.push(`     also on: ${a.sourceUrl} (stored text: ${a.cleanKey ?? 'not in the lake'})`);
     }
   }
   out.push('', `Runs (${s.runs.length}):`);

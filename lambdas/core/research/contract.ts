@@ -62,6 +62,8 @@ export interface ResearchFact {
   snapshotId: string;
   sourceUrl: string;
   verified: boolean;
+  /** further pages with the same quote (research/merge-facts.ts), in the order they were read */
+  alsoFoundOn?: { snapshotId: string; sourceUrl: string }[];
 }
 
 export interface LlmCallRecord {
