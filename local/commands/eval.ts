@@ -9,10 +9,21 @@ export function register(program: Command, ctx: CliContext): void {
     .description('research the sample web (one lead per gold-set company) in a temporary home and score it against the gold set')
     .option('--json', 'print the figures as JSON')
     .option('--details', 'list the gold facts the LLM never saw and any noise that reached it')
-    .addHelpText('after', '\nExamples:\n  $ prospector eval --json\n  $ GROQ_API_KEY=gsk_... prospector eval --details')
+    .addHelpText(
+      'after',
+      '\nProgress goes to stderr (a line as leads finish), so stdout holds only the figures (--json: one JSON line).\n\nExamples:\n  $ prospector eval --json\n  $ GROQ_API_KEY=gsk_... prospector eval --details',
+    )
     .action(async (opts: { json?: boolean; details?: boolean }) => {
       const { runEval } = await import('../eval.ts');
-      const result = await runEval();
+      const { progress } = await import('../progress.ts');
+      // An eval takes minutes (hours on a rate-limited Groq key): say what it does while it runs.
+      const bar = progress(process.stderr);
+      const result = await runEval({
+        onStart: (companies) => process.stderr.write(`eval: researching ${companies} gold-set companies on the sample web, in a temporary home\n`),
+        onEvent: (e) => bar.onEvent(e),
+      });
+      bar.done();
+      process.stderr.write('eval: scored against the gold set\n');
       const { missed, leaks, ...figures } = result;
       if (opts.json) {
         ctx.print(JSON.stringify(opts.details ? result : figures));
