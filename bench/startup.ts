@@ -18,6 +18,8 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 // @ts-expect-error: a plain JavaScript module without types (it runs before any loader)
 import { freshBundle } from '../local/bin/fresh-bundle.mjs';
+// @ts-expect-error: a plain JavaScript module without types
+import { linkBin } from '../local/bin/build-cli.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = resolve(ROOT, 'local', 'bin', 'prospector.mjs');
@@ -68,6 +70,9 @@ function time(command: string, file: string, args: string[], starts: number, env
 /** Times `prospector --help` through npx and through the bin directly. */
 export async function benchStartup(options: { starts?: number } = {}): Promise<StartupBench> {
   const starts = options.starts ?? 5;
+  // `npx prospector` finds the CLI through the link `npm ci` makes (prepare); a checkout whose
+  // node_modules came another way gets it here, as `npm run prepare` would make it.
+  await (linkBin as () => Promise<string>)();
   const fresh = freshBundle() as { entry?: string; stale?: string };
   const tsx = { PROSPECTOR_BUNDLE: '0' };
   const home = mkdtempSync(join(tmpdir(), 'prospector-startup-'));
