@@ -6,7 +6,7 @@
  * adding a second one under another date.
  */
 import { lakeKeys } from '../lake-keys.ts';
-import type { Json, Sql } from '../ports.ts';
+import type { Json } from '../ports.ts';
 import type { Deps } from './deps.ts';
 
 export type LakeStatus = 'researched' | 'insufficient_evidence' | 'skipped' | 'failed';
@@ -56,18 +56,16 @@ export interface SearchRejection {
 /**
  * Writes the research table's lines for one ICP search's rejected results, all in one part
  * whose key depends only on the run and the search, so a repeated step rewrites it instead of
- * adding lines. `sql` is the search's transaction. Duplicates are not listed: they are the same
- * lead found twice, counted as duplicates by the run.
+ * adding lines. Duplicates are not listed: they are the same lead found twice, counted as
+ * duplicates by the run. No SQL: the search has read the run's start already.
  */
 export async function writeSearchRejections(
   deps: Deps,
-  sql: Sql,
-  target: { runId: string; search: string; icp: string | null },
+  target: { runId: string; runStartedAt: string; search: string; icp: string | null },
   rejected: SearchRejection[],
 ): Promise<string> {
   const { runId, search } = target;
-  const run = await sql.query<{ started_at: string }>(`SELECT started_at FROM run WHERE id = :runId::uuid`, { runId });
-  if (!run.rows[0] || rejected.length === 0) return '';
+  if (rejected.length === 0) return '';
   const at = deps.clock.now().toISOString();
   const lines = rejected.map((r) => {
     const domain = /@([^@\s]+)$/.exec(r.lead)?.[1]?.toLowerCase() ?? '';
@@ -81,7 +79,7 @@ export async function writeSearchRejections(
     };
     return JSON.stringify(Object.fromEntries(LAKE_RECORD_COLUMNS.map((c) => [c, record[c]])));
   });
-  const key = lakeKeys.researchSearchPart(new Date(run.rows[0].started_at), runId, search);
+  const key = lakeKeys.researchSearchPart(new Date(target.runStartedAt), runId, search);
   await deps.lake.put(key, `${lines.join('\n')}\n`, { contentType: 'application/x-ndjson' });
   return key;
 }

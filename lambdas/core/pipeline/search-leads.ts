@@ -162,7 +162,7 @@ export async function searchLeads(deps: Deps, rawInput: SearchLeadsInput): Promi
   const { runId, icp } = SearchLeadsInput.parse(rawInput);
   const { sql, log } = deps;
 
-  const run = await sql.query<{ workspace_id: string }>(`SELECT workspace_id FROM run WHERE id = :id::uuid`, { id: runId });
+  const run = await sql.query<{ workspace_id: string; started_at: string }>(`SELECT workspace_id, started_at FROM run WHERE id = :id::uuid`, { id: runId });
   if (run.rows.length === 0) throw new ValidationError('search input', [{ path: 'runId', message: `run ${runId} does not exist` }]);
   const workspaceId = run.rows[0].workspace_id;
 
@@ -251,8 +251,7 @@ export async function searchLeads(deps: Deps, rawInput: SearchLeadsInput): Promi
     // as done: a repeated step rewrites the same part.
     await writeSearchRejections(
       deps,
-      tx,
-      { runId, search: icp.icpId ?? icp.slug, icp: icp.icpId ? icp.slug : null },
+      { runId, runStartedAt: run.rows[0].started_at, search: icp.icpId ?? icp.slug, icp: icp.icpId ? icp.slug : null },
       rejected
         .filter((r) => r.kind !== 'duplicate')
         .map((r) => (r.kind === 'invalid' || r.kind === 'error'
