@@ -10,7 +10,7 @@ import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts
 import { LlmExchangeRecord } from '#core/llm/records.ts';
 import type { LeadCandidate, Llm } from '#core/ports.ts';
 import { parseFindings } from '#core/research/records.ts';
-import { openLocal, runOnce } from './runner.ts';
+import { openLocal, runOnce, type RunOptions } from './runner.ts';
 
 export const GOLD_FILE = join(import.meta.dirname, 'data', 'gold-facts.json');
 export const SAMPLE_SITES = join(import.meta.dirname, 'sample-web', 'sites');
@@ -76,7 +76,17 @@ export async function noiseSnippets(sitesDir = SAMPLE_SITES): Promise<Map<string
 }
 
 /** Runs the evaluation in a temporary PROSPECTOR_HOME (the user's data is never touched). */
-export async function runEval(options: { env?: NodeJS.ProcessEnv; llm?: Llm; keepHome?: boolean } = {}): Promise<EvalResult> {
+export async function runEval(
+  options: {
+    env?: NodeJS.ProcessEnv;
+    llm?: Llm;
+    keepHome?: boolean;
+    /** told how many companies are researched, before the run starts */
+    onStart?: (companies: number) => void;
+    /** the run's execution events, for a progress line */
+    onEvent?: RunOptions['onEvent'];
+  } = {},
+): Promise<EvalResult> {
   const gold = JSON.parse(await readFile(GOLD_FILE, 'utf8')) as GoldCompany[];
   const home = await mkdtemp(join(tmpdir(), 'prospector-eval-'));
   const rt = await openLocal({ env: { ...process.env, ...options.env, PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent' }, llm: options.llm });
@@ -90,7 +100,8 @@ export async function runEval(options: { env?: NodeJS.ProcessEnv; llm?: Llm; kee
       lead_email: `eval@${g.domain}`,
       lead_name: 'Eval Lead',
     }));
-    const summary = await runOnce(rt, { leads });
+    options.onStart?.(leads.length);
+    const summary = await runOnce(rt, { leads, onEvent: options.onEvent });
 
     // What the LLM was given: the user prompts archived in the lake for this run, per domain.
     const given = new Map<string, string>();

@@ -1,5 +1,6 @@
 /** `prospector export`: one research record per lead of a run, as JSONL or CSV. */
 import type { Sql } from '#core/ports.ts';
+import { reusedAsCurrent } from './research-status.ts';
 
 export interface ExportRecord {
   lead: string;
@@ -11,7 +12,8 @@ export interface ExportRecord {
   fitScore: number | null;
   summary: string | null;
   researchRunId: string | null;
-  facts: { claim: string; quote: string; sourceUrl: string; verified: boolean; category: string }[];
+  /** `alsoFoundOn`: further pages with the same quote (one fact, several sources) */
+  facts: { claim: string; quote: string; sourceUrl: string; alsoFoundOn: string[]; verified: boolean; category: string }[];
 }
 
 /** The latest run's id, or null when nothing has run yet. */
@@ -37,19 +39,21 @@ export async function exportRun(sql: Sql, runId: string): Promise<ExportRecord[]
      WHERE rl.run_id = :runId::uuid ORDER BY r.fit_score DESC NULLS LAST, l.email`,
     { runId },
   );
-  const facts = await sql.query<{ research_id: string; claim: string; quote: string; source_url: string; verified: boolean; category: string }>(
-    `SELECT f.research_id, f.claim, f.quote, f.source_url, f.verified, f.category FROM fact f
+  const facts = await sql.query<{ research_id: string; claim: string; quote: string; source_url: string; also_found_on: string[] | null; verified: boolean; category: string }>(
+    `SELECT f.research_id, f.claim, f.quote, f.source_url, f.verified, f.category,
+            (SELECT jsonb_agg(s.source_url ORDER BY s.ord) FROM fact_source s WHERE s.fact_id = f.id) AS also_found_on
+     FROM fact f
      WHERE f.research_id IN (SELECT research_id FROM run_lead WHERE run_id = :runId::uuid AND research_id IS NOT NULL)
      ORDER BY f.research_id, f.local_id`,
     { runId },
   );
   const byResearch = new Map<string, ExportRecord['facts']>();
   for (const f of facts.rows) {
-    byResearch.set(f.research_id, [...(byResearch.get(f.research_id) ?? []), { claim: f.claim, quote: f.quote, sourceUrl: f.source_url, verified: f.verified, category: f.category }]);
+    byResearch.set(f.research_id, [...(byResearch.get(f.research_id) ?? []), { claim: f.claim, quote: f.quote, sourceUrl: f.source_url, alsoFoundOn: f.also_found_on ?? [], verified: f.verified, category: f.category }]);
   }
   const status = (s: string): ExportRecord['status'] => (s === 'researched' ? 'researched' : s === 'skipped' ? 'skipped' : 'failed');
   return leads.rows.map((l) => {
-    const current = l.status === 'researched' || (l.status === 'skipped' && l.research_status === 'researched' && /^unchanged\b/.test(l.reason ?? ''));
+    const current = l.status === 'researched' || reusedAsCurrent({ status: l.status, reason: l.reason, researchStatus: l.research_status });
     return {
       lead: l.email,
       name: l.name,

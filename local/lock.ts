@@ -6,12 +6,17 @@
  * message the others print.
  *
  * A lock left by a process that died (SIGKILL, power loss) is stale: its pid no longer exists on
- * this host. It is taken over under a second O_EXCL file (`prospector.lock.takeover`) so that two
- * processes finding the same stale lock cannot both delete it and each believe it won.
+ * this host, or it does but belongs to another process that was given the same pid later (after
+ * a reboot, or once pids wrap around). The lock records its process's start (the boot id and the
+ * start time from /proc/<pid>/stat on Linux, `ps -o lstart=` elsewhere), so a live pid whose
+ * start differs is a reused one. A stale lock is taken over under a second O_EXCL file
+ * (`prospector.lock.takeover`) so that two processes finding the same stale lock cannot both
+ * delete it and each believe it won.
  *
  * Read-only commands hold the lock too (PGlite cannot share the directory even for reading), but
  * only for a moment, so a command that finds a read-only holder waits a little before giving up.
  */
+import { execFileSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { readFileSync, unlinkSync } from 'node:fs';
 import { readFile, stat, unlink, writeFile } from 'node:fs/promises';
@@ -30,6 +35,8 @@ export interface LockHolder {
   host: string;
   /** True for commands that only read (they release the lock within moments). */
   readOnly: boolean;
+  /** When the holding process started (`processStart`), to tell it from a later one with its pid; absent in older locks. */
+  started?: string;
 }
 
 /** The home is held by another live process. */
@@ -69,11 +76,40 @@ export function processAlive(pid: number): boolean {
   }
 }
 
+/**
+ * When process `pid` started, as a string that differs between two processes that had the same
+ * pid: on Linux the boot id and the start time in clock ticks since boot (/proc/<pid>/stat, field
+ * 22); elsewhere what `ps -o lstart=` prints (to the second). Null when it cannot be read.
+ */
+export function processStart(pid: number): string | null {
+  if (!Number.isInteger(pid) || pid <= 0) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may hold spaces and ')': count from the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = fields[19]; // field 22 overall: fields 3.. start at index 0
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    if (ticks && /^\d+$/.test(ticks)) return `linux:${boot}:${ticks}`;
+  } catch {
+    // no /proc (macOS, BSD), or the process is gone
+  }
+  if (process.platform === 'win32') return null;
+  try {
+    const lstart = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).trim();
+    return lstart ? `ps:${lstart}` : null;
+  } catch {
+    return null;
+  }
+}
+
 function parseHolder(text: string): LockHolder | null {
   try {
     const h = JSON.parse(text) as Partial<LockHolder>;
     if (typeof h.pid !== 'number' || typeof h.since !== 'string') return null;
-    return { pid: h.pid, command: String(h.command ?? '?'), since: h.since, host: String(h.host ?? ''), readOnly: Boolean(h.readOnly) };
+    return {
+      pid: h.pid, command: String(h.command ?? '?'), since: h.since, host: String(h.host ?? ''), readOnly: Boolean(h.readOnly),
+      ...(typeof h.started === 'string' ? { started: h.started } : {}),
+    };
   } catch {
     return null;
   }
@@ -86,9 +122,25 @@ export async function lockHolder(home: string): Promise<LockHolder | null> {
   return holder && isLive(holder) ? holder : null;
 }
 
+/**
+ * Whether the lock's holder still runs: `live`; `dead` (no such pid); `reused` (the pid is
+ * alive but started at another time than the holder: another process got its pid); or `remote`
+ * (taken on another host, e.g. a home on a network share: cannot be checked, so counted live).
+ */
+export function holderState(holder: LockHolder, startOf: (pid: number) => string | null = processStart): 'live' | 'dead' | 'reused' | 'remote' {
+  if (holder.host !== hostname()) return 'remote';
+  if (!processAlive(holder.pid)) return 'dead';
+  // A lock without a start time (written by an older version) cannot tell: the pid counts.
+  if (holder.started === undefined) return 'live';
+  const now = startOf(holder.pid);
+  // Compared only when read the same way; unreadable (another user's process on macOS): live.
+  if (now === null || now.split(':')[0] !== holder.started.split(':')[0]) return 'live';
+  return now === holder.started ? 'live' : 'reused';
+}
+
 function isLive(holder: LockHolder): boolean {
-  // A lock from another host (a home on a network share) cannot be checked: treat it as live.
-  return holder.host !== hostname() || processAlive(holder.pid);
+  const state = holderState(holder);
+  return state === 'live' || state === 'remote';
 }
 
 /** The message for a home held by `holder`, saying what the caller can do. */
@@ -114,6 +166,8 @@ export async function acquireHomeLock(home: string, options: AcquireOptions): Pr
     host: hostname(),
     readOnly: options.readOnly,
   };
+  const started = processStart(me.pid);
+  if (started) me.started = started;
   const body = JSON.stringify(me);
   const deadline = Date.now() + (options.waitForReadersMs ?? 10_000);
   for (;;) {

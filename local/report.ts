@@ -10,8 +10,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { summarizeRun, type RunSummary } from '#core/pipeline/finish-run.ts';
-import type { Sql } from '#core/ports.ts';
+import type { Json, Sql } from '#core/ports.ts';
 import { parseFindings } from '#core/research/records.ts';
+import { reusedAsCurrent, unchangedSinceLabel } from './research-status.ts';
 import type { LocalRuntime } from './runner.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -26,6 +27,8 @@ export interface FactView {
   verified: boolean;
   /** lake key of the clean text the quote was verified against */
   cleanKey: string | null;
+  /** further pages with the same quote (one fact, several sources), each with its stored text */
+  alsoFoundOn: { sourceUrl: string; cleanKey: string | null }[];
 }
 
 export interface CriterionView {
@@ -92,6 +95,7 @@ interface FactRow {
   source_url: string;
   verified: boolean;
   clean_key: string | null;
+  also_found_on: { url: string; clean_key: string | null }[] | null;
 }
 
 /** Builds the view of one research row from its findings (parsed with the findings schema). */
@@ -116,7 +120,10 @@ function researchView(r: ResearchRow, facts: FactRow[]): ResearchView {
     missing: f.missing.filter(Boolean),
     method: f.method || null,
     facts: facts
-      .map((x) => ({ id: x.local_id, category: x.category, claim: x.claim, quote: x.quote, sourceUrl: x.source_url, verified: x.verified, cleanKey: x.clean_key }))
+      .map((x) => ({
+        id: x.local_id, category: x.category, claim: x.claim, quote: x.quote, sourceUrl: x.source_url, verified: x.verified, cleanKey: x.clean_key,
+        alsoFoundOn: (x.also_found_on ?? []).map((s) => ({ sourceUrl: s.url, cleanKey: s.clean_key })),
+      }))
       .sort(byFactId),
     promptTokens: r.prompt_tokens,
     completionTokens: r.completion_tokens,
@@ -126,7 +133,9 @@ function researchView(r: ResearchRow, facts: FactRow[]): ResearchView {
 
 const RESEARCH_COLUMNS = `r.id, r.run_id, r.created_at, r.status, r.llm_provider, r.model, r.prompt_version, r.fit_score, r.summary,
   r.findings, r.prompt_tokens, r.completion_tokens, r.cost_usd::float8 AS cost_usd`;
-const FACT_COLUMNS = `f.research_id, f.local_id, f.category, f.claim, f.quote, f.source_url, f.verified, p.clean_key`;
+const FACT_COLUMNS = `f.research_id, f.local_id, f.category, f.claim, f.quote, f.source_url, f.verified, p.clean_key,
+  (SELECT jsonb_agg(jsonb_build_object('url', s.source_url, 'clean_key', sp.clean_key) ORDER BY s.ord)
+   FROM fact_source s LEFT JOIN page_snapshot sp ON sp.id = s.snapshot_id WHERE s.fact_id = f.id) AS also_found_on`;
 
 /** One research row with its facts, or null when there is no such row. */
 export async function loadResearch(sql: Sql, researchId: string): Promise<ResearchView | null> {
@@ -165,6 +174,8 @@ export interface ReportLead {
   status: string;
   reason: string | null;
   research: ResearchView | null;
+  /** earlier research reused because nothing changed: presented as current, not as a skip */
+  unchangedSince: boolean;
 }
 
 export interface RunReport {
@@ -187,7 +198,11 @@ export async function loadRunReport(sql: Sql, runId: string, lakeRoot: string, n
     { runId },
   );
   const ranked = leads.rows
-    .map((l) => ({ email: l.email, name: l.name, company: l.company, domain: l.domain, website: l.website, status: l.status, reason: l.reason, research: research.get(l.research_id!) ?? null }))
+    .map((l) => {
+      const r = research.get(l.research_id!) ?? null;
+      const unchangedSince = r !== null && reusedAsCurrent({ status: l.status, reason: l.reason, researchStatus: r.status });
+      return { email: l.email, name: l.name, company: l.company, domain: l.domain, website: l.website, status: l.status, reason: l.reason, research: r, unchangedSince };
+    })
     .sort((a, b) => (b.research?.fitScore ?? -1) - (a.research?.fitScore ?? -1) || a.company.localeCompare(b.company) || a.email.localeCompare(b.email));
   return { summary, ranked, lakeRoot, generatedAt: now.toISOString() };
 }
@@ -236,6 +251,9 @@ export function researcherLabel(provider: string): string {
 
 const n = (x: number) => x.toLocaleString('en-US');
 const human = (s: string) => s.replace(/_/g, ' ');
+/** The lead's status as the report shows it: reused research is current research. */
+const leadStatus = (lead: ReportLead) =>
+  lead.unchangedSince && lead.research ? unchangedSinceLabel(lead.research.createdAt) : lead.research?.status === 'insufficient_evidence' ? 'not enough evidence' : human(lead.status);
 
 const CSS = `
 *{box-sizing:border-box}
@@ -296,9 +314,13 @@ function renderLead(lead: ReportLead, index: number, reportDir: string, lakeRoot
   parts.push(
     `<div class="head"><div><h3>${index + 1}. ${escapeHtml(lead.company)}${website ? ` <a class="small" href="${escapeHtml(website)}">${escapeHtml(lead.domain)}</a>` : ` <span class="small muted">${escapeHtml(lead.domain)}</span>`}</h3>` +
       `<div class="muted small">${escapeHtml(lead.name)} &lt;${escapeHtml(lead.email)}&gt;` +
-      `<span class="badge">${escapeHtml(human(lead.status))}</span>${r.status === 'insufficient_evidence' ? '<span class="badge unknown">not enough evidence</span>' : ''}` +
+      `<span class="badge">${escapeHtml(lead.unchangedSince ? leadStatus(lead) : human(lead.status))}</span>${r.status === 'insufficient_evidence' ? '<span class="badge unknown">not enough evidence</span>' : ''}` +
       `${r.icp ? ` · ICP ${escapeHtml(r.icp)}` : ''}</div>` +
-      (reused ? `<div class="muted small">Unchanged since the research of run <span class="mono">${escapeHtml(r.runId)}</span> (${escapeHtml(r.createdAt.slice(0, 10))}); shown as stored then.</div>` : '') +
+      (lead.unchangedSince
+        ? `<div class="muted small">Researched ${escapeHtml(r.createdAt.slice(0, 10))} in run <span class="mono">${escapeHtml(r.runId)}</span>; this run found the same pages, prompts and models, so that research is current (no tokens spent).</div>`
+        : reused
+          ? `<div class="muted small">Research of run <span class="mono">${escapeHtml(r.runId)}</span> (${escapeHtml(r.createdAt.slice(0, 10))}).</div>`
+          : '') +
       `</div><div class="score">${score === null ? '<b>–</b><div class="small muted">no fit score</div>' : `<b>${escapeHtml(score)}</b><span class="muted">/100</span><div class="bar"><span style="width:${Math.max(0, Math.min(100, Number(score)))}%"></span></div>`}</div></div>`,
   );
   if (r.summary) parts.push(`<p>${escapeHtml(r.summary)}</p>`);
@@ -341,7 +363,15 @@ function renderLead(lead: ReportLead, index: number, reportDir: string, lakeRoot
       `<div class="fact" id="${factAnchor(index, f.id)}"><b>${escapeHtml(f.id)}</b> <span class="badge">${escapeHtml(f.category)}</span>${f.verified ? '' : ' <span class="badge does_not_fit">unverified</span>'} ${escapeHtml(f.claim)}` +
         `<blockquote>${escapeHtml(f.quote)}</blockquote>` +
         `<div class="small">${source ? `source: <a href="${escapeHtml(source)}">${escapeHtml(f.sourceUrl)}</a>` : `source: ${escapeHtml(f.sourceUrl)}`}` +
-        `${stored ? ` · <a href="${escapeHtml(stored)}" title="lake key ${escapeHtml(f.cleanKey)}">stored page text</a>` : ''}</div></div>`,
+        `${stored ? ` · <a href="${escapeHtml(stored)}" title="lake key ${escapeHtml(f.cleanKey)}">stored page text</a>` : ''}</div>` +
+        f.alsoFoundOn
+          .map((a) => {
+            const url = safeHttpUrl(a.sourceUrl);
+            const text = a.cleanKey ? lakeLink(reportDir, lakeRoot, a.cleanKey) : null;
+            return `<div class="small">also on: ${url ? `<a href="${escapeHtml(url)}">${escapeHtml(a.sourceUrl)}</a>` : escapeHtml(a.sourceUrl)}${text ? ` · <a href="${escapeHtml(text)}" title="lake key ${escapeHtml(a.cleanKey)}">stored page text</a>` : ''}</div>`;
+          })
+          .join('') +
+        '</div>',
     );
   }
   parts.push('</details>');
@@ -394,7 +424,7 @@ export function renderReport(report: RunReport, reportDir: string): string {
       const r = lead.research;
       out.push(
         `<tr><td>${i + 1}</td><td><a href="#lead-${i}">${escapeHtml(lead.company)}</a></td><td>${escapeHtml(lead.name)}</td>` +
-          `<td>${r?.fitScore ?? '–'}</td><td>${r?.facts.length ?? 0}</td><td>${escapeHtml(r?.status === 'insufficient_evidence' ? 'not enough evidence' : human(lead.status))}</td></tr>`,
+          `<td>${r?.fitScore ?? '–'}</td><td>${r?.facts.length ?? 0}</td><td>${escapeHtml(leadStatus(lead))}</td></tr>`,
       );
     });
     out.push('</table><p></p>');
@@ -411,10 +441,18 @@ export function renderReport(report: RunReport, reportDir: string): string {
     out.push('</table>');
   }
   out.push(`<h2>Skipped (${s.leadsSkipped})</h2>`);
+  // Reused research is listed above as current; here only the count says this run redid none of it.
+  const current = new Set(report.ranked.filter((l) => l.unchangedSince).map((l) => l.email));
+  const skipped = s.skipped.filter((k) => !current.has(k.lead));
+  if (current.size) {
+    out.push(
+      `<p class="muted">${n(current.size)} lead${current.size === 1 ? '' : 's'} had the same pages, prompts and models as earlier research, so ${current.size === 1 ? 'it was' : 'they were'} not researched again: ${current.size === 1 ? 'its research is' : 'their research is'} shown above as current ("researched DATE, unchanged since").</p>`,
+    );
+  }
   if (!s.skipped.length) out.push('<p class="muted">No lead was skipped.</p>');
-  else {
+  else if (skipped.length) {
     out.push('<table><tr><th>lead</th><th>reason</th></tr>');
-    for (const k of s.skipped) out.push(`<tr><td>${escapeHtml(k.lead)}</td><td>${escapeHtml(k.reason)}</td></tr>`);
+    for (const k of skipped) out.push(`<tr><td>${escapeHtml(k.lead)}</td><td>${escapeHtml(k.reason)}</td></tr>`);
     out.push('</table>');
   }
   out.push(

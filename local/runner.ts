@@ -24,8 +24,9 @@ import { finishRun, summarizeRun, type RunSummary } from '#core/pipeline/finish-
 import { sha256 } from '#core/pipeline/util.ts';
 import type { Lake, LeadCandidate, LeadSearch, Llm, Log, Web } from '#core/ports.ts';
 import { loadLocalConfig, type LocalConfig } from './config.ts';
-import { startSampleWeb } from './sample-web/server.ts';
-import { executeLocally, type ExecuteOptions } from './state-machine.ts';
+// The state machine interpreter (aws-local-stepfunctions, the AWS SDK's Lambda client, an ASL
+// validator) and the sample web load only when a run needs them, not for `runs` or `show`.
+import type { ExecuteOptions } from './state-machine.ts';
 import type { StepHandler } from '#handlers/runtime.ts';
 
 export interface OpenLocalOptions {
@@ -66,6 +67,7 @@ export async function openLocal(options: OpenLocalOptions = {}): Promise<LocalRu
       const allow = parseAllowList(config.fetchAllow);
       const connectTo: Record<string, string> = {};
       if (options.sampleWeb !== false) {
+        const { startSampleWeb } = await import('./sample-web/server.ts');
         const server = await startSampleWeb({ slowMs: options.sampleWebSlowMs });
         closers.push(() => server.close());
         sampleWebOrigin = server.origin;
@@ -325,6 +327,7 @@ export async function runOnce(rt: LocalRuntime, options: RunOptions = {}): Promi
   if (stop?.aborted) onStop();
   else stop?.addEventListener('abort', onStop, { once: true });
   try {
+    const { executeLocally } = await import('./state-machine.ts');
     const output = (await executeLocally(rt.deps, input, { ...options, wrap, signal: abandon.signal })) as { runId: string };
     // The execution returns counts only; the full summary (which names leads) comes from the database.
     return await summarizeRun(rt.deps.sql, output.runId);

@@ -54,6 +54,9 @@ describe('npm run bench', () => {
 
     expect(r.startup.npx).toMatchObject({ command: 'npx prospector --help', starts: 1 });
     expect(r.startup.bin.medianMs).toBeGreaterThan(0);
+    // the bundle and the sources through tsx, for --help and for a read-only command
+    for (const k of ['binTsx', 'runs', 'runsTsx']) expect(r.startup[k].medianMs, k).toBeGreaterThan(0);
+    expect(typeof r.startup.bundle.fresh).toBe('boolean');
   }, 300_000);
 
   test('flags: --only narrows the set, unknown names and flags are refused', () => {

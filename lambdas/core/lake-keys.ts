@@ -10,6 +10,9 @@ export const lakeKeys = {
   llmCall: (at: Date, callId: string) => `llm/dt=${day(at)}/${callId}.json`,
   researchPart: (at: Date, runId: string, leadId: string) =>
     `research/dt=${day(at)}/run=${runId}/part-${leadId}.jsonl`,
+  /** The research table's lines for the results one ICP's search turned away (never stored as leads). */
+  researchSearchPart: (at: Date, runId: string, search: string) =>
+    `research/dt=${day(at)}/run=${runId}/part-search-${search}.jsonl`,
   researchResult: (runId: string, leadId: string) => `runs/${runId}/research/${leadId}.json`,
   /** Prefix of the answers one research attempt of a lead bought (research/attempt-cache.ts). */
   llmCache: (runId: string, leadId: string, attempt: number) => `runs/${runId}/llm-cache/${leadId}/${attempt}/`,

@@ -1,7 +1,16 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI directly through tsx's loader: no build step between an edit and a run.
-import { register } from 'tsx/esm/api';
+// Runs the CLI: from the bundle in .build/cli when it was built from the sources as they are now
+// (fast start, no TypeScript loader), otherwise the TypeScript sources through tsx's loader, so an
+// edit is never run stale. PROSPECTOR_BUNDLE=0 always takes the sources.
+import { freshBundle } from './fresh-bundle.mjs';
 
-register();
-const { main } = await import('../cli.ts');
+const bundle = process.env.PROSPECTOR_BUNDLE === '0' ? { stale: 'PROSPECTOR_BUNDLE=0' } : freshBundle();
+let main;
+if (bundle.entry) {
+  ({ main } = await import(bundle.entry));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import('../cli.ts'));
+}
 await main();

@@ -5,12 +5,14 @@
  * non-zero when a run could not work as configured: a model Groq does not serve or has shut
  * down, an unpriced model under a dollar budget, or a key Groq refuses.
  */
-import Groq, { APIConnectionError, APIError } from 'groq-sdk';
+// groq-sdk, the model table and the config (zod) load when the doctor runs, not with every
+// command's --help.
+import type Groq from 'groq-sdk';
 import type { Command } from 'commander';
 import { describeError } from '#core/errors.ts';
-import { MODELS, modelConfigIssues, modelPrice, type ModelPrices } from '#core/research/models.ts';
+import type { ModelPrices } from '#core/research/models.ts';
 import type { CliContext } from '../cli-context.ts';
-import { loadLocalConfig, type LocalConfig } from '../config.ts';
+import type { LocalConfig } from '../config.ts';
 
 const DEFAULT_GROQ_URL = 'https://api.groq.com';
 
@@ -44,6 +46,8 @@ const n = (v: number | null | undefined) => (v === null || v === undefined ? '-'
 
 /** Builds the report; asks Groq only when a key is configured. */
 export async function doctor(config: LocalConfig, options: { groq?: Pick<Groq, 'models'> } = {}): Promise<DoctorReport> {
+  const { MODELS, modelConfigIssues, modelPrice } = await import('#core/research/models.ts');
+  const { default: GroqClient, APIConnectionError, APIError } = await import('groq-sdk');
   const p = config.pipeline;
   const prices: ModelPrices | undefined = p.modelPrices;
   const configured = [
@@ -66,12 +70,12 @@ export async function doctor(config: LocalConfig, options: { groq?: Pick<Groq, '
   let groqModels: string[] | null = null;
   if (config.groqApiKey) {
     const client =
-      options.groq ?? new Groq({ apiKey: config.groqApiKey, baseURL: config.groqBaseUrl ?? DEFAULT_GROQ_URL, maxRetries: 0, timeout: 15_000 });
+      options.groq ?? new GroqClient({ apiKey: config.groqApiKey, baseURL: config.groqBaseUrl ?? DEFAULT_GROQ_URL, maxRetries: 0, timeout: 15_000 });
     try {
       const list = await client.models.list();
       groqModels = list.data.map((m) => m.id).sort();
     } catch (error) {
-      problems.push(`could not list Groq's models: ${describeGroqError(error, config.groqApiKey)}`);
+      problems.push(`could not list Groq's models: ${describeGroqError(error, config.groqApiKey, { APIConnectionError, APIError })}`);
     }
   }
 
@@ -103,7 +107,11 @@ export async function doctor(config: LocalConfig, options: { groq?: Pick<Groq, '
 }
 
 /** A failure to list models, in words, without the key. */
-function describeGroqError(error: unknown, apiKey: string): string {
+function describeGroqError(
+  error: unknown,
+  apiKey: string,
+  { APIConnectionError, APIError }: Pick<typeof import('groq-sdk'), 'APIConnectionError' | 'APIError'>,
+): string {
   let text: string;
   if (error instanceof APIConnectionError) text = `no connection (${error.cause instanceof Error ? error.cause.message : error.message})`;
   else if (error instanceof APIError) text = `HTTP ${error.status}${error.status === 401 ? ': Groq refused the API key' : ''}: ${error.message}`;
@@ -153,6 +161,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--json', 'print the report as JSON')
     .action(async (opts: { json?: boolean }) => {
       // Models are checked here, not refused at parse time, so every problem is reported.
+      const { loadLocalConfig } = await import('../config.ts');
       const config = loadLocalConfig(process.env, { checkModels: false });
       const report = await doctor(config);
       ctx.print(opts.json ? JSON.stringify(report) : renderDoctor(report));

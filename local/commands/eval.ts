@@ -14,14 +14,25 @@ export function register(program: Command, ctx: CliContext): void {
     .addOption(new Option('--suite <suite>', 'what to evaluate: research quality, or drafting against a scripted misbehaving model').choices(['research', 'drafts']).default('research'))
     .option('--json', 'print the figures as JSON')
     .option('--details', 'list the gold facts the LLM never saw and any noise that reached it (drafts: every provider figure and what was missed)')
-    .addHelpText('after', '\nExamples:\n  $ prospector eval --json\n  $ GROQ_API_KEY=gsk_... prospector eval --details\n  $ prospector eval --suite drafts --json')
+    .addHelpText(
+      'after',
+      '\nProgress goes to stderr (a line as leads finish), so stdout holds only the figures (--json: one JSON line).\n\nExamples:\n  $ prospector eval --json\n  $ GROQ_API_KEY=gsk_... prospector eval --details\n  $ prospector eval --suite drafts --json',
+    )
     .action(async (opts: { suite: 'research' | 'drafts'; json?: boolean; details?: boolean }) => {
       if (opts.suite === 'drafts') {
         await printDraftsEval(ctx, opts);
         return;
       }
       const { runEval } = await import('../eval.ts');
-      const result = await runEval();
+      const { progress } = await import('../progress.ts');
+      // An eval takes minutes (hours on a rate-limited Groq key): say what it does while it runs.
+      const bar = progress(process.stderr);
+      const result = await runEval({
+        onStart: (companies) => process.stderr.write(`eval: researching ${companies} gold-set companies on the sample web, in a temporary home\n`),
+        onEvent: (e) => bar.onEvent(e),
+      });
+      bar.done();
+      process.stderr.write('eval: scored against the gold set\n');
       const { missed, leaks, ...figures } = result;
       if (opts.json) {
         ctx.print(JSON.stringify(opts.details ? result : figures));

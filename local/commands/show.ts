@@ -10,6 +10,7 @@ import type { Sql } from '#core/ports.ts';
 import type { CliContext } from '../cli-context.ts';
 import { table } from '../format.ts';
 import type { ResearchView } from '../report.ts';
+import { reusedAsCurrent, unchangedSinceLabel } from '../research-status.ts';
 import { chosenWorkspace, looksLikeRunId, resolveRunId, type WorkspaceChoice } from './resolve.ts';
 
 export interface ReasonGroup<L> {
@@ -31,7 +32,14 @@ export interface LeadShow {
   kind: 'lead';
   lead: { email: string; name: string; company: string; domain: string; website: string; workspace: string; firstSeenAt: string };
   latest: ResearchView | null;
-  runs: { runId: string; startedAt: string; runStatus: string; status: string; reason: string | null; researchId: string | null; researchRunId: string | null; fitScore: number | null }[];
+  /**
+   * Newest first. A run that reused earlier research unchanged lists it as current: status
+   * `researched`, `unchangedSince` true, the reason saying when it was researched.
+   */
+  runs: {
+    runId: string; startedAt: string; runStatus: string; status: string; reason: string | null;
+    researchId: string | null; researchRunId: string | null; fitScore: number | null; unchangedSince: boolean;
+  }[];
 }
 
 /** A lead the search turned away before storing it (suppressed, a competitor, invalid…). */
@@ -115,8 +123,12 @@ export async function showLead(sql: Sql, email: string, choice?: WorkspaceChoice
   }
   const { loadResearch } = await import('../report.ts');
   const latest = await sql.query<{ id: string }>(`SELECT id FROM research WHERE lead_id = :id::uuid ORDER BY created_at DESC LIMIT 1`, { id: l.id });
-  const runs = await sql.query<{ run_id: string; started_at: string; run_status: string; status: string; reason: string | null; research_id: string | null; research_run: string | null; fit_score: number | null }>(
-    `SELECT rl.run_id, r.started_at, r.status AS run_status, rl.status, rl.reason, rl.research_id, res.run_id AS research_run, res.fit_score
+  const runs = await sql.query<{
+    run_id: string; started_at: string; run_status: string; status: string; reason: string | null; research_id: string | null;
+    research_run: string | null; fit_score: number | null; research_status: string | null; researched_at: string | null;
+  }>(
+    `SELECT rl.run_id, r.started_at, r.status AS run_status, rl.status, rl.reason, rl.research_id, res.run_id AS research_run, res.fit_score,
+            res.status AS research_status, res.created_at AS researched_at
      FROM run_lead rl JOIN run r ON r.id = rl.run_id LEFT JOIN research res ON res.id = rl.research_id
      WHERE rl.lead_id = :id::uuid ORDER BY r.started_at DESC`,
     { id: l.id },
@@ -125,10 +137,15 @@ export async function showLead(sql: Sql, email: string, choice?: WorkspaceChoice
     kind: 'lead',
     lead: { email: l.email, name: l.name, company: l.company, domain: l.domain, website: l.website, workspace: l.workspace, firstSeenAt: l.first_seen_at },
     latest: latest.rows[0] ? await loadResearch(sql, latest.rows[0].id) : null,
-    runs: runs.rows.map((r) => ({
-      runId: r.run_id, startedAt: r.started_at, runStatus: r.run_status, status: r.status, reason: r.reason,
-      researchId: r.research_id, researchRunId: r.research_run, fitScore: r.fit_score,
-    })),
+    runs: runs.rows.map((r) => {
+      const reused = reusedAsCurrent({ status: r.status, reason: r.reason, researchStatus: r.research_status });
+      return {
+        runId: r.run_id, startedAt: r.started_at, runStatus: r.run_status,
+        status: reused ? 'researched' : r.status,
+        reason: reused ? `${unchangedSinceLabel(r.researched_at!)} (research of run ${r.research_run!.slice(0, 8)})` : r.reason,
+        researchId: r.research_id, researchRunId: r.research_run, fitScore: r.fit_score, unchangedSince: reused,
+      };
+    }),
   };
 }
 
@@ -210,8 +227,11 @@ export function formatLeadShow(s: LeadShow): string {
   const r = s.latest;
   if (!r) out.push('No research yet (see the runs below for why).');
   else {
+    // the newest run that looked at this research found the lead's sites unchanged: still current
+    const checked = s.runs.find((x) => x.researchId === r.researchId);
+    const status = r.status !== 'researched' ? 'not enough evidence' : checked?.unchangedSince ? `${unchangedSinceLabel(r.createdAt)} (checked again in run ${checked.runId.slice(0, 8)} on ${when(checked.startedAt)} UTC)` : 'researched';
     out.push(
-      `Latest research: run ${r.runId} on ${when(r.createdAt)} UTC · ${r.status === 'researched' ? 'researched' : 'not enough evidence'} · fit ${r.fitScore === null ? '–' : `${r.fitScore}/100`}${r.icp ? ` · ICP ${r.icp}` : ''}`,
+      `Latest research: run ${r.runId} on ${when(r.createdAt)} UTC · ${status} · fit ${r.fitScore === null ? '–' : `${r.fitScore}/100`}${r.icp ? ` · ICP ${r.icp}` : ''}`,
       `  researcher: ${researcher(r.provider)} · model ${r.model} · prompts ${r.promptVersion} · ${n(r.promptTokens)} prompt + ${n(r.completionTokens)} completion tokens · $${r.costUsd.toFixed(4)}`,
       '',
       'Summary:',
@@ -234,6 +254,7 @@ export function formatLeadShow(s: LeadShow): string {
       out.push(`     "${oneLine(f.quote)}"`);
       out.push(`     source: ${f.sourceUrl}`);
       out.push(`     stored text: ${f.cleanKey ?? '(not in the lake)'}`);
+      for (const a of f.alsoFoundOn) out.push(`     also on: ${a.sourceUrl} (stored text: ${a.cleanKey ?? 'not in the lake'})`);
     }
   }
   out.push('', `Runs (${s.runs.length}):`);
@@ -244,7 +265,7 @@ export function formatLeadShow(s: LeadShow): string {
         started: when(x.startedAt),
         status: x.status,
         fit: x.fitScore ?? '',
-        note: x.researchRunId && x.researchRunId !== x.runId ? `research from run ${x.researchRunId.slice(0, 8)}` : (x.reason ?? ''),
+        note: x.unchangedSince ? (x.reason ?? '') : x.researchRunId && x.researchRunId !== x.runId ? `research from run ${x.researchRunId.slice(0, 8)}` : (x.reason ?? ''),
       })),
       70,
     )

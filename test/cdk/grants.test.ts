@@ -101,7 +101,7 @@ describe('the lake', () => {
   it('grants each step GetObject and PutObject on the areas it reads and writes only, and no delete', () => {
     const expected: Record<StepId, { list: boolean; get: string[]; put: string[] }> = {
       StartRun: { list: false, get: [], put: [] },
-      SearchLeads: { list: true, get: ['inputs/leads/*'], put: [] },
+      SearchLeads: { list: true, get: ['inputs/leads/*'], put: ['research/*'] },
       ListRunLeads: { list: false, get: [], put: [] },
       FetchSite: { list: true, get: ['raw/html/*'], put: ['raw/html/*', 'raw/meta/*', 'research/*'] },
       CleanPages: { list: true, get: ['clean/text/*', 'raw/html/*', 'raw/meta/*'], put: ['clean/signals/*', 'clean/text/*'] },

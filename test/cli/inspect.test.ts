@@ -117,7 +117,8 @@ describe('prospector show, replay and report', () => {
     }
     // both runs are listed; the second reused the first one's research
     expect(shown.runs.map((x: { runId: string }) => x.runId)).toEqual([second.runId, first.runId]);
-    expect(shown.runs[0]).toMatchObject({ status: 'skipped', researchRunId: first.runId });
+    expect(shown.runs[0]).toMatchObject({ status: 'researched', unchangedSince: true, researchRunId: first.runId });
+    expect(shown.runs[0].reason).toMatch(/^researched \d{4}-\d{2}-\d{2}, unchanged since/);
 
     const text = await cli(['show', 'florian.maier@pipewright.example']);
     expect(text).toContain('Fit by criterion:');

@@ -51,9 +51,9 @@ export function lastJson<T>(result: CliResult): T {
 }
 
 /** Lines of the lake's research table under `home` (one JSON object per lead and run). */
-export async function researchParts(home: string): Promise<{ run_id: string; lead_id: string; status: string; domain: string }[]> {
+export async function researchParts(home: string): Promise<{ run_id: string; lead_id: string; status: string; domain: string; lead_email: string; icp: string | null; failure_stage: string | null }[]> {
   const root = join(home, 'lake', 'research');
-  const out: { run_id: string; lead_id: string; status: string; domain: string }[] = [];
+  const out: { run_id: string; lead_id: string; status: string; domain: string; lead_email: string; icp: string | null; failure_stage: string | null }[] = [];
   const walk = async (dir: string): Promise<void> => {
     let entries;
     try {

@@ -158,9 +158,10 @@ describe('SIGKILL in the middle of `prospector run`, then run again', () => {
     expect(await dupes(`SELECT lead_id FROM research GROUP BY 1 HAVING count(*) > 1`)).toEqual([]);
     expect(await dupes(`SELECT f.research_id, f.quote, f.source_url FROM fact f GROUP BY 1, 2, 3 HAVING count(*) > 1`)).toEqual([]);
     expect(await dupes(`SELECT r.lead_id, f.quote, f.source_url FROM fact f JOIN research r ON r.id = f.research_id GROUP BY 1, 2, 3 HAVING count(*) > 1`)).toEqual([]);
-    // the lake holds one research line per lead and run
+    // the lake holds one research line per lead and run, and one per result a search of the run
+    // turned away (those never became leads: no lead id)
     const parts = await researchParts(home);
-    const keys = parts.map((p) => `${p.run_id}/${p.lead_id}`);
+    const keys = parts.map((p) => (p.failure_stage === 'search' ? `${p.run_id}/search/${p.icp}/${p.lead_email}` : `${p.run_id}/${p.lead_id}`));
     expect(new Set(keys).size).toBe(keys.length);
   });
 

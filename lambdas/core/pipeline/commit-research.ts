@@ -49,11 +49,23 @@ async function insertResearch(tx: Sql, deps: Deps, stored: StoredResearch, lead:
     return { id: existing.rows[0].id, inserted: false };
   }
   const researchId = inserted.rows[0].id;
+  // A quote found on several pages is one fact; its further pages go in one statement.
+  const sources: { fact_id: string; ord: number; snapshot_id: string; source_url: string }[] = [];
   for (const f of r.facts) {
+    const factId = deps.newId();
     await tx.query(
       `INSERT INTO fact (id, research_id, local_id, category, claim, quote, snapshot_id, source_url, verified)
        VALUES (:id::uuid, :researchId::uuid, :localId, :category, :claim, :quote, :snapshotId::uuid, :sourceUrl, :verified)`,
-      { id: deps.newId(), researchId, localId: f.id, category: f.category, claim: f.claim, quote: f.quote, snapshotId: f.snapshotId, sourceUrl: f.sourceUrl, verified: f.verified },
+      { id: factId, researchId, localId: f.id, category: f.category, claim: f.claim, quote: f.quote, snapshotId: f.snapshotId, sourceUrl: f.sourceUrl, verified: f.verified },
+    );
+    (f.alsoFoundOn ?? []).forEach((s, i) => sources.push({ fact_id: factId, ord: i + 2, snapshot_id: s.snapshotId, source_url: s.sourceUrl }));
+  }
+  if (sources.length > 0) {
+    await tx.query(
+      `INSERT INTO fact_source (fact_id, ord, snapshot_id, source_url)
+       SELECT x.fact_id, x.ord, x.snapshot_id, x.source_url
+       FROM jsonb_to_recordset(:rows::jsonb) AS x(fact_id uuid, ord int, snapshot_id uuid, source_url text)`,
+      { rows: sources },
     );
   }
   await insertLlmCalls(tx, { runId: stored.runId, leadId: lead.leadId, researchId }, r.llmCalls);

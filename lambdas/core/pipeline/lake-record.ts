@@ -1,6 +1,7 @@
 /**
  * The lake's research table (Athena, and DuckDB locally): one JSON line per lead per run,
- * whatever the outcome, so "failed leads by reason" can be asked of the lake too. The part key
+ * whatever the outcome (a search result turned away before it became a lead included), so
+ * "failed leads by reason" can be asked of the lake too. The part key
  * uses the run's start date, so a later redrive of the same lead overwrites its line instead of
  * adding a second one under another date.
  */
@@ -42,6 +43,46 @@ export const LAKE_RECORD_COLUMNS = [
   'fit_score', 'summary', 'llm_provider', 'model', 'prompt_version', 'prompt_tokens', 'completion_tokens',
   'cost_usd', 'facts', 'findings', 'failure_stage', 'failure_reason', 'researched_at',
 ] as const satisfies readonly (keyof LakeRecord)[];
+
+/** A search result that never became a lead: skipped (excluded, over quota) or failed (invalid). */
+export interface SearchRejection {
+  lead: string;
+  status: 'skipped' | 'failed';
+  reason: string;
+  /** how many results the entry stands for (folded ones), said in the reason */
+  count?: number;
+}
+
+/**
+ * Writes the research table's lines for one ICP search's rejected results, all in one part
+ * whose key depends only on the run and the search, so a repeated step rewrites it instead of
+ * adding lines. Duplicates are not listed: they are the same lead found twice, counted as
+ * duplicates by the run. No SQL: the search has read the run's start already.
+ */
+export async function writeSearchRejections(
+  deps: Deps,
+  target: { runId: string; runStartedAt: string; search: string; icp: string | null },
+  rejected: SearchRejection[],
+): Promise<string> {
+  const { runId, search } = target;
+  if (rejected.length === 0) return '';
+  const at = deps.clock.now().toISOString();
+  const lines = rejected.map((r) => {
+    const domain = /@([^@\s]+)$/.exec(r.lead)?.[1]?.toLowerCase() ?? '';
+    const record: LakeRecord = {
+      research_id: null, run_id: runId, lead_id: '', lead_email: r.lead, lead_name: '', company_name: '', domain, icp: target.icp,
+      status: r.status, fit_score: null, summary: null, llm_provider: null, model: null, prompt_version: null,
+      prompt_tokens: 0, completion_tokens: 0, cost_usd: 0, facts: [], findings: {},
+      failure_stage: 'search',
+      failure_reason: r.count && r.count > 1 ? `${r.reason} (${r.count} results)` : r.reason,
+      researched_at: at,
+    };
+    return JSON.stringify(Object.fromEntries(LAKE_RECORD_COLUMNS.map((c) => [c, record[c]])));
+  });
+  const key = lakeKeys.researchSearchPart(new Date(target.runStartedAt), runId, search);
+  await deps.lake.put(key, `${lines.join('\n')}\n`, { contentType: 'application/x-ndjson' });
+  return key;
+}
 
 /** Writes the lead's line for the run; fields not given are empty. */
 export async function writeLakeRecord(

@@ -15,6 +15,7 @@ import { normalizeDomain, normalizeLead, type NormalizedLead } from '../leads/no
 import type { LeadCandidate, Sql } from '../ports.ts';
 import type { Deps } from './deps.ts';
 import { textArray } from '../db/sql-text.ts';
+import { writeSearchRejections } from './lake-record.ts';
 import { clip } from './util.ts';
 
 export const SearchLeadsInput = z.object({
@@ -161,7 +162,7 @@ export async function searchLeads(deps: Deps, rawInput: SearchLeadsInput): Promi
   const { runId, icp } = SearchLeadsInput.parse(rawInput);
   const { sql, log } = deps;
 
-  const run = await sql.query<{ workspace_id: string }>(`SELECT workspace_id FROM run WHERE id = :id::uuid`, { id: runId });
+  const run = await sql.query<{ workspace_id: string; started_at: string }>(`SELECT workspace_id, started_at FROM run WHERE id = :id::uuid`, { id: runId });
   if (run.rows.length === 0) throw new ValidationError('search input', [{ path: 'runId', message: `run ${runId} does not exist` }]);
   const workspaceId = run.rows[0].workspace_id;
 
@@ -246,6 +247,17 @@ export async function searchLeads(deps: Deps, rawInput: SearchLeadsInput): Promi
       rejected.push({ lead: lead.email, kind: 'quota', reason: `daily lead quota of ${icp.quota} reached` });
     }
 
+    // The lake lists every rejected result (it has no row limit), before the search is recorded
+    // as done: a repeated step rewrites the same part.
+    await writeSearchRejections(
+      deps,
+      { runId, runStartedAt: run.rows[0].started_at, search: icp.icpId ?? icp.slug, icp: icp.icpId ? icp.slug : null },
+      rejected
+        .filter((r) => r.kind !== 'duplicate')
+        .map((r) => (r.kind === 'invalid' || r.kind === 'error'
+          ? { lead: r.lead, status: 'failed', reason: `${r.error ?? 'InvalidLead'}: ${r.reason}`, count: r.count }
+          : { lead: r.lead, status: 'skipped', reason: r.reason, count: r.count })),
+    );
     const stored = boundRejected(rejected);
     await tx.query(
       `INSERT INTO search_query (id, run_id, icp_id, provider, keywords, results, accepted, rejected)

@@ -65,7 +65,8 @@ export const STEPS = {
   // Reads the models only so a shut-down or unpriced model is refused at cold start, before a
   // run begins, instead of failing every lead.
   StartRun: { handler: 'start-run', ports: { sql: true, llm: 'name', leadSearch: 'name', config: ['run', 'models'] } },
-  SearchLeads: { handler: 'search-leads', ports: { sql: true, leadSearch: 'use', lake: { read: ['leadsInputs'] } } },
+  // Writes the research table's lines for the results it turns away (suppressed, invalid…).
+  SearchLeads: { handler: 'search-leads', ports: { sql: true, leadSearch: 'use', lake: { read: ['leadsInputs'], write: ['researchTable'] } } },
   ListRunLeads: { handler: 'list-run-leads', ports: { sql: true } },
   // Handles hostile content: the web, and the lake only where fetched pages go.
   FetchSite: {

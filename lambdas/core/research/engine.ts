@@ -20,6 +20,7 @@ import type { IcpContext, ResearchDeps, ResearchInput, ResearchPage, SellerConte
 import type { Findings, ResearchFact, ResearchResult } from './records.ts';
 import { DEFAULT_MODELS, HEURISTIC_MODEL, supportsStrictJsonSchema, type ModelPrices } from './models.ts';
 import { blockJson, GAP_LINE, pageBlock, PROMPT_VERSION, PROMPTS, renderTemplate, type PageBlockInfo } from './prompts.ts';
+import { mergeRepeatedFacts } from './merge-facts.ts';
 import { applicableCriteria, clampScore, computeFitScore, CRITERION_WEIGHTS, SCORE_RULES } from './rubric.ts';
 import { ANSWERS, CRITERIA, type AnswerPass, type Assessment, type Criterion, type FactsAnswer, type SynthesisAnswer } from './schemas.ts';
 import {
@@ -197,7 +198,7 @@ export async function researchLead(input: ResearchInput, deps: ResearchDeps, opt
   }
 
   // ---- verification ---------------------------------------------------------------------------
-  const verified: (ResearchFact & { pageKind: string })[] = [];
+  const located: (ResearchFact & { pageKind: string })[] = [];
   const dropped: DroppedFact[] = [];
   const perPage = new Map<string, number>();
   const seenSpans = new Set<string>();
@@ -225,7 +226,7 @@ export async function researchLead(input: ResearchInput, deps: ResearchDeps, opt
     }
     seenSpans.add(span);
     perPage.set(f.pageId, (perPage.get(f.pageId) ?? 0) + 1);
-    verified.push({
+    located.push({
       id: f.id,
       category: f.category,
       claim: f.claim.trim().slice(0, MAX_CLAIM_CHARS),
@@ -236,6 +237,8 @@ export async function researchLead(input: ResearchInput, deps: ResearchDeps, opt
       pageKind: page.page.kind,
     });
   }
+
+  const verified = mergeRepeatedFacts(located);
 
   // ---- pass 2: synthesis ----------------------------------------------------------------------
   const synthesisStrict = supportsStrictJsonSchema(opts.synthesisModel);

@@ -24,6 +24,8 @@ export const ResearchFact = z.object({
   snapshotId: z.string().min(1),
   sourceUrl: z.string(),
   verified: z.boolean(),
+  /** further pages with the same quote (research/merge-facts.ts), in the order they were read */
+  alsoFoundOn: z.array(z.object({ snapshotId: z.string().min(1), sourceUrl: z.string() })).optional(),
 });
 export type ResearchFact = z.infer<typeof ResearchFact>;
 
