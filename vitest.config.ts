@@ -3,8 +3,11 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Limits for a hung test, not speed targets: a fresh PGlite with every migration takes 5 s
+    // on an idle 2-core machine and over 30 s on a loaded one, and a timed-out test leaves its
+    // loopback server mid-request for the tests after it. Speed is measured under bench/.
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
     setupFiles: ['test/setup.ts'],
     pool: 'forks',
     // vitest's default is one worker per core less one: a single worker on 2 cores. Most suites
