@@ -151,7 +151,7 @@ Examples:
     .command('list')
     .description('list stored replies with their thread, label, confidence and the action taken')
     .option('--label <label>', `only this label (${LABELS.join(', ')}) or needs_review`)
-    .option('--unmatched', 'only replies matched to no sequence')
+    .option('--unmatched', 'only replies matched to no sequence (kept for a rep to look at)')
     .option('--json', 'print {workspace, replies: [...]} as JSON')
     .action(async (opts: { label?: string; unmatched?: boolean; json?: boolean }) => {
       if (opts.label !== undefined && !(LABELS as readonly string[]).includes(opts.label) && opts.label !== 'needs_review') {
@@ -189,7 +189,7 @@ Examples:
 /** Stored replies of the workspace, newest first. */
 export async function listReplies(sql: Sql, workspaceId: string, filter: { label?: string; unmatched: boolean }): Promise<ListedReply[]> {
   const rows = await sql.query<{
-    id: string; received_at: string | Date; from_email: string; subject: string | null; thread_match: string; sequence_id: string | null;
+    id: string; received_at: string | Date; from_email: string; subject: string | null; thread_match: string | null; sequence_id: string | null;
     lead_email: string | null; sequence_status: string | null; classification: string | null; classified_by: string | null;
     confidence: string | number | null; needs_review: boolean; return_date: string | Date | null; referral_name: string | null;
     referral_email: string | null; bounce_kind: string | null; bounce_status: string | null; bounce_recipient: string | null;
@@ -203,7 +203,7 @@ export async function listReplies(sql: Sql, workspaceId: string, filter: { label
        LEFT JOIN sequence s ON s.id = r.sequence_id
       WHERE r.workspace_id = :ws::uuid
         AND (:label::text IS NULL OR (:label = 'needs_review' AND r.needs_review) OR r.classification = :label)
-        AND (NOT :unmatched::boolean OR r.thread_match = 'unmatched')
+        AND (NOT :unmatched::boolean OR r.sequence_id IS NULL)
       ORDER BY r.received_at DESC, r.id`,
     { ws: workspaceId, label: filter.label ?? null, unmatched: filter.unmatched },
   );
@@ -212,7 +212,7 @@ export async function listReplies(sql: Sql, workspaceId: string, filter: { label
     receivedAt: new Date(r.received_at).toISOString(),
     from: r.from_email,
     subject: r.subject,
-    thread: { match: r.thread_match, sequenceId: r.sequence_id, leadEmail: r.lead_email, sequenceStatus: r.sequence_status },
+    thread: { match: r.thread_match ?? (r.sequence_id ? 'recorded' : 'unmatched'), sequenceId: r.sequence_id, leadEmail: r.lead_email, sequenceStatus: r.sequence_status },
     label: r.classification,
     classifiedBy: r.classified_by,
     confidence: r.confidence === null ? null : Number(r.confidence),
