@@ -121,6 +121,13 @@ describe('replies: match and act', () => {
     expect(leads.rowCount).toBe(0);
   });
 
+  it('a referral without an address is kept for the rep to review, not lost', async () => {
+    const { result } = await act(mail('someone@nowhere.example', 'Re: hi', 'ref-missing', 'Ask my colleague.'), labelled('referral'));
+    expect(result.action).toMatch(/^needs review \(needs_info/);
+    const stored = await db.query<{ classification: string; needs_review: boolean }>(`SELECT classification, needs_review FROM reply WHERE id = :id::uuid`, { id: result.replyId });
+    expect(stored.rows[0]).toEqual({ classification: 'needs_info', needs_review: true });
+  });
+
   it('a label under review acts on nothing but keeps the sequence from sending', async () => {
     const lead = await seedApprovedLead(db, workspaceId, 'review.example', { name: 'Ivo Ruiz' });
     const { result } = await act(mail(lead.email, 'Re: Cross-dock sites', 'review-1', 'hm'), labelled('unsubscribe', { confidence: 0.3, needsReview: true }));

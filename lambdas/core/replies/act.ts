@@ -71,7 +71,8 @@ export interface ActResult {
 export async function recordReply(deps: ActDeps, input: ActInput): Promise<ActResult> {
   const { sql, lake } = deps;
   const now = (deps.now ?? (() => new Date()))();
-  const { mail, match, classification: c, workspaceId } = input;
+  const { mail, match, workspaceId } = input;
+  const c = storable(input.classification);
   const receivedAt = mail.date ? new Date(mail.date) : now;
   const receivedDay = receivedAt.toISOString().slice(0, 10);
   const rfcMessageId = mail.messageId ?? `<${mail.contentSha256}@no-message-id.invalid>`;
@@ -222,6 +223,16 @@ export async function recordReply(deps: ActDeps, input: ActInput): Promise<ActRe
     await tx.query(`UPDATE reply SET action = :action WHERE id = :id::uuid`, { id: replyId, action: result.action });
     return result;
   });
+}
+
+/**
+ * A label whose details are missing (a referral without an address, an objection without its
+ * kind) cannot be stored as such: it goes to the rep as a question to review, never dropped.
+ */
+function storable(c: ReplyClassification): ReplyClassification {
+  const missing = c.label === 'referral' && !c.referral ? 'a referral without an address' : c.label === 'objection' && !c.objection ? 'an objection without its kind' : null;
+  if (!missing) return c;
+  return { ...c, label: 'needs_info', needsReview: true, referral: null, objection: null, questions: [], evidence: `${c.evidence}; the classifier gave ${missing}: a rep decides` };
 }
 
 /** Scheduled emails of stopped sequences are cancelled, so no claim can take them. */
