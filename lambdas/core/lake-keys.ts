@@ -20,6 +20,8 @@ export const lakeKeys = {
   leadsInput: (sha256: string) => `inputs/leads/${sha256}.json`,
   /** A sent message as it left (or, locally, as the mail sink received it), named by its Message-ID. */
   outbox: (at: Date, rfcMessageId: string) => `outbox/dt=${day(at)}/${messageIdFileName(rfcMessageId)}.eml`,
+  /** An inbound mail (a reply, a bounce) as received, named by its content hash: a re-import writes the same key. */
+  inbound: (at: Date, sha256: string) => `inbound/dt=${day(at)}/${sha256}.eml`,
 };
 
 /**
@@ -49,6 +51,7 @@ export const lakeAreas = {
   runSummaries: 'runs/*/summary.json',
   leadsInputs: 'inputs/leads/*',
   outbox: 'outbox/*',
+  inbound: 'inbound/*',
 } as const;
 export type LakeArea = keyof typeof lakeAreas;
 

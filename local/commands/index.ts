@@ -10,9 +10,10 @@ import { register as registerEval } from './eval.ts';
 import { register as registerLake } from './lake.ts';
 import { register as registerOutbox } from './outbox.ts';
 import { register as registerReplay } from './replay.ts';
+import { register as registerReplies } from './replies.ts';
 import { register as registerReport } from './report.ts';
 import { register as registerShow } from './show.ts';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
-export const extraCommands: RegisterCommand[] = [registerEval, registerLake, registerShow, registerReplay, registerReport, registerDoctor, registerDrafts, registerOutbox];
+export const extraCommands: RegisterCommand[] = [registerEval, registerLake, registerShow, registerReplay, registerReport, registerDoctor, registerDrafts, registerOutbox, registerReplies];

@@ -162,6 +162,7 @@ describe('lake areas', () => {
       [`${lakeKeys.llmCache('run-1', 'lead-1', 0)}abc.json`, 'llmCache'],
       [lakeKeys.runSummary('run-1'), 'runSummaries'],
       [lakeKeys.leadsInput('b'.repeat(64)), 'leadsInputs'],
+      [lakeKeys.inbound(at, 'c'.repeat(64)), 'inbound'],
     ];
     for (const [key, area] of keys) {
       expect((Object.keys(lakeAreas) as LakeArea[]).filter((a) => inLakeArea(key, a)), key).toEqual([area]);

@@ -95,6 +95,13 @@ export async function activeMailboxes(sql: Sql, workspaceId: string): Promise<Ma
  * The joins the claim reads a queue row through. Aliases:
  * sm scheduled_message, s sequence, msg message, st sequence_step, l lead, mb mailbox.
  */
+/**
+ * SQL over a `reply r`: a reply that ends the conversation, so nothing more is sent to the lead.
+ * An automatic reply, an out-of-office (its sequence is paused until the return day instead) and
+ * a soft bounce (retried; suppressed after repeated ones) do not. An unlabelled reply does.
+ */
+export const CONVERSATION_REPLY = `NOT (coalesce(r.classification, '') IN ('auto_reply', 'out_of_office') OR coalesce(r.classification = 'bounce' AND r.bounce_kind = 'soft', false))`;
+
 const DUE_JOINS = `
   JOIN sequence s ON s.id = sm.sequence_id
   JOIN message msg ON msg.id = sm.message_id
@@ -125,7 +132,7 @@ candidate AS (
      AND sm.scheduled_at <= :now::timestamptz AND :now::timestamptz < sm.window_ends_at
      AND (sm.next_retry_at IS NULL OR sm.next_retry_at <= :now::timestamptz)
      AND s.status IN ('approved', 'active')
-     AND NOT EXISTS (SELECT 1 FROM reply r WHERE r.sequence_id = s.id OR r.lead_id = s.lead_id)
+     AND NOT EXISTS (SELECT 1 FROM reply r WHERE (r.sequence_id = s.id OR r.lead_id = s.lead_id) AND ${CONVERSATION_REPLY})
      AND msg.grounding IN ('grounded', 'flagged')
      AND st.kind IN ('email', 'follow_up_email')
      AND (msg.variant IS NULL OR EXISTS (SELECT 1 FROM variant_assignment va

@@ -5,7 +5,7 @@
  * has its time come, is the window open, do the caps and the spacing leave room.
  */
 import type { Sql } from '../ports.ts';
-import { activeMailboxes, type MailboxRow } from './claim.ts';
+import { activeMailboxes, CONVERSATION_REPLY, type MailboxRow } from './claim.ts';
 import { checkSend, describeWindow, localTime, nextSlot, type SendWindow } from './policy.ts';
 import { loadWindow } from './schedule.ts';
 
@@ -73,7 +73,7 @@ SELECT sm.message_id, sm.sequence_id, l.name AS lead_name, l.email AS lead_email
        mb.id AS mailbox_id, mb.address AS mailbox_address, mb.active AS mailbox_active,
        sm.status, sm.scheduled_at, sm.window_ends_at, sm.time_zone, sm.zone_source, sm.priority, sm.attempts, sm.next_retry_at,
        sm.deferred_reason, sm.claimed_at, sm.claimed_by, s.icp_id, s.status AS seq_status, s.status_reason AS seq_reason, msg.grounding,
-       EXISTS (SELECT 1 FROM reply r WHERE r.sequence_id = s.id OR r.lead_id = s.lead_id) AS replied,
+       EXISTS (SELECT 1 FROM reply r WHERE (r.sequence_id = s.id OR r.lead_id = s.lead_id) AND ${CONVERSATION_REPLY}) AS replied,
        (SELECT sp.kind || ' ' || sp.value || ': ' || sp.reason FROM suppression sp
          WHERE sp.workspace_id = sm.workspace_id
            AND ((sp.kind = 'email' AND sp.value = l.email)

@@ -1,0 +1,297 @@
+/**
+ * Act: store a classified reply and do what its label asks, in ONE transaction with the row, so a
+ * reply is never recorded without its effect nor acted on twice.
+ *
+ * - `unsubscribe`: the address is suppressed (source `opt_out`, by the `reply_effects` trigger)
+ *   and every open sequence to it, in every ICP, stops; nothing scheduled for them stays claimable.
+ * - `bounce` hard: suppressed (source `bounce`) and stopped the same way. Soft: noted; sending
+ *   goes on, and the address is suppressed at the `SOFT_BOUNCE_LIMIT`th soft bounce.
+ * - `out_of_office`: the sequence pauses until the return date (or `DEFAULT_OOO_DAYS` after the
+ *   mail when none is given); its scheduled emails move to the first window from that day, and
+ *   `resumePausedSequences` makes it active again on the day.
+ * - `interested`, `needs_info`, `referral`, `objection`, `not_interested`, `wrong_person`: a person
+ *   answered, so the sequence stops and an outcome is recorded (`positive_reply` for interest,
+ *   `replied` otherwise). A referral's name and address stay on the reply for the rep: nobody
+ *   writes to them without approval.
+ * - `auto_reply`: nothing. A label under review: nothing but what the trigger does (a person's
+ *   label stops the sequence meanwhile) until a rep confirms it.
+ *
+ * The raw mail goes to the lake under `inbound/`, named by its content hash, before the
+ * transaction: a retry writes the same object. The same Message-ID imported twice is one reply
+ * (UNIQUE workspace, rfc_message_id): the second import returns the first one's action.
+ */
+import { randomUUID } from 'node:crypto';
+import { lakeKeys } from '../lake-keys.ts';
+import type { Lake, Sql } from '../ports.ts';
+import { nextSlot } from '../sending/policy.ts';
+import { loadWindow } from '../sending/schedule.ts';
+import type { ReplyClassification } from './classify.ts';
+import type { ThreadMatch } from './match.ts';
+import type { InboundMail } from './parse.ts';
+
+/** Days an out-of-office without a return date pauses its sequence. */
+export const DEFAULT_OOO_DAYS = 7;
+/** Soft bounces from one address after which it is suppressed as a bounce. */
+export const SOFT_BOUNCE_LIMIT = 3;
+
+const PERSON_LABELS = new Set(['interested', 'needs_info', 'referral', 'objection', 'not_interested', 'wrong_person']);
+const OPEN = `('approved', 'active', 'paused')`;
+const DAY_MS = 86_400_000;
+
+export interface ActDeps {
+  sql: Sql;
+  lake: Lake;
+  now?: () => Date;
+  newId?: () => string;
+}
+
+export interface ActInput {
+  workspaceId: string;
+  mail: InboundMail;
+  raw: Buffer;
+  match: ThreadMatch;
+  classification: ReplyClassification;
+}
+
+export interface ActResult {
+  replyId: string;
+  /** the same mail was imported before: nothing was done again */
+  duplicate: boolean;
+  rawKey: string;
+  /** what was done, in words a rep reads */
+  action: string;
+  stoppedSequenceIds: string[];
+  /** the address suppressed by this reply, if any */
+  suppressed: string | null;
+  /** YYYY-MM-DD, for an out-of-office that paused a sequence */
+  resumeOn: string | null;
+}
+
+/** Stores the reply and its action in one transaction; see the module comment. */
+export async function recordReply(deps: ActDeps, input: ActInput): Promise<ActResult> {
+  const { sql, lake } = deps;
+  const now = (deps.now ?? (() => new Date()))();
+  const { mail, match, workspaceId } = input;
+  const c = storable(input.classification);
+  const receivedAt = mail.date ? new Date(mail.date) : now;
+  const receivedDay = receivedAt.toISOString().slice(0, 10);
+  const rfcMessageId = mail.messageId ?? `<${mail.contentSha256}@no-message-id.invalid>`;
+  const rawKey = lakeKeys.inbound(receivedAt, mail.contentSha256);
+  await lake.put(rawKey, input.raw, { contentType: 'message/rfc822' });
+
+  const address = match.address ?? mail.from?.address ?? null;
+  const bounce = c.label === 'bounce' ? (c.bounce ?? { kind: 'soft' as const, status: null, recipient: null, diagnostic: null, originalMessageId: null }) : null;
+  const bounceStatus = bounce?.status && /^([245]\.\d{1,3}\.\d{1,3}|[245]\d{2})$/.test(bounce.status) ? bounce.status : null;
+  const returnDate = c.label === 'out_of_office' && c.returnDate && c.returnDate > receivedDay ? c.returnDate : null;
+
+  return sql.transaction(async (tx) => {
+    const replyId = (deps.newId ?? randomUUID)();
+    const inserted = await tx.query<{ id: string }>(
+      `INSERT INTO reply (id, workspace_id, rfc_message_id, in_reply_to, send_attempt_id, sequence_id, lead_id, from_email, subject,
+                          received_at, raw_key, content_sha256, classification, classified_by, confidence, needs_review, questions,
+                          referral_name, referral_email, objection_kind, return_date, bounce_kind, bounce_status, bounce_recipient,
+                          evidence, thread_match)
+       VALUES (:id::uuid, :ws::uuid, :rfc, :inReplyTo, :attempt::uuid, :seq::uuid, :lead::uuid, :from, :subject,
+               :received::timestamptz, :rawKey, :sha, :label, :by, :confidence, :review, :questions::jsonb,
+               :refName, :refEmail, :objection, :returnDate::date, :bounceKind, :bounceStatus, :bounceRecipient,
+               :evidence, :thread)
+       ON CONFLICT (workspace_id, rfc_message_id) DO NOTHING
+       RETURNING id`,
+      {
+        id: replyId,
+        ws: workspaceId,
+        rfc: rfcMessageId,
+        inReplyTo: mail.inReplyTo,
+        attempt: match.sendAttemptId,
+        seq: match.sequenceId,
+        lead: match.leadId,
+        from: (mail.from?.address ?? address ?? '').toLowerCase(),
+        subject: mail.subject || null,
+        received: receivedAt,
+        rawKey,
+        sha: mail.contentSha256,
+        label: c.label,
+        by: c.classifiedBy,
+        confidence: Math.round(c.confidence * 100) / 100,
+        review: c.needsReview,
+        questions: c.label === 'needs_info' ? c.questions : [],
+        refName: c.label === 'referral' && c.referral ? c.referral.name : null,
+        refEmail: c.label === 'referral' && c.referral ? c.referral.email.toLowerCase() : null,
+        objection: c.label === 'objection' ? c.objection : null,
+        returnDate,
+        bounceKind: bounce?.kind ?? null,
+        bounceStatus,
+        bounceRecipient: bounce?.recipient?.toLowerCase() ?? null,
+        evidence: c.evidence,
+        thread: match.kind,
+      },
+    );
+    if (inserted.rowCount === 0) {
+      const first = await tx.query<{ id: string; action: string | null; raw_key: string }>(
+        `SELECT id, action, raw_key FROM reply WHERE workspace_id = :ws::uuid AND rfc_message_id = :rfc`,
+        { ws: workspaceId, rfc: rfcMessageId },
+      );
+      const row = first.rows[0];
+      return { replyId: row.id, duplicate: true, rawKey: row.raw_key, action: `already imported: ${row.action ?? 'no action'}`, stoppedSequenceIds: [], suppressed: null, resumeOn: null };
+    }
+
+    const result: ActResult = { replyId, duplicate: false, rawKey, action: '', stoppedSequenceIds: [], suppressed: null, resumeOn: null };
+    // Every open sequence to the address (the lead's, in every ICP), or the matched one.
+    const stopAll = async (reason: string) => {
+      const stopped = await tx.query<{ id: string }>(
+        `UPDATE sequence s SET status = 'stopped', status_reason = :reason, resume_on = NULL, updated_at = :now::timestamptz
+           FROM lead l
+          WHERE l.id = s.lead_id AND l.workspace_id = :ws::uuid AND s.workspace_id = :ws::uuid AND s.status IN ${OPEN}
+            AND (l.email = :address OR s.id = :seq::uuid)
+         RETURNING s.id`,
+        { ws: workspaceId, address: address ?? '', seq: match.sequenceId, reason, now },
+      );
+      return stopped.rows.map((r) => r.id);
+    };
+    const outcome = async (sequenceIds: string[], kind: string) => {
+      for (const sequenceId of sequenceIds) {
+        await tx.query(
+          `INSERT INTO outcome (id, sequence_id, kind, reply_id, note) VALUES (:id::uuid, :seq::uuid, :kind, :reply::uuid, :note)
+           ON CONFLICT (sequence_id, kind) DO NOTHING`,
+          { id: randomUUID(), seq: sequenceId, kind, reply: replyId, note: `reply labelled ${c.label} (${c.classifiedBy})` },
+        );
+      }
+    };
+    const suppressed = async () => {
+      const row = await tx.query<{ value: string }>(`SELECT value FROM suppression WHERE reply_id = :reply::uuid LIMIT 1`, { reply: replyId });
+      return row.rows[0]?.value ?? null;
+    };
+    // The trigger stopped the matched sequence already for a person's label: count it as stopped here.
+    const matchedStopped = async () => {
+      if (!match.sequenceId) return [];
+      const row = await tx.query<{ id: string }>(`SELECT id FROM sequence WHERE id = :seq::uuid AND status = 'stopped'`, { seq: match.sequenceId });
+      return row.rows.map((r) => r.id);
+    };
+
+    if (c.needsReview) {
+      result.stoppedSequenceIds = await matchedStopped();
+      result.action = `needs review (${c.label}, confidence ${c.confidence.toFixed(2)}): no action until a rep confirms the label${result.stoppedSequenceIds.length ? '; the sequence is stopped meanwhile' : ''}`;
+    } else if (c.label === 'unsubscribe' || (c.label === 'bounce' && bounce?.kind === 'hard')) {
+      const optOut = c.label === 'unsubscribe';
+      result.suppressed = await suppressed();
+      const stopped = [...new Set([...(await matchedStopped()), ...(await stopAll(optOut ? 'opted_out' : 'bounced'))])].sort();
+      result.stoppedSequenceIds = stopped;
+      await outcome(stopped, optOut ? 'opted_out' : 'bounced');
+      const what = optOut ? 'opted out' : `hard bounce${bounceStatus ? ` ${bounceStatus}` : ''}`;
+      result.action = `${what}: ${result.suppressed ?? address ?? 'the address'} suppressed; ${stopped.length} sequence(s) stopped`;
+    } else if (c.label === 'bounce') {
+      const soft = await tx.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM reply
+          WHERE workspace_id = :ws::uuid AND classification = 'bounce' AND bounce_kind = 'soft' AND NOT needs_review
+            AND coalesce(bounce_recipient, from_email) = :address`,
+        { ws: workspaceId, address: bounce?.recipient?.toLowerCase() ?? address ?? '' },
+      );
+      const count = soft.rows[0]?.n ?? 0;
+      if (count >= SOFT_BOUNCE_LIMIT && address) {
+        await tx.query(
+          `INSERT INTO suppression (id, workspace_id, kind, value, reason, source, reply_id)
+           VALUES (:id::uuid, :ws::uuid, 'email', :address, :reason, 'bounce', :reply::uuid)
+           ON CONFLICT (workspace_id, kind, value) DO NOTHING`,
+          { id: randomUUID(), ws: workspaceId, address, reason: `Soft-bounced ${count} times`, reply: replyId },
+        );
+        result.suppressed = address;
+        result.stoppedSequenceIds = await stopAll('bounced');
+        await outcome(result.stoppedSequenceIds, 'bounced');
+        result.action = `soft bounce ${count} of ${SOFT_BOUNCE_LIMIT}${bounceStatus ? ` (${bounceStatus})` : ''}: ${address} suppressed; ${result.stoppedSequenceIds.length} sequence(s) stopped`;
+      } else {
+        result.action = `soft bounce${bounceStatus ? ` ${bounceStatus}` : ''} noted (${count} of ${SOFT_BOUNCE_LIMIT}): sending goes on; suppressed at ${SOFT_BOUNCE_LIMIT}`;
+      }
+    } else if (c.label === 'out_of_office') {
+      const resumeOn = returnDate ?? new Date(Date.parse(`${receivedDay}T00:00:00Z`) + DEFAULT_OOO_DAYS * DAY_MS).toISOString().slice(0, 10);
+      const paused = await pause(tx, workspaceId, match, resumeOn, now);
+      result.resumeOn = paused ? resumeOn : null;
+      result.action = paused
+        ? `out of office until ${resumeOn}${returnDate ? '' : ` (no return date given: ${DEFAULT_OOO_DAYS} days)`}: sequence paused, resumes ${resumeOn}; ${paused.moved} scheduled email(s) moved past it`
+        : `out of office until ${resumeOn}: no open sequence to pause`;
+    } else if (PERSON_LABELS.has(c.label)) {
+      const stopped = [...new Set([...(await matchedStopped()), ...(match.kind === 'address' ? await stopAll('replied') : [])])].sort();
+      result.stoppedSequenceIds = stopped;
+      await outcome(stopped, c.label === 'interested' ? 'positive_reply' : 'replied');
+      const referral = c.label === 'referral' && c.referral ? `; referred ${c.referral.name ? `${c.referral.name} ` : ''}<${c.referral.email.toLowerCase()}> recorded for the rep (not emailed)` : '';
+      const kind = c.label === 'interested' ? 'positive_reply' : 'replied';
+      result.action = `${c.label}: ${stopped.length ? `${stopped.length} sequence(s) stopped, outcome ${kind}` : 'no open sequence to stop'}${referral}`;
+    } else {
+      result.action = 'automatic reply: no action';
+    }
+
+    await cancelScheduled(tx, result.stoppedSequenceIds, now);
+    await tx.query(`UPDATE reply SET action = :action WHERE id = :id::uuid`, { id: replyId, action: result.action });
+    return result;
+  });
+}
+
+/**
+ * A label whose details are missing (a referral without an address, an objection without its
+ * kind) cannot be stored as such: it goes to the rep as a question to review, never dropped.
+ */
+function storable(c: ReplyClassification): ReplyClassification {
+  const missing = c.label === 'referral' && !c.referral ? 'a referral without an address' : c.label === 'objection' && !c.objection ? 'an objection without its kind' : null;
+  if (!missing) return c;
+  return { ...c, label: 'needs_info', needsReview: true, referral: null, objection: null, questions: [], evidence: `${c.evidence}; the classifier gave ${missing}: a rep decides` };
+}
+
+/** Scheduled emails of stopped sequences are cancelled, so no claim can take them. */
+async function cancelScheduled(tx: Sql, sequenceIds: string[], now: Date): Promise<void> {
+  for (const id of sequenceIds) {
+    await tx.query(
+      `UPDATE scheduled_message SET status = 'cancelled', deferred_reason = NULL, updated_at = :now::timestamptz
+        WHERE sequence_id = :seq::uuid AND status = 'scheduled'`,
+      { seq: id, now },
+    );
+  }
+}
+
+/**
+ * Pauses the matched sequence (or, matched by address only, the lead's open one) until
+ * `resumeOn`, and moves its scheduled emails to the first window occurrence from that day.
+ */
+async function pause(tx: Sql, workspaceId: string, match: ThreadMatch, resumeOn: string, now: Date): Promise<{ sequenceId: string; moved: number } | undefined> {
+  const found = await tx.query<{ id: string; status: string; icp_id: string | null }>(
+    `SELECT s.id, s.status, s.icp_id FROM sequence s
+      WHERE s.workspace_id = :ws::uuid AND s.status IN ${OPEN}
+        AND (s.id = :seq::uuid OR (:seq::uuid IS NULL AND s.lead_id = :lead::uuid))
+      ORDER BY s.created_at DESC LIMIT 1`,
+    { ws: workspaceId, seq: match.sequenceId, lead: match.leadId },
+  );
+  const seq = found.rows[0];
+  if (!seq) return undefined;
+  // approved is sending's first state; its lifecycle pauses only from active
+  if (seq.status === 'approved') await tx.query(`UPDATE sequence SET status = 'active', updated_at = :now::timestamptz WHERE id = :id::uuid`, { id: seq.id, now });
+  await tx.query(
+    `UPDATE sequence SET status = 'paused', status_reason = 'out of office', resume_on = :day::date, updated_at = :now::timestamptz WHERE id = :id::uuid`,
+    { id: seq.id, day: resumeOn, now },
+  );
+  const from = new Date(Math.max(Date.parse(`${resumeOn}T00:00:00Z`), now.getTime()));
+  const rows = await tx.query<{ message_id: string; time_zone: string }>(
+    `SELECT message_id, time_zone FROM scheduled_message WHERE sequence_id = :seq::uuid AND status = 'scheduled' AND scheduled_at < :from::timestamptz`,
+    { seq: seq.id, from },
+  );
+  if (rows.rows.length === 0) return { sequenceId: seq.id, moved: 0 };
+  const window = await loadWindow(tx, workspaceId, seq.icp_id);
+  for (const row of rows.rows) {
+    const slot = nextSlot(from, window, row.time_zone);
+    await tx.query(
+      `UPDATE scheduled_message SET scheduled_at = :start::timestamptz, window_ends_at = :end::timestamptz, deferred_reason = :reason,
+              updated_at = :now::timestamptz
+        WHERE message_id = :id::uuid`,
+      { id: row.message_id, start: slot.start, end: slot.end, reason: `the lead is out of office until ${resumeOn}`, now },
+    );
+  }
+  return { sequenceId: seq.id, moved: rows.rows.length };
+}
+
+/** Paused sequences whose return day has come become active again; returns their ids. */
+export async function resumePausedSequences(sql: Sql, workspaceId: string, now: Date): Promise<string[]> {
+  const resumed = await sql.query<{ id: string }>(
+    `UPDATE sequence SET status = 'active', status_reason = NULL, resume_on = NULL, updated_at = :now::timestamptz
+      WHERE workspace_id = :ws::uuid AND status = 'paused' AND resume_on IS NOT NULL AND resume_on <= (:now::timestamptz AT TIME ZONE 'UTC')::date
+     RETURNING id`,
+    { ws: workspaceId, now },
+  );
+  return resumed.rows.map((r) => r.id).sort();
+}

@@ -1,0 +1,208 @@
+/**
+ * `prospector replies import` and `replies list` as a user runs them: a child process over a
+ * temporary PROSPECTOR_HOME holding sent sequences (send attempts with the Message-IDs the fixture
+ * replies answer), then the bundled fixture replies imported from a folder, twice.
+ */
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
+import type { Sql } from '#core/ports.ts';
+import { claimDue } from '#core/sending/claim.ts';
+import { addMailbox, scheduleFirstTouch, scheduleFollowUp } from '#core/sending/schedule.ts';
+import { SAMPLE_ONBOARDING } from '#local/cli.ts';
+import type { ImportedReply, ListedReply } from '#local/commands/replies.ts';
+import { openLocal } from '#local/runner.ts';
+import { cliEnv, lastJson, prospector } from '#test/crash/cli.ts';
+import { seedApprovedLead, type ApprovedLead } from '#test/helpers/sending.ts';
+
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'replies');
+const MAILS = [
+  'optout-en-gmail.eml',
+  'ooo-en.eml',
+  'dsn-gmail-hard.eml',
+  'dsn-postfix-soft.eml',
+  'question.eml',
+  'quoted-unsubscribe-interested.eml',
+  'auto-reply-ticket.eml',
+];
+const QUEUED_AT = new Date('2026-11-30T12:00:00Z');
+const SENT_AT = new Date('2026-12-01T15:00:00Z');
+
+interface Sent {
+  lead: ApprovedLead;
+  email: string;
+  followUpId: string;
+}
+
+describe('prospector replies import / list', () => {
+  let home: string;
+  let inbox: string;
+  let workspaceId: string;
+  const sent: Record<string, Sent> = {};
+  let first: ImportedReply[];
+
+  const withSql = async <T>(fn: (sql: Sql) => Promise<T>): Promise<T> => {
+    const rt = await openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent' }, sampleWeb: false });
+    try {
+      return await fn(rt.deps.sql);
+    } finally {
+      await rt.close();
+    }
+  };
+  const byMail = (rows: ImportedReply[], name: string) => {
+    const row = rows.find((r) => r.source.endsWith(name));
+    if (!row) throw new Error(`${name} was not imported`);
+    return row;
+  };
+
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'prospector-replies-'));
+    inbox = join(home, 'inbox');
+    await mkdir(inbox);
+    for (const name of MAILS) await copyFile(join(FIXTURES, name), join(inbox, name));
+    await withSql(async (sql) => {
+      ({ workspaceId } = await importOnboarding(sql, await loadOnboardingFile(SAMPLE_ONBOARDING)));
+      await addMailbox(sql, { workspaceId, repEmail: 'maya.okafor@tallyhand.com', provider: 'smtp', warmupStartedAt: null, minSpacingSeconds: 300 });
+      // A lead whose first email went out with `messageId` (as the recipient got it) and whose follow-up waits.
+      const seedSent = async (key: string, email: string, messageId: string, ours?: string): Promise<void> => {
+        const [local, domain] = email.split('@');
+        const lead = await seedApprovedLead(sql, workspaceId, domain, { name: local.replace('.', ' ') });
+        await sql.query(`UPDATE lead SET email = :email WHERE id = :id::uuid`, { email, id: lead.leadId });
+        await scheduleFirstTouch(sql, lead.seq.sequenceId, QUEUED_AT);
+        await sql.query(
+          `INSERT INTO send_attempt (id, message_id, idempotency_key, status, from_email, to_email, rfc_message_id, delivered_message_id, provider, started_at, finished_at)
+           VALUES (gen_random_uuid(), :m::uuid, :key, 'sent', 'maya.okafor@tallyhand.com', :to, :rfc, :delivered, 'smtp', :at::timestamptz, :at::timestamptz)`,
+          { m: lead.seq.messages.a, key: `send-${key}`, to: email, rfc: ours ?? messageId, delivered: ours ? messageId : null, at: SENT_AT },
+        );
+        await sql.query(`UPDATE scheduled_message SET status = 'done' WHERE message_id = :m::uuid`, { m: lead.seq.messages.a });
+        const followUp = await scheduleFollowUp(sql, lead.seq.messages.a, SENT_AT);
+        expect(followUp).toBeDefined();
+        sent[key] = { lead, email, followUpId: followUp!.messageId };
+      };
+      // the provider replaced our Message-ID: the reply answers the one the recipient got
+      await seedSent('optOut', 'sarah.lee@initech.example', '<msg-008@mail.seller.example>', '<ours-008@tallyhand.test>');
+      await seedSent('ooo', 'tom.baker@acme.example', '<msg-003@mail.seller.example>');
+      await seedSent('hardBounce', 'nobody@acme.example', '<msg-001@mail.seller.example>');
+      await seedSent('softBounce', 'lena.berg@northwind.example', '<msg-002@mail.seller.example>');
+      await seedSent('question', 'priya.nair@umbrella.example', '<msg-013@mail.seller.example>');
+      await seedSent('interested', 'maria.costa@vandelay.example', '<msg-014@mail.seller.example>');
+    });
+    const result = await prospector(['replies', 'import', inbox, '--json'], cliEnv(home));
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    first = lastJson<{ replies: ImportedReply[] }>(result).replies;
+  }, 240_000);
+
+  afterAll(async () => {
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it('prints each mail with its thread, label and action, none failing', () => {
+    expect(first.map((r) => r.error)).toEqual(MAILS.map(() => null));
+    expect(first.every((r) => !r.duplicate && r.replyId)).toBe(true);
+    expect(byMail(first, 'optout-en-gmail.eml')).toMatchObject({ label: 'unsubscribe', classifiedBy: 'rules', thread: { match: 'in_reply_to', sequenceId: sent.optOut.lead.seq.sequenceId } });
+    expect(byMail(first, 'ooo-en.eml')).toMatchObject({ label: 'out_of_office', thread: { match: 'in_reply_to', sequenceId: sent.ooo.lead.seq.sequenceId } });
+    expect(byMail(first, 'dsn-gmail-hard.eml')).toMatchObject({ label: 'bounce', thread: { sequenceId: sent.hardBounce.lead.seq.sequenceId } });
+    expect(byMail(first, 'dsn-postfix-soft.eml')).toMatchObject({ label: 'bounce', thread: { match: 'bounce_report', sequenceId: sent.softBounce.lead.seq.sequenceId } });
+    expect(byMail(first, 'auto-reply-ticket.eml')).toMatchObject({ label: 'auto_reply', thread: { match: 'unmatched', sequenceId: null } });
+  });
+
+  it('an opt-out suppresses the address and stops its sequence, leaving nothing scheduled', async () => {
+    const seqId = sent.optOut.lead.seq.sequenceId;
+    await withSql(async (sql) => {
+      const seq = await sql.query<{ status: string; status_reason: string }>(`SELECT status, status_reason FROM sequence WHERE id = :id::uuid`, { id: seqId });
+      expect(seq.rows[0].status).toBe('stopped');
+      const suppression = await sql.query<{ source: string }>(`SELECT source FROM suppression WHERE workspace_id = :ws::uuid AND value = :email`, { ws: workspaceId, email: sent.optOut.email });
+      expect(suppression.rows).toEqual([{ source: 'opt_out' }]);
+      const waiting = await sql.query(`SELECT 1 FROM scheduled_message WHERE sequence_id = :id::uuid AND status IN ('scheduled', 'claimed')`, { id: seqId });
+      expect(waiting.rowCount).toBe(0);
+      const outcome = await sql.query<{ kind: string }>(`SELECT kind FROM outcome WHERE sequence_id = :id::uuid`, { id: seqId });
+      expect(outcome.rows.map((r) => r.kind)).toEqual(['opted_out']);
+    });
+  });
+
+  it('an out-of-office pauses the sequence until the return date and moves the follow-up past it', async () => {
+    await withSql(async (sql) => {
+      const seq = await sql.query<{ status: string; resume_on: string }>(
+        `SELECT status, to_char(resume_on, 'YYYY-MM-DD') AS resume_on FROM sequence WHERE id = :id::uuid`,
+        { id: sent.ooo.lead.seq.sequenceId },
+      );
+      expect(seq.rows[0]).toEqual({ status: 'paused', resume_on: '2026-12-14' });
+      const followUp = await sql.query<{ status: string; scheduled_at: string | Date }>(`SELECT status, scheduled_at FROM scheduled_message WHERE message_id = :m::uuid`, { m: sent.ooo.followUpId });
+      expect(followUp.rows[0].status).toBe('scheduled');
+      expect(new Date(followUp.rows[0].scheduled_at).getTime()).toBeGreaterThanOrEqual(Date.parse('2026-12-14T00:00:00Z'));
+    });
+    const list = await prospector(['replies', 'list', '--label', 'out_of_office', '--json'], cliEnv(home));
+    expect(list.code).toBe(0);
+    const replies = lastJson<{ replies: ListedReply[] }>(list).replies;
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toMatchObject({ returnDate: '2026-12-14', thread: { leadEmail: sent.ooo.email, sequenceStatus: 'paused' } });
+    expect(replies[0].action).toContain('resumes 2026-12-14');
+  });
+
+  it('a hard bounce suppresses as a bounce; a soft bounce leaves the sequence sending', async () => {
+    await withSql(async (sql) => {
+      const status = async (s: Sent) => (await sql.query<{ status: string }>(`SELECT status FROM sequence WHERE id = :id::uuid`, { id: s.lead.seq.sequenceId })).rows[0].status;
+      expect(await status(sent.hardBounce)).toBe('stopped');
+      expect(await status(sent.softBounce)).toBe('approved');
+      const suppressed = await sql.query<{ value: string; source: string }>(
+        `SELECT value, source FROM suppression WHERE workspace_id = :ws::uuid AND value IN (:hard, :soft)`,
+        { ws: workspaceId, hard: sent.hardBounce.email, soft: sent.softBounce.email },
+      );
+      expect(suppressed.rows).toEqual([{ value: sent.hardBounce.email, source: 'bounce' }]);
+    });
+  });
+
+  it('a reply with quoted history is matched by its headers and labelled by its own words', async () => {
+    expect(byMail(first, 'question.eml')).toMatchObject({ label: 'needs_info', thread: { match: 'in_reply_to', sequenceId: sent.question.lead.seq.sequenceId } });
+    // In-Reply-To names a message we never sent; References still finds the thread
+    expect(byMail(first, 'quoted-unsubscribe-interested.eml')).toMatchObject({ label: 'interested', thread: { match: 'references', sequenceId: sent.interested.lead.seq.sequenceId } });
+    await withSql(async (sql) => {
+      for (const s of [sent.question, sent.interested]) {
+        const seq = await sql.query<{ status: string }>(`SELECT status FROM sequence WHERE id = :id::uuid`, { id: s.lead.seq.sequenceId });
+        expect(seq.rows[0].status).toBe('stopped');
+        const suppressed = await sql.query(`SELECT 1 FROM suppression WHERE workspace_id = :ws::uuid AND value = :email`, { ws: workspaceId, email: s.email });
+        expect(suppressed.rowCount).toBe(0);
+      }
+      const outcome = await sql.query<{ kind: string }>(`SELECT kind FROM outcome WHERE sequence_id = :id::uuid`, { id: sent.interested.lead.seq.sequenceId });
+      expect(outcome.rows.map((r) => r.kind)).toEqual(['positive_reply']);
+    });
+  });
+
+  it('an unmatched reply is kept and listed', async () => {
+    const list = await prospector(['replies', 'list', '--unmatched', '--json'], cliEnv(home));
+    expect(list.code).toBe(0);
+    const replies = lastJson<{ replies: ListedReply[] }>(list).replies;
+    expect(replies.map((r) => r.from)).toEqual(['support@globex.example']);
+    expect(replies[0].rawKey).toMatch(/^inbound\/dt=\d{4}-\d{2}-\d{2}\/[0-9a-f]{64}\.eml$/);
+  });
+
+  it('importing the same mails again records and does nothing new', async () => {
+    const count = (sql: Sql) =>
+      sql.query<{ replies: number; suppressions: number; outcomes: number }>(
+        `SELECT (SELECT count(*)::int FROM reply WHERE workspace_id = :ws::uuid) AS replies,
+                (SELECT count(*)::int FROM suppression WHERE workspace_id = :ws::uuid) AS suppressions,
+                (SELECT count(*)::int FROM outcome o JOIN sequence s ON s.id = o.sequence_id WHERE s.workspace_id = :ws::uuid) AS outcomes`,
+        { ws: workspaceId },
+      );
+    const before = (await withSql(count)).rows[0];
+    expect(before.replies).toBe(MAILS.length);
+    const again = await prospector(['replies', 'import', inbox, '--json'], cliEnv(home));
+    expect(again.code).toBe(0);
+    const rows = lastJson<{ replies: ImportedReply[] }>(again).replies;
+    expect(rows.map((r) => r.duplicate)).toEqual(MAILS.map(() => true));
+    expect(rows.map((r) => r.replyId).sort()).toEqual(first.map((r) => r.replyId).sort());
+    expect((await withSql(count)).rows[0]).toEqual(before);
+  });
+
+  it('the only email left to claim is the soft-bounced lead\'s follow-up', async () => {
+    await withSql(async (sql) => {
+      const row = await sql.query<{ scheduled_at: string | Date }>(`SELECT scheduled_at FROM scheduled_message WHERE message_id = :m::uuid`, { m: sent.softBounce.followUpId });
+      const at = new Date(new Date(row.rows[0].scheduled_at).getTime() + 60_000);
+      const claimed = await claimDue(sql, { workspaceId, now: at, claimer: 'replies-test', random: () => 0 });
+      expect(claimed.map((c) => c.toEmail)).toEqual([sent.softBounce.email]);
+    });
+  });
+});
