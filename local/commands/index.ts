@@ -11,8 +11,9 @@ import { register as registerLake } from './lake.ts';
 import { register as registerOutbox } from './outbox.ts';
 import { register as registerReplay } from './replay.ts';
 import { register as registerReport } from './report.ts';
+import { register as registerSend } from './send.ts';
 import { register as registerShow } from './show.ts';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
-export const extraCommands: RegisterCommand[] = [registerEval, registerLake, registerShow, registerReplay, registerReport, registerDoctor, registerDrafts, registerOutbox];
+export const extraCommands: RegisterCommand[] = [registerEval, registerLake, registerShow, registerReplay, registerReport, registerDoctor, registerDrafts, registerOutbox, registerSend];
