@@ -157,7 +157,8 @@ export async function sendClaimed(deps: SendDeps, claimed: ClaimedMessage, claim
   }
 
   const sentAt = deps.clock.now();
-  return sql.transaction(async (tx) => {
+  // The send is recorded on its own first: whatever happens after, it is never sent again.
+  await sql.transaction(async (tx) => {
     await tx.query(
       `UPDATE send_attempt SET status = 'sent', provider_message_id = :pid, delivered_message_id = :delivered, finished_at = :at::timestamptz
         WHERE id = :id::uuid AND status = 'sending'`,
@@ -165,16 +166,17 @@ export async function sendClaimed(deps: SendDeps, claimed: ClaimedMessage, claim
     );
     await settleRow(tx, messageId, 'done', sentAt);
     await tx.query(`UPDATE sequence SET status = 'active' WHERE id = :seq::uuid AND status = 'approved'`, { seq: claimed.sequenceId });
-    const next = await scheduleFollowUp(tx, messageId, sentAt, sentAt);
-    log.info('sent', { messageId, to: claimed.toEmail, rfcMessageId: prepared.rfcMessageId });
-    return {
-      messageId,
-      outcome: 'sent',
-      rfcMessageId: prepared.rfcMessageId,
-      deliveredMessageId: receipt.deliveredMessageId,
-      followUpAt: next ? new Date(next.scheduledAt).toISOString() : null,
-    } as const;
   });
+  log.info('sent', { messageId, to: claimed.toEmail, rfcMessageId: prepared.rfcMessageId });
+  let followUpAt: string | null = null;
+  try {
+    // the next step goes from the same mailbox, so the thread keeps one sender
+    const next = await scheduleFollowUp(sql, messageId, sentAt, sentAt, claimed.mailboxId);
+    followUpAt = next ? new Date(next.scheduledAt).toISOString() : null;
+  } catch (error) {
+    log.error('follow-up not scheduled', { messageId, error: describe(error) });
+  }
+  return { messageId, outcome: 'sent', rfcMessageId: prepared.rfcMessageId, deliveredMessageId: receipt.deliveredMessageId, followUpAt };
 }
 
 /** The server's words for an error, for the attempt's `error` column. */
