@@ -15,6 +15,7 @@ import type { PgliteSql } from '#adapters/pglite-sql.ts';
 import { SmtpMailer } from '#adapters/smtp-mailer.ts';
 import { jsonLog } from '#core/log.ts';
 import { defaultPipelineConfig, type Deps, type MailDeps } from '#core/pipeline/deps.ts';
+import { MailerBlockedError } from '#core/errors.ts';
 import type { Mailer } from '#core/ports.ts';
 import { MailSink } from '../../local/mail-sink.ts';
 import { sendOnce } from '../../local/sending.ts';
@@ -173,7 +174,7 @@ describe('the sending state machine', () => {
   }, 180_000);
 
   it('SMTP 5xx fails the message with the server\'s reply, and it is not retried', async () => {
-    const { messageId } = await queued('rejected');
+    const { messageId, lead } = await queued('rejected');
     sink.injectFault({ kind: 'reply', stage: 'rcpt', code: 550, message: '5.1.1 no such user' });
 
     const s = await sendOnce(deps(), mail(), { workspaceId: ws, now: NOW });
@@ -182,6 +183,11 @@ describe('the sending state machine', () => {
     const [a] = await attempts(messageId);
     expect(a.status).toBe('failed');
     expect(a.error).toMatch(/550.*no such user/);
+    // 5.1.1: the address does not exist, a hard bounce: suppressed, the sequence stopped
+    const sup = await db.query<{ source: string }>(`SELECT source FROM suppression WHERE workspace_id = :ws::uuid AND value = :e`, { ws, e: lead.email });
+    expect(sup.rows).toEqual([{ source: 'bounce' }]);
+    const seq = await db.query<{ status: string }>('SELECT status FROM sequence WHERE id = :id::uuid', { id: lead.seq.sequenceId });
+    expect(seq.rows[0].status).toBe('stopped');
     expect((await sendOnce(deps(), mail(), { workspaceId: ws, now: new Date(NOW.getTime() + 600_000) })).claimed).toBe(0);
   }, 120_000);
 
@@ -219,5 +225,30 @@ describe('the sending state machine', () => {
     expect(restarted.abandoned).toBe(1);
     expect((await attempts(messageId)).map((a) => a.status)).toEqual(['uncertain']);
     expect(deliveredTo(lead.email)).toHaveLength(1);
+  }, 120_000);
+
+  it('a mailbox that cannot send stops the batch and fails nothing: every claimed message goes back to the queue', async () => {
+    const one = await queued('blocked-1');
+    const two = await queued('blocked-2');
+    let calls = 0;
+    const blocked: Mailer = {
+      provider: 'smtp',
+      send: async () => {
+        calls++;
+        throw new MailerBlockedError('smtp', 'authentication failed', { code: 535, response: '535 5.7.8 bad credentials' });
+      },
+      close: async () => {},
+    };
+
+    const s = await sendOnce(deps(), mail(blocked), { workspaceId: ws, now: NOW });
+
+    expect(s).toMatchObject({ blocked: true, sent: 0, failed: 0, uncertain: 0 });
+    expect(s.claimed).toBeGreaterThanOrEqual(2);
+    expect(calls).toBe(1);
+    for (const { messageId } of [one, two]) {
+      const r = await row(messageId);
+      expect(r).toMatchObject({ status: 'scheduled', attempts: 0 });
+      expect(r.deferred_reason).toContain('cannot send');
+    }
   }, 120_000);
 });

@@ -179,6 +179,12 @@ export async function sendClaimed(deps: SendDeps, claimed: ClaimedMessage, claim
   return { messageId, outcome: 'sent', rfcMessageId: prepared.rfcMessageId, deliveredMessageId: receipt.deliveredMessageId, followUpAt };
 }
 
+/** A permanent refusal that says the mailbox does not exist (SMTP 550/551/553 with 5.1.x, or 5.1.1 in the text). */
+function isUnknownRecipient(error: MailPermanentError): boolean {
+  const text = `${error.code ?? ''} ${error.response ?? error.message}`;
+  return /\b5\.1\.[0-3]\b/.test(text) || /^\s*55[013]\b.*(no such user|user unknown|does not exist|mailbox unavailable)/i.test(text);
+}
+
 /** The server's words for an error, for the attempt's `error` column. */
 function describe(error: unknown): string {
   if (error instanceof MailError) return [error.code, error.response ?? error.message].filter((x) => x !== undefined && x !== '').join(' ').slice(0, 2000);
@@ -219,9 +225,23 @@ async function settleFailure(deps: SendDeps, claimed: ClaimedMessage, claimer: s
     });
   }
   if (error instanceof MailPermanentError) {
+    const hardBounce = isUnknownRecipient(error);
     await sql.transaction(async (tx) => {
       await finishAttempt(tx, attemptId, 'failed', reason, now);
       await settleRow(tx, messageId, 'done', now);
+      if (hardBounce) {
+        // the address does not exist: suppressed and its sequences stopped, in this transaction
+        await tx.query(
+          `INSERT INTO suppression (id, workspace_id, kind, value, reason, source)
+           SELECT :id::uuid, s.workspace_id, 'email', lower(:to), :why, 'bounce' FROM sequence s WHERE s.id = :seq::uuid
+           ON CONFLICT (workspace_id, kind, value) DO NOTHING`,
+          { id: randomUUID(), to: claimed.toEmail, why: `hard bounce at send: ${reason}`.slice(0, 500), seq: claimed.sequenceId },
+        );
+        await tx.query(
+          `UPDATE sequence SET status = 'stopped', status_reason = 'bounced' WHERE id = :seq::uuid AND status IN ('approved', 'active', 'paused')`,
+          { seq: claimed.sequenceId },
+        );
+      }
     });
     return { messageId, outcome: 'failed', reason };
   }
