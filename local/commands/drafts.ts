@@ -336,7 +336,7 @@ Examples:
                 ? ` ${result.left.length} left for a person to read (${result.left.length - blocked} flagged, ${blocked} blocked): prospector drafts list --status draft --flag any`
                 : ''),
           );
-          for (const a of result.approved) ctx.print(`  approved ${short(a.sequenceId)} as ${a.decidedBy}`);
+          for (const a of result.approved) ctx.print(`  approved ${short(a.sequenceId)} as ${a.decidedBy}${a.firstTouchAt ? `; first email queued for ${a.firstTouchAt}` : ''}`);
           return;
         }
         const workspace = await chosenWorkspace(sql, ctx.workspace());
@@ -347,7 +347,8 @@ Examples:
           if (!opts.json) {
             ctx.print(
               `Approved sequence ${short(result.sequenceId)} as ${result.decidedBy}` +
-                (result.flagsOverridden ? ` over ${result.flagsOverridden} risk flag(s): "${result.reason}"` : result.reason ? `: "${result.reason}"` : ''),
+                (result.flagsOverridden ? ` over ${result.flagsOverridden} risk flag(s): "${result.reason}"` : result.reason ? `: "${result.reason}"` : '') +
+                (result.firstTouchAt ? `; first email queued for ${result.firstTouchAt}` : ''),
             );
           }
         }

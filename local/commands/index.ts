@@ -12,8 +12,9 @@ import { register as registerOutbox } from './outbox.ts';
 import { register as registerReplay } from './replay.ts';
 import { register as registerReplies } from './replies.ts';
 import { register as registerReport } from './report.ts';
+import { register as registerSend } from './send.ts';
 import { register as registerShow } from './show.ts';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
-export const extraCommands: RegisterCommand[] = [registerEval, registerLake, registerShow, registerReplay, registerReport, registerDoctor, registerDrafts, registerOutbox, registerReplies];
+export const extraCommands: RegisterCommand[] = [registerEval, registerLake, registerShow, registerReplay, registerReport, registerDoctor, registerDrafts, registerOutbox, registerSend, registerReplies];

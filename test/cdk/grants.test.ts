@@ -114,13 +114,17 @@ describe('the lake', () => {
       DraftOutreach: { list: false, get: [], put: ['llm/*'] },
       RecordFailure: { list: false, get: [], put: ['research/*'] },
       FinishRun: { list: false, get: [], put: ['runs/*/summary.json'] },
+      ClaimDue: { list: false, get: [], put: [] },
+      SendMessage: { list: false, get: [], put: [] },
+      RecordSendFailure: { list: false, get: [], put: [] },
+      FinishSend: { list: false, get: [], put: [] },
     };
 
     for (const step of STEP_IDS) expect(lakeGrants(step), step).toEqual(expected[step]);
   });
 
   it('gives no LAKE_BUCKET to a step that does not use the lake', () => {
-    expect(STEP_IDS.filter((step) => !('LAKE_BUCKET' in envOf(step)))).toEqual(['StartRun', 'ListRunLeads']);
+    expect(STEP_IDS.filter((step) => !('LAKE_BUCKET' in envOf(step)))).toEqual(['StartRun', 'ListRunLeads', 'ClaimDue', 'SendMessage', 'RecordSendFailure', 'FinishSend']);
   });
 });
 

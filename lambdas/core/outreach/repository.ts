@@ -27,6 +27,7 @@ import {
   type GroundingRule,
   type SellerEvidence,
 } from './grounding.ts';
+import { queueApprovedSequence } from '../sending/queue-approved.ts';
 import { ApprovalRefusedError, EditRefusedError, IllegalTransitionError } from './errors.ts';
 import { TEMPLATE_LABEL } from './templates.ts';
 
@@ -490,6 +491,8 @@ export interface ApproveResult {
   decidedBy: string;
   flagsOverridden: number;
   reason: string | null;
+  /** When the first email is queued to go (absent for a sequence with no email step). */
+  firstTouchAt?: string;
 }
 
 /**
@@ -497,7 +500,11 @@ export interface ApproveResult {
  * blocked or unchecked (edit it), or carries risk flags and no reason is given; a reason given
  * over flags is recorded with the number of flags overridden.
  */
-export async function approveSequence(sql: Sql, sequenceId: string, options: { by?: string; reason?: string | null } = {}): Promise<ApproveResult> {
+export async function approveSequence(
+  sql: Sql,
+  sequenceId: string,
+  options: { by?: string; reason?: string | null; now?: Date } = {},
+): Promise<ApproveResult> {
   const reason = options.reason?.trim() ? options.reason.trim() : null;
   return sql.transaction(async (tx) => {
     const h = await head(tx, sequenceId);
@@ -539,7 +546,9 @@ export async function approveSequence(sql: Sql, sequenceId: string, options: { b
       { id: randomUUID(), seq: sequenceId, userId: who.userId, email: who.email, reason, flags: flags.length },
     );
     await advanceSequence(tx, sequenceId, 'draft', 'approved');
-    return { sequenceId, decidedBy: who.email, flagsOverridden: flags.length, reason };
+    // the first email is queued with the approval: both happen or neither does
+    const queued = await queueApprovedSequence(tx, sequenceId, options.now ?? new Date());
+    return { sequenceId, decidedBy: who.email, flagsOverridden: flags.length, reason, ...(queued ? { firstTouchAt: queued.scheduledAt } : {}) };
   });
 }
 
@@ -571,7 +580,11 @@ export interface BulkApproveResult {
  * Approves every draft (matching the filter) whose sendable messages are all `grounded`: no
  * flag, nothing blocked or unchecked. The others stay in the queue for a person to read.
  */
-export async function approveAllUnflagged(sql: Sql, filter: Omit<SequenceFilter, 'status' | 'flag'>, options: { by?: string } = {}): Promise<BulkApproveResult> {
+export async function approveAllUnflagged(
+  sql: Sql,
+  filter: Omit<SequenceFilter, 'status' | 'flag'>,
+  options: { by?: string; now?: Date } = {},
+): Promise<BulkApproveResult> {
   const drafts = await listSequences(sql, { ...filter, status: 'draft' });
   const out: BulkApproveResult = { approved: [], left: [] };
   for (const d of drafts) {
@@ -580,7 +593,7 @@ export async function approveAllUnflagged(sql: Sql, filter: Omit<SequenceFilter,
       out.left.push({ sequenceId: d.id, grounding: d.grounding, flags: flagCount });
       continue;
     }
-    out.approved.push(await approveSequence(sql, d.id, { by: options.by }));
+    out.approved.push(await approveSequence(sql, d.id, { by: options.by, now: options.now }));
   }
   return out;
 }

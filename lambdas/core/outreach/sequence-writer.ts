@@ -13,6 +13,7 @@
  */
 import { insertLlmCalls } from '../pipeline/llm-call-repo.ts';
 import type { Sql } from '../ports.ts';
+import { queueApprovedSequence } from '../sending/queue-approved.ts';
 import type { LlmCallRecord } from '../research/contract.ts';
 import { clip } from '../pipeline/util.ts';
 import type { DraftSequence, Variant } from './templates.ts';
@@ -44,6 +45,8 @@ export interface SequenceToWrite {
   variant: Variant;
   /** the ICP's autopilot: approve when no message carries a finding */
   autopilot: boolean;
+  /** the moment an autopilot approval queues the first email from (default now) */
+  now?: Date;
   /** said beside the outcome in the run summary (e.g. why templates wrote it) */
   note?: string;
   /** the LLM calls that drafted it, recorded on the run in the same transaction */
@@ -174,6 +177,8 @@ export async function writeSequence(sql: Sql, newId: () => string, w: SequenceTo
         { id: newId(), seq: sequenceId, reason: 'autopilot: no message carries a flag' },
       );
       await tx.query(`UPDATE sequence SET status = 'approved' WHERE id = :seq::uuid`, { seq: sequenceId });
+      // an autopilot approval queues the first email like a rep's, in the same transaction
+      await queueApprovedSequence(tx, sequenceId, w.now ?? new Date());
       status = 'approved';
     }
     await recordDraftOutcome(tx, { runId: w.runId, leadId: w.leadId, outcome: 'drafted', sequenceId, source: w.source, reason: w.note ?? null });

@@ -1,5 +1,5 @@
 /** What every pipeline step needs. Each runtime builds this once (its composition root). */
-import type { Clock, Lake, LeadSearch, Llm, Log, Sql, Web } from '../ports.ts';
+import type { Clock, Lake, LeadSearch, Llm, Log, Mailer, Sql, Web } from '../ports.ts';
 import { DEFAULT_MODELS, type ModelPrices } from '../research/models.ts';
 
 export interface PipelineConfig {
@@ -58,4 +58,15 @@ export interface Deps {
   clock: Clock;
   newId: () => string;
   config: PipelineConfig;
+  /**
+   * Sending mail, given only to the send step (STEPS in step-ports.ts): the mailer, and the
+   * one-click unsubscribe route's base URL and signing key. Absent where nothing is sent.
+   */
+  mail?: MailDeps;
+}
+
+/** What the send step needs to send one message. */
+export interface MailDeps {
+  mailer: Mailer;
+  unsubscribe: { baseUrl: string; secret: Buffer };
 }

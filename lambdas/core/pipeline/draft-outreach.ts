@@ -190,6 +190,7 @@ export async function draftOutreach(deps: Deps, rawInput: DraftOutreachInput, op
     factIds: new Map(research.facts.map((f) => [f.id, f.factId])),
     variant,
     autopilot: icp.icp.autopilot,
+    now: deps.clock.now(),
     note,
     llmCalls: outcome.llmCalls,
   });

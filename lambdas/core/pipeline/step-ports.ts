@@ -51,6 +51,8 @@ export interface StepPorts {
   readonly llm?: PortAccess;
   readonly leadSearch?: PortAccess;
   readonly web?: true;
+  /** Sending mail (SES in the cloud): only the send step. */
+  readonly mailer?: true;
   readonly config?: readonly ConfigGroup[];
 }
 
@@ -92,6 +94,12 @@ export const STEPS = {
   },
   RecordFailure: { handler: 'record-failure', ports: { sql: true, lake: { write: ['researchTable'] } } },
   FinishRun: { handler: 'finish-run', ports: { sql: true, lake: { write: ['runSummaries'] } } },
+  // statemachine/sending.asl.json: claim what is due, send each, settle what failed, count.
+  ClaimDue: { handler: 'claim-due', ports: { sql: true } },
+  // The only step that may send mail.
+  SendMessage: { handler: 'send-message', ports: { sql: true, mailer: true } },
+  RecordSendFailure: { handler: 'record-send-failure', ports: { sql: true } },
+  FinishSend: { handler: 'finish-send', ports: { sql: true } },
 } as const satisfies Record<string, StepSpec>;
 export type StepId = keyof typeof STEPS;
 
@@ -204,6 +212,7 @@ export function restrictDeps(step: StepId, deps: Deps): Deps {
     llm: named(p.llm, 'llm', () => ({ provider: deps.llm.provider }), () => deps.llm),
     leadSearch: named(p.leadSearch, 'leadSearch', () => ({ name: deps.leadSearch.name }), () => deps.leadSearch),
     web: p.web ? deps.web : undeclaredPort(step, 'web'),
+    ...(p.mailer && deps.mail ? { mail: deps.mail } : {}),
     log: deps.log,
     clock: deps.clock,
     newId: deps.newId,

@@ -102,7 +102,7 @@ interface SequenceRow {
   mailbox_id: string | null;
 }
 
-async function loadSequence(sql: Sql, sequenceId: string): Promise<SequenceRow> {
+async function loadSequence(sql: Sql, sequenceId: string, mailboxId?: string): Promise<SequenceRow> {
   const rows = await sql.query<SequenceRow>(
     `SELECT s.id, s.workspace_id, s.lead_id, s.icp_id, s.rep_email, s.status, s.experiment_id, r.fit_score,
             (SELECT mb.id FROM mailbox mb
@@ -119,6 +119,7 @@ async function loadSequence(sql: Sql, sequenceId: string): Promise<SequenceRow> 
   if (!['approved', 'active'].includes(row.status)) {
     throw new ProspectorError(`sequence ${sequenceId} is ${row.status}: only an approved or active sequence is scheduled`);
   }
+  if (mailboxId) row.mailbox_id = mailboxId;
   if (!row.mailbox_id) throw new NotFoundError(`rep ${row.rep_email} has no active mailbox to send sequence ${sequenceId} from`);
   return row;
 }
@@ -183,7 +184,14 @@ export async function scheduleFirstTouch(sql: Sql, sequenceId: string, now: Date
  * Queues the email step after the one `sentMessageId` belongs to, the difference of their day
  * offsets in business days after `sentAt`, inside the window. Undefined when no email follows.
  */
-export async function scheduleFollowUp(sql: Sql, sentMessageId: string, sentAt: Date, now: Date = sentAt): Promise<Scheduled | undefined> {
+export async function scheduleFollowUp(
+  sql: Sql,
+  sentMessageId: string,
+  sentAt: Date,
+  now: Date = sentAt,
+  /** the mailbox the step before went from (a thread stays with one sender); default the rep's */
+  mailboxId?: string,
+): Promise<Scheduled | undefined> {
   const next = await sql.query<{ sequence_id: string; message_id: string; days: number }>(
     `SELECT sent_step.sequence_id, m.id AS message_id, st.day_offset - sent_step.day_offset AS days
        FROM message sent
@@ -198,7 +206,7 @@ export async function scheduleFollowUp(sql: Sql, sentMessageId: string, sentAt: 
   );
   const row = next.rows[0];
   if (!row) return undefined;
-  const seq = await loadSequence(sql, row.sequence_id);
+  const seq = await loadSequence(sql, row.sequence_id, mailboxId);
   const zone = await leadZone(sql, seq.lead_id, seq.rep_email);
   const window = await loadWindow(sql, seq.workspace_id, seq.icp_id);
   return insert(sql, seq, row.message_id, followUpSlot(sentAt, Math.max(0, row.days), window, zone.zone), zone, now);

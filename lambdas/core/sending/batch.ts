@@ -1,0 +1,90 @@
+/**
+ * The steps of statemachine/sending.asl.json over the sending core: ClaimDue, SendMessage (once
+ * per claimed message, in a Map), RecordSendFailure (the Map's Catch) and FinishSend. Each
+ * parses its event with zod; payloads carry ids and small outcomes, never a message body.
+ */
+import { z } from 'zod';
+import { SendingNotConfiguredError } from '../errors.ts';
+import type { Deps } from '../pipeline/deps.ts';
+import { parseStatesError } from '../pipeline/record-failure.ts';
+import { claimDue, type ClaimedMessage } from './claim.ts';
+import { rescheduleMissed } from './schedule.ts';
+import { recordSendFailure, sendClaimed, settleAbandoned, summarise, type SendOutcome, type SendSummary } from './send.ts';
+
+/** The execution's input. */
+export const SendBatchInput = z.object({
+  workspaceId: z.uuid(),
+  /** at most this many messages per execution (default 25) */
+  limit: z.number().int().min(1).max(500).optional(),
+  /**
+   * An attempt still `sending` this long is abandoned and becomes `uncertain` (default 900 s,
+   * longer than any send step). A local run holding the home lock passes 0.
+   */
+  abandonedAfterSeconds: z.number().int().min(0).max(86_400).optional(),
+});
+export type SendBatchInput = z.infer<typeof SendBatchInput>;
+
+const Claimed = z.object({
+  messageId: z.uuid(),
+  sequenceId: z.uuid(),
+  mailboxId: z.uuid(),
+  fromEmail: z.string().min(3),
+  toEmail: z.string().min(3),
+  priority: z.number(),
+  scheduledAt: z.string(),
+  attempts: z.number().int().min(0),
+});
+
+export interface ClaimDueOutput {
+  workspaceId: string;
+  claimer: string;
+  abandoned: number;
+  messages: ClaimedMessage[];
+}
+
+/** ClaimDue: settles abandoned attempts, moves missed windows on, claims what may go now. */
+export async function claimDueStep(deps: Deps, event: unknown): Promise<ClaimDueOutput> {
+  const { batch: input, claimer } = z.object({ batch: SendBatchInput, claimer: z.string().min(1).max(300) }).parse(event);
+  const now = deps.clock.now();
+  const abandoned = await settleAbandoned(deps.sql, input.workspaceId, now, input.abandonedAfterSeconds ?? 900);
+  await rescheduleMissed(deps.sql, input.workspaceId, now);
+  const messages = await claimDue(deps.sql, { workspaceId: input.workspaceId, now, claimer, limit: input.limit });
+  deps.log.info('claimed', { claimer, claimed: messages.length, abandoned });
+  return { workspaceId: input.workspaceId, claimer, abandoned, messages };
+}
+
+const SendEvent = z.object({ message: Claimed, claimer: z.string().min(1) });
+
+/** SendMessage: sends one claimed message (the only step given the mailer). */
+export async function sendMessageStep(deps: Deps, event: unknown): Promise<SendOutcome> {
+  const input = SendEvent.parse(event);
+  if (!deps.mail) throw new SendingNotConfiguredError('the send step has no mailer: set the mail settings of this runtime');
+  return sendClaimed(
+    { sql: deps.sql, mailer: deps.mail.mailer, clock: deps.clock, log: deps.log, unsubscribe: deps.mail.unsubscribe },
+    input.message,
+    input.claimer,
+  );
+}
+
+const FailureEvent = SendEvent.extend({ error: z.object({ Error: z.string(), Cause: z.string().optional() }) });
+
+/** RecordSendFailure: the send step itself failed; settle the message without ever resending blindly. */
+export async function recordSendFailureStep(deps: Deps, event: unknown): Promise<SendOutcome> {
+  const input = FailureEvent.parse(event);
+  const { name, message } = parseStatesError({ Error: input.error.Error, Cause: input.error.Cause ?? '' });
+  deps.log.warn('send step failed', { messageId: input.message.messageId, error: name, reason: message });
+  return recordSendFailure(deps.sql, input.message.messageId, input.claimer, `${name}: ${message}`, deps.clock.now());
+}
+
+const FinishEvent = z.object({
+  claim: z.object({ abandoned: z.number().int().min(0), messages: z.array(z.unknown()) }),
+  results: z.array(z.object({ outcome: z.enum(['sent', 'deferred', 'failed', 'uncertain', 'skipped', 'blocked', 'released']) }).loose()),
+});
+
+/** FinishSend: the execution's counts. */
+export async function finishSendStep(deps: Deps, event: unknown): Promise<SendSummary> {
+  const input = FinishEvent.parse(event);
+  const summary = summarise(input.claim.messages.length, input.claim.abandoned, input.results);
+  deps.log.info('send batch done', { ...summary });
+  return summary;
+}

@@ -1,0 +1,50 @@
+/**
+ * What approval does for sending: the approved sequence's first email goes in the queue, in the
+ * same transaction as the approval, so an approved sequence is never left unscheduled and a
+ * rolled-back approval leaves nothing queued.
+ *
+ * A rep with no mailbox yet gets a default one on the address from onboarding (the sequence's
+ * rep email): a new mailbox, so it warms up (policy.ts) with the default caps and spacing. The
+ * onboarding of mailboxes is not a command yet; `addMailbox` with other limits (or an
+ * established mailbox, no warm-up) is the way to change that before the first approval.
+ */
+import { NotFoundError } from '../errors.ts';
+import type { Sql } from '../ports.ts';
+import { addMailbox, scheduleFirstTouch, type Scheduled } from './schedule.ts';
+
+/** The rep's active mailbox, created with the defaults when there is none. Returns its id. */
+export async function ensureRepMailbox(sql: Sql, workspaceId: string, repEmail: string, now: Date, provider: 'smtp' | 'ses' = 'smtp'): Promise<string> {
+  const found = await sql.query<{ id: string }>(
+    `SELECT mb.id FROM mailbox mb LEFT JOIN app_user u ON u.id = mb.rep_id
+      WHERE mb.workspace_id = :ws::uuid AND mb.active AND (u.email = :email OR mb.address = :email)
+      ORDER BY u.email = :email DESC NULLS LAST LIMIT 1`,
+    { ws: workspaceId, email: repEmail.toLowerCase() },
+  );
+  if (found.rows[0]) return found.rows[0].id;
+  return addMailbox(sql, { workspaceId, repEmail, provider, warmupStartedAt: now });
+}
+
+/**
+ * Queues the first email of an approved sequence (on the rep's mailbox, made if missing).
+ * Undefined when the sequence has no email step (a LinkedIn- or call-only sequence) or none
+ * in the variant the lead was assigned.
+ */
+export async function queueApprovedSequence(sql: Sql, sequenceId: string, now: Date): Promise<Scheduled | undefined> {
+  const seq = await sql.query<{ workspace_id: string; rep_email: string; emails: number }>(
+    `SELECT s.workspace_id, s.rep_email,
+            (SELECT count(*)::int FROM sequence_step st WHERE st.sequence_id = s.id AND st.kind = 'email') AS emails
+       FROM sequence s WHERE s.id = :id::uuid`,
+    { id: sequenceId },
+  );
+  const row = seq.rows[0];
+  if (!row || row.emails === 0) return undefined;
+  await ensureRepMailbox(sql, row.workspace_id, row.rep_email, now);
+  try {
+    return await scheduleFirstTouch(sql, sequenceId, now);
+  } catch (error) {
+    // no first email in the variant the lead was assigned (or no assignment at all): nothing
+    // can be sent, which the claim would refuse anyway; the approval itself stands
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * `prospector send` as a user runs it, in child processes over a fresh PROSPECTOR_HOME: start,
+ * approve every unflagged draft, send on a Tuesday morning in the leads' zone. The loopback
+ * sink's outbox then holds real mail with the compliance headers, none to a suppressed address,
+ * follow-ups queued and not sent, and another send sends nothing twice.
+ */
+import { readdir, readFile, rm, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OutboxEntry } from '#core/sending/outbox.ts';
+import type { SendSummary } from '#core/sending/send.ts';
+import { FolderLake } from '#adapters/folder-lake.ts';
+import { MailSink } from '#local/mail-sink.ts';
+import { openLocal } from '#local/runner.ts';
+import { cliEnv, lastJson, prospector, startProspector } from '#test/crash/cli.ts';
+
+/** 09:00 in Berlin on the first Tuesday at least a week after today (after every approval's first slot). */
+function tuesdayNineBerlin(): Date {
+  const day = new Date();
+  day.setUTCDate(day.getUTCDate() + 7);
+  while (day.getUTCDay() !== 2) day.setUTCDate(day.getUTCDate() + 1);
+  for (const utcHour of [8, 7]) {
+    const at = new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), utcHour));
+    const hour = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', hourCycle: 'h23' }).format(at);
+    if (hour === '09') return at;
+  }
+  throw new Error('no 09:00 Berlin found');
+}
+
+async function emls(home: string): Promise<{ name: string; text: string }[]> {
+  const root = join(home, 'lake', 'outbox');
+  const out: { name: string; text: string }[] = [];
+  for (const day of await readdir(root).catch(() => [] as string[])) {
+    for (const name of await readdir(join(root, day))) out.push({ name, text: (await readFile(join(root, day, name), 'utf8')).replace(/=\r?\n/g, '') });
+  }
+  return out;
+}
+
+const header = (eml: string, name: string) => new RegExp(`^${name}:\\s*(.+(?:\\r?\\n[ \\t].+)*)`, 'mi').exec(eml)?.[1].replace(/\r?\n[ \t]+/g, ' ');
+
+describe('prospector send', { timeout: 900_000 }, () => {
+  let home: string;
+  const at = tuesdayNineBerlin();
+  const later = (minutes: number) => new Date(at.getTime() + minutes * 60_000).toISOString();
+
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'prospector-send-'));
+    const start = await prospector(['start'], cliEnv(home), 600_000);
+    expect(start.code, start.stderr).toBe(0);
+    const approve = await prospector(['drafts', 'approve', '--all-unflagged', '--json'], cliEnv(home));
+    expect(approve.code, approve.stderr).toBe(0);
+    expect(lastJson<{ approved: unknown[] }>(approve).approved.length).toBeGreaterThan(1);
+  }, 900_000);
+
+  afterAll(async () => {
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it('sends due mail into the sink with the compliance headers, queues follow-ups unsent, and never sends twice', async () => {
+    const sent: SendSummary[] = [];
+    // one execution sends at most one message per mailbox (the spacing); three, ten minutes apart
+    for (const minutes of [0, 10, 20]) {
+      const r = await prospector(['send', '--json', '--now', later(minutes)], cliEnv(home));
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain('loopback sink');
+      sent.push(lastJson<SendSummary>(r));
+    }
+    expect(sent.map((s) => s.sent)).toEqual([1, 1, 1]);
+    for (const s of sent) expect(s).toMatchObject({ claimed: 1, deferred: 0, failed: 0, uncertain: 0 });
+
+    const mails = await emls(home);
+    expect(mails).toHaveLength(3);
+    expect(mails.filter((m) => m.name.includes('~dup'))).toEqual([]);
+    for (const { text } of mails) {
+      expect(header(text, 'List-Unsubscribe')).toMatch(/^<http:\/\/127\.0\.0\.1:\d+\/unsubscribe\/v1\.[^>]+>, <mailto:[^>]+\?subject=unsubscribe>$/);
+      expect(header(text, 'List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
+      expect(text).toContain('548 Market St');
+      expect(text).toMatch(/Not interested\? Unsubscribe with one click/);
+    }
+    const recipients = mails.map((m) => header(m.text, 'To')!.match(/<([^>]+)>/)?.[1] ?? header(m.text, 'To')!);
+    expect(new Set(recipients).size).toBe(3);
+
+    const rt = await openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent' }, sampleWeb: false });
+    try {
+      const suppressed = await rt.deps.sql.query<{ kind: string; value: string }>('SELECT kind, value FROM suppression');
+      for (const to of recipients) {
+        for (const s of suppressed.rows) expect(s.kind === 'email' ? to === s.value : to.endsWith(`@${s.value}`) || to.endsWith(`.${s.value}`)).toBe(false);
+      }
+    } finally {
+      await rt.close();
+    }
+
+    const outbox = await prospector(['outbox', '--json', '--now', later(21)], cliEnv(home));
+    const waiting = lastJson<{ messages: OutboxEntry[] }>(outbox).messages;
+    const followUps = waiting.filter((m) => recipients.includes(m.lead.email));
+    expect(followUps).toHaveLength(3);
+    for (const f of followUps) {
+      expect(f.step.position).toBeGreaterThan(1);
+      expect(f.status).toBe('scheduled');
+      expect(new Date(f.scheduledAt).getTime()).toBeGreaterThan(at.getTime() + 24 * 3600_000);
+    }
+
+    // the same moment again: whatever goes, nobody gets a mail twice
+    const again = await prospector(['send', '--json', '--now', later(20)], cliEnv(home));
+    expect(lastJson<SendSummary>(again).sent).toBe(0);
+    expect(await emls(home)).toHaveLength(3);
+  });
+
+  it('killed while the server holds a message, the restarted sender marks it uncertain and never sends it', async () => {
+    const sink = await MailSink.start({ lake: new FolderLake(join(home, 'other-server')) });
+    const env = cliEnv(home, { PROSPECTOR_SMTP_URL: sink.url });
+    try {
+      sink.injectFault({ kind: 'stall-before-data' });
+      const { child, done } = startProspector(['send', '--json', '--now', later(40)], env);
+      // the sender is inside the SMTP transaction (its attempt written): kill it there
+      while (sink.pendingFaults > 0) await new Promise((r) => setTimeout(r, 100));
+      child.kill('SIGKILL');
+      await done;
+
+      const restarted = await prospector(['send', '--json', '--now', later(50)], env);
+      expect(restarted.code, restarted.stderr).toBe(0);
+      const summary = lastJson<SendSummary>(restarted);
+      expect(summary.abandoned).toBe(1);
+      expect(summary.uncertain).toBeGreaterThanOrEqual(1);
+
+      const rt = await openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent' }, sampleWeb: false });
+      let stalled: string;
+      try {
+        const rows = await rt.deps.sql.query<{ to_email: string; status: string }>(`SELECT to_email, status FROM send_attempt WHERE status = 'uncertain'`);
+        expect(rows.rows).toHaveLength(1);
+        stalled = rows.rows[0].to_email;
+      } finally {
+        await rt.close();
+      }
+      await prospector(['send', '--json', '--now', later(60)], env);
+      expect(sink.deliveries.filter((d) => d.to.includes(stalled))).toEqual([]);
+    } finally {
+      await sink.close();
+    }
+  });
+});

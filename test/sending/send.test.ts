@@ -1,0 +1,254 @@
+/**
+ * Sending through the real sending state machine (statemachine/sending.asl.json run by the local
+ * interpreter), the real SMTP mailer and the loopback sink, on PGlite: what a rep would notice -
+ * the mail in the outbox with its compliance headers, the follow-up queued and not sent, nothing
+ * sent twice, nothing to an address that opted out between claim and send, and 4xx / 5xx /
+ * dropped-after-DATA / a crash each ending where the at-most-once rules say.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FolderLake } from '#adapters/folder-lake.ts';
+import type { PgliteSql } from '#adapters/pglite-sql.ts';
+import { SmtpMailer } from '#adapters/smtp-mailer.ts';
+import { jsonLog } from '#core/log.ts';
+import { defaultPipelineConfig, type Deps, type MailDeps } from '#core/pipeline/deps.ts';
+import { MailerBlockedError } from '#core/errors.ts';
+import type { Mailer } from '#core/ports.ts';
+import { MailSink } from '../../local/mail-sink.ts';
+import { sendOnce } from '../../local/sending.ts';
+import { onboardedDb } from '#test/helpers/db.ts';
+import { enqueue, seedApprovedLead, seedMailbox } from '#test/helpers/sending.ts';
+
+// Tuesday 8 December 2026, 09:00 in New York (14:00 UTC), inside the default window.
+const NOW = new Date('2026-12-08T14:00:00Z');
+const WINDOW = { start: new Date('2026-12-08T13:00:00Z'), end: new Date('2026-12-08T16:00:00Z') };
+const SECRET = Buffer.alloc(32, 7);
+
+let db: PgliteSql;
+let ws: string;
+let dir: string;
+let lake: FolderLake;
+let sink: MailSink;
+let mailer: SmtpMailer;
+
+beforeAll(async () => {
+  ({ db, workspaceId: ws } = await onboardedDb());
+  dir = await mkdtemp(join(tmpdir(), 'send-test-'));
+  lake = new FolderLake(join(dir, 'lake'));
+  sink = await MailSink.start({ lake, clock: { now: () => NOW } });
+  mailer = new SmtpMailer({ url: sink.url });
+}, 120_000);
+
+afterAll(async () => {
+  await mailer?.close();
+  await sink?.close();
+  await db?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const unused = new Proxy({}, { get: () => { throw new Error('not used by sending'); } });
+
+function deps(): Deps {
+  return {
+    sql: db,
+    lake,
+    llm: unused as Deps['llm'],
+    leadSearch: unused as Deps['leadSearch'],
+    web: unused as Deps['web'],
+    log: jsonLog({ level: 'silent' }),
+    clock: { now: () => NOW },
+    newId: () => randomUUID(),
+    config: defaultPipelineConfig,
+  };
+}
+
+const mail = (m: Mailer = mailer): MailDeps => ({ mailer: m, unsubscribe: { baseUrl: 'https://go.tallyhand.example/unsubscribe', secret: SECRET } });
+
+/** A fresh mailbox (its own spacing and caps) with one approved lead queued on it. */
+async function queued(name: string) {
+  const mb = await seedMailbox(db, ws, { spacing: 60 });
+  const lead = await seedApprovedLead(db, ws, `${name}-${randomUUID().slice(0, 8)}.example`);
+  const messageId = await enqueue(db, ws, lead, mb.id, WINDOW);
+  return { mb, lead, messageId };
+}
+
+async function attempts(messageId: string) {
+  return (
+    await db.query<{ status: string; error: string | null; rfc_message_id: string }>(
+      'SELECT status, error, rfc_message_id FROM send_attempt WHERE message_id = :id::uuid ORDER BY started_at',
+      { id: messageId },
+    )
+  ).rows;
+}
+
+async function row(messageId: string) {
+  return (
+    await db.query<{ status: string; attempts: number; next_retry_at: string | null; deferred_reason: string | null }>(
+      'SELECT status, attempts, next_retry_at, deferred_reason FROM scheduled_message WHERE message_id = :id::uuid',
+      { id: messageId },
+    )
+  ).rows[0];
+}
+
+const deliveredTo = (email: string) => sink.deliveries.filter((d) => d.to.includes(email));
+
+describe('the sending state machine', () => {
+  afterEach(() => expect(sink.pendingFaults).toBe(0));
+
+  it('sends a due message with its compliance headers, queues the follow-up unsent, and a second run sends nothing twice', async () => {
+    const { lead, messageId } = await queued('sent');
+
+    const first = await sendOnce(deps(), mail(), { workspaceId: ws, now: NOW });
+
+    expect(first).toMatchObject({ claimed: 1, sent: 1, deferred: 0, failed: 0, uncertain: 0 });
+    const got = deliveredTo(lead.email);
+    expect(got).toHaveLength(1);
+    const eml = (await lake.get(got[0].key))!.toString('utf8').replace(/=\r?\n/g, '');
+    expect(eml).toMatch(/^List-Unsubscribe:\s*<https:\/\/go\.tallyhand\.example\/unsubscribe\/v1\.[^>]+>,\s*<mailto:[^>]+\?subject=unsubscribe>/m);
+    expect(eml).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click/m);
+    expect(eml).toContain('548 Market St');
+    expect(eml).toContain('Unsubscribe with one click');
+    const [attempt] = await attempts(messageId);
+    expect(attempt.status).toBe('sent');
+    expect(got[0].messageId).toBe(attempt.rfc_message_id);
+    const followUp = await row(lead.seq.messages.followUp);
+    expect(followUp.status).toBe('scheduled');
+
+    // even long after the spacing, the same message is never sent again; the follow-up waits
+    const again = await sendOnce(deps(), mail(), { workspaceId: ws, now: new Date(NOW.getTime() + 3600_000) });
+    expect(again.sent).toBe(0);
+    expect(deliveredTo(lead.email)).toHaveLength(1);
+    expect((await sendOnce(deps(), mail(), { workspaceId: ws, now: NOW })).sent).toBe(0);
+  }, 120_000);
+
+  it('an opt-out recorded between the claim and the send stops the send', async () => {
+    const { lead, messageId } = await queued('optout');
+    const optOutBeforeSending = (state: string, fn: (e: unknown) => Promise<unknown>) =>
+      state === 'SendMessage'
+        ? async (event: unknown) => {
+            await db.query(`INSERT INTO suppression (id, workspace_id, kind, value, reason, source) VALUES (:id::uuid, :ws::uuid, 'email', :e, 'clicked', 'opt_out')`, {
+              id: randomUUID(),
+              ws,
+              e: lead.email,
+            });
+            return fn(event);
+          }
+        : fn;
+
+    const summary = await sendOnce(deps(), mail(), { workspaceId: ws, now: NOW, wrap: optOutBeforeSending });
+
+    expect(summary).toMatchObject({ claimed: 1, sent: 0, skipped: 1 });
+    expect(deliveredTo(lead.email)).toHaveLength(0);
+    expect(await attempts(messageId)).toEqual([]);
+    expect((await row(messageId)).status).toBe('cancelled');
+  }, 120_000);
+
+  it('SMTP 4xx defers with a backoff of 5 min, then 15 min, then 1 h, then fails', async () => {
+    const { lead, messageId } = await queued('tempfail');
+    const waits: number[] = [];
+    let at = NOW;
+    for (let i = 0; i < 3; i++) {
+      sink.injectFault({ kind: 'reply', stage: 'data', code: 451, message: '4.3.0 try again later' });
+      const s = await sendOnce(deps(), mail(), { workspaceId: ws, now: at });
+      expect(s).toMatchObject({ claimed: 1, deferred: 1, sent: 0 });
+      const r = await row(messageId);
+      expect(r.status).toBe('scheduled');
+      expect(r.deferred_reason).toContain('451');
+      waits.push((new Date(r.next_retry_at!).getTime() - at.getTime()) / 1000);
+      at = new Date(r.next_retry_at!);
+    }
+    expect(waits).toEqual([300, 900, 3600]);
+    // a retry before its time is not claimed
+    expect((await sendOnce(deps(), mail(), { workspaceId: ws, now: new Date(at.getTime() - 1000) })).claimed).toBe(0);
+
+    sink.injectFault({ kind: 'reply', stage: 'data', code: 451, message: '4.3.0 try again later' });
+    const last = await sendOnce(deps(), mail(), { workspaceId: ws, now: at });
+
+    expect(last).toMatchObject({ claimed: 1, failed: 1 });
+    expect((await row(messageId)).status).toBe('done');
+    expect((await attempts(messageId)).map((a) => a.status)).toEqual(['failed', 'failed', 'failed', 'failed']);
+    expect(deliveredTo(lead.email)).toHaveLength(0);
+  }, 180_000);
+
+  it('SMTP 5xx fails the message with the server\'s reply, and it is not retried', async () => {
+    const { messageId, lead } = await queued('rejected');
+    sink.injectFault({ kind: 'reply', stage: 'rcpt', code: 550, message: '5.1.1 no such user' });
+
+    const s = await sendOnce(deps(), mail(), { workspaceId: ws, now: NOW });
+
+    expect(s).toMatchObject({ claimed: 1, failed: 1 });
+    const [a] = await attempts(messageId);
+    expect(a.status).toBe('failed');
+    expect(a.error).toMatch(/550.*no such user/);
+    // 5.1.1: the address does not exist, a hard bounce: suppressed, the sequence stopped
+    const sup = await db.query<{ source: string }>(`SELECT source FROM suppression WHERE workspace_id = :ws::uuid AND value = :e`, { ws, e: lead.email });
+    expect(sup.rows).toEqual([{ source: 'bounce' }]);
+    const seq = await db.query<{ status: string }>('SELECT status FROM sequence WHERE id = :id::uuid', { id: lead.seq.sequenceId });
+    expect(seq.rows[0].status).toBe('stopped');
+    expect((await sendOnce(deps(), mail(), { workspaceId: ws, now: new Date(NOW.getTime() + 600_000) })).claimed).toBe(0);
+  }, 120_000);
+
+  it('a connection dropped after DATA leaves the message uncertain, never sent again', async () => {
+    const { lead, messageId } = await queued('dropped');
+    sink.injectFault({ kind: 'drop-after-data', keep: true });
+
+    const s = await sendOnce(deps(), mail(), { workspaceId: ws, now: NOW });
+
+    expect(s).toMatchObject({ claimed: 1, uncertain: 1, sent: 0 });
+    expect((await attempts(messageId)).map((a) => a.status)).toEqual(['uncertain']);
+    await sendOnce(deps(), mail(), { workspaceId: ws, now: new Date(NOW.getTime() + 3600_000) });
+    expect(deliveredTo(lead.email)).toHaveLength(1);
+  }, 120_000);
+
+  it('a crash between writing `sending` and the answer: the restarted sender marks it uncertain and sends nothing twice', async () => {
+    const { lead, messageId } = await queued('crash');
+    // the process dies while the mail is with the server: the mailer never answers and the
+    // execution is abandoned (as a killed process abandons it)
+    const abort = new AbortController();
+    const hanging: Mailer = {
+      provider: 'smtp',
+      send: async (m) => {
+        await mailer.send(m);
+        abort.abort();
+        return new Promise(() => {});
+      },
+      close: async () => {},
+    };
+    await expect(sendOnce(deps(), mail(hanging), { workspaceId: ws, now: NOW, signal: abort.signal })).rejects.toThrow();
+    expect((await attempts(messageId)).map((a) => a.status)).toEqual(['sending']);
+
+    const restarted = await sendOnce(deps(), mail(), { workspaceId: ws, now: new Date(NOW.getTime() + 120_000) });
+
+    expect(restarted.abandoned).toBe(1);
+    expect((await attempts(messageId)).map((a) => a.status)).toEqual(['uncertain']);
+    expect(deliveredTo(lead.email)).toHaveLength(1);
+  }, 120_000);
+
+  it('a mailbox that cannot send stops the batch and fails nothing: every claimed message goes back to the queue', async () => {
+    const one = await queued('blocked-1');
+    const two = await queued('blocked-2');
+    let calls = 0;
+    const blocked: Mailer = {
+      provider: 'smtp',
+      send: async () => {
+        calls++;
+        throw new MailerBlockedError('smtp', 'authentication failed', { code: 535, response: '535 5.7.8 bad credentials' });
+      },
+      close: async () => {},
+    };
+
+    const s = await sendOnce(deps(), mail(blocked), { workspaceId: ws, now: NOW });
+
+    expect(s).toMatchObject({ blocked: true, sent: 0, failed: 0, uncertain: 0 });
+    expect(s.claimed).toBeGreaterThanOrEqual(2);
+    expect(calls).toBe(1);
+    for (const { messageId } of [one, two]) {
+      const r = await row(messageId);
+      expect(r).toMatchObject({ status: 'scheduled', attempts: 0 });
+      expect(r.deferred_reason).toContain('cannot send');
+    }
+  }, 120_000);
+});
