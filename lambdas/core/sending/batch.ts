@@ -4,6 +4,7 @@
  * parses its event with zod; payloads carry ids and small outcomes, never a message body.
  */
 import { z } from 'zod';
+import { resumePausedSequences } from '../replies/act.ts';
 import { SendingNotConfiguredError } from '../errors.ts';
 import type { Deps } from '../pipeline/deps.ts';
 import { parseStatesError } from '../pipeline/record-failure.ts';
@@ -42,11 +43,16 @@ export interface ClaimDueOutput {
   messages: ClaimedMessage[];
 }
 
-/** ClaimDue: settles abandoned attempts, moves missed windows on, claims what may go now. */
+/**
+ * ClaimDue: settles abandoned attempts, resumes sequences paused by an out-of-office whose
+ * return day has come, moves missed windows on, claims what may go now.
+ */
 export async function claimDueStep(deps: Deps, event: unknown): Promise<ClaimDueOutput> {
   const { batch: input, claimer } = z.object({ batch: SendBatchInput, claimer: z.string().min(1).max(300) }).parse(event);
   const now = deps.clock.now();
   const abandoned = await settleAbandoned(deps.sql, input.workspaceId, now, input.abandonedAfterSeconds ?? 900);
+  const resumed = await resumePausedSequences(deps.sql, input.workspaceId, now);
+  if (resumed.length) deps.log.info('resumed after out-of-office', { sequences: resumed.length });
   await rescheduleMissed(deps.sql, input.workspaceId, now);
   const messages = await claimDue(deps.sql, { workspaceId: input.workspaceId, now, claimer, limit: input.limit });
   deps.log.info('claimed', { claimer, claimed: messages.length, abandoned });
