@@ -109,7 +109,7 @@ export function answerDraft(user: string): DraftAnswer {
       return {
         body: [
           `Call ${d.lead.name} at ${company}.`,
-          para(cite(f, 'Reason to call:'), sentence(`What we offer: ${d.seller.name} helps teams ${inline(d.seller.valuePropositions[0])}`)),
+          para(cite(f, 'Why now:'), sentence(`What we offer: ${d.seller.name} helps teams ${inline(d.seller.valuePropositions[0])}`)),
           `The ask: ${d.tone.callToAction}`,
         ].join('\n\n'),
       };

@@ -152,8 +152,12 @@ const personaSchema = z.strictObject({
 export const SEQUENCE_STEP_KINDS = ['email', 'follow_up_email', 'linkedin_connection_note', 'linkedin_message', 'call_task'] as const;
 export type SequenceStepKind = (typeof SEQUENCE_STEP_KINDS)[number];
 
-/** Most steps a sequence may have: more touches than this reads as spam, and the prompt must stay small. */
-export const MAX_SEQUENCE_STEPS = 8;
+/**
+ * Most steps a sequence may have. One drafting call writes the whole sequence within 1,500 prompt
+ * tokens, and every step costs some (its line in the prompt, its part of the answer schema): at
+ * six steps a lead's two best facts still fit when their quotes are at the prompt's longest.
+ */
+export const MAX_SEQUENCE_STEPS = 6;
 /** Latest business day a step may fall on (the `sequence_step.day_offset` check in SQL). */
 export const MAX_SEQUENCE_DAY = 90;
 

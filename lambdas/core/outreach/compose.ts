@@ -111,12 +111,12 @@ const KIND_WORDS: Record<PlannedStep['kind'], string> = {
   call_task: 'call task for the rep',
 };
 const ANGLE_WORDS: Record<PlannedStep['angle'], string> = {
-  first_email: 'the two variants above',
-  follow_up: 'one new fact or the differentiator',
-  last_note: 'a short last note saying it is the last',
-  connection: 'a connection request, at most 300 characters, no link, no pitch',
-  linkedin: 'short; one new fact or the seller proof, then the call to action',
-  call: 'talking points: the reason to call (cite a fact), the offer, the ask',
+  first_email: 'as above',
+  follow_up: 'a new fact or the differentiator',
+  last_note: 'short last note, says it is the last',
+  connection: 'connection request, max 300 chars, no link, no pitch',
+  linkedin: 'short: a new fact or the proof, then the ask',
+  call: 'talking points: why now (cite a fact), offer, ask',
 };
 
 /** The PARTS lines of the prompt: one per step, in order. */

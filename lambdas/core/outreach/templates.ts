@@ -476,7 +476,7 @@ function callTask(ctx: Context, fact: DraftFact | undefined, firstTouch: boolean
   const vp = valuePropositionFor(ctx.input.research, ctx.input.onboarding);
   const { draft, check } = finish(ctx, 'call_task', firstTouch, null, [
     { text: `Call ${ctx.input.lead.name.trim() || 'the prospect'} at ${ctx.company}.`, paragraph: 0 },
-    { text: fact ? quoteLine(ctx, fact, 'Reason to call:') : undefined, paragraph: 1 },
+    { text: fact ? quoteLine(ctx, fact, 'Why now:') : undefined, paragraph: 1 },
     { text: sentence(`What we offer: ${ctx.sellerName} helps teams ${inline(vp)}`), paragraph: 1, optional: true },
     { text: `The ask: ${ctx.tone.callToAction}`, paragraph: 2 },
   ]);
