@@ -106,7 +106,7 @@ for (const id of STEP_IDS) {
  */
 export const RUNTIME_FILES: BundledFile[] = [
   { from: 'lambdas/core/research/prompts', to: 'prompts' },
-  { from: 'lambdas/core/outreach/prompts/draft.v1.md', to: 'prompts/draft.v1.md' },
+  { from: 'lambdas/core/outreach/prompts/draft.v2.md', to: 'prompts/draft.v2.md' },
   { from: 'lambdas/core/replies/prompts/classify.v1.md', to: 'prompts/classify.v1.md' },
   { from: 'local/data/lead-directory.json', to: 'lead-directory.json' },
 ];

@@ -1,7 +1,7 @@
 /**
  * `prospector show RUN_ID | LEAD_EMAIL`: what a run did (counts, tokens, cost, failures and
  * skips grouped by reason), or what is known about a lead (its latest research with every fact's
- * quote, source page and stored text, and the runs it was part of).
+ * quote, source page and stored text, its outreach sequences, and the runs it was part of).
  */
 import type { Command } from 'commander';
 import { ProspectorError } from '#core/errors.ts';
@@ -9,6 +9,7 @@ import type { RunSummary } from '#core/pipeline/finish-run.ts';
 import type { Sql } from '#core/ports.ts';
 import type { CliContext } from '../cli-context.ts';
 import { table } from '../format.ts';
+import type { SequenceView } from '#core/outreach/repository.ts';
 import type { ResearchView } from '../report.ts';
 import { reusedAsCurrent, unchangedSinceLabel } from '../research-status.ts';
 import { chosenWorkspace, looksLikeRunId, resolveRunId, type WorkspaceChoice } from './resolve.ts';
@@ -32,6 +33,8 @@ export interface LeadShow {
   kind: 'lead';
   lead: { email: string; name: string; company: string; domain: string; website: string; workspace: string; firstSeenAt: string };
   latest: ResearchView | null;
+  /** the lead's outreach sequences, newest first: what was drafted, whether it may be sent, how to review it */
+  sequences: LeadSequenceShow[];
   /**
    * Newest first. A run that reused earlier research unchanged lists it as current: status
    * `researched`, `unchangedSince` true, the reason saying when it was researched.
@@ -40,6 +43,36 @@ export interface LeadShow {
     runId: string; startedAt: string; runStatus: string; status: string; reason: string | null;
     researchId: string | null; researchRunId: string | null; fitScore: number | null; unchangedSince: boolean;
   }[];
+}
+
+/** One of a lead's sequences as `show LEAD` lists it; the words themselves are in `drafts show`. */
+export interface LeadSequenceShow {
+  id: string;
+  status: SequenceView['status'];
+  statusReason: string | null;
+  /** who wrote the words: the model (`model`) or the offline templates (`templateLabel`) */
+  source: 'llm' | 'template';
+  model: string | null;
+  templateLabel: string | null;
+  personalised: boolean;
+  icp: string | null;
+  persona: string;
+  runId: string | null;
+  createdAt: string;
+  approvedAt: string | null;
+  assignedVariant: 'a' | 'b' | null;
+  /** the worst checker verdict of the messages that can be sent, and their risk flags by rule */
+  grounding: SequenceView['grounding'];
+  flagCounts: SequenceView['flagCounts'];
+  decisions: { decision: 'approved' | 'rejected'; by: string | null; autopilot: boolean; reason: string | null; decidedAt: string }[];
+  steps: {
+    position: number;
+    kind: string;
+    dayOffset: number;
+    messages: { id: string; variant: 'a' | 'b' | null; sendable: boolean; angle: string; subject: string | null; grounding: string; citations: number; flags: string[] }[];
+  }[];
+  /** the command that shows the drafts in full (and says how to approve, edit or reject them) */
+  review: string;
 }
 
 /** A lead the search turned away before storing it (suppressed, a competitor, invalid…). */
@@ -133,11 +166,15 @@ export async function showLead(sql: Sql, email: string, choice?: WorkspaceChoice
      WHERE rl.lead_id = :id::uuid ORDER BY r.started_at DESC`,
     { id: l.id },
   );
+  const sequenceIds = await sql.query<{ id: string }>(`SELECT id FROM sequence WHERE lead_id = :id::uuid ORDER BY created_at DESC, id`, { id: l.id });
+  const { loadSequences } = await import('#core/outreach/repository.ts');
+  const sequences = (await loadSequences(sql, sequenceIds.rows.map((r) => r.id))).map(sequenceShow);
   return {
     kind: 'lead',
     lead: { email: l.email, name: l.name, company: l.company, domain: l.domain, website: l.website, workspace: l.workspace, firstSeenAt: l.first_seen_at },
     latest: latest.rows[0] ? await loadResearch(sql, latest.rows[0].id) : null,
-    runs: runs.rows.map((r) => {
+    sequences,
+      runs: runs.rows.map((r) => {
       const reused = reusedAsCurrent({ status: r.status, reason: r.reason, researchStatus: r.research_status });
       return {
         runId: r.run_id, startedAt: r.started_at, runStatus: r.run_status,
@@ -146,6 +183,37 @@ export async function showLead(sql: Sql, email: string, choice?: WorkspaceChoice
         researchId: r.research_id, researchRunId: r.research_run, fitScore: r.fit_score, unchangedSince: reused,
       };
     }),
+  };
+}
+
+function sequenceShow(s: SequenceView): LeadSequenceShow {
+  return {
+    id: s.id,
+    status: s.status,
+    statusReason: s.statusReason,
+    source: s.source,
+    model: s.steps.flatMap((st) => st.messages).find((m) => m.model)?.model ?? null,
+    templateLabel: s.templateLabel,
+    personalised: s.personalised,
+    icp: s.icp,
+    persona: s.persona,
+    runId: s.runId,
+    createdAt: s.createdAt,
+    approvedAt: s.approvedAt,
+    assignedVariant: s.assignedVariant,
+    grounding: s.grounding,
+    flagCounts: s.flagCounts,
+    decisions: s.decisions.map((d) => ({ decision: d.decision, by: d.by, autopilot: d.autopilot, reason: d.reason, decidedAt: d.decidedAt })),
+    steps: s.steps.map((st) => ({
+      position: st.position,
+      kind: st.kind,
+      dayOffset: st.dayOffset,
+      messages: st.messages.map((m) => ({
+        id: m.id, variant: m.variant, sendable: m.sendable, angle: m.angle, subject: m.subject, grounding: m.grounding,
+        citations: m.citations.length, flags: m.flags.map((f) => f.rule),
+      })),
+    })),
+    review: `prospector drafts show ${s.id.slice(0, 8)}`,
   };
 }
 
@@ -220,6 +288,29 @@ export function formatRunShow(s: RunShow): string {
   return out.join('\n');
 }
 
+/** The lead's sequences as text: one block each, steps with their verdicts, and the command to review it. */
+export function formatLeadSequences(sequences: LeadSequenceShow[]): string[] {
+  if (sequences.length === 0) return ['Outreach: no sequence drafted (the runs below say why, e.g. a fit below the ICP\'s threshold).'];
+  const out = [`Outreach (${sequences.length} sequence${sequences.length === 1 ? '' : 's'}):`];
+  for (const q of sequences) {
+    const by = q.source === 'llm' ? `llm: ${q.model ?? 'a language model'}` : 'template (no language model)';
+    const flags = Object.entries(q.flagCounts).map(([rule, count]) => `${rule} ×${count}`).join(', ');
+    out.push(
+      `  ${q.id.slice(0, 8)} · ${q.status}${q.statusReason ? ` (${q.statusReason})` : ''} · ${by}${q.personalised ? '' : ' · generic'} · ICP ${q.icp ?? '–'} · persona ${q.persona} · drafted ${when(q.createdAt)} UTC${q.runId ? ` in run ${q.runId.slice(0, 8)}` : ''}`,
+      `    verdict: ${q.grounding ?? '–'}${flags ? ` · flags: ${flags}` : ''}${q.assignedVariant ? ` · variant ${q.assignedVariant} goes out` : ''}`,
+    );
+    for (const d of q.decisions) out.push(`    ${d.decision} by ${d.autopilot ? 'autopilot' : (d.by ?? '?')} on ${when(d.decidedAt)} UTC${d.reason ? `: ${oneLine(d.reason)}` : ''}`);
+    for (const st of q.steps) {
+      const messages = st.messages
+        .map((m) => `${m.variant ? `${m.variant}${m.sendable ? '' : ' (not sent)'}: ` : ''}${m.grounding}${m.flags.length ? ` [${[...new Set(m.flags)].join(', ')}]` : ''}`)
+        .join(' · ');
+      out.push(`    ${String(st.position).padStart(2)}. day ${String(st.dayOffset).padStart(2)}  ${st.kind.replace(/_/g, ' ').padEnd(24)} ${messages}`);
+    }
+    out.push(`    review: ${q.review}`);
+  }
+  return out;
+}
+
 /** `show LEAD_EMAIL` as text. */
 export function formatLeadShow(s: LeadShow): string {
   const l = s.lead;
@@ -257,6 +348,7 @@ export function formatLeadShow(s: LeadShow): string {
       for (const a of f.alsoFoundOn) out.push(`     also on: ${a.sourceUrl} (stored text: ${a.cleanKey ?? 'not in the lake'})`);
     }
   }
+  out.push('', ...formatLeadSequences(s.sequences));
   out.push('', `Runs (${s.runs.length}):`);
   out.push(
     table(
@@ -289,7 +381,9 @@ export function register(program: Command, ctx: CliContext): void {
 A run shows its counts, tokens and cost per pass, failures grouped by stage and error, and
 skipped leads grouped by reason. A lead shows its latest research: fit score with the reason per
 criterion, summary, hooks, email angle, and each fact with its exact quote, the page it came from
-and the lake key of the stored clean text; then every run the lead was part of.
+and the lake key of the stored clean text; its outreach sequences (status, template or model,
+each step with the checker's verdict, and the \`drafts show\` command to review it); then every
+run the lead was part of.
 
 Examples:
   $ prospector runs                      # find a run id

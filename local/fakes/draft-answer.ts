@@ -6,7 +6,7 @@
  * the grounding checker catches is measured against answers known to be clean or known to lie.
  */
 import { z } from 'zod';
-import { parseDraftAnswer, type DraftAnswer } from '#core/outreach/compose.ts';
+import type { DraftAnswer } from '#core/outreach/compose.ts';
 import { quotable } from '#core/outreach/templates.ts';
 import { extractBlock, salvageJson } from '#core/research/heuristic-answer.ts';
 
@@ -49,7 +49,35 @@ function sentence(phrase: string): string {
   return /[.!?]$/.test(t) ? t : `${t}.`;
 }
 
-/** A clean sequence for the prompt's lead: what a careful model would write. */
+/** One line of the prompt's PARTS list: the answer keys, the step's kind and day, what to write. */
+export interface DraftPart {
+  keys: string[];
+  kind: string;
+  day: number;
+  what: string;
+}
+
+const DEFAULT_PARTS: DraftPart[] = [
+  { keys: ['variantA', 'variantB'], kind: 'first email', day: 0, what: '' },
+  { keys: ['connectionNote'], kind: 'LinkedIn connection note', day: 1, what: 'a connection request' },
+  { keys: ['followUp1'], kind: 'follow-up email', day: 3, what: 'one new fact or the differentiator' },
+  { keys: ['followUp2'], kind: 'follow-up email', day: 8, what: 'a short last note saying it is the last' },
+];
+
+/** The PARTS a drafting prompt asks for (`- key, key: kind, day N: what`); the default sequence when the prompt lists none. */
+export function parseDraftParts(user: string): DraftPart[] {
+  const at = user.indexOf('PARTS (');
+  if (at < 0) return DEFAULT_PARTS;
+  const parts: DraftPart[] = [];
+  for (const line of user.slice(at).split('\n').slice(1)) {
+    const m = /^- ([A-Za-z0-9, ]+): ([^,]+), day (\d+): (.*)$/.exec(line.trim());
+    if (!m) break;
+    parts.push({ keys: m[1].split(',').map((k) => k.trim()), kind: m[2].trim(), day: Number(m[3]), what: m[4] });
+  }
+  return parts.length > 0 ? parts : DEFAULT_PARTS;
+}
+
+/** A clean sequence for the prompt's lead: what a careful model would write, part by part as the prompt lists them. */
 export function answerDraft(user: string): DraftAnswer {
   const d = parseDraftData(user);
   const first = /^\p{L}[\p{L}'-]*$/u.test(d.lead.name.trim().split(/\s+/)[0] ?? '') ? d.lead.name.trim().split(/\s+/)[0] : '';
@@ -59,14 +87,47 @@ export function answerDraft(user: string): DraftAnswer {
   const company = d.lead.company;
   const optOut = "Not the right person, or not a priority? Reply and I won't follow up.";
   const quoted = d.facts.map((f) => ({ id: f.id, text: quotable(f.quote, 20) })).filter((f): f is { id: string; text: string } => !!f.text);
-  const [one, two] = quoted;
+  const [one] = quoted;
+  // Later steps spend the facts after the opening one, one each, then fall back on seller data.
+  let next = 1;
+  const fresh = () => quoted[next++];
   const proof = d.seller.proof[0];
   const product = d.seller.product ?? d.seller.name;
   const pain = d.persona?.pains[0];
   const para = (...parts: (string | undefined | false)[]) => parts.filter((p): p is string => !!p).join(' ');
   const email = (...paragraphs: string[]) => [greeting, ...paragraphs.filter(Boolean), d.tone.callToAction, optOut].join('\n\n');
   const cite = (f: { id: string; text: string } | undefined, lead: string) => (f ? `${lead} "${f.text}" [${f.id}]` : undefined);
+  const later = (part: DraftPart): { body: string } => {
+    if (/connection note/i.test(part.kind)) return { body: `${greeting} I work with teams like yours on ${product} and read about ${company}. Glad to connect.` };
+    if (/last note/i.test(part.what)) return { body: `${greeting}\n\nLast note from me. If ${product} is not a priority at ${company} right now, no problem: I won't follow up again.` };
+    if (/LinkedIn message/i.test(part.kind)) {
+      const f = fresh();
+      return { body: [greeting, cite(f, `I read this on the ${company} site:`) ?? (proof ? sentence(proof.title) : sentence(`${d.seller.name} helps teams ${inline(d.seller.valuePropositions[0])}`)), d.tone.callToAction].join('\n\n') };
+    }
+    if (/call task/i.test(part.kind)) {
+      const f = fresh();
+      return {
+        body: [
+          `Call ${d.lead.name} at ${company}.`,
+          para(cite(f, 'Why now:'), sentence(`What we offer: ${d.seller.name} helps teams ${inline(d.seller.valuePropositions[0])}`)),
+          `The ask: ${d.tone.callToAction}`,
+        ].join('\n\n'),
+      };
+    }
+    const f = fresh();
+    return {
+      body: email(
+        para(
+          cite(f, `One more thing from the ${company} site:`) ?? (d.seller.differentiator ? `Worth knowing: ${sentence(inline(d.seller.differentiator))}` : undefined),
+          d.seller.valuePropositions[1] && sentence(`${d.seller.name} can also ${inline(d.seller.valuePropositions[1])}`),
+        ),
+      ),
+    };
+  };
+  const rest: Record<string, { body: string }> = {};
+  for (const part of parseDraftParts(user)) for (const key of part.keys) if (key !== 'variantA' && key !== 'variantB') rest[key] = later(part);
   return {
+    ...rest,
     variantA: {
       subject: `Idea for ${company}`,
       body: email(
@@ -78,16 +139,6 @@ export function answerDraft(user: string): DraftAnswer {
       subject: proof?.customer ? `What ${proof.customer} changed` : 'A result worth a look',
       body: email(para(proof ? sentence(proof.title) : sentence(`${d.seller.name} helps teams ${inline(d.seller.valuePropositions[0])}`)), para(cite(one, `Why I thought of ${company}:`))),
     },
-    followUp1: {
-      body: email(
-        para(
-          cite(two, `One more thing from the ${company} site:`) ?? (d.seller.differentiator ? `Worth knowing: ${sentence(inline(d.seller.differentiator))}` : undefined),
-          d.seller.valuePropositions[1] && sentence(`${d.seller.name} can also ${inline(d.seller.valuePropositions[1])}`),
-        ),
-      ),
-    },
-    followUp2: { body: `${greeting}\n\nLast note from me. If ${product} is not a priority at ${company} right now, no problem: I won't follow up again.` },
-    connectionNote: { body: `${greeting} I work with teams like yours on ${product} and read about ${company}. Glad to connect.` },
   };
 }
 
@@ -167,6 +218,10 @@ export function misbehave(content: string, user: string, kind: Misbehaviour): st
   return JSON.stringify(answer);
 }
 
+const AnyDraftAnswer = z
+  .object({ variantA: z.object({ subject: z.string().min(1), body: z.string().min(1) }), variantB: z.object({ subject: z.string().min(1), body: z.string().min(1) }) })
+  .catchall(z.object({ body: z.string().min(1) }));
+
 /**
  * A repair of a drafting answer: the previous answer salvaged and unwrapped when a valid
  * sequence is inside it; undefined when the previous answer was not a drafting answer at all.
@@ -174,8 +229,9 @@ export function misbehave(content: string, user: string, kind: Misbehaviour): st
 export function answerDraftRepair(user: string): DraftAnswer | undefined {
   const m = /<<<PREVIOUS ANSWER[^>]*>>>\n([\s\S]*?)\n<<<END PREVIOUS ANSWER>>>/.exec(user);
   const find = (value: unknown, depth: number): DraftAnswer | undefined => {
-    const parsed = parseDraftAnswer(JSON.stringify(value));
-    if (parsed.ok) return parsed.value;
+    // Any sequence's answer: the first email's two variants, and a body for every other part.
+    const parsed = AnyDraftAnswer.safeParse(value);
+    if (parsed.success) return parsed.data as DraftAnswer;
     if (depth > 3 || !value || typeof value !== 'object') return undefined;
     for (const child of Object.values(value)) {
       const found = find(child, depth + 1);

@@ -193,7 +193,7 @@ describe('stateless stack: functions', () => {
       .filter((d) => existsSync(path.join(core, d, 'prompts')))
       .flatMap((d) => readdirSync(path.join(core, d, 'prompts')))
       .sort();
-    expect(prompts).toContain('draft.v1.md');
+    expect(prompts).toContain('draft.v2.md');
     for (const fn of Object.values(stateless.functions)) {
       const dir = bundleDir(logicalId(stateless, fn));
       expect(readdirSync(path.join(dir, 'prompts')).sort()).toEqual(prompts);

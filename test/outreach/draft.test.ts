@@ -100,7 +100,7 @@ describe('draftLead in llm mode', () => {
 
     expect(r.calls).toEqual([expect.objectContaining({ pass: 'draft', provider: 'groq', model: DEFAULT_DRAFT_MODEL, promptVersion: DRAFT_PROMPT_VERSION, outcome: 'ok' })]);
     const record = archived.get(r.calls[0].lakeKey)!;
-    expect(record).toMatchObject({ kind: 'llm-exchange', pass: 'draft', template: 'draft.v1', lead: { domain: 'northwind.example' }, outcome: 'ok' });
+    expect(record).toMatchObject({ kind: 'llm-exchange', pass: 'draft', template: 'draft.v2', lead: { domain: 'northwind.example' }, outcome: 'ok' });
   });
 
   it('uses the configured drafting model', async () => {

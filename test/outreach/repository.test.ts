@@ -179,6 +179,31 @@ describe('editing a message', () => {
     expect(fourth.findings.map((f) => f.rule)).toContain('unverified_fact');
   });
 
+  it('re-checks a step as a first touch when it is the first on its channel, whatever its kind', async () => {
+    const lead = await seedResearchedLead(db, workspaceId, fresh('channels'));
+    const seq = await draftSequence(db, workspaceId, lead);
+    // A custom sequence's later steps: a first call, then a second LinkedIn touch.
+    const step = async (position: number, kind: string) => {
+      const stepId = randomUUID();
+      const messageId = randomUUID();
+      await db.query(`INSERT INTO sequence_step (id, sequence_id, position, kind, day_offset) VALUES (:id::uuid, :seq::uuid, :position, :kind, :day)`, { id: stepId, seq: seq.sequenceId, position, kind, day: position + 2 });
+      await db.query(
+        `INSERT INTO message (id, sequence_id, step_id, research_id, angle, body, source, prompt_version) VALUES (:id::uuid, :seq::uuid, :step::uuid, :r::uuid, 'x', 'Words.', 'template', 'template-v1')`,
+        { id: messageId, seq: seq.sequenceId, step: stepId, r: lead.researchId },
+      );
+      return messageId;
+    };
+    const call = await step(4, 'call_task');
+    const linkedin = await step(5, 'linkedin_message');
+    const pretend = 'As we discussed on our call, worth a 15-minute look next week?';
+    const first = await editMessage(db, call, { body: pretend });
+    expect(first.findings.map((f) => f.rule)).toContain('pretended_relationship');
+    expect(first.grounding).toBe('blocked');
+    // the connection note (step 2) reached them on LinkedIn already
+    const later = await editMessage(db, linkedin, { body: pretend });
+    expect(later.findings.map((f) => f.rule)).not.toContain('pretended_relationship');
+  });
+
   it('refuses an empty body, a subject on a LinkedIn note, and an empty email subject', async () => {
     const lead = await seedResearchedLead(db, workspaceId, fresh('refuse'));
     const seq = await draftSequence(db, workspaceId, lead);

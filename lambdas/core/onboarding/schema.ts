@@ -148,6 +148,59 @@ const personaSchema = z.strictObject({
   objections: textList(),
 });
 
+/** The kinds of touch a sequence step may be (the `sequence_step.kind` check in SQL). */
+export const SEQUENCE_STEP_KINDS = ['email', 'follow_up_email', 'linkedin_connection_note', 'linkedin_message', 'call_task'] as const;
+export type SequenceStepKind = (typeof SEQUENCE_STEP_KINDS)[number];
+
+/**
+ * Most steps a sequence may have. One drafting call writes the whole sequence within 1,500 prompt
+ * tokens, and every step costs some (its line in the prompt, its part of the answer schema): at
+ * six steps a lead's two best facts still fit when their quotes are at the prompt's longest.
+ */
+export const MAX_SEQUENCE_STEPS = 6;
+/** Latest business day a step may fall on (the `sequence_step.day_offset` check in SQL). */
+export const MAX_SEQUENCE_DAY = 90;
+
+/**
+ * The default sequence: a first email (two variants) on day 0, a LinkedIn connection note on
+ * day 1, a follow-up on day 3 and a last follow-up on day 8 (business days, about two weeks).
+ */
+export const DEFAULT_SEQUENCE_STEPS: readonly { kind: SequenceStepKind; day: number }[] = [
+  { kind: 'email', day: 0 },
+  { kind: 'linkedin_connection_note', day: 1 },
+  { kind: 'follow_up_email', day: 3 },
+  { kind: 'follow_up_email', day: 8 },
+];
+
+const sequenceStepSchema = z.strictObject({
+  kind: z.enum(SEQUENCE_STEP_KINDS, { message: `must be one of ${SEQUENCE_STEP_KINDS.join(', ')}` }),
+  day: z.number().int('must be a whole number of business days').min(0, 'must be 0 or more').max(MAX_SEQUENCE_DAY, `must be at most ${MAX_SEQUENCE_DAY}`),
+});
+
+// The order of touches: one first email on day 0 opens the sequence (its two variants are the
+// experiment); every later email is a follow-up in its thread, and no step goes back in time.
+const sequenceSchema = z.strictObject({
+  steps: z
+    .array(sequenceStepSchema)
+    .min(1, 'needs at least one step (the first email)')
+    .max(MAX_SEQUENCE_STEPS, `has at most ${MAX_SEQUENCE_STEPS} steps`)
+    .superRefine((steps, ctx) => {
+      const first = steps[0];
+      if (first && (first.kind !== 'email' || first.day !== 0)) {
+        ctx.addIssue({ code: 'custom', path: [0], message: `the first step must be an email on day 0 (got ${first.kind} on day ${first.day})` });
+      }
+      steps.forEach((s, i) => {
+        if (i === 0) return;
+        if (s.kind === 'email') {
+          ctx.addIssue({ code: 'custom', path: [i, 'kind'], message: 'only the first step is an email; later emails are follow_up_email (sent in its thread)' });
+        }
+        if (s.day < steps[i - 1].day) {
+          ctx.addIssue({ code: 'custom', path: [i, 'day'], message: `must not be before the previous step's day (${steps[i - 1].day})` });
+        }
+      });
+    }),
+});
+
 const icpSchema = z.strictObject({
   slug: z.string().trim().regex(ICP_SLUG, 'must be lowercase letters, digits and dashes (max 63), e.g. midmarket-logistics'),
   name: text(),
@@ -180,6 +233,8 @@ const icpSchema = z.strictObject({
   // A researched lead whose verified facts cannot be quoted gets a generic, labelled sequence
   // only when this is set; otherwise no draft.
   genericDrafts: z.boolean().default(false),
+  // The touches drafted for a lead, in order, with business days from the first email.
+  sequence: sequenceSchema.default({ steps: DEFAULT_SEQUENCE_STEPS.map((s) => ({ ...s })) }),
 });
 
 const unit = () => z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');

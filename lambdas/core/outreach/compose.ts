@@ -11,8 +11,10 @@
  * `DRAFT_PROMPT_TOKEN_LIMIT` with the research engine's estimator (`planTokens`, counting the
  * strict JSON schema as the engine does): examples go first, then the lowest-ranked facts.
  *
- * One call drafts the whole sequence: two first emails with different angles (problem, proof),
- * two follow-ups, a LinkedIn connection note. Whatever the model says about its own grounding
+ * One call drafts the whole sequence the ICP's settings ask for (`sequence-plan.ts`): two first
+ * emails with different angles (problem, proof), then each later step (by default two follow-ups
+ * and a LinkedIn connection note), listed in the prompt as PARTS, with an answer schema made for
+ * those steps. Whatever the model says about its own grounding
  * counts for nothing: every message goes through `checkGrounding`, which blocks an invented
  * specific and flags everything else it finds.
  */
@@ -22,7 +24,8 @@ import { BudgetExceededError } from '../errors.ts';
 import { defineAnswer, parseJsonAnswer, toStrictJsonSchema } from '../llm/calls.ts';
 import { blockJson, parsePromptFile, PROMPTS, renderTemplate } from '../research/prompts.ts';
 import { planTokens } from '../research/text.ts';
-import { checkGrounding, sellerEvidence, type Channel, type EvidenceFact } from './grounding.ts';
+import { checkGrounding, sellerEvidence, type EvidenceFact } from './grounding.ts';
+import { planSequence, type PlannedStep } from './sequence-plan.ts';
 import {
   proofFor,
   rankFacts,
@@ -32,16 +35,14 @@ import {
   type DraftFact,
   type DraftMessage,
   type DraftSequence,
-  type StepKind,
   type TemplateInput,
-  type Variant,
 } from './templates.ts';
 
 /** Prompt tokens one lead's drafting prompt may use (system, user and the strict schema). */
 export const DRAFT_PROMPT_TOKEN_LIMIT = 1500;
 
 /** The drafting prompt (`prompts/draft.v<N>.md`). Bundlers must ship `prompts/` next to this module. */
-export const DRAFT_PROMPT = parsePromptFile('draft.v1', readFileSync(new URL('./prompts/draft.v1.md', import.meta.url), 'utf8'));
+export const DRAFT_PROMPT = parsePromptFile('draft.v2', readFileSync(new URL('./prompts/draft.v2.md', import.meta.url), 'utf8'));
 /** The prompts a model draft may come from (the drafting prompt and the shared repair prompt), as `message.prompt_version`. */
 export const DRAFT_PROMPT_VERSION = `${DRAFT_PROMPT.id}+${PROMPTS.repair.id}`;
 
@@ -58,34 +59,69 @@ export function llmLabel(model: string): string {
 const subject = z.string().trim().min(1).max(100);
 const body = z.string().trim().min(1).max(4000);
 
-/** What the model answers: the whole sequence in one object (parts as the prompt describes them). */
-export const DraftAnswer = z.object({
-  variantA: z.object({ subject, body }),
-  variantB: z.object({ subject, body }),
-  followUp1: z.object({ body }),
-  followUp2: z.object({ body }),
-  connectionNote: z.object({ body }),
-});
-export type DraftAnswer = z.infer<typeof DraftAnswer>;
+/**
+ * What the model answers: the whole sequence in one object, one key per part the prompt lists
+ * (`variantA` and `variantB` with subjects; every later step a body).
+ */
+export type DraftAnswer = { variantA: { subject: string; body: string }; variantB: { subject: string; body: string } } & Record<string, { subject?: string; body: string }>;
 
-/** `response_format.json_schema` for the drafting call (strict where the model allows). */
-export const DRAFT_JSON_SCHEMA = { name: 'outreach_sequence', schema: toStrictJsonSchema(DraftAnswer) };
+/** The answer's zod schema, strict JSON Schema and format in words for one sequence's steps. */
+export interface DraftAnswerSpec {
+  schema: z.ZodType<DraftAnswer>;
+  jsonSchema: { name: string; schema: Record<string, unknown> };
+  answer: ReturnType<typeof defineAnswer<DraftAnswer>>;
+}
 
-/** The drafting answer for the shared LLM call module: pass `draft`, zod schema, strict JSON Schema, format in words. */
-export const DRAFT_ANSWER = defineAnswer({
-  pass: 'draft',
-  schema: DraftAnswer,
-  jsonSchemaName: DRAFT_JSON_SCHEMA.name,
-  jsonSchema: DRAFT_JSON_SCHEMA.schema,
-  format: DRAFT_PROMPT.format,
-});
+/** The answer for the given steps (the default sequence when none): keys from `planSequence`. */
+export function draftAnswerFor(plan: readonly PlannedStep[] = planSequence()): DraftAnswerSpec {
+  const shape: Record<string, z.ZodType> = {};
+  for (const step of plan) for (const part of step.parts) shape[part] = step.kind === 'email' ? z.object({ subject, body }) : z.object({ body });
+  const schema = z.object(shape) as unknown as z.ZodType<DraftAnswer>;
+  const jsonSchema = { name: 'outreach_sequence', schema: toStrictJsonSchema(schema) };
+  const keys = `{${plan.flatMap((s) => s.parts.map((p) => `"${p}":{${s.kind === 'email' ? '"subject":"...",' : ''}"body":"..."}`)).join(',')}}`;
+  const answer = defineAnswer({
+    pass: 'draft',
+    schema,
+    jsonSchemaName: jsonSchema.name,
+    jsonSchema: jsonSchema.schema,
+    format: renderTemplate(DRAFT_PROMPT.format, { keys }),
+  });
+  return { schema, jsonSchema, answer };
+}
+
+const DEFAULT_ANSWER = draftAnswerFor();
+/** `response_format.json_schema` for the default sequence's drafting call (strict where the model allows). */
+export const DRAFT_JSON_SCHEMA = DEFAULT_ANSWER.jsonSchema;
+/** The default sequence's drafting answer for the shared LLM call module. */
+export const DRAFT_ANSWER = DEFAULT_ANSWER.answer;
 
 /**
  * Parses a model's answer as the call module does: a JSON code fence is tolerated; anything else
  * wrong is an error whose text is fit to send back in the one repair attempt.
  */
-export function parseDraftAnswer(content: string): { ok: true; value: DraftAnswer } | { ok: false; error: string } {
-  return parseJsonAnswer(DRAFT_ANSWER, content);
+export function parseDraftAnswer(content: string, plan?: readonly PlannedStep[]): { ok: true; value: DraftAnswer } | { ok: false; error: string } {
+  return parseJsonAnswer(plan ? draftAnswerFor(plan).answer : DRAFT_ANSWER, content);
+}
+
+const KIND_WORDS: Record<PlannedStep['kind'], string> = {
+  email: 'first email',
+  follow_up_email: 'follow-up email',
+  linkedin_connection_note: 'LinkedIn connection note',
+  linkedin_message: 'LinkedIn message',
+  call_task: 'call task for the rep',
+};
+const ANGLE_WORDS: Record<PlannedStep['angle'], string> = {
+  first_email: 'as above',
+  follow_up: 'a new fact or the differentiator',
+  last_note: 'short last note, says it is the last',
+  connection: 'connection request, max 300 chars, no link, no pitch',
+  linkedin: 'short: a new fact or the proof, then the ask',
+  call: 'talking points: why now (cite a fact), offer, ask',
+};
+
+/** The PARTS lines of the prompt: one per step, in order. */
+export function partsBlock(plan: readonly PlannedStep[]): string {
+  return plan.map((s) => `- ${s.parts.join(', ')}: ${KIND_WORDS[s.kind]}, day ${s.dayOffset}: ${ANGLE_WORDS[s.angle]}`).join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -113,6 +149,9 @@ export interface DraftPrompt {
   examplesShown: number;
   /** what had to go to fit the limit */
   dropped: { examples: number; facts: number };
+  /** the steps asked for, and the answer made for them */
+  plan: PlannedStep[];
+  answer: DraftAnswerSpec['answer'];
 }
 
 // Sizes of what the prompt carries; chosen so a typical lead fits with room for examples.
@@ -196,12 +235,16 @@ export function buildDraftPrompt(input: ComposeInput, options: { strict?: boolea
   const ranked = rankFacts(input.research);
   if (ranked.length === 0) throw new Error('buildDraftPrompt: the research has no verified fact to draft from');
   const allExamples = (input.examples ?? []).filter((e) => e.before.trim() && e.after.trim()).slice(0, MAX_EXAMPLES);
-  const schemaTokens = strict ? planTokens(JSON.stringify(DRAFT_JSON_SCHEMA.schema)) : 0;
+  const plan = planSequence(input.icp.sequence.steps);
+  const spec = draftAnswerFor(plan);
+  const schemaTokens = strict ? planTokens(JSON.stringify(spec.jsonSchema.schema)) : 0;
+  const parts = partsBlock(plan);
   const render = (facts: DraftFact[], examples: EditExample[]) => {
     const user = renderTemplate(DRAFT_PROMPT.user, {
       data: dataBlock(input, facts),
+      parts,
       examples: examplesBlock(examples),
-      answerFormat: strict ? '' : DRAFT_PROMPT.format,
+      answerFormat: strict ? '' : spec.answer.format,
     });
     return { system: DRAFT_PROMPT.system, user, tokens: planTokens(DRAFT_PROMPT.system) + planTokens(user) + schemaTokens };
   };
@@ -221,23 +264,17 @@ export function buildDraftPrompt(input: ComposeInput, options: { strict?: boolea
     factIds: facts.map((f) => f.id),
     examplesShown: examples.length,
     dropped: { examples: allExamples.length - examples.length, facts: Math.min(ranked.length, MAX_FACTS) - facts.length },
+    plan,
+    answer: spec.answer,
   };
 }
 
 // ---------------------------------------------------------------------------------------------
 // From answer to sequence
 
-/** Where each part of the answer goes: the same layout as the template sequence. */
-const LAYOUT: { part: keyof DraftAnswer; position: number; kind: StepKind; dayOffset: number; variant: Variant | null; angle: string }[] = [
-  { part: 'variantA', position: 1, kind: 'email', dayOffset: 0, variant: 'a', angle: 'problem' },
-  { part: 'variantB', position: 1, kind: 'email', dayOffset: 0, variant: 'b', angle: 'proof' },
-  { part: 'connectionNote', position: 2, kind: 'linkedin_connection_note', dayOffset: 1, variant: null, angle: 'connection' },
-  { part: 'followUp1', position: 3, kind: 'follow_up_email', dayOffset: 3, variant: null, angle: 'follow_up' },
-  { part: 'followUp2', position: 4, kind: 'follow_up_email', dayOffset: 8, variant: null, angle: 'last_note' },
-];
-
 /**
- * Turns a validated answer into a sequence and runs the grounding checker on every message
+ * Turns a validated answer into a sequence, step by step as the ICP's settings lay it out (the
+ * first email's parts are variants `a`, problem angle, and `b`, proof angle), and runs the grounding checker on every message
  * (against all of the lead's facts, so a citation of an unverified one is caught). Emails get
  * the tone's sign-off and the rep's signature here, not from the model.
  */
@@ -246,10 +283,11 @@ export function sequenceFromAnswer(input: TemplateInput, answer: DraftAnswer, me
   const seller = sellerEvidence(input.onboarding);
   const facts: EvidenceFact[] = input.research.facts.map((f) => ({ id: f.id, localId: f.id, researchId: input.research.researchId, quote: f.quote, verified: f.verified }));
   const signOff = signOffFor(input.onboarding.tone);
-  const message = (slot: (typeof LAYOUT)[number]): DraftMessage => {
-    const part = answer[slot.part];
-    const channel: Channel = slot.kind === 'linkedin_connection_note' ? 'linkedin_connection_note' : 'email';
-    const subjectLine = slot.kind === 'email' && 'subject' in part ? part.subject : null;
+  const message = (step: PlannedStep, key: string): DraftMessage => {
+    const part = answer[key];
+    if (!part) throw new Error(`sequenceFromAnswer: the answer has no "${key}" part for step ${step.position} (${step.kind})`);
+    const channel = step.channel;
+    const subjectLine = step.kind === 'email' && part.subject !== undefined ? part.subject : null;
     // A model told not to sign may sign anyway: its own closing line with the rep's name stays,
     // and no second signature is added.
     const lastLines = part.body.trim().split('\n').slice(-4).map((l) => l.trim().replace(/[,.]$/, '').toLowerCase());
@@ -257,7 +295,7 @@ export function sequenceFromAnswer(input: TemplateInput, answer: DraftAnswer, me
     const draft = channel === 'email' && !signed ? `${part.body.trim()}\n\n${signOff}\n${tone.signature}` : part.body.trim();
     const check = checkGrounding({
       channel,
-      firstTouch: slot.position <= 2,
+      firstTouch: step.firstTouch,
       subject: subjectLine,
       body: draft,
       lead: { name: input.lead.name, companyName: input.lead.companyName.trim() || input.lead.domain, title: input.lead.title, domain: input.lead.domain, email: input.lead.email },
@@ -267,17 +305,17 @@ export function sequenceFromAnswer(input: TemplateInput, answer: DraftAnswer, me
       tone: { maxWords: tone.maxWords, bannedPhrases: tone.bannedPhrases, signature: tone.signature },
     });
     // The subject as sent: a citation marker in it is the model's habit, not text for the prospect.
-    return { variant: slot.variant, angle: slot.angle, subject: check.subject, draft, check };
+    const variant = step.kind === 'email' ? (key === 'variantB' ? 'b' : 'a') : null;
+    const angle = step.kind === 'email' ? (variant === 'a' ? 'problem' : 'proof') : step.angle;
+    return { variant, angle, subject: check.subject, draft, check };
   };
-  const steps: DraftSequence['steps'] = [];
-  for (const slot of LAYOUT) {
-    let step = steps.find((s) => s.position === slot.position);
-    if (!step) {
-      step = { position: slot.position, kind: slot.kind, dayOffset: slot.dayOffset, messages: [] };
-      steps.push(step);
-    }
-    step.messages.push(message(slot));
-  }
+  const plan = planSequence(input.icp.sequence.steps);
+  const steps: DraftSequence['steps'] = plan.map((step) => ({
+    position: step.position,
+    kind: step.kind,
+    dayOffset: step.dayOffset,
+    messages: step.parts.map((key) => message(step, key)),
+  }));
   const promptVersion = meta.promptVersion ?? DRAFT_PROMPT_VERSION;
   const personalised = steps.some((s) => s.messages.some((m) => m.check.sentences.some((x) => x.validFactIds.length > 0)));
   return {

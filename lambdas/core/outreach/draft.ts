@@ -17,7 +17,7 @@ import { LlmCalls, type LlmCallRecord } from '../llm/calls.ts';
 import type { PipelineConfig } from '../pipeline/deps.ts';
 import type { Llm } from '../ports.ts';
 import { DEFAULT_MODELS, supportsStrictJsonSchema, type ModelPrices } from '../research/models.ts';
-import { buildDraftPrompt, DRAFT_ANSWER, DRAFT_PROMPT, DRAFT_PROMPT_TOKEN_LIMIT, DRAFT_PROMPT_VERSION, sequenceFromAnswer, type ComposeInput } from './compose.ts';
+import { buildDraftPrompt, DRAFT_PROMPT, DRAFT_PROMPT_TOKEN_LIMIT, DRAFT_PROMPT_VERSION, sequenceFromAnswer, type ComposeInput } from './compose.ts';
 import { draftFromTemplates, rankFacts, type DraftOutcome } from './templates.ts';
 
 /** Drafting uses the synthesis model unless configured otherwise (`PROSPECTOR_DRAFT_MODEL` locally). */
@@ -109,7 +109,7 @@ export async function draftLead(input: ComposeInput, deps: DraftDeps, mode: Draf
     ...(deps.newId ? { newId: deps.newId } : {}),
   });
   const answer = await calls.ask({
-    answer: DRAFT_ANSWER,
+    answer: prompt.answer,
     model: opts.model,
     template: DRAFT_PROMPT,
     prompt: { system: prompt.system, user: prompt.user },

@@ -121,11 +121,11 @@ export async function loadOnboarding(sql: Sql, workspaceId: string, icpId: strin
     id: string; slug: string; name: string; description: string; industries: string[]; employees_min: number | null; employees_max: number | null;
     revenue_min_usd: string | null; revenue_max_usd: string | null; geographies: string[]; technologies: string[]; funding_stages: string[];
     buying_triggers: string[]; negative_icp: string[]; search_keywords: string[]; schedule: string; daily_lead_quota: number; active: boolean;
-    products: string[]; fit_threshold: number; autopilot: boolean; generic_drafts: boolean;
+    products: string[]; fit_threshold: number; autopilot: boolean; generic_drafts: boolean; sequence_steps: Json;
   }>(
     `SELECT id, slug, name, description, industries, employees_min, employees_max, revenue_min_usd::text, revenue_max_usd::text, geographies,
             technologies, funding_stages, buying_triggers, negative_icp, search_keywords, schedule, daily_lead_quota, active, products,
-            fit_threshold, autopilot, generic_drafts
+            fit_threshold, autopilot, generic_drafts, sequence_steps
        FROM icp WHERE workspace_id = :ws::uuid AND id = :icp::uuid`,
     { ...ws, icp: icpId },
   );
@@ -165,6 +165,7 @@ export async function loadOnboarding(sql: Sql, workspaceId: string, icpId: strin
         geographies: icp.geographies, technologies: icp.technologies, fundingStages: icp.funding_stages, buyingTriggers: icp.buying_triggers,
         negativeIcp: icp.negative_icp, searchKeywords: icp.search_keywords, schedule: icp.schedule, dailyLeadQuota: icp.daily_lead_quota,
         active: icp.active, products: icp.products, fitThreshold: icp.fit_threshold, autopilot: icp.autopilot, genericDrafts: icp.generic_drafts,
+        sequence: { steps: icp.sequence_steps },
         personas: personas.rows,
       },
     ],

@@ -646,11 +646,6 @@ export function channelOf(kind: StepKind): Channel {
   return kind === 'email' || kind === 'follow_up_email' ? 'email' : kind;
 }
 
-/** A first touch on its channel: no pretended earlier conversation. */
-export function isFirstTouch(kind: StepKind): boolean {
-  return kind === 'email' || kind === 'linkedin_connection_note';
-}
-
 const sameSentence = (s: string) => s.replace(/\s+/g, ' ').trim();
 
 /**
@@ -698,10 +693,15 @@ export async function editMessage(
     const found = await tx.query<{
       id: string; sequence_id: string; research_id: string; subject: string | null; body: string; grounding: MessageGrounding; kind: StepKind;
       status: SequenceStatus; workspace_id: string; rep_email: string; tone: { maxWords: number; bannedPhrases: string[]; signature?: string | null; callToAction?: string };
-      lead_name: string; company: string; title: string | null; domain: string; email: string;
+      lead_name: string; company: string; title: string | null; domain: string; email: string; first_touch: boolean;
     }>(
+      // A first touch is the sequence's first step on its channel (email, LinkedIn, phone), as drafting judged it.
       `SELECT m.id, m.sequence_id, m.research_id, m.subject, m.body, m.grounding, st.kind, s.status, s.workspace_id, s.rep_email, s.tone,
-              l.name AS lead_name, c.name AS company, l.title, c.domain, l.email
+              l.name AS lead_name, c.name AS company, l.title, c.domain, l.email,
+              NOT EXISTS (SELECT 1 FROM sequence_step e
+                           WHERE e.sequence_id = st.sequence_id AND e.position < st.position
+                             AND (CASE WHEN e.kind IN ('email', 'follow_up_email') THEN 'email' WHEN e.kind = 'call_task' THEN 'call' ELSE 'linkedin' END)
+                               = (CASE WHEN st.kind IN ('email', 'follow_up_email') THEN 'email' WHEN st.kind = 'call_task' THEN 'call' ELSE 'linkedin' END)) AS first_touch
          FROM message m
          JOIN sequence_step st ON st.id = m.step_id
          JOIN sequence s ON s.id = m.sequence_id
@@ -752,7 +752,7 @@ export async function editMessage(
     if (m.tone.callToAction) seller.ownNames.push(m.tone.callToAction);
     const report = checkGrounding({
       channel: channelOf(m.kind),
-      firstTouch: isFirstTouch(m.kind),
+      firstTouch: m.first_touch,
       subject,
       body: draft,
       lead: { name: m.lead_name, companyName: m.company, title: m.title, domain: m.domain, email: m.email },

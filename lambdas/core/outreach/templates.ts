@@ -9,18 +9,22 @@
  * synthesis is used to choose, never to write: hooks and the email angle pick which facts to
  * quote, and a pain's value proposition is used only when it is one of the seller's own.
  *
- * The default sequence (business days from the first touch):
+ * The steps are the ICP's sequence settings (`sequence-plan.ts`); the default (business days
+ * from the first touch):
  *   day 0  email, two variants: `a` opens with the prospect's situation and the problem it
  *          usually brings (problem angle), `b` with a customer's result (proof angle);
  *   day 1  LinkedIn connection note;
  *   day 3  follow-up email, in the first email's thread (another fact, or a differentiator);
  *   day 8  last follow-up, short, saying it is the last.
+ * A LinkedIn message quotes another fact (or a customer's result) and asks; a call task gives
+ * the rep talking points from the same evidence.
  *
  * Each message is run through the grounding checker before it is returned; a fact whose quote
  * would not pass (a placeholder-looking or shouting line on the page) is skipped for the next.
  */
 import { createHash } from 'node:crypto';
-import type { Onboarding, OnboardingIcp } from '../onboarding/schema.ts';
+import type { Onboarding, OnboardingIcp, SequenceStepKind } from '../onboarding/schema.ts';
+import { planSequence, type PlannedStep } from './sequence-plan.ts';
 import {
   checkGrounding,
   sellerEvidence,
@@ -39,7 +43,7 @@ export const TEMPLATE_VERSION = 'template-v1';
 /** Shown wherever a template draft is listed. */
 export const TEMPLATE_LABEL = 'template: written from verified facts and the seller’s onboarding data, without a language model';
 
-export type StepKind = 'email' | 'follow_up_email' | 'linkedin_connection_note' | 'linkedin_message' | 'call_task';
+export type StepKind = SequenceStepKind;
 export type Variant = 'a' | 'b';
 
 /** A verified (or not) fact of the lead's research, as stored. */
@@ -110,7 +114,7 @@ export interface DraftSequence {
   templateVersion: string;
   /** the model that wrote the drafts; null for templates */
   model: string | null;
-  /** `template-v1`, or the prompts a model draft came from (`draft.v1+repair.v1`) */
+  /** `template-v1`, or the prompts a model draft came from (`draft.v2+repair.v1`) */
   promptVersion: string;
   personalised: boolean;
   personaName: string;
@@ -456,6 +460,65 @@ function lastNote(ctx: Context): DraftMessage {
   return { variant: null, angle: 'last_note', subject: null, draft, check };
 }
 
+/** A LinkedIn message: one fact in their words (or a customer's result), then the ask; no opt-out needed off email. */
+function linkedinMessage(ctx: Context, fact: DraftFact | undefined, firstTouch: boolean): DraftMessage {
+  const proof = proofFor(ctx.input.onboarding, ctx.input.icp);
+  const { draft, check } = finish(ctx, 'linkedin_message', firstTouch, null, [
+    { text: ctx.words.greeting(ctx.first), paragraph: 0 },
+    { text: fact ? quoteLine(ctx, fact, ctx.words.read(ctx.company)) : proof ? sentence(proof.title) : sentence(`${ctx.sellerName} helps teams ${inline(ctx.input.onboarding.company.valuePropositions[0])}`), paragraph: 1 },
+    { text: ctx.tone.callToAction, paragraph: 2 },
+  ]);
+  return { variant: null, angle: fact ? 'linkedin_fact' : 'linkedin_value', subject: null, draft, check };
+}
+
+/** A call task: talking points for the rep, from the same evidence the emails use. */
+function callTask(ctx: Context, fact: DraftFact | undefined, firstTouch: boolean): DraftMessage {
+  const vp = valuePropositionFor(ctx.input.research, ctx.input.onboarding);
+  const { draft, check } = finish(ctx, 'call_task', firstTouch, null, [
+    { text: `Call ${ctx.input.lead.name.trim() || 'the prospect'} at ${ctx.company}.`, paragraph: 0 },
+    { text: fact ? quoteLine(ctx, fact, 'Why now:') : undefined, paragraph: 1 },
+    { text: sentence(`What we offer: ${ctx.sellerName} helps teams ${inline(vp)}`), paragraph: 1, optional: true },
+    { text: `The ask: ${ctx.tone.callToAction}`, paragraph: 2 },
+  ]);
+  return { variant: null, angle: fact ? 'call_fact' : 'call_value', subject: null, draft, check };
+}
+
+/**
+ * The steps after the first email, as the ICP's settings order them. Facts are spent once each,
+ * best first after the opening one, and only when the checker does not block the message.
+ */
+function laterSteps(ctx: Context, plan: PlannedStep[], ranked: DraftFact[], opening: DraftFact | undefined, firstVp: string): DraftStep[] {
+  const used = new Set(opening ? [opening.id] : []);
+  const withFact = (make: (f: DraftFact | undefined) => DraftMessage): DraftMessage => {
+    if (opening) {
+      for (const f of ranked) {
+        if (used.has(f.id)) continue;
+        const m = make(f);
+        if (m.check.verdict !== 'blocked') {
+          used.add(f.id);
+          return m;
+        }
+      }
+    }
+    return make(undefined);
+  };
+  return plan
+    .filter((p) => p.kind !== 'email')
+    .map((p) => {
+      const message =
+        p.kind === 'linkedin_connection_note'
+          ? connectionNote(ctx)
+          : p.kind === 'follow_up_email'
+            ? p.angle === 'last_note'
+              ? lastNote(ctx)
+              : withFact((f) => followUp(ctx, f, firstVp))
+            : p.kind === 'linkedin_message'
+              ? withFact((f) => linkedinMessage(ctx, f, p.firstTouch))
+              : withFact((f) => callTask(ctx, f, p.firstTouch));
+      return { position: p.position, kind: p.kind, dayOffset: p.dayOffset, messages: [message] };
+    });
+}
+
 function genericEmail(ctx: Context, variant: Variant): DraftMessage {
   const proof = proofFor(ctx.input.onboarding, ctx.input.icp);
   const vp = ctx.input.onboarding.company.valuePropositions[variant === 'a' ? 0 : Math.min(1, ctx.input.onboarding.company.valuePropositions.length - 1)];
@@ -528,8 +591,7 @@ export function draftFromTemplates(input: TemplateInput): DraftOutcome {
     }
     if (opening) break;
   }
-  const note = connectionNote(ctx);
-  const last = lastNote(ctx);
+  const plan = planSequence(icp.sequence.steps);
   if (!opening) {
     if (!input.allowGeneric) {
       return {
@@ -544,14 +606,11 @@ export function draftFromTemplates(input: TemplateInput): DraftOutcome {
         personalised: false,
         steps: [
           { position: 1, kind: 'email', dayOffset: 0, messages: [genericEmail(ctx, 'a'), genericEmail(ctx, 'b')] },
-          { position: 2, kind: 'linkedin_connection_note', dayOffset: 1, messages: [note] },
-          { position: 3, kind: 'follow_up_email', dayOffset: 3, messages: [followUp(ctx, undefined, onboarding.company.valuePropositions[0])] },
-          { position: 4, kind: 'follow_up_email', dayOffset: 8, messages: [last] },
+          ...laterSteps(ctx, plan, [], undefined, onboarding.company.valuePropositions[0]),
         ],
       },
     };
   }
-  const second = ranked.find((f) => f.id !== opening.fact.id && followUp(ctx, f, '').check.verdict !== 'blocked');
   return {
     drafted: true,
     sequence: {
@@ -559,9 +618,7 @@ export function draftFromTemplates(input: TemplateInput): DraftOutcome {
       personalised: true,
       steps: [
         { position: 1, kind: 'email', dayOffset: 0, messages: [opening.a, opening.b] },
-        { position: 2, kind: 'linkedin_connection_note', dayOffset: 1, messages: [note] },
-        { position: 3, kind: 'follow_up_email', dayOffset: 3, messages: [followUp(ctx, second, valuePropositionFor(input.research, onboarding))] },
-        { position: 4, kind: 'follow_up_email', dayOffset: 8, messages: [last] },
+        ...laterSteps(ctx, plan, ranked, opening.fact, valuePropositionFor(input.research, onboarding)),
       ],
     },
   };
