@@ -115,10 +115,13 @@ describe('error names between the core and the state machine', () => {
           }
         }
       }
-      expect(checked).toBeGreaterThan(20);
+      // the prospecting machine routes many errors; the others (sending, ...) at least some
+      expect(checked).toBeGreaterThan(file === 'prospecting.asl.json' ? 20 : 0);
     });
 
-    it(`${file}: every error class is routed, by name where it is transient, else recorded`, () => {
+    // The routing table below names the prospecting machine's states; the sending machine's own
+    // routing is checked in test/sending/asl.test.ts.
+    it.runIf(file === 'prospecting.asl.json')(`${file}: every error class is routed, by name where it is transient, else recorded`, () => {
       const located = allStates(def);
       const byName = new Map(located.map((l) => [l.name, l]));
       const tasks = located.filter((l) => l.state.Type === 'Task');
