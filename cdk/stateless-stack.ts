@@ -263,7 +263,7 @@ export class StatelessStack extends Stack {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'X-Ray (PutTraceSegments, PutTelemetryRecords, GetSampling*) and CloudWatch Logs log delivery (CreateLogDelivery, PutResourcePolicy, Describe*) have no resource-level permissions; Step Functions needs them for tracing and execution logging.',
     });
-    for (const step of STEPS) {
+    for (const step of STEPS.filter((st) => this.definitionSubstitutions[st.placeholder] !== undefined)) {
       Validations.of(policy).acknowledge({
         id: invokeVersionsFinding(this.functions[step.id]),
         reason: `grantInvoke on ${step.id} also covers its versions and aliases (\`:*\`), so publishing a version (e.g. for provisioned concurrency) does not break the state machine; it names this one function.`,
