@@ -129,6 +129,15 @@ interface Exchange {
   response: LlmResponse;
 }
 
+/** What a caller of one LLM pass needs (drafting, reply classification): the port, the archive, a clock and ids. */
+export interface LlmPassDeps {
+  llm: Llm;
+  /** archives each exchange under llm/dt=.../<call-id>.json and returns the key */
+  archive: (record: Record<string, unknown>, callId: string, at: Date) => Promise<string>;
+  now?: () => Date;
+  newId?: () => string;
+}
+
 /** One subject's LLM calls (one lead's research, one lead's drafts): budget, validation, records, archive. */
 export class LlmCalls {
   used = 0;

@@ -13,9 +13,8 @@
  * waits, retries, and past its retries drafts from templates instead.
  */
 import { BudgetExceededError } from '../errors.ts';
-import { LlmCalls, type LlmCallRecord } from '../llm/calls.ts';
+import { LlmCalls, type LlmCallRecord, type LlmPassDeps } from '../llm/calls.ts';
 import type { PipelineConfig } from '../pipeline/deps.ts';
-import type { Llm } from '../ports.ts';
 import { DEFAULT_MODELS, supportsStrictJsonSchema, type ModelPrices } from '../research/models.ts';
 import { buildDraftPrompt, DRAFT_PROMPT, DRAFT_PROMPT_TOKEN_LIMIT, DRAFT_PROMPT_VERSION, sequenceFromAnswer, type ComposeInput } from './compose.ts';
 import { draftFromTemplates, rankFacts, type DraftOutcome } from './templates.ts';
@@ -25,13 +24,7 @@ export const DEFAULT_DRAFT_MODEL = DEFAULT_MODELS.synthesis;
 
 export type DraftMode = 'llm' | 'template';
 
-export interface DraftDeps {
-  llm: Llm;
-  /** archives each exchange under llm/dt=.../<call-id>.json and returns the key */
-  archive: (record: Record<string, unknown>, callId: string, at: Date) => Promise<string>;
-  now?: () => Date;
-  newId?: () => string;
-}
+export type DraftDeps = LlmPassDeps;
 
 export interface DraftOptions {
   model: string;

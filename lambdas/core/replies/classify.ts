@@ -18,8 +18,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { LlmOutputError } from '../errors.ts';
-import { defineAnswer, LlmCalls, type LlmCallRecord } from '../llm/calls.ts';
-import type { Llm } from '../ports.ts';
+import { defineAnswer, LlmCalls, type LlmCallRecord, type LlmPassDeps } from '../llm/calls.ts';
 import { DEFAULT_MODELS, supportsStrictJsonSchema, type ModelPrices } from '../research/models.ts';
 import { parsePromptFile, PROMPTS, renderTemplate } from '../research/prompts.ts';
 import { delimiterAttribute, neutraliseDelimiters } from '../research/text.ts';
@@ -75,13 +74,7 @@ export const ReplyClassification = z.object({
 });
 export type ReplyClassification = z.infer<typeof ReplyClassification>;
 
-export interface ClassifyDeps {
-  llm: Llm;
-  /** archives each exchange under llm/dt=.../<call-id>.json and returns the key */
-  archive: (record: Record<string, unknown>, callId: string, at: Date) => Promise<string>;
-  now?: () => Date;
-  newId?: () => string;
-}
+export type ClassifyDeps = LlmPassDeps;
 
 export interface ClassifyOptions {
   model: string;
