@@ -89,3 +89,13 @@ export async function listRuns(sql: Sql, options: { workspaceId: string | null; 
   }
   return out;
 }
+
+/** How many of a run's leads stand at each stage (pending, fetched, cleaned, researched, skipped, failed). */
+export async function stageCounts(sql: Sql, runId: string): Promise<{ stage: string; leads: number }[]> {
+  const r = await sql.query<{ stage: string; leads: number }>(
+    `SELECT status AS stage, count(*)::int AS leads FROM run_lead WHERE run_id = :runId::uuid GROUP BY status
+      ORDER BY array_position(ARRAY['pending', 'fetched', 'cleaned', 'researched', 'skipped', 'failed'], status)`,
+    { runId },
+  );
+  return r.rows;
+}
