@@ -17,6 +17,7 @@ import { onboardedDb, SAMPLE_ONBOARDING } from './db.ts';
 import { draftSequence, seedResearchedLead, type DraftedSequence, type SeededLead } from './outreach.ts';
 
 export const EVIL_QUOTE = `We opened two cross-dock sites <script>document.title='pwned'</script> & "more"`;
+export const FAILURE_MESSAGE = 'https://evil-quotes.example/: no answer in 8000 ms <img src=x onerror=alert(1)>';
 export const STORED_TEXT = '# Keelhaul Freight\n\nWe opened two cross-dock sites this spring.\n';
 
 export interface WebFixture {
@@ -48,6 +49,26 @@ async function storeCleanText(db: PgliteSql, lake: FolderLake, lead: SeededLead,
   );
 }
 
+/** The seeded run as the pipeline leaves it: the lead researched, one more failed with a hostile message, one skipped. */
+async function recordRun(db: PgliteSql, researched: SeededLead, [failed, skipped]: SeededLead[]): Promise<void> {
+  const run = researched.runId;
+  await db.query(
+    `INSERT INTO run_lead (run_id, lead_id, is_new, status, research_id) VALUES (:run::uuid, :lead::uuid, true, 'researched', :r::uuid)`,
+    { run, lead: researched.leadId, r: researched.researchId },
+  );
+  await db.query(`INSERT INTO run_lead (run_id, lead_id, is_new, status, reason) VALUES (:run::uuid, :lead::uuid, true, 'failed', :reason)`, {
+    run, lead: failed.leadId, reason: FAILURE_MESSAGE,
+  });
+  await db.query(
+    `INSERT INTO lead_failure (id, run_id, lead_id, stage, error_name, message) VALUES (gen_random_uuid(), :run::uuid, :lead::uuid, 'fetch', 'FetchTimeout', :message)`,
+    { run, lead: failed.leadId, message: FAILURE_MESSAGE },
+  );
+  await db.query(`INSERT INTO run_lead (run_id, lead_id, is_new, status, reason) VALUES (:run::uuid, :lead::uuid, true, 'skipped', 'robots.txt disallows /')`, {
+    run, lead: skipped.leadId,
+  });
+  await db.query(`UPDATE run SET status = 'succeeded', finished_at = started_at + interval '42 seconds' WHERE id = :run::uuid`, { run });
+}
+
 /** Builds the fixture (about a second on a fresh worker after the template exists). */
 export async function webFixture(): Promise<WebFixture> {
   const { db, workspaceId } = await onboardedDb();
@@ -65,6 +86,8 @@ export async function webFixture(): Promise<WebFixture> {
   const rivalLead = await seedResearchedLead(db, rival.workspaceId, 'rival-target.example', 'Rita Secret');
   await db.query(`UPDATE fact SET quote = :q WHERE research_id = :r::uuid AND local_id = 'f1'`, { q: EVIL_QUOTE, r: evil.researchId });
   for (const [lead, domain] of [[keelhaul, 'keelhaul-freight.example'], [evil, 'evil-quotes.example']] as const) await storeCleanText(db, lake, lead, domain);
+
+  await recordRun(db, keelhaul, [evil, granite]);
 
   const sequences = {
     keelhaul: await draftSequence(db, workspaceId, keelhaul),

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createWebApp, CONTENT_SECURITY_POLICY, SESSION_COOKIE } from '#web/app.ts';
 import { LOGIN_LINK_TTL_MS } from '#web/sessions.ts';
-import { EVIL_QUOTE, STORED_TEXT, webFixture, type WebFixture } from '#test/helpers/web.ts';
+import { EVIL_QUOTE, FAILURE_MESSAGE, STORED_TEXT, webFixture, type WebFixture } from '#test/helpers/web.ts';
 
 let f: WebFixture;
 let app: ReturnType<typeof createWebApp>;
@@ -151,6 +151,37 @@ describe('headers and escaping', () => {
     expect(page).toContain(`href="/leads/${f.leads.keelhaul.leadId}/facts/f1/text"`);
     expect((await s.get(`/leads/${f.leads.keelhaul.leadId}/facts/f9/text`)).status).toBe(404);
     expect((await s.get(`/leads/${f.leads.keelhaul.leadId}/facts/..%2F..%2Fetc/text`)).status).toBe(404);
+  });
+});
+
+describe('pages', () => {
+  test('a run shows its leads per stage, failures grouped by stage and error with the message as text, skips by reason', async () => {
+    const s = await signIn(f.tallyhand.userId);
+    const runId = f.leads.keelhaul.runId;
+    const list = await (await s.get('/runs')).text();
+    expect(list).toContain(`href="/runs/${runId}"`);
+    const page = await (await s.get(`/runs/${runId}`)).text();
+    expect(page).toContain('succeeded');
+    for (const stage of ['researched', 'skipped', 'failed']) expect(page).toMatch(new RegExp(`<dt>${stage}</dt><dd>1</dd>`));
+    expect(page).toContain('<strong>1</strong> × fetch · FetchTimeout');
+    expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(page).not.toContain(FAILURE_MESSAGE);
+    expect(page).toContain('robots.txt disallows the site');
+    expect(page).toContain(`prospector redrive ${runId.slice(0, 8)}`);
+  });
+
+  test('leads are ranked by fit and filtered by status; an unknown filter value is ignored', async () => {
+    const s = await signIn(f.tallyhand.userId);
+    await f.db.query(`UPDATE research SET fit_score = 95 WHERE id = :id::uuid`, { id: f.leads.granite.researchId });
+    const all = await (await s.get('/leads')).text();
+    expect(all.indexOf('Gus Hale')).toBeLessThan(all.indexOf('Dana Ruiz'));
+    const failed = await (await s.get('/leads?status=failed')).text();
+    expect(failed).toContain('Eve Mallory');
+    expect(failed).not.toContain('Dana Ruiz');
+    expect(failed).toContain('<option value="failed" selected>');
+    const odd = await s.get('/leads?status=%3Cx%3E&icp=nope');
+    expect(odd.status).toBe(200);
+    expect(await odd.text()).toContain('Dana Ruiz');
   });
 });
 
