@@ -15,10 +15,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { html } from 'hono/html';
 import { z } from 'zod';
-import { NotFoundError, ProspectorError } from '#core/errors.ts';
+import { NotFoundError, ProspectorError, ValidationError } from '#core/errors.ts';
+import { importOnboarding, parseOnboardingText } from '#core/onboarding/import.ts';
 import {
   approveAllUnflagged,
   approveSequence,
@@ -33,6 +35,7 @@ import { loadResearch } from '#core/views/research.ts';
 import { listRuns, showRun, stageCounts } from '#core/views/runs.ts';
 import { notice, page, type Html } from './layout.ts';
 import { leadDetail, leadsList } from './pages/leads.ts';
+import { onboardingPage, type OnboardingIssueView } from './pages/onboarding.ts';
 import { reviewQueue } from './pages/review.ts';
 import { runDetail, runsList } from './pages/runs.ts';
 import { csrfMatches, endSession, findSession, redeemLoginLink, SESSION_TTL_MS, type WebSession } from './sessions.ts';
@@ -58,6 +61,7 @@ const STATIC_DIR = join(import.meta.dirname, 'static');
 const Uuid = z.uuid();
 const FactId = z.string().regex(/^[A-Za-z0-9_-]{1,20}$/);
 const Reason = z.string().trim().min(1).max(2000);
+const MAX_ONBOARDING_BYTES = 512 * 1024;
 
 /** A path parameter that must be a uuid; anything else is a 404 (not a 500, not a SQL error). */
 function uuidParam(c: Context, name: string): string {
@@ -93,6 +97,9 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     if (options.secure) c.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
   });
 
+  // Forms are small; an onboarding upload is the largest (MAX_ONBOARDING_BYTES) plus its envelope.
+  app.use('*', bodyLimit({ maxSize: 2 * MAX_ONBOARDING_BYTES, onError: (c) => c.text('the request body is too large', 413) }));
+
   app.get('/static/:name', (c) => {
     const name = c.req.param('name');
     const body = assets.get(name);
@@ -100,6 +107,9 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     c.header('Cache-Control', 'no-cache');
     return c.body(body, 200, { 'Content-Type': STATIC[name] });
   });
+
+  // Browsers ask for it on every page; there is none, and a 404 would be noise in their console.
+  app.get('/favicon.ico', (c) => c.body(null, 204));
 
   // --- signing in and out -------------------------------------------------------------------
 
@@ -279,6 +289,51 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
       return refused(c, error);
     }
     return c.redirect(`/review?done=edited#seq-${hit.sequenceId}`, 303);
+  });
+
+  // --- onboarding ---------------------------------------------------------------------------------
+
+  async function renderOnboarding(c: Context<AppEnv>, state: { text?: string; issues?: OnboardingIssueView[]; notice?: Html | null; status?: 200 | 403 | 422 } = {}) {
+    const session = c.get('session');
+    const counts = await sql.query<{ icps: number; products: number; users: number }>(
+      `SELECT (SELECT count(*)::int FROM icp WHERE workspace_id = :ws::uuid AND active) AS icps,
+              (SELECT count(*)::int FROM product WHERE workspace_id = :ws::uuid) AS products,
+              (SELECT count(*)::int FROM app_user WHERE workspace_id = :ws::uuid) AS users`,
+      { ws: session.workspaceId },
+    );
+    const body = onboardingPage(session, { text: state.text ?? '', issues: state.issues ?? [], summary: counts.rows[0] });
+    return c.html(page({ title: 'Onboarding', session, current: '/onboarding', notice: state.notice }, body), state.status ?? 200);
+  }
+
+  app.get('/onboarding', (c) =>
+    renderOnboarding(c, { notice: c.req.query('done') === 'imported' ? notice('Imported: the next run researches and drafts with it.') : null }));
+
+  app.post('/onboarding/import', async (c) => {
+    const session = c.get('session');
+    if (session.role !== 'admin') return renderOnboarding(c, { status: 403 });
+    const form = await c.req.parseBody();
+    const upload = form.file instanceof File && form.file.size > 0 ? form.file : null;
+    if (upload && upload.size > MAX_ONBOARDING_BYTES) return renderOnboarding(c, { issues: [{ path: '', message: `the file is ${upload.size} bytes; the limit is ${MAX_ONBOARDING_BYTES}` }], status: 422 });
+    const text = upload ? await upload.text() : typeof form.text === 'string' ? form.text : '';
+    if (!text.trim()) return renderOnboarding(c, { issues: [{ path: '', message: 'paste the onboarding file or choose one to upload' }], status: 422 });
+    if (text.length > MAX_ONBOARDING_BYTES) return renderOnboarding(c, { text: '', issues: [{ path: '', message: `the text is over ${MAX_ONBOARDING_BYTES} characters` }], status: 422 });
+    const json = upload ? /\.json$/i.test(upload.name) : /^\s*[{[]/.test(text);
+    try {
+      const onboarding = parseOnboardingText(text, json ? 'json' : 'yaml', upload ? `onboarding file ${upload.name}` : 'onboarding text');
+      // One workspace per session: a file naming another workspace would create or overwrite it.
+      if (onboarding.workspace.slug !== session.workspaceSlug) {
+        return renderOnboarding(c, {
+          text,
+          issues: [{ path: 'workspace.slug', message: `is "${onboarding.workspace.slug}", but you are signed in to workspace "${session.workspaceSlug}": keep its slug` }],
+          status: 422,
+        });
+      }
+      await importOnboarding(sql, onboarding);
+    } catch (error) {
+      if (error instanceof ValidationError) return renderOnboarding(c, { text, issues: error.issues, status: 422 });
+      throw error;
+    }
+    return c.redirect('/onboarding?done=imported', 303);
   });
 
   // --- JSON ---------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ export const NAV = [
   { href: '/review', label: 'Review queue' },
   { href: '/leads', label: 'Leads' },
   { href: '/runs', label: 'Runs' },
+  { href: '/onboarding', label: 'Onboarding' },
 ] as const;
 
 /** A whole page: header with navigation and sign-out, the main content under its h1. */

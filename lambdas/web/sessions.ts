@@ -18,6 +18,8 @@ export interface WebSession {
   userId: string;
   email: string;
   name: string;
+  /** `admin` may change the seller's onboarding; `rep` reviews and decides */
+  role: 'admin' | 'rep';
   workspaceId: string;
   workspaceSlug: string;
   workspaceName: string;
@@ -82,15 +84,15 @@ export async function redeemLoginLink(sql: Sql, token: string, now = new Date(),
 /** The live session a cookie names, or null (unknown, ended or expired). */
 export async function findSession(sql: Sql, token: string | undefined, now = new Date()): Promise<WebSession | null> {
   if (!token || !TOKEN_SHAPE.test(token)) return null;
-  const r = await sql.query<{ user_id: string; email: string; name: string; workspace_id: string; slug: string; workspace_name: string; csrf_token: string }>(
-    `SELECT s.user_id, u.email, u.name, u.workspace_id, w.slug, w.name AS workspace_name, s.csrf_token
+  const r = await sql.query<{ user_id: string; email: string; name: string; role: 'admin' | 'rep'; workspace_id: string; slug: string; workspace_name: string; csrf_token: string }>(
+    `SELECT s.user_id, u.email, u.name, u.role, u.workspace_id, w.slug, w.name AS workspace_name, s.csrf_token
        FROM web_session s JOIN app_user u ON u.id = s.user_id JOIN workspace w ON w.id = u.workspace_id
       WHERE s.token_sha256 = :hash AND s.ended_at IS NULL AND s.expires_at > :now::timestamptz`,
     { hash: sha256(token), now: now.toISOString() },
   );
   const s = r.rows[0];
   if (!s) return null;
-  return { userId: s.user_id, email: s.email, name: s.name, workspaceId: s.workspace_id, workspaceSlug: s.slug, workspaceName: s.workspace_name, csrfToken: s.csrf_token };
+  return { userId: s.user_id, email: s.email, name: s.name, role: s.role, workspaceId: s.workspace_id, workspaceSlug: s.slug, workspaceName: s.workspace_name, csrfToken: s.csrf_token };
 }
 
 /** Ends a session (sign out); later requests with its cookie are signed out. */

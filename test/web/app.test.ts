@@ -4,7 +4,9 @@
  * each other's rows. Actions go through the same core functions as `prospector drafts`, so the
  * database is read back to check what they did.
  */
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
 import { createWebApp, CONTENT_SECURITY_POLICY, SESSION_COOKIE } from '#web/app.ts';
 import { LOGIN_LINK_TTL_MS } from '#web/sessions.ts';
 import { EVIL_QUOTE, FAILURE_MESSAGE, STORED_TEXT, webFixture, type WebFixture } from '#test/helpers/web.ts';
@@ -245,6 +247,44 @@ describe('review actions', () => {
     const id = f.sequences.evil.sequenceId;
     expect((await s.post(`/review/${id}/reject`, { reason: '  ' })).status).toBe(422);
     expect(await status(id)).toBe('draft');
+  });
+});
+
+describe('onboarding import', () => {
+  const workspaceName = async (id: string) => (await f.db.query<{ name: string }>(`SELECT name FROM workspace WHERE id = :id::uuid`, { id })).rows[0].name;
+
+  test('a field error is shown at its path and line and nothing is written; the fixed file is imported', async () => {
+    const s = await signIn(f.tallyhand.userId);
+    const sample = await readFile(SAMPLE_ONBOARDING, 'utf8');
+    const broken = sample.replace('name: Tallyhand\n', 'name: Tallyhand Renamed\n').replace(/(\n\s+email: )maya\.okafor@tallyhand\.com/, '$1maya.okafor-at-tallyhand');
+    expect(broken).not.toBe(sample);
+    const bad = await s.post('/onboarding/import', { text: broken });
+    expect(bad.status).toBe(422);
+    const page = await bad.text();
+    expect(page).toMatch(/<code>users\[0\]\.email<\/code><\/a>: [^<]*\(line 11\)/);
+    expect(page).toContain('maya.okafor-at-tallyhand'); // the text stays in the box to fix
+    expect(await workspaceName(f.tallyhand.workspaceId)).toBe('Tallyhand');
+    const fixed = await s.post('/onboarding/import', { text: sample.replace('name: Tallyhand\n', 'name: Tallyhand Renamed\n') });
+    expect(fixed.status).toBe(303);
+    expect(await workspaceName(f.tallyhand.workspaceId)).toBe('Tallyhand Renamed');
+    await s.post('/onboarding/import', { text: sample });
+  });
+
+  test('a file naming another workspace is refused: one session, one workspace', async () => {
+    const s = await signIn(f.tallyhand.userId);
+    const sample = await readFile(SAMPLE_ONBOARDING, 'utf8');
+    const res = await s.post('/onboarding/import', { text: sample.replace('slug: tallyhand', 'slug: rival-co').replace('name: Tallyhand\n', 'name: Taken Over\n') });
+    expect(res.status).toBe(422);
+    expect(await res.text()).toContain('<code>workspace.slug</code>');
+    expect(await workspaceName(f.rival.workspaceId)).toBe('Rival Co');
+  });
+
+  test('a rep who is not an admin cannot import', async () => {
+    const repId = (await f.db.query<{ id: string }>(`SELECT id FROM app_user WHERE workspace_id = :ws::uuid AND role = 'rep' LIMIT 1`, { ws: f.tallyhand.workspaceId })).rows[0].id;
+    const s = await signIn(repId);
+    const res = await s.post('/onboarding/import', { text: await readFile(SAMPLE_ONBOARDING, 'utf8') });
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain('Only an admin');
   });
 });
 

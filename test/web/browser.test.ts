@@ -8,13 +8,14 @@
  * folder whose path is logged (as test/report.test.ts does), for a human look.
  */
 import { accessSync, constants } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startUi, type UiServer } from '#local/commands/ui.ts';
+import { SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
 import { webFixture, type WebFixture } from '#test/helpers/web.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -183,6 +184,23 @@ suite('the web app in Chromium', () => {
     await other.close();
   });
 
+  test('onboarding: a field error is shown at its field, fixed in the same box, and imported', async () => {
+    const sample = await readFile(SAMPLE_ONBOARDING, 'utf8');
+    await page.goto(`${ui.url}/onboarding`);
+    const box = page.getByLabel('Onboarding file (YAML or JSON)');
+    await box.fill(sample.replace('name: Tallyhand\n', 'name: Tallyhand Outbound\n').replace('role: admin', 'role: boss'));
+    await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.getByRole('button', { name: 'Check and import' }).click()]);
+    const alert = page.locator('[role="alert"]');
+    await expect(alert.textContent()).resolves.toContain('users[0].role');
+    await expect(box.getAttribute('aria-invalid')).resolves.toBe('true');
+    await shot('onboarding-error');
+    const kept = await box.inputValue();
+    await box.fill(kept.replace('role: boss', 'role: admin'));
+    await Promise.all([page.waitForURL(/done=imported/), page.getByRole('button', { name: 'Check and import' }).click()]);
+    await expect(page.locator('[role="status"]').textContent()).resolves.toContain('Imported');
+    await expect(page.locator('.who').textContent()).resolves.toContain('Tallyhand Outbound');
+  });
+
   test('axe-core finds no serious or critical violation on any page', async () => {
     // axe is injected as a script: a context that bypasses the app's CSP for the check only
     const audit = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
@@ -196,6 +214,7 @@ suite('the web app in Chromium', () => {
       lead: `/leads/${f.leads.evil.leadId}`,
       runs: '/runs',
       run: `/runs/${f.leads.keelhaul.runId}`,
+      onboarding: '/onboarding',
       'not-found': '/nothing-here',
     });
     // a queue with drafts in it: the rival's one is reached through its own session below
