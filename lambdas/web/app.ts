@@ -29,7 +29,7 @@ import {
   rejectSequence,
   resolveId,
 } from '#core/outreach/repository.ts';
-import type { Lake, Sql } from '#core/ports.ts';
+import type { Clock, Lake, Log, Sql } from '#core/ports.ts';
 import { LEAD_STATUSES, listIcps, listLeads, type LeadStatus } from '#core/views/leads.ts';
 import { loadResearch } from '#core/views/research.ts';
 import { listRuns, showRun, stageCounts } from '#core/views/runs.ts';
@@ -50,7 +50,9 @@ export interface WebAppOptions {
   lake: Lake;
   /** Behind HTTPS (the cloud): Secure cookies and HSTS. Locally on http://127.0.0.1: false. */
   secure?: boolean;
-  clock?: { now(): Date };
+  clock?: Clock;
+  /** Where unexpected errors go (their detail is never shown to the browser). */
+  log?: Log;
 }
 
 type AppEnv = { Variables: { session: WebSession } };
@@ -353,7 +355,7 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     const status = error instanceof NotFoundError ? 404 : error instanceof ProspectorError ? 400 : 500;
     // Our own errors say what was wrong; anything else is not shown (it may hold SQL or paths).
     const message = error instanceof ProspectorError ? error.message : 'Something went wrong on our side; the details are in the server log.';
-    if (status === 500) console.error(error);
+    if (status === 500) options.log?.error('web request failed', { path: c.req.path, method: c.req.method, error: error.name, message: error.message, stack: error.stack });
     if (c.req.path.startsWith('/api/')) return c.json({ error: message }, status);
     return c.html(page({ title: status === 404 ? 'Not found' : 'Error', session, error: message }, html``), status);
   });

@@ -5,7 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
 import { ProspectorError } from '#core/errors.ts';
-import type { Lake, Sql } from '#core/ports.ts';
+import type { Lake, Log, Sql } from '#core/ports.ts';
 import type { CliContext } from '../cli-context.ts';
 import { resolveWorkspace } from './resolve.ts';
 
@@ -16,14 +16,14 @@ export interface UiServer {
 }
 
 /** Starts the app on host:port (0: any free port) and makes a login link for the workspace's user. */
-export async function startUi(ports: { sql: Sql; lake: Lake }, options: { host: string; port: number; workspaceId: string; as?: string }): Promise<UiServer> {
+export async function startUi(ports: { sql: Sql; lake: Lake; log?: Log }, options: { host: string; port: number; workspaceId: string; as?: string }): Promise<UiServer> {
   const [{ serve }, { createWebApp }, { createLoginLink, userForLogin }] = await Promise.all([
     import('@hono/node-server'),
     import('#web/app.ts'),
     import('#web/sessions.ts'),
   ]);
   const user = await userForLogin(ports.sql, options.workspaceId, options.as);
-  const app = createWebApp({ sql: ports.sql, lake: ports.lake, secure: false });
+  const app = createWebApp({ sql: ports.sql, lake: ports.lake, log: ports.log, secure: false });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolve(s));
     s.once('error', reject);

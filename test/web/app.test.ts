@@ -187,6 +187,22 @@ describe('pages', () => {
   });
 });
 
+describe('errors', () => {
+  test('an unexpected failure is a 500 page without its detail; the detail goes to the log', async () => {
+    const logged: { message: string; extra?: Record<string, unknown> }[] = [];
+    const log = { debug() {}, info() {}, warn() {}, error: (message: string, extra?: Record<string, unknown>) => logged.push({ message, extra }) };
+    const failingLake = { ...f.lake, location: f.lake.location, get: async () => { throw new Error('EIO reading /srv/secret/lake'); } } as unknown as typeof f.lake;
+    const broken = createWebApp({ sql: f.db, lake: failingLake, log });
+    const s = await signIn(f.tallyhand.userId, broken);
+    const res = await s.get(`/leads/${f.leads.keelhaul.leadId}/facts/f1/text`);
+    expect(res.status).toBe(500);
+    const body = await res.text();
+    expect(body).toContain('Something went wrong on our side');
+    expect(body).not.toContain('/srv/secret');
+    expect(logged).toEqual([{ message: 'web request failed', extra: expect.objectContaining({ message: 'EIO reading /srv/secret/lake' }) }]);
+  });
+});
+
 describe('CSRF', () => {
   test('a POST without the token, or with another session\'s, is refused with 403 and changes nothing', async () => {
     const s = await signIn(f.tallyhand.userId);
