@@ -266,6 +266,23 @@ describe('review actions', () => {
   });
 });
 
+describe('bulk approval', () => {
+  test('approves every draft without a flag and leaves the flagged and blocked ones for a person', async () => {
+    const s = await signIn(f.tallyhand.userId);
+    const before = await (await s.get('/review')).text();
+    expect(before).toContain('Approve the 1 unflagged draft(s)');
+    const res = await s.post('/review/approve-unflagged', {});
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/review?done=bulk&n=1');
+    expect(await status(f.sequences.granite.sequenceId)).toBe('approved');
+    expect(await status(f.sequences.evil.sequenceId)).toBe('draft');
+    expect(await status(f.sequences.rival.sequenceId)).toBe('draft');
+    const after = await (await s.get('/review?done=bulk&n=1')).text();
+    expect(after).toContain('Approved 1 unflagged draft(s).');
+    expect(after).not.toContain('Approve the');
+  });
+});
+
 describe('onboarding import', () => {
   const workspaceName = async (id: string) => (await f.db.query<{ name: string }>(`SELECT name FROM workspace WHERE id = :id::uuid`, { id })).rows[0].name;
 
