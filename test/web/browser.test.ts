@@ -140,6 +140,20 @@ suite('the web app in Chromium', () => {
     await shot('review-edit-blocked');
   });
 
+  test('single-key shortcuts can be turned off (screen readers use the same keys), and the choice is remembered', async () => {
+    await page.goto(`${ui.url}/review`);
+    const first = await page.evaluate(() => document.activeElement?.id);
+    await page.getByLabel('Single-key shortcuts on').uncheck();
+    await page.locator(`#${first}`).focus();
+    await page.keyboard.press('j');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe(first);
+    await page.reload();
+    await expect(page.getByLabel('Single-key shortcuts on').isChecked()).resolves.toBe(false);
+    await page.getByLabel('Single-key shortcuts on').check();
+    await page.reload();
+    await expect(page.getByLabel('Single-key shortcuts on').isChecked()).resolves.toBe(true);
+  });
+
   test('the rest of the queue is done with the keyboard alone: j/k, a with a reason, e and Esc, r with a reason', async () => {
     await page.goto(`${ui.url}/review`);
     await expect(page.locator('.shortcuts').textContent()).resolves.toContain('next / previous draft');

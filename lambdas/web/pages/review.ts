@@ -88,7 +88,8 @@ export function reviewQueue(session: WebSession, drafts: SequenceView[]): Html {
   const unflagged = drafts.filter((d) => d.grounding === 'grounded' && Object.values(d.flagCounts).every((c) => !c)).length;
   return html`<aside class="shortcuts" aria-labelledby="kb"><h2 id="kb">Keyboard</h2>
 <ul><li><kbd>j</kbd> / <kbd>k</kbd> next / previous draft</li><li><kbd>a</kbd> approve (asks for a reason when flagged)</li>
-<li><kbd>e</kbd> edit the first message</li><li><kbd>r</kbd> reject (type the reason, then Enter)</li><li><kbd>Esc</kbd> leave a field</li></ul></aside>
+<li><kbd>e</kbd> edit the first message</li><li><kbd>r</kbd> reject (type the reason, then Enter)</li><li><kbd>Esc</kbd> leave a field</li></ul>
+<label class="toggle"><input type="checkbox" id="shortcuts-on" checked> Single-key shortcuts on</label></aside>
 <p>${drafts.length} draft(s) waiting · ${unflagged} without any flag.</p>
 ${unflagged
     ? html`<form method="post" action="/review/approve-unflagged">${csrfField(session)}<button type="submit">Approve the ${unflagged} unflagged draft(s)</button></form>`

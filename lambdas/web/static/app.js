@@ -23,10 +23,16 @@
   function typing(el) {
     return el && (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable);
   }
+  // Single-key shortcuts can be turned off (WCAG 2.1.4): screen readers use the same keys.
+  var STORE = 'prospector.shortcuts';
+  function shortcutsOn() {
+    var box = document.getElementById('shortcuts-on');
+    return !box || box.checked;
+  }
   document.addEventListener('keydown', function (event) {
-    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.ctrlKey || event.metaKey || event.altKey || !shortcutsOn()) return;
     if (event.key === 'Escape' && typing(event.target)) {
-      var draft = event.target.closest('article.draft');
+      var draft = event.target.closest('article.draft') || drafts()[current];
       event.target.blur();
       if (draft) draft.focus();
       return;
@@ -60,6 +66,13 @@
     event.preventDefault();
   });
   document.addEventListener('DOMContentLoaded', function () {
+    var box = document.getElementById('shortcuts-on');
+    if (box) {
+      try { box.checked = localStorage.getItem(STORE) !== 'off'; } catch (e) { /* storage blocked: keep the default */ }
+      box.addEventListener('change', function () {
+        try { localStorage.setItem(STORE, box.checked ? 'on' : 'off'); } catch (e) { /* not remembered */ }
+      });
+    }
     // After an action the queue reloads: start on the draft named in the address, else the first.
     var target = location.hash ? document.getElementById(location.hash.slice(1)) : null;
     var all = drafts();
