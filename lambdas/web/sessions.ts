@@ -70,6 +70,9 @@ export async function redeemLoginLink(sql: Sql, token: string, now = new Date(),
     );
     const userId = used.rows[0]?.user_id;
     if (!userId) return null;
+    // Rows past their expiry by a day are of no use to anyone: each sign-in clears them.
+    await tx.query(`DELETE FROM web_login_link WHERE expires_at < :now::timestamptz - interval '1 day'`, { now: now.toISOString() });
+    await tx.query(`DELETE FROM web_session WHERE expires_at < :now::timestamptz - interval '1 day'`, { now: now.toISOString() });
     const sessionToken = newToken();
     const expiresAt = new Date(now.getTime() + ttlMs).toISOString();
     await tx.query(

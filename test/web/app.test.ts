@@ -81,6 +81,19 @@ describe('signing in', () => {
     expect((await app.request('/login')).status).toBe(401);
   });
 
+  test('a sign-in clears links and sessions expired for over a day, and keeps live ones', async () => {
+    const live = await signIn(f.tallyhand.userId);
+    const stale = await f.loginToken(f.tallyhand.userId);
+    await f.db.query(`UPDATE web_login_link SET created_at = now() - interval '3 days', expires_at = now() - interval '2 days' WHERE used_at IS NULL`);
+    await f.db.query(`INSERT INTO web_session (token_sha256, user_id, csrf_token, created_at, expires_at)
+                      VALUES (:h, :u::uuid, :c, now() - interval '3 days', now() - interval '2 days')`, { h: 'e'.repeat(64), u: f.tallyhand.userId, c: 'c'.repeat(43) });
+    await signIn(f.tallyhand.userId);
+    const left = await f.db.query<{ n: number }>(`SELECT (SELECT count(*)::int FROM web_login_link WHERE expires_at < now() - interval '1 day') + (SELECT count(*)::int FROM web_session WHERE expires_at < now() - interval '1 day') AS n`);
+    expect(left.rows[0].n).toBe(0);
+    expect((await app.request(`/login?token=${stale}`)).status).toBe(401);
+    expect((await live.get('/review')).status).toBe(200);
+  });
+
   test('in the cloud the cookie is Secure and HSTS is sent', async () => {
     const cloud = createWebApp({ sql: f.db, lake: f.lake, secure: true });
     const res = await cloud.request(`/login?token=${await f.loginToken(f.tallyhand.userId)}`);
