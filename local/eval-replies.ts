@@ -66,56 +66,62 @@ export function mustNotMiss(e: ExpectedReply): boolean {
   return e.label === 'bounce' || e.label === 'unsubscribe' || (e.label === 'out_of_office' && e.autoHeaders === true);
 }
 
-export interface LabelFigures {
+/** One label's figures for one classifier. */
+export const LabelFigures = z.object({
   /** mails of the set with this label */
-  support: number;
+  support: z.number().int().nonnegative(),
   /** mails the classifier gave this label */
-  predicted: number;
+  predicted: z.number().int().nonnegative(),
   /** null when the classifier never gave the label */
-  precision: number | null;
+  precision: z.number().min(0).max(1).nullable(),
   /** null when the set has no mail with the label */
-  recall: number | null;
-  f1: number;
-}
+  recall: z.number().min(0).max(1).nullable(),
+  f1: z.number().min(0).max(1),
+}).strict();
+export type LabelFigures = z.infer<typeof LabelFigures>;
 
-export interface RepliesEvalMiss {
-  file: string;
-  expected: ReplyLabel;
-  got: ReplyLabel;
-  classifiedBy: ReplyClassification['classifiedBy'];
-  evidence: string;
-}
+const Share = z.number().min(0).max(1);
+const Count = z.number().int().nonnegative();
 
-export interface RepliesEvalClassifier {
-  classifier: 'heuristic' | 'fake-groq' | 'groq';
+/** One classifier's figures on the set; `misses` and `details` name the mails behind them. */
+export const RepliesEvalClassifier = z.object({
+  classifier: z.enum(['heuristic', 'fake-groq', 'groq']),
   /** the model asked, null for the heuristic */
-  model: string | null;
-  replies: number;
-  accuracy: number;
-  macroF1: number;
-  perLabel: Record<ReplyLabel, LabelFigures>;
+  model: z.string().nullable(),
+  replies: Count,
+  accuracy: Share,
+  macroF1: Share,
+  perLabel: z.object(Object.fromEntries(REPLY_LABELS.map((l) => [l, LabelFigures])) as Record<ReplyLabel, typeof LabelFigures>).strict(),
   /** must-not-miss mails (see `mustNotMiss`) given another label: goal 0 */
-  deterministicMisses: number;
+  deterministicMisses: Count,
   /** right label, wrong detail (bounce kind or status, return date, referral address, objection kind) */
-  detailErrors: number;
+  detailErrors: Count,
   /** labels under the review threshold: the rep decides */
-  needsReview: number;
+  needsReview: Count,
   /** labels the deterministic rules decided */
-  byRules: number;
+  byRules: Count,
   /** model calls made (a repair counts) */
-  llmCalls: number;
-  misses: RepliesEvalMiss[];
-  details: { file: string; field: string; expected: unknown; got: unknown }[];
-}
+  llmCalls: Count,
+  misses: z.array(z.object({ file: z.string(), expected: ReplyLabel, got: ReplyLabel, classifiedBy: z.enum(['rules', 'llm', 'heuristic']), evidence: z.string() }).strict()),
+  details: z.array(z.object({ file: z.string(), field: z.string(), expected: z.unknown(), got: z.unknown() }).strict()),
+}).strict();
+export type RepliesEvalClassifier = z.infer<typeof RepliesEvalClassifier>;
+export type RepliesEvalMiss = RepliesEvalClassifier['misses'][number];
 
-export interface RepliesEvalResult {
-  suite: 'replies';
-  replies: number;
-  languages: Record<ExpectedReply['lang'], number>;
+/** What `prospector eval --suite replies --json --details` prints. */
+export const RepliesEvalResult = z.object({
+  suite: z.literal('replies'),
+  replies: Count,
+  languages: z.object({ en: Count, de: Count, fr: Count, es: Count }).strict(),
   /** mails of the set that must never be missed */
-  mustNotMiss: number;
-  classifiers: RepliesEvalClassifier[];
-}
+  mustNotMiss: Count,
+  classifiers: z.array(RepliesEvalClassifier),
+}).strict();
+export type RepliesEvalResult = z.infer<typeof RepliesEvalResult>;
+
+/** What `--json` prints without `--details`: the figures, not the mails behind them. */
+export const RepliesEvalFigures = RepliesEvalResult.extend({ classifiers: z.array(RepliesEvalClassifier.omit({ misses: true, details: true })) }).strict();
+export type RepliesEvalFigures = z.infer<typeof RepliesEvalFigures>;
 
 interface LabelledMail {
   file: string;
@@ -160,6 +166,7 @@ export function scoreClassifier(
   meta: Pick<RepliesEvalClassifier, 'classifier' | 'model' | 'llmCalls'>,
 ): RepliesEvalClassifier {
   const perLabel = {} as Record<ReplyLabel, LabelFigures>;
+  const f1s = {} as Record<ReplyLabel, number>;
   for (const label of REPLY_LABELS) {
     const support = set.filter((m) => m.expected.label === label).length;
     const predicted = got.filter((c) => c.label === label).length;
@@ -167,6 +174,7 @@ export function scoreClassifier(
     const precision = predicted ? hits / predicted : null;
     const recall = support ? hits / support : null;
     const f1 = precision && recall ? (2 * precision * recall) / (precision + recall) : 0;
+    f1s[label] = f1;
     perLabel[label] = { support, predicted, precision: precision === null ? null : round(precision), recall: recall === null ? null : round(recall), f1: round(f1) };
   }
   // macro-F1 over the labels the set has or the classifier gave (an invented label costs too)
@@ -182,7 +190,7 @@ export function scoreClassifier(
     ...meta,
     replies: set.length,
     accuracy: round((set.length - misses.length) / Math.max(1, set.length)),
-    macroF1: round(scored.reduce((n, l) => n + perLabel[l].f1, 0) / Math.max(1, scored.length)),
+    macroF1: round(scored.reduce((n, l) => n + f1s[l], 0) / Math.max(1, scored.length)),
     perLabel,
     deterministicMisses: set.filter((m, i) => mustNotMiss(m.expected) && got[i].label !== m.expected.label).length,
     detailErrors: details.length,
@@ -244,5 +252,5 @@ export async function runRepliesEval(options: RepliesEvalOptions = {}): Promise<
     classifiers.push(scoreClassifier(set, real.labels, { classifier: 'groq', model, llmCalls: real.calls }));
   }
   progress('eval: scored against local/data/replies-eval/labels.json');
-  return { suite: 'replies', replies: set.length, languages, mustNotMiss: set.filter((m) => mustNotMiss(m.expected)).length, classifiers };
+  return RepliesEvalResult.parse({ suite: 'replies', replies: set.length, languages, mustNotMiss: set.filter((m) => mustNotMiss(m.expected)).length, classifiers });
 }
