@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { GroqLlm } from '#adapters/groq-llm.ts';
 import { HeuristicLlm } from '#adapters/heuristic-llm.ts';
-import { ValidationError } from '#core/errors.ts';
+import { RateLimitedError, ValidationError } from '#core/errors.ts';
 import type { Llm } from '#core/ports.ts';
 import { classifyReply, DEFAULT_CLASSIFY_MODEL, type ClassifyDeps, type ReplyClassification } from '#core/replies/classify.ts';
 import { ObjectionKind, REPLY_LABELS, ReplyLabel } from '#core/replies/labels.ts';
@@ -201,16 +201,34 @@ export function scoreClassifier(
   };
 }
 
-async function classifyAll(set: LabelledMail[], llm: Llm, model: string): Promise<{ labels: ReplyClassification[]; calls: number }> {
+/** Waits a throttled classifier out this many times per mail before the eval gives up. */
+const MAX_RATE_LIMIT_WAITS = 5;
+
+async function classifyAll(
+  set: LabelledMail[],
+  llm: Llm,
+  model: string,
+  opts: { sleep: (ms: number) => Promise<void>; onProgress: (line: string) => void },
+): Promise<{ labels: ReplyClassification[]; calls: number }> {
   // The exchanges are not kept: the eval measures labels, and must leave nothing behind.
   const deps: ClassifyDeps = { llm, archive: async (_record, callId) => `eval/replies/${callId}` };
   const labels: ReplyClassification[] = [];
   let calls = 0;
   for (const m of set) {
     const mail = await parseMail(m.raw, { source: m.file });
-    const result = await classifyReply(mail, deps, { model });
-    labels.push(result.classification);
-    calls += result.calls.length;
+    for (let waits = 0; ; waits++) {
+      try {
+        const result = await classifyReply(mail, deps, { model });
+        labels.push(result.classification);
+        calls += result.calls.length;
+        break;
+      } catch (error) {
+        // Groq's free tier allows 30 requests a minute: wait as it asks, as the state machine would
+        if (!(error instanceof RateLimitedError) || waits >= MAX_RATE_LIMIT_WAITS) throw error;
+        opts.onProgress(`eval: rate-limited at ${m.file}; waiting ${error.retryAfterSeconds} s as the model's API asks`);
+        await opts.sleep(error.retryAfterSeconds * 1000);
+      }
+    }
   }
   return { labels, calls };
 }
@@ -220,25 +238,28 @@ export interface RepliesEvalOptions {
   /** the real Groq as a third classifier (never in tests) */
   groq?: { apiKey: string; baseURL?: string; model?: string };
   onProgress?: (line: string) => void;
+  /** how a rate limit is waited out (tests pass a shorter one) */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** Classifies the labelled set with each classifier and scores them; nothing is stored. */
 export async function runRepliesEval(options: RepliesEvalOptions = {}): Promise<RepliesEvalResult> {
   const progress = options.onProgress ?? (() => undefined);
+  const run = { onProgress: progress, sleep: options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))) };
   const set = await loadRepliesSet(options.dir);
   const languages = { en: 0, de: 0, fr: 0, es: 0 };
   for (const m of set) languages[m.expected.lang]++;
   const classifiers: RepliesEvalClassifier[] = [];
 
   progress(`eval: classifying ${set.length} labelled replies with the offline heuristic (no language model)`);
-  const offline = await classifyAll(set, new HeuristicLlm(), DEFAULT_CLASSIFY_MODEL);
+  const offline = await classifyAll(set, new HeuristicLlm(), DEFAULT_CLASSIFY_MODEL, run);
   classifiers.push(scoreClassifier(set, offline.labels, { classifier: 'heuristic', model: null, llmCalls: offline.calls }));
 
   const fake = await startFakeGroq();
   try {
     progress(`eval: classifying ${set.length} labelled replies through groq-sdk against the loopback fake Groq (${fake.baseURL})`);
     const llm = new GroqLlm({ apiKey: 'eval-fake-key', baseURL: fake.baseURL, maxRetries: 0 });
-    const viaFake = await classifyAll(set, llm, DEFAULT_CLASSIFY_MODEL);
+    const viaFake = await classifyAll(set, llm, DEFAULT_CLASSIFY_MODEL, run);
     classifiers.push(scoreClassifier(set, viaFake.labels, { classifier: 'fake-groq', model: DEFAULT_CLASSIFY_MODEL, llmCalls: viaFake.calls }));
   } finally {
     await fake.close();
@@ -248,7 +269,7 @@ export async function runRepliesEval(options: RepliesEvalOptions = {}): Promise<
     const model = options.groq.model ?? DEFAULT_CLASSIFY_MODEL;
     progress(`eval: classifying ${set.length} labelled replies with Groq (${model})`);
     const llm = new GroqLlm({ apiKey: options.groq.apiKey, ...(options.groq.baseURL ? { baseURL: options.groq.baseURL } : {}) });
-    const real = await classifyAll(set, llm, model);
+    const real = await classifyAll(set, llm, model, run);
     classifiers.push(scoreClassifier(set, real.labels, { classifier: 'groq', model, llmCalls: real.calls }));
   }
   progress('eval: scored against local/data/replies-eval/labels.json');

@@ -2,7 +2,8 @@
  * `prospector eval --suite replies --json` as a user runs it (a child process): the bundled
  * labelled replies classified by the offline heuristic and through groq-sdk against the loopback
  * fake Groq; no bounce, out-of-office with automatic headers or opt-out may be missed, and
- * macro-F1 stays above a floor. Also the scoring itself on a set small enough to count by hand,
+ * macro-F1 stays above a floor. With a key, a third column from the configured endpoint (here a
+ * loopback fake, never the real Groq). Also the scoring itself on a set small enough to count by hand,
  * and a manifest that does not match its folder.
  */
 import { execFile } from 'node:child_process';
@@ -13,6 +14,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ReplyClassification } from '#core/replies/classify.ts';
 import { REPLY_LABELS } from '#core/replies/labels.ts';
+import { startFakeGroq, type FakeGroq } from '#test/fakes/fake-groq.ts';
 import { loadRepliesSet, REPLIES_EVAL_DIR, RepliesEvalFigures, RepliesEvalResult, scoreClassifier, type ExpectedReply } from '#local/eval-replies.ts';
 
 const exec = promisify(execFile);
@@ -100,6 +102,39 @@ describe('prospector eval --suite replies', () => {
     expect(stderr).toContain('against the loopback fake Groq (http://127.0.0.1:');
     expect(stderr.trim().split('\n').at(-1)).toBe('eval: scored against local/data/replies-eval/labels.json');
   });
+});
+
+describe('prospector eval --suite replies with GROQ_API_KEY set (Groq stood in for by a loopback fake)', () => {
+  let groq: FakeGroq;
+  let home: string;
+  beforeAll(async () => {
+    groq = await startFakeGroq();
+    home = await mkdtemp(join(tmpdir(), 'prospector-eval-replies-key-'));
+  });
+  afterAll(async () => {
+    await groq?.close();
+    await rm(home, { recursive: true, force: true });
+  });
+
+  test('adds a third column from the configured Groq, and waits out a rate limit instead of failing', async () => {
+    // three 429s: groq-sdk's own two retries, then the eval waits as retry-after asks
+    groq.setScript([{ at: [0, 1, 2], fault: { kind: '429', retryAfter: '1' } }]);
+    const out = await exec(process.execPath, [BIN, 'eval', '--suite', 'replies', '--json'], {
+      env: { ...process.env, PROSPECTOR_HOME: home, GROQ_API_KEY: 'gsk_eval_test_key_0123456789', GROQ_BASE_URL: groq.baseURL, PROSPECTOR_LOG_LEVEL: 'silent' },
+      timeout: 120_000,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    const result = RepliesEvalFigures.parse(JSON.parse(out.stdout));
+    expect(result.classifiers.map((c) => c.classifier)).toEqual(['heuristic', 'fake-groq', 'groq']);
+    const [, fake, real] = result.classifiers;
+    expect(real.model).toBe(fake.model);
+    // every call the column counted reached the configured endpoint; the three throttled ones too
+    expect(real.llmCalls).toBe(groq.calls.length - 3);
+    expect(real.llmCalls).toBeGreaterThanOrEqual(result.replies - real.byRules);
+    expect(real).toMatchObject({ deterministicMisses: 0, macroF1: fake.macroF1 });
+    expect(out.stderr).toMatch(/eval: rate-limited at \S+\.eml; waiting 1 s/);
+    expect(out.stderr).toContain(`with Groq (${fake.model})`);
+  }, 150_000);
 });
 
 describe('scoreClassifier and the manifest', () => {
