@@ -238,7 +238,7 @@ export interface RepliesEvalOptions {
   /** the real Groq as a third classifier (never in tests) */
   groq?: { apiKey: string; baseURL?: string; model?: string };
   onProgress?: (line: string) => void;
-  /** how a rate limit is waited out (tests pass a shorter one) */
+  /** how a rate limit is waited out (default: a timer) */
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -246,7 +246,8 @@ export interface RepliesEvalOptions {
 export async function runRepliesEval(options: RepliesEvalOptions = {}): Promise<RepliesEvalResult> {
   const progress = options.onProgress ?? (() => undefined);
   const run = { onProgress: progress, sleep: options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))) };
-  const set = await loadRepliesSet(options.dir);
+  const dir = options.dir ?? REPLIES_EVAL_DIR;
+  const set = await loadRepliesSet(dir);
   const languages = { en: 0, de: 0, fr: 0, es: 0 };
   for (const m of set) languages[m.expected.lang]++;
   const classifiers: RepliesEvalClassifier[] = [];
@@ -272,6 +273,6 @@ export async function runRepliesEval(options: RepliesEvalOptions = {}): Promise<
     const real = await classifyAll(set, llm, model, run);
     classifiers.push(scoreClassifier(set, real.labels, { classifier: 'groq', model, llmCalls: real.calls }));
   }
-  progress('eval: scored against local/data/replies-eval/labels.json');
+  progress(`eval: scored against ${dir === REPLIES_EVAL_DIR ? 'local/data/replies-eval/labels.json' : join(dir, 'labels.json')}`);
   return RepliesEvalResult.parse({ suite: 'replies', replies: set.length, languages, mustNotMiss: set.filter((m) => mustNotMiss(m.expected)).length, classifiers });
 }
