@@ -87,6 +87,12 @@ export const STEPS = [
   { placeholder: 'SendMessageFunctionArn', id: 'SendMessage', entry: 'send-message.ts', memorySize: 512, timeout: 100 },
   { placeholder: 'RecordSendFailureFunctionArn', id: 'RecordSendFailure', entry: 'record-send-failure.ts', memorySize: 256, timeout: 50 },
   { placeholder: 'FinishSendFunctionArn', id: 'FinishSend', entry: 'finish-send.ts', memorySize: 256, timeout: 50 },
+  // statemachine/replies.asl.json (its state machine and trigger: cdk/constructs/replies-inbound.ts)
+  { placeholder: 'ParseReplyFunctionArn', id: 'ParseReply', entry: 'parse-reply.ts', memorySize: 1024, timeout: 50 },
+  { placeholder: 'ClassifyReplyFunctionArn', id: 'ClassifyReply', entry: 'classify-reply.ts', memorySize: 512, timeout: 100 },
+  { placeholder: 'MatchThreadFunctionArn', id: 'MatchThread', entry: 'match-thread.ts', memorySize: 256, timeout: 50 },
+  { placeholder: 'ActOnReplyFunctionArn', id: 'ActOnReply', entry: 'act-on-reply.ts', memorySize: 256, timeout: 50 },
+  { placeholder: 'RecordReplyFailureFunctionArn', id: 'RecordReplyFailure', entry: 'record-reply-failure.ts', memorySize: 256, timeout: 50 },
 ] as const satisfies readonly { placeholder: `${StepId}FunctionArn`; id: StepId; entry: string; memorySize: number; timeout: number }[];
 
 // The two lists name the same steps and handlers, or a function would get another step's grants.

@@ -1,8 +1,8 @@
 /**
  * `prospector replies import PATH [--json]` and `prospector replies list [--label L] [--unmatched]
- * [--json]`: inbound mail read from an .eml, a folder or an mbox, matched to its thread,
- * classified and acted on, one mail at a time (parse, classify, match, act: the core functions in
- * order; one bad mail is reported and the import goes on).
+ * [--json]`: inbound mail read from an .eml, a folder or an mbox; each mail is stored in the
+ * lake under `inbound/` and run through the replies state machine (statemachine/replies.asl.json:
+ * parse, classify, match, act), one mail at a time; one bad mail is reported and the import goes on.
  */
 import type { Command } from 'commander';
 import { ProspectorError } from '#core/errors.ts';
@@ -46,6 +46,8 @@ export interface ListedReply {
   bounce: { kind: string; status: string | null; recipient: string | null } | null;
   action: string | null;
   rawKey: string;
+  /** `<ErrorName>: <reason>` for a mail the replies machine could not finish (no label, nothing acted on) */
+  error: string | null;
 }
 
 /** Registers `prospector replies`. */
@@ -74,15 +76,11 @@ Examples:
       const { readMailSource } = await import('#core/replies/import.ts');
       const items = await readMailSource(path);
       await ctx.withRuntime(async (rt) => {
-        const { sql, lake, llm } = rt.deps;
+        const { sql, lake } = rt.deps;
         const workspace = await resolveWorkspace(sql, ctx.workspace());
-        const { parseMail } = await import('#core/replies/parse.ts');
-        const { classifyReply } = await import('#core/replies/classify.ts');
-        const { matchThread } = await import('#core/replies/match.ts');
-        const { recordReply, resumePausedSequences } = await import('#core/replies/act.ts');
-        const { lakeKeys } = await import('#core/lake-keys.ts');
-        const now = rt.deps.clock.now();
-        await resumePausedSequences(sql, workspace.id, now);
+        const { resumePausedSequences, storeInboundMail } = await import('#core/replies/act.ts');
+        const { processReplyLocally } = await import('../replies.ts');
+        await resumePausedSequences(sql, workspace.id, rt.deps.clock.now());
         const out: ImportedReply[] = [];
         for (const item of items) {
           const row: ImportedReply = { source: item.source, replyId: null, duplicate: false, from: null, subject: null, thread: null, label: null, classifiedBy: null, confidence: null, needsReview: false, action: null, error: null };
@@ -91,40 +89,15 @@ Examples:
             row.error = item.error.message;
             continue;
           }
-          try {
-            const mail = await parseMail(item.raw, { source: item.source });
-            row.from = mail.from?.address ?? null;
-            row.subject = mail.subject;
-            const { classification } = await classifyReply(
-              mail,
-              {
-                llm,
-                archive: async (record, callId, at) => {
-                  const key = lakeKeys.llmCall(at, callId);
-                  await lake.put(key, JSON.stringify({ ...record, workspaceId: workspace.id, replyMessageId: mail.messageId }), { contentType: 'application/json' });
-                  return key;
-                },
-                now: () => rt.deps.clock.now(),
-                newId: rt.deps.newId,
-              },
-              { model: rt.deps.config.factsModel },
-            );
-            const match = await matchThread(sql, workspace.id, mail, classification.bounce);
-            const result = await recordReply({ sql, lake, now: () => rt.deps.clock.now() }, { workspaceId: workspace.id, mail, raw: item.raw, match, classification });
-            Object.assign(row, {
-              replyId: result.replyId,
-              duplicate: result.duplicate,
-              thread: { match: match.kind, sequenceId: match.sequenceId, leadId: match.leadId },
-              label: classification.label,
-              classifiedBy: classification.classifiedBy,
-              confidence: classification.confidence,
-              needsReview: classification.needsReview,
-              action: result.action,
-            });
-          } catch (error) {
-            // A rate limit or an outage stops the import (the rest would fail the same way); a bad mail does not.
-            if (error instanceof Error && /^(RateLimited|LlmUnavailable|Database)/.test(error.name)) throw error;
-            row.error = error instanceof Error ? error.message : String(error);
+          // Stored first, as SES receiving stores it in the cloud: a failed step never loses the mail.
+          const key = await storeInboundMail(lake, item.raw, rt.deps.clock.now());
+          const outcome = await processReplyLocally(rt.deps, { key, workspaceId: workspace.id });
+          const { rawKey: _rawKey, ...shown } = outcome;
+          Object.assign(row, shown, { error: outcome.error?.replaceAll(key, item.source) ?? null });
+          // A rate limit or an outage past the machine's retries stops the import (the rest would
+          // fail the same way); the mail is recorded with its error and a re-import retries it.
+          if (outcome.error && /^(RateLimited|LlmUnavailable|Database)/.test(outcome.error)) {
+            throw new ProspectorError(`${item.source}: ${outcome.error}; the import stopped after ${out.length} of ${items.length} mail(s): import again later`);
           }
         }
         if (opts.json) {
@@ -175,7 +148,7 @@ Examples:
               received: r.receivedAt.slice(0, 16).replace('T', ' '),
               from: r.from,
               thread: r.thread.sequenceId ? `${r.thread.leadEmail} (${r.thread.match})` : r.thread.match === 'address' ? `${r.thread.leadEmail} (no thread)` : 'unmatched',
-              label: `${r.label ?? '-'}${r.needsReview ? ' (review)' : ''}`,
+              label: r.error ? 'not processed' : `${r.label ?? '-'}${r.needsReview ? ' (review)' : ''}`,
               confidence: r.confidence ?? '',
               action: r.action ?? '',
             })),
@@ -193,11 +166,11 @@ export async function listReplies(sql: Sql, workspaceId: string, filter: { label
     lead_email: string | null; sequence_status: string | null; classification: string | null; classified_by: string | null;
     confidence: string | number | null; needs_review: boolean; return_date: string | Date | null; referral_name: string | null;
     referral_email: string | null; bounce_kind: string | null; bounce_status: string | null; bounce_recipient: string | null;
-    action: string | null; raw_key: string;
+    action: string | null; raw_key: string; error: string | null;
   }>(
     `SELECT r.id, r.received_at, r.from_email, r.subject, r.thread_match, r.sequence_id, l.email AS lead_email, s.status AS sequence_status,
             r.classification, r.classified_by, r.confidence, r.needs_review, to_char(r.return_date, 'YYYY-MM-DD') AS return_date,
-            r.referral_name, r.referral_email, r.bounce_kind, r.bounce_status, r.bounce_recipient, r.action, r.raw_key
+            r.referral_name, r.referral_email, r.bounce_kind, r.bounce_status, r.bounce_recipient, r.action, r.raw_key, r.error
        FROM reply r
        LEFT JOIN lead l ON l.id = r.lead_id
        LEFT JOIN sequence s ON s.id = r.sequence_id
@@ -222,5 +195,6 @@ export async function listReplies(sql: Sql, workspaceId: string, filter: { label
     bounce: r.bounce_kind ? { kind: r.bounce_kind, status: r.bounce_status, recipient: r.bounce_recipient } : null,
     action: r.action,
     rawKey: r.raw_key,
+    error: r.error,
   }));
 }
