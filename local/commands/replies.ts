@@ -1,10 +1,12 @@
 /**
- * `prospector replies import PATH [--json]` and `prospector replies list [--label L] [--unmatched]
- * [--json]`: inbound mail read from an .eml, a folder or an mbox; each mail is stored in the
- * lake under `inbound/` and run through the replies state machine (statemachine/replies.asl.json:
- * parse, classify, match, act), one mail at a time; one bad mail is reported and the import goes on.
+ * `prospector replies import PATH [--json]`, `prospector replies listen [--port N] [--json]` and
+ * `prospector replies list [--label L] [--unmatched] [--json]`. Import reads an .eml, a folder or
+ * an mbox; listen runs the loopback mail sink and takes what reaches a workspace mailbox. Either
+ * way each mail is stored in the lake under `inbound/` and run through the replies state machine
+ * (statemachine/replies.asl.json: parse, classify, match, act), one mail at a time; one bad mail
+ * is reported and the rest go on.
  */
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { ProspectorError } from '#core/errors.ts';
 import type { Sql } from '#core/ports.ts';
 import type { CliContext } from '../cli-context.ts';
@@ -12,6 +14,13 @@ import { table } from '../format.ts';
 import { resolveWorkspace } from './resolve.ts';
 
 const LABELS = ['interested', 'needs_info', 'referral', 'objection', 'not_interested', 'unsubscribe', 'out_of_office', 'auto_reply', 'bounce', 'wrong_person'] as const;
+
+/** `--port`: a TCP port, 0 for any free one. */
+function smtpPort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text.trim()) || port > 65535) throw new InvalidArgumentError(`"${text}" is not a port: use a whole number from 0 to 65535`);
+  return port;
+}
 
 /** One imported mail, as printed. */
 export interface ImportedReply {
@@ -118,6 +127,54 @@ Examples:
           ),
         );
       }, { sampleWeb: false, write: true });
+    });
+
+  replies
+    .command('listen')
+    .description('run the loopback mail sink and label each reply sent to a workspace mailbox as it arrives, until Ctrl-C')
+    .option('--port <port>', 'the SMTP port on 127.0.0.1 (default: any free port)', smtpPort)
+    .option('--json', 'print one JSON line per reply processed (the fields of replies import --json, source = its lake key)')
+    .addHelpText(
+      'after',
+      `
+Mail whose envelope recipient is a workspace mailbox (the address a rep sends from) is a reply: it
+is kept under the lake's inbound/ and run through the replies state machine (parse, classify, match
+the thread, act), as SES receiving does in the cloud. Any other mail is kept under outbox/, as
+\`prospector send\` keeps what it sends. \`prospector send --every 5m\` does the same with its sink.
+
+Examples:
+  $ prospector replies listen --port 2525
+  $ swaks --server 127.0.0.1:2525 --to maya.okafor@tallyhand.com --header 'In-Reply-To: <...>'`,
+    )
+    .action(async (opts: { port?: number; json?: boolean }) => {
+      const controller = new AbortController();
+      const onSignal = () => controller.abort();
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        await ctx.withRuntime(async (rt) => {
+          const { MailSink } = await import('../mail-sink.ts');
+          const { sinkInbound } = await import('../replies.ts');
+          const mailboxes = await rt.deps.sql.query<{ address: string }>(`SELECT DISTINCT address FROM mailbox WHERE active ORDER BY address`);
+          const inbound = sinkInbound(rt.deps, (outcome, key) => {
+            const { rawKey: _rawKey, ...shown } = outcome;
+            if (opts.json) ctx.print(JSON.stringify({ source: key, ...shown }));
+            else ctx.print(`${outcome.from ?? 'unknown sender'}: ${outcome.error ?? `${outcome.label}${outcome.needsReview ? ' (review)' : ''} by ${outcome.classifiedBy}: ${outcome.action}`}`);
+          });
+          const sink = await MailSink.start({ lake: rt.deps.lake, clock: rt.deps.clock, log: rt.deps.log, port: opts.port ?? 0, inbound });
+          process.stderr.write(
+            `listening for replies on ${sink.url} (Ctrl-C to stop): ` +
+              (mailboxes.rows.length
+                ? `mail to ${mailboxes.rows.map((m) => m.address).join(', ')} is labelled and acted on\n`
+                : 'no workspace has a mailbox yet (approving a sequence creates its rep\'s), so every mail is kept under outbox/\n'),
+          );
+          if (!controller.signal.aborted) await new Promise((resolve) => controller.signal.addEventListener('abort', resolve, { once: true }));
+          await sink.close();
+        }, { sampleWeb: false, write: true });
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
     });
 
   replies
