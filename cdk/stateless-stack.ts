@@ -22,6 +22,7 @@ import { STEPS as STEP_PORTS, STEP_IDS, type StepId, type StepPorts } from '../l
 import { DEFAULT_MODELS } from '../lambdas/core/research/models.ts';
 import { ProspectorAlarms } from './constructs/alarms.ts';
 import { LakeAnalytics } from './constructs/lake-analytics.ts';
+import { RepliesInbound } from './constructs/replies-inbound.ts';
 import { ProspectorFunction, REPO_ROOT, invokeVersionsFinding, type BundledFile } from './constructs/prospector-function.ts';
 import { SchemaMigration } from './constructs/schema-migration.ts';
 
@@ -65,6 +66,8 @@ export interface StatelessStackProps extends StackProps {
   alarmEmail?: string;
   /** Glue database and Athena workgroup names; default `prospector`. */
   analyticsName?: string;
+  /** The domain SES receives replies at (see RepliesInbound); unset: no receipt rule. */
+  mailboxDomain?: string;
 }
 
 /**
@@ -126,6 +129,7 @@ export class StatelessStack extends Stack {
   readonly migration: SchemaMigration;
   readonly analytics: LakeAnalytics;
   readonly alarms: ProspectorAlarms;
+  readonly replies: RepliesInbound;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -219,6 +223,14 @@ export class StatelessStack extends Stack {
       target: new targets.StepFunctionsStartExecution(this.stateMachine, {
         input: scheduler.ScheduleTargetInput.fromObject({ trigger: 'schedule' }),
       }),
+    });
+
+    this.replies = new RepliesInbound(this, 'Replies', {
+      functions,
+      lakeBucket,
+      stateMachineName: `${this.stackName}-replies`,
+      logRetention,
+      ...(props.mailboxDomain ? { mailboxDomain: props.mailboxDomain } : {}),
     });
 
     this.analytics = new LakeAnalytics(this, 'Analytics', {
