@@ -61,7 +61,7 @@ export interface ListedReply {
 
 /** Registers `prospector replies`. */
 export function register(program: Command, ctx: CliContext): void {
-  const replies = program.command('replies').description('import inbound replies and list them with their thread, label and action');
+  const replies = program.command('replies').description('import inbound replies (or take them by SMTP), and list them with their thread, label and action');
 
   replies
     .command('import <path>')
