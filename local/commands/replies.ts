@@ -105,7 +105,7 @@ Examples:
           Object.assign(row, shown, { error: outcome.error?.replaceAll(key, item.source) ?? null });
           // A rate limit or an outage past the machine's retries stops the import (the rest would
           // fail the same way); the mail is recorded with its error and a re-import retries it.
-          if (outcome.error && /^(RateLimited|LlmUnavailable|Database)/.test(outcome.error)) {
+          if (outcome.error && /^(RateLimited|LlmUnavailable|DailyLimitReached|Database)/.test(outcome.error)) {
             throw new ProspectorError(`${item.source}: ${outcome.error}; the import stopped after ${out.length} of ${items.length} mail(s): import again later`);
           }
         }
