@@ -5,7 +5,7 @@
  * Settings come from CDK context (`-c key=value` or cdk.json): deletionProtection (true),
  * llmRetentionDays (90), schedule ("rate(1 day)"), workspace, leadConcurrency (4),
  * researchReservedConcurrency (4), runTokenBudget, runCostBudgetUsd, leadCostBudgetUsd (unset:
- * no cap), leadSearchUrl, alarmEmail. Nothing is looked up in an AWS
+ * no cap), leadSearchUrl, alarmEmail, mailboxDomain (the domain SES receives replies at). Nothing is looked up in an AWS
  * account: the app synthesizes offline.
  */
 import { App, Validations, type Environment } from 'aws-cdk-lib';
@@ -64,6 +64,7 @@ export function createApp(options: ProspectorAppOptions = {}): { app: App; state
   const app = new App({ ...(options.outdir ? { outdir: options.outdir } : {}), context: { ...FEATURE_FLAGS, ...options.context } });
   const env = deploymentEnv();
   const leadSearchUrl = contextString(app, 'leadSearchUrl');
+  const mailboxDomain = contextString(app, 'mailboxDomain');
 
   const stateful = new StatefulStack(app, 'ProspectorStateful', {
     env,
@@ -71,6 +72,7 @@ export function createApp(options: ProspectorAppOptions = {}): { app: App; state
     deletionProtection: contextBoolean(app, 'deletionProtection') ?? true,
     llmRetentionDays: contextNumber(app, 'llmRetentionDays') ?? 90,
     leadSearchSecret: leadSearchUrl !== undefined,
+    sesInbound: mailboxDomain !== undefined,
   });
 
   const stateless = new StatelessStack(app, 'ProspectorStateless', {
@@ -91,6 +93,7 @@ export function createApp(options: ProspectorAppOptions = {}): { app: App; state
       leadCostUsd: contextNumber(app, 'leadCostBudgetUsd'),
     },
     alarmEmail: contextString(app, 'alarmEmail'),
+    mailboxDomain,
   });
   stateless.addStackDependency(stateful);
 

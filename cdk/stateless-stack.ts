@@ -22,6 +22,7 @@ import { STEPS as STEP_PORTS, STEP_IDS, type StepId, type StepPorts } from '../l
 import { DEFAULT_MODELS } from '../lambdas/core/research/models.ts';
 import { ProspectorAlarms } from './constructs/alarms.ts';
 import { LakeAnalytics } from './constructs/lake-analytics.ts';
+import { RepliesInbound } from './constructs/replies-inbound.ts';
 import { ProspectorFunction, REPO_ROOT, invokeVersionsFinding, type BundledFile } from './constructs/prospector-function.ts';
 import { SchemaMigration } from './constructs/schema-migration.ts';
 
@@ -65,6 +66,8 @@ export interface StatelessStackProps extends StackProps {
   alarmEmail?: string;
   /** Glue database and Athena workgroup names; default `prospector`. */
   analyticsName?: string;
+  /** The domain SES receives replies at (see RepliesInbound); unset: no receipt rule. */
+  mailboxDomain?: string;
 }
 
 /**
@@ -87,6 +90,12 @@ export const STEPS = [
   { placeholder: 'SendMessageFunctionArn', id: 'SendMessage', entry: 'send-message.ts', memorySize: 512, timeout: 100 },
   { placeholder: 'RecordSendFailureFunctionArn', id: 'RecordSendFailure', entry: 'record-send-failure.ts', memorySize: 256, timeout: 50 },
   { placeholder: 'FinishSendFunctionArn', id: 'FinishSend', entry: 'finish-send.ts', memorySize: 256, timeout: 50 },
+  // statemachine/replies.asl.json (its state machine and trigger: cdk/constructs/replies-inbound.ts)
+  { placeholder: 'ParseReplyFunctionArn', id: 'ParseReply', entry: 'parse-reply.ts', memorySize: 1024, timeout: 50 },
+  { placeholder: 'ClassifyReplyFunctionArn', id: 'ClassifyReply', entry: 'classify-reply.ts', memorySize: 512, timeout: 100 },
+  { placeholder: 'MatchThreadFunctionArn', id: 'MatchThread', entry: 'match-thread.ts', memorySize: 256, timeout: 50 },
+  { placeholder: 'ActOnReplyFunctionArn', id: 'ActOnReply', entry: 'act-on-reply.ts', memorySize: 256, timeout: 50 },
+  { placeholder: 'RecordReplyFailureFunctionArn', id: 'RecordReplyFailure', entry: 'record-reply-failure.ts', memorySize: 256, timeout: 50 },
 ] as const satisfies readonly { placeholder: `${StepId}FunctionArn`; id: StepId; entry: string; memorySize: number; timeout: number }[];
 
 // The two lists name the same steps and handlers, or a function would get another step's grants.
@@ -120,6 +129,7 @@ export class StatelessStack extends Stack {
   readonly migration: SchemaMigration;
   readonly analytics: LakeAnalytics;
   readonly alarms: ProspectorAlarms;
+  readonly replies: RepliesInbound;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -213,6 +223,14 @@ export class StatelessStack extends Stack {
       target: new targets.StepFunctionsStartExecution(this.stateMachine, {
         input: scheduler.ScheduleTargetInput.fromObject({ trigger: 'schedule' }),
       }),
+    });
+
+    this.replies = new RepliesInbound(this, 'Replies', {
+      functions,
+      lakeBucket,
+      stateMachineName: `${this.stackName}-replies`,
+      logRetention,
+      ...(props.mailboxDomain ? { mailboxDomain: props.mailboxDomain } : {}),
     });
 
     this.analytics = new LakeAnalytics(this, 'Analytics', {

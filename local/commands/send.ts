@@ -49,7 +49,10 @@ Examples:
           const workspace = await resolveWorkspace(rt.deps.sql, ctx.workspace());
           const { openLocalMail } = await import('../mail.ts');
           const { sendOnce } = await import('../sending.ts');
-          const mail = await openLocalMail({ home: rt.config.home, lake: rt.deps.lake, sql: rt.deps.sql, log: rt.deps.log });
+          const { sinkInbound } = await import('../replies.ts');
+          // a reply sent to the sink meanwhile (to a mailbox's address) is labelled and acted on
+          const inbound = sinkInbound(rt.deps, (o) => process.stderr.write(`reply from ${o.from ?? 'unknown'}: ${o.error ?? `${o.label}: ${o.action}`}\n`));
+          const mail = await openLocalMail({ home: rt.config.home, lake: rt.deps.lake, sql: rt.deps.sql, log: rt.deps.log, inbound });
           try {
             process.stderr.write(`${mail.describe}\n`);
             for (;;) {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FolderLake } from '#adapters/folder-lake.ts';
 import type { PgliteSql } from '#adapters/pglite-sql.ts';
-import { DEFAULT_OOO_DAYS, recordReply, resumePausedSequences, SOFT_BOUNCE_LIMIT } from '#core/replies/act.ts';
+import { DEFAULT_OOO_DAYS, recordReply, resumePausedSequences, SOFT_BOUNCE_LIMIT, storeInboundMail } from '#core/replies/act.ts';
 import type { ReplyClassification } from '#core/replies/classify.ts';
 import { baseSubject, matchThread } from '#core/replies/match.ts';
 import { parseMail } from '#core/replies/parse.ts';
@@ -61,7 +61,8 @@ describe('replies: match and act', () => {
   const act = async (raw: string, classification: ReplyClassification) => {
     const parsed = await parseMail(raw);
     const match = await matchThread(db, workspaceId, parsed, classification.bounce);
-    return { match, result: await recordReply({ sql: db, lake, now: () => NOW }, { workspaceId, mail: parsed, raw: Buffer.from(raw), match, classification }) };
+    const rawKey = await storeInboundMail(lake, Buffer.from(raw), NOW);
+    return { match, result: await recordReply({ sql: db, now: () => NOW }, { workspaceId, mail: parsed, rawKey, match, classification }) };
   };
   const status = async (sequenceId: string) =>
     (await db.query<{ status: string; resume_on: string | null }>(`SELECT status, to_char(resume_on, 'YYYY-MM-DD') AS resume_on FROM sequence WHERE id = :id::uuid`, { id: sequenceId })).rows[0];

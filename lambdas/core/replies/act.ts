@@ -16,11 +16,14 @@
  * - `auto_reply`: nothing. A label under review: nothing but what the trigger does (a person's
  *   label stops the sequence meanwhile) until a rep confirms it.
  *
- * The raw mail goes to the lake under `inbound/`, named by its content hash, before the
- * transaction: a retry writes the same object. The same Message-ID imported twice is one reply
- * (UNIQUE workspace, rfc_message_id): the second import returns the first one's action.
+ * The raw mail is already in the lake (under `inbound/`, stored before the replies machine
+ * started: `storeInboundMail`); the reply keeps its key. The same Message-ID imported twice is one
+ * reply (UNIQUE workspace, rfc_message_id): the second import returns the first one's action. A
+ * row left by a failed attempt at the same mail (`recordReplyFailure`) is replaced in the same
+ * transaction.
  */
 import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { lakeKeys } from '../lake-keys.ts';
 import type { Lake, Sql } from '../ports.ts';
 import { nextSlot } from '../sending/policy.ts';
@@ -40,7 +43,6 @@ const DAY_MS = 86_400_000;
 
 export interface ActDeps {
   sql: Sql;
-  lake: Lake;
   now?: () => Date;
   newId?: () => string;
 }
@@ -48,7 +50,8 @@ export interface ActDeps {
 export interface ActInput {
   workspaceId: string;
   mail: InboundMail;
-  raw: Buffer;
+  /** where the raw mail is in the lake (under `inbound/`) */
+  rawKey: string;
   match: ThreadMatch;
   classification: ReplyClassification;
 }
@@ -69,15 +72,13 @@ export interface ActResult {
 
 /** Stores the reply and its action in one transaction; see the module comment. */
 export async function recordReply(deps: ActDeps, input: ActInput): Promise<ActResult> {
-  const { sql, lake } = deps;
+  const { sql } = deps;
   const now = (deps.now ?? (() => new Date()))();
-  const { mail, match, workspaceId } = input;
+  const { mail, match, workspaceId, rawKey } = input;
   const c = storable(input.classification);
   const receivedAt = mail.date ? new Date(mail.date) : now;
   const receivedDay = receivedAt.toISOString().slice(0, 10);
-  const rfcMessageId = mail.messageId ?? `<${mail.contentSha256}@no-message-id.invalid>`;
-  const rawKey = lakeKeys.inbound(receivedAt, mail.contentSha256);
-  await lake.put(rawKey, input.raw, { contentType: 'message/rfc822' });
+  const rfcMessageId = replyMessageId(mail);
 
   const address = match.address ?? mail.from?.address ?? null;
   const bounce = c.label === 'bounce' ? (c.bounce ?? { kind: 'soft' as const, status: null, recipient: null, diagnostic: null, originalMessageId: null }) : null;
@@ -85,6 +86,10 @@ export async function recordReply(deps: ActDeps, input: ActInput): Promise<ActRe
   const returnDate = c.label === 'out_of_office' && c.returnDate && c.returnDate > receivedDay ? c.returnDate : null;
 
   return sql.transaction(async (tx) => {
+    await tx.query(
+      `DELETE FROM reply WHERE workspace_id = :ws::uuid AND error IS NOT NULL AND (rfc_message_id = :rfc OR content_sha256 = :sha OR raw_key = :rawKey)`,
+      { ws: workspaceId, rfc: rfcMessageId, sha: mail.contentSha256, rawKey },
+    );
     const replyId = (deps.newId ?? randomUUID)();
     const inserted = await tx.query<{ id: string }>(
       `INSERT INTO reply (id, workspace_id, rfc_message_id, in_reply_to, send_attempt_id, sequence_id, lead_id, from_email, subject,
@@ -294,4 +299,64 @@ export async function resumePausedSequences(sql: Sql, workspaceId: string, now: 
     { ws: workspaceId, now },
   );
   return resumed.rows.map((r) => r.id).sort();
+}
+
+/** The Message-ID a reply is stored under: its own, or one made from its content hash. */
+export function replyMessageId(mail: Pick<InboundMail, 'messageId' | 'contentSha256'>): string {
+  return mail.messageId ?? `<${mail.contentSha256}@no-message-id.invalid>`;
+}
+
+/**
+ * Stores a raw inbound mail under `inbound/`, named by its content hash, before anything reads
+ * it: the same bytes stored again the same day write the same object. Returns the key.
+ */
+export async function storeInboundMail(lake: Lake, raw: Buffer, at: Date): Promise<string> {
+  const key = lakeKeys.inbound(at, createHash('sha256').update(raw).digest('hex'));
+  await lake.put(key, raw, { contentType: 'message/rfc822' });
+  return key;
+}
+
+/** What is known of a mail whose processing failed: as much as the steps before the failure learnt. */
+export interface ReplyFailureInput {
+  workspaceId: string;
+  rawKey: string;
+  /** `<ErrorName>: <reason>` */
+  error: string;
+  mail?: Pick<InboundMail, 'messageId' | 'contentSha256' | 'inReplyTo' | 'from' | 'subject' | 'date'> | null;
+}
+
+/**
+ * Records a mail the replies machine could not finish, with no label and no action (nothing is
+ * suppressed, stopped or paused), so it is listed for a rep and its raw mail stays findable. A
+ * mail already recorded as a reply is left as it is; a failure recorded before is updated.
+ * Returns the reply's id.
+ */
+export async function recordReplyFailure(sql: Sql, input: ReplyFailureInput, now: Date, newId: () => string = randomUUID): Promise<{ replyId: string; recorded: boolean }> {
+  const mail = input.mail ?? null;
+  const rfc = mail ? replyMessageId(mail) : `<${createHash('sha256').update(input.rawKey).digest('hex')}@unreadable.invalid>`;
+  const received = mail?.date ? new Date(mail.date) : now;
+  const error = input.error.slice(0, 2000) || 'unknown error';
+  const rows = await sql.query<{ id: string; error: string | null }>(
+    `INSERT INTO reply (id, workspace_id, rfc_message_id, in_reply_to, from_email, subject, received_at, raw_key, content_sha256, thread_match, action, error)
+     VALUES (:id::uuid, :ws::uuid, :rfc, :inReplyTo, :from, :subject, :received::timestamptz, :rawKey, :sha, 'unmatched', :action, :error)
+     ON CONFLICT (workspace_id, rfc_message_id) DO UPDATE SET error = EXCLUDED.error, action = EXCLUDED.action, raw_key = EXCLUDED.raw_key
+       WHERE reply.error IS NOT NULL
+     RETURNING id, error`,
+    {
+      id: newId(),
+      ws: input.workspaceId,
+      rfc,
+      inReplyTo: mail?.inReplyTo ?? null,
+      from: (mail?.from?.address ?? '').toLowerCase(),
+      subject: mail?.subject || null,
+      received,
+      rawKey: input.rawKey,
+      sha: mail?.contentSha256 ?? null,
+      action: `not processed: ${error}`,
+      error,
+    },
+  );
+  if (rows.rows[0]) return { replyId: rows.rows[0].id, recorded: true };
+  const existing = await sql.query<{ id: string }>(`SELECT id FROM reply WHERE workspace_id = :ws::uuid AND rfc_message_id = :rfc`, { ws: input.workspaceId, rfc });
+  return { replyId: existing.rows[0].id, recorded: false };
 }
