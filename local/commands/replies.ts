@@ -79,7 +79,7 @@ Examples:
         const { parseMail } = await import('#core/replies/parse.ts');
         const { classifyReply } = await import('#core/replies/classify.ts');
         const { matchThread } = await import('#core/replies/match.ts');
-        const { recordReply, resumePausedSequences } = await import('#core/replies/act.ts');
+        const { findStoredReply, recordReply, resumePausedSequences } = await import('#core/replies/act.ts');
         const { lakeKeys } = await import('#core/lake-keys.ts');
         const now = rt.deps.clock.now();
         await resumePausedSequences(sql, workspace.id, now);
@@ -95,7 +95,21 @@ Examples:
             const mail = await parseMail(item.raw, { source: item.source });
             row.from = mail.from?.address ?? null;
             row.subject = mail.subject;
-            const { classification } = await classifyReply(
+            const stored = await findStoredReply(sql, workspace.id, mail);
+            if (stored) {
+              Object.assign(row, {
+                replyId: stored.replyId,
+                duplicate: true,
+                thread: { match: stored.threadMatch ?? 'unmatched', sequenceId: stored.sequenceId, leadId: stored.leadId },
+                label: stored.label,
+                classifiedBy: stored.classifiedBy,
+                confidence: stored.confidence,
+                needsReview: stored.needsReview,
+                action: `already imported: ${stored.action ?? 'no action'}`,
+              });
+              continue;
+            }
+            const { classification, calls } = await classifyReply(
               mail,
               {
                 llm,
@@ -110,7 +124,7 @@ Examples:
               { model: rt.deps.config.factsModel },
             );
             const match = await matchThread(sql, workspace.id, mail, classification.bounce);
-            const result = await recordReply({ sql, lake, now: () => rt.deps.clock.now() }, { workspaceId: workspace.id, mail, raw: item.raw, match, classification });
+            const result = await recordReply({ sql, lake, now: () => rt.deps.clock.now() }, { workspaceId: workspace.id, mail, raw: item.raw, match, classification, llmCalls: calls });
             Object.assign(row, {
               replyId: result.replyId,
               duplicate: result.duplicate,

@@ -109,8 +109,12 @@ export interface Exclusions {
   domains: Map<string, string>;
 }
 
-/** Who is never prospected: suppressions, the seller itself, its customers and competitors. */
-export async function loadExclusions(sql: Sql, workspaceId: string): Promise<Exclusions> {
+/**
+ * Who is not prospected: suppressions, the seller itself, its customers and competitors, addresses
+ * a hard bounce marked invalid, and companies cooling off after a "not interested" until their
+ * date (`now` decides which still are).
+ */
+export async function loadExclusions(sql: Sql, workspaceId: string, now: Date = new Date()): Promise<Exclusions> {
   const emails = new Map<string, string>();
   const domains = new Map<string, string>();
   const sup = await sql.query<{ kind: string; value: string; reason: string }>(
@@ -138,6 +142,19 @@ export async function loadExclusions(sql: Sql, workspaceId: string): Promise<Exc
     domains.set(domainKey(row.domain), "the seller's own domain");
     for (const d of row.customer_domains ?? []) domains.set(domainKey(d), 'existing customer');
     for (const c of row.competitors ?? []) if (c.domain) domains.set(domainKey(c.domain), `competitor (${c.name ?? c.domain})`);
+  }
+  const held = await sql.query<{ kind: 'email' | 'company'; value: string; reason: string }>(
+    `SELECT 'email' AS kind, email AS value, 'email invalid: ' || email_invalid_reason AS reason
+       FROM lead WHERE workspace_id = :ws::uuid AND email_invalid_at IS NOT NULL
+     UNION ALL
+     SELECT 'company', domain, 'company cooling off until ' || to_char(cooling_off_until, 'YYYY-MM-DD') || ' (not interested)'
+       FROM lead_company WHERE workspace_id = :ws::uuid AND cooling_off_until > (:now::timestamptz AT TIME ZONE 'UTC')::date`,
+    { ws: workspaceId, now },
+  );
+  for (const row of held.rows) {
+    const map = row.kind === 'email' ? emails : domains;
+    const key = row.kind === 'email' ? row.value : domainKey(row.value);
+    if (!map.has(key)) map.set(key, row.reason);
   }
   return { emails, domains };
 }
@@ -182,7 +199,7 @@ export async function searchLeads(deps: Deps, rawInput: SearchLeadsInput): Promi
 
   const provider = icp.leadsKey ? `file:${icp.leadsKey}` : deps.leadSearch.name;
   const candidates = icp.leadsKey ? await readLeadsFile(deps, icp.leadsKey) : await deps.leadSearch.searchLeads(icp.keywords);
-  const exclusions = await loadExclusions(sql, workspaceId);
+  const exclusions = await loadExclusions(sql, workspaceId, deps.clock.now());
 
   const rejected: RejectedLead[] = [];
   const eligible: NormalizedLead[] = [];
