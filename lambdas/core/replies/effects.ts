@@ -131,6 +131,8 @@ export async function addReferredLead(tx: Sql, r: ReplyContext, referral: { name
 
 /** Keeps the reply's company out of new sequences for the workspace's cooling-off days. */
 export async function coolOffCompany(tx: Sql, r: ReplyContext): Promise<string> {
+  const days = (await tx.query<{ days: number }>(`SELECT cooling_off_days AS days FROM workspace WHERE id = :ws::uuid`, { ws: r.workspaceId })).rows[0]?.days ?? 0;
+  if (days <= 0) return 'no cooling off (the workspace sets 0 days)';
   const cooled = await tx.query<{ domain: string; until: string }>(
     `WITH target AS (
        SELECT c.id FROM lead l JOIN lead_company c ON c.id = l.company_id WHERE l.id = :lead::uuid AND l.workspace_id = :ws::uuid
@@ -139,12 +141,12 @@ export async function coolOffCompany(tx: Sql, r: ReplyContext): Promise<string> 
        LIMIT 1
      )
      UPDATE lead_company c
-        SET cooling_off_until = greatest(c.cooling_off_until, :day::date + w.cooling_off_days),
-            cooling_off_reply_id = CASE WHEN c.cooling_off_until >= :day::date + w.cooling_off_days THEN c.cooling_off_reply_id ELSE :reply::uuid END
-       FROM target, workspace w
-      WHERE c.id = target.id AND w.id = :ws::uuid AND w.cooling_off_days > 0
+        SET cooling_off_until = greatest(c.cooling_off_until, :day::date + :days::int),
+            cooling_off_reply_id = CASE WHEN c.cooling_off_until >= :day::date + :days::int THEN c.cooling_off_reply_id ELSE :reply::uuid END
+       FROM target
+      WHERE c.id = target.id
      RETURNING c.domain, to_char(c.cooling_off_until, 'YYYY-MM-DD') AS until`,
-    { lead: r.leadId, ws: r.workspaceId, domain: r.address?.slice(r.address.indexOf('@') + 1) ?? '', day: r.receivedDay, reply: r.replyId },
+    { lead: r.leadId, ws: r.workspaceId, domain: r.address?.slice(r.address.indexOf('@') + 1) ?? '', day: r.receivedDay, days, reply: r.replyId },
   );
   const row = cooled.rows[0];
   return row ? `${row.domain} cooling off until ${row.until}: no new sequence there before then` : 'no known company to cool off';
