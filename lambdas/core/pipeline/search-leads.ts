@@ -117,9 +117,17 @@ export interface Exclusions {
 export async function loadExclusions(sql: Sql, workspaceId: string, now: Date = new Date()): Promise<Exclusions> {
   const emails = new Map<string, string>();
   const domains = new Map<string, string>();
-  const sup = await sql.query<{ kind: string; value: string; reason: string }>(
-    `SELECT kind, value, reason FROM suppression WHERE workspace_id = :ws::uuid`,
-    { ws: workspaceId },
+  // One statement (each is a Data API call): suppressions first, then what replies put on hold.
+  const sup = await sql.query<{ kind: string; value: string; reason: string; held: boolean }>(
+    `SELECT kind, value, 'suppressed: ' || reason AS reason, false AS held FROM suppression WHERE workspace_id = :ws::uuid
+     UNION ALL
+     SELECT 'email', email, 'email invalid: ' || email_invalid_reason, true
+       FROM lead WHERE workspace_id = :ws::uuid AND email_invalid_at IS NOT NULL
+     UNION ALL
+     SELECT 'domain', domain, 'company cooling off until ' || to_char(cooling_off_until, 'YYYY-MM-DD') || ' (not interested)', true
+       FROM lead_company WHERE workspace_id = :ws::uuid AND cooling_off_until > (:now::timestamptz AT TIME ZONE 'UTC')::date
+     ORDER BY held`,
+    { ws: workspaceId, now },
   );
   // Exclusions are normalised as lead domains are (no www., IDN as ASCII), or `www.x.example`
   // in the onboarding would exclude nothing.
@@ -131,8 +139,9 @@ export async function loadExclusions(sql: Sql, workspaceId: string, now: Date = 
     }
   };
   for (const row of sup.rows) {
-    if (row.kind === 'email') emails.set(row.value, `suppressed: ${row.reason}`);
-    else domains.set(domainKey(row.value), `suppressed: ${row.reason}`);
+    const [map, key] = row.kind === 'email' ? [emails, row.value] : [domains, domainKey(row.value)];
+    // a suppression's reason wins over a hold on the same address or domain
+    if (!row.held || !map.has(key)) map.set(key, row.reason);
   }
   const seller = await sql.query<{ domain: string; customer_domains: string[]; competitors: { domain?: string; name?: string }[] }>(
     `SELECT domain, customer_domains, competitors FROM seller_company WHERE workspace_id = :ws::uuid`,
@@ -142,19 +151,6 @@ export async function loadExclusions(sql: Sql, workspaceId: string, now: Date = 
     domains.set(domainKey(row.domain), "the seller's own domain");
     for (const d of row.customer_domains ?? []) domains.set(domainKey(d), 'existing customer');
     for (const c of row.competitors ?? []) if (c.domain) domains.set(domainKey(c.domain), `competitor (${c.name ?? c.domain})`);
-  }
-  const held = await sql.query<{ kind: 'email' | 'company'; value: string; reason: string }>(
-    `SELECT 'email' AS kind, email AS value, 'email invalid: ' || email_invalid_reason AS reason
-       FROM lead WHERE workspace_id = :ws::uuid AND email_invalid_at IS NOT NULL
-     UNION ALL
-     SELECT 'company', domain, 'company cooling off until ' || to_char(cooling_off_until, 'YYYY-MM-DD') || ' (not interested)'
-       FROM lead_company WHERE workspace_id = :ws::uuid AND cooling_off_until > (:now::timestamptz AT TIME ZONE 'UTC')::date`,
-    { ws: workspaceId, now },
-  );
-  for (const row of held.rows) {
-    const map = row.kind === 'email' ? emails : domains;
-    const key = row.kind === 'email' ? row.value : domainKey(row.value);
-    if (!map.has(key)) map.set(key, row.reason);
   }
   return { emails, domains };
 }
