@@ -22,6 +22,7 @@ import { addBusinessDays } from '#core/replies/effects.ts';
 import { matchThread } from '#core/replies/match.ts';
 import { parseMail } from '#core/replies/parse.ts';
 import { completeTask, listOpenTasks } from '#core/replies/tasks.ts';
+import { listReplies } from '#local/commands/replies.ts';
 import { startFakeGroq, type FakeGroq } from '#test/fakes/fake-groq.ts';
 import { onboardedDb } from '#test/helpers/db.ts';
 import { draftSequence, seedResearchedLead } from '#test/helpers/outreach.ts';
@@ -130,6 +131,14 @@ describe('replies: tasks, referrals, cooling off, invalid addresses', () => {
     expect(stored.rows).toHaveLength(calls.length);
     expect(stored.rows[0]).toMatchObject({ run_id: null, lead_id: referrer.leadId, pass: 'classify', model: calls[0].model, prompt_tokens: calls[0].promptTokens });
     expect(Number(stored.rows[0].cost_usd)).toBeCloseTo(calls[0].costUsd, 6);
+    const listed = (await listReplies(db, workspaceId, { label: 'referral', unmatched: false })).find((r) => r.id === first.replyId);
+    expect(listed?.llm).toEqual({
+      calls: calls.length,
+      promptTokens: calls.reduce((n, c) => n + c.promptTokens, 0),
+      completionTokens: calls.reduce((n, c) => n + c.completionTokens, 0),
+      costUsd: expect.closeTo(calls.reduce((n, c) => n + c.costUsd, 0), 6),
+    });
+    expect(listed!.llm.promptTokens).toBeGreaterThan(0);
   });
 
   it('not interested keeps the company out of search, drafting and approval until its cooling-off day, and says why', async () => {
