@@ -145,6 +145,7 @@ export function renderCalibrationSection(c: Calibration): string {
 /** The calibration as text for the terminal. */
 export function formatCalibration(c: Calibration): string {
   const lines = [`Calibration (${c.contacted} contacted: ${c.definitions.contacted})`];
+  if (c.contacted === 0) return `${lines[0]}\nNo email has been sent yet: rates appear once sequences are sent and answered.`;
   const block = (title: string, rows: CalibrationRow[]) => {
     lines.push('', title, `  ${'group'.padEnd(10)} ${'contacted'.padStart(9)} ${'positive'.padStart(9)} ${'rate'.padStart(7)} ${'meetings'.padStart(9)} ${'rate'.padStart(7)}`);
     for (const r of rows) {

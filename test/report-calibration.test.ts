@@ -102,5 +102,6 @@ describe('calibration: positive-reply and meeting rates by fit band and variant'
   it('says plainly when nothing was sent yet', async () => {
     const empty = renderCalibrationSection({ ...calibration, contacted: 0 });
     expect(empty).toContain('No email has been sent yet');
+    expect(formatCalibration({ ...calibration, contacted: 0 })).toContain('No email has been sent yet');
   });
 });
