@@ -12,6 +12,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { summarizeRun, type RunSummary } from '#core/pipeline/finish-run.ts';
 import type { Json, Sql } from '#core/ports.ts';
 import { parseFindings } from '#core/research/records.ts';
+import { loadRunCalibration, renderCalibrationSection, type Calibration } from './report-calibration.ts';
 import { reusedAsCurrent, unchangedSinceLabel } from './research-status.ts';
 import type { LocalRuntime } from './runner.ts';
 
@@ -185,6 +186,8 @@ export interface RunReport {
   /** the lake's folder, for links to stored page text */
   lakeRoot: string;
   generatedAt: string;
+  /** reply and meeting rates by fit band and variant, workspace-wide (report-calibration.ts) */
+  calibration?: Calibration;
 }
 
 /** Loads everything the report shows; throws NotFound (from summarizeRun) for an unknown run. */
@@ -204,7 +207,7 @@ export async function loadRunReport(sql: Sql, runId: string, lakeRoot: string, n
       return { email: l.email, name: l.name, company: l.company, domain: l.domain, website: l.website, status: l.status, reason: l.reason, research: r, unchangedSince };
     })
     .sort((a, b) => (b.research?.fitScore ?? -1) - (a.research?.fitScore ?? -1) || a.company.localeCompare(b.company) || a.email.localeCompare(b.email));
-  return { summary, ranked, lakeRoot, generatedAt: now.toISOString() };
+  return { summary, ranked, lakeRoot, generatedAt: now.toISOString(), calibration: await loadRunCalibration(sql, runId) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -455,6 +458,7 @@ export function renderReport(report: RunReport, reportDir: string): string {
     for (const k of skipped) out.push(`<tr><td>${escapeHtml(k.lead)}</td><td>${escapeHtml(k.reason)}</td></tr>`);
     out.push('</table>');
   }
+  if (report.calibration) out.push(renderCalibrationSection(report.calibration));
   out.push(
     `<p class="small muted">Generated ${escapeHtml(report.generatedAt.slice(0, 19).replace('T', ' '))} UTC by <span class="mono">prospector report</span>. Quotes are exact text of the stored page; "stored page text" opens the cleaned text in the lake (${escapeHtml(report.lakeRoot)}).</p>`,
     '</main></body></html>',

@@ -57,6 +57,8 @@ export interface ListedReply {
   rawKey: string;
   /** `<ErrorName>: <reason>` for a mail the replies machine could not finish (no label, nothing acted on) */
   error: string | null;
+  /** what labelling it cost: the model calls stored as the reply's `llm_call` rows (none offline or by the rules) */
+  llm: { calls: number; promptTokens: number; completionTokens: number; costUsd: number };
 }
 
 /** Registers `prospector replies`. */
@@ -223,12 +225,18 @@ export async function listReplies(sql: Sql, workspaceId: string, filter: { label
     lead_email: string | null; sequence_status: string | null; classification: string | null; classified_by: string | null;
     confidence: string | number | null; needs_review: boolean; return_date: string | Date | null; referral_name: string | null;
     referral_email: string | null; bounce_kind: string | null; bounce_status: string | null; bounce_recipient: string | null;
-    action: string | null; raw_key: string; error: string | null;
+    action: string | null; raw_key: string; error: string | null; llm_calls: number; prompt_tokens: number; completion_tokens: number; cost_usd: number;
   }>(
     `SELECT r.id, r.received_at, r.from_email, r.subject, r.thread_match, r.sequence_id, l.email AS lead_email, s.status AS sequence_status,
             r.classification, r.classified_by, r.confidence, r.needs_review, to_char(r.return_date, 'YYYY-MM-DD') AS return_date,
-            r.referral_name, r.referral_email, r.bounce_kind, r.bounce_status, r.bounce_recipient, r.action, r.raw_key, r.error
+            r.referral_name, r.referral_email, r.bounce_kind, r.bounce_status, r.bounce_recipient, r.action, r.raw_key, r.error,
+            c.llm_calls, c.prompt_tokens, c.completion_tokens, c.cost_usd
        FROM reply r
+       CROSS JOIN LATERAL (
+         SELECT count(*)::int AS llm_calls, coalesce(sum(prompt_tokens), 0)::int AS prompt_tokens,
+                coalesce(sum(completion_tokens), 0)::int AS completion_tokens, coalesce(sum(cost_usd), 0)::float8 AS cost_usd
+           FROM llm_call WHERE reply_id = r.id
+       ) c
        LEFT JOIN lead l ON l.id = r.lead_id
        LEFT JOIN sequence s ON s.id = r.sequence_id
       WHERE r.workspace_id = :ws::uuid
@@ -253,5 +261,6 @@ export async function listReplies(sql: Sql, workspaceId: string, filter: { label
     action: r.action,
     rawKey: r.raw_key,
     error: r.error,
+    llm: { calls: r.llm_calls, promptTokens: r.prompt_tokens, completionTokens: r.completion_tokens, costUsd: Number(r.cost_usd) },
   }));
 }

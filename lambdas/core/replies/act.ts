@@ -11,24 +11,31 @@
  *   `resumePausedSequences` makes it active again on the day.
  * - `interested`, `needs_info`, `referral`, `objection`, `not_interested`, `wrong_person`: a person
  *   answered, so the sequence stops and an outcome is recorded (`positive_reply` for interest,
- *   `replied` otherwise). A referral's name and address stay on the reply for the rep: nobody
- *   writes to them without approval.
+ *   `replied` otherwise). Then, by label (effects.ts): `interested`, `needs_info` and `objection`
+ *   open a task for the owning rep; a `referral` adds the referred person as a lead at the same
+ *   company, noting the referrer (nothing is queued for them: no message without approval);
+ *   `not_interested` keeps the company out of new sequences for the workspace's cooling-off days.
+ * - `bounce` hard also marks the lead's address invalid, so it never gets a new sequence.
  * - `auto_reply`: nothing. A label under review: nothing but what the trigger does (a person's
  *   label stops the sequence meanwhile) until a rep confirms it.
  *
  * The raw mail is already in the lake (under `inbound/`, stored before the replies machine
  * started: `storeInboundMail`); the reply keeps its key. The same Message-ID imported twice is one
- * reply (UNIQUE workspace, rfc_message_id): the second import returns the first one's action. A
- * row left by a failed attempt at the same mail (`recordReplyFailure`) is replaced in the same
- * transaction.
+ * reply (UNIQUE workspace, rfc_message_id): the second import returns the first one's action and
+ * does nothing again (no second task, lead or outcome). A row left by a failed attempt at the
+ * same mail (`recordReplyFailure`) is replaced in the same transaction. The classification's model calls are stored as `llm_call` rows of the reply in the same
+ * transaction (also on a duplicate: they were paid).
  */
 import { randomUUID } from 'node:crypto';
 import { createHash } from 'node:crypto';
 import { lakeKeys } from '../lake-keys.ts';
+import type { LlmCallRecord } from '../llm/records.ts';
+import { insertLlmCalls } from '../pipeline/llm-call-repo.ts';
 import type { Lake, Sql } from '../ports.ts';
 import { nextSlot } from '../sending/policy.ts';
 import { loadWindow } from '../sending/schedule.ts';
 import type { ReplyClassification } from './classify.ts';
+import { addReferredLead, coolOffCompany, markEmailInvalid, openRepTask, type ReplyContext } from './effects.ts';
 import type { ThreadMatch } from './match.ts';
 import type { InboundMail } from './parse.ts';
 
@@ -54,6 +61,8 @@ export interface ActInput {
   rawKey: string;
   match: ThreadMatch;
   classification: ReplyClassification;
+  /** the classification's model calls, stored with the reply */
+  llmCalls?: readonly LlmCallRecord[];
 }
 
 export interface ActResult {
@@ -137,10 +146,15 @@ export async function recordReply(deps: ActDeps, input: ActInput): Promise<ActRe
         { ws: workspaceId, rfc: rfcMessageId },
       );
       const row = first.rows[0];
+      await insertLlmCalls(tx, { replyId: row.id, leadId: match.leadId }, input.llmCalls ?? []);
       return { replyId: row.id, duplicate: true, rawKey: row.raw_key, action: `already imported: ${row.action ?? 'no action'}`, stoppedSequenceIds: [], suppressed: null, resumeOn: null };
     }
 
+    await insertLlmCalls(tx, { replyId, leadId: match.leadId }, input.llmCalls ?? []);
     const result: ActResult = { replyId, duplicate: false, rawKey, action: '', stoppedSequenceIds: [], suppressed: null, resumeOn: null };
+    const context: ReplyContext = {
+      workspaceId, replyId, leadId: match.leadId, sequenceId: match.sequenceId, address, to: mail.to.map((a) => a.address), receivedDay, now,
+    };
     // Every open sequence to the address (the lead's, in every ICP), or the matched one.
     const stopAll = async (reason: string) => {
       const stopped = await tx.query<{ id: string }>(
@@ -183,7 +197,9 @@ export async function recordReply(deps: ActDeps, input: ActInput): Promise<ActRe
       result.stoppedSequenceIds = stopped;
       await outcome(stopped, optOut ? 'opted_out' : 'bounced');
       const what = optOut ? 'opted out' : `hard bounce${bounceStatus ? ` ${bounceStatus}` : ''}`;
-      result.action = `${what}: ${result.suppressed ?? address ?? 'the address'} suppressed; ${stopped.length} sequence(s) stopped`;
+      const bounced = optOut ? null : (result.suppressed ?? bounce?.recipient ?? address);
+      const invalid = bounced ? await markEmailInvalid(tx, context, bounced, bounceStatus) : '';
+      result.action = `${what}: ${result.suppressed ?? address ?? 'the address'} suppressed; ${stopped.length} sequence(s) stopped${invalid ? `; ${invalid}` : ''}`;
     } else if (c.label === 'bounce') {
       const soft = await tx.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM reply
@@ -217,9 +233,16 @@ export async function recordReply(deps: ActDeps, input: ActInput): Promise<ActRe
       const stopped = [...new Set([...(await matchedStopped()), ...(match.kind === 'address' ? await stopAll('replied') : [])])].sort();
       result.stoppedSequenceIds = stopped;
       await outcome(stopped, c.label === 'interested' ? 'positive_reply' : 'replied');
-      const referral = c.label === 'referral' && c.referral ? `; referred ${c.referral.name ? `${c.referral.name} ` : ''}<${c.referral.email.toLowerCase()}> recorded for the rep (not emailed)` : '';
       const kind = c.label === 'interested' ? 'positive_reply' : 'replied';
-      result.action = `${c.label}: ${stopped.length ? `${stopped.length} sequence(s) stopped, outcome ${kind}` : 'no open sequence to stop'}${referral}`;
+      const follow =
+        c.label === 'interested' || c.label === 'needs_info' || c.label === 'objection'
+          ? await openRepTask(tx, context, c.label, { questions: c.questions, objection: c.objection })
+          : c.label === 'referral' && c.referral
+            ? await addReferredLead(tx, context, c.referral)
+            : c.label === 'not_interested'
+              ? await coolOffCompany(tx, context)
+              : '';
+      result.action = `${c.label}: ${stopped.length ? `${stopped.length} sequence(s) stopped, outcome ${kind}` : 'no open sequence to stop'}${follow ? `; ${follow}` : ''}`;
     } else {
       result.action = 'automatic reply: no action';
     }
@@ -228,6 +251,40 @@ export async function recordReply(deps: ActDeps, input: ActInput): Promise<ActRe
     await tx.query(`UPDATE reply SET action = :action WHERE id = :id::uuid`, { id: replyId, action: result.action });
     return result;
   });
+}
+
+/** A reply already stored, as the import reports it. */
+export interface StoredReply {
+  replyId: string;
+  action: string | null;
+  label: string | null;
+  classifiedBy: string | null;
+  confidence: number | null;
+  needsReview: boolean;
+  threadMatch: string | null;
+  sequenceId: string | null;
+  leadId: string | null;
+}
+
+/**
+ * The reply stored for this mail, if it was imported before: the import then neither classifies
+ * it again (no tokens spent twice) nor acts on it again.
+ */
+export async function findStoredReply(sql: Sql, workspaceId: string, mail: InboundMail): Promise<StoredReply | undefined> {
+  const found = await sql.query<{
+    id: string; action: string | null; classification: string | null; classified_by: string | null; confidence: string | number | null;
+    needs_review: boolean; thread_match: string | null; sequence_id: string | null; lead_id: string | null;
+  }>(
+    `SELECT id, action, classification, classified_by, confidence, needs_review, thread_match, sequence_id, lead_id
+       FROM reply WHERE workspace_id = :ws::uuid AND rfc_message_id = :rfc`,
+    { ws: workspaceId, rfc: replyMessageId(mail) },
+  );
+  const r = found.rows[0];
+  if (!r) return undefined;
+  return {
+    replyId: r.id, action: r.action, label: r.classification, classifiedBy: r.classified_by, confidence: r.confidence === null ? null : Number(r.confidence),
+    needsReview: r.needs_review, threadMatch: r.thread_match, sequenceId: r.sequence_id, leadId: r.lead_id,
+  };
 }
 
 /**

@@ -23,6 +23,7 @@ import type { Deps } from '../pipeline/deps.ts';
 import { parseStatesError } from '../pipeline/record-failure.ts';
 import type { Sql } from '../ports.ts';
 import { recordReply, recordReplyFailure, replyMessageId } from './act.ts';
+import { LlmCallRecord } from '../llm/records.ts';
 import { classifyReply, ReplyClassification } from './classify.ts';
 import { matchThread, type ThreadMatch } from './match.ts';
 import { InboundMail, parseMail } from './parse.ts';
@@ -101,11 +102,15 @@ export async function parseReplyStep(deps: Deps, event: unknown): Promise<Parsed
 
 const ClassifyEvent = z.object({ mail: ParsedRef });
 
+/** What ClassifyReply keeps in the lake for ActOnReply: the label and the model calls it cost. */
+const StoredClassification = z.object({ classification: ReplyClassification, llmCalls: z.array(LlmCallRecord) });
+type StoredClassification = z.infer<typeof StoredClassification>;
+
 /** ClassifyReply: the label and its details, kept in the lake beside the mail. */
 export async function classifyReplyStep(deps: Deps, event: unknown): Promise<ClassifiedRef> {
   const { mail: ref } = ClassifyEvent.parse(event);
   const mail = await readMail(deps, ref);
-  const { classification } = await classifyReply(
+  const { classification, calls } = await classifyReply(
     mail,
     {
       llm: deps.llm,
@@ -120,7 +125,8 @@ export async function classifyReplyStep(deps: Deps, event: unknown): Promise<Cla
     { model: deps.config.factsModel, ...(deps.config.modelPrices ? { modelPrices: deps.config.modelPrices } : {}) },
   );
   const key = lakeKeys.replyClassification(ref.workspaceId, mail.contentSha256);
-  await deps.lake.put(key, JSON.stringify(classification), { contentType: 'application/json' });
+  // The model calls travel with the label (this step has no database): ActOnReply stores them as the reply's llm_call rows.
+  await deps.lake.put(key, JSON.stringify({ classification, llmCalls: calls } satisfies StoredClassification), { contentType: 'application/json' });
   const bounce = classification.bounce ? { recipient: classification.bounce.recipient, originalMessageId: classification.bounce.originalMessageId } : null;
   return { key, label: classification.label, needsReview: classification.needsReview, bounce };
 }
@@ -142,11 +148,11 @@ export async function actOnReplyStep(deps: Deps, event: unknown): Promise<ReplyO
   const mail = await readMail(deps, input.mail);
   const stored = await deps.lake.get(input.classification.key);
   if (!stored) throw new NotFoundError(`ActOnReply: no classification at lake key ${input.classification.key}`);
-  const classification = ReplyClassification.parse(JSON.parse(stored.toString('utf8')));
+  const { classification, llmCalls } = StoredClassification.parse(JSON.parse(stored.toString('utf8')));
   const match = input.match;
   const result = await recordReply(
     { sql: deps.sql, now: () => deps.clock.now(), newId: deps.newId },
-    { workspaceId: input.mail.workspaceId, mail, rawKey: input.mail.rawKey, match, classification },
+    { workspaceId: input.mail.workspaceId, mail, rawKey: input.mail.rawKey, match, classification, llmCalls },
   );
   deps.log.info('reply recorded', { replyId: result.replyId, label: classification.label, duplicate: result.duplicate, thread: match.kind });
   return {
