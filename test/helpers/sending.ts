@@ -129,3 +129,12 @@ export async function enqueue(
   );
   return messageId;
 }
+
+/** The seller of a seeded workspace, with its postal address (null: a workspace onboarded before it was asked for). */
+export async function seedSeller(sql: Sql, workspaceId: string, postalAddress: string | null = '548 Market St PMB 72015, San Francisco, CA 94104'): Promise<void> {
+  await sql.query(
+    `INSERT INTO seller_company (workspace_id, name, website, domain, description, postal_address)
+     VALUES (:ws::uuid, 'Tallyhand', 'https://tallyhand.com', 'tallyhand.com', 'Accounts payable automation', :postal)`,
+    { ws: workspaceId, postal: postalAddress },
+  );
+}
