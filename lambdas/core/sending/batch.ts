@@ -190,9 +190,11 @@ const MAX_ROUNDS = 200;
 
 /**
  * FinishSend: adds the round to the execution's counts and decides whether to claim again:
- * only when the execution was given time (`keepSendingSeconds`), this round claimed something,
- * nothing blocked the mailbox, the limit is not reached, and a mailbox with messages still
- * waiting becomes free again (its spacing passes) before that time is up.
+ * only when the execution was given time (`keepSendingSeconds`), nothing blocked the mailbox,
+ * the limit is not reached, and a mailbox with messages still waiting becomes free again (its
+ * spacing passes) before that time is up. (A round that claimed nothing because an earlier
+ * execution's spacing still holds waits for it too; the clock always moves on between rounds,
+ * so the loop ends.)
  */
 export async function finishSendStep(deps: Deps, event: unknown): Promise<SendTotals> {
   const input = FinishEvent.parse(event);
@@ -203,7 +205,6 @@ export async function finishSendStep(deps: Deps, event: unknown): Promise<SendTo
   const until = new Date(Date.parse(input.claim.startedAt) + (input.batch.keepSendingSeconds ?? 0) * 1000);
   const mayGoOn =
     (input.batch.keepSendingSeconds ?? 0) > 0 &&
-    round.claimed > 0 &&
     !summary.blocked &&
     summary.claimed < (input.batch.limit ?? DEFAULT_LIMIT) &&
     rounds < MAX_ROUNDS;
