@@ -3,7 +3,9 @@
  * written through the `Sql` port so the same helpers run on PGlite and through the Data API.
  */
 import { randomUUID } from 'node:crypto';
-import type { Json, Sql } from '#core/ports.ts';
+import { jsonLog } from '#core/log.ts';
+import { defaultPipelineConfig, type Deps } from '#core/pipeline/deps.ts';
+import type { Json, Lake, Sql } from '#core/ports.ts';
 import { decide, draftSequence, type DraftedSequence } from './outreach.ts';
 
 /** A workspace of its own, so a test's queue and caps are not shared with another test's. */
@@ -165,4 +167,21 @@ export async function recordReply(sql: Sql, workspaceId: string, lead: ApprovedL
     { id, ws: workspaceId, rfc: `<${randomUUID()}@reply.example>`, seq: lead.seq.sequenceId, lead: lead.leadId, from: lead.email, label, bounce: extra.bounceKind ?? null },
   );
   return id;
+}
+
+const unused = new Proxy({}, { get: () => { throw new Error('not used by sending'); } });
+
+/** What the sending state machine's steps need: the database, the lake, a clock at `now`; the research ports throw if touched. */
+export function sendingDeps(sql: Sql, lake: Lake, now: Date): Deps {
+  return {
+    sql,
+    lake,
+    llm: unused as Deps['llm'],
+    leadSearch: unused as Deps['leadSearch'],
+    web: unused as Deps['web'],
+    log: jsonLog({ level: 'silent' }),
+    clock: { now: () => now },
+    newId: () => randomUUID(),
+    config: defaultPipelineConfig,
+  };
 }

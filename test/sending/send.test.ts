@@ -13,15 +13,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FolderLake } from '#adapters/folder-lake.ts';
 import type { PgliteSql } from '#adapters/pglite-sql.ts';
 import { SmtpMailer } from '#adapters/smtp-mailer.ts';
-import { jsonLog } from '#core/log.ts';
-import { defaultPipelineConfig, type Deps, type MailDeps } from '#core/pipeline/deps.ts';
+import type { Deps, MailDeps } from '#core/pipeline/deps.ts';
 import { MailerBlockedError } from '#core/errors.ts';
 import type { Mailer } from '#core/ports.ts';
 import { MailSink } from '../../local/mail-sink.ts';
 import { sendOnce } from '../../local/sending.ts';
 import { onboardedDb } from '#test/helpers/db.ts';
 import { listOutbox } from '#core/sending/outbox.ts';
-import { enqueue, seedApprovedLead, seedMailbox, seedSeller, seedWorkspace } from '#test/helpers/sending.ts';
+import { enqueue, seedApprovedLead, seedMailbox, seedSeller, seedWorkspace, sendingDeps } from '#test/helpers/sending.ts';
 
 // Tuesday 8 December 2026, 09:00 in New York (14:00 UTC), inside the default window.
 const NOW = new Date('2026-12-08T14:00:00Z');
@@ -50,21 +49,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const unused = new Proxy({}, { get: () => { throw new Error('not used by sending'); } });
-
-function deps(): Deps {
-  return {
-    sql: db,
-    lake,
-    llm: unused as Deps['llm'],
-    leadSearch: unused as Deps['leadSearch'],
-    web: unused as Deps['web'],
-    log: jsonLog({ level: 'silent' }),
-    clock: { now: () => NOW },
-    newId: () => randomUUID(),
-    config: defaultPipelineConfig,
-  };
-}
+const deps = (): Deps => sendingDeps(db, lake, NOW);
 
 const mail = (m: Mailer = mailer): MailDeps => ({ mailer: m, unsubscribe: { baseUrl: 'https://go.tallyhand.example/unsubscribe', secret: SECRET } });
 

@@ -51,13 +51,27 @@ const Claimed = z.object({
   attempts: z.number().int().min(0),
 });
 
+/** The counts FinishSend carries from round to round. */
+const SummarySchema: z.ZodType<SendSummary> = z.object({
+  claimed: z.number().int().min(0),
+  sent: z.number().int().min(0),
+  deferred: z.number().int().min(0),
+  failed: z.number().int().min(0),
+  uncertain: z.number().int().min(0),
+  skipped: z.number().int().min(0),
+  parked: z.number().int().min(0),
+  blocked: z.boolean(),
+  blockedReason: z.string().optional(),
+  abandoned: z.number().int().min(0),
+  rounds: z.number().int().min(0),
+});
+
 /** What the rounds of one execution have done so far (the Begin state starts it at `{rounds: 0}`). */
 const Totals = z.object({
   rounds: z.number().int().min(0),
   startedAt: z.iso.datetime().optional(),
-  summary: z.lazy(() => SummarySchema).optional(),
+  summary: SummarySchema.optional(),
 });
-type Totals = z.infer<typeof Totals>;
 
 export interface ClaimDueOutput {
   workspaceId: string;
@@ -147,19 +161,6 @@ export async function recordSendFailureStep(deps: Deps, event: unknown): Promise
   return recordSendFailure(deps.sql, input.message.messageId, input.claimer, `${name}: ${message}`, deps.clock.now());
 }
 
-const SummarySchema: z.ZodType<SendSummary> = z.object({
-  claimed: z.number().int().min(0),
-  sent: z.number().int().min(0),
-  deferred: z.number().int().min(0),
-  failed: z.number().int().min(0),
-  uncertain: z.number().int().min(0),
-  skipped: z.number().int().min(0),
-  parked: z.number().int().min(0),
-  blocked: z.boolean(),
-  blockedReason: z.string().optional(),
-  abandoned: z.number().int().min(0),
-  rounds: z.number().int().min(0),
-});
 
 const FinishEvent = z.object({
   batch: SendBatchInput,
