@@ -52,7 +52,7 @@ export interface SendOnceOptions extends Pick<ExecuteOptions, 'onEvent' | 'retry
   /** Keep claiming for this long, waiting out the spacing between rounds (default 0: one round). */
   keepSendingSeconds?: number;
   wrap?: ExecuteOptions['wrap'];
-  /** Once aborted, the execution claims no further round (the sends of the round in flight finish). */
+  /** Once aborted, the execution claims nothing more (the sends of the round in flight finish; a wait already begun runs out). */
   stopAfterRound?: AbortSignal;
 }
 
@@ -76,13 +76,25 @@ export async function sendOnce(deps: Deps, mail: MailDeps, options: SendOnceOpti
           return fn(event);
         }
       : fn;
-  const stopping = (state: string, fn: StepHandler): StepHandler =>
-    state === 'FinishSend' && options.stopAfterRound
-      ? async (event) => {
-          const totals = (await fn(event)) as { again: boolean };
-          return options.stopAfterRound?.aborted ? { ...totals, again: false } : totals;
-        }
-      : fn;
+  // Once stopping: a round not yet claimed claims nothing, and the round in flight is the last.
+  const stop = options.stopAfterRound;
+  const stopping = (state: string, fn: StepHandler): StepHandler => {
+    if (!stop) return fn;
+    if (state === 'ClaimDue') {
+      return async (event) => {
+        if (!stop.aborted) return fn(event);
+        const e = event as { batch: { workspaceId: string }; claimer: string; totals?: { startedAt?: string } };
+        return { workspaceId: e.batch.workspaceId, claimer: e.claimer, abandoned: 0, messages: [], startedAt: e.totals?.startedAt ?? clock.now().toISOString() };
+      };
+    }
+    if (state === 'FinishSend') {
+      return async (event) => {
+        const totals = (await fn(event)) as { again: boolean };
+        return stop.aborted ? { ...totals, again: false } : totals;
+      };
+    }
+    return fn;
+  };
   const wrap = (state: string, fn: StepHandler) => stopping(state, skipWaits(state, options.wrap ? options.wrap(state, fn) : fn));
   return (await executeLocally(withMail, input, {
     aslText: readFileSync(SENDING_ASL_PATH, 'utf8'),

@@ -296,6 +296,18 @@ describe('rounds, parking and a workspace that cannot send', () => {
     expect(await sentAt(w)).toHaveLength(2);
   }, 120_000);
 
+  it('asked to stop (Ctrl-C), an execution that keeps sending finishes its round and claims nothing more', async () => {
+    const { w } = await workspaceWithQueue(3);
+    const stop = new AbortController();
+    const stopAfterFirstSend = (state: string, fn: (e: unknown) => Promise<unknown>) =>
+      state === 'SendMessage' ? async (event: unknown) => (await fn(event).finally(() => stop.abort())) : fn;
+
+    const s = await sendOnce(deps(), mail(), { workspaceId: w, now: NOW, keepSendingSeconds: 3600, wrap: stopAfterFirstSend, stopAfterRound: stop.signal });
+
+    expect(s).toMatchObject({ claimed: 1, sent: 1 });
+    expect(await sentAt(w)).toHaveLength(1);
+  }, 120_000);
+
   it('a message that can never be composed is parked with the reason, and the rest of the round goes on', async () => {
     // an imported lead whose address has no dot in its domain: the database keeps it, no mail can carry it
     const { w, queue } = await workspaceWithQueue(2, { domains: ['intranet', `fine-${randomUUID().slice(0, 8)}.example`] });
