@@ -22,9 +22,11 @@ export interface SendOnceOptions extends Pick<ExecuteOptions, 'onEvent' | 'wrap'
 /** One execution of the sending machine; resolves to its counts. */
 export async function sendOnce(deps: Deps, mail: MailDeps, options: SendOnceOptions): Promise<SendSummary> {
   const at = options.now;
-  const withMail: Deps = { ...deps, mail, ...(at ? { clock: { now: () => new Date(at) } } : {}) };
+  const withMail: Deps = { ...deps, mail, ...(at ? { clock: { now: () => new Date(at), fixedAt: new Date(at) } } : {}) };
   const input = {
     workspaceId: options.workspaceId,
+    // recorded in the execution's input; ClaimDue checks it against the pinned clock
+    ...(at ? { now: at.toISOString() } : {}),
     limit: options.limit ?? 25,
     abandonedAfterSeconds: options.abandonedAfterSeconds ?? 0,
   };

@@ -149,6 +149,11 @@ export interface Log {
 
 export interface Clock {
   now(): Date;
+  /**
+   * Set when the runtime pinned the clock to one moment (a local `prospector send --now`); the
+   * cloud's clock never is, so an execution input asking for another moment is refused there.
+   */
+  readonly fixedAt?: Date;
 }
 
 /** A mailbox address with an optional display name. */

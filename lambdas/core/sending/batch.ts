@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { resumePausedSequences } from '../replies/act.ts';
-import { SendingNotConfiguredError } from '../errors.ts';
+import { SendingNotConfiguredError, ValidationError } from '../errors.ts';
+import { findWorkspace } from '../onboarding/import.ts';
 import type { Deps } from '../pipeline/deps.ts';
 import { parseStatesError } from '../pipeline/record-failure.ts';
 import { claimDue, type ClaimedMessage } from './claim.ts';
@@ -14,7 +15,15 @@ import { recordSendFailure, sendClaimed, settleAbandoned, summarise, type SendOu
 
 /** The execution's input. */
 export const SendBatchInput = z.object({
-  workspaceId: z.uuid(),
+  /** the workspace by id (local runs) */
+  workspaceId: z.uuid().optional(),
+  /** or by slug (the cloud's schedule); neither means the only workspace */
+  workspace: z.string().min(1).max(100).optional(),
+  /**
+   * The moment this execution sends as (`prospector send --now`): accepted only where the
+   * runtime's clock is pinned to it (local runs); the cloud refuses it (ValidationError).
+   */
+  now: z.iso.datetime({ offset: true }).optional(),
   /** at most this many messages per execution (default 25) */
   limit: z.number().int().min(1).max(500).optional(),
   /**
@@ -49,14 +58,42 @@ export interface ClaimDueOutput {
  */
 export async function claimDueStep(deps: Deps, event: unknown): Promise<ClaimDueOutput> {
   const { batch: input, claimer } = z.object({ batch: SendBatchInput, claimer: z.string().min(1).max(300) }).parse(event);
+  if (input.now !== undefined) assertClockAt(deps.clock, input.now);
+  const workspaceId = input.workspaceId ?? (await workspaceIdOf(deps, input.workspace));
   const now = deps.clock.now();
-  const abandoned = await settleAbandoned(deps.sql, input.workspaceId, now, input.abandonedAfterSeconds ?? 900);
-  const resumed = await resumePausedSequences(deps.sql, input.workspaceId, now);
+  const abandoned = await settleAbandoned(deps.sql, workspaceId, now, input.abandonedAfterSeconds ?? 900);
+  const resumed = await resumePausedSequences(deps.sql, workspaceId, now);
   if (resumed.length) deps.log.info('resumed after out-of-office', { sequences: resumed.length });
-  await rescheduleMissed(deps.sql, input.workspaceId, now);
-  const messages = await claimDue(deps.sql, { workspaceId: input.workspaceId, now, claimer, limit: input.limit });
+  await rescheduleMissed(deps.sql, workspaceId, now);
+  const messages = await claimDue(deps.sql, { workspaceId, now, claimer, limit: input.limit });
   deps.log.info('claimed', { claimer, claimed: messages.length, abandoned });
-  return { workspaceId: input.workspaceId, claimer, abandoned, messages };
+  return { workspaceId, claimer, abandoned, messages };
+}
+
+/**
+ * An execution may name the moment it sends as only where the runtime pinned its clock to that
+ * moment: a real clock (the cloud's) cannot be set by whoever starts an execution, or windows,
+ * caps and spacing could be stepped around.
+ */
+function assertClockAt(clock: Deps['clock'], now: string): void {
+  if (clock.fixedAt === undefined) {
+    throw new ValidationError('sending execution input', [
+      { path: 'now', message: 'cannot be set here: this runtime sends on the real clock (`--now` is for local runs: prospector send --now ISO_TIME)' },
+    ]);
+  }
+  if (clock.fixedAt.getTime() !== Date.parse(now)) {
+    throw new ValidationError('sending execution input', [{ path: 'now', message: `is ${now}, but this run's clock is pinned to ${clock.fixedAt.toISOString()}` }]);
+  }
+}
+
+async function workspaceIdOf(deps: Deps, slug: string | undefined): Promise<string> {
+  const found = await findWorkspace(deps.sql, slug);
+  if (!found) {
+    throw new ValidationError('sending execution input', [
+      { path: slug ? 'workspace' : 'workspaceId', message: slug ? `workspace "${slug}" is not onboarded` : 'no workspace is onboarded' },
+    ]);
+  }
+  return found.id;
 }
 
 const SendEvent = z.object({ message: Claimed, claimer: z.string().min(1) });
