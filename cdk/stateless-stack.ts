@@ -157,6 +157,7 @@ export class StatelessStack extends Stack {
           databaseName: props.databaseName,
           logRetention,
           baseEnvironment: powertools,
+          files: RUNTIME_FILES,
         })
       : undefined;
 

@@ -29,7 +29,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { CloudEnv } from '../../lambdas/cloud/composition.ts';
 import { EDGE_FUNCTIONS, edgeEnvKeys, type CloudEnvKey, type EdgeFunctionId } from '../../lambdas/cloud/step-env.ts';
-import { ProspectorFunction, REPO_ROOT, invokeVersionsFinding } from './prospector-function.ts';
+import { ProspectorFunction, REPO_ROOT, invokeVersionsFinding, type BundledFile } from './prospector-function.ts';
 
 /** The sending state machine's definition; its `${Placeholders}` are filled by `definitionSubstitutions`. */
 export const SENDING_ASL_FILE = path.join(REPO_ROOT, 'statemachine', 'sending.asl.json');
@@ -38,7 +38,7 @@ export const SENDING_ASL_FILE = path.join(REPO_ROOT, 'statemachine', 'sending.as
 export const SES_EVENT_DETAIL_TYPES = ['Email Bounced', 'Email Complaint Received'];
 
 /** The variables the send step's mailer port needs (lambdas/cloud/step-env.ts MAILER). */
-export type MailEnvironment = Pick<CloudEnv, 'SES_CONFIGURATION_SET' | 'UNSUBSCRIBE_SECRET_ARN' | 'UNSUBSCRIBE_BASE_URL'> & { SES_MESSAGE_ID_DOMAIN?: string };
+export type MailEnvironment = Required<Pick<CloudEnv, 'SES_CONFIGURATION_SET' | 'UNSUBSCRIBE_SECRET_ARN' | 'UNSUBSCRIBE_BASE_URL'>> & Pick<CloudEnv, 'SES_MESSAGE_ID_DOMAIN'>;
 
 export interface SendingMailProps {
   /** The domain mail is sent from (an SES domain identity; its DKIM records are stack outputs). */
@@ -52,6 +52,11 @@ export interface SendingMailProps {
   logRetention: logs.RetentionDays;
   /** Powertools settings every function gets. */
   baseEnvironment: Record<string, string>;
+  /**
+   * Files the shared modules read beside the bundle at load time (the stack's RUNTIME_FILES):
+   * the composition root imports the research adapters, whose prompts load with the module.
+   */
+  files: BundledFile[];
 }
 
 /** SES identity, configuration set, bounce and complaint recording, the one-click route and its key. */
@@ -118,6 +123,7 @@ export class SendingMail extends Construct {
         timeout: Duration.seconds(30),
         environment,
         logRetention: props.logRetention,
+        files: props.files,
       });
       props.cluster.grantDataApiAccess(f);
       return f;

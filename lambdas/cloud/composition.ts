@@ -84,17 +84,23 @@ export const CloudEnv = z.object({
   /** What a Groq per-day limit does to the rest of the run: `skip` (default) or `wait`. */
   ON_DAILY_LIMIT: z.preprocess(blankToUndefined, z.enum(['skip', 'wait']).default('skip')),
   /** The SES configuration set every send names (its event destination reports bounces and complaints). */
-  SES_CONFIGURATION_SET: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an SES configuration set name (letters, digits, _ and -, up to 64)'),
+  SES_CONFIGURATION_SET: z.preprocess(blankToUndefined, z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an SES configuration set name (letters, digits, _ and -, up to 64)').optional()),
   /** The domain SES puts in the Message-ID it writes (`email.amazonses.com` in us-east-1; see lambdas/adapters/ses-mailer.ts). */
   SES_MESSAGE_ID_DOMAIN: z.preprocess(blankToUndefined, z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, 'must be a domain name').optional()),
   /** The key that signs (send step) and verifies (the route) one-click unsubscribe tokens. */
-  UNSUBSCRIBE_SECRET_ARN: arn('secretsmanager'),
+  UNSUBSCRIBE_SECRET_ARN: z.preprocess(blankToUndefined, arn('secretsmanager').optional()),
   /** Where one-click links point: the unsubscribe function URL followed by `/unsubscribe`. */
-  UNSUBSCRIBE_BASE_URL: z.url({ protocol: /^https$/, error: 'must be an https URL' }),
+  UNSUBSCRIBE_BASE_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^https$/, error: 'must be an https URL' }).optional()),
 });
 export type CloudEnv = z.infer<typeof CloudEnv>;
 
-const OPTIONAL = new Set(['PROSPECTOR_WORKSPACE', 'RUN_TOKEN_BUDGET', 'RUN_COST_BUDGET_USD', 'LEAD_COST_BUDGET_USD', 'LEAD_SEARCH_URL', 'LEAD_SEARCH_SECRET_ARN', 'MODEL_PRICES', 'ON_DAILY_LIMIT', 'DRAFT_MODEL', 'SES_MESSAGE_ID_DOMAIN']);
+/**
+ * The send step's mail settings: all set (sending deployed, the stack's `sendingDomain`) or none
+ * (nothing is sent: the send step refuses with SendingNotConfigured); never some of them.
+ */
+const MAIL_SETTINGS = ['SES_CONFIGURATION_SET', 'UNSUBSCRIBE_SECRET_ARN', 'UNSUBSCRIBE_BASE_URL'] as const;
+
+const OPTIONAL = new Set(['PROSPECTOR_WORKSPACE', 'RUN_TOKEN_BUDGET', 'RUN_COST_BUDGET_USD', 'LEAD_COST_BUDGET_USD', 'LEAD_SEARCH_URL', 'LEAD_SEARCH_SECRET_ARN', 'MODEL_PRICES', 'ON_DAILY_LIMIT', 'DRAFT_MODEL', 'SES_MESSAGE_ID_DOMAIN', ...MAIL_SETTINGS]);
 
 /**
  * Parses the variables `step` needs (every variable without a step), throwing one
@@ -114,6 +120,11 @@ export function loadCloudEnv(env: Record<string, string | undefined> = process.e
     }
     if (!isBlank(env.LEAD_SEARCH_SECRET_ARN) && isBlank(env.LEAD_SEARCH_URL)) {
       issues.push({ path: 'LEAD_SEARCH_URL', message: 'is required when LEAD_SEARCH_SECRET_ARN is set' });
+    }
+  }
+  if (keys.includes('SES_CONFIGURATION_SET') && MAIL_SETTINGS.some((k) => !isBlank(env[k]))) {
+    for (const k of MAIL_SETTINGS) {
+      if (isBlank(env[k])) issues.push({ path: k, message: `is required when any of ${MAIL_SETTINGS.join(', ')} is set (sending is deployed)` });
     }
   }
   const parsed = schema.safeParse(env);
@@ -332,8 +343,9 @@ export async function buildCloudDeps(step: StepId, options: Partial<CloudDepsOpt
     if (ports.leadSearch === 'use') log.info('LEAD_SEARCH_URL is not set: leads come from the bundled demo directory, not a lead provider');
   }
 
+  // Without the mail settings sending is not deployed: the send step refuses (SendingNotConfigured).
   let mail: MailDeps | undefined;
-  if (ports.mailer) {
+  if (ports.mailer && env.SES_CONFIGURATION_SET) {
     const messageIdDomain = env.SES_MESSAGE_ID_DOMAIN;
     mail = {
       mailer: new SesMailer({ configurationSetName: need('SES_CONFIGURATION_SET'), ...(messageIdDomain ? { messageIdDomain } : {}), ...(ses ? { client: ses } : {}) }),

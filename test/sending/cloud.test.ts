@@ -199,11 +199,17 @@ describe('SendMessage as the cloud composes it', () => {
     expect(parsed.headerLines.find((h) => h.key === 'list-unsubscribe-post')?.line).toMatch(/List-Unsubscribe=One-Click/);
   });
 
-  it('refuses to start without the mailer settings, naming each missing variable', async () => {
+  it('refuses a partial mail configuration at cold start, naming each missing variable; with none, the send step refuses to send', async () => {
     const { UNSUBSCRIBE_BASE_URL: _, SES_CONFIGURATION_SET: __, ...partial } = ENV;
     const error = await buildCloudDeps('SendMessage', { ...cloudOptions(), env: partial }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).issues.map((i) => i.path).sort()).toEqual(['SES_CONFIGURATION_SET', 'UNSUBSCRIBE_BASE_URL']);
+
+    const { UNSUBSCRIBE_SECRET_ARN: ___, ...none } = partial;
+    const off = await buildCloudDeps('SendMessage', { ...cloudOptions(), env: none });
+    expect(off.mail).toBeUndefined();
+    const message = { messageId: randomUUID(), sequenceId: randomUUID(), mailboxId: randomUUID(), fromEmail: 'maya@tallyhand.com', toEmail: 'dana@keelhaul.example', priority: 1, scheduledAt: NOW.toISOString(), attempts: 0 };
+    await expect(sendMessageHandler(off)({ message, claimer: 'exec-off' })).rejects.toMatchObject({ name: 'SendingNotConfigured' });
   });
 
   it('gives no other step the mailer or the signing key', async () => {

@@ -101,7 +101,7 @@ const SendEvent = z.object({ message: Claimed, claimer: z.string().min(1) });
 /** SendMessage: sends one claimed message (the only step given the mailer). */
 export async function sendMessageStep(deps: Deps, event: unknown): Promise<SendOutcome> {
   const input = SendEvent.parse(event);
-  if (!deps.mail) throw new SendingNotConfiguredError('the send step has no mailer: set the mail settings of this runtime');
+  if (!deps.mail) throw new SendingNotConfiguredError('the send step has no mailer: set the mail settings of this runtime (in the cloud, deploy with the sendingDomain context)');
   return sendClaimed(
     { sql: deps.sql, mailer: deps.mail.mailer, clock: deps.clock, log: deps.log, unsubscribe: deps.mail.unsubscribe },
     input.message,
