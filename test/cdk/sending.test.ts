@@ -4,12 +4,21 @@
  * from context, bounce and complaint events into their handler, the reputation alarms, the
  * one-click function URL and its key, and who may send mail. Synthesized without bundling (fast)
  * and with cdk-nag on: synthesis throws on an unacknowledged finding, and the report is empty.
+ * The two functions outside the state machines are then bundled as the CDK bundles them (esbuild,
+ * ESM, the files the stack copies beside them) and run in a child process.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ESM_REQUIRE_SHIM, REPO_ROOT, type ProspectorFunction } from '../../cdk/constructs/prospector-function.ts';
 import { SENDING_ASL_FILE } from '../../cdk/constructs/sending.ts';
 import { createApp } from '../../cdk/prospector-app.ts';
 import type { StatelessStack } from '../../cdk/stateless-stack.ts';
@@ -245,4 +254,81 @@ describe('cdk-nag', () => {
     const report = JSON.parse(readFileSync(path.join(outdir, 'validation-report.json'), 'utf8')) as { pluginReports: { violations?: unknown[] }[] };
     expect(report.pluginReports.flatMap((r) => r.violations ?? [])).toEqual([]);
   });
+});
+
+describe('the bundles of the functions outside the state machines', () => {
+  const run = promisify(execFile);
+  const KEY = 'generatedBySecretsManager0123456789abcdefghijklmnopqrstuvwxyzABCDEF';
+  let secrets: Server;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'prospector-edge-bundles-'));
+    // Bundles leave @aws-sdk/* to the Lambda runtime; here the repository's copy stands in for it.
+    symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+    // Secrets Manager's GetSecretValue (JSON 1.1 protocol), for the key the route reads at cold start.
+    secrets = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+        res.end(JSON.stringify({ ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:k-AbCdEf', Name: 'k', SecretString: KEY, VersionId: 'v1' }));
+      });
+    });
+    await new Promise<void>((resolve) => secrets.listen(0, '127.0.0.1', () => resolve()));
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => secrets?.close(resolve));
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Bundles a function as ProspectorFunction does, copies its files beside it, and calls its handler with `event`. */
+  async function invokeBundled(fn: ProspectorFunction, event: unknown): Promise<unknown> {
+    const out = path.join(dir, path.basename(fn.bundle.entry, '.ts'));
+    await build({
+      entryPoints: [path.join(REPO_ROOT, fn.bundle.entry)],
+      outfile: path.join(out, 'index.mjs'),
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      mainFields: ['module', 'main'],
+      banner: { js: ESM_REQUIRE_SHIM },
+      external: ['@aws-sdk/*', 'canvas'],
+      logLevel: 'error',
+    });
+    for (const f of fn.bundle.files) cpSync(path.join(REPO_ROOT, f.from), path.join(out, f.to), { recursive: true });
+    const script = `import(${JSON.stringify(pathToFileURL(path.join(out, 'index.mjs')).href)}).then((m) => m.handler(${JSON.stringify(event)})).then((r) => process.stdout.write(JSON.stringify({ ok: r })), (e) => process.stdout.write(JSON.stringify({ error: String(e) })))`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: out,
+      env: {
+        PATH: process.env.PATH,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${(secrets.address() as AddressInfo).port}`,
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+        DB_CLUSTER_ARN: 'arn:aws:rds:us-east-1:123456789012:cluster:prospector',
+        DB_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf',
+        DB_NAME: 'prospector',
+        UNSUBSCRIBE_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:k-AbCdEf',
+      },
+    });
+    return JSON.parse(stdout);
+  }
+
+  it('the route loads, reads its key from Secrets Manager and turns a forged link away without touching the database', async () => {
+    const got = await invokeBundled(stateless.sending!.mail.functions.Unsubscribe, {
+      rawPath: '/unsubscribe/v1.e30.AAAA',
+      requestContext: { http: { method: 'POST' } },
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+      isBase64Encoded: false,
+    });
+    expect(got).toMatchObject({ ok: { statusCode: 400, body: expect.stringContaining('This link is not valid') } });
+  }, 60_000);
+
+  it('the SES event handler loads and names what is wrong with an event of another shape', async () => {
+    const got = await invokeBundled(stateless.sending!.mail.functions.SesEvents, { source: 'aws.ses', 'detail-type': 'Email Opened', detail: {} });
+    expect(got).toMatchObject({ error: expect.stringMatching(/ValidationError: SES event is invalid:[\s\S]*detail-type/) });
+  }, 60_000);
 });
