@@ -110,7 +110,9 @@ export function loadCloudEnv(env: Record<string, string | undefined> = process.e
   const keys = step === undefined ? (Object.keys(CloudEnv.shape) as CloudEnvKey[]) : isEdgeFunction(step) ? edgeEnvKeys(step) : stepEnvKeys(step);
   const schema = CloudEnv.pick(Object.fromEntries(keys.map((k) => [k, true])) as Partial<Record<CloudEnvKey, true>>);
   const issues: { path: string; message: string }[] = [];
-  const missing = new Set<string>(keys.filter((k) => !OPTIONAL.has(k) && isBlank(env[k])));
+  // An edge function needs every variable it declares (the route cannot run without its key).
+  const edge = step !== undefined && isEdgeFunction(step);
+  const missing = new Set<string>(keys.filter((k) => (edge || !OPTIONAL.has(k)) && isBlank(env[k])));
   for (const k of missing) issues.push({ path: k, message: 'is not set' });
   // Checked on the raw values so the pair is reported even when other variables are bad; only
   // where the step uses the provider (StartRun reads the URL alone, for the provider's name).

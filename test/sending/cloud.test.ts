@@ -300,6 +300,12 @@ describe('SES bounce and complaint events', () => {
 });
 
 describe('the unsubscribe function URL', () => {
+  it('refuses to start without its signing key or database, naming each variable', async () => {
+    const error = await buildEdgeDeps('Unsubscribe', { env: { DB_NAME: 'prospector' }, logger: quietLogger() }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).issues.map((i) => i.path).sort()).toEqual(['DB_CLUSTER_ARN', 'DB_SECRET_ARN', 'UNSUBSCRIBE_SECRET_ARN']);
+  });
+
   const handler = async () => unsubscribeHandler(await buildEdgeDeps('Unsubscribe', { env: ENV, secrets: new SecretsManagerClient({ region: 'us-east-1' }), rdsData: fake.client(), logger: quietLogger() }));
   /** A function URL request (payload format 2.0) for the link's path. */
   const request = (method: string, link: string, body?: { text: string; contentType: string; base64?: boolean }) => ({
