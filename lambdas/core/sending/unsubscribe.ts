@@ -57,6 +57,9 @@ export function verifyUnsubscribeToken(secret: Buffer, token: string): Unsubscri
     throw new InvalidUnsubscribeTokenError('the unsubscribe token is malformed');
   }
   const given = Buffer.from(parts[2], 'base64url');
+  // One spelling per signature: base64url's last character carries unused bits, which decoding
+  // ignores; a token whose last character was changed must not still verify.
+  if (given.toString('base64url') !== parts[2]) throw new InvalidUnsubscribeTokenError('the unsubscribe token is not signed by this sender');
   const expected = mac(secret, parts[1]);
   // Equal lengths first: timingSafeEqual throws otherwise, and the length is no secret.
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
