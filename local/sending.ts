@@ -20,10 +20,12 @@ export const SENDING_ASL_PATH = join(import.meta.dirname, '..', 'statemachine', 
 export class SimulatedClock implements Clock {
   private offsetMs: number;
   private readonly standing: number;
+  readonly simulatedFrom: Date;
   constructor(
     start: Date,
     private readonly options: { follow: boolean; realNow?: () => number } = { follow: true },
   ) {
+    this.simulatedFrom = new Date(start);
     this.standing = this.real();
     this.offsetMs = start.getTime() - this.standing;
   }
@@ -63,6 +65,8 @@ export async function sendOnce(deps: Deps, mail: MailDeps, options: SendOnceOpti
   const withMail: Deps = { ...deps, mail, clock };
   const input = {
     workspaceId: options.workspaceId,
+    // recorded in the execution's input; ClaimDue accepts it only from a simulated clock that started then
+    ...(simulated ? { now: simulated.simulatedFrom.toISOString() } : {}),
     limit: options.limit ?? 25,
     abandonedAfterSeconds: options.abandonedAfterSeconds ?? 0,
     keepSendingSeconds: options.keepSendingSeconds ?? 0,

@@ -38,6 +38,9 @@ const ENV = {
   FACTS_MODEL: 'openai/gpt-oss-20b',
   SYNTHESIS_MODEL: 'openai/gpt-oss-120b',
   PROMPT_TOKEN_BUDGET: '4000',
+  SES_CONFIGURATION_SET: 'prospector-sending',
+  UNSUBSCRIBE_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prospector-unsubscribe-AbCdEf',
+  UNSUBSCRIBE_BASE_URL: 'https://abc123.lambda-url.us-east-1.on.aws/unsubscribe',
 };
 
 /** Captures what Powertools writes (logs, EMF metrics; errors go to stderr), one parsed JSON per line. */

@@ -12,7 +12,8 @@
  */
 import { z } from 'zod';
 import { resumePausedSequences } from '../replies/act.ts';
-import { SendingNotConfiguredError } from '../errors.ts';
+import { SendingNotConfiguredError, ValidationError } from '../errors.ts';
+import { findWorkspace } from '../onboarding/import.ts';
 import type { Deps } from '../pipeline/deps.ts';
 import type { Sql } from '../ports.ts';
 import { parseStatesError } from '../pipeline/record-failure.ts';
@@ -23,7 +24,15 @@ import { addSummaries, recordSendFailure, SEND_OUTCOMES, sendClaimed, settleAban
 
 /** The execution's input. */
 export const SendBatchInput = z.object({
-  workspaceId: z.uuid(),
+  /** the workspace by id (local runs) */
+  workspaceId: z.uuid().optional(),
+  /** or by slug (the cloud's schedule); neither means the only workspace */
+  workspace: z.string().min(1).max(100).optional(),
+  /**
+   * The moment this execution sends as (`prospector send --now`): accepted only where the
+   * runtime's clock is pinned to it (local runs); the cloud refuses it (ValidationError).
+   */
+  now: z.iso.datetime({ offset: true }).optional(),
   /** at most this many messages per execution (default 25) */
   limit: z.number().int().min(1).max(500).optional(),
   /**
@@ -96,22 +105,24 @@ export async function claimDueStep(deps: Deps, event: unknown): Promise<ClaimDue
   const { batch: input, claimer, totals } = z
     .object({ batch: SendBatchInput, claimer: z.string().min(1).max(300), totals: Totals.optional() })
     .parse(event);
+  if (input.now !== undefined) assertClockAt(deps.clock, input.now);
+  const workspaceId = input.workspaceId ?? (await workspaceIdOf(deps, input.workspace));
   const now = deps.clock.now();
   const startedAt = totals?.startedAt ?? now.toISOString();
-  const abandoned = await settleAbandoned(deps.sql, input.workspaceId, now, input.abandonedAfterSeconds ?? 900);
-  const resumed = await resumePausedSequences(deps.sql, input.workspaceId, now);
+  const abandoned = await settleAbandoned(deps.sql, workspaceId, now, input.abandonedAfterSeconds ?? 900);
+  const resumed = await resumePausedSequences(deps.sql, workspaceId, now);
   if (resumed.length) deps.log.info('resumed after out-of-office', { sequences: resumed.length });
-  await rescheduleMissed(deps.sql, input.workspaceId, now);
-  const notConfigured = await cannotSend(deps.sql, input.workspaceId);
+  await rescheduleMissed(deps.sql, workspaceId, now);
+  const notConfigured = await cannotSend(deps.sql, workspaceId);
   if (notConfigured) {
-    await noteWaiting(deps.sql, input.workspaceId, now, notConfigured);
+    await noteWaiting(deps.sql, workspaceId, now, notConfigured);
     deps.log.warn('nothing claimed: the workspace cannot send', { reason: notConfigured });
-    return { workspaceId: input.workspaceId, claimer, abandoned, messages: [], startedAt, blockedReason: notConfigured };
+    return { workspaceId, claimer, abandoned, messages: [], startedAt, blockedReason: notConfigured };
   }
   const left = (input.limit ?? DEFAULT_LIMIT) - (totals?.summary?.claimed ?? 0);
-  const messages = left > 0 ? await claimDue(deps.sql, { workspaceId: input.workspaceId, now, claimer, limit: left }) : [];
+  const messages = left > 0 ? await claimDue(deps.sql, { workspaceId, now, claimer, limit: left }) : [];
   deps.log.info('claimed', { claimer, claimed: messages.length, abandoned, round: (totals?.rounds ?? 0) + 1 });
-  return { workspaceId: input.workspaceId, claimer, abandoned, messages, startedAt };
+  return { workspaceId, claimer, abandoned, messages, startedAt };
 }
 
 /** Why no mail of the workspace can be composed (no seller, no postal address), or null. */
@@ -138,12 +149,38 @@ async function noteWaiting(sql: Sql, workspaceId: string, now: Date, reason: str
   );
 }
 
+/**
+ * An execution may name the moment it sends as only where the runtime runs a simulated clock
+ * that started at that moment: a real clock (the cloud's) cannot be set by whoever starts an execution, or windows,
+ * caps and spacing could be stepped around.
+ */
+function assertClockAt(clock: Deps['clock'], now: string): void {
+  if (clock.simulatedFrom === undefined) {
+    throw new ValidationError('sending execution input', [
+      { path: 'now', message: 'cannot be set here: this runtime sends on the real clock (`--now` is for local runs: prospector send --now ISO_TIME)' },
+    ]);
+  }
+  if (clock.simulatedFrom.getTime() !== Date.parse(now)) {
+    throw new ValidationError('sending execution input', [{ path: 'now', message: `is ${now}, but this run's clock started at ${clock.simulatedFrom.toISOString()}` }]);
+  }
+}
+
+async function workspaceIdOf(deps: Deps, slug: string | undefined): Promise<string> {
+  const found = await findWorkspace(deps.sql, slug);
+  if (!found) {
+    throw new ValidationError('sending execution input', [
+      { path: slug ? 'workspace' : 'workspaceId', message: slug ? `workspace "${slug}" is not onboarded` : 'no workspace is onboarded' },
+    ]);
+  }
+  return found.id;
+}
+
 const SendEvent = z.object({ message: Claimed, claimer: z.string().min(1) });
 
 /** SendMessage: sends one claimed message (the only step given the mailer). */
 export async function sendMessageStep(deps: Deps, event: unknown): Promise<SendOutcome> {
   const input = SendEvent.parse(event);
-  if (!deps.mail) throw new SendingNotConfiguredError('the send step has no mailer: set the mail settings of this runtime');
+  if (!deps.mail) throw new SendingNotConfiguredError('the send step has no mailer: set the mail settings of this runtime (in the cloud, deploy with the sendingDomain context)');
   return sendClaimed(
     { sql: deps.sql, mailer: deps.mail.mailer, clock: deps.clock, log: deps.log, unsubscribe: deps.mail.unsubscribe },
     input.message,
@@ -165,6 +202,7 @@ export async function recordSendFailureStep(deps: Deps, event: unknown): Promise
 const FinishEvent = z.object({
   batch: SendBatchInput,
   claim: z.object({
+    workspaceId: z.uuid(),
     abandoned: z.number().int().min(0),
     messages: z.array(z.unknown()),
     startedAt: z.iso.datetime(),
@@ -209,7 +247,7 @@ export async function finishSendStep(deps: Deps, event: unknown): Promise<SendTo
     !summary.blocked &&
     summary.claimed < (input.batch.limit ?? DEFAULT_LIMIT) &&
     rounds < MAX_ROUNDS;
-  const next = mayGoOn ? await nextClaimMoment(deps.sql, input.batch.workspaceId, now, until) : null;
+  const next = mayGoOn ? await nextClaimMoment(deps.sql, input.claim.workspaceId, now, until) : null;
   const again = next !== null;
   const waitSeconds = next ? Math.max(1, Math.ceil((next.getTime() - now.getTime()) / 1000)) : 0;
   deps.log.info(again ? 'send round done, claiming again' : 'send batch done', { ...summary, waitSeconds });

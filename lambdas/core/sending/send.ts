@@ -35,6 +35,7 @@ import type { Clock, Log, Mailer, Sql } from '../ports.ts';
 import type { ClaimedMessage } from './claim.ts';
 import { composeMail, loadMessageToCompose, loadSender, newMessageId } from './compose-mail.ts';
 import { scheduleFollowUp } from './schedule.ts';
+import { suppressAddress } from './suppress.ts';
 import { signUnsubscribeToken, unsubscribeUrl } from './unsubscribe.ts';
 
 /** Waits after the 1st, 2nd and 3rd temporary failure; the next one fails the message. */
@@ -245,16 +246,15 @@ async function settleFailure(deps: SendDeps, claimed: ClaimedMessage, claimer: s
       await settleRow(tx, messageId, 'done', now);
       if (hardBounce) {
         // the address does not exist: suppressed and its sequences stopped, in this transaction
-        await tx.query(
-          `INSERT INTO suppression (id, workspace_id, kind, value, reason, source)
-           SELECT :id::uuid, s.workspace_id, 'email', lower(:to), :why, 'bounce' FROM sequence s WHERE s.id = :seq::uuid
-           ON CONFLICT (workspace_id, kind, value) DO NOTHING`,
-          { id: randomUUID(), to: claimed.toEmail, why: `hard bounce at send: ${reason}`.slice(0, 500), seq: claimed.sequenceId },
-        );
-        await tx.query(
-          `UPDATE sequence SET status = 'stopped', status_reason = 'bounced' WHERE id = :seq::uuid AND status IN ('approved', 'active', 'paused')`,
-          { seq: claimed.sequenceId },
-        );
+        const seq = await tx.query<{ workspace_id: string }>('SELECT workspace_id FROM sequence WHERE id = :seq::uuid', { seq: claimed.sequenceId });
+        await suppressAddress(tx, {
+          workspaceId: seq.rows[0].workspace_id,
+          address: claimed.toEmail,
+          source: 'bounce',
+          reason: `hard bounce at send: ${reason}`,
+          stopReason: 'bounced',
+          now,
+        });
       }
     });
     return { messageId, outcome: 'failed', reason };
