@@ -13,6 +13,8 @@ import { summarizeRun, type RunSummary } from '#core/pipeline/finish-run.ts';
 import type { Sql } from '#core/ports.ts';
 import { loadRunResearch, type ResearchView } from '#core/views/research.ts';
 export { loadResearch, type CriterionView, type FactView, type ResearchView } from '#core/views/research.ts';
+import { loadRunCalibration, renderCalibrationSection, type Calibration } from './report-calibration.ts';
+import { loadMeasuresForRun, renderMeasures, type Measures } from './report-measures.ts';
 import { reusedAsCurrent, unchangedSinceLabel } from './research-status.ts';
 import type { LocalRuntime } from './runner.ts';
 
@@ -40,6 +42,10 @@ export interface RunReport {
   /** the lake's folder, for links to stored page text */
   lakeRoot: string;
   generatedAt: string;
+  /** reply and meeting rates by fit band and variant, workspace-wide (report-calibration.ts) */
+  calibration?: Calibration;
+  /** outreach measures of the run's workspace (report-measures.ts) */
+  measures?: Measures;
 }
 
 /** Loads everything the report shows; throws NotFound (from summarizeRun) for an unknown run. */
@@ -59,7 +65,14 @@ export async function loadRunReport(sql: Sql, runId: string, lakeRoot: string, n
       return { email: l.email, name: l.name, company: l.company, domain: l.domain, website: l.website, status: l.status, reason: l.reason, research: r, unchangedSince };
     })
     .sort((a, b) => (b.research?.fitScore ?? -1) - (a.research?.fitScore ?? -1) || a.company.localeCompare(b.company) || a.email.localeCompare(b.email));
-  return { summary, ranked, lakeRoot, generatedAt: now.toISOString() };
+  return {
+    summary,
+    ranked,
+    lakeRoot,
+    generatedAt: now.toISOString(),
+    measures: await loadMeasuresForRun(sql, runId),
+    calibration: await loadRunCalibration(sql, runId),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -311,6 +324,8 @@ export function renderReport(report: RunReport, reportDir: string): string {
     for (const k of skipped) out.push(`<tr><td>${escapeHtml(k.lead)}</td><td>${escapeHtml(k.reason)}</td></tr>`);
     out.push('</table>');
   }
+  if (report.measures) out.push(renderMeasures(report.measures));
+  if (report.calibration) out.push(renderCalibrationSection(report.calibration));
   out.push(
     `<p class="small muted">Generated ${escapeHtml(report.generatedAt.slice(0, 19).replace('T', ' '))} UTC by <span class="mono">prospector report</span>. Quotes are exact text of the stored page; "stored page text" opens the cleaned text in the lake (${escapeHtml(report.lakeRoot)}).</p>`,
     '</main></body></html>',
@@ -325,10 +340,10 @@ export function defaultReportFile(home: string, runId: string): string {
 }
 
 /** Loads, renders and writes the report of a run; returns the file and what it holds. */
-export async function writeRunReport(rt: LocalRuntime, runId: string, outFile?: string): Promise<{ file: string; leads: number; summary: RunSummary }> {
+export async function writeRunReport(rt: LocalRuntime, runId: string, outFile?: string): Promise<{ file: string; leads: number; summary: RunSummary; measures?: Measures }> {
   const file = resolve(outFile ?? defaultReportFile(rt.config.home, runId));
   const report = await loadRunReport(rt.deps.sql, runId, rt.deps.lake.location);
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, renderReport(report, dirname(file)));
-  return { file, leads: report.ranked.length, summary: report.summary };
+  return { file, leads: report.ranked.length, summary: report.summary, measures: report.measures };
 }

@@ -17,7 +17,15 @@ export { showRun, skipGroup, type ReasonGroup, type RunShow } from '#core/views/
 
 export interface LeadShow {
   kind: 'lead';
-  lead: { email: string; name: string; company: string; domain: string; website: string; workspace: string; firstSeenAt: string };
+  lead: {
+    email: string; name: string; company: string; domain: string; website: string; workspace: string; firstSeenAt: string;
+    /** a hard bounce marked the address invalid: it never gets a new sequence */
+    emailInvalid: { at: string; reason: string } | null;
+    /** YYYY-MM-DD: the company said it is not interested; no new sequence there before this day */
+    companyCoolingOffUntil: string | null;
+    /** who referred this lead, from which reply */
+    referredBy: { email: string; replyId: string | null } | null;
+  };
   latest: ResearchView | null;
   /** the lead's outreach sequences, newest first: what was drafted, whether it may be sent, how to review it */
   sequences: LeadSequenceShow[];
@@ -71,8 +79,14 @@ export interface RejectedShow {
 /** Everything `show LEAD_EMAIL` prints; throws with a hint when no lead has that email. */
 export async function showLead(sql: Sql, email: string, choice?: WorkspaceChoice): Promise<LeadShow | RejectedShow> {
   const workspace = await chosenWorkspace(sql, choice);
-  const found = await sql.query<{ id: string; email: string; name: string; company: string; domain: string; website: string; workspace: string; first_seen_at: string }>(
-    `SELECT l.id, l.email, l.name, c.name AS company, c.domain, c.website, w.slug AS workspace, l.first_seen_at
+  const found = await sql.query<{
+    id: string; email: string; name: string; company: string; domain: string; website: string; workspace: string; first_seen_at: string;
+    email_invalid_at: string | Date | null; email_invalid_reason: string | null; cooling_off_until: string | null; referred_by_email: string | null;
+    referred_by_reply_id: string | null;
+  }>(
+    `SELECT l.id, l.email, l.name, c.name AS company, c.domain, c.website, w.slug AS workspace, l.first_seen_at,
+            l.email_invalid_at, l.email_invalid_reason, CASE WHEN c.cooling_off_until > (now() AT TIME ZONE 'UTC')::date THEN to_char(c.cooling_off_until, 'YYYY-MM-DD') END AS cooling_off_until,
+            l.referred_by_email, l.referred_by_reply_id
      FROM lead l JOIN lead_company c ON c.id = l.company_id JOIN workspace w ON w.id = l.workspace_id
      WHERE l.email = :email AND (:workspace::uuid IS NULL OR l.workspace_id = :workspace::uuid) ORDER BY w.slug`,
     { email: email.trim().toLowerCase(), workspace: workspace?.id ?? null },
@@ -107,7 +121,12 @@ export async function showLead(sql: Sql, email: string, choice?: WorkspaceChoice
   const sequences = (await loadSequences(sql, sequenceIds.rows.map((r) => r.id))).map(sequenceShow);
   return {
     kind: 'lead',
-    lead: { email: l.email, name: l.name, company: l.company, domain: l.domain, website: l.website, workspace: l.workspace, firstSeenAt: l.first_seen_at },
+    lead: {
+      email: l.email, name: l.name, company: l.company, domain: l.domain, website: l.website, workspace: l.workspace, firstSeenAt: l.first_seen_at,
+      emailInvalid: l.email_invalid_at ? { at: new Date(l.email_invalid_at).toISOString(), reason: l.email_invalid_reason ?? '' } : null,
+      companyCoolingOffUntil: l.cooling_off_until,
+      referredBy: l.referred_by_email ? { email: l.referred_by_email, replyId: l.referred_by_reply_id } : null,
+    },
     latest: latest.rows[0] ? await loadResearch(sql, latest.rows[0].id) : null,
     sequences,
       runs: runs.rows.map((r) => {
@@ -251,6 +270,9 @@ export function formatLeadSequences(sequences: LeadSequenceShow[]): string[] {
 export function formatLeadShow(s: LeadShow): string {
   const l = s.lead;
   const out = [`${l.name} <${l.email}> · ${l.company} (${l.domain}, ${l.website}) · workspace ${l.workspace}`];
+  if (l.emailInvalid) out.push(`Email INVALID since ${when(l.emailInvalid.at)} UTC: ${l.emailInvalid.reason}; it never gets a new sequence.`);
+  if (l.companyCoolingOffUntil) out.push(`Company cooling off until ${l.companyCoolingOffUntil} (not interested): no new sequence there before then.`);
+  if (l.referredBy) out.push(`Referred by ${l.referredBy.email}${l.referredBy.replyId ? ` (reply ${l.referredBy.replyId.slice(0, 8)})` : ''}.`);
   const r = s.latest;
   if (!r) out.push('No research yet (see the runs below for why).');
   else {

@@ -18,7 +18,7 @@ import type { Json, Sql } from '../ports.ts';
 import { ProspectorError, ValidationError } from '../errors.ts';
 import type { SellerContext } from '../research/contract.ts';
 import { textArray } from '../db/sql-text.ts';
-import { checkOnboarding, type Onboarding, type OnboardingIssue } from './schema.ts';
+import { checkOnboarding, DEFAULT_COOLING_OFF_DAYS, type Onboarding, type OnboardingIssue } from './schema.ts';
 
 /** What `importOnboarding` did. Counts are of the entries in the file. */
 export interface ImportSummary {
@@ -45,10 +45,14 @@ export async function importOnboarding(
     const created = existing.rows.length === 0;
     if (created) {
       workspaceId = newId();
-      await tx.query('INSERT INTO workspace (id, slug, name) VALUES (:id::uuid, :slug, :name)', { id: workspaceId, ...ws });
+      await tx.query('INSERT INTO workspace (id, slug, name, cooling_off_days) VALUES (:id::uuid, :slug, :name, :coolingOff)', {
+        id: workspaceId, slug: ws.slug, name: ws.name, coolingOff: ws.coolingOffDays ?? DEFAULT_COOLING_OFF_DAYS,
+      });
     } else {
       workspaceId = existing.rows[0].id;
-      await tx.query('UPDATE workspace SET name = :name, updated_at = now() WHERE id = :id::uuid', { id: workspaceId, name: ws.name });
+      await tx.query('UPDATE workspace SET name = :name, cooling_off_days = :coolingOff, updated_at = now() WHERE id = :id::uuid', {
+        id: workspaceId, name: ws.name, coolingOff: ws.coolingOffDays ?? DEFAULT_COOLING_OFF_DAYS,
+      });
     }
     const w = { ws: workspaceId };
 
