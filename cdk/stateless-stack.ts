@@ -196,6 +196,8 @@ export class StatelessStack extends Stack {
       SES_MESSAGE_ID_DOMAIN: mail?.environment.SES_MESSAGE_ID_DOMAIN,
       UNSUBSCRIBE_SECRET_ARN: mail?.environment.UNSUBSCRIBE_SECRET_ARN,
       UNSUBSCRIBE_BASE_URL: mail?.environment.UNSUBSCRIBE_BASE_URL,
+      // the web app's own (cdk/constructs/web-app.ts): no step reads them
+      COGNITO_USER_POOL_ID: undefined, COGNITO_CLIENT_ID: undefined, COGNITO_DOMAIN_URL: undefined, WEB_BASE_URL: undefined,
     };
     const environmentOf = (id: StepId): Record<string, string> => {
       const environment: Record<string, string> = { ...powertools };

@@ -69,7 +69,7 @@ export class SendingMail extends Construct {
   /** Events the handler failed on after its retries, kept for a person (14 days). */
   readonly eventDeadLetters: sqs.Queue;
   readonly unsubscribeKey: secretsmanager.Secret;
-  readonly functions: Record<EdgeFunctionId, ProspectorFunction>;
+  readonly functions: Record<Exclude<EdgeFunctionId, 'Web'>, ProspectorFunction>;
   readonly unsubscribeUrl: lambda.FunctionUrl;
   /** The mailer port's variables, for the functions of the steps that declare it. */
   readonly environment: MailEnvironment;

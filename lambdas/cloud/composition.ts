@@ -39,10 +39,11 @@ import { S3Lake } from '#adapters/s3-lake.ts';
 import { SesMailer } from '#adapters/ses-mailer.ts';
 import { ValidationError } from '#core/errors.ts';
 import { defaultPipelineConfig, type Deps, type MailDeps } from '#core/pipeline/deps.ts';
-import { restrictDeps, stepPorts, type StepId } from '#core/pipeline/step-ports.ts';
+import { restrictDeps, ScopedLake, stepPorts, type StepId } from '#core/pipeline/step-ports.ts';
 import type { Lake, LeadSearch, Llm, LlmRequest, LlmResponse, Log, Sql } from '#core/ports.ts';
 import { unsubscribeSecret } from '#core/sending/unsubscribe.ts';
-import { EDGE_FUNCTIONS, edgeEnvKeys, stepEnvKeys, type CloudEnvKey, type EdgeFunctionId } from './step-env.ts';
+import type { CognitoConfig } from '#web/cognito.ts';
+import { EDGE_FUNCTIONS, edgeEnvKeys, edgeLakeReads, stepEnvKeys, type CloudEnvKey, type EdgeFunctionId } from './step-env.ts';
 import { modelConfigIssues, modelPricesField } from '#core/research/models.ts';
 
 /** Metric namespace and service dimension; the CloudWatch alarms in the stateless stack use the same. */
@@ -91,6 +92,12 @@ export const CloudEnv = z.object({
   UNSUBSCRIBE_SECRET_ARN: z.preprocess(blankToUndefined, arn('secretsmanager').optional()),
   /** Where one-click links point: the unsubscribe function URL followed by `/unsubscribe`. */
   UNSUBSCRIBE_BASE_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^https$/, error: 'must be an https URL' }).optional()),
+  /** The web app's Cognito user pool, app client and managed-login domain (lambdas/web/cognito.ts). */
+  COGNITO_USER_POOL_ID: z.preprocess(blankToUndefined, z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d_[0-9A-Za-z]+$/, 'must be a Cognito user pool id such as us-east-1_AbC123').optional()),
+  COGNITO_CLIENT_ID: z.preprocess(blankToUndefined, z.string().regex(/^[0-9A-Za-z]{1,128}$/, 'must be a Cognito app client id').optional()),
+  COGNITO_DOMAIN_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^https$/, error: 'must be an https URL' }).optional()),
+  /** The web app's own public URL (its HTTP API endpoint); `<it>/auth/callback` is the app client's callback. */
+  WEB_BASE_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^https$/, error: 'must be an https URL' }).optional()),
 });
 export type CloudEnv = z.infer<typeof CloudEnv>;
 
@@ -100,7 +107,10 @@ export type CloudEnv = z.infer<typeof CloudEnv>;
  */
 const MAIL_SETTINGS = ['SES_CONFIGURATION_SET', 'UNSUBSCRIBE_SECRET_ARN', 'UNSUBSCRIBE_BASE_URL'] as const;
 
-const OPTIONAL = new Set(['PROSPECTOR_WORKSPACE', 'RUN_TOKEN_BUDGET', 'RUN_COST_BUDGET_USD', 'LEAD_COST_BUDGET_USD', 'LEAD_SEARCH_URL', 'LEAD_SEARCH_SECRET_ARN', 'MODEL_PRICES', 'ON_DAILY_LIMIT', 'DRAFT_MODEL', 'SES_MESSAGE_ID_DOMAIN', ...MAIL_SETTINGS]);
+// The web app's variables are required of its own function only (edge functions need all theirs).
+const WEB_SETTINGS = ['COGNITO_USER_POOL_ID', 'COGNITO_CLIENT_ID', 'COGNITO_DOMAIN_URL', 'WEB_BASE_URL'] as const;
+
+const OPTIONAL = new Set(['PROSPECTOR_WORKSPACE', ...WEB_SETTINGS, 'RUN_TOKEN_BUDGET', 'RUN_COST_BUDGET_USD', 'LEAD_COST_BUDGET_USD', 'LEAD_SEARCH_URL', 'LEAD_SEARCH_SECRET_ARN', 'MODEL_PRICES', 'ON_DAILY_LIMIT', 'DRAFT_MODEL', 'SES_MESSAGE_ID_DOMAIN', ...MAIL_SETTINGS]);
 
 /**
  * Parses the variables `step` needs (every variable without a step), throwing one
@@ -402,11 +412,15 @@ export interface EdgeDeps {
   clock: { now(): Date };
   /** Only for the function that verifies one-click tokens. */
   unsubscribeSecret?: Buffer;
+  /** Only for a function that reads the lake: scoped to the areas it declares (EDGE_FUNCTIONS `lakeReads`). */
+  lake?: Lake;
+  /** Only for the web app: its Cognito sign-in. */
+  cognito?: CognitoConfig;
 }
 
 /** Builds an edge function's dependencies from its own variables (step-env.ts EDGE_FUNCTIONS). */
-export async function buildEdgeDeps(fn: EdgeFunctionId, options: Partial<Pick<CloudDepsOptions, 'env' | 'secrets' | 'rdsData' | 'logger'>> = {}): Promise<EdgeDeps> {
-  const { env: rawEnv, secrets, rdsData, logger } = {
+export async function buildEdgeDeps(fn: EdgeFunctionId, options: Partial<Pick<CloudDepsOptions, 'env' | 'secrets' | 'rdsData' | 's3' | 'logger'>> = {}): Promise<EdgeDeps> {
+  const { env: rawEnv, secrets, rdsData, s3, logger } = {
     env: process.env,
     secrets: new SecretsManagerClient({}),
     logger: new Logger({ serviceName: SERVICE_NAME }),
@@ -419,6 +433,10 @@ export async function buildEdgeDeps(fn: EdgeFunctionId, options: Partial<Pick<Cl
     log: new PowertoolsLog({ logger }),
     clock: { now: () => new Date() },
     ...(keys.includes('UNSUBSCRIBE_SECRET_ARN') ? { unsubscribeSecret: await readUnsubscribeSecret(secrets, env.UNSUBSCRIBE_SECRET_ARN!) } : {}),
+    ...(keys.includes('LAKE_BUCKET') ? { lake: new ScopedLake(fn, new S3Lake({ bucket: env.LAKE_BUCKET!, ...(s3 ? { client: s3 } : {}) }), { read: edgeLakeReads(fn) }) } : {}),
+    ...(keys.includes('COGNITO_CLIENT_ID')
+      ? { cognito: { userPoolId: env.COGNITO_USER_POOL_ID!, clientId: env.COGNITO_CLIENT_ID!, domainUrl: env.COGNITO_DOMAIN_URL!, appUrl: env.WEB_BASE_URL! } }
+      : {}),
   };
 }
 

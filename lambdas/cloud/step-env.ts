@@ -6,6 +6,7 @@
  * reads it without loading the SDK clients.
  */
 import { STEPS, type ConfigGroup, type PortAccess, type StepId, type StepPorts } from '#core/pipeline/step-ports.ts';
+import type { LakeArea } from '#core/lake-keys.ts';
 import type { CloudEnv } from './composition.ts';
 
 export type CloudEnvKey = keyof CloudEnv;
@@ -43,18 +44,31 @@ export function stepEnvKeys(step: StepId): CloudEnvKey[] {
   return portEnvKeys(STEPS[step].ports);
 }
 
+/** The web app's sign-in through Cognito (lambdas/web/cognito.ts) and its own public URL. */
+const WEB_SIGN_IN = ['COGNITO_USER_POOL_ID', 'COGNITO_CLIENT_ID', 'COGNITO_DOMAIN_URL', 'WEB_BASE_URL'] as const satisfies readonly CloudEnvKey[];
+/** Variables only the web app's function has (no step's ports name them). */
+export type WebSignInKey = (typeof WEB_SIGN_IN)[number];
+
 /**
  * Functions outside the state machines, each serving one route or event source: what they may
  * touch, like a step's ports. `SesEvents` records SES bounce and complaint events;
- * `Unsubscribe` serves the one-click route (and so verifies tokens with the signing key).
+ * `Unsubscribe` serves the one-click route (and so verifies tokens with the signing key); `Web`
+ * serves the reps' web app (lambdas/web/app.ts), which reads the stored page text a fact cites.
  */
 export const EDGE_FUNCTIONS = {
   SesEvents: { handler: 'ses-events', env: [...SQL] },
   Unsubscribe: { handler: 'unsubscribe', env: [...SQL, 'UNSUBSCRIBE_SECRET_ARN'] },
-} as const satisfies Record<string, { handler: string; env: readonly CloudEnvKey[] }>;
+  Web: { handler: 'web', env: [...SQL, ...LAKE, ...WEB_SIGN_IN], lakeReads: ['cleanText'] },
+} as const satisfies Record<string, { handler: string; env: readonly CloudEnvKey[]; lakeReads?: readonly LakeArea[] }>;
 export type EdgeFunctionId = keyof typeof EDGE_FUNCTIONS;
 
 /** The variables an edge function gets and its composition root requires. */
 export function edgeEnvKeys(fn: EdgeFunctionId): CloudEnvKey[] {
   return [...EDGE_FUNCTIONS[fn].env];
+}
+
+/** The lake areas an edge function reads (none unless declared). */
+export function edgeLakeReads(fn: EdgeFunctionId): readonly LakeArea[] {
+  const declared = EDGE_FUNCTIONS[fn];
+  return 'lakeReads' in declared ? declared.lakeReads : [];
 }

@@ -3,8 +3,8 @@
  * `prospector ui` (local/commands/ui.ts, @hono/node-server) and later by a Lambda in the cloud.
  *
  * Security model:
- * - every page needs a session cookie opened by a one-time login link (sessions.ts); pages
- *   redirect to /login, /api/* answers 401 JSON;
+ * - every page needs a session cookie, opened by a one-time login link locally (sessions.ts) or
+ *   by a Cognito sign-in in the cloud (cognito.ts); pages redirect to /login, /api/* answers 401 JSON;
  * - every state-changing request (POST) carries the session's CSRF token (form field `_csrf` or
  *   header `X-CSRF-Token`), else 403;
  * - the workspace comes from the session's user, never from the request: ids in URLs are looked
@@ -38,9 +38,12 @@ import { leadDetail, leadsList } from './pages/leads.ts';
 import { onboardingPage, type OnboardingIssueView } from './pages/onboarding.ts';
 import { reviewQueue } from './pages/review.ts';
 import { runDetail, runsList } from './pages/runs.ts';
-import { csrfMatches, endSession, findSession, redeemLoginLink, SESSION_TTL_MS, type WebSession } from './sessions.ts';
+import { CALLBACK_PATH, SignInError, type CognitoSignIn } from './cognito.ts';
+import { csrfMatches, endSession, findSession, NotAUserError, openSessionForEmail, redeemLoginLink, SESSION_TTL_MS, type WebSession } from './sessions.ts';
 
 export const SESSION_COOKIE = 'prospector_session';
+/** Holds a Cognito sign-in's state and PKCE verifier from /login to the callback (10 minutes). */
+export const SIGN_IN_COOKIE = 'prospector_sign_in';
 
 export const CONTENT_SECURITY_POLICY =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -53,6 +56,8 @@ export interface WebAppOptions {
   clock?: Clock;
   /** Where unexpected errors go (their detail is never shown to the browser). */
   log?: Log;
+  /** Sign-in through Cognito (the cloud); without it, the one-time links `prospector ui` prints. */
+  cognito?: CognitoSignIn;
 }
 
 type AppEnv = { Variables: { session: WebSession } };
@@ -115,7 +120,18 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
 
   // --- signing in and out -------------------------------------------------------------------
 
+  const openCookie = (c: Context, sessionToken: string) =>
+    setCookie(c, SESSION_COOKIE, sessionToken, { httpOnly: true, sameSite: 'Lax', secure: Boolean(options.secure), path: '/', maxAge: SESSION_TTL_MS / 1000 });
+  const signInHint = options.cognito ? 'sign in again' : 'open the one-time link `prospector ui` prints';
+
   app.get('/login', async (c) => {
+    const cognito = options.cognito;
+    if (cognito) {
+      const { location, attempt } = cognito.start();
+      // Lax: the cookie comes back on Cognito's top-level redirect to the callback.
+      setCookie(c, SIGN_IN_COOKIE, attempt, { httpOnly: true, sameSite: 'Lax', secure: Boolean(options.secure), path: CALLBACK_PATH, maxAge: 600 });
+      return c.redirect(location, 302);
+    }
     const token = c.req.query('token');
     if (!token) {
       return c.html(page({ title: 'Sign in', session: null }, html`<p>Open the one-time link that <code>prospector ui</code> printed. Run it again for a new link.</p>`), 401);
@@ -127,7 +143,25 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
         401,
       );
     }
-    setCookie(c, SESSION_COOKIE, opened.sessionToken, { httpOnly: true, sameSite: 'Lax', secure: Boolean(options.secure), path: '/', maxAge: SESSION_TTL_MS / 1000 });
+    openCookie(c, opened.sessionToken);
+    return c.redirect('/review', 303);
+  });
+
+  app.get(CALLBACK_PATH, async (c) => {
+    const cognito = options.cognito;
+    if (!cognito) return c.notFound();
+    const attempt = getCookie(c, SIGN_IN_COOKIE);
+    deleteCookie(c, SIGN_IN_COOKIE, { path: CALLBACK_PATH, secure: Boolean(options.secure) });
+    try {
+      const identity = await cognito.finish({ code: c.req.query('code'), state: c.req.query('state'), error: c.req.query('error') }, attempt);
+      const opened = await openSessionForEmail(sql, identity.email, now());
+      openCookie(c, opened.sessionToken);
+    } catch (error) {
+      if (!(error instanceof SignInError || error instanceof NotAUserError)) throw error;
+      if (error instanceof SignInError && error.cause) options.log?.warn('Cognito sign-in refused', { message: error.message, cause: String(error.cause) });
+      const status = error instanceof NotAUserError ? 403 : 401;
+      return c.html(page({ title: 'Sign in', session: null, error: error.message }, html`<p><a href="/login">Sign in again</a></p>`), status);
+    }
     return c.redirect('/review', 303);
   });
 
@@ -136,7 +170,7 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
   app.use('*', async (c, next) => {
     const session = await findSession(sql, getCookie(c, SESSION_COOKIE), now());
     if (!session) {
-      if (c.req.path.startsWith('/api/')) return c.json({ error: 'not signed in: open the one-time link `prospector ui` prints' }, 401);
+      if (c.req.path.startsWith('/api/')) return c.json({ error: `not signed in: ${signInHint}` }, 401);
       return c.redirect('/login', 302);
     }
     c.set('session', session);
@@ -154,7 +188,9 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
   app.post('/logout', async (c) => {
     const token = getCookie(c, SESSION_COOKIE);
     if (token) await endSession(sql, token);
-    deleteCookie(c, SESSION_COOKIE, { path: '/' });
+    deleteCookie(c, SESSION_COOKIE, { path: '/', secure: Boolean(options.secure) });
+    // Cognito's own session would sign the browser straight back in: end it too.
+    if (options.cognito) return c.redirect(options.cognito.logoutUrl(), 303);
     return c.html(page({ title: 'Signed out', session: null }, html`<p>You are signed out. Run <code>prospector ui</code> for a new login link.</p>`));
   });
 

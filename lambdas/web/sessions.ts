@@ -70,18 +70,46 @@ export async function redeemLoginLink(sql: Sql, token: string, now = new Date(),
     );
     const userId = used.rows[0]?.user_id;
     if (!userId) return null;
-    // Rows past their expiry by a day are of no use to anyone: each sign-in clears them.
-    await tx.query(`DELETE FROM web_login_link WHERE expires_at < :now::timestamptz - interval '1 day'`, { now: now.toISOString() });
-    await tx.query(`DELETE FROM web_session WHERE expires_at < :now::timestamptz - interval '1 day'`, { now: now.toISOString() });
-    const sessionToken = newToken();
-    const expiresAt = new Date(now.getTime() + ttlMs).toISOString();
-    await tx.query(
-      `INSERT INTO web_session (token_sha256, user_id, csrf_token, created_at, expires_at)
-       VALUES (:hash, :user::uuid, :csrf, :now::timestamptz, :expires::timestamptz)`,
-      { hash: sha256(sessionToken), user: userId, csrf: newToken(), now: now.toISOString(), expires: expiresAt },
-    );
-    return { sessionToken, expiresAt };
+    return openSession(tx, userId, now, ttlMs);
   });
+}
+
+/** Opens a session for a user inside `tx`, clearing rows expired for over a day (each sign-in does). */
+async function openSession(tx: Sql, userId: string, now: Date, ttlMs: number): Promise<{ sessionToken: string; expiresAt: string }> {
+  // Rows past their expiry by a day are of no use to anyone: each sign-in clears them.
+  await tx.query(`DELETE FROM web_login_link WHERE expires_at < :now::timestamptz - interval '1 day'`, { now: now.toISOString() });
+  await tx.query(`DELETE FROM web_session WHERE expires_at < :now::timestamptz - interval '1 day'`, { now: now.toISOString() });
+  const sessionToken = newToken();
+  const expiresAt = new Date(now.getTime() + ttlMs).toISOString();
+  await tx.query(
+    `INSERT INTO web_session (token_sha256, user_id, csrf_token, created_at, expires_at)
+     VALUES (:hash, :user::uuid, :csrf, :now::timestamptz, :expires::timestamptz)`,
+    { hash: sha256(sessionToken), user: userId, csrf: newToken(), now: now.toISOString(), expires: expiresAt },
+  );
+  return { sessionToken, expiresAt };
+}
+
+/**
+ * Opens a session for the app_user with this email, as an identity provider (Cognito) vouched
+ * for it. Refused with a message safe to show when no workspace has the user, or several do
+ * (app_user is unique per workspace, not globally: the app cannot pick one for them).
+ */
+export async function openSessionForEmail(sql: Sql, email: string, now = new Date(), ttlMs = SESSION_TTL_MS): Promise<{ sessionToken: string; expiresAt: string }> {
+  const address = email.trim().toLowerCase();
+  return sql.transaction(async (tx) => {
+    const users = await tx.query<{ id: string }>(`SELECT id FROM app_user WHERE email = :email`, { email: address });
+    if (users.rows.length === 0) throw new NotAUserError(`${address} is not a user of any workspace here: an administrator adds it under \`users\` in the onboarding file and imports it again.`);
+    if (users.rows.length > 1) throw new NotAUserError(`${address} is a user of ${users.rows.length} workspaces; signing in through Cognito needs it in exactly one.`);
+    return openSession(tx, users.rows[0].id, now, ttlMs);
+  });
+}
+
+/** A signed-in identity that maps to no single app_user. */
+export class NotAUserError extends ProspectorError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotAUser';
+  }
 }
 
 /** The live session a cookie names, or null (unknown, ended or expired). */

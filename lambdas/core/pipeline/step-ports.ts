@@ -153,7 +153,8 @@ export function undeclaredPort<T extends object>(step: StepId, port: string, ide
 export class ScopedLake implements Lake {
   readonly location: string;
   constructor(
-    private readonly step: StepId,
+    /** the step (or edge function) named in refusals */
+    private readonly step: string,
     private readonly inner: Lake,
     private readonly scope: { readonly read?: readonly LakeArea[]; readonly write?: readonly LakeArea[] },
   ) {
