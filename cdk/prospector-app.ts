@@ -8,7 +8,8 @@
  * no cap), leadSearchUrl, alarmEmail, mailboxDomain (the domain SES receives replies at);
  * sending (off until sendingDomain is set): sendingDomain, sesConfigurationSet
  * ("prospector-sending"), sendSchedule ("rate(5 minutes)"), sendBatchLimit (25),
- * sesMessageIdDomain. Nothing is looked up in an AWS account: the app synthesizes offline.
+ * sesMessageIdDomain; the web app (off unless webApp=true): webApp, webAuthDomainPrefix
+ * ("prospector-<account id>"). Nothing is looked up in an AWS account: the app synthesizes offline.
  */
 import { App, Validations, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -100,6 +101,7 @@ export function createApp(options: ProspectorAppOptions = {}): { app: App; state
     },
     alarmEmail: contextString(app, 'alarmEmail'),
     mailboxDomain,
+    ...(contextBoolean(app, 'webApp') ? { webApp: { authDomainPrefix: contextString(app, 'webAuthDomainPrefix') } } : {}),
     ...(sendingDomain
       ? {
           sending: {

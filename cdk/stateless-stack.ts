@@ -17,7 +17,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { CloudEnv } from '../lambdas/cloud/composition.ts';
 import { stepEnvKeys } from '../lambdas/cloud/step-env.ts';
-import { lakeAreas } from '../lambdas/core/lake-keys.ts';
+import { lakeAreas, type LakeArea } from '../lambdas/core/lake-keys.ts';
 import { STEPS as STEP_PORTS, STEP_IDS, type StepId, type StepPorts } from '../lambdas/core/pipeline/step-ports.ts';
 import { DEFAULT_MODELS } from '../lambdas/core/research/models.ts';
 import { ProspectorAlarms } from './constructs/alarms.ts';
@@ -26,6 +26,7 @@ import { RepliesInbound } from './constructs/replies-inbound.ts';
 import { ProspectorFunction, REPO_ROOT, type BundledFile } from './constructs/prospector-function.ts';
 import { SchemaMigration } from './constructs/schema-migration.ts';
 import { acknowledgeStateMachineRole, SendingMail, SendingStateMachine } from './constructs/sending.ts';
+import { WebApp } from './constructs/web-app.ts';
 
 /** The state machine definition; its `${Placeholders}` are filled by `definitionSubstitutions`. */
 export const ASL_FILE = path.join(REPO_ROOT, 'statemachine', 'prospecting.asl.json');
@@ -71,6 +72,8 @@ export interface StatelessStackProps extends StackProps {
   mailboxDomain?: string;
   /** Sending (SES, the sending state machine and its schedule); without it nothing is sent. */
   sending?: SendingSettings;
+  /** The reps' web app with Cognito sign-in (cdk/constructs/web-app.ts); without it, none. */
+  webApp?: { authDomainPrefix?: string };
 }
 
 /** Sending's settings (cdk/constructs/sending.ts). */
@@ -146,6 +149,7 @@ export class StatelessStack extends Stack {
   readonly replies: RepliesInbound;
   /** SES, the bounce and complaint handler, the one-click route; and the sending state machine. */
   readonly sending?: { mail: SendingMail; machine: SendingStateMachine };
+  readonly webApp?: WebApp;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -274,6 +278,11 @@ export class StatelessStack extends Stack {
       });
       this.sending = { mail, machine };
       new CfnOutput(this, 'SendingStateMachineArn', { value: machine.stateMachine.stateMachineArn });
+    }
+
+    if (props.webApp) {
+      const grantLakeRead = (fn: ProspectorFunction, areas: readonly LakeArea[]) => grantLake(fn, lakeBucket, { read: areas }, props.lakeExports.arn);
+      this.webApp = new WebApp(this, 'WebApp', { ...props.webApp, cluster: props.cluster, databaseName: props.databaseName, lakeBucketName: lakeBucket.bucketName, grantLakeRead, logRetention, baseEnvironment: powertools, files: RUNTIME_FILES });
     }
 
     this.analytics = new LakeAnalytics(this, 'Analytics', {
