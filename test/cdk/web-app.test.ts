@@ -4,11 +4,16 @@
  * environment, bundled static files and least-privilege grants. Synthesized without bundling
  * (fast) and with cdk-nag on: synthesis throws on an unacknowledged finding.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ESM_REQUIRE_SHIM, REPO_ROOT } from '../../cdk/constructs/prospector-function.ts';
 import { createApp } from '../../cdk/prospector-app.ts';
 import type { StatelessStack } from '../../cdk/stateless-stack.ts';
 
@@ -107,6 +112,62 @@ describe('the function and its API', () => {
     expect(JSON.stringify(secretReads[0].Resource)).not.toMatch(/Groq|Unsubscribe/i);
     expect(all.some((a) => /^(ses|states|s3:Put|s3:Delete)/.test(a))).toBe(false);
   });
+});
+
+describe('the bundle', () => {
+  it('bundled as the CDK bundles it, the handler serves its static CSS and sends /login to Cognito (HTTP API 2.0 events)', async () => {
+    const fn = stateless.webApp!.function;
+    const dir = mkdtempSync(path.join(tmpdir(), 'prospector-web-bundle-'));
+    // Bundles leave @aws-sdk/* to the Lambda runtime; here the repository's copy stands in for it.
+    symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+    const out = path.join(dir, 'web');
+    mkdirSync(out);
+    try {
+      await build({
+        entryPoints: [path.join(REPO_ROOT, fn.bundle.entry)],
+        outfile: path.join(out, 'index.mjs'),
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node20',
+        mainFields: ['module', 'main'],
+        banner: { js: ESM_REQUIRE_SHIM },
+        external: ['@aws-sdk/*', 'canvas'],
+        logLevel: 'error',
+      });
+      for (const f of fn.bundle.files) cpSync(path.join(REPO_ROOT, f.from), path.join(out, f.to), { recursive: true });
+      const event = (rawPath: string) => ({
+        version: '2.0', routeKey: '$default', rawPath, rawQueryString: '', headers: { host: 'abc123.execute-api.us-east-1.amazonaws.com' }, isBase64Encoded: false,
+        requestContext: { http: { method: 'GET', path: rawPath, protocol: 'HTTP/1.1', sourceIp: '198.51.100.7', userAgent: 't' }, domainName: 'abc123.execute-api.us-east-1.amazonaws.com', requestId: 'r', routeKey: '$default', stage: '$default', timeEpoch: 0 },
+      });
+      const url = pathToFileURL(path.join(out, 'index.mjs')).href;
+      const script = `const m = await import(${JSON.stringify(url)}); const r = [await m.handler(${JSON.stringify(event('/static/app.css'))}), await m.handler(${JSON.stringify(event('/login'))})]; process.stdout.write(JSON.stringify(r));`;
+      const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: out,
+        env: {
+          PATH: process.env.PATH,
+          AWS_REGION: 'us-east-1',
+          POWERTOOLS_LOG_LEVEL: 'SILENT',
+          DB_CLUSTER_ARN: 'arn:aws:rds:us-east-1:123456789012:cluster:prospector',
+          DB_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf',
+          DB_NAME: 'prospector',
+          LAKE_BUCKET: 'prospector-lake-123',
+          COGNITO_USER_POOL_ID: 'us-east-1_AbC123',
+          COGNITO_CLIENT_ID: 'abc123client',
+          COGNITO_DOMAIN_URL: 'https://tallyhand-reps.auth.us-east-1.amazoncognito.com',
+          WEB_BASE_URL: 'https://abc123.execute-api.us-east-1.amazonaws.com',
+        },
+      });
+      const [css, login] = JSON.parse(stdout) as { statusCode: number; headers: Record<string, string>; body: string }[];
+      expect(css.statusCode).toBe(200);
+      expect(css.headers['content-type']).toMatch(/text\/css/);
+      expect(css.headers['strict-transport-security']).toMatch(/max-age/);
+      expect(login.statusCode).toBe(302);
+      expect(login.headers.location).toMatch(/^https:\/\/tallyhand-reps\.auth\.us-east-1\.amazoncognito\.com\/oauth2\/authorize\?.*redirect_uri=https%3A%2F%2Fabc123\.execute-api\.us-east-1\.amazonaws\.com%2Fauth%2Fcallback/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 describe('off by default', () => {

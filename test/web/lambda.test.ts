@@ -9,6 +9,7 @@ import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startFakeCognito, type FakeCognito } from '#test/fakes/fake-cognito.ts';
 import { webFixture, type WebFixture } from '#test/helpers/web.ts';
+import { buildEdgeDeps, loadCloudEnv } from '../../lambdas/cloud/composition.ts';
 import { makeHandler } from '../../lambdas/handlers/web.ts';
 
 const APP_URL = 'https://abc123.execute-api.us-east-1.amazonaws.com';
@@ -239,5 +240,25 @@ describe('refused sign-ins open no session', () => {
     expect(replay.statusCode).toBe(401);
     expect(replay.body).toContain('invalid_grant');
     noSession(replay);
+  });
+});
+
+describe('the web function\'s environment', () => {
+  test('every missing or bad variable is named; the lake it builds reads stored page text only', async () => {
+    expect(() => loadCloudEnv({}, 'Web')).toThrow(/Lambda environment of Web is invalid[\s\S]*COGNITO_USER_POOL_ID: is not set[\s\S]*WEB_BASE_URL: is not set/);
+    const env = {
+      DB_CLUSTER_ARN: 'arn:aws:rds:us-east-1:123456789012:cluster:prospector',
+      DB_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf',
+      DB_NAME: 'prospector',
+      LAKE_BUCKET: 'prospector-lake-123',
+      COGNITO_USER_POOL_ID: 'us-east-1_AbC123',
+      COGNITO_CLIENT_ID: 'abc123client',
+      COGNITO_DOMAIN_URL: 'https://tallyhand-reps.auth.us-east-1.amazoncognito.com',
+      WEB_BASE_URL: APP_URL,
+    };
+    expect(() => loadCloudEnv({ ...env, WEB_BASE_URL: 'http://plain.example', COGNITO_USER_POOL_ID: 'pool' }, 'Web')).toThrow(/COGNITO_USER_POOL_ID: must be a Cognito user pool id[\s\S]*WEB_BASE_URL: must be an https URL/);
+    const deps = await buildEdgeDeps('Web', { env });
+    expect(deps.cognito).toEqual({ userPoolId: 'us-east-1_AbC123', clientId: 'abc123client', domainUrl: env.COGNITO_DOMAIN_URL, appUrl: APP_URL });
+    await expect(deps.lake!.get('raw/html/domain=x.example/abc.html.gz')).rejects.toThrow(/Web may not read lake key raw\/html/);
   });
 });
