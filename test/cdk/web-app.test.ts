@@ -5,7 +5,7 @@
  * (fast) and with cdk-nag on: synthesis throws on an unacknowledged finding.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -114,6 +114,13 @@ describe('the function and its API', () => {
   });
 });
 
+describe('cdk-nag', () => {
+  it('reports no violation with the web app on (each finding acknowledged with its reason in the construct)', () => {
+    const report = JSON.parse(readFileSync(path.join(outdir, 'validation-report.json'), 'utf8')) as { pluginReports: { violations?: unknown[] }[] };
+    expect(report.pluginReports.flatMap((r) => r.violations ?? [])).toEqual([]);
+  });
+});
+
 describe('the bundle', () => {
   it('bundled as the CDK bundles it, the handler serves its static CSS and sends /login to Cognito (HTTP API 2.0 events)', async () => {
     const fn = stateless.webApp!.function;
@@ -172,11 +179,16 @@ describe('the bundle', () => {
 
 describe('off by default', () => {
   it('without webApp=true there is no pool, API or web function', () => {
-    const plain = createApp({ outdir: mkdtempSync(path.join(tmpdir(), 'prospector-cdk-noweb-')), context: { 'aws:cdk:bundling-stacks': [] } });
-    const t = Template.fromStack(plain.stateless);
-    t.resourceCountIs('AWS::Cognito::UserPool', 0);
-    t.resourceCountIs('AWS::ApiGatewayV2::Api', 0);
-    expect(plain.stateless.webApp).toBeUndefined();
+    const dir = mkdtempSync(path.join(tmpdir(), 'prospector-cdk-noweb-'));
+    try {
+      const plain = createApp({ outdir: dir, context: { 'aws:cdk:bundling-stacks': [] } });
+      const t = Template.fromStack(plain.stateless);
+      t.resourceCountIs('AWS::Cognito::UserPool', 0);
+      t.resourceCountIs('AWS::ApiGatewayV2::Api', 0);
+      expect(plain.stateless.webApp).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a bad domain prefix is refused at synthesis, naming the context key', () => {
