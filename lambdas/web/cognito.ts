@@ -115,7 +115,7 @@ export class CognitoSignIn {
     }
     const email = typeof claims.email === 'string' ? claims.email.trim().toLowerCase() : '';
     // An unverified address is only what someone typed: it must not open a workspace.
-    if (!email || claims.email_verified !== true && claims.email_verified !== 'true') {
+    if (!email || (claims.email_verified !== true && claims.email_verified !== 'true')) {
       throw new SignInError('Your Cognito user has no verified email address; ask an administrator to verify it.');
     }
     return { email, subject: String(claims.sub ?? '') };

@@ -47,7 +47,7 @@ afterAll(async () => {
 });
 
 /** An HTTP API payload 2.0 event, as API Gateway sends it to the `$default` route. */
-function httpApiEvent(method: string, target: string, options: { cookies?: string[]; form?: Record<string, string>; headers?: Record<string, string> } = {}) {
+function httpApiEvent(method: string, target: string, options: { cookies?: string[]; form?: Record<string, string>; headers?: Record<string, string>; base64?: boolean } = {}) {
   const url = new URL(target, APP_URL);
   const body = options.form ? new URLSearchParams(options.form).toString() : undefined;
   return {
@@ -76,7 +76,8 @@ function httpApiEvent(method: string, target: string, options: { cookies?: strin
       time: '02/Dec/2026:12:00:00 +0000',
       timeEpoch: Date.now(),
     },
-    ...(body ? { body, isBase64Encoded: false } : { isBase64Encoded: false }),
+    // API Gateway may deliver a body base64-encoded (isBase64Encoded), which the adapter decodes.
+    ...(body ? { body: options.base64 ? Buffer.from(body).toString('base64') : body, isBase64Encoded: Boolean(options.base64) } : { isBase64Encoded: false }),
   };
 }
 
@@ -182,7 +183,7 @@ describe('signing in through Cognito', () => {
     const session = cookieOf(await signIn(f.tallyhand.email), 'prospector_session')!;
     const page = await handler(httpApiEvent('GET', '/review', { cookies: [session.pair] }));
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1];
-    const out = await handler(httpApiEvent('POST', '/logout', { cookies: [session.pair], form: { _csrf: csrf } }));
+    const out = await handler(httpApiEvent('POST', '/logout', { cookies: [session.pair], form: { _csrf: csrf }, base64: true }));
     expect(out.statusCode).toBe(303);
     const to = new URL(out.headers.location);
     expect(`${to.origin}${to.pathname}`).toBe(`${cognito.url}/logout`);
