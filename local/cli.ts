@@ -269,18 +269,8 @@ Examples:
     .action(async (opts: { limit: number; json?: boolean }) => {
       await withRuntime(async (rt) => {
         const workspace = await chosenWorkspace(rt.deps.sql, chosen());
-        const runs = await rt.deps.sql.query<{ id: string; workspace: string }>(
-          `SELECT r.id, w.slug AS workspace FROM run r JOIN workspace w ON w.id = r.workspace_id
-           WHERE :workspace::uuid IS NULL OR r.workspace_id = :workspace::uuid
-           ORDER BY r.started_at DESC LIMIT :limit`,
-          { limit: opts.limit, workspace: workspace?.id ?? null },
-        );
-        const { summarizeRun } = await import('#core/pipeline/finish-run.ts');
-        const summaries = [];
-        for (const r of runs.rows) {
-          const { skipped: _s, failures: _f, notDrafted: _n, ...counts } = await summarizeRun(rt.deps.sql, r.id);
-          summaries.push({ workspace: r.workspace, ...counts });
-        }
+        const { listRuns } = await import('#core/views/runs.ts');
+        const summaries = await listRuns(rt.deps.sql, { workspaceId: workspace?.id ?? null, limit: opts.limit });
         if (opts.json) print(JSON.stringify(summaries));
         else
           print(

@@ -5,29 +5,15 @@
  */
 import type { Command } from 'commander';
 import { ProspectorError } from '#core/errors.ts';
-import type { RunSummary } from '#core/pipeline/finish-run.ts';
 import type { Sql } from '#core/ports.ts';
 import type { CliContext } from '../cli-context.ts';
 import { table } from '../format.ts';
 import type { SequenceView } from '#core/outreach/repository.ts';
 import type { ResearchView } from '../report.ts';
 import { reusedAsCurrent, unchangedSinceLabel } from '../research-status.ts';
+import { showRun, type RunShow } from '#core/views/runs.ts';
 import { chosenWorkspace, looksLikeRunId, resolveRunId, type WorkspaceChoice } from './resolve.ts';
-
-export interface ReasonGroup<L> {
-  reason: string;
-  count: number;
-  leads: L[];
-}
-
-export interface RunShow {
-  kind: 'run';
-  run: Omit<RunSummary, 'skipped' | 'failures'>;
-  durationSeconds: number | null;
-  llmByPass: { pass: string; model: string; calls: number; promptTokens: number; completionTokens: number; costUsd: number; meanLatencyMs: number }[];
-  failuresByReason: (ReasonGroup<{ lead: string; message: string }> & { stage: string; error: string })[];
-  skippedByReason: ReasonGroup<{ lead: string; reason: string }>[];
-}
+export { showRun, skipGroup, type ReasonGroup, type RunShow } from '#core/views/runs.ts';
 
 export interface LeadShow {
   kind: 'lead';
@@ -88,56 +74,6 @@ export interface RejectedShow {
   kind: 'rejected';
   lead: string;
   runs: { runId: string; startedAt: string; workspace: string; outcome: 'skipped' | 'failed' | 'duplicate'; reason: string }[];
-}
-
-const UUIDS = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
-
-/** The group a skip reason belongs to: the reason without what varies from lead to lead. */
-export function skipGroup(reason: string): string {
-  if (/^unchanged\b/i.test(reason)) return 'unchanged: same pages, prompts and models as earlier research (no tokens spent)';
-  if (/^not enough evidence\b/i.test(reason)) return 'not enough evidence';
-  if (/^robots\.txt\b/i.test(reason)) return 'robots.txt disallows the site';
-  if (/^competitor\b/i.test(reason)) return 'competitor';
-  return reason.replace(UUIDS, '…').replace(/\(\d{4}-\d{2}-\d{2}\)/g, '').trim();
-}
-
-function groupBy<T, L>(items: T[], key: (t: T) => string, lead: (t: T) => L): ReasonGroup<L>[] {
-  const groups = new Map<string, L[]>();
-  for (const it of items) groups.set(key(it), [...(groups.get(key(it)) ?? []), lead(it)]);
-  return [...groups.entries()].map(([reason, leads]) => ({ reason, count: leads.length, leads })).sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
-}
-
-/** Everything `show RUN_ID` prints. */
-export async function showRun(sql: Sql, runId: string): Promise<RunShow> {
-  // Loaded here, not at start-up: `prospector --help` should not pay for zod and the pipeline.
-  const { summarizeRun } = await import('#core/pipeline/finish-run.ts');
-  const { skipped, failures, ...run } = await summarizeRun(sql, runId);
-  const passes = await sql.query<{ pass: string; model: string; calls: number; prompt: number; completion: number; cost: number; latency: number }>(
-    `SELECT pass, model, count(*)::int AS calls, sum(prompt_tokens)::int AS prompt, sum(completion_tokens)::int AS completion,
-            sum(cost_usd)::float8 AS cost, avg(latency_ms)::float8 AS latency
-     FROM llm_call WHERE run_id = :runId::uuid GROUP BY pass, model ORDER BY pass, model`,
-    { runId },
-  );
-  const failureGroups = new Map<string, { stage: string; error: string; leads: { lead: string; message: string }[] }>();
-  for (const f of failures) {
-    const key = `${f.stage} · ${f.error}`;
-    const g = failureGroups.get(key) ?? { stage: f.stage, error: f.error, leads: [] };
-    g.leads.push({ lead: f.lead, message: f.message });
-    failureGroups.set(key, g);
-  }
-  return {
-    kind: 'run',
-    run,
-    durationSeconds: run.finishedAt ? (Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000 : null,
-    llmByPass: passes.rows.map((p) => ({
-      pass: p.pass, model: p.model, calls: p.calls, promptTokens: p.prompt, completionTokens: p.completion,
-      costUsd: Number(p.cost.toFixed(6)), meanLatencyMs: Math.round(p.latency),
-    })),
-    failuresByReason: [...failureGroups.entries()]
-      .map(([reason, g]) => ({ reason, stage: g.stage, error: g.error, count: g.leads.length, leads: g.leads }))
-      .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason)),
-    skippedByReason: groupBy(skipped, (s) => skipGroup(s.reason), (s) => ({ lead: s.lead, reason: s.reason })),
-  };
 }
 
 /** Everything `show LEAD_EMAIL` prints; throws with a hint when no lead has that email. */

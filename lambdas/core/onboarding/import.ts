@@ -293,11 +293,18 @@ export async function loadOnboardingFile(file: string): Promise<Onboarding> {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
     throw new ProspectorError(`cannot read onboarding file ${file}: ${reason}`, { cause: error });
   }
-  const what = `onboarding file ${file}`;
+  return parseOnboardingText(text, ext === '.json' ? 'json' : 'yaml', `onboarding file ${file}`);
+}
 
+/**
+ * Parses and validates onboarding text (YAML or JSON), as `loadOnboardingFile` does for a file:
+ * syntax errors with line and column, every schema issue with its field path (and line, for YAML).
+ * The web app's onboarding import uses it on pasted or uploaded text.
+ */
+export function parseOnboardingText(text: string, format: 'yaml' | 'json', what = 'onboarding file'): Onboarding {
   let input: unknown;
   let lineOf: (segments: (string | number)[]) => number | undefined = () => undefined;
-  if (ext === '.json') {
+  if (format === 'json') {
     try {
       input = JSON.parse(text);
     } catch (error) {
