@@ -19,7 +19,7 @@ import { build } from 'esbuild';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ESM_REQUIRE_SHIM, REPO_ROOT, type ProspectorFunction } from '../../cdk/constructs/prospector-function.ts';
-import { SENDING_ASL_FILE } from '../../cdk/constructs/sending.ts';
+import { keepSendingSecondsFor, SENDING_ASL_FILE } from '../../cdk/constructs/sending.ts';
 import { createApp } from '../../cdk/prospector-app.ts';
 import type { StatelessStack } from '../../cdk/stateless-stack.ts';
 import { STEP_IDS, type StepId } from '#core/pipeline/step-ports.ts';
@@ -99,13 +99,14 @@ describe('the sending state machine', () => {
     }
   });
 
-  it('is started by EventBridge Scheduler at the context\'s rate, for the context\'s workspace, never with a `now`', () => {
+  it('is started by EventBridge Scheduler at the context\'s rate, for the context\'s workspace, keeps sending until a minute before the next tick, never with a `now`', () => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'rate(10 minutes)',
       Target: Match.objectLike({ Arn: { Ref: idOf(stateless.sending!.machine.stateMachine) } }),
     });
     const schedule = resources[idOf(stateless.sending!.machine.schedule)].Properties;
-    expect(JSON.parse(schedule.Target.Input)).toEqual({ workspace: 'tallyhand' });
+    expect(JSON.parse(schedule.Target.Input)).toEqual({ workspace: 'tallyhand', keepSendingSeconds: 540 });
+    expect([keepSendingSecondsFor('rate(5 minutes)'), keepSendingSecondsFor('rate(1 hour)'), keepSendingSecondsFor('cron(0/5 8-11 ? * TUE-THU *)')]).toEqual([240, 3540, 240]);
   });
 
   it('defaults to every 5 minutes, and without sendingDomain nothing about sending is deployed', () => {
