@@ -14,10 +14,11 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument, isNode } from 'yaml';
-import type { Json, Sql } from '../ports.ts';
+import type { Json, Lake, Sql } from '../ports.ts';
 import { ProspectorError, ValidationError } from '../errors.ts';
 import type { SellerContext } from '../research/contract.ts';
 import { textArray } from '../db/sql-text.ts';
+import { readKnowledgeFiles, storeKnowledge } from '../knowledge/documents.ts';
 import { checkOnboarding, type Onboarding, type OnboardingIssue } from './schema.ts';
 
 /** What `importOnboarding` did. Counts are of the entries in the file. */
@@ -29,13 +30,15 @@ export interface ImportSummary {
   products: number;
   users: number;
   suppressions: number;
+  /** knowledge documents in the file and the passages they were split into */
+  knowledge: { documents: number; passages: number; deactivated: number };
 }
 
 /** Upserts a validated onboarding file for its workspace (by slug) in one transaction. */
 export async function importOnboarding(
   sql: Sql,
   onboarding: Onboarding,
-  options: { newId?: () => string } = {},
+  options: { newId?: () => string; /** where knowledge documents are kept (needed when the file has any) */ lake?: Lake } = {},
 ): Promise<ImportSummary> {
   const newId = options.newId ?? randomUUID;
   return sql.transaction(async (tx) => {
@@ -249,6 +252,8 @@ export async function importOnboarding(
       );
     }
 
+    const knowledge = await storeKnowledge(tx, options.lake, workspaceId, onboarding.knowledge, newId);
+
     return {
       workspaceId,
       created,
@@ -257,6 +262,7 @@ export async function importOnboarding(
       products: onboarding.products.length,
       users: onboarding.users.length,
       suppressions: onboarding.suppressions.length,
+      knowledge,
     };
   });
 }
@@ -347,7 +353,9 @@ export async function loadOnboardingFile(file: string): Promise<Onboarding> {
       }),
     );
   }
-  return result.data;
+  // Knowledge documents given by path are read now, relative to the file, so a missing or
+  // oversized one is reported before anything is written.
+  return readKnowledgeFiles(result.data, path.dirname(path.resolve(file)), what);
 }
 
 function lineColumn(text: string, offset: number): { line: number; column: number } {
