@@ -526,7 +526,7 @@ const CITATION_WORDING = {
 
 // A sentence that hands the prospect's words back ("you asked about") or over to the rep
 // ("I'll confirm"): their specifics may appear there without being claimed.
-const ECHO = /(?:you asked|you mentioned|you wrote|your question|I(?:'ll| will) (?:confirm|check|come back|get back)|(?:will|to) confirm|the rep will|needs? (?:the rep|confirming))/i;
+const ECHO = /\b(?:you asked|you mentioned|you wrote|your question|I(?:'ll| will) (?:confirm|check|come back|get back)|(?:will|to) confirm|the rep will|needs? (?:the rep|confirming))\b/i;
 
 interface EvidenceSet {
   words: string;
@@ -613,16 +613,17 @@ export function checkGrounding(input: GroundingInput): GroundingReport {
 
   const examine = (text: string, sentenceIndex: number, isSubject: boolean, target: CheckedSentence | undefined) => {
     const aboutProspect = prospectCue.test(plain(text));
-    const echoes = ECHO.test(plain(text));
+    // A reply's subject is the thread's own ("Re: ..."): its words are the prospect's to echo.
+    const echoes = ECHO.test(plain(text)) || (isSubject && /^\s*re\s*:/i.test(text));
     if (target) target.aboutProspect = aboutProspect;
     const specifics: Specific[] = [];
     // Said to the prospect, a specific must come from a cited fact, their own identity or the
     // seller's own names; a number may also come from the seller's data in the same phrase
     // ("a 15-minute call"). Elsewhere any of the three sources will do.
     const judge = (kind: Specific['kind'], shown: string, backed: (e: EvidenceSet) => boolean, ownOk: boolean) => {
-      let source: Specific['source'] = backed(sources.cited_fact) ? 'cited_fact' : backed(sources.lead) ? 'lead' : null;
+      // Words handed back to the prospect are theirs first: no citation is owed for them.
+      let source: Specific['source'] = echoes && backed(sources.prospect) ? 'prospect' : backed(sources.cited_fact) ? 'cited_fact' : backed(sources.lead) ? 'lead' : null;
       if (!source && (ownOk || (!aboutProspect && backed(sources.seller)))) source = 'seller';
-      if (!source && echoes && backed(sources.prospect)) source = 'prospect';
       specifics.push({ kind, text: shown, source });
       if (source !== null) return;
       const onlySeller = aboutProspect && backed(sources.seller);
