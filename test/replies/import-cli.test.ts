@@ -171,6 +171,20 @@ describe('prospector replies import / list', () => {
     });
   });
 
+  it('a person\'s question or interest gets a response draft from the seller\'s knowledge, listed with its reply', async () => {
+    const drafted = first.filter((r) => r.response?.responseId);
+    expect(drafted.map((r) => r.source.split('/').at(-1)).sort()).toEqual(['question.eml', 'quoted-unsubscribe-interested.eml']);
+    expect(byMail(first, 'question.eml').response).toMatchObject({ status: 'drafted', source: 'template', grounding: 'grounded' });
+    expect(byMail(first, 'ooo-en.eml').response).toMatchObject({ status: 'skipped', responseId: null, reason: expect.stringContaining('out_of_office') });
+    const list = await prospector(['replies', 'list', '--label', 'needs_info', '--json'], cliEnv(home));
+    const [listed] = lastJson<{ replies: ListedReply[] }>(list).replies;
+    expect(listed.response).toEqual({ id: byMail(first, 'question.eml').response!.responseId, status: 'draft', grounding: 'grounded', source: 'template' });
+    const response = await withSql(async (sql) => (await sql.query<{ body: string; rep_items: string[] }>(`SELECT body, rep_items FROM reply_response WHERE id = :id::uuid`, { id: listed.response!.id })).rows[0]);
+    // Pricing for 40 seats is not in the knowledge as asked; NetSuite is.
+    expect(response.body).toContain('Tallyhand has two-way sync with NetSuite');
+    expect(response.body).not.toContain('unsubscribe');
+  });
+
   it('an unmatched reply is kept and listed', async () => {
     const list = await prospector(['replies', 'list', '--unmatched', '--json'], cliEnv(home));
     expect(list.code).toBe(0);
@@ -181,14 +195,16 @@ describe('prospector replies import / list', () => {
 
   it('importing the same mails again records and does nothing new', async () => {
     const count = (sql: Sql) =>
-      sql.query<{ replies: number; suppressions: number; outcomes: number }>(
+      sql.query<{ replies: number; suppressions: number; outcomes: number; responses: number }>(
         `SELECT (SELECT count(*)::int FROM reply WHERE workspace_id = :ws::uuid) AS replies,
                 (SELECT count(*)::int FROM suppression WHERE workspace_id = :ws::uuid) AS suppressions,
-                (SELECT count(*)::int FROM outcome o JOIN sequence s ON s.id = o.sequence_id WHERE s.workspace_id = :ws::uuid) AS outcomes`,
+                (SELECT count(*)::int FROM outcome o JOIN sequence s ON s.id = o.sequence_id WHERE s.workspace_id = :ws::uuid) AS outcomes,
+                (SELECT count(*)::int FROM reply_response WHERE workspace_id = :ws::uuid) AS responses`,
         { ws: workspaceId },
       );
     const before = (await withSql(count)).rows[0];
     expect(before.replies).toBe(MAILS.length);
+    expect(before.responses).toBe(2);
     const again = await prospector(['replies', 'import', inbox, '--json'], cliEnv(home));
     expect(again.code).toBe(0);
     const rows = lastJson<{ replies: ImportedReply[] }>(again).replies;

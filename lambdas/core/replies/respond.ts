@@ -521,6 +521,17 @@ async function saveResponse(
   });
 }
 
+/** The step's output: ids and the verdict, never words (state payloads stay small). */
+export interface DraftResponseOutput {
+  replyId: string;
+  responseId: string | null;
+  status: ResponseDraftResult['status'];
+  grounding: string | null;
+  source: string | null;
+  /** why nothing was drafted, or why the template wrote when a model was configured */
+  reason: string | null;
+}
+
 /** The step's input, as a state machine passes it. */
 export const DraftResponseInput = z.object({ workspaceId: z.string().uuid(), replyId: z.string().uuid() });
 
@@ -531,7 +542,7 @@ export const DraftResponseInput = z.object({ workspaceId: z.string().uuid(), rep
 export async function draftResponseStep(
   deps: { sql: Sql; lake: Lake; llm: LlmPassDeps['llm']; clock?: { now(): Date }; newId?: () => string; config?: { draftModel?: string; synthesisModel?: string } },
   input: unknown,
-): Promise<{ replyId: string; responseId: string | null; status: ResponseDraftResult['status']; grounding: string | null; source: string | null; reason: string | null }> {
+): Promise<DraftResponseOutput> {
   const { workspaceId, replyId } = DraftResponseInput.parse(input);
   const model = deps.config?.draftModel ?? deps.config?.synthesisModel;
   const result = await draftReplyResponse(
