@@ -3,7 +3,7 @@
  * temporary PROSPECTOR_HOME holding sent sequences (send attempts with the Message-IDs the fixture
  * replies answer), then the bundled fixture replies imported from a folder, twice.
  */
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -220,5 +220,36 @@ describe('prospector replies import / list', () => {
       const claimed = await claimDue(sql, { workspaceId, now: at, claimer: 'replies-test', random: () => 0 });
       expect(claimed.map((c) => c.toEmail)).toEqual([sent.softBounce.email]);
     });
+  });
+
+  it('response drafts are in the approval queue: listed, shown with their passages, edited through the checker, approved', async () => {
+    const id = byMail(first, 'quoted-unsubscribe-interested.eml').response!.responseId!;
+    const list = await prospector(['drafts', 'list', '--json'], cliEnv(home));
+    expect(list.code, list.stderr).toBe(0);
+    const queued = (JSON.parse(list.stdout) as { id: string; kind?: string; status: string }[]).filter((d) => d.kind === 'reply_response');
+    expect(queued.map((d) => d.status)).toEqual(['draft', 'draft']);
+    expect(queued.map((d) => d.id)).toContain(id);
+
+    const show = await prospector(['drafts', 'show', id.slice(0, 8)], cliEnv(home));
+    expect(show.code, show.stderr).toBe(0);
+    expect(show.stdout).toContain(`Response ${id} · draft`);
+    expect(show.stdout).toContain('source: offline template: quotes the knowledge passages retrieved for each question, without a language model');
+
+    // An invented number blocks the edit's verdict; approval is then refused.
+    const file = join(home, 'edited.txt');
+    await writeFile(file, 'Hi Maria,\n\nWe cut close times by 93% for every customer.\n\nMaya');
+    const blocked = await prospector(['drafts', 'edit', id.slice(0, 8), '--body-file', file, '--json'], cliEnv(home));
+    expect(blocked.code, blocked.stderr).toBe(0);
+    expect(JSON.parse(blocked.stdout)).toMatchObject({ grounding: 'blocked', findings: [expect.objectContaining({ rule: 'invented_specific', detail: expect.stringContaining('"93%"') })] });
+    const refused = await prospector(['drafts', 'approve', id.slice(0, 8)], cliEnv(home));
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/is blocked \(invented_specific\)/);
+
+    await writeFile(file, 'Hi Maria,\n\nThanks for getting back to me. Worth a 15-minute look next week?\n\nMaya');
+    const fixed = await prospector(['drafts', 'edit', id.slice(0, 8), '--body-file', file, '--json'], cliEnv(home));
+    expect(JSON.parse(fixed.stdout)).toMatchObject({ grounding: 'grounded', before: 'blocked' });
+    const approved = await prospector(['drafts', 'approve', id.slice(0, 8)], cliEnv(home));
+    expect(approved.code, approved.stderr).toBe(0);
+    expect(approved.stdout).toContain(`Approved response ${id.slice(0, 8)} as maya.okafor@tallyhand.com`);
   });
 });
