@@ -12,7 +12,7 @@ import { FolderLake } from '#adapters/folder-lake.ts';
 import type { PgliteSql } from '#adapters/pglite-sql.ts';
 import { ValidationError } from '#core/errors.ts';
 import { splitPassages } from '#core/knowledge/passages.ts';
-import { KnowledgeIndex, loadPassages, MIN_COVERAGE, queryTerms, type KnowledgePassage } from '#core/knowledge/retrieve.ts';
+import { KnowledgeIndex, loadPassages, MIN_COVERAGE, queryTerms, stem, type KnowledgePassage } from '#core/knowledge/retrieve.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
 import { MAX_KNOWLEDGE_CHARS } from '#core/onboarding/schema.ts';
 import { freshDb, SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
@@ -201,7 +201,11 @@ describe('retrieval (BM25)', () => {
   });
 
   it('drops question words, and measures how much of the question the passage covers', () => {
-    expect(queryTerms('Do you have an Oracle connector?')).toEqual(['oracle', 'connector']);
+    expect(queryTerms('Do you have an Oracle connector?')).toEqual(['oracl', 'connector']);
+    // Plurals and -ing/-ed forms meet: a question about "pricing" finds "priced" and "prices".
+    expect(['pricing', 'priced', 'prices', 'price'].map(stem)).toEqual(['pric', 'pric', 'pric', 'pric']);
+    expect(['tiers', 'policies', 'taxes', 'sso', 'sap', 'access'].map(stem)).toEqual(['tier', 'policy', 'tax', 'sso', 'sap', 'access']);
+    expect(index.retrieve('What tier covers 3,000 invoices?')[0]).toMatchObject({ id: 'kp-000000000003-1', coverage: 1 });
     expect(index.retrieve('Do you have an Oracle connector?')).toEqual([]);
     const partial = index.retrieve('Do you integrate with Oracle Fusion?');
     expect(partial[0].id).toBe('kp-000000000001-1');

@@ -5,9 +5,9 @@
  *
  * Ranking is deterministic for a query: BM25 score (minisearch's defaults, k1 1.2, b 0.7),
  * headings weighted twice the text, then passage id for ties. Words that carry no meaning in a
- * question ("do", "you", "our") are dropped before indexing and searching, and a query word
- * matches a longer indexed word it starts ("integrat" finds "integrates") only from 5
- * characters on. `coverage` is the share of the query's words found in the passage: an answer
+ * question ("do", "you", "our") are dropped before indexing and searching, words are reduced
+ * by a light stemmer ("pricing", "priced" and "price" meet), and a query word matches a longer
+ * indexed word it starts ("integrat" finds "integration") only from 5 characters on. `coverage` is the share of the query's words found in the passage: an answer
  * whose best passage covers less than `MIN_COVERAGE` of the question is handed to the rep.
  */
 import MiniSearch from 'minisearch';
@@ -35,13 +35,29 @@ const STOP_WORDS = new Set(
   `a about above after again all am an and any are as at be been being but by can could did do does doing for from had has have having how i if in
    into is it its let me more most my no nor not of on or our ours please so some such than that the their them then there these they this those
    to too us very was we were what when where which while who whom why will with would you your yours hi hello thanks thank also just get got
-   tell know let's i'm we're you're it's does don't can't`.split(/\s+/).filter(Boolean),
+   tell know let's i'm we're you're it's does don't can't much many`.split(/\s+/).filter(Boolean),
 );
 
-/** A word as indexed and searched: lower case, no stop words, no possessive. */
+/**
+ * A light English stemmer, enough for questions and FAQ headings to meet: plurals ("tiers",
+ * "policies", "taxes") and -ing/-ed forms ("pricing", "priced", "price" all become "pric").
+ * Short words are left alone ("sso", "sap", "gdpr").
+ */
+export function stem(word: string): string {
+  let w = word;
+  if (w.length > 4 && w.endsWith('ies')) w = `${w.slice(0, -3)}y`;
+  else if (w.length > 4 && /(?:ss|x|ch|sh)es$/.test(w)) w = w.slice(0, -2);
+  else if (w.length > 3 && w.endsWith('s') && !/(?:ss|us|is)$/.test(w)) w = w.slice(0, -1);
+  if (w.length > 5 && w.endsWith('ing')) w = w.slice(0, -3);
+  else if (w.length > 4 && w.endsWith('ed')) w = w.slice(0, -2);
+  if (w.length > 3 && w.endsWith('e')) w = w.slice(0, -1);
+  return w;
+}
+
+/** A word as indexed and searched: lower case, no stop words, no possessive, stemmed. */
 function term(word: string): string | null {
   const t = word.toLowerCase().replace(/['’]s$/, '');
-  return t.length < 2 || STOP_WORDS.has(t) ? null : t;
+  return t.length < 2 || STOP_WORDS.has(t) ? null : stem(t);
 }
 
 /** The words of a query as the index sees them (for coverage and tests). */
