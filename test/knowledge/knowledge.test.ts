@@ -14,7 +14,7 @@ import { ValidationError } from '#core/errors.ts';
 import { splitPassages } from '#core/knowledge/passages.ts';
 import { KnowledgeIndex, loadPassages, MIN_COVERAGE, queryTerms, stem, type KnowledgePassage } from '#core/knowledge/retrieve.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
-import { MAX_KNOWLEDGE_CHARS } from '#core/onboarding/schema.ts';
+import { MAX_KNOWLEDGE_CHARS, parseOnboarding } from '#core/onboarding/schema.ts';
 import { freshDb, SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
 
 let dir: string;
@@ -55,7 +55,6 @@ describe('knowledge in the onboarding file', () => {
 
   it('names each bad entry and what is wrong with it, all at once, before anything is read', async () => {
     const file = await onboardingWith('shape.yaml', [
-      { title: 'Both', path: 'a.md', text: 'inline' },
       { title: 'Neither' },
       { title: 'Spreadsheet', path: 'prices.xlsx' },
       { path: 'no-title.md' },
@@ -65,13 +64,12 @@ describe('knowledge in the onboarding file', () => {
       { title: 'Typo', text: 'fine', fromat: 'markdown' },
     ]);
     expect(await issuesOf(file)).toEqual({
-      'knowledge[0].path': 'give exactly one of path (a .md or .txt file) and text',
-      'knowledge[1].path': 'give exactly one of path (a .md or .txt file) and text',
-      'knowledge[2].path': 'must be a markdown or text file (.md, .markdown, .txt)',
-      'knowledge[3].title': 'is required',
-      'knowledge[5].title': 'duplicates knowledge[4].title ("Tallyhand FAQ")',
-      'knowledge[6].text': `must be at most ${MAX_KNOWLEDGE_CHARS} characters`,
-      'knowledge[7].fromat': 'unknown field; did you mean "format"?',
+      'knowledge[0].path': 'give path (a .md or .txt file) or text',
+      'knowledge[1].path': 'must be a markdown or text file (.md, .markdown, .txt)',
+      'knowledge[2].title': 'is required',
+      'knowledge[4].title': 'duplicates knowledge[3].title ("Tallyhand FAQ")',
+      'knowledge[5].text': `must be at most ${MAX_KNOWLEDGE_CHARS} characters`,
+      'knowledge[6].fromat': 'unknown field; did you mean "format"?',
     });
   });
 
@@ -90,15 +88,20 @@ describe('knowledge in the onboarding file', () => {
       { title: 'A folder', path: 'docs/folder.md' },
       { title: 'FAQ', path: sampleRaw.knowledge[0].path },
       { title: 'FAQ again', path: 'docs/copy.md' },
+      { title: 'Both', path: 'docs/copy.md', text: 'Something else entirely.' },
     ]);
     expect(await issuesOf(file)).toEqual({
       'knowledge[0].path': 'docs/missing.md not found (paths are relative to the onboarding file)',
       'knowledge[1].path': 'docs/binary.md is not a text file (it contains NUL bytes)',
       'knowledge[2].path': 'docs/latin1.txt is not valid UTF-8 text',
-      'knowledge[3].path': `docs/big.md has ${(5 * MAX_KNOWLEDGE_CHARS) / 4} characters; at most ${MAX_KNOWLEDGE_CHARS} are allowed`,
+      'knowledge[3].path': `docs/big.md has ${(5 * MAX_KNOWLEDGE_CHARS) / 4 - 1} characters; at most ${MAX_KNOWLEDGE_CHARS} are allowed`,
       'knowledge[4].path': 'docs/folder.md is not a file',
       'knowledge[6]': 'has the same text as knowledge[5] ("FAQ")',
+      'knowledge[7].text': 'give path or text, not both: the text differs from docs/copy.md',
     });
+    // A loaded file (text read from each path) parses again as it is.
+    const loaded = await loadOnboardingFile(SAMPLE_ONBOARDING);
+    expect(parseOnboarding(loaded).knowledge).toEqual(loaded.knowledge);
   });
 });
 

@@ -59,13 +59,15 @@ export async function readKnowledgeFiles(onboarding: Onboarding, baseDir: string
       }
       let text: string;
       try {
-        text = new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
+        // Trimmed as the schema trims inline text, so a loaded file parses again to the same text (and hash).
+        text = new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '').trim();
       } catch {
         issues.push({ path: at, message: `${entry.path} is not valid UTF-8 text` });
         continue;
       }
       if (!text.trim()) issues.push({ path: at, message: `${entry.path} is empty` });
       else if (text.length > MAX_KNOWLEDGE_CHARS) issues.push({ path: at, message: `${entry.path} has ${text.length} characters; at most ${MAX_KNOWLEDGE_CHARS} are allowed` });
+      else if (entry.text && entry.text !== text) issues.push({ path: `knowledge[${i}].text`, message: `give path or text, not both: the text differs from ${entry.path}` });
       else knowledge.push({ ...entry, text });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;

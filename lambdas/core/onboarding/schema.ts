@@ -257,7 +257,7 @@ export const MAX_KNOWLEDGE_CHARS = 200_000;
 export const KNOWLEDGE_EXTENSIONS = ['.md', '.markdown', '.txt'] as const;
 
 // A knowledge document (FAQ, pricing notes, security answers, a case study): the text inline, or a
-// path to a markdown or text file, relative to the onboarding file. Exactly one of the two.
+// path to a markdown or text file, relative to the onboarding file.
 const knowledgeSchema = z
   .strictObject({
     title: text().max(200, 'must be at most 200 characters'),
@@ -269,7 +269,9 @@ const knowledgeSchema = z
   .superRefine((k, ctx) => {
     const hasPath = typeof k.path === 'string' && k.path.length > 0;
     const hasText = typeof k.text === 'string' && k.text.length > 0;
-    if (hasPath === hasText) ctx.addIssue({ code: 'custom', path: ['path'], message: 'give exactly one of path (a .md or .txt file) and text' });
+    // Both are accepted so a loaded file (its text read from the path) parses again; reading the
+    // file refuses inline text that differs from it (knowledge/documents.ts).
+    if (!hasPath && !hasText) ctx.addIssue({ code: 'custom', path: ['path'], message: 'give path (a .md or .txt file) or text' });
     if (hasPath && !KNOWLEDGE_EXTENSIONS.some((e) => k.path!.toLowerCase().endsWith(e))) {
       ctx.addIssue({ code: 'custom', path: ['path'], message: `must be a markdown or text file (${KNOWLEDGE_EXTENSIONS.join(', ')})` });
     }
