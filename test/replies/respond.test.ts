@@ -17,7 +17,7 @@ import { recordReply } from '#core/replies/act.ts';
 import type { ReplyClassification } from '#core/replies/classify.ts';
 import { matchThread } from '#core/replies/match.ts';
 import { parseMail } from '#core/replies/parse.ts';
-import { draftReplyResponse, draftResponseStep, RESPOND_PROMPT_VERSION, RESPONSE_TEMPLATE_LABEL } from '#core/replies/respond.ts';
+import { draftReplyResponse, draftResponseStep, questionsOf, RESPOND_PROMPT_VERSION, RESPONSE_TEMPLATE_LABEL } from '#core/replies/respond.ts';
 import { approveResponse, editResponse, getResponse, listResponses, rejectResponse, responseWithMarkers } from '#core/replies/response-repository.ts';
 import { onboardedDb } from '#test/helpers/db.ts';
 import { seedApprovedLead } from '#test/helpers/sending.ts';
@@ -32,6 +32,16 @@ function labelled(label: ReplyClassification['label'], extra: Partial<ReplyClass
     returnDate: null, bounce: null, evidence: 'test', model: null, promptVersion: null, fallbackReason: null, ...extra,
   };
 }
+
+describe('the questions a response answers', () => {
+  it('are the classifier\'s, else those asked in the text, else an objection\'s own words', () => {
+    expect(questionsOf('needs_info', ['What does it cost?  '], 'Ignored? Yes.')).toEqual(['What does it cost?']);
+    expect(questionsOf('interested', [], 'Sounds good. Can we talk Tuesday? Also, do you support SSO?')).toEqual(['Can we talk Tuesday?', 'Also, do you support SSO?']);
+    expect(questionsOf('objection', [], 'We already use Spendlyte for cards.')).toEqual(['We already use Spendlyte for cards.']);
+    expect(questionsOf('interested', [], 'Sounds good, let\'s talk.')).toEqual([]);
+    expect(questionsOf('needs_info', [], Array.from({ length: 8 }, (_, i) => `Question ${i}?`).join(' '))).toHaveLength(5);
+  });
+});
 
 describe('responses drafted from the seller\'s knowledge', () => {
   let db: PgliteSql;
