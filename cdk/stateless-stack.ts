@@ -22,8 +22,10 @@ import { STEPS as STEP_PORTS, STEP_IDS, type StepId, type StepPorts } from '../l
 import { DEFAULT_MODELS } from '../lambdas/core/research/models.ts';
 import { ProspectorAlarms } from './constructs/alarms.ts';
 import { LakeAnalytics } from './constructs/lake-analytics.ts';
-import { ProspectorFunction, REPO_ROOT, invokeVersionsFinding, type BundledFile } from './constructs/prospector-function.ts';
+import { RepliesInbound } from './constructs/replies-inbound.ts';
+import { ProspectorFunction, REPO_ROOT, type BundledFile } from './constructs/prospector-function.ts';
 import { SchemaMigration } from './constructs/schema-migration.ts';
+import { acknowledgeStateMachineRole, SendingMail, SendingStateMachine } from './constructs/sending.ts';
 
 /** The state machine definition; its `${Placeholders}` are filled by `definitionSubstitutions`. */
 export const ASL_FILE = path.join(REPO_ROOT, 'statemachine', 'prospecting.asl.json');
@@ -65,6 +67,21 @@ export interface StatelessStackProps extends StackProps {
   alarmEmail?: string;
   /** Glue database and Athena workgroup names; default `prospector`. */
   analyticsName?: string;
+  /** The domain SES receives replies at (see RepliesInbound); unset: no receipt rule. */
+  mailboxDomain?: string;
+  /** Sending (SES, the sending state machine and its schedule); without it nothing is sent. */
+  sending?: SendingSettings;
+}
+
+/** Sending's settings (cdk/constructs/sending.ts). */
+export interface SendingSettings {
+  /** The SES domain identity mail is sent from. */
+  domain: string;
+  configurationSetName?: string;
+  messageIdDomain?: string;
+  /** EventBridge Scheduler expression; default `rate(5 minutes)`. */
+  schedule?: string;
+  batchLimit?: number;
 }
 
 /**
@@ -82,11 +99,18 @@ export const STEPS = [
   { placeholder: 'DraftOutreachFunctionArn', id: 'DraftOutreach', entry: 'draft-outreach.ts', memorySize: 512, timeout: 170 },
   { placeholder: 'RecordFailureFunctionArn', id: 'RecordFailure', entry: 'record-failure.ts', memorySize: 256, timeout: 50 },
   { placeholder: 'FinishRunFunctionArn', id: 'FinishRun', entry: 'finish-run.ts', memorySize: 512, timeout: 50 },
-  // statemachine/sending.asl.json (its state machine and schedule are not in this stack yet)
+  // statemachine/sending.asl.json (its state machine and schedule: cdk/constructs/sending.ts)
   { placeholder: 'ClaimDueFunctionArn', id: 'ClaimDue', entry: 'claim-due.ts', memorySize: 512, timeout: 50 },
   { placeholder: 'SendMessageFunctionArn', id: 'SendMessage', entry: 'send-message.ts', memorySize: 512, timeout: 100 },
   { placeholder: 'RecordSendFailureFunctionArn', id: 'RecordSendFailure', entry: 'record-send-failure.ts', memorySize: 256, timeout: 50 },
   { placeholder: 'FinishSendFunctionArn', id: 'FinishSend', entry: 'finish-send.ts', memorySize: 256, timeout: 50 },
+  // statemachine/replies.asl.json (its state machine and trigger: cdk/constructs/replies-inbound.ts)
+  { placeholder: 'ParseReplyFunctionArn', id: 'ParseReply', entry: 'parse-reply.ts', memorySize: 1024, timeout: 50 },
+  { placeholder: 'ClassifyReplyFunctionArn', id: 'ClassifyReply', entry: 'classify-reply.ts', memorySize: 512, timeout: 100 },
+  { placeholder: 'MatchThreadFunctionArn', id: 'MatchThread', entry: 'match-thread.ts', memorySize: 256, timeout: 50 },
+  { placeholder: 'ActOnReplyFunctionArn', id: 'ActOnReply', entry: 'act-on-reply.ts', memorySize: 256, timeout: 50 },
+  { placeholder: 'DraftResponseFunctionArn', id: 'DraftResponse', entry: 'draft-response.ts', memorySize: 512, timeout: 140 },
+  { placeholder: 'RecordReplyFailureFunctionArn', id: 'RecordReplyFailure', entry: 'record-reply-failure.ts', memorySize: 256, timeout: 50 },
 ] as const satisfies readonly { placeholder: `${StepId}FunctionArn`; id: StepId; entry: string; memorySize: number; timeout: number }[];
 
 // The two lists name the same steps and handlers, or a function would get another step's grants.
@@ -121,6 +145,9 @@ export class StatelessStack extends Stack {
   readonly migration: SchemaMigration;
   readonly analytics: LakeAnalytics;
   readonly alarms: ProspectorAlarms;
+  readonly replies: RepliesInbound;
+  /** SES, the bounce and complaint handler, the one-click route; and the sending state machine. */
+  readonly sending?: { mail: SendingMail; machine: SendingStateMachine };
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -131,6 +158,20 @@ export class StatelessStack extends Stack {
     });
 
     this.migration = new SchemaMigration(this, 'SchemaMigration', { cluster: props.cluster, databaseName: props.databaseName, logRetention });
+
+    const powertools = { POWERTOOLS_SERVICE_NAME: METRICS.service, POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace, POWERTOOLS_LOG_LEVEL: 'INFO' };
+    const mail = props.sending
+      ? new SendingMail(this, 'SendingMail', {
+          domain: props.sending.domain,
+          configurationSetName: props.sending.configurationSetName,
+          messageIdDomain: props.sending.messageIdDomain,
+          cluster: props.cluster,
+          databaseName: props.databaseName,
+          logRetention,
+          baseEnvironment: powertools,
+          files: RUNTIME_FILES,
+        })
+      : undefined;
 
     // Each function gets only the variables of its step's ports (lambdas/cloud/step-env.ts);
     // no value here is a secret (keys are read from Secrets Manager).
@@ -153,13 +194,13 @@ export class StatelessStack extends Stack {
       LEAD_SEARCH_SECRET_ARN: props.leadSearch?.secret.secretArn,
       MODEL_PRICES: props.modelPrices,
       ON_DAILY_LIMIT: props.onDailyLimit,
+      SES_CONFIGURATION_SET: mail?.environment.SES_CONFIGURATION_SET,
+      SES_MESSAGE_ID_DOMAIN: mail?.environment.SES_MESSAGE_ID_DOMAIN,
+      UNSUBSCRIBE_SECRET_ARN: mail?.environment.UNSUBSCRIBE_SECRET_ARN,
+      UNSUBSCRIBE_BASE_URL: mail?.environment.UNSUBSCRIBE_BASE_URL,
     };
     const environmentOf = (id: StepId): Record<string, string> => {
-      const environment: Record<string, string> = {
-        POWERTOOLS_SERVICE_NAME: METRICS.service,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
-        POWERTOOLS_LOG_LEVEL: 'INFO',
-      };
+      const environment: Record<string, string> = { ...powertools };
       for (const k of stepEnvKeys(id)) if (env[k] !== undefined) environment[k] = env[k];
       return environment;
     };
@@ -177,7 +218,7 @@ export class StatelessStack extends Stack {
         files: RUNTIME_FILES,
         ...(step.id === 'ResearchLead' && reserved > 0 ? { reservedConcurrentExecutions: reserved } : {}),
       });
-      grantPorts(fn, STEP_PORTS[step.id].ports, { ...props, lakeBucket });
+      grantPorts(fn, STEP_PORTS[step.id].ports, { ...props, lakeBucket, mail });
       functions[step.id] = fn;
     }
     this.functions = functions;
@@ -216,6 +257,25 @@ export class StatelessStack extends Stack {
       }),
     });
 
+    this.replies = new RepliesInbound(this, 'Replies', {
+      functions,
+      lakeBucket,
+      stateMachineName: `${this.stackName}-replies`,
+      logRetention,
+      ...(props.mailboxDomain ? { mailboxDomain: props.mailboxDomain } : {}),
+    });
+    if (mail) {
+      const machine = new SendingStateMachine(this, 'Sending', {
+        functions,
+        schedule: props.sending?.schedule,
+        workspace: props.workspace,
+        batchLimit: props.sending?.batchLimit,
+        logRetention,
+      });
+      this.sending = { mail, machine };
+      new CfnOutput(this, 'SendingStateMachineArn', { value: machine.stateMachine.stateMachineArn });
+    }
+
     this.analytics = new LakeAnalytics(this, 'Analytics', {
       bucket: lakeBucket,
       databaseName: props.analyticsName ?? 'prospector',
@@ -228,6 +288,7 @@ export class StatelessStack extends Stack {
       metricsNamespace: METRICS.namespace,
       serviceName: METRICS.service,
       ...(props.alarmEmail ? { email: props.alarmEmail } : {}),
+      ...(this.sending ? { sending: { stateMachine: this.sending.machine.stateMachine } } : {}),
     });
 
     new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });
@@ -260,16 +321,10 @@ export class StatelessStack extends Stack {
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${region}:${account}:execution:${stateMachineName}/*]`,
       reason: 'Distributed Map child executions of this state machine: their ids are generated per map run, so only a wildcard below this state machine\'s own name can name them.',
     });
-    Validations.of(policy).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'X-Ray (PutTraceSegments, PutTelemetryRecords, GetSampling*) and CloudWatch Logs log delivery (CreateLogDelivery, PutResourcePolicy, Describe*) have no resource-level permissions; Step Functions needs them for tracing and execution logging.',
-    });
-    for (const step of STEPS.filter((st) => this.definitionSubstitutions[st.placeholder] !== undefined)) {
-      Validations.of(policy).acknowledge({
-        id: invokeVersionsFinding(this.functions[step.id]),
-        reason: `grantInvoke on ${step.id} also covers its versions and aliases (\`:*\`), so publishing a version (e.g. for provisioned concurrency) does not break the state machine; it names this one function.`,
-      });
-    }
+    acknowledgeStateMachineRole(
+      this.stateMachine,
+      STEPS.filter((st) => this.definitionSubstitutions[st.placeholder] !== undefined).map((st) => ({ step: st.id, fn: this.functions[st.id] })),
+    );
   }
 }
 
@@ -282,9 +337,10 @@ export class StatelessStack extends Stack {
 function grantPorts(
   fn: ProspectorFunction,
   ports: StepPorts,
-  props: Pick<StatelessStackProps, 'cluster' | 'groqSecret' | 'leadSearch' | 'lakeExports'> & { lakeBucket: s3.IBucket },
+  props: Pick<StatelessStackProps, 'cluster' | 'groqSecret' | 'leadSearch' | 'lakeExports'> & { lakeBucket: s3.IBucket; mail: SendingMail | undefined },
 ): void {
   if (ports.sql) props.cluster.grantDataApiAccess(fn);
+  if (ports.mailer) props.mail?.grantSend(fn);
   if (ports.lake) grantLake(fn, props.lakeBucket, ports.lake, props.lakeExports.arn);
   if (ports.llm === 'use') props.groqSecret.grantRead(fn);
   if (ports.leadSearch === 'use') props.leadSearch?.secret.grantRead(fn);

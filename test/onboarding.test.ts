@@ -174,6 +174,19 @@ describe('sample onboarding', () => {
     expect(context.icps.map((i) => i.slug)).toEqual(['midmarket-logistics']);
   });
 
+  it('stores the cooling-off days after a "not interested" reply: 180 unless the file says, and names a bad value', async () => {
+    const { db, workspaceId } = await onboardedDb();
+    open.push(db);
+    const days = async () => (await db.query<{ d: number }>('SELECT cooling_off_days AS d FROM workspace WHERE id = :id::uuid', { id: workspaceId })).rows[0].d;
+    expect(await days()).toBe(180);
+    const edited = clone(sampleRaw) as any;
+    edited.workspace.coolingOffDays = 90;
+    await importOnboarding(db, parseOnboarding(edited));
+    expect(await days()).toBe(90);
+    edited.workspace.coolingOffDays = -5;
+    expect(() => parseOnboarding(edited)).toThrow(/workspace\.coolingOffDays: must be between 0 \(no cooling off\) and 3650 days/);
+  });
+
   it('rolls the whole import back when a statement fails half-way', async () => {
     const { db } = await onboardedDb();
     open.push(db);

@@ -15,6 +15,8 @@ const LAKE: CloudEnvKey[] = ['LAKE_BUCKET'];
 // A port's identity needs no secret: the LLM is Groq whatever its key, the provider is named by its URL.
 const LLM: Record<PortAccess, CloudEnvKey[]> = { use: ['GROQ_SECRET_ARN', 'ON_DAILY_LIMIT'], name: [] };
 const LEAD_SEARCH: Record<PortAccess, CloudEnvKey[]> = { use: ['LEAD_SEARCH_URL', 'LEAD_SEARCH_SECRET_ARN'], name: ['LEAD_SEARCH_URL'] };
+// Sending: SES's configuration set, and the one-click route's base URL and signing key.
+const MAILER: CloudEnvKey[] = ['SES_CONFIGURATION_SET', 'SES_MESSAGE_ID_DOMAIN', 'UNSUBSCRIBE_SECRET_ARN', 'UNSUBSCRIBE_BASE_URL'];
 const CONFIG: Record<ConfigGroup, CloudEnvKey[]> = {
   run: ['PROSPECTOR_WORKSPACE', 'LEAD_CONCURRENCY'],
   // Fetch limits are the pipeline's defaults in the cloud.
@@ -30,6 +32,7 @@ export function portEnvKeys(ports: StepPorts): CloudEnvKey[] {
     ...(ports.lake ? LAKE : []),
     ...(ports.llm ? LLM[ports.llm] : []),
     ...(ports.leadSearch ? LEAD_SEARCH[ports.leadSearch] : []),
+    ...(ports.mailer ? MAILER : []),
     ...(ports.config ?? []).flatMap((g) => CONFIG[g]),
   ];
   return [...new Set(keys)];
@@ -38,4 +41,20 @@ export function portEnvKeys(ports: StepPorts): CloudEnvKey[] {
 /** The variables a step's function gets and its composition root requires. */
 export function stepEnvKeys(step: StepId): CloudEnvKey[] {
   return portEnvKeys(STEPS[step].ports);
+}
+
+/**
+ * Functions outside the state machines, each serving one route or event source: what they may
+ * touch, like a step's ports. `SesEvents` records SES bounce and complaint events;
+ * `Unsubscribe` serves the one-click route (and so verifies tokens with the signing key).
+ */
+export const EDGE_FUNCTIONS = {
+  SesEvents: { handler: 'ses-events', env: [...SQL] },
+  Unsubscribe: { handler: 'unsubscribe', env: [...SQL, 'UNSUBSCRIBE_SECRET_ARN'] },
+} as const satisfies Record<string, { handler: string; env: readonly CloudEnvKey[] }>;
+export type EdgeFunctionId = keyof typeof EDGE_FUNCTIONS;
+
+/** The variables an edge function gets and its composition root requires. */
+export function edgeEnvKeys(fn: EdgeFunctionId): CloudEnvKey[] {
+  return [...EDGE_FUNCTIONS[fn].env];
 }

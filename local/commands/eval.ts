@@ -1,7 +1,7 @@
 /**
  * `prospector eval`: research quality on the sample web against the labelled gold set
- * (`--suite research`, the default), or drafting's grounding against scripted misbehaviour
- * (`--suite drafts`).
+ * (`--suite research`, the default), drafting's grounding against scripted misbehaviour
+ * (`--suite drafts`), or reply classification against the bundled labelled replies (`--suite replies`).
  */
 import { Option, type Command } from 'commander';
 import type { CliContext } from '../cli-context.ts';
@@ -10,17 +10,21 @@ import type { CliContext } from '../cli-context.ts';
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('eval')
-    .description('research the sample web (one lead per gold-set company) in a temporary home and score it against the gold set; --suite drafts scores drafting')
-    .addOption(new Option('--suite <suite>', 'what to evaluate: research quality, or drafting against a scripted misbehaving model').choices(['research', 'drafts']).default('research'))
+    .description('research the sample web (one lead per gold-set company) in a temporary home and score it against the gold set; --suite drafts scores drafting; --suite replies scores reply classification')
+    .addOption(new Option('--suite <suite>', 'what to evaluate: research quality, drafting against a scripted misbehaving model, or reply labels against the bundled labelled replies').choices(['research', 'drafts', 'replies']).default('research'))
     .option('--json', 'print the figures as JSON')
-    .option('--details', 'list the gold facts the LLM never saw and any noise that reached it (drafts: every provider figure and what was missed)')
+    .option('--details', 'list the gold facts the LLM never saw and any noise that reached it (drafts: every provider figure and what was missed; replies: every mislabelled reply and wrong detail)')
     .addHelpText(
       'after',
-      '\nProgress goes to stderr (a line as leads finish), so stdout holds only the figures (--json: one JSON line).\n\nExamples:\n  $ prospector eval --json\n  $ GROQ_API_KEY=gsk_... prospector eval --details\n  $ prospector eval --suite drafts --json',
+      '\nProgress goes to stderr (a line as leads finish), so stdout holds only the figures (--json: one JSON line).\n\nExamples:\n  $ prospector eval --json\n  $ GROQ_API_KEY=gsk_... prospector eval --details\n  $ prospector eval --suite drafts --json\n  $ prospector eval --suite replies --details',
     )
-    .action(async (opts: { suite: 'research' | 'drafts'; json?: boolean; details?: boolean }) => {
+    .action(async (opts: { suite: 'research' | 'drafts' | 'replies'; json?: boolean; details?: boolean }) => {
       if (opts.suite === 'drafts') {
         await printDraftsEval(ctx, opts);
+        return;
+      }
+      if (opts.suite === 'replies') {
+        await printRepliesEval(ctx, opts);
         return;
       }
       const { runEval } = await import('../eval.ts');
@@ -82,4 +86,39 @@ async function printDraftsEval(ctx: CliContext, opts: { json?: boolean; details?
     }
     for (const x of result.problems) ctx.print(`problem  ${x.provider}  ${x.email}  ${x.case}: ${x.detail}`);
   }
+}
+
+/** `prospector eval --suite replies`: classifies the bundled labelled replies and prints the figures per classifier. */
+async function printRepliesEval(ctx: CliContext, opts: { json?: boolean; details?: boolean }): Promise<void> {
+  const { runRepliesEval } = await import('../eval-replies.ts');
+  const { loadLocalConfig } = await import('../config.ts');
+  const config = loadLocalConfig();
+  const result = await runRepliesEval({
+    // the real Groq only on the user's own key; the two other columns never leave the machine
+    groq: config.groqApiKey ? { apiKey: config.groqApiKey, baseURL: config.groqBaseUrl, model: config.pipeline.factsModel } : undefined,
+    onProgress: (line) => process.stderr.write(`${line}\n`),
+  });
+  if (opts.json) {
+    ctx.print(JSON.stringify(opts.details ? result : { ...result, classifiers: result.classifiers.map(({ misses: _m, details: _d, ...c }) => c) }));
+    return;
+  }
+  const share = (x: number | null) => (x === null ? '  -  ' : x.toFixed(3));
+  const name = (c: (typeof result.classifiers)[number]) =>
+    c.classifier === 'heuristic' ? 'offline heuristic (not an LLM)' : c.classifier === 'fake-groq' ? `${c.model} on the loopback fake Groq` : `${c.model} on Groq`;
+  const lines = [
+    `replies ${result.replies} (${Object.entries(result.languages).map(([l, n]) => `${l} ${n}`).join(' · ')}) · must never be missed ${result.mustNotMiss}`,
+  ];
+  for (const c of result.classifiers) {
+    lines.push(
+      '',
+      `${name(c)}: macro-F1 ${c.macroF1} · accuracy ${c.accuracy} · deterministicMisses ${c.deterministicMisses} (goal 0) · detail errors ${c.detailErrors} · by rules ${c.byRules} · needs review ${c.needsReview} · model calls ${c.llmCalls}`,
+      `  ${'label'.padEnd(15)} support  precision  recall  f1`,
+      ...Object.entries(c.perLabel).map(([label, f]) => `  ${label.padEnd(15)} ${String(f.support).padStart(7)}  ${share(f.precision).padStart(9)}  ${share(f.recall).padStart(6)}  ${f.f1.toFixed(3)}`),
+    );
+    if (opts.details) {
+      for (const m of c.misses) lines.push(`  missed  ${m.file}: ${m.expected} labelled ${m.got} by ${m.classifiedBy} (${m.evidence})`);
+      for (const d of c.details) lines.push(`  detail  ${d.file}: ${d.field} ${JSON.stringify(d.got)}, expected ${JSON.stringify(d.expected)}`);
+    }
+  }
+  ctx.print(lines.join('\n'));
 }

@@ -1,7 +1,8 @@
 /**
  * A fake Groq chat-completions server on 127.0.0.1 for tests and `prospector eval --suite
- * drafts` (which is why it lives under local/, not test/): answers research prompts with the
- * offline heuristic and drafting prompts with a careful model's sequence (so answers are
+ * drafts|replies` (which is why it lives under local/, not test/): answers research prompts with
+ * the offline heuristic, reply classifications with the offline reply heuristic's label
+ * (`reply-answer.ts`), and drafting prompts with a careful model's sequence (so answers are
  * realistic and deterministic), reports usage and rate-limit headers like Groq, and injects
  * scripted faults. groq-sdk calls
  * `${baseURL}/openai/v1/chat/completions`, so `baseURL` is the bare origin.

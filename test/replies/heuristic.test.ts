@@ -25,6 +25,10 @@ describe('classifyText', () => {
     ['Oui, ça m’intéresse.', 'interested', null],
     ['Sí, me interesa. Hablemos.', 'interested', null],
     ['Yes', 'interested', null],
+    ['Nous utilisons déjà Pennylane.', 'objection', 'competitor'],
+    ['No', 'not_interested', null],
+    ['Nein.', 'not_interested', null],
+    ['This is an automated response to confirm we have your message.', 'auto_reply', null],
   ])('"%s" is %s', (text, label, objection) => {
     const a = classifyText(text, 'Re: close', at);
     expect(a.label).toBe(label);

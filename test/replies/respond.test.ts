@@ -13,7 +13,7 @@ import { GroqLlm } from '#adapters/groq-llm.ts';
 import { HeuristicLlm } from '#adapters/heuristic-llm.ts';
 import type { PgliteSql } from '#adapters/pglite-sql.ts';
 import { loadPassages } from '#core/knowledge/retrieve.ts';
-import { recordReply } from '#core/replies/act.ts';
+import { recordReply, storeInboundMail } from '#core/replies/act.ts';
 import type { ReplyClassification } from '#core/replies/classify.ts';
 import { matchThread } from '#core/replies/match.ts';
 import { parseMail } from '#core/replies/parse.ts';
@@ -79,7 +79,7 @@ describe('responses drafted from the seller\'s knowledge', () => {
       `Message-ID: <respond-${n}@example.test>`, 'Content-Type: text/plain; charset=utf-8', '', body, '', 'On Tue, 1 Dec 2026, Maya Okafor wrote:', '> Worth a 15-minute look next week?', ''].join('\r\n');
     const mail = await parseMail(raw);
     const match = await matchThread(db, workspaceId, mail);
-    const recorded = await recordReply({ sql: db, lake }, { workspaceId, mail, raw: Buffer.from(raw), match, classification });
+    const recorded = await recordReply({ sql: db }, { workspaceId, mail, rawKey: await storeInboundMail(lake, Buffer.from(raw), new Date()), match, classification });
     return { replyId: recorded.replyId, email: lead.email };
   }
 

@@ -55,6 +55,25 @@ describe('applyRules: bounces', () => {
     expect(applyRules(mail)).toMatchObject({ label: 'bounce', rule: 'bounce-text', bounce: { kind: 'hard', status: '5.7.1', recipient: 'gone@prospect.example' } });
   });
 
+  it('a full mailbox is a soft bounce even with a 5.x.x status (RFC 3463: a persistent transient failure)', () => {
+    const mail = plain({
+      subject: 'Undelivered Mail Returned to Sender',
+      text: 'The mail system',
+      deliveryStatus: { reportingMta: null, originalMessageId: null, recipients: [{ finalRecipient: 'full@prospect.example', originalRecipient: null, action: 'failed', status: '5.2.2', diagnosticCode: 'smtp; 552 5.2.2 Mailbox full', remoteMta: null }] },
+    });
+    expect(applyRules(mail)).toMatchObject({ label: 'bounce', bounce: { kind: 'soft', status: '5.2.2' } });
+  });
+
+  it("Exim's plain-text delay warning is a soft bounce, not an automatic reply", () => {
+    const mail = plain({
+      from: { address: 'mailer-daemon@mx.seller.example', name: 'Mail Delivery System' },
+      subject: 'Warning: message 1vQ3Ab-0001Cd-Ef delayed 24 hours',
+      headers: { 'auto-submitted': 'auto-replied' },
+      text: 'A message that you sent has not yet been delivered to one or more of its recipients.\n  Delay reason: 451 4.7.1 Greylisted, please try again later',
+    });
+    expect(applyRules(mail)).toMatchObject({ label: 'bounce', rule: 'bounce-text', bounce: { kind: 'soft', status: '4.7.1' } });
+  });
+
   it('a delivery report that says "delivered" is no bounce', () => {
     const mail = plain({
       text: 'Your message was delivered.',
@@ -123,6 +142,20 @@ describe('applyRules: opt-outs', () => {
     expect(applyRules(plain({ text }))?.label).toBe('unsubscribe');
   });
 
+  it.each([
+    ['Bitte nehmen Sie mich aus Ihrem Verteiler. Danke.'],
+    ['Veuillez me retirer de votre liste de diffusion.'],
+    ['Por favor, dénme de baja.'],
+    ['STOP'],
+    ['Remove.'],
+  ])('"%s" is an opt-out (verb before the list, accents, a bare stop word)', (text) => {
+    expect(applyRules(plain({ text }))?.label).toBe('unsubscribe');
+  });
+
+  it('"stop" inside a sentence is not a bare stop word', () => {
+    expect(applyRules(plain({ text: "Let's stop by your booth next week." }))).toBeUndefined();
+  });
+
   it('a referral or a question is no rule', async () => {
     expect(applyRules(await mailOf('referral.eml'))).toBeUndefined();
   });
@@ -134,6 +167,12 @@ describe('returnDateFrom', () => {
     expect(returnDateFrom("I'm away and back on January 5, 2027.", at)).toBe('2027-01-05');
     expect(returnDateFrom('Out of office until December 18.', at)).toBe('2026-12-19');
     expect(returnDateFrom('Ich bin vom 1.12. bis 15.12.2026 nicht im Büro.', at)).toBe('2026-12-16');
+  });
+
+  it('takes the longest reading where locales disagree, and "je reviendrai le" as the day back', () => {
+    // English alone reads "18 d" of "18 décembre" as eighteen days from now
+    expect(returnDateFrom("Je suis absente jusqu'au 18 décembre inclus. Je serai de retour le lundi 21 décembre.", at)).toBe('2026-12-21');
+    expect(returnDateFrom('Je suis en congés du 21 décembre au 3 janvier. Je reviendrai le 4 janvier.', at)).toBe('2027-01-04');
   });
 
   it('ignores dates before the mail and texts without a date', () => {

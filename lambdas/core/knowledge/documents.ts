@@ -31,6 +31,18 @@ export function knowledgeFormat(entry: KnowledgeEntry): KnowledgeFormat {
  * Reads the `path` entries of `onboarding.knowledge` (relative to `baseDir`) into their `text`.
  * Throws one `ValidationError` naming every entry that cannot be read.
  */
+/**
+ * Onboarding text that did not come from a file on this machine (the web app's upload) must carry
+ * each knowledge document's text: a `path` there would read whatever file the server can see.
+ */
+export function refuseKnowledgePaths(onboarding: Onboarding, what: string): Onboarding {
+  const issues = onboarding.knowledge.flatMap((entry, i) =>
+    entry.path ? [{ path: `knowledge[${i}].path`, message: 'give the document\'s text here (`text:`); paths are read only by `prospector onboard FILE` on the machine that holds them' }] : [],
+  );
+  if (issues.length) throw new ValidationError(what, issues);
+  return onboarding;
+}
+
 export async function readKnowledgeFiles(onboarding: Onboarding, baseDir: string, what = 'onboarding file'): Promise<Onboarding> {
   const issues: { path: string; message: string }[] = [];
   const knowledge: KnowledgeEntry[] = [];

@@ -19,7 +19,7 @@ import { ProspectorError, ValidationError } from '../errors.ts';
 import type { SellerContext } from '../research/contract.ts';
 import { textArray } from '../db/sql-text.ts';
 import { readKnowledgeFiles, storeKnowledge } from '../knowledge/documents.ts';
-import { checkOnboarding, type Onboarding, type OnboardingIssue } from './schema.ts';
+import { checkOnboarding, DEFAULT_COOLING_OFF_DAYS, type Onboarding, type OnboardingIssue } from './schema.ts';
 
 /** What `importOnboarding` did. Counts are of the entries in the file. */
 export interface ImportSummary {
@@ -48,10 +48,14 @@ export async function importOnboarding(
     const created = existing.rows.length === 0;
     if (created) {
       workspaceId = newId();
-      await tx.query('INSERT INTO workspace (id, slug, name) VALUES (:id::uuid, :slug, :name)', { id: workspaceId, ...ws });
+      await tx.query('INSERT INTO workspace (id, slug, name, cooling_off_days) VALUES (:id::uuid, :slug, :name, :coolingOff)', {
+        id: workspaceId, slug: ws.slug, name: ws.name, coolingOff: ws.coolingOffDays ?? DEFAULT_COOLING_OFF_DAYS,
+      });
     } else {
       workspaceId = existing.rows[0].id;
-      await tx.query('UPDATE workspace SET name = :name, updated_at = now() WHERE id = :id::uuid', { id: workspaceId, name: ws.name });
+      await tx.query('UPDATE workspace SET name = :name, cooling_off_days = :coolingOff, updated_at = now() WHERE id = :id::uuid', {
+        id: workspaceId, name: ws.name, coolingOff: ws.coolingOffDays ?? DEFAULT_COOLING_OFF_DAYS,
+      });
     }
     const w = { ws: workspaceId };
 
@@ -296,10 +300,20 @@ export async function loadOnboardingFile(file: string): Promise<Onboarding> {
     throw new ProspectorError(`cannot read onboarding file ${file}: ${reason}`, { cause: error });
   }
   const what = `onboarding file ${file}`;
+  // Knowledge documents given by path are read now, relative to the file, so a missing or
+  // oversized one is reported before anything is written.
+  return readKnowledgeFiles(parseOnboardingText(text, ext === '.json' ? 'json' : 'yaml', what), path.dirname(path.resolve(file)), what);
+}
 
+/**
+ * Parses and validates onboarding text (YAML or JSON), as `loadOnboardingFile` does for a file:
+ * syntax errors with line and column, every schema issue with its field path (and line, for YAML).
+ * The web app's onboarding import uses it on pasted or uploaded text.
+ */
+export function parseOnboardingText(text: string, format: 'yaml' | 'json', what = 'onboarding file'): Onboarding {
   let input: unknown;
   let lineOf: (segments: (string | number)[]) => number | undefined = () => undefined;
-  if (ext === '.json') {
+  if (format === 'json') {
     try {
       input = JSON.parse(text);
     } catch (error) {
@@ -353,9 +367,7 @@ export async function loadOnboardingFile(file: string): Promise<Onboarding> {
       }),
     );
   }
-  // Knowledge documents given by path are read now, relative to the file, so a missing or
-  // oversized one is reported before anything is written.
-  return readKnowledgeFiles(result.data, path.dirname(path.resolve(file)), what);
+  return result.data;
 }
 
 function lineColumn(text: string, offset: number): { line: number; column: number } {

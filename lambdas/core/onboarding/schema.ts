@@ -289,6 +289,14 @@ export const onboardingSchema = z.strictObject({
   workspace: z.strictObject({
     slug: z.string().trim().regex(WORKSPACE_SLUG, 'must be 2-63 lowercase letters, digits and dashes, e.g. tallyhand'),
     name: text().max(200, 'must be at most 200 characters'),
+    // Not defaulted here: drafting hashes the parsed onboarding, and a setting for replies must
+    // not change that hash. The import stores DEFAULT_COOLING_OFF_DAYS when it is not given.
+    coolingOffDays: z
+      .number()
+      .int('must be a whole number of days')
+      .min(0, 'must be between 0 (no cooling off) and 3650 days')
+      .max(3650, 'must be between 0 (no cooling off) and 3650 days')
+      .nullish(),
   }),
   users: z.array(userSchema).min(1, 'needs at least one user'),
   company: companySchema,
@@ -299,6 +307,9 @@ export const onboardingSchema = z.strictObject({
   // What a response to a prospect's reply may say: passages of these documents, cited.
   knowledge: z.array(knowledgeSchema).max(MAX_KNOWLEDGE_DOCUMENTS, `must have at most ${MAX_KNOWLEDGE_DOCUMENTS} documents`).default([]),
 });
+
+/** Days a company stays out of new sequences after a "not interested" reply, unless the file says otherwise. */
+export const DEFAULT_COOLING_OFF_DAYS = 180;
 
 /** A validated, normalised onboarding file. */
 export type Onboarding = z.output<typeof onboardingSchema>;

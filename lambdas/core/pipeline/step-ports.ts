@@ -100,6 +100,16 @@ export const STEPS = {
   SendMessage: { handler: 'send-message', ports: { sql: true, mailer: true } },
   RecordSendFailure: { handler: 'record-send-failure', ports: { sql: true } },
   FinishSend: { handler: 'finish-send', ports: { sql: true } },
+  // statemachine/replies.asl.json: parse, classify, match the thread, act; a failure is recorded.
+  // Reads the hostile bytes of an inbound mail: no LLM, no mailer; writes only the parsed mail.
+  ParseReply: { handler: 'parse-reply', ports: { sql: true, lake: { read: ['inbound'], write: ['replyMail'] } } },
+  // The only replies step with the LLM, and no database.
+  ClassifyReply: { handler: 'classify-reply', ports: { llm: 'use', lake: { read: ['replyMail'], write: ['replyClassifications', 'llmCalls'] }, config: ['models'] } },
+  MatchThread: { handler: 'match-thread', ports: { sql: true, lake: { read: ['replyMail'] } } },
+  ActOnReply: { handler: 'act-on-reply', ports: { sql: true, lake: { read: ['replyMail', 'replyClassifications'] } } },
+  // A response from the seller's knowledge for interest, questions and objections: reads the raw reply, archives its model calls.
+  DraftResponse: { handler: 'draft-response', ports: { sql: true, llm: 'use', lake: { read: ['inbound'], write: ['llmCalls'] }, config: ['models'] } },
+  RecordReplyFailure: { handler: 'record-reply-failure', ports: { sql: true, lake: { read: ['replyMail'] } } },
 } as const satisfies Record<string, StepSpec>;
 export type StepId = keyof typeof STEPS;
 

@@ -27,12 +27,16 @@ const NOT_INTERESTED =
   /\b(?:not interested|no interest|no thanks|no thank you|not for us|we(?:'re| are) not looking|we will pass|we'll pass|not a fit|please don't follow up)\b|\bkein(?:e|en)? Interesse\b|\bnein,? danke\b|\bpas intéressée?s?(?![\p{L}\p{N}])|\bnon merci\b|\bno (?:me|nos) interesa\b|\bno estamos interesados\b|\bno,? gracias\b/iu;
 const OBJECTIONS: [ObjectionKind, RegExp][] = [
   ['budget', /\b(?:budget|too expensive|can't afford|cannot afford|no money|costs? too much|pricey)\b|\bkein Budget\b|\bzu teuer\b|\bpas de budget\b|\btrop cher\b|\bsin presupuesto\b|\bdemasiado caro\b|\bno hay presupuesto\b/i],
-  ['competitor', /\b(?:already (?:use|using|have|work with)|we use|we're using|under contract|existing (?:vendor|provider|solution)|happy with (?:our|the) current)\b|\bnutzen bereits\b|\bbereits (?:im Einsatz|einen Anbieter)\b|\butilisons déjà\b|\bdéjà un (?:prestataire|fournisseur|outil)\b|\bya (?:usamos|utilizamos|tenemos)\b/i],
+  ['competitor', /\b(?:already (?:use|using|have|work with)|we use|we're using|under contract|existing (?:vendor|provider|solution)|happy with (?:our|the) current)\b|\bnutzen bereits\b|\bbereits (?:im Einsatz|einen Anbieter)\b|\butilisons déjà(?![\p{L}\p{N}])|\bdéjà un (?:prestataire|fournisseur|outil)\b|\bya (?:usamos|utilizamos|tenemos)\b/iu],
   ['timing', /\b(?:not (?:right )?now|not at the moment|maybe later|next (?:quarter|year|month)|in a few months|bad time|not a priority|reach out (?:again )?in|circle back|after (?:Q[1-4]|the holidays))\b|\bderzeit nicht\b|\bmomentan nicht\b|\bspäter\b|\bnächstes (?:Jahr|Quartal)\b|\bpas (?:pour le )?moment\b|\bplus tard\b|\bl'année prochaine\b|\bahora no\b|\bmás adelante\b|\bel próximo (?:año|trimestre)\b/i],
   ['no_need', /\b(?:don't need|do not need|no need|we (?:do|handle) (?:it|this) in-house|not needed|no use for)\b|\bbrauchen (?:wir )?(?:das )?nicht\b|\bkein Bedarf\b|\bpas besoin\b|\bno (?:lo )?necesitamos\b/i],
 ];
 const INTERESTED =
   /\b(?:interested|sounds (?:good|great|interesting)|let'?s (?:talk|chat|connect|meet|set up|book|schedule)|happy to (?:talk|chat|meet)|book a (?:call|meeting|demo)|set up a (?:call|meeting)|send (?:me )?(?:the|a) (?:deck|demo|info)|(?:a )?demo\b|keen|yes,? please|count me in|call me)\b|\b(?:interessiert|klingt gut|gerne|gern|lassen Sie uns)\b|\b(?:intéress(?:ée?s?|e)|ça m'intéresse|volontiers|avec plaisir)(?![\p{L}\p{N}])|\b(?:me interesa|interesad[oa]s?|suena bien|con gusto|hablemos)\b/iu;
+
+// A machine's acknowledgement that carries no automatic headers says what it is in words.
+const AUTOMATED =
+  /\b(?:this is an? (?:automated|automatic|auto-generated) (?:response|reply|message|e-?mail)|(?:automated|automatic) (?:response|reply) to confirm|do not reply to this (?:e-?mail|message))\b|\bautomatisch (?:erstellte|generierte) (?:Nachricht|Antwort|E-Mail)\b|\bceci est une réponse automatique\b|\besta es una respuesta automática(?![\p{L}\p{N}])/iu;
 
 /** The offline heuristic's answer for a reply's new text (see the module comment). */
 export function classifyText(text: string, subject: string, mailDate: string | null): HeuristicAnswer {
@@ -64,6 +68,9 @@ export function classifyText(text: string, subject: string, mailDate: string | n
   const yes = INTERESTED.exec(t)?.[0];
   if (yes) return { label: 'interested', confidence: 0.7, ...none, cue: `"${yes}"` };
   if (/^\s*(?:yes|yep|sure|ok(?:ay)?|ja|oui|sí|si)\b[\s.!]*$/i.test(t)) return { label: 'interested', confidence: 0.5, ...none, cue: 'a one-word yes' };
+  if (/^\s*(?:no|nope|nein|non)[\s.!]*$/i.test(t)) return { label: 'not_interested', confidence: 0.5, ...none, cue: 'a one-word no' };
+  const auto = AUTOMATED.exec(t)?.[0];
+  if (auto) return { label: 'auto_reply', confidence: 0.6, ...none, cue: `automatic-reply wording without automatic headers: "${auto}"` };
   return { label: 'needs_info', confidence: 0.3, ...none, cue: 'no cue matched: left to the rep' };
 }
 

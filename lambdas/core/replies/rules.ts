@@ -3,8 +3,10 @@
  * model is asked, and its verdict wins.
  *
  * 1. A delivery report (RFC 3464 `multipart/report`) is a `bounce`: hard for a 5.x.x status, soft
- *    for 4.x.x, with the status code and the recipient. A bounce from a server that sends no
- *    report (a mailer-daemon's plain text) is recognised by its sender and subject and read for a
+ *    for 4.x.x and for a full mailbox (X.2.2, which RFC 3463 section 3.3 calls a persistent
+ *    transient failure: the person can make room), with the status code and the recipient. A
+ *    bounce from a server that sends no report (a mailer-daemon's plain text, Exim's delay
+ *    warning, qmail's "failure notice") is recognised by its sender and subject and read for a
  *    status code; without one it counts as soft (retried, suppressed after repeats), never hard.
  * 2. A mail marked as automatic (`Auto-Submitted` other than `no`, `X-Autoreply`, `X-Autorespond`,
  *    `Precedence: auto_reply|bulk|junk`, or an auto-reply subject such as "Automatic reply:") is
@@ -13,8 +15,9 @@
  *    automatic "I have left the company, write to jane@..." is still a referral, so the classifier
  *    may turn it into `referral` or `wrong_person`, nothing else.
  * 3. Opt-out wording in the new text ("unsubscribe", "remove me", "stop emailing", "take me off
- *    your list" and the same in de/fr/es) is `unsubscribe`. Only the stripped text counts: our own
- *    quoted "reply unsubscribe" line never does.
+ *    your list" and the same in de/fr/es) is `unsubscribe`, and so is a reply that is nothing but
+ *    "stop" or "remove". Only the stripped text counts: our own quoted "reply unsubscribe" line
+ *    never does.
  *
  * `applyRules` returns `undefined` when no rule applies.
  */
@@ -52,7 +55,8 @@ export function applyRules(mail: InboundMail, stripped: StrippedReply = stripRep
     }
     return { label: 'auto_reply', rule: 'auto-headers', final: false, evidence: auto };
   }
-  const optOut = optOutWording(`${subjectWords(mail.subject)}\n${stripped.text}`);
+  const subject = subjectWords(mail.subject);
+  const optOut = optOutWording(`${subject}\n${stripped.text}`) ?? bareOptOut(stripped.text) ?? bareOptOut(subject);
   if (optOut) return { label: 'unsubscribe', rule: 'opt-out-wording', final: true, evidence: `"${optOut}"` };
   return undefined;
 }
@@ -63,8 +67,10 @@ export function applyRules(mail: InboundMail, stripped: StrippedReply = stripRep
 const ENHANCED_STATUS = /\b([245])\.(\d{1,3})\.(\d{1,3})\b/;
 const SMTP_REPLY = /\b([45][0-5]\d)[\s-]/;
 const BOUNCE_SENDER = /^(?:mailer-daemon|mail-daemon|postmaster|mailerdaemon)@/i;
+// Delay warnings count: Exim's "Warning: message ... delayed 24 hours" and Exchange's "Delivery
+// delayed:" are soft bounces sent without a report.
 const BOUNCE_SUBJECT =
-  /undeliver|undelivered|delivery (?:status notification|failure|has failed|failed|problem)|returned mail|failure notice|mail delivery (?:failed|subsystem)|nicht zustellbar|unzustellbar|non remis|échec de (?:la )?(?:remise|distribution)|no se puede entregar|no entregado|error de entrega/i;
+  /undeliver|undelivered|delivery (?:status notification|failure|has failed|failed|problem|delayed)|returned mail|failure notice|mail delivery (?:failed|subsystem)|^warning: message \S+ delayed|nicht zustellbar|unzustellbar|zustellung verzögert|non remis|remise différée|échec de (?:la )?(?:remise|distribution)|no se puede entregar|no entregado|error de entrega|entrega retrasada/i;
 
 function bounceOf(mail: InboundMail): RuleVerdict | undefined {
   const report = mail.deliveryStatus;
@@ -75,7 +81,7 @@ function bounceOf(mail: InboundMail): RuleVerdict | undefined {
     if (!notDelivery) {
       const r = failed ?? recipients[0];
       const status = r?.status ?? codeIn(r?.diagnosticCode ?? '') ?? codeIn(mail.text);
-      const kind: BounceInfo['kind'] = status ? (status.startsWith('5') ? 'hard' : 'soft') : r?.action === 'failed' ? 'hard' : 'soft';
+      const kind: BounceInfo['kind'] = status ? bounceKind(status) : r?.action === 'failed' ? 'hard' : 'soft';
       const bounce: BounceInfo = {
         kind,
         status,
@@ -92,7 +98,7 @@ function bounceOf(mail: InboundMail): RuleVerdict | undefined {
   if ((BOUNCE_SENDER.test(sender) || nullSender || mail.headers['x-failed-recipients']) && BOUNCE_SUBJECT.test(mail.subject)) {
     const status = codeIn(mail.text);
     const bounce: BounceInfo = {
-      kind: status?.startsWith('5') ? 'hard' : 'soft',
+      kind: status ? bounceKind(status) : 'soft',
       status,
       recipient: failedRecipientHeader(mail),
       diagnostic: diagnosticLine(mail.text),
@@ -101,6 +107,16 @@ function bounceOf(mail: InboundMail): RuleVerdict | undefined {
     return { label: 'bounce', rule: 'bounce-text', final: true, bounce, evidence: `bounce from ${sender || 'a null sender'}: "${mail.subject}"` };
   }
   return undefined;
+}
+
+/**
+ * Hard for a permanent status (5.x.x, or an SMTP 5yz reply), soft otherwise; a full mailbox
+ * (X.2.2, and SMTP 452/552 that say so) is soft whatever its class: RFC 3463 section 3.3 calls it
+ * "a persistent transient failure", and the person can make room.
+ */
+function bounceKind(status: string): BounceInfo['kind'] {
+  if (/^[45]\.2\.2$/.test(status)) return 'soft';
+  return status.startsWith('5') ? 'hard' : 'soft';
 }
 
 function codeIn(text: string): string | null {
@@ -172,7 +188,7 @@ function firstMatch(patterns: RegExp[], text: string): string | null {
 }
 
 // Words near a date that make it the day the person is back, and words that make it the last day away.
-const BACK_CUE = /\b(?:back|return(?:ing|s)?|wieder|zurück|ab dem|ab|retour|rentre|reviens|de vuelta|regres(?:o|aré|ar)|volveré|vuelvo|a partir del?)(?![\p{L}\p{N}])/iu;
+const BACK_CUE = /\b(?:back|return(?:ing|s)?|wieder|zurück|ab dem|ab|retour|rentre(?:rai)?|reviens|reviendrai|de vuelta|regres(?:o|aré|ar)|volveré|vuelvo|a partir del?)(?![\p{L}\p{N}])/iu;
 const UNTIL_CUE = /\b(?:until|till|through|thru|bis|jusqu'(?:au|à)|jusqu’(?:au|à)|hasta)\b/i;
 const LOCALES = [chrono.en, chrono.de, chrono.fr, chrono.es];
 
@@ -195,11 +211,15 @@ export function returnDateFrom(text: string, mailDate: string | null): string | 
       const date = r.end && r.end.isCertain('day') ? r.end : r.start;
       const day = dayOf(date.get('year') ?? reference.getUTCFullYear(), date.get('month') ?? 1, date.get('day') ?? 1);
       if (day <= refDay || day > limit) continue;
-      if (!found.has(r.index)) found.set(r.index, { day, index: r.index, length: r.text.length });
+      const same = found.get(r.index);
+      if (!same || same.length < r.text.length) found.set(r.index, { day, index: r.index, length: r.text.length });
     }
   }
   if (found.size === 0) return null;
-  const dates = [...found.values()].sort((a, b) => a.index - b.index);
+  // Where locales read the same words differently, the longest reading wins: English reads
+  // "18 d" of "18 décembre" as eighteen days from now, French the whole date.
+  const spans = [...found.values()].sort((a, b) => a.index - b.index || b.length - a.length);
+  const dates = spans.filter((d) => !spans.some((o) => o !== d && o.index <= d.index && o.index + o.length >= d.index + d.length && o.length > d.length));
   const back = dates.filter((d) => BACK_CUE.test(sentenceAround(head, d.index, d.length)) && !UNTIL_CUE.test(textBefore(head, d.index)));
   if (back.length > 0) return back.map((d) => d.day).sort().at(-1) as string;
   const latest = dates.map((d) => d.day).sort().at(-1) as string;
@@ -244,13 +264,15 @@ export const OPT_OUT_WORDING: RegExp[] = [
   /\bleave me alone\b/i,
   /\babmelden\b|\babbestellen\b|\baustragen\b|\btragen sie mich\b[^.]{0,40}\baus\b/i,
   /\b(?:aus|von) (?:ihrem|ihrer|dem|der|diesem|dieser) (?:Verteiler|Liste|Mailingliste|Newsletter)\b[^.]{0,30}\b(?:entfernen|nehmen|streichen|löschen)\b/i,
+  /\b(?:entfernen|nehmen|streichen|löschen) Sie mich\b[^.]{0,30}\b(?:aus|von) (?:ihrem|ihrer|dem|der|diesem|dieser) (?:Verteiler|Liste|Mailingliste|Newsletter|Adressliste)\b/i,
   /\bkeine weiteren (?:E-?Mails|Mails|Nachrichten)\b|\bkeine (?:E-?Mails|Mails|Nachrichten) mehr\b/i,
   /\bnicht mehr (?:kontaktieren|anschreiben|schreiben|anrufen)\b|\bkontaktieren sie mich nicht\b/i,
   /\bdésabonner\b|\bdésinscri(?:re|vez|ption)\b|\bdésabonnement\b/i,
   /\b(?:retirez|supprimez|enlevez|rayez)[- ]moi\b/i,
+  /\bme (?:retirer|supprimer|enlever|rayer) de (?:votre|vos|la|cette|ces) (?:liste|listes|fichier|base|envois|mailings?)\b/i,
   /\bne (?:plus )?(?:me )?(?:contacter|écrire|relancer)(?: plus)?\b|\bne plus recevoir\b/i,
   /\b(?:arrêtez|cessez) de m['’](?:écrire|envoyer|contacter|relancer)\b/i,
-  /\b(?:darme|denme|dadme|deme|dar) de baja\b|\bbaja de (?:su|la|esta) lista\b/i,
+  /\b(?:darme|d[eé]nme|dadme|d[eé]me|darnos|d[eé]nnos|dar) de baja\b|\bbaja de (?:su|la|esta) lista\b/i,
   /\b(?:elimín|quít|sác|borr)(?:e|a|en)me\b/i,
   /\bno me (?:escriba|escriban|contacte|contacten|envíe|envíen|manden?)(?: más)?\b/i,
   /\bdej(?:e|en) de (?:escribirme|enviarme|contactarme)\b|\bno quiero recibir más\b/i,
@@ -258,6 +280,13 @@ export const OPT_OUT_WORDING: RegExp[] = [
 
 function optOutWording(text: string): string | null {
   return firstMatch(OPT_OUT_WORDING, text.replace(/[\u2018\u2019]/g, "'"));
+}
+
+/** A reply that is nothing but a stop word ("STOP", "Remove", "Stopp", "Baja") is an opt-out too, as in text messaging. */
+const BARE_OPT_OUT = /^\s*(?:stop|stopp|remove|unsub|arrêtez|baja)[\s.!]*$/i;
+
+function bareOptOut(text: string): string | null {
+  return BARE_OPT_OUT.exec(text)?.[0].trim() ?? null;
 }
 
 /** A subject without its reply and forward prefixes: a bare "Unsubscribe" subject is an opt-out. */
