@@ -9,6 +9,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { ProspectorError } from '#core/errors.ts';
 import type { Sql } from '#core/ports.ts';
+import type { DraftResponseOutput } from '#core/replies/respond.ts';
 import type { CliContext } from '../cli-context.ts';
 import { table } from '../format.ts';
 import { resolveWorkspace } from './resolve.ts';
@@ -35,6 +36,8 @@ export interface ImportedReply {
   confidence: number | null;
   needsReview: boolean;
   action: string | null;
+  /** the response drafted for it (interested, needs_info, objection), or why none was */
+  response: DraftResponseOutput | null;
   /** why the mail could not be read or stored */
   error: string | null;
 }
@@ -54,6 +57,8 @@ export interface ListedReply {
   referral: { name: string | null; email: string } | null;
   bounce: { kind: string; status: string | null; recipient: string | null } | null;
   action: string | null;
+  /** the response draft in the approval queue (`prospector drafts show ID`), if one was drafted */
+  response: { id: string; status: string; grounding: string; source: string } | null;
   rawKey: string;
   /** `<ErrorName>: <reason>` for a mail the replies machine could not finish (no label, nothing acted on) */
   error: string | null;
@@ -94,7 +99,7 @@ Examples:
         await resumePausedSequences(sql, workspace.id, rt.deps.clock.now());
         const out: ImportedReply[] = [];
         for (const item of items) {
-          const row: ImportedReply = { source: item.source, replyId: null, duplicate: false, from: null, subject: null, thread: null, label: null, classifiedBy: null, confidence: null, needsReview: false, action: null, error: null };
+          const row: ImportedReply = { source: item.source, replyId: null, duplicate: false, from: null, subject: null, thread: null, label: null, classifiedBy: null, confidence: null, needsReview: false, action: null, response: null, error: null };
           out.push(row);
           if ('error' in item) {
             row.error = item.error.message;
@@ -103,8 +108,9 @@ Examples:
           // Stored first, as SES receiving stores it in the cloud: a failed step never loses the mail.
           const key = await storeInboundMail(lake, item.raw, rt.deps.clock.now());
           const outcome = await processReplyLocally(rt.deps, { key, workspaceId: workspace.id });
-          const { rawKey: _rawKey, ...shown } = outcome;
-          Object.assign(row, shown, { error: outcome.error?.replaceAll(key, item.source) ?? null });
+          const { rawKey: _rawKey, response, responseError, ...shown } = outcome;
+          const error = outcome.error?.replaceAll(key, item.source) ?? (responseError ? `the response could not be drafted: ${responseError.Error}: ${responseError.Cause ?? ''}` : null);
+          Object.assign(row, shown, { response: response ?? null, error });
           // A rate limit or an outage past the machine's retries stops the import (the rest would
           // fail the same way); the mail is recorded with its error and a re-import retries it.
           if (outcome.error && /^(RateLimited|LlmUnavailable|DailyLimitReached|Database)/.test(outcome.error)) {
@@ -124,10 +130,13 @@ Examples:
               thread: r.error ? '' : r.thread?.sequenceId ? `sequence ${r.thread.sequenceId.slice(0, 8)} (${r.thread.match})` : (r.thread?.match ?? ''),
               label: r.error ? 'error' : `${r.label}${r.needsReview ? ' (review)' : ''} by ${r.classifiedBy}`,
               action: r.error ?? r.action ?? '',
+              response: r.response?.responseId ? `${r.response.responseId.slice(0, 8)} ${r.response.grounding} (${r.response.source})` : '',
             })),
-            90,
+            100,
           ),
         );
+        const drafted = out.filter((r) => r.response?.status === 'drafted').length;
+        if (drafted > 0) ctx.print(`${drafted} response draft(s) wait for review: prospector drafts list --status draft`);
       }, { sampleWeb: false, write: true });
     });
 
@@ -210,6 +219,7 @@ Examples:
               label: r.error ? 'not processed' : `${r.label ?? '-'}${r.needsReview ? ' (review)' : ''}`,
               confidence: r.confidence ?? '',
               action: r.action ?? '',
+              response: r.response ? `${r.response.id.slice(0, 8)} ${r.response.status}, ${r.response.grounding}` : '',
             })),
             80,
           ),
@@ -226,11 +236,13 @@ export async function listReplies(sql: Sql, workspaceId: string, filter: { label
     confidence: string | number | null; needs_review: boolean; return_date: string | Date | null; referral_name: string | null;
     referral_email: string | null; bounce_kind: string | null; bounce_status: string | null; bounce_recipient: string | null;
     action: string | null; raw_key: string; error: string | null; llm_calls: number; prompt_tokens: number; completion_tokens: number; cost_usd: number;
+    response_id: string | null; response_status: string | null; response_grounding: string | null; response_source: string | null;
   }>(
     `SELECT r.id, r.received_at, r.from_email, r.subject, r.thread_match, r.sequence_id, l.email AS lead_email, s.status AS sequence_status,
             r.classification, r.classified_by, r.confidence, r.needs_review, to_char(r.return_date, 'YYYY-MM-DD') AS return_date,
             r.referral_name, r.referral_email, r.bounce_kind, r.bounce_status, r.bounce_recipient, r.action, r.raw_key, r.error,
-            c.llm_calls, c.prompt_tokens, c.completion_tokens, c.cost_usd
+            c.llm_calls, c.prompt_tokens, c.completion_tokens, c.cost_usd,
+            rr.id AS response_id, rr.status AS response_status, rr.grounding AS response_grounding, rr.source AS response_source
        FROM reply r
        CROSS JOIN LATERAL (
          SELECT count(*)::int AS llm_calls, coalesce(sum(prompt_tokens), 0)::int AS prompt_tokens,
@@ -239,6 +251,7 @@ export async function listReplies(sql: Sql, workspaceId: string, filter: { label
        ) c
        LEFT JOIN lead l ON l.id = r.lead_id
        LEFT JOIN sequence s ON s.id = r.sequence_id
+       LEFT JOIN reply_response rr ON rr.reply_id = r.id
       WHERE r.workspace_id = :ws::uuid
         AND (:label::text IS NULL OR (:label = 'needs_review' AND r.needs_review) OR r.classification = :label)
         AND (NOT :unmatched::boolean OR r.sequence_id IS NULL)
@@ -259,6 +272,7 @@ export async function listReplies(sql: Sql, workspaceId: string, filter: { label
     referral: r.referral_email ? { name: r.referral_name, email: r.referral_email } : null,
     bounce: r.bounce_kind ? { kind: r.bounce_kind, status: r.bounce_status, recipient: r.bounce_recipient } : null,
     action: r.action,
+    response: r.response_id ? { id: r.response_id, status: r.response_status!, grounding: r.response_grounding!, source: r.response_source! } : null,
     rawKey: r.raw_key,
     error: r.error,
     llm: { calls: r.llm_calls, promptTokens: r.prompt_tokens, completionTokens: r.completion_tokens, costUsd: Number(r.cost_usd) },
