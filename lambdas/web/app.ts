@@ -31,12 +31,17 @@ import {
 } from '#core/outreach/repository.ts';
 import type { Clock, Lake, Log, Sql } from '#core/ports.ts';
 import { LEAD_STATUSES, listIcps, listLeads, type LeadStatus } from '#core/views/leads.ts';
+import { listReplies } from '#core/views/replies.ts';
 import { loadResearch } from '#core/views/research.ts';
+import { suppressAddress } from '#core/sending/suppress.ts';
+import { listSuppressions } from '#core/views/suppression.ts';
 import { listRuns, showRun, stageCounts } from '#core/views/runs.ts';
 import { notice, page, type Html } from './layout.ts';
+import { INBOX_FILTERS, inboxList, type InboxFilter } from './pages/inbox.ts';
 import { leadDetail, leadsList } from './pages/leads.ts';
 import { onboardingPage, type OnboardingIssueView } from './pages/onboarding.ts';
 import { reviewQueue } from './pages/review.ts';
+import { suppressionsPage, type SuppressionFormState } from './pages/suppressions.ts';
 import { runDetail, runsList } from './pages/runs.ts';
 import { csrfMatches, endSession, findSession, redeemLoginLink, SESSION_TTL_MS, type WebSession } from './sessions.ts';
 
@@ -63,6 +68,7 @@ const STATIC_DIR = join(import.meta.dirname, 'static');
 const Uuid = z.uuid();
 const FactId = z.string().regex(/^[A-Za-z0-9_-]{1,20}$/);
 const Reason = z.string().trim().min(1).max(2000);
+const SuppressEmail = z.email().max(320);
 const MAX_ONBOARDING_BYTES = 512 * 1024;
 
 /** A path parameter that must be a uuid; anything else is a 404 (not a 500, not a SQL error). */
@@ -292,6 +298,61 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     }
     return c.redirect(`/review?done=edited#seq-${hit.sequenceId}`, 303);
   });
+
+  // --- inbox ----------------------------------------------------------------------------------------
+
+  app.get('/inbox', async (c) => {
+    const session = c.get('session');
+    const show = c.req.query('show');
+    const filter: InboxFilter = (INBOX_FILTERS as readonly string[]).includes(show ?? '') ? (show as InboxFilter) : null;
+    const replies = await listReplies(sql, session.workspaceId, { label: filter === 'needs_review' ? 'needs_review' : undefined, unmatched: filter === 'unmatched' });
+    return c.html(page({ title: 'Inbox', session, current: '/inbox' }, inboxList(replies, filter)));
+  });
+
+  // --- suppression list -------------------------------------------------------------------------------
+
+  async function renderSuppressions(c: Context<AppEnv>, state: { form?: SuppressionFormState; notice?: Html | null; status?: 200 | 422 } = {}) {
+    const session = c.get('session');
+    const search = (c.req.query('q') ?? '').slice(0, 200);
+    const list = await listSuppressions(sql, session.workspaceId, { search });
+    const form = state.form ?? { email: '', reason: '', errors: {} };
+    return c.html(page({ title: 'Suppression list', session, current: '/suppressions', notice: state.notice }, suppressionsPage(session, list, search, form)), state.status ?? 200);
+  }
+
+  app.get('/suppressions', (c) => {
+    const added = c.req.query('added');
+    return renderSuppressions(c, { notice: added ? notice(`Suppressed ${added.slice(0, 320)}: it is never written to again, and open sequences to it were stopped.`) : null });
+  });
+
+  app.post('/suppressions', async (c) => {
+    const session = c.get('session');
+    const email = ((await field(c, 'email')) ?? '').trim();
+    const reason = ((await field(c, 'reason')) ?? '').trim();
+    const errors: SuppressionFormState['errors'] = {};
+    const parsed = SuppressEmail.safeParse(email);
+    if (!parsed.success) errors.email = email ? `"${email.slice(0, 80)}" is not an email address (name@domain.tld)` : 'enter the email address to suppress';
+    if (reason.length > 500) errors.reason = `is ${reason.length} characters; keep it under 500`;
+    if (errors.email || errors.reason) return renderSuppressions(c, { form: { email, reason, errors }, status: 422 });
+    const address = parsed.data!.toLowerCase();
+    await sql.transaction((tx) =>
+      suppressAddress(tx, {
+        workspaceId: session.workspaceId,
+        address,
+        source: 'rep',
+        reason: `${reason || 'No reason given'} (added by ${session.email})`,
+        stopReason: 'suppressed',
+        now: now(),
+      }),
+    );
+    return c.redirect(`/suppressions?added=${encodeURIComponent(address)}`, 303);
+  });
+
+  // An opt-out is permanent and onboarding only adds: no suppression is removed here, whatever is asked.
+  const refuseRemoval = (c: Context<AppEnv>) =>
+    c.html(page({ title: 'Refused', session: c.get('session'), error: 'Suppressions cannot be removed: an opt-out is permanent, and a bounce or a listed address stays blocked.' }, html``), 405, { Allow: 'GET, POST' });
+  app.delete('/suppressions/:id', refuseRemoval);
+  app.post('/suppressions/:id/remove', refuseRemoval);
+  app.post('/suppressions/:id/delete', refuseRemoval);
 
   // --- onboarding ---------------------------------------------------------------------------------
 

@@ -215,6 +215,31 @@ suite('the web app in Chromium', () => {
     await expect(page.locator('.who').textContent()).resolves.toContain('Tallyhand Outbound');
   });
 
+  /** Tabs forward from the top of the page until `selector` has focus (at most `limit` presses). */
+  async function tabTo(selector: string, limit = 60): Promise<void> {
+    await page.locator('body').focus();
+    for (let i = 0; i < limit; i++) {
+      await page.keyboard.press('Tab');
+      if (await page.evaluate((sel) => document.activeElement?.matches(sel) ?? false, selector)) return;
+    }
+    throw new Error(`${selector} was not reached with ${limit} presses of Tab`);
+  }
+
+  test('inbox: reached and read with the keyboard; a reply with <script> is text; the lead link opens the lead', async () => {
+    await page.goto(`${ui.url}/review`);
+    await tabTo('nav a[href="/inbox"]');
+    await Promise.all([page.waitForURL(/\/inbox$/), page.keyboard.press('Enter')]);
+    await expect(page.locator('h1').textContent()).resolves.toBe('Inbox');
+    const interested = page.locator(`#reply-${f.replies.interested}`);
+    await expect(interested.locator('.subject').textContent()).resolves.toBe(`Re: cross-dock <script>document.title='pwned'</script>`);
+    expect(await page.title()).toBe('Inbox · Prospector');
+    await expect(page.locator(`#reply-${f.replies.review}`).textContent()).resolves.toContain('needs review');
+    await shot('inbox');
+    await tabTo(`#reply-${f.replies.interested} a[href="/leads/${f.leads.keelhaul.leadId}"]`);
+    await Promise.all([page.waitForURL(new RegExp(`/leads/${f.leads.keelhaul.leadId}$`)), page.keyboard.press('Enter')]);
+    await expect(page.locator('h1').textContent()).resolves.toContain('Dana Ruiz');
+  });
+
   test('axe-core finds no serious or critical violation on any page', async () => {
     // axe is injected as a script: a context that bypasses the app's CSP for the check only
     const audit = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
@@ -226,6 +251,7 @@ suite('the web app in Chromium', () => {
       review: '/review',
       leads: '/leads',
       lead: `/leads/${f.leads.evil.leadId}`,
+      inbox: '/inbox',
       runs: '/runs',
       run: `/runs/${f.leads.keelhaul.runId}`,
       onboarding: '/onboarding',
