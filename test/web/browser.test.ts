@@ -240,6 +240,31 @@ suite('the web app in Chromium', () => {
     await expect(page.locator('h1').textContent()).resolves.toContain('Dana Ruiz');
   });
 
+  test('suppression list: a bad address is shown at its field, fixed and added with the keyboard alone; no removal control', async () => {
+    await page.goto(`${ui.url}/suppressions`);
+    await tabTo('#s-email');
+    await page.keyboard.type('not-an-address');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('called to ask');
+    await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.keyboard.press('Enter')]);
+    const email = page.getByLabel('Email address');
+    await expect(email.getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(page.locator('#s-email-error').textContent()).resolves.toContain('is not an email address');
+    await shot('suppressions-error');
+    await email.focus();
+    await email.fill('');
+    await page.keyboard.type('Later@Example.org');
+    await Promise.all([page.waitForURL(/added=/), page.keyboard.press('Enter')]);
+    await expect(page.locator('[role="status"]').textContent()).resolves.toContain('Suppressed later@example.org');
+    const added = await f.db.query<{ source: string }>(`SELECT source FROM suppression WHERE workspace_id = :ws::uuid AND value = 'later@example.org'`, { ws: f.tallyhand.workspaceId });
+    expect(added.rows).toEqual([{ source: 'rep' }]);
+    await page.getByLabel('Search').fill('optout');
+    await Promise.all([page.waitForURL(/q=optout/), page.getByLabel('Search').press('Enter')]);
+    await expect(page.locator('table.suppressions tbody').textContent()).resolves.toContain('gone@optout.example');
+    expect(await page.locator('table.suppressions button, table.suppressions form').count()).toBe(0);
+    await shot('suppressions');
+  });
+
   test('axe-core finds no serious or critical violation on any page', async () => {
     // axe is injected as a script: a context that bypasses the app's CSP for the check only
     const audit = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
@@ -252,6 +277,7 @@ suite('the web app in Chromium', () => {
       leads: '/leads',
       lead: `/leads/${f.leads.evil.leadId}`,
       inbox: '/inbox',
+      suppressions: '/suppressions',
       runs: '/runs',
       run: `/runs/${f.leads.keelhaul.runId}`,
       onboarding: '/onboarding',
