@@ -20,6 +20,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { html } from 'hono/html';
 import { z } from 'zod';
 import { NotFoundError, ProspectorError, ValidationError } from '#core/errors.ts';
+import { exportOnboardingYaml } from '#core/onboarding/export.ts';
 import { importOnboarding, parseOnboardingText } from '#core/onboarding/import.ts';
 import {
   approveAllUnflagged,
@@ -58,6 +59,11 @@ export interface WebAppOptions {
   clock?: Clock;
   /** Where unexpected errors go (their detail is never shown to the browser). */
   log?: Log;
+  /**
+   * Re-processes a run's failed leads, as `prospector redrive` does (locally: runOnce with
+   * `redriveRunId`). Started in the background; absent, the Runs page offers the command instead.
+   */
+  redrive?: (input: { workspaceId: string; runId: string }) => Promise<unknown>;
 }
 
 type AppEnv = { Variables: { session: WebSession } };
@@ -174,13 +180,44 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     return c.html(page({ title: 'Runs', session, current: '/runs' }, runsList(runs)));
   });
 
-  app.get('/runs/:id', async (c) => {
-    const session = c.get('session');
+  /** Redrives under way in this process, by run id: a second click does not start another. */
+  const redriving = new Set<string>();
+
+  /** The run id in the path, checked to be a run of the session's workspace. */
+  async function ownedRun(c: Context<AppEnv>): Promise<string> {
     const id = uuidParam(c, 'id');
-    const owned = await sql.query(`SELECT 1 FROM run WHERE id = :id::uuid AND workspace_id = :ws::uuid`, { id, ws: session.workspaceId });
+    const owned = await sql.query(`SELECT 1 FROM run WHERE id = :id::uuid AND workspace_id = :ws::uuid`, { id, ws: c.get('session').workspaceId });
     if (owned.rowCount === 0) throw new NotFoundError(`no run ${id} in this workspace`);
+    return id;
+  }
+
+  async function renderRun(c: Context<AppEnv>, id: string, extra: { notice?: Html | null; error?: string | null; status?: 200 | 409 | 501 } = {}) {
+    const session = c.get('session');
     const [show, stages] = [await showRun(sql, id), await stageCounts(sql, id)];
-    return c.html(page({ title: `Run ${id.slice(0, 8)}`, session, current: '/runs' }, runDetail(show, stages)));
+    const redrive = { session, available: Boolean(options.redrive), running: redriving.has(id) };
+    return c.html(page({ title: `Run ${id.slice(0, 8)}`, session, current: '/runs', notice: extra.notice, error: extra.error }, runDetail(show, stages, redrive)), extra.status ?? 200);
+  }
+
+  app.get('/runs/:id', async (c) => {
+    const id = await ownedRun(c);
+    const started = c.req.query('done') === 'redrive';
+    return renderRun(c, id, { notice: started ? notice('Redrive started: the failed leads are being re-processed. Reload this page to follow the run.') : null });
+  });
+
+  app.post('/runs/:id/redrive', async (c) => {
+    const session = c.get('session');
+    const id = await ownedRun(c);
+    if (!options.redrive) return renderRun(c, id, { error: `Redrive is not available from this app here: run \`prospector redrive ${id.slice(0, 8)}\`.`, status: 501 });
+    if (redriving.has(id)) return renderRun(c, id, { error: 'This run is already being redriven: reload to follow it.', status: 409 });
+    const failed = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM run_lead WHERE run_id = :id::uuid AND status = 'failed'`, { id });
+    if (failed.rows[0].n === 0) return renderRun(c, id, { error: 'This run has no failed lead to redrive.', status: 409 });
+    redriving.add(id);
+    // A redrive takes as long as its leads do: it goes on after the response, and its outcome is the run's.
+    void options
+      .redrive({ workspaceId: session.workspaceId, runId: id })
+      .catch((error: Error) => options.log?.error('redrive from the web app failed', { runId: id, error: error.name, message: error.message }))
+      .finally(() => redriving.delete(id));
+    return c.redirect(`/runs/${id}?done=redrive`, 303);
   });
 
   // --- leads ------------------------------------------------------------------------------------

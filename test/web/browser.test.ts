@@ -40,11 +40,13 @@ suite('the web app in Chromium', () => {
   let rep: BrowserContext;
   let page: Page;
   let shots: string;
+  const redrives: { workspaceId: string; runId: string }[] = [];
 
   beforeAll(async () => {
     expect(hasChromium, 'chromium must be installed in CI (.ci/run installs it)').toBe(true);
     f = await webFixture();
-    ui = await startUi({ sql: f.db, lake: f.lake }, { host: '127.0.0.1', port: 0, workspaceId: f.tallyhand.workspaceId });
+    // the redrive itself (runOnce) is the CLI's; here the button's request is recorded
+    ui = await startUi({ sql: f.db, lake: f.lake }, { host: '127.0.0.1', port: 0, workspaceId: f.tallyhand.workspaceId, redrive: async (input) => void redrives.push(input) });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
     rep = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     page = await rep.newPage();
@@ -263,6 +265,17 @@ suite('the web app in Chromium', () => {
     await expect(page.locator('table.suppressions tbody').textContent()).resolves.toContain('gone@optout.example');
     expect(await page.locator('table.suppressions button, table.suppressions form').count()).toBe(0);
     await shot('suppressions');
+  });
+
+  test('runs: the redrive button is reached and pressed with the keyboard', async () => {
+    const runId = f.leads.keelhaul.runId;
+    await page.goto(`${ui.url}/runs/${runId}`);
+    await tabTo('form.redrive button');
+    await expect(page.locator('form.redrive button').textContent()).resolves.toBe('Redrive 1 failed lead(s)');
+    await shot('run-redrive');
+    await Promise.all([page.waitForURL(/done=redrive/), page.keyboard.press('Enter')]);
+    await expect(page.locator('[role="status"]').first().textContent()).resolves.toContain('Redrive started');
+    expect(redrives).toEqual([{ workspaceId: f.tallyhand.workspaceId, runId }]);
   });
 
   test('axe-core finds no serious or critical violation on any page', async () => {

@@ -168,3 +168,67 @@ describe('suppression list', () => {
     expect(await suppressed(f.tallyhand.workspaceId, 'gone@optout.example')).toEqual([{ source: 'opt_out', reason: 'Opted out by reply' }]);
   });
 });
+
+describe('redrive from the Runs page', () => {
+  const runId = () => f.leads.keelhaul.runId;
+
+  test('without a redrive port (the cloud, for now) the page names the command and the POST says so', async () => {
+    const page = await (await rep.get(`/runs/${runId()}`)).text();
+    expect(page).toContain(`prospector redrive ${runId().slice(0, 8)}`);
+    expect(page).not.toContain('/redrive"');
+    const res = await rep.post(`/runs/${runId()}/redrive`, {});
+    expect(res.status).toBe(501);
+    expect(await res.text()).toContain(`prospector redrive ${runId().slice(0, 8)}`);
+  });
+
+  test('the button starts one redrive of the run, CSRF-protected, only in the workspace, once at a time', async () => {
+    const calls: { workspaceId: string; runId: string }[] = [];
+    let finish!: () => void;
+    const withRedrive = createWebApp({
+      sql: f.db,
+      lake: f.lake,
+      redrive: async (input) => {
+        calls.push(input);
+        await new Promise<void>((resolve) => (finish = resolve));
+      },
+    });
+    const s = await signInAs(f, withRedrive, f.tallyhand.userId);
+    const page = await (await s.get(`/runs/${runId()}`)).text();
+    expect(page).toContain(`<form method="post" action="/runs/${runId()}/redrive" class="redrive">`);
+    expect(page).toContain('Redrive 1 failed lead(s)');
+
+    expect((await s.post(`/runs/${runId()}/redrive`, {}, false)).status).toBe(403);
+    expect(calls).toEqual([]);
+
+    const rival = await signInAs(f, withRedrive, f.rival.userId);
+    expect((await rival.post(`/runs/${runId()}/redrive`, {})).status).toBe(404);
+    expect(calls).toEqual([]);
+
+    const started = await s.post(`/runs/${runId()}/redrive`, {});
+    expect(started.status).toBe(303);
+    expect(started.headers.get('location')).toBe(`/runs/${runId()}?done=redrive`);
+    expect(calls).toEqual([{ workspaceId: f.tallyhand.workspaceId, runId: runId() }]);
+    const during = await (await s.get(started.headers.get('location')!)).text();
+    expect(during).toContain('Redrive started');
+    expect(during).toContain('being redriven now');
+    expect(during).not.toContain('class="redrive"');
+    expect((await s.post(`/runs/${runId()}/redrive`, {})).status).toBe(409);
+    expect(calls.length).toBe(1);
+
+    finish();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await (await s.get(`/runs/${runId()}`)).text()).toContain('class="redrive"');
+  });
+
+  test('a run with no failed lead offers no redrive and refuses one', async () => {
+    const calls: unknown[] = [];
+    const withRedrive = createWebApp({ sql: f.db, lake: f.lake, redrive: async (input) => void calls.push(input) });
+    const s = await signInAs(f, withRedrive, f.tallyhand.userId);
+    const clean = f.leads.granite.runId;
+    expect(await (await s.get(`/runs/${clean}`)).text()).not.toContain('class="redrive"');
+    const res = await s.post(`/runs/${clean}/redrive`, {});
+    expect(res.status).toBe(409);
+    expect(await res.text()).toContain('no failed lead');
+    expect(calls).toEqual([]);
+  });
+});
