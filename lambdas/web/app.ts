@@ -436,6 +436,16 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     return c.redirect('/onboarding?done=imported', 303);
   });
 
+  app.get('/onboarding/export', async (c) => {
+    const session = c.get('session');
+    if (session.role !== 'admin') return renderOnboarding(c, { status: 403 });
+    const yaml = await exportOnboardingYaml(sql, session.workspaceId);
+    return c.body(yaml, 200, {
+      'Content-Type': 'application/yaml; charset=utf-8',
+      'Content-Disposition': `attachment; filename="${session.workspaceSlug}-onboarding.yaml"`,
+    });
+  });
+
   // --- JSON ---------------------------------------------------------------------------------------
 
   app.get('/api/runs', async (c) => c.json(await listRuns(sql, { workspaceId: c.get('session').workspaceId, limit: 50 })));

@@ -53,7 +53,7 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('ui')
-    .description('serve the web app for reps (review queue, leads, runs, onboarding) on loopback and print a one-time login link')
+    .description('serve the web app for reps (review queue, inbox, leads, runs, suppression list, onboarding) on loopback and print a one-time login link')
     .option('--port <n>', 'port to listen on (0: any free port)', '8787')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--as <email>', "the user the login link signs in (default: the workspace's first admin)")

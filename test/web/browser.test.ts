@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startUi, type UiServer } from '#local/commands/ui.ts';
+import { parseOnboardingText } from '#core/onboarding/import.ts';
 import { SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
 import { webFixture, type WebFixture } from '#test/helpers/web.ts';
 
@@ -48,7 +49,7 @@ suite('the web app in Chromium', () => {
     // the redrive itself (runOnce) is the CLI's; here the button's request is recorded
     ui = await startUi({ sql: f.db, lake: f.lake }, { host: '127.0.0.1', port: 0, workspaceId: f.tallyhand.workspaceId, redrive: async (input) => void redrives.push(input) });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
-    rep = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    rep = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     page = await rep.newPage();
     shots = await mkdtemp(join(tmpdir(), 'prospector-web-shots-'));
     console.log(`web app screenshots: ${shots}`);
@@ -276,6 +277,17 @@ suite('the web app in Chromium', () => {
     await Promise.all([page.waitForURL(/done=redrive/), page.keyboard.press('Enter')]);
     await expect(page.locator('[role="status"]').first().textContent()).resolves.toContain('Redrive started');
     expect(redrives).toEqual([{ workspaceId: f.tallyhand.workspaceId, runId }]);
+  });
+
+  test('onboarding: the current onboarding downloads as YAML with the keyboard, and it parses with the onboarding parser', async () => {
+    await page.goto(`${ui.url}/onboarding`);
+    await tabTo('a[href="/onboarding/export"]');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+    expect(download.suggestedFilename()).toBe('tallyhand-onboarding.yaml');
+    const text = await readFile((await download.path())!, 'utf8');
+    const parsed = parseOnboardingText(text, 'yaml', 'downloaded file');
+    expect(parsed.workspace.slug).toBe('tallyhand');
+    expect(parsed.icps.length).toBeGreaterThan(0);
   });
 
   test('axe-core finds no serious or critical violation on any page', async () => {

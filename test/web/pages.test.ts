@@ -4,6 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { approveSequence } from '#core/outreach/repository.ts';
+import { loadOnboardingFile, parseOnboardingText } from '#core/onboarding/import.ts';
+import type { Onboarding } from '#core/onboarding/schema.ts';
+import { SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
 import { createWebApp } from '#web/app.ts';
 import { EVIL_REPLY_EVIDENCE, EVIL_REPLY_SUBJECT, signInAs, webFixture, type Signed, type WebFixture } from '#test/helpers/web.ts';
 
@@ -230,5 +233,55 @@ describe('redrive from the Runs page', () => {
     expect(res.status).toBe(409);
     expect(await res.text()).toContain('no failed lead');
     expect(calls).toEqual([]);
+  });
+});
+
+/** An onboarding with its unordered lists sorted (the export lists them in the database's order). */
+function sorted(o: Onboarding): Onboarding {
+  const by = <T>(key: (x: T) => string) => (a: T, b: T) => key(a).localeCompare(key(b));
+  return {
+    ...o,
+    users: [...o.users].sort(by((u) => u.email)),
+    products: [...o.products].sort(by((p) => p.name)),
+    icps: [...o.icps].sort(by((i) => i.slug)),
+    suppressions: [...o.suppressions].sort(by((x) => `${x.kind} ${x.value}`)),
+  };
+}
+
+describe('onboarding export', () => {
+  test('downloads the stored onboarding as YAML that parses back to the imported file', async () => {
+    const res = await rep.get('/onboarding/export');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/yaml; charset=utf-8');
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="tallyhand-onboarding.yaml"');
+    const text = await res.text();
+    const exported = parseOnboardingText(text, 'yaml', 'exported file');
+    const sample = await loadOnboardingFile(SAMPLE_ONBOARDING);
+    expect(sorted(exported)).toEqual(sorted(sample));
+    // only the file's suppressions: the opt-out from a reply stays out of it
+    expect(text).not.toContain('gone@optout.example');
+    expect(await (await rep.get('/onboarding')).text()).toContain('href="/onboarding/export"');
+  });
+
+  test('an edited export imports through the page, and the next export carries the edit', async () => {
+    const text = await (await rep.get('/onboarding/export')).text();
+    const edited = text.replace(/^(\s+)callToAction: .*$/m, '$1callToAction: Worth a 20-minute look?');
+    expect(edited).not.toBe(text);
+    const res = await rep.post('/onboarding/import', { text: edited });
+    expect(res.status).toBe(303);
+    const again = parseOnboardingText(await (await rep.get('/onboarding/export')).text(), 'yaml');
+    expect(again.tone.callToAction).toBe('Worth a 20-minute look?');
+    expect(sorted(again)).toEqual(sorted(parseOnboardingText(edited, 'yaml')));
+  });
+
+  test("a rep who is not an admin cannot export, and each workspace exports its own", async () => {
+    const rival = await signInAs(f, app, f.rival.userId);
+    const theirs = parseOnboardingText(await (await rival.get('/onboarding/export')).text(), 'yaml');
+    expect(theirs.workspace.slug).toBe('rival-co');
+    expect(theirs.users.every((u) => u.email.endsWith('@rival.example'))).toBe(true);
+    const repUser = await f.db.query<{ id: string }>(`SELECT id FROM app_user WHERE workspace_id = :ws::uuid AND role = 'rep' LIMIT 1`, { ws: f.tallyhand.workspaceId });
+    expect(repUser.rows.length).toBe(1);
+    const plain = await signInAs(f, app, repUser.rows[0].id);
+    expect((await plain.get('/onboarding/export')).status).toBe(403);
   });
 });

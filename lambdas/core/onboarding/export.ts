@@ -4,11 +4,13 @@
  * through `checkOnboarding` before it is returned: what is exported always imports.
  * Suppressions added by opt-outs, bounces, complaints or reps are not in the file (the file's
  * suppressions are the ones it brought); they stay in the database whatever is imported.
+ * The order of users, products, ICPs and suppressions is the database's (by role and email,
+ * name, slug, value), not the original file's: none of them is ordered by meaning.
  */
 import { stringify } from 'yaml';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type { Sql } from '../ports.ts';
-import { checkOnboarding, type Onboarding } from './schema.ts';
+import { checkOnboarding, DEFAULT_COOLING_OFF_DAYS, type Onboarding } from './schema.ts';
 
 type Row = Record<string, unknown>;
 
@@ -34,7 +36,8 @@ export async function exportOnboarding(sql: Sql, workspaceId: string): Promise<O
   const suppressions = await q(`SELECT kind, value, reason FROM suppression WHERE workspace_id = :ws::uuid AND source = 'onboarding' ORDER BY kind, value`);
 
   const doc = {
-    workspace: given({ slug: workspace.slug, name: workspace.name, coolingOffDays: num(workspace.cooling_off_days) }),
+    // The default is left out, as the sample file leaves it out: drafting hashes the parsed file.
+    workspace: given({ slug: workspace.slug, name: workspace.name, coolingOffDays: num(workspace.cooling_off_days) === DEFAULT_COOLING_OFF_DAYS ? null : num(workspace.cooling_off_days) }),
     users: users.map((u) => given({ name: u.name, email: u.email, title: u.title, timezone: u.timezone, signature: u.signature, calendarLink: u.calendar_link, role: u.role })),
     company: company
       ? given({
