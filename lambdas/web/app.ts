@@ -20,7 +20,8 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { html } from 'hono/html';
 import { z } from 'zod';
 import { NotFoundError, ProspectorError, ValidationError } from '#core/errors.ts';
-import { exportOnboardingYaml } from '#core/onboarding/export.ts';
+import { exportOnboarding, exportOnboardingYaml } from '#core/onboarding/export.ts';
+import { checkOnboarding } from '#core/onboarding/schema.ts';
 import { importOnboarding, parseOnboardingText } from '#core/onboarding/import.ts';
 import {
   approveAllUnflagged,
@@ -39,6 +40,7 @@ import { listSuppressions } from '#core/views/suppression.ts';
 import { listRuns, showRun, stageCounts } from '#core/views/runs.ts';
 import { notice, page, type Html } from './layout.ts';
 import { INBOX_FILTERS, inboxList, type InboxFilter } from './pages/inbox.ts';
+import { COMPANY_FIELDS, companyForm, companyValues, withCompany, type CompanyFieldName, type CompanyFormValues } from './pages/company-form.ts';
 import { leadDetail, leadsList } from './pages/leads.ts';
 import { onboardingPage, type OnboardingIssueView } from './pages/onboarding.ts';
 import { reviewQueue } from './pages/review.ts';
@@ -393,7 +395,10 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
 
   // --- onboarding ---------------------------------------------------------------------------------
 
-  async function renderOnboarding(c: Context<AppEnv>, state: { text?: string; issues?: OnboardingIssueView[]; notice?: Html | null; status?: 200 | 403 | 422 } = {}) {
+  async function renderOnboarding(
+    c: Context<AppEnv>,
+    state: { text?: string; issues?: OnboardingIssueView[]; notice?: Html | null; status?: 200 | 403 | 422; company?: { values: CompanyFormValues; errors: Partial<Record<CompanyFieldName, string>> } } = {},
+  ) {
     const session = c.get('session');
     const counts = await sql.query<{ icps: number; products: number; users: number }>(
       `SELECT (SELECT count(*)::int FROM icp WHERE workspace_id = :ws::uuid AND active) AS icps,
@@ -401,12 +406,20 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
               (SELECT count(*)::int FROM app_user WHERE workspace_id = :ws::uuid) AS users`,
       { ws: session.workspaceId },
     );
-    const body = onboardingPage(session, { text: state.text ?? '', issues: state.issues ?? [], summary: counts.rows[0] });
+    // The company form needs a stored company: a workspace imports its first file before it has one.
+    const stored = session.role === 'admin' && counts.rows[0].products > 0 ? await exportOnboarding(sql, session.workspaceId) : null;
+    const guided = stored ? companyForm(session, state.company?.values ?? companyValues(stored.company), state.company?.errors ?? {}) : undefined;
+    const body = onboardingPage(session, { text: state.text ?? '', issues: state.issues ?? [], summary: counts.rows[0], guided });
     return c.html(page({ title: 'Onboarding', session, current: '/onboarding', notice: state.notice }, body), state.status ?? 200);
   }
 
   app.get('/onboarding', (c) =>
-    renderOnboarding(c, { notice: c.req.query('done') === 'imported' ? notice('Imported: the next run researches and drafts with it.') : null }));
+    renderOnboarding(c, {
+      notice:
+        c.req.query('done') === 'imported' ? notice('Imported: the next run researches and drafts with it.')
+        : c.req.query('done') === 'company' ? notice('Company saved: the next run researches and drafts with it.')
+        : null,
+    }));
 
   app.post('/onboarding/import', async (c) => {
     const session = c.get('session');
@@ -434,6 +447,27 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
       throw error;
     }
     return c.redirect('/onboarding?done=imported', 303);
+  });
+
+  app.post('/onboarding/company', async (c) => {
+    const session = c.get('session');
+    if (session.role !== 'admin') return renderOnboarding(c, { status: 403 });
+    const values = {} as CompanyFormValues;
+    for (const f of COMPANY_FIELDS) values[f.name] = ((await field(c, f.name)) ?? '').slice(0, 20_000);
+    const checked = checkOnboarding(withCompany(await exportOnboarding(sql, session.workspaceId), values));
+    if (!checked.success) {
+      const errors: Partial<Record<CompanyFieldName, string>> = {};
+      for (const issue of checked.issues) {
+        const [top, name] = issue.segments;
+        const known = COMPANY_FIELDS.find((f) => f.name === name);
+        if (top === 'company' && known && !errors[known.name]) errors[known.name] = issue.message;
+      }
+      // A problem outside these fields is the stored file's, not the form's: shown with its path.
+      const elsewhere = checked.issues.filter((i) => !(i.segments[0] === 'company' && COMPANY_FIELDS.some((f) => f.name === i.segments[1])));
+      return renderOnboarding(c, { company: { values, errors }, issues: elsewhere.map(({ path, message }) => ({ path, message })), status: 422 });
+    }
+    await importOnboarding(sql, checked.data);
+    return c.redirect('/onboarding?done=company', 303);
   });
 
   app.get('/onboarding/export', async (c) => {

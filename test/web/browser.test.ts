@@ -290,6 +290,21 @@ suite('the web app in Chromium', () => {
     expect(parsed.icps.length).toBeGreaterThan(0);
   });
 
+  test('onboarding: the company form shows an error at its field; fixed, it saves', async () => {
+    await page.goto(`${ui.url}/onboarding`);
+    const website = page.getByLabel('Website (https://…)');
+    await website.fill('tallyhand dot com');
+    await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.getByRole('button', { name: 'Save the company' }).click()]);
+    await expect(website.getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(page.locator('#company-website-error').textContent()).resolves.toContain('http:// or https:// URL');
+    await shot('onboarding-company-error');
+    await website.fill('https://tallyhand.com');
+    await website.press('Enter');
+    await page.waitForURL(/done=company/);
+    await expect(page.locator('[role="status"]').textContent()).resolves.toContain('Company saved');
+    await expect(page.getByLabel('Website (https://…)').inputValue()).resolves.toBe('https://tallyhand.com');
+  });
+
   test('axe-core finds no serious or critical violation on any page', async () => {
     // axe is injected as a script: a context that bypasses the app's CSP for the check only
     const audit = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });

@@ -285,3 +285,55 @@ describe('onboarding export', () => {
     expect((await plain.get('/onboarding/export')).status).toBe(403);
   });
 });
+
+describe('onboarding: the guided company form', () => {
+  const company = async () =>
+    (await f.db.query<{ name: string; website: string; value_propositions: string[]; postal_address: string | null }>(
+      `SELECT name, website, value_propositions, postal_address FROM seller_company WHERE workspace_id = :ws::uuid`, { ws: f.tallyhand.workspaceId },
+    )).rows[0];
+
+  test('is prefilled from the stored company', async () => {
+    const page = await (await rep.get('/onboarding')).text();
+    const stored = await company();
+    expect(page).toMatch(new RegExp(`id="company-name" name="name" type="text" value="${stored.name}"`));
+    expect(page).toContain(stored.value_propositions[0].replaceAll("'", '&#39;').replaceAll('&', '&amp;').slice(0, 20));
+  });
+
+  test('shows each problem at its field, keeps what was typed, and changes nothing', async () => {
+    const before = await company();
+    const res = await rep.post('/onboarding/company', { name: 'Tallyhand <b>', website: 'tallyhand dot com', description: 'Accounts payable automation.', valuePropositions: '\n  \n', postalAddress: '' });
+    expect(res.status).toBe(422);
+    const page = await res.text();
+    expect(page).toMatch(/id="company-website"[^>]*aria-invalid="true" aria-describedby="company-website-error"/);
+    expect(page).toContain('<p class="field-error" id="company-website-error">must be a full http:// or https:// URL</p>');
+    expect(page).toContain('<p class="field-error" id="company-valuePropositions-error">needs at least one value proposition</p>');
+    expect(page).not.toContain('id="company-name-error"');
+    expect(page).toContain('value="Tallyhand &lt;b&gt;"');
+    expect(page).toContain('2 field(s) need a fix');
+    expect(await company()).toEqual(before);
+  });
+
+  test('a valid form is saved through the onboarding import, and the export carries it', async () => {
+    const res = await rep.post('/onboarding/company', {
+      name: 'Tallyhand',
+      website: 'https://tallyhand.com',
+      description: 'Accounts payable automation for mid-market finance teams.',
+      valuePropositions: 'Close the books faster\r\nFewer late-payment fees\r\n',
+      postalAddress: 'Tallyhand Inc., 548 Market St, San Francisco, CA 94104, USA',
+    });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/onboarding?done=company');
+    expect(await company()).toMatchObject({ name: 'Tallyhand', value_propositions: ['Close the books faster', 'Fewer late-payment fees'], postal_address: 'Tallyhand Inc., 548 Market St, San Francisco, CA 94104, USA' });
+    const exported = parseOnboardingText(await (await rep.get('/onboarding/export')).text(), 'yaml');
+    expect(exported.company.valuePropositions).toEqual(['Close the books faster', 'Fewer late-payment fees']);
+  });
+
+  test('needs the CSRF token and an admin', async () => {
+    const form = { name: 'Hijacked', website: 'https://evil.example', description: 'x', valuePropositions: 'x', postalAddress: '' };
+    expect((await rep.post('/onboarding/company', form, false)).status).toBe(403);
+    const repUser = await f.db.query<{ id: string }>(`SELECT id FROM app_user WHERE workspace_id = :ws::uuid AND role = 'rep' LIMIT 1`, { ws: f.tallyhand.workspaceId });
+    const plain = await signInAs(f, app, repUser.rows[0].id);
+    expect((await plain.post('/onboarding/company', form)).status).toBe(403);
+    expect((await company()).name).toBe('Tallyhand');
+  });
+});
