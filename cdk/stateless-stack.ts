@@ -109,6 +109,7 @@ export const STEPS = [
   { placeholder: 'ClassifyReplyFunctionArn', id: 'ClassifyReply', entry: 'classify-reply.ts', memorySize: 512, timeout: 100 },
   { placeholder: 'MatchThreadFunctionArn', id: 'MatchThread', entry: 'match-thread.ts', memorySize: 256, timeout: 50 },
   { placeholder: 'ActOnReplyFunctionArn', id: 'ActOnReply', entry: 'act-on-reply.ts', memorySize: 256, timeout: 50 },
+  { placeholder: 'DraftResponseFunctionArn', id: 'DraftResponse', entry: 'draft-response.ts', memorySize: 512, timeout: 140 },
   { placeholder: 'RecordReplyFailureFunctionArn', id: 'RecordReplyFailure', entry: 'record-reply-failure.ts', memorySize: 256, timeout: 50 },
 ] as const satisfies readonly { placeholder: `${StepId}FunctionArn`; id: StepId; entry: string; memorySize: number; timeout: number }[];
 
@@ -122,7 +123,7 @@ for (const id of STEP_IDS) {
 /**
  * Files the core reads relative to its own modules at run time, copied beside every bundle:
  * the prompt templates (research, lambdas/core/research/prompts.ts; drafting,
- * lambdas/core/outreach/compose.ts; reply classification, lambdas/core/replies/classify.ts) and the
+ * lambdas/core/outreach/compose.ts; reply classification and responses, lambdas/core/replies/) and the
  * demo lead directory. In a bundle every module's
  * `import.meta.url` is the bundle's, so each `./prompts/<file>` lands in one `prompts/` folder;
  * a test checks that every prompt file under lambdas/core is listed here.
@@ -131,6 +132,7 @@ export const RUNTIME_FILES: BundledFile[] = [
   { from: 'lambdas/core/research/prompts', to: 'prompts' },
   { from: 'lambdas/core/outreach/prompts/draft.v2.md', to: 'prompts/draft.v2.md' },
   { from: 'lambdas/core/replies/prompts/classify.v1.md', to: 'prompts/classify.v1.md' },
+  { from: 'lambdas/core/replies/prompts/respond.v1.md', to: 'prompts/respond.v1.md' },
   { from: 'local/data/lead-directory.json', to: 'lead-directory.json' },
 ];
 

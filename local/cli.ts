@@ -41,12 +41,13 @@ const chosen = () => cliContext.workspace();
 async function onboard(rt: LocalRuntime, file: string, json: boolean): Promise<void> {
   const { importOnboarding, loadOnboardingFile } = await import('#core/onboarding/import.ts');
   const onboarding = await loadOnboardingFile(file);
-  const result = await importOnboarding(rt.deps.sql, onboarding);
+  const result = await importOnboarding(rt.deps.sql, onboarding, { lake: rt.deps.lake });
   if (json) print(JSON.stringify(result));
   else {
     print(
       `${result.created ? 'Onboarded' : 'Updated'} workspace "${onboarding.workspace.slug}": ${result.icps} ICPs, ` +
-        `${result.personas} personas, ${result.products} products, ${result.users} users, ${result.suppressions} suppressions.`,
+        `${result.personas} personas, ${result.products} products, ${result.users} users, ${result.suppressions} suppressions, ` +
+        `${result.knowledge.documents} knowledge documents (${result.knowledge.passages} passages).`,
     );
   }
 }

@@ -204,6 +204,18 @@ export interface SendingStateMachineProps {
   logRetention: logs.RetentionDays;
 }
 
+/**
+ * How long one execution started by `schedule` keeps sending: its interval less a minute, so
+ * executions barely overlap (a claim never takes what another holds, so an overlap is safe, only
+ * wasteful). A cron expression or an unparsable one gets 240 s.
+ */
+export function keepSendingSecondsFor(schedule: string): number {
+  const m = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(schedule.trim());
+  if (!m) return 240;
+  const unit = m[2].startsWith('minute') ? 60 : m[2].startsWith('hour') ? 3600 : 86_400;
+  return Math.max(0, Math.min(86_400, Number(m[1]) * unit - 60));
+}
+
 /** The sending state machine and its schedule. */
 export class SendingStateMachine extends Construct {
   readonly stateMachine: sfn.StateMachine;
@@ -249,9 +261,13 @@ export class SendingStateMachine extends Construct {
         retryAttempts: 2,
         maxEventAge: Duration.minutes(5),
         // No `now`: the cloud sends on the real clock (ClaimDue refuses an input that sets one).
+        // keepSendingSeconds: each execution keeps claiming (waiting out each mailbox's spacing)
+        // until a minute before the next tick, so one mailbox can reach its daily cap inside a
+        // three-hour window; one round per tick would send at most one mail per mailbox per tick.
         input: scheduler.ScheduleTargetInput.fromObject({
           ...(props.workspace ? { workspace: props.workspace } : {}),
           ...(props.batchLimit ? { limit: props.batchLimit } : {}),
+          keepSendingSeconds: keepSendingSecondsFor(props.schedule ?? 'rate(5 minutes)'),
         }),
       }),
     });

@@ -22,6 +22,8 @@ export const lakeKeys = {
   outbox: (at: Date, rfcMessageId: string) => `outbox/dt=${day(at)}/${messageIdFileName(rfcMessageId)}.eml`,
   /** An inbound mail (a reply, a bounce) as received, named by its content hash: a re-import writes the same key. */
   inbound: (at: Date, sha256: string) => `inbound/dt=${day(at)}/${sha256}.eml`,
+  /** A knowledge document as onboarded, named by its content hash: re-onboarding writes the same key. */
+  knowledge: (workspaceId: string, sha256: string) => `knowledge/${workspaceId}/${sha256}.md`,
   /**
    * An inbound mail as the replies machine's Parse step read it (the typed `InboundMail`), per
    * workspace: the later steps read this instead of parsing the raw mail again. Outside
@@ -60,6 +62,7 @@ export const lakeAreas = {
   leadsInputs: 'inputs/leads/*',
   outbox: 'outbox/*',
   inbound: 'inbound/*',
+  knowledge: 'knowledge/*',
   replyMail: 'replies/*/mail.json',
   replyClassifications: 'replies/*/classification.json',
 } as const;

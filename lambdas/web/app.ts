@@ -22,6 +22,7 @@ import { z } from 'zod';
 import { NotFoundError, ProspectorError, ValidationError } from '#core/errors.ts';
 import { exportOnboarding, exportOnboardingYaml } from '#core/onboarding/export.ts';
 import { checkOnboarding } from '#core/onboarding/schema.ts';
+import { refuseKnowledgePaths } from '#core/knowledge/documents.ts';
 import { importOnboarding, parseOnboardingText } from '#core/onboarding/import.ts';
 import {
   approveAllUnflagged,
@@ -432,7 +433,8 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     if (text.length > MAX_ONBOARDING_BYTES) return renderOnboarding(c, { text: '', issues: [{ path: '', message: `the text is over ${MAX_ONBOARDING_BYTES} characters` }], status: 422 });
     const json = upload ? /\.json$/i.test(upload.name) : /^\s*[{[]/.test(text);
     try {
-      const onboarding = parseOnboardingText(text, json ? 'json' : 'yaml', upload ? `onboarding file ${upload.name}` : 'onboarding text');
+      const what = upload ? `onboarding file ${upload.name}` : 'onboarding text';
+      const onboarding = refuseKnowledgePaths(parseOnboardingText(text, json ? 'json' : 'yaml', what), what);
       // One workspace per session: a file naming another workspace would create or overwrite it.
       if (onboarding.workspace.slug !== session.workspaceSlug) {
         return renderOnboarding(c, {

@@ -9,6 +9,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { ProspectorError } from '#core/errors.ts';
 import { listReplies } from '#core/views/replies.ts';
+import type { DraftResponseOutput } from '#core/replies/respond.ts';
 import type { CliContext } from '../cli-context.ts';
 import { table } from '../format.ts';
 import { resolveWorkspace } from './resolve.ts';
@@ -38,6 +39,8 @@ export interface ImportedReply {
   confidence: number | null;
   needsReview: boolean;
   action: string | null;
+  /** the response drafted for it (interested, needs_info, objection), or why none was */
+  response: DraftResponseOutput | null;
   /** why the mail could not be read or stored */
   error: string | null;
 }
@@ -75,7 +78,7 @@ Examples:
         await resumePausedSequences(sql, workspace.id, rt.deps.clock.now());
         const out: ImportedReply[] = [];
         for (const item of items) {
-          const row: ImportedReply = { source: item.source, replyId: null, duplicate: false, from: null, subject: null, thread: null, label: null, classifiedBy: null, confidence: null, needsReview: false, action: null, error: null };
+          const row: ImportedReply = { source: item.source, replyId: null, duplicate: false, from: null, subject: null, thread: null, label: null, classifiedBy: null, confidence: null, needsReview: false, action: null, response: null, error: null };
           out.push(row);
           if ('error' in item) {
             row.error = item.error.message;
@@ -84,8 +87,9 @@ Examples:
           // Stored first, as SES receiving stores it in the cloud: a failed step never loses the mail.
           const key = await storeInboundMail(lake, item.raw, rt.deps.clock.now());
           const outcome = await processReplyLocally(rt.deps, { key, workspaceId: workspace.id });
-          const { rawKey: _rawKey, ...shown } = outcome;
-          Object.assign(row, shown, { error: outcome.error?.replaceAll(key, item.source) ?? null });
+          const { rawKey: _rawKey, response, responseError, ...shown } = outcome;
+          const error = outcome.error?.replaceAll(key, item.source) ?? (responseError ? `the response could not be drafted: ${responseError.Error}: ${responseError.Cause ?? ''}` : null);
+          Object.assign(row, shown, { response: response ?? null, error });
           // A rate limit or an outage past the machine's retries stops the import (the rest would
           // fail the same way); the mail is recorded with its error and a re-import retries it.
           if (outcome.error && /^(RateLimited|LlmUnavailable|DailyLimitReached|Database)/.test(outcome.error)) {
@@ -105,10 +109,13 @@ Examples:
               thread: r.error ? '' : r.thread?.sequenceId ? `sequence ${r.thread.sequenceId.slice(0, 8)} (${r.thread.match})` : (r.thread?.match ?? ''),
               label: r.error ? 'error' : `${r.label}${r.needsReview ? ' (review)' : ''} by ${r.classifiedBy}`,
               action: r.error ?? r.action ?? '',
+              response: r.response?.responseId ? `${r.response.responseId.slice(0, 8)} ${r.response.grounding} (${r.response.source})` : '',
             })),
-            90,
+            100,
           ),
         );
+        const drafted = out.filter((r) => r.response?.status === 'drafted').length;
+        if (drafted > 0) ctx.print(`${drafted} response draft(s) wait for review: prospector drafts list --status draft`);
       }, { sampleWeb: false, write: true });
     });
 
@@ -191,6 +198,7 @@ Examples:
               label: r.error ? 'not processed' : `${r.label ?? '-'}${r.needsReview ? ' (review)' : ''}`,
               confidence: r.confidence ?? '',
               action: r.action ?? '',
+              response: r.response ? `${r.response.id.slice(0, 8)} ${r.response.status}, ${r.response.grounding}` : '',
             })),
             80,
           ),

@@ -135,14 +135,16 @@ describe('loadCloudEnv for one step', () => {
     }
   });
 
-  it('requires the Groq secret of ResearchLead, DraftOutreach and ClassifyReply only, and the research settings of the first two only', () => {
+  it('requires the Groq secret of ResearchLead, DraftOutreach, ClassifyReply and DraftResponse only, and the research settings of the first two only', () => {
     expect(missingOf('ResearchLead')).toEqual(['DB_CLUSTER_ARN', 'DB_NAME', 'DB_SECRET_ARN', 'FACTS_MODEL', 'GROQ_SECRET_ARN', 'LAKE_BUCKET', 'PROMPT_TOKEN_BUDGET', 'SYNTHESIS_MODEL']);
     // Drafting uses the LLM under the run's budgets and archives its exchange in the lake.
     expect(missingOf('DraftOutreach')).toEqual(['DB_CLUSTER_ARN', 'DB_NAME', 'DB_SECRET_ARN', 'FACTS_MODEL', 'GROQ_SECRET_ARN', 'LAKE_BUCKET', 'PROMPT_TOKEN_BUDGET', 'SYNTHESIS_MODEL']);
     // Reply classification: the LLM and its model, the lake for the mail and the exchange, no database.
     expect(missingOf('ClassifyReply')).toEqual(['FACTS_MODEL', 'GROQ_SECRET_ARN', 'LAKE_BUCKET', 'SYNTHESIS_MODEL']);
+    // A response to a reply: the database, the LLM and its models, the lake for the raw reply and the exchange.
+    expect(missingOf('DraftResponse')).toEqual(['DB_CLUSTER_ARN', 'DB_NAME', 'DB_SECRET_ARN', 'FACTS_MODEL', 'GROQ_SECRET_ARN', 'LAKE_BUCKET', 'SYNTHESIS_MODEL']);
     for (const step of STEP_IDS.filter((s) => s !== 'ResearchLead' && s !== 'DraftOutreach')) {
-      if (step !== 'ClassifyReply') expect(stepEnvKeys(step), step).not.toContain('GROQ_SECRET_ARN');
+      if (step !== 'ClassifyReply' && step !== 'DraftResponse') expect(stepEnvKeys(step), step).not.toContain('GROQ_SECRET_ARN');
       expect(stepEnvKeys(step), step).not.toContain('PROMPT_TOKEN_BUDGET');
     }
   });

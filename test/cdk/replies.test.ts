@@ -110,7 +110,7 @@ describe('replies inbound, with a mailbox domain', () => {
 
   it('is the replies ASL file with a substitution for each of its steps, logged without execution data and traced', () => {
     const sm = (statelessTemplate.toJSON().Resources as Resources)[idOf(stateless, stateless.replies.stateMachine)];
-    expect(REPLY_STEPS).toEqual(['ParseReply', 'ClassifyReply', 'MatchThread', 'ActOnReply', 'RecordReplyFailure']);
+    expect(REPLY_STEPS).toEqual(['ParseReply', 'ClassifyReply', 'MatchThread', 'ActOnReply', 'DraftResponse', 'RecordReplyFailure']);
     expect(sm.Properties.DefinitionSubstitutions).toEqual(
       Object.fromEntries(REPLY_STEPS.map((s) => [`${s}FunctionArn`, { 'Fn::GetAtt': [idOf(stateless, stateless.functions[s]), 'Arn'] }])),
     );
@@ -120,7 +120,7 @@ describe('replies inbound, with a mailbox domain', () => {
     expect(sm.Properties.TracingConfiguration).toEqual({ Enabled: true });
   });
 
-  it('may invoke its own five steps and no other function', () => {
+  it('may invoke its own six steps and no other function', () => {
     const resources = statelessTemplate.toJSON().Resources as Resources;
     const sm = resources[idOf(stateless, stateless.replies.stateMachine)];
     const roleId = sm.Properties.RoleArn['Fn::GetAtt'][0] as string;
@@ -144,11 +144,11 @@ describe('replies inbound, with a mailbox domain', () => {
     for (const id of idsOf(REPLY_STEPS)) expect(prospectingInvokes, id).not.toContain(`"${id}"`);
   });
 
-  it('gives the replies functions the lake areas of their steps only (Parse reads inbound/, Classify alone has Groq)', () => {
+  it('gives the replies functions the lake areas of their steps only (Parse reads inbound/, only Classify and DraftResponse have Groq)', () => {
     const resources = statelessTemplate.toJSON().Resources as Resources;
     const env = (s: StepId) => resources[idOf(stateless, stateless.functions[s])].Properties.Environment.Variables as Record<string, unknown>;
-    expect(REPLY_STEPS.filter((s) => 'GROQ_SECRET_ARN' in env(s))).toEqual(['ClassifyReply']);
-    expect(REPLY_STEPS.filter((s) => 'DB_CLUSTER_ARN' in env(s))).toEqual(['ParseReply', 'MatchThread', 'ActOnReply', 'RecordReplyFailure']);
+    expect(REPLY_STEPS.filter((s) => 'GROQ_SECRET_ARN' in env(s))).toEqual(['ClassifyReply', 'DraftResponse']);
+    expect(REPLY_STEPS.filter((s) => 'DB_CLUSTER_ARN' in env(s))).toEqual(['ParseReply', 'MatchThread', 'ActOnReply', 'DraftResponse', 'RecordReplyFailure']);
     expect(JSON.stringify(resources)).toContain(JSON.stringify({ 'Fn::Join': ['', [LAKE_ARN, '/inbound/*']] }));
   });
 });

@@ -19,7 +19,7 @@ import { build } from 'esbuild';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ESM_REQUIRE_SHIM, REPO_ROOT, type ProspectorFunction } from '../../cdk/constructs/prospector-function.ts';
-import { SENDING_ASL_FILE } from '../../cdk/constructs/sending.ts';
+import { keepSendingSecondsFor, SENDING_ASL_FILE } from '../../cdk/constructs/sending.ts';
 import { createApp } from '../../cdk/prospector-app.ts';
 import type { StatelessStack } from '../../cdk/stateless-stack.ts';
 import { STEP_IDS, type StepId } from '#core/pipeline/step-ports.ts';
@@ -99,13 +99,14 @@ describe('the sending state machine', () => {
     }
   });
 
-  it('is started by EventBridge Scheduler at the context\'s rate, for the context\'s workspace, never with a `now`', () => {
+  it('is started by EventBridge Scheduler at the context\'s rate, for the context\'s workspace, keeps sending until a minute before the next tick, never with a `now`', () => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'rate(10 minutes)',
       Target: Match.objectLike({ Arn: { Ref: idOf(stateless.sending!.machine.stateMachine) } }),
     });
     const schedule = resources[idOf(stateless.sending!.machine.schedule)].Properties;
-    expect(JSON.parse(schedule.Target.Input)).toEqual({ workspace: 'tallyhand' });
+    expect(JSON.parse(schedule.Target.Input)).toEqual({ workspace: 'tallyhand', keepSendingSeconds: 540 });
+    expect([keepSendingSecondsFor('rate(5 minutes)'), keepSendingSecondsFor('rate(1 hour)'), keepSendingSecondsFor('cron(0/5 8-11 ? * TUE-THU *)')]).toEqual([240, 3540, 240]);
   });
 
   it('defaults to every 5 minutes, and without sendingDomain nothing about sending is deployed', () => {
@@ -115,8 +116,13 @@ describe('the sending state machine', () => {
     t.hasResourceProperties('AWS::SES::ConfigurationSet', { Name: 'prospector-sending' });
 
     const without = Template.fromStack(createApp({ context: { 'aws:cdk:bundling-stacks': [] } }).stateless);
-    without.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
-    for (const type of ['AWS::SES::EmailIdentity', 'AWS::SES::ConfigurationSet', 'AWS::Lambda::Url', 'AWS::Events::Rule']) without.resourceCountIs(type, 0);
+    // prospecting and replies only
+    const machines = Object.values(without.findResources('AWS::StepFunctions::StateMachine')).map((r) => JSON.stringify(r.Properties.StateMachineName));
+    expect(machines).toHaveLength(2);
+    expect(machines.join(' ')).not.toMatch(/sending/);
+    for (const type of ['AWS::SES::EmailIdentity', 'AWS::SES::ConfigurationSet', 'AWS::Lambda::Url']) without.resourceCountIs(type, 0);
+    // no rule listens for SES's bounce and complaint events
+    expect(JSON.stringify(without.findResources('AWS::Events::Rule'))).not.toMatch(/aws\.ses/);
   }, 60_000);
 
   it('refuses a sendingDomain that is not a domain name', () => {

@@ -169,6 +169,7 @@ describe('lake areas', () => {
       [lakeKeys.runSummary('run-1'), 'runSummaries'],
       [lakeKeys.leadsInput('b'.repeat(64)), 'leadsInputs'],
       [lakeKeys.inbound(at, 'c'.repeat(64)), 'inbound'],
+      [lakeKeys.knowledge('ws-1', 'd'.repeat(64)), 'knowledge'],
     ];
     for (const [key, area] of keys) {
       expect((Object.keys(lakeAreas) as LakeArea[]).filter((a) => inLakeArea(key, a)), key).toEqual([area]);

@@ -46,18 +46,19 @@ describe('statemachine/replies.asl.json', () => {
     expect(result.isValid).toBe(true);
   });
 
-  it('binds every Task to a handler and a step; only Classify has the LLM, none a mailer, and Parse no LLM', () => {
-    expect(bindings.map((b) => b.state)).toEqual(['ParseReply', 'ClassifyReply', 'MatchThread', 'ActOnReply', 'RecordReplyFailure']);
+  it('binds every Task to a handler and a step; only Classify and DraftResponse have the LLM, none a mailer, and Parse no LLM', () => {
+    expect(bindings.map((b) => b.state)).toEqual(['ParseReply', 'ClassifyReply', 'MatchThread', 'ActOnReply', 'DraftResponse', 'RecordReplyFailure']);
     for (const { file } of bindings) expect(existsSync(join(import.meta.dirname, '..', '..', 'lambdas', 'handlers', `${file}.ts`)), file).toBe(true);
     const steps = bindings.map((b) => stepOfHandler(b.file));
-    expect(steps.filter((id) => (STEPS[id].ports as { llm?: string }).llm)).toEqual(['ClassifyReply']);
+    expect(steps.filter((id) => (STEPS[id].ports as { llm?: string }).llm)).toEqual(['ClassifyReply', 'DraftResponse']);
     expect(steps.filter((id) => (STEPS[id].ports as { mailer?: true }).mailer)).toEqual([]);
     expect(placeholders(aslText).every((p) => p.endsWith('FunctionArn'))).toBe(true);
-    // every working step is caught into RecordReplyFailure; the place for DraftResponse is after ActOnReply
+    // every working step is caught into RecordReplyFailure; DraftResponse comes after ActOnReply and its failure never undoes the reply
     const states = JSON.parse(aslText).States as Record<string, { Catch?: { Next: string }[]; Next?: string; Type: string }>;
     for (const name of ['ParseReply', 'ClassifyReply', 'MatchThread', 'ActOnReply']) expect(states[name].Catch?.map((c) => c.Next), name).toEqual(['RecordReplyFailure']);
     expect(states.ActOnReply.Next).toBe('AfterAct');
     expect(states.AfterAct.Type).toBe('Choice');
+    expect(states.DraftResponse.Catch?.map((c) => c.Next)).toEqual(['Done']);
   });
 });
 

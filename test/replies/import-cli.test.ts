@@ -3,7 +3,7 @@
  * temporary PROSPECTOR_HOME holding sent sequences (send attempts with the Message-IDs the fixture
  * replies answer), then the bundled fixture replies imported from a folder, twice.
  */
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -193,6 +193,21 @@ describe('prospector replies import / list', () => {
     });
   });
 
+  it('a person\'s question or interest gets a response draft from the seller\'s knowledge, listed with its reply', async () => {
+    const drafted = first.filter((r) => r.response?.responseId);
+    expect(drafted.map((r) => r.source.split('/').at(-1)).sort()).toEqual(['question.eml', 'quoted-unsubscribe-interested.eml']);
+    expect(byMail(first, 'question.eml').response).toMatchObject({ status: 'drafted', source: 'template', grounding: 'grounded' });
+    // an out-of-office ends at the machine's AfterAct choice: no response step runs
+    expect(byMail(first, 'ooo-en.eml').response).toBeNull();
+    const list = await prospector(['replies', 'list', '--label', 'needs_info', '--json'], cliEnv(home));
+    const [listed] = lastJson<{ replies: ListedReply[] }>(list).replies;
+    expect(listed.response).toEqual({ id: byMail(first, 'question.eml').response!.responseId, status: 'draft', grounding: 'grounded', source: 'template' });
+    const response = await withSql(async (sql) => (await sql.query<{ body: string; rep_items: string[] }>(`SELECT body, rep_items FROM reply_response WHERE id = :id::uuid`, { id: listed.response!.id })).rows[0]);
+    // Pricing for 40 seats is not in the knowledge as asked; NetSuite is.
+    expect(response.body).toContain('Tallyhand has two-way sync with NetSuite');
+    expect(response.body).not.toContain('unsubscribe');
+  });
+
   it('outcome records a meeting for the interested lead, and names a bad kind', async () => {
     const ok = await prospector(['outcome', sent.interested.email, 'meeting_booked', '--note', 'demo Tuesday', '--json'], cliEnv(home));
     expect(ok.code).toBe(0);
@@ -212,16 +227,18 @@ describe('prospector replies import / list', () => {
 
   it('importing the same mails again records and does nothing new', async () => {
     const count = (sql: Sql) =>
-      sql.query<{ replies: number; suppressions: number; outcomes: number; tasks: number; leads: number }>(
+      sql.query<{ replies: number; suppressions: number; outcomes: number; tasks: number; leads: number; responses: number }>(
         `SELECT (SELECT count(*)::int FROM reply WHERE workspace_id = :ws::uuid) AS replies,
                 (SELECT count(*)::int FROM suppression WHERE workspace_id = :ws::uuid) AS suppressions,
                 (SELECT count(*)::int FROM rep_task WHERE workspace_id = :ws::uuid) AS tasks,
                 (SELECT count(*)::int FROM lead WHERE workspace_id = :ws::uuid) AS leads,
-                (SELECT count(*)::int FROM outcome o JOIN sequence s ON s.id = o.sequence_id WHERE s.workspace_id = :ws::uuid) AS outcomes`,
+                (SELECT count(*)::int FROM outcome o JOIN sequence s ON s.id = o.sequence_id WHERE s.workspace_id = :ws::uuid) AS outcomes,
+                (SELECT count(*)::int FROM reply_response WHERE workspace_id = :ws::uuid) AS responses`,
         { ws: workspaceId },
       );
     const before = (await withSql(count)).rows[0];
     expect(before.replies).toBe(MAILS.length);
+    expect(before.responses).toBe(2);
     expect(before.tasks).toBe(2);
     const again = await prospector(['replies', 'import', inbox, '--json'], cliEnv(home));
     expect(again.code).toBe(0);
@@ -238,5 +255,36 @@ describe('prospector replies import / list', () => {
       const claimed = await claimDue(sql, { workspaceId, now: at, claimer: 'replies-test', random: () => 0 });
       expect(claimed.map((c) => c.toEmail)).toEqual([sent.softBounce.email]);
     });
+  });
+
+  it('response drafts are in the approval queue: listed, shown with their passages, edited through the checker, approved', async () => {
+    const id = byMail(first, 'quoted-unsubscribe-interested.eml').response!.responseId!;
+    const list = await prospector(['drafts', 'list', '--json'], cliEnv(home));
+    expect(list.code, list.stderr).toBe(0);
+    const queued = (JSON.parse(list.stdout) as { id: string; kind?: string; status: string }[]).filter((d) => d.kind === 'reply_response');
+    expect(queued.map((d) => d.status)).toEqual(['draft', 'draft']);
+    expect(queued.map((d) => d.id)).toContain(id);
+
+    const show = await prospector(['drafts', 'show', id.slice(0, 8)], cliEnv(home));
+    expect(show.code, show.stderr).toBe(0);
+    expect(show.stdout).toContain(`Response ${id} · draft`);
+    expect(show.stdout).toContain('source: offline template: quotes the knowledge passages retrieved for each question, without a language model');
+
+    // An invented number blocks the edit's verdict; approval is then refused.
+    const file = join(home, 'edited.txt');
+    await writeFile(file, 'Hi Maria,\n\nWe cut close times by 93% for every customer.\n\nMaya');
+    const blocked = await prospector(['drafts', 'edit', id.slice(0, 8), '--body-file', file, '--json'], cliEnv(home));
+    expect(blocked.code, blocked.stderr).toBe(0);
+    expect(JSON.parse(blocked.stdout)).toMatchObject({ grounding: 'blocked', findings: [expect.objectContaining({ rule: 'invented_specific', detail: expect.stringContaining('"93%"') })] });
+    const refused = await prospector(['drafts', 'approve', id.slice(0, 8)], cliEnv(home));
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/is blocked \(invented_specific\)/);
+
+    await writeFile(file, 'Hi Maria,\n\nThanks for getting back to me. Worth a 15-minute look next week?\n\nMaya');
+    const fixed = await prospector(['drafts', 'edit', id.slice(0, 8), '--body-file', file, '--json'], cliEnv(home));
+    expect(JSON.parse(fixed.stdout)).toMatchObject({ grounding: 'grounded', before: 'blocked' });
+    const approved = await prospector(['drafts', 'approve', id.slice(0, 8)], cliEnv(home));
+    expect(approved.code, approved.stderr).toBe(0);
+    expect(approved.stdout).toContain(`Approved response ${id.slice(0, 8)} as maya.okafor@tallyhand.com`);
   });
 });

@@ -229,7 +229,7 @@ describe('ClaimDue input in the cloud', () => {
     const local = await claimDueStep(localDeps(), { batch: { workspaceId: ws, now: NOW.toISOString(), limit: 1 }, claimer: 'exec-now-local' });
     expect(local.workspaceId).toBe(ws);
     const other = await claimDueStep(localDeps(), { batch: { workspaceId: ws, now: '2026-12-09T14:00:00Z' }, claimer: 'exec-now-other' }).catch((e: unknown) => e);
-    expect(String(other)).toMatch(/now: is 2026-12-09T14:00:00Z, but this run's clock is pinned to 2026-12-08T14:00:00.000Z/);
+    expect(String(other)).toMatch(/now: is 2026-12-09T14:00:00Z, but this run's clock started at 2026-12-08T14:00:00.000Z/);
   });
 
   it('finds the workspace by slug (the schedule\'s input) or as the only one', async () => {

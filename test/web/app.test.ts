@@ -5,6 +5,7 @@
  * database is read back to check what they did.
  */
 import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
 import { createWebApp, CONTENT_SECURITY_POLICY, SESSION_COOKIE } from '#web/app.ts';
@@ -272,12 +273,33 @@ describe('bulk approval', () => {
   });
 });
 
+/**
+ * The sample onboarding as a rep would upload it: each knowledge document's text inline, since an
+ * upload may not name files on the server (`knowledge[i].path` is refused).
+ */
+async function uploadableSample(): Promise<string> {
+  const text = await readFile(SAMPLE_ONBOARDING, 'utf8');
+  let out = text;
+  for (const m of text.matchAll(/^( +)path: (knowledge\/[\w.-]+)$/gm)) {
+    const body = (await readFile(join(dirname(SAMPLE_ONBOARDING), m[2]), 'utf8')).trim().split('\n').map((l) => `${m[1]}  ${l}`.trimEnd()).join('\n');
+    out = out.replace(m[0], `${m[1]}format: markdown\n${m[1]}text: |\n${body}`);
+  }
+  return out;
+}
+
 describe('onboarding import', () => {
   const workspaceName = async (id: string) => (await f.db.query<{ name: string }>(`SELECT name FROM workspace WHERE id = :id::uuid`, { id })).rows[0].name;
 
+  test('refuses a knowledge document named by path: an upload may not read files on the server', async () => {
+    const s = await signIn(f.tallyhand.userId);
+    const res = await s.post('/onboarding/import', { text: await readFile(SAMPLE_ONBOARDING, 'utf8') });
+    expect(res.status).toBe(422);
+    expect(await res.text()).toContain('<code>knowledge[0].path</code>');
+  });
+
   test('a field error is shown at its path and line and nothing is written; the fixed file is imported', async () => {
     const s = await signIn(f.tallyhand.userId);
-    const sample = await readFile(SAMPLE_ONBOARDING, 'utf8');
+    const sample = await uploadableSample();
     const broken = sample.replace('name: Tallyhand\n', 'name: Tallyhand Renamed\n').replace(/(\n\s+email: )maya\.okafor@tallyhand\.com/, '$1maya.okafor-at-tallyhand');
     expect(broken).not.toBe(sample);
     const bad = await s.post('/onboarding/import', { text: broken });
@@ -294,7 +316,7 @@ describe('onboarding import', () => {
 
   test('a file naming another workspace is refused: one session, one workspace', async () => {
     const s = await signIn(f.tallyhand.userId);
-    const sample = await readFile(SAMPLE_ONBOARDING, 'utf8');
+    const sample = await uploadableSample();
     const res = await s.post('/onboarding/import', { text: sample.replace('slug: tallyhand', 'slug: rival-co').replace('name: Tallyhand\n', 'name: Taken Over\n') });
     expect(res.status).toBe(422);
     expect(await res.text()).toContain('<code>workspace.slug</code>');

@@ -14,10 +14,11 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument, isNode } from 'yaml';
-import type { Json, Sql } from '../ports.ts';
+import type { Json, Lake, Sql } from '../ports.ts';
 import { ProspectorError, ValidationError } from '../errors.ts';
 import type { SellerContext } from '../research/contract.ts';
 import { textArray } from '../db/sql-text.ts';
+import { readKnowledgeFiles, storeKnowledge } from '../knowledge/documents.ts';
 import { checkOnboarding, DEFAULT_COOLING_OFF_DAYS, type Onboarding, type OnboardingIssue } from './schema.ts';
 
 /** What `importOnboarding` did. Counts are of the entries in the file. */
@@ -29,13 +30,15 @@ export interface ImportSummary {
   products: number;
   users: number;
   suppressions: number;
+  /** knowledge documents in the file and the passages they were split into */
+  knowledge: { documents: number; passages: number; deactivated: number };
 }
 
 /** Upserts a validated onboarding file for its workspace (by slug) in one transaction. */
 export async function importOnboarding(
   sql: Sql,
   onboarding: Onboarding,
-  options: { newId?: () => string } = {},
+  options: { newId?: () => string; /** where knowledge documents are kept (needed when the file has any) */ lake?: Lake } = {},
 ): Promise<ImportSummary> {
   const newId = options.newId ?? randomUUID;
   return sql.transaction(async (tx) => {
@@ -253,6 +256,8 @@ export async function importOnboarding(
       );
     }
 
+    const knowledge = await storeKnowledge(tx, options.lake, workspaceId, onboarding.knowledge, newId);
+
     return {
       workspaceId,
       created,
@@ -261,6 +266,7 @@ export async function importOnboarding(
       products: onboarding.products.length,
       users: onboarding.users.length,
       suppressions: onboarding.suppressions.length,
+      knowledge,
     };
   });
 }
@@ -293,7 +299,10 @@ export async function loadOnboardingFile(file: string): Promise<Onboarding> {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
     throw new ProspectorError(`cannot read onboarding file ${file}: ${reason}`, { cause: error });
   }
-  return parseOnboardingText(text, ext === '.json' ? 'json' : 'yaml', `onboarding file ${file}`);
+  const what = `onboarding file ${file}`;
+  // Knowledge documents given by path are read now, relative to the file, so a missing or
+  // oversized one is reported before anything is written.
+  return readKnowledgeFiles(parseOnboardingText(text, ext === '.json' ? 'json' : 'yaml', what), path.dirname(path.resolve(file)), what);
 }
 
 /**

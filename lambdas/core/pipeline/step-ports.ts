@@ -107,6 +107,8 @@ export const STEPS = {
   ClassifyReply: { handler: 'classify-reply', ports: { llm: 'use', lake: { read: ['replyMail'], write: ['replyClassifications', 'llmCalls'] }, config: ['models'] } },
   MatchThread: { handler: 'match-thread', ports: { sql: true, lake: { read: ['replyMail'] } } },
   ActOnReply: { handler: 'act-on-reply', ports: { sql: true, lake: { read: ['replyMail', 'replyClassifications'] } } },
+  // A response from the seller's knowledge for interest, questions and objections: reads the raw reply, archives its model calls.
+  DraftResponse: { handler: 'draft-response', ports: { sql: true, llm: 'use', lake: { read: ['inbound'], write: ['llmCalls'] }, config: ['models'] } },
   RecordReplyFailure: { handler: 'record-reply-failure', ports: { sql: true, lake: { read: ['replyMail'] } } },
 } as const satisfies Record<string, StepSpec>;
 export type StepId = keyof typeof STEPS;

@@ -54,6 +54,19 @@ export const ReplyOutcome = z.object({
   action: z.string().nullable(),
   /** `<ErrorName>: <reason>` when the mail could not be processed */
   error: z.string().nullable(),
+  /** the response DraftResponse wrote for interest, questions and objections (respond.ts) */
+  response: z
+    .object({
+      replyId: z.string(),
+      responseId: z.string().nullable(),
+      status: z.enum(['drafted', 'exists', 'skipped']),
+      grounding: z.string().nullable(),
+      source: z.string().nullable(),
+      reason: z.string().nullable(),
+    })
+    .optional(),
+  /** why DraftResponse failed past its retries (the reply and its action stand; the rep answers by hand) */
+  responseError: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
 });
 export type ReplyOutcome = z.infer<typeof ReplyOutcome>;
 

@@ -22,6 +22,8 @@ export interface ListedReply {
   action: string | null;
   /** the classifier's evidence: the words of the mail it read the label from (untrusted text) */
   evidence: string | null;
+  /** the response draft in the approval queue (`prospector drafts show ID`), if one was drafted */
+  response: { id: string; status: string; grounding: string; source: string } | null;
   /** the follow-up task the reply opened for its rep (interested, needs_info, objection) */
   task: { title: string; dueOn: string; status: string } | null;
   rawKey: string;
@@ -39,12 +41,14 @@ export async function listReplies(sql: Sql, workspaceId: string, filter: { label
     confidence: string | number | null; needs_review: boolean; return_date: string | Date | null; referral_name: string | null;
     referral_email: string | null; bounce_kind: string | null; bounce_status: string | null; bounce_recipient: string | null;
     action: string | null; evidence: string | null; task_title: string | null; task_due_on: string | null; task_status: string | null; raw_key: string; error: string | null; llm_calls: number; prompt_tokens: number; completion_tokens: number; cost_usd: number;
+    response_id: string | null; response_status: string | null; response_grounding: string | null; response_source: string | null;
   }>(
     `SELECT r.id, r.received_at, r.from_email, r.subject, r.thread_match, r.sequence_id, r.lead_id, l.email AS lead_email, s.status AS sequence_status,
             r.classification, r.classified_by, r.confidence, r.needs_review, to_char(r.return_date, 'YYYY-MM-DD') AS return_date,
             r.referral_name, r.referral_email, r.bounce_kind, r.bounce_status, r.bounce_recipient, r.action, r.evidence, t.title AS task_title,
             to_char(t.due_on, 'YYYY-MM-DD') AS task_due_on, t.status AS task_status, r.raw_key, r.error,
-            c.llm_calls, c.prompt_tokens, c.completion_tokens, c.cost_usd
+            c.llm_calls, c.prompt_tokens, c.completion_tokens, c.cost_usd,
+            rr.id AS response_id, rr.status AS response_status, rr.grounding AS response_grounding, rr.source AS response_source
        FROM reply r
        CROSS JOIN LATERAL (
          SELECT count(*)::int AS llm_calls, coalesce(sum(prompt_tokens), 0)::int AS prompt_tokens,
@@ -54,6 +58,7 @@ export async function listReplies(sql: Sql, workspaceId: string, filter: { label
        LEFT JOIN lead l ON l.id = r.lead_id
        LEFT JOIN sequence s ON s.id = r.sequence_id
        LEFT JOIN rep_task t ON t.reply_id = r.id
+       LEFT JOIN reply_response rr ON rr.reply_id = r.id
       WHERE r.workspace_id = :ws::uuid
         AND (:label::text IS NULL OR (:label = 'needs_review' AND r.needs_review) OR r.classification = :label)
         AND (NOT :unmatched::boolean OR r.sequence_id IS NULL)
@@ -75,6 +80,7 @@ export async function listReplies(sql: Sql, workspaceId: string, filter: { label
     bounce: r.bounce_kind ? { kind: r.bounce_kind, status: r.bounce_status, recipient: r.bounce_recipient } : null,
     action: r.action,
     evidence: r.evidence,
+    response: r.response_id ? { id: r.response_id, status: r.response_status!, grounding: r.response_grounding!, source: r.response_source! } : null,
     task: r.task_title ? { title: r.task_title, dueOn: String(r.task_due_on), status: String(r.task_status) } : null,
     rawKey: r.raw_key,
     error: r.error,

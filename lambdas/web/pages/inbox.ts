@@ -20,6 +20,12 @@ function label(r: ListedReply): Html {
 <br><span class="muted">${r.confidence === null ? '' : `${Math.round(r.confidence * 100)}% · `}by ${r.classifiedBy ?? '–'}</span>`;
 }
 
+/** The response drafted from the seller's knowledge, waiting in the approval queue. */
+function response(r: ListedReply): Html | string {
+  if (!r.response) return '';
+  return html`<p class="response">Suggested response <code>${shortId(r.response.id)}</code>: ${r.response.status}, ${r.response.grounding}${r.response.source === 'template' ? ' (offline template)' : ''}<br><span class="muted">review it with <code>prospector drafts show ${shortId(r.response.id)}</code></span></p>`;
+}
+
 /** The filter links and the replies table, newest first. */
 export function inboxList(replies: ListedReply[], filter: InboxFilter): Html {
   const link = (value: InboxFilter, text: string) =>
@@ -33,6 +39,6 @@ export function inboxList(replies: ListedReply[], filter: InboxFilter): Html {
     (r) => html`<tr id="reply-${r.id}"${r.needsReview ? html` class="needs-review"` : ''}><td>${when(r.receivedAt)}</td>
 <td>${r.from}<br><span class="subject">${r.subject ?? '(no subject)'}</span>${r.evidence ? html`<blockquote class="evidence">${r.evidence}</blockquote>` : ''}</td>
 <td>${thread(r)}</td><td>${label(r)}</td><td>${r.action ?? '–'}${r.returnDate ? html`<br><span class="muted">back on ${r.returnDate}</span>` : ''}</td>
-<td>${r.task ? html`${r.task.title}<br><span class="muted">due ${r.task.dueOn} · ${r.task.status}</span>` : r.referral ? html`new lead ${r.referral.email}` : '–'}</td></tr>`,
+<td>${r.task ? html`${r.task.title}<br><span class="muted">due ${r.task.dueOn} · ${r.task.status}</span>` : r.referral ? html`new lead ${r.referral.email}` : '–'}${response(r)}</td></tr>`,
   )}</tbody></table>`;
 }
