@@ -34,6 +34,10 @@ export async function exportOnboarding(sql: Sql, workspaceId: string): Promise<O
   const icps = await q(`SELECT * FROM icp WHERE workspace_id = :ws::uuid ORDER BY active DESC, slug`);
   const personas = await q(`SELECT p.* FROM persona p JOIN icp i ON i.id = p.icp_id WHERE i.workspace_id = :ws::uuid ORDER BY p.position NULLS LAST, p.name`);
   const suppressions = await q(`SELECT kind, value, reason FROM suppression WHERE workspace_id = :ws::uuid AND source = 'onboarding' ORDER BY kind, value`);
+  const passages = await q(
+    `SELECT d.id, d.title, d.format, p.heading, p.text FROM knowledge_document d JOIN knowledge_passage p ON p.document_id = d.id
+      WHERE d.workspace_id = :ws::uuid AND d.active ORDER BY d.created_at, d.title, d.id, p.position`,
+  );
 
   const doc = {
     // The default is left out, as the sample file leaves it out: drafting hashes the parsed file.
@@ -97,10 +101,32 @@ export async function exportOnboarding(sql: Sql, workspaceId: string): Promise<O
         })
       : undefined,
     suppressions,
+    knowledge: knowledgeOf(passages),
   };
   const checked = checkOnboarding(doc);
   if (!checked.success) throw new ValidationError(`the stored onboarding of ${String(workspace.slug)} does not form a valid file`, checked.issues);
   return checked.data;
+}
+
+/**
+ * The active knowledge documents, their text rebuilt from the stored passages (the original file
+ * is in the lake, which this export does not read): each passage under its innermost heading.
+ * Importing the export keeps every passage's words, so retrieval answers the same; the text may
+ * differ from the file in blank lines, so its hash (and passage ids) may change. Without this, a
+ * file saved from the export (or the guided form, which imports it) would switch the documents off.
+ */
+function knowledgeOf(rows: Row[]): { title: string; format: 'markdown' | 'text'; text: string }[] {
+  const docs = new Map<string, { title: string; format: 'markdown' | 'text'; parts: string[]; heading: string | null }>();
+  for (const r of rows) {
+    const id = String(r.id);
+    const doc = docs.get(id) ?? { title: String(r.title), format: r.format === 'text' ? 'text' : 'markdown', parts: [], heading: null };
+    docs.set(id, doc);
+    const heading = r.heading === null ? null : String(r.heading).split(' > ').at(-1)!;
+    if (doc.format === 'markdown' && heading && heading !== doc.heading) doc.parts.push(`## ${heading}`);
+    doc.heading = heading;
+    doc.parts.push(String(r.text));
+  }
+  return [...docs.values()].map((d) => ({ title: d.title, format: d.format, text: d.parts.join('\n\n') }));
 }
 
 /** The workspace's onboarding as an onboarding YAML file (the format `prospector onboard` reads). */
