@@ -20,6 +20,8 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { html } from 'hono/html';
 import { z } from 'zod';
 import { NotFoundError, ProspectorError, ValidationError } from '#core/errors.ts';
+import { exportOnboarding, exportOnboardingYaml } from '#core/onboarding/export.ts';
+import { checkOnboarding } from '#core/onboarding/schema.ts';
 import { refuseKnowledgePaths } from '#core/knowledge/documents.ts';
 import { importOnboarding, parseOnboardingText } from '#core/onboarding/import.ts';
 import {
@@ -32,12 +34,18 @@ import {
 } from '#core/outreach/repository.ts';
 import type { Clock, Lake, Log, Sql } from '#core/ports.ts';
 import { LEAD_STATUSES, listIcps, listLeads, type LeadStatus } from '#core/views/leads.ts';
+import { listReplies } from '#core/views/replies.ts';
 import { loadResearch } from '#core/views/research.ts';
+import { suppressAddress } from '#core/sending/suppress.ts';
+import { listSuppressions } from '#core/views/suppression.ts';
 import { listRuns, showRun, stageCounts } from '#core/views/runs.ts';
 import { notice, page, type Html } from './layout.ts';
+import { INBOX_FILTERS, inboxList, type InboxFilter } from './pages/inbox.ts';
+import { COMPANY_FIELDS, companyForm, companyValues, withCompany, type CompanyFieldName, type CompanyFormValues } from './pages/company-form.ts';
 import { leadDetail, leadsList } from './pages/leads.ts';
 import { onboardingPage, type OnboardingIssueView } from './pages/onboarding.ts';
 import { reviewQueue } from './pages/review.ts';
+import { suppressionsPage, type SuppressionFormState } from './pages/suppressions.ts';
 import { runDetail, runsList } from './pages/runs.ts';
 import { CALLBACK_PATH, SignInError, type CognitoSignIn } from './cognito.ts';
 import { csrfMatches, endSession, findSession, NotAUserError, openSessionForEmail, redeemLoginLink, SESSION_TTL_MS, type WebSession } from './sessions.ts';
@@ -59,6 +67,11 @@ export interface WebAppOptions {
   log?: Log;
   /** Sign-in through Cognito (the cloud); without it, the one-time links `prospector ui` prints. */
   cognito?: CognitoSignIn;
+  /**
+   * Re-processes a run's failed leads, as `prospector redrive` does (locally: runOnce with
+   * `redriveRunId`). Started in the background; absent, the Runs page offers the command instead.
+   */
+  redrive?: (input: { workspaceId: string; runId: string }) => Promise<unknown>;
 }
 
 type AppEnv = { Variables: { session: WebSession } };
@@ -69,6 +82,7 @@ const STATIC_DIR = join(import.meta.dirname, 'static');
 const Uuid = z.uuid();
 const FactId = z.string().regex(/^[A-Za-z0-9_-]{1,20}$/);
 const Reason = z.string().trim().min(1).max(2000);
+const SuppressEmail = z.email().max(320);
 const MAX_ONBOARDING_BYTES = 512 * 1024;
 
 /** A path parameter that must be a uuid; anything else is a 404 (not a 500, not a SQL error). */
@@ -205,13 +219,44 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     return c.html(page({ title: 'Runs', session, current: '/runs' }, runsList(runs)));
   });
 
-  app.get('/runs/:id', async (c) => {
-    const session = c.get('session');
+  /** Redrives under way in this process, by run id: a second click does not start another. */
+  const redriving = new Set<string>();
+
+  /** The run id in the path, checked to be a run of the session's workspace. */
+  async function ownedRun(c: Context<AppEnv>): Promise<string> {
     const id = uuidParam(c, 'id');
-    const owned = await sql.query(`SELECT 1 FROM run WHERE id = :id::uuid AND workspace_id = :ws::uuid`, { id, ws: session.workspaceId });
+    const owned = await sql.query(`SELECT 1 FROM run WHERE id = :id::uuid AND workspace_id = :ws::uuid`, { id, ws: c.get('session').workspaceId });
     if (owned.rowCount === 0) throw new NotFoundError(`no run ${id} in this workspace`);
+    return id;
+  }
+
+  async function renderRun(c: Context<AppEnv>, id: string, extra: { notice?: Html | null; error?: string | null; status?: 200 | 409 | 501 } = {}) {
+    const session = c.get('session');
     const [show, stages] = [await showRun(sql, id), await stageCounts(sql, id)];
-    return c.html(page({ title: `Run ${id.slice(0, 8)}`, session, current: '/runs' }, runDetail(show, stages)));
+    const redrive = { session, available: Boolean(options.redrive), running: redriving.has(id) };
+    return c.html(page({ title: `Run ${id.slice(0, 8)}`, session, current: '/runs', notice: extra.notice, error: extra.error }, runDetail(show, stages, redrive)), extra.status ?? 200);
+  }
+
+  app.get('/runs/:id', async (c) => {
+    const id = await ownedRun(c);
+    const started = c.req.query('done') === 'redrive';
+    return renderRun(c, id, { notice: started ? notice('Redrive started: the failed leads are being re-processed. Reload this page to follow the run.') : null });
+  });
+
+  app.post('/runs/:id/redrive', async (c) => {
+    const session = c.get('session');
+    const id = await ownedRun(c);
+    if (!options.redrive) return renderRun(c, id, { error: `Redrive is not available from this app here: run \`prospector redrive ${id.slice(0, 8)}\`.`, status: 501 });
+    if (redriving.has(id)) return renderRun(c, id, { error: 'This run is already being redriven: reload to follow it.', status: 409 });
+    const failed = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM run_lead WHERE run_id = :id::uuid AND status = 'failed'`, { id });
+    if (failed.rows[0].n === 0) return renderRun(c, id, { error: 'This run has no failed lead to redrive.', status: 409 });
+    redriving.add(id);
+    // A redrive takes as long as its leads do: it goes on after the response, and its outcome is the run's.
+    void options
+      .redrive({ workspaceId: session.workspaceId, runId: id })
+      .catch((error: Error) => options.log?.error('redrive from the web app failed', { runId: id, error: error.name, message: error.message }))
+      .finally(() => redriving.delete(id));
+    return c.redirect(`/runs/${id}?done=redrive`, 303);
   });
 
   // --- leads ------------------------------------------------------------------------------------
@@ -330,9 +375,67 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     return c.redirect(`/review?done=edited#seq-${hit.sequenceId}`, 303);
   });
 
+  // --- inbox ----------------------------------------------------------------------------------------
+
+  app.get('/inbox', async (c) => {
+    const session = c.get('session');
+    const show = c.req.query('show');
+    const filter: InboxFilter = (INBOX_FILTERS as readonly string[]).includes(show ?? '') ? (show as InboxFilter) : null;
+    const replies = await listReplies(sql, session.workspaceId, { label: filter === 'needs_review' ? 'needs_review' : undefined, unmatched: filter === 'unmatched' });
+    return c.html(page({ title: 'Inbox', session, current: '/inbox' }, inboxList(replies, filter)));
+  });
+
+  // --- suppression list -------------------------------------------------------------------------------
+
+  async function renderSuppressions(c: Context<AppEnv>, state: { form?: SuppressionFormState; notice?: Html | null; status?: 200 | 422 } = {}) {
+    const session = c.get('session');
+    const search = (c.req.query('q') ?? '').slice(0, 200);
+    const list = await listSuppressions(sql, session.workspaceId, { search });
+    const form = state.form ?? { email: '', reason: '', errors: {} };
+    return c.html(page({ title: 'Suppression list', session, current: '/suppressions', notice: state.notice }, suppressionsPage(session, list, search, form)), state.status ?? 200);
+  }
+
+  app.get('/suppressions', (c) => {
+    const added = c.req.query('added');
+    return renderSuppressions(c, { notice: added ? notice(`Suppressed ${added.slice(0, 320)}: it is never written to again, and open sequences to it were stopped.`) : null });
+  });
+
+  app.post('/suppressions', async (c) => {
+    const session = c.get('session');
+    const email = ((await field(c, 'email')) ?? '').trim();
+    const reason = ((await field(c, 'reason')) ?? '').trim();
+    const errors: SuppressionFormState['errors'] = {};
+    const parsed = SuppressEmail.safeParse(email);
+    if (!parsed.success) errors.email = email ? `"${email.slice(0, 80)}" is not an email address (name@domain.tld)` : 'enter the email address to suppress';
+    if (reason.length > 500) errors.reason = `is ${reason.length} characters; keep it under 500`;
+    if (errors.email || errors.reason) return renderSuppressions(c, { form: { email, reason, errors }, status: 422 });
+    const address = parsed.data!.toLowerCase();
+    await sql.transaction((tx) =>
+      suppressAddress(tx, {
+        workspaceId: session.workspaceId,
+        address,
+        source: 'rep',
+        reason: `${reason || 'No reason given'} (added by ${session.email})`,
+        stopReason: 'suppressed',
+        now: now(),
+      }),
+    );
+    return c.redirect(`/suppressions?added=${encodeURIComponent(address)}`, 303);
+  });
+
+  // An opt-out is permanent and onboarding only adds: no suppression is removed here, whatever is asked.
+  const refuseRemoval = (c: Context<AppEnv>) =>
+    c.html(page({ title: 'Refused', session: c.get('session'), error: 'Suppressions cannot be removed: an opt-out is permanent, and a bounce or a listed address stays blocked.' }, html``), 405, { Allow: 'GET, POST' });
+  app.delete('/suppressions/:id', refuseRemoval);
+  app.post('/suppressions/:id/remove', refuseRemoval);
+  app.post('/suppressions/:id/delete', refuseRemoval);
+
   // --- onboarding ---------------------------------------------------------------------------------
 
-  async function renderOnboarding(c: Context<AppEnv>, state: { text?: string; issues?: OnboardingIssueView[]; notice?: Html | null; status?: 200 | 403 | 422 } = {}) {
+  async function renderOnboarding(
+    c: Context<AppEnv>,
+    state: { text?: string; issues?: OnboardingIssueView[]; notice?: Html | null; status?: 200 | 403 | 422; company?: { values: CompanyFormValues; errors: Partial<Record<CompanyFieldName, string>> } } = {},
+  ) {
     const session = c.get('session');
     const counts = await sql.query<{ icps: number; products: number; users: number }>(
       `SELECT (SELECT count(*)::int FROM icp WHERE workspace_id = :ws::uuid AND active) AS icps,
@@ -340,12 +443,20 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
               (SELECT count(*)::int FROM app_user WHERE workspace_id = :ws::uuid) AS users`,
       { ws: session.workspaceId },
     );
-    const body = onboardingPage(session, { text: state.text ?? '', issues: state.issues ?? [], summary: counts.rows[0] });
+    // The company form needs a stored company: a workspace imports its first file before it has one.
+    const stored = session.role === 'admin' && counts.rows[0].products > 0 ? await exportOnboarding(sql, session.workspaceId) : null;
+    const guided = stored ? companyForm(session, state.company?.values ?? companyValues(stored.company), state.company?.errors ?? {}) : undefined;
+    const body = onboardingPage(session, { text: state.text ?? '', issues: state.issues ?? [], summary: counts.rows[0], guided });
     return c.html(page({ title: 'Onboarding', session, current: '/onboarding', notice: state.notice }, body), state.status ?? 200);
   }
 
   app.get('/onboarding', (c) =>
-    renderOnboarding(c, { notice: c.req.query('done') === 'imported' ? notice('Imported: the next run researches and drafts with it.') : null }));
+    renderOnboarding(c, {
+      notice:
+        c.req.query('done') === 'imported' ? notice('Imported: the next run researches and drafts with it.')
+        : c.req.query('done') === 'company' ? notice('Company saved: the next run researches and drafts with it.')
+        : null,
+    }));
 
   app.post('/onboarding/import', async (c) => {
     const session = c.get('session');
@@ -374,6 +485,37 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
       throw error;
     }
     return c.redirect('/onboarding?done=imported', 303);
+  });
+
+  app.post('/onboarding/company', async (c) => {
+    const session = c.get('session');
+    if (session.role !== 'admin') return renderOnboarding(c, { status: 403 });
+    const values = {} as CompanyFormValues;
+    for (const f of COMPANY_FIELDS) values[f.name] = ((await field(c, f.name)) ?? '').slice(0, 20_000);
+    const checked = checkOnboarding(withCompany(await exportOnboarding(sql, session.workspaceId), values));
+    if (!checked.success) {
+      const errors: Partial<Record<CompanyFieldName, string>> = {};
+      for (const issue of checked.issues) {
+        const [top, name] = issue.segments;
+        const known = COMPANY_FIELDS.find((f) => f.name === name);
+        if (top === 'company' && known && !errors[known.name]) errors[known.name] = issue.message;
+      }
+      // A problem outside these fields is the stored file's, not the form's: shown with its path.
+      const elsewhere = checked.issues.filter((i) => !(i.segments[0] === 'company' && COMPANY_FIELDS.some((f) => f.name === i.segments[1])));
+      return renderOnboarding(c, { company: { values, errors }, issues: elsewhere.map(({ path, message }) => ({ path, message })), status: 422 });
+    }
+    await importOnboarding(sql, checked.data);
+    return c.redirect('/onboarding?done=company', 303);
+  });
+
+  app.get('/onboarding/export', async (c) => {
+    const session = c.get('session');
+    if (session.role !== 'admin') return renderOnboarding(c, { status: 403 });
+    const yaml = await exportOnboardingYaml(sql, session.workspaceId);
+    return c.body(yaml, 200, {
+      'Content-Type': 'application/yaml; charset=utf-8',
+      'Content-Disposition': `attachment; filename="${session.workspaceSlug}-onboarding.yaml"`,
+    });
   });
 
   // --- JSON ---------------------------------------------------------------------------------------

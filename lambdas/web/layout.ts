@@ -14,8 +14,10 @@ export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
 export const NAV = [
   { href: '/review', label: 'Review queue' },
+  { href: '/inbox', label: 'Inbox' },
   { href: '/leads', label: 'Leads' },
   { href: '/runs', label: 'Runs' },
+  { href: '/suppressions', label: 'Suppression list' },
   { href: '/onboarding', label: 'Onboarding' },
 ] as const;
 

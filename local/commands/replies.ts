@@ -8,11 +8,14 @@
  */
 import { type Command, InvalidArgumentError } from 'commander';
 import { ProspectorError } from '#core/errors.ts';
-import type { Sql } from '#core/ports.ts';
+import { listReplies } from '#core/views/replies.ts';
 import type { DraftResponseOutput } from '#core/replies/respond.ts';
 import type { CliContext } from '../cli-context.ts';
 import { table } from '../format.ts';
 import { resolveWorkspace } from './resolve.ts';
+
+export type { ListedReply } from '#core/views/replies.ts';
+export { listReplies };
 
 const LABELS = ['interested', 'needs_info', 'referral', 'objection', 'not_interested', 'unsubscribe', 'out_of_office', 'auto_reply', 'bounce', 'wrong_person'] as const;
 
@@ -40,30 +43,6 @@ export interface ImportedReply {
   response: DraftResponseOutput | null;
   /** why the mail could not be read or stored */
   error: string | null;
-}
-
-/** One stored reply, as `replies list` prints it. */
-export interface ListedReply {
-  id: string;
-  receivedAt: string;
-  from: string;
-  subject: string | null;
-  thread: { match: string; sequenceId: string | null; leadEmail: string | null; sequenceStatus: string | null };
-  label: string | null;
-  classifiedBy: string | null;
-  confidence: number | null;
-  needsReview: boolean;
-  returnDate: string | null;
-  referral: { name: string | null; email: string } | null;
-  bounce: { kind: string; status: string | null; recipient: string | null } | null;
-  action: string | null;
-  /** the response draft in the approval queue (`prospector drafts show ID`), if one was drafted */
-  response: { id: string; status: string; grounding: string; source: string } | null;
-  rawKey: string;
-  /** `<ErrorName>: <reason>` for a mail the replies machine could not finish (no label, nothing acted on) */
-  error: string | null;
-  /** what labelling it cost: the model calls stored as the reply's `llm_call` rows (none offline or by the rules) */
-  llm: { calls: number; promptTokens: number; completionTokens: number; costUsd: number };
 }
 
 /** Registers `prospector replies`. */
@@ -226,55 +205,4 @@ Examples:
         );
       }, { sampleWeb: false });
     });
-}
-
-/** Stored replies of the workspace, newest first. */
-export async function listReplies(sql: Sql, workspaceId: string, filter: { label?: string; unmatched: boolean }): Promise<ListedReply[]> {
-  const rows = await sql.query<{
-    id: string; received_at: string | Date; from_email: string; subject: string | null; thread_match: string | null; sequence_id: string | null;
-    lead_email: string | null; sequence_status: string | null; classification: string | null; classified_by: string | null;
-    confidence: string | number | null; needs_review: boolean; return_date: string | Date | null; referral_name: string | null;
-    referral_email: string | null; bounce_kind: string | null; bounce_status: string | null; bounce_recipient: string | null;
-    action: string | null; raw_key: string; error: string | null; llm_calls: number; prompt_tokens: number; completion_tokens: number; cost_usd: number;
-    response_id: string | null; response_status: string | null; response_grounding: string | null; response_source: string | null;
-  }>(
-    `SELECT r.id, r.received_at, r.from_email, r.subject, r.thread_match, r.sequence_id, l.email AS lead_email, s.status AS sequence_status,
-            r.classification, r.classified_by, r.confidence, r.needs_review, to_char(r.return_date, 'YYYY-MM-DD') AS return_date,
-            r.referral_name, r.referral_email, r.bounce_kind, r.bounce_status, r.bounce_recipient, r.action, r.raw_key, r.error,
-            c.llm_calls, c.prompt_tokens, c.completion_tokens, c.cost_usd,
-            rr.id AS response_id, rr.status AS response_status, rr.grounding AS response_grounding, rr.source AS response_source
-       FROM reply r
-       CROSS JOIN LATERAL (
-         SELECT count(*)::int AS llm_calls, coalesce(sum(prompt_tokens), 0)::int AS prompt_tokens,
-                coalesce(sum(completion_tokens), 0)::int AS completion_tokens, coalesce(sum(cost_usd), 0)::float8 AS cost_usd
-           FROM llm_call WHERE reply_id = r.id
-       ) c
-       LEFT JOIN lead l ON l.id = r.lead_id
-       LEFT JOIN sequence s ON s.id = r.sequence_id
-       LEFT JOIN reply_response rr ON rr.reply_id = r.id
-      WHERE r.workspace_id = :ws::uuid
-        AND (:label::text IS NULL OR (:label = 'needs_review' AND r.needs_review) OR r.classification = :label)
-        AND (NOT :unmatched::boolean OR r.sequence_id IS NULL)
-      ORDER BY r.received_at DESC, r.id`,
-    { ws: workspaceId, label: filter.label ?? null, unmatched: filter.unmatched },
-  );
-  return rows.rows.map((r) => ({
-    id: r.id,
-    receivedAt: new Date(r.received_at).toISOString(),
-    from: r.from_email,
-    subject: r.subject,
-    thread: { match: r.thread_match ?? (r.sequence_id ? 'recorded' : 'unmatched'), sequenceId: r.sequence_id, leadEmail: r.lead_email, sequenceStatus: r.sequence_status },
-    label: r.classification,
-    classifiedBy: r.classified_by,
-    confidence: r.confidence === null ? null : Number(r.confidence),
-    needsReview: r.needs_review,
-    returnDate: r.return_date === null ? null : String(r.return_date),
-    referral: r.referral_email ? { name: r.referral_name, email: r.referral_email } : null,
-    bounce: r.bounce_kind ? { kind: r.bounce_kind, status: r.bounce_status, recipient: r.bounce_recipient } : null,
-    action: r.action,
-    response: r.response_id ? { id: r.response_id, status: r.response_status!, grounding: r.response_grounding!, source: r.response_source! } : null,
-    rawKey: r.raw_key,
-    error: r.error,
-    llm: { calls: r.llm_calls, promptTokens: r.prompt_tokens, completionTokens: r.completion_tokens, costUsd: Number(r.cost_usd) },
-  }));
 }

@@ -16,14 +16,17 @@ export interface UiServer {
 }
 
 /** Starts the app on host:port (0: any free port) and makes a login link for the workspace's user. */
-export async function startUi(ports: { sql: Sql; lake: Lake; log?: Log }, options: { host: string; port: number; workspaceId: string; as?: string }): Promise<UiServer> {
+export async function startUi(
+  ports: { sql: Sql; lake: Lake; log?: Log },
+  options: { host: string; port: number; workspaceId: string; as?: string; redrive?: (input: { workspaceId: string; runId: string }) => Promise<unknown> },
+): Promise<UiServer> {
   const [{ serve }, { createWebApp }, { createLoginLink, userForLogin }] = await Promise.all([
     import('@hono/node-server'),
     import('#web/app.ts'),
     import('#web/sessions.ts'),
   ]);
   const user = await userForLogin(ports.sql, options.workspaceId, options.as);
-  const app = createWebApp({ sql: ports.sql, lake: ports.lake, log: ports.log, secure: false });
+  const app = createWebApp({ sql: ports.sql, lake: ports.lake, log: ports.log, secure: false, redrive: options.redrive });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolve(s));
     s.once('error', reject);
@@ -50,7 +53,7 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('ui')
-    .description('serve the web app for reps (review queue, leads, runs, onboarding) on loopback and print a one-time login link')
+    .description('serve the web app for reps (review queue, inbox, leads, runs, suppression list, onboarding) on loopback and print a one-time login link')
     .option('--port <n>', 'port to listen on (0: any free port)', '8787')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--as <email>', "the user the login link signs in (default: the workspace's first admin)")
@@ -72,7 +75,10 @@ Examples:
       }
       await ctx.withRuntime(async (rt) => {
         const workspace = await resolveWorkspace(rt.deps.sql, ctx.workspace());
-        const ui = await startUi(rt.deps, { host: opts.host, port: Number(opts.port), workspaceId: workspace.id, as: opts.as });
+        const { runOnce } = await import('../runner.ts');
+        // The Runs page's redrive button runs what `prospector redrive` runs, in this process (which holds the home).
+        const redrive = ({ runId }: { runId: string }) => runOnce(rt, { redriveRunId: runId, workspace: workspace.slug });
+        const ui = await startUi(rt.deps, { host: opts.host, port: Number(opts.port), workspaceId: workspace.id, as: opts.as, redrive });
         ctx.print(`Prospector web app for workspace ${workspace.slug}: ${ui.url}`);
         ctx.print(`Sign in (one-time link, valid 15 minutes): ${ui.loginUrl}`);
         ctx.print('Ctrl-C stops it.');
@@ -81,6 +87,6 @@ Examples:
           process.once('SIGTERM', resolve);
         });
         await ui.close();
-      }, { sampleWeb: false, write: true });
+      }, { write: true });
     });
 }

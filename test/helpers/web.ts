@@ -5,6 +5,7 @@
  * checker (so citations and verdicts are the checker's), stored page text in a folder lake, and
  * one quote that carries a `<script>` as a hostile page would.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,12 +13,17 @@ import { FolderLake } from '#adapters/folder-lake.ts';
 import type { PgliteSql } from '#adapters/pglite-sql.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
 import { editMessage } from '#core/outreach/repository.ts';
+import { expect } from 'vitest';
+import type { createWebApp } from '#web/app.ts';
 import { createLoginLink } from '#web/sessions.ts';
 import { onboardedDb, SAMPLE_ONBOARDING } from './db.ts';
 import { draftSequence, seedResearchedLead, type DraftedSequence, type SeededLead } from './outreach.ts';
 
 export const EVIL_QUOTE = `We opened two cross-dock sites <script>document.title='pwned'</script> & "more"`;
 export const FAILURE_MESSAGE = 'https://evil-quotes.example/: no answer in 8000 ms <img src=x onerror=alert(1)>';
+export const EVIL_REPLY_SUBJECT = `Re: cross-dock <script>document.title='pwned'</script>`;
+export const EVIL_REPLY_EVIDENCE = `yes <img src=x onerror=alert(1)> let's talk & "soon"`;
+export const OPTED_OUT = 'gone@optout.example';
 export const STORED_TEXT = '# Keelhaul Freight\n\nWe opened two cross-dock sites this spring.\n';
 
 export interface WebFixture {
@@ -29,6 +35,8 @@ export interface WebFixture {
   /** a second seller whose rows the first must never see */
   rival: { workspaceId: string; userId: string; email: string };
   leads: { keelhaul: SeededLead; evil: SeededLead; granite: SeededLead; rivalLead: SeededLead };
+  /** stored replies: an interested answer on a thread (hostile subject), an opt-out from nobody's thread, one under review, the rival's */
+  replies: { interested: string; optOut: string; review: string; rival: string };
   sequences: { keelhaul: DraftedSequence; evil: DraftedSequence; granite: DraftedSequence; rival: DraftedSequence };
   /** a fresh one-time login token for a user */
   loginToken(userId: string): Promise<string>;
@@ -69,6 +77,24 @@ async function recordRun(db: PgliteSql, researched: SeededLead, [failed, skipped
   await db.query(`UPDATE run SET status = 'succeeded', finished_at = started_at + interval '42 seconds' WHERE id = :run::uuid`, { run });
 }
 
+/** A reply row as the replies machine leaves it (its trigger applies the effects: an opt-out is suppressed). */
+async function storeReply(db: PgliteSql, r: {
+  workspaceId: string; from: string; subject: string; label: string; confidence: number; needsReview?: boolean;
+  lead?: SeededLead; sequenceId?: string; match: string; action: string; evidence?: string; minutesAgo: number;
+}): Promise<string> {
+  const id = randomUUID();
+  await db.query(
+    `INSERT INTO reply (id, workspace_id, rfc_message_id, sequence_id, lead_id, from_email, subject, received_at, raw_key, classification,
+                        classified_by, confidence, needs_review, thread_match, action, evidence)
+     VALUES (:id::uuid, :ws::uuid, :mid, :seq::uuid, :lead::uuid, :from, :subject, now() - make_interval(mins => :ago::int), :raw, :label,
+             'llm', :conf, :review, :match, :action, :evidence)`,
+    { id, ws: r.workspaceId, mid: `<${id}@example.test>`, seq: r.sequenceId ?? null, lead: r.lead?.leadId ?? null, from: r.from, subject: r.subject,
+      ago: r.minutesAgo, raw: `inbound/${id}.eml`, label: r.label, conf: r.confidence, review: r.needsReview ?? false, match: r.match, action: r.action,
+      evidence: r.evidence ?? null },
+  );
+  return id;
+}
+
 /** Builds the fixture (about a second on a fresh worker after the template exists). */
 export async function webFixture(): Promise<WebFixture> {
   const { db, workspaceId } = await onboardedDb();
@@ -101,6 +127,25 @@ export async function webFixture(): Promise<WebFixture> {
     await editMessage(db, s.messages.a, { body: 'You opened two cross-dock sites. [f1] Worth a 15-minute look next week?' });
   }
 
+  const interested = await storeReply(db, {
+    workspaceId, from: 'dana@keelhaul-freight.example', subject: EVIL_REPLY_SUBJECT, label: 'interested', confidence: 0.92, lead: keelhaul,
+    sequenceId: sequences.keelhaul.sequenceId, match: 'in_reply_to', action: 'stopped the sequence; opened a task for the rep', evidence: EVIL_REPLY_EVIDENCE, minutesAgo: 5,
+  });
+  await db.query(
+    `INSERT INTO rep_task (id, workspace_id, lead_id, reply_id, kind, title, due_on) VALUES (gen_random_uuid(), :ws::uuid, :lead::uuid, :reply::uuid, 'interested', :title, '2026-12-03')`,
+    { ws: workspaceId, lead: keelhaul.leadId, reply: interested, title: 'Book a call with Dana Ruiz' },
+  );
+  const optOut = await storeReply(db, { workspaceId, from: OPTED_OUT, subject: 'stop', label: 'unsubscribe', confidence: 1, match: 'unmatched', action: 'suppressed the address', minutesAgo: 30 });
+  const review = await storeReply(db, {
+    workspaceId, from: 'gus@granite-state.example', subject: 'hmm', label: 'not_interested', confidence: 0.55, needsReview: true, lead: granite, match: 'address',
+    action: 'none until a rep confirms the label', minutesAgo: 60,
+  });
+  const rivalReply = await storeReply(db, {
+    workspaceId: rival.workspaceId, from: 'rita@rival-target.example', subject: 'Rival secret reply', label: 'interested', confidence: 0.9, lead: rivalLead, match: 'address',
+    action: 'opened a task', minutesAgo: 10,
+  });
+  await db.query(`INSERT INTO suppression (id, workspace_id, kind, value, reason, source) VALUES (gen_random_uuid(), :ws::uuid, 'email', 'secret@rival-only.example', 'rival customer', 'onboarding')`, { ws: rival.workspaceId });
+
   const tallyhandUser = await userId(db, workspaceId, 'maya.okafor@tallyhand.com');
   const rivalUser = await userId(db, rival.workspaceId, 'maya.okafor@rival.example');
   return {
@@ -110,6 +155,7 @@ export async function webFixture(): Promise<WebFixture> {
     tallyhand: { workspaceId, userId: tallyhandUser, email: 'maya.okafor@tallyhand.com' },
     rival: { workspaceId: rival.workspaceId, userId: rivalUser, email: 'maya.okafor@rival.example' },
     leads: { keelhaul, evil, granite, rivalLead },
+    replies: { interested, optOut, review, rival: rivalReply },
     sequences,
     loginToken: async (user) => (await createLoginLink(db, user)).token,
     close: async () => {
@@ -118,3 +164,34 @@ export async function webFixture(): Promise<WebFixture> {
     },
   };
 }
+
+type WebApp = ReturnType<typeof createWebApp>;
+
+/** A signed-in user of the app, with GET and form POST (carrying the CSRF token unless told not to). */
+export interface Signed {
+  cookie: string;
+  csrf: string;
+  get(path: string): Promise<Response>;
+  post(path: string, form: Record<string, string>, withCsrf?: boolean): Promise<Response>;
+}
+
+/** Signs a user in through a fresh one-time link and reads the CSRF token from a page. */
+export async function signInAs(f: WebFixture, target: { request: WebApp['request'] }, userId: string): Promise<Signed> {
+  const res = await target.request(`/login?token=${await f.loginToken(userId)}`);
+  expect(res.status).toBe(303);
+  const cookie = res.headers.get('set-cookie')!.split(';')[0];
+  const page = await (await target.request('/review', { headers: { cookie } })).text();
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page)![1];
+  return {
+    cookie,
+    csrf,
+    get: async (path) => target.request(path, { headers: { cookie } }),
+    post: async (path, form, withCsrf = true) =>
+      target.request(path, {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ ...form, ...(withCsrf ? { _csrf: csrf } : {}) }).toString(),
+      }),
+  };
+}
+

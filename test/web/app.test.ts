@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
 import { createWebApp, CONTENT_SECURITY_POLICY, SESSION_COOKIE } from '#web/app.ts';
 import { LOGIN_LINK_TTL_MS } from '#web/sessions.ts';
-import { EVIL_QUOTE, FAILURE_MESSAGE, STORED_TEXT, webFixture, type WebFixture } from '#test/helpers/web.ts';
+import { EVIL_QUOTE, FAILURE_MESSAGE, signInAs, STORED_TEXT, webFixture, type Signed, type WebFixture } from '#test/helpers/web.ts';
 
 let f: WebFixture;
 let app: ReturnType<typeof createWebApp>;
@@ -23,32 +23,8 @@ afterAll(async () => {
   await f?.close();
 });
 
-interface Signed {
-  cookie: string;
-  csrf: string;
-  get(path: string): Promise<Response>;
-  post(path: string, form: Record<string, string>, withCsrf?: boolean): Promise<Response>;
-}
-
-/** Signs a user in through a fresh one-time link and reads the CSRF token from a page. */
-async function signIn(userId: string, target = app): Promise<Signed> {
-  const res = await target.request(`/login?token=${await f.loginToken(userId)}`);
-  expect(res.status).toBe(303);
-  const cookie = res.headers.get('set-cookie')!.split(';')[0];
-  const page = await (await target.request('/review', { headers: { cookie } })).text();
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(page)![1];
-  return {
-    cookie,
-    csrf,
-    get: async (path) => target.request(path, { headers: { cookie } }),
-    post: async (path, form, withCsrf = true) =>
-      target.request(path, {
-        method: 'POST',
-        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ ...form, ...(withCsrf ? { _csrf: csrf } : {}) }).toString(),
-      }),
-  };
-}
+/** Signs a user in through a fresh one-time link (see test/helpers/web.ts). */
+const signIn = (userId: string, target = app): Promise<Signed> => signInAs(f, target, userId);
 
 const status = async (sequenceId: string) =>
   (await f.db.query<{ status: string }>(`SELECT status FROM sequence WHERE id = :id::uuid`, { id: sequenceId })).rows[0].status;

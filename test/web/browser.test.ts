@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startUi, type UiServer } from '#local/commands/ui.ts';
+import { parseOnboardingText } from '#core/onboarding/import.ts';
 import { SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
 import { webFixture, type WebFixture } from '#test/helpers/web.ts';
 
@@ -40,13 +41,15 @@ suite('the web app in Chromium', () => {
   let rep: BrowserContext;
   let page: Page;
   let shots: string;
+  const redrives: { workspaceId: string; runId: string }[] = [];
 
   beforeAll(async () => {
     expect(hasChromium, 'chromium must be installed in CI (.ci/run installs it)').toBe(true);
     f = await webFixture();
-    ui = await startUi({ sql: f.db, lake: f.lake }, { host: '127.0.0.1', port: 0, workspaceId: f.tallyhand.workspaceId });
+    // the redrive itself (runOnce) is the CLI's; here the button's request is recorded
+    ui = await startUi({ sql: f.db, lake: f.lake }, { host: '127.0.0.1', port: 0, workspaceId: f.tallyhand.workspaceId, redrive: async (input) => void redrives.push(input) });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
-    rep = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    rep = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     page = await rep.newPage();
     shots = await mkdtemp(join(tmpdir(), 'prospector-web-shots-'));
     console.log(`web app screenshots: ${shots}`);
@@ -215,6 +218,93 @@ suite('the web app in Chromium', () => {
     await expect(page.locator('.who').textContent()).resolves.toContain('Tallyhand Outbound');
   });
 
+  /** Tabs forward from the top of the page until `selector` has focus (at most `limit` presses). */
+  async function tabTo(selector: string, limit = 60): Promise<void> {
+    await page.locator('body').focus();
+    for (let i = 0; i < limit; i++) {
+      await page.keyboard.press('Tab');
+      if (await page.evaluate((sel) => document.activeElement?.matches(sel) ?? false, selector)) return;
+    }
+    throw new Error(`${selector} was not reached with ${limit} presses of Tab`);
+  }
+
+  test('inbox: reached and read with the keyboard; a reply with <script> is text; the lead link opens the lead', async () => {
+    await page.goto(`${ui.url}/review`);
+    await tabTo('nav a[href="/inbox"]');
+    await Promise.all([page.waitForURL(/\/inbox$/), page.keyboard.press('Enter')]);
+    await expect(page.locator('h1').textContent()).resolves.toBe('Inbox');
+    const interested = page.locator(`#reply-${f.replies.interested}`);
+    await expect(interested.locator('.subject').textContent()).resolves.toBe(`Re: cross-dock <script>document.title='pwned'</script>`);
+    expect(await page.title()).toBe('Inbox · Prospector');
+    await expect(page.locator(`#reply-${f.replies.review}`).textContent()).resolves.toContain('needs review');
+    await shot('inbox');
+    await tabTo(`#reply-${f.replies.interested} a[href="/leads/${f.leads.keelhaul.leadId}"]`);
+    await Promise.all([page.waitForURL(new RegExp(`/leads/${f.leads.keelhaul.leadId}$`)), page.keyboard.press('Enter')]);
+    await expect(page.locator('h1').textContent()).resolves.toContain('Dana Ruiz');
+  });
+
+  test('suppression list: a bad address is shown at its field, fixed and added with the keyboard alone; no removal control', async () => {
+    await page.goto(`${ui.url}/suppressions`);
+    await tabTo('#s-email');
+    await page.keyboard.type('not-an-address');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('called to ask');
+    await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.keyboard.press('Enter')]);
+    const email = page.getByLabel('Email address');
+    await expect(email.getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(page.locator('#s-email-error').textContent()).resolves.toContain('is not an email address');
+    await shot('suppressions-error');
+    await email.focus();
+    await email.fill('');
+    await page.keyboard.type('Later@Example.org');
+    await Promise.all([page.waitForURL(/added=/), page.keyboard.press('Enter')]);
+    await expect(page.locator('[role="status"]').textContent()).resolves.toContain('Suppressed later@example.org');
+    const added = await f.db.query<{ source: string }>(`SELECT source FROM suppression WHERE workspace_id = :ws::uuid AND value = 'later@example.org'`, { ws: f.tallyhand.workspaceId });
+    expect(added.rows).toEqual([{ source: 'rep' }]);
+    await page.getByLabel('Search').fill('optout');
+    await Promise.all([page.waitForURL(/q=optout/), page.getByLabel('Search').press('Enter')]);
+    await expect(page.locator('table.suppressions tbody').textContent()).resolves.toContain('gone@optout.example');
+    expect(await page.locator('table.suppressions button, table.suppressions form').count()).toBe(0);
+    await shot('suppressions');
+  });
+
+  test('runs: the redrive button is reached and pressed with the keyboard', async () => {
+    const runId = f.leads.keelhaul.runId;
+    await page.goto(`${ui.url}/runs/${runId}`);
+    await tabTo('form.redrive button');
+    await expect(page.locator('form.redrive button').textContent()).resolves.toBe('Redrive 1 failed lead(s)');
+    await shot('run-redrive');
+    await Promise.all([page.waitForURL(/done=redrive/), page.keyboard.press('Enter')]);
+    await expect(page.locator('[role="status"]').first().textContent()).resolves.toContain('Redrive started');
+    expect(redrives).toEqual([{ workspaceId: f.tallyhand.workspaceId, runId }]);
+  });
+
+  test('onboarding: the current onboarding downloads as YAML with the keyboard, and it parses with the onboarding parser', async () => {
+    await page.goto(`${ui.url}/onboarding`);
+    await tabTo('a[href="/onboarding/export"]');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+    expect(download.suggestedFilename()).toBe('tallyhand-onboarding.yaml');
+    const text = await readFile((await download.path())!, 'utf8');
+    const parsed = parseOnboardingText(text, 'yaml', 'downloaded file');
+    expect(parsed.workspace.slug).toBe('tallyhand');
+    expect(parsed.icps.length).toBeGreaterThan(0);
+  });
+
+  test('onboarding: the company form shows an error at its field; fixed, it saves', async () => {
+    await page.goto(`${ui.url}/onboarding`);
+    const website = page.getByLabel('Website (https://…)');
+    await website.fill('tallyhand dot com');
+    await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.getByRole('button', { name: 'Save the company' }).click()]);
+    await expect(website.getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(page.locator('#company-website-error').textContent()).resolves.toContain('http:// or https:// URL');
+    await shot('onboarding-company-error');
+    await website.fill('https://tallyhand.com');
+    await website.press('Enter');
+    await page.waitForURL(/done=company/);
+    await expect(page.locator('[role="status"]').textContent()).resolves.toContain('Company saved');
+    await expect(page.getByLabel('Website (https://…)').inputValue()).resolves.toBe('https://tallyhand.com');
+  });
+
   test('axe-core finds no serious or critical violation on any page', async () => {
     // axe is injected as a script: a context that bypasses the app's CSP for the check only
     const audit = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
@@ -226,6 +316,8 @@ suite('the web app in Chromium', () => {
       review: '/review',
       leads: '/leads',
       lead: `/leads/${f.leads.evil.leadId}`,
+      inbox: '/inbox',
+      suppressions: '/suppressions',
       runs: '/runs',
       run: `/runs/${f.leads.keelhaul.runId}`,
       onboarding: '/onboarding',

@@ -7,8 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Sql } from '../ports.ts';
 
-/** Where a suppression came from (the `suppression.source` check in sql/0003). */
-export type SuppressionSource = 'opt_out' | 'bounce' | 'complaint';
+/** Where a suppression came from (the `suppression.source` check in sql/0003; `rep`: added by hand in the web app). */
+export type SuppressionSource = 'opt_out' | 'bounce' | 'complaint' | 'rep';
 
 export interface SuppressAddress {
   workspaceId: string;

@@ -13,7 +13,7 @@ export interface OnboardingIssueView {
 }
 
 /** The import form, with the issues of the last attempt above it (each linked to the text box). */
-export function onboardingPage(session: WebSession, state: { text: string; issues: OnboardingIssueView[]; summary: { icps: number; products: number; users: number } }): Html {
+export function onboardingPage(session: WebSession, state: { text: string; issues: OnboardingIssueView[]; summary: { icps: number; products: number; users: number }; guided?: Html }): Html {
   const { issues } = state;
   if (session.role !== 'admin') {
     return html`<p>Only an admin of ${session.workspaceName} can change its onboarding. Ask one, or use <code>prospector onboard FILE</code>.</p>`;
@@ -21,6 +21,9 @@ export function onboardingPage(session: WebSession, state: { text: string; issue
   return html`<p>${session.workspaceName} has ${state.summary.icps} ICP(s), ${state.summary.products} product(s) and ${state.summary.users} user(s).
 Paste the onboarding file (the format of <code>local/data/sample-onboarding.yaml</code>) or upload it: it is checked exactly as
 <code>prospector onboard FILE</code> checks it, and nothing is written unless all of it is valid. Suppressions are only ever added.</p>
+${state.guided ?? ''}
+<h2>The whole file</h2>
+<p><a href="/onboarding/export" download>Download the current onboarding (YAML)</a> to start from what ${session.workspaceName} has now.</p>
 ${issues.length
     ? html`<div class="error" role="alert" id="issues"><p>The file was not imported: ${issues.length} problem(s).</p>
 <ul>${issues.map((i) => html`<li><a href="#onboarding-text"><code>${i.path || '(whole file)'}</code></a>: ${i.message}</li>`)}</ul></div>`

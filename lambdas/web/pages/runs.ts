@@ -1,7 +1,8 @@
 /** The Runs pages: recent runs with their counts; one run's stages, failures by reason, tokens and cost. */
 import { html } from 'hono/html';
 import type { RunListItem, RunShow } from '#core/views/runs.ts';
-import { num, shortId, usd, when, type Html } from '../layout.ts';
+import { csrfField, num, shortId, usd, when, type Html } from '../layout.ts';
+import type { WebSession } from '../sessions.ts';
 
 /** The runs table. */
 export function runsList(runs: RunListItem[]): Html {
@@ -20,8 +21,27 @@ export function runsList(runs: RunListItem[]): Html {
 </table>`;
 }
 
+/** Whether this app can redrive the run's failed leads, and whether it is doing so now. */
+export interface RedriveControl {
+  session: WebSession;
+  available: boolean;
+  running: boolean;
+}
+
+/** The redrive button (a CSRF-protected form), or what to do instead. */
+function redriveControl(runId: string, failed: number, control: RedriveControl): Html {
+  if (failed === 0) return html``;
+  const cli = html`<code>prospector redrive ${shortId(runId)}</code>`;
+  if (control.running) return html`<p role="status">The failed leads are being redriven now: reload to follow the run.</p>`;
+  if (!control.available) return html`<p>Re-process the failed leads with ${cli}.</p>`;
+  return html`<form method="post" action="/runs/${runId}/redrive" class="redrive">${csrfField(control.session)}
+<button type="submit" class="primary">Redrive ${failed} failed lead(s)</button>
+<span class="muted">re-processes only the failed leads of this run, as ${cli} does</span></form>`;
+}
+
 /** One run: counts per stage, failures grouped by reason, skips by reason, tokens and cost per pass. */
-export function runDetail(s: RunShow, stages: { stage: string; leads: number }[]): Html {
+export function runDetail(s: RunShow, stages: { stage: string; leads: number }[], redrive: RedriveControl): Html {
+  const failedLeads = s.failuresByReason.reduce((n, g) => n + g.count, 0);
   const r = s.run;
   return html`<p><span class="status status-${r.status}">${r.status}</span> · started ${when(r.startedAt)} · finished ${when(r.finishedAt)}
 ${s.durationSeconds !== null ? ` · ${Math.round(s.durationSeconds)} s` : ''} · researcher ${r.llmProvider} · leads from ${r.leadSource}</p>
@@ -34,6 +54,7 @@ ${stages.map((x) => html`<div><dt>${x.stage}</dt><dd>${num(x.leads)}</dd></div>`
 <div><dt>Drafted</dt><dd>${num(r.leadsDrafted)}</dd></div>
 </dl></section>
 <section aria-labelledby="failures"><h2 id="failures">Failures by reason</h2>
+${redriveControl(r.runId, failedLeads, redrive)}
 ${s.failuresByReason.length === 0
     ? html`<p>No lead failed.</p>`
     : html`<ul class="groups">${s.failuresByReason.map(
@@ -59,6 +80,5 @@ ${s.llmByPass.length
 <td class="n">${num(p.completionTokens)}</td><td class="n">${usd(p.costUsd)}</td><td class="n">${num(p.meanLatencyMs)} ms</td></tr>`,
       )}</tbody></table>`
     : ''}
-</section>
-${s.failuresByReason.length ? html`<p>Re-process the failed leads with <code>prospector redrive ${shortId(r.runId)}</code>.</p>` : ''}`;
+</section>`;
 }
