@@ -6,9 +6,9 @@
  * one quote that carries a `<script>` as a hostile page would.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { FolderLake } from '#adapters/folder-lake.ts';
 import type { PgliteSql } from '#adapters/pglite-sql.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
@@ -195,3 +195,16 @@ export async function signInAs(f: WebFixture, target: { request: WebApp['request
   };
 }
 
+/**
+ * The sample onboarding as a rep would upload it: each knowledge document's text inline, since an
+ * upload may not name files on the server (`knowledge[i].path` is refused).
+ */
+export async function uploadableSample(): Promise<string> {
+  const text = await readFile(SAMPLE_ONBOARDING, 'utf8');
+  let out = text;
+  for (const m of text.matchAll(/^( +)path: (knowledge\/[\w.-]+)$/gm)) {
+    const body = (await readFile(join(dirname(SAMPLE_ONBOARDING), m[2]), 'utf8')).trim().split('\n').map((l) => `${m[1]}  ${l}`.trimEnd()).join('\n');
+    out = out.replace(m[0], `${m[1]}format: markdown\n${m[1]}text: |\n${body}`);
+  }
+  return out;
+}

@@ -5,12 +5,11 @@
  * database is read back to check what they did.
  */
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
 import { createWebApp, CONTENT_SECURITY_POLICY, SESSION_COOKIE } from '#web/app.ts';
 import { LOGIN_LINK_TTL_MS } from '#web/sessions.ts';
-import { EVIL_QUOTE, FAILURE_MESSAGE, signInAs, STORED_TEXT, webFixture, type Signed, type WebFixture } from '#test/helpers/web.ts';
+import { EVIL_QUOTE, FAILURE_MESSAGE, signInAs, STORED_TEXT, uploadableSample, webFixture, type Signed, type WebFixture } from '#test/helpers/web.ts';
 
 let f: WebFixture;
 let app: ReturnType<typeof createWebApp>;
@@ -272,20 +271,6 @@ describe('bulk approval', () => {
     expect(after).not.toContain('Approve the');
   });
 });
-
-/**
- * The sample onboarding as a rep would upload it: each knowledge document's text inline, since an
- * upload may not name files on the server (`knowledge[i].path` is refused).
- */
-async function uploadableSample(): Promise<string> {
-  const text = await readFile(SAMPLE_ONBOARDING, 'utf8');
-  let out = text;
-  for (const m of text.matchAll(/^( +)path: (knowledge\/[\w.-]+)$/gm)) {
-    const body = (await readFile(join(dirname(SAMPLE_ONBOARDING), m[2]), 'utf8')).trim().split('\n').map((l) => `${m[1]}  ${l}`.trimEnd()).join('\n');
-    out = out.replace(m[0], `${m[1]}format: markdown\n${m[1]}text: |\n${body}`);
-  }
-  return out;
-}
 
 describe('onboarding import', () => {
   const workspaceName = async (id: string) => (await f.db.query<{ name: string }>(`SELECT name FROM workspace WHERE id = :id::uuid`, { id })).rows[0].name;

@@ -16,8 +16,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startUi, type UiServer } from '#local/commands/ui.ts';
 import { parseOnboardingText } from '#core/onboarding/import.ts';
-import { SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
-import { webFixture, type WebFixture } from '#test/helpers/web.ts';
+import { uploadableSample, webFixture, type WebFixture } from '#test/helpers/web.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = (() => {
@@ -202,7 +201,7 @@ suite('the web app in Chromium', () => {
   });
 
   test('onboarding: a field error is shown at its field, fixed in the same box, and imported', async () => {
-    const sample = await readFile(SAMPLE_ONBOARDING, 'utf8');
+    const sample = await uploadableSample();
     await page.goto(`${ui.url}/onboarding`);
     const box = page.getByLabel('Onboarding file (YAML or JSON)');
     await box.fill(sample.replace('name: Tallyhand\n', 'name: Tallyhand Outbound\n').replace('role: admin', 'role: boss'));
