@@ -44,6 +44,8 @@ export interface StatelessStackProps extends StackProps {
   /** Workspace slug; default the only one. */
   workspace?: string;
   leadConcurrency?: number;
+  /** Leads one child execution of the lead Map takes (ItemBatcher's MaxItemsPerBatch); default 10. */
+  leadBatchSize?: number;
   factsModel?: string;
   synthesisModel?: string;
   /** The model that drafts outreach (DRAFT_MODEL); default the synthesis model. */
@@ -141,6 +143,7 @@ export class StatelessStack extends Stack {
       GROQ_SECRET_ARN: props.groqSecret.secretArn,
       PROSPECTOR_WORKSPACE: props.workspace,
       LEAD_CONCURRENCY: String(props.leadConcurrency ?? 4),
+      LEAD_BATCH_SIZE: String(props.leadBatchSize ?? 10),
       FACTS_MODEL: props.factsModel ?? DEFAULT_MODELS.facts,
       SYNTHESIS_MODEL: props.synthesisModel ?? DEFAULT_MODELS.synthesis,
       DRAFT_MODEL: props.draftModel ?? props.synthesisModel ?? DEFAULT_MODELS.synthesis,

@@ -66,6 +66,7 @@ export const CloudEnv = z.object({
   GROQ_SECRET_ARN: arn('secretsmanager'),
   PROSPECTOR_WORKSPACE: z.preprocess(blankToUndefined, z.string().optional()),
   LEAD_CONCURRENCY: positiveInt(1000),
+  LEAD_BATCH_SIZE: positiveInt(1000),
   FACTS_MODEL: z.string().min(1),
   SYNTHESIS_MODEL: z.string().min(1),
   /** the model that drafts outreach (default: the synthesis model) */
@@ -336,6 +337,7 @@ export async function buildCloudDeps(step: StepId, options: Partial<CloudDepsOpt
       ...defaultPipelineConfig,
       ...(env.PROSPECTOR_WORKSPACE ? { workspace: env.PROSPECTOR_WORKSPACE } : {}),
       ...(env.LEAD_CONCURRENCY !== undefined ? { leadConcurrency: env.LEAD_CONCURRENCY } : {}),
+      ...(env.LEAD_BATCH_SIZE !== undefined ? { leadBatchSize: env.LEAD_BATCH_SIZE } : {}),
       ...(env.FACTS_MODEL !== undefined ? { factsModel: env.FACTS_MODEL } : {}),
       ...(env.SYNTHESIS_MODEL !== undefined ? { synthesisModel: env.SYNTHESIS_MODEL, draftModel: env.DRAFT_MODEL ?? env.SYNTHESIS_MODEL } : {}),
       ...(env.PROMPT_TOKEN_BUDGET !== undefined ? { promptTokenBudget: env.PROMPT_TOKEN_BUDGET } : {}),

@@ -16,7 +16,7 @@ const LAKE: CloudEnvKey[] = ['LAKE_BUCKET'];
 const LLM: Record<PortAccess, CloudEnvKey[]> = { use: ['GROQ_SECRET_ARN', 'ON_DAILY_LIMIT'], name: [] };
 const LEAD_SEARCH: Record<PortAccess, CloudEnvKey[]> = { use: ['LEAD_SEARCH_URL', 'LEAD_SEARCH_SECRET_ARN'], name: ['LEAD_SEARCH_URL'] };
 const CONFIG: Record<ConfigGroup, CloudEnvKey[]> = {
-  run: ['PROSPECTOR_WORKSPACE', 'LEAD_CONCURRENCY'],
+  run: ['PROSPECTOR_WORKSPACE', 'LEAD_CONCURRENCY', 'LEAD_BATCH_SIZE'],
   // Fetch limits are the pipeline's defaults in the cloud.
   fetch: [],
   models: ['FACTS_MODEL', 'SYNTHESIS_MODEL', 'DRAFT_MODEL', 'MODEL_PRICES', 'RUN_COST_BUDGET_USD', 'LEAD_COST_BUDGET_USD'],
