@@ -66,7 +66,8 @@ export const CloudEnv = z.object({
   GROQ_SECRET_ARN: arn('secretsmanager'),
   PROSPECTOR_WORKSPACE: z.preprocess(blankToUndefined, z.string().optional()),
   LEAD_CONCURRENCY: positiveInt(1000),
-  LEAD_BATCH_SIZE: positiveInt(1000),
+  /** leads one lead Map child takes (the stack sets it; default the pipeline's, 10) */
+  LEAD_BATCH_SIZE: z.preprocess(blankToUndefined, positiveInt(1000).optional()),
   FACTS_MODEL: z.string().min(1),
   SYNTHESIS_MODEL: z.string().min(1),
   /** the model that drafts outreach (default: the synthesis model) */
@@ -84,7 +85,7 @@ export const CloudEnv = z.object({
 });
 export type CloudEnv = z.infer<typeof CloudEnv>;
 
-const OPTIONAL = new Set(['PROSPECTOR_WORKSPACE', 'RUN_TOKEN_BUDGET', 'RUN_COST_BUDGET_USD', 'LEAD_COST_BUDGET_USD', 'LEAD_SEARCH_URL', 'LEAD_SEARCH_SECRET_ARN', 'MODEL_PRICES', 'ON_DAILY_LIMIT', 'DRAFT_MODEL']);
+const OPTIONAL = new Set(['PROSPECTOR_WORKSPACE', 'LEAD_BATCH_SIZE', 'RUN_TOKEN_BUDGET', 'RUN_COST_BUDGET_USD', 'LEAD_COST_BUDGET_USD', 'LEAD_SEARCH_URL', 'LEAD_SEARCH_SECRET_ARN', 'MODEL_PRICES', 'ON_DAILY_LIMIT', 'DRAFT_MODEL']);
 
 /**
  * Parses the variables `step` needs (every variable without a step), throwing one

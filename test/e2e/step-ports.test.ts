@@ -167,6 +167,8 @@ describe('lake areas', () => {
       [lakeKeys.runSummary('run-1'), 'runSummaries'],
       [lakeKeys.leadsInput('b'.repeat(64)), 'leadsInputs'],
       [lakeKeys.inbound(at, 'c'.repeat(64)), 'inbound'],
+      [lakeKeys.leadManifest('run-1', 'd'.repeat(64)), 'leadManifests'],
+      [`${lakeKeys.leadMapResultsPrefix}/map-run-1/SUCCEEDED_0.json`, 'leadMapResults'],
     ];
     for (const [key, area] of keys) {
       expect((Object.keys(lakeAreas) as LakeArea[]).filter((a) => inLakeArea(key, a)), key).toEqual([area]);
