@@ -123,7 +123,10 @@ describe('the derived definition, driven through the interpreter over a real man
     let windows = 0;
     const answers: Record<string, (event: Record<string, unknown>) => unknown> = {
       StartRun: () => ({ runId: RUN, workspaceId: RUN, redrive: true, leadConcurrency: 3, leadBatchSize: 4, icps: [] }),
-      ListRunLeads: () => ({ manifestKey, count: ids.length }),
+      ListRunLeads: (e) => {
+        expect(e).toMatchObject({ runId: RUN, redrive: true, leadConcurrency: 3, leadBatchSize: 4 });
+        return { manifestKey, count: ids.length, batchSize: 4 };
+      },
       FetchSite: (e) => {
         fetched.push(e.leadId as string);
         return { skipped: true, reason: 'robots.txt forbids the site', pages: 0, tried: 0, bytes: 0, reused: false };

@@ -60,7 +60,7 @@ const DOCUMENTED: Record<string, { outputs: unknown[]; failures: (() => Error)[]
   },
   SearchFailed: { outputs: [RECORDED], failures: [() => new DatabaseError('INSERT', 'x')] },
   ListRunLeads: {
-    outputs: [{ manifestKey: 'manifests/run=r/leads-a.jsonl', count: 1 } satisfies ListRunLeadsOutput, { manifestKey: 'manifests/run=r/leads-b.jsonl', count: 0 } satisfies ListRunLeadsOutput],
+    outputs: [{ manifestKey: 'manifests/run=r/leads-a.jsonl', count: 1, batchSize: 1 } satisfies ListRunLeadsOutput, { manifestKey: 'manifests/run=r/leads-b.jsonl', count: 0, batchSize: 1 } satisfies ListRunLeadsOutput],
     failures: [() => new DatabaseError('SELECT', 'x')],
   },
   // Local only: the stand-in for ProcessLeads' ItemReader + ItemBatcher (local/state-machine.ts).

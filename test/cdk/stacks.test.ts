@@ -254,7 +254,7 @@ describe('stateless stack: state machine', () => {
       Parameters: { Bucket: 'prospector-lake-123', 'Key.$': '$.leads.manifestKey' },
     });
     expect(map.ItemsPath).toBeUndefined();
-    expect(map.ItemBatcher).toEqual({ MaxItemsPerBatchPath: '$.run.leadBatchSize' });
+    expect(map.ItemBatcher).toEqual({ MaxItemsPerBatchPath: '$.leads.batchSize' });
     expect(map.ResultWriter).toEqual({ Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: 'prospector-lake-123', Prefix: 'results/lead-map' } });
     // a child is one batch: its inner Map takes the batch's Items one lead at a time
     expect(map.ItemProcessor.States.ProcessBatch).toMatchObject({ Type: 'Map', ItemsPath: '$.Items', MaxConcurrency: 1, ItemProcessor: { StartAt: 'FetchSite' } });

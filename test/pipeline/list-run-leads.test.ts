@@ -12,7 +12,7 @@ import type { PgliteSql } from '#adapters/pglite-sql.ts';
 import { jsonLog } from '#core/log.ts';
 import { defaultPipelineConfig, type Deps } from '#core/pipeline/deps.ts';
 import { readLeadBatches } from '#core/pipeline/lead-manifest.ts';
-import { LEAD_PAGE_SIZE, listRunLeads } from '#core/pipeline/list-run-leads.ts';
+import { LEAD_PAGE_SIZE, leadBatchSizeFor, listRunLeads } from '#core/pipeline/list-run-leads.ts';
 import { restrictDeps } from '#core/pipeline/step-ports.ts';
 import { onboardedDb } from '#test/helpers/db.ts';
 
@@ -63,9 +63,17 @@ async function manifestIds(key: string): Promise<string[]> {
 }
 
 describe('ListRunLeads', () => {
+  it('batches leadBatchSize leads a child, fewer when the run is too small to keep every child busy', () => {
+    expect(leadBatchSizeFor(20_000, 4, 10)).toBe(10);
+    expect(leadBatchSizeFor(8, 4, 10)).toBe(2);
+    expect(leadBatchSizeFor(1, 4, 10)).toBe(1);
+    expect(leadBatchSizeFor(0, 4, 10)).toBe(1);
+  });
+
   it('lists a run of more than one page into the manifest, every pending lead once, and returns only its key and count', async () => {
     const out = await listRunLeads(deps, { runId });
-    expect(Object.keys(out).sort()).toEqual(['count', 'manifestKey']);
+    expect(Object.keys(out).sort()).toEqual(['batchSize', 'count', 'manifestKey']);
+    expect(out.batchSize).toBe(1);
     expect(out.count).toBe(LEADS);
     expect(out.manifestKey).toMatch(new RegExp(`^manifests/run=${runId}/leads-[0-9a-f]{64}\\.jsonl$`));
     const ids = await manifestIds(out.manifestKey);

@@ -4,7 +4,14 @@ import type { Deps } from './deps.ts';
 import { writeLeadManifest } from './lead-manifest.ts';
 import { resetFailedRunLeads } from './run-lead-repo.ts';
 
-export const ListRunLeadsInput = z.object({ runId: z.uuid(), redrive: z.boolean().default(false) });
+export const ListRunLeadsInput = z.object({
+  runId: z.uuid(),
+  redrive: z.boolean().default(false),
+  /** lead Map children at once (StartRun's `leadConcurrency`) */
+  leadConcurrency: z.number().int().min(1).default(1),
+  /** the most leads one child takes (StartRun's `leadBatchSize`) */
+  leadBatchSize: z.number().int().min(1).default(1),
+});
 export type ListRunLeadsInput = z.input<typeof ListRunLeadsInput>;
 
 /**
@@ -21,11 +28,21 @@ export interface ListRunLeadsOutput {
   /** the lake key of the JSONL manifest, one `{"leadId"}` a line (lead-manifest.ts) */
   manifestKey: string;
   count: number;
+  /**
+   * Leads per child (the lead Map's `MaxItemsPerBatchPath`): `leadBatchSize`, or fewer when the
+   * run is too small to keep `leadConcurrency` children busy (8 leads at 4 at once: 2 a child).
+   */
+  batchSize: number;
+}
+
+/** Leads per lead Map child: at most `leadBatchSize`, and few enough that `leadConcurrency` children share the run. */
+export function leadBatchSizeFor(count: number, leadConcurrency: number, leadBatchSize: number): number {
+  return Math.max(1, Math.min(leadBatchSize, Math.ceil(count / leadConcurrency)));
 }
 
 /** Pending leads of the run, or (redrive) its failed leads, reset to pending first; written to the manifest. */
 export async function listRunLeads(deps: Deps, rawInput: ListRunLeadsInput): Promise<ListRunLeadsOutput> {
-  const { runId, redrive } = ListRunLeadsInput.parse(rawInput);
+  const { runId, redrive, leadConcurrency, leadBatchSize } = ListRunLeadsInput.parse(rawInput);
   // A redriven run is closed, so its only pending leads are the failed ones just reset.
   if (redrive) await resetFailedRunLeads(deps.sql, runId);
   const ids: string[] = [];
@@ -41,6 +58,7 @@ export async function listRunLeads(deps: Deps, rawInput: ListRunLeadsInput): Pro
     after = page.rows[page.rows.length - 1].lead_id;
   }
   const manifestKey = await writeLeadManifest(deps.lake, runId, ids);
-  deps.log.info('leads listed', { runId, redrive, count: ids.length, manifestKey });
-  return { manifestKey, count: ids.length };
+  const batchSize = leadBatchSizeFor(ids.length, leadConcurrency, leadBatchSize);
+  deps.log.info('leads listed', { runId, redrive, count: ids.length, batchSize, manifestKey });
+  return { manifestKey, count: ids.length, batchSize };
 }
