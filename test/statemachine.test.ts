@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, test } from 'vitest';
+import { inLakeArea, lakeKeys } from '#core/lake-keys.ts';
 import { ASL_PATH, handlerFileFor, localDefinition, placeholders, taskBindings } from '#local/state-machine.ts';
 import { RESUME_WINDOW_SECONDS, guaranteedRetryWaitSeconds, leadProcessor, retrierFor, taskStates, terminalStates, type AslMachine } from '#test/helpers/asl.ts';
 
@@ -76,7 +77,9 @@ describe('statemachine/prospecting.asl.json', () => {
 
   test('the lead Map\'s children return nothing, and their results go to the lake, not into the execution', () => {
     const def = JSON.parse(aslText) as AslMachine;
-    expect(def.States.ProcessLeads.ResultWriter).toEqual({ Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: '${LakeBucketName}', Prefix: 'results/lead-map' } });
+    expect(def.States.ProcessLeads.ResultWriter).toEqual({ Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: '${LakeBucketName}', Prefix: lakeKeys.leadMapResultsPrefix } });
+    // the prefix is inside the lake area the state machine role may write
+    expect(inLakeArea(`${lakeKeys.leadMapResultsPrefix}/map-run/SUCCEEDED_0.json`, 'leadMapResults')).toBe(true);
     // a child (one batch) ends with its inner Map, which returns {}; so does each lead
     expect(terminalStates(def.States.ProcessLeads.ItemProcessor)).toEqual([['ProcessBatch', expect.objectContaining({ OutputPath: null, ResultPath: null })]]);
     const ends = terminalStates(leadProcessor(def));
