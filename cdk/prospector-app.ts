@@ -6,8 +6,11 @@
  * llmRetentionDays (90), schedule ("rate(1 day)"), workspace, leadConcurrency (4),
  * leadBatchSize (10),
  * researchReservedConcurrency (4), runTokenBudget, runCostBudgetUsd, leadCostBudgetUsd (unset:
- * no cap), leadSearchUrl, alarmEmail. Nothing is looked up in an AWS
- * account: the app synthesizes offline.
+ * no cap), leadSearchUrl, alarmEmail, mailboxDomain (the domain SES receives replies at);
+ * sending (off until sendingDomain is set): sendingDomain, sesConfigurationSet
+ * ("prospector-sending"), sendSchedule ("rate(5 minutes)"), sendBatchLimit (25),
+ * sesMessageIdDomain; the web app (off unless webApp=true): webApp, webAuthDomainPrefix
+ * ("prospector-<account id>"). Nothing is looked up in an AWS account: the app synthesizes offline.
  */
 import { App, Validations, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -65,6 +68,11 @@ export function createApp(options: ProspectorAppOptions = {}): { app: App; state
   const app = new App({ ...(options.outdir ? { outdir: options.outdir } : {}), context: { ...FEATURE_FLAGS, ...options.context } });
   const env = deploymentEnv();
   const leadSearchUrl = contextString(app, 'leadSearchUrl');
+  const mailboxDomain = contextString(app, 'mailboxDomain');
+  const sendingDomain = contextString(app, 'sendingDomain');
+  if (sendingDomain !== undefined && !/^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(sendingDomain)) {
+    throw new Error(`context sendingDomain must be a domain name such as mail.example.com, got "${sendingDomain}"`);
+  }
 
   const stateful = new StatefulStack(app, 'ProspectorStateful', {
     env,
@@ -72,6 +80,7 @@ export function createApp(options: ProspectorAppOptions = {}): { app: App; state
     deletionProtection: contextBoolean(app, 'deletionProtection') ?? true,
     llmRetentionDays: contextNumber(app, 'llmRetentionDays') ?? 90,
     leadSearchSecret: leadSearchUrl !== undefined,
+    sesInbound: mailboxDomain !== undefined,
   });
 
   const stateless = new StatelessStack(app, 'ProspectorStateless', {
@@ -93,6 +102,19 @@ export function createApp(options: ProspectorAppOptions = {}): { app: App; state
       leadCostUsd: contextNumber(app, 'leadCostBudgetUsd'),
     },
     alarmEmail: contextString(app, 'alarmEmail'),
+    mailboxDomain,
+    ...(contextBoolean(app, 'webApp') ? { webApp: { authDomainPrefix: contextString(app, 'webAuthDomainPrefix') } } : {}),
+    ...(sendingDomain
+      ? {
+          sending: {
+            domain: sendingDomain,
+            configurationSetName: contextString(app, 'sesConfigurationSet'),
+            messageIdDomain: contextString(app, 'sesMessageIdDomain'),
+            schedule: contextString(app, 'sendSchedule'),
+            batchLimit: contextNumber(app, 'sendBatchLimit'),
+          },
+        }
+      : {}),
   });
   stateless.addStackDependency(stateful);
 

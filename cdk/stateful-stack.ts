@@ -27,6 +27,8 @@ export interface StatefulStackProps extends StackProps {
   backupRetention?: Duration;
   /** Create a secret for a lead provider's API key (set when a provider URL is configured). */
   leadSearchSecret?: boolean;
+  /** Let SES receiving write replies into the lake's inbound/ (set when a mailbox domain is configured). */
+  sesInbound?: boolean;
 }
 
 /** The stateful half of Prospector. */
@@ -45,6 +47,7 @@ export class StatefulStack extends Stack {
       llmRetentionDays: props.llmRetentionDays ?? 90,
       noncurrentVersionDays: 30,
       accessLogRetentionDays: 365,
+      sesInbound: props.sesInbound ?? false,
     });
 
     this.database = new Database(this, 'Database', {

@@ -17,13 +17,16 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { CloudEnv } from '../lambdas/cloud/composition.ts';
 import { stepEnvKeys } from '../lambdas/cloud/step-env.ts';
-import { lakeAreas } from '../lambdas/core/lake-keys.ts';
+import { lakeAreas, type LakeArea } from '../lambdas/core/lake-keys.ts';
 import { STEPS as STEP_PORTS, STEP_IDS, type StepId, type StepPorts } from '../lambdas/core/pipeline/step-ports.ts';
 import { DEFAULT_MODELS } from '../lambdas/core/research/models.ts';
 import { ProspectorAlarms } from './constructs/alarms.ts';
 import { LakeAnalytics } from './constructs/lake-analytics.ts';
-import { ProspectorFunction, REPO_ROOT, invokeVersionsFinding, type BundledFile } from './constructs/prospector-function.ts';
+import { RepliesInbound } from './constructs/replies-inbound.ts';
+import { ProspectorFunction, REPO_ROOT, type BundledFile } from './constructs/prospector-function.ts';
 import { SchemaMigration } from './constructs/schema-migration.ts';
+import { acknowledgeStateMachineRole, SendingMail, SendingStateMachine } from './constructs/sending.ts';
+import { WebApp } from './constructs/web-app.ts';
 
 /** The state machine definition; its `${Placeholders}` are filled by `definitionSubstitutions`. */
 export const ASL_FILE = path.join(REPO_ROOT, 'statemachine', 'prospecting.asl.json');
@@ -67,6 +70,23 @@ export interface StatelessStackProps extends StackProps {
   alarmEmail?: string;
   /** Glue database and Athena workgroup names; default `prospector`. */
   analyticsName?: string;
+  /** The domain SES receives replies at (see RepliesInbound); unset: no receipt rule. */
+  mailboxDomain?: string;
+  /** Sending (SES, the sending state machine and its schedule); without it nothing is sent. */
+  sending?: SendingSettings;
+  /** The reps' web app with Cognito sign-in (cdk/constructs/web-app.ts); without it, none. */
+  webApp?: { authDomainPrefix?: string };
+}
+
+/** Sending's settings (cdk/constructs/sending.ts). */
+export interface SendingSettings {
+  /** The SES domain identity mail is sent from. */
+  domain: string;
+  configurationSetName?: string;
+  messageIdDomain?: string;
+  /** EventBridge Scheduler expression; default `rate(5 minutes)`. */
+  schedule?: string;
+  batchLimit?: number;
 }
 
 /**
@@ -85,11 +105,18 @@ export const STEPS = [
   { placeholder: 'DraftOutreachFunctionArn', id: 'DraftOutreach', entry: 'draft-outreach.ts', memorySize: 512, timeout: 170 },
   { placeholder: 'RecordFailureFunctionArn', id: 'RecordFailure', entry: 'record-failure.ts', memorySize: 256, timeout: 50 },
   { placeholder: 'FinishRunFunctionArn', id: 'FinishRun', entry: 'finish-run.ts', memorySize: 512, timeout: 50 },
-  // statemachine/sending.asl.json (its state machine and schedule are not in this stack yet)
+  // statemachine/sending.asl.json (its state machine and schedule: cdk/constructs/sending.ts)
   { placeholder: 'ClaimDueFunctionArn', id: 'ClaimDue', entry: 'claim-due.ts', memorySize: 512, timeout: 50 },
   { placeholder: 'SendMessageFunctionArn', id: 'SendMessage', entry: 'send-message.ts', memorySize: 512, timeout: 100 },
   { placeholder: 'RecordSendFailureFunctionArn', id: 'RecordSendFailure', entry: 'record-send-failure.ts', memorySize: 256, timeout: 50 },
   { placeholder: 'FinishSendFunctionArn', id: 'FinishSend', entry: 'finish-send.ts', memorySize: 256, timeout: 50 },
+  // statemachine/replies.asl.json (its state machine and trigger: cdk/constructs/replies-inbound.ts)
+  { placeholder: 'ParseReplyFunctionArn', id: 'ParseReply', entry: 'parse-reply.ts', memorySize: 1024, timeout: 50 },
+  { placeholder: 'ClassifyReplyFunctionArn', id: 'ClassifyReply', entry: 'classify-reply.ts', memorySize: 512, timeout: 100 },
+  { placeholder: 'MatchThreadFunctionArn', id: 'MatchThread', entry: 'match-thread.ts', memorySize: 256, timeout: 50 },
+  { placeholder: 'ActOnReplyFunctionArn', id: 'ActOnReply', entry: 'act-on-reply.ts', memorySize: 256, timeout: 50 },
+  { placeholder: 'DraftResponseFunctionArn', id: 'DraftResponse', entry: 'draft-response.ts', memorySize: 512, timeout: 140 },
+  { placeholder: 'RecordReplyFailureFunctionArn', id: 'RecordReplyFailure', entry: 'record-reply-failure.ts', memorySize: 256, timeout: 50 },
 ] as const satisfies readonly { placeholder: `${StepId}FunctionArn`; id: StepId; entry: string; memorySize: number; timeout: number }[];
 
 // The two lists name the same steps and handlers, or a function would get another step's grants.
@@ -102,7 +129,7 @@ for (const id of STEP_IDS) {
 /**
  * Files the core reads relative to its own modules at run time, copied beside every bundle:
  * the prompt templates (research, lambdas/core/research/prompts.ts; drafting,
- * lambdas/core/outreach/compose.ts; reply classification, lambdas/core/replies/classify.ts) and the
+ * lambdas/core/outreach/compose.ts; reply classification and responses, lambdas/core/replies/) and the
  * demo lead directory. In a bundle every module's
  * `import.meta.url` is the bundle's, so each `./prompts/<file>` lands in one `prompts/` folder;
  * a test checks that every prompt file under lambdas/core is listed here.
@@ -111,6 +138,7 @@ export const RUNTIME_FILES: BundledFile[] = [
   { from: 'lambdas/core/research/prompts', to: 'prompts' },
   { from: 'lambdas/core/outreach/prompts/draft.v2.md', to: 'prompts/draft.v2.md' },
   { from: 'lambdas/core/replies/prompts/classify.v1.md', to: 'prompts/classify.v1.md' },
+  { from: 'lambdas/core/replies/prompts/respond.v1.md', to: 'prompts/respond.v1.md' },
   { from: 'local/data/lead-directory.json', to: 'lead-directory.json' },
 ];
 
@@ -123,6 +151,10 @@ export class StatelessStack extends Stack {
   readonly migration: SchemaMigration;
   readonly analytics: LakeAnalytics;
   readonly alarms: ProspectorAlarms;
+  readonly replies: RepliesInbound;
+  /** SES, the bounce and complaint handler, the one-click route; and the sending state machine. */
+  readonly sending?: { mail: SendingMail; machine: SendingStateMachine };
+  readonly webApp?: WebApp;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -133,6 +165,20 @@ export class StatelessStack extends Stack {
     });
 
     this.migration = new SchemaMigration(this, 'SchemaMigration', { cluster: props.cluster, databaseName: props.databaseName, logRetention });
+
+    const powertools = { POWERTOOLS_SERVICE_NAME: METRICS.service, POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace, POWERTOOLS_LOG_LEVEL: 'INFO' };
+    const mail = props.sending
+      ? new SendingMail(this, 'SendingMail', {
+          domain: props.sending.domain,
+          configurationSetName: props.sending.configurationSetName,
+          messageIdDomain: props.sending.messageIdDomain,
+          cluster: props.cluster,
+          databaseName: props.databaseName,
+          logRetention,
+          baseEnvironment: powertools,
+          files: RUNTIME_FILES,
+        })
+      : undefined;
 
     // Each function gets only the variables of its step's ports (lambdas/cloud/step-env.ts);
     // no value here is a secret (keys are read from Secrets Manager).
@@ -156,13 +202,15 @@ export class StatelessStack extends Stack {
       LEAD_SEARCH_SECRET_ARN: props.leadSearch?.secret.secretArn,
       MODEL_PRICES: props.modelPrices,
       ON_DAILY_LIMIT: props.onDailyLimit,
+      SES_CONFIGURATION_SET: mail?.environment.SES_CONFIGURATION_SET,
+      SES_MESSAGE_ID_DOMAIN: mail?.environment.SES_MESSAGE_ID_DOMAIN,
+      UNSUBSCRIBE_SECRET_ARN: mail?.environment.UNSUBSCRIBE_SECRET_ARN,
+      UNSUBSCRIBE_BASE_URL: mail?.environment.UNSUBSCRIBE_BASE_URL,
+      // the web app's own (cdk/constructs/web-app.ts): no step reads them
+      COGNITO_USER_POOL_ID: undefined, COGNITO_CLIENT_ID: undefined, COGNITO_DOMAIN_URL: undefined, WEB_BASE_URL: undefined,
     };
     const environmentOf = (id: StepId): Record<string, string> => {
-      const environment: Record<string, string> = {
-        POWERTOOLS_SERVICE_NAME: METRICS.service,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
-        POWERTOOLS_LOG_LEVEL: 'INFO',
-      };
+      const environment: Record<string, string> = { ...powertools };
       for (const k of stepEnvKeys(id)) if (env[k] !== undefined) environment[k] = env[k];
       return environment;
     };
@@ -180,7 +228,7 @@ export class StatelessStack extends Stack {
         files: RUNTIME_FILES,
         ...(step.id === 'ResearchLead' && reserved > 0 ? { reservedConcurrentExecutions: reserved } : {}),
       });
-      grantPorts(fn, STEP_PORTS[step.id].ports, { ...props, lakeBucket });
+      grantPorts(fn, STEP_PORTS[step.id].ports, { ...props, lakeBucket, mail });
       functions[step.id] = fn;
     }
     this.functions = functions;
@@ -222,6 +270,30 @@ export class StatelessStack extends Stack {
       }),
     });
 
+    this.replies = new RepliesInbound(this, 'Replies', {
+      functions,
+      lakeBucket,
+      stateMachineName: `${this.stackName}-replies`,
+      logRetention,
+      ...(props.mailboxDomain ? { mailboxDomain: props.mailboxDomain } : {}),
+    });
+    if (mail) {
+      const machine = new SendingStateMachine(this, 'Sending', {
+        functions,
+        schedule: props.sending?.schedule,
+        workspace: props.workspace,
+        batchLimit: props.sending?.batchLimit,
+        logRetention,
+      });
+      this.sending = { mail, machine };
+      new CfnOutput(this, 'SendingStateMachineArn', { value: machine.stateMachine.stateMachineArn });
+    }
+
+    if (props.webApp) {
+      const grantLakeRead = (fn: ProspectorFunction, areas: readonly LakeArea[]) => grantLake(fn, lakeBucket, { read: areas }, props.lakeExports.arn);
+      this.webApp = new WebApp(this, 'WebApp', { ...props.webApp, cluster: props.cluster, databaseName: props.databaseName, lakeBucketName: lakeBucket.bucketName, grantLakeRead, logRetention, baseEnvironment: powertools, files: RUNTIME_FILES });
+    }
+
     this.analytics = new LakeAnalytics(this, 'Analytics', {
       bucket: lakeBucket,
       databaseName: props.analyticsName ?? 'prospector',
@@ -234,6 +306,7 @@ export class StatelessStack extends Stack {
       metricsNamespace: METRICS.namespace,
       serviceName: METRICS.service,
       ...(props.alarmEmail ? { email: props.alarmEmail } : {}),
+      ...(this.sending ? { sending: { stateMachine: this.sending.machine.stateMachine } } : {}),
     });
 
     new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });
@@ -266,16 +339,10 @@ export class StatelessStack extends Stack {
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${region}:${account}:execution:${stateMachineName}/*]`,
       reason: 'Distributed Map child executions of this state machine: their ids are generated per map run, so only a wildcard below this state machine\'s own name can name them.',
     });
-    Validations.of(policy).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'X-Ray (PutTraceSegments, PutTelemetryRecords, GetSampling*) and CloudWatch Logs log delivery (CreateLogDelivery, PutResourcePolicy, Describe*) have no resource-level permissions; Step Functions needs them for tracing and execution logging.',
-    });
-    for (const step of STEPS.filter((st) => this.definitionSubstitutions[st.placeholder] !== undefined)) {
-      Validations.of(policy).acknowledge({
-        id: invokeVersionsFinding(this.functions[step.id]),
-        reason: `grantInvoke on ${step.id} also covers its versions and aliases (\`:*\`), so publishing a version (e.g. for provisioned concurrency) does not break the state machine; it names this one function.`,
-      });
-    }
+    acknowledgeStateMachineRole(
+      this.stateMachine,
+      STEPS.filter((st) => this.definitionSubstitutions[st.placeholder] !== undefined).map((st) => ({ step: st.id, fn: this.functions[st.id] })),
+    );
   }
 
   /**
@@ -313,9 +380,10 @@ export class StatelessStack extends Stack {
 function grantPorts(
   fn: ProspectorFunction,
   ports: StepPorts,
-  props: Pick<StatelessStackProps, 'cluster' | 'groqSecret' | 'leadSearch' | 'lakeExports'> & { lakeBucket: s3.IBucket },
+  props: Pick<StatelessStackProps, 'cluster' | 'groqSecret' | 'leadSearch' | 'lakeExports'> & { lakeBucket: s3.IBucket; mail: SendingMail | undefined },
 ): void {
   if (ports.sql) props.cluster.grantDataApiAccess(fn);
+  if (ports.mailer) props.mail?.grantSend(fn);
   if (ports.lake) grantLake(fn, props.lakeBucket, ports.lake, props.lakeExports.arn);
   if (ports.llm === 'use') props.groqSecret.grantRead(fn);
   if (ports.leadSearch === 'use') props.leadSearch?.secret.grantRead(fn);

@@ -26,14 +26,8 @@ export function parseLimit(text: string): number {
   return Number(text);
 }
 
-/** Parses `15m`, `2h`, `30s`, `1d` into milliseconds. */
-export function parseInterval(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)$/.exec(text.trim());
-  if (!m) throw new InvalidArgumentError(`"${text}" is not an interval: use a number and a unit, e.g. 30s, 15m, 2h, 1d`);
-  const ms = Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd'];
-  if (ms < 10_000) throw new InvalidArgumentError('the interval must be at least 10s');
-  return ms;
-}
+export { parseInterval } from './interval.ts';
+import { parseInterval } from './interval.ts';
 
 const { withRuntime } = cliContext;
 let stdoutClosed = false;
@@ -47,12 +41,13 @@ const chosen = () => cliContext.workspace();
 async function onboard(rt: LocalRuntime, file: string, json: boolean): Promise<void> {
   const { importOnboarding, loadOnboardingFile } = await import('#core/onboarding/import.ts');
   const onboarding = await loadOnboardingFile(file);
-  const result = await importOnboarding(rt.deps.sql, onboarding);
+  const result = await importOnboarding(rt.deps.sql, onboarding, { lake: rt.deps.lake });
   if (json) print(JSON.stringify(result));
   else {
     print(
       `${result.created ? 'Onboarded' : 'Updated'} workspace "${onboarding.workspace.slug}": ${result.icps} ICPs, ` +
-        `${result.personas} personas, ${result.products} products, ${result.users} users, ${result.suppressions} suppressions.`,
+        `${result.personas} personas, ${result.products} products, ${result.users} users, ${result.suppressions} suppressions, ` +
+        `${result.knowledge.documents} knowledge documents (${result.knowledge.passages} passages).`,
     );
   }
 }
@@ -275,18 +270,8 @@ Examples:
     .action(async (opts: { limit: number; json?: boolean }) => {
       await withRuntime(async (rt) => {
         const workspace = await chosenWorkspace(rt.deps.sql, chosen());
-        const runs = await rt.deps.sql.query<{ id: string; workspace: string }>(
-          `SELECT r.id, w.slug AS workspace FROM run r JOIN workspace w ON w.id = r.workspace_id
-           WHERE :workspace::uuid IS NULL OR r.workspace_id = :workspace::uuid
-           ORDER BY r.started_at DESC LIMIT :limit`,
-          { limit: opts.limit, workspace: workspace?.id ?? null },
-        );
-        const { summarizeRun } = await import('#core/pipeline/finish-run.ts');
-        const summaries = [];
-        for (const r of runs.rows) {
-          const { skipped: _s, failures: _f, notDrafted: _n, ...counts } = await summarizeRun(rt.deps.sql, r.id);
-          summaries.push({ workspace: r.workspace, ...counts });
-        }
+        const { listRuns } = await import('#core/views/runs.ts');
+        const summaries = await listRuns(rt.deps.sql, { workspaceId: workspace?.id ?? null, limit: opts.limit });
         if (opts.json) print(JSON.stringify(summaries));
         else
           print(

@@ -10,12 +10,18 @@
  *
  * A second message with a Message-ID already in the outbox is kept beside the first
  * (`<id>~dup2.eml`), so a double send is visible rather than overwritten.
+ *
+ * Replies: given `inbound` routing, a message whose envelope recipient (RCPT TO) is a workspace
+ * mailbox is a reply to us, not a send: it is kept under `inbound/` (named by its content hash,
+ * as SES receiving keeps it in the cloud) and handed to the replies state machine after the SMTP
+ * reply, one at a time; `inboundIdle()` waits for those in flight and `close()` lets them finish.
  */
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { lakeKeys } from '#core/lake-keys.ts';
 import type { Clock, Lake, Log } from '#core/ports.ts';
+import { storeInboundMail } from '#core/replies/act.ts';
 
 /** A fault the sink plays once, on the next transaction that reaches its stage. */
 export type SinkFault =
@@ -25,8 +31,18 @@ export type SinkFault =
   | { kind: 'stall-before-data' }
   | { kind: 'drop-after-data'; keep?: boolean };
 
+/** Where mail to a workspace mailbox goes: the replies state machine. */
+export interface InboundRouting {
+  /** The workspace whose mailbox `address` (lower-case) is, or null: then the mail is not a reply. */
+  workspaceOf(address: string): Promise<string | null>;
+  /** Processes the reply stored at `key` (under inbound/); errors are logged, never thrown at the sender. */
+  process(key: string, workspaceId: string): Promise<void>;
+}
+
 /** One message the sink accepted (or kept before dropping the connection). */
 export interface SinkDelivery {
+  /** `outbox` for a send, `inbound` for a reply to a workspace mailbox */
+  area: 'outbox' | 'inbound';
   key: string;
   messageId: string | null;
   from: string | null;
@@ -42,6 +58,8 @@ export interface MailSinkOptions {
   log?: Log;
   /** Largest message accepted, bytes (default 10 MiB; bigger ones get 552). */
   maxBytes?: number;
+  /** Mail to a workspace mailbox is a reply: stored under inbound/ and processed (see the module comment). */
+  inbound?: InboundRouting;
 }
 
 const quiet: Log = { debug() {}, info() {}, warn() {}, error() {} };
@@ -67,6 +85,9 @@ export class MailSink {
   private readonly lake: Lake;
   private readonly clock: Clock;
   private readonly log: Log;
+  private readonly inbound: InboundRouting | undefined;
+  /** replies being processed, in arrival order */
+  private inboundQueue: Promise<void> = Promise.resolve();
   private boundPort = 0;
   private closed = false;
 
@@ -74,6 +95,7 @@ export class MailSink {
     this.lake = options.lake;
     this.clock = options.clock ?? { now: () => new Date() };
     this.log = options.log ?? quiet;
+    this.inbound = options.inbound;
     const maxBytes = options.maxBytes ?? 10 * 1024 * 1024;
     this.server = new SMTPServer({
       name: 'prospector-mail-sink',
@@ -173,7 +195,42 @@ export class MailSink {
     callback(null, `2.0.0 Ok: queued as ${delivery?.key.split('/').at(-1)?.replace(/\.eml$/, '')}`);
   }
 
+  /** Resolves when every reply received so far has been processed. */
+  async inboundIdle(): Promise<void> {
+    for (let seen: Promise<void> | undefined; seen !== this.inboundQueue; ) {
+      seen = this.inboundQueue;
+      await seen;
+    }
+  }
+
+  /** Mail to workspace mailboxes goes under inbound/, once per workspace; returns the recipients that are not mailboxes. */
+  private async storeReplies(raw: Buffer, session: SMTPServerSession): Promise<{ deliveries: SinkDelivery[]; others: string[] }> {
+    const recipients = session.envelope.rcptTo.map((r) => r.address.toLowerCase());
+    if (!this.inbound) return { deliveries: [], others: recipients };
+    const byWorkspace = new Map<string, string[]>();
+    const others: string[] = [];
+    for (const address of recipients) {
+      const workspaceId = await this.inbound.workspaceOf(address);
+      if (workspaceId) byWorkspace.set(workspaceId, [...(byWorkspace.get(workspaceId) ?? []), address]);
+      else others.push(address);
+    }
+    const deliveries: SinkDelivery[] = [];
+    for (const [workspaceId, to] of byWorkspace) {
+      const key = await storeInboundMail(this.lake, raw, this.clock.now());
+      const mailFrom = session.envelope.mailFrom;
+      deliveries.push({ area: 'inbound', key, messageId: rawMessageId(raw), from: mailFrom ? mailFrom.address : null, to, bytes: raw.length });
+      const inbound = this.inbound;
+      this.inboundQueue = this.inboundQueue.then(() =>
+        inbound.process(key, workspaceId).catch((error: unknown) => this.log.error('the replies machine could not process a reply', { key, error: (error as Error)?.message ?? String(error) })),
+      );
+    }
+    return { deliveries, others };
+  }
+
   private async store(raw: Buffer, session: SMTPServerSession): Promise<SinkDelivery> {
+    const replies = await this.storeReplies(raw, session);
+    this.deliveries.push(...replies.deliveries);
+    if (replies.others.length === 0 && replies.deliveries.length > 0) return replies.deliveries[0];
     const messageId = rawMessageId(raw) ?? `<${createHash('sha256').update(raw).digest('hex')}@mail-sink.invalid>`;
     const base = lakeKeys.outbox(this.clock.now(), messageId);
     let key = base;
@@ -184,6 +241,7 @@ export class MailSink {
     await this.lake.put(key, raw, { contentType: 'message/rfc822' });
     const mailFrom = session.envelope.mailFrom;
     const delivery: SinkDelivery = {
+      area: 'outbox',
       key,
       messageId: rawMessageId(raw),
       from: mailFrom ? mailFrom.address : null,
@@ -209,5 +267,6 @@ export class MailSink {
     const connections = (this.server as unknown as { connections: Set<{ _socket?: { destroy(): void } }> }).connections;
     for (const connection of connections) connection._socket?.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.inboundIdle();
   }
 }

@@ -5,7 +5,8 @@
  * - `PROSPECTOR_SMTP_URL` set: every message goes to that SMTP server (a company mailbox, SES
  *   SMTP, any test server).
  * - unset: the project's loopback mail sink starts in-process and keeps every message as `.eml`
- *   under the lake's `outbox/`: real SMTP, and no mail leaves the machine.
+ *   under the lake's `outbox/`: real SMTP, and no mail leaves the machine. With `inbound`, mail
+ *   to a workspace mailbox reaching the sink is a reply, processed by the replies machine.
  * - The unsubscribe route listens on 127.0.0.1 (`PROSPECTOR_UNSUBSCRIBE_PORT`, default any free
  *   port); `PROSPECTOR_UNSUBSCRIBE_BASE_URL` (https) replaces its address in links, for a route
  *   reachable from outside (a tunnel, or the cloud's function URL).
@@ -14,7 +15,7 @@ import { z } from 'zod';
 import { SmtpMailer, smtpUrlProblem } from '#adapters/smtp-mailer.ts';
 import { ValidationError } from '#core/errors.ts';
 import type { Clock, Lake, Log, Mailer, Sql } from '#core/ports.ts';
-import { MailSink } from './mail-sink.ts';
+import { MailSink, type InboundRouting } from './mail-sink.ts';
 import { loadUnsubscribeSecret, startUnsubscribeServer, type UnsubscribeServer } from './unsubscribe-server.ts';
 
 const MailEnv = z.object({
@@ -47,7 +48,7 @@ export interface LocalMail {
 }
 
 /** Opens the mailer and the unsubscribe route for a local run; `close()` stops both. */
-export async function openLocalMail(options: { env?: NodeJS.ProcessEnv; home: string; lake: Lake; sql: Sql; clock?: Clock; log?: Log }): Promise<LocalMail> {
+export async function openLocalMail(options: { env?: NodeJS.ProcessEnv; home: string; lake: Lake; sql: Sql; clock?: Clock; log?: Log; inbound?: InboundRouting }): Promise<LocalMail> {
   const parsed = MailEnv.safeParse(options.env ?? process.env);
   if (!parsed.success) {
     throw new ValidationError('the mail settings', parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
@@ -58,7 +59,7 @@ export async function openLocalMail(options: { env?: NodeJS.ProcessEnv; home: st
   let route: UnsubscribeServer | undefined;
   try {
     route = await startUnsubscribeServer({ sql: options.sql, secret, port: env.PROSPECTOR_UNSUBSCRIBE_PORT, log: options.log });
-    if (!env.PROSPECTOR_SMTP_URL) sink = await MailSink.start({ lake: options.lake, clock: options.clock, log: options.log });
+    if (!env.PROSPECTOR_SMTP_URL) sink = await MailSink.start({ lake: options.lake, clock: options.clock, log: options.log, inbound: options.inbound });
   } catch (error) {
     await route?.close();
     throw error;
@@ -71,7 +72,8 @@ export async function openLocalMail(options: { env?: NodeJS.ProcessEnv; home: st
     unsubscribeBaseUrl: env.PROSPECTOR_UNSUBSCRIBE_BASE_URL ?? route.baseUrl,
     unsubscribeSecret: secret,
     describe: sink
-      ? `mail goes to the loopback sink (${sink.url}), kept as .eml under ${options.lake.location}/outbox/; nothing leaves this machine`
+      ? `mail goes to the loopback sink (${sink.url}), kept as .eml under ${options.lake.location}/outbox/; nothing leaves this machine` +
+        (options.inbound ? `; replies sent there to a workspace mailbox are kept under inbound/ and labelled` : '')
       : `mail goes to the SMTP server at ${new URL(url).host}`,
     close: async () => {
       await mailer.close();

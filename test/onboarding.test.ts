@@ -85,6 +85,7 @@ describe('sample onboarding', () => {
       products: 2,
       users: 2,
       suppressions: 4,
+      knowledge: { documents: 4, passages: 19, deactivated: 0 },
     });
     expect(await counts(sql)).toEqual({
       workspace: 1,
@@ -171,6 +172,20 @@ describe('sample onboarding', () => {
     ]);
     const context = await loadSellerContext(db, workspaceId);
     expect(context.icps.map((i) => i.slug)).toEqual(['midmarket-logistics']);
+  });
+
+  it('stores the cooling-off days after a "not interested" reply: 180 unless the file says, and names a bad value', async () => {
+    const { db, workspaceId } = await onboardedDb();
+    open.push(db);
+    const days = async () => (await db.query<{ d: number }>('SELECT cooling_off_days AS d FROM workspace WHERE id = :id::uuid', { id: workspaceId })).rows[0].d;
+    expect(await days()).toBe(180);
+    const edited = clone(sampleRaw) as any;
+    delete edited.knowledge; // documents given by path are read only by loadOnboardingFile
+    edited.workspace.coolingOffDays = 90;
+    await importOnboarding(db, parseOnboarding(edited));
+    expect(await days()).toBe(90);
+    edited.workspace.coolingOffDays = -5;
+    expect(() => parseOnboarding(edited)).toThrow(/workspace\.coolingOffDays: must be between 0 \(no cooling off\) and 3650 days/);
   });
 
   it('rolls the whole import back when a statement fails half-way', async () => {
@@ -260,8 +275,11 @@ describe('invalid onboarding files', () => {
   });
 
   it('reads JSON files and gives line and column for a JSON syntax error', async () => {
-    const good = await writeTemp('good.json', JSON.stringify(sampleRaw, null, 2));
-    expect(await loadOnboardingFile(good)).toEqual(sample);
+    // Knowledge paths are relative to the onboarding file: written elsewhere, the file names them absolutely.
+    const knowledge = (sampleRaw.knowledge as { path: string }[]).map((k) => ({ ...k, path: path.resolve(path.dirname(SAMPLE_ONBOARDING), k.path) }));
+    const good = await writeTemp('good.json', JSON.stringify({ ...sampleRaw, knowledge }, null, 2));
+    const loaded = await loadOnboardingFile(good);
+    expect({ ...loaded, knowledge: loaded.knowledge.map((k) => ({ ...k, path: path.basename(k.path!) })) }).toEqual({ ...sample, knowledge: sample.knowledge.map((k) => ({ ...k, path: path.basename(k.path!) })) });
     const broken = await writeTemp('broken.json', '{\n  "workspace": {\n    "slug": "x",,\n  }\n}\n');
     const error = await loadOnboardingFile(broken).catch((e: unknown) => e);
     expect((error as ValidationError).issues[0].message).toMatch(/^JSON syntax error at line 3, column 17/);

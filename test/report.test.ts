@@ -14,9 +14,11 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
 import type { RunSummary } from '#core/pipeline/finish-run.ts';
+import type { Sql } from '#core/ports.ts';
 import { SAMPLE_ONBOARDING } from '#local/cli.ts';
 import { escapeHtml, lakeLink, loadRunReport, renderReport, safeHttpUrl, type RunReport } from '#local/report.ts';
 import { openLocal, runOnce } from '#local/runner.ts';
+import { recordFirstSent, recordReply, seedApprovedLead } from '#test/helpers/sending.ts';
 
 const exec = promisify(execFile);
 
@@ -60,6 +62,20 @@ function chromiumArgs(profile: string): string[] {
   ];
 }
 
+/** Three leads of the first ICP sent their first email (two of variant a, one of b); one replied with interest, one bounced. */
+async function seedOutreach(sql: Sql, workspaceId: string): Promise<void> {
+  const icp = await sql.query<{ id: string }>(`SELECT id FROM icp WHERE workspace_id = :ws::uuid ORDER BY slug LIMIT 1`, { ws: workspaceId });
+  const leads = [];
+  for (const [domain, variant] of [['sent-a1.example', 'a'], ['sent-a2.example', 'a'], ['sent-b1.example', 'b']] as const) {
+    const lead = await seedApprovedLead(sql, workspaceId, domain, { variant });
+    await sql.query(`UPDATE sequence SET icp_id = :icp::uuid WHERE id = :id::uuid`, { icp: icp.rows[0].id, id: lead.seq.sequenceId });
+    await recordFirstSent(sql, lead, variant);
+    leads.push(lead);
+  }
+  await recordReply(sql, workspaceId, leads[0], 'interested');
+  await recordReply(sql, workspaceId, leads[2], 'bounce', { bounceKind: 'hard' });
+}
+
 describe('prospector report', () => {
   let home: string;
   let run: RunSummary;
@@ -72,8 +88,9 @@ describe('prospector report', () => {
     await writeFile(leadsFile, JSON.stringify(LEADS));
     const rt = await openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent' } });
     try {
-      await importOnboarding(rt.deps.sql, await loadOnboardingFile(SAMPLE_ONBOARDING));
+      const { workspaceId } = await importOnboarding(rt.deps.sql, await loadOnboardingFile(SAMPLE_ONBOARDING));
       run = await runOnce(rt, { leadsFile });
+      await seedOutreach(rt.deps.sql, workspaceId);
       lakeRoot = rt.deps.lake.location;
       report = await loadRunReport(rt.deps.sql, run.runId, lakeRoot);
     } finally {
@@ -114,6 +131,16 @@ describe('prospector report', () => {
     expect(html).toContain(escapeHtml(top.criteria[0].reason));
     // self-contained: inline CSS, no script, nothing fetched from elsewhere
     expect(html).not.toMatch(/<script|<link |<img |@import|url\(/i);
+  });
+
+  test('shows the outreach measures per ICP and variant, with the sample size and why no winner is called', () => {
+    const m = report.measures!;
+    expect(m.byIcp).toHaveLength(1);
+    expect(m.byIcp[0]).toMatchObject({ sent: 3, bounced: 1, replied: 1, positive: 1 });
+    expect(m.byVariant.map((r) => [r.variant, r.sent])).toEqual([['a', 2], ['b', 1]]);
+    const html = renderReport(report, join(home, 'reports'));
+    expect(html).toContain('Outreach measures (this workspace, every send so far)');
+    expect(html).toContain(`<b>${escapeHtml(m.byIcp[0].icp)}</b>: too small to call a winner on the reply rate: variant a has 2 sent (needs 100); variant b has 1 sent (needs 100)`);
   });
 
   test('every fact links to its source and, relatively, to the stored clean text in the lake', async () => {
@@ -168,6 +195,10 @@ describe('prospector report', () => {
       expect(page).not.toContain('owned</body>');
       expect(page).toMatch(/<title>Prospector run [0-9a-f]{8} — \d+ leads<\/title>/);
       expect(page).not.toContain('pwned</title>');
+      // the measures table, as the browser built it
+      expect(page).toContain('<h2 id="measures">Outreach measures (this workspace, every send so far)</h2>');
+      expect(page).toMatch(/<td>a: [^<]+<\/td><td>2<\/td><td>0 <span class="muted small">0\.0%<\/span><\/td><td>1 <span class="muted small">50\.0%<\/span><\/td><td>1 <span class="muted small">50\.0%<\/span><\/td>/);
+      expect(page).toContain('too small to call a winner');
 
       const png = join(out, 'report.png');
       await exec(CHROMIUM!, [...chromiumArgs(join(out, 'profile-shot')), `--screenshot=${png}`, '--window-size=1280,2000', url], { timeout: 60_000 });

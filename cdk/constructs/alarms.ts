@@ -1,7 +1,12 @@
 /**
- * Two alarms, one topic: a failed execution of the state machine (something outside any one
+ * Alarms, one topic: a failed execution of the state machine (something outside any one
  * lead broke), and too many failed leads (the ratio of the `LeadsFailed` and `LeadsProcessed`
- * metrics the Lambda composition root emits per finished run).
+ * metrics the Lambda composition root emits per finished run). With sending deployed, also a
+ * failed sending execution and SES's own reputation metrics: the account's bounce rate at 5% and
+ * complaint rate at 0.1%, the levels at which SES places an account under review (it pauses
+ * sending at 10% and 0.5%): https://docs.aws.amazon.com/ses/latest/dg/reputationdashboardmessages.html,
+ * and the alarms SES recommends on `Reputation.BounceRate` / `Reputation.ComplaintRate` in the
+ * `AWS/SES` namespace: https://docs.aws.amazon.com/ses/latest/dg/reputationdashboard-cloudwatch-alarm.html.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -20,13 +25,21 @@ export interface ProspectorAlarmsProps {
   failedLeadRatio?: number;
   /** Subscribed to the alarm topic when given. */
   email?: string;
+  /** The sending state machine, when sending is deployed: its failures and SES reputation alarm too. */
+  sending?: { stateMachine: sfn.IStateMachine };
 }
+
+/** SES's review levels (see the module comment), as fractions: the reputation metrics are rates from 0 to 1. */
+export const SES_REVIEW_LEVELS = { bounceRate: 0.05, complaintRate: 0.001 } as const;
 
 /** The alarms and the topic they notify. */
 export class ProspectorAlarms extends Construct {
   readonly topic: sns.Topic;
   readonly executionsFailed: cloudwatch.Alarm;
   readonly failedLeads: cloudwatch.Alarm;
+  readonly sendExecutionsFailed?: cloudwatch.Alarm;
+  readonly bounceRate?: cloudwatch.Alarm;
+  readonly complaintRate?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: ProspectorAlarmsProps) {
     super(scope, id);
@@ -71,5 +84,35 @@ export class ProspectorAlarms extends Construct {
 
     this.executionsFailed.addAlarmAction(action);
     this.failedLeads.addAlarmAction(action);
+
+    if (props.sending) {
+      this.sendExecutionsFailed = new cloudwatch.Alarm(this, 'SendExecutionsFailed', {
+        alarmDescription: 'A Prospector sending execution failed outside any one message (claiming or counting); messages it claimed go back to the queue or stay uncertain, see the outbox.',
+        metric: props.sending.stateMachine.metricFailed({ period: Duration.minutes(15), statistic: cloudwatch.Stats.SUM }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      const reputation = (metricName: string) =>
+        new cloudwatch.Metric({ namespace: 'AWS/SES', metricName, statistic: cloudwatch.Stats.MAXIMUM, period: Duration.hours(1) });
+      this.bounceRate = new cloudwatch.Alarm(this, 'SesBounceRate', {
+        alarmDescription: `SES bounce rate at or above ${SES_REVIEW_LEVELS.bounceRate * 100}%: SES places the account under review there and pauses sending at 10%. Stop sending and clean the lead list.`,
+        metric: reputation('Reputation.BounceRate'),
+        threshold: SES_REVIEW_LEVELS.bounceRate,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      this.complaintRate = new cloudwatch.Alarm(this, 'SesComplaintRate', {
+        alarmDescription: `SES complaint rate at or above ${SES_REVIEW_LEVELS.complaintRate * 100}%: SES places the account under review there and pauses sending at 0.5%. Stop sending and review targeting and copy.`,
+        metric: reputation('Reputation.ComplaintRate'),
+        threshold: SES_REVIEW_LEVELS.complaintRate,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      for (const alarm of [this.sendExecutionsFailed, this.bounceRate, this.complaintRate]) alarm.addAlarmAction(action);
+    }
   }
 }

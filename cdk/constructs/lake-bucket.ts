@@ -4,7 +4,8 @@
  * rules move raw page bodies to cheaper storage as they age and expire LLM exchanges after a
  * configurable time.
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
@@ -15,6 +16,11 @@ export interface LakeBucketProps {
   noncurrentVersionDays: number;
   /** Days access and flow logs are kept. */
   accessLogRetentionDays: number;
+  /**
+   * Let SES receiving (in this account) write inbound mail under `inbound/`: the replies
+   * machine's source in the cloud (cdk/constructs/replies-inbound.ts). Default false.
+   */
+  sesInbound?: boolean;
 }
 
 /** The lake bucket and its access-log bucket. */
@@ -63,5 +69,28 @@ export class LakeBucket extends Construct {
       // The lake is the replayable record of every run: it outlives the stack.
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // Object events go to EventBridge, where a rule starts the replies machine for each mail
+    // under inbound/ (docs.aws.amazon.com/AmazonS3/latest/userguide/EventBridge.html). Set on the
+    // CloudFormation resource itself: the L2's eventBridgeEnabled goes through a custom-resource
+    // Lambda, and this needs none.
+    (this.bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
+
+    if (props.sesInbound) {
+      // SES writes received mail as the service principal; the conditions keep another account's
+      // receipt rules out (the confused-deputy guard in
+      // docs.aws.amazon.com/ses/latest/dg/receiving-email-permissions.html).
+      this.bucket.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'AllowSesReceivingIntoInbound',
+          principals: [new iam.ServicePrincipal('ses.amazonaws.com')],
+          actions: ['s3:PutObject'],
+          resources: [this.bucket.arnForObjects('inbound/*')],
+          conditions: {
+            StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+            ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:ses:${Aws.REGION}:${Aws.ACCOUNT_ID}:receipt-rule-set/*` },
+          },
+        }),
+      );
+    }
   }
 }

@@ -23,7 +23,7 @@ const ESBUILD_TARGET = 'node24';
  * Bundles are ESM; some dependencies are CommonJS and call `require`, which ESM lacks, so every
  * bundle starts by defining one.
  */
-const ESM_REQUIRE_SHIM = "import { createRequire as __prospectorCreateRequire } from 'node:module'; const require = __prospectorCreateRequire(import.meta.url);";
+export const ESM_REQUIRE_SHIM = "import { createRequire as __prospectorCreateRequire } from 'node:module'; const require = __prospectorCreateRequire(import.meta.url);";
 
 /** A folder or file (relative to the repository root) copied into the bundle beside the handler. */
 export interface BundledFile {
@@ -52,6 +52,8 @@ export interface ProspectorFunctionProps {
 export class ProspectorFunction extends NodejsFunction {
   /** The function's own log group (with the retention), as a concrete LogGroup. */
   readonly logs: logs.LogGroup;
+  /** The module bundled (relative to the repository root) and the files copied beside it. */
+  readonly bundle: { entry: string; files: readonly BundledFile[] };
 
   constructor(scope: Construct, id: string, props: ProspectorFunctionProps) {
     const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
@@ -107,6 +109,7 @@ export class ProspectorFunction extends NodejsFunction {
       },
     });
     this.logs = logGroup;
+    this.bundle = { entry: props.entry, files };
   }
 }
 

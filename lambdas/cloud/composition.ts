@@ -26,6 +26,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { RDSDataClient } from '@aws-sdk/client-rds-data';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { z } from 'zod';
 import { DataApiSql } from '#adapters/data-api-sql.ts';
 import { DirectoryLeadSearch } from '#adapters/directory-lead-search.ts';
@@ -35,11 +36,14 @@ import { HeuristicLlm } from '#adapters/heuristic-llm.ts';
 import { HttpLeadSearch } from '#adapters/http-lead-search.ts';
 import { PowertoolsLog } from '#adapters/powertools-log.ts';
 import { S3Lake } from '#adapters/s3-lake.ts';
+import { SesMailer } from '#adapters/ses-mailer.ts';
 import { ValidationError } from '#core/errors.ts';
-import { defaultPipelineConfig, type Deps } from '#core/pipeline/deps.ts';
-import { restrictDeps, stepPorts, type StepId } from '#core/pipeline/step-ports.ts';
-import type { Lake, LeadSearch, Llm, LlmRequest, LlmResponse, Log } from '#core/ports.ts';
-import { stepEnvKeys, type CloudEnvKey } from './step-env.ts';
+import { defaultPipelineConfig, type Deps, type MailDeps } from '#core/pipeline/deps.ts';
+import { restrictDeps, ScopedLake, stepPorts, type StepId } from '#core/pipeline/step-ports.ts';
+import type { Lake, LeadSearch, Llm, LlmRequest, LlmResponse, Log, Sql } from '#core/ports.ts';
+import { unsubscribeSecret } from '#core/sending/unsubscribe.ts';
+import type { CognitoConfig } from '#web/cognito.ts';
+import { EDGE_FUNCTIONS, edgeEnvKeys, edgeLakeReads, stepEnvKeys, type CloudEnvKey, type EdgeFunctionId } from './step-env.ts';
 import { modelConfigIssues, modelPricesField } from '#core/research/models.ts';
 
 /** Metric namespace and service dimension; the CloudWatch alarms in the stateless stack use the same. */
@@ -82,20 +86,45 @@ export const CloudEnv = z.object({
   MODEL_PRICES: z.preprocess(blankToUndefined, modelPricesField),
   /** What a Groq per-day limit does to the rest of the run: `skip` (default) or `wait`. */
   ON_DAILY_LIMIT: z.preprocess(blankToUndefined, z.enum(['skip', 'wait']).default('skip')),
+  /** The SES configuration set every send names (its event destination reports bounces and complaints). */
+  SES_CONFIGURATION_SET: z.preprocess(blankToUndefined, z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an SES configuration set name (letters, digits, _ and -, up to 64)').optional()),
+  /** The domain SES puts in the Message-ID it writes (`email.amazonses.com` in us-east-1; see lambdas/adapters/ses-mailer.ts). */
+  SES_MESSAGE_ID_DOMAIN: z.preprocess(blankToUndefined, z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, 'must be a domain name').optional()),
+  /** The key that signs (send step) and verifies (the route) one-click unsubscribe tokens. */
+  UNSUBSCRIBE_SECRET_ARN: z.preprocess(blankToUndefined, arn('secretsmanager').optional()),
+  /** Where one-click links point: the unsubscribe function URL followed by `/unsubscribe`. */
+  UNSUBSCRIBE_BASE_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^https$/, error: 'must be an https URL' }).optional()),
+  /** The web app's Cognito user pool, app client and managed-login domain (lambdas/web/cognito.ts). */
+  COGNITO_USER_POOL_ID: z.preprocess(blankToUndefined, z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d_[0-9A-Za-z]+$/, 'must be a Cognito user pool id such as us-east-1_AbC123').optional()),
+  COGNITO_CLIENT_ID: z.preprocess(blankToUndefined, z.string().regex(/^[0-9A-Za-z]{1,128}$/, 'must be a Cognito app client id').optional()),
+  COGNITO_DOMAIN_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^https$/, error: 'must be an https URL' }).optional()),
+  /** The web app's own public URL (its HTTP API endpoint); `<it>/auth/callback` is the app client's callback. */
+  WEB_BASE_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^https$/, error: 'must be an https URL' }).optional()),
 });
 export type CloudEnv = z.infer<typeof CloudEnv>;
 
-const OPTIONAL = new Set(['PROSPECTOR_WORKSPACE', 'LEAD_BATCH_SIZE', 'RUN_TOKEN_BUDGET', 'RUN_COST_BUDGET_USD', 'LEAD_COST_BUDGET_USD', 'LEAD_SEARCH_URL', 'LEAD_SEARCH_SECRET_ARN', 'MODEL_PRICES', 'ON_DAILY_LIMIT', 'DRAFT_MODEL']);
+/**
+ * The send step's mail settings: all set (sending deployed, the stack's `sendingDomain`) or none
+ * (nothing is sent: the send step refuses with SendingNotConfigured); never some of them.
+ */
+const MAIL_SETTINGS = ['SES_CONFIGURATION_SET', 'UNSUBSCRIBE_SECRET_ARN', 'UNSUBSCRIBE_BASE_URL'] as const;
+
+// The web app's variables are required of its own function only (edge functions need all theirs).
+const WEB_SETTINGS = ['COGNITO_USER_POOL_ID', 'COGNITO_CLIENT_ID', 'COGNITO_DOMAIN_URL', 'WEB_BASE_URL'] as const;
+
+const OPTIONAL = new Set(['PROSPECTOR_WORKSPACE', 'LEAD_BATCH_SIZE', ...WEB_SETTINGS, 'RUN_TOKEN_BUDGET', 'RUN_COST_BUDGET_USD', 'LEAD_COST_BUDGET_USD', 'LEAD_SEARCH_URL', 'LEAD_SEARCH_SECRET_ARN', 'MODEL_PRICES', 'ON_DAILY_LIMIT', 'DRAFT_MODEL', 'SES_MESSAGE_ID_DOMAIN', ...MAIL_SETTINGS]);
 
 /**
  * Parses the variables `step` needs (every variable without a step), throwing one
  * ValidationError that names every missing or bad one; variables of other steps are ignored.
  */
-export function loadCloudEnv(env: Record<string, string | undefined> = process.env, step?: StepId): Partial<CloudEnv> {
-  const keys = step ? stepEnvKeys(step) : (Object.keys(CloudEnv.shape) as CloudEnvKey[]);
+export function loadCloudEnv(env: Record<string, string | undefined> = process.env, step?: StepId | EdgeFunctionId): Partial<CloudEnv> {
+  const keys = step === undefined ? (Object.keys(CloudEnv.shape) as CloudEnvKey[]) : isEdgeFunction(step) ? edgeEnvKeys(step) : stepEnvKeys(step);
   const schema = CloudEnv.pick(Object.fromEntries(keys.map((k) => [k, true])) as Partial<Record<CloudEnvKey, true>>);
   const issues: { path: string; message: string }[] = [];
-  const missing = new Set<string>(keys.filter((k) => !OPTIONAL.has(k) && isBlank(env[k])));
+  // An edge function needs every variable it declares (the route cannot run without its key).
+  const edge = step !== undefined && isEdgeFunction(step);
+  const missing = new Set<string>(keys.filter((k) => (edge || !OPTIONAL.has(k)) && isBlank(env[k])));
   for (const k of missing) issues.push({ path: k, message: 'is not set' });
   // Checked on the raw values so the pair is reported even when other variables are bad; only
   // where the step uses the provider (StartRun reads the URL alone, for the provider's name).
@@ -105,6 +134,11 @@ export function loadCloudEnv(env: Record<string, string | undefined> = process.e
     }
     if (!isBlank(env.LEAD_SEARCH_SECRET_ARN) && isBlank(env.LEAD_SEARCH_URL)) {
       issues.push({ path: 'LEAD_SEARCH_URL', message: 'is required when LEAD_SEARCH_SECRET_ARN is set' });
+    }
+  }
+  if (keys.includes('SES_CONFIGURATION_SET') && MAIL_SETTINGS.some((k) => !isBlank(env[k]))) {
+    for (const k of MAIL_SETTINGS) {
+      if (isBlank(env[k])) issues.push({ path: k, message: `is required when any of ${MAIL_SETTINGS.join(', ')} is set (sending is deployed)` });
     }
   }
   const parsed = schema.safeParse(env);
@@ -247,6 +281,8 @@ export interface CloudDepsOptions {
   secrets: SecretsManagerClient;
   rdsData?: RDSDataClient;
   s3?: S3Client;
+  /** SES for the send step; default a client that never retries by itself (see SesMailer). */
+  ses?: SESv2Client;
   logger: Logger;
   metrics: Metrics;
 }
@@ -265,7 +301,7 @@ export const CONFIGURED_LLM_PROVIDER = 'groq';
  * adapters (and secrets) its ports need; the others throw `UndeclaredPort` when touched.
  */
 export async function buildCloudDeps(step: StepId, options: Partial<CloudDepsOptions> = {}): Promise<Deps> {
-  const { env: rawEnv, secrets, rdsData, s3, logger, metrics } = {
+  const { env: rawEnv, secrets, rdsData, s3, ses, logger, metrics } = {
     env: process.env,
     secrets: new SecretsManagerClient({}),
     logger: new Logger({ serviceName: SERVICE_NAME }),
@@ -321,6 +357,17 @@ export async function buildCloudDeps(step: StepId, options: Partial<CloudDepsOpt
     if (ports.leadSearch === 'use') log.info('LEAD_SEARCH_URL is not set: leads come from the bundled demo directory, not a lead provider');
   }
 
+  // Without the mail settings sending is not deployed: the send step refuses (SendingNotConfigured).
+  let mail: MailDeps | undefined;
+  if (ports.mailer && env.SES_CONFIGURATION_SET) {
+    const messageIdDomain = env.SES_MESSAGE_ID_DOMAIN;
+    mail = {
+      mailer: new SesMailer({ configurationSetName: need('SES_CONFIGURATION_SET'), ...(messageIdDomain ? { messageIdDomain } : {}), ...(ses ? { client: ses } : {}) }),
+      unsubscribe: { baseUrl: need('UNSUBSCRIBE_BASE_URL'), secret: await readUnsubscribeSecret(secrets, need('UNSUBSCRIBE_SECRET_ARN')) },
+    };
+  }
+
+  // The real clock, never pinned: an execution input that asks for another moment (`now`) is refused.
   const clock = { now: () => new Date() };
   return restrictDeps(step, {
     sql: ports.sql ? new DataApiSql({ resourceArn: need('DB_CLUSTER_ARN'), secretArn: need('DB_SECRET_ARN'), database: need('DB_NAME'), ...(rdsData ? { client: rdsData } : {}) }) : unbuilt,
@@ -329,6 +376,7 @@ export async function buildCloudDeps(step: StepId, options: Partial<CloudDepsOpt
     leadSearch,
     // No allow-list in the cloud: every private, loopback and metadata address stays refused.
     web: ports.web ? new GuardedWeb({ logger: log, clock }) : unbuilt,
+    ...(mail ? { mail } : {}),
     log,
     clock,
     newId: randomUUID,
@@ -350,17 +398,74 @@ export async function buildCloudDeps(step: StepId, options: Partial<CloudDepsOpt
   });
 }
 
+/** The one-click signing key from Secrets Manager (a generated string, at least 32 bytes). */
+async function readUnsubscribeSecret(client: SecretsManagerClient, secretId: string): Promise<Buffer> {
+  const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+  return unsubscribeSecret(out.SecretString?.trim(), `the secret ${secretId} (UNSUBSCRIBE_SECRET_ARN)`);
+}
+
+function isEdgeFunction(id: string): id is EdgeFunctionId {
+  return Object.hasOwn(EDGE_FUNCTIONS, id);
+}
+
+/** What a function outside the state machines gets: the database, a log, and its route's key. */
+export interface EdgeDeps {
+  sql: Sql;
+  log: Log;
+  clock: { now(): Date };
+  /** Only for the function that verifies one-click tokens. */
+  unsubscribeSecret?: Buffer;
+  /** Only for a function that reads the lake: scoped to the areas it declares (EDGE_FUNCTIONS `lakeReads`). */
+  lake?: Lake;
+  /** Only for the web app: its Cognito sign-in. */
+  cognito?: CognitoConfig;
+}
+
+/** Builds an edge function's dependencies from its own variables (step-env.ts EDGE_FUNCTIONS). */
+export async function buildEdgeDeps(fn: EdgeFunctionId, options: Partial<Pick<CloudDepsOptions, 'env' | 'secrets' | 'rdsData' | 's3' | 'logger'>> = {}): Promise<EdgeDeps> {
+  const { env: rawEnv, secrets, rdsData, s3, logger } = {
+    env: process.env,
+    secrets: new SecretsManagerClient({}),
+    logger: new Logger({ serviceName: SERVICE_NAME }),
+    ...options,
+  };
+  const env = loadCloudEnv(rawEnv, fn);
+  const keys = edgeEnvKeys(fn);
+  return {
+    sql: new DataApiSql({ resourceArn: env.DB_CLUSTER_ARN!, secretArn: env.DB_SECRET_ARN!, database: env.DB_NAME!, ...(rdsData ? { client: rdsData } : {}) }),
+    log: new PowertoolsLog({ logger }),
+    clock: { now: () => new Date() },
+    ...(keys.includes('UNSUBSCRIBE_SECRET_ARN') ? { unsubscribeSecret: await readUnsubscribeSecret(secrets, env.UNSUBSCRIBE_SECRET_ARN!) } : {}),
+    ...(keys.includes('LAKE_BUCKET') ? { lake: new ScopedLake(fn, new S3Lake({ bucket: env.LAKE_BUCKET!, ...(s3 ? { client: s3 } : {}) }), { read: edgeLakeReads(fn) }) } : {}),
+    ...(keys.includes('COGNITO_CLIENT_ID')
+      ? { cognito: { userPoolId: env.COGNITO_USER_POOL_ID!, clientId: env.COGNITO_CLIENT_ID!, domainUrl: env.COGNITO_DOMAIN_URL!, appUrl: env.WEB_BASE_URL! } }
+      : {}),
+  };
+}
+
 const built = new Map<StepId, Promise<Deps>>();
+
+/** `build(key)` once per container per key; a failed build is retried on the next call. */
+function once<K, T>(cache: Map<K, Promise<T>>, key: K, build: (key: K) => Promise<T>): Promise<T> {
+  let value = cache.get(key);
+  if (!value) {
+    value = build(key);
+    cache.set(key, value);
+    value.catch(() => {
+      if (cache.get(key) === value) cache.delete(key);
+    });
+  }
+  return value;
+}
 
 /** The cloud `Deps` of a step, built once per container; a failed build is retried on the next call. */
 export function cloudDeps(step: StepId): Promise<Deps> {
-  let deps = built.get(step);
-  if (!deps) {
-    deps = buildCloudDeps(step);
-    built.set(step, deps);
-    deps.catch(() => {
-      if (built.get(step) === deps) built.delete(step);
-    });
-  }
-  return deps;
+  return once(built, step, (s) => buildCloudDeps(s));
+}
+
+const builtEdge = new Map<EdgeFunctionId, Promise<EdgeDeps>>();
+
+/** An edge function's dependencies, built once per container like `cloudDeps`. */
+export function cloudEdgeDeps(fn: EdgeFunctionId): Promise<EdgeDeps> {
+  return once(builtEdge, fn, (f) => buildEdgeDeps(f));
 }

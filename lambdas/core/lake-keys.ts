@@ -29,6 +29,16 @@ export const lakeKeys = {
   outbox: (at: Date, rfcMessageId: string) => `outbox/dt=${day(at)}/${messageIdFileName(rfcMessageId)}.eml`,
   /** An inbound mail (a reply, a bounce) as received, named by its content hash: a re-import writes the same key. */
   inbound: (at: Date, sha256: string) => `inbound/dt=${day(at)}/${sha256}.eml`,
+  /** A knowledge document as onboarded, named by its content hash: re-onboarding writes the same key. */
+  knowledge: (workspaceId: string, sha256: string) => `knowledge/${workspaceId}/${sha256}.md`,
+  /**
+   * An inbound mail as the replies machine's Parse step read it (the typed `InboundMail`), per
+   * workspace: the later steps read this instead of parsing the raw mail again. Outside
+   * `inbound/`, so writing it never starts the machine again in the cloud.
+   */
+  replyMail: (workspaceId: string, sha256: string) => `replies/ws=${workspaceId}/${sha256}/mail.json`,
+  /** The label and details the replies machine's Classify step gave that mail. */
+  replyClassification: (workspaceId: string, sha256: string) => `replies/ws=${workspaceId}/${sha256}/classification.json`,
 };
 
 /**
@@ -61,6 +71,9 @@ export const lakeAreas = {
   leadMapResults: 'results/lead-map/*',
   outbox: 'outbox/*',
   inbound: 'inbound/*',
+  knowledge: 'knowledge/*',
+  replyMail: 'replies/*/mail.json',
+  replyClassifications: 'replies/*/classification.json',
 } as const;
 export type LakeArea = keyof typeof lakeAreas;
 

@@ -149,6 +149,11 @@ export interface Log {
 
 export interface Clock {
   now(): Date;
+  /**
+   * Set on a simulated clock (a local `prospector send --now`): the moment it started at. The
+   * cloud's clock is never simulated, so an execution input asking for another moment is refused there.
+   */
+  readonly simulatedFrom?: Date;
 }
 
 /** A mailbox address with an optional display name. */

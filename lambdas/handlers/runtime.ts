@@ -8,6 +8,8 @@ import { ZodError } from 'zod';
 import { ValidationError } from '#core/errors.ts';
 import type { Deps } from '#core/pipeline/deps.ts';
 import type { StepId } from '#core/pipeline/step-ports.ts';
+import type { EdgeDeps } from '../cloud/composition.ts';
+import type { EdgeFunctionId } from '../cloud/step-env.ts';
 
 export type StepHandler = (event: unknown) => Promise<unknown>;
 
@@ -40,14 +42,29 @@ const cloudDeps: DepsLoader = (stepId) => import('../cloud/composition.ts').then
  * rejection until it is recycled.
  */
 export function lambdaHandler(make: (deps: Deps) => StepHandler, stepId: StepId, load: DepsLoader = cloudDeps): StepHandler {
-  let ready: Promise<StepHandler> | undefined;
+  // Lambda reports a thrown error's `name` as its errorType, which is what the state machine's
+  // Retry/Catch match on.
+  return builtOnce(() => load(stepId).then(make));
+}
+
+/** A handler whose inner handler is built on first use, once per container; a failed build is retried on the next event. */
+function builtOnce<R>(build: () => Promise<(event: unknown) => Promise<R>>): (event: unknown) => Promise<R> {
+  let ready: Promise<(event: unknown) => Promise<R>> | undefined;
   return async (event) => {
-    // Built once per container; Lambda reports a thrown error's `name` as its errorType, which
-    // is what the state machine's Retry/Catch match on.
-    const building = (ready ??= load(stepId).then(make));
+    const building = (ready ??= build());
     building.catch(() => {
       if (ready === building) ready = undefined;
     });
     return (await building)(event);
   };
+}
+
+/** Builds the dependencies of a function outside the state machines (step-env.ts EDGE_FUNCTIONS). */
+export type EdgeDepsLoader = (fn: EdgeFunctionId) => Promise<EdgeDeps>;
+
+const cloudEdgeDeps: EdgeDepsLoader = (fn) => import('../cloud/composition.ts').then((m) => m.cloudEdgeDeps(fn));
+
+/** `lambdaHandler` for an edge function: its dependencies built once per container, a failed build retried. */
+export function edgeHandler<R>(make: (deps: EdgeDeps) => (event: unknown) => Promise<R>, fn: EdgeFunctionId, load: EdgeDepsLoader = cloudEdgeDeps): (event: unknown) => Promise<R> {
+  return builtOnce(() => load(fn).then(make));
 }

@@ -12,6 +12,7 @@ import type { Command } from 'commander';
 import { ProspectorError } from '#core/errors.ts';
 import type { EditStats } from '#core/outreach/edit-stats.ts';
 import type { EditResult, FlagFilter, MessageView, SequenceFilter, SequenceStatus, SequenceView, StepView } from '#core/outreach/repository.ts';
+import type { ResponseView } from '#core/replies/response-repository.ts';
 import type { Sql } from '#core/ports.ts';
 import type { CliContext } from '../cli-context.ts';
 import { table } from '../format.ts';
@@ -19,6 +20,14 @@ import { chosenWorkspace, resolveRunId, resolveWorkspace, type WorkspaceChoice }
 
 // The repository pulls in the checker and zod: loaded when a command runs, not for --help.
 const repository = () => import('#core/outreach/repository.ts');
+// Responses to replies share the queue (lambdas/core/replies/response-repository.ts).
+const responses = () => import('#core/replies/response-repository.ts');
+
+/** The response draft an id (or its 6+ character prefix) names, when it names one. */
+async function responseNamed(sql: Sql, id: string, workspaceId: string | null): Promise<string | undefined> {
+  const { findResponseId } = await responses();
+  return findResponseId(sql, id, workspaceId);
+}
 
 const short = (id: string) => id.slice(0, 8);
 const when = (iso: string) => iso.slice(0, 16).replace('T', ' ');
@@ -146,6 +155,63 @@ export function formatShow(s: SequenceView, withMarkers: (m: MessageView) => str
   return out.join('\n');
 }
 
+/** Response drafts (answers to replies) as a table, under the sequences. */
+export function formatResponseList(views: ResponseView[]): string {
+  if (views.length === 0) return '';
+  const rows = views.map((r) => ({
+    id: short(r.id),
+    status: r.status,
+    to: r.toEmail,
+    label: r.reply.label ?? '',
+    source: r.source,
+    verdict: r.grounding,
+    flags: Object.entries(r.flagCounts).map(([rule, n]) => (n! > 1 ? `${rule}×${n}` : rule)).join(', '),
+    'for the rep': r.repItems.length ? `${r.repItems.length} to confirm` : '',
+    created: when(r.createdAt),
+  }));
+  const pending = views.filter((r) => r.status === 'draft').length;
+  return [
+    'Responses to replies:',
+    table(rows, 48),
+    '',
+    `${views.length} response(s), ${pending} awaiting review.${views.some((r) => r.source === 'template') ? ' source "template": quotes the knowledge passages retrieved for each question, without a language model.' : ''}`,
+  ].join('\n');
+}
+
+/** `drafts show` of a response draft as text. */
+export function formatResponse(r: ResponseView, withMarkers: (r: ResponseView) => string): string {
+  const out = [
+    `Response ${r.id} · ${r.status} · workspace ${r.workspace}`,
+    `  to ${r.lead?.name ? `${r.lead.name} <${r.toEmail}>` : r.toEmail}${r.lead?.company ? ` at ${r.lead.company}` : ''} · rep ${r.repEmail}`,
+    `  answers the reply of ${when(r.reply.receivedAt)} UTC labelled ${r.reply.label ?? '–'}: "${oneLine(r.reply.subject ?? '')}"`,
+    r.templateLabel ? `  source: ${r.templateLabel}` : `  source: language model ${r.model ?? ''} (${r.promptVersion})`,
+    `  verdict: ${r.grounding}${r.edits ? ` · edited ${r.edits}×` : ''}`,
+  ];
+  if (r.decision) out.push(`  ${r.decision.decision} by ${r.decision.by} on ${when(r.decision.decidedAt)} UTC${r.decision.reason ? `: ${r.decision.reason}` : ''}${r.decision.flagsOverridden ? ` (${r.decision.flagsOverridden} flag(s) overridden)` : ''}`);
+  out.push('', 'Questions:');
+  for (const q of r.questions) {
+    const ids = q.passageIds.map((id) => r.passages.find((p) => p.id === id)?.localId ?? id);
+    out.push(`  "${oneLine(q.question)}" → ${q.answered ? `answered from ${ids.join(', ')}` : `for the rep to confirm${ids.length ? ` (closest: ${ids.join(', ')})` : ''}`}`);
+  }
+  if (r.repItems.length) out.push('', 'Must come from the rep before this goes out:', ...r.repItems.map((i) => `  - ${i}`));
+  out.push('');
+  if (r.subject !== null) out.push(`Subject: ${r.subject}`);
+  out.push(...withMarkers(r).split('\n').map((line) => `  | ${line}`));
+  if (r.passages.length) {
+    out.push('', 'Passages retrieved (the only ones it may cite):');
+    for (const p of r.passages) out.push(`  ${p.localId} ${p.id} · ${p.documentTitle}${p.heading ? ` > ${p.heading.split(' > ').slice(1).join(' > ') || p.heading}` : ''}: "${oneLine(p.text).slice(0, 160)}"`);
+  }
+  if (r.flags.length) {
+    out.push('', 'Risk flags:');
+    for (const f of r.flags) out.push(`  ${f.severity === 'block' ? 'BLOCK' : 'warn '} ${f.rule}: ${f.detail}${f.excerpt ? ` (in "${oneLine(f.excerpt).slice(0, 120)}")` : ''}`);
+  }
+  if (r.status === 'draft') {
+    out.push('', `Next: prospector drafts approve ${short(r.id)}${r.grounding === 'flagged' ? ' --reason "…"' : ''} · prospector drafts edit ${short(r.id)} · prospector drafts reject ${short(r.id)} --reason "…"`);
+    if (r.grounding === 'blocked') out.push('Blocked: edit it first; a blocked draft is never approved as it is.');
+  }
+  return out.join('\n');
+}
+
 function formatEdit(r: EditResult, where: string): string {
   const out = [`${r.changed ? 'Saved' : 'Unchanged; checked again'}: ${where} is now ${r.grounding}${r.before !== r.grounding ? ` (was ${r.before})` : ''} · ${r.citedSentences} cited sentence(s)`];
   for (const f of r.findings) out.push(`  ${f.severity === 'block' ? 'BLOCK' : 'warn '} ${f.rule}: ${f.detail}`);
@@ -219,6 +285,52 @@ function pickMessage(view: SequenceView, messageId: string | null, opts: { step?
   );
 }
 
+/** Text from the editor (or `fileText`), the same way a message is edited. */
+async function editedText(offered: string, name: string, fileText: string | undefined): Promise<string> {
+  if (fileText !== undefined) return fileText;
+  const dir = await mkdtemp(join(tmpdir(), 'prospector-edit-'));
+  const file = join(dir, `${name}.txt`);
+  try {
+    await writeFile(file, offered);
+    runEditor(file);
+    return await readFile(file, 'utf8');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** `drafts edit` of a response to a reply: the words go back through the checker against its passages. */
+async function editResponseDraft(ctx: CliContext, id: string, opts: { subject?: string; by?: string; json?: boolean; fileText?: string }): Promise<void> {
+  const current = await ctx.withRuntime(async (rt) => {
+    const { getResponse, responseWithMarkers } = await responses();
+    const r = await getResponse(rt.deps.sql, id);
+    if (r.status !== 'draft') throw new ProspectorError(`response ${short(id)} is ${r.status}: its words are frozen once decided on`);
+    return { r, offered: `Subject: ${r.subject ?? ''}\n\n${responseWithMarkers(r)}\n` };
+  }, { sampleWeb: false });
+  const text = await editedText(current.offered, `response-${short(id)}`, opts.fileText);
+  if (opts.fileText === undefined && text.trim() === current.offered.trim() && opts.subject === undefined) {
+    ctx.print(opts.json ? JSON.stringify({ responseId: id, changed: false, grounding: current.r.grounding }) : `No change: response ${short(id)} stays ${current.r.grounding}.`);
+    return;
+  }
+  const parsed = parseEdited(text);
+  await ctx.withRuntime(async (rt) => {
+    const { editResponse } = await responses();
+    const now = await rt.deps.sql.query<{ body: string; subject: string | null }>(`SELECT body, subject FROM reply_response WHERE id = :id::uuid`, { id });
+    if (now.rows[0] && (now.rows[0].body !== current.r.body || now.rows[0].subject !== current.r.subject)) {
+      throw new ProspectorError(`response ${short(id)} was changed by someone else while you edited: nothing was saved; run the edit again`);
+    }
+    const result = await editResponse(rt.deps.sql, id, { body: parsed.body, subject: opts.subject ?? parsed.subject, by: opts.by });
+    if (opts.json) {
+      ctx.print(JSON.stringify(result));
+      return;
+    }
+    const out = [`${result.changed ? 'Saved' : 'Unchanged; checked again'}: response ${short(id)} is now ${result.grounding}${result.before !== result.grounding ? ` (was ${result.before})` : ''} · ${result.citedSentences} cited sentence(s)`];
+    for (const f of result.findings) out.push(`  ${f.severity === 'block' ? 'BLOCK' : 'warn '} ${f.rule}: ${f.detail}`);
+    out.push(result.grounding === 'blocked' ? `It cannot be approved until edited again: prospector drafts edit ${short(id)}` : `Approve it: prospector drafts approve ${short(id)}${result.grounding === 'flagged' ? ' --reason "…"' : ''}`);
+    ctx.print(out.join('\n'));
+  }, { sampleWeb: false, write: true });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Commands
 
@@ -268,8 +380,12 @@ Examples:
         const sql = rt.deps.sql;
         const workspace = await chosenWorkspace(sql, ctx.workspace());
         const { listSequences } = await repository();
-        const views = await listSequences(sql, await toFilter(sql, opts, ctx.workspace(), workspace?.id ?? null));
-        ctx.print(opts.json ? JSON.stringify(views) : formatList(views));
+        const filter = await toFilter(sql, opts, ctx.workspace(), workspace?.id ?? null);
+        const views = await listSequences(sql, filter);
+        // Responses to replies belong to no run or ICP: listed unless one of those is asked for.
+        const answers = filter.runId || filter.icpSlug ? [] : await (await responses()).listResponses(sql, filter);
+        if (opts.json) ctx.print(JSON.stringify([...views, ...answers]));
+        else ctx.print([formatList(views), formatResponseList(answers)].filter(Boolean).join('\n\n'));
       }, { sampleWeb: false });
     });
 
@@ -283,6 +399,13 @@ Examples:
       await ctx.withRuntime(async (rt) => {
         const sql = rt.deps.sql;
         const workspace = await chosenWorkspace(sql, ctx.workspace());
+        const answer = await responseNamed(sql, id, workspace?.id ?? null);
+        if (answer) {
+          const { getResponse, responseWithMarkers } = await responses();
+          const r = await getResponse(sql, answer);
+          ctx.print(opts.json ? JSON.stringify(r) : formatResponse(r, responseWithMarkers));
+          return;
+        }
         const { getSequence, resolveSequenceId, withCitationMarkers } = await repository();
         const view = await getSequence(sql, await resolveSequenceId(sql, id, workspace?.id ?? null));
         ctx.print(opts.json ? JSON.stringify(view) : formatShow(view, (m) => withCitationMarkers(m.body, m.citations)));
@@ -325,10 +448,15 @@ Examples:
           const workspace = await resolveWorkspace(sql, ctx.workspace());
           const filter = await toFilter(sql, { run: opts.run, icp: opts.icp }, ctx.workspace(), workspace.id);
           const result = await approveAllUnflagged(sql, filter, { by: opts.by });
+          // Responses to replies with no flag at all go with them (they belong to no run or ICP).
+          const answers = filter.runId || filter.icpSlug ? [] : await (await responses()).listResponses(sql, { workspaceId: workspace.id, status: 'draft', flag: 'none' });
+          const responsesApproved = [];
+          for (const r of answers.filter((a) => a.grounding === 'grounded')) responsesApproved.push(await (await responses()).approveResponse(sql, r.id, { by: opts.by }));
           if (opts.json) {
-            ctx.print(JSON.stringify(result));
+            ctx.print(JSON.stringify({ ...result, responsesApproved }));
             return;
           }
+          if (responsesApproved.length) ctx.print(`Approved ${responsesApproved.length} response(s) to replies with no flag.`);
           const blocked = result.left.filter((l) => l.grounding === 'blocked').length;
           ctx.print(
             `Approved ${result.approved.length} draft(s) with no flag in workspace ${workspace.slug}.` +
@@ -340,8 +468,15 @@ Examples:
           return;
         }
         const workspace = await chosenWorkspace(sql, ctx.workspace());
-        const approved = [];
+        const approved: unknown[] = [];
         for (const id of ids) {
+          const answer = await responseNamed(sql, id, workspace?.id ?? null);
+          if (answer) {
+            const decided = await (await responses()).approveResponse(sql, answer, { by: opts.by, reason: opts.reason });
+            approved.push(decided);
+            if (!opts.json) ctx.print(`Approved response ${short(answer)} as ${decided.decidedBy}${decided.flagsOverridden ? ` over ${decided.flagsOverridden} risk flag(s): "${decided.reason}"` : ''}`);
+            continue;
+          }
           const result = await approveSequence(sql, await resolveSequenceId(sql, id, workspace?.id ?? null), { by: opts.by, reason: opts.reason });
           approved.push(result);
           if (!opts.json) {
@@ -369,6 +504,12 @@ Examples:
       await ctx.withRuntime(async (rt) => {
         const sql = rt.deps.sql;
         const workspace = await chosenWorkspace(sql, ctx.workspace());
+        const answer = await responseNamed(sql, id, workspace?.id ?? null);
+        if (answer) {
+          const decided = await (await responses()).rejectResponse(sql, answer, { by: opts.by, reason: opts.reason! });
+          ctx.print(opts.json ? JSON.stringify(decided) : `Rejected response ${short(answer)} as ${decided.decidedBy}: "${decided.reason}"`);
+          return;
+        }
         const { rejectSequence, resolveSequenceId } = await repository();
         const result = await rejectSequence(sql, await resolveSequenceId(sql, id, workspace?.id ?? null), { by: opts.by, reason: opts.reason! });
         ctx.print(opts.json ? JSON.stringify(result) : `Rejected sequence ${short(result.sequenceId)} as ${result.decidedBy}: "${result.reason}"`);
@@ -411,6 +552,12 @@ Examples:
           throw new ProspectorError(`--body-file ${opts.bodyFile}: ${code === 'ENOENT' ? 'file not found' : `cannot be read (${code})`}`, { cause: error });
         }
       }
+      const answer = await ctx.withRuntime(async (rt) => responseNamed(rt.deps.sql, id, (await chosenWorkspace(rt.deps.sql, ctx.workspace()))?.id ?? null), { sampleWeb: false });
+      if (answer) {
+        if (opts.step !== undefined || opts.variant !== undefined) throw new ProspectorError(`${id} is a response to a reply: --step and --variant choose a message of a sequence only`);
+        await editResponseDraft(ctx, answer, { ...opts, fileText });
+        return;
+      }
       // Read what is edited, then let the database go while the rep types.
       const target = await ctx.withRuntime(async (rt) => {
         const sql = rt.deps.sql;
@@ -430,15 +577,7 @@ Examples:
       const where = `message ${short(target.message.id)} (step ${target.step.position} ${kindName(target.step.kind)}${target.message.variant ? `, variant ${target.message.variant}` : ''})`;
 
       if (fileText === undefined) {
-        const dir = await mkdtemp(join(tmpdir(), 'prospector-edit-'));
-        const file = join(dir, `message-${short(target.message.id)}.txt`);
-        try {
-          await writeFile(file, target.offered);
-          runEditor(file);
-          fileText = await readFile(file, 'utf8');
-        } finally {
-          await rm(dir, { recursive: true, force: true });
-        }
+        fileText = await editedText(target.offered, `message-${short(target.message.id)}`, undefined);
         if (fileText.trim() === target.offered.trim() && opts.subject === undefined && target.message.grounding !== 'unchecked') {
           ctx.print(opts.json ? JSON.stringify({ messageId: target.message.id, changed: false, grounding: target.message.grounding }) : `No change: ${where} stays ${target.message.grounding}.`);
           return;

@@ -4,17 +4,21 @@
  */
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.ts';
+import { register as registerCalibration } from './calibration.ts';
 import { register as registerDoctor } from './doctor.ts';
 import { register as registerDrafts } from './drafts.ts';
 import { register as registerEval } from './eval.ts';
 import { register as registerLake } from './lake.ts';
 import { register as registerOutbox } from './outbox.ts';
+import { register as registerOutcome } from './outcome.ts';
 import { register as registerReplay } from './replay.ts';
 import { register as registerReplies } from './replies.ts';
 import { register as registerReport } from './report.ts';
 import { register as registerSend } from './send.ts';
 import { register as registerShow } from './show.ts';
+import { register as registerTasks } from './tasks.ts';
+import { register as registerUi } from './ui.ts';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
-export const extraCommands: RegisterCommand[] = [registerEval, registerLake, registerShow, registerReplay, registerReport, registerDoctor, registerDrafts, registerOutbox, registerSend, registerReplies];
+export const extraCommands: RegisterCommand[] = [registerEval, registerLake, registerShow, registerReplay, registerReport, registerDoctor, registerDrafts, registerOutbox, registerSend, registerReplies, registerTasks, registerOutcome, registerCalibration, registerUi];

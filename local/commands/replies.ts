@@ -1,17 +1,27 @@
 /**
- * `prospector replies import PATH [--json]` and `prospector replies list [--label L] [--unmatched]
- * [--json]`: inbound mail read from an .eml, a folder or an mbox, matched to its thread,
- * classified and acted on, one mail at a time (parse, classify, match, act: the core functions in
- * order; one bad mail is reported and the import goes on).
+ * `prospector replies import PATH [--json]`, `prospector replies listen [--port N] [--json]` and
+ * `prospector replies list [--label L] [--unmatched] [--json]`. Import reads an .eml, a folder or
+ * an mbox; listen runs the loopback mail sink and takes what reaches a workspace mailbox. Either
+ * way each mail is stored in the lake under `inbound/` and run through the replies state machine
+ * (statemachine/replies.asl.json: parse, classify, match, act), one mail at a time; one bad mail
+ * is reported and the rest go on.
  */
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { ProspectorError } from '#core/errors.ts';
 import type { Sql } from '#core/ports.ts';
+import type { DraftResponseOutput } from '#core/replies/respond.ts';
 import type { CliContext } from '../cli-context.ts';
 import { table } from '../format.ts';
 import { resolveWorkspace } from './resolve.ts';
 
 const LABELS = ['interested', 'needs_info', 'referral', 'objection', 'not_interested', 'unsubscribe', 'out_of_office', 'auto_reply', 'bounce', 'wrong_person'] as const;
+
+/** `--port`: a TCP port, 0 for any free one. */
+function smtpPort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text.trim()) || port > 65535) throw new InvalidArgumentError(`"${text}" is not a port: use a whole number from 0 to 65535`);
+  return port;
+}
 
 /** One imported mail, as printed. */
 export interface ImportedReply {
@@ -26,6 +36,8 @@ export interface ImportedReply {
   confidence: number | null;
   needsReview: boolean;
   action: string | null;
+  /** the response drafted for it (interested, needs_info, objection), or why none was */
+  response: DraftResponseOutput | null;
   /** why the mail could not be read or stored */
   error: string | null;
 }
@@ -45,12 +57,18 @@ export interface ListedReply {
   referral: { name: string | null; email: string } | null;
   bounce: { kind: string; status: string | null; recipient: string | null } | null;
   action: string | null;
+  /** the response draft in the approval queue (`prospector drafts show ID`), if one was drafted */
+  response: { id: string; status: string; grounding: string; source: string } | null;
   rawKey: string;
+  /** `<ErrorName>: <reason>` for a mail the replies machine could not finish (no label, nothing acted on) */
+  error: string | null;
+  /** what labelling it cost: the model calls stored as the reply's `llm_call` rows (none offline or by the rules) */
+  llm: { calls: number; promptTokens: number; completionTokens: number; costUsd: number };
 }
 
 /** Registers `prospector replies`. */
 export function register(program: Command, ctx: CliContext): void {
-  const replies = program.command('replies').description('import inbound replies and list them with their thread, label and action');
+  const replies = program.command('replies').description('import inbound replies (or take them by SMTP), and list them with their thread, label and action');
 
   replies
     .command('import <path>')
@@ -74,57 +92,29 @@ Examples:
       const { readMailSource } = await import('#core/replies/import.ts');
       const items = await readMailSource(path);
       await ctx.withRuntime(async (rt) => {
-        const { sql, lake, llm } = rt.deps;
+        const { sql, lake } = rt.deps;
         const workspace = await resolveWorkspace(sql, ctx.workspace());
-        const { parseMail } = await import('#core/replies/parse.ts');
-        const { classifyReply } = await import('#core/replies/classify.ts');
-        const { matchThread } = await import('#core/replies/match.ts');
-        const { recordReply, resumePausedSequences } = await import('#core/replies/act.ts');
-        const { lakeKeys } = await import('#core/lake-keys.ts');
-        const now = rt.deps.clock.now();
-        await resumePausedSequences(sql, workspace.id, now);
+        const { resumePausedSequences, storeInboundMail } = await import('#core/replies/act.ts');
+        const { processReplyLocally } = await import('../replies.ts');
+        await resumePausedSequences(sql, workspace.id, rt.deps.clock.now());
         const out: ImportedReply[] = [];
         for (const item of items) {
-          const row: ImportedReply = { source: item.source, replyId: null, duplicate: false, from: null, subject: null, thread: null, label: null, classifiedBy: null, confidence: null, needsReview: false, action: null, error: null };
+          const row: ImportedReply = { source: item.source, replyId: null, duplicate: false, from: null, subject: null, thread: null, label: null, classifiedBy: null, confidence: null, needsReview: false, action: null, response: null, error: null };
           out.push(row);
           if ('error' in item) {
             row.error = item.error.message;
             continue;
           }
-          try {
-            const mail = await parseMail(item.raw, { source: item.source });
-            row.from = mail.from?.address ?? null;
-            row.subject = mail.subject;
-            const { classification } = await classifyReply(
-              mail,
-              {
-                llm,
-                archive: async (record, callId, at) => {
-                  const key = lakeKeys.llmCall(at, callId);
-                  await lake.put(key, JSON.stringify({ ...record, workspaceId: workspace.id, replyMessageId: mail.messageId }), { contentType: 'application/json' });
-                  return key;
-                },
-                now: () => rt.deps.clock.now(),
-                newId: rt.deps.newId,
-              },
-              { model: rt.deps.config.factsModel },
-            );
-            const match = await matchThread(sql, workspace.id, mail, classification.bounce);
-            const result = await recordReply({ sql, lake, now: () => rt.deps.clock.now() }, { workspaceId: workspace.id, mail, raw: item.raw, match, classification });
-            Object.assign(row, {
-              replyId: result.replyId,
-              duplicate: result.duplicate,
-              thread: { match: match.kind, sequenceId: match.sequenceId, leadId: match.leadId },
-              label: classification.label,
-              classifiedBy: classification.classifiedBy,
-              confidence: classification.confidence,
-              needsReview: classification.needsReview,
-              action: result.action,
-            });
-          } catch (error) {
-            // A rate limit or an outage stops the import (the rest would fail the same way); a bad mail does not.
-            if (error instanceof Error && /^(RateLimited|LlmUnavailable|Database)/.test(error.name)) throw error;
-            row.error = error instanceof Error ? error.message : String(error);
+          // Stored first, as SES receiving stores it in the cloud: a failed step never loses the mail.
+          const key = await storeInboundMail(lake, item.raw, rt.deps.clock.now());
+          const outcome = await processReplyLocally(rt.deps, { key, workspaceId: workspace.id });
+          const { rawKey: _rawKey, response, responseError, ...shown } = outcome;
+          const error = outcome.error?.replaceAll(key, item.source) ?? (responseError ? `the response could not be drafted: ${responseError.Error}: ${responseError.Cause ?? ''}` : null);
+          Object.assign(row, shown, { response: response ?? null, error });
+          // A rate limit or an outage past the machine's retries stops the import (the rest would
+          // fail the same way); the mail is recorded with its error and a re-import retries it.
+          if (outcome.error && /^(RateLimited|LlmUnavailable|DailyLimitReached|Database)/.test(outcome.error)) {
+            throw new ProspectorError(`${item.source}: ${outcome.error}; the import stopped after ${out.length} of ${items.length} mail(s): import again later`);
           }
         }
         if (opts.json) {
@@ -140,11 +130,62 @@ Examples:
               thread: r.error ? '' : r.thread?.sequenceId ? `sequence ${r.thread.sequenceId.slice(0, 8)} (${r.thread.match})` : (r.thread?.match ?? ''),
               label: r.error ? 'error' : `${r.label}${r.needsReview ? ' (review)' : ''} by ${r.classifiedBy}`,
               action: r.error ?? r.action ?? '',
+              response: r.response?.responseId ? `${r.response.responseId.slice(0, 8)} ${r.response.grounding} (${r.response.source})` : '',
             })),
-            90,
+            100,
           ),
         );
+        const drafted = out.filter((r) => r.response?.status === 'drafted').length;
+        if (drafted > 0) ctx.print(`${drafted} response draft(s) wait for review: prospector drafts list --status draft`);
       }, { sampleWeb: false, write: true });
+    });
+
+  replies
+    .command('listen')
+    .description('run the loopback mail sink and label each reply sent to a workspace mailbox as it arrives, until Ctrl-C')
+    .option('--port <port>', 'the SMTP port on 127.0.0.1 (default: any free port)', smtpPort)
+    .option('--json', 'print one JSON line per reply processed (the fields of replies import --json, source = its lake key)')
+    .addHelpText(
+      'after',
+      `
+Mail whose envelope recipient is a workspace mailbox (the address a rep sends from) is a reply: it
+is kept under the lake's inbound/ and run through the replies state machine (parse, classify, match
+the thread, act), as SES receiving does in the cloud. Any other mail is kept under outbox/, as
+\`prospector send\` keeps what it sends. \`prospector send --every 5m\` does the same with its sink.
+
+Examples:
+  $ prospector replies listen --port 2525
+  $ swaks --server 127.0.0.1:2525 --to maya.okafor@tallyhand.com --header 'In-Reply-To: <...>'`,
+    )
+    .action(async (opts: { port?: number; json?: boolean }) => {
+      const controller = new AbortController();
+      const onSignal = () => controller.abort();
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        await ctx.withRuntime(async (rt) => {
+          const { MailSink } = await import('../mail-sink.ts');
+          const { sinkInbound } = await import('../replies.ts');
+          const mailboxes = await rt.deps.sql.query<{ address: string }>(`SELECT DISTINCT address FROM mailbox WHERE active ORDER BY address`);
+          const inbound = sinkInbound(rt.deps, (outcome, key) => {
+            const { rawKey: _rawKey, ...shown } = outcome;
+            if (opts.json) ctx.print(JSON.stringify({ source: key, ...shown }));
+            else ctx.print(`${outcome.from ?? 'unknown sender'}: ${outcome.error ?? `${outcome.label}${outcome.needsReview ? ' (review)' : ''} by ${outcome.classifiedBy}: ${outcome.action}`}`);
+          });
+          const sink = await MailSink.start({ lake: rt.deps.lake, clock: rt.deps.clock, log: rt.deps.log, port: opts.port ?? 0, inbound });
+          process.stderr.write(
+            `listening for replies on ${sink.url} (Ctrl-C to stop): ` +
+              (mailboxes.rows.length
+                ? `mail to ${mailboxes.rows.map((m) => m.address).join(', ')} is labelled and acted on\n`
+                : 'no workspace has a mailbox yet (approving a sequence creates its rep\'s), so every mail is kept under outbox/\n'),
+          );
+          if (!controller.signal.aborted) await new Promise((resolve) => controller.signal.addEventListener('abort', resolve, { once: true }));
+          await sink.close();
+        }, { sampleWeb: false, write: true });
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
     });
 
   replies
@@ -175,9 +216,10 @@ Examples:
               received: r.receivedAt.slice(0, 16).replace('T', ' '),
               from: r.from,
               thread: r.thread.sequenceId ? `${r.thread.leadEmail} (${r.thread.match})` : r.thread.match === 'address' ? `${r.thread.leadEmail} (no thread)` : 'unmatched',
-              label: `${r.label ?? '-'}${r.needsReview ? ' (review)' : ''}`,
+              label: r.error ? 'not processed' : `${r.label ?? '-'}${r.needsReview ? ' (review)' : ''}`,
               confidence: r.confidence ?? '',
               action: r.action ?? '',
+              response: r.response ? `${r.response.id.slice(0, 8)} ${r.response.status}, ${r.response.grounding}` : '',
             })),
             80,
           ),
@@ -193,14 +235,23 @@ export async function listReplies(sql: Sql, workspaceId: string, filter: { label
     lead_email: string | null; sequence_status: string | null; classification: string | null; classified_by: string | null;
     confidence: string | number | null; needs_review: boolean; return_date: string | Date | null; referral_name: string | null;
     referral_email: string | null; bounce_kind: string | null; bounce_status: string | null; bounce_recipient: string | null;
-    action: string | null; raw_key: string;
+    action: string | null; raw_key: string; error: string | null; llm_calls: number; prompt_tokens: number; completion_tokens: number; cost_usd: number;
+    response_id: string | null; response_status: string | null; response_grounding: string | null; response_source: string | null;
   }>(
     `SELECT r.id, r.received_at, r.from_email, r.subject, r.thread_match, r.sequence_id, l.email AS lead_email, s.status AS sequence_status,
             r.classification, r.classified_by, r.confidence, r.needs_review, to_char(r.return_date, 'YYYY-MM-DD') AS return_date,
-            r.referral_name, r.referral_email, r.bounce_kind, r.bounce_status, r.bounce_recipient, r.action, r.raw_key
+            r.referral_name, r.referral_email, r.bounce_kind, r.bounce_status, r.bounce_recipient, r.action, r.raw_key, r.error,
+            c.llm_calls, c.prompt_tokens, c.completion_tokens, c.cost_usd,
+            rr.id AS response_id, rr.status AS response_status, rr.grounding AS response_grounding, rr.source AS response_source
        FROM reply r
+       CROSS JOIN LATERAL (
+         SELECT count(*)::int AS llm_calls, coalesce(sum(prompt_tokens), 0)::int AS prompt_tokens,
+                coalesce(sum(completion_tokens), 0)::int AS completion_tokens, coalesce(sum(cost_usd), 0)::float8 AS cost_usd
+           FROM llm_call WHERE reply_id = r.id
+       ) c
        LEFT JOIN lead l ON l.id = r.lead_id
        LEFT JOIN sequence s ON s.id = r.sequence_id
+       LEFT JOIN reply_response rr ON rr.reply_id = r.id
       WHERE r.workspace_id = :ws::uuid
         AND (:label::text IS NULL OR (:label = 'needs_review' AND r.needs_review) OR r.classification = :label)
         AND (NOT :unmatched::boolean OR r.sequence_id IS NULL)
@@ -221,6 +272,9 @@ export async function listReplies(sql: Sql, workspaceId: string, filter: { label
     referral: r.referral_email ? { name: r.referral_name, email: r.referral_email } : null,
     bounce: r.bounce_kind ? { kind: r.bounce_kind, status: r.bounce_status, recipient: r.bounce_recipient } : null,
     action: r.action,
+    response: r.response_id ? { id: r.response_id, status: r.response_status!, grounding: r.response_grounding!, source: r.response_source! } : null,
     rawKey: r.raw_key,
+    error: r.error,
+    llm: { calls: r.llm_calls, promptTokens: r.prompt_tokens, completionTokens: r.completion_tokens, costUsd: Number(r.cost_usd) },
   }));
 }

@@ -10,7 +10,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description('write an HTML report of a run: leads ranked by fit with reasons, hooks, email angle and every quoted fact')
     .argument('[runId]', 'the run (its id or first 8+ characters); default the latest run')
     .option('--out <file>', 'where to write the HTML (default <PROSPECTOR_HOME>/reports/run-<id>.html)')
-    .option('--json', 'print {file, runId, leads} as JSON instead of a sentence')
+    .option('--json', 'print {file, runId, leads, measures} as JSON instead of a sentence (measures: outreach per ICP and variant, see README)')
     .addHelpText(
       'after',
       `
@@ -29,7 +29,7 @@ Examples:
         const id = runId ? await resolveRunId(rt.deps.sql, runId, ctx.workspace()) : await latestRunOrFail(rt.deps.sql, ctx.workspace());
         const { writeRunReport } = await import('../report.ts');
         const written = await writeRunReport(rt, id, opts.out);
-        if (opts.json) ctx.print(JSON.stringify({ file: written.file, runId: id, leads: written.leads }));
+        if (opts.json) ctx.print(JSON.stringify({ file: written.file, runId: id, leads: written.leads, measures: written.measures }));
         else ctx.print(`Report of run ${id} (${written.leads} leads with research, ${written.summary.leadsFailed} failed, ${written.summary.leadsSkipped} skipped): ${written.file}`);
       }, { sampleWeb: false });
     });

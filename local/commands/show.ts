@@ -5,33 +5,27 @@
  */
 import type { Command } from 'commander';
 import { ProspectorError } from '#core/errors.ts';
-import type { RunSummary } from '#core/pipeline/finish-run.ts';
 import type { Sql } from '#core/ports.ts';
 import type { CliContext } from '../cli-context.ts';
 import { table } from '../format.ts';
 import type { SequenceView } from '#core/outreach/repository.ts';
 import type { ResearchView } from '../report.ts';
 import { reusedAsCurrent, unchangedSinceLabel } from '../research-status.ts';
+import { showRun, type RunShow } from '#core/views/runs.ts';
 import { chosenWorkspace, looksLikeRunId, resolveRunId, type WorkspaceChoice } from './resolve.ts';
-
-export interface ReasonGroup<L> {
-  reason: string;
-  count: number;
-  leads: L[];
-}
-
-export interface RunShow {
-  kind: 'run';
-  run: Omit<RunSummary, 'skipped' | 'failures'>;
-  durationSeconds: number | null;
-  llmByPass: { pass: string; model: string; calls: number; promptTokens: number; completionTokens: number; costUsd: number; meanLatencyMs: number }[];
-  failuresByReason: (ReasonGroup<{ lead: string; message: string }> & { stage: string; error: string })[];
-  skippedByReason: ReasonGroup<{ lead: string; reason: string }>[];
-}
+export { showRun, skipGroup, type ReasonGroup, type RunShow } from '#core/views/runs.ts';
 
 export interface LeadShow {
   kind: 'lead';
-  lead: { email: string; name: string; company: string; domain: string; website: string; workspace: string; firstSeenAt: string };
+  lead: {
+    email: string; name: string; company: string; domain: string; website: string; workspace: string; firstSeenAt: string;
+    /** a hard bounce marked the address invalid: it never gets a new sequence */
+    emailInvalid: { at: string; reason: string } | null;
+    /** YYYY-MM-DD: the company said it is not interested; no new sequence there before this day */
+    companyCoolingOffUntil: string | null;
+    /** who referred this lead, from which reply */
+    referredBy: { email: string; replyId: string | null } | null;
+  };
   latest: ResearchView | null;
   /** the lead's outreach sequences, newest first: what was drafted, whether it may be sent, how to review it */
   sequences: LeadSequenceShow[];
@@ -82,61 +76,17 @@ export interface RejectedShow {
   runs: { runId: string; startedAt: string; workspace: string; outcome: 'skipped' | 'failed' | 'duplicate'; reason: string }[];
 }
 
-const UUIDS = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
-
-/** The group a skip reason belongs to: the reason without what varies from lead to lead. */
-export function skipGroup(reason: string): string {
-  if (/^unchanged\b/i.test(reason)) return 'unchanged: same pages, prompts and models as earlier research (no tokens spent)';
-  if (/^not enough evidence\b/i.test(reason)) return 'not enough evidence';
-  if (/^robots\.txt\b/i.test(reason)) return 'robots.txt disallows the site';
-  if (/^competitor\b/i.test(reason)) return 'competitor';
-  return reason.replace(UUIDS, '…').replace(/\(\d{4}-\d{2}-\d{2}\)/g, '').trim();
-}
-
-function groupBy<T, L>(items: T[], key: (t: T) => string, lead: (t: T) => L): ReasonGroup<L>[] {
-  const groups = new Map<string, L[]>();
-  for (const it of items) groups.set(key(it), [...(groups.get(key(it)) ?? []), lead(it)]);
-  return [...groups.entries()].map(([reason, leads]) => ({ reason, count: leads.length, leads })).sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
-}
-
-/** Everything `show RUN_ID` prints. */
-export async function showRun(sql: Sql, runId: string): Promise<RunShow> {
-  // Loaded here, not at start-up: `prospector --help` should not pay for zod and the pipeline.
-  const { summarizeRun } = await import('#core/pipeline/finish-run.ts');
-  const { skipped, failures, ...run } = await summarizeRun(sql, runId);
-  const passes = await sql.query<{ pass: string; model: string; calls: number; prompt: number; completion: number; cost: number; latency: number }>(
-    `SELECT pass, model, count(*)::int AS calls, sum(prompt_tokens)::int AS prompt, sum(completion_tokens)::int AS completion,
-            sum(cost_usd)::float8 AS cost, avg(latency_ms)::float8 AS latency
-     FROM llm_call WHERE run_id = :runId::uuid GROUP BY pass, model ORDER BY pass, model`,
-    { runId },
-  );
-  const failureGroups = new Map<string, { stage: string; error: string; leads: { lead: string; message: string }[] }>();
-  for (const f of failures) {
-    const key = `${f.stage} · ${f.error}`;
-    const g = failureGroups.get(key) ?? { stage: f.stage, error: f.error, leads: [] };
-    g.leads.push({ lead: f.lead, message: f.message });
-    failureGroups.set(key, g);
-  }
-  return {
-    kind: 'run',
-    run,
-    durationSeconds: run.finishedAt ? (Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000 : null,
-    llmByPass: passes.rows.map((p) => ({
-      pass: p.pass, model: p.model, calls: p.calls, promptTokens: p.prompt, completionTokens: p.completion,
-      costUsd: Number(p.cost.toFixed(6)), meanLatencyMs: Math.round(p.latency),
-    })),
-    failuresByReason: [...failureGroups.entries()]
-      .map(([reason, g]) => ({ reason, stage: g.stage, error: g.error, count: g.leads.length, leads: g.leads }))
-      .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason)),
-    skippedByReason: groupBy(skipped, (s) => skipGroup(s.reason), (s) => ({ lead: s.lead, reason: s.reason })),
-  };
-}
-
 /** Everything `show LEAD_EMAIL` prints; throws with a hint when no lead has that email. */
 export async function showLead(sql: Sql, email: string, choice?: WorkspaceChoice): Promise<LeadShow | RejectedShow> {
   const workspace = await chosenWorkspace(sql, choice);
-  const found = await sql.query<{ id: string; email: string; name: string; company: string; domain: string; website: string; workspace: string; first_seen_at: string }>(
-    `SELECT l.id, l.email, l.name, c.name AS company, c.domain, c.website, w.slug AS workspace, l.first_seen_at
+  const found = await sql.query<{
+    id: string; email: string; name: string; company: string; domain: string; website: string; workspace: string; first_seen_at: string;
+    email_invalid_at: string | Date | null; email_invalid_reason: string | null; cooling_off_until: string | null; referred_by_email: string | null;
+    referred_by_reply_id: string | null;
+  }>(
+    `SELECT l.id, l.email, l.name, c.name AS company, c.domain, c.website, w.slug AS workspace, l.first_seen_at,
+            l.email_invalid_at, l.email_invalid_reason, CASE WHEN c.cooling_off_until > (now() AT TIME ZONE 'UTC')::date THEN to_char(c.cooling_off_until, 'YYYY-MM-DD') END AS cooling_off_until,
+            l.referred_by_email, l.referred_by_reply_id
      FROM lead l JOIN lead_company c ON c.id = l.company_id JOIN workspace w ON w.id = l.workspace_id
      WHERE l.email = :email AND (:workspace::uuid IS NULL OR l.workspace_id = :workspace::uuid) ORDER BY w.slug`,
     { email: email.trim().toLowerCase(), workspace: workspace?.id ?? null },
@@ -171,7 +121,12 @@ export async function showLead(sql: Sql, email: string, choice?: WorkspaceChoice
   const sequences = (await loadSequences(sql, sequenceIds.rows.map((r) => r.id))).map(sequenceShow);
   return {
     kind: 'lead',
-    lead: { email: l.email, name: l.name, company: l.company, domain: l.domain, website: l.website, workspace: l.workspace, firstSeenAt: l.first_seen_at },
+    lead: {
+      email: l.email, name: l.name, company: l.company, domain: l.domain, website: l.website, workspace: l.workspace, firstSeenAt: l.first_seen_at,
+      emailInvalid: l.email_invalid_at ? { at: new Date(l.email_invalid_at).toISOString(), reason: l.email_invalid_reason ?? '' } : null,
+      companyCoolingOffUntil: l.cooling_off_until,
+      referredBy: l.referred_by_email ? { email: l.referred_by_email, replyId: l.referred_by_reply_id } : null,
+    },
     latest: latest.rows[0] ? await loadResearch(sql, latest.rows[0].id) : null,
     sequences,
       runs: runs.rows.map((r) => {
@@ -315,6 +270,9 @@ export function formatLeadSequences(sequences: LeadSequenceShow[]): string[] {
 export function formatLeadShow(s: LeadShow): string {
   const l = s.lead;
   const out = [`${l.name} <${l.email}> · ${l.company} (${l.domain}, ${l.website}) · workspace ${l.workspace}`];
+  if (l.emailInvalid) out.push(`Email INVALID since ${when(l.emailInvalid.at)} UTC: ${l.emailInvalid.reason}; it never gets a new sequence.`);
+  if (l.companyCoolingOffUntil) out.push(`Company cooling off until ${l.companyCoolingOffUntil} (not interested): no new sequence there before then.`);
+  if (l.referredBy) out.push(`Referred by ${l.referredBy.email}${l.referredBy.replyId ? ` (reply ${l.referredBy.replyId.slice(0, 8)})` : ''}.`);
   const r = s.latest;
   if (!r) out.push('No research yet (see the runs below for why).');
   else {

@@ -32,7 +32,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { LlmRequest } from '#core/ports.ts';
 import { answerPrompt, inferPass, parsePageBlocks } from '#core/research/heuristic-answer.ts';
 import { answerDraft, answerDraftRepair, isDraftPrompt } from './draft-answer.ts';
-import { answerClassify, answerClassifyRepair, isClassifyPrompt } from './reply-answer.ts';
+import { answerClassify, answerClassifyRepair, answerRespond, answerRespondRepair, isClassifyPrompt, isRespondPrompt, withInventedClaim } from './reply-answer.ts';
 import { MODELS, servedModels } from '#core/research/models.ts';
 import { estimateTokens } from '#core/research/text.ts';
 
@@ -55,6 +55,8 @@ export type Fault =
   | { kind: 'stall-body' }
   /** a facts answer with one extra fact (placed first) whose quote is not on the page */
   | { kind: 'hallucinated-quote'; quote?: string }
+  /** a reply-response answer with one extra sentence (numbers, customers) no passage has, cited anyway */
+  | { kind: 'invented-claim'; claim?: string }
   /** any HTTP status with a Groq-shaped error body (`extra` adds fields such as `failed_generation`) */
   | { kind: 'status'; status: number; message?: string; code?: string; headers?: Record<string, string>; extra?: Record<string, unknown> }
   /** rewrite the normal answer's content */
@@ -78,7 +80,7 @@ export type FaultScript = FaultRule[];
 export interface RecordedCall {
   index: number;
   receivedAt: number;
-  /** pass inferred from the prompt's data blocks: facts, synthesis, repair, draft, classify or unknown */
+  /** pass inferred from the prompt's data blocks: facts, synthesis, repair, draft, respond, classify or unknown */
   pass: string;
   model: string;
   system: string;
@@ -216,7 +218,7 @@ export async function startFakeGroq(options: FakeGroqOptions = {}): Promise<Fake
     const call: RecordedCall = {
       index: calls.length,
       receivedAt: Date.now(),
-      pass: isDraftPrompt(user) ? 'draft' : isClassifyPrompt(user) ? 'classify' : inferPass(user),
+      pass: isDraftPrompt(user) ? 'draft' : isRespondPrompt(user) ? 'respond' : isClassifyPrompt(user) ? 'classify' : inferPass(user),
       model: body.model,
       system,
       user,
@@ -377,9 +379,17 @@ export async function startFakeGroq(options: FakeGroqOptions = {}): Promise<Fake
     };
     // Drafting prompts get a careful model's sequence (local/fakes/draft-answer.ts); their
     // repairs the previous answer salvaged; everything else the offline researcher's answer.
-    const draftRepair = call.pass === 'repair' ? (answerDraftRepair(user) ?? answerClassifyRepair(user)) : undefined;
+    const draftRepair = call.pass === 'repair' ? (answerDraftRepair(user) ?? answerClassifyRepair(user) ?? answerRespondRepair(user)) : undefined;
     let content =
-      call.pass === 'draft' ? JSON.stringify(answerDraft(user)) : call.pass === 'classify' ? JSON.stringify(answerClassify(user)) : draftRepair ? JSON.stringify(draftRepair) : answerPrompt(request);
+      call.pass === 'draft'
+        ? JSON.stringify(answerDraft(user))
+        : call.pass === 'respond'
+          ? JSON.stringify(answerRespond(user))
+          : call.pass === 'classify'
+            ? JSON.stringify(answerClassify(user))
+            : draftRepair
+              ? JSON.stringify(draftRepair)
+              : answerPrompt(request);
     let finishReason = 'stop';
     switch (fault?.kind) {
       case 'invalid-json':
@@ -394,6 +404,9 @@ export async function startFakeGroq(options: FakeGroqOptions = {}): Promise<Fake
         break;
       case 'hallucinated-quote':
         content = withHallucinatedFact(content, user, fault.quote ?? HALLUCINATED_QUOTE);
+        break;
+      case 'invented-claim':
+        content = withInventedClaim(content, user, fault.claim);
         break;
       case 'rewrite':
         content = fault.rewrite(content, call);

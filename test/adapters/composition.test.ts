@@ -38,6 +38,9 @@ const ENV = {
   FACTS_MODEL: 'openai/gpt-oss-20b',
   SYNTHESIS_MODEL: 'openai/gpt-oss-120b',
   PROMPT_TOKEN_BUDGET: '4000',
+  SES_CONFIGURATION_SET: 'prospector-sending',
+  UNSUBSCRIBE_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prospector-unsubscribe-AbCdEf',
+  UNSUBSCRIBE_BASE_URL: 'https://abc123.lambda-url.us-east-1.on.aws/unsubscribe',
 };
 
 /** Captures what Powertools writes (logs, EMF metrics; errors go to stderr), one parsed JSON per line. */
@@ -132,12 +135,16 @@ describe('loadCloudEnv for one step', () => {
     }
   });
 
-  it('requires the Groq secret and the research settings of ResearchLead and DraftOutreach only', () => {
+  it('requires the Groq secret of ResearchLead, DraftOutreach, ClassifyReply and DraftResponse only, and the research settings of the first two only', () => {
     expect(missingOf('ResearchLead')).toEqual(['DB_CLUSTER_ARN', 'DB_NAME', 'DB_SECRET_ARN', 'FACTS_MODEL', 'GROQ_SECRET_ARN', 'LAKE_BUCKET', 'PROMPT_TOKEN_BUDGET', 'SYNTHESIS_MODEL']);
     // Drafting uses the LLM under the run's budgets and archives its exchange in the lake.
     expect(missingOf('DraftOutreach')).toEqual(['DB_CLUSTER_ARN', 'DB_NAME', 'DB_SECRET_ARN', 'FACTS_MODEL', 'GROQ_SECRET_ARN', 'LAKE_BUCKET', 'PROMPT_TOKEN_BUDGET', 'SYNTHESIS_MODEL']);
+    // Reply classification: the LLM and its model, the lake for the mail and the exchange, no database.
+    expect(missingOf('ClassifyReply')).toEqual(['FACTS_MODEL', 'GROQ_SECRET_ARN', 'LAKE_BUCKET', 'SYNTHESIS_MODEL']);
+    // A response to a reply: the database, the LLM and its models, the lake for the raw reply and the exchange.
+    expect(missingOf('DraftResponse')).toEqual(['DB_CLUSTER_ARN', 'DB_NAME', 'DB_SECRET_ARN', 'FACTS_MODEL', 'GROQ_SECRET_ARN', 'LAKE_BUCKET', 'SYNTHESIS_MODEL']);
     for (const step of STEP_IDS.filter((s) => s !== 'ResearchLead' && s !== 'DraftOutreach')) {
-      expect(stepEnvKeys(step), step).not.toContain('GROQ_SECRET_ARN');
+      if (step !== 'ClassifyReply' && step !== 'DraftResponse') expect(stepEnvKeys(step), step).not.toContain('GROQ_SECRET_ARN');
       expect(stepEnvKeys(step), step).not.toContain('PROMPT_TOKEN_BUDGET');
     }
   });

@@ -76,22 +76,22 @@ describe('secrets', () => {
     }
   });
 
-  it('only ResearchLead and DraftOutreach read the Groq secret, and only SearchLeads the lead provider\'s', () => {
+  it('only ResearchLead, DraftOutreach, ClassifyReply and DraftResponse read the Groq secret, and only SearchLeads the lead provider\'s', () => {
     const groq = envOf('ResearchLead').GROQ_SECRET_ARN;
     const provider = envOf('SearchLeads').LEAD_SEARCH_SECRET_ARN;
     const readers = (secret: unknown) =>
       STEP_IDS.filter((step) => mentions(statementsOf(step), secret).some((s) => actions(s).includes('secretsmanager:GetSecretValue')));
 
-    expect(readers(groq)).toEqual(['ResearchLead', 'DraftOutreach']);
+    expect(readers(groq)).toEqual(['ResearchLead', 'DraftOutreach', 'ClassifyReply', 'DraftResponse']);
     expect(readers(provider)).toEqual(['SearchLeads']);
-    expect(STEP_IDS.filter((step) => 'GROQ_SECRET_ARN' in envOf(step))).toEqual(['ResearchLead', 'DraftOutreach']);
+    expect(STEP_IDS.filter((step) => 'GROQ_SECRET_ARN' in envOf(step))).toEqual(['ResearchLead', 'DraftOutreach', 'ClassifyReply', 'DraftResponse']);
     expect(STEP_IDS.filter((step) => 'LEAD_SEARCH_SECRET_ARN' in envOf(step))).toEqual(['SearchLeads']);
     // StartRun records the provider's name (its URL's host) on the run, never its key.
     expect(STEP_IDS.filter((step) => 'LEAD_SEARCH_URL' in envOf(step))).toEqual(['StartRun', 'SearchLeads']);
   });
 
-  it('gives the research settings to ResearchLead and DraftOutreach (run budgets), the models also to StartRun (to refuse a shut-down one), and the run settings to StartRun only', () => {
-    expect(STEP_IDS.filter((step) => 'FACTS_MODEL' in envOf(step))).toEqual(['StartRun', 'ResearchLead', 'DraftOutreach']);
+  it('gives the research settings to ResearchLead and DraftOutreach (run budgets), the models also to StartRun (to refuse a shut-down one) ClassifyReply and DraftResponse, and the run settings to StartRun only', () => {
+    expect(STEP_IDS.filter((step) => 'FACTS_MODEL' in envOf(step))).toEqual(['StartRun', 'ResearchLead', 'DraftOutreach', 'ClassifyReply', 'DraftResponse']);
     expect(STEP_IDS.filter((step) => 'PROMPT_TOKEN_BUDGET' in envOf(step))).toEqual(['ResearchLead', 'DraftOutreach']);
     expect(STEP_IDS.filter((step) => 'LEAD_CONCURRENCY' in envOf(step))).toEqual(['StartRun']);
     expect(STEP_IDS.filter((step) => 'LEAD_BATCH_SIZE' in envOf(step))).toEqual(['StartRun']);
@@ -119,6 +119,12 @@ describe('the lake', () => {
       SendMessage: { list: false, get: [], put: [] },
       RecordSendFailure: { list: false, get: [], put: [] },
       FinishSend: { list: false, get: [], put: [] },
+      ParseReply: { list: true, get: ['inbound/*'], put: ['replies/*/mail.json'] },
+      ClassifyReply: { list: true, get: ['replies/*/mail.json'], put: ['llm/*', 'replies/*/classification.json'] },
+      MatchThread: { list: true, get: ['replies/*/mail.json'], put: [] },
+      ActOnReply: { list: true, get: ['replies/*/classification.json', 'replies/*/mail.json'], put: [] },
+      DraftResponse: { list: true, get: ['inbound/*'], put: ['llm/*'] },
+      RecordReplyFailure: { list: true, get: ['replies/*/mail.json'], put: [] },
     };
 
     for (const step of STEP_IDS) expect(lakeGrants(step), step).toEqual(expected[step]);

@@ -148,8 +148,8 @@ describe('stateful stack', () => {
 describe('stateless stack: functions', () => {
   it('runs every function on ARM with the newest Node.js runtime and its own log group with a retention', () => {
     const functions = statelessTemplate.findResources('AWS::Lambda::Function') as Resources;
-    // ten prospecting steps, four sending steps, the migration and the log-retention helper
-    expect(Object.keys(functions).length).toBe(16);
+    // ten prospecting steps, four sending steps, six replies steps, the migration and the log-retention helper
+    expect(Object.keys(functions).length).toBe(22);
     for (const [id, fn] of Object.entries(functions)) {
       expect(fn.Properties.Architectures, id).toEqual(['arm64']);
       expect(fn.Properties.Runtime, id).toBe('nodejs24.x');
@@ -214,7 +214,7 @@ describe('stateless stack: state machine', () => {
 
   /** The definition as Step Functions will see it: substitutions applied (ARNs stubbed). */
   function deployedDefinition(): { text: string; substitutions: Record<string, unknown> } {
-    const sm = Object.values(statelessTemplate.findResources('AWS::StepFunctions::StateMachine') as Resources)[0];
+    const sm = (statelessTemplate.findResources('AWS::StepFunctions::StateMachine') as Resources)[logicalId(stateless, stateless.stateMachine)];
     const substitutions = sm.Properties.DefinitionSubstitutions as Record<string, unknown>;
     const text = (sm.Properties.DefinitionString as string).replace(/\$\{(\w+)\}/g, (whole, name: string) => {
       const v = substitutions[name];

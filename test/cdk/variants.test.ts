@@ -98,21 +98,24 @@ describe('cdk-nag acknowledgements', () => {
 });
 
 describe('the deployed state machine definition', () => {
-  it('passes asl-validator with the stack\'s substitutions', async () => {
+  it('passes asl-validator with the stack\'s substitutions, for each state machine (prospecting, replies)', async () => {
     const { app, stateless } = unbundled();
     app.synth();
-    const sm = Object.values(Template.fromStack(stateless).findResources('AWS::StepFunctions::StateMachine'))[0];
-    const substitutions = sm.Properties.DefinitionSubstitutions as Record<string, unknown>;
-    const text = (sm.Properties.DefinitionString as string).replace(/\$\{(\w+)\}/g, (_m, name: string) => {
-      const value = substitutions[name];
-      expect(value, name).toBeDefined();
-      return typeof value === 'string' ? value : `arn:aws:lambda:us-east-1:123456789012:function:prospector-${name}`;
-    });
+    const machines = Object.values(Template.fromStack(stateless).findResources('AWS::StepFunctions::StateMachine'));
+    expect(machines).toHaveLength(2);
+    for (const sm of machines) {
+      const substitutions = sm.Properties.DefinitionSubstitutions as Record<string, unknown>;
+      const text = (sm.Properties.DefinitionString as string).replace(/\$\{(\w+)\}/g, (_m, name: string) => {
+        const value = substitutions[name];
+        expect(value, name).toBeDefined();
+        return typeof value === 'string' ? value : `arn:aws:lambda:us-east-1:123456789012:function:prospector-${name}`;
+      });
 
-    // asl-validator mutates its input: it gets its own parse.
-    const result = await aslValidator(JSON.parse(text));
+      // asl-validator mutates its input: it gets its own parse.
+      const result = await aslValidator(JSON.parse(text));
 
-    expect(result.errors).toEqual([]);
-    expect(result.isValid).toBe(true);
+      expect(result.errors).toEqual([]);
+      expect(result.isValid).toBe(true);
+    }
   }, 60_000);
 });

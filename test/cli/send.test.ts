@@ -139,4 +139,73 @@ describe('prospector send', { timeout: 900_000 }, () => {
       await sink.close();
     }
   });
+
+  it('killed in the middle of a batch that keeps sending, then restarted: nobody gets a mail twice and the batch goes on', async () => {
+    const sink = await MailSink.start({ lake: new FolderLake(join(home, 'batch-server')) });
+    const env = cliEnv(home, { PROSPECTOR_SMTP_URL: sink.url });
+    // a week on (the mailbox has warmed up past 5 a day), a window morning with plenty queued
+    const weekOn = (minutes: number) => later(7 * 24 * 60 + minutes);
+    try {
+      const { child, done } = startProspector(['send', '--json', '--now', weekOn(0), '--for', '3h'], env);
+      while (sink.deliveries.length < 2) {
+        if (child.exitCode !== null) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      child.kill('SIGKILL');
+      const killed = await done;
+      expect(killed.signal, `the batch ended before it was killed:\n${killed.stdout}${killed.stderr.slice(-2000)}`).toBe('SIGKILL');
+      const beforeRestart = sink.deliveries.length;
+      expect(beforeRestart).toBeGreaterThanOrEqual(2);
+
+      const restarted = await prospector(['send', '--json', '--now', weekOn(1), '--for', '3h'], env);
+      expect(restarted.code, restarted.stderr).toBe(0);
+      const summary = lastJson<SendSummary & { at: string }>(restarted);
+      expect(summary.sent).toBeGreaterThan(0);
+      expect(summary.rounds).toBeGreaterThan(1);
+      expect(summary.abandoned).toBeLessThanOrEqual(1);
+
+      const recipients = sink.deliveries.flatMap((d) => d.to);
+      expect(recipients.length).toBe(beforeRestart + summary.sent);
+      expect(new Set(recipients).size).toBe(recipients.length);
+      const ids = sink.deliveries.map((d) => d.messageId);
+      expect(new Set(ids).size).toBe(ids.length);
+      // and the database agrees: one live attempt per message, none left sending
+      const rt = await openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent' }, sampleWeb: false });
+      try {
+        const open = await rt.deps.sql.query<{ n: number }>(`SELECT count(*) AS n FROM send_attempt WHERE status = 'sending'`);
+        expect(open.rows[0].n).toBe(0);
+      } finally {
+        await rt.close();
+      }
+    } finally {
+      await sink.close();
+    }
+  });
+
+  it('send --every with --now moves the clock on with each tick instead of sending at the same moment again', async () => {
+    const start = later(8 * 24 * 60);
+    const { child, done } = startProspector(['send', '--json', '--now', start, '--every', '10s'], cliEnv(home));
+    const ticks: { at: string }[] = [];
+    let buffer = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      buffer += c.toString('utf8');
+      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
+        const line = buffer.slice(0, nl).trim();
+        buffer = buffer.slice(nl + 1);
+        if (line.startsWith('{')) ticks.push(JSON.parse(line) as { at: string });
+      }
+    });
+    const deadline = Date.now() + 120_000;
+    while (ticks.length < 2 && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGINT');
+    const result = await done;
+    expect(ticks.length, result.stderr.slice(-2000)).toBeGreaterThanOrEqual(2);
+    // the first tick at the given moment (and the seconds the start-up took), the next 10 s on
+    const first = (Date.parse(ticks[0].at) - Date.parse(start)) / 1000;
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(first).toBeLessThan(10);
+    const step = (Date.parse(ticks[1].at) - Date.parse(ticks[0].at)) / 1000;
+    expect(step).toBeGreaterThanOrEqual(10);
+    expect(step).toBeLessThan(60);
+  });
 });

@@ -1,7 +1,7 @@
 /**
  * The sending migration's invariants: a mailbox cannot be configured into a burst, a window
- * needs a day and a span of hours, the queue holds a message once, within a real window, and a
- * claim always says who holds it.
+ * needs a day and a span of hours, the queue holds a message once, within a real window, a
+ * claim always says who holds it, and a parked message why.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,5 +72,17 @@ describe('sending schema', () => {
     expect(await failure(set(`next_retry_at = now()`))).toMatchObject({ code: '23514' }); // a retry needs an attempt
     expect(await failure(set(`status = 'done', deferred_reason = 'outside the window'`))).toMatchObject({ code: '23514' });
     await set(`status = 'claimed', claimed_at = now(), claimed_by = 'exec-1'`);
+  });
+
+  it('a parked message always says why (migration 0018), and only waiting or parked rows carry a reason', async () => {
+    const ws = await seedWorkspace(db);
+    const mb = await seedMailbox(db, ws);
+    const id = await enqueue(db, ws, await seedApprovedLead(db, ws, `p-${randomUUID().slice(0, 6)}.example`), mb.id, WINDOW);
+    const set = (sql: string) => db.query(`UPDATE scheduled_message SET ${sql} WHERE message_id = :id::uuid`, { id });
+    expect(await failure(set(`status = 'parked'`))).toMatchObject({ code: '23514' });
+    await set(`status = 'parked', deferred_reason = 'cannot be composed: subject a first email needs a subject'`);
+    expect(await failure(set(`status = 'cancelled'`))).toMatchObject({ code: '23514' }); // the reason must go with it
+    await set(`status = 'cancelled', deferred_reason = NULL`);
+    expect(await failure(set(`status = 'sleeping'`))).toMatchObject({ code: '23514' });
   });
 });

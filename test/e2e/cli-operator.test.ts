@@ -6,7 +6,7 @@
  */
 import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RunSummary } from '#core/pipeline/finish-run.ts';
 import { SAMPLE_ONBOARDING } from '#local/cli.ts';
@@ -112,7 +112,9 @@ describe('prospector on a busy home, interrupted, and with two sellers', { timeo
 
   test('with two sellers nothing picks one silently: errors name --workspace, listings show it', async () => {
     const second = join(home, 'second.yaml');
-    await writeFile(second, (await readFile(SAMPLE_ONBOARDING, 'utf8')).replace(/slug: tallyhand\b/, 'slug: second-seller'));
+    // Its knowledge paths are relative to the sample file: named absolutely from here.
+    const sampleDir = dirname(SAMPLE_ONBOARDING);
+    await writeFile(second, (await readFile(SAMPLE_ONBOARDING, 'utf8')).replace(/slug: tallyhand\b/, 'slug: second-seller').replaceAll('path: knowledge/', `path: ${sampleDir}/knowledge/`));
     const onboard = await prospector(['onboard', second], env);
     expect(onboard.code, onboard.stderr).toBe(0);
 

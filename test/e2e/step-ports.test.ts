@@ -29,6 +29,7 @@ import type { LeadSearch, Llm } from '#core/ports.ts';
 import type { StepHandler } from '#handlers/runtime.ts';
 import { SAMPLE_ONBOARDING } from '#local/cli.ts';
 import { openLocal, runOnce, type LocalRuntime } from '#local/runner.ts';
+import { REPLIES_ASL_PATH } from '#local/replies.ts';
 import { SENDING_ASL_PATH } from '#local/sending.ts';
 import { taskBindings } from '#local/state-machine.ts';
 import { CONFIGURED_LLM_PROVIDER } from '../../lambdas/cloud/composition.ts';
@@ -120,9 +121,10 @@ describe('each step touches only the ports it declares', () => {
   test('every Task state ran, under its own step\'s ports, and none touched an undeclared port', () => {
     expect(undeclared).toEqual([]);
     expect([...ran].sort()).toEqual([...stepOfState.keys()].sort());
-    // every step is a Task of the prospecting machine or of the sending one (test/sending/send.test.ts runs that)
-    const sendingSteps = taskBindings(readFileSync(SENDING_ASL_PATH, 'utf8')).map((b) => stepOfHandler(b.file));
-    expect(new Set(stepOfState.values())).toEqual(new Set(STEP_IDS.filter((id) => !sendingSteps.includes(id))));
+    // every step is a Task of the prospecting machine, of the sending one (test/sending/send.test.ts
+    // runs that) or of the replies one (test/replies/flow.test.ts runs it under restricted ports)
+    const otherSteps = [SENDING_ASL_PATH, REPLIES_ASL_PATH].flatMap((path) => taskBindings(readFileSync(path, 'utf8')).map((b) => stepOfHandler(b.file)));
+    expect(new Set(stepOfState.values())).toEqual(new Set(STEP_IDS.filter((id) => !otherSteps.includes(id))));
   });
 
   test('the runs took the branches that use the most ports', () => {
@@ -172,6 +174,7 @@ describe('lake areas', () => {
       [lakeKeys.inbound(at, 'c'.repeat(64)), 'inbound'],
       [lakeKeys.leadManifest('run-1', 'd'.repeat(64)), 'leadManifests'],
       [`${lakeKeys.leadMapResultsPrefix}/map-run-1/SUCCEEDED_0.json`, 'leadMapResults'],
+      [lakeKeys.knowledge('ws-1', 'd'.repeat(64)), 'knowledge'],
     ];
     for (const [key, area] of keys) {
       expect((Object.keys(lakeAreas) as LakeArea[]).filter((a) => inLakeArea(key, a)), key).toEqual([area]);

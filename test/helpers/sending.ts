@@ -3,7 +3,9 @@
  * written through the `Sql` port so the same helpers run on PGlite and through the Data API.
  */
 import { randomUUID } from 'node:crypto';
-import type { Json, Sql } from '#core/ports.ts';
+import { jsonLog } from '#core/log.ts';
+import { defaultPipelineConfig, type Deps } from '#core/pipeline/deps.ts';
+import type { Json, Lake, Sql } from '#core/ports.ts';
 import { decide, draftSequence, type DraftedSequence } from './outreach.ts';
 
 /** A workspace of its own, so a test's queue and caps are not shared with another test's. */
@@ -51,13 +53,13 @@ export interface ApprovedLead {
 /**
  * A researched lead at `domain` (the company is shared when it exists), with `findings` and
  * firmographic `facts` as research wrote them, and an approved sequence whose lead is assigned
- * variant `a`.
+ * `variant` (default `a`).
  */
 export async function seedApprovedLead(
   sql: Sql,
   workspaceId: string,
   domain: string,
-  options: { name?: string; fit?: number; findings?: { [key: string]: Json }; firmographic?: string[] } = {},
+  options: { name?: string; fit?: number; findings?: { [key: string]: Json }; firmographic?: string[]; variant?: 'a' | 'b' } = {},
 ): Promise<ApprovedLead> {
   const name = options.name ?? 'Dana Ruiz';
   const runId = randomUUID();
@@ -100,7 +102,7 @@ export async function seedApprovedLead(
   const lead = { runId, leadId, email, researchId, verifiedFactId: '', unverifiedFactId: '' };
   const seq = await draftSequence(sql, workspaceId, lead);
   await decide(sql, seq.sequenceId, 'approved');
-  await sql.query(`INSERT INTO variant_assignment (experiment_id, lead_id, variant) VALUES (:e::uuid, :l::uuid, 'a')`, { e: seq.experimentId, l: leadId });
+  await sql.query(`INSERT INTO variant_assignment (experiment_id, lead_id, variant) VALUES (:e::uuid, :l::uuid, :v)`, { e: seq.experimentId, l: leadId, v: options.variant ?? 'a' });
   return { leadId, email, researchId, seq };
 }
 
@@ -128,4 +130,58 @@ export async function enqueue(
     },
   );
   return messageId;
+}
+
+/** The seller of a seeded workspace, with its postal address (null: a workspace onboarded before it was asked for). */
+export async function seedSeller(sql: Sql, workspaceId: string, postalAddress: string | null = '548 Market St PMB 72015, San Francisco, CA 94104'): Promise<void> {
+  await sql.query(
+    `INSERT INTO seller_company (workspace_id, name, website, domain, description, postal_address)
+     VALUES (:ws::uuid, 'Tallyhand', 'https://tallyhand.com', 'tallyhand.com', 'Accounts payable automation', :postal)`,
+    { ws: workspaceId, postal: postalAddress },
+  );
+}
+
+/** Records `lead`'s first email (variant `variant`) as sent, as the send step would. */
+export async function recordFirstSent(sql: Sql, lead: ApprovedLead, variant: 'a' | 'b' = 'a', status: 'sent' | 'failed' = 'sent'): Promise<void> {
+  await sql.query(
+    `INSERT INTO send_attempt (id, message_id, idempotency_key, status, from_email, to_email, rfc_message_id, provider, error, finished_at)
+     VALUES (:id::uuid, :m::uuid, :key, :status, 'maya.okafor@tallyhand.com', :to, :rfc, 'smtp', :error, now())`,
+    {
+      id: randomUUID(),
+      m: lead.seq.messages[variant],
+      key: `k-${randomUUID()}`,
+      status,
+      to: lead.email,
+      rfc: `<${randomUUID()}@tallyhand.com>`,
+      error: status === 'failed' ? '550 5.1.1 no such user' : null,
+    },
+  );
+}
+
+/** A labelled reply from `lead` on its sequence (the database's reply trigger acts on it). */
+export async function recordReply(sql: Sql, workspaceId: string, lead: ApprovedLead, label: string, extra: { bounceKind?: 'hard' | 'soft' } = {}): Promise<string> {
+  const id = randomUUID();
+  await sql.query(
+    `INSERT INTO reply (id, workspace_id, rfc_message_id, sequence_id, lead_id, from_email, received_at, raw_key, classification, classified_by, bounce_kind)
+     VALUES (:id::uuid, :ws::uuid, :rfc, :seq::uuid, :lead::uuid, :from, now(), 'inbound/r.eml', :label, 'rules', :bounce)`,
+    { id, ws: workspaceId, rfc: `<${randomUUID()}@reply.example>`, seq: lead.seq.sequenceId, lead: lead.leadId, from: lead.email, label, bounce: extra.bounceKind ?? null },
+  );
+  return id;
+}
+
+const unused = new Proxy({}, { get: () => { throw new Error('not used by sending'); } });
+
+/** What the sending state machine's steps need: the database, the lake, a clock at `now`; the research ports throw if touched. */
+export function sendingDeps(sql: Sql, lake: Lake, now: Date): Deps {
+  return {
+    sql,
+    lake,
+    llm: unused as Deps['llm'],
+    leadSearch: unused as Deps['leadSearch'],
+    web: unused as Deps['web'],
+    log: jsonLog({ level: 'silent' }),
+    clock: { now: () => now },
+    newId: () => randomUUID(),
+    config: defaultPipelineConfig,
+  };
 }

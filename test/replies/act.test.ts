@@ -9,37 +9,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FolderLake } from '#adapters/folder-lake.ts';
 import type { PgliteSql } from '#adapters/pglite-sql.ts';
-import { DEFAULT_OOO_DAYS, recordReply, resumePausedSequences, SOFT_BOUNCE_LIMIT } from '#core/replies/act.ts';
+import { DEFAULT_OOO_DAYS, recordReply, resumePausedSequences, SOFT_BOUNCE_LIMIT, storeInboundMail } from '#core/replies/act.ts';
 import type { ReplyClassification } from '#core/replies/classify.ts';
 import { baseSubject, matchThread } from '#core/replies/match.ts';
 import { parseMail } from '#core/replies/parse.ts';
 import { onboardedDb } from '#test/helpers/db.ts';
+import { labelled, replyMail } from '#test/helpers/replies.ts';
 import { seedApprovedLead } from '#test/helpers/sending.ts';
 
 const NOW = new Date('2026-12-02T12:00:00Z');
 
-function mail(from: string, subject: string, id: string, body = 'Thanks for reaching out.'): string {
-  return [`From: ${from}`, 'To: maya.okafor@tallyhand.com', `Subject: ${subject}`, 'Date: Wed, 2 Dec 2026 11:00:00 +0000', `Message-ID: <${id}@example.test>`, 'Content-Type: text/plain; charset=utf-8', '', body, ''].join('\r\n');
-}
-
-function labelled(label: ReplyClassification['label'], extra: Partial<ReplyClassification> = {}): ReplyClassification {
-  return {
-    label,
-    confidence: 0.9,
-    classifiedBy: 'heuristic',
-    needsReview: false,
-    questions: [],
-    referral: null,
-    objection: null,
-    returnDate: null,
-    bounce: null,
-    evidence: 'test',
-    model: null,
-    promptVersion: null,
-    fallbackReason: null,
-    ...extra,
-  };
-}
+const mail = replyMail;
 
 describe('replies: match and act', () => {
   let db: PgliteSql;
@@ -61,7 +41,8 @@ describe('replies: match and act', () => {
   const act = async (raw: string, classification: ReplyClassification) => {
     const parsed = await parseMail(raw);
     const match = await matchThread(db, workspaceId, parsed, classification.bounce);
-    return { match, result: await recordReply({ sql: db, lake, now: () => NOW }, { workspaceId, mail: parsed, raw: Buffer.from(raw), match, classification }) };
+    const rawKey = await storeInboundMail(lake, Buffer.from(raw), NOW);
+    return { match, result: await recordReply({ sql: db, now: () => NOW }, { workspaceId, mail: parsed, rawKey, match, classification }) };
   };
   const status = async (sequenceId: string) =>
     (await db.query<{ status: string; resume_on: string | null }>(`SELECT status, to_char(resume_on, 'YYYY-MM-DD') AS resume_on FROM sequence WHERE id = :id::uuid`, { id: sequenceId })).rows[0];
@@ -105,7 +86,7 @@ describe('replies: match and act', () => {
     expect(await status(lead.seq.sequenceId)).toEqual({ status: 'active', resume_on: null });
   });
 
-  it('a referral from a known sender stops the lead\'s sequence and keeps the referred person for the rep', async () => {
+  it('a referral from a known sender stops the lead\'s sequence and adds the referred person as a lead at that company, queued for nothing', async () => {
     const lead = await seedApprovedLead(db, workspaceId, 'referral.example', { name: 'Noor Vos' });
     const referral = { name: 'Jane Doe', email: 'jane.doe@referral.example' };
     const { match, result } = await act(
@@ -114,11 +95,17 @@ describe('replies: match and act', () => {
     );
     expect(match.kind).toBe('address');
     expect(result.stoppedSequenceIds).toEqual([lead.seq.sequenceId]);
-    expect(result.action).toContain('<jane.doe@referral.example> recorded for the rep (not emailed)');
+    expect(result.action).toContain('referred <jane.doe@referral.example> added as a lead at referral.example');
     const stored = await db.query<{ referral_name: string; referral_email: string }>(`SELECT referral_name, referral_email FROM reply WHERE id = :id::uuid`, { id: result.replyId });
     expect(stored.rows[0]).toEqual({ referral_name: 'Jane Doe', referral_email: 'jane.doe@referral.example' });
-    const leads = await db.query(`SELECT 1 FROM lead WHERE workspace_id = :ws::uuid AND email = :email`, { ws: workspaceId, email: referral.email });
-    expect(leads.rowCount).toBe(0);
+    const leads = await db.query<{ id: string; name: string; same_company: boolean; referred_by_email: string; referred_by_lead_id: string; referred_by_reply_id: string }>(
+      `SELECT l.id, l.name, l.company_id = r.company_id AS same_company, l.referred_by_email, l.referred_by_lead_id, l.referred_by_reply_id
+         FROM lead l JOIN lead r ON r.id = :referrer::uuid WHERE l.workspace_id = :ws::uuid AND l.email = :email`,
+      { ws: workspaceId, email: referral.email, referrer: lead.leadId },
+    );
+    expect(leads.rows).toEqual([{ id: expect.any(String), name: 'Jane Doe', same_company: true, referred_by_email: lead.email, referred_by_lead_id: lead.leadId, referred_by_reply_id: result.replyId }]);
+    const queued = await db.query(`SELECT 1 FROM sequence WHERE lead_id = :id::uuid`, { id: leads.rows[0].id });
+    expect(queued.rowCount).toBe(0);
   });
 
   it('a referral without an address is kept for the rep to review, not lost', async () => {

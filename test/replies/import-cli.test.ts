@@ -3,7 +3,7 @@
  * temporary PROSPECTOR_HOME holding sent sequences (send attempts with the Message-IDs the fixture
  * replies answer), then the bundled fixture replies imported from a folder, twice.
  */
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -152,7 +152,29 @@ describe('prospector replies import / list', () => {
         { ws: workspaceId, hard: sent.hardBounce.email, soft: sent.softBounce.email },
       );
       expect(suppressed.rows).toEqual([{ value: sent.hardBounce.email, source: 'bounce' }]);
+      const invalid = await sql.query<{ email: string; email_invalid_reason: string }>(
+        `SELECT email, email_invalid_reason FROM lead WHERE workspace_id = :ws::uuid AND email_invalid_at IS NOT NULL`,
+        { ws: workspaceId },
+      );
+      expect(invalid.rows).toEqual([{ email: sent.hardBounce.email, email_invalid_reason: expect.stringMatching(/^hard bounce 5\.1\.1 \(reply /) }]);
     });
+    const show = await prospector(['show', sent.hardBounce.email, '--json'], cliEnv(home));
+    expect(lastJson<{ lead: { emailInvalid: { reason: string } | null } }>(show).lead.emailInvalid?.reason).toMatch(/^hard bounce 5\.1\.1/);
+  });
+
+  it('an interested reply and a question each open one task for the rep; tasks lists them and closes one', async () => {
+    const list = await prospector(['tasks', '--json'], cliEnv(home));
+    expect(list.code).toBe(0);
+    const tasks = lastJson<{ tasks: { id: string; kind: string; owner: string; lead: { email: string } }[] }>(list).tasks;
+    expect(tasks.map((t) => [t.kind, t.lead.email, t.owner]).sort()).toEqual([
+      ['interested', sent.interested.email, 'maya.okafor@tallyhand.com'],
+      ['needs_info', sent.question.email, 'maya.okafor@tallyhand.com'],
+    ]);
+    const done = await prospector(['tasks', 'done', tasks[0].id.slice(0, 8)], cliEnv(home));
+    expect(done.code).toBe(0);
+    expect(done.stdout).toContain('Done: ');
+    const after = lastJson<{ tasks: { id: string }[] }>(await prospector(['tasks', '--json'], cliEnv(home))).tasks;
+    expect(after.map((t) => t.id)).toEqual([tasks[1].id]);
   });
 
   it('a reply with quoted history is matched by its headers and labelled by its own words', async () => {
@@ -171,6 +193,30 @@ describe('prospector replies import / list', () => {
     });
   });
 
+  it('a person\'s question or interest gets a response draft from the seller\'s knowledge, listed with its reply', async () => {
+    const drafted = first.filter((r) => r.response?.responseId);
+    expect(drafted.map((r) => r.source.split('/').at(-1)).sort()).toEqual(['question.eml', 'quoted-unsubscribe-interested.eml']);
+    expect(byMail(first, 'question.eml').response).toMatchObject({ status: 'drafted', source: 'template', grounding: 'grounded' });
+    // an out-of-office ends at the machine's AfterAct choice: no response step runs
+    expect(byMail(first, 'ooo-en.eml').response).toBeNull();
+    const list = await prospector(['replies', 'list', '--label', 'needs_info', '--json'], cliEnv(home));
+    const [listed] = lastJson<{ replies: ListedReply[] }>(list).replies;
+    expect(listed.response).toEqual({ id: byMail(first, 'question.eml').response!.responseId, status: 'draft', grounding: 'grounded', source: 'template' });
+    const response = await withSql(async (sql) => (await sql.query<{ body: string; rep_items: string[] }>(`SELECT body, rep_items FROM reply_response WHERE id = :id::uuid`, { id: listed.response!.id })).rows[0]);
+    // Pricing for 40 seats is not in the knowledge as asked; NetSuite is.
+    expect(response.body).toContain('Tallyhand has two-way sync with NetSuite');
+    expect(response.body).not.toContain('unsubscribe');
+  });
+
+  it('outcome records a meeting for the interested lead, and names a bad kind', async () => {
+    const ok = await prospector(['outcome', sent.interested.email, 'meeting_booked', '--note', 'demo Tuesday', '--json'], cliEnv(home));
+    expect(ok.code).toBe(0);
+    expect(lastJson<{ outcome: { kind: string; recorded: boolean; sequenceId: string } }>(ok).outcome).toMatchObject({ kind: 'meeting_booked', recorded: true, sequenceId: sent.interested.lead.seq.sequenceId });
+    const bad = await prospector(['outcome', sent.interested.email, 'meeting'], cliEnv(home));
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('KIND: "meeting" is not an outcome');
+  });
+
   it('an unmatched reply is kept and listed', async () => {
     const list = await prospector(['replies', 'list', '--unmatched', '--json'], cliEnv(home));
     expect(list.code).toBe(0);
@@ -181,14 +227,19 @@ describe('prospector replies import / list', () => {
 
   it('importing the same mails again records and does nothing new', async () => {
     const count = (sql: Sql) =>
-      sql.query<{ replies: number; suppressions: number; outcomes: number }>(
+      sql.query<{ replies: number; suppressions: number; outcomes: number; tasks: number; leads: number; responses: number }>(
         `SELECT (SELECT count(*)::int FROM reply WHERE workspace_id = :ws::uuid) AS replies,
                 (SELECT count(*)::int FROM suppression WHERE workspace_id = :ws::uuid) AS suppressions,
-                (SELECT count(*)::int FROM outcome o JOIN sequence s ON s.id = o.sequence_id WHERE s.workspace_id = :ws::uuid) AS outcomes`,
+                (SELECT count(*)::int FROM rep_task WHERE workspace_id = :ws::uuid) AS tasks,
+                (SELECT count(*)::int FROM lead WHERE workspace_id = :ws::uuid) AS leads,
+                (SELECT count(*)::int FROM outcome o JOIN sequence s ON s.id = o.sequence_id WHERE s.workspace_id = :ws::uuid) AS outcomes,
+                (SELECT count(*)::int FROM reply_response WHERE workspace_id = :ws::uuid) AS responses`,
         { ws: workspaceId },
       );
     const before = (await withSql(count)).rows[0];
     expect(before.replies).toBe(MAILS.length);
+    expect(before.responses).toBe(2);
+    expect(before.tasks).toBe(2);
     const again = await prospector(['replies', 'import', inbox, '--json'], cliEnv(home));
     expect(again.code).toBe(0);
     const rows = lastJson<{ replies: ImportedReply[] }>(again).replies;
@@ -204,5 +255,36 @@ describe('prospector replies import / list', () => {
       const claimed = await claimDue(sql, { workspaceId, now: at, claimer: 'replies-test', random: () => 0 });
       expect(claimed.map((c) => c.toEmail)).toEqual([sent.softBounce.email]);
     });
+  });
+
+  it('response drafts are in the approval queue: listed, shown with their passages, edited through the checker, approved', async () => {
+    const id = byMail(first, 'quoted-unsubscribe-interested.eml').response!.responseId!;
+    const list = await prospector(['drafts', 'list', '--json'], cliEnv(home));
+    expect(list.code, list.stderr).toBe(0);
+    const queued = (JSON.parse(list.stdout) as { id: string; kind?: string; status: string }[]).filter((d) => d.kind === 'reply_response');
+    expect(queued.map((d) => d.status)).toEqual(['draft', 'draft']);
+    expect(queued.map((d) => d.id)).toContain(id);
+
+    const show = await prospector(['drafts', 'show', id.slice(0, 8)], cliEnv(home));
+    expect(show.code, show.stderr).toBe(0);
+    expect(show.stdout).toContain(`Response ${id} · draft`);
+    expect(show.stdout).toContain('source: offline template: quotes the knowledge passages retrieved for each question, without a language model');
+
+    // An invented number blocks the edit's verdict; approval is then refused.
+    const file = join(home, 'edited.txt');
+    await writeFile(file, 'Hi Maria,\n\nWe cut close times by 93% for every customer.\n\nMaya');
+    const blocked = await prospector(['drafts', 'edit', id.slice(0, 8), '--body-file', file, '--json'], cliEnv(home));
+    expect(blocked.code, blocked.stderr).toBe(0);
+    expect(JSON.parse(blocked.stdout)).toMatchObject({ grounding: 'blocked', findings: [expect.objectContaining({ rule: 'invented_specific', detail: expect.stringContaining('"93%"') })] });
+    const refused = await prospector(['drafts', 'approve', id.slice(0, 8)], cliEnv(home));
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/is blocked \(invented_specific\)/);
+
+    await writeFile(file, 'Hi Maria,\n\nThanks for getting back to me. Worth a 15-minute look next week?\n\nMaya');
+    const fixed = await prospector(['drafts', 'edit', id.slice(0, 8), '--body-file', file, '--json'], cliEnv(home));
+    expect(JSON.parse(fixed.stdout)).toMatchObject({ grounding: 'grounded', before: 'blocked' });
+    const approved = await prospector(['drafts', 'approve', id.slice(0, 8)], cliEnv(home));
+    expect(approved.code, approved.stderr).toBe(0);
+    expect(approved.stdout).toContain(`Approved response ${id.slice(0, 8)} as maya.okafor@tallyhand.com`);
   });
 });

@@ -284,4 +284,35 @@ describe.each(backends)('claiming on $name', (backend) => {
     const follow = await scheduleFollowUp(sql, berlin.seq.messages.a, new Date('2026-12-08T07:00:00Z'));
     expect(follow).toMatchObject({ messageId: berlin.seq.messages.followUp, scheduledAt: '2026-12-15T07:00:00.000Z' });
   });
+
+  it('a lead in New York and one in Berlin are claimed at 08:00 on their own clocks, before and after each daylight-saving change', async () => {
+    // 2026: the US changes on 8 March and 1 November, the EU on 29 March and 25 October.
+    // Each row: the Friday the sequence is approved, then the Tuesday 08:00 in New York and in Berlin, in UTC.
+    const weeks = [
+      ['2026-02-27T12:00:00Z', '2026-03-03T13:00:00Z', '2026-03-03T07:00:00Z'], // both on winter time
+      ['2026-03-06T12:00:00Z', '2026-03-10T12:00:00Z', '2026-03-10T07:00:00Z'], // New York on summer time, Berlin not yet
+      ['2026-03-27T12:00:00Z', '2026-03-31T12:00:00Z', '2026-03-31T06:00:00Z'], // both on summer time
+      ['2026-10-23T12:00:00Z', '2026-10-27T12:00:00Z', '2026-10-27T07:00:00Z'], // Berlin back on winter time, New York not yet
+      ['2026-10-30T12:00:00Z', '2026-11-03T13:00:00Z', '2026-11-03T07:00:00Z'], // both on winter time
+    ] as const;
+    const sql = await backend.open();
+    for (const [approvedOn, newYorkOpens, berlinOpens] of weeks) {
+      const ws = await seedWorkspace(sql, 'America/Chicago');
+      await seedMailbox(sql, ws, { address: 'maya.okafor@tallyhand.com', spacing: 30 });
+      const ny = await seedApprovedLead(sql, ws, fresh('hudson'), { findings: { location: 'New York, NY' } });
+      const de = await seedApprovedLead(sql, ws, fresh('spree'), { findings: { location: 'Berlin, Germany' } });
+      const nyFirst = await scheduleFirstTouch(sql, ny.seq.sequenceId, new Date(approvedOn));
+      const deFirst = await scheduleFirstTouch(sql, de.seq.sequenceId, new Date(approvedOn));
+      expect(nyFirst).toMatchObject({ timeZone: 'America/New_York', scheduledAt: new Date(newYorkOpens).toISOString() });
+      expect(deFirst).toMatchObject({ timeZone: 'Europe/Berlin', scheduledAt: new Date(berlinOpens).toISOString() });
+
+      const at = (iso: string, seconds = 0) => new Date(new Date(iso).getTime() + seconds * 1000);
+      const claim = async (when: Date) => (await claimDue(sql, { workspaceId: ws, now: when, claimer: `c-${when.toISOString()}` })).map((c) => c.toEmail);
+      // a minute before 08:00 on each clock nothing goes; at 08:00 that lead goes, and only that one
+      expect(await claim(at(berlinOpens, -60)), `Berlin, week of ${approvedOn}`).toEqual([]);
+      expect(await claim(at(berlinOpens)), `Berlin, week of ${approvedOn}`).toEqual([de.email]);
+      expect(await claim(at(newYorkOpens, -60)), `New York, week of ${approvedOn}`).toEqual([]);
+      expect(await claim(at(newYorkOpens)), `New York, week of ${approvedOn}`).toEqual([ny.email]);
+    }
+  }, 120_000);
 });

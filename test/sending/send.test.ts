@@ -13,14 +13,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FolderLake } from '#adapters/folder-lake.ts';
 import type { PgliteSql } from '#adapters/pglite-sql.ts';
 import { SmtpMailer } from '#adapters/smtp-mailer.ts';
-import { jsonLog } from '#core/log.ts';
-import { defaultPipelineConfig, type Deps, type MailDeps } from '#core/pipeline/deps.ts';
+import type { Deps, MailDeps } from '#core/pipeline/deps.ts';
 import { MailerBlockedError } from '#core/errors.ts';
 import type { Mailer } from '#core/ports.ts';
 import { MailSink } from '../../local/mail-sink.ts';
 import { sendOnce } from '../../local/sending.ts';
 import { onboardedDb } from '#test/helpers/db.ts';
-import { enqueue, seedApprovedLead, seedMailbox } from '#test/helpers/sending.ts';
+import { listOutbox } from '#core/sending/outbox.ts';
+import { enqueue, seedApprovedLead, seedMailbox, seedSeller, seedWorkspace, sendingDeps } from '#test/helpers/sending.ts';
 
 // Tuesday 8 December 2026, 09:00 in New York (14:00 UTC), inside the default window.
 const NOW = new Date('2026-12-08T14:00:00Z');
@@ -49,21 +49,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const unused = new Proxy({}, { get: () => { throw new Error('not used by sending'); } });
-
-function deps(): Deps {
-  return {
-    sql: db,
-    lake,
-    llm: unused as Deps['llm'],
-    leadSearch: unused as Deps['leadSearch'],
-    web: unused as Deps['web'],
-    log: jsonLog({ level: 'silent' }),
-    clock: { now: () => NOW },
-    newId: () => randomUUID(),
-    config: defaultPipelineConfig,
-  };
-}
+const deps = (): Deps => sendingDeps(db, lake, NOW);
 
 const mail = (m: Mailer = mailer): MailDeps => ({ mailer: m, unsubscribe: { baseUrl: 'https://go.tallyhand.example/unsubscribe', secret: SECRET } });
 
@@ -250,5 +236,118 @@ describe('the sending state machine', () => {
       expect(r).toMatchObject({ status: 'scheduled', attempts: 0 });
       expect(r.deferred_reason).toContain('cannot send');
     }
+  }, 120_000);
+});
+
+describe('rounds, parking and a workspace that cannot send', () => {
+  /** A workspace of its own (its queue is not shared with the tests above) with `count` leads queued on one mailbox. */
+  async function workspaceWithQueue(count: number, options: { postal?: string | null; dailyCap?: number; domains?: string[] } = {}) {
+    const w = await seedWorkspace(db);
+    await seedSeller(db, w, options.postal === undefined ? '548 Market St PMB 72015, San Francisco, CA 94104' : options.postal);
+    const mb = await seedMailbox(db, w, { spacing: 60, dailyCap: options.dailyCap ?? 40 });
+    const queue: { messageId: string; email: string }[] = [];
+    for (let i = 0; i < count; i++) {
+      const lead = await seedApprovedLead(db, w, options.domains?.[i] ?? `round${i}-${randomUUID().slice(0, 8)}.example`);
+      queue.push({ messageId: await enqueue(db, w, lead, mb.id, { ...WINDOW, priority: 90 - i }), email: lead.email });
+    }
+    return { w, mb, queue };
+  }
+
+  const sentAt = async (w: string) =>
+    (
+      await db.query<{ started_at: string }>(
+        `SELECT sa.started_at FROM send_attempt sa JOIN message m ON m.id = sa.message_id JOIN sequence s ON s.id = m.sequence_id
+          WHERE s.workspace_id = :w::uuid AND sa.status = 'sent' ORDER BY sa.started_at`,
+        { w },
+      )
+    ).rows.map((r) => new Date(r.started_at).getTime());
+
+  it('one round sends one mail per mailbox; with time to keep sending, the execution waits out the spacing and sends up to the cap', async () => {
+    const { w, queue } = await workspaceWithQueue(5, { dailyCap: 3 });
+
+    const oneRound = await sendOnce(deps(), mail(), { workspaceId: w, now: NOW });
+    expect(oneRound).toMatchObject({ claimed: 1, sent: 1, rounds: 1 });
+
+    // 90 s later (past the 60-90 s spacing), with an hour to go on: two more reach the cap of 3
+    const looped = await sendOnce(deps(), mail(), { workspaceId: w, now: new Date(NOW.getTime() + 90_000), keepSendingSeconds: 3600 });
+
+    expect(looped).toMatchObject({ claimed: 2, sent: 2, deferred: 0, failed: 0, uncertain: 0 });
+    expect(looped.rounds).toBeGreaterThanOrEqual(2);
+    const times = await sentAt(w);
+    expect(times).toHaveLength(3);
+    for (let i = 1; i < times.length; i++) {
+      const gap = (times[i] - times[i - 1]) / 1000;
+      expect(gap).toBeGreaterThanOrEqual(60);
+      expect(gap).toBeLessThanOrEqual(91);
+    }
+    // highest priority first; the two left wait for the cap, and say so
+    expect(queue.slice(0, 3).map((q) => deliveredTo(q.email).length)).toEqual([1, 1, 1]);
+    const waiting = (await listOutbox(db, w, new Date(times[2] + 120_000))).filter((m) => m.step.position === 1);
+    expect(waiting.map((m) => m.lead.email).sort()).toEqual(queue.slice(3).map((q) => q.email).sort());
+    for (const m of waiting) expect(m.reason).toMatch(/mailbox cap reached: 3 of 3 in 24 h/);
+  }, 120_000);
+
+  it('keeps sending only as long as it was given: 100 s hold two sends 60-90 s apart, not three', async () => {
+    const { w } = await workspaceWithQueue(4);
+
+    const s = await sendOnce(deps(), mail(), { workspaceId: w, now: NOW, keepSendingSeconds: 100 });
+
+    expect(s).toMatchObject({ claimed: 2, sent: 2 });
+    expect(await sentAt(w)).toHaveLength(2);
+  }, 120_000);
+
+  it('asked to stop (Ctrl-C), an execution that keeps sending finishes its round and claims nothing more', async () => {
+    const { w } = await workspaceWithQueue(3);
+    const stop = new AbortController();
+    const stopAfterFirstSend = (state: string, fn: (e: unknown) => Promise<unknown>) =>
+      state === 'SendMessage' ? async (event: unknown) => (await fn(event).finally(() => stop.abort())) : fn;
+
+    const s = await sendOnce(deps(), mail(), { workspaceId: w, now: NOW, keepSendingSeconds: 3600, wrap: stopAfterFirstSend, stopAfterRound: stop.signal });
+
+    expect(s).toMatchObject({ claimed: 1, sent: 1 });
+    expect(await sentAt(w)).toHaveLength(1);
+  }, 120_000);
+
+  it('a message that can never be composed is parked with the reason, and the rest of the round goes on', async () => {
+    // an imported lead whose address has no dot in its domain: the database keeps it, no mail can carry it
+    const { w, queue } = await workspaceWithQueue(2, { domains: ['intranet', `fine-${randomUUID().slice(0, 8)}.example`] });
+    const broken = queue[0];
+
+    const first = await sendOnce(deps(), mail(), { workspaceId: w, now: NOW, keepSendingSeconds: 600 });
+
+    expect(first).toMatchObject({ parked: 1, sent: 1, failed: 0, blocked: false });
+    expect(await attempts(broken.messageId)).toEqual([]);
+    const parked = await row(broken.messageId);
+    expect(parked.status).toBe('parked');
+    expect(parked.deferred_reason).toMatch(/cannot be composed: lead\.email must be an email address/);
+    // never claimed again by itself
+    const later = await sendOnce(deps(), mail(), { workspaceId: w, now: new Date(NOW.getTime() + 3600_000), keepSendingSeconds: 600 });
+    expect(later.claimed).toBe(0);
+    expect(deliveredTo(broken.email)).toEqual([]);
+    expect((await row(broken.messageId)).status).toBe('parked');
+    // the rep sees it in the outbox, with the reason
+    const [shown] = (await listOutbox(db, w, NOW)).filter((m) => m.messageId === broken.messageId);
+    expect(shown).toMatchObject({ status: 'parked', sendableNow: false });
+    expect(shown.reason).toMatch(/^parked: cannot be composed: lead\.email/);
+  }, 120_000);
+
+  it('without a postal address nothing is claimed, every due message says why, and they go once it is added', async () => {
+    const { w, queue } = await workspaceWithQueue(2, { postal: null });
+
+    const blocked = await sendOnce(deps(), mail(), { workspaceId: w, now: NOW, keepSendingSeconds: 600 });
+
+    expect(blocked).toMatchObject({ claimed: 0, sent: 0, blocked: true, rounds: 1 });
+    expect(blocked.blockedReason).toMatch(/company\.postalAddress/);
+    for (const q of queue) {
+      const r = await row(q.messageId);
+      expect(r.status).toBe('scheduled');
+      expect(r.deferred_reason).toMatch(/no postal address/);
+    }
+    // the same execution again changes nothing and claims nothing
+    expect((await sendOnce(deps(), mail(), { workspaceId: w, now: new Date(NOW.getTime() + 60_000) })).claimed).toBe(0);
+
+    await db.query(`UPDATE seller_company SET postal_address = '548 Market St PMB 72015, San Francisco, CA 94104' WHERE workspace_id = :w::uuid`, { w });
+    const sent = await sendOnce(deps(), mail(), { workspaceId: w, now: new Date(NOW.getTime() + 120_000), keepSendingSeconds: 600 });
+    expect(sent).toMatchObject({ sent: 2, blocked: false });
   }, 120_000);
 });

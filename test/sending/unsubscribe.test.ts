@@ -35,6 +35,17 @@ describe('unsubscribe tokens', () => {
     }
   });
 
+  it('accepts one spelling per signature: a last character that decodes to the same bytes is refused', () => {
+    const token = signUnsubscribeToken(secret, claim);
+    const sig = token.split('.')[2];
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const siblings = [...alphabet]
+      .map((c) => `${sig.slice(0, -1)}${c}`)
+      .filter((s) => s !== sig && Buffer.from(s, 'base64url').equals(Buffer.from(sig, 'base64url')));
+    expect(siblings.length).toBeGreaterThan(0);
+    for (const s of siblings) expect(() => verifyUnsubscribeToken(secret, token.replace(sig, s))).toThrow(/not signed by this sender/);
+  });
+
   it('nobody can turn a token into one for another address', () => {
     const mine = signUnsubscribeToken(secret, claim);
     const [v, , sig] = mine.split('.');

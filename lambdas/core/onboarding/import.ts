@@ -14,11 +14,12 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument, isNode } from 'yaml';
-import type { Json, Sql } from '../ports.ts';
+import type { Json, Lake, Sql } from '../ports.ts';
 import { ProspectorError, ValidationError } from '../errors.ts';
 import type { SellerContext } from '../research/contract.ts';
 import { textArray } from '../db/sql-text.ts';
-import { checkOnboarding, type Onboarding, type OnboardingIssue } from './schema.ts';
+import { readKnowledgeFiles, storeKnowledge } from '../knowledge/documents.ts';
+import { checkOnboarding, DEFAULT_COOLING_OFF_DAYS, type Onboarding, type OnboardingIssue } from './schema.ts';
 
 /** What `importOnboarding` did. Counts are of the entries in the file. */
 export interface ImportSummary {
@@ -29,13 +30,15 @@ export interface ImportSummary {
   products: number;
   users: number;
   suppressions: number;
+  /** knowledge documents in the file and the passages they were split into */
+  knowledge: { documents: number; passages: number; deactivated: number };
 }
 
 /** Upserts a validated onboarding file for its workspace (by slug) in one transaction. */
 export async function importOnboarding(
   sql: Sql,
   onboarding: Onboarding,
-  options: { newId?: () => string } = {},
+  options: { newId?: () => string; /** where knowledge documents are kept (needed when the file has any) */ lake?: Lake } = {},
 ): Promise<ImportSummary> {
   const newId = options.newId ?? randomUUID;
   return sql.transaction(async (tx) => {
@@ -45,10 +48,14 @@ export async function importOnboarding(
     const created = existing.rows.length === 0;
     if (created) {
       workspaceId = newId();
-      await tx.query('INSERT INTO workspace (id, slug, name) VALUES (:id::uuid, :slug, :name)', { id: workspaceId, ...ws });
+      await tx.query('INSERT INTO workspace (id, slug, name, cooling_off_days) VALUES (:id::uuid, :slug, :name, :coolingOff)', {
+        id: workspaceId, slug: ws.slug, name: ws.name, coolingOff: ws.coolingOffDays ?? DEFAULT_COOLING_OFF_DAYS,
+      });
     } else {
       workspaceId = existing.rows[0].id;
-      await tx.query('UPDATE workspace SET name = :name, updated_at = now() WHERE id = :id::uuid', { id: workspaceId, name: ws.name });
+      await tx.query('UPDATE workspace SET name = :name, cooling_off_days = :coolingOff, updated_at = now() WHERE id = :id::uuid', {
+        id: workspaceId, name: ws.name, coolingOff: ws.coolingOffDays ?? DEFAULT_COOLING_OFF_DAYS,
+      });
     }
     const w = { ws: workspaceId };
 
@@ -249,6 +256,8 @@ export async function importOnboarding(
       );
     }
 
+    const knowledge = await storeKnowledge(tx, options.lake, workspaceId, onboarding.knowledge, newId);
+
     return {
       workspaceId,
       created,
@@ -257,6 +266,7 @@ export async function importOnboarding(
       products: onboarding.products.length,
       users: onboarding.users.length,
       suppressions: onboarding.suppressions.length,
+      knowledge,
     };
   });
 }
@@ -290,10 +300,20 @@ export async function loadOnboardingFile(file: string): Promise<Onboarding> {
     throw new ProspectorError(`cannot read onboarding file ${file}: ${reason}`, { cause: error });
   }
   const what = `onboarding file ${file}`;
+  // Knowledge documents given by path are read now, relative to the file, so a missing or
+  // oversized one is reported before anything is written.
+  return readKnowledgeFiles(parseOnboardingText(text, ext === '.json' ? 'json' : 'yaml', what), path.dirname(path.resolve(file)), what);
+}
 
+/**
+ * Parses and validates onboarding text (YAML or JSON), as `loadOnboardingFile` does for a file:
+ * syntax errors with line and column, every schema issue with its field path (and line, for YAML).
+ * The web app's onboarding import uses it on pasted or uploaded text.
+ */
+export function parseOnboardingText(text: string, format: 'yaml' | 'json', what = 'onboarding file'): Onboarding {
   let input: unknown;
   let lineOf: (segments: (string | number)[]) => number | undefined = () => undefined;
-  if (ext === '.json') {
+  if (format === 'json') {
     try {
       input = JSON.parse(text);
     } catch (error) {

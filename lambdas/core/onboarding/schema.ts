@@ -250,6 +250,33 @@ const toneSchema = z.strictObject({
   bannedPhrases: textList(),
 });
 
+/** Knowledge documents a workspace may have, and the size of each (characters of text). */
+export const MAX_KNOWLEDGE_DOCUMENTS = 50;
+export const MAX_KNOWLEDGE_CHARS = 200_000;
+/** File types a knowledge document may be read from: markdown or plain text. */
+export const KNOWLEDGE_EXTENSIONS = ['.md', '.markdown', '.txt'] as const;
+
+// A knowledge document (FAQ, pricing notes, security answers, a case study): the text inline, or a
+// path to a markdown or text file, relative to the onboarding file.
+const knowledgeSchema = z
+  .strictObject({
+    title: text().max(200, 'must be at most 200 characters'),
+    path: optionalText(),
+    text: text().max(MAX_KNOWLEDGE_CHARS, `must be at most ${MAX_KNOWLEDGE_CHARS} characters`).nullish(),
+    /** markdown (headings split passages) or plain text; from the file's extension when a path is given */
+    format: z.enum(['markdown', 'text']).nullish(),
+  })
+  .superRefine((k, ctx) => {
+    const hasPath = typeof k.path === 'string' && k.path.length > 0;
+    const hasText = typeof k.text === 'string' && k.text.length > 0;
+    // Both are accepted so a loaded file (its text read from the path) parses again; reading the
+    // file refuses inline text that differs from it (knowledge/documents.ts).
+    if (!hasPath && !hasText) ctx.addIssue({ code: 'custom', path: ['path'], message: 'give path (a .md or .txt file) or text' });
+    if (hasPath && !KNOWLEDGE_EXTENSIONS.some((e) => k.path!.toLowerCase().endsWith(e))) {
+      ctx.addIssue({ code: 'custom', path: ['path'], message: `must be a markdown or text file (${KNOWLEDGE_EXTENSIONS.join(', ')})` });
+    }
+  });
+
 const suppressionSchema = z.strictObject({
   kind: z.enum(['email', 'domain']),
   // Checked against `kind` in crossChecks, which also sees entries with other problems.
@@ -262,6 +289,14 @@ export const onboardingSchema = z.strictObject({
   workspace: z.strictObject({
     slug: z.string().trim().regex(WORKSPACE_SLUG, 'must be 2-63 lowercase letters, digits and dashes, e.g. tallyhand'),
     name: text().max(200, 'must be at most 200 characters'),
+    // Not defaulted here: drafting hashes the parsed onboarding, and a setting for replies must
+    // not change that hash. The import stores DEFAULT_COOLING_OFF_DAYS when it is not given.
+    coolingOffDays: z
+      .number()
+      .int('must be a whole number of days')
+      .min(0, 'must be between 0 (no cooling off) and 3650 days')
+      .max(3650, 'must be between 0 (no cooling off) and 3650 days')
+      .nullish(),
   }),
   users: z.array(userSchema).min(1, 'needs at least one user'),
   company: companySchema,
@@ -269,7 +304,12 @@ export const onboardingSchema = z.strictObject({
   icps: z.array(icpSchema).min(1, 'needs at least one ICP'),
   tone: toneSchema,
   suppressions: z.array(suppressionSchema).default([]),
+  // What a response to a prospect's reply may say: passages of these documents, cited.
+  knowledge: z.array(knowledgeSchema).max(MAX_KNOWLEDGE_DOCUMENTS, `must have at most ${MAX_KNOWLEDGE_DOCUMENTS} documents`).default([]),
 });
+
+/** Days a company stays out of new sequences after a "not interested" reply, unless the file says otherwise. */
+export const DEFAULT_COOLING_OFF_DAYS = 180;
 
 /** A validated, normalised onboarding file. */
 export type Onboarding = z.output<typeof onboardingSchema>;
@@ -497,6 +537,9 @@ function crossChecks(input: unknown): OnboardingIssue[] {
       else seen.set(n, j);
     });
   });
+
+  const knowledge = list(input.knowledge);
+  firstSeen('knowledge', knowledge, (k) => (isObject(k) ? str(k.title) : undefined), 'title');
 
   const suppressions = list(input.suppressions);
   const seenSuppression = new Map<string, number>();

@@ -25,6 +25,8 @@ export interface DraftingLead {
   /** the lead's status in the run (`researched` to be drafted for) */
   status: string;
   researchId: string | null;
+  /** who referred the lead (a `referral` reply), if anyone: its first sequence is never autopiloted */
+  referredBy: string | null;
 }
 
 /** The lead's committed research as drafting reads it. */
@@ -47,10 +49,10 @@ export interface EditExample {
 export async function loadDraftingLead(sql: Sql, runId: string, leadId: string): Promise<DraftingLead | undefined> {
   const r = await sql.query<{
     lead_id: string; workspace_id: string; email: string; name: string; title: string | null; company_name: string;
-    domain: string; icp_id: string | null; status: string; research_id: string | null;
+    domain: string; icp_id: string | null; status: string; research_id: string | null; referred_by_email: string | null;
   }>(
     `SELECT l.id AS lead_id, l.workspace_id, l.email, l.name, l.title, c.name AS company_name, c.domain,
-            COALESCE(l.icp_id, rl.icp_id) AS icp_id, rl.status, rl.research_id
+            COALESCE(l.icp_id, rl.icp_id) AS icp_id, rl.status, rl.research_id, l.referred_by_email
        FROM run_lead rl JOIN lead l ON l.id = rl.lead_id JOIN lead_company c ON c.id = l.company_id
       WHERE rl.run_id = :runId::uuid AND rl.lead_id = :leadId::uuid`,
     { runId, leadId },
@@ -60,6 +62,7 @@ export async function loadDraftingLead(sql: Sql, runId: string, leadId: string):
   return {
     leadId: row.lead_id, workspaceId: row.workspace_id, email: row.email, name: row.name, title: row.title,
     companyName: row.company_name, domain: row.domain, icpId: row.icp_id, status: row.status, researchId: row.research_id,
+    referredBy: row.referred_by_email,
   };
 }
 

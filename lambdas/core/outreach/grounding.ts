@@ -69,8 +69,11 @@ const BLOCKING: ReadonlySet<GroundingRule> = new Set([
   'placeholder',
 ]);
 
-/** The channel decides which rules apply (subject and opt-out are email-only). */
-export type Channel = 'email' | 'linkedin_connection_note' | 'linkedin_message' | 'call_task';
+/**
+ * The channel decides which rules apply (subject and opt-out are email-only). `email_reply` is
+ * an answer to a prospect who wrote to us: a subject, but no opt-out line (they asked).
+ */
+export type Channel = 'email' | 'email_reply' | 'linkedin_connection_note' | 'linkedin_message' | 'call_task';
 
 /** LinkedIn caps a connection note at 300 characters. */
 export const LINKEDIN_NOTE_MAX_CHARS = 300;
@@ -106,6 +109,17 @@ export interface GroundingInput {
   facts: EvidenceFact[];
   seller: SellerEvidence;
   tone: { maxWords: number; bannedPhrases: string[]; signature?: string | null };
+  /**
+   * What the cited evidence is, for the findings' wording: facts of the lead's research (outreach)
+   * or passages of the seller's knowledge retrieved for a reply (`facts` then holds those passages,
+   * quote = heading and text, all of one `researchId` scope, verified).
+   */
+  citing?: 'fact' | 'passage';
+  /**
+   * The prospect's own words (their questions): a specific taken from them is accepted only in a
+   * sentence that hands it back or over ("You asked about X", "I'll confirm X"), never as a claim.
+   */
+  prospectWords?: string[];
 }
 
 /** One finding; `sentenceIndex` is the body sentence, or -1 for the subject. */
@@ -121,7 +135,7 @@ export interface GroundingFinding {
 export interface Specific {
   kind: 'number' | 'percent' | 'money' | 'month' | 'relative_date' | 'name' | 'quote';
   text: string;
-  source: 'cited_fact' | 'lead' | 'seller' | null;
+  source: 'cited_fact' | 'lead' | 'seller' | 'prospect' | null;
 }
 
 export interface CheckedSentence {
@@ -497,6 +511,23 @@ function countWords(text: string): number {
 // ---------------------------------------------------------------------------------------------
 // The check
 
+const CITATION_WORDING = {
+  fact: {
+    unknown: (id: string) => `cites fact ${id}, which is not in the lead's research`,
+    foreign: (id: string) => `cites fact ${id}, which belongs to another lead's research`,
+    unverified: (id: string) => `cites fact ${id}, whose quote was not verified on its page`,
+  },
+  passage: {
+    unknown: (id: string) => `cites passage ${id}, which was not retrieved for this reply (only retrieved passages may be cited)`,
+    foreign: (id: string) => `cites passage ${id}, which belongs to another workspace's knowledge`,
+    unverified: (id: string) => `cites passage ${id}, which is not in the seller's active knowledge`,
+  },
+} as const;
+
+// A sentence that hands the prospect's words back ("you asked about") or over to the rep
+// ("I'll confirm"): their specifics may appear there without being claimed.
+const ECHO = /\b(?:you asked|you mentioned|you wrote|your question|I(?:'ll| will) (?:confirm|check|come back|get back)|(?:will|to) confirm|the rep will|needs? (?:the rep|confirming))\b/i;
+
 interface EvidenceSet {
   words: string;
   numbers: Set<string>;
@@ -537,6 +568,7 @@ export function checkGrounding(input: GroundingInput): GroundingReport {
   const subject = input.subject?.trim() ? stripCitations(input.subject).text.trim() : null;
 
   // ---- citations
+  const wording = CITATION_WORDING[input.citing ?? 'fact'];
   const byUuid = new Map(input.facts.map((f) => [f.id, f]));
   const byLocal = new Map(input.facts.filter((f) => f.researchId === input.researchId && f.localId).map((f) => [f.localId!, f]));
   const checked: CheckedSentence[] = [];
@@ -545,9 +577,9 @@ export function checkGrounding(input: GroundingInput): GroundingReport {
     const valid: string[] = [];
     for (const id of s.factIds) {
       const fact = byLocal.get(id) ?? byUuid.get(id);
-      if (!fact) add('unknown_fact', `cites fact ${id}, which is not in the lead's research`, s.text, index);
-      else if (fact.researchId !== input.researchId) add('foreign_fact', `cites fact ${id}, which belongs to another lead's research`, s.text, index);
-      else if (!fact.verified) add('unverified_fact', `cites fact ${id}, whose quote was not verified on its page`, s.text, index);
+      if (!fact) add('unknown_fact', wording.unknown(id), s.text, index);
+      else if (fact.researchId !== input.researchId) add('foreign_fact', wording.foreign(id), s.text, index);
+      else if (!fact.verified) add('unverified_fact', wording.unverified(id), s.text, index);
       else {
         valid.push(id);
         citedQuotes.push(fact.quote);
@@ -563,6 +595,7 @@ export function checkGrounding(input: GroundingInput): GroundingReport {
     lead: evidenceSet(leadTexts),
     own: evidenceSet(input.seller.ownNames),
     seller: evidenceSet([...input.seller.ownNames, ...input.seller.texts]),
+    prospect: evidenceSet(input.prospectWords ?? []),
   };
   const firstName = input.lead.name.trim().split(/\s+/)[0] ?? '';
   const prospectCue = new RegExp(
@@ -575,18 +608,21 @@ export function checkGrounding(input: GroundingInput): GroundingReport {
   const uncitedFacts = input.facts.filter((f) => f.researchId === input.researchId && f.verified && !citedQuotes.includes(f.quote));
   const hint = (backed: (e: EvidenceSet) => boolean): string => {
     const fact = uncitedFacts.find((f) => backed(evidenceSet([f.quote])));
-    return fact ? ` (fact ${fact.localId ?? fact.id} has it: cite it)` : '';
+    return fact ? ` (${input.citing ?? 'fact'} ${fact.localId ?? fact.id} has it: cite it)` : '';
   };
 
   const examine = (text: string, sentenceIndex: number, isSubject: boolean, target: CheckedSentence | undefined) => {
     const aboutProspect = prospectCue.test(plain(text));
+    // A reply's subject is the thread's own ("Re: ..."): its words are the prospect's to echo.
+    const echoes = ECHO.test(plain(text)) || (isSubject && /^\s*re\s*:/i.test(text));
     if (target) target.aboutProspect = aboutProspect;
     const specifics: Specific[] = [];
     // Said to the prospect, a specific must come from a cited fact, their own identity or the
     // seller's own names; a number may also come from the seller's data in the same phrase
     // ("a 15-minute call"). Elsewhere any of the three sources will do.
     const judge = (kind: Specific['kind'], shown: string, backed: (e: EvidenceSet) => boolean, ownOk: boolean) => {
-      let source: Specific['source'] = backed(sources.cited_fact) ? 'cited_fact' : backed(sources.lead) ? 'lead' : null;
+      // Words handed back to the prospect are theirs first: no citation is owed for them.
+      let source: Specific['source'] = echoes && backed(sources.prospect) ? 'prospect' : backed(sources.cited_fact) ? 'cited_fact' : backed(sources.lead) ? 'lead' : null;
       if (!source && (ownOk || (!aboutProspect && backed(sources.seller)))) source = 'seller';
       specifics.push({ kind, text: shown, source });
       if (source !== null) return;
@@ -681,7 +717,7 @@ export function checkGrounding(input: GroundingInput): GroundingReport {
   }
 
   // ---- subject, length, opt-out
-  if (input.channel === 'email' && subject) {
+  if ((input.channel === 'email' || input.channel === 'email_reply') && subject) {
     const letters = subject.replace(/[^\p{L}]/gu, '');
     const upper = subject.replace(/[^\p{Lu}]/gu, '').length;
     const shouting = (subject.match(/\b\p{Lu}{4,}\b/gu) ?? []).filter((w) => !sources.seller.text.includes(w.toLowerCase()) && !sources.cited_fact.text.includes(w.toLowerCase()) && !sources.lead.text.includes(w.toLowerCase()));

@@ -449,12 +449,13 @@ export async function listSequences(sql: Sql, filter: SequenceFilter = {}): Prom
 // Deciding
 
 /** Who decides: a rep of the workspace, by email (their user id when they still exist). */
-interface Decider {
+export interface Decider {
   email: string;
   userId: string | null;
 }
 
-async function decider(sql: Sql, workspaceId: string, email: string | undefined, fallback: string): Promise<Decider> {
+/** Who decides: `email` when given (it must be a user of the workspace), else `fallback` (the owning rep). */
+export async function decider(sql: Sql, workspaceId: string, email: string | undefined, fallback: string): Promise<Decider> {
   const wanted = (email ?? fallback).trim().toLowerCase();
   const users = await sql.query<{ id: string; email: string }>(`SELECT id, email FROM app_user WHERE workspace_id = :ws::uuid ORDER BY email`, { ws: workspaceId });
   const hit = users.rows.find((u) => u.email === wanted);
@@ -649,6 +650,25 @@ export function channelOf(kind: StepKind): Channel {
 const sameSentence = (s: string) => s.replace(/\s+/g, ' ').trim();
 
 /**
+ * An edited text with markers: a sentence kept word for word keeps the citations it had (`old`,
+ * by sentence); new sentences cite with the markers written in them.
+ */
+export function carryCitations(body: string, old: { sentence: string; localId: string }[]): string {
+  const carried = new Map<string, string[]>();
+  for (const c of old) carried.set(sameSentence(c.sentence), [...(carried.get(sameSentence(c.sentence)) ?? []), c.localId]);
+  const parsed = citedSentences(body);
+  let draft = '';
+  let last = 0;
+  for (const s of parsed.sentences) {
+    const ids = [...new Set([...s.factIds, ...(carried.get(sameSentence(s.text)) ?? [])])];
+    if (!ids.length) continue;
+    draft += `${parsed.text.slice(last, s.end)} [${ids.join(', ')}]`;
+    last = s.end;
+  }
+  return draft + parsed.text.slice(last);
+}
+
+/**
  * A stored body with its citations as `[f1]` markers after the sentences they support: what a
  * rep edits, and what the checker reads again.
  */
@@ -733,19 +753,7 @@ export async function editMessage(
         `SELECT ct.sentence, f.local_id FROM citation ct JOIN fact f ON f.id = ct.fact_id WHERE ct.message_id = :id::uuid ORDER BY ct.sentence_index`,
         { id: messageId },
       );
-    // A sentence kept word for word keeps its citations; new ones cite with markers.
-    const carried = new Map<string, string[]>();
-    for (const c of oldCitations.rows) carried.set(sameSentence(c.sentence), [...(carried.get(sameSentence(c.sentence)) ?? []), c.local_id]);
-    const parsed = citedSentences(edit.body);
-    let draft = '';
-    let last = 0;
-    for (const s of parsed.sentences) {
-      const ids = [...new Set([...s.factIds, ...(carried.get(sameSentence(s.text)) ?? [])])];
-      if (!ids.length) continue;
-      draft += `${parsed.text.slice(last, s.end)} [${ids.join(', ')}]`;
-      last = s.end;
-    }
-    draft += parsed.text.slice(last);
+    const draft = carryCitations(edit.body, oldCitations.rows.map((c) => ({ sentence: c.sentence, localId: c.local_id })));
 
     const evidence: EvidenceFact[] = facts.rows.map((f) => ({ id: f.id, localId: f.local_id, researchId: m.research_id, quote: f.quote, verified: f.verified }));
     const seller = await loadSellerEvidence(tx, m.workspace_id);

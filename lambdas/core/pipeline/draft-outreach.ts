@@ -98,7 +98,7 @@ export async function draftOutreach(deps: Deps, rawInput: DraftOutreachInput, op
   const threshold = icp.icp.fitThreshold;
   if (research.fitScore === null) return notDrafted(`no fit score (the ICP's threshold is ${threshold})`);
   if (research.fitScore < threshold) return notDrafted(`fit ${research.fitScore} is below the ICP's threshold of ${threshold}`);
-  const excluded = exclusionReason(await loadExclusions(sql, lead.workspaceId), lead.email, lead.domain);
+  const excluded = exclusionReason(await loadExclusions(sql, lead.workspaceId, deps.clock.now()), lead.email, lead.domain);
   if (excluded) return notDrafted(excluded);
 
   const drafter = options.drafter ?? llmDrafter(draftOptionsFrom(deps.config));
@@ -189,7 +189,8 @@ export async function draftOutreach(deps: Deps, rawInput: DraftOutreachInput, op
     promptVersion: sequence.promptVersion,
     factIds: new Map(research.facts.map((f) => [f.id, f.factId])),
     variant,
-    autopilot: icp.icp.autopilot,
+    // a referred person never heard from us: a rep approves the first words, whatever the ICP says
+    autopilot: icp.icp.autopilot && !lead.referredBy,
     now: deps.clock.now(),
     note,
     llmCalls: outcome.llmCalls,

@@ -109,13 +109,25 @@ export interface Exclusions {
   domains: Map<string, string>;
 }
 
-/** Who is never prospected: suppressions, the seller itself, its customers and competitors. */
-export async function loadExclusions(sql: Sql, workspaceId: string): Promise<Exclusions> {
+/**
+ * Who is not prospected: suppressions, the seller itself, its customers and competitors, addresses
+ * a hard bounce marked invalid, and companies cooling off after a "not interested" until their
+ * date (`now` decides which still are).
+ */
+export async function loadExclusions(sql: Sql, workspaceId: string, now: Date = new Date()): Promise<Exclusions> {
   const emails = new Map<string, string>();
   const domains = new Map<string, string>();
-  const sup = await sql.query<{ kind: string; value: string; reason: string }>(
-    `SELECT kind, value, reason FROM suppression WHERE workspace_id = :ws::uuid`,
-    { ws: workspaceId },
+  // One statement (each is a Data API call): suppressions first, then what replies put on hold.
+  const sup = await sql.query<{ kind: string; value: string; reason: string; held: boolean }>(
+    `SELECT kind, value, 'suppressed: ' || reason AS reason, false AS held FROM suppression WHERE workspace_id = :ws::uuid
+     UNION ALL
+     SELECT 'email', email, 'email invalid: ' || email_invalid_reason, true
+       FROM lead WHERE workspace_id = :ws::uuid AND email_invalid_at IS NOT NULL
+     UNION ALL
+     SELECT 'domain', domain, 'company cooling off until ' || to_char(cooling_off_until, 'YYYY-MM-DD') || ' (not interested)', true
+       FROM lead_company WHERE workspace_id = :ws::uuid AND cooling_off_until > (:now::timestamptz AT TIME ZONE 'UTC')::date
+     ORDER BY held`,
+    { ws: workspaceId, now },
   );
   // Exclusions are normalised as lead domains are (no www., IDN as ASCII), or `www.x.example`
   // in the onboarding would exclude nothing.
@@ -127,8 +139,9 @@ export async function loadExclusions(sql: Sql, workspaceId: string): Promise<Exc
     }
   };
   for (const row of sup.rows) {
-    if (row.kind === 'email') emails.set(row.value, `suppressed: ${row.reason}`);
-    else domains.set(domainKey(row.value), `suppressed: ${row.reason}`);
+    const [map, key] = row.kind === 'email' ? [emails, row.value] : [domains, domainKey(row.value)];
+    // a suppression's reason wins over a hold on the same address or domain
+    if (!row.held || !map.has(key)) map.set(key, row.reason);
   }
   const seller = await sql.query<{ domain: string; customer_domains: string[]; competitors: { domain?: string; name?: string }[] }>(
     `SELECT domain, customer_domains, competitors FROM seller_company WHERE workspace_id = :ws::uuid`,
@@ -182,7 +195,7 @@ export async function searchLeads(deps: Deps, rawInput: SearchLeadsInput): Promi
 
   const provider = icp.leadsKey ? `file:${icp.leadsKey}` : deps.leadSearch.name;
   const candidates = icp.leadsKey ? await readLeadsFile(deps, icp.leadsKey) : await deps.leadSearch.searchLeads(icp.keywords);
-  const exclusions = await loadExclusions(sql, workspaceId);
+  const exclusions = await loadExclusions(sql, workspaceId, deps.clock.now());
 
   const rejected: RejectedLead[] = [];
   const eligible: NormalizedLead[] = [];

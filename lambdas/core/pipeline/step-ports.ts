@@ -101,6 +101,16 @@ export const STEPS = {
   SendMessage: { handler: 'send-message', ports: { sql: true, mailer: true } },
   RecordSendFailure: { handler: 'record-send-failure', ports: { sql: true } },
   FinishSend: { handler: 'finish-send', ports: { sql: true } },
+  // statemachine/replies.asl.json: parse, classify, match the thread, act; a failure is recorded.
+  // Reads the hostile bytes of an inbound mail: no LLM, no mailer; writes only the parsed mail.
+  ParseReply: { handler: 'parse-reply', ports: { sql: true, lake: { read: ['inbound'], write: ['replyMail'] } } },
+  // The only replies step with the LLM, and no database.
+  ClassifyReply: { handler: 'classify-reply', ports: { llm: 'use', lake: { read: ['replyMail'], write: ['replyClassifications', 'llmCalls'] }, config: ['models'] } },
+  MatchThread: { handler: 'match-thread', ports: { sql: true, lake: { read: ['replyMail'] } } },
+  ActOnReply: { handler: 'act-on-reply', ports: { sql: true, lake: { read: ['replyMail', 'replyClassifications'] } } },
+  // A response from the seller's knowledge for interest, questions and objections: reads the raw reply, archives its model calls.
+  DraftResponse: { handler: 'draft-response', ports: { sql: true, llm: 'use', lake: { read: ['inbound'], write: ['llmCalls'] }, config: ['models'] } },
+  RecordReplyFailure: { handler: 'record-reply-failure', ports: { sql: true, lake: { read: ['replyMail'] } } },
 } as const satisfies Record<string, StepSpec>;
 export type StepId = keyof typeof STEPS;
 
@@ -146,7 +156,8 @@ export function undeclaredPort<T extends object>(step: StepId, port: string, ide
 export class ScopedLake implements Lake {
   readonly location: string;
   constructor(
-    private readonly step: StepId,
+    /** the step (or edge function) named in refusals */
+    private readonly step: string,
     private readonly inner: Lake,
     private readonly scope: { readonly read?: readonly LakeArea[]; readonly write?: readonly LakeArea[] },
   ) {

@@ -11,21 +11,31 @@
  *   `resumePausedSequences` makes it active again on the day.
  * - `interested`, `needs_info`, `referral`, `objection`, `not_interested`, `wrong_person`: a person
  *   answered, so the sequence stops and an outcome is recorded (`positive_reply` for interest,
- *   `replied` otherwise). A referral's name and address stay on the reply for the rep: nobody
- *   writes to them without approval.
+ *   `replied` otherwise). Then, by label (effects.ts): `interested`, `needs_info` and `objection`
+ *   open a task for the owning rep; a `referral` adds the referred person as a lead at the same
+ *   company, noting the referrer (nothing is queued for them: no message without approval);
+ *   `not_interested` keeps the company out of new sequences for the workspace's cooling-off days.
+ * - `bounce` hard also marks the lead's address invalid, so it never gets a new sequence.
  * - `auto_reply`: nothing. A label under review: nothing but what the trigger does (a person's
  *   label stops the sequence meanwhile) until a rep confirms it.
  *
- * The raw mail goes to the lake under `inbound/`, named by its content hash, before the
- * transaction: a retry writes the same object. The same Message-ID imported twice is one reply
- * (UNIQUE workspace, rfc_message_id): the second import returns the first one's action.
+ * The raw mail is already in the lake (under `inbound/`, stored before the replies machine
+ * started: `storeInboundMail`); the reply keeps its key. The same Message-ID imported twice is one
+ * reply (UNIQUE workspace, rfc_message_id): the second import returns the first one's action and
+ * does nothing again (no second task, lead or outcome). A row left by a failed attempt at the
+ * same mail (`recordReplyFailure`) is replaced in the same transaction. The classification's model calls are stored as `llm_call` rows of the reply in the same
+ * transaction (also on a duplicate: they were paid).
  */
 import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { lakeKeys } from '../lake-keys.ts';
+import type { LlmCallRecord } from '../llm/records.ts';
+import { insertLlmCalls } from '../pipeline/llm-call-repo.ts';
 import type { Lake, Sql } from '../ports.ts';
 import { nextSlot } from '../sending/policy.ts';
 import { loadWindow } from '../sending/schedule.ts';
 import type { ReplyClassification } from './classify.ts';
+import { addReferredLead, coolOffCompany, markEmailInvalid, openRepTask, type ReplyContext } from './effects.ts';
 import type { ThreadMatch } from './match.ts';
 import type { InboundMail } from './parse.ts';
 
@@ -40,7 +50,6 @@ const DAY_MS = 86_400_000;
 
 export interface ActDeps {
   sql: Sql;
-  lake: Lake;
   now?: () => Date;
   newId?: () => string;
 }
@@ -48,9 +57,12 @@ export interface ActDeps {
 export interface ActInput {
   workspaceId: string;
   mail: InboundMail;
-  raw: Buffer;
+  /** where the raw mail is in the lake (under `inbound/`) */
+  rawKey: string;
   match: ThreadMatch;
   classification: ReplyClassification;
+  /** the classification's model calls, stored with the reply */
+  llmCalls?: readonly LlmCallRecord[];
 }
 
 export interface ActResult {
@@ -69,15 +81,13 @@ export interface ActResult {
 
 /** Stores the reply and its action in one transaction; see the module comment. */
 export async function recordReply(deps: ActDeps, input: ActInput): Promise<ActResult> {
-  const { sql, lake } = deps;
+  const { sql } = deps;
   const now = (deps.now ?? (() => new Date()))();
-  const { mail, match, workspaceId } = input;
+  const { mail, match, workspaceId, rawKey } = input;
   const c = storable(input.classification);
   const receivedAt = mail.date ? new Date(mail.date) : now;
   const receivedDay = receivedAt.toISOString().slice(0, 10);
-  const rfcMessageId = mail.messageId ?? `<${mail.contentSha256}@no-message-id.invalid>`;
-  const rawKey = lakeKeys.inbound(receivedAt, mail.contentSha256);
-  await lake.put(rawKey, input.raw, { contentType: 'message/rfc822' });
+  const rfcMessageId = replyMessageId(mail);
 
   const address = match.address ?? mail.from?.address ?? null;
   const bounce = c.label === 'bounce' ? (c.bounce ?? { kind: 'soft' as const, status: null, recipient: null, diagnostic: null, originalMessageId: null }) : null;
@@ -85,6 +95,10 @@ export async function recordReply(deps: ActDeps, input: ActInput): Promise<ActRe
   const returnDate = c.label === 'out_of_office' && c.returnDate && c.returnDate > receivedDay ? c.returnDate : null;
 
   return sql.transaction(async (tx) => {
+    await tx.query(
+      `DELETE FROM reply WHERE workspace_id = :ws::uuid AND error IS NOT NULL AND (rfc_message_id = :rfc OR content_sha256 = :sha OR raw_key = :rawKey)`,
+      { ws: workspaceId, rfc: rfcMessageId, sha: mail.contentSha256, rawKey },
+    );
     const replyId = (deps.newId ?? randomUUID)();
     const inserted = await tx.query<{ id: string }>(
       `INSERT INTO reply (id, workspace_id, rfc_message_id, in_reply_to, send_attempt_id, sequence_id, lead_id, from_email, subject,
@@ -132,10 +146,15 @@ export async function recordReply(deps: ActDeps, input: ActInput): Promise<ActRe
         { ws: workspaceId, rfc: rfcMessageId },
       );
       const row = first.rows[0];
+      await insertLlmCalls(tx, { replyId: row.id, leadId: match.leadId }, input.llmCalls ?? []);
       return { replyId: row.id, duplicate: true, rawKey: row.raw_key, action: `already imported: ${row.action ?? 'no action'}`, stoppedSequenceIds: [], suppressed: null, resumeOn: null };
     }
 
+    await insertLlmCalls(tx, { replyId, leadId: match.leadId }, input.llmCalls ?? []);
     const result: ActResult = { replyId, duplicate: false, rawKey, action: '', stoppedSequenceIds: [], suppressed: null, resumeOn: null };
+    const context: ReplyContext = {
+      workspaceId, replyId, leadId: match.leadId, sequenceId: match.sequenceId, address, to: mail.to.map((a) => a.address), receivedDay, now,
+    };
     // Every open sequence to the address (the lead's, in every ICP), or the matched one.
     const stopAll = async (reason: string) => {
       const stopped = await tx.query<{ id: string }>(
@@ -178,7 +197,9 @@ export async function recordReply(deps: ActDeps, input: ActInput): Promise<ActRe
       result.stoppedSequenceIds = stopped;
       await outcome(stopped, optOut ? 'opted_out' : 'bounced');
       const what = optOut ? 'opted out' : `hard bounce${bounceStatus ? ` ${bounceStatus}` : ''}`;
-      result.action = `${what}: ${result.suppressed ?? address ?? 'the address'} suppressed; ${stopped.length} sequence(s) stopped`;
+      const bounced = optOut ? null : (result.suppressed ?? bounce?.recipient ?? address);
+      const invalid = bounced ? await markEmailInvalid(tx, context, bounced, bounceStatus) : '';
+      result.action = `${what}: ${result.suppressed ?? address ?? 'the address'} suppressed; ${stopped.length} sequence(s) stopped${invalid ? `; ${invalid}` : ''}`;
     } else if (c.label === 'bounce') {
       const soft = await tx.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM reply
@@ -212,9 +233,16 @@ export async function recordReply(deps: ActDeps, input: ActInput): Promise<ActRe
       const stopped = [...new Set([...(await matchedStopped()), ...(match.kind === 'address' ? await stopAll('replied') : [])])].sort();
       result.stoppedSequenceIds = stopped;
       await outcome(stopped, c.label === 'interested' ? 'positive_reply' : 'replied');
-      const referral = c.label === 'referral' && c.referral ? `; referred ${c.referral.name ? `${c.referral.name} ` : ''}<${c.referral.email.toLowerCase()}> recorded for the rep (not emailed)` : '';
       const kind = c.label === 'interested' ? 'positive_reply' : 'replied';
-      result.action = `${c.label}: ${stopped.length ? `${stopped.length} sequence(s) stopped, outcome ${kind}` : 'no open sequence to stop'}${referral}`;
+      const follow =
+        c.label === 'interested' || c.label === 'needs_info' || c.label === 'objection'
+          ? await openRepTask(tx, context, c.label, { questions: c.questions, objection: c.objection })
+          : c.label === 'referral' && c.referral
+            ? await addReferredLead(tx, context, c.referral)
+            : c.label === 'not_interested'
+              ? await coolOffCompany(tx, context)
+              : '';
+      result.action = `${c.label}: ${stopped.length ? `${stopped.length} sequence(s) stopped, outcome ${kind}` : 'no open sequence to stop'}${follow ? `; ${follow}` : ''}`;
     } else {
       result.action = 'automatic reply: no action';
     }
@@ -223,6 +251,40 @@ export async function recordReply(deps: ActDeps, input: ActInput): Promise<ActRe
     await tx.query(`UPDATE reply SET action = :action WHERE id = :id::uuid`, { id: replyId, action: result.action });
     return result;
   });
+}
+
+/** A reply already stored, as the import reports it. */
+export interface StoredReply {
+  replyId: string;
+  action: string | null;
+  label: string | null;
+  classifiedBy: string | null;
+  confidence: number | null;
+  needsReview: boolean;
+  threadMatch: string | null;
+  sequenceId: string | null;
+  leadId: string | null;
+}
+
+/**
+ * The reply stored for this mail, if it was imported before: the import then neither classifies
+ * it again (no tokens spent twice) nor acts on it again.
+ */
+export async function findStoredReply(sql: Sql, workspaceId: string, mail: InboundMail): Promise<StoredReply | undefined> {
+  const found = await sql.query<{
+    id: string; action: string | null; classification: string | null; classified_by: string | null; confidence: string | number | null;
+    needs_review: boolean; thread_match: string | null; sequence_id: string | null; lead_id: string | null;
+  }>(
+    `SELECT id, action, classification, classified_by, confidence, needs_review, thread_match, sequence_id, lead_id
+       FROM reply WHERE workspace_id = :ws::uuid AND rfc_message_id = :rfc`,
+    { ws: workspaceId, rfc: replyMessageId(mail) },
+  );
+  const r = found.rows[0];
+  if (!r) return undefined;
+  return {
+    replyId: r.id, action: r.action, label: r.classification, classifiedBy: r.classified_by, confidence: r.confidence === null ? null : Number(r.confidence),
+    needsReview: r.needs_review, threadMatch: r.thread_match, sequenceId: r.sequence_id, leadId: r.lead_id,
+  };
 }
 
 /**
@@ -294,4 +356,64 @@ export async function resumePausedSequences(sql: Sql, workspaceId: string, now: 
     { ws: workspaceId, now },
   );
   return resumed.rows.map((r) => r.id).sort();
+}
+
+/** The Message-ID a reply is stored under: its own, or one made from its content hash. */
+export function replyMessageId(mail: Pick<InboundMail, 'messageId' | 'contentSha256'>): string {
+  return mail.messageId ?? `<${mail.contentSha256}@no-message-id.invalid>`;
+}
+
+/**
+ * Stores a raw inbound mail under `inbound/`, named by its content hash, before anything reads
+ * it: the same bytes stored again the same day write the same object. Returns the key.
+ */
+export async function storeInboundMail(lake: Lake, raw: Buffer, at: Date): Promise<string> {
+  const key = lakeKeys.inbound(at, createHash('sha256').update(raw).digest('hex'));
+  await lake.put(key, raw, { contentType: 'message/rfc822' });
+  return key;
+}
+
+/** What is known of a mail whose processing failed: as much as the steps before the failure learnt. */
+export interface ReplyFailureInput {
+  workspaceId: string;
+  rawKey: string;
+  /** `<ErrorName>: <reason>` */
+  error: string;
+  mail?: Pick<InboundMail, 'messageId' | 'contentSha256' | 'inReplyTo' | 'from' | 'subject' | 'date'> | null;
+}
+
+/**
+ * Records a mail the replies machine could not finish, with no label and no action (nothing is
+ * suppressed, stopped or paused), so it is listed for a rep and its raw mail stays findable. A
+ * mail already recorded as a reply is left as it is; a failure recorded before is updated.
+ * Returns the reply's id.
+ */
+export async function recordReplyFailure(sql: Sql, input: ReplyFailureInput, now: Date, newId: () => string = randomUUID): Promise<{ replyId: string; recorded: boolean }> {
+  const mail = input.mail ?? null;
+  const rfc = mail ? replyMessageId(mail) : `<${createHash('sha256').update(input.rawKey).digest('hex')}@unreadable.invalid>`;
+  const received = mail?.date ? new Date(mail.date) : now;
+  const error = input.error.slice(0, 2000) || 'unknown error';
+  const rows = await sql.query<{ id: string; error: string | null }>(
+    `INSERT INTO reply (id, workspace_id, rfc_message_id, in_reply_to, from_email, subject, received_at, raw_key, content_sha256, thread_match, action, error)
+     VALUES (:id::uuid, :ws::uuid, :rfc, :inReplyTo, :from, :subject, :received::timestamptz, :rawKey, :sha, 'unmatched', :action, :error)
+     ON CONFLICT (workspace_id, rfc_message_id) DO UPDATE SET error = EXCLUDED.error, action = EXCLUDED.action, raw_key = EXCLUDED.raw_key
+       WHERE reply.error IS NOT NULL
+     RETURNING id, error`,
+    {
+      id: newId(),
+      ws: input.workspaceId,
+      rfc,
+      inReplyTo: mail?.inReplyTo ?? null,
+      from: (mail?.from?.address ?? '').toLowerCase(),
+      subject: mail?.subject || null,
+      received,
+      rawKey: input.rawKey,
+      sha: mail?.contentSha256 ?? null,
+      action: `not processed: ${error}`,
+      error,
+    },
+  );
+  if (rows.rows[0]) return { replyId: rows.rows[0].id, recorded: true };
+  const existing = await sql.query<{ id: string }>(`SELECT id FROM reply WHERE workspace_id = :ws::uuid AND rfc_message_id = :rfc`, { ws: input.workspaceId, rfc });
+  return { replyId: existing.rows[0].id, recorded: false };
 }

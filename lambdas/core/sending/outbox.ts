@@ -1,6 +1,6 @@
 /**
  * The outbox: every queued message of a workspace, when it may go, and if not now, why, in
- * words a rep can act on. It applies the same rules as the claim (claim.ts), in the same order
+ * words a rep can act on; parked messages (they cannot be composed) with their reason. It applies the same rules as the claim (claim.ts), in the same order
  * a rep would look: is the sequence still on, is the person suppressed, is it their variant,
  * has its time come, is the window open, do the caps and the spacing leave room.
  */
@@ -15,7 +15,7 @@ export interface OutboxEntry {
   lead: { name: string; email: string };
   step: { position: number; kind: string; variant: string | null; subject: string | null };
   mailbox: string;
-  status: 'scheduled' | 'claimed';
+  status: 'scheduled' | 'claimed' | 'parked';
   /** the window occurrence it is queued for (UTC) and the same in the lead's wall-clock time */
   scheduledAt: string;
   windowEndsAt: string;
@@ -47,7 +47,7 @@ interface Row {
   mailbox_id: string;
   mailbox_address: string;
   mailbox_active: boolean;
-  status: 'scheduled' | 'claimed';
+  status: 'scheduled' | 'claimed' | 'parked';
   scheduled_at: string;
   window_ends_at: string;
   time_zone: string;
@@ -87,7 +87,7 @@ SELECT sm.message_id, sm.sequence_id, l.name AS lead_name, l.email AS lead_email
   JOIN sequence_step st ON st.id = msg.step_id
   JOIN lead l ON l.id = s.lead_id
   JOIN mailbox mb ON mb.id = sm.mailbox_id
- WHERE sm.workspace_id = :ws::uuid AND sm.status IN ('scheduled', 'claimed')
+ WHERE sm.workspace_id = :ws::uuid AND sm.status IN ('scheduled', 'claimed', 'parked')
  ORDER BY sm.priority DESC, sm.scheduled_at, sm.message_id
  LIMIT :limit`;
 
@@ -137,7 +137,9 @@ export async function listOutbox(sql: Sql, workspaceId: string, now: Date, optio
     if (!windows.has(key)) windows.set(key, await loadWindow(sql, workspaceId, row.icp_id));
     const window = windows.get(key)!;
 
-    if (row.status === 'claimed') {
+    if (row.status === 'parked') {
+      reason = `parked: ${row.deferred_reason ?? 'no reason recorded'} (never sent by itself; a person decides)`;
+    } else if (row.status === 'claimed') {
       reason = `claimed by ${row.claimed_by} at ${when(new Date(row.claimed_at!))}: being sent`;
     } else if (!['approved', 'active'].includes(row.seq_status)) {
       reason = `sequence ${row.seq_status}${row.seq_reason ? `: ${row.seq_reason}` : ''}`;

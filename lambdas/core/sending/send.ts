@@ -16,10 +16,15 @@
  *
  * `MailerBlocked` (the mailbox cannot send at all) fails nothing: the message and every other
  * message this execution claimed go back to the queue, and the rest of the batch stops.
+ *
+ * A message that can never be composed as it stands (no subject on a first email, a body that is
+ * empty without its citation markers, an address that is not one) is `parked` with the reason:
+ * it is never claimed again by itself, and `prospector outbox` lists it for the rep.
  */
 import { randomUUID } from 'node:crypto';
 import {
   MailError,
+  ValidationError,
   MailerBlockedError,
   MailPermanentError,
   MailTemporaryError,
@@ -30,6 +35,7 @@ import type { Clock, Log, Mailer, Sql } from '../ports.ts';
 import type { ClaimedMessage } from './claim.ts';
 import { composeMail, loadMessageToCompose, loadSender, newMessageId } from './compose-mail.ts';
 import { scheduleFollowUp } from './schedule.ts';
+import { suppressAddress } from './suppress.ts';
 import { signUnsubscribeToken, unsubscribeUrl } from './unsubscribe.ts';
 
 /** Waits after the 1st, 2nd and 3rd temporary failure; the next one fails the message. */
@@ -45,6 +51,9 @@ export interface SendDeps {
   unsubscribe: { baseUrl: string; secret: Buffer };
 }
 
+/** Every outcome of one message's send step. */
+export const SEND_OUTCOMES = ['sent', 'deferred', 'failed', 'uncertain', 'skipped', 'parked', 'blocked', 'released'] as const;
+
 export type SendOutcome =
   /** accepted by the provider */
   | { messageId: string; outcome: 'sent'; rfcMessageId: string; deliveredMessageId: string; followUpAt: string | null }
@@ -56,6 +65,8 @@ export type SendOutcome =
   | { messageId: string; outcome: 'uncertain'; reason: string }
   /** not sent and not to be: suppressed since the claim, or the sequence stopped */
   | { messageId: string; outcome: 'skipped'; reason: string }
+  /** its words cannot be composed into a valid mail: set aside with the reason until a person acts */
+  | { messageId: string; outcome: 'parked'; reason: string }
   /** the mailbox cannot send: back in the queue, the batch stops */
   | { messageId: string; outcome: 'blocked'; reason: string }
   /** not this execution's any more (released after a block, or the lease passed): left alone */
@@ -94,6 +105,10 @@ export async function sendClaimed(deps: SendDeps, claimed: ClaimedMessage, claim
     });
     prepared = { rfcMessageId, composed };
   } catch (error) {
+    if (error instanceof ValidationError && error.issues.every((i) => MESSAGE_FIELDS.has(i.path))) {
+      const reason = `cannot be composed: ${error.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`;
+      return (await parkMessage(sql, messageId, claimer, reason, now)) ? { messageId, outcome: 'parked', reason } : { messageId, outcome: 'released', reason: 'no longer claimed by this execution' };
+    }
     if (!(error instanceof SendingNotConfiguredError)) throw error;
     await releaseClaims(sql, claimer, now, error.message);
     return { messageId, outcome: 'blocked', reason: error.message };
@@ -231,16 +246,15 @@ async function settleFailure(deps: SendDeps, claimed: ClaimedMessage, claimer: s
       await settleRow(tx, messageId, 'done', now);
       if (hardBounce) {
         // the address does not exist: suppressed and its sequences stopped, in this transaction
-        await tx.query(
-          `INSERT INTO suppression (id, workspace_id, kind, value, reason, source)
-           SELECT :id::uuid, s.workspace_id, 'email', lower(:to), :why, 'bounce' FROM sequence s WHERE s.id = :seq::uuid
-           ON CONFLICT (workspace_id, kind, value) DO NOTHING`,
-          { id: randomUUID(), to: claimed.toEmail, why: `hard bounce at send: ${reason}`.slice(0, 500), seq: claimed.sequenceId },
-        );
-        await tx.query(
-          `UPDATE sequence SET status = 'stopped', status_reason = 'bounced' WHERE id = :seq::uuid AND status IN ('approved', 'active', 'paused')`,
-          { seq: claimed.sequenceId },
-        );
+        const seq = await tx.query<{ workspace_id: string }>('SELECT workspace_id FROM sequence WHERE id = :seq::uuid', { seq: claimed.sequenceId });
+        await suppressAddress(tx, {
+          workspaceId: seq.rows[0].workspace_id,
+          address: claimed.toEmail,
+          source: 'bounce',
+          reason: `hard bounce at send: ${reason}`,
+          stopReason: 'bounced',
+          now,
+        });
       }
     });
     return { messageId, outcome: 'failed', reason };
@@ -277,6 +291,19 @@ async function settleRow(sql: Sql, messageId: string, status: 'done' | 'cancelle
       WHERE message_id = :id::uuid`,
     { id: messageId, status, attempts: attempts ?? null, now },
   );
+}
+
+/** Composer problems that lie in one message's stored words or people, not in the sender's set-up. */
+const MESSAGE_FIELDS = new Set(['subject', 'body', 'lead.email', 'rep.email', 'thread.messageIds']);
+
+/** Sets a claimed message aside as `parked` with the reason; false if it is no longer this claimer's. */
+async function parkMessage(sql: Sql, messageId: string, claimer: string, reason: string, now: Date): Promise<boolean> {
+  const r = await sql.query(
+    `UPDATE scheduled_message SET status = 'parked', claimed_at = NULL, claimed_by = NULL, deferred_reason = :why, updated_at = :now::timestamptz
+      WHERE message_id = :id::uuid AND status = 'claimed' AND claimed_by = :claimer`,
+    { id: messageId, claimer, why: reason.slice(0, 500), now },
+  );
+  return r.rowCount > 0;
 }
 
 /**
@@ -336,15 +363,22 @@ export interface SendSummary {
   failed: number;
   uncertain: number;
   skipped: number;
-  /** the mailbox could not send: the batch stopped and its messages went back to the queue */
+  /** could not be composed: set aside with the reason (`prospector outbox`), never retried by itself */
+  parked: number;
+  /** the mailbox or the workspace could not send: the batch stopped and its messages wait in the queue */
   blocked: boolean;
+  /** why, when blocked */
+  blockedReason?: string;
   /** attempts found abandoned by an earlier execution and marked uncertain */
   abandoned: number;
+  /** claim rounds in this execution (one per spacing; see batch.ts) */
+  rounds: number;
 }
 
-/** Counts outcomes into a summary. */
-export function summarise(claimed: number, abandoned: number, outcomes: readonly Pick<SendOutcome, 'outcome'>[]): SendSummary {
+/** Counts one round's outcomes into a summary. */
+export function summarise(claimed: number, abandoned: number, outcomes: readonly { outcome: SendOutcome['outcome']; reason?: string }[]): SendSummary {
   const count = (o: SendOutcome['outcome']) => outcomes.filter((x) => x.outcome === o).length;
+  const block = outcomes.find((x) => x.outcome === 'blocked');
   return {
     claimed,
     sent: count('sent'),
@@ -352,7 +386,29 @@ export function summarise(claimed: number, abandoned: number, outcomes: readonly
     failed: count('failed'),
     uncertain: count('uncertain') + abandoned,
     skipped: count('skipped'),
-    blocked: outcomes.some((x) => x.outcome === 'blocked'),
+    parked: count('parked'),
+    blocked: block !== undefined,
+    ...(block?.reason ? { blockedReason: block.reason } : {}),
     abandoned,
+    rounds: 1,
+  };
+}
+
+/** The counts of two parts of one execution together. */
+export function addSummaries(a: SendSummary | undefined, b: SendSummary): SendSummary {
+  if (!a) return b;
+  const reason = a.blockedReason ?? b.blockedReason;
+  return {
+    claimed: a.claimed + b.claimed,
+    sent: a.sent + b.sent,
+    deferred: a.deferred + b.deferred,
+    failed: a.failed + b.failed,
+    uncertain: a.uncertain + b.uncertain,
+    skipped: a.skipped + b.skipped,
+    parked: a.parked + b.parked,
+    blocked: a.blocked || b.blocked,
+    ...(reason ? { blockedReason: reason } : {}),
+    abandoned: a.abandoned + b.abandoned,
+    rounds: a.rounds + b.rounds,
   };
 }

@@ -10,10 +10,11 @@
  * Recording is one transaction: a `suppression` row (source `opt_out`) and every open sequence
  * of that address in the workspace stopped, so no later claim can pick up a follow-up.
  */
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { InvalidUnsubscribeTokenError, SendingNotConfiguredError } from '../errors.ts';
 import type { Sql } from '../ports.ts';
+import { suppressAddress } from './suppress.ts';
 
 /** What a token vouches for. */
 export interface UnsubscribeClaim {
@@ -56,6 +57,9 @@ export function verifyUnsubscribeToken(secret: Buffer, token: string): Unsubscri
     throw new InvalidUnsubscribeTokenError('the unsubscribe token is malformed');
   }
   const given = Buffer.from(parts[2], 'base64url');
+  // One spelling per signature: base64url's last character carries unused bits, which decoding
+  // ignores; a token whose last character was changed must not still verify.
+  if (given.toString('base64url') !== parts[2]) throw new InvalidUnsubscribeTokenError('the unsubscribe token is not signed by this sender');
   const expected = mac(secret, parts[1]);
   // Equal lengths first: timingSafeEqual throws otherwise, and the length is no secret.
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
@@ -88,40 +92,23 @@ export interface OptOutResult {
 }
 
 /** Records an opt-out for a verified claim: suppression and stopped sequences, in one transaction. */
-export async function recordOptOut(sql: Sql, claim: UnsubscribeClaim): Promise<OptOutResult> {
+export async function recordOptOut(sql: Sql, claim: UnsubscribeClaim, now: Date = new Date()): Promise<OptOutResult> {
   return sql.transaction(async (tx) => {
     const workspace = await tx.query('SELECT 1 FROM workspace WHERE id = :ws::uuid', { ws: claim.workspaceId });
     if (workspace.rowCount === 0) throw new InvalidUnsubscribeTokenError('the unsubscribe token names a workspace that no longer exists');
-    const inserted = await tx.query<{ id: string }>(
-      `INSERT INTO suppression (id, workspace_id, kind, value, reason, source)
-       VALUES (:id::uuid, :ws::uuid, 'email', :address, :reason, 'opt_out')
-       ON CONFLICT (workspace_id, kind, value) DO NOTHING
-       RETURNING id`,
-      {
-        id: randomUUID(),
-        ws: claim.workspaceId,
-        address: claim.address,
-        reason: `Unsubscribed with the one-click link (sequence ${claim.sequenceId})`,
-      },
-    );
-    const stopped = await tx.query<{ id: string }>(
-      `UPDATE sequence s SET status = 'stopped', status_reason = 'opted_out'
-         FROM lead l
-        WHERE l.id = s.lead_id AND l.workspace_id = :ws::uuid AND l.email = :address
-          AND s.workspace_id = :ws::uuid AND s.status IN ('approved', 'active', 'paused')
-       RETURNING s.id`,
-      { ws: claim.workspaceId, address: claim.address },
-    );
-    return {
-      address: claim.address,
+    const result = await suppressAddress(tx, {
       workspaceId: claim.workspaceId,
-      newlySuppressed: inserted.rowCount > 0,
-      stoppedSequenceIds: stopped.rows.map((r) => r.id).sort(),
-    };
+      address: claim.address,
+      source: 'opt_out',
+      reason: `Unsubscribed with the one-click link (sequence ${claim.sequenceId})`,
+      stopReason: 'opted_out',
+      now,
+    });
+    return { ...result, workspaceId: claim.workspaceId };
   });
 }
 
 /** The one-click handler's core: verify the token, then record the opt-out at once. */
-export async function unsubscribeOneClick(sql: Sql, secret: Buffer, token: string): Promise<OptOutResult> {
-  return recordOptOut(sql, verifyUnsubscribeToken(secret, token));
+export async function unsubscribeOneClick(sql: Sql, secret: Buffer, token: string, now: Date = new Date()): Promise<OptOutResult> {
+  return recordOptOut(sql, verifyUnsubscribeToken(secret, token), now);
 }

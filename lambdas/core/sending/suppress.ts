@@ -1,0 +1,63 @@
+/**
+ * Suppressing an address and stopping what would still write to it: the one place the sending
+ * side does it (a one-click opt-out, a hard bounce at send time, a bounce or complaint reported
+ * by the provider). The caller passes its open transaction, so the suppression, the stopped
+ * sequences and the cancelled queue rows commit together with whatever else it records.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Sql } from '../ports.ts';
+
+/** Where a suppression came from (the `suppression.source` check in sql/0003). */
+export type SuppressionSource = 'opt_out' | 'bounce' | 'complaint';
+
+export interface SuppressAddress {
+  workspaceId: string;
+  /** Lowercased here; the suppression row requires lowercase. */
+  address: string;
+  source: SuppressionSource;
+  /** The suppression's reason, in words a rep reads. */
+  reason: string;
+  /** The stopped sequences' `status_reason` (e.g. `opted_out`, `bounced`, `complaint`). */
+  stopReason: string;
+  now: Date;
+}
+
+export interface SuppressResult {
+  address: string;
+  /** False when the address was already suppressed. */
+  newlySuppressed: boolean;
+  /** Open sequences (approved, active, paused) to the address that this stopped, sorted. */
+  stoppedSequenceIds: string[];
+}
+
+/**
+ * Suppresses `address` in the workspace, stops every open sequence to it and cancels their
+ * scheduled emails. Idempotent: a second call suppresses and stops nothing more.
+ */
+export async function suppressAddress(tx: Sql, input: SuppressAddress): Promise<SuppressResult> {
+  const address = input.address.trim().toLowerCase();
+  const inserted = await tx.query<{ id: string }>(
+    `INSERT INTO suppression (id, workspace_id, kind, value, reason, source)
+     VALUES (:id::uuid, :ws::uuid, 'email', :address, :reason, :source)
+     ON CONFLICT (workspace_id, kind, value) DO NOTHING
+     RETURNING id`,
+    { id: randomUUID(), ws: input.workspaceId, address, reason: input.reason.slice(0, 500), source: input.source },
+  );
+  const stopped = await tx.query<{ id: string }>(
+    `UPDATE sequence s SET status = 'stopped', status_reason = :why, resume_on = NULL, updated_at = :now::timestamptz
+       FROM lead l
+      WHERE l.id = s.lead_id AND l.workspace_id = :ws::uuid AND l.email = :address
+        AND s.workspace_id = :ws::uuid AND s.status IN ('approved', 'active', 'paused')
+     RETURNING s.id`,
+    { ws: input.workspaceId, address, why: input.stopReason, now: input.now },
+  );
+  const stoppedSequenceIds = stopped.rows.map((r) => r.id).sort();
+  for (const id of stoppedSequenceIds) {
+    await tx.query(
+      `UPDATE scheduled_message SET status = 'cancelled', deferred_reason = NULL, updated_at = :now::timestamptz
+        WHERE sequence_id = :seq::uuid AND status = 'scheduled'`,
+      { seq: id, now: input.now },
+    );
+  }
+  return { address, newlySuppressed: inserted.rowCount > 0, stoppedSequenceIds };
+}

@@ -1,0 +1,402 @@
+/**
+ * The web app for reps: one Hono app over the `Sql` and `Lake` ports, served locally by
+ * `prospector ui` (local/commands/ui.ts, @hono/node-server) and later by a Lambda in the cloud.
+ *
+ * Security model:
+ * - every page needs a session cookie, opened by a one-time login link locally (sessions.ts) or
+ *   by a Cognito sign-in in the cloud (cognito.ts); pages redirect to /login, /api/* answers 401 JSON;
+ * - every state-changing request (POST) carries the session's CSRF token (form field `_csrf` or
+ *   header `X-CSRF-Token`), else 403;
+ * - the workspace comes from the session's user, never from the request: ids in URLs are looked
+ *   up within that workspace, so another workspace's ids are 404;
+ * - headers: a CSP with no inline script or style, `frame-ancestors 'none'`, nosniff, no
+ *   referrer (login links carry a token), no caching of pages; HSTS and Secure cookies in the cloud.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { html } from 'hono/html';
+import { z } from 'zod';
+import { NotFoundError, ProspectorError, ValidationError } from '#core/errors.ts';
+import { refuseKnowledgePaths } from '#core/knowledge/documents.ts';
+import { importOnboarding, parseOnboardingText } from '#core/onboarding/import.ts';
+import {
+  approveAllUnflagged,
+  approveSequence,
+  editMessage,
+  listSequences,
+  rejectSequence,
+  resolveId,
+} from '#core/outreach/repository.ts';
+import type { Clock, Lake, Log, Sql } from '#core/ports.ts';
+import { LEAD_STATUSES, listIcps, listLeads, type LeadStatus } from '#core/views/leads.ts';
+import { loadResearch } from '#core/views/research.ts';
+import { listRuns, showRun, stageCounts } from '#core/views/runs.ts';
+import { notice, page, type Html } from './layout.ts';
+import { leadDetail, leadsList } from './pages/leads.ts';
+import { onboardingPage, type OnboardingIssueView } from './pages/onboarding.ts';
+import { reviewQueue } from './pages/review.ts';
+import { runDetail, runsList } from './pages/runs.ts';
+import { CALLBACK_PATH, SignInError, type CognitoSignIn } from './cognito.ts';
+import { csrfMatches, endSession, findSession, NotAUserError, openSessionForEmail, redeemLoginLink, SESSION_TTL_MS, type WebSession } from './sessions.ts';
+
+export const SESSION_COOKIE = 'prospector_session';
+/** Holds a Cognito sign-in's state and PKCE verifier from /login to the callback (10 minutes). */
+export const SIGN_IN_COOKIE = 'prospector_sign_in';
+
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+export interface WebAppOptions {
+  sql: Sql;
+  lake: Lake;
+  /** Behind HTTPS (the cloud): Secure cookies and HSTS. Locally on http://127.0.0.1: false. */
+  secure?: boolean;
+  clock?: Clock;
+  /** Where unexpected errors go (their detail is never shown to the browser). */
+  log?: Log;
+  /** Sign-in through Cognito (the cloud); without it, the one-time links `prospector ui` prints. */
+  cognito?: CognitoSignIn;
+}
+
+type AppEnv = { Variables: { session: WebSession } };
+
+const STATIC: Record<string, string> = { 'app.css': 'text/css; charset=utf-8', 'app.js': 'text/javascript; charset=utf-8' };
+const STATIC_DIR = join(import.meta.dirname, 'static');
+
+const Uuid = z.uuid();
+const FactId = z.string().regex(/^[A-Za-z0-9_-]{1,20}$/);
+const Reason = z.string().trim().min(1).max(2000);
+const MAX_ONBOARDING_BYTES = 512 * 1024;
+
+/** A path parameter that must be a uuid; anything else is a 404 (not a 500, not a SQL error). */
+function uuidParam(c: Context, name: string): string {
+  const parsed = Uuid.safeParse(c.req.param(name));
+  if (!parsed.success) throw new NotFoundError(`${name} "${String(c.req.param(name)).slice(0, 60)}" is not an id`);
+  return parsed.data;
+}
+
+/** A form field as text (missing → undefined); files and repeated fields are refused. */
+async function field(c: Context, name: string): Promise<string | undefined> {
+  const body = await c.req.parseBody();
+  const v = body[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') throw new ProspectorError(`the form field ${name} must be text`);
+  return v;
+}
+
+/** Builds the app over the given ports. */
+export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
+  const { sql, lake } = options;
+  const now = () => (options.clock ?? { now: () => new Date() }).now();
+  const assets = new Map(Object.keys(STATIC).map((name) => [name, readFileSync(join(STATIC_DIR, name), 'utf8')]));
+  const app = new Hono<AppEnv>();
+
+  app.use('*', async (c, next) => {
+    await next();
+    c.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    c.header('X-Content-Type-Options', 'nosniff');
+    c.header('X-Frame-Options', 'DENY');
+    c.header('Referrer-Policy', 'no-referrer');
+    c.header('Cross-Origin-Opener-Policy', 'same-origin');
+    if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
+    if (options.secure) c.header('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
+  });
+
+  // Forms are small; an onboarding upload is the largest (MAX_ONBOARDING_BYTES) plus its envelope.
+  app.use('*', bodyLimit({ maxSize: 2 * MAX_ONBOARDING_BYTES, onError: (c) => c.text('the request body is too large', 413) }));
+
+  app.get('/static/:name', (c) => {
+    const name = c.req.param('name');
+    const body = assets.get(name);
+    if (body === undefined) return c.text('not found', 404);
+    c.header('Cache-Control', 'no-cache');
+    return c.body(body, 200, { 'Content-Type': STATIC[name] });
+  });
+
+  // Browsers ask for it on every page; there is none, and a 404 would be noise in their console.
+  app.get('/favicon.ico', (c) => c.body(null, 204));
+
+  // --- signing in and out -------------------------------------------------------------------
+
+  const openCookie = (c: Context, sessionToken: string) =>
+    setCookie(c, SESSION_COOKIE, sessionToken, { httpOnly: true, sameSite: 'Lax', secure: Boolean(options.secure), path: '/', maxAge: SESSION_TTL_MS / 1000 });
+  const signInHint = options.cognito ? 'sign in again' : 'open the one-time link `prospector ui` prints';
+
+  app.get('/login', async (c) => {
+    const cognito = options.cognito;
+    if (cognito) {
+      const { location, attempt } = cognito.start();
+      // Lax: the cookie comes back on Cognito's top-level redirect to the callback.
+      setCookie(c, SIGN_IN_COOKIE, attempt, { httpOnly: true, sameSite: 'Lax', secure: Boolean(options.secure), path: CALLBACK_PATH, maxAge: 600 });
+      return c.redirect(location, 302);
+    }
+    const token = c.req.query('token');
+    if (!token) {
+      return c.html(page({ title: 'Sign in', session: null }, html`<p>Open the one-time link that <code>prospector ui</code> printed. Run it again for a new link.</p>`), 401);
+    }
+    const opened = await redeemLoginLink(sql, token, now());
+    if (!opened) {
+      return c.html(
+        page({ title: 'Sign in', session: null, error: 'This login link is not valid: it was used already, has expired, or was mistyped. Run `prospector ui` again for a new one.' }, html``),
+        401,
+      );
+    }
+    openCookie(c, opened.sessionToken);
+    return c.redirect('/review', 303);
+  });
+
+  app.get(CALLBACK_PATH, async (c) => {
+    const cognito = options.cognito;
+    if (!cognito) return c.notFound();
+    const attempt = getCookie(c, SIGN_IN_COOKIE);
+    deleteCookie(c, SIGN_IN_COOKIE, { path: CALLBACK_PATH, secure: Boolean(options.secure) });
+    try {
+      const identity = await cognito.finish({ code: c.req.query('code'), state: c.req.query('state'), error: c.req.query('error') }, attempt);
+      const opened = await openSessionForEmail(sql, identity.email, now());
+      openCookie(c, opened.sessionToken);
+    } catch (error) {
+      if (!(error instanceof SignInError || error instanceof NotAUserError)) throw error;
+      if (error instanceof SignInError && error.cause) options.log?.warn('Cognito sign-in refused', { message: error.message, cause: String(error.cause) });
+      const status = error instanceof NotAUserError ? 403 : 401;
+      return c.html(page({ title: 'Sign in', session: null, error: error.message }, html`<p><a href="/login">Sign in again</a></p>`), status);
+    }
+    return c.redirect('/review', 303);
+  });
+
+  // --- every other route needs a session ------------------------------------------------------
+
+  app.use('*', async (c, next) => {
+    const session = await findSession(sql, getCookie(c, SESSION_COOKIE), now());
+    if (!session) {
+      if (c.req.path.startsWith('/api/')) return c.json({ error: `not signed in: ${signInHint}` }, 401);
+      return c.redirect('/login', 302);
+    }
+    c.set('session', session);
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+      const type = c.req.header('content-type') ?? '';
+      const given = c.req.header('x-csrf-token') ?? (/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(type) ? await field(c, '_csrf') : undefined);
+      if (!csrfMatches(session.csrfToken, given)) {
+        if (c.req.path.startsWith('/api/')) return c.json({ error: 'missing or wrong CSRF token' }, 403);
+        return c.html(page({ title: 'Refused', session, error: 'The form was missing its security token or it did not match your session (CSRF): reload the page and try again.' }, html``), 403);
+      }
+    }
+    await next();
+  });
+
+  app.post('/logout', async (c) => {
+    const token = getCookie(c, SESSION_COOKIE);
+    if (token) await endSession(sql, token);
+    deleteCookie(c, SESSION_COOKIE, { path: '/', secure: Boolean(options.secure) });
+    // Cognito's own session would sign the browser straight back in: end it too.
+    if (options.cognito) return c.redirect(options.cognito.logoutUrl(), 303);
+    return c.html(page({ title: 'Signed out', session: null }, html`<p>You are signed out. Run <code>prospector ui</code> for a new login link.</p>`));
+  });
+
+  app.get('/', (c) => c.redirect('/review', 302));
+
+  // --- runs -------------------------------------------------------------------------------------
+
+  app.get('/runs', async (c) => {
+    const session = c.get('session');
+    const runs = await listRuns(sql, { workspaceId: session.workspaceId, limit: 50 });
+    return c.html(page({ title: 'Runs', session, current: '/runs' }, runsList(runs)));
+  });
+
+  app.get('/runs/:id', async (c) => {
+    const session = c.get('session');
+    const id = uuidParam(c, 'id');
+    const owned = await sql.query(`SELECT 1 FROM run WHERE id = :id::uuid AND workspace_id = :ws::uuid`, { id, ws: session.workspaceId });
+    if (owned.rowCount === 0) throw new NotFoundError(`no run ${id} in this workspace`);
+    const [show, stages] = [await showRun(sql, id), await stageCounts(sql, id)];
+    return c.html(page({ title: `Run ${id.slice(0, 8)}`, session, current: '/runs' }, runDetail(show, stages)));
+  });
+
+  // --- leads ------------------------------------------------------------------------------------
+
+  app.get('/leads', async (c) => {
+    const session = c.get('session');
+    const icps = await listIcps(sql, session.workspaceId);
+    const icp = icps.some((i) => i.slug === c.req.query('icp')) ? c.req.query('icp')! : null;
+    const status = (LEAD_STATUSES as readonly string[]).includes(c.req.query('status') ?? '') ? (c.req.query('status') as LeadStatus) : null;
+    const leads = await listLeads(sql, { workspaceId: session.workspaceId, icpSlug: icp, status });
+    return c.html(page({ title: 'Leads', session, current: '/leads' }, leadsList(leads, icps, { icp, status })));
+  });
+
+  /** The lead (in the session's workspace) and its latest research. */
+  async function leadWithResearch(session: WebSession, leadId: string) {
+    const lead = (await listLeads(sql, { workspaceId: session.workspaceId, leadId })).at(0);
+    if (!lead) throw new NotFoundError(`no lead ${leadId} in this workspace`);
+    return { lead, research: lead.researchId ? await loadResearch(sql, lead.researchId) : null };
+  }
+
+  app.get('/leads/:id', async (c) => {
+    const session = c.get('session');
+    const { lead, research } = await leadWithResearch(session, uuidParam(c, 'id'));
+    return c.html(page({ title: `${lead.name} · ${lead.company}`, session, current: '/leads' }, leadDetail(lead, research)));
+  });
+
+  app.get('/leads/:id/facts/:fact/text', async (c) => {
+    const session = c.get('session');
+    const { research } = await leadWithResearch(session, uuidParam(c, 'id'));
+    const factId = FactId.safeParse(c.req.param('fact'));
+    const fact = factId.success ? research?.facts.find((f) => f.id === factId.data) : undefined;
+    const text = fact?.cleanKey ? await lake.get(fact.cleanKey) : undefined;
+    if (!text) throw new NotFoundError('no stored page text for this fact');
+    // Plain text (never rendered as HTML), with nosniff and the CSP from the middleware.
+    return c.body(text.toString('utf8'), 200, { 'Content-Type': 'text/plain; charset=utf-8' });
+  });
+
+  // --- review queue -------------------------------------------------------------------------------
+
+  async function renderQueue(c: Context<AppEnv>, extra: { notice?: Html | null; error?: string | null; status?: 200 | 409 | 422 } = {}) {
+    const session = c.get('session');
+    const drafts = await listSequences(sql, { workspaceId: session.workspaceId, status: 'draft' });
+    return c.html(page({ title: 'Review queue', session, current: '/review', notice: extra.notice, error: extra.error }, reviewQueue(session, drafts)), extra.status ?? 200);
+  }
+
+  /** The queue again with a refused action's reason at the top (the draft stays as it was). */
+  function refused(c: Context<AppEnv>, error: unknown) {
+    if (error instanceof ProspectorError && !(error instanceof NotFoundError)) return renderQueue(c, { error: error.message, status: 409 });
+    throw error;
+  }
+
+  app.get('/review', async (c) => {
+    const done = c.req.query('done');
+    const count = Number(c.req.query('n') ?? '0');
+    const notices: Record<string, string> = {
+      approved: 'Approved: the first email is queued to go in its send window.',
+      rejected: 'Rejected, with your reason recorded.',
+      edited: 'Saved and checked again: the verdict and flags below are the checker’s reading of your words.',
+      bulk: `Approved ${Number.isInteger(count) ? count : 0} unflagged draft(s).`,
+    };
+    return renderQueue(c, { notice: done && notices[done] ? notice(notices[done]) : null });
+  });
+
+  /** The sequence id in the path, checked to be a sequence of the session's workspace. */
+  async function ownedSequence(c: Context<AppEnv>): Promise<string> {
+    const id = uuidParam(c, 'id');
+    const hit = await resolveId(sql, id, c.get('session').workspaceId);
+    if (hit.kind !== 'sequence') throw new NotFoundError(`no sequence ${id} in this workspace`);
+    return hit.id;
+  }
+
+  app.post('/review/approve-unflagged', async (c) => {
+    const session = c.get('session');
+    const result = await approveAllUnflagged(sql, { workspaceId: session.workspaceId }, { by: session.email, now: now() });
+    return c.redirect(`/review?done=bulk&n=${result.approved.length}`, 303);
+  });
+
+  app.post('/review/:id/approve', async (c) => {
+    const session = c.get('session');
+    const id = await ownedSequence(c);
+    const reason = (await field(c, 'reason'))?.trim() || null;
+    try {
+      await approveSequence(sql, id, { by: session.email, reason, now: now() });
+    } catch (error) {
+      return refused(c, error);
+    }
+    return c.redirect('/review?done=approved', 303);
+  });
+
+  app.post('/review/:id/reject', async (c) => {
+    const session = c.get('session');
+    const id = await ownedSequence(c);
+    const reason = Reason.safeParse((await field(c, 'reason')) ?? '');
+    if (!reason.success) return renderQueue(c, { error: 'Rejecting needs a reason: say why the draft should not be sent (it is recorded).', status: 422 });
+    try {
+      await rejectSequence(sql, id, { by: session.email, reason: reason.data });
+    } catch (error) {
+      return refused(c, error);
+    }
+    return c.redirect('/review?done=rejected', 303);
+  });
+
+  app.post('/review/messages/:id/edit', async (c) => {
+    const session = c.get('session');
+    const id = uuidParam(c, 'id');
+    const hit = await resolveId(sql, id, session.workspaceId);
+    if (hit.kind !== 'message') throw new NotFoundError(`no message ${id} in this workspace`);
+    const body = (await field(c, 'body')) ?? '';
+    const subject = await field(c, 'subject');
+    try {
+      // CRLF from the browser's textarea becomes the LF the checker and the CLI use.
+      await editMessage(sql, id, { body: body.replace(/\r\n/g, '\n').trimEnd(), subject: subject === undefined ? undefined : subject, by: session.email });
+    } catch (error) {
+      return refused(c, error);
+    }
+    return c.redirect(`/review?done=edited#seq-${hit.sequenceId}`, 303);
+  });
+
+  // --- onboarding ---------------------------------------------------------------------------------
+
+  async function renderOnboarding(c: Context<AppEnv>, state: { text?: string; issues?: OnboardingIssueView[]; notice?: Html | null; status?: 200 | 403 | 422 } = {}) {
+    const session = c.get('session');
+    const counts = await sql.query<{ icps: number; products: number; users: number }>(
+      `SELECT (SELECT count(*)::int FROM icp WHERE workspace_id = :ws::uuid AND active) AS icps,
+              (SELECT count(*)::int FROM product WHERE workspace_id = :ws::uuid) AS products,
+              (SELECT count(*)::int FROM app_user WHERE workspace_id = :ws::uuid) AS users`,
+      { ws: session.workspaceId },
+    );
+    const body = onboardingPage(session, { text: state.text ?? '', issues: state.issues ?? [], summary: counts.rows[0] });
+    return c.html(page({ title: 'Onboarding', session, current: '/onboarding', notice: state.notice }, body), state.status ?? 200);
+  }
+
+  app.get('/onboarding', (c) =>
+    renderOnboarding(c, { notice: c.req.query('done') === 'imported' ? notice('Imported: the next run researches and drafts with it.') : null }));
+
+  app.post('/onboarding/import', async (c) => {
+    const session = c.get('session');
+    if (session.role !== 'admin') return renderOnboarding(c, { status: 403 });
+    const form = await c.req.parseBody();
+    const upload = form.file instanceof File && form.file.size > 0 ? form.file : null;
+    if (upload && upload.size > MAX_ONBOARDING_BYTES) return renderOnboarding(c, { issues: [{ path: '', message: `the file is ${upload.size} bytes; the limit is ${MAX_ONBOARDING_BYTES}` }], status: 422 });
+    const text = upload ? await upload.text() : typeof form.text === 'string' ? form.text : '';
+    if (!text.trim()) return renderOnboarding(c, { issues: [{ path: '', message: 'paste the onboarding file or choose one to upload' }], status: 422 });
+    if (text.length > MAX_ONBOARDING_BYTES) return renderOnboarding(c, { text: '', issues: [{ path: '', message: `the text is over ${MAX_ONBOARDING_BYTES} characters` }], status: 422 });
+    const json = upload ? /\.json$/i.test(upload.name) : /^\s*[{[]/.test(text);
+    try {
+      const what = upload ? `onboarding file ${upload.name}` : 'onboarding text';
+      const onboarding = refuseKnowledgePaths(parseOnboardingText(text, json ? 'json' : 'yaml', what), what);
+      // One workspace per session: a file naming another workspace would create or overwrite it.
+      if (onboarding.workspace.slug !== session.workspaceSlug) {
+        return renderOnboarding(c, {
+          text,
+          issues: [{ path: 'workspace.slug', message: `is "${onboarding.workspace.slug}", but you are signed in to workspace "${session.workspaceSlug}": keep its slug` }],
+          status: 422,
+        });
+      }
+      await importOnboarding(sql, onboarding);
+    } catch (error) {
+      if (error instanceof ValidationError) return renderOnboarding(c, { text, issues: error.issues, status: 422 });
+      throw error;
+    }
+    return c.redirect('/onboarding?done=imported', 303);
+  });
+
+  // --- JSON ---------------------------------------------------------------------------------------
+
+  app.get('/api/runs', async (c) => c.json(await listRuns(sql, { workspaceId: c.get('session').workspaceId, limit: 50 })));
+  app.get('/api/drafts', async (c) => c.json(await listSequences(sql, { workspaceId: c.get('session').workspaceId, status: 'draft' })));
+
+  // --- errors -------------------------------------------------------------------------------------
+
+  app.notFound((c) => {
+    if (c.req.path.startsWith('/api/')) return c.json({ error: 'not found' }, 404);
+    return c.html(page({ title: 'Not found', session: c.get('session') ?? null, error: `Nothing at ${c.req.path}.` }, html``), 404);
+  });
+
+  app.onError((error, c) => {
+    const session = c.get('session') ?? null;
+    const status = error instanceof NotFoundError ? 404 : error instanceof ProspectorError ? 400 : 500;
+    // Our own errors say what was wrong; anything else is not shown (it may hold SQL or paths).
+    const message = error instanceof ProspectorError ? error.message : 'Something went wrong on our side; the details are in the server log.';
+    if (status === 500) options.log?.error('web request failed', { path: c.req.path, method: c.req.method, error: error.name, message: error.message, stack: error.stack });
+    if (c.req.path.startsWith('/api/')) return c.json({ error: message }, status);
+    return c.html(page({ title: status === 404 ? 'Not found' : 'Error', session, error: message }, html``), status);
+  });
+
+  return app;
+}

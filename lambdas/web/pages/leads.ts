@@ -1,0 +1,58 @@
+/** The Leads pages: the workspace's leads ranked by fit with filters; one lead's research with every quote. */
+import { html } from 'hono/html';
+import { LEAD_STATUSES, type LeadListItem, type LeadStatus } from '#core/views/leads.ts';
+import type { ResearchView } from '#core/views/research.ts';
+import { externalLink, when, type Html } from '../layout.ts';
+
+/** The filter form (GET) and the ranked table. */
+export function leadsList(leads: LeadListItem[], icps: { slug: string; name: string }[], chosen: { icp: string | null; status: LeadStatus | null }): Html {
+  const option = (value: string, label: string, selected: boolean) => html`<option value="${value}"${selected ? html` selected` : ''}>${label}</option>`;
+  return html`<form method="get" action="/leads" class="filters">
+<label for="f-icp">ICP</label>
+<select id="f-icp" name="icp">${option('', 'every ICP', !chosen.icp)}${icps.map((i) => option(i.slug, i.name, chosen.icp === i.slug))}</select>
+<label for="f-status">Status</label>
+<select id="f-status" name="status">${option('', 'any status', !chosen.status)}${LEAD_STATUSES.map((s) => option(s, s, chosen.status === s))}</select>
+<button type="submit">Filter</button>
+</form>
+${leads.length === 0
+    ? html`<p>No lead matches.</p>`
+    : html`<table class="leads">
+<caption>${leads.length} lead(s), best fit first</caption>
+<thead><tr><th scope="col">Fit</th><th scope="col">Lead</th><th scope="col">Company</th><th scope="col">ICP</th><th scope="col">Status</th><th scope="col">Summary</th></tr></thead>
+<tbody>${leads.map(
+        (l) => html`<tr><td class="n">${l.fitScore ?? '–'}</td>
+<td><a href="/leads/${l.id}">${l.name}</a><br><span class="muted">${l.email}</span></td>
+<td>${l.company}<br><span class="muted">${l.domain}</span></td><td>${l.icp?.name ?? '–'}</td>
+<td><span class="status status-${l.status ?? 'none'}">${l.status ?? '–'}</span>${l.reason ? html`<br><span class="muted">${l.reason}</span>` : ''}</td>
+<td>${l.summary ?? ''}</td></tr>`,
+      )}</tbody></table>`}`;
+}
+
+/** A lead's latest research: fit and reasons, hooks, and every fact with its quote and stored text. */
+export function leadDetail(lead: LeadListItem, research: ResearchView | null): Html {
+  const head = html`<p>${lead.name} &lt;${lead.email}&gt;${lead.title ? `, ${lead.title}` : ''} at <strong>${lead.company}</strong> (${lead.domain})
+· ICP ${lead.icp?.name ?? '–'} · status ${lead.status ?? '–'}</p>`;
+  if (!research) return html`${head}<p>No research yet for this lead.</p>`;
+  const cites = (ids: string[]) => (ids.length ? html` <span class="muted">[${ids.join(', ')}]</span>` : '');
+  return html`${head}
+<section aria-labelledby="fit"><h2 id="fit">Fit ${research.fitScore ?? '–'}/100</h2>
+<p>${research.summary}</p>
+<p class="muted">Researched ${when(research.createdAt)} by ${research.provider}${research.model !== 'none' ? ` (${research.model})` : ''}.</p>
+${research.criteria.length
+    ? html`<ul>${research.criteria.map((c) => html`<li><strong>${c.criterion}</strong> (${c.assessment}, weight ${c.weight}): ${c.reason}${cites(c.factIds)}</li>`)}</ul>`
+    : ''}
+</section>
+${research.hooks.length
+    ? html`<section aria-labelledby="hooks"><h2 id="hooks">Personalisation hooks</h2><ul>${research.hooks.map((h) => html`<li>${h.hook}${cites(h.factIds)}</li>`)}</ul>
+${research.emailAngle ? html`<p><strong>Email angle:</strong> ${research.emailAngle.angle}${cites(research.emailAngle.factIds)}</p>` : ''}</section>`
+    : ''}
+<section aria-labelledby="facts"><h2 id="facts">Facts (${research.facts.length})</h2>
+${research.facts.length === 0
+    ? html`<p>No fact was kept: not enough evidence.</p>`
+    : html`<ol class="facts">${research.facts.map(
+        (f) => html`<li id="fact-${f.id}"><p><strong>${f.id}</strong> · ${f.category} · ${f.claim}${f.verified ? '' : html` <span class="flag">unverified</span>`}</p>
+<blockquote>${f.quote}</blockquote>
+<p class="muted">Source: ${externalLink(f.sourceUrl)}${f.cleanKey ? html` · <a href="/leads/${lead.id}/facts/${f.id}/text">stored page text</a>` : ''}</p></li>`,
+      )}</ol>`}
+</section>`;
+}

@@ -1,0 +1,99 @@
+/**
+ * The review queue: every draft sequence of the workspace with its messages, each cited sentence
+ * marked (hover or focus shows the fact's exact quote and page), risk flags, and approve / edit /
+ * reject forms that post to the same core functions as `prospector drafts`. Keyboard shortcuts
+ * (j/k/a/e/r) come from /static/app.js; without it every form still works.
+ */
+import { html } from 'hono/html';
+import { splitSentences } from '#core/outreach/grounding.ts';
+import { withCitationMarkers, type MessageView, type SequenceView } from '#core/outreach/repository.ts';
+import { csrfField, externalLink, type Html } from '../layout.ts';
+import type { WebSession } from '../sessions.ts';
+
+/** The body with each cited sentence as a focusable mark whose tooltip holds the quotes. */
+function bodyWithCitations(m: MessageView): Html {
+  const bySentence = new Map(m.citations.map((c) => [c.sentenceIndex, c]));
+  const parts: Html[] = [];
+  let last = 0;
+  for (const [index, s] of splitSentences(m.body).entries()) {
+    const c = bySentence.get(index);
+    if (!c) continue;
+    const tip = `q-${m.id}-${index}`;
+    parts.push(html`${m.body.slice(last, s.start)}<mark class="cite" tabindex="0" aria-describedby="${tip}">${m.body.slice(s.start, s.end)}<span class="quote" role="tooltip" id="${tip}">${c.facts.map(
+      (f) => html`<span class="q"><strong>${f.localId}</strong> “${f.quote}” — ${f.sourceUrl}</span>`,
+    )}</span></mark>`);
+    last = s.end;
+  }
+  parts.push(html`${m.body.slice(last)}`);
+  return html`<div class="body">${parts}</div>`;
+}
+
+function flagList(m: MessageView): Html {
+  if (m.flags.length === 0) return html``;
+  return html`<ul class="flags" aria-label="Risk flags">${m.flags.map(
+    (f) => html`<li class="flag-${f.severity}"><strong>${f.severity === 'block' ? 'Blocked' : 'Flag'}: ${f.rule}</strong> — ${f.detail}${f.excerpt ? html` (in “${f.excerpt}”)` : ''}</li>`,
+  )}</ul>`;
+}
+
+function messageBlock(session: WebSession, s: SequenceView, stepLabel: string, m: MessageView): Html {
+  const editable = withCitationMarkers(m.body, m.citations);
+  return html`<section class="message" id="msg-${m.id}" aria-label="${stepLabel}${m.variant ? `, variant ${m.variant}` : ''}">
+<h3>${stepLabel}${m.variant ? ` · variant ${m.variant} (${m.angle})` : ''} <span class="verdict verdict-${m.grounding}">${m.grounding}</span>${m.edits ? html` <span class="muted">edited ${m.edits}×</span>` : ''}</h3>
+${m.subject !== null ? html`<p class="subject"><span class="muted">Subject:</span> ${m.subject}</p>` : ''}
+${bodyWithCitations(m)}
+${flagList(m)}
+<details class="edit"><summary>Edit this message</summary>
+<form method="post" action="/review/messages/${m.id}/edit">${csrfField(session)}
+${m.subject !== null ? html`<label for="subj-${m.id}">Subject</label><input id="subj-${m.id}" name="subject" value="${m.subject}" required>` : ''}
+<label for="body-${m.id}">Body (cite facts with [f1] after a sentence)</label>
+<textarea id="body-${m.id}" name="body" rows="7" required>${editable}</textarea>
+<button type="submit">Save and check again</button>
+</form></details>
+</section>`;
+}
+
+function actions(session: WebSession, s: SequenceView): Html {
+  const flagCount = Object.values(s.flagCounts).reduce((n, c) => n + (c ?? 0), 0);
+  const approvable = s.grounding === 'grounded' || s.grounding === 'flagged';
+  return html`<div class="actions">
+${approvable
+    ? html`<form method="post" action="/review/${s.id}/approve" class="approve">${csrfField(session)}
+${flagCount || s.grounding === 'flagged'
+        ? html`<label for="why-${s.id}">Why the ${flagCount} flag(s) are acceptable (required)</label><input id="why-${s.id}" name="reason" required>`
+        : ''}
+<button type="submit" class="primary">Approve</button></form>`
+    : html`<p class="blocked">${s.grounding === 'blocked' ? 'Blocked: edit the blocked message so the checker passes it, or reject.' : 'Not checked yet: save the message to have it checked.'}</p>`}
+<form method="post" action="/review/${s.id}/reject" class="reject">${csrfField(session)}
+<label for="rej-${s.id}">Reason to reject</label><input id="rej-${s.id}" name="reason" required>
+<button type="submit">Reject</button></form>
+</div>`;
+}
+
+/** One draft sequence as a card. */
+function draftCard(session: WebSession, s: SequenceView): Html {
+  const l = s.lead;
+  return html`<article class="draft" id="seq-${s.id}" tabindex="-1" aria-labelledby="h-${s.id}">
+<h2 id="h-${s.id}">${l.name} · ${l.company} <span class="verdict verdict-${s.grounding ?? 'none'}">${s.grounding ?? '–'}</span></h2>
+<p class="muted">${l.email}${l.title ? ` · ${l.title}` : ''} · ICP ${s.icp ?? '–'} · persona ${s.persona} · fit ${s.fitScore ?? '–'}/100 · ${s.templateLabel ?? 'written by the language model'}
+· <a href="/leads/${l.id}">research</a> · site ${externalLink(`https://${l.domain}/`, l.domain)}</p>
+${s.steps.map((st) =>
+    st.messages.filter((m) => m.sendable).map((m) => messageBlock(session, s, `Step ${st.position}: ${st.kind.replace(/_/g, ' ')}, day ${st.dayOffset}`, m)),
+  )}
+${actions(session, s)}
+</article>`;
+}
+
+/** The whole queue: shortcuts help, bulk approval, and the drafts. */
+export function reviewQueue(session: WebSession, drafts: SequenceView[]): Html {
+  const unflagged = drafts.filter((d) => d.grounding === 'grounded' && Object.values(d.flagCounts).every((c) => !c)).length;
+  return html`<aside class="shortcuts" aria-labelledby="kb"><h2 id="kb">Keyboard</h2>
+<ul><li><kbd>j</kbd> / <kbd>k</kbd> next / previous draft</li><li><kbd>a</kbd> approve (asks for a reason when flagged)</li>
+<li><kbd>e</kbd> edit the first message</li><li><kbd>r</kbd> reject (type the reason, then Enter)</li><li><kbd>Esc</kbd> leave a field</li></ul>
+<label class="toggle"><input type="checkbox" id="shortcuts-on" checked> Single-key shortcuts on</label></aside>
+<p>${drafts.length} draft(s) waiting · ${unflagged} without any flag.</p>
+${unflagged
+    ? html`<form method="post" action="/review/approve-unflagged">${csrfField(session)}<button type="submit">Approve the ${unflagged} unflagged draft(s)</button></form>`
+    : ''}
+${drafts.length === 0 ? html`<p>Nothing to review. Drafts appear here after research finds leads above their ICP's fit threshold.</p>` : ''}
+${drafts.map((d) => draftCard(session, d))}`;
+}

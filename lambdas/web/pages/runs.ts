@@ -1,0 +1,64 @@
+/** The Runs pages: recent runs with their counts; one run's stages, failures by reason, tokens and cost. */
+import { html } from 'hono/html';
+import type { RunListItem, RunShow } from '#core/views/runs.ts';
+import { num, shortId, usd, when, type Html } from '../layout.ts';
+
+/** The runs table. */
+export function runsList(runs: RunListItem[]): Html {
+  if (runs.length === 0) return html`<p>No run yet. Start one with <code>prospector run</code> (or <code>npm start</code>).</p>`;
+  return html`<table>
+<caption>The ${runs.length} most recent runs, newest first</caption>
+<thead><tr><th scope="col">Run</th><th scope="col">Status</th><th scope="col">Started</th><th scope="col">Researcher</th>
+<th scope="col">Found</th><th scope="col">Researched</th><th scope="col">Skipped</th><th scope="col">Failed</th><th scope="col">Drafted</th>
+<th scope="col">Tokens</th><th scope="col">Cost</th></tr></thead>
+<tbody>${runs.map(
+    (r) => html`<tr><td><a href="/runs/${r.runId}">${shortId(r.runId)}</a></td><td><span class="status status-${r.status}">${r.status}</span></td>
+<td>${when(r.startedAt)}</td><td>${r.llmProvider}</td><td class="n">${num(r.leadsFound)}</td><td class="n">${num(r.leadsResearched)}</td>
+<td class="n">${num(r.leadsSkipped)}</td><td class="n">${num(r.leadsFailed)}</td><td class="n">${num(r.leadsDrafted)}</td>
+<td class="n">${num(r.promptTokens + r.completionTokens)}</td><td class="n">${usd(r.costUsd)}</td></tr>`,
+  )}</tbody>
+</table>`;
+}
+
+/** One run: counts per stage, failures grouped by reason, skips by reason, tokens and cost per pass. */
+export function runDetail(s: RunShow, stages: { stage: string; leads: number }[]): Html {
+  const r = s.run;
+  return html`<p><span class="status status-${r.status}">${r.status}</span> · started ${when(r.startedAt)} · finished ${when(r.finishedAt)}
+${s.durationSeconds !== null ? ` · ${Math.round(s.durationSeconds)} s` : ''} · researcher ${r.llmProvider} · leads from ${r.leadSource}</p>
+${r.error ? html`<p class="error-text">Run error: ${r.error}</p>` : ''}
+<section aria-labelledby="stages"><h2 id="stages">Leads per stage</h2>
+<dl class="counts">
+<div><dt>Found</dt><dd>${num(r.leadsFound)}</dd></div><div><dt>New</dt><dd>${num(r.leadsNew)}</dd></div>
+<div><dt>Duplicates</dt><dd>${num(r.duplicates)}</dd></div>
+${stages.map((x) => html`<div><dt>${x.stage}</dt><dd>${num(x.leads)}</dd></div>`)}
+<div><dt>Drafted</dt><dd>${num(r.leadsDrafted)}</dd></div>
+</dl></section>
+<section aria-labelledby="failures"><h2 id="failures">Failures by reason</h2>
+${s.failuresByReason.length === 0
+    ? html`<p>No lead failed.</p>`
+    : html`<ul class="groups">${s.failuresByReason.map(
+        (g) => html`<li><details><summary><strong>${g.count}</strong> × ${g.stage} · ${g.error}</summary>
+<ul>${g.leads.map((l) => html`<li>${l.lead}: ${l.message}</li>`)}</ul></details></li>`,
+      )}</ul>`}
+</section>
+<section aria-labelledby="skips"><h2 id="skips">Skipped by reason</h2>
+${s.skippedByReason.length === 0
+    ? html`<p>No lead was skipped.</p>`
+    : html`<ul class="groups">${s.skippedByReason.map(
+        (g) => html`<li><details><summary><strong>${g.count}</strong> × ${g.reason}</summary>
+<ul>${g.leads.map((l) => html`<li>${l.lead}: ${l.reason}</li>`)}</ul></details></li>`,
+      )}</ul>`}
+</section>
+<section aria-labelledby="tokens"><h2 id="tokens">Tokens and cost</h2>
+<p>${num(r.llmCalls)} model calls · ${num(r.promptTokens)} prompt and ${num(r.completionTokens)} completion tokens · ${usd(r.costUsd)}</p>
+${s.llmByPass.length
+    ? html`<table><caption>Per research pass</caption><thead><tr><th scope="col">Pass</th><th scope="col">Model</th><th scope="col">Calls</th>
+<th scope="col">Prompt tokens</th><th scope="col">Completion tokens</th><th scope="col">Cost</th><th scope="col">Mean latency</th></tr></thead>
+<tbody>${s.llmByPass.map(
+        (p) => html`<tr><td>${p.pass}</td><td>${p.model}</td><td class="n">${num(p.calls)}</td><td class="n">${num(p.promptTokens)}</td>
+<td class="n">${num(p.completionTokens)}</td><td class="n">${usd(p.costUsd)}</td><td class="n">${num(p.meanLatencyMs)} ms</td></tr>`,
+      )}</tbody></table>`
+    : ''}
+</section>
+${s.failuresByReason.length ? html`<p>Re-process the failed leads with <code>prospector redrive ${shortId(r.runId)}</code>.</p>` : ''}`;
+}

@@ -1,0 +1,86 @@
+/**
+ * `prospector ui [--port N] [--host 127.0.0.1] [--as EMAIL]`: serves the web app (lambdas/web)
+ * over the local runtime's ports and prints its URL and a one-time login link.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Command } from 'commander';
+import { ProspectorError } from '#core/errors.ts';
+import type { Lake, Log, Sql } from '#core/ports.ts';
+import type { CliContext } from '../cli-context.ts';
+import { resolveWorkspace } from './resolve.ts';
+
+export interface UiServer {
+  url: string;
+  loginUrl: string;
+  close(): Promise<void>;
+}
+
+/** Starts the app on host:port (0: any free port) and makes a login link for the workspace's user. */
+export async function startUi(ports: { sql: Sql; lake: Lake; log?: Log }, options: { host: string; port: number; workspaceId: string; as?: string }): Promise<UiServer> {
+  const [{ serve }, { createWebApp }, { createLoginLink, userForLogin }] = await Promise.all([
+    import('@hono/node-server'),
+    import('#web/app.ts'),
+    import('#web/sessions.ts'),
+  ]);
+  const user = await userForLogin(ports.sql, options.workspaceId, options.as);
+  const app = createWebApp({ sql: ports.sql, lake: ports.lake, log: ports.log, secure: false });
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const url = `http://${host}:${port}`;
+  const { token } = await createLoginLink(ports.sql, user.id);
+  return {
+    url,
+    loginUrl: `${url}/login?token=${token}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // keep-alive connections from a browser would hold close() open
+        if ('closeAllConnections' in server) server.closeAllConnections();
+      }),
+  };
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** Registers `prospector ui`. */
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('ui')
+    .description('serve the web app for reps (review queue, leads, runs, onboarding) on loopback and print a one-time login link')
+    .option('--port <n>', 'port to listen on (0: any free port)', '8787')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--as <email>', "the user the login link signs in (default: the workspace's first admin)")
+    .addHelpText(
+      'after',
+      `
+The link works once and for 15 minutes; the session it opens lasts 12 hours. The app holds the
+home while it runs (like \`prospector run\`): stop it with Ctrl-C before another command writes.
+
+Examples:
+  $ prospector ui
+  $ prospector ui --port 8080 --as maya.okafor@tallyhand.com
+  $ prospector ui --workspace tallyhand`,
+    )
+    .action(async (opts: { port: string; host: string; as?: string }) => {
+      if (!/^\d{1,5}$/.test(opts.port) || Number(opts.port) > 65535) throw new ProspectorError(`--port ${opts.port}: give a port number from 0 to 65535`);
+      if (!LOOPBACK.has(opts.host)) {
+        throw new ProspectorError(`--host ${opts.host}: the local app serves plain HTTP, so it listens on loopback only (127.0.0.1 or ::1)`);
+      }
+      await ctx.withRuntime(async (rt) => {
+        const workspace = await resolveWorkspace(rt.deps.sql, ctx.workspace());
+        const ui = await startUi(rt.deps, { host: opts.host, port: Number(opts.port), workspaceId: workspace.id, as: opts.as });
+        ctx.print(`Prospector web app for workspace ${workspace.slug}: ${ui.url}`);
+        ctx.print(`Sign in (one-time link, valid 15 minutes): ${ui.loginUrl}`);
+        ctx.print('Ctrl-C stops it.');
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+        await ui.close();
+      }, { sampleWeb: false, write: true });
+    });
+}

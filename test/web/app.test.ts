@@ -1,0 +1,382 @@
+/**
+ * The web app's security model and actions through its fetch handler (no browser): one-time
+ * login links, sessions, redirects and 401s, CSRF, headers, and two workspaces that never see
+ * each other's rows. Actions go through the same core functions as `prospector drafts`, so the
+ * database is read back to check what they did.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
+import { createWebApp, CONTENT_SECURITY_POLICY, SESSION_COOKIE } from '#web/app.ts';
+import { LOGIN_LINK_TTL_MS } from '#web/sessions.ts';
+import { EVIL_QUOTE, FAILURE_MESSAGE, STORED_TEXT, webFixture, type WebFixture } from '#test/helpers/web.ts';
+
+let f: WebFixture;
+let app: ReturnType<typeof createWebApp>;
+
+beforeAll(async () => {
+  f = await webFixture();
+  app = createWebApp({ sql: f.db, lake: f.lake });
+});
+afterAll(async () => {
+  await f?.close();
+});
+
+interface Signed {
+  cookie: string;
+  csrf: string;
+  get(path: string): Promise<Response>;
+  post(path: string, form: Record<string, string>, withCsrf?: boolean): Promise<Response>;
+}
+
+/** Signs a user in through a fresh one-time link and reads the CSRF token from a page. */
+async function signIn(userId: string, target = app): Promise<Signed> {
+  const res = await target.request(`/login?token=${await f.loginToken(userId)}`);
+  expect(res.status).toBe(303);
+  const cookie = res.headers.get('set-cookie')!.split(';')[0];
+  const page = await (await target.request('/review', { headers: { cookie } })).text();
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page)![1];
+  return {
+    cookie,
+    csrf,
+    get: async (path) => target.request(path, { headers: { cookie } }),
+    post: async (path, form, withCsrf = true) =>
+      target.request(path, {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ ...form, ...(withCsrf ? { _csrf: csrf } : {}) }).toString(),
+      }),
+  };
+}
+
+const status = async (sequenceId: string) =>
+  (await f.db.query<{ status: string }>(`SELECT status FROM sequence WHERE id = :id::uuid`, { id: sequenceId })).rows[0].status;
+
+describe('signing in', () => {
+  test('the one-time link opens an HttpOnly, SameSite=Lax session once; the second use is refused', async () => {
+    const token = await f.loginToken(f.tallyhand.userId);
+    const first = await app.request(`/login?token=${token}`);
+    expect(first.status).toBe(303);
+    expect(first.headers.get('location')).toBe('/review');
+    const cookie = first.headers.get('set-cookie')!;
+    expect(cookie).toMatch(new RegExp(`^${SESSION_COOKIE}=[A-Za-z0-9_-]{43};`));
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Lax/);
+    expect(cookie).not.toMatch(/Secure/);
+    const again = await app.request(`/login?token=${token}`);
+    expect(again.status).toBe(401);
+    expect(again.headers.get('set-cookie')).toBeNull();
+    expect(await again.text()).toContain('used already, has expired');
+    // only hashes are stored
+    const stored = await f.db.query<{ token_sha256: string }>(`SELECT token_sha256 FROM web_login_link`);
+    expect(stored.rows.map((r) => r.token_sha256)).not.toContain(token);
+  });
+
+  test('an expired link, a made-up token and no token are refused', async () => {
+    const token = await f.loginToken(f.tallyhand.userId);
+    const later = createWebApp({ sql: f.db, lake: f.lake, clock: { now: () => new Date(Date.now() + LOGIN_LINK_TTL_MS + 1000) } });
+    expect((await later.request(`/login?token=${token}`)).status).toBe(401);
+    expect((await app.request(`/login?token=${'A'.repeat(43)}`)).status).toBe(401);
+    expect((await app.request(`/login?token=%3Cscript%3E`)).status).toBe(401);
+    expect((await app.request('/login')).status).toBe(401);
+  });
+
+  test('a sign-in clears links and sessions expired for over a day, and keeps live ones', async () => {
+    const live = await signIn(f.tallyhand.userId);
+    const stale = await f.loginToken(f.tallyhand.userId);
+    await f.db.query(`UPDATE web_login_link SET created_at = now() - interval '3 days', expires_at = now() - interval '2 days' WHERE used_at IS NULL`);
+    await f.db.query(`INSERT INTO web_session (token_sha256, user_id, csrf_token, created_at, expires_at)
+                      VALUES (:h, :u::uuid, :c, now() - interval '3 days', now() - interval '2 days')`, { h: 'e'.repeat(64), u: f.tallyhand.userId, c: 'c'.repeat(43) });
+    await signIn(f.tallyhand.userId);
+    const left = await f.db.query<{ n: number }>(`SELECT (SELECT count(*)::int FROM web_login_link WHERE expires_at < now() - interval '1 day') + (SELECT count(*)::int FROM web_session WHERE expires_at < now() - interval '1 day') AS n`);
+    expect(left.rows[0].n).toBe(0);
+    expect((await app.request(`/login?token=${stale}`)).status).toBe(401);
+    expect((await live.get('/review')).status).toBe(200);
+  });
+
+  test('in the cloud the cookie is Secure and HSTS is sent', async () => {
+    const cloud = createWebApp({ sql: f.db, lake: f.lake, secure: true });
+    const res = await cloud.request(`/login?token=${await f.loginToken(f.tallyhand.userId)}`);
+    expect(res.headers.get('set-cookie')).toMatch(/; Secure/);
+    expect(res.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+  });
+
+  test('signing out ends the session: its cookie is then sent to /login', async () => {
+    const s = await signIn(f.tallyhand.userId);
+    expect((await s.post('/logout', {})).status).toBe(200);
+    const after = await s.get('/review');
+    expect(after.status).toBe(302);
+    expect(after.headers.get('location')).toBe('/login');
+  });
+});
+
+describe('without a session', () => {
+  test.each(['/', '/review', '/leads', '/runs', '/runs/00000000-0000-4000-8000-000000000000', '/leads/x', '/nope'])('GET %s redirects to /login', async (path) => {
+    const res = await app.request(path);
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('/login');
+  });
+
+  test('the API answers 401 JSON, and a forged cookie is no session', async () => {
+    for (const path of ['/api/drafts', '/api/runs']) {
+      const res = await app.request(path, { headers: { cookie: `${SESSION_COOKIE}=${'x'.repeat(43)}` } });
+      expect(res.status).toBe(401);
+      expect(await res.json()).toEqual({ error: expect.stringContaining('not signed in') });
+    }
+    const post = await app.request(`/review/${f.sequences.granite.sequenceId}/approve`, { method: 'POST' });
+    expect(post.status).toBe(302);
+    expect(await status(f.sequences.granite.sequenceId)).toBe('draft');
+  });
+});
+
+describe('headers and escaping', () => {
+  test('every page carries the CSP without inline script, frame-ancestors none, nosniff and no referrer', async () => {
+    const s = await signIn(f.tallyhand.userId);
+    for (const path of ['/review', '/leads', '/runs', '/login', '/static/app.js']) {
+      const res = path === '/login' ? await app.request(path) : await s.get(path);
+      expect(res.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+      expect(CONTENT_SECURITY_POLICY).toContain("script-src 'self'");
+      expect(CONTENT_SECURITY_POLICY).toContain("frame-ancestors 'none'");
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    }
+    const page = await (await s.get('/review')).text();
+    // no inline script or style: the one script and stylesheet come from /static
+    expect(page.match(/<script[^>]*>/g)).toEqual(['<script src="/static/app.js" defer>']);
+    expect(page).not.toMatch(/\sstyle=|<style|\son[a-z]+="/i);
+  });
+
+  test('a quote with <script> is text on the review queue and the lead page', async () => {
+    const s = await signIn(f.tallyhand.userId);
+    for (const path of ['/review', `/leads/${f.leads.evil.leadId}`]) {
+      const page = await (await s.get(path)).text();
+      expect(page).not.toContain("<script>document.title='pwned'");
+      expect(page).toContain('&lt;script&gt;document.title=&#39;pwned&#39;&lt;/script&gt; &amp; &quot;more&quot;');
+    }
+    expect(EVIL_QUOTE).toContain('<script>');
+  });
+
+  test('the stored page text of a fact is served as plain text, only for the lead it belongs to', async () => {
+    const s = await signIn(f.tallyhand.userId);
+    const res = await s.get(`/leads/${f.leads.keelhaul.leadId}/facts/f1/text`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(await res.text()).toBe(STORED_TEXT);
+    const page = await (await s.get(`/leads/${f.leads.keelhaul.leadId}`)).text();
+    expect(page).toContain(`href="/leads/${f.leads.keelhaul.leadId}/facts/f1/text"`);
+    expect((await s.get(`/leads/${f.leads.keelhaul.leadId}/facts/f9/text`)).status).toBe(404);
+    expect((await s.get(`/leads/${f.leads.keelhaul.leadId}/facts/..%2F..%2Fetc/text`)).status).toBe(404);
+  });
+});
+
+describe('pages', () => {
+  test('a run shows its leads per stage, failures grouped by stage and error with the message as text, skips by reason', async () => {
+    const s = await signIn(f.tallyhand.userId);
+    const runId = f.leads.keelhaul.runId;
+    const list = await (await s.get('/runs')).text();
+    expect(list).toContain(`href="/runs/${runId}"`);
+    const page = await (await s.get(`/runs/${runId}`)).text();
+    expect(page).toContain('succeeded');
+    for (const stage of ['researched', 'skipped', 'failed']) expect(page).toMatch(new RegExp(`<dt>${stage}</dt><dd>1</dd>`));
+    expect(page).toContain('<strong>1</strong> × fetch · FetchTimeout');
+    expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(page).not.toContain(FAILURE_MESSAGE);
+    expect(page).toContain('robots.txt disallows the site');
+    expect(page).toContain(`prospector redrive ${runId.slice(0, 8)}`);
+  });
+
+  test('leads are ranked by fit and filtered by status; an unknown filter value is ignored', async () => {
+    const s = await signIn(f.tallyhand.userId);
+    await f.db.query(`UPDATE research SET fit_score = 95 WHERE id = :id::uuid`, { id: f.leads.granite.researchId });
+    const all = await (await s.get('/leads')).text();
+    expect(all.indexOf('Gus Hale')).toBeLessThan(all.indexOf('Dana Ruiz'));
+    const failed = await (await s.get('/leads?status=failed')).text();
+    expect(failed).toContain('Eve Mallory');
+    expect(failed).not.toContain('Dana Ruiz');
+    expect(failed).toContain('<option value="failed" selected>');
+    const odd = await s.get('/leads?status=%3Cx%3E&icp=nope');
+    expect(odd.status).toBe(200);
+    expect(await odd.text()).toContain('Dana Ruiz');
+  });
+});
+
+describe('errors', () => {
+  test('an unexpected failure is a 500 page without its detail; the detail goes to the log', async () => {
+    const logged: { message: string; extra?: Record<string, unknown> }[] = [];
+    const log = { debug() {}, info() {}, warn() {}, error: (message: string, extra?: Record<string, unknown>) => logged.push({ message, extra }) };
+    const failingLake = { ...f.lake, location: f.lake.location, get: async () => { throw new Error('EIO reading /srv/secret/lake'); } } as unknown as typeof f.lake;
+    const broken = createWebApp({ sql: f.db, lake: failingLake, log });
+    const s = await signIn(f.tallyhand.userId, broken);
+    const res = await s.get(`/leads/${f.leads.keelhaul.leadId}/facts/f1/text`);
+    expect(res.status).toBe(500);
+    const body = await res.text();
+    expect(body).toContain('Something went wrong on our side');
+    expect(body).not.toContain('/srv/secret');
+    expect(logged).toEqual([{ message: 'web request failed', extra: expect.objectContaining({ message: 'EIO reading /srv/secret/lake' }) }]);
+  });
+});
+
+describe('CSRF', () => {
+  test('a POST without the token, or with another session\'s, is refused with 403 and changes nothing', async () => {
+    const s = await signIn(f.tallyhand.userId);
+    const other = await signIn(f.tallyhand.userId);
+    const id = f.sequences.granite.sequenceId;
+    const missing = await s.post(`/review/${id}/approve`, {}, false);
+    expect(missing.status).toBe(403);
+    expect(await missing.text()).toContain('security token');
+    const wrong = await s.post(`/review/${id}/approve`, { _csrf: other.csrf }, false);
+    expect(wrong.status).toBe(403);
+    const api = await app.request('/api/drafts', { method: 'POST', headers: { cookie: s.cookie } });
+    expect(api.status).toBe(403);
+    expect(await status(id)).toBe('draft');
+  });
+});
+
+describe('review actions', () => {
+  test('a flagged draft needs a reason: refused without one, approved with it by the signed-in rep', async () => {
+    const s = await signIn(f.tallyhand.userId);
+    const id = f.sequences.keelhaul.sequenceId;
+    const refused = await s.post(`/review/${id}/approve`, {});
+    expect(refused.status).toBe(409);
+    expect(await refused.text()).toContain('risk flag');
+    expect(await status(id)).toBe('draft');
+    const ok = await s.post(`/review/${id}/approve`, { reason: 'the opt-out goes in the signature' });
+    expect(ok.status).toBe(303);
+    expect(ok.headers.get('location')).toBe('/review?done=approved');
+    expect(await status(id)).toBe('approved');
+    const decision = await f.db.query<{ decided_by_email: string; reason: string; flags_overridden: number }>(
+      `SELECT decided_by_email, reason, flags_overridden FROM approval WHERE sequence_id = :id::uuid`,
+      { id },
+    );
+    expect(decision.rows).toEqual([{ decided_by_email: f.tallyhand.email, reason: 'the opt-out goes in the signature', flags_overridden: 1 }]);
+    expect(await (await s.get('/review?done=approved')).text()).toContain('Approved: the first email is queued');
+  });
+
+  test('an edit adding an invented claim is checked again and blocks approval', async () => {
+    const s = await signIn(f.tallyhand.userId);
+    const { sequenceId, messages } = f.sequences.evil;
+    const res = await s.post(`/review/messages/${messages.b}/edit`, {
+      subject: 'Keelhaul Freight',
+      body: 'Keelhaul Freight cut invoice time by 72%. Your team saved $4.2 million with us in 2023. Worth a 15-minute look next week?',
+    });
+    expect(res.status).toBe(303);
+    const row = await f.db.query<{ grounding: string }>(`SELECT grounding FROM message WHERE id = :id::uuid`, { id: messages.b });
+    expect(row.rows[0].grounding).toBe('blocked');
+    const page = await (await s.get(res.headers.get('location')!)).text();
+    expect(page).toContain('Saved and checked again');
+    expect(page).toContain('Blocked: invented_specific');
+    const approve = await s.post(`/review/${sequenceId}/approve`, { reason: 'looks fine' });
+    expect(approve.status).toBe(409);
+    expect(await approve.text()).toContain('blocked message is never approved');
+    expect(await status(sequenceId)).toBe('draft');
+  });
+
+  test('reject needs a reason', async () => {
+    const s = await signIn(f.tallyhand.userId);
+    const id = f.sequences.evil.sequenceId;
+    expect((await s.post(`/review/${id}/reject`, { reason: '  ' })).status).toBe(422);
+    expect(await status(id)).toBe('draft');
+  });
+});
+
+describe('bulk approval', () => {
+  test('approves every draft without a flag and leaves the flagged and blocked ones for a person', async () => {
+    const s = await signIn(f.tallyhand.userId);
+    const before = await (await s.get('/review')).text();
+    expect(before).toContain('Approve the 1 unflagged draft(s)');
+    const res = await s.post('/review/approve-unflagged', {});
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/review?done=bulk&n=1');
+    expect(await status(f.sequences.granite.sequenceId)).toBe('approved');
+    expect(await status(f.sequences.evil.sequenceId)).toBe('draft');
+    expect(await status(f.sequences.rival.sequenceId)).toBe('draft');
+    const after = await (await s.get('/review?done=bulk&n=1')).text();
+    expect(after).toContain('Approved 1 unflagged draft(s).');
+    expect(after).not.toContain('Approve the');
+  });
+});
+
+/**
+ * The sample onboarding as a rep would upload it: each knowledge document's text inline, since an
+ * upload may not name files on the server (`knowledge[i].path` is refused).
+ */
+async function uploadableSample(): Promise<string> {
+  const text = await readFile(SAMPLE_ONBOARDING, 'utf8');
+  let out = text;
+  for (const m of text.matchAll(/^( +)path: (knowledge\/[\w.-]+)$/gm)) {
+    const body = (await readFile(join(dirname(SAMPLE_ONBOARDING), m[2]), 'utf8')).trim().split('\n').map((l) => `${m[1]}  ${l}`.trimEnd()).join('\n');
+    out = out.replace(m[0], `${m[1]}format: markdown\n${m[1]}text: |\n${body}`);
+  }
+  return out;
+}
+
+describe('onboarding import', () => {
+  const workspaceName = async (id: string) => (await f.db.query<{ name: string }>(`SELECT name FROM workspace WHERE id = :id::uuid`, { id })).rows[0].name;
+
+  test('refuses a knowledge document named by path: an upload may not read files on the server', async () => {
+    const s = await signIn(f.tallyhand.userId);
+    const res = await s.post('/onboarding/import', { text: await readFile(SAMPLE_ONBOARDING, 'utf8') });
+    expect(res.status).toBe(422);
+    expect(await res.text()).toContain('<code>knowledge[0].path</code>');
+  });
+
+  test('a field error is shown at its path and line and nothing is written; the fixed file is imported', async () => {
+    const s = await signIn(f.tallyhand.userId);
+    const sample = await uploadableSample();
+    const broken = sample.replace('name: Tallyhand\n', 'name: Tallyhand Renamed\n').replace(/(\n\s+email: )maya\.okafor@tallyhand\.com/, '$1maya.okafor-at-tallyhand');
+    expect(broken).not.toBe(sample);
+    const bad = await s.post('/onboarding/import', { text: broken });
+    expect(bad.status).toBe(422);
+    const page = await bad.text();
+    expect(page).toMatch(/<code>users\[0\]\.email<\/code><\/a>: [^<]*\(line 11\)/);
+    expect(page).toContain('maya.okafor-at-tallyhand'); // the text stays in the box to fix
+    expect(await workspaceName(f.tallyhand.workspaceId)).toBe('Tallyhand');
+    const fixed = await s.post('/onboarding/import', { text: sample.replace('name: Tallyhand\n', 'name: Tallyhand Renamed\n') });
+    expect(fixed.status).toBe(303);
+    expect(await workspaceName(f.tallyhand.workspaceId)).toBe('Tallyhand Renamed');
+    await s.post('/onboarding/import', { text: sample });
+  });
+
+  test('a file naming another workspace is refused: one session, one workspace', async () => {
+    const s = await signIn(f.tallyhand.userId);
+    const sample = await uploadableSample();
+    const res = await s.post('/onboarding/import', { text: sample.replace('slug: tallyhand', 'slug: rival-co').replace('name: Tallyhand\n', 'name: Taken Over\n') });
+    expect(res.status).toBe(422);
+    expect(await res.text()).toContain('<code>workspace.slug</code>');
+    expect(await workspaceName(f.rival.workspaceId)).toBe('Rival Co');
+  });
+
+  test('a rep who is not an admin cannot import', async () => {
+    const repId = (await f.db.query<{ id: string }>(`SELECT id FROM app_user WHERE workspace_id = :ws::uuid AND role = 'rep' LIMIT 1`, { ws: f.tallyhand.workspaceId })).rows[0].id;
+    const s = await signIn(repId);
+    const res = await s.post('/onboarding/import', { text: await readFile(SAMPLE_ONBOARDING, 'utf8') });
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain('Only an admin');
+  });
+});
+
+describe('two workspaces', () => {
+  test('a rep sees only their own workspace: pages, API, and ids of the other workspace are 404', async () => {
+    const tally = await signIn(f.tallyhand.userId);
+    const rival = await signIn(f.rival.userId);
+    for (const path of ['/review', '/leads']) {
+      expect(await (await tally.get(path)).text()).not.toContain('Rita Secret');
+      const theirs = await (await rival.get(path)).text();
+      expect(theirs).toContain('Rita Secret');
+      expect(theirs).not.toContain('Dana Ruiz');
+    }
+    const drafts = (await (await tally.get('/api/drafts')).json()) as { id: string }[];
+    expect(drafts.map((d) => d.id)).not.toContain(f.sequences.rival.sequenceId);
+    expect((await tally.get(`/leads/${f.leads.rivalLead.leadId}`)).status).toBe(404);
+    expect((await tally.get(`/runs/${f.leads.rivalLead.runId}`)).status).toBe(404);
+    expect((await tally.get(`/runs/${f.leads.keelhaul.runId}`)).status).toBe(200);
+    // acting on the other workspace's draft, with a valid token of one's own session
+    expect((await tally.post(`/review/${f.sequences.rival.sequenceId}/approve`, {})).status).toBe(404);
+    expect((await tally.post(`/review/${f.sequences.rival.sequenceId}/reject`, { reason: 'mine now' })).status).toBe(404);
+    expect((await tally.post(`/review/messages/${f.sequences.rival.messages.a}/edit`, { subject: 'x', body: 'Hello there.' })).status).toBe(404);
+    expect(await status(f.sequences.rival.sequenceId)).toBe('draft');
+    const body = await f.db.query<{ body: string }>(`SELECT body FROM message WHERE id = :id::uuid`, { id: f.sequences.rival.messages.a });
+    expect(body.rows[0].body).not.toBe('Hello there.');
+  });
+});

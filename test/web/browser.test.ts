@@ -1,0 +1,261 @@
+/**
+ * The web app in Debian's Chromium through playwright-core (no browser download): served by the
+ * same `startUi` that `prospector ui` runs, over one populated in-memory home built once. A rep
+ * signs in with the one-time link, reads a hostile quote as text, approves a draft with the
+ * mouse, adds an invented claim and sees it blocked, and clears the rest of the queue with the
+ * keyboard alone; forms without their CSRF token are refused; the second workspace stays apart;
+ * axe-core finds no serious or critical violation on any page. Screenshots go to a temporary
+ * folder whose path is logged (as test/report.test.ts does), for a human look.
+ */
+import { accessSync, constants } from 'node:fs';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startUi, type UiServer } from '#local/commands/ui.ts';
+import { SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
+import { webFixture, type WebFixture } from '#test/helpers/web.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = (() => {
+  try {
+    accessSync(CHROMIUM, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+// Skipped only on a developer machine without Chromium; in CI its absence is a failure (.ci/run installs it).
+const suite = hasChromium || process.env.CI ? describe : describe.skip;
+if (!hasChromium && !process.env.CI) console.warn('browser.test.ts: /usr/bin/chromium not found (apt-get install chromium): skipping; it runs in CI');
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+suite('the web app in Chromium', () => {
+  let f: WebFixture;
+  let ui: UiServer;
+  let browser: Browser;
+  let rep: BrowserContext;
+  let page: Page;
+  let shots: string;
+
+  beforeAll(async () => {
+    expect(hasChromium, 'chromium must be installed in CI (.ci/run installs it)').toBe(true);
+    f = await webFixture();
+    ui = await startUi({ sql: f.db, lake: f.lake }, { host: '127.0.0.1', port: 0, workspaceId: f.tallyhand.workspaceId });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
+    rep = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    page = await rep.newPage();
+    shots = await mkdtemp(join(tmpdir(), 'prospector-web-shots-'));
+    console.log(`web app screenshots: ${shots}`);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await ui?.close();
+    await f?.close();
+  });
+
+  const shot = (name: string, p: Page = page) => p.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  const status = async (sequenceId: string) =>
+    (await f.db.query<{ status: string }>(`SELECT status FROM sequence WHERE id = :id::uuid`, { id: sequenceId })).rows[0].status;
+  const draft = (sequenceId: string) => page.locator(`#seq-${sequenceId}`);
+
+  test('the one-time link signs in once; the cookie is HttpOnly and the link then refused', async () => {
+    const res = await page.goto(ui.loginUrl);
+    expect(res?.status()).toBe(200);
+    expect(new URL(page.url()).pathname).toBe('/review');
+    await expect(page.locator('h1').textContent()).resolves.toBe('Review queue');
+    const [cookie] = await rep.cookies();
+    expect(cookie).toMatchObject({ name: 'prospector_session', httpOnly: true, sameSite: 'Lax' });
+    // the same link in another browser profile
+    const stranger = await browser.newContext();
+    const again = await (await stranger.newPage()).goto(ui.loginUrl);
+    expect(again?.status()).toBe(401);
+    await stranger.close();
+  });
+
+  test('without a session, pages redirect to /login and the API answers 401', async () => {
+    const stranger = await browser.newContext();
+    const p = await stranger.newPage();
+    for (const path of ['/review', '/leads', '/runs']) {
+      await p.goto(`${ui.url}${path}`);
+      expect(new URL(p.url()).pathname).toBe('/login');
+    }
+    const api = await p.request.get(`${ui.url}/api/drafts`);
+    expect(api.status()).toBe(401);
+    await shot('login', p);
+    await stranger.close();
+  });
+
+  test('a quote containing <script> is shown as text when its cited sentence has focus', async () => {
+    await page.goto(`${ui.url}/review`);
+    const mark = draft(f.sequences.evil.sequenceId).locator('mark.cite').first();
+    const quote = mark.locator('.quote');
+    await expect(quote.isVisible()).resolves.toBe(false);
+    await mark.focus();
+    await expect(quote.isVisible()).resolves.toBe(true);
+    await expect(quote.textContent()).resolves.toContain(`<script>document.title='pwned'</script> & "more"`);
+    expect(await page.title()).toBe('Review queue · Prospector');
+    expect(await page.locator('main script').count()).toBe(0);
+    await shot('review-quote-tooltip');
+    await page.goto(`${ui.url}/leads/${f.leads.evil.leadId}`);
+    await expect(page.locator('blockquote').first().textContent()).resolves.toContain('<script>');
+    expect(await page.title()).not.toContain('pwned');
+  });
+
+  test('a form whose CSRF token was removed is refused with 403 and nothing changes', async () => {
+    await page.goto(`${ui.url}/review`);
+    const form = draft(f.sequences.granite.sequenceId).locator('form.approve');
+    await form.locator('input[name="_csrf"]').evaluate((el) => el.remove());
+    const [response] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), form.locator('button').click()]);
+    expect(response.status()).toBe(403);
+    await expect(page.locator('[role="alert"]').textContent()).resolves.toContain('security token');
+    expect(await status(f.sequences.granite.sequenceId)).toBe('draft');
+  });
+
+  test('approving a draft with the mouse queues it and takes it off the queue', async () => {
+    await page.goto(`${ui.url}/review`);
+    await draft(f.sequences.granite.sequenceId).getByRole('button', { name: 'Approve' }).click();
+    await page.waitForURL(/done=approved/);
+    await expect(page.locator('[role="status"]').textContent()).resolves.toContain('Approved');
+    expect(await draft(f.sequences.granite.sequenceId).count()).toBe(0);
+    expect(await status(f.sequences.granite.sequenceId)).toBe('approved');
+  });
+
+  test('an edit that adds an invented claim is checked again and shown blocked', async () => {
+    await page.goto(`${ui.url}/review`);
+    const message = page.locator(`#msg-${f.sequences.evil.messages.b}`);
+    await message.getByText('Edit this message').click();
+    await message.getByLabel(/^Body/).fill('Keelhaul Freight cut invoice time by 72%. Your team saved $4.2 million with us in 2023. Worth a 15-minute look next week?');
+    await message.getByRole('button', { name: 'Save and check again' }).click();
+    await page.waitForURL(/done=edited/);
+    const after = page.locator(`#msg-${f.sequences.evil.messages.b}`);
+    await expect(after.locator('.verdict').textContent()).resolves.toBe('blocked');
+    await expect(after.locator('.flags').textContent()).resolves.toContain('Blocked: invented_specific');
+    await expect(draft(f.sequences.evil.sequenceId).locator('.blocked').textContent()).resolves.toContain('Blocked');
+    expect(await draft(f.sequences.evil.sequenceId).locator('form.approve').count()).toBe(0);
+    await shot('review-edit-blocked');
+  });
+
+  test('single-key shortcuts can be turned off (screen readers use the same keys), and the choice is remembered', async () => {
+    await page.goto(`${ui.url}/review`);
+    const first = await page.evaluate(() => document.activeElement?.id);
+    await page.getByLabel('Single-key shortcuts on').uncheck();
+    await page.locator(`#${first}`).focus();
+    await page.keyboard.press('j');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe(first);
+    await page.reload();
+    await expect(page.getByLabel('Single-key shortcuts on').isChecked()).resolves.toBe(false);
+    await page.getByLabel('Single-key shortcuts on').check();
+    await page.reload();
+    await expect(page.getByLabel('Single-key shortcuts on').isChecked()).resolves.toBe(true);
+  });
+
+  test('the rest of the queue is done with the keyboard alone: j/k, a with a reason, e and Esc, r with a reason', async () => {
+    await page.goto(`${ui.url}/review`);
+    await expect(page.locator('.shortcuts').textContent()).resolves.toContain('next / previous draft');
+    // the first draft has focus on load (newest first: evil, then keelhaul)
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe(`seq-${f.sequences.evil.sequenceId}`);
+    await page.keyboard.press('j');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe(`seq-${f.sequences.keelhaul.sequenceId}`);
+    await page.keyboard.press('k');
+    await page.keyboard.press('j');
+    // keelhaul is flagged: `a` asks for the reason first, Enter submits
+    await page.keyboard.press('a');
+    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement).name)).toBe('reason');
+    await page.keyboard.type('the opt-out line is in the signature');
+    await Promise.all([page.waitForURL(/done=approved/), page.keyboard.press('Enter')]);
+    expect(await status(f.sequences.keelhaul.sequenceId)).toBe('approved');
+    // evil is blocked: e opens its editor, Esc leaves it, r rejects with a reason
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe(`seq-${f.sequences.evil.sequenceId}`);
+    await page.keyboard.press('e');
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('TEXTAREA');
+    await page.keyboard.press('Escape');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe(`seq-${f.sequences.evil.sequenceId}`);
+    await page.keyboard.press('r');
+    await page.keyboard.type('the proof point does not fit this lead');
+    await Promise.all([page.waitForURL(/done=rejected/), page.keyboard.press('Enter')]);
+    expect(await status(f.sequences.evil.sequenceId)).toBe('rejected');
+    await expect(page.locator('main').textContent()).resolves.toContain('Nothing to review');
+    const reason = await f.db.query<{ reason: string; decided_by_email: string }>(`SELECT reason, decided_by_email FROM approval WHERE sequence_id = :id::uuid`, { id: f.sequences.evil.sequenceId });
+    expect(reason.rows).toEqual([{ reason: 'the proof point does not fit this lead', decided_by_email: f.tallyhand.email }]);
+  });
+
+  test('the second workspace sees only its own drafts and leads', async () => {
+    const other = await browser.newContext();
+    const p = await other.newPage();
+    await p.goto(`${ui.url}/login?token=${await f.loginToken(f.rival.userId)}`);
+    const queue = await p.locator('main').textContent();
+    expect(queue).toContain('Rita Secret');
+    expect(queue).not.toContain('Dana Ruiz');
+    const res = await p.goto(`${ui.url}/leads/${f.leads.keelhaul.leadId}`);
+    expect(res?.status()).toBe(404);
+    await p.goto(`${ui.url}/leads`);
+    expect(await p.locator('main').textContent()).not.toContain('keelhaul');
+    await other.close();
+  });
+
+  test('onboarding: a field error is shown at its field, fixed in the same box, and imported', async () => {
+    const sample = await readFile(SAMPLE_ONBOARDING, 'utf8');
+    await page.goto(`${ui.url}/onboarding`);
+    const box = page.getByLabel('Onboarding file (YAML or JSON)');
+    await box.fill(sample.replace('name: Tallyhand\n', 'name: Tallyhand Outbound\n').replace('role: admin', 'role: boss'));
+    await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.getByRole('button', { name: 'Check and import' }).click()]);
+    const alert = page.locator('[role="alert"]');
+    await expect(alert.textContent()).resolves.toContain('users[0].role');
+    await expect(box.getAttribute('aria-invalid')).resolves.toBe('true');
+    await shot('onboarding-error');
+    const kept = await box.inputValue();
+    await box.fill(kept.replace('role: boss', 'role: admin'));
+    await Promise.all([page.waitForURL(/done=imported/), page.getByRole('button', { name: 'Check and import' }).click()]);
+    await expect(page.locator('[role="status"]').textContent()).resolves.toContain('Imported');
+    await expect(page.locator('.who').textContent()).resolves.toContain('Tallyhand Outbound');
+  });
+
+  test('axe-core finds no serious or critical violation on any page', async () => {
+    // axe is injected as a script: a context that bypasses the app's CSP for the check only
+    const audit = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+    const p = await audit.newPage();
+    await p.goto(`${ui.url}/login`);
+    const pages = { login: '/login' } as Record<string, string>;
+    await p.goto(`${ui.url}/login?token=${await f.loginToken(f.tallyhand.userId)}`);
+    Object.assign(pages, {
+      review: '/review',
+      leads: '/leads',
+      lead: `/leads/${f.leads.evil.leadId}`,
+      runs: '/runs',
+      run: `/runs/${f.leads.keelhaul.runId}`,
+      onboarding: '/onboarding',
+      'not-found': '/nothing-here',
+    });
+    // a queue with drafts in it: the rival's one is reached through its own session below
+    const rival = await browser.newContext({ bypassCSP: true });
+    const rp = await rival.newPage();
+    await rp.goto(`${ui.url}/login?token=${await f.loginToken(f.rival.userId)}`);
+    const targets: [string, Page, string][] = [
+      ...Object.entries(pages).map(([name, path]) => [name, p, path] as [string, Page, string]),
+      ['review-with-drafts', rp, '/review'],
+    ];
+    const found: string[] = [];
+    for (const [name, tab, path] of targets) {
+      await tab.goto(`${ui.url}${path}`);
+      await tab.addScriptTag({ path: AXE });
+      const violations = await tab.evaluate(async () => {
+        type Rule = { id: string; impact: string; nodes: unknown[] };
+        const result = await (window as unknown as { axe: { run(): Promise<{ violations: Rule[]; passes: Rule[] }> } }).axe.run();
+        return { passed: result.passes.length, all: result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length })) };
+      });
+      // axe ran its rules on the page (a failed injection would pass nothing)
+      expect(violations.passed, name).toBeGreaterThan(10);
+      if (violations.all.length) console.log(`axe on ${name}:`, JSON.stringify(violations.all));
+      for (const v of violations.all) if (v.impact === 'serious' || v.impact === 'critical') found.push(`${name}: ${v.id} (${v.impact}, ${v.nodes} nodes)`);
+      await shot(name, tab);
+    }
+    expect(found).toEqual([]);
+    await audit.close();
+    await rival.close();
+  });
+});
