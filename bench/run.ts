@@ -6,6 +6,7 @@
  *   npm run bench -- --only pipeline --leads 200
  *   npm run bench -- --only cleanup,tokens --pages 10 --passes 1
  *   npm run bench -- --only startup --starts 10
+ *   npm run bench -- --only scale --leads 20000   # lead manifest at scale: accounted for, memory, overhead
  *
  * Flags: --only cleanup|tokens|pipeline (comma-separated or repeated), --leads N (pipeline),
  * --concurrency N, --latency MS, --tpm N, --target LEADS_PER_MIN (pipeline), --pages N and
@@ -21,10 +22,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { benchCleanup, type CleanupBench } from './cleanup.ts';
 import { formatPipeline, type PipelineBench } from './pipeline.ts';
 import { formatTokens, type TokensBench } from './tokens.ts';
+import { formatScale, type ScaleBench } from './scale.ts';
 import { benchStartup, formatStartup, type StartupBench } from './startup.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const BENCHMARKS = ['cleanup', 'tokens', 'pipeline', 'startup'] as const;
+export const BENCHMARKS = ['cleanup', 'tokens', 'pipeline', 'startup', 'scale'] as const;
+/** What a bare `npm run bench` runs: scale takes minutes per thousand leads, so it runs only when named. */
+export const DEFAULT_BENCHMARKS: BenchName[] = ['cleanup', 'tokens', 'pipeline', 'startup'];
 export type BenchName = (typeof BENCHMARKS)[number];
 
 export interface Machine {
@@ -44,6 +48,7 @@ export interface BenchReport {
   tokens?: TokensBench;
   pipeline?: PipelineBench;
   startup?: StartupBench;
+  scale?: ScaleBench;
   /** the targets each benchmark is held to, where one ran */
   checks: Record<string, boolean>;
 }
@@ -89,10 +94,10 @@ export function parseArgs(argv: string[]): Args {
     } else if (a === '--pages') args.pages = number(a, argv[++i]);
     else if (a === '--passes') args.passes = number(a, argv[++i]);
     else if (a === '--starts') args.starts = number(a, argv[++i]);
-    else if (['--leads', '--concurrency', '--latency', '--tpm', '--target'].includes(a)) args.pipelineArgs.push(a, String(number(a, argv[++i])));
-    else throw new Error(`unknown flag ${a}: use --json, --only cleanup|tokens|pipeline|startup, --leads, --concurrency, --latency, --tpm, --target, --pages, --passes, --starts`);
+    else if (['--leads', '--concurrency', '--latency', '--tpm', '--target', '--batch'].includes(a)) args.pipelineArgs.push(a, String(number(a, argv[++i])));
+    else throw new Error(`unknown flag ${a}: use --json, --only ${BENCHMARKS.join('|')}, --leads, --concurrency, --latency, --tpm, --target, --batch, --pages, --passes, --starts`);
   }
-  if (!args.only.length) args.only = [...BENCHMARKS];
+  if (!args.only.length) args.only = [...DEFAULT_BENCHMARKS];
   return args;
 }
 
@@ -137,6 +142,10 @@ export async function runBenchmarks(args: Args, log: (line: string) => void): Pr
     // only a run with a steady-state window says anything about the bound
     if (report.pipeline.steady) report.checks.pipelineBoundUtilizationAtLeast85 = report.pipeline.boundUtilization >= 0.85;
   }
+  if (args.only.includes('scale')) {
+    report.scale = await runIsolated<ScaleBench>('scale', args.pipelineArgs);
+    report.checks.scaleEveryLeadAccountedFor = report.scale.accountedFor === report.scale.leads;
+  }
   if (args.only.includes('startup')) {
     log('startup: prospector --help from a cold process…');
     report.startup = await benchStartup({ starts: args.starts });
@@ -162,6 +171,7 @@ export function formatReport(r: BenchReport): string {
   if (r.tokens) out.push(formatTokens(r.tokens), '');
   if (r.pipeline) out.push(formatPipeline(r.pipeline), '');
   if (r.startup) out.push(formatStartup(r.startup), '');
+  if (r.scale) out.push(formatScale(r.scale), '');
   const checks = Object.entries(r.checks);
   if (checks.length) out.push(`Checks: ${checks.map(([k, ok]) => `${k} ${ok ? 'ok' : 'MISSED'}`).join(' · ')}`);
   out.push(`Total ${r.seconds} s`);

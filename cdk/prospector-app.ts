@@ -4,6 +4,7 @@
  *
  * Settings come from CDK context (`-c key=value` or cdk.json): deletionProtection (true),
  * llmRetentionDays (90), schedule ("rate(1 day)"), workspace, leadConcurrency (4),
+ * leadBatchSize (10),
  * researchReservedConcurrency (4), runTokenBudget, runCostBudgetUsd, leadCostBudgetUsd (unset:
  * no cap), leadSearchUrl, alarmEmail, mailboxDomain (the domain SES receives replies at);
  * sending (off until sendingDomain is set): sendingDomain, sesConfigurationSet
@@ -93,6 +94,7 @@ export function createApp(options: ProspectorAppOptions = {}): { app: App; state
     schedule: contextString(app, 'schedule') ?? 'rate(1 day)',
     workspace: contextString(app, 'workspace'),
     leadConcurrency: contextNumber(app, 'leadConcurrency') ?? 4,
+    leadBatchSize: contextNumber(app, 'leadBatchSize') ?? 10,
     researchReservedConcurrency: contextNumber(app, 'researchReservedConcurrency') ?? 4,
     budgets: {
       runTokens: contextNumber(app, 'runTokenBudget'),

@@ -47,6 +47,8 @@ export interface StatelessStackProps extends StackProps {
   /** Workspace slug; default the only one. */
   workspace?: string;
   leadConcurrency?: number;
+  /** Leads one child execution of the lead Map takes (ItemBatcher's MaxItemsPerBatch); default 10. */
+  leadBatchSize?: number;
   factsModel?: string;
   synthesisModel?: string;
   /** The model that drafts outreach (DRAFT_MODEL); default the synthesis model. */
@@ -94,7 +96,8 @@ export interface SendingSettings {
 export const STEPS = [
   { placeholder: 'StartRunFunctionArn', id: 'StartRun', entry: 'start-run.ts', memorySize: 512, timeout: 45 },
   { placeholder: 'SearchLeadsFunctionArn', id: 'SearchLeads', entry: 'search-leads.ts', memorySize: 512, timeout: 100 },
-  { placeholder: 'ListRunLeadsFunctionArn', id: 'ListRunLeads', entry: 'list-run-leads.ts', memorySize: 512, timeout: 45 },
+  // Pages through the run's leads (5,000 a Data API call) and builds its manifest in memory: about 100 bytes a lead.
+  { placeholder: 'ListRunLeadsFunctionArn', id: 'ListRunLeads', entry: 'list-run-leads.ts', memorySize: 1024, timeout: 280 },
   { placeholder: 'FetchSiteFunctionArn', id: 'FetchSite', entry: 'fetch-site.ts', memorySize: 1024, timeout: 280 },
   { placeholder: 'CleanPagesFunctionArn', id: 'CleanPages', entry: 'clean-pages.ts', memorySize: 2048, timeout: 280 },
   { placeholder: 'ResearchLeadFunctionArn', id: 'ResearchLead', entry: 'research-lead.ts', memorySize: 1024, timeout: 570 },
@@ -187,6 +190,7 @@ export class StatelessStack extends Stack {
       GROQ_SECRET_ARN: props.groqSecret.secretArn,
       PROSPECTOR_WORKSPACE: props.workspace,
       LEAD_CONCURRENCY: String(props.leadConcurrency ?? 4),
+      LEAD_BATCH_SIZE: String(props.leadBatchSize ?? 10),
       FACTS_MODEL: props.factsModel ?? DEFAULT_MODELS.facts,
       SYNTHESIS_MODEL: props.synthesisModel ?? DEFAULT_MODELS.synthesis,
       DRAFT_MODEL: props.draftModel ?? props.synthesisModel ?? DEFAULT_MODELS.synthesis,
@@ -236,6 +240,8 @@ export class StatelessStack extends Stack {
     this.definitionSubstitutions = {
       ...Object.fromEntries(prospectingSteps.map((s) => [s.placeholder, functions[s.id].functionArn])),
       LeadMapMode: 'DISTRIBUTED',
+      // The lead Map's ItemReader and ResultWriter name the lake bucket.
+      LakeBucketName: lakeBucket.bucketName,
     };
     const executionLogs = new logs.LogGroup(this, 'ExecutionLogs', {
       // The /aws/vendedlogs/ prefix keeps CloudWatch Logs' resource policy from growing per log group.
@@ -254,6 +260,7 @@ export class StatelessStack extends Stack {
     });
     for (const step of prospectingSteps) functions[step.id].grantInvoke(this.stateMachine);
     this.#grantDistributedMap(stateMachineName);
+    this.#grantLeadManifests(lakeBucket, props.lakeExports.arn);
 
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       description: 'Starts a Prospector run',
@@ -336,6 +343,31 @@ export class StatelessStack extends Stack {
       this.stateMachine,
       STEPS.filter((st) => this.definitionSubstitutions[st.placeholder] !== undefined).map((st) => ({ step: st.id, fn: this.functions[st.id] })),
     );
+  }
+
+  /**
+   * The lead Map's ItemReader reads the run's manifest (s3:GetObject on the manifest area) and
+   * its ResultWriter writes each map run's results below its prefix with multipart uploads
+   * (s3:PutObject, s3:GetObject, s3:ListMultipartUploadParts, s3:AbortMultipartUpload: the
+   * ResultWriter IAM policy in docs.aws.amazon.com/step-functions/latest/dg/input-output-resultwriter.html,
+   * which aws-cdk-lib's ResultWriterV2.providePolicyStatements also grants). Nothing else of the lake.
+   */
+  #grantLeadManifests(lakeBucket: s3.IBucket, lakeArnExport: string): void {
+    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [lakeBucket.arnForObjects(lakeAreas.leadManifests)] }));
+    this.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
+        resources: [lakeBucket.arnForObjects(lakeAreas.leadMapResults)],
+      }),
+    );
+    const policy = this.stateMachine.role.node.tryFindChild('DefaultPolicy');
+    if (!policy) throw new Error('the state machine role has no default policy to acknowledge findings on');
+    for (const area of ['leadManifests', 'leadMapResults'] as const) {
+      Validations.of(policy).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${lakeArnExport}/${lakeAreas[area]}]`,
+        reason: `The lead Map's ${area === 'leadManifests' ? 'ItemReader reads run manifests' : 'ResultWriter writes map-run results'} (${lakeAreas[area]}): keys are named per run and per map run, so only the area's pattern can name them.`,
+      });
+    }
   }
 }
 

@@ -23,6 +23,8 @@ const LocalEnv = z.object({
   /** `1` lets the fetcher resolve real hostnames (off by default: the sample web needs none). */
   PROSPECTOR_ONLINE: z.enum(['0', '1', 'true', 'false']).optional(),
   PROSPECTOR_LEAD_CONCURRENCY: positiveInt.max(64).default(defaultPipelineConfig.leadConcurrency),
+  /** Leads one lead Map child takes (the cloud's ItemBatcher; locally the same grouping). */
+  PROSPECTOR_LEAD_BATCH_SIZE: positiveInt.max(1000).default(defaultPipelineConfig.leadBatchSize),
   PROSPECTOR_MAX_PAGES: positiveInt.max(50).default(defaultPipelineConfig.maxPagesPerSite),
   PROSPECTOR_FACTS_MODEL: z.string().min(1).default(defaultPipelineConfig.factsModel),
   PROSPECTOR_SYNTHESIS_MODEL: z.string().min(1).default(defaultPipelineConfig.synthesisModel),
@@ -123,6 +125,7 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env, options: L
       ...defaultPipelineConfig,
       workspace: e.PROSPECTOR_WORKSPACE,
       leadConcurrency: e.PROSPECTOR_LEAD_CONCURRENCY,
+      leadBatchSize: e.PROSPECTOR_LEAD_BATCH_SIZE,
       maxPagesPerSite: e.PROSPECTOR_MAX_PAGES,
       factsModel: e.PROSPECTOR_FACTS_MODEL,
       synthesisModel: e.PROSPECTOR_SYNTHESIS_MODEL,

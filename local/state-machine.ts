@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { ProspectorError } from '#core/errors.ts';
 import type { Deps } from '#core/pipeline/deps.ts';
+import { readLeadBatches, type ReadLeadBatchesInput } from '#core/pipeline/lead-manifest.ts';
 import { parseStatesError } from '#core/pipeline/record-failure.ts';
 import type { StepHandler } from '#handlers/runtime.ts';
 
@@ -35,8 +36,8 @@ function awsMathRandom(text: string): string {
   return text.replace(/States\.MathRandom\((\s*-?\d+\s*),\s*(-?\d+)\s*([,)])/g, (_m, start: string, end: string, rest: string) => `States.MathRandom(${start.trim()}, ${Number(end) - 1}${rest}`);
 }
 
-/** The definition with placeholders filled as the local runner needs them. */
-export function localDefinition(aslText = readFileSync(ASL_PATH, 'utf8')): StateMachineDefinition {
+/** The definition with placeholders filled as the local runner needs them, and its item readers made local. */
+export function localDefinition(aslText = readFileSync(ASL_PATH, 'utf8'), options: LocalReaderOptions = {}): StateMachineDefinition {
   const filled = awsMathRandom(aslText).replace(/\$\{([A-Za-z0-9]+)\}/g, (_m, name: string) =>
     name.endsWith('FunctionArn')
       ? `arn:aws:lambda:us-east-1:000000000000:function:prospector-${handlerFileFor(name)}`
@@ -44,7 +45,104 @@ export function localDefinition(aslText = readFileSync(ASL_PATH, 'utf8')): State
         ? 'INLINE'
         : `\${${name}}`,
   );
-  return JSON.parse(filled) as StateMachineDefinition;
+  return withLocalItemReaders(JSON.parse(filled) as AslDefinition, options) as unknown as StateMachineDefinition;
+}
+
+type AslState = Record<string, unknown>;
+interface AslDefinition {
+  StartAt: string;
+  States: Record<string, AslState>;
+  [k: string]: unknown;
+}
+
+/** Batches of the lead manifest held in memory at once by a local run (times the batch size: leads). */
+export const LOCAL_WINDOW_BATCHES = 100;
+
+export interface LocalReaderOptions {
+  /** batches read from the manifest per window (default LOCAL_WINDOW_BATCHES) */
+  windowBatches?: number;
+}
+
+/** The states the local runner puts in place of a Distributed Map's ItemReader + ItemBatcher. */
+export function localReaderStates(mapName: string): { start: string; read: string; more: string } {
+  return { start: `${mapName}StartReading`, read: `${mapName}ReadItems`, more: `${mapName}MoreItems` };
+}
+
+const LOCAL_READER_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:prospector-local-read-lead-batches';
+
+/**
+ * aws-local-stepfunctions ignores a Distributed Map's ItemReader, ItemBatcher and ResultWriter
+ * (DESIGN.md), so each Map that has an ItemReader is rewritten for the local run, from the cloud
+ * definition and nothing else:
+ *
+ *   X (ItemReader, ItemBatcher, ResultWriter)   becomes
+ *   XStartReading (Pass: offset 0) → XReadItems (Task: one window of the manifest, grouped as
+ *   ItemBatcher groups it) → X (inline Map over the window's batches, same ItemProcessor states,
+ *   same MaxConcurrencyPath, same Catch) → XMoreItems (Choice: another window, or X's Next).
+ *
+ * Everything that pointed at X points at XStartReading. The per-item processor, its Retry and
+ * Catch, are the cloud's, untouched; ResultWriter is dropped (the children's outputs are `{}`
+ * and a local run keeps no map-run results). Only one window of items is in memory at a time.
+ */
+export function withLocalItemReaders(def: AslDefinition, options: LocalReaderOptions = {}): AslDefinition {
+  const windowBatches = options.windowBatches ?? LOCAL_WINDOW_BATCHES;
+  const states: Record<string, AslState> = {};
+  const renamed = new Map<string, string>();
+  for (const [name, state] of Object.entries(def.States)) {
+    const reader = state.ItemReader as { Parameters?: Record<string, unknown> } | undefined;
+    if (state.Type !== 'Map' || !reader) {
+      states[name] = state;
+      continue;
+    }
+    const keyPath = reader.Parameters?.['Key.$'];
+    if (typeof keyPath !== 'string') throw new Error(`Map ${name}: the local runner reads an ItemReader whose Parameters name the object with "Key.$"`);
+    const batcher = (state.ItemBatcher ?? {}) as { MaxItemsPerBatch?: number; MaxItemsPerBatchPath?: string };
+    const { start, read, more } = localReaderStates(name);
+    const window = `$.${name}Window`;
+    const { ItemReader: _reader, ItemBatcher: _batcher, ResultWriter: _writer, Next: next, End: end, ...rest } = state;
+    const processor = rest.ItemProcessor as { ProcessorConfig?: Record<string, unknown> };
+    states[start] = { Type: 'Pass', Comment: `Local stand-in for ${name}'s ItemReader: start at the manifest's first line.`, Result: { nextOffset: 0 }, ResultPath: window, Next: read };
+    states[read] = {
+      Type: 'Task',
+      Comment: `Local stand-in for ${name}'s ItemReader and ItemBatcher: the next window of the manifest, in batches.`,
+      Resource: LOCAL_READER_ARN,
+      Parameters: {
+        'key.$': keyPath,
+        'offset.$': `${window}.nextOffset`,
+        windowBatches,
+        ...(batcher.MaxItemsPerBatchPath ? { 'maxItemsPerBatch.$': batcher.MaxItemsPerBatchPath } : { maxItemsPerBatch: batcher.MaxItemsPerBatch ?? 1 }),
+      },
+      ResultPath: window,
+      TimeoutSeconds: 60,
+      ...(rest.Catch ? { Catch: rest.Catch } : {}),
+      Next: name,
+    };
+    states[name] = {
+      ...rest,
+      ItemsPath: `${window}.batches`,
+      ItemProcessor: { ...processor, ProcessorConfig: { Mode: 'INLINE' } },
+      Next: more,
+    };
+    if (end || typeof next !== 'string') throw new Error(`Map ${name}: the local runner needs a Next after a Map with an ItemReader`);
+    states[more] = {
+      Type: 'Choice',
+      Comment: `Local: another window of ${name}'s manifest, or on.`,
+      Choices: [{ Variable: `${window}.done`, BooleanEquals: false, Next: read }],
+      Default: next,
+    };
+    renamed.set(name, start);
+  }
+  const to = (target: unknown) => (typeof target === 'string' && renamed.has(target) ? renamed.get(target) : target);
+  // Each reader Task keeps pointing at its Map; everything else that pointed at the Map now starts reading.
+  const readers = new Set([...renamed.keys()].map((m) => localReaderStates(m).read));
+  for (const [name, state] of Object.entries(states)) {
+    if (readers.has(name)) continue;
+    if ('Next' in state) state.Next = to(state.Next);
+    if ('Default' in state) state.Default = to(state.Default);
+    for (const c of (state.Choices as AslState[] | undefined) ?? []) c.Next = to(c.Next);
+    for (const c of (state.Catch as AslState[] | undefined) ?? []) c.Next = to(c.Next);
+  }
+  return { ...def, StartAt: to(def.StartAt) as string, States: states };
 }
 
 interface TaskBinding {
@@ -138,7 +236,19 @@ export async function localHandlers(deps: Deps, wrap?: (state: string, fn: StepH
     const fn = mod.makeHandler(deps);
     handlers[state] = asLambda(wrap ? wrap(state, fn) : fn);
   }
+  // The local stand-ins for ItemReader + ItemBatcher read the manifest through the Lake port.
+  for (const map of itemReaderMaps(aslText)) {
+    const { read } = localReaderStates(map);
+    const fn: StepHandler = async (event) => readLeadBatches(deps.lake, event as ReadLeadBatchesInput);
+    handlers[read] = asLambda(wrap ? wrap(read, fn) : fn);
+  }
   return handlers;
+}
+
+/** Top-level Map states that read their items with an ItemReader (the cloud's Distributed Maps). */
+export function itemReaderMaps(aslText = readFileSync(ASL_PATH, 'utf8')): string[] {
+  const raw = JSON.parse(aslText) as AslDefinition;
+  return Object.entries(raw.States).filter(([, s]) => s.Type === 'Map' && s.ItemReader).map(([name]) => name);
 }
 
 /** The execution failed (a Fail state, or an error no Catch took); names the error and its reason. */
@@ -163,11 +273,13 @@ export interface ExecuteOptions {
   aslText?: string;
   /** Aborts the execution (its result then rejects with ExecutionAbortedError). */
   signal?: AbortSignal;
+  /** Batches of the lead manifest read per window (default LOCAL_WINDOW_BATCHES). */
+  windowBatches?: number;
 }
 
 /** Runs one execution of the state machine to completion and returns its output. */
 export async function executeLocally(deps: Deps, input: Record<string, unknown>, options: ExecuteOptions = {}): Promise<unknown> {
-  const machine = new StateMachine(localDefinition(options.aslText), { validationOptions: { checkArn: true, checkPaths: true } });
+  const machine = new StateMachine(localDefinition(options.aslText, { windowBatches: options.windowBatches }), { validationOptions: { checkArn: true, checkPaths: true } });
   const handlers = await localHandlers(deps, options.wrap, options.aslText);
   const execution = machine.run(input as never, {
     overrides: {

@@ -63,6 +63,15 @@ describe('npm run bench --json at tiny sizes prints one JSON object with every f
     expect(r.checks.pipelineLeadsLostTo429IsZero).toBe(true);
   }, 300_000);
 
+  test('scale: every lead accounted for, memory and overhead reported', async () => {
+    const r = await bench('scale');
+    expect(r.scale).toMatchObject({ leads: 6, accountedFor: 6, unfinished: {}, batch: 10, manifestWindows: 1 });
+    expect(r.scale.leadsResearched + r.scale.leadsSkipped + r.scale.leadsFailed).toBe(6);
+    expect(r.scale.peakRssMb).toBeGreaterThanOrEqual(r.scale.baselineRssMb);
+    expect(r.scale.orchestrationOverheadMsPerLead.median).toBeGreaterThanOrEqual(0);
+    expect(r.checks.scaleEveryLeadAccountedFor).toBe(true);
+  }, 300_000);
+
   test('startup', async () => {
     const r = await bench('startup');
     expect(r.startup.npx).toMatchObject({ command: 'npx prospector --help', starts: 1 });
@@ -78,7 +87,8 @@ describe('npm run bench', () => {
     expect(parseArgs(['--only', 'tokens,pipeline', '--leads', '50']).only).toEqual(['tokens', 'pipeline']);
     expect(parseArgs(['--json']).only).toEqual(['cleanup', 'tokens', 'pipeline', 'startup']);
     expect(parseArgs(['--leads', '50']).pipelineArgs).toEqual(['--leads', '50']);
-    expect(() => parseArgs(['--only', 'gpu'])).toThrow(/--only takes cleanup\|tokens\|pipeline\|startup/);
+    expect(() => parseArgs(['--only', 'gpu'])).toThrow(/--only takes cleanup\|tokens\|pipeline\|startup\|scale/);
+    expect(parseArgs(['--only', 'scale', '--leads', '20000', '--batch', '25']).pipelineArgs).toEqual(['--leads', '20000', '--batch', '25']);
     expect(() => parseArgs(['--leads', 'many'])).toThrow(/positive number/);
     expect(() => parseArgs(['--fast'])).toThrow(/unknown flag --fast/);
   });

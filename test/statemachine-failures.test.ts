@@ -72,7 +72,7 @@ describe('failures outside any one lead', () => {
       retryIntervalOverrides: { StartRun: 1 },
       onEvent: (e) => {
         if (e.type === 'StateRetried') retried.push(e.state!.name);
-        if (e.type === 'MapIterationSucceeded' && (e.parentState as { name: string }).name === 'ProcessLeads') childOutputs.push(e.output);
+        if (e.type === 'MapIterationSucceeded' && (e.parentState as { name: string }).name === 'ProcessBatch') childOutputs.push(e.output);
       },
     });
     expect(fault.calls()).toBe(3);

@@ -25,12 +25,13 @@ import type { CommitResearchOutput } from '#core/pipeline/commit-research.ts';
 import type { DraftOutreachOutput } from '#core/pipeline/draft-outreach.ts';
 import type { FetchSiteOutput } from '#core/pipeline/fetch-site.ts';
 import type { RunCounts } from '#core/pipeline/finish-run.ts';
+import type { ReadLeadBatchesOutput } from '#core/pipeline/lead-manifest.ts';
 import type { ListRunLeadsOutput } from '#core/pipeline/list-run-leads.ts';
 import type { RecordFailureOutput } from '#core/pipeline/record-failure.ts';
 import type { ResearchLeadOutput } from '#core/pipeline/research-lead.ts';
 import type { SearchLeadsOutput } from '#core/pipeline/search-leads.ts';
 import type { StartRunOutput } from '#core/pipeline/start-run.ts';
-import { ASL_PATH, asLambda, localDefinition, taskBindings } from '#local/state-machine.ts';
+import { ASL_PATH, asLambda, itemReaderMaps, localDefinition, localReaderStates, taskBindings } from '#local/state-machine.ts';
 import { allStates, definitionBeforeEnvelope, type AslMachine } from '#test/helpers/asl.ts';
 
 const RUN = '11111111-1111-4111-8111-111111111111';
@@ -47,9 +48,9 @@ const RECORDED: RecordFailureOutput = { recorded: true, reason: 'Error: x' };
 const DOCUMENTED: Record<string, { outputs: unknown[]; failures: (() => Error)[] }> = {
   StartRun: {
     outputs: [
-      { runId: RUN, workspaceId: ICP, redrive: false, leadConcurrency: 2, icps: [{ icpId: ICP, slug: 'smb', keywords: ['freight'], quota: 5 }] } satisfies StartRunOutput,
-      { runId: RUN, workspaceId: ICP, redrive: true, leadConcurrency: 2, icps: [] } satisfies StartRunOutput,
-      { runId: RUN, workspaceId: ICP, redrive: false, leadConcurrency: 2, icps: [{ icpId: null, slug: 'leads-file', keywords: [], quota: 10_000, leadsKey: 'k' }] } satisfies StartRunOutput,
+      { runId: RUN, workspaceId: ICP, redrive: false, leadConcurrency: 2, leadBatchSize: 10, icps: [{ icpId: ICP, slug: 'smb', keywords: ['freight'], quota: 5 }] } satisfies StartRunOutput,
+      { runId: RUN, workspaceId: ICP, redrive: true, leadConcurrency: 2, leadBatchSize: 10, icps: [] } satisfies StartRunOutput,
+      { runId: RUN, workspaceId: ICP, redrive: false, leadConcurrency: 2, leadBatchSize: 10, icps: [{ icpId: null, slug: 'leads-file', keywords: [], quota: 10_000, leadsKey: 'k' }] } satisfies StartRunOutput,
     ],
     failures: [() => new NotFoundError('no workspace is onboarded'), () => new DatabaseUnavailableError('SELECT', 'resuming')],
   },
@@ -59,8 +60,16 @@ const DOCUMENTED: Record<string, { outputs: unknown[]; failures: (() => Error)[]
   },
   SearchFailed: { outputs: [RECORDED], failures: [() => new DatabaseError('INSERT', 'x')] },
   ListRunLeads: {
-    outputs: [{ items: [{ leadId: LEAD }], count: 1 } satisfies ListRunLeadsOutput, { items: [], count: 0 } satisfies ListRunLeadsOutput],
+    outputs: [{ manifestKey: 'manifests/run=r/leads-a.jsonl', count: 1, batchSize: 1 } satisfies ListRunLeadsOutput, { manifestKey: 'manifests/run=r/leads-b.jsonl', count: 0, batchSize: 1 } satisfies ListRunLeadsOutput],
     failures: [() => new DatabaseError('SELECT', 'x')],
+  },
+  // Local only: the stand-in for ProcessLeads' ItemReader + ItemBatcher (local/state-machine.ts).
+  [localReaderStates('ProcessLeads').read]: {
+    outputs: [
+      { batches: [{ Items: [{ runId: RUN, leadId: LEAD }] }], nextOffset: 1, done: true } satisfies ReadLeadBatchesOutput,
+      { batches: [], nextOffset: 0, done: true } satisfies ReadLeadBatchesOutput,
+    ],
+    failures: [() => new NotFoundError('no such object in the lake')],
   },
   FetchSite: {
     outputs: [
@@ -142,7 +151,8 @@ interface Outcome {
 
 async function drive(aslText: string, scenario: Scenario): Promise<Outcome> {
   const handlers: Record<string, (event: unknown) => Promise<unknown>> = {};
-  for (const { state } of taskBindings(aslText)) {
+  const tasks = [...taskBindings(aslText).map((b) => b.state), ...itemReaderMaps(aslText).map((m) => localReaderStates(m).read)];
+  for (const state of tasks) {
     const doc = DOCUMENTED[state];
     if (!doc) throw new Error(`Task ${state} has no documented answers in this test: add them`);
     let calls = 0;

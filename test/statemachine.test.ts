@@ -3,8 +3,9 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, test } from 'vitest';
+import { inLakeArea, lakeKeys } from '#core/lake-keys.ts';
 import { ASL_PATH, handlerFileFor, localDefinition, placeholders, taskBindings } from '#local/state-machine.ts';
-import { RESUME_WINDOW_SECONDS, guaranteedRetryWaitSeconds, retrierFor, taskStates, terminalStates, type AslMachine } from '#test/helpers/asl.ts';
+import { RESUME_WINDOW_SECONDS, guaranteedRetryWaitSeconds, leadProcessor, retrierFor, taskStates, terminalStates, type AslMachine } from '#test/helpers/asl.ts';
 
 const require = createRequire(import.meta.url);
 const aslValidator = require('asl-validator') as (def: unknown) => Promise<{ isValid: boolean; errors: unknown[] }>;
@@ -20,7 +21,7 @@ describe('statemachine/prospecting.asl.json', () => {
 
   test('passes asl-validator with a Distributed lead Map as the cloud fills it', async () => {
     const cloud = aslText.replace(/\$\{(\w+)\}/g, (_m, n: string) =>
-      n === 'LeadMapMode' ? 'DISTRIBUTED' : `arn:aws:lambda:eu-west-1:123456789012:function:prospector-${handlerFileFor(n)}`,
+      n === 'LeadMapMode' ? 'DISTRIBUTED' : n === 'LakeBucketName' ? 'prospector-lake' : `arn:aws:lambda:eu-west-1:123456789012:function:prospector-${handlerFileFor(n)}`,
     );
     const result = await aslValidator(JSON.parse(cloud));
     expect(result.errors).toEqual([]);
@@ -45,9 +46,9 @@ describe('statemachine/prospecting.asl.json', () => {
     const def = JSON.parse(aslText);
     expect(def.QueryLanguage ?? 'JSONPath').toBe('JSONPath');
     expect(aslText).not.toMatch(/\{%/);
-    const research = def.States.ProcessLeads.ItemProcessor.States.ResearchLead;
+    const research = leadProcessor(def).States.ResearchLead;
     expect(research.Catch[0].ErrorEquals).toEqual(['RateLimited']);
-    expect(def.States.ProcessLeads.ItemProcessor.States.WaitForRateLimit.SecondsPath).toBe('$.waitSeconds');
+    expect(leadProcessor(def).States.WaitForRateLimit.SecondsPath).toBe('$.waitSeconds');
     expect(placeholders(aslText)).toContain('LeadMapMode');
   });
 
@@ -74,10 +75,14 @@ describe('statemachine/prospecting.asl.json', () => {
     expect(def.States.RunFailed).toMatchObject({ Type: 'Task', Resource: '${FinishRunFunctionArn}', Next: 'Failed' });
   });
 
-  test('the lead Map\'s children return nothing, so the Map\'s gathered result stays small', () => {
-    const map = (JSON.parse(aslText) as AslMachine).States.ProcessLeads;
-    expect(map.ResultWriter).toBeUndefined();
-    const ends = terminalStates(map.ItemProcessor);
+  test('the lead Map\'s children return nothing, and their results go to the lake, not into the execution', () => {
+    const def = JSON.parse(aslText) as AslMachine;
+    expect(def.States.ProcessLeads.ResultWriter).toEqual({ Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: '${LakeBucketName}', Prefix: lakeKeys.leadMapResultsPrefix } });
+    // the prefix is inside the lake area the state machine role may write
+    expect(inLakeArea(`${lakeKeys.leadMapResultsPrefix}/map-run/SUCCEEDED_0.json`, 'leadMapResults')).toBe(true);
+    // a child (one batch) ends with its inner Map, which returns {}; so does each lead
+    expect(terminalStates(def.States.ProcessLeads.ItemProcessor)).toEqual([['ProcessBatch', expect.objectContaining({ OutputPath: null, ResultPath: null })]]);
+    const ends = terminalStates(leadProcessor(def));
     expect(ends.map(([name]) => name)).toEqual(['LeadDone']);
     for (const [name, state] of ends) expect(state, name).toHaveProperty('OutputPath', null);
   });

@@ -70,6 +70,8 @@ export const CloudEnv = z.object({
   GROQ_SECRET_ARN: arn('secretsmanager'),
   PROSPECTOR_WORKSPACE: z.preprocess(blankToUndefined, z.string().optional()),
   LEAD_CONCURRENCY: positiveInt(1000),
+  /** leads one lead Map child takes (the stack sets it; default the pipeline's, 10) */
+  LEAD_BATCH_SIZE: z.preprocess(blankToUndefined, positiveInt(1000).optional()),
   FACTS_MODEL: z.string().min(1),
   SYNTHESIS_MODEL: z.string().min(1),
   /** the model that drafts outreach (default: the synthesis model) */
@@ -110,7 +112,7 @@ const MAIL_SETTINGS = ['SES_CONFIGURATION_SET', 'UNSUBSCRIBE_SECRET_ARN', 'UNSUB
 // The web app's variables are required of its own function only (edge functions need all theirs).
 const WEB_SETTINGS = ['COGNITO_USER_POOL_ID', 'COGNITO_CLIENT_ID', 'COGNITO_DOMAIN_URL', 'WEB_BASE_URL'] as const;
 
-const OPTIONAL = new Set(['PROSPECTOR_WORKSPACE', ...WEB_SETTINGS, 'RUN_TOKEN_BUDGET', 'RUN_COST_BUDGET_USD', 'LEAD_COST_BUDGET_USD', 'LEAD_SEARCH_URL', 'LEAD_SEARCH_SECRET_ARN', 'MODEL_PRICES', 'ON_DAILY_LIMIT', 'DRAFT_MODEL', 'SES_MESSAGE_ID_DOMAIN', ...MAIL_SETTINGS]);
+const OPTIONAL = new Set(['PROSPECTOR_WORKSPACE', 'LEAD_BATCH_SIZE', ...WEB_SETTINGS, 'RUN_TOKEN_BUDGET', 'RUN_COST_BUDGET_USD', 'LEAD_COST_BUDGET_USD', 'LEAD_SEARCH_URL', 'LEAD_SEARCH_SECRET_ARN', 'MODEL_PRICES', 'ON_DAILY_LIMIT', 'DRAFT_MODEL', 'SES_MESSAGE_ID_DOMAIN', ...MAIL_SETTINGS]);
 
 /**
  * Parses the variables `step` needs (every variable without a step), throwing one
@@ -384,6 +386,7 @@ export async function buildCloudDeps(step: StepId, options: Partial<CloudDepsOpt
       ...defaultPipelineConfig,
       ...(env.PROSPECTOR_WORKSPACE ? { workspace: env.PROSPECTOR_WORKSPACE } : {}),
       ...(env.LEAD_CONCURRENCY !== undefined ? { leadConcurrency: env.LEAD_CONCURRENCY } : {}),
+      ...(env.LEAD_BATCH_SIZE !== undefined ? { leadBatchSize: env.LEAD_BATCH_SIZE } : {}),
       ...(env.FACTS_MODEL !== undefined ? { factsModel: env.FACTS_MODEL } : {}),
       ...(env.SYNTHESIS_MODEL !== undefined ? { synthesisModel: env.SYNTHESIS_MODEL, draftModel: env.DRAFT_MODEL ?? env.SYNTHESIS_MODEL } : {}),
       ...(env.PROMPT_TOKEN_BUDGET !== undefined ? { promptTokenBudget: env.PROMPT_TOKEN_BUDGET } : {}),

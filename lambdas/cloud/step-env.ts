@@ -19,7 +19,7 @@ const LEAD_SEARCH: Record<PortAccess, CloudEnvKey[]> = { use: ['LEAD_SEARCH_URL'
 // Sending: SES's configuration set, and the one-click route's base URL and signing key.
 const MAILER: CloudEnvKey[] = ['SES_CONFIGURATION_SET', 'SES_MESSAGE_ID_DOMAIN', 'UNSUBSCRIBE_SECRET_ARN', 'UNSUBSCRIBE_BASE_URL'];
 const CONFIG: Record<ConfigGroup, CloudEnvKey[]> = {
-  run: ['PROSPECTOR_WORKSPACE', 'LEAD_CONCURRENCY'],
+  run: ['PROSPECTOR_WORKSPACE', 'LEAD_CONCURRENCY', 'LEAD_BATCH_SIZE'],
   // Fetch limits are the pipeline's defaults in the cloud.
   fetch: [],
   models: ['FACTS_MODEL', 'SYNTHESIS_MODEL', 'DRAFT_MODEL', 'MODEL_PRICES', 'RUN_COST_BUDGET_USD', 'LEAD_COST_BUDGET_USD'],

@@ -18,6 +18,13 @@ export const lakeKeys = {
   llmCache: (runId: string, leadId: string, attempt: number) => `runs/${runId}/llm-cache/${leadId}/${attempt}/`,
   runSummary: (runId: string) => `runs/${runId}/summary.json`,
   leadsInput: (sha256: string) => `inputs/leads/${sha256}.json`,
+  /**
+   * The leads one execution of the lead Map processes, one `{"leadId"}` per line (JSONL), named
+   * by its content: the Distributed Map reads it with ItemReader, the local runner in windows.
+   */
+  leadManifest: (runId: string, sha256: string) => `manifests/run=${runId}/leads-${sha256}.jsonl`,
+  /** Where the Distributed Map's ResultWriter puts each map run's results (`<prefix>/<map run id>/…`). */
+  leadMapResultsPrefix: 'results/lead-map',
   /** A sent message as it left (or, locally, as the mail sink received it), named by its Message-ID. */
   outbox: (at: Date, rfcMessageId: string) => `outbox/dt=${day(at)}/${messageIdFileName(rfcMessageId)}.eml`,
   /** An inbound mail (a reply, a bounce) as received, named by its content hash: a re-import writes the same key. */
@@ -60,6 +67,8 @@ export const lakeAreas = {
   llmCache: 'runs/*/llm-cache/*',
   runSummaries: 'runs/*/summary.json',
   leadsInputs: 'inputs/leads/*',
+  leadManifests: 'manifests/*',
+  leadMapResults: 'results/lead-map/*',
   outbox: 'outbox/*',
   inbound: 'inbound/*',
   knowledge: 'knowledge/*',

@@ -266,13 +266,15 @@ describe('buildCloudDeps', () => {
     expect(s3.objects.has('prospector-lake-123/raw/meta/domain=acme.example/abc.json')).toBe(true);
   });
 
-  it('builds no lake for ListRunLeads (it needs no bucket) and lets StartRun name the providers without their keys', async () => {
-    const { DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME, FACTS_MODEL, SYNTHESIS_MODEL } = ENV;
+  it('builds no lake for ClaimDue (it needs no bucket), only the manifest area for ListRunLeads, and lets StartRun name the providers without their keys', async () => {
+    const { DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME, FACTS_MODEL, SYNTHESIS_MODEL, LAKE_BUCKET } = ENV;
 
-    const list = await build('ListRunLeads', { DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME });
+    const claim = await build('ClaimDue', { DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME });
+    const list = await build('ListRunLeads', { DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME, LAKE_BUCKET });
     const start = await build('StartRun', { DB_CLUSTER_ARN, DB_SECRET_ARN, DB_NAME, FACTS_MODEL, SYNTHESIS_MODEL, LEAD_CONCURRENCY: '8', PROSPECTOR_WORKSPACE: 'tallyhand', LEAD_SEARCH_URL: 'https://leads.example/v1/search_leads' });
 
-    expect(() => list.lake.location).toThrow(/ListRunLeads did not declare the lake port/);
+    expect(() => claim.lake.location).toThrow(/ClaimDue did not declare the lake port/);
+    await expect(list.lake.put('raw/html/domain=a.example/x.html.gz', 'x')).rejects.toThrow(/ListRunLeads may not write lake key raw\/html/);
     expect(start.config).toMatchObject({ workspace: 'tallyhand', leadConcurrency: 8 });
     expect(start.llm.provider).toBe(CONFIGURED_LLM_PROVIDER);
     expect(start.leadSearch.name).toBe('http:leads.example');

@@ -94,6 +94,7 @@ describe('secrets', () => {
     expect(STEP_IDS.filter((step) => 'FACTS_MODEL' in envOf(step))).toEqual(['StartRun', 'ResearchLead', 'DraftOutreach', 'ClassifyReply', 'DraftResponse']);
     expect(STEP_IDS.filter((step) => 'PROMPT_TOKEN_BUDGET' in envOf(step))).toEqual(['ResearchLead', 'DraftOutreach']);
     expect(STEP_IDS.filter((step) => 'LEAD_CONCURRENCY' in envOf(step))).toEqual(['StartRun']);
+    expect(STEP_IDS.filter((step) => 'LEAD_BATCH_SIZE' in envOf(step))).toEqual(['StartRun']);
   });
 });
 
@@ -102,7 +103,7 @@ describe('the lake', () => {
     const expected: Record<StepId, { list: boolean; get: string[]; put: string[] }> = {
       StartRun: { list: false, get: [], put: [] },
       SearchLeads: { list: true, get: ['inputs/leads/*'], put: ['research/*'] },
-      ListRunLeads: { list: false, get: [], put: [] },
+      ListRunLeads: { list: false, get: [], put: ['manifests/*'] },
       FetchSite: { list: true, get: ['raw/html/*'], put: ['raw/html/*', 'raw/meta/*', 'research/*'] },
       CleanPages: { list: true, get: ['clean/text/*', 'raw/html/*', 'raw/meta/*'], put: ['clean/signals/*', 'clean/text/*'] },
       ResearchLead: {
@@ -130,7 +131,7 @@ describe('the lake', () => {
   });
 
   it('gives no LAKE_BUCKET to a step that does not use the lake', () => {
-    expect(STEP_IDS.filter((step) => !('LAKE_BUCKET' in envOf(step)))).toEqual(['StartRun', 'ListRunLeads', 'ClaimDue', 'SendMessage', 'RecordSendFailure', 'FinishSend']);
+    expect(STEP_IDS.filter((step) => !('LAKE_BUCKET' in envOf(step)))).toEqual(['StartRun', 'ClaimDue', 'SendMessage', 'RecordSendFailure', 'FinishSend']);
   });
 });
 

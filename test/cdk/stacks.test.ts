@@ -219,6 +219,7 @@ describe('stateless stack: state machine', () => {
     const text = (sm.Properties.DefinitionString as string).replace(/\$\{(\w+)\}/g, (whole, name: string) => {
       const v = substitutions[name];
       if (v === undefined) return whole;
+      if (typeof v === 'object' && v !== null && 'Fn::ImportValue' in v) return 'prospector-lake-123';
       return typeof v === 'string' ? v : `arn:aws:lambda:us-east-1:123456789012:function:${name}`;
     });
     return { text, substitutions };
@@ -229,6 +230,7 @@ describe('stateless stack: state machine', () => {
     expect(Object.keys(substitutions).sort()).toEqual([...placeholders].sort());
     for (const [name, value] of Object.entries(substitutions)) {
       if (name === 'LeadMapMode') expect(value).toBe('DISTRIBUTED');
+      else if (name === 'LakeBucketName') expect(value).toEqual({ 'Fn::ImportValue': stateful.lakeExports.name });
       else expect(value, name).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Arn'] });
     }
   });
@@ -242,6 +244,36 @@ describe('stateless stack: state machine', () => {
     expect(expected).toEqual(expect.arrayContaining(['StartRun', 'SearchEachIcp', 'ProcessLeads', 'FetchSite', 'CleanPages', 'ResearchLead', 'CommitResearch', 'RecordFailure', 'FinishRun']));
     expect(definition.States.ProcessLeads.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
     expect(text).toContain('"Mode": "DISTRIBUTED"');
+  });
+
+  it('reads the lead Map\'s items from the run\'s JSONL manifest in the lake, in batches, and writes its results to the lake', () => {
+    const map = JSON.parse(deployedDefinition().text).States.ProcessLeads;
+    expect(map.ItemReader).toEqual({
+      Resource: 'arn:aws:states:::s3:getObject',
+      ReaderConfig: { InputType: 'JSONL' },
+      Parameters: { Bucket: 'prospector-lake-123', 'Key.$': '$.leads.manifestKey' },
+    });
+    expect(map.ItemsPath).toBeUndefined();
+    expect(map.ItemBatcher).toEqual({ MaxItemsPerBatchPath: '$.leads.batchSize' });
+    expect(map.ResultWriter).toEqual({ Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: 'prospector-lake-123', Prefix: 'results/lead-map' } });
+    // a child is one batch: its inner Map takes the batch's Items one lead at a time
+    expect(map.ItemProcessor.States.ProcessBatch).toMatchObject({ Type: 'Map', ItemsPath: '$.Items', MaxConcurrency: 1, ItemProcessor: { StartAt: 'FetchSite' } });
+    // StartRun hands the batch size to the Map; the stack sets it on StartRun only
+    const startRun = Object.values(statelessTemplate.findResources('AWS::Lambda::Function') as Resources).find((r) => r.Properties.Description === 'Prospector: StartRun step')!;
+    expect(startRun.Properties.Environment.Variables.LEAD_BATCH_SIZE).toBe('10');
+  });
+
+  it('may read lead manifests and write map-run results in the lake, and nothing else of it', () => {
+    const lakeArn = { 'Fn::ImportValue': stateful.lakeExports.arn };
+    const onObjects = (area: string) => ({ 'Fn::Join': ['', [lakeArn, `/${area}`]] });
+    const statements = Object.values(statelessTemplate.findResources('AWS::IAM::Policy') as Resources)
+      .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => /^ProspectingRole/.test(r.Ref)))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
+    const s3Statements = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:')));
+    expect(s3Statements).toEqual([
+      expect.objectContaining({ Action: 's3:GetObject', Resource: onObjects('manifests/*') }),
+      expect.objectContaining({ Action: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'], Resource: onObjects('results/lead-map/*') }),
+    ]);
   });
 
   it('logs every event without execution data, and traces with X-Ray', () => {

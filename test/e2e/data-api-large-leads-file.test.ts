@@ -20,6 +20,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { STEPS } from '../../cdk/stateless-stack.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
 import { SUMMARY_LIST_LIMIT, summarizeRun, type RunCounts, type RunSummary } from '#core/pipeline/finish-run.ts';
+import { readLeadBatches } from '#core/pipeline/lead-manifest.ts';
+import type { ListRunLeadsOutput } from '#core/pipeline/list-run-leads.ts';
 import type { LeadCandidate } from '#core/ports.ts';
 import type { StepHandler } from '#handlers/runtime.ts';
 import { stageLeads, type LocalRuntime } from '#local/runner.ts';
@@ -48,7 +50,7 @@ describe(`a ${LEADS}-lead leads file on the Data API`, () => {
   let rt: LocalRuntime;
   let home: string;
   const cost: Record<string, Cost[]> = {};
-  let listed: { items: { leadId: string }[]; count: number };
+  let listed: ListRunLeadsOutput;
   let counts: RunCounts;
   let summary: RunSummary;
 
@@ -101,9 +103,11 @@ describe(`a ${LEADS}-lead leads file on the Data API`, () => {
     if (home) await rm(home, { recursive: true, force: true });
   });
 
-  test('every lead of the file becomes an item of the lead Map', () => {
+  test('every lead of the file becomes an item of the lead Map, in the run\'s manifest', async () => {
     expect(listed.count).toBe(LEADS);
-    expect(new Set(listed.items.map((i) => i.leadId)).size).toBe(LEADS);
+    const { batches, done } = await readLeadBatches(rt.deps.lake, { key: listed.manifestKey, offset: 0, maxItemsPerBatch: 100, windowBatches: LEADS });
+    expect(done).toBe(true);
+    expect(new Set(batches.flatMap((b) => b.Items.map((i) => i.leadId))).size).toBe(LEADS);
   });
 
   test('SearchLeads stays within its Lambda timeout at a pessimistic cost per call', () => {

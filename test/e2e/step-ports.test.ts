@@ -67,7 +67,10 @@ describe('each step touches only the ports it declares', () => {
   /** Binds each state to its own handler over Deps restricted to the state's step; records what ran and every undeclared use. */
   const strict = (options: { failState?: string } = {}) => ({
     retryIntervalOverrides: { DraftOutreach: 0 },
-    wrap: (state: string): StepHandler => {
+    wrap: (state: string, fn: StepHandler): StepHandler => {
+      // The local stand-in for the lead Map's ItemReader is Step Functions itself in the cloud
+      // (the state machine's role reads the manifest), not a Lambda step with ports.
+      if (!modules.has(state)) return fn;
       // As in the cloud, StartRun knows the LLM only as configured (Groq), never its key.
       const deps = state === 'StartRun' ? { ...rt.deps, llm: { provider: CONFIGURED_LLM_PROVIDER } as Llm } : rt.deps;
       const handler = modules.get(state)!.makeHandler(restrictDeps(stepOfState.get(state)!, deps));
@@ -169,6 +172,8 @@ describe('lake areas', () => {
       [lakeKeys.runSummary('run-1'), 'runSummaries'],
       [lakeKeys.leadsInput('b'.repeat(64)), 'leadsInputs'],
       [lakeKeys.inbound(at, 'c'.repeat(64)), 'inbound'],
+      [lakeKeys.leadManifest('run-1', 'd'.repeat(64)), 'leadManifests'],
+      [`${lakeKeys.leadMapResultsPrefix}/map-run-1/SUCCEEDED_0.json`, 'leadMapResults'],
       [lakeKeys.knowledge('ws-1', 'd'.repeat(64)), 'knowledge'],
     ];
     for (const [key, area] of keys) {

@@ -8,6 +8,11 @@ export interface AslMachine {
   [k: string]: unknown;
 }
 
+/** The per-lead states: inside the lead Map's child (a batch), the batch's inner Map processes each lead. */
+export function leadProcessor(machine: AslMachine): AslMachine {
+  return machine.States.ProcessLeads.ItemProcessor.States.ProcessBatch.ItemProcessor as AslMachine;
+}
+
 /** A state with the path of Map processors that holds it (`[]` at the top level). */
 export interface Located {
   name: string;
@@ -73,7 +78,7 @@ export const RESUME_WINDOW_SECONDS = 120;
 export function definitionBeforeEnvelope(aslText: string): string {
   const old = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'asl', 'rate-limit-backoff-before-envelope.json'), 'utf8')) as Record<string, AslState>;
   const def = JSON.parse(aslText) as AslMachine;
-  const states = def.States.ProcessLeads.ItemProcessor.States as Record<string, AslState>;
+  const states = leadProcessor(def).States;
   delete states.ReadRetryAfter;
   states.RateLimitBackoff = old.RateLimitBackoff;
   states.AddJitter = old.AddJitter;

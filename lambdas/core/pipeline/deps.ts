@@ -7,6 +7,11 @@ export interface PipelineConfig {
   workspace?: string;
   /** Leads processed at once by the lead Map. */
   leadConcurrency: number;
+  /**
+   * Leads one child execution of the lead Map takes, one after another, each with its own
+   * Catch (the Distributed Map's ItemBatcher). The Map runs `leadConcurrency` children at once.
+   */
+  leadBatchSize: number;
   /** Pages fetched per lead's site, homepage included. */
   maxPagesPerSite: number;
   /** Body bytes fetched per lead's site. */
@@ -41,6 +46,7 @@ export interface PipelineConfig {
 
 export const defaultPipelineConfig: PipelineConfig = {
   leadConcurrency: 4,
+  leadBatchSize: 10,
   maxPagesPerSite: 6,
   maxBytesPerSite: 3_000_000,
   factsModel: DEFAULT_MODELS.facts,

@@ -143,12 +143,17 @@ export async function failUnfinishedRunLeads(tx: Sql, runId: string, failure: Om
   return leads.rows.length;
 }
 
-/** A redrive: the run's failed leads go back to pending (reason cleared); returns their ids. */
-export async function resetFailedRunLeads(sql: Sql, runId: string): Promise<string[]> {
-  const rows = await sql.query<{ lead_id: string }>(
-    `UPDATE run_lead SET status = 'pending', reason = NULL, updated_at = now()
-     WHERE run_id = :runId::uuid AND status = 'failed' RETURNING lead_id`,
+/**
+ * A redrive: the run's failed leads go back to pending (reason cleared); returns how many. Not
+ * their ids: a response naming tens of thousands of leads would pass the Data API's 1 MiB.
+ */
+export async function resetFailedRunLeads(sql: Sql, runId: string): Promise<number> {
+  const rows = await sql.query<{ n: number }>(
+    `WITH reset AS (
+       UPDATE run_lead SET status = 'pending', reason = NULL, updated_at = now()
+       WHERE run_id = :runId::uuid AND status = 'failed' RETURNING 1
+     ) SELECT count(*)::int AS n FROM reset`,
     { runId },
   );
-  return rows.rows.map((r) => r.lead_id);
+  return rows.rows[0]?.n ?? 0;
 }

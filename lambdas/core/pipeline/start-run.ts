@@ -26,6 +26,8 @@ export interface StartRunOutput {
   workspaceId: string;
   redrive: boolean;
   leadConcurrency: number;
+  /** leads one child execution of the lead Map takes (its ItemBatcher's MaxItemsPerBatchPath) */
+  leadBatchSize: number;
   icps: IcpItem[];
 }
 
@@ -47,6 +49,7 @@ export async function startRun(deps: Deps, rawInput: StartRunInput): Promise<Sta
       workspaceId: found.rows[0].workspace_id,
       redrive: true,
       leadConcurrency: config.leadConcurrency,
+      leadBatchSize: config.leadBatchSize,
       icps: [],
     };
   }
@@ -88,5 +91,5 @@ export async function startRun(deps: Deps, rawInput: StartRunInput): Promise<Sta
     },
   );
   log.info('run started', { runId, workspace: workspace.slug, icps: icps.length });
-  return { runId, workspaceId: workspace.id, redrive: false, leadConcurrency: config.leadConcurrency, icps };
+  return { runId, workspaceId: workspace.id, redrive: false, leadConcurrency: config.leadConcurrency, leadBatchSize: config.leadBatchSize, icps };
 }

@@ -24,8 +24,8 @@ export type PortAccess = 'name' | 'use';
 
 /** Groups of `PipelineConfig` a step reads (each comes from its own environment variables in the cloud). */
 export const CONFIG_GROUPS = {
-  /** StartRun: which workspace, how many leads at once. */
-  run: ['workspace', 'leadConcurrency'],
+  /** StartRun: which workspace, how many leads at once, how many leads a lead Map child takes. */
+  run: ['workspace', 'leadConcurrency', 'leadBatchSize'],
   /** FetchSite: how much of a site is fetched. */
   fetch: ['maxPagesPerSite', 'maxBytesPerSite'],
   /**
@@ -69,7 +69,8 @@ export const STEPS = {
   StartRun: { handler: 'start-run', ports: { sql: true, llm: 'name', leadSearch: 'name', config: ['run', 'models'] } },
   // Writes the research table's lines for the results it turns away (suppressed, invalid…).
   SearchLeads: { handler: 'search-leads', ports: { sql: true, leadSearch: 'use', lake: { read: ['leadsInputs'], write: ['researchTable'] } } },
-  ListRunLeads: { handler: 'list-run-leads', ports: { sql: true } },
+  // Writes the run's lead manifest, which the Distributed Map's ItemReader reads.
+  ListRunLeads: { handler: 'list-run-leads', ports: { sql: true, lake: { write: ['leadManifests'] } } },
   // Handles hostile content: the web, and the lake only where fetched pages go.
   FetchSite: {
     handler: 'fetch-site',
