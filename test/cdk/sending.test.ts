@@ -8,17 +8,17 @@
  * ESM, the files the stack copies beside them) and run in a child process.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ESM_REQUIRE_SHIM, REPO_ROOT, type ProspectorFunction } from '../../cdk/constructs/prospector-function.ts';
+import { REPO_ROOT, type ProspectorFunction } from '../../cdk/constructs/prospector-function.ts';
+import { bundleLikeCdk } from '../helpers/bundle.ts';
 import { keepSendingSecondsFor, SENDING_ASL_FILE } from '../../cdk/constructs/sending.ts';
 import { createApp } from '../../cdk/prospector-app.ts';
 import type { StatelessStack } from '../../cdk/stateless-stack.ts';
@@ -290,19 +290,7 @@ describe('the bundles of the functions outside the state machines', () => {
   /** Bundles a function as ProspectorFunction does, copies its files beside it, and calls its handler with `event`. */
   async function invokeBundled(fn: ProspectorFunction, event: unknown): Promise<unknown> {
     const out = path.join(dir, path.basename(fn.bundle.entry, '.ts'));
-    await build({
-      entryPoints: [path.join(REPO_ROOT, fn.bundle.entry)],
-      outfile: path.join(out, 'index.mjs'),
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      mainFields: ['module', 'main'],
-      banner: { js: ESM_REQUIRE_SHIM },
-      external: ['@aws-sdk/*', 'canvas'],
-      logLevel: 'error',
-    });
-    for (const f of fn.bundle.files) cpSync(path.join(REPO_ROOT, f.from), path.join(out, f.to), { recursive: true });
+    await bundleLikeCdk(fn, out);
     const script = `import(${JSON.stringify(pathToFileURL(path.join(out, 'index.mjs')).href)}).then((m) => m.handler(${JSON.stringify(event)})).then((r) => process.stdout.write(JSON.stringify({ ok: r })), (e) => process.stdout.write(JSON.stringify({ error: String(e) })))`;
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
       cwd: out,

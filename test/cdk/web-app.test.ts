@@ -5,15 +5,15 @@
  * (fast) and with cdk-nag on: synthesis throws on an unacknowledged finding.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ESM_REQUIRE_SHIM, REPO_ROOT } from '../../cdk/constructs/prospector-function.ts';
+import { REPO_ROOT } from '../../cdk/constructs/prospector-function.ts';
+import { bundleLikeCdk } from '../helpers/bundle.ts';
 import { createApp } from '../../cdk/prospector-app.ts';
 import type { StatelessStack } from '../../cdk/stateless-stack.ts';
 
@@ -130,19 +130,7 @@ describe('the bundle', () => {
     const out = path.join(dir, 'web');
     mkdirSync(out);
     try {
-      await build({
-        entryPoints: [path.join(REPO_ROOT, fn.bundle.entry)],
-        outfile: path.join(out, 'index.mjs'),
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: 'node20',
-        mainFields: ['module', 'main'],
-        banner: { js: ESM_REQUIRE_SHIM },
-        external: ['@aws-sdk/*', 'canvas'],
-        logLevel: 'error',
-      });
-      for (const f of fn.bundle.files) cpSync(path.join(REPO_ROOT, f.from), path.join(out, f.to), { recursive: true });
+      await bundleLikeCdk(fn, out);
       const event = (rawPath: string) => ({
         version: '2.0', routeKey: '$default', rawPath, rawQueryString: '', headers: { host: 'abc123.execute-api.us-east-1.amazonaws.com' }, isBase64Encoded: false,
         requestContext: { http: { method: 'GET', path: rawPath, protocol: 'HTTP/1.1', sourceIp: '198.51.100.7', userAgent: 't' }, domainName: 'abc123.execute-api.us-east-1.amazonaws.com', requestId: 'r', routeKey: '$default', stage: '$default', timeEpoch: 0 },
