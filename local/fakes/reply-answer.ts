@@ -31,12 +31,15 @@ export function answerClassify(user: string): ClassifyAnswer {
   return answer;
 }
 
-/** The previous classification, unwrapped; undefined when the repair is not of a classification. */
-export function answerClassifyRepair(user: string): ClassifyAnswer | undefined {
-  const m = /<<<PREVIOUS ANSWER pass="classify">>>\n([\s\S]*?)\n<<<END PREVIOUS ANSWER>>>/.exec(user);
+/**
+ * The previous answer of `pass` in a repair prompt, unwrapped (a model may nest it a few levels
+ * down); undefined when the repair is of another pass or nothing in it has `shape`.
+ */
+function previousAnswer<T>(user: string, pass: string, shape: z.ZodType<T>): T | undefined {
+  const m = new RegExp(`<<<PREVIOUS ANSWER pass="${pass}">>>\\n([\\s\\S]*?)\\n<<<END PREVIOUS ANSWER>>>`).exec(user);
   if (!m) return undefined;
-  const find = (value: unknown, depth: number): ClassifyAnswer | undefined => {
-    const parsed = ClassifyAnswer.safeParse(value);
+  const find = (value: unknown, depth: number): T | undefined => {
+    const parsed = shape.safeParse(value);
     if (parsed.success) return parsed.data;
     if (depth > 3 || !value || typeof value !== 'object') return undefined;
     for (const child of Object.values(value)) {
@@ -46,6 +49,11 @@ export function answerClassifyRepair(user: string): ClassifyAnswer | undefined {
     return undefined;
   };
   return find(salvageJson(m[1]), 0);
+}
+
+/** The previous classification, unwrapped; undefined when the repair is not of a classification. */
+export function answerClassifyRepair(user: string): ClassifyAnswer | undefined {
+  return previousAnswer(user, 'classify', ClassifyAnswer);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -101,20 +109,7 @@ export function answerRespond(user: string): RespondAnswer {
 
 /** The previous response answer, unwrapped; undefined when the repair is not of a response. */
 export function answerRespondRepair(user: string): RespondAnswer | undefined {
-  const m = /<<<PREVIOUS ANSWER pass="respond">>>\n([\s\S]*?)\n<<<END PREVIOUS ANSWER>>>/.exec(user);
-  if (!m) return undefined;
-  const shape = z.object({ body: z.string(), repItems: z.array(z.string()) });
-  const find = (value: unknown, depth: number): RespondAnswer | undefined => {
-    const parsed = shape.safeParse(value);
-    if (parsed.success) return parsed.data;
-    if (depth > 3 || !value || typeof value !== 'object') return undefined;
-    for (const child of Object.values(value)) {
-      const found = find(child, depth + 1);
-      if (found) return found;
-    }
-    return undefined;
-  };
-  return find(salvageJson(m[1]), 0);
+  return previousAnswer(user, 'respond', z.object({ body: z.string(), repItems: z.array(z.string()) }));
 }
 
 /** The claim the `invented-claim` fault adds: numbers and a customer no passage has. */
