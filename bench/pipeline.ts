@@ -37,6 +37,7 @@ import type { StepHandler } from '#handlers/runtime.ts';
 import { openLocal, runOnce } from '#local/runner.ts';
 import { sampleWebDomains, SPECIAL_HOSTS } from '#local/sample-web/server.ts';
 import { startFakeGroq } from '#test/fakes/fake-groq.ts';
+import { MemoryPeaks, msSummary } from './measure.ts';
 import { SAMPLE_ONBOARDING } from './tokens.ts';
 
 /** Tokens a lead takes with the offline answers of the fake (prompt + completion), for sizing the TPM. */
@@ -108,11 +109,6 @@ interface HandlerCall {
   error?: string;
 }
 
-function percentile(values: number[], p: number): number {
-  if (!values.length) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
-}
 
 const round = (x: number, digits = 3) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : x);
 
@@ -143,13 +139,7 @@ export async function benchPipeline(options: PipelineBenchOptions = {}): Promise
 
   const fake = await startFakeGroq({ latencyMs, tokensPerMinute: tpm });
   const home = await mkdtemp(join(tmpdir(), 'bench-pipeline-'));
-  let peakRss = process.memoryUsage().rss;
-  let peakHeap = process.memoryUsage().heapUsed;
-  const sampler = setInterval(() => {
-    const m = process.memoryUsage();
-    peakRss = Math.max(peakRss, m.rss);
-    peakHeap = Math.max(peakHeap, m.heapUsed);
-  }, 100);
+  const memory = new MemoryPeaks();
   const rt = await openLocal({
     env: {
       PROSPECTOR_HOME: home,
@@ -308,14 +298,14 @@ export async function benchPipeline(options: PipelineBenchOptions = {}): Promise
       meanRateLimitWaitSeconds: round(waits ? waitMs / waits / 1000 : 0, 2),
       researchAttemptsPerLead: round(handlerCalls.filter((h) => h.state === 'ResearchLead').length / leadsSeen, 2),
       leadsLostTo429: lost,
-      orchestrationOverheadMsPerLead: { median: round(percentile(overheads, 0.5), 1), mean: round(overheads.reduce((s, x) => s + x, 0) / Math.max(1, overheads.length), 1), p95: round(percentile(overheads, 0.95), 1) },
+      orchestrationOverheadMsPerLead: msSummary(overheads),
       handlerMsPerLead: Object.fromEntries([...perState.entries()].map(([state, ms]) => [state, round(ms / leadsSeen, 1)])),
       baselineRssMb: round(baselineRss / 1048576, 0),
-      peakRssMb: round(peakRss / 1048576, 0),
-      peakHeapMb: round(peakHeap / 1048576, 0),
+      peakRssMb: round(memory.rss / 1048576, 0),
+      peakHeapMb: round(memory.heap / 1048576, 0),
     };
   } finally {
-    clearInterval(sampler);
+    memory.stop();
     await rt.close();
     await fake.close();
     await rm(home, { recursive: true, force: true });

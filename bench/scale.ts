@@ -30,6 +30,7 @@ import type { StepHandler } from '#handlers/runtime.ts';
 import { openLocal, runOnce } from '#local/runner.ts';
 import { localReaderStates } from '#local/state-machine.ts';
 import { startFakeGroq } from '#test/fakes/fake-groq.ts';
+import { MemoryPeaks, msSummary } from './measure.ts';
 import { syntheticLeads } from './pipeline.ts';
 import { SAMPLE_ONBOARDING } from './tokens.ts';
 
@@ -71,9 +72,6 @@ export interface ScaleBench {
 }
 
 const round = (x: number, digits = 2) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : x);
-function percentile(sorted: number[], p: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] : NaN;
-}
 
 /** Runs the benchmark end to end and returns its figures. */
 export async function benchScale(options: ScaleBenchOptions = {}): Promise<ScaleBench> {
@@ -91,13 +89,7 @@ export async function benchScale(options: ScaleBenchOptions = {}): Promise<Scale
     fake.calls.length = 0;
   }, 1000);
   const home = await mkdtemp(join(tmpdir(), 'bench-scale-'));
-  let peakRss = process.memoryUsage().rss;
-  let peakHeap = process.memoryUsage().heapUsed;
-  const sampler = setInterval(() => {
-    const m = process.memoryUsage();
-    peakRss = Math.max(peakRss, m.rss);
-    peakHeap = Math.max(peakHeap, m.heapUsed);
-  }, 100);
+  const memory = new MemoryPeaks();
   const rt = await openLocal({
     env: {
       PROSPECTOR_HOME: home,
@@ -114,7 +106,7 @@ export async function benchScale(options: ScaleBenchOptions = {}): Promise<Scale
     const leadsFile = join(home, 'bench-leads.json');
     await writeFile(leadsFile, JSON.stringify(syntheticLeads(count)));
     const baselineRss = process.memoryUsage().rss;
-    peakRss = baselineRss;
+    memory.resetRss(baselineRss);
 
     const reader = localReaderStates('ProcessLeads').read;
     const inFlightHandlerMs = new Map<string, number>();
@@ -170,7 +162,6 @@ export async function benchScale(options: ScaleBenchOptions = {}): Promise<Scale
     const final = new Set(['researched', 'skipped', 'failed']);
     const unfinished = Object.fromEntries(statuses.rows.filter((r) => !final.has(r.status)).map((r) => [r.status, r.n]));
     const accountedFor = statuses.rows.filter((r) => final.has(r.status)).reduce((s, r) => s + r.n, 0);
-    overheads.sort((a, b) => a - b);
     llmCalls += fake.calls.length;
     return {
       leads: count,
@@ -186,19 +177,15 @@ export async function benchScale(options: ScaleBenchOptions = {}): Promise<Scale
       unfinished,
       manifestWindows: windows,
       manifestReadMsPerLead: round(readerMs / Math.max(1, count), 3),
-      orchestrationOverheadMsPerLead: {
-        median: round(percentile(overheads, 0.5), 1),
-        mean: round(overheads.reduce((s, x) => s + x, 0) / Math.max(1, overheads.length), 1),
-        p95: round(percentile(overheads, 0.95), 1),
-      },
+      orchestrationOverheadMsPerLead: msSummary(overheads),
       llmCalls,
       baselineRssMb: Math.round(baselineRss / 1048576),
-      peakRssMb: Math.round(peakRss / 1048576),
-      runRssMb: Math.round((peakRss - baselineRss) / 1048576),
-      peakHeapMb: Math.round(peakHeap / 1048576),
+      peakRssMb: Math.round(memory.rss / 1048576),
+      runRssMb: Math.round((memory.rss - baselineRss) / 1048576),
+      peakHeapMb: Math.round(memory.heap / 1048576),
     };
   } finally {
-    clearInterval(sampler);
+    memory.stop();
     clearInterval(drain);
     await rt.close();
     await fake.close();
