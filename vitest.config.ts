@@ -9,6 +9,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 180_000,
     setupFiles: ['test/setup.ts'],
+    // PGlite templates built once for the run, and the CLI bundle checked against the sources.
+    globalSetup: ['test/global-setup.ts'],
     pool: 'forks',
     // vitest's default is one worker per core less one: a single worker on 2 cores. Most suites
     // wait on child processes, loopback servers and PGlite I/O, so two workers share the cores well.

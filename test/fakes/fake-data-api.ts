@@ -48,6 +48,7 @@ import { randomUUID } from 'node:crypto';
 import { PGlite, types } from '@electric-sql/pglite';
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { toPositional } from '#adapters/pglite-sql.ts';
+import { pgliteEngine, pgTemplates, templateBlob } from '#test/helpers/pg-templates.ts';
 
 export interface FakeDataApiOptions {
   /** Response bytes over which Execute fails as the Data API does; default 1 MiB. */
@@ -237,7 +238,10 @@ export class FakeDataApi {
 
   /** Starts a fake on an ephemeral loopback port with an empty in-memory database. */
   static async start(options: FakeDataApiOptions = {}): Promise<FakeDataApi> {
-    const db = await PGlite.create();
+    // initdb's cluster from the run's template when there is one (initdb takes seconds); the
+    // migrations then go through the Data API as in the cloud.
+    const empty = pgTemplates()?.empty;
+    const db = await PGlite.create({ ...(await pgliteEngine()), ...(empty ? { loadDataDir: await templateBlob(empty) } : {}) });
     // Aurora's default; the Data API prints timestamptz in UTC.
     await db.exec(`SET TimeZone = 'UTC'`);
     const typeRows = await db.query<{ oid: number; typname: string }>(`SELECT oid::int AS oid, typname FROM pg_type`);
