@@ -179,7 +179,7 @@ describe('budgets in a run', () => {
       await fake.close();
       expect(tripwire.refused).toEqual([]);
     });
-    const groq = () => new GroqLlm({ apiKey: key, baseURL: fake.baseURL, timeoutMs: 5000 });
+    const groq = () => new GroqLlm({ apiKey: key, baseURL: fake.baseURL, timeoutMs: 30_000 });
 
     it('a run cost budget skips the leads it cannot cover, with the reason, and is never exceeded', async () => {
       // gpt-oss-120b's pair price ($0.75 per 1M) makes a 4,000-token plan reserve $0.003

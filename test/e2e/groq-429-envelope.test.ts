@@ -47,7 +47,7 @@ async function runThrough429(aslText?: string): Promise<Observed> {
   const deps: Deps = {
     sql: db,
     lake: memoryLake(),
-    llm: new GroqLlm({ apiKey: KEY, baseURL: fake.baseURL, timeoutMs: 5000 }),
+    llm: new GroqLlm({ apiKey: KEY, baseURL: fake.baseURL, timeoutMs: 30_000 }),
     web: stubWeb(),
     leadSearch: { name: 'none', searchLeads: async () => [] },
     log: jsonLog({ level: 'silent' }),

@@ -34,7 +34,7 @@ describe('a lead Groq throttles every time', () => {
     const deps: Deps = {
       sql: db,
       lake: memoryLake(),
-      llm: new GroqLlm({ apiKey: KEY, baseURL: fake.baseURL, timeoutMs: 5000 }),
+      llm: new GroqLlm({ apiKey: KEY, baseURL: fake.baseURL, timeoutMs: 30_000 }),
       web: stubWeb(),
       leadSearch: { name: 'none', searchLeads: async () => [] },
       log: jsonLog({ level: 'silent' }),

@@ -36,7 +36,7 @@ describe('LlmCalls: the budgeted, validated, repair-once, archived call for any 
   });
 
   function ledger(budget = 4000) {
-    const deps = depsFor(new GroqLlm({ apiKey: API_KEY, baseURL: fake.baseURL, timeoutMs: 5000 }));
+    const deps = depsFor(new GroqLlm({ apiKey: API_KEY, baseURL: fake.baseURL, timeoutMs: 30_000 }));
     const calls = new LlmCalls({
       llm: deps.llm,
       archive: deps.archive,

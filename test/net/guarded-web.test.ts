@@ -454,8 +454,9 @@ describe('GuardedWeb fetch', () => {
     const elapsed = performance.now() - started;
     expect(error).toBeInstanceOf(FetchTimeoutError);
     expect(error.message).toMatch(/timed out after 1500ms/);
+    // never before the limit; the trickle never ends, so only the total timeout ends the fetch
+    // (no upper wall-clock bound: on a loaded machine it failed a correct fetch)
     expect(elapsed).toBeGreaterThanOrEqual(1400);
-    expect(elapsed).toBeLessThan(4000);
   });
 
   it('times out a TLS handshake that never completes as a connect timeout', async () => {
@@ -467,11 +468,11 @@ describe('GuardedWeb fetch', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()));
     const port = (silent.address() as net.AddressInfo).port;
     try {
-      const started = performance.now();
       const error = await failure(web({ allow: [{ address: '127.0.0.1', port }], connectTimeoutMs: 300 }).fetch(`https://127.0.0.1:${port}/`));
       expect(error).toBeInstanceOf(FetchTimeoutError);
+      // the connect timeout's own message, not the total timeout's: the silent server would
+      // otherwise hold the handshake until the total limit
       expect(error.message).toBe(`https://127.0.0.1:${port}/: connect to 127.0.0.1:${port} timed out after 300ms`);
-      expect(performance.now() - started).toBeLessThan(2000);
     } finally {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => silent.close(() => resolve()));

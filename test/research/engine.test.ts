@@ -45,7 +45,7 @@ describe('researchLead over groq-sdk and the fake Groq server', () => {
   afterEach(async () => {
     await fake.close();
   });
-  const groq = (timeoutMs = 5000) => new GroqLlm({ apiKey: API_KEY, baseURL: fake.baseURL, timeoutMs });
+  const groq = (timeoutMs = 30_000) => new GroqLlm({ apiKey: API_KEY, baseURL: fake.baseURL, timeoutMs });
 
   it('produces verified facts whose quotes occur in the page text, with call records and archives', async () => {
     const input = leadInput();
@@ -226,9 +226,10 @@ describe('researchLead over groq-sdk and the fake Groq server', () => {
   it('maps 429 with retry-after: 2 to RateLimitedError(2) without sleeping or retrying', async () => {
     fake.setScript([{ at: 0, fault: { kind: '429', retryAfter: 2 } }]);
     const llm = groq();
-    const started = Date.now();
     const error = await researchLead(leadInput(), depsFor(llm)).catch((e: unknown) => e);
-    expect(Date.now() - started).toBeLessThan(1500);
+    // one request: groq-sdk sleeps only before a retry, so no second request means no sleep
+    // (a wall-clock bound here failed on a loaded machine; timings belong in bench/)
+    expect(fake.calls).toHaveLength(1);
     expect(error).toBeInstanceOf(RateLimitedError);
     expect((error as RateLimitedError).retryAfterSeconds).toBe(2);
     expect((error as Error).name).toBe('RateLimited');
@@ -289,7 +290,9 @@ describe('researchLead over groq-sdk and the fake Groq server', () => {
     ];
     for (const script of scripts) {
       fake.setScript(script);
-      const deps = depsFor(groq(300));
+      // the short limit only where the fake holds its answer: with it everywhere, a slow answer
+      // on a loaded machine can turn the last (fault-free) run into a seventh error
+      const deps = depsFor(script.some((s) => s.fault.kind === 'timeout') ? groq(300) : groq());
       errors.push(await researchLead(leadInput(), deps).catch((e: unknown) => e));
       archived.push(...deps.archived);
     }
