@@ -5,14 +5,15 @@
  *   an empty cluster (what initdb leaves: the loopback Data API starts from it and migrates
  *   through the Data API), the same migrated, and migrated with the sample onboarding imported.
  *   Each is a `dumpDataDir()` tarball in a temporary folder that `inject('pgTemplates')` names;
- *   test/helpers/db.ts and test/fakes/fake-data-api.ts load copies of them. initdb alone takes
- *   seconds on 2 cores, and 30 s and more when the machine is loaded.
+ *   test/helpers/db.ts and test/fakes/fake-data-api.ts load copies of them; test/helpers/home.ts
+ *   copies a migrated database folder into a new PROSPECTOR_HOME. initdb alone takes seconds on
+ *   2 cores, and 30 s and more when the machine is loaded.
  * - Makes sure the CLI bundle (.build/cli, what `npm ci` builds) matches the sources, so that the
  *   tests that spawn `prospector` start it without the TypeScript loader, as a user's install
  *   does. After an edit it is rebuilt here (about a second) rather than each child compiling
  *   the sources through tsx.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -45,7 +46,11 @@ async function buildTemplates(dir: string): Promise<PgTemplates> {
     const migrated = await save(dir, 'migrated', await db.dump());
     const { workspaceId } = await importOnboarding(db, await loadOnboardingFile(SAMPLE_ONBOARDING));
     const onboarded = await save(dir, 'onboarded', await db.dump());
-    return { empty, migrated, onboarded, onboardedWorkspaceId: workspaceId };
+    // A home's database folder as the CLI leaves it after its first command (migrated, on disk).
+    const homeDb = join(dir, 'home-db');
+    const onDisk = await PGlite.create({ dataDir: homeDb, loadDataDir: new Blob([await readFile(migrated)]) });
+    await onDisk.close();
+    return { empty, migrated, onboarded, onboardedWorkspaceId: workspaceId, homeDb };
   } finally {
     await db.close();
   }

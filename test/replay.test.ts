@@ -3,9 +3,8 @@
  * without a single network connection and without writing anything, reproduces an untouched run
  * exactly with the offline heuristic, and reports the differences a changed setting makes.
  */
-import { readdir, stat, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { readdir, stat, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
@@ -14,6 +13,7 @@ import type { Web } from '#core/ports.ts';
 import { SAMPLE_ONBOARDING } from '#local/cli.ts';
 import { formatReplay, replayRun } from '#local/replay.ts';
 import { openLocal, runOnce, type LocalRuntime } from '#local/runner.ts';
+import { migratedHome } from '#test/helpers/home.ts';
 
 const LEADS = [
   { company_name: 'Pipewright', company_website: 'https://pipewright.example', lead_email: 'florian.maier@pipewright.example', lead_name: 'Florian Maier' },
@@ -67,7 +67,7 @@ describe('replay', () => {
   const env = (extra: Record<string, string> = {}) => ({ PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent', ...extra });
 
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), 'prospector-replay-'));
+    home = await migratedHome('prospector-replay-');
     const leadsFile = join(home, 'leads.json');
     await writeFile(leadsFile, JSON.stringify(LEADS));
     // a real execution with the sample web on; the runtime (and its web server) is closed after

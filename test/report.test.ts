@@ -19,6 +19,7 @@ import { SAMPLE_ONBOARDING } from '#local/cli.ts';
 import { escapeHtml, lakeLink, loadRunReport, renderReport, safeHttpUrl, type RunReport } from '#local/report.ts';
 import { openLocal, runOnce } from '#local/runner.ts';
 import { recordFirstSent, recordReply, seedApprovedLead } from '#test/helpers/sending.ts';
+import { migratedHome } from '#test/helpers/home.ts';
 
 const exec = promisify(execFile);
 
@@ -83,7 +84,7 @@ describe('prospector report', () => {
   let lakeRoot: string;
 
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), 'prospector-report-'));
+    home = await migratedHome('prospector-report-');
     const leadsFile = join(home, 'leads.json');
     await writeFile(leadsFile, JSON.stringify(LEADS));
     const rt = await openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent' } });

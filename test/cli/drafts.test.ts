@@ -3,8 +3,7 @@
  * the sample onboarding and drafted sequences (clean, flagged, blocked). Approve, edit (a body
  * file and $EDITOR), reject, bulk approve, the list's filters, the --json shapes and stats.
  */
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
@@ -14,6 +13,7 @@ import { SAMPLE_ONBOARDING } from '#local/cli.ts';
 import { openLocal } from '#local/runner.ts';
 import { cliEnv, lastJson, prospector } from '#test/crash/cli.ts';
 import { draftSequence, seedResearchedLead, type DraftedSequence, type SeededLead } from '#test/helpers/outreach.ts';
+import { migratedHome } from '#test/helpers/home.ts';
 
 const OPT_OUT = 'Not the right person? Reply and I will not follow up.';
 
@@ -38,7 +38,7 @@ async function flag(sql: Sql, messageId: string, grounding: 'flagged' | 'blocked
 const run = (args: string[], extra: Record<string, string> = {}) => prospector(['drafts', ...args], { ...env, ...extra });
 
 beforeAll(async () => {
-  home = await mkdtemp(join(tmpdir(), 'prospector-drafts-'));
+  home = await migratedHome('prospector-drafts-');
   env = cliEnv(home);
   const rt = await openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent' } });
   try {

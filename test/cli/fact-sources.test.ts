@@ -5,11 +5,11 @@
  * pages, stored (fact_source) and listed by `show`, `export` and the HTML report.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { migratedHome } from '#test/helpers/home.ts';
 
 const exec = promisify(execFile);
 const BIN = join(import.meta.dirname, '..', '..', 'local', 'bin', 'prospector.mjs');
@@ -22,7 +22,7 @@ describe('one fact, several sources', () => {
     exec(process.execPath, [BIN, ...args], { env: { ...process.env, PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent', GROQ_API_KEY: '' }, maxBuffer: 32 * 1024 * 1024 });
 
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), 'prospector-fact-sources-'));
+    home = await migratedHome('prospector-fact-sources-');
     const leads = join(home, 'leads.json');
     await writeFile(leads, JSON.stringify([{ company_name: 'Pipewright', company_website: 'https://pipewright.example', lead_email: 'florian.maier@pipewright.example', lead_name: 'Florian Maier' }]));
     await cli(['onboard', '--sample']);

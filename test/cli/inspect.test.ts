@@ -4,8 +4,7 @@
  * the same program the binary builds; `--help` runs the binary itself.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
@@ -13,6 +12,7 @@ import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts
 import type { RunSummary } from '#core/pipeline/finish-run.ts';
 import { buildProgram, SAMPLE_ONBOARDING } from '#local/cli.ts';
 import { openLocal, runOnce } from '#local/runner.ts';
+import { migratedHome } from '#test/helpers/home.ts';
 
 const exec = promisify(execFile);
 const BIN = join(import.meta.dirname, '..', '..', 'local', 'bin', 'prospector.mjs');
@@ -50,7 +50,7 @@ describe('prospector show, replay and report', () => {
   const saved = { home: process.env.PROSPECTOR_HOME, level: process.env.PROSPECTOR_LOG_LEVEL, groq: process.env.GROQ_API_KEY };
 
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), 'prospector-inspect-'));
+    home = await migratedHome('prospector-inspect-');
     process.env.PROSPECTOR_HOME = home;
     process.env.PROSPECTOR_LOG_LEVEL = 'silent';
     delete process.env.GROQ_API_KEY;

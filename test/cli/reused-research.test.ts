@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { migratedHome } from '#test/helpers/home.ts';
 
 const exec = promisify(execFile);
 const BIN = join(import.meta.dirname, '..', '..', 'local', 'bin', 'prospector.mjs');
@@ -45,7 +46,7 @@ describe('reused research is presented as current', () => {
   const today = new Date().toISOString().slice(0, 10);
 
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), 'prospector-reused-'));
+    home = await migratedHome('prospector-reused-');
     const leads = join(home, 'leads.json');
     await writeFile(leads, JSON.stringify(LEADS));
     await cli(['onboard', '--sample']);

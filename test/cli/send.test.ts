@@ -4,8 +4,7 @@
  * sink's outbox then holds real mail with the compliance headers, none to a suppressed address,
  * follow-ups queued and not sent, and another send sends nothing twice.
  */
-import { readdir, readFile, rm, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboxEntry } from '#core/sending/outbox.ts';
@@ -14,6 +13,7 @@ import { FolderLake } from '#adapters/folder-lake.ts';
 import { MailSink } from '#local/mail-sink.ts';
 import { openLocal } from '#local/runner.ts';
 import { cliEnv, lastJson, prospector, startProspector } from '#test/crash/cli.ts';
+import { migratedHome } from '#test/helpers/home.ts';
 
 /** 09:00 in Berlin on the first Tuesday at least a week after today (after every approval's first slot). */
 function tuesdayNineBerlin(): Date {
@@ -45,7 +45,7 @@ describe('prospector send', { timeout: 900_000 }, () => {
   const later = (minutes: number) => new Date(at.getTime() + minutes * 60_000).toISOString();
 
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), 'prospector-send-'));
+    home = await migratedHome('prospector-send-');
     const start = await prospector(['start'], cliEnv(home), 600_000);
     expect(start.code, start.stderr).toBe(0);
     const approve = await prospector(['drafts', 'approve', '--all-unflagged', '--json'], cliEnv(home));

@@ -4,8 +4,7 @@
  * `drafts show` command to review it — as text and with `--json`, through the real CLI on a
  * PGlite home; a lead with no sequence says so.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
@@ -14,6 +13,7 @@ import type { LeadShow } from '#local/commands/show.ts';
 import { openLocal } from '#local/runner.ts';
 import { cliEnv, lastJson, prospector } from '#test/crash/cli.ts';
 import { decide, draftSequence, seedResearchedLead, type DraftedSequence, type SeededLead } from '#test/helpers/outreach.ts';
+import { migratedHome } from '#test/helpers/home.ts';
 
 let home: string;
 let env: NodeJS.ProcessEnv;
@@ -22,7 +22,7 @@ let approved: { lead: SeededLead; seq: DraftedSequence };
 let bare: SeededLead;
 
 beforeAll(async () => {
-  home = await mkdtemp(join(tmpdir(), 'prospector-show-seq-'));
+  home = await migratedHome('prospector-show-seq-');
   env = cliEnv(home);
   const rt = await openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent' } });
   try {

@@ -5,8 +5,7 @@
  * interrupted run must be marked interrupted, ending when its last work was recorded. LLM calls are counted where they land: at the fake
  * Groq server on loopback, by the lead domain each prompt is about.
  */
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '#core/pipeline/finish-run.ts';
@@ -14,6 +13,7 @@ import { openLocal, type LocalRuntime } from '#local/runner.ts';
 import { startFakeGroq, type FakeGroq, type RecordedCall } from '#test/fakes/fake-groq.ts';
 import { domainOfCall } from '#test/hostile/support.ts';
 import { cliEnv, lastJson, prospector, researchParts, startProspector, type CliResult } from './cli.ts';
+import { migratedHome } from '#test/helpers/home.ts';
 
 const API_KEY = 'gsk_crashSuiteFakeKey0123456789ab';
 const PRELOAD = join(import.meta.dirname, 'loopback-only.ts');
@@ -46,7 +46,7 @@ describe('SIGKILL in the middle of `prospector run`, then run again', () => {
   let killedAt: Date;
 
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), 'prospector-crash-'));
+    home = await migratedHome('prospector-crash-');
     // Latency keeps the run slow enough to be killed with leads both done and in flight.
     fake = await startFakeGroq({ apiKey: API_KEY, latencyMs: 120 });
     env = cliEnv(home, {

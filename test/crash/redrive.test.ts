@@ -5,8 +5,7 @@
  * researched, their failure rows stay as history with `resolved_at` set, and the run's summary
  * is recomputed, in the database and in the lake.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '#core/pipeline/finish-run.ts';
@@ -14,6 +13,7 @@ import { openLocal, type LocalRuntime } from '#local/runner.ts';
 import { startFakeGroq, type FakeGroq, type RecordedCall } from '#test/fakes/fake-groq.ts';
 import { domainOfCall, forDomain } from '#test/hostile/support.ts';
 import { cliEnv, lastJson, prospector, type CliResult } from './cli.ts';
+import { migratedHome } from '#test/helpers/home.ts';
 
 const API_KEY = 'gsk_redriveSuiteFakeKey01234567';
 const PRELOAD = join(import.meta.dirname, 'loopback-only.ts');
@@ -33,7 +33,7 @@ describe('prospector redrive RUN_ID after invalid LLM output', () => {
   let before: { research: { id: string; lead_id: string; created_at: string }[]; snapshots: number; llmCalls: number };
 
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), 'prospector-redrive-'));
+    home = await migratedHome('prospector-redrive-');
     fake = await startFakeGroq({ apiKey: API_KEY });
     // Every answer for a broken lead is invalid JSON, its repair included.
     fake.setScript(BROKEN.map((domain) => ({ when: forDomain(fake.calls, domain, { repairs: true }), fault: { kind: 'invalid-json' as const } })));

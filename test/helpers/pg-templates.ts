@@ -16,6 +16,8 @@ export interface PgTemplates {
   onboarded: string;
   /** The sample workspace's id in `onboarded`. */
   onboardedWorkspaceId: string;
+  /** A migrated database folder on disk, as PROSPECTOR_HOME/db is after a first command. */
+  homeDb: string;
 }
 
 /** The templates of this run, or undefined outside vitest or without the global setup. */

@@ -6,8 +6,7 @@
  * (so the key is really sent) and some LLM faults so the error paths log too.
  */
 import { readFile } from 'node:fs/promises';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonLog, redact } from '#core/log.ts';
@@ -17,6 +16,7 @@ import { SAMPLE_ONBOARDING } from '#local/cli.ts';
 import { openLocal, runOnce, type LocalRuntime } from '#local/runner.ts';
 import { startFakeGroq, type FakeGroq } from '#test/fakes/fake-groq.ts';
 import { forDomain, installTripwire, type Tripwire } from '#test/hostile/support.ts';
+import { migratedHome } from '#test/helpers/home.ts';
 
 const API_KEY = 'gsk_LOGSUITEfakeKeyDoNotLog9f8e7d6c5b4a';
 const SITES = join(import.meta.dirname, '..', '..', 'local', 'sample-web', 'sites');
@@ -56,7 +56,7 @@ describe('logs and state payloads of a whole local run', () => {
       { when: forDomain(fake.calls, 'stackharbor.example'), fault: { kind: '500' } },
       { when: forDomain(fake.calls, 'quillstack.example'), times: 1, fault: { kind: '429', retryAfter: 3 } },
     ]);
-    home = await mkdtemp(join(tmpdir(), 'prospector-logs-'));
+    home = await migratedHome('prospector-logs-');
     rt = await openLocal({
       env: {
         PROSPECTOR_HOME: home,

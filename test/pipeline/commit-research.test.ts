@@ -3,8 +3,7 @@
  * researcher): a lead committed with too little evidence is skipped with a reason that says
  * which evidence was missing, taken from the stored findings; a researched lead has no reason.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
@@ -12,6 +11,7 @@ import type { RunSummary } from '#core/pipeline/finish-run.ts';
 import { parseFindings } from '#core/research/records.ts';
 import { SAMPLE_ONBOARDING } from '#local/cli.ts';
 import { openLocal, runOnce, type LocalRuntime } from '#local/runner.ts';
+import { migratedHome } from '#test/helpers/home.ts';
 
 const LEADS = [
   { company_name: 'Pipewright', company_website: 'https://pipewright.example', lead_email: 'florian.maier@pipewright.example', lead_name: 'Florian Maier' },
@@ -24,7 +24,7 @@ describe('CommitResearch', () => {
   let run: RunSummary;
 
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), 'prospector-commit-'));
+    home = await migratedHome('prospector-commit-');
     rt = await openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent' } });
     await importOnboarding(rt.deps.sql, await loadOnboardingFile(SAMPLE_ONBOARDING));
     run = await runOnce(rt, { leads: LEADS });

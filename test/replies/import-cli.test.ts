@@ -3,8 +3,7 @@
  * temporary PROSPECTOR_HOME holding sent sequences (send attempts with the Message-IDs the fixture
  * replies answer), then the bundled fixture replies imported from a folder, twice.
  */
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
@@ -16,6 +15,7 @@ import type { ImportedReply, ListedReply } from '#local/commands/replies.ts';
 import { openLocal } from '#local/runner.ts';
 import { cliEnv, lastJson, prospector } from '#test/crash/cli.ts';
 import { seedApprovedLead, type ApprovedLead } from '#test/helpers/sending.ts';
+import { migratedHome } from '#test/helpers/home.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'replies');
 const MAILS = [
@@ -58,7 +58,7 @@ describe('prospector replies import / list', () => {
   };
 
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), 'prospector-replies-'));
+    home = await migratedHome('prospector-replies-');
     inbox = join(home, 'inbox');
     await mkdir(inbox);
     for (const name of MAILS) await copyFile(join(FIXTURES, name), join(inbox, name));

@@ -4,8 +4,7 @@
  * acted on by the replies state machine as it arrives, then seen in `replies list --json`; a mail
  * to any other address is kept under outbox/ and is no reply.
  */
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import type { ListedReply } from '#local/commands/replies.ts';
 import { openLocal } from '#local/runner.ts';
 import { cliEnv, lastJson, prospector, startProspector, type CliResult } from '#test/crash/cli.ts';
 import { seedApprovedLead, type ApprovedLead } from '#test/helpers/sending.ts';
+import { migratedHome } from '#test/helpers/home.ts';
 
 const MAILBOX = 'maya.okafor@tallyhand.com';
 const SENT_ID = '<first-touch-1@tallyhand.test>';
@@ -39,7 +39,7 @@ describe('prospector replies listen: replies by SMTP into the loopback sink', ()
   let processed: Record<string, unknown>[];
 
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), 'prospector-listen-'));
+    home = await migratedHome('prospector-listen-');
     const rt = await openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent' }, sampleWeb: false });
     try {
       const sql = rt.deps.sql;

@@ -3,8 +3,7 @@
  * the lake; with one set, the same message arrives at that server instead and the local sink is
  * not started; a bad URL is refused naming the variable.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FolderLake } from '#adapters/folder-lake.ts';
@@ -13,6 +12,7 @@ import { composeMail, newMessageId, unsubscribeMailto } from '#core/sending/comp
 import { signUnsubscribeToken, unsubscribeUrl } from '#core/sending/unsubscribe.ts';
 import { MailSink } from '#local/mail-sink.ts';
 import { openLocalMail } from '#local/mail.ts';
+import { migratedHome } from '#test/helpers/home.ts';
 
 // The route only touches the database when a one-click POST arrives; none does here.
 const noDb = {} as Sql;
@@ -37,7 +37,7 @@ function message(base: string, secret: Buffer) {
 describe('local mail wiring', () => {
   let home: string;
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), 'prospector-mail-'));
+    home = await migratedHome('prospector-mail-');
   });
   afterAll(async () => {
     await rm(home, { recursive: true, force: true });

@@ -3,8 +3,7 @@
  * the local route (RFC 8058 POST, GET confirmation) recording the opt-out on PGlite: a
  * suppression row and the address's open sequences stopped, in one transaction.
  */
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import { recordOptOut, signUnsubscribeToken, unsubscribeSecret, unsubscribeUrl, 
 import { loadUnsubscribeSecret, startUnsubscribeServer, type UnsubscribeServer } from '#local/unsubscribe-server.ts';
 import { onboardedDb } from '#test/helpers/db.ts';
 import { decide, draftSequence, failure, seedResearchedLead } from '#test/helpers/outreach.ts';
+import { migratedHome } from '#test/helpers/home.ts';
 
 const secret = unsubscribeSecret('a-test-secret-that-is-long-enough-0123456789');
 const claim = { workspaceId: randomUUID(), sequenceId: randomUUID(), address: 'dana@keelhaul.example' };
@@ -61,7 +61,7 @@ describe('unsubscribe tokens', () => {
 describe('unsubscribe secret for local runs', () => {
   let home: string;
   beforeEach(async () => {
-    home = await mkdtemp(join(tmpdir(), 'prospector-home-'));
+    home = await migratedHome('prospector-home-');
   });
   afterEach(async () => {
     await rm(home, { recursive: true, force: true });

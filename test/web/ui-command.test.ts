@@ -5,11 +5,11 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { migratedHome } from '#test/helpers/home.ts';
 
 const exec = promisify(execFile);
 const BIN = join(import.meta.dirname, '..', '..', 'local', 'bin', 'prospector.mjs');
@@ -18,7 +18,7 @@ let home: string;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  home = await mkdtemp(join(tmpdir(), 'prospector-ui-'));
+  home = await migratedHome('prospector-ui-');
   env = { ...process.env, PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent' };
   await exec(process.execPath, [BIN, 'onboard', '--sample'], { env });
 });
