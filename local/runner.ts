@@ -39,6 +39,8 @@ export interface OpenLocalOptions {
   /** Serve the bundled sample web on loopback (default true). */
   sampleWeb?: boolean;
   sampleWebSlowMs?: number;
+  /** Serve the sample web from this folder of sites instead of the bundled one (tests that edit a site). */
+  sampleWebRoot?: string;
   /** Open this database folder instead of PROSPECTOR_HOME/db (a copy of a read-only home's). */
   dbDir?: string;
 }
@@ -68,7 +70,7 @@ export async function openLocal(options: OpenLocalOptions = {}): Promise<LocalRu
       const connectTo: Record<string, string> = {};
       if (options.sampleWeb !== false) {
         const { startSampleWeb } = await import('./sample-web/server.ts');
-        const server = await startSampleWeb({ slowMs: options.sampleWebSlowMs });
+        const server = await startSampleWeb({ slowMs: options.sampleWebSlowMs, root: options.sampleWebRoot });
         closers.push(() => server.close());
         sampleWebOrigin = server.origin;
         // The sample web's hosts are reached on loopback through an explicit allow-list entry
