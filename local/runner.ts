@@ -68,7 +68,7 @@ export async function openLocal(options: OpenLocalOptions = {}): Promise<LocalRu
       const connectTo: Record<string, string> = {};
       if (options.sampleWeb !== false) {
         const { startSampleWeb } = await import('./sample-web/server.ts');
-        const server = await startSampleWeb({ slowMs: options.sampleWebSlowMs });
+        const server = await startSampleWeb({ slowMs: options.sampleWebSlowMs, version: config.sampleWebVersion });
         closers.push(() => server.close());
         sampleWebOrigin = server.origin;
         // The sample web's hosts are reached on loopback through an explicit allow-list entry
