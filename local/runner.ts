@@ -70,7 +70,7 @@ export async function openLocal(options: OpenLocalOptions = {}): Promise<LocalRu
       const connectTo: Record<string, string> = {};
       if (options.sampleWeb !== false) {
         const { startSampleWeb } = await import('./sample-web/server.ts');
-        const server = await startSampleWeb({ slowMs: options.sampleWebSlowMs, root: options.sampleWebRoot });
+        const server = await startSampleWeb({ slowMs: options.sampleWebSlowMs, root: options.sampleWebRoot, version: config.sampleWebVersion });
         closers.push(() => server.close());
         sampleWebOrigin = server.origin;
         // The sample web's hosts are reached on loopback through an explicit allow-list entry
