@@ -105,6 +105,9 @@ export const STEPS = [
   { placeholder: 'DraftOutreachFunctionArn', id: 'DraftOutreach', entry: 'draft-outreach.ts', memorySize: 512, timeout: 170 },
   { placeholder: 'RecordFailureFunctionArn', id: 'RecordFailure', entry: 'record-failure.ts', memorySize: 256, timeout: 50 },
   { placeholder: 'FinishRunFunctionArn', id: 'FinishRun', entry: 'finish-run.ts', memorySize: 512, timeout: 50 },
+  // statemachine/watch.asl.json (its state machine and schedule: cdk/constructs/watch.ts)
+  { placeholder: 'StartWatchFunctionArn', id: 'StartWatch', entry: 'start-watch.ts', memorySize: 512, timeout: 100 },
+  { placeholder: 'RecheckCompanyFunctionArn', id: 'RecheckCompany', entry: 'recheck-company.ts', memorySize: 256, timeout: 50 },
   // statemachine/sending.asl.json (its state machine and schedule: cdk/constructs/sending.ts)
   { placeholder: 'ClaimDueFunctionArn', id: 'ClaimDue', entry: 'claim-due.ts', memorySize: 512, timeout: 50 },
   { placeholder: 'SendMessageFunctionArn', id: 'SendMessage', entry: 'send-message.ts', memorySize: 512, timeout: 100 },
