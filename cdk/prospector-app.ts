@@ -8,7 +8,7 @@
  * researchReservedConcurrency (4), runTokenBudget, runCostBudgetUsd, leadCostBudgetUsd (unset:
  * no cap), leadSearchUrl, alarmEmail, mailboxDomain (the domain SES receives replies at);
  * sending (off until sendingDomain is set): sendingDomain, sesConfigurationSet
- * ("prospector-sending"), sendSchedule ("rate(5 minutes)"), sendBatchLimit (25),
+ * ("prospector-sending"), sendSchedule ("rate(5 minutes)"), watchSchedule ("rate(6 hours)"), sendBatchLimit (25),
  * sesMessageIdDomain; the web app (off unless webApp=true): webApp, webAuthDomainPrefix
  * ("prospector-<account id>"). Nothing is looked up in an AWS account: the app synthesizes offline.
  */
@@ -92,6 +92,7 @@ export function createApp(options: ProspectorAppOptions = {}): { app: App; state
     groqSecret: stateful.groqSecret,
     ...(leadSearchUrl && stateful.leadSearchSecret ? { leadSearch: { url: leadSearchUrl, secret: stateful.leadSearchSecret } } : {}),
     schedule: contextString(app, 'schedule') ?? 'rate(1 day)',
+    watchSchedule: contextString(app, 'watchSchedule'),
     workspace: contextString(app, 'workspace'),
     leadConcurrency: contextNumber(app, 'leadConcurrency') ?? 4,
     leadBatchSize: contextNumber(app, 'leadBatchSize') ?? 10,

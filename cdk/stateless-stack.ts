@@ -30,6 +30,8 @@ import { WebApp } from './constructs/web-app.ts';
 
 /** The state machine definition; its `${Placeholders}` are filled by `definitionSubstitutions`. */
 export const ASL_FILE = path.join(REPO_ROOT, 'statemachine', 'prospecting.asl.json');
+/** The watch machine's definition (re-checks of researched companies). */
+export const WATCH_ASL_FILE = path.join(REPO_ROOT, 'statemachine', 'watch.asl.json');
 
 /** Metric namespace and service, as the Lambda composition root emits them. */
 export const METRICS = { namespace: 'Prospector', service: 'prospector' } as const;
@@ -44,6 +46,11 @@ export interface StatelessStackProps extends StackProps {
   leadSearch?: { url: string; secret: secretsmanager.ISecret };
   /** EventBridge Scheduler expression; default `rate(1 day)` (the onboarding default). */
   schedule?: string;
+  /**
+   * How often the watch machine looks for companies due a re-check (each ICP's `watchEvery`
+   * decides which are due); default `rate(6 hours)`, fine enough for a 12h interval.
+   */
+  watchSchedule?: string;
   /** Workspace slug; default the only one. */
   workspace?: string;
   leadConcurrency?: number;
@@ -151,6 +158,8 @@ export class StatelessStack extends Stack {
   readonly stateMachine: sfn.StateMachine;
   readonly definitionSubstitutions: Record<string, string>;
   readonly schedule: scheduler.Schedule;
+  /** statemachine/watch.asl.json and the schedule that starts it. */
+  readonly watch: { stateMachine: sfn.StateMachine; definitionSubstitutions: Record<string, string>; schedule: scheduler.Schedule };
   readonly migration: SchemaMigration;
   readonly analytics: LakeAnalytics;
   readonly alarms: ProspectorAlarms;
@@ -262,8 +271,45 @@ export class StatelessStack extends Stack {
       tracingEnabled: true,
     });
     for (const step of prospectingSteps) functions[step.id].grantInvoke(this.stateMachine);
-    this.#grantDistributedMap(stateMachineName);
-    this.#grantLeadManifests(lakeBucket, props.lakeExports.arn);
+    this.#grantDistributedMap(this.stateMachine, stateMachineName, this.definitionSubstitutions);
+    this.#grantLeadManifests(this.stateMachine, lakeBucket, props.lakeExports.arn);
+
+    // The watch machine: the same per-lead steps over researched companies due a re-check.
+    const watchName = `${this.stackName}-watch`;
+    const watchText = readFileSync(WATCH_ASL_FILE, 'utf8');
+    const watchSteps = STEPS.filter((s) => watchText.includes(`\${${s.placeholder}}`));
+    const watchSubstitutions = {
+      ...Object.fromEntries(watchSteps.map((s) => [s.placeholder, functions[s.id].functionArn])),
+      LeadMapMode: 'DISTRIBUTED',
+      LakeBucketName: lakeBucket.bucketName,
+    };
+    const watchLogs = new logs.LogGroup(this, 'WatchExecutionLogs', {
+      logGroupName: `/aws/vendedlogs/states/${watchName}`,
+      retention: logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const watchMachine = new sfn.StateMachine(this, 'Watch', {
+      stateMachineName: watchName,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromString(watchText),
+      definitionSubstitutions: watchSubstitutions,
+      logs: { destination: watchLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
+      tracingEnabled: true,
+    });
+    for (const step of watchSteps) functions[step.id].grantInvoke(watchMachine);
+    this.#grantDistributedMap(watchMachine, watchName, watchSubstitutions);
+    this.#grantLeadManifests(watchMachine, lakeBucket, props.lakeExports.arn);
+    this.watch = {
+      stateMachine: watchMachine,
+      definitionSubstitutions: watchSubstitutions,
+      schedule: new scheduler.Schedule(this, 'WatchSchedule', {
+        description: 'Starts a Prospector watch (re-checks researched companies whose interval has passed)',
+        schedule: scheduler.ScheduleExpression.expression(props.watchSchedule ?? 'rate(6 hours)'),
+        target: new targets.StepFunctionsStartExecution(watchMachine, {
+          input: scheduler.ScheduleTargetInput.fromObject(props.workspace ? { workspace: props.workspace } : {}),
+        }),
+      }),
+    };
 
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       description: 'Starts a Prospector run',
@@ -313,6 +359,7 @@ export class StatelessStack extends Stack {
     });
 
     new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'WatchStateMachineArn', { value: this.watch.stateMachine.stateMachineArn });
     new CfnOutput(this, 'AthenaWorkGroup', { value: this.analytics.workGroup.ref });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
     new CfnOutput(this, 'SchemaVersion', { value: this.migration.version });
@@ -325,15 +372,15 @@ export class StatelessStack extends Stack {
    * ARN from its role's policy would be a circular dependency (the state machine waits for its
    * role's policy). Child execution ids are generated per map run, hence the `/*` suffix.
    */
-  #grantDistributedMap(stateMachineName: string): void {
+  #grantDistributedMap(machine: sfn.StateMachine, stateMachineName: string, substitutions: Record<string, string>): void {
     const stack = Stack.of(this);
     const self = stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     const children = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${stateMachineName}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [self] }));
-    this.stateMachine.addToRolePolicy(
+    machine.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [self] }));
+    machine.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['states:DescribeExecution', 'states:StopExecution', 'states:RedriveExecution'], resources: [children] }),
     );
-    const policy = this.stateMachine.role.node.tryFindChild('DefaultPolicy');
+    const policy = machine.role.node.tryFindChild('DefaultPolicy');
     if (!policy) throw new Error('the state machine role has no default policy to acknowledge findings on');
     // cdk-nag prints unresolved pseudo parameters as <AWS::Name>, resolved ones as their value.
     const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
@@ -343,8 +390,8 @@ export class StatelessStack extends Stack {
       reason: 'Distributed Map child executions of this state machine: their ids are generated per map run, so only a wildcard below this state machine\'s own name can name them.',
     });
     acknowledgeStateMachineRole(
-      this.stateMachine,
-      STEPS.filter((st) => this.definitionSubstitutions[st.placeholder] !== undefined).map((st) => ({ step: st.id, fn: this.functions[st.id] })),
+      machine,
+      STEPS.filter((st) => substitutions[st.placeholder] !== undefined).map((st) => ({ step: st.id, fn: this.functions[st.id] })),
     );
   }
 
@@ -355,15 +402,15 @@ export class StatelessStack extends Stack {
    * ResultWriter IAM policy in docs.aws.amazon.com/step-functions/latest/dg/input-output-resultwriter.html,
    * which aws-cdk-lib's ResultWriterV2.providePolicyStatements also grants). Nothing else of the lake.
    */
-  #grantLeadManifests(lakeBucket: s3.IBucket, lakeArnExport: string): void {
-    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [lakeBucket.arnForObjects(lakeAreas.leadManifests)] }));
-    this.stateMachine.addToRolePolicy(
+  #grantLeadManifests(machine: sfn.StateMachine, lakeBucket: s3.IBucket, lakeArnExport: string): void {
+    machine.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [lakeBucket.arnForObjects(lakeAreas.leadManifests)] }));
+    machine.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
         resources: [lakeBucket.arnForObjects(lakeAreas.leadMapResults)],
       }),
     );
-    const policy = this.stateMachine.role.node.tryFindChild('DefaultPolicy');
+    const policy = machine.role.node.tryFindChild('DefaultPolicy');
     if (!policy) throw new Error('the state machine role has no default policy to acknowledge findings on');
     for (const area of ['leadManifests', 'leadMapResults'] as const) {
       Validations.of(policy).acknowledge({
