@@ -39,6 +39,12 @@ export interface RunSummary {
   failures: { lead: string; stage: string; error: string; message: string }[];
   /** why each researched lead got no sequence (below threshold, suppressed, drafting failed, ...) */
   notDrafted: { lead: string; reason: string }[];
+  /**
+   * What change detection found per company (sql/0020_intent.sql, company_change_check): first
+   * seen, unchanged since the previous visit, changed (with or without signals), failed; and the
+   * signals it stored in this run. Absent for runs before it existed.
+   */
+  changes?: { companies: number; firstSeen: number; unchanged: number; changed: number; failed: number; signals: number };
   error?: string;
 }
 
@@ -118,6 +124,15 @@ export async function summarizeRun(sql: Sql, runId: string): Promise<RunSummary>
   }
 
   const drafts = await summarizeDrafts(sql, runId);
+  const changes = await sql.query<{ companies: number; first_seen: number; unchanged: number; changed: number; failed: number; signals: number }>(
+    `SELECT count(*)::int AS companies, count(*) FILTER (WHERE status = 'first_seen')::int AS first_seen,
+            count(*) FILTER (WHERE status = 'unchanged')::int AS unchanged, count(*) FILTER (WHERE status = 'changed')::int AS changed,
+            count(*) FILTER (WHERE status = 'failed')::int AS failed,
+            (SELECT count(*)::int FROM company_signal WHERE run_id = :runId::uuid) AS signals
+     FROM company_change_check WHERE run_id = :runId::uuid`,
+    { runId },
+  );
+  const ch = changes.rows[0];
 
   const s = searches.rows[0];
   const ls = leads.rows[0];
@@ -144,6 +159,7 @@ export async function summarizeRun(sql: Sql, runId: string): Promise<RunSummary>
     skipped,
     failures,
     notDrafted: drafts.notDrafted,
+    changes: { companies: ch.companies, firstSeen: ch.first_seen, unchanged: ch.unchanged, changed: ch.changed, failed: ch.failed, signals: ch.signals },
     ...(r.error ? { error: r.error } : {}),
   };
 }
