@@ -45,6 +45,8 @@ import { INBOX_FILTERS, inboxList, type InboxFilter } from './pages/inbox.ts';
 import { COMPANY_FIELDS, companyForm, companyValues, withCompany, type CompanyFieldName, type CompanyFormValues } from './pages/company-form.ts';
 import { leadDetail, leadsList } from './pages/leads.ts';
 import { onboardingPage, type OnboardingIssueView } from './pages/onboarding.ts';
+import { placeSendingIssues, sendingForm, sendingValues, sendingValuesFromBody, settingsFromValues } from './pages/sending-form.ts';
+import { checkSendingSettings, loadSendingSettings, saveSendingSettings } from '#core/sending/settings.ts';
 import { addItem, documentFromValues, guidedForm, placeIssues, removeItem, valuesFromBody, valuesFromOnboarding, type GuidedState } from './pages/guided.ts';
 import { reviewQueue } from './pages/review.ts';
 import { suppressionsPage, type SuppressionFormState } from './pages/suppressions.ts';
@@ -452,7 +454,7 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     );
     // The company form needs a stored company: a workspace imports its first file before it has one.
     const stored = session.role === 'admin' && counts.rows[0].products > 0 ? await exportOnboarding(sql, session.workspaceId) : null;
-    const link = html`<p class="guided-link"><a href="/onboarding/guided">${stored ? 'Edit everything in the guided form' : 'Start the guided onboarding form'}</a>: company, products, ICPs and personas, tone of voice, exclusions and knowledge documents, each checked at its field.</p>`;
+    const link = html`<p class="guided-link"><a href="/onboarding/guided">${stored ? 'Edit everything in the guided form' : 'Start the guided onboarding form'}</a>: company, products, ICPs and personas, tone of voice, exclusions and knowledge documents, each checked at its field; then <a href="/onboarding/sending">the mailboxes and send windows</a>.</p>`;
     const guided = html`${link}${stored ? companyForm(session, state.company?.values ?? companyValues(stored.company), state.company?.errors ?? {}) : ''}`;
     const body = onboardingPage(session, { text: state.text ?? '', issues: state.issues ?? [], summary: counts.rows[0], guided });
     return c.html(page({ title: 'Onboarding', session, current: '/onboarding', notice: state.notice }, body), state.status ?? 200);
@@ -605,6 +607,41 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     // The form has no path field; a document is only ever its pasted text (never a file on the server).
     await importOnboarding(sql, refuseKnowledgePaths(checked.data, 'the guided onboarding form'), { lake });
     return c.redirect('/onboarding/guided?done=saved', 303);
+  });
+
+  // --- mailboxes and send windows -----------------------------------------------------------------
+
+  /** The workspace's reps (emails) and ICP slugs, which the sending form's rows refer to. */
+  async function sendingContext(workspaceId: string): Promise<{ reps: string[]; icps: string[] }> {
+    const reps = await sql.query<{ email: string }>(`SELECT email FROM app_user WHERE workspace_id = :ws::uuid ORDER BY email`, { ws: workspaceId });
+    const icps = await sql.query<{ slug: string }>(`SELECT slug FROM icp WHERE workspace_id = :ws::uuid ORDER BY active DESC, slug`, { ws: workspaceId });
+    return { reps: reps.rows.map((r) => r.email), icps: icps.rows.map((i) => i.slug) };
+  }
+
+  const SENDING_TITLE = 'Mailboxes and send windows';
+
+  app.get('/onboarding/sending', async (c) => {
+    const session = c.get('session');
+    if (session.role !== 'admin') return renderGuided(c, null);
+    const ctx = await sendingContext(session.workspaceId);
+    const values = sendingValues(await loadSendingSettings(sql, session.workspaceId), ctx.icps);
+    const done = c.req.query('done') === 'saved' ? notice('Saved: approvals and sending use these mailboxes and windows from now on.') : null;
+    return c.html(page({ title: SENDING_TITLE, session, current: '/onboarding', notice: done }, sendingForm(session, { values, reps: ctx.reps, issues: [] })));
+  });
+
+  app.post('/onboarding/sending', async (c) => {
+    const session = c.get('session');
+    if (session.role !== 'admin') return renderGuided(c, null);
+    const ctx = await sendingContext(session.workspaceId);
+    const values = sendingValuesFromBody(await c.req.parseBody(), ctx.icps);
+    const { input, formIndex } = settingsFromValues(values);
+    const checked = checkSendingSettings(input, ctx);
+    if (!checked.success) {
+      const issues = placeSendingIssues(checked.issues, values, formIndex);
+      return c.html(page({ title: SENDING_TITLE, session, current: '/onboarding' }, sendingForm(session, { values, reps: ctx.reps, issues })), 422);
+    }
+    await saveSendingSettings(sql, session.workspaceId, checked.data, now());
+    return c.redirect('/onboarding/sending?done=saved', 303);
   });
 
   app.get('/onboarding/export', async (c) => {

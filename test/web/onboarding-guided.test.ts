@@ -405,3 +405,105 @@ describe('security of the guided form', () => {
     expect(parseOnboardingText(await (await rival.get('/onboarding/export')).text(), 'yaml').company.name).toBe('Rival Renamed');
   });
 });
+
+describe('mailboxes and send windows', () => {
+  const mailboxes = async (workspaceId: string) =>
+    (await f.db.query<{ address: string; provider: string; daily_cap: number; per_domain_daily_cap: number; min_spacing_seconds: number; warm: boolean; active: boolean; rep: string | null }>(
+      `SELECT mb.address, mb.provider, mb.daily_cap, mb.per_domain_daily_cap, mb.min_spacing_seconds, mb.warmup_started_at IS NOT NULL AS warm, mb.active, u.email AS rep
+         FROM mailbox mb LEFT JOIN app_user u ON u.id = mb.rep_id WHERE mb.workspace_id = :ws::uuid ORDER BY mb.address`,
+      { ws: workspaceId },
+    )).rows;
+  const icps = async () => (await f.db.query<{ id: string; slug: string }>(`SELECT id, slug FROM icp WHERE workspace_id = :ws::uuid ORDER BY active DESC, slug`, { ws: f.tallyhand.workspaceId })).rows;
+
+  function form(): Record<string, string> {
+    return {
+      'mailboxes[0].repEmail': 'maya.okafor@tallyhand.com', 'mailboxes[0].address': 'Maya@Tallyhand.com', 'mailboxes[0].provider': 'smtp',
+      'mailboxes[0].dailyCap': '60', 'mailboxes[0].perDomainDailyCap': '4', 'mailboxes[0].minSpacingSeconds': '180',
+      'mailboxes[1].repEmail': 'lukas.brenner@tallyhand.com', 'mailboxes[1].address': 'lukas@tallyhand.com', 'mailboxes[1].provider': 'ses',
+      'mailboxes[1].dailyCap': '40', 'mailboxes[1].perDomainDailyCap': '3', 'mailboxes[1].minSpacingSeconds': '120', 'mailboxes[1].warmUp': 'on',
+      'mailboxes[2].repEmail': '', 'mailboxes[2].address': '', 'mailboxes[2].provider': 'smtp', 'mailboxes[2].dailyCap': '40', 'mailboxes[2].perDomainDailyCap': '3', 'mailboxes[2].minSpacingSeconds': '120',
+      'windows[0].day1': 'on', 'windows[0].day2': 'on', 'windows[0].day3': 'on', 'windows[0].day4': 'on', 'windows[0].day5': 'on', 'windows[0].start': '09:00', 'windows[0].end': '12:00',
+      'windows[1].day2': 'on', 'windows[1].start': '08:00', 'windows[1].end': '10:00',
+    };
+  }
+
+  test('opens with a blank mailbox row and a window row for the workspace and each ICP', async () => {
+    const page = await (await admin.get('/onboarding/sending')).text();
+    expect(page).toContain('<h1>Mailboxes and send windows</h1>');
+    expect(page).toContain('id="s-mailboxes-0-address"');
+    expect(page).not.toContain('id="s-mailboxes-1-address"');
+    expect(page).toContain('<legend>The workspace</legend>');
+    for (const icp of await icps()) expect(page).toContain(`<legend>ICP ${icp.slug}</legend>`);
+    expect(await (await admin.get('/onboarding')).text()).toContain('href="/onboarding/sending"');
+  });
+
+  test('every problem is shown at its field and nothing is written', async () => {
+    const bad = {
+      ...form(),
+      'mailboxes[0].address': 'maya at tallyhand',
+      'mailboxes[0].perDomainDailyCap': '90',
+      'mailboxes[0].minSpacingSeconds': '5',
+      'mailboxes[1].repEmail': 'maya.okafor@rival.example',
+      'windows[0].end': '08:30',
+      'windows[1].day2': '',
+    };
+    const res = await admin.post('/onboarding/sending', bad);
+    expect(res.status).toBe(422);
+    const page = await res.text();
+    expect(errorOf(page, 's-mailboxes-0-address')).toBe('must be an email address such as maya@example.com');
+    expect(errorOf(page, 's-mailboxes-0-perDomainDailyCap')).toBe('must not be above the daily cap (60)');
+    expect(errorOf(page, 's-mailboxes-0-minSpacingSeconds')).toBe('must be between 30 and 3600 seconds');
+    expect(errorOf(page, 's-mailboxes-1-repEmail')).toBe('&quot;maya.okafor@rival.example&quot; is not a user of this workspace');
+    expect(errorOf(page, 's-windows-0-end')).toBe('must be after the start (09:00)');
+    expect(errorOf(page, 's-windows-1-days')).toBe('choose at least one day');
+    expect(input(page, 's-mailboxes-0-address')).toContain('aria-invalid="true"');
+    expect(input(page, 's-mailboxes-0-address')).toContain('value="maya at tallyhand"');
+    expect(page).toContain('<a href="#s-windows-0-end">');
+    expect(page).toContain('Nothing was saved: 6 problem(s) to fix');
+    expect(await mailboxes(f.tallyhand.workspaceId)).toEqual([]);
+    expect(await count('send_window', f.tallyhand.workspaceId)).toBe(0);
+  });
+
+  test('saved, the mailboxes send and the windows schedule; a cleared address switches its mailbox off', async () => {
+    const { loadWindow } = await import('#core/sending/schedule.ts');
+    const res = await admin.post('/onboarding/sending', form());
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/onboarding/sending?done=saved');
+    expect(await mailboxes(f.tallyhand.workspaceId)).toEqual([
+      { address: 'lukas@tallyhand.com', provider: 'ses', daily_cap: 40, per_domain_daily_cap: 3, min_spacing_seconds: 120, warm: true, active: true, rep: 'lukas.brenner@tallyhand.com' },
+      { address: 'maya@tallyhand.com', provider: 'smtp', daily_cap: 60, per_domain_daily_cap: 4, min_spacing_seconds: 180, warm: false, active: true, rep: 'maya.okafor@tallyhand.com' },
+    ]);
+    const [first, second] = await icps();
+    expect(await loadWindow(f.db, f.tallyhand.workspaceId, null)).toEqual({ days: [1, 2, 3, 4, 5], start: '09:00', end: '12:00' });
+    expect(await loadWindow(f.db, f.tallyhand.workspaceId, first.id)).toEqual({ days: [2], start: '08:00', end: '10:00' });
+    if (second) expect(await loadWindow(f.db, f.tallyhand.workspaceId, second.id)).toEqual({ days: [1, 2, 3, 4, 5], start: '09:00', end: '12:00' });
+
+    const page = await (await admin.get('/onboarding/sending?done=saved')).text();
+    expect(page).toContain('Saved: approvals and sending use these mailboxes and windows');
+    expect(input(page, 's-mailboxes-1-address')).toContain('value="maya@tallyhand.com"');
+    expect(input(page, 's-mailboxes-2-address')).toContain('value=""');
+    expect(input(page, 's-windows-0-day5')).toContain('checked');
+    expect(input(page, 's-windows-0-day6')).not.toContain('checked');
+
+    // lukas's mailbox cleared: switched off, not deleted (queued mail may point at it)
+    const again = { ...form(), 'mailboxes[1].address': '' };
+    expect((await admin.post('/onboarding/sending', again)).status).toBe(303);
+    expect((await mailboxes(f.tallyhand.workspaceId)).map((m) => [m.address, m.active])).toEqual([['lukas@tallyhand.com', false], ['maya@tallyhand.com', true]]);
+  });
+
+  test('one active mailbox a rep; CSRF needed; another workspace neither sees nor changes them', async () => {
+    const twice = { ...form(), 'mailboxes[1].repEmail': 'maya.okafor@tallyhand.com' };
+    const res = await admin.post('/onboarding/sending', twice);
+    expect(res.status).toBe(422);
+    expect(errorOf(await res.text(), 's-mailboxes-1-repEmail')).toBe('maya.okafor@tallyhand.com already sends from mailbox 1: one active mailbox a rep');
+    const before = await mailboxes(f.tallyhand.workspaceId);
+    expect((await admin.post('/onboarding/sending', { ...form(), 'mailboxes[0].dailyCap': '7' }, false)).status).toBe(403);
+    const rival = await signInAs(f, app, f.rival.userId);
+    const theirs = await (await rival.get('/onboarding/sending')).text();
+    expect(theirs).not.toContain('maya@tallyhand.com');
+    const rivalForm = { ...form(), 'mailboxes[0].repEmail': 'maya.okafor@rival.example', 'mailboxes[0].address': 'maya@tallyhand.com', 'mailboxes[1].address': '' };
+    expect((await rival.post('/onboarding/sending', rivalForm)).status).toBe(303);
+    expect(await mailboxes(f.tallyhand.workspaceId)).toEqual(before);
+    expect((await mailboxes(f.rival.workspaceId)).map((m) => m.rep)).toEqual(['maya.okafor@rival.example']);
+  });
+});

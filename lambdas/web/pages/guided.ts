@@ -506,7 +506,8 @@ ${state.preview ? html`<div class="preview" role="status" id="tone-preview"><p c
 ${state.refusal ? html`<div class="error" role="alert"><p>${state.refusal}</p></div>` : ''}
 <nav aria-label="Onboarding sections" class="sections"><ul>${GUIDED_SECTIONS.map((g) => html`<li><a href="#${groupId(g.key)}">${g.title}</a></li>`)}</ul></nav>
 <p>Everything ${session.workspaceName} tells Prospector once. It is checked exactly as <code>prospector onboard FILE</code> checks a file, and
-nothing is saved unless all of it is valid. An item left blank is not saved.</p>
+nothing is saved unless all of it is valid. An item left blank is not saved. Mailboxes and send windows have
+<a href="/onboarding/sending">their own form</a>.</p>
 <form method="post" action="/onboarding/guided" class="guided guided-all" novalidate>${csrfField(session)}
 <p><button type="submit" name="action" value="save" class="primary">Save the onboarding</button></p>
 ${sections}
