@@ -182,6 +182,28 @@ suite('guided onboarding in Chromium', () => {
     await audit('guided-preview');
   });
 
+  test('mailboxes and send windows: an error at its field, fixed, saved', async () => {
+    await page.goto(`${ui.url}/onboarding/guided`);
+    await page.getByRole('link', { name: 'their own form' }).click();
+    await expect(page.locator('h1').textContent()).resolves.toBe('Mailboxes and send windows');
+    await page.getByLabel('Rep').selectOption('ines@lumen.example');
+    await page.getByLabel('Sending address').fill('ines@lumen.example');
+    await page.locator('#s-windows-0 #s-windows-0-day2').check();
+    await page.locator('#s-windows-0-start').fill('09:00');
+    await page.locator('#s-windows-0-end').fill('08:00');
+    await page.getByRole('button', { name: 'Save mailboxes and windows' }).click();
+    await page.locator('#sending-errors').waitFor();
+    await expect(page.locator('#s-windows-0-end-error').textContent()).resolves.toBe('must be after the start (09:00)');
+    await expect(page.locator('#s-windows-0-end').getAttribute('aria-invalid')).resolves.toBe('true');
+    await audit('sending-errors');
+    await page.locator('#s-windows-0-end').fill('11:30');
+    await Promise.all([page.waitForURL(/done=saved/), page.getByRole('button', { name: 'Save mailboxes and windows' }).click()]);
+    const windows = await db.query<{ days: string; end_local: string }>(`SELECT days, to_char(end_local, 'HH24:MI') AS end_local FROM send_window WHERE workspace_id = :ws::uuid`, { ws: workspaceId });
+    expect(windows.rows).toEqual([{ days: '2', end_local: '11:30' }]);
+    expect((await db.query(`SELECT 1 FROM mailbox WHERE address = 'ines@lumen.example' AND active`)).rowCount).toBe(1);
+    await audit('sending-saved');
+  });
+
   test('axe found no serious or critical violation on any state of the form', () => {
     expect(found).toEqual([]);
   });

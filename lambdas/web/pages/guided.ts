@@ -464,7 +464,8 @@ function listHtml(group: Group, prefix: string, values: GuidedValues, errors: Ma
   for (let i = 0; i < n; i++) {
     const itemPath = `${listPath}[${i}]`;
     const title = `${parentTitle ? `${parentTitle}, ` : ''}${group.item} ${i + 1}`;
-    items.push(html`<fieldset class="item" id="${groupId(itemPath)}"><legend>${title}</legend>
+    const described = errors.has(itemPath) ? html` aria-describedby="${groupId(itemPath)}-error"` : '';
+    items.push(html`<fieldset class="item" id="${groupId(itemPath)}"${described}><legend>${title}</legend>
 ${groupErrors(itemPath, errors)}
 ${group.fields.map((f) => fieldHtml(`${itemPath}.${f.key}`, f, values, errors, state.focus))}
 ${(group.children ?? []).map((child) => listHtml(child, `${itemPath}.`, values, errors, state, title, 3))}
@@ -473,7 +474,8 @@ ${(group.children ?? []).map((child) => listHtml(child, `${itemPath}.`, values, 
   }
   const heading = level === 2 ? html`<h2 id="${groupId(listPath)}-h">${group.title}</h2>` : html`<h3 id="${groupId(listPath)}-h">${group.title}</h3>`;
   const what = `${parentTitle ? `${parentTitle.toLowerCase()}: ` : ''}${group.item!.toLowerCase()}`;
-  return html`<section class="list" id="${groupId(listPath)}" aria-labelledby="${groupId(listPath)}-h">${heading}
+  const described = errors.has(listPath) ? html` aria-describedby="${groupId(listPath)}-error"` : '';
+  return html`<section class="list" id="${groupId(listPath)}" aria-labelledby="${groupId(listPath)}-h"${described}>${heading}
 <p class="muted">${group.intro}</p>${groupErrors(listPath, errors)}
 ${items}
 <p><button type="submit" name="action" value="add:${listPath}">Add another ${what}</button></p>
