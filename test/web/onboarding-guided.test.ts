@@ -230,7 +230,7 @@ describe('a new workspace onboarded through the guided form', () => {
     expect(input(page, 'f-products-1-name')).toContain('value="Third"');
     expect(page).not.toContain('id="f-products-2-name"');
 
-    for (const action of ['add:users', 'add:icps[0].slug', 'remove:products', 'add:icps[0].personas[0].x']) {
+    for (const action of ['add:users', 'add:icps[0].slug', 'remove:products', 'add:icps[0].personas[0].x', 'add:icps[7].personas', 'remove:products[9]x']) {
       const bad = await newcomer.post('/onboarding/guided', { ...form, action });
       expect(bad.status, action).toBe(422);
       expect(await bad.text()).toContain('on this form');

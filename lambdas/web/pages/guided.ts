@@ -261,7 +261,9 @@ function listGroup(listPath: string): Group | undefined {
  */
 export function addItem(values: GuidedValues, listPath: string): { focus: string } | { error: string } {
   const group = listGroup(listPath);
-  if (!group) return { error: `there is no list "${listPath.slice(0, 60)}" on this form` };
+  // a nested list (`icps[1].personas`) belongs to an item that is on the form
+  const parent = /^([a-zA-Z]+)\[(\d+)\]\./.exec(listPath);
+  if (!group || (parent && Number(parent[2]) >= countItems(values, parent[1]))) return { error: `there is no list "${listPath.slice(0, 60)}" on this form` };
   const count = countItems(values, listPath);
   if (count >= MAX_ITEMS) return { error: `${group.title} has ${MAX_ITEMS} items, the most this form takes` };
   blankItem(group, `${listPath}[${count}].`, values);
