@@ -202,6 +202,10 @@ async function firstRows<R extends object>(sql: Sql, text: string, params: Recor
   return rows;
 }
 
+/** Why a lead its child execution left unfinished failed (the Map itself succeeded). */
+export const CHILD_ENDED_REASON =
+  "its lead Map child execution ended before this lead finished (an Express child stops at 5 minutes, with its batch half done): redrive the run to research it";
+
 /** The execution's output: counts only, since Step Functions keeps outputs in its history. */
 export type RunCounts = Omit<RunSummary, 'skipped' | 'failures' | 'notDrafted'>;
 
@@ -220,6 +224,13 @@ export async function finishRun(deps: Deps, rawInput: FinishRunInput): Promise<R
   if (failed) {
     const reason = clip(`run ${interrupted ? 'stopped' : 'failed'} before this lead finished: ${failed.name}: ${failed.message}`, 1000);
     await deps.sql.transaction((tx) => failUnfinishedRunLeads(tx, runId, { name: failed.name, message: reason, reason }, deps.newId));
+  } else {
+    // The lead Map succeeded (it tolerates failed children), yet a child may have ended with its
+    // batch half done: an Express child stops at 5 minutes, and its leads have no Catch of their
+    // own then. They fail here, so the run accounts for them and a redrive picks them up. When
+    // every child finished its leads, this is one SELECT that finds none.
+    const reason = CHILD_ENDED_REASON;
+    await deps.sql.transaction((tx) => failUnfinishedRunLeads(tx, runId, { name: 'ChildExecutionEnded', message: reason, reason }, deps.newId));
   }
   await deps.sql.query(
     `UPDATE run SET status = :status, finished_at = :at::timestamptz, summary = :summary::jsonb WHERE id = :runId::uuid`,
