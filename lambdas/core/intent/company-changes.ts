@@ -179,7 +179,15 @@ export async function detectCompanyChanges(deps: Deps, input: CompanyChangesInpu
   check.signals = signals.length;
   if (check.pagesChanged > 0 || check.pagesRemoved > 0 || unpairedNow.length > 0) check.status = 'changed';
   await recordChangeCheck(sql, check);
-  const score = input.icpId ? await refreshIntent(sql, { workspaceId: input.workspaceId, companyId, icpId: input.icpId, now: deps.clock.now() }) : null;
+  // A lead with no ICP (a leads file) is scored against every active ICP of the workspace.
+  const icpIds = input.icpId
+    ? [input.icpId]
+    : (await sql.query<{ id: string }>(`SELECT id FROM icp WHERE workspace_id = :ws::uuid AND active ORDER BY slug`, { ws: input.workspaceId })).rows.map((r) => r.id);
+  let score: number | null = null;
+  for (const icpId of icpIds) {
+    const s = await refreshIntent(sql, { workspaceId: input.workspaceId, companyId, icpId, now: deps.clock.now() });
+    if (s !== null && (score === null || s > score)) score = s;
+  }
   return { ...check, previousRunId, detected: signals, intentScore: score };
 }
 
