@@ -35,6 +35,8 @@ import {
 import type { Clock, Lake, Log, Sql } from '#core/ports.ts';
 import { LEAD_STATUSES, listIcps, listLeads, type LeadStatus } from '#core/views/leads.ts';
 import { listReplies } from '#core/views/replies.ts';
+import { approveResponse, editResponse, getResponse, rejectResponse, type ResponseView } from '#core/replies/response-repository.ts';
+import { reviewReplyLabel } from '#core/replies/review.ts';
 import { loadResearch } from '#core/views/research.ts';
 import { suppressAddress } from '#core/sending/suppress.ts';
 import { listSuppressions } from '#core/views/suppression.ts';
@@ -377,12 +379,92 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
 
   // --- inbox ----------------------------------------------------------------------------------------
 
-  app.get('/inbox', async (c) => {
+  const INBOX_NOTICES: Record<string, string> = {
+    approved: 'Response approved: it goes out in the thread from the mailbox the thread used, within its send window and caps.',
+    rejected: 'Response rejected, with your reason recorded.',
+    edited: 'Response saved and checked again: the verdict and flags shown are the checker’s reading of your words.',
+    label: 'Label reviewed: its action ran (once).',
+  };
+
+  async function renderInbox(c: Context<AppEnv>, extra: { error?: string | null; status?: 200 | 409 | 422 } = {}) {
     const session = c.get('session');
     const show = c.req.query('show');
     const filter: InboxFilter = (INBOX_FILTERS as readonly string[]).includes(show ?? '') ? (show as InboxFilter) : null;
     const replies = await listReplies(sql, session.workspaceId, { label: filter === 'needs_review' ? 'needs_review' : undefined, unmatched: filter === 'unmatched' });
-    return c.html(page({ title: 'Inbox', session, current: '/inbox' }, inboxList(replies, filter)));
+    const drafts = new Map<string, ResponseView>();
+    for (const r of replies) if (r.response?.status === 'draft') drafts.set(r.response.id, await getResponse(sql, r.response.id));
+    const done = c.req.query('done') ?? '';
+    const told = extra.error ? null : Object.hasOwn(INBOX_NOTICES, done) ? notice(INBOX_NOTICES[done]) : null;
+    return c.html(page({ title: 'Inbox', session, current: '/inbox', notice: told, error: extra.error ?? null }, inboxList(replies, filter, { session, drafts })), extra.status ?? 200);
+  }
+
+  app.get('/inbox', (c) => renderInbox(c));
+
+  /** The response id in the path, checked to be a response of the session's workspace; with its reply. */
+  async function ownedResponse(c: Context<AppEnv>): Promise<{ id: string; replyId: string }> {
+    const id = uuidParam(c, 'id');
+    const owned = await sql.query<{ reply_id: string }>(`SELECT reply_id FROM reply_response WHERE id = :id::uuid AND workspace_id = :ws::uuid`, { id, ws: c.get('session').workspaceId });
+    if (owned.rowCount === 0) throw new NotFoundError(`no response ${id} in this workspace`);
+    return { id, replyId: owned.rows[0].reply_id };
+  }
+
+  /** A refused decision or edit is shown on the inbox (409); anything else is a real error. */
+  function inboxRefused(c: Context<AppEnv>, error: unknown) {
+    if (error instanceof ProspectorError && !(error instanceof NotFoundError)) return renderInbox(c, { error: error.message, status: 409 });
+    throw error;
+  }
+
+  app.post('/inbox/responses/:id/approve', async (c) => {
+    const session = c.get('session');
+    const { id, replyId } = await ownedResponse(c);
+    const reason = (await field(c, 'reason'))?.trim().slice(0, 2000) || undefined;
+    try {
+      await approveResponse(sql, id, { by: session.email, reason });
+    } catch (error) {
+      return inboxRefused(c, error);
+    }
+    return c.redirect(`/inbox?done=approved#reply-${replyId}`, 303);
+  });
+
+  app.post('/inbox/responses/:id/reject', async (c) => {
+    const session = c.get('session');
+    const { id, replyId } = await ownedResponse(c);
+    const reason = Reason.safeParse((await field(c, 'reason')) ?? '');
+    if (!reason.success) return renderInbox(c, { error: 'Rejecting a response needs a reason: say why it should not be sent (it is recorded).', status: 422 });
+    try {
+      await rejectResponse(sql, id, { by: session.email, reason: reason.data });
+    } catch (error) {
+      return inboxRefused(c, error);
+    }
+    return c.redirect(`/inbox?done=rejected#reply-${replyId}`, 303);
+  });
+
+  app.post('/inbox/responses/:id/edit', async (c) => {
+    const session = c.get('session');
+    const { id, replyId } = await ownedResponse(c);
+    const body = (await field(c, 'body')) ?? '';
+    const subject = await field(c, 'subject');
+    if (body.length > 20_000 || (subject?.length ?? 0) > 200) return renderInbox(c, { error: 'The response is too long: 20,000 characters of body and 200 of subject at most.', status: 422 });
+    try {
+      // CRLF from the browser's textarea becomes the LF the checker and the CLI use.
+      await editResponse(sql, id, { body: body.replace(/\r\n/g, '\n').trimEnd(), subject: subject === undefined ? undefined : subject, by: session.email });
+    } catch (error) {
+      return inboxRefused(c, error);
+    }
+    return c.redirect(`/inbox?done=edited#reply-${replyId}`, 303);
+  });
+
+  app.post('/inbox/replies/:id/label', async (c) => {
+    const session = c.get('session');
+    const replyId = uuidParam(c, 'id');
+    const label = ((await field(c, 'label')) ?? '').trim();
+    if (!label) return renderInbox(c, { error: 'Choose the reply’s label.', status: 422 });
+    try {
+      await reviewReplyLabel(sql, { workspaceId: session.workspaceId, replyId, label, byEmail: session.email, now: now() });
+    } catch (error) {
+      return inboxRefused(c, error);
+    }
+    return c.redirect(`/inbox?done=label#reply-${replyId}`, 303);
   });
 
   // --- suppression list -------------------------------------------------------------------------------
