@@ -42,6 +42,7 @@ import { suppressAddress } from '#core/sending/suppress.ts';
 import { listSuppressions } from '#core/views/suppression.ts';
 import { listRuns, showRun, stageCounts } from '#core/views/runs.ts';
 import { notice, page, type Html } from './layout.ts';
+import { executionRef } from './execution.ts';
 import { INBOX_FILTERS, inboxList, type InboxFilter } from './pages/inbox.ts';
 import { COMPANY_FIELDS, companyForm, companyValues, withCompany, type CompanyFieldName, type CompanyFormValues } from './pages/company-form.ts';
 import { leadDetail, leadsList } from './pages/leads.ts';
@@ -74,6 +75,12 @@ export interface WebAppOptions {
    * `redriveRunId`). Started in the background; absent, the Runs page offers the command instead.
    */
   redrive?: (input: { workspaceId: string; runId: string }) => Promise<unknown>;
+  /**
+   * The cloud's redrive: starts a new execution of the prospecting state machine with the redrive
+   * input `{"redrive":{"runId"}}` (lambdas/cloud/redrive.ts) and answers its ARN; awaited (a
+   * Lambda must not work after its response), and the run then links to that execution.
+   */
+  startRedrive?: (input: { workspaceId: string; runId: string }) => Promise<{ executionArn: string }>;
 }
 
 type AppEnv = { Variables: { session: WebSession } };
@@ -218,7 +225,9 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
   app.get('/runs', async (c) => {
     const session = c.get('session');
     const runs = await listRuns(sql, { workspaceId: session.workspaceId, limit: 50 });
-    return c.html(page({ title: 'Runs', session, current: '/runs' }, runsList(runs)));
+    const arns = await sql.query<{ id: string; execution_arn: string }>(
+      `SELECT id, execution_arn FROM run WHERE workspace_id = :ws::uuid AND execution_arn IS NOT NULL`, { ws: session.workspaceId });
+    return c.html(page({ title: 'Runs', session, current: '/runs' }, runsList(runs, new Map(arns.rows.map((r) => [r.id, r.execution_arn])))));
   });
 
   /** Redrives under way in this process, by run id: a second click does not start another. */
@@ -232,11 +241,12 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     return id;
   }
 
-  async function renderRun(c: Context<AppEnv>, id: string, extra: { notice?: Html | null; error?: string | null; status?: 200 | 409 | 501 } = {}) {
+  async function renderRun(c: Context<AppEnv>, id: string, extra: { notice?: Html | null; error?: string | null; status?: 200 | 409 | 501 | 502 } = {}) {
     const session = c.get('session');
     const [show, stages] = [await showRun(sql, id), await stageCounts(sql, id)];
-    const redrive = { session, available: Boolean(options.redrive), running: redriving.has(id) };
-    return c.html(page({ title: `Run ${id.slice(0, 8)}`, session, current: '/runs', notice: extra.notice, error: extra.error }, runDetail(show, stages, redrive)), extra.status ?? 200);
+    const arn = (await sql.query<{ execution_arn: string | null }>(`SELECT execution_arn FROM run WHERE id = :id::uuid`, { id })).rows[0]?.execution_arn ?? null;
+    const redrive = { session, available: Boolean(options.redrive || options.startRedrive), running: redriving.has(id) };
+    return c.html(page({ title: `Run ${id.slice(0, 8)}`, session, current: '/runs', notice: extra.notice, error: extra.error }, runDetail(show, stages, redrive, arn)), extra.status ?? 200);
   }
 
   app.get('/runs/:id', async (c) => {
@@ -248,14 +258,28 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
   app.post('/runs/:id/redrive', async (c) => {
     const session = c.get('session');
     const id = await ownedRun(c);
-    if (!options.redrive) return renderRun(c, id, { error: `Redrive is not available from this app here: run \`prospector redrive ${id.slice(0, 8)}\`.`, status: 501 });
+    if (!options.redrive && !options.startRedrive) return renderRun(c, id, { error: `Redrive is not available from this app here: run \`prospector redrive ${id.slice(0, 8)}\`.`, status: 501 });
     if (redriving.has(id)) return renderRun(c, id, { error: 'This run is already being redriven: reload to follow it.', status: 409 });
     const failed = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM run_lead WHERE run_id = :id::uuid AND status = 'failed'`, { id });
     if (failed.rows[0].n === 0) return renderRun(c, id, { error: 'This run has no failed lead to redrive.', status: 409 });
+    if (options.startRedrive) {
+      let started: { executionArn: string };
+      try {
+        started = await options.startRedrive({ workspaceId: session.workspaceId, runId: id });
+      } catch (error) {
+        const e = error as Error;
+        options.log?.error('starting a redrive execution failed', { runId: id, error: e.name, message: e.message });
+        return renderRun(c, id, { error: `The redrive could not be started: ${e.name}: ${String(e.message).slice(0, 300)}`, status: 502 });
+      }
+      // Only an execution ARN is stored (and linked): anything else is left out.
+      if (executionRef(started.executionArn)) await sql.query(`UPDATE run SET execution_arn = :arn WHERE id = :id::uuid`, { id, arn: started.executionArn });
+      return c.redirect(`/runs/${id}?done=redrive`, 303);
+    }
+    if (!options.redrive) throw new Error('unreachable: no redrive');
+    const redrive = options.redrive;
     redriving.add(id);
     // A redrive takes as long as its leads do: it goes on after the response, and its outcome is the run's.
-    void options
-      .redrive({ workspaceId: session.workspaceId, runId: id })
+    void redrive({ workspaceId: session.workspaceId, runId: id })
       .catch((error: Error) => options.log?.error('redrive from the web app failed', { runId: id, error: error.name, message: error.message }))
       .finally(() => redriving.delete(id));
     return c.redirect(`/runs/${id}?done=redrive`, 303);

@@ -50,7 +50,7 @@ function response(r: ListedReply, actions: InboxActions): Html | string {
   const flagged = d.grounding === 'flagged';
   const blocked = d.grounding === 'blocked' || d.grounding === 'unchecked';
   return html`<section class="response" aria-label="Suggested response to ${r.from}"><p>${head}</p>
-<p class="subject">${d.subject ?? '(no subject)'}</p><div class="body">${d.body}</div>
+<p class="response-subject">${d.subject ?? '(no subject)'}</p><div class="response-body">${d.body}</div>
 ${d.flags.length ? html`<ul class="flags">${d.flags.map((f) => html`<li class="flag-${f.severity}">${f.rule}: ${f.detail}</li>`)}</ul>` : ''}
 ${blocked ? html`<p class="error-text">Blocked: edit it before it can be approved.</p>`
     : html`<form method="post" action="${base}/approve" class="approve">${csrfField(actions.session)}
