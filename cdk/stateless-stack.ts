@@ -47,8 +47,18 @@ export interface StatelessStackProps extends StackProps {
   /** Workspace slug; default the only one. */
   workspace?: string;
   leadConcurrency?: number;
-  /** Leads one child execution of the lead Map takes (ItemBatcher's MaxItemsPerBatch); default 10. */
+  /**
+   * Leads one child execution of the lead Map takes (ItemBatcher's MaxItemsPerBatch); default 5
+   * for Express children (half their 5-minute cap at ~30 s a lead), 10 for Standard ones.
+   */
   leadBatchSize?: number;
+  /**
+   * The lead Map's child executions (ProcessorConfig.ExecutionType): `EXPRESS` (default: about a
+   * tenth of the orchestration cost of Standard; see the README's cost section) or `STANDARD`
+   * (no 5-minute cap per child; for sites so slow, or Groq limits so tight, that a batch's
+   * fetches and rate-limit waits outlast it).
+   */
+  leadChildExecutionType?: LeadChildExecutionType;
   factsModel?: string;
   synthesisModel?: string;
   /** The model that drafts outreach (DRAFT_MODEL); default the synthesis model. */
@@ -76,6 +86,14 @@ export interface StatelessStackProps extends StackProps {
   sending?: SendingSettings;
   /** The reps' web app with Cognito sign-in (cdk/constructs/web-app.ts); without it, none. */
   webApp?: { authDomainPrefix?: string };
+}
+
+export const LEAD_CHILD_EXECUTION_TYPES = ['EXPRESS', 'STANDARD'] as const;
+export type LeadChildExecutionType = (typeof LEAD_CHILD_EXECUTION_TYPES)[number];
+
+/** The lead Map's batch size when none is set: smaller for Express children, which stop at 5 minutes. */
+export function defaultLeadBatchSize(type: LeadChildExecutionType): number {
+  return type === 'EXPRESS' ? 5 : 10;
 }
 
 /** Sending's settings (cdk/constructs/sending.ts). */
@@ -190,7 +208,7 @@ export class StatelessStack extends Stack {
       GROQ_SECRET_ARN: props.groqSecret.secretArn,
       PROSPECTOR_WORKSPACE: props.workspace,
       LEAD_CONCURRENCY: String(props.leadConcurrency ?? 4),
-      LEAD_BATCH_SIZE: String(props.leadBatchSize ?? 10),
+      LEAD_BATCH_SIZE: String(props.leadBatchSize ?? defaultLeadBatchSize(props.leadChildExecutionType ?? 'EXPRESS')),
       FACTS_MODEL: props.factsModel ?? DEFAULT_MODELS.facts,
       SYNTHESIS_MODEL: props.synthesisModel ?? DEFAULT_MODELS.synthesis,
       DRAFT_MODEL: props.draftModel ?? props.synthesisModel ?? DEFAULT_MODELS.synthesis,
@@ -240,6 +258,11 @@ export class StatelessStack extends Stack {
     this.definitionSubstitutions = {
       ...Object.fromEntries(prospectingSteps.map((s) => [s.placeholder, functions[s.id].functionArn])),
       LeadMapMode: 'DISTRIBUTED',
+      // Express children: billed per request and per 64 MB-second instead of per transition. A
+      // child past 5 minutes stops with its batch half done; FinishRun then fails the leads it
+      // left unfinished (with that reason) so a redrive runs them again, and every step is
+      // idempotent for a child that Express runs twice (at-least-once).
+      LeadChildExecutionType: props.leadChildExecutionType ?? 'EXPRESS',
       // The lead Map's ItemReader and ResultWriter name the lake bucket.
       LakeBucketName: lakeBucket.bucketName,
     };

@@ -21,7 +21,8 @@ import { html } from 'hono/html';
 import { z } from 'zod';
 import { NotFoundError, ProspectorError, ValidationError } from '#core/errors.ts';
 import { exportOnboarding, exportOnboardingYaml } from '#core/onboarding/export.ts';
-import { checkOnboarding } from '#core/onboarding/schema.ts';
+import { checkOnboarding, DEFAULT_COOLING_OFF_DAYS, onboardingSchema, type Onboarding } from '#core/onboarding/schema.ts';
+import { previewTone } from '#core/onboarding/tone-preview.ts';
 import { refuseKnowledgePaths } from '#core/knowledge/documents.ts';
 import { importOnboarding, parseOnboardingText } from '#core/onboarding/import.ts';
 import {
@@ -32,7 +33,7 @@ import {
   rejectSequence,
   resolveId,
 } from '#core/outreach/repository.ts';
-import type { Clock, Lake, Log, Sql } from '#core/ports.ts';
+import type { Clock, Lake, Llm, Log, Sql } from '#core/ports.ts';
 import { LEAD_STATUSES, listIcps, listLeads, type LeadStatus } from '#core/views/leads.ts';
 import { listReplies } from '#core/views/replies.ts';
 import { approveResponse, editResponse, getResponse, rejectResponse, type ResponseView } from '#core/replies/response-repository.ts';
@@ -47,6 +48,9 @@ import { INBOX_FILTERS, inboxList, type InboxFilter } from './pages/inbox.ts';
 import { COMPANY_FIELDS, companyForm, companyValues, withCompany, type CompanyFieldName, type CompanyFormValues } from './pages/company-form.ts';
 import { leadDetail, leadsList } from './pages/leads.ts';
 import { onboardingPage, type OnboardingIssueView } from './pages/onboarding.ts';
+import { placeSendingIssues, sendingForm, sendingValues, sendingValuesFromBody, settingsFromValues } from './pages/sending-form.ts';
+import { checkSendingSettings, loadSendingSettings, saveSendingSettings } from '#core/sending/settings.ts';
+import { addItem, documentFromValues, guidedForm, placeIssues, removeItem, valuesFromBody, valuesFromOnboarding, type GuidedState } from './pages/guided.ts';
 import { reviewQueue } from './pages/review.ts';
 import { suppressionsPage, type SuppressionFormState } from './pages/suppressions.ts';
 import { runDetail, runsList } from './pages/runs.ts';
@@ -81,6 +85,11 @@ export interface WebAppOptions {
    * Lambda must not work after its response), and the run then links to that execution.
    */
   startRedrive?: (input: { workspaceId: string; runId: string }) => Promise<{ executionArn: string }>;
+  /**
+   * Writes the onboarding form's tone preview when it is Groq (locally: GROQ_API_KEY is set);
+   * absent or offline, a labelled template writes it.
+   */
+  toneLlm?: Llm | null;
 }
 
 type AppEnv = { Variables: { session: WebSession } };
@@ -551,7 +560,8 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     );
     // The company form needs a stored company: a workspace imports its first file before it has one.
     const stored = session.role === 'admin' && counts.rows[0].products > 0 ? await exportOnboarding(sql, session.workspaceId) : null;
-    const guided = stored ? companyForm(session, state.company?.values ?? companyValues(stored.company), state.company?.errors ?? {}) : undefined;
+    const link = html`<p class="guided-link"><a href="/onboarding/guided">${stored ? 'Edit everything in the guided form' : 'Start the guided onboarding form'}</a>: company, products, ICPs and personas, tone of voice, exclusions and knowledge documents, each checked at its field; then <a href="/onboarding/sending">the mailboxes and send windows</a>.</p>`;
+    const guided = html`${link}${stored ? companyForm(session, state.company?.values ?? companyValues(stored.company), state.company?.errors ?? {}) : ''}`;
     const body = onboardingPage(session, { text: state.text ?? '', issues: state.issues ?? [], summary: counts.rows[0], guided });
     return c.html(page({ title: 'Onboarding', session, current: '/onboarding', notice: state.notice }, body), state.status ?? 200);
   }
@@ -612,6 +622,132 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     }
     await importOnboarding(sql, checked.data);
     return c.redirect('/onboarding?done=company', 303);
+  });
+
+  // --- the guided onboarding form -------------------------------------------------------------
+
+  /**
+   * What the workspace holds: the whole onboarding once it has a company (the file it was last
+   * saved as), else only its workspace and users (a new workspace fills the rest in on the form).
+   */
+  async function storedOnboarding(workspaceId: string): Promise<{ doc: Onboarding | null; workspace: unknown; users: unknown[] }> {
+    const company = await sql.query(`SELECT 1 FROM seller_company WHERE workspace_id = :ws::uuid`, { ws: workspaceId });
+    if (company.rowCount > 0) {
+      const doc = await exportOnboarding(sql, workspaceId);
+      return { doc, workspace: doc.workspace, users: doc.users };
+    }
+    const ws = (await sql.query<{ slug: string; name: string; cooling_off_days: number }>(`SELECT slug, name, cooling_off_days FROM workspace WHERE id = :ws::uuid`, { ws: workspaceId })).rows[0];
+    if (!ws) throw new NotFoundError(`no workspace ${workspaceId}`);
+    const users = await sql.query<Record<string, string | null>>(
+      `SELECT name, email, title, timezone, signature, calendar_link, role FROM app_user WHERE workspace_id = :ws::uuid ORDER BY role, email`,
+      { ws: workspaceId },
+    );
+    return {
+      doc: null,
+      workspace: { slug: ws.slug, name: ws.name, ...(ws.cooling_off_days === DEFAULT_COOLING_OFF_DAYS ? {} : { coolingOffDays: ws.cooling_off_days }) },
+      users: users.rows.map((u) => Object.fromEntries(Object.entries({ ...u, calendarLink: u.calendar_link, calendar_link: undefined }).filter(([, v]) => v !== null && v !== undefined))),
+    };
+  }
+
+  async function renderGuided(c: Context<AppEnv>, state: GuidedState | null, extra: { notice?: Html | null; status?: 200 | 403 | 422 } = {}) {
+    const session = c.get('session');
+    if (session.role !== 'admin') {
+      const body = html`<p>Only an admin of ${session.workspaceName} can change its onboarding. Ask one, or use <code>prospector onboard FILE</code>.</p>`;
+      return c.html(page({ title: 'Guided onboarding', session, current: '/onboarding' }, body), 403);
+    }
+    const form = state ?? { values: valuesFromOnboarding((await storedOnboarding(session.workspaceId)).doc), issues: [] };
+    return c.html(page({ title: 'Guided onboarding', session, current: '/onboarding', notice: extra.notice }, guidedForm(session, form)), extra.status ?? 200);
+  }
+
+  app.get('/onboarding/guided', (c) =>
+    renderGuided(c, null, { notice: c.req.query('done') === 'saved' ? notice('Saved: the next run researches and drafts with it.') : null }));
+
+  app.post('/onboarding/guided', async (c) => {
+    const session = c.get('session');
+    if (session.role !== 'admin') return renderGuided(c, null);
+    const values = valuesFromBody(await c.req.parseBody());
+    const action = (await field(c, 'action')) ?? 'save';
+
+    if (action.startsWith('add:') || action.startsWith('remove:')) {
+      const done = action.startsWith('add:') ? addItem(values, action.slice(4)) : removeItem(values, action.slice(7));
+      const refusal = 'error' in done ? (done.error ?? null) : null;
+      return renderGuided(c, { values, issues: [], focus: 'focus' in done ? done.focus : null, refusal }, { status: refusal ? 422 : 200 });
+    }
+
+    const stored = await storedOnboarding(session.workspaceId);
+    const { sections, formIndex } = documentFromValues(values);
+    const company = sections.company as Record<string, unknown>;
+
+    if (action === 'preview') {
+      // Only the tone is checked for a preview: the rest may still be half filled in.
+      const tone = onboardingSchema.shape.tone.safeParse(sections.tone);
+      if (!tone.success) {
+        const all = checkOnboarding({ tone: sections.tone });
+        const issues = all.success ? [] : all.issues.filter((i) => i.segments[0] === 'tone');
+        return renderGuided(c, { values, issues: placeIssues(issues, values, formIndex), focus: 'summary' }, { status: 422 });
+      }
+      const valueProposition = (Array.isArray(company.valuePropositions) ? (company.valuePropositions[0] as string | undefined) : undefined) ?? 'spend less time on manual work';
+      const preview = await previewTone(
+        { ...tone.data, companyName: typeof company.name === 'string' && company.name.trim() ? company.name : session.workspaceName, valueProposition },
+        options.toneLlm,
+      );
+      return renderGuided(c, { values, issues: [], focus: null, preview });
+    }
+
+    if (action !== 'save') return renderGuided(c, { values, issues: [], refusal: `unknown action "${action.slice(0, 40)}"` }, { status: 422 });
+    const storedCompany = stored.doc?.company;
+    const doc = {
+      workspace: stored.workspace,
+      users: stored.users,
+      ...sections,
+      // Proof points and competitors are not on the form: kept as stored.
+      company: { proofPoints: storedCompany?.proofPoints ?? [], competitors: storedCompany?.competitors ?? [], ...company },
+      // An ICP's sequence of touches is not on the form either: kept by slug.
+      icps: (sections.icps as Record<string, unknown>[]).map((icp) => {
+        const before = stored.doc?.icps.find((i) => i.slug === (typeof icp.slug === 'string' ? icp.slug.trim() : ''));
+        return before ? { ...icp, sequence: before.sequence } : icp;
+      }),
+    };
+    const checked = checkOnboarding(doc);
+    if (!checked.success) return renderGuided(c, { values, issues: placeIssues(checked.issues, values, formIndex), focus: 'summary' }, { status: 422 });
+    // The form has no path field; a document is only ever its pasted text (never a file on the server).
+    await importOnboarding(sql, refuseKnowledgePaths(checked.data, 'the guided onboarding form'), { lake });
+    return c.redirect('/onboarding/guided?done=saved', 303);
+  });
+
+  // --- mailboxes and send windows -----------------------------------------------------------------
+
+  /** The workspace's reps (emails) and ICP slugs, which the sending form's rows refer to. */
+  async function sendingContext(workspaceId: string): Promise<{ reps: string[]; icps: string[] }> {
+    const reps = await sql.query<{ email: string }>(`SELECT email FROM app_user WHERE workspace_id = :ws::uuid ORDER BY email`, { ws: workspaceId });
+    const icps = await sql.query<{ slug: string }>(`SELECT slug FROM icp WHERE workspace_id = :ws::uuid ORDER BY active DESC, slug`, { ws: workspaceId });
+    return { reps: reps.rows.map((r) => r.email), icps: icps.rows.map((i) => i.slug) };
+  }
+
+  const SENDING_TITLE = 'Mailboxes and send windows';
+
+  app.get('/onboarding/sending', async (c) => {
+    const session = c.get('session');
+    if (session.role !== 'admin') return renderGuided(c, null);
+    const ctx = await sendingContext(session.workspaceId);
+    const values = sendingValues(await loadSendingSettings(sql, session.workspaceId), ctx.icps);
+    const done = c.req.query('done') === 'saved' ? notice('Saved: approvals and sending use these mailboxes and windows from now on.') : null;
+    return c.html(page({ title: SENDING_TITLE, session, current: '/onboarding', notice: done }, sendingForm(session, { values, reps: ctx.reps, issues: [] })));
+  });
+
+  app.post('/onboarding/sending', async (c) => {
+    const session = c.get('session');
+    if (session.role !== 'admin') return renderGuided(c, null);
+    const ctx = await sendingContext(session.workspaceId);
+    const values = sendingValuesFromBody(await c.req.parseBody(), ctx.icps);
+    const { input, formIndex } = settingsFromValues(values);
+    const checked = checkSendingSettings(input, ctx);
+    if (!checked.success) {
+      const issues = placeSendingIssues(checked.issues, values, formIndex);
+      return c.html(page({ title: SENDING_TITLE, session, current: '/onboarding' }, sendingForm(session, { values, reps: ctx.reps, issues })), 422);
+    }
+    await saveSendingSettings(sql, session.workspaceId, checked.data, now());
+    return c.redirect('/onboarding/sending?done=saved', 303);
   });
 
   app.get('/onboarding/export', async (c) => {

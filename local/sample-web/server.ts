@@ -24,6 +24,7 @@ export const SPECIAL_HOSTS = {
 } as const;
 
 const DEFAULT_ROOT = join(import.meta.dirname, 'sites');
+const DEFAULT_V2_ROOT = join(import.meta.dirname, 'sites-v2');
 const DEFAULT_SLOW_MS = 20_000;
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -48,6 +49,13 @@ export interface SampleWebOptions {
   slowMs?: number;
   /** folder holding one folder per domain, default the bundled `sites/` */
   root?: string;
+  /**
+   * 2 serves the second version (versions.ts): files under `v2Root/<domain>/` replace the
+   * site's, and the pages its `.removed.json` lists answer 404. Default 1.
+   */
+  version?: 1 | 2;
+  /** the second version's overlay, default the bundled `sites-v2/` */
+  v2Root?: string;
 }
 
 export interface SampleWeb {
@@ -195,8 +203,18 @@ export async function startSampleWeb(options: SampleWebOptions = {}): Promise<Sa
     res.end(req.method === 'HEAD' ? undefined : payload);
   };
 
+  const v2Root = resolve(options.v2Root ?? DEFAULT_V2_ROOT);
   const serveSite = async (req: IncomingMessage, res: ServerResponse, dir: string, pathname: string) => {
-    const file = resolveSiteFile(dir, pathname);
+    let file = resolveSiteFile(dir, pathname);
+    if (options.version === 2) {
+      const overlay = siteDir(v2Root, dir.slice(dir.lastIndexOf(sep) + 1));
+      if (overlay) {
+        const removed = await readFile(join(overlay, '.removed.json'), 'utf8').then((t) => JSON.parse(t) as string[], () => [] as string[]);
+        const base = resolve(dir);
+        if (file && removed.some((r) => resolve(base, r) === file)) file = undefined;
+        else file = resolveSiteFile(overlay, pathname) ?? file;
+      }
+    }
     if (!file) {
       send(req, res, 404, simplePage('404 Not Found', 'The page you are looking for does not exist. Go back to the <a href="/">home page</a>.'));
       return;

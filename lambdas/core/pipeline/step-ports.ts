@@ -76,7 +76,8 @@ export const STEPS = {
     handler: 'fetch-site',
     ports: { sql: true, web: true, lake: { read: ['rawHtml'], write: ['rawHtml', 'rawMeta', 'researchTable'] }, config: ['fetch'] },
   },
-  CleanPages: { handler: 'clean-pages', ports: { sql: true, lake: { read: ['rawHtml', 'rawMeta', 'cleanText'], write: ['cleanText', 'signals'] } } },
+  // Also compares the clean text with the company's previous visit (intent/company-changes.ts).
+  CleanPages: { handler: 'clean-pages', ports: { sql: true, lake: { read: ['rawHtml', 'rawMeta', 'cleanText', 'signals'], write: ['cleanText', 'signals'] } } },
   ResearchLead: {
     handler: 'research-lead',
     ports: {
