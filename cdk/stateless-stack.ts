@@ -237,7 +237,7 @@ export class StatelessStack extends Stack {
       UNSUBSCRIBE_SECRET_ARN: mail?.environment.UNSUBSCRIBE_SECRET_ARN,
       UNSUBSCRIBE_BASE_URL: mail?.environment.UNSUBSCRIBE_BASE_URL,
       // the web app's own (cdk/constructs/web-app.ts): no step reads them
-      COGNITO_USER_POOL_ID: undefined, COGNITO_CLIENT_ID: undefined, COGNITO_DOMAIN_URL: undefined, WEB_BASE_URL: undefined,
+      COGNITO_USER_POOL_ID: undefined, COGNITO_CLIENT_ID: undefined, COGNITO_DOMAIN_URL: undefined, WEB_BASE_URL: undefined, PROSPECTING_STATE_MACHINE_ARN: undefined,
     };
     const environmentOf = (id: StepId): Record<string, string> => {
       const environment: Record<string, string> = { ...powertools };
@@ -363,7 +363,7 @@ export class StatelessStack extends Stack {
 
     if (props.webApp) {
       const grantLakeRead = (fn: ProspectorFunction, areas: readonly LakeArea[]) => grantLake(fn, lakeBucket, { read: areas }, props.lakeExports.arn);
-      this.webApp = new WebApp(this, 'WebApp', { ...props.webApp, cluster: props.cluster, databaseName: props.databaseName, lakeBucketName: lakeBucket.bucketName, grantLakeRead, logRetention, baseEnvironment: powertools, files: RUNTIME_FILES });
+      this.webApp = new WebApp(this, 'WebApp', { ...props.webApp, cluster: props.cluster, databaseName: props.databaseName, lakeBucketName: lakeBucket.bucketName, stateMachine: this.stateMachine, grantLakeRead, logRetention, baseEnvironment: powertools, files: RUNTIME_FILES });
     }
 
     this.analytics = new LakeAnalytics(this, 'Analytics', {
