@@ -86,6 +86,17 @@ async function recordSkip(deps: Deps, runId: string, lead: LeadRow, url: string,
   );
 }
 
+/** The ICP's search keywords, industries, technologies and buying triggers: what discovery ranks other pages by. */
+async function icpTerms(deps: Deps, icpId: string | null): Promise<string[]> {
+  if (!icpId) return [];
+  // one joined string: arrays come back differently from PGlite and the Data API
+  const res = await deps.sql.query<{ terms: string | null }>(
+    `SELECT array_to_string(search_keywords || industries || technologies || buying_triggers, '|') AS terms FROM icp WHERE id = :icpId::uuid`,
+    { icpId },
+  );
+  return (res.rows[0]?.terms ?? '').split('|').map((t) => t.trim()).filter(Boolean);
+}
+
 /** Fetches the lead's site; throws a named WebError when the homepage cannot be had. */
 export async function fetchSite(deps: Deps, rawInput: FetchSiteInput): Promise<FetchSiteOutput> {
   const { runId, leadId } = FetchSiteInput.parse(rawInput);
@@ -127,7 +138,8 @@ export async function fetchSite(deps: Deps, rawInput: FetchSiteInput): Promise<F
   let tried = 1;
 
   const cleanedHome = await cleanPage(homeRes.text, homeRes.url, { kind: 'home' });
-  const candidates = discoverPages(homeRes.url, cleanedHome.links, { maxPages: config.maxPagesPerSite })
+  const relevanceTerms = await icpTerms(deps, lead.icpId);
+  const candidates = discoverPages(homeRes.url, cleanedHome.links, { maxPages: config.maxPagesPerSite, relevanceTerms })
     .filter((c) => c.url !== homeRes.url && c.url !== home);
 
   for (const candidate of candidates) {
