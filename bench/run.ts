@@ -94,8 +94,8 @@ export function parseArgs(argv: string[]): Args {
     } else if (a === '--pages') args.pages = number(a, argv[++i]);
     else if (a === '--passes') args.passes = number(a, argv[++i]);
     else if (a === '--starts') args.starts = number(a, argv[++i]);
-    else if (['--leads', '--concurrency', '--latency', '--tpm', '--target', '--batch'].includes(a)) args.pipelineArgs.push(a, String(number(a, argv[++i])));
-    else throw new Error(`unknown flag ${a}: use --json, --only ${BENCHMARKS.join('|')}, --leads, --concurrency, --latency, --tpm, --target, --batch, --pages, --passes, --starts`);
+    else if (['--leads', '--concurrency', '--latency', '--tpm', '--target', '--batch', '--site-pages'].includes(a)) args.pipelineArgs.push(a, String(number(a, argv[++i])));
+    else throw new Error(`unknown flag ${a}: use --json, --only ${BENCHMARKS.join('|')}, --leads, --concurrency, --latency, --tpm, --target, --batch, --site-pages, --pages, --passes, --starts`);
   }
   if (!args.only.length) args.only = [...DEFAULT_BENCHMARKS];
   return args;

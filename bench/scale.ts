@@ -18,7 +18,7 @@
  * Nothing here keeps per-lead state beyond the leads in flight: handler time is summed per lead
  * only until its iteration ends, and the fake's recorded calls are counted and dropped each second.
  *
- *   node local/bin/run-ts.mjs bench/scale.ts [--json] [--leads N] [--concurrency N] [--batch N] [--latency MS]
+ *   node local/bin/run-ts.mjs bench/scale.ts [--json] [--leads N] [--concurrency N] [--batch N] [--latency MS] [--site-pages N]
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -43,6 +43,8 @@ export interface ScaleBenchOptions {
   batch?: number;
   /** the fake's delay before each answer (default 5 ms) */
   latencyMs?: number;
+  /** PROSPECTOR_MAX_PAGES: pages fetched a site (default the pipeline's, 6); fewer keeps a 20,000-lead run within the hour on a busy 2-core machine */
+  sitePages?: number;
   log?: (line: string) => void;
 }
 
@@ -51,6 +53,8 @@ export interface ScaleBench {
   concurrency: number;
   batch: number;
   latencyMs: number;
+  /** pages fetched a site (PROSPECTOR_MAX_PAGES), when set */
+  sitePages: number | null;
   wallSeconds: number;
   leadsPerSecond: number;
   leadsResearched: number;
@@ -98,6 +102,7 @@ export async function benchScale(options: ScaleBenchOptions = {}): Promise<Scale
       PROSPECTOR_LEAD_BATCH_SIZE: String(batch),
       PROSPECTOR_HOST_DELAY_MS: '0',
       PROSPECTOR_FETCH_TIMEOUT_MS: '5000',
+      ...(options.sitePages ? { PROSPECTOR_MAX_PAGES: String(options.sitePages) } : {}),
     },
     llm: new GroqLlm({ apiKey: 'gsk_bench_not_a_key', baseURL: fake.baseURL, timeoutMs: 60_000 }),
   });
@@ -168,6 +173,7 @@ export async function benchScale(options: ScaleBenchOptions = {}): Promise<Scale
       concurrency,
       batch,
       latencyMs,
+      sitePages: options.sitePages ?? null,
       wallSeconds: round(wall, 1),
       leadsPerSecond: round(count / wall),
       leadsResearched: summary.leadsResearched,
@@ -198,7 +204,7 @@ export function formatScale(r: ScaleBench): string {
   const n = (x: number) => Math.round(x).toLocaleString('en-US');
   const open = Object.entries(r.unfinished).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
   return [
-    `Scale: ${n(r.leads)} synthetic leads through the local state machine in ${r.wallSeconds} s (${r.leadsPerSecond} leads/s; ${r.concurrency} children of ${r.batch} leads at once; fake Groq ${r.latencyMs} ms)`,
+    `Scale: ${n(r.leads)} synthetic leads through the local state machine in ${r.wallSeconds} s (${r.leadsPerSecond} leads/s; ${r.concurrency} children of ${r.batch} leads at once; fake Groq ${r.latencyMs} ms${r.sitePages ? `; ${r.sitePages} page(s) a site` : ''})`,
     `  accounted for ${n(r.accountedFor)} of ${n(r.leads)} (researched ${n(r.leadsResearched)} · skipped ${n(r.leadsSkipped)} · failed ${n(r.leadsFailed)}; unfinished: ${open})`,
     `  manifest read in ${r.manifestWindows} windows, ${r.manifestReadMsPerLead} ms a lead · orchestration overhead per lead: median ${r.orchestrationOverheadMsPerLead.median} ms · mean ${r.orchestrationOverheadMsPerLead.mean} ms · p95 ${r.orchestrationOverheadMsPerLead.p95} ms`,
     `  peak RSS ${r.peakRssMb} MB (${r.baselineRssMb} MB before the run; the run added ${r.runRssMb} MB) · peak JS heap ${r.peakHeapMb} MB · ${n(r.llmCalls)} LLM calls`,
@@ -215,7 +221,7 @@ function argNumber(args: string[], flag: string): number | undefined {
 
 /** Options from command-line flags (shared with bench/run.ts). */
 export function scaleOptionsFromArgs(args: string[]): ScaleBenchOptions {
-  return { leads: argNumber(args, '--leads'), concurrency: argNumber(args, '--concurrency'), batch: argNumber(args, '--batch'), latencyMs: argNumber(args, '--latency') };
+  return { leads: argNumber(args, '--leads'), concurrency: argNumber(args, '--concurrency'), batch: argNumber(args, '--batch'), latencyMs: argNumber(args, '--latency'), sitePages: argNumber(args, '--site-pages') };
 }
 
 const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;

@@ -4,18 +4,19 @@
  *
  * Settings come from CDK context (`-c key=value` or cdk.json): deletionProtection (true),
  * llmRetentionDays (90), schedule ("rate(1 day)"), workspace, leadConcurrency (4),
- * leadBatchSize (10),
+ * leadBatchSize (5 for Express children, 10 for Standard), leadChildExecutionType (EXPRESS or STANDARD;
+ * default EXPRESS),
  * researchReservedConcurrency (4), runTokenBudget, runCostBudgetUsd, leadCostBudgetUsd (unset:
  * no cap), leadSearchUrl, alarmEmail, mailboxDomain (the domain SES receives replies at);
  * sending (off until sendingDomain is set): sendingDomain, sesConfigurationSet
- * ("prospector-sending"), sendSchedule ("rate(5 minutes)"), sendBatchLimit (25),
+ * ("prospector-sending"), sendSchedule ("rate(5 minutes)"), watchSchedule ("rate(6 hours)"), sendBatchLimit (25),
  * sesMessageIdDomain; the web app (off unless webApp=true): webApp, webAuthDomainPrefix
  * ("prospector-<account id>"). Nothing is looked up in an AWS account: the app synthesizes offline.
  */
 import { App, Validations, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { StatefulStack } from './stateful-stack.ts';
-import { StatelessStack } from './stateless-stack.ts';
+import { LEAD_CHILD_EXECUTION_TYPES, StatelessStack } from './stateless-stack.ts';
 
 export interface ProspectorAppOptions {
   /** Where the cloud assembly goes; default the CLI's (CDK_OUTDIR) or a temporary folder. */
@@ -41,6 +42,14 @@ function contextBoolean(app: App, key: string): boolean | undefined {
   if (v === undefined) return undefined;
   if (v !== 'true' && v !== 'false') throw new Error(`context ${key} must be true or false, got "${v}"`);
   return v === 'true';
+}
+
+function contextChoice<T extends string>(app: App, key: string, choices: readonly T[]): T | undefined {
+  const v = contextString(app, key);
+  if (v === undefined) return undefined;
+  const upper = v.toUpperCase();
+  if (!(choices as readonly string[]).includes(upper)) throw new Error(`context ${key} must be one of ${choices.join(', ')}, got "${v}"`);
+  return upper as T;
 }
 
 /** The deployment target: the CLI's account if it found one, else env-agnostic on the account. */
@@ -92,9 +101,11 @@ export function createApp(options: ProspectorAppOptions = {}): { app: App; state
     groqSecret: stateful.groqSecret,
     ...(leadSearchUrl && stateful.leadSearchSecret ? { leadSearch: { url: leadSearchUrl, secret: stateful.leadSearchSecret } } : {}),
     schedule: contextString(app, 'schedule') ?? 'rate(1 day)',
+    watchSchedule: contextString(app, 'watchSchedule'),
     workspace: contextString(app, 'workspace'),
     leadConcurrency: contextNumber(app, 'leadConcurrency') ?? 4,
-    leadBatchSize: contextNumber(app, 'leadBatchSize') ?? 10,
+    leadBatchSize: contextNumber(app, 'leadBatchSize'),
+    leadChildExecutionType: contextChoice(app, 'leadChildExecutionType', LEAD_CHILD_EXECUTION_TYPES),
     researchReservedConcurrency: contextNumber(app, 'researchReservedConcurrency') ?? 4,
     budgets: {
       runTokens: contextNumber(app, 'runTokenBudget'),

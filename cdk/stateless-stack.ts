@@ -30,6 +30,8 @@ import { WebApp } from './constructs/web-app.ts';
 
 /** The state machine definition; its `${Placeholders}` are filled by `definitionSubstitutions`. */
 export const ASL_FILE = path.join(REPO_ROOT, 'statemachine', 'prospecting.asl.json');
+/** The watch machine's definition (re-checks of researched companies). */
+export const WATCH_ASL_FILE = path.join(REPO_ROOT, 'statemachine', 'watch.asl.json');
 
 /** Metric namespace and service, as the Lambda composition root emits them. */
 export const METRICS = { namespace: 'Prospector', service: 'prospector' } as const;
@@ -44,11 +46,26 @@ export interface StatelessStackProps extends StackProps {
   leadSearch?: { url: string; secret: secretsmanager.ISecret };
   /** EventBridge Scheduler expression; default `rate(1 day)` (the onboarding default). */
   schedule?: string;
+  /**
+   * How often the watch machine looks for companies due a re-check (each ICP's `watchEvery`
+   * decides which are due); default `rate(6 hours)`, fine enough for a 12h interval.
+   */
+  watchSchedule?: string;
   /** Workspace slug; default the only one. */
   workspace?: string;
   leadConcurrency?: number;
-  /** Leads one child execution of the lead Map takes (ItemBatcher's MaxItemsPerBatch); default 10. */
+  /**
+   * Leads one child execution of the lead Map takes (ItemBatcher's MaxItemsPerBatch); default 5
+   * for Express children (half their 5-minute cap at ~30 s a lead), 10 for Standard ones.
+   */
   leadBatchSize?: number;
+  /**
+   * The lead Map's child executions (ProcessorConfig.ExecutionType): `EXPRESS` (default: about a
+   * tenth of the orchestration cost of Standard; see the README's cost section) or `STANDARD`
+   * (no 5-minute cap per child; for sites so slow, or Groq limits so tight, that a batch's
+   * fetches and rate-limit waits outlast it).
+   */
+  leadChildExecutionType?: LeadChildExecutionType;
   factsModel?: string;
   synthesisModel?: string;
   /** The model that drafts outreach (DRAFT_MODEL); default the synthesis model. */
@@ -78,6 +95,14 @@ export interface StatelessStackProps extends StackProps {
   webApp?: { authDomainPrefix?: string };
 }
 
+export const LEAD_CHILD_EXECUTION_TYPES = ['EXPRESS', 'STANDARD'] as const;
+export type LeadChildExecutionType = (typeof LEAD_CHILD_EXECUTION_TYPES)[number];
+
+/** The lead Map's batch size when none is set: smaller for Express children, which stop at 5 minutes. */
+export function defaultLeadBatchSize(type: LeadChildExecutionType): number {
+  return type === 'EXPRESS' ? 5 : 10;
+}
+
 /** Sending's settings (cdk/constructs/sending.ts). */
 export interface SendingSettings {
   /** The SES domain identity mail is sent from. */
@@ -105,6 +130,9 @@ export const STEPS = [
   { placeholder: 'DraftOutreachFunctionArn', id: 'DraftOutreach', entry: 'draft-outreach.ts', memorySize: 512, timeout: 170 },
   { placeholder: 'RecordFailureFunctionArn', id: 'RecordFailure', entry: 'record-failure.ts', memorySize: 256, timeout: 50 },
   { placeholder: 'FinishRunFunctionArn', id: 'FinishRun', entry: 'finish-run.ts', memorySize: 512, timeout: 50 },
+  // statemachine/watch.asl.json (its state machine and schedule: cdk/constructs/watch.ts)
+  { placeholder: 'StartWatchFunctionArn', id: 'StartWatch', entry: 'start-watch.ts', memorySize: 512, timeout: 100 },
+  { placeholder: 'RecheckCompanyFunctionArn', id: 'RecheckCompany', entry: 'recheck-company.ts', memorySize: 256, timeout: 50 },
   // statemachine/sending.asl.json (its state machine and schedule: cdk/constructs/sending.ts)
   { placeholder: 'ClaimDueFunctionArn', id: 'ClaimDue', entry: 'claim-due.ts', memorySize: 512, timeout: 50 },
   { placeholder: 'SendMessageFunctionArn', id: 'SendMessage', entry: 'send-message.ts', memorySize: 512, timeout: 100 },
@@ -148,6 +176,8 @@ export class StatelessStack extends Stack {
   readonly stateMachine: sfn.StateMachine;
   readonly definitionSubstitutions: Record<string, string>;
   readonly schedule: scheduler.Schedule;
+  /** statemachine/watch.asl.json and the schedule that starts it. */
+  readonly watch: { stateMachine: sfn.StateMachine; definitionSubstitutions: Record<string, string>; schedule: scheduler.Schedule };
   readonly migration: SchemaMigration;
   readonly analytics: LakeAnalytics;
   readonly alarms: ProspectorAlarms;
@@ -190,7 +220,7 @@ export class StatelessStack extends Stack {
       GROQ_SECRET_ARN: props.groqSecret.secretArn,
       PROSPECTOR_WORKSPACE: props.workspace,
       LEAD_CONCURRENCY: String(props.leadConcurrency ?? 4),
-      LEAD_BATCH_SIZE: String(props.leadBatchSize ?? 10),
+      LEAD_BATCH_SIZE: String(props.leadBatchSize ?? defaultLeadBatchSize(props.leadChildExecutionType ?? 'EXPRESS')),
       FACTS_MODEL: props.factsModel ?? DEFAULT_MODELS.facts,
       SYNTHESIS_MODEL: props.synthesisModel ?? DEFAULT_MODELS.synthesis,
       DRAFT_MODEL: props.draftModel ?? props.synthesisModel ?? DEFAULT_MODELS.synthesis,
@@ -207,7 +237,7 @@ export class StatelessStack extends Stack {
       UNSUBSCRIBE_SECRET_ARN: mail?.environment.UNSUBSCRIBE_SECRET_ARN,
       UNSUBSCRIBE_BASE_URL: mail?.environment.UNSUBSCRIBE_BASE_URL,
       // the web app's own (cdk/constructs/web-app.ts): no step reads them
-      COGNITO_USER_POOL_ID: undefined, COGNITO_CLIENT_ID: undefined, COGNITO_DOMAIN_URL: undefined, WEB_BASE_URL: undefined,
+      COGNITO_USER_POOL_ID: undefined, COGNITO_CLIENT_ID: undefined, COGNITO_DOMAIN_URL: undefined, WEB_BASE_URL: undefined, PROSPECTING_STATE_MACHINE_ARN: undefined,
     };
     const environmentOf = (id: StepId): Record<string, string> => {
       const environment: Record<string, string> = { ...powertools };
@@ -240,6 +270,11 @@ export class StatelessStack extends Stack {
     this.definitionSubstitutions = {
       ...Object.fromEntries(prospectingSteps.map((s) => [s.placeholder, functions[s.id].functionArn])),
       LeadMapMode: 'DISTRIBUTED',
+      // Express children: billed per request and per 64 MB-second instead of per transition. A
+      // child past 5 minutes stops with its batch half done; FinishRun then fails the leads it
+      // left unfinished (with that reason) so a redrive runs them again, and every step is
+      // idempotent for a child that Express runs twice (at-least-once).
+      LeadChildExecutionType: props.leadChildExecutionType ?? 'EXPRESS',
       // The lead Map's ItemReader and ResultWriter name the lake bucket.
       LakeBucketName: lakeBucket.bucketName,
     };
@@ -259,8 +294,45 @@ export class StatelessStack extends Stack {
       tracingEnabled: true,
     });
     for (const step of prospectingSteps) functions[step.id].grantInvoke(this.stateMachine);
-    this.#grantDistributedMap(stateMachineName);
-    this.#grantLeadManifests(lakeBucket, props.lakeExports.arn);
+    this.#grantDistributedMap(this.stateMachine, stateMachineName, this.definitionSubstitutions);
+    this.#grantLeadManifests(this.stateMachine, lakeBucket, props.lakeExports.arn);
+
+    // The watch machine: the same per-lead steps over researched companies due a re-check.
+    const watchName = `${this.stackName}-watch`;
+    const watchText = readFileSync(WATCH_ASL_FILE, 'utf8');
+    const watchSteps = STEPS.filter((s) => watchText.includes(`\${${s.placeholder}}`));
+    const watchSubstitutions = {
+      ...Object.fromEntries(watchSteps.map((s) => [s.placeholder, functions[s.id].functionArn])),
+      LeadMapMode: 'DISTRIBUTED',
+      LakeBucketName: lakeBucket.bucketName,
+    };
+    const watchLogs = new logs.LogGroup(this, 'WatchExecutionLogs', {
+      logGroupName: `/aws/vendedlogs/states/${watchName}`,
+      retention: logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const watchMachine = new sfn.StateMachine(this, 'Watch', {
+      stateMachineName: watchName,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromString(watchText),
+      definitionSubstitutions: watchSubstitutions,
+      logs: { destination: watchLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
+      tracingEnabled: true,
+    });
+    for (const step of watchSteps) functions[step.id].grantInvoke(watchMachine);
+    this.#grantDistributedMap(watchMachine, watchName, watchSubstitutions);
+    this.#grantLeadManifests(watchMachine, lakeBucket, props.lakeExports.arn);
+    this.watch = {
+      stateMachine: watchMachine,
+      definitionSubstitutions: watchSubstitutions,
+      schedule: new scheduler.Schedule(this, 'WatchSchedule', {
+        description: 'Starts a Prospector watch (re-checks researched companies whose interval has passed)',
+        schedule: scheduler.ScheduleExpression.expression(props.watchSchedule ?? 'rate(6 hours)'),
+        target: new targets.StepFunctionsStartExecution(watchMachine, {
+          input: scheduler.ScheduleTargetInput.fromObject(props.workspace ? { workspace: props.workspace } : {}),
+        }),
+      }),
+    };
 
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       description: 'Starts a Prospector run',
@@ -291,7 +363,7 @@ export class StatelessStack extends Stack {
 
     if (props.webApp) {
       const grantLakeRead = (fn: ProspectorFunction, areas: readonly LakeArea[]) => grantLake(fn, lakeBucket, { read: areas }, props.lakeExports.arn);
-      this.webApp = new WebApp(this, 'WebApp', { ...props.webApp, cluster: props.cluster, databaseName: props.databaseName, lakeBucketName: lakeBucket.bucketName, grantLakeRead, logRetention, baseEnvironment: powertools, files: RUNTIME_FILES });
+      this.webApp = new WebApp(this, 'WebApp', { ...props.webApp, cluster: props.cluster, databaseName: props.databaseName, lakeBucketName: lakeBucket.bucketName, stateMachine: this.stateMachine, grantLakeRead, logRetention, baseEnvironment: powertools, files: RUNTIME_FILES });
     }
 
     this.analytics = new LakeAnalytics(this, 'Analytics', {
@@ -310,6 +382,7 @@ export class StatelessStack extends Stack {
     });
 
     new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn });
+    new CfnOutput(this, 'WatchStateMachineArn', { value: this.watch.stateMachine.stateMachineArn });
     new CfnOutput(this, 'AthenaWorkGroup', { value: this.analytics.workGroup.ref });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
     new CfnOutput(this, 'SchemaVersion', { value: this.migration.version });
@@ -322,15 +395,15 @@ export class StatelessStack extends Stack {
    * ARN from its role's policy would be a circular dependency (the state machine waits for its
    * role's policy). Child execution ids are generated per map run, hence the `/*` suffix.
    */
-  #grantDistributedMap(stateMachineName: string): void {
+  #grantDistributedMap(machine: sfn.StateMachine, stateMachineName: string, substitutions: Record<string, string>): void {
     const stack = Stack.of(this);
     const self = stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     const children = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${stateMachineName}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [self] }));
-    this.stateMachine.addToRolePolicy(
+    machine.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [self] }));
+    machine.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['states:DescribeExecution', 'states:StopExecution', 'states:RedriveExecution'], resources: [children] }),
     );
-    const policy = this.stateMachine.role.node.tryFindChild('DefaultPolicy');
+    const policy = machine.role.node.tryFindChild('DefaultPolicy');
     if (!policy) throw new Error('the state machine role has no default policy to acknowledge findings on');
     // cdk-nag prints unresolved pseudo parameters as <AWS::Name>, resolved ones as their value.
     const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
@@ -340,8 +413,8 @@ export class StatelessStack extends Stack {
       reason: 'Distributed Map child executions of this state machine: their ids are generated per map run, so only a wildcard below this state machine\'s own name can name them.',
     });
     acknowledgeStateMachineRole(
-      this.stateMachine,
-      STEPS.filter((st) => this.definitionSubstitutions[st.placeholder] !== undefined).map((st) => ({ step: st.id, fn: this.functions[st.id] })),
+      machine,
+      STEPS.filter((st) => substitutions[st.placeholder] !== undefined).map((st) => ({ step: st.id, fn: this.functions[st.id] })),
     );
   }
 
@@ -352,15 +425,15 @@ export class StatelessStack extends Stack {
    * ResultWriter IAM policy in docs.aws.amazon.com/step-functions/latest/dg/input-output-resultwriter.html,
    * which aws-cdk-lib's ResultWriterV2.providePolicyStatements also grants). Nothing else of the lake.
    */
-  #grantLeadManifests(lakeBucket: s3.IBucket, lakeArnExport: string): void {
-    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [lakeBucket.arnForObjects(lakeAreas.leadManifests)] }));
-    this.stateMachine.addToRolePolicy(
+  #grantLeadManifests(machine: sfn.StateMachine, lakeBucket: s3.IBucket, lakeArnExport: string): void {
+    machine.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [lakeBucket.arnForObjects(lakeAreas.leadManifests)] }));
+    machine.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
         resources: [lakeBucket.arnForObjects(lakeAreas.leadMapResults)],
       }),
     );
-    const policy = this.stateMachine.role.node.tryFindChild('DefaultPolicy');
+    const policy = machine.role.node.tryFindChild('DefaultPolicy');
     if (!policy) throw new Error('the state machine role has no default policy to acknowledge findings on');
     for (const area of ['leadManifests', 'leadMapResults'] as const) {
       Validations.of(policy).acknowledge({

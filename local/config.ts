@@ -22,6 +22,7 @@ const LocalEnv = z.object({
   PROSPECTOR_FETCH_ALLOW: z.string().optional(),
   /** `1` lets the fetcher resolve real hostnames (off by default: the sample web needs none). */
   PROSPECTOR_ONLINE: z.enum(['0', '1', 'true', 'false']).optional(),
+  PROSPECTOR_SAMPLE_WEB_VERSION: z.enum(['1', '2']).optional(),
   PROSPECTOR_LEAD_CONCURRENCY: positiveInt.max(64).default(defaultPipelineConfig.leadConcurrency),
   /** Leads one lead Map child takes (the cloud's ItemBatcher; locally the same grouping). */
   PROSPECTOR_LEAD_BATCH_SIZE: positiveInt.max(1000).default(defaultPipelineConfig.leadBatchSize),
@@ -58,6 +59,8 @@ export interface LocalConfig {
   groqBaseUrl?: string;
   fetchAllow: string;
   online: boolean;
+  /** Which version of the bundled sample web to serve: 1, or 2 (local/sample-web/versions.ts: the edits intent detection must find). */
+  sampleWebVersion: 1 | 2;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   hostDelayMs: number;
   fetchTimeoutMs: number;
@@ -117,6 +120,7 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env, options: L
     groqBaseUrl: e.GROQ_BASE_URL,
     fetchAllow: e.PROSPECTOR_FETCH_ALLOW ?? '',
     online: e.PROSPECTOR_ONLINE === '1' || e.PROSPECTOR_ONLINE === 'true',
+    sampleWebVersion: e.PROSPECTOR_SAMPLE_WEB_VERSION === '2' ? 2 : 1,
     logLevel: e.PROSPECTOR_LOG_LEVEL,
     hostDelayMs: e.PROSPECTOR_HOST_DELAY_MS,
     fetchTimeoutMs: e.PROSPECTOR_FETCH_TIMEOUT_MS,

@@ -1,5 +1,6 @@
 /** `prospector export`: one research record per lead of a run, as JSONL or CSV. */
 import type { Sql } from '#core/ports.ts';
+import { loadIntentView, type SignalView } from '#core/intent/view.ts';
 import { reusedAsCurrent } from './research-status.ts';
 
 export interface ExportRecord {
@@ -14,6 +15,10 @@ export interface ExportRecord {
   researchRunId: string | null;
   /** `alsoFoundOn`: further pages with the same quote (one fact, several sources) */
   facts: { claim: string; quote: string; sourceUrl: string; alsoFoundOn: string[]; verified: boolean; category: string }[];
+  /** intent, separate from fit (0-100; null before the company was compared with an earlier visit) */
+  intentScore: number | null;
+  /** what changed at the company, newest first, with before/after quotes and lake keys */
+  signals: SignalView[];
 }
 
 /** The latest run's id, or null when nothing has run yet. */
@@ -30,9 +35,9 @@ export async function latestRunId(sql: Sql): Promise<string | null> {
 export async function exportRun(sql: Sql, runId: string): Promise<ExportRecord[]> {
   const leads = await sql.query<{
     email: string; name: string; company: string; domain: string; status: string; reason: string | null;
-    research_id: string | null; fit_score: number | null; summary: string | null; research_run: string | null; research_status: string | null;
+    company_id: string; icp_id: string | null; research_id: string | null; fit_score: number | null; summary: string | null; research_run: string | null; research_status: string | null;
   }>(
-    `SELECT l.email, l.name, c.name AS company, c.domain, rl.status, rl.reason, r.id AS research_id,
+    `SELECT l.email, l.name, c.name AS company, c.domain, l.company_id, COALESCE(l.icp_id, rl.icp_id) AS icp_id, rl.status, rl.reason, r.id AS research_id,
             r.fit_score, r.summary, r.run_id AS research_run, r.status AS research_status
      FROM run_lead rl JOIN lead l ON l.id = rl.lead_id JOIN lead_company c ON c.id = l.company_id
      LEFT JOIN research r ON r.id = rl.research_id
@@ -52,7 +57,13 @@ export async function exportRun(sql: Sql, runId: string): Promise<ExportRecord[]
     byResearch.set(f.research_id, [...(byResearch.get(f.research_id) ?? []), { claim: f.claim, quote: f.quote, sourceUrl: f.source_url, alsoFoundOn: f.also_found_on ?? [], verified: f.verified, category: f.category }]);
   }
   const status = (s: string): ExportRecord['status'] => (s === 'researched' ? 'researched' : s === 'skipped' ? 'skipped' : 'failed');
+  const intents = new Map<string, Awaited<ReturnType<typeof loadIntentView>>>();
+  for (const l of leads.rows) {
+    const key = `${l.company_id}/${l.icp_id ?? ''}`;
+    if (!intents.has(key)) intents.set(key, await loadIntentView(sql, l.company_id, l.icp_id, { limit: 20 }));
+  }
   return leads.rows.map((l) => {
+    const intent = intents.get(`${l.company_id}/${l.icp_id ?? ''}`)!;
     const current = l.status === 'researched' || reusedAsCurrent({ status: l.status, reason: l.reason, researchStatus: l.research_status });
     return {
       lead: l.email,
@@ -65,6 +76,8 @@ export async function exportRun(sql: Sql, runId: string): Promise<ExportRecord[]
       summary: l.summary,
       researchRunId: l.research_run,
       facts: l.research_id ? byResearch.get(l.research_id) ?? [] : [],
+      intentScore: intent.intentScore,
+      signals: intent.signals,
     };
   });
 }
@@ -77,6 +90,6 @@ const csvCell = (v: unknown): string => {
 /** Renders records as JSONL or CSV (facts as a JSON column in CSV). */
 export function renderExport(records: ExportRecord[], format: 'jsonl' | 'csv'): string {
   if (format === 'jsonl') return records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : '');
-  const cols: (keyof ExportRecord)[] = ['lead', 'name', 'company', 'domain', 'status', 'failureReason', 'fitScore', 'summary', 'researchRunId', 'facts'];
+  const cols: (keyof ExportRecord)[] = ['lead', 'name', 'company', 'domain', 'status', 'failureReason', 'fitScore', 'intentScore', 'summary', 'researchRunId', 'facts', 'signals'];
   return [cols.join(','), ...records.map((r) => cols.map((c) => csvCell(r[c])).join(','))].join('\n') + '\n';
 }

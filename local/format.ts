@@ -30,6 +30,10 @@ export function formatSummary(s: RunSummary, extra: { seconds?: number; lake?: s
     `  drafts: drafted ${n(s.leadsDrafted)} · not drafted ${n(s.leadsNotDrafted)} (of the researched leads)`,
     `  LLM: ${n(s.llmCalls)} calls · ${n(s.promptTokens)} prompt tokens · ${n(s.completionTokens)} completion tokens · $${s.costUsd.toFixed(4)}`,
   ];
+  if (s.changes && s.changes.companies > 0) {
+    const c = s.changes;
+    out.push(`  changes: ${n(c.companies)} companies · first seen ${n(c.firstSeen)} · unchanged ${n(c.unchanged)} · changed ${n(c.changed)} · failed ${n(c.failed)} · ${n(c.signals)} new signals`);
+  }
   if (s.error) out.push(`  error: ${s.error}`);
   if (s.skipped.length) {
     out.push(`Skipped (${s.leadsSkipped}${s.leadsSkipped > s.skipped.length ? `, first ${s.skipped.length} listed` : ''}):`);

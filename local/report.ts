@@ -11,6 +11,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { summarizeRun, type RunSummary } from '#core/pipeline/finish-run.ts';
 import type { Sql } from '#core/ports.ts';
+import { loadIntentView, type IntentView } from '#core/intent/view.ts';
 import { loadRunResearch, type ResearchView } from '#core/views/research.ts';
 export { loadResearch, type CriterionView, type FactView, type ResearchView } from '#core/views/research.ts';
 import { loadRunCalibration, renderCalibrationSection, type Calibration } from './report-calibration.ts';
@@ -33,6 +34,8 @@ export interface ReportLead {
   research: ResearchView | null;
   /** earlier research reused because nothing changed: presented as current, not as a skip */
   unchangedSince: boolean;
+  /** intent beside fit: the company's score and what changed there (lambdas/core/intent/) */
+  intent?: IntentView;
 }
 
 export interface RunReport {
@@ -52,17 +55,23 @@ export interface RunReport {
 export async function loadRunReport(sql: Sql, runId: string, lakeRoot: string, now = new Date()): Promise<RunReport> {
   const summary = await summarizeRun(sql, runId);
   const research = await loadRunResearch(sql, runId);
-  const leads = await sql.query<{ email: string; name: string; company: string; domain: string; website: string; status: string; reason: string | null; research_id: string | null }>(
-    `SELECT l.email, l.name, c.name AS company, c.domain, c.website, rl.status, rl.reason, rl.research_id
+  const leads = await sql.query<{ email: string; name: string; company: string; domain: string; website: string; status: string; reason: string | null; research_id: string | null; company_id: string; icp_id: string | null }>(
+    `SELECT l.email, l.name, c.name AS company, c.domain, c.website, rl.status, rl.reason, rl.research_id, l.company_id, COALESCE(l.icp_id, rl.icp_id) AS icp_id
      FROM run_lead rl JOIN lead l ON l.id = rl.lead_id JOIN lead_company c ON c.id = l.company_id
      WHERE rl.run_id = :runId::uuid AND rl.research_id IS NOT NULL`,
     { runId },
   );
+  const intents = new Map<string, IntentView>();
+  for (const l of leads.rows) {
+    const key = `${l.company_id}/${l.icp_id ?? ''}`;
+    if (!intents.has(key)) intents.set(key, await loadIntentView(sql, l.company_id, l.icp_id, { limit: 10 }));
+  }
   const ranked = leads.rows
     .map((l) => {
       const r = research.get(l.research_id!) ?? null;
       const unchangedSince = r !== null && reusedAsCurrent({ status: l.status, reason: l.reason, researchStatus: r.status });
-      return { email: l.email, name: l.name, company: l.company, domain: l.domain, website: l.website, status: l.status, reason: l.reason, research: r, unchangedSince };
+      const intent = intents.get(`${l.company_id}/${l.icp_id ?? ''}`);
+      return { email: l.email, name: l.name, company: l.company, domain: l.domain, website: l.website, status: l.status, reason: l.reason, research: r, unchangedSince, intent };
     })
     .sort((a, b) => (b.research?.fitScore ?? -1) - (a.research?.fitScore ?? -1) || a.company.localeCompare(b.company) || a.email.localeCompare(b.email));
   return {
@@ -145,6 +154,7 @@ a{color:#0969da}
 .lead{background:#fff;border:1px solid #d0d7de;border-radius:10px;padding:16px 20px;margin:0 0 16px}
 .head{display:flex;gap:16px;align-items:flex-start;justify-content:space-between}
 .score{min-width:120px;text-align:right}
+.scores{display:flex;gap:16px}
 .score b{font-size:28px}
 .bar{height:8px;background:#eaeef2;border-radius:4px;overflow:hidden;margin-top:4px}
 .bar span{display:block;height:100%;background:#2da44e}
@@ -169,6 +179,25 @@ function citeLinks(leadIndex: number, factIds: string[]): string {
   return ` <span class="cite">[${factIds.map((id) => `<a href="#${factAnchor(leadIndex, id)}">${escapeHtml(id)}</a>`).join(', ')}]</span>`;
 }
 
+function intentScoreHtml(intent: IntentView | undefined): string {
+  const v = intent?.intentScore ?? null;
+  if (v === null) return '<b>–</b><div class="small muted">intent (no earlier visit)</div>';
+  return `<b>${escapeHtml(v)}</b><span class="muted">/100</span><div class="bar"><span style="width:${Math.max(0, Math.min(100, Number(v)))}%"></span></div><div class="small muted">intent</div>`;
+}
+
+/** What changed at the company: each signal with its quotes, linked to the stored texts. */
+function signalsHtml(intent: IntentView | undefined, reportDir: string, lakeRoot: string): string {
+  if (!intent?.signals.length) return '';
+  const link = (key: string | null) => (key ? ` <a class="small" href="${escapeHtml(lakeLink(reportDir, lakeRoot, key))}" title="lake key ${escapeHtml(key)}">stored text</a>` : '');
+  const rows = intent.signals.map(
+    (s) =>
+      `<tr><td>${escapeHtml(s.observedAt.slice(0, 10))}</td><td>${escapeHtml(s.kind.replace(/_/g, ' '))}</td><td>${escapeHtml(s.summary)}</td>` +
+      `<td>${s.beforeQuote !== null ? `<q>${escapeHtml(s.beforeQuote)}</q>${link(s.beforeKey)}` : '–'}</td>` +
+      `<td>${s.afterQuote !== null ? `<q>${escapeHtml(s.afterQuote)}</q>${link(s.afterKey)}` : '–'}</td></tr>`,
+  );
+  return `<h4>What changed (intent signals)</h4><table class="signals"><tr><th>seen</th><th>signal</th><th>summary</th><th>before</th><th>after</th></tr>${rows.join('')}</table>`;
+}
+
 function factAnchor(leadIndex: number, factId: string): string {
   return `l${leadIndex}-${factId.replace(/[^A-Za-z0-9]/g, '')}`;
 }
@@ -190,8 +219,10 @@ function renderLead(lead: ReportLead, index: number, reportDir: string, lakeRoot
         : reused
           ? `<div class="muted small">Research of run <span class="mono">${escapeHtml(r.runId)}</span> (${escapeHtml(r.createdAt.slice(0, 10))}).</div>`
           : '') +
-      `</div><div class="score">${score === null ? '<b>–</b><div class="small muted">no fit score</div>' : `<b>${escapeHtml(score)}</b><span class="muted">/100</span><div class="bar"><span style="width:${Math.max(0, Math.min(100, Number(score)))}%"></span></div>`}</div></div>`,
+      `</div><div class="scores"><div class="score">${score === null ? '<b>–</b><div class="small muted">no fit score</div>' : `<b>${escapeHtml(score)}</b><span class="muted">/100</span><div class="bar"><span style="width:${Math.max(0, Math.min(100, Number(score)))}%"></span></div><div class="small muted">fit</div>`}</div>` +
+      `<div class="score intent">${intentScoreHtml(lead.intent)}</div></div></div>`,
   );
+  parts.push(signalsHtml(lead.intent, reportDir, lakeRoot));
   if (r.summary) parts.push(`<p>${escapeHtml(r.summary)}</p>`);
   if (r.missing.length) parts.push(`<p class="small muted">Missing evidence: ${r.missing.map(escapeHtml).join('; ')}</p>`);
 
@@ -288,12 +319,12 @@ export function renderReport(report: RunReport, reportDir: string): string {
   out.push(`<h2>Leads ranked by fit (${report.ranked.length})</h2>`);
   if (!report.ranked.length) out.push('<p class="muted">No lead of this run has research.</p>');
   else {
-    out.push('<table class="glance"><tr><th>#</th><th>company</th><th>lead</th><th>fit</th><th>facts</th><th>status</th></tr>');
+    out.push('<table class="glance"><tr><th>#</th><th>company</th><th>lead</th><th>fit</th><th>intent</th><th>facts</th><th>status</th></tr>');
     report.ranked.forEach((lead, i) => {
       const r = lead.research;
       out.push(
         `<tr><td>${i + 1}</td><td><a href="#lead-${i}">${escapeHtml(lead.company)}</a></td><td>${escapeHtml(lead.name)}</td>` +
-          `<td>${r?.fitScore ?? '–'}</td><td>${r?.facts.length ?? 0}</td><td>${escapeHtml(leadStatus(lead))}</td></tr>`,
+          `<td>${r?.fitScore ?? '–'}</td><td>${lead.intent?.intentScore ?? '–'}</td><td>${r?.facts.length ?? 0}</td><td>${escapeHtml(leadStatus(lead))}</td></tr>`,
       );
     });
     out.push('</table><p></p>');

@@ -21,6 +21,7 @@ import { jsonLog } from '#core/log.ts';
 import { parseAllowList } from '#core/net/allow-list.ts';
 import type { Deps } from '#core/pipeline/deps.ts';
 import { finishRun, summarizeRun, type RunSummary } from '#core/pipeline/finish-run.ts';
+import { MAX_SEARCH_RESULTS } from '#core/pipeline/search-leads.ts';
 import { sha256 } from '#core/pipeline/util.ts';
 import type { Lake, LeadCandidate, LeadSearch, Llm, Log, Web } from '#core/ports.ts';
 import { loadLocalConfig, type LocalConfig } from './config.ts';
@@ -39,6 +40,8 @@ export interface OpenLocalOptions {
   /** Serve the bundled sample web on loopback (default true). */
   sampleWeb?: boolean;
   sampleWebSlowMs?: number;
+  /** Serve the sample web from this folder of sites instead of the bundled one (tests that edit a site). */
+  sampleWebRoot?: string;
   /** Open this database folder instead of PROSPECTOR_HOME/db (a copy of a read-only home's). */
   dbDir?: string;
 }
@@ -68,7 +71,7 @@ export async function openLocal(options: OpenLocalOptions = {}): Promise<LocalRu
       const connectTo: Record<string, string> = {};
       if (options.sampleWeb !== false) {
         const { startSampleWeb } = await import('./sample-web/server.ts');
-        const server = await startSampleWeb({ slowMs: options.sampleWebSlowMs });
+        const server = await startSampleWeb({ slowMs: options.sampleWebSlowMs, root: options.sampleWebRoot, version: config.sampleWebVersion });
         closers.push(() => server.close());
         sampleWebOrigin = server.origin;
         // The sample web's hosts are reached on loopback through an explicit allow-list entry
@@ -214,6 +217,10 @@ export async function readLeadsFile(path: string, options: ReadLeadsOptions = {}
     } catch (error) {
       fail(path, `is not valid CSV (${DELIMITERS[delimiter]}-delimited): ${(error as Error).message}`);
     }
+  }
+  const count = (rows as unknown[]).length;
+  if (count > MAX_SEARCH_RESULTS) {
+    fail(path, `holds ${count.toLocaleString('en-US')} leads; one run takes at most ${MAX_SEARCH_RESULTS.toLocaleString('en-US')} from a file: split it and run each part (\`prospector run --leads PART\`)`);
   }
   const parsed = z.array(LeadRow).safeParse(rows);
   if (!parsed.success) {

@@ -110,6 +110,15 @@ describe('prospector report', () => {
     lead.research!.hooks.push({ hook: '</li></ul><script>alert(2)</script>', factIds: ['f1" onmouseover="x'] });
     lead.research!.summary = `${lead.research!.summary} <iframe src="https://evil.example"></iframe>`;
     copy.summary.failures.push({ lead: 'x@y.example', stage: 'fetch', error: 'BadResponse', message: '<b onclick="steal()">bold</b>' });
+    // intent beside fit, with a signal whose quote a page planted
+    lead.intent = {
+      intentScore: 64, intentComputedAt: '2026-12-02T10:00:00.000Z', intentReasons: [],
+      signals: [{
+        id: 'sig-1', kind: 'job_opened', summary: 'New job opening: VP of Finance (finance, vp)', detail: { item: 'VP of Finance' }, url: 'https://acme.example/careers',
+        beforeQuote: null, afterQuote: '<script>alert(3)</script>VP of Finance — Finance — Chicago, IL', beforeKey: null,
+        afterKey: lead.research!.facts[0].cleanKey, observedAt: '2026-12-01T10:00:00.000Z', runId: copy.summary.runId,
+      }],
+    };
     return copy;
   }
 
@@ -199,6 +208,13 @@ describe('prospector report', () => {
       expect(page).toContain('<h2 id="measures">Outreach measures (this workspace, every send so far)</h2>');
       expect(page).toMatch(/<td>a: [^<]+<\/td><td>2<\/td><td>0 <span class="muted small">0\.0%<\/span><\/td><td>1 <span class="muted small">50\.0%<\/span><\/td><td>1 <span class="muted small">50\.0%<\/span><\/td>/);
       expect(page).toContain('too small to call a winner');
+      // fit and intent side by side, in the glance table and on the lead, with the signal's quote as text
+      expect(page).toContain('<th>fit</th><th>intent</th>');
+      expect(page).toMatch(new RegExp(`<td>${top.research!.fitScore ?? '–'}</td><td>64</td>`));
+      expect(page).toContain('<div class="small muted">intent</div>');
+      expect(page).toContain('What changed (intent signals)');
+      expect(page).toContain('&lt;script&gt;alert(3)&lt;/script&gt;VP of Finance — Finance — Chicago, IL');
+      expect(page).not.toContain('<script>alert(3)');
 
       const png = join(out, 'report.png');
       await exec(CHROMIUM!, [...chromiumArgs(join(out, 'profile-shot')), `--screenshot=${png}`, '--window-size=1280,2000', url], { timeout: 60_000 });

@@ -10,7 +10,11 @@ import type { PgliteSql } from '#adapters/pglite-sql.ts';
 import { DatabaseError, DatabaseUnavailableError, InvalidLeadError, RateLimitedError } from '#core/errors.ts';
 import { jsonLog } from '#core/log.ts';
 import { defaultPipelineConfig, type Deps } from '#core/pipeline/deps.ts';
+import { CHILD_ENDED_REASON, finishRun } from '#core/pipeline/finish-run.ts';
 import { parseStatesError } from '#core/pipeline/record-failure.ts';
+import { resetFailedRunLeads } from '#core/pipeline/run-lead-repo.ts';
+import { searchLeads } from '#core/pipeline/search-leads.ts';
+import { startRun } from '#core/pipeline/start-run.ts';
 import type { StepHandler } from '#handlers/runtime.ts';
 import { stageLeads } from '#local/runner.ts';
 import { ExecutionFailedError, executeLocally, lambdaErrorEnvelope, type ExecuteOptions } from '#local/state-machine.ts';
@@ -95,6 +99,23 @@ describe('failures outside any one lead', () => {
     expect(run.status).toBe('failed');
     expect(run.summary?.error).toBe('DatabaseError: SELECT results, rejected: the result is over the Data API\'s 1 MiB response limit');
   }, 60_000);
+
+  it('fails the leads a child execution left unfinished (an Express child stopped at 5 minutes) when the lead Map itself succeeded, so a redrive picks them up', async () => {
+    ({ db } = await onboardedDb());
+    const deps = depsOver(db);
+    const started = await startRun(deps, { leadsKey: await stageLeads(deps.lake, LEADS) });
+    await searchLeads(deps, { runId: started.runId, icp: started.icps[0] });
+    // the Map succeeded (ToleratedFailurePercentage 100) but no step of either lead ever ran
+    const counts = await finishRun(deps, { runId: started.runId });
+
+    expect(counts).toMatchObject({ status: 'succeeded', leadsFound: 2, leadsFailed: 2, leadsResearched: 0 });
+    const leads = await db.query<{ status: string; reason: string; stage: string; error_name: string }>(
+      `SELECT rl.status, rl.reason, f.stage, f.error_name FROM run_lead rl JOIN lead_failure f ON f.run_id = rl.run_id AND f.lead_id = rl.lead_id WHERE rl.run_id = :runId::uuid`,
+      { runId: started.runId },
+    );
+    expect(leads.rows).toEqual([0, 1].map(() => ({ status: 'failed', reason: CHILD_ENDED_REASON, stage: 'fetch', error_name: 'ChildExecutionEnded' })));
+    expect(await resetFailedRunLeads(db, started.runId)).toBe(2);
+  });
 
   it('fails the execution with StartRun\'s own error when no workspace is onboarded, leaving no run behind', async () => {
     db = await freshDb();

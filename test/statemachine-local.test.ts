@@ -24,7 +24,7 @@ const reader = localReaderStates('ProcessLeads');
 /** The cloud definition with placeholders filled the local way, but no reader rewritten. */
 const cloud = (): AslMachine => JSON.parse(fillOnly(aslText)) as AslMachine;
 function fillOnly(text: string): string {
-  return text.replace(/\$\{([A-Za-z0-9]+)\}/g, (_m, name: string) => (name === 'LeadMapMode' ? 'DISTRIBUTED' : name === 'LakeBucketName' ? 'prospector-lake' : `arn:aws:lambda:us-east-1:000000000000:function:${name}`));
+  return text.replace(/\$\{([A-Za-z0-9]+)\}/g, (_m, name: string) => (name === 'LeadMapMode' ? 'DISTRIBUTED' : name === 'LeadChildExecutionType' ? 'EXPRESS' : name === 'LakeBucketName' ? 'prospector-lake' : `arn:aws:lambda:us-east-1:000000000000:function:${name}`));
 }
 
 let lake: FolderLake;

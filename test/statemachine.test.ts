@@ -21,7 +21,7 @@ describe('statemachine/prospecting.asl.json', () => {
 
   test('passes asl-validator with a Distributed lead Map as the cloud fills it', async () => {
     const cloud = aslText.replace(/\$\{(\w+)\}/g, (_m, n: string) =>
-      n === 'LeadMapMode' ? 'DISTRIBUTED' : n === 'LakeBucketName' ? 'prospector-lake' : `arn:aws:lambda:eu-west-1:123456789012:function:prospector-${handlerFileFor(n)}`,
+      n === 'LeadMapMode' ? 'DISTRIBUTED' : n === 'LeadChildExecutionType' ? 'EXPRESS' : n === 'LakeBucketName' ? 'prospector-lake' : `arn:aws:lambda:eu-west-1:123456789012:function:prospector-${handlerFileFor(n)}`,
     );
     const result = await aslValidator(JSON.parse(cloud));
     expect(result.errors).toEqual([]);

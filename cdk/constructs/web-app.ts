@@ -13,8 +13,9 @@
  *   verified email (the app maps it to app_user), MFA required (TOTP), a strong password policy,
  *   the Plus feature plan with threat protection enforced. A public app client (no secret to
  *   keep), authorization code with PKCE only, scopes `openid email`.
- * - Grants: the Data API (the Sql port) and reads of the lake areas the pages read
- *   (EDGE_FUNCTIONS.Web.lakeReads: the stored page text a fact cites), nothing else.
+ * - Grants: the Data API (the Sql port), reads of the lake areas the pages read
+ *   (EDGE_FUNCTIONS.Web.lakeReads: the stored page text a fact cites) and `states:StartExecution`
+ *   on the prospecting state machine (redrive from the Runs page), nothing else.
  */
 import { Aws, CfnOutput, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
@@ -22,6 +23,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as rds from 'aws-cdk-lib/aws-rds';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { EDGE_FUNCTIONS, edgeEnvKeys, edgeLakeReads, type CloudEnvKey } from '../../lambdas/cloud/step-env.ts';
 import type { LakeArea } from '../../lambdas/core/lake-keys.ts';
@@ -31,6 +33,8 @@ export interface WebAppProps {
   cluster: rds.DatabaseCluster;
   databaseName: string;
   lakeBucketName: string;
+  /** The prospecting state machine: the Runs page starts a redrive execution of it (StartExecution on it only). */
+  stateMachine: sfn.IStateMachine;
   /** Grants the function reads of these lake areas (the stack's own lake grant, with its cdk-nag acknowledgements). */
   grantLakeRead: (fn: ProspectorFunction, areas: readonly LakeArea[]) => void;
   logRetention: logs.RetentionDays;
@@ -146,6 +150,7 @@ export class WebApp extends Construct {
       COGNITO_CLIENT_ID: this.client.userPoolClientId,
       COGNITO_DOMAIN_URL: this.domain.baseUrl(),
       WEB_BASE_URL: this.url,
+      PROSPECTING_STATE_MACHINE_ARN: props.stateMachine.stateMachineArn,
     };
     for (const k of edgeEnvKeys('Web')) {
       const v = values[k];
@@ -155,6 +160,8 @@ export class WebApp extends Construct {
 
     props.cluster.grantDataApiAccess(this.function);
     props.grantLakeRead(this.function, edgeLakeReads('Web'));
+    // Redrive from the Runs page: a new execution of this one state machine, nothing else of Step Functions.
+    props.stateMachine.grantStartExecution(this.function);
 
     new CfnOutput(this, 'Url', { key: 'WebAppUrl', value: `${this.url}/`, description: 'The web app (sign in with a Cognito user whose email is an app_user)' });
     new CfnOutput(this, 'UserPoolId', { key: 'WebUserPoolId', value: this.userPool.userPoolId, description: 'Create reps here: aws cognito-idp admin-create-user' });

@@ -23,7 +23,7 @@ import {
 import { classifyAddress, parseHostLiteral } from '#core/net/address.ts';
 import { type AllowEntry, formatHostPort, isAllowListed, parseHostPort } from '#core/net/allow-list.ts';
 import { pickDecoder } from '#core/net/charset.ts';
-import type { Clock, Log, Web, WebFetchOptions, WebResponse } from '#core/ports.ts';
+import type { Clock, Log, Web, WebFetchOptions, WebResponse, WebValidators } from '#core/ports.ts';
 
 export const DEFAULT_USER_AGENT = 'ProspectorBot/0.1 (+https://github.com/prospector-oss/prospector; research bot)';
 export const DEFAULT_ACCEPT = ['text/html', 'application/xhtml+xml'];
@@ -85,6 +85,8 @@ interface FetchPlan {
   truncate: boolean;
   /** Refuse bodies with NUL bytes up front (HTML pages). */
   checkBinary: boolean;
+  /** Conditional request headers; only then is a 304 an answer rather than a bad response. */
+  validators?: WebValidators;
 }
 
 interface HopTarget {
@@ -177,6 +179,7 @@ export class GuardedWeb implements Web {
       totalTimeoutMs: options.timeoutMs ?? this.opts.totalTimeoutMs,
       truncate: false,
       checkBinary: true,
+      validators: options.validators,
     });
   }
 
@@ -418,6 +421,7 @@ export class GuardedWeb implements Web {
         Accept: plan.accept ? plan.accept.join(', ') : '*/*',
         'Accept-Encoding': 'gzip, deflate, br',
         Connection: 'close',
+        ...conditionalHeaders(plan.validators),
       },
     };
     // SNI and certificate checks use the URL's name, not the IP we dial.
@@ -491,6 +495,13 @@ export class GuardedWeb implements Web {
           const location = res.headers.location;
           if (!location) failAfterConnect(new BadResponseError(shown, status, `HTTP ${status} redirect without a Location header`));
           else finish({ kind: 'redirect', status, location });
+          return;
+        }
+        if (status === 304 && plan.validators && Object.keys(conditionalHeaders(plan.validators)).length > 0) {
+          // Not Modified has no body (RFC 9110 §15.4.5); the caller keeps the copy it validated.
+          const headers: Record<string, string> = {};
+          for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) headers[name] = headerValue(value);
+          finish({ kind: 'done', status, headers, contentType: '', body: Buffer.alloc(0) });
           return;
         }
         if (status < 200 || status > 299) {
@@ -596,6 +607,12 @@ export class GuardedWeb implements Web {
     started: number,
   ): WebResponse {
     const shown = shortUrl(final.href);
+    if (result.status === 304) {
+      return {
+        requestedUrl: requested.href, url: final.href, status: 304, headers: result.headers, contentType: '', body: result.body,
+        charset: 'utf-8', text: '', redirects, fetchedAt, elapsedMs: Math.round(performance.now() - started), notModified: true,
+      };
+    }
     const { decoder, utf16 } = pickDecoder(result.headers['content-type'] ?? '', result.body);
     // NUL bytes never occur in real HTML text encodings (UTF-16 aside): it is an image, an
     // archive or an executable with a misleading label.
@@ -620,6 +637,17 @@ export class GuardedWeb implements Web {
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** If-None-Match and If-Modified-Since from stored validators (RFC 9110 §13.1.2, §13.1.3); header-safe values only. */
+function conditionalHeaders(validators: WebValidators | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  const safe = (v: string | null | undefined) => (typeof v === 'string' && v.length > 0 && v.length <= 512 && /^[\x20-\x7e]+$/.test(v) ? v : undefined);
+  const etag = safe(validators?.etag);
+  const lastModified = safe(validators?.lastModified);
+  if (etag) out['If-None-Match'] = etag;
+  if (lastModified) out['If-Modified-Since'] = lastModified;
+  return out;
 }
 
 function redactCredentials(url: URL): string {

@@ -18,6 +18,8 @@
  *   leads processed/researched/skipped/failed, read from the run summary as FinishRun writes it
  *   (the one place the pipeline states a run's outcome), so no step needs a metrics port.
  */
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { stateMachineRedrive } from './redrive.ts';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -100,6 +102,11 @@ export const CloudEnv = z.object({
   COGNITO_DOMAIN_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^https$/, error: 'must be an https URL' }).optional()),
   /** The web app's own public URL (its HTTP API endpoint); `<it>/auth/callback` is the app client's callback. */
   WEB_BASE_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^https$/, error: 'must be an https URL' }).optional()),
+  /** The prospecting state machine the web app's Runs page starts a redrive execution of (lambdas/cloud/redrive.ts). */
+  PROSPECTING_STATE_MACHINE_ARN: z.preprocess(
+    blankToUndefined,
+    z.string().regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/, 'must be a Step Functions state machine ARN').optional(),
+  ),
 });
 export type CloudEnv = z.infer<typeof CloudEnv>;
 
@@ -110,7 +117,7 @@ export type CloudEnv = z.infer<typeof CloudEnv>;
 const MAIL_SETTINGS = ['SES_CONFIGURATION_SET', 'UNSUBSCRIBE_SECRET_ARN', 'UNSUBSCRIBE_BASE_URL'] as const;
 
 // The web app's variables are required of its own function only (edge functions need all theirs).
-const WEB_SETTINGS = ['COGNITO_USER_POOL_ID', 'COGNITO_CLIENT_ID', 'COGNITO_DOMAIN_URL', 'WEB_BASE_URL'] as const;
+const WEB_SETTINGS = ['COGNITO_USER_POOL_ID', 'COGNITO_CLIENT_ID', 'COGNITO_DOMAIN_URL', 'WEB_BASE_URL', 'PROSPECTING_STATE_MACHINE_ARN'] as const;
 
 const OPTIONAL = new Set(['PROSPECTOR_WORKSPACE', 'LEAD_BATCH_SIZE', ...WEB_SETTINGS, 'RUN_TOKEN_BUDGET', 'RUN_COST_BUDGET_USD', 'LEAD_COST_BUDGET_USD', 'LEAD_SEARCH_URL', 'LEAD_SEARCH_SECRET_ARN', 'MODEL_PRICES', 'ON_DAILY_LIMIT', 'DRAFT_MODEL', 'SES_MESSAGE_ID_DOMAIN', ...MAIL_SETTINGS]);
 
@@ -419,6 +426,8 @@ export interface EdgeDeps {
   lake?: Lake;
   /** Only for the web app: its Cognito sign-in. */
   cognito?: CognitoConfig;
+  /** Only for the web app: starts a redrive execution of the prospecting state machine. */
+  startRedrive?: (input: { workspaceId: string; runId: string }) => Promise<{ executionArn: string }>;
 }
 
 /** Builds an edge function's dependencies from its own variables (step-env.ts EDGE_FUNCTIONS). */
@@ -439,6 +448,9 @@ export async function buildEdgeDeps(fn: EdgeFunctionId, options: Partial<Pick<Cl
     ...(keys.includes('LAKE_BUCKET') ? { lake: new ScopedLake(fn, new S3Lake({ bucket: env.LAKE_BUCKET!, ...(s3 ? { client: s3 } : {}) }), { read: edgeLakeReads(fn) }) } : {}),
     ...(keys.includes('COGNITO_CLIENT_ID')
       ? { cognito: { userPoolId: env.COGNITO_USER_POOL_ID!, clientId: env.COGNITO_CLIENT_ID!, domainUrl: env.COGNITO_DOMAIN_URL!, appUrl: env.WEB_BASE_URL! } }
+      : {}),
+    ...(keys.includes('PROSPECTING_STATE_MACHINE_ARN')
+      ? { startRedrive: stateMachineRedrive({ client: new SFNClient({}), stateMachineArn: env.PROSPECTING_STATE_MACHINE_ARN! }) }
       : {}),
   };
 }

@@ -123,6 +123,14 @@ export interface WebResponse {
   redirects: string[];
   fetchedAt: string;
   elapsedMs: number;
+  /** 304 to a conditional request: the copy the validators came from is current; body is empty. */
+  notModified?: boolean;
+}
+
+/** Validators of a copy fetched before (RFC 9110 §8.8): sent back as If-None-Match / If-Modified-Since. */
+export interface WebValidators {
+  etag?: string | null;
+  lastModified?: string | null;
 }
 
 export interface WebFetchOptions {
@@ -130,6 +138,8 @@ export interface WebFetchOptions {
   accept?: string[];
   maxBytes?: number;
   timeoutMs?: number;
+  /** Make the request conditional; a 304 then resolves with `notModified: true` instead of failing. */
+  validators?: WebValidators;
 }
 
 /** The web port: an SSRF-guarded fetcher. Throws a `WebError` subclass on failure. */

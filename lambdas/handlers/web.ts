@@ -15,7 +15,7 @@ import { edgeHandler } from './runtime.ts';
 /** The Lambda handler over built dependencies (tests pass PGlite, a folder lake and a loopback Cognito). */
 export const makeHandler = (deps: EdgeDeps, signIn: CognitoSignInOptions = {}) => {
   if (!deps.lake || !deps.cognito) throw new Error('the web function needs the lake (LAKE_BUCKET) and Cognito (COGNITO_*) settings');
-  const app = createWebApp({ sql: deps.sql, lake: deps.lake, secure: true, clock: deps.clock, log: deps.log, cognito: new CognitoSignIn(deps.cognito, signIn) });
+  const app = createWebApp({ sql: deps.sql, lake: deps.lake, secure: true, clock: deps.clock, log: deps.log, cognito: new CognitoSignIn(deps.cognito, signIn), startRedrive: deps.startRedrive });
   const serve = handle(app);
   return (event: unknown) => serve(event as Parameters<typeof serve>[0]);
 };

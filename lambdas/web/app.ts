@@ -21,7 +21,8 @@ import { html } from 'hono/html';
 import { z } from 'zod';
 import { NotFoundError, ProspectorError, ValidationError } from '#core/errors.ts';
 import { exportOnboarding, exportOnboardingYaml } from '#core/onboarding/export.ts';
-import { checkOnboarding } from '#core/onboarding/schema.ts';
+import { checkOnboarding, DEFAULT_COOLING_OFF_DAYS, onboardingSchema, type Onboarding } from '#core/onboarding/schema.ts';
+import { previewTone } from '#core/onboarding/tone-preview.ts';
 import { refuseKnowledgePaths } from '#core/knowledge/documents.ts';
 import { importOnboarding, parseOnboardingText } from '#core/onboarding/import.ts';
 import {
@@ -32,18 +33,24 @@ import {
   rejectSequence,
   resolveId,
 } from '#core/outreach/repository.ts';
-import type { Clock, Lake, Log, Sql } from '#core/ports.ts';
+import type { Clock, Lake, Llm, Log, Sql } from '#core/ports.ts';
 import { LEAD_STATUSES, listIcps, listLeads, type LeadStatus } from '#core/views/leads.ts';
 import { listReplies } from '#core/views/replies.ts';
+import { approveResponse, editResponse, getResponse, rejectResponse, type ResponseView } from '#core/replies/response-repository.ts';
+import { reviewReplyLabel } from '#core/replies/review.ts';
 import { loadResearch } from '#core/views/research.ts';
 import { suppressAddress } from '#core/sending/suppress.ts';
 import { listSuppressions } from '#core/views/suppression.ts';
 import { listRuns, showRun, stageCounts } from '#core/views/runs.ts';
 import { notice, page, type Html } from './layout.ts';
+import { executionRef } from './execution.ts';
 import { INBOX_FILTERS, inboxList, type InboxFilter } from './pages/inbox.ts';
 import { COMPANY_FIELDS, companyForm, companyValues, withCompany, type CompanyFieldName, type CompanyFormValues } from './pages/company-form.ts';
 import { leadDetail, leadsList } from './pages/leads.ts';
 import { onboardingPage, type OnboardingIssueView } from './pages/onboarding.ts';
+import { placeSendingIssues, sendingForm, sendingValues, sendingValuesFromBody, settingsFromValues } from './pages/sending-form.ts';
+import { checkSendingSettings, loadSendingSettings, saveSendingSettings } from '#core/sending/settings.ts';
+import { addItem, documentFromValues, guidedForm, placeIssues, removeItem, valuesFromBody, valuesFromOnboarding, type GuidedState } from './pages/guided.ts';
 import { reviewQueue } from './pages/review.ts';
 import { suppressionsPage, type SuppressionFormState } from './pages/suppressions.ts';
 import { runDetail, runsList } from './pages/runs.ts';
@@ -72,6 +79,17 @@ export interface WebAppOptions {
    * `redriveRunId`). Started in the background; absent, the Runs page offers the command instead.
    */
   redrive?: (input: { workspaceId: string; runId: string }) => Promise<unknown>;
+  /**
+   * The cloud's redrive: starts a new execution of the prospecting state machine with the redrive
+   * input `{"redrive":{"runId"}}` (lambdas/cloud/redrive.ts) and answers its ARN; awaited (a
+   * Lambda must not work after its response), and the run then links to that execution.
+   */
+  startRedrive?: (input: { workspaceId: string; runId: string }) => Promise<{ executionArn: string }>;
+  /**
+   * Writes the onboarding form's tone preview when it is Groq (locally: GROQ_API_KEY is set);
+   * absent or offline, a labelled template writes it.
+   */
+  toneLlm?: Llm | null;
 }
 
 type AppEnv = { Variables: { session: WebSession } };
@@ -216,7 +234,9 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
   app.get('/runs', async (c) => {
     const session = c.get('session');
     const runs = await listRuns(sql, { workspaceId: session.workspaceId, limit: 50 });
-    return c.html(page({ title: 'Runs', session, current: '/runs' }, runsList(runs)));
+    const arns = await sql.query<{ id: string; execution_arn: string }>(
+      `SELECT id, execution_arn FROM run WHERE workspace_id = :ws::uuid AND execution_arn IS NOT NULL`, { ws: session.workspaceId });
+    return c.html(page({ title: 'Runs', session, current: '/runs' }, runsList(runs, new Map(arns.rows.map((r) => [r.id, r.execution_arn])))));
   });
 
   /** Redrives under way in this process, by run id: a second click does not start another. */
@@ -230,11 +250,12 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     return id;
   }
 
-  async function renderRun(c: Context<AppEnv>, id: string, extra: { notice?: Html | null; error?: string | null; status?: 200 | 409 | 501 } = {}) {
+  async function renderRun(c: Context<AppEnv>, id: string, extra: { notice?: Html | null; error?: string | null; status?: 200 | 409 | 501 | 502 } = {}) {
     const session = c.get('session');
     const [show, stages] = [await showRun(sql, id), await stageCounts(sql, id)];
-    const redrive = { session, available: Boolean(options.redrive), running: redriving.has(id) };
-    return c.html(page({ title: `Run ${id.slice(0, 8)}`, session, current: '/runs', notice: extra.notice, error: extra.error }, runDetail(show, stages, redrive)), extra.status ?? 200);
+    const arn = (await sql.query<{ execution_arn: string | null }>(`SELECT execution_arn FROM run WHERE id = :id::uuid`, { id })).rows[0]?.execution_arn ?? null;
+    const redrive = { session, available: Boolean(options.redrive || options.startRedrive), running: redriving.has(id) };
+    return c.html(page({ title: `Run ${id.slice(0, 8)}`, session, current: '/runs', notice: extra.notice, error: extra.error }, runDetail(show, stages, redrive, arn)), extra.status ?? 200);
   }
 
   app.get('/runs/:id', async (c) => {
@@ -246,14 +267,28 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
   app.post('/runs/:id/redrive', async (c) => {
     const session = c.get('session');
     const id = await ownedRun(c);
-    if (!options.redrive) return renderRun(c, id, { error: `Redrive is not available from this app here: run \`prospector redrive ${id.slice(0, 8)}\`.`, status: 501 });
+    if (!options.redrive && !options.startRedrive) return renderRun(c, id, { error: `Redrive is not available from this app here: run \`prospector redrive ${id.slice(0, 8)}\`.`, status: 501 });
     if (redriving.has(id)) return renderRun(c, id, { error: 'This run is already being redriven: reload to follow it.', status: 409 });
     const failed = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM run_lead WHERE run_id = :id::uuid AND status = 'failed'`, { id });
     if (failed.rows[0].n === 0) return renderRun(c, id, { error: 'This run has no failed lead to redrive.', status: 409 });
+    if (options.startRedrive) {
+      let started: { executionArn: string };
+      try {
+        started = await options.startRedrive({ workspaceId: session.workspaceId, runId: id });
+      } catch (error) {
+        const e = error as Error;
+        options.log?.error('starting a redrive execution failed', { runId: id, error: e.name, message: e.message });
+        return renderRun(c, id, { error: `The redrive could not be started: ${e.name}: ${String(e.message).slice(0, 300)}`, status: 502 });
+      }
+      // Only an execution ARN is stored (and linked): anything else is left out.
+      if (executionRef(started.executionArn)) await sql.query(`UPDATE run SET execution_arn = :arn WHERE id = :id::uuid`, { id, arn: started.executionArn });
+      return c.redirect(`/runs/${id}?done=redrive`, 303);
+    }
+    if (!options.redrive) throw new Error('unreachable: no redrive');
+    const redrive = options.redrive;
     redriving.add(id);
     // A redrive takes as long as its leads do: it goes on after the response, and its outcome is the run's.
-    void options
-      .redrive({ workspaceId: session.workspaceId, runId: id })
+    void redrive({ workspaceId: session.workspaceId, runId: id })
       .catch((error: Error) => options.log?.error('redrive from the web app failed', { runId: id, error: error.name, message: error.message }))
       .finally(() => redriving.delete(id));
     return c.redirect(`/runs/${id}?done=redrive`, 303);
@@ -377,12 +412,92 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
 
   // --- inbox ----------------------------------------------------------------------------------------
 
-  app.get('/inbox', async (c) => {
+  const INBOX_NOTICES: Record<string, string> = {
+    approved: 'Response approved: it goes out in the thread from the mailbox the thread used, within its send window and caps.',
+    rejected: 'Response rejected, with your reason recorded.',
+    edited: 'Response saved and checked again: the verdict and flags shown are the checker’s reading of your words.',
+    label: 'Label reviewed: its action ran (once).',
+  };
+
+  async function renderInbox(c: Context<AppEnv>, extra: { error?: string | null; status?: 200 | 409 | 422 } = {}) {
     const session = c.get('session');
     const show = c.req.query('show');
     const filter: InboxFilter = (INBOX_FILTERS as readonly string[]).includes(show ?? '') ? (show as InboxFilter) : null;
     const replies = await listReplies(sql, session.workspaceId, { label: filter === 'needs_review' ? 'needs_review' : undefined, unmatched: filter === 'unmatched' });
-    return c.html(page({ title: 'Inbox', session, current: '/inbox' }, inboxList(replies, filter)));
+    const drafts = new Map<string, ResponseView>();
+    for (const r of replies) if (r.response?.status === 'draft') drafts.set(r.response.id, await getResponse(sql, r.response.id));
+    const done = c.req.query('done') ?? '';
+    const told = extra.error ? null : Object.hasOwn(INBOX_NOTICES, done) ? notice(INBOX_NOTICES[done]) : null;
+    return c.html(page({ title: 'Inbox', session, current: '/inbox', notice: told, error: extra.error ?? null }, inboxList(replies, filter, { session, drafts })), extra.status ?? 200);
+  }
+
+  app.get('/inbox', (c) => renderInbox(c));
+
+  /** The response id in the path, checked to be a response of the session's workspace; with its reply. */
+  async function ownedResponse(c: Context<AppEnv>): Promise<{ id: string; replyId: string }> {
+    const id = uuidParam(c, 'id');
+    const owned = await sql.query<{ reply_id: string }>(`SELECT reply_id FROM reply_response WHERE id = :id::uuid AND workspace_id = :ws::uuid`, { id, ws: c.get('session').workspaceId });
+    if (owned.rowCount === 0) throw new NotFoundError(`no response ${id} in this workspace`);
+    return { id, replyId: owned.rows[0].reply_id };
+  }
+
+  /** A refused decision or edit is shown on the inbox (409); anything else is a real error. */
+  function inboxRefused(c: Context<AppEnv>, error: unknown) {
+    if (error instanceof ProspectorError && !(error instanceof NotFoundError)) return renderInbox(c, { error: error.message, status: 409 });
+    throw error;
+  }
+
+  app.post('/inbox/responses/:id/approve', async (c) => {
+    const session = c.get('session');
+    const { id, replyId } = await ownedResponse(c);
+    const reason = (await field(c, 'reason'))?.trim().slice(0, 2000) || undefined;
+    try {
+      await approveResponse(sql, id, { by: session.email, reason });
+    } catch (error) {
+      return inboxRefused(c, error);
+    }
+    return c.redirect(`/inbox?done=approved#reply-${replyId}`, 303);
+  });
+
+  app.post('/inbox/responses/:id/reject', async (c) => {
+    const session = c.get('session');
+    const { id, replyId } = await ownedResponse(c);
+    const reason = Reason.safeParse((await field(c, 'reason')) ?? '');
+    if (!reason.success) return renderInbox(c, { error: 'Rejecting a response needs a reason: say why it should not be sent (it is recorded).', status: 422 });
+    try {
+      await rejectResponse(sql, id, { by: session.email, reason: reason.data });
+    } catch (error) {
+      return inboxRefused(c, error);
+    }
+    return c.redirect(`/inbox?done=rejected#reply-${replyId}`, 303);
+  });
+
+  app.post('/inbox/responses/:id/edit', async (c) => {
+    const session = c.get('session');
+    const { id, replyId } = await ownedResponse(c);
+    const body = (await field(c, 'body')) ?? '';
+    const subject = await field(c, 'subject');
+    if (body.length > 20_000 || (subject?.length ?? 0) > 200) return renderInbox(c, { error: 'The response is too long: 20,000 characters of body and 200 of subject at most.', status: 422 });
+    try {
+      // CRLF from the browser's textarea becomes the LF the checker and the CLI use.
+      await editResponse(sql, id, { body: body.replace(/\r\n/g, '\n').trimEnd(), subject: subject === undefined ? undefined : subject, by: session.email });
+    } catch (error) {
+      return inboxRefused(c, error);
+    }
+    return c.redirect(`/inbox?done=edited#reply-${replyId}`, 303);
+  });
+
+  app.post('/inbox/replies/:id/label', async (c) => {
+    const session = c.get('session');
+    const replyId = uuidParam(c, 'id');
+    const label = ((await field(c, 'label')) ?? '').trim();
+    if (!label) return renderInbox(c, { error: 'Choose the reply’s label.', status: 422 });
+    try {
+      await reviewReplyLabel(sql, { workspaceId: session.workspaceId, replyId, label, byEmail: session.email, now: now() });
+    } catch (error) {
+      return inboxRefused(c, error);
+    }
+    return c.redirect(`/inbox?done=label#reply-${replyId}`, 303);
   });
 
   // --- suppression list -------------------------------------------------------------------------------
@@ -445,7 +560,8 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     );
     // The company form needs a stored company: a workspace imports its first file before it has one.
     const stored = session.role === 'admin' && counts.rows[0].products > 0 ? await exportOnboarding(sql, session.workspaceId) : null;
-    const guided = stored ? companyForm(session, state.company?.values ?? companyValues(stored.company), state.company?.errors ?? {}) : undefined;
+    const link = html`<p class="guided-link"><a href="/onboarding/guided">${stored ? 'Edit everything in the guided form' : 'Start the guided onboarding form'}</a>: company, products, ICPs and personas, tone of voice, exclusions and knowledge documents, each checked at its field; then <a href="/onboarding/sending">the mailboxes and send windows</a>.</p>`;
+    const guided = html`${link}${stored ? companyForm(session, state.company?.values ?? companyValues(stored.company), state.company?.errors ?? {}) : ''}`;
     const body = onboardingPage(session, { text: state.text ?? '', issues: state.issues ?? [], summary: counts.rows[0], guided });
     return c.html(page({ title: 'Onboarding', session, current: '/onboarding', notice: state.notice }, body), state.status ?? 200);
   }
@@ -506,6 +622,132 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     }
     await importOnboarding(sql, checked.data);
     return c.redirect('/onboarding?done=company', 303);
+  });
+
+  // --- the guided onboarding form -------------------------------------------------------------
+
+  /**
+   * What the workspace holds: the whole onboarding once it has a company (the file it was last
+   * saved as), else only its workspace and users (a new workspace fills the rest in on the form).
+   */
+  async function storedOnboarding(workspaceId: string): Promise<{ doc: Onboarding | null; workspace: unknown; users: unknown[] }> {
+    const company = await sql.query(`SELECT 1 FROM seller_company WHERE workspace_id = :ws::uuid`, { ws: workspaceId });
+    if (company.rowCount > 0) {
+      const doc = await exportOnboarding(sql, workspaceId);
+      return { doc, workspace: doc.workspace, users: doc.users };
+    }
+    const ws = (await sql.query<{ slug: string; name: string; cooling_off_days: number }>(`SELECT slug, name, cooling_off_days FROM workspace WHERE id = :ws::uuid`, { ws: workspaceId })).rows[0];
+    if (!ws) throw new NotFoundError(`no workspace ${workspaceId}`);
+    const users = await sql.query<Record<string, string | null>>(
+      `SELECT name, email, title, timezone, signature, calendar_link, role FROM app_user WHERE workspace_id = :ws::uuid ORDER BY role, email`,
+      { ws: workspaceId },
+    );
+    return {
+      doc: null,
+      workspace: { slug: ws.slug, name: ws.name, ...(ws.cooling_off_days === DEFAULT_COOLING_OFF_DAYS ? {} : { coolingOffDays: ws.cooling_off_days }) },
+      users: users.rows.map((u) => Object.fromEntries(Object.entries({ ...u, calendarLink: u.calendar_link, calendar_link: undefined }).filter(([, v]) => v !== null && v !== undefined))),
+    };
+  }
+
+  async function renderGuided(c: Context<AppEnv>, state: GuidedState | null, extra: { notice?: Html | null; status?: 200 | 403 | 422 } = {}) {
+    const session = c.get('session');
+    if (session.role !== 'admin') {
+      const body = html`<p>Only an admin of ${session.workspaceName} can change its onboarding. Ask one, or use <code>prospector onboard FILE</code>.</p>`;
+      return c.html(page({ title: 'Guided onboarding', session, current: '/onboarding' }, body), 403);
+    }
+    const form = state ?? { values: valuesFromOnboarding((await storedOnboarding(session.workspaceId)).doc), issues: [] };
+    return c.html(page({ title: 'Guided onboarding', session, current: '/onboarding', notice: extra.notice }, guidedForm(session, form)), extra.status ?? 200);
+  }
+
+  app.get('/onboarding/guided', (c) =>
+    renderGuided(c, null, { notice: c.req.query('done') === 'saved' ? notice('Saved: the next run researches and drafts with it.') : null }));
+
+  app.post('/onboarding/guided', async (c) => {
+    const session = c.get('session');
+    if (session.role !== 'admin') return renderGuided(c, null);
+    const values = valuesFromBody(await c.req.parseBody());
+    const action = (await field(c, 'action')) ?? 'save';
+
+    if (action.startsWith('add:') || action.startsWith('remove:')) {
+      const done = action.startsWith('add:') ? addItem(values, action.slice(4)) : removeItem(values, action.slice(7));
+      const refusal = 'error' in done ? (done.error ?? null) : null;
+      return renderGuided(c, { values, issues: [], focus: 'focus' in done ? done.focus : null, refusal }, { status: refusal ? 422 : 200 });
+    }
+
+    const stored = await storedOnboarding(session.workspaceId);
+    const { sections, formIndex } = documentFromValues(values);
+    const company = sections.company as Record<string, unknown>;
+
+    if (action === 'preview') {
+      // Only the tone is checked for a preview: the rest may still be half filled in.
+      const tone = onboardingSchema.shape.tone.safeParse(sections.tone);
+      if (!tone.success) {
+        const all = checkOnboarding({ tone: sections.tone });
+        const issues = all.success ? [] : all.issues.filter((i) => i.segments[0] === 'tone');
+        return renderGuided(c, { values, issues: placeIssues(issues, values, formIndex), focus: 'summary' }, { status: 422 });
+      }
+      const valueProposition = (Array.isArray(company.valuePropositions) ? (company.valuePropositions[0] as string | undefined) : undefined) ?? 'spend less time on manual work';
+      const preview = await previewTone(
+        { ...tone.data, companyName: typeof company.name === 'string' && company.name.trim() ? company.name : session.workspaceName, valueProposition },
+        options.toneLlm,
+      );
+      return renderGuided(c, { values, issues: [], focus: null, preview });
+    }
+
+    if (action !== 'save') return renderGuided(c, { values, issues: [], refusal: `unknown action "${action.slice(0, 40)}"` }, { status: 422 });
+    const storedCompany = stored.doc?.company;
+    const doc = {
+      workspace: stored.workspace,
+      users: stored.users,
+      ...sections,
+      // Proof points and competitors are not on the form: kept as stored.
+      company: { proofPoints: storedCompany?.proofPoints ?? [], competitors: storedCompany?.competitors ?? [], ...company },
+      // An ICP's sequence of touches is not on the form either: kept by slug.
+      icps: (sections.icps as Record<string, unknown>[]).map((icp) => {
+        const before = stored.doc?.icps.find((i) => i.slug === (typeof icp.slug === 'string' ? icp.slug.trim() : ''));
+        return before ? { ...icp, sequence: before.sequence } : icp;
+      }),
+    };
+    const checked = checkOnboarding(doc);
+    if (!checked.success) return renderGuided(c, { values, issues: placeIssues(checked.issues, values, formIndex), focus: 'summary' }, { status: 422 });
+    // The form has no path field; a document is only ever its pasted text (never a file on the server).
+    await importOnboarding(sql, refuseKnowledgePaths(checked.data, 'the guided onboarding form'), { lake });
+    return c.redirect('/onboarding/guided?done=saved', 303);
+  });
+
+  // --- mailboxes and send windows -----------------------------------------------------------------
+
+  /** The workspace's reps (emails) and ICP slugs, which the sending form's rows refer to. */
+  async function sendingContext(workspaceId: string): Promise<{ reps: string[]; icps: string[] }> {
+    const reps = await sql.query<{ email: string }>(`SELECT email FROM app_user WHERE workspace_id = :ws::uuid ORDER BY email`, { ws: workspaceId });
+    const icps = await sql.query<{ slug: string }>(`SELECT slug FROM icp WHERE workspace_id = :ws::uuid ORDER BY active DESC, slug`, { ws: workspaceId });
+    return { reps: reps.rows.map((r) => r.email), icps: icps.rows.map((i) => i.slug) };
+  }
+
+  const SENDING_TITLE = 'Mailboxes and send windows';
+
+  app.get('/onboarding/sending', async (c) => {
+    const session = c.get('session');
+    if (session.role !== 'admin') return renderGuided(c, null);
+    const ctx = await sendingContext(session.workspaceId);
+    const values = sendingValues(await loadSendingSettings(sql, session.workspaceId), ctx.icps);
+    const done = c.req.query('done') === 'saved' ? notice('Saved: approvals and sending use these mailboxes and windows from now on.') : null;
+    return c.html(page({ title: SENDING_TITLE, session, current: '/onboarding', notice: done }, sendingForm(session, { values, reps: ctx.reps, issues: [] })));
+  });
+
+  app.post('/onboarding/sending', async (c) => {
+    const session = c.get('session');
+    if (session.role !== 'admin') return renderGuided(c, null);
+    const ctx = await sendingContext(session.workspaceId);
+    const values = sendingValuesFromBody(await c.req.parseBody(), ctx.icps);
+    const { input, formIndex } = settingsFromValues(values);
+    const checked = checkSendingSettings(input, ctx);
+    if (!checked.success) {
+      const issues = placeSendingIssues(checked.issues, values, formIndex);
+      return c.html(page({ title: SENDING_TITLE, session, current: '/onboarding' }, sendingForm(session, { values, reps: ctx.reps, issues })), 422);
+    }
+    await saveSendingSettings(sql, session.workspaceId, checked.data, now());
+    return c.redirect('/onboarding/sending?done=saved', 303);
   });
 
   app.get('/onboarding/export', async (c) => {

@@ -10,15 +10,19 @@ import type { CliContext } from '../cli-context.ts';
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('eval')
-    .description('research the sample web (one lead per gold-set company) in a temporary home and score it against the gold set; --suite drafts scores drafting; --suite replies scores reply classification')
-    .addOption(new Option('--suite <suite>', 'what to evaluate: research quality, drafting against a scripted misbehaving model, or reply labels against the bundled labelled replies').choices(['research', 'drafts', 'replies']).default('research'))
+    .description('research the sample web (one lead per gold-set company) in a temporary home and score it against the gold set; --suite drafts scores drafting; --suite replies scores reply classification; --suite changes scores change detection against the sample web\'s second version')
+    .addOption(new Option('--suite <suite>', 'what to evaluate: research quality, drafting against a scripted misbehaving model, or reply labels against the bundled labelled replies').choices(['research', 'drafts', 'replies', 'changes']).default('research'))
     .option('--json', 'print the figures as JSON')
     .option('--details', 'list the gold facts the LLM never saw and any noise that reached it (drafts: every provider figure and what was missed; replies: every mislabelled reply and wrong detail)')
     .addHelpText(
       'after',
-      '\nProgress goes to stderr (a line as leads finish), so stdout holds only the figures (--json: one JSON line).\n\nExamples:\n  $ prospector eval --json\n  $ GROQ_API_KEY=gsk_... prospector eval --details\n  $ prospector eval --suite drafts --json\n  $ prospector eval --suite replies --details',
+      '\nProgress goes to stderr (a line as leads finish), so stdout holds only the figures (--json: one JSON line).\n\nExamples:\n  $ prospector eval --json\n  $ GROQ_API_KEY=gsk_... prospector eval --details\n  $ prospector eval --suite drafts --json\n  $ prospector eval --suite replies --details\n  $ prospector eval --suite changes --json',
     )
-    .action(async (opts: { suite: 'research' | 'drafts' | 'replies'; json?: boolean; details?: boolean }) => {
+    .action(async (opts: { suite: 'research' | 'drafts' | 'replies' | 'changes'; json?: boolean; details?: boolean }) => {
+      if (opts.suite === 'changes') {
+        await printChangesEval(ctx, opts);
+        return;
+      }
       if (opts.suite === 'drafts') {
         await printDraftsEval(ctx, opts);
         return;
@@ -55,6 +59,29 @@ export function register(program: Command, ctx: CliContext): void {
         for (const l of leaks) ctx.print(`leaked  ${l.domain}  ${l.snippet}`);
       }
     });
+}
+
+/** `prospector eval --suite changes`: change detection against the sample web's known edits. */
+async function printChangesEval(ctx: CliContext, opts: { json?: boolean; details?: boolean }): Promise<void> {
+  const { runChangesEval } = await import('../eval-changes.ts');
+  const result = await runChangesEval({ onRun: (n, version) => process.stderr.write(`eval: run ${n} of 3 on the sample web version ${version}, in a temporary home\n`) });
+  const { missed, unexpected, ...figures } = result;
+  if (opts.json) {
+    ctx.print(JSON.stringify(opts.details ? result : figures));
+    return;
+  }
+  const r = result.recheck;
+  ctx.print(
+    [
+      `change detection on ${result.companies} sample companies (researcher: ${result.provider})`,
+      `precision ${result.precision} · recall ${result.recall} (${result.matched} of ${result.expected} expected signals; ${result.detected} detected)`,
+      `re-check with nothing changed: ${r.unchanged} of ${r.companies} companies unchanged · ${r.notModified + r.unchangedHash} of ${r.pages} pages at a 304 (${r.notModified}) or an unchanged hash (${r.unchangedHash}): share ${r.unchangedShare} · ${r.signals} signals · ${r.promptTokens + r.completionTokens} tokens`,
+    ].join('\n'),
+  );
+  if (opts.details) {
+    for (const m of missed) ctx.print(`missed      ${m.domain}  ${m.kind}  ${m.item}`);
+    for (const u of unexpected) ctx.print(`unexpected  ${u.domain}  ${u.kind}  ${u.summary}`);
+  }
 }
 
 /** `prospector eval --suite drafts`: runs the drafting evaluation and prints its figures. */

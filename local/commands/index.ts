@@ -18,7 +18,8 @@ import { register as registerSend } from './send.ts';
 import { register as registerShow } from './show.ts';
 import { register as registerTasks } from './tasks.ts';
 import { register as registerUi } from './ui.ts';
+import { register as registerWatch } from './watch.ts';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
-export const extraCommands: RegisterCommand[] = [registerEval, registerLake, registerShow, registerReplay, registerReport, registerDoctor, registerDrafts, registerOutbox, registerSend, registerReplies, registerTasks, registerOutcome, registerCalibration, registerUi];
+export const extraCommands: RegisterCommand[] = [registerEval, registerLake, registerShow, registerReplay, registerReport, registerDoctor, registerDrafts, registerOutbox, registerSend, registerReplies, registerTasks, registerOutcome, registerCalibration, registerUi, registerWatch];

@@ -6,6 +6,8 @@
 import type { Command } from 'commander';
 import { ProspectorError } from '#core/errors.ts';
 import type { Sql } from '#core/ports.ts';
+import { INTENT_RULES_TEXT, loadIntentView, type SignalView } from '#core/intent/view.ts';
+import type { IntentReason } from '#core/intent/types.ts';
 import type { CliContext } from '../cli-context.ts';
 import { table } from '../format.ts';
 import type { SequenceView } from '#core/outreach/repository.ts';
@@ -27,6 +29,14 @@ export interface LeadShow {
     referredBy: { email: string; replyId: string | null } | null;
   };
   latest: ResearchView | null;
+  /**
+   * Intent, separate from fit: 0-100 from what changed at the company since earlier visits
+   * (lambdas/core/intent/score.ts), null before any comparison; `signals` newest first, each with
+   * its before and after quotes and the lake keys of both clean texts.
+   */
+  intentScore: number | null;
+  intent: { computedAt: string | null; reasons: IntentReason[]; rules: string };
+  signals: SignalView[];
   /** the lead's outreach sequences, newest first: what was drafted, whether it may be sent, how to review it */
   sequences: LeadSequenceShow[];
   /**
@@ -82,9 +92,9 @@ export async function showLead(sql: Sql, email: string, choice?: WorkspaceChoice
   const found = await sql.query<{
     id: string; email: string; name: string; company: string; domain: string; website: string; workspace: string; first_seen_at: string;
     email_invalid_at: string | Date | null; email_invalid_reason: string | null; cooling_off_until: string | null; referred_by_email: string | null;
-    referred_by_reply_id: string | null;
+    referred_by_reply_id: string | null; company_id: string; icp_id: string | null;
   }>(
-    `SELECT l.id, l.email, l.name, c.name AS company, c.domain, c.website, w.slug AS workspace, l.first_seen_at,
+    `SELECT l.id, l.company_id, l.icp_id, l.email, l.name, c.name AS company, c.domain, c.website, w.slug AS workspace, l.first_seen_at,
             l.email_invalid_at, l.email_invalid_reason, CASE WHEN c.cooling_off_until > (now() AT TIME ZONE 'UTC')::date THEN to_char(c.cooling_off_until, 'YYYY-MM-DD') END AS cooling_off_until,
             l.referred_by_email, l.referred_by_reply_id
      FROM lead l JOIN lead_company c ON c.id = l.company_id JOIN workspace w ON w.id = l.workspace_id
@@ -119,6 +129,7 @@ export async function showLead(sql: Sql, email: string, choice?: WorkspaceChoice
   const sequenceIds = await sql.query<{ id: string }>(`SELECT id FROM sequence WHERE lead_id = :id::uuid ORDER BY created_at DESC, id`, { id: l.id });
   const { loadSequences } = await import('#core/outreach/repository.ts');
   const sequences = (await loadSequences(sql, sequenceIds.rows.map((r) => r.id))).map(sequenceShow);
+  const intent = await loadIntentView(sql, l.company_id, l.icp_id);
   return {
     kind: 'lead',
     lead: {
@@ -128,6 +139,9 @@ export async function showLead(sql: Sql, email: string, choice?: WorkspaceChoice
       referredBy: l.referred_by_email ? { email: l.referred_by_email, replyId: l.referred_by_reply_id } : null,
     },
     latest: latest.rows[0] ? await loadResearch(sql, latest.rows[0].id) : null,
+    intentScore: intent.intentScore,
+    intent: { computedAt: intent.intentComputedAt, reasons: intent.intentReasons, rules: INTENT_RULES_TEXT },
+    signals: intent.signals,
     sequences,
       runs: runs.rows.map((r) => {
       const reused = reusedAsCurrent({ status: r.status, reason: r.reason, researchStatus: r.research_status });
@@ -266,6 +280,19 @@ export function formatLeadSequences(sequences: LeadSequenceShow[]): string[] {
   return out;
 }
 
+/** Intent beside fit: the score, and each signal with its quotes and stored texts. */
+function formatIntent(s: LeadShow): string[] {
+  const out = [`Intent: ${s.intentScore === null ? '– (no earlier visit to compare with)' : `${s.intentScore}/100`}${s.intent.computedAt ? ` (computed ${when(s.intent.computedAt)} UTC)` : ''} · fit ${s.latest?.fitScore ?? '–'}/100`];
+  out.push(`Signals (${s.signals.length}):`);
+  for (const x of s.signals) {
+    out.push(`  ${when(x.observedAt)} ${x.kind} · ${oneLine(x.summary)}`);
+    if (x.beforeQuote !== null) out.push(`     before: "${oneLine(x.beforeQuote)}" (stored text: ${x.beforeKey})`);
+    if (x.afterQuote !== null) out.push(`     after:  "${oneLine(x.afterQuote)}" (stored text: ${x.afterKey})`);
+    out.push(`     page: ${x.url}`);
+  }
+  return out;
+}
+
 /** `show LEAD_EMAIL` as text. */
 export function formatLeadShow(s: LeadShow): string {
   const l = s.lead;
@@ -306,6 +333,7 @@ export function formatLeadShow(s: LeadShow): string {
       for (const a of f.alsoFoundOn) out.push(`     also on: ${a.sourceUrl} (stored text: ${a.cleanKey ?? 'not in the lake'})`);
     }
   }
+  out.push('', ...formatIntent(s));
   out.push('', ...formatLeadSequences(s.sequences));
   out.push('', `Runs (${s.runs.length}):`);
   out.push(

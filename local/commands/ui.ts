@@ -5,7 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
 import { ProspectorError } from '#core/errors.ts';
-import type { Lake, Log, Sql } from '#core/ports.ts';
+import type { Lake, Llm, Log, Sql } from '#core/ports.ts';
 import type { CliContext } from '../cli-context.ts';
 import { resolveWorkspace } from './resolve.ts';
 
@@ -17,7 +17,7 @@ export interface UiServer {
 
 /** Starts the app on host:port (0: any free port) and makes a login link for the workspace's user. */
 export async function startUi(
-  ports: { sql: Sql; lake: Lake; log?: Log },
+  ports: { sql: Sql; lake: Lake; log?: Log; /** Groq writes the onboarding tone preview when this is it (GROQ_API_KEY set) */ llm?: Llm },
   options: { host: string; port: number; workspaceId: string; as?: string; redrive?: (input: { workspaceId: string; runId: string }) => Promise<unknown> },
 ): Promise<UiServer> {
   const [{ serve }, { createWebApp }, { createLoginLink, userForLogin }] = await Promise.all([
@@ -26,7 +26,7 @@ export async function startUi(
     import('#web/sessions.ts'),
   ]);
   const user = await userForLogin(ports.sql, options.workspaceId, options.as);
-  const app = createWebApp({ sql: ports.sql, lake: ports.lake, log: ports.log, secure: false, redrive: options.redrive });
+  const app = createWebApp({ sql: ports.sql, lake: ports.lake, log: ports.log, secure: false, redrive: options.redrive, toneLlm: ports.llm?.provider === 'groq' ? ports.llm : null });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolve(s));
     s.once('error', reject);

@@ -12,6 +12,7 @@ import { saasSites } from './content/saas.ts';
 import type { Page, Site } from './content/types.ts';
 import { privacyPage, renderLogo, renderPage } from './render.ts';
 import { resolveSiteFile } from './server.ts';
+import { V2_EDITS } from './versions.ts';
 
 /** Every site in the sample web, fits first. */
 export const sampleSites: Site[] = [...logisticsSites, ...saasSites, ...nonFitSites];
@@ -56,6 +57,37 @@ export function generateSampleWeb(outDir: string = join(import.meta.dirname, 'si
   return brokenLinks(outDir);
 }
 
+/**
+ * Writes the second version's overlay (`sites-v2/<domain>/`, replacing it): for each edited site
+ * only the files whose rendering differs from version 1, and `.removed.json` for pages that are
+ * gone. Returns the files written, relative to `outDir`.
+ */
+export function generateSampleWebV2(outDir: string = join(import.meta.dirname, 'sites-v2')): string[] {
+  rmSync(outDir, { recursive: true, force: true });
+  const written: string[] = [];
+  for (const edit of V2_EDITS) {
+    const site = sampleSites.find((s) => s.domain === edit.domain);
+    if (!site) throw new Error(`versions.ts edits ${edit.domain}, which is not a sample site`);
+    const next = edit.content ? edit.content(site) : site;
+    const write = (rel: string, body: string) => {
+      const file = join(outDir, edit.domain, rel);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, body);
+      written.push(`${edit.domain}/${rel}`);
+    };
+    for (const page of [...next.pages, privacyPage(next)]) {
+      if (edit.removed?.includes(page.file)) continue;
+      const before = renderPage(site, site.pages.find((p) => p.file === page.file) ?? page);
+      let after = renderPage(next, page);
+      if (edit.markup) after = edit.markup(after, page.file);
+      if (after !== before) write(page.file, after);
+    }
+    if (edit.removed?.length) write('.removed.json', `${JSON.stringify(edit.removed)}\n`);
+    if (!edit.removed?.length && !written.some((w) => w.startsWith(`${edit.domain}/`))) throw new Error(`the version 2 edit of ${edit.domain} changes nothing`);
+  }
+  return written;
+}
+
 function brokenLinks(outDir: string): string[] {
   const broken: string[] = [];
   for (const site of sampleSites) {
@@ -77,7 +109,8 @@ function brokenLinks(outDir: string): string[] {
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const broken = generateSampleWeb();
-  console.log(`wrote ${sampleSites.length} sites`);
+  const v2 = generateSampleWebV2();
+  console.log(`wrote ${sampleSites.length} sites and ${v2.length} files of version 2`);
   if (broken.length > 0) {
     console.error(`internal links without a page:\n  ${broken.join('\n  ')}`);
     process.exitCode = 1;

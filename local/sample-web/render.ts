@@ -304,7 +304,7 @@ function footerColumns(ctx: Ctx, style: LinkStyle): { title: string; links: Link
 
 function copyright(site: Site): string {
   const owner = site.legalName ?? site.name;
-  return `© 2026 ${owner}${owner.endsWith('.') ? '' : '.'} All rights reserved.`;
+  return `© ${site.copyrightYear ?? 2026} ${owner}${owner.endsWith('.') ? '' : '.'} All rights reserved.`;
 }
 
 function ctaLink(ctx: Ctx, style: LinkStyle): Link {

@@ -4,7 +4,8 @@
  * `*.example` hosts to this server's address while keeping the original Host header.
  */
 import { readdirSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
@@ -24,6 +25,7 @@ export const SPECIAL_HOSTS = {
 } as const;
 
 const DEFAULT_ROOT = join(import.meta.dirname, 'sites');
+const DEFAULT_V2_ROOT = join(import.meta.dirname, 'sites-v2');
 const DEFAULT_SLOW_MS = 20_000;
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -48,6 +50,13 @@ export interface SampleWebOptions {
   slowMs?: number;
   /** folder holding one folder per domain, default the bundled `sites/` */
   root?: string;
+  /**
+   * 2 serves the second version (versions.ts): files under `v2Root/<domain>/` replace the
+   * site's, and the pages its `.removed.json` lists answer 404. Default 1.
+   */
+  version?: 1 | 2;
+  /** the second version's overlay, default the bundled `sites-v2/` */
+  v2Root?: string;
 }
 
 export interface SampleWeb {
@@ -147,6 +156,26 @@ function acceptsGzip(header: string | string[] | undefined): boolean {
   });
 }
 
+/**
+ * Conditional GET as RFC 9110 §13 asks of a real server: If-None-Match is evaluated with the weak
+ * comparison (§13.1.2, `*` matches any current representation) and, when present, If-Modified-Since
+ * is ignored (§13.1.3); otherwise a Last-Modified no later than the date given means unchanged.
+ * True when the answer is 304 Not Modified (§15.4.5).
+ */
+export function notModified(headers: IncomingMessage['headers'], etag: string, lastModified: Date): boolean {
+  const inm = headers['if-none-match'];
+  if (inm !== undefined) {
+    const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+    const tags = (Array.isArray(inm) ? inm.join(',') : inm).split(',').map((t) => t.trim()).filter((t) => t !== '');
+    return tags.some((t) => t === '*' || opaque(t) === opaque(etag));
+  }
+  const ims = headers['if-modified-since'];
+  if (typeof ims !== 'string') return false;
+  const since = Date.parse(ims);
+  // An invalid date is ignored (§13.1.3); HTTP dates have whole seconds.
+  return Number.isFinite(since) && Math.floor(lastModified.getTime() / 1000) * 1000 <= since;
+}
+
 function simplePage(title: string, message: string): string {
   return `<!DOCTYPE html>
 <html lang="en">
@@ -195,15 +224,36 @@ export async function startSampleWeb(options: SampleWebOptions = {}): Promise<Sa
     res.end(req.method === 'HEAD' ? undefined : payload);
   };
 
+  const v2Root = resolve(options.v2Root ?? DEFAULT_V2_ROOT);
   const serveSite = async (req: IncomingMessage, res: ServerResponse, dir: string, pathname: string) => {
-    const file = resolveSiteFile(dir, pathname);
+    let file = resolveSiteFile(dir, pathname);
+    if (options.version === 2) {
+      const overlay = siteDir(v2Root, dir.slice(dir.lastIndexOf(sep) + 1));
+      if (overlay) {
+        const removed = await readFile(join(overlay, '.removed.json'), 'utf8').then((t) => JSON.parse(t) as string[], () => [] as string[]);
+        const base = resolve(dir);
+        if (file && removed.some((r) => resolve(base, r) === file)) file = undefined;
+        else file = resolveSiteFile(overlay, pathname) ?? file;
+      }
+    }
     if (!file) {
       send(req, res, 404, simplePage('404 Not Found', 'The page you are looking for does not exist. Go back to the <a href="/">home page</a>.'));
       return;
     }
-    const body = await readFile(file);
+    const [body, info] = await Promise.all([readFile(file), stat(file)]);
     const type = CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
-    send(req, res, 200, body, { 'Content-Type': type, 'Cache-Control': 'public, max-age=300' });
+    // A strong validator from the bytes served (RFC 9110 §8.8.3): equal tags mean equal bodies, and
+    // the gzip representation gets its own tag (§8.8.3.3's example), as send() picks it.
+    const gzipped = COMPRESSIBLE.test(type) && body.length > 0 && acceptsGzip(req.headers['accept-encoding']);
+    const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}${gzipped ? '-gzip' : ''}"`;
+    const validators = { ETag: etag, 'Last-Modified': info.mtime.toUTCString(), 'Cache-Control': 'public, max-age=300' };
+    if (notModified(req.headers, etag, info.mtime)) {
+      // 304 carries the validators and no body (RFC 9110 §15.4.5).
+      res.writeHead(304, { ...validators, Server: 'sample-web', ...(COMPRESSIBLE.test(type) ? { Vary: 'Accept-Encoding' } : {}) });
+      res.end();
+      return;
+    }
+    send(req, res, 200, body, { 'Content-Type': type, ...validators });
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {

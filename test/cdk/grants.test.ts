@@ -93,8 +93,8 @@ describe('secrets', () => {
   it('gives the research settings to ResearchLead and DraftOutreach (run budgets), the models also to StartRun (to refuse a shut-down one) ClassifyReply and DraftResponse, and the run settings to StartRun only', () => {
     expect(STEP_IDS.filter((step) => 'FACTS_MODEL' in envOf(step))).toEqual(['StartRun', 'ResearchLead', 'DraftOutreach', 'ClassifyReply', 'DraftResponse']);
     expect(STEP_IDS.filter((step) => 'PROMPT_TOKEN_BUDGET' in envOf(step))).toEqual(['ResearchLead', 'DraftOutreach']);
-    expect(STEP_IDS.filter((step) => 'LEAD_CONCURRENCY' in envOf(step))).toEqual(['StartRun']);
-    expect(STEP_IDS.filter((step) => 'LEAD_BATCH_SIZE' in envOf(step))).toEqual(['StartRun']);
+    expect(STEP_IDS.filter((step) => 'LEAD_CONCURRENCY' in envOf(step))).toEqual(['StartRun', 'StartWatch']);
+    expect(STEP_IDS.filter((step) => 'LEAD_BATCH_SIZE' in envOf(step))).toEqual(['StartRun', 'StartWatch']);
   });
 });
 
@@ -105,7 +105,7 @@ describe('the lake', () => {
       SearchLeads: { list: true, get: ['inputs/leads/*'], put: ['research/*'] },
       ListRunLeads: { list: false, get: [], put: ['manifests/*'] },
       FetchSite: { list: true, get: ['raw/html/*'], put: ['raw/html/*', 'raw/meta/*', 'research/*'] },
-      CleanPages: { list: true, get: ['clean/text/*', 'raw/html/*', 'raw/meta/*'], put: ['clean/signals/*', 'clean/text/*'] },
+      CleanPages: { list: true, get: ['clean/signals/*', 'clean/text/*', 'raw/html/*', 'raw/meta/*'], put: ['clean/signals/*', 'clean/text/*'] },
       ResearchLead: {
         list: true,
         get: ['clean/signals/*', 'clean/text/*', 'runs/*/llm-cache/*', 'runs/*/research/*'],
@@ -113,6 +113,8 @@ describe('the lake', () => {
       },
       CommitResearch: { list: true, get: ['runs/*/research/*'], put: ['research/*'] },
       DraftOutreach: { list: false, get: [], put: ['llm/*'] },
+      StartWatch: { list: false, get: [], put: [] },
+      RecheckCompany: { list: false, get: [], put: [] },
       RecordFailure: { list: false, get: [], put: ['research/*'] },
       FinishRun: { list: false, get: [], put: ['runs/*/summary.json'] },
       ClaimDue: { list: false, get: [], put: [] },
@@ -131,7 +133,7 @@ describe('the lake', () => {
   });
 
   it('gives no LAKE_BUCKET to a step that does not use the lake', () => {
-    expect(STEP_IDS.filter((step) => !('LAKE_BUCKET' in envOf(step)))).toEqual(['StartRun', 'ClaimDue', 'SendMessage', 'RecordSendFailure', 'FinishSend']);
+    expect(STEP_IDS.filter((step) => !('LAKE_BUCKET' in envOf(step)))).toEqual(['StartRun', 'StartWatch', 'RecheckCompany', 'ClaimDue', 'SendMessage', 'RecordSendFailure', 'FinishSend']);
   });
 });
 

@@ -148,8 +148,8 @@ describe('stateful stack', () => {
 describe('stateless stack: functions', () => {
   it('runs every function on ARM with the newest Node.js runtime and its own log group with a retention', () => {
     const functions = statelessTemplate.findResources('AWS::Lambda::Function') as Resources;
-    // ten prospecting steps, four sending steps, six replies steps, the migration and the log-retention helper
-    expect(Object.keys(functions).length).toBe(22);
+    // ten prospecting steps, two watch steps, four sending steps, six replies steps, the migration and the log-retention helper
+    expect(Object.keys(functions).length).toBe(24);
     for (const [id, fn] of Object.entries(functions)) {
       expect(fn.Properties.Architectures, id).toEqual(['arm64']);
       expect(fn.Properties.Runtime, id).toBe('nodejs24.x');
@@ -230,6 +230,7 @@ describe('stateless stack: state machine', () => {
     expect(Object.keys(substitutions).sort()).toEqual([...placeholders].sort());
     for (const [name, value] of Object.entries(substitutions)) {
       if (name === 'LeadMapMode') expect(value).toBe('DISTRIBUTED');
+      else if (name === 'LeadChildExecutionType') expect(value).toBe('EXPRESS');
       else if (name === 'LakeBucketName') expect(value).toEqual({ 'Fn::ImportValue': stateful.lakeExports.name });
       else expect(value, name).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Arn'] });
     }
@@ -242,7 +243,7 @@ describe('stateless stack: state machine', () => {
     const expected = stateNames(JSON.parse(asl).States);
     expect(stateNames(definition.States).sort()).toEqual(expected.sort());
     expect(expected).toEqual(expect.arrayContaining(['StartRun', 'SearchEachIcp', 'ProcessLeads', 'FetchSite', 'CleanPages', 'ResearchLead', 'CommitResearch', 'RecordFailure', 'FinishRun']));
-    expect(definition.States.ProcessLeads.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
+    expect(definition.States.ProcessLeads.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' });
     expect(text).toContain('"Mode": "DISTRIBUTED"');
   });
 
@@ -260,7 +261,8 @@ describe('stateless stack: state machine', () => {
     expect(map.ItemProcessor.States.ProcessBatch).toMatchObject({ Type: 'Map', ItemsPath: '$.Items', MaxConcurrency: 1, ItemProcessor: { StartAt: 'FetchSite' } });
     // StartRun hands the batch size to the Map; the stack sets it on StartRun only
     const startRun = Object.values(statelessTemplate.findResources('AWS::Lambda::Function') as Resources).find((r) => r.Properties.Description === 'Prospector: StartRun step')!;
-    expect(startRun.Properties.Environment.Variables.LEAD_BATCH_SIZE).toBe('10');
+    // Express children (the default) take 5 leads, half their 5-minute cap at ~30 s a lead
+    expect(startRun.Properties.Environment.Variables.LEAD_BATCH_SIZE).toBe('5');
   });
 
   it('may read lead manifests and write map-run results in the lake, and nothing else of it', () => {

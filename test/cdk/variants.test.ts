@@ -58,6 +58,19 @@ describe('context settings', () => {
   it('refuses a setting that is not a number', () => {
     expect(() => unbundled({ leadConcurrency: 'lots' })).toThrow(/leadConcurrency must be a number/);
   });
+
+  it('runs the lead Map\'s children as Standard executions of 10 leads when asked, Express ones of 5 otherwise, and names the choices for a typo', () => {
+    for (const [context, type, batch] of [[{}, 'EXPRESS', '5'], [{ leadChildExecutionType: 'standard' }, 'STANDARD', '10'], [{ leadChildExecutionType: 'STANDARD', leadBatchSize: '3' }, 'STANDARD', '3']] as const) {
+      const { app, stateless } = unbundled(context);
+      app.synth();
+      const template = Template.fromStack(stateless);
+      const prospecting = Object.values(template.findResources('AWS::StepFunctions::StateMachine')).find((sm) => 'LeadChildExecutionType' in sm.Properties.DefinitionSubstitutions)!;
+      expect(prospecting.Properties.DefinitionSubstitutions.LeadChildExecutionType, JSON.stringify(context)).toBe(type);
+      expect(prospecting.Properties.DefinitionString).toContain('"ExecutionType": "${LeadChildExecutionType}"');
+      template.hasResourceProperties('AWS::Lambda::Function', { Description: 'Prospector: StartRun step', Environment: { Variables: Match.objectLike({ LEAD_BATCH_SIZE: batch }) } });
+    }
+    expect(() => unbundled({ leadChildExecutionType: 'fast' })).toThrow(/context leadChildExecutionType must be one of EXPRESS, STANDARD, got "fast"/);
+  }, 180_000);
 });
 
 describe('cdk-nag', () => {

@@ -83,7 +83,8 @@ describe('the function and its API', () => {
     expect(web.function.bundle.entry).toBe('lambdas/handlers/web.ts');
     expect(web.function.bundle.files).toContainEqual({ from: 'lambdas/web/static', to: 'static' });
     const vars = Object.keys(resources[idOf(web.function)].Properties.Environment.Variables).filter((k) => !k.startsWith('POWERTOOLS_') && k !== 'NODE_OPTIONS').sort();
-    expect(vars).toEqual(['COGNITO_CLIENT_ID', 'COGNITO_DOMAIN_URL', 'COGNITO_USER_POOL_ID', 'DB_CLUSTER_ARN', 'DB_NAME', 'DB_SECRET_ARN', 'LAKE_BUCKET', 'WEB_BASE_URL']);
+    expect(vars).toEqual(['COGNITO_CLIENT_ID', 'COGNITO_DOMAIN_URL', 'COGNITO_USER_POOL_ID', 'DB_CLUSTER_ARN', 'DB_NAME', 'DB_SECRET_ARN', 'LAKE_BUCKET', 'PROSPECTING_STATE_MACHINE_ARN', 'WEB_BASE_URL']);
+    expect(resources[idOf(web.function)].Properties.Environment.Variables.PROSPECTING_STATE_MACHINE_ARN).toEqual({ Ref: idOf(stateless.stateMachine) });
     expect(resources[idOf(web.function)].Properties.Environment.Variables.COGNITO_CLIENT_ID).toEqual({ Ref: idOf(web.client) });
   });
 
@@ -110,7 +111,11 @@ describe('the function and its API', () => {
     const secretReads = statements.filter((s) => actions(s).includes('secretsmanager:GetSecretValue'));
     expect(secretReads).toHaveLength(1);
     expect(JSON.stringify(secretReads[0].Resource)).not.toMatch(/Groq|Unsubscribe/i);
-    expect(all.some((a) => /^(ses|states|s3:Put|s3:Delete)/.test(a))).toBe(false);
+    expect(all.some((a) => /^(ses|s3:Put|s3:Delete)/.test(a))).toBe(false);
+    // Step Functions: StartExecution (redrive from the Runs page) on the prospecting state machine only
+    const states = statements.filter((s) => actions(s).some((a) => a.startsWith('states:')));
+    expect(states.flatMap(actions)).toEqual(['states:StartExecution']);
+    expect(states.map((s) => s.Resource)).toEqual([{ Ref: idOf(stateless.stateMachine) }]);
   });
 });
 
@@ -151,6 +156,7 @@ describe('the bundle', () => {
           COGNITO_CLIENT_ID: 'abc123client',
           COGNITO_DOMAIN_URL: 'https://tallyhand-reps.auth.us-east-1.amazoncognito.com',
           WEB_BASE_URL: 'https://abc123.execute-api.us-east-1.amazonaws.com',
+          PROSPECTING_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:Prospecting',
         },
       });
       const [css, login] = JSON.parse(stdout) as { statusCode: number; headers: Record<string, string>; body: string }[];

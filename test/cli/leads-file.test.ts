@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { MAX_SEARCH_RESULTS } from '#core/pipeline/search-leads.ts';
 import { closestColumn, detectDelimiter, readLeadsFile } from '#local/runner.ts';
 
 const LEAD = { company_name: 'Quillstack', company_website: 'https://quillstack.example', lead_email: 'rachel.stein@quillstack.example', lead_name: 'Rachel Stein' };
@@ -44,6 +45,15 @@ describe('readLeadsFile', () => {
   test('a JSON object where a list is expected is said in plain words, pointing at the list inside', async () => {
     const path = await file('wrapped.json', JSON.stringify({ leads: [LEAD] }));
     await expect(readLeadsFile(path)).rejects.toThrow(/holds a JSON object where a list of leads was expected: write a JSON array.*the list under "leads"/);
+  });
+
+  test('a file over the per-run bound is refused with its count and the bound, before any row is validated', async () => {
+    const over = MAX_SEARCH_RESULTS + 1;
+    const row = Object.values(LEAD).join(',');
+    const path = await file('huge.csv', `${Object.keys(LEAD).join(',')}\n${`${row}\n`.repeat(over)}`);
+    await expect(readLeadsFile(path)).rejects.toThrow(/huge\.csv: holds 100,001 leads; one run takes at most 100,000 from a file: split it/);
+    const ok = await file('twenty-thousand.json', JSON.stringify(Array.from({ length: 20_000 }, (_, i) => ({ ...LEAD, lead_email: `lead${i}@quillstack.example` }))));
+    expect(await readLeadsFile(ok)).toHaveLength(20_000);
   });
 
   test('a file with a header and no rows gives a warning, not an error', async () => {

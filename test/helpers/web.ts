@@ -37,6 +37,8 @@ export interface WebFixture {
   leads: { keelhaul: SeededLead; evil: SeededLead; granite: SeededLead; rivalLead: SeededLead };
   /** stored replies: an interested answer on a thread (hostile subject), an opt-out from nobody's thread, one under review, the rival's */
   replies: { interested: string; optOut: string; review: string; rival: string };
+  /** suggested responses in the approval queue (grounded drafts): to the interested reply, and the rival's */
+  responses: { interested: string; rival: string };
   sequences: { keelhaul: DraftedSequence; evil: DraftedSequence; granite: DraftedSequence; rival: DraftedSequence };
   /** a fresh one-time login token for a user */
   loginToken(userId: string): Promise<string>;
@@ -95,6 +97,20 @@ async function storeReply(db: PgliteSql, r: {
   return id;
 }
 
+/** The words of the fixture's suggested responses (a plain answer the checker finds grounded). */
+export const RESPONSE_BODY = 'Hi,\n\nThanks for getting back to me. Would Tuesday or Wednesday suit you for a short call?\n\nMaya';
+
+/** A suggested response as the respond step leaves it: a checked draft in the approval queue. */
+async function storeResponse(db: PgliteSql, r: { workspaceId: string; replyId: string; lead: SeededLead; to: string; rep: string; subject: string }): Promise<string> {
+  const id = randomUUID();
+  await db.query(
+    `INSERT INTO reply_response (id, workspace_id, reply_id, lead_id, to_email, rep_email, subject, body, source, prompt_version, grounding, checker_version, checked_at)
+     VALUES (:id::uuid, :ws::uuid, :reply::uuid, :lead::uuid, :to, :rep, :subject, :body, 'template', 'respond-template.v1', 'grounded', 'fixture', now())`,
+    { id, ws: r.workspaceId, reply: r.replyId, lead: r.lead.leadId, to: r.to, rep: r.rep, subject: r.subject, body: RESPONSE_BODY },
+  );
+  return id;
+}
+
 /** Builds the fixture (about a second on a fresh worker after the template exists). */
 export async function webFixture(): Promise<WebFixture> {
   const { db, workspaceId } = await onboardedDb();
@@ -146,6 +162,11 @@ export async function webFixture(): Promise<WebFixture> {
   });
   await db.query(`INSERT INTO suppression (id, workspace_id, kind, value, reason, source) VALUES (gen_random_uuid(), :ws::uuid, 'email', 'secret@rival-only.example', 'rival customer', 'onboarding')`, { ws: rival.workspaceId });
 
+  const responses = {
+    interested: await storeResponse(db, { workspaceId, replyId: interested, lead: keelhaul, to: 'dana@keelhaul-freight.example', rep: 'maya.okafor@tallyhand.com', subject: 'Re: your note' }),
+    rival: await storeResponse(db, { workspaceId: rival.workspaceId, replyId: rivalReply, lead: rivalLead, to: 'rita@rival-target.example', rep: 'maya.okafor@rival.example', subject: 'Re: Rival secret reply' }),
+  };
+
   const tallyhandUser = await userId(db, workspaceId, 'maya.okafor@tallyhand.com');
   const rivalUser = await userId(db, rival.workspaceId, 'maya.okafor@rival.example');
   return {
@@ -156,6 +177,7 @@ export async function webFixture(): Promise<WebFixture> {
     rival: { workspaceId: rival.workspaceId, userId: rivalUser, email: 'maya.okafor@rival.example' },
     leads: { keelhaul, evil, granite, rivalLead },
     replies: { interested, optOut, review, rival: rivalReply },
+    responses,
     sequences,
     loginToken: async (user) => (await createLoginLink(db, user)).token,
     close: async () => {

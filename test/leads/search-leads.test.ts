@@ -9,7 +9,9 @@ import type { PgliteSql } from '#adapters/pglite-sql.ts';
 import { jsonLog } from '#core/log.ts';
 import { defaultPipelineConfig, type Deps } from '#core/pipeline/deps.ts';
 import { SUMMARY_LIST_LIMIT, summarizeRun } from '#core/pipeline/finish-run.ts';
-import { REJECTED_SAMPLE_BYTES, SEARCH_BATCH, boundRejected, searchLeads, type RejectedLead } from '#core/pipeline/search-leads.ts';
+import { startRun } from '#core/pipeline/start-run.ts';
+import { stageLeads } from '#local/runner.ts';
+import { MAX_SEARCH_RESULTS, REJECTED_SAMPLE_BYTES, SEARCH_BATCH, boundRejected, searchLeads, type RejectedLead } from '#core/pipeline/search-leads.ts';
 import type { LeadCandidate, Sql } from '#core/ports.ts';
 import { onboardedDb } from '#test/helpers/db.ts';
 import { memoryLake, stubWeb } from '#test/hostile/support.ts';
@@ -84,6 +86,19 @@ describe('SearchLeads', () => {
     expect(added).toHaveLength(1000);
     expect(new Set(added.map((l) => l.email))).toEqual(new Set(results.slice(0, 1000).map((c) => c.lead_email)));
     expect(added.every((l) => l.is_new)).toBe(true);
+  });
+
+  it('takes every lead of a leads file past the old 10,000 cap, as the run started for it asks', async () => {
+    const leads = Array.from({ length: 10_250 }, (_, i) => candidate(i));
+    const leadsKey = await stageLeads(deps.lake, leads);
+    const started = await startRun(deps, { leadsKey });
+    expect(started.icps).toEqual([{ icpId: null, slug: 'leads-file', keywords: [], quota: MAX_SEARCH_RESULTS, leadsKey }]);
+
+    const out = await searchLeads(deps, { runId: started.runId, icp: started.icps[0] });
+
+    expect(out).toEqual({ icp: 'leads-file', results: 10_250, accepted: 10_250, newLeads: 10_250, rejected: 0 });
+    const n = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM run_lead WHERE run_id = :runId::uuid`, { runId: started.runId });
+    expect(n.rows[0].n).toBe(10_250);
   });
 
   it('leaves leads another ICP added to the run to that ICP, counting them as duplicates without spending its own quota on them', async () => {

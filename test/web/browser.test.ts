@@ -304,6 +304,37 @@ suite('the web app in Chromium', () => {
     await expect(page.getByLabel('Website (https://…)').inputValue()).resolves.toBe('https://tallyhand.com');
   });
 
+  test('inbox: a suggested response approved with the keyboard alone; axe finds no serious violation on the inbox with its forms', async () => {
+    const ctx = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+    const p = await ctx.newPage();
+    await p.goto(`${ui.url}/login?token=${await f.loginToken(f.tallyhand.userId)}`);
+    await p.goto(`${ui.url}/inbox`);
+    const row = p.locator(`#reply-${f.replies.interested}`);
+    await expect(row.locator('.response-body').textContent()).resolves.toContain('Would Tuesday or Wednesday suit you for a short call?');
+    await p.addScriptTag({ path: AXE });
+    const audit = await p.evaluate(async () => {
+      type Rule = { id: string; impact: string; nodes: unknown[] };
+      const result = await (window as unknown as { axe: { run(): Promise<{ violations: Rule[]; passes: Rule[] }> } }).axe.run();
+      return { passed: result.passes.length, bad: result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact})`) };
+    });
+    expect(audit.passed).toBeGreaterThan(10);
+    expect(audit.bad).toEqual([]);
+    await shot('inbox-response', p);
+    const button = `#reply-${f.replies.interested} form.approve button`;
+    for (let i = 0; i < 200; i++) {
+      await p.keyboard.press('Tab');
+      if (await p.evaluate((sel) => document.activeElement?.matches(sel) ?? false, button)) break;
+    }
+    expect(await p.evaluate((sel) => document.activeElement?.matches(sel) ?? false, button), 'the approve button reached with Tab').toBe(true);
+    await Promise.all([p.waitForURL(/done=approved/), p.keyboard.press('Enter')]);
+    await expect(p.locator('[role="status"]').textContent()).resolves.toContain('Response approved');
+    const decided = await f.db.query<{ status: string; decided_by_email: string }>(`SELECT status, decided_by_email FROM reply_response WHERE id = :id::uuid`, { id: f.responses.interested });
+    expect(decided.rows[0]).toEqual({ status: 'approved', decided_by_email: f.tallyhand.email });
+    await expect(p.locator(`#reply-${f.replies.interested} form.approve`).count()).resolves.toBe(0);
+    await shot('inbox-response-approved', p);
+    await ctx.close();
+  });
+
   test('axe-core finds no serious or critical violation on any page', async () => {
     // axe is injected as a script: a context that bypasses the app's CSP for the check only
     const audit = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });

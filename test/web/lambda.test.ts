@@ -256,9 +256,12 @@ describe('the web function\'s environment', () => {
       COGNITO_CLIENT_ID: 'abc123client',
       COGNITO_DOMAIN_URL: 'https://tallyhand-reps.auth.us-east-1.amazoncognito.com',
       WEB_BASE_URL: APP_URL,
+      PROSPECTING_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:Prospecting',
     };
     expect(() => loadCloudEnv({ ...env, WEB_BASE_URL: 'http://plain.example', COGNITO_USER_POOL_ID: 'pool' }, 'Web')).toThrow(/COGNITO_USER_POOL_ID: must be a Cognito user pool id[\s\S]*WEB_BASE_URL: must be an https URL/);
+    expect(() => loadCloudEnv({ ...env, PROSPECTING_STATE_MACHINE_ARN: 'arn:aws:lambda:us-east-1:123456789012:function:x' }, 'Web')).toThrow(/PROSPECTING_STATE_MACHINE_ARN: must be a Step Functions state machine ARN/);
     const deps = await buildEdgeDeps('Web', { env });
+    expect(deps.startRedrive).toBeTypeOf('function');
     expect(deps.cognito).toEqual({ userPoolId: 'us-east-1_AbC123', clientId: 'abc123client', domainUrl: env.COGNITO_DOMAIN_URL, appUrl: APP_URL });
     await expect(deps.lake!.get('raw/html/domain=x.example/abc.html.gz')).rejects.toThrow(/Web may not read lake key raw\/html/);
   });

@@ -11,6 +11,7 @@
  * Suppressions are one list of `{ kind: email | domain, value, reason }`, the same shape as the
  * `suppression` table, so every entry carries its own reason.
  */
+import { DEFAULT_WATCH_EVERY, watchEveryProblem } from '../watch/interval.ts';
 import { z } from 'zod';
 import { ValidationError } from '../errors.ts';
 
@@ -223,6 +224,15 @@ const icpSchema = z.strictObject({
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     }),
   dailyLeadQuota: z.number().int('must be a whole number').min(1, 'must be at least 1').max(10000, 'must be at most 10000').default(50),
+  // How often `watch` re-checks the ICP's researched companies (12h, 7d, 2w, or off).
+  watchEvery: z
+    .string()
+    .trim()
+    .default(DEFAULT_WATCH_EVERY)
+    .superRefine((v, ctx) => {
+      const problem = watchEveryProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
   active: z.boolean().default(true),
   products: textList(),
   personas: z.array(personaSchema).default([]),

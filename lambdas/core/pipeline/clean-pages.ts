@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { cleanPage } from '../clean/clean.ts';
 import { extractSignals } from '../clean/signals.ts';
 import { NoContentError } from '../errors.ts';
+import { detectCompanyChangesSafely } from '../intent/company-changes.ts';
 import { lakeKeys } from '../lake-keys.ts';
 import { pickDecoder } from '../net/charset.ts';
 import type { Deps } from './deps.ts';
@@ -17,6 +18,9 @@ export type CleanPagesInput = z.input<typeof CleanPagesInput>;
 export interface CleanPagesOutput {
   pages: number;
   chars: number;
+  /** change detection against the company's previous visit (absent when it failed) */
+  changes?: 'first_seen' | 'unchanged' | 'changed' | 'failed';
+  signals?: number;
 }
 
 /** Decodes stored bytes with the charset the fetcher found (kept in raw/meta). */
@@ -73,5 +77,7 @@ export async function cleanPages(deps: Deps, rawInput: CleanPagesInput): Promise
     await yieldToLoop();
   }
   await moveRunLead(sql, runId, leadId, 'cleaned');
-  return { pages: snaps.rows.length, chars };
+  // What changed since the company's previous visit (no LLM; a failure is recorded, never thrown).
+  const changes = await detectCompanyChangesSafely(deps, { runId, workspaceId: lead.workspaceId, companyId: lead.companyId, domain: lead.domain, icpId: lead.icpId });
+  return { pages: snaps.rows.length, chars, ...(changes ? { changes: changes.status, signals: changes.signals } : {}) };
 }

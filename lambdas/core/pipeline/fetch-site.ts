@@ -6,9 +6,9 @@ import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { cleanPage } from '../clean/clean.ts';
 import { discoverPages } from '../clean/discover.ts';
-import { WebError, describeError } from '../errors.ts';
+import { BadResponseError, WebError, describeError } from '../errors.ts';
 import { lakeKeys } from '../lake-keys.ts';
-import type { WebResponse } from '../ports.ts';
+import type { WebResponse, WebValidators } from '../ports.ts';
 import type { Deps } from './deps.ts';
 import { writeLakeRecord } from './lake-record.ts';
 import { loadRunLead, type LeadRow } from './lead-context.ts';
@@ -25,6 +25,94 @@ export interface FetchSiteOutput {
   tried: number;
   bytes: number;
   reused: boolean;
+  /** pages a re-visit found unchanged: a 304, or a body with the previous copy's hash */
+  notModified?: number;
+  sameHash?: number;
+}
+
+/** The copy of a page fetched in the company's previous run: its validators and lake objects. */
+interface PreviousPage {
+  id: string;
+  url: string;
+  kind: string;
+  outcome: string;
+  final_url: string | null;
+  http_status: number | null;
+  content_type: string | null;
+  bytes: number | null;
+  content_sha256: string | null;
+  raw_key: string | null;
+  meta_key: string | null;
+  clean_key: string | null;
+  clean_sha256: string | null;
+  clean_chars: number | null;
+  etag: string | null;
+  last_modified: string | null;
+}
+
+/** Pages of the company's latest earlier completed fetch, by URL (empty for a company never fetched). */
+async function previousPages(deps: Deps, runId: string, companyId: string): Promise<Map<string, PreviousPage>> {
+  const rows = await deps.sql.query<PreviousPage>(
+    `SELECT p.id, p.url, p.kind, p.outcome, p.final_url, p.http_status, p.content_type, p.bytes, p.content_sha256,
+            p.raw_key, p.meta_key, p.clean_key, p.clean_sha256, p.clean_chars, p.etag, p.last_modified
+     FROM page_snapshot p
+     WHERE p.company_id = :companyId::uuid
+       AND p.run_id = (SELECT f.run_id FROM site_fetch f WHERE f.company_id = :companyId::uuid AND f.run_id <> :runId::uuid
+                       ORDER BY f.completed_at DESC LIMIT 1)
+     ORDER BY p.fetched_at, p.url`,
+    { runId, companyId },
+  );
+  return new Map(rows.rows.map((r) => [r.url, r]));
+}
+
+const validatorsOf = (prev: PreviousPage | undefined): WebValidators | undefined =>
+  prev && prev.outcome === 'fetched' && (prev.etag || prev.last_modified) ? { etag: prev.etag, lastModified: prev.last_modified } : undefined;
+
+const header = (res: WebResponse, name: string): string | null => {
+  const found = Object.entries(res.headers).find(([k]) => k.toLowerCase() === name);
+  return found ? clip(found[1], name === 'etag' ? 512 : 100) : null;
+};
+
+/**
+ * Records a page a re-visit found unchanged (a 304, or the same body hash) as a new snapshot that
+ * points at the previous copy's raw and clean objects: nothing is written to the lake, and
+ * CleanPages finds the page already cleaned.
+ */
+async function reusePage(deps: Deps, runId: string, lead: LeadRow, prev: PreviousPage, res: WebResponse, how: 'not_modified' | 'same_hash'): Promise<void> {
+  await deps.sql.query(
+    `INSERT INTO page_snapshot (id, company_id, run_id, url, final_url, kind, outcome, http_status, content_type, bytes,
+                                content_sha256, raw_key, meta_key, clean_key, clean_sha256, clean_chars, etag, last_modified,
+                                revalidated, reused_snapshot_id, fetched_at)
+     VALUES (:id::uuid, :companyId::uuid, :runId::uuid, :url, :finalUrl, :kind, 'fetched', :status, :contentType, :bytes,
+             :hash, :rawKey, :metaKey, :cleanKey, :cleanHash, :cleanChars, :etag, :lastModified,
+             :how, :prevId::uuid, :fetchedAt::timestamptz)
+     ON CONFLICT (run_id, company_id, url) DO NOTHING`,
+    {
+      id: deps.newId(), companyId: lead.companyId, runId, url: prev.url, finalUrl: prev.final_url ?? res.url, kind: prev.kind,
+      status: res.status, contentType: prev.content_type, bytes: prev.bytes, hash: prev.content_sha256, rawKey: prev.raw_key,
+      metaKey: prev.meta_key, cleanKey: prev.clean_key, cleanHash: prev.clean_sha256, cleanChars: prev.clean_chars,
+      // A 304 may update the validators (RFC 9110 §15.4.5); otherwise the previous ones still hold.
+      etag: header(res, 'etag') ?? prev.etag, lastModified: header(res, 'last-modified') ?? prev.last_modified,
+      how, prevId: prev.id, fetchedAt: res.fetchedAt,
+    },
+  );
+}
+
+/** Reuses the previous copy when the answer shows the page unchanged; returns how, or undefined for a new body. */
+async function reuseIfUnchanged(deps: Deps, runId: string, lead: LeadRow, prev: PreviousPage | undefined, res: WebResponse): Promise<'not_modified' | 'same_hash' | undefined> {
+  if (!prev || prev.outcome !== 'fetched' || !prev.content_sha256 || !prev.raw_key) {
+    if (res.notModified) throw new BadResponseError(res.requestedUrl, 304, '304 Not Modified to a request without a stored copy');
+    return undefined;
+  }
+  if (res.notModified) {
+    await reusePage(deps, runId, lead, prev, res, 'not_modified');
+    return 'not_modified';
+  }
+  if (sha256(res.body) === prev.content_sha256 && (await deps.lake.exists(prev.raw_key))) {
+    await reusePage(deps, runId, lead, prev, res, 'same_hash');
+    return 'same_hash';
+  }
+  return undefined;
 }
 
 type Outcome = 'fetched' | 'robots' | 'not_html' | 'too_large' | 'error' | 'budget';
@@ -60,13 +148,14 @@ async function storePage(deps: Deps, runId: string, lead: LeadRow, url: string, 
   );
   await deps.sql.query(
     `INSERT INTO page_snapshot (id, company_id, run_id, url, final_url, kind, outcome, http_status, content_type,
-                                bytes, content_sha256, raw_key, meta_key, fetched_at)
+                                bytes, content_sha256, raw_key, meta_key, etag, last_modified, fetched_at)
      VALUES (:id::uuid, :companyId::uuid, :runId::uuid, :url, :finalUrl, :kind, 'fetched', :status, :contentType,
-             :bytes, :hash, :rawKey, :metaKey, :fetchedAt::timestamptz)
+             :bytes, :hash, :rawKey, :metaKey, :etag, :lastModified, :fetchedAt::timestamptz)
      ON CONFLICT (run_id, company_id, url) DO NOTHING`,
     {
       id: deps.newId(), companyId: lead.companyId, runId, url, finalUrl: res.url, kind, status: res.status,
-      contentType: res.contentType, bytes: res.body.length, hash, rawKey, metaKey, fetchedAt: res.fetchedAt,
+      contentType: res.contentType, bytes: res.body.length, hash, rawKey, metaKey,
+      etag: header(res, 'etag'), lastModified: header(res, 'last-modified'), fetchedAt: res.fetchedAt,
     },
   );
 }
@@ -125,22 +214,33 @@ export async function fetchSite(deps: Deps, rawInput: FetchSiteInput): Promise<F
     return { skipped: true, reason, pages: 0, tried: 1, bytes: 0, reused: false };
   }
 
+  // A re-visit asks for each page conditionally; an unchanged page reuses the previous copy.
+  const previous = await previousPages(deps, runId, lead.companyId);
+  const reused = { not_modified: 0, same_hash: 0 };
+
   let homeRes: WebResponse;
   try {
-    homeRes = await web.fetch(home, { maxBytes: config.maxBytesPerSite });
+    homeRes = await web.fetch(home, { maxBytes: config.maxBytesPerSite, validators: validatorsOf(previous.get(home)) });
   } catch (error) {
     await recordSkip(deps, runId, lead, home, 'home', outcomeOf(error), describeError(error).message);
     throw error;
   }
-  await storePage(deps, runId, lead, home, 'home', homeRes);
-  let bytes = homeRes.body.length;
+  const homeReuse = await reuseIfUnchanged(deps, runId, lead, previous.get(home), homeRes);
+  if (homeReuse) reused[homeReuse]++;
+  else await storePage(deps, runId, lead, home, 'home', homeRes);
+  let bytes = homeReuse ? (previous.get(home)?.bytes ?? 0) : homeRes.body.length;
   let fetched = 1;
   let tried = 1;
 
-  const cleanedHome = await cleanPage(homeRes.text, homeRes.url, { kind: 'home' });
-  const relevanceTerms = await icpTerms(deps, lead.icpId);
-  const candidates = discoverPages(homeRes.url, cleanedHome.links, { maxPages: config.maxPagesPerSite, relevanceTerms })
-    .filter((c) => c.url !== homeRes.url && c.url !== home);
+  // The pages to read come from the homepage's links, ranked by relevance to the lead's ICP; a
+  // homepage that did not change has the links it had, so the previous visit's list is taken
+  // instead of parsing the page again.
+  const candidates = homeReuse
+    ? [...previous.values()].filter((p) => p.url !== home && p.kind !== 'home').map((p) => ({ url: p.url, kind: p.kind }))
+    : discoverPages(homeRes.url, (await cleanPage(homeRes.text, homeRes.url, { kind: 'home' })).links, {
+        maxPages: config.maxPagesPerSite,
+        relevanceTerms: await icpTerms(deps, lead.icpId),
+      }).filter((c) => c.url !== homeRes.url && c.url !== home);
 
   for (const candidate of candidates) {
     if (fetched >= config.maxPagesPerSite) break;
@@ -154,9 +254,12 @@ export async function fetchSite(deps: Deps, rawInput: FetchSiteInput): Promise<F
         await recordSkip(deps, runId, lead, candidate.url, candidate.kind, 'robots', 'robots.txt disallows this URL for our user agent');
         continue;
       }
-      const res = await web.fetch(candidate.url, { maxBytes: Math.max(1, config.maxBytesPerSite - bytes) });
-      await storePage(deps, runId, lead, candidate.url, candidate.kind, res);
-      bytes += res.body.length;
+      const prev = previous.get(candidate.url);
+      const res = await web.fetch(candidate.url, { maxBytes: Math.max(1, config.maxBytesPerSite - bytes), validators: validatorsOf(prev) });
+      const how = await reuseIfUnchanged(deps, runId, lead, prev, res);
+      if (how) reused[how]++;
+      else await storePage(deps, runId, lead, candidate.url, candidate.kind, res);
+      bytes += how ? (prev?.bytes ?? 0) : res.body.length;
       fetched++;
     } catch (error) {
       if (!(error instanceof WebError)) throw error;
@@ -170,6 +273,6 @@ export async function fetchSite(deps: Deps, rawInput: FetchSiteInput): Promise<F
     { runId, companyId: lead.companyId, pages: fetched, tried, bytes },
   );
   await moveRunLead(sql, runId, leadId, 'fetched');
-  log.info('site fetched', { runId, leadId, domain: lead.domain, pages: fetched, tried, bytes });
-  return { skipped: false, pages: fetched, tried, bytes, reused: false };
+  log.info('site fetched', { runId, leadId, domain: lead.domain, pages: fetched, tried, bytes, notModified: reused.not_modified, sameHash: reused.same_hash });
+  return { skipped: false, pages: fetched, tried, bytes, reused: false, notModified: reused.not_modified, sameHash: reused.same_hash };
 }

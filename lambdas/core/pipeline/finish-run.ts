@@ -39,6 +39,12 @@ export interface RunSummary {
   failures: { lead: string; stage: string; error: string; message: string }[];
   /** why each researched lead got no sequence (below threshold, suppressed, drafting failed, ...) */
   notDrafted: { lead: string; reason: string }[];
+  /**
+   * What change detection found per company (sql/0020_intent.sql, company_change_check): first
+   * seen, unchanged since the previous visit, changed (with or without signals), failed; and the
+   * signals it stored in this run. Absent for runs before it existed.
+   */
+  changes?: { companies: number; firstSeen: number; unchanged: number; changed: number; failed: number; signals: number };
   error?: string;
 }
 
@@ -118,6 +124,15 @@ export async function summarizeRun(sql: Sql, runId: string): Promise<RunSummary>
   }
 
   const drafts = await summarizeDrafts(sql, runId);
+  const changes = await sql.query<{ companies: number; first_seen: number; unchanged: number; changed: number; failed: number; signals: number }>(
+    `SELECT count(*)::int AS companies, count(*) FILTER (WHERE status = 'first_seen')::int AS first_seen,
+            count(*) FILTER (WHERE status = 'unchanged')::int AS unchanged, count(*) FILTER (WHERE status = 'changed')::int AS changed,
+            count(*) FILTER (WHERE status = 'failed')::int AS failed,
+            (SELECT count(*)::int FROM company_signal WHERE run_id = :runId::uuid) AS signals
+     FROM company_change_check WHERE run_id = :runId::uuid`,
+    { runId },
+  );
+  const ch = changes.rows[0];
 
   const s = searches.rows[0];
   const ls = leads.rows[0];
@@ -144,6 +159,7 @@ export async function summarizeRun(sql: Sql, runId: string): Promise<RunSummary>
     skipped,
     failures,
     notDrafted: drafts.notDrafted,
+    changes: { companies: ch.companies, firstSeen: ch.first_seen, unchanged: ch.unchanged, changed: ch.changed, failed: ch.failed, signals: ch.signals },
     ...(r.error ? { error: r.error } : {}),
   };
 }
@@ -186,6 +202,10 @@ async function firstRows<R extends object>(sql: Sql, text: string, params: Recor
   return rows;
 }
 
+/** Why a lead its child execution left unfinished failed (the Map itself succeeded). */
+export const CHILD_ENDED_REASON =
+  "its lead Map child execution ended before this lead finished (an Express child stops at 5 minutes, with its batch half done): redrive the run to research it";
+
 /** The execution's output: counts only, since Step Functions keeps outputs in its history. */
 export type RunCounts = Omit<RunSummary, 'skipped' | 'failures' | 'notDrafted'>;
 
@@ -204,6 +224,13 @@ export async function finishRun(deps: Deps, rawInput: FinishRunInput): Promise<R
   if (failed) {
     const reason = clip(`run ${interrupted ? 'stopped' : 'failed'} before this lead finished: ${failed.name}: ${failed.message}`, 1000);
     await deps.sql.transaction((tx) => failUnfinishedRunLeads(tx, runId, { name: failed.name, message: reason, reason }, deps.newId));
+  } else {
+    // The lead Map succeeded (it tolerates failed children), yet a child may have ended with its
+    // batch half done: an Express child stops at 5 minutes, and its leads have no Catch of their
+    // own then. They fail here, so the run accounts for them and a redrive picks them up. When
+    // every child finished its leads, this is one SELECT that finds none.
+    const reason = CHILD_ENDED_REASON;
+    await deps.sql.transaction((tx) => failUnfinishedRunLeads(tx, runId, { name: 'ChildExecutionEnded', message: reason, reason }, deps.newId));
   }
   await deps.sql.query(
     `UPDATE run SET status = :status, finished_at = :at::timestamptz, summary = :summary::jsonb WHERE id = :runId::uuid`,

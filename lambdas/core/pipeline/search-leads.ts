@@ -42,8 +42,15 @@ export interface RejectedLead {
 
 /** Accepted leads written per set-based statement (~250 bytes of JSON parameter each). */
 export const SEARCH_BATCH = 500;
-/** Results one invocation considers; the rest are rejected with that reason. */
-export const MAX_SEARCH_RESULTS = 10_000;
+/**
+ * Results one invocation considers (one search, or one leads file); the rest are rejected with
+ * that reason. The bound is the SearchLeads Lambda's, not the run's (a run has none but
+ * `MAX_LEADS_PER_RUN`): 100,000 leads are about 25 MB of JSON parameters in 200 set-based batches
+ * (800 Data API statements; at the ~50 ms a statement takes on Aurora that is about 40 s of the
+ * function's 100 s, an estimate, not a measurement), and the CLI refuses a larger leads file
+ * with that number before anything runs.
+ */
+export const MAX_SEARCH_RESULTS = 100_000;
 /** JSON bytes of rejections kept one by one in `search_query.rejected`; the rest are counted. */
 export const REJECTED_SAMPLE_BYTES = 16 * 1024;
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { NotFoundError } from '../errors.ts';
 import { findWorkspace } from '../onboarding/import.ts';
 import type { Deps } from './deps.ts';
+import { MAX_SEARCH_RESULTS } from './search-leads.ts';
 
 export const StartRunInput = z.object({
   workspace: z.string().min(1).optional(),
@@ -65,7 +66,9 @@ export async function startRun(deps: Deps, rawInput: StartRunInput): Promise<Sta
 
   let icps: IcpItem[];
   if (input.leadsKey) {
-    icps = [{ icpId: null, slug: 'leads-file', keywords: [], quota: 10_000, leadsKey: input.leadsKey }];
+    // A leads file is one search whose quota is every lead it holds (up to what one SearchLeads
+    // considers): the file is the selection, no daily quota applies.
+    icps = [{ icpId: null, slug: 'leads-file', keywords: [], quota: MAX_SEARCH_RESULTS, leadsKey: input.leadsKey }];
   } else {
     const rows = await sql.query<{ id: string; slug: string; search_keywords: string[]; daily_lead_quota: number }>(
       `SELECT id, slug, search_keywords, daily_lead_quota FROM icp

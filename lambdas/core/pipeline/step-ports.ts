@@ -76,7 +76,8 @@ export const STEPS = {
     handler: 'fetch-site',
     ports: { sql: true, web: true, lake: { read: ['rawHtml'], write: ['rawHtml', 'rawMeta', 'researchTable'] }, config: ['fetch'] },
   },
-  CleanPages: { handler: 'clean-pages', ports: { sql: true, lake: { read: ['rawHtml', 'rawMeta', 'cleanText'], write: ['cleanText', 'signals'] } } },
+  // Also compares the clean text with the company's previous visit (intent/company-changes.ts).
+  CleanPages: { handler: 'clean-pages', ports: { sql: true, lake: { read: ['rawHtml', 'rawMeta', 'cleanText', 'signals'], write: ['cleanText', 'signals'] } } },
   ResearchLead: {
     handler: 'research-lead',
     ports: {
@@ -93,6 +94,11 @@ export const STEPS = {
     handler: 'draft-outreach',
     ports: { sql: true, llm: 'use', lake: { write: ['llmCalls'] }, config: ['research', 'models'] },
   },
+  // statemachine/watch.asl.json: opens a watch run over the researched companies due a re-check
+  // (FetchSite, CleanPages, ResearchLead and CommitResearch are the prospecting steps), and after
+  // change detection decides whether a company is researched again; database only.
+  StartWatch: { handler: 'start-watch', ports: { sql: true, llm: 'name', config: ['run'] } },
+  RecheckCompany: { handler: 'recheck-company', ports: { sql: true } },
   RecordFailure: { handler: 'record-failure', ports: { sql: true, lake: { write: ['researchTable'] } } },
   FinishRun: { handler: 'finish-run', ports: { sql: true, lake: { write: ['runSummaries'] } } },
   // statemachine/sending.asl.json: claim what is due, send each, settle what failed, count.

@@ -151,9 +151,52 @@ export async function recordReply(deps: ActDeps, input: ActInput): Promise<ActRe
     }
 
     await insertLlmCalls(tx, { replyId, leadId: match.leadId }, input.llmCalls ?? []);
-    const result: ActResult = { replyId, duplicate: false, rawKey, action: '', stoppedSequenceIds: [], suppressed: null, resumeOn: null };
+    const acted = await actOnLabel(tx, {
+      workspaceId, replyId, classification: c, match, address, to: mail.to.map((a) => a.address), receivedDay, now, bounce, bounceStatus, returnDate,
+    });
+    return { replyId, duplicate: false, rawKey, ...acted };
+  });
+}
+
+/** What a label's action did (see the module comment). */
+export interface LabelAction {
+  action: string;
+  stoppedSequenceIds: string[];
+  suppressed: string | null;
+  resumeOn: string | null;
+}
+
+/** A stored reply's label and where it belongs, as the label's action reads them. */
+export interface LabelActionInput {
+  workspaceId: string;
+  replyId: string;
+  classification: ReplyClassification;
+  match: Pick<ThreadMatch, 'kind' | 'sequenceId' | 'leadId'>;
+  /** the sender (or the bounced address), lower case */
+  address: string | null;
+  to: string[];
+  /** YYYY-MM-DD, the day the mail arrived (UTC) */
+  receivedDay: string;
+  now: Date;
+  bounce: { kind: 'hard' | 'soft'; recipient: string | null } | null;
+  bounceStatus: string | null;
+  /** an out-of-office's return date, after the day it arrived */
+  returnDate: string | null;
+}
+
+/**
+ * Does what the reply's (stored) label asks, inside the caller's transaction, and writes the
+ * action's words on the reply: the replies flow after storing a reply, and a rep's reviewed
+ * label (review.ts) run this same code. Every effect is idempotent (outcomes, tasks, leads and
+ * suppressions are unique per reply or address), so running it again does nothing new.
+ */
+export async function actOnLabel(tx: Sql, input: LabelActionInput): Promise<LabelAction> {
+  const { workspaceId, replyId, match, address, now, bounce, bounceStatus, returnDate, receivedDay } = input;
+  const c = input.classification;
+  {
+    const result: LabelAction = { action: '', stoppedSequenceIds: [], suppressed: null, resumeOn: null };
     const context: ReplyContext = {
-      workspaceId, replyId, leadId: match.leadId, sequenceId: match.sequenceId, address, to: mail.to.map((a) => a.address), receivedDay, now,
+      workspaceId, replyId, leadId: match.leadId, sequenceId: match.sequenceId, address, to: input.to, receivedDay, now,
     };
     // Every open sequence to the address (the lead's, in every ICP), or the matched one.
     const stopAll = async (reason: string) => {
@@ -250,7 +293,7 @@ export async function recordReply(deps: ActDeps, input: ActInput): Promise<ActRe
     await cancelScheduled(tx, result.stoppedSequenceIds, now);
     await tx.query(`UPDATE reply SET action = :action WHERE id = :id::uuid`, { id: replyId, action: result.action });
     return result;
-  });
+  }
 }
 
 /** A reply already stored, as the import reports it. */
@@ -312,7 +355,7 @@ async function cancelScheduled(tx: Sql, sequenceIds: string[], now: Date): Promi
  * Pauses the matched sequence (or, matched by address only, the lead's open one) until
  * `resumeOn`, and moves its scheduled emails to the first window occurrence from that day.
  */
-async function pause(tx: Sql, workspaceId: string, match: ThreadMatch, resumeOn: string, now: Date): Promise<{ sequenceId: string; moved: number } | undefined> {
+async function pause(tx: Sql, workspaceId: string, match: Pick<ThreadMatch, 'sequenceId' | 'leadId'>, resumeOn: string, now: Date): Promise<{ sequenceId: string; moved: number } | undefined> {
   const found = await tx.query<{ id: string; status: string; icp_id: string | null }>(
     `SELECT s.id, s.status, s.icp_id FROM sequence s
       WHERE s.workspace_id = :ws::uuid AND s.status IN ${OPEN}

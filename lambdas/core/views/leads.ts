@@ -21,6 +21,8 @@ export interface LeadListItem {
   reason: string | null;
   researchId: string | null;
   fitScore: number | null;
+  /** intent beside fit: the company's score for the lead's ICP (its best over ICPs without one), null before any comparison */
+  intentScore: number | null;
   summary: string | null;
   researchedAt: string | null;
 }
@@ -39,11 +41,12 @@ export async function listLeads(sql: Sql, filter: LeadFilter): Promise<LeadListI
   const r = await sql.query<{
     id: string; email: string; name: string; title: string | null; company: string; domain: string; icp_slug: string | null; icp_name: string | null;
     run_status: LeadStatus | null; reason: string | null; research_id: string | null; research_status: string | null; fit_score: number | null;
-    summary: string | null; researched_at: string | null;
+    summary: string | null; researched_at: string | null; intent_score: number | null;
   }>(
     `SELECT l.id, l.email, l.name, l.title, c.name AS company, c.domain, i.slug AS icp_slug, i.name AS icp_name,
             rl.status AS run_status, rl.reason, res.id AS research_id, res.status AS research_status, res.fit_score, res.summary,
-            res.created_at AS researched_at
+            res.created_at AS researched_at,
+            (SELECT max(ci.score) FROM company_intent ci WHERE ci.company_id = l.company_id AND (l.icp_id IS NULL OR ci.icp_id = l.icp_id)) AS intent_score
        FROM lead l
        JOIN lead_company c ON c.id = l.company_id
        LEFT JOIN icp i ON i.id = l.icp_id
@@ -63,7 +66,7 @@ export async function listLeads(sql: Sql, filter: LeadFilter): Promise<LeadListI
       return {
         id: x.id, email: x.email, name: x.name, title: x.title, company: x.company, domain: x.domain,
         icp: x.icp_slug ? { slug: x.icp_slug, name: x.icp_name ?? x.icp_slug } : null,
-        status, reason: reused ? null : x.reason, researchId: x.research_id, fitScore: x.fit_score, summary: x.summary, researchedAt: x.researched_at,
+        status, reason: reused ? null : x.reason, researchId: x.research_id, fitScore: x.fit_score, intentScore: x.intent_score === null ? null : Number(x.intent_score), summary: x.summary, researchedAt: x.researched_at,
       };
     })
     .filter((x) => !filter.status || x.status === filter.status);

@@ -18,9 +18,9 @@ ${leads.length === 0
     ? html`<p>No lead matches.</p>`
     : html`<table class="leads">
 <caption>${leads.length} lead(s), best fit first</caption>
-<thead><tr><th scope="col">Fit</th><th scope="col">Lead</th><th scope="col">Company</th><th scope="col">ICP</th><th scope="col">Status</th><th scope="col">Summary</th></tr></thead>
+<thead><tr><th scope="col">Fit</th><th scope="col">Intent</th><th scope="col">Lead</th><th scope="col">Company</th><th scope="col">ICP</th><th scope="col">Status</th><th scope="col">Summary</th></tr></thead>
 <tbody>${leads.map(
-        (l) => html`<tr><td class="n">${l.fitScore ?? '–'}</td>
+        (l) => html`<tr><td class="n">${l.fitScore ?? '–'}</td><td class="n">${l.intentScore ?? '–'}</td>
 <td><a href="/leads/${l.id}">${l.name}</a><br><span class="muted">${l.email}</span></td>
 <td>${l.company}<br><span class="muted">${l.domain}</span></td><td>${l.icp?.name ?? '–'}</td>
 <td><span class="status status-${l.status ?? 'none'}">${l.status ?? '–'}</span>${l.reason ? html`<br><span class="muted">${l.reason}</span>` : ''}</td>
@@ -35,7 +35,7 @@ export function leadDetail(lead: LeadListItem, research: ResearchView | null): H
   if (!research) return html`${head}<p>No research yet for this lead.</p>`;
   const cites = (ids: string[]) => (ids.length ? html` <span class="muted">[${ids.join(', ')}]</span>` : '');
   return html`${head}
-<section aria-labelledby="fit"><h2 id="fit">Fit ${research.fitScore ?? '–'}/100</h2>
+<section aria-labelledby="fit"><h2 id="fit">Fit ${research.fitScore ?? '–'}/100 · Intent ${lead.intentScore ?? '–'}/100</h2>
 <p>${research.summary}</p>
 <p class="muted">Researched ${when(research.createdAt)} by ${research.provider}${research.model !== 'none' ? ` (${research.model})` : ''}.</p>
 ${research.criteria.length

@@ -3,20 +3,28 @@ import { html } from 'hono/html';
 import type { RunListItem, RunShow } from '#core/views/runs.ts';
 import { csrfField, num, shortId, usd, when, type Html } from '../layout.ts';
 import type { WebSession } from '../sessions.ts';
+import { executionRef } from '../execution.ts';
+
+/** A link to the run's execution in the Step Functions console (the cloud), or nothing. */
+function executionLink(arn: string | null | undefined): Html | string {
+  const ref = arn ? executionRef(arn) : null;
+  if (!ref) return '';
+  return html`<a href="${ref.consoleUrl}" class="execution" rel="noopener noreferrer" target="_blank">${ref.name}</a> <span class="muted">(Step Functions, ${ref.region})</span>`;
+}
 
 /** The runs table. */
-export function runsList(runs: RunListItem[]): Html {
+export function runsList(runs: RunListItem[], executions: Map<string, string> = new Map()): Html {
   if (runs.length === 0) return html`<p>No run yet. Start one with <code>prospector run</code> (or <code>npm start</code>).</p>`;
   return html`<table>
 <caption>The ${runs.length} most recent runs, newest first</caption>
 <thead><tr><th scope="col">Run</th><th scope="col">Status</th><th scope="col">Started</th><th scope="col">Researcher</th>
 <th scope="col">Found</th><th scope="col">Researched</th><th scope="col">Skipped</th><th scope="col">Failed</th><th scope="col">Drafted</th>
-<th scope="col">Tokens</th><th scope="col">Cost</th></tr></thead>
+<th scope="col">Tokens</th><th scope="col">Cost</th>${executions.size ? html`<th scope="col">Execution</th>` : ''}</tr></thead>
 <tbody>${runs.map(
     (r) => html`<tr><td><a href="/runs/${r.runId}">${shortId(r.runId)}</a></td><td><span class="status status-${r.status}">${r.status}</span></td>
 <td>${when(r.startedAt)}</td><td>${r.llmProvider}</td><td class="n">${num(r.leadsFound)}</td><td class="n">${num(r.leadsResearched)}</td>
 <td class="n">${num(r.leadsSkipped)}</td><td class="n">${num(r.leadsFailed)}</td><td class="n">${num(r.leadsDrafted)}</td>
-<td class="n">${num(r.promptTokens + r.completionTokens)}</td><td class="n">${usd(r.costUsd)}</td></tr>`,
+<td class="n">${num(r.promptTokens + r.completionTokens)}</td><td class="n">${usd(r.costUsd)}</td>${executions.size ? html`<td>${executionLink(executions.get(r.runId))}</td>` : ''}</tr>`,
   )}</tbody>
 </table>`;
 }
@@ -40,11 +48,12 @@ function redriveControl(runId: string, failed: number, control: RedriveControl):
 }
 
 /** One run: counts per stage, failures grouped by reason, skips by reason, tokens and cost per pass. */
-export function runDetail(s: RunShow, stages: { stage: string; leads: number }[], redrive: RedriveControl): Html {
+export function runDetail(s: RunShow, stages: { stage: string; leads: number }[], redrive: RedriveControl, executionArn: string | null = null): Html {
   const failedLeads = s.failuresByReason.reduce((n, g) => n + g.count, 0);
   const r = s.run;
   return html`<p><span class="status status-${r.status}">${r.status}</span> · started ${when(r.startedAt)} · finished ${when(r.finishedAt)}
 ${s.durationSeconds !== null ? ` · ${Math.round(s.durationSeconds)} s` : ''} · researcher ${r.llmProvider} · leads from ${r.leadSource}</p>
+${executionArn && executionRef(executionArn) ? html`<p>Execution: ${executionLink(executionArn)}</p>` : ''}
 ${r.error ? html`<p class="error-text">Run error: ${r.error}</p>` : ''}
 <section aria-labelledby="stages"><h2 id="stages">Leads per stage</h2>
 <dl class="counts">

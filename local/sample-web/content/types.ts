@@ -121,6 +121,8 @@ export interface Site {
   newsletter?: { title: string; body: string } | false;
   footerColumns?: { title: string; links: Link[] }[];
   footerNote?: string;
+  /** the year in the footer's copyright line (default 2026) */
+  copyrightYear?: number;
   pages: Page[];
   robots?: string;
   /** extra non-HTML files (path -> contents) */
