@@ -21,8 +21,8 @@ import type { Side, WorkerResult } from './cleanup-worker.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const WORKER = join(ROOT, 'bench', 'cleanup-worker.ts');
-/** Default corpus: the shared copy of Readability's test pages next to the repository. */
-export const DEFAULT_CORPUS_DIR = resolve(ROOT, '..', 'shared', 'corpus', 'web-pages');
+/** Default corpus: the shared copy of Readability's test pages next to the repository (`PROSPECTOR_CORPUS_DIR` names another). */
+export const DEFAULT_CORPUS_DIR = process.env.PROSPECTOR_CORPUS_DIR ?? resolve(ROOT, '..', 'shared', 'corpus', 'web-pages');
 
 export const TARGETS = { speedupVsJsdom: 6, memoryRatioVsJsdom: 1 / 3, f1: 0.99 } as const;
 

@@ -9,13 +9,29 @@ import { fileURLToPath } from 'node:url';
 import { logisticsSites } from './content/logistics.ts';
 import { nonFitSites } from './content/nonfit.ts';
 import { saasSites } from './content/saas.ts';
-import type { Site } from './content/types.ts';
+import type { Page, Site } from './content/types.ts';
 import { privacyPage, renderLogo, renderPage } from './render.ts';
 import { resolveSiteFile } from './server.ts';
 import { V2_EDITS } from './versions.ts';
 
 /** Every site in the sample web, fits first. */
 export const sampleSites: Site[] = [...logisticsSites, ...saasSites, ...nonFitSites];
+
+/**
+ * Rendered pages by site and file. Pages weigh about 100 kB each (the markup of real sites), so
+ * each content object is rendered once per process: writing the sites and checking their links
+ * share it (an edited or new content object renders afresh).
+ */
+const privacyPages = new WeakMap<Site, Page>();
+const renderCache = new WeakMap<Site, WeakMap<Page, string>>();
+
+function rendered(site: Site, page: Page): string {
+  let pages = renderCache.get(site);
+  if (!pages) renderCache.set(site, (pages = new WeakMap()));
+  let html = pages.get(page);
+  if (html === undefined) pages.set(page, (html = renderPage(site, page)));
+  return html;
+}
 
 /** Writes all sites under `outDir` (replacing it) and returns internal links that point nowhere. */
 export function generateSampleWeb(outDir: string = join(import.meta.dirname, 'sites')): string[] {
@@ -31,7 +47,9 @@ export function generateSampleWeb(outDir: string = join(import.meta.dirname, 'si
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, body);
     };
-    for (const page of [...site.pages, privacyPage(site)]) write(page.file, renderPage(site, page));
+    const privacy = privacyPage(site);
+    privacyPages.set(site, privacy);
+    for (const page of [...site.pages, privacy]) write(page.file, rendered(site, page));
     write('assets/logo.svg', renderLogo(site));
     if (site.robots) write('robots.txt', site.robots);
     for (const [rel, body] of Object.entries(site.files ?? {})) write(rel, body);
@@ -74,8 +92,8 @@ function brokenLinks(outDir: string): string[] {
   const broken: string[] = [];
   for (const site of sampleSites) {
     const dir = join(outDir, site.domain);
-    for (const page of [...site.pages, privacyPage(site)]) {
-      const html = renderPage(site, page);
+    for (const page of [...site.pages, privacyPages.get(site) ?? privacyPage(site)]) {
+      const html = rendered(site, page);
       const base = new URL(`https://${site.domain}/${page.file}`);
       for (const match of html.matchAll(/<a\b[^>]*?\shref="([^"]+)"/g)) {
         const href = match[1].replace(/&amp;/g, '&');

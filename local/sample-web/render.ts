@@ -4,6 +4,7 @@
  * 2000s table layout, WordPress/Gutenberg) so extractors are exercised on realistic variety.
  */
 import type { Block, Link, Page, Role, Site, ThemeName, Tracker } from './content/types.ts';
+import { addRealWorldWeight, astroIsland, icon, labelledIcon, nextData, type NoiseContext } from './noise.ts';
 
 type LinkStyle = 'root' | 'file' | 'abs' | 'slash' | 'absslash' | 'roothtml';
 
@@ -336,7 +337,37 @@ interface Vocab {
   cardTag: 'article' | 'div';
 }
 
+/**
+ * A block as a page builder ships it: inside the wrapper divs of its theme's layout system, the
+ * way real builds nest every section two to four levels deep with long class lists.
+ */
 function renderBlock(b: Block, ctx: Ctx, v: Vocab, theme: ThemeName): string {
+  const inner = renderBlockInner(b, ctx, v, theme);
+  if (b.kind === 'html') return inner;
+  const id = hexId(`${ctx.site.domain}:${ctx.page.file}:${ctx.page.blocks.indexOf(b)}`, 7);
+  switch (theme) {
+    case 'utility': {
+      const island = b.kind === 'testimonials' || b.kind === 'logos' || b.kind === 'faq' ? astroIsland(noiseCtx(ctx), b, inner) : inner;
+      return `<div class="relative isolate overflow-hidden bg-white" data-astro-cid-${id}><div class="absolute inset-x-0 -top-40 -z-10 transform-gpu overflow-hidden blur-3xl sm:-top-80" aria-hidden="true"><div class="relative left-[calc(50%-11rem)] aspect-[1155/678] w-[36.125rem] -translate-x-1/2 rotate-[30deg] bg-gradient-to-tr from-[#ff80b5] to-[#9089fc] opacity-30 sm:left-[calc(50%-30rem)] sm:w-[72.1875rem]" style="clip-path: polygon(74.1% 44.1%, 100% 61.6%, 97.5% 26.9%, 85.5% 0.1%, 80.7% 2%, 72.5% 32.5%, 60.2% 62.4%, 52.4% 68.1%, 47.5% 58.3%, 45.2% 34.5%, 27.5% 76.7%, 0.1% 64.9%, 17.9% 100%, 27.6% 76.8%, 76.1% 97.7%, 74.1% 44.1%)"></div></div><div class="mx-auto max-w-2xl lg:max-w-7xl lg:px-0 flex flex-col gap-y-16 lg:gap-y-20">${island}</div></div>`;
+    }
+    case 'spa':
+      return `<div class="css-${hexId(id + 'a', 6)} e${hexId(id + 'b', 4)}0"><div class="css-${hexId(id + 'c', 6)} e${hexId(id + 'd', 4)}1" data-testid="section-${b.kind}">${inner}</div></div>`;
+    case 'bootstrap':
+      return `<div class="container-fluid px-0 overflow-hidden" data-aos="fade-up" data-aos-delay="100"><div class="row g-0 justify-content-center"><div class="col-12 col-xl-11 mx-auto">${inner}</div></div></div>`;
+    case 'wordpress':
+      return `<div class="elementor-element elementor-element-${id} e-flex e-con-boxed e-con e-parent" data-id="${id}" data-element_type="container" data-settings="{&quot;background_background&quot;:&quot;classic&quot;,&quot;content_width&quot;:&quot;boxed&quot;}"><div class="e-con-inner"><div class="elementor-element elementor-element-${hexId(id, 7)} elementor-widget elementor-widget-text-editor" data-id="${hexId(id, 7)}" data-element_type="widget" data-widget_type="text-editor.default"><div class="elementor-widget-container">${inner}</div></div></div></div>`;
+    case 'semantic':
+      return `<div class="${ctx.prefix}-block ${ctx.prefix}-block--${b.kind}" data-block-id="${id}">${inner}</div>`;
+    default:
+      return inner;
+  }
+}
+
+function noiseCtx(ctx: Ctx): NoiseContext {
+  return { site: ctx.site, page: ctx.page, theme: ctx.site.theme, href: (file) => ctx.href(file), nav: navPages(ctx.site) };
+}
+
+function renderBlockInner(b: Block, ctx: Ctx, v: Vocab, theme: ThemeName): string {
   const S = v.sectionTag;
   const C = v.cardTag;
   const open = (extra: string) => `<${S} class="${v.section} ${extra}"><div class="${v.container}">`;
@@ -361,7 +392,7 @@ ${close}`;
       return `${open('features')}
   ${title(b.title)}${b.intro ? `\n  <p class="${v.lead}">${inline(b.intro)}</p>` : ''}
   <div class="${v.grid}">
-${b.items.map((f) => `    <${C} class="${v.card}"><h3 class="${v.h3}">${inline(f.title)}</h3><p>${inline(f.body)}</p></${C}>`).join('\n')}
+${b.items.map((f) => `    <${C} class="${v.card}">${theme === 'table' ? '' : `<span class="icon-wrap inline-flex">${icon(`${ctx.site.domain}:${f.title}`)}</span>`}<h3 class="${v.h3}">${inline(f.title)}</h3><p>${inline(f.body)}</p></${C}>`).join('\n')}
   </div>
 ${close}`;
     case 'logos': {
@@ -370,14 +401,27 @@ ${close}`;
   <p class="${v.muted} logos-title">${esc(b.title)}</p>
   <div class="logos">
 ${b.names.map((n) => (asImages ? `    <img src="/assets/customers/${slug(n)}.svg" alt="${esc(n)}" width="120" height="32" loading="lazy">` : `    <span class="logo-item">${esc(n)}</span>`)).join('\n')}
-  </div>
+  </div>${asImages ? `
+  <div class="logos marquee-duplicate" aria-hidden="true">${b.names.map((n) => `<img src="/assets/customers/${slug(n)}.svg" alt="" width="120" height="32" loading="lazy">`).join('')}</div>` : ''}
 ${close}`;
     }
-    case 'testimonials':
+    case 'testimonials': {
+      const figure = (t: (typeof b.items)[number]) => `<figure class="testimonial"><blockquote><p>“${inline(t.quote)}”</p></blockquote><figcaption><strong>${esc(t.name)}</strong>, ${esc(t.role)}, ${esc(t.company)}</figcaption></figure>`;
+      if ((theme === 'bootstrap' || theme === 'wordpress') && b.items.length > 1) {
+        // a Swiper carousel in loop mode: the last slide cloned before the first and the first after the last
+        const slide = (t: (typeof b.items)[number], i: number, clone: boolean) =>
+          `<div class="swiper-slide${clone ? ' swiper-slide-duplicate' : ''}" data-swiper-slide-index="${i}" role="group" aria-label="${i + 1} / ${b.items.length}"${clone ? ' aria-hidden="true"' : ''}>${figure(t)}</div>`;
+        const last = b.items.length - 1;
+        return `${open('testimonials')}
+  ${title(b.title)}
+  <div class="swiper swiper-initialized swiper-horizontal testimonials-swiper"><div class="swiper-wrapper" aria-live="off" style="transition-duration: 0ms; transform: translate3d(-1140px, 0px, 0px);">${slide(b.items[last], last, true)}${b.items.map((t, i) => slide(t, i, false)).join('')}${slide(b.items[0], 0, true)}</div><div class="swiper-pagination swiper-pagination-clickable swiper-pagination-bullets swiper-pagination-horizontal">${b.items.map((_, i) => `<span class="swiper-pagination-bullet${i === 0 ? ' swiper-pagination-bullet-active' : ''}" tabindex="0" role="button" aria-label="Go to slide ${i + 1}"></span>`).join('')}</div><div class="swiper-button-prev" tabindex="0" role="button" aria-label="Previous slide"></div><div class="swiper-button-next" tabindex="0" role="button" aria-label="Next slide"></div><span class="swiper-notification" aria-live="assertive" aria-atomic="true"></span></div>
+${close}`;
+      }
       return `${open('testimonials')}
   ${title(b.title)}
-${b.items.map((t) => `  <figure class="testimonial"><blockquote><p>“${inline(t.quote)}”</p></blockquote><figcaption><strong>${esc(t.name)}</strong>, ${esc(t.role)}, ${esc(t.company)}</figcaption></figure>`).join('\n')}
+${b.items.map((t) => `  ${figure(t)}`).join('\n')}
 ${close}`;
+    }
     case 'prose':
       return `${open('prose')}
   ${title(b.title, ctx.page.blocks[0] === b ? 'h1' : 'h2')}
@@ -425,7 +469,7 @@ ${b.tiers
       ${t.highlight ? `<span class="badge">Most popular</span>` : ''}
       <h3 class="${v.h3}">${esc(t.name)}</h3>
       <p class="price"><span class="amount">${esc(t.price)}</span>${t.period ? ` <span class="period">${esc(t.period)}</span>` : ''}</p>${t.blurb ? `\n      <p>${inline(t.blurb)}</p>` : ''}
-      <ul>${t.features.map((f) => `<li>${inline(f)}</li>`).join('')}</ul>
+      <ul>${t.features.map((f) => `<li>${theme === 'utility' || theme === 'wordpress' ? labelledIcon(`${ctx.site.domain}:check`, 'Included', 'h-6 w-5 flex-none') : ''}${inline(f)}</li>`).join('')}</ul>
       <a class="${t.highlight ? v.button : v.button2}" href="${ctx.href(hasPage(ctx.site, 'contact.html') ? 'contact.html' : 'index.html')}">${/contact|custom|request|talk/i.test(t.price) ? 'Contact sales' : 'Get started'}</a>
     </${C}>`,
   )
@@ -801,7 +845,7 @@ const spa: Theme = {
     const canonical = `https://${site.domain}${pagePath(page.file) === '/' ? '/' : `${pagePath(page.file)}/`}`;
     const buildId = hexId(site.domain + 'build', 21);
     const route = pagePath(page.file) === '/' ? '/' : pagePath(page.file);
-    const nextData = {
+    const base = {
       props: { pageProps: { page: { slug: route, title: page.title, description: page.description }, navigation: navPages(site).map((n) => ({ label: n.nav, href: makeHref(site, page.file, n.file, 'slash') })) }, __N_SSG: true },
       page: route === '/' ? '/' : '/[slug]',
       query: route === '/' ? {} : { slug: route.slice(1) },
@@ -820,7 +864,7 @@ const spa: Theme = {
     const footer = footerColumns(ctx, 'slash')
       .map((c) => `<div class="${h('Footer_col')}"><p class="${h('Footer_title')}">${esc(c.title)}</p>${c.links.map((l) => `<a href="${esc(l.href)}">${esc(l.label)}</a>`).join('')}</div>`)
       .join('');
-    return `<!DOCTYPE html><html lang="${site.lang ?? 'en'}"><head><meta charSet="utf-8"/><meta name="viewport" content="width=device-width"/><title>${esc(page.title)}</title><meta name="description" content="${esc(page.description)}"/><link rel="canonical" href="${canonical}"/>${socialMeta(ctx, canonical).replace(/\n/g, '')}<meta name="next-head-count" content="14"/><link rel="preload" href="/_next/static/media/a34f9d1faa5f3315-s.p.woff2" as="font" type="font/woff2" crossorigin="anonymous"/><link rel="preload" href="/_next/static/css/${hexId(site.domain + 'css', 16)}.css" as="style"/><link rel="stylesheet" href="/_next/static/css/${hexId(site.domain + 'css', 16)}.css" data-n-g=""/><noscript data-n-css=""></noscript><script defer="" nomodule="" src="/_next/static/chunks/polyfills-42372ed130431b0a.js"></script><script src="/_next/static/chunks/webpack-${hexId(buildId + 'wp', 16)}.js" defer=""></script><script src="/_next/static/chunks/framework-${hexId(buildId + 'fw', 16)}.js" defer=""></script><script src="/_next/static/chunks/main-${hexId(buildId + 'main', 16)}.js" defer=""></script><script src="/_next/static/chunks/pages/_app-${hexId(buildId + 'app', 16)}.js" defer=""></script><script src="/_next/static/${buildId}/_buildManifest.js" defer=""></script><script src="/_next/static/${buildId}/_ssgManifest.js" defer=""></script>${ctx.isHome ? organizationJsonLd(site, 'value').replace(/\n\s*/g, '') : ''}${headTrackers(ctx).replace(/\n/g, '')}</head><body><noscript>You need to enable JavaScript to use the ${esc(site.name)} console. The marketing pages below still work without it.</noscript><div id="__next"><div class="${h('Layout_root')}"><header class="${h('Header_root')}"><a class="${h('Header_logo')}" href="/"><svg aria-label="${esc(site.name)}" width="28" height="28" viewBox="0 0 28 28"><rect width="28" height="28" rx="6" fill="${site.color}"></rect></svg><span>${esc(site.name)}</span></a><nav class="${h('Nav_root')}">${navHtml}</nav><a class="${v.button}" href="https://app.${site.domain}/signup">Sign up</a></header><main class="${h('Layout_main')}">${body}</main><div class="${h('Newsletter_root')}">${newsletterBox(site, h('Newsletter_inner'), v.button).replace(/\n\s*/g, '')}</div><footer class="${h('Footer_root')}"><div class="${h('Footer_cols')}">${footer}</div><p class="${h('Footer_legal')}">${esc(copyright(site))} ${esc(addressLines(site).join(', '))}</p></footer></div>${cookieBanner(site, `cookie-consent ${h('CookieBanner_root')}`).replace(/\n\s*/g, '')}</div><script id="__NEXT_DATA__" type="application/json">${JSON.stringify(nextData)}</script>${lateTrackers(ctx).replace(/\n/g, '')}</body></html>`;
+    return `<!DOCTYPE html><html lang="${site.lang ?? 'en'}"><head><meta charSet="utf-8"/><meta name="viewport" content="width=device-width"/><title>${esc(page.title)}</title><meta name="description" content="${esc(page.description)}"/><link rel="canonical" href="${canonical}"/>${socialMeta(ctx, canonical).replace(/\n/g, '')}<meta name="next-head-count" content="14"/><link rel="preload" href="/_next/static/media/a34f9d1faa5f3315-s.p.woff2" as="font" type="font/woff2" crossorigin="anonymous"/><link rel="preload" href="/_next/static/css/${hexId(site.domain + 'css', 16)}.css" as="style"/><link rel="stylesheet" href="/_next/static/css/${hexId(site.domain + 'css', 16)}.css" data-n-g=""/><noscript data-n-css=""></noscript><script defer="" nomodule="" src="/_next/static/chunks/polyfills-42372ed130431b0a.js"></script><script src="/_next/static/chunks/webpack-${hexId(buildId + 'wp', 16)}.js" defer=""></script><script src="/_next/static/chunks/framework-${hexId(buildId + 'fw', 16)}.js" defer=""></script><script src="/_next/static/chunks/main-${hexId(buildId + 'main', 16)}.js" defer=""></script><script src="/_next/static/chunks/pages/_app-${hexId(buildId + 'app', 16)}.js" defer=""></script><script src="/_next/static/${buildId}/_buildManifest.js" defer=""></script><script src="/_next/static/${buildId}/_ssgManifest.js" defer=""></script>${ctx.isHome ? organizationJsonLd(site, 'value').replace(/\n\s*/g, '') : ''}${headTrackers(ctx).replace(/\n/g, '')}</head><body><noscript>You need to enable JavaScript to use the ${esc(site.name)} console. The marketing pages below still work without it.</noscript><div id="__next"><div class="${h('Layout_root')}"><header class="${h('Header_root')}"><a class="${h('Header_logo')}" href="/"><svg aria-label="${esc(site.name)}" width="28" height="28" viewBox="0 0 28 28"><rect width="28" height="28" rx="6" fill="${site.color}"></rect></svg><span>${esc(site.name)}</span></a><nav class="${h('Nav_root')}">${navHtml}</nav><a class="${v.button}" href="https://app.${site.domain}/signup">Sign up</a></header><main class="${h('Layout_main')}">${body}</main><div class="${h('Newsletter_root')}">${newsletterBox(site, h('Newsletter_inner'), v.button).replace(/\n\s*/g, '')}</div><footer class="${h('Footer_root')}"><div class="${h('Footer_cols')}">${footer}</div><p class="${h('Footer_legal')}">${esc(copyright(site))} ${esc(addressLines(site).join(', '))}</p></footer></div>${cookieBanner(site, `cookie-consent ${h('CookieBanner_root')}`).replace(/\n\s*/g, '')}</div><script id="__NEXT_DATA__" type="application/json">${nextData(noiseCtx(ctx), base)}</script>${lateTrackers(ctx).replace(/\n/g, '')}</body></html>`;
   },
 };
 
@@ -1046,7 +1090,8 @@ export function renderPage(site: Site, page: Page): string {
     href: (file, style) => makeHref(site, page.file, file, style ?? theme.linkStyle),
   };
   // Optional template parts leave whitespace-only lines behind; real build output would not.
-  return theme.render(ctx).replace(/\n[ \t]*(?=\n)/g, '');
+  const html = theme.render(ctx).replace(/\n[ \t]*(?=\n)/g, '');
+  return addRealWorldWeight(html, noiseCtx(ctx));
 }
 
 /** A tiny brand mark, so logo URLs in pages resolve. */

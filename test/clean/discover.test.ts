@@ -174,3 +174,59 @@ describe('discoverPages', () => {
     );
   });
 });
+
+describe('discoverPages fills a budget left over with relevant pages', () => {
+  // a small site: three pages every rep reads, then what the menus also link to
+  const links = [
+    link('/about', 'About'),
+    link('/pricing', 'Pricing'),
+    link('/careers', 'Careers'),
+    link('/gallery', 'Photo gallery'),
+    link('/integrations', 'Integrations'),
+    link('/locations', 'Locations'),
+    link('/cold-chain', 'Cold chain'),
+    link('/events', 'Events'),
+    link('/privacy', 'Privacy'),
+    link('/login', 'Log in'),
+    link('https://partner.other.test/locations', 'Partner locations'),
+    link('/brochure.pdf', 'Locations brochure'),
+  ];
+  const icp = ['cold chain', 'food distribution', 'NetSuite'];
+
+  it('keeps the usual pages first, then ranks the rest by ICP terms and page-kind priors', () => {
+    const pages = discoverPages(HOME, links, { maxPages: 7, relevanceTerms: icp });
+    expect(pages.map((p) => [new URL(p.url).pathname, p.kind])).toEqual([
+      ['/', 'home'],
+      ['/about', 'about'],
+      ['/pricing', 'pricing'],
+      ['/careers', 'careers'],
+      ['/cold-chain', 'other'],
+      ['/locations', 'other'],
+      ['/integrations', 'other'],
+    ]);
+  });
+
+  it('respects the budget and never picks other sites, files, legal or sign-in pages, or pages with no relevance', () => {
+    for (let maxPages = 1; maxPages <= 12; maxPages++) {
+      const pages = discoverPages(HOME, links, { maxPages, relevanceTerms: icp });
+      expect(pages.length).toBeLessThanOrEqual(maxPages);
+      for (const p of pages) {
+        expect(new URL(p.url).hostname).toBe('www.acme.test');
+        expect(p.url).not.toMatch(/privacy|login|\.pdf|events|gallery/);
+      }
+    }
+    expect(discoverPages(HOME, links, { maxPages: 12, relevanceTerms: icp })).toHaveLength(7);
+  });
+
+  it('without ICP terms still takes locations and integrations pages, ranked by prior', () => {
+    const pages = discoverPages(HOME, links, { maxPages: 6 }).map((p) => new URL(p.url).pathname);
+    expect(pages).toEqual(['/', '/about', '/pricing', '/careers', '/locations', '/integrations']);
+  });
+
+  it('is deterministic whatever order the links come in when scores differ', () => {
+    const a = discoverPages(HOME, links, { maxPages: 7, relevanceTerms: icp }).map((p) => p.url);
+    const b = discoverPages(HOME, [...links].reverse(), { maxPages: 7, relevanceTerms: icp }).map((p) => p.url);
+    expect(new Set(b)).toEqual(new Set(a));
+    expect(b.slice(4)).toEqual(a.slice(4));
+  });
+});

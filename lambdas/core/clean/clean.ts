@@ -79,6 +79,7 @@ interface DomElement extends DomNode {
   readonly localName: string;
   getAttribute(name: string): string | null;
   hasAttribute(name: string): boolean;
+  remove(): void;
 }
 
 interface DomDocument {
@@ -139,11 +140,15 @@ interface PageScan {
   sections: number;
   cards: number;
   articles: number;
+  /** outermost navigation and boilerplate containers of the body (menus, consent dialogs), to prune before Readability */
+  chrome: DomElement[];
 }
 
 const SCAN_SKIP = new Set(['style', 'noscript', 'template', 'iframe', 'object', 'canvas']);
 const SCAN_CHROME = new Set(['nav', 'footer', 'form', 'aside']);
 const ROLE_CARRIERS = new Set(['div', 'ul', 'ol', 'section', 'header']);
+/** Containers the scan judges as boilerplate (cookie dialogs, menus, newsletter boxes) before counting text. */
+const SCAN_BOILERPLATE_CARRIERS = new Set(['div', 'section', 'dialog', 'ul', 'header', 'a']);
 const CARD_CLASS = /card|tile|feature|pricing|plan|tier|stat|testimonial|logo|grid-item|column|benefit|usp/i;
 
 function scanPage(doc: DomDocument): PageScan {
@@ -161,6 +166,7 @@ function scanPage(doc: DomDocument): PageScan {
     sections: 0,
     cards: 0,
     articles: 0,
+    chrome: [],
   };
   const root = doc.documentElement;
   if (!root) return scan;
@@ -168,6 +174,7 @@ function scanPage(doc: DomDocument): PageScan {
   let titleSeen = false;
   let chromeDepth = 0;
   let linkDepth = 0;
+  let mainDepth = 0;
   let inBody = false;
 
   const visit = (el: DomElement, depth: number): void => {
@@ -232,12 +239,27 @@ function scanPage(doc: DomDocument): PageScan {
     }
     // landmark roles sit on generic containers; reading attributes of every span would cost time
     let chrome = SCAN_CHROME.has(tag);
+    let prune = false;
     if (!chrome && ROLE_CARRIERS.has(tag)) {
       const role = el.getAttribute('role');
       chrome = role === 'navigation' || role === 'contentinfo';
     }
+    // consent managers' preference centres, modals, mobile menus and footers rendered twice are
+    // not the page's text either: counting them would make every article look gutted
+    if (!chrome && inBody && chromeDepth === 0 && SCAN_BOILERPLATE_CARRIERS.has(tag)) {
+      chrome = isBoilerplateElement(el, tag) || (tag === 'header' && isChromeHeader(el));
+      // only what is never an article's text goes before Readability: a skip link or a "menu"
+      // class can sit inside real articles
+      prune = chrome && (isOverlayOrMenu(el) || (mainDepth === 0 && (tag === 'header' || isNewsletterBox(el))));
+    } else if (inBody && chromeDepth > 0 && tag === 'div' && isOverlayOrMenu(el)) {
+      // a mega-menu inside the navigation
+      prune = true;
+    }
+    if (prune) scan.chrome.push(el);
     if (chrome) chromeDepth++;
     if (tag === 'a') linkDepth++;
+    const mainish = tag === 'main' || tag === 'article';
+    if (mainish) mainDepth++;
     for (let c = el.firstChild; c; c = c.nextSibling) {
       if (isElement(c)) {
         if (depth < 2000) visit(c, depth + 1);
@@ -251,6 +273,7 @@ function scanPage(doc: DomDocument): PageScan {
       }
     }
     if (tag === 'a') linkDepth--;
+    if (mainish) mainDepth--;
     if (chrome) chromeDepth--;
   };
   visit(root, 0);
@@ -480,7 +503,7 @@ const BOILERPLATE_PART = new Set([
 /** Class words that only mark a state or a trigger, not the boilerplate itself. */
 const STATE_TOKEN = /^(is|has|js|no|with|show|open)-|-(open|opened|active|visible|hidden|shown|expanded|enabled|disabled|sticky|fixed|trigger|toggle|button|btn|link|icon)$/;
 /** Multi-part class names that are boilerplate as a whole. */
-const BOILERPLATE_CLASS = /(^|[\s_-])(sr-only|screen-reader-text|visually-hidden|skip-(link|links|to|nav)|share-(buttons|bar|links|this|tools|icons)|social-(share|sharing|links|icons|buttons|media-links)|mailing-list|sign-up-form|signup-form|email-capture|exit-intent|chat-widget)($|[\s_-])/i;
+const BOILERPLATE_CLASS = /(^|[\s_-])(sr-only|screen-reader-text|visually-hidden|skip-(link|links|to|nav)|(site|global|page|mobile)-footer|footer-(mobile|nav|navigation|links|menu|widgets|columns|cols|bottom|legal|accordion)|share-(buttons|bar|links|this|tools|icons)|social-(share|sharing|links|icons|buttons|media-links)|mailing-list|sign-up-form|signup-form|email-capture|exit-intent|chat-widget)($|[\s_-])/i;
 const BOILERPLATE_ROLE = new Set(['navigation', 'contentinfo', 'dialog', 'alertdialog', 'search', 'menu', 'menubar']);
 const BOILERPLATE_LABEL = /cookie|consent|newsletter|subscribe|breadcrumb|share|social|skip|menu|navigation/i;
 const PROTECTED_TAGS = new Set(['html', 'body', 'main']);
@@ -637,8 +660,10 @@ class Renderer {
       if (isArticleBoilerplate(el)) return false;
     } else {
       if (HOMEPAGE_SKIP.has(tag) || isBoilerplateElement(el, tag, this.shared.classRules)) return false;
-      // a site header with only a logo, menu links and sign-in buttons; a hero header has headings
-      if (tag === 'header' && !hasTextBlocks(el)) return false;
+      // a site header with only a logo, menu links and sign-in buttons; a hero header has headings.
+      // A header holding the navigation and no h1 is the site's chrome even when its flyout menus
+      // describe each page in paragraphs.
+      if (tag === 'header' && isChromeHeader(el)) return false;
     }
     if (this.shared.depth >= MAX_RENDER_DEPTH) {
       this.buf += ` ${el.textContent ?? ''} `;
@@ -895,14 +920,46 @@ function stripMarker(text: string): string {
   return text.replace(/^(#{1,6} |- |> )/, '');
 }
 
-function hasTextBlocks(el: DomElement, depth = 0): boolean {
-  for (let c = el.firstChild; c; c = c.nextSibling) {
-    if (!isElement(c)) continue;
-    const t = c.localName;
-    if (t === 'h1' || t === 'h2' || t === 'h3' || t === 'p' || t === 'blockquote') return true;
-    if (t !== 'nav' && depth < 50 && hasTextBlocks(c, depth + 1)) return true;
-  }
-  return false;
+/** Dialogs (consent managers' preference centres), consent banners, mega-menus and mobile menus. */
+const OVERLAY_CLASS = /(^|[\s_-])(cookie|cookies|consent|onetrust|cookiebot|cky|gdpr|cmp|mega-?menu|mobile-menu|mobile-nav|offcanvas)($|[\s_-])/i;
+
+/** Newsletter boxes: pruned only outside main and article (inside, the renderer drops them; Readability's choice of text around them is kept). */
+const NEWSLETTER_CLASS = /(^|[\s_-])(newsletter|mailing-list|signup-form)($|[\s_-])/i;
+
+function isNewsletterBox(el: DomElement): boolean {
+  return NEWSLETTER_CLASS.test(`${el.getAttribute('id') ?? ''} ${el.getAttribute('class') ?? ''}`);
+}
+
+function isOverlayOrMenu(el: DomElement): boolean {
+  const role = el.getAttribute('role');
+  if (role === 'dialog' || role === 'alertdialog' || el.getAttribute('aria-modal') === 'true') return true;
+  const names = `${el.getAttribute('id') ?? ''} ${el.getAttribute('class') ?? ''}`;
+  return OVERLAY_CLASS.test(names);
+}
+
+/** A header without text blocks, or one that holds navigation and no h1. */
+function isChromeHeader(el: DomElement): boolean {
+  const shape = { text: false, nav: false, h1: false };
+  const walk = (n: DomElement, depth: number): void => {
+    for (let c = n.firstChild; c; c = c.nextSibling) {
+      if (!isElement(c)) continue;
+      const t = c.localName;
+      if (t === 'h1') {
+        shape.h1 = true;
+        shape.text = true;
+        return;
+      }
+      if (t === 'nav' || c.getAttribute('role') === 'navigation') {
+        shape.nav = true;
+        continue;
+      }
+      if (t === 'h2' || t === 'h3' || t === 'p' || t === 'blockquote') shape.text = true;
+      if (depth < 50) walk(c, depth + 1);
+      if (shape.h1) return;
+    }
+  };
+  walk(el, 0);
+  return !shape.text || (shape.nav && !shape.h1);
 }
 
 function svgLabel(el: DomElement): string | null {
@@ -1064,6 +1121,9 @@ function looksGutted(scan: PageScan, articleText: string, kind: PageKind, declar
   const share = kept / ownText;
   const lostHeadings = scan.headings - countHeadings(articleText);
   const sectioned = scan.sections >= 4 || scan.cards >= 6 || lostHeadings >= 6;
+  // Readability kept one section of a page built from several (wrappers around every section
+  // keep it from joining siblings): most of the page's own text and several headings are gone
+  if (!declaredArticle && lostHeadings >= 3 && share < 0.5 && kind !== 'other') return true;
   if (!sectioned) return false;
   const prose = proseScore(articleText);
   // hardly any running prose kept from a page of sections and cards: not an article at all
@@ -1140,6 +1200,10 @@ export async function cleanPage(html: string, url: string, options: CleanOptions
     // relative link it tries to resolve, which costs more than resolving them
     Object.defineProperty(doc, 'baseURI', { value: base, configurable: true });
     Object.defineProperty(doc, 'documentURI', { value: url, configurable: true });
+    // Readability scores menus and consent dialogs like any other text: a mega-menu or a cookie
+    // table can outweigh a short article, and wrappers around sections shift its choice; pruned
+    // first, they cannot
+    for (const el of scan.chrome) el.remove();
     // classes survive so the renderer can still spot newsletter boxes inside the article
     let article: ReturnType<Readability<unknown>['parse']> = null;
     try {

@@ -1,7 +1,9 @@
 /**
  * Page discovery: from the links of a company's homepage, pick the few pages a sales rep would
  * read (about, pricing, customers, careers, news, product, team, contact), one per kind first,
- * same site only, in the order worth fetching.
+ * same site only, in the order worth fetching. Budget left over goes to other same-site pages
+ * ranked by relevance to the ICP (its terms in the path or anchor text) and page-kind priors
+ * (locations, integrations, industries served...).
  */
 
 /** What a page of a company site is about, as far as its URL and anchor text tell. */
@@ -26,6 +28,11 @@ export interface DiscoveredPage {
 export interface DiscoverOptions {
   /** pages to return including the homepage; default 6 */
   maxPages?: number;
+  /**
+   * Terms of the ICP (keywords, industries, technologies, triggers). When the pages a rep always
+   * reads leave budget over, other same-site links are ranked by these and by page-kind priors.
+   */
+  relevanceTerms?: readonly string[];
 }
 
 /** Value to a sales rep, highest first; the order also breaks ties between kinds. */
@@ -194,6 +201,35 @@ export function classifyPage(url: string, text = ''): PageKind {
   return kindFromPath(u) ?? kindFromText(text) ?? 'other';
 }
 
+/**
+ * Pages outside the usual kinds that often hold what a rep needs, by path segment or anchor
+ * words, with their prior: where the company operates, what it connects to, whom it serves.
+ */
+const OTHER_PRIORS: [number, RegExp][] = [
+  [30, /\b(locations?|offices?|facilities|facility|warehouses?|network|branches|sites|where we are|coverage|terminals?|depots?)\b/],
+  [25, /\b(integrations?|partners?|connectors?|ecosystem|marketplace|apps|technology|tech stack)\b/],
+  [20, /\b(industries|industry|sectors?|who we serve|use cases?|investors?|funding)\b/],
+  [10, /\b(security|compliance|trust|sustainability|certifications?|awards?)\b/],
+];
+
+function otherScore(u: URL, text: string, terms: readonly string[]): number {
+  const words = `${pathSegments(u).join(' ').replace(/-/g, ' ')} ${normaliseAnchorText(text)}`;
+  let score = 0;
+  for (const [prior, re] of OTHER_PRIORS) {
+    if (re.test(words)) {
+      score = prior;
+      break;
+    }
+  }
+  let hits = 0;
+  for (const term of terms) {
+    const t = normaliseAnchorText(term);
+    if (t.length >= 3 && new RegExp(`(^|\\s)${t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}s?(\\s|$)`).test(words)) hits++;
+  }
+  // a page named for what the ICP is about outranks any prior
+  return score + 35 * Math.min(3, hits);
+}
+
 interface Candidate {
   url: string;
   key: string;
@@ -215,6 +251,8 @@ export function discoverPages(
   const out: DiscoveredPage[] = [{ url: home.href, kind: 'home', score: KIND_BASE.home }];
 
   const byKey = new Map<string, Candidate>();
+  const others = new Map<string, Candidate>();
+  const terms = options.relevanceTerms ?? [];
   links.forEach((link, order) => {
     const u = normalizePageUrl(link.href, home.href);
     if (!u || !isSameSite(u, home)) return;
@@ -227,8 +265,16 @@ export function discoverPages(
     const byPath = kindFromPath(u);
     const byText = kindFromText(link.text ?? '');
     const kind = byPath ?? byText;
-    if (!kind) return;
     const depth = pathSegments(u).filter((s) => !/^[a-z]{2}(-[a-z]{2,4})?$/.test(s)).length;
+    if (!kind) {
+      // not a page every rep reads: a candidate for budget left over, if it looks relevant
+      let score = otherScore(u, link.text ?? '', terms);
+      if (score <= 0) return;
+      score -= 3 * Math.max(0, depth - 1) + (u.search ? 2 : 0);
+      const prev = others.get(key);
+      if (!prev || score > prev.score) others.set(key, { url: u.href, key, kind: 'other', score, order: prev?.order ?? order });
+      return;
+    }
     let score = KIND_BASE[kind];
     if (byPath === kind) score += 6;
     if (byText === kind) score += 4;
@@ -257,7 +303,10 @@ export function discoverPages(
     }
   }
   firsts.sort((a, b) => KIND_PRIORITY.indexOf(a.kind) - KIND_PRIORITY.indexOf(b.kind));
-  for (const c of [...firsts, ...rest]) {
+  const extra = [...others.values()]
+    .filter((c) => !byKey.has(c.key))
+    .sort((a, b) => b.score - a.score || a.order - b.order || (a.url < b.url ? -1 : a.url > b.url ? 1 : 0));
+  for (const c of [...firsts, ...rest, ...extra]) {
     if (out.length >= maxPages) break;
     out.push({ url: c.url, kind: c.kind, score: c.score });
   }

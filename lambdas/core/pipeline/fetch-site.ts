@@ -175,6 +175,17 @@ async function recordSkip(deps: Deps, runId: string, lead: LeadRow, url: string,
   );
 }
 
+/** The ICP's search keywords, industries, technologies and buying triggers: what discovery ranks other pages by. */
+async function icpTerms(deps: Deps, icpId: string | null): Promise<string[]> {
+  if (!icpId) return [];
+  // one joined string: arrays come back differently from PGlite and the Data API
+  const res = await deps.sql.query<{ terms: string | null }>(
+    `SELECT array_to_string(search_keywords || industries || technologies || buying_triggers, '|') AS terms FROM icp WHERE id = :icpId::uuid`,
+    { icpId },
+  );
+  return (res.rows[0]?.terms ?? '').split('|').map((t) => t.trim()).filter(Boolean);
+}
+
 /** Fetches the lead's site; throws a named WebError when the homepage cannot be had. */
 export async function fetchSite(deps: Deps, rawInput: FetchSiteInput): Promise<FetchSiteOutput> {
   const { runId, leadId } = FetchSiteInput.parse(rawInput);
@@ -221,12 +232,15 @@ export async function fetchSite(deps: Deps, rawInput: FetchSiteInput): Promise<F
   let fetched = 1;
   let tried = 1;
 
-  // The pages to read come from the homepage's links; a homepage that did not change has the
-  // links it had, so the previous visit's list is taken instead of parsing the page again.
+  // The pages to read come from the homepage's links, ranked by relevance to the lead's ICP; a
+  // homepage that did not change has the links it had, so the previous visit's list is taken
+  // instead of parsing the page again.
   const candidates = homeReuse
     ? [...previous.values()].filter((p) => p.url !== home && p.kind !== 'home').map((p) => ({ url: p.url, kind: p.kind }))
-    : discoverPages(homeRes.url, (await cleanPage(homeRes.text, homeRes.url, { kind: 'home' })).links, { maxPages: config.maxPagesPerSite })
-        .filter((c) => c.url !== homeRes.url && c.url !== home);
+    : discoverPages(homeRes.url, (await cleanPage(homeRes.text, homeRes.url, { kind: 'home' })).links, {
+        maxPages: config.maxPagesPerSite,
+        relevanceTerms: await icpTerms(deps, lead.icpId),
+      }).filter((c) => c.url !== homeRes.url && c.url !== home);
 
   for (const candidate of candidates) {
     if (fetched >= config.maxPagesPerSite) break;
