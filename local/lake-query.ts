@@ -36,6 +36,16 @@ const COLUMNS: Record<string, string> = {
   failure_stage: 'VARCHAR',
   failure_reason: 'VARCHAR',
   researched_at: 'VARCHAR',
+  intent_score: 'INTEGER',
+};
+
+// The Glue `signals` table's schema, in DuckDB types.
+const SIGNAL_COLUMNS: Record<string, string> = {
+  signal_key: 'VARCHAR', run_id: 'VARCHAR', company_name: 'VARCHAR', domain: 'VARCHAR', icp: 'VARCHAR', kind: 'VARCHAR',
+  summary: 'VARCHAR', item: 'VARCHAR', job_function: 'VARCHAR', seniority: 'VARCHAR', persona_match: 'BOOLEAN',
+  plan: 'VARCHAR', price_before: 'VARCHAR', price_after: 'VARCHAR', topic: 'VARCHAR', before_quote: 'VARCHAR',
+  after_quote: 'VARCHAR', before_key: 'VARCHAR', after_key: 'VARCHAR', url: 'VARCHAR', page_kind: 'VARCHAR',
+  observed_at: 'VARCHAR', intent_score: 'INTEGER', detected_at: 'VARCHAR',
 };
 
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
@@ -45,18 +55,22 @@ export interface LakeQueryResult {
   rows: Record<string, unknown>[];
 }
 
-/** Runs SQL over the lake folder; `research` is the research table. */
+/** A view over one table's JSONL parts (`<dir>/dt=…/run=…/*.jsonl`), empty with the same columns when there are none. */
+function tableSource(dir: string, columns: Record<string, string>): string {
+  const spec = `{${Object.entries(columns).map(([k, v]) => `${sqlString(k)}: ${sqlString(v)}`).join(', ')}}`;
+  return existsSync(dir)
+    ? `read_json(${sqlString(join(dir, '*', '*', '*.jsonl'))}, format = 'newline_delimited', columns = ${spec}, hive_partitioning = true, union_by_name = true)`
+    : `(SELECT ${Object.entries(columns).map(([k, v]) => `CAST(NULL AS ${v}) AS ${k}`).join(', ')}, CAST(NULL AS VARCHAR) AS dt, CAST(NULL AS VARCHAR) AS run WHERE false)`;
+}
+
+/** Runs SQL over the lake folder; `research` is the research table, `signals` the signals table. */
 export async function queryLake(lakeDir: string, sql: string, params: string[] = []): Promise<LakeQueryResult> {
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
   try {
-    const columns = `{${Object.entries(COLUMNS).map(([k, v]) => `${sqlString(k)}: ${sqlString(v)}`).join(', ')}}`;
-    const hasParts = existsSync(join(lakeDir, 'research'));
-    const source = hasParts
-      ? `read_json(${sqlString(join(lakeDir, 'research', '*', '*', '*.jsonl'))}, format = 'newline_delimited', columns = ${columns}, hive_partitioning = true, union_by_name = true)`
-      : `(SELECT ${Object.entries(COLUMNS).map(([k, v]) => `CAST(NULL AS ${v}) AS ${k}`).join(', ')}, CAST(NULL AS VARCHAR) AS dt, CAST(NULL AS VARCHAR) AS run WHERE false)`;
     // Athena reads the partition as text: so does the twin (hive partitioning would infer a date).
-    await conn.run(`CREATE VIEW research AS SELECT * REPLACE (CAST(dt AS VARCHAR) AS dt) FROM ${source}`);
+    await conn.run(`CREATE VIEW research AS SELECT * REPLACE (CAST(dt AS VARCHAR) AS dt) FROM ${tableSource(join(lakeDir, 'research'), COLUMNS)}`);
+    await conn.run(`CREATE VIEW signals AS SELECT * REPLACE (CAST(dt AS VARCHAR) AS dt) FROM ${tableSource(join(lakeDir, 'intent', 'signals'), SIGNAL_COLUMNS)}`);
     const reader = params.length
       ? await (async () => {
           const prepared = await conn.prepare(sql);

@@ -27,6 +27,9 @@ export const NAMED_QUERIES: { name: string; description: string }[] = [
   { name: 'leads-by-icp', description: 'Leads, evidence, fit and cost per ICP over the last 90 days.' },
   { name: 'facts-for-company', description: 'Every fact with its quote and source page for one company domain (execution parameter: the domain).' },
   { name: 'failed-leads-by-reason', description: 'Leads that failed or were skipped in the last 30 days, by stage and reason.' },
+  { name: 'pricing-changed-this-week', description: 'Companies whose pricing changed in the last 7 days, with the price before and after and both quotes.' },
+  { name: 'hiring-for-personas', description: "Companies opening jobs in the function of one of the ICP's personas (last 90 days), by ICP." },
+  { name: 'new-signals-since-last-run', description: "Signals each ICP's latest run found, with their quotes and the company's intent score." },
 ];
 
 /** The research record's columns, as CommitResearch writes them (see researchRecord()). */
@@ -54,6 +57,35 @@ export const RESEARCH_COLUMNS: glue.CfnTable.ColumnProperty[] = [
   { name: 'failure_stage', type: 'string' },
   { name: 'failure_reason', type: 'string' },
   { name: 'researched_at', type: 'string' },
+  { name: 'intent_score', type: 'int' },
+];
+
+/** The signals table's columns, as change detection writes them (see signalLakeLines()). */
+export const SIGNAL_COLUMNS: glue.CfnTable.ColumnProperty[] = [
+  { name: 'signal_key', type: 'string' },
+  { name: 'run_id', type: 'string' },
+  { name: 'company_name', type: 'string' },
+  { name: 'domain', type: 'string' },
+  { name: 'icp', type: 'string' },
+  { name: 'kind', type: 'string' },
+  { name: 'summary', type: 'string' },
+  { name: 'item', type: 'string' },
+  { name: 'job_function', type: 'string' },
+  { name: 'seniority', type: 'string' },
+  { name: 'persona_match', type: 'boolean' },
+  { name: 'plan', type: 'string' },
+  { name: 'price_before', type: 'string' },
+  { name: 'price_after', type: 'string' },
+  { name: 'topic', type: 'string' },
+  { name: 'before_quote', type: 'string' },
+  { name: 'after_quote', type: 'string' },
+  { name: 'before_key', type: 'string' },
+  { name: 'after_key', type: 'string' },
+  { name: 'url', type: 'string' },
+  { name: 'page_kind', type: 'string' },
+  { name: 'observed_at', type: 'string' },
+  { name: 'intent_score', type: 'int' },
+  { name: 'detected_at', type: 'string' },
 ];
 
 export interface LakeAnalyticsProps {
@@ -68,6 +100,7 @@ export interface LakeAnalyticsProps {
 export class LakeAnalytics extends Construct {
   readonly database: glue.CfnDatabase;
   readonly table: glue.CfnTable;
+  readonly signalsTable: glue.CfnTable;
   readonly workGroup: athena.CfnWorkGroup;
   readonly queries: athena.CfnNamedQuery[];
 
@@ -110,6 +143,36 @@ export class LakeAnalytics extends Construct {
       },
     });
     this.table.addResourceDependency(this.database);
+
+    this.signalsTable = new glue.CfnTable(this, 'SignalsTable', {
+      catalogId: account,
+      databaseName: props.databaseName,
+      tableInput: {
+        name: 'signals',
+        description: 'Changes detected at companies, one line per signal and ICP (intent/signals/dt=.../run=.../part-<company>.jsonl).',
+        tableType: 'EXTERNAL_TABLE',
+        parameters: {
+          classification: 'json',
+          EXTERNAL: 'TRUE',
+          'projection.enabled': 'true',
+          'projection.dt.type': 'date',
+          'projection.dt.format': 'yyyy-MM-dd',
+          'projection.dt.range': 'NOW-3YEARS,NOW',
+          'projection.dt.interval': '1',
+          'projection.dt.interval.unit': 'DAYS',
+          'storage.location.template': `${lakeRoot}/intent/signals/dt=\${dt}/`,
+        },
+        partitionKeys: [{ name: 'dt', type: 'string' }],
+        storageDescriptor: {
+          location: `${lakeRoot}/intent/signals/`,
+          inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+          outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+          serdeInfo: { serializationLibrary: 'org.openx.data.jsonserde.JsonSerDe' },
+          columns: SIGNAL_COLUMNS,
+        },
+      },
+    });
+    this.signalsTable.addResourceDependency(this.database);
 
     this.workGroup = new athena.CfnWorkGroup(this, 'WorkGroup', {
       name: props.workGroupName,

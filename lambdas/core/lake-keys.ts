@@ -13,6 +13,9 @@ export const lakeKeys = {
   /** The research table's lines for the results one ICP's search turned away (never stored as leads). */
   researchSearchPart: (at: Date, runId: string, search: string) =>
     `research/dt=${day(at)}/run=${runId}/part-search-${search}.jsonl`,
+  /** The signals table's lines for one company in a run (change detection), one per signal and ICP. */
+  intentSignals: (at: Date, runId: string, companyId: string) =>
+    `intent/signals/dt=${day(at)}/run=${runId}/part-${companyId}.jsonl`,
   researchResult: (runId: string, leadId: string) => `runs/${runId}/research/${leadId}.json`,
   /** Prefix of the answers one research attempt of a lead bought (research/attempt-cache.ts). */
   llmCache: (runId: string, leadId: string, attempt: number) => `runs/${runId}/llm-cache/${leadId}/${attempt}/`,
@@ -63,6 +66,7 @@ export const lakeAreas = {
   signals: 'clean/signals/*',
   llmCalls: 'llm/*',
   researchTable: 'research/*',
+  intentSignals: 'intent/*',
   researchResults: 'runs/*/research/*',
   llmCache: 'runs/*/llm-cache/*',
   runSummaries: 'runs/*/summary.json',

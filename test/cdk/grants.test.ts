@@ -105,7 +105,7 @@ describe('the lake', () => {
       SearchLeads: { list: true, get: ['inputs/leads/*'], put: ['research/*'] },
       ListRunLeads: { list: false, get: [], put: ['manifests/*'] },
       FetchSite: { list: true, get: ['raw/html/*'], put: ['raw/html/*', 'raw/meta/*', 'research/*'] },
-      CleanPages: { list: true, get: ['clean/signals/*', 'clean/text/*', 'raw/html/*', 'raw/meta/*'], put: ['clean/signals/*', 'clean/text/*'] },
+      CleanPages: { list: true, get: ['clean/signals/*', 'clean/text/*', 'raw/html/*', 'raw/meta/*'], put: ['clean/signals/*', 'clean/text/*', 'intent/*'] },
       ResearchLead: {
         list: true,
         get: ['clean/signals/*', 'clean/text/*', 'runs/*/llm-cache/*', 'runs/*/research/*'],

@@ -395,9 +395,29 @@ describe('stateless stack: schema, analytics, alarms', () => {
 
   it('matches the research table to the records CommitResearch writes', async () => {
     const { LAKE_RECORD_COLUMNS } = await import('#core/pipeline/lake-record.ts');
-    const table = Object.values(statelessTemplate.findResources('AWS::Glue::Table') as Resources)[0];
+    const table = Object.values(statelessTemplate.findResources('AWS::Glue::Table') as Resources).find((t) => t.Properties.TableInput.Name === 'research')!;
     const columns = (table.Properties.TableInput.StorageDescriptor.Columns as { Name: string }[]).map((c) => c.Name);
     expect(columns).toEqual([...LAKE_RECORD_COLUMNS]);
+  });
+
+  it('declares the signals table over intent/signals/ JSONL, matching the lines change detection writes', async () => {
+    const { SIGNAL_LAKE_COLUMNS } = await import('#core/intent/company-changes.ts');
+    statelessTemplate.hasResourceProperties('AWS::Glue::Table', {
+      TableInput: {
+        Name: 'signals',
+        PartitionKeys: [{ Name: 'dt', Type: 'string' }],
+        Parameters: Match.objectLike({
+          'projection.enabled': 'true',
+          'projection.dt.type': 'date',
+          'storage.location.template': { 'Fn::Join': ['', ['s3://', Match.anyValue(), '/intent/signals/dt=${dt}/']] },
+        }),
+      },
+    });
+    const table = Object.values(statelessTemplate.findResources('AWS::Glue::Table') as Resources).find((t) => t.Properties.TableInput.Name === 'signals')!;
+    const columns = (table.Properties.TableInput.StorageDescriptor.Columns as { Name: string }[]).map((c) => c.Name);
+    expect(columns).toEqual([...SIGNAL_LAKE_COLUMNS]);
+    const research = Object.values(statelessTemplate.findResources('AWS::Glue::Table') as Resources).find((t) => t.Properties.TableInput.Name === 'research')!;
+    expect(research.Properties.TableInput.StorageDescriptor.Columns).toContainEqual({ Name: 'intent_score', Type: 'int' });
   });
 
   it('enforces the Athena workgroup\'s encrypted result location under athena-results/', () => {
@@ -412,9 +432,12 @@ describe('stateless stack: schema, analytics, alarms', () => {
     });
   });
 
-  it('saves the four named queries from cdk/queries/', () => {
-    statelessTemplate.resourceCountIs('AWS::Athena::NamedQuery', 4);
-    expect(NAMED_QUERIES.map((q) => q.name).sort()).toEqual(['best-fit-leads-this-week', 'facts-for-company', 'failed-leads-by-reason', 'leads-by-icp']);
+  it('saves the seven named queries from cdk/queries/', () => {
+    statelessTemplate.resourceCountIs('AWS::Athena::NamedQuery', 7);
+    expect(NAMED_QUERIES.map((q) => q.name).sort()).toEqual([
+      'best-fit-leads-this-week', 'facts-for-company', 'failed-leads-by-reason', 'hiring-for-personas', 'leads-by-icp',
+      'new-signals-since-last-run', 'pricing-changed-this-week',
+    ]);
     for (const { name } of NAMED_QUERIES) {
       statelessTemplate.hasResourceProperties('AWS::Athena::NamedQuery', {
         Name: name,

@@ -167,6 +167,7 @@ describe('lake areas', () => {
       [lakeKeys.signals('acme.example', 'a'.repeat(64)), 'signals'],
       [lakeKeys.llmCall(at, 'call-1'), 'llmCalls'],
       [lakeKeys.researchPart(at, 'run-1', 'lead-1'), 'researchTable'],
+      [lakeKeys.intentSignals(at, 'run-1', 'company-1'), 'intentSignals'],
       [lakeKeys.researchResult('run-1', 'lead-1'), 'researchResults'],
       [`${lakeKeys.llmCache('run-1', 'lead-1', 0)}abc.json`, 'llmCache'],
       [lakeKeys.runSummary('run-1'), 'runSummaries'],

@@ -4,11 +4,12 @@
  * page kind when the URL moved), the signals are stored once (dedupe key), the run's change
  * check is recorded, and the intent score of the lead's ICP is recomputed. No LLM, no tokens.
  */
+import { lakeKeys } from '../lake-keys.ts';
 import type { Deps } from '../pipeline/deps.ts';
 import type { Sql } from '../ports.ts';
 import { detectChanges, mergeSiteSignals } from './detect.ts';
 import { insertSignals, listSignals, recordChangeCheck, saveIntent } from './repository.ts';
-import { INTENT_RULES_VERSION, intentScore } from './score.ts';
+import { INTENT_RULES_VERSION, inPersonaFunction, intentScore } from './score.ts';
 import type { ChangeCheck, IntentIcp, PageVersion, Signal } from './types.ts';
 
 interface SnapRow {
@@ -20,6 +21,8 @@ interface SnapRow {
   outcome: string;
   clean_key: string | null;
   clean_sha256: string | null;
+  /** how a re-visit reused the previous copy: a 304 (`not_modified`) or the same body hash */
+  revalidated: 'not_modified' | 'same_hash' | null;
   fetched_at: string;
 }
 
@@ -40,7 +43,7 @@ export interface CompanyChangesResult extends ChangeCheck {
   intentScore: number | null;
 }
 
-const SNAP_COLUMNS = `id, run_id, url, final_url, kind, outcome, clean_key, clean_sha256, fetched_at`;
+const SNAP_COLUMNS = `id, run_id, url, final_url, kind, outcome, clean_key, clean_sha256, revalidated, fetched_at`;
 
 async function readText(deps: Deps, key: string): Promise<string> {
   const body = await deps.lake.get(key);
@@ -88,6 +91,41 @@ export async function loadIntentIcp(sql: Sql, icpId: string): Promise<IntentIcp 
   const r = res.rows[0];
   if (!r) return null;
   return { id: r.id, buyingTriggers: r.buying_triggers ?? [], keywords: r.keywords ?? [], personaTitles: r.persona_titles ?? [] };
+}
+
+/** The signals table's columns (the Glue table `signals`, and its DuckDB twin), in order. */
+export const SIGNAL_LAKE_COLUMNS = [
+  'signal_key', 'run_id', 'company_name', 'domain', 'icp', 'kind', 'summary', 'item', 'job_function', 'seniority',
+  'persona_match', 'plan', 'price_before', 'price_after', 'topic', 'before_quote', 'after_quote', 'before_key',
+  'after_key', 'url', 'page_kind', 'observed_at', 'intent_score', 'detected_at',
+] as const;
+export type SignalLakeLine = Record<(typeof SIGNAL_LAKE_COLUMNS)[number], string | number | boolean | null>;
+
+/**
+ * The lake's lines for a company's signals of one run: one per signal and ICP (`icp` null when
+ * the workspace has none), so Athena can ask per ICP without the database: `persona_match` says
+ * whether a job or leadership change is in a persona's function, `intent_score` is the company's
+ * score for that ICP after this run.
+ */
+export function signalLakeLines(
+  signals: Signal[],
+  target: { runId: string; companyName: string; domain: string; detectedAt: string },
+  icps: { slug: string | null; icp: IntentIcp | null; score: number | null }[],
+): SignalLakeLine[] {
+  const str = (v: unknown) => (typeof v === 'string' ? v : null);
+  return (icps.length ? icps : [{ slug: null, icp: null, score: null }]).flatMap(({ slug, icp, score }) =>
+    signals.map((s) => {
+      const line: SignalLakeLine = {
+        signal_key: s.dedupeKey, run_id: target.runId, company_name: target.companyName, domain: target.domain, icp: slug,
+        kind: s.kind, summary: s.summary, item: s.detail.item, job_function: str(s.detail.function), seniority: str(s.detail.seniority),
+        persona_match: icp ? inPersonaFunction(s, icp) : false, plan: str(s.detail.plan), price_before: str(s.detail.priceBefore),
+        price_after: str(s.detail.priceAfter), topic: str(s.detail.topic), before_quote: s.beforeQuote, after_quote: s.afterQuote,
+        before_key: s.beforeKey, after_key: s.afterKey, url: s.url, page_kind: s.pageKind, observed_at: s.observedAt,
+        intent_score: score, detected_at: target.detectedAt,
+      };
+      return Object.fromEntries(SIGNAL_LAKE_COLUMNS.map((c) => [c, line[c]])) as SignalLakeLine;
+    }),
+  );
 }
 
 /** Recomputes and stores the company's intent for an ICP from all its signals; returns the score. */
@@ -164,7 +202,10 @@ export async function detectCompanyChanges(deps: Deps, input: CompanyChangesInpu
   const check: ChangeCheck = { ...base, status: 'unchanged' };
   for (const [b, a] of pairs) {
     if (b.clean_sha256 === a.clean_sha256) {
-      check.pagesUnchanged++;
+      // A 304 counts as not modified, anything else with the same clean text as unchanged: the
+      // two are disjoint, so (not modified + unchanged) / pages is the share of cheap re-checks.
+      if (a.revalidated === 'not_modified') check.pagesNotModified++;
+      else check.pagesUnchanged++;
       continue;
     }
     check.pagesChanged++;
@@ -184,9 +225,27 @@ export async function detectCompanyChanges(deps: Deps, input: CompanyChangesInpu
     ? [input.icpId]
     : (await sql.query<{ id: string }>(`SELECT id FROM icp WHERE workspace_id = :ws::uuid AND active ORDER BY slug`, { ws: input.workspaceId })).rows.map((r) => r.id);
   let score: number | null = null;
+  const scored: { slug: string | null; icp: IntentIcp | null; score: number | null }[] = [];
   for (const icpId of icpIds) {
     const s = await refreshIntent(sql, { workspaceId: input.workspaceId, companyId, icpId, now: deps.clock.now() });
     if (s !== null && (score === null || s > score)) score = s;
+    if (signals.length) {
+      const slug = (await sql.query<{ slug: string }>(`SELECT slug FROM icp WHERE id = :icpId::uuid`, { icpId })).rows[0]?.slug ?? null;
+      scored.push({ slug, icp: await loadIntentIcp(sql, icpId), score: s });
+    }
+  }
+  if (signals.length) {
+    // The signals table in the lake (Athena, DuckDB locally): rewritten whole by a repeated step.
+    const run = (
+      await sql.query<{ started_at: string; company: string }>(
+        `SELECT r.started_at, c.name AS company FROM run r, lead_company c WHERE r.id = :runId::uuid AND c.id = :companyId::uuid`,
+        { runId, companyId },
+      )
+    ).rows[0];
+    if (run) {
+      const lines = signalLakeLines(signals, { runId, companyName: run.company, domain: input.domain, detectedAt: deps.clock.now().toISOString() }, scored);
+      await deps.lake.put(lakeKeys.intentSignals(new Date(run.started_at), runId, companyId), `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`, { contentType: 'application/x-ndjson' });
+    }
   }
   return { ...check, previousRunId, detected: signals, intentScore: score };
 }

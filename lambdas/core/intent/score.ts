@@ -72,6 +72,13 @@ const FUNCTION_WORDS: Readonly<Record<JobFunction, RegExp>> = {
 
 const ageDays = (observedAt: string, now: Date): number => Math.max(0, (now.getTime() - new Date(observedAt).getTime()) / 86_400_000);
 
+/** Whether a job or leadership signal is in the function of one of the ICP's personas (titles and departments). */
+export function inPersonaFunction(signal: Signal, icp: IntentIcp): boolean {
+  const fn = signal.detail.function as JobFunction | undefined;
+  if ((signal.kind !== 'job_opened' && signal.kind !== 'leadership_changed') || !fn || !icp.personaTitles?.length) return false;
+  return FUNCTION_WORDS[fn].test(normalize(icp.personaTitles.join(' | ')));
+}
+
 /** Relevance of a signal to the ICP's triggers and personas, with the trigger it matched. */
 export function relevance(signal: Signal, icp: IntentIcp | null): { relevance: number; trigger: string | null } {
   if (!icp) return { relevance: RELEVANCE.none, trigger: null };
@@ -97,10 +104,7 @@ export function relevance(signal: Signal, icp: IntentIcp | null): { relevance: n
       consider(specific ? RELEVANCE.specific : RELEVANCE.kind, trigger);
     }
   }
-  if ((signal.kind === 'job_opened' || signal.kind === 'leadership_changed') && fn && icp.personaTitles?.length) {
-    const personaText = normalize(icp.personaTitles.join(' | '));
-    if (FUNCTION_WORDS[fn].test(personaText)) consider(RELEVANCE.persona, null);
-  }
+  if (inPersonaFunction(signal, icp)) consider(RELEVANCE.persona, null);
   return best;
 }
 

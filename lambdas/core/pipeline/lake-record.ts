@@ -35,13 +35,15 @@ export interface LakeRecord {
   failure_stage: string | null;
   failure_reason: string | null;
   researched_at: string;
+  /** the company's intent score (0-100) for the lead's ICP (its best over the active ICPs without one), when scored */
+  intent_score: number | null;
 }
 
 /** The columns in the order every line (and the Glue table) has them. */
 export const LAKE_RECORD_COLUMNS = [
   'research_id', 'run_id', 'lead_id', 'lead_email', 'lead_name', 'company_name', 'domain', 'icp', 'status',
   'fit_score', 'summary', 'llm_provider', 'model', 'prompt_version', 'prompt_tokens', 'completion_tokens',
-  'cost_usd', 'facts', 'findings', 'failure_stage', 'failure_reason', 'researched_at',
+  'cost_usd', 'facts', 'findings', 'failure_stage', 'failure_reason', 'researched_at', 'intent_score',
 ] as const satisfies readonly (keyof LakeRecord)[];
 
 /** A search result that never became a lead: skipped (excluded, over quota) or failed (invalid). */
@@ -76,6 +78,7 @@ export async function writeSearchRejections(
       failure_stage: 'search',
       failure_reason: r.count && r.count > 1 ? `${r.reason} (${r.count} results)` : r.reason,
       researched_at: at,
+      intent_score: null,
     };
     return JSON.stringify(Object.fromEntries(LAKE_RECORD_COLUMNS.map((c) => [c, record[c]])));
   });
@@ -91,8 +94,10 @@ export async function writeLakeRecord(
   leadId: string,
   fields: Partial<LakeRecord> & { status: LakeStatus },
 ): Promise<string> {
-  const res = await deps.sql.query<{ email: string; name: string; company: string; domain: string; icp: string | null; started_at: string }>(
-    `SELECT l.email, l.name, c.name AS company, c.domain, i.slug AS icp, r.started_at
+  const res = await deps.sql.query<{ email: string; name: string; company: string; domain: string; icp: string | null; started_at: string; intent_score: number | null }>(
+    `SELECT l.email, l.name, c.name AS company, c.domain, i.slug AS icp, r.started_at,
+            (SELECT max(ci.score) FROM company_intent ci
+             WHERE ci.company_id = c.id AND (i.id IS NULL OR ci.icp_id = i.id)) AS intent_score
      FROM run_lead rl JOIN run r ON r.id = rl.run_id JOIN lead l ON l.id = rl.lead_id
      JOIN lead_company c ON c.id = l.company_id LEFT JOIN icp i ON i.id = COALESCE(l.icp_id, rl.icp_id)
      WHERE rl.run_id = :runId::uuid AND rl.lead_id = :leadId::uuid`,
@@ -122,6 +127,7 @@ export async function writeLakeRecord(
     failure_stage: null,
     failure_reason: null,
     researched_at: deps.clock.now().toISOString(),
+    intent_score: row.intent_score === null || row.intent_score === undefined ? null : Number(row.intent_score),
     ...fields,
   };
   const ordered = Object.fromEntries(LAKE_RECORD_COLUMNS.map((c) => [c, record[c]]));

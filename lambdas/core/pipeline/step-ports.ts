@@ -77,7 +77,7 @@ export const STEPS = {
     ports: { sql: true, web: true, lake: { read: ['rawHtml'], write: ['rawHtml', 'rawMeta', 'researchTable'] }, config: ['fetch'] },
   },
   // Also compares the clean text with the company's previous visit (intent/company-changes.ts).
-  CleanPages: { handler: 'clean-pages', ports: { sql: true, lake: { read: ['rawHtml', 'rawMeta', 'cleanText', 'signals'], write: ['cleanText', 'signals'] } } },
+  CleanPages: { handler: 'clean-pages', ports: { sql: true, lake: { read: ['rawHtml', 'rawMeta', 'cleanText', 'signals'], write: ['cleanText', 'signals', 'intentSignals'] } } },
   ResearchLead: {
     handler: 'research-lead',
     ports: {
