@@ -25,7 +25,7 @@
  * ended, a retry's time has come, the recipient (address or domain) is not suppressed now, no
  * attempt that may have reached the recipient exists, the mailbox is active and its spacing has
  * passed, and the mailbox's (warming) daily cap and the recipient domain's cap over the last 24
- * hours have room. Order: priority (the fit score) first, then the oldest scheduled moment.
+ * hours have room (responses to replies sent from the mailbox count towards its cap). Order: priority (the fit score) first, then the oldest scheduled moment.
  *
  * A claim whose execution died before it wrote a send attempt is claimable again after the
  * lease; once an attempt exists, the unique attempt per message keeps a second send out.
@@ -147,6 +147,8 @@ mailbox_used AS (
   SELECT li.mailbox_id,
          (SELECT count(*) FROM send_attempt sa
            WHERE sa.from_email = mb.address AND sa.status <> 'failed' AND sa.started_at > :now::timestamptz - interval '24 hours')
+       + (SELECT count(*) FROM reply_response_send rs
+           WHERE rs.from_email = mb.address AND rs.status NOT IN ('failed', 'cancelled') AND rs.started_at > :now::timestamptz - interval '24 hours')
        + (SELECT count(*) FROM scheduled_message x
            WHERE x.mailbox_id = li.mailbox_id AND x.status = 'claimed' AND NOT ${liveAttempt('x.message_id')}) AS used
     FROM limits li JOIN mailbox mb ON mb.id = li.mailbox_id
