@@ -55,8 +55,8 @@ const deliveredTo = (email: string) => sink.deliveries.filter((d) => d.to.includ
 const eml = async (key: string) => (await lake.get(key))!.toString('utf8').replace(/=\r?\n/g, '').replace(/\r?\n[ \t]+/g, ' ');
 
 /** A lead whose first email went out from its own mailbox, who replied, and a response to that reply approved. */
-async function approvedResponse(name: string): Promise<{ lead: ApprovedLead; mailbox: string; firstId: string; replyRfc: string; responseId: string }> {
-  const mb = await seedMailbox(db, ws, { spacing: 60 });
+async function approvedResponse(name: string, dailyCap = 40): Promise<{ lead: ApprovedLead; mailbox: string; firstId: string; replyRfc: string; responseId: string }> {
+  const mb = await seedMailbox(db, ws, { spacing: 60, dailyCap, domainCap: Math.min(3, dailyCap) });
   const lead = await seedApprovedLead(db, ws, `${name}-${randomUUID().slice(0, 8)}.example`);
   await enqueue(db, ws, lead, mb.id, WINDOW);
   const first = await sendOnce(deps(), mail(), { workspaceId: ws, now: NOW });
@@ -145,6 +145,15 @@ describe('sending approved responses to replies', () => {
     const morning = await sendOnce(deps(), mail(), { workspaceId: ws, now: new Date('2026-12-09T14:30:00Z') });
     expect(morning.responses?.sent).toBe(1);
     expect(deliveredTo(lead.email)).toHaveLength(before + 1);
+  }, 120_000);
+
+  it('waits while the mailbox\'s daily cap is used up by the outreach it sent', async () => {
+    const { lead, responseId } = await approvedResponse('capped', 1);
+    const before = deliveredTo(lead.email).length;
+    const summary = await sendOnce(deps(), mail(), { workspaceId: ws, now: later(10) });
+    expect(summary.responses).toMatchObject({ sent: 0, waiting: 1 });
+    expect(deliveredTo(lead.email)).toHaveLength(before);
+    expect(await sendRow(responseId)).toEqual([]);
   }, 120_000);
 
   it('a send that may have reached the server is uncertain and never repeated', async () => {
