@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Deps, MailDeps } from '#core/pipeline/deps.ts';
 import type { Clock } from '#core/ports.ts';
+import { countResponses, sendApprovedResponses, settleAbandonedResponses } from '#core/sending/reply-send.ts';
 import type { SendSummary } from '#core/sending/send.ts';
 import type { StepHandler } from '#handlers/runtime.ts';
 import { executeLocally, type ExecuteOptions } from './state-machine.ts';
@@ -100,7 +101,7 @@ export async function sendOnce(deps: Deps, mail: MailDeps, options: SendOnceOpti
     return fn;
   };
   const wrap = (state: string, fn: StepHandler) => stopping(state, skipWaits(state, options.wrap ? options.wrap(state, fn) : fn));
-  return (await executeLocally(withMail, input, {
+  const summary = (await executeLocally(withMail, input, {
     aslText: readFileSync(SENDING_ASL_PATH, 'utf8'),
     onEvent: options.onEvent,
     wrap,
@@ -108,4 +109,13 @@ export async function sendOnce(deps: Deps, mail: MailDeps, options: SendOnceOpti
     waitTimeOverrides: simulated ? { WaitForSpacing: 0 } : undefined,
     signal: options.signal,
   })) as SendSummary;
+  // approved responses to replies go in their threads, after the outreach round (see reply-send.ts)
+  if (summary.blocked) return summary;
+  await settleAbandonedResponses(deps.sql, options.workspaceId, clock.now(), input.abandonedAfterSeconds);
+  const outcomes = await sendApprovedResponses(
+    { sql: deps.sql, mailer: mail.mailer, clock, log: deps.log, unsubscribe: mail.unsubscribe },
+    options.workspaceId,
+    options.limit ?? 25,
+  );
+  return { ...summary, responses: countResponses(outcomes) };
 }

@@ -69,6 +69,10 @@ Examples:
                   `At ${at}, claimed ${summary.claimed} in ${workspace.slug} (${summary.rounds} round${summary.rounds === 1 ? '' : 's'}): ` +
                     `${summary.sent} sent, ${summary.deferred} deferred, ${summary.failed} failed, ` +
                     `${summary.uncertain} uncertain, ${summary.skipped} skipped, ${summary.parked} parked.` +
+                    (summary.responses && Object.values(summary.responses).some((n) => n > 0)
+                      ? ` Responses to replies: ${summary.responses.sent} sent, ${summary.responses.waiting} waiting, ${summary.responses.cancelled} cancelled, ` +
+                        `${summary.responses.failed} failed, ${summary.responses.uncertain} uncertain.`
+                      : '') +
                     (summary.blocked ? ` Nothing more could be sent (${summary.blockedReason ?? 'the mailbox refused'}): the messages wait in the queue (prospector outbox).` : ''),
                 );
               }

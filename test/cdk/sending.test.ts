@@ -116,9 +116,9 @@ describe('the sending state machine', () => {
     t.hasResourceProperties('AWS::SES::ConfigurationSet', { Name: 'prospector-sending' });
 
     const without = Template.fromStack(createApp({ context: { 'aws:cdk:bundling-stacks': [] } }).stateless);
-    // prospecting and replies only
+    // prospecting, replies and watch only
     const machines = Object.values(without.findResources('AWS::StepFunctions::StateMachine')).map((r) => JSON.stringify(r.Properties.StateMachineName));
-    expect(machines).toHaveLength(2);
+    expect(machines).toHaveLength(3);
     expect(machines.join(' ')).not.toMatch(/sending/);
     for (const type of ['AWS::SES::EmailIdentity', 'AWS::SES::ConfigurationSet', 'AWS::Lambda::Url']) without.resourceCountIs(type, 0);
     // no rule listens for SES's bounce and complaint events

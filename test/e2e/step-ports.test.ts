@@ -31,6 +31,7 @@ import { SAMPLE_ONBOARDING } from '#local/cli.ts';
 import { openLocal, runOnce, type LocalRuntime } from '#local/runner.ts';
 import { REPLIES_ASL_PATH } from '#local/replies.ts';
 import { SENDING_ASL_PATH } from '#local/sending.ts';
+import { WATCH_ASL_PATH } from '#local/watch.ts';
 import { taskBindings } from '#local/state-machine.ts';
 import { CONFIGURED_LLM_PROVIDER } from '../../lambdas/cloud/composition.ts';
 
@@ -122,9 +123,15 @@ describe('each step touches only the ports it declares', () => {
     expect(undeclared).toEqual([]);
     expect([...ran].sort()).toEqual([...stepOfState.keys()].sort());
     // every step is a Task of the prospecting machine, of the sending one (test/sending/send.test.ts
-    // runs that) or of the replies one (test/replies/flow.test.ts runs it under restricted ports)
-    const otherSteps = [SENDING_ASL_PATH, REPLIES_ASL_PATH].flatMap((path) => taskBindings(readFileSync(path, 'utf8')).map((b) => stepOfHandler(b.file)));
-    expect(new Set(stepOfState.values())).toEqual(new Set(STEP_IDS.filter((id) => !otherSteps.includes(id))));
+    // runs that), of the replies one (test/replies/flow.test.ts runs it under restricted ports) or
+    // of the watch one (test/watch/watch.test.ts), which shares its fetch, clean and research steps
+    // with prospecting and adds its own two
+    const stepsOf = (path: string) => taskBindings(readFileSync(path, 'utf8')).map((b) => stepOfHandler(b.file));
+    const prospecting = new Set(stepOfState.values());
+    const watchOnly = stepsOf(WATCH_ASL_PATH).filter((id) => !prospecting.has(id));
+    expect(watchOnly.sort()).toEqual(['RecheckCompany', 'StartWatch']);
+    const otherSteps = [...stepsOf(SENDING_ASL_PATH), ...stepsOf(REPLIES_ASL_PATH), ...watchOnly];
+    expect(prospecting).toEqual(new Set(STEP_IDS.filter((id) => !otherSteps.includes(id))));
   });
 
   test('the runs took the branches that use the most ports', () => {

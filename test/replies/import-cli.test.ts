@@ -286,5 +286,6 @@ describe('prospector replies import / list', () => {
     const approved = await prospector(['drafts', 'approve', id.slice(0, 8)], cliEnv(home));
     expect(approved.code, approved.stderr).toBe(0);
     expect(approved.stdout).toContain(`Approved response ${id.slice(0, 8)} as maya.okafor@tallyhand.com`);
-  });
+    // seven CLI processes in a row, each opening the home's database: a hang limit, not a speed target
+  }, 300_000);
 });

@@ -117,6 +117,56 @@ describe.each(backends)('claiming on $name', (backend) => {
     expect(first).toMatchObject({ messageId: highId, toEmail: high.email, fromEmail: mb.address, priority: 90, attempts: 0 });
   });
 
+  it('with a cap of N, claims the N messages of the leads with the highest intent, then fit; intent is read at claim time', async () => {
+    const sql = await backend.open();
+    const ws = await seedWorkspace(sql);
+    const icpId = randomUUID();
+    await sql.query(`INSERT INTO icp (id, workspace_id, slug, name, search_keywords) VALUES (:id::uuid, :ws::uuid, :slug, 'Finance teams', ARRAY['finance'])`, { id: icpId, ws, slug: `fin-${icpId.slice(0, 8)}` });
+    const setIntent = async (lead: { leadId: string }, score: number) => {
+      await sql.query(
+        `INSERT INTO company_intent (company_id, icp_id, workspace_id, score, rules_version)
+         SELECT company_id, :icp::uuid, :ws::uuid, :score, 'test' FROM lead WHERE id = :lead::uuid
+         ON CONFLICT (company_id, icp_id) DO UPDATE SET score = EXCLUDED.score`,
+        { icp: icpId, ws, score, lead: lead.leadId },
+      );
+    };
+    // (name, intent or none, fit): six leads, each on its own mailbox so only the cap limits
+    const plan: [string, number | null, number][] = [
+      ['quiet-best-fit', null, 95],
+      ['hot-low-fit', 80, 30],
+      ['hot-high-fit', 80, 70],
+      ['warm', 40, 90],
+      ['cold', 5, 99],
+      ['warm-lower-fit', 40, 60],
+    ];
+    const byName = new Map<string, string>();
+    for (const [name, intent, fit] of plan) {
+      const lead = await seedApprovedLead(sql, ws, fresh(name));
+      await sql.query(`UPDATE sequence SET icp_id = :icp::uuid WHERE id = :s::uuid`, { icp: icpId, s: lead.seq.sequenceId });
+      if (intent !== null) await setIntent(lead, intent);
+      const mb = await seedMailbox(sql, ws);
+      byName.set(await enqueue(sql, ws, lead, mb.id, { ...WINDOW, priority: fit }), name);
+    }
+    const names = (claimed: ClaimedMessage[]) => claimed.map((c) => byName.get(c.messageId));
+
+    const first = await claimDue(sql, { workspaceId: ws, now: NOW, claimer: 'exec-1', limit: 3 });
+    // intent first (80, 80, 40), fit between equal intent; the best fit at a quiet company waits
+    expect(names(first)).toEqual(['hot-high-fit', 'hot-low-fit', 'warm']);
+    expect(first.map((c) => [c.intent, c.priority])).toEqual([[80, 70], [80, 30], [40, 90]]);
+
+    // a score recomputed after scheduling counts at the next claim: the quiet company turns hot
+    const quiet = await sql.query<{ lead_id: string }>(
+      `SELECT s.lead_id FROM sequence s JOIN message m ON m.sequence_id = s.id WHERE m.id = :m::uuid`,
+      { m: [...byName].find(([, n]) => n === 'quiet-best-fit')![0] },
+    );
+    await setIntent({ leadId: quiet.rows[0].lead_id }, 50);
+    const second = await claimDue(sql, { workspaceId: ws, now: later(100), claimer: 'exec-2', limit: 2 });
+    expect(names(second)).toEqual(['quiet-best-fit', 'warm-lower-fit']);
+    const third = await claimDue(sql, { workspaceId: ws, now: later(200), claimer: 'exec-3', limit: 2 });
+    expect(names(third)).toEqual(['cold']);
+    expect(third[0]).toMatchObject({ intent: 5, priority: 99 });
+  });
+
   it('never claims a suppressed address or domain, a stopped sequence, an unassigned variant, or outside the window', async () => {
     const sql = await backend.open();
     const ws = await seedWorkspace(sql);

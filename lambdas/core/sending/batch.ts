@@ -56,6 +56,8 @@ const Claimed = z.object({
   fromEmail: z.string().min(3),
   toEmail: z.string().min(3),
   priority: z.number(),
+  // the company's intent score the claim ordered by (absent in events written before it existed)
+  intent: z.number().min(0).max(100).default(0),
   scheduledAt: z.string(),
   attempts: z.number().int().min(0),
 });

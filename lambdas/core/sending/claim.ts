@@ -25,7 +25,18 @@
  * ended, a retry's time has come, the recipient (address or domain) is not suppressed now, no
  * attempt that may have reached the recipient exists, the mailbox is active and its spacing has
  * passed, and the mailbox's (warming) daily cap and the recipient domain's cap over the last 24
- * hours have room. Order: priority (the fit score) first, then the oldest scheduled moment.
+ * hours have room (responses to replies sent from the mailbox count towards its cap).
+ *
+ * Order (the sending priority): the ordering key is
+ *   (intent DESC, priority DESC, scheduled_at ASC, message_id ASC)
+ * where `intent` is the company's intent score (0-100, `company_intent.score`) for the
+ * sequence's ICP (else the lead's ICP; with neither, the company's highest score over its ICPs;
+ * 0 when the company has no intent row) and `priority` is the fit score stored on the queue row
+ * when it was scheduled. So a lead whose company shows a buying signal goes before a better-fit
+ * lead at a quiet company, fit breaks ties between equal intent, and the oldest scheduled moment
+ * breaks ties between equal fit. The same key picks the one message per mailbox, the messages
+ * within a recipient domain's cap and the `limit`; caps, spacing and the warm-up are unchanged.
+ * Intent is read at claim time, so a score recomputed after scheduling counts at once.
  *
  * A claim whose execution died before it wrote a send attempt is claimable again after the
  * lease; once an attempt exists, the unique attempt per message keeps a second send out.
@@ -40,7 +51,10 @@ export interface ClaimedMessage {
   mailboxId: string;
   fromEmail: string;
   toEmail: string;
+  /** The fit score stored when the message was scheduled. */
   priority: number;
+  /** The company's intent score (0-100) the claim ordered by; 0 when none is recorded. */
+  intent: number;
   scheduledAt: string;
   attempts: number;
 }
@@ -118,12 +132,20 @@ const suppressed = (ws: string, email: string) => `EXISTS (
        AND ((sp.kind = 'email' AND sp.value = ${email})
          OR (sp.kind = 'domain' AND (split_part(${email}, '@', 2) = sp.value OR split_part(${email}, '@', 2) LIKE '%.' || sp.value))))`;
 
+/**
+ * SQL: the intent score (0-100) a queue row is ordered by: the company's score for the
+ * sequence's ICP, else the lead's ICP, else the company's highest over its ICPs; 0 without one.
+ */
+export const INTENT_OF_ROW = `coalesce((SELECT max(ci.score) FROM company_intent ci
+           WHERE ci.company_id = l.company_id AND (coalesce(s.icp_id, l.icp_id) IS NULL OR ci.icp_id = coalesce(s.icp_id, l.icp_id))), 0)`;
+
 const CLAIM_SQL = `
 WITH limits AS (
   SELECT * FROM jsonb_to_recordset(:limits::jsonb) AS t(mailbox_id uuid, daily_cap integer, domain_cap integer, spacing_seconds integer)
 ),
 candidate AS (
   SELECT sm.message_id, sm.mailbox_id, sm.priority, sm.scheduled_at, l.email AS to_email,
+         ${INTENT_OF_ROW} AS intent,
          split_part(l.email, '@', 2) AS domain, mb.address AS from_email
     FROM scheduled_message sm ${DUE_JOINS}
    WHERE sm.workspace_id = :ws::uuid
@@ -140,13 +162,15 @@ candidate AS (
      AND NOT ${suppressed('sm.workspace_id', 'l.email')}
      AND NOT ${liveAttempt('sm.message_id')}
      AND mb.active AND (mb.next_send_at IS NULL OR mb.next_send_at <= :now::timestamptz)
-   ORDER BY sm.priority DESC, sm.scheduled_at, sm.message_id
+   ORDER BY intent DESC, sm.priority DESC, sm.scheduled_at, sm.message_id
    FOR UPDATE OF sm, mb SKIP LOCKED
 ),
 mailbox_used AS (
   SELECT li.mailbox_id,
          (SELECT count(*) FROM send_attempt sa
            WHERE sa.from_email = mb.address AND sa.status <> 'failed' AND sa.started_at > :now::timestamptz - interval '24 hours')
+       + (SELECT count(*) FROM reply_response_send rs
+           WHERE rs.from_email = mb.address AND rs.status NOT IN ('failed', 'cancelled') AND rs.started_at > :now::timestamptz - interval '24 hours')
        + (SELECT count(*) FROM scheduled_message x
            WHERE x.mailbox_id = li.mailbox_id AND x.status = 'claimed' AND NOT ${liveAttempt('x.message_id')}) AS used
     FROM limits li JOIN mailbox mb ON mb.id = li.mailbox_id
@@ -163,7 +187,7 @@ domain_used AS (
 ),
 eligible AS (
   SELECT c.*, li.domain_cap, li.spacing_seconds, du.used AS domain_used,
-         row_number() OVER (PARTITION BY c.mailbox_id ORDER BY c.priority DESC, c.scheduled_at, c.message_id) AS nth_of_mailbox
+         row_number() OVER (PARTITION BY c.mailbox_id ORDER BY c.intent DESC, c.priority DESC, c.scheduled_at, c.message_id) AS nth_of_mailbox
     FROM candidate c
     JOIN limits li ON li.mailbox_id = c.mailbox_id
     JOIN mailbox_used mu ON mu.mailbox_id = c.mailbox_id
@@ -171,14 +195,14 @@ eligible AS (
    WHERE mu.used < li.daily_cap AND du.used < li.domain_cap
 ),
 one_per_mailbox AS (
-  SELECT e.*, row_number() OVER (PARTITION BY e.domain ORDER BY e.priority DESC, e.scheduled_at, e.message_id) AS nth_of_domain
+  SELECT e.*, row_number() OVER (PARTITION BY e.domain ORDER BY e.intent DESC, e.priority DESC, e.scheduled_at, e.message_id) AS nth_of_domain
     FROM eligible e WHERE e.nth_of_mailbox = 1
 ),
 chosen AS (
-  SELECT o.message_id, o.mailbox_id, o.from_email, o.to_email, o.spacing_seconds
+  SELECT o.message_id, o.mailbox_id, o.from_email, o.to_email, o.spacing_seconds, o.intent
     FROM one_per_mailbox o
    WHERE o.domain_used + o.nth_of_domain <= o.domain_cap
-   ORDER BY o.priority DESC, o.scheduled_at, o.message_id
+   ORDER BY o.intent DESC, o.priority DESC, o.scheduled_at, o.message_id
    LIMIT :limit
 ),
 -- a data-modifying CTE runs whether or not it is referenced
@@ -191,11 +215,12 @@ UPDATE scheduled_message sm
    SET status = 'claimed', claimed_at = :now::timestamptz, claimed_by = :claimer, deferred_reason = NULL, updated_at = :now::timestamptz
   FROM chosen c
  WHERE sm.message_id = c.message_id
-RETURNING sm.message_id, sm.sequence_id, sm.mailbox_id, c.from_email, c.to_email, sm.priority, sm.scheduled_at, sm.attempts`;
+RETURNING sm.message_id, sm.sequence_id, sm.mailbox_id, c.from_email, c.to_email, sm.priority, c.intent, sm.scheduled_at, sm.attempts`;
 
 /**
- * Claims what may go now, in one statement; returns the claimed messages, highest priority
- * first. Caps and spacing come from the policy (warm-up ramp, random gap) per mailbox.
+ * Claims what may go now, in one statement; returns the claimed messages in the
+ * sending priority (intent, then fit, then the oldest scheduled moment). Caps and spacing come
+ * from the policy (warm-up ramp, random gap) per mailbox.
  */
 export async function claimDue(sql: Sql, options: ClaimOptions): Promise<ClaimedMessage[]> {
   const { now } = options;
@@ -215,6 +240,7 @@ export async function claimDue(sql: Sql, options: ClaimOptions): Promise<Claimed
     from_email: string;
     to_email: string;
     priority: number;
+    intent: number;
     scheduled_at: string;
     attempts: number;
   }>(CLAIM_SQL, {
@@ -233,8 +259,9 @@ export async function claimDue(sql: Sql, options: ClaimOptions): Promise<Claimed
       fromEmail: r.from_email,
       toEmail: r.to_email,
       priority: r.priority,
+      intent: Number(r.intent),
       scheduledAt: r.scheduled_at,
       attempts: r.attempts,
     }))
-    .sort((a, b) => b.priority - a.priority || a.scheduledAt.localeCompare(b.scheduledAt) || a.messageId.localeCompare(b.messageId));
+    .sort((a, b) => b.intent - a.intent || b.priority - a.priority || a.scheduledAt.localeCompare(b.scheduledAt) || a.messageId.localeCompare(b.messageId));
 }

@@ -373,6 +373,17 @@ export interface SendSummary {
   abandoned: number;
   /** claim rounds in this execution (one per spacing; see batch.ts) */
   rounds: number;
+  /** approved responses to replies handled after the rounds (reply-send.ts), by outcome */
+  responses?: ResponseCounts;
+}
+
+/** Approved responses to replies by what happened to them in one run. */
+export interface ResponseCounts {
+  sent: number;
+  cancelled: number;
+  waiting: number;
+  failed: number;
+  uncertain: number;
 }
 
 /** Counts one round's outcomes into a summary. */

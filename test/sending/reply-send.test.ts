@@ -1,0 +1,171 @@
+/**
+ * An approved response to a prospect's reply goes out through `sendOnce` (the sending machine,
+ * then the responses), with the real SMTP mailer and the loopback sink, on PGlite: one .eml in
+ * the thread (In-Reply-To the reply, References the thread, "Re:" subject, the thread's mailbox,
+ * the compliance footer), never twice, never to an address suppressed after approval, and a send
+ * whose outcome is unknown is never repeated.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FolderLake } from '#adapters/folder-lake.ts';
+import type { PgliteSql } from '#adapters/pglite-sql.ts';
+import { SmtpMailer } from '#adapters/smtp-mailer.ts';
+import type { MailDeps } from '#core/pipeline/deps.ts';
+import type { Mailer } from '#core/ports.ts';
+import { approveResponse } from '#core/replies/response-repository.ts';
+import { MailSink } from '../../local/mail-sink.ts';
+import { sendOnce } from '../../local/sending.ts';
+import { onboardedDb } from '#test/helpers/db.ts';
+import { enqueue, seedApprovedLead, seedMailbox, sendingDeps, type ApprovedLead } from '#test/helpers/sending.ts';
+
+// Tuesday 8 December 2026, 09:00 in New York (14:00 UTC), inside the default window.
+const NOW = new Date('2026-12-08T14:00:00Z');
+const WINDOW = { start: new Date('2026-12-08T13:00:00Z'), end: new Date('2026-12-08T16:00:00Z') };
+const SECRET = Buffer.alloc(32, 7);
+const later = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000);
+
+let db: PgliteSql;
+let ws: string;
+let dir: string;
+let lake: FolderLake;
+let sink: MailSink;
+let mailer: SmtpMailer;
+
+beforeAll(async () => {
+  ({ db, workspaceId: ws } = await onboardedDb());
+  dir = await mkdtemp(join(tmpdir(), 'reply-send-test-'));
+  lake = new FolderLake(join(dir, 'lake'));
+  sink = await MailSink.start({ lake, clock: { now: () => NOW } });
+  mailer = new SmtpMailer({ url: sink.url });
+}, 120_000);
+
+afterAll(async () => {
+  await mailer?.close();
+  await sink?.close();
+  await db?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const deps = () => sendingDeps(db, lake, NOW);
+const mail = (m: Mailer = mailer): MailDeps => ({ mailer: m, unsubscribe: { baseUrl: 'https://go.tallyhand.example/unsubscribe', secret: SECRET } });
+const deliveredTo = (email: string) => sink.deliveries.filter((d) => d.to.includes(email));
+const eml = async (key: string) => (await lake.get(key))!.toString('utf8').replace(/=\r?\n/g, '').replace(/\r?\n[ \t]+/g, ' ');
+
+/** A lead whose first email went out from its own mailbox, who replied, and a response to that reply approved. */
+async function approvedResponse(name: string, dailyCap = 40): Promise<{ lead: ApprovedLead; mailbox: string; firstId: string; replyRfc: string; responseId: string }> {
+  const mb = await seedMailbox(db, ws, { spacing: 60, dailyCap, domainCap: Math.min(3, dailyCap) });
+  const lead = await seedApprovedLead(db, ws, `${name}-${randomUUID().slice(0, 8)}.example`);
+  await enqueue(db, ws, lead, mb.id, WINDOW);
+  const first = await sendOnce(deps(), mail(), { workspaceId: ws, now: NOW });
+  expect(first.sent).toBeGreaterThanOrEqual(1);
+  const attempt = (
+    await db.query<{ id: string; rfc_message_id: string }>(`SELECT id, rfc_message_id FROM send_attempt WHERE message_id = :m::uuid AND status = 'sent'`, { m: lead.seq.messages.a })
+  ).rows[0];
+  const replyId = randomUUID();
+  const replyRfc = `<${replyId}@${name}.example>`;
+  await db.query(
+    `INSERT INTO reply (id, workspace_id, rfc_message_id, in_reply_to, send_attempt_id, sequence_id, lead_id, from_email, subject, received_at, raw_key,
+                        classification, classified_by, confidence, thread_match, action)
+     VALUES (:id::uuid, :ws::uuid, :rfc, :irt, :sa::uuid, :seq::uuid, :lead::uuid, :from, 'Re: Two cross-dock sites', :at::timestamptz, :raw,
+             'interested', 'llm', 0.9, 'in_reply_to', 'sequence stopped')`,
+    { id: replyId, ws, rfc: replyRfc, irt: attempt.rfc_message_id, sa: attempt.id, seq: lead.seq.sequenceId, lead: lead.leadId, from: lead.email, at: later(5), raw: `inbound/${replyId}.eml` },
+  );
+  const responseId = randomUUID();
+  await db.query(
+    `INSERT INTO reply_response (id, workspace_id, reply_id, lead_id, to_email, rep_email, subject, body, source, prompt_version, grounding, checker_version, checked_at)
+     VALUES (:id::uuid, :ws::uuid, :reply::uuid, :lead::uuid, :to, 'maya.okafor@tallyhand.com', NULL, :body, 'template', 'respond-template.v1', 'grounded', 'test', now())`,
+    { id: responseId, ws, reply: replyId, lead: lead.leadId, to: lead.email, body: 'Hi Dana,\n\nThanks for getting back to me. Would Tuesday suit you for a short call?\n\nMaya' },
+  );
+  await approveResponse(db, responseId);
+  return { lead, mailbox: mb.address, firstId: attempt.rfc_message_id, replyRfc, responseId };
+}
+
+async function sendRow(responseId: string) {
+  return (await db.query<{ status: string; error: string | null; rfc_message_id: string | null }>(
+    'SELECT status, error, rfc_message_id FROM reply_response_send WHERE response_id = :id::uuid', { id: responseId },
+  )).rows;
+}
+
+describe('sending approved responses to replies', () => {
+  it('sends the response once, in the thread, from the mailbox the thread used, with the footer; a second run sends nothing', async () => {
+    const { lead, mailbox, firstId, replyRfc, responseId } = await approvedResponse('thread');
+    const before = deliveredTo(lead.email).length;
+
+    const summary = await sendOnce(deps(), mail(), { workspaceId: ws, now: later(10) });
+
+    expect(summary.responses).toMatchObject({ sent: 1, cancelled: 0, uncertain: 0 });
+    const got = deliveredTo(lead.email).slice(before);
+    expect(got).toHaveLength(1);
+    const text = await eml(got[0].key);
+    expect(text).toMatch(new RegExp(`^In-Reply-To: ${replyRfc.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'm'));
+    expect(text).toMatch(/^References: .*$/m);
+    const references = /^References: (.*)$/m.exec(text)![1];
+    expect(references).toContain(firstId);
+    expect(references.trim().endsWith(replyRfc)).toBe(true);
+    expect(text).toMatch(/^Subject: Re: Two cross-dock sites\s*$/m);
+    expect(text).toMatch(new RegExp(`^From: .*${mailbox.replace('.', '\\.')}`, 'm'));
+    expect(text).toContain('Would Tuesday suit you');
+    expect(text).toContain('548 Market St');
+    expect(text).toMatch(/^List-Unsubscribe:\s*<https:\/\/go\.tallyhand\.example\/unsubscribe\/v1\./m);
+    const [row] = await sendRow(responseId);
+    expect(row.status).toBe('sent');
+    expect(got[0].messageId).toBe(row.rfc_message_id);
+
+    const again = await sendOnce(deps(), mail(), { workspaceId: ws, now: later(40) });
+    expect(again.responses?.sent).toBe(0);
+    expect(deliveredTo(lead.email).slice(before)).toHaveLength(1);
+  }, 120_000);
+
+  it('never sends to an address that opted out after the response was approved', async () => {
+    const { lead, responseId } = await approvedResponse('optout');
+    const before = deliveredTo(lead.email).length;
+    await db.query(`INSERT INTO suppression (id, workspace_id, kind, value, reason, source) VALUES (:id::uuid, :ws::uuid, 'email', :e, 'clicked', 'opt_out')`, {
+      id: randomUUID(), ws, e: lead.email,
+    });
+
+    const summary = await sendOnce(deps(), mail(), { workspaceId: ws, now: later(10) });
+
+    expect(summary.responses).toMatchObject({ sent: 0, cancelled: 1 });
+    expect(deliveredTo(lead.email)).toHaveLength(before);
+    const [row] = await sendRow(responseId);
+    expect(row.status).toBe('cancelled');
+    expect(row.error).toContain('suppressed');
+  }, 120_000);
+
+  it('waits outside the lead\'s send window and goes in the next one', async () => {
+    const { lead, responseId } = await approvedResponse('window');
+    const before = deliveredTo(lead.email).length;
+    // 20:00 in New York: outside Tue-Thu 08:00-11:00
+    const evening = await sendOnce(deps(), mail(), { workspaceId: ws, now: new Date('2026-12-09T01:00:00Z') });
+    expect(evening.responses).toMatchObject({ sent: 0, waiting: 1 });
+    expect(await sendRow(responseId)).toEqual([]);
+    const morning = await sendOnce(deps(), mail(), { workspaceId: ws, now: new Date('2026-12-09T14:30:00Z') });
+    expect(morning.responses?.sent).toBe(1);
+    expect(deliveredTo(lead.email)).toHaveLength(before + 1);
+  }, 120_000);
+
+  it('waits while the mailbox\'s daily cap is used up by the outreach it sent', async () => {
+    const { lead, responseId } = await approvedResponse('capped', 1);
+    const before = deliveredTo(lead.email).length;
+    const summary = await sendOnce(deps(), mail(), { workspaceId: ws, now: later(10) });
+    expect(summary.responses).toMatchObject({ sent: 0, waiting: 1 });
+    expect(deliveredTo(lead.email)).toHaveLength(before);
+    expect(await sendRow(responseId)).toEqual([]);
+  }, 120_000);
+
+  it('a send that may have reached the server is uncertain and never repeated', async () => {
+    const { lead, responseId } = await approvedResponse('uncertain');
+    const before = deliveredTo(lead.email).length;
+    const dropped: Mailer = { provider: 'smtp', send: async () => { throw new Error('connection closed after DATA'); }, close: async () => {} };
+
+    const first = await sendOnce(deps(), mail(dropped), { workspaceId: ws, now: later(10) });
+    expect(first.responses).toMatchObject({ sent: 0, uncertain: 1 });
+    const again = await sendOnce(deps(), mail(), { workspaceId: ws, now: later(60) });
+    expect(again.responses?.sent).toBe(0);
+    expect(deliveredTo(lead.email)).toHaveLength(before);
+    expect((await sendRow(responseId))[0].status).toBe('uncertain');
+  }, 120_000);
+});
