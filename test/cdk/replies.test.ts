@@ -158,7 +158,7 @@ describe('replies inbound, without a mailbox domain', () => {
     const { statefulTemplate, statelessTemplate } = synth({});
     statelessTemplate.resourceCountIs('AWS::SES::ReceiptRuleSet', 0);
     statelessTemplate.resourceCountIs('AWS::SES::ReceiptRule', 0);
-    statelessTemplate.resourceCountIs('AWS::StepFunctions::StateMachine', 2);
+    statelessTemplate.resourceCountIs('AWS::StepFunctions::StateMachine', 3); // prospecting, replies, watch
     statelessTemplate.resourceCountIs('AWS::Events::Rule', 1);
     expect(JSON.stringify(statefulTemplate.toJSON())).not.toContain('ses.amazonaws.com');
   });

@@ -111,11 +111,11 @@ describe('cdk-nag acknowledgements', () => {
 });
 
 describe('the deployed state machine definition', () => {
-  it('passes asl-validator with the stack\'s substitutions, for each state machine (prospecting, replies)', async () => {
+  it('passes asl-validator with the stack\'s substitutions, for each state machine (prospecting, replies, watch)', async () => {
     const { app, stateless } = unbundled();
     app.synth();
     const machines = Object.values(Template.fromStack(stateless).findResources('AWS::StepFunctions::StateMachine'));
-    expect(machines).toHaveLength(2);
+    expect(machines).toHaveLength(3);
     for (const sm of machines) {
       const substitutions = sm.Properties.DefinitionSubstitutions as Record<string, unknown>;
       const text = (sm.Properties.DefinitionString as string).replace(/\$\{(\w+)\}/g, (_m, name: string) => {
