@@ -119,7 +119,7 @@ describe('a local run on the embedded defaults', () => {
 
   test('the local twins of the Athena named queries answer over the lake of this run', async () => {
     const queries = await namedQueries();
-    expect(Object.keys(queries).sort()).toEqual(['best-fit-leads-this-week', 'facts-for-company', 'failed-leads-by-reason', 'leads-by-icp']);
+    expect(Object.keys(queries).sort()).toEqual(['best-fit-leads-this-week', 'facts-for-company', 'failed-leads-by-reason', 'hiring-for-personas', 'leads-by-icp', 'new-signals-since-last-run', 'pricing-changed-this-week']);
     const lake = rt.deps.lake.location;
 
     const best = await queryLake(lake, queries['best-fit-leads-this-week']);
