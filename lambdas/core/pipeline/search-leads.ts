@@ -243,9 +243,15 @@ export async function searchLeads(deps: Deps, rawInput: SearchLeadsInput): Promi
       const window = eligible.slice(next, next + SEARCH_BATCH);
       // A lead another ICP already added to this run is neither accepted nor rejected here, and
       // does not use up this ICP's quota.
+      // Driven from the window's emails, one unique-index probe each (lead by workspace and email,
+      // run_lead by its key): the planner's estimates for tables this transaction is filling are
+      // stale (no ANALYZE has seen the new rows), and a join it plans over them compares every
+      // window with every lead already written, quadratic in the run's size.
       const inRun = await tx.query<{ email: string }>(
-        `SELECT l.email FROM lead l JOIN run_lead rl ON rl.lead_id = l.id AND rl.run_id = :runId::uuid
-         WHERE l.workspace_id = :ws::uuid AND l.email IN (SELECT jsonb_array_elements_text(:emails::jsonb))`,
+        `SELECT x.email FROM jsonb_array_elements_text(:emails::jsonb) AS x(email)
+         CROSS JOIN LATERAL (
+           SELECT 1 FROM lead l JOIN run_lead rl ON rl.run_id = :runId::uuid AND rl.lead_id = l.id
+           WHERE l.workspace_id = :ws::uuid AND l.email = x.email LIMIT 1) AS hit`,
         { runId, ws: workspaceId, emails: window.map((l) => l.email) },
       );
       const already = new Set(inRun.rows.map((r) => r.email));
@@ -342,7 +348,7 @@ async function addLeads(
     `INSERT INTO run_lead (run_id, lead_id, icp_id, is_new)
      SELECT :runId::uuid, l.id, :icpId::uuid, COALESCE(l.first_run_id = :runId::uuid, false)
      FROM jsonb_to_recordset(:rows::jsonb) AS x(ord int, email text)
-     JOIN lead l ON l.workspace_id = :ws::uuid AND l.email = x.email
+     CROSS JOIN LATERAL (SELECT id, first_run_id FROM lead WHERE workspace_id = :ws::uuid AND email = x.email LIMIT 1) AS l
      ORDER BY x.ord
      ON CONFLICT (run_id, lead_id) DO NOTHING`,
     { ...target, rows },
