@@ -49,16 +49,24 @@ async function insertResearch(tx: Sql, deps: Deps, stored: StoredResearch, lead:
     return { id: existing.rows[0].id, inserted: false };
   }
   const researchId = inserted.rows[0].id;
-  // A quote found on several pages is one fact; its further pages go in one statement.
+  // All facts in one statement, and a quote found on several pages is one fact whose further
+  // pages go in one more: two Data API calls whatever the number of facts.
+  const facts: { ord: number; id: string; local_id: string; category: string; claim: string; quote: string; snapshot_id: string; source_url: string; verified: boolean }[] = [];
   const sources: { fact_id: string; ord: number; snapshot_id: string; source_url: string }[] = [];
   for (const f of r.facts) {
     const factId = deps.newId();
+    facts.push({ ord: facts.length, id: factId, local_id: f.id, category: f.category, claim: f.claim, quote: f.quote, snapshot_id: f.snapshotId, source_url: f.sourceUrl, verified: f.verified });
+    (f.alsoFoundOn ?? []).forEach((s, i) => sources.push({ fact_id: factId, ord: i + 2, snapshot_id: s.snapshotId, source_url: s.sourceUrl }));
+  }
+  if (facts.length > 0) {
     await tx.query(
       `INSERT INTO fact (id, research_id, local_id, category, claim, quote, snapshot_id, source_url, verified)
-       VALUES (:id::uuid, :researchId::uuid, :localId, :category, :claim, :quote, :snapshotId::uuid, :sourceUrl, :verified)`,
-      { id: factId, researchId, localId: f.id, category: f.category, claim: f.claim, quote: f.quote, snapshotId: f.snapshotId, sourceUrl: f.sourceUrl, verified: f.verified },
+       SELECT x.id, :researchId::uuid, x.local_id, x.category, x.claim, x.quote, x.snapshot_id, x.source_url, x.verified
+       FROM jsonb_to_recordset(:rows::jsonb)
+         AS x(ord int, id uuid, local_id text, category text, claim text, quote text, snapshot_id uuid, source_url text, verified boolean)
+       ORDER BY x.ord`,
+      { researchId, rows: facts },
     );
-    (f.alsoFoundOn ?? []).forEach((s, i) => sources.push({ fact_id: factId, ord: i + 2, snapshot_id: s.snapshotId, source_url: s.sourceUrl }));
   }
   if (sources.length > 0) {
     await tx.query(

@@ -19,23 +19,29 @@ export type LlmCallOwner =
     }
   | { replyId: string; leadId: string | null };
 
-/** Inserts the calls; a call already recorded (same id, a repeated step) is left as it is. */
+/**
+ * Inserts the calls in one statement (one Data API call however many there are); a call already
+ * recorded (same id, a repeated step) is left as it is.
+ */
 export async function insertLlmCalls(sql: Sql, owner: LlmCallOwner, calls: readonly LlmCallRecord[]): Promise<void> {
+  if (calls.length === 0) return;
   const by = 'replyId' in owner
     ? { runId: null, leadId: owner.leadId, researchId: null, replyId: owner.replyId }
     : { runId: owner.runId, leadId: owner.leadId, researchId: owner.researchId, replyId: null };
-  for (const c of calls) {
-    await sql.query(
-      `INSERT INTO llm_call (id, run_id, lead_id, research_id, reply_id, pass, provider, model, prompt_version, prompt_tokens,
-                             completion_tokens, latency_ms, cost_usd, request_id, outcome, lake_key)
-       VALUES (:id::uuid, :runId::uuid, :leadId::uuid, :researchId::uuid, :replyId::uuid, :pass, :provider, :model, :promptVersion,
-               :promptTokens, :completionTokens, :latencyMs, :cost, :requestId, :outcome, :lakeKey)
-       ON CONFLICT (id) DO NOTHING`,
-      {
-        id: c.id, ...by, pass: c.pass, provider: c.provider, model: c.model,
-        promptVersion: c.promptVersion, promptTokens: c.promptTokens, completionTokens: c.completionTokens,
-        latencyMs: Math.max(0, Math.round(c.latencyMs)), cost: c.costUsd, requestId: c.requestId, outcome: c.outcome, lakeKey: c.lakeKey,
-      },
-    );
-  }
+  const rows = calls.map((c, ord) => ({
+    ord, id: c.id, pass: c.pass, provider: c.provider, model: c.model, prompt_version: c.promptVersion,
+    prompt_tokens: c.promptTokens, completion_tokens: c.completionTokens, latency_ms: Math.max(0, Math.round(c.latencyMs)),
+    cost_usd: c.costUsd, request_id: c.requestId ?? null, outcome: c.outcome, lake_key: c.lakeKey,
+  }));
+  await sql.query(
+    `INSERT INTO llm_call (id, run_id, lead_id, research_id, reply_id, pass, provider, model, prompt_version, prompt_tokens,
+                           completion_tokens, latency_ms, cost_usd, request_id, outcome, lake_key)
+     SELECT x.id, :runId::uuid, :leadId::uuid, :researchId::uuid, :replyId::uuid, x.pass, x.provider, x.model, x.prompt_version,
+            x.prompt_tokens, x.completion_tokens, x.latency_ms, x.cost_usd, x.request_id, x.outcome, x.lake_key
+     FROM jsonb_to_recordset(:rows::jsonb) AS x(ord int, id uuid, pass text, provider text, model text, prompt_version text,
+            prompt_tokens int, completion_tokens int, latency_ms int, cost_usd numeric, request_id text, outcome text, lake_key text)
+     ORDER BY x.ord
+     ON CONFLICT (id) DO NOTHING`,
+    { ...by, rows },
+  );
 }
