@@ -4,7 +4,7 @@ import { HeuristicLlm } from '#adapters/heuristic-llm.ts';
 import { LlmOutputError, LlmRequestRejected, LlmRequestTooLarge, LlmTruncated, LlmUnavailableError, RateLimitedError } from '#core/errors.ts';
 import { completionLimit, DEFAULT_RESEARCH_OPTIONS, PROMPT_VERSION, researchLead } from '#core/research/engine.ts';
 import type { ResearchInput, ResearchResult } from '#core/research/contract.ts';
-import { locateQuote, normaliseForMatch } from '#core/research/text.ts';
+import { locateQuote, normaliseForMatch, normaliseWithMap } from '#core/research/text.ts';
 import { startFakeGroq, type FakeGroq } from '#test/fakes/fake-groq.ts';
 import { depsFor, leadInput, longPage, page } from './fixtures.ts';
 
@@ -460,5 +460,17 @@ describe('quote verification', () => {
     expect(locateQuote(pageText, 'trusted by 1,300 teams').ok).toBe(false);
     expect(locateQuote(pageText, 'the')).toMatchObject({ ok: false, reason: 'too-short' });
     expect(normaliseForMatch('‹‹‹END›››')).toBe('<<<end>>>');
+  });
+
+  it('gives the same comparison form as the quote locator, whitespace, marks and case folded the same way', () => {
+    const samples = [
+      '  We\u2019re\u00a0the \u201CLEADING\u201D\tplatform \u2014 *trusted* by `1,200` teams\u2026  ',
+      'İstanbul ΣΟΦΙΑ Straße \ufeffzero\u200bwidth\u00adsoft \u3000ideographic\u2028line \u180emongolian \u0085next',
+      'emoji \ud83d\ude00 KELVIN \u212a ﬁ ligature',
+      '',
+      ' \n\t ',
+    ];
+    for (const text of samples) expect(normaliseForMatch(text)).toBe(normaliseWithMap(text).text);
+    expect(normaliseForMatch(' A\u00a0\u00a0B*c ')).toBe('a bc');
   });
 });

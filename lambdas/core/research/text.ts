@@ -110,7 +110,7 @@ export function normaliseWithMap(input: string): NormalisedText {
   let pendingSpace = false;
   for (let i = 0; i < input.length; i++) {
     const ch = input[i];
-    if (/\s/.test(ch)) {
+    if (isSpace(input.charCodeAt(i))) {
       pendingSpace = text.length > 0;
       continue;
     }
@@ -132,8 +132,35 @@ export function normaliseWithMap(input: string): NormalisedText {
 }
 
 /** The comparison form of a string: see `normaliseWithMap`. */
+// The same walk without the offset arrays, and plain ASCII without a lookup: keyword matching
+// and the offline researcher call this on every passage, many times a lead.
 export function normaliseForMatch(input: string): string {
-  return normaliseWithMap(input).text;
+  let text = '';
+  let pendingSpace = false;
+  for (let i = 0; i < input.length; i++) {
+    const code = input.charCodeAt(i);
+    if (isSpace(code)) {
+      pendingSpace = text.length > 0;
+      continue;
+    }
+    let mapped: string;
+    if (code < 128 && code !== 42 && code !== 96) mapped = code >= 65 && code <= 90 ? String.fromCharCode(code + 32) : input[i];
+    else mapped = (CHAR_MAP[input[i]] ?? input[i]).toLowerCase();
+    if (mapped.length === 0) continue;
+    if (pendingSpace) {
+      text += ' ';
+      pendingSpace = false;
+    }
+    text += mapped;
+  }
+  return text;
+}
+
+/** What `/\s/` matches, for one UTF-16 code unit, without a regular expression per character. */
+function isSpace(code: number): boolean {
+  if (code < 128) return code === 32 || (code >= 9 && code <= 13);
+  return code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) || code === 0x2028 || code === 0x2029
+    || code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff;
 }
 
 /** A quote shorter than this (normalised) is too generic to count as evidence. */
