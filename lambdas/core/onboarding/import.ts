@@ -405,6 +405,9 @@ type IcpRow = {
 };
 
 /** The seller context research needs: company, products and the active ICPs with their personas. */
+// One statement (the research step reads it for every lead; on the Data API each statement is
+// an HTTPS call): products, ICPs and personas come back as JSON arrays in the orders the
+// separate reads used.
 export async function loadSellerContext(sql: Sql, workspaceId: string): Promise<SellerContext> {
   const company = await sql.query<{
     name: string;
@@ -412,30 +415,28 @@ export async function loadSellerContext(sql: Sql, workspaceId: string): Promise<
     description: string;
     value_propositions: string[];
     differentiators: string[];
+    products: { name: string; description: string; pains_solved: string[]; use_cases: string[] }[];
+    icps: (IcpRow & { personas: { name: string; titles: string[]; pains: string[]; goals: string[] }[] })[];
   }>(
-    `SELECT name, domain, description, value_propositions, differentiators
-       FROM seller_company WHERE workspace_id = :ws::uuid`,
+    `SELECT s.name, s.domain, s.description, s.value_propositions, s.differentiators,
+            COALESCE((SELECT jsonb_agg(jsonb_build_object('name', p.name, 'description', p.description,
+                                                          'pains_solved', p.pains_solved, 'use_cases', p.use_cases) ORDER BY p.name)
+                        FROM product p WHERE p.workspace_id = s.workspace_id), '[]'::jsonb) AS products,
+            COALESCE((SELECT jsonb_agg(jsonb_build_object(
+                               'id', i.id, 'slug', i.slug, 'name', i.name, 'industries', i.industries,
+                               'employees_min', i.employees_min, 'employees_max', i.employees_max,
+                               'geographies', i.geographies, 'technologies', i.technologies,
+                               'funding_stages', i.funding_stages, 'buying_triggers', i.buying_triggers,
+                               'negative_icp', i.negative_icp, 'search_keywords', i.search_keywords,
+                               'personas', COALESCE((SELECT jsonb_agg(jsonb_build_object('name', pe.name, 'titles', pe.titles,
+                                                                                         'pains', pe.pains, 'goals', pe.goals) ORDER BY pe.name)
+                                                       FROM persona pe WHERE pe.icp_id = i.id), '[]'::jsonb)) ORDER BY i.slug)
+                        FROM icp i WHERE i.workspace_id = s.workspace_id AND i.active), '[]'::jsonb) AS icps
+       FROM seller_company s WHERE s.workspace_id = :ws::uuid`,
     { ws: workspaceId },
   );
   const seller = company.rows[0];
   if (!seller) throw new ProspectorError(`workspace ${workspaceId} has no seller company: import an onboarding file first`);
-
-  const products = await sql.query<{ name: string; description: string; pains_solved: string[]; use_cases: string[] }>(
-    'SELECT name, description, pains_solved, use_cases FROM product WHERE workspace_id = :ws::uuid ORDER BY name',
-    { ws: workspaceId },
-  );
-  const icps = await sql.query<IcpRow>(
-    `SELECT id, slug, name, industries, employees_min, employees_max, geographies, technologies, funding_stages,
-            buying_triggers, negative_icp, search_keywords
-       FROM icp WHERE workspace_id = :ws::uuid AND active ORDER BY slug`,
-    { ws: workspaceId },
-  );
-  const personas = await sql.query<{ icp_id: string; name: string; titles: string[]; pains: string[]; goals: string[] }>(
-    `SELECT p.icp_id, p.name, p.titles, p.pains, p.goals
-       FROM persona p JOIN icp i ON i.id = p.icp_id
-      WHERE i.workspace_id = :ws::uuid AND i.active ORDER BY p.name`,
-    { ws: workspaceId },
-  );
 
   return {
     companyName: seller.name,
@@ -443,8 +444,8 @@ export async function loadSellerContext(sql: Sql, workspaceId: string): Promise<
     description: seller.description,
     valuePropositions: seller.value_propositions,
     differentiators: seller.differentiators,
-    products: products.rows.map((p) => ({ name: p.name, description: p.description, painsSolved: p.pains_solved, useCases: p.use_cases })),
-    icps: icps.rows.map((i) => ({
+    products: seller.products.map((p) => ({ name: p.name, description: p.description, painsSolved: p.pains_solved, useCases: p.use_cases })),
+    icps: seller.icps.map((i) => ({
       id: i.id,
       slug: i.slug,
       name: i.name,
@@ -457,9 +458,7 @@ export async function loadSellerContext(sql: Sql, workspaceId: string): Promise<
       buyingTriggers: i.buying_triggers,
       negativeIcp: i.negative_icp,
       keywords: i.search_keywords,
-      personas: personas.rows
-        .filter((p) => p.icp_id === i.id)
-        .map((p) => ({ name: p.name, titles: p.titles, pains: p.pains, goals: p.goals })),
+      personas: i.personas.map((p) => ({ name: p.name, titles: p.titles, pains: p.pains, goals: p.goals })),
     })),
   };
 }
