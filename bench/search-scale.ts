@@ -30,7 +30,7 @@ export interface SearchScale {
   statements: { statement: string; calls: number; ms: number }[];
 }
 
-/** Wraps a Sql so every statement's time is summed under its first words (and EXPLAINed once, if asked). */
+/** Wraps a Sql so every statement's time is summed under its first words (and EXPLAINed on its 1st and every 10th call, if asked). */
 function timed(sql: Sql, totals: Map<string, { calls: number; ms: number }>, explain?: (text: string, params: unknown, tx: Sql) => Promise<void>): Sql {
   const wrap = (inner: Sql): Sql => ({
     query: async (text: string, params?: never) => {
