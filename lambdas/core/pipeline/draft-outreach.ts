@@ -121,7 +121,7 @@ export async function draftOutreach(deps: Deps, rawInput: DraftOutreachInput, op
   if (excluded) return notDrafted(excluded);
 
   // A fresh signal may trigger this lead's outreach: the signal becomes a citable fact.
-  const triggered = await triggerFor(deps, { runId, leadId, workspaceId: lead.workspaceId, researchId: research.researchId, triggeredOnly: input.triggered });
+  const triggered = await triggerFor(deps, { runId, leadId, workspaceId: lead.workspaceId, researchId: research.researchId });
   if (input.triggered && !triggered.trigger) return notDrafted(triggered.reason);
   const trigger = triggered.trigger;
   const signalCited = triggered.fact;
@@ -280,7 +280,7 @@ interface TriggerForLead {
  * one selected now for this lead only) and the signal as a fact of the research; nothing when the
  * lead has no fresh strong signal.
  */
-async function triggerFor(deps: Deps, input: { runId: string; leadId: string; workspaceId: string; researchId: string; triggeredOnly: boolean }): Promise<TriggerForLead> {
+async function triggerFor(deps: Deps, input: { runId: string; leadId: string; workspaceId: string; researchId: string }): Promise<TriggerForLead> {
   const { sql } = deps;
   let trigger = await claimTrigger(sql, input);
   if (!trigger) {
