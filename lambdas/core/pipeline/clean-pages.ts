@@ -1,14 +1,12 @@
 /** CleanPages: turns each fetched page of the lead's site into clean text in the lake. */
-import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { cleanPage } from '../clean/clean.ts';
 import { extractSignals } from '../clean/signals.ts';
-import { NoContentError } from '../errors.ts';
 import { detectCompanyChangesSafely } from '../intent/company-changes.ts';
 import { lakeKeys } from '../lake-keys.ts';
-import { pickDecoder } from '../net/charset.ts';
 import type { Deps } from './deps.ts';
 import { loadRunLead } from './lead-context.ts';
+import { loadHtml } from './raw-page.ts';
 import { moveRunLead } from './run-lead-repo.ts';
 import { sha256, yieldToLoop } from './util.ts';
 
@@ -21,23 +19,6 @@ export interface CleanPagesOutput {
   /** change detection against the company's previous visit (absent when it failed) */
   changes?: 'first_seen' | 'unchanged' | 'changed' | 'failed';
   signals?: number;
-}
-
-/** Decodes stored bytes with the charset the fetcher found (kept in raw/meta). */
-async function loadHtml(deps: Deps, rawKey: string, metaKey: string | null): Promise<string> {
-  const raw = await deps.lake.get(rawKey);
-  if (!raw) throw new NoContentError(`lake object ${rawKey} is missing`);
-  const body = gunzipSync(raw);
-  let contentType = '';
-  if (metaKey) {
-    const meta = await deps.lake.get(metaKey);
-    if (meta) {
-      const m = JSON.parse(meta.toString('utf8')) as { charset?: string; contentType?: string };
-      // The charset the fetcher settled on wins; the header is the fallback for older records.
-      contentType = m.charset ? `text/html; charset=${m.charset}` : (m.contentType ?? '');
-    }
-  }
-  return pickDecoder(contentType, body).decoder.decode(body);
 }
 
 /** Cleans every fetched page not yet cleaned; content-addressed, so repeats write nothing new. */
@@ -56,7 +37,7 @@ export async function cleanPages(deps: Deps, rawInput: CleanPagesInput): Promise
       chars += snap.clean_chars ?? 0;
       continue;
     }
-    const html = await loadHtml(deps, snap.raw_key, snap.meta_key);
+    const html = await loadHtml(lake, snap.raw_key, snap.meta_key);
     const url = snap.final_url ?? snap.url;
     const cleaned = await cleanPage(html, url, { kind: snap.kind as never });
     const signals = extractSignals(html, url, cleaned, { kind: snap.kind as never });
