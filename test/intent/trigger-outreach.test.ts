@@ -25,6 +25,8 @@ import { quotable } from '#core/outreach/templates.ts';
 import { defaultPipelineConfig, type Deps } from '#core/pipeline/deps.ts';
 import { draftOutreach } from '#core/pipeline/draft-outreach.ts';
 import type { Llm } from '#core/ports.ts';
+import { formatLeadShow, showLead, type LeadShow } from '#local/commands/show.ts';
+import { exportRun } from '#local/export.ts';
 import { startSampleWeb, type SampleWeb } from '../../local/sample-web/server.ts';
 import { startFakeGroq, type FakeGroq } from '#test/fakes/fake-groq.ts';
 import { onboardedDb } from '#test/helpers/db.ts';
@@ -211,6 +213,14 @@ describe('a fresh strong signal triggers outreach', () => {
     expect(await selectOutreachTriggers(db, { workspaceId, now: NOW })).toEqual([]);
     expect(await sequencesOf(co.leadId)).toHaveLength(1);
     expect(await triggersOf(co.companyId)).toHaveLength(1);
+
+    // `show LEAD --json` and `export` carry the trigger; the text says what started outreach
+    const expected = { signalId: signal.id, signalKind: 'job_opened', status: 'drafted', reason: null, sequenceId: sequences[0].id, observedAt: signal.observedAt };
+    const shown = await showLead(db, co.email);
+    expect(shown.kind === 'lead' && shown.trigger).toMatchObject(expected);
+    expect(formatLeadShow(shown as LeadShow)).toContain(`Outreach started by: job opened on ${signal.observedAt.slice(0, 10)} (sequence ${sequences[0].id})`);
+    const exported = (await exportRun(db, co.runId)).find((r) => r.lead === co.email);
+    expect(exported?.trigger).toMatchObject(expected);
   });
 
   it('a suppressed lead gets no trigger and no sequence; without a trigger the watch machine drafts nothing', async () => {
@@ -281,5 +291,10 @@ describe('a fresh strong signal triggers outreach', () => {
     const [trigger] = await triggersOf(co.companyId);
     expect(trigger.status).toBe('skipped');
     expect(trigger.reason).toMatch(/blocked every first-touch message/);
+    // the skip and its reason are what `show --json` and `export` report
+    const shown = await showLead(db, co.email);
+    expect(shown.kind === 'lead' && shown.trigger).toMatchObject({ signalId: trigger.signal_id, status: 'skipped', reason: trigger.reason, sequenceId: null });
+    expect(formatLeadShow(shown as LeadShow)).toContain(`Outreach not started by job opened on`);
+    expect((await exportRun(db, co.runId)).find((r) => r.lead === co.email)?.trigger).toMatchObject({ status: 'skipped', reason: trigger.reason });
   });
 });
