@@ -130,8 +130,19 @@ export const BEFORE: LeadUsage = {
   auroraAcuHoursPer1000: 0.5 * ((1000 * 30) / 4 / 3600 + 5 / 60),
 };
 
-/** Now: Express children of 5 leads (the CDK default), the default models; otherwise as before. */
-export const NOW: LeadUsage = { ...BEFORE, children: 'EXPRESS', leadsPerChild: 5 };
+/**
+ * S3 requests a lead makes now, measured: `node local/bin/run-ts.mjs bench/lake-writes.ts` (27
+ * leads, one per sample-web site, 6 pages each, the real Groq adapter against the fake Groq;
+ * every `Lake.put` and `Lake.get` counted) gave 20.1 PUTs and 19.1 GETs a lead, December 2026:
+ * per site 12 for the pages (raw HTML, clean text) + 1 metadata object + 1 signals object, per
+ * lead 2 LLM call records + 2 cached answers + the research result + its research-table line.
+ * The drafted half of the leads add one LLM call record: 20.6 PUTs, rounded up. Before the page
+ * metadata and signals were folded into one object a site, the same run wrote 30.1 a lead.
+ */
+const MEASURED_S3 = { puts: 21, gets: 19 };
+
+/** Now: Express children of 5 leads (the CDK default), the default models, one metadata and one signals object a site. */
+export const NOW: LeadUsage = { ...BEFORE, children: 'EXPRESS', leadsPerChild: 5, s3: MEASURED_S3 };
 
 /**
  * The cheapest configuration this model knows: `SYNTHESIS_MODEL` and `DRAFT_MODEL` set to

@@ -6,6 +6,7 @@
  */
 import { lakeKeys } from '../lake-keys.ts';
 import type { Deps } from '../pipeline/deps.ts';
+import { readPageSignals, readSiteSignals, type PageSidecar } from '../pipeline/page-sidecars.ts';
 import type { Sql } from '../ports.ts';
 import { detectChanges, mergeSiteSignals } from './detect.ts';
 import { insertSignals, listSignals, recordChangeCheck, saveIntent } from './repository.ts';
@@ -51,14 +52,12 @@ async function readText(deps: Deps, key: string): Promise<string> {
   return body.toString('utf8');
 }
 
-async function technologies(deps: Deps, domain: string, cleanKey: string): Promise<string[] | undefined> {
-  const signalsKey = cleanKey.replace(/^clean\/text\//, 'clean/signals/').replace(/\.md$/, '.json');
-  if (signalsKey === cleanKey || !signalsKey.includes(`domain=${domain}/`)) return undefined;
-  const body = await deps.lake.get(signalsKey);
-  if (!body) return undefined;
+async function technologies(deps: Deps, domain: string, s: SnapRow, sites: Map<string, Map<string, PageSidecar>>): Promise<string[] | undefined> {
+  if (!s.clean_sha256) return undefined;
   try {
-    const parsed = JSON.parse(body.toString('utf8')) as { signals?: { technologies?: { name?: unknown }[] } };
-    const list = parsed.signals?.technologies;
+    if (!sites.has(s.run_id)) sites.set(s.run_id, await readSiteSignals(deps.lake, domain, s.run_id));
+    const parsed = await readPageSignals(deps.lake, domain, s.clean_sha256, sites.get(s.run_id)!);
+    const list = (parsed?.signals as { technologies?: { name?: unknown }[] } | undefined)?.technologies;
     if (!Array.isArray(list)) return undefined;
     return [...new Set(list.map((t) => t?.name).filter((n): n is string => typeof n === 'string'))].sort();
   } catch {
@@ -66,7 +65,7 @@ async function technologies(deps: Deps, domain: string, cleanKey: string): Promi
   }
 }
 
-async function version(deps: Deps, domain: string, s: SnapRow): Promise<PageVersion> {
+async function version(deps: Deps, domain: string, s: SnapRow, sites: Map<string, Map<string, PageSidecar>>): Promise<PageVersion> {
   const cleanKey = s.clean_key as string;
   return {
     snapshotId: s.id,
@@ -76,7 +75,7 @@ async function version(deps: Deps, domain: string, s: SnapRow): Promise<PageVers
     cleanKey,
     cleanSha256: s.clean_sha256 as string,
     fetchedAt: new Date(s.fetched_at).toISOString(),
-    technologies: await technologies(deps, domain, cleanKey),
+    technologies: await technologies(deps, domain, s, sites),
   };
 }
 
@@ -199,6 +198,7 @@ export async function detectCompanyChanges(deps: Deps, input: CompanyChangesInpu
   });
 
   const found: Signal[] = [];
+  const sites = new Map<string, Map<string, PageSidecar>>();
   const check: ChangeCheck = { ...base, status: 'unchanged' };
   for (const [b, a] of pairs) {
     if (b.clean_sha256 === a.clean_sha256) {
@@ -209,11 +209,11 @@ export async function detectCompanyChanges(deps: Deps, input: CompanyChangesInpu
       continue;
     }
     check.pagesChanged++;
-    found.push(...detectChanges(await version(deps, input.domain, b), await version(deps, input.domain, a)));
+    found.push(...detectChanges(await version(deps, input.domain, b, sites), await version(deps, input.domain, a, sites)));
   }
   for (const b of removed) {
     check.pagesRemoved++;
-    found.push(...detectChanges(await version(deps, input.domain, b), null));
+    found.push(...detectChanges(await version(deps, input.domain, b, sites), null));
   }
   const signals = mergeSiteSignals(found);
   await insertSignals(sql, { workspaceId: input.workspaceId, companyId, runId, signals, newId: deps.newId });
