@@ -352,3 +352,19 @@ export class InvalidUnsubscribeTokenError extends ProspectorError {
     this.name = 'InvalidUnsubscribeToken';
   }
 }
+
+/**
+ * A provider batch (Groq's Batch API) ended without answering a request: the batch failed
+ * validation, expired before its completion window closed, or was cancelled. The leads waiting
+ * on it are failed with this reason; a redrive researches them again.
+ */
+export class LlmBatchFailed extends ProspectorError {
+  readonly batchId: string;
+  readonly status: string;
+  constructor(batchId: string, status: string, message: string) {
+    super(message);
+    this.name = 'LlmBatchFailed';
+    this.batchId = batchId;
+    this.status = status;
+  }
+}
