@@ -3,20 +3,20 @@ import { gunzipSync } from 'node:zlib';
 import { NoContentError } from '../errors.ts';
 import { pickDecoder } from '../net/charset.ts';
 import type { Lake } from '../ports.ts';
+import { readPageMeta } from './page-sidecars.ts';
 
-/** Decodes stored bytes with the charset the fetcher found (kept in raw/meta). */
-export async function loadHtml(lake: Lake, rawKey: string, metaKey: string | null): Promise<string> {
-  const raw = await lake.get(rawKey);
-  if (!raw) throw new NoContentError(`lake object ${rawKey} is missing`);
+export type MetaCache = Parameters<typeof readPageMeta>[3];
+
+/**
+ * Decodes stored bytes with the charset the fetcher found (kept in raw/meta: the site's JSONL
+ * object for the run, found by the body's sha256, or an older per-page object).
+ */
+export async function loadHtml(lake: Lake, page: { rawKey: string; metaKey: string | null; contentSha256: string | null }, metaCache?: MetaCache): Promise<string> {
+  const raw = await lake.get(page.rawKey);
+  if (!raw) throw new NoContentError(`lake object ${page.rawKey} is missing`);
   const body = gunzipSync(raw);
-  let contentType = '';
-  if (metaKey) {
-    const meta = await lake.get(metaKey);
-    if (meta) {
-      const m = JSON.parse(meta.toString('utf8')) as { charset?: string; contentType?: string };
-      // The charset the fetcher settled on wins; the header is the fallback for older records.
-      contentType = m.charset ? `text/html; charset=${m.charset}` : (m.contentType ?? '');
-    }
-  }
+  const m = await readPageMeta(lake, page.metaKey, page.contentSha256, metaCache);
+  // The charset the fetcher settled on wins; the header is the fallback for older records.
+  const contentType = m ? (m.charset ? `text/html; charset=${m.charset}` : (m.contentType ?? '')) : '';
   return pickDecoder(contentType, body).decoder.decode(body);
 }

@@ -20,6 +20,7 @@ import type { Deps, PipelineConfig } from './deps.ts';
 import { writeLakeRecord } from './lake-record.ts';
 import { loadRunLead } from './lead-context.ts';
 import { insertLlmCalls } from './llm-call-repo.ts';
+import { readPageSignals, readSiteSignals } from './page-sidecars.ts';
 import { failureAttempts, moveRunLead } from './run-lead-repo.ts';
 import { sha256, stableJson } from './util.ts';
 
@@ -254,11 +255,11 @@ export async function researchLead(deps: Deps, rawInput: ResearchLeadInput): Pro
 
   const known = await knownFactsOfUnchangedPages(deps, leadId, keyInputs);
   const pages: ResearchPage[] = [];
+  const site = await readSiteSignals(lake, lead.domain, runId);
   for (const s of snaps.rows) {
     const text = await lake.get(s.clean_key);
     if (!text) continue;
-    const signalsBody = await lake.get(lakeKeys.signals(lead.domain, s.clean_sha256));
-    const side = signalsBody ? (JSON.parse(signalsBody.toString('utf8')) as { title?: string; signals?: Record<string, unknown> }) : {};
+    const side = (await readPageSignals(lake, lead.domain, s.clean_sha256, site)) ?? { title: '', signals: undefined };
     const url = s.final_url ?? s.url;
     const knownFacts = known.get(`${url}\n${s.clean_sha256}`);
     pages.push({ snapshotId: s.id, url, kind: s.kind, title: side.title ?? '', text: text.toString('utf8'), signals: side.signals, ...(knownFacts ? { knownFacts } : {}) });
