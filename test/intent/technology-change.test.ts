@@ -4,9 +4,11 @@
  * rebuilds keelhaul-freight's markup (no fingerprint changes). Real local runtime: the prospecting
  * state machine in the ASL interpreter, PGlite, folder lake, sample web on loopback.
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { listChangeChecks } from '#core/intent/repository.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
@@ -19,7 +21,7 @@ const LEADS = [
   { company_name: 'Keelhaul Freight', company_website: 'https://keelhaul-freight.example', lead_email: 'ops@keelhaul-freight.example', lead_name: 'Ops Lead' },
 ];
 
-interface Row { domain: string; kind: string; item: string; before_quote: string | null; after_quote: string | null; run_id: string }
+interface Row { domain: string; kind: string; item: string; before_quote: string | null; after_quote: string | null; before_key: string | null; after_key: string | null; run_id: string }
 
 describe('a technology change with the clean text unchanged', () => {
   let home: string;
@@ -42,7 +44,7 @@ describe('a technology change with the clean text unchanged', () => {
           const sql = rt.deps.sql;
           signals = (
             await sql.query<Row>(
-              `SELECT c.domain, s.kind, s.detail->>'item' AS item, s.before_quote, s.after_quote, s.run_id FROM company_signal s
+              `SELECT c.domain, s.kind, s.detail->>'item' AS item, s.before_quote, s.after_quote, s.before_key, s.after_key, s.run_id FROM company_signal s
                JOIN lead_company c ON c.id = s.company_id ORDER BY c.domain, s.kind`,
             )
           ).rows;
@@ -78,6 +80,12 @@ describe('a technology change with the clean text unchanged', () => {
       ['tidewater-packaging.example', 'technology_added', 'Segment'],
       ['tidewater-packaging.example', 'technology_removed', 'HubSpot'],
     ]);
+    // the evidence is the script in the raw HTML, which the clean text does not hold
+    const [added, removed] = signals.filter((s) => s.run_id === runs[1].runId);
+    expect(added.after_key).toMatch(/^raw\/html\/domain=tidewater-packaging\.example\//);
+    expect(gunzipSync(readFileSync(join(home, 'lake', added.after_key!))).toString('utf8').toLowerCase()).toContain('segment');
+    expect(removed.before_key).toMatch(/^raw\/html\/domain=tidewater-packaging\.example\//);
+    expect(gunzipSync(readFileSync(join(home, 'lake', removed.before_key!))).toString('utf8').toLowerCase()).toContain('hubspot');
     // tidewater: every page changed (its fingerprints), two signals; keelhaul: no signal at all
     const bySignals = [...checks].sort((a, b) => b.signals - a.signals);
     expect(bySignals[0]).toMatchObject({ status: 'changed', signals: 2, pagesChanged: bySignals[0].pages });

@@ -105,6 +105,7 @@ async function version(deps: Deps, domain: string, s: SnapRow, reads: Reads, tec
     cleanSha256: s.clean_sha256 as string,
     fetchedAt: new Date(s.fetched_at).toISOString(),
     ...(s.content_sha256 ? { rawSha256: s.content_sha256 } : {}),
+    ...(s.raw_key ? { rawKey: s.raw_key } : {}),
     technologies: tech ?? (await snapshotTechnologies(deps, domain, s, reads.sites, reads.metaCache)),
   };
 }

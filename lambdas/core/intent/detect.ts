@@ -440,8 +440,9 @@ export function detectChanges(before: PageVersion | null, after: PageVersion | n
       summary: !after && c.kind !== 'pricing_changed' ? `${c.summary} (page removed)` : c.summary,
       beforeQuote: c.before ? c.before.quote : null,
       afterQuote: c.after && after ? c.after.quote : null,
-      beforeKey: c.before ? before.cleanKey : null,
-      afterKey: c.after && after ? after.cleanKey : null,
+      // a fingerprint is in the page's code, not its words: a technology change points at the raw HTML
+      beforeKey: c.before ? (tech ? (before.rawKey ?? before.cleanKey) : before.cleanKey) : null,
+      afterKey: c.after && after ? (tech ? (after.rawKey ?? after.cleanKey) : after.cleanKey) : null,
       beforeSnapshotId: c.before ? before.snapshotId : null,
       afterSnapshotId: c.after && after ? after.snapshotId : null,
       url: after?.url ?? before.url,

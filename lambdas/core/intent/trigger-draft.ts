@@ -46,6 +46,8 @@ export type SignalFactResult = { ok: true; fact: DraftFact & { factId: string } 
 export async function signalFact(deps: Pick<Deps, 'sql' | 'lake' | 'newId'>, researchId: string, signal: StoredSignal): Promise<SignalFactResult> {
   const { sql } = deps;
   if (!signal.afterQuote || !signal.afterKey || !signal.afterSnapshotId) return { ok: false, reason: 'the signal has no after page to cite' };
+  // its evidence is the page's code (raw HTML), not a sentence a prospect can read
+  if (signal.kind === 'technology_added' || signal.kind === 'technology_removed') return { ok: false, reason: 'a technology change is seen in the page code, not in its words: there is no sentence to cite' };
   const stored = () =>
     sql.query<{ id: string; local_id: string; category: string; claim: string; quote: string; verified: boolean }>(
       `SELECT id, local_id, category, claim, quote, verified FROM fact WHERE research_id = :researchId::uuid AND signal_id = :signalId::uuid`,

@@ -50,6 +50,8 @@ export interface PageVersion {
   fetchedAt: string;
   /** the raw body's hash (technology changes are keyed by it: the clean text may not change) */
   rawSha256?: string;
+  /** the raw body's lake key (raw/html/...): a technology change's evidence, which the clean text does not hold */
+  rawKey?: string;
   /** technology names fingerprinted on the page's raw HTML, when known */
   technologies?: string[];
 }
