@@ -10,7 +10,8 @@
  *
  * Flags: --only cleanup|tokens|pipeline (comma-separated or repeated), --leads N (pipeline),
  * --concurrency N, --latency MS, --tpm N, --target LEADS_PER_MIN (pipeline), --pages N and
- * --passes N (cleanup corpus size and passes per side), --starts N (startup: starts per variant).
+ * --passes N (cleanup corpus size and passes per side), --starts N (startup: starts per variant),
+ * --sites N (tokens: one lead at each of the first N sample sites instead of the onboarding's search).
  *
  * The tokens and pipeline benchmarks each run in a child process of their own, so one's peak
  * memory is not the other's leftovers; the cleanup benchmark starts a process per pass itself.
@@ -72,6 +73,8 @@ interface Args {
   pages?: number;
   passes?: number;
   starts?: number;
+  /** tokens: one lead at each of the first N sample sites */
+  sites?: number;
   pipelineArgs: string[];
 }
 
@@ -94,8 +97,9 @@ export function parseArgs(argv: string[]): Args {
     } else if (a === '--pages') args.pages = number(a, argv[++i]);
     else if (a === '--passes') args.passes = number(a, argv[++i]);
     else if (a === '--starts') args.starts = number(a, argv[++i]);
+    else if (a === '--sites') args.sites = number(a, argv[++i]);
     else if (['--leads', '--concurrency', '--latency', '--tpm', '--target', '--batch', '--site-pages'].includes(a)) args.pipelineArgs.push(a, String(number(a, argv[++i])));
-    else throw new Error(`unknown flag ${a}: use --json, --only ${BENCHMARKS.join('|')}, --leads, --concurrency, --latency, --tpm, --target, --batch, --site-pages, --pages, --passes, --starts`);
+    else throw new Error(`unknown flag ${a}: use --json, --only ${BENCHMARKS.join('|')}, --leads, --concurrency, --latency, --tpm, --target, --batch, --site-pages, --pages, --passes, --starts, --sites`);
   }
   if (!args.only.length) args.only = [...DEFAULT_BENCHMARKS];
   return args;
@@ -134,7 +138,7 @@ export async function runBenchmarks(args: Args, log: (line: string) => void): Pr
     report.checks.cleanupF1AtLeast099 = report.cleanup.f1 >= 0.99;
   }
   if (args.only.includes('tokens')) {
-    report.tokens = await runIsolated<TokensBench>('tokens', []);
+    report.tokens = await runIsolated<TokensBench>('tokens', args.sites ? ['--sites', String(args.sites)] : []);
   }
   if (args.only.includes('pipeline')) {
     report.pipeline = await runIsolated<PipelineBench>('pipeline', args.pipelineArgs);

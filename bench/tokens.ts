@@ -7,7 +7,10 @@
  * The clean text in between shows how much of the saving is cleaning and how much is the
  * engine's passage selection under its token budget.
  *
- *   node local/bin/run-ts.mjs bench/tokens.ts [--json]
+ *   node local/bin/run-ts.mjs bench/tokens.ts [--json] [--sites N]
+ *
+ * `--sites N` runs one lead at each of the first N sample sites instead of the onboarding's own
+ * search over the bundled directory (the harness's smoke test uses 2).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,7 +19,9 @@ import { pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
 import { estimateTokens } from '#core/research/text.ts';
+import type { LeadCandidate } from '#core/ports.ts';
 import { openLocal, runOnce } from '#local/runner.ts';
+import { sampleSites } from '#local/sample-web/generate.ts';
 
 /** The bundled sample seller (the same file `prospector onboard --sample` imports). */
 export const SAMPLE_ONBOARDING = resolve(import.meta.dirname, '..', 'local', 'data', 'sample-onboarding.yaml');
@@ -40,6 +45,8 @@ export interface TokensBench {
 export interface TokensBenchOptions {
   /** progress lines (stderr by default) */
   log?: (line: string) => void;
+  /** one lead at each of the first N sample sites, instead of the onboarding's search */
+  sites?: number;
 }
 
 function median(values: number[]): number {
@@ -64,7 +71,10 @@ export async function benchTokens(options: TokensBenchOptions = {}): Promise<Tok
     await importOnboarding(rt.deps.sql, await loadOnboardingFile(SAMPLE_ONBOARDING));
     log('tokens: one local run over the bundled directory and sample web (offline heuristic)…');
     const t0 = performance.now();
-    const summary = await runOnce(rt);
+    const leads: LeadCandidate[] | undefined = options.sites
+      ? sampleSites.slice(0, options.sites).map((site) => ({ company_name: site.name, company_website: `https://${site.domain}/`, lead_email: `bench@${site.domain}`, lead_name: 'Bench Lead' }))
+      : undefined;
+    const summary = await runOnce(rt, { leads });
     const runSeconds = (performance.now() - t0) / 1000;
     const sql = rt.deps.sql;
 
@@ -139,6 +149,12 @@ export function formatTokens(r: TokensBench): string {
 
 const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
 if (isMain) {
-  const result = await benchTokens();
+  const at = process.argv.indexOf('--sites');
+  const sites = at > 0 ? Number(process.argv[at + 1]) : undefined;
+  if (sites !== undefined && !(Number.isInteger(sites) && sites > 0)) {
+    process.stderr.write(`tokens: --sites takes a positive whole number, not "${process.argv[at + 1]}"\n`);
+    process.exit(2);
+  }
+  const result = await benchTokens({ sites });
   console.log(process.argv.includes('--json') ? JSON.stringify(result, null, 2) : formatTokens(result));
 }

@@ -1,6 +1,6 @@
 /** `prospector export`: one research record per lead of a run, as JSONL or CSV. */
 import type { Sql } from '#core/ports.ts';
-import { loadIntentView, type SignalView } from '#core/intent/view.ts';
+import { loadIntentView, loadOutreachTrigger, type SignalView, type TriggerView } from '#core/intent/view.ts';
 import { reusedAsCurrent } from './research-status.ts';
 
 export interface ExportRecord {
@@ -19,6 +19,8 @@ export interface ExportRecord {
   intentScore: number | null;
   /** what changed at the company, newest first, with before/after quotes and lake keys */
   signals: SignalView[];
+  /** the signal that started (or was to start) outreach for the lead: status, reason, sequence; null when none */
+  trigger: TriggerView | null;
 }
 
 /** The latest run's id, or null when nothing has run yet. */
@@ -34,10 +36,10 @@ export async function latestRunId(sql: Sql): Promise<string | null> {
  */
 export async function exportRun(sql: Sql, runId: string): Promise<ExportRecord[]> {
   const leads = await sql.query<{
-    email: string; name: string; company: string; domain: string; status: string; reason: string | null;
+    lead_id: string; email: string; name: string; company: string; domain: string; status: string; reason: string | null;
     company_id: string; icp_id: string | null; research_id: string | null; fit_score: number | null; summary: string | null; research_run: string | null; research_status: string | null;
   }>(
-    `SELECT l.email, l.name, c.name AS company, c.domain, l.company_id, COALESCE(l.icp_id, rl.icp_id) AS icp_id, rl.status, rl.reason, r.id AS research_id,
+    `SELECT l.id AS lead_id, l.email, l.name, c.name AS company, c.domain, l.company_id, COALESCE(l.icp_id, rl.icp_id) AS icp_id, rl.status, rl.reason, r.id AS research_id,
             r.fit_score, r.summary, r.run_id AS research_run, r.status AS research_status
      FROM run_lead rl JOIN lead l ON l.id = rl.lead_id JOIN lead_company c ON c.id = l.company_id
      LEFT JOIN research r ON r.id = rl.research_id
@@ -62,6 +64,8 @@ export async function exportRun(sql: Sql, runId: string): Promise<ExportRecord[]
     const key = `${l.company_id}/${l.icp_id ?? ''}`;
     if (!intents.has(key)) intents.set(key, await loadIntentView(sql, l.company_id, l.icp_id, { limit: 20 }));
   }
+  const triggers = new Map<string, TriggerView | null>();
+  for (const l of leads.rows) triggers.set(l.lead_id, await loadOutreachTrigger(sql, l.lead_id));
   return leads.rows.map((l) => {
     const intent = intents.get(`${l.company_id}/${l.icp_id ?? ''}`)!;
     const current = l.status === 'researched' || reusedAsCurrent({ status: l.status, reason: l.reason, researchStatus: l.research_status });
@@ -78,6 +82,7 @@ export async function exportRun(sql: Sql, runId: string): Promise<ExportRecord[]
       facts: l.research_id ? byResearch.get(l.research_id) ?? [] : [],
       intentScore: intent.intentScore,
       signals: intent.signals,
+      trigger: triggers.get(l.lead_id) ?? null,
     };
   });
 }
@@ -90,6 +95,6 @@ const csvCell = (v: unknown): string => {
 /** Renders records as JSONL or CSV (facts as a JSON column in CSV). */
 export function renderExport(records: ExportRecord[], format: 'jsonl' | 'csv'): string {
   if (format === 'jsonl') return records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : '');
-  const cols: (keyof ExportRecord)[] = ['lead', 'name', 'company', 'domain', 'status', 'failureReason', 'fitScore', 'intentScore', 'summary', 'researchRunId', 'facts', 'signals'];
+  const cols: (keyof ExportRecord)[] = ['lead', 'name', 'company', 'domain', 'status', 'failureReason', 'fitScore', 'intentScore', 'summary', 'researchRunId', 'facts', 'signals', 'trigger'];
   return [cols.join(','), ...records.map((r) => cols.map((c) => csvCell(r[c])).join(','))].join('\n') + '\n';
 }

@@ -20,6 +20,7 @@ import { researchLead, type ResearchOptions } from '#core/research/engine.ts';
 import { PROMPT_VERSION } from '#core/research/prompts.ts';
 import { normaliseForMatch } from '#core/research/text.ts';
 import { ProspectorError } from '#core/errors.ts';
+import { readPageMeta } from '#core/pipeline/page-sidecars.ts';
 import type { LocalRuntime } from './runner.ts';
 
 export interface ReplayOptions {
@@ -106,6 +107,7 @@ interface SnapshotRow {
   kind: string;
   raw_key: string;
   meta_key: string | null;
+  content_sha256: string | null;
 }
 
 /** Decodes stored bytes with the charset the fetcher recorded (raw/meta), as CleanPages does. */
@@ -113,11 +115,7 @@ async function storedHtml(lake: Lake, snap: SnapshotRow): Promise<string> {
   const raw = await lake.get(snap.raw_key);
   if (!raw) throw new ProspectorError(`lake object ${snap.raw_key} is missing: the run's pages cannot be replayed`);
   const body = gunzipSync(raw);
-  let charset = 'utf-8';
-  if (snap.meta_key) {
-    const meta = await lake.get(snap.meta_key);
-    if (meta) charset = (JSON.parse(meta.toString('utf8')) as { charset?: string }).charset || 'utf-8';
-  }
+  const charset = (await readPageMeta(lake, snap.meta_key, snap.content_sha256))?.charset || 'utf-8';
   try {
     return new TextDecoder(charset).decode(body);
   } catch {
@@ -173,7 +171,7 @@ export async function replayRun(rt: LocalRuntime, runId: string, options: Replay
     const lead = await loadRunLead(sql, runId, row.lead_id);
     const before = await storedOutcome(sql, row);
     const snaps = await sql.query<SnapshotRow>(
-      `SELECT id, url, final_url, kind, raw_key, meta_key FROM page_snapshot
+      `SELECT id, url, final_url, kind, raw_key, meta_key, content_sha256 FROM page_snapshot
        WHERE run_id = :runId::uuid AND company_id = :companyId::uuid AND outcome = 'fetched' ORDER BY fetched_at, url`,
       { runId, companyId: lead.companyId },
     );

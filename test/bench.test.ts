@@ -16,7 +16,7 @@ const ROOT = join(import.meta.dirname, '..');
 async function bench(only: string): Promise<Record<string, any>> {
   const { stdout } = await exec(
     process.execPath,
-    [join(ROOT, 'local', 'bin', 'run-ts.mjs'), 'bench/run.ts', '--json', '--only', only, '--leads', '6', '--pages', '2', '--passes', '1', '--starts', '1'],
+    [join(ROOT, 'local', 'bin', 'run-ts.mjs'), 'bench/run.ts', '--json', '--only', only, '--leads', '6', '--pages', '2', '--passes', '1', '--starts', '1', '--sites', '2'],
     { cwd: ROOT, timeout: 280_000, maxBuffer: 16 * 1024 * 1024 },
   );
   const lines = stdout.trim().split('\n');
@@ -40,6 +40,7 @@ describe('npm run bench --json at tiny sizes prints one JSON object with every f
   test('tokens', async () => {
     const r = await bench('tokens');
     expect(r.tokens.leads).toBeGreaterThan(0);
+    expect(r.tokens.leads).toBeLessThanOrEqual(2);
     expect(r.tokens.rawToPromptRatio).toBeGreaterThan(1);
     expect(r.tokens.totals.promptTokens).toBeGreaterThan(0);
     expect(r.tokens.medianPerLead.rawHtmlTokens).toBeGreaterThan(r.tokens.medianPerLead.cleanTextTokens);
@@ -86,6 +87,7 @@ describe('npm run bench', () => {
   test('flags: --only narrows the set, unknown names and flags are refused', () => {
     expect(parseArgs(['--only', 'tokens,pipeline', '--leads', '50']).only).toEqual(['tokens', 'pipeline']);
     expect(parseArgs(['--json']).only).toEqual(['cleanup', 'tokens', 'pipeline', 'startup']);
+    expect(parseArgs(['--only', 'tokens', '--sites', '2']).sites).toBe(2);
     expect(parseArgs(['--leads', '50']).pipelineArgs).toEqual(['--leads', '50']);
     expect(() => parseArgs(['--only', 'gpu'])).toThrow(/--only takes cleanup\|tokens\|pipeline\|startup\|scale/);
     expect(parseArgs(['--only', 'scale', '--leads', '20000', '--batch', '25']).pipelineArgs).toEqual(['--leads', '20000', '--batch', '25']);

@@ -163,6 +163,55 @@ function errorBody(err: APIError): GroqErrorBody {
   return (body as GroqErrorBody | undefined) ?? {};
 }
 
+/**
+ * The chat-completion body this adapter sends for a request; the batch adapter
+ * (groq-batch.ts) puts the same body in each line of a batch file.
+ */
+export function chatCompletionBody(request: LlmRequest) {
+  const strict = request.schema.strict && supportsStrictJsonSchema(request.model);
+  return {
+    model: request.model,
+    messages: [
+      { role: 'system' as const, content: request.system },
+      { role: 'user' as const, content: request.user },
+    ],
+    max_completion_tokens: request.maxTokens,
+    temperature: request.temperature ?? 0,
+    response_format: strict
+      ? { type: 'json_schema' as const, json_schema: { name: request.schema.name, schema: request.schema.schema, strict: true } }
+      : { type: 'json_object' as const },
+    // Reasoning counts as completion tokens and comes out of max_completion_tokens
+    // (console.groq.com/docs/reasoning); the engine picks the effort and sizes the limit.
+    // The reasoning text itself is not wanted: only the JSON answer is.
+    ...(isReasoningModel(request.model) ? { reasoning_effort: request.reasoningEffort ?? ('low' as const), include_reasoning: false } : {}),
+    stream: false as const,
+  };
+}
+
+/** The slice of a chat completion this adapter reads. */
+export interface ChatCompletionLike {
+  model?: string;
+  choices: { message?: { content?: string | null } | null; finish_reason?: string | null }[];
+  usage?: { prompt_tokens?: number; completion_tokens?: number; completion_tokens_details?: { reasoning_tokens?: number } | null } | null;
+  x_groq?: { id?: string } | null;
+}
+
+/** A chat completion as the `Llm` port's response. */
+export function llmResponseOf(data: ChatCompletionLike, request: LlmRequest, latencyMs: number, requestId?: string): LlmResponse {
+  const content = data.choices[0]?.message?.content ?? '';
+  const reasoningTokens = data.usage?.completion_tokens_details?.reasoning_tokens;
+  return {
+    content,
+    model: data.model || request.model,
+    promptTokens: data.usage?.prompt_tokens ?? estimateTokens(request.system) + estimateTokens(request.user),
+    completionTokens: data.usage?.completion_tokens ?? estimateTokens(content),
+    latencyMs,
+    requestId: requestId ?? data.x_groq?.id ?? undefined,
+    finishReason: data.choices[0]?.finish_reason ?? undefined,
+    ...(typeof reasoningTokens === 'number' ? { reasoningTokens } : {}),
+  };
+}
+
 /** Groq chat completions as the research engine's `Llm` port. */
 export class GroqLlm implements Llm {
   readonly provider = 'groq';
@@ -203,47 +252,14 @@ export class GroqLlm implements Llm {
       // the day's allowance is gone: asking again would only collect another 429
       throw new DailyLimitReached(request.model, spent.limit, (spent.until - Date.now()) / 1000, spent.detail);
     }
-    const strict = request.schema.strict && supportsStrictJsonSchema(request.model);
     const started = performance.now();
     // a hard deadline as well: the SDK's timeout stops waiting for headers, not for a stalled body
     const deadline = AbortSignal.timeout(this.timeoutMs + this.bodyGraceMs);
     try {
-      const { data, response } = await this.client.chat.completions
-        .create(
-          {
-            model: request.model,
-            messages: [
-              { role: 'system', content: request.system },
-              { role: 'user', content: request.user },
-            ],
-            max_completion_tokens: request.maxTokens,
-            temperature: request.temperature ?? 0,
-            response_format: strict
-              ? { type: 'json_schema', json_schema: { name: request.schema.name, schema: request.schema.schema, strict: true } }
-              : { type: 'json_object' },
-            // Reasoning counts as completion tokens and comes out of max_completion_tokens
-            // (console.groq.com/docs/reasoning); the engine picks the effort and sizes the limit.
-            // The reasoning text itself is not wanted: only the JSON answer is.
-            ...(isReasoningModel(request.model) ? { reasoning_effort: request.reasoningEffort ?? 'low', include_reasoning: false } : {}),
-            stream: false,
-          },
-          { signal: deadline },
-        )
-        .withResponse();
+      const { data, response } = await this.client.chat.completions.create(chatCompletionBody(request), { signal: deadline }).withResponse();
       const latencyMs = Math.round(performance.now() - started);
       this.lastSeen = rateLimitSnapshot(response.headers, response.status, new Date());
-      const content = data.choices[0]?.message?.content ?? '';
-      const reasoningTokens = data.usage?.completion_tokens_details?.reasoning_tokens;
-      return {
-        content,
-        model: data.model || request.model,
-        promptTokens: data.usage?.prompt_tokens ?? estimateTokens(request.system) + estimateTokens(request.user),
-        completionTokens: data.usage?.completion_tokens ?? estimateTokens(content),
-        latencyMs,
-        requestId: response.headers.get('x-request-id') ?? data.x_groq?.id ?? undefined,
-        finishReason: data.choices[0]?.finish_reason ?? undefined,
-        ...(typeof reasoningTokens === 'number' ? { reasoningTokens } : {}),
-      };
+      return llmResponseOf(data, request, latencyMs, response.headers.get('x-request-id') ?? undefined);
     } catch (error) {
       const latencyMs = Math.round(performance.now() - started);
       const recovered = this.recoverFailedGeneration(error, request, latencyMs);

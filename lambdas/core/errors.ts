@@ -1,3 +1,4 @@
+import type { LlmRequest } from './ports.ts';
 /**
  * Errors are API: Step Functions `Retry`/`Catch` match on `name`, and a lead failure records
  * `name` and `message`. Every subclass sets `name` and passes `cause`.
@@ -350,5 +351,35 @@ export class InvalidUnsubscribeTokenError extends ProspectorError {
   constructor(message: string) {
     super(message);
     this.name = 'InvalidUnsubscribeToken';
+  }
+}
+
+/**
+ * A provider batch (Groq's Batch API) ended without answering a request: the batch failed
+ * validation, expired before its completion window closed, or was cancelled. The leads waiting
+ * on it are failed with this reason; a redrive researches them again.
+ */
+export class LlmBatchFailed extends ProspectorError {
+  readonly batchId: string;
+  readonly status: string;
+  constructor(batchId: string, status: string, message: string) {
+    super(message);
+    this.name = 'LlmBatchFailed';
+    this.batchId = batchId;
+    this.status = status;
+  }
+}
+
+/**
+ * Batch mode: the answer to this request is not in the attempt cache, and is not bought now;
+ * the request goes into the next provider batch and the lead waits (core/llm/batch-rounds.ts).
+ * Not a failure: never recorded as one.
+ */
+export class LlmAnswerDeferred extends ProspectorError {
+  readonly request: LlmRequest;
+  constructor(request: LlmRequest) {
+    super(`the ${request.pass} answer (${request.model}) waits for the next batch`);
+    this.name = 'LlmAnswerDeferred';
+    this.request = request;
   }
 }

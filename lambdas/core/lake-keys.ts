@@ -4,9 +4,15 @@ const day = (at: Date): string => at.toISOString().slice(0, 10);
 
 export const lakeKeys = {
   rawHtml: (domain: string, sha256: string) => `raw/html/domain=${domain}/${sha256}.html.gz`,
+  /** Before December 2026: one metadata object a page. Still read (`page-sidecars.ts`), no longer written. */
   rawMeta: (domain: string, sha256: string) => `raw/meta/domain=${domain}/${sha256}.json`,
+  /** The metadata of every page one fetch of a company's site stored, one JSON line a page, keyed by `sha256`. */
+  siteMeta: (domain: string, runId: string) => `raw/meta/domain=${domain}/run=${runId}.jsonl`,
   cleanText: (domain: string, sha256: string) => `clean/text/domain=${domain}/${sha256}.md`,
+  /** Before December 2026: one signals object a page. Still read (`page-sidecars.ts`), no longer written. */
   signals: (domain: string, sha256: string) => `clean/signals/domain=${domain}/${sha256}.json`,
+  /** Title, metadata, JSON-LD and signals of every page of a company in one run, by clean-text hash. */
+  siteSignals: (domain: string, runId: string) => `clean/signals/domain=${domain}/run=${runId}.json`,
   llmCall: (at: Date, callId: string) => `llm/dt=${day(at)}/${callId}.json`,
   researchPart: (at: Date, runId: string, leadId: string) =>
     `research/dt=${day(at)}/run=${runId}/part-${leadId}.jsonl`,

@@ -96,6 +96,8 @@ export interface LlmResponse {
   finishReason?: string;
   /** Hidden reasoning tokens (included in `completionTokens`), when the provider reports them. */
   reasoningTokens?: number;
+  /** Answered through a provider batch (Groq's Batch API): billed at the batch price. */
+  paidInBatch?: boolean;
 }
 
 /** The LLM port: Groq, or the offline heuristic researcher (clearly labeled). */

@@ -28,6 +28,18 @@ export const AWS_PRICES = {
   dataApiRequest: { usd: 0.35 / 1_000_000, unit: 'RDS Data API request (first billion a month)', source: 'https://aws.amazon.com/rds/aurora/pricing/', checked: '2026-12-02' },
 } as const satisfies Record<string, ListPrice>;
 
+/**
+ * Groq's Batch API: the same models at half the synchronous price, answers within the
+ * completion window (24 hours to 7 days). The 50% is from Groq's API reference as summarised in
+ * May 2026 ("/batches … 50% discount, 24h–7d window"); Groq's batch page as stored earlier said
+ * 25%, so the README also gives the total at 25%. Not read from Groq's pricing page here (no network).
+ */
+export const GROQ_BATCH_DISCOUNT = {
+  fraction: 0.5,
+  source: 'https://hivebook.wiki/wiki/groq-api-may-2026-lpu-inference-at-api-groq-com-openai-v1-chat-completions-audio-whisper-v3-turbo-batches-50-files-responses-beta-groq-compound-compound-mini-agent-systems-llama-3-4-gpt-oss-qwen3-python-npm-sdk-1-2-0 (summarising console.groq.com/docs/api-reference); earlier console.groq.com/docs/batch: 25%',
+  checked: '2026-12-02',
+} as const;
+
 /** Express bills memory in 64 MB chunks; a lead child's definition and payloads fit the first. */
 export const EXPRESS_BILLED_GB = 64 / 1024;
 
@@ -39,6 +51,10 @@ export interface TokenCount {
 /** One lead's use of everything that is billed; `perRun` items are spread over the run's leads. */
 export interface LeadUsage {
   models: { facts: string; synthesis: string; draft: string };
+  /** `batch`: every Groq call through the Batch API, at `GROQ_BATCH_DISCOUNT` off (default `sync`) */
+  groq?: 'sync' | 'batch';
+  /** passes of the lead Map over a lead (batch mode: facts, synthesis, drafting; default 1) */
+  leadMapRounds?: number;
   tokens: { facts: TokenCount; synthesis: TokenCount; draft: TokenCount };
   /** share of leads drafted (the fit threshold passes them) */
   draftedShare: number;
@@ -74,17 +90,21 @@ const groq = (model: string, t: TokenCount): number => {
 /** USD per 1,000 leads, item by item, and the total (unrounded). */
 export function costPer1000Leads(u: LeadUsage): { items: CostItem[]; total: number } {
   const p = AWS_PRICES;
+  const off = u.groq === 'batch' ? 1 - GROQ_BATCH_DISCOUNT.fraction : 1;
+  const tag = u.groq === 'batch' ? ', batch' : '';
+  const rounds = u.leadMapRounds ?? 1;
   const perLead: CostItem[] = [
-    { item: `Groq, facts (${u.models.facts})`, usdPer1000: groq(u.models.facts, u.tokens.facts) },
-    { item: `Groq, synthesis (${u.models.synthesis})`, usdPer1000: groq(u.models.synthesis, u.tokens.synthesis) },
-    { item: `Groq, drafting (${u.models.draft})`, usdPer1000: u.draftedShare * groq(u.models.draft, u.tokens.draft) },
+    { item: `Groq, facts (${u.models.facts}${tag})`, usdPer1000: off * groq(u.models.facts, u.tokens.facts) },
+    { item: `Groq, synthesis (${u.models.synthesis}${tag})`, usdPer1000: off * groq(u.models.synthesis, u.tokens.synthesis) },
+    { item: `Groq, drafting (${u.models.draft}${tag})`, usdPer1000: off * u.draftedShare * groq(u.models.draft, u.tokens.draft) },
     {
       item: `Step Functions (${u.children === 'EXPRESS' ? 'Express children' : 'Standard children'})`,
       usdPer1000:
         u.children === 'EXPRESS'
           ? // the Distributed Map bills one parent transition per child it starts, then Express per request and GB-second
-            (1 / u.leadsPerChild) * (p.sfnStandardTransition.usd + p.sfnExpressRequest.usd) + u.leadSeconds * EXPRESS_BILLED_GB * p.sfnExpressGbSecond.usd
-          : (1 / u.leadsPerChild) * (1 + u.transitionsPerChild) * p.sfnStandardTransition.usd + u.transitionsPerLead * p.sfnStandardTransition.usd,
+            // (a lead passes through the Map `rounds` times: one child start per round)
+            (rounds / u.leadsPerChild) * (p.sfnStandardTransition.usd + p.sfnExpressRequest.usd) + u.leadSeconds * EXPRESS_BILLED_GB * p.sfnExpressGbSecond.usd
+          : (rounds / u.leadsPerChild) * (1 + u.transitionsPerChild) * p.sfnStandardTransition.usd + u.transitionsPerLead * p.sfnStandardTransition.usd,
     },
     { item: 'Lambda (arm64)', usdPer1000: u.lambda.gbSeconds * p.lambdaArmGbSecond.usd + u.lambda.invocations * p.lambdaRequest.usd },
     { item: 'S3 requests', usdPer1000: u.s3.puts * p.s3Put.usd + u.s3.gets * p.s3Get.usd },
@@ -130,8 +150,19 @@ export const BEFORE: LeadUsage = {
   auroraAcuHoursPer1000: 0.5 * ((1000 * 30) / 4 / 3600 + 5 / 60),
 };
 
-/** Now: Express children of 5 leads (the CDK default), the default models; otherwise as before. */
-export const NOW: LeadUsage = { ...BEFORE, children: 'EXPRESS', leadsPerChild: 5 };
+/**
+ * S3 requests a lead makes now, measured: `node local/bin/run-ts.mjs bench/lake-writes.ts` (27
+ * leads, one per sample-web site, 6 pages each, the real Groq adapter against the fake Groq;
+ * every `Lake.put` and `Lake.get` counted) gave 20.1 PUTs and 19.1 GETs a lead, December 2026:
+ * per site 12 for the pages (raw HTML, clean text) + 1 metadata object + 1 signals object, per
+ * lead 2 LLM call records + 2 cached answers + the research result + its research-table line.
+ * The drafted half of the leads add one LLM call record: 20.6 PUTs, rounded up. Before the page
+ * metadata and signals were folded into one object a site, the same run wrote 30.1 a lead.
+ */
+const MEASURED_S3 = { puts: 21, gets: 19 };
+
+/** Now: Express children of 5 leads (the CDK default), the default models, one metadata and one signals object a site. */
+export const NOW: LeadUsage = { ...BEFORE, children: 'EXPRESS', leadsPerChild: 5, s3: MEASURED_S3 };
 
 /**
  * The cheapest configuration this model knows: `SYNTHESIS_MODEL` and `DRAFT_MODEL` set to
@@ -144,6 +175,28 @@ export const LEANEST: LeadUsage = {
   auroraAcuHoursPer1000: 0.5 * ((1000 * 30) / 16 / 3600 + 5 / 60),
 };
 
+/**
+ * Scheduled runs in batch mode (a model, not yet what a run does: the Batch API adapter exists,
+ * the deferred lead Map does not; see the README): every Groq call at the batch price; the lead
+ * Map passes over a lead three times (facts, synthesis, drafting), each pass a child start; the
+ * parent polls each batch every 10 minutes for about 6 hours a round (3 × 36 polls × 3 states);
+ * 15 more Data API statements a lead (recording, submitting and importing its 2.5 requests, a
+ * few reads a round) and 10 more GETs (cached answers read again each round); 2 more Lambda
+ * invocations a round. Groq's per-minute limits do not apply to batches, so the run fetches 16
+ * leads at once (bounded by politeness to the sites, not by Groq), and Aurora pauses between
+ * rounds (5 idle minutes a round before it does). All estimates, none measured.
+ */
+export const SCHEDULED_BATCH: LeadUsage = {
+  ...NOW,
+  groq: 'batch',
+  leadMapRounds: 3,
+  transitionsPerRun: NOW.transitionsPerRun + 3 * 36 * 3,
+  lambda: { gbSeconds: NOW.lambda.gbSeconds, invocations: NOW.lambda.invocations + 2 * 2 },
+  s3: { puts: NOW.s3.puts, gets: NOW.s3.gets + 10 },
+  dataApiStatements: NOW.dataApiStatements + 15,
+  auroraAcuHoursPer1000: 0.5 * ((1000 * 30) / 16 / 3600 + (3 * 5) / 60),
+};
+
 const usd = (x: number): string => `$${x.toFixed(2)}`;
 
 /** The README's cost table, rows generated from the profiles above (the README must contain it verbatim). */
@@ -151,6 +204,7 @@ export function costTableMarkdown(profiles: { name: string; usage: LeadUsage }[]
   { name: 'before (Standard children)', usage: BEFORE },
   { name: 'now (Express children, default models)', usage: NOW },
   { name: 'gpt-oss-20b throughout, 16 at once', usage: LEANEST },
+  { name: 'scheduled, Groq batch (default models)', usage: SCHEDULED_BATCH },
 ]): string {
   const costs = profiles.map((p) => costPer1000Leads(p.usage));
   const strip = (item: string) => item.replace(/ \(.*\)$/, '');

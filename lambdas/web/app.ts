@@ -20,6 +20,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { html } from 'hono/html';
 import { z } from 'zod';
 import { NotFoundError, ProspectorError, ValidationError } from '#core/errors.ts';
+import { loadOutreachTrigger } from '#core/intent/view.ts';
 import { exportOnboarding, exportOnboardingYaml } from '#core/onboarding/export.ts';
 import { checkOnboarding, DEFAULT_COOLING_OFF_DAYS, onboardingSchema, type Onboarding } from '#core/onboarding/schema.ts';
 import { previewTone } from '#core/onboarding/tone-preview.ts';
@@ -309,13 +310,13 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
   async function leadWithResearch(session: WebSession, leadId: string) {
     const lead = (await listLeads(sql, { workspaceId: session.workspaceId, leadId })).at(0);
     if (!lead) throw new NotFoundError(`no lead ${leadId} in this workspace`);
-    return { lead, research: lead.researchId ? await loadResearch(sql, lead.researchId) : null };
+    return { lead, research: lead.researchId ? await loadResearch(sql, lead.researchId) : null, trigger: await loadOutreachTrigger(sql, lead.id) };
   }
 
   app.get('/leads/:id', async (c) => {
     const session = c.get('session');
-    const { lead, research } = await leadWithResearch(session, uuidParam(c, 'id'));
-    return c.html(page({ title: `${lead.name} · ${lead.company}`, session, current: '/leads' }, leadDetail(lead, research)));
+    const { lead, research, trigger } = await leadWithResearch(session, uuidParam(c, 'id'));
+    return c.html(page({ title: `${lead.name} · ${lead.company}`, session, current: '/leads' }, leadDetail(lead, research, trigger)));
   });
 
   app.get('/leads/:id/facts/:fact/text', async (c) => {

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { ProspectorError } from '#core/errors.ts';
 import type { Sql } from '#core/ports.ts';
-import { INTENT_RULES_TEXT, loadIntentView, type SignalView } from '#core/intent/view.ts';
+import { INTENT_RULES_TEXT, loadIntentView, loadOutreachTrigger, triggerLine, type SignalView, type TriggerView } from '#core/intent/view.ts';
 import type { IntentReason } from '#core/intent/types.ts';
 import type { CliContext } from '../cli-context.ts';
 import { table } from '../format.ts';
@@ -37,6 +37,11 @@ export interface LeadShow {
   intentScore: number | null;
   intent: { computedAt: string | null; reasons: IntentReason[]; rules: string };
   signals: SignalView[];
+  /**
+   * The signal that started (or was to start) outreach for this lead, newest first of one:
+   * `pending` until drafting settles it, `drafted` with the sequence, `skipped` with the reason.
+   */
+  trigger: TriggerView | null;
   /** the lead's outreach sequences, newest first: what was drafted, whether it may be sent, how to review it */
   sequences: LeadSequenceShow[];
   /**
@@ -142,6 +147,7 @@ export async function showLead(sql: Sql, email: string, choice?: WorkspaceChoice
     intentScore: intent.intentScore,
     intent: { computedAt: intent.intentComputedAt, reasons: intent.intentReasons, rules: INTENT_RULES_TEXT },
     signals: intent.signals,
+    trigger: await loadOutreachTrigger(sql, l.id),
     sequences,
       runs: runs.rows.map((r) => {
       const reused = reusedAsCurrent({ status: r.status, reason: r.reason, researchStatus: r.research_status });
@@ -290,6 +296,7 @@ function formatIntent(s: LeadShow): string[] {
     if (x.afterQuote !== null) out.push(`     after:  "${oneLine(x.afterQuote)}" (stored text: ${x.afterKey})`);
     out.push(`     page: ${x.url}`);
   }
+  if (s.trigger) out.push(`${triggerLine(s.trigger)}${s.trigger.sequenceId ? ` (sequence ${s.trigger.sequenceId})` : ''}`);
   return out;
 }
 

@@ -24,6 +24,8 @@
  * - reasoning models report hidden reasoning in `usage.completion_tokens_details.reasoning_tokens`,
  *   counted in `completion_tokens` and in `max_completion_tokens`: an answer that does not fit
  *   is cut off with `finish_reason: "length"`.
+ * - the Batch API (files and batches, `fake-groq-batch.ts`), whose lines run through the same
+ *   chat-completions code without the per-minute and per-day limits.
  * Kinder than Groq, knowingly: no requests-per-minute limit, per-day counters do not refill with
  * time (`resetDay()` stands for the day passing), and tokens are estimated at 4 characters each.
  */
@@ -34,6 +36,7 @@ import { answerPrompt, inferPass, parsePageBlocks } from '#core/research/heurist
 import { answerDraft, answerDraftRepair, isDraftPrompt } from './draft-answer.ts';
 import { answerClassify, answerClassifyRepair, answerRespond, answerRespondRepair, isClassifyPrompt, isRespondPrompt, withInventedClaim } from './reply-answer.ts';
 import { MODELS, servedModels } from '#core/research/models.ts';
+import { FakeBatchApi, type FakeBatchOptions, type RunLine } from './fake-groq-batch.ts';
 import { estimateTokens } from '#core/research/text.ts';
 
 /** One fault the server can answer with instead of a normal completion. */
@@ -90,6 +93,8 @@ export interface RecordedCall {
   authorization: string | null;
   /** the request body as sent */
   body: Record<string, unknown>;
+  /** the batch this request ran in (a line of a batch file), or undefined for a synchronous call */
+  batchId?: string;
   status?: number;
   fault?: string;
   content?: string;
@@ -119,6 +124,8 @@ export interface FakeGroqOptions {
   /** when set, requests without `Authorization: Bearer <apiKey>` get 401 */
   apiKey?: string;
   script?: FaultScript;
+  /** the Batch API's limits and what happens to each batch (fake-groq-batch.ts) */
+  batch?: FakeBatchOptions;
 }
 
 export interface FakeGroq {
@@ -126,6 +133,8 @@ export interface FakeGroq {
   calls: RecordedCall[];
   /** requests to GET /openai/v1/models */
   modelListRequests: number;
+  /** the Batch API's files and batches, and every batch submitted with its lines' custom ids */
+  batchApi: FakeBatchApi;
   setScript(script: FaultScript): void;
   /** the day passes: per-day counters start again */
   resetDay(): void;
@@ -175,7 +184,26 @@ export async function startFakeGroq(options: FakeGroqOptions = {}): Promise<Fake
     socket.on('close', () => sockets.delete(socket));
   });
 
+  // A batch line runs as a synchronous request would, through this same server, marked so that
+  // it skips latency and the per-minute and per-day limits (batches do not count against them).
+  const runLine: RunLine = async (body, batchId) => {
+    const r = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/openai/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-fake-groq-batch': batchId, ...(options.apiKey !== undefined ? { authorization: `Bearer ${options.apiKey}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    return { status: r.status, requestId: r.headers.get('x-request-id') ?? '', body: (await r.json()) as unknown };
+  };
+  const batchApi = new FakeBatchApi(runLine, () => served, options.batch);
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.url?.startsWith('/openai/v1/files') || req.url?.startsWith('/openai/v1/batches')) {
+      if (options.apiKey !== undefined && req.headers.authorization !== `Bearer ${options.apiKey}`) {
+        sendJson(res, 401, { error: { message: 'Invalid API Key', type: 'invalid_request_error', code: 'invalid_api_key' } });
+        return;
+      }
+      if (await batchApi.handle(req, res, () => readRaw(req))) return;
+    }
     if (req.method === 'GET' && req.url?.split('?')[0] === '/openai/v1/models') {
       modelListRequests++;
       if (options.apiKey !== undefined && req.headers.authorization !== `Bearer ${options.apiKey}`) {
@@ -227,11 +255,13 @@ export async function startFakeGroq(options: FakeGroqOptions = {}): Promise<Fake
       authorization: req.headers.authorization ?? null,
       body: raw,
     };
+    const batchId = typeof req.headers['x-fake-groq-batch'] === 'string' ? req.headers['x-fake-groq-batch'] : undefined;
+    if (batchId) call.batchId = batchId;
     calls.push(call);
     const requestId = `req_fake_${String(++requestCounter).padStart(4, '0')}`;
     const promptTokens = estimateTokens(system) + estimateTokens(user);
 
-    if (options.latencyMs) await sleep(options.latencyMs);
+    if (options.latencyMs && !batchId) await sleep(options.latencyMs);
 
     if (options.apiKey !== undefined && req.headers.authorization !== `Bearer ${options.apiKey}`) {
       return fail(res, call, 401, { message: 'Invalid API Key', type: 'invalid_request_error', code: 'invalid_api_key' }, requestId);
@@ -260,8 +290,8 @@ export async function startFakeGroq(options: FakeGroqOptions = {}): Promise<Fake
     // Groq reserves the whole completion allowance up front; what it reserves when the request
     // names none is not documented: the model's maximum is assumed.
     const requested = promptTokens + (call.maxTokens ?? info?.maxCompletionTokens ?? 8192);
-    const today = day.get(body.model) ?? { requests: 0, tokens: 0 };
-    day.set(body.model, today);
+    const today = batchId ? { requests: 0, tokens: 0 } : (day.get(body.model) ?? { requests: 0, tokens: 0 });
+    if (!batchId) day.set(body.model, today);
     const now = Date.now();
     while (window.length && now - window[0].at >= 60_000) window.shift();
     const minuteUsed = () => window.filter((w) => w.model === body.model).reduce((s, w) => s + w.tokens, 0);
@@ -298,7 +328,7 @@ export async function startFakeGroq(options: FakeGroqOptions = {}): Promise<Fake
 
     // One request alone over the per-minute limit: 413, whatever the window holds
     // (wording from continuedev/continue#10218).
-    if (requested > tpm) {
+    if (requested > tpm && !batchId) {
       return fail(
         res, call, 413,
         {
@@ -313,7 +343,7 @@ export async function startFakeGroq(options: FakeGroqOptions = {}): Promise<Fake
     // Per-day limits, checked before the minute's (the day's wait is the longer one); the wait
     // asked for is how long the used-up bucket takes to refill one request (or the tokens)
     // at the day's rate, e.g. 1m26.4s at 1,000 requests a day (continuedev/continue#10920).
-    if (options.requestsPerDay !== undefined && today.requests + 1 > options.requestsPerDay) {
+    if (!batchId && options.requestsPerDay !== undefined && today.requests + 1 > options.requestsPerDay) {
       const wait = DAY_SECONDS / options.requestsPerDay;
       return fail(
         res, call, 429,
@@ -326,7 +356,7 @@ export async function startFakeGroq(options: FakeGroqOptions = {}): Promise<Fake
         limitHeaders({ 'retry-after': String(Math.ceil(wait)), 'x-ratelimit-remaining-requests': '0' }),
       );
     }
-    if (options.tokensPerDay !== undefined && today.tokens + requested > options.tokensPerDay) {
+    if (!batchId && options.tokensPerDay !== undefined && today.tokens + requested > options.tokensPerDay) {
       const wait = ((today.tokens + requested - options.tokensPerDay) * DAY_SECONDS) / options.tokensPerDay;
       return fail(
         res, call, 429,
@@ -340,7 +370,7 @@ export async function startFakeGroq(options: FakeGroqOptions = {}): Promise<Fake
       );
     }
     // the sliding minute, counting prompt + requested completion allowance before running
-    if (options.tokensPerMinute !== undefined) {
+    if (options.tokensPerMinute !== undefined && !batchId) {
       const used = minuteUsed();
       if (used + requested > tpm) {
         let freed = 0;
@@ -423,7 +453,7 @@ export async function startFakeGroq(options: FakeGroqOptions = {}): Promise<Fake
       finishReason = 'length';
     }
     const completionTokens = Math.min(allowance, reasoningTokens + answerTokens);
-    window.push({ at: now, model: body.model, tokens: promptTokens + completionTokens });
+    if (!batchId) window.push({ at: now, model: body.model, tokens: promptTokens + completionTokens });
     today.requests += 1;
     today.tokens += promptTokens + completionTokens;
     call.status = 200;
@@ -466,6 +496,7 @@ export async function startFakeGroq(options: FakeGroqOptions = {}): Promise<Fake
   return {
     baseURL: `http://127.0.0.1:${port}`,
     calls,
+    batchApi,
     get modelListRequests() {
       return modelListRequests;
     },
@@ -500,6 +531,15 @@ function withHallucinatedFact(content: string, user: string, quote: string): str
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
+}
+
+function readRaw(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

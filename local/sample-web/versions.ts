@@ -104,6 +104,15 @@ export const V2_EDITS: SiteEdit[] = [
     ],
   },
   {
+    domain: 'tidewater-packaging.example',
+    change: 'a technology swap with the words untouched: Segment added, the HubSpot script dropped (every page)',
+    content: (site) => ({ ...clone(site), trackers: [...site.trackers.filter((t) => t !== 'hubspot'), 'segment'] }),
+    expected: [
+      { kind: 'technology_added', item: 'Segment' },
+      { kind: 'technology_removed', item: 'HubSpot' },
+    ],
+  },
+  {
     domain: 'keelhaul-freight.example',
     change: 'markup only: a rebuilt theme adds wrappers, attributes and comments, the words stay',
     markup: (html) =>

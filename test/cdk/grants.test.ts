@@ -112,7 +112,7 @@ describe('the lake', () => {
         put: ['llm/*', 'research/*', 'runs/*/llm-cache/*', 'runs/*/research/*'],
       },
       CommitResearch: { list: true, get: ['runs/*/research/*'], put: ['research/*'] },
-      DraftOutreach: { list: false, get: [], put: ['llm/*'] },
+      DraftOutreach: { list: true, get: ['clean/text/*'], put: ['llm/*'] },
       StartWatch: { list: false, get: [], put: [] },
       RecheckCompany: { list: false, get: [], put: [] },
       RecordFailure: { list: false, get: [], put: ['research/*'] },

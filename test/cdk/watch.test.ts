@@ -1,7 +1,8 @@
 /**
  * The watch machine in the synthesized stateless stack: statemachine/watch.asl.json as the local
- * runner reads it, its placeholders filled with exactly the functions it invokes, the role allowed
- * to invoke those and nothing of the sending or reply steps, an EventBridge Scheduler schedule that
+ * runner reads it, its placeholders filled with exactly the functions it invokes (the drafting
+ * step among them: a fresh signal may trigger outreach), the role allowed to invoke those and
+ * nothing of the sending or reply steps, an EventBridge Scheduler schedule that
  * starts it, and no unacknowledged cdk-nag finding. The definition also passes asl-validator as
  * the cloud and the local runner fill it.
  */
@@ -40,7 +41,7 @@ afterAll(() => {
 });
 
 const idOf = (construct: { node: { defaultChild?: unknown } }) => stateless.getLogicalId(construct.node.defaultChild as never);
-const WATCH_STEPS = ['StartWatch', 'ListRunLeads', 'FetchSite', 'CleanPages', 'RecheckCompany', 'ResearchLead', 'CommitResearch', 'RecordFailure', 'FinishRun'] as const;
+const WATCH_STEPS = ['StartWatch', 'ListRunLeads', 'FetchSite', 'CleanPages', 'RecheckCompany', 'ResearchLead', 'CommitResearch', 'DraftOutreach', 'RecordFailure', 'FinishRun'] as const;
 
 describe('statemachine/watch.asl.json', () => {
   it('passes asl-validator as the local runner fills it and as the cloud fills it', async () => {
@@ -65,14 +66,14 @@ describe('the watch state machine', () => {
     expect(placeholders(aslText).sort()).toEqual(Object.keys(expected).sort());
   });
 
-  it('may invoke its own steps only: no sending, reply or drafting function', () => {
+  it('may invoke its own steps only (drafting, for a triggering signal): no sending, reply or search function', () => {
     const role = resources[idOf(stateless.watch.stateMachine)].Properties.RoleArn['Fn::GetAtt'][0];
     const statements = Object.values(resources)
       .filter((r) => r.Type === 'AWS::IAM::Policy' && (r.Properties.Roles as { Ref: string }[]).some((x) => x.Ref === role))
       .flatMap((r) => r.Properties.PolicyDocument.Statement as Statement[]);
     const invoked = JSON.stringify(statements.filter((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]).includes('lambda:InvokeFunction')));
     for (const step of WATCH_STEPS) expect(invoked, step).toContain(idOf(stateless.functions[step]));
-    for (const step of ['SendMessage', 'ClaimDue', 'DraftOutreach', 'ClassifyReply', 'SearchLeads', 'StartRun'] as const) {
+    for (const step of ['SendMessage', 'ClaimDue', 'DraftResponse', 'ClassifyReply', 'SearchLeads', 'StartRun'] as const) {
       expect(invoked, step).not.toContain(`"${idOf(stateless.functions[step])}"`);
     }
     // a wildcard only where the service has no resource-level permissions (log delivery, X-Ray)

@@ -77,7 +77,9 @@ describe('a local run on the embedded defaults', () => {
   test('the lake holds raw HTML, clean text and research JSONL under the DESIGN.md keys', async () => {
     const lake = rt.deps.lake;
     expect((await lake.list('raw/html/domain=')).some((k) => /^raw\/html\/domain=[a-z0-9.-]+\/[0-9a-f]{64}\.html\.gz$/.test(k))).toBe(true);
-    expect((await lake.list('raw/meta/domain=')).some((k) => /^raw\/meta\/domain=[a-z0-9.-]+\/[0-9a-f]{64}\.json$/.test(k))).toBe(true);
+    // the fetch metadata of a site's pages is one object per company and run (pipeline/page-sidecars.ts)
+    expect((await lake.list('raw/meta/domain=')).some((k) => k === `raw/meta/domain=${k.split('/')[2].slice(7)}/run=${first.runId}.jsonl`)).toBe(true);
+    expect((await lake.list('clean/signals/domain=')).every((k) => k.endsWith(`/run=${k.includes(first.runId) ? first.runId : second.runId}.json`))).toBe(true);
     expect((await lake.list('clean/text/domain=')).some((k) => /^clean\/text\/domain=[a-z0-9.-]+\/[0-9a-f]{64}\.md$/.test(k))).toBe(true);
     const parts = await lake.list('research/dt=');
     const mine = parts.filter((k) => k.includes(`/run=${first.runId}/`));

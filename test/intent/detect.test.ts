@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cleanPage } from '#core/clean/clean.ts';
+import { technologies } from '#core/clean/signals.ts';
 import { detectChanges, jobFunction, mergeSiteSignals, seniority } from '#core/intent/detect.ts';
 import type { PageVersion, Signal } from '#core/intent/types.ts';
 import { sampleSites } from '../../local/sample-web/generate.ts';
@@ -27,9 +28,11 @@ async function siteSignals(domain: string): Promise<Signal[]> {
   const found: Signal[] = [];
   for (const page of site.pages.filter((p) => !p.file.includes('/'))) {
     const url = `https://${domain}/${page.file.replace('.html', '')}`;
-    const read = async (file: string) => {
-      const cleaned = await cleanPage(readFileSync(file, 'utf8'), url, { kind: kindOf(page.file) as never });
-      return version(cleaned.text, url, kindOf(page.file));
+    const read = async (file: string): Promise<PageVersion> => {
+      const html = readFileSync(file, 'utf8');
+      const cleaned = await cleanPage(html, url, { kind: kindOf(page.file) as never });
+      // as change detection reads them: fingerprints off the raw HTML, keyed by its hash
+      return { ...version(cleaned.text, url, kindOf(page.file)), rawSha256: sha(html), technologies: technologies(html).map((t) => t.name).sort() };
     };
     const v1 = await read(join(ROOT, 'sites', domain, page.file));
     const overlay = join(ROOT, 'sites-v2', domain, page.file);

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AWS_PRICES, BEFORE, LEANEST, NOW, costPer1000Leads, costTableMarkdown } from '#core/pricing.ts';
+import { AWS_PRICES, BEFORE, GROQ_BATCH_DISCOUNT, LEANEST, NOW, SCHEDULED_BATCH, costPer1000Leads, costTableMarkdown } from '#core/pricing.ts';
 import { MODELS } from '#core/research/models.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -30,6 +30,19 @@ describe('the cost of 1,000 leads', () => {
     expect(sfn(NOW)).toBeLessThan(sfn(BEFORE) / 5);
     expect(costPer1000Leads(LEANEST).total).toBeLessThan(costPer1000Leads(NOW).total);
     for (const p of Object.values(AWS_PRICES)) expect(p.checked).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+
+  it('prices batch mode at the batch discount on the same models and tokens, and the README says what it costs', () => {
+    const groq = (u: typeof NOW) => costPer1000Leads(u).items.filter((i) => i.item.startsWith('Groq')).map((i) => i.usdPer1000);
+    expect(SCHEDULED_BATCH.models).toEqual(NOW.models);
+    expect(GROQ_BATCH_DISCOUNT.checked).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    groq(SCHEDULED_BATCH).forEach((usd, i) => expect(usd).toBeCloseTo(groq(NOW)[i] * (1 - GROQ_BATCH_DISCOUNT.fraction), 9));
+    // three passes of the lead Map and the polling cost more orchestration than a synchronous run
+    const sfn = (u: typeof NOW) => costPer1000Leads(u).items.find((i) => i.item.startsWith('Step Functions'))!.usdPer1000;
+    expect(sfn(SCHEDULED_BATCH)).toBeGreaterThan(sfn(NOW));
+    const total = costPer1000Leads(SCHEDULED_BATCH).total;
+    expect(total).toBeLessThan(1);
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain(`**$${total.toFixed(2)} per 1,000 leads in batch mode**`);
   });
 
   it('bills the states a researched and drafted lead enters in the definition', () => {

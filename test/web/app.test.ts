@@ -146,6 +146,41 @@ describe('headers and escaping', () => {
 });
 
 describe('pages', () => {
+  test("the lead page says which signal started outreach, or why it did not, as text", async () => {
+    const s = await signIn(f.tallyhand.userId);
+    const icpId = (await f.db.query<{ id: string }>(`SELECT id FROM icp WHERE workspace_id = :ws::uuid ORDER BY slug LIMIT 1`, { ws: f.tallyhand.workspaceId })).rows[0].id;
+    const seed = async (lead: { leadId: string; runId: string }, n: number, trigger: { status: 'drafted' | 'skipped'; reason: string | null; sequenceId: string | null }) => {
+      const companyId = (await f.db.query<{ company_id: string }>(`SELECT company_id FROM lead WHERE id = :id::uuid`, { id: lead.leadId })).rows[0].company_id;
+      const signalId = `00000000-0000-4000-8000-00000000000${n}`;
+      await f.db.query(
+        `INSERT INTO company_signal (id, workspace_id, company_id, run_id, kind, summary, after_quote, after_key, url, observed_at, dedupe_key)
+         VALUES (:id::uuid, :ws::uuid, :c::uuid, :run::uuid, 'job_opened', 'New job opening: VP of Finance', 'VP of Finance', 'clean/text/x.md', 'https://x.example/careers', '2026-11-30T09:00:00Z', :key)`,
+        { id: signalId, ws: f.tallyhand.workspaceId, c: companyId, run: lead.runId, key: String(n).repeat(64) },
+      );
+      await f.db.query(
+        `INSERT INTO outreach_trigger (signal_id, workspace_id, company_id, lead_id, icp_id, intent_score, status, sequence_id, reason, settled_at)
+         VALUES (:id::uuid, :ws::uuid, :c::uuid, :lead::uuid, :icp::uuid, 48, :status, :seq::uuid, :reason, now())`,
+        { id: signalId, ws: f.tallyhand.workspaceId, c: companyId, lead: lead.leadId, icp: icpId, status: trigger.status, seq: trigger.sequenceId, reason: trigger.reason },
+      );
+      return signalId;
+    };
+    const ids = [
+      await seed(f.leads.keelhaul, 1, { status: 'drafted', reason: null, sequenceId: f.sequences.keelhaul.sequenceId }),
+      await seed(f.leads.evil, 2, { status: 'skipped', reason: `the after-quote is not in the stored page <script>alert(1)</script>`, sequenceId: null }),
+    ];
+    try {
+      const drafted = await (await s.get(`/leads/${f.leads.keelhaul.leadId}`)).text();
+      expect(drafted).toContain('Outreach started by: job opened on 2026-11-30');
+      const skipped = await (await s.get(`/leads/${f.leads.evil.leadId}`)).text();
+      expect(skipped).toContain('Outreach not started by job opened on 2026-11-30: the after-quote is not in the stored page &lt;script&gt;alert(1)&lt;/script&gt;');
+      expect(skipped).not.toContain('<script>alert(1)');
+      // a lead no signal picked shows no such line
+      expect(await (await s.get(`/leads/${f.leads.granite.leadId}`)).text()).not.toContain('Outreach started by');
+    } finally {
+      await f.db.query(`DELETE FROM company_signal WHERE id IN (SELECT (jsonb_array_elements_text(:ids::jsonb))::uuid)`, { ids });
+    }
+  });
+
   test('a run shows its leads per stage, failures grouped by stage and error with the message as text, skips by reason', async () => {
     const s = await signIn(f.tallyhand.userId);
     const runId = f.leads.keelhaul.runId;

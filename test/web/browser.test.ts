@@ -7,31 +7,17 @@
  * axe-core finds no serious or critical violation on any page. Screenshots go to a temporary
  * folder whose path is logged (as test/report.test.ts does), for a human look.
  */
-import { accessSync, constants } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startUi, type UiServer } from '#local/commands/ui.ts';
 import { parseOnboardingText } from '#core/onboarding/import.ts';
 import { uploadableSample, webFixture, type WebFixture } from '#test/helpers/web.ts';
+import { browserSuite, hasChromium, launchChromium, runAxe } from '#test/helpers/browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = (() => {
-  try {
-    accessSync(CHROMIUM, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-})();
-// Skipped only on a developer machine without Chromium; in CI its absence is a failure (.ci/run installs it).
-const suite = hasChromium || process.env.CI ? describe : describe.skip;
-if (!hasChromium && !process.env.CI) console.warn('browser.test.ts: /usr/bin/chromium not found (apt-get install chromium): skipping; it runs in CI');
-
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const suite = browserSuite('browser.test.ts');
 
 suite('the web app in Chromium', () => {
   let f: WebFixture;
@@ -47,7 +33,7 @@ suite('the web app in Chromium', () => {
     f = await webFixture();
     // the redrive itself (runOnce) is the CLI's; here the button's request is recorded
     ui = await startUi({ sql: f.db, lake: f.lake }, { host: '127.0.0.1', port: 0, workspaceId: f.tallyhand.workspaceId, redrive: async (input) => void redrives.push(input) });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
+    browser = await launchChromium();
     rep = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     page = await rep.newPage();
     shots = await mkdtemp(join(tmpdir(), 'prospector-web-shots-'));
@@ -311,14 +297,9 @@ suite('the web app in Chromium', () => {
     await p.goto(`${ui.url}/inbox`);
     const row = p.locator(`#reply-${f.replies.interested}`);
     await expect(row.locator('.response-body').textContent()).resolves.toContain('Would Tuesday or Wednesday suit you for a short call?');
-    await p.addScriptTag({ path: AXE });
-    const audit = await p.evaluate(async () => {
-      type Rule = { id: string; impact: string; nodes: unknown[] };
-      const result = await (window as unknown as { axe: { run(): Promise<{ violations: Rule[]; passes: Rule[] }> } }).axe.run();
-      return { passed: result.passes.length, bad: result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact})`) };
-    });
+    const audit = await runAxe(p);
     expect(audit.passed).toBeGreaterThan(10);
-    expect(audit.bad).toEqual([]);
+    expect(audit.serious).toEqual([]);
     await shot('inbox-response', p);
     const button = `#reply-${f.replies.interested} form.approve button`;
     for (let i = 0; i < 200; i++) {
@@ -364,16 +345,11 @@ suite('the web app in Chromium', () => {
     const found: string[] = [];
     for (const [name, tab, path] of targets) {
       await tab.goto(`${ui.url}${path}`);
-      await tab.addScriptTag({ path: AXE });
-      const violations = await tab.evaluate(async () => {
-        type Rule = { id: string; impact: string; nodes: unknown[] };
-        const result = await (window as unknown as { axe: { run(): Promise<{ violations: Rule[]; passes: Rule[] }> } }).axe.run();
-        return { passed: result.passes.length, all: result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length })) };
-      });
+      const violations = await runAxe(tab);
       // axe ran its rules on the page (a failed injection would pass nothing)
       expect(violations.passed, name).toBeGreaterThan(10);
       if (violations.all.length) console.log(`axe on ${name}:`, JSON.stringify(violations.all));
-      for (const v of violations.all) if (v.impact === 'serious' || v.impact === 'critical') found.push(`${name}: ${v.id} (${v.impact}, ${v.nodes} nodes)`);
+      found.push(...violations.serious.map((v) => `${name}: ${v}`));
       await shot(name, tab);
     }
     expect(found).toEqual([]);

@@ -248,7 +248,8 @@ function resourceUrls(html: string): string[] {
   return out;
 }
 
-function technologies(html: string): TechnologySignal[] {
+/** Technologies fingerprinted from a page's raw HTML (script sources and markup), by name. */
+export function technologies(html: string): TechnologySignal[] {
   const urls = resourceUrls(html);
   const found: TechnologySignal[] = [];
   for (const rule of TECH_RULES) {

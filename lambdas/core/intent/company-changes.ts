@@ -4,8 +4,11 @@
  * page kind when the URL moved), the signals are stored once (dedupe key), the run's change
  * check is recorded, and the intent score of the lead's ICP is recomputed. No LLM, no tokens.
  */
+import { technologies } from '../clean/signals.ts';
 import { lakeKeys } from '../lake-keys.ts';
 import type { Deps } from '../pipeline/deps.ts';
+import { readPageSignals, readSiteSignals, type PageSidecar } from '../pipeline/page-sidecars.ts';
+import { loadHtml, type MetaCache } from '../pipeline/raw-page.ts';
 import type { Sql } from '../ports.ts';
 import { detectChanges, mergeSiteSignals } from './detect.ts';
 import { insertSignals, listSignals, recordChangeCheck, saveIntent } from './repository.ts';
@@ -21,6 +24,10 @@ interface SnapRow {
   outcome: string;
   clean_key: string | null;
   clean_sha256: string | null;
+  /** the raw body's hash and where it is kept: technology fingerprints are read off the raw HTML */
+  content_sha256: string | null;
+  raw_key: string | null;
+  meta_key: string | null;
   /** how a re-visit reused the previous copy: a 304 (`not_modified`) or the same body hash */
   revalidated: 'not_modified' | 'same_hash' | null;
   fetched_at: string;
@@ -43,7 +50,7 @@ export interface CompanyChangesResult extends ChangeCheck {
   intentScore: number | null;
 }
 
-const SNAP_COLUMNS = `id, run_id, url, final_url, kind, outcome, clean_key, clean_sha256, revalidated, fetched_at`;
+const SNAP_COLUMNS = `id, run_id, url, final_url, kind, outcome, clean_key, clean_sha256, content_sha256, raw_key, meta_key, revalidated, fetched_at`;
 
 async function readText(deps: Deps, key: string): Promise<string> {
   const body = await deps.lake.get(key);
@@ -51,14 +58,15 @@ async function readText(deps: Deps, key: string): Promise<string> {
   return body.toString('utf8');
 }
 
-async function technologies(deps: Deps, domain: string, cleanKey: string): Promise<string[] | undefined> {
-  const signalsKey = cleanKey.replace(/^clean\/text\//, 'clean/signals/').replace(/\.md$/, '.json');
-  if (signalsKey === cleanKey || !signalsKey.includes(`domain=${domain}/`)) return undefined;
-  const body = await deps.lake.get(signalsKey);
-  if (!body) return undefined;
+type Sites = Map<string, Map<string, PageSidecar>>;
+
+/** Technology names of the page's clean/signals record (keyed by clean text): the fallback when the raw page is gone. */
+async function storedTechnologies(deps: Deps, domain: string, s: SnapRow, sites: Sites): Promise<string[] | undefined> {
+  if (!s.clean_sha256) return undefined;
   try {
-    const parsed = JSON.parse(body.toString('utf8')) as { signals?: { technologies?: { name?: unknown }[] } };
-    const list = parsed.signals?.technologies;
+    if (!sites.has(s.run_id)) sites.set(s.run_id, await readSiteSignals(deps.lake, domain, s.run_id));
+    const parsed = await readPageSignals(deps.lake, domain, s.clean_sha256, sites.get(s.run_id)!);
+    const list = (parsed?.signals as { technologies?: { name?: unknown }[] } | undefined)?.technologies;
     if (!Array.isArray(list)) return undefined;
     return [...new Set(list.map((t) => t?.name).filter((n): n is string => typeof n === 'string'))].sort();
   } catch {
@@ -66,7 +74,27 @@ async function technologies(deps: Deps, domain: string, cleanKey: string): Promi
   }
 }
 
-async function version(deps: Deps, domain: string, s: SnapRow): Promise<PageVersion> {
+/**
+ * The technologies fingerprinted on a snapshot, read off its own raw HTML: the clean/signals
+ * record is keyed by clean text, so two bodies with the same words (a Segment script added, the
+ * text untouched) share one record and it cannot tell them apart.
+ */
+async function snapshotTechnologies(deps: Deps, domain: string, s: SnapRow, sites: Sites, metaCache: MetaCache): Promise<string[] | undefined> {
+  if (s.raw_key && (await deps.lake.exists(s.raw_key))) {
+    const html = await loadHtml(deps.lake, { rawKey: s.raw_key, metaKey: s.meta_key, contentSha256: s.content_sha256 }, metaCache);
+    return [...new Set(technologies(html).map((t) => t.name))].sort();
+  }
+  return storedTechnologies(deps, domain, s, sites);
+}
+
+const sameList = (a: string[] | undefined, b: string[] | undefined): boolean => !a || !b || a.join('\n') === b.join('\n');
+
+interface Reads {
+  sites: Sites;
+  metaCache: MetaCache;
+}
+
+async function version(deps: Deps, domain: string, s: SnapRow, reads: Reads, tech?: string[]): Promise<PageVersion> {
   const cleanKey = s.clean_key as string;
   return {
     snapshotId: s.id,
@@ -76,7 +104,9 @@ async function version(deps: Deps, domain: string, s: SnapRow): Promise<PageVers
     cleanKey,
     cleanSha256: s.clean_sha256 as string,
     fetchedAt: new Date(s.fetched_at).toISOString(),
-    technologies: await technologies(deps, domain, cleanKey),
+    ...(s.content_sha256 ? { rawSha256: s.content_sha256 } : {}),
+    ...(s.raw_key ? { rawKey: s.raw_key } : {}),
+    technologies: tech ?? (await snapshotTechnologies(deps, domain, s, reads.sites, reads.metaCache)),
   };
 }
 
@@ -199,21 +229,35 @@ export async function detectCompanyChanges(deps: Deps, input: CompanyChangesInpu
   });
 
   const found: Signal[] = [];
+  const reads: Reads = { sites: new Map(), metaCache: new Map() };
   const check: ChangeCheck = { ...base, status: 'unchanged' };
   for (const [b, a] of pairs) {
     if (b.clean_sha256 === a.clean_sha256) {
       // A 304 counts as not modified, anything else with the same clean text as unchanged: the
       // two are disjoint, so (not modified + unchanged) / pages is the share of cheap re-checks.
-      if (a.revalidated === 'not_modified') check.pagesNotModified++;
-      else check.pagesUnchanged++;
+      if (a.revalidated === 'not_modified') {
+        check.pagesNotModified++;
+        continue;
+      }
+      // Same words, another body: only a technology fingerprint appearing or disappearing
+      // (a script added or dropped) is a change; a reused copy or the same body is not looked at.
+      const sameBody = a.revalidated === 'same_hash' || (a.content_sha256 !== null && a.content_sha256 === b.content_sha256);
+      const techBefore = sameBody ? undefined : await snapshotTechnologies(deps, input.domain, b, reads.sites, reads.metaCache);
+      const techAfter = sameBody ? undefined : await snapshotTechnologies(deps, input.domain, a, reads.sites, reads.metaCache);
+      if (sameList(techBefore, techAfter)) {
+        check.pagesUnchanged++;
+        continue;
+      }
+      check.pagesChanged++;
+      found.push(...detectChanges(await version(deps, input.domain, b, reads, techBefore), await version(deps, input.domain, a, reads, techAfter)));
       continue;
     }
     check.pagesChanged++;
-    found.push(...detectChanges(await version(deps, input.domain, b), await version(deps, input.domain, a)));
+    found.push(...detectChanges(await version(deps, input.domain, b, reads), await version(deps, input.domain, a, reads)));
   }
   for (const b of removed) {
     check.pagesRemoved++;
-    found.push(...detectChanges(await version(deps, input.domain, b), null));
+    found.push(...detectChanges(await version(deps, input.domain, b, reads), null));
   }
   const signals = mergeSiteSignals(found);
   await insertSignals(sql, { workspaceId: input.workspaceId, companyId, runId, signals, newId: deps.newId });

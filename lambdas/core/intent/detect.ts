@@ -14,7 +14,7 @@
  * | contact, offices, locations                          | location_added       |                      |                  |
  * | integrations, products, modules, connectors (product)| product_added        |                      |                  |
  * | news, press, announcements (news, blog)              | announcement         |                      |                  |
- * | technology fingerprints of the page (clean/signals)  | technology_added     | technology_removed   |                  |
+ * | technology fingerprints of the page's raw HTML       | technology_added     | technology_removed   |                  |
  *
  * Anything else (a reworded paragraph, a new feature card, a footer) is not a signal. Lines with a
  * copyright mark are ignored, and entries are compared with whitespace, case and typographic
@@ -427,7 +427,11 @@ export function detectChanges(before: PageVersion | null, after: PageVersion | n
   const seen = new Set<string>();
   for (const c of changes) {
     const detail: SignalDetail = after ? c.detail : { ...c.detail, pageRemoved: true };
-    const key = dedupeKey(c.kind, `${detail.change ?? ''}${detail.movement ?? ''}${detail.item}`, before.cleanSha256, after?.cleanSha256 ?? null);
+    // a technology change may leave the clean text as it was: its versions are the raw bodies
+    const tech = c.kind === 'technology_added' || c.kind === 'technology_removed';
+    const key = tech
+      ? dedupeKey(c.kind, detail.item, before.rawSha256 ?? before.cleanSha256, after?.rawSha256 ?? after?.cleanSha256 ?? null)
+      : dedupeKey(c.kind, `${detail.change ?? ''}${detail.movement ?? ''}${detail.item}`, before.cleanSha256, after?.cleanSha256 ?? null);
     if (seen.has(key)) continue;
     seen.add(key);
     signals.push({
@@ -436,8 +440,9 @@ export function detectChanges(before: PageVersion | null, after: PageVersion | n
       summary: !after && c.kind !== 'pricing_changed' ? `${c.summary} (page removed)` : c.summary,
       beforeQuote: c.before ? c.before.quote : null,
       afterQuote: c.after && after ? c.after.quote : null,
-      beforeKey: c.before ? before.cleanKey : null,
-      afterKey: c.after && after ? after.cleanKey : null,
+      // a fingerprint is in the page's code, not its words: a technology change points at the raw HTML
+      beforeKey: c.before ? (tech ? (before.rawKey ?? before.cleanKey) : before.cleanKey) : null,
+      afterKey: c.after && after ? (tech ? (after.rawKey ?? after.cleanKey) : after.cleanKey) : null,
       beforeSnapshotId: c.before ? before.snapshotId : null,
       afterSnapshotId: c.after && after ? after.snapshotId : null,
       url: after?.url ?? before.url,

@@ -78,6 +78,12 @@ export async function listSignals(sql: Sql, companyId: string, options: ListSign
   return res.rows.map(toSignal);
 }
 
+/** One stored signal by id, or null. */
+export async function getSignal(sql: Sql, signalId: string): Promise<StoredSignal | null> {
+  const res = await sql.query<SignalRow>(`SELECT ${SIGNAL_COLUMNS} FROM company_signal WHERE id = :signalId::uuid`, { signalId });
+  return res.rows[0] ? toSignal(res.rows[0]) : null;
+}
+
 /** A workspace's signals detected in one run (every company), oldest company first. */
 export async function listRunSignals(sql: Sql, runId: string): Promise<StoredSignal[]> {
   const res = await sql.query<SignalRow>(

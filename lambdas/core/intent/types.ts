@@ -48,7 +48,11 @@ export interface PageVersion {
   cleanSha256: string;
   /** when the snapshot was fetched (ISO-8601) */
   fetchedAt: string;
-  /** technology names fingerprinted on the page (clean/signals/...), when known */
+  /** the raw body's hash (technology changes are keyed by it: the clean text may not change) */
+  rawSha256?: string;
+  /** the raw body's lake key (raw/html/...): a technology change's evidence, which the clean text does not hold */
+  rawKey?: string;
+  /** technology names fingerprinted on the page's raw HTML, when known */
   technologies?: string[];
 }
 

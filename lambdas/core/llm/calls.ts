@@ -20,6 +20,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { describeError, LlmOutputError, LlmRequestTooLarge, LlmTruncated } from '../errors.ts';
 import type { Llm, LlmRequest, LlmResponse } from '../ports.ts';
+import { GROQ_BATCH_DISCOUNT } from '../pricing.ts';
 import { callCostUsd, MODELS, supportsStrictJsonSchema, type ModelPrices } from '../research/models.ts';
 import { PROMPTS, renderTemplate, type PromptTemplate } from '../research/prompts.ts';
 import { neutraliseDelimiters, planTokens } from '../research/text.ts';
@@ -239,6 +240,8 @@ export class LlmCalls {
     try {
       response = await this.opts.llm.complete(request);
     } catch (error) {
+      // a deferred answer (batch mode) is not an exchange: nothing was asked yet
+      if (describeError(error).name === 'LlmAnswerDeferred') throw error;
       // keep the failed exchange for the audit trail, then let the error reach the state machine
       await this.opts
         .archive(this.archiveRecord({ id, at, request, template, context }, ask.promptVersion, null, 'error', null, describeError(error)), id, at)
@@ -251,7 +254,8 @@ export class LlmCalls {
 
   private async record(x: Exchange, promptVersion: string, outcome: LlmCallRecord['outcome'], validationError: string | null): Promise<void> {
     const provider = this.opts.llm.provider;
-    const costUsd = callCostUsd(provider, x.response.model || x.request.model, x.response.promptTokens, x.response.completionTokens, this.opts.modelPrices);
+    const listCost = callCostUsd(provider, x.response.model || x.request.model, x.response.promptTokens, x.response.completionTokens, this.opts.modelPrices);
+    const costUsd = x.response.paidInBatch ? listCost * (1 - GROQ_BATCH_DISCOUNT.fraction) : listCost;
     const lakeKey = await this.opts.archive(this.archiveRecord(x, promptVersion, x.response, outcome, validationError, null, costUsd), x.id, x.at);
     this.records.push({
       id: x.id,

@@ -215,6 +215,8 @@ function dataBlock(input: TemplateInput, facts: DraftFact[]): string {
     tone: { instructions: toneInstructions(input.onboarding.tone).slice(0, 3), language: tone.language, maxWords: tone.maxWords, callToAction: tone.callToAction, bannedPhrases: tone.bannedPhrases },
     synthesis: synthesisOf(input.research.findings ?? {}, shown),
     facts: facts.map((f) => ({ id: f.id, category: f.category, quote: cut(f.quote, QUOTE_CHARS) })),
+    // outreach triggered by a change on their site: the model is told which fact it is (only its quote may be said about it)
+    ...(input.signal && shown.has(input.signal.factId) ? { freshChange: { factId: input.signal.factId, kind: input.signal.kind } } : {}),
   });
 }
 

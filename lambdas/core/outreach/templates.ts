@@ -62,6 +62,16 @@ export interface DraftResearch {
   fitScore: number | null;
   facts: DraftFact[];
   findings: Record<string, unknown>;
+  /** a fact to open with ahead of the synthesis' picks: a fresh signal's, when outreach was triggered by it */
+  openWith?: string;
+}
+
+/** The fresh signal a triggered sequence is drafted for: its fact (the after-quote) and what kind of change it is. */
+export interface DraftSignal {
+  /** local id of the signal's fact in the research (`s1`) */
+  factId: string;
+  /** company_signal.kind: job_opened, pricing_changed, ... */
+  kind: string;
 }
 
 export interface TemplateInput {
@@ -73,7 +83,21 @@ export interface TemplateInput {
   repEmail?: string;
   /** a lead without enough evidence gets a generic sequence only when this is set */
   allowGeneric?: boolean;
+  /** outreach triggered by a fresh signal: the first touch opens with it, quoted exactly */
+  signal?: DraftSignal;
 }
+
+/** How a template introduces a fresh signal's after-quote, by the kind of change (no specific of its own). */
+export const SIGNAL_LEAD_INS: Record<string, string> = {
+  job_opened: 'I saw you are hiring:',
+  pricing_changed: 'I noticed your pricing changed:',
+  customer_added: 'I saw a new customer on your site:',
+  location_added: 'I saw you added a location:',
+  product_added: 'I saw something new on your site:',
+  leadership_changed: 'I saw a change on your team page:',
+  announcement: 'I saw your news:',
+  technology_added: 'I noticed a change on your site:',
+};
 
 export interface DraftMessage {
   variant: Variant | null;
@@ -240,6 +264,7 @@ function factIdsOf(value: unknown): string[] {
 export function rankFacts(research: DraftResearch): DraftFact[] {
   const findings = research.findings ?? {};
   const picked = [
+    ...(research.openWith ? [research.openWith] : []),
     ...factIdsOf(findings.emailAngle),
     ...(Array.isArray(findings.hooks) ? findings.hooks.flatMap(factIdsOf) : []),
     ...(Array.isArray(findings.pains) ? findings.pains.flatMap(factIdsOf) : []),
@@ -386,7 +411,10 @@ function finish(ctx: Context, channel: Channel, firstTouch: boolean, subject: st
 }
 
 function quoteLine(ctx: Context, fact: DraftFact, lead: string): string {
-  return `${lead} "${quotable(fact.quote, ctx.quoteWords)}" [${fact.id}]`;
+  // A fresh signal is introduced as the change it is, from its kind: the words quoted are still only the page's.
+  const signal = ctx.input.signal?.factId === fact.id ? ctx.input.signal : undefined;
+  const intro = signal ? (SIGNAL_LEAD_INS[signal.kind] ?? 'I noticed a change on your site:') : lead;
+  return `${intro} "${quotable(fact.quote, ctx.quoteWords)}" [${fact.id}]`;
 }
 
 /** The first email, problem angle: their situation in their words, the pain it brings, the offer. */

@@ -18,6 +18,16 @@
  * Idempotent: the sequence's key hashes the lead, the research, the onboarding and the drafting
  * method, so a repeated step finds its sequence and an unchanged re-run drafts nothing new. A
  * lead already in another open sequence is not drafted again (a rep decides on the first).
+ *
+ * A fresh, strong signal (intent/trigger.ts) starts or refreshes a sequence here, through the
+ * same path: once the lead passes the checks above, its company's triggers are selected for this
+ * lead only and a trigger is claimed for the run; the signal joins the research as a citable fact
+ * (its after-quote, verified against the after page's stored text: intent/trigger-draft.ts), the
+ * first touch opens with it, and the grounding checker judges what the draft says about it like
+ * any other claim. The trigger is then settled `drafted` (with the sequence) or `skipped` (why).
+ * The signal is part of the sequence's key, and a repeated step of the run finds the trigger it
+ * claimed, so nothing is drafted twice. `triggered` (the watch machine) drafts only for a
+ * trigger: a re-checked company is not drafted again just because it was researched again.
  */
 import { z } from 'zod';
 import { BudgetExceededError, NotFoundError } from '../errors.ts';
@@ -29,6 +39,11 @@ import { experimentName, recordDraftOutcome, recordLlmCalls, writeSequence } fro
 import { assignVariants } from '../outreach/templates.ts';
 import { draftOptionsFrom } from '../outreach/draft.ts';
 import type { Deps } from './deps.ts';
+import { getSignal } from '../intent/repository.ts';
+import { claimTrigger, selectOutreachTriggers, settleTrigger, type ClaimedTrigger } from '../intent/trigger.ts';
+import { saveSignalSummary, signalFact, summariseSignal } from '../intent/trigger-draft.ts';
+import type { StoredSignal } from '../intent/types.ts';
+import type { DraftFact } from '../outreach/templates.ts';
 import { parseStatesError } from './record-failure.ts';
 import { pairPriceUsd, runBudgetShortfall } from './research-lead.ts';
 import { exclusionReason, loadExclusions } from './search-leads.ts';
@@ -43,6 +58,8 @@ export const DraftOutreachInput = z
     mode: z.enum(['llm', 'template', 'failed']).default('llm'),
     /** template: the LLM failure that led here; failed: the drafting failure to record */
     error: StatesError.optional(),
+    /** draft only when a fresh signal triggers outreach for this lead (the watch machine) */
+    triggered: z.boolean().default(false),
   })
   .refine((e) => e.mode !== 'failed' || e.error !== undefined, { path: ['error'], message: 'mode "failed" needs the error to record' });
 export type DraftOutreachInput = z.input<typeof DraftOutreachInput>;
@@ -58,6 +75,8 @@ export interface DraftOutreachOutput {
   /** the sequence's status: `draft`, or `approved` by the ICP's autopilot */
   status?: string;
   variant?: 'a' | 'b';
+  /** the signal that triggered this draft, when one did */
+  signalId?: string;
 }
 
 /** Prompt tokens one lead's drafting may use (the issue's bound); the run's budgets reserve it. */
@@ -101,6 +120,16 @@ export async function draftOutreach(deps: Deps, rawInput: DraftOutreachInput, op
   const excluded = exclusionReason(await loadExclusions(sql, lead.workspaceId, deps.clock.now()), lead.email, lead.domain);
   if (excluded) return notDrafted(excluded);
 
+  // A fresh signal may trigger this lead's outreach: the signal becomes a citable fact.
+  const triggered = await triggerFor(deps, { runId, leadId, workspaceId: lead.workspaceId, researchId: research.researchId });
+  if (input.triggered && !triggered.trigger) return notDrafted(triggered.reason);
+  const trigger = triggered.trigger;
+  const signalCited = triggered.fact;
+  const skipTrigger = async (reason: string) => {
+    if (trigger) await settleTrigger(sql, { signalId: trigger.signalId, status: 'skipped', reason, at: deps.clock.now() });
+  };
+  const facts = signalCited ? [...research.facts.filter((f) => f.id !== signalCited.id), signalCited] : research.facts;
+
   const drafter = options.drafter ?? llmDrafter(draftOptionsFrom(deps.config));
   const method = draftingMethod(mode, deps.llm, drafter);
   const idempotencyKey = sha256(
@@ -111,6 +140,7 @@ export async function draftOutreach(deps: Deps, rawInput: DraftOutreachInput, op
       onboarding: sha256(stableJson(onboarding)),
       method: `${method.source}:${method.version}`,
       checker: CHECKER_VERSION,
+      ...(signalCited && trigger ? { signalId: trigger.signalId } : {}),
     }),
   );
   const open = await sql.query<{ id: string; status: string; idempotency_key: string }>(
@@ -122,14 +152,31 @@ export async function draftOutreach(deps: Deps, rawInput: DraftOutreachInput, op
   const existing = open.rows[0];
   if (existing && existing.idempotency_key === idempotencyKey) {
     await recordDraftOutcome(sql, { runId, leadId, outcome: 'drafted', sequenceId: existing.id, source: method.source, reason: 'already drafted: the same research, onboarding and drafting method' });
-    return { drafted: true, sequenceId: existing.id, inserted: false, source: method.source, status: existing.status };
+    if (trigger) await settleTrigger(sql, { signalId: trigger.signalId, status: 'drafted', sequenceId: existing.id, at: deps.clock.now() });
+    return { drafted: true, sequenceId: existing.id, inserted: false, source: method.source, status: existing.status, ...(trigger ? { signalId: trigger.signalId } : {}) };
   }
-  if (existing) return notDrafted(`already in an open sequence (${existing.id.slice(0, 8)}, ${existing.status})`);
+  if (existing) {
+    const reason = `already in an open sequence (${existing.id.slice(0, 8)}, ${existing.status})`;
+    await skipTrigger(reason);
+    return notDrafted(reason);
+  }
+  if (trigger && !signalCited) {
+    // the claimed trigger's signal could not be made a verified fact: said on the trigger; the lead is drafted as usual
+    await skipTrigger(triggered.reason);
+    if (input.triggered) return notDrafted(triggered.reason);
+  }
 
   const rep = onboarding.users.find((u) => u.role === 'rep') ?? onboarding.users[0];
   const draftInput: DraftInput = {
     lead: { name: lead.name, email: lead.email, companyName: lead.companyName, domain: lead.domain, title: lead.title },
-    research: { researchId: research.researchId, fitScore: research.fitScore, facts: research.facts.map(({ factId: _f, ...f }) => f), findings: research.findings },
+    research: {
+      researchId: research.researchId,
+      fitScore: research.fitScore,
+      facts: facts.map(({ factId: _f, ...f }) => f),
+      findings: research.findings,
+      ...(signalCited ? { openWith: signalCited.id } : {}),
+    },
+    ...(signalCited && triggered.signal ? { signal: { factId: signalCited.id, kind: triggered.signal.kind } } : {}),
     onboarding,
     icp: icp.icp,
     repEmail: rep.email,
@@ -147,6 +194,7 @@ export async function draftOutreach(deps: Deps, rawInput: DraftOutreachInput, op
       reserveUsd: Math.round(DRAFT_PROMPT_TOKENS * pair * 1e6) / 1e6,
     });
     if (shortfall) throw new BudgetExceededError(shortfall);
+    if (signalCited && triggered.signal && triggered.signal.llmSummary === null) await summarise(deps, triggered.signal, lead, runId, leadId);
   }
 
   const outcome = await draft(draftInput, mode, {
@@ -161,7 +209,9 @@ export async function draftOutreach(deps: Deps, rawInput: DraftOutreachInput, op
   }, drafter);
   if (!outcome.drafted) {
     await recordLlmCalls(sql, runId, leadId, outcome.llmCalls ?? []);
-    return notDrafted(icp.genericDrafts ? outcome.reason : `${outcome.reason} (generic drafts are off for ICP ${icp.icp.slug}: genericDrafts)`);
+    const reason = icp.genericDrafts ? outcome.reason : `${outcome.reason} (generic drafts are off for ICP ${icp.icp.slug}: genericDrafts)`;
+    await skipTrigger(`drafting refused: ${reason}`);
+    return notDrafted(reason);
   }
 
   // Balanced across the run's leads and the same for a lead whatever order leads finish in.
@@ -187,7 +237,7 @@ export async function draftOutreach(deps: Deps, rawInput: DraftOutreachInput, op
     source: sequence.source,
     model: sequence.model,
     promptVersion: sequence.promptVersion,
-    factIds: new Map(research.facts.map((f) => [f.id, f.factId])),
+    factIds: new Map(facts.map((f) => [f.id, f.factId])),
     variant,
     // a referred person never heard from us: a rep approves the first words, whatever the ICP says
     autopilot: icp.icp.autopilot && !lead.referredBy,
@@ -195,7 +245,15 @@ export async function draftOutreach(deps: Deps, rawInput: DraftOutreachInput, op
     note,
     llmCalls: outcome.llmCalls,
   });
-  deps.log.info('lead drafted', { runId, leadId, sequenceId: written.sequenceId, source: sequence.source, status: written.status, flags: written.flags });
+  if (trigger && signalCited) {
+    // The trigger's point is the signal: a sequence whose first touch cannot be sent as drafted about it did not act on it.
+    const first = sequence.steps[0]?.messages ?? [];
+    const allBlocked = first.length > 0 && first.every((m) => m.check.verdict === 'blocked');
+    const cites = first.some((m) => m.check.verdict !== 'blocked' && m.check.sentences.some((x) => x.validFactIds.includes(signalCited.id)));
+    if (allBlocked) await skipTrigger(`the grounding checker blocked every first-touch message (sequence ${written.sequenceId.slice(0, 8)} waits for a rep's edit)`);
+    else await settleTrigger(sql, { signalId: trigger.signalId, status: 'drafted', sequenceId: written.sequenceId, reason: cites ? null : 'the first touch does not cite the signal', at: deps.clock.now() });
+  }
+  deps.log.info('lead drafted', { runId, leadId, sequenceId: written.sequenceId, source: sequence.source, status: written.status, flags: written.flags, ...(trigger ? { signalId: trigger.signalId } : {}) });
   return {
     drafted: true,
     sequenceId: written.sequenceId,
@@ -204,5 +262,66 @@ export async function draftOutreach(deps: Deps, rawInput: DraftOutreachInput, op
     status: written.status,
     variant: written.variant,
     ...(note ? { reason: note } : {}),
+    ...(trigger ? { signalId: trigger.signalId } : {}),
   };
+}
+
+interface TriggerForLead {
+  trigger: ClaimedTrigger | null;
+  signal: StoredSignal | null;
+  /** the signal as a verified fact of the research, when it could be cited */
+  fact: (DraftFact & { factId: string }) | null;
+  /** why there is no trigger, or no fact to cite */
+  reason: string;
+}
+
+/**
+ * The trigger this lead's drafting works on in the run (one it claimed before, its pending one, or
+ * one selected now for this lead only) and the signal as a fact of the research; nothing when the
+ * lead has no fresh strong signal.
+ */
+async function triggerFor(deps: Deps, input: { runId: string; leadId: string; workspaceId: string; researchId: string }): Promise<TriggerForLead> {
+  const { sql } = deps;
+  let trigger = await claimTrigger(sql, input);
+  if (!trigger) {
+    const companyId = (await sql.query<{ company_id: string }>(`SELECT company_id FROM lead WHERE id = :leadId::uuid`, { leadId: input.leadId })).rows[0]?.company_id;
+    if (companyId) await selectOutreachTriggers(sql, { workspaceId: input.workspaceId, now: deps.clock.now(), scope: { companyId, leadId: input.leadId } });
+    trigger = await claimTrigger(sql, input);
+  }
+  const none = (reason: string, t: ClaimedTrigger | null = null, signal: StoredSignal | null = null): TriggerForLead => ({ trigger: t, signal, fact: null, reason });
+  if (!trigger) return none('no fresh signal triggers outreach for this lead');
+  if (trigger.status === 'skipped') return none(`the trigger was skipped: ${trigger.reason ?? 'no reason recorded'}`);
+  const signal = await getSignal(sql, trigger.signalId);
+  if (!signal) return none('the trigger\'s signal no longer exists', trigger);
+  const fact = await signalFact(deps, input.researchId, signal);
+  if (!fact.ok) return none(fact.reason, trigger, signal);
+  return { trigger, signal, fact: fact.fact, reason: 'triggered by a fresh signal' };
+}
+
+/** The LLM's summary of the signal that triggered the draft; kept only when grounded in its after-quote. */
+async function summarise(deps: Deps, signal: StoredSignal, lead: { domain: string; companyName: string }, runId: string, leadId: string): Promise<void> {
+  try {
+    const result = await summariseSignal(
+      signal,
+      {
+        llm: deps.llm,
+        archive: async (record, callId, at) => {
+          const key = lakeKeys.llmCall(at, callId);
+          await deps.lake.put(key, JSON.stringify({ ...record, runId, leadId, signalId: signal.id }), { contentType: 'application/json' });
+          return key;
+        },
+        now: () => deps.clock.now(),
+        newId: deps.newId,
+      },
+      { model: deps.config.factsModel, company: { domain: lead.domain, companyName: lead.companyName }, ...(deps.config.modelPrices ? { modelPrices: deps.config.modelPrices } : {}) },
+    );
+    await recordLlmCalls(deps.sql, runId, leadId, result.calls);
+    if (result.summary) {
+      await saveSignalSummary(deps.sql, signal.id, result.summary);
+      signal.llmSummary = result.summary;
+    } else deps.log.info('signal summary not kept', { signalId: signal.id, reason: result.reason });
+  } catch (error) {
+    // the summary is a nicety: throttling or an outage is the draft's to handle, with its retries
+    deps.log.warn('signal summary failed', { signalId: signal.id, error: error instanceof Error ? error.message.slice(0, 300) : String(error) });
+  }
 }

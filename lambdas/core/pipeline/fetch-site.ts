@@ -12,6 +12,7 @@ import type { WebResponse, WebValidators } from '../ports.ts';
 import type { Deps } from './deps.ts';
 import { writeLakeRecord } from './lake-record.ts';
 import { loadRunLead, type LeadRow } from './lead-context.ts';
+import { siteMetaBody, type PageMeta } from './page-sidecars.ts';
 import { moveRunLead } from './run-lead-repo.ts';
 import { clip, sha256 } from './util.ts';
 
@@ -124,28 +125,28 @@ const outcomeOf = (error: unknown): Outcome => {
   return 'error';
 };
 
-/** Stores the body content-addressed (raw/html, raw/meta) and records the snapshot. */
-async function storePage(deps: Deps, runId: string, lead: LeadRow, url: string, kind: string, res: WebResponse): Promise<void> {
+/**
+ * Stores the body content-addressed (raw/html) and records the snapshot; returns the page's
+ * metadata line, which the fetch writes with its other pages' in one object (page-sidecars.ts).
+ */
+async function storePage(deps: Deps, runId: string, lead: LeadRow, url: string, kind: string, res: WebResponse): Promise<PageMeta> {
   const hash = sha256(res.body);
   const rawKey = lakeKeys.rawHtml(lead.domain, hash);
-  const metaKey = lakeKeys.rawMeta(lead.domain, hash);
+  const metaKey = lakeKeys.siteMeta(lead.domain, runId);
   if (!(await deps.lake.exists(rawKey))) await deps.lake.put(rawKey, gzipSync(res.body), { contentType: 'text/html' });
-  await deps.lake.put(
-    metaKey,
-    JSON.stringify({
-      url: res.requestedUrl,
-      finalUrl: res.url,
-      status: res.status,
-      contentType: res.contentType,
-      charset: res.charset,
-      headers: pickHeaders(res.headers),
-      redirects: res.redirects,
-      bytes: res.body.length,
-      fetchedAt: res.fetchedAt,
-      elapsedMs: res.elapsedMs,
-    }),
-    { contentType: 'application/json' },
-  );
+  const meta: PageMeta = {
+    sha256: hash,
+    url: res.requestedUrl,
+    finalUrl: res.url,
+    status: res.status,
+    contentType: res.contentType,
+    charset: res.charset,
+    headers: pickHeaders(res.headers),
+    redirects: res.redirects,
+    bytes: res.body.length,
+    fetchedAt: res.fetchedAt,
+    elapsedMs: res.elapsedMs,
+  };
   await deps.sql.query(
     `INSERT INTO page_snapshot (id, company_id, run_id, url, final_url, kind, outcome, http_status, content_type,
                                 bytes, content_sha256, raw_key, meta_key, etag, last_modified, fetched_at)
@@ -158,6 +159,7 @@ async function storePage(deps: Deps, runId: string, lead: LeadRow, url: string, 
       etag: header(res, 'etag'), lastModified: header(res, 'last-modified'), fetchedAt: res.fetchedAt,
     },
   );
+  return meta;
 }
 
 /** Keeps the headers worth keeping; never cookies. */
@@ -227,7 +229,9 @@ export async function fetchSite(deps: Deps, rawInput: FetchSiteInput): Promise<F
   }
   const homeReuse = await reuseIfUnchanged(deps, runId, lead, previous.get(home), homeRes);
   if (homeReuse) reused[homeReuse]++;
-  else await storePage(deps, runId, lead, home, 'home', homeRes);
+  // one metadata object for the whole fetch, written once its pages are stored
+  const metas: PageMeta[] = [];
+  if (!homeReuse) metas.push(await storePage(deps, runId, lead, home, 'home', homeRes));
   let bytes = homeReuse ? (previous.get(home)?.bytes ?? 0) : homeRes.body.length;
   let fetched = 1;
   let tried = 1;
@@ -258,7 +262,7 @@ export async function fetchSite(deps: Deps, rawInput: FetchSiteInput): Promise<F
       const res = await web.fetch(candidate.url, { maxBytes: Math.max(1, config.maxBytesPerSite - bytes), validators: validatorsOf(prev) });
       const how = await reuseIfUnchanged(deps, runId, lead, prev, res);
       if (how) reused[how]++;
-      else await storePage(deps, runId, lead, candidate.url, candidate.kind, res);
+      else metas.push(await storePage(deps, runId, lead, candidate.url, candidate.kind, res));
       bytes += how ? (prev?.bytes ?? 0) : res.body.length;
       fetched++;
     } catch (error) {
@@ -267,6 +271,9 @@ export async function fetchSite(deps: Deps, rawInput: FetchSiteInput): Promise<F
     }
   }
 
+  // Written before site_fetch marks the fetch done: a crash before here fetches again, and a
+  // page whose metadata is missing is still cleaned (its charset sniffed from the body).
+  if (metas.length > 0) await deps.lake.put(lakeKeys.siteMeta(lead.domain, runId), siteMetaBody(metas), { contentType: 'application/x-ndjson' });
   await sql.query(
     `INSERT INTO site_fetch (run_id, company_id, pages, tried, bytes) VALUES (:runId::uuid, :companyId::uuid, :pages, :tried, :bytes)
      ON CONFLICT (run_id, company_id) DO NOTHING`,

@@ -10,7 +10,7 @@ import { lakeKeys } from '../lake-keys.ts';
 import { loadSellerContext } from '../onboarding/import.ts';
 import type { Sql } from '../ports.ts';
 import { callRecordOf, type LlmCallRecord } from '../llm/records.ts';
-import type { ResearchPage } from '../research/contract.ts';
+import type { KnownFact, ResearchPage } from '../research/contract.ts';
 import { AttemptCacheLlm } from '../research/attempt-cache.ts';
 import { researchLead as runResearch } from '../research/engine.ts';
 import { modelPrice, type ModelPrices } from '../research/models.ts';
@@ -20,6 +20,7 @@ import type { Deps, PipelineConfig } from './deps.ts';
 import { writeLakeRecord } from './lake-record.ts';
 import { loadRunLead } from './lead-context.ts';
 import { insertLlmCalls } from './llm-call-repo.ts';
+import { readPageSignals, readSiteSignals } from './page-sidecars.ts';
 import { failureAttempts, moveRunLead } from './run-lead-repo.ts';
 import { sha256, stableJson } from './util.ts';
 
@@ -135,6 +136,50 @@ async function recordSpentCalls(deps: Deps, runId: string, leadId: string, calls
   await deps.sql.transaction((tx) => insertLlmCalls(tx, { runId, leadId, researchId: null }, calls));
 }
 
+/**
+ * The facts the lead's previous research found on each page it read, by URL and clean-text hash,
+ * when that research asked the same question (prompt version, provider, facts model, seller and
+ * ICP): a page whose text is unchanged is not sent to the facts pass again, only the changed ones
+ * are, and synthesis sees both. A page the previous research left out (budget) is read afresh.
+ */
+export async function knownFactsOfUnchangedPages(
+  deps: Pick<Deps, 'sql' | 'lake' | 'log'>,
+  leadId: string,
+  keyInputs: { promptVersion: string; provider: string; models: { facts: string }; seller: string; icpId: string | null },
+): Promise<Map<string, KnownFact[]>> {
+  const known = new Map<string, KnownFact[]>();
+  const prior = await deps.sql.query<{ run_id: string; lake_key: string | null }>(
+    `SELECT run_id, lake_key FROM research WHERE lead_id = :leadId::uuid ORDER BY created_at DESC LIMIT 1`,
+    { leadId },
+  );
+  const row = prior.rows[0];
+  if (!row) return known;
+  const body = await deps.lake.get(row.lake_key ?? lakeKeys.researchResult(row.run_id, leadId));
+  if (!body) return known;
+  const parsed = StoredResearch.safeParse(JSON.parse(body.toString('utf8')));
+  if (!parsed.success) return known;
+  const was = parsed.data;
+  const asked = (was.keyInputs ?? {}) as { promptVersion?: unknown; provider?: unknown; models?: { facts?: unknown }; seller?: unknown; icpId?: unknown };
+  const same =
+    asked.promptVersion === keyInputs.promptVersion &&
+    asked.provider === keyInputs.provider &&
+    asked.models?.facts === keyInputs.models.facts &&
+    asked.seller === keyInputs.seller &&
+    (asked.icpId ?? null) === keyInputs.icpId;
+  if (!same) return known;
+  const skipped = new Set(was.result.findings.tokenBudget.pagesSkipped);
+  const pageOf = new Map(was.pages.filter((p) => !skipped.has(p.url)).map((p) => [p.snapshotId, `${p.url}\n${p.cleanSha256}`]));
+  for (const id of pageOf.values()) known.set(id, []);
+  for (const f of was.result.facts) {
+    // a fact merged over several pages belongs to each of them
+    for (const source of [f.snapshotId, ...(f.alsoFoundOn ?? []).map((a) => a.snapshotId)]) {
+      const page = pageOf.get(source);
+      if (page) known.get(page)?.push({ category: f.category, claim: f.claim, quote: f.quote });
+    }
+  }
+  return known;
+}
+
 /** Researches the lead, or skips it when nothing it depends on changed. */
 export async function researchLead(deps: Deps, rawInput: ResearchLeadInput): Promise<ResearchLeadOutput> {
   const { runId, leadId } = ResearchLeadInput.parse(rawInput);
@@ -208,13 +253,16 @@ export async function researchLead(deps: Deps, rawInput: ResearchLeadInput): Pro
     return { skipped: true, reason: shortfall };
   }
 
+  const known = await knownFactsOfUnchangedPages(deps, leadId, keyInputs);
   const pages: ResearchPage[] = [];
+  const site = await readSiteSignals(lake, lead.domain, runId);
   for (const s of snaps.rows) {
     const text = await lake.get(s.clean_key);
     if (!text) continue;
-    const signalsBody = await lake.get(lakeKeys.signals(lead.domain, s.clean_sha256));
-    const side = signalsBody ? (JSON.parse(signalsBody.toString('utf8')) as { title?: string; signals?: Record<string, unknown> }) : {};
-    pages.push({ snapshotId: s.id, url: s.final_url ?? s.url, kind: s.kind, title: side.title ?? '', text: text.toString('utf8'), signals: side.signals });
+    const side = (await readPageSignals(lake, lead.domain, s.clean_sha256, site)) ?? { title: '', signals: undefined };
+    const url = s.final_url ?? s.url;
+    const knownFacts = known.get(`${url}\n${s.clean_sha256}`);
+    pages.push({ snapshotId: s.id, url, kind: s.kind, title: side.title ?? '', text: text.toString('utf8'), signals: side.signals, ...(knownFacts ? { knownFacts } : {}) });
   }
 
   // Reuse answers bought by an earlier attempt of this lead in this run (a rate-limit wait

@@ -88,14 +88,16 @@ export const STEPS = {
     },
   },
   CommitResearch: { handler: 'commit-research', ports: { sql: true, lake: { read: ['researchResults'], write: ['researchTable'] } } },
-  // Reads research, onboarding and suppressions from the database, never a page. The LLM
-  // drafter archives its exchange (llm/) and is held to the run's token and dollar budgets.
+  // Reads research, onboarding and suppressions from the database; of the pages only the clean
+  // text a triggering signal's after-quote must be found in. The LLM drafter archives its
+  // exchange (llm/) and is held to the run's token and dollar budgets.
   DraftOutreach: {
     handler: 'draft-outreach',
-    ports: { sql: true, llm: 'use', lake: { write: ['llmCalls'] }, config: ['research', 'models'] },
+    ports: { sql: true, llm: 'use', lake: { read: ['cleanText'], write: ['llmCalls'] }, config: ['research', 'models'] },
   },
   // statemachine/watch.asl.json: opens a watch run over the researched companies due a re-check
-  // (FetchSite, CleanPages, ResearchLead and CommitResearch are the prospecting steps), and after
+  // (FetchSite, CleanPages, ResearchLead, CommitResearch and DraftOutreach, which drafts there
+  // only for a triggering signal, are the prospecting steps), and after
   // change detection decides whether a company is researched again; database only.
   StartWatch: { handler: 'start-watch', ports: { sql: true, llm: 'name', config: ['run'] } },
   RecheckCompany: { handler: 'recheck-company', ports: { sql: true } },

@@ -4,6 +4,7 @@
  */
 import type { LlmExchangeRecord } from '../llm/records.ts';
 import type { Llm } from '../ports.ts';
+import type { ResearchFact } from './records.ts';
 
 /** What the seller told us at onboarding, trimmed to what research needs. */
 export interface SellerContext {
@@ -44,6 +45,18 @@ export interface ResearchPage {
   text: string;
   /** pass 0 signals extracted without an LLM (metadata, JSON-LD, tech, hiring, pricing) */
   signals?: Record<string, unknown>;
+  /**
+   * Facts an earlier research proposed for this very text (same URL, same clean-text hash): the
+   * page is left out of the facts pass and these are verified again instead. Absent: read it.
+   */
+  knownFacts?: KnownFact[];
+}
+
+/** A fact carried over from an earlier research of the same page text. */
+export interface KnownFact {
+  category: ResearchFact['category'];
+  claim: string;
+  quote: string;
 }
 
 export interface ResearchInput {

@@ -2,7 +2,8 @@
  * The research engine: grounded, multi-pass research of one lead.
  *
  * 1. facts: the most ICP-relevant passages of each page (within a token budget) go to the facts
- *    model, small pages batched into one call; it proposes facts, each with an exact quote.
+ *    model, small pages batched into one call; it proposes facts, each with an exact quote. A
+ *    page whose text an earlier research read (`knownFacts`) is not sent: its facts are reused.
  * 2. verification (no LLM): a fact counts only when its quote occurs in the cited page's stored
  *    text after whitespace/case/typography normalisation; the stored quote is the page's own span.
  * 3. synthesis: only verified facts go to the synthesis model, which assesses each ICP
@@ -158,11 +159,19 @@ export async function researchLead(input: ResearchInput, deps: ResearchDeps, opt
     promptOverhead(renderSynthesis(synthesisContextJson(input, icp), '', supportsStrictJsonSchema(opts.synthesisModel)), supportsStrictJsonSchema(opts.synthesisModel), 'synthesis') +
     Math.min(SYNTHESIS_PLANNED_FACTS, Math.max(1, prepared.length) * opts.maxFactsPerPage) * SYNTHESIS_FACT_TOKENS;
   const factsBudget = Math.max(opts.promptTokenBudget - synthesisReserve, Math.floor(opts.promptTokenBudget / 2));
-  const plan = planFactsCalls(prepared, keywords, factsBudget, factsOverhead);
+  // Pages whose text an earlier research already read keep its facts: only the others are sent.
+  const reused = prepared.filter((p) => p.page.knownFacts !== undefined);
+  const plan = planFactsCalls(prepared.filter((p) => p.page.knownFacts === undefined), keywords, factsBudget, factsOverhead);
 
   const proposed: ProposedFact[] = [];
   const skippedPages = new Set<string>(plan.skipped.map((p) => p.page.url));
   let factCounter = 0;
+  for (const p of reused) {
+    for (const f of p.page.knownFacts ?? []) {
+      factCounter++;
+      proposed.push({ id: `f${factCounter}`, category: f.category, claim: f.claim, quote: f.quote, pageId: p.promptId, batchPageIds: [p.promptId] });
+    }
+  }
   // pages left out for lack of budget count as stopping early, like a skipped call
   let stoppedEarly = plan.skipped.length > 0;
   for (const [batchIndex, batch] of plan.batches.entries()) {
@@ -319,6 +328,7 @@ export async function researchLead(input: ResearchInput, deps: ResearchDeps, opt
       used: ledger.used,
       pagesIncluded: prepared.filter((p) => !skippedPages.has(p.page.url)).length,
       pagesSkipped: [...skippedPages],
+      pagesReused: reused.map((p) => p.page.url),
       pagesTrimmed: plan.batches.flat().filter((b) => b.trimmed).length,
       synthesisFacts: shownIds.size,
       stoppedEarly,

@@ -79,6 +79,8 @@ export const TokenBudgetFinding = z.object({
   pagesIncluded: z.number().default(0),
   /** urls of pages left out for lack of budget */
   pagesSkipped: z.array(z.string()).default([]),
+  /** urls of unchanged pages whose facts came from the previous research, not from the facts pass */
+  pagesReused: z.array(z.string()).default([]),
   pagesTrimmed: z.number().default(0),
   synthesisFacts: z.number().default(0),
   stoppedEarly: z.boolean().default(false),

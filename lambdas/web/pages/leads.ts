@@ -1,6 +1,7 @@
 /** The Leads pages: the workspace's leads ranked by fit with filters; one lead's research with every quote. */
 import { html } from 'hono/html';
 import { LEAD_STATUSES, type LeadListItem, type LeadStatus } from '#core/views/leads.ts';
+import { triggerLine, type TriggerView } from '#core/intent/view.ts';
 import type { ResearchView } from '#core/views/research.ts';
 import { externalLink, when, type Html } from '../layout.ts';
 
@@ -28,10 +29,14 @@ ${leads.length === 0
       )}</tbody></table>`}`;
 }
 
-/** A lead's latest research: fit and reasons, hooks, and every fact with its quote and stored text. */
-export function leadDetail(lead: LeadListItem, research: ResearchView | null): Html {
+/**
+ * A lead's latest research: fit and reasons, hooks, and every fact with its quote and stored text;
+ * with the signal that started outreach for it (or why it did not) on one line.
+ */
+export function leadDetail(lead: LeadListItem, research: ResearchView | null, trigger: TriggerView | null = null): Html {
   const head = html`<p>${lead.name} &lt;${lead.email}&gt;${lead.title ? `, ${lead.title}` : ''} at <strong>${lead.company}</strong> (${lead.domain})
-· ICP ${lead.icp?.name ?? '–'} · status ${lead.status ?? '–'}</p>`;
+· ICP ${lead.icp?.name ?? '–'} · status ${lead.status ?? '–'}</p>${trigger ? html`
+<p class="trigger trigger-${trigger.status}">${triggerLine(trigger)}</p>` : ''}`;
   if (!research) return html`${head}<p>No research yet for this lead.</p>`;
   const cites = (ids: string[]) => (ids.length ? html` <span class="muted">[${ids.join(', ')}]</span>` : '');
   return html`${head}
