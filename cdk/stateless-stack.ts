@@ -129,6 +129,10 @@ export const STEPS = [
   { placeholder: 'CommitResearchFunctionArn', id: 'CommitResearch', entry: 'commit-research.ts', memorySize: 512, timeout: 100 },
   { placeholder: 'DraftOutreachFunctionArn', id: 'DraftOutreach', entry: 'draft-outreach.ts', memorySize: 512, timeout: 170 },
   { placeholder: 'RecordFailureFunctionArn', id: 'RecordFailure', entry: 'record-failure.ts', memorySize: 256, timeout: 50 },
+  // Batch mode (a run started with groqBatch): one Groq batch a round of the run's deferred requests.
+  { placeholder: 'SubmitLlmBatchFunctionArn', id: 'SubmitLlmBatch', entry: 'submit-llm-batch.ts', memorySize: 1024, timeout: 280 },
+  { placeholder: 'PollLlmBatchFunctionArn', id: 'PollLlmBatch', entry: 'poll-llm-batch.ts', memorySize: 256, timeout: 50 },
+  { placeholder: 'ImportLlmBatchFunctionArn', id: 'ImportLlmBatch', entry: 'import-llm-batch.ts', memorySize: 1024, timeout: 570 },
   { placeholder: 'FinishRunFunctionArn', id: 'FinishRun', entry: 'finish-run.ts', memorySize: 512, timeout: 50 },
   // statemachine/watch.asl.json (its state machine and schedule: cdk/constructs/watch.ts)
   { placeholder: 'StartWatchFunctionArn', id: 'StartWatch', entry: 'start-watch.ts', memorySize: 512, timeout: 100 },
@@ -458,7 +462,7 @@ function grantPorts(
   if (ports.sql) props.cluster.grantDataApiAccess(fn);
   if (ports.mailer) props.mail?.grantSend(fn);
   if (ports.lake) grantLake(fn, props.lakeBucket, ports.lake, props.lakeExports.arn);
-  if (ports.llm === 'use') props.groqSecret.grantRead(fn);
+  if (ports.llm === 'use' || ports.llmBatch) props.groqSecret.grantRead(fn);
   if (ports.leadSearch === 'use') props.leadSearch?.secret.grantRead(fn);
 }
 

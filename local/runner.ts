@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { DirectoryLeadSearch } from '#adapters/directory-lead-search.ts';
 import { FolderLake } from '#adapters/folder-lake.ts';
 import { GroqLlm } from '#adapters/groq-llm.ts';
+import { GroqBatch } from '#adapters/groq-batch.ts';
 import { GuardedWeb } from '#adapters/guarded-web.ts';
 import { HeuristicLlm } from '#adapters/heuristic-llm.ts';
 import { PgliteSql } from '#adapters/pglite-sql.ts';
@@ -19,6 +20,7 @@ import { ProspectorError, ValidationError } from '#core/errors.ts';
 import { lakeKeys } from '#core/lake-keys.ts';
 import { jsonLog } from '#core/log.ts';
 import { parseAllowList } from '#core/net/allow-list.ts';
+import type { LlmBatch } from '#core/llm/batch.ts';
 import type { Deps } from '#core/pipeline/deps.ts';
 import { finishRun, summarizeRun, type RunSummary } from '#core/pipeline/finish-run.ts';
 import { MAX_SEARCH_RESULTS } from '#core/pipeline/search-leads.ts';
@@ -34,6 +36,8 @@ export interface OpenLocalOptions {
   env?: NodeJS.ProcessEnv;
   /** Overrides for tests and benchmarks: any port adapter can be swapped. */
   llm?: Llm;
+  /** Groq's Batch API for batch-mode runs (default: on Groq's key, when no `llm` is given). */
+  llmBatch?: LlmBatch;
   web?: Web;
   leadSearch?: LeadSearch;
   log?: Log;
@@ -104,6 +108,7 @@ export async function openLocal(options: OpenLocalOptions = {}): Promise<LocalRu
       sql,
       lake,
       llm,
+      ...(options.llmBatch ? { llmBatch: options.llmBatch } : config.groqApiKey && !options.llm ? { llmBatch: new GroqBatch({ apiKey: config.groqApiKey, baseURL: config.groqBaseUrl }) } : {}),
       leadSearch: options.leadSearch ?? new DirectoryLeadSearch(),
       web,
       log,
@@ -276,6 +281,8 @@ export interface RunOptions extends ExecuteOptions {
   leads?: LeadCandidate[];
   workspace?: string;
   redriveRunId?: string;
+  /** Batch mode: the research goes to Groq's Batch API in rounds (needs GROQ_API_KEY). */
+  groqBatch?: boolean;
   /**
    * Stops the run at a safe point when aborted: no step starts after it, the steps in flight
    * get `graceMs` to finish (each commits on its own), then the execution is abandoned and the
@@ -300,6 +307,7 @@ export async function runOnce(rt: LocalRuntime, options: RunOptions = {}): Promi
   const leads = options.leads ?? (options.leadsFile ? await readLeadsFile(options.leadsFile, { onWarning: options.onWarning }) : undefined);
   if (leads) input.leadsKey = await stageLeads(rt.deps.lake, leads);
   if (options.redriveRunId) input.redrive = { runId: options.redriveRunId };
+  if (options.groqBatch) input.groqBatch = true;
 
   const stop = options.stop;
   let runId: string | undefined = options.redriveRunId;

@@ -27,6 +27,7 @@ import type { FetchSiteOutput } from '#core/pipeline/fetch-site.ts';
 import type { RunCounts } from '#core/pipeline/finish-run.ts';
 import type { ReadLeadBatchesOutput } from '#core/pipeline/lead-manifest.ts';
 import type { ListRunLeadsOutput } from '#core/pipeline/list-run-leads.ts';
+import type { ImportLlmBatchOutput, LlmBatchState } from '#core/pipeline/llm-batch.ts';
 import type { RecordFailureOutput } from '#core/pipeline/record-failure.ts';
 import type { ResearchLeadOutput } from '#core/pipeline/research-lead.ts';
 import type { SearchLeadsOutput } from '#core/pipeline/search-leads.ts';
@@ -48,9 +49,11 @@ const RECORDED: RecordFailureOutput = { recorded: true, reason: 'Error: x' };
 const DOCUMENTED: Record<string, { outputs: unknown[]; failures: (() => Error)[] }> = {
   StartRun: {
     outputs: [
-      { runId: RUN, workspaceId: ICP, redrive: false, leadConcurrency: 2, leadBatchSize: 10, icps: [{ icpId: ICP, slug: 'smb', keywords: ['freight'], quota: 5 }] } satisfies StartRunOutput,
-      { runId: RUN, workspaceId: ICP, redrive: true, leadConcurrency: 2, leadBatchSize: 10, icps: [] } satisfies StartRunOutput,
-      { runId: RUN, workspaceId: ICP, redrive: false, leadConcurrency: 2, leadBatchSize: 10, icps: [{ icpId: null, slug: 'leads-file', keywords: [], quota: 10_000, leadsKey: 'k' }] } satisfies StartRunOutput,
+      // batch mode on the ordinary path, so that every scenario also goes through the batch states
+      { runId: RUN, workspaceId: ICP, redrive: false, leadConcurrency: 2, leadBatchSize: 10, icps: [{ icpId: ICP, slug: 'smb', keywords: ['freight'], quota: 5 }], groqBatch: true } satisfies StartRunOutput,
+      { runId: RUN, workspaceId: ICP, redrive: true, leadConcurrency: 2, leadBatchSize: 10, icps: [], groqBatch: true } satisfies StartRunOutput,
+      { runId: RUN, workspaceId: ICP, redrive: false, leadConcurrency: 2, leadBatchSize: 10, icps: [{ icpId: null, slug: 'leads-file', keywords: [], quota: 10_000, leadsKey: 'k' }], groqBatch: false } satisfies StartRunOutput,
+      { runId: RUN, workspaceId: ICP, redrive: false, leadConcurrency: 2, leadBatchSize: 10, icps: [{ icpId: ICP, slug: 'smb', keywords: ['freight'], quota: 5 }], groqBatch: false } satisfies StartRunOutput,
     ],
     failures: [() => new NotFoundError('no workspace is onboarded'), () => new DatabaseUnavailableError('SELECT', 'resuming')],
   },
@@ -74,6 +77,7 @@ const DOCUMENTED: Record<string, { outputs: unknown[]; failures: (() => Error)[]
   FetchSite: {
     outputs: [
       { skipped: false, pages: 2, tried: 2, bytes: 10, reused: false } satisfies FetchSiteOutput,
+      { skipped: false, resumed: true, pages: 0, tried: 0, bytes: 0, reused: true } satisfies FetchSiteOutput,
       { skipped: true, reason: 'robots.txt forbids the site', pages: 0, tried: 0, bytes: 0, reused: false } satisfies FetchSiteOutput,
     ],
     failures: [() => new UnreachableError('https://a.example/', 'ECONNREFUSED')],
@@ -84,6 +88,7 @@ const DOCUMENTED: Record<string, { outputs: unknown[]; failures: (() => Error)[]
     outputs: [
       { skipped: false, resultKey: 'runs/r/research/l.json', facts: 1, fitScore: null } satisfies ResearchLeadOutput,
       { skipped: true, reason: 'identical research exists' } satisfies ResearchLeadOutput,
+      { skipped: false, waiting: true } satisfies ResearchLeadOutput,
     ],
     failures: [() => new LlmOutputError('invalid JSON twice'), () => new LlmUnavailableError('HTTP 503'), () => new RateLimitedError(3, 'Groq: TPM')],
   },
@@ -113,6 +118,25 @@ const DOCUMENTED: Record<string, { outputs: unknown[]; failures: (() => Error)[]
   RecordDraftFailure: {
     outputs: [{ drafted: false, reason: 'drafting failed: DatabaseError: x' } satisfies DraftOutreachOutput],
     failures: [() => new DatabaseError('INSERT', 'x')],
+  },
+  // Batch mode. The ordinary outputs go once round the loop (a batch submitted, finished,
+  // imported, no lead left waiting); a batch never finishing, or leads waiting forever, would
+  // loop with answers that never change.
+  SubmitLlmBatch: {
+    outputs: [
+      { submitted: true, round: 1, batchId: 'batch_1', status: 'validating', terminal: false, requests: 2 } satisfies LlmBatchState,
+      { submitted: false, round: 1 } satisfies LlmBatchState,
+      { submitted: false, round: 7, failedLeads: 1 } satisfies LlmBatchState,
+    ],
+    failures: [() => new LlmUnavailableError('HTTP 503'), () => new DatabaseError('SELECT', 'x')],
+  },
+  PollLlmBatch: {
+    outputs: [{ submitted: true, round: 1, batchId: 'batch_1', status: 'completed', terminal: true, requests: 2 } satisfies LlmBatchState],
+    failures: [() => new LlmUnavailableError('HTTP 503')],
+  },
+  ImportLlmBatch: {
+    outputs: [{ manifestKey: 'manifests/run=r/leads-c.jsonl', count: 0, batchSize: 1, round: 1, answered: 2, failed: 0 } satisfies ImportLlmBatchOutput],
+    failures: [() => new LlmUnavailableError('HTTP 503'), () => new DatabaseError('UPDATE', 'x')],
   },
   RecordFailure: { outputs: [RECORDED], failures: [() => new DatabaseError('INSERT', 'x')] },
   FinishRun: { outputs: [COUNTS], failures: [() => new DatabaseError('SELECT', 'x')] },
@@ -166,7 +190,7 @@ async function drive(aslText: string, scenario: Scenario): Promise<Outcome> {
   const zero = Object.fromEntries(Object.keys(handlers).map((s) => [s, 0]));
   const machine = new StateMachine(localDefinition(aslText), { validationOptions: { checkArn: true, checkPaths: true } });
   const execution = machine.run({ trigger: 'manual' } as never, {
-    overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: zero, waitTimeOverrides: { WaitForRateLimit: 0, DraftWaitForRateLimit: 0 } },
+    overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: zero, waitTimeOverrides: { WaitForRateLimit: 0, DraftWaitForRateLimit: 0, WaitForLlmBatch: 0 } },
   });
   const outcome: Outcome = { entered: new Set() };
   const consume = (async () => {

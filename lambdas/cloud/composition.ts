@@ -32,6 +32,7 @@ import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { z } from 'zod';
 import { DataApiSql } from '#adapters/data-api-sql.ts';
 import { DirectoryLeadSearch } from '#adapters/directory-lead-search.ts';
+import { GroqBatch } from '#adapters/groq-batch.ts';
 import { GroqLlm } from '#adapters/groq-llm.ts';
 import { GuardedWeb } from '#adapters/guarded-web.ts';
 import { HeuristicLlm } from '#adapters/heuristic-llm.ts';
@@ -349,6 +350,13 @@ export async function buildCloudDeps(step: StepId, options: Partial<CloudDepsOpt
     llm = { provider: CONFIGURED_LLM_PROVIDER } as Llm;
   }
 
+  // Batch mode's steps: Groq's Batch API on the same key (a placeholder key: StartRun refused the run already).
+  let llmBatch: GroqBatch | undefined;
+  if (ports.llmBatch) {
+    const groq = await readApiKeySecret(secrets, need('GROQ_SECRET_ARN'));
+    if (!isPlaceholderSecret(groq.apiKey)) llmBatch = new GroqBatch({ apiKey: groq.apiKey! });
+  }
+
   let leadSearch: LeadSearch = unbuilt;
   if (ports.leadSearch === 'use' && env.LEAD_SEARCH_URL && env.LEAD_SEARCH_SECRET_ARN) {
     const provider = await readApiKeySecret(secrets, env.LEAD_SEARCH_SECRET_ARN);
@@ -384,6 +392,7 @@ export async function buildCloudDeps(step: StepId, options: Partial<CloudDepsOpt
     // No allow-list in the cloud: every private, loopback and metadata address stays refused.
     web: ports.web ? new GuardedWeb({ logger: log, clock }) : unbuilt,
     ...(mail ? { mail } : {}),
+    ...(llmBatch ? { llmBatch } : {}),
     log,
     clock,
     newId: randomUUID,

@@ -34,6 +34,7 @@ export function portEnvKeys(ports: StepPorts): CloudEnvKey[] {
     ...(ports.llm ? LLM[ports.llm] : []),
     ...(ports.leadSearch ? LEAD_SEARCH[ports.leadSearch] : []),
     ...(ports.mailer ? MAILER : []),
+    ...(ports.llmBatch ? ['GROQ_SECRET_ARN' as const] : []),
     ...(ports.config ?? []).flatMap((g) => CONFIG[g]),
   ];
   return [...new Set(keys)];

@@ -25,6 +25,8 @@ export const lakeKeys = {
   researchResult: (runId: string, leadId: string) => `runs/${runId}/research/${leadId}.json`,
   /** Prefix of the answers one research attempt of a lead bought (research/attempt-cache.ts). */
   llmCache: (runId: string, leadId: string, attempt: number) => `runs/${runId}/llm-cache/${leadId}/${attempt}/`,
+  /** A request deferred to the run's next Groq batch (batch mode), by its custom id. */
+  llmBatchRequest: (runId: string, customId: string) => `runs/${runId}/llm-batch/${customId.replace(/[^A-Za-z0-9_-]/g, '_')}.json`,
   runSummary: (runId: string) => `runs/${runId}/summary.json`,
   leadsInput: (sha256: string) => `inputs/leads/${sha256}.json`,
   /**
@@ -75,6 +77,7 @@ export const lakeAreas = {
   intentSignals: 'intent/*',
   researchResults: 'runs/*/research/*',
   llmCache: 'runs/*/llm-cache/*',
+  llmBatchRequests: 'runs/*/llm-batch/*',
   runSummaries: 'runs/*/summary.json',
   leadsInputs: 'inputs/leads/*',
   leadManifests: 'manifests/*',

@@ -54,7 +54,8 @@ class DeferringLlm implements Llm {
   }
 }
 
-const customIdOf = (jobId: string, cacheKey: string) => `${jobId}:${createHash('sha256').update(cacheKey).digest('hex').slice(0, 24)}`;
+/** The custom id of a deferred request: the job (lead) and a hash of its cache key. */
+export const customIdOf = (jobId: string, cacheKey: string) => `${jobId}:${createHash('sha256').update(cacheKey).digest('hex').slice(0, 24)}`;
 
 /** Runs the jobs in batch rounds until none waits; returns each job's outcome and what the batches answered. */
 export async function runInBatchRounds<T>(jobs: BatchJob<T>[], options: BatchRoundsOptions): Promise<{ outcomes: JobOutcome<T>[]; rounds: number; batches: BatchState[] }> {

@@ -1,4 +1,5 @@
 /** What every pipeline step needs. Each runtime builds this once (its composition root). */
+import type { LlmBatch } from '../llm/batch.ts';
 import type { Clock, Lake, LeadSearch, Llm, Log, Mailer, Sql, Web } from '../ports.ts';
 import { DEFAULT_MODELS, type ModelPrices } from '../research/models.ts';
 
@@ -69,6 +70,11 @@ export interface Deps {
    * one-click unsubscribe route's base URL and signing key. Absent where nothing is sent.
    */
   mail?: MailDeps;
+  /**
+   * Groq's Batch API, given only to the batch steps (SubmitLlmBatch, PollLlmBatch,
+   * ImportLlmBatch). Absent without a Groq key: a batch-mode run is then refused at StartRun.
+   */
+  llmBatch?: LlmBatch;
 }
 
 /** What the send step needs to send one message. */

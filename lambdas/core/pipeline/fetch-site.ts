@@ -26,6 +26,8 @@ export interface FetchSiteOutput {
   tried: number;
   bytes: number;
   reused: boolean;
+  /** batch mode: the lead was cleaned in this run and waits for research; it resumes there */
+  resumed?: boolean;
   /** pages a re-visit found unchanged: a 304, or a body with the previous copy's hash */
   notModified?: number;
   sameHash?: number;
@@ -193,6 +195,10 @@ export async function fetchSite(deps: Deps, rawInput: FetchSiteInput): Promise<F
   const { runId, leadId } = FetchSiteInput.parse(rawInput);
   const { sql, web, config, log } = deps;
   const lead = await loadRunLead(sql, runId, leadId);
+
+  // Batch mode runs the lead Map again over the leads waiting for a batch's answers: their
+  // pages are fetched and cleaned already, and the lead resumes at its research.
+  if (lead.groqBatch && lead.status === 'cleaned') return { skipped: false, resumed: true, pages: 0, tried: 0, bytes: 0, reused: true };
 
   // Another lead of the same company (or an earlier attempt of this step) fetched the whole
   // site in this run already: reuse those pages instead of fetching twice. A fetch still under

@@ -14,6 +14,8 @@ export interface LeadRow {
   website: string;
   icpId: string | null;
   status: RunLeadStatus;
+  /** the run asks Groq in batches (batch mode) */
+  groqBatch: boolean;
 }
 
 /** The lead as the run sees it; throws NotFound when the lead is not part of the run. */
@@ -22,11 +24,11 @@ export interface LeadRow {
 export async function loadRunLead(sql: Sql, runId: string, leadId: string): Promise<LeadRow> {
   const res = await sql.query<{
     lead_id: string; email: string; name: string; workspace_id: string; company_id: string;
-    company_name: string; domain: string; website: string; icp_id: string | null; status: RunLeadStatus;
+    company_name: string; domain: string; website: string; icp_id: string | null; status: RunLeadStatus; groq_batch: boolean;
   }>(
     `SELECT l.id AS lead_id, l.email, l.name, l.workspace_id, c.id AS company_id, c.name AS company_name,
-            c.domain, c.website, COALESCE(l.icp_id, rl.icp_id) AS icp_id, rl.status
-     FROM run_lead rl JOIN lead l ON l.id = rl.lead_id JOIN lead_company c ON c.id = l.company_id
+            c.domain, c.website, COALESCE(l.icp_id, rl.icp_id) AS icp_id, rl.status, r.groq_batch
+     FROM run_lead rl JOIN run r ON r.id = rl.run_id JOIN lead l ON l.id = rl.lead_id JOIN lead_company c ON c.id = l.company_id
      WHERE rl.run_id = :runId::uuid AND rl.lead_id = :leadId::uuid`,
     { runId, leadId },
   );
@@ -34,7 +36,7 @@ export async function loadRunLead(sql: Sql, runId: string, leadId: string): Prom
   if (!r) throw new NotFoundError(`lead ${leadId} is not part of run ${runId}`);
   return {
     leadId: r.lead_id, email: r.email, name: r.name, workspaceId: r.workspace_id, companyId: r.company_id,
-    companyName: r.company_name, domain: r.domain, website: r.website, icpId: r.icp_id, status: r.status,
+    companyName: r.company_name, domain: r.domain, website: r.website, icpId: r.icp_id, status: r.status, groqBatch: r.groq_batch === true,
   };
 }
 

@@ -5,10 +5,10 @@
  * the run's token or dollar budget cannot cover one more lead.
  */
 import { z } from 'zod';
-import { describeError, NoContentError } from '../errors.ts';
+import { describeError, LlmAnswerDeferred, NoContentError } from '../errors.ts';
 import { lakeKeys } from '../lake-keys.ts';
 import { loadSellerContext } from '../onboarding/import.ts';
-import type { Sql } from '../ports.ts';
+import type { Llm, LlmRequest, LlmResponse, Sql } from '../ports.ts';
 import { callRecordOf, type LlmCallRecord } from '../llm/records.ts';
 import type { KnownFact, ResearchPage } from '../research/contract.ts';
 import { AttemptCacheLlm } from '../research/attempt-cache.ts';
@@ -19,6 +19,7 @@ import { StoredResearch, type ResearchResult } from '../research/records.ts';
 import type { Deps, PipelineConfig } from './deps.ts';
 import { writeLakeRecord } from './lake-record.ts';
 import { loadRunLead } from './lead-context.ts';
+import { carryBatchAnswers, deferLlmRequest } from './llm-batch.ts';
 import { insertLlmCalls } from './llm-call-repo.ts';
 import { readPageSignals, readSiteSignals } from './page-sidecars.ts';
 import { failureAttempts, moveRunLead } from './run-lead-repo.ts';
@@ -33,6 +34,19 @@ export interface ResearchLeadOutput {
   resultKey?: string;
   facts?: number;
   fitScore?: number | null;
+  /**
+   * Batch mode: the research needs an answer that is not cached yet; its request is deferred
+   * to the run's next Groq batch and the lead waits (it stays `cleaned`).
+   */
+  waiting?: boolean;
+}
+
+/** Batch mode: an LLM that never calls out; behind the attempt cache it is asked only for what is not cached. */
+class DeferringLlm implements Llm {
+  constructor(readonly provider: string) {}
+  async complete(request: LlmRequest): Promise<LlmResponse> {
+    throw new LlmAnswerDeferred(request);
+  }
 }
 
 /** What CommitResearch reads back from the lake (schema in research/records.ts). */
@@ -267,8 +281,14 @@ export async function researchLead(deps: Deps, rawInput: ResearchLeadInput): Pro
 
   // Reuse answers bought by an earlier attempt of this lead in this run (a rate-limit wait
   // restarts the step); the offline researcher costs nothing, so it is not cached.
+  // In batch mode the answers come only from that cache: what is missing is deferred to the
+  // run's next Groq batch (llm-batch.ts), and the lead waits.
+  const batchMode = lead.groqBatch && llm.provider !== 'offline-heuristic';
+  const attempt = llm.provider === 'offline-heuristic' ? 0 : await failureAttempts(sql, runId, leadId);
+  const cachePrefix = lakeKeys.llmCache(runId, leadId, attempt);
+  if (batchMode) await carryBatchAnswers(deps, runId, leadId, attempt);
   const researchLlm =
-    llm.provider === 'offline-heuristic' ? llm : new AttemptCacheLlm(llm, lake, lakeKeys.llmCache(runId, leadId, await failureAttempts(sql, runId, leadId)));
+    llm.provider === 'offline-heuristic' ? llm : new AttemptCacheLlm(batchMode ? new DeferringLlm(llm.provider) : llm, lake, cachePrefix);
 
   const spentCalls: LlmCallRecord[] = [];
   let result: ResearchResult;
@@ -295,6 +315,13 @@ export async function researchLead(deps: Deps, rawInput: ResearchLeadInput): Pro
       { factsModel: models.facts, synthesisModel: models.synthesis, promptTokenBudget: plan.promptTokens, modelPrices: config.modelPrices },
     );
   } catch (error) {
+    if (batchMode && error instanceof LlmAnswerDeferred) {
+      // Nothing was spent in this round: the calls answered from the cache are recorded by the
+      // round that finishes the research, once, at the batch price.
+      const customId = await deferLlmRequest(deps, runId, leadId, cachePrefix, error.request);
+      deps.log.info('lead waits for a batch answer', { runId, leadId, pass: error.request.pass, customId });
+      return { skipped: false, waiting: true };
+    }
     // The error (throttling, outage, invalid output) goes on to the state machine unchanged.
     await recordSpentCalls(deps, runId, leadId, spentCalls).catch((e: unknown) =>
       deps.log.warn('could not record the calls of a failed research attempt', { runId, leadId, error: describeError(e).name }),

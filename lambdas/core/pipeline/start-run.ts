@@ -1,6 +1,6 @@
 /** StartRun: opens a run (or reopens one for a redrive) and lists the ICPs to search. */
 import { z } from 'zod';
-import { NotFoundError } from '../errors.ts';
+import { NotFoundError, ValidationError } from '../errors.ts';
 import { findWorkspace } from '../onboarding/import.ts';
 import type { Deps } from './deps.ts';
 import { MAX_SEARCH_RESULTS } from './search-leads.ts';
@@ -11,6 +11,8 @@ export const StartRunInput = z.object({
   /** Lake key of a JSON array of leads (`prospector run --leads FILE`) used instead of the search. */
   leadsKey: z.string().min(1).optional(),
   redrive: z.object({ runId: z.uuid() }).optional(),
+  /** Ask Groq through its Batch API (half the price, answers within the completion window); a redrive keeps the run's mode. */
+  groqBatch: z.boolean().default(false),
 });
 export type StartRunInput = z.input<typeof StartRunInput>;
 
@@ -30,6 +32,8 @@ export interface StartRunOutput {
   /** leads one child execution of the lead Map takes (its ItemBatcher's MaxItemsPerBatchPath) */
   leadBatchSize: number;
   icps: IcpItem[];
+  /** batch mode: the lead Map is followed by the batch states (SubmitLlmBatch, PollLlmBatch, ImportLlmBatch) */
+  groqBatch: boolean;
 }
 
 /** Creates the run row and returns what the ICP Map iterates over. */
@@ -38,9 +42,9 @@ export async function startRun(deps: Deps, rawInput: StartRunInput): Promise<Sta
   const { sql, config, log } = deps;
 
   if (input.redrive) {
-    const found = await sql.query<{ id: string; workspace_id: string }>(
+    const found = await sql.query<{ id: string; workspace_id: string; groq_batch: boolean }>(
       `UPDATE run SET status = 'running', finished_at = NULL, redrives = redrives + 1
-       WHERE id = :runId::uuid RETURNING id, workspace_id`,
+       WHERE id = :runId::uuid RETURNING id, workspace_id, groq_batch`,
       { runId: input.redrive.runId },
     );
     if (found.rows.length === 0) throw new NotFoundError(`run ${input.redrive.runId} does not exist: nothing to redrive`);
@@ -52,7 +56,14 @@ export async function startRun(deps: Deps, rawInput: StartRunInput): Promise<Sta
       leadConcurrency: config.leadConcurrency,
       leadBatchSize: config.leadBatchSize,
       icps: [],
+      groqBatch: found.rows[0].groq_batch === true,
     };
+  }
+
+  if (input.groqBatch && deps.llm.provider !== 'groq') {
+    throw new ValidationError('run', [
+      { path: 'groqBatch', message: `batch mode sends the research to Groq's Batch API, but the run's LLM is ${deps.llm.provider}: set GROQ_API_KEY (the offline heuristics have no batch)` },
+    ]);
   }
 
   const workspace = await findWorkspace(sql, input.workspace ?? config.workspace);
@@ -82,8 +93,8 @@ export async function startRun(deps: Deps, rawInput: StartRunInput): Promise<Sta
   // still resuming after its retries), there is no half-opened run left `running`.
   const runId = deps.newId();
   await sql.query(
-    `INSERT INTO run (id, workspace_id, trigger, llm_provider, lead_source, started_at)
-     VALUES (:id::uuid, :workspaceId::uuid, :trigger, :provider, :source, :startedAt::timestamptz)`,
+    `INSERT INTO run (id, workspace_id, trigger, llm_provider, lead_source, started_at, groq_batch)
+     VALUES (:id::uuid, :workspaceId::uuid, :trigger, :provider, :source, :startedAt::timestamptz, :groqBatch)`,
     {
       id: runId,
       workspaceId: workspace.id,
@@ -91,8 +102,9 @@ export async function startRun(deps: Deps, rawInput: StartRunInput): Promise<Sta
       provider: deps.llm.provider,
       source: input.leadsKey ? `file:${input.leadsKey}` : deps.leadSearch.name,
       startedAt: deps.clock.now(),
+      groqBatch: input.groqBatch,
     },
   );
   log.info('run started', { runId, workspace: workspace.slug, icps: icps.length });
-  return { runId, workspaceId: workspace.id, redrive: false, leadConcurrency: config.leadConcurrency, leadBatchSize: config.leadBatchSize, icps };
+  return { runId, workspaceId: workspace.id, redrive: false, leadConcurrency: config.leadConcurrency, leadBatchSize: config.leadBatchSize, icps, groqBatch: input.groqBatch };
 }

@@ -53,6 +53,8 @@ export interface StepPorts {
   readonly web?: true;
   /** Sending mail (SES in the cloud): only the send step. */
   readonly mailer?: true;
+  /** Groq's Batch API (the Groq key): only the batch-mode steps. */
+  readonly llmBatch?: true;
   readonly config?: readonly ConfigGroup[];
 }
 
@@ -83,7 +85,7 @@ export const STEPS = {
     ports: {
       sql: true,
       llm: 'use',
-      lake: { read: ['cleanText', 'signals', 'researchResults', 'llmCache'], write: ['llmCalls', 'llmCache', 'researchResults', 'researchTable'] },
+      lake: { read: ['cleanText', 'signals', 'researchResults', 'llmCache'], write: ['llmCalls', 'llmCache', 'llmBatchRequests', 'researchResults', 'researchTable'] },
       config: ['research', 'models'],
     },
   },
@@ -102,6 +104,11 @@ export const STEPS = {
   StartWatch: { handler: 'start-watch', ports: { sql: true, llm: 'name', config: ['run'] } },
   RecheckCompany: { handler: 'recheck-company', ports: { sql: true } },
   RecordFailure: { handler: 'record-failure', ports: { sql: true, lake: { write: ['researchTable'] } } },
+  // Batch mode (llm-batch.ts): send the run's deferred requests as one Groq batch, read its
+  // status, import its answers into the waiting attempts' caches and list those leads again.
+  SubmitLlmBatch: { handler: 'submit-llm-batch', ports: { sql: true, llmBatch: true, lake: { read: ['llmBatchRequests'], write: ['researchTable'] } } },
+  PollLlmBatch: { handler: 'poll-llm-batch', ports: { llmBatch: true } },
+  ImportLlmBatch: { handler: 'import-llm-batch', ports: { sql: true, llmBatch: true, lake: { read: ['llmBatchRequests'], write: ['llmCache', 'leadManifests', 'researchTable'] } } },
   FinishRun: { handler: 'finish-run', ports: { sql: true, lake: { write: ['runSummaries'] } } },
   // statemachine/sending.asl.json: claim what is due, send each, settle what failed, count.
   ClaimDue: { handler: 'claim-due', ports: { sql: true } },
@@ -233,6 +240,7 @@ export function restrictDeps(step: StepId, deps: Deps): Deps {
     leadSearch: named(p.leadSearch, 'leadSearch', () => ({ name: deps.leadSearch.name }), () => deps.leadSearch),
     web: p.web ? deps.web : undeclaredPort(step, 'web'),
     ...(p.mailer && deps.mail ? { mail: deps.mail } : {}),
+    ...(p.llmBatch && deps.llmBatch ? { llmBatch: deps.llmBatch } : {}),
     log: deps.log,
     clock: deps.clock,
     newId: deps.newId,

@@ -66,7 +66,7 @@ export async function startWatch(deps: Deps, rawInput: StartWatchInput): Promise
   });
   log.info('watch started', { runId, workspace: workspace.slug, due: due.length, notDue: rows.rows.length - due.length });
   return {
-    runId, workspaceId: workspace.id, redrive: false, leadConcurrency: config.leadConcurrency, leadBatchSize: config.leadBatchSize, icps: [],
+    runId, workspaceId: workspace.id, redrive: false, leadConcurrency: config.leadConcurrency, leadBatchSize: config.leadBatchSize, icps: [], groqBatch: false,
     due: due.length, notDue: rows.rows.length - due.length,
   };
 }

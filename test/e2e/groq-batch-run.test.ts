@@ -1,0 +1,121 @@
+/**
+ * Batch mode through the real state machine (local runner, aws-local-stepfunctions) against the
+ * loopback fake Groq's Batch API: the leads' research waits in the lead Map, the run's deferred
+ * requests go out as one batch a round (SubmitLlmBatch → WaitForLlmBatch → PollLlmBatch →
+ * ImportLlmBatch), and the lead Map runs again over the waiting leads until none waits. Each
+ * custom id is submitted once; the research calls are recorded at the batch price; a failed
+ * batch fails its waiting leads with the reason, and a redrive submits only what is missing.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
+import { GROQ_BATCH_DISCOUNT } from '#core/pricing.ts';
+import { callCostUsd } from '#core/research/models.ts';
+import { SAMPLE_ONBOARDING } from '#local/cli.ts';
+import { openLocal, runOnce, type LocalRuntime } from '#local/runner.ts';
+import { startFakeGroq, type FakeGroq, type FakeGroqOptions } from '#test/fakes/fake-groq.ts';
+import { migratedHome } from '#test/helpers/home.ts';
+
+const KEY = 'gsk_test_batch_run_key_0123456789';
+const LEADS = [
+  { company_name: 'QuillStack', company_website: 'https://quillstack.example', lead_email: 'ops@quillstack.example', lead_name: 'Quinn Ops' },
+  { company_name: 'Ferrule', company_website: 'https://ferrule.example', lead_email: 'ap@ferrule.example', lead_name: 'Fern AP' },
+];
+const RESEARCH_PASSES = ['facts', 'synthesis', 'repair'];
+
+describe('a run in batch mode (prospector run --groq-batch)', () => {
+  let home: string;
+  let groq: FakeGroq;
+  let rt: LocalRuntime;
+  const states: string[] = [];
+
+  const open = async (options: FakeGroqOptions = {}) => {
+    home = await migratedHome('prospector-batch-run-');
+    groq = await startFakeGroq({ apiKey: KEY, ...options });
+    rt = await openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent', GROQ_API_KEY: KEY, GROQ_BASE_URL: groq.baseURL } });
+    await importOnboarding(rt.deps.sql, await loadOnboardingFile(SAMPLE_ONBOARDING));
+    await writeFile(join(home, 'leads.json'), JSON.stringify(LEADS));
+  };
+  const run = (extra: { redriveRunId?: string } = {}) =>
+    runOnce(rt, {
+      ...(extra.redriveRunId ? { redriveRunId: extra.redriveRunId } : { leadsFile: join(home, 'leads.json') }),
+      groqBatch: true,
+      waitTimeOverrides: { WaitForLlmBatch: 0 },
+      onEvent: (e) => {
+        if (e.type === 'StateEntered' && e.state) states.push(e.state.name);
+      },
+    });
+
+  afterEach(async () => {
+    await rt?.close();
+    await groq?.close();
+    await rm(home, { recursive: true, force: true });
+    states.length = 0;
+  });
+
+  it('researches every lead through batches, each custom id submitted once, the research recorded at the batch price', async () => {
+    await open();
+    const summary = await run();
+
+    expect(summary.status).toBe('succeeded');
+    expect(summary.leadsResearched).toBe(2);
+    expect(summary.failures).toEqual([]);
+    // facts, then synthesis: two batches; the lead Map ran three times (the first, then after each batch)
+    expect(groq.batchApi.submitted).toHaveLength(2);
+    expect(states.filter((s) => s === 'SubmitLlmBatch')).toHaveLength(3);
+    expect(states.filter((s) => s === 'ImportLlmBatch')).toHaveLength(2);
+    const ids = groq.batchApi.submitted.flatMap((b) => b.customIds);
+    expect(new Set(ids).size).toBe(ids.length);
+    // no research call went to Groq outside a batch
+    const research = groq.calls.filter((c) => RESEARCH_PASSES.includes(c.pass ?? ''));
+    expect(research.length).toBe(ids.length);
+    expect(research.every((c) => c.batchId)).toBe(true);
+
+    const calls = await rt.deps.sql.query<{ pass: string; model: string; prompt_tokens: number; completion_tokens: number; cost_usd: string }>(
+      `SELECT pass, model, prompt_tokens, completion_tokens, cost_usd FROM llm_call WHERE run_id = :runId::uuid AND pass IN ('facts', 'synthesis', 'repair')`,
+      { runId: summary.runId },
+    );
+    // every answer a batch bought recorded once, when the research that used it finished
+    expect(calls.rows).toHaveLength(ids.length);
+    for (const c of calls.rows) {
+      expect(c.prompt_tokens).toBeGreaterThan(0);
+      const list = callCostUsd('groq', c.model, c.prompt_tokens, c.completion_tokens);
+      expect(Number(c.cost_usd)).toBeCloseTo(list * (1 - GROQ_BATCH_DISCOUNT.fraction), 5);
+    }
+    const pending = await rt.deps.sql.query<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM llm_batch_request WHERE run_id = :runId::uuid GROUP BY status`, { runId: summary.runId });
+    expect(pending.rows).toEqual([{ status: 'answered', n: ids.length }]);
+  }, 120_000);
+
+  it('a failed batch fails its waiting leads with the reason; a redrive submits only what is missing', async () => {
+    // the second batch (synthesis) fails validation
+    await open({ batch: { fate: ({ index }) => (index === 1 ? 'fail' : 'complete') } });
+    const first = await run();
+    expect(first.leadsResearched).toBe(0);
+    expect(first.failures).toHaveLength(2);
+    for (const f of first.failures) {
+      expect(f).toMatchObject({ stage: 'research', error: 'LlmBatchFailed' });
+      expect(f.message).toMatch(/Groq batch batch_\w+ failed: .*; redrive the run/);
+    }
+    const factsCalls = groq.calls.filter((c) => c.pass === 'facts').length;
+    const synthesisIds = groq.batchApi.submitted[1].customIds.length;
+
+    const again = await run({ redriveRunId: first.runId });
+    expect(again.leadsResearched).toBe(2);
+    expect(again.failures).toEqual([]);
+    // only the synthesis requests went out again: the facts answers of the first batch were reused
+    expect(groq.batchApi.submitted).toHaveLength(3);
+    expect(groq.batchApi.submitted[2].customIds).toHaveLength(synthesisIds);
+    expect(groq.calls.filter((c) => c.pass === 'facts')).toHaveLength(factsCalls);
+  }, 120_000);
+
+  it('refuses batch mode on the offline heuristics, naming the setting and why', async () => {
+    home = await migratedHome('prospector-batch-run-');
+    groq = await startFakeGroq({ apiKey: KEY });
+    rt = await openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent' } });
+    await importOnboarding(rt.deps.sql, await loadOnboardingFile(SAMPLE_ONBOARDING));
+    await writeFile(join(home, 'leads.json'), JSON.stringify(LEADS));
+    await expect(run()).rejects.toThrow(/groqBatch.*GROQ_API_KEY \(the offline heuristics have no batch\)/s);
+  }, 60_000);
+});
