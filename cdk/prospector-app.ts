@@ -3,7 +3,8 @@
  * checks as a validation plugin. `cdk/app.ts` synthesizes it; tests build it in memory.
  *
  * Settings come from CDK context (`-c key=value` or cdk.json): deletionProtection (true),
- * llmRetentionDays (90), schedule ("rate(1 day)"), workspace, leadConcurrency (4),
+ * llmRetentionDays (90), schedule ("rate(1 day)"), groqBatch (false: the scheduled run researches
+ * through Groq's Batch API, one batch a round, at half the price), workspace, leadConcurrency (4),
  * leadBatchSize (5 for Express children, 10 for Standard), leadChildExecutionType (EXPRESS or STANDARD;
  * default EXPRESS),
  * researchReservedConcurrency (4), runTokenBudget, runCostBudgetUsd, leadCostBudgetUsd (unset:
@@ -101,6 +102,7 @@ export function createApp(options: ProspectorAppOptions = {}): { app: App; state
     groqSecret: stateful.groqSecret,
     ...(leadSearchUrl && stateful.leadSearchSecret ? { leadSearch: { url: leadSearchUrl, secret: stateful.leadSearchSecret } } : {}),
     schedule: contextString(app, 'schedule') ?? 'rate(1 day)',
+    groqBatch: contextBoolean(app, 'groqBatch') ?? false,
     watchSchedule: contextString(app, 'watchSchedule'),
     workspace: contextString(app, 'workspace'),
     leadConcurrency: contextNumber(app, 'leadConcurrency') ?? 4,

@@ -47,6 +47,12 @@ export interface StatelessStackProps extends StackProps {
   /** EventBridge Scheduler expression; default `rate(1 day)` (the onboarding default). */
   schedule?: string;
   /**
+   * The scheduled run in batch mode (`{"groqBatch": true}` in its input): research goes to Groq's
+   * Batch API, one batch a round (SubmitLlmBatch → WaitForLlmBatch → PollLlmBatch →
+   * ImportLlmBatch); default false, synchronous calls.
+   */
+  groqBatch?: boolean;
+  /**
    * How often the watch machine looks for companies due a re-check (each ICP's `watchEvery`
    * decides which are due); default `rate(6 hours)`, fine enough for a 12h interval.
    */
@@ -342,7 +348,7 @@ export class StatelessStack extends Stack {
       description: 'Starts a Prospector run',
       schedule: scheduler.ScheduleExpression.expression(props.schedule ?? 'rate(1 day)'),
       target: new targets.StepFunctionsStartExecution(this.stateMachine, {
-        input: scheduler.ScheduleTargetInput.fromObject({ trigger: 'schedule' }),
+        input: scheduler.ScheduleTargetInput.fromObject(props.groqBatch ? { trigger: 'schedule', groqBatch: true } : { trigger: 'schedule' }),
       }),
     });
 

@@ -81,7 +81,7 @@ const stopExitCode = (reason: unknown) => (reason === 'SIGTERM' ? 143 : 130);
 
 async function runAndReport(
   rt: LocalRuntime,
-  opts: { leads?: string; json?: boolean; workspace?: string; redrive?: string },
+  opts: { leads?: string; json?: boolean; workspace?: string; redrive?: string; groqBatch?: boolean },
   stop: AbortSignal,
 ): Promise<number> {
   const started = Date.now();
@@ -91,6 +91,7 @@ async function runAndReport(
     leadsFile: opts.leads,
     workspace: opts.workspace,
     redriveRunId: opts.redrive,
+    ...(opts.groqBatch ? { groqBatch: true } : {}),
     onEvent: (e) => bar.onEvent(e),
     onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
     stop,
@@ -196,8 +197,14 @@ Examples:
     .option('--leads <file>', 'take leads from a CSV (company_name,company_website,lead_email,lead_name) or JSON array instead of the search')
     .option('--every <interval>', 'keep running on this interval until stopped (e.g. 15m)', parseInterval)
     .option('--json', 'print the run summary as JSON (last line of stdout)')
-    .addHelpText('after', '\nExamples:\n  $ prospector run\n  $ prospector run --leads leads.csv --json\n  $ prospector run --every 15m')
-    .action(async (opts: { leads?: string; every?: number; workspace?: string; json?: boolean }) => {
+    .option('--groq-batch', "research through Groq's Batch API (half the price; answers within Groq's completion window, polled every 30 s): needs GROQ_API_KEY")
+    .addHelpText('after', '\nExamples:\n  $ prospector run\n  $ prospector run --leads leads.csv --json\n  $ prospector run --every 15m\n  $ GROQ_API_KEY=gsk_... prospector run --groq-batch')
+    .action(async (opts: { leads?: string; every?: number; workspace?: string; json?: boolean; groqBatch?: boolean }) => {
+      if (opts.groqBatch && !process.env.GROQ_API_KEY) {
+        throw new InvalidArgumentError(
+          "--groq-batch sends the research to Groq's Batch API, but GROQ_API_KEY is not set: the offline heuristics have no batch. Set GROQ_API_KEY, or run without --groq-batch",
+        );
+      }
       let code = 0;
       const stop = stopOnSignals();
       try {

@@ -275,6 +275,9 @@ export class InterruptedBeforeStartError extends ProspectorError {
   }
 }
 
+/** How often a local batch-mode run reads its Groq batch's status (the state machine's WaitForLlmBatch). */
+export const LOCAL_BATCH_POLL_MS = 30_000;
+
 export interface RunOptions extends ExecuteOptions {
   leadsFile?: string;
   /** Leads given directly instead of a file (staged in the lake the same way). */
@@ -343,7 +346,9 @@ export async function runOnce(rt: LocalRuntime, options: RunOptions = {}): Promi
   else stop?.addEventListener('abort', onStop, { once: true });
   try {
     const { executeLocally } = await import('./state-machine.ts');
-    const output = (await executeLocally(rt.deps, input, { ...options, wrap, signal: abandon.signal })) as { runId: string };
+    // Batch mode polls Groq's batch every 30 s locally (the cloud's Wait is 10 minutes).
+    const waitTimeOverrides = options.groqBatch ? { WaitForLlmBatch: LOCAL_BATCH_POLL_MS, ...options.waitTimeOverrides } : options.waitTimeOverrides;
+    const output = (await executeLocally(rt.deps, input, { ...options, waitTimeOverrides, wrap, signal: abandon.signal })) as { runId: string };
     // The execution returns counts only; the full summary (which names leads) comes from the database.
     return await summarizeRun(rt.deps.sql, output.runId);
   } catch (error) {

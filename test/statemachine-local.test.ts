@@ -122,7 +122,7 @@ describe('the derived definition, driven through the interpreter over a real man
     const batches: number[] = [];
     let windows = 0;
     const answers: Record<string, (event: Record<string, unknown>) => unknown> = {
-      StartRun: () => ({ runId: RUN, workspaceId: RUN, redrive: true, leadConcurrency: 3, leadBatchSize: 4, icps: [] }),
+      StartRun: () => ({ runId: RUN, workspaceId: RUN, redrive: true, leadConcurrency: 3, leadBatchSize: 4, icps: [], groqBatch: false }),
       ListRunLeads: (e) => {
         expect(e).toMatchObject({ runId: RUN, redrive: true, leadConcurrency: 3, leadBatchSize: 4 });
         return { manifestKey, count: ids.length, batchSize: 4 };

@@ -135,7 +135,7 @@ describe('loadCloudEnv for one step', () => {
     }
   });
 
-  it('requires the Groq secret of ResearchLead, DraftOutreach, ClassifyReply and DraftResponse only, and the research settings of the first two only', () => {
+  it('requires the Groq secret of ResearchLead, DraftOutreach, ClassifyReply, DraftResponse and the batch-mode steps only, and the research settings of the first two only', () => {
     expect(missingOf('ResearchLead')).toEqual(['DB_CLUSTER_ARN', 'DB_NAME', 'DB_SECRET_ARN', 'FACTS_MODEL', 'GROQ_SECRET_ARN', 'LAKE_BUCKET', 'PROMPT_TOKEN_BUDGET', 'SYNTHESIS_MODEL']);
     // Drafting uses the LLM under the run's budgets and archives its exchange in the lake.
     expect(missingOf('DraftOutreach')).toEqual(['DB_CLUSTER_ARN', 'DB_NAME', 'DB_SECRET_ARN', 'FACTS_MODEL', 'GROQ_SECRET_ARN', 'LAKE_BUCKET', 'PROMPT_TOKEN_BUDGET', 'SYNTHESIS_MODEL']);
@@ -143,8 +143,13 @@ describe('loadCloudEnv for one step', () => {
     expect(missingOf('ClassifyReply')).toEqual(['FACTS_MODEL', 'GROQ_SECRET_ARN', 'LAKE_BUCKET', 'SYNTHESIS_MODEL']);
     // A response to a reply: the database, the LLM and its models, the lake for the raw reply and the exchange.
     expect(missingOf('DraftResponse')).toEqual(['DB_CLUSTER_ARN', 'DB_NAME', 'DB_SECRET_ARN', 'FACTS_MODEL', 'GROQ_SECRET_ARN', 'LAKE_BUCKET', 'SYNTHESIS_MODEL']);
+    // Batch mode: Groq's Batch API on the same key; Submit and Import also the database and the lake, Poll neither.
+    expect(missingOf('SubmitLlmBatch')).toEqual(['DB_CLUSTER_ARN', 'DB_NAME', 'DB_SECRET_ARN', 'GROQ_SECRET_ARN', 'LAKE_BUCKET']);
+    expect(missingOf('PollLlmBatch')).toEqual(['GROQ_SECRET_ARN']);
+    expect(missingOf('ImportLlmBatch')).toEqual(['DB_CLUSTER_ARN', 'DB_NAME', 'DB_SECRET_ARN', 'GROQ_SECRET_ARN', 'LAKE_BUCKET']);
+    const groqSteps = ['ClassifyReply', 'DraftResponse', 'SubmitLlmBatch', 'PollLlmBatch', 'ImportLlmBatch'];
     for (const step of STEP_IDS.filter((s) => s !== 'ResearchLead' && s !== 'DraftOutreach')) {
-      if (step !== 'ClassifyReply' && step !== 'DraftResponse') expect(stepEnvKeys(step), step).not.toContain('GROQ_SECRET_ARN');
+      if (!groqSteps.includes(step)) expect(stepEnvKeys(step), step).not.toContain('GROQ_SECRET_ARN');
       expect(stepEnvKeys(step), step).not.toContain('PROMPT_TOKEN_BUDGET');
     }
   });

@@ -76,15 +76,16 @@ describe('secrets', () => {
     }
   });
 
-  it('only ResearchLead, DraftOutreach, ClassifyReply and DraftResponse read the Groq secret, and only SearchLeads the lead provider\'s', () => {
+  it('only ResearchLead, DraftOutreach, ClassifyReply, DraftResponse and the batch-mode steps read the Groq secret, and only SearchLeads the lead provider\'s', () => {
     const groq = envOf('ResearchLead').GROQ_SECRET_ARN;
     const provider = envOf('SearchLeads').LEAD_SEARCH_SECRET_ARN;
     const readers = (secret: unknown) =>
       STEP_IDS.filter((step) => mentions(statementsOf(step), secret).some((s) => actions(s).includes('secretsmanager:GetSecretValue')));
 
-    expect(readers(groq)).toEqual(['ResearchLead', 'DraftOutreach', 'ClassifyReply', 'DraftResponse']);
+    const groqReaders = ['ResearchLead', 'DraftOutreach', 'SubmitLlmBatch', 'PollLlmBatch', 'ImportLlmBatch', 'ClassifyReply', 'DraftResponse'];
+    expect(readers(groq)).toEqual(groqReaders);
     expect(readers(provider)).toEqual(['SearchLeads']);
-    expect(STEP_IDS.filter((step) => 'GROQ_SECRET_ARN' in envOf(step))).toEqual(['ResearchLead', 'DraftOutreach', 'ClassifyReply', 'DraftResponse']);
+    expect(STEP_IDS.filter((step) => 'GROQ_SECRET_ARN' in envOf(step))).toEqual(groqReaders);
     expect(STEP_IDS.filter((step) => 'LEAD_SEARCH_SECRET_ARN' in envOf(step))).toEqual(['SearchLeads']);
     // StartRun records the provider's name (its URL's host) on the run, never its key.
     expect(STEP_IDS.filter((step) => 'LEAD_SEARCH_URL' in envOf(step))).toEqual(['StartRun', 'SearchLeads']);
@@ -136,7 +137,7 @@ describe('the lake', () => {
   });
 
   it('gives no LAKE_BUCKET to a step that does not use the lake', () => {
-    expect(STEP_IDS.filter((step) => !('LAKE_BUCKET' in envOf(step)))).toEqual(['StartRun', 'StartWatch', 'RecheckCompany', 'ClaimDue', 'SendMessage', 'RecordSendFailure', 'FinishSend']);
+    expect(STEP_IDS.filter((step) => !('LAKE_BUCKET' in envOf(step)))).toEqual(['StartRun', 'StartWatch', 'RecheckCompany', 'PollLlmBatch', 'ClaimDue', 'SendMessage', 'RecordSendFailure', 'FinishSend']);
   });
 });
 
@@ -169,6 +170,7 @@ describe('every grant comes from a declared port', () => {
     sql: ['rds-data:BatchExecuteStatement', 'rds-data:BeginTransaction', 'rds-data:CommitTransaction', 'rds-data:ExecuteStatement', 'rds-data:RollbackTransaction', 'secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
     lake: ['s3:ListBucket', 's3:GetObject', 's3:PutObject'],
     llm: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+    llmBatch: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
     leadSearch: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
     web: [],
   };

@@ -23,6 +23,7 @@ describe('context settings', () => {
     const { app, stateful, stateless } = unbundled({
       leadSearchUrl: 'https://leads.example/v1/search_leads',
       schedule: 'cron(0 6 ? * MON-FRI *)',
+      groqBatch: 'true',
       workspace: 'tallyhand',
       deletionProtection: 'false',
       researchReservedConcurrency: '0',
@@ -48,7 +49,8 @@ describe('context settings', () => {
       Description: 'Prospector: ResearchLead step',
       Environment: { Variables: Match.objectLike({ RUN_COST_BUDGET_USD: '1.5' }) },
     });
-    statelessTemplate.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(0 6 ? * MON-FRI *)' });
+    // the scheduled run in batch mode: StartRun reads groqBatch from the execution input
+    statelessTemplate.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(0 6 ? * MON-FRI *)', Target: Match.objectLike({ Input: '{"trigger":"schedule","groqBatch":true}' }) });
     statelessTemplate.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@seller.example' });
     for (const fn of Object.values(statelessTemplate.findResources('AWS::Lambda::Function'))) {
       expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();

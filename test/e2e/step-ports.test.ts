@@ -9,7 +9,8 @@
  * through the bundled directory and one that fails (SearchFailed), leads that are researched,
  * drafted, drafted from templates after the LLM failed (DraftFromTemplates), whose drafting
  * failed (RecordDraftFailure), skipped as unchanged on a second run, and failed
- * (RecordFailure), a redrive, and a run that fails (RunFailed). StartRun sees the LLM as the cloud's StartRun does, by its configured name
+ * (RecordFailure), a redrive, a run that fails (RunFailed), and a run in batch mode against the
+ * loopback fake Groq (SubmitLlmBatch, PollLlmBatch, ImportLlmBatch). StartRun sees the LLM as the cloud's StartRun does, by its configured name
  * only, so the run's researcher is corrected by ResearchLead when it runs offline.
  */
 import { readFileSync } from 'node:fs';
@@ -34,6 +35,9 @@ import { SENDING_ASL_PATH } from '#local/sending.ts';
 import { WATCH_ASL_PATH } from '#local/watch.ts';
 import { taskBindings } from '#local/state-machine.ts';
 import { CONFIGURED_LLM_PROVIDER } from '../../lambdas/cloud/composition.ts';
+import { GroqBatch } from '#adapters/groq-batch.ts';
+import { GroqLlm } from '#adapters/groq-llm.ts';
+import { startFakeGroq, type FakeGroq } from '#test/fakes/fake-groq.ts';
 
 /** The directory, except that the first search fails as a provider refusing a request would. */
 class FirstSearchFails implements LeadSearch {
@@ -49,6 +53,8 @@ class FirstSearchFails implements LeadSearch {
 describe('each step touches only the ports it declares', () => {
   let home: string;
   let rt: LocalRuntime;
+  let groq: FakeGroq | undefined;
+  const GROQ_KEY = 'gsk_test_ports_batch_0123456789';
   const stepOfState = new Map(taskBindings().map((b) => [b.state, stepOfHandler(b.file)]));
   const modules = new Map<string, { makeHandler: (deps: Deps) => StepHandler }>();
   const ran = new Set<string>();
@@ -66,14 +72,15 @@ describe('each step touches only the ports it declares', () => {
   };
 
   /** Binds each state to its own handler over Deps restricted to the state's step; records what ran and every undeclared use. */
-  const strict = (options: { failState?: string } = {}) => ({
+  const strict = (options: { failState?: string; groq?: Pick<Deps, 'llm' | 'llmBatch'> } = {}) => ({
     retryIntervalOverrides: { DraftOutreach: 0 },
     wrap: (state: string, fn: StepHandler): StepHandler => {
       // The local stand-in for the lead Map's ItemReader is Step Functions itself in the cloud
       // (the state machine's role reads the manifest), not a Lambda step with ports.
       if (!modules.has(state)) return fn;
       // As in the cloud, StartRun knows the LLM only as configured (Groq), never its key.
-      const deps = state === 'StartRun' ? { ...rt.deps, llm: { provider: CONFIGURED_LLM_PROVIDER } as Llm } : rt.deps;
+      const base = options.groq ? { ...rt.deps, ...options.groq } : rt.deps;
+      const deps = state === 'StartRun' ? { ...base, llm: { provider: CONFIGURED_LLM_PROVIDER } as Llm } : base;
       const handler = modules.get(state)!.makeHandler(restrictDeps(stepOfState.get(state)!, deps));
       return async (event) => {
         ran.add(state);
@@ -112,10 +119,21 @@ describe('each step touches only the ports it declares', () => {
     const latest = await rt.deps.sql.query<{ id: string }>(`SELECT id FROM run ORDER BY started_at DESC LIMIT 1`);
     expect(latest.rows[0].id).toBe(failed.runId);
     runs.push(await summarizeRun(rt.deps.sql, latest.rows[0].id));
+    // Batch mode: the research goes to the fake Groq's Batch API, one batch a round.
+    groq = await startFakeGroq({ apiKey: GROQ_KEY });
+    const batchRun = await runOnce(rt, {
+      ...strict({ groq: { llm: new GroqLlm({ apiKey: GROQ_KEY, baseURL: groq.baseURL }), llmBatch: new GroqBatch({ apiKey: GROQ_KEY, baseURL: groq.baseURL }) } }),
+      groqBatch: true,
+      waitTimeOverrides: { WaitForLlmBatch: 0 },
+      leads: [{ company_name: 'Ferrule', company_website: 'https://ferrule.example', lead_email: 'batch@ferrule.example', lead_name: 'Fern Batch' }],
+    });
+    expect(batchRun).toMatchObject({ status: 'succeeded', leadsResearched: 1 });
+    expect(groq.batchApi.submitted.length).toBeGreaterThan(0);
   }, 300_000);
 
   afterAll(async () => {
     await rt?.close();
+    await groq?.close();
     await rm(home, { recursive: true, force: true });
   });
 
