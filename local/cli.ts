@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ProspectorError } from '#core/errors.ts';
+import { ProspectorError, ValidationError } from '#core/errors.ts';
 import { HomeLockedError } from './lock.ts';
 import { formatSummary, table } from './format.ts';
 import { progress } from './progress.ts';
@@ -201,9 +201,9 @@ Examples:
     .addHelpText('after', '\nExamples:\n  $ prospector run\n  $ prospector run --leads leads.csv --json\n  $ prospector run --every 15m\n  $ GROQ_API_KEY=gsk_... prospector run --groq-batch')
     .action(async (opts: { leads?: string; every?: number; workspace?: string; json?: boolean; groqBatch?: boolean }) => {
       if (opts.groqBatch && !process.env.GROQ_API_KEY) {
-        throw new InvalidArgumentError(
-          "--groq-batch sends the research to Groq's Batch API, but GROQ_API_KEY is not set: the offline heuristics have no batch. Set GROQ_API_KEY, or run without --groq-batch",
-        );
+        throw new ValidationError('prospector run', [
+          { path: '--groq-batch', message: "sends the research to Groq's Batch API, but GROQ_API_KEY is not set: the offline heuristics have no batch. Set GROQ_API_KEY, or run without --groq-batch" },
+        ]);
       }
       let code = 0;
       const stop = stopOnSignals();

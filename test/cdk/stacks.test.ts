@@ -148,8 +148,8 @@ describe('stateful stack', () => {
 describe('stateless stack: functions', () => {
   it('runs every function on ARM with the newest Node.js runtime and its own log group with a retention', () => {
     const functions = statelessTemplate.findResources('AWS::Lambda::Function') as Resources;
-    // ten prospecting steps, two watch steps, four sending steps, six replies steps, the migration and the log-retention helper
-    expect(Object.keys(functions).length).toBe(24);
+    // ten prospecting steps and three of batch mode, two watch steps, four sending steps, six replies steps, the migration and the log-retention helper
+    expect(Object.keys(functions).length).toBe(27);
     for (const [id, fn] of Object.entries(functions)) {
       expect(fn.Properties.Architectures, id).toEqual(['arm64']);
       expect(fn.Properties.Runtime, id).toBe('nodejs24.x');

@@ -17,6 +17,7 @@ import { SAMPLE_ONBOARDING } from '#local/cli.ts';
 import { openLocal, runOnce, type LocalRuntime } from '#local/runner.ts';
 import { startFakeGroq, type FakeGroq, type FakeGroqOptions } from '#test/fakes/fake-groq.ts';
 import { migratedHome } from '#test/helpers/home.ts';
+import { cliEnv, prospector } from '../crash/cli.ts';
 
 const KEY = 'gsk_test_batch_run_key_0123456789';
 const LEADS = [
@@ -117,5 +118,10 @@ describe('a run in batch mode (prospector run --groq-batch)', () => {
     await importOnboarding(rt.deps.sql, await loadOnboardingFile(SAMPLE_ONBOARDING));
     await writeFile(join(home, 'leads.json'), JSON.stringify(LEADS));
     await expect(run()).rejects.toThrow(/groqBatch.*GROQ_API_KEY \(the offline heuristics have no batch\)/s);
+    // the CLI refuses the flag before it opens anything
+    await rt.close();
+    const cli = await prospector(['run', '--groq-batch'], cliEnv(home));
+    expect(cli.code).toBe(2);
+    expect(cli.stderr).toMatch(/--groq-batch: .*GROQ_API_KEY is not set: the offline heuristics have no batch/);
   }, 60_000);
 });
