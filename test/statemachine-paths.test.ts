@@ -49,11 +49,9 @@ const RECORDED: RecordFailureOutput = { recorded: true, reason: 'Error: x' };
 const DOCUMENTED: Record<string, { outputs: unknown[]; failures: (() => Error)[] }> = {
   StartRun: {
     outputs: [
-      // batch mode on the ordinary path, so that every scenario also goes through the batch states
-      { runId: RUN, workspaceId: ICP, redrive: false, leadConcurrency: 2, leadBatchSize: 10, icps: [{ icpId: ICP, slug: 'smb', keywords: ['freight'], quota: 5 }], groqBatch: true } satisfies StartRunOutput,
+      { runId: RUN, workspaceId: ICP, redrive: false, leadConcurrency: 2, leadBatchSize: 10, icps: [{ icpId: ICP, slug: 'smb', keywords: ['freight'], quota: 5 }], groqBatch: false } satisfies StartRunOutput,
       { runId: RUN, workspaceId: ICP, redrive: true, leadConcurrency: 2, leadBatchSize: 10, icps: [], groqBatch: true } satisfies StartRunOutput,
       { runId: RUN, workspaceId: ICP, redrive: false, leadConcurrency: 2, leadBatchSize: 10, icps: [{ icpId: null, slug: 'leads-file', keywords: [], quota: 10_000, leadsKey: 'k' }], groqBatch: false } satisfies StartRunOutput,
-      { runId: RUN, workspaceId: ICP, redrive: false, leadConcurrency: 2, leadBatchSize: 10, icps: [{ icpId: ICP, slug: 'smb', keywords: ['freight'], quota: 5 }], groqBatch: false } satisfies StartRunOutput,
     ],
     failures: [() => new NotFoundError('no workspace is onboarded'), () => new DatabaseUnavailableError('SELECT', 'resuming')],
   },
@@ -147,18 +145,24 @@ interface Scenario {
   label: string;
   /** the Task whose answer differs from the ordinary one */
   task?: string;
+  /** the run is in batch mode (StartRun's ordinary output with groqBatch), as for every scenario of a batch step */
+  batch?: boolean;
   /** answer to every call of `task` (after `times` calls, the ordinary output) */
   answer?: { output: unknown } | { fail: () => Error; times?: number };
 }
 
+/** The steps only a batch-mode run reaches: their scenarios run in batch mode. */
+const BATCH_STEPS = new Set(['SubmitLlmBatch', 'PollLlmBatch', 'ImportLlmBatch']);
+
 function scenarios(): Scenario[] {
-  const out: Scenario[] = [{ label: 'every Task on its ordinary output' }];
+  const out: Scenario[] = [{ label: 'every Task on its ordinary output' }, { label: 'every Task on its ordinary output, in batch mode', batch: true }];
   for (const [task, doc] of Object.entries(DOCUMENTED)) {
-    doc.outputs.slice(1).forEach((output, i) => out.push({ label: `${task} answers documented output #${i + 2}`, task, answer: { output } }));
+    const batch = BATCH_STEPS.has(task);
+    doc.outputs.slice(1).forEach((output, i) => out.push({ label: `${task} answers documented output #${i + 2}`, task, batch, answer: { output } }));
     for (const fail of doc.failures) {
       const name = fail().name;
-      out.push({ label: `${task} always fails with ${name}`, task, answer: { fail } });
-      if (name === 'RateLimited') out.push({ label: `${task} fails once with ${name}`, task, answer: { fail, times: 1 } });
+      out.push({ label: `${task} always fails with ${name}`, task, batch, answer: { fail } });
+      if (name === 'RateLimited') out.push({ label: `${task} fails once with ${name}`, task, batch, answer: { fail, times: 1 } });
     }
   }
   return out;
@@ -184,7 +188,8 @@ async function drive(aslText: string, scenario: Scenario): Promise<Outcome> {
       calls++;
       const answer = scenario.task === state ? scenario.answer : undefined;
       if (answer && 'fail' in answer && calls <= (answer.times ?? Infinity)) throw answer.fail();
-      return answer && 'output' in answer ? answer.output : doc.outputs[0];
+      if (answer && 'output' in answer) return answer.output;
+      return state === 'StartRun' && scenario.batch ? { ...(doc.outputs[0] as StartRunOutput), groqBatch: true } : doc.outputs[0];
     });
   }
   const zero = Object.fromEntries(Object.keys(handlers).map((s) => [s, 0]));
