@@ -44,6 +44,8 @@ export interface OpenLocalOptions {
   sampleWebRoot?: string;
   /** Open this database folder instead of PROSPECTOR_HOME/db (a copy of a read-only home's). */
   dbDir?: string;
+  /** A database already open (kept between commands): used instead of opening one, and left open by `close()`. */
+  sql?: PgliteSql;
 }
 
 export interface LocalRuntime {
@@ -58,8 +60,8 @@ export async function openLocal(options: OpenLocalOptions = {}): Promise<LocalRu
   const config = loadLocalConfig(options.env ?? process.env);
   await mkdir(config.home, { recursive: true });
   const log = options.log ?? jsonLog({ level: config.logLevel });
-  const sql = await PgliteSql.open({ dataDir: options.dbDir ?? join(config.home, 'db') });
-  const closers: (() => Promise<void>)[] = [() => sql.close()];
+  const sql = options.sql ?? (await PgliteSql.open({ dataDir: options.dbDir ?? join(config.home, 'db') }));
+  const closers: (() => Promise<void>)[] = options.sql ? [] : [() => sql.close()];
   try {
     await migrate(sql);
     const lake = new FolderLake(join(config.home, 'lake'));

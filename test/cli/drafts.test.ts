@@ -1,7 +1,8 @@
 /**
- * `prospector drafts` as a rep runs it: a child process over a temporary PROSPECTOR_HOME holding
- * the sample onboarding and drafted sequences (clean, flagged, blocked). Approve, edit (a body
- * file and $EDITOR), reject, bulk approve, the list's filters, the --json shapes and stats.
+ * `prospector drafts` as a rep runs it (in this process: test/helpers/cli-in-process.ts) over a
+ * temporary PROSPECTOR_HOME holding the sample onboarding and drafted sequences (clean, flagged,
+ * blocked). Approve, edit (a body file and $EDITOR), reject, bulk approve, the list's filters, the
+ * --json shapes and stats.
  */
 import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import type { Sql } from '#core/ports.ts';
 import type { SequenceView } from '#core/outreach/repository.ts';
 import { SAMPLE_ONBOARDING } from '#local/cli.ts';
 import { openLocal } from '#local/runner.ts';
-import { cliEnv, lastJson, prospector } from '#test/crash/cli.ts';
+import { cliEnv, closeCliDatabases, lastJson, prospector } from '#test/helpers/cli-in-process.ts';
 import { draftSequence, seedResearchedLead, type DraftedSequence, type SeededLead } from '#test/helpers/outreach.ts';
 import { migratedHome } from '#test/helpers/home.ts';
 
@@ -69,13 +70,13 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  await closeCliDatabases();
   await rm(home, { recursive: true, force: true });
 });
 
 const ids = (views: SequenceView[]) => views.map((v) => v.id).sort();
 
-// Each command is a child process that loads the CLI and opens PGlite: seconds each on a loaded
-// machine, so the tests are generous with time and share one home, in order.
+// The tests share one home and run in order; generous with time for a loaded machine.
 describe('prospector drafts', { timeout: 600_000 }, () => {
   it('lists every sequence whole with --json, and filters by flag, ICP, status and run', async () => {
     const all = await run(['list', '--json']);
