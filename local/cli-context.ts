@@ -49,7 +49,7 @@ export async function closeDatabasePool(): Promise<void> {
 }
 
 /** The pooled database of `home` (opened on first use), or undefined when pooling is off. */
-async function pooledDatabase(home: string): Promise<PgliteSql | undefined> {
+export async function pooledDatabase(home: string): Promise<PgliteSql | undefined> {
   if (!pool) return undefined;
   let sql = pool.get(home);
   if (!sql) {

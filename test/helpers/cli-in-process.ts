@@ -8,9 +8,11 @@
  * Keep child processes where the process is the point: signals, crashes, the home lock between
  * processes, the bundle, a first run on an empty home (test/crash/cli.ts).
  */
+import { resolve } from 'node:path';
 import { format } from 'node:util';
 import { afterAll } from 'vitest';
-import { closeDatabasePool, poolDatabases } from '#local/cli-context.ts';
+import type { Sql } from '#core/ports.ts';
+import { closeDatabasePool, pooledDatabase, poolDatabases } from '#local/cli-context.ts';
 import { main } from '#local/cli.ts';
 import { BIN, type CliResult } from '#test/crash/cli.ts';
 
@@ -40,6 +42,16 @@ export function prospector(args: string[], env: NodeJS.ProcessEnv, _timeoutMs?: 
   const result = queue.then(() => runInProcess(args, env));
   queue = result.catch(() => undefined);
   return result;
+}
+
+/**
+ * The database of `home` as the in-process commands see it (opened into the pool if need be), for
+ * a test's own queries between commands: a second connection to the folder is refused.
+ */
+export async function homeDatabase(home: string): Promise<Sql> {
+  await queue;
+  poolDatabases();
+  return (await pooledDatabase(resolve(home)))!;
 }
 
 /** Closes the home databases the commands kept open; call it before removing a home (also run after all tests). */
