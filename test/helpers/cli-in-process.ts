@@ -11,6 +11,7 @@
 import { resolve } from 'node:path';
 import { format } from 'node:util';
 import { afterAll } from 'vitest';
+import { migrate } from '#core/db/migrate.ts';
 import type { Sql } from '#core/ports.ts';
 import { closeDatabasePool, pooledDatabase, poolDatabases } from '#local/cli-context.ts';
 import { main } from '#local/cli.ts';
@@ -51,7 +52,10 @@ export function prospector(args: string[], env: NodeJS.ProcessEnv, _timeoutMs?: 
 export async function homeDatabase(home: string): Promise<Sql> {
   await queue;
   poolDatabases();
-  return (await pooledDatabase(resolve(home)))!;
+  const sql = (await pooledDatabase(resolve(home)))!;
+  // As a command's runtime would have it (a home without the template's copy starts empty).
+  await migrate(sql);
+  return sql;
 }
 
 /** Closes the home databases the commands kept open; call it before removing a home (also run after all tests). */
