@@ -23,7 +23,7 @@ import type { Deps } from '#core/pipeline/deps.ts';
 import { finishRun, summarizeRun, type RunSummary } from '#core/pipeline/finish-run.ts';
 import { MAX_SEARCH_RESULTS } from '#core/pipeline/search-leads.ts';
 import { sha256 } from '#core/pipeline/util.ts';
-import type { Lake, LeadCandidate, LeadSearch, Llm, Log, Web } from '#core/ports.ts';
+import type { Lake, LeadCandidate, LeadSearch, Llm, Log, Sql, Web } from '#core/ports.ts';
 import { loadLocalConfig, type LocalConfig } from './config.ts';
 // The state machine interpreter (aws-local-stepfunctions, the AWS SDK's Lambda client, an ASL
 // validator) and the sample web load only when a run needs them, not for `runs` or `show`.
@@ -45,7 +45,7 @@ export interface OpenLocalOptions {
   /** Open this database folder instead of PROSPECTOR_HOME/db (a copy of a read-only home's). */
   dbDir?: string;
   /** A database already open (kept between commands): used instead of opening one, and left open by `close()`. */
-  sql?: PgliteSql;
+  sql?: Sql;
 }
 
 export interface LocalRuntime {
