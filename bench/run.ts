@@ -21,9 +21,9 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { benchCleanup, type CleanupBench } from './cleanup.ts';
-import { formatPipeline, type PipelineBench } from './pipeline.ts';
-import { formatTokens, type TokensBench } from './tokens.ts';
-import { formatScale, type ScaleBench } from './scale.ts';
+import { benchPipeline, formatPipeline, pipelineOptionsFromArgs, type PipelineBench } from './pipeline.ts';
+import { benchTokens, formatTokens, type TokensBench } from './tokens.ts';
+import { benchScale, formatScale, scaleOptionsFromArgs, type ScaleBench } from './scale.ts';
 import { benchStartup, formatStartup, type StartupBench } from './startup.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -126,8 +126,18 @@ function runIsolated<T>(name: string, extra: string[]): Promise<T> {
   });
 }
 
+export interface RunOptions {
+  /**
+   * Run the tokens, pipeline and scale benchmarks each in a process of its own (default), so
+   * that one's peak memory is not another's leftovers. `false` runs them in this process, with
+   * the same options: the figures are the same in kind, the memory ones include this process's.
+   */
+  isolate?: boolean;
+}
+
 /** Runs the selected benchmarks in order (cleanup, tokens, pipeline) and collects their figures. */
-export async function runBenchmarks(args: Args, log: (line: string) => void): Promise<BenchReport> {
+export async function runBenchmarks(args: Args, log: (line: string) => void, options: RunOptions = {}): Promise<BenchReport> {
+  const isolate = options.isolate ?? true;
   const started = Date.now();
   const report: BenchReport = { machine: machine(), startedAt: new Date(started).toISOString(), seconds: 0, checks: {} };
   if (args.only.includes('cleanup')) {
@@ -138,16 +148,18 @@ export async function runBenchmarks(args: Args, log: (line: string) => void): Pr
     report.checks.cleanupF1AtLeast099 = report.cleanup.f1 >= 0.99;
   }
   if (args.only.includes('tokens')) {
-    report.tokens = await runIsolated<TokensBench>('tokens', args.sites ? ['--sites', String(args.sites)] : []);
+    report.tokens = isolate
+      ? await runIsolated<TokensBench>('tokens', args.sites ? ['--sites', String(args.sites)] : [])
+      : await benchTokens({ sites: args.sites, log });
   }
   if (args.only.includes('pipeline')) {
-    report.pipeline = await runIsolated<PipelineBench>('pipeline', args.pipelineArgs);
+    report.pipeline = isolate ? await runIsolated<PipelineBench>('pipeline', args.pipelineArgs) : await benchPipeline({ ...pipelineOptionsFromArgs(args.pipelineArgs), log });
     report.checks.pipelineLeadsLostTo429IsZero = report.pipeline.leadsLostTo429 === 0;
     // only a run with a steady-state window says anything about the bound
     if (report.pipeline.steady) report.checks.pipelineBoundUtilizationAtLeast85 = report.pipeline.boundUtilization >= 0.85;
   }
   if (args.only.includes('scale')) {
-    report.scale = await runIsolated<ScaleBench>('scale', args.pipelineArgs);
+    report.scale = isolate ? await runIsolated<ScaleBench>('scale', args.pipelineArgs) : await benchScale({ ...scaleOptionsFromArgs(args.pipelineArgs), log });
     report.checks.scaleEveryLeadAccountedFor = report.scale.accountedFor === report.scale.leads;
   }
   if (args.only.includes('startup')) {

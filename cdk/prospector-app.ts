@@ -23,6 +23,11 @@ export interface ProspectorAppOptions {
   /** Where the cloud assembly goes; default the CLI's (CDK_OUTDIR) or a temporary folder. */
   outdir?: string;
   context?: Record<string, unknown>;
+  /**
+   * aws-cdk-lib's built-in CloudFormation template validation (default on, as in the CLI). It
+   * only warns, into validation-report.json; a test that never reads the report may turn it off.
+   */
+  builtinCloudFormationValidation?: boolean;
 }
 
 function contextString(app: App, key: string): string | undefined {
@@ -75,7 +80,11 @@ const FEATURE_FLAGS = {
 
 /** Creates the app and both stacks. */
 export function createApp(options: ProspectorAppOptions = {}): { app: App; stateful: StatefulStack; stateless: StatelessStack } {
-  const app = new App({ ...(options.outdir ? { outdir: options.outdir } : {}), context: { ...FEATURE_FLAGS, ...options.context } });
+  const app = new App({
+    ...(options.outdir ? { outdir: options.outdir } : {}),
+    ...(options.builtinCloudFormationValidation === false ? { builtinCloudFormationValidation: false } : {}),
+    context: { ...FEATURE_FLAGS, ...options.context },
+  });
   const env = deploymentEnv();
   const leadSearchUrl = contextString(app, 'leadSearchUrl');
   const mailboxDomain = contextString(app, 'mailboxDomain');

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProspectorError } from '#core/errors.ts';
 import { acquireHomeLock, type HomeLock } from './lock.ts';
+import type { PgliteSql } from '#adapters/pglite-sql.ts';
 import type { LocalRuntime, OpenLocalOptions } from './runner.ts';
 import type { WorkspaceChoice } from './commands/resolve.ts';
 
@@ -25,6 +26,44 @@ export interface CliContext {
 }
 
 let workspaceFlag: string | undefined;
+
+/**
+ * Databases kept open between commands, by home, while pooling is on (`poolDatabases()`): a
+ * process that runs many commands (the CLI test suites call `main` in-process) opens each home's
+ * PGlite once instead of once a command. Everything else is still built per command, and the
+ * home's lock is still taken and let go by each command.
+ */
+let pool: Map<string, Promise<PgliteSql>> | undefined;
+
+/** Keeps each home's database open across the commands of this process until `closeDatabasePool()`. */
+export function poolDatabases(): void {
+  pool ??= new Map();
+}
+
+/** Closes every pooled database and turns pooling off. */
+export async function closeDatabasePool(): Promise<void> {
+  const open = pool;
+  pool = undefined;
+  if (!open) return;
+  await Promise.all([...open.values()].map(async (sql) => (await sql.catch(() => undefined))?.close()));
+}
+
+/** The pooled database of `home` (opened on first use), or undefined when pooling is off. */
+export async function pooledDatabase(home: string): Promise<PgliteSql | undefined> {
+  if (!pool) return undefined;
+  let sql = pool.get(home);
+  if (!sql) {
+    const { PgliteSql } = await import('#adapters/pglite-sql.ts');
+    const opening = PgliteSql.open({ dataDir: join(home, 'db') });
+    sql = opening;
+    pool.set(home, opening);
+    // A home that could not be opened is tried afresh by the next command.
+    opening.catch(() => {
+      if (pool?.get(home) === opening) pool.delete(home);
+    });
+  }
+  return sql;
+}
 
 /** Records the global --workspace flag (set by the program before each command runs). */
 export function setWorkspaceFlag(slug: string | undefined): void {
@@ -81,7 +120,8 @@ export const cliContext: CliContext = {
     }
     try {
       const { openLocal } = await import('./runner.ts');
-      const rt = await openLocal({ sampleWeb: options.sampleWeb, dbDir: dbCopy });
+      const sql = dbCopy ? undefined : await pooledDatabase(config.home);
+      const rt = await openLocal({ sampleWeb: options.sampleWeb, dbDir: dbCopy, sql });
       try {
         return await fn(rt);
       } finally {

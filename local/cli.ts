@@ -362,14 +362,25 @@ function unexpected(error: unknown, debug: boolean): string {
   return `something unexpected went wrong (${e?.name ?? 'Error'})${debug ? '' : ': run again with --debug (or PROSPECTOR_LOG_LEVEL=debug) for the details'}`;
 }
 
-/** Runs the CLI; errors print one clear message (and the field paths for bad input). */
-export async function main(argv = process.argv): Promise<void> {
+let watchingStdout = false;
+
+/**
+ * Runs the CLI and returns its exit code (also left in `process.exitCode`); errors print one
+ * clear message (and the field paths for bad input). It may run more than once in a process
+ * (the test suites call it in-process): it adds its process listeners once.
+ */
+export async function main(argv = process.argv): Promise<number> {
   const debug = argv.includes('--debug') || process.env.PROSPECTOR_LOG_LEVEL === 'debug';
-  // `prospector export | head -1`: the reader went away; stop writing and end quietly.
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
-    stdoutClosed = true;
-  });
+  if (!watchingStdout) {
+    watchingStdout = true;
+    // `prospector export | head -1`: the reader went away; stop writing and end quietly.
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      stdoutClosed = true;
+    });
+  }
+  // Nothing of an earlier call carries over: the global flag is set again before each action.
+  setWorkspaceFlag(undefined);
   const program = buildProgram();
   try {
     await program.parseAsync(argv.filter((a) => a !== '--debug'));
@@ -377,7 +388,7 @@ export async function main(argv = process.argv): Promise<void> {
     if (error instanceof CommanderError) {
       // Commander has printed the usage error (or the help, or the version) already.
       process.exitCode = error.exitCode === 0 ? 0 : 2;
-      return;
+      return process.exitCode;
     }
     const cause = rootCause(error);
     if (cause instanceof ProspectorError || cause instanceof InvalidArgumentError) {
@@ -392,4 +403,5 @@ export async function main(argv = process.argv): Promise<void> {
     }
     process.exitCode = error instanceof HomeLockedError ? 75 : 2;
   }
+  return Number(process.exitCode ?? 0);
 }

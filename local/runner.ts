@@ -25,7 +25,7 @@ import type { Deps } from '#core/pipeline/deps.ts';
 import { finishRun, summarizeRun, type RunSummary } from '#core/pipeline/finish-run.ts';
 import { MAX_SEARCH_RESULTS } from '#core/pipeline/search-leads.ts';
 import { sha256 } from '#core/pipeline/util.ts';
-import type { Lake, LeadCandidate, LeadSearch, Llm, Log, Web } from '#core/ports.ts';
+import type { Lake, LeadCandidate, LeadSearch, Llm, Log, Sql, Web } from '#core/ports.ts';
 import { loadLocalConfig, type LocalConfig } from './config.ts';
 // The state machine interpreter (aws-local-stepfunctions, the AWS SDK's Lambda client, an ASL
 // validator) and the sample web load only when a run needs them, not for `runs` or `show`.
@@ -48,6 +48,8 @@ export interface OpenLocalOptions {
   sampleWebRoot?: string;
   /** Open this database folder instead of PROSPECTOR_HOME/db (a copy of a read-only home's). */
   dbDir?: string;
+  /** A database already open (kept between commands): used instead of opening one, and left open by `close()`. */
+  sql?: Sql;
 }
 
 export interface LocalRuntime {
@@ -62,8 +64,8 @@ export async function openLocal(options: OpenLocalOptions = {}): Promise<LocalRu
   const config = loadLocalConfig(options.env ?? process.env);
   await mkdir(config.home, { recursive: true });
   const log = options.log ?? jsonLog({ level: config.logLevel });
-  const sql = await PgliteSql.open({ dataDir: options.dbDir ?? join(config.home, 'db') });
-  const closers: (() => Promise<void>)[] = [() => sql.close()];
+  const sql = options.sql ?? (await PgliteSql.open({ dataDir: options.dbDir ?? join(config.home, 'db') }));
+  const closers: (() => Promise<void>)[] = options.sql ? [] : [() => sql.close()];
   try {
     await migrate(sql);
     const lake = new FolderLake(join(config.home, 'lake'));

@@ -2,12 +2,12 @@
  * Least privilege per step, as synthesized: each pipeline function's environment, secrets and
  * IAM grants are those of its step's ports (lambdas/core/pipeline/step-ports.ts) and nothing
  * more. Synthesized without bundling (fast), with a lead provider configured so both secrets
- * exist, and with cdk-nag on (synthesis throws on an unacknowledged finding).
+ * exist, and with cdk-nag on (synthesis throws on an unacknowledged finding). The validation report
+ * is not read here, so aws-cdk-lib's built-in CloudFormation validation (warnings only) is off.
  */
-import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnElement } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../cdk/prospector-app.ts';
+import { synthApp } from '../helpers/cdk.ts';
 import type { StatelessStack } from '../../cdk/stateless-stack.ts';
 import { STEPS, STEP_IDS, type StepId } from '#core/pipeline/step-ports.ts';
 
@@ -18,10 +18,9 @@ let stateless: StatelessStack;
 let resources: Record<string, Resource>;
 
 beforeAll(() => {
-  const built = createApp({ context: { 'aws:cdk:bundling-stacks': [], leadSearchUrl: 'https://leads.example/v1/search_leads' } });
-  built.app.synth();
+  const built = synthApp({ leadSearchUrl: 'https://leads.example/v1/search_leads' }, { cloudFormationValidation: false });
   stateless = built.stateless;
-  resources = Template.fromStack(stateless).toJSON().Resources;
+  resources = built.statelessTemplate.toJSON().Resources;
 }, 60_000);
 
 const idOf = (construct: { node: { defaultChild?: unknown } }) => stateless.getLogicalId(construct.node.defaultChild as CfnElement);

@@ -21,6 +21,7 @@ import { REPO_ROOT, type ProspectorFunction } from '../../cdk/constructs/prospec
 import { bundleLikeCdk } from '../helpers/bundle.ts';
 import { keepSendingSecondsFor, SENDING_ASL_FILE } from '../../cdk/constructs/sending.ts';
 import { createApp } from '../../cdk/prospector-app.ts';
+import { buildApp, synthApp } from '../helpers/cdk.ts';
 import type { StatelessStack } from '../../cdk/stateless-stack.ts';
 import { STEP_IDS, type StepId } from '#core/pipeline/step-ports.ts';
 
@@ -110,12 +111,13 @@ describe('the sending state machine', () => {
   });
 
   it('defaults to every 5 minutes, and without sendingDomain nothing about sending is deployed', () => {
-    const withDefaults = createApp({ context: { 'aws:cdk:bundling-stacks': [], sendingDomain: 'mail.tallyhand.example' } });
-    const t = Template.fromStack(withDefaults.stateless);
+    // These two read no validation report: aws-cdk-lib's CloudFormation validation (warnings only) is off.
+    const withDefaults = synthApp({ sendingDomain: 'mail.tallyhand.example' }, { cloudFormationValidation: false });
+    const t = withDefaults.statelessTemplate;
     t.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(5 minutes)', Target: Match.objectLike({ Arn: { Ref: idOf(withDefaults.stateless.sending!.machine.stateMachine) } }) });
     t.hasResourceProperties('AWS::SES::ConfigurationSet', { Name: 'prospector-sending' });
 
-    const without = Template.fromStack(createApp({ context: { 'aws:cdk:bundling-stacks': [] } }).stateless);
+    const without = synthApp({}, { cloudFormationValidation: false }).statelessTemplate;
     // prospecting, replies and watch only
     const machines = Object.values(without.findResources('AWS::StepFunctions::StateMachine')).map((r) => JSON.stringify(r.Properties.StateMachineName));
     expect(machines).toHaveLength(3);
@@ -126,7 +128,7 @@ describe('the sending state machine', () => {
   }, 60_000);
 
   it('refuses a sendingDomain that is not a domain name', () => {
-    expect(() => createApp({ context: { 'aws:cdk:bundling-stacks': [], sendingDomain: 'https://mail.example.com/' } })).toThrow(/context sendingDomain must be a domain name/);
+    expect(() => buildApp({ sendingDomain: 'https://mail.example.com/' })).toThrow(/context sendingDomain must be a domain name/);
   });
 });
 

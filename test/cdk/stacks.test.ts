@@ -4,15 +4,14 @@
  * Data API. One synthesis (~20 s) serves every assertion.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnElement } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../cdk/prospector-app.ts';
+import { removeSynthOutputs, synthApp } from '../helpers/cdk.ts';
 import { ASL_FILE, METRICS, type StatelessStack } from '../../cdk/stateless-stack.ts';
 import { SECRET_PLACEHOLDER, type StatefulStack } from '../../cdk/stateful-stack.ts';
 import { NAMED_QUERIES, QUERIES_DIR } from '../../cdk/constructs/lake-analytics.ts';
@@ -56,21 +55,15 @@ const logicalId = (stack: StatelessStack | StatefulStack, construct: { node: { d
   stack.getLogicalId(construct.node.defaultChild as CfnElement);
 
 beforeAll(() => {
-  outdir = mkdtempSync(path.join(tmpdir(), 'prospector-cdk-'));
-  // Bundles leave @aws-sdk/* to the Lambda runtime; here the repository's copy stands in for it.
-  symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(outdir, 'node_modules'));
-  const built = createApp({ outdir });
-  stateful = built.stateful;
-  stateless = built.stateless;
-  // Throws if cdk-nag reports anything not acknowledged.
-  built.app.synth();
-  statefulTemplate = Template.fromStack(stateful);
-  statelessTemplate = Template.fromStack(stateless);
+  // Bundled as a deploy bundles (esbuild), into a temporary assembly whose node_modules is the
+  // repository's (bundles leave @aws-sdk/* to the Lambda runtime). Throws if cdk-nag reports
+  // anything not acknowledged.
+  const built = synthApp({}, { bundle: true, outdir: true });
+  ({ stateful, stateless, statefulTemplate, statelessTemplate } = built);
+  outdir = built.outdir!;
 }, 240_000);
 
-afterAll(() => {
-  if (outdir) rmSync(outdir, { recursive: true, force: true });
-});
+afterAll(() => removeSynthOutputs());
 
 describe('stateful stack', () => {
   it('runs Aurora PostgreSQL 16 Serverless v2 with the Data API, encrypted, protected, backed up', () => {

@@ -1,26 +1,29 @@
 /**
  * Synthesis variants without bundling (fast): settings from CDK context, cdk-nag catching what
- * is not acknowledged, and the deployed definition through asl-validator.
+ * is not acknowledged, and the deployed definition through asl-validator. Each configuration is
+ * synthesized once (test/helpers/cdk.ts). No validation report is read here, so aws-cdk-lib's
+ * built-in CloudFormation validation (warnings only, seconds to load) is off.
  */
 import { createRequire } from 'node:module';
 import { Stack, App, Validations } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it, vi } from 'vitest';
-import { createApp } from '../../cdk/prospector-app.ts';
+import { buildApp, synthApp } from '../helpers/cdk.ts';
 
 const require = createRequire(import.meta.url);
 const aslValidator = require('asl-validator') as (definition: unknown) => Promise<{ isValid: boolean; errors: unknown[] }>;
 
+const NO_CFN_VALIDATION = { cloudFormationValidation: false } as const;
 /** An app whose NodejsFunctions are not bundled (CDK's own switch), so synthesis takes a second or two. */
-function unbundled(context: Record<string, unknown> = {}) {
-  return createApp({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
-}
+const unbundled = (context: Record<string, unknown> = {}) => buildApp(context, NO_CFN_VALIDATION);
+/** The same, synthesized (cdk-nag throws on an unacknowledged finding): once per configuration in this file. */
+const synthesized = (context: Record<string, unknown> = {}) => synthApp(context, NO_CFN_VALIDATION);
 
 describe('context settings', () => {
   it('wires a lead provider, its secret, a schedule, a workspace and an alarm email; nag still passes without deletion protection', () => {
-    const { app, stateful, stateless } = unbundled({
+    const { statefulTemplate, statelessTemplate } = synthesized({
       leadSearchUrl: 'https://leads.example/v1/search_leads',
       schedule: 'cron(0 6 ? * MON-FRI *)',
       groqBatch: 'true',
@@ -31,10 +34,6 @@ describe('context settings', () => {
       runCostBudgetUsd: '1.5',
     });
 
-    app.synth();
-
-    const statefulTemplate = Template.fromStack(stateful);
-    const statelessTemplate = Template.fromStack(stateless);
     statefulTemplate.hasResourceProperties('AWS::RDS::DBCluster', { DeletionProtection: false });
     statefulTemplate.resourceCountIs('AWS::SecretsManager::Secret', 3);
     statelessTemplate.hasResourceProperties('AWS::Lambda::Function', {
@@ -63,9 +62,7 @@ describe('context settings', () => {
 
   it('runs the lead Map\'s children as Standard executions of 10 leads when asked, Express ones of 5 otherwise, and names the choices for a typo', () => {
     for (const [context, type, batch] of [[{}, 'EXPRESS', '5'], [{ leadChildExecutionType: 'standard' }, 'STANDARD', '10'], [{ leadChildExecutionType: 'STANDARD', leadBatchSize: '3' }, 'STANDARD', '3']] as const) {
-      const { app, stateless } = unbundled(context);
-      app.synth();
-      const template = Template.fromStack(stateless);
+      const template = synthesized(context).statelessTemplate;
       const prospecting = Object.values(template.findResources('AWS::StepFunctions::StateMachine')).find((sm) => 'LeadChildExecutionType' in sm.Properties.DefinitionSubstitutions)!;
       expect(prospecting.Properties.DefinitionSubstitutions.LeadChildExecutionType, JSON.stringify(context)).toBe(type);
       expect(prospecting.Properties.DefinitionString).toContain('"ExecutionType": "${LeadChildExecutionType}"');
@@ -77,7 +74,7 @@ describe('context settings', () => {
 
 describe('cdk-nag', () => {
   it('fails synthesis on a finding nobody acknowledged', () => {
-    const app = new App();
+    const app = new App({ builtinCloudFormationValidation: false });
     const stack = new Stack(app, 'Careless');
     new s3.Bucket(stack, 'Open', { enforceSSL: false });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
@@ -114,9 +111,8 @@ describe('cdk-nag acknowledgements', () => {
 
 describe('the deployed state machine definition', () => {
   it('passes asl-validator with the stack\'s substitutions, for each state machine (prospecting, replies, watch)', async () => {
-    const { app, stateless } = unbundled();
-    app.synth();
-    const machines = Object.values(Template.fromStack(stateless).findResources('AWS::StepFunctions::StateMachine'));
+    // the default configuration, as synthesized for the lead Map's children above
+    const machines = Object.values(synthesized().statelessTemplate.findResources('AWS::StepFunctions::StateMachine'));
     expect(machines).toHaveLength(3);
     for (const sm of machines) {
       const substitutions = sm.Properties.DefinitionSubstitutions as Record<string, unknown>;

@@ -6,13 +6,12 @@
  * starts it, and no unacknowledged cdk-nag finding. The definition also passes asl-validator as
  * the cloud and the local runner fill it.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../cdk/prospector-app.ts';
+import { removeSynthOutputs, synthApp } from '../helpers/cdk.ts';
 import { WATCH_ASL_FILE, type StatelessStack } from '../../cdk/stateless-stack.ts';
 import { handlerFileFor, localDefinition, placeholders } from '#local/state-machine.ts';
 
@@ -29,16 +28,13 @@ let template: Template;
 let resources: Record<string, Resource>;
 
 beforeAll(() => {
-  outdir = mkdtempSync(path.join(tmpdir(), 'prospector-cdk-watch-'));
-  const built = createApp({ outdir, context: { 'aws:cdk:bundling-stacks': [], workspace: 'tallyhand', watchSchedule: 'rate(12 hours)' } });
-  built.app.synth();
+  const built = synthApp({ workspace: 'tallyhand', watchSchedule: 'rate(12 hours)' }, { outdir: true });
+  outdir = built.outdir!;
   stateless = built.stateless;
-  template = Template.fromStack(stateless);
+  template = built.statelessTemplate;
   resources = template.toJSON().Resources;
 }, 120_000);
-afterAll(() => {
-  if (outdir) rmSync(outdir, { recursive: true, force: true });
-});
+afterAll(() => removeSynthOutputs());
 
 const idOf = (construct: { node: { defaultChild?: unknown } }) => stateless.getLogicalId(construct.node.defaultChild as never);
 const WATCH_STEPS = ['StartWatch', 'ListRunLeads', 'FetchSite', 'CleanPages', 'RecheckCompany', 'ResearchLead', 'CommitResearch', 'DraftOutreach', 'RecordFailure', 'FinishRun'] as const;

@@ -1,5 +1,5 @@
 /**
- * `prospector doctor` as a user runs it (a child process) against the loopback fake Groq: it
+ * `prospector doctor` as a user runs it (in this process) against the loopback fake Groq: it
  * says plainly whether Groq serves each configured model, names shut-down models with their
  * date and replacement, labels the offline heuristic, and never prints the key.
  */
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { servedModels } from '#core/research/models.ts';
-import { cliEnv, prospector } from '#test/crash/cli.ts';
+import { cliEnv, closeCliDatabases, prospector } from '#test/helpers/cli-in-process.ts';
 import { startFakeGroq, type FakeGroq } from '#test/fakes/fake-groq.ts';
 
 const KEY = 'gsk_doctorTestKey0123456789abcdef';
@@ -25,6 +25,7 @@ describe('prospector doctor', () => {
   afterAll(async () => {
     await groq?.close();
     await onlyTwentyB?.close();
+    await closeCliDatabases();
     await rm(home, { recursive: true, force: true });
   });
   const withGroq = (fake: FakeGroq, extra: Record<string, string> = {}) => cliEnv(home, { GROQ_API_KEY: KEY, GROQ_BASE_URL: fake.baseURL, ...extra });

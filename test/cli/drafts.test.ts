@@ -1,7 +1,8 @@
 /**
- * `prospector drafts` as a rep runs it: a child process over a temporary PROSPECTOR_HOME holding
- * the sample onboarding and drafted sequences (clean, flagged, blocked). Approve, edit (a body
- * file and $EDITOR), reject, bulk approve, the list's filters, the --json shapes and stats.
+ * `prospector drafts` as a rep runs it (in this process: test/helpers/cli-in-process.ts) over a
+ * temporary PROSPECTOR_HOME holding the sample onboarding and drafted sequences (clean, flagged,
+ * blocked). Approve, edit (a body file and $EDITOR), reject, bulk approve, the list's filters, the
+ * --json shapes and stats.
  */
 import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,8 +11,7 @@ import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts
 import type { Sql } from '#core/ports.ts';
 import type { SequenceView } from '#core/outreach/repository.ts';
 import { SAMPLE_ONBOARDING } from '#local/cli.ts';
-import { openLocal } from '#local/runner.ts';
-import { cliEnv, lastJson, prospector } from '#test/crash/cli.ts';
+import { cliEnv, closeCliDatabases, homeDatabase, lastJson, prospector } from '#test/helpers/cli-in-process.ts';
 import { draftSequence, seedResearchedLead, type DraftedSequence, type SeededLead } from '#test/helpers/outreach.ts';
 import { migratedHome } from '#test/helpers/home.ts';
 
@@ -40,42 +40,37 @@ const run = (args: string[], extra: Record<string, string> = {}) => prospector([
 beforeAll(async () => {
   home = await migratedHome('prospector-drafts-');
   env = cliEnv(home);
-  const rt = await openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent' } });
-  try {
-    const sql = rt.deps.sql;
-    const { workspaceId } = await importOnboarding(sql, await loadOnboardingFile(SAMPLE_ONBOARDING));
-    const seed = async (domain: string, name: string): Promise<Seeded> => {
-      const lead = await seedResearchedLead(sql, workspaceId, domain, name);
-      return { lead, seq: await draftSequence(sql, workspaceId, lead) };
-    };
-    s.clean = await seed('northwind.example', 'Dana Ruiz');
-    s.flagged = await seed('southwind.example', 'Omar Haddad');
-    s.blocked = await seed('eastwind.example', 'Lena Park');
-    s.toReject = await seed('westwind.example', 'Ivo Sand');
-    s.editor = await seed('midwind.example', 'Ana Costa');
-    await sql.query(
-      `INSERT INTO citation (message_id, research_id, sentence_index, sentence, fact_id) VALUES (:m::uuid, :r::uuid, 0, 'You opened two cross-dock sites.', :f::uuid)`,
-      { m: s.clean.seq.messages.a, r: s.clean.lead.researchId, f: s.clean.lead.verifiedFactId },
-    );
-    for (const x of [s.clean, s.blocked]) {
-      await sql.query(`INSERT INTO variant_assignment (experiment_id, lead_id, variant) VALUES (:e::uuid, :l::uuid, 'a')`, { e: x.seq.experimentId, l: x.lead.leadId });
-    }
-    await flag(sql, s.flagged.seq.messages.followUp, 'flagged', 'missing_opt_out', 'no opt-out line', 'One more thought on the new sites.');
-    await sql.query(`UPDATE sequence SET icp_id = (SELECT id FROM icp WHERE slug = 'midmarket-logistics') WHERE id = :id::uuid`, { id: s.flagged.seq.sequenceId });
-    await flag(sql, s.blocked.seq.messages.a, 'blocked', 'invented_specific', '"Series C" (name) is not in any cited fact', 'You opened two cross-dock sites.');
-  } finally {
-    await rt.close();
+  const sql = await homeDatabase(home);
+  const { workspaceId } = await importOnboarding(sql, await loadOnboardingFile(SAMPLE_ONBOARDING));
+  const seed = async (domain: string, name: string): Promise<Seeded> => {
+    const lead = await seedResearchedLead(sql, workspaceId, domain, name);
+    return { lead, seq: await draftSequence(sql, workspaceId, lead) };
+  };
+  s.clean = await seed('northwind.example', 'Dana Ruiz');
+  s.flagged = await seed('southwind.example', 'Omar Haddad');
+  s.blocked = await seed('eastwind.example', 'Lena Park');
+  s.toReject = await seed('westwind.example', 'Ivo Sand');
+  s.editor = await seed('midwind.example', 'Ana Costa');
+  await sql.query(
+    `INSERT INTO citation (message_id, research_id, sentence_index, sentence, fact_id) VALUES (:m::uuid, :r::uuid, 0, 'You opened two cross-dock sites.', :f::uuid)`,
+    { m: s.clean.seq.messages.a, r: s.clean.lead.researchId, f: s.clean.lead.verifiedFactId },
+  );
+  for (const x of [s.clean, s.blocked]) {
+    await sql.query(`INSERT INTO variant_assignment (experiment_id, lead_id, variant) VALUES (:e::uuid, :l::uuid, 'a')`, { e: x.seq.experimentId, l: x.lead.leadId });
   }
+  await flag(sql, s.flagged.seq.messages.followUp, 'flagged', 'missing_opt_out', 'no opt-out line', 'One more thought on the new sites.');
+  await sql.query(`UPDATE sequence SET icp_id = (SELECT id FROM icp WHERE slug = 'midmarket-logistics') WHERE id = :id::uuid`, { id: s.flagged.seq.sequenceId });
+  await flag(sql, s.blocked.seq.messages.a, 'blocked', 'invented_specific', '"Series C" (name) is not in any cited fact', 'You opened two cross-dock sites.');
 }, 300_000);
 
 afterAll(async () => {
+  await closeCliDatabases();
   await rm(home, { recursive: true, force: true });
 });
 
 const ids = (views: SequenceView[]) => views.map((v) => v.id).sort();
 
-// Each command is a child process that loads the CLI and opens PGlite: seconds each on a loaded
-// machine, so the tests are generous with time and share one home, in order.
+// The tests share one home and run in order; generous with time for a loaded machine.
 describe('prospector drafts', { timeout: 600_000 }, () => {
   it('lists every sequence whole with --json, and filters by flag, ICP, status and run', async () => {
     const all = await run(['list', '--json']);

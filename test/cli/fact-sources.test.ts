@@ -1,25 +1,26 @@
 /**
- * Facts are not repeated, as a user sees them through the CLI (child processes, a temporary
+ * Facts are not repeated, as a user sees them through the CLI (in this process, a temporary
  * PROSPECTOR_HOME, the sample web): Pipewright's banner line "Integration platform for
  * ERP-centric businesses." is on six of its pages, and becomes one fact whose sources are all six
  * pages, stored (fact_source) and listed by `show`, `export` and the HTML report.
  */
-import { execFile } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { closeCliDatabases, prospector } from '#test/helpers/cli-in-process.ts';
 import { migratedHome } from '#test/helpers/home.ts';
 
-const exec = promisify(execFile);
-const BIN = join(import.meta.dirname, '..', '..', 'local', 'bin', 'prospector.mjs');
 const BANNER = 'Integration platform for ERP-centric businesses.';
 const PAGES = ['/', '/about', '/pricing', '/customers', '/careers', '/news'].map((p) => `https://pipewright.example${p}`);
 
 describe('one fact, several sources', () => {
   let home: string;
-  const cli = (args: string[]) =>
-    exec(process.execPath, [BIN, ...args], { env: { ...process.env, PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent', GROQ_API_KEY: '' }, maxBuffer: 32 * 1024 * 1024 });
+  /** Runs one command; as execFile would, a command that fails throws (with its stderr). */
+  const cli = async (args: string[]) => {
+    const result = await prospector(args, { ...process.env, PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent', GROQ_API_KEY: '' });
+    if (result.code !== 0) throw new Error(`prospector ${args.join(' ')} exited with ${result.code}: ${result.stderr}`);
+    return result;
+  };
 
   beforeAll(async () => {
     home = await migratedHome('prospector-fact-sources-');
@@ -29,6 +30,7 @@ describe('one fact, several sources', () => {
     await cli(['run', '--leads', leads, '--json']);
   }, 240_000);
   afterAll(async () => {
+    await closeCliDatabases();
     await rm(home, { recursive: true, force: true });
   });
 

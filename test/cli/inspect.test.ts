@@ -1,21 +1,17 @@
 /**
  * `prospector show`, `replay` and `report` as a user runs them, over one real local execution
- * (sample web, offline heuristic) in a temporary PROSPECTOR_HOME. Commands run in-process through
- * the same program the binary builds; `--help` runs the binary itself.
+ * (sample web, offline heuristic) in a temporary PROSPECTOR_HOME. Commands run in this process
+ * (test/helpers/cli-in-process.ts), through the same entry the binary calls.
  */
-import { execFile } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
 import type { RunSummary } from '#core/pipeline/finish-run.ts';
-import { buildProgram, SAMPLE_ONBOARDING } from '#local/cli.ts';
+import { SAMPLE_ONBOARDING } from '#local/cli.ts';
 import { openLocal, runOnce } from '#local/runner.ts';
+import { cliEnv, closeCliDatabases, homeDatabase, prospector } from '#test/helpers/cli-in-process.ts';
 import { migratedHome } from '#test/helpers/home.ts';
-
-const exec = promisify(execFile);
-const BIN = join(import.meta.dirname, '..', '..', 'local', 'bin', 'prospector.mjs');
 
 const LEADS = [
   { company_name: 'Pipewright', company_website: 'https://pipewright.example', lead_email: 'florian.maier@pipewright.example', lead_name: 'Florian Maier' },
@@ -25,38 +21,23 @@ const LEADS = [
   { company_name: 'Broken', company_website: 'https://broken.example', lead_email: 'not-an-email', lead_name: 'Nobody' },
 ];
 
-/** Runs one command in-process and returns what it printed on stdout. */
-async function cli(args: string[]): Promise<string> {
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    return true;
-  });
-  try {
-    const program = buildProgram();
-    program.exitOverride();
-    for (const c of program.commands) c.exitOverride();
-    await program.parseAsync(['node', 'prospector', ...args]);
-  } finally {
-    spy.mockRestore();
-  }
-  return out;
-}
-
 describe('prospector show, replay and report', () => {
   let home: string;
   let first: RunSummary;
   let second: RunSummary;
-  const saved = { home: process.env.PROSPECTOR_HOME, level: process.env.PROSPECTOR_LOG_LEVEL, groq: process.env.GROQ_API_KEY };
+
+  /** Runs one command and returns what it printed on stdout; a failed command throws with its stderr. */
+  async function cli(args: string[]): Promise<string> {
+    const result = await prospector(args, cliEnv(home));
+    if (result.code !== 0) throw new Error(`prospector ${args.join(' ')} exited with ${result.code}: ${result.stderr}`);
+    return result.stdout;
+  }
 
   beforeAll(async () => {
     home = await migratedHome('prospector-inspect-');
-    process.env.PROSPECTOR_HOME = home;
-    process.env.PROSPECTOR_LOG_LEVEL = 'silent';
-    delete process.env.GROQ_API_KEY;
     const leadsFile = join(home, 'leads.json');
     await writeFile(leadsFile, JSON.stringify(LEADS));
-    const rt = await openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent' } });
+    const rt = await openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent' }, sql: await homeDatabase(home) });
     try {
       await importOnboarding(rt.deps.sql, await loadOnboardingFile(SAMPLE_ONBOARDING));
       first = await runOnce(rt, { leadsFile });
@@ -67,10 +48,7 @@ describe('prospector show, replay and report', () => {
   }, 120_000);
 
   afterAll(async () => {
-    for (const [key, value] of [['PROSPECTOR_HOME', saved.home], ['PROSPECTOR_LOG_LEVEL', saved.level], ['GROQ_API_KEY', saved.groq]] as const) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
+    await closeCliDatabases();
     await rm(home, { recursive: true, force: true });
   });
 
@@ -163,11 +141,11 @@ describe('prospector show, replay and report', () => {
 
   test('--help of each command shows examples, and replay says Groq is called when GROQ_API_KEY is set', async () => {
     for (const command of ['show', 'replay', 'report']) {
-      const { stdout } = await exec(process.execPath, [BIN, command, '--help'], { env: { ...process.env, PROSPECTOR_HOME: home } });
+      const stdout = await cli([command, '--help']);
       expect(stdout, command).toContain('Examples:');
       expect(stdout, command).toContain(`$ prospector ${command}`);
     }
-    const { stdout } = await exec(process.execPath, [BIN, 'replay', '--help'], { env: { ...process.env, PROSPECTOR_HOME: home } });
+    const stdout = await cli(['replay', '--help']);
     expect(stdout).toMatch(/GROQ_API_KEY set, replay\s+calls Groq/);
     expect(stdout).toContain('--run <id>');
   }, 60_000);

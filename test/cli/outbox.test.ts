@@ -1,18 +1,16 @@
 /**
- * `prospector outbox` as a user runs it: a child process over a temporary PROSPECTOR_HOME holding
+ * `prospector outbox` as a user runs it (in this process) over a temporary PROSPECTOR_HOME holding
  * approved sequences for leads in Berlin and New York, one opted out, and a claimed message.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
 import { claimDue } from '#core/sending/claim.ts';
 import type { OutboxEntry } from '#core/sending/outbox.ts';
 import { addMailbox, scheduleFirstTouch } from '#core/sending/schedule.ts';
 import { SAMPLE_ONBOARDING } from '#local/cli.ts';
-import { openLocal } from '#local/runner.ts';
-import { cliEnv, prospector } from '#test/crash/cli.ts';
+import { cliEnv, closeCliDatabases, homeDatabase, prospector } from '#test/helpers/cli-in-process.ts';
+import { migratedHome } from '#test/helpers/home.ts';
 import { seedApprovedLead } from '#test/helpers/sending.ts';
 
 const FRIDAY = new Date('2026-12-04T12:00:00Z');
@@ -22,31 +20,27 @@ describe('prospector outbox', () => {
   const emails = { berlin: '', munich: '', newYork: '', optedOut: '' };
 
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), 'prospector-outbox-'));
-    const rt = await openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent' }, sampleWeb: false });
-    try {
-      const sql = rt.deps.sql;
-      const { workspaceId } = await importOnboarding(sql, await loadOnboardingFile(SAMPLE_ONBOARDING));
-      await addMailbox(sql, { workspaceId, repEmail: 'maya.okafor@tallyhand.com', provider: 'smtp', warmupStartedAt: null, minSpacingSeconds: 300 });
-      const berlin = await seedApprovedLead(sql, workspaceId, 'spree-freight.example', { name: 'Dana Ruiz', fit: 90, findings: { location: 'Berlin, Germany' } });
-      const munich = await seedApprovedLead(sql, workspaceId, 'isar-logistics.example', { name: 'Jonas Weber', fit: 70, firmographic: ['Headquartered in Munich since 1998'] });
-      const newYork = await seedApprovedLead(sql, workspaceId, 'hudson-cargo.example', { name: 'Amy Chen', fit: 85, firmographic: ['Our headquarters in New York'] });
-      const optedOut = await seedApprovedLead(sql, workspaceId, 'quiet-freight.example', { name: 'Sam Poe' });
-      for (const lead of [berlin, munich, newYork, optedOut]) await scheduleFirstTouch(sql, lead.seq.sequenceId, FRIDAY);
-      await sql.query(
-        `INSERT INTO suppression (id, workspace_id, kind, value, reason, source) VALUES (gen_random_uuid(), :ws::uuid, 'email', :email, 'Asked not to be contacted', 'opt_out')`,
-        { ws: workspaceId, email: optedOut.email },
-      );
-      // Tuesday 09:00 in Berlin: one claim takes the Berlin lead (highest fit); the mailbox then waits its spacing
-      const claimed = await claimDue(sql, { workspaceId, now: new Date('2026-12-08T08:00:00Z'), claimer: 'send-run-1', random: () => 0 });
-      expect(claimed.map((c) => c.toEmail)).toEqual([berlin.email]);
-      Object.assign(emails, { berlin: berlin.email, munich: munich.email, newYork: newYork.email, optedOut: optedOut.email });
-    } finally {
-      await rt.close();
-    }
+    home = await migratedHome('prospector-outbox-');
+    const sql = await homeDatabase(home);
+    const { workspaceId } = await importOnboarding(sql, await loadOnboardingFile(SAMPLE_ONBOARDING));
+    await addMailbox(sql, { workspaceId, repEmail: 'maya.okafor@tallyhand.com', provider: 'smtp', warmupStartedAt: null, minSpacingSeconds: 300 });
+    const berlin = await seedApprovedLead(sql, workspaceId, 'spree-freight.example', { name: 'Dana Ruiz', fit: 90, findings: { location: 'Berlin, Germany' } });
+    const munich = await seedApprovedLead(sql, workspaceId, 'isar-logistics.example', { name: 'Jonas Weber', fit: 70, firmographic: ['Headquartered in Munich since 1998'] });
+    const newYork = await seedApprovedLead(sql, workspaceId, 'hudson-cargo.example', { name: 'Amy Chen', fit: 85, firmographic: ['Our headquarters in New York'] });
+    const optedOut = await seedApprovedLead(sql, workspaceId, 'quiet-freight.example', { name: 'Sam Poe' });
+    for (const lead of [berlin, munich, newYork, optedOut]) await scheduleFirstTouch(sql, lead.seq.sequenceId, FRIDAY);
+    await sql.query(
+      `INSERT INTO suppression (id, workspace_id, kind, value, reason, source) VALUES (gen_random_uuid(), :ws::uuid, 'email', :email, 'Asked not to be contacted', 'opt_out')`,
+      { ws: workspaceId, email: optedOut.email },
+    );
+    // Tuesday 09:00 in Berlin: one claim takes the Berlin lead (highest fit); the mailbox then waits its spacing
+    const claimed = await claimDue(sql, { workspaceId, now: new Date('2026-12-08T08:00:00Z'), claimer: 'send-run-1', random: () => 0 });
+    expect(claimed.map((c) => c.toEmail)).toEqual([berlin.email]);
+    Object.assign(emails, { berlin: berlin.email, munich: munich.email, newYork: newYork.email, optedOut: optedOut.email });
   }, 120_000);
 
   afterAll(async () => {
+    await closeCliDatabases();
     await rm(home, { recursive: true, force: true });
   });
 

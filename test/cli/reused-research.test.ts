@@ -1,6 +1,6 @@
 /**
- * A second run over unchanged sites reuses the earlier research. As a user drives the CLI (child
- * processes, a temporary PROSPECTOR_HOME): `show LEAD`, `export` and the HTML report present that
+ * A second run over unchanged sites reuses the earlier research. As a user drives the CLI (in
+ * this process, a temporary PROSPECTOR_HOME): `show LEAD`, `export` and the HTML report present that
  * research as current ("researched DATE, unchanged since"), never as `skipped` beside a fit
  * score; the run's own counts still add up with those leads as skipped. The report is also
  * rendered in headless Chromium.
@@ -13,10 +13,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { closeCliDatabases, prospector } from '#test/helpers/cli-in-process.ts';
 import { migratedHome } from '#test/helpers/home.ts';
 
 const exec = promisify(execFile);
-const BIN = join(import.meta.dirname, '..', '..', 'local', 'bin', 'prospector.mjs');
 
 const LEADS = [
   { company_name: 'Pipewright', company_website: 'https://pipewright.example', lead_email: 'florian.maier@pipewright.example', lead_name: 'Florian Maier' },
@@ -41,8 +41,12 @@ describe('reused research is presented as current', () => {
   let home: string;
   let first: Summary;
   let second: Summary;
-  const cli = (args: string[]) =>
-    exec(process.execPath, [BIN, ...args], { env: { ...process.env, PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent', GROQ_API_KEY: '' }, maxBuffer: 32 * 1024 * 1024 });
+  /** Runs one command; as execFile would, a command that fails throws (with its stderr). */
+  const cli = async (args: string[]) => {
+    const result = await prospector(args, { ...process.env, PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent', GROQ_API_KEY: '' });
+    if (result.code !== 0) throw new Error(`prospector ${args.join(' ')} exited with ${result.code}: ${result.stderr}`);
+    return result;
+  };
   const today = new Date().toISOString().slice(0, 10);
 
   beforeAll(async () => {
@@ -54,6 +58,7 @@ describe('reused research is presented as current', () => {
     second = JSON.parse((await cli(['run', '--leads', leads, '--json'])).stdout.trim().split('\n').at(-1)!);
   }, 240_000);
   afterAll(async () => {
+    await closeCliDatabases();
     await rm(home, { recursive: true, force: true });
   });
 

@@ -1,8 +1,9 @@
 /**
- * `prospector send` as a user runs it, in child processes over a fresh PROSPECTOR_HOME: start,
- * approve every unflagged draft, send on a Tuesday morning in the leads' zone. The loopback
- * sink's outbox then holds real mail with the compliance headers, none to a suppressed address,
- * follow-ups queued and not sent, and another send sends nothing twice.
+ * `prospector send` as a user runs it over a fresh PROSPECTOR_HOME: start, approve every
+ * unflagged draft, send on a Tuesday morning in the leads' zone. The loopback sink's outbox then
+ * holds real mail with the compliance headers, none to a suppressed address, follow-ups queued and
+ * not sent, and another send sends nothing twice. Commands run in this process
+ * (test/helpers/cli-in-process.ts), except those killed or interrupted: child processes.
  */
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,8 +12,8 @@ import type { OutboxEntry } from '#core/sending/outbox.ts';
 import type { SendSummary } from '#core/sending/send.ts';
 import { FolderLake } from '#adapters/folder-lake.ts';
 import { MailSink } from '#local/mail-sink.ts';
-import { openLocal } from '#local/runner.ts';
-import { cliEnv, lastJson, prospector, startProspector } from '#test/crash/cli.ts';
+import { startProspector } from '#test/crash/cli.ts';
+import { cliEnv, closeCliDatabases, homeDatabase, lastJson, prospector } from '#test/helpers/cli-in-process.ts';
 import { migratedHome } from '#test/helpers/home.ts';
 
 /** 09:00 in Berlin on the first Tuesday at least a week after today (after every approval's first slot). */
@@ -54,6 +55,7 @@ describe('prospector send', { timeout: 900_000 }, () => {
   }, 900_000);
 
   afterAll(async () => {
+    await closeCliDatabases();
     await rm(home, { recursive: true, force: true });
   });
 
@@ -81,14 +83,9 @@ describe('prospector send', { timeout: 900_000 }, () => {
     const recipients = mails.map((m) => header(m.text, 'To')!.match(/<([^>]+)>/)?.[1] ?? header(m.text, 'To')!);
     expect(new Set(recipients).size).toBe(3);
 
-    const rt = await openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent' }, sampleWeb: false });
-    try {
-      const suppressed = await rt.deps.sql.query<{ kind: string; value: string }>('SELECT kind, value FROM suppression');
-      for (const to of recipients) {
-        for (const s of suppressed.rows) expect(s.kind === 'email' ? to === s.value : to.endsWith(`@${s.value}`) || to.endsWith(`.${s.value}`)).toBe(false);
-      }
-    } finally {
-      await rt.close();
+    const suppressed = await (await homeDatabase(home)).query<{ kind: string; value: string }>('SELECT kind, value FROM suppression');
+    for (const to of recipients) {
+      for (const s of suppressed.rows) expect(s.kind === 'email' ? to === s.value : to.endsWith(`@${s.value}`) || to.endsWith(`.${s.value}`)).toBe(false);
     }
 
     const outbox = await prospector(['outbox', '--json', '--now', later(21)], cliEnv(home));
@@ -112,6 +109,8 @@ describe('prospector send', { timeout: 900_000 }, () => {
     const env = cliEnv(home, { PROSPECTOR_SMTP_URL: sink.url });
     try {
       sink.injectFault({ kind: 'stall-before-data' });
+      // The child opens the home's database itself: this process lets go of it first.
+      await closeCliDatabases();
       const { child, done } = startProspector(['send', '--json', '--now', later(40)], env);
       // the sender is inside the SMTP transaction (its attempt written): kill it there
       while (sink.pendingFaults > 0) await new Promise((r) => setTimeout(r, 100));
@@ -124,15 +123,9 @@ describe('prospector send', { timeout: 900_000 }, () => {
       expect(summary.abandoned).toBe(1);
       expect(summary.uncertain).toBeGreaterThanOrEqual(1);
 
-      const rt = await openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent' }, sampleWeb: false });
-      let stalled: string;
-      try {
-        const rows = await rt.deps.sql.query<{ to_email: string; status: string }>(`SELECT to_email, status FROM send_attempt WHERE status = 'uncertain'`);
-        expect(rows.rows).toHaveLength(1);
-        stalled = rows.rows[0].to_email;
-      } finally {
-        await rt.close();
-      }
+      const rows = await (await homeDatabase(home)).query<{ to_email: string; status: string }>(`SELECT to_email, status FROM send_attempt WHERE status = 'uncertain'`);
+      expect(rows.rows).toHaveLength(1);
+      const stalled = rows.rows[0].to_email;
       await prospector(['send', '--json', '--now', later(60)], env);
       expect(sink.deliveries.filter((d) => d.to.includes(stalled))).toEqual([]);
     } finally {
@@ -146,6 +139,8 @@ describe('prospector send', { timeout: 900_000 }, () => {
     // a week on (the mailbox has warmed up past 5 a day), a window morning with plenty queued
     const weekOn = (minutes: number) => later(7 * 24 * 60 + minutes);
     try {
+      // The child opens the home's database itself: this process lets go of it first.
+      await closeCliDatabases();
       const { child, done } = startProspector(['send', '--json', '--now', weekOn(0), '--for', '3h'], env);
       while (sink.deliveries.length < 2) {
         if (child.exitCode !== null) break;
@@ -170,13 +165,8 @@ describe('prospector send', { timeout: 900_000 }, () => {
       const ids = sink.deliveries.map((d) => d.messageId);
       expect(new Set(ids).size).toBe(ids.length);
       // and the database agrees: one live attempt per message, none left sending
-      const rt = await openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent' }, sampleWeb: false });
-      try {
-        const open = await rt.deps.sql.query<{ n: number }>(`SELECT count(*) AS n FROM send_attempt WHERE status = 'sending'`);
-        expect(open.rows[0].n).toBe(0);
-      } finally {
-        await rt.close();
-      }
+      const open = await (await homeDatabase(home)).query<{ n: number }>(`SELECT count(*) AS n FROM send_attempt WHERE status = 'sending'`);
+      expect(open.rows[0].n).toBe(0);
     } finally {
       await sink.close();
     }
@@ -184,6 +174,8 @@ describe('prospector send', { timeout: 900_000 }, () => {
 
   it('send --every with --now moves the clock on with each tick instead of sending at the same moment again', async () => {
     const start = later(8 * 24 * 60);
+    // The child opens the home's database itself: this process lets go of it first.
+    await closeCliDatabases();
     const { child, done } = startProspector(['send', '--json', '--now', start, '--every', '10s'], cliEnv(home));
     const ticks: { at: string }[] = [];
     let buffer = '';

@@ -10,8 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
 import { SAMPLE_ONBOARDING } from '#local/cli.ts';
 import type { LeadShow } from '#local/commands/show.ts';
-import { openLocal } from '#local/runner.ts';
-import { cliEnv, lastJson, prospector } from '#test/crash/cli.ts';
+import { cliEnv, closeCliDatabases, homeDatabase, lastJson, prospector } from '#test/helpers/cli-in-process.ts';
 import { decide, draftSequence, seedResearchedLead, type DraftedSequence, type SeededLead } from '#test/helpers/outreach.ts';
 import { migratedHome } from '#test/helpers/home.ts';
 
@@ -24,29 +23,25 @@ let bare: SeededLead;
 beforeAll(async () => {
   home = await migratedHome('prospector-show-seq-');
   env = cliEnv(home);
-  const rt = await openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent' } });
-  try {
-    const sql = rt.deps.sql;
-    const { workspaceId } = await importOnboarding(sql, await loadOnboardingFile(SAMPLE_ONBOARDING));
-    const lead = await seedResearchedLead(sql, workspaceId, 'northwind.example', 'Dana Ruiz');
-    drafted = { lead, seq: await draftSequence(sql, workspaceId, lead) };
-    // the follow-up carries a risk flag; the lead was assigned variant a
-    await sql.query(`UPDATE message SET grounding = 'flagged', checked_at = now() + interval '1 second' WHERE id = :id::uuid`, { id: drafted.seq.messages.followUp });
-    await sql.query(
-      `INSERT INTO risk_flag (message_id, rule, severity, detail, excerpt, sentence_index) VALUES (:id::uuid, 'missing_opt_out', 'warn', 'no opt-out line', 'One more thought.', 0)`,
-      { id: drafted.seq.messages.followUp },
-    );
-    await sql.query(`INSERT INTO variant_assignment (experiment_id, lead_id, variant) VALUES (:e::uuid, :l::uuid, 'a')`, { e: drafted.seq.experimentId, l: lead.leadId });
-    const other = await seedResearchedLead(sql, workspaceId, 'southwind.example', 'Omar Haddad');
-    approved = { lead: other, seq: await draftSequence(sql, workspaceId, other) };
-    await decide(sql, approved.seq.sequenceId, 'approved');
-    bare = await seedResearchedLead(sql, workspaceId, 'eastwind.example', 'Lena Park');
-  } finally {
-    await rt.close();
-  }
+  const sql = await homeDatabase(home);
+  const { workspaceId } = await importOnboarding(sql, await loadOnboardingFile(SAMPLE_ONBOARDING));
+  const lead = await seedResearchedLead(sql, workspaceId, 'northwind.example', 'Dana Ruiz');
+  drafted = { lead, seq: await draftSequence(sql, workspaceId, lead) };
+  // the follow-up carries a risk flag; the lead was assigned variant a
+  await sql.query(`UPDATE message SET grounding = 'flagged', checked_at = now() + interval '1 second' WHERE id = :id::uuid`, { id: drafted.seq.messages.followUp });
+  await sql.query(
+    `INSERT INTO risk_flag (message_id, rule, severity, detail, excerpt, sentence_index) VALUES (:id::uuid, 'missing_opt_out', 'warn', 'no opt-out line', 'One more thought.', 0)`,
+    { id: drafted.seq.messages.followUp },
+  );
+  await sql.query(`INSERT INTO variant_assignment (experiment_id, lead_id, variant) VALUES (:e::uuid, :l::uuid, 'a')`, { e: drafted.seq.experimentId, l: lead.leadId });
+  const other = await seedResearchedLead(sql, workspaceId, 'southwind.example', 'Omar Haddad');
+  approved = { lead: other, seq: await draftSequence(sql, workspaceId, other) };
+  await decide(sql, approved.seq.sequenceId, 'approved');
+  bare = await seedResearchedLead(sql, workspaceId, 'eastwind.example', 'Lena Park');
 }, 300_000);
 
 afterAll(async () => {
+  await closeCliDatabases();
   await rm(home, { recursive: true, force: true });
 });
 

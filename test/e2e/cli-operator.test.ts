@@ -1,17 +1,20 @@
 /**
- * The command line as an operator uses it, as child processes over one shared home: a second
- * process on a busy home is refused naming the holder and nothing is lost; Ctrl-C closes a run as
- * interrupted with its true duration and `redrive` (by id prefix) finishes it; several sellers
- * in one home never get picked silently.
+ * The command line as an operator uses it over one shared home: a second process on a busy home
+ * is refused naming the holder and nothing is lost; Ctrl-C closes a run as interrupted with its
+ * true duration and `redrive` (by id prefix) finishes it; several sellers in one home never get
+ * picked silently. The run that holds the home and the one stopped with Ctrl-C are child
+ * processes; the other commands run in this process (test/helpers/cli-in-process.ts), which is
+ * the second process the busy home refuses.
  */
-import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RunSummary } from '#core/pipeline/finish-run.ts';
 import { SAMPLE_ONBOARDING } from '#local/cli.ts';
 import { LOCK_FILE } from '#local/lock.ts';
-import { cliEnv, lastJson, prospector, researchParts, startProspector } from '../crash/cli.ts';
+import { startProspector } from '#test/crash/cli.ts';
+import { cliEnv, closeCliDatabases, lastJson, prospector, researchParts } from '#test/helpers/cli-in-process.ts';
+import { migratedHome } from '#test/helpers/home.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const HEADER = 'company_name,company_website,lead_email,lead_name\n';
@@ -33,18 +36,21 @@ describe('prospector on a busy home, interrupted, and with two sellers', { timeo
   let home: string;
   let env: NodeJS.ProcessEnv;
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), 'prospector-operator-'));
+    home = await migratedHome('prospector-operator-');
     env = cliEnv(home, { PROSPECTOR_FETCH_TIMEOUT_MS: '25000' });
     const onboard = await prospector(['onboard', '--sample'], env);
     expect(onboard.code, onboard.stderr).toBe(0);
   });
   afterAll(async () => {
+    await closeCliDatabases();
     await rm(home, { recursive: true, force: true });
   });
 
   test('a second run is refused at once naming the holder; the lake stays readable; nothing is lost', async () => {
     const leads = join(home, 'busy.csv');
     await writeFile(leads, HEADER + SLOW + 'Quillstack,https://quillstack.example,rachel.stein@quillstack.example,Rachel Stein\n');
+    // The child opens the home's database itself: this process lets go of it first.
+    await closeCliDatabases();
     const first = startProspector(['run', '--leads', leads, '--json'], env);
     const holder = await until('the first run to take the lock', async () => {
       const text = await readFile(join(home, LOCK_FILE), 'utf8').catch(() => '');
@@ -83,6 +89,7 @@ describe('prospector on a busy home, interrupted, and with two sellers', { timeo
     const leads = join(home, 'stopped.csv');
     await writeFile(leads, HEADER + SLOW + 'BeaconHQ,https://beaconhq.example,tom.ellis@beaconhq.example,Tom Ellis\n');
     const before = new Set((await researchParts(home)).map((p) => p.run_id));
+    await closeCliDatabases();
     const spawned = Date.now();
     const run = startProspector(['run', '--leads', leads], env);
     // Once the fast lead is committed, the slow one is in flight.

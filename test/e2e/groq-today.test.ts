@@ -2,26 +2,27 @@
  * Against a fake Groq that serves only the models Groq serves today (and refuses the others with
  * Groq's own errors): `GROQ_API_KEY=x GROQ_BASE_URL=<fake> npm start` researches leads with the
  * default models, and a run configured with a shut-down model fails before it starts, with that
- * reason, instead of failing every lead one by one.
+ * reason, instead of failing every lead one by one. The commands run in this process
+ * (test/helpers/cli-in-process.ts).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '#core/pipeline/finish-run.ts';
 import { DEFAULT_MODELS } from '#core/research/models.ts';
-import { cliEnv, lastJson, prospector } from '#test/crash/cli.ts';
+import { cliEnv, closeCliDatabases, lastJson, prospector } from '#test/helpers/cli-in-process.ts';
 import { startFakeGroq, type FakeGroq } from '#test/fakes/fake-groq.ts';
+import { migratedHome } from '#test/helpers/home.ts';
 
 describe('Groq as it is today, through the CLI', () => {
   let home: string;
   let groq: FakeGroq;
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), 'prospector-groq-today-'));
+    home = await migratedHome('prospector-groq-today-');
     groq = await startFakeGroq({ apiKey: 'x' });
   });
   afterAll(async () => {
     await groq?.close();
+    await closeCliDatabases();
     await rm(home, { recursive: true, force: true });
   });
 

@@ -3,9 +3,17 @@
  * written through the `Sql` port so the same helpers run on PGlite and through the Data API.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FolderLake } from '#adapters/folder-lake.ts';
+import type { PgliteSql } from '#adapters/pglite-sql.ts';
+import { SmtpMailer } from '#adapters/smtp-mailer.ts';
 import { jsonLog } from '#core/log.ts';
-import { defaultPipelineConfig, type Deps } from '#core/pipeline/deps.ts';
-import type { Json, Lake, Sql } from '#core/ports.ts';
+import { defaultPipelineConfig, type Deps, type MailDeps } from '#core/pipeline/deps.ts';
+import type { Json, Lake, Mailer, Sql } from '#core/ports.ts';
+import { MailSink } from '../../local/mail-sink.ts';
+import { onboardedDb } from './db.ts';
 import { decide, draftSequence, type DraftedSequence } from './outreach.ts';
 
 /** A workspace of its own, so a test's queue and caps are not shared with another test's. */
@@ -183,5 +191,43 @@ export function sendingDeps(sql: Sql, lake: Lake, now: Date): Deps {
     clock: { now: () => now },
     newId: () => randomUUID(),
     config: defaultPipelineConfig,
+  };
+}
+
+/** The unsubscribe settings sending tests sign links with. */
+export const TEST_UNSUBSCRIBE = { baseUrl: 'https://go.tallyhand.example/unsubscribe', secret: Buffer.alloc(32, 7) };
+
+/** What a sending suite works against: the onboarded database, a lake folder, the loopback SMTP sink and a mailer pointed at it. */
+export interface SendingBench {
+  db: PgliteSql;
+  workspaceId: string;
+  lake: FolderLake;
+  sink: MailSink;
+  mailer: SmtpMailer;
+  /** mail settings for `sendOnce`, through `mailer` unless another is given */
+  mail(mailer?: Mailer): MailDeps;
+  close(): Promise<void>;
+}
+
+/** Opens a sending bench whose sink stamps mail at `now`; `close` stops the sink and removes the folder. */
+export async function openSendingBench(prefix: string, now: Date): Promise<SendingBench> {
+  const { db, workspaceId } = await onboardedDb();
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const lake = new FolderLake(join(dir, 'lake'));
+  const sink = await MailSink.start({ lake, clock: { now: () => now } });
+  const mailer = new SmtpMailer({ url: sink.url });
+  return {
+    db,
+    workspaceId,
+    lake,
+    sink,
+    mailer,
+    mail: (m: Mailer = mailer) => ({ mailer: m, unsubscribe: TEST_UNSUBSCRIBE }),
+    async close() {
+      await mailer.close();
+      await sink.close();
+      await db.close();
+      await rm(dir, { recursive: true, force: true });
+    },
   };
 }

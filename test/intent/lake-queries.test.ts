@@ -1,17 +1,13 @@
 /**
- * The intent named queries on their DuckDB twins over real data: two CLI runs (child processes,
+ * The intent named queries on their DuckDB twins over real data: two CLI runs (in this process,
  * a temporary home) with the sample web switched to version 2 in between, then
  * `prospector lake named …` over the lake the runs wrote.
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-
-const exec = promisify(execFile);
-const BIN = join(import.meta.dirname, '..', '..', 'local', 'bin', 'prospector.mjs');
+import { closeCliDatabases, prospector } from '#test/helpers/cli-in-process.ts';
+import { migratedHome } from '#test/helpers/home.ts';
 
 const lead = (domain: string, email: string) => ({ company_name: domain.split('.')[0], company_website: `https://${domain}`, lead_email: email, lead_name: 'Test Lead' });
 const LEADS = [
@@ -23,21 +19,23 @@ const LEADS = [
 describe('intent named queries over the lake (DuckDB)', () => {
   let home: string;
   const runIds: string[] = [];
-  const cli = (args: string[], version: 1 | 2 = 2) =>
-    exec(process.execPath, [BIN, ...args], {
-      env: { ...process.env, PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent', GROQ_API_KEY: '', PROSPECTOR_SAMPLE_WEB_VERSION: String(version) },
-      maxBuffer: 32 * 1024 * 1024,
-    });
+  /** Runs one command; as execFile would, a command that fails throws (with its stderr). */
+  const cli = async (args: string[], version: 1 | 2 = 2) => {
+    const result = await prospector(args, { ...process.env, PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent', GROQ_API_KEY: '', PROSPECTOR_SAMPLE_WEB_VERSION: String(version) });
+    if (result.code !== 0) throw new Error(`prospector ${args.join(' ')} exited with ${result.code}: ${result.stderr}`);
+    return result;
+  };
   const named = async (name: string) => JSON.parse((await cli(['lake', 'named', name, '--json'])).stdout) as Record<string, unknown>[];
 
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), 'prospector-intent-lake-'));
+    home = await migratedHome('prospector-intent-lake-');
     const leads = join(home, 'leads.json');
     await writeFile(leads, JSON.stringify(LEADS));
     await cli(['onboard', '--sample']);
     for (const version of [1, 2] as const) runIds.push(JSON.parse((await cli(['run', '--leads', leads, '--json'], version)).stdout.trim().split('\n').at(-1)!).runId);
   }, 900_000);
   afterAll(async () => {
+    await closeCliDatabases();
     await rm(home, { recursive: true, force: true });
   });
 

@@ -1,17 +1,13 @@
 /**
- * The acceptance of intent as a user drives the CLI (child processes, a temporary home): a run on
+ * The acceptance of intent as a user drives the CLI (in this process, a temporary home): a run on
  * the sample web, a run with it switched to version 2, and a run with nothing changed.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-
-const exec = promisify(execFile);
-const BIN = join(import.meta.dirname, '..', '..', 'local', 'bin', 'prospector.mjs');
+import { closeCliDatabases, prospector } from '#test/helpers/cli-in-process.ts';
+import { migratedHome } from '#test/helpers/home.ts';
 
 const lead = (domain: string, email: string) => ({ company_name: domain.split('.')[0], company_website: `https://${domain}`, lead_email: email, lead_name: 'Test Lead' });
 const LEADS = [
@@ -26,21 +22,23 @@ interface Summary { runId: string; promptTokens: number; completionTokens: numbe
 describe('intent across two runs of the sample web', () => {
   let home: string;
   const runs: Summary[] = [];
-  const cli = (args: string[], version: 1 | 2 = 2) =>
-    exec(process.execPath, [BIN, ...args], {
-      env: { ...process.env, PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent', GROQ_API_KEY: '', PROSPECTOR_SAMPLE_WEB_VERSION: String(version) },
-      maxBuffer: 32 * 1024 * 1024,
-    });
+  /** Runs one command; as execFile would, a command that fails throws (with its stderr). */
+  const cli = async (args: string[], version: 1 | 2 = 2) => {
+    const result = await prospector(args, { ...process.env, PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent', GROQ_API_KEY: '', PROSPECTOR_SAMPLE_WEB_VERSION: String(version) });
+    if (result.code !== 0) throw new Error(`prospector ${args.join(' ')} exited with ${result.code}: ${result.stderr}`);
+    return result;
+  };
   const show = async (email: string) => JSON.parse((await cli(['show', email, '--json'])).stdout);
 
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), 'prospector-intent-'));
+    home = await migratedHome('prospector-intent-');
     const leads = join(home, 'leads.json');
     await writeFile(leads, JSON.stringify(LEADS));
     await cli(['onboard', '--sample']);
     for (const version of [1, 2, 2] as const) runs.push(JSON.parse((await cli(['run', '--leads', leads, '--json'], version)).stdout.trim().split('\n').at(-1)!));
   }, 900_000);
   afterAll(async () => {
+    await closeCliDatabases();
     await rm(home, { recursive: true, force: true });
   });
 

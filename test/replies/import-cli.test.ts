@@ -1,6 +1,6 @@
 /**
- * `prospector replies import` and `replies list` as a user runs them: a child process over a
- * temporary PROSPECTOR_HOME holding sent sequences (send attempts with the Message-IDs the fixture
+ * `prospector replies import` and `replies list` as a user runs them (in this process:
+ * test/helpers/cli-in-process.ts) over a temporary PROSPECTOR_HOME holding sent sequences (send attempts with the Message-IDs the fixture
  * replies answer), then the bundled fixture replies imported from a folder, twice.
  */
 import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -12,8 +12,7 @@ import { claimDue } from '#core/sending/claim.ts';
 import { addMailbox, scheduleFirstTouch, scheduleFollowUp } from '#core/sending/schedule.ts';
 import { SAMPLE_ONBOARDING } from '#local/cli.ts';
 import type { ImportedReply, ListedReply } from '#local/commands/replies.ts';
-import { openLocal } from '#local/runner.ts';
-import { cliEnv, lastJson, prospector } from '#test/crash/cli.ts';
+import { cliEnv, closeCliDatabases, homeDatabase, lastJson, prospector } from '#test/helpers/cli-in-process.ts';
 import { seedApprovedLead, type ApprovedLead } from '#test/helpers/sending.ts';
 import { migratedHome } from '#test/helpers/home.ts';
 
@@ -43,14 +42,8 @@ describe('prospector replies import / list', () => {
   const sent: Record<string, Sent> = {};
   let first: ImportedReply[];
 
-  const withSql = async <T>(fn: (sql: Sql) => Promise<T>): Promise<T> => {
-    const rt = await openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent' }, sampleWeb: false });
-    try {
-      return await fn(rt.deps.sql);
-    } finally {
-      await rt.close();
-    }
-  };
+  // The home's database as the commands left it (they keep it open between commands).
+  const withSql = async <T>(fn: (sql: Sql) => Promise<T>): Promise<T> => fn(await homeDatabase(home));
   const byMail = (rows: ImportedReply[], name: string) => {
     const row = rows.find((r) => r.source.endsWith(name));
     if (!row) throw new Error(`${name} was not imported`);
@@ -96,6 +89,7 @@ describe('prospector replies import / list', () => {
   }, 240_000);
 
   afterAll(async () => {
+    await closeCliDatabases();
     await rm(home, { recursive: true, force: true });
   });
 
@@ -286,6 +280,6 @@ describe('prospector replies import / list', () => {
     const approved = await prospector(['drafts', 'approve', id.slice(0, 8)], cliEnv(home));
     expect(approved.code, approved.stderr).toBe(0);
     expect(approved.stdout).toContain(`Approved response ${id.slice(0, 8)} as maya.okafor@tallyhand.com`);
-    // seven CLI processes in a row, each opening the home's database: a hang limit, not a speed target
+    // seven commands in a row: a hang limit, not a speed target
   }, 300_000);
 });

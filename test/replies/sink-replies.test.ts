@@ -2,7 +2,7 @@
  * `prospector replies listen` as a user runs it: the loopback mail sink in a child process, a
  * reply sent to the rep's mailbox by SMTP (nodemailer) answering a message we sent, labelled and
  * acted on by the replies state machine as it arrives, then seen in `replies list --json`; a mail
- * to any other address is kept under outbox/ and is no reply.
+ * to any other address is kept under outbox/ and is no reply. `replies list` runs in this process.
  */
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,7 +13,8 @@ import { addMailbox, scheduleFirstTouch } from '#core/sending/schedule.ts';
 import { SAMPLE_ONBOARDING } from '#local/cli.ts';
 import type { ListedReply } from '#local/commands/replies.ts';
 import { openLocal } from '#local/runner.ts';
-import { cliEnv, lastJson, prospector, startProspector, type CliResult } from '#test/crash/cli.ts';
+import { startProspector, type CliResult } from '#test/crash/cli.ts';
+import { cliEnv, closeCliDatabases, lastJson, prospector } from '#test/helpers/cli-in-process.ts';
 import { seedApprovedLead, type ApprovedLead } from '#test/helpers/sending.ts';
 import { migratedHome } from '#test/helpers/home.ts';
 
@@ -91,6 +92,7 @@ describe('prospector replies listen: replies by SMTP into the loopback sink', ()
   }, 240_000);
 
   afterAll(async () => {
+    await closeCliDatabases();
     await rm(home, { recursive: true, force: true });
   });
 

@@ -5,52 +5,39 @@
  * the compliance footer), never twice, never to an address suppressed after approval, and a send
  * whose outcome is unknown is never repeated.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FolderLake } from '#adapters/folder-lake.ts';
+import type { FolderLake } from '#adapters/folder-lake.ts';
 import type { PgliteSql } from '#adapters/pglite-sql.ts';
-import { SmtpMailer } from '#adapters/smtp-mailer.ts';
-import type { MailDeps } from '#core/pipeline/deps.ts';
+import type { SmtpMailer } from '#adapters/smtp-mailer.ts';
+import type { Deps, MailDeps } from '#core/pipeline/deps.ts';
 import type { Mailer } from '#core/ports.ts';
 import { approveResponse } from '#core/replies/response-repository.ts';
-import { MailSink } from '../../local/mail-sink.ts';
+import type { MailSink } from '../../local/mail-sink.ts';
 import { sendOnce } from '../../local/sending.ts';
-import { onboardedDb } from '#test/helpers/db.ts';
-import { enqueue, seedApprovedLead, seedMailbox, sendingDeps, type ApprovedLead } from '#test/helpers/sending.ts';
+import { enqueue, seedApprovedLead, seedMailbox, openSendingBench, sendingDeps, type SendingBench, type ApprovedLead } from '#test/helpers/sending.ts';
 
 // Tuesday 8 December 2026, 09:00 in New York (14:00 UTC), inside the default window.
 const NOW = new Date('2026-12-08T14:00:00Z');
 const WINDOW = { start: new Date('2026-12-08T13:00:00Z'), end: new Date('2026-12-08T16:00:00Z') };
-const SECRET = Buffer.alloc(32, 7);
 const later = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000);
 
 let db: PgliteSql;
 let ws: string;
-let dir: string;
 let lake: FolderLake;
 let sink: MailSink;
 let mailer: SmtpMailer;
+let bench: SendingBench;
 
 beforeAll(async () => {
-  ({ db, workspaceId: ws } = await onboardedDb());
-  dir = await mkdtemp(join(tmpdir(), 'reply-send-test-'));
-  lake = new FolderLake(join(dir, 'lake'));
-  sink = await MailSink.start({ lake, clock: { now: () => NOW } });
-  mailer = new SmtpMailer({ url: sink.url });
+  bench = await openSendingBench('reply-send-test-', NOW);
+  ({ db, workspaceId: ws, lake, sink, mailer } = bench);
 }, 120_000);
 
-afterAll(async () => {
-  await mailer?.close();
-  await sink?.close();
-  await db?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => bench?.close());
 
-const deps = () => sendingDeps(db, lake, NOW);
-const mail = (m: Mailer = mailer): MailDeps => ({ mailer: m, unsubscribe: { baseUrl: 'https://go.tallyhand.example/unsubscribe', secret: SECRET } });
+const deps = (): Deps => sendingDeps(db, lake, NOW);
+const mail = (m?: Mailer): MailDeps => bench.mail(m);
 const deliveredTo = (email: string) => sink.deliveries.filter((d) => d.to.includes(email));
 const eml = async (key: string) => (await lake.get(key))!.toString('utf8').replace(/=\r?\n/g, '').replace(/\r?\n[ \t]+/g, ' ');
 

@@ -5,53 +5,39 @@
  * sent twice, nothing to an address that opted out between claim and send, and 4xx / 5xx /
  * dropped-after-DATA / a crash each ending where the at-most-once rules say.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FolderLake } from '#adapters/folder-lake.ts';
+import type { FolderLake } from '#adapters/folder-lake.ts';
 import type { PgliteSql } from '#adapters/pglite-sql.ts';
-import { SmtpMailer } from '#adapters/smtp-mailer.ts';
+import type { SmtpMailer } from '#adapters/smtp-mailer.ts';
 import type { Deps, MailDeps } from '#core/pipeline/deps.ts';
 import { MailerBlockedError } from '#core/errors.ts';
 import type { Mailer } from '#core/ports.ts';
-import { MailSink } from '../../local/mail-sink.ts';
+import type { MailSink } from '../../local/mail-sink.ts';
 import { sendOnce } from '../../local/sending.ts';
-import { onboardedDb } from '#test/helpers/db.ts';
 import { listOutbox } from '#core/sending/outbox.ts';
-import { enqueue, seedApprovedLead, seedMailbox, seedSeller, seedWorkspace, sendingDeps } from '#test/helpers/sending.ts';
+import { enqueue, seedApprovedLead, seedMailbox, seedSeller, seedWorkspace, openSendingBench, sendingDeps, type SendingBench } from '#test/helpers/sending.ts';
 
 // Tuesday 8 December 2026, 09:00 in New York (14:00 UTC), inside the default window.
 const NOW = new Date('2026-12-08T14:00:00Z');
 const WINDOW = { start: new Date('2026-12-08T13:00:00Z'), end: new Date('2026-12-08T16:00:00Z') };
-const SECRET = Buffer.alloc(32, 7);
 
 let db: PgliteSql;
 let ws: string;
-let dir: string;
 let lake: FolderLake;
 let sink: MailSink;
 let mailer: SmtpMailer;
+let bench: SendingBench;
 
 beforeAll(async () => {
-  ({ db, workspaceId: ws } = await onboardedDb());
-  dir = await mkdtemp(join(tmpdir(), 'send-test-'));
-  lake = new FolderLake(join(dir, 'lake'));
-  sink = await MailSink.start({ lake, clock: { now: () => NOW } });
-  mailer = new SmtpMailer({ url: sink.url });
+  bench = await openSendingBench('send-test-', NOW);
+  ({ db, workspaceId: ws, lake, sink, mailer } = bench);
 }, 120_000);
 
-afterAll(async () => {
-  await mailer?.close();
-  await sink?.close();
-  await db?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => bench?.close());
 
 const deps = (): Deps => sendingDeps(db, lake, NOW);
-
-const mail = (m: Mailer = mailer): MailDeps => ({ mailer: m, unsubscribe: { baseUrl: 'https://go.tallyhand.example/unsubscribe', secret: SECRET } });
+const mail = (m?: Mailer): MailDeps => bench.mail(m);
 
 /** A fresh mailbox (its own spacing and caps) with one approved lead queued on it. */
 async function queued(name: string) {

@@ -1,0 +1,88 @@
+/**
+ * Synthesizes the Prospector CDK app for the tests under test/cdk, once per configuration in a
+ * test file: `synthApp(context)` builds the app, synthesizes it (cdk-nag runs as a validation
+ * plugin, so synthesis throws on an unacknowledged finding) and hands back the stacks and their
+ * templates; a second call with the same context and options returns the same synthesis.
+ *
+ * - By default the functions are not bundled (CDK's own switch, `aws:cdk:bundling-stacks`), which
+ *   takes esbuild and an npx start per function; `bundle: true` bundles them as a deploy does.
+ * - `outdir: true` writes the cloud assembly to a temporary folder (the bundles, and
+ *   validation-report.json); `removeSynthOutputs()` in an afterAll removes it.
+ * - `cloudFormationValidation: false` turns off aws-cdk-lib's built-in CloudFormation template
+ *   validation. It only ever warns (its findings go to validation-report.json, never fail
+ *   synthesis), and its WebAssembly engine takes several seconds to load in each process, so a
+ *   file that never reads the report need not pay for it.
+ */
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { App } from 'aws-cdk-lib';
+import { createApp } from '../../cdk/prospector-app.ts';
+import { REPO_ROOT } from '../../cdk/constructs/prospector-function.ts';
+import type { StatefulStack } from '../../cdk/stateful-stack.ts';
+import type { StatelessStack } from '../../cdk/stateless-stack.ts';
+
+export interface SynthOptions {
+  /** Bundle every function with esbuild, as `cdk synth` does (default false). */
+  bundle?: boolean;
+  /** Write the assembly to a temporary folder, returned as `outdir` (default false). */
+  outdir?: boolean;
+  /** aws-cdk-lib's built-in CloudFormation validation (default true, as in the CLI). */
+  cloudFormationValidation?: boolean;
+}
+
+export interface Synthesized {
+  app: App;
+  stateful: StatefulStack;
+  stateless: StatelessStack;
+  statefulTemplate: Template;
+  statelessTemplate: Template;
+  /** The assembly's folder, with `outdir: true`. */
+  outdir?: string;
+}
+
+/** Builds the app (no synthesis): the context the tests use, bundling off unless asked. */
+export function buildApp(context: Record<string, unknown> = {}, options: SynthOptions = {}): ReturnType<typeof createApp> & { outdir?: string } {
+  let outdir: string | undefined;
+  if (options.outdir) {
+    outdir = mkdtempSync(path.join(tmpdir(), 'prospector-cdk-'));
+    outdirs.push(outdir);
+    // Bundles leave @aws-sdk/* to the Lambda runtime; here the repository's copy stands in for it.
+    if (options.bundle) symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(outdir, 'node_modules'));
+  }
+  const built = createApp({
+    ...(outdir ? { outdir } : {}),
+    context: { ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...context },
+    ...(options.cloudFormationValidation === false ? { builtinCloudFormationValidation: false } : {}),
+  });
+  return { ...built, ...(outdir ? { outdir } : {}) };
+}
+
+const outdirs: string[] = [];
+const synthesized = new Map<string, Synthesized>();
+
+/** The app with `context`, synthesized (throws on an unacknowledged cdk-nag finding); one synthesis per configuration. */
+export function synthApp(context: Record<string, unknown> = {}, options: SynthOptions = {}): Synthesized {
+  const key = JSON.stringify([context, options]);
+  const cached = synthesized.get(key);
+  if (cached) return cached;
+  const built = buildApp(context, options);
+  built.app.synth();
+  const result: Synthesized = {
+    app: built.app,
+    stateful: built.stateful,
+    stateless: built.stateless,
+    statefulTemplate: Template.fromStack(built.stateful),
+    statelessTemplate: Template.fromStack(built.stateless),
+    ...(built.outdir ? { outdir: built.outdir } : {}),
+  };
+  synthesized.set(key, result);
+  return result;
+}
+
+/** Removes the assemblies written with `outdir: true` (for an afterAll). */
+export function removeSynthOutputs(): void {
+  for (const dir of outdirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  synthesized.clear();
+}
