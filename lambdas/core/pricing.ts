@@ -183,20 +183,21 @@ export const LEANEST: LeadUsage = {
 };
 
 /**
- * Scheduled runs in batch mode (a model, not yet what a run does: the Batch API adapter exists,
- * the deferred lead Map does not; see the README): every Groq call at the batch price; the lead
- * Map passes over a lead three times (facts, synthesis, drafting), each pass a child start; the
+ * Scheduled runs in batch mode (what a run with `groqBatch` does; see the README): every Groq
+ * call, research and drafting, at the batch price; the lead Map passes over every lead three
+ * times (deferring facts, then synthesis, then committing and deferring the draft) and over the
+ * drafted share once more (the draft), each pass a child start (no repair counted); the
  * parent polls each batch every 10 minutes for about 6 hours a round (3 × 36 polls × 3 states);
  * 15 more Data API statements a lead (recording, submitting and importing its 2.5 requests, a
- * few reads a round) and 10 more GETs (cached answers read again each round); 2 more Lambda
- * invocations a round. Groq's per-minute limits do not apply to batches, so the run fetches 16
+ * few reads a round) and 10 more GETs (cached answers read again each round); 4 more Lambda
+ * invocations a lead (FetchSite and the step it resumes at, once more each pass). Groq's per-minute limits do not apply to batches, so the run fetches 16
  * leads at once (bounded by politeness to the sites, not by Groq), and Aurora pauses between
  * rounds (5 idle minutes a round before it does). All estimates, none measured.
  */
 export const SCHEDULED_BATCH: LeadUsage = {
   ...NOW,
   groq: 'batch',
-  leadMapRounds: 3,
+  leadMapRounds: 3 + NOW.draftedShare,
   transitionsPerRun: NOW.transitionsPerRun + 3 * 36 * 3,
   lambda: { gbSeconds: NOW.lambda.gbSeconds, invocations: NOW.lambda.invocations + 2 * 2 },
   s3: { puts: NOW.s3.puts, gets: NOW.s3.gets + 10 },

@@ -112,7 +112,8 @@ describe('the lake', () => {
         put: ['llm/*', 'research/*', 'runs/*/llm-batch/*', 'runs/*/llm-cache/*', 'runs/*/research/*'],
       },
       CommitResearch: { list: true, get: ['runs/*/research/*'], put: ['research/*'] },
-      DraftOutreach: { list: true, get: ['clean/text/*'], put: ['llm/*'] },
+      // batch mode: reads its answer from the attempt cache, defers the request to the run's next batch
+      DraftOutreach: { list: true, get: ['clean/text/*', 'runs/*/llm-cache/*'], put: ['llm/*', 'runs/*/llm-batch/*'] },
       StartWatch: { list: false, get: [], put: [] },
       RecheckCompany: { list: false, get: [], put: [] },
       RecordFailure: { list: false, get: [], put: ['research/*'] },

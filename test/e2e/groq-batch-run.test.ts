@@ -24,7 +24,6 @@ const LEADS = [
   { company_name: 'QuillStack', company_website: 'https://quillstack.example', lead_email: 'ops@quillstack.example', lead_name: 'Quinn Ops' },
   { company_name: 'Ferrule', company_website: 'https://ferrule.example', lead_email: 'ap@ferrule.example', lead_name: 'Fern AP' },
 ];
-const RESEARCH_PASSES = ['facts', 'synthesis', 'repair'];
 
 describe('a run in batch mode (prospector run --groq-batch)', () => {
   let home: string;
@@ -56,26 +55,41 @@ describe('a run in batch mode (prospector run --groq-batch)', () => {
     states.length = 0;
   });
 
-  it('researches every lead through batches, each custom id submitted once, the research recorded at the batch price', async () => {
+  it('researches and drafts every lead through batches, each custom id submitted once, recorded at the batch price', async () => {
     await open();
+    // the leads belong to an ICP every researched lead fits, so each is drafted
+    await rt.deps.sql.query(`UPDATE icp SET fit_threshold = 0`);
+    for (const l of LEADS) {
+      const domain = new URL(l.company_website).hostname;
+      await rt.deps.sql.query(
+        `WITH ws AS (SELECT workspace_id AS id, id AS icp FROM icp ORDER BY slug LIMIT 1),
+              c AS (INSERT INTO lead_company (id, workspace_id, domain, name, website) SELECT gen_random_uuid(), ws.id, :domain, :company, :website FROM ws RETURNING id, workspace_id)
+         INSERT INTO lead (id, workspace_id, company_id, email, name, icp_id) SELECT gen_random_uuid(), c.workspace_id, c.id, :email, :name, ws.icp FROM c, ws`,
+        { domain, company: l.company_name, website: l.company_website, email: l.lead_email, name: l.lead_name },
+      );
+    }
     const summary = await run();
 
     expect(summary.status).toBe('succeeded');
     expect(summary.leadsResearched).toBe(2);
     expect(summary.failures).toEqual([]);
-    // facts, then synthesis: two batches; the lead Map ran three times (the first, then after each batch)
-    expect(groq.batchApi.submitted).toHaveLength(2);
-    expect(states.filter((s) => s === 'SubmitLlmBatch')).toHaveLength(3);
-    expect(states.filter((s) => s === 'ImportLlmBatch')).toHaveLength(2);
+    // facts, synthesis, then drafting: three batches; the lead Map ran four times (the first, then after each batch)
+    expect(groq.batchApi.submitted).toHaveLength(3);
+    expect(states.filter((s) => s === 'SubmitLlmBatch')).toHaveLength(4);
+    expect(states.filter((s) => s === 'ImportLlmBatch')).toHaveLength(3);
+    // the last round resumed both leads at DraftOutreach: their committed research was not done again
+    expect(states.filter((s) => s === 'ResearchLead')).toHaveLength(6);
+    expect(states.filter((s) => s === 'CommitResearch')).toHaveLength(2);
+    expect(states.filter((s) => s === 'DraftOutreach')).toHaveLength(4);
+    expect(groq.calls.filter((c) => c.pass === 'draft').map((c) => c.batchId)).toEqual([groq.batchApi.submitted[2].id, groq.batchApi.submitted[2].id]);
     const ids = groq.batchApi.submitted.flatMap((b) => b.customIds);
     expect(new Set(ids).size).toBe(ids.length);
-    // no research call went to Groq outside a batch
-    const research = groq.calls.filter((c) => RESEARCH_PASSES.includes(c.pass ?? ''));
-    expect(research.length).toBe(ids.length);
-    expect(research.every((c) => c.batchId)).toBe(true);
+    // no chat completion at all went to Groq outside a batch: research and drafting
+    expect(groq.calls.length).toBe(ids.length);
+    expect(groq.calls.every((c) => c.batchId)).toBe(true);
 
     const calls = await rt.deps.sql.query<{ pass: string; model: string; prompt_tokens: number; completion_tokens: number; cost_usd: string }>(
-      `SELECT pass, model, prompt_tokens, completion_tokens, cost_usd FROM llm_call WHERE run_id = :runId::uuid AND pass IN ('facts', 'synthesis', 'repair')`,
+      `SELECT pass, model, prompt_tokens, completion_tokens, cost_usd FROM llm_call WHERE run_id = :runId::uuid`,
       { runId: summary.runId },
     );
     // every answer a batch bought recorded once, when the research that used it finished
@@ -84,6 +98,24 @@ describe('a run in batch mode (prospector run --groq-batch)', () => {
       expect(c.prompt_tokens).toBeGreaterThan(0);
       const list = callCostUsd('groq', c.model, c.prompt_tokens, c.completion_tokens);
       expect(Number(c.cost_usd)).toBeCloseTo(list * (1 - GROQ_BATCH_DISCOUNT.fraction), 5);
+    }
+    // a draft for each lead, from the batch's answers, recorded once at the batch price
+    const drafts = await rt.deps.sql.query<{ outcome: string; source: string | null; steps: number }>(
+      `SELECT d.outcome, d.source, (SELECT count(*)::int FROM sequence_step st WHERE st.sequence_id = d.sequence_id) AS steps
+       FROM lead_draft d WHERE d.run_id = :runId::uuid`,
+      { runId: summary.runId },
+    );
+    expect(drafts.rows).toHaveLength(2);
+    for (const d of drafts.rows) expect(d).toMatchObject({ outcome: 'drafted', source: 'llm' });
+    for (const d of drafts.rows) expect(d.steps).toBeGreaterThan(0);
+    const draftCalls = await rt.deps.sql.query<{ model: string; prompt_tokens: number; completion_tokens: number; cost_usd: string }>(
+      `SELECT model, prompt_tokens, completion_tokens, cost_usd FROM llm_call WHERE run_id = :runId::uuid AND pass = 'draft'`,
+      { runId: summary.runId },
+    );
+    expect(draftCalls.rows).toHaveLength(2);
+    for (const c of draftCalls.rows) {
+      expect(c.prompt_tokens).toBeGreaterThan(0);
+      expect(Number(c.cost_usd)).toBeCloseTo(callCostUsd('groq', c.model, c.prompt_tokens, c.completion_tokens) * (1 - GROQ_BATCH_DISCOUNT.fraction), 5);
     }
     const pending = await rt.deps.sql.query<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM llm_batch_request WHERE run_id = :runId::uuid GROUP BY status`, { runId: summary.runId });
     expect(pending.rows).toEqual([{ status: 'answered', n: ids.length }]);

@@ -30,7 +30,7 @@
  * trigger: a re-checked company is not drafted again just because it was researched again.
  */
 import { z } from 'zod';
-import { BudgetExceededError, NotFoundError } from '../errors.ts';
+import { BudgetExceededError, LlmAnswerDeferred, NotFoundError } from '../errors.ts';
 import { lakeKeys } from '../lake-keys.ts';
 import { CHECKER_VERSION } from '../outreach/grounding.ts';
 import { draft, draftingMethod, llmDrafter, type DraftInput, type DraftMode, type LlmDrafter } from '../outreach/drafter.ts';
@@ -45,7 +45,10 @@ import { saveSignalSummary, signalFact, summariseSignal } from '../intent/trigge
 import type { StoredSignal } from '../intent/types.ts';
 import type { DraftFact } from '../outreach/templates.ts';
 import { parseStatesError } from './record-failure.ts';
-import { pairPriceUsd, runBudgetShortfall } from './research-lead.ts';
+import { AttemptCacheLlm } from '../research/attempt-cache.ts';
+import { isBatchRun, deferLlmRequest } from './llm-batch.ts';
+import { DeferringLlm, pairPriceUsd, runBudgetShortfall } from './research-lead.ts';
+import { failureAttempts } from './run-lead-repo.ts';
 import { exclusionReason, loadExclusions } from './search-leads.ts';
 import { sha256, stableJson } from './util.ts';
 
@@ -77,6 +80,11 @@ export interface DraftOutreachOutput {
   variant?: 'a' | 'b';
   /** the signal that triggered this draft, when one did */
   signalId?: string;
+  /**
+   * Batch mode: the draft needs an answer that is not cached yet; its request is deferred to the
+   * run's next Groq batch and the lead waits (still `researched`, no draft outcome recorded).
+   */
+  waiting?: boolean;
 }
 
 /** Prompt tokens one lead's drafting may use (the issue's bound); the run's budgets reserve it. */
@@ -184,6 +192,17 @@ export async function draftOutreach(deps: Deps, rawInput: DraftOutreachInput, op
     examples: await loadEditExamples(sql, lead.workspaceId, 3),
   };
 
+  // In batch mode the drafting answer comes only from the lead's attempt cache, where
+  // ImportLlmBatch writes it: a request not answered yet is deferred to the run's next Groq
+  // batch and the lead waits (the lead Map resumes it here after the import, see FetchSite).
+  const batchMode = method.source === 'llm' && deps.llm.provider !== 'offline-heuristic' && (await isBatchRun(sql, runId));
+  let llm = deps.llm;
+  let cachePrefix = '';
+  if (batchMode) {
+    cachePrefix = lakeKeys.llmCache(runId, leadId, await failureAttempts(sql, runId, leadId));
+    llm = new AttemptCacheLlm(new DeferringLlm(deps.llm.provider), deps.lake, cachePrefix);
+  }
+
   // Only now may money be spent: the run's budgets must cover one more drafting call.
   if (method.source === 'llm') {
     const models = [draftOptionsFrom(deps.config).model ?? deps.config.synthesisModel];
@@ -194,11 +213,14 @@ export async function draftOutreach(deps: Deps, rawInput: DraftOutreachInput, op
       reserveUsd: Math.round(DRAFT_PROMPT_TOKENS * pair * 1e6) / 1e6,
     });
     if (shortfall) throw new BudgetExceededError(shortfall);
-    if (signalCited && triggered.signal && triggered.signal.llmSummary === null) await summarise(deps, triggered.signal, lead, runId, leadId);
+    // batch mode: no summary (it is a nicety; the deferring LLM makes it do without)
+    if (signalCited && triggered.signal && triggered.signal.llmSummary === null) await summarise({ ...deps, llm }, triggered.signal, lead, runId, leadId);
   }
 
-  const outcome = await draft(draftInput, mode, {
-    llm: deps.llm,
+  let outcome: Awaited<ReturnType<typeof draft>>;
+  try {
+    outcome = await draft(draftInput, mode, {
+    llm,
     archive: async (record, callId, at) => {
       const key = lakeKeys.llmCall(at, callId);
       await deps.lake.put(key, JSON.stringify({ ...record, runId, leadId }), { contentType: 'application/json' });
@@ -207,6 +229,15 @@ export async function draftOutreach(deps: Deps, rawInput: DraftOutreachInput, op
     now: () => deps.clock.now(),
     newId: deps.newId,
   }, drafter);
+  } catch (error) {
+    if (batchMode && error instanceof LlmAnswerDeferred) {
+      // nothing is recorded in this round: the draft that uses the answer records it, at the batch price
+      const customId = await deferLlmRequest(deps, runId, leadId, cachePrefix, error.request);
+      deps.log.info('lead waits for a batch answer', { runId, leadId, pass: error.request.pass, customId });
+      return { drafted: false, waiting: true, reason: `the ${error.request.pass} answer waits for the next Groq batch` };
+    }
+    throw error;
+  }
   if (!outcome.drafted) {
     await recordLlmCalls(sql, runId, leadId, outcome.llmCalls ?? []);
     const reason = icp.genericDrafts ? outcome.reason : `${outcome.reason} (generic drafts are off for ICP ${icp.icp.slug}: genericDrafts)`;

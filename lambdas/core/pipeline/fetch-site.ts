@@ -28,6 +28,8 @@ export interface FetchSiteOutput {
   reused: boolean;
   /** batch mode: the lead was cleaned in this run and waits for research; it resumes there */
   resumed?: boolean;
+  /** batch mode: the lead's research is committed in this run and its drafting waits; it resumes at DraftOutreach */
+  resumeDraft?: boolean;
   /** pages a re-visit found unchanged: a 304, or a body with the previous copy's hash */
   notModified?: number;
   sameHash?: number;
@@ -199,6 +201,8 @@ export async function fetchSite(deps: Deps, rawInput: FetchSiteInput): Promise<F
   // Batch mode runs the lead Map again over the leads waiting for a batch's answers: their
   // pages are fetched and cleaned already, and the lead resumes at its research.
   if (lead.groqBatch && lead.status === 'cleaned') return { skipped: false, resumed: true, pages: 0, tried: 0, bytes: 0, reused: true };
+  // A lead researched in this run waits for its drafting answer: research is not done again.
+  if (lead.groqBatch && lead.status === 'researched') return { skipped: false, resumed: true, resumeDraft: true, pages: 0, tried: 0, bytes: 0, reused: true };
 
   // Another lead of the same company (or an earlier attempt of this step) fetched the whole
   // site in this run already: reuse those pages instead of fetching twice. A fetch still under

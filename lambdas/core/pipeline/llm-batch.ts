@@ -3,7 +3,9 @@
  * here spread over Lambda invocations). A run started with `groqBatch` researches each lead
  * against its attempt cache with an LLM that only defers: a request whose answer is not cached
  * is written to `llm_batch_request` (the body in the lake) and the lead ends the lead Map as
- * waiting (`deferLlmRequest`). After the Map:
+ * waiting (`deferLlmRequest`). DraftOutreach does the same with its drafting call: a researched
+ * lead whose draft waits resumes at DraftOutreach in the next round (FetchSite's `resumeDraft`),
+ * its research not done again. After the Map:
  *
  *   SubmitLlmBatch  the run's pending requests go out as one Groq batch (none: the run finishes;
  *                   past MAX_BATCH_ROUNDS the still-waiting leads fail with the reason)
@@ -24,6 +26,7 @@ import { lakeKeys } from '../lake-keys.ts';
 import { customIdOf } from '../llm/batch-rounds.ts';
 import { isTerminal, type BatchState, type LlmBatch } from '../llm/batch.ts';
 import type { LlmRequest, LlmResponse, Sql } from '../ports.ts';
+import { recordDraftOutcome } from '../outreach/sequence-writer.ts';
 import { attemptCacheKey } from '../research/attempt-cache.ts';
 import type { Deps } from './deps.ts';
 import { writeLeadManifest } from './lead-manifest.ts';
@@ -105,7 +108,14 @@ const batchOf = (deps: Deps): LlmBatch => {
 async function failLeads(deps: Deps, runId: string, failures: Map<string, string>): Promise<void> {
   for (const [leadId, message] of failures) {
     const still = await deps.sql.query<{ status: string }>(`SELECT status FROM run_lead WHERE run_id = :runId::uuid AND lead_id = :leadId::uuid`, { runId, leadId });
-    if (still.rows[0]?.status !== 'cleaned') continue; // finished or failed already
+    const status = still.rows[0]?.status;
+    if (status === 'researched') {
+      // its drafting waited: the research stands, the draft is recorded failed with the reason (as a failed DraftOutreach is)
+      const drafted = await deps.sql.query(`SELECT 1 FROM lead_draft WHERE run_id = :runId::uuid AND lead_id = :leadId::uuid`, { runId, leadId });
+      if (drafted.rows.length === 0) await recordDraftOutcome(deps.sql, { runId, leadId, outcome: 'failed', errorName: 'LlmBatchFailed', reason: `drafting failed: LlmBatchFailed: ${message}` });
+      continue;
+    }
+    if (status !== 'cleaned') continue; // finished or failed already
     await recordFailure(deps, { runId, leadId, stage: 'research', error: { Error: 'LlmBatchFailed', Cause: message } });
   }
 }
@@ -218,10 +228,11 @@ export async function importLlmBatch(deps: Deps, rawInput: ImportLlmBatchInput):
   }
   await failLeads(deps, runId, failures);
 
-  // The leads that run again: those this batch answered and that are still waiting.
+  // The leads that run again: those this batch answered and that are still waiting (for their
+  // research, `cleaned`, or for their drafting, `researched`).
   const again = await deps.sql.query<{ lead_id: string }>(
     `SELECT DISTINCT q.lead_id FROM llm_batch_request q JOIN run_lead rl ON rl.run_id = q.run_id AND rl.lead_id = q.lead_id
-     WHERE q.run_id = :runId::uuid AND q.batch_id = :batchId AND q.status = 'answered' AND rl.status = 'cleaned'
+     WHERE q.run_id = :runId::uuid AND q.batch_id = :batchId AND q.status = 'answered' AND rl.status IN ('cleaned', 'researched')
      ORDER BY q.lead_id`,
     { runId, batchId: b.batchId },
   );

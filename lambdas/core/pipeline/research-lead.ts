@@ -42,7 +42,7 @@ export interface ResearchLeadOutput {
 }
 
 /** Batch mode: an LLM that never calls out; behind the attempt cache it is asked only for what is not cached. */
-class DeferringLlm implements Llm {
+export class DeferringLlm implements Llm {
   constructor(readonly provider: string) {}
   async complete(request: LlmRequest): Promise<LlmResponse> {
     throw new LlmAnswerDeferred(request);

@@ -92,10 +92,11 @@ export const STEPS = {
   CommitResearch: { handler: 'commit-research', ports: { sql: true, lake: { read: ['researchResults'], write: ['researchTable'] } } },
   // Reads research, onboarding and suppressions from the database; of the pages only the clean
   // text a triggering signal's after-quote must be found in. The LLM drafter archives its
-  // exchange (llm/) and is held to the run's token and dollar budgets.
+  // exchange (llm/) and is held to the run's token and dollar budgets. In batch mode it reads its
+  // answer from the lead's attempt cache and defers what is missing (llm-batch.ts).
   DraftOutreach: {
     handler: 'draft-outreach',
-    ports: { sql: true, llm: 'use', lake: { read: ['cleanText'], write: ['llmCalls'] }, config: ['research', 'models'] },
+    ports: { sql: true, llm: 'use', lake: { read: ['cleanText', 'llmCache'], write: ['llmCalls', 'llmBatchRequests'] }, config: ['research', 'models'] },
   },
   // statemachine/watch.asl.json: opens a watch run over the researched companies due a re-check
   // (FetchSite, CleanPages, ResearchLead, CommitResearch and DraftOutreach, which drafts there
