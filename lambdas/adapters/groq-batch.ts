@@ -76,6 +76,14 @@ export class GroqBatch implements LlmBatch {
     return this.call(async () => stateOf(await this.client.batches.retrieve(batchId)));
   }
 
+  async findByMetadata(key: string, value: string): Promise<BatchState | undefined> {
+    // groq-sdk 1.6.0's `batches.list()` takes no filter or cursor and returns `{object: "list",
+    // data}`; whether Groq pages the list or how far back it goes is not documented in what was read
+    const list = await this.call(async () => this.client.batches.list());
+    const found = (list.data ?? []).filter((b) => (b.metadata as Record<string, unknown> | null | undefined)?.[key] === value).sort((a, b) => (b.created_at ?? 0) - (a.created_at ?? 0));
+    return found[0] ? stateOf(found[0]) : undefined;
+  }
+
   async results(state: BatchState, requests: Map<string, LlmRequest>): Promise<BatchLineResult[]> {
     const lines = await this.call(async () => [...(await this.readFile(state.outputFileId)), ...(await this.readFile(state.errorFileId))]);
     const out: BatchLineResult[] = [];

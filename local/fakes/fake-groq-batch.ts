@@ -8,6 +8,8 @@
  *   `input_file_id`, `endpoint`, `completion_window`; `GET /openai/v1/batches/{id}` for status;
  *   the results in an output file (and failed requests in an error file), read with
  *   `GET /openai/v1/files/{id}/content`; "no impact to your standard rate limits".
+ * - groq-sdk 1.6.0's `batches.list()`: `GET /openai/v1/batches`, `{object: "list", data}` (see
+ *   the handler for what is unknown about it); `metadata` on create, returned on every batch.
  * - groq-sdk 1.6.0's doc comments: `completion_window` "Durations from `24h` to `7d` are
  *   supported"; the input file "can be up to 100 MB in size"; statuses `validating`, `failed`,
  *   `in_progress`, `finalizing`, `completed`, `expired`, `cancelling`, `cancelled`;
@@ -107,6 +109,8 @@ export class FakeBatchApi {
   readonly files = new Map<string, StoredFile>();
   readonly batches = new Map<string, StoredBatch>();
   readonly submitted: SubmittedBatch[] = [];
+  /** how many times the batches were listed (`GET /openai/v1/batches`) */
+  listed = 0;
   private readonly fates = new Map<string, BatchFate>();
   private counter = 0;
 
@@ -181,7 +185,14 @@ export class FakeBatchApi {
       send(200, batch);
       return true;
     }
-    if (req.method === 'GET' && path === '/openai/v1/batches') return send(200, { object: 'list', data: [...this.batches.values()] }), true;
+    // List: groq-sdk 1.6.0 `batches.list(options?)` → `GET /openai/v1/batches`, typed
+    // `BatchListResponse {object: 'list', data: Batch[]}` (resources/batches.d.ts), each with its
+    // `metadata`. Unknown (not in what was read): whether Groq pages the list (the SDK sends no
+    // cursor or limit), its order, and how old a batch it still lists; here every batch, oldest first.
+    if (req.method === 'GET' && path === '/openai/v1/batches') {
+      this.listed++;
+      return send(200, { object: 'list', data: [...this.batches.values()] }), true;
+    }
     if ((m = /^\/openai\/v1\/batches\/([^/]+)(\/cancel)?$/.exec(path))) {
       const batch = this.batches.get(decodeURIComponent(m[1]));
       if (!batch) return send(404, bad(`batch ${m[1]} not found`, undefined, 'not_found')), true;

@@ -11,6 +11,9 @@ import { join } from 'node:path';
 import { rm } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
+import { GroqBatch } from '#adapters/groq-batch.ts';
+import { LlmUnavailableError } from '#core/errors.ts';
+import type { LlmBatch } from '#core/llm/batch.ts';
 import { GROQ_BATCH_DISCOUNT } from '#core/pricing.ts';
 import { callCostUsd } from '#core/research/models.ts';
 import { SAMPLE_ONBOARDING } from '#local/cli.ts';
@@ -31,15 +34,17 @@ describe('a run in batch mode (prospector run --groq-batch)', () => {
   let rt: LocalRuntime;
   const states: string[] = [];
 
-  const open = async (options: FakeGroqOptions = {}) => {
+  const open = async (options: FakeGroqOptions = {}, batch?: (real: GroqBatch) => LlmBatch) => {
     home = await migratedHome('prospector-batch-run-');
     groq = await startFakeGroq({ apiKey: KEY, ...options });
-    rt = await openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent', GROQ_API_KEY: KEY, GROQ_BASE_URL: groq.baseURL } });
+    const env = { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent', GROQ_API_KEY: KEY, GROQ_BASE_URL: groq.baseURL };
+    rt = await openLocal({ env, ...(batch ? { llmBatch: batch(new GroqBatch({ apiKey: KEY, baseURL: groq.baseURL })) } : {}) });
     await importOnboarding(rt.deps.sql, await loadOnboardingFile(SAMPLE_ONBOARDING));
     await writeFile(join(home, 'leads.json'), JSON.stringify(LEADS));
   };
   const run = (extra: { redriveRunId?: string } = {}) =>
     runOnce(rt, {
+      retryIntervalOverrides: { SubmitLlmBatch: 0 },
       ...(extra.redriveRunId ? { redriveRunId: extra.redriveRunId } : { leadsFile: join(home, 'leads.json') }),
       groqBatch: true,
       waitTimeOverrides: { WaitForLlmBatch: 0 },
@@ -141,6 +146,38 @@ describe('a run in batch mode (prospector run --groq-batch)', () => {
     expect(groq.batchApi.submitted).toHaveLength(3);
     expect(groq.batchApi.submitted[2].customIds).toHaveLength(synthesisIds);
     expect(groq.calls.filter((c) => c.pass === 'facts')).toHaveLength(factsCalls);
+  }, 120_000);
+
+  it('a submit that crashes after Groq created the batch is retried and adopts that batch: nothing is submitted twice', async () => {
+    let crashes = 0;
+    await open({}, (real) => ({
+      provider: real.provider,
+      status: (id) => real.status(id),
+      results: (state, requests) => real.results(state, requests),
+      findByMetadata: (key, value) => real.findByMetadata(key, value),
+      // every round's first submit dies after the create call, before SubmitLlmBatch marks its rows
+      submit: async (lines, metadata) => {
+        await real.submit(lines, metadata);
+        crashes++;
+        throw new LlmUnavailableError('the connection dropped after the batch was created');
+      },
+    }));
+    const summary = await run();
+
+    expect(summary.status).toBe('succeeded');
+    expect(summary.leadsResearched).toBe(2);
+    expect(summary.failures).toEqual([]);
+    // each round's submit crashed once; its retry found the batch by its submission key
+    expect(crashes).toBe(2);
+    expect(groq.batchApi.submitted).toHaveLength(2);
+    expect(groq.batchApi.listed).toBe(2);
+    const ids = groq.batchApi.submitted.flatMap((b) => b.customIds);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(groq.calls.length).toBe(ids.length);
+    const keys = [...groq.batchApi.batches.values()].map((b) => b.metadata?.submission_key);
+    expect(keys).toEqual([expect.stringMatching(new RegExp(`^${summary.runId}:1:[0-9a-f]{16}$`)), expect.stringMatching(new RegExp(`^${summary.runId}:2:[0-9a-f]{16}$`))]);
+    const rounds = await rt.deps.sql.query<{ round: number; batch_id: string }>(`SELECT round, batch_id FROM llm_batch_submission WHERE run_id = :runId::uuid ORDER BY round`, { runId: summary.runId });
+    expect(rounds.rows).toEqual(groq.batchApi.submitted.map((b, i) => ({ round: i + 1, batch_id: b.id })));
   }, 120_000);
 
   it('refuses batch mode on the offline heuristics, naming the setting and why', async () => {

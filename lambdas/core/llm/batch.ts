@@ -39,6 +39,11 @@ export interface LlmBatch {
   /** The batch's current state. */
   status(batchId: string): Promise<BatchState>;
   /**
+   * A batch created with `metadata[key] === value` (the newest, when several), or undefined: how
+   * a submit that may have crashed after the provider accepted its batch finds that batch.
+   */
+  findByMetadata(key: string, value: string): Promise<BatchState | undefined>;
+  /**
    * The outcome of every line of a finished batch (completed or expired: an expired batch has
    * answers for what ran), matched to its request by custom id. `requests` gives the request
    * of each custom id, so that tokens can be estimated where the provider reports none.

@@ -15,6 +15,10 @@
  *                   it); a failed, cancelled or expired batch fails the leads it did not answer;
  *                   the leads still waiting are written to a manifest the lead Map runs again.
  *
+ * SubmitLlmBatch writes the round's submission key (sql/0029) before it creates the batch and
+ * sends it in the batch's metadata; a retry finds the batch by that key and adopts it instead of
+ * submitting again.
+ *
  * A request leaves `pending` only into a batch (a CHECK in sql/0028_llm_batch.sql), so each
  * custom id is submitted once per run; a redrive after a failed batch reuses every answer the
  * run's batches did bring (see `carryBatchAnswers`) and submits only what is missing.
@@ -33,6 +37,9 @@ import { writeLeadManifest } from './lead-manifest.ts';
 import { leadBatchSizeFor } from './list-run-leads.ts';
 import { recordFailure } from './record-failure.ts';
 import { stableJson } from './util.ts';
+
+/** The batch metadata field that names a round's submission (`<run id>:<round>:<hash of its custom ids>`). */
+export const SUBMISSION_KEY = 'submission_key';
 
 /** Batches a run sends before the leads still waiting are failed (research takes two, three with a repair). */
 export const MAX_BATCH_ROUNDS = 6;
@@ -128,7 +135,18 @@ export async function submitLlmBatch(deps: Deps, rawInput: SubmitLlmBatchInput):
     `SELECT custom_id, lead_id, request_key FROM llm_batch_request WHERE run_id = :runId::uuid AND status = 'pending' ORDER BY custom_id`,
     { runId },
   );
-  if (pending.rows.length === 0) return { submitted: false, round };
+  if (pending.rows.length === 0) {
+    // a repeated step after the rows were marked: the round's batch stands, poll it
+    const inFlight = await deps.sql.query<{ batch_id: string }>(
+      `SELECT batch_id FROM llm_batch_request WHERE run_id = :runId::uuid AND round = :round AND status = 'submitted' LIMIT 1`,
+      { runId, round },
+    );
+    const batchId = inFlight.rows[0]?.batch_id;
+    if (!batchId) return { submitted: false, round };
+    const requests = await deps.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM llm_batch_request WHERE run_id = :runId::uuid AND batch_id = :batchId`, { runId, batchId });
+    const state = await batchOf(deps).status(batchId);
+    return { submitted: true, round, batchId, status: state.status, terminal: isTerminal(state.status), requests: requests.rows[0]?.n ?? 0 };
+  }
   if (round > MAX_BATCH_ROUNDS) {
     const message = `still waiting for answers after ${MAX_BATCH_ROUNDS} Groq batch rounds; redrive the run to submit them again`;
     await deps.sql.query(`UPDATE llm_batch_request SET status = 'failed', batch_id = 'none', error = :message, updated_at = now() WHERE run_id = :runId::uuid AND status = 'pending'`, { runId, message });
@@ -142,7 +160,25 @@ export async function submitLlmBatch(deps: Deps, rawInput: SubmitLlmBatchInput):
     if (!body) throw new LlmBatchFailed('none', 'missing', `the deferred request ${r.custom_id} is not in the lake at ${r.request_key}`);
     lines.push({ customId: r.custom_id, request: JSON.parse(body.toString('utf8')) as LlmRequest });
   }
-  const state = await batchOf(deps).submit(lines, { runId, round: String(round) });
+  // Crash-safe: the round's submission key is written before the batch is created and sent in
+  // its metadata. A retry that finds the key already written (the first attempt may have died
+  // after Groq accepted the batch, before the rows below were marked) looks for that batch first
+  // and adopts it. Nothing defers between two attempts of this step (the lead Map is over), so
+  // the pending rows are the ones the adopted batch holds. The key is the run, the round and a
+  // hash of the pending custom ids: a retry computes the same key, a redrive's round (which
+  // starts again at 1, with new custom ids: a custom id is pending at most once a run) another.
+  const llmBatch = batchOf(deps);
+  const idsHash = createHash('sha256').update(lines.map((l) => l.customId).join('\n')).digest('hex').slice(0, 16);
+  const submissionKey = `${runId}:${round}:${idsHash}`;
+  const written = await deps.sql.query(
+    `INSERT INTO llm_batch_submission (run_id, round, submission_key) VALUES (:runId::uuid, :round, :submissionKey)
+     ON CONFLICT (submission_key) DO NOTHING RETURNING submission_key`,
+    { runId, round, submissionKey },
+  );
+  const adopted = written.rows.length === 0 ? await llmBatch.findByMetadata(SUBMISSION_KEY, submissionKey) : undefined;
+  const state = adopted ?? (await llmBatch.submit(lines, { runId, round: String(round), [SUBMISSION_KEY]: submissionKey }));
+  await deps.sql.query(`UPDATE llm_batch_submission SET batch_id = :batchId, updated_at = now() WHERE submission_key = :submissionKey`, { submissionKey, batchId: state.id });
+  if (adopted) deps.log.info('llm batch adopted: an earlier attempt of this submit had created it', { runId, round, batchId: adopted.id });
   await deps.sql.query(
     `UPDATE llm_batch_request SET status = 'submitted', batch_id = :batchId, round = :round, updated_at = now()
      WHERE run_id = :runId::uuid AND status = 'pending' AND custom_id = ANY(string_to_array(:ids, ','))`,
