@@ -1,5 +1,6 @@
 /**
- * Runs once per `vitest run`, before any test file, in the main vitest process.
+ * Runs once per `vitest run`, before any test file, in the main vitest process (each project
+ * calls it; the second call shares the first one's templates).
  *
  * - Builds the PGlite database templates once for the whole run instead of once per test file:
  *   an empty cluster (what initdb leaves: the loopback Data API starts from it and migrates
@@ -71,11 +72,26 @@ async function freshCliBundle(): Promise<void> {
   }
 }
 
+/** Both vitest projects run this setup in the one main process: the templates are built once and removed after the last. */
+const shared = globalThis as { prospectorTemplates?: { ready: Promise<{ dir: string; templates: PgTemplates }>; users: number } };
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const dir = await mkdtemp(join(tmpdir(), 'prospector-pg-templates-'));
-  const [templates] = await Promise.all([buildTemplates(dir), freshCliBundle()]);
+  shared.prospectorTemplates ??= {
+    users: 0,
+    ready: (async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'prospector-pg-templates-'));
+      const [templates] = await Promise.all([buildTemplates(dir), freshCliBundle()]);
+      return { dir, templates };
+    })(),
+  };
+  const entry = shared.prospectorTemplates;
+  entry.users += 1;
+  const { dir, templates } = await entry.ready;
   project.provide('pgTemplates', templates);
   return async () => {
+    entry.users -= 1;
+    if (entry.users > 0) return;
+    shared.prospectorTemplates = undefined;
     await rm(dir, { recursive: true, force: true });
   };
 }

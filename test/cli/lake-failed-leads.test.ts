@@ -1,18 +1,14 @@
 /**
- * `prospector lake named failed-leads-by-reason`, as a user runs it after a run (child
- * processes, a temporary PROSPECTOR_HOME): the statuses are the ones the database and the CLI
+ * `prospector lake named failed-leads-by-reason`, as a user runs it after a run (the CLI in
+ * this process, a temporary PROSPECTOR_HOME): the statuses are the ones the database and the CLI
  * use, the results the search turned away (invalid, suppressed, a competitor) are there under
  * stage `search`, and the query's totals match the run's skipped and failed counts.
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-
-const exec = promisify(execFile);
-const BIN = join(import.meta.dirname, '..', '..', 'local', 'bin', 'prospector.mjs');
+import { closeCliDatabases, prospector } from '#test/helpers/cli-in-process.ts';
+import { migratedHome } from '#test/helpers/home.ts';
 
 const LEADS = [
   // researched
@@ -35,19 +31,22 @@ describe('lake named failed-leads-by-reason', () => {
   let home: string;
   let summary: { leadsFound: number; leadsResearched: number; leadsSkipped: number; leadsFailed: number; duplicates: number };
   let rows: Row[];
-  const cli = (args: string[]) =>
-    exec(process.execPath, [BIN, ...args], { env: { ...process.env, PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent', GROQ_API_KEY: '' } });
+  const cli = (args: string[]) => prospector(args, { ...process.env, PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent', GROQ_API_KEY: '' });
 
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), 'prospector-lake-failed-'));
+    home = await migratedHome('prospector-lake-failed-');
     const leads = join(home, 'leads.json');
     await writeFile(leads, JSON.stringify(LEADS));
-    await cli(['onboard', '--sample']);
-    const run = await cli(['run', '--leads', leads, '--json']).catch((e: { stdout: string }) => e);
+    expect((await cli(['onboard', '--sample'])).code).toBe(0);
+    // a run with failed leads exits 1; its summary is still the last line
+    const run = await cli(['run', '--leads', leads, '--json']);
     summary = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
-    rows = JSON.parse((await cli(['lake', 'named', 'failed-leads-by-reason', '--json'])).stdout);
+    const named = await cli(['lake', 'named', 'failed-leads-by-reason', '--json']);
+    expect(named.code).toBe(0);
+    rows = JSON.parse(named.stdout);
   }, 240_000);
   afterAll(async () => {
+    await closeCliDatabases();
     await rm(home, { recursive: true, force: true });
   });
 
