@@ -30,7 +30,7 @@ import { REPLIES_ASL_PATH } from '#local/replies.ts';
 import { SENDING_ASL_PATH } from '#local/sending.ts';
 import { WATCH_ASL_PATH } from '#local/watch.ts';
 import { taskBindings } from '#local/state-machine.ts';
-import { CONFIGURED_LLM_PROVIDER } from '../../lambdas/cloud/composition.ts';
+import { CONFIGURED_LLM_PROVIDER } from '../../lambdas/cloud/step-env.ts';
 import { SAMPLE_ONBOARDING } from '../helpers/db.ts';
 import { migratedHome } from '../helpers/home.ts';
 
