@@ -28,9 +28,8 @@ import type { RunSummary } from '#core/pipeline/finish-run.ts';
 import type { Llm, LlmRequest, Sql } from '#core/ports.ts';
 import type { LlmCallRecord } from '#core/research/contract.ts';
 import type { StepHandler } from '#handlers/runtime.ts';
+import { SAMPLE_ONBOARDING } from '#local/cli.ts';
 import { openLocal, runOnce, type LocalRuntime } from '#local/runner.ts';
-import { SAMPLE_ONBOARDING } from '../helpers/db.ts';
-import { migratedHome } from '../helpers/home.ts';
 
 const exec = promisify(execFile);
 const BIN = join(import.meta.dirname, '..', '..', 'local', 'bin', 'prospector.mjs');
@@ -240,7 +239,7 @@ describe('drafting paths through the state machine', () => {
   };
 
   beforeAll(async () => {
-    home = await migratedHome('prospector-drafting-paths-');
+    home = await mkdtemp(join(tmpdir(), 'prospector-drafting-paths-'));
     rt = await openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent', PROSPECTOR_FETCH_TIMEOUT_MS: '3000' }, sampleWebSlowMs: 10_000 });
     const onboarding = await loadOnboardingFile(SAMPLE_ONBOARDING);
     for (const icp of onboarding.icps) icp.autopilot = true;
