@@ -46,7 +46,7 @@ import { restrictDeps, ScopedLake, stepPorts, type StepId } from '#core/pipeline
 import type { Lake, LeadSearch, Llm, LlmRequest, LlmResponse, Log, Sql } from '#core/ports.ts';
 import { unsubscribeSecret } from '#core/sending/unsubscribe.ts';
 import type { CognitoConfig } from '#web/cognito.ts';
-import { EDGE_FUNCTIONS, edgeEnvKeys, edgeLakeReads, stepEnvKeys, type CloudEnvKey, type EdgeFunctionId } from './step-env.ts';
+import { CONFIGURED_LLM_PROVIDER, EDGE_FUNCTIONS, edgeEnvKeys, edgeLakeReads, stepEnvKeys, type CloudEnvKey, type EdgeFunctionId } from './step-env.ts';
 import { modelConfigIssues, modelPricesField } from '#core/research/models.ts';
 
 /** Metric namespace and service dimension; the CloudWatch alarms in the stateless stack use the same. */
@@ -301,8 +301,8 @@ function besideBundle(name: string): string | undefined {
   return existsSync(file) ? file : undefined;
 }
 
-/** What StartRun records as the run's LLM when it knows only the configuration (no key). */
-export const CONFIGURED_LLM_PROVIDER = 'groq';
+/** Defined in step-env.ts, which loads no SDK client; re-exported for the composition's callers. */
+export { CONFIGURED_LLM_PROVIDER };
 
 /**
  * Builds the cloud `Deps` of one step from the environment and Secrets Manager: only the

@@ -9,6 +9,9 @@ import { STEPS, type ConfigGroup, type PortAccess, type StepId, type StepPorts }
 import type { LakeArea } from '#core/lake-keys.ts';
 import type { CloudEnv } from './composition.ts';
 
+/** What StartRun records as the run's LLM when it knows only the configuration (no key). */
+export const CONFIGURED_LLM_PROVIDER = 'groq';
+
 export type CloudEnvKey = keyof CloudEnv;
 
 const SQL: CloudEnvKey[] = ['DB_CLUSTER_ARN', 'DB_SECRET_ARN', 'DB_NAME'];

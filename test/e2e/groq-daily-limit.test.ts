@@ -3,14 +3,13 @@
  * neither spins on it (no request after the first refusal) nor loses leads to it (they fail
  * with the reason, and a redrive once the day has passed researches them).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
 import type { RunSummary } from '#core/pipeline/finish-run.ts';
-import { SAMPLE_ONBOARDING } from '#local/cli.ts';
 import { openLocal, runOnce, type LocalRuntime } from '#local/runner.ts';
+import { SAMPLE_ONBOARDING } from '../helpers/db.ts';
+import { migratedHome } from '../helpers/home.ts';
 import { startFakeGroq, type FakeGroq } from '#test/fakes/fake-groq.ts';
 
 const KEY = 'gsk_dailyLimitTestKey0123456789';
@@ -37,7 +36,7 @@ describe('a Groq daily limit during a run (PROSPECTOR_ON_DAILY_LIMIT=skip, the d
   const open = (): Promise<LocalRuntime> => openLocal({ env: env() });
 
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), 'prospector-daily-'));
+    home = await migratedHome('prospector-daily-');
     // two requests a day per model: each lead makes one facts call (gpt-oss-20b) and one
     // synthesis call (gpt-oss-120b), so the third lead finds the day spent, and the fourth
     // must not even ask

@@ -2,16 +2,15 @@
  * One whole local execution through the state machine on the embedded defaults: PGlite, the
  * folder lake, the bundled directory, the sample web on loopback, the offline researcher.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
 import type { RunSummary } from '#core/pipeline/finish-run.ts';
-import { SAMPLE_ONBOARDING } from '#local/cli.ts';
 import { exportRun } from '#local/export.ts';
 import { namedQueries, queryLake } from '#local/lake-query.ts';
 import { openLocal, runOnce, type LocalRuntime } from '#local/runner.ts';
+import { SAMPLE_ONBOARDING } from '../helpers/db.ts';
+import { migratedHome } from '../helpers/home.ts';
 
 const normalise = (s: string) => s.replace(/\s+/g, ' ').trim().toLowerCase();
 
@@ -27,7 +26,7 @@ describe('a local run on the embedded defaults', () => {
   let afterFirst: Awaited<ReturnType<typeof counts>>;
 
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), 'prospector-e2e-'));
+    home = await migratedHome('prospector-e2e-');
     rt = await openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent', PROSPECTOR_FETCH_TIMEOUT_MS: '3000' }, sampleWebSlowMs: 10_000 });
     await importOnboarding(rt.deps.sql, await loadOnboardingFile(SAMPLE_ONBOARDING));
     first = await runOnce(rt);

@@ -4,8 +4,7 @@
  * threshold. Every message must pass the grounding checker, and the run's drafting step must
  * have stored a sequence for each of them (citations to the very facts of the lead's research).
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
@@ -13,8 +12,9 @@ import type { Onboarding } from '#core/onboarding/schema.ts';
 import type { Sql } from '#core/ports.ts';
 import { assignVariants, draftFromTemplates, quotable } from '#core/outreach/templates.ts';
 import type { RunSummary } from '#core/pipeline/finish-run.ts';
-import { SAMPLE_ONBOARDING } from '#local/cli.ts';
 import { openLocal, runOnce, type LocalRuntime } from '#local/runner.ts';
+import { SAMPLE_ONBOARDING } from '../helpers/db.ts';
+import { migratedHome } from '../helpers/home.ts';
 
 interface Researched {
   researchId: string;
@@ -59,7 +59,7 @@ describe('template drafts for the sample web', () => {
   const titles = new Map<string, string>();
 
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), 'prospector-outreach-'));
+    home = await migratedHome('prospector-outreach-');
     rt = await openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent', PROSPECTOR_FETCH_TIMEOUT_MS: '3000' }, sampleWebSlowMs: 10_000 });
     onboarding = await loadOnboardingFile(SAMPLE_ONBOARDING);
     await importOnboarding(rt.deps.sql, onboarding);

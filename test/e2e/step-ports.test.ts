@@ -14,9 +14,7 @@
  * only, so the run's researcher is corrected by ResearchLead when it runs offline.
  */
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DirectoryLeadSearch } from '#adapters/directory-lead-search.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
@@ -28,16 +26,17 @@ import { STEP_IDS, restrictDeps, stepOfHandler } from '#core/pipeline/step-ports
 import { LlmUnavailableError } from '#core/errors.ts';
 import type { LeadSearch, Llm } from '#core/ports.ts';
 import type { StepHandler } from '#handlers/runtime.ts';
-import { SAMPLE_ONBOARDING } from '#local/cli.ts';
 import { openLocal, runOnce, type LocalRuntime } from '#local/runner.ts';
 import { REPLIES_ASL_PATH } from '#local/replies.ts';
 import { SENDING_ASL_PATH } from '#local/sending.ts';
 import { WATCH_ASL_PATH } from '#local/watch.ts';
 import { taskBindings } from '#local/state-machine.ts';
-import { CONFIGURED_LLM_PROVIDER } from '../../lambdas/cloud/composition.ts';
+import { CONFIGURED_LLM_PROVIDER } from '../../lambdas/cloud/step-env.ts';
 import { GroqBatch } from '#adapters/groq-batch.ts';
 import { GroqLlm } from '#adapters/groq-llm.ts';
 import { startFakeGroq, type FakeGroq } from '#test/fakes/fake-groq.ts';
+import { SAMPLE_ONBOARDING } from '../helpers/db.ts';
+import { migratedHome } from '../helpers/home.ts';
 
 /** The directory, except that the first search fails as a provider refusing a request would. */
 class FirstSearchFails implements LeadSearch {
@@ -100,7 +99,7 @@ describe('each step touches only the ports it declares', () => {
 
   beforeAll(async () => {
     for (const { state, file } of taskBindings()) modules.set(state, await import(`../../lambdas/handlers/${file}.ts`));
-    home = await mkdtemp(join(tmpdir(), 'prospector-ports-'));
+    home = await migratedHome('prospector-ports-');
     rt = await openLocal({
       env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent', PROSPECTOR_FETCH_TIMEOUT_MS: '3000' },
       leadSearch: new FirstSearchFails(),

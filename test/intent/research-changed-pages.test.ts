@@ -5,17 +5,16 @@
  * changed to the facts pass, reuses the facts of the others (verified again in their unchanged
  * text), and synthesis sees both.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { GroqLlm } from '#adapters/groq-llm.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
 import type { RunSummary } from '#core/pipeline/finish-run.ts';
 import { parsePageBlocks } from '#core/research/heuristic-answer.ts';
-import { SAMPLE_ONBOARDING } from '#local/cli.ts';
 import { openLocal, runOnce } from '#local/runner.ts';
 import { startFakeGroq, type FakeGroq, type RecordedCall } from '#test/fakes/fake-groq.ts';
+import { SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
+import { migratedHome } from '#test/helpers/home.ts';
 
 const LEADS = [{ company_name: 'Meridian Supply', company_website: 'https://meridian-supply.example', lead_email: 'elaine.park@meridian-supply.example', lead_name: 'Elaine Park' }];
 
@@ -33,7 +32,7 @@ describe('re-research over the changed pages only', () => {
   let allUrls: string[] = [];
 
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), 'prospector-rerun-'));
+    home = await migratedHome('prospector-rerun-');
     fake = await startFakeGroq({ apiKey: 'test-key' });
     for (const [i, version] of (['1', '2'] as const).entries()) {
       const rt = await openLocal({

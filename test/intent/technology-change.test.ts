@@ -5,16 +5,16 @@
  * state machine in the ASL interpreter, PGlite, folder lake, sample web on loopback.
  */
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { listChangeChecks } from '#core/intent/repository.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
 import type { RunSummary } from '#core/pipeline/finish-run.ts';
-import { SAMPLE_ONBOARDING } from '#local/cli.ts';
 import { openLocal, runOnce } from '#local/runner.ts';
+import { SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
+import { migratedHome } from '#test/helpers/home.ts';
 
 const LEADS = [
   { company_name: 'Tidewater Packaging', company_website: 'https://tidewater-packaging.example', lead_email: 'ops@tidewater-packaging.example', lead_name: 'Ops Lead' },
@@ -31,7 +31,7 @@ describe('a technology change with the clean text unchanged', () => {
   let pages: { domain: string; same_clean: boolean; same_raw: boolean }[] = [];
 
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), 'prospector-tech-'));
+    home = await migratedHome('prospector-tech-');
     for (const [i, version] of (['1', '2', '2'] as const).entries()) {
       const rt = await openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent', PROSPECTOR_SAMPLE_WEB_VERSION: version } });
       try {

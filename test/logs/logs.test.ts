@@ -12,11 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonLog, redact } from '#core/log.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
 import type { RunSummary } from '#core/pipeline/finish-run.ts';
-import { SAMPLE_ONBOARDING } from '#local/cli.ts';
 import { openLocal, runOnce, type LocalRuntime } from '#local/runner.ts';
 import { startFakeGroq, type FakeGroq } from '#test/fakes/fake-groq.ts';
 import { forDomain, installTripwire, type Tripwire } from '#test/hostile/support.ts';
 import { migratedHome } from '#test/helpers/home.ts';
+import { SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
 
 const API_KEY = 'gsk_LOGSUITEfakeKeyDoNotLog9f8e7d6c5b4a';
 const SITES = join(import.meta.dirname, '..', '..', 'local', 'sample-web', 'sites');
