@@ -27,6 +27,8 @@ export interface DraftingLead {
   researchId: string | null;
   /** who referred the lead (a `referral` reply), if anyone: its first sequence is never autopiloted */
   referredBy: string | null;
+  /** the run asks Groq in batches (batch mode): the drafting answer comes from the lead's attempt cache */
+  groqBatch: boolean;
 }
 
 /** The lead's committed research as drafting reads it. */
@@ -49,11 +51,11 @@ export interface EditExample {
 export async function loadDraftingLead(sql: Sql, runId: string, leadId: string): Promise<DraftingLead | undefined> {
   const r = await sql.query<{
     lead_id: string; workspace_id: string; email: string; name: string; title: string | null; company_name: string;
-    domain: string; icp_id: string | null; status: string; research_id: string | null; referred_by_email: string | null;
+    domain: string; icp_id: string | null; status: string; research_id: string | null; referred_by_email: string | null; groq_batch: boolean;
   }>(
     `SELECT l.id AS lead_id, l.workspace_id, l.email, l.name, l.title, c.name AS company_name, c.domain,
-            COALESCE(l.icp_id, rl.icp_id) AS icp_id, rl.status, rl.research_id, l.referred_by_email
-       FROM run_lead rl JOIN lead l ON l.id = rl.lead_id JOIN lead_company c ON c.id = l.company_id
+            COALESCE(l.icp_id, rl.icp_id) AS icp_id, rl.status, rl.research_id, l.referred_by_email, r.groq_batch
+       FROM run_lead rl JOIN run r ON r.id = rl.run_id JOIN lead l ON l.id = rl.lead_id JOIN lead_company c ON c.id = l.company_id
       WHERE rl.run_id = :runId::uuid AND rl.lead_id = :leadId::uuid`,
     { runId, leadId },
   );
@@ -62,7 +64,7 @@ export async function loadDraftingLead(sql: Sql, runId: string, leadId: string):
   return {
     leadId: row.lead_id, workspaceId: row.workspace_id, email: row.email, name: row.name, title: row.title,
     companyName: row.company_name, domain: row.domain, icpId: row.icp_id, status: row.status, researchId: row.research_id,
-    referredBy: row.referred_by_email,
+    referredBy: row.referred_by_email, groqBatch: row.groq_batch === true,
   };
 }
 

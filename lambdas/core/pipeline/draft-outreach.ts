@@ -46,7 +46,7 @@ import type { StoredSignal } from '../intent/types.ts';
 import type { DraftFact } from '../outreach/templates.ts';
 import { parseStatesError } from './record-failure.ts';
 import { AttemptCacheLlm } from '../research/attempt-cache.ts';
-import { isBatchRun, deferLlmRequest } from './llm-batch.ts';
+import { deferLlmRequest } from './llm-batch.ts';
 import { DeferringLlm, pairPriceUsd, runBudgetShortfall } from './research-lead.ts';
 import { failureAttempts } from './run-lead-repo.ts';
 import { exclusionReason, loadExclusions } from './search-leads.ts';
@@ -195,7 +195,7 @@ export async function draftOutreach(deps: Deps, rawInput: DraftOutreachInput, op
   // In batch mode the drafting answer comes only from the lead's attempt cache, where
   // ImportLlmBatch writes it: a request not answered yet is deferred to the run's next Groq
   // batch and the lead waits (the lead Map resumes it here after the import, see FetchSite).
-  const batchMode = method.source === 'llm' && deps.llm.provider !== 'offline-heuristic' && (await isBatchRun(sql, runId));
+  const batchMode = method.source === 'llm' && deps.llm.provider !== 'offline-heuristic' && lead.groqBatch;
   let llm = deps.llm;
   let cachePrefix = '';
   if (batchMode) {
@@ -220,15 +220,15 @@ export async function draftOutreach(deps: Deps, rawInput: DraftOutreachInput, op
   let outcome: Awaited<ReturnType<typeof draft>>;
   try {
     outcome = await draft(draftInput, mode, {
-    llm,
-    archive: async (record, callId, at) => {
-      const key = lakeKeys.llmCall(at, callId);
-      await deps.lake.put(key, JSON.stringify({ ...record, runId, leadId }), { contentType: 'application/json' });
-      return key;
-    },
-    now: () => deps.clock.now(),
-    newId: deps.newId,
-  }, drafter);
+      llm,
+      archive: async (record, callId, at) => {
+        const key = lakeKeys.llmCall(at, callId);
+        await deps.lake.put(key, JSON.stringify({ ...record, runId, leadId }), { contentType: 'application/json' });
+        return key;
+      },
+      now: () => deps.clock.now(),
+      newId: deps.newId,
+    }, drafter);
   } catch (error) {
     if (batchMode && error instanceof LlmAnswerDeferred) {
       // nothing is recorded in this round: the draft that uses the answer records it, at the batch price

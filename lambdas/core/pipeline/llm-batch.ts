@@ -29,7 +29,7 @@ import { LlmBatchFailed, LlmUnavailableError } from '../errors.ts';
 import { lakeKeys } from '../lake-keys.ts';
 import { customIdOf } from '../llm/batch-rounds.ts';
 import { isTerminal, type BatchState, type LlmBatch } from '../llm/batch.ts';
-import type { LlmRequest, LlmResponse, Sql } from '../ports.ts';
+import type { LlmRequest, LlmResponse } from '../ports.ts';
 import { recordDraftOutcome } from '../outreach/sequence-writer.ts';
 import { attemptCacheKey } from '../research/attempt-cache.ts';
 import type { Deps } from './deps.ts';
@@ -276,11 +276,5 @@ export async function importLlmBatch(deps: Deps, rawInput: ImportLlmBatchInput):
   const manifestKey = await writeLeadManifest(deps.lake, runId, ids);
   deps.log.info('llm batch imported', { runId, batchId: state.id, status: state.status, answered, failedLeads: failures.size, leadsAgain: ids.length });
   return { manifestKey, count: ids.length, batchSize: leadBatchSizeFor(ids.length, leadConcurrency, leadBatchSize), round: b.round, answered, failed: failures.size };
-}
-
-/** Whether the run asks Groq in batches (set by StartRun from its input, kept on the run for redrives). */
-export async function isBatchRun(sql: Sql, runId: string): Promise<boolean> {
-  const r = await sql.query<{ groq_batch: boolean }>(`SELECT groq_batch FROM run WHERE id = :runId::uuid`, { runId });
-  return r.rows[0]?.groq_batch === true;
 }
 
