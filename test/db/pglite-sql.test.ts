@@ -180,7 +180,7 @@ describe('PgliteSql', () => {
   });
 
   it('closes idempotently', async () => {
-    const other = await freshDb();
+    const other = await PgliteSql.open();
     await other.close();
     await other.close();
     expect(other.db.closed).toBe(true);
