@@ -207,6 +207,9 @@ export async function startSampleWeb(options: SampleWebOptions = {}): Promise<Sa
   const slowMs = options.slowMs ?? DEFAULT_SLOW_MS;
   const listenHost = options.host ?? '127.0.0.1';
   const pending = new Set<NodeJS.Timeout>();
+  // Site files compressed once, by their entity tag: a run asks for the same heavy pages again
+  // and again (robots.txt, home pages, every lead of a company), and gzip was most of a page's cost.
+  const gzipped = new Map<string, Buffer>();
 
   const send = (req: IncomingMessage, res: ServerResponse, status: number, body: string | Buffer, headers: Record<string, string> = {}) => {
     const contentType = headers['Content-Type'] ?? 'text/html; charset=utf-8';
@@ -215,7 +218,10 @@ export async function startSampleWeb(options: SampleWebOptions = {}): Promise<Sa
     if (COMPRESSIBLE.test(contentType)) {
       out.Vary = 'Accept-Encoding';
       if (payload.length > 0 && acceptsGzip(req.headers['accept-encoding'])) {
-        payload = gzipSync(payload);
+        const tag = headers.ETag;
+        const cached = tag ? gzipped.get(tag) : undefined;
+        payload = cached ?? gzipSync(payload);
+        if (tag && !cached && gzipped.size < 5000) gzipped.set(tag, payload);
         out['Content-Encoding'] = 'gzip';
       }
     }
@@ -244,8 +250,8 @@ export async function startSampleWeb(options: SampleWebOptions = {}): Promise<Sa
     const type = CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
     // A strong validator from the bytes served (RFC 9110 §8.8.3): equal tags mean equal bodies, and
     // the gzip representation gets its own tag (§8.8.3.3's example), as send() picks it.
-    const gzipped = COMPRESSIBLE.test(type) && body.length > 0 && acceptsGzip(req.headers['accept-encoding']);
-    const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}${gzipped ? '-gzip' : ''}"`;
+    const asGzip = COMPRESSIBLE.test(type) && body.length > 0 && acceptsGzip(req.headers['accept-encoding']);
+    const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}${asGzip ? '-gzip' : ''}"`;
     const validators = { ETag: etag, 'Last-Modified': info.mtime.toUTCString(), 'Cache-Control': 'public, max-age=300' };
     if (notModified(req.headers, etag, info.mtime)) {
       // 304 carries the validators and no body (RFC 9110 §15.4.5).
