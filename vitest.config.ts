@@ -11,10 +11,39 @@ import { defineConfig } from 'vitest/config';
  * PGlite's WebAssembly once instead of once a file, which took 30% of this group's CPU time
  * (636 → 442 CPU-seconds for its 98 files, one run each way on the same machine).
  * A suite that does any of the above belongs in the isolated project: add it to ISOLATED.
+ * The whole local runs and CDK syntheses below joined later: their 20 files took 425 CPU-seconds
+ * (237 s) one each a process and 306 (178 s) sharing, back to back on the same machine.
  * The other suites (CDK, CLI, crash, end-to-end, bench, replay) each get a fresh process.
  */
 const SHARED_DIRS = new Set(['adapters', 'budget', 'clean', 'db', 'handlers', 'hostile', 'intent', 'knowledge', 'leads', 'llm', 'logs', 'net', 'outreach', 'pipeline', 'replies', 'report', 'research', 'sending', 'watch', 'web']);
 const SHARED_ROOT = /^(statemachine.*|onboarding|sample-web|report|report-calibration)\.test\.ts$/;
+
+/**
+ * Suites elsewhere that qualify as well: whole local runs in-process, CDK synthesis (one
+ * aws-cdk-lib import a worker instead of one a file). Child processes they start are fine.
+ */
+const SHARED_FILES = new Set([
+  'test/cdk/grants.test.ts',
+  'test/cdk/replies.test.ts',
+  'test/cdk/sending.test.ts',
+  'test/cdk/stacks.test.ts',
+  'test/cdk/watch.test.ts',
+  'test/cdk/web-app.test.ts',
+  'test/crash/redrive.test.ts',
+  'test/e2e/data-api-large-leads-file.test.ts',
+  'test/e2e/drafting.test.ts',
+  'test/e2e/eval-drafts.test.ts',
+  'test/e2e/eval-replies.test.ts',
+  'test/e2e/eval.test.ts',
+  'test/e2e/groq-429-envelope.test.ts',
+  'test/e2e/groq-batch-run.test.ts',
+  'test/e2e/groq-daily-limit.test.ts',
+  'test/e2e/groq-faults.test.ts',
+  'test/e2e/local-run.test.ts',
+  'test/e2e/onboard-data-api.test.ts',
+  'test/e2e/outreach-templates.test.ts',
+  'test/e2e/step-ports.test.ts',
+]);
 
 /** In the directories above, the suites that change process state or run the CLI's entry. */
 const ISOLATED = new Set([
@@ -32,6 +61,7 @@ const testFiles = (readdirSync(fileURLToPath(new URL('test', import.meta.url)), 
   .filter((file) => file.endsWith('.test.ts'));
 const isShared = (file: string) => {
   if (ISOLATED.has(file)) return false;
+  if (SHARED_FILES.has(file)) return true;
   const parts = file.split('/');
   return parts.length === 2 ? SHARED_ROOT.test(parts[1]) : SHARED_DIRS.has(parts[1]);
 };
