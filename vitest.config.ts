@@ -4,24 +4,23 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 /**
- * Suites that run in-process against loopback servers and PGlite, and leave nothing behind in
- * the process: no `process.env` writes, no `vi.mock`/`vi.stubEnv`/`vi.spyOn`, no process
- * listeners, no CLI entry (which sets `process.exitCode` and swaps `process.env`). They share
- * their workers' module graph (`isolate: false`): each worker imports the sources and compiles
- * PGlite's WebAssembly once instead of once a file, which took 30% of this group's CPU time
- * (636 → 442 CPU-seconds for its 98 files, one run each way on the same machine).
- * A suite that does any of the above belongs in the isolated project: add it to ISOLATED.
- * The whole local runs and CDK syntheses below joined later: their 20 files took 425 CPU-seconds
- * (237 s) one each a process and 306 (178 s) sharing, back to back on the same machine.
- * The other suites (CDK, CLI, crash, end-to-end, bench, replay) each get a fresh process.
+ * Suites that leave nothing behind in the process share their workers' module graph
+ * (`isolate: false`): no `process.env` writes, no `vi.mock`/`vi.stubEnv`/`vi.spyOn`, no process
+ * listeners left. Each worker then imports the sources, aws-cdk-lib and the CLI once and compiles
+ * PGlite's WebAssembly once instead of once a file. Measured one way and the other on the same
+ * machine: the first 98 such files took 636 → 442 CPU-seconds; the whole local runs and CDK
+ * syntheses that joined next, 425 → 306 (237 → 178 s). The CLI suites qualify too: the in-process
+ * helper (test/helpers/cli-in-process.ts) puts back the environment, argv and exit code after each
+ * command and fails a command that leaves a process listener behind; suites that start child
+ * processes change nothing in this one.
+ * A suite that does change process state belongs in the isolated project: add it to ISOLATED
+ * (or leave it out of SHARED_DIRS and SHARED_FILES). The rest (bench, replay, the CDK variants
+ * that spy on cdk-nag) each get a fresh process.
  */
 const SHARED_DIRS = new Set(['adapters', 'budget', 'clean', 'db', 'handlers', 'hostile', 'intent', 'knowledge', 'leads', 'llm', 'logs', 'net', 'outreach', 'pipeline', 'replies', 'report', 'research', 'sending', 'watch', 'web']);
 const SHARED_ROOT = /^(statemachine.*|onboarding|sample-web|report|report-calibration)\.test\.ts$/;
 
-/**
- * Suites elsewhere that qualify as well: whole local runs in-process, CDK synthesis (one
- * aws-cdk-lib import a worker instead of one a file). Child processes they start are fine.
- */
+/** Suites elsewhere that qualify as well: whole local runs, CDK synthesis, the CLI. */
 const SHARED_FILES = new Set([
   'test/cdk/grants.test.ts',
   'test/cdk/replies.test.ts',
@@ -43,16 +42,35 @@ const SHARED_FILES = new Set([
   'test/e2e/onboard-data-api.test.ts',
   'test/e2e/outreach-templates.test.ts',
   'test/e2e/step-ports.test.ts',
+  // The CLI in-process (test/helpers/cli-in-process.ts puts back the environment, argv and exit
+  // code after each command and fails a command that leaves a process listener behind), and the
+  // suites that only start child processes.
+  'test/cli/bundle.test.ts',
+  'test/cli/doctor.test.ts',
+  'test/cli/drafts.test.ts',
+  'test/cli/fact-sources.test.ts',
+  'test/cli/in-process.test.ts',
+  'test/cli/inspect.test.ts',
+  'test/cli/interval.test.ts',
+  'test/cli/lake-failed-leads.test.ts',
+  'test/cli/leads-file.test.ts',
+  'test/cli/lock.test.ts',
+  'test/cli/outbox.test.ts',
+  'test/cli/progress.test.ts',
+  'test/cli/reused-research.test.ts',
+  'test/cli/send.test.ts',
+  'test/cli/show-lead-sequences.test.ts',
+  'test/crash/kill-restart.test.ts',
+  'test/e2e/cli-operator.test.ts',
+  'test/e2e/cli.test.ts',
+  'test/intent/two-runs.test.ts',
+  'test/report.test.ts',
 ]);
 
 /** In the directories above, the suites that change process state or run the CLI's entry. */
 const ISOLATED = new Set([
   'test/adapters/composition.test.ts', // vi.mock
   'test/net/guarded-web.test.ts', // vi.spyOn on the resolver
-  'test/intent/two-runs.test.ts', // the CLI in-process
-  'test/intent/lake-queries.test.ts',
-  'test/replies/import-cli.test.ts',
-  'test/replies/sink-replies.test.ts',
 ]);
 
 /** Every test file, in exactly one of the two projects (a new directory is isolated until listed). */

@@ -10,7 +10,6 @@
  */
 import { resolve } from 'node:path';
 import { format } from 'node:util';
-import { afterAll } from 'vitest';
 import { migrate } from '#core/db/migrate.ts';
 import type { Sql } from '#core/ports.ts';
 import { closeDatabasePool, pooledDatabase, poolDatabases } from '#local/cli-context.ts';
@@ -64,7 +63,9 @@ export async function closeCliDatabases(): Promise<void> {
   await closeDatabasePool();
 }
 
-afterAll(closeCliDatabases);
+// After every file that used it: test/setup.ts calls this hook. A module-level afterAll would run
+// only after the first file of a worker that shares its modules across files.
+(globalThis as { closeCliDatabasesAfterFile?: () => Promise<void> }).closeCliDatabasesAfterFile = closeCliDatabases;
 
 async function runInProcess(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
   poolDatabases();
