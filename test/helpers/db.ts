@@ -4,7 +4,7 @@
  * template still costs about 0.6 s and 0.9 CPU-seconds (PGlite unpacks its file bundle and the
  * tarball into a fresh in-memory file system and starts the backend), and the suite asks for a
  * database several hundred times. So each worker keeps the databases its tests have closed and
- * hands them out again reset to the template: every table truncated and the template's rows put
+ * hands them out again reset to the template: every row deleted and the template's rows put
  * back (about 0.07 s). A database whose schema a test changed (any table, column, constraint,
  * function, trigger or type that differs from the template's) is closed instead of reused.
  * Outside the global setup (a script importing this), each worker builds its own templates on
@@ -65,7 +65,7 @@ function onboardedDump(): Promise<{ dump: Blob | File; workspaceId: string }> {
 
 /** What a template holds, read once from a database just loaded from it. */
 interface Seed {
-  /** Every user table, quoted, for one TRUNCATE. */
+  /** Every user table, quoted, emptied at each reset. */
   tables: string[];
   /** The tables with rows in the template, and those rows as one JSON array each. */
   rows: { table: string; json: string }[];
