@@ -75,8 +75,6 @@ interface Seed {
   schema: string;
 }
 
-const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
-
 // User objects have oids from FirstNormalObjectId (16384); what initdb made stays below. Sums
 // rather than a string of every row: the check runs at every reset and must stay cheap.
 const SCHEMA_DIGEST = `
