@@ -11,12 +11,11 @@ import {
   toSqlParameter,
   translateError,
 } from '#adapters/data-api-sql.ts';
-import { PgliteSql } from '#adapters/pglite-sql.ts';
 import { migrate } from '#core/db/migrate.ts';
 import { importOnboarding, loadOnboardingFile, loadSellerContext } from '#core/onboarding/import.ts';
 import type { Sql } from '#core/ports.ts';
 import { FakeDataApi } from '#test/fakes/fake-data-api.ts';
-import { SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
+import { freshDb, SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
 
 const TARGET = {
   resourceArn: 'arn:aws:rds:us-east-1:123456789012:cluster:prospector',
@@ -222,87 +221,6 @@ describe('DataApiSql through a loopback Data API', () => {
     await expect(sql.query('SELECT :a AS a, :b AS b', { a: 1 })).rejects.toThrow(/missing SQL parameter :b/);
   });
 
-  it('commits the repository writes of a researched lead and reads them back JSON-shaped, as PgliteSql does', async () => {
-    const local = await PgliteSql.open();
-    try {
-      await migrate(sql);
-      await migrate(local);
-      await writeResearchedLead(sql);
-      await writeResearchedLead(local);
-
-      const cloud = await sql.query(READ_BACK, { runId: ID.run });
-      const embedded = await local.query(READ_BACK, { runId: ID.run });
-
-      expect(cloud.rows).toEqual(embedded.rows);
-      expect(cloud.rows[0]).toMatchObject({
-        fit_score: 82,
-        findings: { fit: { score: 82, reasons: ['uses spreadsheets'] }, hooks: [{ text: 'New DC in Ohio', facts: ['f1'] }], missing: null },
-        cost_usd: 0.0012,
-        created_at: '2026-11-20T08:30:15.123Z',
-        prompt_tokens: 1234,
-        is_new: true,
-        reason: null,
-        day: '2026-11-20',
-        fact_ids: ['f1', 'f2'],
-        verified: 1,
-        quotes: [{ id: 'f1', quote: '"quoted" f1: it\'s here' }, { id: 'f2', quote: '"quoted" f2: it\'s here' }],
-        empty: [],
-        amounts: [1.5, 2],
-      });
-      expect(fake.openTransactions).toBe(0);
-    } finally {
-      await local.close();
-    }
-  });
-
-  it('imports the sample onboarding and loads the same seller context as PgliteSql', async () => {
-    const local = await PgliteSql.open();
-    try {
-      await migrate(sql);
-      await migrate(local);
-      const onboarding = await loadOnboardingFile(SAMPLE_ONBOARDING);
-      const a = await importOnboarding(sql, onboarding, { newId: sequentialIds() });
-      const b = await importOnboarding(local, onboarding, { newId: sequentialIds() });
-
-      expect(a).toEqual(b);
-      expect(await loadSellerContext(sql, a.workspaceId)).toEqual(await loadSellerContext(local, b.workspaceId));
-    } finally {
-      await local.close();
-    }
-  });
-
-  it('rolls back everything when the transaction throws, keeping the SQL state', async () => {
-    await migrate(sql);
-
-    const attempt = sql.transaction(async (tx) => {
-      await tx.query('INSERT INTO workspace (id, slug, name) VALUES (:id::uuid, :slug, :name)', { id: ID.workspace, slug: 'acme', name: 'Acme' });
-      await tx.query('INSERT INTO workspace (id, slug, name) VALUES (:id::uuid, :slug, :name)', { id: ID.run, slug: 'acme', name: 'Again' });
-    });
-
-    await expect(attempt).rejects.toMatchObject({ name: 'SqlError', code: '23505' });
-    expect((await sql.query('SELECT count(*) AS n FROM workspace')).rows[0].n).toBe(0);
-    expect(fake.requests.some((r) => r.operation === 'RollbackTransaction')).toBe(true);
-    expect(fake.openTransactions).toBe(0);
-  });
-
-  it('rolls back when the callback itself throws', async () => {
-    await migrate(sql);
-
-    await expect(
-      sql.transaction(async (tx) => {
-        await tx.query('INSERT INTO workspace (id, slug, name) VALUES (:id::uuid, :slug, :name)', { id: ID.workspace, slug: 'acme', name: 'Acme' });
-        throw new Error('the step failed after writing');
-      }),
-    ).rejects.toThrow('the step failed after writing');
-    expect((await sql.query('SELECT count(*) AS n FROM workspace')).rows[0].n).toBe(0);
-  });
-
-  it('fails like Aurora when SQL compares a uuid column with an uncast string', async () => {
-    await migrate(sql);
-
-    await expect(sql.query('SELECT id FROM workspace WHERE id = :id', { id: ID.workspace })).rejects.toMatchObject({ name: 'SqlError', code: '42883' });
-  });
-
   it('turns a response over 1 MiB into DatabaseResponseTooLarge', async () => {
     // Rows under the 64 KB row limit, together over 1 MiB.
     const big = sql.query(`SELECT repeat('x', 60000) AS part FROM generate_series(1, 20)`);
@@ -333,25 +251,6 @@ describe('DataApiSql through a loopback Data API', () => {
 
     await expect(wide).rejects.toMatchObject({ name: 'DatabaseRowTooLarge' });
     await expect(wide).rejects.toThrow(/64 KB row limit/);
-  });
-
-  it('refuses a second call in a transaction while the first still runs, as the Data API does', async () => {
-    await migrate(sql);
-    const hold = fake.holdNextExecute();
-
-    const attempt = sql.transaction(async (tx) => {
-      const first = tx.query('INSERT INTO workspace (id, slug, name) VALUES (:id::uuid, :slug, :name)', { id: ID.workspace, slug: 'acme', name: 'Acme' });
-      await hold.arrived;
-      const refused: unknown = await tx.query('SELECT count(*) AS n FROM workspace').catch((error: unknown) => error);
-      // Let the first call finish before the rollback, which would otherwise be refused too.
-      hold.release();
-      await first;
-      throw refused;
-    });
-
-    await expect(attempt).rejects.toThrow(/Transaction is still running a query/);
-    expect(fake.openTransactions).toBe(0);
-    expect((await sql.query('SELECT count(*) AS n FROM workspace')).rows[0].n).toBe(0);
   });
 
   it('rolls back a transaction left idle for 3 minutes; its id is then not found', async () => {
@@ -390,15 +289,6 @@ describe('DataApiSql through a loopback Data API', () => {
     expect(refused).toHaveLength(3);
   });
 
-  it('waits for a paused cluster before beginning a transaction', async () => {
-    await migrate(sql);
-    fake.pause({ refusals: 1 });
-
-    await sql.transaction((tx) => tx.query('INSERT INTO workspace (id, slug, name) VALUES (:id::uuid, :slug, :name)', { id: ID.workspace, slug: 'acme', name: 'Acme' }));
-
-    expect((await sql.query('SELECT count(*) AS n FROM workspace')).rows[0].n).toBe(1);
-  });
-
   it('reports a cluster that stays paused as DatabaseUnavailable, the name the state machine retries', async () => {
     const impatient = new DataApiSql({ ...TARGET, client: fake.client(), sleep: async () => {}, resumeDelaysMs: [1, 1] });
     fake.pause();
@@ -431,6 +321,120 @@ describe('DataApiSql through a loopback Data API', () => {
     expect(row).toMatchObject({ n: 1, doc: '{"a": 1}' });
     expect(row.at).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
     expect(out.columnMetadata).toBeUndefined();
+  });
+});
+
+describe('DataApiSql through a loopback Data API, on a migrated database', () => {
+  let fake: FakeDataApi;
+  let sql: DataApiSql;
+
+  // A fake of its own for each test, started with every migration applied (the suite above
+  // applies them through the Data API); the embedded side is a migrated database of the pool.
+  beforeEach(async () => {
+    fake = await FakeDataApi.start({ schema: 'migrated' });
+    sql = new DataApiSql({ ...TARGET, client: fake.client(), sleep: async () => {} });
+  });
+
+  afterEach(async () => {
+    await sql.close();
+    await fake.close();
+  });
+
+  it('commits the repository writes of a researched lead and reads them back JSON-shaped, as PgliteSql does', async () => {
+    const local = await freshDb();
+    try {
+      await writeResearchedLead(sql);
+      await writeResearchedLead(local);
+
+      const cloud = await sql.query(READ_BACK, { runId: ID.run });
+      const embedded = await local.query(READ_BACK, { runId: ID.run });
+
+      expect(cloud.rows).toEqual(embedded.rows);
+      expect(cloud.rows[0]).toMatchObject({
+        fit_score: 82,
+        findings: { fit: { score: 82, reasons: ['uses spreadsheets'] }, hooks: [{ text: 'New DC in Ohio', facts: ['f1'] }], missing: null },
+        cost_usd: 0.0012,
+        created_at: '2026-11-20T08:30:15.123Z',
+        prompt_tokens: 1234,
+        is_new: true,
+        reason: null,
+        day: '2026-11-20',
+        fact_ids: ['f1', 'f2'],
+        verified: 1,
+        quotes: [{ id: 'f1', quote: '"quoted" f1: it\'s here' }, { id: 'f2', quote: '"quoted" f2: it\'s here' }],
+        empty: [],
+        amounts: [1.5, 2],
+      });
+      expect(fake.openTransactions).toBe(0);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('imports the sample onboarding and loads the same seller context as PgliteSql', async () => {
+    const local = await freshDb();
+    try {
+      const onboarding = await loadOnboardingFile(SAMPLE_ONBOARDING);
+      const a = await importOnboarding(sql, onboarding, { newId: sequentialIds() });
+      const b = await importOnboarding(local, onboarding, { newId: sequentialIds() });
+
+      expect(a).toEqual(b);
+      expect(await loadSellerContext(sql, a.workspaceId)).toEqual(await loadSellerContext(local, b.workspaceId));
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('rolls back everything when the transaction throws, keeping the SQL state', async () => {
+    const attempt = sql.transaction(async (tx) => {
+      await tx.query('INSERT INTO workspace (id, slug, name) VALUES (:id::uuid, :slug, :name)', { id: ID.workspace, slug: 'acme', name: 'Acme' });
+      await tx.query('INSERT INTO workspace (id, slug, name) VALUES (:id::uuid, :slug, :name)', { id: ID.run, slug: 'acme', name: 'Again' });
+    });
+
+    await expect(attempt).rejects.toMatchObject({ name: 'SqlError', code: '23505' });
+    expect((await sql.query('SELECT count(*) AS n FROM workspace')).rows[0].n).toBe(0);
+    expect(fake.requests.some((r) => r.operation === 'RollbackTransaction')).toBe(true);
+    expect(fake.openTransactions).toBe(0);
+  });
+
+  it('rolls back when the callback itself throws', async () => {
+    await expect(
+      sql.transaction(async (tx) => {
+        await tx.query('INSERT INTO workspace (id, slug, name) VALUES (:id::uuid, :slug, :name)', { id: ID.workspace, slug: 'acme', name: 'Acme' });
+        throw new Error('the step failed after writing');
+      }),
+    ).rejects.toThrow('the step failed after writing');
+    expect((await sql.query('SELECT count(*) AS n FROM workspace')).rows[0].n).toBe(0);
+  });
+
+  it('fails like Aurora when SQL compares a uuid column with an uncast string', async () => {
+    await expect(sql.query('SELECT id FROM workspace WHERE id = :id', { id: ID.workspace })).rejects.toMatchObject({ name: 'SqlError', code: '42883' });
+  });
+
+  it('refuses a second call in a transaction while the first still runs, as the Data API does', async () => {
+    const hold = fake.holdNextExecute();
+
+    const attempt = sql.transaction(async (tx) => {
+      const first = tx.query('INSERT INTO workspace (id, slug, name) VALUES (:id::uuid, :slug, :name)', { id: ID.workspace, slug: 'acme', name: 'Acme' });
+      await hold.arrived;
+      const refused: unknown = await tx.query('SELECT count(*) AS n FROM workspace').catch((error: unknown) => error);
+      // Let the first call finish before the rollback, which would otherwise be refused too.
+      hold.release();
+      await first;
+      throw refused;
+    });
+
+    await expect(attempt).rejects.toThrow(/Transaction is still running a query/);
+    expect(fake.openTransactions).toBe(0);
+    expect((await sql.query('SELECT count(*) AS n FROM workspace')).rows[0].n).toBe(0);
+  });
+
+  it('waits for a paused cluster before beginning a transaction', async () => {
+    fake.pause({ refusals: 1 });
+
+    await sql.transaction((tx) => tx.query('INSERT INTO workspace (id, slug, name) VALUES (:id::uuid, :slug, :name)', { id: ID.workspace, slug: 'acme', name: 'Acme' }));
+
+    expect((await sql.query('SELECT count(*) AS n FROM workspace')).rows[0].n).toBe(1);
   });
 });
 

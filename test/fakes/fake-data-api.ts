@@ -63,6 +63,13 @@ export interface FakeDataApiOptions {
   now?: () => number;
   /** Simulated cost of each call, accumulated in `simulatedMs` (nothing waits for it). */
   latency?: { perCallMs: number; perRowMs: number };
+  /**
+   * What the database holds at the start: `empty` (initdb's cluster, the default: migrations then
+   * go through the Data API as in the cloud) or `migrated` (every migration already applied, from
+   * the run's template, for suites whose subject is not the migrations: applying them through
+   * the fake takes two CPU-seconds). A migrated fake cannot be `reset()`.
+   */
+  schema?: 'empty' | 'migrated';
 }
 
 /** What the fake has answered so far, for assertions and reports. */
@@ -217,6 +224,7 @@ export class FakeDataApi {
   #tail: Promise<void> = Promise.resolve();
   #paused: { refusalsLeft: number } | undefined;
   #hold: { arrived: () => void; released: Promise<void> } | undefined;
+  #migrated = false;
   /** Counters since the start (or the last `reset()`). */
   readonly stats: FakeDataApiStats = emptyStats();
 
@@ -239,9 +247,11 @@ export class FakeDataApi {
   /** Starts a fake on an ephemeral loopback port with an empty in-memory database. */
   static async start(options: FakeDataApiOptions = {}): Promise<FakeDataApi> {
     // initdb's cluster from the run's template when there is one (initdb takes seconds); the
-    // migrations then go through the Data API as in the cloud.
-    const empty = pgTemplates()?.empty;
-    const db = await PGlite.create({ ...(await pgliteEngine()), ...(empty ? { loadDataDir: await templateBlob(empty) } : {}) });
+    // migrations then go through the Data API as in the cloud, unless the fake starts migrated.
+    const templates = pgTemplates();
+    const template = options.schema === 'migrated' ? templates?.migrated : templates?.empty;
+    if (options.schema === 'migrated' && !template) throw new Error('FakeDataApi.start({ schema: "migrated" }) needs the templates of test/global-setup.ts');
+    const db = await PGlite.create({ ...(await pgliteEngine()), ...(template ? { loadDataDir: await templateBlob(template) } : {}) });
     // Aurora's default; the Data API prints timestamptz in UTC.
     await db.exec(`SET TimeZone = 'UTC'`);
     const typeRows = await db.query<{ oid: number; typname: string }>(`SELECT oid::int AS oid, typname FROM pg_type`);
@@ -252,6 +262,7 @@ export class FakeDataApi {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     fake = new FakeDataApi(db, server, typeNames, options);
+    fake.#migrated = options.schema === 'migrated';
     return fake;
   }
 
@@ -302,6 +313,7 @@ export class FakeDataApi {
 
   /** Empties the database (a new `public` schema) and forgets requests and injected failures. */
   async reset(): Promise<void> {
+    if (this.#migrated) throw new Error('reset() would drop the migrations a fake started with schema: "migrated" holds');
     if (this.#transactions.size > 0) throw new Error(`reset() with ${this.#transactions.size} open transaction(s)`);
     const release = await this.#acquire();
     try {

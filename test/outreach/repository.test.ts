@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataApiSql } from '#adapters/data-api-sql.ts';
 import type { PgliteSql } from '#adapters/pglite-sql.ts';
-import { migrate } from '#core/db/migrate.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
 import { editStats } from '#core/outreach/edit-stats.ts';
 import {
@@ -276,14 +275,13 @@ describe('through the RDS Data API (the cloud adapter, against the loopback Data
   let sql: DataApiSql;
   let ws: string;
   beforeAll(async () => {
-    fake = await FakeDataApi.start();
+    fake = await FakeDataApi.start({ schema: 'migrated' });
     sql = new DataApiSql({
       resourceArn: 'arn:aws:rds:us-east-1:123456789012:cluster:prospector',
       secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf',
       database: 'prospector',
       client: fake.client(),
     });
-    await migrate(sql);
     ({ workspaceId: ws } = await importOnboarding(sql, await loadOnboardingFile(SAMPLE_ONBOARDING)));
   }, 180_000);
   afterAll(async () => {

@@ -5,7 +5,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataApiSql } from '#adapters/data-api-sql.ts';
-import { migrate } from '#core/db/migrate.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
 import { recordOutcome } from '#core/outreach/outcomes.ts';
 import { exclusionReason, loadExclusions } from '#core/pipeline/search-leads.ts';
@@ -31,9 +30,8 @@ describe('reply effects over the Data API', () => {
   const lake = memoryLake();
 
   beforeAll(async () => {
-    fake = await FakeDataApi.start();
+    fake = await FakeDataApi.start({ schema: 'migrated' });
     sql = new DataApiSql({ ...DATA_API_TARGET, client: fake.client(), sleep: async () => {} });
-    await migrate(sql);
     ({ workspaceId } = await importOnboarding(sql, await loadOnboardingFile(SAMPLE_ONBOARDING)));
   }, 300_000);
   afterAll(async () => {

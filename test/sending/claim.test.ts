@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataApiSql } from '#adapters/data-api-sql.ts';
 import type { PgliteSql } from '#adapters/pglite-sql.ts';
-import { migrate } from '#core/db/migrate.ts';
 import type { Sql } from '#core/ports.ts';
 import { claimDue, type ClaimedMessage } from '#core/sending/claim.ts';
 import { rescheduleMissed, scheduleFirstTouch, scheduleFollowUp } from '#core/sending/schedule.ts';
@@ -30,9 +29,8 @@ const backends: Backend[] = [
     name: 'Data API',
     open: () =>
       (dataApiDb ??= (async () => {
-        fake = await FakeDataApi.start();
+        fake = await FakeDataApi.start({ schema: 'migrated' });
         const sql = new DataApiSql({ ...DATA_API_TARGET, client: fake.client() });
-        await migrate(sql);
         return sql;
       })()),
   },

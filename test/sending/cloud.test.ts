@@ -14,7 +14,6 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { simpleParser } from 'mailparser';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DataApiSql } from '#adapters/data-api-sql.ts';
-import { migrate } from '#core/db/migrate.ts';
 import { ValidationError } from '#core/errors.ts';
 import { jsonLog } from '#core/log.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
@@ -52,11 +51,10 @@ let sql: DataApiSql;
 let ws: string;
 
 beforeAll(async () => {
-  fake = await FakeDataApi.start();
+  fake = await FakeDataApi.start({ schema: 'migrated' });
   ses = new FakeSes();
   await ses.start();
   sql = new DataApiSql({ ...DATA_API_TARGET, client: fake.client(), sleep: async () => {} });
-  await migrate(sql);
   ({ workspaceId: ws } = await importOnboarding(sql, await loadOnboardingFile(SAMPLE_ONBOARDING)));
 }, 180_000);
 afterAll(async () => {

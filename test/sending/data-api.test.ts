@@ -12,7 +12,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataApiSql } from '#adapters/data-api-sql.ts';
 import { FolderLake } from '#adapters/folder-lake.ts';
 import { SmtpMailer } from '#adapters/smtp-mailer.ts';
-import { migrate } from '#core/db/migrate.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
 import { composeMail, loadMessageToCompose, newMessageId } from '#core/sending/compose-mail.ts';
 import { recordOptOut } from '#core/sending/unsubscribe.ts';
@@ -30,9 +29,8 @@ describe('sending SQL over the Data API', () => {
   let workspaceId: string;
 
   beforeAll(async () => {
-    fake = await FakeDataApi.start();
+    fake = await FakeDataApi.start({ schema: 'migrated' });
     sql = new DataApiSql({ ...DATA_API_TARGET, client: fake.client(), sleep: async () => {} });
-    await migrate(sql);
     ({ workspaceId } = await importOnboarding(sql, await loadOnboardingFile(SAMPLE_ONBOARDING)));
   }, 300_000);
   afterAll(async () => {
