@@ -30,6 +30,7 @@ import type { LlmCallRecord } from '#core/research/contract.ts';
 import type { StepHandler } from '#handlers/runtime.ts';
 import { SAMPLE_ONBOARDING } from '#local/cli.ts';
 import { openLocal, runOnce, type LocalRuntime } from '#local/runner.ts';
+import { DirectorySubset } from '#test/helpers/sample-leads.ts';
 
 const exec = promisify(execFile);
 const BIN = join(import.meta.dirname, '..', '..', 'local', 'bin', 'prospector.mjs');
@@ -240,7 +241,8 @@ describe('drafting paths through the state machine', () => {
 
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'prospector-drafting-paths-'));
-    rt = await openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent', PROSPECTOR_FETCH_TIMEOUT_MS: '3000' }, sampleWebSlowMs: 10_000 });
+    // Part of the sample (a lead on each path, test/helpers/sample-leads.ts); the suite above drafts the whole of it.
+    rt = await openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent', PROSPECTOR_FETCH_TIMEOUT_MS: '3000' }, leadSearch: new DirectorySubset(), sampleWebSlowMs: 10_000 });
     const onboarding = await loadOnboardingFile(SAMPLE_ONBOARDING);
     for (const icp of onboarding.icps) icp.autopilot = true;
     await importOnboarding(rt.deps.sql, onboarding);

@@ -16,7 +16,6 @@
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { DirectoryLeadSearch } from '#adapters/directory-lead-search.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
 import { inLakeArea, lakeAreas, lakeKeys, type LakeArea } from '#core/lake-keys.ts';
 import type { Deps } from '#core/pipeline/deps.ts';
@@ -37,12 +36,16 @@ import { GroqLlm } from '#adapters/groq-llm.ts';
 import { startFakeGroq, type FakeGroq } from '#test/fakes/fake-groq.ts';
 import { SAMPLE_ONBOARDING } from '../helpers/db.ts';
 import { migratedHome } from '../helpers/home.ts';
+import { DirectorySubset } from '../helpers/sample-leads.ts';
 
-/** The directory, except that the first search fails as a provider refusing a request would. */
+/**
+ * Part of the directory (test/helpers/sample-leads.ts: a lead on each path), except that the first
+ * search fails as a provider refusing a request would.
+ */
 class FirstSearchFails implements LeadSearch {
   readonly name = 'bundled-directory';
   #calls = 0;
-  readonly #inner = new DirectoryLeadSearch();
+  readonly #inner = new DirectorySubset();
   async searchLeads(keywords: string[]) {
     if (this.#calls++ === 0) throw new Error('the provider refused the first search');
     return this.#inner.searchLeads(keywords);
