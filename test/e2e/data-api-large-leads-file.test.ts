@@ -22,6 +22,7 @@ import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts
 import { SUMMARY_LIST_LIMIT, summarizeRun, type RunCounts, type RunSummary } from '#core/pipeline/finish-run.ts';
 import { readLeadBatches } from '#core/pipeline/lead-manifest.ts';
 import type { ListRunLeadsOutput } from '#core/pipeline/list-run-leads.ts';
+import { FAIL_UNFINISHED_BATCH } from '#core/pipeline/run-lead-repo.ts';
 import type { LeadCandidate } from '#core/ports.ts';
 import type { StepHandler } from '#handlers/runtime.ts';
 import { stageLeads, type LocalRuntime } from '#local/runner.ts';
@@ -127,6 +128,12 @@ describe(`a ${LEADS}-lead leads file on the Data API`, () => {
     expect(summary.failures[0].message).toMatch(/^run failed before this lead finished: States.DataLimitExceeded/);
     // 500 listed failures of at most ~1 KB each, whatever the number of leads.
     expect(Buffer.byteLength(JSON.stringify(summary))).toBeLessThan(SUMMARY_LIST_LIMIT * 1.5 * KiB);
+    // The unfinished leads fail a batch a statement (FAIL_UNFINISHED_BATCH), not two calls a
+    // lead: at 2,000 leads that was 4,024 calls, 409 s at the pessimistic cost, and a 20,000-lead
+    // run would have passed FinishRun's Lambda timeout.
+    const finish = cost.FinishRun.reduce((sum, c) => ({ calls: sum.calls + c.calls, simulatedMs: sum.simulatedMs + c.simulatedMs }), { calls: 0, simulatedMs: 0 });
+    expect(finish.calls).toBeLessThanOrEqual(Math.ceil(LEADS / FAIL_UNFINISHED_BATCH) + 30);
+    expect(finish.simulatedMs).toBeLessThan((STEPS.find((s) => s.id === 'FinishRun')!.timeout * 1000) / 4);
   });
 
   test('no row or response came near the Data API limits', () => {

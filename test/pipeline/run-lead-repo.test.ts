@@ -5,9 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PgliteSql } from '#adapters/pglite-sql.ts';
+import type { Sql, SqlParams } from '#core/ports.ts';
 import { IllegalTransitionError, NotFoundError } from '#core/errors.ts';
 import {
-  canMove, failRunLead, failUnfinishedRunLeads, failureAttempts, moveRunLead, resetFailedRunLeads, resolveLeadFailure, RUN_LEAD_STATUSES, type RunLeadStatus,
+  canMove, FAIL_UNFINISHED_BATCH, failRunLead, failUnfinishedRunLeads, failureAttempts, moveRunLead, resetFailedRunLeads, resolveLeadFailure, RUN_LEAD_STATUSES, type RunLeadStatus,
 } from '#core/pipeline/run-lead-repo.ts';
 import { onboardedDb } from '#test/helpers/db.ts';
 import { seedResearchedLead } from '#test/helpers/outreach.ts';
@@ -82,6 +83,45 @@ describe('the run lead repository', () => {
     expect(Object.fromEntries(failures.rows.map((f) => [f.lead_id, [f.stage, f.error_name]]))).toEqual({ [pending]: ['fetch', 'Interrupted'], [cleaned]: ['research', 'Interrupted'] });
     expect(await state(researched)).toEqual({ status: 'researched', reason: null });
     expect(await state(pending)).toEqual({ status: 'failed', reason });
+  });
+
+  it('fails the unfinished leads of a large run a batch a statement, each with a new id, counting a repeated failure', async () => {
+    const extra = 2 * FAIL_UNFINISHED_BATCH + 1;
+    await db.query(
+      `WITH added AS (
+         INSERT INTO lead (id, workspace_id, company_id, email, name)
+         SELECT gen_random_uuid(), l.workspace_id, l.company_id, 'buyer' || g || '@alpha.example', 'Buyer ' || g
+           FROM lead l, generate_series(1, :n) g WHERE l.id = :lead::uuid
+         RETURNING id
+       ) INSERT INTO run_lead (run_id, lead_id, is_new) SELECT :runId::uuid, id, true FROM added`,
+      { n: extra, lead: leads[0], runId },
+    );
+    const [earlier] = leads;
+    await db.transaction((tx) => failRunLead(tx, runId, earlier, { stage: 'fetch', name: 'Unreachable', message: 'ECONNREFUSED', reason: 'Unreachable' }, randomUUID));
+    await resetFailedRunLeads(db, runId);
+    const statements: string[] = [];
+    const counted = (tx: Sql): Sql => ({
+      query: <R extends object>(text: string, params?: SqlParams) => (statements.push(text), tx.query<R>(text, params)),
+      transaction: (fn) => tx.transaction(fn),
+      close: () => tx.close(),
+    });
+    const ids: string[] = [];
+    const newId = () => (ids.push(randomUUID()), ids.at(-1)!);
+
+    const reason = 'run failed before this lead finished: States.Timeout';
+    expect(await db.transaction((tx) => failUnfinishedRunLeads(counted(tx), runId, { name: 'States.Timeout', message: reason, reason }, newId))).toBe(extra + 3);
+
+    // Two full batches, then one of four that is the last.
+    expect(statements).toHaveLength(3);
+    const rows = await db.query<{ n: number; fresh: number; attempts: number; reasons: number }>(
+      `SELECT count(*)::int AS n, count(*) FILTER (WHERE f.id::text = ANY(:ids::text[]))::int AS fresh,
+              max(f.attempts)::int AS attempts, count(DISTINCT r.reason)::int AS reasons
+         FROM lead_failure f JOIN run_lead r ON r.run_id = f.run_id AND r.lead_id = f.lead_id AND r.status = 'failed'
+        WHERE f.run_id = :runId::uuid AND f.error_name = 'States.Timeout' AND f.resolved_at IS NULL`,
+      { runId, ids: `{${ids.join(',')}}` },
+    );
+    // The lead that had failed before keeps its row (its id), with a second attempt.
+    expect(rows.rows[0]).toEqual({ n: extra + 3, fresh: extra + 2, attempts: 2, reasons: 1 });
   });
 });
 

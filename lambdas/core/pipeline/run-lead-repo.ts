@@ -126,21 +126,48 @@ export async function failureAttempts(sql: Sql, runId: string, leadId: string): 
   return res.rows[0]?.attempts ?? 0;
 }
 
+/** Leads failed per statement by `failUnfinishedRunLeads`: one Data API call each, its ids well under a request's size. */
+export const FAIL_UNFINISHED_BATCH = 500;
+
 /**
  * Fails every lead the run never finished, each at the stage it had reached (see
- * `UNFINISHED_STAGE`), with the same failure. Use inside a transaction.
+ * `UNFINISHED_STAGE`), with the same failure; returns how many. Set-based, a batch of leads a
+ * statement: a run of 20,000 leads that failed early closes in 40 statements instead of 40,000
+ * Data API calls (two a lead), and no response lists the leads (20,000 ids would pass the Data
+ * API's 1 MiB). Use inside a transaction.
  */
 export async function failUnfinishedRunLeads(tx: Sql, runId: string, failure: Omit<LeadFailure, 'stage'>, newId: () => string): Promise<number> {
   const unfinished = RUN_LEAD_STATUSES.filter((s) => UNFINISHED_STAGE[s] !== null);
-  const leads = await tx.query<{ lead_id: string; status: string }>(
-    `SELECT lead_id, status FROM run_lead WHERE run_id = :runId::uuid AND status IN (${unfinished.map((s) => `'${s}'`).join(', ')}) ORDER BY lead_id`,
-    { runId },
-  );
-  for (const l of leads.rows) {
-    const stage = isStatus(l.status) ? UNFINISHED_STAGE[l.status] : null;
-    await failRunLead(tx, runId, l.lead_id, { ...failure, stage: stage ?? 'research' }, newId);
+  const stageOf = `CASE b.status ${unfinished.map((s) => `WHEN '${s}' THEN '${UNFINISHED_STAGE[s]}'`).join(' ')} END`;
+  let total = 0;
+  for (;;) {
+    const ids = Array.from({ length: FAIL_UNFINISHED_BATCH }, () => newId());
+    const res = await tx.query<{ n: number }>(
+      `WITH b AS (
+         SELECT lead_id, status, row_number() OVER (ORDER BY lead_id) AS i FROM (
+           SELECT lead_id, status FROM run_lead
+            WHERE run_id = :runId::uuid AND status IN (${unfinished.map((s) => `'${s}'`).join(', ')})
+            ORDER BY lead_id LIMIT :limit FOR UPDATE
+         ) unfinished
+       ), failures AS (
+         INSERT INTO lead_failure (id, run_id, lead_id, stage, error_name, message)
+         SELECT (:ids::jsonb ->> (b.i - 1)::int)::uuid, :runId::uuid, b.lead_id, ${stageOf}, :name, :message FROM b
+         ON CONFLICT (run_id, lead_id) DO UPDATE
+           SET stage = EXCLUDED.stage, error_name = EXCLUDED.error_name, message = EXCLUDED.message,
+               attempts = lead_failure.attempts + 1, failed_at = now(), resolved_at = NULL
+         RETURNING 1
+       ), moved AS (
+         UPDATE run_lead r SET status = 'failed', reason = :reason, updated_at = now()
+           FROM b WHERE r.run_id = :runId::uuid AND r.lead_id = b.lead_id
+         RETURNING 1
+       )
+       SELECT (SELECT count(*) FROM moved)::int AS n, (SELECT count(*) FROM failures)::int AS f`,
+      { runId, limit: FAIL_UNFINISHED_BATCH, ids: JSON.stringify(ids), name: failure.name, message: failure.message, reason: failure.reason },
+    );
+    const n = res.rows[0]?.n ?? 0;
+    total += n;
+    if (n < FAIL_UNFINISHED_BATCH) return total;
   }
-  return leads.rows.length;
 }
 
 /**
