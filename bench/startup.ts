@@ -68,14 +68,15 @@ function time(command: string, file: string, args: string[], starts: number, env
 }
 
 /** Times `prospector --help` through npx and through the bin directly. */
-export async function benchStartup(options: { starts?: number } = {}): Promise<StartupBench> {
+export async function benchStartup(options: { starts?: number; home?: string } = {}): Promise<StartupBench> {
   const starts = options.starts ?? 5;
   // `npx prospector` finds the CLI through the link `npm ci` makes (prepare); a checkout whose
   // node_modules came another way gets it here, as `npm run prepare` would make it.
   await (linkBin as () => Promise<string>)();
   const fresh = freshBundle() as { entry?: string; stale?: string };
   const tsx = { PROSPECTOR_BUNDLE: '0' };
-  const home = mkdtempSync(join(tmpdir(), 'prospector-startup-'));
+  // A home given is the caller's to remove; its database may already be migrated.
+  const home = options.home ?? mkdtempSync(join(tmpdir(), 'prospector-startup-'));
   try {
     time('warm-up', process.execPath, [BIN, '--help'], 1, tsx);
     time('onboard', process.execPath, [BIN, 'onboard', '--sample'], 1, { PROSPECTOR_HOME: home }, 'Onboarded');
@@ -91,7 +92,7 @@ export async function benchStartup(options: { starts?: number } = {}): Promise<S
       loadAverage1m: Number(loadavg()[0].toFixed(2)),
     };
   } finally {
-    rmSync(home, { recursive: true, force: true });
+    if (!options.home) rmSync(home, { recursive: true, force: true });
   }
 }
 

@@ -12,7 +12,9 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
-import { parseArgs, runBenchmarks } from '../bench/run.ts';
+import { rm } from 'node:fs/promises';
+import { parseArgs, runBenchmarks, type RunOptions } from '../bench/run.ts';
+import { migratedHome } from './helpers/home.ts';
 
 const exec = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..');
@@ -39,8 +41,8 @@ async function benchCommand(only: string): Promise<Record<string, any>> {
 }
 
 /** One benchmark at tiny sizes through the command's own `runBenchmarks`, in this process; the report as the command prints it. */
-async function bench(only: string): Promise<Record<string, any>> {
-  const report = await runBenchmarks(parseArgs(['--json', '--only', only, ...TINY]), () => {}, { isolate: false });
+async function bench(only: string, options: RunOptions = {}): Promise<Record<string, any>> {
+  const report = await runBenchmarks(parseArgs(['--json', '--only', only, ...TINY]), () => {}, { isolate: false, ...options });
   const r = JSON.parse(JSON.stringify(report));
   expectMachine(r);
   return r;
@@ -93,7 +95,9 @@ describe('npm run bench --json at tiny sizes prints one JSON object with every f
   }, 300_000);
 
   test('startup', async () => {
-    const r = await bench('startup');
+    // Onboarded into a home whose database is already migrated (test/helpers/home.ts).
+    const home = await migratedHome('prospector-bench-startup-');
+    const r = await bench('startup', { startupHome: home }).finally(() => rm(home, { recursive: true, force: true }));
     expect(r.startup.npx).toMatchObject({ command: 'npx prospector --help', starts: 1 });
     expect(r.startup.bin.medianMs).toBeGreaterThan(0);
     // the bundle and the sources through tsx, for --help and for a read-only command
