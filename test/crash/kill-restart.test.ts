@@ -5,10 +5,12 @@
  * interrupted run must be marked interrupted, ending when its last work was recorded. LLM calls are counted where they land: at the fake
  * Groq server on loopback, by the lead domain each prompt is about.
  */
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUNDLED_DIRECTORY_FILE } from '#adapters/directory-lead-search.ts';
 import type { RunSummary } from '#core/pipeline/finish-run.ts';
+import type { LeadCandidate } from '#core/ports.ts';
 import { openLocal, type LocalRuntime } from '#local/runner.ts';
 import { startFakeGroq, type FakeGroq, type RecordedCall } from '#test/fakes/fake-groq.ts';
 import { domainOfCall } from '#test/hostile/support.ts';
@@ -18,6 +20,25 @@ import { migratedHome } from '#test/helpers/home.ts';
 const API_KEY = 'gsk_crashSuiteFakeKey0123456789ab';
 const PRELOAD = join(import.meta.dirname, 'loopback-only.ts');
 const COMMITTED_BEFORE_KILL = 5;
+
+/**
+ * A third of the sample directory as a leads file, the companies with one lead first (so some
+ * company has all its leads committed before the kill), then some with several, a site that
+ * cannot be reached and a lead the search refuses: enough for leads done, in flight and not yet
+ * started at the kill, at a third of the work of searching the whole sample.
+ */
+const LEAD_DOMAINS = [
+  'quillstack.example', 'pipewright.example', 'tessellate.example', 'rosterly.example', 'verdant-ehs.example', 'formation-data.example',
+  'northstar-cold-chain.example', 'polderport-logistics.example', 'meridian-supply.example', 'kiln-analytics.example', 'brightpallet.example',
+  'gone-logistics.example', 'halden-haulage.example',
+];
+
+async function leadsCsv(): Promise<string> {
+  const directory = JSON.parse(await readFile(BUNDLED_DIRECTORY_FILE, 'utf8')) as LeadCandidate[];
+  const field = (v: string) => (/[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+  const rows = LEAD_DOMAINS.flatMap((d) => directory.filter((e) => e.lead_email.endsWith(`@${d}`)));
+  return `company_name,company_website,lead_email,lead_name\n${rows.map((e) => [e.company_name, e.company_website, e.lead_email, e.lead_name].map(field).join(',')).join('\n')}\n`;
+}
 
 interface Committed {
   lead_id: string;
@@ -59,9 +80,12 @@ describe('SIGKILL in the middle of `prospector run`, then run again', () => {
     const onboard = await prospector(['onboard', '--sample'], env);
     expect(onboard.code, onboard.stderr).toBe(0);
 
+    const leads = join(home, 'leads.csv');
+    await writeFile(leads, await leadsCsv());
+
     // First run: killed once enough leads are committed (their research lines are in the lake).
     const started = Date.now();
-    const first = startProspector(['run', '--json'], env);
+    const first = startProspector(['run', '--leads', leads, '--json'], env);
     for (;;) {
       const parts = await researchParts(home);
       if (parts.filter((p) => p.status === 'researched').length >= COMMITTED_BEFORE_KILL) break;
@@ -90,7 +114,7 @@ describe('SIGKILL in the middle of `prospector run`, then run again', () => {
     interruptedRunId = rows[0]?.run_id ?? '';
 
     // Second run, to the end.
-    second = await prospector(['run', '--json'], env);
+    second = await prospector(['run', '--leads', leads, '--json'], env);
     summary = lastJson<RunSummary>(second);
     callsAfter = fake.calls.slice(callsAtKill.length);
 
