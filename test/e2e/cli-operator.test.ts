@@ -51,7 +51,9 @@ describe('prospector on a busy home, interrupted, and with two sellers', { timeo
     await writeFile(leads, HEADER + SLOW + 'Quillstack,https://quillstack.example,rachel.stein@quillstack.example,Rachel Stein\n');
     // The child opens the home's database itself: this process lets go of it first.
     await closeCliDatabases();
-    const first = startProspector(['run', '--leads', leads, '--json'], env);
+    // One page a site: the slow site's robots.txt and homepage (20 s each) keep the run going
+    // long enough; its other pages would only add another 20 s.
+    const first = startProspector(['run', '--leads', leads, '--json'], { ...env, PROSPECTOR_MAX_PAGES: '1' });
     const holder = await until('the first run to take the lock', async () => {
       const text = await readFile(join(home, LOCK_FILE), 'utf8').catch(() => '');
       return text.includes('"command":"run') ? (JSON.parse(text) as { pid: number; command: string }) : undefined;
