@@ -11,13 +11,11 @@
  *   drafted), a draft with a risk flag (autopilot leaves it for a rep), and autopilot approving
  *   the clean ones.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { PgliteSql } from '#adapters/pglite-sql.ts';
+import { cliEnv, closeCliDatabases, homeDatabase, prospector as cli } from '#test/helpers/cli-in-process.ts';
 import { LlmUnavailableError } from '#core/errors.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
 import { checkGrounding, sellerEvidence } from '#core/outreach/grounding.ts';
@@ -32,16 +30,11 @@ import { SAMPLE_ONBOARDING } from '#local/cli.ts';
 import { openLocal, runOnce, type LocalRuntime } from '#local/runner.ts';
 import { DirectorySubset } from '#test/helpers/sample-leads.ts';
 
-const exec = promisify(execFile);
-const BIN = join(import.meta.dirname, '..', '..', 'local', 'bin', 'prospector.mjs');
-
+/** `prospector ARGS` over `home` in this process (test/helpers/cli-in-process.ts), as a user runs it; its stdout. */
 async function prospector(home: string, args: string[]): Promise<string> {
-  const { stdout } = await exec(process.execPath, [BIN, ...args], {
-    env: { ...process.env, PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent', GROQ_API_KEY: '', PROSPECTOR_FETCH_TIMEOUT_MS: '3000' },
-    timeout: 280_000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return stdout;
+  const r = await cli(args, cliEnv(home, { PROSPECTOR_FETCH_TIMEOUT_MS: '3000' }));
+  expect(r.code, r.stderr.slice(-2000)).toBe(0);
+  return r.stdout;
 }
 /** The JSON document `start --json` prints after its onboarding line. */
 const jsonOf = (stdout: string): RunSummary => JSON.parse(stdout.slice(stdout.search(/^\{/m))) as RunSummary;
@@ -71,14 +64,9 @@ describe('acceptance: from a fresh home, `prospector start` drafts for every res
   let variants: { variant: string; n: number }[];
   let personas: { title: string | null; persona: string; icp: string }[];
 
-  /** Reads the home's database in this process between two runs of the command. */
+  /** Reads the home's database (the one the commands keep open) between two runs of the command. */
   async function withDb<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {
-    const sql = await PgliteSql.open({ dataDir: join(home, 'db') });
-    try {
-      return await fn(sql);
-    } finally {
-      await sql.close();
-    }
+    return fn(await homeDatabase(home));
   }
   const rows = async <R,>(sql: Sql, text: string): Promise<R[]> => (await sql.query<R & object>(text)).rows;
 
@@ -121,6 +109,7 @@ describe('acceptance: from a fresh home, `prospector start` drafts for every res
   }, 600_000);
 
   afterAll(async () => {
+    await closeCliDatabases();
     await rm(home, { recursive: true, force: true });
   });
 
