@@ -1,21 +1,19 @@
 /**
- * `prospector eval --suite drafts --json` as a user runs it (a child process): the sample web
+ * `prospector eval --suite drafts --json` as a user runs it (in this process,
+ * test/helpers/cli-in-process.ts: the CLI's main with its own environment and output): the sample web
  * researched offline in a temporary home, drafted by the templates and by the LLM drafter
  * against the loopback fake Groq scripted to misbehave; the checker must catch every invented
  * specific and let none be sendable.
  */
-import { execFile } from 'node:child_process';
 import { readdir, readFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DRAFT_PROMPT_TOKEN_LIMIT } from '#core/outreach/compose.ts';
 import type { DraftsEvalResult } from '#local/eval-drafts.ts';
+import { cliEnv, closeCliDatabases, prospector } from '#test/helpers/cli-in-process.ts';
 
-const exec = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'local', 'bin', 'prospector.mjs');
 
 describe('prospector eval --suite drafts', () => {
   let home: string;
@@ -25,16 +23,14 @@ describe('prospector eval --suite drafts', () => {
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'prospector-eval-drafts-home-'));
     // GROQ_BASE_URL pointing nowhere proves the suite never leaves its own loopback fake.
-    const out = await exec(process.execPath, [BIN, 'eval', '--suite', 'drafts', '--json'], {
-      env: { ...process.env, PROSPECTOR_HOME: home, GROQ_API_KEY: '', GROQ_BASE_URL: 'http://127.0.0.1:9' },
-      timeout: 280_000,
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    const out = await prospector(['eval', '--suite', 'drafts', '--json'], cliEnv(home, { PROSPECTOR_LOG_LEVEL: 'error', GROQ_BASE_URL: 'http://127.0.0.1:9' }));
+    expect(out.code, out.stderr.slice(-2000)).toBe(0);
     result = JSON.parse(out.stdout) as DraftsEvalResult;
     stderr = out.stderr;
   }, 300_000);
 
   afterAll(async () => {
+    await closeCliDatabases();
     await rm(home, { recursive: true, force: true });
   });
 

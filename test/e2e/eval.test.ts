@@ -1,22 +1,22 @@
 /**
  * `prospector eval` on the sample web meets the research engine's acceptance figures, run as a
- * user runs it (a child process): progress on stderr while it works, only the figures on stdout.
+ * user runs it (in this process, test/helpers/cli-in-process.ts: the CLI's main with its own
+ * environment, argv, stdout and stderr): progress on stderr while it works, only the figures on
+ * stdout.
  */
-import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import type { EvalResult } from '#local/eval.ts';
-
-const exec = promisify(execFile);
-const BIN = join(import.meta.dirname, '..', '..', 'local', 'bin', 'prospector.mjs');
+import { cliEnv, prospector } from '#test/helpers/cli-in-process.ts';
 
 describe('prospector eval on the sample web (offline heuristic)', () => {
   test('evidence recall >= 0.95, median prompt tokens <= 4000, every fact verified, no banner or newsletter text sent; progress on stderr', async () => {
-    const { stdout, stderr } = await exec(process.execPath, [BIN, 'eval', '--json', '--details'], {
-      env: { ...process.env, GROQ_API_KEY: '', PROSPECTOR_LOG_LEVEL: 'silent' },
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    const home = await mkdtemp(join(tmpdir(), 'prospector-eval-'));
+    const r = await prospector(['eval', '--json', '--details'], cliEnv(home)).finally(() => rm(home, { recursive: true, force: true }));
+    expect(r.code, r.stderr.slice(-2000)).toBe(0);
+    const { stdout, stderr } = r;
     // stdout is exactly one JSON document
     const lines = stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
