@@ -1,35 +1,33 @@
 /**
- * `prospector eval --suite replies --json` as a user runs it (a child process): the bundled
+ * `prospector eval --suite replies --json` as a user runs it (in this process,
+ * test/helpers/cli-in-process.ts: the CLI's main with its own environment and output): the bundled
  * labelled replies classified by the offline heuristic and through groq-sdk against the loopback
  * fake Groq; no bounce, out-of-office with automatic headers or opt-out may be missed, and
  * macro-F1 stays above a floor. With a key, a third column from the configured endpoint (here a
  * loopback fake, never the real Groq). Also the scoring itself on a set small enough to count by hand,
  * and a manifest that does not match its folder.
  */
-import { execFile } from 'node:child_process';
 import { copyFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ReplyClassification } from '#core/replies/classify.ts';
 import { REPLY_LABELS } from '#core/replies/labels.ts';
 import { startFakeGroq, type FakeGroq } from '#test/fakes/fake-groq.ts';
+import { cliEnv, closeCliDatabases, prospector } from '#test/helpers/cli-in-process.ts';
 import { loadRepliesSet, REPLIES_EVAL_DIR, RepliesEvalFigures, RepliesEvalResult, scoreClassifier, type ExpectedReply } from '#local/eval-replies.ts';
 
-const exec = promisify(execFile);
-const BIN = join(import.meta.dirname, '..', '..', 'local', 'bin', 'prospector.mjs');
 
 // Measured on the bundled set: 0.957 for both classifiers; the floor leaves room for a reworded cue.
 const MACRO_F1_FLOOR = 0.9;
 
-const run = async (args: string[], home: string) =>
-  exec(process.execPath, [BIN, 'eval', '--suite', 'replies', ...args], {
-    // GROQ_BASE_URL pointing nowhere proves the suite never leaves its own loopback fake
-    env: { ...process.env, PROSPECTOR_HOME: home, GROQ_API_KEY: '', GROQ_BASE_URL: 'http://127.0.0.1:9', PROSPECTOR_LOG_LEVEL: 'silent' },
-    timeout: 120_000,
-    maxBuffer: 16 * 1024 * 1024,
-  });
+/** The command over `home`; throws with its stderr when it fails, as a failed child would. */
+const run = async (args: string[], home: string, extra: Record<string, string> = {}) => {
+  // GROQ_BASE_URL pointing nowhere proves the suite never leaves its own loopback fake
+  const r = await prospector(['eval', '--suite', 'replies', ...args], cliEnv(home, { GROQ_BASE_URL: 'http://127.0.0.1:9', ...extra }));
+  if (r.code !== 0) throw new Error(`prospector eval --suite replies ${args.join(' ')} exited ${r.code}: ${r.stderr.slice(-2000)}`);
+  return r;
+};
 
 describe('prospector eval --suite replies', () => {
   let home: string;
@@ -48,6 +46,7 @@ describe('prospector eval --suite replies', () => {
   }, 150_000);
 
   afterAll(async () => {
+    await closeCliDatabases();
     await rm(home, { recursive: true, force: true });
   });
 
@@ -113,17 +112,14 @@ describe('prospector eval --suite replies with GROQ_API_KEY set (Groq stood in f
   });
   afterAll(async () => {
     await groq?.close();
+    await closeCliDatabases();
     await rm(home, { recursive: true, force: true });
   });
 
   test('adds a third column from the configured Groq, and waits out a rate limit instead of failing', async () => {
     // three 429s: groq-sdk's own two retries, then the eval waits as retry-after asks
     groq.setScript([{ at: [0, 1, 2], fault: { kind: '429', retryAfter: '1' } }]);
-    const out = await exec(process.execPath, [BIN, 'eval', '--suite', 'replies', '--json'], {
-      env: { ...process.env, PROSPECTOR_HOME: home, GROQ_API_KEY: 'gsk_eval_test_key_0123456789', GROQ_BASE_URL: groq.baseURL, PROSPECTOR_LOG_LEVEL: 'silent' },
-      timeout: 120_000,
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    const out = await run(['--json'], home, { GROQ_API_KEY: 'gsk_eval_test_key_0123456789', GROQ_BASE_URL: groq.baseURL });
     const result = RepliesEvalFigures.parse(JSON.parse(out.stdout));
     expect(result.classifiers.map((c) => c.classifier)).toEqual(['heuristic', 'fake-groq', 'groq']);
     const [, fake, real] = result.classifiers;
