@@ -38,6 +38,7 @@ const SHARED_FILES = new Set([
   'test/e2e/groq-batch-run.test.ts',
   'test/e2e/groq-daily-limit.test.ts',
   'test/e2e/groq-faults.test.ts',
+  'test/e2e/groq-today.test.ts',
   'test/e2e/local-run.test.ts',
   'test/e2e/onboard-data-api.test.ts',
   'test/e2e/outreach-templates.test.ts',
