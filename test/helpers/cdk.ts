@@ -76,19 +76,21 @@ let npxShim: string | null | undefined;
  */
 function withDirectEsbuild<T>(fn: () => T): T {
   if (npxShim === undefined) {
-    const dirs = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean);
-    const real = dirs.map((dir) => path.join(dir, 'npx')).find((file) => {
+    const runnable = (file: string) => {
       try {
         accessSync(file, constants.X_OK);
         return true;
       } catch {
         return false;
       }
-    });
+    };
+    const dirs = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean);
+    const real = dirs.map((dir) => path.join(dir, 'npx')).find(runnable);
+    const esbuild = path.join(REPO_ROOT, 'node_modules', '.bin', 'esbuild');
     npxShim = null;
-    if (real) {
+    // Without either, CDK's own npx call is left to say what is missing.
+    if (real && runnable(esbuild)) {
       const dir = mkdtempSync(path.join(tmpdir(), 'prospector-npx-'));
-      const esbuild = path.join(REPO_ROOT, 'node_modules', '.bin', 'esbuild');
       writeFileSync(
         path.join(dir, 'npx'),
         `#!/bin/sh\nif [ "$1" = --no-install ] && [ "$2" = esbuild ]; then shift 2; exec ${shell(esbuild)} "$@"; fi\nexec ${shell(real)} "$@"\n`,
