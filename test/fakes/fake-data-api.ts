@@ -224,7 +224,7 @@ export class FakeDataApi {
   #tail: Promise<void> = Promise.resolve();
   #paused: { refusalsLeft: number } | undefined;
   #hold: { arrived: () => void; released: Promise<void> } | undefined;
-  #migrated = false;
+  readonly #migrated: boolean;
   /** Counters since the start (or the last `reset()`). */
   readonly stats: FakeDataApiStats = emptyStats();
 
@@ -240,6 +240,7 @@ export class FakeDataApi {
     this.#transactionIdleMs = options.transactionIdleMs ?? TRANSACTION_IDLE_MS;
     this.#now = options.now ?? Date.now;
     this.#latency = options.latency;
+    this.#migrated = options.schema === 'migrated';
     const { port } = server.address() as AddressInfo;
     this.endpoint = `http://127.0.0.1:${port}`;
   }
@@ -262,7 +263,6 @@ export class FakeDataApi {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     fake = new FakeDataApi(db, server, typeNames, options);
-    fake.#migrated = options.schema === 'migrated';
     return fake;
   }
 

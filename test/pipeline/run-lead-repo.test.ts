@@ -111,8 +111,8 @@ describe('the run lead repository', () => {
     const reason = 'run failed before this lead finished: States.Timeout';
     expect(await db.transaction((tx) => failUnfinishedRunLeads(counted(tx), runId, { name: 'States.Timeout', message: reason, reason }, newId))).toBe(extra + 3);
 
-    // Two full batches, then one of four that is the last.
-    expect(statements).toHaveLength(3);
+    // One count, then two full batches and one of four.
+    expect(statements).toHaveLength(4);
     const rows = await db.query<{ n: number; fresh: number; attempts: number; reasons: number }>(
       `SELECT count(*)::int AS n, count(*) FILTER (WHERE f.id::text = ANY(:ids::text[]))::int AS fresh,
               max(f.attempts)::int AS attempts, count(DISTINCT r.reason)::int AS reasons

@@ -138,15 +138,20 @@ export const FAIL_UNFINISHED_BATCH = 500;
  */
 export async function failUnfinishedRunLeads(tx: Sql, runId: string, failure: Omit<LeadFailure, 'stage'>, newId: () => string): Promise<number> {
   const unfinished = RUN_LEAD_STATUSES.filter((s) => UNFINISHED_STAGE[s] !== null);
+  const inUnfinished = `status IN (${unfinished.map((s) => `'${s}'`).join(', ')})`;
   const stageOf = `CASE b.status ${unfinished.map((s) => `WHEN '${s}' THEN '${UNFINISHED_STAGE[s]}'`).join(' ')} END`;
+  // Usually none (every lead finished): one statement, as when the leads were read one by one.
+  const counted = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM run_lead WHERE run_id = :runId::uuid AND ${inUnfinished}`, { runId });
+  let left = counted.rows[0]?.n ?? 0;
   let total = 0;
-  for (;;) {
-    const ids = Array.from({ length: FAIL_UNFINISHED_BATCH }, () => newId());
+  while (left > 0) {
+    const size = Math.min(left, FAIL_UNFINISHED_BATCH);
+    const ids = Array.from({ length: size }, () => newId());
     const res = await tx.query<{ n: number }>(
       `WITH b AS (
          SELECT lead_id, status, row_number() OVER (ORDER BY lead_id) AS i FROM (
            SELECT lead_id, status FROM run_lead
-            WHERE run_id = :runId::uuid AND status IN (${unfinished.map((s) => `'${s}'`).join(', ')})
+            WHERE run_id = :runId::uuid AND ${inUnfinished}
             ORDER BY lead_id LIMIT :limit FOR UPDATE
          ) unfinished
        ), failures AS (
@@ -162,12 +167,14 @@ export async function failUnfinishedRunLeads(tx: Sql, runId: string, failure: Om
          RETURNING 1
        )
        SELECT (SELECT count(*) FROM moved)::int AS n, (SELECT count(*) FROM failures)::int AS f`,
-      { runId, limit: FAIL_UNFINISHED_BATCH, ids: JSON.stringify(ids), name: failure.name, message: failure.message, reason: failure.reason },
+      { runId, limit: size, ids: JSON.stringify(ids), name: failure.name, message: failure.message, reason: failure.reason },
     );
     const n = res.rows[0]?.n ?? 0;
     total += n;
-    if (n < FAIL_UNFINISHED_BATCH) return total;
+    if (n < size) break;
+    left -= n;
   }
+  return total;
 }
 
 /**
