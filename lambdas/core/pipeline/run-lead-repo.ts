@@ -99,6 +99,11 @@ export interface LeadFailure {
   reason: string;
 }
 
+/** A lead's failure row in a run is one row: a repeat counts an attempt and opens a resolved one again. */
+const FAILURE_UPSERT = `ON CONFLICT (run_id, lead_id) DO UPDATE
+       SET stage = EXCLUDED.stage, error_name = EXCLUDED.error_name, message = EXCLUDED.message,
+           attempts = lead_failure.attempts + 1, failed_at = now(), resolved_at = NULL`;
+
 /**
  * Records that a lead failed: the failure row is upserted (attempts count up on a redrive; a
  * resolved failure is open again) and the lead moves to `failed`. Use inside a transaction.
@@ -107,9 +112,7 @@ export async function failRunLead(tx: Sql, runId: string, leadId: string, failur
   await tx.query(
     `INSERT INTO lead_failure (id, run_id, lead_id, stage, error_name, message)
      VALUES (:id::uuid, :runId::uuid, :leadId::uuid, :stage, :name, :message)
-     ON CONFLICT (run_id, lead_id) DO UPDATE
-       SET stage = EXCLUDED.stage, error_name = EXCLUDED.error_name, message = EXCLUDED.message,
-           attempts = lead_failure.attempts + 1, failed_at = now(), resolved_at = NULL`,
+     ${FAILURE_UPSERT}`,
     { id: newId(), runId, leadId, stage: failure.stage, name: failure.name, message: failure.message },
   );
   await moveRunLead(tx, runId, leadId, 'failed', { reason: failure.reason });
@@ -157,16 +160,13 @@ export async function failUnfinishedRunLeads(tx: Sql, runId: string, failure: Om
        ), failures AS (
          INSERT INTO lead_failure (id, run_id, lead_id, stage, error_name, message)
          SELECT (:ids::jsonb ->> (b.i - 1)::int)::uuid, :runId::uuid, b.lead_id, ${stageOf}, :name, :message FROM b
-         ON CONFLICT (run_id, lead_id) DO UPDATE
-           SET stage = EXCLUDED.stage, error_name = EXCLUDED.error_name, message = EXCLUDED.message,
-               attempts = lead_failure.attempts + 1, failed_at = now(), resolved_at = NULL
-         RETURNING 1
+         ${FAILURE_UPSERT}
        ), moved AS (
          UPDATE run_lead r SET status = 'failed', reason = :reason, updated_at = now()
            FROM b WHERE r.run_id = :runId::uuid AND r.lead_id = b.lead_id
          RETURNING 1
        )
-       SELECT (SELECT count(*) FROM moved)::int AS n, (SELECT count(*) FROM failures)::int AS f`,
+       SELECT count(*)::int AS n FROM moved`,
       { runId, limit: size, ids: JSON.stringify(ids), name: failure.name, message: failure.message, reason: failure.reason },
     );
     const n = res.rows[0]?.n ?? 0;
