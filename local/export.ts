@@ -87,7 +87,8 @@ export async function exportRun(sql: Sql, runId: string): Promise<ExportRecord[]
   });
 }
 
-const csvCell = (v: unknown): string => {
+/** One CSV cell (RFC 4180: quoted when it holds a quote, comma or line break; objects as JSON). */
+export const csvCell = (v: unknown): string => {
   const s = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLED_DIRECTORY_FILE } from '#adapters/directory-lead-search.ts';
 import type { RunSummary } from '#core/pipeline/finish-run.ts';
 import type { LeadCandidate } from '#core/ports.ts';
+import { csvCell } from '#local/export.ts';
 import { openLocal, type LocalRuntime } from '#local/runner.ts';
 import { startFakeGroq, type FakeGroq, type RecordedCall } from '#test/fakes/fake-groq.ts';
 import { domainOfCall } from '#test/hostile/support.ts';
@@ -35,9 +36,8 @@ const LEAD_DOMAINS = [
 
 async function leadsCsv(): Promise<string> {
   const directory = JSON.parse(await readFile(BUNDLED_DIRECTORY_FILE, 'utf8')) as LeadCandidate[];
-  const field = (v: string) => (/[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
   const rows = LEAD_DOMAINS.flatMap((d) => directory.filter((e) => e.lead_email.endsWith(`@${d}`)));
-  return `company_name,company_website,lead_email,lead_name\n${rows.map((e) => [e.company_name, e.company_website, e.lead_email, e.lead_name].map(field).join(',')).join('\n')}\n`;
+  return `company_name,company_website,lead_email,lead_name\n${rows.map((e) => [e.company_name, e.company_website, e.lead_email, e.lead_name].map(csvCell).join(',')).join('\n')}\n`;
 }
 
 interface Committed {
