@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { PGlite } from '@electric-sql/pglite';
-import { PgliteSql } from '#adapters/pglite-sql.ts';
+import { PGLITE_START_PARAMS, PgliteSql } from '#adapters/pglite-sql.ts';
 import { migrate } from '#core/db/migrate.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
 import type { PgTemplates } from './helpers/pg-templates.ts';
@@ -39,7 +39,7 @@ async function save(dir: string, name: string, dump: Blob): Promise<string> {
 }
 
 async function buildTemplates(dir: string): Promise<PgTemplates> {
-  const cluster = await PGlite.create();
+  const cluster = await PGlite.create({ startParams: [...PGLITE_START_PARAMS] });
   const empty = await save(dir, 'empty', await cluster.dumpDataDir('none'));
   const db = new PgliteSql(cluster);
   try {
@@ -49,7 +49,7 @@ async function buildTemplates(dir: string): Promise<PgTemplates> {
     const onboarded = await save(dir, 'onboarded', await db.dump());
     // A home's database folder as the CLI leaves it after its first command (migrated, on disk).
     const homeDb = join(dir, 'home-db');
-    const onDisk = await PGlite.create({ dataDir: homeDb, loadDataDir: new Blob([await readFile(migrated)]) });
+    const onDisk = await PGlite.create({ startParams: [...PGLITE_START_PARAMS], dataDir: homeDb, loadDataDir: new Blob([await readFile(migrated)]) });
     await onDisk.close();
     return { empty, migrated, onboarded, onboardedWorkspaceId: workspaceId, homeDb };
   } finally {

@@ -12,7 +12,7 @@
  */
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { PgliteSql } from '#adapters/pglite-sql.ts';
+import { PGLITE_START_PARAMS, PgliteSql } from '#adapters/pglite-sql.ts';
 import { migrate } from '#core/db/migrate.ts';
 import type { Sql, SqlParams, SqlResult, SqlRow } from '#core/ports.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
@@ -27,7 +27,7 @@ let onboardedTemplate: Promise<{ dump: Blob | File; workspaceId: string }> | und
 
 async function openPglite(loadDataDir?: Blob | File): Promise<PGlite> {
   const cached = await pgliteEngine();
-  return PGlite.create({ ...(cached ?? {}), ...(loadDataDir ? { loadDataDir } : {}) });
+  return PGlite.create({ ...(cached ?? {}), startParams: [...PGLITE_START_PARAMS], ...(loadDataDir ? { loadDataDir } : {}) });
 }
 
 function migratedDump(): Promise<Blob | File> {
