@@ -188,6 +188,16 @@ describe('capitalised words', () => {
     expect(report.findings.map((f) => f.detail)).toEqual([expect.stringContaining('"Zentrix"')]);
   });
 
+  it('reads an ordinary word before a company form as part of the name: "Likely Corp", "Monday Holdings"', () => {
+    // Found by the property below: "Likely" starting a sentence is a word, but "Likely Corp" is a company.
+    expect(check(`Likely Corp is a customer of ours. ${OPT_OUT}`).findings.map((f) => f.detail)).toEqual([expect.stringContaining('"Likely Corp"')]);
+    expect(check(`Hi Dana, your peers at Monday Holdings opened two sites [f1]. ${OPT_OUT}`).findings.map((f) => f.detail)).toEqual([
+      expect.stringContaining('"Monday Holdings"'),
+    ]);
+    // an ordinary word before a name that is not a company form stays a word
+    expect(check(`Thanks Dana, I could show you on Tuesday. ${OPT_OUT}`).verdict).toBe('grounded');
+  });
+
   it("requires a run of capitalised words as a whole: two true names do not make a third", () => {
     // "Northwind" (the lead) and "Freight" (Keelhaul Freight) are each known; "Northwind Freight" is not.
     expect(check(`Hi Dana, Northwind Freight opened two sites [f1]. ${OPT_OUT}`).findings.map((f) => f.detail)).toEqual([

@@ -396,6 +396,12 @@ const COMMON = new Set(
   respectfully soon speak talk cordially`.split(/\s+/).filter(Boolean),
 );
 
+/**
+ * Legal and group forms of company names. Alone they name nothing, so a word they follow is part
+ * of the name even when it is an ordinary word at a sentence start ("Likely Corp", "May Holdings").
+ */
+const COMPANY_FORMS = new Set(['inc', 'incorporated', 'ltd', 'limited', 'llc', 'llp', 'plc', 'corp', 'corporation', 'co', 'gmbh', 'ag', 'sa', 'bv', 'holdings', 'group']);
+
 /** Words that are capitalised mid-sentence without being names. */
 const ALWAYS_OK = new Set(['i', "i'm", "i've", "i'd", "i'll", 'ok', 'okay', 'ps', 'p.s', 'fyi', 'btw', ...WEEKDAYS]);
 
@@ -424,6 +430,8 @@ function nameRuns(sentence: string, isSubject: boolean, ordinary: ReadonlySet<st
   let current: { tokens: string[]; start: number; end: number } | undefined;
   let index = 0;
   let previousEnd = 0;
+  // the capitalised word just before, when it was ruled not to be a name
+  let passedOver: { token: string; start: number } | undefined;
   const flush = () => {
     if (current && current.tokens.length > 0) runs.push({ tokens: current.tokens, text: text.slice(current.start, current.end) });
     current = undefined;
@@ -449,10 +457,12 @@ function nameRuns(sentence: string, isSubject: boolean, ordinary: ReadonlySet<st
     // Runs are words next to each other: a comma, "and" or "of" ends one.
     if (!name || (current && !/^\s+$/.test(gap))) flush();
     if (name) {
+      if (!current && passedOver && COMPANY_FORMS.has(lower) && /^\s+$/.test(gap)) current = { tokens: [passedOver.token], start: passedOver.start, end: m.index };
       current ??= { tokens: [], start: m.index, end: m.index };
       current.tokens.push(token);
       current.end = m.index + bare(m[0]).length;
     }
+    passedOver = capital && !name ? { token, start: m.index } : undefined;
   }
   flush();
   // A run of ordinary words in title case ("Month-End Close") names nothing.
