@@ -79,9 +79,22 @@ function stopOnSignals(): { signal: AbortSignal; dispose(): void } {
 /** The exit code for a stop by `reason` (128 + the signal number, as shells report it). */
 const stopExitCode = (reason: unknown) => (reason === 'SIGTERM' ? 143 : 130);
 
+/** Refuses `--icp` naming no ICP of the workspace before a run is opened, listing the ones it has. */
+async function checkIcp(rt: LocalRuntime, workspace: string, slug: string): Promise<void> {
+  const icps = await rt.deps.sql.query<{ slug: string }>(
+    `SELECT i.slug FROM icp i JOIN workspace w ON w.id = i.workspace_id WHERE w.slug = :workspace ORDER BY i.slug`,
+    { workspace },
+  );
+  if (icps.rows.some((r) => r.slug === slug)) return;
+  const known = icps.rows.map((r) => r.slug);
+  throw new ValidationError('prospector run', [
+    { path: '--icp', message: `workspace "${workspace}" has no ICP "${slug}"; its ICPs: ${known.length ? known.join(', ') : '(none)'}` },
+  ]);
+}
+
 async function runAndReport(
   rt: LocalRuntime,
-  opts: { leads?: string; json?: boolean; workspace?: string; redrive?: string; groqBatch?: boolean },
+  opts: { leads?: string; icp?: string; json?: boolean; workspace?: string; redrive?: string; groqBatch?: boolean },
   stop: AbortSignal,
 ): Promise<number> {
   const started = Date.now();
@@ -89,6 +102,7 @@ async function runAndReport(
   const { runOnce } = await import('./runner.ts');
   const summary = await runOnce(rt, {
     leadsFile: opts.leads,
+    ...(opts.icp !== undefined ? { icp: opts.icp } : {}),
     workspace: opts.workspace,
     redriveRunId: opts.redrive,
     ...(opts.groqBatch ? { groqBatch: true } : {}),
@@ -197,9 +211,13 @@ Examples:
     .option('--leads <file>', 'take leads from a CSV (company_name,company_website,lead_email,lead_name) or JSON array instead of the search')
     .option('--every <interval>', 'keep running on this interval until stopped (e.g. 15m)', parseInterval)
     .option('--json', 'print the run summary as JSON (last line of stdout)')
+    .option('--icp <slug>', "one ICP: with --leads the file's leads belong to it (fit, tone and drafts as its own search's), without it the run searches for that ICP alone (active or not)")
     .option('--groq-batch', "research through Groq's Batch API (half the price; answers within Groq's completion window, polled every 30 s): needs GROQ_API_KEY")
-    .addHelpText('after', '\nExamples:\n  $ prospector run\n  $ prospector run --leads leads.csv --json\n  $ prospector run --every 15m\n  $ GROQ_API_KEY=gsk_... prospector run --groq-batch')
-    .action(async (opts: { leads?: string; every?: number; workspace?: string; json?: boolean; groqBatch?: boolean }) => {
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ prospector run\n  $ prospector run --leads leads.csv --json\n  $ prospector run --leads leads.csv --icp midmarket-logistics\n  $ prospector run --every 15m\n  $ GROQ_API_KEY=gsk_... prospector run --groq-batch',
+    )
+    .action(async (opts: { leads?: string; icp?: string; every?: number; workspace?: string; json?: boolean; groqBatch?: boolean }) => {
       if (opts.groqBatch && !process.env.GROQ_API_KEY) {
         throw new ValidationError('prospector run', [
           { path: '--groq-batch', message: "sends the research to Groq's Batch API, but GROQ_API_KEY is not set: the offline heuristics have no batch. Set GROQ_API_KEY, or run without --groq-batch" },
@@ -211,8 +229,10 @@ Examples:
         await withRuntime(async (rt) => {
           let wake: (() => void) | undefined;
           stop.signal.addEventListener('abort', () => wake?.(), { once: true });
+          const workspace = (await resolveWorkspace(rt.deps.sql, chosen())).slug;
+          if (opts.icp !== undefined) await checkIcp(rt, workspace, opts.icp);
           for (;;) {
-            code = await runAndReport(rt, { ...opts, workspace: (await resolveWorkspace(rt.deps.sql, chosen())).slug }, stop.signal);
+            code = await runAndReport(rt, { ...opts, workspace }, stop.signal);
             if (!opts.every || stop.signal.aborted) break;
             process.stderr.write(`next run in ${opts.every / 1000} s (Ctrl-C to stop)\n`);
             await new Promise<void>((resolve) => {

@@ -285,6 +285,8 @@ export interface RunOptions extends ExecuteOptions {
   /** Leads given directly instead of a file (staged in the lake the same way). */
   leads?: LeadCandidate[];
   workspace?: string;
+  /** One ICP's slug: the leads file's leads belong to it, or the run searches for it alone (StartRun's `icp`). */
+  icp?: string;
   redriveRunId?: string;
   /** Batch mode: the research goes to Groq's Batch API in rounds (needs GROQ_API_KEY). */
   groqBatch?: boolean;
@@ -309,6 +311,7 @@ export async function runOnce(rt: LocalRuntime, options: RunOptions = {}): Promi
   await closeInterruptedRuns(rt.deps);
   const input: Record<string, unknown> = { trigger: 'manual' };
   if (options.workspace) input.workspace = options.workspace;
+  if (options.icp !== undefined) input.icp = options.icp;
   const leads = options.leads ?? (options.leadsFile ? await readLeadsFile(options.leadsFile, { onWarning: options.onWarning }) : undefined);
   if (leads) input.leadsKey = await stageLeads(rt.deps.lake, leads);
   if (options.redriveRunId) input.redrive = { runId: options.redriveRunId };

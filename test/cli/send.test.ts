@@ -1,11 +1,12 @@
 /**
- * `prospector send` as a user runs it over a fresh PROSPECTOR_HOME: start, approve every
+ * `prospector send` as a user runs it over a fresh PROSPECTOR_HOME: a run over a leads file for
+ * one ICP (test/helpers/sample-leads.ts), approve every
  * unflagged draft, send on a Tuesday morning in the leads' zone. The loopback sink's outbox then
  * holds real mail with the compliance headers, none to a suppressed address, follow-ups queued and
  * not sent, and another send sends nothing twice. Commands run in this process
  * (test/helpers/cli-in-process.ts), except those killed or interrupted: child processes.
  */
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboxEntry } from '#core/sending/outbox.ts';
@@ -15,6 +16,7 @@ import { MailSink } from '#local/mail-sink.ts';
 import { startProspector } from '#test/crash/cli.ts';
 import { cliEnv, closeCliDatabases, homeDatabase, lastJson, prospector } from '#test/helpers/cli-in-process.ts';
 import { migratedHome } from '#test/helpers/home.ts';
+import { directoryLeadsCsv } from '#test/helpers/sample-leads.ts';
 
 /** 09:00 in Berlin on the first Tuesday at least a week after today (after every approval's first slot). */
 function tuesdayNineBerlin(): Date {
@@ -40,6 +42,15 @@ async function emls(home: string): Promise<{ name: string; text: string }[]> {
 
 const header = (eml: string, name: string) => new RegExp(`^${name}:\\s*(.+(?:\\r?\\n[ \\t].+)*)`, 'mi').exec(eml)?.[1].replace(/\r?\n[ \t]+/g, ' ');
 
+const SENDABLE = [
+  'meridian-supply.example',
+  'rheinwerk-logistik.example',
+  'polderport-logistics.example',
+  'northstar-cold-chain.example',
+  'ironbridge-manufacturing.example',
+  'keelhaul-freight.example',
+];
+
 describe('prospector send', { timeout: 900_000 }, () => {
   let home: string;
   const at = tuesdayNineBerlin();
@@ -47,8 +58,16 @@ describe('prospector send', { timeout: 900_000 }, () => {
 
   beforeAll(async () => {
     home = await migratedHome('prospector-send-');
-    const start = await prospector(['start'], cliEnv(home), 600_000);
-    expect(start.code, start.stderr).toBe(0);
+    const onboard = await prospector(['onboard', '--sample'], cliEnv(home));
+    expect(onboard.code, onboard.stderr).toBe(0);
+    // The sample's logistics leads that its run drafts, and one it excludes (an existing
+    // customer), as a leads file for that ICP: the drafts a whole sample run makes for it, at a
+    // fifth of the run's work.
+    const leads = join(home, 'leads.csv');
+    await writeFile(leads, await directoryLeadsCsv(SENDABLE));
+    const run = await prospector(['run', '--leads', leads, '--icp', 'midmarket-logistics', '--json'], cliEnv(home), 600_000);
+    expect(run.code, run.stderr).toBe(0);
+    expect(lastJson<{ failures: unknown[] }>(run).failures).toEqual([]);
     const approve = await prospector(['drafts', 'approve', '--all-unflagged', '--json'], cliEnv(home));
     expect(approve.code, approve.stderr).toBe(0);
     expect(lastJson<{ approved: unknown[] }>(approve).approved.length).toBeGreaterThan(1);
@@ -57,6 +76,15 @@ describe('prospector send', { timeout: 900_000 }, () => {
   afterAll(async () => {
     await closeCliDatabases();
     await rm(home, { recursive: true, force: true });
+  });
+
+  it('run --icp naming no ICP of the workspace is refused before a run opens, with the ICPs it has', async () => {
+    const runs = async () => lastJson<unknown[]>(await prospector(['runs', '--json'], cliEnv(home))).length;
+    const before = await runs();
+    const r = await prospector(['run', '--leads', join(home, 'leads.csv'), '--icp', 'logistics'], cliEnv(home));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--icp: workspace "tallyhand" has no ICP "logistics"; its ICPs: b2b-saas-scaleups, healthcare-groups, midmarket-logistics');
+    expect(await runs()).toBe(before);
   });
 
   it('sends due mail into the sink with the compliance headers, queues follow-ups unsent, and never sends twice', async () => {

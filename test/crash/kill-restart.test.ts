@@ -8,15 +8,13 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLED_DIRECTORY_FILE } from '#adapters/directory-lead-search.ts';
 import type { RunSummary } from '#core/pipeline/finish-run.ts';
-import type { LeadCandidate } from '#core/ports.ts';
-import { csvCell } from '#local/export.ts';
 import { openLocal, type LocalRuntime } from '#local/runner.ts';
 import { startFakeGroq, type FakeGroq, type RecordedCall } from '#test/fakes/fake-groq.ts';
 import { domainOfCall } from '#test/hostile/support.ts';
 import { cliEnv, lastJson, prospector, researchParts, startProspector, type CliResult } from './cli.ts';
 import { migratedHome } from '#test/helpers/home.ts';
+import { directoryLeadsCsv } from '#test/helpers/sample-leads.ts';
 
 const API_KEY = 'gsk_crashSuiteFakeKey0123456789ab';
 const PRELOAD = join(import.meta.dirname, 'loopback-only.ts');
@@ -33,12 +31,6 @@ const LEAD_DOMAINS = [
   'northstar-cold-chain.example', 'polderport-logistics.example', 'meridian-supply.example', 'kiln-analytics.example', 'brightpallet.example',
   'gone-logistics.example', 'halden-haulage.example',
 ];
-
-async function leadsCsv(): Promise<string> {
-  const directory = JSON.parse(await readFile(BUNDLED_DIRECTORY_FILE, 'utf8')) as LeadCandidate[];
-  const rows = LEAD_DOMAINS.flatMap((d) => directory.filter((e) => e.lead_email.endsWith(`@${d}`)));
-  return `company_name,company_website,lead_email,lead_name\n${rows.map((e) => [e.company_name, e.company_website, e.lead_email, e.lead_name].map(csvCell).join(',')).join('\n')}\n`;
-}
 
 interface Committed {
   lead_id: string;
@@ -81,7 +73,7 @@ describe('SIGKILL in the middle of `prospector run`, then run again', () => {
     expect(onboard.code, onboard.stderr).toBe(0);
 
     const leads = join(home, 'leads.csv');
-    await writeFile(leads, await leadsCsv());
+    await writeFile(leads, await directoryLeadsCsv(LEAD_DOMAINS));
 
     // First run: killed once enough leads are committed (their research lines are in the lake).
     const started = Date.now();

@@ -7,8 +7,10 @@
  * research and commit. Suites about the whole sample (test/e2e/local-run.test.ts,
  * test/e2e/outreach-templates.test.ts, `npm start`) search the whole directory.
  */
-import { DirectoryLeadSearch } from '#adapters/directory-lead-search.ts';
+import { readFile } from 'node:fs/promises';
+import { BUNDLED_DIRECTORY_FILE, DirectoryLeadSearch } from '#adapters/directory-lead-search.ts';
 import type { LeadCandidate, LeadSearch } from '#core/ports.ts';
+import { csvCell } from '#local/export.ts';
 
 /**
  * Companies whose leads, on the sample web with the sample onboarding, cover each outcome:
@@ -48,4 +50,11 @@ export class DirectorySubset implements LeadSearch {
       [lead.company_website, lead.lead_email].some((text) => typeof text === 'string' && this.#domains.has(domainOf(text) ?? '')),
     );
   }
+}
+
+/** A leads file (CSV, for `prospector run --leads`) of the bundled directory's leads at `domains`, in that order. */
+export async function directoryLeadsCsv(domains: readonly string[]): Promise<string> {
+  const directory = JSON.parse(await readFile(BUNDLED_DIRECTORY_FILE, 'utf8')) as LeadCandidate[];
+  const rows = domains.flatMap((d) => directory.filter((e) => e.lead_email.endsWith(`@${d}`)));
+  return `company_name,company_website,lead_email,lead_name\n${rows.map((e) => [e.company_name, e.company_website, e.lead_email, e.lead_name].map(csvCell).join(',')).join('\n')}\n`;
 }

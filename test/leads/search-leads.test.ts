@@ -101,6 +101,34 @@ describe('SearchLeads', () => {
     expect(n.rows[0].n).toBe(10_250);
   });
 
+  it("gives a leads file's leads the ICP the run names, and searches one ICP alone, active or not", async () => {
+    const leadsKey = await stageLeads(deps.lake, [candidate(1), candidate(2)]);
+    const started = await startRun(deps, { leadsKey, icp: 'midmarket-logistics' });
+    const icp = await db.query<{ id: string }>(`SELECT id FROM icp WHERE slug = 'midmarket-logistics'`);
+    expect(started.icps).toEqual([{ icpId: icp.rows[0].id, slug: 'midmarket-logistics', keywords: [], quota: MAX_SEARCH_RESULTS, leadsKey }]);
+    await searchLeads(deps, { runId: started.runId, icp: started.icps[0] });
+    const owners = await db.query<{ lead: string; run: string }>(
+      `SELECT DISTINCT l.icp_id AS lead, rl.icp_id AS run FROM run_lead rl JOIN lead l ON l.id = rl.lead_id WHERE rl.run_id = :runId::uuid`,
+      { runId: started.runId },
+    );
+    expect(owners.rows).toEqual([{ lead: icp.rows[0].id, run: icp.rows[0].id }]);
+
+    await db.query(`UPDATE icp SET active = false WHERE slug = 'healthcare-groups'`);
+    const one = await startRun(deps, { icp: 'healthcare-groups' });
+    expect(one.icps.map((i) => i.slug)).toEqual(['healthcare-groups']);
+    expect(one.icps[0].keywords.length).toBeGreaterThan(0);
+    // not named, an inactive ICP is not searched
+    expect((await startRun(deps, {})).icps.map((i) => i.slug)).toEqual(['b2b-saas-scaleups', 'midmarket-logistics']);
+  });
+
+  it('refuses an ICP the workspace does not have, naming the field and the ICPs it has, and opens no run', async () => {
+    const before = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM run`);
+    await expect(startRun(deps, { icp: 'midmarket' })).rejects.toThrow(
+      /icp: workspace "tallyhand" has no ICP "midmarket"; its ICPs: b2b-saas-scaleups, healthcare-groups, midmarket-logistics/,
+    );
+    expect((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM run`)).rows).toEqual(before.rows);
+  });
+
   it('leaves leads another ICP added to the run to that ICP, counting them as duplicates without spending its own quota on them', async () => {
     const runId = await newRun();
     const [a, b] = await icps();

@@ -10,6 +10,12 @@ export const StartRunInput = z.object({
   trigger: z.enum(['schedule', 'manual']).default('manual'),
   /** Lake key of a JSON array of leads (`prospector run --leads FILE`) used instead of the search. */
   leadsKey: z.string().min(1).optional(),
+  /**
+   * Slug of one of the workspace's ICPs (`prospector run --icp SLUG`). With `leadsKey` the file's
+   * leads belong to it (researched for its fit, drafted with its tone and threshold); without,
+   * the run searches for that ICP alone. Named explicitly, an ICP runs even when it is not active.
+   */
+  icp: z.string().min(1).optional(),
   redrive: z.object({ runId: z.uuid() }).optional(),
   /** Ask Groq through its Batch API (half the price, answers within the completion window); a redrive keeps the run's mode. */
   groqBatch: z.boolean().default(false),
@@ -75,18 +81,27 @@ export async function startRun(deps: Deps, rawInput: StartRunInput): Promise<Sta
     );
   }
 
+  const rows = await sql.query<{ id: string; slug: string; search_keywords: string[]; daily_lead_quota: number; active: boolean }>(
+    `SELECT id, slug, search_keywords, daily_lead_quota, active FROM icp WHERE workspace_id = :workspaceId::uuid ORDER BY slug`,
+    { workspaceId: workspace.id },
+  );
+  let chosen: (typeof rows.rows)[number] | undefined;
+  if (input.icp !== undefined) {
+    chosen = rows.rows.find((r) => r.slug === input.icp);
+    if (!chosen) {
+      const known = rows.rows.map((r) => r.slug);
+      throw new ValidationError('run', [
+        { path: 'icp', message: `workspace "${workspace.slug}" has no ICP "${input.icp}"; its ICPs: ${known.length ? known.join(', ') : '(none)'}` },
+      ]);
+    }
+  }
   let icps: IcpItem[];
   if (input.leadsKey) {
     // A leads file is one search whose quota is every lead it holds (up to what one SearchLeads
     // considers): the file is the selection, no daily quota applies.
-    icps = [{ icpId: null, slug: 'leads-file', keywords: [], quota: MAX_SEARCH_RESULTS, leadsKey: input.leadsKey }];
+    icps = [{ icpId: chosen?.id ?? null, slug: chosen?.slug ?? 'leads-file', keywords: [], quota: MAX_SEARCH_RESULTS, leadsKey: input.leadsKey }];
   } else {
-    const rows = await sql.query<{ id: string; slug: string; search_keywords: string[]; daily_lead_quota: number }>(
-      `SELECT id, slug, search_keywords, daily_lead_quota FROM icp
-       WHERE workspace_id = :workspaceId::uuid AND active ORDER BY slug`,
-      { workspaceId: workspace.id },
-    );
-    icps = rows.rows.map((r) => ({ icpId: r.id, slug: r.slug, keywords: r.search_keywords, quota: r.daily_lead_quota }));
+    icps = (chosen ? [chosen] : rows.rows.filter((r) => r.active)).map((r) => ({ icpId: r.id, slug: r.slug, keywords: r.search_keywords, quota: r.daily_lead_quota }));
   }
 
   // The run row is written last, in one statement: if anything before it fails (the database
