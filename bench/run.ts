@@ -108,7 +108,8 @@ export function parseArgs(argv: string[]): Args {
 /** Runs `bench/<name>.ts --json` in its own process and parses the one JSON object it prints. */
 function runIsolated<T>(name: string, extra: string[]): Promise<T> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', `${name}.ts`), '--json', ...extra], {
+    // with the V8 settings of the CLI and of this command (local/bin/v8-flags.mjs)
+    const child = spawn(process.execPath, ['--import', join(ROOT, 'local', 'bin', 'v8-flags.mjs'), '--import', 'tsx', join(ROOT, 'bench', `${name}.ts`), '--json', ...extra], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'inherit'],
     });

@@ -2,6 +2,7 @@
 // Runs a TypeScript script through tsx's loader (`node local/bin/run-ts.mjs bench/run.ts --json`),
 // so npm scripts need no global tsx and no build step. The script sees a normal process.argv:
 // [node, <script>, ...its arguments].
+import './v8-flags.mjs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { register } from 'tsx/esm/api';
