@@ -79,19 +79,6 @@ function stopOnSignals(): { signal: AbortSignal; dispose(): void } {
 /** The exit code for a stop by `reason` (128 + the signal number, as shells report it). */
 const stopExitCode = (reason: unknown) => (reason === 'SIGTERM' ? 143 : 130);
 
-/** Refuses `--icp` naming no ICP of the workspace before a run is opened, listing the ones it has. */
-async function checkIcp(rt: LocalRuntime, workspace: string, slug: string): Promise<void> {
-  const icps = await rt.deps.sql.query<{ slug: string }>(
-    `SELECT i.slug FROM icp i JOIN workspace w ON w.id = i.workspace_id WHERE w.slug = :workspace ORDER BY i.slug`,
-    { workspace },
-  );
-  if (icps.rows.some((r) => r.slug === slug)) return;
-  const known = icps.rows.map((r) => r.slug);
-  throw new ValidationError('prospector run', [
-    { path: '--icp', message: `workspace "${workspace}" has no ICP "${slug}"; its ICPs: ${known.length ? known.join(', ') : '(none)'}` },
-  ]);
-}
-
 async function runAndReport(
   rt: LocalRuntime,
   opts: { leads?: string; icp?: string; json?: boolean; workspace?: string; redrive?: string; groqBatch?: boolean },
@@ -229,10 +216,14 @@ Examples:
         await withRuntime(async (rt) => {
           let wake: (() => void) | undefined;
           stop.signal.addEventListener('abort', () => wake?.(), { once: true });
-          const workspace = (await resolveWorkspace(rt.deps.sql, chosen())).slug;
-          if (opts.icp !== undefined) await checkIcp(rt, workspace, opts.icp);
+          const workspace = await resolveWorkspace(rt.deps.sql, chosen());
+          // refused before a run opens, with the flag's name (StartRun refuses it as `icp`)
+          if (opts.icp !== undefined) {
+            const { namedIcp, workspaceIcps } = await import('#core/pipeline/start-run.ts');
+            namedIcp(await workspaceIcps(rt.deps.sql, workspace.id), workspace.slug, opts.icp, '--icp', 'prospector run');
+          }
           for (;;) {
-            code = await runAndReport(rt, { ...opts, workspace }, stop.signal);
+            code = await runAndReport(rt, { ...opts, workspace: workspace.slug }, stop.signal);
             if (!opts.every || stop.signal.aborted) break;
             process.stderr.write(`next run in ${opts.every / 1000} s (Ctrl-C to stop)\n`);
             await new Promise<void>((resolve) => {

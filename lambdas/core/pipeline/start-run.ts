@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { findWorkspace } from '../onboarding/import.ts';
+import type { Sql } from '../ports.ts';
 import type { Deps } from './deps.ts';
 import { MAX_SEARCH_RESULTS } from './search-leads.ts';
 
@@ -40,6 +41,31 @@ export interface StartRunOutput {
   icps: IcpItem[];
   /** batch mode: the lead Map is followed by the batch states (SubmitLlmBatch, PollLlmBatch, ImportLlmBatch) */
   groqBatch: boolean;
+}
+
+interface IcpRow {
+  id: string;
+  slug: string;
+  search_keywords: string[];
+  daily_lead_quota: number;
+  active: boolean;
+}
+
+/** Every ICP of the workspace, by slug. */
+export async function workspaceIcps(sql: Sql, workspaceId: string): Promise<IcpRow[]> {
+  const rows = await sql.query<IcpRow>(
+    `SELECT id, slug, search_keywords, daily_lead_quota, active FROM icp WHERE workspace_id = :workspaceId::uuid ORDER BY slug`,
+    { workspaceId },
+  );
+  return rows.rows;
+}
+
+/** The ICP `slug` names among `icps`; none is refused, naming `field` and the ICPs there are. */
+export function namedIcp<T extends { slug: string }>(icps: T[], workspaceSlug: string, slug: string, field = 'icp', subject = 'run'): T {
+  const found = icps.find((r) => r.slug === slug);
+  if (found) return found;
+  const known = icps.map((r) => r.slug);
+  throw new ValidationError(subject, [{ path: field, message: `workspace "${workspaceSlug}" has no ICP "${slug}"; its ICPs: ${known.length ? known.join(', ') : '(none)'}` }]);
 }
 
 /** Creates the run row and returns what the ICP Map iterates over. */
@@ -81,27 +107,15 @@ export async function startRun(deps: Deps, rawInput: StartRunInput): Promise<Sta
     );
   }
 
-  const rows = await sql.query<{ id: string; slug: string; search_keywords: string[]; daily_lead_quota: number; active: boolean }>(
-    `SELECT id, slug, search_keywords, daily_lead_quota, active FROM icp WHERE workspace_id = :workspaceId::uuid ORDER BY slug`,
-    { workspaceId: workspace.id },
-  );
-  let chosen: (typeof rows.rows)[number] | undefined;
-  if (input.icp !== undefined) {
-    chosen = rows.rows.find((r) => r.slug === input.icp);
-    if (!chosen) {
-      const known = rows.rows.map((r) => r.slug);
-      throw new ValidationError('run', [
-        { path: 'icp', message: `workspace "${workspace.slug}" has no ICP "${input.icp}"; its ICPs: ${known.length ? known.join(', ') : '(none)'}` },
-      ]);
-    }
-  }
+  const rows = await workspaceIcps(sql, workspace.id);
+  const chosen = input.icp === undefined ? undefined : namedIcp(rows, workspace.slug, input.icp);
   let icps: IcpItem[];
   if (input.leadsKey) {
     // A leads file is one search whose quota is every lead it holds (up to what one SearchLeads
     // considers): the file is the selection, no daily quota applies.
     icps = [{ icpId: chosen?.id ?? null, slug: chosen?.slug ?? 'leads-file', keywords: [], quota: MAX_SEARCH_RESULTS, leadsKey: input.leadsKey }];
   } else {
-    icps = (chosen ? [chosen] : rows.rows.filter((r) => r.active)).map((r) => ({ icpId: r.id, slug: r.slug, keywords: r.search_keywords, quota: r.daily_lead_quota }));
+    icps = (chosen ? [chosen] : rows.filter((r) => r.active)).map((r) => ({ icpId: r.id, slug: r.slug, keywords: r.search_keywords, quota: r.daily_lead_quota }));
   }
 
   // The run row is written last, in one statement: if anything before it fails (the database
