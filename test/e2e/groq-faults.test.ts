@@ -3,10 +3,10 @@
  * machine: a 429 makes the execution wait (a Wait state, not a sleeping Lambda), invalid JSON
  * twice fails the lead with the reason and the run goes on, a hallucinated quote is dropped.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { migratedHome } from '#test/helpers/home.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
 import type { RunSummary } from '#core/pipeline/finish-run.ts';
 import { SAMPLE_ONBOARDING } from '#local/cli.ts';
@@ -23,7 +23,7 @@ describe('Groq faults through the state machine', () => {
   const waits: { entered?: number; exited?: number; seconds?: number }[] = [];
 
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), 'prospector-groq-'));
+    home = await migratedHome('prospector-groq-');
     groq = await startFakeGroq({
       apiKey: 'gsk_test_fault_key_0123456789',
       script: [

@@ -13,10 +13,10 @@
  * peak RSS is its own. This process also carries the socket tripwire while it serves.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migratedHome } from '#test/helpers/home.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
 import type { RunSummary } from '#core/pipeline/finish-run.ts';
 import { SAMPLE_ONBOARDING } from '#local/cli.ts';
@@ -134,10 +134,10 @@ describe('a whole local run against a hostile web and a faulty LLM', () => {
     web = await startHostileWeb(forbidden.port);
     fake = await startFakeGroq({ apiKey: API_KEY });
     fake.setScript(faultScript(fake.calls));
-    home = await mkdtemp(join(tmpdir(), 'prospector-hostile-'));
+    home = await migratedHome('prospector-hostile-');
 
-    // Create and onboard the workspace here: PGlite's first open (initdb) is the costliest moment
-    // of its life and not part of a run. One process per data directory: closed before the fork.
+    // Onboard the workspace here, in a home whose database is already migrated (test/helpers/home.ts):
+    // not part of the run. One process per data directory: closed before the fork.
     const setup = await openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent' }, sampleWeb: false });
     await importOnboarding(setup.deps.sql, await loadOnboardingFile(SAMPLE_ONBOARDING));
     await setup.close();

@@ -9,6 +9,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { migratedHome } from '#test/helpers/home.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
 import type { RunSummary } from '#core/pipeline/finish-run.ts';
 import { SAMPLE_ONBOARDING } from '#local/cli.ts';
@@ -106,7 +107,7 @@ describe('a second visit of a site re-checks with validators', () => {
     ).rows;
 
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), 'prospector-recheck-'));
+    home = await migratedHome('prospector-recheck-');
     root = await mkdtemp(join(tmpdir(), 'prospector-sites-'));
     for (const site of ['pipewright.example', 'meridian-supply.example']) await cp(join(SITES, site), join(root, site), { recursive: true });
     rt = await openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent' }, sampleWebRoot: root });

@@ -5,10 +5,9 @@
  * the edited sites are reported changed with their signals and researched again, the untouched
  * one stays unchanged.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { migratedHome } from '#test/helpers/home.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
 import { SAMPLE_ONBOARDING } from '#local/cli.ts';
 import { openLocal, runOnce, type LocalRuntime } from '#local/runner.ts';
@@ -29,7 +28,7 @@ describe('prospector watch', () => {
   const open = (version: string) => openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent', PROSPECTOR_SAMPLE_WEB_VERSION: version } });
 
   beforeAll(async () => {
-    home = await mkdtemp(join(tmpdir(), 'prospector-watch-'));
+    home = await migratedHome('prospector-watch-');
     rt = await open('1');
     await importOnboarding(rt.deps.sql, await loadOnboardingFile(SAMPLE_ONBOARDING));
     const first = await runOnce(rt, { leads: LEADS });
