@@ -7,15 +7,19 @@
  * `npm ci` builds (.build/cli) and from the TypeScript sources through tsx (PROSPECTOR_BUNDLE=0,
  * what runs after an edit until the next build). One start first warms tsx's on-disk cache, as
  * any earlier command would have; then each variant is started `--starts` times and its median
- * and fastest reported.
+ * and fastest reported. Last, the first command on a new, empty home (`runs`, which creates and
+ * migrates the database): with the cluster cache (PgliteSql.open copies the cached empty cluster;
+ * the warm-up makes the entry if the cache lacks it) and without it (PROSPECTOR_CACHE_DIR=off:
+ * initdb in WebAssembly, as every new database was made before the cache).
  *
  *   node local/bin/run-ts.mjs bench/startup.ts [--json] [--starts N]
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { clusterCacheDir, clusterCacheKey } from '#adapters/pglite-sql.ts';
 // @ts-expect-error: a plain JavaScript module without types (it runs before any loader)
 import { freshBundle } from '../local/bin/fresh-bundle.mjs';
 // @ts-expect-error: a plain JavaScript module without types
@@ -42,6 +46,10 @@ export interface StartupBench {
   runs: StartupVariant;
   /** the same through tsx */
   runsTsx: StartupVariant;
+  /** `prospector runs` on a new, empty home, its database copied from the cluster cache */
+  newHome: StartupVariant;
+  /** the same with PROSPECTOR_CACHE_DIR=off: initdb for every new database */
+  newHomeNoCache: StartupVariant;
   /** whether the bundle was fresh (else every variant ran through tsx); the reason when not */
   bundle: { fresh: boolean; stale?: string };
   /** load average over the last minute when the benchmark ended (other work on the machine) */
@@ -53,19 +61,38 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-function time(command: string, file: string, args: string[], starts: number, env: NodeJS.ProcessEnv = {}, expect = 'Usage: prospector'): StartupVariant {
+/** Starts `file args` `starts` times; `env` is added to this process's environment (a function: for each start, whose cleanup runs after it). */
+function time(
+  command: string,
+  file: string,
+  args: string[],
+  starts: number,
+  env: NodeJS.ProcessEnv | (() => { env: NodeJS.ProcessEnv; done: () => void }) = {},
+  expect = 'Usage: prospector',
+): StartupVariant {
   const ms: number[] = [];
   for (let i = 0; i < starts; i++) {
-    const t0 = performance.now();
-    const r = spawnSync(file, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, npm_config_update_notifier: 'false', ...env } });
-    const took = performance.now() - t0;
-    if (r.status !== 0 || !r.stdout.includes(expect)) {
-      throw new Error(`\`${command}\` failed (exit ${r.status}): ${(r.stderr || r.stdout).slice(0, 500)}`);
+    const start = typeof env === 'function' ? env() : { env, done: () => undefined };
+    try {
+      const t0 = performance.now();
+      const r = spawnSync(file, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, npm_config_update_notifier: 'false', ...start.env } });
+      const took = performance.now() - t0;
+      if (r.status !== 0 || !r.stdout.includes(expect)) {
+        throw new Error(`\`${command}\` failed (exit ${r.status}): ${(r.stderr || r.stdout).slice(0, 500)}`);
+      }
+      ms.push(took);
+    } finally {
+      start.done();
     }
-    ms.push(took);
   }
   return { command, starts, medianMs: Math.round(median(ms)), minMs: Math.round(Math.min(...ms)) };
 }
+
+/** A new, empty PROSPECTOR_HOME for one start (removed after it), with `env` beside it. */
+const newHome = (env: NodeJS.ProcessEnv = {}) => () => {
+  const home = mkdtempSync(join(tmpdir(), 'prospector-startup-new-'));
+  return { env: { ...env, PROSPECTOR_HOME: home }, done: () => rmSync(home, { recursive: true, force: true }) };
+};
 
 /** Times `prospector --help` through npx and through the bin directly. */
 export async function benchStartup(options: { starts?: number; home?: string } = {}): Promise<StartupBench> {
@@ -86,8 +113,12 @@ export async function benchStartup(options: { starts?: number; home?: string } =
     const binTsx = time('… --help through tsx', process.execPath, [BIN, '--help'], starts, tsx);
     const runs = time('node local/bin/prospector.mjs runs', process.execPath, [BIN, 'runs'], starts, { PROSPECTOR_HOME: home }, '(no rows)');
     const runsTsx = time('… runs through tsx', process.execPath, [BIN, 'runs'], starts, { ...tsx, PROSPECTOR_HOME: home }, '(no rows)');
+    const cache = clusterCacheDir();
+    if (cache && !existsSync(join(cache, await clusterCacheKey(), 'PG_VERSION'))) time('warm-up: the cluster cache', process.execPath, [BIN, 'runs'], 1, newHome(), '(no rows)');
+    const fresh1 = time('runs on a new home (cluster cache)', process.execPath, [BIN, 'runs'], starts, newHome(), '(no rows)');
+    const fresh0 = time('… with PROSPECTOR_CACHE_DIR=off', process.execPath, [BIN, 'runs'], starts, newHome({ PROSPECTOR_CACHE_DIR: 'off' }), '(no rows)');
     return {
-      npx, bin, binTsx, runs, runsTsx,
+      npx, bin, binTsx, runs, runsTsx, newHome: fresh1, newHomeNoCache: fresh0,
       bundle: fresh.entry ? { fresh: true } : { fresh: false, stale: fresh.stale },
       loadAverage1m: Number(loadavg()[0].toFixed(2)),
     };
@@ -100,7 +131,7 @@ export async function benchStartup(options: { starts?: number; home?: string } =
 export function formatStartup(s: StartupBench): string {
   const line = (v: StartupVariant) => `  ${v.command.padEnd(40)} median ${v.medianMs} ms · fastest ${v.minMs} ms (${v.starts} starts)`;
   const bundle = s.bundle.fresh ? 'from the bundle' : `NO FRESH BUNDLE (${s.bundle.stale}): everything ran through tsx; run npm run prepare`;
-  return [`Startup (load average ${s.loadAverage1m}; ${bundle}):`, ...[s.npx, s.bin, s.binTsx, s.runs, s.runsTsx].map(line)].join('\n');
+  return [`Startup (load average ${s.loadAverage1m}; ${bundle}):`, ...[s.npx, s.bin, s.binTsx, s.runs, s.runsTsx, s.newHome, s.newHomeNoCache].map(line)].join('\n');
 }
 
 const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;

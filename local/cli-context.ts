@@ -53,8 +53,8 @@ export async function pooledDatabase(home: string): Promise<PgliteSql | undefine
   if (!pool) return undefined;
   let sql = pool.get(home);
   if (!sql) {
-    const { PgliteSql } = await import('#adapters/pglite-sql.ts');
-    const opening = PgliteSql.open({ dataDir: join(home, 'db') });
+    const { clusterCacheDir, PgliteSql } = await import('#adapters/pglite-sql.ts');
+    const opening = PgliteSql.open({ dataDir: join(home, 'db'), clusterCache: clusterCacheDir() });
     sql = opening;
     pool.set(home, opening);
     // A home that could not be opened is tried afresh by the next command.

@@ -14,7 +14,7 @@ import { GroqLlm } from '#adapters/groq-llm.ts';
 import { GroqBatch } from '#adapters/groq-batch.ts';
 import { GuardedWeb } from '#adapters/guarded-web.ts';
 import { HeuristicLlm } from '#adapters/heuristic-llm.ts';
-import { PgliteSql } from '#adapters/pglite-sql.ts';
+import { clusterCacheDir, PgliteSql } from '#adapters/pglite-sql.ts';
 import { migrate } from '#core/db/migrate.ts';
 import { ProspectorError, ValidationError } from '#core/errors.ts';
 import { lakeKeys } from '#core/lake-keys.ts';
@@ -64,7 +64,7 @@ export async function openLocal(options: OpenLocalOptions = {}): Promise<LocalRu
   const config = loadLocalConfig(options.env ?? process.env);
   await mkdir(config.home, { recursive: true });
   const log = options.log ?? jsonLog({ level: config.logLevel });
-  const sql = options.sql ?? (await PgliteSql.open({ dataDir: options.dbDir ?? join(config.home, 'db') }));
+  const sql = options.sql ?? (await PgliteSql.open({ dataDir: options.dbDir ?? join(config.home, 'db'), clusterCache: clusterCacheDir() }));
   const closers: (() => Promise<void>)[] = options.sql ? [] : [() => sql.close()];
   try {
     await migrate(sql);

@@ -100,8 +100,8 @@ describe('npm run bench --json at tiny sizes prints one JSON object with every f
     const r = await bench('startup', { startupHome: home }).finally(() => rm(home, { recursive: true, force: true }));
     expect(r.startup.npx).toMatchObject({ command: 'npx prospector --help', starts: 1 });
     expect(r.startup.bin.medianMs).toBeGreaterThan(0);
-    // the bundle and the sources through tsx, for --help and for a read-only command
-    for (const k of ['binTsx', 'runs', 'runsTsx']) expect(r.startup[k].medianMs, k).toBeGreaterThan(0);
+    // the bundle and the sources through tsx, for --help and for a read-only command; a new home with and without the cluster cache
+    for (const k of ['binTsx', 'runs', 'runsTsx', 'newHome', 'newHomeNoCache']) expect(r.startup[k].medianMs, k).toBeGreaterThan(0);
     expect(typeof r.startup.bundle.fresh).toBe('boolean');
   }, 300_000);
 });

@@ -9,6 +9,9 @@
  *   test/helpers/db.ts and test/fakes/fake-data-api.ts load copies of them; test/helpers/home.ts
  *   copies a migrated database folder into a new PROSPECTOR_HOME. initdb alone takes seconds on
  *   2 cores, and 30 s and more when the machine is loaded.
+ * - Points PROSPECTOR_CACHE_DIR at a folder of this run, where making the templates leaves the
+ *   empty cluster that every other new database (a first command on an empty home, an eval's
+ *   temporary home) copies instead of running initdb, as on a user's machine after the first.
  * - Makes sure the CLI bundle (.build/cli, what `npm ci` builds) matches the sources, so that the
  *   tests that spawn `prospector` start it without the TypeScript loader, as a user's install
  *   does. After an edit it is rebuilt here (about a second) rather than each child compiling
@@ -18,8 +21,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLITE_START_PARAMS, PgliteSql } from '#adapters/pglite-sql.ts';
+import { PgliteSql } from '#adapters/pglite-sql.ts';
 import { migrate } from '#core/db/migrate.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
 import type { PgTemplates } from './helpers/pg-templates.ts';
@@ -38,19 +40,25 @@ async function save(dir: string, name: string, dump: Blob): Promise<string> {
   return file;
 }
 
-async function buildTemplates(dir: string): Promise<PgTemplates> {
-  const cluster = await PGlite.create({ startParams: [...PGLITE_START_PARAMS] });
-  const empty = await save(dir, 'empty', await cluster.dumpDataDir('none'));
-  const db = new PgliteSql(cluster);
+async function buildTemplates(dir: string, clusterCache: string): Promise<PgTemplates> {
+  // A home's database folder as the CLI leaves it after its first command (migrated, on disk).
+  // Opened as the CLI opens a new one, so the run's cluster cache is made here, once, and no
+  // test pays for initdb in it.
+  const homeDb = join(dir, 'home-db');
+  const onDisk = await PgliteSql.open({ dataDir: homeDb, clusterCache });
+  let empty: string;
+  let migrated: string;
   try {
-    await migrate(db);
-    const migrated = await save(dir, 'migrated', await db.dump());
+    empty = await save(dir, 'empty', await onDisk.dump());
+    await migrate(onDisk);
+    migrated = await save(dir, 'migrated', await onDisk.dump());
+  } finally {
+    await onDisk.close();
+  }
+  const db = await PgliteSql.open({ loadDataDir: new Blob([await readFile(migrated)]) });
+  try {
     const { workspaceId } = await importOnboarding(db, await loadOnboardingFile(SAMPLE_ONBOARDING));
     const onboarded = await save(dir, 'onboarded', await db.dump());
-    // A home's database folder as the CLI leaves it after its first command (migrated, on disk).
-    const homeDb = join(dir, 'home-db');
-    const onDisk = await PGlite.create({ startParams: [...PGLITE_START_PARAMS], dataDir: homeDb, loadDataDir: new Blob([await readFile(migrated)]) });
-    await onDisk.close();
     return { empty, migrated, onboarded, onboardedWorkspaceId: workspaceId, homeDb };
   } finally {
     await db.close();
@@ -80,7 +88,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     users: 0,
     ready: (async () => {
       const dir = await mkdtemp(join(tmpdir(), 'prospector-pg-templates-'));
-      const [templates] = await Promise.all([buildTemplates(dir), freshCliBundle()]);
+      // New databases copy their empty cluster from the run's own cache (PgliteSql.open), never
+      // from the machine's: the workers and the commands they start inherit this.
+      const clusterCache = join(dir, 'cluster-cache');
+      process.env.PROSPECTOR_CACHE_DIR = clusterCache;
+      const [templates] = await Promise.all([buildTemplates(dir, clusterCache), freshCliBundle()]);
       return { dir, templates };
     })(),
   };

@@ -27,6 +27,10 @@
  * One PGlite instance serialises all work: inside `transaction(fn)` use only the `tx` passed to
  * `fn`; querying the outer `PgliteSql` there waits for the transaction and so deadlocks.
  */
+import { createHash, randomUUID } from 'node:crypto';
+import { cp, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
 import path from 'node:path';
 import { messages, PGlite, types, type Transaction } from '@electric-sql/pglite';
 import { rewriteParameters } from '#core/db/sql-text.ts';
@@ -172,6 +176,90 @@ class PgliteTx implements Sql {
  */
 export const PGLITE_START_PARAMS: readonly string[] = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
 
+/**
+ * The folder that keeps an empty cluster for new local databases: `PROSPECTOR_CACHE_DIR`, else
+ * `$XDG_CACHE_HOME/prospector`, else `~/.cache/prospector`; undefined (no cache) when
+ * `PROSPECTOR_CACHE_DIR` is `off`. Read from the process environment, as the cache belongs to
+ * the machine, not to one home.
+ */
+export function clusterCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const own = env.PROSPECTOR_CACHE_DIR?.trim();
+  if (own === 'off') return undefined;
+  if (own) return path.resolve(own);
+  const base = env.XDG_CACHE_HOME?.trim() || path.join(homedir(), '.cache');
+  return path.join(base, 'prospector');
+}
+
+/**
+ * The cached cluster's folder name: PGlite's version and start parameters, the two things the
+ * cluster initdb makes depends on here. A new PGlite makes a new entry; old ones can be deleted.
+ */
+export async function clusterCacheKey(): Promise<string> {
+  const packageDir = path.dirname(path.dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite')));
+  const { version } = JSON.parse(await readFile(path.join(packageDir, 'package.json'), 'utf8')) as { version: string };
+  const params = createHash('sha256').update(JSON.stringify(PGLITE_START_PARAMS)).digest('hex').slice(0, 8);
+  return `pglite-${version}-${params}`;
+}
+
+async function isEmptyDir(dir: string): Promise<boolean> {
+  try {
+    return (await readdir(dir)).length === 0;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true;
+    throw error;
+  }
+}
+
+/**
+ * A new database as a copy of the cached empty cluster. PGlite runs initdb inside its
+ * WebAssembly module on every new data directory: about 5 CPU-seconds here, against about 1 to
+ * copy a closed cluster and open it (bench/ measures both). The cluster is made once per cache
+ * in a folder of its own, closed, and renamed into place, so a reader only ever sees a whole
+ * cluster and two processes making it at once both succeed. Copying from a damaged cache fails
+ * over to initdb in `dir` (undefined is returned: the caller creates the database as before)
+ * after removing what was copied; the cache entry is made afresh by the next new database.
+ */
+async function fromClusterCache(cache: string, dir: string, create: () => Promise<PGlite>): Promise<PGlite | undefined> {
+  let cluster: string;
+  try {
+    cluster = path.join(cache, await clusterCacheKey());
+    if (!(await isCluster(cluster))) await makeCluster(cache, cluster);
+    await cp(cluster, dir, { recursive: true, errorOnExist: true, force: false });
+  } catch {
+    // No cache to be had (read-only, full, PGlite moved): initdb as without one.
+    await rm(dir, { recursive: true, force: true });
+    return undefined;
+  }
+  try {
+    return await create();
+  } catch {
+    await rm(dir, { recursive: true, force: true });
+    await rm(cluster, { recursive: true, force: true }).catch(() => undefined);
+    return undefined;
+  }
+}
+
+const isCluster = async (dir: string): Promise<boolean> =>
+  readFile(path.join(dir, 'PG_VERSION'), 'utf8').then(
+    (v) => v.trim().length > 0,
+    () => false,
+  );
+
+async function makeCluster(cache: string, cluster: string): Promise<void> {
+  const building = path.join(cache, `.building-${randomUUID()}`);
+  try {
+    await mkdir(cache, { recursive: true });
+    const db = await PGlite.create({ startParams: [...PGLITE_START_PARAMS], dataDir: building });
+    await db.close();
+    await rename(building, cluster);
+  } catch (error) {
+    // Another process put its cluster in place first: use that one.
+    if (!(await isCluster(cluster))) throw error;
+  } finally {
+    await rm(building, { recursive: true, force: true });
+  }
+}
+
 /** The `Sql` port on a PGlite database. */
 export class PgliteSql implements Sql {
   /** Data directories open in this process: PGlite supports one connection per directory. */
@@ -185,20 +273,30 @@ export class PgliteSql implements Sql {
     this.db = db;
   }
 
-  /** Opens a database: in memory when `dataDir` is undefined, or seeded from a `dumpDataDir()` tarball. */
-  static async open(options: { dataDir?: string; loadDataDir?: Blob | File } = {}): Promise<PgliteSql> {
+  /**
+   * Opens a database: in memory when `dataDir` is undefined, or seeded from a `dumpDataDir()`
+   * tarball. With `clusterCache` (a folder, see `clusterCacheDir`), a `dataDir` that does not
+   * exist yet or is empty starts as a copy of the empty cluster cached there instead of running
+   * initdb (which makes it there first when the cache lacks it).
+   */
+  static async open(options: { dataDir?: string; loadDataDir?: Blob | File; clusterCache?: string } = {}): Promise<PgliteSql> {
     const dir = options.dataDir === undefined ? undefined : path.resolve(options.dataDir);
     if (dir !== undefined) {
       if (PgliteSql.#openDirs.has(dir)) throw new Error(`PGlite data directory ${dir} is already open in this process`);
       PgliteSql.#openDirs.add(dir);
     }
     try {
-      const db = await PGlite.create({
-        startParams: [...PGLITE_START_PARAMS],
-        ...(dir !== undefined ? { dataDir: dir } : {}),
-        ...(options.loadDataDir !== undefined ? { loadDataDir: options.loadDataDir } : {}),
-      });
-      const sql = new PgliteSql(db);
+      const create = () =>
+        PGlite.create({
+          startParams: [...PGLITE_START_PARAMS],
+          ...(dir !== undefined ? { dataDir: dir } : {}),
+          ...(options.loadDataDir !== undefined ? { loadDataDir: options.loadDataDir } : {}),
+        });
+      let db: PGlite | undefined;
+      if (dir !== undefined && options.clusterCache !== undefined && options.loadDataDir === undefined && (await isEmptyDir(dir))) {
+        db = await fromClusterCache(options.clusterCache, dir, create);
+      }
+      const sql = new PgliteSql(db ?? (await create()));
       sql.#dataDir = dir;
       return sql;
     } catch (error) {

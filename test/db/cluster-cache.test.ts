@@ -1,0 +1,90 @@
+/**
+ * New local databases start as a copy of a cached empty cluster instead of running initdb
+ * (PgliteSql.open with `clusterCache`): the first new database makes the cache entry, the next
+ * ones copy it (same cluster: the same system identifier initdb drew), an existing database is
+ * never replaced, and a damaged or unwritable cache never stops a database from opening.
+ */
+import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clusterCacheDir, clusterCacheKey, PgliteSql } from '#adapters/pglite-sql.ts';
+import { migrate } from '#core/db/migrate.ts';
+
+let root: string;
+/** The system identifier of the cluster the first test caches. */
+let cachedId: string;
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'prospector-cluster-cache-'));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+/** Opens `dataDir` (in a home folder that exists, as PROSPECTOR_HOME does) with the cache `cache`, runs `fn` on it, closes it. */
+async function withDb<T>(dataDir: string, cache: string, fn: (sql: PgliteSql) => Promise<T>): Promise<T> {
+  await mkdir(path.dirname(dataDir), { recursive: true });
+  const sql = await PgliteSql.open({ dataDir, clusterCache: cache });
+  try {
+    return await fn(sql);
+  } finally {
+    await sql.close();
+  }
+}
+const systemId = async (sql: PgliteSql) => (await sql.query<{ id: string }>('SELECT system_identifier::text AS id FROM pg_control_system()')).rows[0].id;
+
+describe('the cluster cache', () => {
+  it('is PROSPECTOR_CACHE_DIR, else under XDG_CACHE_HOME, else ~/.cache; `off` turns it off', () => {
+    expect(clusterCacheDir({ PROSPECTOR_CACHE_DIR: 'rel/cache', XDG_CACHE_HOME: '/x' })).toBe(path.resolve('rel/cache'));
+    expect(clusterCacheDir({ XDG_CACHE_HOME: '/var/cache/me' })).toBe('/var/cache/me/prospector');
+    expect(clusterCacheDir({})).toMatch(/[/\\]\.cache[/\\]prospector$/);
+    expect(clusterCacheDir({ PROSPECTOR_CACHE_DIR: 'off' })).toBeUndefined();
+  });
+
+  it('is made by the first new database and copied by the next; an existing database keeps its data', async () => {
+    const cache = path.join(root, 'cache');
+    const first = path.join(root, 'home-1', 'db');
+    cachedId = await withDb(first, cache, async (sql) => {
+      await migrate(sql);
+      await sql.query(`INSERT INTO workspace (id, slug, name) VALUES (gen_random_uuid(), 'acme', 'Acme')`);
+      return systemId(sql);
+    });
+    // One entry, named for the PGlite version, and nothing half-built left beside it.
+    expect(await readdir(cache)).toEqual([await clusterCacheKey()]);
+    expect(await clusterCacheKey()).toMatch(/^pglite-\d+\.\d+\.\d+-[0-9a-f]{8}$/);
+
+    const second = path.join(root, 'home-2', 'db');
+    const secondId = await withDb(second, cache, async (sql) => {
+      await migrate(sql);
+      expect((await sql.query('SELECT slug FROM workspace')).rows).toEqual([]);
+      return systemId(sql);
+    });
+    expect(secondId).toBe(cachedId);
+
+    // Reopened, the first database is the one it was, not a copy of the empty cluster.
+    await withDb(first, cache, async (sql) => expect((await sql.query('SELECT slug FROM workspace')).rows).toEqual([{ slug: 'acme' }]));
+  });
+
+  it('a damaged entry falls back to initdb and is removed; an unwritable cache is done without', async () => {
+    // The entry the test above made, with its cluster's control file gone.
+    const cache = path.join(root, 'damaged');
+    const entry = path.join(cache, await clusterCacheKey());
+    await cp(path.join(root, 'cache', await clusterCacheKey()), entry, { recursive: true });
+    await rm(path.join(entry, 'global'), { recursive: true });
+
+    const fresh = await withDb(path.join(root, 'after-damage', 'db'), cache, async (sql) => {
+      await migrate(sql);
+      return systemId(sql);
+    });
+    expect(fresh).not.toBe(cachedId);
+    expect(await readdir(cache)).toEqual([]);
+
+    // A cache folder that cannot be made (a file stands in its way): initdb, as without a cache.
+    const blocked = path.join(root, 'a-file');
+    await writeFile(blocked, 'not a folder');
+    await withDb(path.join(root, 'no-cache', 'db'), path.join(blocked, 'cache'), async (sql) => {
+      await migrate(sql);
+      expect((await sql.query<{ n: number }>('SELECT count(*)::int AS n FROM workspace')).rows).toEqual([{ n: 0 }]);
+    });
+  });
+});
