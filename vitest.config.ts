@@ -41,7 +41,6 @@ const SHARED_FILES = new Set([
   'test/e2e/groq-today.test.ts',
   'test/e2e/local-run.test.ts',
   'test/e2e/onboard-data-api.test.ts',
-  'test/e2e/outreach-templates.test.ts',
   'test/e2e/step-ports.test.ts',
   // The CLI in-process (test/helpers/cli-in-process.ts puts back the environment, argv and exit
   // code after each command and fails a command that leaves a process listener behind), and the

@@ -4,8 +4,8 @@
  * the paths a run over the whole sample takes (fit above and below the threshold, drafting, a
  * site that cannot be reached, a lead the search refuses, one the run skips) for a third of the
  * leads: each lead of the sample web costs about a quarter of a CPU-second to fetch, clean,
- * research and commit. Suites about the whole sample (test/e2e/local-run.test.ts,
- * test/e2e/outreach-templates.test.ts, `npm start`) search the whole directory.
+ * research and commit. Suites about the whole sample (test/e2e/local-run.test.ts, which drafts
+ * from it too, `npm start`) search the whole directory.
  */
 import { readFile } from 'node:fs/promises';
 import { BUNDLED_DIRECTORY_FILE, DirectoryLeadSearch } from '#adapters/directory-lead-search.ts';

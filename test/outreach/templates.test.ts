@@ -1,7 +1,7 @@
 /**
  * Offline template drafting on hand-written research: the sequence's shape, the two angles,
  * the tone mapped to wording, the length limit, banned phrases, the evidence rule and variant
- * assignment. (The sample web's real research is drafted in test/e2e/outreach-templates.test.ts.)
+ * assignment. (The sample web's real research is drafted in test/e2e/local-run.test.ts.)
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
