@@ -212,8 +212,9 @@ async function isEmptyDir(dir: string): Promise<boolean> {
 
 /**
  * A new database as a copy of the cached empty cluster. PGlite runs initdb inside its
- * WebAssembly module on every new data directory: about 5 CPU-seconds here, against about 1 to
- * copy a closed cluster and open it (bench/ measures both). The cluster is made once per cache
+ * WebAssembly module on every new data directory, which was most of a first command on a new
+ * home (bench/startup.ts: `prospector runs` there, 4.9 s with initdb, 2.2 s from a copy of a
+ * closed cluster; 5.5 and 2.2 CPU-seconds). The cluster is made once per cache
  * in a folder of its own, closed, and renamed into place, so a reader only ever sees a whole
  * cluster and two processes making it at once both succeed. Copying from a damaged cache fails
  * over to initdb in `dir` (undefined is returned: the caller creates the database as before)
