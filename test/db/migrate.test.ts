@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { PgliteSql } from '#adapters/pglite-sql.ts';
 import { loadMigrations, migrate, splitStatements } from '#core/db/migrate.ts';
-import { freshDb } from '#test/helpers/db.ts';
+import { emptyDb, freshDb } from '#test/helpers/db.ts';
 
 const open: PgliteSql[] = [];
 afterEach(async () => {
@@ -51,7 +51,7 @@ describe('splitStatements', () => {
 
 describe('migrate', () => {
   it('applies every migration to a new database, then nothing on a re-run', async () => {
-    const sql = await PgliteSql.open();
+    const sql = await emptyDb();
     open.push(sql);
     const files = (await loadMigrations()).map((m) => m.file);
     const first = await migrate(sql);

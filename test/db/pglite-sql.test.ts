@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PgliteSql, SqlError, textArray, toPositional } from '#adapters/pglite-sql.ts';
-import { freshDb } from '#test/helpers/db.ts';
+import { clusterCacheDir, PgliteSql, SqlError, textArray, toPositional } from '#adapters/pglite-sql.ts';
+import { emptyDb, freshDb } from '#test/helpers/db.ts';
 
 describe('toPositional', () => {
   it('numbers names in order of first use and reuses the number for a repeated name', () => {
@@ -160,7 +160,8 @@ describe('PgliteSql', () => {
   it('persists to a data directory and refuses to open it twice at once', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'prospector-pglite-'));
     try {
-      const first = await PgliteSql.open({ dataDir: dir });
+      // A new folder starts as a copy of the run's cached empty cluster, as the CLI's does.
+      const first = await PgliteSql.open({ dataDir: dir, clusterCache: clusterCacheDir() });
       try {
         await first.query('CREATE TABLE kept (v text)');
         await first.query("INSERT INTO kept VALUES ('still here')");
@@ -180,7 +181,7 @@ describe('PgliteSql', () => {
   });
 
   it('closes idempotently', async () => {
-    const other = await PgliteSql.open();
+    const other = await emptyDb();
     await other.close();
     await other.close();
     expect(other.db.closed).toBe(true);

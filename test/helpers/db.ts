@@ -196,6 +196,16 @@ class LeasedSql extends PgliteSql {
   }
 }
 
+/**
+ * A new in-memory database as initdb leaves it, loaded from the run's empty template instead of
+ * running initdb (seconds): for migrating from nothing and for the adapter's own behaviour.
+ * Never reused; the caller closes it.
+ */
+export async function emptyDb(): Promise<PgliteSql> {
+  const built = pgTemplates();
+  return new PgliteSql(await openPglite(built ? await templateBlob(built.empty) : undefined));
+}
+
 /** A migrated, empty in-memory database. */
 export async function freshDb(): Promise<PgliteSql> {
   return lease('migrated');

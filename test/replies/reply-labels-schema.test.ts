@@ -6,9 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PgliteSql } from '#adapters/pglite-sql.ts';
+import type { PgliteSql } from '#adapters/pglite-sql.ts';
 import { loadMigrations, migrate } from '#core/db/migrate.ts';
-import { onboardedDb } from '#test/helpers/db.ts';
+import { emptyDb, onboardedDb } from '#test/helpers/db.ts';
 import { decide, draftSequence, failure, seedResearchedLead, type SeededLead } from '#test/helpers/outreach.ts';
 
 let db: PgliteSql;
@@ -110,7 +110,7 @@ describe('reply labels (migration 0010)', () => {
 
 describe('migration 0010 over replies stored with the early labels', () => {
   it('renames question and opt_out, clears other, makes an old bounce hard, and keeps the one suppression', async () => {
-    const old = await PgliteSql.open();
+    const old = await emptyDb();
     try {
       const all = await loadMigrations();
       const files = (until: string) => all.filter((m) => m.version < until).map((m) => ({ name: m.file, text: m.text }));
