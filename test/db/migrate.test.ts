@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { PgliteSql } from '#adapters/pglite-sql.ts';
+import type { PgliteSql } from '#adapters/pglite-sql.ts';
 import { loadMigrations, migrate, splitStatements } from '#core/db/migrate.ts';
 import { emptyDb, freshDb } from '#test/helpers/db.ts';
 

@@ -45,10 +45,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { PGlite, types } from '@electric-sql/pglite';
+import { type PGlite, types } from '@electric-sql/pglite';
 import { RDSDataClient } from '@aws-sdk/client-rds-data';
-import { PGLITE_START_PARAMS, toPositional } from '#adapters/pglite-sql.ts';
-import { pgliteEngine, pgTemplates, templateBlob } from '#test/helpers/pg-templates.ts';
+import { toPositional } from '#adapters/pglite-sql.ts';
+import { openPglite, pgTemplates, templateBlob } from '#test/helpers/pg-templates.ts';
 
 export interface FakeDataApiOptions {
   /** Response bytes over which Execute fails as the Data API does; default 1 MiB. */
@@ -252,7 +252,7 @@ export class FakeDataApi {
     const templates = pgTemplates();
     const template = options.schema === 'migrated' ? templates?.migrated : templates?.empty;
     if (options.schema === 'migrated' && !template) throw new Error('FakeDataApi.start({ schema: "migrated" }) needs the templates of test/global-setup.ts');
-    const db = await PGlite.create({ ...(await pgliteEngine()), startParams: [...PGLITE_START_PARAMS], ...(template ? { loadDataDir: await templateBlob(template) } : {}) });
+    const db = await openPglite(template ? await templateBlob(template) : undefined);
     // Aurora's default; the Data API prints timestamptz in UTC.
     await db.exec(`SET TimeZone = 'UTC'`);
     const typeRows = await db.query<{ oid: number; typname: string }>(`SELECT oid::int AS oid, typname FROM pg_type`);

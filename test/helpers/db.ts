@@ -11,12 +11,12 @@
  * first use. Callers close what they get; a closed database refuses queries as PGlite does.
  */
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLITE_START_PARAMS, PgliteSql } from '#adapters/pglite-sql.ts';
+import type { PGlite } from '@electric-sql/pglite';
+import { PgliteSql } from '#adapters/pglite-sql.ts';
 import { migrate } from '#core/db/migrate.ts';
 import type { Sql, SqlParams, SqlResult, SqlRow } from '#core/ports.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
-import { pgliteEngine, pgTemplates, templateBlob } from './pg-templates.ts';
+import { openPglite, pgTemplates, templateBlob } from './pg-templates.ts';
 
 /** The sample onboarding file the local demo uses. */
 export const SAMPLE_ONBOARDING = path.resolve(import.meta.dirname, '../../local/data/sample-onboarding.yaml');
@@ -24,11 +24,6 @@ export const SAMPLE_ONBOARDING = path.resolve(import.meta.dirname, '../../local/
 // Templates are cached per worker; a failed build is forgotten so the next call retries.
 let migratedTemplate: Promise<Blob | File> | undefined;
 let onboardedTemplate: Promise<{ dump: Blob | File; workspaceId: string }> | undefined;
-
-async function openPglite(loadDataDir?: Blob | File): Promise<PGlite> {
-  const cached = await pgliteEngine();
-  return PGlite.create({ ...(cached ?? {}), startParams: [...PGLITE_START_PARAMS], ...(loadDataDir ? { loadDataDir } : {}) });
-}
 
 function migratedDump(): Promise<Blob | File> {
   const built = pgTemplates();

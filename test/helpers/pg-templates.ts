@@ -5,7 +5,9 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import { inject } from 'vitest';
+import { PGLITE_START_PARAMS } from '#adapters/pglite-sql.ts';
 
 export interface PgTemplates {
   /** initdb's cluster, nothing else in it. */
@@ -59,4 +61,12 @@ export function pgliteEngine(): Promise<{ pgliteWasmModule: WebAssembly.Module; 
     }
   })();
   return engine;
+}
+
+/**
+ * A new in-memory PGlite with the adapter's start parameters and the worker's compiled engine:
+ * loaded from `loadDataDir` (a template's tarball), or made by initdb without one.
+ */
+export async function openPglite(loadDataDir?: Blob | File): Promise<PGlite> {
+  return PGlite.create({ ...(await pgliteEngine()), startParams: [...PGLITE_START_PARAMS], ...(loadDataDir ? { loadDataDir } : {}) });
 }
