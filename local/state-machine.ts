@@ -277,9 +277,27 @@ export interface ExecuteOptions {
   windowBatches?: number;
 }
 
+/** Definitions (as JSON text) this process has already seen pass asl-validator. */
+const validated = new Set<string>();
+
+/**
+ * The interpreter for `definition`, checked by asl-validator (ARNs and paths too) the first time
+ * this process sees it. The check compiles asl-validator's JSON schema anew on every call (a
+ * CPU-second on 2 cores), and a local process runs the same few definitions again and again:
+ * every reply, every send round, every run of `--every` or `watch`. A definition that fails
+ * the check is never remembered, so it fails every time.
+ */
+export function stateMachineFor(definition: StateMachineDefinition): StateMachine {
+  const text = JSON.stringify(definition);
+  if (validated.has(text)) return new StateMachine(definition, { validationOptions: { noValidate: true } });
+  const machine = new StateMachine(definition, { validationOptions: { checkArn: true, checkPaths: true } });
+  validated.add(text);
+  return machine;
+}
+
 /** Runs one execution of the state machine to completion and returns its output. */
 export async function executeLocally(deps: Deps, input: Record<string, unknown>, options: ExecuteOptions = {}): Promise<unknown> {
-  const machine = new StateMachine(localDefinition(options.aslText, { windowBatches: options.windowBatches }), { validationOptions: { checkArn: true, checkPaths: true } });
+  const machine = stateMachineFor(localDefinition(options.aslText, { windowBatches: options.windowBatches }));
   const handlers = await localHandlers(deps, options.wrap, options.aslText);
   const execution = machine.run(input as never, {
     overrides: {

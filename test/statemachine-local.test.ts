@@ -10,11 +10,10 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StateMachine } from 'aws-local-stepfunctions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FolderLake } from '#adapters/folder-lake.ts';
 import { readLeadBatches, writeLeadManifest } from '#core/pipeline/lead-manifest.ts';
-import { ASL_PATH, asLambda, localDefinition, localReaderStates, taskBindings, withLocalItemReaders } from '#local/state-machine.ts';
+import { ASL_PATH, asLambda, localDefinition, localReaderStates, taskBindings, withLocalItemReaders, stateMachineFor } from '#local/state-machine.ts';
 import { allStates, leadProcessor, type AslMachine, type AslState } from '#test/helpers/asl.ts';
 
 const aslText = readFileSync(ASL_PATH, 'utf8');
@@ -139,7 +138,7 @@ describe('the derived definition, driven through the interpreter over a real man
       windows++;
       return readLeadBatches(lake, e as never);
     });
-    const machine = new StateMachine(localDefinition(aslText, { windowBatches: 2 }), { validationOptions: { checkArn: true, checkPaths: true } });
+    const machine = stateMachineFor(localDefinition(aslText, { windowBatches: 2 }));
     const execution = machine.run({ trigger: 'manual', redrive: { runId: RUN } } as never, { overrides: { taskResourceLocalHandlers: handlers as never } });
     const consume = (async () => {
       for await (const e of execution.eventLogs as AsyncIterable<{ type: string; state?: { name: string; input?: { Items?: unknown[] } } }>) {

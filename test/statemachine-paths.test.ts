@@ -14,7 +14,6 @@
  * output; the scenarios together must enter every state of the machine.
  */
 import { readFileSync } from 'node:fs';
-import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
 import {
   BudgetExceededError, DatabaseError, DatabaseUnavailableError, LlmOutputError, LlmUnavailableError, NoContentError, NotFoundError,
@@ -32,7 +31,7 @@ import type { RecordFailureOutput } from '#core/pipeline/record-failure.ts';
 import type { ResearchLeadOutput } from '#core/pipeline/research-lead.ts';
 import type { SearchLeadsOutput } from '#core/pipeline/search-leads.ts';
 import type { StartRunOutput } from '#core/pipeline/start-run.ts';
-import { ASL_PATH, asLambda, itemReaderMaps, localDefinition, localReaderStates, taskBindings } from '#local/state-machine.ts';
+import { ASL_PATH, asLambda, itemReaderMaps, localDefinition, localReaderStates, taskBindings, stateMachineFor } from '#local/state-machine.ts';
 import { allStates, definitionBeforeEnvelope, type AslMachine } from '#test/helpers/asl.ts';
 
 const RUN = '11111111-1111-4111-8111-111111111111';
@@ -193,7 +192,7 @@ async function drive(aslText: string, scenario: Scenario): Promise<Outcome> {
     });
   }
   const zero = Object.fromEntries(Object.keys(handlers).map((s) => [s, 0]));
-  const machine = new StateMachine(localDefinition(aslText), { validationOptions: { checkArn: true, checkPaths: true } });
+  const machine = stateMachineFor(localDefinition(aslText));
   const execution = machine.run({ trigger: 'manual' } as never, {
     overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: zero, waitTimeOverrides: { WaitForRateLimit: 0, DraftWaitForRateLimit: 0, WaitForLlmBatch: 0 } },
   });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, test } from 'vitest';
 import { inLakeArea, lakeKeys } from '#core/lake-keys.ts';
-import { ASL_PATH, handlerFileFor, localDefinition, placeholders, taskBindings } from '#local/state-machine.ts';
+import { ASL_PATH, handlerFileFor, localDefinition, placeholders, stateMachineFor, taskBindings } from '#local/state-machine.ts';
 import { RESUME_WINDOW_SECONDS, guaranteedRetryWaitSeconds, leadProcessor, retrierFor, taskStates, terminalStates, type AslMachine } from '#test/helpers/asl.ts';
 
 const require = createRequire(import.meta.url);
@@ -85,6 +85,17 @@ describe('statemachine/prospecting.asl.json', () => {
     const ends = terminalStates(leadProcessor(def));
     expect(ends.map(([name]) => name)).toEqual(['LeadDone']);
     for (const [name, state] of ends) expect(state, name).toHaveProperty('OutputPath', null);
+  });
+
+  test('a definition is checked once a process: a valid one runs again unchecked, an invalid one is refused every time', async () => {
+    const pass = localDefinition(JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', Result: { n: 1 }, End: true } } }));
+    for (let i = 0; i < 3; i++) expect(await stateMachineFor(structuredClone(pass)).run({}).result).toEqual({ n: 1 });
+    // A Next that names no state, and a Task whose Resource is no ARN (checkArn).
+    const dangling = JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', Next: 'Nowhere' } } });
+    const badArn = JSON.stringify({ StartAt: 'T', States: { T: { Type: 'Task', Resource: 'not-an-arn', End: true } } });
+    for (const text of [dangling, badArn]) {
+      for (let i = 0; i < 2; i++) expect(() => stateMachineFor(localDefinition(text)), text).toThrow(/State machine definition is invalid/);
+    }
   });
 
   test('draws States.MathRandom as AWS does, end exclusive: (0, 1) is always 0, (0, 3) gives 0 to 2', async () => {

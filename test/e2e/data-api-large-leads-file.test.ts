@@ -15,7 +15,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StateMachine } from 'aws-local-stepfunctions';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { STEPS } from '../../cdk/stateless-stack.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
@@ -26,7 +25,7 @@ import { FAIL_UNFINISHED_BATCH } from '#core/pipeline/run-lead-repo.ts';
 import type { LeadCandidate } from '#core/ports.ts';
 import type { StepHandler } from '#handlers/runtime.ts';
 import { stageLeads, type LocalRuntime } from '#local/runner.ts';
-import { localDefinition, localHandlers } from '#local/state-machine.ts';
+import { localDefinition, localHandlers, stateMachineFor } from '#local/state-machine.ts';
 import { FakeDataApi, type FakeDataApiStats } from '#test/fakes/fake-data-api.ts';
 import { SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
 import { dataApiRuntime, robotsRefuseAll } from '#test/helpers/data-api-runtime.ts';
@@ -77,7 +76,7 @@ describe(`a ${LEADS}-lead leads file on the Data API`, () => {
     const input = { trigger: 'manual', leadsKey: await stageLeads(rt.deps.lake, leadsFile(LEADS)) };
 
     // The real definition and handlers; the execution is stopped when ListRunLeads has answered.
-    const machine = new StateMachine(localDefinition(), { validationOptions: { checkArn: true, checkPaths: true } });
+    const machine = stateMachineFor(localDefinition());
     let stop = (): void => undefined;
     const handlers = await localHandlers(rt.deps, (state, fn) => {
       if (state !== 'ListRunLeads') return measured(state === 'RunFailed' ? 'FinishRun' : state, fn);
