@@ -1,35 +1,25 @@
 /**
  * The one way this app makes a Lambda function: Node.js on ARM, an ESM bundle built locally by
- * esbuild (no Docker), source maps on, its own log group with a retention, and its own role
- * that can write only to that log group (no AWSLambdaBasicExecutionRole, which grants
- * CreateLogGroup and PutLogEvents on every log group in the account).
+ * esbuild (no Docker; one esbuild run for all the app's handlers, see handler-bundles.ts),
+ * source maps on, its own log group with a retention, and its own role that can write only to
+ * that log group (no AWSLambdaBasicExecutionRole, which grants CreateLogGroup and PutLogEvents
+ * on every log group in the account).
  */
 import path from 'node:path';
-import { Duration, RemovalPolicy, Stack, type CfnElement } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, RemovalPolicy, Stack, type CfnElement } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { HandlerBundle, type BundledFile } from './handler-bundles.ts';
+
+export { ESM_REQUIRE_SHIM, type BundledFile } from './handler-bundles.ts';
 
 /** The repository root, from this file's location (never the working directory). */
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 
-/** The newest Node.js runtime in the installed aws-cdk-lib; the bundle targets the same. */
+/** The newest Node.js runtime in the installed aws-cdk-lib; the bundle targets the same (ESBUILD_TARGET). */
 export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
-const ESBUILD_TARGET = 'node24';
-
-/**
- * Bundles are ESM; some dependencies are CommonJS and call `require`, which ESM lacks, so every
- * bundle starts by defining one.
- */
-export const ESM_REQUIRE_SHIM = "import { createRequire as __prospectorCreateRequire } from 'node:module'; const require = __prospectorCreateRequire(import.meta.url);";
-
-/** A folder or file (relative to the repository root) copied into the bundle beside the handler. */
-export interface BundledFile {
-  from: string;
-  to: string;
-}
 
 export interface ProspectorFunctionProps {
   /** The handler module, relative to the repository root (e.g. `lambdas/handlers/start-run.ts`). */
@@ -49,7 +39,7 @@ export interface ProspectorFunctionProps {
 }
 
 /** A bundled Node.js Lambda function with the app's fixed settings. */
-export class ProspectorFunction extends NodejsFunction {
+export class ProspectorFunction extends lambda.Function {
   /** The function's own log group (with the retention), as a concrete LogGroup. */
   readonly logs: logs.LogGroup;
   /** The module bundled (relative to the repository root) and the files copied beside it. */
@@ -69,8 +59,17 @@ export class ProspectorFunction extends NodejsFunction {
 
     const files = props.files ?? [];
     super(scope, id, {
-      entry: path.join(REPO_ROOT, props.entry),
-      handler: 'handler',
+      // The handler module's bundle, staged as CDK stages any bundled asset (hashed by its
+      // output; not built at all for a stack that needs no bundling, such as under `cdk ls`).
+      code: lambda.Code.fromAsset(REPO_ROOT, {
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          // Required by the type; never used, since the local bundling builds or throws.
+          image: DockerImage.fromRegistry('prospector-bundles-locally-with-esbuild'),
+          local: new HandlerBundle(scope, REPO_ROOT, props.entry, files),
+        },
+      }),
+      handler: 'index.handler',
       description: props.description,
       runtime: FUNCTION_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
@@ -83,30 +82,6 @@ export class ProspectorFunction extends NodejsFunction {
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
-      bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        target: ESBUILD_TARGET,
-        mainFields: ['module', 'main'],
-        // Smaller bundles start faster; keepNames and the source map keep stack traces readable.
-        minify: true,
-        keepNames: true,
-        sourceMap: true,
-        sourceMapMode: SourceMapMode.DEFAULT,
-        sourcesContent: false,
-        logLevel: LogLevel.WARNING,
-        banner: ESM_REQUIRE_SHIM,
-        // The runtime ships the AWS SDK v3; linkedom's optional `canvas` is never installed.
-        externalModules: ['@aws-sdk/*', 'canvas'],
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (inputDir, outputDir) =>
-            files.map((f) => `cp -R "${path.posix.join(inputDir, f.from)}" "${path.posix.join(outputDir, f.to)}"`),
-        },
-      },
     });
     this.logs = logGroup;
     this.bundle = { entry: props.entry, files };
@@ -117,7 +92,7 @@ export class ProspectorFunction extends NodejsFunction {
  * The cdk-nag finding id for `grantInvoke`'s second resource, `<function ARN>:*` (the function's
  * versions and aliases), as cdk-nag prints it for a role in the function's stack.
  */
-export function invokeVersionsFinding(fn: NodejsFunction): string {
+export function invokeVersionsFinding(fn: lambda.Function): string {
   const logicalId = Stack.of(fn).getLogicalId(fn.node.defaultChild as CfnElement);
   return `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`;
 }

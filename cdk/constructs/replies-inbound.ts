@@ -24,7 +24,7 @@ import path from 'node:path';
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ses from 'aws-cdk-lib/aws-ses';
@@ -39,7 +39,7 @@ export const INBOUND_PREFIX = 'inbound/';
 
 export interface RepliesInboundProps {
   /** The function of every Task of the definition, by step id (`ParseReply` for `${ParseReplyFunctionArn}`). */
-  functions: Record<string, NodejsFunction>;
+  functions: Record<string, lambda.Function>;
   lakeBucket: s3.IBucket;
   stateMachineName: string;
   logRetention: logs.RetentionDays;
@@ -116,7 +116,7 @@ export class RepliesInbound extends Construct {
    * The state machine's role holds two kinds of wildcard: X-Ray and log delivery (no
    * resource-level permissions), and `grantInvoke`'s `:*` on each of its own functions.
    */
-  #acknowledgeRolePolicy(functions: NodejsFunction[]): void {
+  #acknowledgeRolePolicy(functions: lambda.Function[]): void {
     const policy = this.stateMachine.role.node.tryFindChild('DefaultPolicy');
     if (!policy) throw new Error('the replies state machine role has no default policy to acknowledge findings on');
     Validations.of(policy).acknowledge({

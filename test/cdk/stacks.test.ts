@@ -1,21 +1,24 @@
 /**
  * The synthesized stacks, with real local bundling (esbuild) and cdk-nag: specific resources and
  * properties, the bundles' contents, and the bundled migration handler run against the loopback
- * Data API. One synthesis (~20 s) serves every assertion.
+ * Data API. One synthesis (one esbuild run bundles every handler) serves every assertion.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnElement } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleLikeCdk } from '../helpers/bundle.ts';
 import { removeSynthOutputs, synthApp } from '../helpers/cdk.ts';
 import { ASL_FILE, METRICS, type StatelessStack } from '../../cdk/stateless-stack.ts';
 import { SECRET_PLACEHOLDER, type StatefulStack } from '../../cdk/stateful-stack.ts';
 import { NAMED_QUERIES, QUERIES_DIR } from '../../cdk/constructs/lake-analytics.ts';
 import { REPO_ROOT } from '../../cdk/constructs/prospector-function.ts';
+import { handlerModules } from '../../cdk/constructs/handler-bundles.ts';
 import { METRICS_NAMESPACE, SERVICE_NAME, isPlaceholderSecret, loadCloudEnv } from '../../lambdas/cloud/composition.ts';
 import type { StepId } from '#core/pipeline/step-ports.ts';
 import { loadMigrations } from '#core/db/migrate.ts';
@@ -164,6 +167,29 @@ describe('stateless stack: functions', () => {
       const dir = bundleDir(id);
       expect(existsSync(path.join(dir, 'index.mjs'))).toBe(true);
       expect(existsSync(path.join(dir, 'index.mjs.map'))).toBe(true);
+    }
+  });
+
+  it('gives each function its own handler\'s bundle, the same as esbuild gives for that handler alone', async () => {
+    const all = [...Object.values(stateless.functions), stateless.migration.function];
+    const entries = all.map((fn) => fn.bundle.entry);
+    expect(new Set(entries).size).toBe(entries.length);
+    // every handler module is one the shared build found (it builds every one that exports `handler`)
+    const modules = handlerModules(path.join(REPO_ROOT, 'lambdas/handlers'));
+    for (const entry of entries) expect(modules.get(path.basename(entry, '.ts')), entry).toBe(path.join(REPO_ROOT, entry));
+    expect(modules.has('runtime')).toBe(false);
+    // two functions' bundles against a build of their handler alone
+    const alone = mkdtempSync(path.join(tmpdir(), 'prospector-bundle-alone-'));
+    try {
+      for (const fn of [stateless.functions.StartRun, stateless.migration.function]) {
+        const out = path.join(alone, path.basename(fn.bundle.entry, '.ts'));
+        const file = await bundleLikeCdk(fn, out);
+        const synthesized = readFileSync(path.join(bundleDir(logicalId(stateless, fn)), 'index.mjs'));
+        expect(synthesized.equals(readFileSync(file)), fn.bundle.entry).toBe(true);
+        expect(synthesized.toString('utf8')).toContain(fn.bundle.entry === 'lambdas/handlers/migrate.ts' ? 'schema_migration' : 'StartRun');
+      }
+    } finally {
+      rmSync(alone, { recursive: true, force: true });
     }
   });
 

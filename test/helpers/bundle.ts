@@ -1,27 +1,17 @@
 /**
- * Bundles a Lambda function the way `ProspectorFunction` (CDK) does, into `out/index.mjs`, with
+ * Bundles one Lambda function the way `ProspectorFunction` (CDK) does, into `out/index.mjs`, with
  * the runtime files it ships copied beside it, so a test can run the very bundle a deploy uploads.
- * `@aws-sdk/*` stays external, as the Lambda runtime provides it.
+ * The same esbuild options as the synthesis (cdk/constructs/handler-bundles.ts), for this one
+ * handler alone: a synthesis builds every handler in one run, and each entry comes out the same.
  */
 import { cpSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { ESM_REQUIRE_SHIM, REPO_ROOT, type ProspectorFunction } from '../../cdk/constructs/prospector-function.ts';
+import { LAMBDA_BUILD_OPTIONS } from '../../cdk/constructs/handler-bundles.ts';
+import { REPO_ROOT, type ProspectorFunction } from '../../cdk/constructs/prospector-function.ts';
 
 export async function bundleLikeCdk(fn: Pick<ProspectorFunction, 'bundle'>, out: string): Promise<string> {
-  const outfile = path.join(out, 'index.mjs');
-  await build({
-    entryPoints: [path.join(REPO_ROOT, fn.bundle.entry)],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    mainFields: ['module', 'main'],
-    banner: { js: ESM_REQUIRE_SHIM },
-    external: ['@aws-sdk/*', 'canvas'],
-    logLevel: 'error',
-  });
+  await build({ ...LAMBDA_BUILD_OPTIONS, logLevel: 'error', entryPoints: { index: path.join(REPO_ROOT, fn.bundle.entry) }, outdir: out });
   for (const f of fn.bundle.files) cpSync(path.join(REPO_ROOT, f.from), path.join(out, f.to), { recursive: true });
-  return outfile;
+  return path.join(out, 'index.mjs');
 }

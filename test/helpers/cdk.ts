@@ -4,10 +4,9 @@
  * plugin, so synthesis throws on an unacknowledged finding) and hands back the stacks and their
  * templates; a second call with the same context and options returns the same synthesis.
  *
- * - By default the functions are not bundled (CDK's own switch, `aws:cdk:bundling-stacks`), which
- *   takes esbuild and an npx start per function; `bundle: true` bundles them as a deploy does,
- *   with the same esbuild and arguments, started directly instead of through npx (see
- *   `withDirectEsbuild`).
+ * - By default the functions are not bundled (CDK's own switch, `aws:cdk:bundling-stacks`);
+ *   `bundle: true` bundles them as a deploy does (one esbuild run for every handler,
+ *   cdk/constructs/handler-bundles.ts).
  * - `outdir: true` writes the cloud assembly to a temporary folder (the bundles, and
  *   validation-report.json); `removeSynthOutputs()` in an afterAll removes it.
  * - `cloudFormationValidation: false` turns off aws-cdk-lib's built-in CloudFormation template
@@ -15,7 +14,7 @@
  *   synthesis), and its WebAssembly engine takes several seconds to load in each process, so a
  *   file that never reads the report need not pay for it.
  */
-import { accessSync, constants, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -59,56 +58,8 @@ export function buildApp(context: Record<string, unknown> = {}, options: SynthOp
       context: { ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...context },
       ...(options.cloudFormationValidation === false ? { builtinCloudFormationValidation: false } : {}),
     });
-  // NodejsFunction bundles in its constructor, so building the app is what runs esbuild.
-  const built = options.bundle ? withDirectEsbuild(create) : create();
-  return { ...built, ...(outdir ? { outdir } : {}) };
-}
-
-const shell = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
-let npxShim: string | null | undefined;
-
-/**
- * aws-cdk-lib starts the project's esbuild as `npx --no-install esbuild …`, one npm start (about
- * half a CPU-second and a second of wall time here) for each of the app's functions. For `fn`,
- * an `npx` placed first on PATH runs node_modules/.bin/esbuild with the same arguments and hands
- * any other command to the real npx. Bundling runs synchronously inside `fn` (NodejsFunction
- * bundles with spawnSync in its constructor), so PATH is back before any other code can run.
- */
-function withDirectEsbuild<T>(fn: () => T): T {
-  if (npxShim === undefined) {
-    const runnable = (file: string) => {
-      try {
-        accessSync(file, constants.X_OK);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    const dirs = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean);
-    const real = dirs.map((dir) => path.join(dir, 'npx')).find(runnable);
-    const esbuild = path.join(REPO_ROOT, 'node_modules', '.bin', 'esbuild');
-    npxShim = null;
-    // Without either, CDK's own npx call is left to say what is missing.
-    if (real && runnable(esbuild)) {
-      const dir = mkdtempSync(path.join(tmpdir(), 'prospector-npx-'));
-      writeFileSync(
-        path.join(dir, 'npx'),
-        `#!/bin/sh\nif [ "$1" = --no-install ] && [ "$2" = esbuild ]; then shift 2; exec ${shell(esbuild)} "$@"; fi\nexec ${shell(real)} "$@"\n`,
-        { mode: 0o755 },
-      );
-      npxShim = dir;
-      outdirs.push(dir);
-    }
-  }
-  if (!npxShim) return fn();
-  const before = process.env.PATH;
-  process.env.PATH = `${npxShim}${path.delimiter}${before ?? ''}`;
-  try {
-    return fn();
-  } finally {
-    if (before === undefined) delete process.env.PATH;
-    else process.env.PATH = before;
-  }
+  // A function's asset bundles in its constructor, so building the app is what runs esbuild.
+  return { ...create(), ...(outdir ? { outdir } : {}) };
 }
 
 const outdirs: string[] = [];
@@ -133,9 +84,8 @@ export function synthApp(context: Record<string, unknown> = {}, options: SynthOp
   return result;
 }
 
-/** Removes the assemblies written with `outdir: true` and the npx shim (for an afterAll). */
+/** Removes the assemblies written with `outdir: true` (for an afterAll). */
 export function removeSynthOutputs(): void {
   for (const dir of outdirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   synthesized.clear();
-  npxShim = undefined;
 }
