@@ -9,19 +9,21 @@
  *   test/helpers/db.ts and test/fakes/fake-data-api.ts load copies of them; test/helpers/home.ts
  *   copies a migrated database folder into a new PROSPECTOR_HOME. initdb alone takes seconds on
  *   2 cores, and 30 s and more when the machine is loaded.
- * - Points PROSPECTOR_CACHE_DIR at a folder of this run, where making the templates leaves the
- *   empty cluster that every other new database (a first command on an empty home, an eval's
- *   temporary home) copies instead of running initdb, as on a user's machine after the first.
+ * - Points PROSPECTOR_CACHE_DIR at a folder of this run, holding the empty cluster that every
+ *   other new database (a first command on an empty home, an eval's temporary home) copies
+ *   instead of running initdb, as on a user's machine after the first. The cluster is the
+ *   machine's cached one (`openHomeTemplate`), so initdb runs once a machine, not once a run.
  * - Makes sure the CLI bundle (.build/cli, what `npm ci` builds) matches the sources, so that the
  *   tests that spawn `prospector` start it without the TypeScript loader, as a user's install
  *   does. After an edit it is rebuilt here (about a second) rather than each child compiling
  *   the sources through tsx.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { PgliteSql } from '#adapters/pglite-sql.ts';
+import { clusterCacheDir, clusterCacheKey, PgliteSql } from '#adapters/pglite-sql.ts';
 import { migrate } from '#core/db/migrate.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
 import type { PgTemplates } from './helpers/pg-templates.ts';
@@ -40,12 +42,32 @@ async function save(dir: string, name: string, dump: Blob): Promise<string> {
   return file;
 }
 
-async function buildTemplates(dir: string, clusterCache: string): Promise<PgTemplates> {
+/**
+ * The run's cluster cache, filled. The home template is opened as the CLI opens a new home, with
+ * the machine's cache (`clusterCacheDir()`: the cluster a first `npm start` or any earlier run
+ * left there, made by initdb only if there is none yet, which takes 5–6 s here), and that entry
+ * is then copied into the run's own cache, which every database of the run copies from. Tests
+ * never read or change the machine's cache after this. With PROSPECTOR_CACHE_DIR=off the run's
+ * cache is made by initdb, as before.
+ */
+async function openHomeTemplate(homeDb: string, runCache: string, machineCache: string | undefined): Promise<PgliteSql> {
+  const db = await PgliteSql.open({ dataDir: homeDb, clusterCache: machineCache ?? runCache });
+  if (machineCache) {
+    const key = await clusterCacheKey();
+    const entry = join(machineCache, key);
+    // An unwritable machine cache leaves no entry (the database was made by initdb): the run's
+    // cache is then made on first use, as a user's would be.
+    if (existsSync(join(entry, 'PG_VERSION'))) await cp(entry, join(runCache, key), { recursive: true });
+  }
+  return db;
+}
+
+async function buildTemplates(dir: string, clusterCache: string, machineCache: string | undefined): Promise<PgTemplates> {
   // A home's database folder as the CLI leaves it after its first command (migrated, on disk).
   // Opened as the CLI opens a new one, so the run's cluster cache is made here, once, and no
   // test pays for initdb in it.
   const homeDb = join(dir, 'home-db');
-  const onDisk = await PgliteSql.open({ dataDir: homeDb, clusterCache });
+  const onDisk = await openHomeTemplate(homeDb, clusterCache, machineCache);
   let empty: string;
   let migrated: string;
   try {
@@ -91,8 +113,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
       // New databases copy their empty cluster from the run's own cache (PgliteSql.open), never
       // from the machine's: the workers and the commands they start inherit this.
       const clusterCache = join(dir, 'cluster-cache');
+      const machineCache = clusterCacheDir();
       process.env.PROSPECTOR_CACHE_DIR = clusterCache;
-      const [templates] = await Promise.all([buildTemplates(dir, clusterCache), freshCliBundle()]);
+      const [templates] = await Promise.all([buildTemplates(dir, clusterCache, machineCache), freshCliBundle()]);
       return { dir, templates };
     })(),
   };
