@@ -282,8 +282,8 @@ const validated = new Set<string>();
 
 /**
  * The interpreter for `definition`, checked by asl-validator (ARNs and paths too) the first time
- * this process sees it. The check compiles asl-validator's JSON schema anew on every call (a
- * CPU-second on 2 cores), and a local process runs the same few definitions again and again:
+ * this process sees it. The check compiles asl-validator's JSON schema anew on every call (about
+ * a third of a CPU-second), and a local process runs the same few definitions again and again:
  * every reply, every send round, every run of `--every` or `watch`. A definition that fails
  * the check is never remembered, so it fails every time.
  */

@@ -3,12 +3,12 @@
  *
  * NodejsFunction starts esbuild once for each function (as `npx --no-install esbuild …`), and
  * each run parses again the modules every handler shares: the core, the adapters, zod, linkedom,
- * Powertools. This app has 26 functions over 29 handler modules, so `cdk synth` spent about 20 s
- * and 22 CPU-seconds bundling. Here the first function of an app that needs its bundle builds
+ * Powertools: 26 functions here. Here the first function of an app that needs its bundle builds
  * every handler module in `lambdas/handlers/` at once, in memory (`write: false`), with the
  * options below; each function's asset then takes its own module's output. esbuild emits each
  * entry self-contained when code splitting is off, so every bundle is byte for byte what a build
- * of that handler alone gives (`test/cdk/bundles.test.ts` compares them).
+ * of that handler alone gives (`test/cdk/stacks.test.ts` compares two). `cdk synth` went from
+ * 39.0 s and 55.6 CPU-seconds to 16.9 s and 17.9 on a 2-core machine.
  *
  * The asset is still CDK's own: `Code.fromAsset` with bundling, hashed by its output, skipped for
  * stacks that need no bundling (`cdk ls`, `aws:cdk:bundling-stacks`), staged into the assembly

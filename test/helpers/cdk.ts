@@ -52,14 +52,13 @@ export function buildApp(context: Record<string, unknown> = {}, options: SynthOp
     // Bundles leave @aws-sdk/* to the Lambda runtime; here the repository's copy stands in for it.
     if (options.bundle) symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(outdir, 'node_modules'));
   }
-  const create = () =>
-    createApp({
-      ...(outdir ? { outdir } : {}),
-      context: { ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...context },
-      ...(options.cloudFormationValidation === false ? { builtinCloudFormationValidation: false } : {}),
-    });
   // A function's asset bundles in its constructor, so building the app is what runs esbuild.
-  return { ...create(), ...(outdir ? { outdir } : {}) };
+  const built = createApp({
+    ...(outdir ? { outdir } : {}),
+    context: { ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...context },
+    ...(options.cloudFormationValidation === false ? { builtinCloudFormationValidation: false } : {}),
+  });
+  return { ...built, ...(outdir ? { outdir } : {}) };
 }
 
 const outdirs: string[] = [];
