@@ -52,11 +52,21 @@ export interface GuardedWebOptions {
   maxDecodedBytes: number;
   /** Minimum spacing between request starts to one host. */
   hostDelayMs: number;
+  /**
+   * The monotonic time and the sleep that host pacing runs on; performance.now and setTimeout
+   * unless a test drives pacing on virtual time.
+   */
+  pacingTimer: PacingTimer;
   robotsTtlMs: number;
   /** robots.txt is truncated, not refused, past this (RFC 9309 asks for at least 500 KiB). */
   robotsMaxBytes: number;
   clock: Clock;
   logger: Log;
+}
+
+export interface PacingTimer {
+  now(): number;
+  sleep(ms: number): Promise<void>;
 }
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
@@ -140,6 +150,7 @@ export class GuardedWeb implements Web {
       maxBytes: 2_000_000,
       maxDecodedBytes: 5_000_000,
       hostDelayMs: 250,
+      pacingTimer: { now: () => performance.now(), sleep },
       robotsTtlMs: 24 * 60 * 60 * 1000,
       robotsMaxBytes: 512 * 1024,
       clock: { now: () => new Date() },
@@ -285,25 +296,26 @@ export class GuardedWeb implements Web {
    */
   private async pace(hostname: string): Promise<number> {
     const delay = this.opts.hostDelayMs;
+    const timer = this.opts.pacingTimer;
     if (delay <= 0) return 0;
     const host = hostname.replace(/\.$/, '');
-    const t0 = performance.now();
+    const t0 = timer.now();
     const previous = this.hostQueue.get(host) ?? Promise.resolve();
     let release!: () => void;
     const mine = new Promise<void>((resolve) => (release = resolve));
     this.hostQueue.set(host, mine);
     await previous;
     const last = this.hostLastStart.get(host);
-    const wait = last === undefined ? 0 : last + delay - performance.now();
-    if (wait > 0) await sleep(Math.ceil(wait));
-    this.hostLastStart.set(host, performance.now());
+    const wait = last === undefined ? 0 : last + delay - timer.now();
+    if (wait > 0) await timer.sleep(Math.ceil(wait));
+    this.hostLastStart.set(host, timer.now());
     release();
     if (this.hostQueue.get(host) === mine) this.hostQueue.delete(host);
     if (this.hostLastStart.size > 10_000) {
-      const stale = performance.now() - delay;
+      const stale = timer.now() - delay;
       for (const [h, at] of this.hostLastStart) if (at < stale) this.hostLastStart.delete(h);
     }
-    return performance.now() - t0;
+    return timer.now() - t0;
   }
 
   /** Resolve and check the host, then make one request to a checked address. */

@@ -4,7 +4,7 @@ import http from 'node:http';
 import net from 'node:net';
 import zlib from 'node:zlib';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { GuardedWeb, type GuardedWebOptions, parseRobotsTxt, pickDecoder, robotsAllows } from '#adapters/guarded-web.ts';
+import { GuardedWeb, type GuardedWebOptions, type PacingTimer, parseRobotsTxt, pickDecoder, robotsAllows } from '#adapters/guarded-web.ts';
 import {
   BadResponseError,
   BlockedUrlError,
@@ -556,14 +556,49 @@ describe('GuardedWeb fetch', () => {
     expect(res.text).toBe('page /dual');
   });
 
-  it('spaces requests to one host by hostDelayMs', async () => {
-    const w = web({ hostDelayMs: 300 });
+  // Pacing runs on a virtual timer: the spacing is the fetcher's own bookkeeping, and the gap the
+  // server sees between arrivals also holds connect jitter (a wall-clock check here failed a
+  // correct fetcher by 0.2 ms on a loaded machine).
+  function virtualTimer(): PacingTimer & { sleeps: { at: number; ms: number }[]; advance(ms: number): void } {
+    let now = 1000;
+    const sleeps: { at: number; ms: number }[] = [];
+    return {
+      sleeps,
+      now: () => now,
+      advance: (ms) => void (now += ms),
+      sleep: async (ms) => {
+        sleeps.push({ at: now, ms });
+        now += ms;
+      },
+    };
+  }
+
+  it('spaces requests to one host by hostDelayMs, queued in arrival order', async () => {
+    const timer = virtualTimer();
+    const w = web({ hostDelayMs: 300, pacingTimer: timer });
     const before = main.requests.length;
-    await Promise.all([w.fetch(`${main.base}/space/1`), w.fetch(`${main.base}/space/2`), w.fetch(`${main.base}/space/3`)]);
-    const times = main.requests.slice(before).map((r) => r.at);
-    expect(times).toHaveLength(3);
-    expect(times[1] - times[0]).toBeGreaterThanOrEqual(295);
-    expect(times[2] - times[1]).toBeGreaterThanOrEqual(295);
+    const pages = await Promise.all([1, 2, 3].map((n) => w.fetch(`${main.base}/space/${n}`)));
+    expect(pages.map((p) => p.text)).toEqual(['page /space/1', 'page /space/2', 'page /space/3']);
+    expect(main.requests.slice(before)).toHaveLength(3);
+    // the first goes at once; the second waits out 300 ms from the first's start, the third 300 from the second's
+    expect(timer.sleeps).toEqual([{ at: 1000, ms: 300 }, { at: 1300, ms: 300 }]);
+
+    // a request once the spacing has passed goes without waiting; one 100 ms after waits the rest
+    timer.advance(500);
+    await w.fetch(`${main.base}/space/4`);
+    timer.advance(100);
+    await w.fetch(`${main.base}/space/5`);
+    expect(timer.sleeps.slice(2)).toEqual([{ at: 2200, ms: 200 }]);
+  });
+
+  it('paces each host on its own: another host does not wait', async () => {
+    const timer = virtualTimer();
+    resolveTable.localhost = ['127.0.0.1'];
+    const w = web({ hostDelayMs: 300, pacingTimer: timer });
+    await Promise.all([w.fetch(`${main.base}/space/a`), w.fetch(`http://localhost:${main.port}/space/b`)]);
+    expect(timer.sleeps).toEqual([]);
+    await w.fetch(`http://localhost:${main.port}/space/c`);
+    expect(timer.sleeps).toEqual([{ at: 1000, ms: 300 }]);
   });
 });
 
