@@ -202,12 +202,24 @@ export class GuardedWeb implements Web {
     let entry = this.robotsCache.get(origin);
     if (!entry || entry.expires <= now) {
       if (this.robotsCache.size >= ROBOTS_CACHE_MAX) this.robotsCache.delete(this.robotsCache.keys().next().value!);
-      entry = { expires: now + this.opts.robotsTtlMs, rules: this.loadRobots(origin) };
-      this.robotsCache.set(origin, entry);
+      const created = { expires: now + this.opts.robotsTtlMs, rules: this.loadRobots(origin) };
+      // A site that did not answer is asked again by the next caller, not refused for the TTL.
+      created.rules.catch(() => {
+        if (this.robotsCache.get(origin) === created) this.robotsCache.delete(origin);
+      });
+      this.robotsCache.set(origin, created);
+      entry = created;
     }
     return robotsAllows(await entry.rules, target.pathname + target.search);
   }
 
+  /**
+   * The site's robots.txt rules. 4xx reads as "no restrictions" (RFC 9309 2.3.1.3). A 5xx is
+   * allowed with a warning where the RFC says assume disallow: the page fetch that follows is
+   * guarded and answers for itself. A robots.txt that times out or cannot be reached throws
+   * that error (the RFC's "unreachable": assume complete disallow): a site that does not answer
+   * for its robots.txt is not asked for its pages, which saves the caller a second timeout.
+   */
   private async loadRobots(origin: string): Promise<RobotsRule[]> {
     const robotsUrl = `${origin}/robots.txt`;
     try {
@@ -220,8 +232,7 @@ export class GuardedWeb implements Web {
       });
       return parseRobotsTxt(response.text, this.robotsAgent);
     } catch (error) {
-      // RFC 9309 reads 4xx as "no restrictions". For 5xx and unreachable it says assume
-      // disallow; we allow instead (the page fetch is guarded anyway) and leave a note.
+      if (error instanceof FetchTimeoutError || error instanceof UnreachableError) throw error;
       if (error instanceof BadResponseError && error.status >= 400 && error.status < 500) {
         this.opts.logger.debug('robots.txt absent: allowing all', { url: robotsUrl, status: error.status });
       } else {

@@ -147,7 +147,10 @@ export interface WebFetchOptions {
 /** The web port: an SSRF-guarded fetcher. Throws a `WebError` subclass on failure. */
 export interface Web {
   fetch(url: string, options?: WebFetchOptions): Promise<WebResponse>;
-  /** Whether robots.txt of the URL's site allows our user agent to fetch it (cached per site). */
+  /**
+   * Whether robots.txt of the URL's site allows our user agent to fetch it (cached per site).
+   * Rejects with the fetch error (a timeout, an unreachable host) when robots.txt does not answer.
+   */
   allowedByRobots(url: string): Promise<boolean>;
 }
 

@@ -86,6 +86,8 @@ describe('prospector on a busy home, interrupted, and with two sellers', { timeo
     const summary = lastJson<RunSummary>(done);
     expect(summary).toMatchObject({ status: 'succeeded', leadsFound: 2, leadsResearched: 1 });
     expect(summary.failures).toMatchObject([{ lead: 'bob.tanaka@slow-freight.example', stage: 'fetch', error: 'FetchTimeout' }]);
+    // a site whose robots.txt does not answer is not asked for its homepage: one timeout, not two
+    expect(summary.failures[0].message).toMatch(/^https:\/\/slow-freight\.example\/robots\.txt: timed out after 5000ms/);
     // The refused run left no trace; the first run is whole and readable by id prefix.
     const shown = await prospector(['show', summary.runId.slice(0, 8), '--json'], env);
     expect(shown.code, shown.stderr).toBe(0);

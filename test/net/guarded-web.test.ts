@@ -624,7 +624,37 @@ describe('GuardedWeb robots.txt', () => {
     expect(robotsHits).toBe(2);
   });
 
-  it('allows all on 404, and on 5xx or unreachable with a warning', async () => {
+  it('fails with the fetch error when robots.txt times out or its host is unreachable, and asks again next time', async () => {
+    let asked = 0;
+    const silent = await serve((req, res) => {
+      if (req.url === '/robots.txt') asked++; // and never answered
+      else html(res, '<p>page</p>');
+    });
+    const gone = await serve(() => {});
+    const gonePort = gone.port;
+    await gone.close();
+    try {
+      const w = web({
+        totalTimeoutMs: 300,
+        allow: [
+          { address: '127.0.0.1', port: silent.port },
+          { address: '127.0.0.1', port: gonePort },
+        ],
+      });
+      const timedOut = await failure(w.allowedByRobots(`${silent.base}/`));
+      expect(timedOut).toBeInstanceOf(FetchTimeoutError);
+      expect(timedOut.message).toContain(`${silent.base}/robots.txt`);
+      // not cached as a refusal for the TTL: the next caller asks the site again
+      await failure(w.allowedByRobots(`${silent.base}/about`));
+      expect(asked).toBe(2);
+      const refused = await failure(w.allowedByRobots(`http://127.0.0.1:${gonePort}/`));
+      expect(refused).toBeInstanceOf(UnreachableError);
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it('allows all on 404, and on 5xx with a warning', async () => {
     const warn = vi.fn();
     const logger: Log = { debug() {}, info() {}, warn, error() {} };
     const missing = await serve((_req, res) => html(res, 'nope', 'text/plain', 404));

@@ -218,7 +218,15 @@ export async function fetchSite(deps: Deps, rawInput: FetchSiteInput): Promise<F
   }
 
   const home = lead.website;
-  if (!(await web.allowedByRobots(home))) {
+  let homeAllowed: boolean;
+  try {
+    homeAllowed = await web.allowedByRobots(home);
+  } catch (error) {
+    // robots.txt did not answer (a timeout, an unreachable host): neither would the homepage
+    await recordSkip(deps, runId, lead, home, 'home', outcomeOf(error), describeError(error).message);
+    throw error;
+  }
+  if (!homeAllowed) {
     await recordSkip(deps, runId, lead, home, 'home', 'robots', 'robots.txt disallows this URL for our user agent');
     const reason = `robots.txt of ${lead.domain} disallows fetching its homepage`;
     await moveRunLead(sql, runId, leadId, 'skipped', { reason });
