@@ -218,15 +218,13 @@ export async function fetchSite(deps: Deps, rawInput: FetchSiteInput): Promise<F
   }
 
   const home = lead.website;
-  let homeAllowed: boolean;
-  try {
-    homeAllowed = await web.allowedByRobots(home);
-  } catch (error) {
-    // robots.txt did not answer (a timeout, an unreachable host): neither would the homepage
+  // The homepage could not be had: recorded with why, and the error fails the lead. Also when
+  // robots.txt did not answer (a timeout, an unreachable host): neither would the homepage.
+  const homeFailed = async (error: unknown): Promise<never> => {
     await recordSkip(deps, runId, lead, home, 'home', outcomeOf(error), describeError(error).message);
     throw error;
-  }
-  if (!homeAllowed) {
+  };
+  if (!(await web.allowedByRobots(home).catch(homeFailed))) {
     await recordSkip(deps, runId, lead, home, 'home', 'robots', 'robots.txt disallows this URL for our user agent');
     const reason = `robots.txt of ${lead.domain} disallows fetching its homepage`;
     await moveRunLead(sql, runId, leadId, 'skipped', { reason });
@@ -238,13 +236,7 @@ export async function fetchSite(deps: Deps, rawInput: FetchSiteInput): Promise<F
   const previous = await previousPages(deps, runId, lead.companyId);
   const reused = { not_modified: 0, same_hash: 0 };
 
-  let homeRes: WebResponse;
-  try {
-    homeRes = await web.fetch(home, { maxBytes: config.maxBytesPerSite, validators: validatorsOf(previous.get(home)) });
-  } catch (error) {
-    await recordSkip(deps, runId, lead, home, 'home', outcomeOf(error), describeError(error).message);
-    throw error;
-  }
+  const homeRes = await web.fetch(home, { maxBytes: config.maxBytesPerSite, validators: validatorsOf(previous.get(home)) }).catch(homeFailed);
   const homeReuse = await reuseIfUnchanged(deps, runId, lead, previous.get(home), homeRes);
   if (homeReuse) reused[homeReuse]++;
   // one metadata object for the whole fetch, written once its pages are stored
