@@ -19,14 +19,14 @@
  *   the sources through tsx.
  */
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { clusterCacheDir, clusterCacheKey, PgliteSql } from '#adapters/pglite-sql.ts';
 import { migrate } from '#core/db/migrate.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
-import type { PgTemplates } from './helpers/pg-templates.ts';
+import { templateBlob, type PgTemplates } from './helpers/pg-templates.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -77,7 +77,7 @@ async function buildTemplates(dir: string, clusterCache: string, machineCache: s
   } finally {
     await onDisk.close();
   }
-  const db = await PgliteSql.open({ loadDataDir: new Blob([await readFile(migrated)]) });
+  const db = await PgliteSql.open({ loadDataDir: await templateBlob(migrated) });
   try {
     const { workspaceId } = await importOnboarding(db, await loadOnboardingFile(SAMPLE_ONBOARDING));
     const onboarded = await save(dir, 'onboarded', await db.dump());

@@ -177,6 +177,16 @@ class PgliteTx implements Sql {
 export const PGLITE_START_PARAMS: readonly string[] = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
 
 /**
+ * initdb's parameters for a new local database: WAL in 1 MB segments instead of 16 MB. initdb
+ * writes a whole first segment, so a new database was a third WAL of zeros that every copy of it
+ * carried (a new home from the cluster cache, a dump, a load): a migrated database dumps to
+ * 34.4 MB instead of 43.9, and an in-memory load from that dump takes 0.44 CPU-seconds instead of
+ * 0.65 (test/helpers/pg-templates.ts). A local database writes a few MB of WAL between
+ * checkpoints; the segment size only changes how often a file is switched.
+ */
+export const PGLITE_INITDB_PARAMS: readonly string[] = ['--wal-segsize=1'];
+
+/**
  * The folder that keeps an empty cluster for new local databases: `PROSPECTOR_CACHE_DIR`, else
  * `$XDG_CACHE_HOME/prospector`, else `~/.cache/prospector`; undefined (no cache) when
  * `PROSPECTOR_CACHE_DIR` is `off`. Read from the process environment, as the cache belongs to
@@ -191,13 +201,13 @@ export function clusterCacheDir(env: NodeJS.ProcessEnv = process.env): string | 
 }
 
 /**
- * The cached cluster's folder name: PGlite's version and start parameters, the two things the
- * cluster initdb makes depends on here. A new PGlite makes a new entry; old ones can be deleted.
+ * The cached cluster's folder name: PGlite's version and its start and initdb parameters, what
+ * the cluster initdb makes depends on here. A new PGlite makes a new entry; old ones can be deleted.
  */
 export async function clusterCacheKey(): Promise<string> {
   const packageDir = path.dirname(path.dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite')));
   const { version } = JSON.parse(await readFile(path.join(packageDir, 'package.json'), 'utf8')) as { version: string };
-  const params = createHash('sha256').update(JSON.stringify(PGLITE_START_PARAMS)).digest('hex').slice(0, 8);
+  const params = createHash('sha256').update(JSON.stringify([PGLITE_START_PARAMS, PGLITE_INITDB_PARAMS])).digest('hex').slice(0, 8);
   return `pglite-${version}-${params}`;
 }
 
@@ -250,7 +260,7 @@ async function makeCluster(cache: string, cluster: string): Promise<void> {
   const building = path.join(cache, `.building-${randomUUID()}`);
   try {
     await mkdir(cache, { recursive: true });
-    const db = await PGlite.create({ startParams: [...PGLITE_START_PARAMS], dataDir: building });
+    const db = await PGlite.create({ startParams: [...PGLITE_START_PARAMS], initDbStartParams: [...PGLITE_INITDB_PARAMS], dataDir: building });
     await db.close();
     await rename(building, cluster);
   } catch (error) {
@@ -290,6 +300,7 @@ export class PgliteSql implements Sql {
       const create = () =>
         PGlite.create({
           startParams: [...PGLITE_START_PARAMS],
+          initDbStartParams: [...PGLITE_INITDB_PARAMS],
           ...(dir !== undefined ? { dataDir: dir } : {}),
           ...(options.loadDataDir !== undefined ? { loadDataDir: options.loadDataDir } : {}),
         });

@@ -201,15 +201,32 @@ const SLOW_PAGE = `<!DOCTYPE html>
 </html>
 `;
 
+/**
+ * Site files compressed once, by their entity tag (a digest of the bytes, so equal tags mean equal
+ * bodies): a run asks for the same heavy pages again and again (robots.txt, home pages, every lead
+ * of a company), and gzip was most of a page's cost. Kept for the process rather than for one
+ * server, so that the servers a process starts one after another (test suites, benchmark rounds)
+ * compress each page once; at most 64 MiB, the oldest entries dropped first.
+ */
+const gzipped = new Map<string, Buffer>();
+const GZIP_CACHE_BYTES = 64 * 1024 * 1024;
+let gzippedBytes = 0;
+function remember(tag: string, payload: Buffer): void {
+  gzipped.set(tag, payload);
+  gzippedBytes += payload.length;
+  for (const [oldest, bytes] of gzipped) {
+    if (gzippedBytes <= GZIP_CACHE_BYTES) break;
+    gzipped.delete(oldest);
+    gzippedBytes -= bytes.length;
+  }
+}
+
 /** Starts the sample web on loopback and resolves once it is listening. */
 export async function startSampleWeb(options: SampleWebOptions = {}): Promise<SampleWeb> {
   const root = resolve(options.root ?? DEFAULT_ROOT);
   const slowMs = options.slowMs ?? DEFAULT_SLOW_MS;
   const listenHost = options.host ?? '127.0.0.1';
   const pending = new Set<NodeJS.Timeout>();
-  // Site files compressed once, by their entity tag: a run asks for the same heavy pages again
-  // and again (robots.txt, home pages, every lead of a company), and gzip was most of a page's cost.
-  const gzipped = new Map<string, Buffer>();
 
   const send = (req: IncomingMessage, res: ServerResponse, status: number, body: string | Buffer, headers: Record<string, string> = {}) => {
     const contentType = headers['Content-Type'] ?? 'text/html; charset=utf-8';
@@ -221,7 +238,7 @@ export async function startSampleWeb(options: SampleWebOptions = {}): Promise<Sa
         const tag = headers.ETag;
         const cached = tag ? gzipped.get(tag) : undefined;
         payload = cached ?? gzipSync(payload);
-        if (tag && !cached && gzipped.size < 5000) gzipped.set(tag, payload);
+        if (tag && !cached) remember(tag, payload);
         out['Content-Encoding'] = 'gzip';
       }
     }

@@ -4,7 +4,7 @@
  * ones copy it (same cluster: the same system identifier initdb drew), an existing database is
  * never replaced, and a damaged or unwritable cache never stops a database from opening.
  */
-import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,6 +31,8 @@ async function withDb<T>(dataDir: string, cache: string, fn: (sql: PgliteSql) =>
     await sql.close();
   }
 }
+const walSegmentSize = (dataDir: string, cache: string) =>
+  withDb(dataDir, cache, async (sql) => (await sql.query<{ wal_segment_size: string }>('SHOW wal_segment_size')).rows[0].wal_segment_size);
 const systemId = async (sql: PgliteSql) => (await sql.query<{ id: string }>('SELECT system_identifier::text AS id FROM pg_control_system()')).rows[0].id;
 
 describe('the cluster cache', () => {
@@ -60,6 +62,12 @@ describe('the cluster cache', () => {
       return systemId(sql);
     });
     expect(secondId).toBe(cachedId);
+    // WAL in 1 MB segments (PGLITE_INITDB_PARAMS): a new home is not 16 MB of zeroed WAL.
+    const wal = await readdir(path.join(second, 'pg_wal'), { withFileTypes: true });
+    const segments = await Promise.all(wal.filter((entry) => entry.isFile()).map(async (entry) => (await stat(path.join(second, 'pg_wal', entry.name))).size));
+    expect(segments.length).toBeGreaterThan(0);
+    for (const size of segments) expect(size).toBe(1024 * 1024);
+    expect(await walSegmentSize(second, cache)).toBe('1MB');
 
     // Reopened, the first database is the one it was, not a copy of the empty cluster.
     await withDb(first, cache, async (sql) => expect((await sql.query('SELECT slug FROM workspace')).rows).toEqual([{ slug: 'acme' }]));
