@@ -4,13 +4,16 @@
  * synthesized once (test/helpers/cdk.ts). No validation report is read here, so aws-cdk-lib's
  * built-in CloudFormation validation (warnings only, seconds to load) is off.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Stack, App, Validations } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { describe, expect, it, vi } from 'vitest';
-import { buildApp, synthApp } from '../helpers/cdk.ts';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { buildApp, removeSynthOutputs, synthApp } from '../helpers/cdk.ts';
 
 const require = createRequire(import.meta.url);
 const aslValidator = require('asl-validator') as (definition: unknown) => Promise<{ isValid: boolean; errors: unknown[] }>;
@@ -20,6 +23,7 @@ const NO_CFN_VALIDATION = { cloudFormationValidation: false } as const;
 const unbundled = (context: Record<string, unknown> = {}) => buildApp(context, NO_CFN_VALIDATION);
 /** The same, synthesized (cdk-nag throws on an unacknowledged finding): once per configuration in this file. */
 const synthesized = (context: Record<string, unknown> = {}) => synthApp(context, NO_CFN_VALIDATION);
+afterAll(() => removeSynthOutputs());
 
 describe('context settings', () => {
   it('wires a lead provider, its secret, a schedule, a workspace and an alarm email; nag still passes without deletion protection', () => {
@@ -74,12 +78,18 @@ describe('context settings', () => {
 
 describe('cdk-nag', () => {
   it('fails synthesis on a finding nobody acknowledged', () => {
-    const app = new App({ builtinCloudFormationValidation: false });
-    const stack = new Stack(app, 'Careless');
-    new s3.Bucket(stack, 'Open', { enforceSSL: false });
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    // An outdir of its own: without one, App writes to a cdk.out* folder in the temporary directory and leaves it.
+    const outdir = mkdtempSync(path.join(tmpdir(), 'prospector-cdk-careless-'));
+    try {
+      const app = new App({ builtinCloudFormationValidation: false, outdir });
+      const stack = new Stack(app, 'Careless');
+      new s3.Bucket(stack, 'Open', { enforceSSL: false });
+      Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 
-    expect(() => app.synth()).toThrow(/AwsSolutions-S(1|10)/);
+      expect(() => app.synth()).toThrow(/AwsSolutions-S(1|10)/);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -7,8 +7,11 @@
  * - By default the functions are not bundled (CDK's own switch, `aws:cdk:bundling-stacks`);
  *   `bundle: true` bundles them as a deploy does (one esbuild run for every handler,
  *   cdk/constructs/handler-bundles.ts).
- * - `outdir: true` writes the cloud assembly to a temporary folder (the bundles, and
- *   validation-report.json); `removeSynthOutputs()` in an afterAll removes it.
+ * - Every app writes its cloud assembly to a temporary folder of this helper's (an App without
+ *   `outdir` makes a `cdk.out*` folder in the system's temporary directory that nothing removes:
+ *   a test run left eight of them, 0.9 MB each). `synthApp` removes it once the templates are
+ *   read; `outdir: true` keeps it (the bundles, validation-report.json) until
+ *   `removeSynthOutputs()`, which a file using it or `buildApp` calls in an afterAll.
  * - `cloudFormationValidation: false` turns off aws-cdk-lib's built-in CloudFormation template
  *   validation. It only ever warns (its findings go to validation-report.json, never fail
  *   synthesis), and its WebAssembly engine takes several seconds to load in each process, so a
@@ -27,7 +30,7 @@ import type { StatelessStack } from '../../cdk/stateless-stack.ts';
 export interface SynthOptions {
   /** Bundle every function with esbuild, as `cdk synth` does (default false). */
   bundle?: boolean;
-  /** Write the assembly to a temporary folder, returned as `outdir` (default false). */
+  /** Keep the assembly's folder after synthesis, returned as `outdir` (default false). */
   outdir?: boolean;
   /** aws-cdk-lib's built-in CloudFormation validation (default true, as in the CLI). */
   cloudFormationValidation?: boolean;
@@ -45,20 +48,24 @@ export interface Synthesized {
 
 /** Builds the app (no synthesis): the context the tests use, bundling off unless asked. */
 export function buildApp(context: Record<string, unknown> = {}, options: SynthOptions = {}): ReturnType<typeof createApp> & { outdir?: string } {
-  let outdir: string | undefined;
-  if (options.outdir) {
-    outdir = mkdtempSync(path.join(tmpdir(), 'prospector-cdk-'));
-    outdirs.push(outdir);
-    // Bundles leave @aws-sdk/* to the Lambda runtime; here the repository's copy stands in for it.
-    if (options.bundle) symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(outdir, 'node_modules'));
+  const outdir = mkdtempSync(path.join(tmpdir(), 'prospector-cdk-'));
+  outdirs.push(outdir);
+  // Bundles leave @aws-sdk/* to the Lambda runtime; here the repository's copy stands in for it.
+  if (options.bundle) symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(outdir, 'node_modules'));
+  try {
+    // A function's asset bundles in its constructor, so building the app is what runs esbuild.
+    const built = createApp({
+      outdir,
+      context: { ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...context },
+      ...(options.cloudFormationValidation === false ? { builtinCloudFormationValidation: false } : {}),
+    });
+    return { ...built, outdir };
+  } catch (error) {
+    // Refused settings: no app, no folder.
+    rmSync(outdir, { recursive: true, force: true });
+    outdirs.splice(outdirs.indexOf(outdir), 1);
+    throw error;
   }
-  // A function's asset bundles in its constructor, so building the app is what runs esbuild.
-  const built = createApp({
-    ...(outdir ? { outdir } : {}),
-    context: { ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...context },
-    ...(options.cloudFormationValidation === false ? { builtinCloudFormationValidation: false } : {}),
-  });
-  return { ...built, ...(outdir ? { outdir } : {}) };
 }
 
 const outdirs: string[] = [];
@@ -77,13 +84,18 @@ export function synthApp(context: Record<string, unknown> = {}, options: SynthOp
     stateless: built.stateless,
     statefulTemplate: Template.fromStack(built.stateful),
     statelessTemplate: Template.fromStack(built.stateless),
-    ...(built.outdir ? { outdir: built.outdir } : {}),
+    ...(options.outdir ? { outdir: built.outdir } : {}),
   };
+  // The templates are read: an assembly nobody asked to keep goes now.
+  if (!options.outdir && built.outdir) {
+    rmSync(built.outdir, { recursive: true, force: true });
+    outdirs.splice(outdirs.indexOf(built.outdir), 1);
+  }
   synthesized.set(key, result);
   return result;
 }
 
-/** Removes the assemblies written with `outdir: true` (for an afterAll). */
+/** Removes the assemblies kept (`outdir: true`, or an app from `buildApp`): for an afterAll. */
 export function removeSynthOutputs(): void {
   for (const dir of outdirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   synthesized.clear();
