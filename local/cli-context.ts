@@ -1,10 +1,11 @@
 /** What command modules share: opening the runtime (under the home's lock) and printing. */
-import { chmod, cp, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProspectorError } from '#core/errors.ts';
 import { acquireHomeLock, type HomeLock } from './lock.ts';
 import type { PgliteSql } from '#adapters/pglite-sql.ts';
+import { copyFolder } from '#adapters/copy-folder.ts';
 import type { LocalRuntime, OpenLocalOptions } from './runner.ts';
 import type { WorkspaceChoice } from './commands/resolve.ts';
 
@@ -77,7 +78,7 @@ async function readOnlyCopy(home: string, code: string): Promise<string> {
     throw new ProspectorError(`PROSPECTOR_HOME ${home} is read-only (${code}) and holds no database yet: point PROSPECTOR_HOME at a folder you can write, or at a populated home`);
   }
   const copy = await mkdtemp(join(tmpdir(), 'prospector-readonly-'));
-  await cp(db, copy, { recursive: true });
+  copyFolder(db, copy);
   await makeWritable(copy);
   process.stderr.write(`note: PROSPECTOR_HOME ${home} is read-only (${code}): reading a copy of its database\n`);
   return copy;

@@ -19,10 +19,11 @@
  *   the sources through tsx.
  */
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { copyFolder } from '#adapters/copy-folder.ts';
 import { clusterCacheDir, clusterCacheKey, PgliteSql } from '#adapters/pglite-sql.ts';
 import { migrate } from '#core/db/migrate.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
@@ -57,7 +58,7 @@ async function openHomeTemplate(homeDb: string, runCache: string, machineCache: 
     const entry = join(machineCache, key);
     // An unwritable machine cache leaves no entry (the database was made by initdb): the run's
     // cache is then made on first use, as a user's would be.
-    if (existsSync(join(entry, 'PG_VERSION'))) await cp(entry, join(runCache, key), { recursive: true });
+    if (existsSync(join(entry, 'PG_VERSION'))) copyFolder(entry, join(runCache, key));
   }
   return db;
 }

@@ -28,13 +28,14 @@
  * `fn`; querying the outer `PgliteSql` there waits for the transaction and so deadlocks.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { cp, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { messages, PGlite, types, type Transaction } from '@electric-sql/pglite';
 import { rewriteParameters } from '#core/db/sql-text.ts';
 import type { Sql, SqlParams, SqlResult, SqlRow, SqlValue } from '#core/ports.ts';
+import { copyFolder } from './copy-folder.ts';
 
 export { textArray } from '#core/db/sql-text.ts';
 
@@ -235,7 +236,7 @@ async function fromClusterCache(cache: string, dir: string, create: () => Promis
   try {
     cluster = path.join(cache, await clusterCacheKey());
     if (!(await isCluster(cluster))) await makeCluster(cache, cluster);
-    await cp(cluster, dir, { recursive: true, errorOnExist: true, force: false });
+    copyFolder(cluster, dir);
   } catch {
     // No cache to be had (read-only, full, PGlite moved): initdb as without one.
     await rm(dir, { recursive: true, force: true });
