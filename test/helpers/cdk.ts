@@ -47,7 +47,7 @@ export interface Synthesized {
 }
 
 /** Builds the app (no synthesis): the context the tests use, bundling off unless asked. */
-export function buildApp(context: Record<string, unknown> = {}, options: SynthOptions = {}): ReturnType<typeof createApp> & { outdir?: string } {
+export function buildApp(context: Record<string, unknown> = {}, options: SynthOptions = {}): ReturnType<typeof createApp> & { outdir: string } {
   const outdir = mkdtempSync(path.join(tmpdir(), 'prospector-cdk-'));
   outdirs.push(outdir);
   // Bundles leave @aws-sdk/* to the Lambda runtime; here the repository's copy stands in for it.
@@ -62,13 +62,18 @@ export function buildApp(context: Record<string, unknown> = {}, options: SynthOp
     return { ...built, outdir };
   } catch (error) {
     // Refused settings: no app, no folder.
-    rmSync(outdir, { recursive: true, force: true });
-    outdirs.splice(outdirs.indexOf(outdir), 1);
+    removeOutdir(outdir);
     throw error;
   }
 }
 
+/** The assembly folders made and not yet removed. */
 const outdirs: string[] = [];
+
+function removeOutdir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  outdirs.splice(outdirs.indexOf(dir), 1);
+}
 const synthesized = new Map<string, Synthesized>();
 
 /** The app with `context`, synthesized (throws on an unacknowledged cdk-nag finding); one synthesis per configuration. */
@@ -87,10 +92,7 @@ export function synthApp(context: Record<string, unknown> = {}, options: SynthOp
     ...(options.outdir ? { outdir: built.outdir } : {}),
   };
   // The templates are read: an assembly nobody asked to keep goes now.
-  if (!options.outdir && built.outdir) {
-    rmSync(built.outdir, { recursive: true, force: true });
-    outdirs.splice(outdirs.indexOf(built.outdir), 1);
-  }
+  if (!options.outdir) removeOutdir(built.outdir);
   synthesized.set(key, result);
   return result;
 }
