@@ -1,5 +1,5 @@
 /** What command modules share: opening the runtime (under the home's lock) and printing. */
-import { chmod, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProspectorError } from '#core/errors.ts';
@@ -78,20 +78,10 @@ async function readOnlyCopy(home: string, code: string): Promise<string> {
     throw new ProspectorError(`PROSPECTOR_HOME ${home} is read-only (${code}) and holds no database yet: point PROSPECTOR_HOME at a folder you can write, or at a populated home`);
   }
   const copy = await mkdtemp(join(tmpdir(), 'prospector-readonly-'));
-  copyFolder(db, copy);
-  await makeWritable(copy);
+  // The copy keeps none of the read-only modes of the original: PGlite writes its own files.
+  copyFolder(db, copy, { writable: true });
   process.stderr.write(`note: PROSPECTOR_HOME ${home} is read-only (${code}): reading a copy of its database\n`);
   return copy;
-}
-
-/** The copy keeps the read-only modes of the original; PGlite needs to write its own files. */
-async function makeWritable(dir: string): Promise<void> {
-  await chmod(dir, 0o700);
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) await makeWritable(path);
-    else await chmod(path, 0o600);
-  }
 }
 
 /** The command line after `prospector`, as the lock file names its holder. */

@@ -12,29 +12,33 @@
  *
  * What it keeps: file contents and modes (libuv's copyfile creates the file with its source's
  * mode), folder modes (set after the folder's contents are in, so a read-only folder can be
- * copied), symbolic links as links. Timestamps are not kept, as `cp` does not by default. A
- * file or folder already at the destination is an error (EEXIST, naming both paths), so nothing
- * there is overwritten; `dest` itself may exist (an empty folder made for the copy).
+ * copied), symbolic links as links. With `writable`, the copy's folders are 0700 and its files
+ * 0600 whatever the source's instead: a copy of a read-only database that PGlite must write.
+ * Timestamps are not kept, as `cp` does not by default. A file or folder already at the
+ * destination is an error (EEXIST, naming both paths), so nothing there is overwritten; `dest`
+ * itself may exist (an empty folder made for the copy).
  */
 import { chmodSync, constants, copyFileSync, lstatSync, mkdirSync, readdirSync, readlinkSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 
-export function copyFolder(src: string, dest: string): void {
+export function copyFolder(src: string, dest: string, options: { writable?: boolean } = {}): void {
   const root = lstatSync(src);
   if (!root.isDirectory()) throw new Error(`cannot copy ${src}: not a folder`);
   mkdirSync(dest, { recursive: true });
+  const folderMode = (folder: string) => (options.writable ? 0o700 : lstatSync(folder).mode & 0o7777);
   // Each folder's mode, applied last and deepest first: a folder without write permission in
   // the source must still take its files in the copy.
-  const modes: [string, number][] = [[dest, root.mode & 0o7777]];
+  const modes: [string, number][] = [[dest, folderMode(src)]];
   const walk = (from: string, to: string): void => {
     for (const entry of readdirSync(from, { withFileTypes: true })) {
       const source = path.join(from, entry.name);
       const target = path.join(to, entry.name);
       if (entry.isFile()) {
         copyFileSync(source, target, constants.COPYFILE_EXCL);
+        if (options.writable) chmodSync(target, 0o600);
       } else if (entry.isDirectory()) {
         mkdirSync(target);
-        modes.push([target, lstatSync(source).mode & 0o7777]);
+        modes.push([target, folderMode(source)]);
         walk(source, target);
       } else if (entry.isSymbolicLink()) {
         symlinkSync(readlinkSync(source), target);

@@ -80,6 +80,21 @@ describe('copyFolder', () => {
     expect(tree(dest)).toEqual(tree(src));
   });
 
+  it('with `writable`, makes every folder 0700 and every file 0600 whatever the source says', () => {
+    const dest = path.join(root, 'copy-writable');
+    copyFolder(src, dest, { writable: true });
+    const copied = tree(dest);
+    const source = tree(src);
+    expect(Object.keys(copied)).toEqual(Object.keys(source));
+    for (const [rel, what] of Object.entries(copied)) {
+      if (what.startsWith('folder')) expect(what, rel).toBe('folder 700');
+      else if (what.startsWith('file')) expect(what, rel).toBe(source[rel].replace(/^file \d+/, 'file 600'));
+      else expect(what, rel).toBe(source[rel]);
+    }
+    expect(copied['PG_VERSION']).toMatch(/^file 600 /);
+    expect((lstatSync(dest).mode & 0o777).toString(8)).toBe('700');
+  });
+
   it('never overwrites: a file in the way is an error naming it, and keeps its bytes', () => {
     const dest = path.join(root, 'copy-over');
     mkdirSync(dest);
