@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DRAFT_PROMPT_TOKEN_LIMIT } from '#core/outreach/compose.ts';
-import type { DraftsEvalResult } from '#local/eval-drafts.ts';
+import { DraftableDirectory, type DraftsEvalResult } from '#local/eval-drafts.ts';
+import { DirectoryLeadSearch } from '#adapters/directory-lead-search.ts';
+import { SPECIAL_HOSTS } from '#local/sample-web/server.ts';
 import { cliEnv, closeCliDatabases, prospector } from '#test/helpers/cli-in-process.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -63,6 +65,15 @@ describe('prospector eval --suite drafts', () => {
     const llm = result.providers.find((p) => p.provider === 'llm')!;
     expect(llm.maxPromptTokens).toBeGreaterThan(0);
     expect(llm.maxPromptTokens).toBeLessThanOrEqual(DRAFT_PROMPT_TOKEN_LIMIT);
+  });
+
+  test('researches every lead of the directory but the deliberately slow site, which no draft could come from', async () => {
+    for (const keywords of [['freight', 'trucking', 'logistics'], ['saas', 'analytics']]) {
+      const all = await new DirectoryLeadSearch().searchLeads(keywords);
+      const kept = await new DraftableDirectory().searchLeads(keywords);
+      expect(kept).toEqual(all.filter((lead) => !lead.lead_email.endsWith(`@${SPECIAL_HOSTS.slow}`)));
+      if (keywords[0] === 'freight') expect(kept.length).toBe(all.length - 1);
+    }
   });
 
   test("works in its own temporary home: the user's home is untouched and --json prints nothing else", async () => {
