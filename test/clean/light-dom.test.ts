@@ -106,6 +106,15 @@ describe("linkedom's quirks, kept", () => {
     }
   });
 
+  it('a page nested 20,000 elements deep is cleaned as on linkedom (no recursion to overflow)', async () => {
+    const depth = 20_000;
+    const html = `<html><body>${'<div>x'.repeat(depth)}${'</div>'.repeat(depth)}</body></html>`;
+    expect(parseLight(html).body.textContent).toBe('x'.repeat(depth));
+    const lean = await cleanPage(html, 'https://www.example.com/', { kind: 'home' });
+    expect(lean.text).toContain('xxxx');
+    expect(lean).toEqual(await cleanPage(html, 'https://www.example.com/', { kind: 'home', dom: 'linkedom' }));
+  });
+
   it('remove() takes a node out and keeps its siblings linked', () => {
     for (const doc of both('<html><body><i>1</i><b>2</b><u>3</u></body></html>')) {
       const b = doc.body.firstChild!.nextSibling as LightElement;
