@@ -188,6 +188,17 @@ export const PGLITE_START_PARAMS: readonly string[] = [...PGlite.defaultStartPar
 export const PGLITE_INITDB_PARAMS: readonly string[] = ['--wal-segsize=1'];
 
 /**
+ * What a new cluster keeps of initdb's three databases: only `postgres`, the one PGlite connects
+ * to. `template0` and `template1` exist for CREATE DATABASE, which a local database never runs,
+ * and each is another 300 files and 7 MB that every copy of a cluster carried (a new home from
+ * the cluster cache, a dump, a load). Dropped once, when the cluster cache entry is made: a
+ * migrated home went from 1,279 files and 33 MB to 679 and 19 MB, its dump from 34.4 MB to 19.2,
+ * a copy of it from 97 to 69 CPU-milliseconds and a load of that dump into memory from 0.65
+ * CPU-seconds to 0.35 (ten copies and five loads of each, one process, one sitting).
+ */
+export const PGLITE_DROPPED_DATABASES: readonly string[] = ['template0', 'template1'];
+
+/**
  * The folder that keeps an empty cluster for new local databases: `PROSPECTOR_CACHE_DIR`, else
  * `$XDG_CACHE_HOME/prospector`, else `~/.cache/prospector`; undefined (no cache) when
  * `PROSPECTOR_CACHE_DIR` is `off`. Read from the process environment, as the cache belongs to
@@ -202,13 +213,14 @@ export function clusterCacheDir(env: NodeJS.ProcessEnv = process.env): string | 
 }
 
 /**
- * The cached cluster's folder name: PGlite's version and its start and initdb parameters, what
- * the cluster initdb makes depends on here. A new PGlite makes a new entry; old ones can be deleted.
+ * The cached cluster's folder name: PGlite's version, its start and initdb parameters and the
+ * databases dropped from initdb's cluster, what the cached cluster depends on here. A new PGlite
+ * makes a new entry; old ones can be deleted.
  */
 export async function clusterCacheKey(): Promise<string> {
   const packageDir = path.dirname(path.dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite')));
   const { version } = JSON.parse(await readFile(path.join(packageDir, 'package.json'), 'utf8')) as { version: string };
-  const params = createHash('sha256').update(JSON.stringify([PGLITE_START_PARAMS, PGLITE_INITDB_PARAMS])).digest('hex').slice(0, 8);
+  const params = createHash('sha256').update(JSON.stringify([PGLITE_START_PARAMS, PGLITE_INITDB_PARAMS, PGLITE_DROPPED_DATABASES])).digest('hex').slice(0, 8);
   return `pglite-${version}-${params}`;
 }
 
@@ -262,7 +274,17 @@ async function makeCluster(cache: string, cluster: string): Promise<void> {
   try {
     await mkdir(cache, { recursive: true });
     const db = await PGlite.create({ startParams: [...PGLITE_START_PARAMS], initDbStartParams: [...PGLITE_INITDB_PARAMS], dataDir: building });
-    await db.close();
+    try {
+      // A template database cannot be dropped until it is no longer marked as one, and DROP
+      // DATABASE runs on its own, outside any transaction block.
+      for (const name of PGLITE_DROPPED_DATABASES) {
+        await db.exec(`ALTER DATABASE ${name} IS_TEMPLATE false`);
+        await db.exec(`DROP DATABASE ${name}`);
+      }
+      await db.exec('CHECKPOINT');
+    } finally {
+      await db.close();
+    }
     await rename(building, cluster);
   } catch (error) {
     // Another process put its cluster in place first: use that one.

@@ -59,6 +59,8 @@ describe('the cluster cache', () => {
     const secondId = await withDb(second, cache, async (sql) => {
       await migrate(sql);
       expect((await sql.query('SELECT slug FROM workspace')).rows).toEqual([]);
+      // Only the database PGlite connects to: initdb's templates are not copied into every home.
+      expect((await sql.query('SELECT datname FROM pg_database')).rows).toEqual([{ datname: 'postgres' }]);
       return systemId(sql);
     });
     expect(secondId).toBe(cachedId);
@@ -68,6 +70,11 @@ describe('the cluster cache', () => {
     expect(segments.length).toBeGreaterThan(0);
     for (const size of segments) expect(size).toBe(1024 * 1024);
     expect(await walSegmentSize(second, cache)).toBe('1MB');
+    // The whole migrated home: one database's files (about 680, 19 MB), not three (1,279, 33 MB).
+    const files = (await readdir(second, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile());
+    const bytes = (await Promise.all(files.map(async (entry) => (await stat(path.join(entry.parentPath, entry.name))).size))).reduce((a, b) => a + b, 0);
+    expect(files.length).toBeLessThan(800);
+    expect(bytes).toBeLessThan(24 * 1024 * 1024);
 
     // Reopened, the first database is the one it was, not a copy of the empty cluster.
     await withDb(first, cache, async (sql) => expect((await sql.query('SELECT slug FROM workspace')).rows).toEqual([{ slug: 'acme' }]));
