@@ -195,8 +195,20 @@ export const PGLITE_INITDB_PARAMS: readonly string[] = ['--wal-segsize=1'];
  * migrated home went from 1,279 files and 33 MB to 679 and 19 MB, its dump from 34.4 MB to 19.2,
  * a copy of it from 97 to 69 CPU-milliseconds and a load of that dump into memory from 0.65
  * CPU-seconds to 0.35 (ten copies and five loads of each, one process, one sitting).
+ * Dropped wherever initdb makes an on-disk cluster: the cluster cache's entry, and a new database
+ * folder made without the cache (`PROSPECTOR_CACHE_DIR=off`, or a damaged cache).
  */
 export const PGLITE_DROPPED_DATABASES: readonly string[] = ['template0', 'template1'];
+
+/** Drops `PGLITE_DROPPED_DATABASES` from a cluster initdb has just made. */
+async function dropUnusedDatabases(db: PGlite): Promise<void> {
+  // A template database cannot be dropped until it is no longer marked as one, and DROP DATABASE
+  // runs on its own, outside any transaction block; it removes the database's files at once.
+  for (const name of PGLITE_DROPPED_DATABASES) {
+    await db.exec(`ALTER DATABASE ${name} IS_TEMPLATE false`);
+    await db.exec(`DROP DATABASE ${name}`);
+  }
+}
 
 /**
  * The folder that keeps an empty cluster for new local databases: `PROSPECTOR_CACHE_DIR`, else
@@ -275,13 +287,7 @@ async function makeCluster(cache: string, cluster: string): Promise<void> {
     await mkdir(cache, { recursive: true });
     const db = await PGlite.create({ startParams: [...PGLITE_START_PARAMS], initDbStartParams: [...PGLITE_INITDB_PARAMS], dataDir: building });
     try {
-      // A template database cannot be dropped until it is no longer marked as one, and DROP
-      // DATABASE runs on its own, outside any transaction block.
-      for (const name of PGLITE_DROPPED_DATABASES) {
-        await db.exec(`ALTER DATABASE ${name} IS_TEMPLATE false`);
-        await db.exec(`DROP DATABASE ${name}`);
-      }
-      await db.exec('CHECKPOINT');
+      await dropUnusedDatabases(db);
     } finally {
       await db.close();
     }
@@ -327,11 +333,21 @@ export class PgliteSql implements Sql {
           ...(dir !== undefined ? { dataDir: dir } : {}),
           ...(options.loadDataDir !== undefined ? { loadDataDir: options.loadDataDir } : {}),
         });
-      let db: PGlite | undefined;
-      if (dir !== undefined && options.clusterCache !== undefined && options.loadDataDir === undefined && (await isEmptyDir(dir))) {
-        db = await fromClusterCache(options.clusterCache, dir, create);
+      const isNew = dir !== undefined && options.loadDataDir === undefined && (await isEmptyDir(dir));
+      let db = isNew && options.clusterCache !== undefined ? await fromClusterCache(options.clusterCache, dir!, create) : undefined;
+      if (db === undefined) {
+        db = await create();
+        // initdb ran in a new folder: keep the one database, as a cluster from the cache does.
+        if (isNew) {
+          try {
+            await dropUnusedDatabases(db);
+          } catch (error) {
+            await db.close();
+            throw error;
+          }
+        }
       }
-      const sql = new PgliteSql(db ?? (await create()));
+      const sql = new PgliteSql(db);
       sql.#dataDir = dir;
       return sql;
     } catch (error) {

@@ -89,6 +89,8 @@ describe('the cluster cache', () => {
 
     const fresh = await withDb(path.join(root, 'after-damage', 'db'), cache, async (sql) => {
       await migrate(sql);
+      // initdb's own cluster, with the one database a cluster from the cache has.
+      expect((await sql.query('SELECT datname FROM pg_database')).rows).toEqual([{ datname: 'postgres' }]);
       return systemId(sql);
     });
     expect(fresh).not.toBe(cachedId);
@@ -100,6 +102,7 @@ describe('the cluster cache', () => {
     await withDb(path.join(root, 'no-cache', 'db'), path.join(blocked, 'cache'), async (sql) => {
       await migrate(sql);
       expect((await sql.query<{ n: number }>('SELECT count(*)::int AS n FROM workspace')).rows).toEqual([{ n: 0 }]);
+      expect((await sql.query('SELECT datname FROM pg_database')).rows).toEqual([{ datname: 'postgres' }]);
     });
   });
 });
