@@ -17,7 +17,7 @@ import { defineConfig } from 'vitest/config';
  * (or leave it out of SHARED_DIRS and SHARED_FILES). The rest (bench, replay, the CDK variants
  * that spy on cdk-nag) each get a fresh process.
  */
-const SHARED_DIRS = new Set(['adapters', 'budget', 'clean', 'db', 'handlers', 'hostile', 'intent', 'knowledge', 'leads', 'llm', 'logs', 'net', 'outreach', 'pipeline', 'replies', 'report', 'research', 'sending', 'watch', 'web']);
+const SHARED_DIRS = new Set(['adapters', 'budget', 'clean', 'db', 'handlers', 'harness', 'hostile', 'intent', 'knowledge', 'leads', 'llm', 'logs', 'net', 'outreach', 'pipeline', 'replies', 'report', 'research', 'sending', 'watch', 'web']);
 const SHARED_ROOT = /^(statemachine.*|onboarding|sample-web|report|report-calibration)\.test\.ts$/;
 
 /** Suites elsewhere that qualify as well: whole local runs, CDK synthesis, the CLI. */
