@@ -143,7 +143,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     ready: (async () => {
       // Before anything is made: the workers and the commands they start inherit TMPDIR.
       const runTmp = await runTmpdir();
-      if (runTmp !== undefined) process.env.TMPDIR = runTmp;
+      if (runTmp !== undefined) {
+        // where what outlives the run goes (the screenshots: test/helpers/browser.ts)
+        process.env.PROSPECTOR_TEST_OS_TMPDIR = tmpdir();
+        process.env.TMPDIR = runTmp;
+      }
       const dir = await mkdtemp(join(tmpdir(), 'prospector-pg-templates-'));
       // New databases copy their empty cluster from the run's own cache (PgliteSql.open), never
       // from the machine's: the workers and the commands they start inherit this.

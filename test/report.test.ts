@@ -6,8 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -20,6 +19,7 @@ import { escapeHtml, lakeLink, loadRunReport, renderReport, safeHttpUrl, type Ru
 import { openLocal, runOnce } from '#local/runner.ts';
 import { recordFirstSent, recordReply, seedApprovedLead } from '#test/helpers/sending.ts';
 import { migratedHome } from '#test/helpers/home.ts';
+import { screenshotFolder } from '#test/helpers/browser.ts';
 
 const exec = promisify(execFile);
 
@@ -187,7 +187,7 @@ describe('prospector report', () => {
     'rendered in headless Chromium it shows the top lead and its quotes, runs no planted script, and screenshots cleanly',
     async () => {
       expect(CHROMIUM, 'chromium must be installed in CI (.ci/run installs it)').toBeTruthy();
-      const out = await mkdtemp(join(tmpdir(), 'prospector-report-shot-'));
+      const out = await screenshotFolder('prospector-report-shot-');
       // the report sits where `prospector report` puts it, so its lake links resolve
       const file = join(home, 'reports', `run-${run.runId}.html`);
       await mkdir(dirname(file), { recursive: true });

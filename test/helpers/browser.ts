@@ -4,7 +4,10 @@
  * axe-core run in the page with the serious and critical violations it finds.
  */
 import { accessSync, constants } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { describe } from 'vitest';
 
@@ -23,6 +26,15 @@ export const hasChromium = (() => {
 export function browserSuite(file: string): typeof describe {
   if (!hasChromium && !process.env.CI) console.warn(`${file}: ${CHROMIUM} not found (apt-get install chromium): skipping; it runs in CI`);
   return hasChromium || process.env.CI ? describe : (describe.skip as typeof describe);
+}
+
+/**
+ * A new folder for screenshots, named `prefix…`, in the OS temporary folder: they are there to be
+ * looked at after the run, so not in the run's own temporary folder, which goes with the run
+ * (test/global-setup.ts `runTmpdir`; PROSPECTOR_TEST_OS_TMPDIR is the folder it replaced).
+ */
+export function screenshotFolder(prefix: string): Promise<string> {
+  return mkdtemp(join(process.env.PROSPECTOR_TEST_OS_TMPDIR || tmpdir(), prefix));
 }
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');

@@ -7,15 +7,14 @@
  * axe-core finds no serious or critical violation on any page. Screenshots go to a temporary
  * folder whose path is logged (as test/report.test.ts does), for a human look.
  */
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startUi, type UiServer } from '#local/commands/ui.ts';
 import { parseOnboardingText } from '#core/onboarding/import.ts';
 import { uploadableSample, webFixture, type WebFixture } from '#test/helpers/web.ts';
-import { browserSuite, hasChromium, launchChromium, runAxe } from '#test/helpers/browser.ts';
+import { browserSuite, hasChromium, launchChromium, runAxe, screenshotFolder } from '#test/helpers/browser.ts';
 
 const suite = browserSuite('browser.test.ts');
 
@@ -36,7 +35,7 @@ suite('the web app in Chromium', () => {
     browser = await launchChromium();
     rep = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     page = await rep.newPage();
-    shots = await mkdtemp(join(tmpdir(), 'prospector-web-shots-'));
+    shots = await screenshotFolder('prospector-web-shots-');
     console.log(`web app screenshots: ${shots}`);
   });
 

@@ -18,7 +18,7 @@ import type { PgliteSql } from '#adapters/pglite-sql.ts';
 import { exportOnboarding } from '#core/onboarding/export.ts';
 import { startUi, type UiServer } from '#local/commands/ui.ts';
 import { freshDb } from '#test/helpers/db.ts';
-import { browserSuite, hasChromium, launchChromium, runAxe } from '#test/helpers/browser.ts';
+import { browserSuite, hasChromium, launchChromium, runAxe, screenshotFolder } from '#test/helpers/browser.ts';
 
 const suite = browserSuite('onboarding-browser.test.ts');
 
@@ -46,7 +46,7 @@ suite('guided onboarding in Chromium', () => {
     // CSP bypassed only so that axe can be injected; the app's own pages run no inline script.
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
     page = await context.newPage();
-    shots = await mkdtemp(join(tmpdir(), 'prospector-web-shots-onboarding-'));
+    shots = await screenshotFolder('prospector-web-shots-onboarding-');
     console.log(`guided onboarding screenshots: ${shots}`);
   });
 
