@@ -195,12 +195,12 @@ export const PGLITE_INITDB_PARAMS: readonly string[] = ['--wal-segsize=1'];
  * What a new cluster keeps of initdb's three databases: only `postgres`, the one PGlite connects
  * to. `template0` and `template1` exist for CREATE DATABASE, which a local database never runs,
  * and each is another 300 files and 7 MB that every copy of a cluster carried (a new home from
- * the cluster cache, a dump, a load). Dropped once, when the cluster cache entry is made: a
- * migrated home went from 1,279 files and 33 MB to 679 and 19 MB, its dump from 34.4 MB to 19.2,
- * a copy of it from 97 to 69 CPU-milliseconds and a load of that dump into memory from 0.65
- * CPU-seconds to 0.35 (ten copies and five loads of each, one process, one sitting).
- * Dropped wherever initdb makes an on-disk cluster: the cluster cache's entry, and a new database
- * folder made without the cache (`PROSPECTOR_CACHE_DIR=off`, or a damaged cache).
+ * the cluster cache, a dump, a load). Dropped wherever initdb makes an on-disk cluster: the
+ * cluster cache's entry, and a new database folder made without the cache
+ * (`PROSPECTOR_CACHE_DIR=off`, or a damaged cache). A migrated home went from 1,279 files and
+ * 33 MB to 679 and 19 MB, its dump from 34.4 MB to 19.2, a copy of it from 97 to 69
+ * CPU-milliseconds and a load of that dump into memory from 0.65 CPU-seconds to 0.35 (ten copies
+ * and five loads of each, one process, one sitting).
  */
 export const PGLITE_DROPPED_DATABASES: readonly string[] = ['template0', 'template1'];
 
