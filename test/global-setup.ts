@@ -108,6 +108,17 @@ async function freshCliBundle(): Promise<void> {
 /** Room a run needs on tmpfs: a whole run peaked at about 200 MB there (`df /dev/shm` every 2 s). */
 export const RUN_TMP_BYTES = 1024 ** 3;
 
+/** Whether `folder` is on tmpfs (Linux; statfs(2)'s magic number) with RUN_TMP_BYTES free: a folder on disk would gain nothing. */
+export function tmpfsHasRoom(folder: string): boolean {
+  if (process.platform !== 'linux') return false;
+  try {
+    const fs = statfsSync(folder);
+    return fs.type === 0x01021994 && fs.bavail * fs.bsize >= RUN_TMP_BYTES;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * A folder for the run's temporary files on tmpfs (/dev/shm) when TMPDIR is not set and tmpfs
  * has RUN_TMP_BYTES free; `undefined` keeps the OS temporary folder. Every test makes a home, a
@@ -118,17 +129,7 @@ export const RUN_TMP_BYTES = 1024 ** 3;
  * home test) can reach its home. PROSPECTOR_TEST_TMPDIR=os keeps the OS folder.
  */
 export async function runTmpdir(env: NodeJS.ProcessEnv = process.env, shm = '/dev/shm'): Promise<string | undefined> {
-  if (env.TMPDIR || env.PROSPECTOR_TEST_TMPDIR === 'os' || process.platform !== 'linux') return undefined;
-  let free: number;
-  try {
-    const fs = statfsSync(shm);
-    // tmpfs's magic number (statfs(2)): a /dev/shm on disk would gain nothing
-    if (fs.type !== 0x01021994) return undefined;
-    free = fs.bavail * fs.bsize;
-  } catch {
-    return undefined;
-  }
-  if (free < RUN_TMP_BYTES) return undefined;
+  if (env.TMPDIR || env.PROSPECTOR_TEST_TMPDIR === 'os' || !tmpfsHasRoom(shm)) return undefined;
   const dir = await mkdtemp(join(shm, 'prospector-test-'));
   await chmod(dir, 0o1777);
   return dir;
