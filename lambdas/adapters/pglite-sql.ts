@@ -28,7 +28,7 @@
  * `fn`; querying the outer `PgliteSql` there waits for the transaction and so deadlocks.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import path from 'node:path';
@@ -231,7 +231,7 @@ export function clusterCacheDir(env: NodeJS.ProcessEnv = process.env): string | 
 /**
  * The cached cluster's folder name: PGlite's version, its start and initdb parameters and the
  * databases dropped from initdb's cluster, what the cached cluster depends on here. A new PGlite
- * makes a new entry; old ones can be deleted.
+ * makes a new entry; old ones go once unused for 30 days (`pruneClusterCache`).
  */
 export async function clusterCacheKey(): Promise<string> {
   const packageDir = path.dirname(path.dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite')));
@@ -250,6 +250,44 @@ async function isEmptyDir(dir: string): Promise<boolean> {
 }
 
 /**
+ * How long an entry of the cluster cache, or a half-built one, stays unused before a new database
+ * removes it. Each PGlite version (and each change of the parameters the key covers) makes a new
+ * entry of about 15 MB beside the old ones, and nothing else would ever take those away; an
+ * entry used within the window stays, so two checkouts on different versions do not undo each
+ * other's. A half-built entry is left an hour: another process may be making it now.
+ */
+export const CLUSTER_CACHE_KEEP_UNUSED_MS = 30 * 24 * 3600_000;
+const CLUSTER_CACHE_KEEP_BUILDING_MS = 3600_000;
+
+/**
+ * Marks `cluster` as used now (its folder's times; nothing inside it changes) and removes the
+ * other entries of `cache` unused for longer than `CLUSTER_CACHE_KEEP_UNUSED_MS`, and half-built
+ * ones older than an hour (a process that stopped while making one). Only names this code makes
+ * are touched (`pglite-*`, `.building-*`); a cache that cannot be read or changed is left as it is.
+ */
+export async function pruneClusterCache(cache: string, cluster: string, now = Date.now()): Promise<void> {
+  const seconds = now / 1000;
+  await utimes(cluster, seconds, seconds).catch(() => undefined);
+  let names: string[];
+  try {
+    names = await readdir(cache);
+  } catch {
+    return;
+  }
+  const current = path.basename(cluster);
+  for (const name of names) {
+    const keepMs = name.startsWith('pglite-') ? CLUSTER_CACHE_KEEP_UNUSED_MS : name.startsWith('.building-') ? CLUSTER_CACHE_KEEP_BUILDING_MS : undefined;
+    if (keepMs === undefined || name === current) continue;
+    const entry = path.join(cache, name);
+    const used = await stat(entry).then(
+      (s) => s.mtimeMs,
+      () => now,
+    );
+    if (now - used > keepMs) await rm(entry, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+/**
  * A new database as a copy of the cached empty cluster. PGlite runs initdb inside its
  * WebAssembly module on every new data directory, which was most of a first command on a new
  * home (bench/startup.ts: `prospector runs` there, 4.9 s with initdb, 2.2 s from a copy of a
@@ -258,6 +296,7 @@ async function isEmptyDir(dir: string): Promise<boolean> {
  * cluster and two processes making it at once both succeed. Copying from a damaged cache fails
  * over to initdb in `dir` (undefined is returned: the caller creates the database as before)
  * after removing what was copied; the cache entry is made afresh by the next new database.
+ * Each copy marks its entry used and takes away entries long unused (`pruneClusterCache`).
  */
 async function fromClusterCache(cache: string, dir: string, create: () => Promise<PGlite>): Promise<PGlite | undefined> {
   let cluster: string;
@@ -265,6 +304,7 @@ async function fromClusterCache(cache: string, dir: string, create: () => Promis
     cluster = path.join(cache, await clusterCacheKey());
     if (!(await isCluster(cluster))) await makeCluster(cache, cluster);
     copyFolder(cluster, dir);
+    await pruneClusterCache(cache, cluster);
   } catch {
     // No cache to be had (read-only, full, PGlite moved): initdb as without one.
     await rm(dir, { recursive: true, force: true });

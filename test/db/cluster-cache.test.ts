@@ -4,11 +4,11 @@
  * ones copy it (same cluster: the same system identifier initdb drew), an existing database is
  * never replaced, and a damaged or unwritable cache never stops a database from opening.
  */
-import { cp, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clusterCacheDir, clusterCacheKey, PgliteSql } from '#adapters/pglite-sql.ts';
+import { CLUSTER_CACHE_KEEP_UNUSED_MS, clusterCacheDir, clusterCacheKey, PgliteSql } from '#adapters/pglite-sql.ts';
 import { migrate } from '#core/db/migrate.ts';
 
 let root: string;
@@ -84,6 +84,31 @@ describe('the cluster cache', () => {
 
     // Reopened, the first database is the one it was, not a copy of the empty cluster.
     await withDb(first, cache, async (sql) => expect((await sql.query('SELECT slug FROM workspace')).rows).toEqual([{ slug: 'acme' }]));
+  });
+
+  it('takes away the entries of other versions unused for 30 days and half-built ones left by a stopped process, and nothing else', async () => {
+    const cache = path.join(root, 'cache');
+    const current = await clusterCacheKey();
+    const day = 24 * 3600_000;
+    /** A folder in the cache, last changed `ago` milliseconds before now. */
+    const entry = async (name: string, ago: number) => {
+      await mkdir(path.join(cache, name, 'base'), { recursive: true });
+      await writeFile(path.join(cache, name, 'PG_VERSION'), '17\n');
+      const at = (Date.now() - ago) / 1000;
+      await utimes(path.join(cache, name), at, at);
+    };
+    await entry('pglite-0.4.0-0badc0de', CLUSTER_CACHE_KEEP_UNUSED_MS + day); // an old version, unused since
+    await entry('pglite-0.5.0-feedf00d', 5 * day); // another checkout's version, used this week
+    await entry('.building-stopped', 2 * 3600_000); // a process stopped while making an entry
+    await entry('.building-now', 0); // a process making one right now
+    await entry('notes', 400 * day); // not a name the cache makes
+    // The current entry itself, last copied long ago: used now, so it stays and is marked used.
+    const at = (Date.now() - 90 * day) / 1000;
+    await utimes(path.join(cache, current), at, at);
+
+    await withDb(path.join(root, 'home-3', 'db'), cache, async (sql) => expect(await writesAndReads(sql)).toBe('kept'));
+    expect((await readdir(cache)).sort()).toEqual(['.building-now', 'notes', 'pglite-0.5.0-feedf00d', current].sort());
+    expect(Date.now() - (await stat(path.join(cache, current))).mtimeMs).toBeLessThan(day);
   });
 
   it('a damaged entry falls back to initdb and is removed; an unwritable cache is done without', async () => {
