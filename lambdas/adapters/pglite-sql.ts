@@ -172,6 +172,19 @@ class PgliteTx implements Sql {
 }
 
 /**
+ * A checkpoint every 2 MB of WAL, at initdb and at run time. At a checkpoint PostgreSQL renames
+ * old segments ahead of the insert position for reuse, as many as its estimate of the distance
+ * between checkpoints asks for, capped by `max_wal_size`: with the default (1 GB) a migrated home
+ * kept seven 1 MB segments of which only the first held WAL, a quarter of every home and of every
+ * copy of one. With 2 MB it keeps two. `prospector start` on a new home (34 leads researched and
+ * drafted), three runs each, alternating: the database 20.6 MB → 15.4 MB, 16.3–17.3 user-seconds
+ * either way; `npm run bench -- --only pipeline --leads 300`, three pairs: 47.7–49.9 CPU-seconds
+ * before, 45.6–49.0 after (CommitResearch 75–108 ms a lead before, 92–106 after). Both params
+ * lists carry it: a cluster made without it would keep initdb's segments until WAL used them up.
+ */
+const PGLITE_WAL_PARAMS = ['-c', 'max_wal_size=2MB'] as const;
+
+/**
  * PGlite's start parameters with a 16 MB buffer pool instead of the 128 MB initdb writes into
  * postgresql.conf. PGlite runs one backend in one WASM memory, and setting up 128 MB of shared
  * buffers is most of what opening a database costs: measured on a migrated home, opening took
@@ -179,7 +192,7 @@ class PgliteTx implements Sql {
  * more. A local database holds a few thousand leads' rows, and a page that falls out of the
  * pool is read back from the operating system's cache. bench/ measures whole runs either way.
  */
-export const PGLITE_START_PARAMS: readonly string[] = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
+export const PGLITE_START_PARAMS: readonly string[] = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB', ...PGLITE_WAL_PARAMS];
 
 /**
  * initdb's parameters for a new local database: WAL in 1 MB segments instead of 16 MB. initdb
@@ -189,7 +202,7 @@ export const PGLITE_START_PARAMS: readonly string[] = [...PGlite.defaultStartPar
  * 0.65 (test/helpers/pg-templates.ts). A local database writes a few MB of WAL between
  * checkpoints; the segment size only changes how often a file is switched.
  */
-export const PGLITE_INITDB_PARAMS: readonly string[] = ['--wal-segsize=1'];
+export const PGLITE_INITDB_PARAMS: readonly string[] = ['--wal-segsize=1', ...PGLITE_WAL_PARAMS];
 
 /**
  * What a new cluster keeps of initdb's three databases: only `postgres`, the one PGlite connects
@@ -252,7 +265,7 @@ async function isEmptyDir(dir: string): Promise<boolean> {
 /**
  * How long an entry of the cluster cache, or a half-built one, stays unused before a new database
  * removes it. Each PGlite version (and each change of the parameters the key covers) makes a new
- * entry of about 15 MB beside the old ones, and nothing else would ever take those away; an
+ * entry of 10 to 15 MB beside the old ones, and nothing else would ever take those away; an
  * entry used within the window stays, so two checkouts on different versions do not undo each
  * other's. A half-built entry is left an hour: another process may be making it now.
  */
