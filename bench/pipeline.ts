@@ -6,8 +6,9 @@
  * machine's rate-limit path (Catch RateLimited → Wait SecondsPath) does all the waiting.
  *
  * The figures:
- * - bound: the lead rate the TPM limit allows, TPM / tokens a lead needs (measured: the tokens of
- *   the LLM calls committed with each lead's research);
+ * - bound: the lead rate the TPM limit allows. Groq's limits, and the fake's, are per model, so
+ *   it is TPM / the tokens a lead needs on the model that needs the most (measured: the tokens of
+ *   the LLM calls committed with each lead's research, by model);
  * - leads per minute in steady state, against that bound (`boundUtilization`). The fake's limit is
  *   a sliding one-minute window, which admits a whole minute's tokens at once at the start; so
  *   the steady state is measured over whole minutes from one minute after the first call until
@@ -17,9 +18,10 @@
  * - `tokenUtilization`: tokens the limiter admitted in that window over what it could admit; the
  *   gap to `boundUtilization` is tokens spent twice (an attempt that was rate-limited midway and
  *   retried from the start);
- * - orchestration overhead per lead: the lead's Map iteration wall time minus the time inside its
- *   handlers and minus its rate-limit Wait states (interpreter, JSONPath, Pass/Choice states,
- *   scheduling);
+ * - orchestration overhead per lead: the time from the lead's first state entered to its last
+ *   state left, minus the time inside its handlers and its rate-limit Wait states (interpreter,
+ *   JSONPath, Pass/Choice states, scheduling). A lead waiting for its turn in its batch (the
+ *   batch's leads go one after another) is not counted: it is not in a state yet;
  * - 429s seen, rate-limit waits, `leadsLostTo429` (leads that ended failed because of rate
  *   limiting; must be 0), peak RSS of this process (the fake server included).
  *
@@ -40,8 +42,12 @@ import { startFakeGroq } from '#test/fakes/fake-groq.ts';
 import { MemoryPeaks, msSummary } from './measure.ts';
 import { SAMPLE_ONBOARDING } from './tokens.ts';
 
-/** Tokens a lead takes with the offline answers of the fake (prompt + completion), for sizing the TPM. */
-export const ESTIMATED_TOKENS_PER_LEAD = 5000;
+/**
+ * Tokens a lead takes with the offline answers of the fake (prompt + completion) on the model
+ * that needs the most, for sizing the TPM: the limits are per model, and the two research passes
+ * run on two models of about 2,400 tokens each.
+ */
+export const ESTIMATED_TOKENS_PER_LEAD = 2500;
 
 export interface PipelineBenchOptions {
   /** synthetic leads (default 1000) */
@@ -56,7 +62,7 @@ export interface PipelineBenchOptions {
   latencyMs?: number;
   /** the fake's tokens-per-minute limit (default targetLeadsPerMinute × ESTIMATED_TOKENS_PER_LEAD) */
   tokensPerMinute?: number;
-  /** lead rate the default TPM should allow (default 240/min: 1,000 leads in about 4 minutes) */
+  /** lead rate the default TPM should allow (default 480/min: 1,000 leads in about 2 minutes) */
   targetLeadsPerMinute?: number;
   /** progress lines (stderr by default) */
   log?: (line: string) => void;
@@ -73,13 +79,15 @@ export interface PipelineBench {
   leadsFailed: number;
   /** tokens (prompt + completion) of the calls committed with a lead's research, per researched lead */
   tokensPerLead: number;
-  /** TPM / tokensPerLead */
+  /** the model that needs the most tokens a lead (limits are per model), and those tokens */
+  bindingModel: { model: string; tokensPerLead: number };
+  /** TPM / bindingModel.tokensPerLead: every model has the whole TPM */
   boundLeadsPerMinute: number;
   /** researched leads per minute in the steady-state window */
   leadsPerMinute: number;
   /** leadsPerMinute / boundLeadsPerMinute */
   boundUtilization: number;
-  /** tokens admitted in the window / (TPM × window minutes) */
+  /** the binding model's tokens admitted in the window / (TPM × window minutes) */
   tokenUtilization: number;
   steady: { fromSeconds: number; toSeconds: number; minutes: number } | false;
   /** all leads over the whole wall time (start-up burst and drain included) */
@@ -134,7 +142,7 @@ export async function benchPipeline(options: PipelineBenchOptions = {}): Promise
   const count = options.leads ?? 1000;
   const concurrency = options.concurrency ?? 8;
   const latencyMs = options.latencyMs ?? 250;
-  const tpm = options.tokensPerMinute ?? Math.round((options.targetLeadsPerMinute ?? 240) * ESTIMATED_TOKENS_PER_LEAD);
+  const tpm = options.tokensPerMinute ?? Math.round((options.targetLeadsPerMinute ?? 480) * ESTIMATED_TOKENS_PER_LEAD);
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
 
   const fake = await startFakeGroq({ latencyMs, tokensPerMinute: tpm });
@@ -169,31 +177,35 @@ export async function benchPipeline(options: PipelineBenchOptions = {}): Promise
         handlerCalls.push({ state, leadId, start, end: Date.now(), error });
       }
     };
-    // per Map iteration of the lead Map: its lead, when it started and ended, and its Wait states
-    const iterations = new Map<number, { leadId?: string; start?: number; end?: number; waits: number; waitMs: number; waitStart?: number }>();
-    const iteration = (i: number) => iterations.get(i) ?? (iterations.set(i, { waits: 0, waitMs: 0 }), iterations.get(i)!);
-    const LEAD_STATES = new Set(['FetchSite', 'WaitForRateLimit']);
+    // per lead: when its first state was entered and its last left, and its rate-limit Wait
+    // states. The lead Map iterates over batches (ItemBatcher) and each batch's inner Map over
+    // its leads, one after another, so a Map iteration is not a lead; every state of a lead's
+    // processor carries its leadId in its input, which is what the lead is known by here.
+    const perLead = new Map<string, { start?: number; end?: number; waits: number; waitMs: number; waitStart?: number }>();
+    const leadTimes = (leadId: string) => perLead.get(leadId) ?? (perLead.set(leadId, { waits: 0, waitMs: 0 }), perLead.get(leadId)!);
+    const WAIT_STATES = new Set(['WaitForRateLimit', 'DraftWaitForRateLimit']);
     let done = 0;
-    const onEvent = (e: { type: string; timestamp?: number; index?: number; parentState?: { name: string }; state?: { name: string; input?: unknown } }) => {
+    const onEvent = (e: { type: string; timestamp?: number; parentState?: { name: string }; state?: { name: string; input?: unknown } }) => {
       const at = e.timestamp ?? Date.now();
-      if (e.parentState?.name === 'ProcessLeads' && typeof e.index === 'number') {
-        if (e.type === 'MapIterationStarted') iteration(e.index).start = at;
-        else {
-          iteration(e.index).end = at;
-          done++;
-        }
+      if (e.parentState?.name === 'ProcessBatch' && (e.type === 'MapIterationSucceeded' || e.type === 'MapIterationFailed')) {
+        done++;
         return;
       }
-      if (!e.state || typeof e.index !== 'number' || !LEAD_STATES.has(e.state.name)) return;
-      const it = iteration(e.index);
-      if (e.state.name === 'FetchSite' && e.type === 'StateEntered') it.leadId = (e.state.input as { leadId?: string }).leadId;
-      if (e.state.name === 'WaitForRateLimit') {
-        if (e.type === 'StateEntered') {
-          it.waitStart = at;
-          it.waits++;
-        } else if (e.type === 'StateExited' && it.waitStart !== undefined) {
-          it.waitMs += at - it.waitStart;
-          it.waitStart = undefined;
+      const leadId = (e.state?.input as { leadId?: unknown } | null | undefined)?.leadId;
+      if (!e.state || typeof leadId !== 'string') return;
+      const lead = leadTimes(leadId);
+      const waiting = WAIT_STATES.has(e.state.name);
+      if (e.type === 'StateEntered') {
+        lead.start ??= at;
+        if (waiting) {
+          lead.waitStart = at;
+          lead.waits++;
+        }
+      } else if (e.type === 'StateExited' || e.type === 'StateFailed') {
+        lead.end = at;
+        if (waiting && lead.waitStart !== undefined) {
+          lead.waitMs += at - lead.waitStart;
+          lead.waitStart = undefined;
         }
       }
     };
@@ -223,7 +235,16 @@ export async function benchPipeline(options: PipelineBenchOptions = {}): Promise
     const admittedTokens = answered.reduce((s, c) => s + (c.promptTokens ?? 0) + (c.completionTokens ?? 0), 0);
     const committedTokens = committed.rows[0].tokens;
     const tokensPerLead = committed.rows[0].leads ? committedTokens / committed.rows[0].leads : NaN;
-    const bound = tpm / tokensPerLead;
+    // Groq's limits are per model (console.groq.com/docs/rate-limits), and so are the fake's: each
+    // model has the whole TPM, and the bound is set by the model that needs the most tokens a lead.
+    const byModel = await rt.deps.sql.query<{ model: string; tokens: number }>(
+      `SELECT model, COALESCE(sum(prompt_tokens + completion_tokens), 0)::int AS tokens
+       FROM llm_call WHERE run_id = :runId::uuid AND research_id IS NOT NULL GROUP BY model ORDER BY tokens DESC, model`,
+      { runId: summary.runId },
+    );
+    const binding = byModel.rows[0] ?? { model: '', tokens: 0 };
+    const bindingTokensPerLead = committed.rows[0].leads ? binding.tokens / committed.rows[0].leads : NaN;
+    const bound = tpm / bindingTokensPerLead;
 
     // ---- steady-state window -------------------------------------------------------------------
     const researchOk = handlerCalls.filter((h) => h.state === 'ResearchLead' && !h.error);
@@ -240,14 +261,14 @@ export async function benchPipeline(options: PipelineBenchOptions = {}): Promise
       const windowEnd = windowStart + minutes * 60_000;
       const inWindow = (t: number) => t >= windowStart && t < windowEnd;
       leadsPerMinute = researchOk.filter((h) => inWindow(h.end)).length / minutes;
-      tokenUtilization = answered.filter((c) => inWindow(admittedAt(c))).reduce((s, c) => s + (c.promptTokens ?? 0) + (c.completionTokens ?? 0), 0) / (tpm * minutes);
+      tokenUtilization = answered.filter((c) => c.model === binding.model && inWindow(admittedAt(c))).reduce((s, c) => s + (c.promptTokens ?? 0) + (c.completionTokens ?? 0), 0) / (tpm * minutes);
       steady = { fromSeconds: round((windowStart - t0) / 1000, 1), toSeconds: round((windowEnd - t0) / 1000, 1), minutes };
     } else {
       // too short for a steady minute: the whole run against one burst of capacity per started minute
       const lastEnd = researchOk.length ? Math.max(...researchOk.map((h) => h.end)) : t1;
       const span = Math.max(1, Math.ceil((lastEnd - tFirst) / 60_000));
       leadsPerMinute = researchOk.length / span;
-      tokenUtilization = admittedTokens / (tpm * span);
+      tokenUtilization = answered.filter((c) => c.model === binding.model).reduce((s, c) => s + (c.promptTokens ?? 0) + (c.completionTokens ?? 0), 0) / (tpm * span);
       steady = false;
     }
 
@@ -257,11 +278,11 @@ export async function benchPipeline(options: PipelineBenchOptions = {}): Promise
     const overheads: number[] = [];
     let waitMs = 0;
     let waits = 0;
-    for (const it of iterations.values()) {
-      waitMs += it.waitMs;
-      waits += it.waits;
-      if (it.start === undefined || it.end === undefined || !it.leadId) continue;
-      overheads.push(Math.max(0, it.end - it.start - (handlerMsByLead.get(it.leadId) ?? 0) - it.waitMs));
+    for (const [leadId, lead] of perLead) {
+      waitMs += lead.waitMs;
+      waits += lead.waits;
+      if (lead.start === undefined || lead.end === undefined) continue;
+      overheads.push(Math.max(0, lead.end - lead.start - (handlerMsByLead.get(leadId) ?? 0) - lead.waitMs));
     }
     const perState = new Map<string, number>();
     for (const h of handlerCalls) if (h.leadId) perState.set(h.state, (perState.get(h.state) ?? 0) + (h.end - h.start));
@@ -280,6 +301,7 @@ export async function benchPipeline(options: PipelineBenchOptions = {}): Promise
       leadsSkipped: summary.leadsSkipped,
       leadsFailed: summary.leadsFailed,
       tokensPerLead: round(tokensPerLead, 1),
+      bindingModel: { model: binding.model, tokensPerLead: round(bindingTokensPerLead, 1) },
       boundLeadsPerMinute: round(bound, 1),
       leadsPerMinute: round(leadsPerMinute, 1),
       boundUtilization: round(leadsPerMinute / bound),
@@ -319,7 +341,7 @@ export function formatPipeline(r: PipelineBench): string {
   return [
     `Pipeline: ${n(r.leads)} synthetic leads through the local state machine in ${r.wallSeconds} s (concurrency ${r.concurrency}; fake Groq ${r.latencyMs} ms, ${n(r.tokensPerMinute)} TPM)`,
     `  researched ${n(r.leadsResearched)} · skipped ${n(r.leadsSkipped)} · failed ${n(r.leadsFailed)} · lost to 429: ${r.leadsLostTo429}`,
-    `  bound ${r.boundLeadsPerMinute} leads/min (${n(r.tokensPerLead)} tokens a lead) · steady state ${r.leadsPerMinute} leads/min = ${pct(r.boundUtilization)} of the bound` +
+    `  bound ${r.boundLeadsPerMinute} leads/min (${n(r.bindingModel.tokensPerLead)} tokens a lead on ${r.bindingModel.model}, each model's TPM its own; ${n(r.tokensPerLead)} in all) · steady state ${r.leadsPerMinute} leads/min = ${pct(r.boundUtilization)} of the bound` +
       (r.steady ? ` (minutes ${r.steady.fromSeconds}–${r.steady.toSeconds} s)` : ' (run too short for a steady minute: whole run)'),
     `  limiter busy ${pct(r.tokenUtilization)} · tokens spent twice ${pct(r.tokens.spentTwiceShare)} (${n(r.tokens.spentTwice)} of ${n(r.tokens.admitted)}) · whole run ${r.wholeRunLeadsPerMinute} leads/min`,
     `  429s ${n(r.responses429)} · rate-limit waits ${n(r.rateLimitWaits)} (mean ${r.meanRateLimitWaitSeconds} s) · research attempts per lead ${r.researchAttemptsPerLead} · LLM calls per lead ${r.llmCalls.perResearchedLead}`,

@@ -73,6 +73,12 @@ describe('npm run bench --json at tiny sizes prints one JSON object with every f
     expect(p).toMatchObject({ leads: 6, leadsResearched: 6, leadsFailed: 0, leadsLostTo429: 0, steady: false });
     expect(p.tokensPerLead).toBeGreaterThan(0);
     expect(p.boundLeadsPerMinute).toBeGreaterThan(0);
+    // the limits are per model: the bound is the TPM over the tokens a lead needs on the model
+    // that needs the most, part of the lead's tokens in all (two research passes, two models)
+    expect(p.bindingModel.model).toMatch(/\S/);
+    expect(p.bindingModel.tokensPerLead).toBeGreaterThan(0);
+    expect(p.bindingModel.tokensPerLead).toBeLessThan(p.tokensPerLead);
+    expect(p.boundLeadsPerMinute).toBeCloseTo(p.tokensPerMinute / p.bindingModel.tokensPerLead, 0);
     expect(p.boundUtilization).toBeGreaterThan(0);
     expect(p.boundUtilization).toBeLessThanOrEqual(1);
     expect(p.tokenUtilization).toBeGreaterThan(0);
