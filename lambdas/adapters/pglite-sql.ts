@@ -241,6 +241,10 @@ export function clusterCacheDir(env: NodeJS.ProcessEnv = process.env): string | 
   return path.join(base, 'prospector');
 }
 
+/** How the cache names its entries (`clusterCacheKey`) and the folders it builds them in (`makeCluster`). */
+const ENTRY_PREFIX = 'pglite-';
+const BUILDING_PREFIX = '.building-';
+
 /**
  * The cached cluster's folder name: PGlite's version, its start and initdb parameters and the
  * databases dropped from initdb's cluster, what the cached cluster depends on here. A new PGlite
@@ -250,7 +254,7 @@ export async function clusterCacheKey(): Promise<string> {
   const packageDir = path.dirname(path.dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite')));
   const { version } = JSON.parse(await readFile(path.join(packageDir, 'package.json'), 'utf8')) as { version: string };
   const params = createHash('sha256').update(JSON.stringify([PGLITE_START_PARAMS, PGLITE_INITDB_PARAMS, PGLITE_DROPPED_DATABASES])).digest('hex').slice(0, 8);
-  return `pglite-${version}-${params}`;
+  return `${ENTRY_PREFIX}${version}-${params}`;
 }
 
 async function isEmptyDir(dir: string): Promise<boolean> {
@@ -289,7 +293,7 @@ export async function pruneClusterCache(cache: string, cluster: string, now = Da
   }
   const current = path.basename(cluster);
   for (const name of names) {
-    const keepMs = name.startsWith('pglite-') ? CLUSTER_CACHE_KEEP_UNUSED_MS : name.startsWith('.building-') ? CLUSTER_CACHE_KEEP_BUILDING_MS : undefined;
+    const keepMs = name.startsWith(ENTRY_PREFIX) ? CLUSTER_CACHE_KEEP_UNUSED_MS : name.startsWith(BUILDING_PREFIX) ? CLUSTER_CACHE_KEEP_BUILDING_MS : undefined;
     if (keepMs === undefined || name === current) continue;
     const entry = path.join(cache, name);
     const used = await stat(entry).then(
@@ -339,7 +343,7 @@ const isCluster = async (dir: string): Promise<boolean> =>
   );
 
 async function makeCluster(cache: string, cluster: string): Promise<void> {
-  const building = path.join(cache, `.building-${randomUUID()}`);
+  const building = path.join(cache, `${BUILDING_PREFIX}${randomUUID()}`);
   try {
     await mkdir(cache, { recursive: true });
     const db = await PGlite.create({ startParams: [...PGLITE_START_PARAMS], initDbStartParams: [...PGLITE_INITDB_PARAMS], dataDir: building });
