@@ -232,7 +232,8 @@ export async function benchPipeline(options: PipelineBenchOptions = {}): Promise
     );
     const answered = fake.calls.filter((c) => c.status === 200);
     const admittedAt = (c: (typeof answered)[number]) => c.receivedAt + latencyMs;
-    const admittedTokens = answered.reduce((s, c) => s + (c.promptTokens ?? 0) + (c.completionTokens ?? 0), 0);
+    const tokensOf = (calls: typeof answered) => calls.reduce((s, c) => s + (c.promptTokens ?? 0) + (c.completionTokens ?? 0), 0);
+    const admittedTokens = tokensOf(answered);
     const committedTokens = committed.rows[0].tokens;
     const tokensPerLead = committed.rows[0].leads ? committedTokens / committed.rows[0].leads : NaN;
     // Groq's limits are per model (console.groq.com/docs/rate-limits), and so are the fake's: each
@@ -261,14 +262,14 @@ export async function benchPipeline(options: PipelineBenchOptions = {}): Promise
       const windowEnd = windowStart + minutes * 60_000;
       const inWindow = (t: number) => t >= windowStart && t < windowEnd;
       leadsPerMinute = researchOk.filter((h) => inWindow(h.end)).length / minutes;
-      tokenUtilization = answered.filter((c) => c.model === binding.model && inWindow(admittedAt(c))).reduce((s, c) => s + (c.promptTokens ?? 0) + (c.completionTokens ?? 0), 0) / (tpm * minutes);
+      tokenUtilization = tokensOf(answered.filter((c) => c.model === binding.model && inWindow(admittedAt(c)))) / (tpm * minutes);
       steady = { fromSeconds: round((windowStart - t0) / 1000, 1), toSeconds: round((windowEnd - t0) / 1000, 1), minutes };
     } else {
       // too short for a steady minute: the whole run against one burst of capacity per started minute
       const lastEnd = researchOk.length ? Math.max(...researchOk.map((h) => h.end)) : t1;
       const span = Math.max(1, Math.ceil((lastEnd - tFirst) / 60_000));
       leadsPerMinute = researchOk.length / span;
-      tokenUtilization = answered.filter((c) => c.model === binding.model).reduce((s, c) => s + (c.promptTokens ?? 0) + (c.completionTokens ?? 0), 0) / (tpm * span);
+      tokenUtilization = tokensOf(answered.filter((c) => c.model === binding.model)) / (tpm * span);
       steady = false;
     }
 
