@@ -1,47 +1,112 @@
 /**
- * One whole local execution through the state machine on the embedded defaults: PGlite, the
- * folder lake, the bundled directory, the sample web on loopback, the offline researcher; then
- * what its drafting step made of the research, and a second run over the unchanged sites.
+ * One whole local execution as a user makes it: `prospector start --json` on a new home (the CLI
+ * in this process, test/helpers/cli-in-process.ts) over the embedded defaults: PGlite, the folder
+ * lake, the bundled directory, the sample web on loopback, the offline researcher; then a second
+ * `start` over the unchanged sites. Every part of the file reads these two runs (the whole sample
+ * executed twice for the file, not twice a part):
  *
- * Both parts read the same first run (one execution of the whole sample for the file): template
- * drafting first, since it reads only that run (a template sequence for every researched lead at
- * or above its ICP's fit threshold; every message passes the grounding checker, and the run's
- * drafting step stored a sequence for each, with citations to the very facts of the lead's
- * research), then the run as a whole and the second run.
+ * - drafting, the acceptance: the database holds one sequence for every researched lead at or
+ *   above its ICP's threshold (steps, both first-touch variants, citations to its own verified
+ *   facts, a verdict and flags that agree) and none for leads that were skipped, failed or below
+ *   the threshold; the second `start` drafts nothing new and spends no token;
+ * - template drafts: every message the templates write for the researched leads passes the
+ *   grounding checker, and the run's drafting step stored a sequence for each, with citations to
+ *   the very facts of the lead's research;
+ * - the run as a whole (research, the lake, the export, the Athena queries' local twins) and the
+ *   second run.
+ *
+ * The paths of drafting (an LLM down, an opt-out, a flagged draft, autopilot) are in drafting.test.ts.
  */
-import { readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
+import { loadOnboardingFile } from '#core/onboarding/import.ts';
 import type { Onboarding } from '#core/onboarding/schema.ts';
 import type { Sql } from '#core/ports.ts';
-import { assignVariants, draftFromTemplates, quotable } from '#core/outreach/templates.ts';
+import { assignVariants, draftFromTemplates, matchPersona, quotable } from '#core/outreach/templates.ts';
 import type { RunSummary } from '#core/pipeline/finish-run.ts';
 import { exportRun } from '#local/export.ts';
 import { namedQueries, queryLake } from '#local/lake-query.ts';
-import { openLocal, runOnce, type LocalRuntime } from '#local/runner.ts';
-import { SAMPLE_ONBOARDING } from '../helpers/db.ts';
-import { migratedHome } from '../helpers/home.ts';
+import { openLocal, type LocalRuntime } from '#local/runner.ts';
+import { cliEnv, closeCliDatabases, homeDatabase, prospector } from '#test/helpers/cli-in-process.ts';
+import { SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
+import { leadsOfRun } from '#test/helpers/outreach.ts';
+
+/** Rows in the tables a run writes to. */
+async function counts(sql: Sql): Promise<{ leads: number; research: number; llmCalls: number; facts: number }> {
+  const q = async (table: string) => (await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n;
+  return { leads: await q('lead'), research: await q('research'), llmCalls: await q('llm_call'), facts: await q('fact') };
+}
+const rows = async <R,>(sql: Sql, text: string): Promise<R[]> => (await sql.query<R & object>(text)).rows;
+
+/** What drafting left in the database after the first run. */
+async function draftingAfterFirst(sql: Sql, runId: string) {
+  return {
+    leads: await leadsOfRun(sql, runId),
+    sequences: (await rows<{ n: number }>(sql, 'SELECT count(*)::int AS n FROM sequence'))[0].n,
+    steps: await rows<{ sequence: string; kinds: string; first: string }>(
+      sql,
+      `SELECT s.id AS sequence, string_agg(st.kind || '@' || st.day_offset, ',' ORDER BY st.position) AS kinds,
+              (SELECT string_agg(m.variant || ':' || m.angle, ',' ORDER BY m.variant) FROM message m JOIN sequence_step f ON f.id = m.step_id
+                WHERE f.sequence_id = s.id AND f.position = 1) AS first
+         FROM sequence s JOIN sequence_step st ON st.sequence_id = s.id GROUP BY s.id`,
+    ),
+    firstTouch: await rows<{ message: string; citations: number; foreign: number }>(
+      sql,
+      `SELECT m.id AS message, count(c.fact_id)::int AS citations,
+              count(c.fact_id) FILTER (WHERE f.research_id <> s.research_id OR NOT f.verified)::int AS foreign
+         FROM message m JOIN sequence s ON s.id = m.sequence_id JOIN sequence_step st ON st.id = m.step_id
+         LEFT JOIN citation c ON c.message_id = m.id LEFT JOIN fact f ON f.id = c.fact_id
+        WHERE st.position = 1 GROUP BY m.id`,
+    ),
+    verdicts: await rows<{ grounding: string; block: number; warn: number; n: number }>(
+      sql,
+      `SELECT m.grounding, count(f.id) FILTER (WHERE f.severity = 'block')::int AS block, count(f.id) FILTER (WHERE f.severity = 'warn')::int AS warn,
+              count(DISTINCT m.id)::int AS n
+         FROM message m LEFT JOIN risk_flag f ON f.message_id = m.id GROUP BY m.grounding`,
+    ),
+    statuses: await rows<{ status: string; n: number }>(sql, `SELECT status, count(*)::int AS n FROM sequence GROUP BY status`),
+    variants: await rows<{ variant: string; n: number }>(sql, `SELECT variant, count(*)::int AS n FROM variant_assignment GROUP BY variant ORDER BY variant`),
+    personas: await rows<{ title: string | null; persona: string; icp: string }>(
+      sql,
+      `SELECT l.title, s.persona_name AS persona, i.slug AS icp FROM sequence s JOIN lead l ON l.id = s.lead_id JOIN icp i ON i.id = s.icp_id`,
+    ),
+  };
+}
 
 interface SampleRun {
   home: string;
+  /** The home's runtime over the database the commands keep open, for reading (no sample web of its own). */
   rt: LocalRuntime;
   onboarding: Onboarding;
   first: RunSummary;
+  second: RunSummary;
+  /** What the database held between the two runs. */
+  afterFirst: { counts: Awaited<ReturnType<typeof counts>>; drafting: Awaited<ReturnType<typeof draftingAfterFirst>> };
 }
 let opened: Promise<SampleRun> | undefined;
 
-/** The file's sample run: the sample seller onboarded into a migrated home, one execution of the whole directory. */
+/** `prospector start --json` on `home` in this process, as a user runs it; the run summary it prints after its onboarding line. */
+async function start(home: string): Promise<RunSummary> {
+  const r = await prospector(['start', '--json'], cliEnv(home, { PROSPECTOR_FETCH_TIMEOUT_MS: '3000' }));
+  expect(r.code, r.stderr.slice(-2000)).toBe(0);
+  return JSON.parse(r.stdout.slice(r.stdout.search(/^\{/m))) as RunSummary;
+}
+
+/** The file's two runs of the whole sample from a new home, and what the database held between them. */
 function sampleRun(): Promise<SampleRun> {
   opened ??= (async () => {
-    const home = await migratedHome('prospector-e2e-');
-    const rt = await openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent', PROSPECTOR_FETCH_TIMEOUT_MS: '3000' }, sampleWebSlowMs: 10_000 });
+    const home = await mkdtemp(join(tmpdir(), 'prospector-e2e-'));
     try {
-      const onboarding = await loadOnboardingFile(SAMPLE_ONBOARDING);
-      await importOnboarding(rt.deps.sql, onboarding);
-      return { home, rt, onboarding, first: await runOnce(rt) };
+      const first = await start(home);
+      const sql = await homeDatabase(home);
+      const afterFirst = { counts: await counts(sql), drafting: await draftingAfterFirst(sql, first.runId) };
+      const second = await start(home);
+      const rt = await openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent' }, sql: await homeDatabase(home), sampleWeb: false });
+      return { home, rt, onboarding: await loadOnboardingFile(SAMPLE_ONBOARDING), first, second, afterFirst };
     } catch (error) {
-      await rt.close();
+      await closeCliDatabases();
       await rm(home, { recursive: true, force: true });
       throw error;
     }
@@ -53,7 +118,88 @@ afterAll(async () => {
   const run = await opened?.catch(() => undefined);
   opened = undefined;
   await run?.rt.close();
+  await closeCliDatabases();
   if (run) await rm(run.home, { recursive: true, force: true });
+});
+
+describe('acceptance: from a fresh home, `prospector start` drafts for every researched lead that fits', () => {
+  let first: RunSummary;
+  let second: RunSummary;
+  let drafting: SampleRun['afterFirst']['drafting'];
+  let sequencesAfterSecond: number;
+  let secondRunDrafts: number;
+
+  beforeAll(async () => {
+    let rt: LocalRuntime;
+    ({ rt, first, second, afterFirst: { drafting } } = await sampleRun());
+    sequencesAfterSecond = (await rows<{ n: number }>(rt.deps.sql, 'SELECT count(*)::int AS n FROM sequence'))[0].n;
+    secondRunDrafts = (await rows<{ n: number }>(rt.deps.sql, `SELECT count(*)::int AS n FROM lead_draft WHERE run_id = '${second.runId}'`))[0].n;
+  }, 600_000);
+
+  test('every researched lead at or above its threshold has one sequence of this run, and no other lead has one', () => {
+    const { leads, sequences } = drafting;
+    const eligible = leads.filter((l) => l.status === 'researched' && l.fit !== null && l.fit >= l.threshold);
+    expect(first.status).toBe('succeeded');
+    expect(eligible.length).toBeGreaterThanOrEqual(5);
+    for (const l of eligible) expect({ lead: l.email, run: l.sequenceRun, source: l.source }).toEqual({ lead: l.email, run: first.runId, source: 'template' });
+    const others = leads.filter((l) => !eligible.includes(l));
+    expect(others.filter((l) => l.status === 'researched').length, 'some researched leads are below their threshold').toBeGreaterThan(0);
+    expect(others.some((l) => l.status === 'skipped') && others.some((l) => l.status === 'failed')).toBe(true);
+    expect(others.filter((l) => l.sequence !== null).map((l) => `${l.email} (${l.status}, fit ${l.fit})`)).toEqual([]);
+    expect(sequences).toBe(eligible.length);
+  });
+
+  test('each sequence has its steps, both first-touch variants, citations of its own verified facts, and flags that agree with the verdicts', () => {
+    const { sequences, steps, firstTouch, verdicts, statuses, variants } = drafting;
+    expect(steps).toHaveLength(sequences);
+    for (const s of steps) {
+      expect(s.kinds).toBe('email@0,linkedin_connection_note@1,follow_up_email@3,follow_up_email@8');
+      expect(s.first).toBe('a:problem,b:proof');
+    }
+    expect(firstTouch).toHaveLength(2 * sequences);
+    for (const m of firstTouch) {
+      expect(m.citations, m.message).toBeGreaterThan(0);
+      expect(m.foreign).toBe(0);
+    }
+    expect(verdicts.reduce((a, v) => a + v.n, 0)).toBe(5 * sequences);
+    for (const v of verdicts) {
+      if (v.grounding === 'grounded') expect(v.block + v.warn).toBe(0);
+      else if (v.grounding === 'flagged') expect({ block: v.block, warn: v.warn > 0 }).toEqual({ block: 0, warn: true });
+      else expect(v.grounding === 'blocked' && v.block > 0).toBe(true);
+    }
+    // Draft-only by default: nothing is approved without a rep (autopilot is off in the sample).
+    expect(statuses).toEqual([{ status: 'draft', n: sequences }]);
+    // The first-touch experiment records which variant each drafted lead gets.
+    expect(variants.map((v) => v.variant)).toEqual(['a', 'b']);
+    expect(variants.reduce((a, v) => a + v.n, 0)).toBe(sequences);
+  });
+
+  test('each sequence is written for the persona its lead\'s title matches, the title as the search gave it', async () => {
+    const { personas, sequences } = drafting;
+    const onboarding = await loadOnboardingFile(SAMPLE_ONBOARDING);
+    expect(personas).toHaveLength(sequences);
+    expect(personas.filter((p) => p.title !== null).length).toBe(sequences);
+    for (const p of personas) {
+      const icp = onboarding.icps.find((i) => i.slug === p.icp)!;
+      expect(p.persona, `${p.title} (${p.icp})`).toBe(matchPersona(p.title, icp.personas)?.name ?? 'any');
+    }
+    expect(new Set(personas.map((p) => p.persona)).size).toBeGreaterThan(1);
+  });
+
+  test('the run summary counts drafted and not drafted researched leads, with reasons, and the lead counts still add up', () => {
+    expect(first.leadsDrafted).toBe(drafting.sequences);
+    expect(first.leadsDrafted + first.leadsNotDrafted).toBe(first.leadsResearched);
+    expect(first.leadsFound).toBe(first.leadsResearched + first.leadsSkipped + first.leadsFailed + first.duplicates);
+    expect(first.notDrafted).toHaveLength(first.leadsNotDrafted);
+    for (const n of first.notDrafted) expect(n.reason).toMatch(/^fit \d+ is below the ICP's threshold of \d+$/);
+  });
+
+  test('a second start on the unchanged sites drafts nothing new and spends no token', () => {
+    expect(second.status).toBe('succeeded');
+    expect({ calls: second.llmCalls, prompt: second.promptTokens, completion: second.completionTokens, drafted: second.leadsDrafted }).toEqual({ calls: 0, prompt: 0, completion: 0, drafted: 0 });
+    expect(sequencesAfterSecond).toBe(drafting.sequences);
+    expect(secondRunDrafts).toBe(0);
+  });
 });
 
 interface Researched {
@@ -103,7 +249,7 @@ describe('template drafts for the sample web', () => {
     // The directory has each lead's title; the lead table gets it from the search step later.
     const directory = JSON.parse(await readFile(join(import.meta.dirname, '..', '..', 'local', 'data', 'lead-directory.json'), 'utf8')) as { lead_email: string; title?: string }[];
     for (const d of directory) if (d.title) titles.set(d.lead_email.toLowerCase(), d.title);
-  }, 480_000);
+  }, 600_000);
 
   test('every lead at or above its ICP threshold gets a grounded sequence that quotes its own verified facts', async () => {
     const eligible = leads.filter((l) => l.fitScore >= (onboarding.icps.find((i) => i.slug === l.icpSlug)?.fitThreshold ?? 60));
@@ -164,17 +310,11 @@ describe('a local run on the embedded defaults', () => {
   let rt: LocalRuntime;
   let first: RunSummary;
   let second: RunSummary;
-  const counts = async () => {
-    const q = async (table: string) => (await rt.deps.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0].n;
-    return { leads: await q('lead'), research: await q('research'), llmCalls: await q('llm_call'), facts: await q('fact') };
-  };
-  let afterFirst: Awaited<ReturnType<typeof counts>>;
+  let afterFirst: SampleRun['afterFirst']['counts'];
 
   beforeAll(async () => {
-    ({ rt, first } = await sampleRun());
-    afterFirst = await counts();
-    second = await runOnce(rt);
-  }, 480_000);
+    ({ rt, first, second, afterFirst: { counts: afterFirst } } = await sampleRun());
+  }, 600_000);
 
   test('researches at least 20 leads and the run completes despite failing leads', () => {
     expect(first.status).toBe('succeeded');
@@ -227,7 +367,7 @@ describe('a local run on the embedded defaults', () => {
 
   test('a second run adds no leads, no research rows and no LLM calls, and says why it skipped', async () => {
     expect(second.status).toBe('succeeded');
-    expect(await counts()).toEqual(afterFirst);
+    expect(await counts(rt.deps.sql)).toEqual(afterFirst);
     expect(second.leadsNew).toBe(0);
     expect(second.llmCalls).toBe(0);
     expect(second.leadsResearched).toBe(0);

@@ -166,3 +166,29 @@ export async function failure(promise: Promise<unknown>): Promise<{ code?: strin
   }
   throw new Error('expected the statement to be refused, but it succeeded');
 }
+
+/** A run's lead with its status, fit, its ICP's threshold and its sequence (if any). */
+export interface LeadOfRun {
+  email: string;
+  status: string;
+  fit: number | null;
+  threshold: number;
+  sequence: string | null;
+  sequenceRun: string | null;
+  source: string | null;
+  sequenceStatus: string | null;
+}
+
+/** The leads of run `runId`, by email, with their fit, threshold and sequence (if any). */
+export async function leadsOfRun(sql: Sql, runId: string): Promise<LeadOfRun[]> {
+  const r = await sql.query<LeadOfRun>(
+    `SELECT l.email, rl.status, r.fit_score AS fit, i.fit_threshold AS threshold, s.id AS sequence, s.run_id AS "sequenceRun", s.source, s.status AS "sequenceStatus"
+       FROM run_lead rl JOIN lead l ON l.id = rl.lead_id
+       LEFT JOIN research r ON r.id = rl.research_id
+       LEFT JOIN icp i ON i.id = COALESCE(l.icp_id, rl.icp_id)
+       LEFT JOIN sequence s ON s.lead_id = rl.lead_id
+      WHERE rl.run_id = :runId::uuid ORDER BY l.email`,
+    { runId },
+  );
+  return r.rows;
+}
