@@ -17,7 +17,7 @@ import { migratedHome } from '#test/helpers/home.ts';
 import { directoryLeadsCsv } from '#test/helpers/sample-leads.ts';
 
 const API_KEY = 'gsk_crashSuiteFakeKey0123456789ab';
-const PRELOAD = join(import.meta.dirname, 'loopback-only.ts');
+const PRELOAD = join(import.meta.dirname, 'loopback-only.mjs');
 const COMMITTED_BEFORE_KILL = 5;
 
 /**
@@ -67,7 +67,7 @@ describe('SIGKILL in the middle of `prospector run`, then run again', () => {
       GROQ_BASE_URL: fake.baseURL,
       PROSPECTOR_LEAD_CONCURRENCY: '3',
       PROSPECTOR_FETCH_TIMEOUT_MS: '2000',
-      NODE_OPTIONS: `--import tsx --import ${PRELOAD}`,
+      NODE_OPTIONS: `--import ${PRELOAD}`,
     });
     const onboard = await prospector(['onboard', '--sample'], env);
     expect(onboard.code, onboard.stderr).toBe(0);

@@ -16,7 +16,7 @@ import { cliEnv, lastJson, prospector, type CliResult } from './cli.ts';
 import { migratedHome } from '#test/helpers/home.ts';
 
 const API_KEY = 'gsk_redriveSuiteFakeKey01234567';
-const PRELOAD = join(import.meta.dirname, 'loopback-only.ts');
+const PRELOAD = join(import.meta.dirname, 'loopback-only.mjs');
 const SITES = ['brightpallet.example', 'shipwise-cloud.example', 'northstar-cold-chain.example', 'polderport-logistics.example', 'tidewater-packaging.example'];
 const BROKEN = ['shipwise-cloud.example', 'polderport-logistics.example'];
 
@@ -37,7 +37,7 @@ describe('prospector redrive RUN_ID after invalid LLM output', () => {
     fake = await startFakeGroq({ apiKey: API_KEY });
     // Every answer for a broken lead is invalid JSON, its repair included.
     fake.setScript(BROKEN.map((domain) => ({ when: forDomain(fake.calls, domain, { repairs: true }), fault: { kind: 'invalid-json' as const } })));
-    env = cliEnv(home, { GROQ_API_KEY: API_KEY, GROQ_BASE_URL: fake.baseURL, PROSPECTOR_LEAD_CONCURRENCY: '3', NODE_OPTIONS: `--import tsx --import ${PRELOAD}` });
+    env = cliEnv(home, { GROQ_API_KEY: API_KEY, GROQ_BASE_URL: fake.baseURL, PROSPECTOR_LEAD_CONCURRENCY: '3', NODE_OPTIONS: `--import ${PRELOAD}` });
     const onboard = await prospector(['onboard', '--sample'], env);
     expect(onboard.code, onboard.stderr).toBe(0);
     const leadsFile = join(home, 'leads.csv');

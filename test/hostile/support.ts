@@ -9,65 +9,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import net from 'node:net';
 import zlib from 'node:zlib';
-import { classifyAddress } from '#core/net/address.ts';
 import type { Lake, Web, WebResponse } from '#core/ports.ts';
 import type { RecordedCall } from '#test/fakes/fake-groq.ts';
 
 // --- The loopback-only tripwire ---------------------------------------------------------------
 
-export interface Dial {
-  host: string;
-  port: number;
-}
-
-export interface Tripwire {
-  dials: Dial[];
-  /** Dials the tripwire refused (non-loopback); always empty in a passing test. */
-  refused: Dial[];
-  restore(): void;
-}
-
-/** Whether `host` is a loopback address literal (names never are: nothing here resolves names). */
-export function isLoopbackLiteral(host: string): boolean {
-  const range = classifyAddress(host).range;
-  return range === 'loopback' || range === 'ipv4Mapped:loopback';
-}
-
-/**
- * Wraps `net.Socket.prototype.connect`: a dial to anything but a loopback literal throws before a
- * packet leaves, and every dial is recorded so a test can check ports as well. Plain patching
- * rather than a vitest spy, so the child process that runs a measured pipeline can use it too.
- */
-export function installTripwire(): Tripwire {
-  const dials: Dial[] = [];
-  const refused: Dial[] = [];
-  const original = net.Socket.prototype.connect;
-  const check = (host: string, port: number) => {
-    const dial = { host, port };
-    dials.push(dial);
-    if (!isLoopbackLiteral(host)) {
-      refused.push(dial);
-      throw new Error(`test tripwire: refused to dial non-loopback ${host}:${port}`);
-    }
-  };
-  net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
-    const first = args[0] as { host?: string; port?: number; path?: string } | unknown[] | number | string;
-    const options = Array.isArray(first) ? (first[0] as { host?: string; port?: number; path?: string }) : first;
-    if (typeof options === 'number' || (typeof options === 'string' && /^\d+$/.test(options))) {
-      check(typeof args[1] === 'string' ? args[1] : 'localhost', Number(options));
-    } else if (options && typeof options === 'object' && !options.path) {
-      check(options.host ?? 'localhost', Number(options.port));
-    }
-    return (original as (...a: unknown[]) => net.Socket).apply(this, args);
-  } as typeof net.Socket.prototype.connect;
-  return {
-    dials,
-    refused,
-    restore: () => {
-      net.Socket.prototype.connect = original;
-    },
-  };
-}
+export { installTripwire, isLoopbackLiteral, type Dial, type Tripwire } from '#test/helpers/tripwire.mjs';
 
 /** A resolver for `GuardedWeb({ resolve })`: answers from a table, never asks real DNS. */
 export function fakeResolver(table: Record<string, string[]>): { resolve: (host: string) => Promise<string[]>; asked: string[] } {
