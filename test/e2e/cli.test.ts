@@ -1,4 +1,11 @@
-/** The `prospector` command as a user runs it: a child process over a temporary PROSPECTOR_HOME. */
+/**
+ * The `prospector` command as a user runs it over a temporary PROSPECTOR_HOME: a child process
+ * where the process is the point (the bin's help and version, the first command on an empty home,
+ * output piped into head, a home the user cannot write), the other commands in this process
+ * (test/helpers/cli-in-process.ts: the same exit code, stdout and stderr, without a Node start and
+ * a PGlite open a command). The in-process commands keep the home's database open; it is closed
+ * before a child opens the home.
+ */
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, cp, mkdtemp, readdir, rm, writeFile, readFile } from 'node:fs/promises';
@@ -7,14 +14,19 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SAMPLE_ONBOARDING } from '#local/cli.ts';
+import { closeCliDatabases, prospector as inProcess } from '#test/helpers/cli-in-process.ts';
 
 const exec = promisify(execFile);
 const BIN = join(import.meta.dirname, '..', '..', 'local', 'bin', 'prospector.mjs');
 
-async function prospector(home: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+const envOf = (home: string): NodeJS.ProcessEnv => ({ ...process.env, PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent', GROQ_API_KEY: '' });
+
+/** `prospector ARGS` as a child process. */
+async function child(home: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  await closeCliDatabases();
   try {
     const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], {
-      env: { ...process.env, PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent', GROQ_API_KEY: '' },
+      env: envOf(home),
       timeout: 120_000,
     });
     return { code: 0, stdout, stderr };
@@ -24,17 +36,24 @@ async function prospector(home: string, args: string[]): Promise<{ code: number;
   }
 }
 
+/** `prospector ARGS` in this process, with the child's environment. */
+async function prospector(home: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const r = await inProcess(args, envOf(home));
+  return { code: r.code ?? 1, stdout: r.stdout, stderr: r.stderr };
+}
+
 describe('prospector CLI', { timeout: 120_000 }, () => {
   let home: string;
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'prospector-cli-'));
   });
   afterAll(async () => {
+    await closeCliDatabases();
     await rm(home, { recursive: true, force: true });
   });
 
   test('--help lists the commands with examples', async () => {
-    const { code, stdout } = await prospector(home, ['--help']);
+    const { code, stdout } = await child(home, ['--help']);
     expect(code).toBe(0);
     for (const cmd of ['onboard', 'run', 'runs', 'export', 'query', 'redrive']) expect(stdout).toContain(cmd);
     expect(stdout).toContain('Examples:');
@@ -49,7 +68,8 @@ describe('prospector CLI', { timeout: 120_000 }, () => {
     expect(bad).not.toBe(good);
     const file = join(home, 'bad.yaml');
     await writeFile(file, bad);
-    const { code, stderr } = await prospector(home, ['onboard', file]);
+    // the first command on the empty home
+    const { code, stderr } = await child(home, ['onboard', file]);
     expect(code).not.toBe(0);
     expect(stderr).toContain('tone.formality');
     expect(stderr).toMatch(/users\[0\]\.email/);
@@ -110,7 +130,8 @@ describe('prospector CLI', { timeout: 120_000 }, () => {
     expect(shown.stdout).toMatch(/eve@evil\.example was refused by the search before it was stored as a lead, so it has no research: .*javascript/);
   });
 
-  test('piped into head, output ends quietly with exit 0 (no EPIPE)', () => {
+  test('piped into head, output ends quietly with exit 0 (no EPIPE)', async () => {
+    await closeCliDatabases();
     // Far more than a pipe buffer, so the writer really meets a closed pipe.
     const r = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" query "SELECT generate_series(1, 200000) AS n" --json | head -c 300 >/dev/null; exit \${PIPESTATUS[0]}`], {
       env: { ...process.env, PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent' },
@@ -122,7 +143,7 @@ describe('prospector CLI', { timeout: 120_000 }, () => {
   });
 
   test('--version prints the version; a database error is said plainly, --debug adds the detail', async () => {
-    const version = await prospector(home, ['--version']);
+    const version = await child(home, ['--version']);
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
     const bad = await prospector(home, ['query', 'SELECT nope FROM nowhere']);
     expect(bad.code).toBe(2);
@@ -135,6 +156,7 @@ describe('prospector CLI', { timeout: 120_000 }, () => {
   const canDropPrivileges = process.getuid?.() === 0 && existsSync('/usr/bin/setpriv');
   test.runIf(canDropPrivileges)('a read-only PROSPECTOR_HOME: read-only commands read a copy and say so; writers name the variable', async () => {
     const ro = await mkdtemp(join(tmpdir(), 'prospector-ro-'));
+    await closeCliDatabases();
     try {
       await cp(home, ro, { recursive: true });
       await rm(join(ro, 'prospector.lock'), { force: true });
