@@ -14,11 +14,11 @@ import { defineConfig } from 'vitest/config';
  * command and fails a command that leaves a process listener behind; suites that start child
  * processes change nothing in this one.
  * A suite that does change process state belongs in the isolated project: add it to ISOLATED
- * (or leave it out of SHARED_DIRS and SHARED_FILES). The rest (bench, replay, the CDK variants
- * that spy on cdk-nag) each get a fresh process.
+ * (or leave it out of SHARED_DIRS and SHARED_FILES). The rest (bench, the CDK variants that spy
+ * on cdk-nag) each get a fresh process.
  */
 const SHARED_DIRS = new Set(['adapters', 'budget', 'clean', 'db', 'handlers', 'harness', 'hostile', 'intent', 'knowledge', 'leads', 'llm', 'logs', 'net', 'outreach', 'pipeline', 'replies', 'report', 'research', 'sending', 'watch', 'web']);
-const SHARED_ROOT = /^(statemachine.*|onboarding|sample-web|report|report-calibration)\.test\.ts$/;
+const SHARED_ROOT = /^(statemachine.*|onboarding|sample-web|report|report-calibration|replay)\.test\.ts$/;
 
 /** Suites elsewhere that qualify as well: whole local runs, CDK synthesis, the CLI. */
 const SHARED_FILES = new Set([

@@ -4,9 +4,8 @@
  * exactly with the offline heuristic, and reports the differences a changed setting makes.
  */
 import { readdir, stat, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { join, relative } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
 import type { RunSummary } from '#core/pipeline/finish-run.ts';
 import type { Web } from '#core/ports.ts';
@@ -14,6 +13,7 @@ import { SAMPLE_ONBOARDING } from '#local/cli.ts';
 import { formatReplay, replayRun } from '#local/replay.ts';
 import { openLocal, runOnce, type LocalRuntime } from '#local/runner.ts';
 import { migratedHome } from '#test/helpers/home.ts';
+import { installTripwire } from '#test/helpers/tripwire.mjs';
 
 const LEADS = [
   { company_name: 'Pipewright', company_website: 'https://pipewright.example', lead_email: 'florian.maier@pipewright.example', lead_name: 'Florian Maier' },
@@ -81,7 +81,6 @@ describe('replay', () => {
   }, 120_000);
 
   afterAll(async () => {
-    vi.restoreAllMocks();
     await rm(home, { recursive: true, force: true });
   });
 
@@ -89,13 +88,14 @@ describe('replay', () => {
     expect(run.leadsResearched).toBeGreaterThanOrEqual(3);
     const web = new NoWeb();
     const rt = await openLocal({ env: env(), web, sampleWeb: false });
-    const connect = vi.spyOn(net.Socket.prototype, 'connect');
+    // every socket this process dials while the replay runs (none may be)
+    const tripwire = installTripwire();
     try {
       const countsBefore = await rowCounts(rt);
       const lakeBefore = await snapshotTree(join(home, 'lake'));
       const report = await replayRun(rt, run.runId);
 
-      expect(connect).not.toHaveBeenCalled();
+      expect(tripwire.dials).toEqual([]);
       expect(web.calls).toBe(0);
       expect(await rowCounts(rt)).toEqual(countsBefore);
       expect(await snapshotTree(join(home, 'lake'))).toEqual(lakeBefore);
@@ -116,7 +116,7 @@ describe('replay', () => {
       }
       expect(formatReplay(report)).toMatch(/No differences/);
     } finally {
-      connect.mockRestore();
+      tripwire.restore();
       await rt.close();
     }
   });
