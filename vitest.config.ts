@@ -70,7 +70,6 @@ const SHARED_FILES = new Set([
 /** In the directories above, the suites that change process state or run the CLI's entry. */
 const ISOLATED = new Set([
   'test/adapters/composition.test.ts', // vi.mock
-  'test/net/guarded-web.test.ts', // vi.spyOn on the resolver
 ]);
 
 /** Every test file, in exactly one of the two projects (a new directory is isolated until listed). */

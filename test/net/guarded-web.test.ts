@@ -15,8 +15,8 @@ import {
   UnreachableError,
   WebError,
 } from '#core/errors.ts';
-import { classifyAddress } from '#core/net/address.ts';
 import type { Log } from '#core/ports.ts';
+import { installTripwire, type Dial, type Tripwire } from '#test/helpers/tripwire.mjs';
 
 interface TestServer {
   port: number;
@@ -61,32 +61,21 @@ function html(res: http.ServerResponse, body: string | Buffer, contentType = 'te
 
 // --- The loopback-only tripwire --------------------------------------------------------------
 
-const dialled: { host: string; port: number }[] = [];
-let connectSpy: ReturnType<typeof vi.spyOn> | undefined;
-
-function isLoopback(host: string): boolean {
-  const range = classifyAddress(host).range;
-  return range === 'loopback' || range === 'ipv4Mapped:loopback';
-}
+// Every test runs with the tripwire (test/helpers/tripwire.mjs): a dial to anything but a
+// loopback literal throws before a packet leaves, and `dialled` lists the test's dials.
+let tripwire: Tripwire | undefined;
+let dialled: Dial[] = [];
 
 beforeEach(() => {
-  dialled.length = 0;
-  const original = net.Socket.prototype.connect;
-  connectSpy = vi.spyOn(net.Socket.prototype, 'connect').mockImplementation(function (this: net.Socket, ...args: unknown[]) {
-    const first = args[0] as { host?: string; port?: number; path?: string } | unknown[];
-    const options = Array.isArray(first) ? (first[0] as { host?: string; port?: number; path?: string }) : first;
-    if (options && typeof options === 'object' && !options.path) {
-      const host = options.host ?? 'localhost';
-      dialled.push({ host, port: Number(options.port) });
-      if (!isLoopback(host)) throw new Error(`test tripwire: refused to dial non-loopback ${host}`);
-    }
-    return (original as (...a: unknown[]) => net.Socket).apply(this, args);
-  });
+  tripwire = installTripwire();
+  dialled = tripwire.dials;
 });
 
 afterEach(() => {
-  connectSpy?.mockRestore();
-  for (const d of dialled) expect(isLoopback(d.host), `dialled ${d.host}`).toBe(true);
+  const done = tripwire;
+  tripwire = undefined;
+  done?.restore();
+  expect(done?.refused ?? [], 'dials outside loopback').toEqual([]);
 });
 
 // --- Fixtures ----------------------------------------------------------------------------------
