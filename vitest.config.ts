@@ -14,8 +14,8 @@ import { defineConfig } from 'vitest/config';
  * command and fails a command that leaves a process listener behind; suites that start child
  * processes change nothing in this one.
  * A suite that does change process state belongs in the isolated project: add it to ISOLATED
- * (or leave it out of SHARED_DIRS and SHARED_FILES). The rest (bench, the CDK variants that spy
- * on cdk-nag) each get a fresh process.
+ * (or leave it out of SHARED_DIRS and SHARED_FILES). The rest (the CDK variants that spy on
+ * cdk-nag, the composition suite that mocks modules) each get a fresh process.
  */
 const SHARED_DIRS = new Set(['adapters', 'budget', 'clean', 'db', 'handlers', 'harness', 'hostile', 'intent', 'knowledge', 'leads', 'llm', 'logs', 'net', 'outreach', 'pipeline', 'replies', 'report', 'research', 'sending', 'watch', 'web']);
 const SHARED_ROOT = /^(statemachine.*|onboarding|sample-web|report|report-calibration|replay)\.test\.ts$/;
@@ -65,6 +65,9 @@ const SHARED_FILES = new Set([
   'test/e2e/cli.test.ts',
   'test/intent/two-runs.test.ts',
   'test/report.test.ts',
+  // The benchmark harness at tiny sizes: the command once as a child, the rest through its own
+  // runBenchmarks in this process, which sets nothing process-wide (each bench's entry is guarded).
+  'test/bench.test.ts',
 ]);
 
 /** In the directories above, the suites that change process state or run the CLI's entry. */
