@@ -14,8 +14,8 @@ import { defineConfig } from 'vitest/config';
  * command and fails a command that leaves a process listener behind; suites that start child
  * processes change nothing in this one.
  * A suite that does change process state belongs in the isolated project: add it to ISOLATED
- * (or leave it out of SHARED_DIRS and SHARED_FILES). The rest (the CDK variants that spy on
- * cdk-nag, the composition suite that mocks modules) each get a fresh process.
+ * (or leave it out of SHARED_DIRS and SHARED_FILES); it gets a fresh process a file (today the
+ * composition suite alone, which mocks modules).
  */
 const SHARED_DIRS = new Set(['adapters', 'budget', 'clean', 'db', 'handlers', 'harness', 'hostile', 'intent', 'knowledge', 'leads', 'llm', 'logs', 'net', 'outreach', 'pipeline', 'replies', 'report', 'research', 'sending', 'watch', 'web']);
 const SHARED_ROOT = /^(statemachine.*|onboarding|sample-web|report|report-calibration|replay)\.test\.ts$/;
@@ -23,6 +23,7 @@ const SHARED_ROOT = /^(statemachine.*|onboarding|sample-web|report|report-calibr
 /** Suites elsewhere that qualify as well: whole local runs, CDK synthesis, the CLI. */
 const SHARED_FILES = new Set([
   'test/cdk/grants.test.ts',
+  'test/cdk/variants.test.ts',
   'test/cdk/replies.test.ts',
   'test/cdk/sending.test.ts',
   'test/cdk/stacks.test.ts',
