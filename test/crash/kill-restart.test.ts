@@ -13,6 +13,7 @@ import { openLocal, type LocalRuntime } from '#local/runner.ts';
 import { startFakeGroq, type FakeGroq, type RecordedCall } from '#test/fakes/fake-groq.ts';
 import { domainOfCall } from '#test/hostile/support.ts';
 import { cliEnv, lastJson, prospector, researchParts, startProspector, type CliResult } from './cli.ts';
+import { closeCliDatabases, prospector as inProcess } from '#test/helpers/cli-in-process.ts';
 import { migratedHome } from '#test/helpers/home.ts';
 import { directoryLeadsCsv } from '#test/helpers/sample-leads.ts';
 
@@ -69,8 +70,11 @@ describe('SIGKILL in the middle of `prospector run`, then run again', () => {
       PROSPECTOR_FETCH_TIMEOUT_MS: '2000',
       NODE_OPTIONS: `--import ${PRELOAD}`,
     });
-    const onboard = await prospector(['onboard', '--sample'], env);
+    // Onboarding sets the home up: in this process (test/helpers/cli-in-process.ts), its database
+    // closed before a child opens the home.
+    const onboard = await inProcess(['onboard', '--sample'], env);
     expect(onboard.code, onboard.stderr).toBe(0);
+    await closeCliDatabases();
 
     const leads = join(home, 'leads.csv');
     await writeFile(leads, await directoryLeadsCsv(LEAD_DOMAINS));

@@ -13,6 +13,7 @@ import { openLocal, type LocalRuntime } from '#local/runner.ts';
 import { startFakeGroq, type FakeGroq, type RecordedCall } from '#test/fakes/fake-groq.ts';
 import { domainOfCall, forDomain } from '#test/hostile/support.ts';
 import { cliEnv, lastJson, prospector, type CliResult } from './cli.ts';
+import { closeCliDatabases, prospector as inProcess } from '#test/helpers/cli-in-process.ts';
 import { migratedHome } from '#test/helpers/home.ts';
 
 const API_KEY = 'gsk_redriveSuiteFakeKey01234567';
@@ -38,8 +39,11 @@ describe('prospector redrive RUN_ID after invalid LLM output', () => {
     // Every answer for a broken lead is invalid JSON, its repair included.
     fake.setScript(BROKEN.map((domain) => ({ when: forDomain(fake.calls, domain, { repairs: true }), fault: { kind: 'invalid-json' as const } })));
     env = cliEnv(home, { GROQ_API_KEY: API_KEY, GROQ_BASE_URL: fake.baseURL, PROSPECTOR_LEAD_CONCURRENCY: '3', NODE_OPTIONS: `--import ${PRELOAD}` });
-    const onboard = await prospector(['onboard', '--sample'], env);
+    // Onboarding sets the home up: in this process (test/helpers/cli-in-process.ts), its database
+    // closed before a child opens the home.
+    const onboard = await inProcess(['onboard', '--sample'], env);
     expect(onboard.code, onboard.stderr).toBe(0);
+    await closeCliDatabases();
     const leadsFile = join(home, 'leads.csv');
     await writeFile(
       leadsFile,
