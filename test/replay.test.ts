@@ -88,13 +88,14 @@ describe('replay', () => {
     expect(run.leadsResearched).toBeGreaterThanOrEqual(3);
     const web = new NoWeb();
     const rt = await openLocal({ env: env(), web, sampleWeb: false });
-    // every socket this process dials while the replay runs (none may be)
+    // every socket this process opens while the replay runs (none may be)
     const tripwire = installTripwire();
     try {
       const countsBefore = await rowCounts(rt);
       const lakeBefore = await snapshotTree(join(home, 'lake'));
       const report = await replayRun(rt, run.runId);
 
+      expect(tripwire.connects).toBe(0);
       expect(tripwire.dials).toEqual([]);
       expect(web.calls).toBe(0);
       expect(await rowCounts(rt)).toEqual(countsBefore);

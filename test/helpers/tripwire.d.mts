@@ -8,6 +8,8 @@ export interface Tripwire {
   dials: Dial[];
   /** Dials the tripwire refused (non-loopback); always empty in a passing test. */
   refused: Dial[];
+  /** Every call of `connect`, TCP or not (a Unix socket's path is not a dial, but it is a connection). */
+  readonly connects: number;
   restore(): void;
 }
 

@@ -46,6 +46,7 @@ export function installTripwire() {
   const dials = [];
   /** @type {import('./tripwire.d.mts').Dial[]} */
   const refused = [];
+  let connects = 0;
   const original = net.Socket.prototype.connect;
   /** @param {string} host @param {number} port */
   const check = (host, port) => {
@@ -58,6 +59,7 @@ export function installTripwire() {
   };
   /** @type {any} */
   const connect = function (/** @type {unknown[]} */ ...args) {
+    connects++;
     const first = /** @type {any} */ (args[0]);
     const options = Array.isArray(first) ? first[0] : first;
     if (typeof options === 'number' || (typeof options === 'string' && /^\d+$/.test(options))) {
@@ -71,6 +73,9 @@ export function installTripwire() {
   return {
     dials,
     refused,
+    get connects() {
+      return connects;
+    },
     restore: () => {
       net.Socket.prototype.connect = original;
     },
