@@ -14,19 +14,17 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SAMPLE_ONBOARDING } from '#local/cli.ts';
-import { closeCliDatabases, prospector as inProcess } from '#test/helpers/cli-in-process.ts';
+import { cliEnv, closeCliDatabases, prospector as inProcess } from '#test/helpers/cli-in-process.ts';
 
 const exec = promisify(execFile);
 const BIN = join(import.meta.dirname, '..', '..', 'local', 'bin', 'prospector.mjs');
-
-const envOf = (home: string): NodeJS.ProcessEnv => ({ ...process.env, PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent', GROQ_API_KEY: '' });
 
 /** `prospector ARGS` as a child process. */
 async function child(home: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   await closeCliDatabases();
   try {
     const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], {
-      env: envOf(home),
+      env: cliEnv(home),
       timeout: 120_000,
     });
     return { code: 0, stdout, stderr };
@@ -36,9 +34,9 @@ async function child(home: string, args: string[]): Promise<{ code: number; stdo
   }
 }
 
-/** `prospector ARGS` in this process, with the child's environment. */
+/** `prospector ARGS` in this process, with the environment a child gets. */
 async function prospector(home: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const r = await inProcess(args, envOf(home));
+  const r = await inProcess(args, cliEnv(home));
   return { code: r.code ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
