@@ -103,7 +103,8 @@ function sampleRun(): Promise<SampleRun> {
       const sql = await homeDatabase(home);
       const afterFirst = { counts: await counts(sql), drafting: await draftingAfterFirst(sql, first.runId) };
       const second = await start(home);
-      const rt = await openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent' }, sql: await homeDatabase(home), sampleWeb: false });
+      // the database the commands keep open between them, the same after the second as after the first
+      const rt = await openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent' }, sql, sampleWeb: false });
       return { home, rt, onboarding: await loadOnboardingFile(SAMPLE_ONBOARDING), first, second, afterFirst };
     } catch (error) {
       await closeCliDatabases();
