@@ -16,39 +16,23 @@ import {
   type ComposeInput,
   type DraftAnswer,
 } from '#core/outreach/compose.ts';
-import type { DraftMessage, DraftResearch, DraftSequence } from '#core/outreach/templates.ts';
+import type { DraftMessage, DraftSequence } from '#core/outreach/templates.ts';
 import { planTokens } from '#core/research/text.ts';
 import { SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
+import { northwindInput, northwindResearch } from '#test/helpers/drafting.ts';
 
 let onboarding: Onboarding;
 beforeAll(async () => {
   onboarding = await loadOnboardingFile(SAMPLE_ONBOARDING);
 });
 
-const RESEARCH: DraftResearch = {
-  researchId: 'r1',
-  fitScore: 82,
-  findings: {
-    hooks: [{ hook: 'Two new cross-dock sites opened', factIds: ['f2'] }],
-    pains: [{ pain: 'More sites mean more invoices to key', valueProposition: 'x', factIds: ['f2'] }],
-    emailAngle: { angle: 'Open with the new Columbus sites', factIds: ['f2'] },
-  },
-  facts: [
-    { id: 'f1', category: 'firmographic', claim: 'Size', quote: 'Northwind Logistics employs 1,200 people across 9 depots.', verified: true },
-    { id: 'f2', category: 'news', claim: 'New sites', quote: 'In March 2026 we opened two new cross-dock sites in Columbus, Ohio. Our network now has 14 warehouses.', verified: true },
-    { id: 'f3', category: 'hiring', claim: 'Hiring', quote: 'We are hiring an Accounts Payable Specialist in Dayton.', verified: false },
-  ],
-};
+const RESEARCH = northwindResearch({
+  hooks: [{ hook: 'Two new cross-dock sites opened', factIds: ['f2'] }],
+  pains: [{ pain: 'More sites mean more invoices to key', valueProposition: 'x', factIds: ['f2'] }],
+  emailAngle: { angle: 'Open with the new Columbus sites', factIds: ['f2'] },
+});
 
-function input(overrides: Partial<ComposeInput> = {}): ComposeInput {
-  return {
-    lead: { name: 'Dana Ruiz', email: 'dana@northwind.example', companyName: 'Northwind Logistics', domain: 'northwind.example', title: 'Accounts Payable Manager' },
-    research: RESEARCH,
-    onboarding,
-    icp: onboarding.icps[0],
-    ...overrides,
-  };
-}
+const input = (overrides: Partial<ComposeInput> = {}): ComposeInput => northwindInput(onboarding, RESEARCH, overrides);
 
 const OPT_OUT = "Not the right person? Reply and I won't follow up.";
 const CTA = 'Worth a 15-minute look next week?';

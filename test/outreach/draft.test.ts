@@ -11,12 +11,13 @@ import { loadOnboardingFile } from '#core/onboarding/import.ts';
 import type { Onboarding } from '#core/onboarding/schema.ts';
 import { DRAFT_PROMPT_TOKEN_LIMIT, DRAFT_PROMPT_VERSION, type ComposeInput } from '#core/outreach/compose.ts';
 import { DEFAULT_DRAFT_MODEL, draftLead, draftOptionsFrom, type DraftDeps, type DraftLeadResult } from '#core/outreach/draft.ts';
-import type { DraftResearch, DraftSequence } from '#core/outreach/templates.ts';
+import type { DraftSequence } from '#core/outreach/templates.ts';
 import { DEFAULT_MODELS } from '#core/research/models.ts';
 import { loadLocalConfig } from '#local/config.ts';
 import { misbehave } from '#local/fakes/draft-answer.ts';
 import { startFakeGroq, type FakeGroq } from '#test/fakes/fake-groq.ts';
 import { SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
+import { northwindInput, northwindResearch } from '#test/helpers/drafting.ts';
 
 let onboarding: Onboarding;
 let fake: FakeGroq;
@@ -45,26 +46,9 @@ beforeEach(() => {
   };
 });
 
-const RESEARCH: DraftResearch = {
-  researchId: 'r1',
-  fitScore: 82,
-  findings: { hooks: [{ hook: 'Two new cross-dock sites', factIds: ['f2'] }], emailAngle: { angle: 'Open with the new sites', factIds: ['f2'] } },
-  facts: [
-    { id: 'f1', category: 'firmographic', claim: 'Size', quote: 'Northwind Logistics employs 1,200 people across 9 depots.', verified: true },
-    { id: 'f2', category: 'news', claim: 'New sites', quote: 'In March 2026 we opened two new cross-dock sites in Columbus, Ohio. Our network now has 14 warehouses.', verified: true },
-    { id: 'f3', category: 'hiring', claim: 'Hiring', quote: 'We are hiring an Accounts Payable Specialist in Dayton.', verified: false },
-  ],
-};
+const RESEARCH = northwindResearch({ hooks: [{ hook: 'Two new cross-dock sites', factIds: ['f2'] }], emailAngle: { angle: 'Open with the new sites', factIds: ['f2'] } });
 
-function input(overrides: Partial<ComposeInput> = {}): ComposeInput {
-  return {
-    lead: { name: 'Dana Ruiz', email: 'dana@northwind.example', companyName: 'Northwind Logistics', domain: 'northwind.example', title: 'Accounts Payable Manager' },
-    research: RESEARCH,
-    onboarding,
-    icp: onboarding.icps[0],
-    ...overrides,
-  };
-}
+const input = (overrides: Partial<ComposeInput> = {}): ComposeInput => northwindInput(onboarding, RESEARCH, overrides);
 
 function sequenceOf(r: DraftLeadResult): DraftSequence {
   if (!r.drafted) throw new Error(`expected a draft, got: ${r.reason}`);

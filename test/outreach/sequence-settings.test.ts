@@ -12,9 +12,10 @@ import { DEFAULT_SEQUENCE_STEPS, MAX_SEQUENCE_STEPS, parseOnboarding, type Onboa
 import { buildDraftPrompt, DRAFT_PROMPT_TOKEN_LIMIT, type ComposeInput } from '#core/outreach/compose.ts';
 import { draftLead, type DraftDeps } from '#core/outreach/draft.ts';
 import { loadOnboarding } from '#core/outreach/drafting-context.ts';
-import { draftFromTemplates, type DraftResearch, type DraftSequence } from '#core/outreach/templates.ts';
+import { draftFromTemplates, type DraftSequence } from '#core/outreach/templates.ts';
 import { startFakeGroq, type FakeGroq } from '#test/fakes/fake-groq.ts';
 import { freshDb, SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
+import { northwindInput, northwindResearch } from '#test/helpers/drafting.ts';
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 
@@ -32,30 +33,15 @@ const CUSTOM = [
   { kind: 'follow_up_email', day: 6 },
 ] as const;
 
-const RESEARCH: DraftResearch = {
-  researchId: 'r1',
-  fitScore: 82,
-  findings: { hooks: [{ hook: 'Two new cross-dock sites', factIds: ['f2'] }], emailAngle: { angle: 'Open with the new sites', factIds: ['f2'] } },
-  facts: [
-    { id: 'f1', category: 'firmographic', claim: 'Size', quote: 'Northwind Logistics employs 1,200 people across 9 depots.', verified: true },
-    { id: 'f2', category: 'news', claim: 'New sites', quote: 'In March 2026 we opened two new cross-dock sites in Columbus, Ohio. Our network now has 14 warehouses.', verified: true },
-    { id: 'f3', category: 'hiring', claim: 'Hiring', quote: 'We are hiring an Accounts Payable Specialist in Dayton.', verified: false },
-    { id: 'f4', category: 'technology', claim: 'ERP', quote: 'Our finance team closes the books every month in NetSuite.', verified: true },
-  ],
-};
+const RESEARCH = northwindResearch({ hooks: [{ hook: 'Two new cross-dock sites', factIds: ['f2'] }], emailAngle: { angle: 'Open with the new sites', factIds: ['f2'] } }, [
+  { id: 'f4', category: 'technology', claim: 'ERP', quote: 'Our finance team closes the books every month in NetSuite.', verified: true },
+]);
 
 function icpWith(steps: readonly { kind: string; day: number }[]): OnboardingIcp {
   return { ...onboarding.icps[0], sequence: { steps: steps.map((s) => ({ ...s })) as OnboardingIcp['sequence']['steps'] } };
 }
 
-function input(icp: OnboardingIcp = onboarding.icps[0]): ComposeInput {
-  return {
-    lead: { name: 'Dana Ruiz', email: 'dana@northwind.example', companyName: 'Northwind Logistics', domain: 'northwind.example', title: 'Accounts Payable Manager' },
-    research: RESEARCH,
-    onboarding,
-    icp,
-  };
-}
+const input = (icp: OnboardingIcp = onboarding.icps[0]): ComposeInput => northwindInput(onboarding, RESEARCH, { icp });
 
 const shape = (s: DraftSequence) => s.steps.map((st) => [st.position, st.kind, st.dayOffset, st.messages.map((m) => m.variant)]);
 

@@ -13,37 +13,20 @@ import {
   matchPersona,
   TEMPLATE_LABEL,
   toneInstructions,
-  type DraftResearch,
   type DraftSequence,
   type TemplateInput,
 } from '#core/outreach/templates.ts';
 import { SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
+import { northwindInput, northwindResearch } from '#test/helpers/drafting.ts';
 
 let onboarding: Onboarding;
 beforeAll(async () => {
   onboarding = await loadOnboardingFile(SAMPLE_ONBOARDING);
 });
 
-const RESEARCH: DraftResearch = {
-  researchId: 'r1',
-  fitScore: 82,
-  findings: { hooks: [{ hook: 'New sites', factIds: ['f2'] }], pains: [{ pain: 'x', valueProposition: 'made up by a model', factIds: ['f2'] }] },
-  facts: [
-    { id: 'f1', category: 'firmographic', claim: 'Size', quote: 'Northwind Logistics employs 1,200 people across 9 depots.', verified: true },
-    { id: 'f2', category: 'news', claim: 'New sites', quote: 'In March 2026 we opened two new cross-dock sites in Columbus, Ohio. Our network now has 14 warehouses.', verified: true },
-    { id: 'f3', category: 'hiring', claim: 'Hiring', quote: 'We are hiring an Accounts Payable Specialist in Dayton.', verified: false },
-  ],
-};
+const RESEARCH = northwindResearch({ hooks: [{ hook: 'New sites', factIds: ['f2'] }], pains: [{ pain: 'x', valueProposition: 'made up by a model', factIds: ['f2'] }] });
 
-function input(overrides: Partial<TemplateInput> = {}): TemplateInput {
-  return {
-    lead: { name: 'Dana Ruiz', email: 'dana@northwind.example', companyName: 'Northwind Logistics', domain: 'northwind.example', title: 'Accounts Payable Manager' },
-    research: RESEARCH,
-    onboarding,
-    icp: onboarding.icps[0],
-    ...overrides,
-  };
-}
+const input = (overrides: Partial<TemplateInput> = {}): TemplateInput => northwindInput(onboarding, RESEARCH, overrides);
 
 function drafted(i: TemplateInput): DraftSequence {
   const out = draftFromTemplates(i);
