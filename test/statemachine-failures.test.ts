@@ -5,11 +5,9 @@
  * fails the execution with a readable reason, and the lead Map's children return nothing.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { HeuristicLlm } from '#adapters/heuristic-llm.ts';
 import type { PgliteSql } from '#adapters/pglite-sql.ts';
 import { DatabaseError, DatabaseUnavailableError, InvalidLeadError, RateLimitedError } from '#core/errors.ts';
-import { jsonLog } from '#core/log.ts';
-import { defaultPipelineConfig, type Deps } from '#core/pipeline/deps.ts';
+import type { Deps } from '#core/pipeline/deps.ts';
 import { CHILD_ENDED_REASON, finishRun } from '#core/pipeline/finish-run.ts';
 import { parseStatesError } from '#core/pipeline/record-failure.ts';
 import { resetFailedRunLeads } from '#core/pipeline/run-lead-repo.ts';
@@ -19,7 +17,7 @@ import type { StepHandler } from '#handlers/runtime.ts';
 import { stageLeads } from '#local/runner.ts';
 import { ExecutionFailedError, executeLocally, lambdaErrorEnvelope, type ExecuteOptions } from '#local/state-machine.ts';
 import { freshDb, onboardedDb } from '#test/helpers/db.ts';
-import { memoryLake, stubWeb } from '#test/hostile/support.ts';
+import { inProcessDeps } from '#test/hostile/support.ts';
 
 let db: PgliteSql | undefined;
 afterEach(async () => {
@@ -27,19 +25,7 @@ afterEach(async () => {
   db = undefined;
 });
 
-function depsOver(sql: PgliteSql): Deps {
-  return {
-    sql,
-    lake: memoryLake(),
-    llm: new HeuristicLlm(),
-    web: stubWeb(),
-    leadSearch: { name: 'none', searchLeads: async () => [] },
-    log: jsonLog({ level: 'silent' }),
-    clock: { now: () => new Date() },
-    newId: () => crypto.randomUUID(),
-    config: { ...defaultPipelineConfig },
-  };
-}
+const depsOver = (sql: PgliteSql): Deps => inProcessDeps(sql);
 
 const LEADS = ['first-freight.example', 'second-logistics.example'].map((d) => ({ company_name: d, company_website: `https://${d}`, lead_email: `ops@${d}`, lead_name: 'Ops' }));
 

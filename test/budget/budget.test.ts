@@ -8,7 +8,6 @@ import { GroqLlm } from '#adapters/groq-llm.ts';
 import { HeuristicLlm } from '#adapters/heuristic-llm.ts';
 import type { PgliteSql } from '#adapters/pglite-sql.ts';
 import { ValidationError } from '#core/errors.ts';
-import { jsonLog } from '#core/log.ts';
 import { defaultPipelineConfig, type Deps, type PipelineConfig } from '#core/pipeline/deps.ts';
 import { summarizeRun, type RunSummary } from '#core/pipeline/finish-run.ts';
 import { leadBudgetPlan, pairPriceUsd } from '#core/pipeline/research-lead.ts';
@@ -19,7 +18,7 @@ import { stageLeads } from '#local/runner.ts';
 import { executeLocally } from '#local/state-machine.ts';
 import { startFakeGroq, type FakeGroq } from '#test/fakes/fake-groq.ts';
 import { onboardedDb } from '#test/helpers/db.ts';
-import { domainOfCall, installTripwire, memoryLake, stubWeb, type Tripwire } from '#test/hostile/support.ts';
+import { domainOfCall, inProcessDeps, installTripwire, type Tripwire } from '#test/hostile/support.ts';
 
 /** An Llm that records which lead domain each prompt was about. */
 function counting(inner: Llm): Llm & { domains: string[] } {
@@ -50,17 +49,7 @@ interface Ran {
 
 async function run(db: PgliteSql, llm: Llm, config: Partial<PipelineConfig>, leads = LEADS): Promise<Ran> {
   const recorded = counting(llm);
-  const deps: Deps = {
-    sql: db,
-    lake: memoryLake(),
-    llm: recorded,
-    web: stubWeb(),
-    leadSearch: { name: 'none', searchLeads: async () => [] },
-    log: jsonLog({ level: 'silent' }),
-    clock: { now: () => new Date() },
-    newId: () => crypto.randomUUID(),
-    config: { ...defaultPipelineConfig, ...config },
-  };
+  const deps = inProcessDeps(db, { llm: recorded, config });
   const leadsKey = await stageLeads(deps.lake, leads);
   const { runId } = (await executeLocally(deps, { trigger: 'manual', leadsKey }, { retryIntervalOverrides: { ResearchLead: 1, FetchSite: 1, CleanPages: 1 } })) as { runId: string };
   const summary = await summarizeRun(deps.sql, runId);

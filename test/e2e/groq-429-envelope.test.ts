@@ -11,14 +11,12 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GroqLlm } from '#adapters/groq-llm.ts';
 import type { PgliteSql } from '#adapters/pglite-sql.ts';
-import { jsonLog } from '#core/log.ts';
-import { defaultPipelineConfig, type Deps } from '#core/pipeline/deps.ts';
 import { stageLeads } from '#local/runner.ts';
 import { ASL_PATH, ExecutionFailedError, executeLocally } from '#local/state-machine.ts';
 import { startFakeGroq, type FakeGroq } from '#test/fakes/fake-groq.ts';
 import { definitionBeforeEnvelope } from '#test/helpers/asl.ts';
 import { onboardedDb } from '#test/helpers/db.ts';
-import { forDomain, memoryLake, stubWeb } from '#test/hostile/support.ts';
+import { forDomain, inProcessDeps } from '#test/hostile/support.ts';
 
 const KEY = 'gsk_envelopeSuiteKey0123456789';
 const THROTTLED = 'throttled-once.example';
@@ -44,17 +42,7 @@ async function runThrough429(aslText?: string): Promise<Observed> {
   ({ db } = await onboardedDb());
   fake = await startFakeGroq({ apiKey: KEY, script: [] });
   fake.setScript([{ when: forDomain(fake.calls, THROTTLED), times: 1, fault: { kind: '429', retryAfter: 3 } }]);
-  const deps: Deps = {
-    sql: db,
-    lake: memoryLake(),
-    llm: new GroqLlm({ apiKey: KEY, baseURL: fake.baseURL, timeoutMs: 30_000 }),
-    web: stubWeb(),
-    leadSearch: { name: 'none', searchLeads: async () => [] },
-    log: jsonLog({ level: 'silent' }),
-    clock: { now: () => new Date() },
-    newId: () => crypto.randomUUID(),
-    config: { ...defaultPipelineConfig },
-  };
+  const deps = inProcessDeps(db, { llm: new GroqLlm({ apiKey: KEY, baseURL: fake.baseURL, timeoutMs: 30_000 }) });
   const leadsKey = await stageLeads(deps.lake, [THROTTLED, STEADY].map((d) => ({ company_name: d, company_website: `https://${d}`, lead_email: `ops@${d}`, lead_name: 'Ops' })));
   const observed: Observed = { caught: [], waitSeconds: [], status: {} };
   try {

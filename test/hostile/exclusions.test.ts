@@ -7,10 +7,9 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeuristicLlm } from '#adapters/heuristic-llm.ts';
-import { jsonLog } from '#core/log.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
 import { parseOnboarding } from '#core/onboarding/schema.ts';
-import { defaultPipelineConfig, type Deps } from '#core/pipeline/deps.ts';
+import type { Deps } from '#core/pipeline/deps.ts';
 import { summarizeRun, type RunSummary } from '#core/pipeline/finish-run.ts';
 import { searchLeads, type RejectedLead } from '#core/pipeline/search-leads.ts';
 import type { Lake, LeadCandidate, Llm, LlmRequest, Web } from '#core/ports.ts';
@@ -18,7 +17,7 @@ import { stageLeads } from '#local/runner.ts';
 import { executeLocally } from '#local/state-machine.ts';
 import { freshDb, onboardedDb, SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
 import type { PgliteSql } from '#adapters/pglite-sql.ts';
-import { memoryLake, stubWeb } from './support.ts';
+import { inProcessDeps, memoryLake, stubWeb } from './support.ts';
 
 /** The offline researcher, recording each prompt. */
 function recordingLlm(): Llm & { prompts: LlmRequest[] } {
@@ -27,16 +26,7 @@ function recordingLlm(): Llm & { prompts: LlmRequest[] } {
   return { provider: inner.provider, prompts, complete: (request) => (prompts.push(request), inner.complete(request)) };
 }
 
-function depsOver(sql: PgliteSql, web: Web, llm: Llm, lake: Lake = memoryLake()): Deps {
-  return {
-    sql, lake, llm, web,
-    leadSearch: { name: 'none', searchLeads: async () => [] },
-    log: jsonLog({ level: 'silent' }),
-    clock: { now: () => new Date() },
-    newId: () => crypto.randomUUID(),
-    config: { ...defaultPipelineConfig, leadConcurrency: 4 },
-  };
-}
+const depsOver = (sql: PgliteSql, web: Web, llm: Llm, lake: Lake = memoryLake()): Deps => inProcessDeps(sql, { web, llm, lake, config: { leadConcurrency: 4 } });
 
 const lead = (email: string, website: string, company = 'Someone'): LeadCandidate => ({ company_name: company, company_website: website, lead_email: email, lead_name: 'Pat Lead' });
 

@@ -7,14 +7,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GroqLlm } from '#adapters/groq-llm.ts';
 import type { PgliteSql } from '#adapters/pglite-sql.ts';
-import { jsonLog } from '#core/log.ts';
-import { defaultPipelineConfig, type Deps } from '#core/pipeline/deps.ts';
 import { summarizeRun, type RunSummary } from '#core/pipeline/finish-run.ts';
 import { stageLeads } from '#local/runner.ts';
 import { executeLocally } from '#local/state-machine.ts';
 import { startFakeGroq, type FakeGroq } from '#test/fakes/fake-groq.ts';
 import { onboardedDb } from '#test/helpers/db.ts';
-import { domainOfCall, forDomain, installTripwire, memoryLake, stubWeb, type Tripwire } from './support.ts';
+import { domainOfCall, forDomain, inProcessDeps, installTripwire, type Tripwire } from './support.ts';
 
 const KEY = 'gsk_rateLimitSuiteKey0123456789';
 const THROTTLED = 'always-throttled.example';
@@ -31,17 +29,7 @@ describe('a lead Groq throttles every time', () => {
     ({ db } = await onboardedDb());
     fake = await startFakeGroq({ apiKey: KEY, script: [] });
     fake.setScript([{ when: forDomain(fake.calls, THROTTLED), fault: { kind: '429', retryAfter: 30 } }]);
-    const deps: Deps = {
-      sql: db,
-      lake: memoryLake(),
-      llm: new GroqLlm({ apiKey: KEY, baseURL: fake.baseURL, timeoutMs: 30_000 }),
-      web: stubWeb(),
-      leadSearch: { name: 'none', searchLeads: async () => [] },
-      log: jsonLog({ level: 'silent' }),
-      clock: { now: () => new Date() },
-      newId: () => crypto.randomUUID(),
-      config: { ...defaultPipelineConfig },
-    };
+    const deps = inProcessDeps(db, { llm: new GroqLlm({ apiKey: KEY, baseURL: fake.baseURL, timeoutMs: 30_000 }) });
     const leadsKey = await stageLeads(deps.lake, [THROTTLED, 'steady-freight.example', 'calm-logistics.example'].map((d) => ({ company_name: d, company_website: `https://${d}`, lead_email: `ops@${d}`, lead_name: 'Ops' })));
     const output = (await executeLocally(deps, { trigger: 'manual', leadsKey }, {
       waitTimeOverrides: { WaitForRateLimit: 5 },

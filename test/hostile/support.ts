@@ -9,7 +9,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import net from 'node:net';
 import zlib from 'node:zlib';
-import type { Lake, Web, WebResponse } from '#core/ports.ts';
+import { HeuristicLlm } from '#adapters/heuristic-llm.ts';
+import { jsonLog } from '#core/log.ts';
+import { defaultPipelineConfig, type Deps } from '#core/pipeline/deps.ts';
+import type { Lake, Sql, Web, WebResponse } from '#core/ports.ts';
 import type { RecordedCall } from '#test/fakes/fake-groq.ts';
 
 // --- The loopback-only tripwire ---------------------------------------------------------------
@@ -165,6 +168,27 @@ export function stubWeb(): Web & { asked: string[] } {
         body, charset: 'utf-8', text: body.toString('utf8'), redirects: [], fetchedAt: new Date().toISOString(), elapsedMs: 1,
       };
     },
+  };
+}
+
+/**
+ * The pipeline's ports with nothing outside the process: a lake in a Map, the stub web, no lead
+ * search (leads are staged), silent logs, the heuristic researcher and the default settings.
+ * `overrides` replaces any of them; `config` is merged over the defaults.
+ */
+export function inProcessDeps(sql: Sql, overrides: Partial<Omit<Deps, 'config'>> & { config?: Partial<Deps['config']> } = {}): Deps {
+  const { config, ...ports } = overrides;
+  return {
+    sql,
+    lake: memoryLake(),
+    llm: new HeuristicLlm(),
+    web: stubWeb(),
+    leadSearch: { name: 'none', searchLeads: async () => [] },
+    log: jsonLog({ level: 'silent' }),
+    clock: { now: () => new Date() },
+    newId: () => crypto.randomUUID(),
+    ...ports,
+    config: { ...defaultPipelineConfig, ...config },
   };
 }
 
