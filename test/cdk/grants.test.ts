@@ -7,15 +7,12 @@
  */
 import type { CfnElement } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { synthApp } from '../helpers/cdk.ts';
+import { actionsOf, resourcesOf, statementsOfRole, synthApp, type PolicyStatement, type TemplateResource } from '../helpers/cdk.ts';
 import type { StatelessStack } from '../../cdk/stateless-stack.ts';
 import { STEPS, STEP_IDS, type StepId } from '#core/pipeline/step-ports.ts';
 
-type Resource = { Type: string; Properties: Record<string, any> };
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
-
 let stateless: StatelessStack;
-let resources: Record<string, Resource>;
+let resources: Record<string, TemplateResource>;
 
 beforeAll(() => {
   const built = synthApp({ leadSearchUrl: 'https://leads.example/v1/search_leads' }, { cloudFormationValidation: false });
@@ -27,17 +24,8 @@ const idOf = (construct: { node: { defaultChild?: unknown } }) => stateless.getL
 const functionOf = (step: StepId) => resources[idOf(stateless.functions[step])];
 const envOf = (step: StepId): Record<string, unknown> => functionOf(step).Properties.Environment.Variables;
 
-/** Every statement of the policies attached to a function's role. */
-function statementsOfRole(roleArn: { 'Fn::GetAtt': [string, string] }): Statement[] {
-  const roleId = roleArn['Fn::GetAtt'][0];
-  return Object.values(resources)
-    .filter((r) => r.Type === 'AWS::IAM::Policy' && (r.Properties.Roles as { Ref: string }[]).some((x) => x.Ref === roleId))
-    .flatMap((r) => r.Properties.PolicyDocument.Statement as Statement[]);
-}
-const statementsOf = (step: StepId) => statementsOfRole(functionOf(step).Properties.Role);
-const actions = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
-const resourcesOf = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
-const mentions = (statements: Statement[], value: unknown) => statements.filter((s) => resourcesOf(s).some((r) => JSON.stringify(r) === JSON.stringify(value)));
+const statementsOf = (step: StepId) => statementsOfRole(resources, functionOf(step).Properties.Role['Fn::GetAtt'][0]);
+const mentions = (statements: PolicyStatement[], value: unknown) => statements.filter((s) => resourcesOf(s).some((r) => JSON.stringify(r) === JSON.stringify(value)));
 
 /** The lake keys a step may read and write, as patterns after the bucket ARN; `(bucket)` for the bucket itself. */
 function lakeGrants(step: StepId): { list: boolean; get: string[]; put: string[] } {
@@ -52,7 +40,7 @@ function lakeGrants(step: StepId): { list: boolean; get: string[]; put: string[]
   for (const s of statementsOf(step)) {
     const onLake = resourcesOf(s).map(pattern).filter((p): p is string => p !== undefined);
     if (onLake.length === 0) continue;
-    for (const a of actions(s)) {
+    for (const a of actionsOf(s)) {
       if (a === 's3:ListBucket' && onLake.includes('(bucket)')) out.list = true;
       else if (a === 's3:GetObject') out.get.push(...onLake);
       else if (a === 's3:PutObject') out.put.push(...onLake);
@@ -79,7 +67,7 @@ describe('secrets', () => {
     const groq = envOf('ResearchLead').GROQ_SECRET_ARN;
     const provider = envOf('SearchLeads').LEAD_SEARCH_SECRET_ARN;
     const readers = (secret: unknown) =>
-      STEP_IDS.filter((step) => mentions(statementsOf(step), secret).some((s) => actions(s).includes('secretsmanager:GetSecretValue')));
+      STEP_IDS.filter((step) => mentions(statementsOf(step), secret).some((s) => actionsOf(s).includes('secretsmanager:GetSecretValue')));
 
     const groqReaders = ['ResearchLead', 'DraftOutreach', 'SubmitLlmBatch', 'PollLlmBatch', 'ImportLlmBatch', 'ClassifyReply', 'DraftResponse'];
     expect(readers(groq)).toEqual(groqReaders);
@@ -146,11 +134,11 @@ describe('the database', () => {
     const dbSecret = envOf('ListRunLeads').DB_SECRET_ARN;
     const functions = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
     const withDataApi = functions
-      .filter(([, fn]) => statementsOfRole(fn.Properties.Role).some((s) => actions(s).includes('rds-data:ExecuteStatement')))
+      .filter(([, fn]) => statementsOfRole(resources, fn.Properties.Role['Fn::GetAtt'][0]).some((s) => actionsOf(s).includes('rds-data:ExecuteStatement')))
       .map(([id]) => id)
       .sort();
     const withDbSecret = functions
-      .filter(([, fn]) => mentions(statementsOfRole(fn.Properties.Role), dbSecret).length > 0)
+      .filter(([, fn]) => mentions(statementsOfRole(resources, fn.Properties.Role['Fn::GetAtt'][0]), dbSecret).length > 0)
       .map(([id]) => id)
       .sort();
 
@@ -179,7 +167,7 @@ describe('every grant comes from a declared port', () => {
     for (const step of STEP_IDS) {
       const ports = STEPS[step].ports as Record<string, unknown>;
       const allowed = new Set(['always', ...Object.keys(ports).filter((p) => p !== 'config' && ports[p] !== 'name')].flatMap((p) => PORT_ACTIONS[p] ?? []));
-      const held = statementsOf(step).flatMap(actions);
+      const held = statementsOf(step).flatMap(actionsOf);
       expect(held.filter((a) => !allowed.has(a)), step).toEqual([]);
       expect(statementsOf(step).every((s) => s.Effect === 'Allow' && !resourcesOf(s).includes('*')), step).toBe(true);
     }
@@ -187,7 +175,7 @@ describe('every grant comes from a declared port', () => {
 
   it('grants no pipeline function a way to send mail or messages', () => {
     for (const step of STEP_IDS) {
-      expect(statementsOf(step).flatMap(actions).filter((a) => /^(ses|sesv2|sns|sqs|ssm|kms|lambda|states|iam):/.test(a)), step).toEqual([]);
+      expect(statementsOf(step).flatMap(actionsOf).filter((a) => /^(ses|sesv2|sns|sqs|ssm|kms|lambda|states|iam):/.test(a)), step).toEqual([]);
     }
   });
 });

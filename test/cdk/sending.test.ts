@@ -20,16 +20,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, type ProspectorFunction } from '../../cdk/constructs/prospector-function.ts';
 import { bundleLikeCdk } from '../helpers/bundle.ts';
 import { keepSendingSecondsFor, SENDING_ASL_FILE } from '../../cdk/constructs/sending.ts';
-import { createApp } from '../../cdk/prospector-app.ts';
-import { buildApp, synthApp } from '../helpers/cdk.ts';
+import { actionsOf, buildApp, removeSynthOutputs, resourcesOf, statementsOfRole, synthApp, type PolicyStatement, type TemplateResource } from '../helpers/cdk.ts';
 import type { StatelessStack } from '../../cdk/stateless-stack.ts';
 import { STEP_IDS, type StepId } from '#core/pipeline/step-ports.ts';
 
-type Resource = { Type: string; Properties: Record<string, any> };
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
-
 const CONTEXT = {
-  'aws:cdk:bundling-stacks': [],
   sendingDomain: 'mail.tallyhand.example',
   sesConfigurationSet: 'tallyhand-outreach',
   sendSchedule: 'rate(10 minutes)',
@@ -39,31 +34,20 @@ const CONTEXT = {
 let outdir: string;
 let stateless: StatelessStack;
 let template: Template;
-let resources: Record<string, Resource>;
+let resources: Record<string, TemplateResource>;
 
 beforeAll(() => {
-  outdir = mkdtempSync(path.join(tmpdir(), 'prospector-cdk-sending-'));
-  const built = createApp({ outdir, context: CONTEXT });
-  built.app.synth();
+  const built = synthApp(CONTEXT, { outdir: true });
+  outdir = built.outdir!;
   stateless = built.stateless;
-  template = Template.fromStack(stateless);
+  template = built.statelessTemplate;
   resources = template.toJSON().Resources;
 }, 120_000);
-afterAll(() => {
-  if (outdir) rmSync(outdir, { recursive: true, force: true });
-});
+afterAll(() => removeSynthOutputs());
 
 const idOf = (construct: { node: { defaultChild?: unknown } }) => stateless.getLogicalId(construct.node.defaultChild as never);
 const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
-const actions = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
-const resourcesOf = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
 
-/** Every statement of the policies attached to a role, by the role's logical id. */
-function statementsOfRole(roleId: string): Statement[] {
-  return ofType('AWS::IAM::Policy')
-    .filter(([, r]) => (r.Properties.Roles as { Ref: string }[]).some((x) => x.Ref === roleId))
-    .flatMap(([, r]) => r.Properties.PolicyDocument.Statement as Statement[]);
-}
 const roleOfFunction = (fnId: string): string => resources[fnId].Properties.Role['Fn::GetAtt'][0];
 const stepFunctionId = (step: StepId) => idOf(stateless.functions[step]);
 
@@ -85,8 +69,8 @@ describe('the sending state machine', () => {
 
   it('may invoke the sending functions and nothing else; the prospecting machine may not invoke them', () => {
     const invokedBy = (machineId: string) =>
-      statementsOfRole(resources[machineId].Properties.RoleArn['Fn::GetAtt'][0])
-        .filter((s) => actions(s).includes('lambda:InvokeFunction'))
+      statementsOfRole(resources, resources[machineId].Properties.RoleArn['Fn::GetAtt'][0])
+        .filter((s) => actionsOf(s).includes('lambda:InvokeFunction'))
         .flatMap(resourcesOf)
         .map((r) => JSON.stringify(r));
     const fnRef = (step: StepId) => JSON.stringify({ 'Fn::GetAtt': [stepFunctionId(step), 'Arn'] });
@@ -207,21 +191,21 @@ describe('who may send mail', () => {
   it('only SendMessage\'s role holds ses:SendEmail/SendRawEmail, on the identity and the configuration set only; the fetcher holds no SES action', () => {
     const mail = stateless.sending!.mail;
     const sendingRoles = ofType('AWS::IAM::Policy')
-      .filter(([, r]) => (r.Properties.PolicyDocument.Statement as Statement[]).some((s) => actions(s).some((a) => a.startsWith('ses:'))))
+      .filter(([, r]) => (r.Properties.PolicyDocument.Statement as PolicyStatement[]).some((s) => actionsOf(s).some((a) => a.startsWith('ses:'))))
       .flatMap(([, r]) => (r.Properties.Roles as { Ref: string }[]).map((x) => x.Ref));
     expect(sendingRoles).toEqual([roleOfFunction(stepFunctionId('SendMessage'))]);
 
-    const ses = statementsOfRole(roleOfFunction(stepFunctionId('SendMessage'))).filter((s) => actions(s).some((a) => a.startsWith('ses:')));
+    const ses = statementsOfRole(resources, roleOfFunction(stepFunctionId('SendMessage'))).filter((s) => actionsOf(s).some((a) => a.startsWith('ses:')));
     expect(ses).toHaveLength(1);
-    expect(actions(ses[0]).sort()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
+    expect(actionsOf(ses[0]).sort()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
     const named = resourcesOf(ses[0]).map((r) => JSON.stringify(r));
     expect(named).toHaveLength(2);
     expect(named[0]).toContain(idOf(mail.identity));
     expect(named[1]).toContain(':configuration-set/');
     expect(named[1]).toContain(idOf(mail.configurationSet));
 
-    const fetcher = statementsOfRole(roleOfFunction(stepFunctionId('FetchSite')));
-    expect(fetcher.flatMap(actions).filter((a) => a.startsWith('ses:'))).toEqual([]);
+    const fetcher = statementsOfRole(resources, roleOfFunction(stepFunctionId('FetchSite')));
+    expect(fetcher.flatMap(actionsOf).filter((a) => a.startsWith('ses:'))).toEqual([]);
     expect(Object.keys(resources[stepFunctionId('FetchSite')].Properties.Environment.Variables).filter((k) => /SES|UNSUBSCRIBE/.test(k))).toEqual([]);
   });
 
@@ -250,7 +234,7 @@ describe('the one-click unsubscribe route', () => {
 
     const keyRef = JSON.stringify({ Ref: idOf(mail.unsubscribeKey) });
     const readers = ofType('AWS::IAM::Policy')
-      .filter(([, r]) => (r.Properties.PolicyDocument.Statement as Statement[]).some((s) => actions(s).includes('secretsmanager:GetSecretValue') && resourcesOf(s).some((x) => JSON.stringify(x) === keyRef)))
+      .filter(([, r]) => (r.Properties.PolicyDocument.Statement as PolicyStatement[]).some((s) => actionsOf(s).includes('secretsmanager:GetSecretValue') && resourcesOf(s).some((x) => JSON.stringify(x) === keyRef)))
       .flatMap(([, r]) => (r.Properties.Roles as { Ref: string }[]).map((x) => x.Ref))
       .sort();
     expect(readers).toEqual([roleOfFunction(stepFunctionId('SendMessage')), roleOfFunction(idOf(mail.functions.Unsubscribe))].sort());

@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeSynthOutputs, synthApp } from '../helpers/cdk.ts';
+import { actionsOf, removeSynthOutputs, statementsOfRole, synthApp, type TemplateResource } from '../helpers/cdk.ts';
 import { WATCH_ASL_FILE, type StatelessStack } from '../../cdk/stateless-stack.ts';
 import { handlerFileFor, localDefinition, placeholders } from '#local/state-machine.ts';
 
@@ -19,13 +19,10 @@ const require = createRequire(import.meta.url);
 const aslValidator = require('asl-validator') as (def: unknown) => Promise<{ isValid: boolean; errors: unknown[] }>;
 const aslText = readFileSync(WATCH_ASL_FILE, 'utf8');
 
-type Resource = { Type: string; Properties: Record<string, any> };
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
-
 let outdir: string;
 let stateless: StatelessStack;
 let template: Template;
-let resources: Record<string, Resource>;
+let resources: Record<string, TemplateResource>;
 
 beforeAll(() => {
   const built = synthApp({ workspace: 'tallyhand', watchSchedule: 'rate(12 hours)' }, { outdir: true });
@@ -64,17 +61,15 @@ describe('the watch state machine', () => {
 
   it('may invoke its own steps only (drafting, for a triggering signal): no sending, reply or search function', () => {
     const role = resources[idOf(stateless.watch.stateMachine)].Properties.RoleArn['Fn::GetAtt'][0];
-    const statements = Object.values(resources)
-      .filter((r) => r.Type === 'AWS::IAM::Policy' && (r.Properties.Roles as { Ref: string }[]).some((x) => x.Ref === role))
-      .flatMap((r) => r.Properties.PolicyDocument.Statement as Statement[]);
-    const invoked = JSON.stringify(statements.filter((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]).includes('lambda:InvokeFunction')));
+    const statements = statementsOfRole(resources, role);
+    const invoked = JSON.stringify(statements.filter((s) => actionsOf(s).includes('lambda:InvokeFunction')));
     for (const step of WATCH_STEPS) expect(invoked, step).toContain(idOf(stateless.functions[step]));
     for (const step of ['SendMessage', 'ClaimDue', 'DraftResponse', 'ClassifyReply', 'SearchLeads', 'StartRun'] as const) {
       expect(invoked, step).not.toContain(`"${idOf(stateless.functions[step])}"`);
     }
     // a wildcard only where the service has no resource-level permissions (log delivery, X-Ray)
     for (const s of statements.filter((x) => x.Resource === '*')) {
-      for (const a of Array.isArray(s.Action) ? s.Action : [s.Action]) expect(a).toMatch(/^(logs|xray):/);
+      for (const a of actionsOf(s)) expect(a).toMatch(/^(logs|xray):/);
     }
   });
 

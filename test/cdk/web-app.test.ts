@@ -14,38 +14,25 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../cdk/constructs/prospector-function.ts';
 import { bundleLikeCdk } from '../helpers/bundle.ts';
-import { createApp } from '../../cdk/prospector-app.ts';
-import { buildApp, synthApp } from '../helpers/cdk.ts';
+import { actionsOf, buildApp, removeSynthOutputs, resourcesOf, statementsOfRole, synthApp, type PolicyStatement, type TemplateResource } from '../helpers/cdk.ts';
 import type { StatelessStack } from '../../cdk/stateless-stack.ts';
-
-type Resource = { Type: string; Properties: Record<string, any> };
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
 
 let outdir: string;
 let stateless: StatelessStack;
 let template: Template;
-let resources: Record<string, Resource>;
+let resources: Record<string, TemplateResource>;
 
 beforeAll(() => {
-  outdir = mkdtempSync(path.join(tmpdir(), 'prospector-cdk-web-'));
-  const built = createApp({ outdir, context: { 'aws:cdk:bundling-stacks': [], webApp: 'true', webAuthDomainPrefix: 'tallyhand-reps' } });
-  built.app.synth();
+  const built = synthApp({ webApp: 'true', webAuthDomainPrefix: 'tallyhand-reps' }, { outdir: true });
+  outdir = built.outdir!;
   stateless = built.stateless;
-  template = Template.fromStack(stateless);
+  template = built.statelessTemplate;
   resources = template.toJSON().Resources;
 }, 120_000);
-afterAll(() => {
-  if (outdir) rmSync(outdir, { recursive: true, force: true });
-});
+afterAll(() => removeSynthOutputs());
 
 const idOf = (construct: { node: { defaultChild?: unknown } }) => stateless.getLogicalId(construct.node.defaultChild as never);
-const actions = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 
-function statementsOfRole(roleId: string): Statement[] {
-  return Object.values(resources)
-    .filter((r) => r.Type === 'AWS::IAM::Policy' && (r.Properties.Roles as { Ref: string }[]).some((x) => x.Ref === roleId))
-    .flatMap((r) => r.Properties.PolicyDocument.Statement as Statement[]);
-}
 
 describe('Cognito', () => {
   it('a pool without self sign-up, email sign-in, MFA required, a strong password policy and threat protection', () => {
@@ -102,20 +89,20 @@ describe('the function and its API', () => {
 
   it('least privilege: the Data API, its secret, and reads of stored page text; no lake writes, no other secret', () => {
     const role = resources[idOf(stateless.webApp!.function)].Properties.Role['Fn::GetAtt'][0];
-    const statements = statementsOfRole(role);
-    const all = statements.flatMap(actions);
+    const statements = statementsOfRole(resources, role);
+    const all = statements.flatMap(actionsOf);
     expect(all).toEqual(expect.arrayContaining(['rds-data:ExecuteStatement', 's3:GetObject', 's3:ListBucket']));
     expect(all.filter((a) => a.startsWith('s3:')).sort()).toEqual(['s3:GetObject', 's3:ListBucket']);
-    const get = statements.find((s) => actions(s).includes('s3:GetObject'))!;
+    const get = statements.find((s) => actionsOf(s).includes('s3:GetObject'))!;
     expect(JSON.stringify(get.Resource)).toContain('/clean/text/*');
     expect(JSON.stringify(get.Resource)).not.toMatch(/raw\/|llm\/|outbox|inbound/);
-    const secretReads = statements.filter((s) => actions(s).includes('secretsmanager:GetSecretValue'));
+    const secretReads = statements.filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'));
     expect(secretReads).toHaveLength(1);
     expect(JSON.stringify(secretReads[0].Resource)).not.toMatch(/Groq|Unsubscribe/i);
     expect(all.some((a) => /^(ses|s3:Put|s3:Delete)/.test(a))).toBe(false);
     // Step Functions: StartExecution (redrive from the Runs page) on the prospecting state machine only
-    const states = statements.filter((s) => actions(s).some((a) => a.startsWith('states:')));
-    expect(states.flatMap(actions)).toEqual(['states:StartExecution']);
+    const states = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('states:')));
+    expect(states.flatMap(actionsOf)).toEqual(['states:StartExecution']);
     expect(states.map((s) => s.Resource)).toEqual([{ Ref: idOf(stateless.stateMachine) }]);
   });
 });

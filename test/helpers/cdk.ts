@@ -102,3 +102,22 @@ export function removeSynthOutputs(): void {
   for (const dir of outdirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   synthesized.clear();
 }
+
+// --- Reading a synthesized template --------------------------------------------------------------
+
+/** A resource of a template's JSON (`template.toJSON().Resources`). */
+export type TemplateResource = { Type: string; Properties: Record<string, any> };
+/** One statement of an IAM policy document in a template. */
+export type PolicyStatement = { Effect: string; Action: string | string[]; Resource: unknown };
+
+/** A statement's actions, always a list. */
+export const actionsOf = (s: PolicyStatement): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+/** A statement's resources, always a list. */
+export const resourcesOf = (s: PolicyStatement): unknown[] => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
+
+/** Every statement of the IAM policies attached to the role with logical id `roleId`. */
+export function statementsOfRole(resources: Record<string, TemplateResource>, roleId: string): PolicyStatement[] {
+  return Object.values(resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy' && (r.Properties.Roles as { Ref: string }[]).some((x) => x.Ref === roleId))
+    .flatMap((r) => r.Properties.PolicyDocument.Statement as PolicyStatement[]);
+}
