@@ -15,9 +15,7 @@ let stateless: StatelessStack;
 let resources: Record<string, TemplateResource>;
 
 beforeAll(() => {
-  const built = synthApp({ leadSearchUrl: 'https://leads.example/v1/search_leads' }, { cloudFormationValidation: false });
-  stateless = built.stateless;
-  resources = built.statelessTemplate.toJSON().Resources;
+  ({ stateless, statelessResources: resources } = synthApp({ leadSearchUrl: 'https://leads.example/v1/search_leads' }, { cloudFormationValidation: false }));
 }, 60_000);
 
 const idOf = (construct: { node: { defaultChild?: unknown } }) => stateless.getLogicalId(construct.node.defaultChild as CfnElement);

@@ -31,17 +31,13 @@ const CONTEXT = {
   workspace: 'tallyhand',
 };
 
-let outdir: string;
+let outdir: string | undefined;
 let stateless: StatelessStack;
 let template: Template;
 let resources: Record<string, TemplateResource>;
 
 beforeAll(() => {
-  const built = synthApp(CONTEXT, { outdir: true });
-  outdir = built.outdir!;
-  stateless = built.stateless;
-  template = built.statelessTemplate;
-  resources = template.toJSON().Resources;
+  ({ outdir, stateless, statelessTemplate: template, statelessResources: resources } = synthApp(CONTEXT, { outdir: true }));
 }, 120_000);
 afterAll(() => removeSynthOutputs());
 
@@ -243,7 +239,7 @@ describe('the one-click unsubscribe route', () => {
 
 describe('cdk-nag', () => {
   it('leaves no unacknowledged finding with sending deployed', () => {
-    const report = JSON.parse(readFileSync(path.join(outdir, 'validation-report.json'), 'utf8')) as { pluginReports: { violations?: unknown[] }[] };
+    const report = JSON.parse(readFileSync(path.join(outdir!, 'validation-report.json'), 'utf8')) as { pluginReports: { violations?: unknown[] }[] };
     expect(report.pluginReports.flatMap((r) => r.violations ?? [])).toEqual([]);
   });
 });

@@ -19,17 +19,13 @@ const require = createRequire(import.meta.url);
 const aslValidator = require('asl-validator') as (def: unknown) => Promise<{ isValid: boolean; errors: unknown[] }>;
 const aslText = readFileSync(WATCH_ASL_FILE, 'utf8');
 
-let outdir: string;
+let outdir: string | undefined;
 let stateless: StatelessStack;
 let template: Template;
 let resources: Record<string, TemplateResource>;
 
 beforeAll(() => {
-  const built = synthApp({ workspace: 'tallyhand', watchSchedule: 'rate(12 hours)' }, { outdir: true });
-  outdir = built.outdir!;
-  stateless = built.stateless;
-  template = built.statelessTemplate;
-  resources = template.toJSON().Resources;
+  ({ outdir, stateless, statelessTemplate: template, statelessResources: resources } = synthApp({ workspace: 'tallyhand', watchSchedule: 'rate(12 hours)' }, { outdir: true }));
 }, 120_000);
 afterAll(() => removeSynthOutputs());
 
@@ -84,7 +80,7 @@ describe('the watch state machine', () => {
   });
 
   it('leaves no unacknowledged cdk-nag finding', () => {
-    const report = JSON.parse(readFileSync(path.join(outdir, 'validation-report.json'), 'utf8')) as { pluginReports: { violations?: unknown[] }[] };
+    const report = JSON.parse(readFileSync(path.join(outdir!, 'validation-report.json'), 'utf8')) as { pluginReports: { violations?: unknown[] }[] };
     expect(report.pluginReports.flatMap((r) => r.violations ?? [])).toEqual([]);
   });
 });

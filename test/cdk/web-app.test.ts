@@ -17,17 +17,13 @@ import { bundleLikeCdk } from '../helpers/bundle.ts';
 import { actionsOf, buildApp, removeSynthOutputs, resourcesOf, statementsOfRole, synthApp, type PolicyStatement, type TemplateResource } from '../helpers/cdk.ts';
 import type { StatelessStack } from '../../cdk/stateless-stack.ts';
 
-let outdir: string;
+let outdir: string | undefined;
 let stateless: StatelessStack;
 let template: Template;
 let resources: Record<string, TemplateResource>;
 
 beforeAll(() => {
-  const built = synthApp({ webApp: 'true', webAuthDomainPrefix: 'tallyhand-reps' }, { outdir: true });
-  outdir = built.outdir!;
-  stateless = built.stateless;
-  template = built.statelessTemplate;
-  resources = template.toJSON().Resources;
+  ({ outdir, stateless, statelessTemplate: template, statelessResources: resources } = synthApp({ webApp: 'true', webAuthDomainPrefix: 'tallyhand-reps' }, { outdir: true }));
 }, 120_000);
 afterAll(() => removeSynthOutputs());
 
@@ -109,7 +105,7 @@ describe('the function and its API', () => {
 
 describe('cdk-nag', () => {
   it('reports no violation with the web app on (each finding acknowledged with its reason in the construct)', () => {
-    const report = JSON.parse(readFileSync(path.join(outdir, 'validation-report.json'), 'utf8')) as { pluginReports: { violations?: unknown[] }[] };
+    const report = JSON.parse(readFileSync(path.join(outdir!, 'validation-report.json'), 'utf8')) as { pluginReports: { violations?: unknown[] }[] };
     expect(report.pluginReports.flatMap((r) => r.violations ?? [])).toEqual([]);
   });
 });

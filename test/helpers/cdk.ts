@@ -42,6 +42,8 @@ export interface Synthesized {
   stateless: StatelessStack;
   statefulTemplate: Template;
   statelessTemplate: Template;
+  /** The stateless template's resources by logical id, as JSON. */
+  statelessResources: Record<string, TemplateResource>;
   /** The assembly's folder, with `outdir: true`. */
   outdir?: string;
 }
@@ -83,12 +85,14 @@ export function synthApp(context: Record<string, unknown> = {}, options: SynthOp
   if (cached) return cached;
   const built = buildApp(context, options);
   built.app.synth();
+  const statelessTemplate = Template.fromStack(built.stateless);
   const result: Synthesized = {
     app: built.app,
     stateful: built.stateful,
     stateless: built.stateless,
     statefulTemplate: Template.fromStack(built.stateful),
-    statelessTemplate: Template.fromStack(built.stateless),
+    statelessTemplate,
+    statelessResources: statelessTemplate.toJSON().Resources,
     ...(options.outdir ? { outdir: built.outdir } : {}),
   };
   // The templates are read: an assembly nobody asked to keep goes now.
