@@ -100,8 +100,27 @@ export interface AskRequest<T> {
 
 export type AskResult<T> = { kind: 'ok'; value: T } | { kind: 'skipped' };
 
+/**
+ * How a pass's calls spend answer tokens and are priced, the same for research, drafting and
+ * reply classification.
+ */
+export interface CallSpendOptions {
+  /** answer tokens of each call: its `max_completion_tokens` on a model that does not reason */
+  maxCompletionTokens: number;
+  /**
+   * Room for hidden reasoning on a reasoning model, added to the answer's tokens: on gpt-oss the
+   * reasoning counts as completion tokens and comes out of `max_completion_tokens`, so without
+   * it the answer is cut off (console.groq.com/docs/reasoning).
+   */
+  reasoningTokens: number;
+  /** `reasoning_effort` on reasoning models */
+  reasoningEffort: 'low' | 'medium' | 'high';
+  /** explicit prices for models the table does not price */
+  modelPrices?: ModelPrices;
+}
+
 /** What a ledger needs. */
-export interface LlmCallsOptions {
+export interface LlmCallsOptions extends Omit<CallSpendOptions, 'maxCompletionTokens'> {
   llm: Llm;
   /** archives each exchange under llm/dt=.../<call-id>.json and returns the key */
   archive: (record: LlmExchangeRecord, callId: string, at: Date) => Promise<string>;
@@ -109,12 +128,6 @@ export interface LlmCallsOptions {
   promptTokenBudget: number;
   /** who the calls are about: archived with every exchange */
   subject: { domain: string; companyName: string };
-  /** room for hidden reasoning added to `maxTokens` on a reasoning model */
-  reasoningTokens: number;
-  /** `reasoning_effort` on reasoning models */
-  reasoningEffort: 'low' | 'medium' | 'high';
-  /** explicit prices for models the table does not price */
-  modelPrices?: ModelPrices;
   /** the repair prompt (default: the `repair` prompt file) */
   repairTemplate?: RepairTemplate;
   now?: () => Date;

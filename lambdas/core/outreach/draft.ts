@@ -13,9 +13,9 @@
  * waits, retries, and past its retries drafts from templates instead.
  */
 import { BudgetExceededError } from '../errors.ts';
-import { LlmCalls, type LlmCallRecord, type LlmPassDeps } from '../llm/calls.ts';
+import { LlmCalls, type CallSpendOptions, type LlmCallRecord, type LlmPassDeps } from '../llm/calls.ts';
 import type { PipelineConfig } from '../pipeline/deps.ts';
-import { DEFAULT_MODELS, supportsStrictJsonSchema, type ModelPrices } from '../research/models.ts';
+import { DEFAULT_MODELS, supportsStrictJsonSchema } from '../research/models.ts';
 import { buildDraftPrompt, DRAFT_PROMPT, DRAFT_PROMPT_TOKEN_LIMIT, DRAFT_PROMPT_VERSION, sequenceFromAnswer, type ComposeInput } from './compose.ts';
 import { draftFromTemplates, rankFacts, type DraftOutcome } from './templates.ts';
 
@@ -26,7 +26,7 @@ export type DraftMode = 'llm' | 'template';
 
 export type DraftDeps = LlmPassDeps;
 
-export interface DraftOptions {
+export interface DraftOptions extends CallSpendOptions {
   model: string;
   /** prompt tokens of the drafting prompt */
   promptTokenLimit: number;
@@ -35,18 +35,13 @@ export interface DraftOptions {
    * back); the drafting prompt itself never exceeds `promptTokenLimit`.
    */
   repairTokenBudget: number;
-  /** answer tokens: five short messages as JSON */
-  maxCompletionTokens: number;
-  /** room for hidden reasoning on a reasoning model, added to the answer's tokens */
-  reasoningTokens: number;
-  reasoningEffort: 'low' | 'medium' | 'high';
-  modelPrices?: ModelPrices;
 }
 
 export const DEFAULT_DRAFT_OPTIONS: Readonly<DraftOptions> = {
   model: DEFAULT_DRAFT_MODEL,
   promptTokenLimit: DRAFT_PROMPT_TOKEN_LIMIT,
   repairTokenBudget: 1500,
+  // five short messages as JSON
   maxCompletionTokens: 2000,
   reasoningTokens: 1500,
   reasoningEffort: 'low',

@@ -18,8 +18,8 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { LlmOutputError } from '../errors.ts';
-import { defineAnswer, LlmCalls, type LlmCallRecord, type LlmPassDeps } from '../llm/calls.ts';
-import { DEFAULT_MODELS, supportsStrictJsonSchema, type ModelPrices } from '../research/models.ts';
+import { defineAnswer, LlmCalls, type CallSpendOptions, type LlmCallRecord, type LlmPassDeps } from '../llm/calls.ts';
+import { DEFAULT_MODELS, supportsStrictJsonSchema } from '../research/models.ts';
 import { parsePromptFile, PROMPTS, renderTemplate } from '../research/prompts.ts';
 import { delimiterAttribute, neutraliseDelimiters } from '../research/text.ts';
 import { classifyText } from './heuristic.ts';
@@ -76,15 +76,11 @@ export type ReplyClassification = z.infer<typeof ReplyClassification>;
 
 export type ClassifyDeps = LlmPassDeps;
 
-export interface ClassifyOptions {
+export interface ClassifyOptions extends CallSpendOptions {
   model: string;
   reviewThreshold: number;
   /** prompt tokens of the call and its one repair together */
   promptTokenBudget: number;
-  maxCompletionTokens: number;
-  reasoningTokens: number;
-  reasoningEffort: 'low' | 'medium' | 'high';
-  modelPrices?: ModelPrices;
 }
 
 export const DEFAULT_CLASSIFY_OPTIONS: Readonly<ClassifyOptions> = {

@@ -16,10 +16,10 @@
  * outages from the `Llm` port propagate unchanged: the state machine waits and retries, the
  * engine never sleeps.
  */
-import { LlmCalls, promptTokens, type RenderedPrompt } from '../llm/calls.ts';
+import { LlmCalls, promptTokens, type CallSpendOptions, type RenderedPrompt } from '../llm/calls.ts';
 import type { IcpContext, ResearchDeps, ResearchInput, ResearchPage, SellerContext } from './contract.ts';
 import type { Findings, ResearchFact, ResearchResult } from './records.ts';
-import { DEFAULT_MODELS, HEURISTIC_MODEL, supportsStrictJsonSchema, type ModelPrices } from './models.ts';
+import { DEFAULT_MODELS, HEURISTIC_MODEL, supportsStrictJsonSchema } from './models.ts';
 import { blockJson, GAP_LINE, pageBlock, PROMPT_VERSION, PROMPTS, renderTemplate, type PageBlockInfo } from './prompts.ts';
 import { mergeRepeatedFacts } from './merge-facts.ts';
 import { applicableCriteria, clampScore, computeFitScore, CRITERION_WEIGHTS, SCORE_RULES } from './rubric.ts';
@@ -39,7 +39,7 @@ import {
   type NormalisedText,
 } from './text.ts';
 
-export interface ResearchOptions {
+export interface ResearchOptions extends CallSpendOptions {
   /** model of the per-page facts pass */
   factsModel: string;
   /** model of the synthesis pass */
@@ -48,18 +48,6 @@ export interface ResearchOptions {
   promptTokenBudget: number;
   /** most facts kept per page */
   maxFactsPerPage: number;
-  /** answer tokens of each call: its `max_completion_tokens` on a model that does not reason */
-  maxCompletionTokens: number;
-  /**
-   * Room for hidden reasoning on a reasoning model, added to the answer's tokens: on gpt-oss the
-   * reasoning counts as completion tokens and comes out of `max_completion_tokens`, so without
-   * it the answer is cut off (console.groq.com/docs/reasoning).
-   */
-  reasoningTokens: number;
-  /** `reasoning_effort` on reasoning models */
-  reasoningEffort: 'low' | 'medium' | 'high';
-  /** explicit prices for models the table does not price */
-  modelPrices?: ModelPrices;
 }
 
 /** Defaults sized for Groq's free tier. */
