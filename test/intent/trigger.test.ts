@@ -1,12 +1,16 @@
 /**
- * The outreach trigger on PGlite: a fresh strong signal hands one lead of its company to the
+ * The outreach trigger on PGlite and through the Data API adapter against the loopback Data API
+ * (which binds a number as the service does, as int8): a fresh strong signal hands one lead of its company to the
  * drafting queue once; stale or weak signals, companies already in a sequence, cooling off, and
  * invalid or suppressed addresses start nothing.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PgliteSql } from '#adapters/pglite-sql.ts';
+import { DataApiSql } from '#adapters/data-api-sql.ts';
 import { selectOutreachTriggers } from '#core/intent/trigger.ts';
+import type { Sql } from '#core/ports.ts';
+import { FakeDataApi } from '#test/fakes/fake-data-api.ts';
+import { DATA_API_TARGET } from '#test/helpers/data-api-runtime.ts';
 import { freshDb } from '#test/helpers/db.ts';
 import { seedApprovedLead, seedWorkspace } from '#test/helpers/sending.ts';
 
@@ -14,11 +18,37 @@ const NOW = new Date('2026-12-08T14:00:00Z');
 const daysAgo = (d: number) => new Date(NOW.getTime() - d * 86_400_000);
 const fresh = (name: string) => `${name}-${randomUUID().slice(0, 8)}.example`;
 
-let sql: PgliteSql;
-beforeAll(async () => {
-  sql = await freshDb();
-}, 120_000);
-afterAll(() => sql?.close());
+interface Backend {
+  name: string;
+  open(): Promise<{ sql: Sql; close(): Promise<void> }>;
+}
+
+const backends: Backend[] = [
+  {
+    name: 'PGlite',
+    open: async () => {
+      const db = await freshDb();
+      return { sql: db, close: () => db.close() };
+    },
+  },
+  {
+    name: 'the Data API',
+    open: async () => {
+      const fake = await FakeDataApi.start({ schema: 'migrated' });
+      const db = new DataApiSql({ ...DATA_API_TARGET, client: fake.client(), sleep: async () => {} });
+      return {
+        sql: db,
+        close: async () => {
+          await db.close();
+          await fake.close();
+        },
+      };
+    },
+  },
+];
+
+/** The database of the backend under test. */
+let sql: Sql;
 
 async function seedIcp(ws: string): Promise<string> {
   const id = randomUUID();
@@ -68,7 +98,13 @@ async function addSignal(ws: string, companyId: string, domain: string, age: num
   return id;
 }
 
-describe('outreach trigger', () => {
+describe.each(backends)('outreach trigger on $name', (backend) => {
+  let close: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    ({ sql, close } = await backend.open());
+  }, 120_000);
+  afterAll(() => close?.());
+
   it('a fresh strong signal starts one pending draft for a lead with no sequence, and never twice for the same signal', async () => {
     const ws = await seedWorkspace(sql);
     const icp = await seedIcp(ws);

@@ -37,6 +37,8 @@ export interface OutreachTrigger {
   intentScore: number;
 }
 
+// `:freshDays::int`: make_interval takes its days as integer, and the Data API binds a number as
+// bigint (longValue), which PostgreSQL does not cast to integer on its own.
 const SELECT_SQL = `
 WITH hot AS (
   SELECT ci.company_id, ci.icp_id, ci.score
@@ -52,7 +54,7 @@ fresh AS (
   SELECT DISTINCT ON (h.company_id) h.company_id, h.icp_id, h.score, sg.id AS signal_id
     FROM hot h JOIN company_signal sg ON sg.company_id = h.company_id
    WHERE sg.after_quote IS NOT NULL
-     AND sg.observed_at > :now::timestamptz - make_interval(days => :freshDays)
+     AND sg.observed_at > :now::timestamptz - make_interval(days => :freshDays::int)
      AND sg.observed_at <= :now::timestamptz
      AND NOT EXISTS (SELECT 1 FROM outreach_trigger t WHERE t.signal_id = sg.id)
    ORDER BY h.company_id, h.score DESC, sg.observed_at DESC, sg.id
