@@ -7,8 +7,10 @@
  *   npm run bench -- --only cleanup,tokens --pages 10 --passes 1
  *   npm run bench -- --only startup --starts 10
  *   npm run bench -- --only scale --leads 20000   # lead manifest at scale: accounted for, memory, overhead
+ *   npm run bench -- --only data-api           # Data API calls a lead, by operation and by step
  *
- * Flags: --only cleanup|tokens|pipeline (comma-separated or repeated), --leads N (pipeline),
+ * Flags: --only cleanup|tokens|pipeline|startup|scale|data-api (comma-separated or repeated),
+ * --leads N (pipeline and scale: leads; data-api: the lead directory's first N entries),
  * --concurrency N, --latency MS, --tpm N, --target LEADS_PER_MIN (pipeline), --pages N and
  * --passes N (cleanup corpus size and passes per side), --starts N (startup: starts per variant),
  * --sites N (tokens: one lead at each of the first N sample sites instead of the onboarding's search).
@@ -25,10 +27,14 @@ import { benchPipeline, formatPipeline, pipelineOptionsFromArgs, type PipelineBe
 import { benchTokens, formatTokens, type TokensBench } from './tokens.ts';
 import { benchScale, formatScale, scaleOptionsFromArgs, type ScaleBench } from './scale.ts';
 import { benchStartup, formatStartup, type StartupBench } from './startup.ts';
+import { benchDataApiCalls, dataApiCallsOptionsFromArgs, formatDataApiCalls, type DataApiCallsBench } from './data-api-calls.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const BENCHMARKS = ['cleanup', 'tokens', 'pipeline', 'startup', 'scale'] as const;
-/** What a bare `npm run bench` runs: scale takes minutes per thousand leads, so it runs only when named. */
+export const BENCHMARKS = ['cleanup', 'tokens', 'pipeline', 'startup', 'scale', 'data-api'] as const;
+/**
+ * What a bare `npm run bench` runs: scale takes minutes per thousand leads, and data-api counts
+ * calls rather than timing anything, so they run only when named.
+ */
 export const DEFAULT_BENCHMARKS: BenchName[] = ['cleanup', 'tokens', 'pipeline', 'startup'];
 export type BenchName = (typeof BENCHMARKS)[number];
 
@@ -50,6 +56,7 @@ export interface BenchReport {
   pipeline?: PipelineBench;
   startup?: StartupBench;
   scale?: ScaleBench;
+  dataApi?: DataApiCallsBench;
   /** the targets each benchmark is held to, where one ran */
   checks: Record<string, boolean>;
 }
@@ -173,6 +180,11 @@ export async function runBenchmarks(args: Args, log: (line: string) => void, opt
     report.scale = isolate ? await runIsolated<ScaleBench>('scale', args.pipelineArgs) : await benchScale({ ...scaleOptionsFromArgs(args.pipelineArgs), log });
     report.checks.scaleEveryLeadAccountedFor = report.scale.accountedFor === report.scale.leads;
   }
+  if (args.only.includes('data-api')) {
+    report.dataApi = isolate ? await runIsolated<DataApiCallsBench>('data-api-calls', args.pipelineArgs) : await benchDataApiCalls({ ...dataApiCallsOptionsFromArgs(args.pipelineArgs), log });
+    // the run drafts (the sample's mix drafts half its leads): a step that fails on the Data API shows here
+    report.checks.dataApiLeadsDrafted = report.dataApi.leadsDrafted > 0;
+  }
   if (args.only.includes('startup')) {
     log('startup: prospector --help from a cold process…');
     report.startup = await benchStartup({ starts: args.starts, home: options.startupHome });
@@ -199,6 +211,7 @@ export function formatReport(r: BenchReport): string {
   if (r.pipeline) out.push(formatPipeline(r.pipeline), '');
   if (r.startup) out.push(formatStartup(r.startup), '');
   if (r.scale) out.push(formatScale(r.scale), '');
+  if (r.dataApi) out.push(formatDataApiCalls(r.dataApi), '');
   const checks = Object.entries(r.checks);
   if (checks.length) out.push(`Checks: ${checks.map(([k, ok]) => `${k} ${ok ? 'ok' : 'MISSED'}`).join(' · ')}`);
   out.push(`Total ${r.seconds} s`);

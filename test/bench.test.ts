@@ -67,6 +67,26 @@ describe('npm run bench --json at tiny sizes prints one JSON object with every f
     expect(r.tokens.medianPerLead.rawHtmlTokens).toBeGreaterThan(r.tokens.medianPerLead.cleanTextTokens);
   }, 300_000);
 
+  test('data-api: the calls a lead sends to the Data API, by operation and by step, drafting included', async () => {
+    const r = await bench('data-api');
+    const d = r.dataApi;
+    expect(d.leads).toBeGreaterThan(0);
+    expect(d.leadsResearched).toBeGreaterThan(0);
+    // a step that fails on the Data API's types (a bigint where SQL wants integer) drafts nothing
+    expect(d.leadsDrafted).toBeGreaterThan(0);
+    expect(r.checks.dataApiLeadsDrafted).toBe(true);
+    const ops = d.byOperation as Record<string, number>;
+    expect(Object.values(ops).reduce((a, b) => a + b, 0)).toBe(d.calls);
+    expect(ops.ExecuteStatement).toBeGreaterThan(0);
+    expect(ops.CommitTransaction + (ops.RollbackTransaction ?? 0)).toBe(ops.BeginTransaction);
+    const steps = d.bySteps as { step: string; calls: number; perLead: number }[];
+    expect(steps.reduce((a, s) => a + s.calls, 0)).toBe(d.calls);
+    for (const step of ['SearchLeads', 'FetchSite', 'CleanPages', 'ResearchLead', 'CommitResearch', 'DraftOutreach']) {
+      expect(steps.find((s) => s.step === step)?.calls, step).toBeGreaterThan(0);
+    }
+    expect(d.callsPerLead).toBeCloseTo(d.calls / d.leads, 1);
+  }, 300_000);
+
   test('pipeline', async () => {
     const r = await bench('pipeline');
     const p = r.pipeline;
