@@ -122,53 +122,77 @@ export async function writeSequence(sql: Sql, newId: () => string, w: SequenceTo
       return { sequenceId: e.id, inserted: false, status: e.status === 'draft' ? 'draft' : 'approved', variant, messages: e.messages, citations: e.citations, flags: e.flags };
     }
 
-    let messages = 0;
-    let citations = 0;
-    let flags = 0;
+    // The rows first, then one statement a table (a Data API call each, however many rows):
+    // steps, messages, citations, risk flags, in that order for their keys.
+    const steps: { ord: number; id: string; position: number; kind: string; day_offset: number }[] = [];
+    const messageRows: { ord: number; id: string; step_id: string; variant: string | null; angle: string; subject: string | null; body: string; grounding: string; checker_version: string }[] = [];
+    const citationRows: { ord: number; message_id: string; sentence_index: number; sentence: string; fact_id: string }[] = [];
+    const flagRows: { ord: number; id: string; message_id: string; rule: string; severity: string; detail: string; excerpt: string | null; sentence_index: number | null }[] = [];
     let clean = true;
     for (const step of s.steps) {
       const stepId = newId();
-      await tx.query(
-        `INSERT INTO sequence_step (id, sequence_id, position, kind, day_offset) VALUES (:id::uuid, :seq::uuid, :position, :kind, :day)`,
-        { id: stepId, seq: sequenceId, position: step.position, kind: step.kind, day: step.dayOffset },
-      );
+      steps.push({ ord: steps.length, id: stepId, position: step.position, kind: step.kind, day_offset: step.dayOffset });
       for (const m of step.messages) {
         const messageId = newId();
-        messages++;
-        await tx.query(
-          `INSERT INTO message (id, sequence_id, step_id, research_id, variant, angle, subject, body, source, model, prompt_version,
-                                grounding, checker_version, checked_at)
-           VALUES (:id::uuid, :seq::uuid, :step::uuid, :research::uuid, :variant, :angle, :subject, :body, :source, :model, :version,
-                   :grounding, :checker, now())`,
-          {
-            id: messageId, seq: sequenceId, step: stepId, research: w.researchId, variant: m.variant, angle: m.angle,
-            subject: m.check.subject, body: m.check.body, source: w.source, model: w.model ?? null, version: w.promptVersion,
-            grounding: m.check.verdict, checker: m.check.checkerVersion,
-          },
-        );
+        messageRows.push({
+          ord: messageRows.length, id: messageId, step_id: stepId, variant: m.variant ?? null, angle: m.angle,
+          subject: m.check.subject ?? null, body: m.check.body, grounding: m.check.verdict, checker_version: m.check.checkerVersion,
+        });
         for (const sentence of m.check.sentences) {
           for (const localId of new Set(sentence.validFactIds)) {
             const factId = w.factIds.get(localId) ?? (isUuid(localId) ? localId : undefined);
-            if (!factId) continue;
-            await tx.query(
-              `INSERT INTO citation (message_id, research_id, sentence_index, sentence, fact_id)
-               VALUES (:message::uuid, :research::uuid, :index, :sentence, :fact::uuid) ON CONFLICT DO NOTHING`,
-              { message: messageId, research: w.researchId, index: sentence.index, sentence: sentence.text, fact: factId },
-            );
-            citations++;
+            if (factId) citationRows.push({ ord: citationRows.length, message_id: messageId, sentence_index: sentence.index, sentence: sentence.text, fact_id: factId });
           }
         }
         for (const f of m.check.findings) {
-          await tx.query(
-            `INSERT INTO risk_flag (id, message_id, rule, severity, detail, excerpt, sentence_index)
-             VALUES (:id::uuid, :message::uuid, :rule, :severity, :detail, :excerpt, :index)`,
-            { id: newId(), message: messageId, rule: f.rule, severity: f.severity, detail: f.detail, excerpt: f.excerpt || null, index: f.sentenceIndex },
-          );
-          flags++;
+          flagRows.push({ ord: flagRows.length, id: newId(), message_id: messageId, rule: f.rule, severity: f.severity, detail: f.detail, excerpt: f.excerpt || null, sentence_index: f.sentenceIndex ?? null });
         }
         if (m.check.verdict !== 'grounded' || m.check.findings.length > 0) clean = false;
       }
     }
+    if (steps.length > 0) {
+      await tx.query(
+        `INSERT INTO sequence_step (id, sequence_id, position, kind, day_offset)
+         SELECT x.id, :seq::uuid, x.position, x.kind, x.day_offset
+           FROM jsonb_to_recordset(:rows::jsonb) AS x(ord int, id uuid, position int, kind text, day_offset int)
+          ORDER BY x.ord`,
+        { seq: sequenceId, rows: steps },
+      );
+    }
+    if (messageRows.length > 0) {
+      await tx.query(
+        `INSERT INTO message (id, sequence_id, step_id, research_id, variant, angle, subject, body, source, model, prompt_version,
+                              grounding, checker_version, checked_at)
+         SELECT x.id, :seq::uuid, x.step_id, :research::uuid, x.variant, x.angle, x.subject, x.body, :source, :model, :version,
+                x.grounding, x.checker_version, now()
+           FROM jsonb_to_recordset(:rows::jsonb) AS x(ord int, id uuid, step_id uuid, variant text, angle text, subject text, body text,
+                grounding text, checker_version text)
+          ORDER BY x.ord`,
+        { seq: sequenceId, research: w.researchId, source: w.source, model: w.model ?? null, version: w.promptVersion, rows: messageRows },
+      );
+    }
+    if (citationRows.length > 0) {
+      await tx.query(
+        `INSERT INTO citation (message_id, research_id, sentence_index, sentence, fact_id)
+         SELECT x.message_id, :research::uuid, x.sentence_index, x.sentence, x.fact_id
+           FROM jsonb_to_recordset(:rows::jsonb) AS x(ord int, message_id uuid, sentence_index int, sentence text, fact_id uuid)
+          ORDER BY x.ord
+         ON CONFLICT DO NOTHING`,
+        { research: w.researchId, rows: citationRows },
+      );
+    }
+    if (flagRows.length > 0) {
+      await tx.query(
+        `INSERT INTO risk_flag (id, message_id, rule, severity, detail, excerpt, sentence_index)
+         SELECT x.id, x.message_id, x.rule, x.severity, x.detail, x.excerpt, x.sentence_index
+           FROM jsonb_to_recordset(:rows::jsonb) AS x(ord int, id uuid, message_id uuid, rule text, severity text, detail text, excerpt text, sentence_index int)
+          ORDER BY x.ord`,
+        { rows: flagRows },
+      );
+    }
+    const messages = messageRows.length;
+    const citations = citationRows.length;
+    const flags = flagRows.length;
 
     let status: WrittenSequence['status'] = 'draft';
     if (w.autopilot && clean) {
