@@ -98,68 +98,78 @@ export interface DraftingIcp {
 }
 
 /**
+ * The onboarding's tables for drafting in one statement (one Data API call instead of eight): a
+ * row per workspace, user, seller company, product, the ICP, persona and tone, each row one
+ * entity as JSON, so no row is larger than the entity it carries (the Data API refuses a row
+ * over 64 KB). `ord` keeps each list in the order drafting has always read it.
+ */
+const ONBOARDING_SQL = `
+SELECT kind, doc FROM (
+  SELECT 'workspace' AS kind, 0 AS ord, to_jsonb(x) AS doc FROM (SELECT slug, name FROM workspace WHERE id = :ws::uuid) x
+  UNION ALL
+  SELECT 'user', row_number() OVER (ORDER BY x.email)::int, to_jsonb(x)
+    FROM (SELECT name, email, title, timezone, signature, calendar_link, role FROM app_user WHERE workspace_id = :ws::uuid) x
+  UNION ALL
+  SELECT 'company', 0, to_jsonb(x)
+    FROM (SELECT name, website, description, value_propositions, differentiators, proof_points, competitors, customer_domains
+            FROM seller_company WHERE workspace_id = :ws::uuid) x
+  UNION ALL
+  SELECT 'product', row_number() OVER (ORDER BY x.name)::int, to_jsonb(x)
+    FROM (SELECT name, description, pricing_model, price_notes, features, pains_solved, use_cases FROM product WHERE workspace_id = :ws::uuid) x
+  UNION ALL
+  SELECT 'icp', 0, to_jsonb(x)
+    FROM (SELECT id, slug, name, description, industries, employees_min, employees_max, revenue_min_usd::text, revenue_max_usd::text, geographies,
+                 technologies, funding_stages, buying_triggers, negative_icp, search_keywords, schedule, daily_lead_quota, active, products,
+                 fit_threshold, autopilot, generic_drafts, sequence_steps
+            FROM icp WHERE workspace_id = :ws::uuid AND id = :icp::uuid) x
+  UNION ALL
+  SELECT 'persona', row_number() OVER (ORDER BY x.position NULLS LAST, x.name)::int, to_jsonb(x) - 'position'
+    FROM (SELECT name, titles, seniority, departments, responsibilities, pains, goals, objections, position FROM persona WHERE icp_id = :icp::uuid) x
+  UNION ALL
+  SELECT 'tone', 0, to_jsonb(x)
+    FROM (SELECT formality::float8 AS formality, warmth::float8 AS warmth, directness::float8 AS directness, language, max_words, call_to_action,
+                 sample_email, banned_phrases
+            FROM tone_of_voice WHERE workspace_id = :ws::uuid) x
+) parts
+ORDER BY kind, ord`;
+
+/**
  * The workspace's onboarding with the one ICP `icpId` (active or not: a lead keeps the ICP that
  * found it), parsed with the onboarding schema.
  */
 export async function loadOnboarding(sql: Sql, workspaceId: string, icpId: string): Promise<{ onboarding: Onboarding; icp: DraftingIcp }> {
-  const ws = { ws: workspaceId };
-  const workspace = await sql.query<{ slug: string; name: string }>(`SELECT slug, name FROM workspace WHERE id = :ws::uuid`, ws);
-  if (!workspace.rows[0]) throw new ProspectorError(`workspace ${workspaceId} does not exist`);
-  const users = await sql.query<{ name: string; email: string; title: string | null; timezone: string; signature: string | null; calendar_link: string | null; role: 'admin' | 'rep' }>(
-    `SELECT name, email, title, timezone, signature, calendar_link, role FROM app_user WHERE workspace_id = :ws::uuid ORDER BY email`,
-    ws,
-  );
-  const company = await sql.query<{
+  const rows = await sql.query<{ kind: string; doc: Json }>(ONBOARDING_SQL, { ws: workspaceId, icp: icpId });
+  const of = <T>(kind: string): T[] => rows.rows.filter((r) => r.kind === kind).map((r) => r.doc as T);
+  const workspace = of<{ slug: string; name: string }>('workspace')[0];
+  if (!workspace) throw new ProspectorError(`workspace ${workspaceId} does not exist`);
+  const users = of<{ name: string; email: string; title: string | null; timezone: string; signature: string | null; calendar_link: string | null; role: 'admin' | 'rep' }>('user');
+  const c = of<{
     name: string; website: string; description: string; value_propositions: string[]; differentiators: string[];
     proof_points: Json; competitors: Json; customer_domains: string[];
-  }>(
-    `SELECT name, website, description, value_propositions, differentiators, proof_points, competitors, customer_domains
-       FROM seller_company WHERE workspace_id = :ws::uuid`,
-    ws,
-  );
-  if (!company.rows[0]) throw new ProspectorError(`workspace ${workspaceId} has no seller company: import an onboarding file first`);
-  const products = await sql.query<{ name: string; description: string; pricing_model: string; price_notes: string | null; features: string[]; pains_solved: string[]; use_cases: string[] }>(
-    `SELECT name, description, pricing_model, price_notes, features, pains_solved, use_cases FROM product WHERE workspace_id = :ws::uuid ORDER BY name`,
-    ws,
-  );
-  const icps = await sql.query<{
+  }>('company')[0];
+  if (!c) throw new ProspectorError(`workspace ${workspaceId} has no seller company: import an onboarding file first`);
+  const products = of<{ name: string; description: string; pricing_model: string; price_notes: string | null; features: string[]; pains_solved: string[]; use_cases: string[] }>('product');
+  const icp = of<{
     id: string; slug: string; name: string; description: string; industries: string[]; employees_min: number | null; employees_max: number | null;
     revenue_min_usd: string | null; revenue_max_usd: string | null; geographies: string[]; technologies: string[]; funding_stages: string[];
     buying_triggers: string[]; negative_icp: string[]; search_keywords: string[]; schedule: string; daily_lead_quota: number; active: boolean;
     products: string[]; fit_threshold: number; autopilot: boolean; generic_drafts: boolean; sequence_steps: Json;
-  }>(
-    `SELECT id, slug, name, description, industries, employees_min, employees_max, revenue_min_usd::text, revenue_max_usd::text, geographies,
-            technologies, funding_stages, buying_triggers, negative_icp, search_keywords, schedule, daily_lead_quota, active, products,
-            fit_threshold, autopilot, generic_drafts, sequence_steps
-       FROM icp WHERE workspace_id = :ws::uuid AND id = :icp::uuid`,
-    { ...ws, icp: icpId },
-  );
-  const icp = icps.rows[0];
+  }>('icp')[0];
   if (!icp) throw new ProspectorError(`ICP ${icpId} is not an ICP of workspace ${workspaceId}`);
-  const personas = await sql.query<{ name: string; titles: string[]; seniority: string; departments: string[]; responsibilities: string[]; pains: string[]; goals: string[]; objections: string[] }>(
-    `SELECT name, titles, seniority, departments, responsibilities, pains, goals, objections FROM persona WHERE icp_id = :icp::uuid ORDER BY position NULLS LAST, name`,
-    { icp: icpId },
-  );
-  const tone = await sql.query<{ formality: number; warmth: number; directness: number; language: string; max_words: number; call_to_action: string; sample_email: string | null; banned_phrases: string[] }>(
-    `SELECT formality::float8 AS formality, warmth::float8 AS warmth, directness::float8 AS directness, language, max_words, call_to_action,
-            sample_email, banned_phrases
-       FROM tone_of_voice WHERE workspace_id = :ws::uuid`,
-    ws,
-  );
-  if (!tone.rows[0]) throw new ProspectorError(`workspace ${workspaceId} has no tone of voice: import an onboarding file first`);
+  const personas = of<{ name: string; titles: string[]; seniority: string; departments: string[]; responsibilities: string[]; pains: string[]; goals: string[]; objections: string[] }>('persona');
+  const t = of<{ formality: number; warmth: number; directness: number; language: string; max_words: number; call_to_action: string; sample_email: string | null; banned_phrases: string[] }>('tone')[0];
+  if (!t) throw new ProspectorError(`workspace ${workspaceId} has no tone of voice: import an onboarding file first`);
 
-  const c = company.rows[0];
-  const t = tone.rows[0];
   const range = (min: number | string | null, max: number | string | null) =>
     min === null && max === null ? null : { min: min === null ? null : Number(min), max: max === null ? null : Number(max) };
   const raw = {
-    workspace: workspace.rows[0],
-    users: users.rows.map((u) => ({ name: u.name, email: u.email, title: u.title, timezone: u.timezone, signature: u.signature, calendarLink: u.calendar_link, role: u.role })),
+    workspace,
+    users: users.map((u) => ({ name: u.name, email: u.email, title: u.title, timezone: u.timezone, signature: u.signature, calendarLink: u.calendar_link, role: u.role })),
     company: {
       name: c.name, website: c.website, description: c.description, valuePropositions: c.value_propositions, differentiators: c.differentiators,
       proofPoints: c.proof_points, competitors: c.competitors, customerDomains: c.customer_domains,
     },
-    products: products.rows.map((p) => ({
+    products: products.map((p) => ({
       name: p.name, description: p.description, pricingModel: p.pricing_model, priceNotes: p.price_notes,
       features: p.features, painsSolved: p.pains_solved, useCases: p.use_cases,
     })),
@@ -171,7 +181,7 @@ export async function loadOnboarding(sql: Sql, workspaceId: string, icpId: strin
         negativeIcp: icp.negative_icp, searchKeywords: icp.search_keywords, schedule: icp.schedule, dailyLeadQuota: icp.daily_lead_quota,
         active: icp.active, products: icp.products, fitThreshold: icp.fit_threshold, autopilot: icp.autopilot, genericDrafts: icp.generic_drafts,
         sequence: { steps: icp.sequence_steps },
-        personas: personas.rows,
+        personas,
       },
     ],
     tone: {
