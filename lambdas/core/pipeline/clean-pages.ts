@@ -58,6 +58,8 @@ export async function cleanPages(deps: Deps, rawInput: CleanPagesInput): Promise
   const earlier = new Map<string, Map<string, PageSidecar>>();
   let added = 0;
   let chars = 0;
+  // the pages cleaned now, recorded together after the loop (one statement however many pages)
+  const cleanedRows: { id: string; clean_key: string; clean_sha256: string; clean_chars: number }[] = [];
   const derive = async (snap: SnapRow) => {
     const html = await loadHtml(lake, { rawKey: snap.raw_key, metaKey: snap.meta_key, contentSha256: snap.content_sha256 }, metaCache);
     const url = snap.final_url ?? snap.url;
@@ -90,11 +92,18 @@ export async function cleanPages(deps: Deps, rawInput: CleanPagesInput): Promise
     if (!(await lake.exists(cleanKey))) await lake.put(cleanKey, cleaned.text, { contentType: 'text/markdown; charset=utf-8' });
     site.set(hash, sidecar);
     added++;
-    await sql.query(
-      `UPDATE page_snapshot SET clean_key = :cleanKey, clean_sha256 = :hash, clean_chars = :chars WHERE id = :id::uuid`,
-      { cleanKey, hash, chars: cleaned.text.length, id: snap.id },
-    );
+    cleanedRows.push({ id: snap.id, clean_key: cleanKey, clean_sha256: hash, clean_chars: cleaned.text.length });
     chars += cleaned.text.length;
+  }
+  // A step that dies before this line cleans its pages again on the retry: cleaning is
+  // deterministic and the text content-addressed, so the lake gets nothing new.
+  if (cleanedRows.length > 0) {
+    await sql.query(
+      `UPDATE page_snapshot s SET clean_key = x.clean_key, clean_sha256 = x.clean_sha256, clean_chars = x.clean_chars
+         FROM jsonb_to_recordset(:rows::jsonb) AS x(id uuid, clean_key text, clean_sha256 text, clean_chars int)
+        WHERE s.id = x.id`,
+      { rows: cleanedRows },
+    );
   }
   if (added > 0) {
     await lake.put(lakeKeys.siteSignals(lead.domain, runId), JSON.stringify(Object.fromEntries(site)), { contentType: 'application/json' });
