@@ -52,9 +52,7 @@ export interface DataApiCallsBench {
 
 const round = (x: number, digits = 2) => Number(x.toFixed(digits));
 
-
-
-/** Runs the sample seller over `leads` synthetic leads with the Data API as the database; counts the calls. */
+/** Runs the quick start's run (the directory's first `leads` entries) with the Data API as the database; counts the calls. */
 export async function benchDataApiCalls(options: DataApiCallsOptions = {}): Promise<DataApiCallsBench> {
   const directory = JSON.parse(await readFile(BUNDLED_DIRECTORY_FILE, 'utf8')) as DirectoryEntry[];
   const entries = directory.slice(0, options.leads ?? directory.length);
