@@ -85,6 +85,20 @@ function bindValue(value: SqlValue): string | number | boolean | null {
   return value;
 }
 
+/**
+ * The type a bound value is sent with: a number as the Data API binds it (a safe integer as int8,
+ * its `longValue`; any other as float8, its `doubleValue`), so SQL that hands a number to
+ * something that wants integer (`make_interval(days => :n)`) fails here as it fails on Aurora
+ * (PostgreSQL does not cast bigint to integer on its own) and needs its `::int` in both places.
+ * Everything else is left for the server to infer (0, unspecified), as before.
+ */
+function paramType(value: string | number | boolean | null): number {
+  if (typeof value !== 'number') return 0;
+  return Number.isSafeInteger(value) ? PARAM_OID.int8 : PARAM_OID.float8;
+}
+
+const PARAM_OID = { int8: 20, float8: 701 } as const;
+
 function timestamptzToIso(x: string): string {
   if (x === 'infinity' || x === '-infinity') return x;
   // Postgres prints `2024-01-02 03:04:05.123456+00` (or `+05:30`); Date wants `T` and `+00:00`.
@@ -146,7 +160,7 @@ async function run<R extends object>(runner: Runner, text: string, params: SqlPa
   }
   const values = names.map((name) => bindValue(params![name] as SqlValue));
   try {
-    const result = await runner.query<R>(positional, values);
+    const result = await runner.query<R>(positional, values, { paramTypes: values.map(paramType) });
     const rowCount = result.command && WRITE_COMMANDS.has(result.command) ? (result.affectedRows ?? result.rows.length) : result.rows.length;
     return { rows: result.rows as R[], rowCount };
   } catch (error) {
