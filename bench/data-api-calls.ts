@@ -21,13 +21,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DataApiSql } from '#adapters/data-api-sql.ts';
 import { BUNDLED_DIRECTORY_FILE, DirectoryLeadSearch, type DirectoryEntry } from '#adapters/directory-lead-search.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
 import type { StepHandler } from '#handlers/runtime.ts';
 import { openLocal, runOnce } from '#local/runner.ts';
 import { FakeDataApi } from '#test/fakes/fake-data-api.ts';
-import { DATA_API_TARGET } from '#test/helpers/data-api-runtime.ts';
+import { dataApiSqlOn } from '#test/helpers/data-api-runtime.ts';
 import { pgTemplates } from '#test/helpers/pg-templates.ts';
 import { SAMPLE_ONBOARDING } from './tokens.ts';
 
@@ -79,7 +78,7 @@ export async function benchDataApiCalls(options: DataApiCallsOptions = {}): Prom
     },
     { step: 'initialize', name: 'countCallsByStep' },
   );
-  const sql = new DataApiSql({ ...DATA_API_TARGET, client, sleep: async () => {} });
+  const sql = dataApiSqlOn(fake, client);
   try {
     log(`data API calls: ${entries.length} directory entries through the loopback Data API…`);
     const rt = await openLocal({

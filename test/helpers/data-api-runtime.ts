@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { RDSDataClient } from '@aws-sdk/client-rds-data';
 import { DataApiSql } from '#adapters/data-api-sql.ts';
 import { DirectoryLeadSearch } from '#adapters/directory-lead-search.ts';
 import { FolderLake } from '#adapters/folder-lake.ts';
@@ -27,6 +28,14 @@ export const DATA_API_TARGET = {
 };
 
 /**
+ * `DataApiSql` on the loopback Data API `fake` through the real RDSDataClient (`client`, default
+ * the fake's own), without waiting out a paused cluster's resume delays.
+ */
+export function dataApiSqlOn(fake: FakeDataApi, client: RDSDataClient = fake.client()): DataApiSql {
+  return new DataApiSql({ ...DATA_API_TARGET, client, sleep: async () => {} });
+}
+
+/**
  * A web whose every site forbids our user agent in robots.txt: each lead takes FetchSite's
  * shortest real path (the lead is skipped with that reason), so a run over thousands of leads
  * exercises every step's database work without fetching or researching anything.
@@ -42,7 +51,7 @@ export const robotsRefuseAll: Web = {
 export async function dataApiRuntime(fake: FakeDataApi, options: { home: string; web: Web; config?: Partial<PipelineConfig> }): Promise<LocalRuntime> {
   const config = loadLocalConfig({ PROSPECTOR_HOME: options.home, PROSPECTOR_LOG_LEVEL: 'silent' });
   await mkdir(options.home, { recursive: true });
-  const sql = new DataApiSql({ ...DATA_API_TARGET, client: fake.client(), sleep: async () => {} });
+  const sql = dataApiSqlOn(fake);
   await migrate(sql);
   const deps: Deps = {
     sql,

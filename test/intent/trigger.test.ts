@@ -6,11 +6,10 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DataApiSql } from '#adapters/data-api-sql.ts';
 import { selectOutreachTriggers } from '#core/intent/trigger.ts';
 import type { Sql } from '#core/ports.ts';
 import { FakeDataApi } from '#test/fakes/fake-data-api.ts';
-import { DATA_API_TARGET } from '#test/helpers/data-api-runtime.ts';
+import { dataApiSqlOn } from '#test/helpers/data-api-runtime.ts';
 import { freshDb } from '#test/helpers/db.ts';
 import { seedApprovedLead, seedWorkspace } from '#test/helpers/sending.ts';
 
@@ -35,7 +34,7 @@ const backends: Backend[] = [
     name: 'the Data API',
     open: async () => {
       const fake = await FakeDataApi.start({ schema: 'migrated' });
-      const db = new DataApiSql({ ...DATA_API_TARGET, client: fake.client(), sleep: async () => {} });
+      const db = dataApiSqlOn(fake);
       return {
         sql: db,
         close: async () => {

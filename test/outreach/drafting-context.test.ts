@@ -4,13 +4,12 @@
  * adapter against the loopback Data API, which types every value as the service does.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DataApiSql } from '#adapters/data-api-sql.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
 import type { Onboarding } from '#core/onboarding/schema.ts';
 import { loadOnboarding } from '#core/outreach/drafting-context.ts';
 import type { Sql } from '#core/ports.ts';
 import { FakeDataApi } from '#test/fakes/fake-data-api.ts';
-import { DATA_API_TARGET } from '#test/helpers/data-api-runtime.ts';
+import { dataApiSqlOn } from '#test/helpers/data-api-runtime.ts';
 import { freshDb, SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
 
 let file: Onboarding;
@@ -21,7 +20,7 @@ beforeAll(async () => {
   file = await loadOnboardingFile(SAMPLE_ONBOARDING);
   const pglite = await freshDb();
   fake = await FakeDataApi.start({ schema: 'migrated' });
-  const dataApi = new DataApiSql({ ...DATA_API_TARGET, client: fake.client(), sleep: async () => {} });
+  const dataApi = dataApiSqlOn(fake);
   for (const [name, sql] of [['PGlite', pglite], ['the Data API', dataApi]] as const) {
     const { workspaceId } = await importOnboarding(sql, file);
     databases.push({ name, sql, workspaceId });

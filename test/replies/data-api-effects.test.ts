@@ -4,7 +4,7 @@
  * parameters, NULL uuids, date arithmetic, the outcome trigger) runs the way Aurora receives it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DataApiSql } from '#adapters/data-api-sql.ts';
+import type { DataApiSql } from '#adapters/data-api-sql.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
 import { recordOutcome } from '#core/outreach/outcomes.ts';
 import { exclusionReason, loadExclusions } from '#core/pipeline/search-leads.ts';
@@ -15,7 +15,7 @@ import { parseMail } from '#core/replies/parse.ts';
 import { completeTask, listOpenTasks } from '#core/replies/tasks.ts';
 import { loadCalibration } from '#local/report-calibration.ts';
 import { FakeDataApi } from '#test/fakes/fake-data-api.ts';
-import { DATA_API_TARGET } from '#test/helpers/data-api-runtime.ts';
+import { dataApiSqlOn } from '#test/helpers/data-api-runtime.ts';
 import { SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
 import { labelled, replyMail } from '#test/helpers/replies.ts';
 import { seedApprovedLead } from '#test/helpers/sending.ts';
@@ -31,7 +31,7 @@ describe('reply effects over the Data API', () => {
 
   beforeAll(async () => {
     fake = await FakeDataApi.start({ schema: 'migrated' });
-    sql = new DataApiSql({ ...DATA_API_TARGET, client: fake.client(), sleep: async () => {} });
+    sql = dataApiSqlOn(fake);
     ({ workspaceId } = await importOnboarding(sql, await loadOnboardingFile(SAMPLE_ONBOARDING)));
   }, 300_000);
   afterAll(async () => {

@@ -13,7 +13,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { mockClient } from 'aws-sdk-client-mock';
 import { simpleParser } from 'mailparser';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DataApiSql } from '#adapters/data-api-sql.ts';
+import type { DataApiSql } from '#adapters/data-api-sql.ts';
 import { ValidationError } from '#core/errors.ts';
 import { jsonLog } from '#core/log.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
@@ -26,7 +26,7 @@ import { buildCloudDeps, buildEdgeDeps } from '../../lambdas/cloud/composition.t
 import { FakeDataApi } from '#test/fakes/fake-data-api.ts';
 import { FakeSes } from '#test/fakes/fake-ses.ts';
 import { SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
-import { DATA_API_TARGET } from '#test/helpers/data-api-runtime.ts';
+import { DATA_API_TARGET, dataApiSqlOn } from '#test/helpers/data-api-runtime.ts';
 import { enqueue, seedApprovedLead, seedMailbox, type ApprovedLead } from '#test/helpers/sending.ts';
 
 // Tuesday 8 December 2026, 09:00 in New York, inside the default window.
@@ -54,7 +54,7 @@ beforeAll(async () => {
   fake = await FakeDataApi.start({ schema: 'migrated' });
   ses = new FakeSes();
   await ses.start();
-  sql = new DataApiSql({ ...DATA_API_TARGET, client: fake.client(), sleep: async () => {} });
+  sql = dataApiSqlOn(fake);
   ({ workspaceId: ws } = await importOnboarding(sql, await loadOnboardingFile(SAMPLE_ONBOARDING)));
 }, 180_000);
 afterAll(async () => {

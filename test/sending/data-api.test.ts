@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DataApiSql } from '#adapters/data-api-sql.ts';
+import type { DataApiSql } from '#adapters/data-api-sql.ts';
 import { FolderLake } from '#adapters/folder-lake.ts';
 import { SmtpMailer } from '#adapters/smtp-mailer.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
@@ -17,7 +17,7 @@ import { composeMail, loadMessageToCompose, newMessageId } from '#core/sending/c
 import { recordOptOut } from '#core/sending/unsubscribe.ts';
 import { FakeDataApi } from '#test/fakes/fake-data-api.ts';
 import { SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
-import { DATA_API_TARGET } from '#test/helpers/data-api-runtime.ts';
+import { dataApiSqlOn } from '#test/helpers/data-api-runtime.ts';
 import { decide, draftSequence, seedResearchedLead } from '#test/helpers/outreach.ts';
 import { enqueue, seedApprovedLead, seedMailbox, sendingDeps } from '#test/helpers/sending.ts';
 import { MailSink } from '#local/mail-sink.ts';
@@ -30,7 +30,7 @@ describe('sending SQL over the Data API', () => {
 
   beforeAll(async () => {
     fake = await FakeDataApi.start({ schema: 'migrated' });
-    sql = new DataApiSql({ ...DATA_API_TARGET, client: fake.client(), sleep: async () => {} });
+    sql = dataApiSqlOn(fake);
     ({ workspaceId } = await importOnboarding(sql, await loadOnboardingFile(SAMPLE_ONBOARDING)));
   }, 300_000);
   afterAll(async () => {
