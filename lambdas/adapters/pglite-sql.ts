@@ -7,9 +7,12 @@
  * twice binds the same `$n`. A name the SQL references but `params` lacks (or holds
  * `undefined`) is an error naming it; `null` binds SQL NULL; unreferenced params are ignored.
  *
- * Values are sent as the Data API sends them, so SQL that works here works there:
- * - string/number/boolean as themselves, `Date` as an ISO-8601 string;
- * - arrays and objects as a JSON string: the SQL casts `:doc::jsonb`.
+ * Values are sent as the Data API sends them, with the types it gives them (`paramType`), so SQL
+ * that works here works there:
+ * - a string as varchar, an integer as bigint, another number as double precision, a boolean as
+ *   boolean, `Date` as an ISO-8601 timestamp: the SQL casts `:id::uuid`, `:day::date`, `:n::int`
+ *   wherever PostgreSQL would otherwise have to infer the type;
+ * - arrays and objects as JSON text typed json: the SQL casts `:doc::jsonb`.
  *
  * text[] convention. A JSON array string does not cast to `text[]` (and on the Data API an
  * array arrives typed `json`), so SQL never writes `:tags::text[]`. It unpacks the JSON instead,
@@ -86,18 +89,33 @@ function bindValue(value: SqlValue): string | number | boolean | null {
 }
 
 /**
- * The type a bound value is sent with: a number as the Data API binds it (a safe integer as int8,
- * its `longValue`; any other as float8, its `doubleValue`), so SQL that hands a number to
- * something that wants integer (`make_interval(days => :n)`) fails here as it fails on Aurora
- * (PostgreSQL does not cast bigint to integer on its own) and needs its `::int` in both places.
- * Everything else is left for the server to infer (0, unspecified), as before.
+ * The type a bound value is sent with, as the Data API adapter binds it (data-api-sql.ts) and the
+ * Data API types it: a string as `varchar` (its `stringValue`), a `Date` as `timestamp` (a
+ * `stringValue` with typeHint TIMESTAMP), an array or object as `json` (typeHint JSON), a boolean
+ * as `bool`, a safe integer as `int8` (`longValue`) and any other number as `float8`
+ * (`doubleValue`); NULL is left for the server to infer, as the Data API's `isNull` is. So SQL that
+ * leans on PostgreSQL inferring a parameter's type fails here as it fails on Aurora: a string
+ * compared with or inserted into a uuid column without `::uuid`, a number handed to something that
+ * wants `integer` (`make_interval(days => :n)`) without `::int`.
  */
-function paramType(value: string | number | boolean | null): number {
-  if (typeof value !== 'number') return 0;
-  return Number.isSafeInteger(value) ? PARAM_OID.int8 : PARAM_OID.float8;
+function paramType(value: SqlValue): number {
+  if (value === null) return 0;
+  if (value instanceof Date) return PARAM_OID.timestamp;
+  switch (typeof value) {
+    case 'string':
+      return PARAM_OID.varchar;
+    case 'boolean':
+      return PARAM_OID.bool;
+    case 'number':
+      return Number.isSafeInteger(value) ? PARAM_OID.int8 : PARAM_OID.float8;
+    case 'object':
+      return PARAM_OID.json;
+    default:
+      return 0;
+  }
 }
 
-const PARAM_OID = { int8: 20, float8: 701 } as const;
+const PARAM_OID = { bool: 16, int8: 20, json: 114, float8: 701, varchar: 1043, timestamp: 1114 } as const;
 
 function timestamptzToIso(x: string): string {
   if (x === 'infinity' || x === '-infinity') return x;
@@ -158,9 +176,10 @@ async function run<R extends object>(runner: Runner, text: string, params: SqlPa
   if (missing.length > 0) {
     throw new Error(`${text.replace(/\s+/g, ' ').trim().slice(0, 80)}: missing SQL parameter${missing.length > 1 ? 's' : ''} ${missing.map((m) => `:${m}`).join(', ')}`);
   }
-  const values = names.map((name) => bindValue(params![name] as SqlValue));
+  const given = names.map((name) => params![name] as SqlValue);
+  const values = given.map(bindValue);
   try {
-    const result = await runner.query<R>(positional, values, { paramTypes: values.map(paramType) });
+    const result = await runner.query<R>(positional, values, { paramTypes: given.map(paramType) });
     const rowCount = result.command && WRITE_COMMANDS.has(result.command) ? (result.affectedRows ?? result.rows.length) : result.rows.length;
     return { rows: result.rows as R[], rowCount };
   } catch (error) {

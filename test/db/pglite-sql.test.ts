@@ -3,6 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { clusterCacheDir, PgliteSql, SqlError, textArray, toPositional } from '#adapters/pglite-sql.ts';
+import type { Sql } from '#core/ports.ts';
+import { FakeDataApi } from '#test/fakes/fake-data-api.ts';
+import { dataApiSqlOn } from '#test/helpers/data-api-runtime.ts';
 import { emptyDb, freshDb } from '#test/helpers/db.ts';
 
 describe('toPositional', () => {
@@ -16,6 +19,48 @@ describe('toPositional', () => {
     const { text, names } = toPositional(sql);
     expect(names).toEqual(['id', 'yes_2']);
     expect(text).toBe(sql.replace(':id::uuid', '$1::uuid').replace(':yes_2', '$2'));
+  });
+});
+
+/**
+ * SQL that runs in every local test must run on Aurora too. The Data API types each value it binds
+ * (a string varchar, an integer bigint, a Date timestamp, an object json), while PostgreSQL infers
+ * an untyped parameter from where it is used; so PgliteSql binds as the Data API does, and the
+ * same statements fail, or pass, on both.
+ */
+describe('bound values have the types the Data API gives them, on PGlite too', () => {
+  let fake: FakeDataApi;
+  const backends: Record<string, Sql> = {};
+  beforeAll(async () => {
+    fake = await FakeDataApi.start();
+    backends.pglite = await emptyDb();
+    backends['data-api'] = dataApiSqlOn(fake);
+    for (const sql of Object.values(backends)) await sql.query('CREATE TABLE typed (id uuid PRIMARY KEY, day date, doc jsonb, n int)');
+  }, 60_000);
+  afterAll(async () => {
+    await backends.pglite?.close();
+    await fake?.close();
+  });
+
+  it.each(['pglite', 'data-api'])('%s: each kind of value arrives with the same type', async (backend) => {
+    const r = await backends[backend].query(
+      'SELECT pg_typeof(:s)::text AS s, pg_typeof(:i)::text AS i, pg_typeof(:f)::text AS f, pg_typeof(:b)::text AS b, pg_typeof(:d)::text AS d, pg_typeof(:o)::text AS o, pg_typeof(:a)::text AS a',
+      { s: 'x', i: 7, f: 1.5, b: true, d: new Date('2026-12-07T10:00:00Z'), o: { k: 1 }, a: ['x'] },
+    );
+    expect(r.rows[0]).toEqual({ s: 'character varying', i: 'bigint', f: 'double precision', b: 'boolean', d: 'timestamp without time zone', o: 'json', a: 'json' });
+  });
+
+  it.each(['pglite', 'data-api'])('%s: a parameter the SQL forgets to cast is refused, and passes with its cast', async (backend) => {
+    const sql = backends[backend];
+    const id = '6f1c2b1e-8a43-4c1e-9a57-2d3f4e5a6b7c';
+    await expect(sql.query('INSERT INTO typed (id) VALUES (:id)', { id })).rejects.toMatchObject({ code: '42804' });
+    await expect(sql.query('SELECT 1 FROM typed WHERE id = :id', { id })).rejects.toMatchObject({ code: '42883' });
+    await expect(sql.query('INSERT INTO typed (id, day) VALUES (gen_random_uuid(), :day)', { day: '2026-12-14' })).rejects.toMatchObject({ code: '42804' });
+    await expect(sql.query('INSERT INTO typed (id, doc) VALUES (gen_random_uuid(), :doc)', { doc: '{"k":1}' })).rejects.toMatchObject({ code: '42804' });
+    await expect(sql.query('SELECT make_interval(days => :n) AS i', { n: 3 })).rejects.toMatchObject({ code: '42883' });
+    await sql.query('INSERT INTO typed (id, day, doc, n) VALUES (:id::uuid, :day::date, :doc::jsonb, :n)', { id, day: '2026-12-14', doc: '{"k":1}', n: 3 });
+    const r = await sql.query(`SELECT to_char(day, 'YYYY-MM-DD') AS day, n, make_interval(days => :n::int)::text AS i FROM typed WHERE id = :id::uuid`, { id, n: 3 });
+    expect(r.rows).toEqual([{ day: '2026-12-14', n: 3, i: '3 days' }]);
   });
 });
 

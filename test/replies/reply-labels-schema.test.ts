@@ -31,12 +31,15 @@ async function approvedSequence(): Promise<{ lead: SeededLead; sequenceId: strin
   return { lead, sequenceId: seq.sequenceId };
 }
 
+/** Casts for the columns whose parameter the Data API (and so `PgliteSql`) binds as varchar. */
+const CASTS: Record<string, string> = { return_date: '::date', questions: '::jsonb' };
+
 async function reply(lead: SeededLead, sequenceId: string | null, columns: Record<string, unknown>): Promise<string> {
   const id = randomUUID();
   const names = Object.keys(columns);
   await db.query(
     `INSERT INTO reply (id, workspace_id, rfc_message_id, sequence_id, lead_id, from_email, received_at, raw_key${names.map((c) => `, ${c}`).join('')})
-     VALUES (:id::uuid, :ws::uuid, :rfc, :seq::uuid, :lead::uuid, :from, '2026-12-02T12:00:00Z', 'inbound/x.eml'${names.map((c) => `, :${c}`).join('')})`,
+     VALUES (:id::uuid, :ws::uuid, :rfc, :seq::uuid, :lead::uuid, :from, '2026-12-02T12:00:00Z', 'inbound/x.eml'${names.map((c) => `, :${c}${CASTS[c] ?? ''}`).join('')})`,
     { id, ws: workspaceId, rfc: `<${id}@prospect.example>`, seq: sequenceId, lead: lead.leadId, from: lead.email, ...columns },
   );
   return id;
