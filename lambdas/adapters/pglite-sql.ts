@@ -187,12 +187,28 @@ async function run<R extends object>(runner: Runner, text: string, params: SqlPa
   }
 }
 
-/** The `Sql` port bound to one open PGlite transaction. */
+/**
+ * The `Sql` port bound to one open PGlite transaction. It runs one statement at a time and refuses
+ * a second while the first is running, as the Data API refuses a call naming a transaction that is
+ * still running an earlier one (DatabaseErrorException "Transaction is still running a query",
+ * Aurora's Data API troubleshooting page); PGlite would queue it, so code that starts statements
+ * of one transaction together would pass here and fail on Aurora.
+ */
 class PgliteTx implements Sql {
+  #running = false;
+
   constructor(private readonly tx: Transaction) {}
 
   async query<R extends object = SqlRow>(text: string, params?: SqlParams): Promise<SqlResult<R>> {
-    return run<R>(this.tx, text, params);
+    if (this.#running) {
+      throw new SqlError(text, { message: 'Transaction is still running a query: a transaction runs one statement at a time, as on the Data API' });
+    }
+    this.#running = true;
+    try {
+      return await run<R>(this.tx, text, params);
+    } finally {
+      this.#running = false;
+    }
   }
 
   /** Already in a transaction: `fn` simply joins it. */

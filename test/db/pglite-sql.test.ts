@@ -202,6 +202,23 @@ describe('PgliteSql', () => {
     expect((await sql.query("SELECT count(*) AS c FROM sample WHERE note = 'swallowed'")).rows[0].c).toBe(0);
   });
 
+  it('refuses a statement of a transaction while another runs, as the Data API does, and rolls back', async () => {
+    const attempt = sql.transaction(async (tx) => {
+      const first = tx.query("INSERT INTO sample (id, note) VALUES (gen_random_uuid(), 'together')");
+      const second = tx.query("INSERT INTO sample (id, note) VALUES (gen_random_uuid(), 'together')").catch((e: unknown) => e);
+      await first;
+      throw await second;
+    });
+    await expect(attempt).rejects.toThrow(/Transaction is still running a query/);
+    expect((await sql.query("SELECT count(*) AS c FROM sample WHERE note = 'together'")).rows[0].c).toBe(0);
+    // One after another, as every step writes, is fine.
+    await sql.transaction(async (tx) => {
+      await tx.query("INSERT INTO sample (id, note) VALUES (gen_random_uuid(), 'in turn')");
+      await tx.query("INSERT INTO sample (id, note) VALUES (gen_random_uuid(), 'in turn')");
+    });
+    expect((await sql.query("SELECT count(*) AS c FROM sample WHERE note = 'in turn'")).rows[0].c).toBe(2);
+  });
+
   it('persists to a data directory and refuses to open it twice at once', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'prospector-pglite-'));
     try {
