@@ -37,6 +37,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { messages, PGlite, types, type Transaction } from '@electric-sql/pglite';
 import { rewriteParameters } from '#core/db/sql-text.ts';
+import { DatabaseError } from '#core/errors.ts';
 import type { Sql, SqlParams, SqlResult, SqlRow, SqlValue } from '#core/ports.ts';
 import { copyFolder } from './copy-folder.ts';
 
@@ -172,11 +173,18 @@ const WRITE_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE', 'COPY']);
 
 async function run<R extends object>(runner: Runner, text: string, params: SqlParams | undefined): Promise<SqlResult<R>> {
   const { text: positional, names } = toPositional(text);
+  const head = text.replace(/\s+/g, ' ').trim().slice(0, 80);
   const missing = names.filter((name) => params?.[name] === undefined);
   if (missing.length > 0) {
-    throw new Error(`${text.replace(/\s+/g, ' ').trim().slice(0, 80)}: missing SQL parameter${missing.length > 1 ? 's' : ''} ${missing.map((m) => `:${m}`).join(', ')}`);
+    throw new Error(`${head}: missing SQL parameter${missing.length > 1 ? 's' : ''} ${missing.map((m) => `:${m}`).join(', ')}`);
   }
   const given = names.map((name) => params![name] as SqlValue);
+  // Refused as the Data API adapter refuses them (toSqlParameter), where PostgreSQL would take
+  // 'NaN' and 'Infinity' as float8 and a local run would store what the cloud one cannot.
+  given.forEach((value, i) => {
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new DatabaseError(head, `${head}: :${names[i]} is ${value}, which SQL cannot hold`);
+    if (value instanceof Date && Number.isNaN(value.getTime())) throw new DatabaseError(head, `${head}: :${names[i]} is an invalid Date`);
+  });
   const values = given.map(bindValue);
   try {
     const result = await runner.query<R>(positional, values, { paramTypes: given.map(paramType) });

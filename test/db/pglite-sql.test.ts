@@ -50,6 +50,13 @@ describe('bound values have the types the Data API gives them, on PGlite too', (
     expect(r.rows[0]).toEqual({ s: 'character varying', i: 'bigint', f: 'double precision', b: 'boolean', d: 'timestamp without time zone', o: 'json', a: 'json' });
   });
 
+  it.each(['pglite', 'data-api'])('%s: a number SQL cannot hold and an invalid Date are refused, naming the parameter', async (backend) => {
+    const sql = backends[backend];
+    await expect(sql.query('SELECT :score::float8 AS s', { score: Number.NaN })).rejects.toThrow(/:score is NaN, which SQL cannot hold/);
+    await expect(sql.query('SELECT :score::float8 AS s', { score: Number.POSITIVE_INFINITY })).rejects.toThrow(/:score is Infinity, which SQL cannot hold/);
+    await expect(sql.query('SELECT :at::timestamptz AS at', { at: new Date('not a date') })).rejects.toThrow(/:at is an invalid Date/);
+  });
+
   it.each(['pglite', 'data-api'])('%s: a parameter the SQL forgets to cast is refused, and passes with its cast', async (backend) => {
     const sql = backends[backend];
     const id = '6f1c2b1e-8a43-4c1e-9a57-2d3f4e5a6b7c';
