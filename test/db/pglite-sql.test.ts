@@ -26,7 +26,8 @@ describe('toPositional', () => {
  * SQL that runs in every local test must run on Aurora too. The Data API types each value it binds
  * (a string varchar, an integer bigint, a Date timestamp, an object json), while PostgreSQL infers
  * an untyped parameter from where it is used; so PgliteSql binds as the Data API does, and the
- * same statements fail, or pass, on both.
+ * same statements fail, or pass, on both. What they read back must be the same too: PGlite's
+ * parsers on one side, the Data API's typed records decoded by DataApiSql on the other.
  */
 describe('bound values have the types the Data API gives them, on PGlite too', () => {
   let fake: FakeDataApi;
@@ -48,6 +49,27 @@ describe('bound values have the types the Data API gives them, on PGlite too', (
       { s: 'x', i: 7, f: 1.5, b: true, d: new Date('2026-12-07T10:00:00Z'), o: { k: 1 }, a: ['x'] },
     );
     expect(r.rows[0]).toEqual({ s: 'character varying', i: 'bigint', f: 'double precision', b: 'boolean', d: 'timestamp without time zone', o: 'json', a: 'json' });
+  });
+
+  it('reads every kind of column back as the same JSON-shaped value on both', async () => {
+    const columns: Record<string, string> = {
+      uuid: "'6f1c2b1e-8a43-4c1e-9a57-2d3f4e5a6b7c'::uuid", text: "'it''s'::text", varchar: "'v'::varchar(5)", bpchar: "'c'::char(3)",
+      int2: '2::int2', int4: '4::int4', int8: '9007199254740991::int8', numeric: '12.345678::numeric(12, 6)', float4: '1.5::float4', float8: '2.25::float8',
+      bool: 'true', date: "'2026-12-14'::date", timestamp: "'2026-12-07 10:11:12.345'::timestamp", timestamptz: "'2026-12-07 10:11:12.345+02'::timestamptz",
+      json: `'{"a": [1, "x", null]}'::json`, jsonb: `'{"b": {"c": true}}'::jsonb`, jsonbArray: "'[]'::jsonb", jsonbString: `'"s"'::jsonb`,
+      textArray: `ARRAY['x', 'y, z', 'q"d', NULL]::text[]`, emptyArray: "'{}'::text[]", int4Array: 'ARRAY[1, 2]', int8Array: 'ARRAY[1, 2]::int8[]',
+      uuidArray: "ARRAY['6f1c2b1e-8a43-4c1e-9a57-2d3f4e5a6b7c']::uuid[]", timestamptzArray: "ARRAY['2026-12-07 10:11:12+00']::timestamptz[]",
+      numericArray: 'ARRAY[1.5]::numeric[]', boolArray: 'ARRAY[true, false]', nested: 'ARRAY[ARRAY[1, 2], ARRAY[3, 4]]',
+      nullText: 'NULL::text', nullInt: 'NULL::int', nullArray: 'NULL::text[]', nullJsonb: 'NULL::jsonb',
+      interval: "'3 days'::interval", count: 'count(*)', sum: 'sum(1)', avg: 'avg(2)',
+    };
+    const select = `SELECT ${Object.entries(columns).map(([name, expression]) => `${expression} AS "${name}"`).join(', ')}`;
+    const [local, cloud] = await Promise.all([backends.pglite.query(select), backends['data-api'].query(select)]);
+    expect(local.rows).toEqual(cloud.rows);
+    expect(local.rows[0]).toMatchObject({
+      int8: 9007199254740991, numeric: 12.345678, date: '2026-12-14', timestamp: '2026-12-07T10:11:12.345Z', timestamptz: '2026-12-07T08:11:12.345Z',
+      jsonb: { b: { c: true } }, textArray: ['x', 'y, z', 'q"d', null], int8Array: [1, 2], count: 1, nullJsonb: null,
+    });
   });
 
   it.each(['pglite', 'data-api'])('%s: a number SQL cannot hold and an invalid Date are refused, naming the parameter', async (backend) => {
