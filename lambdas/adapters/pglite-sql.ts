@@ -171,9 +171,15 @@ const PARSERS: Record<number, (x: string) => unknown> = {
 
 const WRITE_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE', 'COPY']);
 
+/** The Data API's limit on a statement's text, kept here so SQL that passes locally fits there. */
+const MAX_SQL_CHARS = 65_536;
+
 async function run<R extends object>(runner: Runner, text: string, params: SqlParams | undefined): Promise<SqlResult<R>> {
   const { text: positional, names } = toPositional(text);
   const head = text.replace(/\s+/g, ' ').trim().slice(0, 80);
+  // ExecuteStatement's `sql` is at most 65,536 characters (API_ExecuteStatement, Length
+  // Constraints); PostgreSQL takes far longer text, so a statement built to grow would pass here.
+  if (text.length > MAX_SQL_CHARS) throw new DatabaseError(head, `${head}: the statement is ${text.length} characters, over the Data API's ${MAX_SQL_CHARS}`);
   const missing = names.filter((name) => params?.[name] === undefined);
   if (missing.length > 0) {
     throw new Error(`${head}: missing SQL parameter${missing.length > 1 ? 's' : ''} ${missing.map((m) => `:${m}`).join(', ')}`);

@@ -72,6 +72,12 @@ describe('bound values have the types the Data API gives them, on PGlite too', (
     });
   });
 
+  it.each(['pglite', 'data-api'])('%s: a statement over 65,536 characters is refused', async (backend) => {
+    const padded = (n: number) => `SELECT 1 AS one /*${'x'.repeat(n - 'SELECT 1 AS one /**/'.length)}*/`;
+    expect((await backends[backend].query(padded(65_536))).rows).toEqual([{ one: 1 }]);
+    await expect(backends[backend].query(padded(65_537))).rejects.toThrow(/65,?536/);
+  });
+
   it.each(['pglite', 'data-api'])('%s: a number SQL cannot hold and an invalid Date are refused, naming the parameter', async (backend) => {
     const sql = backends[backend];
     await expect(sql.query('SELECT :score::float8 AS s', { score: Number.NaN })).rejects.toThrow(/:score is NaN, which SQL cannot hold/);
