@@ -49,12 +49,31 @@ export { DatabaseError, DatabaseUnavailableError };
 /** A SQL error reported by PostgreSQL; `code` is the SQLSTATE (`23505` unique violation...). */
 export class DataApiSqlError extends DatabaseError {
   readonly code: string | undefined;
-  constructor(statement: string, message: string, code: string | undefined, options?: { cause?: unknown }) {
+  /** The server's DETAIL line, kept out of the message as PgliteSql keeps it: it quotes row values. */
+  readonly detail: string | undefined;
+  constructor(statement: string, message: string, code: string | undefined, options?: { cause?: unknown; detail?: string }) {
     super(statement, `${statement}: ${message}`, options);
     // Same name as PgliteSql's error, so a recorded failure reads the same in both runtimes.
     this.name = 'SqlError';
     this.code = code;
+    this.detail = options?.detail;
   }
+}
+
+/**
+ * Splits the Data API's text of a PostgreSQL error into the message PgliteSql gives for it and the
+ * DETAIL line. The service answers in the PostgreSQL JDBC driver's form, `ERROR: <message>`, then
+ * indented `Detail:`, `Hint:`, `Position:` or `Where:` lines, then `; SQLState: NNNNN`; AWS does
+ * not document the form, so anything that does not match is kept whole. The DETAIL line quotes
+ * row values (`Key (email)=(jane@acme.example) already exists.`), which would otherwise go into
+ * every log line and lead failure that records the message.
+ */
+export function splitServerMessage(text: string): { message: string; detail?: string } {
+  const body = text.replace(/;\s*SQLState:\s*[0-9A-Z]{5}\s*$/i, '');
+  const match = /^ERROR:\s+([^\n]*)((?:\n\s+[A-Za-z]+:[^\n]*)*)\s*$/.exec(body);
+  if (!match) return { message: body };
+  const detail = /\n\s+Detail:\s*([^\n]*)/i.exec(match[2])?.[1];
+  return { message: match[1], ...(detail ? { detail } : {}) };
 }
 
 /** The Data API cancelled the call after 45 seconds. */
@@ -281,7 +300,8 @@ export function translateError(error: unknown, statement: string): DatabaseError
     return new DatabaseUnavailableError(statement, `${name}: ${message}`, { cause: error });
   }
   const sqlState = /SQLState:\s*([0-9A-Z]{5})/i.exec(message)?.[1];
-  return new DataApiSqlError(statement, message.replace(/;\s*SQLState:\s*[0-9A-Z]{5}\s*$/i, ''), sqlState, { cause: error });
+  const { message: text, detail } = splitServerMessage(message);
+  return new DataApiSqlError(statement, text, sqlState, { cause: error, detail });
 }
 
 /** The `:name` parameters a statement references, in first-use order (the Data API takes them as named). */

@@ -8,6 +8,7 @@ import {
   DataApiSql,
   decodeRecords,
   parameterNames,
+  splitServerMessage,
   toSqlParameter,
   translateError,
 } from '#adapters/data-api-sql.ts';
@@ -168,6 +169,18 @@ describe('DataApiSql helpers', () => {
     const unique = translateError(Object.assign(new Error('ERROR: duplicate key value violates unique constraint "workspace_slug_key"; SQLState: 23505'), { name: 'BadRequestException' }), 'INSERT');
     expect(unique).toMatchObject({ name: 'SqlError', code: '23505' });
     expect(unique.message).not.toMatch(/SQLState/);
+  });
+
+  it("keeps the server's DETAIL, HINT and context lines out of the message, and the detail apart", () => {
+    expect(splitServerMessage('ERROR: duplicate key value violates unique constraint "lead_pkey"\n  Detail: Key (email)=(jane@acme.example) already exists.; SQLState: 23505')).toEqual({
+      message: 'duplicate key value violates unique constraint "lead_pkey"',
+      detail: 'Key (email)=(jane@acme.example) already exists.',
+    });
+    expect(splitServerMessage('ERROR: function make_interval(days => bigint) does not exist\n  Hint: No function matches the given name and argument types.\n  Position: 8; SQLState: 42883')).toEqual({
+      message: 'function make_interval(days => bigint) does not exist',
+    });
+    // A form not recognised is kept whole rather than cut.
+    expect(splitServerMessage('Something else entirely; SQLState: XX000')).toEqual({ message: 'Something else entirely' });
   });
 });
 

@@ -72,6 +72,23 @@ describe('bound values have the types the Data API gives them, on PGlite too', (
     });
   });
 
+  it('words a failed statement the same on both, its row values kept out of the message', async () => {
+    const failures = [];
+    for (const sql of Object.values(backends)) {
+      await sql.query('CREATE TABLE person (email text PRIMARY KEY)');
+      await sql.query('INSERT INTO person VALUES (:email)', { email: 'jane.doe@acme.example' });
+      failures.push(await sql.query('INSERT INTO person VALUES (:email)', { email: 'jane.doe@acme.example' }).catch((error: unknown) => error));
+    }
+    for (const failure of failures) {
+      expect(failure).toMatchObject({
+        name: 'SqlError',
+        code: '23505',
+        message: 'INSERT INTO person VALUES (:email): duplicate key value violates unique constraint "person_pkey"',
+        detail: 'Key (email)=(jane.doe@acme.example) already exists.',
+      });
+    }
+  });
+
   it.each(['pglite', 'data-api'])('%s: a statement over 65,536 characters is refused', async (backend) => {
     const padded = (n: number) => `SELECT 1 AS one /*${'x'.repeat(n - 'SELECT 1 AS one /**/'.length)}*/`;
     expect((await backends[backend].query(padded(65_536))).rows).toEqual([{ one: 1 }]);
