@@ -40,7 +40,7 @@ import {
   type SqlParameter,
 } from '@aws-sdk/client-rds-data';
 import { DatabaseError, DatabaseUnavailableError } from '#core/errors.ts';
-import { rewriteParameters } from '#core/db/sql-text.ts';
+import { rewriteParameters, statementHead as head, unbindable } from '#core/db/sql-text.ts';
 import type { Json, Sql, SqlParams, SqlResult, SqlRow, SqlValue } from '#core/ports.ts';
 
 // The base and the error the state machine routes live in core/errors.ts with the other routed names.
@@ -119,10 +119,7 @@ interface Target {
   database: string;
 }
 
-const STATEMENT_HEAD = 80;
 const DEFAULT_RESUME_DELAYS_MS = [2000, 4000, 8000, 16000];
-
-const head = (text: string): string => text.replace(/\s+/g, ' ').trim().slice(0, STATEMENT_HEAD);
 
 /** The `Sql` port on the RDS Data API. */
 export class DataApiSql implements Sql {
@@ -238,18 +235,16 @@ export function formatTimestamp(at: Date): string {
 
 /** Maps one named value to a typed Data API parameter. */
 export function toSqlParameter(name: string, value: SqlValue, statement = ''): SqlParameter {
+  const refused = unbindable(name, value);
+  if (refused) throw new DatabaseError(head(statement), `${head(statement)}: ${refused}`);
   if (value === null) return { name, value: { isNull: true } };
-  if (value instanceof Date) {
-    if (Number.isNaN(value.getTime())) throw new DatabaseError(head(statement), `${head(statement)}: :${name} is an invalid Date`);
-    return { name, value: { stringValue: formatTimestamp(value) }, typeHint: 'TIMESTAMP' };
-  }
+  if (value instanceof Date) return { name, value: { stringValue: formatTimestamp(value) }, typeHint: 'TIMESTAMP' };
   switch (typeof value) {
     case 'string':
       return { name, value: { stringValue: value } };
     case 'boolean':
       return { name, value: { booleanValue: value } };
     case 'number':
-      if (!Number.isFinite(value)) throw new DatabaseError(head(statement), `${head(statement)}: :${name} is ${value}, which SQL cannot hold`);
       // Integers beyond 2^53 are already imprecise in JS; send them as doubles rather than lie.
       return Number.isSafeInteger(value) ? { name, value: { longValue: value } } : { name, value: { doubleValue: value } };
     default:

@@ -36,7 +36,7 @@ import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { messages, PGlite, types, type Transaction } from '@electric-sql/pglite';
-import { rewriteParameters } from '#core/db/sql-text.ts';
+import { rewriteParameters, statementHead, unbindable } from '#core/db/sql-text.ts';
 import { DatabaseError } from '#core/errors.ts';
 import type { Sql, SqlParams, SqlResult, SqlRow, SqlValue } from '#core/ports.ts';
 import { copyFolder } from './copy-folder.ts';
@@ -52,7 +52,7 @@ export class SqlError extends Error {
   readonly table: string | undefined;
   readonly column: string | undefined;
   constructor(statement: string, error: PgErrorLike) {
-    const head = statement.replace(/\s+/g, ' ').trim().slice(0, 80);
+    const head = statementHead(statement);
     // `detail` stays a property: it quotes row values (emails), and messages end up in logs.
     super(`${head}: ${error.message}`, { cause: error });
     this.name = 'SqlError';
@@ -176,20 +176,20 @@ const MAX_SQL_CHARS = 65_536;
 
 async function run<R extends object>(runner: Runner, text: string, params: SqlParams | undefined): Promise<SqlResult<R>> {
   const { text: positional, names } = toPositional(text);
-  const head = text.replace(/\s+/g, ' ').trim().slice(0, 80);
   // ExecuteStatement's `sql` is at most 65,536 characters (API_ExecuteStatement, Length
   // Constraints); PostgreSQL takes far longer text, so a statement built to grow would pass here.
-  if (text.length > MAX_SQL_CHARS) throw new DatabaseError(head, `${head}: the statement is ${text.length} characters, over the Data API's ${MAX_SQL_CHARS}`);
+  if (text.length > MAX_SQL_CHARS) {
+    throw new DatabaseError(statementHead(text), `${statementHead(text)}: the statement is ${text.length} characters, over the Data API's ${MAX_SQL_CHARS}`);
+  }
   const missing = names.filter((name) => params?.[name] === undefined);
   if (missing.length > 0) {
-    throw new Error(`${head}: missing SQL parameter${missing.length > 1 ? 's' : ''} ${missing.map((m) => `:${m}`).join(', ')}`);
+    throw new Error(`${statementHead(text)}: missing SQL parameter${missing.length > 1 ? 's' : ''} ${missing.map((m) => `:${m}`).join(', ')}`);
   }
   const given = names.map((name) => params![name] as SqlValue);
-  // Refused as the Data API adapter refuses them (toSqlParameter), where PostgreSQL would take
-  // 'NaN' and 'Infinity' as float8 and a local run would store what the cloud one cannot.
+  // Refused as the Data API adapter refuses them (toSqlParameter), in the same words.
   given.forEach((value, i) => {
-    if (typeof value === 'number' && !Number.isFinite(value)) throw new DatabaseError(head, `${head}: :${names[i]} is ${value}, which SQL cannot hold`);
-    if (value instanceof Date && Number.isNaN(value.getTime())) throw new DatabaseError(head, `${head}: :${names[i]} is an invalid Date`);
+    const refused = unbindable(names[i], value);
+    if (refused) throw new DatabaseError(statementHead(text), `${statementHead(text)}: ${refused}`);
   });
   const values = given.map(bindValue);
   try {

@@ -1,8 +1,25 @@
 /**
  * Lexing just enough SQL to find statement ends and `:name` parameters without looking inside
  * comments, strings, quoted identifiers or dollar-quoted bodies. Shared by the migrator and both
- * Sql adapters, so they agree on what is code.
+ * Sql adapters, so they agree on what is code; also what both adapters refuse to bind and how
+ * their errors name a statement, so the two refuse the same values in the same words.
  */
+
+/** A statement's first 80 characters on one line: how errors name the statement they came from. */
+export function statementHead(text: string): string {
+  return text.replace(/\s+/g, ' ').trim().slice(0, 80);
+}
+
+/**
+ * Why `value` cannot be bound as `:name`, or undefined when it can: a NaN or infinite number (the
+ * Data API cannot carry it, and PostgreSQL would store 'NaN' or 'Infinity' as float8 locally) or
+ * an invalid Date.
+ */
+export function unbindable(name: string, value: unknown): string | undefined {
+  if (typeof value === 'number' && !Number.isFinite(value)) return `:${name} is ${value}, which SQL cannot hold`;
+  if (value instanceof Date && Number.isNaN(value.getTime())) return `:${name} is an invalid Date`;
+  return undefined;
+}
 
 /**
  * If a string literal, quoted identifier, comment or dollar-quoted body starts at `i`, the index
