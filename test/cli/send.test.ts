@@ -6,6 +6,7 @@
  * not sent, and another send sends nothing twice. Commands run in this process
  * (test/helpers/cli-in-process.ts), except those killed or interrupted: child processes.
  */
+import type { ChildProcess } from 'node:child_process';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +14,7 @@ import type { OutboxEntry } from '#core/sending/outbox.ts';
 import type { SendSummary } from '#core/sending/send.ts';
 import { FolderLake } from '#adapters/folder-lake.ts';
 import { MailSink } from '#local/mail-sink.ts';
-import { startProspector } from '#test/crash/cli.ts';
+import { startProspector, type CliResult } from '#test/crash/cli.ts';
 import { cliEnv, closeCliDatabases, homeDatabase, lastJson, prospector } from '#test/helpers/cli-in-process.ts';
 import { migratedHome } from '#test/helpers/home.ts';
 import { directoryLeadsCsv } from '#test/helpers/sample-leads.ts';
@@ -56,7 +57,32 @@ describe('prospector send', { timeout: 900_000 }, () => {
   const at = tuesdayNineBerlin();
   const later = (minutes: number) => new Date(at.getTime() + minutes * 60_000).toISOString();
 
+  // `send --every 10s` waits its shortest interval on the wall clock between two ticks. It runs
+  // from the start of the file on a home of its own (onboarded, nothing queued: the ticks'
+  // moments are what its test reads), a child process beside the rest of the file's work, so the
+  // ten seconds pass while the run below drafts instead of after it.
+  let everyHome: string;
+  const everyStart = later(8 * 24 * 60);
+  let every: { child: ChildProcess; done: Promise<CliResult>; ticks: { at: string }[] } | undefined;
+
   beforeAll(async () => {
+    everyHome = await migratedHome('prospector-send-every-');
+    const onboardEvery = await prospector(['onboard', '--sample'], cliEnv(everyHome));
+    expect(onboardEvery.code, onboardEvery.stderr).toBe(0);
+    // The child opens that home's database itself: this process lets go of it first.
+    await closeCliDatabases();
+    every = { ...startProspector(['send', '--json', '--now', everyStart, '--every', '10s'], cliEnv(everyHome)), ticks: [] };
+    const ticks = every.ticks;
+    let buffer = '';
+    every.child.stdout!.on('data', (c: Buffer) => {
+      buffer += c.toString('utf8');
+      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
+        const line = buffer.slice(0, nl).trim();
+        buffer = buffer.slice(nl + 1);
+        if (line.startsWith('{')) ticks.push(JSON.parse(line) as { at: string });
+      }
+    });
+
     home = await migratedHome('prospector-send-');
     const onboard = await prospector(['onboard', '--sample'], cliEnv(home));
     expect(onboard.code, onboard.stderr).toBe(0);
@@ -74,8 +100,11 @@ describe('prospector send', { timeout: 900_000 }, () => {
   }, 900_000);
 
   afterAll(async () => {
+    if (every && every.child.exitCode === null && every.child.signalCode === null) every.child.kill('SIGKILL');
+    await every?.done;
     await closeCliDatabases();
     await rm(home, { recursive: true, force: true });
+    if (everyHome) await rm(everyHome, { recursive: true, force: true });
   });
 
   it('run --icp naming no ICP of the workspace is refused before a run opens, with the ICPs it has', async () => {
@@ -201,20 +230,8 @@ describe('prospector send', { timeout: 900_000 }, () => {
   });
 
   it('send --every with --now moves the clock on with each tick instead of sending at the same moment again', async () => {
-    const start = later(8 * 24 * 60);
-    // The child opens the home's database itself: this process lets go of it first.
-    await closeCliDatabases();
-    const { child, done } = startProspector(['send', '--json', '--now', start, '--every', '10s'], cliEnv(home));
-    const ticks: { at: string }[] = [];
-    let buffer = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      buffer += c.toString('utf8');
-      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
-        const line = buffer.slice(0, nl).trim();
-        buffer = buffer.slice(nl + 1);
-        if (line.startsWith('{')) ticks.push(JSON.parse(line) as { at: string });
-      }
-    });
+    const { child, done, ticks } = every!;
+    const start = everyStart;
     const deadline = Date.now() + 120_000;
     while (ticks.length < 2 && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
     child.kill('SIGINT');
