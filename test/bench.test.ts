@@ -8,12 +8,15 @@
  * through the same `runBenchmarks` in this process, with the same flags, so the suite starts one
  * TypeScript process tree instead of one per benchmark.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
-import { rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { parseArgs, runBenchmarks, type RunOptions } from '../bench/run.ts';
+import { formatSuiteFiles, parseProbeLines, summariseProbe } from '../bench/suite-files.ts';
+import { reapedChildrenCpuSeconds, startFileProbe, type FileProbe } from './helpers/file-probe.ts';
 import { migratedHome } from './helpers/home.ts';
 
 const exec = promisify(execFile);
@@ -142,5 +145,58 @@ describe('npm run bench', () => {
     expect(parseArgs(['--only', 'scale', '--leads', '20000', '--batch', '25']).pipelineArgs).toEqual(['--leads', '20000', '--batch', '25']);
     expect(() => parseArgs(['--leads', 'many'])).toThrow(/positive number/);
     expect(() => parseArgs(['--fast'])).toThrow(/unknown flag --fast/);
+  });
+});
+
+describe('where a test run went, file by file (PROSPECTOR_TEST_PROBE)', () => {
+  test("a file's line holds its worker's CPU time and the CPU time of the children it waited for", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'prospector-probe-'));
+    try {
+      const out = join(dir, 'files.jsonl');
+      const done = startFileProbe(out, ROOT);
+      // a child that spins 300 ms of CPU, reaped before the line is written
+      const spin = spawnSync(process.execPath, ['-e', 'const t = process.cpuUsage(); for (let u = t; u.user + u.system < 300_000; u = process.cpuUsage(t));']);
+      expect(spin.status).toBe(0);
+      done(join(ROOT, 'test', 'example.test.ts'));
+      const [line] = parseProbeLines(await readFile(out, 'utf8'));
+      expect(line).toMatchObject({ file: 'test/example.test.ts', pid: process.pid });
+      expect(line.children).toBeGreaterThanOrEqual(0.25);
+      expect(line.end).toBeGreaterThanOrEqual(line.start);
+      expect(line.cpu).toBeGreaterThanOrEqual(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    // where /proc is not there, no children are counted rather than an error
+    expect(reapedChildrenCpuSeconds(join(ROOT, 'no-such-proc-stat'))).toBe(0);
+  });
+
+  test('the summary splits file-seconds into workers, children and waiting, per worker and for the longest files', () => {
+    const at = 1_800_000_000_000;
+    const rows: FileProbe[] = [
+      { file: 'test/a.test.ts', pid: 1, start: at, end: at + 10_000, cpu: 4, children: 1 },
+      { file: 'test/b.test.ts', pid: 1, start: at + 10_000, end: at + 12_000, cpu: 2, children: 0 },
+      { file: 'test/c.test.ts', pid: 2, start: at + 1_000, end: at + 9_000, cpu: 3, children: 4 },
+    ];
+    const s = summariseProbe(rows, { top: 2, cores: 2 });
+    expect(s).toMatchObject({ files: 3, span: 12, fileSeconds: 20, workerCpu: 9, childrenCpu: 5, waiting: 6, cores: 2, packedSeconds: 7 });
+    expect(s.workers).toEqual([
+      { pid: 1, files: 2, firstStart: 0, lastEnd: 12, wall: 12, cpu: 6, children: 1 },
+      { pid: 2, files: 1, firstStart: 1, lastEnd: 9, wall: 8, cpu: 3, children: 4 },
+    ]);
+    expect(s.longest).toEqual([
+      { file: 'test/a.test.ts', wall: 10, cpu: 4, children: 1, waiting: 5 },
+      { file: 'test/c.test.ts', wall: 8, cpu: 3, children: 4, waiting: 1 },
+    ]);
+    const text = formatSuiteFiles(s);
+    expect(text).toContain('3 files over 12 s: 20 file-seconds = 9 CPU in the workers + 5 in their children + 6 waiting');
+    expect(text).toContain('the same CPU time on 2 cores with no wait: 7 s');
+    expect(text).toMatch(/^ +10\.0 +4\.0 +1\.0 +5\.0 {2}test\/a\.test\.ts$/m);
+  });
+
+  test('a line that is not a probe line is refused with its number and field; no lines at all says what to set', () => {
+    expect(() => parseProbeLines('{"file":"a","pid":1,"start":0,"end":1,"cpu":0,"children":0}\nnot json')).toThrow(/^line 2: not JSON: not json$/);
+    expect(() => parseProbeLines('{"file":"a","pid":1,"start":0,"end":1,"cpu":"fast","children":0}')).toThrow(/^line 1: "cpu" must be a number$/);
+    expect(() => parseProbeLines('{"pid":1,"start":0,"end":1,"cpu":0,"children":0}')).toThrow(/^line 1: "file" must be a string$/);
+    expect(() => summariseProbe(parseProbeLines('\n'))).toThrow(/PROSPECTOR_TEST_PROBE/);
   });
 });

@@ -2,7 +2,8 @@
 import '#core/polyfills.ts';
 
 import fc from 'fast-check';
-import { afterAll } from 'vitest';
+import { join } from 'node:path';
+import { afterAll, expect } from 'vitest';
 
 // Property tests draw the same cases on every run, so a run fails or passes as the code does, not
 // as the dice fall; a failure prints its seed and path to replay. `FC_SEED=<n>` draws other cases
@@ -18,3 +19,12 @@ if (fcSeed !== 'random') {
 afterAll(async () => {
   await (globalThis as { closeCliDatabasesAfterFile?: () => Promise<void> }).closeCliDatabasesAfterFile?.();
 });
+
+// `PROSPECTOR_TEST_PROBE=<file.jsonl>`: a line per test file with its wall, worker CPU and
+// children's CPU time (test/helpers/file-probe.ts; `bench/suite-files.ts` reads them back).
+const probeOut = process.env.PROSPECTOR_TEST_PROBE;
+if (probeOut) {
+  const { startFileProbe } = await import('./helpers/file-probe.ts');
+  const done = startFileProbe(probeOut, join(import.meta.dirname, '..'));
+  afterAll(() => done(expect.getState().testPath));
+}

@@ -1,0 +1,147 @@
+/**
+ * Where a whole test run's time went, from the lines `PROSPECTOR_TEST_PROBE` had each test file
+ * write (test/helpers/file-probe.ts):
+ *
+ *   PROSPECTOR_TEST_PROBE=/tmp/files.jsonl npm test
+ *   node local/bin/run-ts.mjs bench/suite-files.ts /tmp/files.jsonl [--top 25] [--json]
+ *
+ * Per worker: its files' wall time, its own CPU time and its reaped children's. For the run: the
+ * file-seconds, split into CPU in the workers, CPU in their children, and the rest, which is
+ * waiting (on timers, sockets, children still running, or the cores); and the shortest wall time
+ * the same CPU time could take on the machine's cores with no wait at all. Then the longest files.
+ * Nothing here is timed: it reads what the run measured, and compares only figures of that run.
+ */
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { FileProbe } from '../test/helpers/file-probe.ts';
+
+export interface WorkerTotals {
+  pid: number;
+  files: number;
+  /** seconds from its first file's start to its last file's end, from the run's first start */
+  firstStart: number;
+  lastEnd: number;
+  wall: number;
+  cpu: number;
+  children: number;
+}
+
+export interface FileRow {
+  file: string;
+  wall: number;
+  cpu: number;
+  children: number;
+  /** wall time that was neither the worker's CPU nor its children's (negative when children ran beside the worker) */
+  waiting: number;
+}
+
+export interface SuiteFiles {
+  files: number;
+  /** seconds from the first file's start to the last file's end */
+  span: number;
+  fileSeconds: number;
+  workerCpu: number;
+  childrenCpu: number;
+  waiting: number;
+  cores: number;
+  /** the CPU time spread over every core with no wait: no run of this work can be shorter */
+  packedSeconds: number;
+  workers: WorkerTotals[];
+  longest: FileRow[];
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
+
+/** Parses the probe's lines, naming the line of any that is not one. */
+export function parseProbeLines(text: string): FileProbe[] {
+  return text
+    .split('\n')
+    .map((line, i) => [line.trim(), i + 1] as const)
+    .filter(([line]) => line !== '')
+    .map(([line, n]) => {
+      let row: Partial<FileProbe>;
+      try {
+        row = JSON.parse(line) as Partial<FileProbe>;
+      } catch {
+        throw new Error(`line ${n}: not JSON: ${line.slice(0, 80)}`);
+      }
+      for (const key of ['pid', 'start', 'end', 'cpu', 'children'] as const) {
+        if (typeof row[key] !== 'number' || !Number.isFinite(row[key])) throw new Error(`line ${n}: "${key}" must be a number`);
+      }
+      if (typeof row.file !== 'string') throw new Error(`line ${n}: "file" must be a string`);
+      return row as FileProbe;
+    });
+}
+
+/** The run's totals, its workers' and its `top` longest files. */
+export function summariseProbe(rows: FileProbe[], options: { top?: number; cores?: number } = {}): SuiteFiles {
+  if (rows.length === 0) throw new Error('no test file was recorded: was PROSPECTOR_TEST_PROBE set for the run?');
+  const cores = options.cores ?? cpus().length;
+  const t0 = Math.min(...rows.map((r) => r.start));
+  const wall = (r: FileProbe) => (r.end - r.start) / 1000;
+  const byPid = new Map<number, FileProbe[]>();
+  for (const r of rows) byPid.set(r.pid, [...(byPid.get(r.pid) ?? []), r]);
+  const workers = [...byPid].map(([pid, files]) => ({
+    pid,
+    files: files.length,
+    firstStart: round((Math.min(...files.map((f) => f.start)) - t0) / 1000),
+    lastEnd: round((Math.max(...files.map((f) => f.end)) - t0) / 1000),
+    wall: round(files.reduce((a, f) => a + wall(f), 0)),
+    cpu: round(files.reduce((a, f) => a + f.cpu, 0)),
+    children: round(files.reduce((a, f) => a + f.children, 0)),
+  }));
+  const fileSeconds = rows.reduce((a, r) => a + wall(r), 0);
+  const workerCpu = rows.reduce((a, r) => a + r.cpu, 0);
+  const childrenCpu = rows.reduce((a, r) => a + r.children, 0);
+  const longest = [...rows]
+    .sort((a, b) => wall(b) - wall(a))
+    .slice(0, options.top ?? 25)
+    .map((r) => ({ file: r.file, wall: round(wall(r)), cpu: round(r.cpu), children: round(r.children), waiting: round(wall(r) - r.cpu - r.children) }));
+  return {
+    files: rows.length,
+    span: round((Math.max(...rows.map((r) => r.end)) - t0) / 1000),
+    fileSeconds: round(fileSeconds),
+    workerCpu: round(workerCpu),
+    childrenCpu: round(childrenCpu),
+    waiting: round(fileSeconds - workerCpu - childrenCpu),
+    cores,
+    packedSeconds: round((workerCpu + childrenCpu) / cores),
+    workers: workers.sort((a, b) => b.wall - a.wall),
+    longest,
+  };
+}
+
+/** The summary as text. */
+export function formatSuiteFiles(s: SuiteFiles): string {
+  const lines = [
+    `${s.files} files over ${s.span} s: ${s.fileSeconds} file-seconds = ${s.workerCpu} CPU in the workers + ${s.childrenCpu} in their children + ${s.waiting} waiting`,
+    `the same CPU time on ${s.cores} cores with no wait: ${s.packedSeconds} s`,
+    '',
+    'worker    files  first   last   wall    cpu  children',
+    ...s.workers.map((w) => `${String(w.pid).padEnd(9)} ${String(w.files).padStart(5)} ${w.firstStart.toFixed(1).padStart(6)} ${w.lastEnd.toFixed(1).padStart(6)} ${w.wall.toFixed(1).padStart(6)} ${w.cpu.toFixed(1).padStart(6)} ${w.children.toFixed(1).padStart(9)}`),
+    '',
+    '  wall    cpu  children  waiting  file',
+    ...s.longest.map((r) => `${r.wall.toFixed(1).padStart(6)} ${r.cpu.toFixed(1).padStart(6)} ${r.children.toFixed(1).padStart(9)} ${r.waiting.toFixed(1).padStart(8)}  ${r.file}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+if (isMain) {
+  const args = process.argv.slice(2);
+  const file = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--top');
+  if (!file) {
+    process.stderr.write('usage: node local/bin/run-ts.mjs bench/suite-files.ts <probe.jsonl> [--top N] [--json]\n');
+    process.exit(2);
+  }
+  const topAt = args.indexOf('--top');
+  const top = topAt >= 0 ? Number(args[topAt + 1]) : undefined;
+  if (top !== undefined && !(Number.isInteger(top) && top > 0)) {
+    process.stderr.write(`--top takes a positive whole number, not ${JSON.stringify(args[topAt + 1])}\n`);
+    process.exit(2);
+  }
+  const summary = summariseProbe(parseProbeLines(readFileSync(file, 'utf8')), { top });
+  process.stdout.write(args.includes('--json') ? `${JSON.stringify(summary)}\n` : formatSuiteFiles(summary));
+}
