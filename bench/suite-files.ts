@@ -128,20 +128,33 @@ export function formatSuiteFiles(s: SuiteFiles): string {
   return `${lines.join('\n')}\n`;
 }
 
-const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
-if (isMain) {
-  const args = process.argv.slice(2);
+/** The command: its exit code and what it prints, for the arguments after the script's name. */
+export function suiteFilesCommand(args: string[], read: (file: string) => string = (f) => readFileSync(f, 'utf8')): { code: number; stdout: string; stderr: string } {
   const file = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--top');
-  if (!file) {
-    process.stderr.write('usage: node local/bin/run-ts.mjs bench/suite-files.ts <probe.jsonl> [--top N] [--json]\n');
-    process.exit(2);
-  }
+  if (!file) return { code: 2, stdout: '', stderr: 'usage: node local/bin/run-ts.mjs bench/suite-files.ts <probe.jsonl> [--top N] [--json]\n' };
   const topAt = args.indexOf('--top');
   const top = topAt >= 0 ? Number(args[topAt + 1]) : undefined;
-  if (top !== undefined && !(Number.isInteger(top) && top > 0)) {
-    process.stderr.write(`--top takes a positive whole number, not ${JSON.stringify(args[topAt + 1])}\n`);
-    process.exit(2);
+  if (top !== undefined && !(Number.isInteger(top) && top > 0)) return { code: 2, stdout: '', stderr: `--top takes a positive whole number, not ${JSON.stringify(args[topAt + 1])}\n` };
+  let text: string;
+  try {
+    text = read(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file (run the tests with PROSPECTOR_TEST_PROBE set to it first)' : (error as Error).message;
+    return { code: 1, stdout: '', stderr: `cannot read ${file}: ${why}\n` };
   }
-  const summary = summariseProbe(parseProbeLines(readFileSync(file, 'utf8')), { top });
-  process.stdout.write(args.includes('--json') ? `${JSON.stringify(summary)}\n` : formatSuiteFiles(summary));
+  try {
+    const summary = summariseProbe(parseProbeLines(text), { top });
+    return { code: 0, stdout: args.includes('--json') ? `${JSON.stringify(summary)}\n` : formatSuiteFiles(summary), stderr: '' };
+  } catch (error) {
+    return { code: 1, stdout: '', stderr: `${file}: ${(error as Error).message}\n` };
+  }
+}
+
+const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+if (isMain) {
+  const r = suiteFilesCommand(process.argv.slice(2));
+  process.stdout.write(r.stdout);
+  process.stderr.write(r.stderr);
+  process.exitCode = r.code;
 }

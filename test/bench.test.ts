@@ -15,7 +15,7 @@ import { describe, expect, test } from 'vitest';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { parseArgs, runBenchmarks, type RunOptions } from '../bench/run.ts';
-import { formatSuiteFiles, parseProbeLines, summariseProbe } from '../bench/suite-files.ts';
+import { formatSuiteFiles, parseProbeLines, suiteFilesCommand, summariseProbe } from '../bench/suite-files.ts';
 import { reapedChildrenCpuSeconds, startFileProbe, type FileProbe } from './helpers/file-probe.ts';
 import { migratedHome } from './helpers/home.ts';
 
@@ -198,5 +198,23 @@ describe('where a test run went, file by file (PROSPECTOR_TEST_PROBE)', () => {
     expect(() => parseProbeLines('{"file":"a","pid":1,"start":0,"end":1,"cpu":"fast","children":0}')).toThrow(/^line 1: "cpu" must be a number$/);
     expect(() => parseProbeLines('{"pid":1,"start":0,"end":1,"cpu":0,"children":0}')).toThrow(/^line 1: "file" must be a string$/);
     expect(() => summariseProbe(parseProbeLines('\n'))).toThrow(/PROSPECTOR_TEST_PROBE/);
+  });
+
+  test('the command names the file and what is wrong with it, and prints the summary or its JSON', () => {
+    const line = JSON.stringify({ file: 'test/a.test.ts', pid: 7, start: 0, end: 4000, cpu: 1.5, children: 0.5 });
+    const files: Record<string, string> = { 'good.jsonl': `${line}\n`, 'bad.jsonl': `${line}\n{"file":"b"}\n` };
+    const read = (f: string) => {
+      if (f in files) return files[f];
+      throw Object.assign(new Error(`ENOENT: no such file or directory, open '${f}'`), { code: 'ENOENT' });
+    };
+    expect(suiteFilesCommand([], read)).toMatchObject({ code: 2, stderr: expect.stringMatching(/^usage: /) });
+    expect(suiteFilesCommand(['good.jsonl', '--top', 'x'], read)).toMatchObject({ code: 2, stderr: '--top takes a positive whole number, not "x"\n' });
+    expect(suiteFilesCommand(['gone.jsonl'], read)).toMatchObject({ code: 1, stderr: 'cannot read gone.jsonl: no such file (run the tests with PROSPECTOR_TEST_PROBE set to it first)\n' });
+    expect(suiteFilesCommand(['bad.jsonl'], read)).toMatchObject({ code: 1, stderr: 'bad.jsonl: line 2: "pid" must be a number\n' });
+    const text = suiteFilesCommand(['--top', '1', 'good.jsonl'], read);
+    expect(text).toMatchObject({ code: 0, stderr: '' });
+    expect(text.stdout).toContain('1 files over 4 s: 4 file-seconds = 1.5 CPU in the workers + 0.5 in their children + 2 waiting');
+    const json = suiteFilesCommand(['good.jsonl', '--json'], read);
+    expect(JSON.parse(json.stdout)).toMatchObject({ files: 1, waiting: 2, longest: [{ file: 'test/a.test.ts', waiting: 2 }] });
   });
 });
