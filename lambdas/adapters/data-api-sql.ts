@@ -40,7 +40,7 @@ import {
   type SqlParameter,
 } from '@aws-sdk/client-rds-data';
 import { DatabaseError, DatabaseUnavailableError } from '#core/errors.ts';
-import { rewriteParameters, statementHead as head, unbindable } from '#core/db/sql-text.ts';
+import { rewriteParameters, statementHead as head, statementRefused, unbindable } from '#core/db/sql-text.ts';
 import type { Json, Sql, SqlParams, SqlResult, SqlRow, SqlValue } from '#core/ports.ts';
 
 // The base and the error the state machine routes live in core/errors.ts with the other routed names.
@@ -153,7 +153,7 @@ export class DataApiSql implements Sql {
     const names = parameterNames(text);
     const missing = names.filter((name) => params?.[name] === undefined);
     if (missing.length > 0) {
-      throw new DatabaseError(head(text), `${head(text)}: missing SQL parameter${missing.length > 1 ? 's' : ''} ${missing.map((m) => `:${m}`).join(', ')}`);
+      throw statementRefused(text, `missing SQL parameter${missing.length > 1 ? 's' : ''} ${missing.map((m) => `:${m}`).join(', ')}`);
     }
     const parameters = names.map((name) => toSqlParameter(name, params![name] as SqlValue, text));
     const command = new ExecuteStatementCommand({
@@ -236,7 +236,7 @@ export function formatTimestamp(at: Date): string {
 /** Maps one named value to a typed Data API parameter. */
 export function toSqlParameter(name: string, value: SqlValue, statement = ''): SqlParameter {
   const refused = unbindable(name, value);
-  if (refused) throw new DatabaseError(head(statement), `${head(statement)}: ${refused}`);
+  if (refused) throw statementRefused(statement, refused);
   if (value === null) return { name, value: { isNull: true } };
   if (value instanceof Date) return { name, value: { stringValue: formatTimestamp(value) }, typeHint: 'TIMESTAMP' };
   switch (typeof value) {

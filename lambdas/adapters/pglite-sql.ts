@@ -36,8 +36,7 @@ import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { messages, PGlite, types, type Transaction } from '@electric-sql/pglite';
-import { rewriteParameters, statementHead, unbindable } from '#core/db/sql-text.ts';
-import { DatabaseError } from '#core/errors.ts';
+import { rewriteParameters, statementHead, statementRefused, unbindable } from '#core/db/sql-text.ts';
 import type { Sql, SqlParams, SqlResult, SqlRow, SqlValue } from '#core/ports.ts';
 import { copyFolder } from './copy-folder.ts';
 
@@ -179,7 +178,7 @@ async function run<R extends object>(runner: Runner, text: string, params: SqlPa
   // ExecuteStatement's `sql` is at most 65,536 characters (API_ExecuteStatement, Length
   // Constraints); PostgreSQL takes far longer text, so a statement built to grow would pass here.
   if (text.length > MAX_SQL_CHARS) {
-    throw new DatabaseError(statementHead(text), `${statementHead(text)}: the statement is ${text.length} characters, over the Data API's ${MAX_SQL_CHARS}`);
+    throw statementRefused(text, `the statement is ${text.length} characters, over the Data API's ${MAX_SQL_CHARS}`);
   }
   const missing = names.filter((name) => params?.[name] === undefined);
   if (missing.length > 0) {
@@ -189,7 +188,7 @@ async function run<R extends object>(runner: Runner, text: string, params: SqlPa
   // Refused as the Data API adapter refuses them (toSqlParameter), in the same words.
   given.forEach((value, i) => {
     const refused = unbindable(names[i], value);
-    if (refused) throw new DatabaseError(statementHead(text), `${statementHead(text)}: ${refused}`);
+    if (refused) throw statementRefused(text, refused);
   });
   const values = given.map(bindValue);
   try {

@@ -5,9 +5,17 @@
  * their errors name a statement, so the two refuse the same values in the same words.
  */
 
+import { DatabaseError } from '../errors.ts';
+
 /** A statement's first 80 characters on one line: how errors name the statement they came from. */
 export function statementHead(text: string): string {
   return text.replace(/\s+/g, ' ').trim().slice(0, 80);
+}
+
+/** The error an adapter throws when it refuses a statement before sending it: `<head>: <reason>`. */
+export function statementRefused(text: string, reason: string): DatabaseError {
+  const head = statementHead(text);
+  return new DatabaseError(head, `${head}: ${reason}`);
 }
 
 /**
