@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { z } from 'zod';
 import type { FileProbe } from '../test/helpers/file-probe.ts';
 
 export interface WorkerTotals {
@@ -54,25 +55,40 @@ export interface SuiteFiles {
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
-/** Parses the probe's lines, naming the line of any that is not one. */
+/** One probe line (test/helpers/file-probe.ts's `FileProbe`). */
+const ProbeLine = z.object({
+  file: z.string(),
+  pid: z.number().finite(),
+  start: z.number().finite(),
+  end: z.number().finite(),
+  cpu: z.number().finite(),
+  children: z.number().finite(),
+}) satisfies z.ZodType<FileProbe>;
+
+/** Parses the probe's lines, naming the line and field of any that is not one. */
 export function parseProbeLines(text: string): FileProbe[] {
   return text
     .split('\n')
     .map((line, i) => [line.trim(), i + 1] as const)
     .filter(([line]) => line !== '')
     .map(([line, n]) => {
-      let row: Partial<FileProbe>;
+      let json: unknown;
       try {
-        row = JSON.parse(line) as Partial<FileProbe>;
+        json = JSON.parse(line);
       } catch {
         throw new Error(`line ${n}: not JSON: ${line.slice(0, 80)}`);
       }
-      for (const key of ['pid', 'start', 'end', 'cpu', 'children'] as const) {
-        if (typeof row[key] !== 'number' || !Number.isFinite(row[key])) throw new Error(`line ${n}: "${key}" must be a number`);
-      }
-      if (typeof row.file !== 'string') throw new Error(`line ${n}: "file" must be a string`);
-      return row as FileProbe;
+      const row = ProbeLine.safeParse(json);
+      if (row.success) return row.data;
+      const [issue] = row.error.issues;
+      const key = String(issue.path[0]);
+      throw new Error(`line ${n}: "${key}" must be ${key === 'file' ? 'a string' : 'a number'}`);
     });
+}
+
+/** Wall, worker CPU and children's CPU seconds of some files, summed. */
+function totals(files: readonly FileProbe[]): { wall: number; cpu: number; children: number } {
+  return files.reduce((t, f) => ({ wall: t.wall + (f.end - f.start) / 1000, cpu: t.cpu + f.cpu, children: t.children + f.children }), { wall: 0, cpu: 0, children: 0 });
 }
 
 /** The run's totals, its workers' and its `top` longest files. */
@@ -80,34 +96,40 @@ export function summariseProbe(rows: FileProbe[], options: { top?: number; cores
   if (rows.length === 0) throw new Error('no test file was recorded: was PROSPECTOR_TEST_PROBE set for the run?');
   const cores = options.cores ?? cpus().length;
   const t0 = Math.min(...rows.map((r) => r.start));
-  const wall = (r: FileProbe) => (r.end - r.start) / 1000;
+  const since = (at: number) => round((at - t0) / 1000);
   const byPid = new Map<number, FileProbe[]>();
-  for (const r of rows) byPid.set(r.pid, [...(byPid.get(r.pid) ?? []), r]);
-  const workers = [...byPid].map(([pid, files]) => ({
-    pid,
-    files: files.length,
-    firstStart: round((Math.min(...files.map((f) => f.start)) - t0) / 1000),
-    lastEnd: round((Math.max(...files.map((f) => f.end)) - t0) / 1000),
-    wall: round(files.reduce((a, f) => a + wall(f), 0)),
-    cpu: round(files.reduce((a, f) => a + f.cpu, 0)),
-    children: round(files.reduce((a, f) => a + f.children, 0)),
-  }));
-  const fileSeconds = rows.reduce((a, r) => a + wall(r), 0);
-  const workerCpu = rows.reduce((a, r) => a + r.cpu, 0);
-  const childrenCpu = rows.reduce((a, r) => a + r.children, 0);
-  const longest = [...rows]
-    .sort((a, b) => wall(b) - wall(a))
+  for (const r of rows) {
+    const files = byPid.get(r.pid) ?? [];
+    files.push(r);
+    byPid.set(r.pid, files);
+  }
+  const workers = [...byPid].map(([pid, files]) => {
+    const t = totals(files);
+    return {
+      pid,
+      files: files.length,
+      firstStart: since(Math.min(...files.map((f) => f.start))),
+      lastEnd: since(Math.max(...files.map((f) => f.end))),
+      wall: round(t.wall),
+      cpu: round(t.cpu),
+      children: round(t.children),
+    };
+  });
+  const run = totals(rows);
+  const longest = rows
+    .map((r) => ({ file: r.file, ...totals([r]) }))
+    .sort((a, b) => b.wall - a.wall)
     .slice(0, options.top ?? 25)
-    .map((r) => ({ file: r.file, wall: round(wall(r)), cpu: round(r.cpu), children: round(r.children), waiting: round(wall(r) - r.cpu - r.children) }));
+    .map((r) => ({ file: r.file, wall: round(r.wall), cpu: round(r.cpu), children: round(r.children), waiting: round(r.wall - r.cpu - r.children) }));
   return {
     files: rows.length,
-    span: round((Math.max(...rows.map((r) => r.end)) - t0) / 1000),
-    fileSeconds: round(fileSeconds),
-    workerCpu: round(workerCpu),
-    childrenCpu: round(childrenCpu),
-    waiting: round(fileSeconds - workerCpu - childrenCpu),
+    span: since(Math.max(...rows.map((r) => r.end))),
+    fileSeconds: round(run.wall),
+    workerCpu: round(run.cpu),
+    childrenCpu: round(run.children),
+    waiting: round(run.wall - run.cpu - run.children),
     cores,
-    packedSeconds: round((workerCpu + childrenCpu) / cores),
+    packedSeconds: round((run.cpu + run.children) / cores),
     workers: workers.sort((a, b) => b.wall - a.wall),
     longest,
   };
