@@ -96,7 +96,8 @@ async function runAndReport(
     onEvent: (e) => bar.onEvent(e),
     onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
     stop,
-    onStopping: (n) => process.stderr.write(`\nstopping: no new lead starts; ${n} step(s) in flight get up to 5 s to finish (Ctrl-C again quits at once)\n`),
+    onStopping: (n) =>
+      process.stderr.write(`\nstopping: no new lead starts; fetches stop now; ${n} step(s) in flight get up to 5 s to finish (Ctrl-C again quits at once)\n`),
   });
   bar.done();
   if (opts.json) print(JSON.stringify(summary));

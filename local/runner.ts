@@ -291,7 +291,8 @@ export interface RunOptions extends ExecuteOptions {
   /** Batch mode: the research goes to Groq's Batch API in rounds (needs GROQ_API_KEY). */
   groqBatch?: boolean;
   /**
-   * Stops the run at a safe point when aborted: no step starts after it, the steps in flight
+   * Stops the run at a safe point when aborted: no step starts after it, a fetch in flight is
+   * given up at once (it only waits on a site and commits nothing), the other steps in flight
    * get `graceMs` to finish (each commits on its own), then the execution is abandoned and the
    * run closed as `interrupted`, its unfinished leads failed so that `redrive` re-processes them.
    */
@@ -353,7 +354,8 @@ export async function runOnce(rt: LocalRuntime, options: RunOptions = {}): Promi
     const { executeLocally } = await import('./state-machine.ts');
     // Batch mode polls Groq's batch every 30 s locally (the cloud's Wait is 10 minutes).
     const waitTimeOverrides = options.groqBatch ? { WaitForLlmBatch: LOCAL_BATCH_POLL_MS, ...options.waitTimeOverrides } : options.waitTimeOverrides;
-    const output = (await executeLocally(rt.deps, input, { ...options, waitTimeOverrides, wrap, signal: abandon.signal })) as { runId: string };
+    const deps = stop ? { ...rt.deps, web: webUntil(rt.deps.web, stop) } : rt.deps;
+    const output = (await executeLocally(deps, input, { ...options, waitTimeOverrides, wrap, signal: abandon.signal })) as { runId: string };
     // The execution returns counts only; the full summary (which names leads) comes from the database.
     return await summarizeRun(rt.deps.sql, output.runId);
   } catch (error) {
@@ -374,3 +376,14 @@ export async function runOnce(rt: LocalRuntime, options: RunOptions = {}): Promi
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The web with every fetch and robots.txt check given up when `stop` is aborted: the step in
+ * flight gets FetchStoppedError at once, which no step records as the page's or lead's failure.
+ */
+function webUntil(web: Web, stop: AbortSignal): Web {
+  return {
+    fetch: (url, options) => web.fetch(url, { ...options, signal: stop }),
+    allowedByRobots: (url) => web.allowedByRobots(url, { signal: stop }),
+  };
+}

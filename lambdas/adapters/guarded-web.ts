@@ -12,6 +12,7 @@ import zlib from 'node:zlib';
 import {
   BadResponseError,
   BlockedUrlError,
+  FetchStoppedError,
   FetchTimeoutError,
   NotHtmlError,
   TooLargeError,
@@ -97,6 +98,8 @@ interface FetchPlan {
   checkBinary: boolean;
   /** Conditional request headers; only then is a 304 an answer rather than a bad response. */
   validators?: WebValidators;
+  /** The caller's stop: the connection is closed and the fetch rejects with FetchStoppedError. */
+  signal?: AbortSignal;
 }
 
 interface HopTarget {
@@ -125,6 +128,20 @@ function shortUrl(url: string): string {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** `work`, or FetchStoppedError for `url` as soon as `signal` is aborted (`work` goes on unheeded). */
+function orStopped<T>(work: Promise<T>, signal: AbortSignal | undefined, url: string): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(new FetchStoppedError(url));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const stop = () => reject(new FetchStoppedError(url));
+    signal.addEventListener('abort', stop, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop));
+  });
 }
 
 /** The SSRF-guarded `Web` adapter over node:http/node:https. */
@@ -191,18 +208,26 @@ export class GuardedWeb implements Web {
       truncate: false,
       checkBinary: true,
       validators: options.validators,
+      signal: options.signal,
     });
   }
 
-  /** Whether the site's robots.txt lets our user agent fetch `url` (fetched once per origin). */
-  async allowedByRobots(url: string): Promise<boolean> {
+  /**
+   * Whether the site's robots.txt lets our user agent fetch `url` (fetched once per origin). The
+   * fetch is shared by the callers that ask meanwhile: a caller's `signal` stops its own wait at
+   * once (and the fetch itself, when that caller started it); a caller that was not stopped asks
+   * again when the shared fetch was.
+   */
+  async allowedByRobots(url: string, options: { signal?: AbortSignal } = {}): Promise<boolean> {
     const target = this.checkUrl(url);
     const origin = target.origin;
+    const robotsUrl = shortUrl(`${origin}/robots.txt`);
+    if (options.signal?.aborted) throw new FetchStoppedError(robotsUrl);
     const now = this.opts.clock.now().getTime();
     let entry = this.robotsCache.get(origin);
     if (!entry || entry.expires <= now) {
       if (this.robotsCache.size >= ROBOTS_CACHE_MAX) this.robotsCache.delete(this.robotsCache.keys().next().value!);
-      const created = { expires: now + this.opts.robotsTtlMs, rules: this.loadRobots(origin) };
+      const created = { expires: now + this.opts.robotsTtlMs, rules: this.loadRobots(origin, options.signal) };
       // A site that did not answer is asked again by the next caller, not refused for the TTL.
       created.rules.catch(() => {
         if (this.robotsCache.get(origin) === created) this.robotsCache.delete(origin);
@@ -210,7 +235,14 @@ export class GuardedWeb implements Web {
       this.robotsCache.set(origin, created);
       entry = created;
     }
-    return robotsAllows(await entry.rules, target.pathname + target.search);
+    let rules: RobotsRule[];
+    try {
+      rules = await orStopped(entry.rules, options.signal, robotsUrl);
+    } catch (error) {
+      if (error instanceof FetchStoppedError && !options.signal?.aborted) return this.allowedByRobots(url, options);
+      throw error;
+    }
+    return robotsAllows(rules, target.pathname + target.search);
   }
 
   /**
@@ -220,7 +252,7 @@ export class GuardedWeb implements Web {
    * that error (the RFC's "unreachable": assume complete disallow): a site that does not answer
    * for its robots.txt is not asked for its pages, which saves the caller a second timeout.
    */
-  private async loadRobots(origin: string): Promise<RobotsRule[]> {
+  private async loadRobots(origin: string, signal: AbortSignal | undefined): Promise<RobotsRule[]> {
     const robotsUrl = `${origin}/robots.txt`;
     try {
       const response = await this.fetchGuarded(robotsUrl, {
@@ -229,10 +261,12 @@ export class GuardedWeb implements Web {
         totalTimeoutMs: this.opts.totalTimeoutMs,
         truncate: true,
         checkBinary: false,
+        signal,
       });
       return parseRobotsTxt(response.text, this.robotsAgent);
     } catch (error) {
-      if (error instanceof FetchTimeoutError || error instanceof UnreachableError) throw error;
+      // A stopped fetch learnt nothing about the site: not "no robots.txt, allow all".
+      if (error instanceof FetchTimeoutError || error instanceof UnreachableError || error instanceof FetchStoppedError) throw error;
       if (error instanceof BadResponseError && error.status >= 400 && error.status < 500) {
         this.opts.logger.debug('robots.txt absent: allowing all', { url: robotsUrl, status: error.status });
       } else {
@@ -275,7 +309,9 @@ export class GuardedWeb implements Web {
     const chain = [current.href];
     for (;;) {
       const from = chain.length > 1 ? requested.href : undefined;
-      deadline += await this.pace(current.hostname);
+      if (plan.signal?.aborted) throw new FetchStoppedError(shortUrl(current.href));
+      // A stop while queued behind the host's pacing ends the wait; the queue moves on without it.
+      deadline += await orStopped(this.pace(current.hostname), plan.signal, shortUrl(current.href));
       const result = await this.hop(current, plan, deadline, from);
       if (result.kind === 'done') {
         return this.buildResponse(requested, current, chain.slice(0, -1), result, plan, fetchedAt, started);
@@ -331,7 +367,7 @@ export class GuardedWeb implements Web {
 
   /** Resolve and check the host, then make one request to a checked address. */
   private async hop(url: URL, plan: FetchPlan, deadline: number, redirectedFrom?: string): Promise<HopResult> {
-    const target = await this.guard(url, deadline, redirectedFrom);
+    const target = await this.guard(url, plan, deadline, redirectedFrom);
     let lastFailure: WebError | undefined;
     for (const address of target.addresses) {
       try {
@@ -346,7 +382,7 @@ export class GuardedWeb implements Web {
   }
 
   /** The SSRF guard proper: every address the host maps to must pass, or nothing is dialled. */
-  private async guard(url: URL, deadline: number, redirectedFrom?: string): Promise<HopTarget> {
+  private async guard(url: URL, plan: FetchPlan, deadline: number, redirectedFrom?: string): Promise<HopTarget> {
     const shown = shortUrl(url.href);
     const suffix = redirectedFrom ? ` (redirected from ${shortUrl(redirectedFrom)})` : '';
     const hostname = url.hostname.toLowerCase().replace(/\.$/, '');
@@ -368,7 +404,7 @@ export class GuardedWeb implements Web {
         target = { addresses: [literal], port: urlPort, via: 'literal' };
       } else {
         if (this.opts.offline) throw new UnreachableError(shown, `offline: DNS disabled${suffix}`);
-        target = { addresses: await this.lookup(url, hostname, deadline), port: urlPort, via: 'dns' };
+        target = { addresses: await this.lookup(url, hostname, deadline, plan.signal), port: urlPort, via: 'dns' };
       }
     }
     for (const address of target.addresses) {
@@ -387,7 +423,7 @@ export class GuardedWeb implements Web {
     return target;
   }
 
-  private async lookup(url: URL, hostname: string, deadline: number): Promise<string[]> {
+  private async lookup(url: URL, hostname: string, deadline: number, signal: AbortSignal | undefined): Promise<string[]> {
     const shown = shortUrl(url.href);
     const remaining = deadline - performance.now();
     if (remaining <= 0) throw new FetchTimeoutError(shown, `timed out before DNS lookup of ${hostname}`);
@@ -395,13 +431,13 @@ export class GuardedWeb implements Web {
     let found: string[];
     try {
       found = await Promise.race([
-        this.opts.resolve(hostname),
+        orStopped(this.opts.resolve(hostname), signal, shown),
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new FetchTimeoutError(shown, `DNS lookup of ${hostname} timed out`)), remaining);
         }),
       ]);
     } catch (error) {
-      if (error instanceof WebError) throw error;
+      if (error instanceof WebError || error instanceof FetchStoppedError) throw error;
       const code = (error as NodeJS.ErrnoException)?.code ?? (error as Error)?.message ?? String(error);
       throw new UnreachableError(shown, `DNS lookup of ${hostname} failed (${code})`, { cause: error });
     } finally {
@@ -461,8 +497,16 @@ export class GuardedWeb implements Web {
       // Destroying the request destroys the socket: whatever the server still sends is never read.
       const cleanup = () => {
         for (const t of timers) clearTimeout(t);
+        plan.signal?.removeEventListener('abort', stopped);
         req.destroy();
         for (const d of decoders) d.destroy();
+      };
+      // The caller stopped: not a connect failure (no other address is tried), not the site's fault.
+      const stopped = () => {
+        if (settled) return;
+        settled = true;
+        cleanup();
+        reject(new FetchStoppedError(shown));
       };
       const fail = (error: WebError) => {
         if (settled) return;
@@ -481,6 +525,11 @@ export class GuardedWeb implements Web {
         resolve(result);
       };
 
+      if (plan.signal?.aborted) {
+        stopped();
+        return;
+      }
+      plan.signal?.addEventListener('abort', stopped, { once: true });
       const remaining = deadline - performance.now();
       if (remaining <= 0) {
         failAfterConnect(new FetchTimeoutError(shown, `timed out after ${plan.totalTimeoutMs}ms`));

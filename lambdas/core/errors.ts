@@ -92,6 +92,21 @@ export class BadResponseError extends WebError {
   }
 }
 
+/**
+ * A fetch given up because the caller stopped (Ctrl-C on a local run), not because of the site:
+ * deliberately not a `WebError`, so no step records it as the page's or the lead's failure. A
+ * page recorded as failed would stay so for the run (`page_snapshot` keeps a run's first outcome
+ * for a URL), and the redrive that finishes the run must fetch it again.
+ */
+export class FetchStoppedError extends ProspectorError {
+  readonly url: string;
+  constructor(url: string, options?: { cause?: unknown }) {
+    super(`${url}: stopped before the site answered (the run is stopping)`, options);
+    this.name = 'FetchStopped';
+    this.url = url;
+  }
+}
+
 /** The lead's site yielded no usable page at all. */
 export class NoContentError extends ProspectorError {
   constructor(message: string) {

@@ -142,6 +142,8 @@ export interface WebFetchOptions {
   timeoutMs?: number;
   /** Make the request conditional; a 304 then resolves with `notModified: true` instead of failing. */
   validators?: WebValidators;
+  /** Gives the fetch up at once when aborted: the connection is closed and the call rejects with `FetchStoppedError`. */
+  signal?: AbortSignal;
 }
 
 /** The web port: an SSRF-guarded fetcher. Throws a `WebError` subclass on failure. */
@@ -149,9 +151,10 @@ export interface Web {
   fetch(url: string, options?: WebFetchOptions): Promise<WebResponse>;
   /**
    * Whether robots.txt of the URL's site allows our user agent to fetch it (cached per site).
-   * Rejects with the fetch error (a timeout, an unreachable host) when robots.txt does not answer.
+   * Rejects with the fetch error (a timeout, an unreachable host) when robots.txt does not answer,
+   * and with `FetchStoppedError` when `signal` is aborted first (nothing is cached then).
    */
-  allowedByRobots(url: string): Promise<boolean>;
+  allowedByRobots(url: string, options?: { signal?: AbortSignal }): Promise<boolean>;
 }
 
 /** A structured logger (Powertools Logger in Lambda, the same JSON shape locally). */

@@ -109,6 +109,8 @@ describe('prospector on a busy home, interrupted, and with two sellers', { timeo
     const stopped = await run.done;
     const wall = (Date.now() - spawned) / 1000;
     expect(stopped.code, stopped.stderr).toBe(130);
+    // the slow site's fetch is given up at once; only steps that commit get the grace
+    expect(stopped.stderr).toMatch(/stopping: no new lead starts; fetches stop now; \d step\(s\) in flight get up to 5 s to finish/);
     const prefix = /prospector redrive ([0-9a-f]{8})/.exec(stopped.stderr)?.[1];
     expect(prefix, stopped.stderr).toBeDefined();
 

@@ -8,6 +8,7 @@ import { GuardedWeb, type GuardedWebOptions, type PacingTimer, parseRobotsTxt, p
 import {
   BadResponseError,
   BlockedUrlError,
+  FetchStoppedError,
   FetchTimeoutError,
   NotHtmlError,
   TooLargeError,
@@ -473,6 +474,40 @@ describe('GuardedWeb fetch', () => {
     expect(error).toBeInstanceOf(FetchTimeoutError);
   });
 
+  it('gives a fetch up when its signal is aborted, waiting for headers or mid-body: the connection is closed, no other address is tried', async () => {
+    let closed = 0;
+    const silent = await serve((req) => req.socket.once('close', () => closed++)); // never answers
+    resolveTable['silent.example'] = ['127.0.0.1', '127.0.0.1'];
+    try {
+      // a limit the test never reaches: only the stop can end these fetches
+      const w = web({ totalTimeoutMs: 600_000, allow: [{ address: '127.0.0.1', port: silent.port }, { address: '127.0.0.1', port: main.port }] });
+      const stop = new AbortController();
+      const waiting = w.fetch(`http://silent.example:${silent.port}/`, { signal: stop.signal });
+      while (silent.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      stop.abort();
+      const error = await waiting.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(FetchStoppedError);
+      // not a WebError: no step records it as the page's or the lead's failure
+      expect(error).not.toBeInstanceOf(WebError);
+      expect((error as Error).message).toBe(`http://silent.example:${silent.port}/: stopped before the site answered (the run is stopping)`);
+      // the second address of the name is not dialled
+      expect(silent.connections).toBe(1);
+      while (closed === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+
+      // mid-body: a page trickling a byte a second
+      const midway = new AbortController();
+      const trickling = w.fetch(`${main.base}/trickle`, { signal: midway.signal });
+      setTimeout(() => midway.abort(), 300);
+      await expect(trickling).rejects.toBeInstanceOf(FetchStoppedError);
+
+      // a signal aborted before the call asks nothing
+      await expect(w.fetch(`${silent.base}/again`, { signal: stop.signal })).rejects.toBeInstanceOf(FetchStoppedError);
+      expect(silent.requests.map((r) => r.path)).toEqual(['/']);
+    } finally {
+      await silent.close();
+    }
+  }, 30_000);
+
   it('refuses binary content labelled text/html', async () => {
     const error = await failure(web().fetch(`${main.base}/binary`));
     expect(error).toBeInstanceOf(NotHtmlError);
@@ -642,6 +677,32 @@ describe('GuardedWeb robots.txt', () => {
       await silent.close();
     }
   });
+
+  it('a stopped robots.txt fetch is not cached, not even as "allow all": a caller that was not stopped asks again and its rules hold', async () => {
+    let asked = 0;
+    const site = await serve((req, res) => {
+      if (req.url !== '/robots.txt') return html(res, '<p>page</p>');
+      // the first ask is never answered; the next ones are
+      if (++asked > 1) res.writeHead(200, { 'Content-Type': 'text/plain' }).end('User-agent: *\nDisallow: /private\n');
+    });
+    try {
+      const w = web({ totalTimeoutMs: 600_000, allow: [{ address: '127.0.0.1', port: site.port }] });
+      const stop = new AbortController();
+      // the stopped caller starts the fetch; another caller waits on the same one
+      const stopped = w.allowedByRobots(`${site.base}/private`, { signal: stop.signal });
+      const other = w.allowedByRobots(`${site.base}/private`);
+      while (asked === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      stop.abort();
+      const error = await stopped.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(FetchStoppedError);
+      expect((error as Error).message).toBe(`${site.base}/robots.txt: stopped before the site answered (the run is stopping)`);
+      await expect(other).resolves.toBe(false);
+      await expect(w.allowedByRobots(`${site.base}/about`)).resolves.toBe(true);
+      expect(asked).toBe(2);
+    } finally {
+      await site.close();
+    }
+  }, 30_000);
 
   it('allows all on 404, and on 5xx with a warning', async () => {
     const warn = vi.fn();

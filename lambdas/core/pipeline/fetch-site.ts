@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { cleanPage } from '../clean/clean.ts';
 import { discoverPages } from '../clean/discover.ts';
-import { BadResponseError, WebError, describeError } from '../errors.ts';
+import { BadResponseError, FetchStoppedError, WebError, describeError } from '../errors.ts';
 import { lakeKeys } from '../lake-keys.ts';
 import type { WebResponse, WebValidators } from '../ports.ts';
 import type { Deps } from './deps.ts';
@@ -219,9 +219,11 @@ export async function fetchSite(deps: Deps, rawInput: FetchSiteInput): Promise<F
 
   const home = lead.website;
   // The homepage could not be had: recorded with why, and the error fails the lead. Also when
-  // robots.txt did not answer (a timeout, an unreachable host): neither would the homepage.
+  // robots.txt did not answer (a timeout, an unreachable host): neither would the homepage. A
+  // fetch stopped by the caller says nothing about the site and is not recorded: the redrive
+  // that finishes the run fetches the homepage again.
   const homeFailed = async (error: unknown): Promise<never> => {
-    await recordSkip(deps, runId, lead, home, 'home', outcomeOf(error), describeError(error).message);
+    if (!(error instanceof FetchStoppedError)) await recordSkip(deps, runId, lead, home, 'home', outcomeOf(error), describeError(error).message);
     throw error;
   };
   if (!(await web.allowedByRobots(home).catch(homeFailed))) {
