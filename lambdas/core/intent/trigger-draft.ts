@@ -14,7 +14,7 @@
  */
 import { z } from 'zod';
 import type { Deps } from '../pipeline/deps.ts';
-import { defineAnswer, LlmCalls, type LlmCallRecord, type LlmPassDeps } from '../llm/calls.ts';
+import { defineAnswer, ledgerFor, type CallSpendOptions, type LlmCallRecord, type LlmPassDeps } from '../llm/calls.ts';
 import { LlmOutputError } from '../errors.ts';
 import { checkGrounding } from '../outreach/grounding.ts';
 import type { DraftFact } from '../outreach/templates.ts';
@@ -106,24 +106,14 @@ export interface SignalSummaryResult {
 export interface SummariseOptions {
   model: string;
   company: { domain: string; companyName: string };
-  modelPrices?: ConstructorParameters<typeof LlmCalls>[0]['modelPrices'];
+  modelPrices?: CallSpendOptions['modelPrices'];
 }
 
 /** Asks the model for the change in one sentence and keeps it only if the after-quote grounds it. */
 export async function summariseSignal(signal: StoredSignal, deps: LlmPassDeps, options: SummariseOptions): Promise<SignalSummaryResult> {
   if (deps.llm.provider === 'offline-heuristic') return { summary: null, reason: 'no language model is configured', calls: [] };
   if (!signal.afterQuote) return { summary: null, reason: 'the signal has no after-quote to ground a summary in', calls: [] };
-  const calls = new LlmCalls({
-    llm: deps.llm,
-    archive: deps.archive,
-    promptTokenBudget: 1200,
-    subject: options.company,
-    reasoningTokens: 300,
-    reasoningEffort: 'low',
-    ...(options.modelPrices ? { modelPrices: options.modelPrices } : {}),
-    ...(deps.now ? { now: deps.now } : {}),
-    ...(deps.newId ? { newId: deps.newId } : {}),
-  });
+  const calls = ledgerFor(deps, { promptTokenBudget: 1200, subject: options.company, reasoningTokens: 300, reasoningEffort: 'low', modelPrices: options.modelPrices });
   const user = SIGNAL_SUMMARY_PROMPT.user
     .replace('{{kind}}', signal.kind)
     .replace('{{before}}', neutraliseDelimiters(signal.beforeQuote ?? '(nothing: the item is new)').slice(0, 600))

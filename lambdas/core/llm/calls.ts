@@ -152,6 +152,11 @@ export interface LlmPassDeps {
   newId?: () => string;
 }
 
+/** A ledger over a caller's port, archive, clock and ids (LlmPassDeps, ResearchDeps) for one subject's calls. */
+export function ledgerFor(deps: Pick<LlmCallsOptions, 'llm' | 'archive' | 'now' | 'newId'>, options: Omit<LlmCallsOptions, 'llm' | 'archive' | 'now' | 'newId'>): LlmCalls {
+  return new LlmCalls({ ...options, llm: deps.llm, archive: deps.archive, now: deps.now, newId: deps.newId });
+}
+
 /** One subject's LLM calls (one lead's research, one lead's drafts): budget, validation, records, archive. */
 export class LlmCalls {
   used = 0;

@@ -13,7 +13,7 @@
  * waits, retries, and past its retries drafts from templates instead.
  */
 import { BudgetExceededError } from '../errors.ts';
-import { LlmCalls, type CallSpendOptions, type LlmCallRecord, type LlmPassDeps } from '../llm/calls.ts';
+import { ledgerFor, type CallSpendOptions, type LlmCallRecord, type LlmPassDeps } from '../llm/calls.ts';
 import type { PipelineConfig } from '../pipeline/deps.ts';
 import { DEFAULT_MODELS, supportsStrictJsonSchema } from '../research/models.ts';
 import { buildDraftPrompt, DRAFT_PROMPT, DRAFT_PROMPT_TOKEN_LIMIT, DRAFT_PROMPT_VERSION, sequenceFromAnswer, type ComposeInput } from './compose.ts';
@@ -85,16 +85,12 @@ export async function draftLead(input: ComposeInput, deps: DraftDeps, mode: Draf
 
   const opts: DraftOptions = { ...DEFAULT_DRAFT_OPTIONS, ...Object.fromEntries(Object.entries(options ?? {}).filter(([, v]) => v !== undefined)) };
   const prompt = buildDraftPrompt(input, { strict: supportsStrictJsonSchema(opts.model), limit: opts.promptTokenLimit });
-  const calls = new LlmCalls({
-    llm: deps.llm,
-    archive: deps.archive,
+  const calls = ledgerFor(deps, {
     promptTokenBudget: opts.promptTokenLimit + opts.repairTokenBudget,
     subject: { domain: input.lead.domain, companyName: input.lead.companyName },
     reasoningTokens: opts.reasoningTokens,
     reasoningEffort: opts.reasoningEffort,
-    ...(opts.modelPrices ? { modelPrices: opts.modelPrices } : {}),
-    ...(deps.now ? { now: deps.now } : {}),
-    ...(deps.newId ? { newId: deps.newId } : {}),
+    modelPrices: opts.modelPrices,
   });
   const answer = await calls.ask({
     answer: prompt.answer,

@@ -18,7 +18,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { LlmOutputError } from '../errors.ts';
-import { defineAnswer, LlmCalls, type CallSpendOptions, type LlmCallRecord, type LlmPassDeps } from '../llm/calls.ts';
+import { defineAnswer, ledgerFor, type CallSpendOptions, type LlmCallRecord, type LlmPassDeps } from '../llm/calls.ts';
 import { DEFAULT_MODELS, supportsStrictJsonSchema } from '../research/models.ts';
 import { parsePromptFile, PROMPTS, renderTemplate } from '../research/prompts.ts';
 import { delimiterAttribute, neutraliseDelimiters } from '../research/text.ts';
@@ -118,16 +118,12 @@ export async function classifyReply(mail: InboundMail, deps: ClassifyDeps, optio
   const heuristic = (fallbackReason: string | null) => fromHeuristic(mail, stripped, fallbackReason);
   if (deps.llm.provider === 'offline-heuristic') return done(keepAutoReply(rule, heuristic(null)));
 
-  const calls = new LlmCalls({
-    llm: deps.llm,
-    archive: deps.archive,
+  const calls = ledgerFor(deps, {
     promptTokenBudget: opts.promptTokenBudget,
     subject: { domain: mail.from?.address.split('@')[1] ?? 'unknown', companyName: mail.from?.name || mail.from?.address || 'unknown sender' },
     reasoningTokens: opts.reasoningTokens,
     reasoningEffort: opts.reasoningEffort,
-    ...(opts.modelPrices ? { modelPrices: opts.modelPrices } : {}),
-    ...(deps.now ? { now: deps.now } : {}),
-    ...(deps.newId ? { newId: deps.newId } : {}),
+    modelPrices: opts.modelPrices,
   });
   const answerSpec = defineAnswer({
     pass: 'classify',

@@ -28,7 +28,7 @@ import { z } from 'zod';
 import { LlmOutputError, NotFoundError, ProspectorError } from '../errors.ts';
 import { KnowledgeIndex, loadPassages, MIN_COVERAGE, type KnowledgePassage } from '../knowledge/retrieve.ts';
 import { lakeKeys } from '../lake-keys.ts';
-import { defineAnswer, LlmCalls, type LlmCallRecord, type LlmPassDeps } from '../llm/calls.ts';
+import { defineAnswer, ledgerFor, type LlmCallRecord, type LlmPassDeps } from '../llm/calls.ts';
 import { checkGrounding, splitSentences, stripCitations, type GroundingReport, type SellerEvidence } from '../outreach/grounding.ts';
 import { loadSellerEvidence, withCitationMarkers } from '../outreach/repository.ts';
 import { signOffFor, toneInstructions } from '../outreach/templates.ts';
@@ -332,16 +332,15 @@ export function buildRespondPrompt(c: Composition, strict: boolean): { system: s
 
 async function llmResponse(c: Composition, deps: RespondDeps): Promise<{ answer: RespondAnswer | null; reason: string | null; calls: LlmCallRecord[]; model: string }> {
   const model = deps.model ?? DEFAULT_MODELS.synthesis;
-  const calls = new LlmCalls({
-    llm: deps.llm,
-    archive: deps.archive ?? lakeArchive(deps.lake, { workspaceId: c.evidence.workspaceId }),
-    promptTokenBudget: 6000,
-    subject: { domain: c.evidence.lead.domain ?? c.evidence.lead.email.split('@')[1] ?? 'unknown', companyName: c.evidence.lead.companyName },
-    reasoningTokens: 1500,
-    reasoningEffort: 'low',
-    ...(deps.now ? { now: deps.now } : {}),
-    ...(deps.newId ? { newId: deps.newId } : {}),
-  });
+  const calls = ledgerFor(
+    { ...deps, archive: deps.archive ?? lakeArchive(deps.lake, { workspaceId: c.evidence.workspaceId }) },
+    {
+      promptTokenBudget: 6000,
+      subject: { domain: c.evidence.lead.domain ?? c.evidence.lead.email.split('@')[1] ?? 'unknown', companyName: c.evidence.lead.companyName },
+      reasoningTokens: 1500,
+      reasoningEffort: 'low',
+    },
+  );
   const allowed = c.evidence.passages.map((_, i) => localPassageId(i));
   const spec = defineAnswer({ pass: 'respond', schema: checkedAnswer(allowed), jsonSchemaName: 'reply_response', jsonSchema: RESPOND_JSON_SCHEMA, format: RESPOND_PROMPT.format ?? '' });
   try {

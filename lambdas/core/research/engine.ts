@@ -16,7 +16,7 @@
  * outages from the `Llm` port propagate unchanged: the state machine waits and retries, the
  * engine never sleeps.
  */
-import { LlmCalls, promptTokens, type CallSpendOptions, type RenderedPrompt } from '../llm/calls.ts';
+import { ledgerFor, promptTokens, type CallSpendOptions, type RenderedPrompt } from '../llm/calls.ts';
 import type { IcpContext, ResearchDeps, ResearchInput, ResearchPage, SellerContext } from './contract.ts';
 import type { Findings, ResearchFact, ResearchResult } from './records.ts';
 import { DEFAULT_MODELS, HEURISTIC_MODEL, supportsStrictJsonSchema } from './models.ts';
@@ -117,16 +117,12 @@ export async function researchLead(input: ResearchInput, deps: ResearchDeps, opt
   const opts = resolveOptions(options);
   const icp = input.seller.icps.find((i) => i.id === input.icpId) ?? likeliestIcp(input) ?? null;
   const keywords = buildKeywordSet(input.seller, icp);
-  const ledger = new LlmCalls({
-    llm: deps.llm,
-    archive: deps.archive,
+  const ledger = ledgerFor(deps, {
     promptTokenBudget: opts.promptTokenBudget,
     subject: { domain: input.lead.domain, companyName: input.lead.companyName },
     reasoningTokens: opts.reasoningTokens,
     reasoningEffort: opts.reasoningEffort,
-    ...(opts.modelPrices ? { modelPrices: opts.modelPrices } : {}),
-    ...(deps.now ? { now: deps.now } : {}),
-    ...(deps.newId ? { newId: deps.newId } : {}),
+    modelPrices: opts.modelPrices,
   });
 
   const prepared: PreparedPage[] = input.pages
