@@ -24,6 +24,7 @@ import {
   type Channel,
   type EvidenceFact,
   type GroundingFinding,
+  type GroundingReport,
   type GroundingRule,
   type SellerEvidence,
 } from './grounding.ts';
@@ -454,6 +455,37 @@ export interface Decider {
   userId: string | null;
 }
 
+/** The rows a rep edits and the checker judges (a draft's message, a reply's suggested response) and where their findings go. */
+const CHECKED_ROWS = {
+  message: { flags: 'risk_flag', owner: 'message_id' },
+  reply_response: { flags: 'reply_response_flag', owner: 'response_id' },
+} as const;
+
+/**
+ * Stores an edit's checked words with the checker's verdict on its message or response, in one
+ * statement so that the recheck trigger keeps the verdict; `edited_by` moves only when the words did.
+ */
+export async function saveCheckedEdit(tx: Sql, table: keyof typeof CHECKED_ROWS, id: string, report: GroundingReport, changed: boolean, userId: string | null): Promise<void> {
+  await tx.query(
+    `UPDATE ${table} SET subject = :subject, body = :body, grounding = :grounding, checker_version = :version, checked_at = clock_timestamp(),
+                     edited_by = CASE WHEN :changed::boolean THEN :userId::uuid ELSE edited_by END
+      WHERE id = :id::uuid`,
+    { id, subject: report.subject, body: report.body, grounding: report.verdict, version: report.checkerVersion, changed, userId },
+  );
+}
+
+/** Replaces the checker's findings on a message or a suggested response. */
+export async function replaceFindings(tx: Sql, table: keyof typeof CHECKED_ROWS, id: string, findings: readonly GroundingFinding[]): Promise<void> {
+  const { flags, owner } = CHECKED_ROWS[table];
+  await tx.query(`DELETE FROM ${flags} WHERE ${owner} = :id::uuid`, { id });
+  for (const f of findings) {
+    await tx.query(
+      `INSERT INTO ${flags} (${owner}, rule, severity, detail, excerpt, sentence_index) VALUES (:id::uuid, :rule, :severity, :detail, :excerpt, :index)`,
+      { id, rule: f.rule, severity: f.severity, detail: f.detail, excerpt: f.excerpt || null, index: f.sentenceIndex },
+    );
+  }
+}
+
 /** Who decides: `email` when given (it must be a user of the workspace), else `fallback` (the owning rep). */
 export async function decider(sql: Sql, workspaceId: string, email: string | undefined, fallback: string): Promise<Decider> {
   const wanted = (email ?? fallback).trim().toLowerCase();
@@ -773,21 +805,9 @@ export async function editMessage(
 
     const who = await decider(tx, m.workspace_id, edit.by, m.rep_email);
     const changed = report.body !== m.body || report.subject !== m.subject;
-    // One statement sets the words and the new verdict, so the recheck trigger keeps the verdict.
-    await tx.query(
-      `UPDATE message SET subject = :subject, body = :body, grounding = :grounding, checker_version = :version, checked_at = clock_timestamp(),
-                          edited_by = CASE WHEN :changed::boolean THEN :userId::uuid ELSE edited_by END
-        WHERE id = :id::uuid`,
-      { id: messageId, subject: report.subject, body: report.body, grounding: report.verdict, version: report.checkerVersion, changed, userId: who.userId },
-    );
-    await tx.query(`DELETE FROM risk_flag WHERE message_id = :id::uuid`, { id: messageId });
+    await saveCheckedEdit(tx, 'message', messageId, report, changed, who.userId);
+    await replaceFindings(tx, 'message', messageId, report.findings);
     await tx.query(`DELETE FROM citation WHERE message_id = :id::uuid`, { id: messageId });
-    for (const f of report.findings) {
-      await tx.query(
-        `INSERT INTO risk_flag (message_id, rule, severity, detail, excerpt, sentence_index) VALUES (:id::uuid, :rule, :severity, :detail, :excerpt, :index)`,
-        { id: messageId, rule: f.rule, severity: f.severity, detail: f.detail, excerpt: f.excerpt || null, index: f.sentenceIndex },
-      );
-    }
     const byLocal = new Map(facts.rows.map((f) => [f.local_id, f.id]));
     const byId = new Set(facts.rows.map((f) => f.id));
     let cited = 0;

@@ -30,7 +30,7 @@ import { KnowledgeIndex, loadPassages, MIN_COVERAGE, type KnowledgePassage } fro
 import { lakeKeys } from '../lake-keys.ts';
 import { defineAnswer, ledgerFor, type LlmCallRecord, type LlmPassDeps } from '../llm/calls.ts';
 import { checkGrounding, splitSentences, stripCitations, type GroundingReport, type SellerEvidence } from '../outreach/grounding.ts';
-import { loadSellerEvidence, withCitationMarkers } from '../outreach/repository.ts';
+import { loadSellerEvidence, replaceFindings, withCitationMarkers } from '../outreach/repository.ts';
 import { signOffFor, toneInstructions } from '../outreach/templates.ts';
 import type { Onboarding } from '../onboarding/schema.ts';
 import type { Lake, Sql } from '../ports.ts';
@@ -472,14 +472,8 @@ export function citedPassages(report: GroundingReport, passages: KnowledgePassag
 
 /** Writes the checker's findings and citations of a response (its old ones deleted first). */
 export async function writeResponseEvidence(tx: Sql, responseId: string, workspaceId: string, report: GroundingReport, passages: KnowledgePassage[]): Promise<number> {
-  await tx.query(`DELETE FROM reply_response_flag WHERE response_id = :id::uuid`, { id: responseId });
+  await replaceFindings(tx, 'reply_response', responseId, report.findings);
   await tx.query(`DELETE FROM reply_response_citation WHERE response_id = :id::uuid`, { id: responseId });
-  for (const f of report.findings) {
-    await tx.query(
-      `INSERT INTO reply_response_flag (response_id, rule, severity, detail, excerpt, sentence_index) VALUES (:id::uuid, :rule, :severity, :detail, :excerpt, :index)`,
-      { id: responseId, rule: f.rule, severity: f.severity, detail: f.detail, excerpt: f.excerpt || null, index: f.sentenceIndex },
-    );
-  }
   const cited = citedPassages(report, passages);
   for (const s of cited) {
     for (const passageId of s.passageIds) {

@@ -9,7 +9,7 @@ import { NotFoundError, ProspectorError } from '../errors.ts';
 import type { KnowledgePassage } from '../knowledge/retrieve.ts';
 import { ApprovalRefusedError, EditRefusedError } from '../outreach/errors.ts';
 import type { GroundingFinding, GroundingRule } from '../outreach/grounding.ts';
-import { carryCitations, decider, loadSellerEvidence, withCitationMarkers } from '../outreach/repository.ts';
+import { carryCitations, decider, loadSellerEvidence, saveCheckedEdit, withCitationMarkers } from '../outreach/repository.ts';
 import type { Sql } from '../ports.ts';
 import { checkResponse, localPassageId, RESPONSE_TEMPLATE_LABEL, writeResponseEvidence, type ResponseEvidence, type ResponseQuestion } from './respond.ts';
 
@@ -279,12 +279,7 @@ export async function editResponse(sql: Sql, id: string, edit: { body: string; s
     if (!report.body.trim()) throw new EditRefusedError(id, `the new body of response ${id} holds only citation markers: write the words`);
     const who = await decider(tx, row.workspace_id, edit.by, row.rep_email);
     const changed = report.body !== row.body || report.subject !== row.subject;
-    await tx.query(
-      `UPDATE reply_response SET subject = :subject, body = :body, grounding = :grounding, checker_version = :version, checked_at = clock_timestamp(),
-                                 edited_by = CASE WHEN :changed::boolean THEN :userId::uuid ELSE edited_by END
-        WHERE id = :id::uuid`,
-      { id, subject: report.subject, body: report.body, grounding: report.verdict, version: report.checkerVersion, changed, userId: who.userId },
-    );
+    await saveCheckedEdit(tx, 'reply_response', id, report, changed, who.userId);
     const cited = await writeResponseEvidence(tx, id, row.workspace_id, report, current.passages);
     return { responseId: id, changed, before: row.grounding, grounding: report.verdict, findings: report.findings, subject: report.subject, body: report.body, citedSentences: cited };
   });
