@@ -55,7 +55,11 @@ export interface SendOnceOptions extends Pick<ExecuteOptions, 'onEvent' | 'retry
   /** Keep claiming for this long, waiting out the spacing between rounds (default 0: one round). */
   keepSendingSeconds?: number;
   wrap?: ExecuteOptions['wrap'];
-  /** Once aborted, the execution claims nothing more (the sends of the round in flight finish; a wait already begun runs out). */
+  /**
+   * Once aborted, the execution claims nothing more: the sends of the round in flight finish, and
+   * a wait for the spacing between rounds ends at once (it does nothing; the rounds before it are
+   * counted), with the counts so far.
+   */
   stopAfterRound?: AbortSignal;
 }
 
@@ -82,11 +86,23 @@ export async function sendOnce(deps: Deps, mail: MailDeps, options: SendOnceOpti
         }
       : fn;
   // Once stopping: a round not yet claimed claims nothing, and the round in flight is the last.
+  // Between rounds (FinishSend said `again`, the next ClaimDue has not begun) the execution only
+  // waits out the spacing: a stop then abandons it, and its counts are FinishSend's last.
   const stop = options.stopAfterRound;
+  let between: { summary: SendSummary } | undefined;
+  let abandonedWith: SendSummary | undefined;
+  const abandon = new AbortController();
+  const stopBetweenRounds = () => {
+    if (!between) return;
+    abandonedWith = between.summary;
+    abandon.abort();
+  };
+  stop?.addEventListener('abort', stopBetweenRounds, { once: true });
   const stopping = (state: string, fn: StepHandler): StepHandler => {
     if (!stop) return fn;
     if (state === 'ClaimDue') {
       return async (event) => {
+        between = undefined;
         if (!stop.aborted) return fn(event);
         const e = event as { batch: { workspaceId: string }; claimer: string; totals?: { startedAt?: string } };
         return { workspaceId: e.batch.workspaceId, claimer: e.claimer, abandoned: 0, messages: [], startedAt: e.totals?.startedAt ?? clock.now().toISOString() };
@@ -94,21 +110,32 @@ export async function sendOnce(deps: Deps, mail: MailDeps, options: SendOnceOpti
     }
     if (state === 'FinishSend') {
       return async (event) => {
-        const totals = (await fn(event)) as { again: boolean };
-        return stop.aborted ? { ...totals, again: false } : totals;
+        const totals = (await fn(event)) as { again: boolean; summary: SendSummary };
+        if (stop.aborted) return { ...totals, again: false };
+        if (totals.again) between = totals;
+        return totals;
       };
     }
     return fn;
   };
   const wrap = (state: string, fn: StepHandler) => stopping(state, skipWaits(state, options.wrap ? options.wrap(state, fn) : fn));
-  const summary = (await executeLocally(withMail, input, {
-    aslText: readFileSync(SENDING_ASL_PATH, 'utf8'),
-    onEvent: options.onEvent,
-    wrap,
-    retryIntervalOverrides: options.retryIntervalOverrides,
-    waitTimeOverrides: simulated ? { WaitForSpacing: 0 } : undefined,
-    signal: options.signal,
-  })) as SendSummary;
+  let summary: SendSummary;
+  try {
+    summary = (await executeLocally(withMail, input, {
+      aslText: readFileSync(SENDING_ASL_PATH, 'utf8'),
+      onEvent: options.onEvent,
+      wrap,
+      retryIntervalOverrides: options.retryIntervalOverrides,
+      waitTimeOverrides: simulated ? { WaitForSpacing: 0 } : undefined,
+      signal: options.signal ? AbortSignal.any([options.signal, abandon.signal]) : abandon.signal,
+    })) as SendSummary;
+  } catch (error) {
+    // Abandoned while waiting between rounds: what was sent is counted; a caller's own abort stays an error.
+    if (!abandonedWith || options.signal?.aborted) throw error;
+    summary = abandonedWith;
+  } finally {
+    stop?.removeEventListener('abort', stopBetweenRounds);
+  }
   // approved responses to replies go in their threads, after the outreach round (see reply-send.ts)
   if (summary.blocked) return summary;
   await settleAbandonedResponses(deps.sql, options.workspaceId, clock.now(), input.abandonedAfterSeconds);

@@ -12,7 +12,7 @@ import type { PgliteSql } from '#adapters/pglite-sql.ts';
 import type { SmtpMailer } from '#adapters/smtp-mailer.ts';
 import type { Deps, MailDeps } from '#core/pipeline/deps.ts';
 import { MailerBlockedError } from '#core/errors.ts';
-import type { Mailer } from '#core/ports.ts';
+import type { Clock, Mailer } from '#core/ports.ts';
 import type { MailSink } from '../../local/mail-sink.ts';
 import { sendOnce } from '../../local/sending.ts';
 import { listOutbox } from '#core/sending/outbox.ts';
@@ -293,6 +293,34 @@ describe('rounds, parking and a workspace that cannot send', () => {
     expect(s).toMatchObject({ claimed: 1, sent: 1 });
     expect(await sentAt(w)).toHaveLength(1);
   }, 120_000);
+
+  it('asked to stop while it waits out the spacing between rounds, an execution ends at once with what it sent', async () => {
+    const { w } = await workspaceWithQueue(3);
+    const stop = new AbortController();
+    // Not a simulated clock: the execution's Wait for the spacing is real (minutes), as with
+    // `prospector send --for 3h` on the real clock; this one stands at NOW and moves with time.
+    const began = Date.now();
+    const clock: Clock = { now: () => new Date(NOW.getTime() + (Date.now() - began)) };
+    let waitSeconds = 0;
+    const stopInTheWait = (state: string, fn: (e: unknown) => Promise<unknown>) =>
+      state === 'FinishSend'
+        ? async (event: unknown) => {
+            const totals = (await fn(event)) as { again: boolean; waitSeconds: number };
+            if (totals.again) {
+              waitSeconds = totals.waitSeconds;
+              setTimeout(() => stop.abort(), 100);
+            }
+            return totals;
+          }
+        : fn;
+
+    const s = await sendOnce(deps(), mail(), { workspaceId: w, clock, keepSendingSeconds: 3600, wrap: stopInTheWait, stopAfterRound: stop.signal });
+
+    // the wait it was in: the mailbox's spacing, a minute or more, past this test's own limit
+    expect(waitSeconds).toBeGreaterThanOrEqual(60);
+    expect(s).toMatchObject({ claimed: 1, sent: 1, rounds: 1, blocked: false });
+    expect(await sentAt(w)).toHaveLength(1);
+  }, 30_000);
 
   it('a message that can never be composed is parked with the reason, and the rest of the round goes on', async () => {
     // an imported lead whose address has no dot in its domain: the database keeps it, no mail can carry it
