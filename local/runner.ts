@@ -326,8 +326,10 @@ export async function runOnce(rt: LocalRuntime, options: RunOptions = {}): Promi
   const wrap = (state: string, fn: StepHandler): StepHandler => {
     const inner = options.wrap ? options.wrap(state, fn) : fn;
     return async (event) => {
-      // After a stop no step starts: it waits until the execution is abandoned.
-      if (stop?.aborted) return new Promise<never>(() => undefined);
+      // After a stop no step starts: it waits until the execution is abandoned, then fails. A
+      // step that never settled would keep its state's TimeoutSeconds timer (up to 5 minutes),
+      // and with it the process, alive after the run was closed.
+      if (stop?.aborted) return untilAbandoned(abandon.signal);
       const call = inner(event);
       inFlight.add(call);
       try {
@@ -376,6 +378,15 @@ export async function runOnce(rt: LocalRuntime, options: RunOptions = {}): Promi
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Settles only by failing, once `signal` is aborted (the execution abandoned): nothing runs meanwhile. */
+function untilAbandoned(signal: AbortSignal): Promise<never> {
+  return new Promise<never>((_, reject) => {
+    const fail = () => reject(Object.assign(new Error('not started: the run was stopped'), { name: 'Abandoned' }));
+    if (signal.aborted) fail();
+    else signal.addEventListener('abort', fail, { once: true });
+  });
+}
 
 /**
  * The web with every fetch and robots.txt check given up when `stop` is aborted: the step in

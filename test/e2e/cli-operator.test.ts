@@ -130,6 +130,30 @@ describe('prospector on a busy home, interrupted, and with two sellers', { timeo
     expect(after.failures).toMatchObject([{ lead: 'bob.tanaka@slow-freight.example', stage: 'fetch', error: 'FetchTimeout' }]);
   });
 
+  test('Ctrl-C with leads still waiting: the process exits as soon as the run is closed', async () => {
+    // A home of its own: the other tests count this home's runs.
+    const own = await migratedHome('prospector-operator-stop-');
+    try {
+      const ownEnv = cliEnv(own, { PROSPECTOR_FETCH_TIMEOUT_MS: '25000', PROSPECTOR_LEAD_CONCURRENCY: '2' });
+      expect((await prospector(['onboard', '--sample'], ownEnv)).code).toBe(0);
+      const sites = ['brightpallet.example', 'shipwise-cloud.example', 'northstar-cold-chain.example', 'polderport-logistics.example', 'tidewater-packaging.example', 'beaconhq.example'];
+      const leads = join(own, 'queued.csv');
+      await writeFile(leads, HEADER + SLOW + sites.map((d, i) => `Company ${i},https://${d},buyer${i}@${d},Buyer ${i}\n`).join(''));
+      await closeCliDatabases();
+      const run = startProspector(['run', '--leads', leads], ownEnv);
+      // Two at a time, so leads are still waiting when the first is committed: after the stop
+      // their steps never start, and must not keep the process alive (each Task state's timeout
+      // timer, up to 5 minutes, lived on while its step waited for the stop to end it).
+      await until('a lead to be committed', async () => ((await researchParts(own)).some((p) => p.failure_stage !== 'search') ? true : undefined));
+      run.child.kill('SIGINT');
+      const stopped = await run.done;
+      expect(stopped.code, stopped.stderr).toBe(130);
+      expect(stopped.stderr).toMatch(/Run [0-9a-f]{8} interrupted: \d+ lead\(s\) not finished/);
+    } finally {
+      await rm(own, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   test('with two sellers nothing picks one silently: errors name --workspace, listings show it', async () => {
     const second = join(home, 'second.yaml');
     // Its knowledge paths are relative to the sample file: named absolutely from here.
