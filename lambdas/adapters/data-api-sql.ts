@@ -40,7 +40,7 @@ import {
   type SqlParameter,
 } from '@aws-sdk/client-rds-data';
 import { DatabaseError, DatabaseUnavailableError } from '#core/errors.ts';
-import { rewriteParameters, statementHead as head, statementRefused, unbindable } from '#core/db/sql-text.ts';
+import { missingParameters, rewriteParameters, statementHead as head, statementRefused, unbindable } from '#core/db/sql-text.ts';
 import type { Json, Sql, SqlParams, SqlResult, SqlRow, SqlValue } from '#core/ports.ts';
 
 // The base and the error the state machine routes live in core/errors.ts with the other routed names.
@@ -151,10 +151,8 @@ export class DataApiSql implements Sql {
   /** Runs one statement with named `:params`. */
   async query<R extends object = SqlRow>(text: string, params?: SqlParams): Promise<SqlResult<R>> {
     const names = parameterNames(text);
-    const missing = names.filter((name) => params?.[name] === undefined);
-    if (missing.length > 0) {
-      throw statementRefused(text, `missing SQL parameter${missing.length > 1 ? 's' : ''} ${missing.map((m) => `:${m}`).join(', ')}`);
-    }
+    const missing = missingParameters(names, params);
+    if (missing) throw statementRefused(text, missing);
     const parameters = names.map((name) => toSqlParameter(name, params![name] as SqlValue, text));
     const command = new ExecuteStatementCommand({
       ...this.#target,

@@ -36,7 +36,7 @@ import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { messages, PGlite, types, type Transaction } from '@electric-sql/pglite';
-import { rewriteParameters, statementHead, statementRefused, unbindable } from '#core/db/sql-text.ts';
+import { missingParameters, rewriteParameters, statementHead, statementRefused, unbindable } from '#core/db/sql-text.ts';
 import type { Sql, SqlParams, SqlResult, SqlRow, SqlValue } from '#core/ports.ts';
 import { copyFolder } from './copy-folder.ts';
 
@@ -180,10 +180,8 @@ async function run<R extends object>(runner: Runner, text: string, params: SqlPa
   if (text.length > MAX_SQL_CHARS) {
     throw statementRefused(text, `the statement is ${text.length} characters, over the Data API's ${MAX_SQL_CHARS}`);
   }
-  const missing = names.filter((name) => params?.[name] === undefined);
-  if (missing.length > 0) {
-    throw new Error(`${statementHead(text)}: missing SQL parameter${missing.length > 1 ? 's' : ''} ${missing.map((m) => `:${m}`).join(', ')}`);
-  }
+  const missing = missingParameters(names, params);
+  if (missing) throw statementRefused(text, missing);
   const given = names.map((name) => params![name] as SqlValue);
   // Refused as the Data API adapter refuses them (toSqlParameter), in the same words.
   given.forEach((value, i) => {

@@ -232,6 +232,7 @@ describe('DataApiSql through a loopback Data API', () => {
 
   it('refuses a statement whose parameter is missing, naming it', async () => {
     await expect(sql.query('SELECT :a AS a, :b AS b', { a: 1 })).rejects.toThrow(/missing SQL parameter :b/);
+    await expect(sql.query('SELECT :only')).rejects.toMatchObject({ name: 'DatabaseError', message: 'SELECT :only: missing SQL parameter :only' });
   });
 
   it('turns a response over 1 MiB into DatabaseResponseTooLarge', async () => {

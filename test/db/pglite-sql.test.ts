@@ -145,6 +145,8 @@ describe('PgliteSql', () => {
   it('names every missing parameter; undefined counts as missing', async () => {
     await expect(sql.query('SELECT :a, :b, :c', { a: 1, b: undefined })).rejects.toThrow(/missing SQL parameters :b, :c/);
     await expect(sql.query('SELECT :only')).rejects.toThrow(/missing SQL parameter :only/);
+    // refused as DataApiSql refuses it: the same error, the statement's head first
+    await expect(sql.query('SELECT :only')).rejects.toMatchObject({ name: 'DatabaseError', message: 'SELECT :only: missing SQL parameter :only' });
   });
 
   it('converts timestamptz, timestamp, date, int8, numeric, jsonb, text[] and uuid', async () => {

@@ -18,6 +18,13 @@ export function statementRefused(text: string, reason: string): DatabaseError {
   return new DatabaseError(head, `${head}: ${reason}`);
 }
 
+/** Which of a statement's `:names` have no value in `params`, as a refusal's reason, or undefined when none is missing. */
+export function missingParameters(names: readonly string[], params: Readonly<Record<string, unknown>> | undefined): string | undefined {
+  const missing = names.filter((name) => params?.[name] === undefined);
+  if (missing.length === 0) return undefined;
+  return `missing SQL parameter${missing.length > 1 ? 's' : ''} ${missing.map((m) => `:${m}`).join(', ')}`;
+}
+
 /**
  * Why `value` cannot be bound as `:name`, or undefined when it can: a NaN or infinite number (the
  * Data API cannot carry it, and PostgreSQL would store 'NaN' or 'Infinity' as float8 locally) or
