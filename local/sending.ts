@@ -89,12 +89,13 @@ export async function sendOnce(deps: Deps, mail: MailDeps, options: SendOnceOpti
   // Between rounds (FinishSend said `again`, the next ClaimDue has not begun) the execution only
   // waits out the spacing: a stop then abandons it, and its counts are FinishSend's last.
   const stop = options.stopAfterRound;
-  let between: { summary: SendSummary } | undefined;
+  // the counts of the rounds so far while the execution waits between rounds
+  let between: SendSummary | undefined;
   let abandonedWith: SendSummary | undefined;
   const abandon = new AbortController();
   const stopBetweenRounds = () => {
     if (!between) return;
-    abandonedWith = between.summary;
+    abandonedWith = between;
     abandon.abort();
   };
   stop?.addEventListener('abort', stopBetweenRounds, { once: true });
@@ -112,7 +113,7 @@ export async function sendOnce(deps: Deps, mail: MailDeps, options: SendOnceOpti
       return async (event) => {
         const totals = (await fn(event)) as { again: boolean; summary: SendSummary };
         if (stop.aborted) return { ...totals, again: false };
-        if (totals.again) between = totals;
+        if (totals.again) between = totals.summary;
         return totals;
       };
     }
