@@ -15,6 +15,7 @@ import { LOCK_FILE } from '#local/lock.ts';
 import { startProspector } from '#test/crash/cli.ts';
 import { cliEnv, closeCliDatabases, lastJson, prospector, researchParts } from '#test/helpers/cli-in-process.ts';
 import { migratedHome } from '#test/helpers/home.ts';
+import { directoryLeadsCsv } from '#test/helpers/sample-leads.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const HEADER = 'company_name,company_website,lead_email,lead_name\n';
@@ -136,9 +137,10 @@ describe('prospector on a busy home, interrupted, and with two sellers', { timeo
     try {
       const ownEnv = cliEnv(own, { PROSPECTOR_FETCH_TIMEOUT_MS: '25000', PROSPECTOR_LEAD_CONCURRENCY: '2' });
       expect((await prospector(['onboard', '--sample'], ownEnv)).code).toBe(0);
-      const sites = ['brightpallet.example', 'shipwise-cloud.example', 'northstar-cold-chain.example', 'polderport-logistics.example', 'tidewater-packaging.example', 'beaconhq.example'];
       const leads = join(own, 'queued.csv');
-      await writeFile(leads, HEADER + SLOW + sites.map((d, i) => `Company ${i},https://${d},buyer${i}@${d},Buyer ${i}\n`).join(''));
+      // the slow site's lead and seven more from the bundled directory
+      const sites = ['slow-freight.example', 'northstar-cold-chain.example', 'polderport-logistics.example', 'tidewater-packaging.example', 'shipwise-cloud.example', 'beaconhq.example'];
+      await writeFile(leads, await directoryLeadsCsv(sites));
       await closeCliDatabases();
       const run = startProspector(['run', '--leads', leads], ownEnv);
       // Two at a time, so leads are still waiting when the first is committed: after the stop
