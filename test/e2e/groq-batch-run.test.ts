@@ -24,8 +24,8 @@ import { cliEnv, prospector } from '../crash/cli.ts';
 
 const KEY = 'gsk_test_batch_run_key_0123456789';
 const LEADS = [
-  { company_name: 'QuillStack', company_website: 'https://quillstack.example', lead_email: 'ops@quillstack.example', lead_name: 'Quinn Ops' },
-  { company_name: 'Ferrule', company_website: 'https://ferrule.example', lead_email: 'ap@ferrule.example', lead_name: 'Fern AP' },
+  { company_name: 'QuillStack', company_website: 'https://quillstack.example', lead_email: 'quinn@quillstack.example', lead_name: 'Quinn Ops' },
+  { company_name: 'Ferrule', company_website: 'https://ferrule.example', lead_email: 'fern@ferrule.example', lead_name: 'Fern AP' },
 ];
 
 describe('a run in batch mode (prospector run --groq-batch)', () => {

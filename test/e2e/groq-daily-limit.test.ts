@@ -14,9 +14,9 @@ import { startFakeGroq, type FakeGroq } from '#test/fakes/fake-groq.ts';
 
 const KEY = 'gsk_dailyLimitTestKey0123456789';
 const LEADS = [
-  { company_name: 'QuillStack', company_website: 'https://quillstack.example', lead_email: 'ops@quillstack.example', lead_name: 'Quinn Ops' },
+  { company_name: 'QuillStack', company_website: 'https://quillstack.example', lead_email: 'quinn@quillstack.example', lead_name: 'Quinn Ops' },
   { company_name: 'Kiln Analytics', company_website: 'https://kiln-analytics.example', lead_email: 'fin@kiln-analytics.example', lead_name: 'Kim Fin' },
-  { company_name: 'Ferrule', company_website: 'https://ferrule.example', lead_email: 'ap@ferrule.example', lead_name: 'Fern AP' },
+  { company_name: 'Ferrule', company_website: 'https://ferrule.example', lead_email: 'fern@ferrule.example', lead_name: 'Fern AP' },
   { company_name: 'BrightPallet', company_website: 'https://brightpallet.example', lead_email: 'ops@brightpallet.example', lead_name: 'Bo Pallet' },
 ];
 

@@ -46,9 +46,9 @@ describe('Groq faults through the state machine', () => {
     await writeFile(
       leads,
       JSON.stringify([
-        { company_name: 'QuillStack', company_website: 'https://quillstack.example', lead_email: 'ops@quillstack.example', lead_name: 'Quinn Ops' },
+        { company_name: 'QuillStack', company_website: 'https://quillstack.example', lead_email: 'quinn@quillstack.example', lead_name: 'Quinn Ops' },
         { company_name: 'Kiln Analytics', company_website: 'https://kiln-analytics.example', lead_email: 'fin@kiln-analytics.example', lead_name: 'Kim Fin' },
-        { company_name: 'Ferrule', company_website: 'https://ferrule.example', lead_email: 'ap@ferrule.example', lead_name: 'Fern AP' },
+        { company_name: 'Ferrule', company_website: 'https://ferrule.example', lead_email: 'fern@ferrule.example', lead_name: 'Fern AP' },
       ]),
     );
     summary = await runOnce(rt, {
@@ -77,7 +77,7 @@ describe('Groq faults through the state machine', () => {
     expect(waits).toHaveLength(1);
     expect([2, 3, 4]).toContain(waits[0].seconds);
     expect(waits[0].exited! - waits[0].entered!).toBeGreaterThanOrEqual(1900);
-    expect(summary.failures.map((f) => f.lead)).not.toContain('ops@quillstack.example');
+    expect(summary.failures.map((f) => f.lead)).not.toContain('quinn@quillstack.example');
     expect(groq.calls.filter((c) => c.fault === '429')).toHaveLength(1);
   });
 
@@ -90,7 +90,7 @@ describe('Groq faults through the state machine', () => {
 
   test('a hallucinated quote is dropped and counted, and never stored as a fact', async () => {
     const res = await rt.deps.sql.query<{ findings: { verification: { factsDropped: number } } }>(
-      `SELECT r.findings FROM research r JOIN lead l ON l.id = r.lead_id WHERE l.email = 'ap@ferrule.example'`,
+      `SELECT r.findings FROM research r JOIN lead l ON l.id = r.lead_id WHERE l.email = 'fern@ferrule.example'`,
     );
     expect(res.rows[0].findings.verification.factsDropped).toBeGreaterThanOrEqual(1);
     const stored = await rt.deps.sql.query(`SELECT 1 FROM fact WHERE quote ILIKE :q`, { q: `%${HALLUCINATED}%` });

@@ -8,7 +8,8 @@
  * - drafting, the acceptance: the database holds one sequence for every researched lead at or
  *   above its ICP's threshold (steps, both first-touch variants, citations to its own verified
  *   facts, a verdict and flags that agree) and none for leads that were skipped, failed or below
- *   the threshold; the second `start` drafts nothing new and spends no token;
+ *   the threshold, or whose address is a team's mailbox (the directory's `accounts@`); the second
+ *   `start` drafts nothing new and spends no token;
  * - template drafts: every message the templates write for the researched leads passes the
  *   grounding checker, and the run's drafting step stored a sequence for each, with citations to
  *   the very facts of the lead's research;
@@ -32,6 +33,13 @@ import { openLocal, type LocalRuntime } from '#local/runner.ts';
 import { cliEnv, closeCliDatabases, homeDatabase, prospector } from '#test/helpers/cli-in-process.ts';
 import { SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
 import { leadsOfRun } from '#test/helpers/outreach.ts';
+
+/**
+ * The bundled directory's one role address: its company fits, its research is kept, and it gets
+ * no sequence (a team's mailbox is not a person to write to: lambdas/core/leads/role-address.ts).
+ */
+const ROLE_LEAD = 'accounts@ironbridge-manufacturing.example';
+const ROLE_REASON = "accounts@ is a role address (a team's mailbox, not a person): find a named contact at Ironbridge Precision Manufacturing";
 
 /** Rows in the tables a run writes to. */
 async function counts(sql: Sql): Promise<{ leads: number; research: number; llmCalls: number; facts: number }> {
@@ -139,7 +147,10 @@ describe('acceptance: from a fresh home, `prospector start` drafts for every res
 
   test('every researched lead at or above its threshold has one sequence of this run, and no other lead has one', () => {
     const { leads, sequences } = drafting;
-    const eligible = leads.filter((l) => l.status === 'researched' && l.fit !== null && l.fit >= l.threshold);
+    const fits = leads.filter((l) => l.status === 'researched' && l.fit !== null && l.fit >= l.threshold);
+    // the role address fits as its company does, and is left for a rep to find a person at it
+    expect(fits.map((l) => l.email)).toContain(ROLE_LEAD);
+    const eligible = fits.filter((l) => l.email !== ROLE_LEAD);
     expect(first.status).toBe('succeeded');
     expect(eligible.length).toBeGreaterThanOrEqual(5);
     for (const l of eligible) expect({ lead: l.email, run: l.sequenceRun, source: l.source }).toEqual({ lead: l.email, run: first.runId, source: 'template' });
@@ -192,7 +203,8 @@ describe('acceptance: from a fresh home, `prospector start` drafts for every res
     expect(first.leadsDrafted + first.leadsNotDrafted).toBe(first.leadsResearched);
     expect(first.leadsFound).toBe(first.leadsResearched + first.leadsSkipped + first.leadsFailed + first.duplicates);
     expect(first.notDrafted).toHaveLength(first.leadsNotDrafted);
-    for (const n of first.notDrafted) expect(n.reason).toMatch(/^fit \d+ is below the ICP's threshold of \d+$/);
+    expect(first.notDrafted.filter((n) => n.lead === ROLE_LEAD)).toEqual([{ lead: ROLE_LEAD, reason: ROLE_REASON }]);
+    for (const n of first.notDrafted.filter((n) => n.lead !== ROLE_LEAD)) expect(n.reason).toMatch(/^fit \d+ is below the ICP's threshold of \d+$/);
   });
 
   test('a second start on the unchanged sites drafts nothing new and spends no token', () => {
@@ -253,7 +265,7 @@ describe('template drafts for the sample web', () => {
   }, 600_000);
 
   test('every lead at or above its ICP threshold gets a grounded sequence that quotes its own verified facts', async () => {
-    const eligible = leads.filter((l) => l.fitScore >= (onboarding.icps.find((i) => i.slug === l.icpSlug)?.fitThreshold ?? 60));
+    const eligible = leads.filter((l) => l.email !== ROLE_LEAD && l.fitScore >= (onboarding.icps.find((i) => i.slug === l.icpSlug)?.fitThreshold ?? 60));
     expect(run.llmProvider).toBe('offline-heuristic');
     expect(eligible.length).toBeGreaterThanOrEqual(5);
     const variants = assignVariants('first-touch-angle', eligible.map((l) => l.leadId));

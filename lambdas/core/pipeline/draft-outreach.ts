@@ -3,7 +3,8 @@
  *
  * A lead is drafted for when its research is committed in this run (`researched`), its fit
  * reaches the ICP's `fitThreshold`, it is not suppressed or otherwise excluded (suppressions
- * are read again now: an opt-out may have arrived since the search), and it is not already in an
+ * are read again now: an opt-out may have arrived since the search), its address is a person's
+ * (not a role address such as `accounts@`: leads/role-address.ts), and it is not already in an
  * open sequence. The state machine already skips leads that are not researched or below the
  * threshold (a Choice, visible in the execution history); they are checked again here because a
  * step must not trust its caller.
@@ -32,6 +33,7 @@
 import { z } from 'zod';
 import { BudgetExceededError, LlmAnswerDeferred, NotFoundError } from '../errors.ts';
 import { lakeKeys } from '../lake-keys.ts';
+import { roleAddress } from '../leads/role-address.ts';
 import { CHECKER_VERSION } from '../outreach/grounding.ts';
 import { draft, draftingMethod, llmDrafter, type DraftInput, type DraftMode, type LlmDrafter } from '../outreach/drafter.ts';
 import { loadDraftingLead, loadDraftingResearch, loadEditExamples, loadOnboarding } from '../outreach/drafting-context.ts';
@@ -127,6 +129,8 @@ export async function draftOutreach(deps: Deps, rawInput: DraftOutreachInput, op
   if (research.fitScore < threshold) return notDrafted(`fit ${research.fitScore} is below the ICP's threshold of ${threshold}`);
   const excluded = exclusionReason(await loadExclusions(sql, lead.workspaceId, deps.clock.now()), lead.email, lead.domain);
   if (excluded) return notDrafted(excluded);
+  const role = roleAddress(lead.email);
+  if (role) return notDrafted(`${role}@ is a role address (a team's mailbox, not a person): find a named contact at ${lead.companyName}`);
 
   // A fresh signal may trigger this lead's outreach: the signal becomes a citable fact.
   const triggered = await triggerFor(deps, { runId, leadId, workspaceId: lead.workspaceId, researchId: research.researchId });
