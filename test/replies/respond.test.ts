@@ -112,6 +112,18 @@ describe('responses drafted from the seller\'s knowledge', () => {
     expect(view.flags).toEqual([]);
   });
 
+  it("offline: a passage whose document title is a name (the seller's \"Tallyhand FAQ\") is cited where the answer names it, so the template draws no flag", async () => {
+    const question = 'How does the NetSuite sync handle multi-subsidiary setups?';
+    const { replyId } = await reply(`Interesting timing. ${question} We run three entities.`, labelled('needs_info', { questions: [question] }));
+    const result = await draftReplyResponse({ sql: db, lake, llm: new HeuristicLlm() }, { workspaceId, replyId });
+    expect(result).toMatchObject({ status: 'drafted', source: 'template', grounding: 'grounded', repItems: [] });
+    if (result.status === 'skipped') throw new Error('skipped');
+    const view = await getResponse(db, result.responseId);
+    expect(view.body).toContain('From our Tallyhand FAQ (Do you handle multiple entities and currencies):\nYes.');
+    expect(responseWithMarkers(view)).toMatch(/From our Tallyhand FAQ \(Do you handle multiple entities and currencies\): \[k1\]\nYes\. \[k1\]/);
+    expect(view.flags).toEqual([]);
+  });
+
   it('drafts one response per reply: a second call, or the step, writes nothing new', async () => {
     const { replyId } = await reply('Do you support Okta SSO?', labelled('needs_info', { questions: ['Do you support Okta SSO?'] }));
     const first = await draftReplyResponse({ sql: db, lake, llm: new HeuristicLlm() }, { workspaceId, replyId });

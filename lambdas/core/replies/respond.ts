@@ -258,8 +258,8 @@ function signed(body: string, c: Pick<Composition, 'tone' | 'rep'>): string {
 
 /**
  * The offline template: thanks, then per question the prospect's words and the top passage
- * quoted word for word with its citation on every sentence, or a plain "I'll confirm" for the
- * rep; the call to action; the signature.
+ * quoted word for word with its citation on every sentence (and on the line that names where it
+ * comes from), or a plain "I'll confirm" for the rep; the call to action; the signature.
  */
 export function templateResponse(c: Composition): { body: string; repItems: string[] } {
   const opening = {
@@ -280,7 +280,10 @@ export function templateResponse(c: Composition): { body: string; repItems: stri
     const id = localPassageId(index);
     const where = p.heading ? p.heading.split(' > ').at(-1)! : p.documentTitle;
     const quoted = withCitationMarkers(p.text, splitSentences(p.text).map((_, i) => ({ sentenceIndex: i, facts: [{ localId: id }] })));
-    parts.push(`You asked: ${inQuotes(q.question)} From our ${p.documentTitle} (${where.replace(/[?.!]+$/, '')}):\n${quoted}`);
+    // The attribution names the document and its section, words of the passage's own heading:
+    // it cites the passage too, or a title that is a name ("Tallyhand FAQ") would be a specific
+    // backed only by a passage cited in another sentence.
+    parts.push(`You asked: ${inQuotes(q.question)} From our ${p.documentTitle} (${where.replace(/[?.!]+$/, '')}): [${id}]\n${quoted}`);
   }
   parts.push(c.tone.callToAction);
   return { body: signed(parts.join('\n\n'), c), repItems };
