@@ -235,6 +235,22 @@ describe('invalid onboarding files', () => {
     expect(await snapshot(db)).toEqual(before);
   });
 
+  it('says a missing choice is required and lists the choices; a wrong one is named', () => {
+    const bad = clone(sampleRaw) as any;
+    delete bad.products[0].pricingModel;
+    bad.products[1].pricingModel = 'bartering';
+    const error = (() => {
+      try {
+        parseOnboarding(bad);
+      } catch (e) {
+        return e as ValidationError;
+      }
+    })();
+    const byPath = Object.fromEntries(error!.issues.map((i) => [i.path, i.message]));
+    expect(byPath['products[0].pricingModel']).toBe('is required: one of "per_seat", "usage", "flat", "tiered", "custom", "freemium"');
+    expect(byPath['products[1].pricingModel']).toBe('must be one of "per_seat", "usage", "flat", "tiered", "custom", "freemium", not the text "bartering"');
+  });
+
   it('reports cross-field problems and misspelt keys with paths', () => {
     const bad = clone(sampleRaw) as any;
     bad.icps[0].employees = { min: 500, max: 100 };

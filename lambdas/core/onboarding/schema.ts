@@ -399,6 +399,7 @@ function describeIssue(issue: z.core.$ZodRawIssue): string | undefined {
     }
     case 'invalid_value': {
       const options = issue.values.map((v) => JSON.stringify(v)).join(', ');
+      if (issue.input === undefined) return `is required: one of ${options}`;
       return `must be one of ${options}, not ${describeValue(issue.input)}`;
     }
     case 'too_small': {
