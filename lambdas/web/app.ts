@@ -35,7 +35,7 @@ import {
   resolveId,
 } from '#core/outreach/repository.ts';
 import type { Clock, Lake, Llm, Log, Sql } from '#core/ports.ts';
-import { LEAD_STATUSES, listIcps, listLeads, type LeadStatus } from '#core/views/leads.ts';
+import { LEAD_STATUSES, listIcps, listLeads, loadLeadOutreach, type LeadStatus } from '#core/views/leads.ts';
 import { listReplies } from '#core/views/replies.ts';
 import { approveResponse, editResponse, getResponse, rejectResponse, type ResponseView } from '#core/replies/response-repository.ts';
 import { reviewReplyLabel } from '#core/replies/review.ts';
@@ -316,7 +316,8 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
   app.get('/leads/:id', async (c) => {
     const session = c.get('session');
     const { lead, research, trigger } = await leadWithResearch(session, uuidParam(c, 'id'));
-    return c.html(page({ title: `${lead.name} · ${lead.company}`, session, current: '/leads' }, leadDetail(lead, research, trigger)));
+    const outreach = await loadLeadOutreach(sql, session.workspaceId, lead, now());
+    return c.html(page({ title: `${lead.name} · ${lead.company}`, session, current: '/leads' }, leadDetail(lead, research, trigger, outreach)));
   });
 
   app.get('/leads/:id/facts/:fact/text', async (c) => {

@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
+import { seedResearchedLead } from '#test/helpers/outreach.ts';
 import { createWebApp, CONTENT_SECURITY_POLICY, SESSION_COOKIE } from '#web/app.ts';
 import { LOGIN_LINK_TTL_MS } from '#web/sessions.ts';
 import { EVIL_QUOTE, FAILURE_MESSAGE, signInAs, STORED_TEXT, uploadableSample, webFixture, type Signed, type WebFixture } from '#test/helpers/web.ts';
@@ -179,6 +180,47 @@ describe('pages', () => {
     } finally {
       await f.db.query(`DELETE FROM company_signal WHERE id IN (SELECT (jsonb_array_elements_text(:ids::jsonb))::uuid)`, { ids });
     }
+  });
+
+  test("the lead page shows the lead's sequences, why its latest run drafted nothing, and what keeps it from being contacted", async () => {
+    const s = await signIn(f.tallyhand.userId);
+    const ws = f.tallyhand.workspaceId;
+    // a drafted lead: its draft, linked to the review queue, and nothing keeping it from being contacted
+    const drafted = await (await s.get(`/leads/${f.leads.granite.leadId}`)).text();
+    expect(drafted).toMatch(new RegExp(`Sequence <code>${f.sequences.granite.sequenceId.slice(0, 8)}</code> · <span class="status status-draft">draft</span>\\s*· drafted from templates · [^<]+ · <a href="/review">in the review queue</a>`));
+    expect(drafted).not.toContain('Not contacted');
+    // the seller's onboarding lists Keelhaul Freight as a customer: the page says so, as drafting decides
+    expect(await (await s.get(`/leads/${f.leads.keelhaul.leadId}`)).text()).toContain('<p class="flag">Not contacted: existing customer</p>');
+
+    // a lead a run researched and did not draft for (a team's mailbox), then opted out
+    const team = await seedResearchedLead(f.db, ws, 'team-mailbox.example', 'Accounts Payable');
+    try {
+      // below its ICP's threshold, the lead never reached the drafting step: the reason is derived, as the run summary does
+      const icp = (await f.db.query<{ id: string; fit_threshold: number }>(`SELECT id, fit_threshold FROM icp WHERE workspace_id = :ws::uuid ORDER BY slug LIMIT 1`, { ws })).rows[0];
+      await f.db.query(`UPDATE lead SET icp_id = :icp::uuid WHERE id = :lead::uuid`, { icp: icp.id, lead: team.leadId });
+      await f.db.query(`UPDATE research SET fit_score = 41 WHERE id = :r::uuid`, { r: team.researchId });
+      expect(await (await s.get(`/leads/${team.leadId}`)).text()).toContain(`<p class="muted">Not drafted: fit 41 is below the ICP&#39;s threshold of ${icp.fit_threshold}</p>`);
+      await f.db.query(`UPDATE research SET fit_score = 80 WHERE id = :r::uuid`, { r: team.researchId });
+      expect(await (await s.get(`/leads/${team.leadId}`)).text()).toContain('<p>No sequence drafted yet.</p>');
+
+      await f.db.query(`INSERT INTO lead_draft (run_id, lead_id, outcome, reason) VALUES (:run::uuid, :lead::uuid, 'not_drafted', :reason)`, {
+        run: team.runId, lead: team.leadId, reason: "accounts@ is a role address (a team's mailbox, not a person): find a named contact at <b>Team</b>",
+      });
+      const page = await (await s.get(`/leads/${team.leadId}`)).text();
+      expect(page).toMatch(/Not drafted in the run of \d{4}-\d\d-\d\d \d\d:\d\d UTC: accounts@ is a role address \(a team&#39;s mailbox, not a person\): find a named contact at &lt;b&gt;Team&lt;\/b&gt;/);
+      expect(page).not.toContain('<b>Team');
+      expect(page).not.toContain('Sequence <code>');
+      expect(page).not.toContain('Not contacted');
+
+      await f.db.query(`INSERT INTO suppression (id, workspace_id, kind, value, reason, source) VALUES (gen_random_uuid(), :ws::uuid, 'domain', 'team-mailbox.example', 'asked not to be contacted', 'opt_out')`, { ws });
+      expect(await (await s.get(`/leads/${team.leadId}`)).text()).toContain('<p class="flag">Not contacted: suppressed: asked not to be contacted</p>');
+    } finally {
+      await f.db.query(`DELETE FROM suppression WHERE workspace_id = :ws::uuid AND value = 'team-mailbox.example'`, { ws });
+      await f.db.query(`DELETE FROM lead WHERE id = :lead::uuid`, { lead: team.leadId });
+      await f.db.query(`DELETE FROM lead_company WHERE domain = 'team-mailbox.example'`);
+      await f.db.query(`DELETE FROM run WHERE id = :run::uuid`, { run: team.runId });
+    }
+    expect(await (await s.get(`/leads/${team.leadId}`)).text()).toContain('no lead');
   });
 
   test('a run shows its leads per stage, failures grouped by stage and error with the message as text, skips by reason', async () => {

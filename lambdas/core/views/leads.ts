@@ -3,6 +3,7 @@
  * with the ICP that found them and their status in the latest run that saw them. Earlier research
  * reused unchanged counts as `researched` (see research-status.ts).
  */
+import { exclusionReason, loadExclusions } from '../pipeline/search-leads.ts';
 import type { Sql } from '../ports.ts';
 import { reusedAsCurrent } from './research-status.ts';
 
@@ -75,4 +76,62 @@ export async function listLeads(sql: Sql, filter: LeadFilter): Promise<LeadListI
 /** The workspace's ICPs (slug and name), for filters. */
 export async function listIcps(sql: Sql, workspaceId: string): Promise<{ slug: string; name: string }[]> {
   return (await sql.query<{ slug: string; name: string }>(`SELECT slug, name FROM icp WHERE workspace_id = :ws::uuid ORDER BY name`, { ws: workspaceId })).rows;
+}
+
+/** One of a lead's sequences, as its page lists them. */
+export interface LeadSequence {
+  id: string;
+  status: string;
+  statusReason: string | null;
+  source: 'llm' | 'template';
+  personalised: boolean;
+  createdAt: string;
+}
+
+/** What outreach did and would do for a lead: its sequences, the last drafting outcome, and what keeps it from being contacted. */
+export interface LeadOutreach {
+  /** newest first (the last ten) */
+  sequences: LeadSequence[];
+  /**
+   * the drafting step's outcome in the latest run that drafted for the lead; a lead below its
+   * ICP's threshold never reaches the step (the state machine's Choice), so its reason is derived
+   * as the run summary derives it, with no run or time; null when neither applies
+   */
+  lastDraft: { outcome: 'drafted' | 'not_drafted' | 'failed'; reason: string | null; runId: string | null; at: string | null } | null;
+  /** why the lead is not contacted now (a suppression, a hold, the seller's own, a customer's or a competitor's domain), or null */
+  excluded: string | null;
+}
+
+/**
+ * A lead's outreach for its page. `excluded` is decided as drafting decides it (the same
+ * exclusions, read at `now`), so the page and the next run agree on who is left alone.
+ */
+export async function loadLeadOutreach(sql: Sql, workspaceId: string, lead: { id: string; email: string; domain: string; fitScore: number | null }, now: Date): Promise<LeadOutreach> {
+  const sequences = await sql.query<{ id: string; status: string; status_reason: string | null; source: 'llm' | 'template'; personalised: boolean; created_at: string }>(
+    `SELECT id, status, status_reason, source, personalised, created_at FROM sequence
+      WHERE lead_id = :lead::uuid AND workspace_id = :ws::uuid ORDER BY created_at DESC LIMIT 10`,
+    { lead: lead.id, ws: workspaceId },
+  );
+  const draft = await sql.query<{ outcome: 'drafted' | 'not_drafted' | 'failed' | null; reason: string | null; run_id: string | null; updated_at: string | null; fit_threshold: number | null }>(
+    `SELECT d.outcome, d.reason, d.run_id, d.updated_at, i.fit_threshold
+       FROM lead l
+       LEFT JOIN icp i ON i.id = COALESCE(l.icp_id, (SELECT x.icp_id FROM run_lead x JOIN run r ON r.id = x.run_id
+                                                       WHERE x.lead_id = l.id AND x.icp_id IS NOT NULL ORDER BY r.started_at DESC LIMIT 1))
+       LEFT JOIN LATERAL (SELECT x.outcome, x.reason, x.run_id, x.updated_at FROM lead_draft x JOIN run r ON r.id = x.run_id
+                           WHERE x.lead_id = l.id AND r.workspace_id = l.workspace_id ORDER BY r.started_at DESC LIMIT 1) d ON true
+      WHERE l.id = :lead::uuid AND l.workspace_id = :ws::uuid`,
+    { lead: lead.id, ws: workspaceId },
+  );
+  const d = draft.rows[0];
+  const threshold = d?.fit_threshold ?? null;
+  const lastDraft: LeadOutreach['lastDraft'] = d?.outcome
+    ? { outcome: d.outcome, reason: d.reason, runId: d.run_id, at: d.updated_at }
+    : lead.fitScore !== null && threshold !== null && lead.fitScore < threshold
+      ? { outcome: 'not_drafted', reason: `fit ${lead.fitScore} is below the ICP's threshold of ${threshold}`, runId: null, at: null }
+      : null;
+  return {
+    sequences: sequences.rows.map((s) => ({ id: s.id, status: s.status, statusReason: s.status_reason, source: s.source, personalised: s.personalised, createdAt: s.created_at })),
+    lastDraft,
+    excluded: exclusionReason(await loadExclusions(sql, workspaceId, now), lead.email, lead.domain) ?? null,
+  };
 }

@@ -1,6 +1,6 @@
 /** The Leads pages: the workspace's leads ranked by fit with filters; one lead's research with every quote. */
 import { html } from 'hono/html';
-import { LEAD_STATUSES, type LeadListItem, type LeadStatus } from '#core/views/leads.ts';
+import { LEAD_STATUSES, type LeadListItem, type LeadOutreach, type LeadStatus } from '#core/views/leads.ts';
 import { triggerLine, type TriggerView } from '#core/intent/view.ts';
 import type { ResearchView } from '#core/views/research.ts';
 import { externalLink, when, type Html } from '../layout.ts';
@@ -30,13 +30,35 @@ ${leads.length === 0
 }
 
 /**
- * A lead's latest research: fit and reasons, hooks, and every fact with its quote and stored text;
- * with the signal that started outreach for it (or why it did not) on one line.
+ * The lead's outreach: what keeps it from being contacted, its sequences (a draft links to the
+ * review queue), and why the latest run drafted nothing for it, when it did not.
  */
-export function leadDetail(lead: LeadListItem, research: ResearchView | null, trigger: TriggerView | null = null): Html {
+function outreachSection(o: LeadOutreach): Html {
+  const draftLine = (() => {
+    const d = o.lastDraft;
+    if (!d || d.outcome === 'drafted') return o.sequences.length ? '' : html`<p>No sequence drafted yet.</p>`;
+    return html`<p class="${d.outcome === 'failed' ? 'error-text' : 'muted'}">${d.outcome === 'failed' ? 'Drafting failed' : 'Not drafted'}${d.at ? ` in the run of ${when(d.at)}` : ''}: ${d.reason ?? '–'}</p>`;
+  })();
+  return html`<section aria-labelledby="outreach"><h2 id="outreach">Outreach</h2>
+${o.excluded ? html`<p class="flag">Not contacted: ${o.excluded}</p>` : ''}
+${o.sequences.length
+    ? html`<ul class="sequences">${o.sequences.map(
+        (s) => html`<li>Sequence <code>${s.id.slice(0, 8)}</code> · <span class="status status-${s.status}">${s.status}</span>${s.statusReason ? html` (${s.statusReason})` : ''}
+· ${s.source === 'llm' ? 'drafted by the LLM' : 'drafted from templates'}${s.personalised ? '' : ', generic'} · ${when(s.createdAt)}${s.status === 'draft' ? html` · <a href="/review">in the review queue</a>` : ''}</li>`,
+      )}</ul>`
+    : ''}
+${draftLine}
+</section>`;
+}
+
+/**
+ * A lead's latest research: fit and reasons, hooks, and every fact with its quote and stored text;
+ * with the signal that started outreach for it (or why it did not) on one line, and its outreach.
+ */
+export function leadDetail(lead: LeadListItem, research: ResearchView | null, trigger: TriggerView | null = null, outreach: LeadOutreach | null = null): Html {
   const head = html`<p>${lead.name} &lt;${lead.email}&gt;${lead.title ? `, ${lead.title}` : ''} at <strong>${lead.company}</strong> (${lead.domain})
 · ICP ${lead.icp?.name ?? '–'} · status ${lead.status ?? '–'}</p>${trigger ? html`
-<p class="trigger trigger-${trigger.status}">${triggerLine(trigger)}</p>` : ''}`;
+<p class="trigger trigger-${trigger.status}">${triggerLine(trigger)}</p>` : ''}${outreach ? outreachSection(outreach) : ''}`;
   if (!research) return html`${head}<p>No research yet for this lead.</p>`;
   const cites = (ids: string[]) => (ids.length ? html` <span class="muted">[${ids.join(', ')}]</span>` : '');
   return html`${head}
