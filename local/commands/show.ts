@@ -14,6 +14,7 @@ import type { SequenceView } from '#core/outreach/repository.ts';
 import type { ResearchView } from '../report.ts';
 import { reusedAsCurrent, unchangedSinceLabel } from '../research-status.ts';
 import { showRun, type RunShow } from '#core/views/runs.ts';
+import { loadLeadOutreach, type LeadOutreach } from '#core/views/leads.ts';
 import { chosenWorkspace, looksLikeRunId, resolveRunId, type WorkspaceChoice } from './resolve.ts';
 export { showRun, skipGroup, type ReasonGroup, type RunShow } from '#core/views/runs.ts';
 
@@ -44,6 +45,13 @@ export interface LeadShow {
   trigger: TriggerView | null;
   /** the lead's outreach sequences, newest first: what was drafted, whether it may be sent, how to review it */
   sequences: LeadSequenceShow[];
+  /**
+   * What drafting last did for the lead (`not_drafted` and `failed` with the reason; a fit below
+   * the threshold derived, as the run summary does) and what keeps the lead from being contacted
+   * now, decided as drafting decides it; the same as the web app's lead page.
+   */
+  drafting: LeadOutreach['lastDraft'];
+  excluded: string | null;
   /**
    * Newest first. A run that reused earlier research unchanged lists it as current: status
    * `researched`, `unchangedSince` true, the reason saying when it was researched.
@@ -97,9 +105,9 @@ export async function showLead(sql: Sql, email: string, choice?: WorkspaceChoice
   const found = await sql.query<{
     id: string; email: string; name: string; company: string; domain: string; website: string; workspace: string; first_seen_at: string;
     email_invalid_at: string | Date | null; email_invalid_reason: string | null; cooling_off_until: string | null; referred_by_email: string | null;
-    referred_by_reply_id: string | null; company_id: string; icp_id: string | null;
+    referred_by_reply_id: string | null; company_id: string; icp_id: string | null; workspace_id: string;
   }>(
-    `SELECT l.id, l.company_id, l.icp_id, l.email, l.name, c.name AS company, c.domain, c.website, w.slug AS workspace, l.first_seen_at,
+    `SELECT l.id, l.workspace_id, l.company_id, l.icp_id, l.email, l.name, c.name AS company, c.domain, c.website, w.slug AS workspace, l.first_seen_at,
             l.email_invalid_at, l.email_invalid_reason, CASE WHEN c.cooling_off_until > (now() AT TIME ZONE 'UTC')::date THEN to_char(c.cooling_off_until, 'YYYY-MM-DD') END AS cooling_off_until,
             l.referred_by_email, l.referred_by_reply_id
      FROM lead l JOIN lead_company c ON c.id = l.company_id JOIN workspace w ON w.id = l.workspace_id
@@ -135,6 +143,8 @@ export async function showLead(sql: Sql, email: string, choice?: WorkspaceChoice
   const { loadSequences } = await import('#core/outreach/repository.ts');
   const sequences = (await loadSequences(sql, sequenceIds.rows.map((r) => r.id))).map(sequenceShow);
   const intent = await loadIntentView(sql, l.company_id, l.icp_id);
+  const research = latest.rows[0] ? await loadResearch(sql, latest.rows[0].id) : null;
+  const outreach = await loadLeadOutreach(sql, l.workspace_id, { id: l.id, email: l.email, domain: l.domain, fitScore: research?.fitScore ?? null }, new Date());
   return {
     kind: 'lead',
     lead: {
@@ -143,12 +153,14 @@ export async function showLead(sql: Sql, email: string, choice?: WorkspaceChoice
       companyCoolingOffUntil: l.cooling_off_until,
       referredBy: l.referred_by_email ? { email: l.referred_by_email, replyId: l.referred_by_reply_id } : null,
     },
-    latest: latest.rows[0] ? await loadResearch(sql, latest.rows[0].id) : null,
+    latest: research,
     intentScore: intent.intentScore,
     intent: { computedAt: intent.intentComputedAt, reasons: intent.intentReasons, rules: INTENT_RULES_TEXT },
     signals: intent.signals,
     trigger: await loadOutreachTrigger(sql, l.id),
     sequences,
+    drafting: outreach.lastDraft,
+    excluded: outreach.excluded,
       runs: runs.rows.map((r) => {
       const reused = reusedAsCurrent({ status: r.status, reason: r.reason, researchStatus: r.research_status });
       return {
@@ -264,9 +276,16 @@ export function formatRunShow(s: RunShow): string {
 }
 
 /** The lead's sequences as text: one block each, steps with their verdicts, and the command to review it. */
-export function formatLeadSequences(sequences: LeadSequenceShow[]): string[] {
-  if (sequences.length === 0) return ['Outreach: no sequence drafted (the runs below say why, e.g. a fit below the ICP\'s threshold).'];
-  const out = [`Outreach (${sequences.length} sequence${sequences.length === 1 ? '' : 's'}):`];
+export function formatLeadSequences(sequences: LeadSequenceShow[], drafting: LeadShow['drafting'] = null, excluded: string | null = null): string[] {
+  const notContacted = excluded ? [`Not contacted: ${oneLine(excluded)}.`] : [];
+  // what the latest drafting did, when it drafted nothing (with its run, unless derived from the fit)
+  const lastDraft =
+    drafting && drafting.outcome !== 'drafted'
+      ? `${drafting.outcome === 'failed' ? 'drafting failed' : 'not drafted'}${drafting.runId ? ` in run ${drafting.runId.slice(0, 8)}` : ''}: ${oneLine(drafting.reason ?? '–')}`
+      : null;
+  if (sequences.length === 0) return [`Outreach: no sequence drafted${lastDraft ? ` (${lastDraft})` : ''}.`, ...notContacted];
+  const out = [`Outreach (${sequences.length} sequence${sequences.length === 1 ? '' : 's'}):`, ...notContacted.map((x) => `  ${x}`)];
+  if (lastDraft) out.push(`  latest run: ${lastDraft}`);
   for (const q of sequences) {
     const by = q.source === 'llm' ? `llm: ${q.model ?? 'a language model'}` : 'template (no language model)';
     const flags = Object.entries(q.flagCounts).map(([rule, count]) => `${rule} ×${count}`).join(', ');
@@ -341,7 +360,7 @@ export function formatLeadShow(s: LeadShow): string {
     }
   }
   out.push('', ...formatIntent(s));
-  out.push('', ...formatLeadSequences(s.sequences));
+  out.push('', ...formatLeadSequences(s.sequences, s.drafting, s.excluded));
   out.push('', `Runs (${s.runs.length}):`);
   out.push(
     table(

@@ -91,4 +91,21 @@ describe('prospector show LEAD lists its sequence', { timeout: 600_000 }, () => 
     const noneText = await prospector(['show', bare.email], env);
     expect(noneText.stdout).toContain('Outreach: no sequence drafted');
   });
+
+  it("says why drafting left a lead out, and what keeps it from being contacted, as the lead page does", async () => {
+    const sql = await homeDatabase(home);
+    const workspaceId = (await sql.query<{ id: string }>(`SELECT id FROM workspace`)).rows[0].id;
+    const team = await seedResearchedLead(sql, workspaceId, 'team-mailbox.example', 'Accounts Payable');
+    const reason = "accounts@ is a role address (a team's mailbox, not a person): find a named contact at team-mailbox";
+    await sql.query(`INSERT INTO lead_draft (run_id, lead_id, outcome, reason) VALUES (:run::uuid, :lead::uuid, 'not_drafted', :reason)`, { run: team.runId, lead: team.leadId, reason });
+    const shown = lastJson<LeadShow>(await prospector(['show', team.email, '--json'], env));
+    expect(shown).toMatchObject({ sequences: [], drafting: { outcome: 'not_drafted', reason, runId: team.runId }, excluded: null });
+    expect((await prospector(['show', team.email], env)).stdout).toContain(`Outreach: no sequence drafted (not drafted in run ${team.runId.slice(0, 8)}: ${reason}).`);
+
+    // the seller's customers (Keelhaul Freight in the sample onboarding) are left alone: said beside the sequence
+    const customer = await seedResearchedLead(sql, workspaceId, 'keelhaul-freight.example', 'Dana Ruiz');
+    await draftSequence(sql, workspaceId, customer);
+    const text = (await prospector(['show', customer.email], env)).stdout;
+    expect(text).toMatch(/Outreach \(1 sequence\):\n {2}Not contacted: existing customer\.\n/);
+  });
 });
