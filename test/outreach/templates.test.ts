@@ -13,6 +13,7 @@ import {
   matchPersona,
   TEMPLATE_LABEL,
   toneInstructions,
+  valuePropositionsFor,
   type DraftSequence,
   type TemplateInput,
 } from '#core/outreach/templates.ts';
@@ -69,6 +70,25 @@ describe('a template sequence', () => {
     // The model's paraphrased value proposition is ignored for the seller's own first one.
     expect(s.steps[0].messages[0].draft).toContain('Tallyhand helps teams close the books days faster');
     expect(s.steps[0].messages[0].draft).not.toContain('made up by a model');
+  });
+
+  it("pitches the value proposition that answers the persona's problem and the ICP's first product", () => {
+    const [logistics, saas] = [onboarding.icps.find((i) => i.slug === 'midmarket-logistics')!, onboarding.icps.find((i) => i.slug === 'b2b-saas-scaleups')!];
+    const [closeBooks, catchDuplicates, cashBack] = onboarding.company.valuePropositions;
+    const none = northwindResearch({});
+    // a SaaS CFO whose problem is spend scattered across cards: the payments product, not AP automation
+    const cfo = matchPersona('CFO', saas.personas);
+    expect(valuePropositionsFor(none, onboarding, saas, cfo)[0]).toBe(cashBack);
+    const email = drafted(input({ icp: saas, lead: { ...input().lead, title: 'CFO' } })).steps[0].messages[0];
+    expect(email.draft).toContain('SaaS and vendor spend is scattered across cards and teams.');
+    expect(email.draft).toContain(`Tallyhand helps teams ${cashBack[0].toLowerCase()}${cashBack.slice(1)}.`);
+    // an AP manager keying freight invoices: AP automation, then duplicates for the follow-up
+    const ap = matchPersona('Accounts Payable Manager', logistics.personas);
+    expect(valuePropositionsFor(none, onboarding, logistics, ap).slice(0, 2)).toEqual([closeBooks, catchDuplicates]);
+    // the research's pick wins when it is the seller's own words
+    expect(valuePropositionsFor(northwindResearch({ pains: [{ pain: 'x', valueProposition: ` ${cashBack} `, factIds: ['f2'] }] }), onboarding, logistics, ap)[0]).toBe(cashBack);
+    // no persona and no product named: the onboarding's order
+    expect(valuePropositionsFor(none, { ...onboarding, products: [] }, { ...logistics, products: [] }, undefined)).toEqual(onboarding.company.valuePropositions);
   });
 
   it('ends a quote like a sentence, so the citation and the next sentence stay apart', () => {

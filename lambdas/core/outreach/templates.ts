@@ -339,15 +339,57 @@ export function proofFor(onboarding: Onboarding, icp: OnboardingIcp): Onboarding
   return best;
 }
 
-function valuePropositionFor(research: DraftResearch, onboarding: Onboarding): string {
+// Words too common to say what a phrase is about.
+const FILLER = new Set(['with', 'that', 'from', 'into', 'their', 'them', 'they', 'this', 'what', 'when', 'your', 'about', 'across', 'before', 'after', 'over', 'more', 'than', 'just', 'without', 'each', 'every', 'only', 'plus', 'also', 'have', 'been']);
+
+/** The words of a phrase that say what it is about, lower-cased, a plural's `s` dropped. */
+function topicWords(text: string): Set<string> {
+  return new Set(
+    text
+      .toLowerCase()
+      .split(/[^a-z0-9]+/)
+      .filter((w) => w.length > 3 && !FILLER.has(w))
+      .map((w) => w.replace(/s$/, '')),
+  );
+}
+
+/**
+ * The seller's value propositions, closest to this lead first: the one the research picked (only
+ * when it is the seller's own words: a model's paraphrase is not evidence), then by the words each
+ * shares with what the first email talks about. A word of the persona's first pain (the problem
+ * the first email names) weighs 4, of its other pains, goals and responsibilities 2, of the ICP's
+ * first product (description, features, pains solved, use cases; every product when the ICP names
+ * none) 1; ties keep the onboarding's order. A seller whose value propositions span products
+ * ("close the books faster" for AP automation, "cash back with virtual cards" for payments) so
+ * pitches the one that answers the problem the email just named.
+ */
+export function valuePropositionsFor(
+  research: DraftResearch,
+  onboarding: Onboarding,
+  icp: OnboardingIcp,
+  persona: OnboardingIcp['personas'][number] | undefined,
+): string[] {
   const own = onboarding.company.valuePropositions;
   const pains = Array.isArray(research.findings?.pains) ? research.findings.pains : [];
-  for (const p of pains) {
-    const vp = p && typeof p === 'object' ? (p as { valueProposition?: unknown }).valueProposition : undefined;
-    // Only the seller's own words: a model's paraphrase is not evidence.
-    if (typeof vp === 'string' && own.includes(vp.trim())) return vp.trim();
+  const picked = pains
+    .map((p) => (p && typeof p === 'object' ? (p as { valueProposition?: unknown }).valueProposition : undefined))
+    .find((vp): vp is string => typeof vp === 'string' && own.includes(vp.trim()))
+    ?.trim();
+  const weights = new Map<string, number>();
+  const weigh = (texts: string[], weight: number) => {
+    for (const w of topicWords(texts.join(' '))) weights.set(w, Math.max(weights.get(w) ?? 0, weight));
+  };
+  const products = onboarding.products.filter((p) => p.name === icp.products[0]);
+  weigh((products.length ? products : onboarding.products).flatMap((p) => [p.description, ...p.features, ...p.painsSolved, ...p.useCases]), 1);
+  if (persona) {
+    weigh([...persona.pains.slice(1), ...persona.goals, ...persona.responsibilities], 2);
+    weigh(persona.pains.slice(0, 1), 4);
   }
-  return own[0];
+  const score = (vp: string) => (vp === picked ? Number.POSITIVE_INFINITY : [...topicWords(vp)].reduce((n, w) => n + (weights.get(w) ?? 0), 0));
+  return own
+    .map((vp, i) => ({ vp, i, score: score(vp) }))
+    .sort((a, b) => b.score - a.score || a.i - b.i)
+    .map((x) => x.vp);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -364,6 +406,8 @@ interface Context {
   sellerName: string;
   /** how many words of a quote to keep; shortened when a message would run over the limit */
   quoteWords: number;
+  /** the seller's value propositions, closest to this lead's ICP and persona first (`valuePropositionsFor`) */
+  vps: string[];
 }
 
 function compose(paragraphs: (string | undefined)[][]): string {
@@ -420,7 +464,7 @@ function quoteLine(ctx: Context, fact: DraftFact, lead: string): string {
 /** The first email, problem angle: their situation in their words, the pain it brings, the offer. */
 function problemEmail(ctx: Context, fact: DraftFact, persona: OnboardingIcp['personas'][number] | undefined): DraftMessage {
   const pain = persona?.pains[0];
-  const vp = valuePropositionFor(ctx.input.research, ctx.input.onboarding);
+  const vp = ctx.vps[0];
   const subject = `Idea for ${ctx.company}`;
   const { draft, check } = finish(ctx, 'email', true, subject, [
     { text: ctx.words.greeting(ctx.first), paragraph: 0 },
@@ -441,7 +485,7 @@ function proofEmail(ctx: Context, fact: DraftFact): DraftMessage {
   const subject = proof?.customer ? `What ${proof.customer} changed` : `A result worth a look`;
   const { draft, check } = finish(ctx, 'email', true, subject, [
     { text: ctx.words.greeting(ctx.first), paragraph: 0 },
-    { text: proof ? sentence(proof.title) : sentence(`${ctx.sellerName} helps teams ${inline(ctx.input.onboarding.company.valuePropositions[0])}`), paragraph: 1 },
+    { text: proof ? sentence(proof.title) : sentence(`${ctx.sellerName} helps teams ${inline(ctx.vps[0])}`), paragraph: 1 },
     { text: proof ? sentence(proof.summary) : undefined, paragraph: 1, optional: true },
     { text: proof?.metric && proof.customer ? sentence(`${proof.customer}: ${proof.metric}`) : undefined, paragraph: 1, optional: true },
     { text: quoteLine(ctx, fact, `Why I thought of ${ctx.company}:`), paragraph: 2 },
@@ -465,7 +509,7 @@ function connectionNote(ctx: Context): DraftMessage {
 
 function followUp(ctx: Context, fact: DraftFact | undefined, firstVp: string): DraftMessage {
   const onboarding = ctx.input.onboarding;
-  const other = onboarding.company.valuePropositions.find((v) => v !== firstVp);
+  const other = ctx.vps.find((v) => v !== firstVp);
   const differentiator = onboarding.company.differentiators[0];
   const { draft, check } = finish(ctx, 'email', false, null, [
     { text: ctx.words.greeting(ctx.first), paragraph: 0 },
@@ -493,7 +537,7 @@ function linkedinMessage(ctx: Context, fact: DraftFact | undefined, firstTouch: 
   const proof = proofFor(ctx.input.onboarding, ctx.input.icp);
   const { draft, check } = finish(ctx, 'linkedin_message', firstTouch, null, [
     { text: ctx.words.greeting(ctx.first), paragraph: 0 },
-    { text: fact ? quoteLine(ctx, fact, ctx.words.read(ctx.company)) : proof ? sentence(proof.title) : sentence(`${ctx.sellerName} helps teams ${inline(ctx.input.onboarding.company.valuePropositions[0])}`), paragraph: 1 },
+    { text: fact ? quoteLine(ctx, fact, ctx.words.read(ctx.company)) : proof ? sentence(proof.title) : sentence(`${ctx.sellerName} helps teams ${inline(ctx.vps[0])}`), paragraph: 1 },
     { text: ctx.tone.callToAction, paragraph: 2 },
   ]);
   return { variant: null, angle: fact ? 'linkedin_fact' : 'linkedin_value', subject: null, draft, check };
@@ -501,7 +545,7 @@ function linkedinMessage(ctx: Context, fact: DraftFact | undefined, firstTouch: 
 
 /** A call task: talking points for the rep, from the same evidence the emails use. */
 function callTask(ctx: Context, fact: DraftFact | undefined, firstTouch: boolean): DraftMessage {
-  const vp = valuePropositionFor(ctx.input.research, ctx.input.onboarding);
+  const vp = ctx.vps[0];
   const { draft, check } = finish(ctx, 'call_task', firstTouch, null, [
     { text: `Call ${ctx.input.lead.name.trim() || 'the prospect'} at ${ctx.company}.`, paragraph: 0 },
     { text: fact ? quoteLine(ctx, fact, 'Why now:') : undefined, paragraph: 1 },
@@ -549,7 +593,7 @@ function laterSteps(ctx: Context, plan: PlannedStep[], ranked: DraftFact[], open
 
 function genericEmail(ctx: Context, variant: Variant): DraftMessage {
   const proof = proofFor(ctx.input.onboarding, ctx.input.icp);
-  const vp = ctx.input.onboarding.company.valuePropositions[variant === 'a' ? 0 : Math.min(1, ctx.input.onboarding.company.valuePropositions.length - 1)];
+  const vp = ctx.vps[variant === 'a' ? 0 : Math.min(1, ctx.vps.length - 1)];
   const subject = variant === 'a' ? `Idea for ${ctx.company}` : proof?.customer ? `What ${proof.customer} changed` : 'A result worth a look';
   const { draft, check } = finish(ctx, 'email', true, subject, [
     { text: ctx.words.greeting(ctx.first), paragraph: 0 },
@@ -601,6 +645,7 @@ export function draftFromTemplates(input: TemplateInput): DraftOutcome {
     company: input.lead.companyName.trim() || input.lead.domain,
     sellerName: onboarding.company.name,
     quoteWords: QUOTE_WORDS[0],
+    vps: valuePropositionsFor(input.research, onboarding, icp, persona),
   };
   const base = { source: 'template' as const, label: TEMPLATE_LABEL, templateVersion: TEMPLATE_VERSION, model: null, promptVersion: TEMPLATE_VERSION, personaName: persona?.name ?? 'any', repEmail: rep.email, tone };
 
@@ -634,7 +679,7 @@ export function draftFromTemplates(input: TemplateInput): DraftOutcome {
         personalised: false,
         steps: [
           { position: 1, kind: 'email', dayOffset: 0, messages: [genericEmail(ctx, 'a'), genericEmail(ctx, 'b')] },
-          ...laterSteps(ctx, plan, [], undefined, onboarding.company.valuePropositions[0]),
+          ...laterSteps(ctx, plan, [], undefined, ctx.vps[0]),
         ],
       },
     };
@@ -646,7 +691,7 @@ export function draftFromTemplates(input: TemplateInput): DraftOutcome {
       personalised: true,
       steps: [
         { position: 1, kind: 'email', dayOffset: 0, messages: [opening.a, opening.b] },
-        ...laterSteps(ctx, plan, ranked, opening.fact, valuePropositionFor(input.research, onboarding)),
+        ...laterSteps(ctx, plan, ranked, opening.fact, ctx.vps[0]),
       ],
     },
   };
