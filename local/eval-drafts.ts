@@ -23,6 +23,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { roleAddress } from '#core/leads/role-address.ts';
 import { DirectoryLeadSearch } from '#adapters/directory-lead-search.ts';
 import { GroqLlm } from '#adapters/groq-llm.ts';
 import { lakeKeys } from '#core/lake-keys.ts';
@@ -76,6 +77,8 @@ export interface DraftsEvalResult {
   suite: 'drafts';
   leadsResearched: number;
   leadsEligible: number;
+  /** leads at or above their threshold left out because their address is a team's mailbox (drafting writes them no sequence) */
+  roleAddressesLeftOut: string[];
   inventedSpecificsCaught: number | null;
   sendableWithInventedSpecific: number;
   providers: DraftsEvalProvider[];
@@ -96,8 +99,8 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 };
 
-/** Researched leads of a run at or above their ICP's threshold, as drafting reads them. */
-async function eligibleLeads(sql: Sql, runId: string, onboarding: Onboarding): Promise<{ researched: number; eligible: EligibleLead[] }> {
+/** Researched leads of a run at or above their ICP's threshold, as drafting reads them (a role address, a team's mailbox, gets no sequence). */
+async function eligibleLeads(sql: Sql, runId: string, onboarding: Onboarding): Promise<{ researched: number; eligible: EligibleLead[]; roleAddresses: string[] }> {
   const rows = await sql.query<{ research_id: string; email: string; name: string; title: string | null; company: string; domain: string; icp_slug: string; fit_score: number | null; findings: Record<string, unknown> }>(
     `SELECT r.id AS research_id, l.email, l.name, l.title, c.name AS company, c.domain, i.slug AS icp_slug, r.fit_score, r.findings
        FROM run_lead rl JOIN research r ON r.id = rl.research_id JOIN lead l ON l.id = rl.lead_id
@@ -109,9 +112,14 @@ async function eligibleLeads(sql: Sql, runId: string, onboarding: Onboarding): P
   const directory = JSON.parse(await readFile(LEAD_DIRECTORY, 'utf8')) as { lead_email: string; title?: string }[];
   const titles = new Map(directory.filter((d) => d.title).map((d) => [d.lead_email.toLowerCase(), d.title!]));
   const eligible: EligibleLead[] = [];
+  const roleAddresses: string[] = [];
   for (const r of rows.rows) {
     const icp = onboarding.icps.find((i) => i.slug === r.icp_slug);
     if (!icp || r.fit_score === null || r.fit_score < icp.fitThreshold) continue;
+    if (roleAddress(r.email)) {
+      roleAddresses.push(r.email);
+      continue;
+    }
     const facts = await sql.query<DraftFact>(
       `SELECT local_id AS id, category, claim, quote, verified FROM fact WHERE research_id = :id::uuid ORDER BY local_id`,
       { id: r.research_id },
@@ -126,7 +134,7 @@ async function eligibleLeads(sql: Sql, runId: string, onboarding: Onboarding): P
       },
     });
   }
-  return { researched: rows.rows.length, eligible };
+  return { researched: rows.rows.length, eligible, roleAddresses };
 }
 
 function archiveTo(lake: Lake): DraftDeps['archive'] {
@@ -246,7 +254,7 @@ export async function runDraftsEval(options: { keepHome?: boolean; onProgress?: 
     await importOnboarding(rt.deps.sql, onboarding);
     progress('researching the sample web offline');
     const run = await runOnce(rt);
-    const { researched, eligible } = await eligibleLeads(rt.deps.sql, run.runId, onboarding);
+    const { researched, eligible, roleAddresses } = await eligibleLeads(rt.deps.sql, run.runId, onboarding);
     const problems: DraftsEvalResult['problems'] = [];
     const archive = archiveTo(rt.deps.lake);
 
@@ -275,6 +283,7 @@ export async function runDraftsEval(options: { keepHome?: boolean; onProgress?: 
       suite: 'drafts',
       leadsResearched: researched,
       leadsEligible: eligible.length,
+      roleAddressesLeftOut: roleAddresses,
       inventedSpecificsCaught: injected ? round(caught / injected) : null,
       sendableWithInventedSpecific: providers.reduce((n, p) => n + p.sendableWithInventedSpecific, 0),
       providers,

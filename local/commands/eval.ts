@@ -95,7 +95,7 @@ async function printDraftsEval(ctx: CliContext, opts: { json?: boolean; details?
   const share = (x: number | null) => (x === null ? 'n/a' : String(x));
   ctx.print(
     [
-      `leads researched ${result.leadsResearched} · at or above their ICP's threshold ${result.leadsEligible}`,
+      `leads researched ${result.leadsResearched} · drafted for (at or above their ICP's threshold, a person's address) ${result.leadsEligible}${result.roleAddressesLeftOut.length ? ` · left out, a team's mailbox: ${result.roleAddressesLeftOut.join(', ')}` : ''}`,
       `invented specifics caught ${share(result.inventedSpecificsCaught)} (goal 1) · sendable with an invented specific ${result.sendableWithInventedSpecific} (goal 0)`,
       ...result.providers.map(
         (p) =>

@@ -39,6 +39,8 @@ describe('prospector eval --suite drafts', () => {
   test('catches every invented specific and leaves none sendable', () => {
     expect(result.suite).toBe('drafts');
     expect(result.leadsEligible).toBeGreaterThanOrEqual(5);
+    // as drafting does, the directory's team mailbox is left out (its company fits)
+    expect(result.roleAddressesLeftOut).toEqual(['accounts@ironbridge-manufacturing.example']);
     expect(result.inventedSpecificsCaught).toBe(1);
     expect(result.sendableWithInventedSpecific).toBe(0);
     expect(result.problems).toEqual([]);
