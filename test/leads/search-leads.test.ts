@@ -11,7 +11,7 @@ import { defaultPipelineConfig, type Deps } from '#core/pipeline/deps.ts';
 import { SUMMARY_LIST_LIMIT, summarizeRun } from '#core/pipeline/finish-run.ts';
 import { startRun } from '#core/pipeline/start-run.ts';
 import { stageLeads } from '#local/runner.ts';
-import { MAX_SEARCH_RESULTS, REJECTED_SAMPLE_BYTES, SEARCH_BATCH, boundRejected, searchLeads, type RejectedLead } from '#core/pipeline/search-leads.ts';
+import { EXCLUSION_CHUNK, MAX_SEARCH_RESULTS, REJECTED_SAMPLE_BYTES, SEARCH_BATCH, boundRejected, searchLeads, type RejectedLead } from '#core/pipeline/search-leads.ts';
 import type { LeadCandidate, Sql } from '#core/ports.ts';
 import { onboardedDb } from '#test/helpers/db.ts';
 import { memoryLake, stubWeb } from '#test/hostile/support.ts';
@@ -80,8 +80,10 @@ describe('SearchLeads', () => {
     const out = await searchLeads(deps, { runId, icp: { icpId: icp.id, slug: icp.slug, keywords: ['x'], quota: 1000 } });
 
     expect(out).toEqual({ icp: icp.slug, results: 1200, accepted: 1000, newLeads: 1000, rejected: 200 });
-    // 5 reads and writes around the search, then 4 statements per batch of SEARCH_BATCH leads.
-    expect(sql.statements).toBe(5 + 4 * Math.ceil(1000 / SEARCH_BATCH));
+    // 3 reads and writes around the search; the exclusions of the 1,200 results (a statement per
+    // EXCLUSION_CHUNK of them, one for the domain suppressions, one for the seller's domains);
+    // then 4 statements per batch of SEARCH_BATCH leads.
+    expect(sql.statements).toBe(3 + Math.ceil(1200 / EXCLUSION_CHUNK) + 2 + 4 * Math.ceil(1000 / SEARCH_BATCH));
     const added = await runEmails(runId);
     expect(added).toHaveLength(1000);
     expect(new Set(added.map((l) => l.email))).toEqual(new Set(results.slice(0, 1000).map((c) => c.lead_email)));

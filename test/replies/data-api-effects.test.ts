@@ -74,9 +74,33 @@ describe('reply effects over the Data API', () => {
     const bounced = await act(replyMail('mailer-daemon@mx.example', 'Undelivered', 'da-4', 'User unknown'), labelled('bounce', { classifiedBy: 'rules', bounce }));
     expect(bounced.action).toContain(`${gone.email} marked invalid`);
 
-    const exclusions = await loadExclusions(sql, workspaceId, NOW);
+    const exclusions = await loadExclusions(sql, workspaceId, NOW, [{ email: 'ola@cold.example', domain: 'cold.example' }, { email: gone.email, domain: 'gone.example' }]);
     expect(exclusionReason(exclusions, 'ola@cold.example', 'cold.example')).toBe('company cooling off until 2027-05-31 (not interested)');
     expect(exclusionReason(exclusions, gone.email, 'gone.example')).toMatch(/^suppressed: Hard bounce|^email invalid/);
+
+    // A workspace that has sent for a while: 20,000 opted-out addresses and 2,500 suppressed
+    // domains. Read whole in one statement they were over the Data API's 1 MiB response, and every
+    // search and drafting step failed; read for the leads at hand, one is found among them.
+    await sql.query(
+      `INSERT INTO suppression (id, workspace_id, kind, value, reason, source)
+       SELECT gen_random_uuid(), :ws::uuid, 'email', 'person' || g || '@company' || g || '.example', 'Opted out by reply on 2026-11-0' || (g % 9 + 1), 'opt_out' FROM generate_series(1, 20000) g
+       UNION ALL
+       SELECT gen_random_uuid(), :ws::uuid, 'domain', 'www.blocked' || g || '.example', 'Legal asked us to stop', 'onboarding' FROM generate_series(1, 2500) g`,
+      { ws: workspaceId },
+    );
+    const many = await loadExclusions(sql, workspaceId, NOW, [
+      { email: 'person12345@company12345.example', domain: 'company12345.example' },
+      { email: 'ceo@sub.blocked2499.example', domain: 'sub.blocked2499.example' },
+      { email: 'ola@cold.example', domain: 'cold.example' },
+      { email: 'new@fresh.example', domain: 'fresh.example' },
+    ]);
+    expect(exclusionReason(many, 'person12345@company12345.example', 'company12345.example')).toBe('suppressed: Opted out by reply on 2026-11-07');
+    // a domain suppression spelt with www. excludes the company and its subdomains, past the first page
+    expect(exclusionReason(many, 'ceo@sub.blocked2499.example', 'sub.blocked2499.example')).toBe('suppressed: Legal asked us to stop');
+    expect(exclusionReason(many, 'ola@cold.example', 'cold.example')).toBe('company cooling off until 2027-05-31 (not interested)');
+    expect(exclusionReason(many, 'new@fresh.example', 'fresh.example')).toBeUndefined();
+    // only the leads' own addresses were read, not the workspace's 20,000
+    expect(many.emails.size).toBe(1);
 
     const meeting = await recordOutcome(sql, workspaceId, { leadEmail: keen.email, kind: 'meeting_booked' });
     expect(meeting).toMatchObject({ recorded: true });

@@ -15,7 +15,7 @@ import { jsonLog } from '#core/log.ts';
 import { approveSequence } from '#core/outreach/repository.ts';
 import { defaultPipelineConfig, type Deps } from '#core/pipeline/deps.ts';
 import { draftOutreach } from '#core/pipeline/draft-outreach.ts';
-import { exclusionReason, loadExclusions, searchLeads } from '#core/pipeline/search-leads.ts';
+import { exclusionFor, searchLeads } from '#core/pipeline/search-leads.ts';
 import { recordReply, storeInboundMail } from '#core/replies/act.ts';
 import { classifyReply, type ReplyClassification } from '#core/replies/classify.ts';
 import { addBusinessDays } from '#core/replies/effects.ts';
@@ -186,9 +186,9 @@ describe('replies: tasks, referrals, cooling off, invalid addresses', () => {
     expect((await db.query<{ status: string }>(`SELECT status FROM sequence WHERE id = :id::uuid`, { id: draft.sequenceId })).rows[0].status).toBe('draft');
 
     // the day after, the company is open again
-    const later = await loadExclusions(db, workspaceId, new Date('2027-05-31T00:00:00Z'));
-    expect(exclusionReason(later, 'ola@cooling.example', 'cooling.example')).toBeUndefined();
-    expect(exclusionReason(await loadExclusions(db, workspaceId, new Date('2027-05-30T23:00:00Z')), 'ola@cooling.example', 'cooling.example')).toMatch(/cooling off/);
+    const ola = { email: 'ola@cooling.example', domain: 'cooling.example' };
+    expect(await exclusionFor(db, workspaceId, new Date('2027-05-31T00:00:00Z'), ola)).toBeUndefined();
+    expect(await exclusionFor(db, workspaceId, new Date('2027-05-30T23:00:00Z'), ola)).toMatch(/cooling off/);
   });
 
   it('the workspace\'s cooling-off period applies; 0 turns it off', async () => {
@@ -214,6 +214,6 @@ describe('replies: tasks, referrals, cooling off, invalid addresses', () => {
     expect(row.rows).toEqual([{ email_invalid_reason: `hard bounce 5.1.1 (reply ${result.replyId})` }]);
     // even if the suppression is lifted, the invalid address stays out
     await db.query(`DELETE FROM suppression WHERE workspace_id = :ws::uuid AND value = :email`, { ws: workspaceId, email: lead.email });
-    expect(exclusionReason(await loadExclusions(db, workspaceId, NOW), lead.email, 'bounced.example')).toBe(`email invalid: hard bounce 5.1.1 (reply ${result.replyId})`);
+    expect(await exclusionFor(db, workspaceId, NOW, { email: lead.email, domain: 'bounced.example' })).toBe(`email invalid: hard bounce 5.1.1 (reply ${result.replyId})`);
   });
 });

@@ -51,7 +51,7 @@ import { AttemptCacheLlm } from '../research/attempt-cache.ts';
 import { deferLlmRequest } from './llm-batch.ts';
 import { DeferringLlm, pairPriceUsd, runBudgetShortfall } from './research-lead.ts';
 import { failureAttempts } from './run-lead-repo.ts';
-import { exclusionReason, loadExclusions } from './search-leads.ts';
+import { exclusionFor } from './search-leads.ts';
 import { sha256, stableJson } from './util.ts';
 
 const StatesError = z.object({ Error: z.string(), Cause: z.unknown().optional() });
@@ -127,7 +127,7 @@ export async function draftOutreach(deps: Deps, rawInput: DraftOutreachInput, op
   const threshold = icp.icp.fitThreshold;
   if (research.fitScore === null) return notDrafted(`no fit score (the ICP's threshold is ${threshold})`);
   if (research.fitScore < threshold) return notDrafted(`fit ${research.fitScore} is below the ICP's threshold of ${threshold}`);
-  const excluded = exclusionReason(await loadExclusions(sql, lead.workspaceId, deps.clock.now()), lead.email, lead.domain);
+  const excluded = await exclusionFor(sql, lead.workspaceId, deps.clock.now(), lead);
   if (excluded) return notDrafted(excluded);
   const role = roleAddress(lead.email);
   if (role) return notDrafted(`${role}@ is a role address (a team's mailbox, not a person): find a named contact at ${lead.companyName}`);

@@ -116,26 +116,40 @@ export interface Exclusions {
   domains: Map<string, string>;
 }
 
+/** Leads whose exclusions one statement reads: its rows stay far under the Data API's 1 MiB response. */
+export const EXCLUSION_CHUNK = 500;
+/** Domain suppressions read a page at a time, for the same reason. */
+export const DOMAIN_SUPPRESSION_PAGE = 1000;
+/** Characters of a suppression's or a bounce's reason an exclusion keeps (enough to say why). */
+const REASON_CHARS = 300;
+
+/** A domain and its parent domains down to two labels (`mail.x.example`, `x.example`). */
+function domainAndParents(host: string): string[] {
+  const parts = host.split('.');
+  return parts.slice(0, -1).map((_, i) => parts.slice(i).join('.'));
+}
+
 /**
- * Who is not prospected: suppressions, the seller itself, its customers and competitors, addresses
- * a hard bounce marked invalid, and companies cooling off after a "not interested" until their
- * date (`now` decides which still are).
+ * Who is not prospected among `leads`: suppressions, the seller itself, its customers and
+ * competitors, addresses a hard bounce marked invalid, and companies cooling off after a "not
+ * interested" until their date (`now` decides which still are).
+ *
+ * Read for the leads at hand, not the whole workspace: a team that has sent for a while has tens of
+ * thousands of opt-outs, and reading them all in one statement went over the Data API's 1 MiB
+ * response (a workspace with 20,000 suppressed addresses failed every search and every drafting
+ * step with DatabaseResponseTooLarge). Addresses and companies are matched exactly, as the leads'
+ * normalised spellings, `EXCLUSION_CHUNK` leads a statement; domain suppressions, which the
+ * onboarding file may spell `www.x.example` or in Unicode, are few and read whole, a page at a
+ * time, and normalised here; the seller's own, customer and competitor domains come from its
+ * company row.
  */
-export async function loadExclusions(sql: Sql, workspaceId: string, now: Date = new Date()): Promise<Exclusions> {
+export async function loadExclusions(sql: Sql, workspaceId: string, now: Date, leads: readonly { email: string; domain: string }[]): Promise<Exclusions> {
   const emails = new Map<string, string>();
   const domains = new Map<string, string>();
-  // One statement (each is a Data API call): suppressions first, then what replies put on hold.
-  const sup = await sql.query<{ kind: string; value: string; reason: string; held: boolean }>(
-    `SELECT kind, value, 'suppressed: ' || reason AS reason, false AS held FROM suppression WHERE workspace_id = :ws::uuid
-     UNION ALL
-     SELECT 'email', email, 'email invalid: ' || email_invalid_reason, true
-       FROM lead WHERE workspace_id = :ws::uuid AND email_invalid_at IS NOT NULL
-     UNION ALL
-     SELECT 'domain', domain, 'company cooling off until ' || to_char(cooling_off_until, 'YYYY-MM-DD') || ' (not interested)', true
-       FROM lead_company WHERE workspace_id = :ws::uuid AND cooling_off_until > (:now::timestamptz AT TIME ZONE 'UTC')::date
-     ORDER BY held`,
-    { ws: workspaceId, now },
-  );
+  // a suppression's reason wins over a hold on the same address or domain
+  const put = (map: Map<string, string>, key: string, reason: string, held: boolean) => {
+    if (!held || !map.has(key)) map.set(key, reason);
+  };
   // Exclusions are normalised as lead domains are (no www., IDN as ASCII), or `www.x.example`
   // in the onboarding would exclude nothing.
   const domainKey = (d: string): string => {
@@ -145,10 +159,35 @@ export async function loadExclusions(sql: Sql, workspaceId: string, now: Date = 
       return d.toLowerCase();
     }
   };
-  for (const row of sup.rows) {
-    const [map, key] = row.kind === 'email' ? [emails, row.value] : [domains, domainKey(row.value)];
-    // a suppression's reason wins over a hold on the same address or domain
-    if (!row.held || !map.has(key)) map.set(key, row.reason);
+  for (let i = 0; i < leads.length; i += EXCLUSION_CHUNK) {
+    const chunk = leads.slice(i, i + EXCLUSION_CHUNK);
+    const hosts = [...new Set(chunk.flatMap((l) => [l.domain, l.email.slice(l.email.indexOf('@') + 1)]).flatMap(domainAndParents))];
+    const rows = await sql.query<{ kind: string; value: string; reason: string; held: boolean }>(
+      `SELECT 'email' AS kind, value, 'suppressed: ' || left(reason, ${REASON_CHARS}) AS reason, false AS held FROM suppression
+        WHERE workspace_id = :ws::uuid AND kind = 'email' AND value IN (SELECT jsonb_array_elements_text(:emails::jsonb))
+       UNION ALL
+       SELECT 'email', email, 'email invalid: ' || left(email_invalid_reason, ${REASON_CHARS}), true FROM lead
+        WHERE workspace_id = :ws::uuid AND email_invalid_at IS NOT NULL AND email IN (SELECT jsonb_array_elements_text(:emails::jsonb))
+       UNION ALL
+       SELECT 'domain', domain, 'company cooling off until ' || to_char(cooling_off_until, 'YYYY-MM-DD') || ' (not interested)', true FROM lead_company
+        WHERE workspace_id = :ws::uuid AND cooling_off_until > (:now::timestamptz AT TIME ZONE 'UTC')::date
+          AND domain IN (SELECT jsonb_array_elements_text(:hosts::jsonb))`,
+      { ws: workspaceId, now, emails: JSON.stringify(chunk.map((l) => l.email)), hosts: JSON.stringify(hosts) },
+    );
+    for (const row of rows.rows) {
+      if (row.kind === 'email') put(emails, row.value, row.reason, row.held);
+      else put(domains, domainKey(row.value), row.reason, row.held);
+    }
+  }
+  for (let after = ''; ; ) {
+    const page = await sql.query<{ value: string; reason: string }>(
+      `SELECT value, 'suppressed: ' || left(reason, ${REASON_CHARS}) AS reason FROM suppression
+        WHERE workspace_id = :ws::uuid AND kind = 'domain' AND value > :after ORDER BY value LIMIT ${DOMAIN_SUPPRESSION_PAGE}`,
+      { ws: workspaceId, after },
+    );
+    for (const row of page.rows) put(domains, domainKey(row.value), row.reason, false);
+    if (page.rows.length < DOMAIN_SUPPRESSION_PAGE) break;
+    after = page.rows[page.rows.length - 1].value;
   }
   const seller = await sql.query<{ domain: string; customer_domains: string[]; competitors: { domain?: string; name?: string }[] }>(
     `SELECT domain, customer_domains, competitors FROM seller_company WHERE workspace_id = :ws::uuid`,
@@ -160,6 +199,11 @@ export async function loadExclusions(sql: Sql, workspaceId: string, now: Date = 
     for (const c of row.competitors ?? []) if (c.domain) domains.set(domainKey(c.domain), `competitor (${c.name ?? c.domain})`);
   }
   return { emails, domains };
+}
+
+/** Why one lead is not prospected now, or undefined: `loadExclusions` for it alone. */
+export async function exclusionFor(sql: Sql, workspaceId: string, now: Date, lead: { email: string; domain: string }): Promise<string | undefined> {
+  return exclusionReason(await loadExclusions(sql, workspaceId, now, [lead]), lead.email, lead.domain);
 }
 
 /** The excluding reason for a lead, checking parent domains too (mail.x.example matches x.example). */
@@ -202,14 +246,15 @@ export async function searchLeads(deps: Deps, rawInput: SearchLeadsInput): Promi
 
   const provider = icp.leadsKey ? `file:${icp.leadsKey}` : deps.leadSearch.name;
   const candidates = icp.leadsKey ? await readLeadsFile(deps, icp.leadsKey) : await deps.leadSearch.searchLeads(icp.keywords);
-  const exclusions = await loadExclusions(sql, workspaceId, deps.clock.now());
 
-  const rejected: RejectedLead[] = [];
-  const eligible: NormalizedLead[] = [];
+  // Normalised and deduplicated first, then the exclusions are read for these leads alone; the
+  // rejections keep the order of the results.
+  const early: { at: number; lead: RejectedLead }[] = [];
+  const normalized: { at: number; lead: NormalizedLead }[] = [];
   const seen = new Set<string>();
   for (const [i, candidate] of candidates.entries()) {
     if (i >= MAX_SEARCH_RESULTS) {
-      rejected.push({ lead: '(results past the limit)', kind: 'quota', reason: `one search considers at most ${MAX_SEARCH_RESULTS} results`, count: candidates.length - i });
+      early.push({ at: i, lead: { lead: '(results past the limit)', kind: 'quota', reason: `one search considers at most ${MAX_SEARCH_RESULTS} results`, count: candidates.length - i } });
       break;
     }
     const label = clip(String(candidate?.lead_email ?? '').trim() || '(no email)', 200);
@@ -219,21 +264,24 @@ export async function searchLeads(deps: Deps, rawInput: SearchLeadsInput): Promi
     } catch (error) {
       const { name, message } = describeError(error);
       if (!(error instanceof InvalidLeadError)) log.warn('unexpected error normalising a lead', { error: name });
-      rejected.push({ lead: label, kind: 'invalid', error: name, reason: clip(message, 500) });
+      early.push({ at: i, lead: { lead: label, kind: 'invalid', error: name, reason: clip(message, 500) } });
       continue;
     }
     if (seen.has(lead.email)) {
-      rejected.push({ lead: lead.email, kind: 'duplicate', reason: 'duplicate email in the search results' });
+      early.push({ at: i, lead: { lead: lead.email, kind: 'duplicate', reason: 'duplicate email in the search results' } });
       continue;
     }
     seen.add(lead.email);
-    const excluded = exclusionReason(exclusions, lead.email, lead.domain);
-    if (excluded) {
-      rejected.push({ lead: lead.email, kind: 'excluded', reason: excluded });
-      continue;
-    }
-    eligible.push(lead);
+    normalized.push({ at: i, lead });
   }
+  const exclusions = await loadExclusions(sql, workspaceId, deps.clock.now(), normalized.map((n) => n.lead));
+  const eligible: NormalizedLead[] = [];
+  for (const { at, lead } of normalized) {
+    const excluded = exclusionReason(exclusions, lead.email, lead.domain);
+    if (excluded) early.push({ at, lead: { lead: lead.email, kind: 'excluded', reason: excluded } });
+    else eligible.push(lead);
+  }
+  const rejected: RejectedLead[] = early.sort((x, y) => x.at - y.at).map((r) => r.lead);
 
   return sql.transaction(async (tx) => {
     let accepted = 0;

@@ -3,7 +3,7 @@
  * with the ICP that found them and their status in the latest run that saw them. Earlier research
  * reused unchanged counts as `researched` (see research-status.ts).
  */
-import { exclusionReason, loadExclusions } from '../pipeline/search-leads.ts';
+import { exclusionFor } from '../pipeline/search-leads.ts';
 import type { Sql } from '../ports.ts';
 import { reusedAsCurrent } from './research-status.ts';
 
@@ -132,6 +132,6 @@ export async function loadLeadOutreach(sql: Sql, workspaceId: string, lead: { id
   return {
     sequences: sequences.rows.map((s) => ({ id: s.id, status: s.status, statusReason: s.status_reason, source: s.source, personalised: s.personalised, createdAt: s.created_at })),
     lastDraft,
-    excluded: exclusionReason(await loadExclusions(sql, workspaceId, now), lead.email, lead.domain) ?? null,
+    excluded: (await exclusionFor(sql, workspaceId, now, lead)) ?? null,
   };
 }
