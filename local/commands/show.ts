@@ -14,7 +14,8 @@ import type { SequenceView } from '#core/outreach/repository.ts';
 import type { ResearchView } from '../report.ts';
 import { reusedAsCurrent, unchangedSinceLabel } from '../research-status.ts';
 import { showRun, type RunShow } from '#core/views/runs.ts';
-import { loadLeadOutreach, type LeadOutreach } from '#core/views/leads.ts';
+import { loadLastDraft, type LeadOutreach } from '#core/views/leads.ts';
+import { exclusionFor } from '#core/pipeline/search-leads.ts';
 import { chosenWorkspace, looksLikeRunId, resolveRunId, type WorkspaceChoice } from './resolve.ts';
 export { showRun, skipGroup, type ReasonGroup, type RunShow } from '#core/views/runs.ts';
 
@@ -144,7 +145,6 @@ export async function showLead(sql: Sql, email: string, choice?: WorkspaceChoice
   const sequences = (await loadSequences(sql, sequenceIds.rows.map((r) => r.id))).map(sequenceShow);
   const intent = await loadIntentView(sql, l.company_id, l.icp_id);
   const research = latest.rows[0] ? await loadResearch(sql, latest.rows[0].id) : null;
-  const outreach = await loadLeadOutreach(sql, l.workspace_id, { id: l.id, email: l.email, domain: l.domain, fitScore: research?.fitScore ?? null }, new Date());
   return {
     kind: 'lead',
     lead: {
@@ -159,8 +159,9 @@ export async function showLead(sql: Sql, email: string, choice?: WorkspaceChoice
     signals: intent.signals,
     trigger: await loadOutreachTrigger(sql, l.id),
     sequences,
-    drafting: outreach.lastDraft,
-    excluded: outreach.excluded,
+    // the lead page's outreach lines (its sequences are the fuller ones above)
+    drafting: await loadLastDraft(sql, l.workspace_id, { id: l.id, fitScore: research?.fitScore ?? null }),
+    excluded: (await exclusionFor(sql, l.workspace_id, new Date(), l)) ?? null,
       runs: runs.rows.map((r) => {
       const reused = reusedAsCurrent({ status: r.status, reason: r.reason, researchStatus: r.research_status });
       return {

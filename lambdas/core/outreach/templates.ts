@@ -507,9 +507,10 @@ function connectionNote(ctx: Context): DraftMessage {
   return { variant: null, angle: 'connection', subject: null, draft, check };
 }
 
-function followUp(ctx: Context, fact: DraftFact | undefined, firstVp: string): DraftMessage {
+function followUp(ctx: Context, fact: DraftFact | undefined): DraftMessage {
   const onboarding = ctx.input.onboarding;
-  const other = ctx.vps.find((v) => v !== firstVp);
+  // the next value proposition after the first email's
+  const other = ctx.vps.find((v) => v !== ctx.vps[0]);
   const differentiator = onboarding.company.differentiators[0];
   const { draft, check } = finish(ctx, 'email', false, null, [
     { text: ctx.words.greeting(ctx.first), paragraph: 0 },
@@ -559,7 +560,7 @@ function callTask(ctx: Context, fact: DraftFact | undefined, firstTouch: boolean
  * The steps after the first email, as the ICP's settings order them. Facts are spent once each,
  * best first after the opening one, and only when the checker does not block the message.
  */
-function laterSteps(ctx: Context, plan: PlannedStep[], ranked: DraftFact[], opening: DraftFact | undefined, firstVp: string): DraftStep[] {
+function laterSteps(ctx: Context, plan: PlannedStep[], ranked: DraftFact[], opening: DraftFact | undefined): DraftStep[] {
   const used = new Set(opening ? [opening.id] : []);
   const withFact = (make: (f: DraftFact | undefined) => DraftMessage): DraftMessage => {
     if (opening) {
@@ -583,7 +584,7 @@ function laterSteps(ctx: Context, plan: PlannedStep[], ranked: DraftFact[], open
           : p.kind === 'follow_up_email'
             ? p.angle === 'last_note'
               ? lastNote(ctx)
-              : withFact((f) => followUp(ctx, f, firstVp))
+              : withFact((f) => followUp(ctx, f))
             : p.kind === 'linkedin_message'
               ? withFact((f) => linkedinMessage(ctx, f, p.firstTouch))
               : withFact((f) => callTask(ctx, f, p.firstTouch));
@@ -679,7 +680,7 @@ export function draftFromTemplates(input: TemplateInput): DraftOutcome {
         personalised: false,
         steps: [
           { position: 1, kind: 'email', dayOffset: 0, messages: [genericEmail(ctx, 'a'), genericEmail(ctx, 'b')] },
-          ...laterSteps(ctx, plan, [], undefined, ctx.vps[0]),
+          ...laterSteps(ctx, plan, [], undefined),
         ],
       },
     };
@@ -691,7 +692,7 @@ export function draftFromTemplates(input: TemplateInput): DraftOutcome {
       personalised: true,
       steps: [
         { position: 1, kind: 'email', dayOffset: 0, messages: [opening.a, opening.b] },
-        ...laterSteps(ctx, plan, ranked, opening.fact, ctx.vps[0]),
+        ...laterSteps(ctx, plan, ranked, opening.fact),
       ],
     },
   };

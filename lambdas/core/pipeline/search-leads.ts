@@ -123,10 +123,15 @@ export const DOMAIN_SUPPRESSION_PAGE = 1000;
 /** Characters of a suppression's or a bounce's reason an exclusion keeps (enough to say why). */
 const REASON_CHARS = 300;
 
-/** A domain and its parent domains down to two labels (`mail.x.example`, `x.example`). */
-function domainAndParents(host: string): string[] {
-  const parts = host.split('.');
-  return parts.slice(0, -1).map((_, i) => parts.slice(i).join('.'));
+/**
+ * The domains an exclusion may name for a lead: its company's domain, then its address's, each
+ * with its parent domains down to two labels (`mail.x.example`, `x.example`), most specific first.
+ */
+function leadHosts(email: string, domain: string): string[] {
+  return [domain, email.slice(email.indexOf('@') + 1)].flatMap((host) => {
+    const parts = host.split('.');
+    return parts.slice(0, -1).map((_, i) => parts.slice(i).join('.'));
+  });
 }
 
 /**
@@ -161,7 +166,7 @@ export async function loadExclusions(sql: Sql, workspaceId: string, now: Date, l
   };
   for (let i = 0; i < leads.length; i += EXCLUSION_CHUNK) {
     const chunk = leads.slice(i, i + EXCLUSION_CHUNK);
-    const hosts = [...new Set(chunk.flatMap((l) => [l.domain, l.email.slice(l.email.indexOf('@') + 1)]).flatMap(domainAndParents))];
+    const hosts = [...new Set(chunk.flatMap((l) => leadHosts(l.email, l.domain)))];
     const rows = await sql.query<{ kind: string; value: string; reason: string; held: boolean }>(
       `SELECT 'email' AS kind, value, 'suppressed: ' || left(reason, ${REASON_CHARS}) AS reason, false AS held FROM suppression
         WHERE workspace_id = :ws::uuid AND kind = 'email' AND value IN (SELECT jsonb_array_elements_text(:emails::jsonb))
@@ -210,13 +215,9 @@ export async function exclusionFor(sql: Sql, workspaceId: string, now: Date, lea
 export function exclusionReason(ex: Exclusions, email: string, domain: string): string | undefined {
   const direct = ex.emails.get(email);
   if (direct) return direct;
-  const emailDomain = email.slice(email.indexOf('@') + 1);
-  for (const host of [domain, emailDomain]) {
-    const parts = host.split('.');
-    for (let i = 0; i < parts.length - 1; i++) {
-      const reason = ex.domains.get(parts.slice(i).join('.'));
-      if (reason) return reason;
-    }
+  for (const host of leadHosts(email, domain)) {
+    const reason = ex.domains.get(host);
+    if (reason) return reason;
   }
   return undefined;
 }

@@ -103,15 +103,10 @@ export interface LeadOutreach {
 }
 
 /**
- * A lead's outreach for its page. `excluded` is decided as drafting decides it (the same
- * exclusions, read at `now`), so the page and the next run agree on who is left alone.
+ * What drafting last did for a lead (see `LeadOutreach.lastDraft`): the outcome of the latest run
+ * that drafted for it, else a fit below its ICP's threshold, derived as the run summary does.
  */
-export async function loadLeadOutreach(sql: Sql, workspaceId: string, lead: { id: string; email: string; domain: string; fitScore: number | null }, now: Date): Promise<LeadOutreach> {
-  const sequences = await sql.query<{ id: string; status: string; status_reason: string | null; source: 'llm' | 'template'; personalised: boolean; created_at: string }>(
-    `SELECT id, status, status_reason, source, personalised, created_at FROM sequence
-      WHERE lead_id = :lead::uuid AND workspace_id = :ws::uuid ORDER BY created_at DESC LIMIT 10`,
-    { lead: lead.id, ws: workspaceId },
-  );
+export async function loadLastDraft(sql: Sql, workspaceId: string, lead: { id: string; fitScore: number | null }): Promise<LeadOutreach['lastDraft']> {
   const draft = await sql.query<{ outcome: 'drafted' | 'not_drafted' | 'failed' | null; reason: string | null; run_id: string | null; updated_at: string | null; fit_threshold: number | null }>(
     `SELECT d.outcome, d.reason, d.run_id, d.updated_at, i.fit_threshold
        FROM lead l
@@ -124,14 +119,26 @@ export async function loadLeadOutreach(sql: Sql, workspaceId: string, lead: { id
   );
   const d = draft.rows[0];
   const threshold = d?.fit_threshold ?? null;
-  const lastDraft: LeadOutreach['lastDraft'] = d?.outcome
-    ? { outcome: d.outcome, reason: d.reason, runId: d.run_id, at: d.updated_at }
-    : lead.fitScore !== null && threshold !== null && lead.fitScore < threshold
-      ? { outcome: 'not_drafted', reason: `fit ${lead.fitScore} is below the ICP's threshold of ${threshold}`, runId: null, at: null }
-      : null;
+  if (d?.outcome) return { outcome: d.outcome, reason: d.reason, runId: d.run_id, at: d.updated_at };
+  if (lead.fitScore !== null && threshold !== null && lead.fitScore < threshold) {
+    return { outcome: 'not_drafted', reason: `fit ${lead.fitScore} is below the ICP's threshold of ${threshold}`, runId: null, at: null };
+  }
+  return null;
+}
+
+/**
+ * A lead's outreach for its page. `excluded` is decided as drafting decides it (the same
+ * exclusions, read at `now`), so the page and the next run agree on who is left alone.
+ */
+export async function loadLeadOutreach(sql: Sql, workspaceId: string, lead: { id: string; email: string; domain: string; fitScore: number | null }, now: Date): Promise<LeadOutreach> {
+  const sequences = await sql.query<{ id: string; status: string; status_reason: string | null; source: 'llm' | 'template'; personalised: boolean; created_at: string }>(
+    `SELECT id, status, status_reason, source, personalised, created_at FROM sequence
+      WHERE lead_id = :lead::uuid AND workspace_id = :ws::uuid ORDER BY created_at DESC LIMIT 10`,
+    { lead: lead.id, ws: workspaceId },
+  );
   return {
     sequences: sequences.rows.map((s) => ({ id: s.id, status: s.status, statusReason: s.status_reason, source: s.source, personalised: s.personalised, createdAt: s.created_at })),
-    lastDraft,
+    lastDraft: await loadLastDraft(sql, workspaceId, lead),
     excluded: (await exclusionFor(sql, workspaceId, now, lead)) ?? null,
   };
 }
