@@ -10,6 +10,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { summarizeRun, type RunSummary } from '#core/pipeline/finish-run.ts';
+import { NOT_DRAFTED_REASON_SQL } from '#core/outreach/sequence-writer.ts';
 import type { Sql } from '#core/ports.ts';
 import { loadIntentView, type IntentView } from '#core/intent/view.ts';
 import { loadRunResearch, type ResearchView } from '#core/views/research.ts';
@@ -36,6 +37,19 @@ export interface ReportLead {
   unchangedSince: boolean;
   /** intent beside fit: the company's score and what changed there (lambdas/core/intent/) */
   intent?: IntentView;
+  /** what drafting made of the lead in this run; null when the run did not draft for it */
+  drafting: ReportDrafting | null;
+}
+
+/**
+ * Drafting's outcome for a lead of the run: the sequence it has (its status, templates or the
+ * LLM), or why none, with the reason the run summary gives (`NOT_DRAFTED_REASON_SQL`).
+ */
+export interface ReportDrafting {
+  outcome: 'drafted' | 'not_drafted' | 'failed';
+  reason: string | null;
+  source: 'llm' | 'template' | null;
+  sequenceStatus: string | null;
 }
 
 export interface RunReport {
@@ -55,9 +69,21 @@ export interface RunReport {
 export async function loadRunReport(sql: Sql, runId: string, lakeRoot: string, now = new Date()): Promise<RunReport> {
   const summary = await summarizeRun(sql, runId);
   const research = await loadRunResearch(sql, runId);
-  const leads = await sql.query<{ email: string; name: string; company: string; domain: string; website: string; status: string; reason: string | null; research_id: string | null; company_id: string; icp_id: string | null }>(
-    `SELECT l.email, l.name, c.name AS company, c.domain, c.website, rl.status, rl.reason, rl.research_id, l.company_id, COALESCE(l.icp_id, rl.icp_id) AS icp_id
+  const leads = await sql.query<{
+    email: string; name: string; company: string; domain: string; website: string; status: string; reason: string | null; research_id: string | null; company_id: string; icp_id: string | null;
+    draft_outcome: ReportDrafting['outcome'] | null; draft_reason: string | null; draft_source: ReportDrafting['source']; sequence_status: string | null;
+  }>(
+    // A researched lead the run never drafted for is "not drafted" with the summary's reason; a
+    // lead whose earlier research was reused has a drafting outcome only if the run drafted.
+    `SELECT l.email, l.name, c.name AS company, c.domain, c.website, rl.status, rl.reason, rl.research_id, l.company_id, COALESCE(l.icp_id, rl.icp_id) AS icp_id,
+            CASE WHEN d.outcome IS NOT NULL THEN d.outcome WHEN rl.status = 'researched' THEN 'not_drafted' END AS draft_outcome,
+            CASE WHEN d.outcome = 'drafted' THEN NULL WHEN d.outcome IS NOT NULL OR rl.status = 'researched' THEN left(${NOT_DRAFTED_REASON_SQL}, 1000) END AS draft_reason,
+            d.source AS draft_source, s.status AS sequence_status
      FROM run_lead rl JOIN lead l ON l.id = rl.lead_id JOIN lead_company c ON c.id = l.company_id
+     LEFT JOIN lead_draft d ON d.run_id = rl.run_id AND d.lead_id = rl.lead_id
+     LEFT JOIN sequence s ON s.id = d.sequence_id
+     LEFT JOIN research r ON r.id = rl.research_id
+     LEFT JOIN icp i ON i.id = COALESCE(l.icp_id, rl.icp_id)
      WHERE rl.run_id = :runId::uuid AND rl.research_id IS NOT NULL`,
     { runId },
   );
@@ -71,7 +97,8 @@ export async function loadRunReport(sql: Sql, runId: string, lakeRoot: string, n
       const r = research.get(l.research_id!) ?? null;
       const unchangedSince = r !== null && reusedAsCurrent({ status: l.status, reason: l.reason, researchStatus: r.status });
       const intent = intents.get(`${l.company_id}/${l.icp_id ?? ''}`);
-      return { email: l.email, name: l.name, company: l.company, domain: l.domain, website: l.website, status: l.status, reason: l.reason, research: r, unchangedSince, intent };
+      const drafting = l.draft_outcome ? { outcome: l.draft_outcome, reason: l.draft_reason, source: l.draft_source, sequenceStatus: l.sequence_status } : null;
+      return { email: l.email, name: l.name, company: l.company, domain: l.domain, website: l.website, status: l.status, reason: l.reason, research: r, unchangedSince, intent, drafting };
     })
     .sort((a, b) => (b.research?.fitScore ?? -1) - (a.research?.fitScore ?? -1) || a.company.localeCompare(b.company) || a.email.localeCompare(b.email));
   return {
@@ -164,6 +191,8 @@ table{border-collapse:collapse;width:100%;font-size:14px}
 th,td{text-align:left;vertical-align:top;padding:6px 8px;border-bottom:1px solid #eaeef2}
 th{font-size:12px;color:#57606a;text-transform:uppercase;letter-spacing:.03em}
 ul{margin:4px 0;padding-left:20px}
+.outreach{padding:6px 12px;border-radius:4px;border-left:4px solid}
+.outreach.drafted{background:#dafbe1;border-color:#2da44e}.outreach.not-drafted{background:#f6f8fa;border-color:#8c959f}
 .angle{background:#f6f8fa;border-left:4px solid #0969da;padding:8px 12px;border-radius:4px}
 .fact{border-top:1px solid #eaeef2;padding:8px 0}
 .fact blockquote{margin:4px 0;padding:4px 12px;border-left:3px solid #8c959f;background:#f6f8fa;white-space:pre-wrap}
@@ -198,6 +227,22 @@ function signalsHtml(intent: IntentView | undefined, reportDir: string, lakeRoot
   return `<h4>What changed (intent signals)</h4><table class="signals"><tr><th>seen</th><th>signal</th><th>summary</th><th>before</th><th>after</th></tr>${rows.join('')}</table>`;
 }
 
+/** The drafting outcome in a word or two, for the table of leads. */
+function draftingShort(d: ReportDrafting | null): string {
+  return !d ? '–' : d.outcome === 'drafted' ? 'drafted' : d.outcome === 'failed' ? 'drafting failed' : 'not drafted';
+}
+
+/** The drafting outcome as a sentence: the sequence and where it stands, or why there is none. */
+export function draftingLine(d: ReportDrafting): string {
+  if (d.outcome === 'drafted') {
+    const by = d.source === 'llm' ? 'by the LLM' : 'from templates';
+    const where = d.sequenceStatus === 'draft' ? "waiting for a rep's review (prospector drafts list, or the web app's review queue)" : d.sequenceStatus ? `sequence ${human(d.sequenceStatus)}` : '';
+    return `Sequence drafted ${by}${where ? `: ${where}` : ''}`;
+  }
+  const reason = (d.reason ?? '').replace(/^drafting failed: /, '');
+  return d.outcome === 'failed' ? `Drafting failed: ${reason}` : `Not drafted: ${reason}`;
+}
+
 function factAnchor(leadIndex: number, factId: string): string {
   return `l${leadIndex}-${factId.replace(/[^A-Za-z0-9]/g, '')}`;
 }
@@ -222,6 +267,7 @@ function renderLead(lead: ReportLead, index: number, reportDir: string, lakeRoot
       `</div><div class="scores"><div class="score">${score === null ? '<b>–</b><div class="small muted">no fit score</div>' : `<b>${escapeHtml(score)}</b><span class="muted">/100</span><div class="bar"><span style="width:${Math.max(0, Math.min(100, Number(score)))}%"></span></div><div class="small muted">fit</div>`}</div>` +
       `<div class="score intent">${intentScoreHtml(lead.intent)}</div></div></div>`,
   );
+  if (lead.drafting) parts.push(`<p class="outreach ${lead.drafting.outcome === 'drafted' ? 'drafted' : 'not-drafted'}"><b>Outreach:</b> ${escapeHtml(draftingLine(lead.drafting))}</p>`);
   parts.push(signalsHtml(lead.intent, reportDir, lakeRoot));
   if (r.summary) parts.push(`<p>${escapeHtml(r.summary)}</p>`);
   if (r.missing.length) parts.push(`<p class="small muted">Missing evidence: ${r.missing.map(escapeHtml).join('; ')}</p>`);
@@ -294,6 +340,7 @@ export function renderReport(report: RunReport, reportDir: string): string {
     ['skipped', n(s.leadsSkipped)],
     ['failed', n(s.leadsFailed)],
     ['duplicates', n(s.duplicates)],
+    ['sequences drafted', n(s.leadsDrafted)],
     ['LLM calls', n(s.llmCalls)],
     ['prompt tokens', n(s.promptTokens)],
     ['completion tokens', n(s.completionTokens)],
@@ -319,12 +366,12 @@ export function renderReport(report: RunReport, reportDir: string): string {
   out.push(`<h2>Leads ranked by fit (${report.ranked.length})</h2>`);
   if (!report.ranked.length) out.push('<p class="muted">No lead of this run has research.</p>');
   else {
-    out.push('<table class="glance"><tr><th>#</th><th>company</th><th>lead</th><th>fit</th><th>intent</th><th>facts</th><th>status</th></tr>');
+    out.push('<table class="glance"><tr><th>#</th><th>company</th><th>lead</th><th>fit</th><th>intent</th><th>facts</th><th>status</th><th>outreach</th></tr>');
     report.ranked.forEach((lead, i) => {
       const r = lead.research;
       out.push(
         `<tr><td>${i + 1}</td><td><a href="#lead-${i}">${escapeHtml(lead.company)}</a></td><td>${escapeHtml(lead.name)}</td>` +
-          `<td>${r?.fitScore ?? '–'}</td><td>${lead.intent?.intentScore ?? '–'}</td><td>${r?.facts.length ?? 0}</td><td>${escapeHtml(leadStatus(lead))}</td></tr>`,
+          `<td>${r?.fitScore ?? '–'}</td><td>${lead.intent?.intentScore ?? '–'}</td><td>${r?.facts.length ?? 0}</td><td>${escapeHtml(leadStatus(lead))}</td><td>${escapeHtml(draftingShort(lead.drafting))}</td></tr>`,
       );
     });
     out.push('</table><p></p>');

@@ -10,6 +10,7 @@ import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts
 import type { RunSummary } from '#core/pipeline/finish-run.ts';
 import { SAMPLE_ONBOARDING } from '#local/cli.ts';
 import { openLocal, runOnce } from '#local/runner.ts';
+import { NO_ICP_REASON } from '#core/outreach/sequence-writer.ts';
 import { cliEnv, closeCliDatabases, homeDatabase, prospector } from '#test/helpers/cli-in-process.ts';
 import { migratedHome } from '#test/helpers/home.ts';
 
@@ -54,6 +55,10 @@ describe('prospector show, replay and report', () => {
 
   test('show RUN_ID --json: counts, tokens, cost, failures and skips grouped by reason', async () => {
     expect(first.leadsResearched).toBe(2);
+    // a leads file run with no --icp drafts nothing, and says how to give its leads an ICP
+    expect(first.leadsDrafted).toBe(0);
+    expect(first.notDrafted.map((n) => n.reason)).toEqual([NO_ICP_REASON, NO_ICP_REASON]);
+    expect(NO_ICP_REASON).toContain('prospector run --leads FILE --icp SLUG');
     const shown = JSON.parse(await cli(['show', first.runId, '--json']));
     expect(shown.kind).toBe('run');
     expect(shown.run).toMatchObject({ runId: first.runId, leadsResearched: 2, llmProvider: 'offline-heuristic', costUsd: 0 });

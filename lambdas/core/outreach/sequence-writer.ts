@@ -225,6 +225,23 @@ export type DraftOutcomeRow =
   | { runId: string; leadId: string; outcome: 'not_drafted'; reason: string }
   | { runId: string; leadId: string; outcome: 'failed'; errorName: string; reason: string };
 
+/** Why drafting passes over a lead of no ICP: a leads file's run names none unless told. */
+export const NO_ICP_REASON = 'the lead has no ICP, so no fit threshold or tone to draft with (a leads file\'s leads belong to the ICP its run names: prospector run --leads FILE --icp SLUG)';
+
+/** Why drafting passed over a lead whose fit is below its ICP's threshold. */
+export const fitBelowThreshold = (fit: number, threshold: number): string => `fit ${fit} is below the ICP's threshold of ${threshold}`;
+
+/**
+ * Why a researched lead of a run has no sequence from it, in SQL: its `lead_draft` row's reason
+ * (aliased `d`, LEFT JOINed), or, when the state machine never sent the lead to drafting, the
+ * reason read from its research (`r`) and its ICP (`i`), worded as `fitBelowThreshold` words it.
+ */
+export const NOT_DRAFTED_REASON_SQL = `COALESCE(d.reason,
+              CASE WHEN r.fit_score IS NULL THEN 'no fit score'
+                   WHEN i.fit_threshold IS NULL THEN '${NO_ICP_REASON.replace(/'/g, "''")}'
+                   WHEN r.fit_score < i.fit_threshold THEN 'fit ' || r.fit_score || ' is below the ICP''s threshold of ' || i.fit_threshold
+                   ELSE 'not drafted (the run ended before drafting)' END)`;
+
 /** Records what drafting did for a lead of a run (the last attempt's outcome stands). */
 export async function recordDraftOutcome(sql: Sql, o: DraftOutcomeRow): Promise<void> {
   await sql.query(

@@ -37,7 +37,7 @@ import { roleAddress } from '../leads/role-address.ts';
 import { CHECKER_VERSION } from '../outreach/grounding.ts';
 import { draft, draftingMethod, llmDrafter, type DraftInput, type DraftMode, type LlmDrafter } from '../outreach/drafter.ts';
 import { loadDraftingLead, loadDraftingResearch, loadEditExamples, loadOnboarding } from '../outreach/drafting-context.ts';
-import { experimentName, recordDraftOutcome, recordLlmCalls, writeSequence } from '../outreach/sequence-writer.ts';
+import { experimentName, fitBelowThreshold, NO_ICP_REASON, recordDraftOutcome, recordLlmCalls, writeSequence } from '../outreach/sequence-writer.ts';
 import { assignVariants } from '../outreach/templates.ts';
 import { draftOptionsFrom } from '../outreach/draft.ts';
 import type { Deps } from './deps.ts';
@@ -120,13 +120,13 @@ export async function draftOutreach(deps: Deps, rawInput: DraftOutreachInput, op
   const lead = await loadDraftingLead(sql, runId, leadId);
   if (!lead) throw new NotFoundError(`lead ${leadId} is not part of run ${runId}`);
   if (lead.status !== 'researched' || !lead.researchId) return notDrafted(`not researched in this run (${lead.status})`);
-  if (!lead.icpId) return notDrafted('the lead has no ICP, so no fit threshold or tone to draft with');
+  if (!lead.icpId) return notDrafted(NO_ICP_REASON);
 
   const research = await loadDraftingResearch(sql, lead.researchId);
   const { onboarding, icp } = await loadOnboarding(sql, lead.workspaceId, lead.icpId);
   const threshold = icp.icp.fitThreshold;
   if (research.fitScore === null) return notDrafted(`no fit score (the ICP's threshold is ${threshold})`);
-  if (research.fitScore < threshold) return notDrafted(`fit ${research.fitScore} is below the ICP's threshold of ${threshold}`);
+  if (research.fitScore < threshold) return notDrafted(fitBelowThreshold(research.fitScore, threshold));
   const excluded = await exclusionFor(sql, lead.workspaceId, deps.clock.now(), lead);
   if (excluded) return notDrafted(excluded);
   const role = roleAddress(lead.email);

@@ -4,6 +4,7 @@ import { NotFoundError } from '../errors.ts';
 import { lakeKeys } from '../lake-keys.ts';
 import type { Sql } from '../ports.ts';
 import type { Deps } from './deps.ts';
+import { NOT_DRAFTED_REASON_SQL } from '../outreach/sequence-writer.ts';
 import { parseStatesError } from './record-failure.ts';
 import { failUnfinishedRunLeads } from './run-lead-repo.ts';
 import { clip } from './util.ts';
@@ -178,11 +179,7 @@ async function summarizeDrafts(sql: Sql, runId: string): Promise<{ drafted: numb
   const count = await sql.query<{ drafted: number }>(`SELECT count(*) FILTER (WHERE d.outcome = 'drafted')::int AS drafted ${from}`, { runId });
   const notDrafted = await firstRows<{ lead: string; reason: string }>(
     sql,
-    `SELECT l.email AS lead, left(COALESCE(d.reason,
-              CASE WHEN r.fit_score IS NULL THEN 'no fit score'
-                   WHEN i.fit_threshold IS NULL THEN 'the lead has no ICP'
-                   WHEN r.fit_score < i.fit_threshold THEN 'fit ' || r.fit_score || ' is below the ICP''s threshold of ' || i.fit_threshold
-                   ELSE 'not drafted (the run ended before drafting)' END), 1000) AS reason
+    `SELECT l.email AS lead, left(${NOT_DRAFTED_REASON_SQL}, 1000) AS reason
      ${from} AND d.outcome IS DISTINCT FROM 'drafted' ORDER BY l.email`,
     { runId },
     SUMMARY_LIST_LIMIT,

@@ -3,6 +3,7 @@
  * with the ICP that found them and their status in the latest run that saw them. Earlier research
  * reused unchanged counts as `researched` (see research-status.ts).
  */
+import { fitBelowThreshold } from '../outreach/sequence-writer.ts';
 import { exclusionFor } from '../pipeline/search-leads.ts';
 import type { Sql } from '../ports.ts';
 import { reusedAsCurrent } from './research-status.ts';
@@ -121,7 +122,7 @@ export async function loadLastDraft(sql: Sql, workspaceId: string, lead: { id: s
   const threshold = d?.fit_threshold ?? null;
   if (d?.outcome) return { outcome: d.outcome, reason: d.reason, runId: d.run_id, at: d.updated_at };
   if (lead.fitScore !== null && threshold !== null && lead.fitScore < threshold) {
-    return { outcome: 'not_drafted', reason: `fit ${lead.fitScore} is below the ICP's threshold of ${threshold}`, runId: null, at: null };
+    return { outcome: 'not_drafted', reason: fitBelowThreshold(lead.fitScore, threshold), runId: null, at: null };
   }
   return null;
 }
