@@ -298,7 +298,7 @@ Examples:
               summaries.map((s) => ({
                 run: s.runId, workspace: s.workspace, status: s.status, started: s.startedAt.slice(0, 19).replace('T', ' '), researcher: s.llmProvider,
                 found: s.leadsFound, researched: s.leadsResearched, skipped: s.leadsSkipped, failed: s.leadsFailed, duplicates: s.duplicates,
-                new: s.leadsNew, tokens: s.promptTokens + s.completionTokens,
+                new: s.leadsNew, drafted: s.leadsDrafted, tokens: s.promptTokens + s.completionTokens,
               })),
               40,
             ),

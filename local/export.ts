@@ -1,6 +1,7 @@
 /** `prospector export`: one research record per lead of a run, as JSONL or CSV. */
 import type { Sql } from '#core/ports.ts';
 import { loadIntentView, loadOutreachTrigger, type SignalView, type TriggerView } from '#core/intent/view.ts';
+import { loadRunDrafting, type RunDrafting } from '#core/views/run-drafting.ts';
 import { reusedAsCurrent } from './research-status.ts';
 
 export interface ExportRecord {
@@ -21,6 +22,8 @@ export interface ExportRecord {
   signals: SignalView[];
   /** the signal that started (or was to start) outreach for the lead: status, reason, sequence; null when none */
   trigger: TriggerView | null;
+  /** what drafting made of the lead in this run: the sequence and its status, or why none; null when the run did not draft for it */
+  drafting: RunDrafting | null;
 }
 
 /** The latest run's id, or null when nothing has run yet. */
@@ -64,6 +67,7 @@ export async function exportRun(sql: Sql, runId: string): Promise<ExportRecord[]
     const key = `${l.company_id}/${l.icp_id ?? ''}`;
     if (!intents.has(key)) intents.set(key, await loadIntentView(sql, l.company_id, l.icp_id, { limit: 20 }));
   }
+  const drafting = await loadRunDrafting(sql, runId);
   const triggers = new Map<string, TriggerView | null>();
   for (const l of leads.rows) triggers.set(l.lead_id, await loadOutreachTrigger(sql, l.lead_id));
   return leads.rows.map((l) => {
@@ -83,6 +87,7 @@ export async function exportRun(sql: Sql, runId: string): Promise<ExportRecord[]
       intentScore: intent.intentScore,
       signals: intent.signals,
       trigger: triggers.get(l.lead_id) ?? null,
+      drafting: drafting.get(l.lead_id) ?? null,
     };
   });
 }
@@ -96,6 +101,6 @@ export const csvCell = (v: unknown): string => {
 /** Renders records as JSONL or CSV (facts as a JSON column in CSV). */
 export function renderExport(records: ExportRecord[], format: 'jsonl' | 'csv'): string {
   if (format === 'jsonl') return records.map((r) => JSON.stringify(r)).join('\n') + (records.length ? '\n' : '');
-  const cols: (keyof ExportRecord)[] = ['lead', 'name', 'company', 'domain', 'status', 'failureReason', 'fitScore', 'intentScore', 'summary', 'researchRunId', 'facts', 'signals', 'trigger'];
+  const cols: (keyof ExportRecord)[] = ['lead', 'name', 'company', 'domain', 'status', 'failureReason', 'fitScore', 'intentScore', 'summary', 'researchRunId', 'facts', 'signals', 'trigger', 'drafting'];
   return [cols.join(','), ...records.map((r) => cols.map((c) => csvCell(r[c])).join(','))].join('\n') + '\n';
 }

@@ -10,10 +10,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { summarizeRun, type RunSummary } from '#core/pipeline/finish-run.ts';
-import { NOT_DRAFTED_REASON_SQL } from '#core/outreach/sequence-writer.ts';
 import type { Sql } from '#core/ports.ts';
 import { loadIntentView, type IntentView } from '#core/intent/view.ts';
 import { loadRunResearch, type ResearchView } from '#core/views/research.ts';
+import { loadRunDrafting, type RunDrafting } from '#core/views/run-drafting.ts';
 export { loadResearch, type CriterionView, type FactView, type ResearchView } from '#core/views/research.ts';
 import { loadRunCalibration, renderCalibrationSection, type Calibration } from './report-calibration.ts';
 import { loadMeasuresForRun, renderMeasures, type Measures } from './report-measures.ts';
@@ -37,20 +37,10 @@ export interface ReportLead {
   unchangedSince: boolean;
   /** intent beside fit: the company's score and what changed there (lambdas/core/intent/) */
   intent?: IntentView;
-  /** what drafting made of the lead in this run; null when the run did not draft for it */
-  drafting: ReportDrafting | null;
+  /** what drafting made of the lead in this run (lambdas/core/views/run-drafting.ts); null when the run did not draft for it */
+  drafting: RunDrafting | null;
 }
 
-/**
- * Drafting's outcome for a lead of the run: the sequence it has (its status, templates or the
- * LLM), or why none, with the reason the run summary gives (`NOT_DRAFTED_REASON_SQL`).
- */
-export interface ReportDrafting {
-  outcome: 'drafted' | 'not_drafted' | 'failed';
-  reason: string | null;
-  source: 'llm' | 'template' | null;
-  sequenceStatus: string | null;
-}
 
 export interface RunReport {
   summary: RunSummary;
@@ -69,24 +59,13 @@ export interface RunReport {
 export async function loadRunReport(sql: Sql, runId: string, lakeRoot: string, now = new Date()): Promise<RunReport> {
   const summary = await summarizeRun(sql, runId);
   const research = await loadRunResearch(sql, runId);
-  const leads = await sql.query<{
-    email: string; name: string; company: string; domain: string; website: string; status: string; reason: string | null; research_id: string | null; company_id: string; icp_id: string | null;
-    draft_outcome: ReportDrafting['outcome'] | null; draft_reason: string | null; draft_source: ReportDrafting['source']; sequence_status: string | null;
-  }>(
-    // A researched lead the run never drafted for is "not drafted" with the summary's reason; a
-    // lead whose earlier research was reused has a drafting outcome only if the run drafted.
-    `SELECT l.email, l.name, c.name AS company, c.domain, c.website, rl.status, rl.reason, rl.research_id, l.company_id, COALESCE(l.icp_id, rl.icp_id) AS icp_id,
-            CASE WHEN d.outcome IS NOT NULL THEN d.outcome WHEN rl.status = 'researched' THEN 'not_drafted' END AS draft_outcome,
-            CASE WHEN d.outcome = 'drafted' THEN NULL WHEN d.outcome IS NOT NULL OR rl.status = 'researched' THEN left(${NOT_DRAFTED_REASON_SQL}, 1000) END AS draft_reason,
-            d.source AS draft_source, s.status AS sequence_status
+  const leads = await sql.query<{ lead_id: string; email: string; name: string; company: string; domain: string; website: string; status: string; reason: string | null; research_id: string | null; company_id: string; icp_id: string | null }>(
+    `SELECT l.id AS lead_id, l.email, l.name, c.name AS company, c.domain, c.website, rl.status, rl.reason, rl.research_id, l.company_id, COALESCE(l.icp_id, rl.icp_id) AS icp_id
      FROM run_lead rl JOIN lead l ON l.id = rl.lead_id JOIN lead_company c ON c.id = l.company_id
-     LEFT JOIN lead_draft d ON d.run_id = rl.run_id AND d.lead_id = rl.lead_id
-     LEFT JOIN sequence s ON s.id = d.sequence_id
-     LEFT JOIN research r ON r.id = rl.research_id
-     LEFT JOIN icp i ON i.id = COALESCE(l.icp_id, rl.icp_id)
      WHERE rl.run_id = :runId::uuid AND rl.research_id IS NOT NULL`,
     { runId },
   );
+  const drafting = await loadRunDrafting(sql, runId);
   const intents = new Map<string, IntentView>();
   for (const l of leads.rows) {
     const key = `${l.company_id}/${l.icp_id ?? ''}`;
@@ -97,8 +76,10 @@ export async function loadRunReport(sql: Sql, runId: string, lakeRoot: string, n
       const r = research.get(l.research_id!) ?? null;
       const unchangedSince = r !== null && reusedAsCurrent({ status: l.status, reason: l.reason, researchStatus: r.status });
       const intent = intents.get(`${l.company_id}/${l.icp_id ?? ''}`);
-      const drafting = l.draft_outcome ? { outcome: l.draft_outcome, reason: l.draft_reason, source: l.draft_source, sequenceStatus: l.sequence_status } : null;
-      return { email: l.email, name: l.name, company: l.company, domain: l.domain, website: l.website, status: l.status, reason: l.reason, research: r, unchangedSince, intent, drafting };
+      return {
+        email: l.email, name: l.name, company: l.company, domain: l.domain, website: l.website, status: l.status, reason: l.reason, research: r, unchangedSince, intent,
+        drafting: drafting.get(l.lead_id) ?? null,
+      };
     })
     .sort((a, b) => (b.research?.fitScore ?? -1) - (a.research?.fitScore ?? -1) || a.company.localeCompare(b.company) || a.email.localeCompare(b.email));
   return {
@@ -228,12 +209,12 @@ function signalsHtml(intent: IntentView | undefined, reportDir: string, lakeRoot
 }
 
 /** The drafting outcome in a word or two, for the table of leads. */
-function draftingShort(d: ReportDrafting | null): string {
+function draftingShort(d: RunDrafting | null): string {
   return !d ? '–' : d.outcome === 'drafted' ? 'drafted' : d.outcome === 'failed' ? 'drafting failed' : 'not drafted';
 }
 
 /** The drafting outcome as a sentence: the sequence and where it stands, or why there is none. */
-export function draftingLine(d: ReportDrafting): string {
+export function draftingLine(d: RunDrafting): string {
   if (d.outcome === 'drafted') {
     const by = d.source === 'llm' ? 'by the LLM' : 'from templates';
     const where = d.sequenceStatus === 'draft' ? "waiting for a rep's review (prospector drafts list, or the web app's review queue)" : d.sequenceStatus ? `sequence ${human(d.sequenceStatus)}` : '';

@@ -125,7 +125,7 @@ describe('prospector report', () => {
     expect(drafted).toHaveLength(run.leadsDrafted);
     // the file's leads belong to the ICP the run names: the two that fit it drafted, CoinVault (fit 24) not
     expect(run.leadsDrafted).toBe(2);
-    for (const l of drafted) expect(l.drafting).toMatchObject({ reason: null, source: 'template', sequenceStatus: 'draft' });
+    for (const l of drafted) expect(l.drafting).toMatchObject({ reason: null, source: 'template', sequenceId: expect.stringMatching(/^[0-9a-f-]{36}$/), sequenceStatus: 'draft' });
     const notDrafted = researched.filter((l) => l.drafting?.outcome !== 'drafted');
     expect(notDrafted.map((l) => [l.email, l.drafting?.reason])).toEqual(
       expect.arrayContaining(run.notDrafted.map((k) => [k.lead, k.reason])),
@@ -134,13 +134,13 @@ describe('prospector report', () => {
     const html = renderReport(report, join(home, 'reports'));
     expect(html).toContain(`${run.leadsDrafted}</b><span class="muted small">sequences drafted</span>`);
     for (const l of researched) expect(html).toContain(`<b>Outreach:</b> ${escapeHtml(draftingLine(l.drafting!))}</p>`);
-    expect(draftingLine({ outcome: 'drafted', reason: null, source: 'template', sequenceStatus: 'draft' })).toBe(
+    expect(draftingLine({ outcome: 'drafted', reason: null, source: 'template', sequenceId: null, sequenceStatus: 'draft' })).toBe(
       "Sequence drafted from templates: waiting for a rep's review (prospector drafts list, or the web app's review queue)",
     );
-    expect(draftingLine({ outcome: 'not_drafted', reason: "fit 31 is below the ICP's threshold of 60", source: null, sequenceStatus: null })).toBe(
+    expect(draftingLine({ outcome: 'not_drafted', reason: "fit 31 is below the ICP's threshold of 60", source: null, sequenceId: null, sequenceStatus: null })).toBe(
       "Not drafted: fit 31 is below the ICP's threshold of 60",
     );
-    expect(draftingLine({ outcome: 'failed', reason: 'drafting failed: LlmAnswerInvalid: no JSON', source: null, sequenceStatus: null })).toBe('Drafting failed: LlmAnswerInvalid: no JSON');
+    expect(draftingLine({ outcome: 'failed', reason: 'drafting failed: LlmAnswerInvalid: no JSON', source: null, sequenceId: null, sequenceStatus: null })).toBe('Drafting failed: LlmAnswerInvalid: no JSON');
   });
 
   test('shows the outreach measures per ICP and variant, with the sample size and why no winner is called', () => {

@@ -7,7 +7,7 @@ import { latestRunOrFail, resolveRunId } from './resolve.ts';
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('report')
-    .description('write an HTML report of a run: leads ranked by fit with reasons, hooks, email angle and every quoted fact')
+    .description('write an HTML report of a run: leads ranked by fit with reasons, hooks, email angle, every quoted fact and what drafting made of each lead')
     .argument('[runId]', 'the run (its id or first 8+ characters); default the latest run')
     .option('--out <file>', 'where to write the HTML (default <PROSPECTOR_HOME>/reports/run-<id>.html)')
     .option('--json', 'print {file, runId, leads, measures} as JSON instead of a sentence (measures: outreach per ICP and variant, see README)')

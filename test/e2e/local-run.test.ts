@@ -27,7 +27,7 @@ import type { Onboarding } from '#core/onboarding/schema.ts';
 import type { Sql } from '#core/ports.ts';
 import { assignVariants, draftFromTemplates, matchPersona, quotable } from '#core/outreach/templates.ts';
 import type { RunSummary } from '#core/pipeline/finish-run.ts';
-import { exportRun } from '#local/export.ts';
+import { exportRun, renderExport } from '#local/export.ts';
 import { namedQueries, queryLake } from '#local/lake-query.ts';
 import { openLocal, type LocalRuntime } from '#local/runner.ts';
 import { cliEnv, closeCliDatabases, homeDatabase, prospector } from '#test/helpers/cli-in-process.ts';
@@ -360,7 +360,22 @@ describe('a local run on the embedded defaults', () => {
     }
     for (const record of records.filter((r) => r.status !== 'researched')) {
       expect(record.failureReason, record.lead).toBeTruthy();
+      expect(record.drafting, record.lead).toBeNull();
     }
+  });
+
+  test("the export carries each researched lead's drafting outcome, as the run summary counts and words it", async () => {
+    const records = await exportRun(rt.deps.sql, first.runId);
+    const drafted = records.filter((r) => r.drafting?.outcome === 'drafted');
+    expect(drafted).toHaveLength(first.leadsDrafted);
+    for (const r of drafted) expect(r.drafting, r.lead).toMatchObject({ reason: null, source: 'template', sequenceId: expect.any(String), sequenceStatus: 'draft' });
+    const notDrafted = records.filter((r) => r.drafting && r.drafting.outcome !== 'drafted').map((r) => ({ lead: r.lead, reason: r.drafting!.reason }));
+    expect(notDrafted.sort((a, b) => a.lead.localeCompare(b.lead))).toEqual(first.notDrafted);
+    expect(notDrafted).toContainEqual({ lead: ROLE_LEAD, reason: ROLE_REASON });
+    // in CSV the outcome is the last column, as JSON
+    const csv = renderExport(records, 'csv').split('\n');
+    expect(csv[0].split(',').at(-1)).toBe('drafting');
+    expect(csv.find((line) => line.startsWith(`${ROLE_LEAD},`))).toContain(`""reason"":""${ROLE_REASON}""`);
   });
 
   test('the lake holds raw HTML, clean text and research JSONL under the DESIGN.md keys', async () => {
