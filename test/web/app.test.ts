@@ -189,6 +189,8 @@ describe('pages', () => {
     const drafted = await (await s.get(`/leads/${f.leads.granite.leadId}`)).text();
     expect(drafted).toMatch(new RegExp(`Sequence <code>${f.sequences.granite.sequenceId.slice(0, 8)}</code> · <span class="status status-draft">draft</span>\\s*· drafted from templates · [^<]+ · <a href="/review">in the review queue</a>`));
     expect(drafted).not.toContain('Not contacted');
+    // the leads list says the same at a glance
+    expect(rowOf(await (await s.get('/leads')).text(), 'Gus Hale')).toContain('<td><span class="status status-draft">draft</span><br><a href="/review">in the review queue</a></td>');
     // the seller's onboarding lists Keelhaul Freight as a customer: the page says so, as drafting decides
     expect(await (await s.get(`/leads/${f.leads.keelhaul.leadId}`)).text()).toContain('<p class="flag">Not contacted: existing customer</p>');
 
@@ -200,6 +202,7 @@ describe('pages', () => {
       await f.db.query(`UPDATE lead SET icp_id = :icp::uuid WHERE id = :lead::uuid`, { icp: icp.id, lead: team.leadId });
       await f.db.query(`UPDATE research SET fit_score = 41 WHERE id = :r::uuid`, { r: team.researchId });
       expect(await (await s.get(`/leads/${team.leadId}`)).text()).toContain(`<p class="muted">Not drafted: fit 41 is below the ICP&#39;s threshold of ${icp.fit_threshold}</p>`);
+      expect(rowOf(await (await s.get('/leads')).text(), team.email)).toContain(`<td>not drafted<br><span class="muted">fit 41 is below the ICP&#39;s threshold of ${icp.fit_threshold}</span></td>`);
       await f.db.query(`UPDATE research SET fit_score = 80 WHERE id = :r::uuid`, { r: team.researchId });
       expect(await (await s.get(`/leads/${team.leadId}`)).text()).toContain('<p>No sequence drafted yet.</p>');
 
@@ -211,6 +214,7 @@ describe('pages', () => {
       expect(page).not.toContain('<b>Team');
       expect(page).not.toContain('Sequence <code>');
       expect(page).not.toContain('Not contacted');
+      expect(rowOf(await (await s.get('/leads')).text(), team.email)).toContain('<td>not drafted<br><span class="muted">accounts@ is a role address (a team&#39;s mailbox, not a person): find a named contact at &lt;b&gt;Team&lt;/b&gt;</span></td>');
 
       await f.db.query(`INSERT INTO suppression (id, workspace_id, kind, value, reason, source) VALUES (gen_random_uuid(), :ws::uuid, 'domain', 'team-mailbox.example', 'asked not to be contacted', 'opt_out')`, { ws });
       expect(await (await s.get(`/leads/${team.leadId}`)).text()).toContain('<p class="flag">Not contacted: suppressed: asked not to be contacted</p>');
@@ -252,6 +256,13 @@ describe('pages', () => {
     expect(await odd.text()).toContain('Dana Ruiz');
   });
 });
+
+/** The table row of a page that holds `text`. */
+function rowOf(page: string, text: string): string {
+  const at = page.indexOf(text);
+  expect(at, `${text} in the page`).toBeGreaterThan(-1);
+  return page.slice(page.lastIndexOf('<tr>', at), page.indexOf('</tr>', at) + 5);
+}
 
 describe('errors', () => {
   test('an unexpected failure is a 500 page without its detail; the detail goes to the log', async () => {

@@ -27,7 +27,14 @@ export interface LeadListItem {
   intentScore: number | null;
   summary: string | null;
   researchedAt: string | null;
+  /** outreach at a glance: the newest sequence's status, else why the latest drafting made none (null: nothing yet) */
+  outreach: LeadOutreachGlance | null;
 }
+
+/** The newest sequence of a lead and where it stands, or why drafting made none. */
+export type LeadOutreachGlance =
+  | { kind: 'sequence'; status: string; statusReason: string | null }
+  | { kind: 'not_drafted' | 'drafting_failed'; reason: string };
 
 export interface LeadFilter {
   workspaceId: string;
@@ -44,18 +51,24 @@ export async function listLeads(sql: Sql, filter: LeadFilter): Promise<LeadListI
     id: string; email: string; name: string; title: string | null; company: string; domain: string; icp_slug: string | null; icp_name: string | null;
     run_status: LeadStatus | null; reason: string | null; research_id: string | null; research_status: string | null; fit_score: number | null;
     summary: string | null; researched_at: string | null; intent_score: number | null;
+    seq_status: string | null; seq_reason: string | null; draft_outcome: 'drafted' | 'not_drafted' | 'failed' | null; draft_reason: string | null; fit_threshold: number | null;
   }>(
     `SELECT l.id, l.email, l.name, l.title, c.name AS company, c.domain, i.slug AS icp_slug, i.name AS icp_name,
             rl.status AS run_status, rl.reason, res.id AS research_id, res.status AS research_status, res.fit_score, res.summary,
             res.created_at AS researched_at,
-            (SELECT max(ci.score) FROM company_intent ci WHERE ci.company_id = l.company_id AND (l.icp_id IS NULL OR ci.icp_id = l.icp_id)) AS intent_score
+            (SELECT max(ci.score) FROM company_intent ci WHERE ci.company_id = l.company_id AND (l.icp_id IS NULL OR ci.icp_id = l.icp_id)) AS intent_score,
+            seq.status AS seq_status, seq.status_reason AS seq_reason, d.outcome AS draft_outcome, d.reason AS draft_reason, ti.fit_threshold
        FROM lead l
        JOIN lead_company c ON c.id = l.company_id
        LEFT JOIN icp i ON i.id = l.icp_id
-       LEFT JOIN LATERAL (SELECT x.status, x.reason FROM run_lead x JOIN run r ON r.id = x.run_id
+       LEFT JOIN LATERAL (SELECT x.status, x.reason, x.icp_id FROM run_lead x JOIN run r ON r.id = x.run_id
                            WHERE x.lead_id = l.id ORDER BY r.started_at DESC LIMIT 1) rl ON true
        LEFT JOIN LATERAL (SELECT y.id, y.status, y.fit_score, y.summary, y.created_at FROM research y
                            WHERE y.lead_id = l.id ORDER BY y.created_at DESC LIMIT 1) res ON true
+       LEFT JOIN LATERAL (SELECT s.status, s.status_reason FROM sequence s WHERE s.lead_id = l.id ORDER BY s.created_at DESC LIMIT 1) seq ON true
+       LEFT JOIN LATERAL (SELECT x.outcome, x.reason FROM lead_draft x JOIN run r ON r.id = x.run_id
+                           WHERE x.lead_id = l.id ORDER BY r.started_at DESC LIMIT 1) d ON true
+       LEFT JOIN icp ti ON ti.id = COALESCE(l.icp_id, rl.icp_id)
       WHERE l.workspace_id = :ws::uuid AND (:icp::text IS NULL OR i.slug = :icp::text) AND (:lead::uuid IS NULL OR l.id = :lead::uuid)
       ORDER BY res.fit_score DESC NULLS LAST, c.name, l.email
       LIMIT :limit`,
@@ -69,9 +82,29 @@ export async function listLeads(sql: Sql, filter: LeadFilter): Promise<LeadListI
         id: x.id, email: x.email, name: x.name, title: x.title, company: x.company, domain: x.domain,
         icp: x.icp_slug ? { slug: x.icp_slug, name: x.icp_name ?? x.icp_slug } : null,
         status, reason: reused ? null : x.reason, researchId: x.research_id, fitScore: x.fit_score, intentScore: x.intent_score === null ? null : Number(x.intent_score), summary: x.summary, researchedAt: x.researched_at,
+        outreach: outreachGlance(x),
       };
     })
     .filter((x) => !filter.status || x.status === filter.status);
+}
+
+/**
+ * A lead's outreach at a glance: its newest sequence, else the latest drafting outcome's reason,
+ * else a fit below its ICP's threshold (the state machine never sent it to drafting), as
+ * `loadLastDraft` reads them for the lead's page.
+ */
+function outreachGlance(x: {
+  seq_status: string | null; seq_reason: string | null; draft_outcome: 'drafted' | 'not_drafted' | 'failed' | null; draft_reason: string | null;
+  fit_score: number | null; fit_threshold: number | null;
+}): LeadOutreachGlance | null {
+  if (x.seq_status) return { kind: 'sequence', status: x.seq_status, statusReason: x.seq_reason };
+  if (x.draft_outcome === 'failed' || x.draft_outcome === 'not_drafted') {
+    return { kind: x.draft_outcome === 'failed' ? 'drafting_failed' : 'not_drafted', reason: x.draft_reason ?? '–' };
+  }
+  if (x.draft_outcome === null && x.fit_score !== null && x.fit_threshold !== null && x.fit_score < x.fit_threshold) {
+    return { kind: 'not_drafted', reason: fitBelowThreshold(x.fit_score, x.fit_threshold) };
+  }
+  return null;
 }
 
 /** The workspace's ICPs (slug and name), for filters. */

@@ -1,6 +1,6 @@
 /** The Leads pages: the workspace's leads ranked by fit with filters; one lead's research with every quote. */
 import { html } from 'hono/html';
-import { LEAD_STATUSES, type LeadListItem, type LeadOutreach, type LeadStatus } from '#core/views/leads.ts';
+import { LEAD_STATUSES, type LeadListItem, type LeadOutreach, type LeadOutreachGlance, type LeadStatus } from '#core/views/leads.ts';
 import { triggerLine, type TriggerView } from '#core/intent/view.ts';
 import type { ResearchView } from '#core/views/research.ts';
 import { externalLink, when, type Html } from '../layout.ts';
@@ -19,14 +19,24 @@ ${leads.length === 0
     ? html`<p>No lead matches.</p>`
     : html`<table class="leads">
 <caption>${leads.length} lead(s), best fit first</caption>
-<thead><tr><th scope="col">Fit</th><th scope="col">Intent</th><th scope="col">Lead</th><th scope="col">Company</th><th scope="col">ICP</th><th scope="col">Status</th><th scope="col">Summary</th></tr></thead>
+<thead><tr><th scope="col">Fit</th><th scope="col">Intent</th><th scope="col">Lead</th><th scope="col">Company</th><th scope="col">ICP</th><th scope="col">Status</th><th scope="col">Outreach</th><th scope="col">Summary</th></tr></thead>
 <tbody>${leads.map(
         (l) => html`<tr><td class="n">${l.fitScore ?? '–'}</td><td class="n">${l.intentScore ?? '–'}</td>
 <td><a href="/leads/${l.id}">${l.name}</a><br><span class="muted">${l.email}</span></td>
 <td>${l.company}<br><span class="muted">${l.domain}</span></td><td>${l.icp?.name ?? '–'}</td>
 <td><span class="status status-${l.status ?? 'none'}">${l.status ?? '–'}</span>${l.reason ? html`<br><span class="muted">${l.reason}</span>` : ''}</td>
+<td>${outreachCell(l.outreach)}</td>
 <td>${l.summary ?? ''}</td></tr>`,
       )}</tbody></table>`}`;
+}
+
+/** A lead's outreach in the list: its newest sequence's status (a draft links to the review queue), or why there is none. */
+function outreachCell(o: LeadOutreachGlance | null): Html | string {
+  if (!o) return '–';
+  if (o.kind === 'sequence') {
+    return html`<span class="status status-${o.status}">${o.status === 'draft' ? 'draft' : o.status}</span>${o.status === 'draft' ? html`<br><a href="/review">in the review queue</a>` : ''}${o.statusReason ? html`<br><span class="muted">${o.statusReason}</span>` : ''}`;
+  }
+  return html`${o.kind === 'drafting_failed' ? 'drafting failed' : 'not drafted'}<br><span class="muted">${o.reason}</span>`;
 }
 
 /**
