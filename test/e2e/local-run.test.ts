@@ -39,7 +39,8 @@ import { leadsOfRun } from '#test/helpers/outreach.ts';
  * no sequence (a team's mailbox is not a person to write to: lambdas/core/leads/role-address.ts).
  */
 const ROLE_LEAD = 'accounts@ironbridge-manufacturing.example';
-const ROLE_REASON = "accounts@ is a role address (a team's mailbox, not a person): find a named contact at Ironbridge Precision Manufacturing";
+const ROLE_REASON =
+  "accounts@ is a role address (a team's mailbox, not a person): find a named contact at Ironbridge Precision Manufacturing, or let ICP midmarket-logistics draft for team mailboxes (draftRoleAddresses)";
 
 /** Rows in the tables a run writes to. */
 async function counts(sql: Sql): Promise<{ leads: number; research: number; llmCalls: number; facts: number }> {

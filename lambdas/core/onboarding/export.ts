@@ -85,6 +85,7 @@ export async function exportOnboarding(sql: Sql, workspaceId: string): Promise<O
         fitThreshold: i.fit_threshold,
         autopilot: i.autopilot,
         genericDrafts: i.generic_drafts,
+        draftRoleAddresses: i.draft_role_addresses,
         sequence: { steps: i.sequence_steps },
         watchEvery: i.watch_every,
       }),

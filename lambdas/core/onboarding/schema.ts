@@ -243,6 +243,9 @@ const icpSchema = z.strictObject({
   // A researched lead whose verified facts cannot be quoted gets a generic, labelled sequence
   // only when this is set; otherwise no draft.
   genericDrafts: z.boolean().default(false),
+  // A lead whose address is a team mailbox (info@, accounts@) is drafted for only when this is
+  // set, and then gets the sequence's emails only, greeting the team.
+  draftRoleAddresses: z.boolean().default(false),
   // The touches drafted for a lead, in order, with business days from the first email.
   sequence: sequenceSchema.default({ steps: DEFAULT_SEQUENCE_STEPS.map((s) => ({ ...s })) }),
 });

@@ -200,7 +200,10 @@ function dataBlock(input: TemplateInput, facts: DraftFact[]): string {
   const product = onboarding.products.find((p) => icp.products.includes(p.name)) ?? onboarding.products[0];
   const shown = new Set(facts.map((f) => f.id));
   return blockJson({
-    lead: { name: lead.name, company: lead.companyName.trim() || lead.domain, title: lead.title ?? null },
+    lead: {
+      name: lead.name, company: lead.companyName.trim() || lead.domain, title: lead.title ?? null,
+      ...(lead.teamMailbox ? { mailbox: `${lead.teamMailbox}@ is a team's shared inbox, not one person: greet the team, never a first name` } : {}),
+    },
     persona: persona ? { name: persona.name, pains: persona.pains.slice(0, 2).map((p) => cut(p, TEXT_CHARS)) } : null,
     seller: {
       name: onboarding.company.name,

@@ -75,7 +75,8 @@ export interface DraftSignal {
 }
 
 export interface TemplateInput {
-  lead: { name: string; email: string; companyName: string; domain: string; title?: string | null };
+  /** `teamMailbox`: the role word when the address is a team's mailbox (leads/role-address.ts): the team is greeted, not a first name */
+  lead: { name: string; email: string; companyName: string; domain: string; title?: string | null; teamMailbox?: string };
   research: DraftResearch;
   onboarding: Onboarding;
   icp: OnboardingIcp;
@@ -635,7 +636,8 @@ export function sequenceBasics(input: TemplateInput): {
 export function draftFromTemplates(input: TemplateInput): DraftOutcome {
   const { onboarding, icp } = input;
   const { rep, persona, tone } = sequenceBasics(input);
-  const first = /^\p{L}[\p{L}'-]*$/u.test(input.lead.name.trim().split(/\s+/)[0] ?? '') ? input.lead.name.trim().split(/\s+/)[0] : '';
+  const given = input.lead.name.trim().split(/\s+/)[0] ?? '';
+  const first = !input.lead.teamMailbox && /^\p{L}[\p{L}'-]*$/u.test(given) ? given : '';
   const ctx: Context = {
     input,
     seller: sellerEvidence(onboarding),

@@ -40,6 +40,7 @@ import { loadDraftingLead, loadDraftingResearch, loadEditExamples, loadOnboardin
 import { experimentName, fitBelowThreshold, NO_ICP_REASON, recordDraftOutcome, recordLlmCalls, writeSequence } from '../outreach/sequence-writer.ts';
 import { assignVariants } from '../outreach/templates.ts';
 import { draftOptionsFrom } from '../outreach/draft.ts';
+import type { OnboardingIcp } from '../onboarding/schema.ts';
 import type { Deps } from './deps.ts';
 import { getSignal } from '../intent/repository.ts';
 import { claimTrigger, selectOutreachTriggers, settleTrigger, type ClaimedTrigger } from '../intent/trigger.ts';
@@ -97,6 +98,16 @@ export interface DraftOutreachOptions {
   drafter?: LlmDrafter;
 }
 
+/** Why a team mailbox is not drafted for, and how to have it drafted for. */
+export function roleAddressReason(role: string, company: string, icpSlug: string): string {
+  return `${role}@ is a role address (a team's mailbox, not a person): find a named contact at ${company}, or let ICP ${icpSlug} draft for team mailboxes (draftRoleAddresses)`;
+}
+
+/** The ICP with its sequence's email steps only: a team mailbox has no LinkedIn profile and no phone. */
+function emailsOnly(icp: OnboardingIcp): OnboardingIcp {
+  return { ...icp, sequence: { steps: icp.sequence.steps.filter((s) => s.kind === 'email' || s.kind === 'follow_up_email') } };
+}
+
 /** Drafts, or records why not, for one lead of a run. */
 export async function draftOutreach(deps: Deps, rawInput: DraftOutreachInput, options: DraftOutreachOptions = {}): Promise<DraftOutreachOutput> {
   const input = DraftOutreachInput.parse(rawInput);
@@ -130,7 +141,7 @@ export async function draftOutreach(deps: Deps, rawInput: DraftOutreachInput, op
   const excluded = await exclusionFor(sql, lead.workspaceId, deps.clock.now(), lead);
   if (excluded) return notDrafted(excluded);
   const role = roleAddress(lead.email);
-  if (role) return notDrafted(`${role}@ is a role address (a team's mailbox, not a person): find a named contact at ${lead.companyName}`);
+  if (role && !icp.icp.draftRoleAddresses) return notDrafted(roleAddressReason(role, lead.companyName, icp.icp.slug));
 
   // A fresh signal may trigger this lead's outreach: the signal becomes a citable fact.
   const triggered = await triggerFor(deps, { runId, leadId, workspaceId: lead.workspaceId, researchId: research.researchId });
@@ -180,7 +191,7 @@ export async function draftOutreach(deps: Deps, rawInput: DraftOutreachInput, op
 
   const rep = onboarding.users.find((u) => u.role === 'rep') ?? onboarding.users[0];
   const draftInput: DraftInput = {
-    lead: { name: lead.name, email: lead.email, companyName: lead.companyName, domain: lead.domain, title: lead.title },
+    lead: { name: lead.name, email: lead.email, companyName: lead.companyName, domain: lead.domain, title: lead.title, ...(role ? { teamMailbox: role } : {}) },
     research: {
       researchId: research.researchId,
       fitScore: research.fitScore,
@@ -190,7 +201,7 @@ export async function draftOutreach(deps: Deps, rawInput: DraftOutreachInput, op
     },
     ...(signalCited && triggered.signal ? { signal: { factId: signalCited.id, kind: triggered.signal.kind } } : {}),
     onboarding,
-    icp: icp.icp,
+    icp: role ? emailsOnly(icp.icp) : icp.icp,
     repEmail: rep.email,
     allowGeneric: icp.genericDrafts,
     examples: await loadEditExamples(sql, lead.workspaceId, 3),
