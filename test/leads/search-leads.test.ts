@@ -11,7 +11,7 @@ import { defaultPipelineConfig, type Deps } from '#core/pipeline/deps.ts';
 import { SUMMARY_LIST_LIMIT, summarizeRun } from '#core/pipeline/finish-run.ts';
 import { startRun } from '#core/pipeline/start-run.ts';
 import { stageLeads } from '#local/runner.ts';
-import { EXCLUSION_CHUNK, MAX_SEARCH_RESULTS, REJECTED_SAMPLE_BYTES, SEARCH_BATCH, boundRejected, searchLeads, type RejectedLead } from '#core/pipeline/search-leads.ts';
+import { DOMAIN_SUPPRESSION_PAGE, EXCLUSION_CHUNK, exclusionFor, MAX_SEARCH_RESULTS, REJECTED_SAMPLE_BYTES, SEARCH_BATCH, boundRejected, searchLeads, type RejectedLead } from '#core/pipeline/search-leads.ts';
 import type { LeadCandidate, Sql } from '#core/ports.ts';
 import { onboardedDb } from '#test/helpers/db.ts';
 import { memoryLake, stubWeb } from '#test/hostile/support.ts';
@@ -81,9 +81,9 @@ describe('SearchLeads', () => {
 
     expect(out).toEqual({ icp: icp.slug, results: 1200, accepted: 1000, newLeads: 1000, rejected: 200 });
     // 3 reads and writes around the search; the exclusions of the 1,200 results (a statement per
-    // EXCLUSION_CHUNK of them, one for the domain suppressions, one for the seller's domains);
-    // then 4 statements per batch of SEARCH_BATCH leads.
-    expect(sql.statements).toBe(3 + Math.ceil(1200 / EXCLUSION_CHUNK) + 2 + 4 * Math.ceil(1000 / SEARCH_BATCH));
+    // EXCLUSION_CHUNK of them, the first bringing the domain suppressions and the seller's
+    // domains too); then 4 statements per batch of SEARCH_BATCH leads.
+    expect(sql.statements).toBe(3 + Math.ceil(1200 / EXCLUSION_CHUNK) + 4 * Math.ceil(1000 / SEARCH_BATCH));
     const added = await runEmails(runId);
     expect(added).toHaveLength(1000);
     expect(new Set(added.map((l) => l.email))).toEqual(new Set(results.slice(0, 1000).map((c) => c.lead_email)));
@@ -209,5 +209,42 @@ describe('boundRejected', () => {
     expect(Buffer.byteLength(JSON.stringify(bounded))).toBeLessThan(4096 + 1024);
     expect(bounded.reduce((n, r) => n + (r.count ?? 1), 0)).toBe(100);
     expect(bounded.every((r) => r.reason.length <= 300)).toBe(true);
+  });
+});
+
+describe("a lead's exclusions (drafting reads them for every lead it drafts)", () => {
+  it('are one statement, suppressed domains past the first page one more a page; the seller\'s own domains win', async () => {
+    const { db, workspaceId } = await onboardedDb();
+    try {
+      const sql = counting(db);
+      const now = new Date('2026-12-02T12:00:00Z');
+      const check = async (lead: { email: string; domain: string }) => {
+        sql.statements = 0;
+        const reason = await exclusionFor(sql, workspaceId, now, lead);
+        return { reason, statements: sql.statements };
+      };
+      // the sample seller lists Keelhaul Freight as a customer and Spendlyte as a competitor
+      expect(await check({ email: 'dana@keelhaul-freight.example', domain: 'keelhaul-freight.example' })).toEqual({ reason: 'existing customer', statements: 1 });
+      expect(await check({ email: 'ap@eu.spendlyte.com', domain: 'eu.spendlyte.com' })).toEqual({ reason: 'competitor (Spendlyte)', statements: 1 });
+      expect(await check({ email: 'new@fresh.example', domain: 'fresh.example' })).toEqual({ reason: undefined, statements: 1 });
+
+      // the sample also suppresses Keelhaul's domain: the seller's own word, a customer, wins
+      expect(await db.query(`SELECT 1 FROM suppression WHERE workspace_id = :ws::uuid AND kind = 'domain' AND value = 'keelhaul-freight.example'`, { ws: workspaceId })).toMatchObject({ rows: [{}] });
+
+      // a full page of suppressed domains besides the sample's: the last of them in the
+      // database's order is on the second page, read by one more statement
+      await db.query(
+        `INSERT INTO suppression (id, workspace_id, kind, value, reason, source)
+         SELECT gen_random_uuid(), :ws::uuid, 'domain', 'zz-blocked' || lpad(g::text, 5, '0') || '.example', 'Legal asked us to stop', 'onboarding'
+           FROM generate_series(1, :n::int) g`,
+        { ws: workspaceId, n: DOMAIN_SUPPRESSION_PAGE },
+      );
+      expect(await check({ email: 'ceo@mail.zz-blocked01000.example', domain: 'mail.zz-blocked01000.example' })).toEqual({ reason: 'suppressed: Legal asked us to stop', statements: 2 });
+      expect(await check({ email: 'ceo@zz-blocked00001.example', domain: 'zz-blocked00001.example' })).toEqual({ reason: 'suppressed: Legal asked us to stop', statements: 2 });
+      expect((await check({ email: 'dana@keelhaul-freight.example', domain: 'keelhaul-freight.example' })).reason).toBe('existing customer');
+      expect(await check({ email: 'new@fresh.example', domain: 'fresh.example' })).toEqual({ reason: undefined, statements: 2 });
+    } finally {
+      await db.close();
+    }
   });
 });

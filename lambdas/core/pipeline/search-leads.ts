@@ -146,7 +146,8 @@ function leadHosts(email: string, domain: string): string[] {
  * normalised spellings, `EXCLUSION_CHUNK` leads a statement; domain suppressions, which the
  * onboarding file may spell `www.x.example` or in Unicode, are few and read whole, a page at a
  * time, and normalised here; the seller's own, customer and competitor domains come from its
- * company row.
+ * company row. The first statement also brings the first page of domain suppressions and the
+ * seller's domains: one lead's exclusions, read by each drafting step, are one Data API call.
  */
 export async function loadExclusions(sql: Sql, workspaceId: string, now: Date, leads: readonly { email: string; domain: string }[]): Promise<Exclusions> {
   const emails = new Map<string, string>();
@@ -164,10 +165,18 @@ export async function loadExclusions(sql: Sql, workspaceId: string, now: Date, l
       return d.toLowerCase();
     }
   };
-  for (let i = 0; i < leads.length; i += EXCLUSION_CHUNK) {
+  // The seller's own, customer and competitor domains win over everything else: put last.
+  const seller: { value: string; reason: string }[] = [];
+  /** where the next page of domain suppressions starts when the first was full: its last value in the database's own order (collation) */
+  let nextAfter: string | null = null;
+  // One statement a chunk of leads (at least one statement); the first also brings the seller's
+  // domains and the first page of domain suppressions, so one lead's exclusions (a drafting
+  // step's) are one round trip unless the workspace has over a page of suppressed domains.
+  for (let i = 0; i === 0 || i < leads.length; i += EXCLUSION_CHUNK) {
     const chunk = leads.slice(i, i + EXCLUSION_CHUNK);
     const hosts = [...new Set(chunk.flatMap((l) => leadHosts(l.email, l.domain)))];
-    const rows = await sql.query<{ kind: string; value: string; reason: string; held: boolean }>(
+    const first = i === 0;
+    const rows = await sql.query<{ kind: 'email' | 'domain' | 'suppressed_domain' | 'last_suppressed_domain' | 'seller'; value: string; reason: string; held: boolean }>(
       `SELECT 'email' AS kind, value, 'suppressed: ' || left(reason, ${REASON_CHARS}) AS reason, false AS held FROM suppression
         WHERE workspace_id = :ws::uuid AND kind = 'email' AND value IN (SELECT jsonb_array_elements_text(:emails::jsonb))
        UNION ALL
@@ -176,33 +185,46 @@ export async function loadExclusions(sql: Sql, workspaceId: string, now: Date, l
        UNION ALL
        SELECT 'domain', domain, 'company cooling off until ' || to_char(cooling_off_until, 'YYYY-MM-DD') || ' (not interested)', true FROM lead_company
         WHERE workspace_id = :ws::uuid AND cooling_off_until > (:now::timestamptz AT TIME ZONE 'UTC')::date
-          AND domain IN (SELECT jsonb_array_elements_text(:hosts::jsonb))`,
+          AND domain IN (SELECT jsonb_array_elements_text(:hosts::jsonb))${
+            first
+              ? `
+       UNION ALL
+       (SELECT 'suppressed_domain', value, 'suppressed: ' || left(reason, ${REASON_CHARS}), false FROM suppression
+         WHERE workspace_id = :ws::uuid AND kind = 'domain' ORDER BY value LIMIT ${DOMAIN_SUPPRESSION_PAGE})
+       UNION ALL
+       SELECT 'last_suppressed_domain', max(value), '', false FROM (SELECT value FROM suppression
+         WHERE workspace_id = :ws::uuid AND kind = 'domain' ORDER BY value LIMIT ${DOMAIN_SUPPRESSION_PAGE}) page HAVING count(*) = ${DOMAIN_SUPPRESSION_PAGE}
+       UNION ALL
+       SELECT 'seller', domain, 'the seller''s own domain', false FROM seller_company WHERE workspace_id = :ws::uuid
+       UNION ALL
+       SELECT 'seller', unnest(customer_domains), 'existing customer', false FROM seller_company WHERE workspace_id = :ws::uuid
+       UNION ALL
+       SELECT 'seller', c->>'domain', 'competitor (' || COALESCE(c->>'name', c->>'domain') || ')', false
+         FROM seller_company, jsonb_array_elements(competitors) c WHERE workspace_id = :ws::uuid AND c->>'domain' IS NOT NULL`
+              : ''
+          }`,
       { ws: workspaceId, now, emails: JSON.stringify(chunk.map((l) => l.email)), hosts: JSON.stringify(hosts) },
     );
     for (const row of rows.rows) {
       if (row.kind === 'email') put(emails, row.value, row.reason, row.held);
-      else put(domains, domainKey(row.value), row.reason, row.held);
+      else if (row.kind === 'domain') put(domains, domainKey(row.value), row.reason, row.held);
+      else if (row.kind === 'seller') seller.push(row);
+      else if (row.kind === 'last_suppressed_domain') nextAfter = row.value;
+      else put(domains, domainKey(row.value), row.reason, false);
     }
   }
-  for (let after = ''; ; ) {
+  // More suppressed domains than the first page: the rest, a page at a time.
+  for (let after = nextAfter, count = DOMAIN_SUPPRESSION_PAGE; after !== null && count === DOMAIN_SUPPRESSION_PAGE; ) {
     const page = await sql.query<{ value: string; reason: string }>(
       `SELECT value, 'suppressed: ' || left(reason, ${REASON_CHARS}) AS reason FROM suppression
         WHERE workspace_id = :ws::uuid AND kind = 'domain' AND value > :after ORDER BY value LIMIT ${DOMAIN_SUPPRESSION_PAGE}`,
       { ws: workspaceId, after },
     );
     for (const row of page.rows) put(domains, domainKey(row.value), row.reason, false);
-    if (page.rows.length < DOMAIN_SUPPRESSION_PAGE) break;
-    after = page.rows[page.rows.length - 1].value;
+    count = page.rows.length;
+    after = page.rows.at(-1)?.value ?? null;
   }
-  const seller = await sql.query<{ domain: string; customer_domains: string[]; competitors: { domain?: string; name?: string }[] }>(
-    `SELECT domain, customer_domains, competitors FROM seller_company WHERE workspace_id = :ws::uuid`,
-    { ws: workspaceId },
-  );
-  for (const row of seller.rows) {
-    domains.set(domainKey(row.domain), "the seller's own domain");
-    for (const d of row.customer_domains ?? []) domains.set(domainKey(d), 'existing customer');
-    for (const c of row.competitors ?? []) if (c.domain) domains.set(domainKey(c.domain), `competitor (${c.name ?? c.domain})`);
-  }
+  for (const row of seller) domains.set(domainKey(row.value), row.reason);
   return { emails, domains };
 }
 
