@@ -11,6 +11,7 @@ import {
   assignVariants,
   draftFromTemplates,
   matchPersona,
+  teamWords,
   TEMPLATE_LABEL,
   toneInstructions,
   valuePropositionsFor,
@@ -89,6 +90,28 @@ describe('a template sequence', () => {
     expect(valuePropositionsFor(northwindResearch({ pains: [{ pain: 'x', valueProposition: ` ${cashBack} `, factIds: ['f2'] }] }), onboarding, logistics, ap)[0]).toBe(cashBack);
     // no persona and no product named: the onboarding's order
     expect(valuePropositionsFor(none, { ...onboarding, products: [] }, { ...logistics, products: [] }, undefined)).toEqual(onboarding.company.valuePropositions);
+  });
+
+  it("names the teams the seller works with from the persona's department, not always finance", () => {
+    const logistics = onboarding.icps.find((i) => i.slug === 'midmarket-logistics')!;
+    const body = (icp: typeof logistics) => {
+      const s = drafted(input({ icp, lead: { ...input().lead, title: 'CFO' } }));
+      return { first: s.steps[0].messages[0].draft, note: s.steps.find((st) => st.kind === 'linkedin_connection_note')!.messages[0].draft };
+    };
+    // the sample's personas are in Finance
+    expect(body(logistics).first).toContain('In finance teams, a moment like that');
+    expect(body(logistics).note).toContain('I work with finance teams on');
+    // a seller to IT departments: an acronym keeps its capitals
+    const itIcp = { ...logistics, personas: logistics.personas.map((p) => ({ ...p, departments: ['IT', 'Security'] })) };
+    expect(body(itIcp).first).toContain('In IT teams, a moment like that');
+    expect(body(itIcp).note).toContain('I work with IT teams on');
+    expect(body(itIcp).first).not.toContain('finance');
+    // a persona with no department: no team is named
+    const none = { ...logistics, personas: logistics.personas.map((p) => ({ ...p, departments: [] })) };
+    expect(body(none).first).toContain('In teams like yours, a moment like that');
+    expect(body(none).note).toContain('I work with teams like yours on');
+    expect(teamWords({ departments: ['Procurement'] })).toBe('procurement teams');
+    expect(teamWords({ departments: ['R&D'] })).toBe('R&D teams');
   });
 
   it('ends a quote like a sentence, so the citation and the next sentence stay apart', () => {

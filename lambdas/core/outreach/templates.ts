@@ -409,6 +409,19 @@ interface Context {
   quoteWords: number;
   /** the seller's value propositions, closest to this lead's ICP and persona first (`valuePropositionsFor`) */
   vps: string[];
+  /** who the seller works with, from the persona's department: "finance teams", else "teams like yours" */
+  team: string;
+}
+
+/**
+ * The teams a persona belongs to, in words for a sentence: its first department ("Finance" is
+ * "finance teams"; an acronym such as "IT" keeps its capitals), or "teams like yours" when the
+ * lead matched no persona or the persona names no department.
+ */
+export function teamWords(persona: Pick<OnboardingIcp['personas'][number], 'departments'> | undefined): string {
+  const department = persona?.departments[0]?.trim();
+  if (!department) return 'teams like yours';
+  return `${/^[A-Z0-9&]{2,}$/.test(department) ? department : department.toLowerCase()} teams`;
 }
 
 function compose(paragraphs: (string | undefined)[][]): string {
@@ -470,7 +483,7 @@ function problemEmail(ctx: Context, fact: DraftFact, persona: OnboardingIcp['per
   const { draft, check } = finish(ctx, 'email', true, subject, [
     { text: ctx.words.greeting(ctx.first), paragraph: 0 },
     { text: quoteLine(ctx, fact, ctx.words.read(ctx.company)), paragraph: 1 },
-    { text: pain ? `In finance teams, a moment like that often comes with a familiar problem: ${sentence(inline(pain))}` : undefined, paragraph: 1, optional: true },
+    { text: pain ? `In ${ctx.team}, a moment like that often comes with a familiar problem: ${sentence(inline(pain))}` : undefined, paragraph: 1, optional: true },
     { text: sentence(`${ctx.sellerName} helps teams ${inline(vp)}`), paragraph: 2, optional: true },
     { text: ctx.words.softener, paragraph: 3, optional: true },
     { text: ctx.tone.callToAction, paragraph: 3 },
@@ -502,7 +515,7 @@ function connectionNote(ctx: Context): DraftMessage {
   const product = ctx.input.icp.products[0] ?? ctx.input.onboarding.products[0]?.name ?? ctx.sellerName;
   const { draft, check } = finish(ctx, 'linkedin_connection_note', true, null, [
     { text: ctx.words.greeting(ctx.first), paragraph: 0 },
-    { text: `I work with finance teams on ${product} and read about ${ctx.company}.`, paragraph: 0 },
+    { text: `I work with ${ctx.team} on ${product} and read about ${ctx.company}.`, paragraph: 0 },
     { text: 'Glad to connect.', paragraph: 0 },
   ]);
   return { variant: null, angle: 'connection', subject: null, draft, check };
@@ -649,6 +662,7 @@ export function draftFromTemplates(input: TemplateInput): DraftOutcome {
     sellerName: onboarding.company.name,
     quoteWords: QUOTE_WORDS[0],
     vps: valuePropositionsFor(input.research, onboarding, icp, persona),
+    team: teamWords(persona),
   };
   const base = { source: 'template' as const, label: TEMPLATE_LABEL, templateVersion: TEMPLATE_VERSION, model: null, promptVersion: TEMPLATE_VERSION, personaName: persona?.name ?? 'any', repEmail: rep.email, tone };
 
