@@ -41,6 +41,7 @@ import { approveResponse, editResponse, getResponse, rejectResponse, type Respon
 import { reviewReplyLabel } from '#core/replies/review.ts';
 import { loadResearch } from '#core/views/research.ts';
 import { suppressAddress } from '#core/sending/suppress.ts';
+import { exclusionReason, loadExclusions } from '#core/pipeline/search-leads.ts';
 import { listSuppressions } from '#core/views/suppression.ts';
 import { listRuns, showRun, stageCounts } from '#core/views/runs.ts';
 import { notice, page, type Html } from './layout.ts';
@@ -336,7 +337,13 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
   async function renderQueue(c: Context<AppEnv>, extra: { notice?: Html | null; error?: string | null; status?: 200 | 409 | 422 } = {}) {
     const session = c.get('session');
     const drafts = await listSequences(sql, { workspaceId: session.workspaceId, status: 'draft' });
-    return c.html(page({ title: 'Review queue', session, current: '/review', notice: extra.notice, error: extra.error }, reviewQueue(session, drafts)), extra.status ?? 200);
+    // drafts whose leads opted out or were excluded since they were drafted: approving is refused
+    const exclusions = await loadExclusions(sql, session.workspaceId, now(), drafts.map((d) => d.lead));
+    const held = new Map(drafts.flatMap((d) => {
+      const reason = exclusionReason(exclusions, d.lead.email, d.lead.domain);
+      return reason ? [[d.id, reason] as const] : [];
+    }));
+    return c.html(page({ title: 'Review queue', session, current: '/review', notice: extra.notice, error: extra.error }, reviewQueue(session, drafts, held)), extra.status ?? 200);
   }
 
   /** The queue again with a refused action's reason at the top (the draft stays as it was). */
@@ -348,11 +355,14 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
   app.get('/review', async (c) => {
     const done = c.req.query('done');
     const count = Number(c.req.query('n') ?? '0');
+    const held = Number(c.req.query('held') ?? '0');
     const notices: Record<string, string> = {
       approved: 'Approved: the first email is queued to go in its send window.',
       rejected: 'Rejected, with your reason recorded.',
       edited: 'Saved and checked again: the verdict and flags below are the checker’s reading of your words.',
-      bulk: `Approved ${Number.isInteger(count) ? count : 0} unflagged draft(s).`,
+      bulk:
+        `Approved ${Number.isInteger(count) ? count : 0} unflagged draft(s).` +
+        (Number.isInteger(held) && held > 0 ? ` ${held} not approved: their leads may not be written to now (an opt-out, a bounce or an exclusion since they were drafted); approving one says why.` : ''),
     };
     return renderQueue(c, { notice: done && notices[done] ? notice(notices[done]) : null });
   });
@@ -368,7 +378,8 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
   app.post('/review/approve-unflagged', async (c) => {
     const session = c.get('session');
     const result = await approveAllUnflagged(sql, { workspaceId: session.workspaceId }, { by: session.email, now: now() });
-    return c.redirect(`/review?done=bulk&n=${result.approved.length}`, 303);
+    const held = result.left.filter((l) => l.held).length;
+    return c.redirect(`/review?done=bulk&n=${result.approved.length}${held ? `&held=${held}` : ''}`, 303);
   });
 
   app.post('/review/:id/approve', async (c) => {

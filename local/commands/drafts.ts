@@ -457,14 +457,18 @@ Examples:
             return;
           }
           if (responsesApproved.length) ctx.print(`Approved ${responsesApproved.length} response(s) to replies with no flag.`);
-          const blocked = result.left.filter((l) => l.grounding === 'blocked').length;
+          const held = result.left.filter((l) => l.held);
+          const toRead = result.left.filter((l) => !l.held);
+          const blocked = toRead.filter((l) => l.grounding === 'blocked').length;
           ctx.print(
             `Approved ${result.approved.length} draft(s) with no flag in workspace ${workspace.slug}.` +
-              (result.left.length
-                ? ` ${result.left.length} left for a person to read (${result.left.length - blocked} flagged, ${blocked} blocked): prospector drafts list --status draft --flag any`
-                : ''),
+              (toRead.length
+                ? ` ${toRead.length} left for a person to read (${toRead.length - blocked} flagged, ${blocked} blocked): prospector drafts list --status draft --flag any`
+                : '') +
+              (held.length ? ` ${held.length} not approved: their leads may not be written to now (below).` : ''),
           );
           for (const a of result.approved) ctx.print(`  approved ${short(a.sequenceId)} as ${a.decidedBy}${a.firstTouchAt ? `; first email queued for ${a.firstTouchAt}` : ''}`);
+          for (const h of held) ctx.print(`  not approved: ${h.held}`);
           return;
         }
         const workspace = await chosenWorkspace(sql, ctx.workspace());

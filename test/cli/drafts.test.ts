@@ -212,12 +212,26 @@ describe('prospector drafts', { timeout: 600_000 }, () => {
     expect(lastJson(r)).toEqual({ sequenceId: s.toReject.seq.sequenceId, decidedBy: 'maya.okafor@tallyhand.com', reason: 'wrong persona' });
   });
 
-  it('bulk-approves the drafts with no flag, then stats count the approved edits', async () => {
+  it('bulk-approves the drafts with no flag, leaves one whose lead opted out since, then stats count the approved edits', async () => {
+    // an unflagged draft whose lead asked not to be contacted after it was drafted
+    const sql = await homeDatabase(home);
+    const workspaceId = (await sql.query<{ id: string }>(`SELECT id FROM workspace`)).rows[0].id;
+    const lead = await seedResearchedLead(sql, workspaceId, 'optedout.example', 'Max Roe');
+    const optedOut = await draftSequence(sql, workspaceId, lead);
+    await sql.query(`INSERT INTO suppression (id, workspace_id, kind, value, reason, source) VALUES (gen_random_uuid(), :ws::uuid, 'email', :email, 'asked not to be contacted', 'opt_out')`, { ws: workspaceId, email: lead.email });
+
     const r = await run(['approve', '--all-unflagged', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const result = lastJson<{ approved: { sequenceId: string }[]; left: unknown[] }>(r);
     expect(result.approved.map((a) => a.sequenceId).sort()).toEqual([s.clean.seq.sequenceId, s.editor.seq.sequenceId].sort());
-    expect(result.left).toEqual([]);
+    expect(result.left).toEqual([
+      { sequenceId: optedOut.sequenceId, grounding: 'grounded', flags: 0, held: expect.stringContaining(`sequence ${optedOut.sequenceId} cannot be approved: suppressed: asked not to be contacted.`) },
+    ]);
+    const again = await run(['approve', '--all-unflagged']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('Approved 0 draft(s) with no flag in workspace tallyhand. 1 not approved: their leads may not be written to now (below).');
+    expect(again.stdout).toContain(`  not approved: sequence ${optedOut.sequenceId} cannot be approved: suppressed: asked not to be contacted.`);
+    expect((await run(['reject', optedOut.sequenceId.slice(0, 8), '--reason', 'opted out'])).code).toBe(0);
     const approved = lastJson<SequenceView[]>(await run(['list', '--status', 'approved', '--json']));
     expect(ids(approved)).toEqual([s.clean, s.flagged, s.blocked, s.editor].map((x) => x.seq.sequenceId).sort());
     const byId = new Map(approved.map((v) => [v.id, v]));

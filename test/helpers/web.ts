@@ -24,7 +24,7 @@ export const FAILURE_MESSAGE = 'https://evil-quotes.example/: no answer in 8000 
 export const EVIL_REPLY_SUBJECT = `Re: cross-dock <script>document.title='pwned'</script>`;
 export const EVIL_REPLY_EVIDENCE = `yes <img src=x onerror=alert(1)> let's talk & "soon"`;
 export const OPTED_OUT = 'gone@optout.example';
-export const STORED_TEXT = '# Keelhaul Freight\n\nWe opened two cross-dock sites this spring.\n';
+export const STORED_TEXT = '# Northwind Freight\n\nWe opened two cross-dock sites this spring.\n';
 
 export interface WebFixture {
   db: PgliteSql;
@@ -34,12 +34,12 @@ export interface WebFixture {
   tallyhand: { workspaceId: string; userId: string; email: string };
   /** a second seller whose rows the first must never see */
   rival: { workspaceId: string; userId: string; email: string };
-  leads: { keelhaul: SeededLead; evil: SeededLead; granite: SeededLead; rivalLead: SeededLead };
+  leads: { northwind: SeededLead; evil: SeededLead; granite: SeededLead; rivalLead: SeededLead };
   /** stored replies: an interested answer on a thread (hostile subject), an opt-out from nobody's thread, one under review, the rival's */
   replies: { interested: string; optOut: string; review: string; rival: string };
   /** suggested responses in the approval queue (grounded drafts): to the interested reply, and the rival's */
   responses: { interested: string; rival: string };
-  sequences: { keelhaul: DraftedSequence; evil: DraftedSequence; granite: DraftedSequence; rival: DraftedSequence };
+  sequences: { northwind: DraftedSequence; evil: DraftedSequence; granite: DraftedSequence; rival: DraftedSequence };
   /** a fresh one-time login token for a user */
   loginToken(userId: string): Promise<string>;
   close(): Promise<void>;
@@ -122,34 +122,34 @@ export async function webFixture(): Promise<WebFixture> {
   rivalDoc.users = rivalDoc.users.map((u) => ({ ...u, email: u.email.replace('@tallyhand.com', '@rival.example') }));
   const rival = await importOnboarding(db, rivalDoc);
 
-  const keelhaul = await seedResearchedLead(db, workspaceId, 'keelhaul-freight.example', 'Dana Ruiz');
+  const northwind = await seedResearchedLead(db, workspaceId, 'northwind-freight.example', 'Dana Ruiz');
   const evil = await seedResearchedLead(db, workspaceId, 'evil-quotes.example', 'Eve Mallory');
   const granite = await seedResearchedLead(db, workspaceId, 'granite-state.example', 'Gus Hale');
   const rivalLead = await seedResearchedLead(db, rival.workspaceId, 'rival-target.example', 'Rita Secret');
   await db.query(`UPDATE fact SET quote = :q WHERE research_id = :r::uuid AND local_id = 'f1'`, { q: EVIL_QUOTE, r: evil.researchId });
-  for (const [lead, domain] of [[keelhaul, 'keelhaul-freight.example'], [evil, 'evil-quotes.example']] as const) await storeCleanText(db, lake, lead, domain);
+  for (const [lead, domain] of [[northwind, 'northwind-freight.example'], [evil, 'evil-quotes.example']] as const) await storeCleanText(db, lake, lead, domain);
 
-  await recordRun(db, keelhaul, [evil, granite]);
+  await recordRun(db, northwind, [evil, granite]);
 
   const sequences = {
-    keelhaul: await draftSequence(db, workspaceId, keelhaul),
+    northwind: await draftSequence(db, workspaceId, northwind),
     evil: await draftSequence(db, workspaceId, evil),
     granite: await draftSequence(db, workspaceId, granite),
     rival: await draftSequence(db, rival.workspaceId, rivalLead),
   };
   await db.query(`UPDATE sequence SET rep_email = 'maya.okafor@rival.example' WHERE id = :id::uuid`, { id: sequences.rival.sequenceId });
   // The first touch cites the fact, as drafting writes it; the checker reads it and stores the citation.
-  for (const s of [sequences.keelhaul, sequences.evil]) {
+  for (const s of [sequences.northwind, sequences.evil]) {
     await editMessage(db, s.messages.a, { body: 'You opened two cross-dock sites. [f1] Worth a 15-minute look next week?' });
   }
 
   const interested = await storeReply(db, {
-    workspaceId, from: 'dana@keelhaul-freight.example', subject: EVIL_REPLY_SUBJECT, label: 'interested', confidence: 0.92, lead: keelhaul,
-    sequenceId: sequences.keelhaul.sequenceId, match: 'in_reply_to', action: 'stopped the sequence; opened a task for the rep', evidence: EVIL_REPLY_EVIDENCE, minutesAgo: 5,
+    workspaceId, from: 'dana@northwind-freight.example', subject: EVIL_REPLY_SUBJECT, label: 'interested', confidence: 0.92, lead: northwind,
+    sequenceId: sequences.northwind.sequenceId, match: 'in_reply_to', action: 'stopped the sequence; opened a task for the rep', evidence: EVIL_REPLY_EVIDENCE, minutesAgo: 5,
   });
   await db.query(
     `INSERT INTO rep_task (id, workspace_id, lead_id, reply_id, kind, title, due_on) VALUES (gen_random_uuid(), :ws::uuid, :lead::uuid, :reply::uuid, 'interested', :title, '2026-12-03')`,
-    { ws: workspaceId, lead: keelhaul.leadId, reply: interested, title: 'Book a call with Dana Ruiz' },
+    { ws: workspaceId, lead: northwind.leadId, reply: interested, title: 'Book a call with Dana Ruiz' },
   );
   const optOut = await storeReply(db, { workspaceId, from: OPTED_OUT, subject: 'stop', label: 'unsubscribe', confidence: 1, match: 'unmatched', action: 'suppressed the address', minutesAgo: 30 });
   const review = await storeReply(db, {
@@ -163,7 +163,7 @@ export async function webFixture(): Promise<WebFixture> {
   await db.query(`INSERT INTO suppression (id, workspace_id, kind, value, reason, source) VALUES (gen_random_uuid(), :ws::uuid, 'email', 'secret@rival-only.example', 'rival customer', 'onboarding')`, { ws: rival.workspaceId });
 
   const responses = {
-    interested: await storeResponse(db, { workspaceId, replyId: interested, lead: keelhaul, to: 'dana@keelhaul-freight.example', rep: 'maya.okafor@tallyhand.com', subject: 'Re: your note' }),
+    interested: await storeResponse(db, { workspaceId, replyId: interested, lead: northwind, to: 'dana@northwind-freight.example', rep: 'maya.okafor@tallyhand.com', subject: 'Re: your note' }),
     rival: await storeResponse(db, { workspaceId: rival.workspaceId, replyId: rivalReply, lead: rivalLead, to: 'rita@rival-target.example', rep: 'maya.okafor@rival.example', subject: 'Re: Rival secret reply' }),
   };
 
@@ -175,7 +175,7 @@ export async function webFixture(): Promise<WebFixture> {
     lakeDir,
     tallyhand: { workspaceId, userId: tallyhandUser, email: 'maya.okafor@tallyhand.com' },
     rival: { workspaceId: rival.workspaceId, userId: rivalUser, email: 'maya.okafor@rival.example' },
-    leads: { keelhaul, evil, granite, rivalLead },
+    leads: { northwind, evil, granite, rivalLead },
     replies: { interested, optOut, review, rival: rivalReply },
     responses,
     sequences,

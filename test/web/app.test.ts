@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
-import { seedResearchedLead } from '#test/helpers/outreach.ts';
+import { draftSequence, seedResearchedLead } from '#test/helpers/outreach.ts';
 import { createWebApp, CONTENT_SECURITY_POLICY, SESSION_COOKIE } from '#web/app.ts';
 import { LOGIN_LINK_TTL_MS } from '#web/sessions.ts';
 import { EVIL_QUOTE, FAILURE_MESSAGE, signInAs, STORED_TEXT, uploadableSample, webFixture, type Signed, type WebFixture } from '#test/helpers/web.ts';
@@ -135,14 +135,14 @@ describe('headers and escaping', () => {
 
   test('the stored page text of a fact is served as plain text, only for the lead it belongs to', async () => {
     const s = await signIn(f.tallyhand.userId);
-    const res = await s.get(`/leads/${f.leads.keelhaul.leadId}/facts/f1/text`);
+    const res = await s.get(`/leads/${f.leads.northwind.leadId}/facts/f1/text`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
     expect(await res.text()).toBe(STORED_TEXT);
-    const page = await (await s.get(`/leads/${f.leads.keelhaul.leadId}`)).text();
-    expect(page).toContain(`href="/leads/${f.leads.keelhaul.leadId}/facts/f1/text"`);
-    expect((await s.get(`/leads/${f.leads.keelhaul.leadId}/facts/f9/text`)).status).toBe(404);
-    expect((await s.get(`/leads/${f.leads.keelhaul.leadId}/facts/..%2F..%2Fetc/text`)).status).toBe(404);
+    const page = await (await s.get(`/leads/${f.leads.northwind.leadId}`)).text();
+    expect(page).toContain(`href="/leads/${f.leads.northwind.leadId}/facts/f1/text"`);
+    expect((await s.get(`/leads/${f.leads.northwind.leadId}/facts/f9/text`)).status).toBe(404);
+    expect((await s.get(`/leads/${f.leads.northwind.leadId}/facts/..%2F..%2Fetc/text`)).status).toBe(404);
   });
 });
 
@@ -166,11 +166,11 @@ describe('pages', () => {
       return signalId;
     };
     const ids = [
-      await seed(f.leads.keelhaul, 1, { status: 'drafted', reason: null, sequenceId: f.sequences.keelhaul.sequenceId }),
+      await seed(f.leads.northwind, 1, { status: 'drafted', reason: null, sequenceId: f.sequences.northwind.sequenceId }),
       await seed(f.leads.evil, 2, { status: 'skipped', reason: `the after-quote is not in the stored page <script>alert(1)</script>`, sequenceId: null }),
     ];
     try {
-      const drafted = await (await s.get(`/leads/${f.leads.keelhaul.leadId}`)).text();
+      const drafted = await (await s.get(`/leads/${f.leads.northwind.leadId}`)).text();
       expect(drafted).toContain('Outreach started by: job opened on 2026-11-30');
       const skipped = await (await s.get(`/leads/${f.leads.evil.leadId}`)).text();
       expect(skipped).toContain('Outreach not started by job opened on 2026-11-30: the after-quote is not in the stored page &lt;script&gt;alert(1)&lt;/script&gt;');
@@ -191,8 +191,13 @@ describe('pages', () => {
     expect(drafted).not.toContain('Not contacted');
     // the leads list says the same at a glance
     expect(rowOf(await (await s.get('/leads')).text(), 'Gus Hale')).toContain('<td><span class="status status-draft">draft</span><br><a href="/review">in the review queue</a></td>');
-    // the seller's onboarding lists Keelhaul Freight as a customer: the page says so, as drafting decides
-    expect(await (await s.get(`/leads/${f.leads.keelhaul.leadId}`)).text()).toContain('<p class="flag">Not contacted: existing customer</p>');
+    // the seller's onboarding lists Keelhaul Freight as a customer: a lead there says so, as drafting decides
+    const customer = await seedResearchedLead(f.db, ws, 'keelhaul-freight.example', 'Kai Moss');
+    try {
+      expect(await (await s.get(`/leads/${customer.leadId}`)).text()).toContain('<p class="flag">Not contacted: existing customer</p>');
+    } finally {
+      await removeSeeded(customer, 'keelhaul-freight.example');
+    }
 
     // a lead a run researched and did not draft for (a team's mailbox), then opted out
     const team = await seedResearchedLead(f.db, ws, 'team-mailbox.example', 'Accounts Payable');
@@ -220,16 +225,14 @@ describe('pages', () => {
       expect(await (await s.get(`/leads/${team.leadId}`)).text()).toContain('<p class="flag">Not contacted: suppressed: asked not to be contacted</p>');
     } finally {
       await f.db.query(`DELETE FROM suppression WHERE workspace_id = :ws::uuid AND value = 'team-mailbox.example'`, { ws });
-      await f.db.query(`DELETE FROM lead WHERE id = :lead::uuid`, { lead: team.leadId });
-      await f.db.query(`DELETE FROM lead_company WHERE domain = 'team-mailbox.example'`);
-      await f.db.query(`DELETE FROM run WHERE id = :run::uuid`, { run: team.runId });
+      await removeSeeded(team, 'team-mailbox.example');
     }
     expect(await (await s.get(`/leads/${team.leadId}`)).text()).toContain('no lead');
   });
 
   test('a run shows its leads per stage, failures grouped by stage and error with the message as text, skips by reason', async () => {
     const s = await signIn(f.tallyhand.userId);
-    const runId = f.leads.keelhaul.runId;
+    const runId = f.leads.northwind.runId;
     const list = await (await s.get('/runs')).text();
     expect(list).toContain(`href="/runs/${runId}"`);
     const page = await (await s.get(`/runs/${runId}`)).text();
@@ -257,6 +260,13 @@ describe('pages', () => {
   });
 });
 
+/** Takes away a lead `seedResearchedLead` made (with no sequence), its company and its run. */
+async function removeSeeded(lead: { leadId: string; runId: string }, domain: string): Promise<void> {
+  await f.db.query(`DELETE FROM lead WHERE id = :lead::uuid`, { lead: lead.leadId });
+  await f.db.query(`DELETE FROM lead_company WHERE domain = :domain`, { domain });
+  await f.db.query(`DELETE FROM run WHERE id = :run::uuid`, { run: lead.runId });
+}
+
 /** The table row of a page that holds `text`. */
 function rowOf(page: string, text: string): string {
   const at = page.indexOf(text);
@@ -271,7 +281,7 @@ describe('errors', () => {
     const failingLake = { ...f.lake, location: f.lake.location, get: async () => { throw new Error('EIO reading /srv/secret/lake'); } } as unknown as typeof f.lake;
     const broken = createWebApp({ sql: f.db, lake: failingLake, log });
     const s = await signIn(f.tallyhand.userId, broken);
-    const res = await s.get(`/leads/${f.leads.keelhaul.leadId}/facts/f1/text`);
+    const res = await s.get(`/leads/${f.leads.northwind.leadId}/facts/f1/text`);
     expect(res.status).toBe(500);
     const body = await res.text();
     expect(body).toContain('Something went wrong on our side');
@@ -299,7 +309,7 @@ describe('CSRF', () => {
 describe('review actions', () => {
   test('a flagged draft needs a reason: refused without one, approved with it by the signed-in rep', async () => {
     const s = await signIn(f.tallyhand.userId);
-    const id = f.sequences.keelhaul.sequenceId;
+    const id = f.sequences.northwind.sequenceId;
     const refused = await s.post(`/review/${id}/approve`, {});
     expect(refused.status).toBe(409);
     expect(await refused.text()).toContain('risk flag');
@@ -419,7 +429,7 @@ describe('two workspaces', () => {
     expect(drafts.map((d) => d.id)).not.toContain(f.sequences.rival.sequenceId);
     expect((await tally.get(`/leads/${f.leads.rivalLead.leadId}`)).status).toBe(404);
     expect((await tally.get(`/runs/${f.leads.rivalLead.runId}`)).status).toBe(404);
-    expect((await tally.get(`/runs/${f.leads.keelhaul.runId}`)).status).toBe(200);
+    expect((await tally.get(`/runs/${f.leads.northwind.runId}`)).status).toBe(200);
     // acting on the other workspace's draft, with a valid token of one's own session
     expect((await tally.post(`/review/${f.sequences.rival.sequenceId}/approve`, {})).status).toBe(404);
     expect((await tally.post(`/review/${f.sequences.rival.sequenceId}/reject`, { reason: 'mine now' })).status).toBe(404);
@@ -427,5 +437,32 @@ describe('two workspaces', () => {
     expect(await status(f.sequences.rival.sequenceId)).toBe('draft');
     const body = await f.db.query<{ body: string }>(`SELECT body FROM message WHERE id = :id::uuid`, { id: f.sequences.rival.messages.a });
     expect(body.rows[0].body).not.toBe('Hello there.');
+  });
+});
+
+describe('a draft whose lead may not be written to now', () => {
+  test('the queue says why and offers Reject only; approving it is refused with the reason; bulk approval leaves it', async () => {
+    const s = await signIn(f.tallyhand.userId);
+    // drafted before the seller listed Keelhaul Freight as a customer (the sample onboarding does)
+    const customer = await seedResearchedLead(f.db, f.tallyhand.workspaceId, 'keelhaul-freight.example', 'Kai Moss');
+    const { sequenceId } = await draftSequence(f.db, f.tallyhand.workspaceId, customer);
+    const queue = await (await s.get('/review')).text();
+    const card = queue.slice(queue.indexOf(`id="seq-${sequenceId}"`), queue.indexOf('</article>', queue.indexOf(`id="seq-${sequenceId}"`)));
+    expect(card).toContain('<p class="flag">Not to be contacted now: existing customer. Reject it with that reason.</p>');
+    expect(card).not.toContain(`action="/review/${sequenceId}/approve"`);
+    expect(card).toContain(`action="/review/${sequenceId}/reject"`);
+
+    const approve = await s.post(`/review/${sequenceId}/approve`, {});
+    expect(approve.status).toBe(409);
+    expect(await approve.text()).toContain(`sequence ${sequenceId} cannot be approved: existing customer.`);
+    expect(await status(sequenceId)).toBe('draft');
+
+    // bulk approval goes on past it, and says one was not approved
+    const bulk = await s.post('/review/approve-unflagged', {});
+    expect(bulk.headers.get('location')).toBe('/review?done=bulk&n=0&held=1');
+    expect(await status(sequenceId)).toBe('draft');
+    expect(await (await s.get(bulk.headers.get('location')!)).text()).toContain('Approved 0 unflagged draft(s). 1 not approved: their leads may not be written to now');
+    expect((await s.post(`/review/${sequenceId}/reject`, { reason: 'existing customer' })).status).toBe(303);
+    expect(await status(sequenceId)).toBe('rejected');
   });
 });

@@ -144,18 +144,18 @@ suite('the web app in Chromium', () => {
   test('the rest of the queue is done with the keyboard alone: j/k, a with a reason, e and Esc, r with a reason', async () => {
     await page.goto(`${ui.url}/review`);
     await expect(page.locator('.shortcuts').textContent()).resolves.toContain('next / previous draft');
-    // the first draft has focus on load (newest first: evil, then keelhaul)
+    // the first draft has focus on load (newest first: evil, then northwind)
     expect(await page.evaluate(() => document.activeElement?.id)).toBe(`seq-${f.sequences.evil.sequenceId}`);
     await page.keyboard.press('j');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe(`seq-${f.sequences.keelhaul.sequenceId}`);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe(`seq-${f.sequences.northwind.sequenceId}`);
     await page.keyboard.press('k');
     await page.keyboard.press('j');
-    // keelhaul is flagged: `a` asks for the reason first, Enter submits
+    // northwind is flagged: `a` asks for the reason first, Enter submits
     await page.keyboard.press('a');
     expect(await page.evaluate(() => (document.activeElement as HTMLInputElement).name)).toBe('reason');
     await page.keyboard.type('the opt-out line is in the signature');
     await Promise.all([page.waitForURL(/done=approved/), page.keyboard.press('Enter')]);
-    expect(await status(f.sequences.keelhaul.sequenceId)).toBe('approved');
+    expect(await status(f.sequences.northwind.sequenceId)).toBe('approved');
     // evil is blocked: e opens its editor, Esc leaves it, r rejects with a reason
     expect(await page.evaluate(() => document.activeElement?.id)).toBe(`seq-${f.sequences.evil.sequenceId}`);
     await page.keyboard.press('e');
@@ -178,10 +178,10 @@ suite('the web app in Chromium', () => {
     const queue = await p.locator('main').textContent();
     expect(queue).toContain('Rita Secret');
     expect(queue).not.toContain('Dana Ruiz');
-    const res = await p.goto(`${ui.url}/leads/${f.leads.keelhaul.leadId}`);
+    const res = await p.goto(`${ui.url}/leads/${f.leads.northwind.leadId}`);
     expect(res?.status()).toBe(404);
     await p.goto(`${ui.url}/leads`);
-    expect(await p.locator('main').textContent()).not.toContain('keelhaul');
+    expect(await p.locator('main').textContent()).not.toContain('northwind');
     await other.close();
   });
 
@@ -222,8 +222,8 @@ suite('the web app in Chromium', () => {
     expect(await page.title()).toBe('Inbox · Prospector');
     await expect(page.locator(`#reply-${f.replies.review}`).textContent()).resolves.toContain('needs review');
     await shot('inbox');
-    await tabTo(`#reply-${f.replies.interested} a[href="/leads/${f.leads.keelhaul.leadId}"]`);
-    await Promise.all([page.waitForURL(new RegExp(`/leads/${f.leads.keelhaul.leadId}$`)), page.keyboard.press('Enter')]);
+    await tabTo(`#reply-${f.replies.interested} a[href="/leads/${f.leads.northwind.leadId}"]`);
+    await Promise.all([page.waitForURL(new RegExp(`/leads/${f.leads.northwind.leadId}$`)), page.keyboard.press('Enter')]);
     await expect(page.locator('h1').textContent()).resolves.toContain('Dana Ruiz');
   });
 
@@ -253,7 +253,7 @@ suite('the web app in Chromium', () => {
   });
 
   test('runs: the redrive button is reached and pressed with the keyboard', async () => {
-    const runId = f.leads.keelhaul.runId;
+    const runId = f.leads.northwind.runId;
     await page.goto(`${ui.url}/runs/${runId}`);
     await tabTo('form.redrive button');
     await expect(page.locator('form.redrive button').textContent()).resolves.toBe('Redrive 1 failed lead(s)');
@@ -329,7 +329,7 @@ suite('the web app in Chromium', () => {
       inbox: '/inbox',
       suppressions: '/suppressions',
       runs: '/runs',
-      run: `/runs/${f.leads.keelhaul.runId}`,
+      run: `/runs/${f.leads.northwind.runId}`,
       onboarding: '/onboarding',
       'not-found': '/nothing-here',
     });

@@ -111,14 +111,14 @@ describe('suggested response', () => {
 });
 
 describe('reviewed label', () => {
-  /** A reply under review from the keelhaul lead, matched by address (no thread). */
+  /** A reply under review from the northwind lead, matched by address (no thread). */
   async function replyUnderReview(label: string): Promise<string> {
     const id = randomUUID();
     await f.db.query(
       `INSERT INTO reply (id, workspace_id, rfc_message_id, lead_id, from_email, subject, received_at, raw_key, classification, classified_by, confidence,
                           needs_review, thread_match, action)
-       VALUES (:id::uuid, :ws::uuid, :mid, :lead::uuid, 'dana@keelhaul-freight.example', 'maybe', now(), :raw, :label, 'llm', 0.41, true, 'address', 'needs review')`,
-      { id, ws: f.tallyhand.workspaceId, mid: `<${id}@example.test>`, lead: f.leads.keelhaul.leadId, raw: `inbound/${id}.eml`, label },
+       VALUES (:id::uuid, :ws::uuid, :mid, :lead::uuid, 'dana@northwind-freight.example', 'maybe', now(), :raw, :label, 'llm', 0.41, true, 'address', 'needs review')`,
+      { id, ws: f.tallyhand.workspaceId, mid: `<${id}@example.test>`, lead: f.leads.northwind.leadId, raw: `inbound/${id}.eml`, label },
     );
     return id;
   }

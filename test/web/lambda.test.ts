@@ -147,7 +147,7 @@ describe('signing in through Cognito', () => {
     expect(review.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
 
     // The stored page text a fact cites comes from the lake through the same handler.
-    const lead = await handler(httpApiEvent('GET', `/leads/${f.leads.keelhaul.leadId}/facts/f1/text`, { cookies: [session.pair] }));
+    const lead = await handler(httpApiEvent('GET', `/leads/${f.leads.northwind.leadId}/facts/f1/text`, { cookies: [session.pair] }));
     expect(lead.statusCode).toBe(200);
     expect(lead.body).toContain('cross-dock');
 

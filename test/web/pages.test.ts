@@ -38,8 +38,8 @@ describe('inbox', () => {
     expect(interested).toContain('interested');
     expect(interested).toContain('92% · by llm');
     expect(interested).toContain('stopped the sequence; opened a task for the rep');
-    expect(interested).toContain(`href="/leads/${f.leads.keelhaul.leadId}"`);
-    expect(interested).toContain(`sequence ${f.sequences.keelhaul.sequenceId.slice(0, 8)}`);
+    expect(interested).toContain(`href="/leads/${f.leads.northwind.leadId}"`);
+    expect(interested).toContain(`sequence ${f.sequences.northwind.sequenceId.slice(0, 8)}`);
     expect(interested).toContain('Book a call with Dana Ruiz');
     expect(interested).toContain('due 2026-12-03');
     expect(interested).not.toContain('needs review');
@@ -173,7 +173,7 @@ describe('suppression list', () => {
 });
 
 describe('redrive from the Runs page', () => {
-  const runId = () => f.leads.keelhaul.runId;
+  const runId = () => f.leads.northwind.runId;
 
   test('without a redrive port (the cloud, for now) the page names the command and the POST says so', async () => {
     const page = await (await rep.get(`/runs/${runId()}`)).text();

@@ -64,7 +64,7 @@ describe('console link', () => {
 
 describe('redrive in the cloud', () => {
   test('starts a new execution with the redrive input, then the run links to it in the console', async () => {
-    const runId = f.leads.keelhaul.runId;
+    const runId = f.leads.northwind.runId;
     const arn = `arn:aws:states:eu-central-1:123456789012:execution:Prospecting:redrive-${runId}-202612021500`;
     answer = { status: 200, body: { executionArn: arn, startDate: 1_764_687_600 } };
     const app = createWebApp({ sql: f.db, lake: f.lake, secure: true, startRedrive: stateMachineRedrive({ client: client(), stateMachineArn: MACHINE, now: () => new Date('2026-12-02T15:00:30Z') }) });
@@ -100,7 +100,7 @@ describe('redrive in the cloud', () => {
   });
 
   test("Step Functions' error envelope is shown on the run's page (502) and the link stays as it was", async () => {
-    const runId = f.leads.keelhaul.runId;
+    const runId = f.leads.northwind.runId;
     const before = (await f.db.query<{ execution_arn: string | null }>(`SELECT execution_arn FROM run WHERE id = :id::uuid`, { id: runId })).rows[0].execution_arn;
     answer = { status: 400, body: { __type: 'com.amazonaws.swf.service.model#StateMachineDoesNotExist', message: 'State Machine Does Not Exist: Prospecting' } };
     const app = createWebApp({ sql: f.db, lake: f.lake, secure: true, startRedrive: stateMachineRedrive({ client: client(), stateMachineArn: MACHINE }) });

@@ -605,13 +605,14 @@ export async function rejectSequence(sql: Sql, sequenceId: string, options: { by
 
 export interface BulkApproveResult {
   approved: ApproveResult[];
-  /** drafts left in the queue, with why */
-  left: { sequenceId: string; grounding: MessageGrounding | null; flags: number }[];
+  /** drafts left in the queue, with why: flags, or `held`, the reason its lead may not be written to now */
+  left: { sequenceId: string; grounding: MessageGrounding | null; flags: number; held?: string }[];
 }
 
 /**
  * Approves every draft (matching the filter) whose sendable messages are all `grounded`: no
- * flag, nothing blocked or unchecked. The others stay in the queue for a person to read.
+ * flag, nothing blocked or unchecked. The others stay in the queue for a person to read, and so
+ * does a draft whose approval is refused (its lead opted out or is excluded since it was drafted).
  */
 export async function approveAllUnflagged(
   sql: Sql,
@@ -626,7 +627,14 @@ export async function approveAllUnflagged(
       out.left.push({ sequenceId: d.id, grounding: d.grounding, flags: flagCount });
       continue;
     }
-    out.approved.push(await approveSequence(sql, d.id, { by: options.by, now: options.now }));
+    try {
+      out.approved.push(await approveSequence(sql, d.id, { by: options.by, now: options.now }));
+    } catch (error) {
+      // one draft whose lead may not be written to (an opt-out since it was drafted) stays in
+      // the queue with its reason; the others are approved all the same
+      if (!(error instanceof ApprovalRefusedError)) throw error;
+      out.left.push({ sequenceId: d.id, grounding: d.grounding, flags: 0, held: error.message });
+    }
   }
   return out;
 }

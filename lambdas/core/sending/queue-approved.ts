@@ -8,12 +8,16 @@
  * onboarding of mailboxes is not a command yet; `addMailbox` with other limits (or an
  * established mailbox, no warm-up) is the way to change that before the first approval.
  *
- * Nothing is queued for a lead on hold: an address a hard bounce marked invalid, or a company
- * cooling off after a "not interested" reply. The approval is refused with the reason (it rolls
- * back with it), so a rep never approves something that cannot be sent.
+ * Nothing is queued for a lead drafting would leave out now (`exclusionFor`, the same reasons): a
+ * suppressed address or domain, an address a hard bounce marked invalid, a company cooling off
+ * after a "not interested" reply, the seller's own, a customer's or a competitor's domain. A draft
+ * written before one of those arrived (an opt-out, a customer added to the onboarding) is refused
+ * approval with the reason (it rolls back with it), so a rep never approves something that must
+ * not be sent, on any channel.
  */
 import { NotFoundError } from '../errors.ts';
 import { ApprovalRefusedError } from '../outreach/errors.ts';
+import { exclusionFor } from '../pipeline/search-leads.ts';
 import type { Sql } from '../ports.ts';
 import { addMailbox, scheduleFirstTouch, type Scheduled } from './schedule.ts';
 
@@ -42,9 +46,13 @@ export async function queueApprovedSequence(sql: Sql, sequenceId: string, now: D
     { id: sequenceId },
   );
   const row = seq.rows[0];
-  if (!row || row.emails === 0) return undefined;
+  if (!row) return undefined;
   const hold = await contactHold(sql, sequenceId, now);
-  if (hold) throw new ApprovalRefusedError(sequenceId, `sequence ${sequenceId} cannot be queued: ${hold}. Reject it (\`prospector drafts reject ${sequenceId.slice(0, 8)} --reason "…"\`) or approve it after that date.`);
+  if (hold) {
+    const later = hold.startsWith('company cooling off') ? ' or approve it after that date' : '';
+    throw new ApprovalRefusedError(sequenceId, `sequence ${sequenceId} cannot be approved: ${hold}. Reject it (\`prospector drafts reject ${sequenceId.slice(0, 8)} --reason "…"\`)${later}.`);
+  }
+  if (row.emails === 0) return undefined;
   await ensureRepMailbox(sql, row.workspace_id, row.rep_email, now);
   try {
     return await scheduleFirstTouch(sql, sequenceId, now);
@@ -56,18 +64,12 @@ export async function queueApprovedSequence(sql: Sql, sequenceId: string, now: D
   }
 }
 
-/** Why the sequence's lead may not be written to now (invalid address, company cooling off), or null. */
+/** Why the sequence's lead may not be written to now, as drafting would say it (`exclusionFor`), or null. */
 export async function contactHold(sql: Sql, sequenceId: string, now: Date): Promise<string | null> {
-  const held = await sql.query<{ email: string; email_invalid_reason: string | null; domain: string; cooling_off_until: string | null }>(
-    `SELECT l.email, l.email_invalid_reason, c.domain,
-            CASE WHEN c.cooling_off_until > (:now::timestamptz AT TIME ZONE 'UTC')::date THEN to_char(c.cooling_off_until, 'YYYY-MM-DD') END AS cooling_off_until
-       FROM sequence s JOIN lead l ON l.id = s.lead_id JOIN lead_company c ON c.id = l.company_id
-      WHERE s.id = :id::uuid`,
-    { id: sequenceId, now },
+  const lead = await sql.query<{ workspace_id: string; email: string; domain: string }>(
+    `SELECT s.workspace_id, l.email, c.domain FROM sequence s JOIN lead l ON l.id = s.lead_id JOIN lead_company c ON c.id = l.company_id WHERE s.id = :id::uuid`,
+    { id: sequenceId },
   );
-  const h = held.rows[0];
-  if (!h) return null;
-  if (h.email_invalid_reason) return `${h.email} is invalid (${h.email_invalid_reason})`;
-  if (h.cooling_off_until) return `company ${h.domain} cooling off until ${h.cooling_off_until} (not interested)`;
-  return null;
+  const h = lead.rows[0];
+  return h ? ((await exclusionFor(sql, h.workspace_id, now, h)) ?? null) : null;
 }

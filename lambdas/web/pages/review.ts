@@ -52,11 +52,13 @@ ${m.subject !== null ? html`<label for="subj-${m.id}">Subject</label><input id="
 </section>`;
 }
 
-function actions(session: WebSession, s: SequenceView): Html {
+function actions(session: WebSession, s: SequenceView, held: string | undefined): Html {
   const flagCount = Object.values(s.flagCounts).reduce((n, c) => n + (c ?? 0), 0);
   const approvable = s.grounding === 'grounded' || s.grounding === 'flagged';
   return html`<div class="actions">
-${approvable
+${held
+    ? html`<p class="flag">Not to be contacted now: ${held}. Reject it with that reason.</p>`
+    : approvable
     ? html`<form method="post" action="/review/${s.id}/approve" class="approve">${csrfField(session)}
 ${flagCount || s.grounding === 'flagged'
         ? html`<label for="why-${s.id}">Why the ${flagCount} flag(s) are acceptable (required)</label><input id="why-${s.id}" name="reason" required>`
@@ -69,8 +71,8 @@ ${flagCount || s.grounding === 'flagged'
 </div>`;
 }
 
-/** One draft sequence as a card. */
-function draftCard(session: WebSession, s: SequenceView): Html {
+/** One draft sequence as a card; `held`: why its lead may not be written to now (no Approve then). */
+function draftCard(session: WebSession, s: SequenceView, held: string | undefined): Html {
   const l = s.lead;
   return html`<article class="draft" id="seq-${s.id}" tabindex="-1" aria-labelledby="h-${s.id}">
 <h2 id="h-${s.id}">${l.name} · ${l.company} <span class="verdict verdict-${s.grounding ?? 'none'}">${s.grounding ?? '–'}</span></h2>
@@ -79,13 +81,17 @@ function draftCard(session: WebSession, s: SequenceView): Html {
 ${s.steps.map((st) =>
     st.messages.filter((m) => m.sendable).map((m) => messageBlock(session, s, `Step ${st.position}: ${st.kind.replace(/_/g, ' ')}, day ${st.dayOffset}`, m)),
   )}
-${actions(session, s)}
+${actions(session, s, held)}
 </article>`;
 }
 
-/** The whole queue: shortcuts help, bulk approval, and the drafts. */
-export function reviewQueue(session: WebSession, drafts: SequenceView[]): Html {
-  const unflagged = drafts.filter((d) => d.grounding === 'grounded' && Object.values(d.flagCounts).every((c) => !c)).length;
+/**
+ * The whole queue: shortcuts help, bulk approval, and the drafts. `held` maps a draft to why its
+ * lead may not be written to now (an opt-out or an exclusion since it was drafted): such a draft
+ * offers Reject only, and bulk approval leaves it.
+ */
+export function reviewQueue(session: WebSession, drafts: SequenceView[], held: ReadonlyMap<string, string> = new Map()): Html {
+  const unflagged = drafts.filter((d) => !held.has(d.id) && d.grounding === 'grounded' && Object.values(d.flagCounts).every((c) => !c)).length;
   return html`<aside class="shortcuts" aria-labelledby="kb"><h2 id="kb">Keyboard</h2>
 <ul><li><kbd>j</kbd> / <kbd>k</kbd> next / previous draft</li><li><kbd>a</kbd> approve (asks for a reason when flagged)</li>
 <li><kbd>e</kbd> edit the first message</li><li><kbd>r</kbd> reject (type the reason, then Enter)</li><li><kbd>Esc</kbd> leave a field</li></ul>
@@ -95,5 +101,5 @@ ${unflagged
     ? html`<form method="post" action="/review/approve-unflagged">${csrfField(session)}<button type="submit">Approve the ${unflagged} unflagged draft(s)</button></form>`
     : ''}
 ${drafts.length === 0 ? html`<p>Nothing to review. Drafts appear here after research finds leads above their ICP's fit threshold.</p>` : ''}
-${drafts.map((d) => draftCard(session, d))}`;
+${drafts.map((d) => draftCard(session, d, held.get(d.id)))}`;
 }
