@@ -49,6 +49,10 @@ async function onboard(rt: LocalRuntime, file: string, json: boolean): Promise<v
         `${result.personas} personas, ${result.products} products, ${result.users} users, ${result.suppressions} suppressions, ` +
         `${result.knowledge.documents} knowledge documents (${result.knowledge.passages} passages).`,
     );
+    if (result.sequencesStopped.length) {
+      print(`Stopped ${result.sequencesStopped.length} open sequence(s) whose leads the onboarding now leaves out:`);
+      for (const s of result.sequencesStopped) print(`  ${s.sequenceId.slice(0, 8)} to ${s.lead}: ${s.reason}`);
+    }
   }
 }
 
@@ -184,7 +188,12 @@ Examples:
         const sql = new DataApiSql({ resourceArn: opts.clusterArn, secretArn: opts.secretArn, database: opts.database });
         try {
           const result = await importOnboarding(sql, onboarding);
-          print(opts.json ? JSON.stringify(result) : `Onboarded workspace "${onboarding.workspace.slug}" into Aurora: ${result.icps} ICPs, ${result.personas} personas.`);
+          print(
+            opts.json
+              ? JSON.stringify(result)
+              : `Onboarded workspace "${onboarding.workspace.slug}" into Aurora: ${result.icps} ICPs, ${result.personas} personas.` +
+                  (result.sequencesStopped.length ? ` Stopped ${result.sequencesStopped.length} open sequence(s) whose leads it now leaves out.` : ''),
+          );
         } finally {
           await sql.close();
         }

@@ -98,6 +98,7 @@ describe('sample onboarding', () => {
       users: 2,
       suppressions: 4,
       knowledge: { documents: 4, passages: 19, deactivated: 0 },
+      sequencesStopped: [],
     });
     expect(await counts(sql)).toEqual({
       workspace: 1,

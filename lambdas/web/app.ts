@@ -579,11 +579,19 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     return c.html(page({ title: 'Onboarding', session, current: '/onboarding', notice: state.notice }, body), state.status ?? 200);
   }
 
+  /** What a saved onboarding stopped, for the notice: open sequences whose leads it now leaves out. */
+  const stoppedNote = (c: Context<AppEnv>): string => {
+    const n = Number(c.req.query('stopped') ?? '0');
+    return Number.isInteger(n) && n > 0 ? ` ${n} open sequence(s) stopped: their leads are now left out (a customer, a competitor or a suppression); each lead's page says why.` : '';
+  };
+  /** Where to go after an import, with how many open sequences it stopped. */
+  const afterImport = (to: string, result: { sequencesStopped: unknown[] }) => `${to}${result.sequencesStopped.length ? `&stopped=${result.sequencesStopped.length}` : ''}`;
+
   app.get('/onboarding', (c) =>
     renderOnboarding(c, {
       notice:
-        c.req.query('done') === 'imported' ? notice('Imported: the next run researches and drafts with it.')
-        : c.req.query('done') === 'company' ? notice('Company saved: the next run researches and drafts with it.')
+        c.req.query('done') === 'imported' ? notice(`Imported: the next run researches and drafts with it.${stoppedNote(c)}`)
+        : c.req.query('done') === 'company' ? notice(`Company saved: the next run researches and drafts with it.${stoppedNote(c)}`)
         : null,
     }));
 
@@ -608,12 +616,11 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
           status: 422,
         });
       }
-      await importOnboarding(sql, onboarding);
+      return c.redirect(afterImport('/onboarding?done=imported', await importOnboarding(sql, onboarding, { now: now() })), 303);
     } catch (error) {
       if (error instanceof ValidationError) return renderOnboarding(c, { text, issues: error.issues, status: 422 });
       throw error;
     }
-    return c.redirect('/onboarding?done=imported', 303);
   });
 
   app.post('/onboarding/company', async (c) => {
@@ -633,8 +640,7 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
       const elsewhere = checked.issues.filter((i) => !(i.segments[0] === 'company' && COMPANY_FIELDS.some((f) => f.name === i.segments[1])));
       return renderOnboarding(c, { company: { values, errors }, issues: elsewhere.map(({ path, message }) => ({ path, message })), status: 422 });
     }
-    await importOnboarding(sql, checked.data);
-    return c.redirect('/onboarding?done=company', 303);
+    return c.redirect(afterImport('/onboarding?done=company', await importOnboarding(sql, checked.data, { now: now() })), 303);
   });
 
   // --- the guided onboarding form -------------------------------------------------------------
@@ -673,7 +679,7 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
   }
 
   app.get('/onboarding/guided', (c) =>
-    renderGuided(c, null, { notice: c.req.query('done') === 'saved' ? notice('Saved: the next run researches and drafts with it.') : null }));
+    renderGuided(c, null, { notice: c.req.query('done') === 'saved' ? notice(`Saved: the next run researches and drafts with it.${stoppedNote(c)}`) : null }));
 
   app.post('/onboarding/guided', async (c) => {
     const session = c.get('session');
@@ -724,8 +730,8 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     const checked = checkOnboarding(doc);
     if (!checked.success) return renderGuided(c, { values, issues: placeIssues(checked.issues, values, formIndex), focus: 'summary' }, { status: 422 });
     // The form has no path field; a document is only ever its pasted text (never a file on the server).
-    await importOnboarding(sql, refuseKnowledgePaths(checked.data, 'the guided onboarding form'), { lake });
-    return c.redirect('/onboarding/guided?done=saved', 303);
+    const saved = await importOnboarding(sql, refuseKnowledgePaths(checked.data, 'the guided onboarding form'), { lake, now: now() });
+    return c.redirect(afterImport('/onboarding/guided?done=saved', saved), 303);
   });
 
   // --- mailboxes and send windows -----------------------------------------------------------------

@@ -397,6 +397,21 @@ describe('onboarding import', () => {
     await s.post('/onboarding/import', { text: sample });
   });
 
+  test('a file that lists an approved lead\'s company as a customer stops its sequence, and the notice says so', async () => {
+    const s = await signIn(f.tallyhand.userId);
+    // approved in the review actions above
+    expect(await status(f.sequences.northwind.sequenceId)).toBe('approved');
+    const sample = await uploadableSample();
+    const withCustomer = sample.replace('customerDomains:\n', 'customerDomains:\n    - northwind-freight.example\n');
+    expect(withCustomer).not.toBe(sample);
+    const res = await s.post('/onboarding/import', { text: withCustomer });
+    expect(res.headers.get('location')).toBe('/onboarding?done=imported&stopped=1');
+    expect(await status(f.sequences.northwind.sequenceId)).toBe('stopped');
+    expect(await (await s.get(res.headers.get('location')!)).text()).toContain('Imported: the next run researches and drafts with it. 1 open sequence(s) stopped: their leads are now left out');
+    expect(await (await s.get(`/leads/${f.leads.northwind.leadId}`)).text()).toContain('(excluded: existing customer)');
+    await s.post('/onboarding/import', { text: sample });
+  });
+
   test('a file naming another workspace is refused: one session, one workspace', async () => {
     const s = await signIn(f.tallyhand.userId);
     const sample = await uploadableSample();

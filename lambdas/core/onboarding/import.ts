@@ -19,6 +19,7 @@ import { ProspectorError, ValidationError } from '../errors.ts';
 import type { SellerContext } from '../research/contract.ts';
 import { textArray } from '../db/sql-text.ts';
 import { readKnowledgeFiles, storeKnowledge } from '../knowledge/documents.ts';
+import { stopExcludedSequences } from '../sending/suppress.ts';
 import { checkOnboarding, DEFAULT_COOLING_OFF_DAYS, type Onboarding, type OnboardingIssue } from './schema.ts';
 
 /** What `importOnboarding` did. Counts are of the entries in the file. */
@@ -32,13 +33,15 @@ export interface ImportSummary {
   suppressions: number;
   /** knowledge documents in the file and the passages they were split into */
   knowledge: { documents: number; passages: number; deactivated: number };
+  /** open sequences stopped because the onboarding now leaves their leads out (a new customer, a suppression), with why */
+  sequencesStopped: { sequenceId: string; lead: string; reason: string }[];
 }
 
 /** Upserts a validated onboarding file for its workspace (by slug) in one transaction. */
 export async function importOnboarding(
   sql: Sql,
   onboarding: Onboarding,
-  options: { newId?: () => string; /** where knowledge documents are kept (needed when the file has any) */ lake?: Lake } = {},
+  options: { newId?: () => string; /** where knowledge documents are kept (needed when the file has any) */ lake?: Lake; now?: Date } = {},
 ): Promise<ImportSummary> {
   const newId = options.newId ?? randomUUID;
   return sql.transaction(async (tx) => {
@@ -259,6 +262,8 @@ export async function importOnboarding(
     }
 
     const knowledge = await storeKnowledge(tx, options.lake, workspaceId, onboarding.knowledge, newId);
+    // a company listed as a customer (or suppressed) since its sequence started hears no more
+    const sequencesStopped = created ? [] : await stopExcludedSequences(tx, workspaceId, options.now ?? new Date());
 
     return {
       workspaceId,
@@ -269,6 +274,7 @@ export async function importOnboarding(
       users: onboarding.users.length,
       suppressions: onboarding.suppressions.length,
       knowledge,
+      sequencesStopped,
     };
   });
 }

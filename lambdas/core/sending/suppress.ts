@@ -5,6 +5,7 @@
  * sequences and the cancelled queue rows commit together with whatever else it records.
  */
 import { randomUUID } from 'node:crypto';
+import { loadExclusions, exclusionReason } from '../pipeline/search-leads.ts';
 import type { Sql } from '../ports.ts';
 
 /** Where a suppression came from (the `suppression.source` check in sql/0003; `rep`: added by hand in the web app). */
@@ -52,12 +53,48 @@ export async function suppressAddress(tx: Sql, input: SuppressAddress): Promise<
     { ws: input.workspaceId, address, why: input.stopReason, now: input.now },
   );
   const stoppedSequenceIds = stopped.rows.map((r) => r.id).sort();
-  for (const id of stoppedSequenceIds) {
+  await cancelScheduled(tx, stoppedSequenceIds, input.now);
+  return { address, newlySuppressed: inserted.rowCount > 0, stoppedSequenceIds };
+}
+
+/** Cancels the emails still waiting in the queue for stopped sequences. */
+async function cancelScheduled(tx: Sql, sequenceIds: readonly string[], now: Date): Promise<void> {
+  for (const id of sequenceIds) {
     await tx.query(
       `UPDATE scheduled_message SET status = 'cancelled', deferred_reason = NULL, updated_at = :now::timestamptz
         WHERE sequence_id = :seq::uuid AND status = 'scheduled'`,
-      { seq: id, now: input.now },
+      { seq: id, now },
     );
   }
-  return { address, newlySuppressed: inserted.rowCount > 0, stoppedSequenceIds };
+}
+
+/**
+ * Stops the workspace's open sequences (approved, active, paused) whose leads the onboarding now
+ * leaves out, and cancels their queued emails: a suppressed address or domain the file adds, the
+ * seller's own, a customer's or a competitor's domain (a company that became a customer since its
+ * sequence started). The reason is drafting's (`exclusionFor`), kept on the sequence. A company
+ * cooling off and an address a bounce marked invalid stop nothing here: the reply or bounce that
+ * set them already stopped what it had to. Returns what was stopped, with why.
+ */
+export async function stopExcludedSequences(tx: Sql, workspaceId: string, now: Date): Promise<{ sequenceId: string; lead: string; reason: string }[]> {
+  const open = await tx.query<{ id: string; email: string; domain: string }>(
+    `SELECT s.id, l.email, c.domain FROM sequence s JOIN lead l ON l.id = s.lead_id JOIN lead_company c ON c.id = l.company_id
+      WHERE s.workspace_id = :ws::uuid AND s.status IN ('approved', 'active', 'paused') ORDER BY s.id`,
+    { ws: workspaceId },
+  );
+  if (open.rows.length === 0) return [];
+  const exclusions = await loadExclusions(tx, workspaceId, now, open.rows);
+  const stopped: { sequenceId: string; lead: string; reason: string }[] = [];
+  for (const row of open.rows) {
+    const reason = exclusionReason(exclusions, row.email, row.domain);
+    if (!reason || reason.startsWith('company cooling off') || reason.startsWith('email invalid')) continue;
+    await tx.query(
+      `UPDATE sequence SET status = 'stopped', status_reason = :why, resume_on = NULL, updated_at = :now::timestamptz
+        WHERE id = :id::uuid AND status IN ('approved', 'active', 'paused')`,
+      { id: row.id, why: `excluded: ${reason}`, now },
+    );
+    stopped.push({ sequenceId: row.id, lead: row.email, reason });
+  }
+  await cancelScheduled(tx, stopped.map((s) => s.sequenceId), now);
+  return stopped;
 }
