@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PgliteSql } from '#adapters/pglite-sql.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
 import { addMailbox } from '#core/sending/schedule.ts';
+import { stopExcludedSequences } from '#core/sending/suppress.ts';
 import { onboardedDb, SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
 import { enqueue, seedApprovedLead } from '#test/helpers/sending.ts';
 
@@ -55,5 +56,15 @@ describe('saving the onboarding again', () => {
 
     // saved again unchanged: nothing more to stop
     expect((await importOnboarding(db, onboarding, { now: NOW })).sequencesStopped).toEqual([]);
+  });
+
+  it('reads the open sequences a page at a time, and stops those on every page', async () => {
+    const leads = [];
+    for (const name of ['Eli Moe', 'Fay Ng', 'Gus Orr']) leads.push(await seedApprovedLead(db, workspaceId, 'paged-customer.example', { name }));
+    await db.query(`UPDATE seller_company SET customer_domains = customer_domains || '{paged-customer.example}'::text[] WHERE workspace_id = :ws::uuid`, { ws: workspaceId });
+    // pages of one: the prospect and the cooling-off company still open besides these three
+    const stopped = await stopExcludedSequences(db, workspaceId, NOW, 1);
+    expect(stopped.map((s) => s.lead).sort()).toEqual(leads.map((l) => l.email).sort());
+    for (const l of leads) expect(await statusOf(l.seq.sequenceId)).toEqual({ status: 'stopped', status_reason: 'excluded: existing customer' });
   });
 });
