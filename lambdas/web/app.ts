@@ -41,7 +41,7 @@ import { approveResponse, editResponse, getResponse, rejectResponse, type Respon
 import { reviewReplyLabel } from '#core/replies/review.ts';
 import { loadResearch } from '#core/views/research.ts';
 import { suppressAddress } from '#core/sending/suppress.ts';
-import { exclusionReason, loadExclusions } from '#core/pipeline/search-leads.ts';
+import { draftHolds } from '#core/outreach/holds.ts';
 import { listSuppressions } from '#core/views/suppression.ts';
 import { listRuns, showRun, stageCounts } from '#core/views/runs.ts';
 import { notice, page, type Html } from './layout.ts';
@@ -338,11 +338,7 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     const session = c.get('session');
     const drafts = await listSequences(sql, { workspaceId: session.workspaceId, status: 'draft' });
     // drafts whose leads opted out or were excluded since they were drafted: approving is refused
-    const exclusions = await loadExclusions(sql, session.workspaceId, now(), drafts.map((d) => d.lead));
-    const held = new Map(drafts.flatMap((d) => {
-      const reason = exclusionReason(exclusions, d.lead.email, d.lead.domain);
-      return reason ? [[d.id, reason] as const] : [];
-    }));
+    const held = await draftHolds(sql, drafts, now());
     return c.html(page({ title: 'Review queue', session, current: '/review', notice: extra.notice, error: extra.error }, reviewQueue(session, drafts, held)), extra.status ?? 200);
   }
 

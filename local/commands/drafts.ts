@@ -81,7 +81,7 @@ function flagSummary(s: SequenceView): string {
 }
 
 /** `drafts list` as a table. */
-export function formatList(views: SequenceView[]): string {
+export function formatList(views: SequenceView[], held: ReadonlyMap<string, string> = new Map()): string {
   if (views.length === 0) return 'No sequence matches. Drafts are written after research for leads at or above their ICP\'s fit threshold (`prospector run`).';
   const rows = views.map((s) => ({
     id: short(s.id),
@@ -102,6 +102,9 @@ export function formatList(views: SequenceView[]): string {
     '',
     `${views.length} sequence(s), ${pending} awaiting review. \`prospector drafts show ID\` shows one with its evidence.`,
     ...(templates ? ['source "template": written from verified facts and the seller’s onboarding data, without a language model'] : []),
+    ...(held.size
+      ? ['', `Not to be contacted now (approval is refused: reject them with the reason):`, ...views.filter((v) => held.has(v.id)).map((v) => `  ${short(v.id)} ${v.lead.email}: ${held.get(v.id)}`)]
+      : []),
   ].join('\n');
 }
 
@@ -382,10 +385,12 @@ Examples:
         const { listSequences } = await repository();
         const filter = await toFilter(sql, opts, ctx.workspace(), workspace?.id ?? null);
         const views = await listSequences(sql, filter);
+        const { draftHolds } = await import('#core/outreach/holds.ts');
+        const held = await draftHolds(sql, views, new Date());
         // Responses to replies belong to no run or ICP: listed unless one of those is asked for.
         const answers = filter.runId || filter.icpSlug ? [] : await (await responses()).listResponses(sql, filter);
-        if (opts.json) ctx.print(JSON.stringify([...views, ...answers]));
-        else ctx.print([formatList(views), formatResponseList(answers)].filter(Boolean).join('\n\n'));
+        if (opts.json) ctx.print(JSON.stringify([...views.map((v) => (v.status === 'draft' ? { ...v, held: held.get(v.id) ?? null } : v)), ...answers]));
+        else ctx.print([formatList(views, held), formatResponseList(answers)].filter(Boolean).join('\n\n'));
       }, { sampleWeb: false });
     });
 

@@ -220,6 +220,13 @@ describe('prospector drafts', { timeout: 600_000 }, () => {
     const optedOut = await draftSequence(sql, workspaceId, lead);
     await sql.query(`INSERT INTO suppression (id, workspace_id, kind, value, reason, source) VALUES (gen_random_uuid(), :ws::uuid, 'email', :email, 'asked not to be contacted', 'opt_out')`, { ws: workspaceId, email: lead.email });
 
+    // the list says so beforehand: in words, and as `held` in JSON
+    const listed = await run(['list', '--status', 'draft']);
+    expect(listed.stdout).toContain(`Not to be contacted now (approval is refused: reject them with the reason):\n  ${optedOut.sequenceId.slice(0, 8)} ${lead.email}: suppressed: asked not to be contacted`);
+    const heldJson = lastJson<(SequenceView & { held: string | null })[]>(await run(['list', '--status', 'draft', '--json']));
+    expect(heldJson.find((v) => v.id === optedOut.sequenceId)!.held).toBe('suppressed: asked not to be contacted');
+    expect(heldJson.find((v) => v.id === s.clean.seq.sequenceId)!.held).toBeNull();
+
     const r = await run(['approve', '--all-unflagged', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const result = lastJson<{ approved: { sequenceId: string }[]; left: unknown[] }>(r);
