@@ -131,10 +131,11 @@ function formatMessage(m: MessageView, s: SequenceView, withMarkers: (m: Message
 }
 
 /** `drafts show` as text. */
-export function formatShow(s: SequenceView, withMarkers: (m: MessageView) => string): string {
+export function formatShow(s: SequenceView, withMarkers: (m: MessageView) => string, held?: string): string {
   const l = s.lead;
   const out = [
     `Sequence ${s.id} · ${s.status}${s.statusReason ? ` (${s.statusReason})` : ''} · workspace ${s.workspace}`,
+    ...(held ? [`  Not to be contacted now: ${held} (approval is refused: reject it with the reason)`] : []),
     `  to ${l.name} <${l.email}>${l.title ? `, ${l.title}` : ''} at ${l.company} (${l.domain})`,
     `  ICP ${s.icp ?? '–'} · persona ${s.persona} · rep ${s.repEmail} · fit ${s.fitScore === null ? '–' : `${s.fitScore}/100`}${s.runId ? ` · run ${short(s.runId)}` : ''}${s.personalised ? '' : ' · generic (not enough evidence to personalise)'}`,
     s.templateLabel ? `  source: ${s.templateLabel}` : '  source: language model',
@@ -413,7 +414,9 @@ Examples:
         }
         const { getSequence, resolveSequenceId, withCitationMarkers } = await repository();
         const view = await getSequence(sql, await resolveSequenceId(sql, id, workspace?.id ?? null));
-        ctx.print(opts.json ? JSON.stringify(view) : formatShow(view, (m) => withCitationMarkers(m.body, m.citations)));
+        const { draftHolds } = await import('#core/outreach/holds.ts');
+        const held = (await draftHolds(sql, [view], new Date())).get(view.id);
+        ctx.print(opts.json ? JSON.stringify(view.status === 'draft' ? { ...view, held: held ?? null } : view) : formatShow(view, (m) => withCitationMarkers(m.body, m.citations), held));
       }, { sampleWeb: false });
     });
 

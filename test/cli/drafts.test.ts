@@ -226,6 +226,10 @@ describe('prospector drafts', { timeout: 600_000 }, () => {
     const heldJson = lastJson<(SequenceView & { held: string | null })[]>(await run(['list', '--status', 'draft', '--json']));
     expect(heldJson.find((v) => v.id === optedOut.sequenceId)!.held).toBe('suppressed: asked not to be contacted');
     expect(heldJson.find((v) => v.id === s.clean.seq.sequenceId)!.held).toBeNull();
+    expect((await run(['show', optedOut.sequenceId.slice(0, 8)])).stdout).toContain(
+      '  Not to be contacted now: suppressed: asked not to be contacted (approval is refused: reject it with the reason)',
+    );
+    expect(lastJson<{ held: string | null }>(await run(['show', optedOut.sequenceId.slice(0, 8), '--json'])).held).toBe('suppressed: asked not to be contacted');
 
     const r = await run(['approve', '--all-unflagged', '--json']);
     expect(r.code, r.stderr).toBe(0);
