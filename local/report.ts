@@ -213,15 +213,19 @@ function draftingShort(d: RunDrafting | null): string {
   return !d ? '–' : d.outcome === 'drafted' ? 'drafted' : d.outcome === 'failed' ? 'drafting failed' : 'not drafted';
 }
 
-/** The drafting outcome as a sentence: the sequence and where it stands, or why there is none. */
-export function draftingLine(d: RunDrafting): string {
+/**
+ * The drafting outcome as a sentence: the sequence and where it stands, or why there is none;
+ * `runId`, the report's run, names an earlier run whose drafting a reused lead keeps.
+ */
+export function draftingLine(d: RunDrafting, runId?: string): string {
+  const earlier = runId && d.runId && d.runId !== runId ? ` (in run ${d.runId.slice(0, 8)}, whose research this run reused)` : '';
   if (d.outcome === 'drafted') {
     const by = d.source === 'llm' ? 'by the LLM' : 'from templates';
     const where = d.sequenceStatus === 'draft' ? "waiting for a rep's review (prospector drafts list, or the web app's review queue)" : d.sequenceStatus ? `sequence ${human(d.sequenceStatus)}` : '';
-    return `Sequence drafted ${by}${where ? `: ${where}` : ''}`;
+    return `Sequence drafted ${by}${earlier}${where ? `: ${where}` : ''}`;
   }
   const reason = (d.reason ?? '').replace(/^drafting failed: /, '');
-  return d.outcome === 'failed' ? `Drafting failed: ${reason}` : `Not drafted: ${reason}`;
+  return d.outcome === 'failed' ? `Drafting failed${earlier}: ${reason}` : `Not drafted${earlier}: ${reason}`;
 }
 
 function factAnchor(leadIndex: number, factId: string): string {
@@ -248,7 +252,7 @@ function renderLead(lead: ReportLead, index: number, reportDir: string, lakeRoot
       `</div><div class="scores"><div class="score">${score === null ? '<b>–</b><div class="small muted">no fit score</div>' : `<b>${escapeHtml(score)}</b><span class="muted">/100</span><div class="bar"><span style="width:${Math.max(0, Math.min(100, Number(score)))}%"></span></div><div class="small muted">fit</div>`}</div>` +
       `<div class="score intent">${intentScoreHtml(lead.intent)}</div></div></div>`,
   );
-  if (lead.drafting) parts.push(`<p class="outreach ${lead.drafting.outcome === 'drafted' ? 'drafted' : 'not-drafted'}"><b>Outreach:</b> ${escapeHtml(draftingLine(lead.drafting))}</p>`);
+  if (lead.drafting) parts.push(`<p class="outreach ${lead.drafting.outcome === 'drafted' ? 'drafted' : 'not-drafted'}"><b>Outreach:</b> ${escapeHtml(draftingLine(lead.drafting, runId))}</p>`);
   parts.push(signalsHtml(lead.intent, reportDir, lakeRoot));
   if (r.summary) parts.push(`<p>${escapeHtml(r.summary)}</p>`);
   if (r.missing.length) parts.push(`<p class="small muted">Missing evidence: ${r.missing.map(escapeHtml).join('; ')}</p>`);

@@ -134,13 +134,17 @@ describe('prospector report', () => {
     const html = renderReport(report, join(home, 'reports'));
     expect(html).toContain(`${run.leadsDrafted}</b><span class="muted small">sequences drafted</span>`);
     for (const l of researched) expect(html).toContain(`<b>Outreach:</b> ${escapeHtml(draftingLine(l.drafting!))}</p>`);
-    expect(draftingLine({ outcome: 'drafted', reason: null, source: 'template', sequenceId: null, sequenceStatus: 'draft' })).toBe(
+    expect(draftingLine({ outcome: 'drafted', reason: null, source: 'template', sequenceId: null, sequenceStatus: 'draft', runId: null })).toBe(
       "Sequence drafted from templates: waiting for a rep's review (prospector drafts list, or the web app's review queue)",
     );
-    expect(draftingLine({ outcome: 'not_drafted', reason: "fit 31 is below the ICP's threshold of 60", source: null, sequenceId: null, sequenceStatus: null })).toBe(
+    expect(draftingLine({ outcome: 'not_drafted', reason: "fit 31 is below the ICP's threshold of 60", source: null, sequenceId: null, sequenceStatus: null, runId: null })).toBe(
       "Not drafted: fit 31 is below the ICP's threshold of 60",
     );
-    expect(draftingLine({ outcome: 'failed', reason: 'drafting failed: LlmAnswerInvalid: no JSON', source: null, sequenceId: null, sequenceStatus: null })).toBe('Drafting failed: LlmAnswerInvalid: no JSON');
+    // a lead whose research the run reused keeps the earlier run's drafting, and says whose
+    expect(draftingLine({ outcome: 'drafted', reason: null, source: 'llm', sequenceId: null, sequenceStatus: 'active', runId: '0f89ed6e-0000-4000-8000-000000000000' }, run.runId)).toBe(
+      'Sequence drafted by the LLM (in run 0f89ed6e, whose research this run reused): sequence active',
+    );
+    expect(draftingLine({ outcome: 'failed', reason: 'drafting failed: LlmAnswerInvalid: no JSON', source: null, sequenceId: null, sequenceStatus: null, runId: null })).toBe('Drafting failed: LlmAnswerInvalid: no JSON');
   });
 
   test('shows the outreach measures per ICP and variant, with the sample size and why no winner is called', () => {

@@ -422,6 +422,12 @@ describe('a local run on the embedded defaults', () => {
       expect(r.fitScore, r.lead).not.toBeNull();
     }
     expect(again.filter((r) => r.status === 'skipped' && r.fitScore !== null)).toEqual([]);
+    // and its outreach as current too: the drafting of the run that did the research
+    const before = new Map((await exportRun(rt.deps.sql, first.runId)).map((r) => [r.lead, r.drafting]));
+    const drafted = researched.filter((r) => r.drafting?.outcome === 'drafted');
+    expect(drafted).toHaveLength(first.leadsDrafted);
+    for (const r of researched) expect(r.drafting, r.lead).toEqual(before.get(r.lead));
+    for (const r of drafted) expect(r.drafting!.runId, r.lead).toBe(first.runId);
   });
 
   test('the local twins of the Athena named queries answer over the lake of this run', async () => {
