@@ -96,6 +96,8 @@ export function formatList(views: SequenceView[], held: ReadonlyMap<string, stri
     created: when(s.createdAt),
   }));
   const pending = views.filter((s) => s.status === 'draft').length;
+  // stopped (a reply, an opt-out, an exclusion), rejected (the rep's reason) or paused (out of office): each with its reason
+  const ended = views.filter((s) => s.statusReason && (s.status === 'stopped' || s.status === 'rejected' || s.status === 'paused'));
   const templates = views.some((s) => s.source === 'template');
   return [
     table(rows, 48),
@@ -105,6 +107,7 @@ export function formatList(views: SequenceView[], held: ReadonlyMap<string, stri
     ...(held.size
       ? ['', `Not to be contacted now (approval is refused: reject them with the reason):`, ...views.filter((v) => held.has(v.id)).map((v) => `  ${short(v.id)} ${v.lead.email}: ${held.get(v.id)}`)]
       : []),
+    ...(ended.length ? ['', 'Why they ended or wait:', ...ended.map((v) => `  ${short(v.id)} ${v.status}: ${v.statusReason}`)] : []),
   ].join('\n');
 }
 

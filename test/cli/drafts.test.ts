@@ -243,6 +243,11 @@ describe('prospector drafts', { timeout: 600_000 }, () => {
     expect(again.stdout).toContain('Approved 0 draft(s) with no flag in workspace tallyhand. 1 not approved: their leads may not be written to now (below).');
     expect(again.stdout).toContain(`  not approved: sequence ${optedOut.sequenceId} cannot be approved: suppressed: asked not to be contacted.`);
     expect((await run(['reject', optedOut.sequenceId.slice(0, 8), '--reason', 'opted out'])).code).toBe(0);
+    // the list gives each ended sequence its reason
+    const rejected = (await run(['list', '--status', 'rejected'])).stdout;
+    expect(rejected).toContain(`Why they ended or wait:\n`);
+    expect(rejected).toContain(`  ${optedOut.sequenceId.slice(0, 8)} rejected: opted out`);
+    expect(rejected).toContain(`  ${s.toReject.seq.sequenceId.slice(0, 8)} rejected: wrong persona`);
     const approved = lastJson<SequenceView[]>(await run(['list', '--status', 'approved', '--json']));
     expect(ids(approved)).toEqual([s.clean, s.flagged, s.blocked, s.editor].map((x) => x.seq.sequenceId).sort());
     const byId = new Map(approved.map((v) => [v.id, v]));
