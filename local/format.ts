@@ -1,5 +1,6 @@
 /** Plain-text rendering for the CLI: tables and the run summary. */
 import type { RunSummary } from '#core/pipeline/finish-run.ts';
+import { notDraftedGroup } from '#core/views/runs.ts';
 
 /** A left-aligned text table; cells are cut to `maxCell` characters. */
 export function table(rows: Record<string, unknown>[], maxCell = 60): string {
@@ -54,7 +55,7 @@ export function formatSummary(s: RunSummary, extra: { seconds?: number; lake?: s
     out.push(`Not drafted (${s.leadsNotDrafted}${s.leadsNotDrafted > s.notDrafted.length ? `, first ${s.notDrafted.length} listed` : ''}):`);
     const groups = new Map<string, string[]>();
     for (const k of s.notDrafted) {
-      const key = k.reason.replace(/^fit \d+ is below/, 'fit is below').replace(/\([0-9a-f]{8}, \w+\)/, '').trim();
+      const key = notDraftedGroup(k.reason);
       groups.set(key, [...(groups.get(key) ?? []), k.lead]);
     }
     for (const [reason, leads] of groups) {

@@ -273,6 +273,14 @@ export function formatRunShow(s: RunShow): string {
     }
   }
   if (!s.failuresByReason.length && !s.skippedByReason.length) out.push('No lead failed or was skipped.');
+  out.push(`Drafted: ${n(r.leadsDrafted)} of ${n(r.leadsResearched)} researched${r.leadsDrafted ? ' (prospector drafts list --run ' + r.runId.slice(0, 8) + ')' : ''}.`);
+  if (s.notDraftedByReason.length) {
+    out.push(`Not drafted (${n(r.leadsNotDrafted)}) by reason:`);
+    for (const g of s.notDraftedByReason) {
+      const leads = g.leads.map((l) => l.lead);
+      out.push(`  ${g.reason} (${g.count}): ${leads.length > 5 ? `${leads.slice(0, 5).join(', ')} and ${leads.length - 5} more` : leads.join(', ')}`);
+    }
+  }
   return out.join('\n');
 }
 

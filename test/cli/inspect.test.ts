@@ -66,6 +66,9 @@ describe('prospector show, replay and report', () => {
     expect(shown.llmByPass.map((p: { pass: string }) => p.pass).sort()).toEqual(['facts', 'synthesis']);
     const failures = Object.fromEntries(shown.failuresByReason.map((g: { reason: string; count: number }) => [g.reason, g.count]));
     expect(failures).toMatchObject({ 'search · InvalidLead': 1, 'fetch · BadResponse': 1 });
+    expect(shown.notDraftedByReason).toEqual([
+      { reason: NO_ICP_REASON, count: 2, leads: expect.arrayContaining([expect.objectContaining({ lead: 'florian.maier@pipewright.example', reason: NO_ICP_REASON })]) },
+    ]);
     expect(shown.skippedByReason).toEqual([
       { reason: 'robots.txt disallows the site', count: 1, leads: [{ lead: 'paul.hartwell@hartwell-advisory.example', reason: expect.stringMatching(/^robots\.txt of hartwell-advisory\.example/) }] },
     ]);
@@ -78,6 +81,10 @@ describe('prospector show, replay and report', () => {
     expect(text).toMatch(/unchanged: same pages, prompts and models as earlier research \(no tokens spent\) \(2\)/);
     expect(text).toContain('fetch · BadResponse (1)');
     expect(text).toContain('prospector redrive');
+    // the first run's two researched leads came from a leads file with no --icp: no sequence, and why
+    const first1 = await cli(['show', first.runId.slice(0, 8)]);
+    expect(first1).toContain('Drafted: 0 of 2 researched.');
+    expect(first1).toMatch(new RegExp(`Not drafted \\(2\\) by reason:\\n  the lead has no ICP, .* \\(2\\): `));
   });
 
   test('show LEAD_EMAIL: latest research with per-criterion reasons, hooks, angle, and each fact with quote, source and lake key', async () => {

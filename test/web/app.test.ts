@@ -243,6 +243,9 @@ describe('pages', () => {
     expect(page).not.toContain(FAILURE_MESSAGE);
     expect(page).toContain('robots.txt disallows the site');
     expect(page).toContain(`prospector redrive ${runId.slice(0, 8)}`);
+    // the researched lead has no ICP (the fixture's run names none): no sequence, and why
+    expect(page).toMatch(/<h2 id="not-drafted">Not drafted by reason<\/h2>\n<ul class="groups"><li><details><summary><strong>1<\/strong> × the lead has no ICP, so no fit threshold/);
+    expect(page).toContain('<li>dana@northwind-freight.example: the lead has no ICP');
   });
 
   test('leads are ranked by fit and filtered by status; an unknown filter value is ignored', async () => {

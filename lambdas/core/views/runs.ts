@@ -1,6 +1,7 @@
 /**
  * What a run did, as a rep reads it: counts, tokens and cost per pass, failures grouped by stage
- * and error, skipped leads grouped by reason. Shared by `prospector show RUN_ID` and the web app.
+ * and error, skipped leads and researched leads not drafted for grouped by reason. Shared by
+ * `prospector show RUN_ID` and the web app.
  */
 import type { RunSummary } from '../pipeline/finish-run.ts';
 import type { Sql } from '../ports.ts';
@@ -13,11 +14,13 @@ export interface ReasonGroup<L> {
 
 export interface RunShow {
   kind: 'run';
-  run: Omit<RunSummary, 'skipped' | 'failures'>;
+  run: Omit<RunSummary, 'skipped' | 'failures' | 'notDrafted'>;
   durationSeconds: number | null;
   llmByPass: { pass: string; model: string; calls: number; promptTokens: number; completionTokens: number; costUsd: number; meanLatencyMs: number }[];
   failuresByReason: (ReasonGroup<{ lead: string; message: string }> & { stage: string; error: string })[];
   skippedByReason: ReasonGroup<{ lead: string; reason: string }>[];
+  /** researched leads with no sequence from the run, by reason (below the threshold, excluded, a team's mailbox, …) */
+  notDraftedByReason: ReasonGroup<{ lead: string; reason: string }>[];
 }
 
 const UUIDS = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
@@ -31,6 +34,11 @@ export function skipGroup(reason: string): string {
   return reason.replace(UUIDS, '…').replace(/\(\d{4}-\d{2}-\d{2}\)/g, '').trim();
 }
 
+/** The group a not-drafted reason belongs to: a fit below the threshold, whatever the score, is one. */
+export function notDraftedGroup(reason: string): string {
+  return reason.replace(/^fit \d+ is below/, 'fit is below').replace(/\([0-9a-f]{8}, \w+\)/, '').trim();
+}
+
 function groupBy<T, L>(items: T[], key: (t: T) => string, lead: (t: T) => L): ReasonGroup<L>[] {
   const groups = new Map<string, L[]>();
   for (const it of items) groups.set(key(it), [...(groups.get(key(it)) ?? []), lead(it)]);
@@ -40,7 +48,7 @@ function groupBy<T, L>(items: T[], key: (t: T) => string, lead: (t: T) => L): Re
 /** Everything `show RUN_ID` prints. */
 export async function showRun(sql: Sql, runId: string): Promise<RunShow> {
   const { summarizeRun } = await import('../pipeline/finish-run.ts');
-  const { skipped, failures, ...run } = await summarizeRun(sql, runId);
+  const { skipped, failures, notDrafted, ...run } = await summarizeRun(sql, runId);
   const passes = await sql.query<{ pass: string; model: string; calls: number; prompt: number; completion: number; cost: number; latency: number }>(
     `SELECT pass, model, count(*)::int AS calls, sum(prompt_tokens)::int AS prompt, sum(completion_tokens)::int AS completion,
             sum(cost_usd)::float8 AS cost, avg(latency_ms)::float8 AS latency
@@ -66,6 +74,7 @@ export async function showRun(sql: Sql, runId: string): Promise<RunShow> {
       .map(([reason, g]) => ({ reason, stage: g.stage, error: g.error, count: g.leads.length, leads: g.leads }))
       .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason)),
     skippedByReason: groupBy(skipped, (s) => skipGroup(s.reason), (s) => ({ lead: s.lead, reason: s.reason })),
+    notDraftedByReason: groupBy(notDrafted, (s) => notDraftedGroup(s.reason), (s) => ({ lead: s.lead, reason: s.reason })),
   };
 }
 

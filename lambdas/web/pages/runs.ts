@@ -79,6 +79,14 @@ ${s.skippedByReason.length === 0
 <ul>${g.leads.map((l) => html`<li>${l.lead}: ${l.reason}</li>`)}</ul></details></li>`,
       )}</ul>`}
 </section>
+<section aria-labelledby="not-drafted"><h2 id="not-drafted">Not drafted by reason</h2>
+${s.notDraftedByReason.length === 0
+    ? html`<p>${r.leadsResearched ? 'Every researched lead has a sequence from this run.' : 'No lead was researched.'}</p>`
+    : html`<ul class="groups">${s.notDraftedByReason.map(
+        (g) => html`<li><details><summary><strong>${g.count}</strong> × ${g.reason}</summary>
+<ul>${g.leads.map((l) => html`<li>${l.lead}: ${l.reason}</li>`)}</ul></details></li>`,
+      )}</ul>`}
+</section>
 <section aria-labelledby="tokens"><h2 id="tokens">Tokens and cost</h2>
 <p>${num(r.llmCalls)} model calls · ${num(r.promptTokens)} prompt and ${num(r.completionTokens)} completion tokens · ${usd(r.costUsd)}</p>
 ${s.llmByPass.length
