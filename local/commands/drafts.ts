@@ -509,12 +509,33 @@ Examples:
   drafts
     .command('reject')
     .description('reject a draft sequence, with the reason (kept on the sequence and the decision)')
-    .argument('<id>', 'a sequence id (or first 6+ characters)')
-    .option('--reason <text>', 'why it should not be sent (required)')
+    .argument('[id]', 'a sequence id (or first 6+ characters)')
+    .option('--reason <text>', 'why it should not be sent (required with an id)')
+    .option('--all-held', 'reject every draft whose lead may not be written to now (an opt-out, a bounce, an exclusion since it was drafted), each with that reason')
     .option('--by <email>', 'the rep deciding (default: the rep who owns the sequence)')
     .option('--json', 'print the decision as JSON')
-    .addHelpText('after', '\nExamples:\n  $ prospector drafts reject 1f0c2a9b --reason "wrong persona: she runs IT, not finance"')
-    .action(async (id: string, opts: { reason?: string; by?: string; json?: boolean }) => {
+    .addHelpText('after', '\nExamples:\n  $ prospector drafts reject 1f0c2a9b --reason "wrong persona: she runs IT, not finance"\n  $ prospector drafts reject --all-held')
+    .action(async (id: string | undefined, opts: { reason?: string; allHeld?: boolean; by?: string; json?: boolean }) => {
+      if (opts.allHeld) {
+        if (id || opts.reason) throw new ProspectorError('--all-held rejects each held draft with its own reason: give no id and no --reason');
+        await ctx.withRuntime(async (rt) => {
+          const sql = rt.deps.sql;
+          const workspace = await resolveWorkspace(sql, ctx.workspace());
+          const { listSequences, rejectSequence } = await repository();
+          const { draftHolds } = await import('#core/outreach/holds.ts');
+          const drafts = await listSequences(sql, { workspaceId: workspace.id, status: 'draft' });
+          const held = await draftHolds(sql, drafts, new Date());
+          const rejected = [];
+          for (const [sequenceId, reason] of held) rejected.push(await rejectSequence(sql, sequenceId, { by: opts.by, reason: `not to be contacted now: ${reason}` }));
+          if (opts.json) ctx.print(JSON.stringify(rejected));
+          else {
+            ctx.print(`Rejected ${rejected.length} held draft(s) in workspace ${workspace.slug}.`);
+            for (const r of rejected) ctx.print(`  ${short(r.sequenceId)} as ${r.decidedBy}: "${r.reason}"`);
+          }
+        }, { sampleWeb: false, write: true });
+        return;
+      }
+      if (!id) throw new ProspectorError('give the sequence id to reject, or --all-held (list drafts with `prospector drafts list --status draft`)');
       if (!opts.reason?.trim()) throw new ProspectorError(`rejecting ${id} needs --reason TEXT: say why it should not be sent (it is recorded)`);
       await ctx.withRuntime(async (rt) => {
         const sql = rt.deps.sql;

@@ -242,11 +242,19 @@ describe('prospector drafts', { timeout: 600_000 }, () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('Approved 0 draft(s) with no flag in workspace tallyhand. 1 not approved: their leads may not be written to now (below).');
     expect(again.stdout).toContain(`  not approved: sequence ${optedOut.sequenceId} cannot be approved: suppressed: asked not to be contacted.`);
-    expect((await run(['reject', optedOut.sequenceId.slice(0, 8), '--reason', 'opted out'])).code).toBe(0);
+    // held drafts are rejected in one go, each with its reason
+    expect((await run(['reject', '--all-held', '--reason', 'x'])).stderr).toContain('--all-held rejects each held draft with its own reason: give no id and no --reason');
+    expect((await run(['reject'])).stderr).toContain('give the sequence id to reject, or --all-held');
+    const cleared = await run(['reject', '--all-held']);
+    expect(cleared.code, cleared.stderr).toBe(0);
+    expect(cleared.stdout).toContain(
+      `Rejected 1 held draft(s) in workspace tallyhand.\n  ${optedOut.sequenceId.slice(0, 8)} as maya.okafor@tallyhand.com: "not to be contacted now: suppressed: asked not to be contacted"`,
+    );
+    expect((await run(['reject', '--all-held'])).stdout).toContain('Rejected 0 held draft(s)');
     // the list gives each ended sequence its reason
     const rejected = (await run(['list', '--status', 'rejected'])).stdout;
     expect(rejected).toContain(`Why they ended or wait:\n`);
-    expect(rejected).toContain(`  ${optedOut.sequenceId.slice(0, 8)} rejected: opted out`);
+    expect(rejected).toContain(`  ${optedOut.sequenceId.slice(0, 8)} rejected: not to be contacted now: suppressed: asked not to be contacted`);
     expect(rejected).toContain(`  ${s.toReject.seq.sequenceId.slice(0, 8)} rejected: wrong persona`);
     const approved = lastJson<SequenceView[]>(await run(['list', '--status', 'approved', '--json']));
     expect(ids(approved)).toEqual([s.clean, s.flagged, s.blocked, s.editor].map((x) => x.seq.sequenceId).sort());

@@ -466,9 +466,10 @@ describe('a draft whose lead may not be written to now', () => {
     const { sequenceId } = await draftSequence(f.db, f.tallyhand.workspaceId, customer);
     const queue = await (await s.get('/review')).text();
     const card = queue.slice(queue.indexOf(`id="seq-${sequenceId}"`), queue.indexOf('</article>', queue.indexOf(`id="seq-${sequenceId}"`)));
-    expect(card).toContain('<p class="flag">Not to be contacted now: existing customer. Reject it with that reason.</p>');
+    expect(card).toContain('<p class="flag">Not to be contacted now: existing customer. Reject it with that reason (filled in below).</p>');
     expect(card).not.toContain(`action="/review/${sequenceId}/approve"`);
     expect(card).toContain(`action="/review/${sequenceId}/reject"`);
+    expect(card).toContain(`<input id="rej-${sequenceId}" name="reason" required value="existing customer">`);
 
     const approve = await s.post(`/review/${sequenceId}/approve`, {});
     expect(approve.status).toBe(409);

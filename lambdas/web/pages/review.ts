@@ -57,7 +57,7 @@ function actions(session: WebSession, s: SequenceView, held: string | undefined)
   const approvable = s.grounding === 'grounded' || s.grounding === 'flagged';
   return html`<div class="actions">
 ${held
-    ? html`<p class="flag">Not to be contacted now: ${held}. Reject it with that reason.</p>`
+    ? html`<p class="flag">Not to be contacted now: ${held}. Reject it with that reason (filled in below).</p>`
     : approvable
     ? html`<form method="post" action="/review/${s.id}/approve" class="approve">${csrfField(session)}
 ${flagCount || s.grounding === 'flagged'
@@ -66,7 +66,7 @@ ${flagCount || s.grounding === 'flagged'
 <button type="submit" class="primary">Approve</button></form>`
     : html`<p class="blocked">${s.grounding === 'blocked' ? 'Blocked: edit the blocked message so the checker passes it, or reject.' : 'Not checked yet: save the message to have it checked.'}</p>`}
 <form method="post" action="/review/${s.id}/reject" class="reject">${csrfField(session)}
-<label for="rej-${s.id}">Reason to reject</label><input id="rej-${s.id}" name="reason" required>
+<label for="rej-${s.id}">Reason to reject</label><input id="rej-${s.id}" name="reason" required${held ? html` value="${held}"` : ''}>
 <button type="submit">Reject</button></form>
 </div>`;
 }
