@@ -41,7 +41,7 @@ import { approveResponse, editResponse, getResponse, rejectResponse, type Respon
 import { reviewReplyLabel } from '#core/replies/review.ts';
 import { loadResearch } from '#core/views/research.ts';
 import { suppressAddress } from '#core/sending/suppress.ts';
-import { draftHolds } from '#core/outreach/holds.ts';
+import { draftHolds, rejectHeldDrafts } from '#core/outreach/holds.ts';
 import { listSuppressions } from '#core/views/suppression.ts';
 import { listRuns, showRun, stageCounts } from '#core/views/runs.ts';
 import { notice, page, type Html } from './layout.ts';
@@ -356,6 +356,7 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
       approved: 'Approved: the first email is queued to go in its send window.',
       rejected: 'Rejected, with your reason recorded.',
       edited: 'Saved and checked again: the verdict and flags below are the checker’s reading of your words.',
+      held: `Rejected ${Number.isInteger(count) ? count : 0} draft(s) whose leads may not be written to now, each with its reason.`,
       bulk:
         `Approved ${Number.isInteger(count) ? count : 0} unflagged draft(s).` +
         (Number.isInteger(held) && held > 0 ? ` ${held} not approved: their leads may not be written to now (an opt-out, a bounce or an exclusion since they were drafted); approving one says why.` : ''),
@@ -370,6 +371,12 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     if (hit.kind !== 'sequence') throw new NotFoundError(`no sequence ${id} in this workspace`);
     return hit.id;
   }
+
+  app.post('/review/reject-held', async (c) => {
+    const session = c.get('session');
+    const rejected = await rejectHeldDrafts(sql, session.workspaceId, { by: session.email, now: now() });
+    return c.redirect(`/review?done=held&n=${rejected.length}`, 303);
+  });
 
   app.post('/review/approve-unflagged', async (c) => {
     const session = c.get('session');

@@ -521,12 +521,8 @@ Examples:
         await ctx.withRuntime(async (rt) => {
           const sql = rt.deps.sql;
           const workspace = await resolveWorkspace(sql, ctx.workspace());
-          const { listSequences, rejectSequence } = await repository();
-          const { draftHolds } = await import('#core/outreach/holds.ts');
-          const drafts = await listSequences(sql, { workspaceId: workspace.id, status: 'draft' });
-          const held = await draftHolds(sql, drafts, new Date());
-          const rejected = [];
-          for (const [sequenceId, reason] of held) rejected.push(await rejectSequence(sql, sequenceId, { by: opts.by, reason: `not to be contacted now: ${reason}` }));
+          const { rejectHeldDrafts } = await import('#core/outreach/holds.ts');
+          const rejected = await rejectHeldDrafts(sql, workspace.id, { by: opts.by });
           if (opts.json) ctx.print(JSON.stringify(rejected));
           else {
             ctx.print(`Rejected ${rejected.length} held draft(s) in workspace ${workspace.slug}.`);

@@ -481,7 +481,15 @@ describe('a draft whose lead may not be written to now', () => {
     expect(bulk.headers.get('location')).toBe('/review?done=bulk&n=0&held=1');
     expect(await status(sequenceId)).toBe('draft');
     expect(await (await s.get(bulk.headers.get('location')!)).text()).toContain('Approved 0 unflagged draft(s). 1 not approved: their leads may not be written to now');
-    expect((await s.post(`/review/${sequenceId}/reject`, { reason: 'existing customer' })).status).toBe(303);
+    // the queue offers to reject the held drafts in one go, each with its reason
+    expect(queue).toContain('<button type="submit">Reject the 1 draft(s) whose leads may not be written to now</button>');
+    const cleared = await s.post('/review/reject-held', {});
+    expect(cleared.headers.get('location')).toBe('/review?done=held&n=1');
     expect(await status(sequenceId)).toBe('rejected');
+    const decision = await f.db.query<{ reason: string; decided_by_email: string }>(`SELECT reason, decided_by_email FROM approval WHERE sequence_id = :id::uuid`, { id: sequenceId });
+    expect(decision.rows).toEqual([{ reason: 'not to be contacted now: existing customer', decided_by_email: f.tallyhand.email }]);
+    const after = await (await s.get(cleared.headers.get('location')!)).text();
+    expect(after).toContain('Rejected 1 draft(s) whose leads may not be written to now, each with its reason.');
+    expect(after).not.toContain('Reject the 1 draft(s)');
   });
 });

@@ -6,6 +6,7 @@
  */
 import { exclusionReason, loadExclusions } from '../pipeline/search-leads.ts';
 import type { Sql } from '../ports.ts';
+import { listSequences, rejectSequence } from './repository.ts';
 
 /** Why each draft's lead may not be written to now, by sequence id; drafts only, each workspace's exclusions read once. */
 export async function draftHolds(
@@ -29,4 +30,21 @@ export async function draftHolds(
     }
   }
   return held;
+}
+
+/**
+ * Rejects every draft of the workspace whose lead may not be written to now, each with
+ * "not to be contacted now: <reason>", decided by `by` (default: each sequence's rep).
+ */
+export async function rejectHeldDrafts(
+  sql: Sql,
+  workspaceId: string,
+  options: { by?: string; now?: Date } = {},
+): Promise<{ sequenceId: string; decidedBy: string; reason: string }[]> {
+  const drafts = await listSequences(sql, { workspaceId, status: 'draft' });
+  const rejected = [];
+  for (const [sequenceId, reason] of await draftHolds(sql, drafts, options.now ?? new Date())) {
+    rejected.push(await rejectSequence(sql, sequenceId, { by: options.by, reason: `not to be contacted now: ${reason}` }));
+  }
+  return rejected;
 }

@@ -100,6 +100,9 @@ export function reviewQueue(session: WebSession, drafts: SequenceView[], held: R
 ${unflagged
     ? html`<form method="post" action="/review/approve-unflagged">${csrfField(session)}<button type="submit">Approve the ${unflagged} unflagged draft(s)</button></form>`
     : ''}
+${held.size
+    ? html`<form method="post" action="/review/reject-held">${csrfField(session)}<button type="submit">Reject the ${held.size} draft(s) whose leads may not be written to now</button></form>`
+    : ''}
 ${drafts.length === 0 ? html`<p>Nothing to review. Drafts appear here after research finds leads above their ICP's fit threshold.</p>` : ''}
 ${drafts.map((d) => draftCard(session, d, held.get(d.id)))}`;
 }
