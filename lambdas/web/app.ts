@@ -35,7 +35,7 @@ import {
   resolveId,
 } from '#core/outreach/repository.ts';
 import type { Clock, Lake, Llm, Log, Sql } from '#core/ports.ts';
-import { LEAD_STATUSES, listIcps, listLeads, loadLeadOutreach, type LeadStatus } from '#core/views/leads.ts';
+import { LEAD_STATUSES, listIcps, listLeads, loadLeadOutreach, OUTREACH_FILTERS, type LeadStatus, type OutreachFilter } from '#core/views/leads.ts';
 import { listReplies } from '#core/views/replies.ts';
 import { approveResponse, editResponse, getResponse, rejectResponse, type ResponseView } from '#core/replies/response-repository.ts';
 import { reviewReplyLabel } from '#core/replies/review.ts';
@@ -303,8 +303,9 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     const icps = await listIcps(sql, session.workspaceId);
     const icp = icps.some((i) => i.slug === c.req.query('icp')) ? c.req.query('icp')! : null;
     const status = (LEAD_STATUSES as readonly string[]).includes(c.req.query('status') ?? '') ? (c.req.query('status') as LeadStatus) : null;
-    const leads = await listLeads(sql, { workspaceId: session.workspaceId, icpSlug: icp, status });
-    return c.html(page({ title: 'Leads', session, current: '/leads' }, leadsList(leads, icps, { icp, status })));
+    const outreach = Object.hasOwn(OUTREACH_FILTERS, c.req.query('outreach') ?? '') ? (c.req.query('outreach') as OutreachFilter) : null;
+    const leads = await listLeads(sql, { workspaceId: session.workspaceId, icpSlug: icp, status, outreach });
+    return c.html(page({ title: 'Leads', session, current: '/leads' }, leadsList(leads, icps, { icp, status, outreach })));
   });
 
   /** The lead (in the session's workspace) and its latest research. */

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
 import { draftSequence, seedResearchedLead } from '#test/helpers/outreach.ts';
+import { OUTREACH_FILTERS, outreachMatches, type OutreachFilter } from '#core/views/leads.ts';
 import { createWebApp, CONTENT_SECURITY_POLICY, SESSION_COOKIE } from '#web/app.ts';
 import { LOGIN_LINK_TTL_MS } from '#web/sessions.ts';
 import { EVIL_QUOTE, FAILURE_MESSAGE, signInAs, STORED_TEXT, uploadableSample, webFixture, type Signed, type WebFixture } from '#test/helpers/web.ts';
@@ -257,9 +258,21 @@ describe('pages', () => {
     expect(failed).toContain('Eve Mallory');
     expect(failed).not.toContain('Dana Ruiz');
     expect(failed).toContain('<option value="failed" selected>');
-    const odd = await s.get('/leads?status=%3Cx%3E&icp=nope');
+    const odd = await s.get('/leads?status=%3Cx%3E&icp=nope&outreach=%3Cy%3E');
     expect(odd.status).toBe(200);
     expect(await odd.text()).toContain('Dana Ruiz');
+    // by where outreach stands: every fixture lead has a draft waiting, none has nothing yet
+    const review = await (await s.get('/leads?outreach=review')).text();
+    expect(review).toContain('<option value="review" selected>draft waiting for review</option>');
+    for (const name of ['Gus Hale', 'Dana Ruiz', 'Eve Mallory']) expect(review).toContain(name);
+    expect(await (await s.get('/leads?outreach=none')).text()).toContain('<p>No lead matches.</p>');
+    expect(await (await s.get('/leads?outreach=not_drafted')).text()).toContain('<p>No lead matches.</p>');
+    const seq = (status: string) => ({ kind: 'sequence' as const, status, statusReason: null });
+    expect(['draft', 'approved', 'active', 'paused', 'stopped', 'rejected', 'completed'].map((st) => (Object.keys(OUTREACH_FILTERS) as OutreachFilter[]).filter((k) => outreachMatches(seq(st), k)))).toEqual([
+      ['review'], ['sending'], ['sending'], ['sending'], ['ended'], ['ended'], ['ended'],
+    ]);
+    expect(outreachMatches({ kind: 'drafting_failed', reason: 'x' }, 'not_drafted')).toBe(true);
+    expect(outreachMatches(null, 'none')).toBe(true);
   });
 });
 

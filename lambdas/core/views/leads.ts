@@ -36,12 +36,33 @@ export type LeadOutreachGlance =
   | { kind: 'sequence'; status: string; statusReason: string | null }
   | { kind: 'not_drafted' | 'drafting_failed'; reason: string };
 
+/** The leads list's outreach filter: where a lead's outreach stands (`LeadOutreachGlance`). */
+export const OUTREACH_FILTERS = {
+  review: 'draft waiting for review',
+  sending: 'approved or sending',
+  ended: 'stopped, rejected or completed',
+  not_drafted: 'not drafted',
+  none: 'nothing yet',
+} as const;
+export type OutreachFilter = keyof typeof OUTREACH_FILTERS;
+
+/** Whether a lead's outreach is where `filter` asks. */
+export function outreachMatches(o: LeadOutreachGlance | null, filter: OutreachFilter): boolean {
+  if (filter === 'none') return o === null;
+  if (filter === 'not_drafted') return o !== null && o.kind !== 'sequence';
+  if (o?.kind !== 'sequence') return false;
+  if (filter === 'review') return o.status === 'draft';
+  if (filter === 'sending') return ['approved', 'active', 'paused'].includes(o.status);
+  return ['stopped', 'rejected', 'completed'].includes(o.status);
+}
+
 export interface LeadFilter {
   workspaceId: string;
   /** one lead only (its page) */
   leadId?: string | null;
   icpSlug?: string | null;
   status?: LeadStatus | null;
+  outreach?: OutreachFilter | null;
   limit?: number;
 }
 
@@ -85,7 +106,7 @@ export async function listLeads(sql: Sql, filter: LeadFilter): Promise<LeadListI
         outreach: outreachGlance(x),
       };
     })
-    .filter((x) => !filter.status || x.status === filter.status);
+    .filter((x) => (!filter.status || x.status === filter.status) && (!filter.outreach || outreachMatches(x.outreach, filter.outreach)));
 }
 
 /**

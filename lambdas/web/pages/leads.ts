@@ -1,18 +1,24 @@
 /** The Leads pages: the workspace's leads ranked by fit with filters; one lead's research with every quote. */
 import { html } from 'hono/html';
-import { LEAD_STATUSES, type LeadListItem, type LeadOutreach, type LeadOutreachGlance, type LeadStatus } from '#core/views/leads.ts';
+import { LEAD_STATUSES, OUTREACH_FILTERS, type LeadListItem, type LeadOutreach, type LeadOutreachGlance, type LeadStatus, type OutreachFilter } from '#core/views/leads.ts';
 import { triggerLine, type TriggerView } from '#core/intent/view.ts';
 import type { ResearchView } from '#core/views/research.ts';
 import { externalLink, when, type Html } from '../layout.ts';
 
 /** The filter form (GET) and the ranked table. */
-export function leadsList(leads: LeadListItem[], icps: { slug: string; name: string }[], chosen: { icp: string | null; status: LeadStatus | null }): Html {
+export function leadsList(
+  leads: LeadListItem[],
+  icps: { slug: string; name: string }[],
+  chosen: { icp: string | null; status: LeadStatus | null; outreach?: OutreachFilter | null },
+): Html {
   const option = (value: string, label: string, selected: boolean) => html`<option value="${value}"${selected ? html` selected` : ''}>${label}</option>`;
   return html`<form method="get" action="/leads" class="filters">
 <label for="f-icp">ICP</label>
 <select id="f-icp" name="icp">${option('', 'every ICP', !chosen.icp)}${icps.map((i) => option(i.slug, i.name, chosen.icp === i.slug))}</select>
 <label for="f-status">Status</label>
 <select id="f-status" name="status">${option('', 'any status', !chosen.status)}${LEAD_STATUSES.map((s) => option(s, s, chosen.status === s))}</select>
+<label for="f-outreach">Outreach</label>
+<select id="f-outreach" name="outreach">${option('', 'any outreach', !chosen.outreach)}${Object.entries(OUTREACH_FILTERS).map(([k, label]) => option(k, label, chosen.outreach === k))}</select>
 <button type="submit">Filter</button>
 </form>
 ${leads.length === 0
