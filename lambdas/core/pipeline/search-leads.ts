@@ -111,9 +111,20 @@ async function readLeadsFile(deps: Deps, key: string): Promise<LeadCandidate[]> 
   return parsed.data;
 }
 
+/**
+ * Why a lead is left out, and of which kind: `suppressed` (an address or domain never written
+ * to), `invalid` (an address a hard bounce marked), `cooling_off` (a company that said "not
+ * interested", until its date), `seller` (the seller's own, a customer's or a competitor's domain).
+ * The last two decide what a caller may do next: a hold ends, the others do not.
+ */
+export interface Exclusion {
+  reason: string;
+  kind: 'suppressed' | 'invalid' | 'cooling_off' | 'seller';
+}
+
 export interface Exclusions {
-  emails: Map<string, string>;
-  domains: Map<string, string>;
+  emails: Map<string, Exclusion>;
+  domains: Map<string, Exclusion>;
 }
 
 /** Leads whose exclusions one statement reads: its rows stay far under the Data API's 1 MiB response. */
@@ -150,11 +161,11 @@ function leadHosts(email: string, domain: string): string[] {
  * seller's domains: one lead's exclusions, read by each drafting step, are one Data API call.
  */
 export async function loadExclusions(sql: Sql, workspaceId: string, now: Date, leads: readonly { email: string; domain: string }[]): Promise<Exclusions> {
-  const emails = new Map<string, string>();
-  const domains = new Map<string, string>();
-  // a suppression's reason wins over a hold on the same address or domain
-  const put = (map: Map<string, string>, key: string, reason: string, held: boolean) => {
-    if (!held || !map.has(key)) map.set(key, reason);
+  const emails = new Map<string, Exclusion>();
+  const domains = new Map<string, Exclusion>();
+  // a suppression's reason wins over a hold (an invalid address, a cooling-off) on the same address or domain
+  const put = (map: Map<string, Exclusion>, key: string, ex: Exclusion) => {
+    if (ex.kind === 'suppressed' || !map.has(key)) map.set(key, ex);
   };
   // Exclusions are normalised as lead domains are (no www., IDN as ASCII), or `www.x.example`
   // in the onboarding would exclude nothing.
@@ -176,41 +187,41 @@ export async function loadExclusions(sql: Sql, workspaceId: string, now: Date, l
     const chunk = leads.slice(i, i + EXCLUSION_CHUNK);
     const hosts = [...new Set(chunk.flatMap((l) => leadHosts(l.email, l.domain)))];
     const first = i === 0;
-    const rows = await sql.query<{ kind: 'email' | 'domain' | 'suppressed_domain' | 'last_suppressed_domain' | 'seller'; value: string; reason: string; held: boolean }>(
-      `SELECT 'email' AS kind, value, 'suppressed: ' || left(reason, ${REASON_CHARS}) AS reason, false AS held FROM suppression
+    // `target`: which map a row goes to (`next_page`: where a second page of suppressed domains starts)
+    const rows = await sql.query<{ target: 'email' | 'domain' | 'next_page'; kind: Exclusion['kind']; value: string; reason: string }>(
+      `SELECT 'email' AS target, 'suppressed' AS kind, value, 'suppressed: ' || left(reason, ${REASON_CHARS}) AS reason FROM suppression
         WHERE workspace_id = :ws::uuid AND kind = 'email' AND value IN (SELECT jsonb_array_elements_text(:emails::jsonb))
        UNION ALL
-       SELECT 'email', email, 'email invalid: ' || left(email_invalid_reason, ${REASON_CHARS}), true FROM lead
+       SELECT 'email', 'invalid', email, 'email invalid: ' || left(email_invalid_reason, ${REASON_CHARS}) FROM lead
         WHERE workspace_id = :ws::uuid AND email_invalid_at IS NOT NULL AND email IN (SELECT jsonb_array_elements_text(:emails::jsonb))
        UNION ALL
-       SELECT 'domain', domain, 'company cooling off until ' || to_char(cooling_off_until, 'YYYY-MM-DD') || ' (not interested)', true FROM lead_company
+       SELECT 'domain', 'cooling_off', domain, 'company cooling off until ' || to_char(cooling_off_until, 'YYYY-MM-DD') || ' (not interested)' FROM lead_company
         WHERE workspace_id = :ws::uuid AND cooling_off_until > (:now::timestamptz AT TIME ZONE 'UTC')::date
           AND domain IN (SELECT jsonb_array_elements_text(:hosts::jsonb))${
             first
               ? `
        UNION ALL
-       (SELECT 'suppressed_domain', value, 'suppressed: ' || left(reason, ${REASON_CHARS}), false FROM suppression
+       (SELECT 'domain', 'suppressed', value, 'suppressed: ' || left(reason, ${REASON_CHARS}) FROM suppression
          WHERE workspace_id = :ws::uuid AND kind = 'domain' ORDER BY value LIMIT ${DOMAIN_SUPPRESSION_PAGE})
        UNION ALL
-       SELECT 'last_suppressed_domain', max(value), '', false FROM (SELECT value FROM suppression
+       SELECT 'next_page', 'suppressed', max(value), '' FROM (SELECT value FROM suppression
          WHERE workspace_id = :ws::uuid AND kind = 'domain' ORDER BY value LIMIT ${DOMAIN_SUPPRESSION_PAGE}) page HAVING count(*) = ${DOMAIN_SUPPRESSION_PAGE}
        UNION ALL
-       SELECT 'seller', domain, 'the seller''s own domain', false FROM seller_company WHERE workspace_id = :ws::uuid
+       SELECT 'domain', 'seller', domain, 'the seller''s own domain' FROM seller_company WHERE workspace_id = :ws::uuid
        UNION ALL
-       SELECT 'seller', unnest(customer_domains), 'existing customer', false FROM seller_company WHERE workspace_id = :ws::uuid
+       SELECT 'domain', 'seller', unnest(customer_domains), 'existing customer' FROM seller_company WHERE workspace_id = :ws::uuid
        UNION ALL
-       SELECT 'seller', c->>'domain', 'competitor (' || COALESCE(c->>'name', c->>'domain') || ')', false
+       SELECT 'domain', 'seller', c->>'domain', 'competitor (' || COALESCE(c->>'name', c->>'domain') || ')'
          FROM seller_company, jsonb_array_elements(competitors) c WHERE workspace_id = :ws::uuid AND c->>'domain' IS NOT NULL`
               : ''
           }`,
       { ws: workspaceId, now, emails: JSON.stringify(chunk.map((l) => l.email)), hosts: JSON.stringify(hosts) },
     );
     for (const row of rows.rows) {
-      if (row.kind === 'email') put(emails, row.value, row.reason, row.held);
-      else if (row.kind === 'domain') put(domains, domainKey(row.value), row.reason, row.held);
+      if (row.target === 'next_page') nextAfter = row.value;
       else if (row.kind === 'seller') seller.push(row);
-      else if (row.kind === 'last_suppressed_domain') nextAfter = row.value;
-      else put(domains, domainKey(row.value), row.reason, false);
+      else if (row.target === 'email') put(emails, row.value, { reason: row.reason, kind: row.kind });
+      else put(domains, domainKey(row.value), { reason: row.reason, kind: row.kind });
     }
   }
   // More suppressed domains than the first page: the rest, a page at a time.
@@ -220,28 +231,38 @@ export async function loadExclusions(sql: Sql, workspaceId: string, now: Date, l
         WHERE workspace_id = :ws::uuid AND kind = 'domain' AND value > :after ORDER BY value LIMIT ${DOMAIN_SUPPRESSION_PAGE}`,
       { ws: workspaceId, after },
     );
-    for (const row of page.rows) put(domains, domainKey(row.value), row.reason, false);
+    for (const row of page.rows) put(domains, domainKey(row.value), { reason: row.reason, kind: 'suppressed' });
     count = page.rows.length;
     after = page.rows.at(-1)?.value ?? null;
   }
-  for (const row of seller) domains.set(domainKey(row.value), row.reason);
+  for (const row of seller) domains.set(domainKey(row.value), { reason: row.reason, kind: 'seller' });
   return { emails, domains };
 }
 
-/** Why one lead is not prospected now, or undefined: `loadExclusions` for it alone. */
-export async function exclusionFor(sql: Sql, workspaceId: string, now: Date, lead: { email: string; domain: string }): Promise<string | undefined> {
-  return exclusionReason(await loadExclusions(sql, workspaceId, now, [lead]), lead.email, lead.domain);
+/** What leaves one lead out now, or undefined: `loadExclusions` for it alone. */
+export async function leadExclusion(sql: Sql, workspaceId: string, now: Date, lead: { email: string; domain: string }): Promise<Exclusion | undefined> {
+  return exclusionOf(await loadExclusions(sql, workspaceId, now, [lead]), lead.email, lead.domain);
 }
 
-/** The excluding reason for a lead, checking parent domains too (mail.x.example matches x.example). */
-export function exclusionReason(ex: Exclusions, email: string, domain: string): string | undefined {
+/** Why one lead is not prospected now, or undefined (`leadExclusion`'s reason). */
+export async function exclusionFor(sql: Sql, workspaceId: string, now: Date, lead: { email: string; domain: string }): Promise<string | undefined> {
+  return (await leadExclusion(sql, workspaceId, now, lead))?.reason;
+}
+
+/** What excludes a lead, checking parent domains too (mail.x.example matches x.example). */
+export function exclusionOf(ex: Exclusions, email: string, domain: string): Exclusion | undefined {
   const direct = ex.emails.get(email);
   if (direct) return direct;
   for (const host of leadHosts(email, domain)) {
-    const reason = ex.domains.get(host);
-    if (reason) return reason;
+    const found = ex.domains.get(host);
+    if (found) return found;
   }
   return undefined;
+}
+
+/** The excluding reason for a lead (`exclusionOf`'s reason). */
+export function exclusionReason(ex: Exclusions, email: string, domain: string): string | undefined {
+  return exclusionOf(ex, email, domain)?.reason;
 }
 
 /** Runs one ICP's search and records its leads on the run. */

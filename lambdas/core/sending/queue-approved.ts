@@ -17,7 +17,7 @@
  */
 import { NotFoundError } from '../errors.ts';
 import { ApprovalRefusedError } from '../outreach/errors.ts';
-import { exclusionFor } from '../pipeline/search-leads.ts';
+import { leadExclusion, type Exclusion } from '../pipeline/search-leads.ts';
 import type { Sql } from '../ports.ts';
 import { addMailbox, scheduleFirstTouch, type Scheduled } from './schedule.ts';
 
@@ -49,8 +49,8 @@ export async function queueApprovedSequence(sql: Sql, sequenceId: string, now: D
   if (!row) return undefined;
   const hold = await contactHold(sql, sequenceId, now);
   if (hold) {
-    const later = hold.startsWith('company cooling off') ? ' or approve it after that date' : '';
-    throw new ApprovalRefusedError(sequenceId, `sequence ${sequenceId} cannot be approved: ${hold}. Reject it (\`prospector drafts reject ${sequenceId.slice(0, 8)} --reason "…"\`)${later}.`);
+    const later = hold.kind === 'cooling_off' ? ' or approve it after that date' : '';
+    throw new ApprovalRefusedError(sequenceId, `sequence ${sequenceId} cannot be approved: ${hold.reason}. Reject it (\`prospector drafts reject ${sequenceId.slice(0, 8)} --reason "…"\`)${later}.`);
   }
   if (row.emails === 0) return undefined;
   await ensureRepMailbox(sql, row.workspace_id, row.rep_email, now);
@@ -64,12 +64,12 @@ export async function queueApprovedSequence(sql: Sql, sequenceId: string, now: D
   }
 }
 
-/** Why the sequence's lead may not be written to now, as drafting would say it (`exclusionFor`), or null. */
-export async function contactHold(sql: Sql, sequenceId: string, now: Date): Promise<string | null> {
+/** What keeps the sequence's lead from being written to now, as drafting would say it (`leadExclusion`), or null. */
+export async function contactHold(sql: Sql, sequenceId: string, now: Date): Promise<Exclusion | null> {
   const lead = await sql.query<{ workspace_id: string; email: string; domain: string }>(
     `SELECT s.workspace_id, l.email, c.domain FROM sequence s JOIN lead l ON l.id = s.lead_id JOIN lead_company c ON c.id = l.company_id WHERE s.id = :id::uuid`,
     { id: sequenceId },
   );
   const h = lead.rows[0];
-  return h ? ((await exclusionFor(sql, h.workspace_id, now, h)) ?? null) : null;
+  return h ? ((await leadExclusion(sql, h.workspace_id, now, h)) ?? null) : null;
 }

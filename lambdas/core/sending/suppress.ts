@@ -5,7 +5,7 @@
  * sequences and the cancelled queue rows commit together with whatever else it records.
  */
 import { randomUUID } from 'node:crypto';
-import { loadExclusions, exclusionReason } from '../pipeline/search-leads.ts';
+import { exclusionOf, loadExclusions } from '../pipeline/search-leads.ts';
 import type { Sql } from '../ports.ts';
 
 /** Where a suppression came from (the `suppression.source` check in sql/0003; `rep`: added by hand in the web app). */
@@ -88,8 +88,9 @@ export async function stopExcludedSequences(tx: Sql, workspaceId: string, now: D
     if (open.rows.length === 0) return stopped;
     const exclusions = await loadExclusions(tx, workspaceId, now, open.rows);
     for (const row of open.rows) {
-      const reason = exclusionReason(exclusions, row.email, row.domain);
-      if (!reason || reason.startsWith('company cooling off') || reason.startsWith('email invalid')) continue;
+      const excluded = exclusionOf(exclusions, row.email, row.domain);
+      if (excluded?.kind !== 'suppressed' && excluded?.kind !== 'seller') continue;
+      const reason = excluded.reason;
       await tx.query(
         `UPDATE sequence SET status = 'stopped', status_reason = :why, resume_on = NULL, updated_at = :now::timestamptz
           WHERE id = :id::uuid AND status IN ('approved', 'active', 'paused')`,
