@@ -119,12 +119,19 @@ function outreachGlance(x: {
   fit_score: number | null; fit_threshold: number | null;
 }): LeadOutreachGlance | null {
   if (x.seq_status) return { kind: 'sequence', status: x.seq_status, statusReason: x.seq_reason };
-  if (x.draft_outcome === 'failed' || x.draft_outcome === 'not_drafted') {
-    return { kind: x.draft_outcome === 'failed' ? 'drafting_failed' : 'not_drafted', reason: x.draft_reason ?? '–' };
-  }
-  if (x.draft_outcome === null && x.fit_score !== null && x.fit_threshold !== null && x.fit_score < x.fit_threshold) {
-    return { kind: 'not_drafted', reason: fitBelowThreshold(x.fit_score, x.fit_threshold) };
-  }
+  const last = lastDraftOrFit(x.draft_outcome ? { outcome: x.draft_outcome, reason: x.draft_reason, runId: null, at: null } : null, x.fit_score, x.fit_threshold);
+  if (!last || last.outcome === 'drafted') return null;
+  return { kind: last.outcome === 'failed' ? 'drafting_failed' : 'not_drafted', reason: last.reason ?? '–' };
+}
+
+/**
+ * What drafting last did for a lead: the latest drafting outcome when there is one, else a fit
+ * below its ICP's threshold (the state machine's Choice never sent the lead to drafting), worded
+ * as the run summary words it; null when neither applies.
+ */
+function lastDraftOrFit(draft: NonNullable<LeadOutreach['lastDraft']> | null, fitScore: number | null, threshold: number | null): LeadOutreach['lastDraft'] {
+  if (draft) return draft;
+  if (fitScore !== null && threshold !== null && fitScore < threshold) return { outcome: 'not_drafted', reason: fitBelowThreshold(fitScore, threshold), runId: null, at: null };
   return null;
 }
 
@@ -173,12 +180,7 @@ export async function loadLastDraft(sql: Sql, workspaceId: string, lead: { id: s
     { lead: lead.id, ws: workspaceId },
   );
   const d = draft.rows[0];
-  const threshold = d?.fit_threshold ?? null;
-  if (d?.outcome) return { outcome: d.outcome, reason: d.reason, runId: d.run_id, at: d.updated_at };
-  if (lead.fitScore !== null && threshold !== null && lead.fitScore < threshold) {
-    return { outcome: 'not_drafted', reason: fitBelowThreshold(lead.fitScore, threshold), runId: null, at: null };
-  }
-  return null;
+  return lastDraftOrFit(d?.outcome ? { outcome: d.outcome, reason: d.reason, runId: d.run_id, at: d.updated_at } : null, lead.fitScore, d?.fit_threshold ?? null);
 }
 
 /**
