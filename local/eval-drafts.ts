@@ -24,6 +24,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { roleAddress } from '#core/leads/role-address.ts';
+import { emailsOnly } from '#core/pipeline/draft-outreach.ts';
 import { DirectoryLeadSearch } from '#adapters/directory-lead-search.ts';
 import { GroqLlm } from '#adapters/groq-llm.ts';
 import { lakeKeys } from '#core/lake-keys.ts';
@@ -77,7 +78,7 @@ export interface DraftsEvalResult {
   suite: 'drafts';
   leadsResearched: number;
   leadsEligible: number;
-  /** leads at or above their threshold left out because their address is a team's mailbox (drafting writes them no sequence) */
+  /** leads at or above their threshold left out because their address is a team's mailbox and their ICP does not draft for those (draftRoleAddresses) */
   roleAddressesLeftOut: string[];
   inventedSpecificsCaught: number | null;
   sendableWithInventedSpecific: number;
@@ -99,7 +100,7 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 };
 
-/** Researched leads of a run at or above their ICP's threshold, as drafting reads them (a role address, a team's mailbox, gets no sequence). */
+/** Researched leads of a run at or above their ICP's threshold, as drafting reads them (a team's mailbox only where its ICP drafts for them). */
 async function eligibleLeads(sql: Sql, runId: string, onboarding: Onboarding): Promise<{ researched: number; eligible: EligibleLead[]; roleAddresses: string[] }> {
   const rows = await sql.query<{ research_id: string; email: string; name: string; title: string | null; company: string; domain: string; icp_slug: string; fit_score: number | null; findings: Record<string, unknown> }>(
     `SELECT r.id AS research_id, l.email, l.name, l.title, c.name AS company, c.domain, i.slug AS icp_slug, r.fit_score, r.findings
@@ -116,7 +117,9 @@ async function eligibleLeads(sql: Sql, runId: string, onboarding: Onboarding): P
   for (const r of rows.rows) {
     const icp = onboarding.icps.find((i) => i.slug === r.icp_slug);
     if (!icp || r.fit_score === null || r.fit_score < icp.fitThreshold) continue;
-    if (roleAddress(r.email)) {
+    // as drafting decides (draft-outreach.ts): a team mailbox only where the ICP drafts for them, emails only
+    const role = roleAddress(r.email);
+    if (role && !icp.draftRoleAddresses) {
       roleAddresses.push(r.email);
       continue;
     }
@@ -127,10 +130,10 @@ async function eligibleLeads(sql: Sql, runId: string, onboarding: Onboarding): P
     eligible.push({
       email: r.email,
       input: {
-        lead: { name: r.name, email: r.email, companyName: r.company, domain: r.domain, title: r.title ?? titles.get(r.email.toLowerCase()) ?? null },
+        lead: { name: r.name, email: r.email, companyName: r.company, domain: r.domain, title: r.title ?? titles.get(r.email.toLowerCase()) ?? null, ...(role ? { teamMailbox: role } : {}) },
         research: { researchId: r.research_id, fitScore: r.fit_score, facts: facts.rows, findings: r.findings },
         onboarding,
-        icp,
+        icp: role ? emailsOnly(icp) : icp,
       },
     });
   }

@@ -41,7 +41,6 @@ export interface ReportLead {
   drafting: RunDrafting | null;
 }
 
-
 export interface RunReport {
   summary: RunSummary;
   /** leads with research, best fit first (no score last) */

@@ -104,7 +104,7 @@ export function roleAddressReason(role: string, company: string, icpSlug: string
 }
 
 /** The ICP with its sequence's email steps only: a team mailbox has no LinkedIn profile and no phone. */
-function emailsOnly(icp: OnboardingIcp): OnboardingIcp {
+export function emailsOnly(icp: OnboardingIcp): OnboardingIcp {
   return { ...icp, sequence: { steps: icp.sequence.steps.filter((s) => s.kind === 'email' || s.kind === 'follow_up_email') } };
 }
 
