@@ -86,6 +86,7 @@ export async function exportOnboarding(sql: Sql, workspaceId: string): Promise<O
         autopilot: i.autopilot,
         genericDrafts: i.generic_drafts,
         draftRoleAddresses: i.draft_role_addresses,
+        reps: i.reps,
         sequence: { steps: i.sequence_steps },
         watchEvery: i.watch_every,
       }),

@@ -146,11 +146,11 @@ export async function importOnboarding(
       const row = await tx.query<{ id: string }>(
         `INSERT INTO icp (id, workspace_id, slug, name, description, industries, employees_min, employees_max,
            revenue_min_usd, revenue_max_usd, geographies, technologies, funding_stages, buying_triggers,
-           negative_icp, search_keywords, schedule, daily_lead_quota, active, products, fit_threshold, autopilot, generic_drafts, draft_role_addresses, sequence_steps, watch_every)
+           negative_icp, search_keywords, schedule, daily_lead_quota, active, products, fit_threshold, autopilot, generic_drafts, draft_role_addresses, reps, sequence_steps, watch_every)
          VALUES (:id::uuid, :ws::uuid, :slug, :name, :description, ${textArray('industries')}, :employeesMin, :employeesMax,
            :revenueMin, :revenueMax, ${textArray('geographies')}, ${textArray('technologies')}, ${textArray('fundingStages')},
            ${textArray('buyingTriggers')}, ${textArray('negativeIcp')}, ${textArray('searchKeywords')}, :schedule,
-           :dailyLeadQuota, :active, ${textArray('products')}, :fitThreshold, :autopilot, :genericDrafts, :draftRoleAddresses, :sequenceSteps::jsonb, :watchEvery)
+           :dailyLeadQuota, :active, ${textArray('products')}, :fitThreshold, :autopilot, :genericDrafts, :draftRoleAddresses, ${textArray('reps')}, :sequenceSteps::jsonb, :watchEvery)
          ON CONFLICT (workspace_id, slug) DO UPDATE SET
            name = EXCLUDED.name, description = EXCLUDED.description, industries = EXCLUDED.industries,
            employees_min = EXCLUDED.employees_min, employees_max = EXCLUDED.employees_max,
@@ -161,7 +161,7 @@ export async function importOnboarding(
            schedule = EXCLUDED.schedule, daily_lead_quota = EXCLUDED.daily_lead_quota,
            active = EXCLUDED.active, products = EXCLUDED.products,
            fit_threshold = EXCLUDED.fit_threshold, autopilot = EXCLUDED.autopilot,
-           generic_drafts = EXCLUDED.generic_drafts, draft_role_addresses = EXCLUDED.draft_role_addresses, sequence_steps = EXCLUDED.sequence_steps, watch_every = EXCLUDED.watch_every
+           generic_drafts = EXCLUDED.generic_drafts, draft_role_addresses = EXCLUDED.draft_role_addresses, reps = EXCLUDED.reps, sequence_steps = EXCLUDED.sequence_steps, watch_every = EXCLUDED.watch_every
          RETURNING id`,
         {
           ...w,
@@ -188,6 +188,7 @@ export async function importOnboarding(
           autopilot: icp.autopilot,
           genericDrafts: icp.genericDrafts,
           draftRoleAddresses: icp.draftRoleAddresses,
+          reps: icp.reps,
           sequenceSteps: JSON.stringify(icp.sequence.steps),
           watchEvery: icp.watchEvery,
         },

@@ -246,6 +246,9 @@ const icpSchema = z.strictObject({
   // A lead whose address is a team mailbox (info@, accounts@) is drafted for only when this is
   // set, and then gets the sequence's emails only, greeting the team.
   draftRoleAddresses: z.boolean().default(false),
+  // The reps (users' emails) this ICP's leads are shared among; empty: every user whose role is
+  // rep (every user when none is). A company already in a sequence stays with that rep.
+  reps: z.array(lowercase().refine(isEmail, 'must be the email address of one of the users')).default([]),
   // The touches drafted for a lead, in order, with business days from the first email.
   sequence: sequenceSchema.default({ steps: DEFAULT_SEQUENCE_STEPS.map((s) => ({ ...s })) }),
 });
@@ -515,6 +518,7 @@ function crossChecks(input: unknown): OnboardingIssue[] {
 
   const users = list(input.users);
   firstSeen('users', users, (u) => (isObject(u) ? str(u.email)?.toLowerCase() : undefined), 'email');
+  const userEmails = users.map((u) => (isObject(u) ? str(u.email)?.trim().toLowerCase() : undefined)).filter((e): e is string => !!e);
 
   const products = list(input.products);
   firstSeen('products', products, (p) => (isObject(p) ? str(p.name) : undefined), 'name');
@@ -540,6 +544,18 @@ function crossChecks(input: unknown): OnboardingIssue[] {
           at(['icps', i, 'products', j], `"${n}" is not a product in this file (products: ${productNames.map((p) => `"${p}"`).join(', ') || 'none'})`),
         );
       }
+    });
+    const reps = list(icp.reps);
+    const seenRep = new Map<string, number>();
+    reps.forEach((r, j) => {
+      const email = str(r)?.trim().toLowerCase();
+      if (!email || !isEmail(email)) return;
+      if (!userEmails.includes(email)) {
+        issues.push(at(['icps', i, 'reps', j], `"${email}" is not one of the users (users: ${userEmails.map((u) => `"${u}"`).join(', ') || 'none'})`));
+      }
+      const prior = seenRep.get(email);
+      if (prior !== undefined) issues.push(at(['icps', i, 'reps', j], `duplicates icps[${i}].reps[${prior}] ("${email}")`));
+      else seenRep.set(email, j);
     });
     const personas = list(icp.personas);
     const seen = new Map<string, number>();

@@ -120,7 +120,7 @@ SELECT kind, doc FROM (
   SELECT 'icp', 0, to_jsonb(x)
     FROM (SELECT id, slug, name, description, industries, employees_min, employees_max, revenue_min_usd::text, revenue_max_usd::text, geographies,
                  technologies, funding_stages, buying_triggers, negative_icp, search_keywords, schedule, daily_lead_quota, active, products,
-                 fit_threshold, autopilot, generic_drafts, draft_role_addresses, sequence_steps
+                 fit_threshold, autopilot, generic_drafts, draft_role_addresses, reps, sequence_steps
             FROM icp WHERE workspace_id = :ws::uuid AND id = :icp::uuid) x
   UNION ALL
   SELECT 'persona', row_number() OVER (ORDER BY x.position NULLS LAST, x.name)::int, to_jsonb(x) - 'position'
@@ -153,7 +153,7 @@ export async function loadOnboarding(sql: Sql, workspaceId: string, icpId: strin
     id: string; slug: string; name: string; description: string; industries: string[]; employees_min: number | null; employees_max: number | null;
     revenue_min_usd: string | null; revenue_max_usd: string | null; geographies: string[]; technologies: string[]; funding_stages: string[];
     buying_triggers: string[]; negative_icp: string[]; search_keywords: string[]; schedule: string; daily_lead_quota: number; active: boolean;
-    products: string[]; fit_threshold: number; autopilot: boolean; generic_drafts: boolean; draft_role_addresses: boolean; sequence_steps: Json;
+    products: string[]; fit_threshold: number; autopilot: boolean; generic_drafts: boolean; draft_role_addresses: boolean; reps: string[]; sequence_steps: Json;
   }>('icp')[0];
   if (!icp) throw new ProspectorError(`ICP ${icpId} is not an ICP of workspace ${workspaceId}`);
   const personas = of<{ name: string; titles: string[]; seniority: string; departments: string[]; responsibilities: string[]; pains: string[]; goals: string[]; objections: string[] }>('persona');
@@ -181,6 +181,7 @@ export async function loadOnboarding(sql: Sql, workspaceId: string, icpId: strin
         negativeIcp: icp.negative_icp, searchKeywords: icp.search_keywords, schedule: icp.schedule, dailyLeadQuota: icp.daily_lead_quota,
         active: icp.active, products: icp.products, fitThreshold: icp.fit_threshold, autopilot: icp.autopilot, genericDrafts: icp.generic_drafts,
         draftRoleAddresses: icp.draft_role_addresses,
+        reps: icp.reps,
         sequence: { steps: icp.sequence_steps },
         personas,
       },

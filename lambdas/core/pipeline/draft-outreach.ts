@@ -39,6 +39,7 @@ import { draft, draftingMethod, llmDrafter, type DraftInput, type DraftMode, typ
 import { loadDraftingLead, loadDraftingResearch, loadEditExamples, loadOnboarding } from '../outreach/drafting-context.ts';
 import { experimentName, fitBelowThreshold, NO_ICP_REASON, recordDraftOutcome, recordLlmCalls, writeSequence } from '../outreach/sequence-writer.ts';
 import { assignVariants } from '../outreach/templates.ts';
+import { chooseRep, REP_ROWS_SQL, repParameters } from '../outreach/assign-rep.ts';
 import { draftOptionsFrom } from '../outreach/draft.ts';
 import type { OnboardingIcp } from '../onboarding/schema.ts';
 import type { Deps } from './deps.ts';
@@ -81,6 +82,9 @@ export interface DraftOutreachOutput {
   /** the sequence's status: `draft`, or `approved` by the ICP's autopilot */
   status?: string;
   variant?: 'a' | 'b';
+  /** the rep the new sequence went to (its mailbox sends it), and why that rep */
+  rep?: string;
+  repReason?: string;
   /** the signal that triggered this draft, when one did */
   signalId?: string;
   /**
@@ -166,13 +170,20 @@ export async function draftOutreach(deps: Deps, rawInput: DraftOutreachInput, op
       ...(signalCited && trigger ? { signalId: trigger.signalId } : {}),
     }),
   );
-  const open = await sql.query<{ id: string; status: string; idempotency_key: string }>(
-    `SELECT id, status, idempotency_key FROM sequence
-      WHERE lead_id = :leadId::uuid AND (idempotency_key = :key OR status IN ('draft', 'approved', 'active', 'paused'))
-      ORDER BY (idempotency_key = :key) DESC LIMIT 1`,
-    { leadId, key: idempotencyKey },
+  // The lead's open sequence (or the one of this key), and in the same statement what choosing
+  // its rep needs, should it be drafted for.
+  const repParams = repParameters(onboarding, icp.icp);
+  const open = await sql.query<{ kind: 'sequence' | 'owner' | 'load'; id: string | null; status: string | null; idempotency_key: string | null; rep_email: string | null; open: number | null }>(
+    `SELECT 'sequence' AS kind, x.id, x.status, x.idempotency_key, NULL::text AS rep_email, NULL::int AS open
+       FROM (SELECT id, status, idempotency_key FROM sequence
+              WHERE lead_id = :lead::uuid AND (idempotency_key = :key OR status IN ('draft', 'approved', 'active', 'paused'))
+              ORDER BY (idempotency_key = :key) DESC LIMIT 1) x
+     UNION ALL
+     SELECT r.kind, NULL::uuid, NULL::text, NULL::text, r.rep_email, r.open FROM (${REP_ROWS_SQL}) r`,
+    { lead: leadId, ws: lead.workspaceId, key: idempotencyKey, ...repParams },
   );
-  const existing = open.rows[0];
+  const found = open.rows.find((r) => r.kind === 'sequence');
+  const existing = found ? { id: found.id!, status: found.status!, idempotency_key: found.idempotency_key! } : undefined;
   if (existing && existing.idempotency_key === idempotencyKey) {
     await recordDraftOutcome(sql, { runId, leadId, outcome: 'drafted', sequenceId: existing.id, source: method.source, reason: 'already drafted: the same research, onboarding and drafting method' });
     if (trigger) await settleTrigger(sql, { signalId: trigger.signalId, status: 'drafted', sequenceId: existing.id, at: deps.clock.now() });
@@ -189,7 +200,7 @@ export async function draftOutreach(deps: Deps, rawInput: DraftOutreachInput, op
     if (input.triggered) return notDrafted(triggered.reason);
   }
 
-  const rep = onboarding.users.find((u) => u.role === 'rep') ?? onboarding.users[0];
+  const rep = chooseRep(open.rows, repParams.repCandidates);
   const draftInput: DraftInput = {
     lead: { name: lead.name, email: lead.email, companyName: lead.companyName, domain: lead.domain, title: lead.title, ...(role ? { teamMailbox: role } : {}) },
     research: {
@@ -299,7 +310,7 @@ export async function draftOutreach(deps: Deps, rawInput: DraftOutreachInput, op
     if (allBlocked) await skipTrigger(`the grounding checker blocked every first-touch message (sequence ${written.sequenceId.slice(0, 8)} waits for a rep's edit)`);
     else await settleTrigger(sql, { signalId: trigger.signalId, status: 'drafted', sequenceId: written.sequenceId, reason: cites ? null : 'the first touch does not cite the signal', at: deps.clock.now() });
   }
-  deps.log.info('lead drafted', { runId, leadId, sequenceId: written.sequenceId, source: sequence.source, status: written.status, flags: written.flags, ...(trigger ? { signalId: trigger.signalId } : {}) });
+  deps.log.info('lead drafted', { runId, leadId, sequenceId: written.sequenceId, source: sequence.source, status: written.status, flags: written.flags, rep: rep.why, ...(trigger ? { signalId: trigger.signalId } : {}) });
   return {
     drafted: true,
     sequenceId: written.sequenceId,
@@ -307,6 +318,7 @@ export async function draftOutreach(deps: Deps, rawInput: DraftOutreachInput, op
     source: sequence.source,
     status: written.status,
     variant: written.variant,
+    ...(written.inserted ? { rep: sequence.repEmail, repReason: rep.why } : {}),
     ...(note ? { reason: note } : {}),
     ...(trigger ? { signalId: trigger.signalId } : {}),
   };

@@ -122,6 +122,7 @@ export const GUIDED_SECTIONS: readonly Group[] = [
       { key: 'active', label: 'Active (searched on its schedule)', kind: 'checkbox', initial: 'on' },
       { key: 'autopilot', label: 'Autopilot: approve drafts that carry no risk flag', kind: 'checkbox' },
       { key: 'genericDrafts', label: 'Draft a generic, labelled sequence when no fact can be quoted', kind: 'checkbox' },
+      { key: 'reps', label: "Reps this ICP's leads go to (their emails, one a line)", kind: 'lines', rows: 2, hint: 'Empty: every rep of the workspace. Each lead goes to the rep who already has its company, else to the one with the fewest open sequences.' },
       { key: 'draftRoleAddresses', label: 'Draft for team mailboxes (info@, accounts@): emails only, greeting the team', kind: 'checkbox' },
     ],
     children: [PERSONAS],
