@@ -53,7 +53,7 @@ import { onboardingPage, type OnboardingIssueView } from './pages/onboarding.ts'
 import { placeSendingIssues, sendingForm, sendingValues, sendingValuesFromBody, settingsFromValues } from './pages/sending-form.ts';
 import { checkSendingSettings, loadSendingSettings, saveSendingSettings } from '#core/sending/settings.ts';
 import { addItem, documentFromValues, guidedForm, placeIssues, removeItem, valuesFromBody, valuesFromOnboarding, type GuidedState } from './pages/guided.ts';
-import { reviewQueue } from './pages/review.ts';
+import { reviewQueue, type QueueView } from './pages/review.ts';
 import { suppressionsPage, type SuppressionFormState } from './pages/suppressions.ts';
 import { runDetail, runsList } from './pages/runs.ts';
 import { CALLBACK_PATH, SignInError, type CognitoSignIn } from './cognito.ts';
@@ -335,13 +335,28 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
 
   // --- review queue -------------------------------------------------------------------------------
 
+  /** Whether the queue shows the signed-in rep's drafts only (`view=mine`, in the query or a form). */
+  async function queueView(c: Context<AppEnv>): Promise<QueueView> {
+    const given = c.req.method === 'GET' ? c.req.query('view') : await field(c, 'view');
+    return given === 'mine' ? 'mine' : 'all';
+  }
+
   async function renderQueue(c: Context<AppEnv>, extra: { notice?: Html | null; error?: string | null; status?: 200 | 409 | 422 } = {}) {
     const session = c.get('session');
-    const drafts = await listSequences(sql, { workspaceId: session.workspaceId, status: 'draft' });
+    const view = await queueView(c);
+    const everyone = await listSequences(sql, { workspaceId: session.workspaceId, status: 'draft' });
+    const drafts = view === 'mine' ? everyone.filter((d) => d.repEmail === session.email) : everyone;
     // drafts whose leads opted out or were excluded since they were drafted: approving is refused
     const held = await draftHolds(sql, drafts, now());
-    return c.html(page({ title: 'Review queue', session, current: '/review', notice: extra.notice, error: extra.error }, reviewQueue(session, drafts, held)), extra.status ?? 200);
+    const counts = { all: everyone.length, mine: everyone.filter((d) => d.repEmail === session.email).length };
+    return c.html(
+      page({ title: 'Review queue', session, current: '/review', notice: extra.notice, error: extra.error }, reviewQueue(session, drafts, held, { view, counts })),
+      extra.status ?? 200,
+    );
   }
+
+  /** Back to the queue as it was shown, with what was done. */
+  const backToQueue = (view: QueueView, done: string) => `/review?done=${done}${view === 'mine' ? '&view=mine' : ''}`;
 
   /** The queue again with a refused action's reason at the top (the draft stays as it was). */
   function refused(c: Context<AppEnv>, error: unknown) {
@@ -375,15 +390,17 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
 
   app.post('/review/reject-held', async (c) => {
     const session = c.get('session');
-    const rejected = await rejectHeldDrafts(sql, session.workspaceId, { by: session.email, now: now() });
-    return c.redirect(`/review?done=held&n=${rejected.length}`, 303);
+    const view = await queueView(c);
+    const rejected = await rejectHeldDrafts(sql, session.workspaceId, { by: session.email, now: now(), repEmail: view === 'mine' ? session.email : null });
+    return c.redirect(`${backToQueue(view, 'held')}&n=${rejected.length}`, 303);
   });
 
   app.post('/review/approve-unflagged', async (c) => {
     const session = c.get('session');
-    const result = await approveAllUnflagged(sql, { workspaceId: session.workspaceId }, { by: session.email, now: now() });
+    const view = await queueView(c);
+    const result = await approveAllUnflagged(sql, { workspaceId: session.workspaceId, repEmail: view === 'mine' ? session.email : null }, { by: session.email, now: now() });
     const held = result.left.filter((l) => l.held).length;
-    return c.redirect(`/review?done=bulk&n=${result.approved.length}${held ? `&held=${held}` : ''}`, 303);
+    return c.redirect(`${backToQueue(view, 'bulk')}&n=${result.approved.length}${held ? `&held=${held}` : ''}`, 303);
   });
 
   app.post('/review/:id/approve', async (c) => {
@@ -395,7 +412,7 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     } catch (error) {
       return refused(c, error);
     }
-    return c.redirect('/review?done=approved', 303);
+    return c.redirect(backToQueue(await queueView(c), 'approved'), 303);
   });
 
   app.post('/review/:id/reject', async (c) => {
@@ -408,7 +425,7 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     } catch (error) {
       return refused(c, error);
     }
-    return c.redirect('/review?done=rejected', 303);
+    return c.redirect(backToQueue(await queueView(c), 'rejected'), 303);
   });
 
   app.post('/review/messages/:id/edit', async (c) => {
@@ -424,7 +441,7 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     } catch (error) {
       return refused(c, error);
     }
-    return c.redirect(`/review?done=edited#seq-${hit.sequenceId}`, 303);
+    return c.redirect(`${backToQueue(await queueView(c), 'edited')}#seq-${hit.sequenceId}`, 303);
   });
 
   // --- inbox ----------------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ interface FilterOptions {
   icp?: string;
   status?: string;
   flag?: string;
+  rep?: string;
 }
 
 /** The user's filters as the repository takes them; every bad value is named with the good ones. */
@@ -63,9 +64,21 @@ async function toFilter(sql: Sql, opts: FilterOptions, choice: WorkspaceChoice |
       throw new ProspectorError(`--icp ${opts.icp}: no such ICP; use one of ${icps.rows.map((i) => i.slug).join(', ') || '(none onboarded)'}`);
     }
   }
+  let repEmail: string | null = null;
+  if (opts.rep !== undefined) {
+    const users = await sql.query<{ email: string }>(
+      `SELECT DISTINCT email FROM app_user WHERE :ws::uuid IS NULL OR workspace_id = :ws::uuid ORDER BY email`,
+      { ws: workspaceId },
+    );
+    repEmail = opts.rep.trim().toLowerCase();
+    if (!users.rows.some((u) => u.email === repEmail)) {
+      throw new ProspectorError(`--rep ${opts.rep}: not a user of the workspace; use one of ${users.rows.map((u) => u.email).join(', ') || '(none onboarded)'}`);
+    }
+  }
   return {
     workspaceId,
     runId: opts.run ? await resolveRunId(sql, opts.run, choice) : null,
+    repEmail,
     icpSlug: opts.icp ?? null,
     status: (opts.status as SequenceStatus | undefined) ?? null,
     flag: (opts.flag as FlagFilter | undefined) ?? null,
@@ -89,6 +102,7 @@ export function formatList(views: SequenceView[], held: ReadonlyMap<string, stri
     lead: s.lead.email,
     company: s.lead.company,
     icp: s.icp ?? '',
+    rep: s.repEmail,
     fit: s.fitScore ?? '',
     source: s.source,
     verdict: s.grounding ?? '',
@@ -366,7 +380,8 @@ Examples:
   const filterOptions = (c: Command) =>
     c
       .option('--run <id>', 'only sequences drafted in this run (its id or first 8+ characters)')
-      .option('--icp <slug>', 'only sequences of this ICP');
+      .option('--icp <slug>', 'only sequences of this ICP')
+      .option('--rep <email>', 'only sequences this rep sends');
 
   filterOptions(drafts.command('list'))
     .description('sequences with their lead, verdict and risk flags, newest first (every workspace unless --workspace)')
@@ -380,6 +395,7 @@ Examples:
   $ prospector drafts list
   $ prospector drafts list --status draft --flag none        # what --all-unflagged would approve
   $ prospector drafts list --flag invented_specific
+  $ prospector drafts list --status draft --rep lukas.brenner@tallyhand.com
   $ prospector drafts list --run 3f2c9a1e --icp midmarket-logistics --json`,
     )
     .action(async (opts: FilterOptions & { json?: boolean }) => {
@@ -392,7 +408,7 @@ Examples:
         const { draftHolds } = await import('#core/outreach/holds.ts');
         const held = await draftHolds(sql, views, new Date());
         // Responses to replies belong to no run or ICP: listed unless one of those is asked for.
-        const answers = filter.runId || filter.icpSlug ? [] : await (await responses()).listResponses(sql, filter);
+        const answers = filter.runId || filter.icpSlug ? [] : (await (await responses()).listResponses(sql, filter)).filter((a) => !filter.repEmail || a.repEmail === filter.repEmail);
         if (opts.json) ctx.print(JSON.stringify([...views.map((v) => (v.status === 'draft' ? { ...v, held: held.get(v.id) ?? null } : v)), ...answers]));
         else ctx.print([formatList(views, held), formatResponseList(answers)].filter(Boolean).join('\n\n'));
       }, { sampleWeb: false });
@@ -429,7 +445,7 @@ Examples:
       .description('approve draft sequences: nothing is sendable before this')
       .argument('[ids...]', 'sequence ids (or first 6+ characters)'),
   )
-    .option('--all-unflagged', 'approve every draft whose messages carry no flag (with --run/--icp: only those)')
+    .option('--all-unflagged', 'approve every draft whose messages carry no flag (with --run/--icp/--rep: only those)')
     .option('--reason <text>', 'why the draft may go out over its risk flags (required when it has any; recorded)')
     .option('--by <email>', 'the rep deciding (default: the rep who owns the sequence)')
     .option('--json', 'print what was approved as JSON')
@@ -449,7 +465,7 @@ Examples:
     .action(async (ids: string[], opts: FilterOptions & { allUnflagged?: boolean; reason?: string; by?: string; json?: boolean }) => {
       if (opts.allUnflagged && ids.length) throw new ProspectorError('give sequence ids or --all-unflagged, not both');
       if (!opts.allUnflagged && !ids.length) throw new ProspectorError('give the sequence id(s) to approve, or --all-unflagged (list drafts with `prospector drafts list --status draft`)');
-      if (!opts.allUnflagged && (opts.run || opts.icp)) throw new ProspectorError('--run and --icp select drafts for --all-unflagged only');
+      if (!opts.allUnflagged && (opts.run || opts.icp || opts.rep)) throw new ProspectorError('--run, --icp and --rep select drafts for --all-unflagged only');
       if (opts.reason !== undefined && !opts.reason.trim()) throw new ProspectorError('--reason is empty: say why the flags are acceptable');
       await ctx.withRuntime(async (rt) => {
         const sql = rt.deps.sql;
@@ -457,10 +473,10 @@ Examples:
         if (opts.allUnflagged) {
           if (opts.reason) throw new ProspectorError('--reason overrides flags on one reviewed sequence; --all-unflagged approves only drafts with no flag, so it takes no reason');
           const workspace = await resolveWorkspace(sql, ctx.workspace());
-          const filter = await toFilter(sql, { run: opts.run, icp: opts.icp }, ctx.workspace(), workspace.id);
+          const filter = await toFilter(sql, { run: opts.run, icp: opts.icp, rep: opts.rep }, ctx.workspace(), workspace.id);
           const result = await approveAllUnflagged(sql, filter, { by: opts.by });
           // Responses to replies with no flag at all go with them (they belong to no run or ICP).
-          const answers = filter.runId || filter.icpSlug ? [] : await (await responses()).listResponses(sql, { workspaceId: workspace.id, status: 'draft', flag: 'none' });
+          const answers = filter.runId || filter.icpSlug ? [] : (await (await responses()).listResponses(sql, { workspaceId: workspace.id, status: 'draft', flag: 'none' })).filter((a) => !filter.repEmail || a.repEmail === filter.repEmail);
           const responsesApproved = [];
           for (const r of answers.filter((a) => a.grounding === 'grounded')) responsesApproved.push(await (await responses()).approveResponse(sql, r.id, { by: opts.by }));
           if (opts.json) {

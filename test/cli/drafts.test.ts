@@ -109,6 +109,33 @@ describe('prospector drafts', { timeout: 600_000 }, () => {
     expect(badFlag.stderr).toContain('--flag typo: not a checker rule; use any, none or one of unknown_fact');
   });
 
+  it('filters by the rep who sends (--rep), shows the rep in the table, and refuses one who is not a user', async () => {
+    const lukas = 'lukas.brenner@tallyhand.com';
+    const sql = await homeDatabase(home);
+    await sql.query(`UPDATE sequence SET rep_email = :e WHERE id = :id::uuid`, { e: lukas, id: s.toReject.seq.sequenceId });
+    try {
+      const his = await run(['list', '--rep', 'Lukas.Brenner@tallyhand.com', '--json']);
+      expect(his.code, his.stderr).toBe(0);
+      expect(ids(lastJson(his))).toEqual([s.toReject.seq.sequenceId]);
+      const hers = lastJson<SequenceView[]>(await run(['list', '--rep', 'maya.okafor@tallyhand.com', '--json']));
+      expect(hers).toHaveLength(4);
+      expect(hers.every((v) => v.repEmail === 'maya.okafor@tallyhand.com')).toBe(true);
+
+      const text = await run(['list', '--status', 'draft']);
+      expect(text.stdout).toMatch(/id\s+status\s+lead\s+company\s+icp\s+rep\s+fit/);
+      expect(text.stdout).toMatch(new RegExp(`${s.toReject.seq.sequenceId.slice(0, 8)}  draft .* ${lukas.replace(/\./g, '\\.')} `));
+
+      const nobody = await run(['list', '--rep', 'nobody@tallyhand.com']);
+      expect(nobody.code).toBe(2);
+      expect(nobody.stderr).toContain('--rep nobody@tallyhand.com: not a user of the workspace; use one of lukas.brenner@tallyhand.com, maya.okafor@tallyhand.com');
+      const onOne = await run(['approve', s.clean.seq.sequenceId, '--rep', lukas]);
+      expect(onOne.code).toBe(2);
+      expect(onOne.stderr).toContain('--run, --icp and --rep select drafts for --all-unflagged only');
+    } finally {
+      await sql.query(`UPDATE sequence SET rep_email = 'maya.okafor@tallyhand.com' WHERE id = :id::uuid`, { id: s.toReject.seq.sequenceId });
+    }
+  });
+
   it('shows a sequence with its steps, both variants, each cited sentence with quote and source, flags and the template label', async () => {
     const r = await run(['show', s.clean.seq.sequenceId.slice(0, 8)]);
     expect(r.code, r.stderr).toBe(0);

@@ -322,6 +322,46 @@ describe('CSRF', () => {
   });
 });
 
+describe("the queue's views: everyone's drafts, or the ones you send", () => {
+  test('each card names who sends it; "Sent by you" lists only those, and its bulk approval approves only those', async () => {
+    const lukas = 'lukas.brenner@tallyhand.com';
+    const lukasId = (await f.db.query<{ id: string }>(`SELECT id FROM app_user WHERE workspace_id = :ws::uuid AND email = :e`, { ws: f.tallyhand.workspaceId, e: lukas })).rows[0].id;
+    const granite = f.sequences.granite.sequenceId;
+    await f.db.query(`UPDATE sequence SET rep_email = :e WHERE id = :id::uuid`, { e: lukas, id: granite });
+    try {
+      const drafts = (await f.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM sequence WHERE workspace_id = :ws::uuid AND status = 'draft'`, { ws: f.tallyhand.workspaceId })).rows[0].n;
+      expect(drafts).toBeGreaterThan(1);
+      const maya = await signIn(f.tallyhand.userId);
+      const all = await (await maya.get('/review')).text();
+      expect(all).toContain(`<a href="/review" aria-current="true">Everyone&#39;s drafts (${drafts})</a>`);
+      expect(all).toContain(`Sent by you (${drafts - 1})`);
+      expect(all).toContain(`sent by ${lukas}`);
+      expect(all).toContain('sent by you');
+      const mine = await (await maya.get('/review?view=mine')).text();
+      expect(mine).toContain(`${drafts - 1} draft(s) waiting that you send`);
+      expect(mine).not.toContain(`sent by ${lukas}`);
+      expect(mine).not.toContain(`id="seq-${granite}"`);
+      // the only unflagged draft is Lukas's: Maya's view offers no bulk approval, and a post from it approves nothing
+      expect(mine).not.toContain('Approve the');
+      const bulk = await maya.post('/review/approve-unflagged', { view: 'mine' });
+      expect(bulk.headers.get('location')).toBe('/review?done=bulk&view=mine&n=0');
+      expect(await status(granite)).toBe('draft');
+      // a refused approval from that view keeps it
+      const refused = await maya.post(`/review/${f.sequences.northwind.sequenceId}/approve`, { view: 'mine' });
+      expect(refused.status).toBe(409);
+      expect(await refused.text()).toContain('that you send');
+
+      const his = await (await (await signIn(lukasId)).get('/review?view=mine')).text();
+      expect(his).toContain('1 draft(s) waiting that you send · 1 without any flag.');
+      expect(his).toContain('Approve the 1 unflagged draft(s)');
+      expect(his).toContain(`id="seq-${granite}"`);
+      expect(his).toMatch(/<input type="hidden" name="view" value="mine">/);
+    } finally {
+      await f.db.query(`UPDATE sequence SET rep_email = :e WHERE id = :id::uuid`, { e: f.tallyhand.email, id: granite });
+    }
+  });
+});
+
 describe('review actions', () => {
   test('a flagged draft needs a reason: refused without one, approved with it by the signed-in rep', async () => {
     const s = await signIn(f.tallyhand.userId);

@@ -141,6 +141,19 @@ suite('the web app in Chromium', () => {
     await expect(page.getByLabel('Single-key shortcuts on').isChecked()).resolves.toBe(true);
   });
 
+  test("the queue's view (everyone's drafts, or the ones you send) is chosen with the keyboard, and each card names its sender", async () => {
+    await page.goto(`${ui.url}/review`);
+    await tabTo('a[href="/review?view=mine"]');
+    await Promise.all([page.waitForURL(/view=mine/), page.keyboard.press('Enter')]);
+    await expect(page.locator('a[href="/review?view=mine"]').getAttribute('aria-current')).resolves.toBe('true');
+    await expect(page.locator('main').textContent()).resolves.toMatch(/\d+ draft\(s\) waiting that you send/);
+    await expect(page.locator(`#seq-${f.sequences.evil.sequenceId} .muted`).first().textContent()).resolves.toContain('sent by you');
+    await shot('review-sent-by-you');
+    await tabTo('a[href="/review"]:not([aria-current="page"])');
+    await Promise.all([page.waitForURL((u) => u.pathname === '/review' && !u.search), page.keyboard.press('Enter')]);
+    await expect(page.locator('a[href="/review"][aria-current="true"]').count()).resolves.toBe(1);
+  });
+
   test('the rest of the queue is done with the keyboard alone: j/k, a with a reason, e and Esc, r with a reason', async () => {
     await page.goto(`${ui.url}/review`);
     await expect(page.locator('.shortcuts').textContent()).resolves.toContain('next / previous draft');

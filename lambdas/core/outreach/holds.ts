@@ -39,9 +39,9 @@ export async function draftHolds(
 export async function rejectHeldDrafts(
   sql: Sql,
   workspaceId: string,
-  options: { by?: string; now?: Date } = {},
+  options: { by?: string; now?: Date; /** only the drafts this rep sends */ repEmail?: string | null } = {},
 ): Promise<{ sequenceId: string; decidedBy: string; reason: string }[]> {
-  const drafts = await listSequences(sql, { workspaceId, status: 'draft' });
+  const drafts = await listSequences(sql, { workspaceId, status: 'draft', repEmail: options.repEmail ?? null });
   const rejected = [];
   for (const [sequenceId, reason] of await draftHolds(sql, drafts, options.now ?? new Date())) {
     rejected.push(await rejectSequence(sql, sequenceId, { by: options.by, reason: `not to be contacted now: ${reason}` }));

@@ -262,6 +262,8 @@ export interface SequenceFilter {
   icpSlug?: string | null;
   status?: SequenceStatus | null;
   flag?: FlagFilter | null;
+  /** only the sequences this rep sends (their email) */
+  repEmail?: string | null;
 }
 
 /** The messages that can be sent: no variant, the assigned one, or all when none is assigned. */
@@ -279,6 +281,7 @@ export async function listSequenceIds(sql: Sql, filter: SequenceFilter = {}): Pr
         AND (:run::uuid IS NULL OR s.run_id = :run::uuid)
         AND (:icp::text IS NULL OR i.slug = :icp::text)
         AND (:status::text IS NULL OR s.status = :status::text)
+        AND (:rep::text IS NULL OR s.rep_email = :rep::text)
         AND (:flagMode::text IS NULL OR (:flagMode::text <> 'none') = EXISTS (
               SELECT 1 FROM message m
                 JOIN risk_flag f ON f.message_id = m.id
@@ -290,6 +293,7 @@ export async function listSequenceIds(sql: Sql, filter: SequenceFilter = {}): Pr
       run: filter.runId ?? null,
       icp: filter.icpSlug ?? null,
       status: filter.status ?? null,
+      rep: filter.repEmail?.trim().toLowerCase() || null,
       flagMode: flag,
       flagRule: flag && flag !== 'any' && flag !== 'none' ? flag : null,
     },

@@ -10,6 +10,18 @@ import { withCitationMarkers, type MessageView, type SequenceView } from '#core/
 import { csrfField, externalLink, type Html } from '../layout.ts';
 import type { WebSession } from '../sessions.ts';
 
+/** Every draft of the workspace, or the signed-in rep's only. */
+export type QueueView = 'all' | 'mine';
+
+/** Keeps the queue's view through a form's post and its redirect back. */
+const viewField = (view: QueueView): Html => (view === 'mine' ? html`<input type="hidden" name="view" value="mine">` : html``);
+
+/** One of the queue's views as a link, the shown one marked current. */
+function viewLink(shown: QueueView, view: QueueView, label: string): Html {
+  const href = view === 'mine' ? '/review?view=mine' : '/review';
+  return html`<li><a href="${href}"${shown === view ? html` aria-current="true"` : ''}>${label}</a></li>`;
+}
+
 /** The body with each cited sentence as a focusable mark whose tooltip holds the quotes. */
 function bodyWithCitations(m: MessageView): Html {
   const bySentence = new Map(m.citations.map((c) => [c.sentenceIndex, c]));
@@ -35,7 +47,7 @@ function flagList(m: MessageView): Html {
   )}</ul>`;
 }
 
-function messageBlock(session: WebSession, s: SequenceView, stepLabel: string, m: MessageView): Html {
+function messageBlock(session: WebSession, view: QueueView, stepLabel: string, m: MessageView): Html {
   const editable = withCitationMarkers(m.body, m.citations);
   return html`<section class="message" id="msg-${m.id}" aria-label="${stepLabel}${m.variant ? `, variant ${m.variant}` : ''}">
 <h3>${stepLabel}${m.variant ? ` · variant ${m.variant} (${m.angle})` : ''} <span class="verdict verdict-${m.grounding}">${m.grounding}</span>${m.edits ? html` <span class="muted">edited ${m.edits}×</span>` : ''}</h3>
@@ -43,7 +55,7 @@ ${m.subject !== null ? html`<p class="subject"><span class="muted">Subject:</spa
 ${bodyWithCitations(m)}
 ${flagList(m)}
 <details class="edit"><summary>Edit this message</summary>
-<form method="post" action="/review/messages/${m.id}/edit">${csrfField(session)}
+<form method="post" action="/review/messages/${m.id}/edit">${csrfField(session)}${viewField(view)}
 ${m.subject !== null ? html`<label for="subj-${m.id}">Subject</label><input id="subj-${m.id}" name="subject" value="${m.subject}" required>` : ''}
 <label for="body-${m.id}">Body (cite facts with [f1] after a sentence)</label>
 <textarea id="body-${m.id}" name="body" rows="7" required>${editable}</textarea>
@@ -52,36 +64,37 @@ ${m.subject !== null ? html`<label for="subj-${m.id}">Subject</label><input id="
 </section>`;
 }
 
-function actions(session: WebSession, s: SequenceView, held: string | undefined): Html {
+function actions(session: WebSession, view: QueueView, s: SequenceView, held: string | undefined): Html {
   const flagCount = Object.values(s.flagCounts).reduce((n, c) => n + (c ?? 0), 0);
   const approvable = s.grounding === 'grounded' || s.grounding === 'flagged';
   return html`<div class="actions">
 ${held
     ? html`<p class="flag">Not to be contacted now: ${held}. Reject it with that reason (filled in below).</p>`
     : approvable
-    ? html`<form method="post" action="/review/${s.id}/approve" class="approve">${csrfField(session)}
+    ? html`<form method="post" action="/review/${s.id}/approve" class="approve">${csrfField(session)}${viewField(view)}
 ${flagCount || s.grounding === 'flagged'
         ? html`<label for="why-${s.id}">Why the ${flagCount} flag(s) are acceptable (required)</label><input id="why-${s.id}" name="reason" required>`
         : ''}
 <button type="submit" class="primary">Approve</button></form>`
     : html`<p class="blocked">${s.grounding === 'blocked' ? 'Blocked: edit the blocked message so the checker passes it, or reject.' : 'Not checked yet: save the message to have it checked.'}</p>`}
-<form method="post" action="/review/${s.id}/reject" class="reject">${csrfField(session)}
+<form method="post" action="/review/${s.id}/reject" class="reject">${csrfField(session)}${viewField(view)}
 <label for="rej-${s.id}">Reason to reject</label><input id="rej-${s.id}" name="reason" required${held ? html` value="${held}"` : ''}>
 <button type="submit">Reject</button></form>
 </div>`;
 }
 
 /** One draft sequence as a card; `held`: why its lead may not be written to now (no Approve then). */
-function draftCard(session: WebSession, s: SequenceView, held: string | undefined): Html {
+function draftCard(session: WebSession, view: QueueView, s: SequenceView, held: string | undefined): Html {
   const l = s.lead;
+  const rep = s.repEmail === session.email ? 'you' : s.repEmail;
   return html`<article class="draft" id="seq-${s.id}" tabindex="-1" aria-labelledby="h-${s.id}">
 <h2 id="h-${s.id}">${l.name} · ${l.company} <span class="verdict verdict-${s.grounding ?? 'none'}">${s.grounding ?? '–'}</span></h2>
-<p class="muted">${l.email}${l.title ? ` · ${l.title}` : ''} · ICP ${s.icp ?? '–'} · persona ${s.persona} · fit ${s.fitScore ?? '–'}/100 · ${s.templateLabel ?? 'written by the language model'}
+<p class="muted">${l.email}${l.title ? ` · ${l.title}` : ''} · sent by ${rep} · ICP ${s.icp ?? '–'} · persona ${s.persona} · fit ${s.fitScore ?? '–'}/100 · ${s.templateLabel ?? 'written by the language model'}
 · <a href="/leads/${l.id}">research</a> · site ${externalLink(`https://${l.domain}/`, l.domain)}</p>
 ${s.steps.map((st) =>
-    st.messages.filter((m) => m.sendable).map((m) => messageBlock(session, s, `Step ${st.position}: ${st.kind.replace(/_/g, ' ')}, day ${st.dayOffset}`, m)),
+    st.messages.filter((m) => m.sendable).map((m) => messageBlock(session, view, `Step ${st.position}: ${st.kind.replace(/_/g, ' ')}, day ${st.dayOffset}`, m)),
   )}
-${actions(session, s, held)}
+${actions(session, view, s, held)}
 </article>`;
 }
 
@@ -90,19 +103,30 @@ ${actions(session, s, held)}
  * lead may not be written to now (an opt-out or an exclusion since it was drafted): such a draft
  * offers Reject only, and bulk approval leaves it.
  */
-export function reviewQueue(session: WebSession, drafts: SequenceView[], held: ReadonlyMap<string, string> = new Map()): Html {
+export function reviewQueue(
+  session: WebSession,
+  drafts: SequenceView[],
+  held: ReadonlyMap<string, string> = new Map(),
+  shown: { view: QueueView; counts: { all: number; mine: number } } = { view: 'all', counts: { all: drafts.length, mine: drafts.filter((d) => d.repEmail === session.email).length } },
+): Html {
+  const { view, counts } = shown;
   const unflagged = drafts.filter((d) => !held.has(d.id) && d.grounding === 'grounded' && Object.values(d.flagCounts).every((c) => !c)).length;
   return html`<aside class="shortcuts" aria-labelledby="kb"><h2 id="kb">Keyboard</h2>
 <ul><li><kbd>j</kbd> / <kbd>k</kbd> next / previous draft</li><li><kbd>a</kbd> approve (asks for a reason when flagged)</li>
 <li><kbd>e</kbd> edit the first message</li><li><kbd>r</kbd> reject (type the reason, then Enter)</li><li><kbd>Esc</kbd> leave a field</li></ul>
 <label class="toggle"><input type="checkbox" id="shortcuts-on" checked> Single-key shortcuts on</label></aside>
-<p>${drafts.length} draft(s) waiting · ${unflagged} without any flag.</p>
+<nav aria-label="Whose drafts"><ul class="filters">${viewLink(view, 'all', `Everyone's drafts (${counts.all})`)}${viewLink(view, 'mine', `Sent by you (${counts.mine})`)}</ul></nav>
+<p>${drafts.length} draft(s) waiting${view === 'mine' ? ' that you send' : ''} · ${unflagged} without any flag.</p>
 ${unflagged
-    ? html`<form method="post" action="/review/approve-unflagged">${csrfField(session)}<button type="submit">Approve the ${unflagged} unflagged draft(s)</button></form>`
+    ? html`<form method="post" action="/review/approve-unflagged">${csrfField(session)}${viewField(view)}<button type="submit">Approve the ${unflagged} unflagged draft(s)</button></form>`
     : ''}
 ${held.size
-    ? html`<form method="post" action="/review/reject-held">${csrfField(session)}<button type="submit">Reject the ${held.size} draft(s) whose leads may not be written to now</button></form>`
+    ? html`<form method="post" action="/review/reject-held">${csrfField(session)}${viewField(view)}<button type="submit">Reject the ${held.size} draft(s) whose leads may not be written to now</button></form>`
     : ''}
-${drafts.length === 0 ? html`<p>Nothing to review. Drafts appear here after research finds leads above their ICP's fit threshold.</p>` : ''}
-${drafts.map((d) => draftCard(session, d, held.get(d.id)))}`;
+${drafts.length === 0
+    ? view === 'mine' && counts.all > 0
+      ? html`<p>None of the ${counts.all} draft(s) waiting is sent by you: <a href="/review">see everyone's</a>.</p>`
+      : html`<p>Nothing to review. Drafts appear here after research finds leads above their ICP's fit threshold.</p>`
+    : ''}
+${drafts.map((d) => draftCard(session, view, d, held.get(d.id)))}`;
 }
