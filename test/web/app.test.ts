@@ -4,6 +4,7 @@
  * each other's rows. Actions go through the same core functions as `prospector drafts`, so the
  * database is read back to check what they did.
  */
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
@@ -273,6 +274,30 @@ describe('pages', () => {
     ]);
     expect(outreachMatches({ kind: 'drafting_failed', reason: 'x' }, 'not_drafted')).toBe(true);
     expect(outreachMatches(null, 'none')).toBe(true);
+  });
+
+  test("a lead's ICP is the one its latest run with an ICP named, in the list and on its page alike", async () => {
+    const s = await signIn(f.tallyhand.userId);
+    const ws = f.tallyhand.workspaceId;
+    // a leads-file lead (no ICP found it): researched in a run for an ICP, then again in a run that named none
+    const lead = await seedResearchedLead(f.db, ws, 'file-lead.example', 'Fay Lister');
+    const icp = (await f.db.query<{ id: string; name: string; fit_threshold: number }>(`SELECT id, name, fit_threshold FROM icp WHERE workspace_id = :ws::uuid ORDER BY slug LIMIT 1`, { ws })).rows[0];
+    const later = randomUUID();
+    try {
+      await f.db.query(`UPDATE run SET started_at = now() - interval '1 hour' WHERE id = :run::uuid`, { run: lead.runId });
+      await f.db.query(`INSERT INTO run_lead (run_id, lead_id, icp_id, is_new, status, research_id) VALUES (:run::uuid, :lead::uuid, :icp::uuid, true, 'researched', :r::uuid)`, { run: lead.runId, lead: lead.leadId, icp: icp.id, r: lead.researchId });
+      await f.db.query(`INSERT INTO run (id, workspace_id, trigger, llm_provider, lead_source) VALUES (:id::uuid, :ws::uuid, 'manual', 'offline-heuristic', 'file')`, { id: later, ws });
+      await f.db.query(`INSERT INTO run_lead (run_id, lead_id, icp_id, is_new, status, research_id) VALUES (:run::uuid, :lead::uuid, NULL, false, 'researched', :r::uuid)`, { run: later, lead: lead.leadId, r: lead.researchId });
+      await f.db.query(`UPDATE research SET fit_score = 41 WHERE id = :r::uuid`, { r: lead.researchId });
+      const reason = `fit 41 is below the ICP&#39;s threshold of ${icp.fit_threshold}`;
+      expect(await (await s.get(`/leads/${lead.leadId}`)).text()).toContain(`<p class="muted">Not drafted: ${reason}</p>`);
+      const row = rowOf(await (await s.get('/leads')).text(), lead.email);
+      expect(row).toContain(`<td>not drafted<br><span class="muted">${reason}</span></td>`);
+      expect(row).toContain(icp.name.replace(/&/g, '&amp;'));
+    } finally {
+      await f.db.query(`DELETE FROM run WHERE id = :id::uuid`, { id: later });
+      await removeSeeded(lead, 'file-lead.example');
+    }
   });
 });
 

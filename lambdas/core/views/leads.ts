@@ -66,6 +66,15 @@ export interface LeadFilter {
   limit?: number;
 }
 
+/**
+ * SQL for a lead's ICP id (`lead` is the lead row's alias): the ICP whose search found it, else
+ * the one its latest run that named an ICP was for (a leads file run with `--icp`). The leads
+ * list, the lead page and what drafting last did all read a lead's ICP this way.
+ */
+const leadIcpId = (lead: string) =>
+  `COALESCE(${lead}.icp_id, (SELECT x.icp_id FROM run_lead x JOIN run r ON r.id = x.run_id
+                             WHERE x.lead_id = ${lead}.id AND x.icp_id IS NOT NULL ORDER BY r.started_at DESC LIMIT 1))`;
+
 /** The workspace's leads, best fit first (no score last), filtered by ICP slug and status. */
 export async function listLeads(sql: Sql, filter: LeadFilter): Promise<LeadListItem[]> {
   const r = await sql.query<{
@@ -78,18 +87,17 @@ export async function listLeads(sql: Sql, filter: LeadFilter): Promise<LeadListI
             rl.status AS run_status, rl.reason, res.id AS research_id, res.status AS research_status, res.fit_score, res.summary,
             res.created_at AS researched_at,
             (SELECT max(ci.score) FROM company_intent ci WHERE ci.company_id = l.company_id AND (l.icp_id IS NULL OR ci.icp_id = l.icp_id)) AS intent_score,
-            seq.status AS seq_status, seq.status_reason AS seq_reason, d.outcome AS draft_outcome, d.reason AS draft_reason, ti.fit_threshold
+            seq.status AS seq_status, seq.status_reason AS seq_reason, d.outcome AS draft_outcome, d.reason AS draft_reason, i.fit_threshold
        FROM lead l
        JOIN lead_company c ON c.id = l.company_id
-       LEFT JOIN icp i ON i.id = l.icp_id
-       LEFT JOIN LATERAL (SELECT x.status, x.reason, x.icp_id FROM run_lead x JOIN run r ON r.id = x.run_id
+       LEFT JOIN icp i ON i.id = ${leadIcpId('l')}
+       LEFT JOIN LATERAL (SELECT x.status, x.reason FROM run_lead x JOIN run r ON r.id = x.run_id
                            WHERE x.lead_id = l.id ORDER BY r.started_at DESC LIMIT 1) rl ON true
        LEFT JOIN LATERAL (SELECT y.id, y.status, y.fit_score, y.summary, y.created_at FROM research y
                            WHERE y.lead_id = l.id ORDER BY y.created_at DESC LIMIT 1) res ON true
        LEFT JOIN LATERAL (SELECT s.status, s.status_reason FROM sequence s WHERE s.lead_id = l.id ORDER BY s.created_at DESC LIMIT 1) seq ON true
        LEFT JOIN LATERAL (SELECT x.outcome, x.reason FROM lead_draft x JOIN run r ON r.id = x.run_id
                            WHERE x.lead_id = l.id ORDER BY r.started_at DESC LIMIT 1) d ON true
-       LEFT JOIN icp ti ON ti.id = COALESCE(l.icp_id, rl.icp_id)
       WHERE l.workspace_id = :ws::uuid AND (:icp::text IS NULL OR i.slug = :icp::text) AND (:lead::uuid IS NULL OR l.id = :lead::uuid)
       ORDER BY res.fit_score DESC NULLS LAST, c.name, l.email
       LIMIT :limit`,
@@ -172,8 +180,7 @@ export async function loadLastDraft(sql: Sql, workspaceId: string, lead: { id: s
   const draft = await sql.query<{ outcome: 'drafted' | 'not_drafted' | 'failed' | null; reason: string | null; run_id: string | null; updated_at: string | null; fit_threshold: number | null }>(
     `SELECT d.outcome, d.reason, d.run_id, d.updated_at, i.fit_threshold
        FROM lead l
-       LEFT JOIN icp i ON i.id = COALESCE(l.icp_id, (SELECT x.icp_id FROM run_lead x JOIN run r ON r.id = x.run_id
-                                                       WHERE x.lead_id = l.id AND x.icp_id IS NOT NULL ORDER BY r.started_at DESC LIMIT 1))
+       LEFT JOIN icp i ON i.id = ${leadIcpId('l')}
        LEFT JOIN LATERAL (SELECT x.outcome, x.reason, x.run_id, x.updated_at FROM lead_draft x JOIN run r ON r.id = x.run_id
                            WHERE x.lead_id = l.id AND r.workspace_id = l.workspace_id ORDER BY r.started_at DESC LIMIT 1) d ON true
       WHERE l.id = :lead::uuid AND l.workspace_id = :ws::uuid`,
