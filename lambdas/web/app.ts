@@ -457,7 +457,11 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     const session = c.get('session');
     const show = c.req.query('show');
     const filter: InboxFilter = (INBOX_FILTERS as readonly string[]).includes(show ?? '') ? (show as InboxFilter) : null;
-    const replies = await listReplies(sql, session.workspaceId, { label: filter === 'needs_review' ? 'needs_review' : undefined, unmatched: filter === 'unmatched' });
+    const replies = await listReplies(sql, session.workspaceId, {
+      label: filter === 'needs_review' ? 'needs_review' : undefined,
+      unmatched: filter === 'unmatched',
+      repEmail: filter === 'mine' ? session.email : null,
+    });
     const drafts = new Map<string, ResponseView>();
     for (const r of replies) if (r.response?.status === 'draft') drafts.set(r.response.id, await getResponse(sql, r.response.id));
     const done = c.req.query('done') ?? '';

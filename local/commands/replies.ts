@@ -172,21 +172,27 @@ Examples:
     .description('list stored replies with their thread, label, confidence and the action taken')
     .option('--label <label>', `only this label (${LABELS.join(', ')}) or needs_review`)
     .option('--unmatched', 'only replies matched to no sequence (kept for a rep to look at)')
+    .option('--rep <email>', 'only replies to the sequences this rep sends')
     .option('--json', 'print {workspace, replies: [...]} as JSON')
-    .action(async (opts: { label?: string; unmatched?: boolean; json?: boolean }) => {
+    .action(async (opts: { label?: string; unmatched?: boolean; rep?: string; json?: boolean }) => {
       if (opts.label !== undefined && !(LABELS as readonly string[]).includes(opts.label) && opts.label !== 'needs_review') {
         throw new ProspectorError(`--label ${opts.label}: not a reply label; use needs_review or one of ${LABELS.join(', ')}`);
       }
       await ctx.withRuntime(async (rt) => {
         const sql = rt.deps.sql;
         const workspace = await resolveWorkspace(sql, ctx.workspace());
-        const list = await listReplies(sql, workspace.id, { label: opts.label, unmatched: opts.unmatched ?? false });
+        const repEmail = opts.rep === undefined ? null : opts.rep.trim().toLowerCase();
+        if (repEmail !== null) {
+          const users = (await sql.query<{ email: string }>(`SELECT email FROM app_user WHERE workspace_id = :ws::uuid ORDER BY email`, { ws: workspace.id })).rows.map((u) => u.email);
+          if (!users.includes(repEmail)) throw new ProspectorError(`--rep ${opts.rep}: not a user of workspace ${workspace.slug}; use one of ${users.join(', ') || '(none onboarded)'}`);
+        }
+        const list = await listReplies(sql, workspace.id, { label: opts.label, unmatched: opts.unmatched ?? false, repEmail });
         if (opts.json) {
           ctx.print(JSON.stringify({ workspace: workspace.slug, replies: list }));
           return;
         }
         if (list.length === 0) {
-          ctx.print(`No replies${opts.label ? ` labelled ${opts.label}` : ''}${opts.unmatched ? ' unmatched' : ''} in ${workspace.slug}: import some with \`prospector replies import PATH\`.`);
+          ctx.print(`No replies${opts.label ? ` labelled ${opts.label}` : ''}${opts.unmatched ? ' unmatched' : ''}${repEmail ? ` to ${repEmail}'s sequences` : ''} in ${workspace.slug}: import some with \`prospector replies import PATH\`.`);
           return;
         }
         ctx.print(
@@ -195,6 +201,7 @@ Examples:
               received: r.receivedAt.slice(0, 16).replace('T', ' '),
               from: r.from,
               thread: r.thread.sequenceId ? `${r.thread.leadEmail} (${r.thread.match})` : r.thread.match === 'address' ? `${r.thread.leadEmail} (no thread)` : 'unmatched',
+              rep: r.thread.repEmail ?? '',
               label: r.error ? 'not processed' : `${r.label ?? '-'}${r.needsReview ? ' (review)' : ''}`,
               confidence: r.confidence ?? '',
               action: r.action ?? '',

@@ -219,6 +219,19 @@ describe('prospector replies import / list', () => {
     expect(replies[0].rawKey).toMatch(/^inbound\/dt=\d{4}-\d{2}-\d{2}\/[0-9a-f]{64}\.eml$/);
   });
 
+  it('--rep lists the replies to the sequences that rep sends, and refuses one who is not a user', async () => {
+    const hers = lastJson<{ replies: ListedReply[] }>(await prospector(['replies', 'list', '--rep', 'Maya.Okafor@tallyhand.com', '--json'], cliEnv(home))).replies;
+    expect(hers.length).toBeGreaterThan(0);
+    expect(hers.every((r) => r.thread.repEmail === 'maya.okafor@tallyhand.com')).toBe(true);
+    expect(hers.map((r) => r.from)).not.toContain('support@globex.example');
+    const his = await prospector(['replies', 'list', '--rep', 'lukas.brenner@tallyhand.com'], cliEnv(home));
+    expect(his.code).toBe(0);
+    expect(his.stdout).toContain("No replies to lukas.brenner@tallyhand.com's sequences in");
+    const nobody = await prospector(['replies', 'list', '--rep', 'nobody@tallyhand.com'], cliEnv(home));
+    expect(nobody.code).toBe(2);
+    expect(nobody.stderr).toContain('--rep nobody@tallyhand.com: not a user of workspace tallyhand; use one of lukas.brenner@tallyhand.com, maya.okafor@tallyhand.com');
+  });
+
   it('importing the same mails again records and does nothing new', async () => {
     const count = (sql: Sql) =>
       sql.query<{ replies: number; suppressions: number; outcomes: number; tasks: number; leads: number; responses: number }>(

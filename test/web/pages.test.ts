@@ -75,6 +75,26 @@ describe('inbox', () => {
     for (const id of [f.replies.interested, f.replies.optOut, f.replies.review]) expect(odd).toContain(id);
   });
 
+  test('"To you": the replies to the sequences the signed-in rep sends, each thread saying whose it is', async () => {
+    const mine = await (await rep.get('/inbox?show=mine')).text();
+    expect(mine).toContain('<a href="/inbox?show=mine" aria-current="true">To you</a>');
+    expect(row(mine, f.replies.interested)).toMatch(/sequence \w{8} \([a-z]+\), yours, matched by/);
+    expect(mine).not.toContain(`id="reply-${f.replies.optOut}"`); // on no thread: no one's
+    const lukas = 'lukas.brenner@tallyhand.com';
+    const lukasId = (await f.db.query<{ id: string }>(`SELECT id FROM app_user WHERE workspace_id = :ws::uuid AND email = :e`, { ws: f.tallyhand.workspaceId, e: lukas })).rows[0].id;
+    const his = await signInAs(f, app, lukasId);
+    expect(await (await his.get('/inbox?show=mine')).text()).toContain('No replies to your sequences.');
+    const northwind = f.sequences.northwind.sequenceId;
+    await f.db.query(`UPDATE sequence SET rep_email = :e WHERE id = :id::uuid`, { e: lukas, id: northwind });
+    try {
+      expect(row(await (await his.get('/inbox?show=mine')).text(), f.replies.interested)).toContain(', yours, matched by');
+      expect(row(await (await rep.get('/inbox')).text(), f.replies.interested)).toContain(`, sent by ${lukas}, matched by`);
+      expect(await (await rep.get('/inbox?show=mine')).text()).not.toContain(`id="reply-${f.replies.interested}"`);
+    } finally {
+      await f.db.query(`UPDATE sequence SET rep_email = :e WHERE id = :id::uuid`, { e: f.tallyhand.email, id: northwind });
+    }
+  });
+
   test("a workspace never sees another's replies", async () => {
     const mine = await (await rep.get('/inbox')).text();
     expect(mine).not.toContain(f.replies.rival);

@@ -11,7 +11,8 @@ export interface ListedReply {
   receivedAt: string;
   from: string;
   subject: string | null;
-  thread: { match: string; sequenceId: string | null; leadId: string | null; leadEmail: string | null; sequenceStatus: string | null };
+  /** `repEmail`: the rep the reply is for (its sequence's, else its response's); null when it matched no thread */
+  thread: { match: string; sequenceId: string | null; leadId: string | null; leadEmail: string | null; sequenceStatus: string | null; repEmail: string | null };
   label: string | null;
   classifiedBy: string | null;
   confidence: number | null;
@@ -33,17 +34,18 @@ export interface ListedReply {
   llm: { calls: number; promptTokens: number; completionTokens: number; costUsd: number };
 }
 
-/** Stored replies of the workspace, newest first. */
-export async function listReplies(sql: Sql, workspaceId: string, filter: { label?: string; unmatched: boolean }): Promise<ListedReply[]> {
+/** Stored replies of the workspace, newest first; `repEmail`: only those for that rep (see `ListedReply.thread`). */
+export async function listReplies(sql: Sql, workspaceId: string, filter: { label?: string; unmatched: boolean; repEmail?: string | null }): Promise<ListedReply[]> {
   const rows = await sql.query<{
     id: string; received_at: string | Date; from_email: string; subject: string | null; thread_match: string | null; sequence_id: string | null;
-    lead_id: string | null; lead_email: string | null; sequence_status: string | null; classification: string | null; classified_by: string | null;
+    lead_id: string | null; lead_email: string | null; sequence_status: string | null; rep_email: string | null; classification: string | null; classified_by: string | null;
     confidence: string | number | null; needs_review: boolean; return_date: string | Date | null; referral_name: string | null;
     referral_email: string | null; bounce_kind: string | null; bounce_status: string | null; bounce_recipient: string | null;
     action: string | null; evidence: string | null; task_title: string | null; task_due_on: string | null; task_status: string | null; raw_key: string; error: string | null; llm_calls: number; prompt_tokens: number; completion_tokens: number; cost_usd: number;
     response_id: string | null; response_status: string | null; response_grounding: string | null; response_source: string | null;
   }>(
     `SELECT r.id, r.received_at, r.from_email, r.subject, r.thread_match, r.sequence_id, r.lead_id, l.email AS lead_email, s.status AS sequence_status,
+            COALESCE(s.rep_email, rr.rep_email) AS rep_email,
             r.classification, r.classified_by, r.confidence, r.needs_review, to_char(r.return_date, 'YYYY-MM-DD') AS return_date,
             r.referral_name, r.referral_email, r.bounce_kind, r.bounce_status, r.bounce_recipient, r.action, r.evidence, t.title AS task_title,
             to_char(t.due_on, 'YYYY-MM-DD') AS task_due_on, t.status AS task_status, r.raw_key, r.error,
@@ -62,15 +64,16 @@ export async function listReplies(sql: Sql, workspaceId: string, filter: { label
       WHERE r.workspace_id = :ws::uuid
         AND (:label::text IS NULL OR (:label = 'needs_review' AND r.needs_review) OR r.classification = :label)
         AND (NOT :unmatched::boolean OR r.sequence_id IS NULL)
+        AND (:rep::text IS NULL OR COALESCE(s.rep_email, rr.rep_email) = :rep::text)
       ORDER BY r.received_at DESC, r.id`,
-    { ws: workspaceId, label: filter.label ?? null, unmatched: filter.unmatched },
+    { ws: workspaceId, label: filter.label ?? null, unmatched: filter.unmatched, rep: filter.repEmail?.trim().toLowerCase() || null },
   );
   return rows.rows.map((r) => ({
     id: r.id,
     receivedAt: new Date(r.received_at).toISOString(),
     from: r.from_email,
     subject: r.subject,
-    thread: { match: r.thread_match ?? (r.sequence_id ? 'recorded' : 'unmatched'), sequenceId: r.sequence_id, leadId: r.lead_id, leadEmail: r.lead_email, sequenceStatus: r.sequence_status },
+    thread: { match: r.thread_match ?? (r.sequence_id ? 'recorded' : 'unmatched'), sequenceId: r.sequence_id, leadId: r.lead_id, leadEmail: r.lead_email, sequenceStatus: r.sequence_status, repEmail: r.rep_email },
     label: r.classification,
     classifiedBy: r.classified_by,
     confidence: r.confidence === null ? null : Number(r.confidence),

@@ -13,13 +13,14 @@ export interface InboxActions {
   drafts: Map<string, ResponseView>;
 }
 
-export const INBOX_FILTERS = ['needs_review', 'unmatched'] as const;
+export const INBOX_FILTERS = ['needs_review', 'unmatched', 'mine'] as const;
 export type InboxFilter = (typeof INBOX_FILTERS)[number] | null;
 
 /** Where the reply belongs: its lead (and sequence), the address it matched, or nothing. */
-function thread(r: ListedReply): Html {
+function thread(r: ListedReply, me: string): Html {
   const lead = r.thread.leadId ? html`<a href="/leads/${r.thread.leadId}">${r.thread.leadEmail ?? shortId(r.thread.leadId)}</a>` : null;
-  if (r.thread.sequenceId) return html`${lead} <span class="muted">sequence ${shortId(r.thread.sequenceId)} (${r.thread.sequenceStatus ?? '–'}), matched by ${r.thread.match}</span>`;
+  const rep = r.thread.repEmail ? `, ${r.thread.repEmail === me ? 'yours' : `sent by ${r.thread.repEmail}`}` : '';
+  if (r.thread.sequenceId) return html`${lead} <span class="muted">sequence ${shortId(r.thread.sequenceId)} (${r.thread.sequenceStatus ?? '–'})${rep}, matched by ${r.thread.match}</span>`;
   if (lead) return html`${lead} <span class="muted">(no thread: matched by address)</span>`;
   return html`<span class="muted">unmatched</span>`;
 }
@@ -69,15 +70,15 @@ ${flagged ? html`<label for="why-${d.id}">Why the flags are acceptable</label> <
 export function inboxList(replies: ListedReply[], filter: InboxFilter, actions: InboxActions): Html {
   const link = (value: InboxFilter, text: string) =>
     html`<li><a href="/inbox${value ? `?show=${value}` : ''}"${filter === value ? html` aria-current="true"` : ''}>${text}</a></li>`;
-  const nav = html`<nav aria-label="Inbox filters"><ul class="filters">${link(null, 'All replies')}${link('needs_review', 'Needs review')}${link('unmatched', 'Not on a thread')}</ul></nav>`;
-  if (replies.length === 0) return html`${nav}<p>No replies${filter === 'needs_review' ? ' need review' : filter === 'unmatched' ? ' outside a thread' : ' yet'}. Replies arrive with <code>prospector replies import PATH</code> or <code>prospector replies listen</code>.</p>`;
+  const nav = html`<nav aria-label="Inbox filters"><ul class="filters">${link(null, 'All replies')}${link('mine', 'To you')}${link('needs_review', 'Needs review')}${link('unmatched', 'Not on a thread')}</ul></nav>`;
+  if (replies.length === 0) return html`${nav}<p>No replies${filter === 'needs_review' ? ' need review' : filter === 'unmatched' ? ' outside a thread' : filter === 'mine' ? ' to your sequences' : ' yet'}. Replies arrive with <code>prospector replies import PATH</code> or <code>prospector replies listen</code>.</p>`;
   return html`${nav}<table class="inbox">
 <caption>${replies.length} repl${replies.length === 1 ? 'y' : 'ies'}, newest first</caption>
 <thead><tr><th scope="col">Received</th><th scope="col">From and subject</th><th scope="col">Thread</th><th scope="col">Label</th><th scope="col">Action taken</th><th scope="col">Next step</th></tr></thead>
 <tbody>${replies.map(
     (r) => html`<tr id="reply-${r.id}"${r.needsReview ? html` class="needs-review"` : ''}><td>${when(r.receivedAt)}</td>
 <td>${r.from}<br><span class="subject">${r.subject ?? '(no subject)'}</span>${r.evidence ? html`<blockquote class="evidence">${r.evidence}</blockquote>` : ''}</td>
-<td>${thread(r)}</td><td>${label(r, actions)}</td><td>${r.action ?? '–'}${r.returnDate ? html`<br><span class="muted">back on ${r.returnDate}</span>` : ''}</td>
+<td>${thread(r, actions.session.email)}</td><td>${label(r, actions)}</td><td>${r.action ?? '–'}${r.returnDate ? html`<br><span class="muted">back on ${r.returnDate}</span>` : ''}</td>
 <td>${r.task ? html`${r.task.title}<br><span class="muted">due ${r.task.dueOn} · ${r.task.status}</span>` : r.referral ? html`new lead ${r.referral.email}` : '–'}${response(r, actions)}</td></tr>`,
   )}</tbody></table>`;
 }
