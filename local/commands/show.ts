@@ -75,6 +75,8 @@ export interface LeadSequenceShow {
   personalised: boolean;
   icp: string | null;
   persona: string;
+  /** the rep who sends it */
+  repEmail: string;
   runId: string | null;
   createdAt: string;
   approvedAt: string | null;
@@ -185,6 +187,7 @@ function sequenceShow(s: SequenceView): LeadSequenceShow {
     personalised: s.personalised,
     icp: s.icp,
     persona: s.persona,
+    repEmail: s.repEmail,
     runId: s.runId,
     createdAt: s.createdAt,
     approvedAt: s.approvedAt,
@@ -299,7 +302,7 @@ export function formatLeadSequences(sequences: LeadSequenceShow[], drafting: Lea
     const by = q.source === 'llm' ? `llm: ${q.model ?? 'a language model'}` : 'template (no language model)';
     const flags = Object.entries(q.flagCounts).map(([rule, count]) => `${rule} ×${count}`).join(', ');
     out.push(
-      `  ${q.id.slice(0, 8)} · ${q.status}${q.statusReason ? ` (${q.statusReason})` : ''} · ${by}${q.personalised ? '' : ' · generic'} · ICP ${q.icp ?? '–'} · persona ${q.persona} · drafted ${when(q.createdAt)} UTC${q.runId ? ` in run ${q.runId.slice(0, 8)}` : ''}`,
+      `  ${q.id.slice(0, 8)} · ${q.status}${q.statusReason ? ` (${q.statusReason})` : ''} · ${by}${q.personalised ? '' : ' · generic'} · ICP ${q.icp ?? '–'} · persona ${q.persona} · rep ${q.repEmail} · drafted ${when(q.createdAt)} UTC${q.runId ? ` in run ${q.runId.slice(0, 8)}` : ''}`,
       `    verdict: ${q.grounding ?? '–'}${flags ? ` · flags: ${flags}` : ''}${q.assignedVariant ? ` · variant ${q.assignedVariant} goes out` : ''}`,
     );
     for (const d of q.decisions) out.push(`    ${d.decision} by ${d.autopilot ? 'autopilot' : (d.by ?? '?')} on ${when(d.decidedAt)} UTC${d.reason ? `: ${oneLine(d.reason)}` : ''}`);

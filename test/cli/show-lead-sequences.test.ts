@@ -75,6 +75,7 @@ describe('prospector show LEAD lists its sequence', { timeout: 600_000 }, () => 
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toContain('Outreach (1 sequence):');
     expect(text.stdout).toMatch(new RegExp(`${drafted.seq.sequenceId.slice(0, 8)} · draft · template \\(no language model\\)`));
+    expect(text.stdout).toContain(' · rep maya.okafor@tallyhand.com · drafted ');
     expect(text.stdout).toContain('verdict: flagged · flags: missing_opt_out ×1 · variant a goes out');
     expect(text.stdout).toMatch(/ 1\. day  0 {2}email +a: grounded · b \(not sent\): grounded/);
     expect(text.stdout).toMatch(/ 3\. day  3 {2}follow up email +flagged \[missing_opt_out\]/);

@@ -189,7 +189,7 @@ describe('pages', () => {
     const ws = f.tallyhand.workspaceId;
     // a drafted lead: its draft, linked to the review queue, and nothing keeping it from being contacted
     const drafted = await (await s.get(`/leads/${f.leads.granite.leadId}`)).text();
-    expect(drafted).toMatch(new RegExp(`Sequence <code>${f.sequences.granite.sequenceId.slice(0, 8)}</code> · <span class="status status-draft">draft</span>\\s*· drafted from templates · [^<]+ · <a href="/review">in the review queue</a>`));
+    expect(drafted).toMatch(new RegExp(`Sequence <code>${f.sequences.granite.sequenceId.slice(0, 8)}</code> · <span class="status status-draft">draft</span>\\s*· drafted from templates · sent by maya\\.okafor@tallyhand\\.com · [^<]+ · <a href="/review">in the review queue</a>`));
     expect(drafted).not.toContain('Not contacted');
     // the leads list says the same at a glance
     expect(rowOf(await (await s.get('/leads')).text(), 'Gus Hale')).toContain('<td><span class="status status-draft">draft</span><br><a href="/review">in the review queue</a></td>');

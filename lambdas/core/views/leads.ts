@@ -155,6 +155,8 @@ export interface LeadSequence {
   statusReason: string | null;
   source: 'llm' | 'template';
   personalised: boolean;
+  /** the rep who sends it */
+  repEmail: string;
   createdAt: string;
 }
 
@@ -195,13 +197,13 @@ export async function loadLastDraft(sql: Sql, workspaceId: string, lead: { id: s
  * exclusions, read at `now`), so the page and the next run agree on who is left alone.
  */
 export async function loadLeadOutreach(sql: Sql, workspaceId: string, lead: { id: string; email: string; domain: string; fitScore: number | null }, now: Date): Promise<LeadOutreach> {
-  const sequences = await sql.query<{ id: string; status: string; status_reason: string | null; source: 'llm' | 'template'; personalised: boolean; created_at: string }>(
-    `SELECT id, status, status_reason, source, personalised, created_at FROM sequence
+  const sequences = await sql.query<{ id: string; status: string; status_reason: string | null; source: 'llm' | 'template'; personalised: boolean; rep_email: string; created_at: string }>(
+    `SELECT id, status, status_reason, source, personalised, rep_email, created_at FROM sequence
       WHERE lead_id = :lead::uuid AND workspace_id = :ws::uuid ORDER BY created_at DESC LIMIT 10`,
     { lead: lead.id, ws: workspaceId },
   );
   return {
-    sequences: sequences.rows.map((s) => ({ id: s.id, status: s.status, statusReason: s.status_reason, source: s.source, personalised: s.personalised, createdAt: s.created_at })),
+    sequences: sequences.rows.map((s) => ({ id: s.id, status: s.status, statusReason: s.status_reason, source: s.source, personalised: s.personalised, repEmail: s.rep_email, createdAt: s.created_at })),
     lastDraft: await loadLastDraft(sql, workspaceId, lead),
     excluded: (await exclusionFor(sql, workspaceId, now, lead)) ?? null,
   };
