@@ -15,6 +15,28 @@ export interface SeededLead {
   unverifiedFactId: string;
 }
 
+/**
+ * A researched lead of an ICP (fit 80) in a run of its own, as DraftOutreach finds one after
+ * CommitResearch; `companyOf` puts it at another lead's company.
+ */
+export async function seedResearchedLeadOfIcp(
+  sql: Sql,
+  workspaceId: string,
+  icpId: string,
+  domain: string,
+  name: string,
+  companyOf?: string,
+): Promise<SeededLead> {
+  const lead = await seedResearchedLead(sql, workspaceId, domain, name);
+  if (companyOf) await sql.query(`UPDATE lead SET company_id = (SELECT company_id FROM lead WHERE id = :other::uuid) WHERE id = :lead::uuid`, { other: companyOf, lead: lead.leadId });
+  await sql.query(`UPDATE lead SET icp_id = :icp::uuid WHERE id = :lead::uuid`, { icp: icpId, lead: lead.leadId });
+  await sql.query(
+    `INSERT INTO run_lead (run_id, lead_id, icp_id, is_new, status, research_id) VALUES (:run::uuid, :lead::uuid, :icp::uuid, true, 'researched', :r::uuid)`,
+    { run: lead.runId, lead: lead.leadId, icp: icpId, r: lead.researchId },
+  );
+  return lead;
+}
+
 /** Writes a researched lead at `domain` in the workspace. */
 export async function seedResearchedLead(sql: Sql, workspaceId: string, domain: string, name = 'Dana Ruiz'): Promise<SeededLead> {
   const ids = { runId: randomUUID(), companyId: randomUUID(), leadId: randomUUID(), snapshotId: randomUUID(), researchId: randomUUID() };

@@ -4,27 +4,22 @@
  * already in a sequence stays with its rep, a rejected draft makes no one the company's rep, and
  * the draft carries the assigned rep's signature. A rep who is not a user is refused at its field.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FolderLake } from '#adapters/folder-lake.ts';
-import { HeuristicLlm } from '#adapters/heuristic-llm.ts';
 import type { PgliteSql } from '#adapters/pglite-sql.ts';
-import { jsonLog } from '#core/log.ts';
 import { exportOnboarding } from '#core/onboarding/export.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
 import { checkOnboarding, type Onboarding } from '#core/onboarding/schema.ts';
 import { repCandidates } from '#core/outreach/assign-rep.ts';
 import { rejectSequence } from '#core/outreach/repository.ts';
-import { defaultPipelineConfig, type Deps } from '#core/pipeline/deps.ts';
+import type { Deps } from '#core/pipeline/deps.ts';
 import { draftOutreach } from '#core/pipeline/draft-outreach.ts';
 import { SAMPLE_ONBOARDING } from '#local/cli.ts';
 import { onboardedDb } from '#test/helpers/db.ts';
-import { seedResearchedLead } from '#test/helpers/outreach.ts';
-
-const unused = new Proxy({}, { get: () => { throw new Error('not used by drafting'); } });
+import { draftingDeps } from '#test/helpers/drafting.ts';
+import { seedResearchedLeadOfIcp } from '#test/helpers/outreach.ts';
 
 const LUKAS = 'lukas.brenner@tallyhand.com';
 const ANA = 'ana.silva@tallyhand.com';
@@ -54,10 +49,7 @@ beforeAll(async () => {
   sample = await loadOnboardingFile(SAMPLE_ONBOARDING);
   icpId = (await db.query<{ id: string }>(`SELECT id FROM icp WHERE workspace_id = :ws::uuid AND slug = :slug`, { ws: workspaceId, slug: sample.icps[0].slug })).rows[0].id;
   dir = await mkdtemp(join(tmpdir(), 'prospector-assign-rep-'));
-  deps = {
-    sql: db, lake: new FolderLake(dir), llm: new HeuristicLlm(), leadSearch: unused as Deps['leadSearch'], web: unused as Deps['web'],
-    log: jsonLog({ level: 'silent' }), clock: { now: () => new Date('2026-12-02T12:00:00Z') }, newId: () => randomUUID(), config: defaultPipelineConfig,
-  };
+  deps = draftingDeps(db, dir);
 });
 
 afterAll(async () => {
@@ -65,19 +57,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** A researched lead of the first ICP, fit 80, in a run of its own; `companyOf` puts it at another lead's company. */
-async function researched(domain: string, name: string, companyOf?: string) {
-  const lead = await seedResearchedLead(db, workspaceId, domain, name);
-  if (companyOf) await db.query(`UPDATE lead SET company_id = (SELECT company_id FROM lead WHERE id = :other::uuid) WHERE id = :lead::uuid`, { other: companyOf, lead: lead.leadId });
-  await db.query(`UPDATE lead SET icp_id = :icp::uuid WHERE id = :lead::uuid`, { icp: icpId, lead: lead.leadId });
-  await db.query(`INSERT INTO run_lead (run_id, lead_id, icp_id, is_new, status, research_id) VALUES (:run::uuid, :lead::uuid, :icp::uuid, true, 'researched', :r::uuid)`, {
-    run: lead.runId, lead: lead.leadId, icp: icpId, r: lead.researchId,
-  });
-  return lead;
-}
-
 async function drafted(domain: string, name: string, companyOf?: string) {
-  const lead = await researched(domain, name, companyOf);
+  const lead = await seedResearchedLeadOfIcp(db, workspaceId, icpId, domain, name, companyOf);
   const out = await draftOutreach(deps, { runId: lead.runId, leadId: lead.leadId, mode: 'template' });
   expect(out, domain).toMatchObject({ drafted: true, inserted: true });
   const seq = (await db.query<{ rep_email: string; rep_id: string | null }>(`SELECT rep_email, rep_id FROM sequence WHERE id = :s::uuid`, { s: out.sequenceId! })).rows[0];

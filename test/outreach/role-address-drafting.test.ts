@@ -6,22 +6,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FolderLake } from '#adapters/folder-lake.ts';
-import { HeuristicLlm } from '#adapters/heuristic-llm.ts';
 import type { PgliteSql } from '#adapters/pglite-sql.ts';
-import { jsonLog } from '#core/log.ts';
 import { loadOnboardingFile } from '#core/onboarding/import.ts';
 import { buildDraftPrompt } from '#core/outreach/compose.ts';
-import { defaultPipelineConfig, type Deps } from '#core/pipeline/deps.ts';
+import type { Deps } from '#core/pipeline/deps.ts';
 import { draftOutreach, roleAddressReason } from '#core/pipeline/draft-outreach.ts';
 import { SAMPLE_ONBOARDING } from '#local/cli.ts';
 import { onboardedDb } from '#test/helpers/db.ts';
-import { seedResearchedLead } from '#test/helpers/outreach.ts';
+import { draftingDeps } from '#test/helpers/drafting.ts';
+import { seedResearchedLeadOfIcp } from '#test/helpers/outreach.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-const unused = new Proxy({}, { get: () => { throw new Error('not used by drafting'); } });
 
 let db: PgliteSql;
 let workspaceId: string;
@@ -33,10 +29,7 @@ beforeAll(async () => {
   ({ db, workspaceId } = await onboardedDb());
   icp = (await db.query<{ id: string; slug: string }>(`SELECT id, slug FROM icp WHERE workspace_id = :ws::uuid AND slug = 'midmarket-logistics'`, { ws: workspaceId })).rows[0];
   dir = await mkdtemp(join(tmpdir(), 'prospector-role-drafting-'));
-  deps = {
-    sql: db, lake: new FolderLake(dir), llm: new HeuristicLlm(), leadSearch: unused as Deps['leadSearch'], web: unused as Deps['web'],
-    log: jsonLog({ level: 'silent' }), clock: { now: () => new Date('2026-12-02T12:00:00Z') }, newId: () => randomUUID(), config: defaultPipelineConfig,
-  };
+  deps = draftingDeps(db, dir);
 });
 
 afterAll(async () => {
@@ -45,14 +38,7 @@ afterAll(async () => {
 });
 
 /** A researched lead of the ICP, fit 80 (over its threshold), in a run of its own. */
-async function researched(domain: string, name: string) {
-  const lead = await seedResearchedLead(db, workspaceId, domain, name);
-  await db.query(`UPDATE lead SET icp_id = :icp::uuid WHERE id = :lead::uuid`, { icp: icp.id, lead: lead.leadId });
-  await db.query(`INSERT INTO run_lead (run_id, lead_id, icp_id, is_new, status, research_id) VALUES (:run::uuid, :lead::uuid, :icp::uuid, true, 'researched', :r::uuid)`, {
-    run: lead.runId, lead: lead.leadId, icp: icp.id, r: lead.researchId,
-  });
-  return lead;
-}
+const researched = (domain: string, name: string) => seedResearchedLeadOfIcp(db, workspaceId, icp.id, domain, name);
 
 const stepsOf = async (sequenceId: string) =>
   (await db.query<{ kind: string; body: string }>(
