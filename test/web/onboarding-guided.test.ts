@@ -88,6 +88,7 @@ function validForm(): Record<string, string> {
     'icps[0].dailyLeadQuota': '25',
     'icps[0].fitThreshold': '60',
     'icps[0].active': 'on',
+    'icps[0].reps': '',
     'icps[0].personas[0].name': 'Warehouse manager',
     'icps[0].personas[0].titles': 'Warehouse Manager\nSite Manager',
     'icps[0].personas[0].seniority': 'manager',
@@ -149,6 +150,7 @@ describe('a new workspace onboarded through the guided form', () => {
       'icps[0].employees.max': '50',
       'icps[0].products': 'Lumen Yard',
       'icps[0].personas[0].titles': '',
+      'icps[0].reps': 'nobody@lumen.example',
       'tone.formality': '1.5',
       'tone.maxWords': 'lots',
       'suppressions[0].kind': 'email',
@@ -166,6 +168,7 @@ describe('a new workspace onboarded through the guided form', () => {
       'f-icps-0-employees-max': 'must be at least employees.min (500)',
       'f-icps-0-products': /&quot;Lumen Yard&quot; is not a product in this file/,
       'f-icps-0-personas-0-titles': 'needs at least one job title',
+      'f-icps-0-reps': '&quot;nobody@lumen.example&quot; is not one of the users (users: &quot;ines@lumen.example&quot;)',
       'f-tone-formality': 'must be between 0 and 1',
       'f-tone-maxWords': /must be a number, not the text &quot;lots&quot;/,
       'f-suppressions-0-value': 'must be an email address, since kind is email',
@@ -238,7 +241,7 @@ describe('a new workspace onboarded through the guided form', () => {
   });
 
   test('a valid form is saved through the onboarding import, every section in its table', async () => {
-    const res = await newcomer.post('/onboarding/guided', { ...validForm(), action: 'save', 'workspace.slug': 'tallyhand', 'knowledge[0].path': '/etc/passwd' });
+    const res = await newcomer.post('/onboarding/guided', { ...validForm(), action: 'save', 'workspace.slug': 'tallyhand', 'knowledge[0].path': '/etc/passwd', 'icps[0].reps': 'Ines@Lumen.example' });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/onboarding/guided?done=saved');
     const saved = await exportOnboarding(f.db, fresh.workspaceId);
@@ -256,6 +259,7 @@ describe('a new workspace onboarded through the guided form', () => {
       dailyLeadQuota: 25,
       active: true,
       autopilot: false,
+      reps: ['ines@lumen.example'],
     });
     expect(saved.icps[0].personas).toEqual([expect.objectContaining({ name: 'Warehouse manager', titles: ['Warehouse Manager', 'Site Manager'], seniority: 'manager' })]);
     expect(saved.tone).toMatchObject({ formality: 0.4, warmth: 0.7, directness: 0.8, maxWords: 110, bannedPhrases: ['synergy'] });
