@@ -18,6 +18,11 @@ export function table(rows: Record<string, unknown>[], maxCell = 60): string {
 
 const n = (x: number) => x.toLocaleString('en-US');
 
+/** A run's drafted sequences by rep in words: "lukas@x.example 12, ana@x.example 11". */
+export function draftedByRepText(byRep: RunSummary['draftedByRep']): string {
+  return byRep.map((r) => `${r.rep} ${r.sequences}`).join(', ');
+}
+
 /** The human summary printed after a run. */
 export function formatSummary(s: RunSummary, extra: { seconds?: number; lake?: string } = {}): string {
   const provider =
@@ -28,7 +33,7 @@ export function formatSummary(s: RunSummary, extra: { seconds?: number; lake?: s
     `Run ${s.runId} ${s.status}${extra.seconds !== undefined ? ` in ${extra.seconds.toFixed(1)} s` : ''}`,
     `  researcher: ${provider}`,
     `  leads: found ${n(s.leadsFound)} · new ${n(s.leadsNew)} · researched ${n(s.leadsResearched)} · skipped ${n(s.leadsSkipped)} · failed ${n(s.leadsFailed)} · duplicates ${n(s.duplicates)}`,
-    `  drafts: drafted ${n(s.leadsDrafted)} · not drafted ${n(s.leadsNotDrafted)} (of the researched leads)`,
+    `  drafts: drafted ${n(s.leadsDrafted)}${s.draftedByRep.length ? ` (by rep: ${draftedByRepText(s.draftedByRep)})` : ''} · not drafted ${n(s.leadsNotDrafted)} (of the researched leads)`,
     `  LLM: ${n(s.llmCalls)} calls · ${n(s.promptTokens)} prompt tokens · ${n(s.completionTokens)} completion tokens · $${s.costUsd.toFixed(4)}`,
   ];
   if (s.changes && s.changes.companies > 0) {

@@ -19,6 +19,7 @@ import { loadRunCalibration, renderCalibrationSection, type Calibration } from '
 import { loadMeasuresForRun, renderMeasures, type Measures } from './report-measures.ts';
 import { reusedAsCurrent, unchangedSinceLabel } from './research-status.ts';
 import type { LocalRuntime } from './runner.ts';
+import { draftedByRepText } from './format.ts';
 
 // ---------------------------------------------------------------------------------------------
 // The run report
@@ -325,6 +326,7 @@ export function renderReport(report: RunReport, reportDir: string): string {
     ['failed', n(s.leadsFailed)],
     ['duplicates', n(s.duplicates)],
     ['sequences drafted', n(s.leadsDrafted)],
+    ...(s.draftedByRep.length ? [['sequences by rep', draftedByRepText(s.draftedByRep)] as [string, string]] : []),
     ['LLM calls', n(s.llmCalls)],
     ['prompt tokens', n(s.promptTokens)],
     ['completion tokens', n(s.completionTokens)],

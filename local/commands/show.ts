@@ -9,7 +9,7 @@ import type { Sql } from '#core/ports.ts';
 import { INTENT_RULES_TEXT, loadIntentView, loadOutreachTrigger, triggerLine, type SignalView, type TriggerView } from '#core/intent/view.ts';
 import type { IntentReason } from '#core/intent/types.ts';
 import type { CliContext } from '../cli-context.ts';
-import { table } from '../format.ts';
+import { draftedByRepText, table } from '../format.ts';
 import type { SequenceView } from '#core/outreach/repository.ts';
 import type { ResearchView } from '../report.ts';
 import { reusedAsCurrent, unchangedSinceLabel } from '../research-status.ts';
@@ -277,6 +277,7 @@ export function formatRunShow(s: RunShow): string {
   }
   if (!s.failuresByReason.length && !s.skippedByReason.length) out.push('No lead failed or was skipped.');
   out.push(`Drafted: ${n(r.leadsDrafted)} of ${n(r.leadsResearched)} researched${r.leadsDrafted ? ' (prospector drafts list --run ' + r.runId.slice(0, 8) + ')' : ''}.`);
+  if (r.draftedByRep.length) out.push(`  by rep: ${draftedByRepText(r.draftedByRep)}`);
   if (s.notDraftedByReason.length) {
     out.push(`Not drafted (${n(r.leadsNotDrafted)}) by reason:`);
     for (const g of s.notDraftedByReason) {

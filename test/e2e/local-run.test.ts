@@ -202,6 +202,8 @@ describe('acceptance: from a fresh home, `prospector start` drafts for every res
   test('the run summary counts drafted and not drafted researched leads, with reasons, and the lead counts still add up', () => {
     expect(first.leadsDrafted).toBe(drafting.sequences);
     expect(first.leadsDrafted + first.leadsNotDrafted).toBe(first.leadsResearched);
+    // the sample's one rep sends them all (its admin takes no leads unless an ICP names her)
+    expect(first.draftedByRep).toEqual([{ rep: 'lukas.brenner@tallyhand.com', sequences: first.leadsDrafted }]);
     expect(first.leadsFound).toBe(first.leadsResearched + first.leadsSkipped + first.leadsFailed + first.duplicates);
     expect(first.notDrafted).toHaveLength(first.leadsNotDrafted);
     expect(first.notDrafted.filter((n) => n.lead === ROLE_LEAD)).toEqual([{ lead: ROLE_LEAD, reason: ROLE_REASON }]);

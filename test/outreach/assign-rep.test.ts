@@ -16,6 +16,8 @@ import { repCandidates } from '#core/outreach/assign-rep.ts';
 import { rejectSequence } from '#core/outreach/repository.ts';
 import type { Deps } from '#core/pipeline/deps.ts';
 import { draftOutreach } from '#core/pipeline/draft-outreach.ts';
+import { summarizeRun } from '#core/pipeline/finish-run.ts';
+import { formatSummary } from '#local/format.ts';
 import { SAMPLE_ONBOARDING } from '#local/cli.ts';
 import { onboardedDb } from '#test/helpers/db.ts';
 import { draftingDeps } from '#test/helpers/drafting.ts';
@@ -150,5 +152,26 @@ describe('drafting gives each sequence a rep', () => {
     await importOnboarding(db, { ...team, users: team.users.filter((u) => u.email !== ANA) });
     const after = await drafted('ana-account-2.example', 'Jo Account', owned);
     expect(after.rep).toBe(LUKAS);
+  });
+
+  it("the run's summary counts its drafted sequences by rep, and the printed summary says so", async () => {
+    await importOnboarding(db, withTeam([ANA, BEN, LUKAS]));
+    const first = await seedResearchedLeadOfIcp(db, workspaceId, icpId, 'one-run-1.example', 'Ada One');
+    const others = [await seedResearchedLeadOfIcp(db, workspaceId, icpId, 'one-run-2.example', 'Bo Two'), await seedResearchedLeadOfIcp(db, workspaceId, icpId, 'one-run-3.example', 'Cy Three')];
+    // the three leads in one run, as a search would bring them
+    for (const o of others) await db.query(`UPDATE run_lead SET run_id = :run::uuid WHERE lead_id = :lead::uuid`, { run: first.runId, lead: o.leadId });
+    const reps: string[] = [];
+    for (const l of [first, ...others]) {
+      const out = await draftOutreach(deps, { runId: first.runId, leadId: l.leadId, mode: 'template' });
+      expect(out.drafted).toBe(true);
+      reps.push(out.rep!);
+    }
+    const summary = await summarizeRun(db, first.runId);
+    expect(summary.leadsDrafted).toBe(3);
+    const expected = [...new Set(reps)].map((rep) => ({ rep, sequences: reps.filter((r) => r === rep).length }))
+      .sort((a, b) => b.sequences - a.sequences || a.rep.localeCompare(b.rep));
+    expect(summary.draftedByRep).toEqual(expected);
+    expect(summary.draftedByRep.reduce((n, r) => n + r.sequences, 0)).toBe(summary.leadsDrafted);
+    expect(formatSummary(summary)).toContain(`drafts: drafted 3 (by rep: ${expected.map((r) => `${r.rep} ${r.sequences}`).join(', ')}) · not drafted 0`);
   });
 });

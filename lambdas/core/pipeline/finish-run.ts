@@ -32,6 +32,8 @@ export interface RunSummary {
   leadsDrafted: number;
   /** researched leads without one: leadsResearched = leadsDrafted + leadsNotDrafted */
   leadsNotDrafted: number;
+  /** the drafted leads' sequences by the rep who sends them, most first (they add up to leadsDrafted) */
+  draftedByRep: { rep: string; sequences: number }[];
   llmCalls: number;
   promptTokens: number;
   completionTokens: number;
@@ -153,6 +155,7 @@ export async function summarizeRun(sql: Sql, runId: string): Promise<RunSummary>
     duplicates: s.duplicates,
     leadsDrafted: drafts.drafted,
     leadsNotDrafted: ls.researched - drafts.drafted,
+    draftedByRep: drafts.byRep,
     llmCalls: c.n,
     promptTokens: c.prompt,
     completionTokens: c.completion,
@@ -170,13 +173,22 @@ export async function summarizeRun(sql: Sql, runId: string): Promise<RunSummary>
  * so; for the others the row's reason, or (when the state machine never sent the lead to
  * drafting) the reason read from the research and the ICP's threshold.
  */
-async function summarizeDrafts(sql: Sql, runId: string): Promise<{ drafted: number; notDrafted: RunSummary['notDrafted'] }> {
+async function summarizeDrafts(sql: Sql, runId: string): Promise<{ drafted: number; byRep: RunSummary['draftedByRep']; notDrafted: RunSummary['notDrafted'] }> {
   const from = `FROM run_lead rl JOIN lead l ON l.id = rl.lead_id
      LEFT JOIN lead_draft d ON d.run_id = rl.run_id AND d.lead_id = rl.lead_id
      LEFT JOIN research r ON r.id = rl.research_id
      LEFT JOIN icp i ON i.id = COALESCE(l.icp_id, rl.icp_id)
      WHERE rl.run_id = :runId::uuid AND rl.status = 'researched'`;
-  const count = await sql.query<{ drafted: number }>(`SELECT count(*) FILTER (WHERE d.outcome = 'drafted')::int AS drafted ${from}`, { runId });
+  const count = await sql.query<{ drafted: number; by_rep: RunSummary['draftedByRep'] }>(
+    `SELECT count(*) FILTER (WHERE d.outcome = 'drafted')::int AS drafted,
+            COALESCE((SELECT jsonb_agg(jsonb_build_object('rep', x.rep_email, 'sequences', x.n) ORDER BY x.n DESC, x.rep_email)
+                        FROM (SELECT s.rep_email, count(*)::int AS n
+                                FROM run_lead y JOIN lead_draft dd ON dd.run_id = y.run_id AND dd.lead_id = y.lead_id JOIN sequence s ON s.id = dd.sequence_id
+                               WHERE y.run_id = :runId::uuid AND y.status = 'researched' AND dd.outcome = 'drafted'
+                               GROUP BY s.rep_email) x), '[]'::jsonb) AS by_rep
+     ${from}`,
+    { runId },
+  );
   const notDrafted = await firstRows<{ lead: string; reason: string }>(
     sql,
     `SELECT l.email AS lead, left(${NOT_DRAFTED_REASON_SQL}, 1000) AS reason
@@ -184,7 +196,7 @@ async function summarizeDrafts(sql: Sql, runId: string): Promise<{ drafted: numb
     { runId },
     SUMMARY_LIST_LIMIT,
   );
-  return { drafted: count.rows[0].drafted, notDrafted };
+  return { drafted: count.rows[0].drafted, byRep: count.rows[0].by_rep, notDrafted };
 }
 
 /** Up to `max` rows of an ordered query, read `LIST_PAGE` at a time. */
@@ -204,7 +216,7 @@ export const CHILD_ENDED_REASON =
   "its lead Map child execution ended before this lead finished (an Express child stops at 5 minutes, with its batch half done): redrive the run to research it";
 
 /** The execution's output: counts only, since Step Functions keeps outputs in its history. */
-export type RunCounts = Omit<RunSummary, 'skipped' | 'failures' | 'notDrafted'>;
+export type RunCounts = Omit<RunSummary, 'skipped' | 'failures' | 'notDrafted' | 'draftedByRep'>;
 
 /**
  * Closes the run (succeeded, or failed with the reason), writes runs/<id>/summary.json with
@@ -234,7 +246,7 @@ export async function finishRun(deps: Deps, rawInput: FinishRunInput): Promise<R
     { runId, status: interrupted ? 'interrupted' : failed ? 'failed' : 'succeeded', at: deps.clock.now(), summary: failed ? { error: `${failed.name}: ${failed.message}` } : {} },
   );
   const summary = await summarizeRun(deps.sql, runId);
-  const { skipped, failures, notDrafted, ...counts } = summary;
+  const { skipped, failures, notDrafted, draftedByRep, ...counts } = summary;
   await deps.sql.query(`UPDATE run SET summary = :summary::jsonb WHERE id = :runId::uuid`, {
     runId,
     summary: counts as unknown as { [k: string]: string },

@@ -61,7 +61,9 @@ ${r.error ? html`<p class="error-text">Run error: ${r.error}</p>` : ''}
 <div><dt>Duplicates</dt><dd>${num(r.duplicates)}</dd></div>
 ${stages.map((x) => html`<div><dt>${x.stage}</dt><dd>${num(x.leads)}</dd></div>`)}
 <div><dt>Drafted</dt><dd>${num(r.leadsDrafted)}</dd></div>
-</dl></section>
+</dl>
+${r.draftedByRep.length ? html`<p>Drafted by rep: ${r.draftedByRep.map((x) => `${x.rep} ${num(x.sequences)}`).join(', ')}</p>` : ''}
+</section>
 <section aria-labelledby="failures"><h2 id="failures">Failures by reason</h2>
 ${redriveControl(r.runId, failedLeads, redrive)}
 ${s.failuresByReason.length === 0
