@@ -20,7 +20,7 @@ import { textArray } from '../db/sql-text.ts';
 
 export interface RepAssignment {
   email: string;
-  /** Why this rep, in words for the drafting outcome and the review queue. */
+  /** Why this rep, in words for the drafting step's output and its log. */
   why: string;
 }
 
