@@ -17,9 +17,10 @@ import { register as registerReport } from './report.ts';
 import { register as registerSend } from './send.ts';
 import { register as registerShow } from './show.ts';
 import { register as registerTasks } from './tasks.ts';
+import { register as registerTeam } from './team.ts';
 import { register as registerUi } from './ui.ts';
 import { register as registerWatch } from './watch.ts';
 
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
-export const extraCommands: RegisterCommand[] = [registerEval, registerLake, registerShow, registerReplay, registerReport, registerDoctor, registerDrafts, registerOutbox, registerSend, registerReplies, registerTasks, registerOutcome, registerCalibration, registerUi, registerWatch];
+export const extraCommands: RegisterCommand[] = [registerEval, registerLake, registerShow, registerReplay, registerReport, registerDoctor, registerDrafts, registerOutbox, registerSend, registerReplies, registerTasks, registerTeam, registerOutcome, registerCalibration, registerUi, registerWatch];

@@ -13,10 +13,11 @@ import { exportOnboarding } from '#core/onboarding/export.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
 import { checkOnboarding, type Onboarding } from '#core/onboarding/schema.ts';
 import { repCandidates } from '#core/outreach/assign-rep.ts';
-import { rejectSequence } from '#core/outreach/repository.ts';
+import { approveSequence, rejectSequence } from '#core/outreach/repository.ts';
 import type { Deps } from '#core/pipeline/deps.ts';
 import { draftOutreach } from '#core/pipeline/draft-outreach.ts';
 import { summarizeRun } from '#core/pipeline/finish-run.ts';
+import { loadTeam } from '#core/views/team.ts';
 import { formatSummary } from '#local/format.ts';
 import { SAMPLE_ONBOARDING } from '#local/cli.ts';
 import { onboardedDb } from '#test/helpers/db.ts';
@@ -173,5 +174,36 @@ describe('drafting gives each sequence a rep', () => {
     expect(summary.draftedByRep).toEqual(expected);
     expect(summary.draftedByRep.reduce((n, r) => n + r.sequences, 0)).toBe(summary.leadsDrafted);
     expect(formatSummary(summary)).toContain(`drafts: drafted 3 (by rep: ${expected.map((r) => `${r.rep} ${r.sequences}`).join(', ')}) · not drafted 0`);
+  });
+
+  it('the team view: what each rep carries, a new mailbox warming up, and someone removed who is still named on drafts', async () => {
+    const now = new Date('2026-12-02T12:00:00Z');
+    const anaDraft = (await db.query<{ id: string }>(`SELECT id FROM sequence WHERE rep_email = :e AND status = 'draft' ORDER BY created_at LIMIT 1`, { e: ANA })).rows[0].id;
+    await approveSequence(db, anaDraft, { by: ANA, reason: 'the flags are fine here', now });
+    // Ben leaves: a re-import without him; his drafts stay where they are
+    const team = withTeam([ANA, LUKAS]);
+    await importOnboarding(db, { ...team, users: team.users.filter((u) => u.email !== BEN) });
+
+    const members = await loadTeam(db, workspaceId, now);
+    expect(members.map((m) => [m.email, m.role])).toEqual([['maya.okafor@tallyhand.com', 'admin'], [ANA, 'rep'], [LUKAS, 'rep'], [BEN, null]]);
+    const open = async (email: string) => {
+      const r = await db.query<{ status: string; n: number }>(
+        `SELECT status, count(*)::int AS n FROM sequence WHERE workspace_id = :ws::uuid AND rep_email = :e AND status IN ('draft', 'approved', 'active', 'paused') GROUP BY status`, { ws: workspaceId, e: email },
+      );
+      const by = Object.fromEntries(r.rows.map((x) => [x.status, x.n]));
+      return { draft: by.draft ?? 0, approved: by.approved ?? 0, active: by.active ?? 0, paused: by.paused ?? 0 };
+    };
+    for (const m of members) expect(m.sequences, m.email).toEqual(await open(m.email));
+    const [maya, ana, lukas, ben] = members;
+    // the first ICP names Ana and Lukas, the second names none (every rep), the third is paused
+    expect(ana.icps).toEqual(['b2b-saas-scaleups', 'midmarket-logistics']);
+    expect(lukas.icps).toEqual(['b2b-saas-scaleups', 'midmarket-logistics']);
+    expect(maya.icps).toEqual([]);
+    // approving made Ana's mailbox on her address, in its first week of warm-up
+    expect(ana.sequences.approved).toBe(1);
+    expect(ana.mailbox).toEqual({ address: ANA, active: true, capToday: 5, sentToday: 0 });
+    expect(lukas.mailbox).toBeNull();
+    expect(ben).toMatchObject({ name: null, icps: [], mailbox: null, openTasks: 0 });
+    expect(ben.sequences.draft).toBeGreaterThan(0);
   });
 });

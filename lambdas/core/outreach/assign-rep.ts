@@ -24,8 +24,11 @@ export interface RepAssignment {
   why: string;
 }
 
+/** The workspace's users as choosing a rep reads them. */
+type Users = { users: readonly Pick<Onboarding['users'][number], 'email' | 'role'>[] };
+
 /** The users an ICP's leads may go to, in the order ties are broken. */
-export function repCandidates(onboarding: Pick<Onboarding, 'users'>, icp: Pick<OnboardingIcp, 'reps'>): string[] {
+export function repCandidates(onboarding: Users, icp: Pick<OnboardingIcp, 'reps'>): string[] {
   const users = onboarding.users.map((u) => u.email.toLowerCase());
   if (icp.reps.length > 0) {
     // the import checks each is a user; one removed since (a re-import) is passed over
@@ -55,7 +58,7 @@ export const REP_ROWS_SQL = `SELECT 'owner' AS kind, o.rep_email, 0 AS open
       GROUP BY s.rep_email`;
 
 /** The parameters of `REP_ROWS_SQL` beside `:lead` and `:ws`. */
-export function repParameters(onboarding: Pick<Onboarding, 'users'>, icp: Pick<OnboardingIcp, 'reps'>): { repUsers: string[]; repCandidates: string[] } {
+export function repParameters(onboarding: Users, icp: Pick<OnboardingIcp, 'reps'>): { repUsers: string[]; repCandidates: string[] } {
   return { repUsers: onboarding.users.map((u) => u.email.toLowerCase()), repCandidates: repCandidates(onboarding, icp) };
 }
 
