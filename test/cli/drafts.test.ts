@@ -128,6 +128,16 @@ describe('prospector drafts', { timeout: 600_000 }, () => {
       const nobody = await run(['list', '--rep', 'nobody@tallyhand.com']);
       expect(nobody.code).toBe(2);
       expect(nobody.stderr).toContain('--rep nobody@tallyhand.com: not a user of the workspace; use one of lukas.brenner@tallyhand.com, maya.okafor@tallyhand.com');
+      // the team view counts the same
+      const team = await prospector(['reps', '--json'], env);
+      expect(team.code, team.stderr).toBe(0);
+      const reps = lastJson<{ workspace: string; reps: { email: string; role: string | null; icps: string[]; sequences: { draft: number } }[] }>(team).reps;
+      expect(reps.map((r) => [r.email, r.role, r.icps, r.sequences.draft])).toEqual([
+        ['maya.okafor@tallyhand.com', 'admin', [], 4],
+        [lukas, 'rep', ['b2b-saas-scaleups', 'midmarket-logistics'], 1],
+      ]);
+      expect((await prospector(['reps'], env)).stdout).toMatch(/rep +role +new leads from +drafts +approved +active +paused +sent today +tasks/);
+
       const onOne = await run(['approve', s.clean.seq.sequenceId, '--rep', lukas]);
       expect(onOne.code).toBe(2);
       expect(onOne.stderr).toContain('--run, --icp and --rep select drafts for --all-unflagged only');
