@@ -349,8 +349,10 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     // drafts whose leads opted out or were excluded since they were drafted: approving is refused
     const held = await draftHolds(sql, drafts, now());
     const counts = { all: everyone.length, mine: everyone.filter((d) => d.repEmail === session.email).length };
+    // a draft whose rep was removed by a re-import is not approved (it would go out as them)
+    const users = new Set((await sql.query<{ email: string }>(`SELECT email FROM app_user WHERE workspace_id = :ws::uuid`, { ws: session.workspaceId })).rows.map((u) => u.email));
     return c.html(
-      page({ title: 'Review queue', session, current: '/review', notice: extra.notice, error: extra.error }, reviewQueue(session, drafts, held, { view, counts })),
+      page({ title: 'Review queue', session, current: '/review', notice: extra.notice, error: extra.error }, reviewQueue(session, drafts, held, { view, counts, users })),
       extra.status ?? 200,
     );
   }
@@ -375,7 +377,7 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
       held: `Rejected ${Number.isInteger(count) ? count : 0} draft(s) whose leads may not be written to now, each with its reason.`,
       bulk:
         `Approved ${Number.isInteger(count) ? count : 0} unflagged draft(s).` +
-        (Number.isInteger(held) && held > 0 ? ` ${held} not approved: their leads may not be written to now (an opt-out, a bounce or an exclusion since they were drafted); approving one says why.` : ''),
+        (Number.isInteger(held) && held > 0 ? ` ${held} not approved: their leads may not be written to now (an opt-out, a bounce or an exclusion since they were drafted) or their rep is no longer a user; approving one says why.` : ''),
     };
     return renderQueue(c, { notice: done && notices[done] ? notice(notices[done]) : null });
   });

@@ -205,5 +205,9 @@ describe('drafting gives each sequence a rep', () => {
     expect(lukas.mailbox).toBeNull();
     expect(ben).toMatchObject({ name: null, icps: [], mailbox: null, openTasks: 0 });
     expect(ben.sequences.draft).toBeGreaterThan(0);
+    // and a draft of Ben's is not approved: it would go out from his address under his signature
+    const bens = (await db.query<{ id: string }>(`SELECT id FROM sequence WHERE rep_email = :e AND status = 'draft' LIMIT 1`, { e: BEN })).rows[0].id;
+    await expect(approveSequence(db, bens, { by: ANA, reason: 'looks fine', now })).rejects.toThrow(`its rep ${BEN} is no longer a user of this workspace`);
+    expect((await db.query<{ status: string }>(`SELECT status FROM sequence WHERE id = :id::uuid`, { id: bens })).rows[0].status).toBe('draft');
   });
 });

@@ -387,6 +387,31 @@ describe("the queue's views: everyone's drafts, or the ones you send", () => {
   });
 });
 
+describe('a draft whose rep is no longer a user', () => {
+  test('is shown so, offers Reject with the reason filled in, and approving it is refused', async () => {
+    const gone = 'gone@tallyhand.com';
+    const granite = f.sequences.granite.sequenceId;
+    await f.db.query(`UPDATE sequence SET rep_email = :e WHERE id = :id::uuid`, { e: gone, id: granite });
+    try {
+      const s = await signIn(f.tallyhand.userId);
+      const page = await (await s.get('/review')).text();
+      const card = page.slice(page.indexOf(`id="seq-${granite}"`), page.indexOf('</article>', page.indexOf(`id="seq-${granite}"`)));
+      expect(card).toContain(`sent by ${gone} (no longer a user)`);
+      expect(card).toContain(`Its rep ${gone} is no longer a user of this workspace: approved, it would go out from their address under their signature.`);
+      expect(card).not.toContain('/approve');
+      expect(card).toContain(`value="its rep ${gone} is no longer a user"`);
+      // granite was the one unflagged draft: bulk approval has nothing to offer now
+      expect(page).not.toContain('Approve the');
+      const refused = await s.post(`/review/${granite}/approve`, {});
+      expect(refused.status).toBe(409);
+      expect(await refused.text()).toContain(`its rep ${gone} is no longer a user of this workspace, and it would go out from their address under their signature`);
+      expect(await status(granite)).toBe('draft');
+    } finally {
+      await f.db.query(`UPDATE sequence SET rep_email = :e WHERE id = :id::uuid`, { e: f.tallyhand.email, id: granite });
+    }
+  });
+});
+
 describe('review actions', () => {
   test('a flagged draft needs a reason: refused without one, approved with it by the signed-in rep', async () => {
     const s = await signIn(f.tallyhand.userId);

@@ -13,13 +13,21 @@
  * after a "not interested" reply, the seller's own, a customer's or a competitor's domain. A draft
  * written before one of those arrived (an opt-out, a customer added to the onboarding) is refused
  * approval with the reason (it rolls back with it), so a rep never approves something that must
- * not be sent, on any channel.
+ * not be sent, on any channel. So is a draft whose rep is no longer a user of the workspace.
  */
 import { NotFoundError } from '../errors.ts';
 import { ApprovalRefusedError } from '../outreach/errors.ts';
 import { leadExclusion, type Exclusion } from '../pipeline/search-leads.ts';
 import type { Sql } from '../ports.ts';
 import { addMailbox, scheduleFirstTouch, type Scheduled } from './schedule.ts';
+
+/**
+ * Why a draft whose rep is no longer a user (removed by a re-import) is not approved: it would go
+ * out from their address under their signature.
+ */
+export function repGoneReason(sequenceId: string, repEmail: string): string {
+  return `sequence ${sequenceId} cannot be approved: its rep ${repEmail} is no longer a user of this workspace, and it would go out from their address under their signature. Reject it, or add them back to the onboarding's users.`;
+}
 
 /** The rep's active mailbox, created with the defaults when there is none. Returns its id. */
 export async function ensureRepMailbox(sql: Sql, workspaceId: string, repEmail: string, now: Date, provider: 'smtp' | 'ses' = 'smtp'): Promise<string> {
@@ -39,14 +47,16 @@ export async function ensureRepMailbox(sql: Sql, workspaceId: string, repEmail: 
  * in the variant the lead was assigned.
  */
 export async function queueApprovedSequence(sql: Sql, sequenceId: string, now: Date): Promise<Scheduled | undefined> {
-  const seq = await sql.query<{ workspace_id: string; rep_email: string; emails: number }>(
+  const seq = await sql.query<{ workspace_id: string; rep_email: string; emails: number; rep_is_user: boolean }>(
     `SELECT s.workspace_id, s.rep_email,
-            (SELECT count(*)::int FROM sequence_step st WHERE st.sequence_id = s.id AND st.kind = 'email') AS emails
+            (SELECT count(*)::int FROM sequence_step st WHERE st.sequence_id = s.id AND st.kind = 'email') AS emails,
+            EXISTS (SELECT 1 FROM app_user u WHERE u.workspace_id = s.workspace_id AND u.email = s.rep_email) AS rep_is_user
        FROM sequence s WHERE s.id = :id::uuid`,
     { id: sequenceId },
   );
   const row = seq.rows[0];
   if (!row) return undefined;
+  if (!row.rep_is_user) throw new ApprovalRefusedError(sequenceId, repGoneReason(sequenceId, row.rep_email));
   const hold = await contactHold(sql, sequenceId, now);
   if (hold) {
     const later = hold.kind === 'cooling_off' ? ' or approve it after that date' : '';

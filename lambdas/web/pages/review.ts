@@ -64,12 +64,15 @@ ${m.subject !== null ? html`<label for="subj-${m.id}">Subject</label><input id="
 </section>`;
 }
 
-function actions(session: WebSession, view: QueueView, s: SequenceView, held: string | undefined): Html {
+function actions(session: WebSession, view: QueueView, s: SequenceView, held: string | undefined, repGone: boolean): Html {
   const flagCount = Object.values(s.flagCounts).reduce((n, c) => n + (c ?? 0), 0);
   const approvable = s.grounding === 'grounded' || s.grounding === 'flagged';
+  const rejectWith = held ?? (repGone ? `its rep ${s.repEmail} is no longer a user` : undefined);
   return html`<div class="actions">
 ${held
     ? html`<p class="flag">Not to be contacted now: ${held}. Reject it with that reason (filled in below).</p>`
+    : repGone
+    ? html`<p class="flag">Its rep ${s.repEmail} is no longer a user of this workspace: approved, it would go out from their address under their signature. Reject it (the reason is filled in below), or add them back to the onboarding's users.</p>`
     : approvable
     ? html`<form method="post" action="/review/${s.id}/approve" class="approve">${csrfField(session)}${viewField(view)}
 ${flagCount || s.grounding === 'flagged'
@@ -78,15 +81,15 @@ ${flagCount || s.grounding === 'flagged'
 <button type="submit" class="primary">Approve</button></form>`
     : html`<p class="blocked">${s.grounding === 'blocked' ? 'Blocked: edit the blocked message so the checker passes it, or reject.' : 'Not checked yet: save the message to have it checked.'}</p>`}
 <form method="post" action="/review/${s.id}/reject" class="reject">${csrfField(session)}${viewField(view)}
-<label for="rej-${s.id}">Reason to reject</label><input id="rej-${s.id}" name="reason" required${held ? html` value="${held}"` : ''}>
+<label for="rej-${s.id}">Reason to reject</label><input id="rej-${s.id}" name="reason" required${rejectWith ? html` value="${rejectWith}"` : ''}>
 <button type="submit">Reject</button></form>
 </div>`;
 }
 
 /** One draft sequence as a card; `held`: why its lead may not be written to now (no Approve then). */
-function draftCard(session: WebSession, view: QueueView, s: SequenceView, held: string | undefined): Html {
+function draftCard(session: WebSession, view: QueueView, s: SequenceView, held: string | undefined, repGone: boolean): Html {
   const l = s.lead;
-  const rep = s.repEmail === session.email ? 'you' : s.repEmail;
+  const rep = s.repEmail === session.email ? 'you' : `${s.repEmail}${repGone ? ' (no longer a user)' : ''}`;
   return html`<article class="draft" id="seq-${s.id}" tabindex="-1" aria-labelledby="h-${s.id}">
 <h2 id="h-${s.id}">${l.name} · ${l.company} <span class="verdict verdict-${s.grounding ?? 'none'}">${s.grounding ?? '–'}</span></h2>
 <p class="muted">${l.email}${l.title ? ` · ${l.title}` : ''} · sent by ${rep} · ICP ${s.icp ?? '–'} · persona ${s.persona} · fit ${s.fitScore ?? '–'}/100 · ${s.templateLabel ?? 'written by the language model'}
@@ -94,7 +97,7 @@ function draftCard(session: WebSession, view: QueueView, s: SequenceView, held: 
 ${s.steps.map((st) =>
     st.messages.filter((m) => m.sendable).map((m) => messageBlock(session, view, `Step ${st.position}: ${st.kind.replace(/_/g, ' ')}, day ${st.dayOffset}`, m)),
   )}
-${actions(session, view, s, held)}
+${actions(session, view, s, held, repGone)}
 </article>`;
 }
 
@@ -107,10 +110,14 @@ export function reviewQueue(
   session: WebSession,
   drafts: SequenceView[],
   held: ReadonlyMap<string, string> = new Map(),
-  shown: { view: QueueView; counts: { all: number; mine: number } } = { view: 'all', counts: { all: drafts.length, mine: drafts.filter((d) => d.repEmail === session.email).length } },
+  shown: { view: QueueView; counts: { all: number; mine: number }; /** the workspace's users: a draft whose rep is not one is not approved */ users?: ReadonlySet<string> } = {
+    view: 'all',
+    counts: { all: drafts.length, mine: drafts.filter((d) => d.repEmail === session.email).length },
+  },
 ): Html {
   const { view, counts } = shown;
-  const unflagged = drafts.filter((d) => !held.has(d.id) && d.grounding === 'grounded' && Object.values(d.flagCounts).every((c) => !c)).length;
+  const repGone = (d: SequenceView) => shown.users !== undefined && !shown.users.has(d.repEmail);
+  const unflagged = drafts.filter((d) => !held.has(d.id) && !repGone(d) && d.grounding === 'grounded' && Object.values(d.flagCounts).every((c) => !c)).length;
   return html`<aside class="shortcuts" aria-labelledby="kb"><h2 id="kb">Keyboard</h2>
 <ul><li><kbd>j</kbd> / <kbd>k</kbd> next / previous draft</li><li><kbd>a</kbd> approve (asks for a reason when flagged)</li>
 <li><kbd>e</kbd> edit the first message</li><li><kbd>r</kbd> reject (type the reason, then Enter)</li><li><kbd>Esc</kbd> leave a field</li></ul>
@@ -128,5 +135,5 @@ ${drafts.length === 0
       ? html`<p>None of the ${counts.all} draft(s) waiting is sent by you: <a href="/review">see everyone's</a>.</p>`
       : html`<p>Nothing to review. Drafts appear here after research finds leads above their ICP's fit threshold.</p>`
     : ''}
-${drafts.map((d) => draftCard(session, view, d, held.get(d.id)))}`;
+${drafts.map((d) => draftCard(session, view, d, held.get(d.id), repGone(d)))}`;
 }
