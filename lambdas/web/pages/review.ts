@@ -104,7 +104,8 @@ ${actions(session, view, s, held, repGone)}
 /**
  * The whole queue: shortcuts help, bulk approval, and the drafts. `held` maps a draft to why its
  * lead may not be written to now (an opt-out or an exclusion since it was drafted): such a draft
- * offers Reject only, and bulk approval leaves it.
+ * offers Reject only, and bulk approval leaves it. So does a draft whose rep is not among
+ * `shown.users` (removed by a re-import).
  */
 export function reviewQueue(
   session: WebSession,
