@@ -54,6 +54,8 @@ import { placeSendingIssues, sendingForm, sendingValues, sendingValuesFromBody, 
 import { checkSendingSettings, loadSendingSettings, saveSendingSettings } from '#core/sending/settings.ts';
 import { addItem, documentFromValues, guidedForm, placeIssues, removeItem, valuesFromBody, valuesFromOnboarding, type GuidedState } from './pages/guided.ts';
 import { reviewQueue, type QueueView } from './pages/review.ts';
+import { teamPage } from './pages/team.ts';
+import { loadTeam } from '#core/views/team.ts';
 import { suppressionsPage, type SuppressionFormState } from './pages/suppressions.ts';
 import { runDetail, runsList } from './pages/runs.ts';
 import { CALLBACK_PATH, SignInError, type CognitoSignIn } from './cognito.ts';
@@ -549,6 +551,14 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     const form = state.form ?? { email: '', reason: '', errors: {} };
     return c.html(page({ title: 'Suppression list', session, current: '/suppressions', notice: state.notice }, suppressionsPage(session, list, search, form)), state.status ?? 200);
   }
+
+  // --- team -------------------------------------------------------------------------------------
+
+  app.get('/team', async (c) => {
+    const session = c.get('session');
+    const team = await loadTeam(sql, session.workspaceId, now());
+    return c.html(page({ title: 'Team', session, current: '/team' }, teamPage(session, team)));
+  });
 
   app.get('/suppressions', (c) => {
     const added = c.req.query('added');

@@ -17,6 +17,7 @@ export const NAV = [
   { href: '/inbox', label: 'Inbox' },
   { href: '/leads', label: 'Leads' },
   { href: '/runs', label: 'Runs' },
+  { href: '/team', label: 'Team' },
   { href: '/suppressions', label: 'Suppression list' },
   { href: '/onboarding', label: 'Onboarding' },
 ] as const;

@@ -412,6 +412,30 @@ describe('a draft whose rep is no longer a user', () => {
   });
 });
 
+describe('the team page', () => {
+  test("each person's share, counted as the database holds it; someone no longer a user is listed so", async () => {
+    const s = await signIn(f.tallyhand.userId);
+    const granite = f.sequences.granite.sequenceId;
+    await f.db.query(`UPDATE sequence SET rep_email = 'gone@tallyhand.com' WHERE id = :id::uuid`, { id: granite });
+    try {
+      const drafts = (await f.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM sequence WHERE workspace_id = :ws::uuid AND status = 'draft' AND rep_email = :e`, { ws: f.tallyhand.workspaceId, e: f.tallyhand.email })).rows[0].n;
+      const page = await (await s.get('/team')).text();
+      expect(page).toContain('<a href="/team" aria-current="page">Team</a>');
+      const rowOfPerson = (email: string) => page.slice(page.lastIndexOf('<tr>', page.indexOf(`>${email}</span>`)), page.indexOf('</tr>', page.indexOf(`>${email}</span>`)));
+      const maya = rowOfPerson(f.tallyhand.email);
+      expect(maya).toContain('(you)');
+      expect(maya).toMatch(new RegExp(`<td>admin</td><td><span class="muted">none</span></td>\\s*<td class="n">${drafts}</td>`));
+      expect(rowOfPerson('lukas.brenner@tallyhand.com')).toContain('<td>rep</td><td>b2b-saas-scaleups, midmarket-logistics</td>');
+      expect(rowOfPerson('gone@tallyhand.com')).toMatch(/<td><span class="flag">no longer a user<\/span><\/td><td><span class="muted">none<\/span><\/td>\s*<td class="n">1<\/td>/);
+      expect(page).toContain('1 person(s) named on open sequences are no longer users');
+      // another workspace's people are not listed
+      expect(page).not.toContain('@rival.example');
+    } finally {
+      await f.db.query(`UPDATE sequence SET rep_email = :e WHERE id = :id::uuid`, { e: f.tallyhand.email, id: granite });
+    }
+  });
+});
+
 describe('review actions', () => {
   test('a flagged draft needs a reason: refused without one, approved with it by the signed-in rep', async () => {
     const s = await signIn(f.tallyhand.userId);

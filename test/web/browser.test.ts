@@ -343,6 +343,7 @@ suite('the web app in Chromium', () => {
       suppressions: '/suppressions',
       runs: '/runs',
       run: `/runs/${f.leads.northwind.runId}`,
+      team: '/team',
       onboarding: '/onboarding',
       'not-found': '/nothing-here',
     });

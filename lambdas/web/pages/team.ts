@@ -1,0 +1,32 @@
+/** The Team page: what each rep carries (lambdas/core/views/team.ts), as `prospector reps` prints it. */
+import { html } from 'hono/html';
+import type { TeamMember } from '#core/views/team.ts';
+import { num, type Html } from '../layout.ts';
+import type { WebSession } from '../sessions.ts';
+
+/** The sent-today cell: sent beside the mailbox's cap today, or why there is no figure. */
+function sending(m: TeamMember): Html | string {
+  if (!m.mailbox) return html`<span class="muted">no mailbox yet</span>`;
+  return html`${num(m.mailbox.sentToday)} / ${num(m.mailbox.capToday)}${m.mailbox.active ? '' : html` <span class="muted">(mailbox off)</span>`}`;
+}
+
+/** The team table. */
+export function teamPage(session: WebSession, team: TeamMember[]): Html {
+  const gone = team.filter((m) => m.role === null).length;
+  return html`<p>A new lead goes to the rep who already has its company, else to the one of its ICP's reps with the fewest
+open sequences (an ICP's reps are part of the onboarding; every rep when it names none).</p>
+${gone
+    ? html`<p class="flag">${gone} person(s) named on open sequences are no longer users: their drafts are not approved (they would go out from their address under their signature), and what they already send goes on from their mailbox.</p>`
+    : ''}
+<table class="team">
+<caption>${team.length} ${team.length === 1 ? 'person' : 'people'} in ${session.workspaceName}; open sequences by status, emails sent today (since midnight UTC) against the mailbox's cap today</caption>
+<thead><tr><th scope="col">Rep</th><th scope="col">Role</th><th scope="col">New leads from</th><th scope="col">Drafts waiting</th>
+<th scope="col">Approved</th><th scope="col">Sending</th><th scope="col">Paused</th><th scope="col">Sent today / cap</th><th scope="col">Open tasks</th></tr></thead>
+<tbody>${team.map(
+    (m) => html`<tr><th scope="row">${m.name ? html`${m.name}<br>` : ''}<span class="muted">${m.email}</span>${m.email === session.email ? html` <span class="muted">(you)</span>` : ''}</th>
+<td>${m.role ?? html`<span class="flag">no longer a user</span>`}</td><td>${m.icps.length ? m.icps.join(', ') : html`<span class="muted">none</span>`}</td>
+<td class="n">${num(m.sequences.draft)}</td><td class="n">${num(m.sequences.approved)}</td><td class="n">${num(m.sequences.active)}</td><td class="n">${num(m.sequences.paused)}</td>
+<td class="n">${sending(m)}</td><td class="n">${num(m.openTasks)}</td></tr>`,
+  )}</tbody>
+</table>`;
+}
