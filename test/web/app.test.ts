@@ -31,6 +31,17 @@ const signIn = (userId: string, target = app): Promise<Signed> => signInAs(f, ta
 const status = async (sequenceId: string) =>
   (await f.db.query<{ status: string }>(`SELECT status FROM sequence WHERE id = :id::uuid`, { id: sequenceId })).rows[0].status;
 
+/** Runs `check` with the granite draft sent by `rep` (the fixture's drafts are all the signed-in user's), then gives it back. */
+async function withGraniteSentBy(rep: string, check: () => Promise<void>): Promise<void> {
+  const id = f.sequences.granite.sequenceId;
+  await f.db.query(`UPDATE sequence SET rep_email = :e WHERE id = :id::uuid`, { e: rep, id });
+  try {
+    await check();
+  } finally {
+    await f.db.query(`UPDATE sequence SET rep_email = :e WHERE id = :id::uuid`, { e: f.tallyhand.email, id });
+  }
+}
+
 describe('signing in', () => {
   test('the one-time link opens an HttpOnly, SameSite=Lax session once; the second use is refused', async () => {
     const token = await f.loginToken(f.tallyhand.userId);
@@ -352,8 +363,7 @@ describe("the queue's views: everyone's drafts, or the ones you send", () => {
     const lukas = 'lukas.brenner@tallyhand.com';
     const lukasId = (await f.db.query<{ id: string }>(`SELECT id FROM app_user WHERE workspace_id = :ws::uuid AND email = :e`, { ws: f.tallyhand.workspaceId, e: lukas })).rows[0].id;
     const granite = f.sequences.granite.sequenceId;
-    await f.db.query(`UPDATE sequence SET rep_email = :e WHERE id = :id::uuid`, { e: lukas, id: granite });
-    try {
+    await withGraniteSentBy(lukas, async () => {
       const drafts = (await f.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM sequence WHERE workspace_id = :ws::uuid AND status = 'draft'`, { ws: f.tallyhand.workspaceId })).rows[0].n;
       expect(drafts).toBeGreaterThan(1);
       const maya = await signIn(f.tallyhand.userId);
@@ -381,9 +391,7 @@ describe("the queue's views: everyone's drafts, or the ones you send", () => {
       expect(his).toContain('Approve the 1 unflagged draft(s)');
       expect(his).toContain(`id="seq-${granite}"`);
       expect(his).toMatch(/<input type="hidden" name="view" value="mine">/);
-    } finally {
-      await f.db.query(`UPDATE sequence SET rep_email = :e WHERE id = :id::uuid`, { e: f.tallyhand.email, id: granite });
-    }
+    });
   });
 });
 
@@ -391,8 +399,7 @@ describe('a draft whose rep is no longer a user', () => {
   test('is shown so, offers Reject with the reason filled in, and approving it is refused', async () => {
     const gone = 'gone@tallyhand.com';
     const granite = f.sequences.granite.sequenceId;
-    await f.db.query(`UPDATE sequence SET rep_email = :e WHERE id = :id::uuid`, { e: gone, id: granite });
-    try {
+    await withGraniteSentBy(gone, async () => {
       const s = await signIn(f.tallyhand.userId);
       const page = await (await s.get('/review')).text();
       const card = page.slice(page.indexOf(`id="seq-${granite}"`), page.indexOf('</article>', page.indexOf(`id="seq-${granite}"`)));
@@ -406,18 +413,14 @@ describe('a draft whose rep is no longer a user', () => {
       expect(refused.status).toBe(409);
       expect(await refused.text()).toContain(`its rep ${gone} is no longer a user of this workspace, and it would go out from their address under their signature`);
       expect(await status(granite)).toBe('draft');
-    } finally {
-      await f.db.query(`UPDATE sequence SET rep_email = :e WHERE id = :id::uuid`, { e: f.tallyhand.email, id: granite });
-    }
+    });
   });
 });
 
 describe('the team page', () => {
   test("each person's share, counted as the database holds it; someone no longer a user is listed so", async () => {
     const s = await signIn(f.tallyhand.userId);
-    const granite = f.sequences.granite.sequenceId;
-    await f.db.query(`UPDATE sequence SET rep_email = 'gone@tallyhand.com' WHERE id = :id::uuid`, { id: granite });
-    try {
+    await withGraniteSentBy('gone@tallyhand.com', async () => {
       const drafts = (await f.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM sequence WHERE workspace_id = :ws::uuid AND status = 'draft' AND rep_email = :e`, { ws: f.tallyhand.workspaceId, e: f.tallyhand.email })).rows[0].n;
       const page = await (await s.get('/team')).text();
       expect(page).toContain('<a href="/team" aria-current="page">Team</a>');
@@ -430,9 +433,7 @@ describe('the team page', () => {
       expect(page).toContain('1 person(s) named on open sequences are no longer users');
       // another workspace's people are not listed
       expect(page).not.toContain('@rival.example');
-    } finally {
-      await f.db.query(`UPDATE sequence SET rep_email = :e WHERE id = :id::uuid`, { e: f.tallyhand.email, id: granite });
-    }
+    });
   });
 });
 
