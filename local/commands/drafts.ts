@@ -16,7 +16,7 @@ import type { ResponseView } from '#core/replies/response-repository.ts';
 import type { Sql } from '#core/ports.ts';
 import type { CliContext } from '../cli-context.ts';
 import { table } from '../format.ts';
-import { chosenWorkspace, resolveRunId, resolveWorkspace, type WorkspaceChoice } from './resolve.ts';
+import { chosenWorkspace, resolveRepEmail, resolveRunId, resolveWorkspace, type WorkspaceChoice } from './resolve.ts';
 
 // The repository pulls in the checker and zod: loaded when a command runs, not for --help.
 const repository = () => import('#core/outreach/repository.ts');
@@ -64,17 +64,7 @@ async function toFilter(sql: Sql, opts: FilterOptions, choice: WorkspaceChoice |
       throw new ProspectorError(`--icp ${opts.icp}: no such ICP; use one of ${icps.rows.map((i) => i.slug).join(', ') || '(none onboarded)'}`);
     }
   }
-  let repEmail: string | null = null;
-  if (opts.rep !== undefined) {
-    const users = await sql.query<{ email: string }>(
-      `SELECT DISTINCT email FROM app_user WHERE :ws::uuid IS NULL OR workspace_id = :ws::uuid ORDER BY email`,
-      { ws: workspaceId },
-    );
-    repEmail = opts.rep.trim().toLowerCase();
-    if (!users.rows.some((u) => u.email === repEmail)) {
-      throw new ProspectorError(`--rep ${opts.rep}: not a user of the workspace; use one of ${users.rows.map((u) => u.email).join(', ') || '(none onboarded)'}`);
-    }
-  }
+  const repEmail = opts.rep === undefined ? null : await resolveRepEmail(sql, opts.rep, workspaceId === null ? null : { id: workspaceId, where: 'the workspace' });
   return {
     workspaceId,
     runId: opts.run ? await resolveRunId(sql, opts.run, choice) : null,

@@ -12,7 +12,7 @@ import { listReplies } from '#core/views/replies.ts';
 import type { DraftResponseOutput } from '#core/replies/respond.ts';
 import type { CliContext } from '../cli-context.ts';
 import { table } from '../format.ts';
-import { resolveWorkspace } from './resolve.ts';
+import { resolveRepEmail, resolveWorkspace } from './resolve.ts';
 
 export type { ListedReply } from '#core/views/replies.ts';
 export { listReplies };
@@ -181,11 +181,7 @@ Examples:
       await ctx.withRuntime(async (rt) => {
         const sql = rt.deps.sql;
         const workspace = await resolveWorkspace(sql, ctx.workspace());
-        const repEmail = opts.rep === undefined ? null : opts.rep.trim().toLowerCase();
-        if (repEmail !== null) {
-          const users = (await sql.query<{ email: string }>(`SELECT email FROM app_user WHERE workspace_id = :ws::uuid ORDER BY email`, { ws: workspace.id })).rows.map((u) => u.email);
-          if (!users.includes(repEmail)) throw new ProspectorError(`--rep ${opts.rep}: not a user of workspace ${workspace.slug}; use one of ${users.join(', ') || '(none onboarded)'}`);
-        }
+        const repEmail = opts.rep === undefined ? null : await resolveRepEmail(sql, opts.rep, { id: workspace.id, where: `workspace ${workspace.slug}` });
         const list = await listReplies(sql, workspace.id, { label: opts.label, unmatched: opts.unmatched ?? false, repEmail });
         if (opts.json) {
           ctx.print(JSON.stringify({ workspace: workspace.slug, replies: list }));

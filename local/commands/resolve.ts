@@ -98,3 +98,19 @@ export async function latestRunOrFail(sql: Sql, choice?: WorkspaceChoice): Promi
   if (!r.rows[0]) throw new ProspectorError(`no run yet${workspace && choice ? ` in workspace ${workspace.slug}` : ''}: run \`prospector run\` (or \`prospector start\`) first`);
   return r.rows[0].id;
 }
+
+/**
+ * The `--rep` a user typed, lowercased, checked to be a user of the workspace (of any workspace
+ * when `workspace` is null); the error lists the users. `where` names the workspace in it.
+ */
+export async function resolveRepEmail(sql: Sql, given: string, workspace: { id: string; where: string } | null): Promise<string> {
+  const users = await sql.query<{ email: string }>(
+    `SELECT DISTINCT email FROM app_user WHERE :ws::uuid IS NULL OR workspace_id = :ws::uuid ORDER BY email`,
+    { ws: workspace?.id ?? null },
+  );
+  const email = given.trim().toLowerCase();
+  if (!users.rows.some((u) => u.email === email)) {
+    throw new ProspectorError(`--rep ${given}: not a user of ${workspace?.where ?? 'the workspace'}; use one of ${users.rows.map((u) => u.email).join(', ') || '(none onboarded)'}`);
+  }
+  return email;
+}
