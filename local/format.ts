@@ -1,6 +1,6 @@
 /** Plain-text rendering for the CLI: tables and the run summary. */
 import type { RunSummary } from '#core/pipeline/finish-run.ts';
-import { notDraftedGroup } from '#core/views/runs.ts';
+import { draftedByRepText, notDraftedGroup } from '#core/views/runs.ts';
 
 /** A left-aligned text table; cells are cut to `maxCell` characters. */
 export function table(rows: Record<string, unknown>[], maxCell = 60): string {
@@ -17,11 +17,6 @@ export function table(rows: Record<string, unknown>[], maxCell = 60): string {
 }
 
 const n = (x: number) => x.toLocaleString('en-US');
-
-/** A run's drafted sequences by rep in words: "lukas@x.example 12, ana@x.example 11". */
-export function draftedByRepText(byRep: RunSummary['draftedByRep']): string {
-  return byRep.map((r) => `${r.rep} ${r.sequences}`).join(', ');
-}
 
 /** The human summary printed after a run. */
 export function formatSummary(s: RunSummary, extra: { seconds?: number; lake?: string } = {}): string {

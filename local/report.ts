@@ -10,6 +10,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { summarizeRun, type RunSummary } from '#core/pipeline/finish-run.ts';
+import { draftedByRepText } from '#core/views/runs.ts';
 import type { Sql } from '#core/ports.ts';
 import { loadIntentView, type IntentView } from '#core/intent/view.ts';
 import { loadRunResearch, type ResearchView } from '#core/views/research.ts';
@@ -19,7 +20,6 @@ import { loadRunCalibration, renderCalibrationSection, type Calibration } from '
 import { loadMeasuresForRun, renderMeasures, type Measures } from './report-measures.ts';
 import { reusedAsCurrent, unchangedSinceLabel } from './research-status.ts';
 import type { LocalRuntime } from './runner.ts';
-import { draftedByRepText } from './format.ts';
 
 // ---------------------------------------------------------------------------------------------
 // The run report

@@ -34,6 +34,11 @@ export function skipGroup(reason: string): string {
   return reason.replace(UUIDS, '…').replace(/\(\d{4}-\d{2}-\d{2}\)/g, '').trim();
 }
 
+/** A run's drafted sequences by rep in words, counts as the pages write them: "lukas@x.example 1,200, ana@x.example 11". */
+export function draftedByRepText(byRep: RunSummary['draftedByRep']): string {
+  return byRep.map((r) => `${r.rep} ${r.sequences.toLocaleString('en-US')}`).join(', ');
+}
+
 /** The group a not-drafted reason belongs to: a fit below the threshold, whatever the score, is one. */
 export function notDraftedGroup(reason: string): string {
   return reason.replace(/^fit \d+ is below/, 'fit is below').replace(/\([0-9a-f]{8}, \w+\)/, '').trim();

@@ -1,6 +1,6 @@
 /** The Runs pages: recent runs with their counts; one run's stages, failures by reason, tokens and cost. */
 import { html } from 'hono/html';
-import type { RunListItem, RunShow } from '#core/views/runs.ts';
+import { draftedByRepText, type RunListItem, type RunShow } from '#core/views/runs.ts';
 import { csrfField, num, shortId, usd, when, type Html } from '../layout.ts';
 import type { WebSession } from '../sessions.ts';
 import { executionRef } from '../execution.ts';
@@ -62,7 +62,7 @@ ${r.error ? html`<p class="error-text">Run error: ${r.error}</p>` : ''}
 ${stages.map((x) => html`<div><dt>${x.stage}</dt><dd>${num(x.leads)}</dd></div>`)}
 <div><dt>Drafted</dt><dd>${num(r.leadsDrafted)}</dd></div>
 </dl>
-${r.draftedByRep.length ? html`<p>Drafted by rep: ${r.draftedByRep.map((x) => `${x.rep} ${num(x.sequences)}`).join(', ')}</p>` : ''}
+${r.draftedByRep.length ? html`<p>Drafted by rep: ${draftedByRepText(r.draftedByRep)}</p>` : ''}
 </section>
 <section aria-labelledby="failures"><h2 id="failures">Failures by reason</h2>
 ${redriveControl(r.runId, failedLeads, redrive)}
