@@ -347,10 +347,11 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     const session = c.get('session');
     const view = await queueView(c);
     const everyone = await listSequences(sql, { workspaceId: session.workspaceId, status: 'draft' });
-    const drafts = view === 'mine' ? everyone.filter((d) => d.repEmail === session.email) : everyone;
+    const mine = everyone.filter((d) => d.repEmail === session.email);
+    const drafts = view === 'mine' ? mine : everyone;
     // drafts whose leads opted out or were excluded since they were drafted: approving is refused
     const held = await draftHolds(sql, drafts, now());
-    const counts = { all: everyone.length, mine: everyone.filter((d) => d.repEmail === session.email).length };
+    const counts = { all: everyone.length, mine: mine.length };
     // a draft whose rep was removed by a re-import is not approved (it would go out as them)
     const users = new Set((await sql.query<{ email: string }>(`SELECT email FROM app_user WHERE workspace_id = :ws::uuid`, { ws: session.workspaceId })).rows.map((u) => u.email));
     return c.html(

@@ -110,14 +110,11 @@ ${actions(session, view, s, held, repGone)}
 export function reviewQueue(
   session: WebSession,
   drafts: SequenceView[],
-  held: ReadonlyMap<string, string> = new Map(),
-  shown: { view: QueueView; counts: { all: number; mine: number }; /** the workspace's users: a draft whose rep is not one is not approved */ users?: ReadonlySet<string> } = {
-    view: 'all',
-    counts: { all: drafts.length, mine: drafts.filter((d) => d.repEmail === session.email).length },
-  },
+  held: ReadonlyMap<string, string>,
+  shown: { view: QueueView; counts: { all: number; mine: number }; /** the workspace's users: a draft whose rep is not one is not approved */ users: ReadonlySet<string> },
 ): Html {
   const { view, counts } = shown;
-  const repGone = (d: SequenceView) => shown.users !== undefined && !shown.users.has(d.repEmail);
+  const repGone = (d: SequenceView) => !shown.users.has(d.repEmail);
   const unflagged = drafts.filter((d) => !held.has(d.id) && !repGone(d) && d.grounding === 'grounded' && Object.values(d.flagCounts).every((c) => !c)).length;
   return html`<aside class="shortcuts" aria-labelledby="kb"><h2 id="kb">Keyboard</h2>
 <ul><li><kbd>j</kbd> / <kbd>k</kbd> next / previous draft</li><li><kbd>a</kbd> approve (asks for a reason when flagged)</li>
