@@ -205,7 +205,7 @@ export async function loadEditExamples(sql: Sql, workspaceId: string, limit = 3)
   const r = await sql.query<{ before_subject: string | null; before_body: string; after_subject: string | null; after_body: string }>(
     `SELECT e.before_subject, e.before_body, e.after_subject, e.after_body
        FROM message_edit e JOIN message m ON m.id = e.message_id JOIN sequence s ON s.id = m.sequence_id
-      WHERE s.workspace_id = :ws::uuid AND s.approved_at IS NOT NULL
+      WHERE s.workspace_id = :ws::uuid AND s.approved_at IS NOT NULL AND e.kind = 'edit'
       ORDER BY e.edited_at DESC, e.id LIMIT :limit`,
     { ws: workspaceId, limit },
   );

@@ -181,8 +181,12 @@ export async function editStats(sql: Sql, workspace: { id: string; slug: string 
                       ORDER BY decided_at DESC LIMIT 1) a ON true
        JOIN message m ON m.sequence_id = s.id
        LEFT JOIN variant_assignment va ON va.experiment_id = s.experiment_id AND va.lead_id = s.lead_id
-       LEFT JOIN LATERAL (SELECT before_subject, before_body FROM message_edit
-                           WHERE message_id = m.id ORDER BY edited_at, id LIMIT 1) fe ON true
+       -- the words as the approving rep was given them: as drafted (the first edit's before), or
+       -- as re-signed by the newest hand-over (sql/0034_hand_over.sql)
+       LEFT JOIN LATERAL (SELECT CASE WHEN kind = 're_sign' THEN after_subject ELSE before_subject END AS before_subject,
+                                 CASE WHEN kind = 're_sign' THEN after_body ELSE before_body END AS before_body
+                            FROM message_edit WHERE message_id = m.id
+                           ORDER BY kind = 're_sign' DESC, CASE WHEN kind = 're_sign' THEN edited_at END DESC, edited_at, id LIMIT 1) fe ON true
       WHERE s.workspace_id = :ws::uuid AND s.status IN ('approved', 'active', 'paused', 'completed', 'stopped')
         AND (m.variant IS NULL OR va.variant IS NULL OR m.variant = va.variant)
       ORDER BY a.decided_at, m.id`,
@@ -200,17 +204,24 @@ export async function editStats(sql: Sql, workspace: { id: string; slug: string 
     return out;
   };
 
-  const edits = await sql.query<{ message_id: string; before_subject: string | null; before_body: string; after_subject: string | null; after_body: string }>(
-    `SELECT me.message_id, me.before_subject, me.before_body, me.after_subject, me.after_body
+  const edits = await sql.query<{ message_id: string; kind: 'edit' | 're_sign'; before_subject: string | null; before_body: string; after_subject: string | null; after_body: string }>(
+    `SELECT me.message_id, me.kind, me.before_subject, me.before_body, me.after_subject, me.after_body
        FROM message_edit me JOIN message m ON m.id = me.message_id JOIN sequence s ON s.id = m.sequence_id
       WHERE s.workspace_id = :ws::uuid ORDER BY me.message_id, me.edited_at, me.id`,
     { ws: workspace.id },
   );
-  const history = new Map<string, string[]>();
+  // Each message's versions, a rep's edits after each other; a re-signing (a hand-over) starts a
+  // new run of versions, so the old rep's signature never reads as words a rep deleted.
+  const history = new Map<string, string[][]>();
   for (const e of edits.rows) {
-    const versions = history.get(e.message_id) ?? [joined(e.before_subject, e.before_body)];
-    versions.push(joined(e.after_subject, e.after_body));
-    history.set(e.message_id, versions);
+    const runs = history.get(e.message_id) ?? [];
+    history.set(e.message_id, runs);
+    if (e.kind === 're_sign') {
+      runs.push([joined(e.after_subject, e.after_body)]);
+      continue;
+    }
+    if (runs.length === 0) runs.push([joined(e.before_subject, e.before_body)]);
+    runs.at(-1)!.push(joined(e.after_subject, e.after_body));
   }
   const banned = await sql.query<{ phrase: string }>(
     `SELECT jsonb_array_elements_text(to_jsonb(banned_phrases)) AS phrase FROM tone_of_voice WHERE workspace_id = :ws::uuid`,
@@ -222,8 +233,8 @@ export async function editStats(sql: Sql, workspace: { id: string; slug: string 
     overall: accumulate(rows),
     byWeek: [...by((r) => r.week).entries()].sort(([a], [b]) => a.localeCompare(b)).map(([week, rs]) => ({ week, ...accumulate(rs) })),
     byVariant: [...by((r) => r.variant).entries()].sort(([a], [b]) => a.localeCompare(b)).map(([variant, rs]) => ({ variant, ...accumulate(rs) })),
-    proposedBannedPhrases: proposeBannedPhrases([...history.values()], { minEdits, alreadyBanned: banned.rows.map((b) => b.phrase) }),
-    editedMessagesRead: history.size,
+    proposedBannedPhrases: proposeBannedPhrases([...history.values()].flat().filter((v) => v.length > 1), { minEdits, alreadyBanned: banned.rows.map((b) => b.phrase) }),
+    editedMessagesRead: [...history.values()].filter((runs) => runs.some((v) => v.length > 1)).length,
     minEdits,
   };
 }

@@ -179,6 +179,8 @@ export interface SequenceView {
   fitScore: number | null;
   persona: string;
   repEmail: string;
+  /** the rep it was handed over from, and when (lambdas/core/outreach/hand-over.ts); null: drafted for its rep */
+  handedOver: { from: string; at: string } | null;
   source: 'llm' | 'template';
   /** set when the words come from the offline templates (shown wherever the draft is) */
   templateLabel: string | null;
@@ -310,12 +312,12 @@ export async function loadSequences(sql: Sql, ids: string[]): Promise<SequenceVi
   const seqs = await sql.query<{
       id: string; status: SequenceStatus; status_reason: string | null; workspace: string; run_id: string | null; icp: string | null;
       lead_id: string; email: string; name: string; title: string | null; company: string; domain: string; research_id: string;
-      fit_score: number | null; persona_name: string; rep_email: string; source: 'llm' | 'template'; personalised: boolean;
-      experiment_id: string | null; experiment_name: string | null; assigned: 'a' | 'b' | null; created_at: string; approved_at: string | null;
+      fit_score: number | null; persona_name: string; rep_email: string; handed_over_from: string | null; handed_over_at: string | null;
+      source: 'llm' | 'template'; personalised: boolean; experiment_id: string | null; experiment_name: string | null; assigned: 'a' | 'b' | null; created_at: string; approved_at: string | null;
     }>(
       `SELECT s.id, s.status, s.status_reason, w.slug AS workspace, s.run_id, i.slug AS icp, l.id AS lead_id, l.email, l.name, l.title,
-              c.name AS company, c.domain, s.research_id, r.fit_score, s.persona_name, s.rep_email, s.source, s.personalised,
-              s.experiment_id, e.name AS experiment_name, va.variant AS assigned, s.created_at, s.approved_at
+              c.name AS company, c.domain, s.research_id, r.fit_score, s.persona_name, s.rep_email, s.handed_over_from, s.handed_over_at,
+              s.source, s.personalised, s.experiment_id, e.name AS experiment_name, va.variant AS assigned, s.created_at, s.approved_at
          FROM sequence s
          JOIN workspace w ON w.id = s.workspace_id
          JOIN lead l ON l.id = s.lead_id
@@ -336,7 +338,7 @@ export async function loadSequences(sql: Sql, ids: string[]): Promise<SequenceVi
       checker_version: string | null; source: 'llm' | 'template'; model: string | null; prompt_version: string; edits: number;
     }>(
       `SELECT m.id, m.step_id, m.variant, m.angle, m.subject, m.body, m.grounding, m.checker_version, m.source, m.model, m.prompt_version,
-              (SELECT count(*)::int FROM message_edit me WHERE me.message_id = m.id) AS edits
+              (SELECT count(*)::int FROM message_edit me WHERE me.message_id = m.id AND me.kind = 'edit') AS edits
          FROM message m WHERE m.sequence_id ${IN} ORDER BY m.variant NULLS FIRST, m.id`,
       params,
     );
@@ -420,6 +422,7 @@ export async function loadSequences(sql: Sql, ids: string[]): Promise<SequenceVi
       fitScore: s.fit_score,
       persona: s.persona_name,
       repEmail: s.rep_email,
+      handedOver: s.handed_over_from && s.handed_over_at ? { from: s.handed_over_from, at: s.handed_over_at } : null,
       source: s.source,
       templateLabel: s.source === 'template' ? TEMPLATE_LABEL : null,
       personalised: s.personalised,
@@ -753,96 +756,107 @@ export async function editMessage(
   messageId: string,
   edit: { body: string; subject?: string | null; by?: string },
 ): Promise<EditResult> {
-  return sql.transaction(async (tx) => {
-    const found = await tx.query<{
-      id: string; sequence_id: string; research_id: string; subject: string | null; body: string; grounding: MessageGrounding; kind: StepKind;
-      status: SequenceStatus; workspace_id: string; rep_email: string; tone: { maxWords: number; bannedPhrases: string[]; signature?: string | null; callToAction?: string };
-      lead_name: string; company: string; title: string | null; domain: string; email: string; first_touch: boolean;
-    }>(
-      // A first touch is the sequence's first step on its channel (email, LinkedIn, phone), as drafting judged it.
-      `SELECT m.id, m.sequence_id, m.research_id, m.subject, m.body, m.grounding, st.kind, s.status, s.workspace_id, s.rep_email, s.tone,
-              l.name AS lead_name, c.name AS company, l.title, c.domain, l.email,
-              NOT EXISTS (SELECT 1 FROM sequence_step e
-                           WHERE e.sequence_id = st.sequence_id AND e.position < st.position
-                             AND (CASE WHEN e.kind IN ('email', 'follow_up_email') THEN 'email' WHEN e.kind = 'call_task' THEN 'call' ELSE 'linkedin' END)
-                               = (CASE WHEN st.kind IN ('email', 'follow_up_email') THEN 'email' WHEN st.kind = 'call_task' THEN 'call' ELSE 'linkedin' END)) AS first_touch
-         FROM message m
-         JOIN sequence_step st ON st.id = m.step_id
-         JOIN sequence s ON s.id = m.sequence_id
-         JOIN lead l ON l.id = s.lead_id
-         JOIN lead_company c ON c.id = l.company_id
-        WHERE m.id = :id::uuid`,
+  return sql.transaction((tx) => checkAndSaveWords(tx, messageId, edit));
+}
+
+/**
+ * `editMessage`'s work inside a transaction the caller holds. `resign`: the words change for a
+ * hand-over (lambdas/core/outreach/hand-over.ts), not by a rep: `edited_by` stays as it was, and
+ * the caller has set the transaction's edit kind so the kept before/after is marked a re-signing.
+ */
+export async function checkAndSaveWords(
+  tx: Sql,
+  messageId: string,
+  edit: { body: string; subject?: string | null; by?: string; resign?: boolean },
+): Promise<EditResult> {
+  const found = await tx.query<{
+    id: string; sequence_id: string; research_id: string; subject: string | null; body: string; grounding: MessageGrounding; kind: StepKind;
+    status: SequenceStatus; workspace_id: string; rep_email: string; tone: { maxWords: number; bannedPhrases: string[]; signature?: string | null; callToAction?: string };
+    lead_name: string; company: string; title: string | null; domain: string; email: string; first_touch: boolean;
+  }>(
+    // A first touch is the sequence's first step on its channel (email, LinkedIn, phone), as drafting judged it.
+    `SELECT m.id, m.sequence_id, m.research_id, m.subject, m.body, m.grounding, st.kind, s.status, s.workspace_id, s.rep_email, s.tone,
+            l.name AS lead_name, c.name AS company, l.title, c.domain, l.email,
+            NOT EXISTS (SELECT 1 FROM sequence_step e
+                         WHERE e.sequence_id = st.sequence_id AND e.position < st.position
+                           AND (CASE WHEN e.kind IN ('email', 'follow_up_email') THEN 'email' WHEN e.kind = 'call_task' THEN 'call' ELSE 'linkedin' END)
+                             = (CASE WHEN st.kind IN ('email', 'follow_up_email') THEN 'email' WHEN st.kind = 'call_task' THEN 'call' ELSE 'linkedin' END)) AS first_touch
+       FROM message m
+       JOIN sequence_step st ON st.id = m.step_id
+       JOIN sequence s ON s.id = m.sequence_id
+       JOIN lead l ON l.id = s.lead_id
+       JOIN lead_company c ON c.id = l.company_id
+      WHERE m.id = :id::uuid`,
+    { id: messageId },
+  );
+  const m = found.rows[0];
+  if (!m) throw new NotFoundError(`message ${messageId} does not exist: \`prospector drafts show SEQUENCE\` lists a sequence's message ids`);
+  if (m.status !== 'draft') {
+    throw new EditRefusedError(messageId, `message ${messageId} belongs to sequence ${m.sequence_id}, which is ${m.status}: its words are frozen once decided on`);
+  }
+  if (!edit.body.trim()) throw new EditRefusedError(messageId, `the new body of message ${messageId} is empty: nothing was changed`);
+  let subject = edit.subject === undefined ? m.subject : edit.subject;
+  if (m.subject === null && subject !== null && subject !== undefined) {
+    throw new EditRefusedError(messageId, `message ${messageId} is a ${m.kind.replace(/_/g, ' ')} step, which has no subject: leave the subject out`);
+  }
+  if (m.subject !== null && !subject?.trim()) {
+    throw new EditRefusedError(messageId, `message ${messageId} is an email: its subject cannot be empty`);
+  }
+  subject = subject?.trim() ?? null;
+
+  const facts = await tx.query<{ id: string; local_id: string; quote: string; verified: boolean }>(
+      `SELECT id, local_id, quote, verified FROM fact WHERE research_id = :r::uuid ORDER BY local_id`,
+      { r: m.research_id },
+    );
+  const oldCitations = await tx.query<{ sentence: string; local_id: string }>(
+      `SELECT ct.sentence, f.local_id FROM citation ct JOIN fact f ON f.id = ct.fact_id WHERE ct.message_id = :id::uuid ORDER BY ct.sentence_index`,
       { id: messageId },
     );
-    const m = found.rows[0];
-    if (!m) throw new NotFoundError(`message ${messageId} does not exist: \`prospector drafts show SEQUENCE\` lists a sequence's message ids`);
-    if (m.status !== 'draft') {
-      throw new EditRefusedError(messageId, `message ${messageId} belongs to sequence ${m.sequence_id}, which is ${m.status}: its words are frozen once decided on`);
-    }
-    if (!edit.body.trim()) throw new EditRefusedError(messageId, `the new body of message ${messageId} is empty: nothing was changed`);
-    let subject = edit.subject === undefined ? m.subject : edit.subject;
-    if (m.subject === null && subject !== null && subject !== undefined) {
-      throw new EditRefusedError(messageId, `message ${messageId} is a ${m.kind.replace(/_/g, ' ')} step, which has no subject: leave the subject out`);
-    }
-    if (m.subject !== null && !subject?.trim()) {
-      throw new EditRefusedError(messageId, `message ${messageId} is an email: its subject cannot be empty`);
-    }
-    subject = subject?.trim() ?? null;
+  const draft = carryCitations(edit.body, oldCitations.rows.map((c) => ({ sentence: c.sentence, localId: c.local_id })));
 
-    const facts = await tx.query<{ id: string; local_id: string; quote: string; verified: boolean }>(
-        `SELECT id, local_id, quote, verified FROM fact WHERE research_id = :r::uuid ORDER BY local_id`,
-        { r: m.research_id },
-      );
-    const oldCitations = await tx.query<{ sentence: string; local_id: string }>(
-        `SELECT ct.sentence, f.local_id FROM citation ct JOIN fact f ON f.id = ct.fact_id WHERE ct.message_id = :id::uuid ORDER BY ct.sentence_index`,
-        { id: messageId },
-      );
-    const draft = carryCitations(edit.body, oldCitations.rows.map((c) => ({ sentence: c.sentence, localId: c.local_id })));
-
-    const evidence: EvidenceFact[] = facts.rows.map((f) => ({ id: f.id, localId: f.local_id, researchId: m.research_id, quote: f.quote, verified: f.verified }));
-    const seller = await loadSellerEvidence(tx, m.workspace_id);
-    if (m.tone.callToAction) seller.ownNames.push(m.tone.callToAction);
-    const report = checkGrounding({
-      channel: channelOf(m.kind),
-      firstTouch: m.first_touch,
-      subject,
-      body: draft,
-      lead: { name: m.lead_name, companyName: m.company, title: m.title, domain: m.domain, email: m.email },
-      researchId: m.research_id,
-      facts: evidence,
-      seller,
-      tone: { maxWords: m.tone.maxWords, bannedPhrases: m.tone.bannedPhrases ?? [], signature: m.tone.signature ?? null },
-    });
-    if (!report.body.trim()) throw new EditRefusedError(messageId, `the new body of message ${messageId} holds only citation markers: write the words`);
-
-    const who = await decider(tx, m.workspace_id, edit.by, m.rep_email);
-    const changed = report.body !== m.body || report.subject !== m.subject;
-    await saveCheckedEdit(tx, 'message', messageId, report, changed, who.userId);
-    await replaceFindings(tx, 'message', messageId, report.findings);
-    await tx.query(`DELETE FROM citation WHERE message_id = :id::uuid`, { id: messageId });
-    const byLocal = new Map(facts.rows.map((f) => [f.local_id, f.id]));
-    const byId = new Set(facts.rows.map((f) => f.id));
-    let cited = 0;
-    for (const s of report.sentences) {
-      const ids = [...new Set(s.validFactIds.map((id) => byLocal.get(id) ?? (byId.has(id) ? id : undefined)).filter((id): id is string => id !== undefined))];
-      if (ids.length) cited++;
-      for (const factId of ids) {
-        await tx.query(
-          `INSERT INTO citation (message_id, research_id, sentence_index, sentence, fact_id) VALUES (:id::uuid, :r::uuid, :index, :sentence, :fact::uuid)`,
-          { id: messageId, r: m.research_id, index: s.index, sentence: s.text, fact: factId },
-        );
-      }
-    }
-    return {
-      messageId,
-      sequenceId: m.sequence_id,
-      changed,
-      before: m.grounding,
-      grounding: report.verdict,
-      findings: report.findings,
-      subject: report.subject,
-      body: report.body,
-      citedSentences: cited,
-    };
+  const evidence: EvidenceFact[] = facts.rows.map((f) => ({ id: f.id, localId: f.local_id, researchId: m.research_id, quote: f.quote, verified: f.verified }));
+  const seller = await loadSellerEvidence(tx, m.workspace_id);
+  if (m.tone.callToAction) seller.ownNames.push(m.tone.callToAction);
+  const report = checkGrounding({
+    channel: channelOf(m.kind),
+    firstTouch: m.first_touch,
+    subject,
+    body: draft,
+    lead: { name: m.lead_name, companyName: m.company, title: m.title, domain: m.domain, email: m.email },
+    researchId: m.research_id,
+    facts: evidence,
+    seller,
+    tone: { maxWords: m.tone.maxWords, bannedPhrases: m.tone.bannedPhrases ?? [], signature: m.tone.signature ?? null },
   });
+  if (!report.body.trim()) throw new EditRefusedError(messageId, `the new body of message ${messageId} holds only citation markers: write the words`);
+
+  const changed = report.body !== m.body || report.subject !== m.subject;
+  if (edit.resign) await saveCheckedEdit(tx, 'message', messageId, report, false, null);
+  else await saveCheckedEdit(tx, 'message', messageId, report, changed, (await decider(tx, m.workspace_id, edit.by, m.rep_email)).userId);
+  await replaceFindings(tx, 'message', messageId, report.findings);
+  await tx.query(`DELETE FROM citation WHERE message_id = :id::uuid`, { id: messageId });
+  const byLocal = new Map(facts.rows.map((f) => [f.local_id, f.id]));
+  const byId = new Set(facts.rows.map((f) => f.id));
+  let cited = 0;
+  for (const s of report.sentences) {
+    const ids = [...new Set(s.validFactIds.map((id) => byLocal.get(id) ?? (byId.has(id) ? id : undefined)).filter((id): id is string => id !== undefined))];
+    if (ids.length) cited++;
+    for (const factId of ids) {
+      await tx.query(
+        `INSERT INTO citation (message_id, research_id, sentence_index, sentence, fact_id) VALUES (:id::uuid, :r::uuid, :index, :sentence, :fact::uuid)`,
+        { id: messageId, r: m.research_id, index: s.index, sentence: s.text, fact: factId },
+      );
+    }
+  }
+  return {
+    messageId,
+    sequenceId: m.sequence_id,
+    changed,
+    before: m.grounding,
+    grounding: report.verdict,
+    findings: report.findings,
+    subject: report.subject,
+    body: report.body,
+    citedSentences: cited,
+  };
 }

@@ -1,0 +1,203 @@
+/**
+ * Handing a rep's drafts and open tasks over to another rep: when a rep leaves (or moves to
+ * other accounts), what they had not yet approved would otherwise wait in the queue for ever,
+ * refused approval once they are no longer a user (lambdas/core/sending/queue-approved.ts), and
+ * the prospects who answered them would wait for a call nobody makes.
+ *
+ * - **Drafts** (sequences not yet approved) move to the new rep and are **re-signed**: each email
+ *   ends with the new rep's signature instead of the old one's, and the grounding checker judges
+ *   the words again as an edit would. The database keeps each change marked as a re-signing
+ *   (sql/0034_hand_over.sql), so the edit statistics and the drafting examples never read a
+ *   signature swap as a rep's edit; the sequence records who it came from and when, and the
+ *   review queue says so.
+ * - A draft is left with the old rep, with the reason, when its words cannot be re-signed safely:
+ *   an email that does not end with the old rep's signature (a rep or the model changed it), or
+ *   a message that names the old rep anywhere else ("I'm Lukas…"). Edit it, then hand over again.
+ * - **Open tasks** from replies (call the prospect who is interested) go to the new rep: those
+ *   the old rep owns, and those whose owner was removed by a re-import while their reply answers
+ *   one of the old rep's sequences.
+ * - **Sequences already approved** are not moved: their words were approved as the old rep's and
+ *   go out from the old rep's mailbox, threaded as replies to what the prospect already has. They
+ *   are counted in the result so the person handing over can stop them if the mailbox is gone.
+ */
+import { ProspectorError } from '../errors.ts';
+import type { Sql } from '../ports.ts';
+import { checkAndSaveWords, worstGrounding, type MessageGrounding } from './repository.ts';
+
+export interface HandedOverDraft {
+  sequenceId: string;
+  lead: string;
+  company: string;
+  /** the messages whose words changed (emails re-signed) */
+  resigned: number;
+  /** the checker's verdict on the sequence's messages after the re-signing */
+  grounding: MessageGrounding | null;
+}
+
+export interface KeptDraft {
+  sequenceId: string;
+  lead: string;
+  company: string;
+  reason: string;
+}
+
+export interface HandOverResult {
+  from: string;
+  to: string;
+  dryRun: boolean;
+  handedOver: HandedOverDraft[];
+  kept: KeptDraft[];
+  /** open tasks moved to the new rep (or that would be, on a dry run) */
+  tasks: number;
+  /** the old rep's sequences past approval, which go on from their mailbox */
+  stillSending: { approved: number; active: number; paused: number };
+}
+
+/** What a re-signing changes in one message, or why it cannot. */
+export type Resigning = { body: string; changed: boolean } | { refused: string };
+
+const EMAIL_KINDS = new Set(['email', 'follow_up_email']);
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The words of one message signed by `toSignature` instead of `fromSignature`. An email must end
+ * with the old signature on a line of its own (or already with the new one); no message may name
+ * the old rep (`fromNames`, matched as whole words) anywhere else. Pure: the hand-over and its
+ * dry run both ask it.
+ */
+export function resign(
+  message: { kind: string; subject: string | null; body: string },
+  fromSignature: string,
+  toSignature: string,
+  fromNames: readonly string[],
+): Resigning {
+  const body = message.body.trimEnd();
+  const isEmail = EMAIL_KINDS.has(message.kind);
+  const endsWith = (sig: string) => sig.length > 0 && (body === sig || body.endsWith(`\n${sig}`));
+  let rest = body;
+  let next = body;
+  if (isEmail) {
+    if (endsWith(fromSignature)) {
+      rest = body.slice(0, body.length - fromSignature.length);
+      next = `${rest}${toSignature}`;
+    } else if (endsWith(toSignature)) {
+      rest = body.slice(0, body.length - toSignature.length);
+    } else {
+      return { refused: `does not end with the signature "${fromSignature.split('\n')[0]}…" (edited since it was drafted)` };
+    }
+  }
+  const text = `${message.subject ?? ''}\n${rest}`;
+  for (const name of fromNames) {
+    if (name && new RegExp(`(^|[^\\p{L}\\p{N}])${escape(name)}($|[^\\p{L}\\p{N}])`, 'iu').test(text)) {
+      return { refused: `names ${name} outside the signature` };
+    }
+  }
+  return { body: next, changed: next !== body };
+}
+
+/** The names a message may call the old rep by: their user name, their signature's first line, and the first word of each. */
+export function repNames(name: string | null, signature: string): string[] {
+  const full = [name ?? '', signature.split('\n')[0] ?? ''].map((s) => s.trim()).filter((s) => s.length >= 2);
+  const first = full.map((s) => s.split(/\s+/)[0]).filter((s) => s.length >= 2);
+  return [...new Set([...full, ...first])];
+}
+
+/**
+ * Hands `from`'s drafts and open tasks over to `to` (see the module comment). `to` must be a
+ * user of the workspace; `from` a user or an address open sequences still name. Each draft moves
+ * in a transaction of its own: one that cannot move, or that a rep decided on meanwhile, never
+ * holds back the others.
+ */
+export async function handOver(
+  sql: Sql,
+  workspaceId: string,
+  fromEmail: string,
+  toEmail: string,
+  options: { dryRun?: boolean; now: Date },
+): Promise<HandOverResult> {
+  const from = fromEmail.trim().toLowerCase();
+  const to = toEmail.trim().toLowerCase();
+  const users = await sql.query<{ id: string; email: string; name: string; signature: string | null }>(
+    `SELECT id, email, name, signature FROM app_user WHERE workspace_id = :ws::uuid ORDER BY email`,
+    { ws: workspaceId },
+  );
+  const toUser = users.rows.find((u) => u.email === to);
+  if (!toUser) throw new ProspectorError(`--to ${toEmail}: not a user of this workspace; use one of ${users.rows.map((u) => u.email).join(', ') || '(none onboarded)'}`);
+  if (from === to) throw new ProspectorError(`${fromEmail}: hands over to themselves; name another rep with --to`);
+  const fromUser = users.rows.find((u) => u.email === from);
+  const named = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM sequence WHERE workspace_id = :ws::uuid AND rep_email = :from`, { ws: workspaceId, from });
+  if (!fromUser && named.rows[0].n === 0) {
+    throw new ProspectorError(`${fromEmail}: neither a user of this workspace nor the rep of any sequence; \`prospector reps\` lists who carries what`);
+  }
+  const toSignature = (toUser.signature ?? toUser.name).trim();
+
+  const drafts = await sql.query<{ id: string; tone: { signature?: string | null }; lead: string; company: string }>(
+    `SELECT s.id, s.tone, l.name AS lead, c.name AS company
+       FROM sequence s JOIN lead l ON l.id = s.lead_id JOIN lead_company c ON c.id = l.company_id
+      WHERE s.workspace_id = :ws::uuid AND s.rep_email = :from AND s.status = 'draft'
+      ORDER BY s.created_at, s.id`,
+    { ws: workspaceId, from },
+  );
+  const result: HandOverResult = { from, to, dryRun: options.dryRun === true, handedOver: [], kept: [], tasks: 0, stillSending: { approved: 0, active: 0, paused: 0 } };
+
+  for (const d of drafts.rows) {
+    const fromSignature = (d.tone.signature ?? fromUser?.name ?? '').trim();
+    const names = repNames(fromUser?.name ?? null, fromSignature);
+    const messages = await sql.query<{ id: string; kind: string; subject: string | null; body: string; grounding: MessageGrounding; variant: string | null; position: number }>(
+      `SELECT m.id, st.kind, m.subject, m.body, m.grounding, m.variant, st.position
+         FROM message m JOIN sequence_step st ON st.id = m.step_id WHERE m.sequence_id = :s::uuid ORDER BY st.position, m.variant NULLS FIRST`,
+      { s: d.id },
+    );
+    const plans = messages.rows.map((m) => ({ m, r: resign(m, fromSignature, toSignature, names) }));
+    const refused = plans.find((p) => 'refused' in p.r);
+    if (refused) {
+      const { m } = refused;
+      result.kept.push({
+        sequenceId: d.id, lead: d.lead, company: d.company,
+        reason: `message ${m.id.slice(0, 8)} (step ${m.position} ${m.kind.replace(/_/g, ' ')}${m.variant ? `, variant ${m.variant}` : ''}) ${(refused.r as { refused: string }).refused}: edit it, then hand over again`,
+      });
+      continue;
+    }
+    const changes = plans.filter((p) => 'changed' in p.r && p.r.changed);
+    if (options.dryRun) {
+      result.handedOver.push({ sequenceId: d.id, lead: d.lead, company: d.company, resigned: changes.length, grounding: worstGrounding(messages.rows.map((m) => m.grounding)) });
+      continue;
+    }
+    const moved = await sql.transaction(async (tx) => {
+      const claimed = await tx.query(
+        `UPDATE sequence SET rep_email = :to, rep_id = :toId::uuid, tone = jsonb_set(tone, '{signature}', to_jsonb(:sig::text)),
+                            handed_over_from = :from, handed_over_at = :now::timestamptz
+          WHERE id = :s::uuid AND status = 'draft' AND rep_email = :from RETURNING id`,
+        { s: d.id, to, toId: toUser.id, sig: toSignature, from, now: options.now.toISOString() },
+      );
+      if (claimed.rows.length === 0) return null;
+      await tx.query(`SELECT set_config('prospector.edit_kind', 're_sign', true)`);
+      for (const p of changes) await checkAndSaveWords(tx, p.m.id, { body: (p.r as { body: string }).body, resign: true });
+      const after = await tx.query<{ grounding: MessageGrounding }>(`SELECT grounding FROM message WHERE sequence_id = :s::uuid`, { s: d.id });
+      return worstGrounding(after.rows.map((r) => r.grounding));
+    });
+    if (moved === null) {
+      result.kept.push({ sequenceId: d.id, lead: d.lead, company: d.company, reason: 'decided on or handed over while this ran' });
+      continue;
+    }
+    result.handedOver.push({ sequenceId: d.id, lead: d.lead, company: d.company, resigned: changes.length, grounding: moved });
+  }
+
+  // Open tasks: the old rep's, and those a re-import left without an owner on the old rep's sequences.
+  const taskWhere = `t.workspace_id = :ws::uuid AND t.status = 'open'
+        AND (t.owner_id = :fromId::uuid
+             OR (t.owner_id IS NULL AND EXISTS (SELECT 1 FROM reply r JOIN sequence s ON s.id = r.sequence_id WHERE r.id = t.reply_id AND s.rep_email = :from)))`;
+  const taskParams = { ws: workspaceId, fromId: fromUser?.id ?? null, from, toId: toUser.id };
+  const tasks = options.dryRun
+    ? await sql.query(`SELECT t.id FROM rep_task t WHERE ${taskWhere}`, taskParams)
+    : await sql.query(`UPDATE rep_task t SET owner_id = :toId::uuid WHERE ${taskWhere} RETURNING t.id`, taskParams);
+  result.tasks = tasks.rows.length;
+
+  const sending = await sql.query<{ status: 'approved' | 'active' | 'paused'; n: number }>(
+    `SELECT status, count(*)::int AS n FROM sequence WHERE workspace_id = :ws::uuid AND rep_email = :from AND status IN ('approved', 'active', 'paused') GROUP BY status`,
+    { ws: workspaceId, from },
+  );
+  for (const r of sending.rows) result.stillSending[r.status] = r.n;
+  return result;
+}
