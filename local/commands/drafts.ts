@@ -144,7 +144,7 @@ export function formatShow(s: SequenceView, withMarkers: (m: MessageView) => str
     `Sequence ${s.id} · ${s.status}${s.statusReason ? ` (${s.statusReason})` : ''} · workspace ${s.workspace}`,
     ...(held ? [`  Not to be contacted now: ${held} (approval is refused: reject it with the reason)`] : []),
     `  to ${l.name} <${l.email}>${l.title ? `, ${l.title}` : ''} at ${l.company} (${l.domain})`,
-    `  ICP ${s.icp ?? '–'} · persona ${s.persona} · rep ${s.repEmail} · fit ${s.fitScore === null ? '–' : `${s.fitScore}/100`}${s.runId ? ` · run ${short(s.runId)}` : ''}${s.personalised ? '' : ' · generic (not enough evidence to personalise)'}`,
+    `  ICP ${s.icp ?? '–'} · persona ${s.persona} · rep ${s.repEmail}${s.handedOver ? ` (handed over from ${s.handedOver.from} on ${when(s.handedOver.at)})` : ''} · fit ${s.fitScore === null ? '–' : `${s.fitScore}/100`}${s.runId ? ` · run ${short(s.runId)}` : ''}${s.personalised ? '' : ' · generic (not enough evidence to personalise)'}`,
     s.templateLabel ? `  source: ${s.templateLabel}` : '  source: language model',
   ];
   if (s.experiment) out.push(`  experiment ${s.experiment.name}: ${s.assignedVariant ? `this lead gets variant ${s.assignedVariant}` : 'no variant assigned yet (both are judged)'}`);

@@ -7,9 +7,9 @@ import type { CliContext } from '../cli-context.ts';
 import { table } from '../format.ts';
 import { resolveWorkspace } from './resolve.ts';
 
-/** Registers `prospector reps`. */
+/** Registers `prospector reps` and `prospector reps hand-over`. */
 export function register(program: Command, ctx: CliContext): void {
-  program
+  const reps = program
     .command('reps')
     .description("each rep's share: the ICPs whose new leads go to them, open sequences by status, emails sent today against the mailbox's cap, open tasks")
     .option('--json', 'print {workspace, reps: [...]} as JSON')
@@ -21,9 +21,12 @@ the fewest open sequences (an ICP's \`reps\` in the onboarding file; every user 
 when it names none). Someone still named on open sequences who is no longer a user is listed as
 "no longer a user": their drafts would go out from their mailbox under their signature.
 
+When a rep leaves, \`prospector reps hand-over\` gives their drafts and open tasks to another rep.
+
 Examples:
   $ prospector reps
-  $ prospector reps --json | jq '.reps[] | {email, drafts: .sequences.draft}'`,
+  $ prospector reps --json | jq '.reps[] | {email, drafts: .sequences.draft}'
+  $ prospector reps hand-over lukas.brenner@tallyhand.com --to maya.okafor@tallyhand.com --dry-run`,
     )
     .action(async (opts: { json?: boolean }) => {
       await ctx.withRuntime(async (rt) => {
@@ -51,6 +54,59 @@ Examples:
             60,
           ),
         );
+      }, { sampleWeb: false });
+    });
+
+  reps
+    .command('hand-over')
+    .argument('<from>', "the rep whose drafts and open tasks move (a user, or an address open sequences still name)")
+    .description("give a rep's drafts (re-signed) and open tasks to another rep; sequences already approved go on from their mailbox")
+    .requiredOption('--to <email>', 'the user who takes them over')
+    .option('--dry-run', 'say what would move and what would not, and change nothing')
+    .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      `
+Each draft (a sequence not yet approved) moves to --to, its emails re-signed with their
+signature and checked again by the grounding checker; the review queue shows it came from the old
+rep. A draft stays with the old rep, with the reason, when an email no longer ends with their
+signature or a message names them elsewhere: edit it, then hand over again. Open tasks from
+replies move too. Sequences already approved are not moved: their words were approved as the old
+rep's and go out from the old rep's mailbox (the output counts them).
+
+Examples:
+  $ prospector reps hand-over lukas.brenner@tallyhand.com --to ana.silva@tallyhand.com --dry-run
+  $ prospector reps hand-over lukas.brenner@tallyhand.com --to ana.silva@tallyhand.com`,
+    )
+    .action(async (from: string, _opts: unknown, cmd: Command) => {
+      // `reps` has a --json of its own, which takes the flag wherever it stands
+      const opts = cmd.optsWithGlobals<{ to: string; dryRun?: boolean; json?: boolean }>();
+      await ctx.withRuntime(async (rt) => {
+        const sql = rt.deps.sql;
+        const workspace = await resolveWorkspace(sql, ctx.workspace());
+        const { handOver } = await import('#core/outreach/hand-over.ts');
+        const r = await handOver(sql, workspace.id, from, opts.to, { dryRun: opts.dryRun, now: rt.deps.clock.now() });
+        if (opts.json) {
+          ctx.print(JSON.stringify({ workspace: workspace.slug, ...r }));
+          return;
+        }
+        const verb = r.dryRun ? 'would move' : 'moved';
+        ctx.print(`${r.from} → ${r.to}${r.dryRun ? ' (dry run: nothing changed)' : ''}`);
+        ctx.print(`drafts ${verb}: ${r.handedOver.length}${r.handedOver.length ? '' : ' (none)'}`);
+        for (const d of r.handedOver) {
+          ctx.print(`  ${d.sequenceId.slice(0, 8)}  ${d.lead}, ${d.company}: ${d.resigned} email(s) re-signed, ${d.grounding ?? 'no messages'}`);
+        }
+        if (r.kept.length) {
+          ctx.print(`drafts left with ${r.from}: ${r.kept.length}`);
+          for (const k of r.kept) ctx.print(`  ${k.sequenceId.slice(0, 8)}  ${k.lead}, ${k.company}: ${k.reason}`);
+        }
+        ctx.print(`open tasks ${verb}: ${r.tasks}`);
+        const s = r.stillSending;
+        if (s.approved + s.active + s.paused > 0) {
+          ctx.print(
+            `not moved: ${s.approved} approved, ${s.active} sending and ${s.paused} paused sequence(s) go on from ${r.from}'s mailbox (their words were approved as theirs)`,
+          );
+        }
       }, { sampleWeb: false });
     });
 }

@@ -318,6 +318,41 @@ describe('prospector drafts', { timeout: 600_000 }, () => {
     expect(text.stdout).toContain('Per ISO week of approval:');
   });
 
+  it("reps hand-over: a dry run says what would move, then the draft moves re-signed and `drafts show` says where it came from", async () => {
+    const maya = 'maya.okafor@tallyhand.com';
+    const lukas = 'lukas.brenner@tallyhand.com';
+    const sql = await homeDatabase(home);
+    const { workspaceId } = (await sql.query<{ workspaceId: string }>(`SELECT id AS "workspaceId" FROM workspace WHERE slug = 'tallyhand'`)).rows[0];
+    const lead = await seedResearchedLead(sql, workspaceId, 'handover.example', 'Hal Over');
+    const seq = await draftSequence(sql, workspaceId, lead);
+    // signed as drafting signs an email: the tone's signature on its last line
+    await sql.query(`UPDATE message SET body = body || E'\n\nBest,\nMaya', checked_at = now() + interval '1 second' WHERE id IN (:a::uuid, :b::uuid, :f::uuid)`, {
+      a: seq.messages.a, b: seq.messages.b, f: seq.messages.followUp,
+    });
+    const id = seq.sequenceId.slice(0, 8);
+
+    const nobody = await prospector(['reps', 'hand-over', maya, '--to', 'nobody@tallyhand.com'], env);
+    expect(nobody.code).toBe(2);
+    expect(nobody.stderr).toContain(`--to nobody@tallyhand.com: not a user of this workspace; use one of ${lukas}, ${maya}`);
+
+    const dry = await prospector(['reps', 'hand-over', maya, '--to', lukas, '--dry-run'], env);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain(`${maya} → ${lukas} (dry run: nothing changed)`);
+    expect(dry.stdout).toMatch(new RegExp(`drafts would move: \\d+\\n(  .*\\n)*  ${id}  Hal Over, handover: 3 email\\(s\\) re-signed`));
+    expect((await sql.query<{ rep_email: string }>(`SELECT rep_email FROM sequence WHERE id = :id::uuid`, { id: seq.sequenceId })).rows[0].rep_email).toBe(maya);
+
+    const done = await prospector(['reps', 'hand-over', maya, '--to', lukas, '--json'], env);
+    expect(done.code, done.stderr).toBe(0);
+    const r = lastJson<{ workspace: string; from: string; to: string; dryRun: boolean; handedOver: { sequenceId: string; resigned: number }[]; kept: { sequenceId: string; reason: string }[] }>(done);
+    expect(r).toMatchObject({ workspace: 'tallyhand', from: maya, to: lukas, dryRun: false });
+    expect(r.handedOver).toContainEqual(expect.objectContaining({ sequenceId: seq.sequenceId, resigned: 3 }));
+    // the drafts the suite wrote unsigned stay with Maya, each with the reason
+    for (const k of r.kept) expect(k.reason).toMatch(/does not end with the signature "Maya…" \(edited since it was drafted\): edit it, then hand over again$/);
+    const shown = await run(['show', id]);
+    expect(shown.stdout).toMatch(new RegExp(`rep ${lukas} \\(handed over from ${maya} on \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}\\)`));
+    expect(shown.stdout).toContain('| Best,\n    | Lukas Brenner\n    | Account Executive, Tallyhand\n');
+  });
+
   it('explains itself with examples', async () => {
     const edit = await run(['edit', '--help']);
     expect(edit.stdout).toContain('--body-file <file>');

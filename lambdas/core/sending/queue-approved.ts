@@ -26,7 +26,7 @@ import { addMailbox, scheduleFirstTouch, type Scheduled } from './schedule.ts';
  * out from their address under their signature.
  */
 export function repGoneReason(sequenceId: string, repEmail: string): string {
-  return `sequence ${sequenceId} cannot be approved: its rep ${repEmail} is no longer a user of this workspace, and it would go out from their address under their signature. Reject it, or add them back to the onboarding's users.`;
+  return `sequence ${sequenceId} cannot be approved: its rep ${repEmail} is no longer a user of this workspace, and it would go out from their address under their signature. Reject it, hand their drafts to another rep (\`prospector reps hand-over ${repEmail} --to REP\`), or add them back to the onboarding's users.`;
 }
 
 /** The rep's active mailbox, created with the defaults when there is none. Returns its id. */
