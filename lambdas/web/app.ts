@@ -42,6 +42,7 @@ import { reviewReplyLabel } from '#core/replies/review.ts';
 import { loadResearch } from '#core/views/research.ts';
 import { suppressAddress } from '#core/sending/suppress.ts';
 import { draftHolds, rejectHeldDrafts } from '#core/outreach/holds.ts';
+import { handOver } from '#core/outreach/hand-over.ts';
 import { listSuppressions } from '#core/views/suppression.ts';
 import { listRuns, showRun, stageCounts } from '#core/views/runs.ts';
 import { notice, page, type Html } from './layout.ts';
@@ -555,10 +556,43 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
 
   // --- team -------------------------------------------------------------------------------------
 
-  app.get('/team', async (c) => {
+  async function renderTeam(c: Context<AppEnv>, state: { notice?: Html | null; error?: string; status?: 200 | 403 | 422 } = {}) {
     const session = c.get('session');
     const team = await loadTeam(sql, session.workspaceId, now());
-    return c.html(page({ title: 'Team', session, current: '/team' }, teamPage(session, team)));
+    return c.html(page({ title: 'Team', session, current: '/team', notice: state.notice, error: state.error }, teamPage(session, team)), state.status ?? 200);
+  }
+
+  app.get('/team', async (c) => {
+    const q = (k: string) => c.req.query(k);
+    const count = (k: string) => (Number.isInteger(Number(q(k))) ? Number(q(k)) : 0);
+    if (q('handed') === undefined) return renderTeam(c);
+    const [from, to] = [(q('from') ?? '').slice(0, 320), (q('to') ?? '').slice(0, 320)];
+    const kept = count('kept');
+    const still = count('still');
+    return renderTeam(c, {
+      notice: notice(
+        `Handed ${count('handed')} draft(s) and ${count('tasks')} open task(s) from ${from} to ${to}: the drafts are re-signed and in the review queue.` +
+          (kept ? ` ${kept} draft(s) stay with ${from}: an email no longer ends with their signature or a message names them; edit them in the review queue, then hand over again.` : '') +
+          (still ? ` ${still} approved sequence(s) go on from ${from}'s mailbox.` : ''),
+      ),
+    });
+  });
+
+  app.post('/team/hand-over', async (c) => {
+    const session = c.get('session');
+    if (session.role !== 'admin') return renderTeam(c, { error: 'Only an admin hands a rep’s drafts over.', status: 403 });
+    const from = ((await field(c, 'from')) ?? '').trim();
+    const to = ((await field(c, 'to')) ?? '').trim();
+    let r;
+    try {
+      r = await handOver(sql, session.workspaceId, from, to, { now: now() });
+    } catch (error) {
+      if (error instanceof ProspectorError && !(error instanceof NotFoundError)) return renderTeam(c, { error: error.message, status: 422 });
+      throw error;
+    }
+    const still = r.stillSending.approved + r.stillSending.active + r.stillSending.paused;
+    const query = new URLSearchParams({ handed: String(r.handedOver.length), kept: String(r.kept.length), tasks: String(r.tasks), still: String(still), from: r.from, to: r.to });
+    return c.redirect(`/team?${query}`, 303);
   });
 
   app.get('/suppressions', (c) => {

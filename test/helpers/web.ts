@@ -230,3 +230,18 @@ export async function uploadableSample(): Promise<string> {
   }
   return out;
 }
+
+/**
+ * A draft for a rep who has since left (`rep`, not a user), each email signed "Best,\n<signature>"
+ * as drafting signs: what a hand-over re-signs. Returns the sequence.
+ */
+export async function departedRepDraft(f: WebFixture, rep: string, signature: string, domain: string, name: string): Promise<DraftedSequence> {
+  const lead = await seedResearchedLead(f.db, f.tallyhand.workspaceId, domain, name);
+  const seq = await draftSequence(f.db, f.tallyhand.workspaceId, lead);
+  await f.db.query(`UPDATE sequence SET rep_email = :rep, tone = jsonb_set(tone, '{signature}', to_jsonb(:sig::text)) WHERE id = :id::uuid`, { rep, sig: signature, id: seq.sequenceId });
+  await f.db.query(
+    `UPDATE message SET body = body || :tail, checked_at = now() + interval '1 second' WHERE id IN (:a::uuid, :b::uuid, :f::uuid)`,
+    { tail: `\n\nBest,\n${signature}`, a: seq.messages.a, b: seq.messages.b, f: seq.messages.followUp },
+  );
+  return seq;
+}

@@ -12,7 +12,7 @@ import { draftSequence, seedResearchedLead } from '#test/helpers/outreach.ts';
 import { OUTREACH_FILTERS, outreachMatches, type OutreachFilter } from '#core/views/leads.ts';
 import { createWebApp, CONTENT_SECURITY_POLICY, SESSION_COOKIE } from '#web/app.ts';
 import { LOGIN_LINK_TTL_MS } from '#web/sessions.ts';
-import { EVIL_QUOTE, FAILURE_MESSAGE, signInAs, STORED_TEXT, uploadableSample, webFixture, type Signed, type WebFixture } from '#test/helpers/web.ts';
+import { departedRepDraft, EVIL_QUOTE, FAILURE_MESSAGE, signInAs, STORED_TEXT, uploadableSample, webFixture, type Signed, type WebFixture } from '#test/helpers/web.ts';
 
 let f: WebFixture;
 let app: ReturnType<typeof createWebApp>;
@@ -621,3 +621,61 @@ describe('a draft whose lead may not be written to now', () => {
     expect(after).not.toContain('Reject the 1 draft(s)');
   });
 });
+
+describe('handing a rep’s drafts over on the team page', () => {
+  test('an admin hands a departed rep’s draft to a rep: re-signed, in the queue as theirs, and said so; a rep may not', async () => {
+    const gone = 'gone@tallyhand.com';
+    const lukas = 'lukas.brenner@tallyhand.com';
+    const { sequenceId, messages } = await departedRepDraft(f, gone, 'Gus Gone', 'handed-over.example', 'Hana Over');
+    const lukasId = (await f.db.query<{ id: string }>(`SELECT id FROM app_user WHERE workspace_id = :ws::uuid AND email = :e`, { ws: f.tallyhand.workspaceId, e: lukas })).rows[0].id;
+    try {
+      const maya = await signIn(f.tallyhand.userId);
+      const team = await (await maya.get('/team')).text();
+      const row = team.slice(team.lastIndexOf('<tr>', team.indexOf(`>${gone}</span>`)), team.indexOf('</tr>', team.indexOf(`>${gone}</span>`)));
+      expect(row).toContain('<form method="post" action="/team/hand-over" class="hand-over">');
+      expect(row).toContain(`<input type="hidden" name="from" value="${gone}">`);
+      expect(row).toContain(`<option value="${lukas}">${lukas}</option>`);
+      expect(team).toContain('Hand their drafts over to a rep below.');
+
+      // a rep sees the table without the forms, and posting is refused
+      const his = await signIn(lukasId);
+      const theirs = await (await his.get('/team')).text();
+      expect(theirs).not.toContain('action="/team/hand-over"');
+      expect(theirs).toContain('An admin can hand their drafts over to a rep here.');
+      const refused = await his.post('/team/hand-over', { from: gone, to: lukas });
+      expect(refused.status).toBe(403);
+      expect(await status(sequenceId)).toBe('draft');
+      // a --to who is not a user is named in the error
+      const wrong = await maya.post('/team/hand-over', { from: gone, to: 'nobody@tallyhand.com' });
+      expect(wrong.status).toBe(422);
+      expect(await wrong.text()).toContain('--to nobody@tallyhand.com: not a user of this workspace');
+
+      const done = await maya.post('/team/hand-over', { from: gone, to: lukas });
+      expect(done.status).toBe(303);
+      const location = done.headers.get('location')!;
+      expect(location).toBe(`/team?handed=1&kept=0&tasks=0&still=0&from=${encodeURIComponent(gone)}&to=${encodeURIComponent(lukas)}`);
+      const after = await (await maya.get(location)).text();
+      expect(after).toContain(`Handed 1 draft(s) and 0 open task(s) from ${gone} to ${lukas}: the drafts are re-signed and in the review queue.`);
+      expect(after).not.toContain(`>${gone}</span>`);
+
+      const seq = (await f.db.query<{ rep_email: string; handed_over_from: string }>(`SELECT rep_email, handed_over_from FROM sequence WHERE id = :id::uuid`, { id: sequenceId })).rows[0];
+      expect(seq).toEqual({ rep_email: lukas, handed_over_from: gone });
+      const bodies = (await f.db.query<{ body: string }>(`SELECT body FROM message WHERE id IN (:a::uuid, :f::uuid)`, { a: messages.a, f: messages.followUp })).rows;
+      for (const b of bodies) expect(b.body).toMatch(/\n\nBest,\nLukas Brenner\nAccount Executive, Tallyhand$/);
+      const queue = await (await his.get('/review?view=mine')).text();
+      const card = queue.slice(queue.indexOf(`id="seq-${sequenceId}"`), queue.indexOf('</article>', queue.indexOf(`id="seq-${sequenceId}"`)));
+      expect(card).toContain(`sent by you (handed over from ${gone})`);
+      expect(card).not.toContain('no longer a user');
+    } finally {
+      await f.db.query(`UPDATE sequence SET rep_email = :e WHERE id = :id::uuid`, { e: f.tallyhand.email, id: sequenceId });
+      await maybeReject(sequenceId);
+    }
+  });
+});
+
+/** Takes a draft the test added out of the queue. */
+async function maybeReject(sequenceId: string): Promise<void> {
+  if ((await status(sequenceId)) !== 'draft') return;
+  const { rejectSequence } = await import('#core/outreach/repository.ts');
+  await rejectSequence(f.db, sequenceId, { by: f.tallyhand.email, reason: 'test draft' });
+}

@@ -13,7 +13,7 @@ import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startUi, type UiServer } from '#local/commands/ui.ts';
 import { parseOnboardingText } from '#core/onboarding/import.ts';
-import { uploadableSample, webFixture, type WebFixture } from '#test/helpers/web.ts';
+import { departedRepDraft, uploadableSample, webFixture, type WebFixture } from '#test/helpers/web.ts';
 import { browserSuite, hasChromium, launchChromium, runAxe, screenshotFolder } from '#test/helpers/browser.ts';
 
 const suite = browserSuite('browser.test.ts');
@@ -274,6 +274,27 @@ suite('the web app in Chromium', () => {
     await Promise.all([page.waitForURL(/done=redrive/), page.keyboard.press('Enter')]);
     await expect(page.locator('[role="status"]').first().textContent()).resolves.toContain('Redrive started');
     expect(redrives).toEqual([{ workspaceId: f.tallyhand.workspaceId, runId }]);
+  });
+
+  test("team: an admin hands a departed rep's draft to a rep with the keyboard alone", async () => {
+    const gone = 'gus.gone@tallyhand.com';
+    const lukas = 'lukas.brenner@tallyhand.com';
+    const { sequenceId } = await departedRepDraft(f, gone, 'Gus Gone', 'keyboard-handover.example', 'Kay Board');
+    await page.goto(`${ui.url}/team`);
+    const form = `form.hand-over:has(input[name="from"][value="${gone}"])`;
+    await tabTo(`${form} select`);
+    // the list offers every other user, the admin first; the arrow key picks the rep
+    await expect(page.locator(`${form} select option`).allTextContents()).resolves.toEqual(['maya.okafor@tallyhand.com', lukas]);
+    await page.keyboard.press('ArrowDown');
+    await expect(page.locator(`${form} select`).inputValue()).resolves.toBe(lukas);
+    await page.keyboard.press('Tab');
+    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Hand over');
+    await shot('team-hand-over');
+    await Promise.all([page.waitForURL(/handed=1/), page.keyboard.press('Enter')]);
+    await expect(page.locator('[role="status"]').textContent()).resolves.toContain(`Handed 1 draft(s) and 0 open task(s) from ${gone} to ${lukas}`);
+    const seq = await f.db.query<{ rep_email: string; handed_over_from: string }>(`SELECT rep_email, handed_over_from FROM sequence WHERE id = :id::uuid`, { id: sequenceId });
+    expect(seq.rows).toEqual([{ rep_email: lukas, handed_over_from: gone }]);
+    await shot('team-handed-over');
   });
 
   test('onboarding: the current onboarding downloads as YAML with the keyboard, and it parses with the onboarding parser', async () => {

@@ -72,7 +72,7 @@ function actions(session: WebSession, view: QueueView, s: SequenceView, held: st
 ${held
     ? html`<p class="flag">Not to be contacted now: ${held}. Reject it with that reason (filled in below).</p>`
     : repGone
-    ? html`<p class="flag">Its rep ${s.repEmail} is no longer a user of this workspace: approved, it would go out from their address under their signature. Reject it (the reason is filled in below), or add them back to the onboarding's users.</p>`
+    ? html`<p class="flag">Its rep ${s.repEmail} is no longer a user of this workspace: approved, it would go out from their address under their signature. Reject it (the reason is filled in below), hand their drafts to another rep on the <a href="/team">Team</a> page, or add them back to the onboarding's users.</p>`
     : approvable
     ? html`<form method="post" action="/review/${s.id}/approve" class="approve">${csrfField(session)}${viewField(view)}
 ${flagCount || s.grounding === 'flagged'
@@ -89,7 +89,7 @@ ${flagCount || s.grounding === 'flagged'
 /** One draft sequence as a card; `held`: why its lead may not be written to now (no Approve then). */
 function draftCard(session: WebSession, view: QueueView, s: SequenceView, held: string | undefined, repGone: boolean): Html {
   const l = s.lead;
-  const rep = s.repEmail === session.email ? 'you' : `${s.repEmail}${repGone ? ' (no longer a user)' : ''}`;
+  const rep = `${s.repEmail === session.email ? 'you' : `${s.repEmail}${repGone ? ' (no longer a user)' : ''}`}${s.handedOver ? ` (handed over from ${s.handedOver.from})` : ''}`;
   return html`<article class="draft" id="seq-${s.id}" tabindex="-1" aria-labelledby="h-${s.id}">
 <h2 id="h-${s.id}">${l.name} · ${l.company} <span class="verdict verdict-${s.grounding ?? 'none'}">${s.grounding ?? '–'}</span></h2>
 <p class="muted">${l.email}${l.title ? ` · ${l.title}` : ''} · sent by ${rep} · ICP ${s.icp ?? '–'} · persona ${s.persona} · fit ${s.fitScore ?? '–'}/100 · ${s.templateLabel ?? 'written by the language model'}
