@@ -353,10 +353,8 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     // drafts whose leads opted out or were excluded since they were drafted: approving is refused
     const held = await draftHolds(sql, drafts, now());
     const counts = { all: everyone.length, mine: mine.length };
-    // a draft whose rep was removed by a re-import is not approved (it would go out as them)
-    const users = new Set((await sql.query<{ email: string }>(`SELECT email FROM app_user WHERE workspace_id = :ws::uuid`, { ws: session.workspaceId })).rows.map((u) => u.email));
     return c.html(
-      page({ title: 'Review queue', session, current: '/review', notice: extra.notice, error: extra.error }, reviewQueue(session, drafts, held, { view, counts, users })),
+      page({ title: 'Review queue', session, current: '/review', notice: extra.notice, error: extra.error }, reviewQueue(session, drafts, held, { view, counts })),
       extra.status ?? 200,
     );
   }

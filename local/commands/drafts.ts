@@ -92,7 +92,7 @@ export function formatList(views: SequenceView[], held: ReadonlyMap<string, stri
     lead: s.lead.email,
     company: s.lead.company,
     icp: s.icp ?? '',
-    rep: s.repEmail,
+    rep: `${s.repEmail}${s.repIsUser ? '' : ' (no longer a user)'}`,
     fit: s.fitScore ?? '',
     source: s.source,
     verdict: s.grounding ?? '',
@@ -103,6 +103,7 @@ export function formatList(views: SequenceView[], held: ReadonlyMap<string, stri
   // stopped (a reply, an opt-out, an exclusion), rejected (the rep's reason) or paused (out of office): each with its reason
   const ended = views.filter((s) => s.statusReason && (s.status === 'stopped' || s.status === 'rejected' || s.status === 'paused'));
   const templates = views.some((s) => s.source === 'template');
+  const orphaned = views.filter((s) => s.status === 'draft' && !s.repIsUser);
   return [
     table(rows, 48),
     '',
@@ -110,6 +111,13 @@ export function formatList(views: SequenceView[], held: ReadonlyMap<string, stri
     ...(templates ? ['source "template": written from verified facts and the seller’s onboarding data, without a language model'] : []),
     ...(held.size
       ? ['', `Not to be contacted now (approval is refused: reject them with the reason):`, ...views.filter((v) => held.has(v.id)).map((v) => `  ${short(v.id)} ${v.lead.email}: ${held.get(v.id)}`)]
+      : []),
+    ...(orphaned.length
+      ? [
+          '',
+          'Their rep is no longer a user (approval is refused: hand them to a rep with `prospector reps hand-over EMAIL --to REP`, or reject them):',
+          ...orphaned.map((v) => `  ${short(v.id)} ${v.lead.email}: ${v.repEmail}`),
+        ]
       : []),
     ...(ended.length ? ['', 'Why they ended or wait:', ...ended.map((v) => `  ${short(v.id)} ${v.status}: ${v.statusReason}`)] : []),
   ].join('\n');
@@ -143,6 +151,9 @@ export function formatShow(s: SequenceView, withMarkers: (m: MessageView) => str
   const out = [
     `Sequence ${s.id} · ${s.status}${s.statusReason ? ` (${s.statusReason})` : ''} · workspace ${s.workspace}`,
     ...(held ? [`  Not to be contacted now: ${held} (approval is refused: reject it with the reason)`] : []),
+    ...(s.status === 'draft' && !s.repIsUser
+      ? [`  Its rep ${s.repEmail} is no longer a user (approval is refused): \`prospector reps hand-over ${s.repEmail} --to REP\` gives it to a rep, re-signed`]
+      : []),
     `  to ${l.name} <${l.email}>${l.title ? `, ${l.title}` : ''} at ${l.company} (${l.domain})`,
     `  ICP ${s.icp ?? '–'} · persona ${s.persona} · rep ${s.repEmail}${s.handedOver ? ` (handed over from ${s.handedOver.from} on ${when(s.handedOver.at)})` : ''} · fit ${s.fitScore === null ? '–' : `${s.fitScore}/100`}${s.runId ? ` · run ${short(s.runId)}` : ''}${s.personalised ? '' : ' · generic (not enough evidence to personalise)'}`,
     s.templateLabel ? `  source: ${s.templateLabel}` : '  source: language model',
@@ -482,7 +493,7 @@ Examples:
               (toRead.length
                 ? ` ${toRead.length} left for a person to read (${toRead.length - blocked} flagged, ${blocked} blocked): prospector drafts list --status draft --flag any`
                 : '') +
-              (held.length ? ` ${held.length} not approved: their leads may not be written to now (below).` : ''),
+              (held.length ? ` ${held.length} not approved (below, each with the reason).` : ''),
           );
           for (const a of result.approved) ctx.print(`  approved ${short(a.sequenceId)} as ${a.decidedBy}${a.firstTouchAt ? `; first email queued for ${a.firstTouchAt}` : ''}`);
           for (const h of held) ctx.print(`  not approved: ${h.held}`);

@@ -104,17 +104,18 @@ ${actions(session, view, s, held, repGone)}
 /**
  * The whole queue: shortcuts help, bulk approval, and the drafts. `held` maps a draft to why its
  * lead may not be written to now (an opt-out or an exclusion since it was drafted): such a draft
- * offers Reject only, and bulk approval leaves it. So does a draft whose rep is not among
- * `shown.users` (removed by a re-import).
+ * offers Reject only, and bulk approval leaves it. So does a draft whose rep is no longer a user
+ * (`repIsUser`: removed by a re-import).
  */
 export function reviewQueue(
   session: WebSession,
   drafts: SequenceView[],
   held: ReadonlyMap<string, string>,
-  shown: { view: QueueView; counts: { all: number; mine: number }; /** the workspace's users: a draft whose rep is not one is not approved */ users: ReadonlySet<string> },
+  shown: { view: QueueView; counts: { all: number; mine: number } },
 ): Html {
   const { view, counts } = shown;
-  const repGone = (d: SequenceView) => !shown.users.has(d.repEmail);
+  // a draft whose rep was removed by a re-import is not approved (it would go out as them)
+  const repGone = (d: SequenceView) => !d.repIsUser;
   const unflagged = drafts.filter((d) => !held.has(d.id) && !repGone(d) && d.grounding === 'grounded' && Object.values(d.flagCounts).every((c) => !c)).length;
   return html`<aside class="shortcuts" aria-labelledby="kb"><h2 id="kb">Keyboard</h2>
 <ul><li><kbd>j</kbd> / <kbd>k</kbd> next / previous draft</li><li><kbd>a</kbd> approve (asks for a reason when flagged)</li>
