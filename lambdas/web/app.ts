@@ -569,8 +569,8 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     const still = count('still');
     return renderTeam(c, {
       notice: notice(
-        `Handed ${count('handed')} draft(s) and ${count('tasks')} open task(s) from ${from} to ${to}: the drafts are re-signed and in the review queue.` +
-          (kept ? ` ${kept} draft(s) stay with ${from}: an email no longer ends with their signature or a message names them; edit them in the review queue, then hand over again.` : '') +
+        `Handed ${count('handed')} draft(s), ${count('responses')} suggested response(s) and ${count('tasks')} open task(s) from ${from} to ${to}, re-signed: the drafts are in the review queue, the responses in the inbox.` +
+          (kept ? ` ${kept} stay with ${from}: an email no longer ends with their signature or a message names them; edit them, then hand over again.` : '') +
           (still ? ` ${still} approved sequence(s) go on from ${from}'s mailbox.` : ''),
       ),
     });
@@ -589,7 +589,8 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
       throw error;
     }
     const still = r.stillSending.approved + r.stillSending.active + r.stillSending.paused;
-    const query = new URLSearchParams({ handed: String(r.handedOver.length), kept: String(r.kept.length), tasks: String(r.tasks), still: String(still), from: r.from, to: r.to });
+    const handed = (kind: 'sequence' | 'response') => String(r.handedOver.filter((d) => d.kind === kind).length);
+    const query = new URLSearchParams({ handed: handed('sequence'), responses: handed('response'), kept: String(r.kept.length), tasks: String(r.tasks), still: String(still), from: r.from, to: r.to });
     return c.redirect(`/team?${query}`, 303);
   });
 

@@ -184,6 +184,7 @@ export function formatResponseList(views: ResponseView[]): string {
     id: short(r.id),
     status: r.status,
     to: r.toEmail,
+    rep: `${r.repEmail}${r.repIsUser ? '' : ' (no longer a user)'}`,
     label: r.reply.label ?? '',
     source: r.source,
     verdict: r.grounding,
@@ -204,7 +205,7 @@ export function formatResponseList(views: ResponseView[]): string {
 export function formatResponse(r: ResponseView, withMarkers: (r: ResponseView) => string): string {
   const out = [
     `Response ${r.id} · ${r.status} · workspace ${r.workspace}`,
-    `  to ${r.lead?.name ? `${r.lead.name} <${r.toEmail}>` : r.toEmail}${r.lead?.company ? ` at ${r.lead.company}` : ''} · rep ${r.repEmail}`,
+    `  to ${r.lead?.name ? `${r.lead.name} <${r.toEmail}>` : r.toEmail}${r.lead?.company ? ` at ${r.lead.company}` : ''} · rep ${r.repEmail}${r.repIsUser ? '' : ' (no longer a user: approval is refused until it is handed over, `prospector reps hand-over`)'}${r.handedOverFrom ? ` (handed over from ${r.handedOverFrom})` : ''}`,
     `  answers the reply of ${when(r.reply.receivedAt)} UTC labelled ${r.reply.label ?? '–'}: "${oneLine(r.reply.subject ?? '')}"`,
     r.templateLabel ? `  source: ${r.templateLabel}` : `  source: language model ${r.model ?? ''} (${r.promptVersion})`,
     `  verdict: ${r.grounding}${r.edits ? ` · edited ${r.edits}×` : ''}`,

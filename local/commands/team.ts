@@ -91,14 +91,15 @@ Examples:
           return;
         }
         const verb = r.dryRun ? 'would move' : 'moved';
+        const what = (kind: 'sequence' | 'response') => (kind === 'sequence' ? 'draft' : 'response');
         ctx.print(`${r.from} → ${r.to}${r.dryRun ? ' (dry run: nothing changed)' : ''}`);
-        ctx.print(`drafts ${verb}: ${r.handedOver.length}${r.handedOver.length ? '' : ' (none)'}`);
+        ctx.print(`drafts and responses ${verb}: ${r.handedOver.length}${r.handedOver.length ? '' : ' (none)'}`);
         for (const d of r.handedOver) {
-          ctx.print(`  ${d.sequenceId.slice(0, 8)}  ${d.lead}, ${d.company}: ${d.resigned} email(s) re-signed, ${d.grounding ?? 'no messages'}`);
+          ctx.print(`  ${what(d.kind)} ${d.id.slice(0, 8)}  ${d.lead}, ${d.company}: ${d.resigned} email(s) re-signed, ${d.grounding ?? 'no messages'}`);
         }
         if (r.kept.length) {
-          ctx.print(`drafts left with ${r.from}: ${r.kept.length}`);
-          for (const k of r.kept) ctx.print(`  ${k.sequenceId.slice(0, 8)}  ${k.lead}, ${k.company}: ${k.reason}`);
+          ctx.print(`left with ${r.from}: ${r.kept.length}`);
+          for (const k of r.kept) ctx.print(`  ${what(k.kind)} ${k.id.slice(0, 8)}  ${k.lead}, ${k.company}: ${k.reason}`);
         }
         ctx.print(`open tasks ${verb}: ${r.tasks}`);
         const s = r.stillSending;

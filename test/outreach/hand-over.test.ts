@@ -110,7 +110,7 @@ describe('handing over on the database', () => {
     );
     await expect(handOver(db, workspaceId, LUKAS, LUKAS.toUpperCase(), { now: NOW })).rejects.toThrow(/hands over to themselves/);
     await expect(handOver(db, workspaceId, 'ghost@tallyhand.com', ANA, { now: NOW })).rejects.toThrow(
-      'ghost@tallyhand.com: neither a user of this workspace nor the rep of any sequence',
+      'ghost@tallyhand.com: neither a user of this workspace nor the rep of any sequence or response',
     );
   });
 
@@ -130,8 +130,8 @@ describe('handing over on the database', () => {
     phrasesBefore = (await editStats(db, { id: workspaceId, slug: 'tallyhand' }, { minEdits: 1 })).proposedBannedPhrases;
     const r = await handOver(db, workspaceId, LUKAS, ANA, { dryRun: true, now: NOW });
     expect(r).toMatchObject({ from: LUKAS, to: ANA, dryRun: true, tasks: 0, stillSending: { approved: 1, active: 0, paused: 0 } });
-    expect(r.handedOver.map((d) => d.sequenceId).sort()).toEqual([edited, plain].sort());
-    expect(r.kept).toEqual([expect.objectContaining({ sequenceId: unsigned, lead: 'Lee Unsigned' })]);
+    expect(r.handedOver.map((d) => d.id).sort()).toEqual([edited, plain].sort());
+    expect(r.kept).toEqual([expect.objectContaining({ kind: 'sequence', id: unsigned, lead: 'Lee Unsigned' })]);
     expect(r.kept[0].reason).toMatch(/^message [0-9a-f]{8} \(step 1 email, variant a\) does not end with the signature "Lukas Brenner…" \(edited since it was drafted\): edit it, then hand over again$/);
     expect((await db.query(`SELECT id, rep_email, tone FROM sequence ORDER BY id`)).rows).toEqual(before.rows);
   });
@@ -141,8 +141,8 @@ describe('handing over on the database', () => {
     const editsBefore = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM message_edit WHERE kind = 'edit'`)).rows[0].n;
     const r = await handOver(db, workspaceId, LUKAS, ANA, { now: NOW });
     expect(r.dryRun).toBe(false);
-    expect(r.handedOver.map((d) => d.sequenceId).sort()).toEqual([edited, plain].sort());
-    expect(r.kept.map((k) => k.sequenceId)).toEqual([unsigned]);
+    expect(r.handedOver.map((d) => d.id).sort()).toEqual([edited, plain].sort());
+    expect(r.kept.map((k) => k.id)).toEqual([unsigned]);
 
     for (const s of [edited, plain]) {
       const seq = (await db.query<{ rep_email: string; rep_id: string | null; tone: { signature: string }; handed_over_from: string; handed_over_at: string }>(
@@ -177,7 +177,7 @@ describe('handing over on the database', () => {
     // run again: nothing more moves
     const again = await handOver(db, workspaceId, LUKAS, ANA, { now: NOW });
     expect(again.handedOver).toEqual([]);
-    expect(again.kept.map((k) => k.sequenceId)).toEqual([unsigned]);
+    expect(again.kept.map((k) => k.id)).toEqual([unsigned]);
   });
 
   it("Ana approves unchanged: the edit figures and the drafting examples see no edit of hers, and Lukas's signature is no phrase to ban", async () => {
@@ -217,7 +217,7 @@ describe('handing over on the database', () => {
     await expect(approveSequence(db, unsigned, { by: ANA, reason: 'checked the flags', now: NOW })).rejects.toThrow(/its rep lukas\.brenner@tallyhand\.com is no longer a user/);
 
     const r = await handOver(db, workspaceId, LUKAS, ANA, { now: NOW });
-    expect(r.handedOver.map((d) => d.sequenceId)).toEqual([unsigned]);
+    expect(r.handedOver.map((d) => d.id)).toEqual([unsigned]);
     expect(r.kept).toEqual([]);
     expect(r.tasks).toBe(1);
     // the reply stopped his approved sequence: nothing of his goes on

@@ -19,7 +19,9 @@ import { matchThread } from '#core/replies/match.ts';
 import { parseMail } from '#core/replies/parse.ts';
 import { draftReplyResponse, draftResponseStep, questionsOf, RESPOND_PROMPT_VERSION, RESPONSE_TEMPLATE_LABEL } from '#core/replies/respond.ts';
 import { approveResponse, editResponse, getResponse, listResponses, rejectResponse, responseWithMarkers } from '#core/replies/response-repository.ts';
-import { onboardedDb } from '#test/helpers/db.ts';
+import { onboardedDb, SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
+import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
+import { handOver } from '#core/outreach/hand-over.ts';
 import { seedApprovedLead } from '#test/helpers/sending.ts';
 import { startFakeGroq, type FakeGroq } from '#test/fakes/fake-groq.ts';
 import { INVENTED_CLAIM } from '../../local/fakes/reply-answer.ts';
@@ -231,5 +233,32 @@ describe('responses drafted from the seller\'s knowledge', () => {
     expect(await rejectResponse(db, r2.responseId, { reason: 'they signed with a competitor' })).toMatchObject({ decision: 'rejected', reason: 'they signed with a competitor' });
     expect((await getResponse(db, r2.responseId)).decision).toMatchObject({ decision: 'rejected', reason: 'they signed with a competitor' });
     expect((await listResponses(db, { workspaceId, status: 'rejected' })).map((r) => r.id)).toEqual([r2.responseId]);
+  });
+
+  it("a reply to a rep who left: answered signed as the sequence was, refused approval, and handed over re-signed with the checker's verdict kept", async () => {
+    const maya = 'maya.okafor@tallyhand.com';
+    const lukas = 'lukas.brenner@tallyhand.com';
+    const { replyId } = await reply('Are you SOC 2 certified?', labelled('needs_info', { questions: ['Are you SOC 2 certified?'] }));
+    // Maya, whose sequence it answers, leaves (the last test of the suite: it needs her gone)
+    const sample = await loadOnboardingFile(SAMPLE_ONBOARDING);
+    await importOnboarding(db, { ...sample, users: sample.users.filter((u) => u.email !== maya) });
+
+    const drafted = await draftReplyResponse({ sql: db, lake, llm: new HeuristicLlm() }, { workspaceId, replyId });
+    if (drafted.status === 'skipped') throw new Error('skipped');
+    const before = await getResponse(db, drafted.responseId);
+    // still the sequence's rep, signed with the signature the sequence carried: not someone the thread never heard from
+    expect(before).toMatchObject({ repEmail: maya, repIsUser: false, handedOverFrom: null });
+    expect(before.body.endsWith('\nMaya')).toBe(true);
+    expect(before.body).not.toContain('Lukas');
+    await expect(approveResponse(db, drafted.responseId, { by: lukas })).rejects.toThrow(`its rep ${maya} is no longer a user of this workspace, and it is signed as them`);
+
+    const r = await handOver(db, workspaceId, maya, lukas, { now: new Date('2026-12-03T09:00:00Z') });
+    expect(r.handedOver).toContainEqual(expect.objectContaining({ kind: 'response', id: drafted.responseId, resigned: 1, grounding: before.grounding }));
+    const after = await getResponse(db, drafted.responseId);
+    expect(after).toMatchObject({ repEmail: lukas, repIsUser: true, handedOverFrom: maya, grounding: before.grounding, edits: 0 });
+    expect(after.body).toBe(`${before.body.slice(0, -'Maya'.length)}Lukas Brenner\nAccount Executive, Tallyhand`);
+    // the quoted passages keep their citations
+    expect(after.citations.map((c) => c.sentence)).toEqual(before.citations.map((c) => c.sentence));
+    expect(await approveResponse(db, drafted.responseId, { by: lukas })).toMatchObject({ decision: 'approved', decidedBy: lukas });
   });
 });

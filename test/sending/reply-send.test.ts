@@ -12,6 +12,7 @@ import type { PgliteSql } from '#adapters/pglite-sql.ts';
 import type { SmtpMailer } from '#adapters/smtp-mailer.ts';
 import type { Deps, MailDeps } from '#core/pipeline/deps.ts';
 import type { Mailer } from '#core/ports.ts';
+import { handOver } from '#core/outreach/hand-over.ts';
 import { approveResponse } from '#core/replies/response-repository.ts';
 import type { MailSink } from '../../local/mail-sink.ts';
 import { sendOnce } from '../../local/sending.ts';
@@ -41,8 +42,8 @@ const mail = (m?: Mailer): MailDeps => bench.mail(m);
 const deliveredTo = (email: string) => sink.deliveries.filter((d) => d.to.includes(email));
 const eml = async (key: string) => (await lake.get(key))!.toString('utf8').replace(/=\r?\n/g, '').replace(/\r?\n[ \t]+/g, ' ');
 
-/** A lead whose first email went out from its own mailbox, who replied, and a response to that reply approved. */
-async function approvedResponse(name: string, dailyCap = 40): Promise<{ lead: ApprovedLead; mailbox: string; firstId: string; replyRfc: string; responseId: string }> {
+/** A lead whose first email went out from its own mailbox, who replied, and a response to that reply (from `rep`), approved unless told not. */
+async function approvedResponse(name: string, dailyCap = 40, options: { rep?: string; approve?: boolean; subject?: string } = {}): Promise<{ lead: ApprovedLead; mailbox: string; firstId: string; replyRfc: string; responseId: string }> {
   const mb = await seedMailbox(db, ws, { spacing: 60, dailyCap, domainCap: Math.min(3, dailyCap) });
   const lead = await seedApprovedLead(db, ws, `${name}-${randomUUID().slice(0, 8)}.example`);
   await enqueue(db, ws, lead, mb.id, WINDOW);
@@ -63,10 +64,10 @@ async function approvedResponse(name: string, dailyCap = 40): Promise<{ lead: Ap
   const responseId = randomUUID();
   await db.query(
     `INSERT INTO reply_response (id, workspace_id, reply_id, lead_id, to_email, rep_email, subject, body, source, prompt_version, grounding, checker_version, checked_at)
-     VALUES (:id::uuid, :ws::uuid, :reply::uuid, :lead::uuid, :to, 'maya.okafor@tallyhand.com', NULL, :body, 'template', 'respond-template.v1', 'grounded', 'test', now())`,
-    { id: responseId, ws, reply: replyId, lead: lead.leadId, to: lead.email, body: 'Hi Dana,\n\nThanks for getting back to me. Would Tuesday suit you for a short call?\n\nMaya' },
+     VALUES (:id::uuid, :ws::uuid, :reply::uuid, :lead::uuid, :to, :rep, :subject, :body, 'template', 'respond-template.v1', 'grounded', 'test', now())`,
+    { id: responseId, ws, reply: replyId, lead: lead.leadId, to: lead.email, rep: options.rep ?? 'maya.okafor@tallyhand.com', subject: options.subject ?? null, body: 'Hi Dana,\n\nThanks for getting back to me. Would Tuesday suit you for a short call?\n\nMaya' },
   );
-  await approveResponse(db, responseId);
+  if (options.approve !== false) await approveResponse(db, responseId);
   return { lead, mailbox: mb.address, firstId: attempt.rfc_message_id, replyRfc, responseId };
 }
 
@@ -154,5 +155,36 @@ describe('sending approved responses to replies', () => {
     expect(again.responses?.sent).toBe(0);
     expect(deliveredTo(lead.email)).toHaveLength(before);
     expect((await sendRow(responseId))[0].status).toBe('uncertain');
+  }, 120_000);
+
+  it("a response to a rep who left is refused approval; handed over, it goes from the new rep's mailbox, signed as them, in the same thread", async () => {
+    const gone = 'gus.gone@tallyhand.com';
+    const lukas = 'lukas.brenner@tallyhand.com';
+    // the thread went out from a mailbox of the rep who has since left; the sequence signed as "Maya" (its tone's signature)
+    const { lead, mailbox, replyRfc, responseId } = await approvedResponse('departed', 40, { rep: gone, approve: false, subject: 'Re: Two cross-dock sites' });
+    await expect(approveResponse(db, responseId, { by: lukas })).rejects.toThrow(
+      `response ${responseId} cannot be approved: its rep ${gone} is no longer a user of this workspace, and it is signed as them.`,
+    );
+    const lukasBox = await seedMailbox(db, ws, { address: lukas, spacing: 60 });
+
+    const r = await handOver(db, ws, gone, lukas, { now: NOW });
+    expect(r.handedOver).toEqual([expect.objectContaining({ kind: 'response', id: responseId, resigned: 1 })]);
+    const row = (await db.query<{ rep_email: string; body: string; handed_over_from: string }>(`SELECT rep_email, body, handed_over_from FROM reply_response WHERE id = :id::uuid`, { id: responseId })).rows[0];
+    expect(row).toEqual({ rep_email: lukas, handed_over_from: gone, body: 'Hi Dana,\n\nThanks for getting back to me. Would Tuesday suit you for a short call?\n\nLukas Brenner\nAccount Executive, Tallyhand' });
+    const edits = await db.query<{ kind: string }>(`SELECT kind FROM reply_response_edit WHERE response_id = :id::uuid`, { id: responseId });
+    expect(edits.rows).toEqual([{ kind: 're_sign' }]);
+    await approveResponse(db, responseId, { by: lukas });
+
+    const before = deliveredTo(lead.email).length;
+    // the lead's zone is not known: its window is read in the new rep's (Berlin), 09:30 there
+    const summary = await sendOnce(deps(), mail(), { workspaceId: ws, now: new Date('2026-12-09T08:30:00Z') });
+    expect(summary.responses?.sent).toBe(1);
+    const got = deliveredTo(lead.email).slice(before);
+    expect(got).toHaveLength(1);
+    const text = await eml(got[0].key);
+    expect(text).toMatch(new RegExp(`^From: .*${lukasBox.address.replace(/\./g, '\\.')}`, 'm'));
+    expect(text).not.toMatch(new RegExp(`^From: .*${mailbox.replace(/\./g, '\\.')}`, 'm'));
+    expect(text).toMatch(new RegExp(`^In-Reply-To: ${replyRfc.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'm'));
+    expect(text).toContain('Lukas Brenner');
   }, 120_000);
 });

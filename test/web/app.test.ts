@@ -628,8 +628,20 @@ describe('handing a rep’s drafts over on the team page', () => {
     const lukas = 'lukas.brenner@tallyhand.com';
     const { sequenceId, messages } = await departedRepDraft(f, gone, 'Gus Gone', 'handed-over.example', 'Hana Over');
     const lukasId = (await f.db.query<{ id: string }>(`SELECT id FROM app_user WHERE workspace_id = :ws::uuid AND email = :e`, { ws: f.tallyhand.workspaceId, e: lukas })).rows[0].id;
+    // the suggested response to the interested reply was drafted for the same rep (signed as the sequence it answers was: "Maya")
+    await f.db.query(`UPDATE reply_response SET rep_email = :gone WHERE id = :id::uuid`, { gone, id: f.responses.interested });
+    const responseCard = async (s: Signed) => {
+      const inbox = await (await s.get('/inbox')).text();
+      const at = inbox.indexOf(`action="/inbox/responses/${f.responses.interested}/edit"`);
+      return inbox.slice(inbox.lastIndexOf('<section class="response"', at), inbox.indexOf('</section>', at));
+    };
     try {
       const maya = await signIn(f.tallyhand.userId);
+      const waiting = await responseCard(maya);
+      expect(waiting).toContain(`Its rep ${gone} is no longer a user of this workspace: it is signed as them.`);
+      expect(waiting).not.toContain(`action="/inbox/responses/${f.responses.interested}/approve"`);
+      const refusedResponse = await maya.post(`/inbox/responses/${f.responses.interested}/approve`, {});
+      expect(await refusedResponse.text()).toContain(`its rep ${gone} is no longer a user of this workspace, and it is signed as them`);
       const team = await (await maya.get('/team')).text();
       const row = team.slice(team.lastIndexOf('<tr>', team.indexOf(`>${gone}</span>`)), team.indexOf('</tr>', team.indexOf(`>${gone}</span>`)));
       expect(row).toContain('<form method="post" action="/team/hand-over" class="hand-over">');
@@ -653,9 +665,13 @@ describe('handing a rep’s drafts over on the team page', () => {
       const done = await maya.post('/team/hand-over', { from: gone, to: lukas });
       expect(done.status).toBe(303);
       const location = done.headers.get('location')!;
-      expect(location).toBe(`/team?handed=1&kept=0&tasks=0&still=0&from=${encodeURIComponent(gone)}&to=${encodeURIComponent(lukas)}`);
+      expect(location).toBe(`/team?handed=1&responses=1&kept=0&tasks=0&still=0&from=${encodeURIComponent(gone)}&to=${encodeURIComponent(lukas)}`);
       const after = await (await maya.get(location)).text();
-      expect(after).toContain(`Handed 1 draft(s) and 0 open task(s) from ${gone} to ${lukas}: the drafts are re-signed and in the review queue.`);
+      expect(after).toContain(`Handed 1 draft(s), 1 suggested response(s) and 0 open task(s) from ${gone} to ${lukas}, re-signed: the drafts are in the review queue, the responses in the inbox.`);
+      const moved = await responseCard(maya);
+      expect(moved).toContain(`Handed over from ${gone}: signed as ${lukas}, sent from their mailbox.`);
+      expect(moved).toContain('Lukas Brenner\nAccount Executive, Tallyhand');
+      expect(moved).not.toContain('no longer a user');
       expect(after).not.toContain(`>${gone}</span>`);
 
       const seq = (await f.db.query<{ rep_email: string; handed_over_from: string }>(`SELECT rep_email, handed_over_from FROM sequence WHERE id = :id::uuid`, { id: sequenceId })).rows[0];

@@ -291,7 +291,7 @@ suite('the web app in Chromium', () => {
     await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Hand over');
     await shot('team-hand-over');
     await Promise.all([page.waitForURL(/handed=1/), page.keyboard.press('Enter')]);
-    await expect(page.locator('[role="status"]').textContent()).resolves.toContain(`Handed 1 draft(s) and 0 open task(s) from ${gone} to ${lukas}`);
+    await expect(page.locator('[role="status"]').textContent()).resolves.toContain(`Handed 1 draft(s), 0 suggested response(s) and 0 open task(s) from ${gone} to ${lukas}`);
     const seq = await f.db.query<{ rep_email: string; handed_over_from: string }>(`SELECT rep_email, handed_over_from FROM sequence WHERE id = :id::uuid`, { id: sequenceId });
     expect(seq.rows).toEqual([{ rep_email: lukas, handed_over_from: gone }]);
     await shot('team-handed-over');

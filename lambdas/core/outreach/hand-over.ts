@@ -13,6 +13,9 @@
  * - A draft is left with the old rep, with the reason, when its words cannot be re-signed safely:
  *   an email that does not end with the old rep's signature (a rep or the model changed it), or
  *   a message that names the old rep anywhere else ("I'm Lukas…"). Edit it, then hand over again.
+ * - **Suggested responses** to replies, not yet approved, move the same way: re-signed, checked
+ *   again against the passages they cite, and sent from the new rep's mailbox
+ *   (lambdas/core/sending/reply-send.ts; the thread's mailbox is the old rep's).
  * - **Open tasks** from replies (call the prospect who is interested) go to the new rep: those
  *   the old rep owns, and those whose owner was removed by a re-import while their reply answers
  *   one of the old rep's sequences.
@@ -22,10 +25,13 @@
  */
 import { ProspectorError } from '../errors.ts';
 import type { Sql } from '../ports.ts';
+import { checkAndSaveResponse } from '../replies/response-repository.ts';
 import { checkAndSaveWords, worstGrounding, type MessageGrounding } from './repository.ts';
 
 export interface HandedOverDraft {
-  sequenceId: string;
+  /** a draft sequence, or a suggested response to a reply */
+  kind: 'sequence' | 'response';
+  id: string;
   lead: string;
   company: string;
   /** the messages whose words changed (emails re-signed) */
@@ -35,7 +41,8 @@ export interface HandedOverDraft {
 }
 
 export interface KeptDraft {
-  sequenceId: string;
+  kind: 'sequence' | 'response';
+  id: string;
   lead: string;
   company: string;
   reason: string;
@@ -126,9 +133,13 @@ export async function handOver(
   if (!toUser) throw new ProspectorError(`--to ${toEmail}: not a user of this workspace; use one of ${users.rows.map((u) => u.email).join(', ') || '(none onboarded)'}`);
   if (from === to) throw new ProspectorError(`${fromEmail}: hands over to themselves; name another rep with --to`);
   const fromUser = users.rows.find((u) => u.email === from);
-  const named = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM sequence WHERE workspace_id = :ws::uuid AND rep_email = :from`, { ws: workspaceId, from });
+  const named = await sql.query<{ n: number }>(
+    `SELECT (SELECT count(*)::int FROM sequence WHERE workspace_id = :ws::uuid AND rep_email = :from)
+          + (SELECT count(*)::int FROM reply_response WHERE workspace_id = :ws::uuid AND rep_email = :from) AS n`,
+    { ws: workspaceId, from },
+  );
   if (!fromUser && named.rows[0].n === 0) {
-    throw new ProspectorError(`${fromEmail}: neither a user of this workspace nor the rep of any sequence; \`prospector reps\` lists who carries what`);
+    throw new ProspectorError(`${fromEmail}: neither a user of this workspace nor the rep of any sequence or response; \`prospector reps\` lists who carries what`);
   }
   const toSignature = (toUser.signature ?? toUser.name).trim();
 
@@ -154,14 +165,14 @@ export async function handOver(
     if (refused) {
       const { m } = refused;
       result.kept.push({
-        sequenceId: d.id, lead: d.lead, company: d.company,
+        kind: 'sequence', id: d.id, lead: d.lead, company: d.company,
         reason: `message ${m.id.slice(0, 8)} (step ${m.position} ${m.kind.replace(/_/g, ' ')}${m.variant ? `, variant ${m.variant}` : ''}) ${(refused.r as { refused: string }).refused}: edit it, then hand over again`,
       });
       continue;
     }
     const changes = plans.filter((p) => 'changed' in p.r && p.r.changed);
     if (options.dryRun) {
-      result.handedOver.push({ sequenceId: d.id, lead: d.lead, company: d.company, resigned: changes.length, grounding: worstGrounding(messages.rows.map((m) => m.grounding)) });
+      result.handedOver.push({ kind: 'sequence', id: d.id, lead: d.lead, company: d.company, resigned: changes.length, grounding: worstGrounding(messages.rows.map((m) => m.grounding)) });
       continue;
     }
     const moved = await sql.transaction(async (tx) => {
@@ -178,10 +189,47 @@ export async function handOver(
       return worstGrounding(after.rows.map((r) => r.grounding));
     });
     if (moved === null) {
-      result.kept.push({ sequenceId: d.id, lead: d.lead, company: d.company, reason: 'decided on or handed over while this ran' });
+      result.kept.push({ kind: 'sequence', id: d.id, lead: d.lead, company: d.company, reason: 'decided on or handed over while this ran' });
       continue;
     }
-    result.handedOver.push({ sequenceId: d.id, lead: d.lead, company: d.company, resigned: changes.length, grounding: moved });
+    result.handedOver.push({ kind: 'sequence', id: d.id, lead: d.lead, company: d.company, resigned: changes.length, grounding: moved });
+  }
+
+  // Suggested responses: signed as the old rep (their user's signature, or the answered sequence's).
+  const answers = await sql.query<{ id: string; subject: string | null; body: string; grounding: MessageGrounding; lead: string | null; company: string | null; to_email: string; signature: string | null }>(
+    `SELECT rr.id, rr.subject, rr.body, rr.grounding, l.name AS lead, c.name AS company, rr.to_email, s.tone ->> 'signature' AS signature
+       FROM reply_response rr JOIN reply r ON r.id = rr.reply_id
+       LEFT JOIN sequence s ON s.id = r.sequence_id
+       LEFT JOIN lead l ON l.id = rr.lead_id LEFT JOIN lead_company c ON c.id = l.company_id
+      WHERE rr.workspace_id = :ws::uuid AND rr.rep_email = :from AND rr.status = 'draft'
+      ORDER BY rr.created_at, rr.id`,
+    { ws: workspaceId, from },
+  );
+  for (const a of answers.rows) {
+    const fromSignature = (fromUser ? (fromUser.signature ?? fromUser.name) : (a.signature ?? '')).trim();
+    const r = resign({ kind: 'email', subject: a.subject, body: a.body }, fromSignature, toSignature, repNames(fromUser?.name ?? null, fromSignature));
+    const who = { kind: 'response' as const, id: a.id, lead: a.lead ?? a.to_email, company: a.company ?? a.to_email.split('@')[1] ?? '' };
+    if ('refused' in r) {
+      result.kept.push({ ...who, reason: `the response ${r.refused}: edit it, then hand over again` });
+      continue;
+    }
+    if (options.dryRun) {
+      result.handedOver.push({ ...who, resigned: r.changed ? 1 : 0, grounding: a.grounding });
+      continue;
+    }
+    const moved = await sql.transaction(async (tx) => {
+      const claimed = await tx.query(
+        `UPDATE reply_response SET rep_email = :to, handed_over_from = :from, handed_over_at = :now::timestamptz
+          WHERE id = :id::uuid AND status = 'draft' AND rep_email = :from RETURNING id`,
+        { id: a.id, to, from, now: options.now.toISOString() },
+      );
+      if (claimed.rows.length === 0) return null;
+      await tx.query(`SELECT set_config('prospector.edit_kind', 're_sign', true)`);
+      if (r.changed) return (await checkAndSaveResponse(tx, a.id, { body: r.body, resign: true })).grounding;
+      return a.grounding;
+    });
+    if (moved === null) result.kept.push({ ...who, reason: 'decided on or handed over while this ran' });
+    else result.handedOver.push({ ...who, resigned: r.changed ? 1 : 0, grounding: moved });
   }
 
   // Open tasks: the old rep's, and those a re-import left without an owner on the old rep's sequences.

@@ -144,6 +144,8 @@ interface ReplyRow {
   company_name: string | null;
   domain: string | null;
   rep_email: string | null;
+  /** the signature its sequence was drafted with */
+  rep_signature: string | null;
 }
 
 type Tone = Pick<Onboarding['tone'], 'formality' | 'warmth' | 'directness' | 'language' | 'maxWords' | 'callToAction' | 'bannedPhrases' | 'sampleEmail'>;
@@ -156,7 +158,8 @@ interface Rep {
 async function loadReply(sql: Sql, workspaceId: string, replyId: string): Promise<ReplyRow> {
   const r = await sql.query<ReplyRow>(
     `SELECT r.id, r.classification, r.needs_review, r.questions, r.raw_key, r.subject, r.from_email, r.lead_id,
-            l.name AS lead_name, l.email AS lead_email, l.title AS lead_title, c.name AS company_name, c.domain, s.rep_email
+            l.name AS lead_name, l.email AS lead_email, l.title AS lead_title, c.name AS company_name, c.domain, s.rep_email,
+            s.tone ->> 'signature' AS rep_signature
        FROM reply r
        LEFT JOIN lead l ON l.id = r.lead_id
        LEFT JOIN lead_company c ON c.id = l.company_id
@@ -184,12 +187,19 @@ async function loadTone(sql: Sql, workspaceId: string): Promise<Tone> {
   };
 }
 
-/** The rep who answers: the sequence's rep, else the workspace's first admin, else its first user. */
-async function loadRep(sql: Sql, workspaceId: string, preferred: string | null): Promise<Rep> {
+/**
+ * The rep who answers: the sequence's rep, else the workspace's first admin, else its first user.
+ * A sequence's rep who is no longer a user still answers, signed as the sequence was
+ * (`signature`): approval is refused until the response is handed over to a rep
+ * (lambdas/core/outreach/hand-over.ts), rather than signed by someone the thread never heard from.
+ */
+async function loadRep(sql: Sql, workspaceId: string, preferred: string | null, signature: string | null): Promise<Rep> {
   const users = await sql.query<{ email: string; name: string; signature: string | null; role: string }>(
     `SELECT email, name, signature, role FROM app_user WHERE workspace_id = :ws::uuid ORDER BY (role = 'admin') DESC, email`,
     { ws: workspaceId },
   );
+  const departed = preferred !== null && signature && !users.rows.some((u) => u.email === preferred);
+  if (departed) return { email: preferred, name: signature.split('\n')[0].trim(), signature };
   const rep = users.rows.find((u) => u.email === preferred) ?? users.rows[0];
   if (!rep) throw new ProspectorError(`workspace ${workspaceId} has no users: import an onboarding file first`);
   return { email: preferred ?? rep.email, name: rep.name, signature: rep.signature };
@@ -392,7 +402,7 @@ export async function draftReplyResponse(deps: RespondDeps, input: { workspaceId
   const { questions, passages } = retrieveFor(index, questionsOf(reply.classification, reply.questions ?? [], text));
   const [tone, rep, seller, company] = [
     await loadTone(sql, workspaceId),
-    await loadRep(sql, workspaceId, reply.rep_email),
+    await loadRep(sql, workspaceId, reply.rep_email, reply.rep_signature),
     await loadSellerEvidence(sql, workspaceId),
     (await sql.query<{ name: string }>(`SELECT name FROM seller_company WHERE workspace_id = :ws::uuid`, { ws: workspaceId })).rows[0],
   ];

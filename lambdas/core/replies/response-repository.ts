@@ -27,6 +27,10 @@ export interface ResponseView {
   lead: { email: string; name: string | null; company: string | null } | null;
   toEmail: string;
   repEmail: string;
+  /** false: its rep was removed from the workspace's users (approval is refused until it is handed over) */
+  repIsUser: boolean;
+  /** the rep it was handed over from (lambdas/core/outreach/hand-over.ts), or null */
+  handedOverFrom: string | null;
   subject: string | null;
   body: string;
   source: 'llm' | 'template';
@@ -85,15 +89,16 @@ interface ResponseRow {
   lead_title: string | null; domain: string | null; to_email: string; rep_email: string; subject: string | null; body: string;
   source: 'llm' | 'template'; model: string | null; prompt_version: string; grounding: Verdict; questions: ResponseQuestion[];
   rep_items: string[]; decided_by_email: string | null; decision_reason: string | null; flags_overridden: number;
-  decided_at: string | Date | null; created_at: string | Date; edits: number;
+  decided_at: string | Date | null; created_at: string | Date; edits: number; rep_is_user: boolean; handed_over_from: string | null;
 }
 
 const SELECT_RESPONSE = `
   SELECT rr.id, rr.workspace_id, w.slug, rr.status, rr.reply_id, r.from_email, r.subject AS reply_subject, r.received_at, r.classification,
          l.email AS lead_email, l.name AS lead_name, c.name AS company, l.title AS lead_title, c.domain, rr.to_email, rr.rep_email,
          rr.subject, rr.body, rr.source, rr.model, rr.prompt_version, rr.grounding, rr.questions, rr.rep_items, rr.decided_by_email,
-         rr.decision_reason, rr.flags_overridden, rr.decided_at, rr.created_at,
-         (SELECT count(*)::int FROM reply_response_edit e WHERE e.response_id = rr.id) AS edits
+         rr.decision_reason, rr.flags_overridden, rr.decided_at, rr.created_at, rr.handed_over_from,
+         (SELECT count(*)::int FROM reply_response_edit e WHERE e.response_id = rr.id AND e.kind = 'edit') AS edits,
+         EXISTS (SELECT 1 FROM app_user u WHERE u.workspace_id = rr.workspace_id AND u.email = rr.rep_email) AS rep_is_user
     FROM reply_response rr
     JOIN workspace w ON w.id = rr.workspace_id
     JOIN reply r ON r.id = rr.reply_id
@@ -128,6 +133,8 @@ async function view(sql: Sql, row: ResponseRow): Promise<ResponseView> {
     lead: row.lead_email ? { email: row.lead_email, name: row.lead_name, company: row.company } : null,
     toEmail: row.to_email,
     repEmail: row.rep_email,
+    repIsUser: row.rep_is_user,
+    handedOverFrom: row.handed_over_from,
     subject: row.subject,
     body: row.body,
     source: row.source,
@@ -186,9 +193,14 @@ export interface ResponseDecision {
   flagsOverridden: number;
 }
 
-async function draftHead(sql: Sql, id: string): Promise<{ workspace_id: string; status: ResponseStatus; grounding: Verdict; rep_email: string; flags: number; blocking: string[] }> {
-  const r = await sql.query<{ workspace_id: string; status: ResponseStatus; grounding: Verdict; rep_email: string; flags: number; blocking: string[] }>(
+interface DraftHead {
+  workspace_id: string; status: ResponseStatus; grounding: Verdict; rep_email: string; rep_is_user: boolean; flags: number; blocking: string[];
+}
+
+async function draftHead(sql: Sql, id: string): Promise<DraftHead> {
+  const r = await sql.query<DraftHead>(
     `SELECT rr.workspace_id, rr.status, rr.grounding, rr.rep_email,
+            EXISTS (SELECT 1 FROM app_user u WHERE u.workspace_id = rr.workspace_id AND u.email = rr.rep_email) AS rep_is_user,
             (SELECT count(*)::int FROM reply_response_flag f WHERE f.response_id = rr.id) AS flags,
             (SELECT coalesce(jsonb_agg(DISTINCT f.rule), '[]'::jsonb) FROM reply_response_flag f WHERE f.response_id = rr.id AND f.severity = 'block') AS blocking
        FROM reply_response rr WHERE rr.id = :id::uuid FOR UPDATE OF rr`,
@@ -206,6 +218,13 @@ export async function approveResponse(sql: Sql, id: string, opts: { by?: string;
     const h = await draftHead(tx, id);
     if (h.grounding === 'blocked' || h.grounding === 'unchecked') {
       throw new ApprovalRefusedError(id, `response ${id} is ${h.grounding}${h.blocking.length ? ` (${h.blocking.join(', ')})` : ''}: edit it first (prospector drafts edit ${id.slice(0, 8)}); a blocked draft is never approved as it is`);
+    }
+    if (!h.rep_is_user) {
+      // it would go out under their signature (and, but for a hand-over, from their mailbox)
+      throw new ApprovalRefusedError(
+        id,
+        `response ${id} cannot be approved: its rep ${h.rep_email} is no longer a user of this workspace, and it is signed as them. Reject it, hand their drafts to another rep (\`prospector reps hand-over ${h.rep_email} --to REP\`), or add them back to the onboarding's users.`,
+      );
     }
     const reason = opts.reason?.trim() || null;
     if (h.grounding === 'flagged' && !reason) {
@@ -251,36 +270,46 @@ export interface ResponseEditResult {
  * questions and subject (the reply's full text stays in the lake).
  */
 export async function editResponse(sql: Sql, id: string, edit: { body: string; subject?: string | null; by?: string }): Promise<ResponseEditResult> {
-  return sql.transaction(async (tx) => {
-    const r = await tx.query<ResponseRow>(`${SELECT_RESPONSE} WHERE rr.id = :id::uuid FOR UPDATE OF rr`, { id });
-    const row = r.rows[0];
-    if (!row) throw new NotFoundError(`response ${id} does not exist: list drafts with \`prospector drafts list\``);
-    if (row.status !== 'draft') throw new EditRefusedError(id, `response ${id} is ${row.status}: its words are frozen once decided on`);
-    if (!edit.body.trim()) throw new EditRefusedError(id, `the new body of response ${id} is empty: nothing was changed`);
-    const subject = (edit.subject === undefined ? row.subject : edit.subject)?.trim() || null;
-    if (!subject) throw new EditRefusedError(id, `response ${id} is an email: its subject cannot be empty`);
+  return sql.transaction((tx) => checkAndSaveResponse(tx, id, edit));
+}
 
-    const current = await view(tx, row);
-    const draft = carryCitations(
-      edit.body,
-      current.citations.flatMap((c) => c.passages.map((p) => ({ sentence: c.sentence, localId: p.localId }))),
-    );
-    const tone = await tx.query<{ max_words: number; banned_phrases: string[] }>(`SELECT max_words, to_jsonb(banned_phrases) AS banned_phrases FROM tone_of_voice WHERE workspace_id = :ws::uuid`, { ws: row.workspace_id });
-    const rep = await tx.query<{ signature: string | null }>(`SELECT signature FROM app_user WHERE workspace_id = :ws::uuid AND email = :email`, { ws: row.workspace_id, email: row.rep_email });
-    const evidence: ResponseEvidence = {
-      workspaceId: row.workspace_id,
-      lead: { name: row.lead_name ?? '', companyName: row.company ?? row.to_email.split('@')[1] ?? '', title: row.lead_title, domain: row.domain, email: row.lead_email ?? row.to_email },
-      passages: current.passages,
-      prospectWords: [...row.questions.map((q) => q.question), row.reply_subject ?? ''].filter(Boolean),
-      seller: await loadSellerEvidence(tx, row.workspace_id),
-      tone: { maxWords: tone.rows[0]?.max_words ?? 120, bannedPhrases: tone.rows[0]?.banned_phrases ?? [], signature: rep.rows[0]?.signature ?? null },
-    };
-    const report = checkResponse(evidence, subject, draft);
-    if (!report.body.trim()) throw new EditRefusedError(id, `the new body of response ${id} holds only citation markers: write the words`);
-    const who = await decider(tx, row.workspace_id, edit.by, row.rep_email);
-    const changed = report.body !== row.body || report.subject !== row.subject;
-    await saveCheckedEdit(tx, 'reply_response', id, report, changed, who.userId);
-    const cited = await writeResponseEvidence(tx, id, row.workspace_id, report, current.passages);
-    return { responseId: id, changed, before: row.grounding, grounding: report.verdict, findings: report.findings, subject: report.subject, body: report.body, citedSentences: cited };
-  });
+/**
+ * `editResponse`'s work inside a transaction the caller holds; `resign` as for a draft's message
+ * (`checkAndSaveWords` in lambdas/core/outreach/repository.ts): `edited_by` stays as it was.
+ */
+export async function checkAndSaveResponse(
+  tx: Sql,
+  id: string,
+  edit: { body: string; subject?: string | null; by?: string; resign?: boolean },
+): Promise<ResponseEditResult> {
+  const r = await tx.query<ResponseRow>(`${SELECT_RESPONSE} WHERE rr.id = :id::uuid FOR UPDATE OF rr`, { id });
+  const row = r.rows[0];
+  if (!row) throw new NotFoundError(`response ${id} does not exist: list drafts with \`prospector drafts list\``);
+  if (row.status !== 'draft') throw new EditRefusedError(id, `response ${id} is ${row.status}: its words are frozen once decided on`);
+  if (!edit.body.trim()) throw new EditRefusedError(id, `the new body of response ${id} is empty: nothing was changed`);
+  const subject = (edit.subject === undefined ? row.subject : edit.subject)?.trim() || null;
+  if (!subject) throw new EditRefusedError(id, `response ${id} is an email: its subject cannot be empty`);
+
+  const current = await view(tx, row);
+  const draft = carryCitations(
+    edit.body,
+    current.citations.flatMap((c) => c.passages.map((p) => ({ sentence: c.sentence, localId: p.localId }))),
+  );
+  const tone = await tx.query<{ max_words: number; banned_phrases: string[] }>(`SELECT max_words, to_jsonb(banned_phrases) AS banned_phrases FROM tone_of_voice WHERE workspace_id = :ws::uuid`, { ws: row.workspace_id });
+  const rep = await tx.query<{ signature: string | null }>(`SELECT signature FROM app_user WHERE workspace_id = :ws::uuid AND email = :email`, { ws: row.workspace_id, email: row.rep_email });
+  const evidence: ResponseEvidence = {
+    workspaceId: row.workspace_id,
+    lead: { name: row.lead_name ?? '', companyName: row.company ?? row.to_email.split('@')[1] ?? '', title: row.lead_title, domain: row.domain, email: row.lead_email ?? row.to_email },
+    passages: current.passages,
+    prospectWords: [...row.questions.map((q) => q.question), row.reply_subject ?? ''].filter(Boolean),
+    seller: await loadSellerEvidence(tx, row.workspace_id),
+    tone: { maxWords: tone.rows[0]?.max_words ?? 120, bannedPhrases: tone.rows[0]?.banned_phrases ?? [], signature: rep.rows[0]?.signature ?? null },
+  };
+  const report = checkResponse(evidence, subject, draft);
+  if (!report.body.trim()) throw new EditRefusedError(id, `the new body of response ${id} holds only citation markers: write the words`);
+  const changed = report.body !== row.body || report.subject !== row.subject;
+  if (edit.resign) await saveCheckedEdit(tx, 'reply_response', id, report, false, null);
+  else await saveCheckedEdit(tx, 'reply_response', id, report, changed, (await decider(tx, row.workspace_id, edit.by, row.rep_email)).userId);
+  const cited = await writeResponseEvidence(tx, id, row.workspace_id, report, current.passages);
+  return { responseId: id, changed, before: row.grounding, grounding: report.verdict, findings: report.findings, subject: report.subject, body: report.body, citedSentences: cited };
 }

@@ -6,7 +6,9 @@
  * `sending` with its final Message-ID before the mailer is called; the row's key refuses a
  * second one. A row left `sending` by a crash becomes `uncertain` and is never resent.
  *
- * It goes from the mailbox the thread used (the one the prospect replied to), within that
+ * It goes from the mailbox the thread used (the one the prospect replied to), or, for a response
+ * handed over to another rep (lambdas/core/outreach/hand-over.ts), from that rep's mailbox: it is
+ * signed as them, and the thread's mailbox is the old rep's. Within that
  * mailbox's daily cap (its sends and outreach's together), spacing and the lead's send window;
  * never to a suppressed address (an opt-out after approval cancels it); with In-Reply-To the
  * prospect's reply, References the thread, "Re:" subject, and the same postal-address and
@@ -45,6 +47,9 @@ interface Pending {
   reply_subject: string | null;
   sequence_id: string | null;
   thread_from: string | null;
+  /** set when the response was handed over: the new rep's active mailbox, if they have one */
+  handed_over_from: string | null;
+  rep_mailbox: string | null;
 }
 
 const SUPPRESSED = `EXISTS (SELECT 1 FROM suppression sp WHERE sp.workspace_id = :ws::uuid
@@ -70,7 +75,11 @@ export async function sendApprovedResponses(deps: ResponseSendDeps, workspaceId:
             r.rfc_message_id AS reply_rfc, r.subject AS reply_subject, r.sequence_id,
             coalesce((SELECT sa.from_email FROM send_attempt sa WHERE sa.id = r.send_attempt_id),
                      (SELECT sa.from_email FROM send_attempt sa JOIN message m ON m.id = sa.message_id
-                       WHERE m.sequence_id = r.sequence_id AND sa.status IN ('sent', 'uncertain') ORDER BY sa.started_at DESC LIMIT 1)) AS thread_from
+                       WHERE m.sequence_id = r.sequence_id AND sa.status IN ('sent', 'uncertain') ORDER BY sa.started_at DESC LIMIT 1)) AS thread_from,
+            rr.handed_over_from,
+            (SELECT mb.address FROM mailbox mb LEFT JOIN app_user u ON u.id = mb.rep_id
+              WHERE mb.workspace_id = rr.workspace_id AND mb.active AND (u.email = rr.rep_email OR mb.address = rr.rep_email)
+              ORDER BY (u.email = rr.rep_email) DESC NULLS LAST, mb.created_at LIMIT 1) AS rep_mailbox
        FROM reply_response rr JOIN reply r ON r.id = rr.reply_id LEFT JOIN lead l ON l.id = rr.lead_id
       WHERE rr.workspace_id = :ws::uuid AND rr.status = 'approved'
         AND NOT EXISTS (SELECT 1 FROM reply_response_send x WHERE x.response_id = rr.id)
@@ -86,7 +95,7 @@ async function sendOne(deps: ResponseSendDeps, row: Pending): Promise<ResponseSe
   const { sql, mailer, log } = deps;
   const now = deps.clock.now();
   const responseId = row.id;
-  const fromAddress = (row.thread_from ?? row.rep_email).toLowerCase();
+  const fromAddress = (row.handed_over_from ? (row.rep_mailbox ?? row.rep_email) : (row.thread_from ?? row.rep_email)).toLowerCase();
   const mb = (
     await sql.query<{ id: string; address: string; daily_cap: number; warmup_started_at: string | null; min_spacing_seconds: number; next_send_at: string | null }>(
       `SELECT id, address, daily_cap, warmup_started_at, min_spacing_seconds, next_send_at FROM mailbox
