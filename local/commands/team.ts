@@ -11,7 +11,7 @@ import { resolveWorkspace } from './resolve.ts';
 export function register(program: Command, ctx: CliContext): void {
   const reps = program
     .command('reps')
-    .description("each rep's share: the ICPs whose new leads go to them, open sequences by status, emails sent today against the mailbox's cap, open tasks")
+    .description("each rep's share: the ICPs whose new leads go to them, open sequences by status, responses waiting, emails sent today against the mailbox's cap, open tasks")
     .option('--json', 'print {workspace, reps: [...]} as JSON')
     .addHelpText(
       'after',
@@ -45,6 +45,7 @@ Examples:
               role: m.role ?? 'no longer a user',
               'new leads from': m.icps.join(', ') || '–',
               drafts: m.sequences.draft,
+              responses: m.responses,
               approved: m.sequences.approved,
               active: m.sequences.active,
               paused: m.sequences.paused,

@@ -136,7 +136,7 @@ describe('prospector drafts', { timeout: 600_000 }, () => {
         ['maya.okafor@tallyhand.com', 'admin', [], 4],
         [lukas, 'rep', ['b2b-saas-scaleups', 'midmarket-logistics'], 1],
       ]);
-      expect((await prospector(['reps'], env)).stdout).toMatch(/rep +role +new leads from +drafts +approved +active +paused +sent today +tasks/);
+      expect((await prospector(['reps'], env)).stdout).toMatch(/rep +role +new leads from +drafts +responses +approved +active +paused +sent today +tasks/);
 
       const onOne = await run(['approve', s.clean.seq.sequenceId, '--rep', lukas]);
       expect(onOne.code).toBe(2);

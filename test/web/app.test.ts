@@ -430,7 +430,7 @@ describe('the team page', () => {
       expect(maya).toMatch(new RegExp(`<td>admin</td><td><span class="muted">none</span></td>\\s*<td class="n">${drafts}</td>`));
       expect(rowOfPerson('lukas.brenner@tallyhand.com')).toContain('<td>rep</td><td>b2b-saas-scaleups, midmarket-logistics</td>');
       expect(rowOfPerson('gone@tallyhand.com')).toMatch(/<td><span class="flag">no longer a user<\/span><\/td><td><span class="muted">none<\/span><\/td>\s*<td class="n">1<\/td>/);
-      expect(page).toContain('1 person(s) named on open sequences are no longer users');
+      expect(page).toContain('1 person(s) named on open sequences or waiting responses are no longer users');
       // another workspace's people are not listed
       expect(page).not.toContain('@rival.example');
     });
@@ -644,6 +644,8 @@ describe('handing a rep’s drafts over on the team page', () => {
       expect(await refusedResponse.text()).toContain(`its rep ${gone} is no longer a user of this workspace, and it is signed as them`);
       const team = await (await maya.get('/team')).text();
       const row = team.slice(team.lastIndexOf('<tr>', team.indexOf(`>${gone}</span>`)), team.indexOf('</tr>', team.indexOf(`>${gone}</span>`)));
+      // one draft and one suggested response waiting
+      expect(row).toMatch(/<td class="n">1<\/td><td class="n">1<\/td>/);
       expect(row).toContain('<form method="post" action="/team/hand-over" class="hand-over">');
       expect(row).toContain(`<input type="hidden" name="from" value="${gone}">`);
       expect(row).toContain(`<option value="${lukas}">${lukas}</option>`);

@@ -13,7 +13,7 @@ function sending(m: TeamMember): Html | string {
 /** An admin's hand-over form for someone with drafts or open tasks (lambdas/core/outreach/hand-over.ts), to any other user. */
 function handOverCell(m: TeamMember, i: number, team: TeamMember[], session: WebSession): Html | string {
   const others = team.filter((o) => o.role !== null && o.email !== m.email);
-  if (m.sequences.draft === 0 && m.openTasks === 0 && m.role !== null) return html`<span class="muted">nothing to hand over</span>`;
+  if (m.sequences.draft === 0 && m.responses === 0 && m.openTasks === 0 && m.role !== null) return html`<span class="muted">nothing to hand over</span>`;
   if (others.length === 0) return html`<span class="muted">no one to take over</span>`;
   return html`<form method="post" action="/team/hand-over" class="hand-over">${csrfField(session)}<input type="hidden" name="from" value="${m.email}">
 <label for="to-${i}">Drafts and tasks of ${m.email} to</label> <select id="to-${i}" name="to">${others.map((o) => html`<option value="${o.email}">${o.email}</option>`)}</select>
@@ -27,7 +27,7 @@ export function teamPage(session: WebSession, team: TeamMember[]): Html {
   return html`<p>A new lead goes to the rep who already has its company, else to the one of its ICP's reps with the fewest
 open sequences (an ICP's reps are part of the onboarding; every rep when it names none).</p>
 ${gone
-    ? html`<p class="flag">${gone} person(s) named on open sequences are no longer users: their drafts are not approved (they would go out from their address under their signature), and what they already send goes on from their mailbox.${admin ? ' Hand their drafts over to a rep below.' : ' An admin can hand their drafts over to a rep here.'}</p>`
+    ? html`<p class="flag">${gone} person(s) named on open sequences or waiting responses are no longer users: their drafts are not approved (they would go out from their address under their signature), and what they already send goes on from their mailbox.${admin ? ' Hand their drafts over to a rep below.' : ' An admin can hand their drafts over to a rep here.'}</p>`
     : ''}
 ${admin
     ? html`<p>Handing over moves a person's drafts to another rep, each email re-signed with the new rep's signature and checked again, and their open tasks from replies. Sequences already approved are not moved: their words were approved as the old rep's and go on from their mailbox.</p>`
@@ -35,11 +35,11 @@ ${admin
 <table class="team">
 <caption>${team.length} ${team.length === 1 ? 'person' : 'people'} in ${session.workspaceName}; open sequences by status, emails sent today (since midnight UTC) against the mailbox's cap today</caption>
 <thead><tr><th scope="col">Rep</th><th scope="col">Role</th><th scope="col">New leads from</th><th scope="col">Drafts waiting</th>
-<th scope="col">Approved</th><th scope="col">Sending</th><th scope="col">Paused</th><th scope="col">Sent today / cap</th><th scope="col">Open tasks</th>${admin ? html`<th scope="col">Hand over</th>` : ''}</tr></thead>
+<th scope="col">Responses waiting</th><th scope="col">Approved</th><th scope="col">Sending</th><th scope="col">Paused</th><th scope="col">Sent today / cap</th><th scope="col">Open tasks</th>${admin ? html`<th scope="col">Hand over</th>` : ''}</tr></thead>
 <tbody>${team.map(
     (m, i) => html`<tr><th scope="row">${m.name ? html`${m.name}<br>` : ''}<span class="muted">${m.email}</span>${m.email === session.email ? html` <span class="muted">(you)</span>` : ''}</th>
 <td>${m.role ?? html`<span class="flag">no longer a user</span>`}</td><td>${m.icps.length ? m.icps.join(', ') : html`<span class="muted">none</span>`}</td>
-<td class="n">${num(m.sequences.draft)}</td><td class="n">${num(m.sequences.approved)}</td><td class="n">${num(m.sequences.active)}</td><td class="n">${num(m.sequences.paused)}</td>
+<td class="n">${num(m.sequences.draft)}</td><td class="n">${num(m.responses)}</td><td class="n">${num(m.sequences.approved)}</td><td class="n">${num(m.sequences.active)}</td><td class="n">${num(m.sequences.paused)}</td>
 <td class="n">${sending(m)}</td><td class="n">${num(m.openTasks)}</td>${admin ? html`<td>${handOverCell(m, i, team, session)}</td>` : ''}</tr>`,
   )}</tbody>
 </table>`;
