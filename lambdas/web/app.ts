@@ -571,6 +571,7 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
       notice: notice(
         `Handed ${count('handed')} draft(s), ${count('responses')} suggested response(s) and ${count('tasks')} open task(s) from ${from} to ${to}, re-signed: the drafts are in the review queue, the responses in the inbox.` +
           (kept ? ` ${kept} stay with ${from}: an email no longer ends with their signature or a message names them; edit them, then hand over again.` : '') +
+          (count('stopped') ? ` Stopped ${count('stopped')} approved or sending sequence(s) of ${from}; their queued emails are cancelled.` : '') +
           (still ? ` ${still} approved sequence(s) go on from ${from}'s mailbox.` : ''),
       ),
     });
@@ -581,16 +582,17 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     if (session.role !== 'admin') return renderTeam(c, { error: 'Only an admin hands a rep’s drafts over.', status: 403 });
     const from = ((await field(c, 'from')) ?? '').trim();
     const to = ((await field(c, 'to')) ?? '').trim();
+    const stopSending = (await field(c, 'stopSending')) === '1';
     let r;
     try {
-      r = await handOver(sql, session.workspaceId, from, to, { now: now() });
+      r = await handOver(sql, session.workspaceId, from, to, { now: now(), stopSending });
     } catch (error) {
       if (error instanceof ProspectorError && !(error instanceof NotFoundError)) return renderTeam(c, { error: error.message, status: 422 });
       throw error;
     }
     const still = r.stillSending.approved + r.stillSending.active + r.stillSending.paused;
     const handed = (kind: 'sequence' | 'response') => String(r.handedOver.filter((d) => d.kind === kind).length);
-    const query = new URLSearchParams({ handed: handed('sequence'), responses: handed('response'), kept: String(r.kept.length), tasks: String(r.tasks), still: String(still), from: r.from, to: r.to });
+    const query = new URLSearchParams({ handed: handed('sequence'), responses: handed('response'), kept: String(r.kept.length), tasks: String(r.tasks), still: String(still), stopped: String(r.stopped), from: r.from, to: r.to });
     return c.redirect(`/team?${query}`, 303);
   });
 

@@ -63,6 +63,7 @@ Examples:
     .argument('<from>', "the rep whose drafts and open tasks move (a user, or an address open sequences still name)")
     .description("give a rep's drafts (re-signed) and open tasks to another rep; sequences already approved go on from their mailbox")
     .requiredOption('--to <email>', 'the user who takes them over')
+    .option('--stop-sending', "also stop FROM's approved, sending and paused sequences (their queued emails are cancelled) instead of letting them go on from FROM's mailbox")
     .option('--dry-run', 'say what would move and what would not, and change nothing')
     .option('--json', 'print the result as JSON')
     .addHelpText(
@@ -73,20 +74,22 @@ signature and checked again by the grounding checker; the review queue shows it 
 rep. A draft stays with the old rep, with the reason, when an email no longer ends with their
 signature or a message names them elsewhere: edit it, then hand over again. Open tasks from
 replies move too. Sequences already approved are not moved: their words were approved as the old
-rep's and go out from the old rep's mailbox (the output counts them).
+rep's and go out from the old rep's mailbox (the output counts them); --stop-sending stops them
+instead, for when that mailbox is gone.
 
 Examples:
   $ prospector reps hand-over lukas.brenner@tallyhand.com --to ana.silva@tallyhand.com --dry-run
-  $ prospector reps hand-over lukas.brenner@tallyhand.com --to ana.silva@tallyhand.com`,
+  $ prospector reps hand-over lukas.brenner@tallyhand.com --to ana.silva@tallyhand.com
+  $ prospector reps hand-over lukas.brenner@tallyhand.com --to ana.silva@tallyhand.com --stop-sending`,
     )
     .action(async (from: string, _opts: unknown, cmd: Command) => {
       // `reps` has a --json of its own, which takes the flag wherever it stands
-      const opts = cmd.optsWithGlobals<{ to: string; dryRun?: boolean; json?: boolean }>();
+      const opts = cmd.optsWithGlobals<{ to: string; dryRun?: boolean; stopSending?: boolean; json?: boolean }>();
       await ctx.withRuntime(async (rt) => {
         const sql = rt.deps.sql;
         const workspace = await resolveWorkspace(sql, ctx.workspace());
         const { handOver } = await import('#core/outreach/hand-over.ts');
-        const r = await handOver(sql, workspace.id, from, opts.to, { dryRun: opts.dryRun, now: rt.deps.clock.now() });
+        const r = await handOver(sql, workspace.id, from, opts.to, { dryRun: opts.dryRun, stopSending: opts.stopSending, now: rt.deps.clock.now() });
         if (opts.json) {
           ctx.print(JSON.stringify({ workspace: workspace.slug, ...r }));
           return;
@@ -104,7 +107,13 @@ Examples:
         }
         ctx.print(`open tasks ${verb}: ${r.tasks}`);
         const s = r.stillSending;
-        if (s.approved + s.active + s.paused > 0) {
+        if (opts.stopSending) {
+          ctx.print(
+            r.dryRun
+              ? `approved, sending and paused sequences that would be stopped: ${r.stopped}`
+              : `approved, sending and paused sequences stopped: ${r.stopped} (their queued emails cancelled)`,
+          );
+        } else if (s.approved + s.active + s.paused > 0) {
           ctx.print(
             `not moved: ${s.approved} approved, ${s.active} sending and ${s.paused} paused sequence(s) go on from ${r.from}'s mailbox (their words were approved as theirs)`,
           );

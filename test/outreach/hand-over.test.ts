@@ -194,7 +194,7 @@ describe('handing over on the database', () => {
     expect(await loadEditExamples(db, workspaceId, 10)).toEqual([]);
   });
 
-  it("a rep removed by a re-import: their open task and their drafts move from their address, and the new rep approves them", async () => {
+  it("a rep removed by a re-import: their open task and their drafts move from their address, the new rep approves them, and what they still send is stopped", async () => {
     // Lukas fixes his signature, then leaves; an interested reply to his approved sequence left him a task
     const [u] = await emails(unsigned);
     await editMessage(db, u.id, { body: u.body.replace('Cheers, L.', LUKAS_SIGNATURE), by: LUKAS });
@@ -210,18 +210,33 @@ describe('handing over on the database', () => {
       `INSERT INTO rep_task (id, workspace_id, lead_id, reply_id, kind, owner_id, title, due_on) VALUES (gen_random_uuid(), :ws::uuid, :lead::uuid, :reply::uuid, 'interested', :owner::uuid, 'Call Ray', '2026-12-04')`,
       { ws: workspaceId, lead, reply, owner: lukasId },
     );
+    // and one more of his sequences was approved: its first email waits in the queue
+    const sending = await drafted('handover-sending.example', 'Sam Sending');
+    await approveSequence(db, sending, { by: LUKAS, reason: 'checked the flags', now: NOW });
+    const queued = async () => (await db.query<{ status: string }>(`SELECT status FROM scheduled_message WHERE sequence_id = :s::uuid`, { s: sending })).rows.map((q) => q.status);
+    expect(await queued()).toEqual(['scheduled']);
     await importOnboarding(db, { ...team, users: team.users.filter((u) => u.email !== LUKAS), icps: team.icps.map((icp, i) => (i === 0 ? { ...icp, reps: [ANA] } : icp)) });
     expect((await db.query(`SELECT 1 FROM rep_task WHERE owner_id IS NULL`)).rows).toHaveLength(1);
 
     // his draft is refused approval while it is his: it would go out from his address under his signature
     await expect(approveSequence(db, unsigned, { by: ANA, reason: 'checked the flags', now: NOW })).rejects.toThrow(/its rep lukas\.brenner@tallyhand\.com is no longer a user/);
 
-    const r = await handOver(db, workspaceId, LUKAS, ANA, { now: NOW });
+    const dry = await handOver(db, workspaceId, LUKAS, ANA, { now: NOW, dryRun: true, stopSending: true });
+    expect(dry).toMatchObject({ stopped: 1, stillSending: { approved: 1, active: 0, paused: 0 } });
+    expect(await queued()).toEqual(['scheduled']);
+
+    const r = await handOver(db, workspaceId, LUKAS, ANA, { now: NOW, stopSending: true });
     expect(r.handedOver.map((d) => d.id)).toEqual([unsigned]);
     expect(r.kept).toEqual([]);
     expect(r.tasks).toBe(1);
-    // the reply stopped his approved sequence: nothing of his goes on
+    // the reply stopped his first approved sequence; the other is stopped by the hand-over, its queued email cancelled
+    expect(r.stopped).toBe(1);
     expect(r.stillSending).toEqual({ approved: 0, active: 0, paused: 0 });
+    expect((await db.query<{ status: string; status_reason: string }>(`SELECT status, status_reason FROM sequence WHERE id = :s::uuid`, { s: sending })).rows[0]).toEqual({
+      status: 'stopped',
+      status_reason: `stopped when ${LUKAS}'s work was handed over to ${ANA}: it would go on from ${LUKAS}'s mailbox under their signature`,
+    });
+    expect(await queued()).toEqual(['cancelled']);
     const anaId = (await db.query<{ id: string }>(`SELECT id FROM app_user WHERE email = :e`, { e: ANA })).rows[0].id;
     expect((await db.query<{ owner_id: string }>(`SELECT owner_id FROM rep_task WHERE reply_id = :r::uuid`, { r: reply })).rows[0].owner_id).toBe(anaId);
     // Ana's now: approved, and it goes from her mailbox

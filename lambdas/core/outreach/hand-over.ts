@@ -21,11 +21,13 @@
  *   one of the old rep's sequences.
  * - **Sequences already approved** are not moved: their words were approved as the old rep's and
  *   go out from the old rep's mailbox, threaded as replies to what the prospect already has. They
- *   are counted in the result so the person handing over can stop them if the mailbox is gone.
+ *   are counted in the result; `stopSending` stops them instead (their queued emails cancelled),
+ *   for when the old rep's mailbox is gone or nothing more should go out under their name.
  */
 import { ProspectorError } from '../errors.ts';
 import type { Sql } from '../ports.ts';
 import { checkAndSaveResponse } from '../replies/response-repository.ts';
+import { cancelScheduled } from '../sending/schedule.ts';
 import { checkAndSaveWords, worstGrounding, type MessageGrounding } from './repository.ts';
 
 export interface HandedOverDraft {
@@ -58,6 +60,8 @@ export interface HandOverResult {
   tasks: number;
   /** the old rep's sequences past approval, which go on from their mailbox */
   stillSending: { approved: number; active: number; paused: number };
+  /** with `stopSending`: the old rep's approved, active and paused sequences stopped (or that would be, on a dry run) */
+  stopped: number;
 }
 
 /** What a re-signing changes in one message, or why it cannot. */
@@ -121,7 +125,7 @@ export async function handOver(
   workspaceId: string,
   fromEmail: string,
   toEmail: string,
-  options: { dryRun?: boolean; now: Date },
+  options: { dryRun?: boolean; stopSending?: boolean; now: Date },
 ): Promise<HandOverResult> {
   const from = fromEmail.trim().toLowerCase();
   const to = toEmail.trim().toLowerCase();
@@ -150,7 +154,7 @@ export async function handOver(
       ORDER BY s.created_at, s.id`,
     { ws: workspaceId, from },
   );
-  const result: HandOverResult = { from, to, dryRun: options.dryRun === true, handedOver: [], kept: [], tasks: 0, stillSending: { approved: 0, active: 0, paused: 0 } };
+  const result: HandOverResult = { from, to, dryRun: options.dryRun === true, handedOver: [], kept: [], tasks: 0, stillSending: { approved: 0, active: 0, paused: 0 }, stopped: 0 };
 
   for (const d of drafts.rows) {
     const fromSignature = (d.tone.signature ?? fromUser?.name ?? '').trim();
@@ -242,10 +246,22 @@ export async function handOver(
     : await sql.query(`UPDATE rep_task t SET owner_id = :toId::uuid WHERE ${taskWhere} RETURNING t.id`, taskParams);
   result.tasks = tasks.rows.length;
 
+  if (options.stopSending && !options.dryRun) {
+    result.stopped = await sql.transaction(async (tx) => {
+      const stopped = await tx.query<{ id: string }>(
+        `UPDATE sequence SET status = 'stopped', status_reason = :why, resume_on = NULL, updated_at = :now::timestamptz
+          WHERE workspace_id = :ws::uuid AND rep_email = :from AND status IN ('approved', 'active', 'paused') RETURNING id`,
+        { ws: workspaceId, from, now: options.now.toISOString(), why: `stopped when ${from}'s work was handed over to ${to}: it would go on from ${from}'s mailbox under their signature` },
+      );
+      await cancelScheduled(tx, stopped.rows.map((r) => r.id), options.now);
+      return stopped.rows.length;
+    });
+  }
   const sending = await sql.query<{ status: 'approved' | 'active' | 'paused'; n: number }>(
     `SELECT status, count(*)::int AS n FROM sequence WHERE workspace_id = :ws::uuid AND rep_email = :from AND status IN ('approved', 'active', 'paused') GROUP BY status`,
     { ws: workspaceId, from },
   );
   for (const r of sending.rows) result.stillSending[r.status] = r.n;
+  if (options.stopSending && options.dryRun) result.stopped = sending.rows.reduce((n, r) => n + r.n, 0);
   return result;
 }

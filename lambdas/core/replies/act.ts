@@ -33,7 +33,7 @@ import type { LlmCallRecord } from '../llm/records.ts';
 import { insertLlmCalls } from '../pipeline/llm-call-repo.ts';
 import type { Lake, Sql } from '../ports.ts';
 import { nextSlot } from '../sending/policy.ts';
-import { loadWindow } from '../sending/schedule.ts';
+import { cancelScheduled, loadWindow } from '../sending/schedule.ts';
 import type { ReplyClassification } from './classify.ts';
 import { addReferredLead, coolOffCompany, markEmailInvalid, openRepTask, type ReplyContext } from './effects.ts';
 import type { ThreadMatch } from './match.ts';
@@ -338,17 +338,6 @@ function storable(c: ReplyClassification): ReplyClassification {
   const missing = c.label === 'referral' && !c.referral ? 'a referral without an address' : c.label === 'objection' && !c.objection ? 'an objection without its kind' : null;
   if (!missing) return c;
   return { ...c, label: 'needs_info', needsReview: true, referral: null, objection: null, questions: [], evidence: `${c.evidence}; the classifier gave ${missing}: a rep decides` };
-}
-
-/** Scheduled emails of stopped sequences are cancelled, so no claim can take them. */
-async function cancelScheduled(tx: Sql, sequenceIds: string[], now: Date): Promise<void> {
-  for (const id of sequenceIds) {
-    await tx.query(
-      `UPDATE scheduled_message SET status = 'cancelled', deferred_reason = NULL, updated_at = :now::timestamptz
-        WHERE sequence_id = :seq::uuid AND status = 'scheduled'`,
-      { seq: id, now },
-    );
-  }
 }
 
 /**

@@ -276,3 +276,14 @@ export async function addMailbox(
   );
   return id;
 }
+
+/** Cancels the emails still waiting in the queue for stopped sequences, so no claim can take them. */
+export async function cancelScheduled(tx: Sql, sequenceIds: readonly string[], now: Date): Promise<void> {
+  for (const id of sequenceIds) {
+    await tx.query(
+      `UPDATE scheduled_message SET status = 'cancelled', deferred_reason = NULL, updated_at = :now::timestamptz
+        WHERE sequence_id = :seq::uuid AND status = 'scheduled'`,
+      { seq: id, now },
+    );
+  }
+}

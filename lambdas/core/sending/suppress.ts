@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { exclusionOf, loadExclusions } from '../pipeline/search-leads.ts';
 import type { Sql } from '../ports.ts';
+import { cancelScheduled } from './schedule.ts';
 
 /** Where a suppression came from (the `suppression.source` check in sql/0003; `rep`: added by hand in the web app). */
 export type SuppressionSource = 'opt_out' | 'bounce' | 'complaint' | 'rep';
@@ -55,17 +56,6 @@ export async function suppressAddress(tx: Sql, input: SuppressAddress): Promise<
   const stoppedSequenceIds = stopped.rows.map((r) => r.id).sort();
   await cancelScheduled(tx, stoppedSequenceIds, input.now);
   return { address, newlySuppressed: inserted.rowCount > 0, stoppedSequenceIds };
-}
-
-/** Cancels the emails still waiting in the queue for stopped sequences. */
-async function cancelScheduled(tx: Sql, sequenceIds: readonly string[], now: Date): Promise<void> {
-  for (const id of sequenceIds) {
-    await tx.query(
-      `UPDATE scheduled_message SET status = 'cancelled', deferred_reason = NULL, updated_at = :now::timestamptz
-        WHERE sequence_id = :seq::uuid AND status = 'scheduled'`,
-      { seq: id, now },
-    );
-  }
 }
 
 /**

@@ -17,7 +17,9 @@ function handOverCell(m: TeamMember, i: number, team: TeamMember[], session: Web
   if (others.length === 0) return html`<span class="muted">no one to take over</span>`;
   return html`<form method="post" action="/team/hand-over" class="hand-over">${csrfField(session)}<input type="hidden" name="from" value="${m.email}">
 <label for="to-${i}">Drafts and tasks of ${m.email} to</label> <select id="to-${i}" name="to">${others.map((o) => html`<option value="${o.email}">${o.email}</option>`)}</select>
-<button type="submit">Hand over</button></form>`;
+${m.sequences.approved + m.sequences.active + m.sequences.paused > 0
+    ? html`<br><input type="checkbox" id="stop-${i}" name="stopSending" value="1"> <label for="stop-${i}">Also stop their ${num(m.sequences.approved + m.sequences.active + m.sequences.paused)} approved and sending sequence(s)</label><br>`
+    : ''}<button type="submit">Hand over</button></form>`;
 }
 
 /** The team table. */
@@ -30,7 +32,7 @@ ${gone
     ? html`<p class="flag">${gone} person(s) named on open sequences or waiting responses are no longer users: their drafts are not approved (they would go out from their address under their signature), and what they already send goes on from their mailbox.${admin ? ' Hand their drafts over to a rep below.' : ' An admin can hand their drafts over to a rep here.'}</p>`
     : ''}
 ${admin
-    ? html`<p>Handing over moves a person's drafts to another rep, each email re-signed with the new rep's signature and checked again, and their open tasks from replies. Sequences already approved are not moved: their words were approved as the old rep's and go on from their mailbox.</p>`
+    ? html`<p>Handing over moves a person's drafts to another rep, each email re-signed with the new rep's signature and checked again, and their open tasks from replies. Sequences already approved are not moved: their words were approved as the old rep's and go on from their mailbox, unless you stop them (for when that mailbox is gone).</p>`
     : ''}
 <table class="team">
 <caption>${team.length} ${team.length === 1 ? 'person' : 'people'} in ${session.workspaceName}; open sequences by status, emails sent today (since midnight UTC) against the mailbox's cap today</caption>
