@@ -664,10 +664,12 @@ describe('handing a rep’s drafts over on the team page', () => {
       expect(wrong.status).toBe(422);
       expect(await wrong.text()).toContain('--to nobody@tallyhand.com: not a user of this workspace');
 
-      const done = await maya.post('/team/hand-over', { from: gone, to: lukas });
+      // nothing of theirs is approved or sending: no offer to stop it
+      expect(row).not.toContain('name="stopSending"');
+      const done = await maya.post('/team/hand-over', { from: gone, to: lukas, stopSending: '1' });
       expect(done.status).toBe(303);
       const location = done.headers.get('location')!;
-      expect(location).toBe(`/team?handed=1&responses=1&kept=0&tasks=0&still=0&from=${encodeURIComponent(gone)}&to=${encodeURIComponent(lukas)}`);
+      expect(location).toBe(`/team?handed=1&responses=1&kept=0&tasks=0&still=0&stopped=0&from=${encodeURIComponent(gone)}&to=${encodeURIComponent(lukas)}`);
       const after = await (await maya.get(location)).text();
       expect(after).toContain(`Handed 1 draft(s), 1 suggested response(s) and 0 open task(s) from ${gone} to ${lukas}, re-signed: the drafts are in the review queue, the responses in the inbox.`);
       const moved = await responseCard(maya);
