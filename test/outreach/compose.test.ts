@@ -73,7 +73,9 @@ describe('the drafting prompt', () => {
     expect(p.user).toContain('"name":"AP operations owner"');
     expect(p.user).toContain('Worth a 15-minute look next week?');
     expect(p.user).toContain('I hope this email finds you well');
-    expect(p.user).toContain('Maya Okafor');
+    // the rep the ICP's first lead goes to (its reps, or every user whose role is rep): Lukas, not the admin listed first
+    expect(p.user).toContain('Lukas Brenner');
+    expect(p.user).not.toContain('Maya Okafor');
     expect(p.user).toContain('Keelhaul Freight cut invoice processing time by 72%');
     expect(p.user).toMatch(/greet with \\"Hi\\"/);
     expect(p.system).toMatch(/\[f1\] or \[f1, f3\]/);
@@ -135,7 +137,7 @@ describe('a model answer', () => {
 
   it('that is grounded becomes a sequence of two first-touch variants, a LinkedIn note and two follow-ups, signed by the rep', () => {
     const s = sequenceFromAnswer(input(), GOOD, { model: 'openai/gpt-oss-120b' });
-    expect(s).toMatchObject({ source: 'llm', model: 'openai/gpt-oss-120b', promptVersion: DRAFT_PROMPT_VERSION, templateVersion: DRAFT_PROMPT_VERSION, personalised: true, personaName: 'AP operations owner', repEmail: 'maya.okafor@tallyhand.com' });
+    expect(s).toMatchObject({ source: 'llm', model: 'openai/gpt-oss-120b', promptVersion: DRAFT_PROMPT_VERSION, templateVersion: DRAFT_PROMPT_VERSION, personalised: true, personaName: 'AP operations owner', repEmail: 'lukas.brenner@tallyhand.com' });
     expect(s.label).toMatch(/^llm: written by openai\/gpt-oss-120b/);
     expect(s.steps.map((st) => [st.position, st.kind, st.dayOffset, st.messages.map((m) => [m.variant, m.angle])])).toEqual([
       [1, 'email', 0, [['a', 'problem'], ['b', 'proof']]],
@@ -144,20 +146,20 @@ describe('a model answer', () => {
       [4, 'follow_up_email', 8, [[null, 'last_note']]],
     ]);
     for (const m of all(s)) expect(m.check.verdict, `${m.angle}: ${JSON.stringify(m.check.findings)}`).toBe('grounded');
-    expect(first(s, 'a').check.body).toMatch(/Warmly,\nMaya Okafor\nSenior Account Executive, Tallyhand\ntallyhand\.com$/);
+    expect(first(s, 'a').check.body).toMatch(/Warmly,\nLukas Brenner\nAccount Executive, Tallyhand$/);
     expect(first(s, 'a').check.body).not.toContain('[f2]');
     expect(first(s, 'a').check.sentences.flatMap((x) => x.validFactIds)).toEqual(['f2']);
-    expect(s.steps[1].messages[0].check.body).not.toMatch(/Maya/);
+    expect(s.steps[1].messages[0].check.body).not.toMatch(/Lukas/);
   });
 
   it('keeps a signature the model wrote anyway instead of signing twice, and strips citations from subjects', () => {
     const answer = {
       ...GOOD,
-      variantA: { subject: 'Columbus sites [f2]', body: `${GOOD.variantA.body}\n\nBest,\nMaya Okafor` },
+      variantA: { subject: 'Columbus sites [f2]', body: `${GOOD.variantA.body}\n\nBest,\nLukas Brenner` },
     };
     const a = first(sequenceFromAnswer(input(), answer, { model: 'm' }), 'a');
-    expect(a.check.body.match(/Maya Okafor/g)).toHaveLength(1);
-    expect(a.check.body).toMatch(/Best,\nMaya Okafor$/);
+    expect(a.check.body.match(/Lukas Brenner/g)).toHaveLength(1);
+    expect(a.check.body).toMatch(/Best,\nLukas Brenner$/);
     expect(a.subject).toBe('Columbus sites');
     expect(a.check.verdict, JSON.stringify(a.check.findings)).toBe('grounded');
   });

@@ -41,7 +41,7 @@ const messages = (s: DraftSequence) => s.steps.flatMap((st) => st.messages);
 describe('a template sequence', () => {
   it('has two first-touch variants with different angles, a LinkedIn note and two follow-ups over about ten business days, all grounded', () => {
     const s = drafted(input());
-    expect(s).toMatchObject({ source: 'template', label: TEMPLATE_LABEL, personalised: true, personaName: 'AP operations owner', repEmail: 'maya.okafor@tallyhand.com' });
+    expect(s).toMatchObject({ source: 'template', label: TEMPLATE_LABEL, personalised: true, personaName: 'AP operations owner', repEmail: 'lukas.brenner@tallyhand.com' });
     expect(s.steps.map((st) => [st.position, st.kind, st.dayOffset, st.messages.map((m) => m.variant)])).toEqual([
       [1, 'email', 0, ['a', 'b']],
       [2, 'linkedin_connection_note', 1, [null]],

@@ -24,6 +24,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Onboarding, OnboardingIcp, SequenceStepKind } from '../onboarding/schema.ts';
+import { repCandidates } from './assign-rep.ts';
 import { planSequence, type PlannedStep } from './sequence-plan.ts';
 import {
   checkGrounding,
@@ -80,7 +81,7 @@ export interface TemplateInput {
   research: DraftResearch;
   onboarding: Onboarding;
   icp: OnboardingIcp;
-  /** the rep who owns the lead (default: the first user) */
+  /** the rep who owns the lead (default: the first of the ICP's reps, as lambdas/core/outreach/assign-rep.ts lists them) */
   repEmail?: string;
   /** a lead without enough evidence gets a generic sequence only when this is set */
   allowGeneric?: boolean;
@@ -626,7 +627,9 @@ export function sequenceBasics(input: TemplateInput): {
   tone: ToneSnapshot;
 } {
   const { onboarding, icp } = input;
-  const rep = onboarding.users.find((u) => u.email === input.repEmail) ?? onboarding.users[0];
+  // without an assigned rep (the evals, previews), the one the ICP's first lead would go to
+  const email = input.repEmail ?? repCandidates(onboarding, icp)[0];
+  const rep = onboarding.users.find((u) => u.email.toLowerCase() === email?.toLowerCase()) ?? onboarding.users[0];
   const persona = matchPersona(input.lead.title, icp.personas);
   const tone: ToneSnapshot = {
     formality: onboarding.tone.formality,
