@@ -105,12 +105,14 @@ export interface RejectedShow {
 /** Everything `show LEAD_EMAIL` prints; throws with a hint when no lead has that email. */
 export async function showLead(sql: Sql, email: string, choice?: WorkspaceChoice): Promise<LeadShow | RejectedShow> {
   const workspace = await chosenWorkspace(sql, choice);
+  // the lead's ICP as the leads list reads it (its intent score is for that ICP); loaded when the command runs
+  const { leadIcpId } = await import('#core/views/leads.ts');
   const found = await sql.query<{
     id: string; email: string; name: string; company: string; domain: string; website: string; workspace: string; first_seen_at: string;
     email_invalid_at: string | Date | null; email_invalid_reason: string | null; cooling_off_until: string | null; referred_by_email: string | null;
     referred_by_reply_id: string | null; company_id: string; icp_id: string | null; workspace_id: string;
   }>(
-    `SELECT l.id, l.workspace_id, l.company_id, l.icp_id, l.email, l.name, c.name AS company, c.domain, c.website, w.slug AS workspace, l.first_seen_at,
+    `SELECT l.id, l.workspace_id, l.company_id, ${leadIcpId('l')} AS icp_id, l.email, l.name, c.name AS company, c.domain, c.website, w.slug AS workspace, l.first_seen_at,
             l.email_invalid_at, l.email_invalid_reason, CASE WHEN c.cooling_off_until > (now() AT TIME ZONE 'UTC')::date THEN to_char(c.cooling_off_until, 'YYYY-MM-DD') END AS cooling_off_until,
             l.referred_by_email, l.referred_by_reply_id
      FROM lead l JOIN lead_company c ON c.id = l.company_id JOIN workspace w ON w.id = l.workspace_id

@@ -287,7 +287,7 @@ describe('pages', () => {
     expect(outreachMatches(null, 'none')).toBe(true);
   });
 
-  test("a lead's ICP is the one its latest run with an ICP named, in the list and on its page alike", async () => {
+  test("a lead's ICP is the one its latest run with an ICP named, in the list and on its page alike, with that ICP's intent score", async () => {
     const s = await signIn(f.tallyhand.userId);
     const ws = f.tallyhand.workspaceId;
     // a leads-file lead (no ICP found it): researched in a run for an ICP, then again in a run that named none
@@ -300,9 +300,20 @@ describe('pages', () => {
       await f.db.query(`INSERT INTO run (id, workspace_id, trigger, llm_provider, lead_source) VALUES (:id::uuid, :ws::uuid, 'manual', 'offline-heuristic', 'file')`, { id: later, ws });
       await f.db.query(`INSERT INTO run_lead (run_id, lead_id, icp_id, is_new, status, research_id) VALUES (:run::uuid, :lead::uuid, NULL, false, 'researched', :r::uuid)`, { run: later, lead: lead.leadId, r: lead.researchId });
       await f.db.query(`UPDATE research SET fit_score = 41 WHERE id = :r::uuid`, { r: lead.researchId });
+      // the company's intent: 30 for the lead's ICP, 90 for another one (not the lead's)
+      const other = (await f.db.query<{ id: string }>(`SELECT id FROM icp WHERE workspace_id = :ws::uuid AND id <> :icp::uuid ORDER BY slug LIMIT 1`, { ws, icp: icp.id })).rows[0].id;
+      for (const [icpId, score] of [[icp.id, 30], [other, 90]] as const) {
+        await f.db.query(
+          `INSERT INTO company_intent (company_id, icp_id, workspace_id, score, rules_version) SELECT company_id, :icp::uuid, :ws::uuid, :score, 'test' FROM lead WHERE id = :lead::uuid`,
+          { icp: icpId, ws, score, lead: lead.leadId },
+        );
+      }
       const reason = `fit 41 is below the ICP&#39;s threshold of ${icp.fit_threshold}`;
-      expect(await (await s.get(`/leads/${lead.leadId}`)).text()).toContain(`<p class="muted">Not drafted: ${reason}</p>`);
+      const leadPage = await (await s.get(`/leads/${lead.leadId}`)).text();
+      expect(leadPage).toContain(`<p class="muted">Not drafted: ${reason}</p>`);
+      expect(leadPage).toContain('Intent 30/100');
       const row = rowOf(await (await s.get('/leads')).text(), lead.email);
+      expect(row).toContain('<td class="n">41</td><td class="n">30</td>');
       expect(row).toContain(`<td>not drafted<br><span class="muted">${reason}</span></td>`);
       expect(row).toContain(icp.name.replace(/&/g, '&amp;'));
     } finally {

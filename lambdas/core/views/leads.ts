@@ -69,9 +69,9 @@ export interface LeadFilter {
 /**
  * SQL for a lead's ICP id (`lead` is the lead row's alias): the ICP whose search found it, else
  * the one its latest run that named an ICP was for (a leads file run with `--icp`). The leads
- * list, the lead page and what drafting last did all read a lead's ICP this way.
+ * list, the lead page (with its intent score) and `show LEAD` all read a lead's ICP this way.
  */
-const leadIcpId = (lead: string) =>
+export const leadIcpId = (lead: string) =>
   `COALESCE(${lead}.icp_id, (SELECT x.icp_id FROM run_lead x JOIN run r ON r.id = x.run_id
                              WHERE x.lead_id = ${lead}.id AND x.icp_id IS NOT NULL ORDER BY r.started_at DESC LIMIT 1))`;
 
@@ -86,7 +86,7 @@ export async function listLeads(sql: Sql, filter: LeadFilter): Promise<LeadListI
     `SELECT l.id, l.email, l.name, l.title, c.name AS company, c.domain, i.slug AS icp_slug, i.name AS icp_name,
             rl.status AS run_status, rl.reason, res.id AS research_id, res.status AS research_status, res.fit_score, res.summary,
             res.created_at AS researched_at,
-            (SELECT max(ci.score) FROM company_intent ci WHERE ci.company_id = l.company_id AND (l.icp_id IS NULL OR ci.icp_id = l.icp_id)) AS intent_score,
+            (SELECT max(ci.score) FROM company_intent ci WHERE ci.company_id = l.company_id AND (i.id IS NULL OR ci.icp_id = i.id)) AS intent_score,
             seq.status AS seq_status, seq.status_reason AS seq_reason, d.outcome AS draft_outcome, d.reason AS draft_reason, i.fit_threshold
        FROM lead l
        JOIN lead_company c ON c.id = l.company_id
