@@ -685,6 +685,8 @@ describe('handing a rep’s drafts over on the team page', () => {
       expect(after).toContain(`Handed 1 draft(s), 1 suggested response(s) and 0 open task(s) from ${gone} to ${lukas}, re-signed: the drafts are in the review queue, the responses in the inbox.`);
       const moved = await responseCard(maya);
       expect(moved).toContain(`Handed over from ${gone}: signed as ${lukas}, sent from their mailbox.`);
+      // the reply is Lukas's now: in his "To you" view
+      expect(await (await his.get('/inbox?show=mine')).text()).toContain(`action="/inbox/responses/${f.responses.interested}/edit"`);
       expect(moved).toContain('Lukas Brenner\nAccount Executive, Tallyhand');
       expect(moved).not.toContain('no longer a user');
       expect(after).not.toContain(`>${gone}</span>`);

@@ -11,7 +11,7 @@ export interface ListedReply {
   receivedAt: string;
   from: string;
   subject: string | null;
-  /** `repEmail`: the rep the reply is for (its sequence's, else its response's); null when it matched no thread */
+  /** `repEmail`: the rep the reply is for (its response's once handed over to them, else its sequence's, else its response's); null when it matched no thread */
   thread: { match: string; sequenceId: string | null; leadId: string | null; leadEmail: string | null; sequenceStatus: string | null; repEmail: string | null };
   label: string | null;
   classifiedBy: string | null;
@@ -34,6 +34,9 @@ export interface ListedReply {
   llm: { calls: number; promptTokens: number; completionTokens: number; costUsd: number };
 }
 
+/** The rep a reply is for (see `ListedReply.thread`): a response handed over to another rep takes the reply with it. */
+const REPLY_REP = `CASE WHEN rr.handed_over_from IS NOT NULL THEN rr.rep_email ELSE COALESCE(s.rep_email, rr.rep_email) END`;
+
 /** Stored replies of the workspace, newest first; `repEmail`: only those for that rep (see `ListedReply.thread`). */
 export async function listReplies(sql: Sql, workspaceId: string, filter: { label?: string; unmatched: boolean; repEmail?: string | null }): Promise<ListedReply[]> {
   const rows = await sql.query<{
@@ -45,7 +48,7 @@ export async function listReplies(sql: Sql, workspaceId: string, filter: { label
     response_id: string | null; response_status: string | null; response_grounding: string | null; response_source: string | null;
   }>(
     `SELECT r.id, r.received_at, r.from_email, r.subject, r.thread_match, r.sequence_id, r.lead_id, l.email AS lead_email, s.status AS sequence_status,
-            COALESCE(s.rep_email, rr.rep_email) AS rep_email,
+            ${REPLY_REP} AS rep_email,
             r.classification, r.classified_by, r.confidence, r.needs_review, to_char(r.return_date, 'YYYY-MM-DD') AS return_date,
             r.referral_name, r.referral_email, r.bounce_kind, r.bounce_status, r.bounce_recipient, r.action, r.evidence, t.title AS task_title,
             to_char(t.due_on, 'YYYY-MM-DD') AS task_due_on, t.status AS task_status, r.raw_key, r.error,
@@ -64,7 +67,7 @@ export async function listReplies(sql: Sql, workspaceId: string, filter: { label
       WHERE r.workspace_id = :ws::uuid
         AND (:label::text IS NULL OR (:label = 'needs_review' AND r.needs_review) OR r.classification = :label)
         AND (NOT :unmatched::boolean OR r.sequence_id IS NULL)
-        AND (:rep::text IS NULL OR COALESCE(s.rep_email, rr.rep_email) = :rep::text)
+        AND (:rep::text IS NULL OR ${REPLY_REP} = :rep::text)
       ORDER BY r.received_at DESC, r.id`,
     { ws: workspaceId, label: filter.label ?? null, unmatched: filter.unmatched, rep: filter.repEmail?.trim().toLowerCase() || null },
   );
