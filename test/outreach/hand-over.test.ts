@@ -94,6 +94,11 @@ describe('re-signing one message', () => {
       .toEqual({ refused: 'names Lukas outside the signature' });
     // a word that merely contains the name is not the name
     expect(resign({ kind: 'linkedin_message', subject: null, body: 'The Lukasiewicz depot opened.' }, LUKAS_SIGNATURE, ANA_SIGNATURE, names)).toMatchObject({ changed: false });
+    // a prospect who is a Lukas too is greeted by name: that is their name, not the rep's
+    const toLukas = repNames('Lukas Brenner', LUKAS_SIGNATURE, ['Lukas Weber', 'Weber Freight']);
+    expect(toLukas).toEqual(['Lukas Brenner']);
+    expect(resign({ kind: 'email', subject: 'Hi', body: `Hi Lukas,\n\nSaw the sites.\n\nBest,\n${LUKAS_SIGNATURE}` }, LUKAS_SIGNATURE, ANA_SIGNATURE, toLukas))
+      .toEqual({ body: `Hi Lukas,\n\nSaw the sites.\n\nBest,\n${ANA_SIGNATURE}`, changed: true });
   });
 });
 

@@ -100,18 +100,26 @@ export function resign(
   }
   const text = `${message.subject ?? ''}\n${rest}`;
   for (const name of fromNames) {
-    if (name && new RegExp(`(^|[^\\p{L}\\p{N}])${escape(name)}($|[^\\p{L}\\p{N}])`, 'iu').test(text)) {
-      return { refused: `names ${name} outside the signature` };
-    }
+    if (name && namesWord(text, name)) return { refused: `names ${name} outside the signature` };
   }
   return { body: next, changed: next !== body };
 }
 
-/** The names a message may call the old rep by: their user name, their signature's first line, and the first word of each. */
-export function repNames(name: string | null, signature: string): string[] {
+/**
+ * The names a message may call the old rep by: their user name, their signature's first line, and
+ * the first word of each; less any the prospect's own name or company holds ("Hi Lukas," to a
+ * Lukas is the lead's name, not the rep's).
+ */
+export function repNames(name: string | null, signature: string, prospect: readonly (string | null)[] = []): string[] {
   const full = [name ?? '', signature.split('\n')[0] ?? ''].map((s) => s.trim()).filter((s) => s.length >= 2);
   const first = full.map((s) => s.split(/\s+/)[0]).filter((s) => s.length >= 2);
-  return [...new Set([...full, ...first])];
+  const theirs = prospect.filter((p): p is string => !!p);
+  return [...new Set([...full, ...first])].filter((n) => !theirs.some((p) => namesWord(p, n)));
+}
+
+/** Whether `text` holds `name` as whole words, case aside. */
+function namesWord(text: string, name: string): boolean {
+  return new RegExp(`(^|[^\\p{L}\\p{N}])${escape(name)}($|[^\\p{L}\\p{N}])`, 'iu').test(text);
 }
 
 /**
@@ -158,7 +166,7 @@ export async function handOver(
 
   for (const d of drafts.rows) {
     const fromSignature = (d.tone.signature ?? fromUser?.name ?? '').trim();
-    const names = repNames(fromUser?.name ?? null, fromSignature);
+    const names = repNames(fromUser?.name ?? null, fromSignature, [d.lead, d.company]);
     const messages = await sql.query<{ id: string; kind: string; subject: string | null; body: string; grounding: MessageGrounding; variant: string | null; position: number }>(
       `SELECT m.id, st.kind, m.subject, m.body, m.grounding, m.variant, st.position
          FROM message m JOIN sequence_step st ON st.id = m.step_id WHERE m.sequence_id = :s::uuid ORDER BY st.position, m.variant NULLS FIRST`,
@@ -211,7 +219,7 @@ export async function handOver(
   );
   for (const a of answers.rows) {
     const fromSignature = (fromUser ? (fromUser.signature ?? fromUser.name) : (a.signature ?? '')).trim();
-    const r = resign({ kind: 'email', subject: a.subject, body: a.body }, fromSignature, toSignature, repNames(fromUser?.name ?? null, fromSignature));
+    const r = resign({ kind: 'email', subject: a.subject, body: a.body }, fromSignature, toSignature, repNames(fromUser?.name ?? null, fromSignature, [a.lead, a.company]));
     const who = { kind: 'response' as const, id: a.id, lead: a.lead ?? a.to_email, company: a.company ?? a.to_email.split('@')[1] ?? '' };
     if ('refused' in r) {
       result.kept.push({ ...who, reason: `the response ${r.refused}: edit it, then hand over again` });
