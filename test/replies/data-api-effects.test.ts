@@ -17,6 +17,8 @@ import { loadCalibration } from '#local/report-calibration.ts';
 import { FakeDataApi } from '#test/fakes/fake-data-api.ts';
 import { dataApiSqlOn } from '#test/helpers/data-api-runtime.ts';
 import { SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
+import { draftSequence, seedResearchedLead } from '#test/helpers/outreach.ts';
+import { handOver } from '#core/outreach/hand-over.ts';
 import { labelled, replyMail } from '#test/helpers/replies.ts';
 import { seedApprovedLead } from '#test/helpers/sending.ts';
 import { memoryLake } from '#test/hostile/support.ts';
@@ -108,5 +110,36 @@ describe('reply effects over the Data API', () => {
     expect(calibration.contacted).toBe(1);
     expect(calibration.byFitBand.find((r) => r.group === '80–89')).toMatchObject({ contacted: 1, positive: 1, meetings: 1, positiveRate: 1, meetingRate: 1 });
     expect(calibration.byVariant).toMatchObject([{ group: 'a', contacted: 1, meetings: 1 }]);
+  });
+
+  it("hands a rep's draft over through the Data API: re-signed in one transaction, the change kept as a re-signing, what they still send stopped", async () => {
+    const maya = 'maya.okafor@tallyhand.com';
+    const lukas = 'lukas.brenner@tallyhand.com';
+    const lead = await seedResearchedLead(sql, workspaceId, 'handover-da.example', 'Hal Over');
+    const seq = await draftSequence(sql, workspaceId, lead, 'da-handover');
+    // signed as drafting signs: the tone's signature ("Maya") on the emails' last line
+    await sql.query(`UPDATE message SET body = body || :tail, checked_at = now() + interval '1 second' WHERE id IN (:a::uuid, :b::uuid, :f::uuid)`, {
+      tail: '\n\nBest,\nMaya', a: seq.messages.a, b: seq.messages.b, f: seq.messages.followUp,
+    });
+    const sending = await seedApprovedLead(sql, workspaceId, 'handover-da-sending.example', { name: 'Sam Sending' });
+
+    const r = await handOver(sql, workspaceId, maya, lukas, { now: NOW, stopSending: true });
+    expect(r.handedOver).toEqual([expect.objectContaining({ kind: 'sequence', id: seq.sequenceId, resigned: 3 })]);
+    expect(r.stopped).toBeGreaterThanOrEqual(1);
+    const bodies = await sql.query<{ body: string; grounding: string }>(`SELECT body, grounding FROM message WHERE id IN (:a::uuid, :f::uuid)`, { a: seq.messages.a, f: seq.messages.followUp });
+    for (const b of bodies.rows) {
+      expect(b.body).toMatch(/\n\nBest,\nLukas Brenner\nAccount Executive, Tallyhand$/);
+      expect(b.grounding).not.toBe('unchecked');
+    }
+    // the transaction-local setting reached the trigger through the Data API's transaction
+    const kinds = await sql.query<{ kind: string; n: number }>(
+      `SELECT e.kind, count(*)::int AS n FROM message_edit e JOIN message m ON m.id = e.message_id WHERE m.sequence_id = :s::uuid GROUP BY e.kind ORDER BY e.kind`,
+      { s: seq.sequenceId },
+    );
+    expect(kinds.rows).toEqual([{ kind: 'edit', n: 3 }, { kind: 're_sign', n: 3 }]);
+    // and is gone after it: a later change is an edit again
+    await sql.query(`UPDATE message SET body = body || ' ' WHERE id = :a::uuid`, { a: seq.messages.linkedin });
+    expect((await sql.query<{ kind: string }>(`SELECT kind FROM message_edit WHERE message_id = :a::uuid`, { a: seq.messages.linkedin })).rows).toEqual([{ kind: 'edit' }]);
+    expect((await sql.query<{ status: string }>(`SELECT status FROM sequence WHERE id = :s::uuid`, { s: sending.seq.sequenceId })).rows[0].status).toBe('stopped');
   });
 });
