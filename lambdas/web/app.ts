@@ -585,7 +585,7 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     const stopSending = (await field(c, 'stopSending')) === '1';
     let r;
     try {
-      r = await handOver(sql, session.workspaceId, from, to, { now: now(), stopSending });
+      r = await handOver(sql, session.workspaceId, from, to, { now: now(), stopSending, by: session.email });
     } catch (error) {
       if (error instanceof ProspectorError && !(error instanceof NotFoundError)) return renderTeam(c, { error: error.message, status: 422 });
       throw error;

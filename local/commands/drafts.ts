@@ -155,7 +155,7 @@ export function formatShow(s: SequenceView, withMarkers: (m: MessageView) => str
       ? [`  Its rep ${s.repEmail} is no longer a user (approval is refused): \`prospector reps hand-over ${s.repEmail} --to REP\` gives it to a rep, re-signed`]
       : []),
     `  to ${l.name} <${l.email}>${l.title ? `, ${l.title}` : ''} at ${l.company} (${l.domain})`,
-    `  ICP ${s.icp ?? '–'} · persona ${s.persona} · rep ${s.repEmail}${s.handedOver ? ` (handed over from ${s.handedOver.from} on ${when(s.handedOver.at)})` : ''} · fit ${s.fitScore === null ? '–' : `${s.fitScore}/100`}${s.runId ? ` · run ${short(s.runId)}` : ''}${s.personalised ? '' : ' · generic (not enough evidence to personalise)'}`,
+    `  ICP ${s.icp ?? '–'} · persona ${s.persona} · rep ${s.repEmail}${s.handedOver ? ` (handed over from ${s.handedOver.from} on ${when(s.handedOver.at)}${s.handedOver.by ? ` by ${s.handedOver.by}` : ''})` : ''} · fit ${s.fitScore === null ? '–' : `${s.fitScore}/100`}${s.runId ? ` · run ${short(s.runId)}` : ''}${s.personalised ? '' : ' · generic (not enough evidence to personalise)'}`,
     s.templateLabel ? `  source: ${s.templateLabel}` : '  source: language model',
   ];
   if (s.experiment) out.push(`  experiment ${s.experiment.name}: ${s.assignedVariant ? `this lead gets variant ${s.assignedVariant}` : 'no variant assigned yet (both are judged)'}`);
@@ -205,7 +205,7 @@ export function formatResponseList(views: ResponseView[]): string {
 export function formatResponse(r: ResponseView, withMarkers: (r: ResponseView) => string): string {
   const out = [
     `Response ${r.id} · ${r.status} · workspace ${r.workspace}`,
-    `  to ${r.lead?.name ? `${r.lead.name} <${r.toEmail}>` : r.toEmail}${r.lead?.company ? ` at ${r.lead.company}` : ''} · rep ${r.repEmail}${r.repIsUser ? '' : ' (no longer a user: approval is refused until it is handed over, `prospector reps hand-over`)'}${r.handedOverFrom ? ` (handed over from ${r.handedOverFrom})` : ''}`,
+    `  to ${r.lead?.name ? `${r.lead.name} <${r.toEmail}>` : r.toEmail}${r.lead?.company ? ` at ${r.lead.company}` : ''} · rep ${r.repEmail}${r.repIsUser ? '' : ' (no longer a user: approval is refused until it is handed over, `prospector reps hand-over`)'}${r.handedOverFrom ? ` (handed over from ${r.handedOverFrom}${r.handedOverBy ? ` by ${r.handedOverBy}` : ''})` : ''}`,
     `  answers the reply of ${when(r.reply.receivedAt)} UTC labelled ${r.reply.label ?? '–'}: "${oneLine(r.reply.subject ?? '')}"`,
     r.templateLabel ? `  source: ${r.templateLabel}` : `  source: language model ${r.model ?? ''} (${r.promptVersion})`,
     `  verdict: ${r.grounding}${r.edits ? ` · edited ${r.edits}×` : ''}`,

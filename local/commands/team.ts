@@ -65,6 +65,7 @@ Examples:
     .requiredOption('--to <email>', 'the user who takes them over')
     .option('--stop-sending', "also stop FROM's approved, sending and paused sequences (their queued emails are cancelled) instead of letting them go on from FROM's mailbox")
     .option('--dry-run', 'say what would move and what would not, and change nothing')
+    .option('--by <email>', 'who hands over (a user of the workspace), recorded on each draft and response moved')
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
@@ -84,12 +85,12 @@ Examples:
     )
     .action(async (from: string, _opts: unknown, cmd: Command) => {
       // `reps` has a --json of its own, which takes the flag wherever it stands
-      const opts = cmd.optsWithGlobals<{ to: string; dryRun?: boolean; stopSending?: boolean; json?: boolean }>();
+      const opts = cmd.optsWithGlobals<{ to: string; dryRun?: boolean; stopSending?: boolean; by?: string; json?: boolean }>();
       await ctx.withRuntime(async (rt) => {
         const sql = rt.deps.sql;
         const workspace = await resolveWorkspace(sql, ctx.workspace());
         const { handOver } = await import('#core/outreach/hand-over.ts');
-        const r = await handOver(sql, workspace.id, from, opts.to, { dryRun: opts.dryRun, stopSending: opts.stopSending, now: rt.deps.clock.now() });
+        const r = await handOver(sql, workspace.id, from, opts.to, { dryRun: opts.dryRun, stopSending: opts.stopSending, by: opts.by, now: rt.deps.clock.now() });
         if (opts.json) {
           ctx.print(JSON.stringify({ workspace: workspace.slug, ...r }));
           return;

@@ -345,13 +345,16 @@ describe('prospector drafts', { timeout: 600_000 }, () => {
     expect(dry.stdout).toContain(`${gone} → ${lukas} (dry run: nothing changed)\ndrafts and responses would move: 1\n  draft ${id}  Hal Over, handover: 3 email(s) re-signed`);
     expect((await sql.query<{ rep_email: string }>(`SELECT rep_email FROM sequence WHERE id = :id::uuid`, { id: seq.sequenceId })).rows[0].rep_email).toBe(gone);
 
-    const done = await prospector(['reps', 'hand-over', gone, '--to', lukas, '--json'], env);
+    const byNobody = await prospector(['reps', 'hand-over', gone, '--to', lukas, '--by', 'nobody@tallyhand.com'], env);
+    expect(byNobody.code).toBe(2);
+    expect(byNobody.stderr).toContain('--by nobody@tallyhand.com: not a user of this workspace');
+    const done = await prospector(['reps', 'hand-over', gone, '--to', lukas, '--by', 'Maya.Okafor@tallyhand.com', '--json'], env);
     expect(done.code, done.stderr).toBe(0);
-    const r = lastJson<{ workspace: string; from: string; to: string; dryRun: boolean; handedOver: { kind: string; id: string; resigned: number }[]; kept: unknown[] }>(done);
-    expect(r).toMatchObject({ workspace: 'tallyhand', from: gone, to: lukas, dryRun: false, kept: [] });
+    const r = lastJson<{ workspace: string; from: string; to: string; by: string | null; dryRun: boolean; handedOver: { kind: string; id: string; resigned: number }[]; kept: unknown[] }>(done);
+    expect(r).toMatchObject({ workspace: 'tallyhand', from: gone, to: lukas, by: 'maya.okafor@tallyhand.com', dryRun: false, kept: [] });
     expect(r.handedOver).toEqual([expect.objectContaining({ kind: 'sequence', id: seq.sequenceId, resigned: 3 })]);
     const shown = await run(['show', id]);
-    expect(shown.stdout).toMatch(new RegExp(`rep ${lukas} \\(handed over from ${gone} on \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}\\)`));
+    expect(shown.stdout).toMatch(new RegExp(`rep ${lukas} \\(handed over from ${gone} on \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} by maya\\.okafor@tallyhand\\.com\\)`));
     expect(shown.stdout).not.toContain('no longer a user');
     expect(shown.stdout).toContain('| Best,\n    | Lukas Brenner\n    | Account Executive, Tallyhand\n');
   });

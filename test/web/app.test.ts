@@ -684,7 +684,7 @@ describe('handing a rep’s drafts over on the team page', () => {
       const after = await (await maya.get(location)).text();
       expect(after).toContain(`Handed 1 draft(s), 1 suggested response(s) and 0 open task(s) from ${gone} to ${lukas}, re-signed: the drafts are in the review queue, the responses in the inbox.`);
       const moved = await responseCard(maya);
-      expect(moved).toContain(`Handed over from ${gone}: signed as ${lukas}, sent from their mailbox.`);
+      expect(moved).toContain(`Handed over from ${gone} by ${f.tallyhand.email}: signed as ${lukas}, sent from their mailbox.`);
       // the reply is Lukas's now: in his "To you" view
       expect(await (await his.get('/inbox?show=mine')).text()).toContain(`action="/inbox/responses/${f.responses.interested}/edit"`);
       expect(moved).toContain('Lukas Brenner\nAccount Executive, Tallyhand');
@@ -697,7 +697,8 @@ describe('handing a rep’s drafts over on the team page', () => {
       for (const b of bodies) expect(b.body).toMatch(/\n\nBest,\nLukas Brenner\nAccount Executive, Tallyhand$/);
       const queue = await (await his.get('/review?view=mine')).text();
       const card = queue.slice(queue.indexOf(`id="seq-${sequenceId}"`), queue.indexOf('</article>', queue.indexOf(`id="seq-${sequenceId}"`)));
-      expect(card).toContain(`sent by you (handed over from ${gone})`);
+      // the admin who handed it over is recorded (the signed-in one)
+      expect(card).toContain(`sent by you (handed over from ${gone} by ${f.tallyhand.email})`);
       expect(card).not.toContain('no longer a user');
     } finally {
       await f.db.query(`UPDATE sequence SET rep_email = :e WHERE id = :id::uuid`, { e: f.tallyhand.email, id: sequenceId });

@@ -53,6 +53,8 @@ export interface KeptDraft {
 export interface HandOverResult {
   from: string;
   to: string;
+  /** who handed over (a user of the workspace), or null when not said */
+  by: string | null;
   dryRun: boolean;
   handedOver: HandedOverDraft[];
   kept: KeptDraft[];
@@ -133,7 +135,7 @@ export async function handOver(
   workspaceId: string,
   fromEmail: string,
   toEmail: string,
-  options: { dryRun?: boolean; stopSending?: boolean; now: Date },
+  options: { dryRun?: boolean; stopSending?: boolean; by?: string | null; now: Date },
 ): Promise<HandOverResult> {
   const from = fromEmail.trim().toLowerCase();
   const to = toEmail.trim().toLowerCase();
@@ -154,6 +156,10 @@ export async function handOver(
     throw new ProspectorError(`${fromEmail}: neither a user of this workspace nor the rep of any sequence or response; \`prospector reps\` lists who carries what`);
   }
   const toSignature = (toUser.signature ?? toUser.name).trim();
+  const by = options.by?.trim().toLowerCase() || null;
+  if (by !== null && !users.rows.some((u) => u.email === by)) {
+    throw new ProspectorError(`--by ${options.by}: not a user of this workspace; use one of ${users.rows.map((u) => u.email).join(', ')}`);
+  }
 
   const drafts = await sql.query<{ id: string; tone: { signature?: string | null }; lead: string; company: string }>(
     `SELECT s.id, s.tone, l.name AS lead, c.name AS company
@@ -162,7 +168,7 @@ export async function handOver(
       ORDER BY s.created_at, s.id`,
     { ws: workspaceId, from },
   );
-  const result: HandOverResult = { from, to, dryRun: options.dryRun === true, handedOver: [], kept: [], tasks: 0, stillSending: { approved: 0, active: 0, paused: 0 }, stopped: 0 };
+  const result: HandOverResult = { from, to, by, dryRun: options.dryRun === true, handedOver: [], kept: [], tasks: 0, stillSending: { approved: 0, active: 0, paused: 0 }, stopped: 0 };
 
   for (const d of drafts.rows) {
     const fromSignature = (d.tone.signature ?? fromUser?.name ?? '').trim();
@@ -190,9 +196,9 @@ export async function handOver(
     const moved = await sql.transaction(async (tx) => {
       const claimed = await tx.query(
         `UPDATE sequence SET rep_email = :to, rep_id = :toId::uuid, tone = jsonb_set(tone, '{signature}', to_jsonb(:sig::text)),
-                            handed_over_from = :from, handed_over_at = :now::timestamptz
+                            handed_over_from = :from, handed_over_at = :now::timestamptz, handed_over_by = :by
           WHERE id = :s::uuid AND status = 'draft' AND rep_email = :from RETURNING id`,
-        { s: d.id, to, toId: toUser.id, sig: toSignature, from, now: options.now.toISOString() },
+        { s: d.id, to, toId: toUser.id, sig: toSignature, from, by, now: options.now.toISOString() },
       );
       if (claimed.rows.length === 0) return null;
       await tx.query(`SELECT set_config('prospector.edit_kind', 're_sign', true)`);
@@ -231,9 +237,9 @@ export async function handOver(
     }
     const moved = await sql.transaction(async (tx) => {
       const claimed = await tx.query(
-        `UPDATE reply_response SET rep_email = :to, handed_over_from = :from, handed_over_at = :now::timestamptz
+        `UPDATE reply_response SET rep_email = :to, handed_over_from = :from, handed_over_at = :now::timestamptz, handed_over_by = :by
           WHERE id = :id::uuid AND status = 'draft' AND rep_email = :from RETURNING id`,
-        { id: a.id, to, from, now: options.now.toISOString() },
+        { id: a.id, to, from, by, now: options.now.toISOString() },
       );
       if (claimed.rows.length === 0) return null;
       await tx.query(`SELECT set_config('prospector.edit_kind', 're_sign', true)`);

@@ -182,7 +182,7 @@ export interface SequenceView {
   /** false: its rep was removed from the workspace's users (a draft of theirs is refused approval) */
   repIsUser: boolean;
   /** the rep it was handed over from, and when (lambdas/core/outreach/hand-over.ts); null: drafted for its rep */
-  handedOver: { from: string; at: string } | null;
+  handedOver: { from: string; at: string; by: string | null } | null;
   source: 'llm' | 'template';
   /** set when the words come from the offline templates (shown wherever the draft is) */
   templateLabel: string | null;
@@ -314,11 +314,11 @@ export async function loadSequences(sql: Sql, ids: string[]): Promise<SequenceVi
   const seqs = await sql.query<{
       id: string; status: SequenceStatus; status_reason: string | null; workspace: string; run_id: string | null; icp: string | null;
       lead_id: string; email: string; name: string; title: string | null; company: string; domain: string; research_id: string;
-      fit_score: number | null; persona_name: string; rep_email: string; rep_is_user: boolean; handed_over_from: string | null; handed_over_at: string | null;
+      fit_score: number | null; persona_name: string; rep_email: string; rep_is_user: boolean; handed_over_from: string | null; handed_over_at: string | null; handed_over_by: string | null;
       source: 'llm' | 'template'; personalised: boolean; experiment_id: string | null; experiment_name: string | null; assigned: 'a' | 'b' | null; created_at: string; approved_at: string | null;
     }>(
       `SELECT s.id, s.status, s.status_reason, w.slug AS workspace, s.run_id, i.slug AS icp, l.id AS lead_id, l.email, l.name, l.title,
-              c.name AS company, c.domain, s.research_id, r.fit_score, s.persona_name, s.rep_email, s.handed_over_from, s.handed_over_at,
+              c.name AS company, c.domain, s.research_id, r.fit_score, s.persona_name, s.rep_email, s.handed_over_from, s.handed_over_at, s.handed_over_by,
               EXISTS (SELECT 1 FROM app_user u WHERE u.workspace_id = s.workspace_id AND u.email = s.rep_email) AS rep_is_user,
               s.source, s.personalised, s.experiment_id, e.name AS experiment_name, va.variant AS assigned, s.created_at, s.approved_at
          FROM sequence s
@@ -426,7 +426,7 @@ export async function loadSequences(sql: Sql, ids: string[]): Promise<SequenceVi
       persona: s.persona_name,
       repEmail: s.rep_email,
       repIsUser: s.rep_is_user,
-      handedOver: s.handed_over_from && s.handed_over_at ? { from: s.handed_over_from, at: s.handed_over_at } : null,
+      handedOver: s.handed_over_from && s.handed_over_at ? { from: s.handed_over_from, at: s.handed_over_at, by: s.handed_over_by } : null,
       source: s.source,
       templateLabel: s.source === 'template' ? TEMPLATE_LABEL : null,
       personalised: s.personalised,

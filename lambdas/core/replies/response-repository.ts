@@ -31,6 +31,8 @@ export interface ResponseView {
   repIsUser: boolean;
   /** the rep it was handed over from (lambdas/core/outreach/hand-over.ts), or null */
   handedOverFrom: string | null;
+  /** who handed it over, when recorded */
+  handedOverBy: string | null;
   subject: string | null;
   body: string;
   source: 'llm' | 'template';
@@ -89,14 +91,14 @@ interface ResponseRow {
   lead_title: string | null; domain: string | null; to_email: string; rep_email: string; subject: string | null; body: string;
   source: 'llm' | 'template'; model: string | null; prompt_version: string; grounding: Verdict; questions: ResponseQuestion[];
   rep_items: string[]; decided_by_email: string | null; decision_reason: string | null; flags_overridden: number;
-  decided_at: string | Date | null; created_at: string | Date; edits: number; rep_is_user: boolean; handed_over_from: string | null;
+  decided_at: string | Date | null; created_at: string | Date; edits: number; rep_is_user: boolean; handed_over_from: string | null; handed_over_by: string | null;
 }
 
 const SELECT_RESPONSE = `
   SELECT rr.id, rr.workspace_id, w.slug, rr.status, rr.reply_id, r.from_email, r.subject AS reply_subject, r.received_at, r.classification,
          l.email AS lead_email, l.name AS lead_name, c.name AS company, l.title AS lead_title, c.domain, rr.to_email, rr.rep_email,
          rr.subject, rr.body, rr.source, rr.model, rr.prompt_version, rr.grounding, rr.questions, rr.rep_items, rr.decided_by_email,
-         rr.decision_reason, rr.flags_overridden, rr.decided_at, rr.created_at, rr.handed_over_from,
+         rr.decision_reason, rr.flags_overridden, rr.decided_at, rr.created_at, rr.handed_over_from, rr.handed_over_by,
          (SELECT count(*)::int FROM reply_response_edit e WHERE e.response_id = rr.id AND e.kind = 'edit') AS edits,
          EXISTS (SELECT 1 FROM app_user u WHERE u.workspace_id = rr.workspace_id AND u.email = rr.rep_email) AS rep_is_user
     FROM reply_response rr
@@ -135,6 +137,7 @@ async function view(sql: Sql, row: ResponseRow): Promise<ResponseView> {
     repEmail: row.rep_email,
     repIsUser: row.rep_is_user,
     handedOverFrom: row.handed_over_from,
+    handedOverBy: row.handed_over_by,
     subject: row.subject,
     body: row.body,
     source: row.source,

@@ -53,7 +53,7 @@ function response(r: ListedReply, actions: InboxActions): Html | string {
   return html`<section class="response" aria-label="Suggested response to ${r.from}"><p>${head}</p>
 <p class="response-subject">${d.subject ?? '(no subject)'}</p><div class="response-body">${d.body}</div>
 ${d.flags.length ? html`<ul class="flags">${d.flags.map((f) => html`<li class="flag-${f.severity}">${f.rule}: ${f.detail}</li>`)}</ul>` : ''}
-${d.handedOverFrom ? html`<p class="muted">Handed over from ${d.handedOverFrom}: signed as ${d.repEmail}, sent from their mailbox.</p>` : ''}
+${d.handedOverFrom ? html`<p class="muted">Handed over from ${d.handedOverFrom}${d.handedOverBy ? ` by ${d.handedOverBy}` : ''}: signed as ${d.repEmail}, sent from their mailbox.</p>` : ''}
 ${!d.repIsUser ? html`<p class="flag">Its rep ${d.repEmail} is no longer a user of this workspace: it is signed as them. Reject it, or hand their drafts to another rep on the <a href="/team">Team</a> page.</p>`
     : blocked ? html`<p class="error-text">Blocked: edit it before it can be approved.</p>`
     : html`<form method="post" action="${base}/approve" class="approve">${csrfField(actions.session)}

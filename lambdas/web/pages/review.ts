@@ -89,7 +89,7 @@ ${flagCount || s.grounding === 'flagged'
 /** One draft sequence as a card; `held`: why its lead may not be written to now (no Approve then). */
 function draftCard(session: WebSession, view: QueueView, s: SequenceView, held: string | undefined, repGone: boolean): Html {
   const l = s.lead;
-  const rep = `${s.repEmail === session.email ? 'you' : `${s.repEmail}${repGone ? ' (no longer a user)' : ''}`}${s.handedOver ? ` (handed over from ${s.handedOver.from})` : ''}`;
+  const rep = `${s.repEmail === session.email ? 'you' : `${s.repEmail}${repGone ? ' (no longer a user)' : ''}`}${s.handedOver ? ` (handed over from ${s.handedOver.from}${s.handedOver.by ? ` by ${s.handedOver.by === session.email ? 'you' : s.handedOver.by}` : ''})` : ''}`;
   return html`<article class="draft" id="seq-${s.id}" tabindex="-1" aria-labelledby="h-${s.id}">
 <h2 id="h-${s.id}">${l.name} · ${l.company} <span class="verdict verdict-${s.grounding ?? 'none'}">${s.grounding ?? '–'}</span></h2>
 <p class="muted">${l.email}${l.title ? ` · ${l.title}` : ''} · sent by ${rep} · ICP ${s.icp ?? '–'} · persona ${s.persona} · fit ${s.fitScore ?? '–'}/100 · ${s.templateLabel ?? 'written by the language model'}
