@@ -53,7 +53,19 @@ async function onboard(rt: LocalRuntime, file: string, json: boolean): Promise<v
       print(`Stopped ${result.sequencesStopped.length} open sequence(s) whose leads the onboarding now leaves out:`);
       for (const s of result.sequencesStopped) print(`  ${s.sequenceId.slice(0, 8)} to ${s.lead}: ${s.reason}`);
     }
+    for (const line of await removedUserLines(result.usersRemoved)) print(line);
   }
+}
+
+/** A line per user the import removed, with the work they leave and the command that hands it over. */
+async function removedUserLines(removed: { email: string; drafts: number; responses: number; sending: number; tasks: number }[]): Promise<string[]> {
+  if (removed.length === 0) return [];
+  const { workLeft } = await import('#core/outreach/hand-over.ts');
+  return removed.map((u) => {
+    const left = workLeft(u);
+    const sending = u.sending ? ` ${u.sending} approved or sending sequence(s) go on from their mailbox (--stop-sending stops them).` : '';
+    return `Removed user ${u.email}.${left ? ` ${left} wait for another rep: prospector reps hand-over ${u.email} --to REP.` : ''}${sending}`;
+  });
 }
 
 /**
@@ -194,6 +206,7 @@ Examples:
               : `Onboarded workspace "${onboarding.workspace.slug}" into Aurora: ${result.icps} ICPs, ${result.personas} personas.` +
                   (result.sequencesStopped.length ? ` Stopped ${result.sequencesStopped.length} open sequence(s) whose leads it now leaves out.` : ''),
           );
+          if (!opts.json) for (const line of await removedUserLines(result.usersRemoved)) print(line);
         } finally {
           await sql.close();
         }

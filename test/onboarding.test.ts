@@ -99,6 +99,7 @@ describe('sample onboarding', () => {
       suppressions: 4,
       knowledge: { documents: 4, passages: 19, deactivated: 0 },
       sequencesStopped: [],
+      usersRemoved: [],
     });
     expect(await counts(sql)).toEqual({
       workspace: 1,

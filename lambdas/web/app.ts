@@ -42,7 +42,7 @@ import { reviewReplyLabel } from '#core/replies/review.ts';
 import { loadResearch } from '#core/views/research.ts';
 import { suppressAddress } from '#core/sending/suppress.ts';
 import { draftHolds, rejectHeldDrafts } from '#core/outreach/holds.ts';
-import { handOver } from '#core/outreach/hand-over.ts';
+import { handOver, workLeft } from '#core/outreach/hand-over.ts';
 import { listSuppressions } from '#core/views/suppression.ts';
 import { listRuns, showRun, stageCounts } from '#core/views/runs.ts';
 import { notice, page, type Html } from './layout.ts';
@@ -657,13 +657,21 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     const n = Number(c.req.query('stopped') ?? '0');
     return Number.isInteger(n) && n > 0 ? ` ${n} open sequence(s) stopped: their leads are now left out (a customer, a competitor or a suppression); each lead's page says why.` : '';
   };
-  /** Where to go after an import, with how many open sequences it stopped. */
-  const afterImport = (to: string, result: { sequencesStopped: unknown[] }) => `${to}${result.sequencesStopped.length ? `&stopped=${result.sequencesStopped.length}` : ''}`;
+  /** Where to go after an import, with how many open sequences it stopped and how many removed users left work to hand over. */
+  const afterImport = (to: string, result: { sequencesStopped: unknown[]; usersRemoved: { drafts: number; responses: number; tasks: number }[] }) => {
+    const leaving = result.usersRemoved.filter((u) => workLeft(u) !== null).length;
+    return `${to}${result.sequencesStopped.length ? `&stopped=${result.sequencesStopped.length}` : ''}${leaving ? `&handover=${leaving}` : ''}`;
+  };
+  /** The removed users who left drafts, responses or tasks, for the notice. */
+  const handOverNote = (c: Context<AppEnv>): string => {
+    const n = Number(c.req.query('handover') ?? '0');
+    return Number.isInteger(n) && n > 0 ? ` ${n} removed user(s) left drafts, responses or open tasks: hand them to a rep on the Team page.` : '';
+  };
 
   app.get('/onboarding', (c) =>
     renderOnboarding(c, {
       notice:
-        c.req.query('done') === 'imported' ? notice(`Imported: the next run researches and drafts with it.${stoppedNote(c)}`)
+        c.req.query('done') === 'imported' ? notice(`Imported: the next run researches and drafts with it.${stoppedNote(c)}${handOverNote(c)}`)
         : c.req.query('done') === 'company' ? notice(`Company saved: the next run researches and drafts with it.${stoppedNote(c)}`)
         : null,
     }));
@@ -752,7 +760,7 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
   }
 
   app.get('/onboarding/guided', (c) =>
-    renderGuided(c, null, { notice: c.req.query('done') === 'saved' ? notice(`Saved: the next run researches and drafts with it.${stoppedNote(c)}`) : null }));
+    renderGuided(c, null, { notice: c.req.query('done') === 'saved' ? notice(`Saved: the next run researches and drafts with it.${stoppedNote(c)}${handOverNote(c)}`) : null }));
 
   app.post('/onboarding/guided', async (c) => {
     const session = c.get('session');

@@ -14,7 +14,7 @@ import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts
 import type { Onboarding } from '#core/onboarding/schema.ts';
 import { editStats } from '#core/outreach/edit-stats.ts';
 import { loadEditExamples } from '#core/outreach/drafting-context.ts';
-import { handOver, repNames, resign } from '#core/outreach/hand-over.ts';
+import { handOver, repNames, resign, workLeft } from '#core/outreach/hand-over.ts';
 import { approveSequence, editMessage, getSequence } from '#core/outreach/repository.ts';
 import { draftOutreach } from '#core/pipeline/draft-outreach.ts';
 import { SAMPLE_ONBOARDING } from '#local/cli.ts';
@@ -220,7 +220,12 @@ describe('handing over on the database', () => {
     await approveSequence(db, sending, { by: LUKAS, reason: 'checked the flags', now: NOW });
     const queued = async () => (await db.query<{ status: string }>(`SELECT status FROM scheduled_message WHERE sequence_id = :s::uuid`, { s: sending })).rows.map((q) => q.status);
     expect(await queued()).toEqual(['scheduled']);
-    await importOnboarding(db, { ...team, users: team.users.filter((u) => u.email !== LUKAS), icps: team.icps.map((icp, i) => (i === 0 ? { ...icp, reps: [ANA] } : icp)) });
+    const imported = await importOnboarding(db, { ...team, users: team.users.filter((u) => u.email !== LUKAS), icps: team.icps.map((icp, i) => (i === 0 ? { ...icp, reps: [ANA] } : icp)) });
+    // the import says what he leaves: the draft he fixed, the sequence still to send, the task
+    expect(imported.usersRemoved).toEqual([{ email: LUKAS, drafts: 1, responses: 0, sending: 1, tasks: 1 }]);
+    expect(workLeft(imported.usersRemoved[0])).toBe('1 draft(s) and 1 open task(s)');
+    expect(workLeft({ drafts: 2, responses: 1, tasks: 3 })).toBe('2 draft(s), 1 suggested response(s) and 3 open task(s)');
+    expect(workLeft({ drafts: 0, responses: 0, tasks: 0 })).toBeNull();
     expect((await db.query(`SELECT 1 FROM rep_task WHERE owner_id IS NULL`)).rows).toHaveLength(1);
 
     // his draft is refused approval while it is his: it would go out from his address under his signature

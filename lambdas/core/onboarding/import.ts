@@ -35,6 +35,12 @@ export interface ImportSummary {
   knowledge: { documents: number; passages: number; deactivated: number };
   /** open sequences stopped because the onboarding now leaves their leads out (a new customer, a suppression), with why */
   sequencesStopped: { sequenceId: string; lead: string; reason: string }[];
+  /**
+   * Users the file no longer lists, removed, with the work they leave: drafts and suggested
+   * responses that wait for a hand-over (`prospector reps hand-over`), sequences that go on from
+   * their mailbox, open tasks now without an owner.
+   */
+  usersRemoved: { email: string; drafts: number; responses: number; sending: number; tasks: number }[];
 }
 
 /** Upserts a validated onboarding file for its workspace (by slug) in one transaction. */
@@ -82,10 +88,16 @@ export async function importOnboarding(
         },
       );
     }
-    await tx.query(`DELETE FROM app_user WHERE workspace_id = :ws::uuid AND email <> ALL (${textArray('emails')})`, {
-      ...w,
-      emails: onboarding.users.map((u) => u.email),
-    });
+    // RETURNING reads the statement's snapshot: the counts are taken before the foreign keys let go of the user
+    const removed = await tx.query<{ email: string; drafts: number; responses: number; sending: number; tasks: number }>(
+      `DELETE FROM app_user u WHERE u.workspace_id = :ws::uuid AND u.email <> ALL (${textArray('emails')})
+       RETURNING u.email,
+         (SELECT count(*)::int FROM sequence s WHERE s.workspace_id = u.workspace_id AND s.rep_email = u.email AND s.status = 'draft') AS drafts,
+         (SELECT count(*)::int FROM reply_response rr WHERE rr.workspace_id = u.workspace_id AND rr.rep_email = u.email AND rr.status = 'draft') AS responses,
+         (SELECT count(*)::int FROM sequence s WHERE s.workspace_id = u.workspace_id AND s.rep_email = u.email AND s.status IN ('approved', 'active', 'paused')) AS sending,
+         (SELECT count(*)::int FROM rep_task t WHERE t.owner_id = u.id AND t.status = 'open') AS tasks`,
+      { ...w, emails: onboarding.users.map((u) => u.email) },
+    );
 
     const c = onboarding.company;
     await tx.query(
@@ -276,6 +288,7 @@ export async function importOnboarding(
       suppressions: onboarding.suppressions.length,
       knowledge,
       sequencesStopped,
+      usersRemoved: removed.rows.sort((a, b) => a.email.localeCompare(b.email)),
     };
   });
 }

@@ -279,3 +279,17 @@ export async function handOver(
   if (options.stopSending && options.dryRun) result.stopped = sending.rows.reduce((n, r) => n + r.n, 0);
   return result;
 }
+
+/**
+ * What a removed user leaves to hand over, in words (the onboarding import's report), or null
+ * when nothing waits: "2 draft(s), 1 suggested response(s) and 1 open task(s)".
+ */
+export function workLeft(u: { drafts: number; responses: number; tasks: number }): string | null {
+  const parts = [
+    u.drafts ? `${u.drafts} draft(s)` : '',
+    u.responses ? `${u.responses} suggested response(s)` : '',
+    u.tasks ? `${u.tasks} open task(s)` : '',
+  ].filter(Boolean);
+  if (parts.length === 0) return null;
+  return parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
+}
