@@ -77,6 +77,8 @@ export interface LeadSequenceShow {
   persona: string;
   /** the rep who sends it */
   repEmail: string;
+  /** the rep it was handed over from, or null */
+  handedOverFrom: string | null;
   runId: string | null;
   createdAt: string;
   approvedAt: string | null;
@@ -190,6 +192,7 @@ function sequenceShow(s: SequenceView): LeadSequenceShow {
     icp: s.icp,
     persona: s.persona,
     repEmail: s.repEmail,
+    handedOverFrom: s.handedOver?.from ?? null,
     runId: s.runId,
     createdAt: s.createdAt,
     approvedAt: s.approvedAt,
@@ -305,7 +308,7 @@ export function formatLeadSequences(sequences: LeadSequenceShow[], drafting: Lea
     const by = q.source === 'llm' ? `llm: ${q.model ?? 'a language model'}` : 'template (no language model)';
     const flags = Object.entries(q.flagCounts).map(([rule, count]) => `${rule} ×${count}`).join(', ');
     out.push(
-      `  ${q.id.slice(0, 8)} · ${q.status}${q.statusReason ? ` (${q.statusReason})` : ''} · ${by}${q.personalised ? '' : ' · generic'} · ICP ${q.icp ?? '–'} · persona ${q.persona} · rep ${q.repEmail} · drafted ${when(q.createdAt)} UTC${q.runId ? ` in run ${q.runId.slice(0, 8)}` : ''}`,
+      `  ${q.id.slice(0, 8)} · ${q.status}${q.statusReason ? ` (${q.statusReason})` : ''} · ${by}${q.personalised ? '' : ' · generic'} · ICP ${q.icp ?? '–'} · persona ${q.persona} · rep ${q.repEmail}${q.handedOverFrom ? ` (handed over from ${q.handedOverFrom})` : ''} · drafted ${when(q.createdAt)} UTC${q.runId ? ` in run ${q.runId.slice(0, 8)}` : ''}`,
       `    verdict: ${q.grounding ?? '–'}${flags ? ` · flags: ${flags}` : ''}${q.assignedVariant ? ` · variant ${q.assignedVariant} goes out` : ''}`,
     );
     for (const d of q.decisions) out.push(`    ${d.decision} by ${d.autopilot ? 'autopilot' : (d.by ?? '?')} on ${when(d.decidedAt)} UTC${d.reason ? `: ${oneLine(d.reason)}` : ''}`);

@@ -356,6 +356,8 @@ describe('prospector drafts', { timeout: 600_000 }, () => {
     const shown = await run(['show', id]);
     expect(shown.stdout).toMatch(new RegExp(`rep ${lukas} \\(handed over from ${gone} on \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} by maya\\.okafor@tallyhand\\.com\\)`));
     expect(shown.stdout).not.toContain('no longer a user');
+    // the lead's own view names where the sequence came from
+    expect((await prospector(['show', 'hal@handover.example'], env)).stdout).toContain(`rep ${lukas} (handed over from ${gone})`);
     expect(shown.stdout).toContain('| Best,\n    | Lukas Brenner\n    | Account Executive, Tallyhand\n');
   });
 

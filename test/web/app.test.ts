@@ -699,6 +699,9 @@ describe('handing a rep’s drafts over on the team page', () => {
       const card = queue.slice(queue.indexOf(`id="seq-${sequenceId}"`), queue.indexOf('</article>', queue.indexOf(`id="seq-${sequenceId}"`)));
       // the admin who handed it over is recorded (the signed-in one)
       expect(card).toContain(`sent by you (handed over from ${gone} by ${f.tallyhand.email})`);
+      // and the lead's page says so beside the sequence
+      const leadId = (await f.db.query<{ lead_id: string }>(`SELECT lead_id FROM sequence WHERE id = :id::uuid`, { id: sequenceId })).rows[0].lead_id;
+      expect(await (await his.get(`/leads/${leadId}`)).text()).toContain(`sent by ${lukas} (handed over from ${gone})`);
       expect(card).not.toContain('no longer a user');
     } finally {
       await f.db.query(`UPDATE sequence SET rep_email = :e WHERE id = :id::uuid`, { e: f.tallyhand.email, id: sequenceId });

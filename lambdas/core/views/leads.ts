@@ -157,6 +157,8 @@ export interface LeadSequence {
   personalised: boolean;
   /** the rep who sends it */
   repEmail: string;
+  /** the rep it was handed over from (lambdas/core/outreach/hand-over.ts), or null */
+  handedOverFrom: string | null;
   createdAt: string;
 }
 
@@ -197,13 +199,13 @@ export async function loadLastDraft(sql: Sql, workspaceId: string, lead: { id: s
  * exclusions, read at `now`), so the page and the next run agree on who is left alone.
  */
 export async function loadLeadOutreach(sql: Sql, workspaceId: string, lead: { id: string; email: string; domain: string; fitScore: number | null }, now: Date): Promise<LeadOutreach> {
-  const sequences = await sql.query<{ id: string; status: string; status_reason: string | null; source: 'llm' | 'template'; personalised: boolean; rep_email: string; created_at: string }>(
-    `SELECT id, status, status_reason, source, personalised, rep_email, created_at FROM sequence
+  const sequences = await sql.query<{ id: string; status: string; status_reason: string | null; source: 'llm' | 'template'; personalised: boolean; rep_email: string; handed_over_from: string | null; created_at: string }>(
+    `SELECT id, status, status_reason, source, personalised, rep_email, handed_over_from, created_at FROM sequence
       WHERE lead_id = :lead::uuid AND workspace_id = :ws::uuid ORDER BY created_at DESC LIMIT 10`,
     { lead: lead.id, ws: workspaceId },
   );
   return {
-    sequences: sequences.rows.map((s) => ({ id: s.id, status: s.status, statusReason: s.status_reason, source: s.source, personalised: s.personalised, repEmail: s.rep_email, createdAt: s.created_at })),
+    sequences: sequences.rows.map((s) => ({ id: s.id, status: s.status, statusReason: s.status_reason, source: s.source, personalised: s.personalised, repEmail: s.rep_email, handedOverFrom: s.handed_over_from, createdAt: s.created_at })),
     lastDraft: await loadLastDraft(sql, workspaceId, lead),
     excluded: (await exclusionFor(sql, workspaceId, now, lead)) ?? null,
   };

@@ -60,7 +60,7 @@ ${o.excluded ? html`<p class="flag">Not contacted: ${o.excluded}</p>` : ''}
 ${o.sequences.length
     ? html`<ul class="sequences">${o.sequences.map(
         (s) => html`<li>Sequence <code>${s.id.slice(0, 8)}</code> · <span class="status status-${s.status}">${s.status}</span>${s.statusReason ? html` (${s.statusReason})` : ''}
-· ${s.source === 'llm' ? 'drafted by the LLM' : 'drafted from templates'}${s.personalised ? '' : ', generic'} · sent by ${s.repEmail} · ${when(s.createdAt)}${s.status === 'draft' ? html` · <a href="/review">in the review queue</a>` : ''}</li>`,
+· ${s.source === 'llm' ? 'drafted by the LLM' : 'drafted from templates'}${s.personalised ? '' : ', generic'} · sent by ${s.repEmail}${s.handedOverFrom ? ` (handed over from ${s.handedOverFrom})` : ''} · ${when(s.createdAt)}${s.status === 'draft' ? html` · <a href="/review">in the review queue</a>` : ''}</li>`,
       )}</ul>`
     : ''}
 ${draftLine}
