@@ -28,7 +28,8 @@ import { ProspectorError } from '../errors.ts';
 import type { Sql } from '../ports.ts';
 import { checkAndSaveResponse } from '../replies/response-repository.ts';
 import { cancelScheduled } from '../sending/schedule.ts';
-import { checkAndSaveWords, worstGrounding, type MessageGrounding } from './repository.ts';
+import type { SellerEvidence } from './grounding.ts';
+import { checkAndSaveWords, loadSellerEvidence, worstGrounding, type MessageGrounding } from './repository.ts';
 
 export interface HandedOverDraft {
   /** a draft sequence, or a suggested response to a reply */
@@ -156,6 +157,9 @@ export async function handOver(
     throw new ProspectorError(`${fromEmail}: neither a user of this workspace nor the rep of any sequence or response; \`prospector reps\` lists who carries what`);
   }
   const toSignature = (toUser.signature ?? toUser.name).trim();
+  // read once for every message the checker reads again (the seller's onboarding does not change here)
+  let seller: SellerEvidence | undefined;
+  const sellerEvidence = async (tx: Sql) => (seller ??= await loadSellerEvidence(tx, workspaceId));
   const by = options.by?.trim().toLowerCase() || null;
   if (by !== null && !users.rows.some((u) => u.email === by)) {
     throw new ProspectorError(`--by ${options.by}: not a user of this workspace; use one of ${users.rows.map((u) => u.email).join(', ')}`);
@@ -202,7 +206,7 @@ export async function handOver(
       );
       if (claimed.rows.length === 0) return null;
       await tx.query(`SELECT set_config('prospector.edit_kind', 're_sign', true)`);
-      for (const p of changes) await checkAndSaveWords(tx, p.m.id, { body: (p.r as { body: string }).body, resign: true });
+      for (const p of changes) await checkAndSaveWords(tx, p.m.id, { body: (p.r as { body: string }).body, resign: true, seller: await sellerEvidence(tx) });
       const after = await tx.query<{ grounding: MessageGrounding }>(`SELECT grounding FROM message WHERE sequence_id = :s::uuid`, { s: d.id });
       return worstGrounding(after.rows.map((r) => r.grounding));
     });
@@ -243,7 +247,7 @@ export async function handOver(
       );
       if (claimed.rows.length === 0) return null;
       await tx.query(`SELECT set_config('prospector.edit_kind', 're_sign', true)`);
-      if (r.changed) return (await checkAndSaveResponse(tx, a.id, { body: r.body, resign: true })).grounding;
+      if (r.changed) return (await checkAndSaveResponse(tx, a.id, { body: r.body, resign: true, seller: await sellerEvidence(tx) })).grounding;
       return a.grounding;
     });
     if (moved === null) result.kept.push({ ...who, reason: 'decided on or handed over while this ran' });

@@ -767,11 +767,13 @@ export async function editMessage(
  * `editMessage`'s work inside a transaction the caller holds. `resign`: the words change for a
  * hand-over (lambdas/core/outreach/hand-over.ts), not by a rep: `edited_by` stays as it was, and
  * the caller has set the transaction's edit kind so the kept before/after is marked a re-signing.
+ * `seller`: the workspace's `loadSellerEvidence`, when the caller checks many messages (five
+ * statements a message saved).
  */
 export async function checkAndSaveWords(
   tx: Sql,
   messageId: string,
-  edit: { body: string; subject?: string | null; by?: string; resign?: boolean },
+  edit: { body: string; subject?: string | null; by?: string; resign?: boolean; seller?: SellerEvidence },
 ): Promise<EditResult> {
   const found = await tx.query<{
     id: string; sequence_id: string; research_id: string; subject: string | null; body: string; grounding: MessageGrounding; kind: StepKind;
@@ -819,8 +821,8 @@ export async function checkAndSaveWords(
   const draft = carryCitations(edit.body, oldCitations.rows.map((c) => ({ sentence: c.sentence, localId: c.local_id })));
 
   const evidence: EvidenceFact[] = facts.rows.map((f) => ({ id: f.id, localId: f.local_id, researchId: m.research_id, quote: f.quote, verified: f.verified }));
-  const seller = await loadSellerEvidence(tx, m.workspace_id);
-  if (m.tone.callToAction) seller.ownNames.push(m.tone.callToAction);
+  const loaded = edit.seller ?? (await loadSellerEvidence(tx, m.workspace_id));
+  const seller: SellerEvidence = { ...loaded, ownNames: [...loaded.ownNames, ...(m.tone.callToAction ? [m.tone.callToAction] : [])] };
   const report = checkGrounding({
     channel: channelOf(m.kind),
     firstTouch: m.first_touch,

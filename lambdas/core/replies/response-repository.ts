@@ -8,7 +8,7 @@
 import { NotFoundError, ProspectorError } from '../errors.ts';
 import type { KnowledgePassage } from '../knowledge/retrieve.ts';
 import { ApprovalRefusedError, EditRefusedError } from '../outreach/errors.ts';
-import type { GroundingFinding, GroundingRule } from '../outreach/grounding.ts';
+import type { GroundingFinding, GroundingRule, SellerEvidence } from '../outreach/grounding.ts';
 import { carryCitations, decider, loadSellerEvidence, saveCheckedEdit, withCitationMarkers } from '../outreach/repository.ts';
 import type { Sql } from '../ports.ts';
 import { checkResponse, localPassageId, RESPONSE_TEMPLATE_LABEL, writeResponseEvidence, type ResponseEvidence, type ResponseQuestion } from './respond.ts';
@@ -283,7 +283,7 @@ export async function editResponse(sql: Sql, id: string, edit: { body: string; s
 export async function checkAndSaveResponse(
   tx: Sql,
   id: string,
-  edit: { body: string; subject?: string | null; by?: string; resign?: boolean },
+  edit: { body: string; subject?: string | null; by?: string; resign?: boolean; seller?: SellerEvidence },
 ): Promise<ResponseEditResult> {
   const r = await tx.query<ResponseRow>(`${SELECT_RESPONSE} WHERE rr.id = :id::uuid FOR UPDATE OF rr`, { id });
   const row = r.rows[0];
@@ -305,7 +305,7 @@ export async function checkAndSaveResponse(
     lead: { name: row.lead_name ?? '', companyName: row.company ?? row.to_email.split('@')[1] ?? '', title: row.lead_title, domain: row.domain, email: row.lead_email ?? row.to_email },
     passages: current.passages,
     prospectWords: [...row.questions.map((q) => q.question), row.reply_subject ?? ''].filter(Boolean),
-    seller: await loadSellerEvidence(tx, row.workspace_id),
+    seller: edit.seller ?? (await loadSellerEvidence(tx, row.workspace_id)),
     tone: { maxWords: tone.rows[0]?.max_words ?? 120, bannedPhrases: tone.rows[0]?.banned_phrases ?? [], signature: rep.rows[0]?.signature ?? null },
   };
   const report = checkResponse(evidence, subject, draft);
