@@ -62,6 +62,14 @@ export function repParameters(onboarding: Users, icp: Pick<OnboardingIcp, 'reps'
   return { repUsers: onboarding.users.map((u) => u.email.toLowerCase()), repCandidates: repCandidates(onboarding, icp) };
 }
 
+/**
+ * SQL: whether the row aliased `row` (a sequence or a suggested response: `workspace_id`,
+ * `rep_email`) still has its rep among the workspace's users. A rep removed by a re-import keeps
+ * their drafts until they are handed over (lambdas/core/outreach/hand-over.ts); approval refuses them.
+ */
+export const repIsUserSql = (row: string) =>
+  `EXISTS (SELECT 1 FROM app_user u WHERE u.workspace_id = ${row}.workspace_id AND u.email = ${row}.rep_email)`;
+
 /** The rep, from `REP_ROWS_SQL`'s rows (see the module comment). */
 export function chooseRep(rows: readonly { kind: string; rep_email: string | null; open: number | string | null }[], candidates: readonly string[]): RepAssignment {
   const owner = rows.find((x) => x.kind === 'owner' && x.rep_email);

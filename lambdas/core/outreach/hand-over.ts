@@ -72,6 +72,13 @@ export type Resigning = { body: string; changed: boolean } | { refused: string }
 
 const EMAIL_KINDS = new Set(['email', 'follow_up_email']);
 
+/**
+ * Tells the edit triggers that the words changed in this transaction are a re-signing, not a
+ * rep's edit (sql/0034_hand_over.sql, sql/0035_response_hand_over.sql): a transaction-local
+ * setting, gone with the transaction.
+ */
+const markReSigning = (tx: Sql) => tx.query(`SELECT set_config('prospector.edit_kind', 're_sign', true)`);
+
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
@@ -205,7 +212,7 @@ export async function handOver(
         { s: d.id, to, toId: toUser.id, sig: toSignature, from, by, now: options.now.toISOString() },
       );
       if (claimed.rows.length === 0) return null;
-      await tx.query(`SELECT set_config('prospector.edit_kind', 're_sign', true)`);
+      await markReSigning(tx);
       for (const p of changes) await checkAndSaveWords(tx, p.m.id, { body: (p.r as { body: string }).body, resign: true, seller: await sellerEvidence(tx) });
       const after = await tx.query<{ grounding: MessageGrounding }>(`SELECT grounding FROM message WHERE sequence_id = :s::uuid`, { s: d.id });
       return worstGrounding(after.rows.map((r) => r.grounding));
@@ -246,7 +253,7 @@ export async function handOver(
         { id: a.id, to, from, by, now: options.now.toISOString() },
       );
       if (claimed.rows.length === 0) return null;
-      await tx.query(`SELECT set_config('prospector.edit_kind', 're_sign', true)`);
+      await markReSigning(tx);
       if (r.changed) return (await checkAndSaveResponse(tx, a.id, { body: r.body, resign: true, seller: await sellerEvidence(tx) })).grounding;
       return a.grounding;
     });

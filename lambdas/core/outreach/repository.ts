@@ -29,6 +29,7 @@ import {
   type SellerEvidence,
 } from './grounding.ts';
 import { queueApprovedSequence } from '../sending/queue-approved.ts';
+import { repIsUserSql } from './assign-rep.ts';
 import { ApprovalRefusedError, EditRefusedError, IllegalTransitionError } from './errors.ts';
 import { TEMPLATE_LABEL } from './templates.ts';
 
@@ -319,7 +320,7 @@ export async function loadSequences(sql: Sql, ids: string[]): Promise<SequenceVi
     }>(
       `SELECT s.id, s.status, s.status_reason, w.slug AS workspace, s.run_id, i.slug AS icp, l.id AS lead_id, l.email, l.name, l.title,
               c.name AS company, c.domain, s.research_id, r.fit_score, s.persona_name, s.rep_email, s.handed_over_from, s.handed_over_at, s.handed_over_by,
-              EXISTS (SELECT 1 FROM app_user u WHERE u.workspace_id = s.workspace_id AND u.email = s.rep_email) AS rep_is_user,
+              ${repIsUserSql('s')} AS rep_is_user,
               s.source, s.personalised, s.experiment_id, e.name AS experiment_name, va.variant AS assigned, s.created_at, s.approved_at
          FROM sequence s
          JOIN workspace w ON w.id = s.workspace_id

@@ -7,10 +7,12 @@
  */
 import { NotFoundError, ProspectorError } from '../errors.ts';
 import type { KnowledgePassage } from '../knowledge/retrieve.ts';
+import { repIsUserSql } from '../outreach/assign-rep.ts';
 import { ApprovalRefusedError, EditRefusedError } from '../outreach/errors.ts';
 import type { GroundingFinding, GroundingRule, SellerEvidence } from '../outreach/grounding.ts';
 import { carryCitations, decider, loadSellerEvidence, saveCheckedEdit, withCitationMarkers } from '../outreach/repository.ts';
 import type { Sql } from '../ports.ts';
+import { repGoneReason } from '../sending/queue-approved.ts';
 import { checkResponse, localPassageId, RESPONSE_TEMPLATE_LABEL, writeResponseEvidence, type ResponseEvidence, type ResponseQuestion } from './respond.ts';
 
 export const RESPONSE_STATUSES = ['draft', 'approved', 'rejected'] as const;
@@ -100,7 +102,7 @@ const SELECT_RESPONSE = `
          rr.subject, rr.body, rr.source, rr.model, rr.prompt_version, rr.grounding, rr.questions, rr.rep_items, rr.decided_by_email,
          rr.decision_reason, rr.flags_overridden, rr.decided_at, rr.created_at, rr.handed_over_from, rr.handed_over_by,
          (SELECT count(*)::int FROM reply_response_edit e WHERE e.response_id = rr.id AND e.kind = 'edit') AS edits,
-         EXISTS (SELECT 1 FROM app_user u WHERE u.workspace_id = rr.workspace_id AND u.email = rr.rep_email) AS rep_is_user
+         ${repIsUserSql('rr')} AS rep_is_user
     FROM reply_response rr
     JOIN workspace w ON w.id = rr.workspace_id
     JOIN reply r ON r.id = rr.reply_id
@@ -203,7 +205,7 @@ interface DraftHead {
 async function draftHead(sql: Sql, id: string): Promise<DraftHead> {
   const r = await sql.query<DraftHead>(
     `SELECT rr.workspace_id, rr.status, rr.grounding, rr.rep_email,
-            EXISTS (SELECT 1 FROM app_user u WHERE u.workspace_id = rr.workspace_id AND u.email = rr.rep_email) AS rep_is_user,
+            ${repIsUserSql('rr')} AS rep_is_user,
             (SELECT count(*)::int FROM reply_response_flag f WHERE f.response_id = rr.id) AS flags,
             (SELECT coalesce(jsonb_agg(DISTINCT f.rule), '[]'::jsonb) FROM reply_response_flag f WHERE f.response_id = rr.id AND f.severity = 'block') AS blocking
        FROM reply_response rr WHERE rr.id = :id::uuid FOR UPDATE OF rr`,
@@ -222,13 +224,8 @@ export async function approveResponse(sql: Sql, id: string, opts: { by?: string;
     if (h.grounding === 'blocked' || h.grounding === 'unchecked') {
       throw new ApprovalRefusedError(id, `response ${id} is ${h.grounding}${h.blocking.length ? ` (${h.blocking.join(', ')})` : ''}: edit it first (prospector drafts edit ${id.slice(0, 8)}); a blocked draft is never approved as it is`);
     }
-    if (!h.rep_is_user) {
-      // it would go out under their signature (and, but for a hand-over, from their mailbox)
-      throw new ApprovalRefusedError(
-        id,
-        `response ${id} cannot be approved: its rep ${h.rep_email} is no longer a user of this workspace, and it is signed as them. Reject it, hand their drafts to another rep (\`prospector reps hand-over ${h.rep_email} --to REP\`), or add them back to the onboarding's users.`,
-      );
-    }
+    // it would go out under their signature (and, but for a hand-over, from their mailbox)
+    if (!h.rep_is_user) throw new ApprovalRefusedError(id, repGoneReason(`response ${id}`, h.rep_email, 'it is signed as them'));
     const reason = opts.reason?.trim() || null;
     if (h.grounding === 'flagged' && !reason) {
       throw new ApprovalRefusedError(id, `response ${id} carries ${h.flags} risk flag(s): approve it with --reason saying why they are acceptable, or edit it`);

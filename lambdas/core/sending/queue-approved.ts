@@ -16,27 +16,23 @@
  * not be sent, on any channel. So is a draft whose rep is no longer a user of the workspace.
  */
 import { NotFoundError } from '../errors.ts';
+import { repIsUserSql } from '../outreach/assign-rep.ts';
 import { ApprovalRefusedError } from '../outreach/errors.ts';
 import { leadExclusion, type Exclusion } from '../pipeline/search-leads.ts';
 import type { Sql } from '../ports.ts';
-import { addMailbox, scheduleFirstTouch, type Scheduled } from './schedule.ts';
+import { addMailbox, repMailboxSql, scheduleFirstTouch, type Scheduled } from './schedule.ts';
 
 /**
- * Why a draft whose rep is no longer a user (removed by a re-import) is not approved: it would go
- * out from their address under their signature.
+ * Why a draft (`what`: "sequence ID" or "response ID") whose rep is no longer a user (removed by a
+ * re-import) is not approved, and what to do: `harm` says what approving it would do.
  */
-export function repGoneReason(sequenceId: string, repEmail: string): string {
-  return `sequence ${sequenceId} cannot be approved: its rep ${repEmail} is no longer a user of this workspace, and it would go out from their address under their signature. Reject it, hand their drafts to another rep (\`prospector reps hand-over ${repEmail} --to REP\`), or add them back to the onboarding's users.`;
+export function repGoneReason(what: string, repEmail: string, harm = 'it would go out from their address under their signature'): string {
+  return `${what} cannot be approved: its rep ${repEmail} is no longer a user of this workspace, and ${harm}. Reject it, hand their drafts to another rep (\`prospector reps hand-over ${repEmail} --to REP\`), or add them back to the onboarding's users.`;
 }
 
 /** The rep's active mailbox, created with the defaults when there is none. Returns its id. */
 export async function ensureRepMailbox(sql: Sql, workspaceId: string, repEmail: string, now: Date, provider: 'smtp' | 'ses' = 'smtp'): Promise<string> {
-  const found = await sql.query<{ id: string }>(
-    `SELECT mb.id FROM mailbox mb LEFT JOIN app_user u ON u.id = mb.rep_id
-      WHERE mb.workspace_id = :ws::uuid AND mb.active AND (u.email = :email OR mb.address = :email)
-      ORDER BY u.email = :email DESC NULLS LAST LIMIT 1`,
-    { ws: workspaceId, email: repEmail.toLowerCase() },
-  );
+  const found = await sql.query<{ id: string }>(repMailboxSql('mb.id', ':ws::uuid', ':email'), { ws: workspaceId, email: repEmail.toLowerCase() });
   if (found.rows[0]) return found.rows[0].id;
   return addMailbox(sql, { workspaceId, repEmail, provider, warmupStartedAt: now });
 }
@@ -50,13 +46,13 @@ export async function queueApprovedSequence(sql: Sql, sequenceId: string, now: D
   const seq = await sql.query<{ workspace_id: string; rep_email: string; emails: number; rep_is_user: boolean }>(
     `SELECT s.workspace_id, s.rep_email,
             (SELECT count(*)::int FROM sequence_step st WHERE st.sequence_id = s.id AND st.kind = 'email') AS emails,
-            EXISTS (SELECT 1 FROM app_user u WHERE u.workspace_id = s.workspace_id AND u.email = s.rep_email) AS rep_is_user
+            ${repIsUserSql('s')} AS rep_is_user
        FROM sequence s WHERE s.id = :id::uuid`,
     { id: sequenceId },
   );
   const row = seq.rows[0];
   if (!row) return undefined;
-  if (!row.rep_is_user) throw new ApprovalRefusedError(sequenceId, repGoneReason(sequenceId, row.rep_email));
+  if (!row.rep_is_user) throw new ApprovalRefusedError(sequenceId, repGoneReason(`sequence ${sequenceId}`, row.rep_email));
   const hold = await contactHold(sql, sequenceId, now);
   if (hold) {
     const later = hold.kind === 'cooling_off' ? ' or approve it after that date' : '';

@@ -18,7 +18,7 @@ import type { Clock, Log, Mailer, Sql } from '../ports.ts';
 import { MailerBlockedError, MailPermanentError, MailTemporaryError, SendingNotConfiguredError, ValidationError } from '../errors.ts';
 import { composeMail, loadSender, newMessageId } from './compose-mail.ts';
 import { effectiveDailyCap, spacingSeconds, windowSlot, type Random } from './policy.ts';
-import { leadZone, loadWindow } from './schedule.ts';
+import { leadZone, loadWindow, repMailboxSql } from './schedule.ts';
 import type { ResponseCounts } from './send.ts';
 import { signUnsubscribeToken, unsubscribeUrl } from './unsubscribe.ts';
 
@@ -77,9 +77,7 @@ export async function sendApprovedResponses(deps: ResponseSendDeps, workspaceId:
                      (SELECT sa.from_email FROM send_attempt sa JOIN message m ON m.id = sa.message_id
                        WHERE m.sequence_id = r.sequence_id AND sa.status IN ('sent', 'uncertain') ORDER BY sa.started_at DESC LIMIT 1)) AS thread_from,
             rr.handed_over_from,
-            (SELECT mb.address FROM mailbox mb LEFT JOIN app_user u ON u.id = mb.rep_id
-              WHERE mb.workspace_id = rr.workspace_id AND mb.active AND (u.email = rr.rep_email OR mb.address = rr.rep_email)
-              ORDER BY (u.email = rr.rep_email) DESC NULLS LAST, mb.created_at LIMIT 1) AS rep_mailbox
+            (${repMailboxSql('mb.address', 'rr.workspace_id', 'rr.rep_email')}) AS rep_mailbox
        FROM reply_response rr JOIN reply r ON r.id = rr.reply_id LEFT JOIN lead l ON l.id = rr.lead_id
       WHERE rr.workspace_id = :ws::uuid AND rr.status = 'approved'
         AND NOT EXISTS (SELECT 1 FROM reply_response_send x WHERE x.response_id = rr.id)

@@ -277,6 +277,18 @@ export async function addMailbox(
   return id;
 }
 
+/**
+ * SQL: `column` of a rep's active mailbox, the one whose user is the rep (else one on the rep's
+ * address), in the workspace `ws`; `ws` and `email` are SQL (parameters or columns of an outer row).
+ * Approval sends a sequence's first email from it (`ensureRepMailbox`), and a handed-over response
+ * goes from it (lambdas/core/sending/reply-send.ts).
+ */
+export function repMailboxSql(column: string, ws: string, email: string): string {
+  return `SELECT ${column} FROM mailbox mb LEFT JOIN app_user u ON u.id = mb.rep_id
+           WHERE mb.workspace_id = ${ws} AND mb.active AND (u.email = ${email} OR mb.address = ${email})
+           ORDER BY u.email = ${email} DESC NULLS LAST, mb.created_at LIMIT 1`;
+}
+
 /** Cancels the emails still waiting in the queue for stopped sequences, so no claim can take them. */
 export async function cancelScheduled(tx: Sql, sequenceIds: readonly string[], now: Date): Promise<void> {
   for (const id of sequenceIds) {
