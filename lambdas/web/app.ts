@@ -62,6 +62,12 @@ import { runDetail, runsList } from './pages/runs.ts';
 import { CALLBACK_PATH, SignInError, type CognitoSignIn } from './cognito.ts';
 import { csrfMatches, endSession, findSession, NotAUserError, openSessionForEmail, redeemLoginLink, SESSION_TTL_MS, type WebSession } from './sessions.ts';
 
+/** A count carried in the query of a redirect after an action (`?n=3`), or 0 when absent or not a whole number. */
+function queryCount(c: Context<AppEnv>, key: string): number {
+  const n = Number(c.req.query(key) ?? '0');
+  return Number.isInteger(n) ? n : 0;
+}
+
 export const SESSION_COOKIE = 'prospector_session';
 /** Holds a Cognito sign-in's state and PKCE verifier from /login to the callback (10 minutes). */
 export const SIGN_IN_COOKIE = 'prospector_sign_in';
@@ -370,16 +376,16 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
 
   app.get('/review', async (c) => {
     const done = c.req.query('done');
-    const count = Number(c.req.query('n') ?? '0');
-    const held = Number(c.req.query('held') ?? '0');
+    const count = queryCount(c, 'n');
+    const held = queryCount(c, 'held');
     const notices: Record<string, string> = {
       approved: 'Approved: the first email is queued to go in its send window.',
       rejected: 'Rejected, with your reason recorded.',
       edited: 'Saved and checked again: the verdict and flags below are the checker’s reading of your words.',
-      held: `Rejected ${Number.isInteger(count) ? count : 0} draft(s) whose leads may not be written to now, each with its reason.`,
+      held: `Rejected ${count} draft(s) whose leads may not be written to now, each with its reason.`,
       bulk:
-        `Approved ${Number.isInteger(count) ? count : 0} unflagged draft(s).` +
-        (Number.isInteger(held) && held > 0 ? ` ${held} not approved: their leads may not be written to now (an opt-out, a bounce or an exclusion since they were drafted) or their rep is no longer a user; approving one says why.` : ''),
+        `Approved ${count} unflagged draft(s).` +
+        (held > 0 ? ` ${held} not approved: their leads may not be written to now (an opt-out, a bounce or an exclusion since they were drafted) or their rep is no longer a user; approving one says why.` : ''),
     };
     return renderQueue(c, { notice: done && notices[done] ? notice(notices[done]) : null });
   });
@@ -562,16 +568,14 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
 
   app.get('/team', async (c) => {
     const q = (k: string) => c.req.query(k);
-    const count = (k: string) => (Number.isInteger(Number(q(k))) ? Number(q(k)) : 0);
     if (q('handed') === undefined) return renderTeam(c);
     const [from, to] = [(q('from') ?? '').slice(0, 320), (q('to') ?? '').slice(0, 320)];
-    const kept = count('kept');
-    const still = count('still');
+    const [kept, still, stopped] = [queryCount(c, 'kept'), queryCount(c, 'still'), queryCount(c, 'stopped')];
     return renderTeam(c, {
       notice: notice(
-        `Handed ${count('handed')} draft(s), ${count('responses')} suggested response(s) and ${count('tasks')} open task(s) from ${from} to ${to}, re-signed: the drafts are in the review queue, the responses in the inbox.` +
+        `Handed ${queryCount(c, 'handed')} draft(s), ${queryCount(c, 'responses')} suggested response(s) and ${queryCount(c, 'tasks')} open task(s) from ${from} to ${to}, re-signed: the drafts are in the review queue, the responses in the inbox.` +
           (kept ? ` ${kept} stay with ${from}: an email no longer ends with their signature or a message names them; edit them, then hand over again.` : '') +
-          (count('stopped') ? ` Stopped ${count('stopped')} approved or sending sequence(s) of ${from}; their queued emails are cancelled.` : '') +
+          (stopped ? ` Stopped ${stopped} approved or sending sequence(s) of ${from}; their queued emails are cancelled.` : '') +
           (still ? ` ${still} approved sequence(s) go on from ${from}'s mailbox.` : ''),
       ),
     });
@@ -654,8 +658,8 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
 
   /** What a saved onboarding stopped, for the notice: open sequences whose leads it now leaves out. */
   const stoppedNote = (c: Context<AppEnv>): string => {
-    const n = Number(c.req.query('stopped') ?? '0');
-    return Number.isInteger(n) && n > 0 ? ` ${n} open sequence(s) stopped: their leads are now left out (a customer, a competitor or a suppression); each lead's page says why.` : '';
+    const n = queryCount(c, 'stopped');
+    return n > 0 ? ` ${n} open sequence(s) stopped: their leads are now left out (a customer, a competitor or a suppression); each lead's page says why.` : '';
   };
   /** Where to go after an import, with how many open sequences it stopped and how many removed users left work to hand over. */
   const afterImport = (to: string, result: { sequencesStopped: unknown[]; usersRemoved: { drafts: number; responses: number; tasks: number }[] }) => {
@@ -664,8 +668,8 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
   };
   /** The removed users who left drafts, responses or tasks, for the notice. */
   const handOverNote = (c: Context<AppEnv>): string => {
-    const n = Number(c.req.query('handover') ?? '0');
-    return Number.isInteger(n) && n > 0 ? ` ${n} removed user(s) left drafts, responses or open tasks: hand them to a rep on the Team page.` : '';
+    const n = queryCount(c, 'handover');
+    return n > 0 ? ` ${n} removed user(s) left drafts, responses or open tasks: hand them to a rep on the Team page.` : '';
   };
 
   app.get('/onboarding', (c) =>
