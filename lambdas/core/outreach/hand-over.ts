@@ -155,13 +155,16 @@ export async function handOver(
   if (!toUser) throw new ProspectorError(`--to ${toEmail}: not a user of this workspace; use one of ${users.rows.map((u) => u.email).join(', ') || '(none onboarded)'}`);
   if (from === to) throw new ProspectorError(`${fromEmail}: hands over to themselves; name another rep with --to`);
   const fromUser = users.rows.find((u) => u.email === from);
-  const named = await sql.query<{ n: number }>(
-    `SELECT (SELECT count(*)::int FROM sequence WHERE workspace_id = :ws::uuid AND rep_email = :from)
-          + (SELECT count(*)::int FROM reply_response WHERE workspace_id = :ws::uuid AND rep_email = :from) AS n`,
-    { ws: workspaceId, from },
-  );
-  if (!fromUser && named.rows[0].n === 0) {
-    throw new ProspectorError(`${fromEmail}: neither a user of this workspace nor the rep of any sequence or response; \`prospector reps\` lists who carries what`);
+  if (!fromUser) {
+    // someone removed: only an address sequences or responses still name
+    const named = await sql.query<{ n: number }>(
+      `SELECT (SELECT count(*)::int FROM sequence WHERE workspace_id = :ws::uuid AND rep_email = :from)
+            + (SELECT count(*)::int FROM reply_response WHERE workspace_id = :ws::uuid AND rep_email = :from) AS n`,
+      { ws: workspaceId, from },
+    );
+    if (named.rows[0].n === 0) {
+      throw new ProspectorError(`${fromEmail}: neither a user of this workspace nor the rep of any sequence or response; \`prospector reps\` lists who carries what`);
+    }
   }
   const toSignature = (toUser.signature ?? toUser.name).trim();
   // read once for every message the checker reads again (the seller's onboarding does not change here)
