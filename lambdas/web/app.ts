@@ -113,6 +113,12 @@ const FactId = z.string().regex(/^[A-Za-z0-9_-]{1,20}$/);
 const Reason = z.string().trim().min(1).max(2000);
 const SuppressEmail = z.email().max(320);
 const MAX_ONBOARDING_BYTES = 512 * 1024;
+/**
+ * How long one hand-over request starts new drafts for: the web function has 29 seconds
+ * (cdk/constructs/web-app.ts, under the HTTP API's 30-second integration limit), and a draft
+ * already started, the open tasks and the stop of what is sending still take their time after it.
+ */
+const HAND_OVER_BUDGET_MS = 20_000;
 
 /** A path parameter that must be a uuid; anything else is a 404 (not a 500, not a SQL error). */
 function uuidParam(c: Context, name: string): string {
@@ -570,13 +576,14 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     const q = (k: string) => c.req.query(k);
     if (q('handed') === undefined) return renderTeam(c);
     const [from, to] = [(q('from') ?? '').slice(0, 320), (q('to') ?? '').slice(0, 320)];
-    const [kept, still, stopped] = [queryCount(c, 'kept'), queryCount(c, 'still'), queryCount(c, 'stopped')];
+    const [kept, still, stopped, left] = [queryCount(c, 'kept'), queryCount(c, 'still'), queryCount(c, 'stopped'), queryCount(c, 'left')];
     return renderTeam(c, {
       notice: notice(
         `Handed ${queryCount(c, 'handed')} draft(s), ${queryCount(c, 'responses')} suggested response(s) and ${queryCount(c, 'tasks')} open task(s) from ${from} to ${to}, re-signed: the drafts are in the review queue, the responses in the inbox.` +
           (kept ? ` ${kept} stay with ${from}: an email no longer ends with their signature or a message names them; edit them, then hand over again.` : '') +
           (stopped ? ` Stopped ${stopped} approved or sending sequence(s) of ${from}; their queued emails are cancelled.` : '') +
-          (still ? ` ${still} approved sequence(s) go on from ${from}'s mailbox.` : ''),
+          (still ? ` ${still} approved sequence(s) go on from ${from}'s mailbox.` : '') +
+          (left ? ` ${left} more draft(s) or response(s) are still with ${from}: one request had no time for them; press Hand over again to carry on.` : ''),
       ),
     });
   });
@@ -589,14 +596,17 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     const stopSending = (await field(c, 'stopSending')) === '1';
     let r;
     try {
-      r = await handOver(sql, session.workspaceId, from, to, { now: now(), stopSending, by: session.email });
+      r = await handOver(sql, session.workspaceId, from, to, { now: now(), stopSending, by: session.email, deadline: performance.now() + HAND_OVER_BUDGET_MS });
     } catch (error) {
       if (error instanceof ProspectorError && !(error instanceof NotFoundError)) return renderTeam(c, { error: error.message, status: 422 });
       throw error;
     }
     const still = r.stillSending.approved + r.stillSending.active + r.stillSending.paused;
     const handed = (kind: 'sequence' | 'response') => String(r.handedOver.filter((d) => d.kind === kind).length);
-    const query = new URLSearchParams({ handed: handed('sequence'), responses: handed('response'), kept: String(r.kept.length), tasks: String(r.tasks), still: String(still), stopped: String(r.stopped), from: r.from, to: r.to });
+    const query = new URLSearchParams({
+      handed: handed('sequence'), responses: handed('response'), kept: String(r.kept.length), tasks: String(r.tasks), still: String(still), stopped: String(r.stopped),
+      left: String(r.remaining.drafts + r.remaining.responses), from: r.from, to: r.to,
+    });
     return c.redirect(`/team?${query}`, 303);
   });
 

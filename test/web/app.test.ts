@@ -680,9 +680,13 @@ describe('handing a rep’s drafts over on the team page', () => {
       const done = await maya.post('/team/hand-over', { from: gone, to: lukas, stopSending: '1' });
       expect(done.status).toBe(303);
       const location = done.headers.get('location')!;
-      expect(location).toBe(`/team?handed=1&responses=1&kept=0&tasks=0&still=0&stopped=0&from=${encodeURIComponent(gone)}&to=${encodeURIComponent(lukas)}`);
+      expect(location).toBe(`/team?handed=1&responses=1&kept=0&tasks=0&still=0&stopped=0&left=0&from=${encodeURIComponent(gone)}&to=${encodeURIComponent(lukas)}`);
       const after = await (await maya.get(location)).text();
       expect(after).toContain(`Handed 1 draft(s), 1 suggested response(s) and 0 open task(s) from ${gone} to ${lukas}, re-signed: the drafts are in the review queue, the responses in the inbox.`);
+      expect(after).not.toContain('press Hand over again');
+      // a request that ran out of time says what is left and how to carry on
+      const partial = await (await maya.get(location.replace('left=0', 'left=2'))).text();
+      expect(partial).toContain(`2 more draft(s) or response(s) are still with ${gone}: one request had no time for them; press Hand over again to carry on.`);
       const moved = await responseCard(maya);
       expect(moved).toContain(`Handed over from ${gone} by ${f.tallyhand.email}: signed as ${lukas}, sent from their mailbox.`);
       // the reply is Lukas's now: in his "To you" view

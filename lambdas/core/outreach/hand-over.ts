@@ -65,6 +65,8 @@ export interface HandOverResult {
   stillSending: { approved: number; active: number; paused: number };
   /** with `stopSending`: the old rep's approved, active and paused sequences stopped (or that would be, on a dry run) */
   stopped: number;
+  /** drafts and responses not looked at because the `deadline` came first: hand over again for them */
+  remaining: { drafts: number; responses: number };
 }
 
 /** What a re-signing changes in one message, or why it cannot. */
@@ -143,7 +145,19 @@ export async function handOver(
   workspaceId: string,
   fromEmail: string,
   toEmail: string,
-  options: { dryRun?: boolean; stopSending?: boolean; by?: string | null; now: Date },
+  options: {
+    dryRun?: boolean;
+    stopSending?: boolean;
+    by?: string | null;
+    now: Date;
+    /**
+     * A `performance.now()` moment after which no further draft or response is started (the web
+     * app's request must answer before API Gateway's 29-second integration timeout). At least one
+     * is always handled, so each call makes progress; the rest are counted in `remaining`, and
+     * calling again carries on, since a moved draft is no longer the old rep's.
+     */
+    deadline?: number;
+  },
 ): Promise<HandOverResult> {
   const from = fromEmail.trim().toLowerCase();
   const to = toEmail.trim().toLowerCase();
@@ -182,9 +196,19 @@ export async function handOver(
       ORDER BY s.created_at, s.id`,
     { ws: workspaceId, from },
   );
-  const result: HandOverResult = { from, to, by, dryRun: options.dryRun === true, handedOver: [], kept: [], tasks: 0, stillSending: { approved: 0, active: 0, paused: 0 }, stopped: 0 };
+  const result: HandOverResult = {
+    from, to, by, dryRun: options.dryRun === true, handedOver: [], kept: [], tasks: 0,
+    stillSending: { approved: 0, active: 0, paused: 0 }, stopped: 0, remaining: { drafts: 0, responses: 0 },
+  };
+  let started = 0;
+  /** Whether the deadline stops the next draft or response from starting (never the first). */
+  const outOfTime = () => started++ > 0 && options.deadline !== undefined && performance.now() > options.deadline;
 
-  for (const d of drafts.rows) {
+  for (const [i, d] of drafts.rows.entries()) {
+    if (outOfTime()) {
+      result.remaining.drafts = drafts.rows.length - i;
+      break;
+    }
     const fromSignature = (d.tone.signature ?? fromUser?.name ?? '').trim();
     const names = repNames(fromUser?.name ?? null, fromSignature, [d.lead, d.company]);
     const messages = await sql.query<{ id: string; kind: string; subject: string | null; body: string; grounding: MessageGrounding; variant: string | null; position: number }>(
@@ -237,7 +261,11 @@ export async function handOver(
       ORDER BY rr.created_at, rr.id`,
     { ws: workspaceId, from },
   );
-  for (const a of answers.rows) {
+  for (const [i, a] of answers.rows.entries()) {
+    if (result.remaining.drafts > 0 || outOfTime()) {
+      result.remaining.responses = answers.rows.length - i;
+      break;
+    }
     const fromSignature = (fromUser ? (fromUser.signature ?? fromUser.name) : (a.signature ?? '')).trim();
     const r = resign({ kind: 'email', subject: a.subject, body: a.body }, fromSignature, toSignature, repNames(fromUser?.name ?? null, fromSignature, [a.lead, a.company]));
     const who = { kind: 'response' as const, id: a.id, lead: a.lead ?? a.to_email, company: a.company ?? a.to_email.split('@')[1] ?? '' };
