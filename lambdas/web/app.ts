@@ -54,7 +54,8 @@ import { onboardingPage, type OnboardingIssueView } from './pages/onboarding.ts'
 import { placeSendingIssues, sendingForm, sendingValues, sendingValuesFromBody, settingsFromValues } from './pages/sending-form.ts';
 import { checkSendingSettings, loadSendingSettings, saveSendingSettings } from '#core/sending/settings.ts';
 import { addItem, documentFromValues, guidedForm, placeIssues, removeItem, valuesFromBody, valuesFromOnboarding, type GuidedState } from './pages/guided.ts';
-import { reviewQueue, type QueueView } from './pages/review.ts';
+import { REASON_MAX, reviewQueue, type QueueView, type Refusal } from './pages/review.ts';
+import { ApprovalRefusedError, EditRefusedError, IllegalTransitionError } from '#core/outreach/errors.ts';
 import { teamPage } from './pages/team.ts';
 import { loadTeam } from '#core/views/team.ts';
 import { suppressionsPage, type SuppressionFormState } from './pages/suppressions.ts';
@@ -110,7 +111,7 @@ const STATIC_DIR = join(import.meta.dirname, 'static');
 
 const Uuid = z.uuid();
 const FactId = z.string().regex(/^[A-Za-z0-9_-]{1,20}$/);
-const Reason = z.string().trim().min(1).max(2000);
+const Reason = z.string().trim().min(1).max(REASON_MAX);
 const SuppressEmail = z.email().max(320);
 const MAX_ONBOARDING_BYTES = 512 * 1024;
 /**
@@ -356,7 +357,7 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     return given === 'mine' ? 'mine' : 'all';
   }
 
-  async function renderQueue(c: Context<AppEnv>, extra: { notice?: Html | null; error?: string | null; status?: 200 | 409 | 422 } = {}) {
+  async function renderQueue(c: Context<AppEnv>, extra: { notice?: Html | null; error?: string | null; status?: 200 | 409 | 422; refusal?: Omit<Refusal, 'error'> & { error: string | null } } = {}) {
     const session = c.get('session');
     const view = await queueView(c);
     const everyone = await listSequences(sql, { workspaceId: session.workspaceId, status: 'draft' });
@@ -365,19 +366,42 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     // drafts whose leads opted out or were excluded since they were drafted: approving is refused
     const held = await draftHolds(sql, drafts, now());
     const counts = { all: everyone.length, mine: mine.length };
+    // a refusal shows at its draft's card, with what was typed; at the top when the draft is no longer here
+    const r = extra.refusal;
+    const atCard = r?.error && drafts.some((d) => d.id === r.sequenceId) ? { ...r, error: r.error } : undefined;
+    const error = extra.error ?? (atCard ? null : r?.error ?? null);
     return c.html(
-      page({ title: 'Review queue', session, current: '/review', notice: extra.notice, error: extra.error }, reviewQueue(session, drafts, held, { view, counts })),
+      page({ title: 'Review queue', session, current: '/review', notice: extra.notice, error }, reviewQueue(session, drafts, held, { view, counts, refusal: atCard })),
       extra.status ?? 200,
     );
+  }
+
+  /** A stale tab's decision, in words: who decided the draft meanwhile, and when. */
+  async function decidedMeanwhile(sequenceId: string, status: string): Promise<string> {
+    const last = await sql.query<{ decision: string; decided_by_email: string | null; at: string }>(
+      `SELECT decision, decided_by_email, to_char(decided_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS at
+         FROM approval WHERE sequence_id = :id::uuid ORDER BY decided_at DESC LIMIT 1`,
+      { id: sequenceId },
+    );
+    const d = last.rows[0];
+    const who = d ? ` by ${d.decided_by_email ?? 'the ICP’s autopilot'} at ${d.at} UTC` : '';
+    return `Nothing was changed: this draft was ${d?.decision ?? status}${who}, after this page was loaded${d && d.decision !== status ? `, and is ${status} now` : ''}.`;
   }
 
   /** Back to the queue as it was shown, with what was done. */
   const backToQueue = (view: QueueView, done: string) => `/review?done=${done}${view === 'mine' ? '&view=mine' : ''}`;
 
-  /** The queue again with a refused action's reason at the top (the draft stays as it was). */
-  function refused(c: Context<AppEnv>, error: unknown) {
-    if (error instanceof ProspectorError && !(error instanceof NotFoundError)) return renderQueue(c, { error: error.message, status: 409 });
-    throw error;
+  /**
+   * The queue again with a refused action's reason at its draft's card and what was typed kept
+   * there (the draft stays as it was); in the web's words, not the command line's.
+   */
+  async function refused(c: Context<AppEnv>, error: unknown, typed: Omit<Refusal, 'error'>) {
+    if (!(error instanceof ProspectorError) || error instanceof NotFoundError) throw error;
+    const words =
+      error instanceof IllegalTransitionError ? await decidedMeanwhile(error.sequenceId, error.from)
+      : error instanceof ApprovalRefusedError || error instanceof EditRefusedError ? error.web
+      : error.message;
+    return renderQueue(c, { refusal: { ...typed, error: words }, status: 409 });
   }
 
   app.get('/review', async (c) => {
@@ -422,11 +446,15 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
   app.post('/review/:id/approve', async (c) => {
     const session = c.get('session');
     const id = await ownedSequence(c);
-    const reason = (await field(c, 'reason'))?.trim() || null;
+    const typed = (await field(c, 'reason')) ?? '';
+    const reason = typed.trim() || null;
+    if (typed.length > REASON_MAX) {
+      return renderQueue(c, { refusal: { sequenceId: id, approveReason: typed, error: `Not approved: the reason is ${typed.length.toLocaleString('en')} characters; keep it under ${REASON_MAX.toLocaleString('en')}.` }, status: 422 });
+    }
     try {
       await approveSequence(sql, id, { by: session.email, reason, now: now() });
     } catch (error) {
-      return refused(c, error);
+      return refused(c, error, { sequenceId: id, approveReason: typed });
     }
     return c.redirect(backToQueue(await queueView(c), 'approved'), 303);
   });
@@ -434,12 +462,18 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
   app.post('/review/:id/reject', async (c) => {
     const session = c.get('session');
     const id = await ownedSequence(c);
-    const reason = Reason.safeParse((await field(c, 'reason')) ?? '');
-    if (!reason.success) return renderQueue(c, { error: 'Rejecting needs a reason: say why the draft should not be sent (it is recorded).', status: 422 });
+    const typed = (await field(c, 'reason')) ?? '';
+    const reason = Reason.safeParse(typed);
+    if (!reason.success) {
+      const error = typed.trim()
+        ? `Not rejected: the reason is ${typed.trim().length.toLocaleString('en')} characters; keep it under ${REASON_MAX.toLocaleString('en')}.`
+        : 'Rejecting needs a reason: say why the draft should not be sent (it is recorded).';
+      return renderQueue(c, { refusal: { sequenceId: id, rejectReason: typed, error }, status: 422 });
+    }
     try {
       await rejectSequence(sql, id, { by: session.email, reason: reason.data });
     } catch (error) {
-      return refused(c, error);
+      return refused(c, error, { sequenceId: id, rejectReason: typed });
     }
     return c.redirect(backToQueue(await queueView(c), 'rejected'), 303);
   });
@@ -455,7 +489,7 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
       // CRLF from the browser's textarea becomes the LF the checker and the CLI use.
       await editMessage(sql, id, { body: body.replace(/\r\n/g, '\n').trimEnd(), subject: subject === undefined ? undefined : subject, by: session.email });
     } catch (error) {
-      return refused(c, error);
+      return refused(c, error, { sequenceId: hit.sequenceId!, edit: { messageId: id, subject, body } });
     }
     return c.redirect(`${backToQueue(await queueView(c), 'edited')}#seq-${hit.sequenceId}`, 303);
   });
@@ -497,6 +531,7 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
 
   /** A refused decision or edit is shown on the inbox (409); anything else is a real error. */
   function inboxRefused(c: Context<AppEnv>, error: unknown) {
+    if (error instanceof ApprovalRefusedError || error instanceof EditRefusedError) return renderInbox(c, { error: error.web, status: 409 });
     if (error instanceof ProspectorError && !(error instanceof NotFoundError)) return renderInbox(c, { error: error.message, status: 409 });
     throw error;
   }

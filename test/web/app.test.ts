@@ -200,10 +200,10 @@ describe('pages', () => {
     const ws = f.tallyhand.workspaceId;
     // a drafted lead: its draft, linked to the review queue, and nothing keeping it from being contacted
     const drafted = await (await s.get(`/leads/${f.leads.granite.leadId}`)).text();
-    expect(drafted).toMatch(new RegExp(`Sequence <code>${f.sequences.granite.sequenceId.slice(0, 8)}</code> · <span class="status status-draft">draft</span>\\s*· drafted from templates · sent by maya\\.okafor@tallyhand\\.com · [^<]+ · <a href="/review">in the review queue</a>`));
+    expect(drafted).toMatch(new RegExp(`Sequence <code>${f.sequences.granite.sequenceId.slice(0, 8)}</code> · <span class="status status-draft">draft</span>\\s*· drafted from templates · sent by maya\\.okafor@tallyhand\\.com · [^<]+ · <a href="/review#seq-${f.sequences.granite.sequenceId}">in the review queue</a>`));
     expect(drafted).not.toContain('Not contacted');
     // the leads list says the same at a glance
-    expect(rowOf(await (await s.get('/leads')).text(), 'Gus Hale')).toContain('<td><span class="status status-draft">draft</span><br><a href="/review">in the review queue</a></td>');
+    expect(rowOf(await (await s.get('/leads')).text(), 'Gus Hale')).toContain(`<td><span class="status status-draft">draft</span><br><a href="/review#seq-${f.sequences.granite.sequenceId}">in the review queue</a></td>`);
     // the seller's onboarding lists Keelhaul Freight as a customer: a lead there says so, as drafting decides
     const customer = await seedResearchedLead(f.db, ws, 'keelhaul-freight.example', 'Kai Moss');
     try {
@@ -279,7 +279,7 @@ describe('pages', () => {
     for (const name of ['Gus Hale', 'Dana Ruiz', 'Eve Mallory']) expect(review).toContain(name);
     expect(await (await s.get('/leads?outreach=none')).text()).toContain('<p>No lead matches.</p>');
     expect(await (await s.get('/leads?outreach=not_drafted')).text()).toContain('<p>No lead matches.</p>');
-    const seq = (status: string) => ({ kind: 'sequence' as const, status, statusReason: null });
+    const seq = (status: string) => ({ kind: 'sequence' as const, id: randomUUID(), status, statusReason: null });
     expect(['draft', 'approved', 'active', 'paused', 'stopped', 'rejected', 'completed'].map((st) => (Object.keys(OUTREACH_FILTERS) as OutreachFilter[]).filter((k) => outreachMatches(seq(st), k)))).toEqual([
       ['review'], ['sending'], ['sending'], ['sending'], ['ended'], ['ended'], ['ended'],
     ]);
@@ -452,9 +452,14 @@ describe('review actions', () => {
   test('a flagged draft needs a reason: refused without one, approved with it by the signed-in rep', async () => {
     const s = await signIn(f.tallyhand.userId);
     const id = f.sequences.northwind.sequenceId;
-    const refused = await s.post(`/review/${id}/approve`, {});
+    const refused = await s.post(`/review/${id}/approve`, { reason: '   ' });
     expect(refused.status).toBe(409);
-    expect(await refused.text()).toContain('risk flag');
+    const page = await refused.text();
+    // said at the draft's card, in the web's words (no command to run), with the field to fill named
+    const card = page.slice(page.indexOf(`id="seq-${id}"`), page.indexOf('</article>', page.indexOf(`id="seq-${id}"`)));
+    expect(card).toMatch(/<div class="error" role="alert"><p>Not approved: it carries 1 risk flag\(s\) \(.+\)\. Say in the field by Approve why they are acceptable, or edit the message first\.<\/p><\/div>/);
+    expect(page).not.toContain('prospector drafts');
+    expect(card.slice(card.indexOf('class="error"'), card.indexOf('</div>', card.indexOf('class="error"')))).not.toContain(id);
     expect(await status(id)).toBe('draft');
     const ok = await s.post(`/review/${id}/approve`, { reason: 'the opt-out goes in the signature' });
     expect(ok.status).toBe(303);
@@ -487,11 +492,41 @@ describe('review actions', () => {
     expect(await status(sequenceId)).toBe('draft');
   });
 
-  test('reject needs a reason', async () => {
+  test('reject needs a reason, and one that is too long is refused naming its length, kept in the field', async () => {
     const s = await signIn(f.tallyhand.userId);
     const id = f.sequences.evil.sequenceId;
     expect((await s.post(`/review/${id}/reject`, { reason: '  ' })).status).toBe(422);
+    const long = `${'wrong angle for this lead. '.repeat(80)}`.trim();
+    const res = await s.post(`/review/${id}/reject`, { reason: long });
+    expect(res.status).toBe(422);
+    const page = await res.text();
+    expect(page).toContain(`Not rejected: the reason is ${long.length.toLocaleString('en')} characters; keep it under 2,000.`);
+    expect(page).toContain(`<input id="rej-${id}" name="reason" required maxlength="2000" value="${long}">`);
     expect(await status(id)).toBe('draft');
+  });
+
+  test('a refused edit keeps what was typed, its editor open at the draft; a stale tab says who decided meanwhile', async () => {
+    const s = await signIn(f.tallyhand.userId);
+    const { sequenceId, messages } = f.sequences.evil;
+    const typed = 'Congratulations on the new depot in Leeds.\n\nBest,\nMaya';
+    const res = await s.post(`/review/messages/${messages.b}/edit`, { subject: '   ', body: typed });
+    expect(res.status).toBe(409);
+    const page = await res.text();
+    const card = page.slice(page.indexOf(`id="seq-${sequenceId}"`), page.indexOf('</article>', page.indexOf(`id="seq-${sequenceId}"`)));
+    expect(card).toContain('<div class="error" role="alert"><p>Not saved: an email’s subject cannot be empty.</p></div>');
+    expect(card).toContain(`<textarea id="body-${messages.b}" name="body" rows="7" required>${typed}</textarea>`);
+    expect(card).toMatch(new RegExp(`<details class="edit" open><summary>Edit this message</summary>\\s*<form method="post" action="/review/messages/${messages.b}/edit">`));
+    // the other messages' editors stay closed, with their stored words
+    expect(card.match(/<details class="edit" open>/g)).toHaveLength(1);
+    const stored = (await f.db.query<{ body: string }>(`SELECT body FROM message WHERE id = :id::uuid`, { id: messages.b })).rows[0].body;
+    expect(stored).not.toBe(typed);
+
+    // decided in another tab: the second decision changes nothing and says who made the first
+    const { sequenceId: other } = await draftSequence(f.db, f.tallyhand.workspaceId, await seedResearchedLead(f.db, f.tallyhand.workspaceId, 'stale-tab.example', 'Sam Stale'));
+    expect((await s.post(`/review/${other}/reject`, { reason: 'not our market' })).status).toBe(303);
+    const again = await s.post(`/review/${other}/reject`, { reason: 'duplicate' });
+    expect(again.status).toBe(409);
+    expect(await again.text()).toMatch(new RegExp(`<div class="error" role="alert"><p>Nothing was changed: this draft was rejected by ${f.tallyhand.email.replace('.', '\\.')} at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC, after this page was loaded\\.</p></div>`));
   });
 });
 
@@ -608,11 +643,11 @@ describe('a draft whose lead may not be written to now', () => {
     expect(card).toContain('<p class="flag">Not to be contacted now: existing customer. Reject it with that reason (filled in below).</p>');
     expect(card).not.toContain(`action="/review/${sequenceId}/approve"`);
     expect(card).toContain(`action="/review/${sequenceId}/reject"`);
-    expect(card).toContain(`<input id="rej-${sequenceId}" name="reason" required value="existing customer">`);
+    expect(card).toContain(`<input id="rej-${sequenceId}" name="reason" required maxlength="2000" value="existing customer">`);
 
     const approve = await s.post(`/review/${sequenceId}/approve`, {});
     expect(approve.status).toBe(409);
-    expect(await approve.text()).toContain(`sequence ${sequenceId} cannot be approved: existing customer.`);
+    expect(await approve.text()).toContain('<div class="error" role="alert"><p>Not approved: existing customer. Reject it.</p></div>');
     expect(await status(sequenceId)).toBe('draft');
 
     // bulk approval goes on past it, and says one was not approved

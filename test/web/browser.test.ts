@@ -108,8 +108,33 @@ suite('the web app in Chromium', () => {
     await draft(f.sequences.granite.sequenceId).getByRole('button', { name: 'Approve' }).click();
     await page.waitForURL(/done=approved/);
     await expect(page.locator('[role="status"]').textContent()).resolves.toContain('Approved');
+    // the notice stays in sight: the next draft has focus without the page scrolling past it
+    expect(await page.evaluate(() => window.scrollY)).toBe(0);
+    expect((await page.locator('[role="status"]').boundingBox())!.y).toBeGreaterThanOrEqual(0);
+    expect(await page.evaluate(() => document.activeElement?.matches('article.draft'))).toBe(true);
     expect(await draft(f.sequences.granite.sequenceId).count()).toBe(0);
     expect(await status(f.sequences.granite.sequenceId)).toBe('approved');
+  });
+
+  test('a refused edit comes back in sight at its draft, the editor open with what was typed', async () => {
+    await page.goto(`${ui.url}/review`);
+    const message = page.locator(`#msg-${f.sequences.evil.messages.a}`);
+    await message.getByText('Edit this message').click();
+    const typed = 'Saw the new Leeds depot go live this month.\n\nBest,\nMaya';
+    await message.getByLabel(/^Body/).fill(typed);
+    await message.getByLabel('Subject').fill('   ');
+    const [response] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), message.getByRole('button', { name: 'Save and check again' }).click()]);
+    expect(response.status()).toBe(409);
+    const card = draft(f.sequences.evil.sequenceId);
+    const alert = card.locator('[role="alert"]');
+    await expect(alert.textContent()).resolves.toBe('Not saved: an email’s subject cannot be empty.');
+    const box = (await alert.boundingBox())!;
+    expect(box.y).toBeGreaterThanOrEqual(0);
+    expect(box.y + box.height).toBeLessThanOrEqual(page.viewportSize()!.height);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe(`seq-${f.sequences.evil.sequenceId}`);
+    await expect(page.locator(`#body-${f.sequences.evil.messages.a}`).inputValue()).resolves.toBe(typed);
+    await expect(page.locator(`#msg-${f.sequences.evil.messages.a} details.edit`).getAttribute('open')).resolves.toBe('');
+    await shot('review-edit-refused');
   });
 
   test('an edit that adds an invented claim is checked again and shown blocked', async () => {

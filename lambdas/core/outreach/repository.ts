@@ -556,12 +556,13 @@ export async function approveSequence(
     assertTransition(sequenceId, h.status, 'approved');
     const view = await getSequence(tx, sequenceId);
     const sendable = view.steps.flatMap((st) => st.messages.filter((m) => m.sendable).map((m) => ({ step: st, m })));
-    if (sendable.length === 0) throw new ApprovalRefusedError(sequenceId, `sequence ${sequenceId} has no message to approve`);
+    if (sendable.length === 0) throw new ApprovalRefusedError(sequenceId, `sequence ${sequenceId} has no message to approve`, 'Not approved: this draft has no message to approve.');
     const unchecked = sendable.filter((x) => x.m.grounding === 'unchecked');
     if (unchecked.length) {
       throw new ApprovalRefusedError(
         sequenceId,
         `sequence ${sequenceId} cannot be approved: ${unchecked.map((x) => describeMessage(x.step, x.m)).join(', ')} ${unchecked.length > 1 ? 'have' : 'has'} not been checked by the grounding checker; check it again with \`prospector drafts edit ${short(unchecked[0].m.id)}\` (saving it unchanged re-runs the checker)`,
+        `Not approved: ${unchecked.map((x) => describeMessage(x.step, x.m)).join(', ')} ${unchecked.length > 1 ? 'have' : 'has'} not been checked by the grounding checker. Save it in its editor (unchanged is fine) to have it checked.`,
       );
     }
     const blocked = sendable.filter((x) => x.m.grounding === 'blocked');
@@ -571,6 +572,7 @@ export async function approveSequence(
         sequenceId,
         `sequence ${sequenceId} cannot be approved: a blocked message is never approved as it is, with or without a reason.\n  ${lines.join('\n  ')}\n` +
           `Edit it (\`prospector drafts edit ${short(blocked[0].m.id)}\`) so the checker passes it, or reject the sequence (\`prospector drafts reject ${short(sequenceId)} --reason "…"\`).`,
+        `Not approved: a blocked message is never approved as it is, with or without a reason (${lines.join('; ')}). Edit it so the checker passes it, or reject the draft.`,
       );
     }
     const flags = sendable.flatMap((x) => x.m.flags.filter((f) => f.severity === 'warn').map((f) => ({ ...x, f })));
@@ -582,6 +584,8 @@ export async function approveSequence(
           ? `sequence ${sequenceId} carries ${flags.length} risk flag(s):\n  ${flags.map((x) => `${describeMessage(x.step, x.m)} ${describeFlag(x.f)}`).join('\n  ')}\n`
           : `sequence ${sequenceId} has flagged message(s): ${flaggedMessages.map((x) => describeMessage(x.step, x.m)).join(', ')}\n`) +
           `Approve it over them with a reason (\`prospector drafts approve ${short(sequenceId)} --reason "why they are acceptable"\`), or edit the message first.`,
+        `Not approved: ${flags.length ? `it carries ${flags.length} risk flag(s) (${flags.map((x) => `${describeMessage(x.step, x.m)} ${describeFlag(x.f)}`).join('; ')})` : `it has flagged message(s): ${flaggedMessages.map((x) => describeMessage(x.step, x.m)).join(', ')}`}. ` +
+          'Say in the field by Approve why they are acceptable, or edit the message first.',
       );
     }
     const who = await decider(tx, h.workspace_id, options.by, h.rep_email);
@@ -799,15 +803,19 @@ export async function checkAndSaveWords(
   const m = found.rows[0];
   if (!m) throw new NotFoundError(`message ${messageId} does not exist: \`prospector drafts show SEQUENCE\` lists a sequence's message ids`);
   if (m.status !== 'draft') {
-    throw new EditRefusedError(messageId, `message ${messageId} belongs to sequence ${m.sequence_id}, which is ${m.status}: its words are frozen once decided on`);
+    throw new EditRefusedError(
+      messageId,
+      `message ${messageId} belongs to sequence ${m.sequence_id}, which is ${m.status}: its words are frozen once decided on`,
+      `Not saved: this draft is already ${m.status} (since this page was loaded), and its words are frozen once decided on.`,
+    );
   }
-  if (!edit.body.trim()) throw new EditRefusedError(messageId, `the new body of message ${messageId} is empty: nothing was changed`);
+  if (!edit.body.trim()) throw new EditRefusedError(messageId, `the new body of message ${messageId} is empty: nothing was changed`, 'Not saved: the body is empty.');
   let subject = edit.subject === undefined ? m.subject : edit.subject;
   if (m.subject === null && subject !== null && subject !== undefined) {
     throw new EditRefusedError(messageId, `message ${messageId} is a ${m.kind.replace(/_/g, ' ')} step, which has no subject: leave the subject out`);
   }
   if (m.subject !== null && !subject?.trim()) {
-    throw new EditRefusedError(messageId, `message ${messageId} is an email: its subject cannot be empty`);
+    throw new EditRefusedError(messageId, `message ${messageId} is an email: its subject cannot be empty`, 'Not saved: an email’s subject cannot be empty.');
   }
   subject = subject?.trim() ?? null;
 
@@ -835,7 +843,7 @@ export async function checkAndSaveWords(
     seller,
     tone: { maxWords: m.tone.maxWords, bannedPhrases: m.tone.bannedPhrases ?? [], signature: m.tone.signature ?? null },
   });
-  if (!report.body.trim()) throw new EditRefusedError(messageId, `the new body of message ${messageId} holds only citation markers: write the words`);
+  if (!report.body.trim()) throw new EditRefusedError(messageId, `the new body of message ${messageId} holds only citation markers: write the words`, 'Not saved: the body holds only citation markers; write the words.');
 
   const changed = report.body !== m.body || report.subject !== m.subject;
   if (edit.resign) await saveCheckedEdit(tx, 'message', messageId, report, false, null);

@@ -12,7 +12,7 @@ import { ApprovalRefusedError, EditRefusedError } from '../outreach/errors.ts';
 import type { GroundingFinding, GroundingRule, SellerEvidence } from '../outreach/grounding.ts';
 import { carryCitations, decider, loadSellerEvidence, saveCheckedEdit, withCitationMarkers } from '../outreach/repository.ts';
 import type { Sql } from '../ports.ts';
-import { repGoneReason } from '../sending/queue-approved.ts';
+import { repGoneReason, repGoneReasonWeb } from '../sending/queue-approved.ts';
 import { checkResponse, localPassageId, RESPONSE_TEMPLATE_LABEL, writeResponseEvidence, type ResponseEvidence, type ResponseQuestion } from './respond.ts';
 
 export const RESPONSE_STATUSES = ['draft', 'approved', 'rejected'] as const;
@@ -213,7 +213,9 @@ async function draftHead(sql: Sql, id: string): Promise<DraftHead> {
   );
   const row = r.rows[0];
   if (!row) throw new NotFoundError(`response ${id} does not exist: list drafts with \`prospector drafts list\``);
-  if (row.status !== 'draft') throw new ApprovalRefusedError(id, `response ${id} is already ${row.status}: a decision is not changed`);
+  if (row.status !== 'draft') {
+    throw new ApprovalRefusedError(id, `response ${id} is already ${row.status}: a decision is not changed`, `This response is already ${row.status} (since this page was loaded): nothing was changed.`);
+  }
   return row;
 }
 
@@ -222,13 +224,22 @@ export async function approveResponse(sql: Sql, id: string, opts: { by?: string;
   return sql.transaction(async (tx) => {
     const h = await draftHead(tx, id);
     if (h.grounding === 'blocked' || h.grounding === 'unchecked') {
-      throw new ApprovalRefusedError(id, `response ${id} is ${h.grounding}${h.blocking.length ? ` (${h.blocking.join(', ')})` : ''}: edit it first (prospector drafts edit ${id.slice(0, 8)}); a blocked draft is never approved as it is`);
+      const why = `${h.grounding}${h.blocking.length ? ` (${h.blocking.join(', ')})` : ''}`;
+      throw new ApprovalRefusedError(
+        id,
+        `response ${id} is ${why}: edit it first (prospector drafts edit ${id.slice(0, 8)}); a blocked draft is never approved as it is`,
+        `Not approved: this response is ${why}. Edit it first; a blocked response is never approved as it is.`,
+      );
     }
     // it would go out under their signature (and, but for a hand-over, from their mailbox)
-    if (!h.rep_is_user) throw new ApprovalRefusedError(id, repGoneReason(`response ${id}`, h.rep_email, 'it is signed as them'));
+    if (!h.rep_is_user) throw new ApprovalRefusedError(id, repGoneReason(`response ${id}`, h.rep_email, 'it is signed as them'), repGoneReasonWeb(h.rep_email, 'it is signed as them'));
     const reason = opts.reason?.trim() || null;
     if (h.grounding === 'flagged' && !reason) {
-      throw new ApprovalRefusedError(id, `response ${id} carries ${h.flags} risk flag(s): approve it with --reason saying why they are acceptable, or edit it`);
+      throw new ApprovalRefusedError(
+        id,
+        `response ${id} carries ${h.flags} risk flag(s): approve it with --reason saying why they are acceptable, or edit it`,
+        `Not approved: this response carries ${h.flags} risk flag(s). Say why they are acceptable in the field by Approve, or edit it.`,
+      );
     }
     const who = await decider(tx, h.workspace_id, opts.by, h.rep_email);
     const overridden = h.grounding === 'flagged' ? h.flags : 0;
@@ -285,10 +296,12 @@ export async function checkAndSaveResponse(
   const r = await tx.query<ResponseRow>(`${SELECT_RESPONSE} WHERE rr.id = :id::uuid FOR UPDATE OF rr`, { id });
   const row = r.rows[0];
   if (!row) throw new NotFoundError(`response ${id} does not exist: list drafts with \`prospector drafts list\``);
-  if (row.status !== 'draft') throw new EditRefusedError(id, `response ${id} is ${row.status}: its words are frozen once decided on`);
-  if (!edit.body.trim()) throw new EditRefusedError(id, `the new body of response ${id} is empty: nothing was changed`);
+  if (row.status !== 'draft') {
+    throw new EditRefusedError(id, `response ${id} is ${row.status}: its words are frozen once decided on`, `Not saved: this response is already ${row.status} (since this page was loaded), and its words are frozen once decided on.`);
+  }
+  if (!edit.body.trim()) throw new EditRefusedError(id, `the new body of response ${id} is empty: nothing was changed`, 'Not saved: the body is empty.');
   const subject = (edit.subject === undefined ? row.subject : edit.subject)?.trim() || null;
-  if (!subject) throw new EditRefusedError(id, `response ${id} is an email: its subject cannot be empty`);
+  if (!subject) throw new EditRefusedError(id, `response ${id} is an email: its subject cannot be empty`, 'Not saved: an email’s subject cannot be empty.');
 
   const current = await view(tx, row);
   const draft = carryCitations(
@@ -306,7 +319,7 @@ export async function checkAndSaveResponse(
     tone: { maxWords: tone.rows[0]?.max_words ?? 120, bannedPhrases: tone.rows[0]?.banned_phrases ?? [], signature: rep.rows[0]?.signature ?? null },
   };
   const report = checkResponse(evidence, subject, draft);
-  if (!report.body.trim()) throw new EditRefusedError(id, `the new body of response ${id} holds only citation markers: write the words`);
+  if (!report.body.trim()) throw new EditRefusedError(id, `the new body of response ${id} holds only citation markers: write the words`, 'Not saved: the body holds only citation markers; write the words.');
   const changed = report.body !== row.body || report.subject !== row.subject;
   if (edit.resign) await saveCheckedEdit(tx, 'reply_response', id, report, false, null);
   else await saveCheckedEdit(tx, 'reply_response', id, report, changed, (await decider(tx, row.workspace_id, edit.by, row.rep_email)).userId);

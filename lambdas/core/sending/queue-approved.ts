@@ -30,6 +30,11 @@ export function repGoneReason(what: string, repEmail: string, harm = 'it would g
   return `${what} cannot be approved: its rep ${repEmail} is no longer a user of this workspace, and ${harm}. Reject it, hand their drafts to another rep (\`prospector reps hand-over ${repEmail} --to REP\`), or add them back to the onboarding's users.`;
 }
 
+/** `repGoneReason` for the web app, at the draft's card. */
+export function repGoneReasonWeb(repEmail: string, harm = 'it would go out from their address under their signature'): string {
+  return `Not approved: its rep ${repEmail} is no longer a user of this workspace, and ${harm}. Reject it, hand their drafts to another rep on the Team page, or add them back to the onboarding's users.`;
+}
+
 /** The rep's active mailbox, created with the defaults when there is none. Returns its id. */
 export async function ensureRepMailbox(sql: Sql, workspaceId: string, repEmail: string, now: Date, provider: 'smtp' | 'ses' = 'smtp'): Promise<string> {
   const found = await sql.query<{ id: string }>(repMailboxSql('mb.id', ':ws::uuid', ':email'), { ws: workspaceId, email: repEmail.toLowerCase() });
@@ -52,11 +57,15 @@ export async function queueApprovedSequence(sql: Sql, sequenceId: string, now: D
   );
   const row = seq.rows[0];
   if (!row) return undefined;
-  if (!row.rep_is_user) throw new ApprovalRefusedError(sequenceId, repGoneReason(`sequence ${sequenceId}`, row.rep_email));
+  if (!row.rep_is_user) throw new ApprovalRefusedError(sequenceId, repGoneReason(`sequence ${sequenceId}`, row.rep_email), repGoneReasonWeb(row.rep_email));
   const hold = await contactHold(sql, sequenceId, now);
   if (hold) {
     const later = hold.kind === 'cooling_off' ? ' or approve it after that date' : '';
-    throw new ApprovalRefusedError(sequenceId, `sequence ${sequenceId} cannot be approved: ${hold.reason}. Reject it (\`prospector drafts reject ${sequenceId.slice(0, 8)} --reason "…"\`)${later}.`);
+    throw new ApprovalRefusedError(
+      sequenceId,
+      `sequence ${sequenceId} cannot be approved: ${hold.reason}. Reject it (\`prospector drafts reject ${sequenceId.slice(0, 8)} --reason "…"\`)${later}.`,
+      `Not approved: ${hold.reason}. Reject it${later}.`,
+    );
   }
   if (row.emails === 0) return undefined;
   await ensureRepMailbox(sql, row.workspace_id, row.rep_email, now);

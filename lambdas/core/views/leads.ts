@@ -33,7 +33,7 @@ export interface LeadListItem {
 
 /** The newest sequence of a lead and where it stands, or why drafting made none. */
 export type LeadOutreachGlance =
-  | { kind: 'sequence'; status: string; statusReason: string | null }
+  | { kind: 'sequence'; id: string; status: string; statusReason: string | null }
   | { kind: 'not_drafted' | 'drafting_failed'; reason: string };
 
 /** The leads list's outreach filter: where a lead's outreach stands (`LeadOutreachGlance`). */
@@ -81,13 +81,13 @@ export async function listLeads(sql: Sql, filter: LeadFilter): Promise<LeadListI
     id: string; email: string; name: string; title: string | null; company: string; domain: string; icp_slug: string | null; icp_name: string | null;
     run_status: LeadStatus | null; reason: string | null; research_id: string | null; research_status: string | null; fit_score: number | null;
     summary: string | null; researched_at: string | null; intent_score: number | null;
-    seq_status: string | null; seq_reason: string | null; draft_outcome: 'drafted' | 'not_drafted' | 'failed' | null; draft_reason: string | null; fit_threshold: number | null;
+    seq_id: string | null; seq_status: string | null; seq_reason: string | null; draft_outcome: 'drafted' | 'not_drafted' | 'failed' | null; draft_reason: string | null; fit_threshold: number | null;
   }>(
     `SELECT l.id, l.email, l.name, l.title, c.name AS company, c.domain, i.slug AS icp_slug, i.name AS icp_name,
             rl.status AS run_status, rl.reason, res.id AS research_id, res.status AS research_status, res.fit_score, res.summary,
             res.created_at AS researched_at,
             (SELECT max(ci.score) FROM company_intent ci WHERE ci.company_id = l.company_id AND (i.id IS NULL OR ci.icp_id = i.id)) AS intent_score,
-            seq.status AS seq_status, seq.status_reason AS seq_reason, d.outcome AS draft_outcome, d.reason AS draft_reason, i.fit_threshold
+            seq.id AS seq_id, seq.status AS seq_status, seq.status_reason AS seq_reason, d.outcome AS draft_outcome, d.reason AS draft_reason, i.fit_threshold
        FROM lead l
        JOIN lead_company c ON c.id = l.company_id
        LEFT JOIN icp i ON i.id = ${leadIcpId('l')}
@@ -95,7 +95,7 @@ export async function listLeads(sql: Sql, filter: LeadFilter): Promise<LeadListI
                            WHERE x.lead_id = l.id ORDER BY r.started_at DESC LIMIT 1) rl ON true
        LEFT JOIN LATERAL (SELECT y.id, y.status, y.fit_score, y.summary, y.created_at FROM research y
                            WHERE y.lead_id = l.id ORDER BY y.created_at DESC LIMIT 1) res ON true
-       LEFT JOIN LATERAL (SELECT s.status, s.status_reason FROM sequence s WHERE s.lead_id = l.id ORDER BY s.created_at DESC LIMIT 1) seq ON true
+       LEFT JOIN LATERAL (SELECT s.id, s.status, s.status_reason FROM sequence s WHERE s.lead_id = l.id ORDER BY s.created_at DESC LIMIT 1) seq ON true
        LEFT JOIN LATERAL (SELECT x.outcome, x.reason FROM lead_draft x JOIN run r ON r.id = x.run_id
                            WHERE x.lead_id = l.id ORDER BY r.started_at DESC LIMIT 1) d ON true
       WHERE l.workspace_id = :ws::uuid AND (:icp::text IS NULL OR i.slug = :icp::text) AND (:lead::uuid IS NULL OR l.id = :lead::uuid)
@@ -123,10 +123,10 @@ export async function listLeads(sql: Sql, filter: LeadFilter): Promise<LeadListI
  * `loadLastDraft` reads them for the lead's page.
  */
 function outreachGlance(x: {
-  seq_status: string | null; seq_reason: string | null; draft_outcome: 'drafted' | 'not_drafted' | 'failed' | null; draft_reason: string | null;
+  seq_id: string | null; seq_status: string | null; seq_reason: string | null; draft_outcome: 'drafted' | 'not_drafted' | 'failed' | null; draft_reason: string | null;
   fit_score: number | null; fit_threshold: number | null;
 }): LeadOutreachGlance | null {
-  if (x.seq_status) return { kind: 'sequence', status: x.seq_status, statusReason: x.seq_reason };
+  if (x.seq_id && x.seq_status) return { kind: 'sequence', id: x.seq_id, status: x.seq_status, statusReason: x.seq_reason };
   const last = lastDraftOrFit(x.draft_outcome ? { outcome: x.draft_outcome, reason: x.draft_reason, runId: null, at: null } : null, x.fit_score, x.fit_threshold);
   if (!last || last.outcome === 'drafted') return null;
   return { kind: last.outcome === 'failed' ? 'drafting_failed' : 'not_drafted', reason: last.reason ?? '–' };

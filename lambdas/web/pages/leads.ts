@@ -40,7 +40,7 @@ ${leads.length === 0
 function outreachCell(o: LeadOutreachGlance | null): Html | string {
   if (!o) return '–';
   if (o.kind === 'sequence') {
-    return html`<span class="status status-${o.status}">${o.status === 'draft' ? 'draft' : o.status}</span>${o.status === 'draft' ? html`<br><a href="/review">in the review queue</a>` : ''}${o.statusReason ? html`<br><span class="muted">${o.statusReason}</span>` : ''}`;
+    return html`<span class="status status-${o.status}">${o.status === 'draft' ? 'draft' : o.status}</span>${o.status === 'draft' ? html`<br><a href="/review#seq-${o.id}">in the review queue</a>` : ''}${o.statusReason ? html`<br><span class="muted">${o.statusReason}</span>` : ''}`;
   }
   return html`${o.kind === 'drafting_failed' ? 'drafting failed' : 'not drafted'}<br><span class="muted">${o.reason}</span>`;
 }
@@ -60,7 +60,7 @@ ${o.excluded ? html`<p class="flag">Not contacted: ${o.excluded}</p>` : ''}
 ${o.sequences.length
     ? html`<ul class="sequences">${o.sequences.map(
         (s) => html`<li>Sequence <code>${s.id.slice(0, 8)}</code> · <span class="status status-${s.status}">${s.status}</span>${s.statusReason ? html` (${s.statusReason})` : ''}
-· ${s.source === 'llm' ? 'drafted by the LLM' : 'drafted from templates'}${s.personalised ? '' : ', generic'} · sent by ${s.repEmail}${s.handedOverFrom ? ` (handed over from ${s.handedOverFrom})` : ''} · ${when(s.createdAt)}${s.status === 'draft' ? html` · <a href="/review">in the review queue</a>` : ''}</li>`,
+· ${s.source === 'llm' ? 'drafted by the LLM' : 'drafted from templates'}${s.personalised ? '' : ', generic'} · sent by ${s.repEmail}${s.handedOverFrom ? ` (handed over from ${s.handedOverFrom})` : ''} · ${when(s.createdAt)}${s.status === 'draft' ? html` · <a href="/review#seq-${s.id}">in the review queue</a>` : ''}</li>`,
       )}</ul>`
     : ''}
 ${draftLine}

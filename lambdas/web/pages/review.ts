@@ -10,8 +10,23 @@ import { withCitationMarkers, type MessageView, type SequenceView } from '#core/
 import { csrfField, externalLink, type Html } from '../layout.ts';
 import type { WebSession } from '../sessions.ts';
 
+/** The longest reason a decision keeps (the web app refuses a longer one, naming its length). */
+export const REASON_MAX = 2000;
+
 /** Every draft of the workspace, or the signed-in rep's only. */
 export type QueueView = 'all' | 'mine';
+
+/**
+ * A refused action on one draft, shown at its card with what was typed kept: the edit's subject
+ * and body (its editor open), or the reason given to approve or reject.
+ */
+export interface Refusal {
+  sequenceId: string;
+  error: string;
+  edit?: { messageId: string; subject?: string; body: string };
+  approveReason?: string;
+  rejectReason?: string;
+}
 
 /** Keeps the queue's view through a form's post and its redirect back. */
 const viewField = (view: QueueView): Html => (view === 'mine' ? html`<input type="hidden" name="view" value="mine">` : html``);
@@ -47,16 +62,18 @@ function flagList(m: MessageView): Html {
   )}</ul>`;
 }
 
-function messageBlock(session: WebSession, view: QueueView, stepLabel: string, m: MessageView): Html {
-  const editable = withCitationMarkers(m.body, m.citations);
+function messageBlock(session: WebSession, view: QueueView, stepLabel: string, m: MessageView, typed: Refusal['edit'] | undefined): Html {
+  const mine = typed?.messageId === m.id ? typed : undefined;
+  const editable = mine ? mine.body : withCitationMarkers(m.body, m.citations);
+  const subject = mine?.subject ?? m.subject;
   return html`<section class="message" id="msg-${m.id}" aria-label="${stepLabel}${m.variant ? `, variant ${m.variant}` : ''}">
 <h3>${stepLabel}${m.variant ? ` · variant ${m.variant} (${m.angle})` : ''} <span class="verdict verdict-${m.grounding}">${m.grounding}</span>${m.edits ? html` <span class="muted">edited ${m.edits}×</span>` : ''}</h3>
 ${m.subject !== null ? html`<p class="subject"><span class="muted">Subject:</span> ${m.subject}</p>` : ''}
 ${bodyWithCitations(m)}
 ${flagList(m)}
-<details class="edit"><summary>Edit this message</summary>
+<details class="edit"${mine ? ' open' : ''}><summary>Edit this message</summary>
 <form method="post" action="/review/messages/${m.id}/edit">${csrfField(session)}${viewField(view)}
-${m.subject !== null ? html`<label for="subj-${m.id}">Subject</label><input id="subj-${m.id}" name="subject" value="${m.subject}" required>` : ''}
+${m.subject !== null ? html`<label for="subj-${m.id}">Subject</label><input id="subj-${m.id}" name="subject" value="${subject}" required>` : ''}
 <label for="body-${m.id}">Body (cite facts with [f1] after a sentence)</label>
 <textarea id="body-${m.id}" name="body" rows="7" required>${editable}</textarea>
 <button type="submit">Save and check again</button>
@@ -64,7 +81,7 @@ ${m.subject !== null ? html`<label for="subj-${m.id}">Subject</label><input id="
 </section>`;
 }
 
-function actions(session: WebSession, view: QueueView, s: SequenceView, held: string | undefined, repGone: boolean): Html {
+function actions(session: WebSession, view: QueueView, s: SequenceView, held: string | undefined, repGone: boolean, refusal: Refusal | undefined): Html {
   const flagCount = Object.values(s.flagCounts).reduce((n, c) => n + (c ?? 0), 0);
   const approvable = s.grounding === 'grounded' || s.grounding === 'flagged';
   const rejectWith = held ?? (repGone ? `its rep ${s.repEmail} is no longer a user` : undefined);
@@ -76,28 +93,29 @@ ${held
     : approvable
     ? html`<form method="post" action="/review/${s.id}/approve" class="approve">${csrfField(session)}${viewField(view)}
 ${flagCount || s.grounding === 'flagged'
-        ? html`<label for="why-${s.id}">Why the ${flagCount} flag(s) are acceptable (required)</label><input id="why-${s.id}" name="reason" required>`
+        ? html`<label for="why-${s.id}">Why the ${flagCount} flag(s) are acceptable (required)</label><input id="why-${s.id}" name="reason" required maxlength="${REASON_MAX}"${refusal?.approveReason ? html` value="${refusal.approveReason}"` : ''}>`
         : ''}
 <button type="submit" class="primary">Approve</button></form>`
     : html`<p class="blocked">${s.grounding === 'blocked' ? 'Blocked: edit the blocked message so the checker passes it, or reject.' : 'Not checked yet: save the message to have it checked.'}</p>`}
 <form method="post" action="/review/${s.id}/reject" class="reject">${csrfField(session)}${viewField(view)}
-<label for="rej-${s.id}">Reason to reject</label><input id="rej-${s.id}" name="reason" required${rejectWith ? html` value="${rejectWith}"` : ''}>
+<label for="rej-${s.id}">Reason to reject</label><input id="rej-${s.id}" name="reason" required maxlength="${REASON_MAX}"${(refusal?.rejectReason ?? rejectWith) ? html` value="${refusal?.rejectReason ?? rejectWith}"` : ''}>
 <button type="submit">Reject</button></form>
 </div>`;
 }
 
 /** One draft sequence as a card; `held`: why its lead may not be written to now (no Approve then). */
-function draftCard(session: WebSession, view: QueueView, s: SequenceView, held: string | undefined, repGone: boolean): Html {
+function draftCard(session: WebSession, view: QueueView, s: SequenceView, held: string | undefined, repGone: boolean, refusal: Refusal | undefined): Html {
   const l = s.lead;
   const rep = `${s.repEmail === session.email ? 'you' : `${s.repEmail}${repGone ? ' (no longer a user)' : ''}`}${s.handedOver ? ` (handed over from ${s.handedOver.from}${s.handedOver.by ? ` by ${s.handedOver.by === session.email ? 'you' : s.handedOver.by}` : ''})` : ''}`;
   return html`<article class="draft" id="seq-${s.id}" tabindex="-1" aria-labelledby="h-${s.id}">
 <h2 id="h-${s.id}">${l.name} · ${l.company} <span class="verdict verdict-${s.grounding ?? 'none'}">${s.grounding ?? '–'}</span></h2>
+${refusal ? html`<div class="error" role="alert"><p>${refusal.error}</p></div>` : ''}
 <p class="muted">${l.email}${l.title ? ` · ${l.title}` : ''} · sent by ${rep} · ICP ${s.icp ?? '–'} · persona ${s.persona} · fit ${s.fitScore ?? '–'}/100 · ${s.templateLabel ?? 'written by the language model'}
 · <a href="/leads/${l.id}">research</a> · site ${externalLink(`https://${l.domain}/`, l.domain)}</p>
 ${s.steps.map((st) =>
-    st.messages.filter((m) => m.sendable).map((m) => messageBlock(session, view, `Step ${st.position}: ${st.kind.replace(/_/g, ' ')}, day ${st.dayOffset}`, m)),
+    st.messages.filter((m) => m.sendable).map((m) => messageBlock(session, view, `Step ${st.position}: ${st.kind.replace(/_/g, ' ')}, day ${st.dayOffset}`, m, refusal?.edit)),
   )}
-${actions(session, view, s, held, repGone)}
+${actions(session, view, s, held, repGone, refusal)}
 </article>`;
 }
 
@@ -111,9 +129,9 @@ export function reviewQueue(
   session: WebSession,
   drafts: SequenceView[],
   held: ReadonlyMap<string, string>,
-  shown: { view: QueueView; counts: { all: number; mine: number } },
+  shown: { view: QueueView; counts: { all: number; mine: number }; refusal?: Refusal },
 ): Html {
-  const { view, counts } = shown;
+  const { view, counts, refusal } = shown;
   // a draft whose rep was removed by a re-import is not approved (it would go out as them)
   const repGone = (d: SequenceView) => !d.repIsUser;
   const unflagged = drafts.filter((d) => !held.has(d.id) && !repGone(d) && d.grounding === 'grounded' && Object.values(d.flagCounts).every((c) => !c)).length;
@@ -134,5 +152,5 @@ ${drafts.length === 0
       ? html`<p>None of the ${counts.all} draft(s) waiting is sent by you: <a href="/review">see everyone's</a>.</p>`
       : html`<p>Nothing to review. Drafts appear here after research finds leads above their ICP's fit threshold.</p>`
     : ''}
-${drafts.map((d) => draftCard(session, view, d, held.get(d.id), repGone(d)))}`;
+${drafts.map((d) => draftCard(session, view, d, held.get(d.id), repGone(d), refusal?.sequenceId === d.id ? refusal : undefined))}`;
 }

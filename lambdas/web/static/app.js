@@ -5,13 +5,13 @@
   'use strict';
   function drafts() { return Array.prototype.slice.call(document.querySelectorAll('article.draft')); }
   var current = -1;
-  function select(index) {
+  function select(index, stay) {
     var all = drafts();
     if (all.length === 0) return;
     current = Math.max(0, Math.min(all.length - 1, index));
     all.forEach(function (d, i) { d.classList.toggle('current', i === current); });
-    all[current].focus();
-    all[current].scrollIntoView({ block: 'nearest' });
+    all[current].focus({ preventScroll: !!stay });
+    if (!stay) all[current].scrollIntoView({ block: 'nearest' });
   }
   function currentDraft() {
     var all = drafts();
@@ -73,9 +73,15 @@
         try { localStorage.setItem(STORE, box.checked ? 'on' : 'off'); } catch (e) { /* not remembered */ }
       });
     }
-    // After an action the queue reloads: start on the draft named in the address, else the first.
-    var target = location.hash ? document.getElementById(location.hash.slice(1)) : null;
+    // After an action the queue reloads: start on the draft named in the address, or the one whose
+    // action was refused (its reason is in its card), in view; else on the first, where the page
+    // stands, so that the notice or error at the top stays in sight.
     var all = drafts();
-    if (all.length) select(target && all.indexOf(target) >= 0 ? all.indexOf(target) : 0);
+    if (!all.length) return;
+    var target = location.hash ? document.getElementById(location.hash.slice(1)) : null;
+    var refusedAt = document.querySelector('article.draft .error');
+    if (refusedAt) target = refusedAt.closest('article.draft');
+    var at = target ? all.indexOf(target) : -1;
+    if (at >= 0) select(at); else select(0, true);
   });
 })();
