@@ -318,7 +318,8 @@ Examples:
           print(
             table(
               summaries.map((s) => ({
-                run: s.runId, workspace: s.workspace, status: s.status, started: s.startedAt.slice(0, 19).replace('T', ' '), researcher: s.llmProvider,
+                // a watch run re-checks companies already researched: it finds no lead
+                run: s.runId, workspace: s.workspace, status: s.status, kind: s.leadSource === 'watch' ? 'watch' : s.leadSource.startsWith('file:') ? 'file' : 'search', started: s.startedAt.slice(0, 19).replace('T', ' '), researcher: s.llmProvider,
                 found: s.leadsFound, researched: s.leadsResearched, skipped: s.leadsSkipped, failed: s.leadsFailed, duplicates: s.duplicates,
                 new: s.leadsNew, drafted: s.leadsDrafted, tokens: s.promptTokens + s.completionTokens,
               })),

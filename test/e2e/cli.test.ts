@@ -119,7 +119,7 @@ describe('prospector CLI', { timeout: 120_000 }, () => {
     expect(unknown.stdout).toBe('');
     // the text table counts what the run drafted beside what it found
     const table = (await prospector(home, ['runs'])).stdout.split('\n');
-    expect(table[0].trim().split(/\s+/)).toEqual(['run', 'workspace', 'status', 'started', 'researcher', 'found', 'researched', 'skipped', 'failed', 'duplicates', 'new', 'drafted', 'tokens']);
+    expect(table[0].trim().split(/\s+/)).toEqual(['run', 'workspace', 'status', 'kind', 'started', 'researcher', 'found', 'researched', 'skipped', 'failed', 'duplicates', 'new', 'drafted', 'tokens']);
     expect(table[2].trim().split(/\s+/).slice(-2)).toEqual(['0', '0']);
     const limit = await prospector(home, ['runs', '--limit', 'abc']);
     expect(limit.code).toBe(2);

@@ -12,6 +12,7 @@ import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts
 import { SAMPLE_ONBOARDING } from '#local/cli.ts';
 import { openLocal, runOnce, type LocalRuntime } from '#local/runner.ts';
 import { formatWatch, watchOnce, type WatchReport } from '#local/watch.ts';
+import { exportRun, type ExportRecord } from '#local/export.ts';
 
 const LEADS = [
   { company_name: 'Pipewright', company_website: 'https://pipewright.example', lead_email: 'florian.maier@pipewright.example', lead_name: 'Florian Maier' },
@@ -25,6 +26,7 @@ describe('prospector watch', () => {
   let notDue: WatchReport;
   let unchanged: WatchReport;
   let changed: WatchReport;
+  let unchangedExport: ExportRecord[];
   const open = (version: string) => openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent', PROSPECTOR_SAMPLE_WEB_VERSION: version } });
 
   beforeAll(async () => {
@@ -35,6 +37,7 @@ describe('prospector watch', () => {
     expect(first.leadsResearched).toBeGreaterThanOrEqual(2);
     notDue = await watchOnce(rt);
     unchanged = await watchOnce(rt, { all: true });
+    unchangedExport = await exportRun(rt.deps.sql, unchanged.runId);
     await rt.close();
     rt = await open('2');
     changed = await watchOnce(rt, { all: true });
@@ -61,6 +64,14 @@ describe('prospector watch', () => {
     expect(unchanged.llmCalls).toBe(0);
     expect(unchanged.tokens).toBe(0);
     expect(formatWatch(unchanged)).toContain('unchanged (');
+    // the watch run, now the latest, still shows each company's research as current: export,
+    // report and replay default to it
+    expect(unchangedExport).toHaveLength(unchanged.companies.length);
+    for (const r of unchangedExport) {
+      expect(r, r.domain).toMatchObject({ status: 'researched', failureReason: null });
+      expect(r.facts.length, r.domain).toBeGreaterThan(0);
+      expect(r.researchRunId, r.domain).not.toBe(unchanged.runId);
+    }
   });
 
   test('second version: the edited sites are changed with signals and researched again; the untouched one is unchanged', () => {

@@ -75,8 +75,18 @@ export async function recheckCompany(deps: Deps, rawInput: RecheckInput): Promis
       sameHash: reuse.same_hash, changedPages: status === 'unchanged' ? 0 : changedPages, signals: status === 'unchanged' ? 0 : signals, research, reason,
     },
   );
-  // A repeated step finds the lead already skipped.
-  if (!research && lead.status !== 'skipped') await moveRunLead(sql, runId, leadId, 'skipped', { reason: reason ?? 'not researched again' });
+  // A repeated step finds the lead already skipped. An unchanged company's research stays current:
+  // the run lead points at it, as a re-run's unchanged skip does, so the watch run's export,
+  // report and replay show it (lambdas/core/views/research-status.ts).
+  if (!research && lead.status !== 'skipped') {
+    const current = status === 'unchanged'
+      ? (await sql.query<{ id: string }>(
+          `SELECT id FROM research WHERE lead_id = :leadId::uuid AND status = 'researched' ORDER BY created_at DESC LIMIT 1`,
+          { leadId },
+        )).rows[0]?.id ?? null
+      : null;
+    await moveRunLead(sql, runId, leadId, 'skipped', { reason: reason ?? 'not researched again', researchId: current });
+  }
   deps.log.info('company re-checked', { runId, leadId, domain: lead.domain, status, research, signals, notModified: reuse.not_modified, sameHash: reuse.same_hash });
   return { status, research, pages: reuse.pages, notModified: reuse.not_modified, sameHash: reuse.same_hash, changedPages, signals };
 }
