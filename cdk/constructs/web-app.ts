@@ -14,7 +14,7 @@
  *   the Plus feature plan with threat protection enforced. A public app client (no secret to
  *   keep), authorization code with PKCE only, scopes `openid email`.
  * - Grants: the Data API (the Sql port), reads of the lake areas the pages read
- *   (EDGE_FUNCTIONS.Web.lakeReads: the stored page text a fact cites) and `states:StartExecution`
+ *   (EDGE_FUNCTIONS.Web.lakeReads: the stored page text a fact cites, a reply's parsed mail) and `states:StartExecution`
  *   on the prospecting state machine (redrive from the Runs page), nothing else.
  */
 import { Aws, CfnOutput, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';

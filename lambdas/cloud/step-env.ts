@@ -62,7 +62,7 @@ export type WebSignInKey = (typeof WEB_SIGN_IN)[number];
 export const EDGE_FUNCTIONS = {
   SesEvents: { handler: 'ses-events', env: [...SQL] },
   Unsubscribe: { handler: 'unsubscribe', env: [...SQL, 'UNSUBSCRIBE_SECRET_ARN'] },
-  Web: { handler: 'web', env: [...SQL, ...LAKE, ...WEB_SIGN_IN, 'PROSPECTING_STATE_MACHINE_ARN'], lakeReads: ['cleanText'] },
+  Web: { handler: 'web', env: [...SQL, ...LAKE, ...WEB_SIGN_IN, 'PROSPECTING_STATE_MACHINE_ARN'], lakeReads: ['cleanText', 'replyMail'] },
 } as const satisfies Record<string, { handler: string; env: readonly CloudEnvKey[]; lakeReads?: readonly LakeArea[] }>;
 export type EdgeFunctionId = keyof typeof EDGE_FUNCTIONS;
 

@@ -47,7 +47,10 @@ import { listSuppressions } from '#core/views/suppression.ts';
 import { listRuns, showRun, stageCounts } from '#core/views/runs.ts';
 import { notice, page, type Html } from './layout.ts';
 import { executionRef } from './execution.ts';
-import { INBOX_FILTERS, inboxList, type InboxFilter } from './pages/inbox.ts';
+import { INBOX_FILTERS, INBOX_TEXTS, inboxList, type InboxFilter } from './pages/inbox.ts';
+import { newText } from '#core/replies/respond.ts';
+import { InboundMail } from '#core/replies/parse.ts';
+import { lakeKeys } from '#core/lake-keys.ts';
 import { COMPANY_FIELDS, companyForm, companyValues, withCompany, type CompanyFieldName, type CompanyFormValues } from './pages/company-form.ts';
 import { leadDetail, leadsList } from './pages/leads.ts';
 import { onboardingPage, type OnboardingIssueView } from './pages/onboarding.ts';
@@ -514,12 +517,43 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     });
     const drafts = new Map<string, ResponseView>();
     for (const r of replies) if (r.response?.status === 'draft') drafts.set(r.response.id, await getResponse(sql, r.response.id));
+    // the prospect's words, from the mail as the replies machine parsed it (eight reads at a time)
+    const texts = new Map<string, string | null>();
+    const shown = replies.slice(0, INBOX_TEXTS);
+    for (let i = 0; i < shown.length; i += 8) {
+      await Promise.all(shown.slice(i, i + 8).map(async (r) => {
+        const mail = await storedMail(session.workspaceId, r.contentSha256).catch(() => null);
+        texts.set(r.id, mail ? newText(mail) : null);
+      }));
+    }
     const done = c.req.query('done') ?? '';
     const told = extra.error ? null : Object.hasOwn(INBOX_NOTICES, done) ? notice(INBOX_NOTICES[done]) : null;
-    return c.html(page({ title: 'Inbox', session, current: '/inbox', notice: told, error: extra.error ?? null }, inboxList(replies, filter, { session, drafts })), extra.status ?? 200);
+    return c.html(page({ title: 'Inbox', session, current: '/inbox', notice: told, error: extra.error ?? null }, inboxList(replies, filter, { session, drafts, texts })), extra.status ?? 200);
   }
 
   app.get('/inbox', (c) => renderInbox(c));
+
+  /**
+   * A reply's mail as the replies machine's Parse step kept it (lakeKeys.replyMail, per workspace):
+   * the web app reads that area of the lake, not the raw inbound mail. Null when it is not there.
+   */
+  async function storedMail(workspaceId: string, contentSha256: string | null): Promise<InboundMail | null> {
+    if (!contentSha256) return null;
+    const json = await lake.get(lakeKeys.replyMail(workspaceId, contentSha256));
+    return json ? InboundMail.parse(JSON.parse(json.toString('utf8'))) : null;
+  }
+
+  // The stored mail of a reply as plain text (never rendered as HTML; nosniff and the CSP apply).
+  app.get('/inbox/replies/:id/mail', async (c) => {
+    const id = uuidParam(c, 'id');
+    const ws = c.get('session').workspaceId;
+    const found = await sql.query<{ content_sha256: string | null }>(`SELECT content_sha256 FROM reply WHERE id = :id::uuid AND workspace_id = :ws::uuid`, { id, ws });
+    if (!found.rows[0]) throw new NotFoundError(`no reply ${id} in this workspace`);
+    const mail = await storedMail(ws, found.rows[0].content_sha256);
+    if (!mail) throw new NotFoundError('the stored mail of this reply is not in the lake');
+    const head = [`From: ${mail.from ? (mail.from.name ? `${mail.from.name} <${mail.from.address}>` : mail.from.address) : '(none)'}`, `Date: ${mail.date ?? '(none)'}`, `Subject: ${mail.subject}`];
+    return c.body(`${head.join('\n')}\n\n${mail.text}${mail.textTruncated ? '\n\n[the text is cut here: the mail is longer]' : ''}\n`, 200, { 'Content-Type': 'text/plain; charset=utf-8' });
+  });
 
   /** The response id in the path, checked to be a response of the session's workspace; with its reply. */
   async function ownedResponse(c: Context<AppEnv>): Promise<{ id: string; replyId: string }> {

@@ -83,7 +83,7 @@ describe('the function and its API', () => {
     });
   });
 
-  it('least privilege: the Data API, its secret, and reads of stored page text; no lake writes, no other secret', () => {
+  it('least privilege: the Data API, its secret, and reads of stored page text and reply mail; no lake writes, no other secret', () => {
     const role = resources[idOf(stateless.webApp!.function)].Properties.Role['Fn::GetAtt'][0];
     const statements = statementsOfRole(resources, role);
     const all = statements.flatMap(actionsOf);
@@ -91,7 +91,9 @@ describe('the function and its API', () => {
     expect(all.filter((a) => a.startsWith('s3:')).sort()).toEqual(['s3:GetObject', 's3:ListBucket']);
     const get = statements.find((s) => actionsOf(s).includes('s3:GetObject'))!;
     expect(JSON.stringify(get.Resource)).toContain('/clean/text/*');
-    expect(JSON.stringify(get.Resource)).not.toMatch(/raw\/|llm\/|outbox|inbound/);
+    // the inbox shows a reply's words from the mail the replies machine parsed, not the raw mail
+    expect(JSON.stringify(get.Resource)).toContain('/replies/*/mail.json');
+    expect(JSON.stringify(get.Resource)).not.toMatch(/raw\/|llm\/|outbox|inbound|classification/);
     const secretReads = statements.filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'));
     expect(secretReads).toHaveLength(1);
     expect(JSON.stringify(secretReads[0].Resource)).not.toMatch(/Groq|Unsubscribe/i);

@@ -5,13 +5,15 @@
  * checker (so citations and verdicts are the checker's), stored page text in a folder lake, and
  * one quote that carries a `<script>` as a hostile page would.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { FolderLake } from '#adapters/folder-lake.ts';
 import type { PgliteSql } from '#adapters/pglite-sql.ts';
 import { importOnboarding, loadOnboardingFile } from '#core/onboarding/import.ts';
+import { lakeKeys } from '#core/lake-keys.ts';
+import type { InboundMail } from '#core/replies/parse.ts';
 import { editMessage } from '#core/outreach/repository.ts';
 import { expect } from 'vitest';
 import type { createWebApp } from '#web/app.ts';
@@ -79,23 +81,39 @@ async function recordRun(db: PgliteSql, researched: SeededLead, [failed, skipped
   await db.query(`UPDATE run SET status = 'succeeded', finished_at = started_at + interval '42 seconds' WHERE id = :run::uuid`, { run });
 }
 
-/** A reply row as the replies machine leaves it (its trigger applies the effects: an opt-out is suppressed). */
+/**
+ * A reply row as the replies machine leaves it (its trigger applies the effects: an opt-out is
+ * suppressed); with `text`, the parsed mail its Parse step keeps in the lake (lakeKeys.replyMail).
+ */
 async function storeReply(db: PgliteSql, r: {
   workspaceId: string; from: string; subject: string; label: string; confidence: number; needsReview?: boolean;
   lead?: SeededLead; sequenceId?: string; match: string; action: string; evidence?: string; minutesAgo: number;
+  mail?: { lake: FolderLake; text: string };
 }): Promise<string> {
   const id = randomUUID();
+  const sha = r.mail ? createHash('sha256').update(`${id}\n${r.mail.text}`).digest('hex') : null;
+  if (r.mail) {
+    const mail: InboundMail = {
+      messageId: `<${id}@example.test>`, inReplyTo: null, references: [], from: { address: r.from, name: '' }, to: [], cc: [], replyTo: [],
+      subject: r.subject, date: new Date().toISOString(), headers: {}, text: r.mail.text, textFromHtml: false, textTruncated: false,
+      deliveryStatus: null, sizeBytes: Buffer.byteLength(r.mail.text), contentSha256: sha!,
+    };
+    await r.mail.lake.put(lakeKeys.replyMail(r.workspaceId, sha!), JSON.stringify(mail));
+  }
   await db.query(
-    `INSERT INTO reply (id, workspace_id, rfc_message_id, sequence_id, lead_id, from_email, subject, received_at, raw_key, classification,
+    `INSERT INTO reply (id, workspace_id, rfc_message_id, sequence_id, lead_id, from_email, subject, received_at, raw_key, content_sha256, classification,
                         classified_by, confidence, needs_review, thread_match, action, evidence)
-     VALUES (:id::uuid, :ws::uuid, :mid, :seq::uuid, :lead::uuid, :from, :subject, now() - make_interval(mins => :ago::int), :raw, :label,
+     VALUES (:id::uuid, :ws::uuid, :mid, :seq::uuid, :lead::uuid, :from, :subject, now() - make_interval(mins => :ago::int), :raw, :sha, :label,
              'llm', :conf, :review, :match, :action, :evidence)`,
     { id, ws: r.workspaceId, mid: `<${id}@example.test>`, seq: r.sequenceId ?? null, lead: r.lead?.leadId ?? null, from: r.from, subject: r.subject,
-      ago: r.minutesAgo, raw: `inbound/${id}.eml`, label: r.label, conf: r.confidence, review: r.needsReview ?? false, match: r.match, action: r.action,
+      ago: r.minutesAgo, raw: `inbound/${id}.eml`, sha, label: r.label, conf: r.confidence, review: r.needsReview ?? false, match: r.match, action: r.action,
       evidence: r.evidence ?? null },
   );
   return id;
 }
+
+/** What the interested prospect wrote, above the quoted first touch the inbox leaves out. */
+export const INTERESTED_REPLY_TEXT = 'Sounds useful <b>for us</b>. Could we talk next week about the cross-dock rollout?\n\nOn Mon, Maya Okafor wrote:\n> You opened two cross-dock sites.';
 
 /** The words of the fixture's suggested responses (a plain answer the checker finds grounded). */
 export const RESPONSE_BODY = 'Hi,\n\nThanks for getting back to me. Would Tuesday or Wednesday suit you for a short call?\n\nMaya';
@@ -146,6 +164,7 @@ export async function webFixture(): Promise<WebFixture> {
   const interested = await storeReply(db, {
     workspaceId, from: 'dana@northwind-freight.example', subject: EVIL_REPLY_SUBJECT, label: 'interested', confidence: 0.92, lead: northwind,
     sequenceId: sequences.northwind.sequenceId, match: 'in_reply_to', action: 'stopped the sequence; opened a task for the rep', evidence: EVIL_REPLY_EVIDENCE, minutesAgo: 5,
+    mail: { lake, text: INTERESTED_REPLY_TEXT },
   });
   await db.query(
     `INSERT INTO rep_task (id, workspace_id, lead_id, reply_id, kind, title, due_on) VALUES (gen_random_uuid(), :ws::uuid, :lead::uuid, :reply::uuid, 'interested', :title, '2026-12-03')`,
@@ -158,7 +177,7 @@ export async function webFixture(): Promise<WebFixture> {
   });
   const rivalReply = await storeReply(db, {
     workspaceId: rival.workspaceId, from: 'rita@rival-target.example', subject: 'Rival secret reply', label: 'interested', confidence: 0.9, lead: rivalLead, match: 'address',
-    action: 'opened a task', minutesAgo: 10,
+    action: 'opened a task', minutesAgo: 10, mail: { lake, text: 'Our secret plans for next quarter.' },
   });
   await db.query(`INSERT INTO suppression (id, workspace_id, kind, value, reason, source) VALUES (gen_random_uuid(), :ws::uuid, 'email', 'secret@rival-only.example', 'rival customer', 'onboarding')`, { ws: rival.workspaceId });
 

@@ -259,6 +259,10 @@ suite('the web app in Chromium', () => {
     await expect(interested.locator('.subject').textContent()).resolves.toBe(`Re: cross-dock <script>document.title='pwned'</script>`);
     expect(await page.title()).toBe('Inbox · Prospector');
     await expect(page.locator(`#reply-${f.replies.review}`).textContent()).resolves.toContain('needs review');
+    // what the prospect wrote is on the page, as text (its <b> is not markup)
+    await expect(interested.locator('.reply-words').isVisible()).resolves.toBe(true);
+    await expect(interested.locator('.reply-words').textContent()).resolves.toBe('Sounds useful <b>for us</b>. Could we talk next week about the cross-dock rollout?');
+    expect(await interested.locator('.reply-words b').count()).toBe(0);
     await shot('inbox');
     await tabTo(`#reply-${f.replies.interested} a[href="/leads/${f.leads.northwind.leadId}"]`);
     await Promise.all([page.waitForURL(new RegExp(`/leads/${f.leads.northwind.leadId}$`)), page.keyboard.press('Enter')]);

@@ -47,6 +47,32 @@ describe('suggested response', () => {
     expect(page).not.toContain(f.responses.rival);
   });
 
+  test("the prospect's words are on the inbox as text, open where a rep decides; the whole mail is a plain-text page of its workspace only", async () => {
+    const page = await (await rep.get('/inbox')).text();
+    const row = page.slice(page.indexOf(`<tr id="reply-${f.replies.interested}"`), page.indexOf('</tr>', page.indexOf(`<tr id="reply-${f.replies.interested}"`)));
+    // the new text, escaped, without the quoted first touch; open, since a response waits for approval
+    expect(row).toContain('<details class="reply-text" open><summary>Their words</summary><div class="reply-words">Sounds useful &lt;b&gt;for us&lt;/b&gt;. Could we talk next week about the cross-dock rollout?</div></details>');
+    expect(row).not.toContain('You opened two cross-dock sites.');
+    expect(row).toContain(`<a class="mail-link" href="/inbox/replies/${f.replies.interested}/mail">The whole mail as text</a>`);
+    // a reply whose parsed mail is not in the lake says so, and still shows the rest of its row
+    const review = page.slice(page.indexOf(`<tr id="reply-${f.replies.review}"`), page.indexOf('</tr>', page.indexOf(`<tr id="reply-${f.replies.review}"`)));
+    expect(review).toContain('<p class="muted">The stored mail could not be read.</p>');
+    expect(review).not.toContain('The whole mail as text');
+    expect(page).not.toContain('Our secret plans');
+
+    const mail = await rep.get(`/inbox/replies/${f.replies.interested}/mail`);
+    expect(mail.status).toBe(200);
+    expect(mail.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(mail.headers.get('x-content-type-options')).toBe('nosniff');
+    const text = await mail.text();
+    expect(text).toMatch(/^From: dana@northwind-freight\.example\nDate: \S+\nSubject: /);
+    expect(text).toContain('Sounds useful <b>for us</b>.');
+    expect(text).toContain('> You opened two cross-dock sites.');
+    expect((await rep.get(`/inbox/replies/${f.replies.rival}/mail`)).status).toBe(404);
+    expect((await rival.get(`/inbox/replies/${f.replies.rival}/mail`)).status).toBe(200);
+    expect((await rep.get(`/inbox/replies/${f.replies.review}/mail`)).status).toBe(404);
+  });
+
   test('approve without the CSRF token is refused (403) and changes nothing', async () => {
     const res = await rep.post(`/inbox/responses/${f.responses.interested}/approve`, {}, false);
     expect(res.status).toBe(403);

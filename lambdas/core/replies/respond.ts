@@ -37,7 +37,7 @@ import type { Lake, Sql } from '../ports.ts';
 import { DEFAULT_MODELS, supportsStrictJsonSchema } from '../research/models.ts';
 import { blockJson, parsePromptFile, PROMPTS, renderTemplate } from '../research/prompts.ts';
 import { neutraliseDelimiters } from '../research/text.ts';
-import { parseMail } from './parse.ts';
+import { parseMail, type InboundMail } from './parse.ts';
 import { stripReply } from './strip.ts';
 
 /** The response prompt (`prompts/respond.v<N>.md`). Bundlers must ship `prompts/` next to this module. */
@@ -209,7 +209,11 @@ async function loadRep(sql: Sql, workspaceId: string, preferred: string | null, 
 async function replyText(lake: Lake, rawKey: string): Promise<string> {
   const raw = await lake.get(rawKey);
   if (!raw) throw new ProspectorError(`the reply's mail is missing from the lake (${rawKey}): import it again`);
-  const mail = await parseMail(raw, { source: rawKey });
+  return newText(await parseMail(raw, { source: rawKey }));
+}
+
+/** What the sender wrote in a mail: its text without the quoted history and signature. */
+export function newText(mail: Pick<InboundMail, 'text'>): string {
   return stripReply(mail.text).text.trim();
 }
 

@@ -28,6 +28,8 @@ export interface ListedReply {
   /** the follow-up task the reply opened for its rep (interested, needs_info, objection) */
   task: { title: string; dueOn: string; status: string } | null;
   rawKey: string;
+  /** the mail's content hash: its parsed copy is at `lakeKeys.replyMail(workspace, contentSha256)` */
+  contentSha256: string | null;
   /** `<ErrorName>: <reason>` for a mail the replies machine could not finish (no label, nothing acted on) */
   error: string | null;
   /** what labelling it cost: the model calls stored as the reply's `llm_call` rows (none offline or by the rules) */
@@ -44,14 +46,14 @@ export async function listReplies(sql: Sql, workspaceId: string, filter: { label
     lead_id: string | null; lead_email: string | null; sequence_status: string | null; rep_email: string | null; classification: string | null; classified_by: string | null;
     confidence: string | number | null; needs_review: boolean; return_date: string | Date | null; referral_name: string | null;
     referral_email: string | null; bounce_kind: string | null; bounce_status: string | null; bounce_recipient: string | null;
-    action: string | null; evidence: string | null; task_title: string | null; task_due_on: string | null; task_status: string | null; raw_key: string; error: string | null; llm_calls: number; prompt_tokens: number; completion_tokens: number; cost_usd: number;
+    action: string | null; evidence: string | null; task_title: string | null; task_due_on: string | null; task_status: string | null; raw_key: string; content_sha256: string | null; error: string | null; llm_calls: number; prompt_tokens: number; completion_tokens: number; cost_usd: number;
     response_id: string | null; response_status: string | null; response_grounding: string | null; response_source: string | null;
   }>(
     `SELECT r.id, r.received_at, r.from_email, r.subject, r.thread_match, r.sequence_id, r.lead_id, l.email AS lead_email, s.status AS sequence_status,
             ${REPLY_REP} AS rep_email,
             r.classification, r.classified_by, r.confidence, r.needs_review, to_char(r.return_date, 'YYYY-MM-DD') AS return_date,
             r.referral_name, r.referral_email, r.bounce_kind, r.bounce_status, r.bounce_recipient, r.action, r.evidence, t.title AS task_title,
-            to_char(t.due_on, 'YYYY-MM-DD') AS task_due_on, t.status AS task_status, r.raw_key, r.error,
+            to_char(t.due_on, 'YYYY-MM-DD') AS task_due_on, t.status AS task_status, r.raw_key, r.content_sha256, r.error,
             c.llm_calls, c.prompt_tokens, c.completion_tokens, c.cost_usd,
             rr.id AS response_id, rr.status AS response_status, rr.grounding AS response_grounding, rr.source AS response_source
        FROM reply r
@@ -89,6 +91,7 @@ export async function listReplies(sql: Sql, workspaceId: string, filter: { label
     response: r.response_id ? { id: r.response_id, status: r.response_status!, grounding: r.response_grounding!, source: r.response_source! } : null,
     task: r.task_title ? { title: r.task_title, dueOn: String(r.task_due_on), status: String(r.task_status) } : null,
     rawKey: r.raw_key,
+    contentSha256: r.content_sha256,
     error: r.error,
     llm: { calls: r.llm_calls, promptTokens: r.prompt_tokens, completionTokens: r.completion_tokens, costUsd: Number(r.cost_usd) },
   }));

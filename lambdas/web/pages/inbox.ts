@@ -11,7 +11,12 @@ export interface InboxActions {
   session: WebSession;
   /** draft responses by id, with their words, citations and flags */
   drafts: Map<string, ResponseView>;
+  /** each shown reply's new text (null: the stored mail could not be read); replies past the first `INBOX_TEXTS` have only the link */
+  texts: ReadonlyMap<string, string | null>;
 }
+
+/** How many replies, newest first, show their words on the inbox page (each is a read of the lake). */
+export const INBOX_TEXTS = 100;
 
 export const INBOX_FILTERS = ['needs_review', 'unmatched', 'mine'] as const;
 export type InboxFilter = (typeof INBOX_FILTERS)[number] | null;
@@ -68,6 +73,22 @@ ${flagged ? html`<label for="why-${d.id}">Why the flags are acceptable</label> <
 </section>`;
 }
 
+/**
+ * What the prospect wrote (the reply's new text, their quoted history and signature left out),
+ * open when a rep has to decide on it (a label to review, a response to approve); and the whole
+ * mail as plain text. Shown as text: never rendered as HTML.
+ */
+function theirWords(r: ListedReply, actions: InboxActions): Html {
+  const text = actions.texts.get(r.id);
+  const open = r.needsReview || r.response?.status === 'draft';
+  const words =
+    text === undefined ? ''
+    : text === null ? html`<p class="muted">The stored mail could not be read.</p>`
+    : text === '' ? html`<p class="muted">No new text: only quoted history, or an empty body.</p>`
+    : html`<div class="reply-words">${text}</div>`;
+  return html`${text !== undefined ? html`<details class="reply-text"${open ? ' open' : ''}><summary>Their words</summary>${words}</details>` : ''}${text === null ? '' : html`<a class="mail-link" href="/inbox/replies/${r.id}/mail">The whole mail as text</a>`}`;
+}
+
 /** The filter links and the replies table, newest first. */
 export function inboxList(replies: ListedReply[], filter: InboxFilter, actions: InboxActions): Html {
   const link = (value: InboxFilter, text: string) =>
@@ -79,7 +100,7 @@ export function inboxList(replies: ListedReply[], filter: InboxFilter, actions: 
 <thead><tr><th scope="col">Received</th><th scope="col">From and subject</th><th scope="col">Thread</th><th scope="col">Label</th><th scope="col">Action taken</th><th scope="col">Next step</th></tr></thead>
 <tbody>${replies.map(
     (r) => html`<tr id="reply-${r.id}"${r.needsReview ? html` class="needs-review"` : ''}><td>${when(r.receivedAt)}</td>
-<td>${r.from}<br><span class="subject">${r.subject ?? '(no subject)'}</span>${r.evidence ? html`<blockquote class="evidence">${r.evidence}</blockquote>` : ''}</td>
+<td>${r.from}<br><span class="subject">${r.subject ?? '(no subject)'}</span>${r.evidence ? html`<blockquote class="evidence">${r.evidence}</blockquote>` : ''}${theirWords(r, actions)}</td>
 <td>${thread(r, actions.session.email)}</td><td>${label(r, actions)}</td><td>${r.action ?? '–'}${r.returnDate ? html`<br><span class="muted">back on ${r.returnDate}</span>` : ''}</td>
 <td>${r.task ? html`${r.task.title}<br><span class="muted">due ${r.task.dueOn} · ${r.task.status}</span>` : r.referral ? html`new lead ${r.referral.email}` : '–'}${response(r, actions)}</td></tr>`,
   )}</tbody></table>`;
