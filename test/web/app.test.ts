@@ -259,6 +259,28 @@ describe('pages', () => {
     // the researched lead has no ICP (the fixture's run names none): no sequence, and why
     expect(page).toMatch(/<h2 id="not-drafted">Not drafted by reason<\/h2>\n<ul class="groups"><li><details><summary><strong>1<\/strong> × the lead has no ICP, so no fit threshold/);
     expect(page).toContain('<li>dana@northwind-freight.example: the lead has no ICP');
+
+    // leads the search refused count where the run counts them, and are not offered for a redrive
+    const search = randomUUID();
+    await f.db.query(
+      `INSERT INTO search_query (id, run_id, provider, keywords, results, accepted, rejected) VALUES (:id::uuid, :run::uuid, 'fixture', '{freight}', 2, 0, :rejected::jsonb)`,
+      { id: search, run: runId, rejected: JSON.stringify([
+        { lead: 'not-an-address', kind: 'invalid', error: 'InvalidLead', reason: 'lead_email is not an email address' },
+        { lead: 'ops@customer.example', kind: 'excluded', reason: 'existing customer' },
+      ]) },
+    );
+    try {
+      const withSearch = await (await s.get(`/runs/${runId}`)).text();
+      expect(withSearch).toContain('<div><dt>skipped</dt><dd>2 <span class="muted">(1 at search)</span></dd></div>');
+      expect(withSearch).toContain('<div><dt>failed</dt><dd>2 <span class="muted">(1 at search)</span></dd></div>');
+      expect(withSearch).toContain('<p class="muted">1 failed at search (the search result itself was unusable, such as an invalid address or website): a redrive does not re-process them.</p>');
+      expect(withSearch).toContain('<strong>1</strong> × search · InvalidLead');
+      // the runs list says the same totals
+      const row = (await (await s.get('/runs')).text()).split(`href="/runs/${runId}"`)[1].split('</tr>')[0];
+      expect(row).toMatch(/<td class="n">2<\/td><td class="n">2<\/td>/);
+    } finally {
+      await f.db.query(`DELETE FROM search_query WHERE id = :id::uuid`, { id: search });
+    }
   });
 
   test('leads are ranked by fit and filtered by status; an unknown filter value is ignored', async () => {

@@ -37,20 +37,33 @@ export interface RedriveControl {
 }
 
 /** The redrive button (a CSRF-protected form), or what to do instead. */
-function redriveControl(runId: string, failed: number, control: RedriveControl): Html {
-  if (failed === 0) return html``;
+function redriveControl(runId: string, failed: number, atSearch: number, control: RedriveControl): Html {
+  const searchNote = atSearch
+    ? html`<p class="muted">${num(atSearch)} failed at search (the search result itself was unusable, such as an invalid address or website): a redrive does not re-process them.</p>`
+    : html``;
+  if (failed === 0) return searchNote;
   const cli = html`<code>prospector redrive ${shortId(runId)}</code>`;
-  if (control.running) return html`<p role="status">The failed leads are being redriven now: reload to follow the run.</p>`;
-  if (!control.available) return html`<p>Re-process the failed leads with ${cli}.</p>`;
+  if (control.running) return html`<p role="status">The failed leads are being redriven now: reload to follow the run.</p>${searchNote}`;
+  if (!control.available) return html`<p>Re-process the failed leads with ${cli}.</p>${searchNote}`;
   return html`<form method="post" action="/runs/${runId}/redrive" class="redrive">${csrfField(control.session)}
 <button type="submit" class="primary">Redrive ${failed} failed lead(s)</button>
-<span class="muted">re-processes only the failed leads of this run, as ${cli} does</span></form>`;
+<span class="muted">re-processes only the failed leads of this run, as ${cli} does</span></form>${searchNote}`;
 }
 
 /** One run: counts per stage, failures grouped by reason, skips by reason, tokens and cost per pass. */
 export function runDetail(s: RunShow, stages: { stage: string; leads: number }[], redrive: RedriveControl, executionArn: string | null = null): Html {
-  const failedLeads = s.failuresByReason.reduce((n, g) => n + g.count, 0);
   const r = s.run;
+  // The stage counts are the run's leads; leads the search refused never became one, but the run's
+  // skipped and failed totals (and the lists below) count them: shown as the run counts them.
+  const atStage = (stage: string) => stages.find((x) => x.stage === stage)?.leads ?? 0;
+  const searchSkipped = Math.max(0, r.leadsSkipped - atStage('skipped'));
+  const searchFailed = Math.max(0, r.leadsFailed - atStage('failed'));
+  const stageBox = (x: { stage: string; leads: number }) => {
+    const atSearch = x.stage === 'skipped' ? searchSkipped : x.stage === 'failed' ? searchFailed : 0;
+    return html`<div><dt>${x.stage}</dt><dd>${num(x.leads + atSearch)}${atSearch ? html` <span class="muted">(${num(atSearch)} at search)</span>` : ''}</dd></div>`;
+  };
+  const shown = [...stages, ...(['skipped', 'failed'] as const).filter((st) => !stages.some((x) => x.stage === st)).map((stage) => ({ stage, leads: 0 }))]
+    .filter((x) => x.leads > 0 || (x.stage === 'skipped' ? searchSkipped : x.stage === 'failed' ? searchFailed : 0) > 0);
   return html`<p><span class="status status-${r.status}">${r.status}</span> · started ${when(r.startedAt)} · finished ${when(r.finishedAt)}
 ${s.durationSeconds !== null ? ` · ${Math.round(s.durationSeconds)} s` : ''} · researcher ${r.llmProvider} · leads from ${r.leadSource}</p>
 ${executionArn && executionRef(executionArn) ? html`<p>Execution: ${executionLink(executionArn)}</p>` : ''}
@@ -59,13 +72,13 @@ ${r.error ? html`<p class="error-text">Run error: ${r.error}</p>` : ''}
 <dl class="counts">
 <div><dt>Found</dt><dd>${num(r.leadsFound)}</dd></div><div><dt>New</dt><dd>${num(r.leadsNew)}</dd></div>
 <div><dt>Duplicates</dt><dd>${num(r.duplicates)}</dd></div>
-${stages.map((x) => html`<div><dt>${x.stage}</dt><dd>${num(x.leads)}</dd></div>`)}
+${shown.map(stageBox)}
 <div><dt>Drafted</dt><dd>${num(r.leadsDrafted)}</dd></div>
 </dl>
 ${r.draftedByRep.length ? html`<p>Drafted by rep: ${draftedByRepText(r.draftedByRep)}</p>` : ''}
 </section>
 <section aria-labelledby="failures"><h2 id="failures">Failures by reason</h2>
-${redriveControl(r.runId, failedLeads, redrive)}
+${redriveControl(r.runId, atStage('failed'), searchFailed, redrive)}
 ${s.failuresByReason.length === 0
     ? html`<p>No lead failed.</p>`
     : html`<ul class="groups">${s.failuresByReason.map(
