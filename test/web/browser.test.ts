@@ -413,9 +413,19 @@ suite('the web app in Chromium', () => {
       expect(violations.passed, name).toBeGreaterThan(10);
       if (violations.all.length) console.log(`axe on ${name}:`, JSON.stringify(violations.all));
       found.push(...violations.serious.map((v) => `${name}: ${v}`));
+      // nothing wider than the window at 1280 px: no sideways scrolling, no clipped control
+      const wider = await tab.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      if (wider > 0) found.push(`${name}: ${wider} px wider than the window`);
       await shot(name, tab);
     }
     expect(found).toEqual([]);
+    // on a phone-sized window the header's links wrap rather than run off the screen
+    await p.setViewportSize({ width: 390, height: 800 });
+    await p.goto(`${ui.url}/review`);
+    const rights = await p.locator('header nav a').evaluateAll((links) => links.map((a) => a.getBoundingClientRect().right));
+    expect(rights.length).toBeGreaterThan(5);
+    expect(Math.max(...rights)).toBeLessThanOrEqual(390);
+    await shot('review-390px', p);
     await audit.close();
     await rival.close();
   });

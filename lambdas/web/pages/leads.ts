@@ -30,10 +30,18 @@ ${leads.length === 0
         (l) => html`<tr><td class="n">${l.fitScore ?? '–'}</td><td class="n">${l.intentScore ?? '–'}</td>
 <td><a href="/leads/${l.id}">${l.name}</a><br><span class="muted">${l.email}</span></td>
 <td>${l.company}<br><span class="muted">${l.domain}</span></td><td>${l.icp?.name ?? '–'}</td>
-<td><span class="status status-${l.status ?? 'none'}">${l.status ?? '–'}</span>${l.reason ? html`<br><span class="muted">${l.reason}</span>` : ''}</td>
+<td><span class="status status-${l.status ?? 'none'}">${l.status ?? '–'}</span>${l.reason ? html`<br><span class="muted">${clip(l.reason, 140)}</span>` : ''}</td>
 <td>${outreachCell(l.outreach)}</td>
-<td>${l.summary ?? ''}</td></tr>`,
+<td class="summary">${l.summary ? clip(l.summary, 220) : ''}</td></tr>`,
       )}</tbody></table>`}`;
+}
+
+/** A long text cut at a word for the list (the lead's page has all of it). */
+function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max * 0.6 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
 
 /** A lead's outreach in the list: its newest sequence's status (a draft links to the review queue), or why there is none. */

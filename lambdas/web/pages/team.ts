@@ -16,7 +16,7 @@ function handOverCell(m: TeamMember, i: number, team: TeamMember[], session: Web
   if (m.sequences.draft === 0 && m.responses === 0 && m.openTasks === 0 && m.role !== null) return html`<span class="muted">nothing to hand over</span>`;
   if (others.length === 0) return html`<span class="muted">no one to take over</span>`;
   return html`<form method="post" action="/team/hand-over" class="hand-over">${csrfField(session)}<input type="hidden" name="from" value="${m.email}">
-<label for="to-${i}">Drafts and tasks of ${m.email} to</label> <select id="to-${i}" name="to">${others.map((o) => html`<option value="${o.email}">${o.email}</option>`)}</select>
+<label for="to-${i}">To<span class="visually-hidden"> (the drafts and tasks of ${m.email})</span></label> <select id="to-${i}" name="to">${others.map((o) => html`<option value="${o.email}">${o.email}</option>`)}</select>
 ${m.sequences.approved + m.sequences.active + m.sequences.paused > 0
     ? html`<br><input type="checkbox" id="stop-${i}" name="stopSending" value="1"> <label for="stop-${i}">Also stop their ${num(m.sequences.approved + m.sequences.active + m.sequences.paused)} approved and sending sequence(s)</label><br>`
     : ''}<button type="submit">Hand over</button></form>`;
