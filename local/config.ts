@@ -66,7 +66,16 @@ export interface LocalConfig {
   fetchTimeoutMs: number;
   /** What a Groq per-day limit does: set the remaining leads aside (`skip`) or wait it out. */
   onDailyLimit: 'skip' | 'wait';
+  /** The models a run asks, each with its pass and the variable that names it (drafting only when PROSPECTOR_DRAFT_MODEL is set: else it is the synthesis model). */
+  models: ConfiguredModel[];
   pipeline: PipelineConfig;
+}
+
+/** A model the configuration names for one pass. */
+export interface ConfiguredModel {
+  pass: 'facts' | 'synthesis' | 'drafting';
+  variable: string;
+  model: string;
 }
 
 /** Options of `loadLocalConfig`. */
@@ -90,31 +99,7 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env, options: L
     );
   }
   const e = parsed.data;
-  if (options.checkModels !== false) {
-    // Refused here, before anything opens: with a model Groq no longer serves every lead would
-    // fail one by one; with an unpriced one a dollar budget would silently never trigger.
-    const issues = modelConfigIssues(
-      [
-        { variable: 'PROSPECTOR_FACTS_MODEL', model: e.PROSPECTOR_FACTS_MODEL },
-        { variable: 'PROSPECTOR_SYNTHESIS_MODEL', model: e.PROSPECTOR_SYNTHESIS_MODEL },
-        ...(e.PROSPECTOR_DRAFT_MODEL ? [{ variable: 'PROSPECTOR_DRAFT_MODEL', model: e.PROSPECTOR_DRAFT_MODEL }] : []),
-      ],
-      {
-        // the offline heuristic spends nothing: models only matter with a key
-        dollarBudgetVariable: !e.GROQ_API_KEY
-          ? undefined
-          : e.PROSPECTOR_RUN_COST_BUDGET_USD !== undefined
-            ? 'PROSPECTOR_RUN_COST_BUDGET_USD'
-            : e.PROSPECTOR_LEAD_COST_BUDGET_USD !== undefined
-              ? 'PROSPECTOR_LEAD_COST_BUDGET_USD'
-              : undefined,
-        pricesVariable: 'PROSPECTOR_MODEL_PRICES',
-        prices: e.PROSPECTOR_MODEL_PRICES,
-      },
-    );
-    if (issues.length > 0) throw new ValidationError('environment', issues);
-  }
-  return {
+  const config: LocalConfig = {
     home: resolve(e.PROSPECTOR_HOME),
     groqApiKey: e.GROQ_API_KEY,
     groqBaseUrl: e.GROQ_BASE_URL,
@@ -125,6 +110,11 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env, options: L
     hostDelayMs: e.PROSPECTOR_HOST_DELAY_MS,
     fetchTimeoutMs: e.PROSPECTOR_FETCH_TIMEOUT_MS,
     onDailyLimit: e.PROSPECTOR_ON_DAILY_LIMIT,
+    models: [
+      { pass: 'facts', variable: 'PROSPECTOR_FACTS_MODEL', model: e.PROSPECTOR_FACTS_MODEL },
+      { pass: 'synthesis', variable: 'PROSPECTOR_SYNTHESIS_MODEL', model: e.PROSPECTOR_SYNTHESIS_MODEL },
+      ...(e.PROSPECTOR_DRAFT_MODEL ? [{ pass: 'drafting' as const, variable: 'PROSPECTOR_DRAFT_MODEL', model: e.PROSPECTOR_DRAFT_MODEL }] : []),
+    ],
     pipeline: {
       ...defaultPipelineConfig,
       workspace: e.PROSPECTOR_WORKSPACE,
@@ -142,4 +132,32 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env, options: L
       ...(e.PROSPECTOR_MODEL_PRICES ? { modelPrices: e.PROSPECTOR_MODEL_PRICES } : {}),
     },
   };
+  if (options.checkModels !== false) {
+    // Refused here, before anything opens: with a model Groq no longer serves every lead would
+    // fail one by one; with an unpriced one a dollar budget would silently never trigger.
+    const issues = modelIssues(config);
+    if (issues.length > 0) throw new ValidationError('environment', issues);
+  }
+  return config;
+}
+
+/**
+ * What a run refuses in the configured models, by variable: a model Groq has shut down, or,
+ * with a key, a model without a price under a dollar budget. `loadLocalConfig` throws them;
+ * `prospector doctor` lists them.
+ */
+export function modelIssues(config: Pick<LocalConfig, 'groqApiKey' | 'models' | 'pipeline'>): { path: string; message: string }[] {
+  const p = config.pipeline;
+  return modelConfigIssues(config.models, {
+    // the offline heuristic spends nothing: models only matter with a key
+    dollarBudgetVariable: !config.groqApiKey
+      ? undefined
+      : p.runCostBudgetUsd !== undefined
+        ? 'PROSPECTOR_RUN_COST_BUDGET_USD'
+        : p.leadCostBudgetUsd !== undefined
+          ? 'PROSPECTOR_LEAD_COST_BUDGET_USD'
+          : undefined,
+    pricesVariable: 'PROSPECTOR_MODEL_PRICES',
+    prices: p.modelPrices,
+  });
 }

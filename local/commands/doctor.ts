@@ -1,9 +1,10 @@
 /**
  * `prospector doctor`: the configuration that decides what a run will do (home, researcher,
- * models per pass with price, free-tier limits and strict-JSON support, budgets), and, with a
- * Groq key, whether Groq serves each configured model today (`GET /openai/v1/models`). Exits
- * non-zero when a run could not work as configured: a model Groq does not serve or has shut
- * down, an unpriced model under a dollar budget, or a key Groq refuses.
+ * models per pass (facts, synthesis, drafting) with price, free-tier limits and strict-JSON
+ * support, budgets), and, with a Groq key, whether Groq serves each configured model today
+ * (`GET /openai/v1/models`). Exits non-zero when a run could not work as configured: a model
+ * Groq does not serve or has shut down, an unpriced model under a dollar budget, or a key Groq
+ * refuses (the model checks are the run's own, `modelIssues` in local/config.ts).
  */
 // groq-sdk, the model table and the config (zod) load when the doctor runs, not with every
 // command's --help.
@@ -18,9 +19,11 @@ const DEFAULT_GROQ_URL = 'https://api.groq.com';
 
 /** One configured model as the doctor reports it. */
 export interface DoctorModel {
-  pass: 'facts' | 'synthesis';
+  pass: 'facts' | 'synthesis' | 'drafting';
   variable: string;
   model: string;
+  /** the drafting model while PROSPECTOR_DRAFT_MODEL is unset: the synthesis model, checked as that */
+  sameAs?: 'synthesis';
   /** USD per 1M tokens, input/output; null when neither the table nor PROSPECTOR_MODEL_PRICES prices it */
   price: { inputPerMillion: number; outputPerMillion: number } | null;
   limits: { rpm: number | null; rpd: number | null; tpm: number | null; tpd: number | null } | null;
@@ -46,26 +49,15 @@ const n = (v: number | null | undefined) => (v === null || v === undefined ? '-'
 
 /** Builds the report; asks Groq only when a key is configured. */
 export async function doctor(config: LocalConfig, options: { groq?: Pick<Groq, 'models'> } = {}): Promise<DoctorReport> {
-  const { MODELS, modelConfigIssues, modelPrice } = await import('#core/research/models.ts');
+  const { MODELS, modelPrice } = await import('#core/research/models.ts');
+  const { modelIssues } = await import('../config.ts');
   const { default: GroqClient, APIConnectionError, APIError } = await import('groq-sdk');
   const p = config.pipeline;
   const prices: ModelPrices | undefined = p.modelPrices;
-  const configured = [
-    { pass: 'facts' as const, variable: 'PROSPECTOR_FACTS_MODEL', model: p.factsModel },
-    { pass: 'synthesis' as const, variable: 'PROSPECTOR_SYNTHESIS_MODEL', model: p.synthesisModel },
-  ];
-  const problems = modelConfigIssues(configured, {
-    dollarBudgetVariable:
-      config.groqApiKey === undefined
-        ? undefined
-        : p.runCostBudgetUsd !== undefined
-          ? 'PROSPECTOR_RUN_COST_BUDGET_USD'
-          : p.leadCostBudgetUsd !== undefined
-            ? 'PROSPECTOR_LEAD_COST_BUDGET_USD'
-            : undefined,
-    pricesVariable: 'PROSPECTOR_MODEL_PRICES',
-    prices,
-  }).map((i) => `${i.path}: ${i.message}`);
+  // What the run refuses, found by the same check the run makes.
+  const problems = modelIssues(config).map((i) => `${i.path}: ${i.message}`);
+  const configured: Omit<DoctorModel, 'price' | 'limits' | 'strictJsonSchema' | 'reasoning' | 'served'>[] = [...config.models];
+  if (!configured.some((m) => m.pass === 'drafting')) configured.push({ pass: 'drafting', variable: 'PROSPECTOR_DRAFT_MODEL', model: p.synthesisModel, sameAs: 'synthesis' });
 
   let groqModels: string[] | null = null;
   if (config.groqApiKey) {
@@ -79,14 +71,16 @@ export async function doctor(config: LocalConfig, options: { groq?: Pick<Groq, '
     }
   }
 
-  const models: DoctorModel[] = configured.map(({ pass, variable, model }) => {
+  const models: DoctorModel[] = configured.map(({ pass, variable, model, sameAs }) => {
     const info = MODELS[model];
     const served = groqModels ? groqModels.includes(model) : null;
-    if (served === false && !info?.decommissioned) problems.push(`${variable}: Groq does not serve ${model} (it is not in GET /openai/v1/models)`);
+    // (a drafting model that is the synthesis model is reported once, as that)
+    if (served === false && !info?.decommissioned && !sameAs) problems.push(`${variable}: Groq does not serve ${model} (it is not in GET /openai/v1/models)`);
     return {
       pass,
       variable,
       model,
+      ...(sameAs ? { sameAs } : {}),
       price: modelPrice(model, prices) ?? null,
       limits: info ? { rpm: info.rpm, rpd: info.rpd, tpm: info.tpm, tpd: info.tpd } : null,
       strictJsonSchema: info?.strictJsonSchema ?? false,
@@ -140,7 +134,7 @@ export function renderDoctor(r: DoctorReport): string {
     const price = m.price ? `$${m.price.inputPerMillion}/$${m.price.outputPerMillion} per 1M tokens in/out` : 'no price known';
     const limits = m.limits ? `free tier ${n(m.limits.rpm)} RPM, ${n(m.limits.rpd)} RPD, ${n(m.limits.tpm)} TPM, ${n(m.limits.tpd)} TPD` : 'limits unknown';
     const served = m.served === null ? '' : m.served ? '; Groq serves it' : '; NOT SERVED by Groq';
-    lines.push(`  ${m.pass.padEnd(10)} ${m.model} (${m.variable})`);
+    lines.push(`  ${m.pass.padEnd(10)} ${m.model} (${m.sameAs ? `${m.variable} is not set: the ${m.sameAs} model` : m.variable})`);
     lines.push(`  ${''.padEnd(10)} ${price}; ${limits}; strict JSON ${m.strictJsonSchema ? 'yes' : 'no'}; reasoning ${m.reasoning ? 'yes' : 'no'}${served}`);
   }
   if (r.groqModels) lines.push('', `Groq serves ${r.groqModels.length} models: ${r.groqModels.join(', ')}`);

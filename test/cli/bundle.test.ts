@@ -65,7 +65,7 @@ describe('the bundled CLI', () => {
     // doctor loads the model table and groq-sdk lazily
     const doctor = JSON.parse((await bundled(['doctor', '--json'])).stdout) as { researcher: { provider: string }; models: unknown[] };
     expect(doctor.researcher.provider).toBe('offline-heuristic');
-    expect(doctor.models).toHaveLength(2);
+    expect(doctor.models).toHaveLength(3);
   }, 120_000);
 
   test('an unknown command fails the same way as from the sources', async () => {

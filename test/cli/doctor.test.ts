@@ -49,6 +49,7 @@ describe('prospector doctor', () => {
     expect(report.models.map((m) => [m.model, m.served])).toEqual([
       ['openai/gpt-oss-20b', true],
       ['openai/gpt-oss-120b', false],
+      ['openai/gpt-oss-120b', false],
     ]);
     expect(report.problems).toEqual(['PROSPECTOR_SYNTHESIS_MODEL: Groq does not serve openai/gpt-oss-120b (it is not in GET /openai/v1/models)']);
   });
@@ -59,6 +60,36 @@ describe('prospector doctor', () => {
     expect(r.stdout).toMatch(/facts\s+llama-3\.1-8b-instant .*\n.*NOT SERVED by Groq/);
     expect(r.stdout).toContain('1 problem: a run would fail');
     expect(r.stdout).toContain('PROSPECTOR_FACTS_MODEL: llama-3.1-8b-instant was shut down by Groq on 2026-08-16 (console.groq.com/docs/deprecations); use openai/gpt-oss-20b instead');
+  });
+
+  it('lists the drafting model: unset, it is the synthesis model, reported once', async () => {
+    const r = await prospector(['doctor'], withGroq(onlyTwentyB));
+    expect(r.stdout).toMatch(/drafting\s+openai\/gpt-oss-120b \(PROSPECTOR_DRAFT_MODEL is not set: the synthesis model\)\n.*NOT SERVED by Groq/);
+    expect(r.stdout).toContain('1 problem: a run would fail');
+  });
+
+  it('refuses a shut-down drafting model as the run does', async () => {
+    const env = withGroq(groq, { PROSPECTOR_DRAFT_MODEL: 'llama-3.1-8b-instant' });
+    const r = await prospector(['doctor'], env);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/drafting\s+llama-3\.1-8b-instant \(PROSPECTOR_DRAFT_MODEL\)\n.*NOT SERVED by Groq/);
+    const problem = 'PROSPECTOR_DRAFT_MODEL: llama-3.1-8b-instant was shut down by Groq on 2026-08-16 (console.groq.com/docs/deprecations); use openai/gpt-oss-20b instead';
+    expect(r.stdout).toContain(`1 problem: a run would fail\n  - ${problem}`);
+    const run = await prospector(['run'], env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`environment is invalid:\n  - ${problem}`);
+  });
+
+  it('refuses an unpriced drafting model under a dollar budget as the run does', async () => {
+    const env = withGroq(groq, { PROSPECTOR_DRAFT_MODEL: 'foo/bar', PROSPECTOR_RUN_COST_BUDGET_USD: '1' });
+    const r = await prospector(['doctor'], env);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/drafting\s+foo\/bar \(PROSPECTOR_DRAFT_MODEL\)\n\s+no price known; limits unknown/);
+    const problem = 'PROSPECTOR_DRAFT_MODEL: foo/bar has no price in the model table, so PROSPECTOR_RUN_COST_BUDGET_USD could not be enforced';
+    expect(r.stdout).toContain(`  - ${problem}`);
+    const run = await prospector(['run'], env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`  - ${problem}`);
   });
 
   it('reports a key Groq refuses', async () => {
