@@ -50,6 +50,16 @@ const SIGNAL_COLUMNS: Record<string, string> = {
 
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
+/** DuckDB refused the caller's statement (a syntax error, an unknown table or column, a bad parameter): its message as is. */
+export class LakeSqlError extends Error {
+  readonly statement: string;
+  constructor(statement: string, cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = 'LakeSqlError';
+    this.statement = statement;
+  }
+}
+
 export interface LakeQueryResult {
   columns: string[];
   rows: Record<string, unknown>[];
@@ -63,7 +73,10 @@ function tableSource(dir: string, columns: Record<string, string>): string {
     : `(SELECT ${Object.entries(columns).map(([k, v]) => `CAST(NULL AS ${v}) AS ${k}`).join(', ')}, CAST(NULL AS VARCHAR) AS dt, CAST(NULL AS VARCHAR) AS run WHERE false)`;
 }
 
-/** Runs SQL over the lake folder; `research` is the research table, `signals` the signals table. */
+/**
+ * Runs SQL over the lake folder; `research` is the research table, `signals` the signals table.
+ * A statement DuckDB refuses throws a LakeSqlError with DuckDB's message.
+ */
 export async function queryLake(lakeDir: string, sql: string, params: string[] = []): Promise<LakeQueryResult> {
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
@@ -71,13 +84,16 @@ export async function queryLake(lakeDir: string, sql: string, params: string[] =
     // Athena reads the partition as text: so does the twin (hive partitioning would infer a date).
     await conn.run(`CREATE VIEW research AS SELECT * REPLACE (CAST(dt AS VARCHAR) AS dt) FROM ${tableSource(join(lakeDir, 'research'), COLUMNS)}`);
     await conn.run(`CREATE VIEW signals AS SELECT * REPLACE (CAST(dt AS VARCHAR) AS dt) FROM ${tableSource(join(lakeDir, 'intent', 'signals'), SIGNAL_COLUMNS)}`);
-    const reader = params.length
-      ? await (async () => {
+    const reader = await (params.length
+      ? (async () => {
           const prepared = await conn.prepare(sql);
           params.forEach((p, i) => prepared.bindVarchar(i + 1, p));
           return prepared.runAndReadAll();
         })()
-      : await conn.runAndReadAll(sql);
+      : conn.runAndReadAll(sql)
+    ).catch((error: unknown) => {
+      throw new LakeSqlError(sql, error);
+    });
     return { columns: reader.columnNames(), rows: reader.getRowObjectsJson() as Record<string, unknown>[] };
   } finally {
     conn.closeSync();

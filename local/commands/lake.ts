@@ -20,6 +20,15 @@ export function register(program: Command, ctx: CliContext): void {
   // DuckDB and the config are loaded when a lake command runs, not for every command's --help.
   const lakeDir = async () => join((await import('../config.ts')).loadLocalConfig().home, 'lake');
   const lakeQuery = () => import('../lake-query.ts');
+  /** The statement over the lake; DuckDB's refusal is what the user needs to read (its stack stays for --debug). */
+  const query = async (sql: string, params?: string[]) => {
+    const { LakeSqlError, queryLake } = await lakeQuery();
+    return queryLake(await lakeDir(), sql, params).catch((error: unknown) => {
+      if (!(error instanceof LakeSqlError)) throw error;
+      const tables = /^Catalog Error: Table with name /.test(error.message) ? '\n(the lake has the tables research and signals)' : '';
+      throw new ProspectorError(`DuckDB refused the statement: ${error.message.trim()}${tables}`, { cause: error });
+    });
+  };
 
   lake
     .command('query')
@@ -28,8 +37,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--json', 'print rows as JSON')
     .addHelpText('after', `\nExamples:\n  $ prospector lake query "SELECT domain, fit_score FROM research WHERE status = 'researched' ORDER BY fit_score DESC LIMIT 10"\n  $ prospector lake query "SELECT status, count(*) FROM research GROUP BY 1" --json`)
     .action(async (sql: string, opts: { json?: boolean }) => {
-      const { queryLake } = await lakeQuery();
-      const res = await queryLake(await lakeDir(), sql);
+      const res = await query(sql);
       ctx.print(opts.json ? JSON.stringify(res.rows) : table(res.rows));
     });
 
@@ -41,7 +49,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--json', 'print rows as JSON')
     .addHelpText('after', '\nExamples:\n  $ prospector lake named\n  $ prospector lake named best-fit-leads-this-week\n  $ prospector lake named facts-for-company brightpallet.example --json')
     .action(async (name: string | undefined, params: string[], opts: { json?: boolean }) => {
-      const { namedQueries, queryLake } = await lakeQuery();
+      const { namedQueries } = await lakeQuery();
       const queries = await namedQueries();
       if (!name) {
         ctx.print(Object.keys(queries).join('\n'));
@@ -55,7 +63,7 @@ export function register(program: Command, ctx: CliContext): void {
           `${name} needs ${wanted.length} parameter(s): ${wanted.map((w) => `the ${w}`).join(', ')}, e.g. \`prospector lake named ${name} ${wanted.map((w) => (w === 'domain' ? 'brightpallet.example' : w.toUpperCase())).join(' ')}\``,
         );
       }
-      const res = await queryLake(await lakeDir(), sql, params);
+      const res = await query(sql, params);
       ctx.print(opts.json ? JSON.stringify(res.rows) : table(res.rows));
     });
 }

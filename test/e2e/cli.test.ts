@@ -154,6 +154,19 @@ describe('prospector CLI', { timeout: 120_000 }, () => {
     expect(debug.stderr).toMatch(/SqlError: SELECT nope FROM nowhere/);
   });
 
+  test('a lake statement DuckDB refuses is said plainly, as the database\'s is', async () => {
+    const syntax = await prospector(home, ['lake', 'query', 'SELEC x']);
+    expect(syntax.code).toBe(2);
+    expect(syntax.stderr).toMatch(/^error: DuckDB refused the statement: Parser Error: syntax error at or near "SELEC"\n\nLINE 1: SELEC x\n/);
+    const table = await prospector(home, ['lake', 'query', 'SELECT * FROM nosuchtable']);
+    expect(table.code).toBe(2);
+    expect(table.stderr).toMatch(/^error: DuckDB refused the statement: Catalog Error: Table with name nosuchtable does not exist!/);
+    expect(table.stderr).toContain('(the lake has the tables research and signals)');
+    expect(table.stderr + syntax.stderr).not.toContain('something unexpected');
+    const debug = await prospector(home, ['lake', 'query', 'SELEC x', '--debug']);
+    expect(debug.stderr).toMatch(/caused by: LakeSqlError: Parser Error/);
+  });
+
   // Only root can drop to another user to make a home truly read-only (root ignores modes).
   const canDropPrivileges = process.getuid?.() === 0 && existsSync('/usr/bin/setpriv');
   test.runIf(canDropPrivileges)('a read-only PROSPECTOR_HOME: read-only commands read a copy and say so; writers name the variable', async () => {
