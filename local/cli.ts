@@ -4,12 +4,12 @@
  */
 import '#core/polyfills.ts';
 import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ProspectorError, ValidationError } from '#core/errors.ts';
 import { HomeLockedError } from './lock.ts';
 import { formatSummary, table } from './format.ts';
+import { checkOutFile, writeOutFile } from './out-file.ts';
 import { progress } from './progress.ts';
 import { cliContext, setWorkspaceFlag } from './cli-context.ts';
 import { extraCommands } from './commands/index.ts';
@@ -334,14 +334,17 @@ Examples:
     .description('one research record per lead of a run (default: the latest run of the workspace)')
     .option('--run <id>', 'the run (its id or first 8+ characters)')
     .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'csv']).default('jsonl'))
-    .option('--out <file>', 'write to a file instead of stdout')
+    .option('--out <file>', 'write to a file instead of stdout (in a folder that exists)')
     .addHelpText('after', '\nExamples:\n  $ prospector export > research.jsonl\n  $ prospector export --run 7c9e6f1a --format csv --out research.csv\n  $ prospector export --workspace tallyhand | head -1')
     .action(async (opts: { run?: string; format: 'jsonl' | 'csv'; out?: string }) => {
+      const example = `research.${opts.format}`;
+      // refused before the export is built
+      if (opts.out !== undefined) await checkOutFile(opts.out, example);
       await withRuntime(async (rt) => {
         const runId = opts.run ? await resolveRunId(rt.deps.sql, opts.run, chosen()) : await latestRunOrFail(rt.deps.sql, chosen());
         const { exportRun, renderExport } = await import('./export.ts');
         const text = renderExport(await exportRun(rt.deps.sql, runId), opts.format);
-        if (opts.out) await writeFile(opts.out, text);
+        if (opts.out !== undefined) await writeOutFile(opts.out, text, example);
         else write(text);
       }, { sampleWeb: false });
     });

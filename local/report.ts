@@ -20,6 +20,7 @@ import { loadRunCalibration, renderCalibrationSection, type Calibration } from '
 import { loadMeasuresForRun, renderMeasures, type Measures } from './report-measures.ts';
 import { reusedAsCurrent, unchangedSinceLabel } from './research-status.ts';
 import type { LocalRuntime } from './runner.ts';
+import { writeOutFile } from './out-file.ts';
 
 // ---------------------------------------------------------------------------------------------
 // The run report
@@ -407,7 +408,11 @@ export function defaultReportFile(home: string, runId: string): string {
 export async function writeRunReport(rt: LocalRuntime, runId: string, outFile?: string): Promise<{ file: string; leads: number; summary: RunSummary; measures?: Measures }> {
   const file = resolve(outFile ?? defaultReportFile(rt.config.home, runId));
   const report = await loadRunReport(rt.deps.sql, runId, rt.deps.lake.location);
-  await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, renderReport(report, dirname(file)));
+  const html = renderReport(report, dirname(file));
+  // The home's reports folder is made; a folder the user names must exist (out-file.ts).
+  if (outFile === undefined) {
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, html);
+  } else await writeOutFile(outFile, html, 'report.html');
   return { file, leads: report.ranked.length, summary: report.summary, measures: report.measures };
 }

@@ -9,7 +9,7 @@ export function register(program: Command, ctx: CliContext): void {
     .command('report')
     .description('write an HTML report of a run: leads ranked by fit with reasons, hooks, email angle, every quoted fact and what drafting made of each lead')
     .argument('[runId]', 'the run (its id or first 8+ characters); default the latest run')
-    .option('--out <file>', 'where to write the HTML (default <PROSPECTOR_HOME>/reports/run-<id>.html)')
+    .option('--out <file>', 'where to write the HTML, in a folder that exists (default <PROSPECTOR_HOME>/reports/run-<id>.html)')
     .option('--json', 'print {file, runId, leads, measures} as JSON instead of a sentence (measures: outreach per ICP and variant, see README)')
     .addHelpText(
       'after',
@@ -25,6 +25,8 @@ Examples:
   $ prospector runs && prospector report 3f2c9a1e-8d7b-4c1e-9f00-5b2d7e6a1c44`,
     )
     .action(async (runId: string | undefined, opts: { out?: string; json?: boolean }) => {
+      // refused before the report is built
+      if (opts.out !== undefined) await (await import('../out-file.ts')).checkOutFile(opts.out, 'report.html');
       await ctx.withRuntime(async (rt) => {
         const id = runId ? await resolveRunId(rt.deps.sql, runId, ctx.workspace()) : await latestRunOrFail(rt.deps.sql, ctx.workspace());
         const { writeRunReport } = await import('../report.ts');

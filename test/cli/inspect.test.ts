@@ -1,8 +1,9 @@
 /**
- * `prospector show`, `replay` and `report` as a user runs them, over one real local execution
- * (sample web, offline heuristic) in a temporary PROSPECTOR_HOME. Commands run in this process
- * (test/helpers/cli-in-process.ts), through the same entry the binary calls.
+ * `prospector show`, `replay`, `report` and `export --out` as a user runs them, over one real
+ * local execution (sample web, offline heuristic) in a temporary PROSPECTOR_HOME. Commands run in
+ * this process (test/helpers/cli-in-process.ts), through the same entry the binary calls.
  */
+import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -145,10 +146,32 @@ describe('prospector show, replay and report', () => {
     expect(html).toContain('Pipewright');
     expect(html).not.toMatch(/<script|<link|src="http/i);
 
-    const out = join(home, 'elsewhere', 'latest.html');
+    const out = join(home, 'latest.html');
     const text = await cli(['report', '--out', out]);
     expect(text).toContain(out);
     expect(await readFile(out, 'utf8')).toContain(second.runId);
+  });
+
+  test('export and report --out refuse a folder that does not exist and a folder as the file, naming the path; nothing is made', async () => {
+    const missing = join(home, 'nonexistent', 'dir');
+    for (const [args, file] of [
+      [['export', '--format', 'csv'], 'x.csv'],
+      [['report'], 'r.html'],
+    ] as const) {
+      const r = await prospector([...args, '--out', join(missing, file)], cliEnv(home));
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toBe(`error: cannot write ${join(missing, file)}: folder ${missing} does not exist: create it first, or choose a folder that exists\n`);
+      expect(existsSync(join(home, 'nonexistent'))).toBe(false);
+    }
+    const exported = await prospector(['export', '--out', home], cliEnv(home));
+    expect(exported.code).toBe(2);
+    expect(exported.stderr).toBe(`error: cannot write ${home}: it is a folder: give a file in it, e.g. --out ${join(home, 'research.jsonl')}\n`);
+    const report = await prospector(['report', '--out', home], cliEnv(home));
+    expect(report.code).toBe(2);
+    expect(report.stderr).toBe(`error: cannot write ${home}: it is a folder: give a file in it, e.g. --out ${join(home, 'report.html')}\n`);
+    // and a path that can be written is
+    await cli(['export', '--format', 'csv', '--out', join(home, 'research.csv')]);
+    expect(await readFile(join(home, 'research.csv'), 'utf8')).toMatch(/^lead,/);
   });
 
   test('--help of each command shows examples, and replay says Groq is called when GROQ_API_KEY is set', async () => {
