@@ -163,6 +163,14 @@ export async function replayRun(rt: LocalRuntime, runId: string, options: Replay
      FROM run_lead rl JOIN lead l ON l.id = rl.lead_id WHERE rl.run_id = :runId::uuid ORDER BY l.email`,
     { runId },
   );
+  // A lead the run does not have would replay nothing and pass a check that tested nothing.
+  const unknown = (wanted ?? []).filter((e) => !leadRows.rows.some((l) => l.email === e));
+  if (unknown.length > 0) {
+    throw new ProspectorError(
+      `${unknown.map((e) => `--lead ${e}`).join(', ')}: not ${unknown.length === 1 ? 'a lead' : 'leads'} of run ${runId} ` +
+        `(it has ${leadRows.rows.length} lead${leadRows.rows.length === 1 ? '' : 's'}): check the spelling; \`prospector export --run ${runId.slice(0, 8)}\` lists them`,
+    );
+  }
   const leads = leadRows.rows.filter((l) => !wanted || wanted.includes(l.email));
   const sellers = new Map<string, Awaited<ReturnType<typeof loadSellerContext>>>();
   const out: LeadReplay[] = [];

@@ -137,6 +137,16 @@ describe('prospector show, replay and report', () => {
     expect(text).toContain('nothing was fetched and nothing was written');
   });
 
+  test('replay --lead refuses a lead the run does not have, so a misspelt check fails instead of testing nothing', async () => {
+    const r = await prospector(['replay', '--run', first.runId, '--lead', 'nobody@x.com', '--exit-code'], cliEnv(home));
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`error: --lead nobody@x.com: not a lead of run ${first.runId} (it has 4 leads): check the spelling; \`prospector export --run ${first.runId.slice(0, 8)}\` lists them\n`);
+    // a lead of the run, in any case, is replayed
+    const one = JSON.parse(await cli(['replay', '--run', first.runId, '--lead', 'Florian.Maier@pipewright.example', '--json']));
+    expect(one.leads.map((l: { lead: string }) => l.lead)).toEqual(['florian.maier@pipewright.example']);
+  });
+
   test('report writes one HTML file with the ranked leads, and --out puts it where asked', async () => {
     const written = JSON.parse(await cli(['report', first.runId, '--json']));
     expect(written.file).toBe(join(home, 'reports', `run-${first.runId}.html`));
