@@ -4,7 +4,7 @@
  * an mbox; listen runs the loopback mail sink and takes what reaches a workspace mailbox. Either
  * way each mail is stored in the lake under `inbound/` and run through the replies state machine
  * (statemachine/replies.asl.json: parse, classify, match, act), one mail at a time; one bad mail
- * is reported and the rest go on.
+ * is reported and the rest go on; an import in which no mail could be imported exits 2.
  */
 import { type Command, InvalidArgumentError } from 'commander';
 import { ProspectorError } from '#core/errors.ts';
@@ -70,13 +70,14 @@ Examples:
     .action(async (path: string, opts: { json?: boolean }) => {
       const { readMailSource } = await import('#core/replies/import.ts');
       const items = await readMailSource(path);
+      let imported = 0;
+      const out: ImportedReply[] = [];
       await ctx.withRuntime(async (rt) => {
         const { sql, lake } = rt.deps;
         const workspace = await resolveWorkspace(sql, ctx.workspace());
         const { resumePausedSequences, storeInboundMail } = await import('#core/replies/act.ts');
         const { processReplyLocally } = await import('../replies.ts');
         await resumePausedSequences(sql, workspace.id, rt.deps.clock.now());
-        const out: ImportedReply[] = [];
         for (const item of items) {
           const row: ImportedReply = { source: item.source, replyId: null, duplicate: false, from: null, subject: null, thread: null, label: null, classifiedBy: null, confidence: null, needsReview: false, action: null, response: null, error: null };
           out.push(row);
@@ -95,6 +96,8 @@ Examples:
           if (outcome.error && /^(RateLimited|LlmUnavailable|DailyLimitReached|Database)/.test(outcome.error)) {
             throw new ProspectorError(`${item.source}: ${outcome.error}; the import stopped after ${out.length} of ${items.length} mail(s): import again later`);
           }
+          // (a response that could not be drafted leaves the reply imported and acted on)
+          if (!outcome.error) imported += 1;
         }
         if (opts.json) {
           ctx.print(JSON.stringify({ workspace: workspace.slug, replies: out }));
@@ -117,6 +120,15 @@ Examples:
         const drafted = out.filter((r) => r.response?.status === 'drafted').length;
         if (drafted > 0) ctx.print(`${drafted} response draft(s) wait for review: prospector drafts list --status draft`);
       }, { sampleWeb: false, write: true });
+      // Nothing imported is a failed import (a wrong file, say), not an empty success; some
+      // failures among imported mails are listed above and the import succeeded.
+      if (imported === 0 && out.length > 0) {
+        throw new ProspectorError(
+          out.length === 1
+            ? `${out[0].source} could not be imported: ${out[0].error}`
+            : `none of the ${out.length} mails in ${path} could be imported (each is listed with its error)`,
+        );
+      }
     });
 
   replies

@@ -295,4 +295,31 @@ describe('prospector replies import / list', () => {
     expect(approved.stdout).toContain(`Approved response ${id.slice(0, 8)} as maya.okafor@tallyhand.com`);
     // seven commands in a row: a hang limit, not a speed target
   }, 300_000);
+
+  // last: the mails it records are in no count above
+  it('an import where no mail could be read fails (exit 2) saying why; one where some were imported succeeds and lists the failures', async () => {
+    const garbage = join(home, 'garbage');
+    await mkdir(garbage);
+    await writeFile(join(garbage, 'garbage.eml'), 'garbage\n');
+    const one = await prospector(['replies', 'import', join(garbage, 'garbage.eml')], cliEnv(home));
+    expect(one.code).toBe(2);
+    expect(one.stdout).toContain('garbage.eml');
+    expect(one.stderr).toBe(`error: ${join(garbage, 'garbage.eml')} could not be imported: MailUnreadable: ${join(garbage, 'garbage.eml')}: no mail header block (expected lines such as "From: ..." before the first empty line)\n`);
+
+    await writeFile(join(garbage, 'noise.eml'), '\u0000\u0001\n');
+    const none = await prospector(['replies', 'import', garbage, '--json'], cliEnv(home));
+    expect(none.code).toBe(2);
+    expect(lastJson<{ replies: ImportedReply[] }>(none).replies.map((r) => r.error?.split(':')[0])).toEqual(['MailUnreadable', 'MailUnreadable']);
+    expect(none.stderr).toBe(`error: none of the 2 mails in ${garbage} could be imported (each is listed with its error)\n`);
+
+    await copyFile(join(FIXTURES, 'question.eml'), join(garbage, 'question.eml'));
+    const some = await prospector(['replies', 'import', garbage, '--json'], cliEnv(home));
+    expect(some.code, some.stderr).toBe(0);
+    expect(some.stderr).toBe('');
+    expect(lastJson<{ replies: ImportedReply[] }>(some).replies.map((r) => [r.source.split('/').at(-1), r.error === null])).toEqual([
+      ['garbage.eml', false],
+      ['noise.eml', false],
+      ['question.eml', true],
+    ]);
+  });
 });
