@@ -62,7 +62,9 @@ Examples:
     .command('hand-over')
     .argument('<from>', "the rep whose drafts and open tasks move (a user, or an address open sequences still name)")
     .description("give a rep's drafts (re-signed) and open tasks to another rep; sequences already approved go on from their mailbox")
-    .requiredOption('--to <email>', 'the user who takes them over')
+    // required, but checked in the action: commander checks required options before arguments,
+    // so with neither FROM nor --to it would ask for --to first
+    .option('--to <email>', 'the user who takes them over (required)')
     .option('--stop-sending', "also stop FROM's approved, sending and paused sequences (their queued emails are cancelled) instead of letting them go on from FROM's mailbox")
     .option('--dry-run', 'say what would move and what would not, and change nothing')
     .option('--by <email>', 'who hands over (a user of the workspace), recorded on each draft and response moved')
@@ -85,12 +87,14 @@ Examples:
     )
     .action(async (from: string, _opts: unknown, cmd: Command) => {
       // `reps` has a --json of its own, which takes the flag wherever it stands
-      const opts = cmd.optsWithGlobals<{ to: string; dryRun?: boolean; stopSending?: boolean; by?: string; json?: boolean }>();
+      const opts = cmd.optsWithGlobals<{ to?: string; dryRun?: boolean; stopSending?: boolean; by?: string; json?: boolean }>();
+      const to = opts.to;
+      if (to === undefined) return cmd.error("error: required option '--to <email>' not specified", { code: 'commander.missingMandatoryOptionValue' });
       await ctx.withRuntime(async (rt) => {
         const sql = rt.deps.sql;
         const workspace = await resolveWorkspace(sql, ctx.workspace());
         const { handOver } = await import('#core/outreach/hand-over.ts');
-        const r = await handOver(sql, workspace.id, from, opts.to, { dryRun: opts.dryRun, stopSending: opts.stopSending, by: opts.by, now: rt.deps.clock.now() });
+        const r = await handOver(sql, workspace.id, from, to, { dryRun: opts.dryRun, stopSending: opts.stopSending, by: opts.by, now: rt.deps.clock.now() });
         if (opts.json) {
           ctx.print(JSON.stringify({ workspace: workspace.slug, ...r }));
           return;

@@ -336,6 +336,17 @@ describe('prospector drafts', { timeout: 600_000 }, () => {
     expect(list).toContain(`Their rep is no longer a user (approval is refused: hand them to a rep with \`prospector reps hand-over EMAIL --to REP\`, or reject them):\n  ${id} hal@handover.example: ${gone}`);
     expect((await run(['show', id])).stdout).toContain(`  Its rep ${gone} is no longer a user (approval is refused): \`prospector reps hand-over ${gone} --to REP\` gives it to a rep, re-signed`);
 
+    // FROM is asked for first, then --to
+    const bare = await prospector(['reps', 'hand-over'], env);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/^error: missing required argument 'from'\n/);
+    const noFrom = await prospector(['reps', 'hand-over', '--to', lukas], env);
+    expect(noFrom.code).toBe(2);
+    expect(noFrom.stderr).toMatch(/^error: missing required argument 'from'\n/);
+    const noTo = await prospector(['reps', 'hand-over', gone], env);
+    expect(noTo.code).toBe(2);
+    expect(noTo.stderr).toMatch(/^error: required option '--to <email>' not specified\n/);
+
     const nobody = await prospector(['reps', 'hand-over', gone, '--to', 'nobody@tallyhand.com'], env);
     expect(nobody.code).toBe(2);
     expect(nobody.stderr).toContain(`--to nobody@tallyhand.com: not a user of this workspace; use one of ${lukas}, maya.okafor@tallyhand.com`);
