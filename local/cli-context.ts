@@ -1,7 +1,7 @@
 /** What command modules share: opening the runtime (under the home's lock) and printing. */
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ProspectorError } from '#core/errors.ts';
 import { acquireHomeLock, type HomeLock } from './lock.ts';
 import type { PgliteSql } from '#adapters/pglite-sql.ts';
@@ -84,6 +84,16 @@ async function readOnlyCopy(home: string, code: string): Promise<string> {
   return copy;
 }
 
+/** Why a home could not be made a folder: it, or a folder above it, is a file. */
+async function notAFolder(home: string): Promise<string> {
+  const isFile = (path: string) => stat(path).then((s) => !s.isDirectory()).catch(() => false);
+  const fix = 'point PROSPECTOR_HOME at a folder (a missing one is created)';
+  for (let path = home; ; path = dirname(path)) {
+    if (await isFile(path)) return `PROSPECTOR_HOME ${home} ${path === home ? 'is a file, not a folder' : `cannot be a folder: ${path} is a file`}: ${fix}`;
+    if (dirname(path) === path) return `PROSPECTOR_HOME ${home} cannot be made a folder: ${fix}`;
+  }
+}
+
 /** The command line after `prospector`, as the lock file names its holder. */
 export function commandLine(argv = process.argv): string {
   return argv.slice(2).join(' ').slice(0, 200) || '(no command)';
@@ -97,7 +107,10 @@ export const cliContext: CliContext = {
     let lock: HomeLock | undefined;
     let dbCopy: string | undefined;
     try {
-      await mkdir(config.home, { recursive: true });
+      await mkdir(config.home, { recursive: true }).catch(async (error: NodeJS.ErrnoException) => {
+        if (error.code === 'EEXIST' || error.code === 'ENOTDIR') throw new ProspectorError(await notAFolder(config.home), { cause: error });
+        throw error;
+      });
       lock = await acquireHomeLock(config.home, { command: commandLine(), readOnly: !options.write });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;

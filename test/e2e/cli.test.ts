@@ -167,6 +167,17 @@ describe('prospector CLI', { timeout: 120_000 }, () => {
     expect(debug.stderr).toMatch(/caused by: LakeSqlError: Parser Error/);
   });
 
+  test('a PROSPECTOR_HOME that is a file, or under one, is named as not a folder', async () => {
+    const file = join(home, 'not-a-folder.txt');
+    await writeFile(file, 'x');
+    const runs = await inProcess(['runs'], cliEnv(file));
+    expect(runs.code).toBe(2);
+    expect(runs.stderr).toBe(`error: PROSPECTOR_HOME ${file} is a file, not a folder: point PROSPECTOR_HOME at a folder (a missing one is created)\n`);
+    const under = await inProcess(['run'], cliEnv(join(file, 'home')));
+    expect(under.code).toBe(2);
+    expect(under.stderr).toBe(`error: PROSPECTOR_HOME ${join(file, 'home')} cannot be a folder: ${file} is a file: point PROSPECTOR_HOME at a folder (a missing one is created)\n`);
+  });
+
   // Only root can drop to another user to make a home truly read-only (root ignores modes).
   const canDropPrivileges = process.getuid?.() === 0 && existsSync('/usr/bin/setpriv');
   test.runIf(canDropPrivileges)('a read-only PROSPECTOR_HOME: read-only commands read a copy and say so; writers name the variable', async () => {
