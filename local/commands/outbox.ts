@@ -9,6 +9,9 @@ import type { CliContext } from '../cli-context.ts';
 import { table } from '../format.ts';
 import { resolveWorkspace } from './resolve.ts';
 
+/** Where a lead's time zone came from, as the table says it (`zone_source`, sql/0008_sending.sql). */
+const ZONE_FROM: Record<string, string> = { lead: "the lead's research", company: "the company's research", workspace: "the rep's zone" };
+
 /** `--now` as a moment: an ISO-8601 date and time with a zone (Z or an offset). */
 export function parseNow(text: string | undefined): Date {
   if (text === undefined) return new Date();
@@ -63,7 +66,7 @@ Examples:
             messages.map((m) => ({
               lead: m.lead.email,
               step: `${m.step.position} ${m.step.kind}${m.step.variant ? ` (${m.step.variant})` : ''}`,
-              'lead time': `${m.localTime} ${m.timeZone}`,
+              'lead time': `${m.localTime} ${m.timeZone} (${ZONE_FROM[m.zoneSource] ?? m.zoneSource})`,
               status: m.sendableNow ? 'ready' : m.status,
               'why not now': m.reason ?? '',
             })),

@@ -82,7 +82,8 @@ describe('prospector outbox', () => {
     const result = await prospector(['outbox', '--now', '2026-12-08T08:06:00Z'], cliEnv(home));
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('4 message(s) waiting in');
-    expect(result.stdout).toMatch(/jonas@isar-logistics\.example\s+1 email \(a\)\s+2026-12-08 08:00 Europe\/Berlin\s+ready/);
+    expect(result.stdout).toMatch(/jonas@isar-logistics\.example\s+1 email \(a\)\s+2026-12-08 08:00 Europe\/Berlin \(the company's research\)\s+ready/);
+    expect(result.stdout).toMatch(/dana@spree-freight\.example\s+1 email \(a\)\s+\S+ \S+ Europe\/Berlin \(the lead's research\)/);
     expect(result.stdout).toMatch(/sam@quiet-freight\.example.*suppressed \(email sam@quiet-freight\.example: Asked not to be contacted\)/);
   }, 120_000);
 

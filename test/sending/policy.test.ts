@@ -116,6 +116,15 @@ describe('the lead time zone', () => {
     expect(zoneFromText('Jordan leads the finance team')).toBeUndefined();
   });
 
+  it('of several places, takes the one the text names first; a longer name wins at the same spot', () => {
+    // the sample web's BeaconHQ: founded in London, offices in three cities
+    expect(zoneFromText('BeaconHQ was founded in London in 2017. We now employ 540 people across London, Lisbon and New York.')).toEqual({ zone: 'Europe/London', because: 'london' });
+    expect(zoneFromText('Offices in Dublin and Brussels')?.zone).toBe('Europe/Dublin');
+    expect(zoneFromText('New York and Berlin')?.zone).toBe(NY);
+    // a city before a country, wherever the country stands
+    expect(zoneFromText('Germany-wide, headquartered in Vienna')?.zone).toBe('Europe/Vienna');
+  });
+
   it('finds place texts in findings and firmographic facts', () => {
     const texts = locationTexts({
       findings: { location: 'Berlin, Germany', company: { headquarters: 'Boston, MA' }, fit: { criteria: [{ criterion: 'geography', assessment: 'fits', evidence: 'Ships from Austin' }] } },

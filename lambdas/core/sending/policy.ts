@@ -279,7 +279,9 @@ function escapeRegExp(s: string): string {
 /**
  * The zone a piece of research text points at: an IANA name written out ("Europe/Berlin"), a
  * city or one-zone state ("New York", "Munich"), or a country with one zone ("Germany"). A
- * country over several zones ("United States") gives nothing.
+ * country over several zones ("United States") gives nothing. Of several places, the one the
+ * text names first: "founded in London … across London, Lisbon and New York" is London (the
+ * table's order, longest name first, only settles "New York" against "York" at one spot).
  */
 export function zoneFromText(text: string): { zone: string; because: string } | undefined {
   for (const m of text.matchAll(/\b[A-Z][a-z]+\/[A-Za-z_]+(?:\/[A-Za-z_]+)?\b/g)) {
@@ -287,16 +289,26 @@ export function zoneFromText(text: string): { zone: string; because: string } | 
   }
   const folded = fold(text);
   const { places, countries } = placeTable();
-  for (const [place, pattern, zone] of places) {
-    // zone names are checked only when found: asking Intl about hundreds of zones up front is slow
-    if (pattern.test(folded) && isTimeZone(zone)) return { zone, because: place };
-  }
-  for (const [country, pattern, code] of countries) {
-    if (!pattern.test(folded)) continue;
-    const zone = countryZone(code);
-    if (zone) return { zone, because: country };
-  }
-  return undefined;
+  const first = <T>(entries: Entry[], accept: (name: string, value: string) => T | undefined): T | undefined => {
+    let best: { at: number; found: T } | undefined;
+    for (const [name, pattern, value] of entries) {
+      const m = pattern.exec(folded);
+      // the pattern's lead-in character is part of the match: the name starts after it
+      const at = m ? m.index + m[0].length - name.length : -1;
+      if (at < 0 || (best && at >= best.at)) continue;
+      // zone names are checked only when found: asking Intl about hundreds of zones up front is slow
+      const found = accept(name, value);
+      if (found) best = { at, found };
+    }
+    return best?.found;
+  };
+  return (
+    first(places, (place, zone) => (isTimeZone(zone) ? { zone, because: place } : undefined)) ??
+    first(countries, (country, code) => {
+      const zone = countryZone(code);
+      return zone ? { zone, because: country } : undefined;
+    })
+  );
 }
 
 /** Research text that may say where a lead or its company is. */
