@@ -119,7 +119,7 @@ export const INTERESTED_REPLY_TEXT = 'Sounds useful <b>for us</b>. Could we talk
 export const RESPONSE_BODY = 'Hi,\n\nThanks for getting back to me. Would Tuesday or Wednesday suit you for a short call?\n\nMaya';
 
 /** A suggested response as the respond step leaves it: a checked draft in the approval queue. */
-async function storeResponse(db: PgliteSql, r: { workspaceId: string; replyId: string; lead: SeededLead; to: string; rep: string; subject: string }): Promise<string> {
+export async function storeResponse(db: PgliteSql, r: { workspaceId: string; replyId: string; lead: SeededLead; to: string; rep: string; subject: string }): Promise<string> {
   const id = randomUUID();
   await db.query(
     `INSERT INTO reply_response (id, workspace_id, reply_id, lead_id, to_email, rep_email, subject, body, source, prompt_version, grounding, checker_version, checked_at)

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { approveSequence } from '#core/outreach/repository.ts';
 import { createWebApp } from '#web/app.ts';
-import { signInAs, webFixture, type Signed, type WebFixture } from '#test/helpers/web.ts';
+import { signInAs, storeResponse, webFixture, type Signed, type WebFixture } from '#test/helpers/web.ts';
 
 let f: WebFixture;
 let app: ReturnType<typeof createWebApp>;
@@ -185,6 +185,33 @@ describe('reviewed label', () => {
     expect(await count(`SELECT count(*)::int AS n FROM suppression WHERE value = 'gus@granite-state.example'`, {})).toBe(1);
     const page = await (await rep.get('/inbox')).text();
     expect(page).toContain('label corrected from not_interested to unsubscribe');
+    // corrected back to a label that asks for an answer: the opt-out stands, and the action says so
+    expect((await rep.post(`/inbox/replies/${id}/label`, { label: 'interested' })).status).toBe(303);
+    expect((await reply(id)).action).toMatch(/; gus@granite-state\.example stays suppressed \(an opt-out is never undone\): no email goes to it, so answer it another way$/);
+    expect(await count(`SELECT count(*)::int AS n FROM suppression WHERE value = 'gus@granite-state.example'`, {})).toBe(1);
+  });
+
+  test('correcting a needs_info reply to unsubscribe withdraws its suggested response and closes its task; the inbox says so', async () => {
+    const id = await replyUnderReview('needs_info');
+    // confirmed: the task opens; the respond step drafts an answer
+    expect((await rep.post(`/inbox/replies/${id}/label`, { label: 'needs_info' })).status).toBe(303);
+    const responseId = await storeResponse(f.db, { workspaceId: f.tallyhand.workspaceId, replyId: id, lead: f.leads.northwind, to: 'dana@northwind-freight.example', rep: f.tallyhand.email, subject: 'Re: maybe' });
+    expect(await count(`SELECT count(*)::int AS n FROM rep_task WHERE reply_id = :id::uuid AND status = 'open'`, { id })).toBe(1);
+    expect(await (await rep.get('/inbox')).text()).toContain(`action="/inbox/responses/${responseId}/approve"`);
+
+    // the rep reads it again: it was an opt-out
+    expect((await rep.post(`/inbox/replies/${id}/label`, { label: 'unsubscribe' })).status).toBe(303);
+    expect(await response(responseId)).toMatchObject({
+      status: 'rejected',
+      decided_by_email: f.tallyhand.email,
+      decision_reason: `the reply's label was corrected from needs_info to unsubscribe by ${f.tallyhand.email}: it asks for no answer`,
+    });
+    expect(await count(`SELECT count(*)::int AS n FROM rep_task WHERE reply_id = :id::uuid AND status = 'open'`, { id })).toBe(0);
+    expect((await reply(id)).action).toMatch(/^label corrected from needs_info to unsubscribe by .*; its suggested response rejected and its open task closed \(the label asks for no answer\)$/);
+    const page = await (await rep.get('/inbox')).text();
+    expect(page).not.toContain(`action="/inbox/responses/${responseId}/approve"`);
+    // approving it from a stale tab is refused
+    expect((await rep.post(`/inbox/responses/${responseId}/approve`, {})).status).toBe(409);
   });
 
   test('a label a rep cannot set, a missing label, no CSRF and another workspace are refused', async () => {

@@ -8,7 +8,10 @@
  * - a corrected label runs the new label's action (an opt-out suppresses the address and stops
  *   every open sequence to it at once); what the old label did stays done (a task stays open, a
  *   stopped sequence stays stopped), and each effect is unique per reply, so nothing runs twice;
- * - confirming (or correcting to) the label already reviewed changes nothing.
+ * - confirming (or correcting to) the label already reviewed changes nothing;
+ * - a correction to a label that asks for no answer (an opt-out, not interested, wrong person,
+ *   an auto-reply) rejects the reply's suggested response still waiting and closes its open task,
+ *   with the reason: the old label's answer is no longer wanted.
  *
  * A correction offers the labels that need no detail a rep would have to type: a referral's
  * address, an objection's kind and a bounce's report come from the mail, so they are confirmed
@@ -19,6 +22,7 @@ import type { Sql } from '../ports.ts';
 import { actOnLabel, type LabelAction } from './act.ts';
 import type { ReplyClassification } from './classify.ts';
 import type { ReplyLabel } from './labels.ts';
+import { RESPONDING_LABELS } from './respond.ts';
 
 /** Labels a rep may correct a reply to. */
 export const CORRECTABLE_LABELS = ['interested', 'needs_info', 'not_interested', 'wrong_person', 'unsubscribe', 'out_of_office', 'auto_reply'] as const satisfies readonly ReplyLabel[];
@@ -140,7 +144,29 @@ export async function reviewReplyLabel(sql: Sql, input: { workspaceId: string; r
       bounceStatus: keep ? row.bounce_status : null,
       returnDate: keep ? row.return_date : null,
     });
-    const action = `${correcting ? `label corrected from ${before} to ${label}` : `label ${label} confirmed`} by ${user.rows[0].email}: ${result.action}`;
+    // A correction to a label that asks for no answer withdraws what the old label set up: the
+    // suggested response (approvable until now, refused only when sending) and the open task.
+    let withdrawn = '';
+    if (correcting && !(RESPONDING_LABELS as readonly string[]).includes(label)) {
+      const why = `the reply's label was corrected from ${before} to ${label} by ${user.rows[0].email}: it asks for no answer`;
+      const rejected = await tx.query(
+        `UPDATE reply_response SET status = 'rejected', decided_by_email = :by, decision_reason = :why, decided_at = :now::timestamptz
+          WHERE reply_id = :id::uuid AND status = 'draft' RETURNING id`,
+        { id: row.id, by: user.rows[0].email, why, now },
+      );
+      const closed = await tx.query(
+        `UPDATE rep_task SET status = 'done', done_at = :now::timestamptz WHERE reply_id = :id::uuid AND status = 'open' RETURNING id`,
+        { id: row.id, now },
+      );
+      const parts = [rejected.rowCount ? 'its suggested response rejected' : '', closed.rowCount ? 'its open task closed' : ''].filter(Boolean);
+      if (parts.length) withdrawn = `; ${parts.join(' and ')} (the label asks for no answer)`;
+    } else if (correcting) {
+      // an opt-out is never undone: an address the old label suppressed stays suppressed
+      const address = (row.lead_email ?? row.from_email).toLowerCase();
+      const suppressed = await tx.query(`SELECT 1 FROM suppression WHERE workspace_id = :ws::uuid AND kind = 'email' AND value = :address LIMIT 1`, { ws: input.workspaceId, address });
+      if (suppressed.rowCount) withdrawn = `; ${address} stays suppressed (an opt-out is never undone): no email goes to it, so answer it another way`;
+    }
+    const action = `${correcting ? `label corrected from ${before} to ${label}` : `label ${label} confirmed`} by ${user.rows[0].email}: ${result.action}${withdrawn}`;
     await tx.query(`UPDATE reply SET action = :action WHERE id = :id::uuid`, { id: row.id, action: action.slice(0, 2000) });
     return { replyId: row.id, label, before, acted: true, action, result };
   });
