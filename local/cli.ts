@@ -54,6 +54,7 @@ async function onboard(rt: LocalRuntime, file: string, json: boolean): Promise<v
       for (const s of result.sequencesStopped) print(`  ${s.sequenceId.slice(0, 8)} to ${s.lead}: ${s.reason}`);
     }
     for (const line of await removedUserLines(result.usersRemoved)) print(line);
+    for (const w of result.warnings) print(`Warning: ${w}.`);
   }
 }
 
@@ -206,7 +207,7 @@ Examples:
               : `Onboarded workspace "${onboarding.workspace.slug}" into Aurora: ${result.icps} ICPs, ${result.personas} personas.` +
                   (result.sequencesStopped.length ? ` Stopped ${result.sequencesStopped.length} open sequence(s) whose leads it now leaves out.` : ''),
           );
-          if (!opts.json) for (const line of await removedUserLines(result.usersRemoved)) print(line);
+          if (!opts.json) for (const line of [...(await removedUserLines(result.usersRemoved)), ...result.warnings.map((w) => `Warning: ${w}.`)]) print(line);
         } finally {
           await sql.close();
         }

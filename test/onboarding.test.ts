@@ -100,6 +100,7 @@ describe('sample onboarding', () => {
       knowledge: { documents: 4, passages: 19, deactivated: 0 },
       sequencesStopped: [],
       usersRemoved: [],
+      warnings: [],
     });
     expect(await counts(sql)).toEqual({
       workspace: 1,
@@ -136,6 +137,16 @@ describe('sample onboarding', () => {
     expect(logistics.keywords).toContain('supply chain');
     expect(logistics.personas.map((p) => p.name).sort()).toEqual(['AP operations owner', 'Finance leader']);
     expect(logistics.personas.find((p) => p.name === 'Finance leader')!.titles).toContain('CFO');
+  });
+
+  it('warns, when it is imported, that a seller without a postal address sends nothing; the sample has one', async () => {
+    const { db } = await onboardedDb();
+    open.push(db);
+    expect((await importOnboarding(db, sample)).warnings).toEqual([]);
+    const without = await importOnboarding(db, { ...sample, company: { ...sample.company, postalAddress: null } });
+    expect(without.warnings).toEqual([
+      "company.postalAddress is empty: every email carries the seller's postal address in its footer, so no email is sent until it is added (drafting and approval go on)",
+    ]);
   });
 
   it('is idempotent: importing twice keeps ids and counts', async () => {

@@ -49,6 +49,7 @@ import { notice, page, type Html } from './layout.ts';
 import { executionRef } from './execution.ts';
 import { INBOX_FILTERS, INBOX_TEXTS, inboxList, type InboxFilter } from './pages/inbox.ts';
 import { newText } from '#core/replies/respond.ts';
+import { cannotSend } from '#core/sending/compose-mail.ts';
 import { InboundMail } from '#core/replies/parse.ts';
 import { lakeKeys } from '#core/lake-keys.ts';
 import { COMPANY_FIELDS, companyForm, companyValues, withCompany, type CompanyFieldName, type CompanyFormValues } from './pages/company-form.ts';
@@ -374,7 +375,10 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     const atCard = r?.error && drafts.some((d) => d.id === r.sequenceId) ? { ...r, error: r.error } : undefined;
     const error = extra.error ?? (atCard ? null : r?.error ?? null);
     return c.html(
-      page({ title: 'Review queue', session, current: '/review', notice: extra.notice, error }, reviewQueue(session, drafts, held, { view, counts, refusal: atCard })),
+      page(
+        { title: 'Review queue', session, current: '/review', notice: extra.notice, error },
+        reviewQueue(session, drafts, held, { view, counts, refusal: atCard, cannotSend: drafts.length ? await cannotSend(sql, session.workspaceId) : null }),
+      ),
       extra.status ?? 200,
     );
   }
@@ -731,7 +735,9 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     const stored = session.role === 'admin' && counts.rows[0].products > 0 ? await exportOnboarding(sql, session.workspaceId) : null;
     const link = html`<p class="guided-link"><a href="/onboarding/guided">${stored ? 'Edit everything in the guided form' : 'Start the guided onboarding form'}</a>: company, products, ICPs and personas, tone of voice, exclusions and knowledge documents, each checked at its field; then <a href="/onboarding/sending">the mailboxes and send windows</a>.</p>`;
     const guided = html`${link}${stored ? companyForm(session, state.company?.values ?? companyValues(stored.company), state.company?.errors ?? {}) : ''}`;
-    const body = onboardingPage(session, { text: state.text ?? '', issues: state.issues ?? [], summary: counts.rows[0], guided });
+    // what the stored onboarding still keeps from working (no postal address: nothing is sent)
+    const blocked = counts.rows[0].products > 0 ? await cannotSend(sql, session.workspaceId) : null;
+    const body = html`${blocked ? html`<p class="flag">Nothing is sent yet: ${blocked}.</p>` : ''}${onboardingPage(session, { text: state.text ?? '', issues: state.issues ?? [], summary: counts.rows[0], guided })}`;
     return c.html(page({ title: 'Onboarding', session, current: '/onboarding', notice: state.notice }, body), state.status ?? 200);
   }
 

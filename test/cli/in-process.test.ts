@@ -4,10 +4,12 @@
  * run one at a time; the test process's own exit code, environment and listeners are left as
  * they were; a home's database stays open between commands until the pool is closed.
  */
-import { rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliEnv, closeCliDatabases, homeDatabase, lastJson, prospector } from '#test/helpers/cli-in-process.ts';
 import { migratedHome } from '#test/helpers/home.ts';
+import { SAMPLE_ONBOARDING } from '#test/helpers/db.ts';
 
 describe('prospector in-process', () => {
   let home: string;
@@ -53,6 +55,22 @@ describe('prospector in-process', () => {
     // The test reads the same database the commands wrote, without a second connection.
     const sql = await homeDatabase(home);
     expect((await sql.query<{ slug: string }>('SELECT slug FROM workspace')).rows).toEqual([{ slug: 'tallyhand' }]);
+  });
+
+  it('onboarding a seller without a postal address warns that nothing will be sent, and imports', async () => {
+    // the knowledge documents' paths are relative to the file: point them at the sample's
+    const text = (await readFile(SAMPLE_ONBOARDING, 'utf8'))
+      .replace(/^  postalAddress: .*\n/m, '')
+      .replaceAll('path: knowledge/', `path: ${join(dirname(SAMPLE_ONBOARDING), 'knowledge')}/`);
+    expect(text).not.toContain('postalAddress');
+    const file = join(home, 'no-postal.yaml');
+    await writeFile(file, text);
+    const r = await prospector(['onboard', file], cliEnv(home));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('Updated workspace "tallyhand"');
+    expect(r.stdout).toContain("Warning: company.postalAddress is empty: every email carries the seller's postal address in its footer, so no email is sent until it is added (drafting and approval go on).");
+    const again = await prospector(['onboard', '--sample'], cliEnv(home));
+    expect(again.stdout).not.toContain('Warning');
   });
 
   it('leaves no process listener behind, however many commands run', async () => {

@@ -552,6 +552,22 @@ describe('review actions', () => {
   });
 });
 
+describe('a seller who cannot send', () => {
+  test('the review queue and the onboarding page say nothing is sent without a postal address, before anything is approved', async () => {
+    const s = await signIn(f.tallyhand.userId);
+    expect(await (await s.get('/review')).text()).not.toContain('Nothing is sent yet');
+    const { postal_address: postal } = (await f.db.query<{ postal_address: string }>(`SELECT postal_address FROM seller_company WHERE workspace_id = :ws::uuid`, { ws: f.tallyhand.workspaceId })).rows[0];
+    await f.db.query(`UPDATE seller_company SET postal_address = NULL WHERE workspace_id = :ws::uuid`, { ws: f.tallyhand.workspaceId });
+    try {
+      const queue = await (await s.get('/review')).text();
+      expect(await (await s.get('/onboarding')).text()).toMatch(/<p class="flag">Nothing is sent yet: [^<]+ has no postal address: add company\.postalAddress/);
+      expect(queue).toMatch(/<p class="flag">Nothing is sent yet: [^<]+ has no postal address: add company\.postalAddress to the onboarding file and import it again \(every email carries it\)\. Approving goes on; approved emails wait in the outbox until then\.<\/p>/);
+    } finally {
+      await f.db.query(`UPDATE seller_company SET postal_address = :postal WHERE workspace_id = :ws::uuid`, { ws: f.tallyhand.workspaceId, postal });
+    }
+  });
+});
+
 describe('bulk approval', () => {
   test('approves every draft without a flag and leaves the flagged and blocked ones for a person', async () => {
     const s = await signIn(f.tallyhand.userId);

@@ -41,6 +41,21 @@ export interface ImportSummary {
    * their mailbox, open tasks now without an owner.
    */
   usersRemoved: { email: string; drafts: number; responses: number; sending: number; tasks: number }[];
+  /** what the file lets through but stops something later, in words (`onboardingWarnings`) */
+  warnings: string[];
+}
+
+/**
+ * What a valid onboarding still keeps from working, said when it is imported rather than found
+ * later: without `company.postalAddress` no email is ever sent (its footer carries the seller's
+ * postal address, CAN-SPAM; lambdas/core/sending/compose-mail.ts refuses to compose one).
+ */
+export function onboardingWarnings(onboarding: Pick<Onboarding, 'company'>): string[] {
+  const warnings: string[] = [];
+  if (!onboarding.company.postalAddress?.trim()) {
+    warnings.push('company.postalAddress is empty: every email carries the seller\'s postal address in its footer, so no email is sent until it is added (drafting and approval go on)');
+  }
+  return warnings;
 }
 
 /** Upserts a validated onboarding file for its workspace (by slug) in one transaction. */
@@ -289,6 +304,7 @@ export async function importOnboarding(
       knowledge,
       sequencesStopped,
       usersRemoved: removed.rows.sort((a, b) => a.email.localeCompare(b.email)),
+      warnings: onboardingWarnings(onboarding),
     };
   });
 }

@@ -18,7 +18,7 @@ import type { Deps } from '../pipeline/deps.ts';
 import type { Sql } from '../ports.ts';
 import { parseStatesError } from '../pipeline/record-failure.ts';
 import { claimDue, type ClaimedMessage } from './claim.ts';
-import { loadSender } from './compose-mail.ts';
+import { cannotSend } from './compose-mail.ts';
 import { rescheduleMissed } from './schedule.ts';
 import { addSummaries, recordSendFailure, SEND_OUTCOMES, sendClaimed, settleAbandoned, summarise, type SendOutcome, type SendSummary } from './send.ts';
 
@@ -125,20 +125,6 @@ export async function claimDueStep(deps: Deps, event: unknown): Promise<ClaimDue
   const messages = left > 0 ? await claimDue(deps.sql, { workspaceId, now, claimer, limit: left }) : [];
   deps.log.info('claimed', { claimer, claimed: messages.length, abandoned, round: (totals?.rounds ?? 0) + 1 });
   return { workspaceId, claimer, abandoned, messages, startedAt };
-}
-
-/** Why no mail of the workspace can be composed (no seller, no postal address), or null. */
-async function cannotSend(sql: Sql, workspaceId: string): Promise<string | null> {
-  try {
-    const sender = await loadSender(sql, workspaceId);
-    if (!sender.postalAddress?.trim()) {
-      return `${sender.companyName} has no postal address: add company.postalAddress to the onboarding file and import it again (every email carries it)`;
-    }
-    return null;
-  } catch (error) {
-    if (error instanceof SendingNotConfiguredError) return error.message;
-    throw error;
-  }
 }
 
 /** Writes `reason` on the workspace's messages that would be due now, so the outbox shows it. */

@@ -201,3 +201,20 @@ export async function loadMessageToCompose(
     ...(earlier.rows.length && first?.subject ? { thread: { subject: first.subject, messageIds: earlier.rows.map((r) => r.rfc_message_id) } } : {}),
   };
 }
+
+/**
+ * Why no mail of the workspace can be composed (no seller, no postal address), or null: the send
+ * run parks its messages with it, and the review queue says it before anything is approved.
+ */
+export async function cannotSend(sql: Sql, workspaceId: string): Promise<string | null> {
+  try {
+    const sender = await loadSender(sql, workspaceId);
+    if (!sender.postalAddress?.trim()) {
+      return `${sender.companyName} has no postal address: add company.postalAddress to the onboarding file and import it again (every email carries it)`;
+    }
+    return null;
+  } catch (error) {
+    if (error instanceof SendingNotConfiguredError) return error.message;
+    throw error;
+  }
+}

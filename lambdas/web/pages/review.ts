@@ -129,7 +129,7 @@ export function reviewQueue(
   session: WebSession,
   drafts: SequenceView[],
   held: ReadonlyMap<string, string>,
-  shown: { view: QueueView; counts: { all: number; mine: number }; refusal?: Refusal },
+  shown: { view: QueueView; counts: { all: number; mine: number }; refusal?: Refusal; cannotSend?: string | null },
 ): Html {
   const { view, counts, refusal } = shown;
   // a draft whose rep was removed by a re-import is not approved (it would go out as them)
@@ -139,6 +139,7 @@ export function reviewQueue(
 <ul><li><kbd>j</kbd> / <kbd>k</kbd> next / previous draft</li><li><kbd>a</kbd> approve (asks for a reason when flagged)</li>
 <li><kbd>e</kbd> edit the first message</li><li><kbd>r</kbd> reject (type the reason, then Enter)</li><li><kbd>Esc</kbd> leave a field</li></ul>
 <label class="toggle"><input type="checkbox" id="shortcuts-on" checked> Single-key shortcuts on</label></aside>
+${shown.cannotSend ? html`<p class="flag">Nothing is sent yet: ${shown.cannotSend}. Approving goes on; approved emails wait in the outbox until then.</p>` : ''}
 <nav aria-label="Whose drafts"><ul class="filters">${viewLink(view, 'all', `Everyone's drafts (${counts.all})`)}${viewLink(view, 'mine', `Sent by you (${counts.mine})`)}</ul></nav>
 <p>${drafts.length} draft(s) waiting${view === 'mine' ? ' that you send' : ''} · ${unflagged} without any flag.</p>
 ${unflagged
