@@ -281,9 +281,29 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
   }
 
   app.get('/runs/:id', async (c) => {
+    // the short id the pages and the CLI show (8+ characters) leads to the run
+    const given = c.req.param('id');
+    if (/^[0-9a-f-]{8,35}$/i.test(given)) {
+      const hits = await sql.query<{ id: string }>(
+        `SELECT id FROM run WHERE workspace_id = :ws::uuid AND id::text LIKE :prefix LIMIT 2`,
+        { ws: c.get('session').workspaceId, prefix: `${given.toLowerCase()}%` },
+      );
+      if (hits.rows.length === 1) return c.redirect(`/runs/${hits.rows[0].id}`, 302);
+      throw new NotFoundError(hits.rows.length ? `"${given}" starts several runs' ids: give more of it` : `no run of this workspace has an id starting "${given}"`);
+    }
     const id = await ownedRun(c);
-    const started = c.req.query('done') === 'redrive';
-    return renderRun(c, id, { notice: started ? notice('Redrive started: the failed leads are being re-processed. Reload this page to follow the run.') : null });
+    if (c.req.query('done') !== 'redrive') return renderRun(c, id);
+    // The address keeps ?done=redrive&from=N (the run's redrive count when it was asked): once the
+    // run was reopened since (its count went up) and is no longer running, say it finished. In
+    // the cloud the execution reopens the run a moment after it starts: until then it is starting.
+    const run = (await sql.query<{ status: string; redrives: number }>(`SELECT status, redrives FROM run WHERE id = :id::uuid`, { id })).rows[0];
+    const from = Number(c.req.query('from'));
+    const reopened = run !== undefined && Number.isInteger(from) && run.redrives > from;
+    const status = run?.status;
+    const still = redriving.has(id) || status === 'running' || !reopened;
+    return renderRun(c, id, {
+      notice: notice(still ? 'Redrive started: the failed leads are being re-processed. Reload this page to follow the run.' : `The redrive has finished: the run is ${status}, and the counts below are the run's now.`),
+    });
   });
 
   app.post('/runs/:id/redrive', async (c) => {
@@ -293,6 +313,7 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     if (redriving.has(id)) return renderRun(c, id, { error: 'This run is already being redriven: reload to follow it.', status: 409 });
     const failed = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM run_lead WHERE run_id = :id::uuid AND status = 'failed'`, { id });
     if (failed.rows[0].n === 0) return renderRun(c, id, { error: 'This run has no failed lead to redrive.', status: 409 });
+    const redrivesBefore = (await sql.query<{ redrives: number }>(`SELECT redrives FROM run WHERE id = :id::uuid`, { id })).rows[0].redrives;
     if (options.startRedrive) {
       let started: { executionArn: string };
       try {
@@ -304,7 +325,7 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
       }
       // Only an execution ARN is stored (and linked): anything else is left out.
       if (executionRef(started.executionArn)) await sql.query(`UPDATE run SET execution_arn = :arn WHERE id = :id::uuid`, { id, arn: started.executionArn });
-      return c.redirect(`/runs/${id}?done=redrive`, 303);
+      return c.redirect(`/runs/${id}?done=redrive&from=${redrivesBefore}`, 303);
     }
     if (!options.redrive) throw new Error('unreachable: no redrive');
     const redrive = options.redrive;
@@ -313,7 +334,7 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     void redrive({ workspaceId: session.workspaceId, runId: id })
       .catch((error: Error) => options.log?.error('redrive from the web app failed', { runId: id, error: error.name, message: error.message }))
       .finally(() => redriving.delete(id));
-    return c.redirect(`/runs/${id}?done=redrive`, 303);
+    return c.redirect(`/runs/${id}?done=redrive&from=${redrivesBefore}`, 303);
   });
 
   // --- leads ------------------------------------------------------------------------------------

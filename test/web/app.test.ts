@@ -659,6 +659,12 @@ describe('two workspaces', () => {
     expect(drafts.map((d) => d.id)).not.toContain(f.sequences.rival.sequenceId);
     expect((await tally.get(`/leads/${f.leads.rivalLead.leadId}`)).status).toBe(404);
     expect((await tally.get(`/runs/${f.leads.rivalLead.runId}`)).status).toBe(404);
+    // the short id the pages show leads to the run; another workspace's short id does not
+    const short = await tally.get(`/runs/${f.leads.northwind.runId.slice(0, 8)}`);
+    expect(short.status).toBe(302);
+    expect(short.headers.get('location')).toBe(`/runs/${f.leads.northwind.runId}`);
+    expect((await tally.get(`/runs/${f.leads.rivalLead.runId.slice(0, 8)}`)).status).toBe(404);
+    expect((await tally.get('/runs/0000000')).status).toBe(404);
     expect((await tally.get(`/runs/${f.leads.northwind.runId}`)).status).toBe(200);
     // acting on the other workspace's draft, with a valid token of one's own session
     expect((await tally.post(`/review/${f.sequences.rival.sequenceId}/approve`, {})).status).toBe(404);

@@ -229,7 +229,7 @@ describe('redrive from the Runs page', () => {
 
     const started = await s.post(`/runs/${runId()}/redrive`, {});
     expect(started.status).toBe(303);
-    expect(started.headers.get('location')).toBe(`/runs/${runId()}?done=redrive`);
+    expect(started.headers.get('location')).toBe(`/runs/${runId()}?done=redrive&from=0`);
     expect(calls).toEqual([{ workspaceId: f.tallyhand.workspaceId, runId: runId() }]);
     const during = await (await s.get(started.headers.get('location')!)).text();
     expect(during).toContain('Redrive started');
@@ -241,6 +241,13 @@ describe('redrive from the Runs page', () => {
     finish();
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(await (await s.get(`/runs/${runId()}`)).text()).toContain('class="redrive"');
+    expect(await (await s.get(started.headers.get('location')!)).text()).toContain('Redrive started');
+    // the redrive reopened the run (as StartRun does) and closed it: the address the redirect
+    // gave no longer says it started
+    await f.db.query(`UPDATE run SET redrives = redrives + 1 WHERE id = :id::uuid`, { id: runId() });
+    const after = await (await s.get(started.headers.get('location')!)).text();
+    expect(after).not.toContain('Redrive started');
+    expect(after).toMatch(/The redrive has finished: the run is \w+, and the counts below are the run(?:'|&#39;)s now\./);
   });
 
   test('a run with no failed lead offers no redrive and refuses one', async () => {

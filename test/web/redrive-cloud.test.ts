@@ -88,11 +88,14 @@ describe('redrive in the cloud', () => {
     expect(seen[0].headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDLOOPBACK\/\d{8}\/eu-central-1\/states\/aws4_request/);
     expect(seen[0].body).toEqual({ stateMachineArn: MACHINE, name: `redrive-${runId}-202612021500`, input: JSON.stringify({ trigger: 'manual', redrive: { runId } }) });
 
-    const after = await rep.get(`/runs/${runId}?done=redrive`);
+    expect(res.headers.get('location')).toBe(`/runs/${runId}?done=redrive&from=0`);
+    const after = await rep.get(res.headers.get('location')!);
     expect(after.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
     const html = await after.text();
     expect(html).toContain(`href="${executionRef(arn)!.consoleUrl}"`);
     expect(html).toContain('(Step Functions, eu-central-1)');
+    // the execution has not reopened the run yet: it is starting, not finished
+    expect(html).toContain('Redrive started');
     const list = await (await rep.get('/runs')).text();
     expect(list).toContain(`href="${executionRef(arn)!.consoleUrl}"`);
     // the other workspace's runs page does not show it

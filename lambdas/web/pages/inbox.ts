@@ -49,7 +49,7 @@ function labelForm(r: ListedReply, actions: InboxActions): Html | string {
 /** The response drafted from the seller's knowledge: its words, and approve / edit / reject while it is a draft. */
 function response(r: ListedReply, actions: InboxActions): Html | string {
   if (!r.response) return '';
-  const head = html`Suggested response <code>${shortId(r.response.id)}</code>: <span class="status">${r.response.status}</span>, ${r.response.grounding}${r.response.source === 'template' ? ' (offline template)' : ''}`;
+  const head = html`Suggested response <code>${shortId(r.response.id)}</code>: <span class="status">${r.response.status}</span>, ${r.response.grounding}${r.response.source === 'template' ? ' (drafted from an offline template)' : ''}`;
   const d = actions.drafts.get(r.response.id);
   if (!d) return html`<div class="response"><p>${head}</p></div>`;
   const base = `/inbox/responses/${d.id}`;

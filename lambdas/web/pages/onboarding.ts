@@ -18,7 +18,7 @@ export function onboardingPage(session: WebSession, state: { text: string; issue
   if (session.role !== 'admin') {
     return html`<p>Only an admin of ${session.workspaceName} can change its onboarding. Ask one, or use <code>prospector onboard FILE</code>.</p>`;
   }
-  return html`<p>${session.workspaceName} has ${state.summary.icps} ICP(s), ${state.summary.products} product(s) and ${state.summary.users} user(s).
+  return html`<p>${session.workspaceName} has ${state.summary.icps} active ICP(s), ${state.summary.products} product(s) and ${state.summary.users} user(s).
 Paste the onboarding file (the format of <code>local/data/sample-onboarding.yaml</code>) or upload it: it is checked exactly as
 <code>prospector onboard FILE</code> checks it, and nothing is written unless all of it is valid. Suppressions are only ever added.</p>
 ${state.guided ?? ''}
