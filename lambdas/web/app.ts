@@ -705,8 +705,19 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
   });
 
   app.get('/suppressions', (c) => {
-    const added = c.req.query('added');
-    return renderSuppressions(c, { notice: added ? notice(`Suppressed ${added.slice(0, 320)}: it is never written to again, and open sequences to it were stopped.`) : null });
+    const added = c.req.query('added')?.slice(0, 320);
+    if (!added) return renderSuppressions(c);
+    if (c.req.query('already') === '1') {
+      return renderSuppressions(c, { notice: notice(`${added} was already suppressed: nothing changed, and the earlier reason stands (shown below).`) });
+    }
+    const [stopped, held] = [queryCount(c, 'stopped'), queryCount(c, 'held')];
+    return renderSuppressions(c, {
+      notice: notice(
+        `Suppressed ${added}: it is never written to again.` +
+          (stopped ? ` ${stopped} open sequence(s) to it stopped, their queued emails cancelled.` : ' No open sequence was sending to it.') +
+          (held ? ` ${held} draft(s) to it wait in the review queue, held: approving is refused; reject them there.` : ''),
+      ),
+    });
   });
 
   app.post('/suppressions', async (c) => {
@@ -719,7 +730,7 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     if (reason.length > 500) errors.reason = `is ${reason.length} characters; keep it under 500`;
     if (errors.email || errors.reason) return renderSuppressions(c, { form: { email, reason, errors }, status: 422 });
     const address = parsed.data!.toLowerCase();
-    await sql.transaction((tx) =>
+    const result = await sql.transaction((tx) =>
       suppressAddress(tx, {
         workspaceId: session.workspaceId,
         address,
@@ -729,7 +740,12 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
         now: now(),
       }),
     );
-    return c.redirect(`/suppressions?added=${encodeURIComponent(address)}`, 303);
+    if (!result.newlySuppressed) return c.redirect(`/suppressions?added=${encodeURIComponent(address)}&already=1`, 303);
+    const held = await sql.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM sequence s JOIN lead l ON l.id = s.lead_id WHERE s.workspace_id = :ws::uuid AND s.status = 'draft' AND l.email = :address`,
+      { ws: session.workspaceId, address },
+    );
+    return c.redirect(`/suppressions?added=${encodeURIComponent(address)}&stopped=${result.stoppedSequenceIds.length}&held=${held.rows[0].n}`, 303);
   });
 
   // An opt-out is permanent and onboarding only adds: no suppression is removed here, whatever is asked.

@@ -138,16 +138,26 @@ describe('suppression list', () => {
     const evilEmail = (await f.db.query<{ email: string }>(`SELECT email FROM lead WHERE id = :id::uuid`, { id: f.leads.granite.leadId })).rows[0].email;
     const res = await rep.post('/suppressions', { email: ` ${evilEmail.toUpperCase()} `, reason: 'asked on the phone' });
     expect(res.status).toBe(303);
-    expect(res.headers.get('location')).toBe(`/suppressions?added=${encodeURIComponent(evilEmail)}`);
+    expect(res.headers.get('location')).toBe(`/suppressions?added=${encodeURIComponent(evilEmail)}&stopped=1&held=0`);
     expect(await suppressed(f.tallyhand.workspaceId, evilEmail)).toEqual([{ source: 'rep', reason: `asked on the phone (added by ${f.tallyhand.email})` }]);
     const seq = await f.db.query<{ status: string; status_reason: string }>(`SELECT status, status_reason FROM sequence WHERE id = :id::uuid`, { id: f.sequences.granite.sequenceId });
     expect(seq.rows[0]).toEqual({ status: 'stopped', status_reason: 'suppressed' });
     const page = await (await rep.get(res.headers.get('location')!)).text();
-    expect(page).toContain(`Suppressed ${evilEmail}`);
+    expect(page).toContain(`Suppressed ${evilEmail}: it is never written to again. 1 open sequence(s) to it stopped, their queued emails cancelled.`);
     expect(page).toContain('added by a rep');
-    // adding it again changes nothing
-    expect((await rep.post('/suppressions', { email: evilEmail, reason: '' })).status).toBe(303);
-    expect((await suppressed(f.tallyhand.workspaceId, evilEmail)).length).toBe(1);
+    // adding it again changes nothing, and says so: the first reason stands
+    const again = await rep.post('/suppressions', { email: evilEmail, reason: 'another reason' });
+    expect(again.status).toBe(303);
+    expect(again.headers.get('location')).toBe(`/suppressions?added=${encodeURIComponent(evilEmail)}&already=1`);
+    expect(await (await rep.get(again.headers.get('location')!)).text()).toContain(`${evilEmail} was already suppressed: nothing changed, and the earlier reason stands (shown below).`);
+    expect(await suppressed(f.tallyhand.workspaceId, evilEmail)).toEqual([{ source: 'rep', reason: `asked on the phone (added by ${f.tallyhand.email})` }]);
+    // an address with a draft waiting: the draft is held, not stopped, and the notice says where it is
+    const draftEmail = (await f.db.query<{ email: string }>(`SELECT email FROM lead WHERE id = :id::uuid`, { id: f.leads.northwind.leadId })).rows[0].email;
+    const withDraft = await rep.post('/suppressions', { email: draftEmail, reason: 'asked by mail' });
+    expect(withDraft.headers.get('location')).toBe(`/suppressions?added=${encodeURIComponent(draftEmail)}&stopped=0&held=1`);
+    expect(await (await rep.get(withDraft.headers.get('location')!)).text()).toContain(
+      `Suppressed ${draftEmail}: it is never written to again. No open sequence was sending to it. 1 draft(s) to it wait in the review queue, held: approving is refused; reject them there.`,
+    );
   });
 
   test('a bad address is refused with the error at its field, the typed text kept and escaped', async () => {
