@@ -954,7 +954,10 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
 
   app.get('/onboarding/sending', async (c) => {
     const session = c.get('session');
-    if (session.role !== 'admin') return renderGuided(c, null);
+    if (session.role !== 'admin') {
+      const body = html`<p>Only an admin of ${session.workspaceName} can change its mailboxes and send windows. Ask one, or use <code>prospector onboard FILE</code>.</p>`;
+      return c.html(page({ title: SENDING_TITLE, session, current: '/onboarding' }, body), 403);
+    }
     const ctx = await sendingContext(session.workspaceId);
     const values = sendingValues(await loadSendingSettings(sql, session.workspaceId), ctx.icps);
     const done = c.req.query('done') === 'saved' ? notice('Saved: approvals and sending use these mailboxes and windows from now on.') : null;
@@ -963,7 +966,10 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
 
   app.post('/onboarding/sending', async (c) => {
     const session = c.get('session');
-    if (session.role !== 'admin') return renderGuided(c, null);
+    if (session.role !== 'admin') {
+      const body = html`<p>Only an admin of ${session.workspaceName} can change its mailboxes and send windows. Ask one, or use <code>prospector onboard FILE</code>.</p>`;
+      return c.html(page({ title: SENDING_TITLE, session, current: '/onboarding' }, body), 403);
+    }
     const ctx = await sendingContext(session.workspaceId);
     const values = sendingValuesFromBody(await c.req.parseBody(), ctx.icps);
     const { input, formIndex } = settingsFromValues(values);

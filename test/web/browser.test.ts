@@ -232,6 +232,11 @@ suite('the web app in Chromium', () => {
     const alert = page.locator('[role="alert"]');
     await expect(alert.textContent()).resolves.toContain('users[0].role');
     await expect(box.getAttribute('aria-invalid')).resolves.toBe('true');
+    // the problems take focus and are in sight (below the company form, they were off-screen)
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('issues');
+    const seen = (await alert.boundingBox())!;
+    expect(seen.y).toBeGreaterThanOrEqual(0);
+    expect(seen.y).toBeLessThan(page.viewportSize()!.height);
     await shot('onboarding-error');
     const kept = await box.inputValue();
     await box.fill(kept.replace('role: boss', 'role: admin'));

@@ -318,7 +318,7 @@ describe('the tone preview', () => {
     const res = await admin.post('/onboarding/guided', warm);
     expect(res.status).toBe(200);
     const page = await res.text();
-    const preview = /<div class="preview" role="status" id="tone-preview"><p class="muted">([^<]*)<\/p><blockquote>([^<]*)<\/blockquote>/.exec(page);
+    const preview = /<div class="preview" role="status" id="tone-preview" tabindex="-1" autofocus><p class="muted">([^<]*)<\/p><blockquote>([^<]*)<\/blockquote>/.exec(page);
     expect(preview![1]).toContain('Offline template, no language model');
     expect(preview![2]).toBe('Dear Dana, I hope this finds you well: I wondered whether it might be useful to hear how teams similar to yours use Lumen Freightworks to cut truck waiting time at the dock.');
     expect(await (await admin.post('/onboarding/guided', warm)).text()).toContain(preview![2]);
@@ -383,6 +383,12 @@ describe('security of the guided form', () => {
     const repUser = await f.db.query<{ id: string }>(`SELECT id FROM app_user WHERE workspace_id = :ws::uuid AND role = 'rep' LIMIT 1`, { ws: f.rival.workspaceId });
     const rep = await signInAs(f, app, repUser.rows[0].id);
     expect((await rep.get('/onboarding/guided')).status).toBe(403);
+    // the sending page refuses under its own title, naming what only an admin changes
+    const sending = await rep.get('/onboarding/sending');
+    expect(sending.status).toBe(403);
+    const text = await sending.text();
+    expect(text).not.toContain('<title>Guided onboarding');
+    expect(text).toContain('can change its mailboxes and send windows');
     const before = await exportOnboarding(f.db, f.rival.workspaceId);
     expect((await rep.post('/onboarding/guided', { ...validForm() })).status).toBe(403);
     expect(await exportOnboarding(f.db, f.rival.workspaceId)).toEqual(before);

@@ -44,7 +44,7 @@ export function withCompany(doc: Onboarding, v: CompanyFormValues): unknown {
 export function companyForm(session: WebSession, values: CompanyFormValues, errors: Partial<Record<CompanyFieldName, string>>): Html {
   const count = Object.keys(errors).length;
   return html`<section aria-labelledby="company-h"><h2 id="company-h">Company</h2>
-${count ? html`<div class="error" role="alert"><p>The company was not saved: ${count} field(s) need a fix.</p></div>` : ''}
+${count ? html`<div class="error" role="alert" tabindex="-1" autofocus><p>The company was not saved: ${count} field(s) need a fix.</p></div>` : ''}
 <form method="post" action="/onboarding/company" class="guided" novalidate>${csrfField(session)}
 ${COMPANY_FIELDS.map((f) => {
     const id = `company-${f.name}`;

@@ -499,7 +499,7 @@ export function guidedForm(session: WebSession, state: GuidedState): Html {
 ${g.fields.map((f) => fieldHtml(`${g.key}.${f.key}`, f, values, errors, state.focus))}
 ${tone
   ? html`<p><button type="submit" name="action" value="preview">Preview a sentence at this tone</button></p>
-${state.preview ? html`<div class="preview" role="status" id="tone-preview"><p class="muted">${state.preview.label}</p><blockquote>${state.preview.sentence}</blockquote></div>` : ''}`
+${state.preview ? html`<div class="preview" role="status" id="tone-preview" tabindex="-1" autofocus><p class="muted">${state.preview.label}</p><blockquote>${state.preview.sentence}</blockquote></div>` : ''}`
   : ''}
 </section>`;
   });

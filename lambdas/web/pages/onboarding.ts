@@ -25,7 +25,7 @@ ${state.guided ?? ''}
 <h2>The whole file</h2>
 <p><a href="/onboarding/export" download>Download the current onboarding (YAML)</a> to start from what ${session.workspaceName} has now.</p>
 ${issues.length
-    ? html`<div class="error" role="alert" id="issues"><p>The file was not imported: ${issues.length} problem(s).</p>
+    ? html`<div class="error" role="alert" id="issues" tabindex="-1" autofocus><p>The file was not imported: ${issues.length} problem(s).</p>
 <ul>${issues.map((i) => html`<li><a href="#onboarding-text"><code>${i.path || '(whole file)'}</code></a>: ${i.message}</li>`)}</ul></div>`
     : ''}
 <form method="post" action="/onboarding/import" enctype="multipart/form-data" class="onboarding">${csrfField(session)}
