@@ -60,7 +60,7 @@ import { checkSendingSettings, loadSendingSettings, saveSendingSettings } from '
 import { addItem, documentFromValues, guidedForm, placeIssues, removeItem, valuesFromBody, valuesFromOnboarding, type GuidedState } from './pages/guided.ts';
 import { REASON_MAX, reviewQueue, type QueueView, type Refusal } from './pages/review.ts';
 import { ApprovalRefusedError, EditRefusedError, IllegalTransitionError } from '#core/outreach/errors.ts';
-import { teamPage } from './pages/team.ts';
+import { handOverConfirm, teamPage } from './pages/team.ts';
 import { loadTeam } from '#core/views/team.ts';
 import { suppressionsPage, type SuppressionFormState } from './pages/suppressions.ts';
 import { runDetail, runsList } from './pages/runs.ts';
@@ -688,13 +688,16 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     const from = ((await field(c, 'from')) ?? '').trim();
     const to = ((await field(c, 'to')) ?? '').trim();
     const stopSending = (await field(c, 'stopSending')) === '1';
+    // first what it would do (the dry run), to confirm; then the hand-over itself
+    const confirmed = (await field(c, 'confirm')) === '1';
     let r;
     try {
-      r = await handOver(sql, session.workspaceId, from, to, { now: now(), stopSending, by: session.email, deadline: performance.now() + HAND_OVER_BUDGET_MS });
+      r = await handOver(sql, session.workspaceId, from, to, { now: now(), stopSending, by: session.email, dryRun: !confirmed, deadline: performance.now() + HAND_OVER_BUDGET_MS });
     } catch (error) {
       if (error instanceof ProspectorError && !(error instanceof NotFoundError)) return renderTeam(c, { error: error.message, status: 422 });
       throw error;
     }
+    if (!confirmed) return c.html(page({ title: 'Hand over?', session, current: '/team' }, handOverConfirm(session, r, stopSending)));
     const still = r.stillSending.approved + r.stillSending.active + r.stillSending.paused;
     const handed = (kind: 'sequence' | 'response') => String(r.handedOver.filter((d) => d.kind === kind).length);
     const query = new URLSearchParams({

@@ -756,7 +756,16 @@ describe('handing a rep’s drafts over on the team page', () => {
 
       // nothing of theirs is approved or sending: no offer to stop it
       expect(row).not.toContain('name="stopSending"');
-      const done = await maya.post('/team/hand-over', { from: gone, to: lukas, stopSending: '1' });
+      // first what it would do, to confirm; nothing moves yet
+      const ask = await maya.post('/team/hand-over', { from: gone, to: lukas, stopSending: '1' });
+      expect(ask.status).toBe(200);
+      const asked = await ask.text();
+      expect(asked).toContain('<title>Hand over? · Prospector</title>');
+      expect(asked).toContain(`Handing over from <strong>${gone}</strong> to <strong>${lukas}</strong> would move 1 draft(s) and 1 suggested response(s)`);
+      expect(asked).toContain('It would also stop 0 approved, sending or paused sequence(s)');
+      expect(asked).toContain('<input type="hidden" name="confirm" value="1">');
+      expect((await f.db.query<{ rep_email: string }>(`SELECT rep_email FROM sequence WHERE id = :id::uuid`, { id: sequenceId })).rows[0].rep_email).toBe(gone);
+      const done = await maya.post('/team/hand-over', { from: gone, to: lukas, stopSending: '1', confirm: '1' });
       expect(done.status).toBe(303);
       const location = done.headers.get('location')!;
       expect(location).toBe(`/team?handed=1&responses=1&kept=0&tasks=0&still=0&stopped=0&left=0&from=${encodeURIComponent(gone)}&to=${encodeURIComponent(lukas)}`);

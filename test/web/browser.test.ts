@@ -324,6 +324,11 @@ suite('the web app in Chromium', () => {
     await page.keyboard.press('Tab');
     await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Hand over');
     await shot('team-hand-over');
+    // Enter asks first, with what would move; the confirm button has focus
+    await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.keyboard.press('Enter')]);
+    await expect(page.locator('main').textContent()).resolves.toContain(`would move 1 draft(s) and 0 suggested response(s)`);
+    await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Hand over');
+    await shot('team-hand-over-confirm');
     await Promise.all([page.waitForURL(/handed=1/), page.keyboard.press('Enter')]);
     await expect(page.locator('[role="status"]').textContent()).resolves.toContain(`Handed 1 draft(s), 0 suggested response(s) and 0 open task(s) from ${gone} to ${lukas}`);
     const seq = await f.db.query<{ rep_email: string; handed_over_from: string }>(`SELECT rep_email, handed_over_from FROM sequence WHERE id = :id::uuid`, { id: sequenceId });

@@ -1,6 +1,7 @@
 /** The Team page: what each rep carries (lambdas/core/views/team.ts), as `prospector reps` prints it; an admin hands a rep's drafts over here. */
 import { html } from 'hono/html';
 import type { TeamMember } from '#core/views/team.ts';
+import type { HandOverResult } from '#core/outreach/hand-over.ts';
 import { csrfField, num, type Html } from '../layout.ts';
 import type { WebSession } from '../sessions.ts';
 
@@ -20,6 +21,26 @@ function handOverCell(m: TeamMember, i: number, team: TeamMember[], session: Web
 ${m.sequences.approved + m.sequences.active + m.sequences.paused > 0
     ? html`<br><input type="checkbox" id="stop-${i}" name="stopSending" value="1"> <label for="stop-${i}">Also stop their ${num(m.sequences.approved + m.sequences.active + m.sequences.paused)} approved and sending sequence(s)</label><br>`
     : ''}<button type="submit">Hand over</button></form>`;
+}
+
+/**
+ * What a hand-over would do (its dry run), to confirm: the drafts and responses that move, those
+ * that stay and why, the tasks, and what is stopped with it. The button posts the same choice
+ * with `confirm`.
+ */
+export function handOverConfirm(session: WebSession, r: HandOverResult, stopSending: boolean): Html {
+  const drafts = r.handedOver.filter((d) => d.kind === 'sequence').length;
+  const responses = r.handedOver.length - drafts;
+  const still = r.stillSending.approved + r.stillSending.active + r.stillSending.paused;
+  return html`<p>Handing over from <strong>${r.from}</strong> to <strong>${r.to}</strong> would move ${num(drafts)} draft(s) and ${num(responses)} suggested response(s), each re-signed with ${r.to}'s signature and checked again, and ${num(r.tasks)} open task(s).</p>
+${r.kept.length
+    ? html`<p>${num(r.kept.length)} stay with ${r.from} (edit them, then hand over again):</p><ul>${r.kept.map((k) => html`<li>${k.kind === 'sequence' ? 'draft' : 'response'} to ${k.lead}, ${k.company}: ${k.reason}</li>`)}</ul>`
+    : ''}
+${stopSending ? html`<p class="flag">It would also stop ${num(r.stopped)} approved, sending or paused sequence(s) of ${r.from} and cancel their queued emails.</p>`
+    : still ? html`<p>${num(still)} approved or sending sequence(s) of ${r.from} go on from their mailbox.</p>` : ''}
+<form method="post" action="/team/hand-over" class="hand-over-confirm">${csrfField(session)}<input type="hidden" name="from" value="${r.from}"><input type="hidden" name="to" value="${r.to}">
+${stopSending ? html`<input type="hidden" name="stopSending" value="1">` : ''}<input type="hidden" name="confirm" value="1">
+<button type="submit" class="primary" autofocus>Hand over</button> <a href="/team">Cancel</a></form>`;
 }
 
 /** The team table. */
