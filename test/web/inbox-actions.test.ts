@@ -185,6 +185,10 @@ describe('reviewed label', () => {
     expect(await count(`SELECT count(*)::int AS n FROM suppression WHERE value = 'gus@granite-state.example'`, {})).toBe(1);
     const page = await (await rep.get('/inbox')).text();
     expect(page).toContain('label corrected from not_interested to unsubscribe');
+    // a rep's label carries no classifier confidence
+    const row = page.slice(page.indexOf(`<tr id="reply-${id}"`), page.indexOf('</tr>', page.indexOf(`<tr id="reply-${id}"`)));
+    expect(row).toContain('<span class="muted">set by a rep</span>');
+    expect(row).not.toContain('% · ');
     // corrected back to a label that asks for an answer: the opt-out stands, and the action says so
     expect((await rep.post(`/inbox/replies/${id}/label`, { label: 'interested' })).status).toBe(303);
     expect((await reply(id)).action).toMatch(/; gus@granite-state\.example stays suppressed \(an opt-out is never undone\): no email goes to it, so answer it another way$/);

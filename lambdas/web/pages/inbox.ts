@@ -33,7 +33,7 @@ function thread(r: ListedReply, me: string): Html {
 function label(r: ListedReply, actions: InboxActions): Html {
   if (r.error) return html`<span class="status status-failed">not processed</span><br><span class="muted">${r.error}</span>`;
   return html`<span class="status label-${r.label ?? 'none'}">${r.label ?? '–'}</span>${r.needsReview ? html` <strong class="flag">needs review</strong>` : ''}
-<br><span class="muted">${r.confidence === null ? '' : `${Math.round(r.confidence * 100)}% · `}by ${r.classifiedBy ?? '–'}</span>${labelForm(r, actions)}`;
+<br><span class="muted">${r.classifiedBy === 'rep' ? 'set by a rep' : `${r.confidence === null ? '' : `${Math.round(r.confidence * 100)}% · `}by ${r.classifiedBy ?? '–'}`}</span>${labelForm(r, actions)}`;
 }
 
 /** Confirm the label, or correct it: the chosen label's action runs (once). */
