@@ -189,12 +189,12 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     }
     const token = c.req.query('token');
     if (!token) {
-      return c.html(page({ title: 'Sign in', session: null }, html`<p>Open the one-time link that <code>prospector ui</code> printed. Run it again for a new link.</p>`), 401);
+      return c.html(page({ title: 'Sign in', session: null }, html`<p>Open the one-time link that <code>prospector ui</code> printed. For a new one, press Enter in the terminal where it runs.</p>`), 401);
     }
     const opened = await redeemLoginLink(sql, token, now());
     if (!opened) {
       return c.html(
-        page({ title: 'Sign in', session: null, error: 'This login link is not valid: it was used already, has expired, or was mistyped. Run `prospector ui` again for a new one.' }, html``),
+        page({ title: 'Sign in', session: null, error: 'This login link is not valid: it was used already, has expired, or was mistyped. For a new one, press Enter in the terminal where `prospector ui` runs.' }, html``),
         401,
       );
     }
@@ -246,7 +246,7 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     deleteCookie(c, SESSION_COOKIE, { path: '/', secure: Boolean(options.secure) });
     // Cognito's own session would sign the browser straight back in: end it too.
     if (options.cognito) return c.redirect(options.cognito.logoutUrl(), 303);
-    return c.html(page({ title: 'Signed out', session: null }, html`<p>You are signed out. Run <code>prospector ui</code> for a new login link.</p>`));
+    return c.html(page({ title: 'Signed out', session: null }, html`<p>You are signed out. For a new login link, press Enter in the terminal where <code>prospector ui</code> runs (or start it).</p>`));
   });
 
   app.get('/', (c) => c.redirect('/review', 302));

@@ -12,6 +12,8 @@ import { resolveWorkspace } from './resolve.ts';
 export interface UiServer {
   url: string;
   loginUrl: string;
+  /** Another one-time link, for `as` (a user's email) or the default user: for a second person, or after a sign-out. */
+  newLoginUrl(as?: string): Promise<{ email: string; url: string }>;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,10 @@ export async function startUi(
   return {
     url,
     loginUrl: `${url}/login?token=${token}`,
+    newLoginUrl: async (as?: string) => {
+      const who = await userForLogin(ports.sql, options.workspaceId, as ?? options.as);
+      return { email: who.email, url: `${url}/login?token=${(await createLoginLink(ports.sql, who.id)).token}` };
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -60,8 +66,10 @@ export function register(program: Command, ctx: CliContext): void {
     .addHelpText(
       'after',
       `
-The link works once and for 15 minutes; the session it opens lasts 12 hours. The app holds the
-home while it runs (like \`prospector run\`): stop it with Ctrl-C before another command writes.
+The link works once and for 15 minutes; the session it opens lasts 12 hours. For another link
+(a second person, or after signing out) press Enter in its terminal, or type a user's email and
+Enter for theirs. The app holds the home while it runs (like \`prospector run\`): stop it with
+Ctrl-C before another command writes.
 
 Examples:
   $ prospector ui
@@ -81,11 +89,22 @@ Examples:
         const ui = await startUi(rt.deps, { host: opts.host, port: Number(opts.port), workspaceId: workspace.id, as: opts.as, redrive });
         ctx.print(`Prospector web app for workspace ${workspace.slug}: ${ui.url}`);
         ctx.print(`Sign in (one-time link, valid 15 minutes): ${ui.loginUrl}`);
-        ctx.print('Ctrl-C stops it.');
+        ctx.print("Enter prints another link (type a user's email first for theirs). Ctrl-C stops it.");
+        // another link on request: the home is held, so no other command could make one
+        const { createInterface } = await import('node:readline');
+        const lines = createInterface({ input: process.stdin, terminal: false });
+        lines.on('line', (line) => {
+          ui.newLoginUrl(line.trim() || undefined).then(
+            (link) => ctx.print(`Sign in as ${link.email} (one-time link, valid 15 minutes): ${link.url}`),
+            (error: Error) => ctx.print(`No link: ${error.message.replace(/^--as /, '')}`),
+          );
+        });
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);
         });
+        lines.close();
+        process.stdin.pause();
         await ui.close();
       }, { write: true });
     });

@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 test('prospector ui prints a loopback URL and a one-time link that signs in once; Ctrl-C stops it', async () => {
-  const child = spawn(process.execPath, [BIN, 'ui', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'ui', '--port', '0'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -50,6 +50,20 @@ test('prospector ui prints a loopback URL and a one-time link that signs in once
       expect(await res.text(), path).toContain('Tallyhand');
     }
     expect((await fetch(link[0], { redirect: 'manual' })).status).toBe(401);
+
+    // a second person (or the first after signing out) gets a new link from the running app: Enter
+    // for the default user, an email for that user; someone else is refused, naming the users
+    child.stdin.write('lukas.brenner@tallyhand.com\n');
+    await expect.poll(() => out, { timeout: 10_000, interval: 100 }).toMatch(/Sign in as lukas\.brenner@tallyhand\.com \(one-time link, valid 15 minutes\): http:\/\/127\.0\.0\.1:\d+\/login\?token=\S+/);
+    const second = /Sign in as lukas\.brenner@tallyhand\.com \(one-time link, valid 15 minutes\): (\S+)/.exec(out)![1];
+    const lukas = await fetch(second, { redirect: 'manual' });
+    expect(lukas.status).toBe(303);
+    const page = await (await fetch(`${origin}/review`, { headers: { cookie: lukas.headers.get('set-cookie')!.split(';')[0] } })).text();
+    expect(page).toContain('lukas.brenner@tallyhand.com');
+    child.stdin.write('\n');
+    await expect.poll(() => out, { timeout: 10_000, interval: 100 }).toMatch(/Sign in as maya\.okafor@tallyhand\.com \(one-time link/);
+    child.stdin.write('nobody@tallyhand.com\n');
+    await expect.poll(() => out, { timeout: 10_000, interval: 100 }).toMatch(/No link: nobody@tallyhand\.com: not a user of this workspace; users: /);
 
     // the home is held while the app serves: a writing command is refused with the holder named
     const busy = await exec(process.execPath, [BIN, 'onboard', '--sample'], { env }).catch((e: { code: number; stderr: string }) => e);
