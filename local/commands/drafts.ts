@@ -450,7 +450,7 @@ Examples:
     .option('--all-unflagged', 'approve every draft whose messages carry no flag (with --run/--icp/--rep: only those)')
     .option('--reason <text>', 'why the draft may go out over its risk flags (required when it has any; recorded)')
     .option('--by <email>', 'the rep deciding (default: the rep who owns the sequence)')
-    .option('--json', 'print what was approved as JSON')
+    .option('--json', 'print what was approved (with several ids, also what was refused and why) as JSON')
     .addHelpText(
       'after',
       `
@@ -458,8 +458,14 @@ A blocked message (an invented specific, a pretended earlier conversation, a pla
 never approved, with or without a reason: edit it first. For the first touch only the variant
 the lead was assigned is judged and sent.
 
+With several ids, every id is looked up first: if one names no draft, nothing is approved. Then
+each is approved on its own and gets a line, "Approved …" or "Refused …" with the reason; a
+refused one stays in the queue and the others go on. The last line counts both, and the exit
+code is 2 if any was refused.
+
 Examples:
   $ prospector drafts approve 1f0c2a9b
+  $ prospector drafts approve 1f0c2a9b 7be41c02 3f2c9a1e
   $ prospector drafts approve 1f0c2a9b --reason "'guarantee' is in the customer's own quote"
   $ prospector drafts approve --all-unflagged
   $ prospector drafts approve --all-unflagged --run 3f2c9a1e --json`,
@@ -501,26 +507,55 @@ Examples:
           return;
         }
         const workspace = await chosenWorkspace(sql, ctx.workspace());
-        const approved: unknown[] = [];
+        // Every id is resolved first: one that names no draft stops the command before anything is approved.
+        const targets: { kind: 'response' | 'sequence'; id: string }[] = [];
+        const unresolved: string[] = [];
         for (const id of ids) {
-          const answer = await responseNamed(sql, id, workspace?.id ?? null);
-          if (answer) {
-            const decided = await (await responses()).approveResponse(sql, answer, { by: opts.by, reason: opts.reason });
-            approved.push(decided);
-            if (!opts.json) ctx.print(`Approved response ${short(answer)} as ${decided.decidedBy}${decided.flagsOverridden ? ` over ${decided.flagsOverridden} risk flag(s): "${decided.reason}"` : ''}`);
-            continue;
-          }
-          const result = await approveSequence(sql, await resolveSequenceId(sql, id, workspace?.id ?? null), { by: opts.by, reason: opts.reason });
-          approved.push(result);
-          if (!opts.json) {
-            ctx.print(
-              `Approved sequence ${short(result.sequenceId)} as ${result.decidedBy}` +
-                (result.flagsOverridden ? ` over ${result.flagsOverridden} risk flag(s): "${result.reason}"` : result.reason ? `: "${result.reason}"` : '') +
-                (result.firstTouchAt ? `; first email queued for ${result.firstTouchAt}` : ''),
-            );
+          try {
+            const answer = await responseNamed(sql, id, workspace?.id ?? null);
+            const target = answer ? { kind: 'response' as const, id: answer } : { kind: 'sequence' as const, id: await resolveSequenceId(sql, id, workspace?.id ?? null) };
+            if (!targets.some((t) => t.id === target.id)) targets.push(target);
+          } catch (error) {
+            if (ids.length === 1 || !(error instanceof ProspectorError)) throw error;
+            unresolved.push(`  ${id}: ${error.message}`);
           }
         }
-        if (opts.json) ctx.print(JSON.stringify({ approved }));
+        if (unresolved.length) {
+          throw new ProspectorError(`nothing was approved: ${unresolved.length} of the ${ids.length} ids name no draft; correct or leave them out and run it again\n${unresolved.join('\n')}`);
+        }
+        // Then each is approved on its own: a refusal (a flag, a blocked message, a lead not to be
+        // contacted now) is said with its reason and the others go on.
+        const approved: unknown[] = [];
+        const refused: { id: string; reason: string }[] = [];
+        for (const target of targets) {
+          try {
+            if (target.kind === 'response') {
+              const decided = await (await responses()).approveResponse(sql, target.id, { by: opts.by, reason: opts.reason });
+              approved.push(decided);
+              if (!opts.json) ctx.print(`Approved response ${short(target.id)} as ${decided.decidedBy}${decided.flagsOverridden ? ` over ${decided.flagsOverridden} risk flag(s): "${decided.reason}"` : ''}`);
+              continue;
+            }
+            const result = await approveSequence(sql, target.id, { by: opts.by, reason: opts.reason });
+            approved.push(result);
+            if (!opts.json) {
+              ctx.print(
+                `Approved sequence ${short(result.sequenceId)} as ${result.decidedBy}` +
+                  (result.flagsOverridden ? ` over ${result.flagsOverridden} risk flag(s): "${result.reason}"` : result.reason ? `: "${result.reason}"` : '') +
+                  (result.firstTouchAt ? `; first email queued for ${result.firstTouchAt}` : ''),
+              );
+            }
+          } catch (error) {
+            if (targets.length === 1 || !(error instanceof ProspectorError)) throw error;
+            refused.push({ id: target.id, reason: error.message });
+            if (!opts.json) ctx.print(`Refused ${target.kind} ${short(target.id)}: ${error.message.replace(/\n/g, '\n  ')}`);
+          }
+        }
+        if (opts.json) ctx.print(JSON.stringify(targets.length > 1 ? { approved, refused } : { approved }));
+        if (targets.length > 1) {
+          const counts = `${approved.length} approved, ${refused.length} refused`;
+          if (refused.length) throw new ProspectorError(`${counts}: the refused draft(s) stay in the queue, each with the reason ${opts.json ? 'in `refused`' : 'above'}`);
+          if (!opts.json) ctx.print(`${counts}.`);
+        }
       }, { sampleWeb: false, write: true });
     });
 

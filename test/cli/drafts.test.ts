@@ -372,6 +372,45 @@ describe('prospector drafts', { timeout: 600_000 }, () => {
     expect(shown.stdout).toContain('| Best,\n    | Lukas Brenner\n    | Account Executive, Tallyhand\n');
   });
 
+  it('approves several ids one by one: a refused one is said with its reason and the others still go; an unknown id approves nothing', async () => {
+    const sql = await homeDatabase(home);
+    const { workspaceId } = (await sql.query<{ workspaceId: string }>(`SELECT id AS "workspaceId" FROM workspace WHERE slug = 'tallyhand'`)).rows[0];
+    const first = await draftSequence(sql, workspaceId, await seedResearchedLead(sql, workspaceId, 'first.example', 'Fay First'));
+    const customer = await draftSequence(sql, workspaceId, await seedResearchedLead(sql, workspaceId, 'customer.example', 'Cal Customer'));
+    const last = await draftSequence(sql, workspaceId, await seedResearchedLead(sql, workspaceId, 'last.example', 'Lou Last'));
+    // the seller lists the company as a customer after its draft was written
+    await sql.query(`UPDATE seller_company SET customer_domains = array_append(customer_domains, 'customer.example') WHERE workspace_id = :ws::uuid`, { ws: workspaceId });
+    const status = async (id: string) => (await sql.query<{ status: string }>(`SELECT status FROM sequence WHERE id = :id::uuid`, { id })).rows[0].status;
+    const [a, held, c] = [first, customer, last].map((x) => x.sequenceId.slice(0, 8));
+
+    const unknown = await run(['approve', a, 'ffffffff', c]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stdout).toBe('');
+    expect(unknown.stderr).toContain('error: nothing was approved: 1 of the 3 ids name no draft; correct or leave them out and run it again\n  ffffffff: no sequence or message id starts with ffffffff');
+    expect([await status(first.sequenceId), await status(last.sequenceId)]).toEqual(['draft', 'draft']);
+
+    const r = await run(['approve', a, held, c]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(new RegExp(`^Approved sequence ${a} as maya\\.okafor@tallyhand\\.com.*\\n`));
+    expect(r.stdout).toContain(`\nRefused sequence ${held}: sequence ${customer.sequenceId} cannot be approved: existing customer. Reject it`);
+    expect(r.stdout).toMatch(new RegExp(`\\nApproved sequence ${c} as maya\\.okafor@tallyhand\\.com`));
+    expect(r.stderr).toContain('error: 2 approved, 1 refused: the refused draft(s) stay in the queue, each with the reason above');
+    expect([await status(first.sequenceId), await status(customer.sequenceId), await status(last.sequenceId)]).toEqual(['approved', 'draft', 'approved']);
+
+    // --json names each refused one with its reason
+    const again = await run(['approve', held, a, '--json']);
+    expect(again.code).toBe(2);
+    expect(lastJson(again)).toEqual({
+      approved: [],
+      refused: [
+        { id: customer.sequenceId, reason: expect.stringContaining('cannot be approved: existing customer') },
+        { id: first.sequenceId, reason: expect.stringContaining('it is already approved') },
+      ],
+    });
+    expect(again.stderr).toContain('error: 0 approved, 2 refused: the refused draft(s) stay in the queue, each with the reason in `refused`');
+    await sql.query(`UPDATE seller_company SET customer_domains = array_remove(customer_domains, 'customer.example') WHERE workspace_id = :ws::uuid`, { ws: workspaceId });
+  });
+
   it('explains itself with examples', async () => {
     const edit = await run(['edit', '--help']);
     expect(edit.stdout).toContain('--body-file <file>');
