@@ -57,6 +57,7 @@ const SHARED_FILES = new Set([
   'test/cli/leads-file.test.ts',
   'test/cli/lock.test.ts',
   'test/cli/outbox.test.ts',
+  'test/cli/outcome.test.ts',
   'test/cli/progress.test.ts',
   'test/cli/reused-research.test.ts',
   'test/cli/send.test.ts',

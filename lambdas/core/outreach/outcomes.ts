@@ -1,9 +1,10 @@
 /**
  * Outcomes a rep (or a CRM) records after the replies: a meeting booked, an opportunity, won,
  * lost, not a fit. One `outcome` row per sequence and kind (the table's UNIQUE key), on the
- * lead's latest sequence that reached them (else its latest sequence). The `outcome_effects`
- * trigger (sql/0015) stops the sequence and cancels what is scheduled, so a CRM inserting the same
- * row directly gets the same effect.
+ * lead's latest approved sequence, whether or not it sent anything yet (else its latest
+ * sequence); `emailSent` says whether it sent an email, since the calibration report counts only
+ * those. The `outcome_effects` trigger (sql/0015) stops the sequence and cancels what is
+ * scheduled, so a CRM inserting the same row directly gets the same effect.
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -34,6 +35,8 @@ export interface RecordedOutcomeResult {
   outcomeId: string;
   /** the sequence was open and is now stopped */
   stoppedSequence: boolean;
+  /** an email of the sequence was sent; when none was, the calibration report leaves the outcome out */
+  emailSent: boolean;
   note: string | null;
 }
 
@@ -74,7 +77,11 @@ export async function recordOutcome(sql: Sql, workspaceId: string, input: Record
     const existing = inserted.rows[0]
       ? undefined
       : (await tx.query<{ id: string; note: string | null }>(`SELECT id, note FROM outcome WHERE sequence_id = :seq::uuid AND kind = :kind`, { seq: lead.sequence_id, kind: kind.data })).rows[0];
-    const after = await tx.query<{ status: string }>(`SELECT status FROM sequence WHERE id = :seq::uuid`, { seq: lead.sequence_id });
+    const after = await tx.query<{ status: string; email_sent: boolean }>(
+      `SELECT status, EXISTS (SELECT 1 FROM send_attempt sa JOIN message m ON m.id = sa.message_id WHERE m.sequence_id = s.id AND sa.status = 'sent') AS email_sent
+         FROM sequence s WHERE s.id = :seq::uuid`,
+      { seq: lead.sequence_id },
+    );
     return {
       leadEmail: email,
       sequenceId: lead.sequence_id,
@@ -82,6 +89,7 @@ export async function recordOutcome(sql: Sql, workspaceId: string, input: Record
       recorded: Boolean(inserted.rows[0]),
       outcomeId: inserted.rows[0]?.id ?? existing!.id,
       stoppedSequence: lead.status !== after.rows[0].status && after.rows[0].status === 'stopped',
+      emailSent: after.rows[0].email_sent,
       note: existing ? existing.note : note,
     };
   });
