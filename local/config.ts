@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ValidationError } from '#core/errors.ts';
+import { plainWords } from '#core/issue-words.ts';
 import { defaultPipelineConfig, type PipelineConfig } from '#core/pipeline/deps.ts';
 import { modelConfigIssues, modelPricesField } from '#core/research/models.ts';
 
@@ -91,7 +92,7 @@ export interface LoadLocalConfigOptions {
 export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env, options: LoadLocalConfigOptions = {}): LocalConfig {
   // An exported-but-empty variable (`export GROQ_API_KEY=`) means unset, as in most tools.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = LocalEnv.safeParse(present);
+  const parsed = LocalEnv.safeParse(present, { error: plainWords(present) });
   if (!parsed.success) {
     throw new ValidationError(
       'environment',

@@ -14,6 +14,7 @@
 import { z } from 'zod';
 import { SmtpMailer, smtpUrlProblem } from '#adapters/smtp-mailer.ts';
 import { ValidationError } from '#core/errors.ts';
+import { plainWords } from '#core/issue-words.ts';
 import type { Clock, Lake, Log, Mailer, Sql } from '#core/ports.ts';
 import { MailSink, type InboundRouting } from './mail-sink.ts';
 import { loadUnsubscribeSecret, startUnsubscribeServer, type UnsubscribeServer } from './unsubscribe-server.ts';
@@ -49,7 +50,7 @@ export interface LocalMail {
 
 /** Opens the mailer and the unsubscribe route for a local run; `close()` stops both. */
 export async function openLocalMail(options: { env?: NodeJS.ProcessEnv; home: string; lake: Lake; sql: Sql; clock?: Clock; log?: Log; inbound?: InboundRouting }): Promise<LocalMail> {
-  const parsed = MailEnv.safeParse(options.env ?? process.env);
+  const parsed = MailEnv.safeParse(options.env ?? process.env, { error: plainWords(options.env ?? process.env) });
   if (!parsed.success) {
     throw new ValidationError('the mail settings', parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
   }

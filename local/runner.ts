@@ -17,6 +17,7 @@ import { HeuristicLlm } from '#adapters/heuristic-llm.ts';
 import { clusterCacheDir, PgliteSql } from '#adapters/pglite-sql.ts';
 import { migrate } from '#core/db/migrate.ts';
 import { ProspectorError, ValidationError } from '#core/errors.ts';
+import { plainWords } from '#core/issue-words.ts';
 import { lakeKeys } from '#core/lake-keys.ts';
 import { jsonLog } from '#core/log.ts';
 import { parseAllowList } from '#core/net/allow-list.ts';
@@ -229,11 +230,14 @@ export async function readLeadsFile(path: string, options: ReadLeadsOptions = {}
   if (count > MAX_SEARCH_RESULTS) {
     fail(path, `holds ${count.toLocaleString('en-US')} leads; one run takes at most ${MAX_SEARCH_RESULTS.toLocaleString('en-US')} from a file: split it and run each part (\`prospector run --leads PART\`)`);
   }
-  const parsed = z.array(LeadRow).safeParse(rows);
+  const parsed = z.array(LeadRow).safeParse(rows, { error: plainWords(rows) });
   if (!parsed.success) {
+    // "row 1: company_website is missing"
     throw new ValidationError(
       'leads file',
-      parsed.error.issues.map((i) => ({ path: i.path.length ? `row ${Number(i.path[0]) + 1}${i.path.length > 1 ? `.${i.path.slice(1).join('.')}` : ''}` : path, message: i.message })),
+      parsed.error.issues.map((i) =>
+        i.path.length ? { path: `row ${Number(i.path[0]) + 1}`, message: i.path.length > 1 ? `${i.path.slice(1).join('.')} ${i.message}` : i.message } : { path, message: i.message },
+      ),
     );
   }
   if (parsed.data.length === 0) options.onWarning?.(`leads file ${path} has no rows: the run has no leads to research`);

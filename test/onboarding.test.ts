@@ -260,13 +260,24 @@ describe('invalid onboarding files', () => {
     expect(await snapshot(db)).toEqual(before);
   });
 
-  it('says a missing choice is required and lists the choices; a wrong one is named', () => {
+  it('says a missing choice is missing and lists the choices; a wrong one is named', () => {
     const bad = clone(sampleRaw) as any;
     delete bad.products[0].pricingModel;
     bad.products[1].pricingModel = 'bartering';
     const byPath = issuesByPath(bad);
-    expect(byPath['products[0].pricingModel']).toBe('is required: one of "per_seat", "usage", "flat", "tiered", "custom", "freemium"');
+    expect(byPath['products[0].pricingModel']).toBe('is missing; use one of "per_seat", "usage", "flat", "tiered", "custom", "freemium"');
     expect(byPath['products[1].pricingModel']).toBe('must be one of "per_seat", "usage", "flat", "tiered", "custom", "freemium", not the text "bartering"');
+  });
+
+  it('says a number too large to hold (1e400 in YAML), or not a number at all, must be a finite number', () => {
+    const bad = clone(sampleRaw) as any;
+    bad.icps[0].dailyLeadQuota = Infinity;
+    bad.icps[1].dailyLeadQuota = NaN;
+    bad.tone.maxWords = 'lots';
+    const byPath = issuesByPath(bad);
+    expect(byPath['icps[0].dailyLeadQuota']).toBe('must be a finite number');
+    expect(byPath['icps[1].dailyLeadQuota']).toBe('must be a finite number');
+    expect(byPath['tone.maxWords']).toBe('must be a number, not the text "lots"');
   });
 
   it('reports cross-field problems and misspelt keys with paths', () => {

@@ -92,6 +92,21 @@ describe('prospector doctor', () => {
     expect(run.stderr).toContain(`  - ${problem}`);
   });
 
+  it('names a bad number in the environment in words, quoting what was written', async () => {
+    const env = cliEnv(home, { PROSPECTOR_LEAD_CONCURRENCY: 'abc', PROSPECTOR_MAX_PAGES: '2.5', PROSPECTOR_RUN_COST_BUDGET_USD: '1e400', PROSPECTOR_ON_DAILY_LIMIT: 'never' });
+    for (const command of [['doctor'], ['runs']]) {
+      const r = await prospector(command, env);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(
+        'error: environment is invalid:\n' +
+          '  - PROSPECTOR_LEAD_CONCURRENCY: "abc" is not a whole number\n' +
+          '  - PROSPECTOR_MAX_PAGES: "2.5" is not a whole number\n' +
+          '  - PROSPECTOR_RUN_COST_BUDGET_USD: "1e400" is not a finite number\n' +
+          '  - PROSPECTOR_ON_DAILY_LIMIT: must be one of "skip", "wait", not the text "never"\n',
+      );
+    }
+  });
+
   it('reports a key Groq refuses', async () => {
     const r = await prospector(['doctor'], cliEnv(home, { GROQ_API_KEY: 'gsk_wrongKey0000000000000000', GROQ_BASE_URL: groq.baseURL }));
     expect(r.code).toBe(1);

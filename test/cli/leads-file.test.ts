@@ -47,6 +47,18 @@ describe('readLeadsFile', () => {
     await expect(readLeadsFile(path)).rejects.toThrow(/holds a JSON object where a list of leads was expected: write a JSON array.*the list under "leads"/);
   });
 
+  test('a JSON row with a field missing or of the wrong kind is named by its row and field, in words', async () => {
+    const { company_website: _, ...noWebsite } = LEAD;
+    const path = await file('rows.json', JSON.stringify([noWebsite, { ...LEAD, company_name: 5 }, 7]));
+    const error = await readLeadsFile(path).then(() => undefined, (e: Error) => e);
+    expect(error?.message).toBe(
+      'leads file is invalid:\n' +
+        '  - row 1: company_website is missing\n' +
+        '  - row 2: company_name must be a string, not the number 5\n' +
+        '  - row 3: must be an object, not the number 7',
+    );
+  });
+
   test('a file over the per-run bound is refused with its count and the bound, before any row is validated', async () => {
     const over = MAX_SEARCH_RESULTS + 1;
     const row = Object.values(LEAD).join(',');

@@ -66,7 +66,7 @@ describe('knowledge in the onboarding file', () => {
     expect(await issuesOf(file)).toEqual({
       'knowledge[0].path': 'give path (a .md or .txt file) or text',
       'knowledge[1].path': 'must be a markdown or text file (.md, .markdown, .txt)',
-      'knowledge[2].title': 'is required',
+      'knowledge[2].title': 'is missing',
       'knowledge[4].title': 'duplicates knowledge[3].title ("Tallyhand FAQ")',
       'knowledge[5].text': `must be at most ${MAX_KNOWLEDGE_CHARS} characters`,
       'knowledge[6].fromat': 'unknown field; did you mean "format"?',

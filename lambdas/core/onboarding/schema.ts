@@ -14,6 +14,7 @@
 import { DEFAULT_WATCH_EVERY, watchEveryProblem } from '../watch/interval.ts';
 import { z } from 'zod';
 import { ValidationError } from '../errors.ts';
+import { plainWords } from '../issue-words.ts';
 
 const WORKSPACE_SLUG = /^[a-z0-9][a-z0-9-]{1,62}$/;
 const ICP_SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -353,7 +354,7 @@ export function formatPath(segments: readonly PropertyKey[]): string {
 /** Validates without throwing: the normalised file, or every issue found. */
 export function checkOnboarding(input: unknown): { success: true; data: Onboarding } | { success: false; issues: OnboardingIssue[] } {
   const issues: OnboardingIssue[] = [];
-  const result = onboardingSchema.safeParse(input, { error: describeIssue });
+  const result = onboardingSchema.safeParse(input, { error: plainWords(input) });
   if (!result.success) {
     for (const issue of result.error.issues) {
       const segments = issue.path.map((p) => (typeof p === 'number' ? p : String(p)));
@@ -394,51 +395,6 @@ function dedupe(issues: OnboardingIssue[]): OnboardingIssue[] {
     seen.add(key);
     return true;
   });
-}
-
-/** Plain-English wording for zod's built-in issues (schema-level messages win over this). */
-function describeIssue(issue: z.core.$ZodRawIssue): string | undefined {
-  switch (issue.code) {
-    case 'invalid_type': {
-      if (issue.input === undefined) return 'is required';
-      return `must be ${article(String(issue.expected))}, not ${describeValue(issue.input)}`;
-    }
-    case 'invalid_value': {
-      const options = issue.values.map((v) => JSON.stringify(v)).join(', ');
-      if (issue.input === undefined) return `is required: one of ${options}`;
-      return `must be one of ${options}, not ${describeValue(issue.input)}`;
-    }
-    case 'too_small': {
-      const min = Number(issue.minimum);
-      if (issue.origin === 'array') return `needs at least ${min} item${min === 1 ? '' : 's'}`;
-      if (issue.origin === 'string') return min <= 1 ? 'must not be empty' : `must be at least ${min} characters`;
-      return `must be ${issue.inclusive === false ? 'greater than' : 'at least'} ${min}`;
-    }
-    case 'too_big': {
-      const max = Number(issue.maximum);
-      if (issue.origin === 'array') return `must have at most ${max} items`;
-      if (issue.origin === 'string') return `must be at most ${max} characters`;
-      return `must be ${issue.inclusive === false ? 'less than' : 'at most'} ${max}`;
-    }
-    case 'invalid_format':
-      return `is not a valid ${issue.format}`;
-    default:
-      return undefined;
-  }
-}
-
-function article(expected: string): string {
-  const word = expected === 'int' ? 'whole number' : expected === 'array' ? 'list' : expected;
-  return /^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`;
-}
-
-function describeValue(value: unknown): string {
-  if (value === null) return 'null (empty)';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'string') return `the text ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
-  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
-  if (typeof value === 'object') return 'an object';
-  return typeof value;
 }
 
 /** The keys an object at `segments` may have, found by walking the schema. */
