@@ -269,13 +269,30 @@ Examples:
     .description("re-process only the failed leads of a run (the same input works in the cloud: {\"redrive\":{\"runId\":…}})")
     .argument('<runId>', 'the run whose failed leads to re-process (its id or first 8+ characters)')
     .option('--json', 'print the run summary as JSON')
-    .addHelpText('after', '\nAn interrupted run (Ctrl-C) is finished the same way: its unfinished leads are failed ones.\n\nExamples:\n  $ prospector runs                 # find the run\n  $ prospector redrive 3f2c9a1e\n  $ prospector redrive 3f2c9a1e --json')
+    .addHelpText(
+      'after',
+      '\nAn interrupted run (Ctrl-C) is finished the same way: its unfinished leads are failed ones.\nA run with no failed lead is not started again: the command says so (on stderr with --json,\nwhich then prints no summary) and exits 0.\n\nExamples:\n  $ prospector runs                 # find the run\n  $ prospector redrive 3f2c9a1e\n  $ prospector redrive 3f2c9a1e --json',
+    )
     .action(async (runId: string, opts: { json?: boolean }) => {
       let code = 0;
       const stop = stopOnSignals();
       try {
         await withRuntime(async (rt) => {
-          code = await runAndReport(rt, { redrive: await resolveRunId(rt.deps.sql, runId, chosen()), json: opts.json }, stop.signal);
+          const id = await resolveRunId(rt.deps.sql, runId, chosen());
+          // A run whose process died is closed first (its unfinished leads fail), as the run would.
+          const { closeInterruptedRuns } = await import('./runner.ts');
+          await closeInterruptedRuns(rt.deps);
+          const left = await rt.deps.sql.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM run_lead WHERE run_id = :id::uuid AND status IN ('failed', 'pending')`,
+            { id },
+          );
+          if (left.rows[0].n === 0) {
+            const nothing = `run ${id.slice(0, 8)} has no failed lead: nothing to redrive`;
+            if (opts.json) process.stderr.write(`${nothing}\n`);
+            else print(nothing);
+            return;
+          }
+          code = await runAndReport(rt, { redrive: id, json: opts.json }, stop.signal);
         }, { write: true });
       } finally {
         stop.dispose();

@@ -28,6 +28,7 @@ describe('prospector redrive RUN_ID after invalid LLM output', () => {
   let first: RunSummary;
   let redrive: RunSummary;
   let redriveResult: CliResult;
+  let again: CliResult;
   let firstCalls: RecordedCall[];
   let redriveCalls: RecordedCall[];
   let rt: LocalRuntime;
@@ -69,6 +70,8 @@ describe('prospector redrive RUN_ID after invalid LLM output', () => {
     redriveResult = await prospector(['redrive', first.runId, '--json'], env);
     redrive = lastJson<RunSummary>(redriveResult);
     redriveCalls = fake.calls.slice(firstCalls.length);
+    // Nothing failed any more: a second redrive says so and starts nothing.
+    again = await prospector(['redrive', first.runId.slice(0, 8)], env);
     rt = await openLocal({ env: { PROSPECTOR_HOME: home, PROSPECTOR_LOG_LEVEL: 'silent' }, sampleWeb: false });
     console.log(
       `redrive: first run researched ${first.leadsResearched}, failed ${first.leadsFailed} with ${firstCalls.length} calls; ` +
@@ -142,6 +145,15 @@ describe('prospector redrive RUN_ID after invalid LLM output', () => {
     expect(redrive.llmCalls).toBe(fake.calls.filter((c) => c.status === 200).length);
     const calls = await rt.deps.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM llm_call`);
     expect(calls.rows[0].n).toBe(before.llmCalls + redriveCalls.length);
+  });
+
+  it('a second redrive finds no failed lead: it says so, exits 0 and starts nothing', async () => {
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toBe(`run ${first.runId.slice(0, 8)} has no failed lead: nothing to redrive\n`);
+    expect(again.stderr).not.toContain('leads 0/0');
+    expect(fake.calls).toHaveLength(firstCalls.length + redriveCalls.length);
+    const run = await rt.deps.sql.query<{ redrives: number }>(`SELECT redrives FROM run WHERE id = :id::uuid`, { id: first.runId });
+    expect(run.rows[0].redrives).toBe(1);
   });
 
   it('dialled nothing outside loopback', () => {
