@@ -179,7 +179,7 @@ Examples:
     .command('onboard')
     .description('validate an onboarding file (YAML or JSON) and store it; nothing is written if it is invalid')
     .argument('[file]', 'onboarding file (.yaml, .yml or .json)')
-    .option('--sample', 'onboard the bundled sample seller (Tallyhand)')
+    .option('--sample', 'onboard the bundled sample seller (Tallyhand) instead of a FILE')
     .option('--json', 'print the result as JSON')
     .option('--data-api', 'write to Aurora through the RDS Data API instead of the embedded database (uses --cluster-arn, --secret-arn, --database)')
     .option('--cluster-arn <arn>', 'Aurora cluster ARN (default: $DB_CLUSTER_ARN)', process.env.DB_CLUSTER_ARN)
@@ -191,6 +191,7 @@ Examples:
     )
     .action(async (file: string | undefined, opts: { sample?: boolean; json?: boolean; dataApi?: boolean; clusterArn?: string; secretArn?: string; database: string }) => {
       if (!file && !opts.sample) throw new ProspectorError('give an onboarding FILE or --sample');
+      if (file && opts.sample) throw new ProspectorError(`give an onboarding FILE or --sample, not both: \`prospector onboard ${file}\` onboards the file, \`prospector onboard --sample\` the bundled sample seller`);
       const path = file ?? SAMPLE_ONBOARDING;
       // Validate before opening the database: a bad file must not touch anything.
       const { importOnboarding, loadOnboardingFile } = await import('#core/onboarding/import.ts');

@@ -77,6 +77,17 @@ describe('prospector CLI', { timeout: 120_000 }, () => {
     expect(JSON.parse(count.stdout.trim())).toEqual([{ n: 0 }]);
   });
 
+  test('onboard FILE --sample is refused, naming both, and writes nothing', async () => {
+    const file = join(home, 'seller.yaml');
+    await writeFile(file, await readFile(SAMPLE_ONBOARDING, 'utf8'));
+    const both = await prospector(home, ['onboard', file, '--sample']);
+    expect(both.code).toBe(2);
+    expect(both.stdout).toBe('');
+    expect(both.stderr).toBe(`error: give an onboarding FILE or --sample, not both: \`prospector onboard ${file}\` onboards the file, \`prospector onboard --sample\` the bundled sample seller\n`);
+    const count = await prospector(home, ['query', 'SELECT count(*)::int AS n FROM workspace', '--json']);
+    expect(JSON.parse(count.stdout.trim())).toEqual([{ n: 0 }]);
+  });
+
   test('onboard --sample then runs --json lists nothing yet', async () => {
     const onboard = await prospector(home, ['onboard', '--sample']);
     expect(onboard.code).toBe(0);
