@@ -268,7 +268,7 @@ Examples:
   program
     .command('redrive')
     .description("re-process only the failed leads of a run (the same input works in the cloud: {\"redrive\":{\"runId\":…}})")
-    .argument('<runId>', 'the run whose failed leads to re-process (its id or first 8+ characters)')
+    .argument('<runId>', 'the run whose failed leads to re-process (its id or first 6+ characters)')
     .option('--json', 'print the run summary as JSON')
     .addHelpText(
       'after',
@@ -351,7 +351,7 @@ Examples:
   program
     .command('export')
     .description('one research record per lead of a run (default: the latest run of the workspace)')
-    .option('--run <id>', 'the run (its id or first 8+ characters)')
+    .option('--run <id>', 'the run (its id or first 6+ characters)')
     .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'csv']).default('jsonl'))
     .option('--out <file>', 'write to a file instead of stdout (in a folder that exists)')
     .addHelpText('after', '\nExamples:\n  $ prospector export > research.jsonl\n  $ prospector export --run 7c9e6f1a --format csv --out research.csv\n  $ prospector export --workspace tallyhand | head -1')

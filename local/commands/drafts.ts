@@ -381,7 +381,7 @@ Examples:
 
   const filterOptions = (c: Command) =>
     c
-      .option('--run <id>', 'only sequences drafted in this run (its id or first 8+ characters)')
+      .option('--run <id>', 'only sequences drafted in this run (its id or first 6+ characters)')
       .option('--icp <slug>', 'only sequences of this ICP')
       .option('--rep <email>', 'only sequences this rep sends');
 

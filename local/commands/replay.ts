@@ -8,7 +8,7 @@ export function register(program: Command, ctx: CliContext): void {
   program
     .command('replay')
     .description('re-clean and re-research a run\'s leads from the pages stored in the lake (no fetch, no writes) and show what changed')
-    .option('--run <id>', 'the run to replay (its id or first 8+ characters); default the latest run')
+    .option('--run <id>', 'the run to replay (its id or first 6+ characters); default the latest run')
     .option('--lead <email...>', 'only these leads (each must be a lead of the run)')
     .option('--json', 'print the whole comparison as JSON')
     .option('--verbose', 'list every added and dropped fact, and the leads that could not be replayed')

@@ -8,7 +8,7 @@ export function register(program: Command, ctx: CliContext): void {
   program
     .command('report')
     .description('write an HTML report of a run: leads ranked by fit with reasons, hooks, email angle, every quoted fact and what drafting made of each lead')
-    .argument('[runId]', 'the run (its id or first 8+ characters); default the latest run')
+    .argument('[runId]', 'the run (its id or first 6+ characters); default the latest run')
     .option('--out <file>', 'where to write the HTML, in a folder that exists (default <PROSPECTOR_HOME>/reports/run-<id>.html)')
     .option('--json', 'print {file, runId, leads, measures} as JSON instead of a sentence (measures: outreach per ICP and variant, see README)')
     .addHelpText(

@@ -42,21 +42,32 @@ export async function resolveWorkspace(sql: Sql, choice: WorkspaceChoice | undef
   throw new ProspectorError(`several workspaces are onboarded (${all.map((w) => w.slug).join(', ')}): choose one with --workspace SLUG (or PROSPECTOR_WORKSPACE=SLUG)`);
 }
 
+/** The fewest characters of a run id that name it (what the help of every command says). */
+export const RUN_ID_PREFIX_MIN = 6;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const PREFIX = /^[0-9a-f][0-9a-f-]{5,35}$/i;
+const PREFIX = new RegExp(`^[0-9a-f][0-9a-f-]{${RUN_ID_PREFIX_MIN - 1},35}$`, 'i');
+const SHORT_PREFIX = new RegExp(`^[0-9a-f][0-9a-f-]{0,${RUN_ID_PREFIX_MIN - 2}}$`, 'i');
 
-/** True when the text looks like a run id or the start of one (at least 6 hex digits). */
+/** True when the text looks like a run id or the start of one (at least 6 characters). */
 export function looksLikeRunId(text: string): boolean {
   return UUID.test(text.trim()) || PREFIX.test(text.trim());
 }
 
+/** True when the text could be the start of a run id but is too short to name one (`3622`). */
+export function tooShortForRunId(text: string): boolean {
+  return SHORT_PREFIX.test(text.trim());
+}
+
 /**
- * The full id of a run given its id or a unique prefix (what `prospector runs` shows is long;
- * the first 8 characters are usually enough). Unknown or ambiguous ids get an error naming the
- * command that lists runs.
+ * The full id of a run given its id or a unique prefix of 6+ characters (what `prospector runs`
+ * shows is long; the first 8 characters are usually enough). Unknown or ambiguous ids get an
+ * error naming the command that lists runs.
  */
 export async function resolveRunId(sql: Sql, text: string, choice?: WorkspaceChoice): Promise<string> {
   const wanted = text.trim().toLowerCase();
+  if (tooShortForRunId(wanted)) {
+    throw new ProspectorError(`"${text}" is too short to name a run: give at least ${RUN_ID_PREFIX_MIN} characters of the id (list recent runs with \`prospector runs\`)`);
+  }
   if (!looksLikeRunId(wanted)) {
     throw new ProspectorError(`"${text}" is not a run id: list recent runs with \`prospector runs\``);
   }

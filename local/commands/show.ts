@@ -16,7 +16,7 @@ import { reusedAsCurrent, unchangedSinceLabel } from '../research-status.ts';
 import { draftedByRepText, showRun, type RunShow } from '#core/views/runs.ts';
 import { loadLastDraft, type LeadOutreach } from '#core/views/leads.ts';
 import { exclusionFor } from '#core/pipeline/search-leads.ts';
-import { chosenWorkspace, looksLikeRunId, resolveRunId, type WorkspaceChoice } from './resolve.ts';
+import { chosenWorkspace, looksLikeRunId, resolveRunId, RUN_ID_PREFIX_MIN, tooShortForRunId, type WorkspaceChoice } from './resolve.ts';
 export { showRun, skipGroup, type ReasonGroup, type RunShow } from '#core/views/runs.ts';
 
 export interface LeadShow {
@@ -403,7 +403,7 @@ export function register(program: Command, ctx: CliContext): void {
   program
     .command('show')
     .description('what a run did (counts, tokens, cost, failures and skips by reason), or a lead\'s latest research with its evidence')
-    .argument('<target>', 'a run id (or its first 8+ characters) or a lead email')
+    .argument('<target>', 'a run id (or its first 6+ characters) or a lead email')
     .option('--json', 'print JSON')
     .addHelpText(
       'after',
@@ -427,6 +427,9 @@ Examples:
           const shown = await showLead(rt.deps.sql, target, ctx.workspace());
           ctx.print(opts.json ? JSON.stringify(shown) : shown.kind === 'rejected' ? formatRejectedShow(shown) : formatLeadShow(shown));
           return;
+        }
+        if (tooShortForRunId(target)) {
+          throw new ProspectorError(`"${target}" is too short to name a run: give at least ${RUN_ID_PREFIX_MIN} characters of the id (list runs with \`prospector runs\`), or a lead's email`);
         }
         if (!looksLikeRunId(target)) {
           throw new ProspectorError(`"${target}" is neither a run id nor a lead email: list runs with \`prospector runs\`, or give a lead's email`);

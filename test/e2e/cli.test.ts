@@ -137,6 +137,26 @@ describe('prospector CLI', { timeout: 120_000 }, () => {
     expect(limit.stderr).toMatch(/"abc" is not a number of runs/);
   });
 
+  test('a run id prefix takes 6 characters, as the help says; a shorter one is told how many', async () => {
+    const runs = JSON.parse((await prospector(home, ['runs', '--json'])).stdout) as { runId: string }[];
+    const six = runs[0].runId.slice(0, 6);
+    const shown = await prospector(home, ['show', six, '--json']);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(JSON.parse(shown.stdout.trim()).run.runId).toBe(runs[0].runId);
+    const four = runs[0].runId.slice(0, 4);
+    const short = await prospector(home, ['show', four]);
+    expect(short.code).toBe(2);
+    expect(short.stderr).toBe(`error: "${four}" is too short to name a run: give at least 6 characters of the id (list runs with \`prospector runs\`), or a lead's email\n`);
+    const exported = await prospector(home, ['export', '--run', four]);
+    expect(exported.code).toBe(2);
+    expect(exported.stderr).toBe(`error: "${four}" is too short to name a run: give at least 6 characters of the id (list recent runs with \`prospector runs\`)\n`);
+    for (const command of [['show'], ['export'], ['redrive'], ['report']]) {
+      const help = (await prospector(home, [...command, '--help'])).stdout.replace(/\s+/g, ' ');
+      expect(help, command[0]).toContain('first 6+ characters');
+      expect(help, command[0]).not.toContain('8+');
+    }
+  });
+
   test('a lead the search refused is explained by show, with the reason, not "no such lead"', async () => {
     const shown = await prospector(home, ['show', 'eve@evil.example']);
     expect(shown.code, shown.stderr).toBe(0);
