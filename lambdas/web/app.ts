@@ -281,9 +281,9 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
   }
 
   app.get('/runs/:id', async (c) => {
-    // the short id the pages and the CLI show (8+ characters) leads to the run
+    // the short id the pages and the CLI show (6+ characters) leads to the run
     const given = c.req.param('id');
-    if (/^[0-9a-f-]{8,35}$/i.test(given)) {
+    if (/^[0-9a-f-]{6,35}$/i.test(given)) {
       const hits = await sql.query<{ id: string }>(
         `SELECT id FROM run WHERE workspace_id = :ws::uuid AND id::text LIKE :prefix LIMIT 2`,
         { ws: c.get('session').workspaceId, prefix: `${given.toLowerCase()}%` },
