@@ -125,6 +125,18 @@ describe('the lead time zone', () => {
     expect(zoneFromText('Germany-wide, headquartered in Vienna')?.zone).toBe('Europe/Vienna');
   });
 
+  it('takes an address or head office before a place mentioned in passing, whatever the order of the facts', () => {
+    // the sample web's BeaconHQ: its news fact sorted before its address
+    const company = [
+      'BeaconHQ opened its first US office in New York with 40 employees.',
+      'BeaconHQ was founded in London in 2017. We now employ 540 people across London, Lisbon and New York.',
+      'Organization: BeaconHQ; address: 1 Finsbury Avenue, London, EC2M 2PF, GB',
+    ];
+    expect(resolveTimeZone({ lead: [], company, workspace: 'Europe/Berlin' })).toEqual({ zone: 'Europe/London', source: 'company', because: 'london' });
+    expect(resolveTimeZone({ lead: [], company: company.slice(0, 2), workspace: 'Europe/Berlin' }).zone).toBe('Europe/London');
+    expect(resolveTimeZone({ lead: [], company: ['Customers in Berlin and Munich', 'A Dublin-headquartered workforce platform'], workspace: 'UTC' }).zone).toBe('Europe/Dublin');
+  });
+
   it('finds place texts in findings and firmographic facts', () => {
     const texts = locationTexts({
       findings: { location: 'Berlin, Germany', company: { headquarters: 'Boston, MA' }, fit: { criteria: [{ criterion: 'geography', assessment: 'fits', evidence: 'Ships from Austin' }] } },

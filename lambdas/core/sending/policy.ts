@@ -353,13 +353,24 @@ export function locationTexts(research: ResearchLike): { lead: string[]; company
   return { lead, company };
 }
 
+/** How firmly a text says where someone sits: 0 an address or head office, 1 where they are based or were founded, 2 anything else. */
+function placeWeight(text: string): number {
+  if (/\baddress\b|headquarter|\bhq\b|head office|registered (?:office|in)/i.test(text)) return 0;
+  if (/\bbased in\b|\bfounded in\b|\blocated in\b/i.test(text)) return 1;
+  return 2;
+}
+
 /**
  * The lead's zone: from what its research says about the lead, else about its company, else
- * the workspace's (the rep's onboarding time zone).
+ * the workspace's (the rep's onboarding time zone). Within each, an address or head office
+ * first, then where it is based or was founded, then any other text, each in the order given.
  */
 export function resolveTimeZone(input: { lead: string[]; company: string[]; workspace: string }): ResolvedZone {
   for (const source of ['lead', 'company'] as const) {
-    for (const text of input[source]) {
+    // a text that gives an address or a head office before one that mentions a place in passing
+    // ("opened its first US office in New York" is not where BeaconHQ sits)
+    const texts = [...input[source]].sort((a, b) => placeWeight(a) - placeWeight(b));
+    for (const text of texts) {
       const found = zoneFromText(text);
       if (found) return { zone: found.zone, source, because: found.because };
     }

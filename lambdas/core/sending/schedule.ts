@@ -63,7 +63,7 @@ interface ResearchRow {
 export async function leadZone(sql: Sql, leadId: string, repEmail: string | null): Promise<ResolvedZone> {
   const research = await sql.query<ResearchRow>(
     `SELECT r.lead_id, r.findings,
-            (SELECT jsonb_agg(jsonb_build_object('category', f.category, 'claim', f.claim, 'quote', f.quote) ORDER BY f.local_id)
+            (SELECT jsonb_agg(jsonb_build_object('category', f.category, 'claim', f.claim, 'quote', f.quote) ORDER BY length(f.local_id), f.local_id)
                FROM fact f WHERE f.research_id = r.id AND f.verified) AS facts
        FROM lead me
        JOIN lead other ON other.company_id = me.company_id
