@@ -15,6 +15,7 @@ import { cliContext, setWorkspaceFlag } from './cli-context.ts';
 import { extraCommands } from './commands/index.ts';
 import { chosenWorkspace, latestRunOrFail, resolveRunId, resolveWorkspace } from './commands/resolve.ts';
 import type { LocalRuntime } from './runner.ts';
+import type { ImportSummary } from '#core/onboarding/import.ts';
 
 export const SAMPLE_ONBOARDING = join(import.meta.dirname, 'data', 'sample-onboarding.yaml');
 
@@ -53,20 +54,23 @@ async function onboard(rt: LocalRuntime, file: string, json: boolean): Promise<v
       print(`Stopped ${result.sequencesStopped.length} open sequence(s) whose leads the onboarding now leaves out:`);
       for (const s of result.sequencesStopped) print(`  ${s.sequenceId.slice(0, 8)} to ${s.lead}: ${s.reason}`);
     }
-    for (const line of await removedUserLines(result.usersRemoved)) print(line);
-    for (const w of result.warnings) print(`Warning: ${w}.`);
+    for (const line of await importNotes(result)) print(line);
   }
 }
 
-/** A line per user the import removed, with the work they leave and the command that hands it over. */
-async function removedUserLines(removed: { email: string; drafts: number; responses: number; sending: number; tasks: number }[]): Promise<string[]> {
-  if (removed.length === 0) return [];
+/**
+ * What an import leaves to do, a line each: a user it removed, with the work they leave and the
+ * command that hands it over; then its warnings.
+ */
+async function importNotes(result: Pick<ImportSummary, 'usersRemoved' | 'warnings'>): Promise<string[]> {
+  const warnings = result.warnings.map((w) => `Warning: ${w}.`);
+  if (result.usersRemoved.length === 0) return warnings;
   const { workLeft } = await import('#core/outreach/hand-over.ts');
-  return removed.map((u) => {
+  return [...result.usersRemoved.map((u) => {
     const left = workLeft(u);
     const sending = u.sending ? ` ${u.sending} approved or sending sequence(s) go on from their mailbox (--stop-sending stops them).` : '';
     return `Removed user ${u.email}.${left ? ` ${left} wait for another rep: prospector reps hand-over ${u.email} --to REP.` : ''}${sending}`;
-  });
+  }), ...warnings];
 }
 
 /**
@@ -208,7 +212,7 @@ Examples:
               : `Onboarded workspace "${onboarding.workspace.slug}" into Aurora: ${result.icps} ICPs, ${result.personas} personas.` +
                   (result.sequencesStopped.length ? ` Stopped ${result.sequencesStopped.length} open sequence(s) whose leads it now leaves out.` : ''),
           );
-          if (!opts.json) for (const line of [...(await removedUserLines(result.usersRemoved)), ...result.warnings.map((w) => `Warning: ${w}.`)]) print(line);
+          if (!opts.json) for (const line of await importNotes(result)) print(line);
         } finally {
           await sql.close();
         }

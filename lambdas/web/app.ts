@@ -50,7 +50,7 @@ import { executionRef } from './execution.ts';
 import { INBOX_FILTERS, INBOX_TEXTS, inboxList, type InboxFilter } from './pages/inbox.ts';
 import { newText } from '#core/replies/respond.ts';
 import { cannotSend } from '#core/sending/compose-mail.ts';
-import { InboundMail } from '#core/replies/parse.ts';
+import { readStoredMail, type InboundMail } from '#core/replies/parse.ts';
 import { lakeKeys } from '#core/lake-keys.ts';
 import { COMPANY_FIELDS, companyForm, companyValues, withCompany, type CompanyFieldName, type CompanyFormValues } from './pages/company-form.ts';
 import { leadDetail, leadsList } from './pages/leads.ts';
@@ -416,6 +416,10 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     return `Nothing was changed: this draft was ${d?.decision ?? status}${who}, after this page was loaded${d && d.decision !== status ? `, and is ${status} now` : ''}.`;
   }
 
+  /** A decision's reason over REASON_MAX characters, refused naming its length. */
+  const reasonTooLong = (verb: 'approved' | 'rejected', length: number) =>
+    `Not ${verb}: the reason is ${length.toLocaleString('en')} characters; keep it under ${REASON_MAX.toLocaleString('en')}.`;
+
   /** Back to the queue as it was shown, with what was done. */
   const backToQueue = (view: QueueView, done: string) => `/review?done=${done}${view === 'mine' ? '&view=mine' : ''}`;
 
@@ -477,7 +481,7 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     const typed = (await field(c, 'reason')) ?? '';
     const reason = typed.trim() || null;
     if (typed.length > REASON_MAX) {
-      return renderQueue(c, { refusal: { sequenceId: id, approveReason: typed, error: `Not approved: the reason is ${typed.length.toLocaleString('en')} characters; keep it under ${REASON_MAX.toLocaleString('en')}.` }, status: 422 });
+      return renderQueue(c, { refusal: { sequenceId: id, approveReason: typed, error: reasonTooLong('approved', typed.length) }, status: 422 });
     }
     try {
       await approveSequence(sql, id, { by: session.email, reason, now: now() });
@@ -493,9 +497,7 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
     const typed = (await field(c, 'reason')) ?? '';
     const reason = Reason.safeParse(typed);
     if (!reason.success) {
-      const error = typed.trim()
-        ? `Not rejected: the reason is ${typed.trim().length.toLocaleString('en')} characters; keep it under ${REASON_MAX.toLocaleString('en')}.`
-        : 'Rejecting needs a reason: say why the draft should not be sent (it is recorded).';
+      const error = typed.trim() ? reasonTooLong('rejected', typed.trim().length) : 'Rejecting needs a reason: say why the draft should not be sent (it is recorded).';
       return renderQueue(c, { refusal: { sequenceId: id, rejectReason: typed, error }, status: 422 });
     }
     try {
@@ -562,11 +564,8 @@ export function createWebApp(options: WebAppOptions): Hono<AppEnv> {
    * A reply's mail as the replies machine's Parse step kept it (lakeKeys.replyMail, per workspace):
    * the web app reads that area of the lake, not the raw inbound mail. Null when it is not there.
    */
-  async function storedMail(workspaceId: string, contentSha256: string | null): Promise<InboundMail | null> {
-    if (!contentSha256) return null;
-    const json = await lake.get(lakeKeys.replyMail(workspaceId, contentSha256));
-    return json ? InboundMail.parse(JSON.parse(json.toString('utf8'))) : null;
-  }
+  const storedMail = (workspaceId: string, contentSha256: string | null): Promise<InboundMail | null> =>
+    contentSha256 ? readStoredMail(lake, lakeKeys.replyMail(workspaceId, contentSha256)) : Promise.resolve(null);
 
   // The stored mail of a reply as plain text (never rendered as HTML; nosniff and the CSP apply).
   app.get('/inbox/replies/:id/mail', async (c) => {

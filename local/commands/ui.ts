@@ -36,13 +36,13 @@ export async function startUi(
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   const url = `http://${host}:${port}`;
-  const { token } = await createLoginLink(ports.sql, user.id);
+  const linkFor = async (who: { id: string }) => `${url}/login?token=${(await createLoginLink(ports.sql, who.id)).token}`;
   return {
     url,
-    loginUrl: `${url}/login?token=${token}`,
+    loginUrl: await linkFor(user),
     newLoginUrl: async (as?: string) => {
       const who = await userForLogin(ports.sql, options.workspaceId, as ?? options.as);
-      return { email: who.email, url: `${url}/login?token=${(await createLoginLink(ports.sql, who.id)).token}` };
+      return { email: who.email, url: await linkFor(who) };
     },
     close: () =>
       new Promise<void>((resolve) => {

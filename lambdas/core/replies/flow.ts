@@ -26,7 +26,7 @@ import { recordReply, recordReplyFailure, replyMessageId } from './act.ts';
 import { LlmCallRecord } from '../llm/records.ts';
 import { classifyReply, ReplyClassification } from './classify.ts';
 import { matchThread, type ThreadMatch } from './match.ts';
-import { InboundMail, parseMail } from './parse.ts';
+import { parseMail, readStoredMail, type InboundMail } from './parse.ts';
 
 /** The execution's input: where the raw mail is, and (when the caller knows it) the workspace. */
 export const ReplyFlowInput = z.object({
@@ -225,9 +225,9 @@ export async function recordReplyFailureStep(deps: Deps, event: unknown): Promis
 }
 
 async function readMail(deps: Deps, ref: ParsedRef): Promise<InboundMail> {
-  const body = await deps.lake.get(ref.mailKey);
-  if (!body) throw new NotFoundError(`no parsed mail at lake key ${ref.mailKey}`);
-  return InboundMail.parse(JSON.parse(body.toString('utf8')));
+  const mail = await readStoredMail(deps.lake, ref.mailKey);
+  if (!mail) throw new NotFoundError(`no parsed mail at lake key ${ref.mailKey}`);
+  return mail;
 }
 
 /**

@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject, type Attachment, type HeaderValue, type ParsedMail } from 'mailparser';
 import { z } from 'zod';
+import type { Lake } from '../ports.ts';
 import { MailTooLargeError, MailUnreadableError } from './errors.ts';
 
 /** The largest inbound mail read (bytes of the raw message). Gmail's own limit is 25 MB. */
@@ -93,6 +94,16 @@ export const InboundMail = z.object({
   contentSha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
 export type InboundMail = z.infer<typeof InboundMail>;
+
+/**
+ * A mail as the replies machine's Parse step kept it in the lake (`lakeKeys.replyMail`), or null
+ * when nothing is stored at `key`: the later steps and the web app's inbox read it, never parsing
+ * the raw mail again.
+ */
+export async function readStoredMail(lake: Pick<Lake, 'get'>, key: string): Promise<InboundMail | null> {
+  const body = await lake.get(key);
+  return body ? InboundMail.parse(JSON.parse(body.toString('utf8'))) : null;
+}
 
 export interface ParseOptions {
   /** default `DEFAULT_MAX_MAIL_BYTES` */

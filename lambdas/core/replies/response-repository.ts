@@ -12,7 +12,7 @@ import { ApprovalRefusedError, EditRefusedError } from '../outreach/errors.ts';
 import type { GroundingFinding, GroundingRule, SellerEvidence } from '../outreach/grounding.ts';
 import { carryCitations, decider, loadSellerEvidence, saveCheckedEdit, withCitationMarkers } from '../outreach/repository.ts';
 import type { Sql } from '../ports.ts';
-import { repGoneReason, repGoneReasonWeb } from '../sending/queue-approved.ts';
+import { repGoneRefusal } from '../sending/queue-approved.ts';
 import { checkResponse, localPassageId, RESPONSE_TEMPLATE_LABEL, writeResponseEvidence, type ResponseEvidence, type ResponseQuestion } from './respond.ts';
 
 export const RESPONSE_STATUSES = ['draft', 'approved', 'rejected'] as const;
@@ -232,7 +232,7 @@ export async function approveResponse(sql: Sql, id: string, opts: { by?: string;
       );
     }
     // it would go out under their signature (and, but for a hand-over, from their mailbox)
-    if (!h.rep_is_user) throw new ApprovalRefusedError(id, repGoneReason(`response ${id}`, h.rep_email, 'it is signed as them'), repGoneReasonWeb(h.rep_email, 'it is signed as them'));
+    if (!h.rep_is_user) throw repGoneRefusal(id, `response ${id}`, h.rep_email, 'it is signed as them');
     const reason = opts.reason?.trim() || null;
     if (h.grounding === 'flagged' && !reason) {
       throw new ApprovalRefusedError(

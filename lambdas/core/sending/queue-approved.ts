@@ -23,16 +23,17 @@ import type { Sql } from '../ports.ts';
 import { addMailbox, repMailboxSql, scheduleFirstTouch, type Scheduled } from './schedule.ts';
 
 /**
- * Why a draft (`what`: "sequence ID" or "response ID") whose rep is no longer a user (removed by a
- * re-import) is not approved, and what to do: `harm` says what approving it would do.
+ * The refusal of a draft (`what`: "sequence ID" or "response ID") whose rep is no longer a user
+ * (removed by a re-import), saying what to do on the command line and in the web app: `harm` says
+ * what approving it would do.
  */
-export function repGoneReason(what: string, repEmail: string, harm = 'it would go out from their address under their signature'): string {
-  return `${what} cannot be approved: its rep ${repEmail} is no longer a user of this workspace, and ${harm}. Reject it, hand their drafts to another rep (\`prospector reps hand-over ${repEmail} --to REP\`), or add them back to the onboarding's users.`;
-}
-
-/** `repGoneReason` for the web app, at the draft's card. */
-export function repGoneReasonWeb(repEmail: string, harm = 'it would go out from their address under their signature'): string {
-  return `Not approved: its rep ${repEmail} is no longer a user of this workspace, and ${harm}. Reject it, hand their drafts to another rep on the Team page, or add them back to the onboarding's users.`;
+export function repGoneRefusal(id: string, what: string, repEmail: string, harm = 'it would go out from their address under their signature'): ApprovalRefusedError {
+  const gone = `its rep ${repEmail} is no longer a user of this workspace, and ${harm}. Reject it, hand their drafts to another rep`;
+  return new ApprovalRefusedError(
+    id,
+    `${what} cannot be approved: ${gone} (\`prospector reps hand-over ${repEmail} --to REP\`), or add them back to the onboarding's users.`,
+    `Not approved: ${gone} on the Team page, or add them back to the onboarding's users.`,
+  );
 }
 
 /** The rep's active mailbox, created with the defaults when there is none. Returns its id. */
@@ -57,7 +58,7 @@ export async function queueApprovedSequence(sql: Sql, sequenceId: string, now: D
   );
   const row = seq.rows[0];
   if (!row) return undefined;
-  if (!row.rep_is_user) throw new ApprovalRefusedError(sequenceId, repGoneReason(`sequence ${sequenceId}`, row.rep_email), repGoneReasonWeb(row.rep_email));
+  if (!row.rep_is_user) throw repGoneRefusal(sequenceId, `sequence ${sequenceId}`, row.rep_email);
   const hold = await contactHold(sql, sequenceId, now);
   if (hold) {
     const later = hold.kind === 'cooling_off' ? ' or approve it after that date' : '';

@@ -56,14 +56,15 @@ export function runDetail(s: RunShow, stages: { stage: string; leads: number }[]
   // The stage counts are the run's leads; leads the search refused never became one, but the run's
   // skipped and failed totals (and the lists below) count them: shown as the run counts them.
   const atStage = (stage: string) => stages.find((x) => x.stage === stage)?.leads ?? 0;
-  const searchSkipped = Math.max(0, r.leadsSkipped - atStage('skipped'));
-  const searchFailed = Math.max(0, r.leadsFailed - atStage('failed'));
+  /** the leads of a stage that the search refused (skipped or failed there, never a run lead) */
+  const atSearch = (stage: string) =>
+    stage === 'skipped' ? Math.max(0, r.leadsSkipped - atStage('skipped')) : stage === 'failed' ? Math.max(0, r.leadsFailed - atStage('failed')) : 0;
   const stageBox = (x: { stage: string; leads: number }) => {
-    const atSearch = x.stage === 'skipped' ? searchSkipped : x.stage === 'failed' ? searchFailed : 0;
-    return html`<div><dt>${x.stage}</dt><dd>${num(x.leads + atSearch)}${atSearch ? html` <span class="muted">(${num(atSearch)} at search)</span>` : ''}</dd></div>`;
+    const search = atSearch(x.stage);
+    return html`<div><dt>${x.stage}</dt><dd>${num(x.leads + search)}${search ? html` <span class="muted">(${num(search)} at search)</span>` : ''}</dd></div>`;
   };
   const shown = [...stages, ...(['skipped', 'failed'] as const).filter((st) => !stages.some((x) => x.stage === st)).map((stage) => ({ stage, leads: 0 }))]
-    .filter((x) => x.leads > 0 || (x.stage === 'skipped' ? searchSkipped : x.stage === 'failed' ? searchFailed : 0) > 0);
+    .filter((x) => x.leads + atSearch(x.stage) > 0);
   return html`<p><span class="status status-${r.status}">${r.status}</span> · started ${when(r.startedAt)} · finished ${when(r.finishedAt)}
 ${s.durationSeconds !== null ? ` · ${Math.round(s.durationSeconds)} s` : ''} · researcher ${r.llmProvider} · leads from ${r.leadSource}</p>
 ${executionArn && executionRef(executionArn) ? html`<p>Execution: ${executionLink(executionArn)}</p>` : ''}
@@ -78,7 +79,7 @@ ${shown.map(stageBox)}
 ${r.draftedByRep.length ? html`<p>Drafted by rep: ${draftedByRepText(r.draftedByRep)}</p>` : ''}
 </section>
 <section aria-labelledby="failures"><h2 id="failures">Failures by reason</h2>
-${redriveControl(r.runId, atStage('failed'), searchFailed, redrive)}
+${redriveControl(r.runId, atStage('failed'), atSearch('failed'), redrive)}
 ${s.failuresByReason.length === 0
     ? html`<p>No lead failed.</p>`
     : html`<ul class="groups">${s.failuresByReason.map(
